@@ -1,0 +1,87 @@
+//! Size, depth and count limits applied to every input path.
+
+use serde_json::Value;
+
+/// Limits on one input. Defaults live here and nowhere else.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body or single in-memory document, after decompression.
+    pub max_body_bytes: usize,
+    /// Largest single event (an NDJSON line, a syslog frame, a CSV row).
+    pub max_event_bytes: usize,
+    /// Most leaf fields in one JSON event.
+    pub max_fields: usize,
+    /// Deepest nesting of objects and arrays in one JSON event.
+    pub max_depth: usize,
+    /// Largest ratio of decompressed to compressed size accepted from a gzip body.
+    pub max_gzip_ratio: usize,
+    /// Largest text body kept from one email.
+    pub max_email_body_bytes: usize,
+    /// Largest single email message read from a file or mailbox.
+    pub max_message_bytes: usize,
+    /// Most attachments described per email.
+    pub max_attachments: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 32 * 1024 * 1024,
+            max_event_bytes: 1024 * 1024,
+            max_fields: 1_000,
+            max_depth: 32,
+            max_gzip_ratio: 100,
+            max_email_body_bytes: 1024 * 1024,
+            max_message_bytes: 64 * 1024 * 1024,
+            max_attachments: 500,
+        }
+    }
+}
+
+impl Limits {
+    /// Checks depth and field count of a parsed JSON value.
+    pub fn check_json(&self, value: &Value) -> Result<(), String> {
+        let mut fields = 0usize;
+        // An explicit stack: a hostile document must not be able to exhaust ours.
+        let mut stack: Vec<(&Value, usize)> = vec![(value, 1)];
+        while let Some((current, depth)) = stack.pop() {
+            if depth > self.max_depth {
+                return Err(format!("nesting deeper than {} levels", self.max_depth));
+            }
+            match current {
+                Value::Object(map) => stack.extend(map.values().map(|v| (v, depth + 1))),
+                Value::Array(items) => stack.extend(items.iter().map(|v| (v, depth + 1))),
+                _ => {
+                    fields += 1;
+                    if fields > self.max_fields {
+                        return Err(format!("more than {} fields", self.max_fields));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn depth_and_field_limits() {
+        let limits = Limits {
+            max_depth: 3,
+            max_fields: 3,
+            ..Limits::default()
+        };
+        assert!(limits.check_json(&json!({"a": {"b": 1}})).is_ok());
+        assert!(limits.check_json(&json!({"a": {"b": {"c": 1}}})).is_err());
+        assert!(limits.check_json(&json!({"a": 1, "b": 2, "c": 3})).is_ok());
+        assert!(
+            limits
+                .check_json(&json!({"a": 1, "b": 2, "c": 3, "d": 4}))
+                .is_err()
+        );
+    }
+}

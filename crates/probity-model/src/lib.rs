@@ -1,0 +1,30 @@
+//! Probity's domain types, shared by every other crate and free of IO.
+//!
+//! The centre is [`Event`]: one activity record (a sign-in, a records-system lookup, an email, a
+//! process start) with ECS-style field names plus a `record.*` namespace for records-system access.
+//! Every event carries its [`Provenance`] (where it came from, in which format, when it was ingested,
+//! and a content-derived [`EventId`]) and the decoder's original fields, so that detections written
+//! against a product's own names (a Windows `EventID`, `TargetUserName`) still find them.
+//!
+//! Values that name or identify a person are typed as [`Identity`] rather than `String`, so that the
+//! privacy layer can find and pseudonymise every one of them without guessing which strings are people
+//! ([`Event::identities_mut`]).
+
+mod deadletter;
+mod event;
+mod field;
+mod id;
+mod identity;
+mod provenance;
+mod time;
+
+pub use deadletter::{DeadLetter, RAW_KEEP_LIMIT};
+pub use event::{
+    Attachment, Email, Endpoint, Event, EventMeta, File, FileHash, Host, ParentProcess, Process,
+    Record, RecordSubject, Url, User, UserRef,
+};
+pub use field::FieldValue;
+pub use id::{EventId, IdAssigner, ParseEventIdError};
+pub use identity::{Identity, IdentityKind};
+pub use provenance::{Format, ParseFormatError, Provenance};
+pub use time::{Timestamp, from_micros, to_micros};
