@@ -1,1 +1,178 @@
-//! (in progress)
+//! Telling a file's format from its first bytes (and, failing that, its name).
+
+use std::path::Path;
+
+use probity_model::Format;
+
+/// How many leading bytes [`detect`] wants to see.
+pub const HEAD_LEN: usize = 8192;
+
+/// The formats a file can be read as.
+pub const FILE_FORMATS: [Format; 6] = [
+    Format::Ndjson,
+    Format::Csv,
+    Format::Syslog,
+    Format::Evtx,
+    Format::Eml,
+    Format::Mbox,
+];
+
+const EVTX_MAGIC: &[u8] = b"ElfFile\0";
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+
+/// Whether the bytes start a gzip stream.
+pub fn is_gzip(head: &[u8]) -> bool {
+    head.starts_with(GZIP_MAGIC)
+}
+
+/// The format of a file whose first bytes are `head`, or `None` if it cannot be told.
+///
+/// Content decides first (EVTX magic, an mbox `From ` line, JSON, a syslog `<PRI>`, mail headers);
+/// then the file extension; then a CSV shape (the same number of separators on the first lines).
+pub fn detect(head: &[u8], path: &Path) -> Option<Format> {
+    if head.starts_with(EVTX_MAGIC) {
+        return Some(Format::Evtx);
+    }
+    if head.starts_with(b"From ") {
+        return Some(Format::Mbox);
+    }
+    let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let first = text.iter().position(|b| !b.is_ascii_whitespace());
+    let body = first.map(|at| &text[at..]).unwrap_or(&[]);
+    if body.starts_with(b"{") || body.starts_with(b"[") {
+        return Some(Format::Ndjson);
+    }
+    if looks_like_syslog(body) {
+        return Some(Format::Syslog);
+    }
+    if looks_like_mail(text) {
+        return Some(Format::Eml);
+    }
+    if let Some(format) = by_extension(path) {
+        return Some(format);
+    }
+    if looks_like_csv(text) {
+        return Some(Format::Csv);
+    }
+    None
+}
+
+fn by_extension(path: &Path) -> Option<Format> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "evtx" => Some(Format::Evtx),
+        "eml" | "msg822" => Some(Format::Eml),
+        "mbox" | "mbx" => Some(Format::Mbox),
+        "csv" | "tsv" => Some(Format::Csv),
+        "json" | "ndjson" | "jsonl" => Some(Format::Ndjson),
+        "log" | "syslog" | "txt" => Some(Format::Syslog),
+        _ => None,
+    }
+}
+
+/// `<PRI>` with 1-3 digits.
+fn looks_like_syslog(body: &[u8]) -> bool {
+    let Some(rest) = body.strip_prefix(b"<") else {
+        return false;
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    (1..=3).contains(&digits) && rest.get(digits) == Some(&b'>')
+}
+
+const MAIL_HEADERS: [&str; 10] = [
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "received",
+    "return-path",
+    "mime-version",
+    "delivered-to",
+    "content-type",
+];
+
+/// At least two header lines (`Name: value`) at the start, one of them a mail header.
+fn looks_like_mail(text: &[u8]) -> bool {
+    let mut headers = 0;
+    let mut mail_headers = 0;
+    for line in text.split(|b| *b == b'\n').take(40) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        if line[0] == b' ' || line[0] == b'\t' {
+            continue; // a folded continuation
+        }
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            return false;
+        };
+        let name = &line[..colon];
+        if name.is_empty() || !name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-') {
+            return false;
+        }
+        headers += 1;
+        let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+        if MAIL_HEADERS.contains(&name.as_str()) {
+            mail_headers += 1;
+        }
+    }
+    headers >= 2 && mail_headers >= 1
+}
+
+/// Two or more lines with the same non-zero count of one separator.
+fn looks_like_csv(text: &[u8]) -> bool {
+    let lines: Vec<&[u8]> = text
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .take(5)
+        .collect();
+    if lines.len() < 2 {
+        return false;
+    }
+    // The last line of a head may be cut short.
+    let whole = &lines[..lines.len() - 1];
+    [b',', b';', b'\t', b'|'].iter().any(|sep| {
+        let count = |line: &[u8]| line.iter().filter(|b| *b == sep).count();
+        let first = count(lines[0]);
+        first > 0 && whole.iter().all(|l| count(l) == first)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn format_of(head: &[u8], name: &str) -> Option<Format> {
+        detect(head, Path::new(name))
+    }
+
+    #[test]
+    fn content_first_then_name() {
+        assert_eq!(format_of(b"ElfFile\0rest", "x.log"), Some(Format::Evtx));
+        assert_eq!(format_of(b"From a@b Mon Jan 1", "x"), Some(Format::Mbox));
+        assert_eq!(
+            format_of(b"\xef\xbb\xbf  {\"a\":1}", "x.csv"),
+            Some(Format::Ndjson)
+        );
+        assert_eq!(format_of(b"[{}]", "x"), Some(Format::Ndjson));
+        assert_eq!(
+            format_of(b"<34>Oct 11 22:14:15 host su: x", "x"),
+            Some(Format::Syslog)
+        );
+        assert_eq!(
+            format_of(
+                b"Received: from x\r\n\tby y\r\nFrom: a@b\r\nSubject: hi\r\n\r\nbody",
+                "x"
+            ),
+            Some(Format::Eml)
+        );
+        assert_eq!(
+            format_of(b"a,b,c\n1,2,3\n4,5,6\n", "export"),
+            Some(Format::Csv)
+        );
+        assert_eq!(format_of(b"some words", "notes.txt"), Some(Format::Syslog));
+        assert_eq!(format_of(b"some words", "notes"), None);
+        assert_eq!(format_of(b"", "empty"), None);
+    }
+}

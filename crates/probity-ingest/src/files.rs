@@ -1,1 +1,293 @@
-//! (in progress)
+//! Reading files and folders: find the files, tell each one's format, decode it.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+use probity_model::Format;
+
+use crate::detect::{HEAD_LEN, detect, is_gzip};
+use crate::{Context, Error, Limits, Result, Sink};
+
+/// Largest file read whole into memory (a JSON array document, a single message, a gzip-packed
+/// EVTX file).
+pub const MAX_WHOLE_FILE: u64 = 1024 * 1024 * 1024;
+
+/// How to read the files.
+#[derive(Debug, Clone, Default)]
+pub struct FileOptions {
+    /// Read every file as this format instead of detecting it.
+    pub format: Option<Format>,
+    /// How CSV columns map onto the model (else the generic CSV reading).
+    pub mapping: Option<crate::csv::Mapping>,
+    pub limits: Limits,
+}
+
+/// A file found under the paths given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    pub path: PathBuf,
+    pub size: u64,
+}
+
+/// A path that could not be read while looking for files.
+#[derive(Debug)]
+pub struct Unreadable {
+    pub path: PathBuf,
+    pub error: std::io::Error,
+}
+
+/// Every regular file at or under `paths` (folders recursively, in name order). Symbolic links to
+/// files are followed; links to folders are not, so a loop cannot trap the walk.
+pub fn collect(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Unreadable>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        walk(path, true, &mut files, &mut problems);
+    }
+    (files, problems)
+}
+
+fn walk(path: &Path, top: bool, files: &mut Vec<InputFile>, problems: &mut Vec<Unreadable>) {
+    let link = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(error) => {
+            problems.push(Unreadable {
+                path: path.to_path_buf(),
+                error,
+            });
+            return;
+        }
+    };
+    let meta = if link.file_type().is_symlink() {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() && !top => return,
+            Ok(meta) => meta,
+            Err(error) => {
+                problems.push(Unreadable {
+                    path: path.to_path_buf(),
+                    error,
+                });
+                return;
+            }
+        }
+    } else {
+        link
+    };
+    if meta.is_file() {
+        files.push(InputFile {
+            path: path.to_path_buf(),
+            size: meta.len(),
+        });
+        return;
+    }
+    if !meta.is_dir() {
+        return;
+    }
+    let entries = match std::fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(error) => {
+            problems.push(Unreadable {
+                path: path.to_path_buf(),
+                error,
+            });
+            return;
+        }
+    };
+    let mut children: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => children.push(entry.path()),
+            Err(error) => problems.push(Unreadable {
+                path: path.to_path_buf(),
+                error,
+            }),
+        }
+    }
+    children.sort();
+    for child in children {
+        walk(&child, false, files, problems);
+    }
+}
+
+/// Reads up to `n` bytes (fewer only at the end of the input).
+fn read_head(reader: &mut impl Read, n: usize) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(n);
+    reader.take(n as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Decodes one file into `sink` and returns the format it was read as.
+///
+/// Records that cannot be decoded go to the sink as dead letters. A file whose format cannot be told,
+/// or that cannot be read at all, is an error (the caller reports it and dead-letters it).
+pub fn decode_file(file: &Path, options: &FileOptions, sink: &mut dyn Sink) -> Result<Format> {
+    let mut ctx = Context::new(format!("file:{}", file.display()), options.limits.clone());
+    let mut handle = File::open(file).map_err(|e| Error::io(file, e))?;
+    let head = read_head(&mut handle, HEAD_LEN).map_err(|e| Error::io(file, e))?;
+    let whole_cap = MAX_WHOLE_FILE;
+
+    // A gzip file is read through a decompressor, bounded by the size cap.
+    if is_gzip(&head) {
+        let reopened = File::open(file).map_err(|e| Error::io(file, e))?;
+        let inner_name = file.with_extension("");
+        let mut decoder = MultiGzDecoder::new(BufReader::new(reopened)).take(whole_cap);
+        let inner_head = read_head(&mut decoder, HEAD_LEN).map_err(|e| Error::io(file, e))?;
+        let format = resolve(options.format, &inner_head, &inner_name, file)?;
+        let reader = std::io::Cursor::new(inner_head).chain(decoder);
+        decode_reader(format, reader, file, options, &mut ctx, sink)?;
+        return Ok(format);
+    }
+
+    let format = resolve(options.format, &head, file, file)?;
+    if format == Format::Evtx {
+        drop(handle);
+        crate::evtx::decode_file(file, &mut ctx, sink)?;
+        return Ok(format);
+    }
+    let reader = std::io::Cursor::new(head).chain(handle);
+    decode_reader(format, reader, file, options, &mut ctx, sink)?;
+    Ok(format)
+}
+
+fn resolve(forced: Option<Format>, head: &[u8], name: &Path, file: &Path) -> Result<Format> {
+    if let Some(format) = forced {
+        return Ok(format);
+    }
+    detect(head, name).ok_or_else(|| {
+        Error::Invalid(format!(
+            "{}: cannot tell the format from the content or name; name it with --format",
+            file.display()
+        ))
+    })
+}
+
+fn read_whole(reader: impl Read, file: &Path, limit: u64) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(file, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(Error::Invalid(format!(
+            "{}: larger than the {limit} byte limit for this format",
+            file.display()
+        )));
+    }
+    Ok(bytes)
+}
+
+fn decode_reader(
+    format: Format,
+    reader: impl Read,
+    file: &Path,
+    options: &FileOptions,
+    ctx: &mut Context,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let mut reader = BufReader::with_capacity(256 * 1024, reader);
+    match format {
+        Format::Ndjson | Format::HecEvent | Format::HecRaw | Format::EsBulk => {
+            let head = std::io::BufRead::fill_buf(&mut reader).map_err(|e| Error::io(file, e))?;
+            if starts_json_document(head) {
+                let bytes = read_whole(reader, file, MAX_WHOLE_FILE)?;
+                crate::json::decode_document(&bytes, Format::Ndjson, ctx, sink)
+            } else {
+                crate::json::decode_ndjson(reader, ctx, sink)
+            }
+        }
+        Format::Csv => match &options.mapping {
+            Some(mapping) => crate::csv::decode(reader, mapping, ctx, sink),
+            None => crate::csv::decode_generic(reader, ctx, sink),
+        },
+        Format::Syslog => crate::syslog::decode_lines(reader, ctx, sink),
+        Format::Mbox => crate::mail::decode_mbox(reader, ctx, sink),
+        Format::Eml => {
+            let limit = options.limits.max_message_bytes as u64;
+            let bytes = read_whole(reader, file, limit)?;
+            crate::mail::decode_eml(&bytes, ctx, None, sink)
+        }
+        Format::Evtx => {
+            let bytes = read_whole(reader, file, MAX_WHOLE_FILE)?;
+            let origin = file.display().to_string();
+            crate::evtx::decode_bytes(bytes, &origin, ctx, sink).map(|_| ())
+        }
+    }
+}
+
+/// A JSON array, or a JSON object spread over several lines (pretty-printed), is read as one
+/// document rather than line by line.
+fn starts_json_document(head: &[u8]) -> bool {
+    let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let Some(first) = text.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    match text[first] {
+        b'[' => true,
+        b'{' => {
+            let line_end = text[first..]
+                .iter()
+                .position(|b| *b == b'\n')
+                .map(|at| first + at)
+                .unwrap_or(text.len());
+            text[first..line_end].trim_ascii() == b"{"
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Batch;
+    use std::io::Write;
+
+    #[test]
+    fn folders_are_walked_in_order_and_missing_paths_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("b")).unwrap();
+        std::fs::write(dir.path().join("b/2.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("a.json"), "{}").unwrap();
+        let missing = dir.path().join("missing");
+        let (files, problems) = collect(&[dir.path().to_path_buf(), missing.clone()]);
+        let names: Vec<_> = files
+            .iter()
+            .map(|f| f.path.strip_prefix(dir.path()).unwrap().to_path_buf())
+            .collect();
+        assert_eq!(
+            names,
+            vec![PathBuf::from("a.json"), PathBuf::from("b/2.json")]
+        );
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].path, missing);
+    }
+
+    #[test]
+    fn gzip_and_pretty_json_and_unknown_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let gz = dir.path().join("events.ndjson.gz");
+        let mut encoder =
+            flate2::write::GzEncoder::new(File::create(&gz).unwrap(), flate2::Compression::fast());
+        encoder
+            .write_all(b"{\"msg\":\"one\"}\n{\"msg\":\"two\"}\n")
+            .unwrap();
+        encoder.finish().unwrap();
+        let mut batch = Batch::new();
+        let format = decode_file(&gz, &FileOptions::default(), &mut batch).unwrap();
+        assert_eq!(format, Format::Ndjson);
+        assert_eq!(batch.events.len(), 2);
+
+        let pretty = dir.path().join("pretty.json");
+        std::fs::write(&pretty, "[\n  {\"msg\": \"a\"},\n  {\"msg\": \"b\"}\n]\n").unwrap();
+        let mut batch = Batch::new();
+        decode_file(&pretty, &FileOptions::default(), &mut batch).unwrap();
+        assert_eq!(batch.events.len(), 2);
+        assert!(batch.rejected.is_empty());
+
+        let unknown = dir.path().join("blob");
+        std::fs::write(&unknown, [0u8, 1, 2, 3]).unwrap();
+        let error = decode_file(&unknown, &FileOptions::default(), &mut Batch::new()).unwrap_err();
+        assert!(error.to_string().contains("--format"), "{error}");
+    }
+}

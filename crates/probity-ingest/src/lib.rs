@@ -19,10 +19,13 @@ pub mod files;
 pub mod hec;
 pub mod json;
 pub mod limits;
+pub mod lines;
+pub mod m365;
 pub mod mail;
 pub mod sink;
 pub mod syslog;
 pub mod timeparse;
+pub mod windows;
 
 pub use context::Context;
 pub use error::{Error, Result};

@@ -23,7 +23,7 @@ pub use event::{
     Attachment, Email, Endpoint, Event, EventMeta, File, FileHash, Host, ParentProcess, Process,
     Record, RecordSubject, Url, User, UserRef,
 };
-pub use field::FieldValue;
+pub use field::{FieldValue, SETTABLE_FIELDS, SetFieldError, is_settable};
 pub use id::{EventId, IdAssigner, ParseEventIdError};
 pub use identity::{Identity, IdentityKind};
 pub use provenance::{Format, ParseFormatError, Provenance};

@@ -1,1 +1,182 @@
-//! Server (in progress).
+//! Probity's network front: how events arrive while `probity serve` runs.
+//!
+//! - HTTP ([`http`]): the native NDJSON API (`POST /api/v1/events`), a Splunk HTTP Event Collector
+//!   compatible API (`/services/collector/event`, `/raw`) and an Elasticsearch `_bulk` compatible API,
+//!   so that log shippers send without a plug-in. Every route but `/healthz` (and HEC's health check)
+//!   needs a token of the right scope.
+//! - Syslog ([`syslog`]) over UDP and TCP (octet-counting and newline framing), from allowed networks.
+//!
+//! Every path decodes with `probity-ingest`, keeps what it cannot decode in dead-letter, and hands
+//! events to the store's group-commit [`Writer`]. HTTP answers 200 only once
+//! the events are durable; when the writer's queue is full it answers 429 (or HEC's 503), and syslog
+//! over TCP stops reading until there is room. Nothing queues without bound.
+
+mod auth;
+mod config;
+mod error;
+pub mod http;
+mod metrics;
+mod pipeline;
+pub mod syslog;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use probity_store::{EventStore, TokenStore, Writer, spawn_maintainer};
+
+pub use auth::{AuthError, Authenticator};
+pub use config::ServerConfig;
+pub use metrics::Metrics;
+pub use pipeline::Pipeline;
+
+/// Errors that stop the server from starting or running.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] probity_store::Error),
+    #[error("{0}")]
+    Task(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A started server: its bound addresses, and the handle to stop it.
+#[derive(Debug)]
+pub struct RunningServer {
+    pub http_addr: SocketAddr,
+    pub syslog_udp_addr: Option<SocketAddr>,
+    pub syslog_tcp_addr: Option<SocketAddr>,
+    pub metrics: Arc<Metrics>,
+    shutdown: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+    writer: Writer,
+    maintainer: probity_store::MaintainerGuard,
+}
+
+/// Binds every listener in `config` and starts serving. Listening addresses with port 0 get a free
+/// port; the bound addresses are in the result.
+pub async fn start(
+    config: ServerConfig,
+    events: Arc<dyn EventStore>,
+    tokens: Arc<dyn TokenStore>,
+) -> Result<RunningServer> {
+    let metrics = Arc::new(Metrics::default());
+    let writer = Writer::spawn(Arc::clone(&events), config.writer.clone())?;
+    let maintainer = spawn_maintainer(
+        Arc::clone(&events),
+        Some(writer.clone()),
+        Duration::from_millis(500),
+    )?;
+    let pipeline = Pipeline::new(writer.clone(), Arc::clone(&metrics));
+    let auth = Authenticator::new(tokens);
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+
+    let http_listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| Error::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let http_addr = local_addr(&http_listener, config.listen)?;
+    let state = http::AppState::new(pipeline.clone(), auth, &config, Arc::clone(&metrics));
+    tasks.spawn(http::serve(
+        http_listener,
+        state,
+        config.clone(),
+        shutdown_rx.clone(),
+    ));
+
+    let mut syslog_udp_addr = None;
+    if let Some(addr) = config.syslog_udp {
+        let socket = tokio::net::UdpSocket::bind(addr)
+            .await
+            .map_err(|source| Error::Bind { addr, source })?;
+        syslog_udp_addr = Some(
+            socket
+                .local_addr()
+                .map_err(|source| Error::Bind { addr, source })?,
+        );
+        tasks.spawn(syslog::serve_udp(
+            socket,
+            pipeline.clone(),
+            config.clone(),
+            shutdown_rx.clone(),
+        ));
+    }
+    let mut syslog_tcp_addr = None;
+    if let Some(addr) = config.syslog_tcp {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| Error::Bind { addr, source })?;
+        syslog_tcp_addr = Some(local_addr(&listener, addr)?);
+        tasks.spawn(syslog::serve_tcp(
+            listener,
+            pipeline.clone(),
+            config.clone(),
+            shutdown_rx.clone(),
+        ));
+    }
+    tracing::info!(
+        http = %http_addr,
+        syslog_udp = ?syslog_udp_addr,
+        syslog_tcp = ?syslog_tcp_addr,
+        syslog_allow = ?config.syslog_allow,
+        "probity is listening"
+    );
+    Ok(RunningServer {
+        http_addr,
+        syslog_udp_addr,
+        syslog_tcp_addr,
+        metrics,
+        shutdown,
+        tasks,
+        writer,
+        maintainer,
+    })
+}
+
+fn local_addr(listener: &tokio::net::TcpListener, addr: SocketAddr) -> Result<SocketAddr> {
+    listener
+        .local_addr()
+        .map_err(|source| Error::Bind { addr, source })
+}
+
+impl RunningServer {
+    /// Stops accepting, lets requests in progress finish (up to `grace`), and waits for the writer
+    /// to commit what it holds.
+    pub async fn shutdown(mut self, grace: Duration) {
+        let _ = self.shutdown.send(true);
+        let drain = async { while self.tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(grace, drain).await.is_err() {
+            tracing::warn!("requests still running after the grace period; stopping them");
+            self.tasks.abort_all();
+        }
+        let writer = self.writer;
+        let maintainer = self.maintainer;
+        // Dropping the last writer handle joins its thread once the queue is committed.
+        let _ = tokio::task::spawn_blocking(move || {
+            drop(writer);
+            drop(maintainer);
+        })
+        .await;
+    }
+
+    /// Runs until a listener fails (it normally never returns).
+    pub async fn wait_for_failure(&mut self) -> Result<()> {
+        match self.tasks.join_next().await {
+            Some(Ok(())) | None => Ok(()),
+            Some(Err(error)) => Err(Error::Task(error.to_string())),
+        }
+    }
+}

@@ -1,1 +1,117 @@
-//! Storage (in progress).
+//! Probity's storage: what is kept, behind traits that every backend implements.
+//!
+//! - [`EventStore`]: events (append-only, deduplicated by content id) and dead letters.
+//! - [`TokenStore`]: ingest and API tokens, kept only as hashes.
+//! - [`Writer`]: the group-commit front of an [`EventStore`]: many concurrent producers (HTTP
+//!   requests, syslog connections) hand over batches, one thread commits them together, and each
+//!   producer is told only once its events are durable. Its queue is bounded, so overload is
+//!   answered with [`Overloaded`] rather than by growing memory.
+//!
+//! The embedded backend is [`sqlite::SqliteStore`]. The behaviour every backend must show is written
+//! once, in [`testsuite`], and run against each.
+
+mod encoded;
+mod error;
+pub mod sqlite;
+pub mod testsuite;
+mod tokens;
+mod writer;
+
+pub use encoded::{EncodedEvent, tokenize};
+pub use error::{Error, Result};
+pub use tokens::{Scope, Secret, TokenInfo, hash_secret, new_secret};
+pub use writer::{
+    MaintainerGuard, Overloaded, Receipt, Refused, Writer, WriterConfig, spawn_maintainer,
+};
+
+use probity_model::{DeadLetter, Event, Timestamp};
+
+/// What an append did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppendOutcome {
+    /// Events newly stored.
+    pub inserted: u64,
+    /// Events already stored (same id), skipped.
+    pub duplicates: u64,
+    /// Dead letters stored.
+    pub dead_letters: u64,
+}
+
+impl AppendOutcome {
+    pub fn add(&mut self, other: AppendOutcome) {
+        self.inserted += other.inserted;
+        self.duplicates += other.duplicates;
+        self.dead_letters += other.dead_letters;
+    }
+}
+
+/// Which events to return. All conditions must hold.
+#[derive(Debug, Clone, Default)]
+pub struct EventQuery {
+    /// Events at or after this time.
+    pub since: Option<Timestamp>,
+    /// Events before this time.
+    pub until: Option<Timestamp>,
+    /// `user.name`, compared case-insensitively.
+    pub user: Option<String>,
+    /// `event.action` or `record.action`, compared case-insensitively.
+    pub action: Option<String>,
+    /// Words that must all appear in the event's text (see [`Event::search_text`]).
+    pub text: Option<String>,
+    /// At most this many events: the most recent ones, returned oldest first.
+    pub limit: usize,
+}
+
+/// A dead letter as stored, with its sequence number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDeadLetter {
+    pub seq: i64,
+    pub letter: DeadLetter,
+}
+
+/// Counts for health and monitoring.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreCounts {
+    pub events: u64,
+    pub dead_letters: u64,
+}
+
+/// Durable storage of events and dead letters.
+///
+/// `append` returns only once everything it was given is durable: a crash after it returns loses
+/// nothing. Events are deduplicated by [`probity_model::EventId`] together with their time.
+pub trait EventStore: Send + Sync + std::fmt::Debug {
+    /// Stores events and dead letters in one durable transaction.
+    fn append(&self, events: &[EncodedEvent], dead_letters: &[DeadLetter])
+    -> Result<AppendOutcome>;
+
+    /// Events matching `query`: the most recent `query.limit`, oldest first.
+    fn query(&self, query: &EventQuery) -> Result<Vec<Event>>;
+
+    /// Dead letters, most recent first.
+    fn dead_letters(&self, limit: usize) -> Result<Vec<StoredDeadLetter>>;
+
+    fn counts(&self) -> Result<StoreCounts>;
+
+    /// Background upkeep: builds search indexes for up to `budget` events and keeps the journal's
+    /// files tidy. Returns how many events it indexed (0 when there is nothing left to do).
+    /// Backends that index synchronously do nothing.
+    fn maintain(&self, budget: u64) -> Result<u64> {
+        let _ = budget;
+        Ok(0)
+    }
+}
+
+/// Tokens for ingest clients and scripts. Only a hash of each secret is kept.
+pub trait TokenStore: Send + Sync + std::fmt::Debug {
+    /// Creates a token; the secret is returned once and never stored.
+    fn create_token(&self, name: &str, scope: Scope) -> Result<(TokenInfo, Secret)>;
+
+    /// The live (not revoked) token whose secret this is.
+    fn authenticate(&self, secret: &str) -> Result<Option<TokenInfo>>;
+
+    fn list_tokens(&self) -> Result<Vec<TokenInfo>>;
+
+    /// Revokes a token by name; false if there is no live token of that name.
+    fn revoke_token(&self, name: &str) -> Result<bool>;
+}

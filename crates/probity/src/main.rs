@@ -1,1 +1,82 @@
-fn main() {}
+//! The `probity` command.
+
+mod commands;
+mod timearg;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Probity: insider-threat monitoring and audit.
+#[derive(Debug, Parser)]
+#[command(name = "probity", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where Probity keeps its data.
+#[derive(Debug, clap::Args)]
+struct DataArg {
+    /// The data directory.
+    #[arg(long, env = "PROBITY_DATA", default_value = "./probity-data")]
+    data: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Receive events over HTTP and syslog until stopped (Ctrl-C or SIGTERM).
+    Serve(commands::serve::Args),
+    /// Ingest tokens for log shippers and scripts.
+    Token {
+        #[command(subcommand)]
+        command: commands::token::Command,
+    },
+    /// Read files and folders of logs into the store.
+    Ingest(commands::ingest::Args),
+    /// Show stored events.
+    Events(commands::events::Args),
+    /// Show input that could not be decoded, with the reason.
+    Deadletter(commands::deadletter::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let quiet_default = !matches!(cli.command, Command::Serve(_));
+    init_logging(quiet_default);
+    let result = match cli.command {
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Token { command } => commands::token::run(command),
+        Command::Ingest(args) => commands::ingest::run(args),
+        Command::Events(args) => commands::events::run(args),
+        Command::Deadletter(args) => commands::deadletter::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("probity: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Logs go to stderr; `PROBITY_LOG` (or `RUST_LOG`) sets the level, `PROBITY_LOG_FORMAT=json`
+/// gives one JSON object per line.
+fn init_logging(quiet: bool) {
+    let default = if quiet { "warn" } else { "info" };
+    let filter = std::env::var("PROBITY_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| default.to_owned());
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    if std::env::var("PROBITY_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,555 @@
+//! One parsed MIME message onto an [`Event`].
+
+use std::borrow::Cow;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use mail_parser::decoders::base64::base64_decode;
+use mail_parser::decoders::html::html_to_text;
+use mail_parser::decoders::quoted_printable::quoted_printable_decode;
+use mail_parser::parsers::MessageStream;
+use mail_parser::{
+    Address, Encoding, Header, HeaderName, HeaderValue, Message, MessageParser, MessagePart,
+    MimeHeaders, PartType,
+};
+use probity_model::{
+    Attachment, Email, Event, EventMeta, File, FileHash, Format, Identity, Timestamp, User,
+};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::Context;
+
+/// Headers kept in [`Event::original`] as text (RFC 2047 encoded words decoded, folding undone),
+/// spelled as written here whatever case the message used. `Received` is kept separately, as an
+/// array in order.
+const ORIGINAL_HEADERS: [&str; 15] = [
+    "Message-ID",
+    "Date",
+    "From",
+    "To",
+    "Cc",
+    "Bcc",
+    "Subject",
+    "Return-Path",
+    "Reply-To",
+    "Sender",
+    "In-Reply-To",
+    "References",
+    "X-Originating-IP",
+    "X-Mailer",
+    "User-Agent",
+];
+
+/// The root part's `Content-Type`, kept in [`Event::original`] with the headers above.
+const CONTENT_TYPE: &str = "Content-Type";
+
+/// Turns one message's raw bytes into an email event, or says why it cannot.
+///
+/// `format` is [`Format::Eml`] for a message on its own and [`Format::Mbox`] for one cut from a
+/// mailbox; the raw bytes are the content the event id is derived from. A message larger than
+/// `ctx.limits.max_message_bytes`, and bytes that are not a message at all (mail-parser finds no
+/// header field, or none of them is a standard one), give `Err` with the reason; anything else
+/// (bad charsets, broken base64, missing boundaries) is decoded as far as it goes. An id is only
+/// consumed for a message that becomes an event.
+pub fn message_to_event(
+    bytes: &[u8],
+    format: Format,
+    ctx: &mut Context,
+    location: Option<String>,
+) -> Result<Event, String> {
+    message_to_event_with(&MessageParser::new(), bytes, format, ctx, location)
+}
+
+/// [`message_to_event`] with a parser made once per mailbox.
+pub(super) fn message_to_event_with(
+    parser: &MessageParser,
+    bytes: &[u8],
+    format: Format,
+    ctx: &mut Context,
+    location: Option<String>,
+) -> Result<Event, String> {
+    let limit = ctx.limits.max_message_bytes;
+    if bytes.len() > limit {
+        return Err(oversize_reason(bytes.len() as u64, limit));
+    }
+    let Some(message) = parser.parse(bytes) else {
+        return Err(format!(
+            "not a MIME message: no header field found in {} bytes",
+            bytes.len()
+        ));
+    };
+    if let Some(reason) = not_a_message(&message, bytes.len()) {
+        return Err(reason);
+    }
+    let mut labels = Labels::default();
+    let date = message_date(&message, &mut labels);
+    let email = email_fields(&message, ctx, date, &mut labels);
+
+    let mut event = Event::new(
+        date.unwrap_or(ctx.received),
+        ctx.provenance(format, bytes, location),
+    );
+    event.message = email.subject.clone();
+    event.event = EventMeta {
+        kind: Some("event".into()),
+        category: vec!["email".into()],
+        kind_type: vec!["info".into()],
+        action: Some("email-message".into()),
+        dataset: Some("email".into()),
+        ..EventMeta::default()
+    };
+    event.user = sender_user(&message, &email);
+    event.original = original_headers(&message, ctx.limits.max_fields, &mut labels);
+    event.labels = labels.0;
+    event.email = Some(email);
+    Ok(event)
+}
+
+/// Why bytes that mail-parser accepted are still not an email: no header field at all (a blank
+/// line first), or none that is a standard one (random text whose first line looks like
+/// `name: value`). Such input would otherwise become an empty event and its bytes would be lost.
+fn not_a_message(message: &Message<'_>, len: usize) -> Option<String> {
+    let headers = message.headers();
+    if headers.is_empty() {
+        return Some(format!(
+            "not a MIME message: no header field found in {len} bytes"
+        ));
+    }
+    if headers.iter().all(|header| header.name.is_other()) {
+        return Some(format!(
+            "not a MIME message: none of its {} header fields is a standard one (From, To, Subject, Date, Content-Type...)",
+            headers.len()
+        ));
+    }
+    None
+}
+
+/// The dead-letter reason for a message over the size limit.
+pub(super) fn oversize_reason(size: u64, limit: usize) -> String {
+    format!("message of {size} bytes is larger than the limit of {limit} bytes")
+}
+
+/// `event.labels` under construction.
+#[derive(Default)]
+struct Labels(std::collections::BTreeMap<String, String>);
+
+impl Labels {
+    fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.0.insert(name.to_owned(), value.into());
+    }
+}
+
+fn email_fields(
+    message: &Message<'_>,
+    ctx: &Context,
+    date: Option<Timestamp>,
+    labels: &mut Labels,
+) -> Email {
+    let mut from = addresses(message, HeaderName::From);
+    if from.is_empty() {
+        from = addresses(message, HeaderName::Sender);
+        if !from.is_empty() {
+            labels.set("email.from_source", "sender");
+        }
+    }
+    let (body, body_truncated) = body_text(message, ctx.limits.max_email_body_bytes);
+    if body_truncated {
+        labels.set("email.body_truncated", "true");
+    }
+    let attachments = attachments(message, ctx.limits.max_attachments, labels);
+    if has_encoding_problem(message) {
+        labels.set("email.encoding_problem", "true");
+    }
+    Email {
+        from,
+        to: addresses(message, HeaderName::To),
+        cc: addresses(message, HeaderName::Cc),
+        bcc: addresses(message, HeaderName::Bcc),
+        subject: message.subject().map(str::to_owned),
+        message_id: message.message_id().map(str::to_owned),
+        origination_timestamp: date,
+        body,
+        attachments,
+    }
+}
+
+/// Every address in every header called `name` (groups flattened), in order. Entries with no
+/// address (a bare display name, an empty group) are left out; the header text is kept in
+/// [`Event::original`].
+fn addresses(message: &Message<'_>, name: HeaderName<'static>) -> Vec<Identity> {
+    let mut out = Vec::new();
+    for value in message.header_values(name) {
+        let HeaderValue::Address(address) = value else {
+            continue;
+        };
+        out.extend(address_strings(address).map(Identity::from));
+    }
+    out
+}
+
+fn address_strings<'a>(address: &'a Address<'_>) -> impl Iterator<Item = String> + 'a {
+    address
+        .iter()
+        .filter_map(|addr| addr.address.as_deref())
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(str::to_owned)
+}
+
+/// `user.*` for the sender: the first `From` address (or `Sender`, where `From` is missing), with
+/// its display name.
+fn sender_user(message: &Message<'_>, email: &Email) -> Option<User> {
+    let address = email.from.first()?;
+    let full_name = [HeaderName::From, HeaderName::Sender]
+        .into_iter()
+        .flat_map(|name| message.header_values(name))
+        .filter_map(HeaderValue::as_address)
+        .flat_map(|list| list.iter())
+        .find(|addr| addr.address.as_deref().map(str::trim) == Some(address.as_str()))
+        .and_then(|addr| addr.name.as_deref())
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(Identity::from);
+    Some(User {
+        name: Some(address.clone()),
+        email: Some(address.clone()),
+        full_name,
+        ..User::default()
+    })
+}
+
+/// The `Date` header as UTC, if present and a real date; a label says when it was unreadable.
+fn message_date(message: &Message<'_>, labels: &mut Labels) -> Option<Timestamp> {
+    let has_date = message
+        .headers()
+        .iter()
+        .any(|header| header.name == HeaderName::Date);
+    if !has_date {
+        return None;
+    }
+    let date = message.date().and_then(to_utc);
+    if date.is_none() {
+        labels.set("email.date_unreadable", "true");
+    }
+    date
+}
+
+fn to_utc(date: &mail_parser::DateTime) -> Option<Timestamp> {
+    if !date.is_valid() {
+        return None;
+    }
+    let local = NaiveDate::from_ymd_opt(
+        i32::from(date.year),
+        u32::from(date.month),
+        u32::from(date.day),
+    )?
+    .and_hms_opt(
+        u32::from(date.hour),
+        u32::from(date.minute),
+        u32::from(date.second),
+    )?;
+    let offset = Duration::seconds(i64::from(date.tz_hour) * 3600 + i64::from(date.tz_minute) * 60);
+    // A zone before GMT (-0500) is behind UTC: add the offset to get UTC.
+    let utc = if date.tz_before_gmt {
+        local.checked_add_signed(offset)?
+    } else {
+        local.checked_sub_signed(offset)?
+    };
+    Some(Utc.from_utc_datetime(&utc))
+}
+
+/// The text body: the text/plain parts mail-parser chose (HTML reduced to text where a message
+/// has no plain alternative), joined, cut at `limit` bytes on a character boundary.
+fn body_text(message: &Message<'_>, limit: usize) -> (Option<String>, bool) {
+    let mut body = String::new();
+    for &part_id in &message.text_body {
+        let Some(part) = message.parts.get(part_id as usize) else {
+            continue;
+        };
+        let text: Cow<'_, str> = match &part.body {
+            PartType::Text(text) => Cow::Borrowed(text.as_ref()),
+            PartType::Html(html) => Cow::Owned(html_to_text(html)),
+            _ => continue,
+        };
+        if !body.is_empty() {
+            body.push('\n');
+        }
+        body.push_str(&text);
+        if body.len() > limit {
+            break;
+        }
+    }
+    let truncated = body.len() > limit;
+    if truncated {
+        let cut = body.floor_char_boundary(limit);
+        body.truncate(cut);
+    }
+    let body = (!body.is_empty()).then_some(body);
+    (body, truncated)
+}
+
+/// One [`Attachment`] per attachment, at most `max`; a label counts the ones left out.
+fn attachments(message: &Message<'_>, max: usize, labels: &mut Labels) -> Vec<Attachment> {
+    let total = message.attachments.len();
+    if total > max {
+        labels.set("email.attachments_omitted", (total - max).to_string());
+    }
+    message
+        .attachments()
+        .take(max)
+        .map(|part| Attachment {
+            file: attachment_file(part, &message.raw_message),
+        })
+        .collect()
+}
+
+fn attachment_file(part: &MessagePart<'_>, raw_message: &[u8]) -> File {
+    let name = part.attachment_name().map(str::to_owned);
+    let extension = name.as_deref().and_then(file_extension);
+    let bytes = attachment_bytes(part, raw_message);
+    File {
+        path: None,
+        name,
+        extension,
+        size: Some(bytes.len() as u64),
+        mime_type: mime_type(part),
+        hash: FileHash {
+            sha256: Some(hex::encode(Sha256::digest(&bytes))),
+        },
+    }
+}
+
+/// The attachment as the sender attached it: its bytes with the transfer encoding removed.
+///
+/// mail-parser converts text parts to UTF-8; for those the bytes are decoded again from the raw
+/// message so that size and hash match the file itself (a Latin-1 CSV stays Latin-1). Where that
+/// fails, and for a part mail-parser could not decode as declared (it keeps the raw text then, and
+/// its offsets may reach past the part), the converted text is used.
+fn attachment_bytes<'a>(part: &'a MessagePart<'_>, raw_message: &'a [u8]) -> Cow<'a, [u8]> {
+    let is_text = matches!(part.body, PartType::Text(_) | PartType::Html(_));
+    if !is_text || part.is_encoding_problem {
+        return Cow::Borrowed(part.contents());
+    }
+    let raw = raw_message.get(part.offset_body as usize..part.offset_end as usize);
+    let decoded = raw.and_then(|raw| match part.encoding {
+        Encoding::None => Some(Cow::Borrowed(raw)),
+        Encoding::Base64 => base64_decode(raw).map(Cow::Owned),
+        Encoding::QuotedPrintable => quoted_printable_decode(raw).map(Cow::Owned),
+    });
+    decoded.unwrap_or(Cow::Borrowed(part.contents()))
+}
+
+fn mime_type(part: &MessagePart<'_>) -> Option<String> {
+    let content_type = part.content_type()?;
+    let mime = match content_type.subtype() {
+        Some(subtype) => format!("{}/{}", content_type.ctype(), subtype),
+        None => content_type.ctype().to_owned(),
+    };
+    Some(mime.to_ascii_lowercase())
+}
+
+/// `report.final.PDF` → `pdf`; none for a name without one or a dot file (`.profile`).
+fn file_extension(name: &str) -> Option<String> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let (stem, extension) = base.rsplit_once('.')?;
+    if stem.is_empty() || extension.is_empty() {
+        return None;
+    }
+    Some(extension.trim().to_lowercase())
+}
+
+/// Whether some part could not be decoded as declared (mail-parser then keeps its raw text).
+fn has_encoding_problem(message: &Message<'_>) -> bool {
+    message
+        .parts
+        .iter()
+        .any(|part| part.is_encoding_problem && !part.contents().is_empty())
+}
+
+/// The headers an investigator needs, as text. A header that occurs once is a string; one that
+/// occurs more than once is an array in order. `Received` is always an array, of at most
+/// `max_received` entries (a label counts the rest).
+fn original_headers(
+    message: &Message<'_>,
+    max_received: usize,
+    labels: &mut Labels,
+) -> Map<String, Value> {
+    let raw = message.raw_message.as_ref();
+    let mut original = Map::new();
+    let mut received = Vec::new();
+    let mut received_omitted = 0usize;
+    for header in message.headers() {
+        let written = header.name.as_str();
+        if written.eq_ignore_ascii_case("Received") {
+            if received.len() < max_received {
+                received.push(Value::String(header_text(raw, header)));
+            } else {
+                received_omitted += 1;
+            }
+            continue;
+        }
+        let key = ORIGINAL_HEADERS
+            .into_iter()
+            .chain([CONTENT_TYPE])
+            .find(|key| key.eq_ignore_ascii_case(written));
+        if let Some(key) = key {
+            add_header_value(&mut original, key, header_text(raw, header));
+        }
+    }
+    if !received.is_empty() {
+        original.insert("Received".into(), Value::Array(received));
+    }
+    if received_omitted > 0 {
+        labels.set("email.received_omitted", received_omitted.to_string());
+    }
+    original
+}
+
+fn add_header_value(original: &mut Map<String, Value>, key: &str, text: String) {
+    match original.get_mut(key) {
+        None => {
+            original.insert(key.to_owned(), Value::String(text));
+        }
+        Some(Value::Array(values)) => values.push(Value::String(text)),
+        Some(first) => {
+            let first = first.take();
+            original.insert(
+                key.to_owned(),
+                Value::Array(vec![first, Value::String(text)]),
+            );
+        }
+    }
+}
+
+/// A header's value as written, unfolded, with RFC 2047 encoded words decoded.
+fn header_text(raw: &[u8], header: &Header<'_>) -> String {
+    let Some(bytes) = raw.get(header.offset_start as usize..header.offset_end as usize) else {
+        return String::new();
+    };
+    match MessageStream::new(bytes).parse_unstructured() {
+        HeaderValue::Text(text) => text.into_owned(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+
+    fn decode(raw: &str) -> Event {
+        let mut ctx = Context::new("test", Limits::default());
+        message_to_event(raw.as_bytes(), Format::Eml, &mut ctx, None).unwrap()
+    }
+
+    #[test]
+    fn dates_convert_with_their_zone() {
+        let event = decode("Date: Fri, 07 Oct 1994 16:15:05 -0700\nSubject: x\n\nbody\n");
+        assert_eq!(event.timestamp.to_rfc3339(), "1994-10-07T23:15:05+00:00");
+        let event = decode("Date: Fri, 07 Oct 1994 16:15:05 +0130\nSubject: x\n\nbody\n");
+        assert_eq!(event.timestamp.to_rfc3339(), "1994-10-07T14:45:05+00:00");
+    }
+
+    #[test]
+    fn unreadable_date_falls_back_to_receive_time() {
+        let mut ctx = Context::new("test", Limits::default());
+        let event = message_to_event(
+            b"Date: the day after tomorrow\nSubject: x\n\nbody\n",
+            Format::Eml,
+            &mut ctx,
+            None,
+        )
+        .unwrap();
+        assert_eq!(event.timestamp, ctx.received);
+        assert_eq!(event.labels["email.date_unreadable"], "true");
+        assert!(event.email.unwrap().origination_timestamp.is_none());
+    }
+
+    #[test]
+    fn sender_stands_in_for_a_missing_from() {
+        let event = decode("Sender: Pat Jones <pat@example.org>\nTo: a@b.c\n\nbody\n");
+        let email = event.email.unwrap();
+        assert_eq!(email.from, vec![Identity::from("pat@example.org")]);
+        assert_eq!(event.labels["email.from_source"], "sender");
+        let user = event.user.unwrap();
+        assert_eq!(user.email, Some("pat@example.org".into()));
+        assert_eq!(user.full_name, Some("Pat Jones".into()));
+    }
+
+    #[test]
+    fn groups_and_repeated_headers_are_flattened() {
+        let event = decode(
+            "From: a@x.org\nTo: Team: b@x.org, C <c@x.org>;, d@x.org\nTo: e@x.org\nCc: undisclosed-recipients:;\n\nhi\n",
+        );
+        let email = event.email.unwrap();
+        let to: Vec<&str> = email.to.iter().map(Identity::as_str).collect();
+        assert_eq!(to, ["b@x.org", "c@x.org", "d@x.org", "e@x.org"]);
+        assert!(email.cc.is_empty());
+        assert_eq!(
+            event.original["To"],
+            serde_json::json!(["Team: b@x.org, C <c@x.org>;, d@x.org", "e@x.org"])
+        );
+        assert_eq!(event.original["Cc"], "undisclosed-recipients:;");
+    }
+
+    #[test]
+    fn html_only_body_is_reduced_to_text() {
+        let event = decode(
+            "From: a@x.org\nContent-Type: text/html\n\n<html><body><p>Meet at <b>noon</b></p></body></html>\n",
+        );
+        let body = event.email.unwrap().body.unwrap();
+        assert!(body.contains("Meet at noon"), "{body:?}");
+        assert!(!body.contains('<'), "{body:?}");
+    }
+
+    #[test]
+    fn body_is_cut_on_a_character_boundary() {
+        let mut ctx = Context::new(
+            "test",
+            Limits {
+                max_email_body_bytes: 5,
+                ..Limits::default()
+            },
+        );
+        let raw =
+            "From: a@x.org\nContent-Type: text/plain; charset=utf-8\n\nab\u{e9}\u{e9}\u{e9}\n";
+        let event = message_to_event(raw.as_bytes(), Format::Eml, &mut ctx, None).unwrap();
+        assert_eq!(event.email.unwrap().body.unwrap(), "ab\u{e9}");
+        assert_eq!(event.labels["email.body_truncated"], "true");
+    }
+
+    #[test]
+    fn received_headers_are_kept_in_order() {
+        let event = decode(
+            "Received: from a by b;\n Mon, 1 Jan 2024 10:00:00 +0000\nReceived: from c by d; Mon, 1 Jan 2024 09:59:00 +0000\nFrom: x@y.z\n\nhi\n",
+        );
+        assert_eq!(
+            event.original["Received"],
+            serde_json::json!([
+                "from a by b; Mon, 1 Jan 2024 10:00:00 +0000",
+                "from c by d; Mon, 1 Jan 2024 09:59:00 +0000"
+            ])
+        );
+    }
+
+    #[test]
+    fn extensions() {
+        assert_eq!(file_extension("Report.Final.PDF"), Some("pdf".into()));
+        assert_eq!(file_extension("..\\..\\evil.exe"), Some("exe".into()));
+        assert_eq!(file_extension(".profile"), None);
+        assert_eq!(file_extension("README"), None);
+        assert_eq!(file_extension("trailing."), None);
+    }
+
+    #[test]
+    fn utf8_text_attachment_bytes_match_mail_parser() {
+        let raw = "From: a@x.org\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhello\n--b\nContent-Type: text/plain; name=notes.txt\nContent-Disposition: attachment; filename=notes.txt\n\nline one\nline two\n--b\nContent-Type: text/csv; name=q.csv\nContent-Disposition: attachment; filename=q.csv\nContent-Transfer-Encoding: quoted-printable\n\na,b=\n,c\n--b--\n";
+        let message = MessageParser::new().parse(raw.as_bytes()).unwrap();
+        let parts: Vec<&MessagePart<'_>> = message.attachments().collect();
+        assert_eq!(parts.len(), 2);
+        for part in parts {
+            let ours = attachment_bytes(part, &message.raw_message);
+            assert_eq!(ours.as_ref(), part.contents());
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! EML and MBOX: one MIME message, or a Unix mailbox of them, as email events.
+//!
+//! Parsing is mail-parser's; this module maps a parsed message onto [`Event`](probity_model::Event)
+//! (`email.*`, the sender as `user.*`, the headers an investigator needs in `original`) and cuts
+//! mailboxes into messages. Every message becomes an event or a dead letter: one too large for
+//! [`Limits::max_message_bytes`](crate::Limits::max_message_bytes) keeps its first bytes and its
+//! size, and bytes with no header field at all say so. Anything else is decoded as far as it goes.
+
+mod mbox;
+mod message;
+
+use std::io::{BufReader, Read};
+
+use mail_parser::MessageParser;
+use probity_model::{DeadLetter, Format};
+
+use crate::{Context, Error, Result, Sink};
+
+pub use message::message_to_event;
+
+use mbox::{MboxMessage, SplitError, Splitter};
+use message::{message_to_event_with, oversize_reason};
+
+/// How much of a message over the size limit is kept in its dead letter: enough for its headers.
+pub const OVERSIZE_KEEP_BYTES: usize = 64 * 1024;
+
+/// Read buffer for mailboxes.
+const MBOX_BUFFER_BYTES: usize = 64 * 1024;
+
+/// Decodes one EML message (`bytes` is the whole file or body) into one event or one dead letter.
+///
+/// `location` is the caller's (a file path, an archive member) and goes into the provenance.
+/// Errors only when the sink refuses what it is given.
+pub fn decode_eml(
+    bytes: &[u8],
+    ctx: &mut Context,
+    location: Option<String>,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    match message_to_event(bytes, Format::Eml, ctx, location.clone()) {
+        Ok(event) => sink.event(event),
+        Err(reason) => {
+            let size = bytes.len() as u64;
+            let kept = kept_bytes(bytes, size, ctx.limits.max_message_bytes);
+            sink.reject(dead_letter(ctx, Format::Eml, reason, location, kept, size))
+        }
+    }
+}
+
+/// Decodes a Unix mailbox (`From ` line separated, `>From ` quoting) read from `reader`, one event
+/// or dead letter per message, located as `message N (byte offset X)`.
+///
+/// Memory stays bounded by the message size limit, whatever the mailbox's size. Input that is
+/// empty or does not start with a `From ` line is not a mailbox: that is an [`Error::Invalid`],
+/// and nothing is pushed (the caller keeps the whole input as a dead letter). A read failure
+/// part-way keeps the message being read as a dead letter and then returns the error.
+pub fn decode_mbox(reader: impl Read, ctx: &mut Context, sink: &mut dyn Sink) -> Result<()> {
+    let max_message_bytes = ctx.limits.max_message_bytes;
+    let mut splitter = Splitter::new(
+        BufReader::with_capacity(MBOX_BUFFER_BYTES, reader),
+        max_message_bytes,
+        OVERSIZE_KEEP_BYTES,
+    );
+    let parser = MessageParser::new();
+    loop {
+        match splitter.next_message() {
+            Ok(Some(message)) => decode_mbox_message(&parser, message, ctx, sink)?,
+            Ok(None) => return Ok(()),
+            Err(SplitError::NotMbox { first_line }) => return Err(not_mbox(&first_line)),
+            Err(SplitError::Io {
+                offset,
+                source,
+                partial,
+            }) => {
+                let reason = format!("reading the mailbox failed at byte {offset}: {source}");
+                if let Some(message) = partial {
+                    let location = mbox_location(&message);
+                    let kept = kept_bytes(&message.content, message.size, max_message_bytes);
+                    sink.reject(dead_letter(
+                        ctx,
+                        Format::Mbox,
+                        format!("{reason}; this message may be incomplete"),
+                        Some(location),
+                        kept,
+                        message.size,
+                    ))?;
+                }
+                return Err(Error::Invalid(reason));
+            }
+        }
+    }
+}
+
+fn decode_mbox_message(
+    parser: &MessageParser,
+    message: MboxMessage,
+    ctx: &mut Context,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let location = mbox_location(&message);
+    let max_message_bytes = ctx.limits.max_message_bytes;
+    if message.is_over(max_message_bytes) {
+        let reason = oversize_reason(message.size, max_message_bytes);
+        let letter = dead_letter(
+            ctx,
+            Format::Mbox,
+            reason,
+            Some(location),
+            &message.content,
+            message.size,
+        );
+        return sink.reject(letter);
+    }
+    match message_to_event_with(
+        parser,
+        &message.content,
+        Format::Mbox,
+        ctx,
+        Some(location.clone()),
+    ) {
+        Ok(event) => sink.event(event),
+        Err(reason) => sink.reject(dead_letter(
+            ctx,
+            Format::Mbox,
+            reason,
+            Some(location),
+            &message.content,
+            message.size,
+        )),
+    }
+}
+
+fn mbox_location(message: &MboxMessage) -> String {
+    format!("message {} (byte offset {})", message.index, message.offset)
+}
+
+fn not_mbox(first_line: &[u8]) -> Error {
+    if first_line.is_empty() {
+        return Error::Invalid("not an mbox: the input is empty".into());
+    }
+    let shown: String = String::from_utf8_lossy(first_line)
+        .trim_end()
+        .chars()
+        .take(60)
+        .collect();
+    Error::Invalid(format!(
+        "not an mbox: the input does not start with a \"From \" line (it starts {shown:?})"
+    ))
+}
+
+/// The bytes a dead letter keeps: all of a message within the limit, the first
+/// [`OVERSIZE_KEEP_BYTES`] of one over it.
+fn kept_bytes(bytes: &[u8], size: u64, max_message_bytes: usize) -> &[u8] {
+    if size <= max_message_bytes as u64 {
+        return bytes;
+    }
+    bytes.get(..OVERSIZE_KEEP_BYTES).unwrap_or(bytes)
+}
+
+fn dead_letter(
+    ctx: &Context,
+    format: Format,
+    reason: String,
+    location: Option<String>,
+    kept: &[u8],
+    size: u64,
+) -> DeadLetter {
+    let mut letter = ctx.dead_letter(Some(format), reason, location, kept);
+    letter.raw_len = letter.raw_len.max(size);
+    letter
+}

@@ -1,0 +1,130 @@
+//! From decoded batches to durable storage.
+
+use std::sync::Arc;
+
+use probity_ingest::Batch;
+use probity_model::DeadLetter;
+use probity_store::{EncodedEvent, Overloaded, Receipt, Refused, Writer};
+
+use crate::metrics::Metrics;
+
+/// Hands decoded batches to the writer. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    writer: Writer,
+    metrics: Arc<Metrics>,
+}
+
+/// A batch encoded for storage, not yet queued.
+#[derive(Debug)]
+pub struct Prepared {
+    events: Vec<EncodedEvent>,
+    dead_letters: Vec<DeadLetter>,
+}
+
+impl Prepared {
+    pub fn len(&self) -> usize {
+        self.events.len() + self.dead_letters.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A batch handed over; wait on it to know it is durable.
+#[derive(Debug)]
+pub struct Submission {
+    pub accepted: usize,
+    pub rejected: usize,
+    receipt: Receipt,
+    metrics: Arc<Metrics>,
+}
+
+impl Submission {
+    /// Waits until the batch is committed.
+    pub async fn durable(self) -> Result<(), probity_store::Error> {
+        self.receipt.durable().await?;
+        Metrics::add(&self.metrics.events_accepted, self.accepted as u64);
+        Metrics::add(&self.metrics.events_rejected, self.rejected as u64);
+        Ok(())
+    }
+}
+
+impl Pipeline {
+    pub fn new(writer: Writer, metrics: Arc<Metrics>) -> Self {
+        Self { writer, metrics }
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    pub fn writer(&self) -> &Writer {
+        &self.writer
+    }
+
+    /// Serialises a batch for storage (CPU work, done on the caller's thread). An event that cannot
+    /// be serialised becomes a dead letter.
+    pub fn prepare(&self, batch: Batch) -> Prepared {
+        let mut events = Vec::with_capacity(batch.events.len());
+        let mut dead_letters: Vec<DeadLetter> = batch.rejected;
+        for event in batch.events {
+            match EncodedEvent::encode(&event) {
+                Ok(encoded) => events.push(encoded),
+                Err(error) => {
+                    let raw = serde_json::to_vec(&event.original).unwrap_or_default();
+                    dead_letters.push(DeadLetter::new(
+                        event.provenance.ingested,
+                        event.provenance.source.clone(),
+                        Some(event.provenance.format),
+                        format!("event could not be encoded for storage: {error}"),
+                        event.provenance.location.clone(),
+                        &raw,
+                    ));
+                }
+            }
+        }
+        Prepared {
+            events,
+            dead_letters,
+        }
+    }
+
+    /// Queues a prepared batch, or hands it back when the writer's queue is full.
+    pub fn queue(&self, prepared: Prepared) -> Result<Submission, Prepared> {
+        let accepted = prepared.events.len();
+        let rejected = prepared.dead_letters.len();
+        match self
+            .writer
+            .try_submit(prepared.events, prepared.dead_letters)
+        {
+            Ok(receipt) => Ok(Submission {
+                accepted,
+                rejected,
+                receipt,
+                metrics: Arc::clone(&self.metrics),
+            }),
+            Err(Refused {
+                events,
+                dead_letters,
+            }) => {
+                Metrics::add(&self.metrics.overloaded, 1);
+                Err(Prepared {
+                    events,
+                    dead_letters,
+                })
+            }
+        }
+    }
+
+    /// Prepares and queues a batch; a full queue refuses it (the sender is told to retry).
+    pub fn submit(&self, batch: Batch) -> Result<Submission, Overloaded> {
+        let size = batch.events.len() + batch.rejected.len();
+        if self.writer.is_overloaded(size) {
+            Metrics::add(&self.metrics.overloaded, 1);
+            return Err(Overloaded);
+        }
+        self.queue(self.prepare(batch)).map_err(|_| Overloaded)
+    }
+}

@@ -1,0 +1,393 @@
+//! The embedded store: SQLite in WAL mode, in the data directory.
+//!
+//! See [`schema`] for the layout. Durability: the journal runs with `synchronous=FULL`, so a
+//! committed append has been written to the WAL file and flushed to the disk before `append` returns.
+
+mod query;
+pub mod schema;
+mod tokens;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, params};
+
+use probity_model::{DeadLetter, Format, from_micros, to_micros};
+
+use crate::{
+    AppendOutcome, EncodedEvent, Error, EventQuery, EventStore, Result, StoreCounts,
+    StoredDeadLetter,
+};
+
+const EVENTS_FILE: &str = "events.db";
+const INDEX_FILE: &str = "index.db";
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Events indexed per `maintain` transaction.
+const INDEX_BATCH: i64 = 20_000;
+/// Idle read connections kept for reuse.
+const READER_POOL: usize = 4;
+
+/// The SQLite store in one data directory. Safe to share between threads, and between processes
+/// (a server and a CLI import may write at the same time; SQLite serialises them).
+#[derive(Debug)]
+pub struct SqliteStore {
+    dir: PathBuf,
+    writer: Mutex<Connection>,
+    indexer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves the connection usable (SQLite rolls back an open
+    // transaction when the next one begins), so a poisoned lock is not an error here.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        restrict_permissions(dir);
+        let events_path = dir.join(EVENTS_FILE);
+        let index_path = dir.join(INDEX_FILE);
+
+        let mut writer = open_connection(&events_path, false)?;
+        // Page size only takes effect before the first table is created.
+        writer.pragma_update(None, "page_size", 16384)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        writer.pragma_update(None, "synchronous", "FULL")?;
+        writer.pragma_update(None, "cache_size", -65536)?;
+        // Checkpoints normally run from `maintain`; this bounds the WAL (64 MiB) if nothing does.
+        writer.pragma_update(None, "wal_autocheckpoint", 4096)?;
+        schema::migrate_events(&mut writer)?;
+
+        let mut indexer = open_connection(&index_path, false)?;
+        indexer.pragma_update(None, "journal_mode", "WAL")?;
+        // The index can be rebuilt from the journal, so it need not be flushed on every commit.
+        indexer.pragma_update(None, "synchronous", "OFF")?;
+        indexer.pragma_update(None, "cache_size", -65536)?;
+        schema::migrate_index(&mut indexer)?;
+        attach(&indexer, &events_path, "ev")?;
+
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            writer: Mutex::new(writer),
+            indexer: Mutex::new(indexer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Runs `f` on a pooled read connection (with the index attached as `idx`).
+    fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let pooled = lock(&self.readers).pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => {
+                let conn = open_connection(&self.dir.join(EVENTS_FILE), true)?;
+                attach(&conn, &self.dir.join(INDEX_FILE), "idx")?;
+                conn
+            }
+        };
+        let result = f(&conn);
+        let mut pool = lock(&self.readers);
+        if pool.len() < READER_POOL {
+            pool.push(conn);
+        }
+        result
+    }
+
+    /// Copies committed WAL pages back into the database files without blocking the writer (a
+    /// passive checkpoint), so that the writer's own commits never have to.
+    fn checkpoint(&self) -> Result<()> {
+        let conn = lock(&self.indexer);
+        for schema in ["ev", "main"] {
+            conn.query_row(
+                &format!("PRAGMA {schema}.wal_checkpoint(PASSIVE)"),
+                [],
+                |_| Ok(()),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Builds the index for up to `max` journal events past the watermark.
+    fn index_batch(&self, max: i64) -> Result<u64> {
+        let mut conn = lock(&self.indexer);
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let upto: i64 = tx.query_row(
+            "SELECT value FROM meta WHERE key = 'indexed_upto'",
+            [],
+            |row| row.get(0),
+        )?;
+        let mut done = 0u64;
+        let mut last = upto;
+        {
+            let mut rows = tx.prepare_cached(
+                "SELECT seq, ts, user, action, record_action, doc FROM ev.events
+                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let mut by_user = tx.prepare_cached(
+                "INSERT OR IGNORE INTO by_user (user, ts, seq) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut by_action = tx.prepare_cached(
+                "INSERT OR IGNORE INTO by_action (action, ts, seq) VALUES (?1, ?2, ?3)",
+            )?;
+            let mut text =
+                tx.prepare_cached("INSERT INTO fulltext (rowid, body) VALUES (?1, ?2)")?;
+            let mut cursor = rows.query(params![upto, max])?;
+            while let Some(row) = cursor.next()? {
+                let seq: i64 = row.get(0)?;
+                let ts: i64 = row.get(1)?;
+                let user: Option<String> = row.get(2)?;
+                let action: Option<String> = row.get(3)?;
+                let record_action: Option<String> = row.get(4)?;
+                let doc: Vec<u8> = row.get(5)?;
+                if let Some(user) = user {
+                    by_user.execute(params![user, ts, seq])?;
+                }
+                for action in [action, record_action].into_iter().flatten() {
+                    by_action.execute(params![action, ts, seq])?;
+                }
+                match EncodedEvent::decode_doc(seq, &doc) {
+                    Ok(event) => {
+                        text.execute(params![seq, event.search_text()])?;
+                    }
+                    Err(error) => {
+                        tracing::warn!(seq, %error, "stored event cannot be indexed for text search");
+                    }
+                }
+                last = seq;
+                done += 1;
+            }
+        }
+        if done > 0 {
+            tx.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'indexed_upto'",
+                params![last],
+            )?;
+        }
+        tx.commit()?;
+        Ok(done)
+    }
+}
+
+fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags).map_err(|source| Error::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
+}
+
+fn attach(conn: &Connection, path: &Path, name: &str) -> Result<()> {
+    let path = path.to_string_lossy();
+    conn.execute(&format!("ATTACH DATABASE ?1 AS {name}"), params![path])?;
+    Ok(())
+}
+
+/// The data directory holds personal data: only its owner may read it.
+fn restrict_permissions(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(error) = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)) {
+            tracing::warn!(dir = %dir.display(), %error, "cannot restrict data directory permissions");
+        }
+    }
+}
+
+impl EventStore for SqliteStore {
+    fn append(
+        &self,
+        events: &[EncodedEvent],
+        dead_letters: &[DeadLetter],
+    ) -> Result<AppendOutcome> {
+        let mut outcome = AppendOutcome::default();
+        if events.is_empty() && dead_letters.is_empty() {
+            return Ok(outcome);
+        }
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO events
+                 (ts, id, ingested, source, format, user, action, record_action, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            let mut untimed = tx.prepare_cached(
+                "INSERT OR IGNORE INTO untimed_ids (id, ingested) VALUES (?1, ?2)",
+            )?;
+            for event in events {
+                if event.ts == event.ingested
+                    && untimed.execute(params![&event.id[..], event.ingested])? == 0
+                {
+                    outcome.duplicates += 1;
+                    continue;
+                }
+                let changed = insert.execute(params![
+                    event.ts,
+                    &event.id[..],
+                    event.ingested,
+                    event.source,
+                    event.format,
+                    event.user,
+                    event.action,
+                    event.record_action,
+                    event.doc,
+                ])?;
+                if changed == 1 {
+                    outcome.inserted += 1;
+                } else {
+                    outcome.duplicates += 1;
+                }
+            }
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO dead_letters (received, source, format, reason, location, raw, raw_len)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            for letter in dead_letters {
+                insert.execute(params![
+                    to_micros(&letter.received),
+                    letter.source,
+                    letter.format.map(Format::as_str),
+                    letter.reason,
+                    letter.location,
+                    letter.raw,
+                    i64::try_from(letter.raw_len).unwrap_or(i64::MAX),
+                ])?;
+                outcome.dead_letters += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    fn query(&self, query: &EventQuery) -> Result<Vec<probity_model::Event>> {
+        self.with_reader(|conn| query::run(conn, query))
+    }
+
+    fn dead_letters(&self, limit: usize) -> Result<Vec<StoredDeadLetter>> {
+        self.with_reader(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT seq, received, source, format, reason, location, raw, raw_len
+             FROM dead_letters ORDER BY seq DESC LIMIT ?1",
+            )?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let rows = statement.query_map(params![limit], |row| {
+                let format: Option<String> = row.get(3)?;
+                let raw_len: i64 = row.get(7)?;
+                Ok(StoredDeadLetter {
+                    seq: row.get(0)?,
+                    letter: DeadLetter {
+                        received: from_micros(row.get(1)?),
+                        source: row.get(2)?,
+                        format: format.and_then(|f| f.parse().ok()),
+                        reason: row.get(4)?,
+                        location: row.get(5)?,
+                        raw: row.get(6)?,
+                        raw_len: u64::try_from(raw_len).unwrap_or(0),
+                    },
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    fn counts(&self) -> Result<StoreCounts> {
+        self.with_reader(|conn| {
+            let events: i64 =
+                conn.query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))?;
+            let dead_letters: i64 =
+                conn.query_row("SELECT COUNT(*) FROM dead_letters", [], |row| row.get(0))?;
+            Ok(StoreCounts {
+                events: u64::try_from(events).unwrap_or(0),
+                dead_letters: u64::try_from(dead_letters).unwrap_or(0),
+            })
+        })
+    }
+
+    fn maintain(&self, budget: u64) -> Result<u64> {
+        self.checkpoint()?;
+        let mut total = 0u64;
+        while total < budget {
+            let step = (budget - total).min(INDEX_BATCH as u64);
+            let done = self.index_batch(i64::try_from(step).unwrap_or(INDEX_BATCH))?;
+            total += done;
+            if done < step {
+                break;
+            }
+        }
+        Ok(total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::store_test_suite!(|dir: &std::path::Path| SqliteStore::open(dir).unwrap());
+
+    #[test]
+    fn reopening_keeps_everything_and_a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = SqliteStore::open(dir.path()).unwrap();
+            let events = crate::testsuite::sample_events(3);
+            store.append(&events, &[]).unwrap();
+        }
+        let store = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(store.counts().unwrap().events, 3);
+        drop(store);
+
+        let conn = Connection::open(dir.path().join(EVENTS_FILE)).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let error = SqliteStore::open(dir.path()).unwrap_err();
+        assert!(
+            matches!(error, Error::SchemaTooNew { found: 99, .. }),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_index_can_be_deleted_and_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        store
+            .append(&crate::testsuite::sample_events(10), &[])
+            .unwrap();
+        assert_eq!(store.maintain(u64::MAX).unwrap(), 10);
+        drop(store);
+        for name in ["index.db", "index.db-wal", "index.db-shm"] {
+            let _ = std::fs::remove_file(dir.path().join(name));
+        }
+        let store = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(store.maintain(u64::MAX).unwrap(), 10);
+        let found = store
+            .query(&EventQuery {
+                user: Some("user3".into()),
+                limit: 10,
+                ..EventQuery::default()
+            })
+            .unwrap();
+        assert_eq!(found.len(), 1);
+    }
+}

@@ -1,0 +1,327 @@
+//! The behaviour every store backend must show, written once.
+//!
+//! A backend runs the suite with `probity_store::store_test_suite!(|dir: &Path| make_store(dir));`
+//! inside a test module; each test gets a fresh empty directory (which a server-backed store may
+//! ignore, as long as each call gives a fresh empty store).
+
+use chrono::{Duration, TimeZone, Utc};
+
+use probity_model::{Event, EventId, Format, Provenance, Record, RecordSubject, Timestamp, User};
+
+use crate::EncodedEvent;
+
+/// The base time of [`sample_events`].
+pub fn base_time() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+/// `n` events, one minute apart from [`base_time`]: user `user{i}`, action `view` for even `i` and
+/// `search` for odd, a record subject `subject{i}`, and the message `lookup number {i} word{i % 3}`.
+pub fn sample_events(n: usize) -> Vec<EncodedEvent> {
+    (0..n)
+        .filter_map(|i| EncodedEvent::encode(&sample_event(i)).ok())
+        .collect()
+}
+
+/// The `i`-th event of [`sample_events`].
+pub fn sample_event(i: usize) -> Event {
+    let minutes = i64::try_from(i).unwrap_or(0);
+    let content = format!("sample {i}");
+    let provenance = Provenance {
+        id: EventId::derive(Format::Ndjson, content.as_bytes(), 0),
+        source: "test".into(),
+        format: Format::Ndjson,
+        ingested: base_time(),
+        location: Some(format!("line {}", i + 1)),
+    };
+    let mut event = Event::new(base_time() + Duration::minutes(minutes), provenance);
+    let action = if i.is_multiple_of(2) {
+        "view"
+    } else {
+        "search"
+    };
+    event.message = Some(format!("lookup number {i} word{}", i % 3));
+    event.event.action = Some(format!("record-{action}"));
+    event.user = Some(User {
+        name: Some(format!("User{i}").into()),
+        ..User::default()
+    });
+    event.record = Some(Record {
+        system: Some("PNC".into()),
+        action: Some(action.into()),
+        subject: RecordSubject {
+            kind: Some("person".into()),
+            id: Some(format!("subject{i}").into()),
+            name: None,
+        },
+        ..Record::default()
+    });
+    event
+        .original
+        .insert("line".into(), serde_json::Value::String(content));
+    event
+}
+
+/// Generates the shared store tests. See the module documentation.
+#[macro_export]
+macro_rules! store_test_suite {
+    ($make:expr) => {
+        mod store_suite {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::testsuite::{base_time, sample_event, sample_events};
+            use $crate::{EncodedEvent, EventQuery, EventStore, Scope, TokenStore};
+
+            fn store() -> (tempfile::TempDir, impl EventStore + TokenStore) {
+                let dir = tempfile::tempdir().unwrap();
+                let make = $make;
+                let store = make(dir.path());
+                (dir, store)
+            }
+
+            fn messages(events: &[probity_model::Event]) -> Vec<String> {
+                events
+                    .iter()
+                    .map(|e| e.message.clone().unwrap_or_default())
+                    .collect()
+            }
+
+            #[test]
+            fn appended_events_come_back_whole() {
+                let (_dir, store) = store();
+                let outcome = store.append(&sample_events(3), &[]).unwrap();
+                assert_eq!(outcome.inserted, 3);
+                let found = store
+                    .query(&EventQuery {
+                        limit: 10,
+                        ..EventQuery::default()
+                    })
+                    .unwrap();
+                assert_eq!(
+                    found,
+                    vec![sample_event(0), sample_event(1), sample_event(2)]
+                );
+            }
+
+            #[test]
+            fn a_retried_batch_is_not_stored_twice() {
+                let (_dir, store) = store();
+                let batch = sample_events(5);
+                assert_eq!(store.append(&batch, &[]).unwrap().inserted, 5);
+                let again = store.append(&batch, &[]).unwrap();
+                assert_eq!((again.inserted, again.duplicates), (0, 5));
+                assert_eq!(store.counts().unwrap().events, 5);
+            }
+
+            #[test]
+            fn a_retried_batch_without_event_times_is_not_stored_twice() {
+                let (_dir, store) = store();
+                // Events with no time of their own take their arrival time, which a retry changes.
+                let untimed = |arrival: i64| -> Vec<EncodedEvent> {
+                    (0..3)
+                        .map(|i| {
+                            let mut event = sample_event(i);
+                            event.provenance.ingested =
+                                base_time() + chrono::Duration::seconds(arrival);
+                            event.timestamp = event.provenance.ingested;
+                            EncodedEvent::encode(&event).unwrap()
+                        })
+                        .collect()
+                };
+                assert_eq!(store.append(&untimed(0), &[]).unwrap().inserted, 3);
+                let again = store.append(&untimed(30), &[]).unwrap();
+                assert_eq!((again.inserted, again.duplicates), (0, 3));
+                assert_eq!(store.counts().unwrap().events, 3);
+            }
+
+            #[test]
+            fn time_range_and_limit_give_the_most_recent_oldest_first() {
+                let (_dir, store) = store();
+                store.append(&sample_events(10), &[]).unwrap();
+                let found = store
+                    .query(&EventQuery {
+                        since: Some(base_time() + chrono::Duration::minutes(2)),
+                        until: Some(base_time() + chrono::Duration::minutes(8)),
+                        limit: 3,
+                        ..EventQuery::default()
+                    })
+                    .unwrap();
+                assert_eq!(
+                    messages(&found),
+                    vec![
+                        "lookup number 5 word2",
+                        "lookup number 6 word0",
+                        "lookup number 7 word1"
+                    ]
+                );
+            }
+
+            fn check_filters(store: &impl EventStore) {
+                let query = |user: Option<&str>, action: Option<&str>, text: Option<&str>| {
+                    let found = store
+                        .query(&EventQuery {
+                            user: user.map(str::to_owned),
+                            action: action.map(str::to_owned),
+                            text: text.map(str::to_owned),
+                            limit: 100,
+                            ..EventQuery::default()
+                        })
+                        .unwrap();
+                    messages(&found)
+                };
+                assert_eq!(
+                    query(Some("USER4"), None, None),
+                    vec!["lookup number 4 word1"]
+                );
+                assert_eq!(query(None, Some("search"), None).len(), 6);
+                assert_eq!(query(None, Some("RECORD-VIEW"), None).len(), 6);
+                assert_eq!(
+                    query(None, None, Some("word2 LOOKUP")),
+                    vec![
+                        "lookup number 2 word2",
+                        "lookup number 5 word2",
+                        "lookup number 8 word2",
+                        "lookup number 11 word2"
+                    ]
+                );
+                assert_eq!(
+                    query(None, Some("view"), Some("word2")),
+                    vec!["lookup number 2 word2", "lookup number 8 word2"]
+                );
+                assert_eq!(
+                    query(Some("user11"), Some("search"), Some("word2")),
+                    vec!["lookup number 11 word2"]
+                );
+                assert!(query(Some("user11"), Some("view"), None).is_empty());
+                assert!(query(None, None, Some("absent")).is_empty());
+                // Identities are searchable as words.
+                assert_eq!(query(None, None, Some("subject7")).len(), 1);
+            }
+
+            #[test]
+            fn filters_before_indexing() {
+                let (_dir, store) = store();
+                store.append(&sample_events(12), &[]).unwrap();
+                check_filters(&store);
+            }
+
+            #[test]
+            fn filters_after_indexing() {
+                let (_dir, store) = store();
+                store.append(&sample_events(12), &[]).unwrap();
+                store.maintain(u64::MAX).unwrap();
+                check_filters(&store);
+            }
+
+            #[test]
+            fn filters_with_the_index_part_way() {
+                let (_dir, store) = store();
+                let events = sample_events(12);
+                store.append(&events[..7], &[]).unwrap();
+                store.maintain(u64::MAX).unwrap();
+                store.append(&events[7..], &[]).unwrap();
+                check_filters(&store);
+                assert_eq!(store.counts().unwrap().events, 12);
+            }
+
+            #[test]
+            fn dead_letters_keep_raw_bytes_and_reason() {
+                let (_dir, store) = store();
+                let received = base_time();
+                let text = probity_model::DeadLetter::new(
+                    received,
+                    "http:shipper",
+                    Some(probity_model::Format::Ndjson),
+                    "line 2: expected value",
+                    Some("line 2".into()),
+                    b"{not json",
+                );
+                let binary = probity_model::DeadLetter::new(
+                    received,
+                    "syslog-udp:127.0.0.1",
+                    None,
+                    "invalid UTF-8",
+                    None,
+                    &[0xff, 0x00, 0xfe],
+                );
+                let outcome = store.append(&[], &[text.clone(), binary.clone()]).unwrap();
+                assert_eq!(outcome.dead_letters, 2);
+                let stored = store.dead_letters(10).unwrap();
+                assert_eq!(stored.len(), 2);
+                assert_eq!(stored[0].letter, binary, "most recent first");
+                assert_eq!(stored[1].letter, text);
+                assert_eq!(store.counts().unwrap().dead_letters, 2);
+                assert_eq!(store.dead_letters(1).unwrap().len(), 1);
+            }
+
+            #[test]
+            fn events_and_dead_letters_in_one_append() {
+                let (_dir, store) = store();
+                let letter =
+                    probity_model::DeadLetter::new(base_time(), "t", None, "bad", None, b"x");
+                let outcome = store.append(&sample_events(2), &[letter]).unwrap();
+                assert_eq!((outcome.inserted, outcome.dead_letters), (2, 1));
+            }
+
+            #[test]
+            fn tokens_are_kept_hashed_and_can_be_revoked() {
+                let (_dir, store) = store();
+                let (info, secret) = store.create_token("winlogbeat", Scope::Ingest).unwrap();
+                assert_eq!(info.scope, Scope::Ingest);
+                assert!(secret.expose().starts_with(&info.prefix));
+                let found = store.authenticate(secret.expose()).unwrap().unwrap();
+                assert_eq!(found.name, "winlogbeat");
+                assert!(store.authenticate("prb_wrong").unwrap().is_none());
+                assert!(matches!(
+                    store.create_token("winlogbeat", Scope::Read),
+                    Err($crate::Error::TokenExists(_))
+                ));
+                assert!(matches!(
+                    store.create_token("bad name", Scope::Read),
+                    Err($crate::Error::TokenName(_))
+                ));
+                assert!(store.revoke_token("winlogbeat").unwrap());
+                assert!(!store.revoke_token("winlogbeat").unwrap());
+                assert!(store.authenticate(secret.expose()).unwrap().is_none());
+                let (_, second) = store.create_token("winlogbeat", Scope::Ingest).unwrap();
+                assert!(store.authenticate(second.expose()).unwrap().is_some());
+                let listed = store.list_tokens().unwrap();
+                assert_eq!(listed.len(), 2);
+                assert!(listed[0].revoked.is_some() && listed[1].revoked.is_none());
+            }
+
+            #[test]
+            fn concurrent_producers_through_the_writer() {
+                let (_dir, store) = store();
+                let store: std::sync::Arc<dyn EventStore> = std::sync::Arc::new(store);
+                let writer = $crate::Writer::spawn(
+                    std::sync::Arc::clone(&store),
+                    $crate::WriterConfig::default(),
+                )
+                .unwrap();
+                let threads: Vec<_> = (0..4)
+                    .map(|t| {
+                        let writer = writer.clone();
+                        std::thread::spawn(move || {
+                            for b in 0..10 {
+                                let events: Vec<EncodedEvent> = (0..25)
+                                    .map(|i| {
+                                        EncodedEvent::encode(&sample_event(t * 1000 + b * 25 + i))
+                                            .unwrap()
+                                    })
+                                    .collect();
+                                writer.submit(events, Vec::new()).unwrap().wait().unwrap();
+                            }
+                        })
+                    })
+                    .collect();
+                for thread in threads {
+                    thread.join().unwrap();
+                }
+                assert_eq!(store.counts().unwrap().events, 1000);
+            }
+        }
+    };
+}

@@ -1,0 +1,65 @@
+//! `probity deadletter`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use probity_store::EventStore;
+
+use super::open_store;
+use crate::DataArg;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    data: DataArg,
+    /// Show at most this many, most recent first.
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    /// One JSON object per line, with the raw input whole.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let store = open_store(&args.data.data)?;
+    let letters = store.dead_letters(args.limit)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for stored in &letters {
+        let letter = &stored.letter;
+        if args.json {
+            let mut value = serde_json::to_value(letter)?;
+            value["seq"] = json!(stored.seq);
+            serde_json::to_writer(&mut out, &value)?;
+            writeln!(out)?;
+            continue;
+        }
+        let preview: String = String::from_utf8_lossy(&letter.raw)
+            .chars()
+            .take(120)
+            .flat_map(char::escape_debug)
+            .collect();
+        writeln!(
+            out,
+            "#{} {} {} {}{}\n    reason: {}\n    raw ({} bytes): {}",
+            stored.seq,
+            letter.received.format("%Y-%m-%d %H:%M:%S UTC"),
+            letter.source,
+            letter.format.map(|f| f.as_str()).unwrap_or("?"),
+            letter
+                .location
+                .as_deref()
+                .map(|l| format!(" at {l}"))
+                .unwrap_or_default(),
+            letter.reason,
+            letter.raw_len,
+            preview
+        )?;
+    }
+    if letters.is_empty() && !args.json {
+        eprintln!("dead-letter is empty");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,110 @@
+//! `probity events`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use probity_model::Event;
+use probity_store::{EventQuery, EventStore};
+
+use super::open_store;
+use crate::{DataArg, timearg};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    data: DataArg,
+    /// Events at or after this time (2026-11-23T10:00:00Z, 2026-11-23, or 30m, 12h, 7d ago).
+    #[arg(long, value_parser = timearg::parse)]
+    since: Option<probity_model::Timestamp>,
+    /// Events before this time.
+    #[arg(long, value_parser = timearg::parse)]
+    until: Option<probity_model::Timestamp>,
+    /// Only this user (user.name, any case).
+    #[arg(long)]
+    user: Option<String>,
+    /// Only this action (event.action or record.action, any case).
+    #[arg(long)]
+    action: Option<String>,
+    /// Only events whose text holds all these words.
+    #[arg(long)]
+    text: Option<String>,
+    /// Show at most this many (the most recent), oldest first.
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    /// One JSON object per line, with every field.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let store = open_store(&args.data.data)?;
+    let query = EventQuery {
+        since: args.since,
+        until: args.until,
+        user: args.user,
+        action: args.action,
+        text: args.text,
+        limit: args.limit,
+    };
+    let events = store.query(&query)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        for event in &events {
+            serde_json::to_writer(&mut out, event)?;
+            writeln!(out)?;
+        }
+    } else {
+        writeln!(
+            out,
+            "{:<24} {:<20} {:<22} {:<18} message",
+            "time (UTC)", "user", "action", "host"
+        )?;
+        for event in &events {
+            writeln!(out, "{}", row(event))?;
+        }
+        if events.is_empty() {
+            eprintln!("no events match");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cut(text: &str, width: usize) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.chars().count() <= width {
+        clean
+    } else {
+        let mut short: String = clean.chars().take(width.saturating_sub(1)).collect();
+        short.push('…');
+        short
+    }
+}
+
+fn row(event: &Event) -> String {
+    let action = event
+        .action()
+        .or_else(|| event.record.as_ref().and_then(|r| r.action.as_deref()))
+        .unwrap_or("-");
+    let host = event
+        .host
+        .as_ref()
+        .and_then(|h| h.name.as_deref())
+        .unwrap_or("-");
+    let text = event
+        .message
+        .clone()
+        .or_else(|| event.email.as_ref().and_then(|e| e.subject.clone()))
+        .unwrap_or_else(|| event.search_text());
+    format!(
+        "{:<24} {:<20} {:<22} {:<18} {}",
+        event.timestamp.format("%Y-%m-%d %H:%M:%S%.3f"),
+        cut(event.user_name().unwrap_or("-"), 20),
+        cut(action, 22),
+        cut(host, 18),
+        cut(&text, 100)
+    )
+}

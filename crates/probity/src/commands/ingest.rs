@@ -1,0 +1,259 @@
+//! `probity ingest`: files and folders into the store.
+
+use std::collections::VecDeque;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use chrono::Utc;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use probity_ingest::files::{self, FileOptions};
+use probity_ingest::{Batch, Limits, Sink};
+use probity_model::{DeadLetter, Event, Format};
+use probity_store::{EncodedEvent, EventStore, Receipt, Writer, WriterConfig};
+
+use super::open_store;
+use crate::DataArg;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    data: DataArg,
+    /// Read every file as this format (default: tell each file's format from its content).
+    #[arg(long, default_value = "auto", value_parser = parse_format)]
+    format: FormatChoice,
+    /// A YAML file mapping CSV columns onto event fields.
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+    /// Files and folders (folders are read recursively).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct FormatChoice(Option<Format>);
+
+fn parse_format(text: &str) -> Result<FormatChoice, String> {
+    if text == "auto" {
+        return Ok(FormatChoice(None));
+    }
+    let format: Format = text.parse().map_err(|e| format!("{e}"))?;
+    if !probity_ingest::detect::FILE_FORMATS.contains(&format) {
+        return Err(format!(
+            "{text:?} is not a file format (use auto, ndjson, csv, syslog, evtx, eml or mbox)"
+        ));
+    }
+    Ok(FormatChoice(Some(format)))
+}
+
+/// Events per batch handed to the writer.
+const BATCH: usize = 5_000;
+/// Batches in flight before the reader waits for the oldest to commit.
+const IN_FLIGHT: usize = 8;
+
+/// A sink that queues batches to the store's writer as they fill.
+struct StoreSink {
+    writer: Writer,
+    batch: Batch,
+    pending: VecDeque<Receipt>,
+    accepted: u64,
+    rejected: u64,
+    progress: ProgressBar,
+}
+
+impl StoreSink {
+    fn flush(&mut self) -> probity_ingest::Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let mut events = Vec::with_capacity(batch.events.len());
+        let mut dead_letters = batch.rejected;
+        for event in batch.events {
+            match EncodedEvent::encode(&event) {
+                Ok(encoded) => events.push(encoded),
+                Err(error) => dead_letters.push(encoding_failure(&event, &error.to_string())),
+            }
+        }
+        self.accepted += events.len() as u64;
+        self.rejected += dead_letters.len() as u64;
+        while self.pending.len() >= IN_FLIGHT {
+            self.wait_oldest()?;
+        }
+        let mut parts = (events, dead_letters);
+        loop {
+            match self.writer.try_submit(parts.0, parts.1) {
+                Ok(receipt) => {
+                    self.pending.push_back(receipt);
+                    break;
+                }
+                Err(refused) => {
+                    // Another writer (a running server) fills the queue: wait for ours to drain.
+                    parts = (refused.events, refused.dead_letters);
+                    if self.pending.is_empty() {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                    } else {
+                        self.wait_oldest()?;
+                    }
+                }
+            }
+        }
+        self.progress.set_message(format!(
+            "{} accepted, {} rejected",
+            self.accepted, self.rejected
+        ));
+        Ok(())
+    }
+
+    fn wait_oldest(&mut self) -> probity_ingest::Result<()> {
+        if let Some(receipt) = self.pending.pop_front() {
+            receipt
+                .wait()
+                .map_err(|e| probity_ingest::Error::Sink(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> probity_ingest::Result<()> {
+        self.flush()?;
+        while !self.pending.is_empty() {
+            self.wait_oldest()?;
+        }
+        Ok(())
+    }
+}
+
+fn encoding_failure(event: &Event, reason: &str) -> DeadLetter {
+    let raw = serde_json::to_vec(&event.original).unwrap_or_default();
+    DeadLetter::new(
+        event.provenance.ingested,
+        event.provenance.source.clone(),
+        Some(event.provenance.format),
+        format!("event could not be encoded for storage: {reason}"),
+        event.provenance.location.clone(),
+        &raw,
+    )
+}
+
+impl Sink for StoreSink {
+    fn event(&mut self, event: Event) -> probity_ingest::Result<()> {
+        self.batch.events.push(event);
+        if self.batch.events.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn reject(&mut self, letter: DeadLetter) -> probity_ingest::Result<()> {
+        self.batch.rejected.push(letter);
+        if self.batch.rejected.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mapping = match &args.mapping {
+        Some(path) => Some(probity_ingest::csv::Mapping::load(path)?),
+        None => None,
+    };
+    let options = FileOptions {
+        format: args.format.0,
+        mapping,
+        limits: Limits::default(),
+    };
+    let store = open_store(&args.data.data)?;
+    let writer = Writer::spawn(
+        Arc::clone(&store) as Arc<dyn EventStore>,
+        WriterConfig::default(),
+    )
+    .context("cannot start the store writer")?;
+    let maintainer = probity_store::spawn_maintainer(
+        Arc::clone(&store) as Arc<dyn EventStore>,
+        Some(writer.clone()),
+        std::time::Duration::from_millis(200),
+    )
+    .context("cannot start background indexing")?;
+
+    let (inputs, unreadable) = files::collect(&args.paths);
+    let total: u64 = inputs.iter().map(|f| f.size).sum();
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut sink = StoreSink {
+        writer,
+        batch: Batch::new(),
+        pending: VecDeque::new(),
+        accepted: 0,
+        rejected: 0,
+        progress: progress.clone(),
+    };
+    let mut failed_files = 0u64;
+    for problem in &unreadable {
+        failed_files += 1;
+        progress.suspend(|| eprintln!("cannot read {}: {}", problem.path.display(), problem.error));
+        let letter = DeadLetter::new(
+            Utc::now(),
+            format!("file:{}", problem.path.display()),
+            None,
+            format!("cannot read: {}", problem.error),
+            None,
+            &[],
+        );
+        sink.reject(letter)?;
+    }
+    for input in &inputs {
+        progress.set_message(format!(
+            "{} ({} accepted, {} rejected)",
+            input.path.display(),
+            sink.accepted + sink.batch.events.len() as u64,
+            sink.rejected + sink.batch.rejected.len() as u64
+        ));
+        if let Err(error) = files::decode_file(&input.path, &options, &mut sink) {
+            if let probity_ingest::Error::Sink(_) = error {
+                return Err(error).context("storing events failed");
+            }
+            failed_files += 1;
+            progress.suspend(|| eprintln!("{error}"));
+            let letter = DeadLetter::new(
+                Utc::now(),
+                format!("file:{}", input.path.display()),
+                args.format.0,
+                error.to_string(),
+                None,
+                &[],
+            );
+            sink.reject(letter)?;
+        }
+        progress.inc(input.size);
+    }
+    sink.finish().context("storing events failed")?;
+    progress.finish_and_clear();
+    drop(maintainer);
+    // Bring the search index up to date so that queries right after use it.
+    store
+        .maintain(u64::MAX)
+        .context("building the search index failed")?;
+    println!("accepted {}, rejected {}", sink.accepted, sink.rejected);
+    if sink.rejected > 0 || failed_files > 0 {
+        eprintln!(
+            "see `probity deadletter --data {}` for what was rejected and why",
+            args.data.data.display()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}

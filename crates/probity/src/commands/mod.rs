@@ -1,0 +1,20 @@
+//! One module per subcommand.
+
+pub mod deadletter;
+pub mod events;
+pub mod ingest;
+pub mod serve;
+pub mod token;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use probity_store::sqlite::SqliteStore;
+
+/// Opens the store in the data directory, with a message that names it on failure.
+pub fn open_store(data: &Path) -> anyhow::Result<Arc<SqliteStore>> {
+    let store = SqliteStore::open(data)
+        .with_context(|| format!("cannot open the data directory {}", data.display()))?;
+    Ok(Arc::new(store))
+}

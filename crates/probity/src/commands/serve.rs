@@ -1,0 +1,100 @@
+//! `probity serve`.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use ipnet::IpNet;
+
+use probity_server::ServerConfig;
+use probity_store::{EventStore, TokenStore};
+
+use super::open_store;
+use crate::DataArg;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    data: DataArg,
+    /// HTTP listening address.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Receive syslog over UDP on this address.
+    #[arg(long)]
+    syslog_udp: Option<SocketAddr>,
+    /// Receive syslog over TCP on this address.
+    #[arg(long)]
+    syslog_tcp: Option<SocketAddr>,
+    /// Networks syslog is accepted from (repeatable). Default: loopback only.
+    #[arg(long = "syslog-allow", value_name = "CIDR")]
+    syslog_allow: Vec<IpNet>,
+    /// Largest request body accepted, in bytes.
+    #[arg(long)]
+    max_body_bytes: Option<usize>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let store = open_store(&args.data.data)?;
+    let mut config = ServerConfig {
+        listen: args.listen,
+        syslog_udp: args.syslog_udp,
+        syslog_tcp: args.syslog_tcp,
+        ..ServerConfig::default()
+    };
+    if !args.syslog_allow.is_empty() {
+        config.syslog_allow = args.syslog_allow;
+    }
+    if let Some(max) = args.max_body_bytes {
+        config.limits.max_body_bytes = max;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("probity-serve")
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let events: Arc<dyn EventStore> = store.clone();
+        let tokens: Arc<dyn TokenStore> = store;
+        let mut server = probity_server::start(config, events, tokens).await?;
+        eprintln!("probity is serving HTTP on http://{}", server.http_addr);
+        if let Some(addr) = server.syslog_udp_addr {
+            eprintln!("syslog over UDP on {addr}");
+        }
+        if let Some(addr) = server.syslog_tcp_addr {
+            eprintln!("syslog over TCP on {addr}");
+        }
+        tokio::select! {
+            result = server.wait_for_failure() => result?,
+            _ = stop_signal() => {
+                eprintln!("stopping: finishing requests in progress");
+            }
+        }
+        server.shutdown(Duration::from_secs(10)).await;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
