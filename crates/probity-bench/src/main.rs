@@ -89,6 +89,18 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// CPU time (user + system) a process has used so far, in seconds.
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let user: f64 = fields.get(11)?.parse().ok()?;
+    let system: f64 = fields.get(12)?.parse().ok()?;
+    // Linux reports clock ticks; USER_HZ is 100 on every mainstream configuration.
+    Some((user + system) / 100.0)
+}
+
 /// Samples a process's peak memory until stopped; the last sample is the peak.
 fn watch_memory(pid: u32) -> (Arc<AtomicBool>, std::thread::JoinHandle<u64>) {
     let stop = Arc::new(AtomicBool::new(false));
@@ -269,6 +281,7 @@ fn bench_http(
         anyhow::Ok(all)
     })?;
     let elapsed = started.elapsed();
+    let cpu = cpu_seconds(served.child.id()).unwrap_or(0.0);
     stop_memory.store(true, Ordering::Relaxed);
     let peak = memory.join().unwrap_or(0);
     let mut latencies = latencies;
@@ -293,6 +306,11 @@ fn bench_http(
         percentile(&latencies, 0.5).as_secs_f64() * 1e3,
         percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
+    println!(
+        "  server CPU       {:.1} s ({:.1} µs per event, all threads)",
+        cpu,
+        cpu * 1e6 / events as f64
     );
     println!("  server peak RSS  {:.1} MiB", peak as f64 / 1024.0);
     if stored != events as u64 {
@@ -352,6 +370,7 @@ fn bench_syslog(
         std::thread::sleep(Duration::from_millis(20));
     }
     let elapsed = started.elapsed();
+    let cpu = cpu_seconds(served.child.id()).unwrap_or(0.0);
     stop_memory.store(true, Ordering::Relaxed);
     let peak = memory.join().unwrap_or(0);
     println!("syslog over TCP (octet-counted RFC 5424) into SQLite");
@@ -361,6 +380,11 @@ fn bench_syslog(
     println!(
         "  throughput       {:.0} events/s",
         total as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "  server CPU       {:.1} s ({:.1} µs per event, all threads)",
+        cpu,
+        cpu * 1e6 / total as f64
     );
     println!("  server peak RSS  {:.1} MiB", peak as f64 / 1024.0);
     Ok(())

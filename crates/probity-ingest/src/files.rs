@@ -204,8 +204,8 @@ fn decode_reader(
         Format::Syslog => crate::syslog::decode_lines(reader, ctx, sink),
         Format::Mbox => crate::mail::decode_mbox(reader, ctx, sink),
         Format::Eml => {
-            let limit = options.limits.max_message_bytes as u64;
-            let bytes = read_whole(reader, file, limit)?;
+            // An oversized message is the decoder's to refuse: it keeps the headers in dead-letter.
+            let bytes = read_whole(reader, file, MAX_WHOLE_FILE)?;
             crate::mail::decode_eml(&bytes, ctx, None, sink)
         }
         Format::Evtx => {

@@ -84,6 +84,34 @@ fn cut(text: &str, width: usize) -> String {
     }
 }
 
+/// One line saying what happened: the message, else the record looked up, else the email subject,
+/// else the event's searchable text.
+fn summary(event: &Event) -> String {
+    if let Some(message) = &event.message {
+        return message.clone();
+    }
+    if let Some(record) = &event.record {
+        let parts = [
+            record.system.as_deref(),
+            record.subject.kind.as_deref(),
+            record.subject.id.as_ref().map(|i| i.as_str()),
+            record.subject.name.as_ref().map(|i| i.as_str()),
+        ];
+        let mut text = parts.into_iter().flatten().collect::<Vec<_>>().join(" ");
+        if let Some(reason) = &record.reason {
+            text.push_str(&format!("; reason: {reason}"));
+        }
+        if let Some(reference) = &record.incident_ref {
+            text.push_str(&format!("; ref: {reference}"));
+        }
+        return text;
+    }
+    if let Some(subject) = event.email.as_ref().and_then(|e| e.subject.clone()) {
+        return subject;
+    }
+    event.search_text()
+}
+
 fn row(event: &Event) -> String {
     let action = event
         .action()
@@ -94,11 +122,7 @@ fn row(event: &Event) -> String {
         .as_ref()
         .and_then(|h| h.name.as_deref())
         .unwrap_or("-");
-    let text = event
-        .message
-        .clone()
-        .or_else(|| event.email.as_ref().and_then(|e| e.subject.clone()))
-        .unwrap_or_else(|| event.search_text());
+    let text = summary(event);
     format!(
         "{:<24} {:<20} {:<22} {:<18} {}",
         event.timestamp.format("%Y-%m-%d %H:%M:%S%.3f"),
