@@ -392,12 +392,21 @@ fn bench_syslog(
 
 fn bench_evtx(probity: &Path, work: &Path, paths: &[PathBuf]) -> anyhow::Result<()> {
     let data = work.join("data");
+    // Only the .evtx files under the paths (the regression folders also hold YAML and JSON).
+    let files: Vec<PathBuf> = paths
+        .iter()
+        .flat_map(|p| walk(p))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("evtx"))
+        })
+        .collect();
     let started = Instant::now();
     let child = Command::new(probity)
         .arg("ingest")
         .arg("--data")
         .arg(&data)
-        .args(paths)
+        .args(&files)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;
@@ -412,15 +421,18 @@ fn bench_evtx(probity: &Path, work: &Path, paths: &[PathBuf]) -> anyhow::Result<
         .nth(1)
         .and_then(|n| n.trim_end_matches(',').parse().ok())
         .unwrap_or(0);
-    let bytes: u64 = paths
+    let bytes: u64 = files
         .iter()
-        .flat_map(|p| walk(p))
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
     println!("probity ingest of EVTX (decode, map, store)");
     println!("  result           {}", summary.trim());
-    println!("  input            {:.1} MB", bytes as f64 / 1e6);
+    println!(
+        "  input            {} files, {:.1} MB",
+        files.len(),
+        bytes as f64 / 1e6
+    );
     println!("  wall time        {:.2} s", elapsed.as_secs_f64());
     println!(
         "  throughput       {:.0} events/s",

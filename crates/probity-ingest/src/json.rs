@@ -412,6 +412,35 @@ mod tests {
     }
 
     #[test]
+    fn winlogbeat_and_m365_shapes_are_recognised() {
+        let winlogbeat = br#"{"@timestamp":"2026-11-23T09:00:00.000Z","agent":{"type":"winlogbeat"},"winlog":{"channel":"Security","event_id":4625,"provider_name":"Microsoft-Windows-Security-Auditing","computer_name":"WS-0042.force.local","event_data":{"TargetUserName":"ds1234","TargetDomainName":"FORCE","IpAddress":"10.1.2.3","LogonType":"3"}},"message":"An account failed to log on."}"#;
+        let batch = decode(winlogbeat);
+        let event = &batch.events[0];
+        assert_eq!(event.user_name(), Some("ds1234"));
+        assert_eq!(event.event.code.as_deref(), Some("4625"));
+        assert_eq!(event.action(), Some("logon-failed"));
+        assert_eq!(
+            event.source.as_ref().unwrap().ip.as_deref(),
+            Some("10.1.2.3")
+        );
+        assert_eq!(
+            event.host.as_ref().unwrap().name.as_deref(),
+            Some("WS-0042.force.local")
+        );
+        assert_eq!(
+            event.original["winlog"]["event_data"]["LogonType"], "3",
+            "kept as sent"
+        );
+
+        let m365 = br#"{"CreationTime":"2026-11-23T09:30:00","Operation":"FileDownloaded","Workload":"SharePoint","RecordType":6,"UserId":"pc4521@force.police.uk","ClientIP":"203.0.113.7","ObjectId":"https://force.sharepoint.com/sites/cid/Shared Documents/list.xlsx"}"#;
+        let batch = decode(m365);
+        let event = &batch.events[0];
+        assert_eq!(event.action(), Some("FileDownloaded"));
+        assert_eq!(event.user_name(), Some("pc4521@force.police.uk"));
+        assert_eq!(event.timestamp.to_rfc3339(), "2026-11-23T09:30:00+00:00");
+    }
+
+    #[test]
     fn aliases_and_missing_time() {
         let batch = decode(br#"{"msg":"hello","username":"a.b","host":"ws1","time":1700000000}"#);
         let event = &batch.events[0];
