@@ -70,7 +70,9 @@ pub fn decode_ndjson(reader: impl BufRead, ctx: &mut Context, sink: &mut dyn Sin
                     "line of {len} bytes is longer than the {} byte event limit",
                     ctx.limits.max_event_bytes
                 );
-                sink.reject(ctx.dead_letter(Some(Format::Ndjson), reason, location, &prefix))?;
+                let mut letter = ctx.dead_letter(Some(Format::Ndjson), reason, location, &prefix);
+                letter.raw_len = len as u64;
+                sink.reject(letter)?;
             }
             Line::Complete(bytes) => decode_line(&bytes, Format::Ndjson, location, ctx, sink)?,
         }

@@ -38,6 +38,7 @@ impl<R: BufRead> LineReader<R> {
         let mut line = Vec::new();
         let mut len = 0usize;
         let mut saw_any = false;
+        let mut ended_with_cr = false;
         loop {
             let available = match self.reader.fill_buf() {
                 Ok(buf) => buf,
@@ -55,9 +56,14 @@ impl<R: BufRead> LineReader<R> {
                 Some(at) => (&available[..at], Some(at + 1)),
                 None => (available, None),
             };
-            let room = self.max.saturating_sub(line.len());
+            // One byte over the limit is kept, so that a line exactly at the limit plus its CR is
+            // still whole once the CR is dropped.
+            let room = (self.max + 1).saturating_sub(line.len());
             line.extend_from_slice(&chunk[..chunk.len().min(room)]);
             len += chunk.len();
+            if let Some(&last) = chunk.last() {
+                ended_with_cr = last == b'\r';
+            }
             let used = found_end.unwrap_or(available.len());
             self.reader.consume(used);
             if found_end.is_some() {
@@ -65,10 +71,14 @@ impl<R: BufRead> LineReader<R> {
             }
         }
         self.number += 1;
+        if ended_with_cr {
+            len -= 1;
+        }
         if len > self.max {
+            line.truncate(self.max);
             return Ok(Some(Line::TooLong { prefix: line, len }));
         }
-        if line.last() == Some(&b'\r') {
+        if ended_with_cr {
             line.pop();
         }
         Ok(Some(Line::Complete(line)))

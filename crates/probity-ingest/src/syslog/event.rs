@@ -1,12 +1,13 @@
 //! Syslog messages onto the event model, and syslog files read line by line.
 
-use std::io::{self, BufRead};
+use std::io::BufRead;
 
 use serde_json::{Map, Value};
 
 use probity_model::{DeadLetter, Event, Format, Host, Process};
 
 use super::{FrameError, SyslogMessage, parse_lenient};
+use crate::lines::{Line, LineReader, is_blank};
 use crate::{Context, Error, Result, Sink};
 
 /// The event for a parsed message. `raw` is the frame or line as received (its bytes make the
@@ -137,114 +138,36 @@ pub fn frame_dead_letter(
 /// keeping its first bytes and its full length. Blank lines are not records and are skipped.
 pub fn decode_lines(reader: impl BufRead, ctx: &mut Context, sink: &mut dyn Sink) -> Result<()> {
     let max = ctx.limits.max_event_bytes;
-    let mut lines = BoundedLines::new(reader, max);
-    let mut number = 0u64;
+    let mut lines = LineReader::new(reader, max);
     while let Some(line) = lines
         .next_line()
         .map_err(|e| Error::io(ctx.source.clone(), e))?
     {
-        number += 1;
-        let location = Some(format!("line {number}"));
-        if line.len > max as u64 {
-            let reason = format!(
-                "syslog line of {} bytes is longer than the limit of {max} bytes",
-                line.len
-            );
-            let mut letter = ctx.dead_letter(Some(Format::Syslog), reason, location, &line.kept);
-            letter.raw_len = line.len;
-            sink.reject(letter)?;
-            continue;
+        let location = Some(format!("line {}", lines.number()));
+        match line {
+            Line::TooLong { prefix, len } => {
+                let reason =
+                    format!("syslog line of {len} bytes is longer than the limit of {max} bytes");
+                let mut letter = ctx.dead_letter(Some(Format::Syslog), reason, location, &prefix);
+                letter.raw_len = len as u64;
+                sink.reject(letter)?;
+            }
+            Line::Complete(bytes) => {
+                if is_blank(&bytes) {
+                    continue;
+                }
+                let event = decode_message(&bytes, ctx, location);
+                sink.event(event)?;
+            }
         }
-        if line.kept.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let event = decode_message(&line.kept, ctx, location);
-        sink.event(event)?;
     }
     Ok(())
-}
-
-/// One line: its first bytes (all of it unless too long) and its full length, terminator
-/// excluded.
-struct BoundedLine {
-    kept: Vec<u8>,
-    len: u64,
-}
-
-/// Reads lines without ever holding more than `max` bytes of one.
-struct BoundedLines<R> {
-    reader: R,
-    max: usize,
-}
-
-impl<R: BufRead> BoundedLines<R> {
-    fn new(reader: R, max: usize) -> Self {
-        Self { reader, max }
-    }
-
-    fn next_line(&mut self) -> io::Result<Option<BoundedLine>> {
-        let mut kept = Vec::new();
-        let mut len = 0u64;
-        let mut any = false;
-        let mut last = None;
-        loop {
-            let available = match self.reader.fill_buf() {
-                Ok(available) => available,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => return Err(error),
-            };
-            if available.is_empty() {
-                break;
-            }
-            any = true;
-            let (chunk, used, done) = match memchr::memchr(b'\n', available) {
-                Some(at) => (&available[..at], at + 1, true),
-                None => (available, available.len(), false),
-            };
-            let room = self.max.saturating_sub(kept.len());
-            kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            len += chunk.len() as u64;
-            if let Some(&byte) = chunk.last() {
-                last = Some(byte);
-            }
-            self.reader.consume(used);
-            if done {
-                break;
-            }
-        }
-        if !any {
-            return Ok(None);
-        }
-        if last == Some(b'\r') {
-            len -= 1;
-        }
-        kept.truncate(usize::try_from(len).unwrap_or(usize::MAX).min(self.max));
-        Ok(Some(BoundedLine { kept, len }))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{Batch, Limits};
-
-    #[test]
-    fn bounded_lines_cut_long_lines_and_drop_cr() {
-        let input: &[u8] = b"ab\r\nabcdefgh\nxyz";
-        let mut lines = BoundedLines::new(io::BufReader::with_capacity(3, input), 4);
-        let mut out = Vec::new();
-        while let Some(line) = lines.next_line().unwrap() {
-            out.push((line.kept, line.len));
-        }
-        assert_eq!(
-            out,
-            vec![
-                (b"ab".to_vec(), 2),
-                (b"abcd".to_vec(), 8),
-                (b"xyz".to_vec(), 3)
-            ]
-        );
-    }
 
     #[test]
     fn repeated_params_become_lists() {
