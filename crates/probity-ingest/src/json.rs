@@ -308,10 +308,14 @@ fn apply_ecs(object: &Map<String, Value>, event: &mut Event) {
     let mut path = String::with_capacity(64);
     walk(object, &mut path, event, 0);
     for (alias, name) in ALIASES {
+        // Most objects hold none of the aliases: look for the alias first, it is the cheap test.
+        let Some(value) = object.get(*alias) else {
+            continue;
+        };
         if event.get(name).is_some() {
             continue;
         }
-        if let Some(text) = object.get(*alias).and_then(as_text) {
+        if let Some(text) = as_text(value) {
             let _ = event.set(name, &text);
         }
     }

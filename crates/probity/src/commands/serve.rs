@@ -37,6 +37,18 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.data.data)?;
+    let live_tokens = store
+        .list_tokens()?
+        .iter()
+        .filter(|t| t.revoked.is_none())
+        .count();
+    if live_tokens == 0 {
+        eprintln!(
+            "note: no tokens exist yet, so nothing can send over HTTP; create one with \
+             `probity token create --data {} --scope ingest --name NAME`",
+            args.data.data.display()
+        );
+    }
     let mut config = ServerConfig {
         listen: args.listen,
         syslog_udp: args.syslog_udp,
