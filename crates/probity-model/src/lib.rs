@@ -6,10 +6,14 @@
 //! and a content-derived [`EventId`]) and the decoder's original fields, so that detections written
 //! against a product's own names (a Windows `EventID`, `TargetUserName`) still find them.
 //!
+//! Detections produce [`Alert`]s: the rule, the level, an explanation an analyst can check, the
+//! matched fields, and references to the events they rest on.
+//!
 //! Values that name or identify a person are typed as [`Identity`] rather than `String`, so that the
 //! privacy layer can find and pseudonymise every one of them without guessing which strings are people
 //! ([`Event::identities_mut`]).
 
+mod alert;
 mod deadletter;
 mod event;
 mod field;
@@ -18,6 +22,7 @@ mod identity;
 mod provenance;
 mod time;
 
+pub use alert::{Alert, AlertId, AlertRule, EventRef, Level, MatchedField};
 pub use deadletter::{DeadLetter, RAW_KEEP_LIMIT};
 pub use event::{
     Attachment, Email, Endpoint, Event, EventMeta, File, FileHash, Host, ParentProcess, Process,

@@ -1,6 +1,7 @@
 //! Probity's storage: what is kept, behind traits that every backend implements.
 //!
 //! - [`EventStore`]: events (append-only, deduplicated by content id) and dead letters.
+//! - [`AlertStore`]: alerts raised by detections.
 //! - [`TokenStore`]: ingest and API tokens, kept only as hashes.
 //! - [`Writer`]: the group-commit front of an [`EventStore`]: many concurrent producers (HTTP
 //!   requests, syslog connections) hand over batches, one thread commits them together, and each
@@ -24,7 +25,7 @@ pub use writer::{
     MaintainerGuard, Overloaded, Receipt, Refused, Writer, WriterConfig, spawn_maintainer,
 };
 
-use probity_model::{DeadLetter, Event, Timestamp};
+use probity_model::{Alert, DeadLetter, Event, EventRef, Level, Timestamp};
 
 /// What an append did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -62,6 +63,21 @@ pub struct EventQuery {
     pub limit: usize,
 }
 
+/// Which alerts to return. All conditions must hold.
+#[derive(Debug, Clone, Default)]
+pub struct AlertQuery {
+    /// Alerts whose latest event is at or after this time.
+    pub since: Option<Timestamp>,
+    /// Alerts whose latest event is before this time.
+    pub until: Option<Timestamp>,
+    /// Alerts at this level or above.
+    pub min_level: Option<Level>,
+    /// Alerts of this rule.
+    pub rule_id: Option<String>,
+    /// At most this many: the most recent, oldest first.
+    pub limit: usize,
+}
+
 /// A dead letter as stored, with its sequence number.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredDeadLetter {
@@ -74,6 +90,7 @@ pub struct StoredDeadLetter {
 pub struct StoreCounts {
     pub events: u64,
     pub dead_letters: u64,
+    pub alerts: u64,
 }
 
 /// Durable storage of events and dead letters.
@@ -93,6 +110,10 @@ pub trait EventStore: Send + Sync + std::fmt::Debug {
 
     fn counts(&self) -> Result<StoreCounts>;
 
+    /// The stored events these refer to, in the order given; references to events not stored are
+    /// skipped.
+    fn events_by_ref(&self, refs: &[EventRef]) -> Result<Vec<Event>>;
+
     /// Background upkeep: builds search indexes for up to `budget` events and keeps the journal's
     /// files tidy. Returns how many events it indexed (0 when there is nothing left to do).
     /// Backends that index synchronously do nothing.
@@ -100,6 +121,16 @@ pub trait EventStore: Send + Sync + std::fmt::Debug {
         let _ = budget;
         Ok(0)
     }
+}
+
+/// Alerts raised by detections.
+pub trait AlertStore: Send + Sync + std::fmt::Debug {
+    /// Stores alerts durably; an alert whose id is already stored is skipped. Returns how many
+    /// were new.
+    fn append_alerts(&self, alerts: &[Alert]) -> Result<u64>;
+
+    /// Alerts matching `query`: the most recent `query.limit`, oldest first.
+    fn alerts(&self, query: &AlertQuery) -> Result<Vec<Alert>>;
 }
 
 /// Tokens for ingest clients and scripts. Only a hash of each secret is kept.

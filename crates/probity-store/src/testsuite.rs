@@ -72,9 +72,11 @@ macro_rules! store_test_suite {
             #[allow(unused_imports)]
             use super::*;
             use $crate::testsuite::{base_time, sample_event, sample_events};
-            use $crate::{EncodedEvent, EventQuery, EventStore, Scope, TokenStore};
+            use $crate::{
+                AlertQuery, AlertStore, EncodedEvent, EventQuery, EventStore, Scope, TokenStore,
+            };
 
-            fn store() -> (tempfile::TempDir, impl EventStore + TokenStore) {
+            fn store() -> (tempfile::TempDir, impl EventStore + TokenStore + AlertStore) {
                 let dir = tempfile::tempdir().unwrap();
                 let make = $make;
                 let store = make(dir.path());
@@ -263,6 +265,98 @@ macro_rules! store_test_suite {
                     probity_model::DeadLetter::new(base_time(), "t", None, "bad", None, b"x");
                 let outcome = store.append(&sample_events(2), &[letter]).unwrap();
                 assert_eq!((outcome.inserted, outcome.dead_letters), (2, 1));
+            }
+
+            #[test]
+            fn events_are_found_again_by_reference() {
+                let (_dir, store) = store();
+                store.append(&sample_events(5), &[]).unwrap();
+                let wanted = [sample_event(3), sample_event(1)];
+                let refs: Vec<probity_model::EventRef> = wanted
+                    .iter()
+                    .map(|e| probity_model::EventRef {
+                        id: e.provenance.id,
+                        timestamp: e.timestamp,
+                    })
+                    .chain(std::iter::once(probity_model::EventRef {
+                        id: sample_event(9).provenance.id,
+                        timestamp: base_time(),
+                    }))
+                    .collect();
+                let found = store.events_by_ref(&refs).unwrap();
+                assert_eq!(
+                    found,
+                    wanted.to_vec(),
+                    "in the order asked; absent ones skipped"
+                );
+            }
+
+            #[test]
+            fn alerts_are_stored_once_and_filtered() {
+                let (_dir, store) = store();
+                let alert = |rule: &str, level: probity_model::Level, event: usize| {
+                    let source = sample_event(event);
+                    let events = vec![probity_model::EventRef {
+                        id: source.provenance.id,
+                        timestamp: source.timestamp,
+                    }];
+                    let rule = probity_model::AlertRule {
+                        kind: "sigma".into(),
+                        id: rule.into(),
+                        title: format!("rule {rule}"),
+                        tags: vec!["attack.t1078".into()],
+                    };
+                    probity_model::Alert {
+                        id: probity_model::AlertId::derive(&rule, &events),
+                        created: base_time(),
+                        rule,
+                        level,
+                        explanation: "matched".into(),
+                        matched: vec![probity_model::MatchedField {
+                            field: "user.name".into(),
+                            value: format!("user{event}"),
+                        }],
+                        events,
+                        user: Some(format!("user{event}").into()),
+                        host: None,
+                    }
+                };
+                use probity_model::Level;
+                let alerts = vec![
+                    alert("a", Level::Low, 1),
+                    alert("b", Level::High, 2),
+                    alert("a", Level::Critical, 3),
+                ];
+                assert_eq!(store.append_alerts(&alerts).unwrap(), 3);
+                assert_eq!(
+                    store.append_alerts(&alerts[..1]).unwrap(),
+                    0,
+                    "same alert again"
+                );
+                let all = store
+                    .alerts(&AlertQuery {
+                        limit: 10,
+                        ..AlertQuery::default()
+                    })
+                    .unwrap();
+                assert_eq!(all, alerts, "oldest first, whole");
+                let high = store
+                    .alerts(&AlertQuery {
+                        min_level: Some(Level::High),
+                        limit: 10,
+                        ..AlertQuery::default()
+                    })
+                    .unwrap();
+                assert_eq!(high.len(), 2);
+                let by_rule = store
+                    .alerts(&AlertQuery {
+                        rule_id: Some("a".into()),
+                        limit: 1,
+                        ..AlertQuery::default()
+                    })
+                    .unwrap();
+                assert_eq!(by_rule, vec![alerts[2].clone()], "the most recent one");
+                assert_eq!(store.counts().unwrap().alerts, 3);
             }
 
             #[test]

@@ -360,6 +360,12 @@ mod tests {
         fn counts(&self) -> Result<StoreCounts> {
             Ok(StoreCounts::default())
         }
+        fn events_by_ref(
+            &self,
+            _: &[probity_model::EventRef],
+        ) -> Result<Vec<probity_model::Event>> {
+            Ok(Vec::new())
+        }
     }
 
     #[test]

@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use probity_model::{DeadLetter, Format, from_micros, to_micros};
+use probity_model::{Alert, DeadLetter, EventRef, Format, Level, from_micros, to_micros};
 
 use crate::{
-    AppendOutcome, EncodedEvent, Error, EventQuery, EventStore, Result, StoreCounts,
-    StoredDeadLetter,
+    AlertQuery, AlertStore, AppendOutcome, EncodedEvent, Error, EventQuery, EventStore, Result,
+    StoreCounts, StoredDeadLetter,
 };
 
 const EVENTS_FILE: &str = "events.db";
@@ -317,10 +317,36 @@ impl EventStore for SqliteStore {
                 conn.query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))?;
             let dead_letters: i64 =
                 conn.query_row("SELECT COUNT(*) FROM dead_letters", [], |row| row.get(0))?;
+            let alerts: i64 =
+                conn.query_row("SELECT COUNT(*) FROM alerts", [], |row| row.get(0))?;
             Ok(StoreCounts {
                 events: u64::try_from(events).unwrap_or(0),
                 dead_letters: u64::try_from(dead_letters).unwrap_or(0),
+                alerts: u64::try_from(alerts).unwrap_or(0),
             })
+        })
+    }
+
+    fn events_by_ref(&self, refs: &[EventRef]) -> Result<Vec<probity_model::Event>> {
+        self.with_reader(|conn| {
+            let mut statement =
+                conn.prepare_cached("SELECT seq, doc FROM events WHERE ts = ?1 AND id = ?2")?;
+            let mut found = Vec::with_capacity(refs.len());
+            for reference in refs {
+                let row = statement
+                    .query_row(
+                        params![
+                            to_micros(&reference.timestamp),
+                            &reference.id.as_bytes()[..]
+                        ],
+                        |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?)),
+                    )
+                    .optional()?;
+                if let Some((seq, doc)) = row {
+                    found.push(EncodedEvent::decode_doc(seq, &doc)?);
+                }
+            }
+            Ok(found)
         })
     }
 
@@ -336,6 +362,76 @@ impl EventStore for SqliteStore {
             }
         }
         Ok(total)
+    }
+}
+
+fn level_number(level: Level) -> i64 {
+    match level {
+        Level::Informational => 0,
+        Level::Low => 1,
+        Level::Medium => 2,
+        Level::High => 3,
+        Level::Critical => 4,
+    }
+}
+
+impl AlertStore for SqliteStore {
+    fn append_alerts(&self, alerts: &[Alert]) -> Result<u64> {
+        if alerts.is_empty() {
+            return Ok(0);
+        }
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut added = 0;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO alerts (id, created, ts, rule_id, level, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for alert in alerts {
+                let doc = serde_json::to_vec(alert).map_err(|e| Error::Encode(e.to_string()))?;
+                added += insert.execute(params![
+                    &alert.id.as_bytes()[..],
+                    to_micros(&alert.created),
+                    to_micros(&alert.timestamp()),
+                    alert.rule.id,
+                    level_number(alert.level),
+                    doc,
+                ])? as u64;
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    fn alerts(&self, query: &AlertQuery) -> Result<Vec<Alert>> {
+        if query.limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.with_reader(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT seq, doc FROM alerts
+                 WHERE ts >= ?1 AND ts < ?2 AND level >= ?3 AND (?4 IS NULL OR rule_id = ?4)
+                 ORDER BY ts DESC, seq DESC LIMIT ?5",
+            )?;
+            let since = query.since.as_ref().map(to_micros).unwrap_or(i64::MIN);
+            let until = query.until.as_ref().map(to_micros).unwrap_or(i64::MAX);
+            let level = query.min_level.map(level_number).unwrap_or(0);
+            let limit = i64::try_from(query.limit).unwrap_or(i64::MAX);
+            let mut rows = statement.query(params![since, until, level, query.rule_id, limit])?;
+            let mut found = Vec::new();
+            while let Some(row) = rows.next()? {
+                let seq: i64 = row.get(0)?;
+                let doc: Vec<u8> = row.get(1)?;
+                let alert: Alert = serde_json::from_slice(&doc).map_err(|e| Error::Corrupt {
+                    seq,
+                    reason: format!("alert: {e}"),
+                })?;
+                found.push(alert);
+            }
+            found.reverse();
+            Ok(found)
+        })
     }
 }
 

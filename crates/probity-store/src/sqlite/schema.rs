@@ -15,7 +15,7 @@ use rusqlite::Connection;
 
 use crate::{Error, Result};
 
-pub const EVENTS_VERSION: i64 = 1;
+pub const EVENTS_VERSION: i64 = 2;
 pub const INDEX_VERSION: i64 = 1;
 
 const EVENTS_V1: &str = "
@@ -57,6 +57,20 @@ CREATE TABLE tokens (
 CREATE UNIQUE INDEX tokens_live_name ON tokens (name) WHERE revoked IS NULL;
 ";
 
+/// Alerts raised by detections (version 2).
+const EVENTS_V2: &str = "
+CREATE TABLE alerts (
+    seq INTEGER PRIMARY KEY,
+    id BLOB NOT NULL UNIQUE,
+    created INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    rule_id TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    doc BLOB NOT NULL
+);
+CREATE INDEX alerts_ts ON alerts (ts);
+";
+
 const INDEX_V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO meta (key, value) VALUES ('indexed_upto', 0);
@@ -90,13 +104,17 @@ pub fn migrate_events(conn: &mut Connection) -> Result<()> {
             supported: EVENTS_VERSION,
         });
     }
-    if found == 0 {
+    if found < EVENTS_VERSION {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
-        // Another process may have created it while we waited for the lock.
-        if version(&tx, "main")? == 0 {
+        // Another process may have migrated it while we waited for the lock.
+        let current = version(&tx, "main")?;
+        if current < 1 {
             tx.execute_batch(EVENTS_V1)?;
-            tx.pragma_update(None, "user_version", EVENTS_VERSION)?;
         }
+        if current < 2 {
+            tx.execute_batch(EVENTS_V2)?;
+        }
+        tx.pragma_update(None, "user_version", EVENTS_VERSION)?;
         tx.commit()?;
     }
     Ok(())
