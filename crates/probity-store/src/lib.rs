@@ -114,6 +114,10 @@ pub trait EventStore: Send + Sync + std::fmt::Debug {
     /// skipped.
     fn events_by_ref(&self, refs: &[EventRef]) -> Result<Vec<Event>>;
 
+    /// Up to `limit` events stored after journal position `after`, in the order they were stored,
+    /// with their positions: how a detector follows the journal.
+    fn read_journal(&self, after: i64, limit: usize) -> Result<Vec<(i64, Event)>>;
+
     /// Background upkeep: builds search indexes for up to `budget` events and keeps the journal's
     /// files tidy. Returns how many events it indexed (0 when there is nothing left to do).
     /// Backends that index synchronously do nothing.
@@ -126,8 +130,12 @@ pub trait EventStore: Send + Sync + std::fmt::Debug {
 /// Alerts raised by detections.
 pub trait AlertStore: Send + Sync + std::fmt::Debug {
     /// Stores alerts durably; an alert whose id is already stored is skipped. Returns how many
-    /// were new.
-    fn append_alerts(&self, alerts: &[Alert]) -> Result<u64>;
+    /// were new. With `cursor`, records in the same transaction that the named journal consumer
+    /// has read up to that position, so that a restart neither misses nor repeats work.
+    fn append_alerts(&self, alerts: &[Alert], cursor: Option<(&str, i64)>) -> Result<u64>;
+
+    /// The journal position the named consumer has recorded (0 if none).
+    fn cursor(&self, name: &str) -> Result<i64>;
 
     /// Alerts matching `query`: the most recent `query.limit`, oldest first.
     fn alerts(&self, query: &AlertQuery) -> Result<Vec<Alert>>;

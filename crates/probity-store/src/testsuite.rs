@@ -292,6 +292,26 @@ macro_rules! store_test_suite {
             }
 
             #[test]
+            fn the_journal_is_read_in_order_and_consumers_keep_their_place() {
+                let (_dir, store) = store();
+                store.append(&sample_events(5), &[]).unwrap();
+                let first = store.read_journal(0, 3).unwrap();
+                assert_eq!(first.len(), 3);
+                assert_eq!(first[0].1, sample_event(0));
+                let (last_seq, _) = first[2];
+                let rest = store.read_journal(last_seq, 10).unwrap();
+                assert_eq!(
+                    rest.iter().map(|(_, e)| e.clone()).collect::<Vec<_>>(),
+                    vec![sample_event(3), sample_event(4)]
+                );
+                assert!(rest[0].0 > last_seq);
+                assert_eq!(store.cursor("sigma").unwrap(), 0);
+                store.append_alerts(&[], Some(("sigma", last_seq))).unwrap();
+                assert_eq!(store.cursor("sigma").unwrap(), last_seq);
+                assert_eq!(store.cursor("other").unwrap(), 0);
+            }
+
+            #[test]
             fn alerts_are_stored_once_and_filtered() {
                 let (_dir, store) = store();
                 let alert = |rule: &str, level: probity_model::Level, event: usize| {
@@ -327,9 +347,9 @@ macro_rules! store_test_suite {
                     alert("b", Level::High, 2),
                     alert("a", Level::Critical, 3),
                 ];
-                assert_eq!(store.append_alerts(&alerts).unwrap(), 3);
+                assert_eq!(store.append_alerts(&alerts, None).unwrap(), 3);
                 assert_eq!(
-                    store.append_alerts(&alerts[..1]).unwrap(),
+                    store.append_alerts(&alerts[..1], None).unwrap(),
                     0,
                     "same alert again"
                 );

@@ -366,6 +366,9 @@ mod tests {
         ) -> Result<Vec<probity_model::Event>> {
             Ok(Vec::new())
         }
+        fn read_journal(&self, _: i64, _: usize) -> Result<Vec<(i64, probity_model::Event)>> {
+            Ok(Vec::new())
+        }
     }
 
     #[test]

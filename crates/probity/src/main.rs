@@ -44,6 +44,8 @@ enum Command {
     Events(commands::events::Args),
     /// Show input that could not be decoded, with the reason.
     Deadletter(commands::deadletter::Args),
+    /// Show alerts: rule, level, why, and the events they rest on.
+    Alerts(commands::alerts::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Command::Ingest(args) => commands::ingest::run(args),
         Command::Events(args) => commands::events::run(args),
         Command::Deadletter(args) => commands::deadletter::run(args),
+        Command::Alerts(args) => commands::alerts::run(args),
     };
     match result {
         Ok(code) => code,

@@ -350,6 +350,23 @@ impl EventStore for SqliteStore {
         })
     }
 
+    fn read_journal(&self, after: i64, limit: usize) -> Result<Vec<(i64, probity_model::Event)>> {
+        self.with_reader(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT seq, doc FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            let mut rows = statement.query(params![after, limit])?;
+            let mut found = Vec::new();
+            while let Some(row) = rows.next()? {
+                let seq: i64 = row.get(0)?;
+                let doc: Vec<u8> = row.get(1)?;
+                found.push((seq, EncodedEvent::decode_doc(seq, &doc)?));
+            }
+            Ok(found)
+        })
+    }
+
     fn maintain(&self, budget: u64) -> Result<u64> {
         self.checkpoint()?;
         let mut total = 0u64;
@@ -376,8 +393,8 @@ fn level_number(level: Level) -> i64 {
 }
 
 impl AlertStore for SqliteStore {
-    fn append_alerts(&self, alerts: &[Alert]) -> Result<u64> {
-        if alerts.is_empty() {
+    fn append_alerts(&self, alerts: &[Alert], cursor: Option<(&str, i64)>) -> Result<u64> {
+        if alerts.is_empty() && cursor.is_none() {
             return Ok(0);
         }
         let mut conn = lock(&self.writer);
@@ -399,9 +416,29 @@ impl AlertStore for SqliteStore {
                     doc,
                 ])? as u64;
             }
+            if let Some((name, seq)) = cursor {
+                tx.execute(
+                    "INSERT INTO cursors (name, seq) VALUES (?1, ?2)
+                     ON CONFLICT (name) DO UPDATE SET seq = excluded.seq",
+                    params![name, seq],
+                )?;
+            }
         }
         tx.commit()?;
         Ok(added)
+    }
+
+    fn cursor(&self, name: &str) -> Result<i64> {
+        self.with_reader(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT seq FROM cursors WHERE name = ?1",
+                    params![name],
+                    |row| row.get(0),
+                )
+                .optional()?
+                .unwrap_or(0))
+        })
     }
 
     fn alerts(&self, query: &AlertQuery) -> Result<Vec<Alert>> {

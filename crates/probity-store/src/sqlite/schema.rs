@@ -69,6 +69,8 @@ CREATE TABLE alerts (
     doc BLOB NOT NULL
 );
 CREATE INDEX alerts_ts ON alerts (ts);
+-- How far each consumer of the journal (a detector) has read, committed with what it produced.
+CREATE TABLE cursors (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 ";
 
 const INDEX_V1: &str = "

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod alerts;
 pub mod deadletter;
 pub mod events;
 pub mod ingest;
