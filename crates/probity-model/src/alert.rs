@@ -7,7 +7,10 @@ use sha2::{Digest, Sha256};
 
 use crate::{EventId, Identity, Timestamp};
 
-/// How serious an alert is (Sigma's levels).
+/// How serious an alert is (Sigma's levels), ordered from least to most serious:
+/// informational (not a finding by itself), low (worth a look when other things point the same
+/// way), medium (worth reviewing), high (likely misuse or compromise; review promptly), critical
+/// (act now).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
@@ -47,10 +50,15 @@ impl fmt::Display for Level {
 impl std::str::FromStr for Level {
     type Err = String;
 
+    /// Sigma's names, any case; `info` is taken for `informational`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let name = s.trim().to_ascii_lowercase();
+        if name == "info" {
+            return Ok(Level::Informational);
+        }
         Level::ALL
             .into_iter()
-            .find(|level| level.as_str() == s.to_ascii_lowercase())
+            .find(|level| level.as_str() == name)
             .ok_or_else(|| {
                 format!("unknown level {s:?} (informational, low, medium, high or critical)")
             })

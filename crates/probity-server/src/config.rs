@@ -1,6 +1,7 @@
 //! Server settings. Defaults live here.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::IpNet;
@@ -34,6 +35,8 @@ pub struct ServerConfig {
     /// Most syslog TCP connections at once.
     pub max_syslog_connections: usize,
     pub writer: WriterConfig,
+    /// Compiled Sigma rules to evaluate every stored event against (`--rules`).
+    pub rules: Option<Arc<probity_detect::Engine>>,
 }
 
 impl Default for ServerConfig {
@@ -51,6 +54,7 @@ impl Default for ServerConfig {
             max_in_flight: 256,
             max_syslog_connections: 1024,
             writer: WriterConfig::default(),
+            rules: None,
         }
     }
 }

@@ -13,6 +13,7 @@
 
 mod auth;
 mod config;
+pub mod detector;
 mod error;
 pub mod http;
 mod metrics;
@@ -26,12 +27,13 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use probity_store::{EventStore, TokenStore, Writer, spawn_maintainer};
+use probity_store::{AlertStore, EventStore, TokenStore, Writer, spawn_maintainer};
 
 pub use auth::{AuthError, Authenticator};
 pub use config::ServerConfig;
 pub use metrics::Metrics;
 pub use pipeline::Pipeline;
+pub use probity_detect::Engine;
 
 /// Errors that stop the server from starting or running.
 #[derive(Debug, thiserror::Error)]
@@ -50,6 +52,25 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The stores a server uses (normally one object behind all three).
+#[derive(Debug, Clone)]
+pub struct Stores {
+    pub events: Arc<dyn EventStore>,
+    pub tokens: Arc<dyn TokenStore>,
+    pub alerts: Arc<dyn AlertStore>,
+}
+
+impl Stores {
+    /// All three from one store.
+    pub fn of<S: EventStore + TokenStore + AlertStore + 'static>(store: Arc<S>) -> Self {
+        Self {
+            events: store.clone(),
+            tokens: store.clone(),
+            alerts: store,
+        }
+    }
+}
+
 /// A started server: its bound addresses, and the handle to stop it.
 #[derive(Debug)]
 pub struct RunningServer {
@@ -61,15 +82,18 @@ pub struct RunningServer {
     tasks: JoinSet<()>,
     writer: Writer,
     maintainer: probity_store::MaintainerGuard,
+    /// The live Sigma detector, when rules were given.
+    pub detector: Option<detector::DetectorGuard>,
 }
 
 /// Binds every listener in `config` and starts serving. Listening addresses with port 0 get a free
 /// port; the bound addresses are in the result.
-pub async fn start(
-    config: ServerConfig,
-    events: Arc<dyn EventStore>,
-    tokens: Arc<dyn TokenStore>,
-) -> Result<RunningServer> {
+pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer> {
+    let Stores {
+        events,
+        tokens,
+        alerts,
+    } = stores;
     let metrics = Arc::new(Metrics::default());
     let writer = Writer::spawn(Arc::clone(&events), config.writer.clone())?;
     let maintainer = spawn_maintainer(
@@ -77,6 +101,17 @@ pub async fn start(
         Some(writer.clone()),
         Duration::from_millis(500),
     )?;
+    let detector = match &config.rules {
+        Some(engine) => Some(
+            detector::spawn_detector(Arc::clone(engine), Arc::clone(&events), alerts).map_err(
+                |source| Error::Bind {
+                    addr: config.listen,
+                    source,
+                },
+            )?,
+        ),
+        None => None,
+    };
     let pipeline = Pipeline::new(writer.clone(), Arc::clone(&metrics));
     let auth = Authenticator::new(tokens);
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -143,6 +178,7 @@ pub async fn start(
         tasks,
         writer,
         maintainer,
+        detector,
     })
 }
 
@@ -164,10 +200,12 @@ impl RunningServer {
         }
         let writer = self.writer;
         let maintainer = self.maintainer;
+        let detector = self.detector;
         // Dropping the last writer handle joins its thread once the queue is committed.
         let _ = tokio::task::spawn_blocking(move || {
             drop(writer);
             drop(maintainer);
+            drop(detector);
         })
         .await;
     }

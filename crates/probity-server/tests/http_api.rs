@@ -32,7 +32,7 @@ impl Harness {
         let (_, ingest) = store.create_token("shipper", Scope::Ingest).unwrap();
         let (_, read) = store.create_token("reader", Scope::Read).unwrap();
         config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-        let server = probity_server::start(config, store.clone(), store.clone())
+        let server = probity_server::start(config, probity_server::Stores::of(store.clone()))
             .await
             .unwrap();
         Self {

@@ -46,6 +46,13 @@ enum Command {
     Deadletter(commands::deadletter::Args),
     /// Show alerts: rule, level, why, and the events they rest on.
     Alerts(commands::alerts::Args),
+    /// Check Sigma rules, or run them over regression data.
+    Rules {
+        #[command(subcommand)]
+        command: commands::rules::Command,
+    },
+    /// Run Sigma rules over files and folders of logs and print a timeline of detections.
+    Hunt(commands::hunt::Args),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +66,8 @@ fn main() -> ExitCode {
         Command::Events(args) => commands::events::run(args),
         Command::Deadletter(args) => commands::deadletter::run(args),
         Command::Alerts(args) => commands::alerts::run(args),
+        Command::Rules { command } => commands::rules::run(command),
+        Command::Hunt(args) => commands::hunt::run(args),
     };
     match result {
         Ok(code) => code,

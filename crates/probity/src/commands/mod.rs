@@ -3,8 +3,11 @@
 pub mod alerts;
 pub mod deadletter;
 pub mod events;
+pub mod hunt;
 pub mod ingest;
+pub mod rules;
 pub mod serve;
+pub mod sigma;
 pub mod token;
 
 use std::path::Path;

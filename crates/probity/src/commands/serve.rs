@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use ipnet::IpNet;
 
-use probity_server::ServerConfig;
-use probity_store::{EventStore, TokenStore};
+use probity_server::{ServerConfig, Stores};
+use probity_store::TokenStore;
 
 use super::open_store;
 use crate::DataArg;
@@ -33,6 +33,9 @@ pub struct Args {
     /// Largest request body accepted, in bytes.
     #[arg(long)]
     max_body_bytes: Option<usize>,
+    /// Sigma rules to evaluate every stored event against (alerts: `probity alerts`).
+    #[command(flatten)]
+    rules: super::sigma::RuleArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -61,15 +64,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(max) = args.max_body_bytes {
         config.limits.max_body_bytes = max;
     }
+    if !args.rules.rules.is_empty() {
+        let engine = super::sigma::load(&args.rules, false)?;
+        config.rules = Some(Arc::new(engine));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("probity-serve")
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let events: Arc<dyn EventStore> = store.clone();
-        let tokens: Arc<dyn TokenStore> = store;
-        let mut server = probity_server::start(config, events, tokens).await?;
+        let mut server = probity_server::start(config, Stores::of(store)).await?;
         eprintln!("probity is serving HTTP on http://{}", server.http_addr);
         if let Some(addr) = server.syslog_udp_addr {
             eprintln!("syslog over UDP on {addr}");
