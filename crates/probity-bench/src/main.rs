@@ -38,6 +38,13 @@ enum Bench {
         batch: usize,
         #[arg(long, default_value_t = 8)]
         connections: usize,
+        /// What to send: records-system access events, or Winlogbeat-style Windows events.
+        #[arg(long, default_value = "records", value_parser = ["records", "windows"])]
+        kind: String,
+        /// Sigma rules for the server to evaluate every stored event against (repeatable); the
+        /// bench then also waits for detection to catch up and reports its rate.
+        #[arg(long = "rules")]
+        rules: Vec<PathBuf>,
     },
     /// Syslog over TCP (octet-counted RFC 5424), until every message is stored.
     Syslog {
@@ -69,7 +76,9 @@ fn main() -> anyhow::Result<()> {
             events,
             batch,
             connections,
-        } => bench_http(&probity, &work, events, batch, connections),
+            kind,
+            rules,
+        } => bench_http(&probity, &work, events, batch, connections, &kind, &rules),
         Bench::Syslog {
             events,
             connections,
@@ -196,6 +205,59 @@ fn sample_event(i: usize) -> String {
     .to_string()
 }
 
+/// A Winlogbeat-style Windows event, about 700 bytes: mostly ordinary process starts and logons,
+/// with a suspicious command line now and then so that rules have something to find.
+fn sample_windows_event(i: usize) -> String {
+    let host = format!("WS-{:04}", i % 3000);
+    let user = format!("pc{:05}", (i * 7919) % 46_000);
+    let time = format!(
+        "2026-11-23T{:02}:{:02}:{:02}.{:03}Z",
+        (i / 3_600_000) % 24,
+        (i / 60_000) % 60,
+        (i / 1000) % 60,
+        i % 1000
+    );
+    let (image, command) = match i % 50 {
+        0 => (
+            "C:\\Windows\\System32\\whoami.exe",
+            "whoami /all".to_owned(),
+        ),
+        1 => (
+            "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
+            "powershell -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA".to_owned(),
+        ),
+        2 => (
+            "C:\\Windows\\System32\\net.exe",
+            "net user /domain".to_owned(),
+        ),
+        _ => (
+            "C:\\Program Files\\Niche RMS\\niche.exe",
+            format!("niche.exe /session {i}"),
+        ),
+    };
+    if i.is_multiple_of(3) {
+        serde_json::json!({
+            "@timestamp": time,
+            "host": {"name": host},
+            "winlog": {"channel": "Security", "provider_name": "Microsoft-Windows-Security-Auditing", "event_id": 4624, "computer_name": host,
+                "event_data": {"TargetUserName": user, "TargetDomainName": "FORCE", "LogonType": "3", "IpAddress": format!("10.1.{}.{}", i % 250, i % 200), "WorkstationName": host}},
+            "event": {"code": "4624", "action": "logged-in"},
+            "message": "An account was successfully logged on."
+        })
+        .to_string()
+    } else {
+        serde_json::json!({
+            "@timestamp": time,
+            "host": {"name": host},
+            "winlog": {"channel": "Microsoft-Windows-Sysmon/Operational", "provider_name": "Microsoft-Windows-Sysmon", "event_id": 1, "computer_name": host,
+                "event_data": {"Image": image, "CommandLine": command, "ParentImage": "C:\\Windows\\explorer.exe", "User": format!("FORCE\\{user}"), "IntegrityLevel": "Medium", "ProcessId": (i % 60000).to_string()}},
+            "event": {"code": "1", "action": "process-created"},
+            "message": "Process Create"
+        })
+        .to_string()
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -210,10 +272,23 @@ fn bench_http(
     events: usize,
     batch: usize,
     connections: usize,
+    kind: &str,
+    rules: &[PathBuf],
 ) -> anyhow::Result<()> {
     let data = work.join("data");
     let secret = token(probity, &data)?;
-    let served = serve(probity, &data, &[])?;
+    let mut extra: Vec<String> = Vec::new();
+    for path in rules {
+        extra.push("--rules".into());
+        extra.push(path.display().to_string());
+    }
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let served = serve(probity, &data, &extra)?;
+    let make: fn(usize) -> String = if kind == "windows" {
+        sample_windows_event
+    } else {
+        sample_event
+    };
     let url = format!("http://{}/api/v1/events", served.http);
     let batches = events.div_ceil(batch);
     println!("preparing {batches} batches of {batch} events ({events} events)...");
@@ -221,7 +296,7 @@ fn bench_http(
         (0..batches)
             .map(|b| {
                 (b * batch..((b + 1) * batch).min(events))
-                    .map(|i| sample_event(i) + "\n")
+                    .map(|i| make(i) + "\n")
                     .collect()
             })
             .collect(),
@@ -286,10 +361,29 @@ fn bench_http(
     let peak = memory.join().unwrap_or(0);
     let mut latencies = latencies;
     latencies.sort();
-    let stored =
-        probity_store::EventStore::counts(&probity_store::sqlite::SqliteStore::open(&data)?)?
-            .events;
-    println!("NDJSON over HTTP into SQLite (acknowledged after fsync)");
+    let store = probity_store::sqlite::SqliteStore::open(&data)?;
+    let stored = probity_store::EventStore::counts(&store)?.events;
+    let detection = if rules.is_empty() {
+        None
+    } else {
+        // The detector follows the journal; wait until it has read every stored event.
+        let deadline = Instant::now() + Duration::from_secs(1800);
+        loop {
+            let position = probity_store::AlertStore::cursor(&store, "sigma")?;
+            if u64::try_from(position).unwrap_or(0) >= stored {
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!("detection had not caught up after 30 minutes");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some((
+            started.elapsed(),
+            probity_store::EventStore::counts(&store)?.alerts,
+        ))
+    };
+    println!("NDJSON over HTTP into SQLite (acknowledged after fsync), {kind} events");
     println!(
         "  events sent      {events} in {batches} requests of {batch}, {connections} connections, {:.1} MB",
         bytes as f64 / 1e6
@@ -313,6 +407,13 @@ fn bench_http(
         cpu * 1e6 / events as f64
     );
     println!("  server peak RSS  {:.1} MiB", peak as f64 / 1024.0);
+    if let Some((caught_up, alerts)) = detection {
+        println!(
+            "  detection        every event evaluated {:.2} s after the first was sent: {:.0} events/s, {alerts} alerts",
+            caught_up.as_secs_f64(),
+            events as f64 / caught_up.as_secs_f64()
+        );
+    }
     if stored != events as u64 {
         bail!("stored {stored} of {events} events");
     }

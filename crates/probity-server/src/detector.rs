@@ -33,6 +33,8 @@ pub struct DetectorStats {
     pub alerts: AtomicU64,
     /// The journal position reached.
     pub position: AtomicU64,
+    /// Whether the last step found a full batch waiting (the detector is behind).
+    pub behind: AtomicBool,
 }
 
 /// Stops the detector thread when dropped.
@@ -93,14 +95,21 @@ fn step(
     stats: &DetectorStats,
 ) -> probity_store::Result<usize> {
     let from = alerts.cursor(CURSOR)?;
-    let batch = events.read_journal(from, STEP)?;
+    let mut batch = events.read_journal(from, STEP)?;
+    stats.behind.store(batch.len() == STEP, Ordering::Relaxed);
     let Some(&(last, _)) = batch.last() else {
         return Ok(0);
     };
     let now = Utc::now();
     let mut found = Vec::new();
     let mut detections = Vec::new();
-    for (_, event) in &batch {
+    for (_, event) in batch.iter_mut() {
+        // A Winlogbeat document is evaluated in the flat shape of an EVTX record (EventID,
+        // Channel, EventData names), which the rules' fields resolve against directly. Alerts
+        // keep only references to the stored event, so the stored original is untouched.
+        if let Some(flat) = probity_ingest::windows::flatten_winlogbeat(&event.original) {
+            event.original = flat;
+        }
         detections.clear();
         engine.evaluate(event, &mut detections);
         for detection in detections.iter().filter(|d| d.standalone) {

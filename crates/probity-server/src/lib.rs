@@ -96,22 +96,25 @@ pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer
     } = stores;
     let metrics = Arc::new(Metrics::default());
     let writer = Writer::spawn(Arc::clone(&events), config.writer.clone())?;
-    let maintainer = spawn_maintainer(
-        Arc::clone(&events),
-        Some(writer.clone()),
-        Duration::from_millis(500),
-    )?;
     let detector = match &config.rules {
         Some(engine) => Some(
-            detector::spawn_detector(Arc::clone(engine), Arc::clone(&events), alerts).map_err(
-                |source| Error::Bind {
-                    addr: config.listen,
-                    source,
-                },
-            )?,
+            detector::spawn_detector(Arc::clone(engine), Arc::clone(&events), alerts)
+                .map_err(|error| Error::Task(format!("cannot start the detector: {error}")))?,
         ),
         None => None,
     };
+    // Indexing yields to acknowledging events and to detection.
+    let busy: probity_store::BusySignal = {
+        let writer = writer.clone();
+        let detection = detector.as_ref().map(|d| Arc::clone(&d.stats));
+        Arc::new(move || {
+            writer.recently_active(Duration::from_millis(250))
+                || detection
+                    .as_ref()
+                    .is_some_and(|d| d.behind.load(std::sync::atomic::Ordering::Relaxed))
+        })
+    };
+    let maintainer = spawn_maintainer(Arc::clone(&events), Some(busy), Duration::from_millis(500))?;
     let pipeline = Pipeline::new(writer.clone(), Arc::clone(&metrics));
     let auth = Authenticator::new(tokens);
     let (shutdown, shutdown_rx) = watch::channel(false);

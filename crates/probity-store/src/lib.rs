@@ -22,7 +22,8 @@ pub use encoded::{EncodedEvent, tokenize};
 pub use error::{Error, Result};
 pub use tokens::{Scope, Secret, TokenInfo, hash_secret, new_secret};
 pub use writer::{
-    MaintainerGuard, Overloaded, Receipt, Refused, Writer, WriterConfig, spawn_maintainer,
+    BusySignal, MaintainerGuard, Overloaded, Receipt, Refused, Writer, WriterConfig,
+    spawn_maintainer, writer_busy,
 };
 
 use probity_model::{Alert, DeadLetter, Event, EventRef, Level, Timestamp};

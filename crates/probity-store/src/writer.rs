@@ -273,11 +273,20 @@ const MAINTAIN_STEP: u64 = 5_000;
 /// so that it takes at most a fifth of a core from acknowledging events.
 const YIELD_FACTOR: u32 = 4;
 
+/// Tells background upkeep whether more urgent work is under way, so that it yields.
+pub type BusySignal = Arc<dyn Fn() -> bool + Send + Sync>;
+
+/// A [`BusySignal`] that holds while `writer` has committed within the last quarter second.
+pub fn writer_busy(writer: Writer) -> BusySignal {
+    Arc::new(move || writer.recently_active(Duration::from_millis(250)))
+}
+
 /// Runs [`EventStore::maintain`] on its own thread until the returned guard is dropped: in steps,
-/// yielding to ingest while `writer` is busy, and every `interval` when there is nothing to do.
+/// yielding while `busy` says more urgent work (ingest, detection) is under way, and every
+/// `interval` when there is nothing to do.
 pub fn spawn_maintainer(
     store: Arc<dyn EventStore>,
-    writer: Option<Writer>,
+    busy: Option<BusySignal>,
     interval: Duration,
 ) -> Result<MaintainerGuard> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -290,10 +299,7 @@ pub fn spawn_maintainer(
                 match store.maintain(MAINTAIN_STEP) {
                     Ok(0) => std::thread::sleep(interval),
                     Ok(_) => {
-                        let busy = writer
-                            .as_ref()
-                            .is_some_and(|w| w.recently_active(Duration::from_millis(250)));
-                        if busy {
+                        if busy.as_ref().is_some_and(|busy| busy()) {
                             std::thread::sleep(started.elapsed() * YIELD_FACTOR);
                         }
                     }

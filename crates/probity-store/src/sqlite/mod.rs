@@ -357,13 +357,11 @@ impl EventStore for SqliteStore {
             )?;
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
             let mut rows = statement.query(params![after, limit])?;
-            let mut found = Vec::new();
+            let mut docs: Vec<(i64, Vec<u8>)> = Vec::new();
             while let Some(row) = rows.next()? {
-                let seq: i64 = row.get(0)?;
-                let doc: Vec<u8> = row.get(1)?;
-                found.push((seq, EncodedEvent::decode_doc(seq, &doc)?));
+                docs.push((row.get(0)?, row.get(1)?));
             }
-            Ok(found)
+            decode_docs(docs)
         })
     }
 
@@ -380,6 +378,47 @@ impl EventStore for SqliteStore {
         }
         Ok(total)
     }
+}
+
+/// Decodes stored documents, sharing large batches out between the cores (decoding JSON is most
+/// of what reading the journal costs).
+fn decode_docs(docs: Vec<(i64, Vec<u8>)>) -> Result<Vec<(i64, probity_model::Event)>> {
+    const PARALLEL_FROM: usize = 256;
+    let decode = |part: &[(i64, Vec<u8>)]| -> Result<Vec<(i64, probity_model::Event)>> {
+        part.iter()
+            .map(|(seq, doc)| Ok((*seq, EncodedEvent::decode_doc(*seq, doc)?)))
+            .collect()
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    if docs.len() < PARALLEL_FROM || threads == 1 {
+        return decode(&docs);
+    }
+    let share = docs.len().div_ceil(threads);
+    let parts: Vec<Result<Vec<(i64, probity_model::Event)>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = docs
+            .chunks(share)
+            .map(|part| scope.spawn(move || decode(part)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| {
+                worker.join().unwrap_or_else(|_| {
+                    Err(Error::Corrupt {
+                        seq: 0,
+                        reason: "decoding stored events failed".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut events = Vec::with_capacity(docs.len());
+    for part in parts {
+        events.extend(part?);
+    }
+    Ok(events)
 }
 
 fn level_number(level: Level) -> i64 {

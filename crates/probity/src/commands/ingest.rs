@@ -174,7 +174,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     .context("cannot start the store writer")?;
     let maintainer = probity_store::spawn_maintainer(
         Arc::clone(&store) as Arc<dyn EventStore>,
-        Some(writer.clone()),
+        Some(probity_store::writer_busy(writer.clone())),
         std::time::Duration::from_millis(200),
     )
     .context("cannot start background indexing")?;
