@@ -72,8 +72,58 @@ fn text(value: Option<&str>) -> String {
     value.unwrap_or("-").to_owned()
 }
 
-impl Sink for HuntSink<'_> {
+/// What the decoding thread sends the evaluating one.
+enum Message {
+    Events(Vec<Event>),
+    FileDone {
+        size: u64,
+        damaged: u64,
+        error: Option<String>,
+    },
+}
+
+/// Batches of events in flight between decoding and evaluation.
+const PIPELINE_DEPTH: usize = 16;
+/// Events per batch.
+const BATCH: usize = 512;
+
+/// The decoding side: collects events into batches for the evaluating thread.
+struct Batcher<'a> {
+    sender: &'a crossbeam_channel::Sender<Message>,
+    events: Vec<Event>,
+    damaged: u64,
+}
+
+impl Batcher<'_> {
+    fn flush(&mut self) -> probity_ingest::Result<()> {
+        if self.events.is_empty() {
+            return Ok(());
+        }
+        let events = std::mem::replace(&mut self.events, Vec::with_capacity(BATCH));
+        self.sender
+            .send(Message::Events(events))
+            .map_err(|_| probity_ingest::Error::Sink("the evaluating thread stopped".into()))
+    }
+}
+
+impl Sink for Batcher<'_> {
     fn event(&mut self, event: Event) -> probity_ingest::Result<()> {
+        self.events.push(event);
+        if self.events.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn reject(&mut self, letter: DeadLetter) -> probity_ingest::Result<()> {
+        self.damaged += 1;
+        tracing::debug!(source = %letter.source, reason = %letter.reason, "unreadable record");
+        Ok(())
+    }
+}
+
+impl HuntSink<'_> {
+    fn evaluate(&mut self, event: Event) {
         self.events += 1;
         self.detections.clear();
         self.engine
@@ -125,13 +175,6 @@ impl Sink for HuntSink<'_> {
                 source: event.provenance.source.clone(),
             });
         }
-        Ok(())
-    }
-
-    fn reject(&mut self, letter: DeadLetter) -> probity_ingest::Result<()> {
-        self.damaged += 1;
-        tracing::debug!(source = %letter.source, reason = %letter.reason, "unreadable record");
-        Ok(())
     }
 }
 
@@ -173,18 +216,57 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for problem in &unreadable {
         progress.suspend(|| eprintln!("cannot read {}: {}", problem.path.display(), problem.error));
     }
-    for input in &inputs {
-        progress.set_message(format!(
-            "{} ({} detections)",
-            input.path.display(),
-            sink.rows.len()
-        ));
-        if let Err(error) = files::decode_file(&input.path, &options, &mut sink) {
-            failed_files += 1;
-            progress.suspend(|| eprintln!("skipped: {error}"));
+    // Decoding runs on its own thread (EVTX decoding itself uses every core) and hands batches of
+    // events to this thread, which evaluates them: the two overlap instead of taking turns.
+    let (sender, receiver) = crossbeam_channel::bounded::<Message>(PIPELINE_DEPTH);
+    std::thread::scope(|scope| {
+        let inputs = &inputs;
+        let options = &options;
+        scope.spawn(move || {
+            for input in inputs {
+                let mut batcher = Batcher {
+                    sender: &sender,
+                    events: Vec::with_capacity(BATCH),
+                    damaged: 0,
+                };
+                let result = files::decode_file(&input.path, options, &mut batcher);
+                let _ = batcher.flush();
+                let error = result.err().map(|e| e.to_string());
+                if sender
+                    .send(Message::FileDone {
+                        size: input.size,
+                        damaged: batcher.damaged,
+                        error,
+                    })
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        for message in receiver {
+            match message {
+                Message::Events(events) => {
+                    for event in events {
+                        sink.evaluate(event);
+                    }
+                }
+                Message::FileDone {
+                    size,
+                    damaged,
+                    error,
+                } => {
+                    sink.damaged += damaged;
+                    if let Some(error) = error {
+                        failed_files += 1;
+                        progress.suspend(|| eprintln!("skipped: {error}"));
+                    }
+                    progress.inc(size);
+                    progress.set_message(format!("{} detections", sink.rows.len()));
+                }
+            }
         }
-        progress.inc(input.size);
-    }
+    });
     for correlation in sink.correlator.finish() {
         if sink.keep(correlation.rule.level) {
             sink.rows.push(Row {
