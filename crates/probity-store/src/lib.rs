@@ -142,6 +142,63 @@ pub trait AlertStore: Send + Sync + std::fmt::Debug {
     fn alerts(&self, query: &AlertQuery) -> Result<Vec<Alert>>;
 }
 
+/// The tamper-evident audit log (see `probity-audit`).
+pub trait AuditStore: Send + Sync + std::fmt::Debug {
+    /// Appends an action to the chain, durably, and returns its entry.
+    fn audit(&self, action: probity_audit::Action) -> Result<probity_audit::Entry>;
+
+    /// Up to `limit` entries after number `after`, in order.
+    fn audit_entries(&self, after: u64, limit: usize) -> Result<Vec<probity_audit::Entry>>;
+}
+
+/// Verifies the whole audit chain held by `store`, reading it in pages.
+pub fn verify_audit(
+    store: &dyn AuditStore,
+) -> Result<std::result::Result<probity_audit::Verified, probity_audit::Break>> {
+    const PAGE: usize = 10_000;
+    let mut prev = probity_audit::GENESIS;
+    let mut next = 1u64;
+    let mut total = 0u64;
+    loop {
+        let page = store.audit_entries(next - 1, PAGE)?;
+        if page.is_empty() {
+            return Ok(Ok(probity_audit::Verified {
+                entries: total,
+                head: hex::encode(prev),
+            }));
+        }
+        match probity_audit::verify(&page, prev, next) {
+            Ok(verified) => {
+                total += verified.entries;
+                next += verified.entries;
+                if let Some(last) = page.last() {
+                    prev = last.hash_bytes();
+                }
+            }
+            Err(broken) => return Ok(Err(broken)),
+        }
+    }
+}
+
+/// Reference data (staff, rosters, tasking, watch lists…), one document per kind.
+pub trait ReferenceStore: Send + Sync + std::fmt::Debug {
+    /// Replaces the reference data of `kind` with `doc` (`rows` records), and records `action` in
+    /// the audit log in the same transaction.
+    fn replace_reference(
+        &self,
+        kind: &str,
+        doc: &[u8],
+        rows: u64,
+        action: probity_audit::Action,
+    ) -> Result<probity_audit::Entry>;
+
+    /// The reference data of `kind`, if loaded.
+    fn reference(&self, kind: &str) -> Result<Option<Vec<u8>>>;
+
+    /// What is loaded: kind, rows, when.
+    fn reference_kinds(&self) -> Result<Vec<(String, u64, Timestamp)>>;
+}
+
 /// Tokens for ingest clients and scripts. Only a hash of each secret is kept.
 pub trait TokenStore: Send + Sync + std::fmt::Debug {
     /// Creates a token; the secret is returned once and never stored.

@@ -73,10 +73,14 @@ macro_rules! store_test_suite {
             use super::*;
             use $crate::testsuite::{base_time, sample_event, sample_events};
             use $crate::{
-                AlertQuery, AlertStore, EncodedEvent, EventQuery, EventStore, Scope, TokenStore,
+                AlertQuery, AlertStore, AuditStore, EncodedEvent, EventQuery, EventStore,
+                ReferenceStore, Scope, TokenStore,
             };
 
-            fn store() -> (tempfile::TempDir, impl EventStore + TokenStore + AlertStore) {
+            fn store() -> (
+                tempfile::TempDir,
+                impl EventStore + TokenStore + AlertStore + AuditStore + ReferenceStore,
+            ) {
                 let dir = tempfile::tempdir().unwrap();
                 let make = $make;
                 let store = make(dir.path());
@@ -377,6 +381,49 @@ macro_rules! store_test_suite {
                     .unwrap();
                 assert_eq!(by_rule, vec![alerts[2].clone()], "the most recent one");
                 assert_eq!(store.counts().unwrap().alerts, 3);
+            }
+
+            fn action(what: &str, target: &str) -> probity_audit::Action {
+                probity_audit::Action {
+                    time: base_time(),
+                    actor: "cli:test".into(),
+                    action: what.into(),
+                    target: target.into(),
+                    details: serde_json::json!({"note": "test"}),
+                }
+            }
+
+            #[test]
+            fn the_audit_chain_grows_and_verifies() {
+                let (_dir, store) = store();
+                assert_eq!($crate::verify_audit(&store).unwrap().unwrap().entries, 0);
+                let first = store.audit(action("alert.dismiss", "a1")).unwrap();
+                let second = store.audit(action("alert.escalate", "a2")).unwrap();
+                assert_eq!((first.seq, second.seq), (1, 2));
+                assert_eq!(second.prev, first.hash);
+                let entries = store.audit_entries(0, 10).unwrap();
+                assert_eq!(entries, vec![first, second.clone()]);
+                let verified = $crate::verify_audit(&store).unwrap().unwrap();
+                assert_eq!((verified.entries, verified.head), (2, second.hash));
+                assert_eq!(store.audit_entries(1, 10).unwrap().len(), 1);
+            }
+
+            #[test]
+            fn reference_data_is_replaced_whole_with_an_audit_entry() {
+                let (_dir, store) = store();
+                assert!(store.reference("staff").unwrap().is_none());
+                let entry = store
+                    .replace_reference("staff", b"[1,2,3]", 3, action("reference.load", "staff"))
+                    .unwrap();
+                assert_eq!(entry.action.action, "reference.load");
+                store
+                    .replace_reference("staff", b"[4]", 1, action("reference.load", "staff"))
+                    .unwrap();
+                assert_eq!(store.reference("staff").unwrap().unwrap(), b"[4]");
+                let kinds = store.reference_kinds().unwrap();
+                assert_eq!(kinds.len(), 1);
+                assert_eq!((kinds[0].0.as_str(), kinds[0].1), ("staff", 1));
+                assert_eq!($crate::verify_audit(&store).unwrap().unwrap().entries, 2);
             }
 
             #[test]

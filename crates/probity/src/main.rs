@@ -53,6 +53,13 @@ enum Command {
     },
     /// Run Sigma rules over files and folders of logs and print a timeline of detections.
     Hunt(commands::hunt::Args),
+    /// Check or show the tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: commands::audit::Command,
+    },
+    /// Write a synthetic police force (reference data, logs and ground truth) for testing.
+    Simulate(commands::simulate::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +75,8 @@ fn main() -> ExitCode {
         Command::Alerts(args) => commands::alerts::run(args),
         Command::Rules { command } => commands::rules::run(command),
         Command::Hunt(args) => commands::hunt::run(args),
+        Command::Audit { command } => commands::audit::run(command),
+        Command::Simulate(args) => commands::simulate::run(args),
     };
     match result {
         Ok(code) => code,

@@ -3,6 +3,7 @@
 //! See [`schema`] for the layout. Durability: the journal runs with `synchronous=FULL`, so a
 //! committed append has been written to the WAL file and flushed to the disk before `append` returns.
 
+mod audit;
 mod query;
 pub mod schema;
 mod tokens;
@@ -536,6 +537,40 @@ mod tests {
         assert!(
             matches!(error, Error::SchemaTooNew { found: 99, .. }),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn tampering_with_the_audit_table_is_found() {
+        use crate::AuditStore;
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        for n in 0..4 {
+            store
+                .audit(probity_audit::Action {
+                    time: chrono::Utc::now(),
+                    actor: "cli:test".into(),
+                    action: "alert.dismiss".into(),
+                    target: format!("alert-{n}"),
+                    details: serde_json::Value::Null,
+                })
+                .unwrap();
+        }
+        assert!(crate::verify_audit(&store).unwrap().is_ok());
+        let conn = Connection::open(dir.path().join(EVENTS_FILE)).unwrap();
+        conn.execute(
+            "UPDATE audit SET entry = replace(entry, 'alert-2', 'alert-9') WHERE seq = 3",
+            [],
+        )
+        .unwrap();
+        assert_eq!(
+            crate::verify_audit(&store).unwrap(),
+            Err(probity_audit::Break::Content { at: 3 })
+        );
+        conn.execute("DELETE FROM audit WHERE seq = 3", []).unwrap();
+        assert_eq!(
+            crate::verify_audit(&store).unwrap(),
+            Err(probity_audit::Break::Sequence { at: 4, expected: 3 })
         );
     }
 

@@ -15,7 +15,7 @@ use rusqlite::Connection;
 
 use crate::{Error, Result};
 
-pub const EVENTS_VERSION: i64 = 2;
+pub const EVENTS_VERSION: i64 = 3;
 pub const INDEX_VERSION: i64 = 1;
 
 const EVENTS_V1: &str = "
@@ -73,6 +73,23 @@ CREATE INDEX alerts_ts ON alerts (ts);
 CREATE TABLE cursors (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 ";
 
+/// The audit chain and reference data (version 3).
+const EVENTS_V3: &str = "
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,
+    entry TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE reference (
+    kind TEXT PRIMARY KEY,
+    rows INTEGER NOT NULL,
+    loaded INTEGER NOT NULL,
+    audit_seq INTEGER NOT NULL,
+    doc BLOB NOT NULL
+);
+";
+
 const INDEX_V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO meta (key, value) VALUES ('indexed_upto', 0);
@@ -115,6 +132,9 @@ pub fn migrate_events(conn: &mut Connection) -> Result<()> {
         }
         if current < 2 {
             tx.execute_batch(EVENTS_V2)?;
+        }
+        if current < 3 {
+            tx.execute_batch(EVENTS_V3)?;
         }
         tx.pragma_update(None, "user_version", EVENTS_VERSION)?;
         tx.commit()?;

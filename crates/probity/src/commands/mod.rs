@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod alerts;
+pub mod audit;
 pub mod deadletter;
 pub mod events;
 pub mod hunt;
@@ -8,6 +9,7 @@ pub mod ingest;
 pub mod rules;
 pub mod serve;
 pub mod sigma;
+pub mod simulate;
 pub mod token;
 
 use std::path::Path;
