@@ -141,9 +141,8 @@ pub fn verify<'a>(
     first_seq: u64,
 ) -> Result<Verified, Break> {
     let mut prev = after;
-    let mut expected = first_seq;
     let mut count = 0;
-    for entry in entries {
+    for (expected, entry) in (first_seq..).zip(entries) {
         if entry.seq != expected {
             return Err(Break::Sequence {
                 at: entry.seq,
@@ -158,7 +157,6 @@ pub fn verify<'a>(
             return Err(Break::Content { at: entry.seq });
         }
         prev = hash;
-        expected += 1;
         count += 1;
     }
     Ok(Verified {
