@@ -27,7 +27,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use probity_store::{AlertStore, EventStore, TokenStore, Writer, spawn_maintainer};
+use probity_store::{
+    AlertStore, AuditStore, EventStore, ReferenceStore, TokenStore, Writer, spawn_maintainer,
+};
 
 pub use auth::{AuthError, Authenticator};
 pub use config::ServerConfig;
@@ -52,21 +54,28 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// The stores a server uses (normally one object behind all three).
+/// The stores a server uses (normally one object behind them all).
 #[derive(Debug, Clone)]
 pub struct Stores {
     pub events: Arc<dyn EventStore>,
     pub tokens: Arc<dyn TokenStore>,
     pub alerts: Arc<dyn AlertStore>,
+    pub audit: Arc<dyn AuditStore>,
+    pub reference: Arc<dyn ReferenceStore>,
 }
 
 impl Stores {
-    /// All three from one store.
-    pub fn of<S: EventStore + TokenStore + AlertStore + 'static>(store: Arc<S>) -> Self {
+    /// All of them from one store.
+    pub fn of<S>(store: Arc<S>) -> Self
+    where
+        S: EventStore + TokenStore + AlertStore + AuditStore + ReferenceStore + 'static,
+    {
         Self {
             events: store.clone(),
             tokens: store.clone(),
-            alerts: store,
+            alerts: store.clone(),
+            audit: store.clone(),
+            reference: store,
         }
     }
 }
@@ -89,11 +98,9 @@ pub struct RunningServer {
 /// Binds every listener in `config` and starts serving. Listening addresses with port 0 get a free
 /// port; the bound addresses are in the result.
 pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer> {
-    let Stores {
-        events,
-        tokens,
-        alerts,
-    } = stores;
+    let events = Arc::clone(&stores.events);
+    let tokens = Arc::clone(&stores.tokens);
+    let alerts = Arc::clone(&stores.alerts);
     let metrics = Arc::new(Metrics::default());
     let writer = Writer::spawn(Arc::clone(&events), config.writer.clone())?;
     let detector = match &config.rules {
@@ -127,7 +134,13 @@ pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer
             source,
         })?;
     let http_addr = local_addr(&http_listener, config.listen)?;
-    let state = http::AppState::new(pipeline.clone(), auth, &config, Arc::clone(&metrics));
+    let state = http::AppState::new(
+        pipeline.clone(),
+        auth,
+        stores.clone(),
+        &config,
+        Arc::clone(&metrics),
+    );
     tasks.spawn(http::serve(
         http_listener,
         state,

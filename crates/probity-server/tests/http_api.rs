@@ -650,3 +650,64 @@ async fn syslog_from_a_network_not_allowed_is_refused() {
         1
     );
 }
+
+#[tokio::test]
+async fn reading_needs_a_read_token_and_every_query_is_audited() {
+    use probity_store::AuditStore;
+    let h = Harness::start().await;
+    let (status, _) = h
+        .post(
+            "/api/v1/events",
+            h.bearer(),
+            "{\"@timestamp\":\"2026-11-23T10:00:00Z\",\"user\":{\"name\":\"pc4521\"},\"message\":\"viewed record\"}",
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let refused = h
+        .client
+        .get(h.url("/api/v1/events?user=pc4521"))
+        .bearer_auth(&h.ingest)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403, "an ingest token cannot read");
+    let answer: Value = h
+        .client
+        .get(h.url("/api/v1/events?user=PC4521&since=2026-11-23"))
+        .bearer_auth(&h.read)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["events"].as_array().unwrap().len(), 1);
+    assert_eq!(answer["events"][0]["message"], "viewed record");
+    let bad = h
+        .client
+        .get(h.url("/api/v1/alerts?min_level=severe"))
+        .bearer_auth(&h.read)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    let alerts: Value = h
+        .client
+        .get(h.url("/api/v1/alerts"))
+        .bearer_auth(&h.read)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(alerts["alerts"], json!([]));
+
+    let entries = h.store.audit_entries(0, 10).unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.action.as_str()).collect();
+    assert_eq!(actions, vec!["events.search", "alerts.list", "alerts.list"]);
+    assert_eq!(entries[0].action.actor, "token:reader");
+    assert_eq!(entries[0].action.details["user"], "PC4521");
+    assert!(probity_store::verify_audit(&*h.store).unwrap().is_ok());
+}

@@ -9,12 +9,15 @@
 //! | `GET /services/collector/health` | HEC health check | none |
 //! | `GET|HEAD /` | Elasticsearch cluster information (for shippers' version checks) | ingest |
 //! | `POST|PUT /_bulk`, `/{index}/_bulk` | Elasticsearch bulk API | ingest |
+//! | `GET /api/v1/events` | search events (audited) | read or admin |
+//! | `GET /api/v1/alerts` | list alerts (audited) | read or admin |
 //! | `GET /metrics` | Prometheus counters | read or admin |
 
 mod body;
 mod elastic;
 mod hec;
 mod native;
+mod read;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -47,6 +50,7 @@ use crate::pipeline::Pipeline;
 pub struct AppState {
     pipeline: Pipeline,
     auth: Authenticator,
+    stores: crate::Stores,
     limits: Limits,
     body_timeout: Duration,
     in_flight: Arc<Semaphore>,
@@ -57,12 +61,14 @@ impl AppState {
     pub fn new(
         pipeline: Pipeline,
         auth: Authenticator,
+        stores: crate::Stores,
         config: &ServerConfig,
         metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             pipeline,
             auth,
+            stores,
             limits: config.limits.clone(),
             body_timeout: config.body_timeout,
             in_flight: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
@@ -74,7 +80,8 @@ impl AppState {
 /// The routes.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/api/v1/events", post(native::events))
+        .route("/api/v1/events", post(native::events).get(read::events))
+        .route("/api/v1/alerts", get(read::alerts))
         .route("/services/collector", post(hec::event))
         .route("/services/collector/event", post(hec::event))
         .route("/services/collector/event/1.0", post(hec::event))

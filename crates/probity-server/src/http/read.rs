@@ -1,0 +1,164 @@
+//! The read API: events and alerts, for tokens with the `read` scope. Every query is recorded in
+//! the audit log with the token that made it.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::json;
+
+use probity_model::{Level, Timestamp};
+use probity_store::{AlertQuery, EventQuery, Scope};
+
+use super::AppState;
+use crate::error::{Api, RequestError};
+use crate::metrics::Metrics;
+
+/// Most results one query returns.
+const MAX_LIMIT: usize = 10_000;
+
+fn bad_request(reason: String) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": reason }))).into_response()
+}
+
+fn parse_time(name: &str, value: Option<&str>) -> Result<Option<Timestamp>, Response> {
+    match value {
+        None => Ok(None),
+        Some(text) => probity_ingest::timeparse::parse_time(text)
+            .map(Some)
+            .ok_or_else(|| bad_request(format!("{name}: {text:?} is not a time"))),
+    }
+}
+
+/// Authenticates a reader and records what they asked for; the answer if refused.
+async fn audited(
+    state: &AppState,
+    headers: &HeaderMap,
+    action: &str,
+    details: serde_json::Value,
+) -> Result<(), Response> {
+    let token = state
+        .auth
+        .check(headers, &[Scope::Read, Scope::Admin])
+        .await
+        .map_err(|error| {
+            Metrics::add(&state.metrics.http_unauthorised, 1);
+            RequestError::from(error).render(Api::Native)
+        })?;
+    let audit = state.stores.audit.clone();
+    let entry = probity_audit::Action {
+        time: Utc::now(),
+        actor: format!("token:{}", token.name),
+        action: action.to_owned(),
+        target: "api".to_owned(),
+        details,
+    };
+    let written = tokio::task::spawn_blocking(move || audit.audit(entry)).await;
+    match written {
+        Ok(Ok(_)) => Ok(()),
+        _ => {
+            // A query that cannot be audited is not answered.
+            tracing::error!(action, "cannot write the audit log; query refused");
+            Err(RequestError::Store.render(Api::Native))
+        }
+    }
+}
+
+/// Query string of `GET /api/v1/events`.
+#[derive(Debug, Default, Deserialize)]
+pub struct EventsQuery {
+    since: Option<String>,
+    until: Option<String>,
+    user: Option<String>,
+    action: Option<String>,
+    text: Option<String>,
+    limit: Option<usize>,
+}
+
+/// `GET /api/v1/events`: the most recent matching events, oldest first.
+pub async fn events(
+    State(state): State<AppState>,
+    Query(query): Query<EventsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let details = json!({
+        "since": query.since, "until": query.until, "user": query.user,
+        "action": query.action, "text": query.text, "limit": query.limit,
+    });
+    if let Err(refused) = audited(&state, &headers, "events.search", details).await {
+        return refused;
+    }
+    let since = match parse_time("since", query.since.as_deref()) {
+        Ok(t) => t,
+        Err(answer) => return answer,
+    };
+    let until = match parse_time("until", query.until.as_deref()) {
+        Ok(t) => t,
+        Err(answer) => return answer,
+    };
+    let store = state.stores.events.clone();
+    let request = EventQuery {
+        since,
+        until,
+        user: query.user,
+        action: query.action,
+        text: query.text,
+        limit: query.limit.unwrap_or(100).min(MAX_LIMIT),
+    };
+    match tokio::task::spawn_blocking(move || store.query(&request)).await {
+        Ok(Ok(events)) => Json(json!({ "events": events })).into_response(),
+        _ => RequestError::Store.render(Api::Native),
+    }
+}
+
+/// Query string of `GET /api/v1/alerts`.
+#[derive(Debug, Default, Deserialize)]
+pub struct AlertsQuery {
+    since: Option<String>,
+    until: Option<String>,
+    min_level: Option<String>,
+    rule: Option<String>,
+    limit: Option<usize>,
+}
+
+/// `GET /api/v1/alerts`: the most recent matching alerts, oldest first.
+pub async fn alerts(
+    State(state): State<AppState>,
+    Query(query): Query<AlertsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let details = json!({
+        "since": query.since, "until": query.until, "min_level": query.min_level,
+        "rule": query.rule, "limit": query.limit,
+    });
+    if let Err(refused) = audited(&state, &headers, "alerts.list", details).await {
+        return refused;
+    }
+    let since = match parse_time("since", query.since.as_deref()) {
+        Ok(t) => t,
+        Err(answer) => return answer,
+    };
+    let until = match parse_time("until", query.until.as_deref()) {
+        Ok(t) => t,
+        Err(answer) => return answer,
+    };
+    let min_level = match query.min_level.as_deref().map(str::parse::<Level>) {
+        None => None,
+        Some(Ok(level)) => Some(level),
+        Some(Err(reason)) => return bad_request(reason),
+    };
+    let store = state.stores.alerts.clone();
+    let request = AlertQuery {
+        since,
+        until,
+        min_level,
+        rule_id: query.rule,
+        limit: query.limit.unwrap_or(100).min(MAX_LIMIT),
+    };
+    match tokio::task::spawn_blocking(move || store.alerts(&request)).await {
+        Ok(Ok(alerts)) => Json(json!({ "alerts": alerts })).into_response(),
+        _ => RequestError::Store.render(Api::Native),
+    }
+}
