@@ -23,29 +23,29 @@ fn bad_request(reason: String) -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({ "error": reason }))).into_response()
 }
 
-fn parse_time(name: &str, value: Option<&str>) -> Result<Option<Timestamp>, Response> {
+fn parse_time(name: &str, value: Option<&str>) -> Result<Option<Timestamp>, String> {
     match value {
         None => Ok(None),
         Some(text) => probity_ingest::timeparse::parse_time(text)
             .map(Some)
-            .ok_or_else(|| bad_request(format!("{name}: {text:?} is not a time"))),
+            .ok_or_else(|| format!("{name}: {text:?} is not a time")),
     }
 }
 
-/// Authenticates a reader and records what they asked for; the answer if refused.
+/// Authenticates a reader and records what they asked for.
 async fn audited(
     state: &AppState,
     headers: &HeaderMap,
     action: &str,
     details: serde_json::Value,
-) -> Result<(), Response> {
+) -> Result<(), RequestError> {
     let token = state
         .auth
         .check(headers, &[Scope::Read, Scope::Admin])
         .await
         .map_err(|error| {
             Metrics::add(&state.metrics.http_unauthorised, 1);
-            RequestError::from(error).render(Api::Native)
+            RequestError::from(error)
         })?;
     let audit = state.stores.audit.clone();
     let entry = probity_audit::Action {
@@ -61,7 +61,7 @@ async fn audited(
         _ => {
             // A query that cannot be audited is not answered.
             tracing::error!(action, "cannot write the audit log; query refused");
-            Err(RequestError::Store.render(Api::Native))
+            Err(RequestError::Store)
         }
     }
 }
@@ -88,15 +88,14 @@ pub async fn events(
         "action": query.action, "text": query.text, "limit": query.limit,
     });
     if let Err(refused) = audited(&state, &headers, "events.search", details).await {
-        return refused;
+        return refused.render(Api::Native);
     }
-    let since = match parse_time("since", query.since.as_deref()) {
-        Ok(t) => t,
-        Err(answer) => return answer,
-    };
-    let until = match parse_time("until", query.until.as_deref()) {
-        Ok(t) => t,
-        Err(answer) => return answer,
+    let (since, until) = match (
+        parse_time("since", query.since.as_deref()),
+        parse_time("until", query.until.as_deref()),
+    ) {
+        (Ok(since), Ok(until)) => (since, until),
+        (Err(reason), _) | (_, Err(reason)) => return bad_request(reason),
     };
     let store = state.stores.events.clone();
     let request = EventQuery {
@@ -134,15 +133,14 @@ pub async fn alerts(
         "rule": query.rule, "limit": query.limit,
     });
     if let Err(refused) = audited(&state, &headers, "alerts.list", details).await {
-        return refused;
+        return refused.render(Api::Native);
     }
-    let since = match parse_time("since", query.since.as_deref()) {
-        Ok(t) => t,
-        Err(answer) => return answer,
-    };
-    let until = match parse_time("until", query.until.as_deref()) {
-        Ok(t) => t,
-        Err(answer) => return answer,
+    let (since, until) = match (
+        parse_time("since", query.since.as_deref()),
+        parse_time("until", query.until.as_deref()),
+    ) {
+        (Ok(since), Ok(until)) => (since, until),
+        (Err(reason), _) | (_, Err(reason)) => return bad_request(reason),
     };
     let min_level = match query.min_level.as_deref().map(str::parse::<Level>) {
         None => None,
