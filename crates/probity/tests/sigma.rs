@@ -80,7 +80,11 @@ fn lint_names_file_line_and_reason() {
 #[test]
 fn the_projects_own_rules_lint_clean() {
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/insider");
-    let output = probity().args(["rules", "lint"]).arg(&rules).output().unwrap();
+    let output = probity()
+        .args(["rules", "lint"])
+        .arg(&rules)
+        .output()
+        .unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(output.status.success(), "{text}");
     assert!(text.contains("9 rules parsed"), "{text}");
