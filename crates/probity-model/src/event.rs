@@ -260,6 +260,13 @@ pub struct Email {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
     pub file: File,
+    /// The attachment's text, where it could be extracted (plain text, HTML, DOCX, PDF), cut at the
+    /// ingest limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Why the text is missing or incomplete (encrypted, corrupt, over a limit, unsupported type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extraction: Option<String>,
 }
 
 /// `record.*`: access to a records system (a person, vehicle, address or incident looked up).

@@ -17,6 +17,7 @@ mod alert;
 mod deadletter;
 mod event;
 mod field;
+mod finding;
 mod id;
 mod identity;
 mod provenance;
@@ -29,6 +30,7 @@ pub use event::{
     Record, RecordSubject, Url, User, UserRef,
 };
 pub use field::{FieldValue, SETTABLE_FIELDS, SetFieldError, is_settable};
+pub use finding::{Finding, Span};
 pub use id::{EventId, IdAssigner, ParseEventIdError};
 pub use identity::{Identity, IdentityKind};
 pub use provenance::{Format, ParseFormatError, Provenance};

@@ -299,6 +299,8 @@ fn attachments(message: &Message<'_>, max: usize, labels: &mut Labels) -> Vec<At
         .take(max)
         .map(|part| Attachment {
             file: attachment_file(part, &message.raw_message),
+            text: None,
+            extraction: None,
         })
         .collect()
 }
