@@ -37,6 +37,8 @@ pub struct ServerConfig {
     pub writer: WriterConfig,
     /// Compiled Sigma rules to evaluate every stored event against (`--rules`).
     pub rules: Option<Arc<probity_detect::Engine>>,
+    /// The insider detections' policy; `None` turns live insider detection off.
+    pub insider: Option<probity_insider::Policy>,
 }
 
 impl Default for ServerConfig {
@@ -55,6 +57,7 @@ impl Default for ServerConfig {
             max_syslog_connections: 1024,
             writer: WriterConfig::default(),
             rules: None,
+            insider: None,
         }
     }
 }

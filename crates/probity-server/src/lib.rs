@@ -16,6 +16,7 @@ mod config;
 pub mod detector;
 mod error;
 pub mod http;
+pub mod insider;
 mod metrics;
 mod pipeline;
 pub mod syslog;
@@ -93,6 +94,8 @@ pub struct RunningServer {
     maintainer: probity_store::MaintainerGuard,
     /// The live Sigma detector, when rules were given.
     pub detector: Option<detector::DetectorGuard>,
+    /// The live insider detector, unless turned off.
+    pub insider: Option<insider::InsiderGuard>,
 }
 
 /// Binds every listener in `config` and starts serving. Listening addresses with port 0 get a free
@@ -110,13 +113,31 @@ pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer
         ),
         None => None,
     };
+    let insider = match &config.insider {
+        Some(policy) => Some(
+            insider::spawn_insider(
+                policy.clone(),
+                insider::InsiderStores {
+                    events: Arc::clone(&events),
+                    alerts: Arc::clone(&stores.alerts),
+                    reference: Arc::clone(&stores.reference),
+                },
+            )
+            .map_err(|error| Error::Task(format!("cannot start insider detection: {error}")))?,
+        ),
+        None => None,
+    };
     // Indexing yields to acknowledging events and to detection.
     let busy: probity_store::BusySignal = {
         let writer = writer.clone();
         let detection = detector.as_ref().map(|d| Arc::clone(&d.stats));
+        let insider_stats = insider.as_ref().map(|d| Arc::clone(&d.stats));
         Arc::new(move || {
             writer.recently_active(Duration::from_millis(250))
                 || detection
+                    .as_ref()
+                    .is_some_and(|d| d.behind.load(std::sync::atomic::Ordering::Relaxed))
+                || insider_stats
                     .as_ref()
                     .is_some_and(|d| d.behind.load(std::sync::atomic::Ordering::Relaxed))
         })
@@ -195,6 +216,7 @@ pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer
         writer,
         maintainer,
         detector,
+        insider,
     })
 }
 

@@ -442,6 +442,18 @@ impl<'a> Worker<'a> {
                         subject,
                         context,
                     );
+                } else if self.member.uses(System::Pnc) && chance(&mut self.rng, 0.2) {
+                    // Office roles holding PNC check a person there now and then.
+                    at += self.rng.random_range(60..300);
+                    self.lookup(
+                        timeline,
+                        at,
+                        self.desk,
+                        System::Pnc,
+                        Action::Search,
+                        subject,
+                        context,
+                    );
                 }
                 at += self.rng.random_range(60..600);
             }

@@ -51,6 +51,11 @@ pub(crate) struct Watchlist {
 }
 
 impl Watchlist {
+    /// The entry for a person, if watched.
+    pub(crate) fn entry(&self, person: u32) -> Option<&WatchEntry> {
+        self.entries.get(*self.by_person.get(&person)?)
+    }
+
     pub(crate) fn is_watched(&self, person: u32) -> bool {
         self.by_person.contains_key(&person)
     }

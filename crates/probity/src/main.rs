@@ -60,6 +60,20 @@ enum Command {
     },
     /// Write a synthetic police force (reference data, logs and ground truth) for testing.
     Simulate(commands::simulate::Args),
+    /// The main job end to end: simulate a force, ingest it through the real paths, run every
+    /// detection, print the top risks with their explanations, and keep serving.
+    Demo(commands::demo::Args),
+    /// Load and list reference data: staff directory, rosters, tasking, watch lists, subjects.
+    Reference {
+        #[command(subcommand)]
+        command: commands::reference::Command,
+    },
+    /// Run the insider detections over everything stored and store the alerts.
+    Detect(commands::insider::DetectArgs),
+    /// The per-person risk list, with the alerts behind each score.
+    Risk(commands::insider::RiskArgs),
+    /// Precision, recall and time to detect against a simulated force's ground truth.
+    Eval(commands::insider::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +91,11 @@ fn main() -> ExitCode {
         Command::Hunt(args) => commands::hunt::run(args),
         Command::Audit { command } => commands::audit::run(command),
         Command::Simulate(args) => commands::simulate::run(args),
+        Command::Demo(args) => commands::demo::run(args),
+        Command::Reference { command } => commands::reference::run(command),
+        Command::Detect(args) => commands::insider::run_detect(args),
+        Command::Risk(args) => commands::insider::run_risk(args),
+        Command::Eval(args) => commands::insider::run_eval(args),
     };
     match result {
         Ok(code) => code,

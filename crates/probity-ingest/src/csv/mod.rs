@@ -26,7 +26,7 @@ use rows::{Row, RowReader};
 
 pub use fields::{TARGETS, is_known_target, set_field};
 pub use mapping::Mapping;
-pub use timezone::Zone;
+pub use timezone::{Zone, london_local};
 
 /// Column names (compared without case) taken as the event time by [`decode_generic`], in order
 /// of preference.

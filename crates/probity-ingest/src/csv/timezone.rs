@@ -103,6 +103,16 @@ fn parse_offset(text: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
 }
 
+/// The UK civil (Europe/London) wall-clock time of a UTC instant: what a member of staff's clock
+/// showed. Years before the current summer-time rule are given in GMT.
+pub fn london_local(instant: Timestamp) -> NaiveDateTime {
+    let naive = instant.naive_utc();
+    match summer_time(instant.year()) {
+        Some((start, end)) if start <= instant && instant < end => naive + Duration::hours(1),
+        _ => naive,
+    }
+}
+
 fn london_to_utc(local: NaiveDateTime) -> Result<Timestamp, String> {
     let year = local.year();
     if year < LONDON_FIRST_YEAR {

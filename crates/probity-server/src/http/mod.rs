@@ -11,6 +11,8 @@
 //! | `POST|PUT /_bulk`, `/{index}/_bulk` | Elasticsearch bulk API | ingest |
 //! | `GET /api/v1/events` | search events (audited) | read or admin |
 //! | `GET /api/v1/alerts` | list alerts (audited) | read or admin |
+//! | `GET /api/v1/reference` | reference data loaded (kinds, rows, when) | read or admin |
+//! | `PUT /api/v1/reference/{kind}` | replace a kind of reference data, all or nothing (audited) | admin |
 //! | `GET /metrics` | Prometheus counters | read or admin |
 
 mod body;
@@ -18,6 +20,7 @@ mod elastic;
 mod hec;
 mod native;
 mod read;
+mod reference;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,7 +30,7 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -82,6 +85,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/events", post(native::events).get(read::events))
         .route("/api/v1/alerts", get(read::alerts))
+        .route("/api/v1/reference", get(reference::list))
+        .route("/api/v1/reference/{kind}", put(reference::put))
         .route("/services/collector", post(hec::event))
         .route("/services/collector/event", post(hec::event))
         .route("/services/collector/event/1.0", post(hec::event))

@@ -97,6 +97,26 @@ pub(crate) fn write(world: &World, out: &Path, scenarios: &[Scenario]) -> Result
     let mut counts = Counts::default();
     let mut insiders: BTreeMap<u32, Insider> = BTreeMap::new();
     let mut outputs = Vec::with_capacity(kept.len());
+    // A misuse that opens a watch-listed record its author is not authorised for is also a
+    // restricted-record access, whatever else it is.
+    let expected: Vec<Vec<Kind>> = kept
+        .iter()
+        .map(|scenario| {
+            let mut kinds = scenario.expected.clone();
+            let restricted = !scenario.hard_negative
+                && scenario.subjects.iter().any(|subject| match subject {
+                    SubjectRef::Person(person) => world
+                        .watch
+                        .entry(*person)
+                        .is_some_and(|entry| !entry.authorised.contains(&scenario.staff)),
+                    _ => false,
+                });
+            if restricted && !kinds.contains(&Kind::RestrictedRecord) {
+                kinds.push(Kind::RestrictedRecord);
+            }
+            kinds
+        })
+        .collect();
     for (index, scenario) in kept.iter().enumerate() {
         let id = format!("SC-{:05}", index + 1);
         let member = world.org.staff.get(scenario.staff as usize);
@@ -126,7 +146,7 @@ pub(crate) fn write(world: &World, out: &Path, scenarios: &[Scenario]) -> Result
             kind: scenario.kind,
             variant: scenario.variant,
             hard_negative: scenario.hard_negative,
-            expected_detections: &scenario.expected,
+            expected_detections: &expected[index],
             tempts: &scenario.tempts,
             group: scenario.group.as_deref(),
             staff_id: member.map(|m| m.id.clone()).unwrap_or_default(),

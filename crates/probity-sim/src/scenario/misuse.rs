@@ -984,16 +984,57 @@ impl Planner<'_> {
             .into_iter()
             .flatten();
         let mut out: Vec<(u32, u32)> = Vec::new();
-        for index in own.chain(team_tasks) {
-            if let Some(task) = tasking.tasks.get(*index as usize) {
+        let pop = &self.world.pop;
+        // Victims of domestic and sexual offences are on the watch list, open only to the staff
+        // assigned to a record that involves them.
+        let mut sensitive: std::collections::HashMap<u32, bool> = std::collections::HashMap::new();
+        for task in &tasking.tasks {
+            let assigned = task.assigned.contains(&staff);
+            for (person, link) in &task.persons {
+                if *link == Link::Victim && task.sensitivity != Sensitivity::Ordinary {
+                    sensitive.entry(*person).or_insert(false);
+                }
+                if assigned {
+                    sensitive.entry(*person).and_modify(|a| *a = true);
+                }
+            }
+        }
+        for task in &tasking.tasks {
+            if task.assigned.contains(&staff) {
                 for (person, _) in &task.persons {
-                    if !out.iter().any(|(p, _)| p == person) {
-                        out.push((*person, *index));
-                    }
+                    sensitive.entry(*person).and_modify(|a| *a = true);
+                }
+            }
+        }
+        for index in own.chain(team_tasks) {
+            let Some(task) = tasking.tasks.get(*index as usize) else {
+                continue;
+            };
+            let assigned = task.assigned.contains(&staff);
+            for (person, link) in &task.persons {
+                // Records on the watch list that only assignment authorises stay out of what a
+                // leaver takes from their team's work: those would be restricted-record misuse.
+                let restricted = sensitive.get(person) == Some(&false)
+                    || !assigned
+                        && (pop.celebrities.contains(person) || pop.protected.contains(person));
+                let _ = link;
+                if !restricted && !out.iter().any(|(p, _)| p == person) {
+                    out.push((*person, *index));
                 }
             }
         }
         out
+    }
+
+    /// Whether a tasking record is live at `at` by the documented purpose window (48 hours either
+    /// side of its life): a lookup outside it has no purpose.
+    pub(super) fn task_live_at(&self, task: u32, at: i64) -> bool {
+        const WINDOW: i64 = 48 * HOUR;
+        self.world
+            .tasking
+            .tasks
+            .get(task as usize)
+            .is_some_and(|t| t.opened - WINDOW <= at && t.closed.is_none_or(|c| at <= c + WINDOW))
     }
 
     pub(super) fn notice_text(
@@ -1032,6 +1073,10 @@ impl Planner<'_> {
             untasked = !extra.is_empty();
             chosen.extend(extra.into_iter().map(|p| (p, None)));
         }
+        let start = self.time_in(shift, HOUR);
+        untasked |= chosen
+            .iter()
+            .any(|(_, task)| task.is_none_or(|t| !self.task_live_at(t, start)));
         let mut expected = vec![Kind::Departing, Kind::PrintExport, Kind::Volume];
         if untasked {
             expected.push(Kind::NoPurpose);
@@ -1042,7 +1087,7 @@ impl Planner<'_> {
             chosen.len()
         );
         let tag = self.new_scenario(Kind::Departing, "export", staff, &expected, description);
-        let mut at = self.time_in(shift, HOUR);
+        let mut at = start;
         for (person, task) in chosen {
             self.add_subject(tag, SubjectRef::Person(person));
             let reference = task.map_or(Reference::None, Reference::Task);
@@ -1081,14 +1126,16 @@ impl Planner<'_> {
             self.notice_text(staff, notice, leaving),
             chosen.len()
         );
-        let tag = self.new_scenario(
-            Kind::Departing,
-            "print",
-            staff,
-            &[Kind::Departing, Kind::PrintExport],
-            description,
-        );
-        let mut at = self.time_in(shift, HOUR);
+        let start = self.time_in(shift, HOUR);
+        let mut expected = vec![Kind::Departing, Kind::PrintExport];
+        if chosen
+            .iter()
+            .any(|(_, task)| task.is_none_or(|t| !self.task_live_at(t, start)))
+        {
+            expected.push(Kind::NoPurpose);
+        }
+        let tag = self.new_scenario(Kind::Departing, "print", staff, &expected, description);
+        let mut at = start;
         for (person, task) in chosen {
             self.add_subject(tag, SubjectRef::Person(person));
             let reference = task.map_or(Reference::None, Reference::Task);

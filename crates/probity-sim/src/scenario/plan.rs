@@ -429,7 +429,22 @@ impl Planner<'_> {
             let Some(roster) = w.rosters.get(s, day) else {
                 return false;
             };
+            // Spike participants come from the roles whose ordinary work looks people up on
+            // every system they hold: a first lookup by anyone else (a PCSO, professional
+            // standards, a detective on PNC) would be a first-use finding of its own.
+            use crate::org::Role;
             member.uses(System::Niche)
+                && !matches!(
+                    member.role,
+                    Role::Pcso
+                        | Role::PsdInvestigator
+                        | Role::Dc
+                        | Role::Ds
+                        | Role::Di
+                        | Role::PpuDc
+                        | Role::Superintendent
+                        | Role::DetentionOfficer
+                )
                 && roster.duty.is_working()
                 && roster.shift.is_some_and(|shift| {
                     shift.start + HOUR <= news + 2 * HOUR && news + HOUR < shift.end - HOUR

@@ -3,9 +3,12 @@
 pub mod alerts;
 pub mod audit;
 pub mod deadletter;
+pub mod demo;
 pub mod events;
 pub mod hunt;
 pub mod ingest;
+pub mod insider;
+pub mod reference;
 pub mod rules;
 pub mod serve;
 pub mod sigma;

@@ -36,6 +36,12 @@ pub struct Args {
     /// Sigma rules to evaluate every stored event against (alerts: `probity alerts`).
     #[command(flatten)]
     rules: super::sigma::RuleArgs,
+    /// The insider detections' policy (YAML).
+    #[command(flatten)]
+    policy: super::insider::PolicyArg,
+    /// Do not run the insider detections on arriving events.
+    #[arg(long)]
+    no_insider: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -67,6 +73,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.rules.rules.is_empty() {
         let engine = super::sigma::load(&args.rules, false)?;
         config.rules = Some(Arc::new(engine));
+    }
+    if !args.no_insider {
+        config.insider = Some(args.policy.load()?);
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
