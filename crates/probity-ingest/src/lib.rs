@@ -9,6 +9,7 @@
 //! This crate does no network IO and never writes to a store; the server and the CLI feed what it
 //! produces to `probity-store`.
 
+pub mod attach;
 pub mod bulk;
 pub mod context;
 pub mod csv;
