@@ -28,7 +28,13 @@ pub(super) struct Envelope {
 /// The journalled message inside a journal report, with the report's envelope; none for any
 /// other message (or a report whose original is not attached).
 pub(super) fn unwrap<'a>(message: &'a Message<'a>) -> Option<(&'a Message<'a>, Envelope)> {
-    message.header_raw(JOURNAL_HEADER)?;
+    let is_report = message
+        .headers()
+        .iter()
+        .any(|header| header.name.as_str().eq_ignore_ascii_case(JOURNAL_HEADER));
+    if !is_report {
+        return None;
+    }
     let original = message.attachments().find_map(|part| part.message())?;
     let report = message.body_text(0).unwrap_or_default();
     Some((original, parse_envelope(&report)))
