@@ -11,6 +11,7 @@
 
 pub mod attach;
 pub mod bulk;
+pub mod chat;
 pub mod context;
 pub mod csv;
 pub mod detect;
