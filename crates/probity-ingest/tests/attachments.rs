@@ -512,3 +512,54 @@ fn every_corpus_attachment_has_text_or_a_reason() {
     assert!(files > 50, "{files}");
     assert!(attachments > 20, "{attachments}");
 }
+
+#[test]
+fn over_limit_attachment_in_an_email_is_described_with_a_reason() {
+    let raw = message_with_attachments(&[("big.pdf", "application/pdf", pdf(&["words"]))]);
+    let mut ctx = Context::new(
+        "file:test",
+        Limits {
+            max_attachment_bytes: 100,
+            ..Limits::default()
+        },
+    );
+    let mut batch = Batch::new();
+    decode_eml(&raw, &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    let attachment = &email.attachments[0];
+    assert_eq!(attachment.text, None);
+    assert!(attachment.file.size.unwrap() > 100);
+    assert!(attachment.file.hash.sha256.is_some());
+    assert!(
+        attachment
+            .extraction
+            .as_deref()
+            .unwrap()
+            .contains("larger than the 100 byte extraction limit"),
+        "{attachment:?}"
+    );
+}
+
+#[test]
+fn message_cut_inside_an_attachment_keeps_what_arrived() {
+    // No closing boundary, and the base64 PDF stops half-way: the message is still an event and
+    // the attachment says why it has no text.
+    let raw = message_with_attachments(&[
+        ("a.txt", "text/plain", b"first attachment".to_vec()),
+        ("b.pdf", "application/pdf", pdf(&["never seen"])),
+    ]);
+    let cut = raw.len() / 2 + raw.len() / 4;
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(&raw[..cut], &mut ctx, None, &mut batch).unwrap();
+    assert!(batch.rejected.is_empty());
+    let email = batch.events.remove(0).email.unwrap();
+    assert_eq!(email.body.as_deref().map(str::trim), Some("See attached."));
+    assert_eq!(email.attachments.len(), 2);
+    assert_eq!(
+        email.attachments[0].text.as_deref(),
+        Some("first attachment")
+    );
+    let pdf_part = &email.attachments[1];
+    assert!(pdf_part.extraction.is_some(), "{pdf_part:?}");
+}
