@@ -158,6 +158,15 @@ fn teams_array_and_line_per_message_exports_are_read() {
     assert_eq!(batch.rejected.len(), 1);
     assert!(batch.rejected[0].reason.starts_with("invalid JSON"));
 
+    let batch = teams(b" [] trailing");
+    assert_eq!(batch.rejected.len(), 1);
+    assert!(
+        batch.rejected[0]
+            .reason
+            .contains("9 bytes after the end of the list")
+    );
+    assert_eq!(batch.rejected[0].raw_text(), Some(" trailing"));
+
     let batch = teams(b"[1, 2 3]");
     assert_eq!(batch.events.len(), 0);
     assert_eq!(batch.rejected.len(), 3, "{:?}", batch.rejected);
@@ -366,5 +375,72 @@ fn files_are_detected_and_decoded_by_kind() {
             !batch.rejected.is_empty(),
             "{name}: the fixtures hold broken entries"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arbitrary input
+// ---------------------------------------------------------------------------------------------
+
+mod arbitrary {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    /// Whether a Teams export legitimately holds no message at all.
+    fn is_empty_export(bytes: &[u8]) -> bool {
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return true;
+        }
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Array(items)) => items.is_empty(),
+            Ok(Value::Object(page)) => page
+                .get("value")
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty),
+            _ => false,
+        }
+    }
+
+    fn teams_like() -> impl Strategy<Value = Vec<u8>> {
+        let base = fixture("teams-export.json");
+        (0..base.len(), any::<u8>(), 0..base.len()).prop_map(move |(at, byte, cut)| {
+            let mut bytes = base.clone();
+            bytes[at] = byte;
+            bytes.truncate(cut.max(1));
+            bytes
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn teams_never_panics_or_drops(bytes in prop_oneof![teams_like(), proptest::collection::vec(any::<u8>(), 0..300)]) {
+            let batch = teams(&bytes);
+            if batch.is_empty() {
+                prop_assert!(is_empty_export(&bytes), "nothing out of {:?}", String::from_utf8_lossy(&bytes));
+            }
+        }
+
+        #[test]
+        fn chat_lines_each_become_an_event_or_a_dead_letter(lines in proptest::collection::vec("[ -~]{0,80}", 0..20)) {
+            let text = lines.join("\n");
+            let mut ctx = Context::new("file:chat", Limits::default());
+            let mut batch = Batch::new();
+            decode_chat(text.as_bytes(), &mut ctx, &mut batch).unwrap();
+            let non_blank = lines.iter().filter(|l| !l.trim().is_empty()).count();
+            prop_assert_eq!(batch.events.len() + batch.rejected.len(), non_blank);
+        }
+
+        #[test]
+        fn device_csv_never_panics(body in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut bytes = b"timestamp,direction,from,to,body\n".to_vec();
+            bytes.extend_from_slice(&body);
+            let mut ctx = Context::new("file:device", Limits::default());
+            let mut batch = Batch::new();
+            let _ = decode_sms(&bytes[..], &mut ctx, &mut batch);
+        }
     }
 }

@@ -33,7 +33,7 @@ pub fn decode_teams(bytes: &[u8], ctx: &mut Context, sink: &mut dyn Sink) -> Res
     loop {
         number += 1;
         match items.next_item() {
-            Item::End => return Ok(()),
+            Item::End => return trailing(bytes, items.pos + 1, start, ctx, sink),
             Item::Value { value, at, raw } => {
                 let location = Some(format!("message {number} (byte {at})"));
                 decode_item(value, raw, location, ctx, sink)?;
@@ -46,6 +46,29 @@ pub fn decode_teams(bytes: &[u8], ctx: &mut Context, sink: &mut dyn Sink) -> Res
             }
         }
     }
+}
+
+/// Anything after a top-level array's `]` is kept as a dead letter (after a Graph page's array
+/// come its own keys, such as `@odata.nextLink`, which are not messages).
+fn trailing(
+    bytes: &[u8],
+    after: usize,
+    start: usize,
+    ctx: &mut Context,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let is_bare_array = bytes.get(start.saturating_sub(1)) == Some(&b'[')
+        && bytes[..start - 1].iter().all(u8::is_ascii_whitespace);
+    let rest = bytes.get(after..).unwrap_or_default();
+    if !is_bare_array || rest.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let reason = format!(
+        "{} bytes after the end of the list of messages are not part of it",
+        rest.len()
+    );
+    let location = Some(format!("byte {after} to the end"));
+    sink.reject(ctx.dead_letter(Some(SHAPE.format), reason, location, rest))
 }
 
 /// A file of message objects one after another (one, or one per line) rather than a list.
