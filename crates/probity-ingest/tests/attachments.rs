@@ -563,3 +563,48 @@ fn message_cut_inside_an_attachment_keeps_what_arrived() {
     let pdf_part = &email.attachments[1];
     assert!(pdf_part.extraction.is_some(), "{pdf_part:?}");
 }
+
+/// A PDF really encrypted (RC4, 128-bit key) by lopdf, with the given user password.
+fn encrypted_pdf(user_password: &str) -> Vec<u8> {
+    use lopdf::{Document, EncryptionState, EncryptionVersion, Object, Permissions};
+    let mut document = Document::load_mem(&pdf(&["classified words"])).unwrap();
+    let id = Object::String(
+        b"0123456789abcdef".to_vec(),
+        lopdf::StringFormat::Hexadecimal,
+    );
+    document.trailer.set("ID", vec![id.clone(), id]);
+    let state = EncryptionState::try_from(EncryptionVersion::V2 {
+        document: &document,
+        owner_password: "owner secret",
+        user_password,
+        key_length: 128,
+        permissions: Permissions::all(),
+    })
+    .unwrap();
+    document.encrypt(&state).unwrap();
+    let mut out = Vec::new();
+    document.save_to(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn really_encrypted_pdfs_open_only_without_a_user_password() {
+    let locked = encrypted_pdf("user secret");
+    assert!(!String::from_utf8_lossy(&locked).contains("classified words"));
+    let got = read(&locked, "application/pdf", "locked.pdf", &Limits::default());
+    assert!(
+        !got.text.clone().unwrap_or_default().contains("classified"),
+        "{got:?}"
+    );
+    assert!(note(&got).contains("encrypted PDF"), "{got:?}");
+
+    let open = encrypted_pdf("");
+    let got = read(&open, "application/pdf", "open.pdf", &Limits::default());
+    assert!(
+        got.text
+            .clone()
+            .unwrap_or_default()
+            .contains("classified words"),
+        "{got:?}"
+    );
+}
