@@ -52,6 +52,10 @@ const CONTENT_TYPE: &str = "Content-Type";
 /// header field, or none of them is a standard one), give `Err` with the reason; anything else
 /// (bad charsets, broken base64, missing boundaries) is decoded as far as it goes. An id is only
 /// consumed for a message that becomes an event.
+///
+/// Each attachment gets its text, or the reason it has none ([`crate::attach`]). An Exchange
+/// journal report becomes the event of the message it journals, with the envelope's extra
+/// recipients in `email.bcc` and the report in `original.journal`.
 pub fn message_to_event(
     bytes: &[u8],
     format: Format,
