@@ -38,6 +38,9 @@ pub struct Limits {
     pub max_zip_entries: usize,
     /// Longest time spent extracting text from one attachment, checked between pages and entries.
     pub max_attachment_time: Duration,
+    /// Longest time spent extracting the text of all attachments of one message; the attachments
+    /// after it are described without text.
+    pub max_message_extraction_time: Duration,
 }
 
 impl Default for Limits {
@@ -58,6 +61,7 @@ impl Default for Limits {
             max_zip_ratio: 200,
             max_zip_entries: 10_000,
             max_attachment_time: Duration::from_secs(10),
+            max_message_extraction_time: Duration::from_secs(60),
         }
     }
 }

@@ -608,3 +608,34 @@ fn really_encrypted_pdfs_open_only_without_a_user_password() {
         "{got:?}"
     );
 }
+
+#[test]
+fn message_extraction_time_limit_leaves_later_attachments_described() {
+    let raw = message_with_attachments(&[
+        ("one.txt", "text/plain", b"first".to_vec()),
+        ("two.txt", "text/plain", b"second".to_vec()),
+    ]);
+    let mut ctx = Context::new(
+        "file:test",
+        Limits {
+            max_message_extraction_time: Duration::ZERO,
+            ..Limits::default()
+        },
+    );
+    let mut batch = Batch::new();
+    decode_eml(&raw, &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    assert_eq!(email.attachments[0].text.as_deref(), Some("first"));
+    let second = &email.attachments[1];
+    assert_eq!(second.text, None);
+    assert_eq!(second.file.name.as_deref(), Some("two.txt"));
+    assert!(second.file.hash.sha256.is_some());
+    assert!(
+        second
+            .extraction
+            .as_deref()
+            .unwrap()
+            .contains("extraction time limit of 0 ms"),
+        "{second:?}"
+    );
+}

@@ -1,6 +1,7 @@
 //! One parsed MIME message onto an [`Event`].
 
 use std::borrow::Cow;
+use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use mail_parser::decoders::base64::base64_decode;
@@ -349,16 +350,35 @@ fn attachments(message: &Message<'_>, limits: &Limits, labels: &mut Labels) -> V
     if total > max {
         labels.set("email.attachments_omitted", (total - max).to_string());
     }
-    message
-        .attachments()
-        .take(max)
-        .map(|part| attachment(part, &message.raw_message, limits))
-        .collect()
+    let started = Instant::now();
+    let mut out = Vec::new();
+    for (index, part) in message.attachments().take(max).enumerate() {
+        let out_of_time = index > 0 && started.elapsed() > limits.max_message_extraction_time;
+        out.push(attachment(part, &message.raw_message, limits, out_of_time));
+    }
+    out
 }
 
-fn attachment(part: &MessagePart<'_>, raw_message: &[u8], limits: &Limits) -> Attachment {
+/// One attachment described, with its text unless the message is `out_of_time`.
+fn attachment(
+    part: &MessagePart<'_>,
+    raw_message: &[u8],
+    limits: &Limits,
+    out_of_time: bool,
+) -> Attachment {
     let bytes = attachment_bytes(part, raw_message);
     let file = attachment_file(part, &bytes);
+    if out_of_time {
+        let reason = format!(
+            "text not extracted: the message's extraction time limit of {} ms was reached",
+            limits.max_message_extraction_time.as_millis()
+        );
+        return Attachment {
+            file,
+            text: None,
+            extraction: Some(reason),
+        };
+    }
     let extracted = match part.message() {
         Some(nested) => attached_message_text(nested, limits),
         None => {
