@@ -8,13 +8,16 @@ use probity_model::Format;
 pub const HEAD_LEN: usize = 8192;
 
 /// The formats a file can be read as.
-pub const FILE_FORMATS: [Format; 6] = [
+pub const FILE_FORMATS: [Format; 9] = [
     Format::Ndjson,
     Format::Csv,
     Format::Syslog,
     Format::Evtx,
     Format::Eml,
     Format::Mbox,
+    Format::Teams,
+    Format::Chat,
+    Format::Sms,
 ];
 
 const EVTX_MAGIC: &[u8] = b"ElfFile\0";
@@ -27,8 +30,10 @@ pub fn is_gzip(head: &[u8]) -> bool {
 
 /// The format of a file whose first bytes are `head`, or `None` if it cannot be told.
 ///
-/// Content decides first (EVTX magic, an mbox `From ` line, JSON, a syslog `<PRI>`, mail headers);
-/// then the file extension; then a CSV shape (the same number of separators on the first lines).
+/// Content decides first (EVTX magic, an mbox `From ` line, JSON — a Teams export or a chat
+/// message by its keys, else NDJSON —, a syslog `<PRI>`, mail headers, a device message export's
+/// CSV header); then the file extension; then a CSV shape (the same number of separators on the
+/// first lines).
 pub fn detect(head: &[u8], path: &Path) -> Option<Format> {
     if head.starts_with(EVTX_MAGIC) {
         return Some(Format::Evtx);
@@ -40,13 +45,16 @@ pub fn detect(head: &[u8], path: &Path) -> Option<Format> {
     let first = text.iter().position(|b| !b.is_ascii_whitespace());
     let body = first.map(|at| &text[at..]).unwrap_or(&[]);
     if body.starts_with(b"{") || body.starts_with(b"[") {
-        return Some(Format::Ndjson);
+        return Some(json_kind(body));
     }
     if looks_like_syslog(body) {
         return Some(Format::Syslog);
     }
     if looks_like_mail(text) {
         return Some(Format::Eml);
+    }
+    if looks_like_device_messages(text) {
+        return Some(Format::Sms);
     }
     if let Some(format) = by_extension(path) {
         return Some(format);
@@ -68,6 +76,33 @@ fn by_extension(path: &Path) -> Option<Format> {
         "log" | "syslog" | "txt" => Some(Format::Syslog),
         _ => None,
     }
+}
+
+/// Which JSON: a Teams export (Graph chatMessage keys), Probity's chat schema (its required
+/// keys on the first line), or anything else as NDJSON.
+fn json_kind(body: &[u8]) -> Format {
+    let has = |key: &str| memchr::memmem::find(body, key.as_bytes()).is_some();
+    let is_teams = has("\"createdDateTime\"")
+        && has("\"body\"")
+        && (has("\"chatId\"") || has("\"channelIdentity\"") || has("\"messageType\""));
+    if is_teams {
+        return Format::Teams;
+    }
+    let first_line = body.split(|b| *b == b'\n').next().unwrap_or(body);
+    let line_has = |key: &str| memchr::memmem::find(first_line, key.as_bytes()).is_some();
+    let is_chat = crate::chat::REQUIRED_FIELDS
+        .iter()
+        .all(|key| line_has(&format!("\"{key}\"")));
+    if is_chat {
+        return Format::Chat;
+    }
+    Format::Ndjson
+}
+
+/// A CSV header naming a device message export's columns (see [`crate::chat::SMS_COLUMNS`]).
+fn looks_like_device_messages(text: &[u8]) -> bool {
+    let first_line = text.split(|b| *b == b'\n').next().unwrap_or(text);
+    crate::chat::is_sms_header(&String::from_utf8_lossy(first_line))
 }
 
 /// `<PRI>` with 1-3 digits.
@@ -172,6 +207,31 @@ mod tests {
             Some(Format::Csv)
         );
         assert_eq!(format_of(b"some words", "notes.txt"), Some(Format::Syslog));
+        assert_eq!(
+            format_of(
+                b"{\"value\":[{\"id\":\"1\",\"messageType\":\"message\",\"createdDateTime\":\"2024-01-01T00:00:00Z\",\"body\":{}}]}",
+                "export.json"
+            ),
+            Some(Format::Teams)
+        );
+        assert_eq!(
+            format_of(
+                b"{\"timestamp\":\"2024-01-01T00:00:00Z\",\"platform\":\"signal\",\"conversation_id\":\"c\",\"sender\":\"a\"}\n",
+                "x.ndjson"
+            ),
+            Some(Format::Chat)
+        );
+        assert_eq!(
+            format_of(
+                b"Timestamp,Direction,From,To,Body,Application\n2024-01-01T00:00:00Z,Outgoing,a,b,hi,SMS\n",
+                "messages.csv"
+            ),
+            Some(Format::Sms)
+        );
+        assert_eq!(
+            format_of(b"{\"timestamp\":\"x\",\"body\":\"y\"}", "x.json"),
+            Some(Format::Ndjson)
+        );
         assert_eq!(format_of(b"some words", "notes"), None);
         assert_eq!(format_of(b"", "empty"), None);
     }

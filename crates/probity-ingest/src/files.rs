@@ -213,6 +213,12 @@ fn decode_reader(
             let origin = file.display().to_string();
             crate::evtx::decode_bytes(bytes, &origin, ctx, sink).map(|_| ())
         }
+        Format::Teams => {
+            let bytes = read_whole(reader, file, MAX_WHOLE_FILE)?;
+            crate::chat::decode_teams(&bytes, ctx, sink)
+        }
+        Format::Chat => crate::chat::decode_chat(reader, ctx, sink),
+        Format::Sms => crate::chat::decode_sms(reader, ctx, sink),
     }
 }
 

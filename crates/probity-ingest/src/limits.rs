@@ -1,5 +1,7 @@
 //! Size, depth and count limits applied to every input path.
 
+use std::time::Duration;
+
 use serde_json::Value;
 
 /// Limits on one input. Defaults live here and nowhere else.
@@ -21,6 +23,24 @@ pub struct Limits {
     pub max_message_bytes: usize,
     /// Most attachments described per email.
     pub max_attachments: usize,
+    /// Largest attachment whose text is extracted; a larger one is described but not read.
+    pub max_attachment_bytes: usize,
+    /// Largest text kept from one attachment.
+    pub max_attachment_text_bytes: usize,
+    /// Most PDF pages read from one attachment.
+    pub max_pdf_pages: usize,
+    /// Most bytes decompressed from one attachment (all its zip entries or PDF streams together).
+    pub max_decompressed_bytes: usize,
+    /// Largest ratio of decompressed to compressed size accepted from a zip entry (past the first
+    /// MiB, where small repetitive files legitimately compress well).
+    pub max_zip_ratio: usize,
+    /// Most entries in a zip container (DOCX) before it is refused unread.
+    pub max_zip_entries: usize,
+    /// Longest time spent extracting text from one attachment, checked between pages and entries.
+    pub max_attachment_time: Duration,
+    /// Longest time spent extracting the text of all attachments of one message; the attachments
+    /// after it are described without text.
+    pub max_message_extraction_time: Duration,
 }
 
 impl Default for Limits {
@@ -34,6 +54,14 @@ impl Default for Limits {
             max_email_body_bytes: 1024 * 1024,
             max_message_bytes: 64 * 1024 * 1024,
             max_attachments: 500,
+            max_attachment_bytes: 32 * 1024 * 1024,
+            max_attachment_text_bytes: 1024 * 1024,
+            max_pdf_pages: 500,
+            max_decompressed_bytes: 64 * 1024 * 1024,
+            max_zip_ratio: 200,
+            max_zip_entries: 10_000,
+            max_attachment_time: Duration::from_secs(10),
+            max_message_extraction_time: Duration::from_secs(60),
         }
     }
 }

@@ -27,10 +27,16 @@ pub enum Format {
     HecRaw,
     /// Elasticsearch `_bulk` API.
     EsBulk,
+    /// A Microsoft Teams export: Graph `chatMessage` objects, as a JSON array or `{"value": [...]}`.
+    Teams,
+    /// Probity's own chat schema: one message per line as JSON (docs/messages.md).
+    Chat,
+    /// A device message export (SMS, WhatsApp and the like) as CSV (docs/messages.md).
+    Sms,
 }
 
 impl Format {
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 12] = [
         Format::Ndjson,
         Format::Csv,
         Format::Syslog,
@@ -40,6 +46,9 @@ impl Format {
         Format::HecEvent,
         Format::HecRaw,
         Format::EsBulk,
+        Format::Teams,
+        Format::Chat,
+        Format::Sms,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -53,6 +62,9 @@ impl Format {
             Format::HecEvent => "hec-event",
             Format::HecRaw => "hec-raw",
             Format::EsBulk => "es-bulk",
+            Format::Teams => "teams",
+            Format::Chat => "chat",
+            Format::Sms => "sms",
         }
     }
 }

@@ -9,7 +9,7 @@
 
 mod fields;
 mod mapping;
-mod rows;
+pub(crate) mod rows;
 mod timezone;
 
 use std::io::Read;
@@ -22,7 +22,7 @@ use probity_model::{Event, EventId, Format, Provenance, Timestamp};
 use crate::timeparse::parse_time;
 use crate::{Context, Error, Result, Sink};
 use mapping::{Case, FieldRule, Source, TimeRule};
-use rows::{Row, RowReader};
+pub(crate) use rows::{Row, RowReader};
 
 pub use fields::{TARGETS, is_known_target, set_field};
 pub use mapping::Mapping;
@@ -95,7 +95,7 @@ pub fn decode_generic(mut reader: impl Read, ctx: &mut Context, sink: &mut dyn S
 }
 
 /// Reads the start of the input: through the first line end, at most [`SNIFF_BYTES`].
-fn read_head(reader: &mut impl Read) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_head(reader: &mut impl Read) -> std::io::Result<Vec<u8>> {
     let mut head = Vec::new();
     let mut chunk = [0u8; 4096];
     while head.len() < SNIFF_BYTES && !head.contains(&b'\n') {
@@ -111,7 +111,7 @@ fn read_head(reader: &mut impl Read) -> std::io::Result<Vec<u8>> {
 }
 
 /// The delimiter used most in the first line, outside quotes (`,` when none is found).
-fn sniff_delimiter(head: &[u8]) -> u8 {
+pub(crate) fn sniff_delimiter(head: &[u8]) -> u8 {
     const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
     let mut counts = [0usize; 4];
     let mut quoted = false;
@@ -138,7 +138,7 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 
 /// Header names: invalid UTF-8 replaced, a BOM removed, blanks named `column N`, repeats
 /// suffixed ` (2)`, ` (3)`….
-fn header_names(header: &Row, limit: usize) -> Result<Vec<String>> {
+pub(crate) fn header_names(header: &Row, limit: usize) -> Result<Vec<String>> {
     if header.too_long {
         return Err(Error::Invalid(format!(
             "the CSV header row is longer than the limit of {limit} bytes"

@@ -12,7 +12,7 @@ const CHUNK: usize = 64 * 1024;
 
 /// One CSV row.
 #[derive(Debug)]
-pub(super) struct Row {
+pub(crate) struct Row {
     /// The line the row starts on (1-based).
     pub line: u64,
     /// The row as written, without its line end; only the first `limit` bytes if it is longer.
@@ -44,7 +44,7 @@ impl Row {
 
 /// Reads rows from a byte stream.
 #[derive(Debug)]
-pub(super) struct RowReader<R> {
+pub(crate) struct RowReader<R> {
     reader: R,
     parser: csv_core::Reader,
     chunk: Vec<u8>,

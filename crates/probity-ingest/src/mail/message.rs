@@ -1,6 +1,7 @@
 //! One parsed MIME message onto an [`Event`].
 
 use std::borrow::Cow;
+use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use mail_parser::decoders::base64::base64_decode;
@@ -17,7 +18,8 @@ use probity_model::{
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::Context;
+use super::journal;
+use crate::{Context, Limits, attach};
 
 /// Headers kept in [`Event::original`] as text (RFC 2047 encoded words decoded, folding undone),
 /// spelled as written here whatever case the message used. `Received` is kept separately, as an
@@ -51,6 +53,10 @@ const CONTENT_TYPE: &str = "Content-Type";
 /// header field, or none of them is a standard one), give `Err` with the reason; anything else
 /// (bad charsets, broken base64, missing boundaries) is decoded as far as it goes. An id is only
 /// consumed for a message that becomes an event.
+///
+/// Each attachment gets its text, or the reason it has none ([`crate::attach`]). An Exchange
+/// journal report becomes the event of the message it journals, with the envelope's extra
+/// recipients in `email.bcc` and the report in `original.journal`.
 pub fn message_to_event(
     bytes: &[u8],
     format: Format,
@@ -81,9 +87,26 @@ pub(super) fn message_to_event_with(
     if let Some(reason) = not_a_message(&message, bytes.len()) {
         return Err(reason);
     }
+    let Some((original, envelope)) = journal::unwrap(&message) else {
+        return Ok(event_from_message(&message, bytes, format, ctx, location));
+    };
+    let mut event = event_from_message(original, bytes, format, ctx, location);
+    add_journal(&mut event, &message, &envelope);
+    Ok(event)
+}
+
+/// The event of one parsed message; `bytes` (what was read, perhaps a journal report around it)
+/// give its id.
+fn event_from_message(
+    message: &Message<'_>,
+    bytes: &[u8],
+    format: Format,
+    ctx: &mut Context,
+    location: Option<String>,
+) -> Event {
     let mut labels = Labels::default();
-    let date = message_date(&message, &mut labels);
-    let email = email_fields(&message, ctx, date, &mut labels);
+    let date = message_date(message, &mut labels);
+    let email = email_fields(message, ctx, date, &mut labels);
 
     let mut event = Event::new(
         date.unwrap_or(ctx.received),
@@ -98,11 +121,42 @@ pub(super) fn message_to_event_with(
         dataset: Some("email".into()),
         ..EventMeta::default()
     };
-    event.user = sender_user(&message, &email);
-    event.original = original_headers(&message, ctx.limits.max_fields, &mut labels);
+    event.user = sender_user(message, &email);
+    event.original = original_headers(message, ctx.limits.max_fields, &mut labels);
     event.labels = labels.0;
     event.email = Some(email);
-    Ok(event)
+    event
+}
+
+/// What a journal report adds to its original message's event: envelope recipients missing from
+/// the headers (Bcc ones) in `email.bcc`, and the report itself in `original.journal`.
+fn add_journal(event: &mut Event, report: &Message<'_>, envelope: &journal::Envelope) {
+    let mut added = 0usize;
+    if let Some(email) = event.email.as_mut() {
+        for recipient in &envelope.recipients {
+            let known = email
+                .to
+                .iter()
+                .chain(&email.cc)
+                .chain(&email.bcc)
+                .any(|seen| seen.as_str().eq_ignore_ascii_case(recipient));
+            if !known {
+                email.bcc.push(Identity::from(recipient.clone()));
+                added += 1;
+            }
+        }
+    }
+    let header = report.header_raw(journal::JOURNAL_HEADER);
+    let kept = journal::journal_original(report.message_id(), header, envelope);
+    event.original.insert("journal".into(), kept);
+    event
+        .labels
+        .insert("email.journal_report".into(), "true".into());
+    if added > 0 {
+        event
+            .labels
+            .insert("email.envelope_only_recipients".into(), added.to_string());
+    }
 }
 
 /// Why bytes that mail-parser accepted are still not an email: no header field at all (a blank
@@ -156,7 +210,7 @@ fn email_fields(
     if body_truncated {
         labels.set("email.body_truncated", "true");
     }
-    let attachments = attachments(message, ctx.limits.max_attachments, labels);
+    let attachments = attachments(message, &ctx.limits, labels);
     if has_encoding_problem(message) {
         labels.set("email.encoding_problem", "true");
     }
@@ -288,27 +342,105 @@ fn body_text(message: &Message<'_>, limit: usize) -> (Option<String>, bool) {
     (body, truncated)
 }
 
-/// One [`Attachment`] per attachment, at most `max`; a label counts the ones left out.
-fn attachments(message: &Message<'_>, max: usize, labels: &mut Labels) -> Vec<Attachment> {
+/// One [`Attachment`] per attachment, at most `limits.max_attachments`, each with its text where
+/// it can be extracted; a label counts the ones left out.
+fn attachments(message: &Message<'_>, limits: &Limits, labels: &mut Labels) -> Vec<Attachment> {
+    let max = limits.max_attachments;
     let total = message.attachments.len();
     if total > max {
         labels.set("email.attachments_omitted", (total - max).to_string());
     }
-    message
-        .attachments()
-        .take(max)
-        .map(|part| Attachment {
-            file: attachment_file(part, &message.raw_message),
-            text: None,
-            extraction: None,
-        })
-        .collect()
+    let started = Instant::now();
+    let mut out = Vec::new();
+    for (index, part) in message.attachments().take(max).enumerate() {
+        let out_of_time = index > 0 && started.elapsed() > limits.max_message_extraction_time;
+        out.push(attachment(part, &message.raw_message, limits, out_of_time));
+    }
+    out
 }
 
-fn attachment_file(part: &MessagePart<'_>, raw_message: &[u8]) -> File {
+/// One attachment described, with its text unless the message is `out_of_time`.
+fn attachment(
+    part: &MessagePart<'_>,
+    raw_message: &[u8],
+    limits: &Limits,
+    out_of_time: bool,
+) -> Attachment {
+    let bytes = attachment_bytes(part, raw_message);
+    let file = attachment_file(part, &bytes);
+    if out_of_time {
+        let reason = format!(
+            "text not extracted: the message's extraction time limit of {} ms was reached",
+            limits.max_message_extraction_time.as_millis()
+        );
+        return Attachment {
+            file,
+            text: None,
+            extraction: Some(reason),
+        };
+    }
+    let extracted = match part.message() {
+        Some(nested) => attached_message_text(nested, limits),
+        None => {
+            let charset = part
+                .content_type()
+                .and_then(|content_type| content_type.attribute("charset"));
+            let input = attach::Input {
+                bytes: &bytes,
+                mime_type: file.mime_type.as_deref(),
+                name: file.name.as_deref(),
+                charset,
+            };
+            attach::extract_text(&input, limits)
+        }
+    };
+    let mut extraction = extracted.note;
+    if part.is_encoding_problem {
+        let problem = "the attachment's transfer encoding is broken; read from its raw text";
+        extraction = Some(match extraction {
+            Some(note) => format!("{problem}; {note}"),
+            None => problem.to_owned(),
+        });
+    }
+    Attachment {
+        file,
+        text: extracted.text,
+        extraction,
+    }
+}
+
+/// The text of an attached message (message/rfc822): its subject and body.
+fn attached_message_text(nested: &Message<'_>, limits: &Limits) -> attach::Extracted {
+    let (body, truncated) = body_text(nested, limits.max_attachment_text_bytes);
+    let mut text = String::new();
+    if let Some(subject) = nested.subject() {
+        text.push_str(subject);
+        text.push_str("\n\n");
+    }
+    text.push_str(body.as_deref().unwrap_or_default());
+    let cut = text.floor_char_boundary(limits.max_attachment_text_bytes);
+    let over = truncated || cut < text.len();
+    text.truncate(cut);
+    let text = text.trim();
+    let note = if text.is_empty() {
+        Some("the attached message has no subject or text body".to_owned())
+    } else {
+        over.then(|| {
+            format!(
+                "text cut at the {} byte limit",
+                limits.max_attachment_text_bytes
+            )
+        })
+    };
+    attach::Extracted {
+        text: (!text.is_empty()).then(|| text.to_owned()),
+        note,
+    }
+}
+
+fn attachment_file(part: &MessagePart<'_>, bytes: &[u8]) -> File {
     let name = part.attachment_name().map(str::to_owned);
     let extension = name.as_deref().and_then(file_extension);
-    let bytes = attachment_bytes(part, raw_message);
     File {
         path: None,
         name,
@@ -316,7 +448,7 @@ fn attachment_file(part: &MessagePart<'_>, raw_message: &[u8]) -> File {
         size: Some(bytes.len() as u64),
         mime_type: mime_type(part),
         hash: FileHash {
-            sha256: Some(hex::encode(Sha256::digest(&bytes))),
+            sha256: Some(hex::encode(Sha256::digest(bytes))),
         },
     }
 }
@@ -437,7 +569,6 @@ fn header_text(raw: &[u8], header: &Header<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Limits;
 
     fn decode(raw: &str) -> Event {
         let mut ctx = Context::new("test", Limits::default());

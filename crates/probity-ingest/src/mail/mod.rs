@@ -2,10 +2,13 @@
 //!
 //! Parsing is mail-parser's; this module maps a parsed message onto [`Event`](probity_model::Event)
 //! (`email.*`, the sender as `user.*`, the headers an investigator needs in `original`) and cuts
-//! mailboxes into messages. Every message becomes an event or a dead letter: one too large for
+//! mailboxes into messages. Attachments carry their extracted text ([`crate::attach`]), and an
+//! Exchange journal report is unwrapped to the message it journals. Every message becomes an
+//! event or a dead letter: one too large for
 //! [`Limits::max_message_bytes`](crate::Limits::max_message_bytes) keeps its first bytes and its
 //! size, and bytes with no header field at all say so. Anything else is decoded as far as it goes.
 
+mod journal;
 mod mbox;
 mod message;
 

@@ -1,0 +1,117 @@
+//! PDF: text of each page by lopdf, page by page, within the page, decompression and time limits.
+//!
+//! lopdf bounds stream decompression itself (`max_decompressed_size` at load, a per-page limit at
+//! extraction). Loading and each page run inside `catch_unwind`, so a panic in the parser on one
+//! page keeps the text of the pages before it.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use lopdf::{Document, LoadOptions};
+
+use super::TextOut;
+
+const ENCRYPT_KEY: &[u8] = b"/Encrypt";
+
+/// Reads a PDF's text into `out`, noting what could not be read.
+pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
+    let max_decompressed = out.limits.max_decompressed_bytes;
+    let loaded = catch_unwind(AssertUnwindSafe(|| {
+        Document::load_mem_with_options(
+            bytes,
+            LoadOptions::with_max_decompressed_size(max_decompressed),
+        )
+    }));
+    let document = match loaded {
+        Ok(Ok(document)) => document,
+        Ok(Err(error)) => {
+            out.note(load_failure(bytes, &error.to_string()));
+            return;
+        }
+        Err(_) => {
+            out.note(load_failure(bytes, "the parser panicked"));
+            return;
+        }
+    };
+    let encrypted = is_encrypted(&document);
+    read_pages(&document, encrypted, out);
+    if encrypted && out.text.trim().is_empty() {
+        out.note("encrypted PDF: no text could be read without its password");
+    }
+}
+
+fn load_failure(bytes: &[u8], error: &str) -> String {
+    if memchr::memmem::find(bytes, ENCRYPT_KEY).is_some() {
+        return format!("encrypted PDF that could not be opened ({error}); text not extracted");
+    }
+    format!("corrupt PDF: {error}; text not extracted")
+}
+
+/// Whether the file declares encryption (lopdf drops the state when it cannot decrypt).
+fn is_encrypted(document: &Document) -> bool {
+    document.was_encrypted() || document.trailer.get(b"Encrypt").is_ok()
+}
+
+fn read_pages(document: &Document, encrypted: bool, out: &mut TextOut<'_>) {
+    let pages: Vec<(u32, lopdf::ObjectId)> = document.get_pages().into_iter().collect();
+    let total = pages.len();
+    let max_pages = out.limits.max_pdf_pages;
+    let mut budget = out.limits.max_decompressed_bytes;
+    let mut empty = true;
+    for (index, (number, page_id)) in pages.iter().copied().enumerate() {
+        if index >= max_pages {
+            out.note(format!(
+                "PDF has {total} pages; only the first {max_pages} were read"
+            ));
+            break;
+        }
+        if index > 0 && out.out_of_time(&format!("before page {number} of {total}")) {
+            break;
+        }
+        if out.is_full() {
+            break;
+        }
+        let page = catch_unwind(AssertUnwindSafe(|| {
+            read_page(document, number, page_id, &mut budget)
+        }));
+        match page {
+            Ok(Ok(text)) => {
+                empty &= text.trim().is_empty();
+                out.push(&text);
+            }
+            Ok(Err(error)) => out.note(format!("page {number} could not be read: {error}")),
+            Err(_) => out.note(format!(
+                "page {number} could not be read: the parser panicked"
+            )),
+        }
+    }
+    if encrypted {
+        return;
+    }
+    if total == 0 {
+        out.note("PDF has no readable pages");
+    } else if empty {
+        out.note("PDF has no text layer (a scan?); text not extracted");
+    }
+}
+
+/// One page's text. Its content streams are inflated first to charge their size to the
+/// attachment's decompression `budget` (lopdf's own limit is per call), then read for text.
+fn read_page(
+    document: &Document,
+    number: u32,
+    page_id: lopdf::ObjectId,
+    budget: &mut usize,
+) -> Result<String, String> {
+    let content = document
+        .get_page_content_with_limit(page_id, *budget)
+        .map_err(|error| match error {
+            lopdf::Error::Decompress(_) => format!(
+                "its content inflates past the remaining decompression budget of {budget} bytes"
+            ),
+            other => other.to_string(),
+        })?;
+    *budget = budget.saturating_sub(content.len());
+    document
+        .extract_text_with_limit(&[number], content.len().saturating_add(1))
+        .map_err(|error| error.to_string())
+}

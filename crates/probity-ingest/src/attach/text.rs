@@ -1,0 +1,121 @@
+//! Plain text in its declared charset, and HTML reduced to text.
+
+use mail_parser::decoders::charsets::map::charset_decoder;
+use mail_parser::decoders::html::html_to_text;
+
+use super::{Input, TextOut};
+
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+const UTF16_LE_BOM: &[u8] = b"\xff\xfe";
+const UTF16_BE_BOM: &[u8] = b"\xfe\xff";
+
+/// Plain text: a byte-order mark first, then the declared charset, then UTF-8.
+pub(super) fn plain(input: &Input<'_>, out: &mut TextOut<'_>) {
+    let text = decode(input, out);
+    out.push(&text);
+}
+
+/// HTML reduced to text the way mail bodies are (mail-parser's `html_to_text`).
+pub(super) fn html(input: &Input<'_>, out: &mut TextOut<'_>) {
+    let markup = decode(input, out);
+    out.push(&html_to_text(&markup));
+}
+
+/// The bytes as text, noting where they could not be read as declared.
+fn decode(input: &Input<'_>, out: &mut TextOut<'_>) -> String {
+    let bytes = input.bytes;
+    if let Some(rest) = bytes.strip_prefix(UTF8_BOM) {
+        return utf8(rest, out);
+    }
+    if bytes.starts_with(UTF16_LE_BOM) || bytes.starts_with(UTF16_BE_BOM) {
+        return with_charset(b"utf-16", bytes).unwrap_or_default();
+    }
+    let charset = input.charset.map(str::trim).filter(|c| !c.is_empty());
+    let Some(charset) = charset else {
+        return utf8(bytes, out);
+    };
+    if is_utf8_name(charset) {
+        return utf8(bytes, out);
+    }
+    match with_charset(charset.as_bytes(), bytes) {
+        Some(text) => text,
+        None => {
+            out.note(format!("unknown charset {charset:?}; read as UTF-8"));
+            utf8(bytes, out)
+        }
+    }
+}
+
+fn with_charset(charset: &[u8], bytes: &[u8]) -> Option<String> {
+    charset_decoder(charset).map(|decoder| decoder(bytes))
+}
+
+fn is_utf8_name(charset: &str) -> bool {
+    ["utf-8", "utf8", "us-ascii", "ascii"]
+        .iter()
+        .any(|name| charset.eq_ignore_ascii_case(name))
+}
+
+/// UTF-8, with any invalid bytes replaced (and noted).
+fn utf8(bytes: &[u8], out: &mut TextOut<'_>) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(error) => {
+            out.note(format!(
+                "not valid UTF-8 from byte {}: invalid bytes replaced",
+                error.valid_up_to()
+            ));
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Extracted, extract_text};
+    use super::*;
+    use crate::Limits;
+
+    fn read(bytes: &[u8], mime: &str, charset: Option<&str>) -> Extracted {
+        let input = Input {
+            bytes,
+            mime_type: Some(mime),
+            name: None,
+            charset,
+        };
+        extract_text(&input, &Limits::default())
+    }
+
+    #[test]
+    fn declared_charsets_are_honoured() {
+        let got = read(b"caf\xe9 au lait", "text/plain", Some("ISO-8859-1"));
+        assert_eq!(got.text.as_deref(), Some("caf\u{e9} au lait"));
+        assert_eq!(got.note, None);
+        let got = read(b"\xff\xfeh\0i\0", "text/plain", None);
+        assert_eq!(got.text.as_deref(), Some("hi"));
+        let got = read(b"\xef\xbb\xbfplain", "text/plain", Some("utf-8"));
+        assert_eq!(got.text.as_deref(), Some("plain"));
+    }
+
+    #[test]
+    fn wrong_or_unknown_charsets_are_noted() {
+        let got = read(b"caf\xe9", "text/plain", Some("utf-8"));
+        assert_eq!(got.text.as_deref(), Some("caf\u{fffd}"));
+        assert!(got.note.unwrap().contains("not valid UTF-8 from byte 3"));
+        let got = read(b"hello", "text/plain", Some("x-made-up"));
+        assert_eq!(got.text.as_deref(), Some("hello"));
+        assert!(got.note.unwrap().contains("unknown charset \"x-made-up\""));
+    }
+
+    #[test]
+    fn html_is_reduced_to_text() {
+        let got = read(
+            b"<html><head><style>p{}</style></head><body><p>Meet at <b>noon</b> &amp; bring it</p></body></html>",
+            "text/html",
+            None,
+        );
+        let text = got.text.unwrap();
+        assert!(text.contains("Meet at noon & bring it"), "{text:?}");
+        assert!(!text.contains('<'), "{text:?}");
+    }
+}

@@ -1,0 +1,158 @@
+//! Chat and device messages: Microsoft Teams exports, Probity's own NDJSON chat schema, and CSV
+//! device exports (SMS, WhatsApp and the like), each message onto the email fields of the model.
+//!
+//! Every message is mapped the same way whatever its source (docs/messages.md): the sender is
+//! `email.from` and `user.*`, the people it was addressed to `email.to`, the text `email.body`, a
+//! chat or channel topic `email.subject`, its id `email.message_id`, files `email.attachments`;
+//! `event.action` is `message-sent`, `event.dataset` names the source (`teams`, `chat`, `sms`),
+//! and the record as read is kept in `original`. A message that cannot be read (no time, broken
+//! JSON, a row of the wrong shape) is a dead letter with the reason; the messages around it are
+//! still decoded.
+
+mod ndjson;
+mod sms;
+mod teams;
+
+use std::collections::BTreeMap;
+
+use probity_model::{Attachment, Email, Event, EventMeta, Format, Identity, Timestamp, User};
+use serde_json::{Map, Value};
+
+use crate::Context;
+
+pub use ndjson::{REQUIRED_FIELDS, decode_chat};
+pub(crate) use sms::is_sms_header;
+pub use sms::{SMS_COLUMNS, decode_sms};
+pub use teams::decode_teams;
+
+/// `event.action` of every message.
+pub const MESSAGE_SENT: &str = "message-sent";
+
+/// Who sent a message, as far as the source says.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Person {
+    /// An address: a user principal name, an email address, a phone number, a handle.
+    address: Option<String>,
+    /// An opaque id (an Entra object id).
+    id: Option<String>,
+    /// A display name.
+    name: Option<String>,
+}
+
+impl Person {
+    /// The identity that stands for the person in `email.from`/`email.to`: address, else id, else
+    /// name.
+    fn identity(&self) -> Option<Identity> {
+        self.address
+            .as_ref()
+            .or(self.id.as_ref())
+            .or(self.name.as_ref())
+            .map(|text| Identity::from(text.clone()))
+    }
+
+    fn user(&self) -> Option<User> {
+        let name = self.identity()?;
+        let email = self
+            .address
+            .as_ref()
+            .filter(|address| address.contains('@'))
+            .map(|address| Identity::from(address.clone()));
+        Some(User {
+            name: Some(name),
+            id: self.id.clone().map(Identity::from),
+            email,
+            full_name: self.name.clone().map(Identity::from),
+            ..User::default()
+        })
+    }
+}
+
+/// One message read from any chat source, before it becomes an event.
+#[derive(Debug, Default)]
+struct ChatMessage {
+    timestamp: Option<Timestamp>,
+    sender: Option<Person>,
+    to: Vec<Identity>,
+    subject: Option<String>,
+    message_id: Option<String>,
+    text: Option<String>,
+    attachments: Vec<Attachment>,
+    labels: BTreeMap<String, String>,
+    original: Map<String, Value>,
+}
+
+/// What differs between the sources in how a message becomes an event.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    format: Format,
+    dataset: &'static str,
+    category: &'static str,
+}
+
+impl ChatMessage {
+    fn label(&mut self, name: &str, value: impl Into<String>) {
+        self.labels.insert(name.to_owned(), value.into());
+    }
+
+    /// The event; `raw` (the record as read) gives its id.
+    fn into_event(
+        mut self,
+        shape: Shape,
+        raw: &[u8],
+        ctx: &mut Context,
+        location: Option<String>,
+    ) -> Event {
+        let timestamp = self.timestamp.unwrap_or(ctx.received);
+        let body = self.text.take().map(|text| {
+            let limit = ctx.limits.max_email_body_bytes;
+            if text.len() <= limit {
+                return text;
+            }
+            self.label("email.body_truncated", "true");
+            let cut = text.floor_char_boundary(limit);
+            text[..cut].to_owned()
+        });
+        let mut event = Event::new(timestamp, ctx.provenance(shape.format, raw, location));
+        event.message = self.subject.clone();
+        event.event = EventMeta {
+            kind: Some("event".into()),
+            category: vec![shape.category.into()],
+            kind_type: vec!["info".into()],
+            action: Some(MESSAGE_SENT.into()),
+            dataset: Some(shape.dataset.into()),
+            ..EventMeta::default()
+        };
+        event.user = self.sender.as_ref().and_then(Person::user);
+        let from = self.sender.as_ref().and_then(Person::identity);
+        event.email = Some(Email {
+            from: from.into_iter().collect(),
+            to: self.to,
+            subject: self.subject,
+            message_id: self.message_id,
+            origination_timestamp: self.timestamp,
+            body,
+            attachments: self.attachments,
+            ..Email::default()
+        });
+        event.labels = self.labels;
+        event.original = self.original;
+        event
+    }
+}
+
+/// A JSON value as trimmed, non-empty text (strings as they are, numbers written out).
+fn text_of(value: Option<&Value>) -> Option<String> {
+    let text = match value? {
+        Value::String(text) => text.trim().to_owned(),
+        Value::Number(number) => number.to_string(),
+        Value::Bool(flag) => flag.to_string(),
+        _ => return None,
+    };
+    (!text.is_empty()).then_some(text)
+}
+
+/// Text with surrounding space removed, or none when nothing is left.
+fn non_empty(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}

@@ -1,0 +1,641 @@
+//! Attachment text extraction (plain text, HTML, DOCX, PDF) on files built here, hostile ones
+//! included (zip bombs, truncated and encrypted files), on its own and through the mail decoder.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{Cursor, Write};
+use std::time::Duration;
+
+use base64::Engine;
+use probity_ingest::attach::{Extracted, Input, extract_text};
+use probity_ingest::mail::decode_eml;
+use probity_ingest::{Batch, Context, Limits};
+use zip::write::SimpleFileOptions;
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures built in the test
+// ---------------------------------------------------------------------------------------------
+
+const DOCX_MIME: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+fn document_xml(paragraphs: &[&str]) -> String {
+    let mut body = String::new();
+    for paragraph in paragraphs {
+        body.push_str(&format!(
+            "<w:p><w:pPr><w:jc w:val=\"left\"/></w:pPr><w:r><w:t xml:space=\"preserve\">{paragraph}</w:t></w:r></w:p>"
+        ));
+    }
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}<w:sectPr/></w:body></w:document>"
+    )
+}
+
+/// A DOCX as Word lays it out (the parts that matter for text), deflated.
+fn docx_with(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let content_types = b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+    writer.start_file("[Content_Types].xml", options).unwrap();
+    writer.write_all(content_types).unwrap();
+    for (name, bytes) in parts {
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+fn docx(paragraphs: &[&str]) -> Vec<u8> {
+    docx_with(&[("word/document.xml", document_xml(paragraphs).as_bytes())])
+}
+
+/// A minimal PDF, one page per string, Helvetica text; `trailer_extra` goes into the trailer and
+/// `extra_objects` after the page objects (numbered on from them).
+fn pdf_with(pages: &[&str], extra_objects: &[&str], trailer_extra: &str) -> Vec<u8> {
+    let mut objects: Vec<String> = Vec::new();
+    objects.push("<< /Type /Catalog /Pages 2 0 R >>".into());
+    let kids: Vec<String> = (0..pages.len())
+        .map(|i| format!("{} 0 R", 4 + 2 * i))
+        .collect();
+    objects.push(format!(
+        "<< /Type /Pages /Kids [{}] /Count {} >>",
+        kids.join(" "),
+        pages.len()
+    ));
+    objects.push("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into());
+    for (i, text) in pages.iter().enumerate() {
+        objects.push(format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+            5 + 2 * i
+        ));
+        let stream = format!("BT /F1 12 Tf 72 712 Td ({text}) Tj ET");
+        objects.push(format!(
+            "<< /Length {} >>\nstream\n{stream}\nendstream",
+            stream.len()
+        ));
+    }
+    objects.extend(extra_objects.iter().map(|o| (*o).to_owned()));
+    let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R {trailer_extra} >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn pdf(pages: &[&str]) -> Vec<u8> {
+    pdf_with(pages, &[], "")
+}
+
+fn read(bytes: &[u8], mime: &str, name: &str, limits: &Limits) -> Extracted {
+    let input = Input {
+        bytes,
+        mime_type: Some(mime),
+        name: Some(name),
+        charset: None,
+    };
+    extract_text(&input, limits)
+}
+
+fn note(extracted: &Extracted) -> &str {
+    extracted.note.as_deref().unwrap_or("")
+}
+
+// ---------------------------------------------------------------------------------------------
+// DOCX
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn docx_text_keeps_paragraphs_and_entities() {
+    let bytes = docx(&[
+        "Vehicle check for VRM AB12 CDE",
+        "Tom &amp; Jerry &#233;t&#xE9;",
+    ]);
+    let got = read(&bytes, DOCX_MIME, "note.docx", &Limits::default());
+    assert_eq!(
+        got.text.as_deref(),
+        Some("Vehicle check for VRM AB12 CDE\nTom & Jerry \u{e9}t\u{e9}")
+    );
+    assert_eq!(got.note, None);
+}
+
+#[test]
+fn docx_headers_and_footnotes_are_read_after_the_body() {
+    let header = document_xml(&["OFFICIAL-SENSITIVE"]);
+    let bytes = docx_with(&[
+        (
+            "word/footer1.xml",
+            b"<w:ftr xmlns:w=\"x\"><w:p><w:r><w:t>page footer</w:t></w:r></w:p></w:ftr>",
+        ),
+        ("word/document.xml", document_xml(&["body text"]).as_bytes()),
+        ("word/header1.xml", header.as_bytes()),
+        ("word/media/image1.xml", b"<x><w:t>not text</w:t></x>"),
+    ]);
+    let got = read(
+        &bytes,
+        "application/octet-stream",
+        "x.docx",
+        &Limits::default(),
+    );
+    let text = got.text.clone().unwrap();
+    assert!(text.starts_with("body text"), "{text:?}");
+    assert!(
+        text.contains("page footer") && text.contains("OFFICIAL-SENSITIVE"),
+        "{text:?}"
+    );
+    assert!(!text.contains("not text"), "{text:?}");
+}
+
+#[test]
+fn zip_bomb_is_refused_by_its_ratio() {
+    // 24 MiB of one letter deflates to a few tens of KiB: well over 200:1.
+    let bomb = vec![b'a'; 24 * 1024 * 1024];
+    let bytes = docx_with(&[("word/document.xml", &bomb)]);
+    assert!(bytes.len() < 200 * 1024, "{}", bytes.len());
+    let got = read(&bytes, DOCX_MIME, "bomb.docx", &Limits::default());
+    assert_eq!(got.text, None);
+    assert!(note(&got).contains("zip bomb"), "{got:?}");
+}
+
+#[test]
+fn decompression_budget_keeps_the_text_read_so_far() {
+    let paragraphs: Vec<String> = (0..400).map(|i| format!("paragraph number {i}")).collect();
+    let refs: Vec<&str> = paragraphs.iter().map(String::as_str).collect();
+    let bytes = docx(&refs);
+    let limits = Limits {
+        max_decompressed_bytes: 4096,
+        ..Limits::default()
+    };
+    let got = read(&bytes, DOCX_MIME, "long.docx", &limits);
+    let text = got.text.clone().unwrap();
+    assert!(text.starts_with("paragraph number 0\n"), "{text:?}");
+    assert!(!text.contains("paragraph number 399"), "{text:?}");
+    assert!(
+        note(&got).contains("decompression limit of 4096 bytes"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn too_many_zip_entries_are_refused_unread() {
+    let names: Vec<String> = (0..20).map(|i| format!("word/media/{i}.bin")).collect();
+    let mut parts: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
+    let xml = document_xml(&["hello"]);
+    parts.push(("word/document.xml", xml.as_bytes()));
+    let bytes = docx_with(&parts);
+    let limits = Limits {
+        max_zip_entries: 10,
+        ..Limits::default()
+    };
+    let got = read(&bytes, DOCX_MIME, "many.docx", &limits);
+    assert_eq!(got.text, None);
+    assert!(
+        note(&got).contains("22 entries, more than the limit of 10"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn truncated_and_foreign_zips_are_noted() {
+    let bytes = docx(&["some text"]);
+    let cut = &bytes[..bytes.len() / 2];
+    let got = read(cut, DOCX_MIME, "cut.docx", &Limits::default());
+    assert_eq!(got.text, None);
+    assert!(note(&got).starts_with("corrupt zip container"), "{got:?}");
+
+    let plain_zip = docx_with(&[("readme.txt", b"hello")]);
+    let got = read(
+        &plain_zip,
+        "application/zip",
+        "files.zip",
+        &Limits::default(),
+    );
+    assert!(note(&got).contains("not a DOCX"), "{got:?}");
+}
+
+#[test]
+fn damaged_document_xml_keeps_the_text_before_the_damage() {
+    let xml = "<w:document xmlns:w=\"x\"><w:body><w:p><w:r><w:t>first part</w:t></w:r></w:p><w:p><w:r><w:t>second</w:x></w:body>";
+    let bytes = docx_with(&[("word/document.xml", xml.as_bytes())]);
+    let got = read(&bytes, DOCX_MIME, "damaged.docx", &Limits::default());
+    assert!(got.text.clone().unwrap().starts_with("first part"));
+    assert!(
+        note(&got).contains("word/document.xml is damaged"),
+        "{got:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// PDF
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn pdf_text_is_read_page_by_page() {
+    let bytes = pdf(&["First page words", "Second page words"]);
+    let got = read(&bytes, "application/pdf", "a.pdf", &Limits::default());
+    let text = got.text.clone().unwrap();
+    assert!(text.contains("First page words"), "{text:?}");
+    assert!(text.contains("Second page words"), "{text:?}");
+    assert_eq!(got.note, None);
+}
+
+#[test]
+fn pdf_page_limit_and_time_limit_keep_earlier_pages() {
+    let bytes = pdf(&["page one", "page two", "page three"]);
+    let limits = Limits {
+        max_pdf_pages: 2,
+        ..Limits::default()
+    };
+    let got = read(&bytes, "application/pdf", "a.pdf", &limits);
+    let text = got.text.clone().unwrap();
+    assert!(
+        text.contains("page two") && !text.contains("page three"),
+        "{text:?}"
+    );
+    assert!(note(&got).contains("3 pages; only the first 2"), "{got:?}");
+
+    let limits = Limits {
+        max_attachment_time: Duration::ZERO,
+        ..Limits::default()
+    };
+    let got = read(&bytes, "application/pdf", "a.pdf", &limits);
+    let text = got.text.clone().unwrap();
+    assert!(
+        text.contains("page one") && !text.contains("page two"),
+        "{text:?}"
+    );
+    assert!(note(&got).contains("before page 2 of 3"), "{got:?}");
+}
+
+#[test]
+fn truncated_pdf_does_not_panic_and_says_why() {
+    let bytes = pdf(&["alpha", "beta"]);
+    for cut in [9, bytes.len() / 3, bytes.len() / 2, bytes.len() - 30] {
+        let got = read(
+            &bytes[..cut],
+            "application/pdf",
+            "cut.pdf",
+            &Limits::default(),
+        );
+        assert!(
+            got.text.is_some() || got.note.is_some(),
+            "cut at {cut}: {got:?}"
+        );
+    }
+    let got = read(
+        &bytes[..9],
+        "application/pdf",
+        "cut.pdf",
+        &Limits::default(),
+    );
+    assert_eq!(got.text, None);
+    assert!(note(&got).starts_with("corrupt PDF"), "{got:?}");
+}
+
+#[test]
+fn encrypted_pdf_is_noted() {
+    // Standard security handler, RC4 40-bit, with owner and user keys that match no password:
+    // the file cannot be decrypted with the empty user password.
+    let key = "<".to_owned() + &"5a".repeat(32) + ">";
+    let encrypt = format!("<< /Filter /Standard /V 1 /R 2 /O {key} /U {key} /P -44 >>");
+    let bytes = pdf_with(
+        &["secret words"],
+        &[&encrypt],
+        "/Encrypt 6 0 R /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>]",
+    );
+    let got = read(&bytes, "application/pdf", "locked.pdf", &Limits::default());
+    assert!(
+        !got.text
+            .clone()
+            .unwrap_or_default()
+            .contains("secret words")
+    );
+    assert!(note(&got).contains("encrypted PDF"), "{got:?}");
+}
+
+#[test]
+fn arbitrary_bytes_declared_as_documents_never_panic() {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let base_pdf = pdf(&["words"]);
+    let base_docx = docx(&["words"]);
+    for round in 0..300 {
+        let (base, mime) = if round % 2 == 0 {
+            (&base_pdf, "application/pdf")
+        } else {
+            (&base_docx, DOCX_MIME)
+        };
+        let mut bytes = base.clone();
+        for _ in 0..1 + next() % 8 {
+            let at = (next() as usize) % bytes.len();
+            bytes[at] = next() as u8;
+        }
+        let got = read(&bytes, mime, "fuzz", &Limits::default());
+        assert!(got.text.is_some() || got.note.is_some(), "round {round}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Through the mail decoder
+// ---------------------------------------------------------------------------------------------
+
+fn base64_lines(bytes: &[u8]) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|line| format!("{}\r\n", String::from_utf8_lossy(line)))
+        .collect()
+}
+
+fn message_with_attachments(parts: &[(&str, &str, Vec<u8>)]) -> Vec<u8> {
+    let mut out = String::from(
+        "From: Sam Patel <s.patel@force.example>\r\nTo: j.bloggs@webmail.example\r\nSubject: files\r\nDate: Tue, 5 Mar 2024 10:00:00 +0000\r\nMessage-ID: <files-1@force.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee attached.\r\n",
+    );
+    for (name, content_type, bytes) in parts {
+        out.push_str(&format!(
+            "--sep\r\nContent-Type: {content_type}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
+            base64_lines(bytes)
+        ));
+    }
+    out.push_str("--sep--\r\n");
+    out.into_bytes()
+}
+
+#[test]
+fn every_attachment_of_an_email_gets_text_or_a_reason() {
+    let raw = message_with_attachments(&[
+        ("minutes.docx", DOCX_MIME, docx(&["Minutes of the meeting"])),
+        (
+            "report.pdf",
+            "application/pdf",
+            pdf(&["Intelligence report text"]),
+        ),
+        (
+            "notes.txt",
+            "text/plain; charset=iso-8859-1",
+            b"caf\xe9 notes".to_vec(),
+        ),
+        (
+            "page.html",
+            "text/html",
+            b"<p>Hello <b>there</b></p>".to_vec(),
+        ),
+        (
+            "photo.jpg",
+            "image/jpeg",
+            vec![0xff, 0xd8, 0xff, 0xe0, 0, 1, 2, 3],
+        ),
+        (
+            "broken.pdf",
+            "application/pdf",
+            b"%PDF-1.4\n1 0 obj\n<< /Type".to_vec(),
+        ),
+    ]);
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(&raw, &mut ctx, None, &mut batch).unwrap();
+    assert!(batch.rejected.is_empty());
+    let email = batch.events.remove(0).email.unwrap();
+    let attachments = email.attachments;
+    assert_eq!(attachments.len(), 6);
+    let text = |i: usize| attachments[i].text.as_deref().unwrap_or("");
+    assert_eq!(text(0), "Minutes of the meeting");
+    assert!(
+        text(1).contains("Intelligence report text"),
+        "{:?}",
+        attachments[1]
+    );
+    assert_eq!(text(2), "caf\u{e9} notes");
+    assert!(text(3).contains("Hello there"), "{:?}", attachments[3]);
+    assert_eq!(attachments[4].text, None);
+    assert_eq!(
+        attachments[4].extraction.as_deref(),
+        Some("text is not extracted from image/jpeg")
+    );
+    assert_eq!(attachments[5].text, None);
+    assert!(
+        attachments[5]
+            .extraction
+            .as_deref()
+            .unwrap()
+            .starts_with("corrupt PDF"),
+        "{:?}",
+        attachments[5]
+    );
+    for attachment in &attachments[..4] {
+        assert_eq!(attachment.extraction, None, "{attachment:?}");
+    }
+}
+
+#[test]
+fn attached_message_text_is_its_subject_and_body() {
+    let raw = b"From: a@force.example\r\nSubject: fwd\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nforwarding\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@force.example\r\nSubject: inner subject\r\n\r\ninner body words\r\n--b--\r\n";
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw, &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    assert_eq!(email.attachments.len(), 1);
+    let text = email.attachments[0].text.as_deref().unwrap();
+    assert!(
+        text.starts_with("inner subject\n\ninner body words"),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn broken_transfer_encoding_and_wrong_charset_are_noted() {
+    let raw = b"From: a@force.example\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: text/plain; charset=x-no-such-charset; name=a.txt\r\nContent-Disposition: attachment; filename=a.txt\r\n\r\nplain words\r\n--b--\r\n";
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw, &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    let attachment = &email.attachments[0];
+    assert_eq!(attachment.text.as_deref(), Some("plain words"));
+    assert!(
+        attachment
+            .extraction
+            .as_deref()
+            .unwrap()
+            .contains("unknown charset \"x-no-such-charset\""),
+        "{attachment:?}"
+    );
+}
+
+#[test]
+fn every_corpus_attachment_has_text_or_a_reason() {
+    const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/mail/eml");
+    let mut files = 0;
+    let mut attachments = 0;
+    for folder in ["rfc", "malformed", "thirdparty"] {
+        for entry in std::fs::read_dir(std::path::Path::new(CORPUS).join(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "eml") {
+                continue;
+            }
+            files += 1;
+            let bytes = std::fs::read(&path).unwrap();
+            let mut ctx = Context::new("file:corpus", Limits::default());
+            let mut batch = Batch::new();
+            decode_eml(&bytes, &mut ctx, None, &mut batch).unwrap();
+            for event in &batch.events {
+                for attachment in &event.email.as_ref().unwrap().attachments {
+                    attachments += 1;
+                    assert!(
+                        attachment.text.is_some() || attachment.extraction.is_some(),
+                        "{}: {attachment:?}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    assert!(files > 50, "{files}");
+    assert!(attachments > 20, "{attachments}");
+}
+
+#[test]
+fn over_limit_attachment_in_an_email_is_described_with_a_reason() {
+    let raw = message_with_attachments(&[("big.pdf", "application/pdf", pdf(&["words"]))]);
+    let mut ctx = Context::new(
+        "file:test",
+        Limits {
+            max_attachment_bytes: 100,
+            ..Limits::default()
+        },
+    );
+    let mut batch = Batch::new();
+    decode_eml(&raw, &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    let attachment = &email.attachments[0];
+    assert_eq!(attachment.text, None);
+    assert!(attachment.file.size.unwrap() > 100);
+    assert!(attachment.file.hash.sha256.is_some());
+    assert!(
+        attachment
+            .extraction
+            .as_deref()
+            .unwrap()
+            .contains("larger than the 100 byte extraction limit"),
+        "{attachment:?}"
+    );
+}
+
+#[test]
+fn message_cut_inside_an_attachment_keeps_what_arrived() {
+    // No closing boundary, and the base64 PDF stops half-way: the message is still an event and
+    // the attachment says why it has no text.
+    let raw = message_with_attachments(&[
+        ("a.txt", "text/plain", b"first attachment".to_vec()),
+        ("b.pdf", "application/pdf", pdf(&["never seen"])),
+    ]);
+    let cut = raw.len() / 2 + raw.len() / 4;
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(&raw[..cut], &mut ctx, None, &mut batch).unwrap();
+    assert!(batch.rejected.is_empty());
+    let email = batch.events.remove(0).email.unwrap();
+    assert_eq!(email.body.as_deref().map(str::trim), Some("See attached."));
+    assert_eq!(email.attachments.len(), 2);
+    assert_eq!(
+        email.attachments[0].text.as_deref(),
+        Some("first attachment")
+    );
+    let pdf_part = &email.attachments[1];
+    assert!(pdf_part.extraction.is_some(), "{pdf_part:?}");
+}
+
+/// A PDF really encrypted (RC4, 128-bit key) by lopdf, with the given user password.
+fn encrypted_pdf(user_password: &str) -> Vec<u8> {
+    use lopdf::{Document, EncryptionState, EncryptionVersion, Object, Permissions};
+    let mut document = Document::load_mem(&pdf(&["classified words"])).unwrap();
+    let id = Object::String(
+        b"0123456789abcdef".to_vec(),
+        lopdf::StringFormat::Hexadecimal,
+    );
+    document.trailer.set("ID", vec![id.clone(), id]);
+    let state = EncryptionState::try_from(EncryptionVersion::V2 {
+        document: &document,
+        owner_password: "owner secret",
+        user_password,
+        key_length: 128,
+        permissions: Permissions::all(),
+    })
+    .unwrap();
+    document.encrypt(&state).unwrap();
+    let mut out = Vec::new();
+    document.save_to(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn really_encrypted_pdfs_open_only_without_a_user_password() {
+    let locked = encrypted_pdf("user secret");
+    assert!(!String::from_utf8_lossy(&locked).contains("classified words"));
+    let got = read(&locked, "application/pdf", "locked.pdf", &Limits::default());
+    assert!(
+        !got.text.clone().unwrap_or_default().contains("classified"),
+        "{got:?}"
+    );
+    assert!(note(&got).contains("encrypted PDF"), "{got:?}");
+
+    let open = encrypted_pdf("");
+    let got = read(&open, "application/pdf", "open.pdf", &Limits::default());
+    assert!(
+        got.text
+            .clone()
+            .unwrap_or_default()
+            .contains("classified words"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn message_extraction_time_limit_leaves_later_attachments_described() {
+    let raw = message_with_attachments(&[
+        ("one.txt", "text/plain", b"first".to_vec()),
+        ("two.txt", "text/plain", b"second".to_vec()),
+    ]);
+    let mut ctx = Context::new(
+        "file:test",
+        Limits {
+            max_message_extraction_time: Duration::ZERO,
+            ..Limits::default()
+        },
+    );
+    let mut batch = Batch::new();
+    decode_eml(&raw, &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    assert_eq!(email.attachments[0].text.as_deref(), Some("first"));
+    let second = &email.attachments[1];
+    assert_eq!(second.text, None);
+    assert_eq!(second.file.name.as_deref(), Some("two.txt"));
+    assert!(second.file.hash.sha256.is_some());
+    assert!(
+        second
+            .extraction
+            .as_deref()
+            .unwrap()
+            .contains("extraction time limit of 0 ms"),
+        "{second:?}"
+    );
+}

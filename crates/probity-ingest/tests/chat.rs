@@ -1,0 +1,446 @@
+//! Chat and device messages: Teams exports, Probity's chat NDJSON, device CSV exports, broken
+//! entries among good ones, and detection of each file kind.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+use probity_ingest::chat::{decode_chat, decode_sms, decode_teams};
+use probity_ingest::files::{FileOptions, decode_file};
+use probity_ingest::{Batch, Context, Limits};
+use probity_model::{Event, Format, Identity};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/chat");
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(FIXTURES).join(name)).unwrap()
+}
+
+fn addresses(list: &[Identity]) -> Vec<&str> {
+    list.iter().map(Identity::as_str).collect()
+}
+
+fn email(event: &Event) -> &probity_model::Email {
+    event.email.as_ref().unwrap()
+}
+
+fn teams(bytes: &[u8]) -> Batch {
+    let mut ctx = Context::new("file:teams", Limits::default());
+    let mut batch = Batch::new();
+    decode_teams(bytes, &mut ctx, &mut batch).unwrap();
+    batch
+}
+
+// ---------------------------------------------------------------------------------------------
+// Teams
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn teams_messages_map_onto_email_fields() {
+    let batch = teams(&fixture("teams-export.json"));
+    assert_eq!(batch.events.len(), 4, "{:?}", batch.rejected);
+    let first = &batch.events[0];
+    assert_eq!(first.event.action.as_deref(), Some("message-sent"));
+    assert_eq!(first.event.category, ["chat"]);
+    assert_eq!(first.event.dataset.as_deref(), Some("teams"));
+    assert_eq!(first.provenance.format, Format::Teams);
+    assert_eq!(first.timestamp.to_rfc3339(), "2024-03-12T14:03:10+00:00");
+    let mail = email(first);
+    assert_eq!(addresses(&mail.from), ["d.morgan@force.example"]);
+    assert_eq!(addresses(&mail.to), ["k.hughes@force.example"]);
+    assert_eq!(mail.message_id.as_deref(), Some("1710252190000"));
+    let body = mail.body.as_deref().unwrap();
+    assert!(
+        body.contains("can you run the plate AB12 CDE for me? Not for a job & keep it quiet."),
+        "{body:?}"
+    );
+    assert!(!body.contains('<'), "{body:?}");
+    assert_eq!(mail.attachments.len(), 1);
+    let attachment = &mail.attachments[0];
+    assert_eq!(attachment.file.name.as_deref(), Some("plate.xlsx"));
+    assert!(
+        attachment
+            .file
+            .path
+            .as_deref()
+            .unwrap()
+            .ends_with("plate.xlsx")
+    );
+    assert!(
+        attachment
+            .extraction
+            .as_deref()
+            .unwrap()
+            .contains("contentUrl")
+    );
+    let user = first.user.as_ref().unwrap();
+    assert_eq!(user.full_name, Some("Dan Morgan".into()));
+    assert_eq!(user.id, Some("8ea0e38b-efb3-4757-924a-5f94061cf8c2".into()));
+    assert_eq!(user.email, Some("d.morgan@force.example".into()));
+    assert_eq!(first.labels["chat.conversation_id"], "19:a1b2c3@thread.v2");
+    assert_eq!(first.labels["email.to_source"], "mentions");
+    assert_eq!(first.original["importance"], "normal");
+
+    let channel = &batch.events[1];
+    assert_eq!(email(channel).subject.as_deref(), Some("Response team B"));
+    assert_eq!(
+        channel.labels["chat.conversation_id"],
+        "fbe2bf47-16c8-47cf-b4a5-4b9b187c508b/19:4a95f7d8db4c4e7fae857bcebe0623e6@thread.tacv2"
+    );
+    assert_eq!(channel.labels["chat.edited"], "true");
+
+    let system = &batch.events[2];
+    assert_eq!(system.labels["chat.message_type"], "systemEventMessage");
+    assert!(email(system).from.is_empty());
+
+    let bot = &batch.events[3];
+    assert_eq!(addresses(&email(bot).from), ["bot-1"]);
+    assert_eq!(bot.labels["chat.sender_kind"], "application");
+}
+
+#[test]
+fn broken_teams_entries_are_dead_letters_with_reasons() {
+    let batch = teams(&fixture("teams-export.json"));
+    assert_eq!(batch.rejected.len(), 2);
+    assert_eq!(
+        batch.rejected[0].reason,
+        "chatMessage has no createdDateTime"
+    );
+    assert_eq!(
+        batch.rejected[0]
+            .location
+            .as_deref()
+            .unwrap_or("")
+            .split(' ')
+            .take(2)
+            .collect::<Vec<_>>(),
+        ["message", "3"]
+    );
+    assert!(
+        batch.rejected[0]
+            .raw_text()
+            .unwrap()
+            .contains("lost its time")
+    );
+    assert_eq!(batch.rejected[1].reason, "expected a chatMessage object");
+}
+
+#[test]
+fn truncated_teams_export_keeps_the_messages_before_the_cut() {
+    let bytes = fixture("teams-export.json");
+    let text = String::from_utf8(bytes).unwrap();
+    let cut = text.find("Done. Registered keeper").unwrap();
+    let batch = teams(&text.as_bytes()[..cut]);
+    assert_eq!(batch.events.len(), 1);
+    assert_eq!(batch.rejected.len(), 1);
+    let letter = &batch.rejected[0];
+    assert!(
+        letter.reason.contains("the rest of the export is not read"),
+        "{}",
+        letter.reason
+    );
+    assert!(letter.location.as_deref().unwrap().starts_with("message 2"));
+    assert!(letter.raw_text().unwrap().contains("channelIdentity"));
+}
+
+#[test]
+fn teams_array_and_line_per_message_exports_are_read() {
+    let array = br#"[{"id":"1","createdDateTime":"2024-01-01T10:00:00Z","from":{"user":{"displayName":"A","id":"a-1"}},"body":{"contentType":"text","content":"one"}} , {"id":"2","createdDateTime":"2024-01-01T10:01:00Z","body":{"contentType":"text","content":"two"}}]"#;
+    let batch = teams(array);
+    assert_eq!(batch.events.len(), 2);
+    assert!(batch.rejected.is_empty());
+    assert_eq!(addresses(&email(&batch.events[0]).from), ["a-1"]);
+
+    let lines = b"{\"id\":\"1\",\"createdDateTime\":\"2024-01-01T10:00:00Z\",\"body\":{\"contentType\":\"text\",\"content\":\"one\"}}\n{\"id\":\"2\",\"createdDateTime\":\"2024-01-01T10:01:00Z\",\"body\":{\"content\":\"two\"}}\n{\"id\":";
+    let batch = teams(lines);
+    assert_eq!(batch.events.len(), 2);
+    assert_eq!(email(&batch.events[1]).body.as_deref(), Some("two"));
+    assert_eq!(batch.rejected.len(), 1);
+    assert!(batch.rejected[0].reason.starts_with("invalid JSON"));
+
+    let batch = teams(b" [] trailing");
+    assert_eq!(batch.rejected.len(), 1);
+    assert!(
+        batch.rejected[0]
+            .reason
+            .contains("9 bytes after the end of the list")
+    );
+    assert_eq!(batch.rejected[0].raw_text(), Some(" trailing"));
+
+    let batch = teams(b"[1, 2 3]");
+    assert_eq!(batch.events.len(), 0);
+    assert_eq!(batch.rejected.len(), 3, "{:?}", batch.rejected);
+    assert_eq!(batch.rejected[0].reason, "expected a chatMessage object");
+    assert!(
+        batch.rejected[2]
+            .reason
+            .contains("expected ',' or ']', found '3'")
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Probity chat NDJSON
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn chat_ndjson_messages_and_their_problems() {
+    let bytes = fixture("chat.ndjson");
+    let mut ctx = Context::new("file:chat", Limits::default());
+    let mut batch = Batch::new();
+    decode_chat(&bytes[..], &mut ctx, &mut batch).unwrap();
+    assert_eq!(batch.events.len(), 2);
+    let first = &batch.events[0];
+    assert_eq!(first.event.category, ["chat"]);
+    assert_eq!(first.event.dataset.as_deref(), Some("chat"));
+    assert_eq!(first.event.action.as_deref(), Some("message-sent"));
+    let mail = email(first);
+    assert_eq!(addresses(&mail.from), ["+447700900123"]);
+    assert_eq!(addresses(&mail.to), ["+447700900456", "+447700900789"]);
+    assert_eq!(mail.subject.as_deref(), Some("Late turn"));
+    assert_eq!(mail.body.as_deref(), Some("Anyone fancy a drink after?"));
+    assert_eq!(mail.attachments[0].text.as_deref(), Some("Rota week 18"));
+    assert_eq!(mail.attachments[0].file.size, Some(20480));
+    assert_eq!(first.labels["chat.platform"], "whatsapp");
+    assert_eq!(first.labels["chat.direction"], "outgoing");
+    assert_eq!(first.original["device"], "handset-0042");
+    assert_eq!(
+        first.user.as_ref().unwrap().full_name,
+        Some("Sam Patel".into())
+    );
+    assert_eq!(
+        first.user.as_ref().unwrap().email,
+        None,
+        "a phone number is not an email"
+    );
+
+    let second = &batch.events[1];
+    assert_eq!(second.timestamp.to_rfc3339(), "2024-05-01T09:40:00+00:00");
+    assert_eq!(second.labels["chat.edited"], "true");
+
+    let reasons: Vec<(&str, &str)> = batch
+        .rejected
+        .iter()
+        .map(|l| (l.location.as_deref().unwrap(), l.reason.as_str()))
+        .collect();
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
+    assert_eq!(reasons[0].0, "line 4");
+    assert!(
+        reasons[0]
+            .1
+            .starts_with("timestamp \"yesterday\" is not a time")
+    );
+    assert_eq!(
+        reasons[1],
+        (
+            "line 5",
+            "chat message lacks required field(s): timestamp, conversation_id, sender"
+        )
+    );
+    assert!(reasons[2].1.starts_with("invalid JSON"), "{reasons:?}");
+    assert_eq!(
+        reasons[3].1,
+        "expected a JSON object (one chat message per line)"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Device CSV
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn device_csv_rows_and_their_problems() {
+    let bytes = fixture("device-messages.csv");
+    let mut ctx = Context::new("file:device", Limits::default());
+    let mut batch = Batch::new();
+    decode_sms(&bytes[..], &mut ctx, &mut batch).unwrap();
+    assert_eq!(batch.events.len(), 3, "{:?}", batch.rejected);
+    let first = &batch.events[0];
+    assert_eq!(first.event.category, ["message"]);
+    assert_eq!(first.event.dataset.as_deref(), Some("sms"));
+    assert_eq!(first.event.action.as_deref(), Some("message-sent"));
+    assert_eq!(first.provenance.format, Format::Sms);
+    let mail = email(first);
+    assert_eq!(addresses(&mail.from), ["+447700900123"]);
+    assert_eq!(addresses(&mail.to), ["+447700900456"]);
+    assert_eq!(
+        mail.body.as_deref(),
+        Some("Can you look up the address for me, off the books?")
+    );
+    assert_eq!(first.labels["chat.direction"], "outgoing");
+    assert_eq!(first.labels["chat.application"], "SMS");
+    assert_eq!(first.original["From Name"], "Sam Patel");
+
+    let second = &batch.events[1];
+    assert_eq!(second.timestamp.to_rfc3339(), "2024-05-02T18:03:00+00:00");
+    assert_eq!(second.labels["chat.direction"], "incoming");
+    assert_eq!(second.labels["chat.application"], "WhatsApp");
+    let names: Vec<_> = email(second)
+        .attachments
+        .iter()
+        .map(|a| a.file.name.as_deref().unwrap())
+        .collect();
+    assert_eq!(names, ["voice-note.opus", "photo.jpg"]);
+
+    let third = &batch.events[2];
+    assert_eq!(
+        addresses(&email(third).to),
+        ["+447700900456", "+447700900789"]
+    );
+    assert_eq!(third.labels["chat.deleted"], "true");
+
+    assert_eq!(batch.rejected.len(), 2);
+    assert_eq!(batch.rejected[0].location.as_deref(), Some("line 4"));
+    assert!(
+        batch.rejected[0]
+            .reason
+            .starts_with("timestamp \"02/05/2024 18:04\" is not a time")
+    );
+    assert_eq!(batch.rejected[1].location.as_deref(), Some("line 6"));
+    assert_eq!(
+        batch.rejected[1].reason,
+        "row has 3 fields; the header has 10"
+    );
+}
+
+#[test]
+fn device_csv_without_the_needed_columns_is_refused_whole() {
+    let mut ctx = Context::new("file:device", Limits::default());
+    let mut batch = Batch::new();
+    let error = decode_sms(&b"when,who,what\n1,2,3\n"[..], &mut ctx, &mut batch).unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.contains("no timestamp, body, from or to column"),
+        "{text}"
+    );
+    assert!(batch.is_empty());
+}
+
+#[test]
+fn enormous_chat_text_is_cut_and_labelled() {
+    let text = "x".repeat(3000);
+    let line = format!(
+        "{{\"timestamp\":\"2024-05-01T09:30:00Z\",\"platform\":\"sms\",\"conversation_id\":\"c\",\"sender\":\"a\",\"text\":\"{text}\"}}\n"
+    );
+    let mut ctx = Context::new(
+        "file:chat",
+        Limits {
+            max_email_body_bytes: 1000,
+            max_event_bytes: 2000,
+            ..Limits::default()
+        },
+    );
+    let mut batch = Batch::new();
+    decode_chat(line.as_bytes(), &mut ctx, &mut batch).unwrap();
+    assert!(batch.events.is_empty());
+    assert!(
+        batch.rejected[0]
+            .reason
+            .contains("longer than the 2000 byte event limit")
+    );
+
+    let mut ctx = Context::new(
+        "file:chat",
+        Limits {
+            max_email_body_bytes: 1000,
+            ..Limits::default()
+        },
+    );
+    let mut batch = Batch::new();
+    decode_chat(line.as_bytes(), &mut ctx, &mut batch).unwrap();
+    let event = &batch.events[0];
+    assert_eq!(email(event).body.as_ref().unwrap().len(), 1000);
+    assert_eq!(event.labels["email.body_truncated"], "true");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Detection and dispatch, as the CLI reads files
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn files_are_detected_and_decoded_by_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("export.json", "teams-export.json", Format::Teams, 4),
+        ("messages.jsonl", "chat.ndjson", Format::Chat, 2),
+        ("phone.csv", "device-messages.csv", Format::Sms, 3),
+    ];
+    for (name, source, format, events) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, fixture(source)).unwrap();
+        let mut batch = Batch::new();
+        let read_as = decode_file(&path, &FileOptions::default(), &mut batch).unwrap();
+        assert_eq!(read_as, format, "{name}");
+        assert_eq!(batch.events.len(), events, "{name}");
+        assert!(
+            !batch.rejected.is_empty(),
+            "{name}: the fixtures hold broken entries"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arbitrary input
+// ---------------------------------------------------------------------------------------------
+
+mod arbitrary {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    /// Whether a Teams export legitimately holds no message at all.
+    fn is_empty_export(bytes: &[u8]) -> bool {
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return true;
+        }
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(Value::Array(items)) => items.is_empty(),
+            Ok(Value::Object(page)) => page
+                .get("value")
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty),
+            _ => false,
+        }
+    }
+
+    fn teams_like() -> impl Strategy<Value = Vec<u8>> {
+        let base = fixture("teams-export.json");
+        (0..base.len(), any::<u8>(), 0..base.len()).prop_map(move |(at, byte, cut)| {
+            let mut bytes = base.clone();
+            bytes[at] = byte;
+            bytes.truncate(cut.max(1));
+            bytes
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn teams_never_panics_or_drops(bytes in prop_oneof![teams_like(), proptest::collection::vec(any::<u8>(), 0..300)]) {
+            let batch = teams(&bytes);
+            if batch.is_empty() {
+                prop_assert!(is_empty_export(&bytes), "nothing out of {:?}", String::from_utf8_lossy(&bytes));
+            }
+        }
+
+        #[test]
+        fn chat_lines_each_become_an_event_or_a_dead_letter(lines in proptest::collection::vec("[ -~]{0,80}", 0..20)) {
+            let text = lines.join("\n");
+            let mut ctx = Context::new("file:chat", Limits::default());
+            let mut batch = Batch::new();
+            decode_chat(text.as_bytes(), &mut ctx, &mut batch).unwrap();
+            let non_blank = lines.iter().filter(|l| !l.trim().is_empty()).count();
+            prop_assert_eq!(batch.events.len() + batch.rejected.len(), non_blank);
+        }
+
+        #[test]
+        fn device_csv_never_panics(body in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut bytes = b"timestamp,direction,from,to,body\n".to_vec();
+            bytes.extend_from_slice(&body);
+            let mut ctx = Context::new("file:device", Limits::default());
+            let mut batch = Batch::new();
+            let _ = decode_sms(&bytes[..], &mut ctx, &mut batch);
+        }
+    }
+}
