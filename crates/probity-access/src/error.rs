@@ -1,0 +1,62 @@
+use std::path::PathBuf;
+
+use crate::Permission;
+
+/// Access errors. Their text is for the person who made the request or for operators; storage
+/// errors ([`Error::Sqlite`], [`Error::Open`], [`Error::Io`]) must not be shown to a client.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("stored access data is unreadable: {0}")]
+    Corrupt(String),
+    #[error(
+        "the access database schema is version {found}; this probity understands up to {supported}"
+    )]
+    SchemaTooNew { found: i64, supported: i64 },
+    #[error("invalid account name {0:?}: use 1-64 letters, digits, '.', '_', '-' or '@'")]
+    AccountName(String),
+    #[error("an account named {0:?} already exists")]
+    AccountExists(String),
+    #[error("no account named {0:?}")]
+    NoSuchAccount(String),
+    #[error("an account needs at least one role")]
+    NoRoles,
+    #[error("password refused: {0}")]
+    WeakPassword(String),
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+    #[error("the code is not valid: enter the current 6-digit code from the authenticator app")]
+    BadCode,
+    #[error("no authenticator enrolment is in progress for this account")]
+    NoEnrolment,
+    #[error("permission {0} is needed for this")]
+    Forbidden(Permission),
+    #[error("{0}")]
+    Reveal(String),
+    #[error("no reveal request {0}")]
+    NoSuchReveal(String),
+    #[error("{path}: {reason}")]
+    KeyFile { path: PathBuf, reason: String },
+    #[error("invalid pseudonym {0:?}: expected the form P-XXXX-XXXX-XXXX")]
+    Pseudonym(String),
+    #[error("pseudonym {0} already stands for another identifier under this key")]
+    PseudonymCollision(String),
+    #[error("single sign-on configuration: {0}")]
+    OidcConfig(String),
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
