@@ -98,7 +98,8 @@ impl PasswordPolicy {
                 "the password must not contain the account name".into(),
             ));
         }
-        if password.chars().all(|c| Some(c) == password.chars().next()) {
+        let first = password.chars().next();
+        if password.chars().all(|c| Some(c) == first) {
             return Err(Error::WeakPassword(
                 "the password must not be one character repeated".into(),
             ));
