@@ -59,19 +59,48 @@ impl Default for AccessPolicy {
     }
 }
 
-/// Who is acting: a signed-in account and its roles.
+/// Who is acting: a signed-in account and its roles. Only this crate makes one (from a session,
+/// a sign-in, or [`Principal::command_line`]), so a route cannot grant itself roles.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    /// The account.
-    pub account: AccountName,
-    /// Its roles now.
-    pub roles: RoleSet,
-    /// Whether sign-in is complete (second factor given, or not required). Until it is, the
-    /// principal holds no permission and may only enrol an authenticator.
-    pub signed_in: bool,
+    account: AccountName,
+    roles: RoleSet,
+    signed_in: bool,
+    actor: String,
 }
 
 impl Principal {
+    fn new(account: AccountName, roles: RoleSet, signed_in: bool) -> Self {
+        let actor = account.actor();
+        Self {
+            account,
+            roles,
+            signed_in,
+            actor,
+        }
+    }
+
+    /// The administrator acting through the `probity` command on the server itself (someone who
+    /// can already read the data directory). Its audit actor is `cli:<os_user>`.
+    pub fn command_line(os_user: &str) -> Self {
+        let user: String = os_user
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            .take(64)
+            .collect();
+        let user = if user.is_empty() {
+            "unknown".into()
+        } else {
+            user
+        };
+        Self {
+            account: AccountName::reserved(format!("cli:{user}")),
+            roles: RoleSet::new([Role::Administrator]),
+            signed_in: true,
+            actor: format!("cli:{user}"),
+        }
+    }
+
     /// Whether this principal may do `permission`: sign-in complete and a role that allows it.
     /// Every route passes through here.
     pub fn allows(&self, permission: Permission) -> bool {
@@ -86,9 +115,25 @@ impl Principal {
         Err(Error::Forbidden(permission))
     }
 
-    /// The audit-log actor (`account:jdoe`).
+    /// The account acting.
+    pub fn account(&self) -> &AccountName {
+        &self.account
+    }
+
+    /// Its roles now.
+    pub fn roles(&self) -> &RoleSet {
+        &self.roles
+    }
+
+    /// Whether sign-in is complete (second factor given, or not required). Until it is, the
+    /// principal holds no permission and may only enrol an authenticator.
+    pub fn signed_in(&self) -> bool {
+        self.signed_in
+    }
+
+    /// The audit-log actor (`account:jdoe`, `cli:root`).
     pub fn actor(&self) -> String {
-        self.account.actor()
+        self.actor.clone()
     }
 }
 
@@ -114,6 +159,8 @@ pub enum Denial {
     CodeReused,
     /// Single sign-on gave the person no Probity role.
     NoRoles,
+    /// Single sign-on gave the person roles that may not be held together.
+    RoleConflict,
 }
 
 impl Denial {
@@ -129,6 +176,7 @@ impl Denial {
             Denial::WrongCode => "wrong-code",
             Denial::CodeReused => "code-reused",
             Denial::NoRoles => "no-roles",
+            Denial::RoleConflict => "role-conflict",
         }
     }
 
@@ -137,6 +185,9 @@ impl Denial {
         match self {
             Denial::CodeRequired => "Enter the code from your authenticator app.",
             Denial::NoRoles => "Your account has no access to Probity. Ask an administrator.",
+            Denial::RoleConflict => {
+                "Your groups give roles that may not be held together. Ask an administrator."
+            }
             _ => {
                 "Sign-in failed. Check your name, password and code; after repeated failures the account is locked for a while."
             }
@@ -182,6 +233,22 @@ fn action(
         target,
         details,
     }
+}
+
+/// Checks the roles a person's account may hold.
+fn check_account_roles(roles: &RoleSet) -> Result<()> {
+    if roles.is_empty() {
+        return Err(Error::NoRoles);
+    }
+    if roles.contains(Role::IngestClient) {
+        return Err(Error::RoleConflict(
+            "ingest-client is for API tokens (probity token create), not accounts".into(),
+        ));
+    }
+    if let Some(conflict) = roles.conflict() {
+        return Err(Error::RoleConflict(conflict.into()));
+    }
+    Ok(())
 }
 
 impl<S: AccessStore> Access<S> {
@@ -265,9 +332,7 @@ impl<S: AccessStore> Access<S> {
         now: Timestamp,
     ) -> Result<Account> {
         let name = AccountName::parse(name)?;
-        if roles.is_empty() {
-            return Err(Error::NoRoles);
-        }
+        check_account_roles(&roles)?;
         let digest = match password {
             Some(password) => {
                 self.policy.password.check(&name, password)?;
@@ -303,9 +368,7 @@ impl<S: AccessStore> Access<S> {
         if name == by.account {
             return Err(Error::Forbidden(Permission::ManageAccounts));
         }
-        if roles.is_empty() {
-            return Err(Error::NoRoles);
-        }
+        check_account_roles(&roles)?;
         self.store.set_roles(&name, &roles)?;
         Ok(action(
             now,
@@ -367,7 +430,8 @@ impl<S: AccessStore> Access<S> {
         ))
     }
 
-    /// Changes the principal's own password, given the current one. Other sessions end.
+    /// Changes the principal's own password, given the current one (a wrong one counts towards
+    /// the lockout). Every session of the account ends, this one too: sign in again.
     pub fn change_password(
         &self,
         by: &Principal,
@@ -384,9 +448,10 @@ impl<S: AccessStore> Access<S> {
             .as_ref()
             .is_some_and(|digest| verify_password(digest, current));
         if !current_ok {
-            return Err(Error::WeakPassword(
-                "the current password is not right".into(),
-            ));
+            let lock_until = now + Duration::seconds(self.policy.lockout_seconds);
+            self.store
+                .record_failure(&by.account, self.policy.max_failures, lock_until)?;
+            return Err(Error::CurrentPassword);
         }
         self.replace_password(&by.account, new_password)?;
         Ok(action(
@@ -540,11 +605,8 @@ impl<S: AccessStore> Access<S> {
             sso_roles,
         };
         self.store.insert_session(&record)?;
-        let principal = Principal {
-            account: account.name.clone(),
-            roles,
-            signed_in: second_factor || !self.policy.require_totp,
-        };
+        let signed_in = second_factor || !self.policy.require_totp;
+        let principal = Principal::new(account.name.clone(), roles, signed_in);
         Ok((token, principal))
     }
 
@@ -563,6 +625,8 @@ impl<S: AccessStore> Access<S> {
             Some(Denial::Disabled)
         } else if roles.is_empty() {
             Some(Denial::NoRoles)
+        } else if check_account_roles(&roles).is_err() {
+            Some(Denial::RoleConflict)
         } else {
             None
         };
@@ -620,22 +684,28 @@ impl<S: AccessStore> Access<S> {
         Ok((enrolment, audit))
     }
 
-    /// Confirms the pending authenticator with a first code, makes it the account's, and completes
-    /// the session's sign-in.
+    /// Confirms the pending authenticator of the session's account with a first code, makes it
+    /// the account's, and completes the session's sign-in. A wrong code counts as a failed
+    /// sign-in (towards the lockout).
     pub fn confirm_totp_enrolment(
         &self,
         token: &SessionToken,
-        by: &Principal,
         code: &str,
         now: Timestamp,
     ) -> Result<Action> {
+        let by = self.authenticate(token, now)?.ok_or(Error::NoSession)?;
         let account = self
             .store
             .account(&by.account)?
             .ok_or_else(|| Error::NoSuchAccount(by.account.to_string()))?;
         let pending = account.totp_pending.ok_or(Error::NoEnrolment)?;
         let unix = u64::try_from(now.timestamp()).unwrap_or(0);
-        let step = verify_code(&pending, code, unix, None).ok_or(Error::BadCode)?;
+        let Some(step) = verify_code(&pending, code, unix, None) else {
+            let lock_until = now + Duration::seconds(self.policy.lockout_seconds);
+            self.store
+                .record_failure(&account.name, self.policy.max_failures, lock_until)?;
+            return Err(Error::BadCode);
+        };
         self.store.set_totp(&account.name, Some(&pending), None)?;
         self.store.claim_totp_step(&account.name, step)?;
         self.store.set_session_second_factor(&token.hash())?;
@@ -645,6 +715,22 @@ impl<S: AccessStore> Access<S> {
             "account.totp.confirm",
             account.name.to_string(),
             json!({}),
+        ))
+    }
+
+    /// Removes an account's authenticator (a lost phone; needs [`Permission::ManageAccounts`])
+    /// and ends its sessions. The person enrols a new one at their next sign-in.
+    pub fn reset_totp(&self, by: &Principal, name: &str, now: Timestamp) -> Result<Action> {
+        by.require(Permission::ManageAccounts)?;
+        let name = self.existing(name)?;
+        self.store.set_totp(&name, None, None)?;
+        let ended = self.store.delete_sessions_of(&name)?;
+        Ok(action(
+            now,
+            by.actor(),
+            "account.totp.reset",
+            name.to_string(),
+            json!({"sessions_ended": ended}),
         ))
     }
 
@@ -676,11 +762,8 @@ impl<S: AccessStore> Access<S> {
         if now - session.last_seen >= touch_after {
             self.store.touch_session(&hash, now)?;
         }
-        Ok(Some(Principal {
-            account: session.account,
-            roles,
-            signed_in: session.second_factor || !self.policy.require_totp,
-        }))
+        let signed_in = session.second_factor || !self.policy.require_totp;
+        Ok(Some(Principal::new(session.account, roles, signed_in)))
     }
 
     /// Ends a session. Returns the audit action if there was one.
@@ -841,14 +924,23 @@ impl<S: AccessStore> Access<S> {
         Ok((request, audit))
     }
 
-    /// The identity behind an approved, unexpired reveal, for the investigator who asked. This
-    /// is the only way from a pseudonym back to an identifier.
-    pub fn reveal_identity(
+    /// The requests waiting for a decision (for authorising officers; needs
+    /// [`Permission::ApproveReveal`]), oldest first, lapsed ones left out.
+    pub fn pending_reveals(&self, by: &Principal, now: Timestamp) -> Result<Vec<RevealRequest>> {
+        by.require(Permission::ApproveReveal)?;
+        let policy = &self.policy.reveals;
+        let mut pending = self.store.undecided_reveals()?;
+        pending.retain(|request| request.status(policy, now) == RevealStatus::Pending);
+        Ok(pending)
+    }
+
+    /// Checks that `by` may use reveal `id` at `now`, and gives the grant and the identifier.
+    fn use_grant(
         &self,
         by: &Principal,
         id: &RevealId,
         now: Timestamp,
-    ) -> Result<(String, Action)> {
+    ) -> Result<(RevealRequest, Timestamp, String)> {
         by.require(Permission::RequestReveal)?;
         let request = self.load_reveal(id)?;
         if request.requested_by != by.account {
@@ -883,6 +975,19 @@ impl<S: AccessStore> Access<S> {
                 request.pseudonym
             ))
         })?;
+        Ok((request, expires, identifier))
+    }
+
+    /// The identity behind an approved, unexpired reveal, for the investigator who asked. This
+    /// is the only way from a pseudonym back to an identifier. The audit action names the
+    /// pseudonym and case, not the identity.
+    pub fn reveal_identity(
+        &self,
+        by: &Principal,
+        id: &RevealId,
+        now: Timestamp,
+    ) -> Result<(String, Action)> {
+        let (request, expires, identifier) = self.use_grant(by, id, now)?;
         let audit = action(
             now,
             by.actor(),
@@ -895,5 +1000,31 @@ impl<S: AccessStore> Access<S> {
             }),
         );
         Ok((identifier, audit))
+    }
+
+    /// After a key rotation: the current pseudonym of the person behind an approved reveal's
+    /// (older) pseudonym, so that old and new events can be joined without showing the identity.
+    pub fn remap_pseudonym(
+        &self,
+        by: &Principal,
+        id: &RevealId,
+        keys: &Pseudonymiser,
+        now: Timestamp,
+    ) -> Result<(Pseudonym, Action)> {
+        let (request, _, identifier) = self.use_grant(by, id, now)?;
+        let current = self.pseudonymise(keys, &identifier)?;
+        let audit = action(
+            now,
+            by.actor(),
+            "identity.reveal.remap",
+            request.id.to_string(),
+            json!({
+                "case": request.case,
+                "pseudonym": request.pseudonym.as_str(),
+                "current_pseudonym": current.as_str(),
+                "key": keys.current_key_id(),
+            }),
+        );
+        Ok((current, audit))
     }
 }

@@ -34,10 +34,14 @@ pub enum Error {
     NoSuchAccount(String),
     #[error("an account needs at least one role")]
     NoRoles,
+    #[error("roles refused: {0}")]
+    RoleConflict(String),
     #[error("password refused: {0}")]
     WeakPassword(String),
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    #[error("the current password is not right")]
+    CurrentPassword,
     #[error("the code is not valid: enter the current 6-digit code from the authenticator app")]
     BadCode,
     #[error("no authenticator enrolment is in progress for this account")]
@@ -46,6 +50,8 @@ pub enum Error {
     Forbidden(Permission),
     #[error("{0}")]
     Reveal(String),
+    #[error("the session has ended; sign in again")]
+    NoSession,
     #[error("no reveal request {0}")]
     NoSuchReveal(String),
     #[error("{path}: {reason}")]

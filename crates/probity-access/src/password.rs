@@ -32,6 +32,12 @@ impl AccountName {
         Ok(Self(normalised))
     }
 
+    /// A name that [`AccountName::parse`] would refuse, for actors that are not accounts
+    /// (`cli:root`), so that they can never be mistaken for one.
+    pub(crate) fn reserved(name: String) -> Self {
+        Self(name)
+    }
+
     /// The normalised name.
     pub fn as_str(&self) -> &str {
         &self.0

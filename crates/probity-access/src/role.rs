@@ -243,6 +243,25 @@ impl RoleSet {
         self.0.iter().copied()
     }
 
+    /// Why these roles may not be held together, if they may not. Separation of duties: an
+    /// auditor oversees everyone else and holds no other role; an administrator holds no role that
+    /// sees content or decides reveals; ingest-client is for machines and stands alone.
+    pub fn conflict(&self) -> Option<&'static str> {
+        let others = self.0.len() > 1;
+        if others && self.contains(Role::IngestClient) {
+            return Some("ingest-client is for machines and cannot be combined with other roles");
+        }
+        if others && self.contains(Role::Auditor) {
+            return Some("an auditor oversees the other roles and cannot also hold one");
+        }
+        if others && self.contains(Role::Administrator) {
+            return Some(
+                "an administrator cannot also hold a role that sees content or decides reveals",
+            );
+        }
+        None
+    }
+
     /// The roles as a comma-separated list (`analyst,investigator`), the stored form.
     pub fn to_list(&self) -> String {
         let names: Vec<&str> = self.iter().map(Role::as_str).collect();
@@ -346,6 +365,33 @@ mod tests {
             ] {
                 assert!(!role.allows(permission), "{role} / {permission}");
             }
+        }
+    }
+
+    #[test]
+    fn duties_stay_separate() {
+        let allowed = [
+            vec![Role::Analyst, Role::Investigator],
+            vec![Role::Investigator, Role::AuthorisingOfficer],
+            vec![Role::Auditor],
+            vec![Role::Administrator],
+            vec![Role::IngestClient],
+        ];
+        for roles in allowed {
+            assert_eq!(RoleSet::new(roles.clone()).conflict(), None, "{roles:?}");
+        }
+        let refused = [
+            vec![Role::Auditor, Role::Analyst],
+            vec![Role::Administrator, Role::Investigator],
+            vec![Role::Administrator, Role::AuthorisingOfficer],
+            vec![Role::Administrator, Role::Auditor],
+            vec![Role::IngestClient, Role::Analyst],
+        ];
+        for roles in refused {
+            assert!(
+                RoleSet::new(roles.clone()).conflict().is_some(),
+                "{roles:?}"
+            );
         }
     }
 

@@ -60,6 +60,7 @@ CREATE TABLE reveals (
     expires INTEGER
 );
 CREATE INDEX reveals_case ON reveals (case_ref, requested_at);
+CREATE INDEX reveals_undecided ON reveals (requested_at) WHERE verdict IS NULL;
 CREATE TABLE pseudonyms (
     pseudonym TEXT PRIMARY KEY,
     key_id INTEGER NOT NULL,
@@ -520,6 +521,16 @@ impl AccessStore for SqliteAccessStore {
             ],
         )?;
         Ok(changed > 0)
+    }
+
+    fn undecided_reveals(&self) -> Result<Vec<RevealRequest>> {
+        let conn = lock(&self.conn);
+        let sql = format!(
+            "SELECT {REVEAL_COLUMNS} FROM reveals WHERE verdict IS NULL ORDER BY requested_at, id"
+        );
+        let mut statement = conn.prepare(&sql)?;
+        let rows = statement.query_map([], reveal_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     fn reveals_for_case(&self, case: &str) -> Result<Vec<RevealRequest>> {

@@ -126,6 +126,8 @@ pub trait AccessStore: Send + Sync {
     fn reveal(&self, id: &RevealId) -> Result<Option<RevealRequest>>;
     /// Records the decision on a request that has none yet; returns `false` if it already had one.
     fn decide_reveal(&self, id: &RevealId, decision: &RevealDecision) -> Result<bool>;
+    /// Every request with no decision yet, oldest first.
+    fn undecided_reveals(&self) -> Result<Vec<RevealRequest>>;
     /// The reveal requests of a case, oldest first.
     fn reveals_for_case(&self, case: &str) -> Result<Vec<RevealRequest>>;
 

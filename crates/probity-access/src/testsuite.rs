@@ -78,11 +78,7 @@ macro_rules! access_store_test_suite {
             }
 
             fn admin() -> Principal {
-                Principal {
-                    account: name("admin"),
-                    roles: RoleSet::new([Role::Administrator]),
-                    signed_in: true,
-                }
+                Principal::command_line("root")
             }
 
             /// Creates `who` with `roles`, enrols an authenticator, and returns its secret.
@@ -95,17 +91,17 @@ macro_rules! access_store_test_suite {
                 let SignIn::Granted { token, principal } = signed else {
                     panic!("first sign-in refused: {signed:?}");
                 };
-                assert!(!principal.signed_in, "no permission before enrolment");
+                assert!(!principal.signed_in(), "no permission before enrolment");
                 assert!(!principal.allows(Permission::ViewAlerts));
                 let (enrolment, _) = access
                     .start_totp_enrolment(&principal, base_time())
                     .unwrap();
                 let code = enrolment.secret.code_at(unix(base_time()));
                 access
-                    .confirm_totp_enrolment(&token, &principal, &code, base_time())
+                    .confirm_totp_enrolment(&token, &code, base_time())
                     .unwrap();
                 let confirmed = access.authenticate(&token, base_time()).unwrap().unwrap();
-                assert!(confirmed.signed_in);
+                assert!(confirmed.signed_in());
                 enrolment.secret
             }
 
@@ -121,6 +117,18 @@ macro_rules! access_store_test_suite {
                     SignIn::Granted { token, principal } => (token, principal),
                     SignIn::Denied(denial) => panic!("{who} refused: {denial:?}"),
                 }
+            }
+
+            /// A code that is not valid for `secret` at `time`, whatever the drift.
+            fn wrong_code(secret: &TotpSecret, time: chrono::DateTime<chrono::Utc>) -> String {
+                let window: Vec<String> = [-30i64, 0, 30]
+                    .iter()
+                    .map(|offset| secret.code_at(unix(time + Duration::seconds(*offset))))
+                    .collect();
+                (0..10)
+                    .map(|digit| format!("{digit}{digit}{digit}{digit}{digit}{digit}"))
+                    .find(|code| !window.contains(code))
+                    .unwrap()
             }
 
             fn denial(outcome: SignIn) -> Denial {
@@ -336,14 +344,7 @@ macro_rules! access_store_test_suite {
 
                 let no_code = access.sign_in("jdoe", PASSWORD, None, t).unwrap().0;
                 assert_eq!(denial(no_code), Denial::CodeRequired);
-                let window: Vec<String> = [-30i64, 0, 30]
-                    .iter()
-                    .map(|offset| secret.code_at(unix(t + Duration::seconds(*offset))))
-                    .collect();
-                let wrong_code = (0..10)
-                    .map(|digit| format!("{digit}{digit}{digit}{digit}{digit}{digit}"))
-                    .find(|code| !window.contains(code))
-                    .unwrap();
+                let wrong_code = wrong_code(&secret, t);
                 let wrong = access
                     .sign_in("jdoe", PASSWORD, Some(&wrong_code), t)
                     .unwrap()
@@ -434,27 +435,160 @@ macro_rules! access_store_test_suite {
                 sign_in(&access, "jdoe", &secret, t + Duration::minutes(2));
 
                 // Only administrators manage accounts, and nobody changes their own roles.
-                let analyst = Principal {
-                    account: name("jdoe"),
-                    roles: RoleSet::new([Role::Analyst]),
-                    signed_in: true,
-                };
+                let (_, analyst) = sign_in(&access, "jdoe", &secret, t + Duration::minutes(3));
                 assert!(matches!(
-                    access.set_disabled(&analyst, "admin", true, t),
+                    access.set_disabled(&analyst, "jdoe", true, t),
                     Err(Error::Forbidden(Permission::ManageAccounts))
                 ));
-                access
-                    .create_account(
+                let boss = person(&access, "boss", &[Role::Administrator]);
+                let (_, boss) = sign_in(&access, "boss", &boss, t);
+                let analyst_roles = RoleSet::new([Role::Analyst]);
+                assert!(matches!(
+                    access.set_roles(&boss, "boss", analyst_roles.clone(), t),
+                    Err(Error::Forbidden(Permission::ManageAccounts))
+                ));
+                let audit = access
+                    .set_roles(&boss, "jdoe", RoleSet::new([Role::Investigator]), t)
+                    .unwrap();
+                assert_eq!(audit.actor, "account:boss");
+                assert_eq!(audit.details["roles"], "investigator");
+            }
+
+            #[test]
+            fn duties_stay_separate_when_roles_are_given() {
+                let (_dir, access) = access();
+                let t = base_time();
+                for roles in [
+                    vec![Role::Auditor, Role::Analyst],
+                    vec![Role::Administrator, Role::Investigator],
+                    vec![Role::IngestClient],
+                    vec![],
+                ] {
+                    let result = access.create_account(
                         &admin(),
-                        "admin",
-                        "Admin",
-                        RoleSet::new([Role::Administrator]),
+                        "x",
+                        "X",
+                        RoleSet::new(roles.clone()),
                         Some(PASSWORD),
                         t,
-                    )
+                    );
+                    assert!(
+                        matches!(result, Err(Error::RoleConflict(_) | Error::NoRoles)),
+                        "{roles:?}"
+                    );
+                }
+                assert!(access.store().account(&name("x")).unwrap().is_none());
+                let mixed = RoleSet::new([Role::Auditor, Role::Investigator]);
+                let (outcome, audit) = access.sign_in_sso("y", mixed, t).unwrap();
+                assert_eq!(denial(outcome), Denial::RoleConflict);
+                assert_eq!(audit.details["reason"], "role-conflict");
+            }
+
+            #[test]
+            fn the_first_administrator_and_the_command_line() {
+                let (_dir, access) = access();
+                let t = base_time();
+                let (account, audit) = access
+                    .bootstrap_administrator("Chief", "Chief Admin", PASSWORD, t)
                     .unwrap();
-                let every_role = RoleSet::new(Role::ALL);
-                assert!(access.set_roles(&admin(), "admin", every_role, t).is_err());
+                assert_eq!(account.roles, RoleSet::new([Role::Administrator]));
+                assert_eq!(audit.actor, "cli:bootstrap");
+                assert!(
+                    access
+                        .bootstrap_administrator("second", "Second", PASSWORD, t)
+                        .is_err()
+                );
+                let cli = Principal::command_line("root");
+                assert_eq!(cli.actor(), "cli:root");
+                assert!(cli.allows(Permission::ManageAccounts));
+                assert!(!cli.allows(Permission::ViewContent));
+                // The command line is never mistaken for an account.
+                assert!(AccountName::parse(cli.account().as_str()).is_err());
+                let weak = access.create_account(
+                    &cli,
+                    "pc1",
+                    "PC 1",
+                    RoleSet::new([Role::Analyst]),
+                    Some("short"),
+                    t,
+                );
+                assert!(matches!(weak, Err(Error::WeakPassword(_))));
+            }
+
+            #[test]
+            fn authenticators_can_be_reset_and_passwords_changed() {
+                let (_dir, access) = access();
+                let secret = person(&access, "jdoe", &[Role::Analyst]);
+                let t = base_time() + Duration::minutes(1);
+                let (token, me) = sign_in(&access, "jdoe", &secret, t);
+
+                // A wrong current password is refused and counted.
+                let new_password = "another long passphrase";
+                assert!(matches!(
+                    access.change_password(&me, "not my password", new_password, t),
+                    Err(Error::CurrentPassword)
+                ));
+                assert_eq!(
+                    access
+                        .store()
+                        .account(&name("jdoe"))
+                        .unwrap()
+                        .unwrap()
+                        .failed_attempts,
+                    1
+                );
+                let audit = access
+                    .change_password(&me, PASSWORD, new_password, t)
+                    .unwrap();
+                assert_eq!(audit.action, "account.password.change");
+                assert!(
+                    access.authenticate(&token, t).unwrap().is_none(),
+                    "sessions end"
+                );
+                let later = t + Duration::minutes(1);
+                let code = secret.code_at(unix(later));
+                let old = access
+                    .sign_in("jdoe", PASSWORD, Some(&code), later)
+                    .unwrap()
+                    .0;
+                assert_eq!(denial(old), Denial::WrongPassword);
+                let new = access
+                    .sign_in("jdoe", new_password, Some(&code), later)
+                    .unwrap()
+                    .0;
+                assert!(matches!(new, SignIn::Granted { .. }));
+
+                // After a reset the person signs in with the password alone, holds no permission,
+                // and must enrol again; a wrong enrolment code counts as a failure.
+                access.reset_totp(&admin(), "jdoe", later).unwrap();
+                let (outcome, _) = access.sign_in("jdoe", new_password, None, later).unwrap();
+                let SignIn::Granted { token, principal } = outcome else {
+                    panic!("refused");
+                };
+                assert!(!principal.signed_in());
+                assert!(!principal.allows(Permission::ViewAlerts));
+                let (enrolment, _) = access.start_totp_enrolment(&principal, later).unwrap();
+                let good = enrolment.secret.code_at(unix(later));
+                let bad = wrong_code(&enrolment.secret, later);
+                assert!(matches!(
+                    access.confirm_totp_enrolment(&token, &bad, later),
+                    Err(Error::BadCode)
+                ));
+                let failures = access
+                    .store()
+                    .account(&name("jdoe"))
+                    .unwrap()
+                    .unwrap()
+                    .failed_attempts;
+                assert_eq!(failures, 1);
+                access.confirm_totp_enrolment(&token, &good, later).unwrap();
+                assert!(
+                    access
+                        .authenticate(&token, later)
+                        .unwrap()
+                        .unwrap()
+                        .allows(Permission::ViewAlerts)
+                );
             }
 
             #[test]
@@ -583,6 +717,10 @@ macro_rules! access_store_test_suite {
                         .is_none()
                 );
 
+                let pending = access.pending_reveals(&ao, t).unwrap();
+                assert_eq!(pending.len(), 2);
+                assert!(access.pending_reveals(&inv, t).is_err());
+
                 let decided_at = t + Duration::minutes(5);
                 let (approved, audit) = access
                     .decide_reveal(&ao, &id, Verdict::Approved, note, decided_at)
@@ -605,6 +743,15 @@ macro_rules! access_store_test_suite {
                 );
                 // Only the requester, and only until it expires.
                 assert!(access.reveal_identity(&inv2, &id, decided_at).is_err());
+                // After a key rotation the reveal also maps the old pseudonym to the new one.
+                let mut keys = keys;
+                keys.rotate().unwrap();
+                let (current, audit) = access
+                    .remap_pseudonym(&inv, &id, &keys, decided_at)
+                    .unwrap();
+                assert_ne!(current, pseudonym);
+                assert_eq!(current, keys.pseudonym("pc4021.smith"));
+                assert_eq!(audit.details["current_pseudonym"], current.as_str());
                 let just_before = expires - Duration::seconds(1);
                 assert!(access.reveal_identity(&inv, &id, just_before).is_ok());
                 let error = access.reveal_identity(&inv, &id, expires).unwrap_err();
@@ -625,6 +772,7 @@ macro_rules! access_store_test_suite {
                     .unwrap();
                 assert_eq!(audit.action, "identity.reveal.refuse");
                 assert!(access.reveal_identity(&inv, &refused.id, t).is_err());
+                assert!(access.remap_pseudonym(&inv, &refused.id, &keys, t).is_err());
 
                 // A request nobody decides lapses.
                 let (lapsing, _) = access
@@ -657,8 +805,8 @@ macro_rules! access_store_test_suite {
                     .authenticate(&token, t + Duration::minutes(1))
                     .unwrap()
                     .unwrap();
-                assert_eq!(again.roles, roles);
-                assert_eq!(again.account.as_str(), "j.doe@force.example");
+                assert_eq!(again.roles(), &roles);
+                assert_eq!(again.account().as_str(), "j.doe@force.example");
 
                 let (none, _) = access.sign_in_sso("other", RoleSet::default(), t).unwrap();
                 assert_eq!(denial(none), Denial::NoRoles);
