@@ -1,6 +1,9 @@
 //! The access layer's entry point: [`Access`] joins a store and the policy, and every operation
 //! that changes something returns the audit [`Action`] the caller appends to the audit log.
 
+use std::collections::HashSet;
+use std::sync::{Mutex, MutexGuard};
+
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -210,6 +213,18 @@ pub enum SignIn {
     Denied(Denial),
 }
 
+/// Pseudonyms remembered as recorded, at most (then the memory starts afresh).
+const RECORDED_CACHE: usize = 1_000_000;
+
+type RecordedSet = HashSet<(u32, Pseudonym)>;
+
+fn lock_recorded(mutex: &Mutex<RecordedSet>) -> MutexGuard<'_, RecordedSet> {
+    // The set is only a cache; a poisoned one is still usable.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The access layer over a store. See the crate documentation.
 #[derive(Debug)]
 pub struct Access<S> {
@@ -217,6 +232,8 @@ pub struct Access<S> {
     policy: AccessPolicy,
     /// Verified against when there is no real hash, so that unknown names take as long as known.
     dummy_digest: PasswordDigest,
+    /// Pseudonyms already in the store's map, by key id, so that they are not written again.
+    recorded: Mutex<RecordedSet>,
 }
 
 fn action(
@@ -260,6 +277,7 @@ impl<S: AccessStore> Access<S> {
             store,
             policy,
             dummy_digest,
+            recorded: Mutex::new(HashSet::new()),
         })
     }
 
@@ -794,13 +812,44 @@ impl<S: AccessStore> Access<S> {
     // ---- pseudonyms --------------------------------------------------------------------------
 
     /// The pseudonym for `identifier` under the current key, remembered so that an approved
-    /// reveal can find the identifier again.
+    /// reveal can find the identifier again. For many identifiers at once, use
+    /// [`Access::pseudonymise_all`] (one transaction).
     pub fn pseudonymise(&self, keys: &Pseudonymiser, identifier: &str) -> Result<Pseudonym> {
-        let pseudonym = keys.pseudonym(identifier);
-        let normalised = crate::pseudonym::normalise_identifier(identifier);
-        self.store
-            .record_pseudonym(&pseudonym, keys.current_key_id(), &normalised)?;
-        Ok(pseudonym)
+        let mut pseudonyms = self.pseudonymise_all(keys, &[identifier])?;
+        pseudonyms
+            .pop()
+            .ok_or_else(|| Error::Corrupt("no pseudonym made".into()))
+    }
+
+    /// The pseudonyms for `identifiers`, in order, recorded in one transaction. Pseudonyms this
+    /// process has already recorded are not written again.
+    pub fn pseudonymise_all(
+        &self,
+        keys: &Pseudonymiser,
+        identifiers: &[&str],
+    ) -> Result<Vec<Pseudonym>> {
+        let key_id = keys.current_key_id();
+        let pseudonyms: Vec<Pseudonym> = identifiers.iter().map(|id| keys.pseudonym(id)).collect();
+        let mut fresh = Vec::new();
+        {
+            let recorded = lock_recorded(&self.recorded);
+            for (pseudonym, identifier) in pseudonyms.iter().zip(identifiers) {
+                if !recorded.contains(&(key_id, pseudonym.clone())) {
+                    let normalised = crate::pseudonym::normalise_identifier(identifier);
+                    fresh.push((pseudonym.clone(), normalised));
+                }
+            }
+        }
+        if fresh.is_empty() {
+            return Ok(pseudonyms);
+        }
+        self.store.record_pseudonyms(key_id, &fresh)?;
+        let mut recorded = lock_recorded(&self.recorded);
+        if recorded.len() + fresh.len() > RECORDED_CACHE {
+            recorded.clear();
+        }
+        recorded.extend(fresh.into_iter().map(|(pseudonym, _)| (key_id, pseudonym)));
+        Ok(pseudonyms)
     }
 
     // ---- reveals -----------------------------------------------------------------------------

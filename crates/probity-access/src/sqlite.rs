@@ -543,29 +543,32 @@ impl AccessStore for SqliteAccessStore {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    fn record_pseudonym(&self, pseudonym: &Pseudonym, key_id: u32, identifier: &str) -> Result<()> {
-        let conn = lock(&self.conn);
-        let inserted = conn.execute(
-            "INSERT INTO pseudonyms (pseudonym, key_id, identifier) VALUES (?1, ?2, ?3)
-             ON CONFLICT (pseudonym) DO NOTHING",
-            params![pseudonym.as_str(), key_id, identifier],
-        )?;
-        if inserted > 0 {
-            return Ok(());
-        }
-        let existing: Option<String> = conn
-            .query_row(
-                "SELECT identifier FROM pseudonyms WHERE pseudonym = ?1",
-                params![pseudonym.as_str()],
-                |row| row.get(0),
-            )
-            .optional()?;
-        match existing {
-            Some(stored) if stored != identifier => {
-                Err(Error::PseudonymCollision(pseudonym.to_string()))
+    fn record_pseudonyms(&self, key_id: u32, entries: &[(Pseudonym, String)]) -> Result<()> {
+        let mut conn = lock(&self.conn);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO pseudonyms (pseudonym, key_id, identifier) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (pseudonym) DO NOTHING",
+            )?;
+            let mut existing =
+                tx.prepare_cached("SELECT identifier FROM pseudonyms WHERE pseudonym = ?1")?;
+            for (pseudonym, identifier) in entries {
+                let inserted = insert.execute(params![pseudonym.as_str(), key_id, identifier])?;
+                if inserted > 0 {
+                    continue;
+                }
+                let stored: Option<String> = existing
+                    .query_row(params![pseudonym.as_str()], |row| row.get(0))
+                    .optional()?;
+                if stored.is_some_and(|stored| stored != *identifier) {
+                    // Dropping the transaction rolls the whole batch back.
+                    return Err(Error::PseudonymCollision(pseudonym.to_string()));
+                }
             }
-            _ => Ok(()),
         }
+        tx.commit()?;
+        Ok(())
     }
 
     fn identifier_for(&self, grant: &RevealGrant) -> Result<Option<String>> {

@@ -131,10 +131,11 @@ pub trait AccessStore: Send + Sync {
     /// The reveal requests of a case, oldest first.
     fn reveals_for_case(&self, case: &str) -> Result<Vec<RevealRequest>>;
 
-    /// Remembers which identifier a pseudonym (made under key `key_id`) stands for. Recording the
-    /// same pair again does nothing; [`Error::PseudonymCollision`](crate::Error::PseudonymCollision)
-    /// if the pseudonym already stands for another identifier.
-    fn record_pseudonym(&self, pseudonym: &Pseudonym, key_id: u32, identifier: &str) -> Result<()>;
+    /// Remembers which identifier each pseudonym (made under key `key_id`) stands for, in one
+    /// transaction. Recording a pair again does nothing; if any pseudonym already stands for
+    /// another identifier, nothing is recorded and the error is
+    /// [`Error::PseudonymCollision`](crate::Error::PseudonymCollision).
+    fn record_pseudonyms(&self, key_id: u32, entries: &[(Pseudonym, String)]) -> Result<()>;
     /// The identifier behind the pseudonym of an approved reveal.
     fn identifier_for(&self, grant: &RevealGrant) -> Result<Option<String>>;
 }

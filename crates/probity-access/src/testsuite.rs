@@ -328,12 +328,22 @@ macro_rules! access_store_test_suite {
             fn the_pseudonym_map_refuses_a_second_identifier() {
                 let (_dir, store) = store();
                 let pseudonym = Pseudonym::parse("P-0000-0000-0001").unwrap();
-                store.record_pseudonym(&pseudonym, 1, "jdoe").unwrap();
-                store.record_pseudonym(&pseudonym, 1, "jdoe").unwrap();
+                let jdoe = (pseudonym.clone(), "jdoe".to_string());
+                store.record_pseudonyms(1, &[jdoe.clone()]).unwrap();
+                store.record_pseudonyms(1, &[jdoe.clone()]).unwrap();
+                // A batch with one clash records nothing.
+                let other = Pseudonym::parse("P-0000-0000-0002").unwrap();
+                let batch = [
+                    (other.clone(), "asmith".to_string()),
+                    (pseudonym.clone(), "bjones".to_string()),
+                ];
                 assert!(matches!(
-                    store.record_pseudonym(&pseudonym, 1, "asmith"),
+                    store.record_pseudonyms(1, &batch),
                     Err(Error::PseudonymCollision(_))
                 ));
+                store
+                    .record_pseudonyms(1, &[(other, "cbrown".to_string())])
+                    .unwrap();
             }
 
             #[test]
