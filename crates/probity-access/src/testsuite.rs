@@ -329,8 +329,12 @@ macro_rules! access_store_test_suite {
                 let (_dir, store) = store();
                 let pseudonym = Pseudonym::parse("P-0000-0000-0001").unwrap();
                 let jdoe = (pseudonym.clone(), "jdoe".to_string());
-                store.record_pseudonyms(1, &[jdoe.clone()]).unwrap();
-                store.record_pseudonyms(1, &[jdoe.clone()]).unwrap();
+                store
+                    .record_pseudonyms(1, std::slice::from_ref(&jdoe))
+                    .unwrap();
+                store
+                    .record_pseudonyms(1, std::slice::from_ref(&jdoe))
+                    .unwrap();
                 // A batch with one clash records nothing.
                 let other = Pseudonym::parse("P-0000-0000-0002").unwrap();
                 let batch = [
