@@ -397,7 +397,7 @@ impl<S: AccessStore> Access<S> {
         ))
     }
 
-    /// Disables (ending every session) or enables an account (needs
+    /// Disables (ending every session) or enables another account (needs
     /// [`Permission::ManageAccounts`]).
     pub fn set_disabled(
         &self,
@@ -408,6 +408,10 @@ impl<S: AccessStore> Access<S> {
     ) -> Result<Action> {
         by.require(Permission::ManageAccounts)?;
         let name = self.existing(name)?;
+        if name == by.account {
+            // Nobody locks themselves out (it could leave no administrator).
+            return Err(Error::Forbidden(Permission::ManageAccounts));
+        }
         self.store.set_disabled(&name, disabled)?;
         let mut ended = 0;
         if disabled {
@@ -702,21 +706,22 @@ impl<S: AccessStore> Access<S> {
         Ok((enrolment, audit))
     }
 
-    /// Confirms the pending authenticator of the session's account with a first code, makes it
-    /// the account's, and completes the session's sign-in. A wrong code counts as a failed
-    /// sign-in (towards the lockout).
+    /// Confirms the pending authenticator of the session's account with a first code and makes it
+    /// the account's. The session is replaced by a new, fully signed-in one (a new token, so that
+    /// a token seen before the second factor is worth nothing after). A wrong code counts as a
+    /// failed sign-in (towards the lockout).
     pub fn confirm_totp_enrolment(
         &self,
         token: &SessionToken,
         code: &str,
         now: Timestamp,
-    ) -> Result<Action> {
+    ) -> Result<(SessionToken, Action)> {
         let by = self.authenticate(token, now)?.ok_or(Error::NoSession)?;
         let account = self
             .store
             .account(&by.account)?
             .ok_or_else(|| Error::NoSuchAccount(by.account.to_string()))?;
-        let pending = account.totp_pending.ok_or(Error::NoEnrolment)?;
+        let pending = account.totp_pending.clone().ok_or(Error::NoEnrolment)?;
         let unix = u64::try_from(now.timestamp()).unwrap_or(0);
         let Some(step) = verify_code(&pending, code, unix, None) else {
             let lock_until = now + Duration::seconds(self.policy.lockout_seconds);
@@ -726,14 +731,16 @@ impl<S: AccessStore> Access<S> {
         };
         self.store.set_totp(&account.name, Some(&pending), None)?;
         self.store.claim_totp_step(&account.name, step)?;
-        self.store.set_session_second_factor(&token.hash())?;
-        Ok(action(
+        self.store.delete_session(&token.hash())?;
+        let (fresh, _) = self.start_session(&account, true, None, now)?;
+        let audit = action(
             now,
             by.actor(),
             "account.totp.confirm",
             account.name.to_string(),
             json!({}),
-        ))
+        );
+        Ok((fresh, audit))
     }
 
     /// Removes an account's authenticator (a lost phone; needs [`Permission::ManageAccounts`])

@@ -132,12 +132,15 @@ impl Pseudonymiser {
     pub fn open(data_dir: &Path) -> Result<Self> {
         let path = data_dir.join(KEY_FILE);
         if !path.exists() {
+            fs::create_dir_all(data_dir).map_err(io_error(data_dir))?;
             let key = new_key(1);
-            write_key_file(&path, std::slice::from_ref(&key), true)?;
-            return Ok(Self {
-                path,
-                keys: vec![key],
-            });
+            // Another process may create the file at the same moment: then its keys are used.
+            if write_key_file(&path, std::slice::from_ref(&key), true)? {
+                return Ok(Self {
+                    path,
+                    keys: vec![key],
+                });
+            }
         }
         check_permissions(&path)?;
         let keys = read_key_file(&path)?;
@@ -252,14 +255,10 @@ fn check_permissions(_path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn open_private(path: &Path, create_new: bool) -> std::io::Result<File> {
+/// Creates a new file only its owner may read.
+fn open_private(path: &Path) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
-    options.write(true);
-    if create_new {
-        options.create_new(true);
-    } else {
-        options.create(true).truncate(true);
-    }
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -268,33 +267,48 @@ fn open_private(path: &Path, create_new: bool) -> std::io::Result<File> {
     options.open(path)
 }
 
-/// Writes the keys to a temporary file, flushes it, and renames it over the key file, so that a
-/// crash leaves either the old file or the new one.
-fn write_key_file(path: &Path, keys: &[Key], create_new: bool) -> Result<()> {
+/// Writes the keys to a temporary file, flushes it, and moves it into place, so that a crash
+/// leaves either the old file or the new one, never half of one. With `create_new`, an existing
+/// key file is left alone and the result is `false`.
+fn write_key_file(path: &Path, keys: &[Key], create_new: bool) -> Result<bool> {
     let mut text = String::from(
         "# Probity pseudonym keys: id, key (hex). Keep secret and backed up; do not edit.\n",
     );
     for key in keys {
         text.push_str(&format!("{} {}\n", key.id, hex::encode(key.bytes)));
     }
-    if create_new {
-        let mut file = open_private(path, true).map_err(io_error(path))?;
-        file.write_all(text.as_bytes()).map_err(io_error(path))?;
-        return file.sync_all().map_err(io_error(path));
+    let mut suffix = [0u8; 6];
+    rand::rng().fill_bytes(&mut suffix);
+    let temporary = path.with_extension(format!("new-{}", hex::encode(suffix)));
+    let written = (|| {
+        let mut file = open_private(&temporary)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    })();
+    if let Err(source) = written {
+        let _ = fs::remove_file(&temporary);
+        return Err(io_error(&temporary)(source));
     }
-    let temporary = path.with_extension("keys.new");
-    let mut file = open_private(&temporary, false).map_err(io_error(&temporary))?;
-    file.write_all(text.as_bytes())
-        .map_err(io_error(&temporary))?;
-    file.sync_all().map_err(io_error(&temporary))?;
-    fs::rename(&temporary, path).map_err(io_error(path))?;
+    let placed = if create_new {
+        // A hard link fails if the target exists, so a concurrent creator is never overwritten.
+        let linked = fs::hard_link(&temporary, path);
+        let _ = fs::remove_file(&temporary);
+        match linked {
+            Ok(()) => true,
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => return Ok(false),
+            Err(source) => return Err(io_error(path)(source)),
+        }
+    } else {
+        fs::rename(&temporary, path).map_err(io_error(path))?;
+        true
+    };
     if let Some(dir) = path.parent()
         && let Ok(handle) = File::open(dir)
     {
-        // Best effort: makes the rename itself durable.
+        // Best effort: makes the new directory entry itself durable.
         let _ = handle.sync_all();
     }
-    Ok(())
+    Ok(placed)
 }
 
 fn read_key_file(path: &Path) -> Result<Vec<Key>> {
@@ -429,6 +443,30 @@ mod tests {
                 .permissions()
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn processes_creating_the_key_file_at_once_agree_on_one_key() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let data = dir.path().join("data");
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    let data = data.clone();
+                    std::thread::spawn(move || {
+                        Pseudonymiser::open(&data).unwrap().pseudonym("jdoe")
+                    })
+                })
+                .collect();
+            let pseudonyms: Vec<Pseudonym> =
+                handles.into_iter().map(|h| h.join().unwrap()).collect();
+            assert!(
+                pseudonyms.windows(2).all(|w| w[0] == w[1]),
+                "{pseudonyms:?}"
+            );
+            let leftovers = fs::read_dir(&data).unwrap().count();
+            assert_eq!(leftovers, 1, "no temporary files are left behind");
         }
     }
 

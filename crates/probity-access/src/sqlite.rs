@@ -432,15 +432,6 @@ impl AccessStore for SqliteAccessStore {
         Ok(changed > 0)
     }
 
-    fn set_session_second_factor(&self, token_hash: &[u8; 32]) -> Result<bool> {
-        let conn = lock(&self.conn);
-        let changed = conn.execute(
-            "UPDATE sessions SET second_factor = 1 WHERE token_hash = ?1",
-            params![&token_hash[..]],
-        )?;
-        Ok(changed > 0)
-    }
-
     fn delete_session(&self, token_hash: &[u8; 32]) -> Result<bool> {
         let conn = lock(&self.conn);
         let changed = conn.execute(

@@ -107,8 +107,6 @@ pub trait AccessStore: Send + Sync {
     fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionRecord>>;
     /// Updates a session's last-seen time.
     fn touch_session(&self, token_hash: &[u8; 32], at: Timestamp) -> Result<bool>;
-    /// Marks a session's second factor as given.
-    fn set_session_second_factor(&self, token_hash: &[u8; 32]) -> Result<bool>;
     /// Ends a session.
     fn delete_session(&self, token_hash: &[u8; 32]) -> Result<bool>;
     /// Ends every session of an account; returns how many.

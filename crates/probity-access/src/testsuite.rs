@@ -97,10 +97,14 @@ macro_rules! access_store_test_suite {
                     .start_totp_enrolment(&principal, base_time())
                     .unwrap();
                 let code = enrolment.secret.code_at(unix(base_time()));
-                access
+                let (fresh, _) = access
                     .confirm_totp_enrolment(&token, &code, base_time())
                     .unwrap();
-                let confirmed = access.authenticate(&token, base_time()).unwrap().unwrap();
+                assert!(
+                    access.authenticate(&token, base_time()).unwrap().is_none(),
+                    "replaced"
+                );
+                let confirmed = access.authenticate(&fresh, base_time()).unwrap().unwrap();
                 assert!(confirmed.signed_in());
                 enrolment.secret
             }
@@ -260,8 +264,6 @@ macro_rules! access_store_test_suite {
                 store.touch_session(&a.hash(), t0).unwrap();
                 let touched = store.session(&a.hash()).unwrap().unwrap();
                 assert_eq!(touched.last_seen, t0 + Duration::minutes(5));
-                assert!(store.set_session_second_factor(&a.hash()).unwrap());
-                assert!(store.session(&a.hash()).unwrap().unwrap().second_factor);
 
                 // Idle before t0 + 1 min removes b; created before t0 - 10 h removes c.
                 let removed = store
@@ -456,6 +458,10 @@ macro_rules! access_store_test_suite {
                 ));
                 let boss = person(&access, "boss", &[Role::Administrator]);
                 let (_, boss) = sign_in(&access, "boss", &boss, t);
+                assert!(matches!(
+                    access.set_disabled(&boss, "boss", true, t),
+                    Err(Error::Forbidden(Permission::ManageAccounts))
+                ));
                 let analyst_roles = RoleSet::new([Role::Analyst]);
                 assert!(matches!(
                     access.set_roles(&boss, "boss", analyst_roles.clone(), t),
@@ -595,7 +601,7 @@ macro_rules! access_store_test_suite {
                     .unwrap()
                     .failed_attempts;
                 assert_eq!(failures, 1);
-                access.confirm_totp_enrolment(&token, &good, later).unwrap();
+                let (token, _) = access.confirm_totp_enrolment(&token, &good, later).unwrap();
                 assert!(
                     access
                         .authenticate(&token, later)
