@@ -60,6 +60,10 @@ pub enum Error {
     Pseudonym(String),
     #[error("pseudonym {0} already stands for another identifier under this key")]
     PseudonymCollision(String),
+    #[error("access policy: {0}")]
+    Policy(String),
+    #[error("an identifier of {0} bytes is too long to pseudonymise (at most 1024)")]
+    IdentifierTooLong(usize),
     #[error("single sign-on configuration: {0}")]
     OidcConfig(String),
 }

@@ -15,7 +15,7 @@ pub const MAX_ACCOUNT_NAME: usize = 64;
 /// cost is bounded.
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 
-/// A normalised account name: trimmed and lower-cased, so `JDoe` and `jdoe ` are one account.
+/// A normalised account name: trimmed and case-folded, so `JDoe` and `jdoe ` are one account.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct AccountName(String);
@@ -23,7 +23,7 @@ pub struct AccountName(String);
 impl AccountName {
     /// Normalises and checks `name`: 1-64 letters, digits, `.`, `_`, `-` or `@`.
     pub fn parse(name: &str) -> Result<Self> {
-        let normalised = name.trim().to_lowercase();
+        let normalised = crate::pseudonym::fold_case(name.trim());
         let length = normalised.chars().count();
         let allowed = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@');
         if length == 0 || length > MAX_ACCOUNT_NAME || !normalised.chars().all(allowed) {
@@ -96,7 +96,7 @@ impl PasswordPolicy {
                 "use at least {min_chars} characters"
             )));
         }
-        let lowered = password.trim().to_lowercase();
+        let lowered = crate::pseudonym::fold_case(password.trim());
         let name = account.as_str();
         let contains_name = name.chars().count() >= 4 && lowered.contains(name);
         if lowered == name || contains_name {
@@ -280,5 +280,14 @@ mod tests {
                 .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
         );
         assert!(verify_password(&digest, "correct horse battery"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_parsed_name_parses_to_itself(text in "[\\p{L}\\p{N}._@-]{1,16}") {
+            if let Ok(name) = AccountName::parse(&text) {
+                proptest::prop_assert_eq!(AccountName::parse(name.as_str()).unwrap(), name);
+            }
+        }
     }
 }

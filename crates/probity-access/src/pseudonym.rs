@@ -23,6 +23,8 @@ use sha2::Sha256;
 
 use crate::{Error, Result};
 
+/// Longest identifier recorded in the pseudonym map, in bytes.
+pub const MAX_IDENTIFIER_BYTES: usize = 1024;
 /// The key file's name in the data directory.
 pub const KEY_FILE: &str = "pseudonym.keys";
 /// Largest key file read, in bytes (thousands of rotations).
@@ -98,10 +100,17 @@ impl fmt::Display for Pseudonym {
     }
 }
 
-/// The form an identifier is pseudonymised in: trimmed and lower-cased, so that `JDoe` and
+/// The form an identifier is pseudonymised in: trimmed and case-folded, so that `JDoe` and
 /// `jdoe` (as account names are written in different systems) get one pseudonym.
 pub fn normalise_identifier(identifier: &str) -> String {
-    identifier.trim().to_lowercase()
+    fold_case(identifier.trim())
+}
+
+/// Upper- then lower-cases: unlike lower-casing alone, this gives one form for every case
+/// variant of a text (`ß`, `SS` and `ss`; ligatures and their capitals), much as Unicode case
+/// folding does.
+pub fn fold_case(text: &str) -> String {
+    text.to_uppercase().to_lowercase()
 }
 
 struct Key {
@@ -481,5 +490,21 @@ mod tests {
         let error = Pseudonymiser::open(dir.path()).unwrap_err().to_string();
         assert!(error.contains("line 3"), "{error}");
         assert!(format!("{:?}", Pseudonymiser::open(dir.path()).err()).contains("line 3"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_pseudonym_reads_back_as_itself(identifier in "\\PC{0,40}") {
+            let key = [7u8; 32];
+            let pseudonym = pseudonym_with(&key, &identifier);
+            proptest::prop_assert_eq!(Pseudonym::parse(pseudonym.as_str()).unwrap(), pseudonym.clone());
+            proptest::prop_assert_eq!(Pseudonym::parse(&pseudonym.as_str().to_lowercase()).unwrap(), pseudonym.clone());
+            proptest::prop_assert_eq!(pseudonym_with(&key, &identifier.to_uppercase()), pseudonym);
+        }
+
+        #[test]
+        fn parsing_any_text_never_panics(text in "\\PC{0,24}") {
+            let _ = Pseudonym::parse(&text);
+        }
     }
 }

@@ -661,6 +661,10 @@ macro_rules! access_store_test_suite {
                 let (dir, access) = access();
                 let keys = $crate::Pseudonymiser::open(dir.path()).unwrap();
                 let pseudonym = access.pseudonymise(&keys, "PC4021.Smith").unwrap();
+                assert!(matches!(
+                    access.pseudonymise(&keys, &"x".repeat(1025)),
+                    Err(Error::IdentifierTooLong(1025))
+                ));
                 let inv = person(&access, "inv", &[Role::Investigator]);
                 let inv2 = person(&access, "inv2", &[Role::Investigator]);
                 let both = person(

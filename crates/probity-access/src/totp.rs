@@ -301,4 +301,19 @@ mod tests {
         );
         assert_eq!(format!("{:?}", enrolment.secret), "TotpSecret(…)");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn base32_round_trips(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            proptest::prop_assert_eq!(base32_decode(&base32_encode(&bytes)).unwrap(), bytes);
+        }
+
+        #[test]
+        fn arbitrary_codes_never_panic_and_rarely_pass(code in "\\PC{0,12}", time in 0u64..4_000_000_000) {
+            let secret = rfc_secret();
+            if let Some(step) = verify(&secret, &code, time, None) {
+                proptest::prop_assert_eq!(secret.code_at_step(step, DIGITS), code.trim());
+            }
+        }
+    }
 }

@@ -60,6 +60,47 @@ impl Default for AccessPolicy {
     }
 }
 
+impl AccessPolicy {
+    /// Checks the policy; the error names the setting to change.
+    pub fn validate(&self) -> Result<()> {
+        let problem = |text: &str| Err(Error::Policy(text.to_owned()));
+        if self.max_failures == 0 || self.max_failures > 100 {
+            return problem("max_failures must be between 1 and 100");
+        }
+        if self.lockout_seconds < 60 {
+            return problem("lockout_seconds must be at least 60");
+        }
+        let sessions = &self.sessions;
+        if sessions.idle_seconds < 60 || sessions.absolute_seconds < sessions.idle_seconds {
+            return problem(
+                "sessions.idle_seconds must be at least 60 and no more than sessions.absolute_seconds",
+            );
+        }
+        if sessions.touch_interval_seconds < 0
+            || sessions.touch_interval_seconds >= sessions.idle_seconds
+        {
+            return problem("sessions.touch_interval_seconds must be below sessions.idle_seconds");
+        }
+        let reveals = &self.reveals;
+        if reveals.grant_seconds < 60 || reveals.pending_seconds < 60 {
+            return problem(
+                "reveals.grant_seconds and reveals.pending_seconds must be at least 60",
+            );
+        }
+        if reveals.min_statement_chars < 20
+            || reveals.max_statement_chars < reveals.min_statement_chars
+        {
+            return problem(
+                "reveals.min_statement_chars must be at least 20 and below reveals.max_statement_chars",
+            );
+        }
+        if self.totp_issuer.trim().is_empty() || self.totp_issuer.len() > 64 {
+            return problem("totp_issuer must be 1-64 bytes");
+        }
+        Ok(())
+    }
+}
+
 /// Who is acting: a signed-in account and its roles. Only this crate makes one (from a session,
 /// a sign-in, or [`Principal::command_line`]), so a route cannot grant itself roles.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,9 +308,10 @@ fn check_account_roles(roles: &RoleSet) -> Result<()> {
 }
 
 impl<S: AccessStore> Access<S> {
-    /// The access layer over `store` with `policy`. Computes one password hash (to equalise
+    /// The access layer over `store` with `policy` (checked with [`AccessPolicy::validate`]). Computes one password hash (to equalise
     /// sign-in timing), so it takes as long as a sign-in.
     pub fn new(store: S, policy: AccessPolicy) -> Result<Self> {
+        policy.validate()?;
         let dummy_digest = hash_password(&policy.argon2, "probity timing equaliser")?;
         Ok(Self {
             store,
@@ -287,5 +329,47 @@ impl<S: AccessStore> Access<S> {
     /// The policy.
     pub fn policy(&self) -> &AccessPolicy {
         &self.policy
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_policy_is_valid_and_bad_settings_are_named() {
+        AccessPolicy::default().validate().unwrap();
+        type Change = fn(&mut AccessPolicy);
+        let cases: [(Change, &str); 5] = [
+            (|p| p.max_failures = 0, "max_failures"),
+            (|p| p.lockout_seconds = 0, "lockout_seconds"),
+            (
+                |p| p.sessions.absolute_seconds = 60,
+                "sessions.idle_seconds",
+            ),
+            (|p| p.reveals.grant_seconds = 0, "reveals.grant_seconds"),
+            (
+                |p| p.reveals.min_statement_chars = 1,
+                "reveals.min_statement_chars",
+            ),
+        ];
+        for (change, named) in cases {
+            let mut policy = AccessPolicy::default();
+            change(&mut policy);
+            let error = policy.validate().unwrap_err().to_string();
+            assert!(error.contains(named), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_policy_reads_from_partial_configuration() {
+        let policy: AccessPolicy =
+            serde_json::from_value(serde_json::json!({"max_failures": 3})).unwrap();
+        assert_eq!(policy.max_failures, 3);
+        assert_eq!(
+            policy.lockout_seconds,
+            AccessPolicy::default().lockout_seconds
+        );
+        assert!(policy.require_totp);
     }
 }

@@ -7,6 +7,7 @@ use probity_audit::Action;
 use probity_model::Timestamp;
 
 use super::{Access, MIN_DECISION_NOTE, Principal, RECORDED_CACHE, action, lock_recorded};
+use crate::pseudonym::MAX_IDENTIFIER_BYTES;
 use crate::reveal::check_case_ref;
 use crate::{
     AccessStore, Error, Permission, Pseudonym, Pseudonymiser, Result, RevealDecision, RevealGrant,
@@ -31,6 +32,12 @@ impl<S: AccessStore> Access<S> {
         keys: &Pseudonymiser,
         identifiers: &[&str],
     ) -> Result<Vec<Pseudonym>> {
+        if let Some(long) = identifiers
+            .iter()
+            .find(|id| id.len() > MAX_IDENTIFIER_BYTES)
+        {
+            return Err(Error::IdentifierTooLong(long.len()));
+        }
         let key_id = keys.current_key_id();
         let pseudonyms: Vec<Pseudonym> = identifiers.iter().map(|id| keys.pseudonym(id)).collect();
         let mut fresh = Vec::new();
