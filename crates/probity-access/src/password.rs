@@ -71,6 +71,7 @@ impl fmt::Display for AccountName {
 
 /// What a new password must be.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PasswordPolicy {
     /// Fewest characters (at least 12).
     pub min_chars: usize,
@@ -116,6 +117,7 @@ impl PasswordPolicy {
 
 /// Argon2id cost. The default is OWASP's recommended minimum: 19 MiB of memory, 2 passes, 1 lane.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Argon2Params {
     /// Memory per hash, in KiB.
     pub memory_kib: u32,

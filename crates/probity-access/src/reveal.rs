@@ -17,6 +17,7 @@ pub const MAX_CASE_REF: usize = 64;
 
 /// What a reveal request must say, and how long an approval lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RevealPolicy {
     /// How long an approved reveal may be used, in seconds (default 8 hours).
     pub grant_seconds: i64,

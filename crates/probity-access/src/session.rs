@@ -17,6 +17,7 @@ use crate::{AccountName, RoleSet};
 
 /// How long sessions last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SessionPolicy {
     /// A session unused for this many seconds ends.
     pub idle_seconds: i64,

@@ -363,9 +363,20 @@ mod tests {
 
     #[test]
     fn a_policy_reads_from_partial_configuration() {
-        let policy: AccessPolicy =
-            serde_json::from_value(serde_json::json!({"max_failures": 3})).unwrap();
+        let policy: AccessPolicy = serde_json::from_value(serde_json::json!({
+            "max_failures": 3,
+            "sessions": {"idle_seconds": 600},
+            "reveals": {"grant_seconds": 3600}
+        }))
+        .unwrap();
         assert_eq!(policy.max_failures, 3);
+        assert_eq!(policy.sessions.idle_seconds, 600);
+        assert_eq!(
+            policy.sessions.absolute_seconds,
+            SessionPolicy::default().absolute_seconds
+        );
+        assert_eq!(policy.reveals.grant_seconds, 3600);
+        policy.validate().unwrap();
         assert_eq!(
             policy.lockout_seconds,
             AccessPolicy::default().lockout_seconds
