@@ -44,6 +44,8 @@ pub enum Error {
     CurrentPassword,
     #[error("the code is not valid: enter the current 6-digit code from the authenticator app")]
     BadCode,
+    #[error("finish signing in with your authenticator code first")]
+    SignInIncomplete,
     #[error("no authenticator enrolment is in progress for this account")]
     NoEnrolment,
     #[error("permission {0} is needed for this")]

@@ -226,7 +226,7 @@ impl<S: AccessStore> Access<S> {
             .account(&by.account)?
             .ok_or_else(|| Error::NoSuchAccount(by.account.to_string()))?;
         if account.totp.is_some() && !by.signed_in {
-            return Err(Error::NoEnrolment);
+            return Err(Error::SignInIncomplete);
         }
         let enrolment = TotpEnrolment::new(&self.policy.totp_issuer, account.name.as_str());
         self.store.set_totp(
