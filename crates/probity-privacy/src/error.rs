@@ -1,0 +1,37 @@
+use std::path::PathBuf;
+
+/// What went wrong in the privacy layer, with enough context to act on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A built-in pattern did not compile (a defect in this crate, reported rather than panicking).
+    #[error("built-in pattern {name} does not compile: {source}")]
+    Pattern {
+        name: &'static str,
+        #[source]
+        source: regex::Error,
+    },
+    /// A policy or exclusion list could not be read.
+    #[error("{what} is not valid YAML: {source}")]
+    Yaml {
+        what: String,
+        #[source]
+        source: serde_yaml_ng::Error,
+    },
+    /// A policy or exclusion list was read but says something that cannot be used.
+    #[error("{what}: {reason}")]
+    Invalid { what: String, reason: String },
+    /// The seal key file could not be read or written.
+    #[error("seal key {path}: {reason}")]
+    Key { path: PathBuf, reason: String },
+    /// Sealing or unsealing failed (wrong key, tampered or damaged blob).
+    #[error("sealed content: {0}")]
+    Seal(String),
+}
+
+/// The crate's result type.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Compiles a built-in pattern, naming it if it fails.
+pub(crate) fn compile(name: &'static str, pattern: &str) -> Result<regex::Regex> {
+    regex::Regex::new(pattern).map_err(|source| Error::Pattern { name, source })
+}

@@ -1,0 +1,29 @@
+//! Probity's privacy layer and wrongful-disclosure policy.
+//!
+//! Probity reads work email and chat to find police data leaving the force wrongly, and must not read
+//! what the law protects. This crate holds both sides:
+//!
+//! - finding what matters in text: validated UK identifiers ([`identifiers`]), Government Security
+//!   Classifications markings ([`markings`]), bulk personal data ([`bulk`]);
+//! - deciding where a message went ([`recipients`]) and whether that is a wrongful disclosure
+//!   ([`disclosure`], a YAML policy with shipped defaults);
+//! - privacy by construction: communications with protected parties keep metadata only
+//!   ([`exclusions`]), medical and legally privileged content is encrypted out of analyst view
+//!   ([`sealing`]), and personal data of members of the public is masked in anything an analyst reads
+//!   ([`masking`]).
+//!
+//! Every pattern is compiled once, when its detector is built; build detectors once and share them.
+//! No IO beyond the seal key file.
+
+pub mod bulk;
+pub mod disclosure;
+mod error;
+pub mod exclusions;
+pub mod identifiers;
+pub mod markings;
+pub mod masking;
+pub mod recipients;
+pub mod sealing;
+pub mod text;
+
+pub use error::{Error, Result};
