@@ -22,6 +22,7 @@ pub mod exclusions;
 pub mod identifiers;
 pub mod markings;
 pub mod masking;
+pub mod names;
 pub mod recipients;
 pub mod sealing;
 pub mod text;
