@@ -208,7 +208,14 @@ impl Disclosure {
         let mut marking_hits: Vec<(usize, Marking)> = Vec::new();
         let mut id_hits: Vec<(usize, IdMatch)> = Vec::new();
         let mut counter = BulkCounter::new();
-        let name_floor = self.policy.bulk.thresholds.min_names.saturating_mul(6);
+        // Names are only worth finding where there could be enough of them (over all parts).
+        let min_names = self.policy.bulk.thresholds.min_names;
+        let find_names = min_names > 0
+            && parts
+                .iter()
+                .map(|part| crate::names::capitalised_pairs(part.text))
+                .sum::<usize>()
+                >= min_names;
         for (index, part) in parts.iter().enumerate() {
             let found_markings = if part.is_subject {
                 self.markings.in_subject(part.text)
@@ -219,7 +226,7 @@ impl Disclosure {
             let found_ids = self.identifiers.find(part.text);
             counter.add_identifiers(part.text, &found_ids);
             id_hits.extend(found_ids.into_iter().map(|m| (index, m)));
-            if self.policy.bulk.thresholds.min_names > 0 && part.text.len() >= name_floor {
+            if find_names {
                 counter.add_names(part.text, &self.names.find(part.text));
             }
             if part.is_csv {

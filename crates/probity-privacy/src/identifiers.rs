@@ -118,9 +118,9 @@ const VEHICLE_CUE_WINDOW: usize = 80;
 /// Finds validated UK identifiers. Build once and share: construction compiles every pattern.
 #[derive(Debug, Clone)]
 pub struct Identifiers {
-    scan: Regex,
+    scan: regex_automata::meta::Regex,
     anchored: Vec<(IdKind, bool, Regex)>,
-    email: Regex,
+    email: regex_automata::meta::Regex,
     dob: Regex,
     vehicle_cue: Regex,
 }
@@ -135,7 +135,7 @@ impl Identifiers {
                 _ => format!("{B}{pattern}{B}"),
             })
             .collect();
-        let scan = compile("identifier scan", &alternatives.join("|"))?;
+        let scan = compile_bounded("identifier scan", &alternatives.join("|"))?;
         let mut anchored = Vec::new();
         for (kind, pattern) in SCANNED {
             let is_prefix_vehicle = pattern == VEHICLE_PREFIX;
@@ -145,7 +145,7 @@ impl Identifiers {
         Ok(Self {
             scan,
             anchored,
-            email: compile("email address", &format!("{B}{EMAIL}{B}"))?,
+            email: compile_bounded("email address", &format!("{B}{EMAIL}{B}"))?,
             dob: compile(
                 "date of birth",
                 &format!(r"(?i){B}{DOB_CUE}\s{{0,3}}[:\-]?\s{{0,3}}({DATE}){B}"),
@@ -166,32 +166,70 @@ impl Identifiers {
         let first = found.len();
         self.scan_numbers(text, found);
         self.scan_dates_of_birth(text, found);
-        if memchr::memchr(b'@', text.as_bytes()).is_some() {
-            for m in self.email.find_iter(text) {
-                found.push(IdMatch {
-                    kind: IdKind::EmailAddress,
-                    start: m.start(),
-                    end: m.end(),
-                });
-            }
-        }
+        self.scan_emails(text, found);
         remove_overlaps(found, first);
     }
 
+    /// Email addresses, looked for only around each `@` (an address has at most 64 bytes before
+    /// it and, here, 256 after).
+    fn scan_emails(&self, text: &str, found: &mut Vec<IdMatch>) {
+        let mut resume = 0;
+        for at_sign in memchr::memchr_iter(b'@', text.as_bytes()) {
+            if at_sign < resume {
+                continue;
+            }
+            let window_start = text::floor_boundary(text, at_sign.saturating_sub(65)).max(resume);
+            let window_end = text::ceil_boundary(text, at_sign + 257);
+            let input = regex_automata::Input::new(text).span(window_start..window_end);
+            let Some(m) = self.email.find(input) else {
+                continue;
+            };
+            if m.start() > at_sign {
+                continue;
+            }
+            resume = m.end();
+            found.push(IdMatch {
+                kind: IdKind::EmailAddress,
+                start: m.start(),
+                end: m.end(),
+            });
+        }
+    }
+
+    /// Every number-like identifier has a digit, and starts and ends a few bytes from a run of
+    /// digits (`SW1A 1AA`, `AB12 CDE`, `+44 (0)20…`). So the text is walked byte by byte for digit
+    /// clusters (digits joined by single separators), and the shared pattern runs only in a
+    /// window around each: most of a message is never seen by the regex engine.
     fn scan_numbers(&self, text: &str, found: &mut Vec<IdMatch>) {
-        let mut at = 0;
-        while let Some(candidate) = self.scan.find_at(text, at) {
-            let start = candidate.start();
-            match self.identify(text, start) {
-                Some(hit) => {
-                    at = hit.end.max(start + 1);
-                    found.push(hit);
+        let bytes = text.as_bytes();
+        let mut resume = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_digit() {
+                i = crate::text::skip_to_byte_between(bytes, i + 1, b'0', b'9');
+                continue;
+            }
+            let cluster_end = digit_cluster_end(bytes, i);
+            let window_start =
+                text::floor_boundary(text, i.saturating_sub(WINDOW_MARGIN)).max(resume);
+            let window_end = text::ceil_boundary(text, cluster_end + WINDOW_MARGIN);
+            let mut at = window_start;
+            while at < window_end {
+                let input = regex_automata::Input::new(text).span(at..window_end);
+                let Some(candidate) = self.scan.find(input) else {
+                    break;
+                };
+                let start = candidate.start();
+                match self.identify(text, start) {
+                    Some(hit) => {
+                        at = hit.end.max(start + 1);
+                        resume = hit.end;
+                        found.push(hit);
+                    }
+                    None => at = text::ceil_boundary(text, start + 1),
                 }
-                None => at = text::ceil_boundary(text, start + 1),
             }
-            if at >= text.len() {
-                break;
-            }
+            i = cluster_end.max(resume);
         }
     }
 
@@ -237,6 +275,41 @@ impl Identifiers {
                 });
             }
         }
+    }
+}
+
+/// Compiles a pattern for searches bounded to a window of a text.
+fn compile_bounded(name: &'static str, pattern: &str) -> Result<regex_automata::meta::Regex> {
+    regex_automata::meta::Regex::new(pattern).map_err(|e| crate::Error::Invalid {
+        what: format!("built-in pattern {name}"),
+        reason: e.to_string(),
+    })
+}
+
+/// Bytes either side of a digit cluster searched for an identifier around it (a postcode's
+/// `SW1A 1AA` ends five bytes after its first digit; a registration's ` CDE` four after its last).
+const WINDOW_MARGIN: usize = 8;
+
+/// The end of the run of digits starting at `start`, continuing across up to two separators
+/// (space, `-`, `/`, `(`, `)`) between digits.
+fn digit_cluster_end(bytes: &[u8], start: usize) -> usize {
+    let mut end = start;
+    loop {
+        while end < bytes.len() && bytes[end].is_ascii_digit() {
+            end += 1;
+        }
+        let mut next = end;
+        while next < bytes.len()
+            && next - end < 2
+            && matches!(bytes[next], b' ' | b'-' | b'/' | b'(' | b')')
+        {
+            next += 1;
+        }
+        if next > end && next < bytes.len() && bytes[next].is_ascii_digit() {
+            end = next;
+            continue;
+        }
+        return end;
     }
 }
 
@@ -482,6 +555,71 @@ fn plausible_date(date: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The scan without digit windows: the shared pattern over the whole text.
+    fn scan_unwindowed(ids: &Identifiers, text: &str) -> Vec<IdMatch> {
+        let mut found = Vec::new();
+        let mut at = 0;
+        while at < text.len() {
+            let input = regex_automata::Input::new(text).span(at..text.len());
+            let Some(candidate) = ids.scan.find(input) else {
+                break;
+            };
+            match ids.identify(text, candidate.start()) {
+                Some(hit) => {
+                    at = hit.end.max(candidate.start() + 1);
+                    found.push(hit);
+                }
+                None => at = text::ceil_boundary(text, candidate.start() + 1),
+            }
+        }
+        found
+    }
+
+    const TOKENS: [&str; 24] = [
+        "AB123456C",
+        "ab 12 34 56 c",
+        "943 476 5919",
+        "01/23456K",
+        "2001/0023456K",
+        "AB12 CDE",
+        "car",
+        "P123 ABC",
+        "4111 1111 1111 1111",
+        "07700 900123",
+        "+44 (0)20 7946 0018",
+        "SW1A 1AA",
+        "M1 1AE",
+        "2024",
+        "12:30",
+        "(",
+        ")",
+        "-",
+        "/",
+        "é",
+        "x9",
+        "A1",
+        "0",
+        "Z",
+    ];
+
+    proptest! {
+        #[test]
+        fn windowed_scan_equals_whole_text_scan(
+            picks in proptest::collection::vec((0..TOKENS.len(), 0..4usize), 0..24)
+        ) {
+            let ids = Identifiers::new().unwrap();
+            let mut text = String::new();
+            for (token, separator) in picks {
+                text.push_str(TOKENS[token]);
+                text.push_str([" ", "", "\n", ", "][separator]);
+            }
+            let mut windowed = Vec::new();
+            ids.scan_numbers(&text, &mut windowed);
+            prop_assert_eq!(windowed, scan_unwindowed(&ids, &text), "{:?}", text);
+        }
+    }
 
     fn kinds(text: &str) -> Vec<(IdKind, String)> {
         let ids = Identifiers::new().unwrap();

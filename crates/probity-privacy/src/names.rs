@@ -139,6 +139,35 @@ impl Names {
     }
 }
 
+/// How many times a capitalised word follows another after a space or `, ` (`Ada Price`,
+/// `PRICE, Ada`): an upper bound on the names [`Names::find`] can find, counted in one cheap pass.
+pub fn capitalised_pairs(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut count = 0;
+    let mut previous_end: Option<usize> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if !(bytes[i].is_ascii_uppercase() && starts_word) {
+            i = crate::text::skip_to_byte_between(bytes, i + 1, b'A', b'Z');
+            continue;
+        }
+        let mut end = i + 1;
+        while end < bytes.len() && (bytes[end].is_ascii_alphabetic() || bytes[end] == b'\'') {
+            end += 1;
+        }
+        if let Some(previous) = previous_end {
+            let gap = &bytes[previous..i];
+            if gap == b" " || gap == b", " || gap == b". " {
+                count += 1;
+            }
+        }
+        previous_end = Some(end);
+        i = end;
+    }
+    count
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +195,14 @@ mod tests {
     #[test]
     fn leaves_ordinary_capitalised_words() {
         assert!(names("Kind Regards, Police National Computer. The Court said").is_empty());
+    }
+
+    #[test]
+    fn capitalised_pairs_bound_the_names() {
+        let text = "Spoke to Mrs Ada Price and John O'Neill, then SMITH, Dave. Then home.";
+        assert!(capitalised_pairs(text) >= names(text).len());
+        assert_eq!(capitalised_pairs("no capitals here at all"), 0);
+        assert_eq!(capitalised_pairs("Ada Price"), 1);
     }
 
     #[test]

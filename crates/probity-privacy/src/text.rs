@@ -79,6 +79,32 @@ pub fn domain_matches(domain: &str, pattern: &str) -> bool {
     }
 }
 
+/// The first index at or after `from` whose byte is in `low..=high` (ASCII ranges only), or the
+/// length. Skips eight bytes at a time where none is in range.
+pub fn skip_to_byte_between(bytes: &[u8], from: usize, low: u8, high: u8) -> usize {
+    debug_assert!(low >= 1 && high < 127 && low <= high);
+    const ONES: u64 = u64::MAX / 255;
+    const HIGHS: u64 = ONES * 128;
+    let mut i = from;
+    while i + 8 <= bytes.len() {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(&bytes[i..i + 8]);
+        let x = u64::from_le_bytes(chunk);
+        // Any byte b with low <= b <= high (for b < 128); bytes >= 128 are never in range.
+        let masked = x & (ONES * 127);
+        let above_low = masked.wrapping_add(ONES * u64::from(128 - low));
+        let below_high = (ONES * u64::from(127 + high + 1)).wrapping_sub(masked);
+        if above_low & below_high & !x & HIGHS != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !(low..=high).contains(&bytes[i]) {
+        i += 1;
+    }
+    i.min(bytes.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +117,31 @@ mod tests {
         assert_eq!(found.text, "AB123456C");
         assert!(found.context.contains("AB123456C"));
         assert!(found.context.len() <= 9 + 2 * CONTEXT_BYTES + 2);
+    }
+
+    #[test]
+    fn skipping_finds_the_first_byte_in_range() {
+        for text in [
+            "",
+            "abc",
+            "abcdefgh1",
+            "12",
+            "ééééééééééé7",
+            "abcdefghijklmnopqrstuvwxyz:/9",
+        ] {
+            for from in 0..=text.len() {
+                let expected = (from..text.len())
+                    .find(|&i| text.as_bytes()[i].is_ascii_digit())
+                    .unwrap_or(text.len());
+                assert_eq!(
+                    skip_to_byte_between(text.as_bytes(), from, b'0', b'9'),
+                    expected,
+                    "{text} {from}"
+                );
+            }
+        }
+        let upper = "hello world, this is Ada";
+        assert_eq!(skip_to_byte_between(upper.as_bytes(), 0, b'A', b'Z'), 21);
     }
 
     #[test]

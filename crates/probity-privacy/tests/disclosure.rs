@@ -238,3 +238,34 @@ fn text_over_the_limit_is_cut_and_said() {
         findings[0].why
     );
 }
+
+#[test]
+fn many_names_across_body_and_attachment_are_bulk() {
+    let checker = Disclosure::with_defaults().unwrap();
+    let forenames = [
+        "Ada", "John", "Sarah", "David", "Emma", "James", "Laura", "Peter", "Helen", "Mark",
+        "Karen", "Paul", "Susan", "Simon", "Claire",
+    ];
+    let list = |surname: &str| -> String {
+        forenames
+            .iter()
+            .map(|f| format!("{f} {surname}\n"))
+            .collect()
+    };
+    let mut message = email(&["x@example.net"], "attendees", &list("Price"));
+    message.attachments.push(Attachment {
+        file: File {
+            name: Some("more.txt".into()),
+            ..File::default()
+        },
+        text: Some(list("Jones")),
+        extraction: None,
+    });
+    let findings = checker.check(&message, &StaffPersonalAddresses::new());
+    assert_eq!(categories(&findings), ["bulk_personal_data"]);
+    assert!(
+        findings[0].why.contains("30 distinct names"),
+        "{}",
+        findings[0].why
+    );
+}
