@@ -210,12 +210,14 @@ impl Disclosure {
         let mut counter = BulkCounter::new();
         // Names are only worth finding where there could be enough of them (over all parts).
         let min_names = self.policy.bulk.thresholds.min_names;
-        let find_names = min_names > 0
-            && parts
-                .iter()
-                .map(|part| crate::names::capitalised_pairs(part.text))
-                .sum::<usize>()
-                >= min_names;
+        let mut pairs = 0;
+        for part in &parts {
+            if pairs >= min_names {
+                break;
+            }
+            pairs += crate::names::capitalised_pairs(part.text, min_names - pairs);
+        }
+        let find_names = min_names > 0 && pairs >= min_names;
         for (index, part) in parts.iter().enumerate() {
             let found_markings = if part.is_subject {
                 self.markings.in_subject(part.text)

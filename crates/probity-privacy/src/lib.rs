@@ -12,6 +12,11 @@
 //!   ([`sealing`]), and personal data of members of the public is masked in anything an analyst reads
 //!   ([`masking`]).
 //!
+//! In the pipeline the order matters: exclusions first (protected content is never inspected),
+//! then the disclosure policy and other content policies on the text as sent, then sealing (which
+//! replaces medical and privileged text with a placeholder) before storing; masking applies when
+//! content is rendered for an analyst.
+//!
 //! Every pattern is compiled once, when its detector is built; build detectors once and share them.
 //! No IO beyond the seal key file.
 

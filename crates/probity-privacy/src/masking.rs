@@ -73,7 +73,14 @@ pub struct Masker {
     staff_names: HashSet<String>,
     staff_addresses: HashSet<String>,
     force_domains: Vec<String>,
+    max_text_bytes: usize,
 }
+
+/// The most text [`Masker::mask`] reads by default; the rest is withheld, never shown unmasked.
+pub const DEFAULT_MAX_TEXT_BYTES: usize = 2_000_000;
+
+/// What stands in for text beyond the masking limit.
+pub const OVER_LIMIT: &str = "[not shown: beyond the masking limit]";
 
 impl Masker {
     /// A masker that leaves the given staff names, staff addresses and addresses at the force's
@@ -103,7 +110,15 @@ impl Masker {
                 .into_iter()
                 .map(|d| d.as_ref().to_owned())
                 .collect(),
+            max_text_bytes: DEFAULT_MAX_TEXT_BYTES,
         })
+    }
+
+    /// The same masker reading at most `bytes` of each text; the rest is replaced by
+    /// [`OVER_LIMIT`].
+    pub fn with_limit(mut self, bytes: usize) -> Self {
+        self.max_text_bytes = bytes;
+        self
     }
 
     fn is_staff_address(&self, address: &str) -> bool {
@@ -119,7 +134,9 @@ impl Masker {
     }
 
     /// `text` with every member of the public's personal data replaced by a placeholder.
-    pub fn mask(&self, text: &str) -> Masked {
+    pub fn mask(&self, whole: &str) -> Masked {
+        let over_limit = whole.len() > self.max_text_bytes;
+        let text = &whole[..cut_point(whole, self.max_text_bytes)];
         let mut items: Vec<MaskedItem> = Vec::new();
         for hit in self.identifiers.find(text) {
             let value = &text[hit.start..hit.end];
@@ -166,10 +183,32 @@ impl Masker {
             at = item.end;
         }
         out.push_str(&text[at..]);
+        if over_limit {
+            out.push_str(OVER_LIMIT);
+        }
         Masked {
             text: out,
             masked: kept,
         }
+    }
+}
+
+/// Where to cut a text at most `limit` bytes long so that no word is split (a split phone number
+/// would leave its tail unmasked): after the last line break in the second half of the limit, else
+/// after the last whitespace, else (one long word) nothing is shown.
+fn cut_point(text: &str, limit: usize) -> usize {
+    if text.len() <= limit {
+        return text.len();
+    }
+    let head = &text.as_bytes()[..text::floor_boundary(text, limit)];
+    if let Some(newline) = memchr::memrchr(b'\n', head)
+        && newline >= limit / 2
+    {
+        return newline + 1;
+    }
+    match head.iter().rposition(u8::is_ascii_whitespace) {
+        Some(space) => space + 1,
+        None => 0,
     }
 }
 
@@ -226,6 +265,13 @@ email [email]. Copy to sam.lane@force.police.uk."
     fn staff_personal_address_in_list_stays() {
         let masked = masker().mask("sent to sam.lane.home@gmail.com and pat@gmail.com");
         assert_eq!(masked.text, "sent to sam.lane.home@gmail.com and [email]");
+    }
+
+    #[test]
+    fn text_beyond_the_limit_is_withheld() {
+        let text = format!("Ada Price {}", "07700 900123 ".repeat(10));
+        let masked = masker().with_limit(24).mask(&text);
+        assert_eq!(masked.text, format!("[person] [phone] {OVER_LIMIT}"));
     }
 
     #[test]

@@ -140,13 +140,14 @@ impl Names {
 }
 
 /// How many times a capitalised word follows another after a space or `, ` (`Ada Price`,
-/// `PRICE, Ada`): an upper bound on the names [`Names::find`] can find, counted in one cheap pass.
-pub fn capitalised_pairs(text: &str) -> usize {
+/// `PRICE, Ada`), counting no further than `limit`: an upper bound on the names [`Names::find`]
+/// can find, counted in one cheap pass.
+pub fn capitalised_pairs(text: &str, limit: usize) -> usize {
     let bytes = text.as_bytes();
     let mut count = 0;
     let mut previous_end: Option<usize> = None;
     let mut i = 0;
-    while i < bytes.len() {
+    while i < bytes.len() && count < limit {
         let starts_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
         if !(bytes[i].is_ascii_uppercase() && starts_word) {
             i = crate::text::skip_to_byte_between(bytes, i + 1, b'A', b'Z');
@@ -200,9 +201,10 @@ mod tests {
     #[test]
     fn capitalised_pairs_bound_the_names() {
         let text = "Spoke to Mrs Ada Price and John O'Neill, then SMITH, Dave. Then home.";
-        assert!(capitalised_pairs(text) >= names(text).len());
-        assert_eq!(capitalised_pairs("no capitals here at all"), 0);
-        assert_eq!(capitalised_pairs("Ada Price"), 1);
+        assert!(capitalised_pairs(text, usize::MAX) >= names(text).len());
+        assert_eq!(capitalised_pairs("no capitals here at all", 10), 0);
+        assert_eq!(capitalised_pairs("Ada Price", 10), 1);
+        assert_eq!(capitalised_pairs("A B C D E F", 2), 2);
     }
 
     #[test]
