@@ -86,7 +86,10 @@ pub struct IdMatch {
 const B: &str = r"(?-u:\b)";
 
 const NI: &str = r"[A-Za-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-Da-d]";
-const NHS: &str = r"[1-9][0-9]{2}[ -]?[0-9]{3}[ -]?[0-9]{4}";
+/// NHS numbers issued in England and Wales start 4, 6 or 7, Northern Ireland's 3; 9 is the test
+/// range. Scotland's CHI numbers (date-of-birth based, starting 0–3) are not NHS numbers here, and
+/// excluding 1 and 2 keeps ten-digit Unix times out.
+const NHS: &str = r"[3-9][0-9]{2}[ -]?[0-9]{3}[ -]?[0-9]{4}";
 const PNC: &str = r"(?:[0-9]{4}|[0-9]{2})/[0-9]{1,7}[A-Z]";
 const VEHICLE_CURRENT: &str = r"[A-Z]{2}[0-9]{2} ?[A-Z]{3}";
 const VEHICLE_PREFIX: &str = r"[A-Z][0-9]{1,3} ?[A-Z]{3}";
@@ -454,11 +457,12 @@ pub fn valid_prefix_vehicle(candidate: &str) -> bool {
     !b"IQZ".contains(&letters[0])
 }
 
-/// Bank card number: 13 to 19 digits starting 2–6, passing Luhn, not one repeated digit; where
+/// Bank card number: an issuer prefix with a length that issuer uses (Visa, Mastercard, American
+/// Express, Diners, Discover, JCB, UnionPay, Maestro), passing Luhn, not one repeated digit; where
 /// written with separators, one kind of separator between groups of 3 to 6 digits.
 pub fn valid_card(candidate: &str) -> bool {
     let number = digits(candidate);
-    if !(13..=19).contains(&number.len()) || !(2..=6).contains(&number[0]) {
+    if !(13..=19).contains(&number.len()) || !issuer_length_fits(&number) {
         return false;
     }
     if number.iter().all(|d| *d == number[0]) {
@@ -477,6 +481,33 @@ pub fn valid_card(candidate: &str) -> bool {
         separator = Some(b);
     }
     luhn(&number)
+}
+
+/// Whether the leading digits name a card issuer that uses this many digits.
+fn issuer_length_fits(number: &[u8]) -> bool {
+    let prefix = |n: usize| -> u32 {
+        number[..n.min(number.len())]
+            .iter()
+            .fold(0, |acc, d| acc * 10 + u32::from(*d))
+    };
+    let length = number.len();
+    match number[0] {
+        4 => matches!(length, 13 | 16 | 19),
+        2 => (2221..=2720).contains(&prefix(4)) && length == 16,
+        5 => match prefix(2) {
+            51..=55 => length == 16,
+            50 | 56..=59 => length >= 13,
+            _ => false,
+        },
+        3 => match prefix(2) {
+            34 | 37 => length == 15,
+            36 | 38 | 30 => length == 14 && (prefix(2) != 30 || prefix(3) <= 305),
+            35 => (3528..=3589).contains(&prefix(4)) && length >= 16,
+            _ => false,
+        },
+        6 => length >= 13,
+        _ => false,
+    }
 }
 
 /// The Luhn check over digits (most significant first).
@@ -672,6 +703,8 @@ mod tests {
         assert!(only(IdKind::NhsNumber, "943 476 5918").is_empty());
         assert!(only(IdKind::NhsNumber, "943-476 5919").is_empty());
         assert!(only(IdKind::NhsNumber, "1111111111").is_empty());
+        // A Unix time that passes modulus 11 is not an NHS number.
+        assert!(only(IdKind::NhsNumber, "1585429139").is_empty());
     }
 
     #[test]
@@ -733,6 +766,15 @@ mod tests {
         assert!(only(IdKind::BankCard, "4111 1111 1111 1112").is_empty());
         assert!(only(IdKind::BankCard, "4111-1111 1111 1111").is_empty());
         assert!(only(IdKind::BankCard, "4444444444444444").is_empty());
+        // A 14-digit time stamp that happens to pass Luhn; 2020 is no card issuer's prefix.
+        assert!(luhn(&digits("20200502145354")));
+        assert!(only(IdKind::BankCard, "20200502145354").is_empty());
+        // Visa is never 15 digits.
+        assert!(!valid_card("411111111111116"));
+        assert_eq!(
+            only(IdKind::BankCard, "2223 0000 4841 0010"),
+            ["2223 0000 4841 0010"]
+        );
     }
 
     #[test]
