@@ -269,3 +269,37 @@ fn many_names_across_body_and_attachment_are_bulk() {
         findings[0].why
     );
 }
+
+#[test]
+fn official_footer_is_recorded_but_informational() {
+    let checker = Disclosure::with_defaults().unwrap();
+    let body = "See you Friday.\n\nOFFICIAL\n\nThis email may be monitored.";
+    let findings = checker.check(
+        &email(&["sam@gmail.com"], "Friday", body),
+        &StaffPersonalAddresses::new(),
+    );
+    assert_eq!(categories(&findings), ["protective_marking"]);
+    assert_eq!(findings[0].severity, Level::Informational);
+    assert!(
+        findings[0].why.contains("marked OFFICIAL was sent"),
+        "{}",
+        findings[0].why
+    );
+}
+
+#[test]
+fn highest_marking_decides_the_severity() {
+    let checker = Disclosure::with_defaults().unwrap();
+    let body = "OFFICIAL\nsummary\nTOP SECRET\n";
+    let findings = checker.check(
+        &email(&["x@icloud.com"], "OFFICIAL: notes", body),
+        &StaffPersonalAddresses::new(),
+    );
+    assert_eq!(findings[0].severity, Level::Critical);
+    assert!(
+        findings[0].why.contains("marked TOP SECRET"),
+        "{}",
+        findings[0].why
+    );
+    assert_eq!(findings[0].spans.len(), 3);
+}
