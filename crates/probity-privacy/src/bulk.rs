@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::addresses::AddressMatch;
 use crate::identifiers::{IdKind, IdMatch};
 use crate::names::{NameMatch, Names};
 
@@ -21,6 +22,8 @@ pub struct BulkThresholds {
     pub min_postcodes: usize,
     /// Distinct names.
     pub min_names: usize,
+    /// Distinct street addresses.
+    pub min_addresses: usize,
     /// Distinct phone numbers and email addresses together.
     pub min_contacts: usize,
     /// Rows of a CSV attachment that describe a person.
@@ -36,6 +39,7 @@ impl Default for BulkThresholds {
             min_dates_of_birth: 5,
             min_postcodes: 10,
             min_names: 25,
+            min_addresses: 10,
             min_contacts: 20,
             min_csv_rows: 10,
             max_csv_rows_read: 100_000,
@@ -49,6 +53,7 @@ pub struct BulkCounts {
     /// Distinct values per identifier kind.
     pub by_kind: BTreeMap<IdKind, usize>,
     pub names: usize,
+    pub addresses: usize,
     /// Person-like rows in CSV attachments, with the columns that made them so.
     pub csv_rows: usize,
     pub csv_columns: Vec<String>,
@@ -94,6 +99,11 @@ impl BulkCounts {
             ),
             (self.names, thresholds.min_names, "distinct names"),
             (
+                self.addresses,
+                thresholds.min_addresses,
+                "distinct street addresses",
+            ),
+            (
                 self.kind(IdKind::Phone) + self.kind(IdKind::EmailAddress),
                 thresholds.min_contacts,
                 "distinct phone numbers and email addresses",
@@ -121,6 +131,7 @@ impl BulkCounts {
 pub struct BulkCounter {
     values: HashSet<(IdKind, String)>,
     names: HashSet<String>,
+    addresses: HashSet<String>,
     csv_rows: usize,
     csv_columns: Vec<String>,
 }
@@ -150,6 +161,18 @@ impl BulkCounter {
         }
     }
 
+    /// Adds the street addresses found in `text` (compared without case or punctuation).
+    pub fn add_addresses(&mut self, text: &str, found: &[AddressMatch]) {
+        for address in found {
+            let key: String = text[address.start..address.end]
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect();
+            self.addresses.insert(key);
+        }
+    }
+
     /// Adds the person-like rows of a CSV text.
     pub fn add_csv(&mut self, text: &str, max_rows: usize) {
         let (rows, columns) = csv_person_rows(text, max_rows);
@@ -170,6 +193,7 @@ impl BulkCounter {
         BulkCounts {
             by_kind,
             names: self.names.len(),
+            addresses: self.addresses.len(),
             csv_rows: self.csv_rows,
             csv_columns: self.csv_columns.clone(),
         }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use probity_model::{Email, Event, Finding, Level, Span};
 use serde::{Deserialize, Serialize};
 
+use crate::addresses::Addresses;
 use crate::bulk::{self, BulkCounter, BulkThresholds};
 use crate::identifiers::{IdKind, IdMatch, Identifiers};
 use crate::markings::{self, Classification, Marking, Markings};
@@ -151,6 +152,7 @@ pub struct Disclosure {
     identifiers: Identifiers,
     markings: Markings,
     names: Names,
+    addresses: Addresses,
 }
 
 impl Disclosure {
@@ -161,6 +163,7 @@ impl Disclosure {
             identifiers: Identifiers::new()?,
             markings: Markings::new()?,
             names: Names::new()?,
+            addresses: Addresses::new()?,
             policy,
         })
     }
@@ -208,8 +211,13 @@ impl Disclosure {
         let mut marking_hits: Vec<(usize, Marking)> = Vec::new();
         let mut id_hits: Vec<(usize, IdMatch)> = Vec::new();
         let mut counter = BulkCounter::new();
-        // Names are only worth finding where there could be enough of them (over all parts).
-        let min_names = self.policy.bulk.thresholds.min_names;
+        // Names and street addresses (both written in capitalised words) are only worth finding
+        // where there could be enough of them (over all parts).
+        let thresholds = &self.policy.bulk.thresholds;
+        let min_names = match (thresholds.min_names, thresholds.min_addresses) {
+            (0, n) | (n, 0) => n,
+            (names, addresses) => names.min(addresses),
+        };
         let mut pairs = 0;
         for part in &parts {
             if pairs >= min_names {
@@ -230,6 +238,7 @@ impl Disclosure {
             id_hits.extend(found_ids.into_iter().map(|m| (index, m)));
             if find_names {
                 counter.add_names(part.text, &self.names.find(part.text));
+                counter.add_addresses(part.text, &self.addresses.find(part.text));
             }
             if part.is_csv {
                 counter.add_csv(part.text, self.policy.bulk.thresholds.max_csv_rows_read);

@@ -99,7 +99,7 @@ const PHONE: &str = r"(?:\+44 ?(?:\(0\) ?)?|\(0|(?-u:\b)0)[0-9]{2,4}\)?(?:[ -]?[
 const POSTCODE: &str = r"(?:[A-PR-UWYZ](?:[0-9][A-HJKPSTUW0-9]?|[A-HK-Y][0-9][ABEHMNPRVWXY0-9]?) ?[0-9][ABD-HJLNP-UW-Z]{2}|GIR ?0AA)";
 const EMAIL: &str =
     r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}";
-const DATE: &str = r"(?:[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-](?:[0-9]{4}|[0-9]{2})|[0-9]{1,2}(?:st|nd|rd|th)? +(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,? +[0-9]{4})";
+const DATE: &str = r"(?:(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-](?:[0-9]{4}|[0-9]{2})|[0-9]{1,2}(?:st|nd|rd|th)? +(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,? +[0-9]{4})";
 const DOB_CUE: &str = r"(?:d\.?o\.?b\.?|date +of +birth|born(?: +on)?)";
 const VEHICLE_CUE: &str = r"(?i)(?-u:\b)(?:vehicle|vrm|reg|registration|reg\.? no|car|van|lorry|motorbike|motorcycle|plate|plates|index|dvla|anpr)(?-u:\b)";
 
@@ -564,13 +564,17 @@ pub fn valid_phone(candidate: &str) -> bool {
     }
 }
 
-/// A day and month that exist (no calendar check beyond 1–31 and 1–12).
+/// A day and month that exist (no calendar check beyond 1–31 and 1–12), day first or ISO
+/// year-month-day.
 fn plausible_date(date: &str) -> bool {
-    let numbers: Vec<u32> = date
+    let mut numbers: Vec<u32> = date
         .split(|c: char| !c.is_ascii_digit())
         .filter(|part| !part.is_empty())
         .filter_map(|part| part.parse().ok())
         .collect();
+    if numbers.len() == 3 && numbers[0] >= 1000 {
+        numbers.reverse();
+    }
     let Some(day) = numbers.first() else {
         return false;
     };
@@ -830,6 +834,8 @@ mod tests {
             only(IdKind::DateOfBirth, "Date of birth 05.11.2001"),
             ["05.11.2001"]
         );
+        assert_eq!(only(IdKind::DateOfBirth, "DOB 1980-03-12"), ["1980-03-12"]);
+        assert!(only(IdKind::DateOfBirth, "DOB 1980-13-12").is_empty());
         assert!(only(IdKind::DateOfBirth, "meeting on 12/03/1980").is_empty());
         assert!(only(IdKind::DateOfBirth, "DOB: 32/03/1980").is_empty());
         assert!(only(IdKind::DateOfBirth, "DOB: 12/13/1980").is_empty());

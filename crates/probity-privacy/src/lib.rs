@@ -20,6 +20,7 @@
 //! Every pattern is compiled once, when its detector is built; build detectors once and share them.
 //! No IO beyond the seal key file.
 
+pub mod addresses;
 pub mod bulk;
 pub mod disclosure;
 mod error;

@@ -8,10 +8,9 @@
 
 use std::collections::HashSet;
 
-use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::error::compile;
+use crate::addresses::Addresses;
 use crate::identifiers::{IdKind, Identifiers};
 use crate::names::Names;
 use crate::{Result, text};
@@ -62,14 +61,12 @@ pub struct Masked {
     pub masked: Vec<MaskedItem>,
 }
 
-const STREET: &str = r"(?-u:\b)(?:Flat [0-9]{1,4}[A-Za-z]?,? )?[0-9]{1,4}[A-Za-z]?,? (?:[A-Z][a-z]+ ){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Way|Crescent|Court|Place|Gardens|Terrace|Grove|Hill|Park|Square|View|Walk|Row|Mews|Green|Rise|Parade)(?-u:\b)";
-
 /// Masks personal data of members of the public. Build once and share.
 #[derive(Debug, Clone)]
 pub struct Masker {
     identifiers: Identifiers,
     names: Names,
-    street: Regex,
+    addresses: Addresses,
     staff_names: HashSet<String>,
     staff_addresses: HashSet<String>,
     force_domains: Vec<String>,
@@ -97,7 +94,7 @@ impl Masker {
         Ok(Self {
             identifiers: Identifiers::new()?,
             names: Names::new()?,
-            street: compile("street address", STREET)?,
+            addresses: Addresses::new()?,
             staff_names: staff_names
                 .into_iter()
                 .map(|n| Names::key(n.as_ref()))
@@ -149,11 +146,11 @@ impl Masker {
                 end: hit.end,
             });
         }
-        for m in self.street.find_iter(text) {
+        for m in self.addresses.find(text) {
             items.push(MaskedItem {
                 kind: MaskKind::Address,
-                start: m.start(),
-                end: m.end(),
+                start: m.start,
+                end: m.end,
             });
         }
         for name in self.names.find(text) {

@@ -303,3 +303,36 @@ fn highest_marking_decides_the_severity() {
     );
     assert_eq!(findings[0].spans.len(), 3);
 }
+
+#[test]
+fn many_street_addresses_are_bulk() {
+    let checker = Disclosure::with_defaults().unwrap();
+    let streets = [
+        "Acacia Avenue",
+        "High Street",
+        "Mill Lane",
+        "Church Road",
+        "Park View",
+        "Station Road",
+        "Victoria Street",
+        "Green Lane",
+        "Manor Close",
+        "Kings Road",
+        "Queens Drive",
+    ];
+    let body: String = streets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{} {s}\n", i + 2))
+        .collect();
+    let findings = checker.check(
+        &email(&["x@example.net"], "addresses", &body),
+        &StaffPersonalAddresses::new(),
+    );
+    assert_eq!(categories(&findings), ["bulk_personal_data"]);
+    assert!(
+        findings[0].why.contains("11 distinct street addresses"),
+        "{}",
+        findings[0].why
+    );
+}
