@@ -214,18 +214,16 @@ impl Disclosure {
         // Names and street addresses (both written in capitalised words) are only worth finding
         // where there could be enough of them (over all parts).
         let thresholds = &self.policy.bulk.thresholds;
-        let min_names = match (thresholds.min_names, thresholds.min_addresses) {
-            (0, n) | (n, 0) => n,
-            (names, addresses) => names.min(addresses),
-        };
+        let enough = thresholds.min_names.max(thresholds.min_addresses);
         let mut pairs = 0;
         for part in &parts {
-            if pairs >= min_names {
+            if pairs >= enough {
                 break;
             }
-            pairs += crate::names::capitalised_pairs(part.text, min_names - pairs);
+            pairs += crate::names::capitalised_pairs(part.text, enough - pairs);
         }
-        let find_names = min_names > 0 && pairs >= min_names;
+        let find_names = thresholds.min_names > 0 && pairs >= thresholds.min_names;
+        let find_addresses = thresholds.min_addresses > 0 && pairs >= thresholds.min_addresses;
         for (index, part) in parts.iter().enumerate() {
             let found_markings = if part.is_subject {
                 self.markings.in_subject(part.text)
@@ -238,6 +236,8 @@ impl Disclosure {
             id_hits.extend(found_ids.into_iter().map(|m| (index, m)));
             if find_names {
                 counter.add_names(part.text, &self.names.find(part.text));
+            }
+            if find_addresses {
                 counter.add_addresses(part.text, &self.addresses.find(part.text));
             }
             if part.is_csv {
