@@ -12,7 +12,9 @@ const STREET: &str = r"(?-u:\b)(?:Flat [0-9]{1,4}[A-Za-z]?,? )?[0-9]{1,4}[A-Za-z
 /// One street address found: its byte range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AddressMatch {
+    /// Byte offset where the address starts.
     pub start: usize,
+    /// Byte offset where it ends (exclusive).
     pub end: usize,
 }
 

@@ -52,10 +52,13 @@ impl Default for BulkThresholds {
 pub struct BulkCounts {
     /// Distinct values per identifier kind.
     pub by_kind: BTreeMap<IdKind, usize>,
+    /// Distinct names.
     pub names: usize,
+    /// Distinct street addresses.
     pub addresses: usize,
     /// Person-like rows in CSV attachments, with the columns that made them so.
     pub csv_rows: usize,
+    /// The person-like column headings of those rows.
     pub csv_columns: Vec<String>,
 }
 

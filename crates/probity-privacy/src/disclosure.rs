@@ -39,12 +39,15 @@ pub struct DisclosurePolicy {
     pub outside: Vec<RecipientClass>,
     /// Severity per classification; a classification left out does not fire.
     pub markings: BTreeMap<Classification, Level>,
+    /// When identifiers that single out a person make a finding.
     pub identifiers: IdentifierRule,
+    /// When bulk personal data makes a finding.
     pub bulk: BulkRule,
     /// Press recipients raise each finding's severity by one level.
     #[serde(default)]
     pub press_raises_severity: bool,
     #[serde(default)]
+    /// How much of a message is read.
     pub limits: Limits,
 }
 
@@ -56,6 +59,7 @@ pub struct IdentifierRule {
     pub kinds: Vec<IdKind>,
     /// How many (of one kind) make a finding.
     pub min_count: usize,
+    /// The severity of the finding (before any press raise).
     pub severity: Level,
 }
 
@@ -63,8 +67,10 @@ pub struct IdentifierRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BulkRule {
+    /// The severity of the finding (before any press raise).
     pub severity: Level,
     #[serde(default)]
+    /// When a message holds bulk personal data.
     pub thresholds: BulkThresholds,
 }
 

@@ -42,6 +42,7 @@ const CONTENT_KEYS: [&str; 9] = [
 pub struct ExclusionList {
     /// The file format version (1).
     pub version: u32,
+    /// The protected parties, checked in order.
     pub parties: Vec<ProtectedParty>,
 }
 
@@ -73,10 +74,13 @@ pub struct ProtectedParty {
 /// Why a message is excluded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exclusion {
+    /// The protected class (`legal_adviser`…).
     pub class: String,
+    /// Why content is excluded, in plain words.
     pub reason: String,
     /// What matched, e.g. `recipient domain polfed.org` (an address of the party, never content).
     pub matched: String,
+    /// Whether the subject goes with the body.
     pub strip_subject: bool,
 }
 

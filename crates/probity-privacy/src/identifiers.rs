@@ -18,14 +18,23 @@ use crate::{Result, text};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IdKind {
+    /// National Insurance number (`AB 12 34 56 C`).
     NiNumber,
+    /// NHS number (`943 476 5919`).
     NhsNumber,
+    /// Police National Computer ID (`01/23456K`).
     PncId,
+    /// UK vehicle registration (`AB12 CDE`, `P123 ABC`).
     VehicleRegistration,
+    /// Bank card number.
     BankCard,
+    /// UK phone number.
     Phone,
+    /// UK postcode.
     Postcode,
+    /// Email address.
     EmailAddress,
+    /// Date of birth (a date after a cue such as `DOB:`).
     DateOfBirth,
 }
 
@@ -77,8 +86,11 @@ impl IdKind {
 /// One identifier found: its kind and byte range in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IdMatch {
+    /// What was found.
     pub kind: IdKind,
+    /// Byte offset where it starts.
     pub start: usize,
+    /// Byte offset where it ends (exclusive).
     pub end: usize,
 }
 

@@ -20,6 +20,8 @@
 //! Every pattern is compiled once, when its detector is built; build detectors once and share them.
 //! No IO beyond the seal key file.
 
+#![warn(missing_docs)]
+
 pub mod addresses;
 pub mod bulk;
 pub mod disclosure;

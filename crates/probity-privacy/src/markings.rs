@@ -18,9 +18,13 @@ use crate::{Result, text};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Classification {
+    /// OFFICIAL (and the legacy PROTECT).
     Official,
+    /// OFFICIAL-SENSITIVE (and the legacy RESTRICTED).
     OfficialSensitive,
+    /// SECRET (and the legacy CONFIDENTIAL).
     Secret,
+    /// TOP SECRET.
     TopSecret,
 }
 
@@ -40,20 +44,26 @@ impl Classification {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Descriptor {
+    /// PERSONAL: information about a person.
     Personal,
+    /// COMMERCIAL: commercially sensitive information.
     Commercial,
+    /// LOCSEN: locally sensitive information.
     Locsen,
 }
 
 /// One marking found in a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Marking {
+    /// The classification, legacy markings mapped to current ones.
     pub classification: Classification,
+    /// The handling descriptor, if one was written.
     pub descriptor: Option<Descriptor>,
     /// The marking as written when it was a legacy one (`RESTRICTED`), otherwise `None`.
     pub legacy: Option<&'static str>,
     /// Byte range of the marking (with its descriptor) in the text searched.
     pub start: usize,
+    /// Byte offset where it ends (exclusive).
     pub end: usize,
 }
 

@@ -19,8 +19,11 @@ use crate::{Result, text};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MaskKind {
+    /// A member of the public's name.
     Person,
+    /// A street address.
     Address,
+    /// An identifier (postcode, phone, email, date of birth…).
     Identifier(IdKind),
 }
 
@@ -49,15 +52,20 @@ impl MaskKind {
 /// kept, so a list of what was masked reveals nothing more than the masked text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MaskedItem {
+    /// What was masked.
     pub kind: MaskKind,
+    /// Byte offset in the original text where it started.
     pub start: usize,
+    /// Byte offset where it ended (exclusive).
     pub end: usize,
 }
 
 /// A masked text and what was masked in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Masked {
+    /// The text with placeholders.
     pub text: String,
+    /// What was masked, in order.
     pub masked: Vec<MaskedItem>,
 }
 

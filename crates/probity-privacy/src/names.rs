@@ -39,7 +39,9 @@ const CAPITALISED: &str = r"(?:[A-Z]'|Mc|Mac)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?";
 /// One name found: its byte range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NameMatch {
+    /// Byte offset where the name starts.
     pub start: usize,
+    /// Byte offset where it ends (exclusive).
     pub end: usize,
 }
 

@@ -110,6 +110,7 @@ impl StaffPersonalAddresses {
 pub struct Recipient {
     /// The bare lower-cased address.
     pub address: String,
+    /// The recipient's class.
     pub class: RecipientClass,
 }
 

@@ -38,7 +38,9 @@ const FORMAT_VERSION: u8 = 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SealReason {
+    /// Legally privileged (legal advice, litigation, without-prejudice correspondence).
     LegalPrivilege,
+    /// Medical (diagnoses, medication, fit notes, occupational health).
     Medical,
 }
 
@@ -172,6 +174,7 @@ impl SealKey {
 pub struct Sealed {
     /// The format version (1).
     pub version: u8,
+    /// Why it is sealed.
     pub reason: SealReason,
     /// Where the text was (`email.body`, `attachment:<name>`).
     pub field: String,
@@ -248,6 +251,7 @@ pub fn unseal(key: &SealKey, sealed: &Sealed) -> Result<String> {
 /// What the cues found in one text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealDetection {
+    /// Why it is sealed.
     pub reason: SealReason,
     /// The cue words that decided it (for the audit record, not for analysts).
     pub cues: Vec<String>,
