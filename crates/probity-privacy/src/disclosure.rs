@@ -43,12 +43,35 @@ pub struct DisclosurePolicy {
     pub identifiers: IdentifierRule,
     /// When bulk personal data makes a finding.
     pub bulk: BulkRule,
+    /// When data files attached to a message make a finding, whatever their text.
+    #[serde(default)]
+    pub attachments: AttachmentRule,
     /// Press recipients raise each finding's severity by one level.
     #[serde(default)]
     pub press_raises_severity: bool,
-    #[serde(default)]
     /// How much of a message is read.
+    #[serde(default)]
     pub limits: Limits,
+}
+
+/// Data files (exports, spreadsheets, archives) attached to a message sent outside. Judged by
+/// the file's name alone, so it works where no text could be extracted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentRule {
+    /// File extensions (without the dot, any case); empty turns the rule off.
+    pub extensions: Vec<String>,
+    /// The severity of the finding.
+    pub severity: Level,
+}
+
+impl Default for AttachmentRule {
+    fn default() -> Self {
+        Self {
+            extensions: Vec::new(),
+            severity: Level::Medium,
+        }
+    }
 }
 
 /// When identifiers alone make a finding.
@@ -256,6 +279,9 @@ impl Disclosure {
             findings.push(finding);
         }
         findings.extend(self.identifier_findings(&parts, &id_hits, raise, &recipients_words));
+        if let Some(finding) = self.attachment_finding(email, raise, &recipients_words) {
+            findings.push(finding);
+        }
         let reasons = counter.counts().reasons(&self.policy.bulk.thresholds);
         if !reasons.is_empty() {
             let spans = self.spans(&parts, id_hits.iter().map(|(i, m)| (*i, m.start, m.end)));
@@ -299,6 +325,48 @@ impl Disclosure {
             why: format!(
                 "A message marked {} was sent to {recipients_words}; the marking is in {wheres}.",
                 top.describe()
+            ),
+            score: None,
+        })
+    }
+
+    fn attachment_finding(
+        &self,
+        email: &Email,
+        raise: bool,
+        recipients_words: &str,
+    ) -> Option<Finding> {
+        let rule = &self.policy.attachments;
+        let names: Vec<&str> = email
+            .attachments
+            .iter()
+            .take(self.policy.limits.max_attachments)
+            .filter_map(|attachment| {
+                let name = attachment.file.name.as_deref()?;
+                let extension = attachment
+                    .file
+                    .extension
+                    .as_deref()
+                    .or_else(|| name.rsplit_once('.').map(|(_, ext)| ext))?;
+                rule.extensions
+                    .iter()
+                    .any(|e| e.eq_ignore_ascii_case(extension))
+                    .then_some(name)
+            })
+            .collect();
+        if names.is_empty() {
+            return None;
+        }
+        let count = names.len();
+        let plural = if count == 1 { "" } else { "s" };
+        Some(Finding {
+            policy: POLICY.to_owned(),
+            category: "data_file_attachment".to_owned(),
+            severity: raised(rule.severity, raise),
+            spans: Vec::new(),
+            why: format!(
+                "{count} data file{plural} ({}) attached to a message sent to {recipients_words}.",
+                names.iter().take(5).copied().collect::<Vec<_>>().join(", ")
             ),
             score: None,
         })

@@ -33,6 +33,7 @@ pub mod masking;
 pub mod names;
 pub mod recipients;
 pub mod sealing;
+pub mod staff;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -336,3 +336,38 @@ fn many_street_addresses_are_bulk() {
         findings[0].why
     );
 }
+
+#[test]
+fn data_file_to_own_personal_address_fires_without_text() {
+    let checker = Disclosure::with_defaults().unwrap();
+    let mut staff = StaffPersonalAddresses::new();
+    staff.insert(SENDER, "lane.home@yahoo.co.uk");
+    let mut message = email(&["lane.home@yahoo.co.uk"], "for later", "\n");
+    message.attachments.push(Attachment {
+        file: File {
+            name: Some("export_2.csv".into()),
+            extension: Some("csv".into()),
+            ..File::default()
+        },
+        text: None,
+        extraction: None,
+    });
+    message.attachments.push(Attachment {
+        file: File {
+            name: Some("photo.jpg".into()),
+            ..File::default()
+        },
+        text: None,
+        extraction: None,
+    });
+    let findings = checker.check(&message, &staff);
+    assert_eq!(categories(&findings), ["data_file_attachment"]);
+    assert_eq!(findings[0].severity, Level::Medium);
+    assert_eq!(
+        findings[0].why,
+        "1 data file (export_2.csv) attached to a message sent to lane.home@yahoo.co.uk (the sender's own personal address)."
+    );
+    // Internal recipients: nothing.
+    message.to = vec!["dc.moss@force.police.uk".into()];
+    assert!(checker.check(&message, &staff).is_empty());
+}
