@@ -159,8 +159,11 @@ fn bulk_csv_attachment_to_unknown_external_fires() {
         extraction: None,
     });
     let findings = checker.check(&message, &StaffPersonalAddresses::new());
-    assert_eq!(categories(&findings), ["bulk_personal_data"]);
-    let why = &findings[0].why;
+    assert_eq!(
+        categories(&findings),
+        ["data_file_attachment", "bulk_personal_data"]
+    );
+    let why = &findings[1].why;
     assert!(
         why.contains("12 spreadsheet rows describing people"),
         "{why}"
@@ -169,7 +172,7 @@ fn bulk_csv_attachment_to_unknown_external_fires() {
         why.contains("contact@example-security.com (unknown external)"),
         "{why}"
     );
-    assert_eq!(findings[0].severity, Level::High);
+    assert_eq!(findings[1].severity, Level::High);
 }
 
 #[test]
