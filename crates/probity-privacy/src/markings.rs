@@ -225,8 +225,7 @@ fn marking_from(captures: &regex::Captures<'_>, offset: usize) -> Option<Marking
     })
 }
 
-/// Convenience: the markings of a subject, a body and attachment texts as model spans, with the
-/// highest classification.
+/// The markings found in `text` (the text of `field`) as model spans with context.
 pub fn spans_of(field: &str, text: &str, markings: &[Marking]) -> Vec<probity_model::Span> {
     markings
         .iter()
