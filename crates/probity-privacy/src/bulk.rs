@@ -1,0 +1,373 @@
+//! Bulk personal data: many people's details in one message. Counts distinct names, dates of birth,
+//! postcodes and identifiers in a text, and rows that describe a person in a CSV attachment, and
+//! compares them with thresholds that are policy.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::addresses::AddressMatch;
+use crate::identifiers::{IdKind, IdMatch};
+use crate::names::{NameMatch, Names};
+
+/// When a message holds bulk personal data. Any one threshold reached is enough.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BulkThresholds {
+    /// Distinct identifiers of the kinds that single out a person (NI, NHS, PNC, card, vehicle).
+    pub min_identifiers: usize,
+    /// Distinct dates of birth.
+    pub min_dates_of_birth: usize,
+    /// Distinct postcodes.
+    pub min_postcodes: usize,
+    /// Distinct names.
+    pub min_names: usize,
+    /// Distinct street addresses.
+    pub min_addresses: usize,
+    /// Distinct phone numbers and email addresses together.
+    pub min_contacts: usize,
+    /// Rows of a CSV attachment that describe a person.
+    pub min_csv_rows: usize,
+    /// At most this many CSV rows are read (the count then says "at least").
+    pub max_csv_rows_read: usize,
+}
+
+impl Default for BulkThresholds {
+    fn default() -> Self {
+        Self {
+            min_identifiers: 10,
+            min_dates_of_birth: 5,
+            min_postcodes: 10,
+            min_names: 25,
+            min_addresses: 10,
+            min_contacts: 20,
+            min_csv_rows: 10,
+            max_csv_rows_read: 100_000,
+        }
+    }
+}
+
+/// What was counted in one message (over all its texts).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkCounts {
+    /// Distinct values per identifier kind.
+    pub by_kind: BTreeMap<IdKind, usize>,
+    /// Distinct names.
+    pub names: usize,
+    /// Distinct street addresses.
+    pub addresses: usize,
+    /// Person-like rows in CSV attachments, with the columns that made them so.
+    pub csv_rows: usize,
+    /// The person-like column headings of those rows.
+    pub csv_columns: Vec<String>,
+}
+
+impl BulkCounts {
+    fn kind(&self, kind: IdKind) -> usize {
+        self.by_kind.get(&kind).copied().unwrap_or(0)
+    }
+
+    /// Distinct identifiers that single out a person.
+    pub fn singling_identifiers(&self) -> usize {
+        [
+            IdKind::NiNumber,
+            IdKind::NhsNumber,
+            IdKind::PncId,
+            IdKind::BankCard,
+            IdKind::VehicleRegistration,
+        ]
+        .iter()
+        .map(|kind| self.kind(*kind))
+        .sum()
+    }
+
+    /// Each threshold reached, in plain words; empty when the message is not bulk.
+    pub fn reasons(&self, thresholds: &BulkThresholds) -> Vec<String> {
+        let mut reasons = Vec::new();
+        let checks = [
+            (
+                self.singling_identifiers(),
+                thresholds.min_identifiers,
+                "distinct personal identifiers (NI, NHS, PNC, card, vehicle)",
+            ),
+            (
+                self.kind(IdKind::DateOfBirth),
+                thresholds.min_dates_of_birth,
+                "distinct dates of birth",
+            ),
+            (
+                self.kind(IdKind::Postcode),
+                thresholds.min_postcodes,
+                "distinct postcodes",
+            ),
+            (self.names, thresholds.min_names, "distinct names"),
+            (
+                self.addresses,
+                thresholds.min_addresses,
+                "distinct street addresses",
+            ),
+            (
+                self.kind(IdKind::Phone) + self.kind(IdKind::EmailAddress),
+                thresholds.min_contacts,
+                "distinct phone numbers and email addresses",
+            ),
+        ];
+        for (count, threshold, what) in checks {
+            if threshold > 0 && count >= threshold {
+                reasons.push(format!("{count} {what} (threshold {threshold})"));
+            }
+        }
+        if thresholds.min_csv_rows > 0 && self.csv_rows >= thresholds.min_csv_rows {
+            reasons.push(format!(
+                "{} spreadsheet rows describing people (columns: {}; threshold {})",
+                self.csv_rows,
+                self.csv_columns.join(", "),
+                thresholds.min_csv_rows
+            ));
+        }
+        reasons
+    }
+}
+
+/// Accumulates distinct values over the texts of one message.
+#[derive(Debug, Default)]
+pub struct BulkCounter {
+    values: HashSet<(IdKind, String)>,
+    names: HashSet<String>,
+    addresses: HashSet<String>,
+    csv_rows: usize,
+    csv_columns: Vec<String>,
+}
+
+impl BulkCounter {
+    /// An empty counter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the identifiers found in `text` (values are compared without spaces or case).
+    pub fn add_identifiers(&mut self, text: &str, found: &[IdMatch]) {
+        for hit in found {
+            let value: String = text[hit.start..hit.end]
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == '@' || *c == '.')
+                .flat_map(char::to_lowercase)
+                .collect();
+            self.values.insert((hit.kind, value));
+        }
+    }
+
+    /// Adds the names found in `text`.
+    pub fn add_names(&mut self, text: &str, found: &[NameMatch]) {
+        for name in found {
+            self.names.insert(Names::key(&text[name.start..name.end]));
+        }
+    }
+
+    /// Adds the street addresses found in `text` (compared without case or punctuation).
+    pub fn add_addresses(&mut self, text: &str, found: &[AddressMatch]) {
+        for address in found {
+            let key: String = text[address.start..address.end]
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect();
+            self.addresses.insert(key);
+        }
+    }
+
+    /// Adds the person-like rows of a CSV text.
+    pub fn add_csv(&mut self, text: &str, max_rows: usize) {
+        let (rows, columns) = csv_person_rows(text, max_rows);
+        self.csv_rows += rows;
+        for column in columns {
+            if !self.csv_columns.contains(&column) {
+                self.csv_columns.push(column);
+            }
+        }
+    }
+
+    /// The counts so far.
+    pub fn counts(&self) -> BulkCounts {
+        let mut by_kind = BTreeMap::new();
+        for (kind, _) in &self.values {
+            *by_kind.entry(*kind).or_insert(0) += 1;
+        }
+        BulkCounts {
+            by_kind,
+            names: self.names.len(),
+            addresses: self.addresses.len(),
+            csv_rows: self.csv_rows,
+            csv_columns: self.csv_columns.clone(),
+        }
+    }
+}
+
+/// Column headings (letters only, lower case) that describe a person.
+const PERSON_COLUMNS: [&str; 34] = [
+    "name",
+    "names",
+    "fullname",
+    "forename",
+    "forenames",
+    "firstname",
+    "givenname",
+    "surname",
+    "lastname",
+    "familyname",
+    "dob",
+    "dateofbirth",
+    "birthdate",
+    "address",
+    "homeaddress",
+    "addressline",
+    "street",
+    "postcode",
+    "nino",
+    "ninumber",
+    "nationalinsurance",
+    "nationalinsurancenumber",
+    "nhsnumber",
+    "nhsno",
+    "pnc",
+    "pncid",
+    "pncnumber",
+    "phone",
+    "mobile",
+    "telephone",
+    "email",
+    "emailaddress",
+    "vrm",
+    "registration",
+];
+
+/// True when a file looks like delimited text by its name or media type.
+pub fn is_csv_name(name: Option<&str>, mime_type: Option<&str>) -> bool {
+    let by_name = name.is_some_and(|name| {
+        let lower = name.to_ascii_lowercase();
+        lower.ends_with(".csv") || lower.ends_with(".tsv")
+    });
+    let by_type = mime_type.is_some_and(|mime| {
+        let lower = mime.to_ascii_lowercase();
+        lower.contains("csv") || lower.contains("tab-separated")
+    });
+    by_name || by_type
+}
+
+/// Counts rows of a delimited text that have a value in at least one person-like column, reading
+/// at most `max_rows`. The header must have a name column or at least two person-like columns.
+/// Returns the count and the person-like column headings.
+pub fn csv_person_rows(text: &str, max_rows: usize) -> (usize, Vec<String>) {
+    let first_line = text.lines().next().unwrap_or("");
+    let delimiter = if first_line.matches('\t').count() > first_line.matches(',').count() {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let Ok(headers) = reader.headers() else {
+        return (0, Vec::new());
+    };
+    let mut person_columns = Vec::new();
+    let mut headings = Vec::new();
+    let mut has_name = false;
+    for (index, heading) in headers.iter().enumerate() {
+        let letters: String = heading
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        let letters = letters.as_str();
+        if PERSON_COLUMNS.contains(&letters) {
+            has_name |= letters.contains("name");
+            person_columns.push(index);
+            headings.push(heading.trim().to_owned());
+        }
+    }
+    if !has_name && person_columns.len() < 2 {
+        return (0, Vec::new());
+    }
+    let mut rows = 0;
+    for record in reader.records().take(max_rows) {
+        let Ok(record) = record else {
+            continue;
+        };
+        let describes_person = person_columns
+            .iter()
+            .any(|&i| record.get(i).is_some_and(|cell| !cell.trim().is_empty()));
+        if describes_person {
+            rows += 1;
+        }
+    }
+    (rows, headings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_with_person_columns_are_counted() {
+        let text = "Surname,Forename,DOB,Offence\nPRICE,Ada,01/02/1990,theft\n,,,\nJONES,Bob,,\n";
+        let (rows, columns) = csv_person_rows(text, 100);
+        assert_eq!(rows, 2);
+        assert_eq!(columns, ["Surname", "Forename", "DOB"]);
+    }
+
+    #[test]
+    fn csv_without_person_columns_counts_nothing() {
+        let text = "Date,Shift,Vehicle count\n01/02,Day,4\n02/02,Night,5\n";
+        assert_eq!(csv_person_rows(text, 100).0, 0);
+    }
+
+    #[test]
+    fn tab_separated_and_row_limit() {
+        let mut text = String::from("Name\tPostcode\n");
+        for i in 0..50 {
+            text.push_str(&format!("Person {i}\tAB1 2CD\n"));
+        }
+        assert_eq!(csv_person_rows(&text, 20).0, 20);
+    }
+
+    #[test]
+    fn thresholds_produce_reasons() {
+        let mut counter = BulkCounter::new();
+        let text = "AB123456C ab 12 34 56 c";
+        let found = [
+            IdMatch {
+                kind: IdKind::NiNumber,
+                start: 0,
+                end: 9,
+            },
+            IdMatch {
+                kind: IdKind::NiNumber,
+                start: 10,
+                end: 23,
+            },
+        ];
+        counter.add_identifiers(text, &found);
+        let counts = counter.counts();
+        assert_eq!(
+            counts.singling_identifiers(),
+            1,
+            "the same number twice counts once"
+        );
+        let thresholds = BulkThresholds {
+            min_identifiers: 1,
+            ..BulkThresholds::default()
+        };
+        assert_eq!(counts.reasons(&thresholds).len(), 1);
+        assert!(counts.reasons(&BulkThresholds::default()).is_empty());
+    }
+
+    #[test]
+    fn csv_names() {
+        assert!(is_csv_name(Some("List.CSV"), None));
+        assert!(is_csv_name(None, Some("text/csv")));
+        assert!(!is_csv_name(Some("list.docx"), Some("application/msword")));
+    }
+}

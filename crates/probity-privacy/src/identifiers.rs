@@ -1,0 +1,862 @@
+//! UK identifiers in free text, each checked beyond its shape: National Insurance numbers (prefix
+//! rules), NHS numbers (modulus 11), PNC IDs (modulus 23 check letter), vehicle registrations
+//! (age identifier; the older prefix style only near a vehicle word), bank card numbers (Luhn),
+//! UK phone numbers (number plan lengths), postcodes, email addresses, and dates of birth (only after
+//! a cue such as `DOB:`).
+//!
+//! Speed: the number-like identifiers share one compiled pattern, so text is scanned once for all of
+//! them; each candidate is then told apart and validated. Email addresses are looked for only when
+//! the text holds an `@`.
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::error::compile;
+use crate::{Result, text};
+
+/// A kind of personal identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdKind {
+    /// National Insurance number (`AB 12 34 56 C`).
+    NiNumber,
+    /// NHS number (`943 476 5919`).
+    NhsNumber,
+    /// Police National Computer ID (`01/23456K`).
+    PncId,
+    /// UK vehicle registration (`AB12 CDE`, `P123 ABC`).
+    VehicleRegistration,
+    /// Bank card number.
+    BankCard,
+    /// UK phone number.
+    Phone,
+    /// UK postcode.
+    Postcode,
+    /// Email address.
+    EmailAddress,
+    /// Date of birth (a date after a cue such as `DOB:`).
+    DateOfBirth,
+}
+
+impl IdKind {
+    /// Every kind, in a fixed order.
+    pub const ALL: [IdKind; 9] = [
+        IdKind::NiNumber,
+        IdKind::NhsNumber,
+        IdKind::PncId,
+        IdKind::VehicleRegistration,
+        IdKind::BankCard,
+        IdKind::Phone,
+        IdKind::Postcode,
+        IdKind::EmailAddress,
+        IdKind::DateOfBirth,
+    ];
+
+    /// The snake_case name used in policies and findings (`ni_number`).
+    pub fn name(self) -> &'static str {
+        match self {
+            IdKind::NiNumber => "ni_number",
+            IdKind::NhsNumber => "nhs_number",
+            IdKind::PncId => "pnc_id",
+            IdKind::VehicleRegistration => "vehicle_registration",
+            IdKind::BankCard => "bank_card",
+            IdKind::Phone => "phone",
+            IdKind::Postcode => "postcode",
+            IdKind::EmailAddress => "email_address",
+            IdKind::DateOfBirth => "date_of_birth",
+        }
+    }
+
+    /// Plain words for explanations (`National Insurance number`).
+    pub fn label(self) -> &'static str {
+        match self {
+            IdKind::NiNumber => "National Insurance number",
+            IdKind::NhsNumber => "NHS number",
+            IdKind::PncId => "PNC ID",
+            IdKind::VehicleRegistration => "vehicle registration",
+            IdKind::BankCard => "bank card number",
+            IdKind::Phone => "phone number",
+            IdKind::Postcode => "postcode",
+            IdKind::EmailAddress => "email address",
+            IdKind::DateOfBirth => "date of birth",
+        }
+    }
+}
+
+/// One identifier found: its kind and byte range in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdMatch {
+    /// What was found.
+    pub kind: IdKind,
+    /// Byte offset where it starts.
+    pub start: usize,
+    /// Byte offset where it ends (exclusive).
+    pub end: usize,
+}
+
+/// ASCII word boundary: cheap for the regex engine whatever the text's script.
+const B: &str = r"(?-u:\b)";
+
+const NI: &str = r"[A-Za-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-Da-d]";
+/// NHS numbers issued in England and Wales start 4, 6 or 7, Northern Ireland's 3; 9 is the test
+/// range. Scotland's CHI numbers (date-of-birth based, starting 0–3) are not NHS numbers here, and
+/// excluding 1 and 2 keeps ten-digit Unix times out.
+const NHS: &str = r"[3-9][0-9]{2}[ -]?[0-9]{3}[ -]?[0-9]{4}";
+const PNC: &str = r"(?:[0-9]{4}|[0-9]{2})/[0-9]{1,7}[A-Z]";
+const VEHICLE_CURRENT: &str = r"[A-Z]{2}[0-9]{2} ?[A-Z]{3}";
+const VEHICLE_PREFIX: &str = r"[A-Z][0-9]{1,3} ?[A-Z]{3}";
+const CARD: &str = r"[0-9](?:[ -]?[0-9]){12,18}";
+/// Starts with `+` or `(`, which have no word boundary before them: the `0` form carries its own.
+const PHONE: &str = r"(?:\+44 ?(?:\(0\) ?)?|\(0|(?-u:\b)0)[0-9]{2,4}\)?(?:[ -]?[0-9]{2,4}){1,3}";
+const POSTCODE: &str = r"(?:[A-PR-UWYZ](?:[0-9][A-HJKPSTUW0-9]?|[A-HK-Y][0-9][ABEHMNPRVWXY0-9]?) ?[0-9][ABD-HJLNP-UW-Z]{2}|GIR ?0AA)";
+const EMAIL: &str =
+    r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}";
+const DATE: &str = r"(?:(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-](?:[0-9]{4}|[0-9]{2})|[0-9]{1,2}(?:st|nd|rd|th)? +(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,? +[0-9]{4})";
+const DOB_CUE: &str = r"(?:d\.?o\.?b\.?|date +of +birth|born(?: +on)?)";
+const VEHICLE_CUE: &str = r"(?i)(?-u:\b)(?:vehicle|vrm|reg|registration|reg\.? no|car|van|lorry|motorbike|motorcycle|plate|plates|index|dvla|anpr)(?-u:\b)";
+
+/// The number-like kinds found by the shared scan, in the order candidates are tried.
+const SCANNED: [(IdKind, &str); 8] = [
+    (IdKind::PncId, PNC),
+    (IdKind::NiNumber, NI),
+    (IdKind::BankCard, CARD),
+    (IdKind::NhsNumber, NHS),
+    (IdKind::Phone, PHONE),
+    (IdKind::VehicleRegistration, VEHICLE_CURRENT),
+    (IdKind::VehicleRegistration, VEHICLE_PREFIX),
+    (IdKind::Postcode, POSTCODE),
+];
+
+/// How far before a prefix-style registration a vehicle word must be.
+const VEHICLE_CUE_WINDOW: usize = 80;
+
+/// Finds validated UK identifiers. Build once and share: construction compiles every pattern.
+#[derive(Debug, Clone)]
+pub struct Identifiers {
+    scan: regex_automata::meta::Regex,
+    anchored: Vec<(IdKind, bool, Regex)>,
+    email: regex_automata::meta::Regex,
+    dob: Regex,
+    vehicle_cue: Regex,
+}
+
+impl Identifiers {
+    /// Compiles the patterns.
+    pub fn new() -> Result<Self> {
+        let alternatives: Vec<String> = SCANNED
+            .iter()
+            .map(|(kind, pattern)| match kind {
+                IdKind::Phone => format!("{pattern}{B}"),
+                _ => format!("{B}{pattern}{B}"),
+            })
+            .collect();
+        let scan = compile_bounded("identifier scan", &alternatives.join("|"))?;
+        let mut anchored = Vec::new();
+        for (kind, pattern) in SCANNED {
+            let is_prefix_vehicle = pattern == VEHICLE_PREFIX;
+            let regex = compile(kind.name(), &format!("^(?:{pattern}){B}"))?;
+            anchored.push((kind, is_prefix_vehicle, regex));
+        }
+        Ok(Self {
+            scan,
+            anchored,
+            email: compile_bounded("email address", &format!("{B}{EMAIL}{B}"))?,
+            dob: compile(
+                "date of birth",
+                &format!(r"(?i){B}{DOB_CUE}\s{{0,3}}[:\-]?\s{{0,3}}({DATE}){B}"),
+            )?,
+            vehicle_cue: compile("vehicle cue", VEHICLE_CUE)?,
+        })
+    }
+
+    /// Every identifier in `text`, in order of position, without overlaps.
+    pub fn find(&self, text: &str) -> Vec<IdMatch> {
+        let mut found = Vec::new();
+        self.find_into(text, &mut found);
+        found
+    }
+
+    /// Like [`Identifiers::find`], appending to `found` (which is then sorted by position).
+    pub fn find_into(&self, text: &str, found: &mut Vec<IdMatch>) {
+        let first = found.len();
+        self.scan_numbers(text, found);
+        self.scan_dates_of_birth(text, found);
+        self.scan_emails(text, found);
+        remove_overlaps(found, first);
+    }
+
+    /// Email addresses, looked for only around each `@` (an address has at most 64 bytes before
+    /// it and, here, 256 after).
+    fn scan_emails(&self, text: &str, found: &mut Vec<IdMatch>) {
+        let mut resume = 0;
+        for at_sign in memchr::memchr_iter(b'@', text.as_bytes()) {
+            if at_sign < resume {
+                continue;
+            }
+            let window_start = text::floor_boundary(text, at_sign.saturating_sub(65)).max(resume);
+            let window_end = text::ceil_boundary(text, at_sign + 257);
+            let input = regex_automata::Input::new(text).span(window_start..window_end);
+            let Some(m) = self.email.find(input) else {
+                continue;
+            };
+            if m.start() > at_sign {
+                continue;
+            }
+            resume = m.end();
+            found.push(IdMatch {
+                kind: IdKind::EmailAddress,
+                start: m.start(),
+                end: m.end(),
+            });
+        }
+    }
+
+    /// Every number-like identifier has a digit, and starts and ends a few bytes from a run of
+    /// digits (`SW1A 1AA`, `AB12 CDE`, `+44 (0)20…`). So the text is walked byte by byte for digit
+    /// clusters (digits joined by single separators), and the shared pattern runs only in a
+    /// window around each: most of a message is never seen by the regex engine.
+    fn scan_numbers(&self, text: &str, found: &mut Vec<IdMatch>) {
+        let bytes = text.as_bytes();
+        let mut resume = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_digit() {
+                i = crate::text::skip_to_byte_between(bytes, i + 1, b'0', b'9');
+                continue;
+            }
+            let cluster_end = digit_cluster_end(bytes, i);
+            let window_start =
+                text::floor_boundary(text, i.saturating_sub(WINDOW_MARGIN)).max(resume);
+            let window_end = text::ceil_boundary(text, cluster_end + WINDOW_MARGIN);
+            let mut at = window_start;
+            while at < window_end {
+                let input = regex_automata::Input::new(text).span(at..window_end);
+                let Some(candidate) = self.scan.find(input) else {
+                    break;
+                };
+                let start = candidate.start();
+                match self.identify(text, start) {
+                    Some(hit) => {
+                        at = hit.end.max(start + 1);
+                        resume = hit.end;
+                        found.push(hit);
+                    }
+                    None => at = text::ceil_boundary(text, start + 1),
+                }
+            }
+            i = cluster_end.max(resume);
+        }
+    }
+
+    /// The first kind whose pattern matches at `start` and whose check passes.
+    fn identify(&self, text: &str, start: usize) -> Option<IdMatch> {
+        let rest = &text[start..];
+        for (kind, is_prefix_vehicle, regex) in &self.anchored {
+            let Some(m) = regex.find(rest) else {
+                continue;
+            };
+            let candidate = &rest[..m.end()];
+            let end = match kind {
+                IdKind::Phone => phone_end(candidate),
+                IdKind::VehicleRegistration if *is_prefix_vehicle => {
+                    let cue_from =
+                        text::floor_boundary(text, start.saturating_sub(VEHICLE_CUE_WINDOW));
+                    let has_cue = self.vehicle_cue.is_match(&text[cue_from..start]);
+                    (has_cue && valid_prefix_vehicle(candidate)).then_some(candidate.len())
+                }
+                _ => is_valid(*kind, candidate).then_some(candidate.len()),
+            };
+            if let Some(end) = end {
+                return Some(IdMatch {
+                    kind: *kind,
+                    start,
+                    end: start + end,
+                });
+            }
+        }
+        None
+    }
+
+    fn scan_dates_of_birth(&self, text: &str, found: &mut Vec<IdMatch>) {
+        for captures in self.dob.captures_iter(text) {
+            let Some(date) = captures.get(1) else {
+                continue;
+            };
+            if plausible_date(date.as_str()) {
+                found.push(IdMatch {
+                    kind: IdKind::DateOfBirth,
+                    start: date.start(),
+                    end: date.end(),
+                });
+            }
+        }
+    }
+}
+
+/// Compiles a pattern for searches bounded to a window of a text.
+fn compile_bounded(name: &'static str, pattern: &str) -> Result<regex_automata::meta::Regex> {
+    regex_automata::meta::Regex::new(pattern).map_err(|e| crate::Error::Invalid {
+        what: format!("built-in pattern {name}"),
+        reason: e.to_string(),
+    })
+}
+
+/// Bytes either side of a digit cluster searched for an identifier around it (a postcode's
+/// `SW1A 1AA` ends five bytes after its first digit; a registration's ` CDE` four after its last).
+const WINDOW_MARGIN: usize = 8;
+
+/// The end of the run of digits starting at `start`, continuing across up to two separators
+/// (space, `-`, `/`, `(`, `)`) between digits.
+fn digit_cluster_end(bytes: &[u8], start: usize) -> usize {
+    let mut end = start;
+    loop {
+        while end < bytes.len() && bytes[end].is_ascii_digit() {
+            end += 1;
+        }
+        let mut next = end;
+        while next < bytes.len()
+            && next - end < 2
+            && matches!(bytes[next], b' ' | b'-' | b'/' | b'(' | b')')
+        {
+            next += 1;
+        }
+        if next > end && next < bytes.len() && bytes[next].is_ascii_digit() {
+            end = next;
+            continue;
+        }
+        return end;
+    }
+}
+
+/// Sorts `found[first..]` by position and drops any match that overlaps an earlier one (the longer
+/// wins where two start together).
+fn remove_overlaps(found: &mut Vec<IdMatch>, first: usize) {
+    let mut tail: Vec<IdMatch> = found.drain(first..).collect();
+    tail.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut last_end = 0;
+    for hit in tail {
+        if hit.start < last_end {
+            continue;
+        }
+        last_end = hit.end;
+        found.push(hit);
+    }
+}
+
+/// Checks a candidate of a kind whose shape alone is not enough.
+pub fn is_valid(kind: IdKind, candidate: &str) -> bool {
+    match kind {
+        IdKind::NiNumber => valid_ni(candidate),
+        IdKind::NhsNumber => valid_nhs(candidate),
+        IdKind::PncId => valid_pnc(candidate),
+        IdKind::VehicleRegistration => valid_current_vehicle(candidate),
+        IdKind::BankCard => valid_card(candidate),
+        IdKind::Phone => phone_end(candidate) == Some(candidate.len()),
+        IdKind::DateOfBirth => plausible_date(candidate),
+        IdKind::Postcode | IdKind::EmailAddress => true,
+    }
+}
+
+fn digits(text: &str) -> Vec<u8> {
+    text.bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect()
+}
+
+/// National Insurance number: first letter not D, F, I, Q, U or V; second not D, F, I, O, Q, U or V;
+/// never the prefixes BG, GB, KN, NK, NT, TN or ZZ; suffix A to D.
+pub fn valid_ni(candidate: &str) -> bool {
+    let compact: Vec<u8> = candidate
+        .bytes()
+        .filter(|b| !b.is_ascii_whitespace())
+        .map(|b| b.to_ascii_uppercase())
+        .collect();
+    if compact.len() != 9 {
+        return false;
+    }
+    let (first, second) = (compact[0], compact[1]);
+    if b"DFIQUV".contains(&first) || b"DFIOQUV".contains(&second) {
+        return false;
+    }
+    let prefix = [first, second];
+    let banned: [&[u8; 2]; 7] = [b"BG", b"GB", b"KN", b"NK", b"NT", b"TN", b"ZZ"];
+    if banned.iter().any(|b| **b == prefix) {
+        return false;
+    }
+    matches!(compact[8], b'A'..=b'D') && compact[2..8].iter().all(u8::is_ascii_digit)
+}
+
+/// NHS number: ten digits, the last a modulus 11 check digit (weights 10 down to 2); a check value
+/// of 10 means no valid number; separators, if any, the same in both places; not all one digit.
+pub fn valid_nhs(candidate: &str) -> bool {
+    let separators: Vec<u8> = candidate.bytes().filter(|b| !b.is_ascii_digit()).collect();
+    if separators.len() == 2 && separators[0] != separators[1] || separators.len() == 1 {
+        return false;
+    }
+    let number = digits(candidate);
+    if number.len() != 10 || number.iter().all(|d| *d == number[0]) {
+        return false;
+    }
+    let sum: u32 = number[..9]
+        .iter()
+        .enumerate()
+        .map(|(i, d)| u32::from(*d) * (10 - i as u32))
+        .sum();
+    let check = match 11 - (sum % 11) {
+        11 => 0,
+        10 => return false,
+        other => other,
+    };
+    check == u32::from(number[9])
+}
+
+/// The PNC check letter for a two-digit year and a serial number: `(yy × 10⁷ + serial) mod 23`
+/// indexed into `ZABCDEFGHJKLMNPQRTUVWXY` (the alphabet without I, O and S, with Z for 0).
+pub fn pnc_check_letter(year: u32, serial: u32) -> char {
+    const LETTERS: &[u8; 23] = b"ZABCDEFGHJKLMNPQRTUVWXY";
+    let value = u64::from(year % 100) * 10_000_000 + u64::from(serial % 10_000_000);
+    char::from(LETTERS[(value % 23) as usize])
+}
+
+/// PNC ID: `YY/NNNNNNNX` or `YYYY/NNNNNNNX` (leading zeros of the serial may be left out), the check
+/// letter as [`pnc_check_letter`] gives it for the last two digits of the year.
+pub fn valid_pnc(candidate: &str) -> bool {
+    let Some((year, rest)) = candidate.split_once('/') else {
+        return false;
+    };
+    let Some(letter) = rest.chars().last() else {
+        return false;
+    };
+    let serial = &rest[..rest.len() - letter.len_utf8()];
+    let (Ok(year), Ok(serial)) = (year.parse::<u32>(), serial.parse::<u32>()) else {
+        return false;
+    };
+    if serial == 0 || serial >= 10_000_000 {
+        return false;
+    }
+    pnc_check_letter(year, serial) == letter
+}
+
+/// Current-style registration (`AB12 CDE`): no I, Q or Z in the area letters, no I or Q in the last
+/// three, and an age identifier that has been issued (`02`–`29`, `51`–`79`, allowing for the next
+/// few years).
+pub fn valid_current_vehicle(candidate: &str) -> bool {
+    let compact: Vec<u8> = candidate.bytes().filter(|b| *b != b' ').collect();
+    if compact.len() != 7 {
+        return false;
+    }
+    if compact[..2].iter().any(|b| b"IQZ".contains(b))
+        || compact[4..].iter().any(|b| b"IQ".contains(b))
+    {
+        return false;
+    }
+    let age = u32::from(compact[2] - b'0') * 10 + u32::from(compact[3] - b'0');
+    (2..=29).contains(&age) || (51..=79).contains(&age)
+}
+
+/// Prefix-style registration (`A123 BCD`, 1983–2001): a year letter other than I, O, Q, U or Z, a
+/// number 1–999 without a leading zero, and no I, Q or Z leading the last three letters.
+pub fn valid_prefix_vehicle(candidate: &str) -> bool {
+    let compact: Vec<u8> = candidate.bytes().filter(|b| *b != b' ').collect();
+    let Some(first) = compact.first() else {
+        return false;
+    };
+    if b"IOQUZ".contains(first) || compact.get(1) == Some(&b'0') {
+        return false;
+    }
+    let letters = &compact[compact.len().saturating_sub(3)..];
+    !b"IQZ".contains(&letters[0])
+}
+
+/// Bank card number: an issuer prefix with a length that issuer uses (Visa, Mastercard, American
+/// Express, Diners, Discover, JCB, UnionPay, Maestro), passing Luhn, not one repeated digit; where
+/// written with separators, one kind of separator between groups of 3 to 6 digits.
+pub fn valid_card(candidate: &str) -> bool {
+    let number = digits(candidate);
+    if !(13..=19).contains(&number.len()) || !issuer_length_fits(&number) {
+        return false;
+    }
+    if number.iter().all(|d| *d == number[0]) {
+        return false;
+    }
+    let mut separator = None;
+    for group in candidate.split([' ', '-']) {
+        if candidate.len() != number.len() && !(3..=6).contains(&group.len()) {
+            return false;
+        }
+    }
+    for b in candidate.bytes().filter(|b| !b.is_ascii_digit()) {
+        if separator.is_some_and(|s| s != b) {
+            return false;
+        }
+        separator = Some(b);
+    }
+    luhn(&number)
+}
+
+/// Whether the leading digits name a card issuer that uses this many digits.
+fn issuer_length_fits(number: &[u8]) -> bool {
+    let prefix = |n: usize| -> u32 {
+        number[..n.min(number.len())]
+            .iter()
+            .fold(0, |acc, d| acc * 10 + u32::from(*d))
+    };
+    let length = number.len();
+    match number[0] {
+        4 => matches!(length, 13 | 16 | 19),
+        2 => (2221..=2720).contains(&prefix(4)) && length == 16,
+        5 => match prefix(2) {
+            51..=55 => length == 16,
+            50 | 56..=59 => length >= 13,
+            _ => false,
+        },
+        3 => match prefix(2) {
+            34 | 37 => length == 15,
+            36 | 38 | 30 => length == 14 && (prefix(2) != 30 || prefix(3) <= 305),
+            35 => (3528..=3589).contains(&prefix(4)) && length >= 16,
+            _ => false,
+        },
+        6 => length >= 13,
+        _ => false,
+    }
+}
+
+/// The Luhn check over digits (most significant first).
+pub fn luhn(number: &[u8]) -> bool {
+    let mut sum = 0u32;
+    for (i, digit) in number.iter().rev().enumerate() {
+        let mut value = u32::from(*digit);
+        if i % 2 == 1 {
+            value *= 2;
+            if value > 9 {
+                value -= 9;
+            }
+        }
+        sum += value;
+    }
+    sum.is_multiple_of(10)
+}
+
+/// The longest prefix of a phone candidate (ending on a digit group) that is a valid UK number,
+/// as a byte length. The candidate may have run on into a following number.
+fn phone_end(candidate: &str) -> Option<usize> {
+    let bytes = candidate.as_bytes();
+    let mut ends: Vec<usize> = (1..=bytes.len())
+        .filter(|&i| {
+            bytes[i - 1].is_ascii_digit() && (i == bytes.len() || !bytes[i].is_ascii_digit())
+        })
+        .collect();
+    ends.reverse();
+    ends.into_iter().find(|&end| valid_phone(&candidate[..end]))
+}
+
+/// UK phone number: `0` or `+44` then a national number of the right length for its range (mobiles
+/// `7x` ten digits, geographic `1`/`2` nine or ten, `3` ten, `8` nine or ten).
+pub fn valid_phone(candidate: &str) -> bool {
+    let all = digits(candidate);
+    let national: &[u8] = if candidate.starts_with("+44") {
+        let after = &all[2..];
+        if candidate.contains("(0)") {
+            after.get(1..).unwrap_or(&[])
+        } else {
+            after
+        }
+    } else {
+        all.get(1..).unwrap_or(&[])
+    };
+    let Some(first) = national.first() else {
+        return false;
+    };
+    match (first, national.len()) {
+        (7, 10) => national[1] != 0,
+        (1 | 2, 9 | 10) | (8, 9 | 10) => true,
+        (3, 10) => true,
+        _ => false,
+    }
+}
+
+/// A day and month that exist (no calendar check beyond 1–31 and 1–12), day first or ISO
+/// year-month-day.
+fn plausible_date(date: &str) -> bool {
+    let mut numbers: Vec<u32> = date
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|part| !part.is_empty())
+        .filter_map(|part| part.parse().ok())
+        .collect();
+    if numbers.len() == 3 && numbers[0] >= 1000 {
+        numbers.reverse();
+    }
+    let Some(day) = numbers.first() else {
+        return false;
+    };
+    if !(1..=31).contains(day) {
+        return false;
+    }
+    match numbers.len() {
+        3 => (1..=12).contains(&numbers[1]),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The scan without digit windows: the shared pattern over the whole text.
+    fn scan_unwindowed(ids: &Identifiers, text: &str) -> Vec<IdMatch> {
+        let mut found = Vec::new();
+        let mut at = 0;
+        while at < text.len() {
+            let input = regex_automata::Input::new(text).span(at..text.len());
+            let Some(candidate) = ids.scan.find(input) else {
+                break;
+            };
+            match ids.identify(text, candidate.start()) {
+                Some(hit) => {
+                    at = hit.end.max(candidate.start() + 1);
+                    found.push(hit);
+                }
+                None => at = text::ceil_boundary(text, candidate.start() + 1),
+            }
+        }
+        found
+    }
+
+    const TOKENS: [&str; 24] = [
+        "AB123456C",
+        "ab 12 34 56 c",
+        "943 476 5919",
+        "01/23456K",
+        "2001/0023456K",
+        "AB12 CDE",
+        "car",
+        "P123 ABC",
+        "4111 1111 1111 1111",
+        "07700 900123",
+        "+44 (0)20 7946 0018",
+        "SW1A 1AA",
+        "M1 1AE",
+        "2024",
+        "12:30",
+        "(",
+        ")",
+        "-",
+        "/",
+        "é",
+        "x9",
+        "A1",
+        "0",
+        "Z",
+    ];
+
+    proptest! {
+        #[test]
+        fn windowed_scan_equals_whole_text_scan(
+            picks in proptest::collection::vec((0..TOKENS.len(), 0..4usize), 0..24)
+        ) {
+            let ids = Identifiers::new().unwrap();
+            let mut text = String::new();
+            for (token, separator) in picks {
+                text.push_str(TOKENS[token]);
+                text.push_str([" ", "", "\n", ", "][separator]);
+            }
+            let mut windowed = Vec::new();
+            ids.scan_numbers(&text, &mut windowed);
+            prop_assert_eq!(windowed, scan_unwindowed(&ids, &text), "{:?}", text);
+        }
+    }
+
+    fn kinds(text: &str) -> Vec<(IdKind, String)> {
+        let ids = Identifiers::new().unwrap();
+        ids.find(text)
+            .into_iter()
+            .map(|m| (m.kind, text[m.start..m.end].to_owned()))
+            .collect()
+    }
+
+    fn only(kind: IdKind, text: &str) -> Vec<String> {
+        kinds(text)
+            .into_iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, t)| t)
+            .collect()
+    }
+
+    #[test]
+    fn ni_numbers_with_spacing_variants() {
+        assert_eq!(only(IdKind::NiNumber, "NI: AB123456C."), ["AB123456C"]);
+        assert_eq!(
+            only(IdKind::NiNumber, "ni ab 12 34 56 c ok"),
+            ["ab 12 34 56 c"]
+        );
+        assert_eq!(only(IdKind::NiNumber, "JT 123456 A"), ["JT 123456 A"]);
+    }
+
+    #[test]
+    fn ni_near_misses() {
+        for text in [
+            "GB123456A",
+            "DA123456A",
+            "AO123456A",
+            "AB123456E",
+            "AB12345C",
+            "XAB123456C",
+        ] {
+            assert!(only(IdKind::NiNumber, text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn nhs_numbers_checksum() {
+        // 943 476 5919: weights 10..2 give 299, 299 mod 11 = 2, check 9.
+        assert_eq!(
+            only(IdKind::NhsNumber, "NHS no 943 476 5919"),
+            ["943 476 5919"]
+        );
+        assert_eq!(only(IdKind::NhsNumber, "9434765919"), ["9434765919"]);
+        assert!(only(IdKind::NhsNumber, "943 476 5918").is_empty());
+        assert!(only(IdKind::NhsNumber, "943-476 5919").is_empty());
+        assert!(only(IdKind::NhsNumber, "1111111111").is_empty());
+        // A Unix time that passes modulus 11 is not an NHS number.
+        assert!(only(IdKind::NhsNumber, "1585429139").is_empty());
+    }
+
+    #[test]
+    fn pnc_check_letter_matches_the_published_algorithm() {
+        // 2001/23456: 0123456 → 1 × 10⁷ + 23456 = 10023456; mod 23 = 10 → the 11th letter, K.
+        assert_eq!(10_023_456 % 23, 10);
+        assert_eq!(pnc_check_letter(1, 23456), 'K');
+        assert!(valid_pnc("01/23456K"));
+        assert!(valid_pnc("2001/0023456K"));
+        assert!(!valid_pnc("01/23456L"));
+        assert_eq!(only(IdKind::PncId, "PNC ID 01/23456K held"), ["01/23456K"]);
+        assert!(only(IdKind::PncId, "PNC ID 01/23456J held").is_empty());
+    }
+
+    #[test]
+    fn pnc_letter_zero_is_z() {
+        // 00/0000023: 23 mod 23 = 0 → Z.
+        assert_eq!(pnc_check_letter(0, 23), 'Z');
+        assert!(valid_pnc("00/23Z"));
+    }
+
+    #[test]
+    fn vehicle_registrations() {
+        assert_eq!(
+            only(IdKind::VehicleRegistration, "seen in AB12 CDE today"),
+            ["AB12 CDE"]
+        );
+        assert_eq!(
+            only(IdKind::VehicleRegistration, "VRM LM68ABC"),
+            ["LM68ABC"]
+        );
+        assert!(only(IdKind::VehicleRegistration, "AB99 CDE").is_empty());
+        assert!(only(IdKind::VehicleRegistration, "QB12 CDE").is_empty());
+        // Prefix style only near a vehicle word.
+        assert_eq!(
+            only(
+                IdKind::VehicleRegistration,
+                "the car, reg P123 ABC, was seen"
+            ),
+            ["P123 ABC"]
+        );
+        assert!(only(IdKind::VehicleRegistration, "see P123 ABC below").is_empty());
+    }
+
+    #[test]
+    fn bank_cards_luhn() {
+        assert_eq!(
+            only(IdKind::BankCard, "card 4111 1111 1111 1111 exp"),
+            ["4111 1111 1111 1111"]
+        );
+        assert_eq!(
+            only(IdKind::BankCard, "5555-5555-5555-4444"),
+            ["5555-5555-5555-4444"]
+        );
+        assert_eq!(
+            only(IdKind::BankCard, "378282246310005"),
+            ["378282246310005"]
+        );
+        assert!(only(IdKind::BankCard, "4111 1111 1111 1112").is_empty());
+        assert!(only(IdKind::BankCard, "4111-1111 1111 1111").is_empty());
+        assert!(only(IdKind::BankCard, "4444444444444444").is_empty());
+        // A 14-digit time stamp that happens to pass Luhn; 2020 is no card issuer's prefix.
+        assert!(luhn(&digits("20200502145354")));
+        assert!(only(IdKind::BankCard, "20200502145354").is_empty());
+        // Visa is never 15 digits.
+        assert!(!valid_card("411111111111116"));
+        assert_eq!(
+            only(IdKind::BankCard, "2223 0000 4841 0010"),
+            ["2223 0000 4841 0010"]
+        );
+    }
+
+    #[test]
+    fn phone_numbers() {
+        assert_eq!(
+            only(IdKind::Phone, "call 07700 900123 now"),
+            ["07700 900123"]
+        );
+        assert_eq!(only(IdKind::Phone, "+44 7700 900123"), ["+44 7700 900123"]);
+        assert_eq!(
+            only(IdKind::Phone, "+44 (0)20 7946 0018"),
+            ["+44 (0)20 7946 0018"]
+        );
+        assert_eq!(only(IdKind::Phone, "tel 0161 496 0000"), ["0161 496 0000"]);
+        assert_eq!(only(IdKind::Phone, "(01632) 960123"), ["(01632) 960123"]);
+        // Runs on into a year: the valid prefix is kept.
+        assert_eq!(only(IdKind::Phone, "07700 900123 2024"), ["07700 900123"]);
+        assert!(only(IdKind::Phone, "07700 9001").is_empty());
+        assert!(only(IdKind::Phone, "0700 900 1234").is_empty());
+    }
+
+    #[test]
+    fn postcodes() {
+        assert_eq!(only(IdKind::Postcode, "at SW1A 1AA."), ["SW1A 1AA"]);
+        assert_eq!(
+            only(IdKind::Postcode, "M1 1AE and B33 8TH"),
+            ["M1 1AE", "B33 8TH"]
+        );
+        assert_eq!(only(IdKind::Postcode, "EC1A1BB"), ["EC1A1BB"]);
+        assert!(only(IdKind::Postcode, "QA1 1AA").is_empty());
+        assert!(only(IdKind::Postcode, "M1 1AC").is_empty());
+    }
+
+    #[test]
+    fn email_addresses() {
+        assert_eq!(
+            only(IdKind::EmailAddress, "to pat.smith+x@example.co.uk, ok"),
+            ["pat.smith+x@example.co.uk"]
+        );
+        assert!(only(IdKind::EmailAddress, "no at sign here").is_empty());
+        assert!(only(IdKind::EmailAddress, "user@localhost").is_empty());
+    }
+
+    #[test]
+    fn dates_of_birth_need_a_cue() {
+        assert_eq!(only(IdKind::DateOfBirth, "DOB: 12/03/1980"), ["12/03/1980"]);
+        assert_eq!(only(IdKind::DateOfBirth, "d.o.b. 1-2-79"), ["1-2-79"]);
+        assert_eq!(
+            only(IdKind::DateOfBirth, "born on 3rd March 1975"),
+            ["3rd March 1975"]
+        );
+        assert_eq!(
+            only(IdKind::DateOfBirth, "Date of birth 05.11.2001"),
+            ["05.11.2001"]
+        );
+        assert_eq!(only(IdKind::DateOfBirth, "DOB 1980-03-12"), ["1980-03-12"]);
+        assert!(only(IdKind::DateOfBirth, "DOB 1980-13-12").is_empty());
+        assert!(only(IdKind::DateOfBirth, "meeting on 12/03/1980").is_empty());
+        assert!(only(IdKind::DateOfBirth, "DOB: 32/03/1980").is_empty());
+        assert!(only(IdKind::DateOfBirth, "DOB: 12/13/1980").is_empty());
+    }
+
+    #[test]
+    fn non_ascii_text_and_overlaps() {
+        let found = kinds("Ünïcode — AB123456C — 943 476 5919 — ünï");
+        let names: Vec<IdKind> = found.iter().map(|(k, _)| *k).collect();
+        assert_eq!(names, [IdKind::NiNumber, IdKind::NhsNumber]);
+    }
+}

@@ -1,0 +1,325 @@
+//! Government Security Classifications protective markings: OFFICIAL, OFFICIAL-SENSITIVE (with the
+//! PERSONAL, COMMERCIAL and LOCSEN descriptors), SECRET and TOP SECRET, and the older RESTRICTED,
+//! CONFIDENTIAL and PROTECT.
+//!
+//! A marking counts only where markings are written, so that ordinary words do not: in a subject, at
+//! its start (after any `RE:`/`FW:`) or in brackets (`[OFFICIAL-SENSITIVE]`), in any case; in a body
+//! or attachment, in capitals at the start of a line, alone or after a label such as
+//! `Classification:`, and followed by nothing, a descriptor or punctuation. "This email is
+//! CONFIDENTIAL" and "Secret Santa" do not count.
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::error::compile;
+use crate::{Result, text};
+
+/// A classification, lowest first; legacy markings are mapped to their nearest current one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Classification {
+    /// OFFICIAL (and the legacy PROTECT).
+    Official,
+    /// OFFICIAL-SENSITIVE (and the legacy RESTRICTED).
+    OfficialSensitive,
+    /// SECRET (and the legacy CONFIDENTIAL).
+    Secret,
+    /// TOP SECRET.
+    TopSecret,
+}
+
+impl Classification {
+    /// The marking as written in capitals (`OFFICIAL-SENSITIVE`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Classification::Official => "OFFICIAL",
+            Classification::OfficialSensitive => "OFFICIAL-SENSITIVE",
+            Classification::Secret => "SECRET",
+            Classification::TopSecret => "TOP SECRET",
+        }
+    }
+}
+
+/// An OFFICIAL-SENSITIVE handling descriptor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Descriptor {
+    /// PERSONAL: information about a person.
+    Personal,
+    /// COMMERCIAL: commercially sensitive information.
+    Commercial,
+    /// LOCSEN: locally sensitive information.
+    Locsen,
+}
+
+/// One marking found in a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marking {
+    /// The classification, legacy markings mapped to current ones.
+    pub classification: Classification,
+    /// The handling descriptor, if one was written.
+    pub descriptor: Option<Descriptor>,
+    /// The marking as written when it was a legacy one (`RESTRICTED`), otherwise `None`.
+    pub legacy: Option<&'static str>,
+    /// Byte range of the marking (with its descriptor) in the text searched.
+    pub start: usize,
+    /// Byte offset where it ends (exclusive).
+    pub end: usize,
+}
+
+impl Marking {
+    /// The marking in words, e.g. `OFFICIAL-SENSITIVE PERSONAL` or `RESTRICTED (now OFFICIAL-SENSITIVE)`.
+    pub fn describe(&self) -> String {
+        let mut words = match self.legacy {
+            Some(legacy) => format!("{legacy} (now {})", self.classification.as_str()),
+            None => self.classification.as_str().to_owned(),
+        };
+        if let Some(descriptor) = self.descriptor {
+            words.push_str(match descriptor {
+                Descriptor::Personal => " PERSONAL",
+                Descriptor::Commercial => " COMMERCIAL",
+                Descriptor::Locsen => " LOCSEN",
+            });
+        }
+        words
+    }
+}
+
+const CORE: &str = r"(?P<m>TOP[ \-]?SECRET|OFFICIAL[ ]?[\-–][ ]?SENSITIVE|OFFICIAL[ ]SENSITIVE|OFFICIAL|SECRET|RESTRICTED|CONFIDENTIAL|PROTECT)";
+/// A descriptor after a marking; with one, anything may follow.
+const DESCRIPTOR: &str =
+    r"[ ]*[:\-–\[\(/]?[ ]*(?P<d>PERSONAL|COMMERCIAL|LOCSEN|LOCAL[ ]SENSITIVE)[\]\)]?";
+const LABEL: &str = r"(?:(?i:(?:government[ ]+)?(?:security[ ]+)?(?:classification|protective[ ]+marking|marking))[ ]*:[ ]*)?";
+/// What may follow a marking without a descriptor: the end, or punctuation that sets it off.
+const AFTER: &str = r"(?:[ \t]*$|[ ]*[:\-–\]\)\|*])";
+
+/// Finds protective markings. Build once and share.
+#[derive(Debug, Clone)]
+pub struct Markings {
+    prefilter: Regex,
+    prefilter_any_case: Regex,
+    line: Regex,
+    subject_prefix: Regex,
+    subject_bracketed: Regex,
+}
+
+impl Markings {
+    /// Compiles the patterns.
+    pub fn new() -> Result<Self> {
+        Ok(Self {
+            prefilter: compile(
+                "marking prefilter",
+                "OFFICIAL|SECRET|RESTRICTED|CONFIDENTIAL|PROTECT",
+            )?,
+            prefilter_any_case: compile(
+                "marking prefilter",
+                "(?i)official|secret|restricted|confidential|protect",
+            )?,
+            line: compile(
+                "marking line",
+                &format!(r"^[ \t>*\[\(|]*{LABEL}{CORE}(?-u:\b)(?:{DESCRIPTOR}|{AFTER})"),
+            )?,
+            subject_prefix: compile(
+                "marking subject",
+                &format!(
+                    r"(?i)^[ \t]*(?:(?:re|fw|fwd|aw)[ ]*:[ ]*)*[\[\(]?[ ]*{LABEL}{CORE}(?-u:\b)(?:{DESCRIPTOR}|{AFTER})"
+                ),
+            )?,
+            subject_bracketed: compile(
+                "marking subject brackets",
+                &format!(r"(?i)[\[\(][ ]*{CORE}(?:{DESCRIPTOR})?[ ]*[\]\)]"),
+            )?,
+        })
+    }
+
+    /// Markings in a subject line: at its start or in brackets, any case.
+    pub fn in_subject(&self, subject: &str) -> Vec<Marking> {
+        if !self.prefilter_any_case.is_match(subject) {
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        for regex in [&self.subject_prefix, &self.subject_bracketed] {
+            for captures in regex.captures_iter(subject) {
+                if let Some(marking) = marking_from(&captures, 0)
+                    && !found.iter().any(|m: &Marking| m.start == marking.start)
+                {
+                    found.push(marking);
+                }
+            }
+        }
+        found.sort_by_key(|m| m.start);
+        found
+    }
+
+    /// Markings in a body or attachment text: capitals, at the start of a line.
+    pub fn in_text(&self, text: &str) -> Vec<Marking> {
+        let mut found = Vec::new();
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while let Some(hit) = self.prefilter.find_at(text, at) {
+            let line_start = memchr::memrchr(b'\n', &bytes[..hit.start()]).map_or(0, |i| i + 1);
+            let line_end =
+                memchr::memchr(b'\n', &bytes[hit.end()..]).map_or(text.len(), |i| hit.end() + i);
+            let line = text[line_start..line_end].trim_end_matches('\r');
+            if let Some(captures) = self.line.captures(line)
+                && let Some(marking) = marking_from(&captures, line_start)
+            {
+                found.push(marking);
+            }
+            at = line_end;
+            if at >= text.len() {
+                break;
+            }
+        }
+        found
+    }
+}
+
+/// The highest classification among `markings` (ties: the first written).
+pub fn highest(markings: &[Marking]) -> Option<&Marking> {
+    let mut best: Option<&Marking> = None;
+    for marking in markings {
+        if best.is_none_or(|b| marking.classification > b.classification) {
+            best = Some(marking);
+        }
+    }
+    best
+}
+
+fn marking_from(captures: &regex::Captures<'_>, offset: usize) -> Option<Marking> {
+    let core = captures.name("m")?;
+    let letters: String = core
+        .as_str()
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let (classification, legacy) = match letters.as_str() {
+        "TOPSECRET" => (Classification::TopSecret, None),
+        "SECRET" => (Classification::Secret, None),
+        "OFFICIALSENSITIVE" => (Classification::OfficialSensitive, None),
+        "OFFICIAL" => (Classification::Official, None),
+        "RESTRICTED" => (Classification::OfficialSensitive, Some("RESTRICTED")),
+        "CONFIDENTIAL" => (Classification::Secret, Some("CONFIDENTIAL")),
+        "PROTECT" => (Classification::Official, Some("PROTECT")),
+        _ => return None,
+    };
+    let descriptor_match = captures.name("d");
+    let descriptor = descriptor_match.map(|d| {
+        let upper = d.as_str().to_ascii_uppercase();
+        if upper.starts_with("PERSONAL") {
+            Descriptor::Personal
+        } else if upper.starts_with("COMMERCIAL") {
+            Descriptor::Commercial
+        } else {
+            Descriptor::Locsen
+        }
+    });
+    let end = descriptor_match.map_or(core.end(), |d| d.end());
+    Some(Marking {
+        classification,
+        descriptor,
+        legacy,
+        start: offset + core.start(),
+        end: offset + end,
+    })
+}
+
+/// The markings found in `text` (the text of `field`) as model spans with context.
+pub fn spans_of(field: &str, text: &str, markings: &[Marking]) -> Vec<probity_model::Span> {
+    markings
+        .iter()
+        .map(|m| text::span(field, text, m.start, m.end))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject(s: &str) -> Vec<String> {
+        Markings::new()
+            .unwrap()
+            .in_subject(s)
+            .iter()
+            .map(Marking::describe)
+            .collect()
+    }
+
+    fn body(s: &str) -> Vec<String> {
+        Markings::new()
+            .unwrap()
+            .in_text(s)
+            .iter()
+            .map(Marking::describe)
+            .collect()
+    }
+
+    #[test]
+    fn subject_prefixes() {
+        assert_eq!(
+            subject("OFFICIAL-SENSITIVE: Op Larch"),
+            ["OFFICIAL-SENSITIVE"]
+        );
+        assert_eq!(
+            subject("RE: FW: Official Sensitive - Personal: custody list"),
+            ["OFFICIAL-SENSITIVE PERSONAL"]
+        );
+        assert_eq!(subject("[SECRET] briefing"), ["SECRET"]);
+        assert_eq!(subject("Rota (OFFICIAL)"), ["OFFICIAL"]);
+        assert_eq!(subject("TOP SECRET"), ["TOP SECRET"]);
+        assert_eq!(
+            subject("OFFICIAL-SENSITIVE [LOCSEN] update"),
+            ["OFFICIAL-SENSITIVE LOCSEN"]
+        );
+    }
+
+    #[test]
+    fn subject_words_that_are_not_markings() {
+        assert!(subject("Secret Santa draw").is_empty());
+        assert!(subject("The official opening").is_empty());
+        assert!(subject("RE: confidentiality agreement").is_empty());
+    }
+
+    #[test]
+    fn body_marking_lines() {
+        let text = "Hi,\r\n\r\nOFFICIAL-SENSITIVE PERSONAL\r\nthe list follows\n";
+        assert_eq!(body(text), ["OFFICIAL-SENSITIVE PERSONAL"]);
+        assert_eq!(body("Classification: OFFICIAL\nthanks"), ["OFFICIAL"]);
+        assert_eq!(
+            body("text\n  [RESTRICTED]\n"),
+            ["RESTRICTED (now OFFICIAL-SENSITIVE)"]
+        );
+        assert_eq!(body("> SECRET - UK EYES ONLY"), ["SECRET"]);
+    }
+
+    #[test]
+    fn body_words_that_are_not_markings() {
+        assert!(body("This email is CONFIDENTIAL and may be privileged.").is_empty());
+        assert!(body("SECRET Santa on Friday").is_empty());
+        assert!(body("NOT PROTECTIVELY MARKED").is_empty());
+        assert!(body("official business only").is_empty());
+    }
+
+    #[test]
+    fn highest_marking_wins() {
+        let m = Markings::new().unwrap();
+        let found = m.in_text("OFFICIAL\nbody\nSECRET\nmore\nOFFICIAL-SENSITIVE\n");
+        assert_eq!(found.len(), 3);
+        assert_eq!(
+            highest(&found).map(|m| m.classification),
+            Some(Classification::Secret)
+        );
+        assert!(highest(&[]).is_none());
+    }
+
+    #[test]
+    fn marking_offsets_point_into_the_text() {
+        let text = "line one\nOFFICIAL-SENSITIVE: COMMERCIAL\n";
+        let found = Markings::new().unwrap().in_text(text);
+        assert_eq!(
+            &text[found[0].start..found[0].end],
+            "OFFICIAL-SENSITIVE: COMMERCIAL"
+        );
+    }
+}

@@ -1,0 +1,289 @@
+//! Masking of members of the public's personal data in anything an analyst reads: names (titled,
+//! forename and surname, `SURNAME, Forename`), street addresses, postcodes, phone numbers, email
+//! addresses, dates of birth and identifiers become placeholders such as `[person]`, `[phone]`,
+//! `[email]`, `[postcode]`. Staff are left visible: names in the staff list, and email addresses in
+//! the staff list or at the force's own domains.
+//!
+//! Masking errs towards hiding: a force address in a signature is masked too.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::addresses::Addresses;
+use crate::identifiers::{IdKind, Identifiers};
+use crate::names::Names;
+use crate::{Result, text};
+
+/// What a masked stretch was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MaskKind {
+    /// A member of the public's name.
+    Person,
+    /// A street address.
+    Address,
+    /// An identifier (postcode, phone, email, date of birth…).
+    Identifier(IdKind),
+}
+
+impl MaskKind {
+    /// The placeholder written in its place.
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            MaskKind::Person => "[person]",
+            MaskKind::Address => "[address]",
+            MaskKind::Identifier(kind) => match kind {
+                IdKind::NiNumber => "[ni-number]",
+                IdKind::NhsNumber => "[nhs-number]",
+                IdKind::PncId => "[pnc-id]",
+                IdKind::VehicleRegistration => "[vehicle]",
+                IdKind::BankCard => "[card]",
+                IdKind::Phone => "[phone]",
+                IdKind::Postcode => "[postcode]",
+                IdKind::EmailAddress => "[email]",
+                IdKind::DateOfBirth => "[dob]",
+            },
+        }
+    }
+}
+
+/// One masked stretch: its kind and byte range in the original text. The original value is not
+/// kept, so a list of what was masked reveals nothing more than the masked text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaskedItem {
+    /// What was masked.
+    pub kind: MaskKind,
+    /// Byte offset in the original text where it started.
+    pub start: usize,
+    /// Byte offset where it ended (exclusive).
+    pub end: usize,
+}
+
+/// A masked text and what was masked in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Masked {
+    /// The text with placeholders.
+    pub text: String,
+    /// What was masked, in order.
+    pub masked: Vec<MaskedItem>,
+}
+
+/// Masks personal data of members of the public. Build once and share.
+#[derive(Debug, Clone)]
+pub struct Masker {
+    identifiers: Identifiers,
+    names: Names,
+    addresses: Addresses,
+    staff_names: HashSet<String>,
+    staff_addresses: HashSet<String>,
+    force_domains: Vec<String>,
+    max_text_bytes: usize,
+}
+
+/// The most text [`Masker::mask`] reads by default; the rest is withheld, never shown unmasked.
+pub const DEFAULT_MAX_TEXT_BYTES: usize = 2_000_000;
+
+/// What stands in for text beyond the masking limit.
+pub const OVER_LIMIT: &str = "[not shown: beyond the masking limit]";
+
+impl Masker {
+    /// A masker that leaves the given staff names, staff addresses and addresses at the force's
+    /// domains (`*.force.police.uk` covers subdomains) visible.
+    pub fn new<N, A, D>(staff_names: N, staff_addresses: A, force_domains: D) -> Result<Self>
+    where
+        N: IntoIterator,
+        N::Item: AsRef<str>,
+        A: IntoIterator,
+        A::Item: AsRef<str>,
+        D: IntoIterator,
+        D::Item: AsRef<str>,
+    {
+        Ok(Self {
+            identifiers: Identifiers::new()?,
+            names: Names::new()?,
+            addresses: Addresses::new()?,
+            staff_names: staff_names
+                .into_iter()
+                .map(|n| Names::key(n.as_ref()))
+                .collect(),
+            staff_addresses: staff_addresses
+                .into_iter()
+                .map(|a| text::bare_address(a.as_ref()))
+                .collect(),
+            force_domains: force_domains
+                .into_iter()
+                .map(|d| d.as_ref().to_owned())
+                .collect(),
+            max_text_bytes: DEFAULT_MAX_TEXT_BYTES,
+        })
+    }
+
+    /// The same masker reading at most `bytes` of each text; the rest is replaced by
+    /// [`OVER_LIMIT`].
+    pub fn with_limit(mut self, bytes: usize) -> Self {
+        self.max_text_bytes = bytes;
+        self
+    }
+
+    fn is_staff_address(&self, address: &str) -> bool {
+        let bare = text::bare_address(address);
+        if self.staff_addresses.contains(&bare) {
+            return true;
+        }
+        text::domain_of(&bare).is_some_and(|domain| {
+            self.force_domains
+                .iter()
+                .any(|pattern| text::domain_matches(&domain, pattern))
+        })
+    }
+
+    /// `text` with every member of the public's personal data replaced by a placeholder.
+    pub fn mask(&self, whole: &str) -> Masked {
+        let over_limit = whole.len() > self.max_text_bytes;
+        let text = &whole[..cut_point(whole, self.max_text_bytes)];
+        let mut items: Vec<MaskedItem> = Vec::new();
+        for hit in self.identifiers.find(text) {
+            let value = &text[hit.start..hit.end];
+            if hit.kind == IdKind::EmailAddress && self.is_staff_address(value) {
+                continue;
+            }
+            items.push(MaskedItem {
+                kind: MaskKind::Identifier(hit.kind),
+                start: hit.start,
+                end: hit.end,
+            });
+        }
+        for m in self.addresses.find(text) {
+            items.push(MaskedItem {
+                kind: MaskKind::Address,
+                start: m.start,
+                end: m.end,
+            });
+        }
+        for name in self.names.find(text) {
+            let key = Names::key(&text[name.start..name.end]);
+            if self.staff_names.contains(&key) {
+                continue;
+            }
+            items.push(MaskedItem {
+                kind: MaskKind::Person,
+                start: name.start,
+                end: name.end,
+            });
+        }
+        items.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        let mut kept: Vec<MaskedItem> = Vec::with_capacity(items.len());
+        for item in items {
+            if kept.last().is_some_and(|last| item.start < last.end) {
+                continue;
+            }
+            kept.push(item);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for item in &kept {
+            out.push_str(&text[at..item.start]);
+            out.push_str(item.kind.placeholder());
+            at = item.end;
+        }
+        out.push_str(&text[at..]);
+        if over_limit {
+            out.push_str(OVER_LIMIT);
+        }
+        Masked {
+            text: out,
+            masked: kept,
+        }
+    }
+}
+
+/// Where to cut a text at most `limit` bytes long so that no word is split (a split phone number
+/// would leave its tail unmasked): after the last line break in the second half of the limit, else
+/// after the last whitespace, else (one long word) nothing is shown.
+fn cut_point(text: &str, limit: usize) -> usize {
+    if text.len() <= limit {
+        return text.len();
+    }
+    let head = &text.as_bytes()[..text::floor_boundary(text, limit)];
+    if let Some(newline) = memchr::memrchr(b'\n', head)
+        && newline >= limit / 2
+    {
+        return newline + 1;
+    }
+    match head.iter().rposition(u8::is_ascii_whitespace) {
+        Some(space) => space + 1,
+        None => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masker() -> Masker {
+        Masker::new(
+            ["Sam Lane"],
+            ["sam.lane.home@gmail.com"],
+            ["force.police.uk", "*.force.police.uk"],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn masks_the_public_and_keeps_staff() {
+        let text = "Sam Lane spoke to Mrs Ada Price (DOB: 12/03/1980) of 14 Acacia Avenue, AB1 2DE, \
+tel 07700 900123, email ada.price@example.com. Copy to sam.lane@force.police.uk.";
+        let masked = masker().mask(text);
+        assert_eq!(
+            masked.text,
+            "Sam Lane spoke to [person] (DOB: [dob]) of [address], [postcode], tel [phone], \
+email [email]. Copy to sam.lane@force.police.uk."
+        );
+        let kinds: Vec<MaskKind> = masked.masked.iter().map(|m| m.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                MaskKind::Person,
+                MaskKind::Identifier(IdKind::DateOfBirth),
+                MaskKind::Address,
+                MaskKind::Identifier(IdKind::Postcode),
+                MaskKind::Identifier(IdKind::Phone),
+                MaskKind::Identifier(IdKind::EmailAddress),
+            ]
+        );
+        for item in &masked.masked {
+            assert!(item.end <= text.len() && item.start < item.end);
+        }
+    }
+
+    #[test]
+    fn identifiers_and_records_style_names() {
+        let masked = masker().mask("PRICE, Ada NI AB123456C PNC 01/23456K car LM68 ABC");
+        assert_eq!(
+            masked.text,
+            "[person] NI [ni-number] PNC [pnc-id] car [vehicle]"
+        );
+    }
+
+    #[test]
+    fn staff_personal_address_in_list_stays() {
+        let masked = masker().mask("sent to sam.lane.home@gmail.com and pat@gmail.com");
+        assert_eq!(masked.text, "sent to sam.lane.home@gmail.com and [email]");
+    }
+
+    #[test]
+    fn text_beyond_the_limit_is_withheld() {
+        let text = format!("Ada Price {}", "07700 900123 ".repeat(10));
+        let masked = masker().with_limit(24).mask(&text);
+        assert_eq!(masked.text, format!("[person] [phone] {OVER_LIMIT}"));
+    }
+
+    #[test]
+    fn text_without_personal_data_is_unchanged() {
+        let text = "Shift starts at 0700. Briefing room 2. Kind Regards, Response Team.";
+        let masked = masker().mask(text);
+        assert_eq!(masked.text, text);
+        assert!(masked.masked.is_empty());
+    }
+}

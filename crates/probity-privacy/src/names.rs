@@ -1,0 +1,217 @@
+//! People's names in free text, found without a model: a title and a capitalised name (`Mrs Ada
+//! Price`), a common forename and a capitalised surname (`Ada Price`), and the records style of a
+//! surname in capitals and a forename (`PRICE, Ada`).
+//!
+//! This finds most names in police correspondence and few false ones; it is not exhaustive. It is
+//! used to count names (bulk personal data) and to mask them (analyst views).
+
+use std::collections::HashSet;
+
+use regex::Regex;
+
+use crate::Result;
+use crate::error::compile;
+
+/// Common UK forenames (lower case), enough to tell `Ada Price` from `Kind Regards`.
+const FORENAMES: &str = "aaron abdul abigail ada adam adrian ahmed aidan aisha alan albert alex alexander \
+alexandra alfie ali alice alison amanda amber amelia amy andrea andrew angela ann anna anne anthony \
+archie arthur ashley barbara barry ben benjamin beth bethany bill billy brandon brenda brian bruce \
+callum cameron carl carol caroline catherine charles charlie charlotte chloe chris christine \
+christopher claire colin connor craig daniel danielle darren dave david dawn dean debbie deborah \
+declan denise dennis derek diane dominic donna dylan edward eleanor elizabeth ella ellie emily emma \
+eric ethan evie fatima fiona frances francesca frank freddie freya gary gavin gemma george georgia \
+gillian gordon grace graham hannah harriet harry harvey hayley heather helen henry holly ian imogen \
+isaac isabel isabella isla jack jackie jacob jade james jamie jane janet jason jayden jean jennifer \
+jenny jessica jill joan joanne joe john jonathan jordan joseph josh joshua joyce judith julia julie \
+justin karen kate katherine kathleen katie kayleigh keith kelly kevin kieran kim kirsty laura lauren \
+leah lee leo leon lewis liam lily linda lisa logan louise lucas lucy luke lynn mandy margaret maria \
+mark martin mary mason matthew maureen megan melissa michael michelle mohammed mohammad muhammad \
+molly nathan neil nicholas nicola nigel noah oliver olivia oscar owen paul paula pauline peter \
+philip phoebe poppy rachel rebecca reece rhys richard rita robert robyn roger ronald rosie ross ruby \
+ruth ryan sam samantha samuel sandra sara sarah scott sean shane sharon shaun sheila simon sophie \
+stacey stephanie stephen steven stuart susan suzanne tanya teresa terry thomas tina toby tom tony \
+tracey tracy vanessa victoria vincent wayne wendy william yasmin zara zoe";
+
+/// Titles that precede a member of the public's name.
+const TITLES: &str = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?";
+const CAPITALISED: &str = r"(?:[A-Z]'|Mc|Mac)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?";
+
+/// One name found: its byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameMatch {
+    /// Byte offset where the name starts.
+    pub start: usize,
+    /// Byte offset where it ends (exclusive).
+    pub end: usize,
+}
+
+/// Finds people's names. Build once and share.
+#[derive(Debug, Clone)]
+pub struct Names {
+    titled: Regex,
+    pair: Regex,
+    records_style: Regex,
+    forenames: HashSet<&'static str>,
+}
+
+impl Names {
+    /// Compiles the patterns.
+    pub fn new() -> Result<Self> {
+        let b = r"(?-u:\b)";
+        Ok(Self {
+            titled: compile(
+                "titled name",
+                &format!(r"{b}{TITLES} {CAPITALISED}(?: {CAPITALISED}){{0,2}}{b}"),
+            )?,
+            pair: compile(
+                "forename and surname",
+                &format!(r"{b}(?P<first>[A-Z][a-z]+) (?:[A-Z][a-z]+ )?{CAPITALISED}{b}"),
+            )?,
+            records_style: compile(
+                "records-style name",
+                &format!(r"{b}[A-Z]{{2,}}(?:[\-'][A-Z]{{2,}})?, {CAPITALISED}{b}"),
+            )?,
+            forenames: FORENAMES.split_whitespace().collect(),
+        })
+    }
+
+    /// Every name in `text`, in order, without overlaps.
+    pub fn find(&self, text: &str) -> Vec<NameMatch> {
+        let mut found: Vec<NameMatch> = Vec::new();
+        for m in self.titled.find_iter(text) {
+            found.push(NameMatch {
+                start: m.start(),
+                end: m.end(),
+            });
+        }
+        // A capitalised pair whose first word is no forename ("Dear Ada Price") is retried from its
+        // second word, so that the name inside it is still found.
+        let mut at = 0;
+        while let Some(captures) = self.pair.captures_at(text, at) {
+            let (Some(whole), Some(first)) = (captures.get(0), captures.name("first")) else {
+                break;
+            };
+            if self
+                .forenames
+                .contains(first.as_str().to_ascii_lowercase().as_str())
+            {
+                found.push(NameMatch {
+                    start: whole.start(),
+                    end: whole.end(),
+                });
+                at = whole.end();
+            } else {
+                at = first.end();
+            }
+        }
+        for m in self.records_style.find_iter(text) {
+            found.push(NameMatch {
+                start: m.start(),
+                end: m.end(),
+            });
+        }
+        found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        let mut out: Vec<NameMatch> = Vec::with_capacity(found.len());
+        for name in found {
+            if out.last().is_some_and(|last| name.start < last.end) {
+                continue;
+            }
+            out.push(name);
+        }
+        out
+    }
+
+    /// The name with any title removed and spaces collapsed, lower-cased: the key two mentions of
+    /// one person share (`Mrs Ada Price` and `Ada Price`).
+    pub fn key(name: &str) -> String {
+        let mut words: Vec<String> = name
+            .split([' ', ','])
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        if words.first().is_some_and(|w| {
+            ["mr", "mrs", "ms", "miss", "mx", "dr", "master"].contains(&w.trim_end_matches('.'))
+        }) {
+            words.remove(0);
+        }
+        if name.contains(',') {
+            words.rotate_left(1);
+        }
+        words.join(" ")
+    }
+}
+
+/// How many times a capitalised word follows another after a space or `, ` (`Ada Price`,
+/// `PRICE, Ada`), counting no further than `limit`: an upper bound on the names [`Names::find`]
+/// can find, counted in one cheap pass.
+pub fn capitalised_pairs(text: &str, limit: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut count = 0;
+    let mut previous_end: Option<usize> = None;
+    let mut i = 0;
+    while i < bytes.len() && count < limit {
+        let starts_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if !(bytes[i].is_ascii_uppercase() && starts_word) {
+            i = crate::text::skip_to_byte_between(bytes, i + 1, b'A', b'Z');
+            continue;
+        }
+        let mut end = i + 1;
+        while end < bytes.len() && (bytes[end].is_ascii_alphabetic() || bytes[end] == b'\'') {
+            end += 1;
+        }
+        if let Some(previous) = previous_end {
+            let gap = &bytes[previous..i];
+            if gap == b" " || gap == b", " || gap == b". " {
+                count += 1;
+            }
+        }
+        previous_end = Some(end);
+        i = end;
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<&str> {
+        Names::new()
+            .unwrap()
+            .find(text)
+            .iter()
+            .map(|m| &text[m.start..m.end])
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn finds_titled_paired_and_records_style_names() {
+        assert_eq!(
+            names("Spoke to Mrs Ada Price and John O'Neill, then SMITH, Dave."),
+            ["Mrs Ada Price", "John O'Neill", "SMITH, Dave"]
+        );
+        assert_eq!(names("Dear Ada Price,"), ["Ada Price"]);
+    }
+
+    #[test]
+    fn leaves_ordinary_capitalised_words() {
+        assert!(names("Kind Regards, Police National Computer. The Court said").is_empty());
+    }
+
+    #[test]
+    fn capitalised_pairs_bound_the_names() {
+        let text = "Spoke to Mrs Ada Price and John O'Neill, then SMITH, Dave. Then home.";
+        assert!(capitalised_pairs(text, usize::MAX) >= names(text).len());
+        assert_eq!(capitalised_pairs("no capitals here at all", 10), 0);
+        assert_eq!(capitalised_pairs("Ada Price", 10), 1);
+        assert_eq!(capitalised_pairs("A B C D E F", 2), 2);
+    }
+
+    #[test]
+    fn one_key_per_person() {
+        assert_eq!(Names::key("Mrs Ada Price"), "ada price");
+        assert_eq!(Names::key("PRICE, Ada"), "ada price");
+    }
+}

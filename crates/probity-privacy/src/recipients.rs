@@ -1,0 +1,258 @@
+//! Where a message went: each recipient address classed as internal (the force's own domains),
+//! partner agency, the sender's own personal address, personal webmail, press, or unknown external.
+//!
+//! The domain lists are policy data (see the `recipients` section of the disclosure policy); a
+//! pattern `*.gov.uk` covers `gov.uk` and every subdomain.
+
+use std::collections::{HashMap, HashSet};
+
+use probity_model::Email;
+use serde::{Deserialize, Serialize};
+
+use crate::text;
+
+/// The class of one recipient address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecipientClass {
+    /// One of the force's own domains.
+    Internal,
+    /// A partner agency on the allowlist (CPS, other forces, NHS, courts, councils…).
+    Partner,
+    /// A personal address known to belong to the sender.
+    OwnPersonal,
+    /// A personal webmail provider (gmail.com, outlook.com…).
+    PersonalWebmail,
+    /// A newspaper, broadcaster or other media organisation.
+    Press,
+    /// Any other outside domain.
+    UnknownExternal,
+    /// Not an address at all (no domain).
+    Invalid,
+}
+
+impl RecipientClass {
+    /// The snake_case name used in policies and findings.
+    pub fn name(self) -> &'static str {
+        match self {
+            RecipientClass::Internal => "internal",
+            RecipientClass::Partner => "partner",
+            RecipientClass::OwnPersonal => "own_personal",
+            RecipientClass::PersonalWebmail => "personal_webmail",
+            RecipientClass::Press => "press",
+            RecipientClass::UnknownExternal => "unknown_external",
+            RecipientClass::Invalid => "invalid",
+        }
+    }
+
+    /// Plain words for explanations.
+    pub fn label(self) -> &'static str {
+        match self {
+            RecipientClass::Internal => "internal",
+            RecipientClass::Partner => "partner agency",
+            RecipientClass::OwnPersonal => "the sender's own personal address",
+            RecipientClass::PersonalWebmail => "personal webmail",
+            RecipientClass::Press => "press or media",
+            RecipientClass::UnknownExternal => "unknown external",
+            RecipientClass::Invalid => "not a valid address",
+        }
+    }
+}
+
+/// The domain lists recipients are classed by.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientPolicy {
+    /// The force's own domains (`force.police.uk`, `*.force.police.uk`).
+    #[serde(default)]
+    pub internal_domains: Vec<String>,
+    /// Partner agencies whose receipt of police data is ordinary business.
+    #[serde(default)]
+    pub partner_domains: Vec<String>,
+    /// Personal webmail providers.
+    #[serde(default)]
+    pub webmail_domains: Vec<String>,
+    /// Press and media organisations.
+    #[serde(default)]
+    pub press_domains: Vec<String>,
+}
+
+/// Known personal addresses of staff, by work address (from HR or directory reference data).
+#[derive(Debug, Clone, Default)]
+pub struct StaffPersonalAddresses {
+    by_work_address: HashMap<String, HashSet<String>>,
+}
+
+impl StaffPersonalAddresses {
+    /// An empty lookup.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records that `personal` belongs to the member of staff whose work address is `work`.
+    pub fn insert(&mut self, work: &str, personal: &str) {
+        self.by_work_address
+            .entry(text::bare_address(work))
+            .or_default()
+            .insert(text::bare_address(personal));
+    }
+
+    /// True when `recipient` is a personal address of the sender `sender`.
+    pub fn is_own(&self, sender: &str, recipient: &str) -> bool {
+        self.by_work_address
+            .get(&text::bare_address(sender))
+            .is_some_and(|set| set.contains(&text::bare_address(recipient)))
+    }
+}
+
+/// One recipient and its class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    /// The bare lower-cased address.
+    pub address: String,
+    /// The recipient's class.
+    pub class: RecipientClass,
+}
+
+/// Classes recipients by a [`RecipientPolicy`].
+#[derive(Debug, Clone)]
+pub struct Recipients {
+    policy: RecipientPolicy,
+}
+
+impl Recipients {
+    /// A classifier over `policy`'s lists.
+    pub fn new(policy: RecipientPolicy) -> Self {
+        Self { policy }
+    }
+
+    /// The class of `recipient` for a message from `sender`.
+    pub fn classify(
+        &self,
+        sender: Option<&str>,
+        recipient: &str,
+        staff: &StaffPersonalAddresses,
+    ) -> RecipientClass {
+        let Some(domain) = text::domain_of(recipient) else {
+            return RecipientClass::Invalid;
+        };
+        if sender.is_some_and(|sender| staff.is_own(sender, recipient)) {
+            return RecipientClass::OwnPersonal;
+        }
+        let lists = [
+            (&self.policy.internal_domains, RecipientClass::Internal),
+            (&self.policy.partner_domains, RecipientClass::Partner),
+            (&self.policy.press_domains, RecipientClass::Press),
+            (
+                &self.policy.webmail_domains,
+                RecipientClass::PersonalWebmail,
+            ),
+        ];
+        for (list, class) in lists {
+            if list
+                .iter()
+                .any(|pattern| text::domain_matches(&domain, pattern))
+            {
+                return class;
+            }
+        }
+        RecipientClass::UnknownExternal
+    }
+
+    /// True when `address` is at one of the force's own domains.
+    pub fn is_internal(&self, address: &str) -> bool {
+        text::domain_of(address).is_some_and(|domain| {
+            self.policy
+                .internal_domains
+                .iter()
+                .any(|pattern| text::domain_matches(&domain, pattern))
+        })
+    }
+
+    /// Every To, Cc and Bcc recipient of `email` with its class, each address once.
+    pub fn classify_email(&self, email: &Email, staff: &StaffPersonalAddresses) -> Vec<Recipient> {
+        let sender = email.from.first().map(|from| from.as_str());
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for identity in email.to.iter().chain(&email.cc).chain(&email.bcc) {
+            let address = text::bare_address(identity.as_str());
+            if !seen.insert(address.clone()) {
+                continue;
+            }
+            let class = self.classify(sender, &address, staff);
+            out.push(Recipient { address, class });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recipients() -> Recipients {
+        Recipients::new(RecipientPolicy {
+            internal_domains: vec!["force.police.uk".into(), "*.force.police.uk".into()],
+            partner_domains: vec!["*.police.uk".into(), "*.gov.uk".into(), "nhs.net".into()],
+            webmail_domains: vec!["gmail.com".into(), "hotmail.co.uk".into()],
+            press_domains: vec!["thesun.co.uk".into(), "*.bbc.co.uk".into()],
+        })
+    }
+
+    #[test]
+    fn classes() {
+        let r = recipients();
+        let staff = StaffPersonalAddresses::new();
+        let class = |a: &str| r.classify(Some("pc1@force.police.uk"), a, &staff);
+        assert_eq!(class("a@force.police.uk"), RecipientClass::Internal);
+        assert_eq!(class("a@hq.force.police.uk"), RecipientClass::Internal);
+        assert_eq!(class("a@other.police.uk"), RecipientClass::Partner);
+        assert_eq!(class("a@cps.gov.uk"), RecipientClass::Partner);
+        assert_eq!(class("a@nhs.net"), RecipientClass::Partner);
+        assert_eq!(class("A@GMAIL.COM"), RecipientClass::PersonalWebmail);
+        assert_eq!(class("news@thesun.co.uk"), RecipientClass::Press);
+        assert_eq!(class("desk@news.bbc.co.uk"), RecipientClass::Press);
+        assert_eq!(class("x@example.com"), RecipientClass::UnknownExternal);
+        assert_eq!(class("nobody"), RecipientClass::Invalid);
+    }
+
+    #[test]
+    fn own_personal_address_is_its_own_class() {
+        let r = recipients();
+        let mut staff = StaffPersonalAddresses::new();
+        staff.insert("PC1@force.police.uk", "pat.home@gmail.com");
+        assert_eq!(
+            r.classify(Some("pc1@force.police.uk"), "Pat.Home@gmail.com", &staff),
+            RecipientClass::OwnPersonal
+        );
+        assert_eq!(
+            r.classify(Some("pc2@force.police.uk"), "pat.home@gmail.com", &staff),
+            RecipientClass::PersonalWebmail
+        );
+    }
+
+    #[test]
+    fn every_recipient_field_once() {
+        let r = recipients();
+        let email = Email {
+            from: vec!["pc1@force.police.uk".into()],
+            to: vec!["a@gmail.com".into(), "b@force.police.uk".into()],
+            cc: vec!["A@gmail.com".into()],
+            bcc: vec!["c@thesun.co.uk".into()],
+            ..Email::default()
+        };
+        let classes: Vec<RecipientClass> = r
+            .classify_email(&email, &StaffPersonalAddresses::new())
+            .iter()
+            .map(|x| x.class)
+            .collect();
+        assert_eq!(
+            classes,
+            [
+                RecipientClass::PersonalWebmail,
+                RecipientClass::Internal,
+                RecipientClass::Press
+            ]
+        );
+    }
+}

@@ -1,0 +1,499 @@
+//! Sealing: medical and legally privileged content found outside the excluded channels is encrypted
+//! out of analyst view. The text is replaced by a placeholder; the ciphertext (ChaCha20-Poly1305, a
+//! fresh random nonce per item, the field and reason bound in as associated data) stays with the
+//! event so that an authorised person holding the key can unseal it.
+//!
+//! The key is 32 random bytes in a file in the data directory ([`KEY_FILE`]), created with owner-only
+//! permissions. Losing the key loses the sealed content, by design.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use probity_model::Event;
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::error::compile;
+use crate::{Error, Result};
+
+/// The key file's name in the data directory.
+pub const KEY_FILE: &str = "seal.key";
+/// The `Event::original` key that holds an event's sealed items (a JSON array of [`Sealed`]).
+pub const SEALED_KEY: &str = "probity.sealed";
+/// The tag a sealed event carries.
+pub const SEALED_TAG: &str = "content-sealed";
+/// The label listing why (`legal_privilege`, `medical`).
+pub const SEALED_LABEL: &str = "privacy.sealed";
+
+const KEY_BYTES: usize = 32;
+const NONCE_BYTES: usize = 12;
+const FORMAT_VERSION: u8 = 1;
+
+/// Why content is sealed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SealReason {
+    /// Legally privileged (legal advice, litigation, without-prejudice correspondence).
+    LegalPrivilege,
+    /// Medical (diagnoses, medication, fit notes, occupational health).
+    Medical,
+}
+
+impl SealReason {
+    /// The snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SealReason::LegalPrivilege => "legal_privilege",
+            SealReason::Medical => "medical",
+        }
+    }
+
+    /// The placeholder left where the text was.
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            SealReason::LegalPrivilege => "[sealed: legally privileged content]",
+            SealReason::Medical => "[sealed: medical content]",
+        }
+    }
+}
+
+/// The key content is sealed with. Its bytes never print.
+#[derive(Clone)]
+pub struct SealKey([u8; KEY_BYTES]);
+
+impl std::fmt::Debug for SealKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SealKey(…)")
+    }
+}
+
+impl SealKey {
+    /// A new random key (from the operating system's generator).
+    pub fn generate() -> Result<Self> {
+        let mut bytes = [0u8; KEY_BYTES];
+        getrandom::fill(&mut bytes).map_err(|e| Error::Seal(format!("no randomness: {e}")))?;
+        Ok(Self(bytes))
+    }
+
+    /// A key from its bytes (for tests and key rotation tools).
+    pub fn from_bytes(bytes: [u8; KEY_BYTES]) -> Self {
+        Self(bytes)
+    }
+
+    /// The key file path inside `data_dir`.
+    pub fn path(data_dir: &Path) -> PathBuf {
+        data_dir.join(KEY_FILE)
+    }
+
+    /// Creates a new key file in `data_dir` (readable by its owner only); refuses to replace an
+    /// existing one, which would make everything sealed with it unreadable.
+    pub fn create(data_dir: &Path) -> Result<Self> {
+        let path = Self::path(data_dir);
+        let key = Self::generate()?;
+        let key_error = |reason: String| Error::Key {
+            path: path.clone(),
+            reason,
+        };
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                key_error(
+                    "already exists; refusing to replace it (sealed content would be lost)".into(),
+                )
+            } else {
+                key_error(format!("cannot create: {e}"))
+            }
+        })?;
+        file.write_all(&key.0)
+            .and_then(|()| file.sync_all())
+            .map_err(|e| key_error(format!("cannot write: {e}")))?;
+        Ok(key)
+    }
+
+    /// Loads the key file from `data_dir`. The file must be exactly 32 bytes and, on Unix, not
+    /// readable by group or others.
+    pub fn load(data_dir: &Path) -> Result<Self> {
+        let path = Self::path(data_dir);
+        let key_error = |reason: String| Error::Key {
+            path: path.clone(),
+            reason,
+        };
+        let metadata = fs::metadata(&path).map_err(|e| key_error(format!("cannot read: {e}")))?;
+        if metadata.len() != KEY_BYTES as u64 {
+            return Err(key_error(format!(
+                "is {} bytes; a seal key is exactly {KEY_BYTES}",
+                metadata.len()
+            )));
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = metadata.permissions().mode();
+            if mode & 0o077 != 0 {
+                return Err(key_error(format!(
+                    "permissions {:o} let others read it; run chmod 600 on it",
+                    mode & 0o777
+                )));
+            }
+        }
+        let bytes = fs::read(&path).map_err(|e| key_error(format!("cannot read: {e}")))?;
+        let bytes: [u8; KEY_BYTES] = bytes.try_into().map_err(|_| {
+            key_error(format!(
+                "changed size while being read; expected {KEY_BYTES} bytes"
+            ))
+        })?;
+        Ok(Self(bytes))
+    }
+
+    /// Loads the key, creating it first if there is none.
+    pub fn load_or_create(data_dir: &Path) -> Result<Self> {
+        if Self::path(data_dir).exists() {
+            return Self::load(data_dir);
+        }
+        Self::create(data_dir)
+    }
+
+    fn cipher(&self) -> ChaCha20Poly1305 {
+        ChaCha20Poly1305::new(Key::from_slice(&self.0))
+    }
+}
+
+/// One sealed text: serialisable, safe to store beside the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sealed {
+    /// The format version (1).
+    pub version: u8,
+    /// Why it is sealed.
+    pub reason: SealReason,
+    /// Where the text was (`email.body`, `attachment:<name>`).
+    pub field: String,
+    /// The nonce, base64.
+    pub nonce: String,
+    /// The ciphertext with its authentication tag, base64.
+    pub ciphertext: String,
+}
+
+fn associated_data(reason: SealReason, field: &str) -> Vec<u8> {
+    format!("probity-seal-v{FORMAT_VERSION}\0{}\0{field}", reason.name()).into_bytes()
+}
+
+/// Encrypts `plaintext` under `key`, binding the reason and field to it.
+pub fn seal(key: &SealKey, reason: SealReason, field: &str, plaintext: &str) -> Result<Sealed> {
+    let mut nonce = [0u8; NONCE_BYTES];
+    getrandom::fill(&mut nonce).map_err(|e| Error::Seal(format!("no randomness: {e}")))?;
+    let aad = associated_data(reason, field);
+    let ciphertext = key
+        .cipher()
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext.as_bytes(),
+                aad: &aad,
+            },
+        )
+        .map_err(|_| Error::Seal("encryption failed".into()))?;
+    Ok(Sealed {
+        version: FORMAT_VERSION,
+        reason,
+        field: field.to_owned(),
+        nonce: BASE64.encode(nonce),
+        ciphertext: BASE64.encode(ciphertext),
+    })
+}
+
+/// Decrypts a sealed text. Fails on a wrong key or any change to the blob, its reason or field.
+pub fn unseal(key: &SealKey, sealed: &Sealed) -> Result<String> {
+    if sealed.version != FORMAT_VERSION {
+        return Err(Error::Seal(format!(
+            "version {} is not supported",
+            sealed.version
+        )));
+    }
+    let nonce = BASE64
+        .decode(&sealed.nonce)
+        .map_err(|e| Error::Seal(format!("nonce is not base64: {e}")))?;
+    if nonce.len() != NONCE_BYTES {
+        return Err(Error::Seal(format!(
+            "nonce is {} bytes, not {NONCE_BYTES}",
+            nonce.len()
+        )));
+    }
+    let ciphertext = BASE64
+        .decode(&sealed.ciphertext)
+        .map_err(|e| Error::Seal(format!("ciphertext is not base64: {e}")))?;
+    let aad = associated_data(sealed.reason, &sealed.field);
+    let plaintext = key
+        .cipher()
+        .decrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: &ciphertext,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| {
+            Error::Seal("cannot unseal: wrong key, or the sealed item was altered".into())
+        })?;
+    String::from_utf8(plaintext).map_err(|_| Error::Seal("unsealed text is not UTF-8".into()))
+}
+
+/// What the cues found in one text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealDetection {
+    /// Why it is sealed.
+    pub reason: SealReason,
+    /// The cue words that decided it (for the audit record, not for analysts).
+    pub cues: Vec<String>,
+}
+
+const LEGAL: &str = r"(?i)\b(?:legally privileged|legal professional privilege|subject to (?:legal )?privilege|litigation privilege|legal advice privilege|privileged (?:and|&) confidential legal advice)\b";
+const DISCLAIMER: &str = r"(?i)\bmay (?:contain|be|include)\b[^.]{0,40}$";
+const WITHOUT_PREJUDICE: &str = r"(?i)\bwithout prejudice\b";
+const LEGAL_SOURCE: &str =
+    r"(?i)\b(?:solicitors?|counsel|barrister|legal adviser|legal services|LLP|chambers)\b";
+const MEDICAL_STRONG: &str = r"(?i)\b(?:fit note|statement of fitness for work|sick note|occupational health (?:report|assessment)|OH report|diagnosed with|diagnosis of|prescribed|psychiatric (?:report|assessment))\b";
+const MEDICAL_WEAK: &str = r"(?i)\b(?:medication|diagnosis|symptoms|GP|consultant|clinic|mental health|depression|anxiety|PTSD|counselling|therapy|hospital|surgery|[0-9]+ ?mg)\b";
+
+/// Finds medical and legally privileged content. Build once and share.
+#[derive(Debug, Clone)]
+pub struct SealCues {
+    legal: Regex,
+    disclaimer: Regex,
+    without_prejudice: Regex,
+    legal_source: Regex,
+    medical_strong: Regex,
+    medical_weak: Regex,
+}
+
+impl SealCues {
+    /// Compiles the cue patterns.
+    pub fn new() -> Result<Self> {
+        Ok(Self {
+            legal: compile("legal privilege cue", LEGAL)?,
+            disclaimer: compile("disclaimer", DISCLAIMER)?,
+            without_prejudice: compile("without prejudice", WITHOUT_PREJUDICE)?,
+            legal_source: compile("legal source", LEGAL_SOURCE)?,
+            medical_strong: compile("medical cue", MEDICAL_STRONG)?,
+            medical_weak: compile("medical context", MEDICAL_WEAK)?,
+        })
+    }
+
+    /// Whether `text` should be sealed, and why. Legal privilege is stated ("legally privileged",
+    /// not "may contain privileged information" in a footer) or is "without prejudice" with a
+    /// solicitor or counsel named; medical content is a strong cue (fit note, diagnosed with,
+    /// occupational health report) or two different weaker ones (medication and GP).
+    pub fn detect(&self, text: &str) -> Option<SealDetection> {
+        let mut legal_cues = Vec::new();
+        for m in self.legal.find_iter(text) {
+            let before =
+                &text[crate::text::floor_boundary(text, m.start().saturating_sub(60))..m.start()];
+            if !self.disclaimer.is_match(before) {
+                legal_cues.push(m.as_str().to_lowercase());
+            }
+        }
+        if let Some(m) = self.without_prejudice.find(text)
+            && let Some(source) = self.legal_source.find(text)
+        {
+            legal_cues.push(m.as_str().to_lowercase());
+            legal_cues.push(source.as_str().to_lowercase());
+        }
+        if !legal_cues.is_empty() {
+            legal_cues.dedup();
+            return Some(SealDetection {
+                reason: SealReason::LegalPrivilege,
+                cues: legal_cues,
+            });
+        }
+        if let Some(m) = self.medical_strong.find(text) {
+            return Some(SealDetection {
+                reason: SealReason::Medical,
+                cues: vec![m.as_str().to_lowercase()],
+            });
+        }
+        let mut weak: Vec<String> = self
+            .medical_weak
+            .find_iter(text)
+            .map(|m| {
+                let cue = m.as_str().to_lowercase();
+                if cue.ends_with("mg") {
+                    "dose in mg".to_owned()
+                } else {
+                    cue
+                }
+            })
+            .collect();
+        weak.sort();
+        weak.dedup();
+        if weak.len() >= 2 {
+            return Some(SealDetection {
+                reason: SealReason::Medical,
+                cues: weak,
+            });
+        }
+        None
+    }
+}
+
+/// Seals the body and attachment texts of an email event that carry medical or privileged content:
+/// each such text is replaced by a placeholder, its ciphertext is kept in `Event::original` under
+/// [`SEALED_KEY`], and the event is tagged [`SEALED_TAG`] with the reasons in [`SEALED_LABEL`].
+/// Returns what was sealed.
+pub fn seal_event(event: &mut Event, key: &SealKey, cues: &SealCues) -> Result<Vec<Sealed>> {
+    let Some(email) = event.email.as_mut() else {
+        return Ok(Vec::new());
+    };
+    let mut sealed = Vec::new();
+    if let Some(body) = email.body.as_mut()
+        && let Some(detection) = cues.detect(body)
+    {
+        sealed.push(seal(key, detection.reason, "email.body", body)?);
+        *body = detection.reason.placeholder().to_owned();
+    }
+    for attachment in &mut email.attachments {
+        let Some(content) = attachment.text.as_mut() else {
+            continue;
+        };
+        let Some(detection) = cues.detect(content) else {
+            continue;
+        };
+        let name = attachment.file.name.as_deref().unwrap_or("unnamed");
+        sealed.push(seal(
+            key,
+            detection.reason,
+            &format!("attachment:{name}"),
+            content,
+        )?);
+        *content = detection.reason.placeholder().to_owned();
+    }
+    if sealed.is_empty() {
+        return Ok(sealed);
+    }
+    let mut all = sealed_items(event);
+    all.extend(sealed.iter().cloned());
+    let value =
+        serde_json::to_value(&all).map_err(|e| Error::Seal(format!("cannot record: {e}")))?;
+    event.original.insert(SEALED_KEY.to_owned(), value);
+    let mut reasons: Vec<&str> = all.iter().map(|s| s.reason.name()).collect();
+    reasons.sort_unstable();
+    reasons.dedup();
+    event
+        .labels
+        .insert(SEALED_LABEL.to_owned(), reasons.join(","));
+    if !event.tags.iter().any(|t| t == SEALED_TAG) {
+        event.tags.push(SEALED_TAG.to_owned());
+    }
+    Ok(sealed)
+}
+
+/// The sealed items recorded on an event (none when there are none or the record is unreadable).
+pub fn sealed_items(event: &Event) -> Vec<Sealed> {
+    event
+        .original
+        .get(SEALED_KEY)
+        .and_then(|value| serde_json::from_value(value.clone()).ok())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cues() -> SealCues {
+        SealCues::new().unwrap()
+    }
+
+    #[test]
+    fn round_trip_and_ciphertext_hides_the_text() {
+        let key = SealKey::generate().unwrap();
+        let text = "Diagnosed with a heart condition; prescribed bisoprolol 5mg";
+        let sealed = seal(&key, SealReason::Medical, "email.body", text).unwrap();
+        let raw = BASE64.decode(&sealed.ciphertext).unwrap();
+        assert!(!raw.windows(9).any(|w| w == b"Diagnosed"));
+        assert!(
+            !serde_json::to_string(&sealed)
+                .unwrap()
+                .contains("Diagnosed")
+        );
+        assert_eq!(unseal(&key, &sealed).unwrap(), text);
+    }
+
+    #[test]
+    fn nonces_differ_per_item() {
+        let key = SealKey::generate().unwrap();
+        let a = seal(&key, SealReason::Medical, "f", "same").unwrap();
+        let b = seal(&key, SealReason::Medical, "f", "same").unwrap();
+        assert_ne!(a.nonce, b.nonce);
+        assert_ne!(a.ciphertext, b.ciphertext);
+    }
+
+    #[test]
+    fn wrong_key_or_altered_label_fails() {
+        let key = SealKey::generate().unwrap();
+        let other = SealKey::generate().unwrap();
+        let sealed = seal(&key, SealReason::LegalPrivilege, "email.body", "advice").unwrap();
+        assert!(unseal(&other, &sealed).is_err());
+        let mut relabelled = sealed.clone();
+        relabelled.field = "attachment:x".into();
+        assert!(unseal(&key, &relabelled).is_err());
+        let mut reasoned = sealed;
+        reasoned.reason = SealReason::Medical;
+        assert!(unseal(&key, &reasoned).is_err());
+    }
+
+    #[test]
+    fn legal_cues() {
+        let c = cues();
+        let found = c
+            .detect("This advice is legally privileged and must not be forwarded.")
+            .unwrap();
+        assert_eq!(found.reason, SealReason::LegalPrivilege);
+        assert!(
+            c.detect("WITHOUT PREJUDICE\nDear Sirs, our client... Smith & Co Solicitors LLP")
+                .is_some()
+        );
+        assert!(
+            c.detect("Let's discuss this without prejudice over coffee.")
+                .is_none()
+        );
+        assert!(
+            c.detect("This email may contain information that is legally privileged.")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn medical_cues() {
+        let c = cues();
+        assert_eq!(
+            c.detect("Attached is my fit note until Friday")
+                .map(|d| d.reason),
+            Some(SealReason::Medical)
+        );
+        assert!(c.detect("Saw my GP, new medication 20mg").is_some());
+        let weak = c
+            .detect("Feeling the anxiety again, GP changed things")
+            .unwrap();
+        assert_eq!(weak.cues, ["anxiety", "gp"]);
+        assert!(
+            c.detect("Rang the GP, no answer").is_none(),
+            "one weak cue is not enough"
+        );
+        assert!(c.detect("Meeting moved to the consultant room").is_none());
+    }
+
+    #[test]
+    fn key_debug_hides_bytes() {
+        assert_eq!(format!("{:?}", SealKey::from_bytes([7; 32])), "SealKey(…)");
+    }
+}

@@ -1,0 +1,161 @@
+//! Small text helpers shared by the detectors: spans with context, character boundaries.
+
+use probity_model::Span;
+
+/// How many bytes of text either side of a match go into a span's context.
+pub const CONTEXT_BYTES: usize = 40;
+
+/// The largest index at or below `index` that is a character boundary of `text`.
+pub fn floor_boundary(text: &str, index: usize) -> usize {
+    let mut index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// The smallest index at or above `index` that is a character boundary of `text`.
+pub fn ceil_boundary(text: &str, index: usize) -> usize {
+    let mut index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index += 1;
+    }
+    index
+}
+
+/// A model [`Span`] for `text[start..end]` in `field`, with some text either side as context
+/// (line breaks shown as spaces).
+pub fn span(field: &str, text: &str, start: usize, end: usize) -> Span {
+    let start = floor_boundary(text, start);
+    let end = ceil_boundary(text, end.max(start));
+    let from = floor_boundary(text, start.saturating_sub(CONTEXT_BYTES));
+    let to = ceil_boundary(text, end + CONTEXT_BYTES);
+    let context: String = text[from..to]
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    Span {
+        field: field.to_owned(),
+        start,
+        end,
+        text: text[start..end].to_owned(),
+        context,
+    }
+}
+
+/// The lower-cased domain of an email address (after the last `@`), without a trailing dot or
+/// angle bracket; `None` when there is no `@` or nothing after it.
+pub fn domain_of(address: &str) -> Option<String> {
+    let address = address.trim().trim_end_matches('>');
+    let (_, domain) = address.rsplit_once('@')?;
+    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    if domain.is_empty() {
+        return None;
+    }
+    Some(domain)
+}
+
+/// The bare lower-cased address of `Name <addr>` or `addr`.
+pub fn bare_address(address: &str) -> String {
+    let address = address.trim();
+    let inner = match (address.rfind('<'), address.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &address[open + 1..close],
+        _ => address,
+    };
+    inner.trim().to_ascii_lowercase()
+}
+
+/// True when `domain` is `pattern`, or (for `*.suffix`) a subdomain of `suffix` or `suffix` itself.
+pub fn domain_matches(domain: &str, pattern: &str) -> bool {
+    let pattern = pattern.trim().to_ascii_lowercase();
+    match pattern.strip_prefix("*.") {
+        Some(suffix) => {
+            domain == suffix
+                || (domain.len() > suffix.len()
+                    && domain.ends_with(suffix)
+                    && domain.as_bytes()[domain.len() - suffix.len() - 1] == b'.')
+        }
+        None => domain == pattern,
+    }
+}
+
+/// The first index at or after `from` whose byte is in `low..=high` (ASCII ranges only), or the
+/// length. Skips eight bytes at a time where none is in range.
+pub fn skip_to_byte_between(bytes: &[u8], from: usize, low: u8, high: u8) -> usize {
+    debug_assert!(low >= 1 && high < 127 && low <= high);
+    const ONES: u64 = u64::MAX / 255;
+    const HIGHS: u64 = ONES * 128;
+    let mut i = from;
+    while i + 8 <= bytes.len() {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(&bytes[i..i + 8]);
+        let x = u64::from_le_bytes(chunk);
+        // Any byte b with low <= b <= high (for b < 128); bytes >= 128 are never in range.
+        let masked = x & (ONES * 127);
+        let above_low = masked.wrapping_add(ONES * u64::from(128 - low));
+        let below_high = (ONES * u64::from(127 + high + 1)).wrapping_sub(masked);
+        if above_low & below_high & !x & HIGHS != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !(low..=high).contains(&bytes[i]) {
+        i += 1;
+    }
+    i.min(bytes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn span_context_respects_char_boundaries() {
+        let text = "é".repeat(30) + "AB123456C" + &"ü".repeat(30);
+        let start = 60;
+        let found = span("email.body", &text, start, start + 9);
+        assert_eq!(found.text, "AB123456C");
+        assert!(found.context.contains("AB123456C"));
+        assert!(found.context.len() <= 9 + 2 * CONTEXT_BYTES + 2);
+    }
+
+    #[test]
+    fn skipping_finds_the_first_byte_in_range() {
+        for text in [
+            "",
+            "abc",
+            "abcdefgh1",
+            "12",
+            "ééééééééééé7",
+            "abcdefghijklmnopqrstuvwxyz:/9",
+        ] {
+            for from in 0..=text.len() {
+                let expected = (from..text.len())
+                    .find(|&i| text.as_bytes()[i].is_ascii_digit())
+                    .unwrap_or(text.len());
+                assert_eq!(
+                    skip_to_byte_between(text.as_bytes(), from, b'0', b'9'),
+                    expected,
+                    "{text} {from}"
+                );
+            }
+        }
+        let upper = "hello world, this is Ada";
+        assert_eq!(skip_to_byte_between(upper.as_bytes(), 0, b'A', b'Z'), 21);
+    }
+
+    #[test]
+    fn domain_patterns() {
+        assert!(domain_matches("cps.gov.uk", "*.gov.uk"));
+        assert!(domain_matches("gov.uk", "*.gov.uk"));
+        assert!(!domain_matches("notgov.uk", "*.gov.uk"));
+        assert!(domain_matches("nhs.net", "NHS.net"));
+        assert!(!domain_matches("mail.nhs.net", "nhs.net"));
+        assert_eq!(
+            domain_of("Pat <Pat@GMail.com>").as_deref(),
+            Some("gmail.com")
+        );
+        assert_eq!(bare_address("Pat <Pat@GMail.com>"), "pat@gmail.com");
+        assert_eq!(domain_of("no-at-sign"), None);
+    }
+}

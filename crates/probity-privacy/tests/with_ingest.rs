@@ -1,0 +1,107 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+//! The privacy layer on events as the mail decoder produces them (fixtures of our own writing).
+
+use probity_ingest::mail::message_to_event;
+use probity_ingest::{Context, Limits};
+use probity_model::{Format, Level};
+use probity_privacy::disclosure::Disclosure;
+use probity_privacy::exclusions::{EXCLUDED_TAG, Exclusions, apply};
+use probity_privacy::masking::Masker;
+use probity_privacy::recipients::StaffPersonalAddresses;
+use probity_privacy::sealing::{SealCues, SealKey, seal_event, sealed_items, unseal};
+
+fn decode(eml: &str) -> probity_model::Event {
+    let mut ctx = Context::new("test", Limits::default());
+    message_to_event(
+        eml.replace('\n', "\r\n").as_bytes(),
+        Format::Eml,
+        &mut ctx,
+        None,
+    )
+    .unwrap()
+}
+
+const TO_FEDERATION: &str = "From: Sam Lane <sam.lane@force.police.uk>
+To: \"Police Federation\" <rep@example.org>
+Subject: My misconduct meeting
+Date: Mon, 2 Mar 2026 10:00:00 +0000
+Message-ID: <a1@force.police.uk>
+Content-Type: text/plain; charset=utf-8
+
+I would like a rep at the meeting on Thursday, here is my account of what happened.
+";
+
+const LEAK: &str = "From: Sam Lane <sam.lane@force.police.uk>
+To: Pat <pat.private@gmail.com>
+Subject: OFFICIAL-SENSITIVE: custody list
+Date: Mon, 2 Mar 2026 10:00:00 +0000
+Message-ID: <a2@force.police.uk>
+Content-Type: text/plain; charset=utf-8
+
+Detained: Mrs Ada Price, DOB: 12/03/1980, NI AB123456C, tel 07700 900123.
+";
+
+const FIT_NOTE: &str = "From: Sam Lane <sam.lane@force.police.uk>
+To: Sergeant Moss <dc.moss@force.police.uk>
+Subject: off sick
+Date: Mon, 2 Mar 2026 10:00:00 +0000
+Message-ID: <a3@force.police.uk>
+Content-Type: text/plain; charset=utf-8
+
+Sarge, my GP has given me a fit note for two weeks.
+";
+
+#[test]
+fn display_name_in_the_decoded_headers_excludes_the_message() {
+    let exclusions = Exclusions::defaults().unwrap();
+    let mut event = decode(TO_FEDERATION);
+    let exclusion = apply(&exclusions, &mut event).unwrap();
+    assert_eq!(exclusion.class, "staff_association");
+    assert_eq!(exclusion.matched, "display name police federation");
+    assert!(event.tags.contains(&EXCLUDED_TAG.to_owned()));
+    let stored = serde_json::to_string(&event).unwrap();
+    assert!(!stored.contains("account of what happened"), "{stored}");
+    assert!(stored.contains("rep@example.org"), "metadata stays");
+}
+
+#[test]
+fn decoded_leak_to_webmail_is_found_and_masked_for_the_analyst() {
+    let event = decode(LEAK);
+    let checker = Disclosure::with_defaults().unwrap();
+    let findings = checker.check_event(&event, &StaffPersonalAddresses::new());
+    let categories: Vec<&str> = findings.iter().map(|f| f.category.as_str()).collect();
+    assert_eq!(
+        categories,
+        ["protective_marking", "ni_number", "date_of_birth"]
+    );
+    assert_eq!(findings[0].severity, Level::High);
+    assert!(
+        findings[0]
+            .why
+            .contains("pat.private@gmail.com (personal webmail)")
+    );
+
+    let masker = Masker::new(["Sam Lane"], Vec::<String>::new(), ["force.police.uk"]).unwrap();
+    let body = event.email.as_ref().unwrap().body.as_deref().unwrap();
+    let masked = masker.mask(body);
+    assert!(
+        masked
+            .text
+            .starts_with("Detained: [person], DOB: [dob], NI [ni-number], tel [phone]."),
+        "{}",
+        masked.text
+    );
+}
+
+#[test]
+fn decoded_medical_message_is_sealed() {
+    let mut event = decode(FIT_NOTE);
+    let key = SealKey::generate().unwrap();
+    let sealed = seal_event(&mut event, &key, &SealCues::new().unwrap()).unwrap();
+    assert_eq!(sealed.len(), 1);
+    let body = event.email.as_ref().unwrap().body.as_deref().unwrap();
+    assert_eq!(body, "[sealed: medical content]");
+    let original = unseal(&key, &sealed_items(&event)[0]).unwrap();
+    assert!(original.contains("fit note for two weeks"));
+}
