@@ -1,0 +1,303 @@
+//! A logistic-regression text classifier over hashed word unigrams and bigrams of normalised text.
+//!
+//! Features are the words of [`Normalised`] text (so the model sees through the same evasions as
+//! the lexicon) and each pair of neighbouring words, hashed (FNV-1a) into `2^bits` buckets. Each
+//! occurrence counts `1/sqrt(n)` for a text of `n` features, so long and short texts score alike.
+//! The probability is `sigmoid(bias + Σ weight × value)`.
+//!
+//! Models are small binary files: `PCLR`, format version, `bits`, bias, weight scale and the
+//! validation-chosen threshold, then `2^bits` little-endian `i16` weights (weight = i16 × scale).
+//! The shipped models are embedded ([`Model::abusive`], [`Model::misogyny`]).
+
+use std::path::Path;
+
+use crate::normalise::Normalised;
+use crate::{Error, Result};
+
+const MAGIC: &[u8; 4] = b"PCLR";
+const FORMAT_VERSION: u32 = 1;
+const HEADER_BYTES: usize = 4 + 4 + 4 + 4 + 4 + 4;
+/// Largest hash width a model file may use (2^24 weights, 32 MB).
+pub const MAX_BITS: u32 = 24;
+
+const ABUSIVE_MODEL: &[u8] = include_bytes!("../models/abusive.bin");
+const MISOGYNY_MODEL: &[u8] = include_bytes!("../models/misogyny.bin");
+
+/// A trained classifier.
+#[derive(Debug, Clone)]
+pub struct Model {
+    name: String,
+    bits: u32,
+    bias: f32,
+    /// The threshold chosen on validation data when the model was trained.
+    threshold: f32,
+    weights: Vec<f32>,
+}
+
+/// One word or word pair and how much it pushed the score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Contribution {
+    /// Normalised byte range of the word (or both words of a pair).
+    pub start: usize,
+    /// End of that range.
+    pub end: usize,
+    /// Weight × value: positive pushes towards the class.
+    pub weight: f32,
+}
+
+impl Model {
+    /// The shipped abusive/offensive-language model (trained on the Davidson set).
+    pub fn abusive() -> Result<Model> {
+        Model::from_bytes("abusive", ABUSIVE_MODEL)
+    }
+
+    /// The shipped misogyny/sexism model (trained on EDOS and the GuEST misogyny set).
+    pub fn misogyny() -> Result<Model> {
+        Model::from_bytes("misogyny", MISOGYNY_MODEL)
+    }
+
+    /// A model file written by [`Model::to_bytes`].
+    pub fn from_path(path: &Path) -> Result<Model> {
+        let size = std::fs::metadata(path)
+            .map_err(|source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            })?
+            .len();
+        let limit = (HEADER_BYTES as u64) + (2u64 << MAX_BITS);
+        if size > limit {
+            return Err(Error::Model {
+                name: path.display().to_string(),
+                message: format!("file is {size} bytes; the limit is {limit}"),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Model::from_bytes(&name, &bytes)
+    }
+
+    /// Decodes a model file.
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Model> {
+        let bad = |message: &str| Error::Model {
+            name: name.to_string(),
+            message: message.to_string(),
+        };
+        if bytes.len() < HEADER_BYTES || &bytes[..4] != MAGIC {
+            return Err(bad("not a Probity classifier file (no PCLR header)"));
+        }
+        let word = |at: usize| [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
+        let version = u32::from_le_bytes(word(4));
+        if version != FORMAT_VERSION {
+            return Err(bad(&format!(
+                "format version {version}; expected {FORMAT_VERSION}"
+            )));
+        }
+        let bits = u32::from_le_bytes(word(8));
+        if bits == 0 || bits > MAX_BITS {
+            return Err(bad(&format!("hash width {bits} bits is out of range")));
+        }
+        let bias = f32::from_le_bytes(word(12));
+        let scale = f32::from_le_bytes(word(16));
+        let threshold = f32::from_le_bytes(word(20));
+        let count = 1usize << bits;
+        let body = &bytes[HEADER_BYTES..];
+        if body.len() != count * 2 {
+            return Err(bad(&format!(
+                "expected {} weight bytes, found {}",
+                count * 2,
+                body.len()
+            )));
+        }
+        let weights = body
+            .chunks_exact(2)
+            .map(|pair| f32::from(i16::from_le_bytes([pair[0], pair[1]])) * scale)
+            .collect();
+        Ok(Model {
+            name: name.to_string(),
+            bits,
+            bias,
+            threshold,
+            weights,
+        })
+    }
+
+    /// Encodes the model (weights quantised to 16 bits).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let largest = self.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+        let scale = if largest > 0.0 {
+            largest / 32767.0
+        } else {
+            1.0
+        };
+        let mut out = Vec::with_capacity(HEADER_BYTES + self.weights.len() * 2);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&self.bits.to_le_bytes());
+        out.extend_from_slice(&self.bias.to_le_bytes());
+        out.extend_from_slice(&scale.to_le_bytes());
+        out.extend_from_slice(&self.threshold.to_le_bytes());
+        for w in &self.weights {
+            let q = (w / scale).round().clamp(-32767.0, 32767.0) as i16;
+            out.extend_from_slice(&q.to_le_bytes());
+        }
+        out
+    }
+
+    /// A model from trained parameters.
+    pub fn from_parts(
+        name: &str,
+        bits: u32,
+        bias: f32,
+        threshold: f32,
+        weights: Vec<f32>,
+    ) -> Model {
+        Model {
+            name: name.to_string(),
+            bits,
+            bias,
+            threshold,
+            weights,
+        }
+    }
+
+    /// The same model with another stored threshold.
+    pub fn with_threshold(mut self, threshold: f32) -> Model {
+        self.threshold = threshold;
+        self
+    }
+
+    /// The model's name (`abusive`, `misogyny`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The threshold chosen on validation data at training time.
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    /// The probability (0 to 1) that normalised text belongs to the class.
+    pub fn score(&self, text: &Normalised) -> f32 {
+        let mut sum = 0f32;
+        let mut count = 0u32;
+        let mask = (1u64 << self.bits) - 1;
+        for_each_feature(text.bytes(), |hash, _, _| {
+            sum += self.weights[(hash & mask) as usize];
+            count += 1;
+        });
+        if count == 0 {
+            return sigmoid(self.bias);
+        }
+        sigmoid(self.bias + sum / (count as f32).sqrt())
+    }
+
+    /// The `top` words or word pairs that pushed the score up most, strongest first.
+    pub fn explain(&self, text: &Normalised, top: usize) -> Vec<Contribution> {
+        let mask = (1u64 << self.bits) - 1;
+        let mut contributions = Vec::new();
+        let mut count = 0u32;
+        for_each_feature(text.bytes(), |hash, start, end| {
+            count += 1;
+            let weight = self.weights[(hash & mask) as usize];
+            if weight > 0.0 {
+                contributions.push(Contribution { start, end, weight });
+            }
+        });
+        let norm = (count.max(1) as f32).sqrt();
+        for c in &mut contributions {
+            c.weight /= norm;
+        }
+        contributions.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        contributions.dedup_by(|a, b| a.start == b.start && a.end == b.end);
+        contributions.truncate(top);
+        contributions
+    }
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+/// Mixed into a bigram's hash so that it never equals a unigram's.
+const BIGRAM_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Calls `visit(hash, start, end)` for every word and every pair of neighbouring words of
+/// normalised bytes.
+pub(crate) fn for_each_feature(bytes: &[u8], mut visit: impl FnMut(u64, usize, usize)) {
+    let mut previous: Option<(u64, usize)> = None;
+    let mut at = 0;
+    let len = bytes.len();
+    while at < len {
+        while at < len && bytes[at] == b' ' {
+            at += 1;
+        }
+        if at >= len {
+            break;
+        }
+        let start = at;
+        let mut hash = FNV_OFFSET;
+        while at < len && bytes[at] != b' ' {
+            hash = (hash ^ u64::from(bytes[at])).wrapping_mul(FNV_PRIME);
+            at += 1;
+        }
+        let hash = finish(hash);
+        visit(hash, start, at);
+        if let Some((prev_hash, prev_start)) = previous {
+            let pair = finish(prev_hash.rotate_left(17) ^ hash ^ BIGRAM_SALT);
+            visit(pair, prev_start, at);
+        }
+        previous = Some((hash, start));
+    }
+}
+
+/// A final mix so that the low bits (the bucket) depend on every input byte.
+fn finish(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalise::normalise;
+
+    #[test]
+    fn round_trips_through_bytes() {
+        let mut weights = vec![0.0; 1 << 4];
+        weights[3] = 1.5;
+        weights[7] = -0.25;
+        let model = Model::from_parts("t", 4, 0.1, 0.6, weights);
+        let back = Model::from_bytes("t", &model.to_bytes()).unwrap();
+        assert_eq!(back.bits, 4);
+        assert!((back.weights[3] - 1.5).abs() < 1e-3);
+        assert!((back.weights[7] + 0.25).abs() < 1e-3);
+        assert!((back.threshold() - 0.6).abs() < 1e-6);
+    }
+
+    #[test]
+    fn damaged_files_are_errors() {
+        assert!(Model::from_bytes("t", b"nope").is_err());
+        let model = Model::from_parts("t", 4, 0.0, 0.5, vec![0.0; 16]);
+        let bytes = model.to_bytes();
+        assert!(Model::from_bytes("t", &bytes[..bytes.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn features_are_words_and_pairs() {
+        let mut spans = Vec::new();
+        for_each_feature(normalise("Good morning team").bytes(), |_, s, e| {
+            spans.push((s, e))
+        });
+        assert_eq!(spans.len(), 5);
+    }
+}
