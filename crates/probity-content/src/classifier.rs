@@ -16,7 +16,9 @@ use crate::{Error, Result};
 
 const MAGIC: &[u8; 4] = b"PCLR";
 const FORMAT_VERSION: u32 = 1;
-const HEADER_BYTES: usize = 4 + 4 + 4 + 4 + 4 + 4;
+const HEADER_BYTES: usize = 4 + 4 + 4 + 4 + 4 + 4 + 4;
+/// Longest character n-gram a model may use.
+pub const MAX_CHAR_NGRAM: u32 = 6;
 /// Largest hash width a model file may use (2^24 weights, 32 MB).
 pub const MAX_BITS: u32 = 24;
 
@@ -31,6 +33,8 @@ pub struct Model {
     bias: f32,
     /// The threshold chosen on validation data when the model was trained.
     threshold: f32,
+    /// Character n-grams of 3 up to this length within words are features too (0: none).
+    char_ngrams: u32,
     weights: Vec<f32>,
 }
 
@@ -105,6 +109,12 @@ impl Model {
         let bias = f32::from_le_bytes(word(12));
         let scale = f32::from_le_bytes(word(16));
         let threshold = f32::from_le_bytes(word(20));
+        let char_ngrams = u32::from_le_bytes(word(24));
+        if char_ngrams > MAX_CHAR_NGRAM || (1..3).contains(&char_ngrams) {
+            return Err(bad(&format!(
+                "character n-gram length {char_ngrams} is out of range"
+            )));
+        }
         let count = 1usize << bits;
         let body = &bytes[HEADER_BYTES..];
         if body.len() != count * 2 {
@@ -123,6 +133,7 @@ impl Model {
             bits,
             bias,
             threshold,
+            char_ngrams,
             weights,
         })
     }
@@ -142,6 +153,7 @@ impl Model {
         out.extend_from_slice(&self.bias.to_le_bytes());
         out.extend_from_slice(&scale.to_le_bytes());
         out.extend_from_slice(&self.threshold.to_le_bytes());
+        out.extend_from_slice(&self.char_ngrams.to_le_bytes());
         for w in &self.weights {
             let q = (w / scale).round().clamp(-32767.0, 32767.0) as i16;
             out.extend_from_slice(&q.to_le_bytes());
@@ -150,9 +162,11 @@ impl Model {
     }
 
     /// A model from trained parameters.
+    /// `char_ngrams` is the longest character n-gram used (0 for none, else 3 to [`MAX_CHAR_NGRAM`]).
     pub fn from_parts(
         name: &str,
         bits: u32,
+        char_ngrams: u32,
         bias: f32,
         threshold: f32,
         weights: Vec<f32>,
@@ -162,6 +176,7 @@ impl Model {
             bits,
             bias,
             threshold,
+            char_ngrams,
             weights,
         }
     }
@@ -187,7 +202,7 @@ impl Model {
         let mut sum = 0f32;
         let mut count = 0u32;
         let mask = (1u64 << self.bits) - 1;
-        for_each_feature(text.bytes(), |hash, _, _| {
+        for_each_feature(text.bytes(), self.char_ngrams, |hash, _, _| {
             sum += self.weights[(hash & mask) as usize];
             count += 1;
         });
@@ -202,7 +217,7 @@ impl Model {
         let mask = (1u64 << self.bits) - 1;
         let mut contributions = Vec::new();
         let mut count = 0u32;
-        for_each_feature(text.bytes(), |hash, start, end| {
+        for_each_feature(text.bytes(), self.char_ngrams, |hash, start, end| {
             count += 1;
             let weight = self.weights[(hash & mask) as usize];
             if weight > 0.0 {
@@ -231,7 +246,11 @@ const BIGRAM_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Calls `visit(hash, start, end)` for every word and every pair of neighbouring words of
 /// normalised bytes.
-pub(crate) fn for_each_feature(bytes: &[u8], mut visit: impl FnMut(u64, usize, usize)) {
+pub(crate) fn for_each_feature(
+    bytes: &[u8],
+    char_ngrams: u32,
+    mut visit: impl FnMut(u64, usize, usize),
+) {
     let mut previous: Option<(u64, usize)> = None;
     let mut at = 0;
     let len = bytes.len();
@@ -250,6 +269,11 @@ pub(crate) fn for_each_feature(bytes: &[u8], mut visit: impl FnMut(u64, usize, u
         }
         let hash = finish(hash);
         visit(hash, start, at);
+        if char_ngrams >= 3 {
+            // The word with its padding spaces, so that n-grams mark where words begin and end.
+            let padded = &bytes[start - 1..(at + 1).min(len)];
+            char_ngram_features(padded, char_ngrams as usize, start - 1, &mut visit);
+        }
         if let Some((prev_hash, prev_start)) = previous {
             let pair = finish(prev_hash.rotate_left(17) ^ hash ^ BIGRAM_SALT);
             visit(pair, prev_start, at);
@@ -257,6 +281,31 @@ pub(crate) fn for_each_feature(bytes: &[u8], mut visit: impl FnMut(u64, usize, u
         previous = Some((hash, start));
     }
 }
+
+fn char_ngram_features(
+    padded: &[u8],
+    longest: usize,
+    offset: usize,
+    visit: &mut impl FnMut(u64, usize, usize),
+) {
+    for n in 3..=longest {
+        if padded.len() < n {
+            break;
+        }
+        for from in 0..=padded.len() - n {
+            let mut hash = FNV_OFFSET ^ (n as u64);
+            for &b in &padded[from..from + n] {
+                hash = (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+            }
+            let start = (offset + from).max(offset + 1);
+            let end = (offset + from + n).min(offset + padded.len() - 1);
+            visit(finish(hash ^ CHAR_SALT), start, end.max(start));
+        }
+    }
+}
+
+/// Mixed into a character n-gram's hash.
+const CHAR_SALT: u64 = 0x2545_f491_4f6c_dd1d;
 
 /// A final mix so that the low bits (the bucket) depend on every input byte.
 fn finish(mut h: u64) -> u64 {
@@ -276,7 +325,7 @@ mod tests {
         let mut weights = vec![0.0; 1 << 4];
         weights[3] = 1.5;
         weights[7] = -0.25;
-        let model = Model::from_parts("t", 4, 0.1, 0.6, weights);
+        let model = Model::from_parts("t", 4, 0, 0.1, 0.6, weights);
         let back = Model::from_bytes("t", &model.to_bytes()).unwrap();
         assert_eq!(back.bits, 4);
         assert!((back.weights[3] - 1.5).abs() < 1e-3);
@@ -287,7 +336,7 @@ mod tests {
     #[test]
     fn damaged_files_are_errors() {
         assert!(Model::from_bytes("t", b"nope").is_err());
-        let model = Model::from_parts("t", 4, 0.0, 0.5, vec![0.0; 16]);
+        let model = Model::from_parts("t", 4, 0, 0.0, 0.5, vec![0.0; 16]);
         let bytes = model.to_bytes();
         assert!(Model::from_bytes("t", &bytes[..bytes.len() - 1]).is_err());
     }
@@ -295,7 +344,7 @@ mod tests {
     #[test]
     fn features_are_words_and_pairs() {
         let mut spans = Vec::new();
-        for_each_feature(normalise("Good morning team").bytes(), |_, s, e| {
+        for_each_feature(normalise("Good morning team").bytes(), 0, |_, s, e| {
             spans.push((s, e))
         });
         assert_eq!(spans.len(), 5);

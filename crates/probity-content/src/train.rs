@@ -63,6 +63,10 @@ pub struct Settings {
     pub l2: f32,
     /// Seed of the example shuffle.
     pub seed: u64,
+    /// Longest character n-gram for the abusive model (0: words only).
+    pub abusive_char_ngrams: u32,
+    /// Longest character n-gram for the misogyny model (0: words only).
+    pub misogyny_char_ngrams: u32,
 }
 
 impl Default for Settings {
@@ -73,6 +77,8 @@ impl Default for Settings {
             learning_rate: 0.2,
             l2: 1e-6,
             seed: 0x5052_4f42_4954_5921,
+            abusive_char_ngrams: 0,
+            misogyny_char_ngrams: 4,
         }
     }
 }
@@ -137,17 +143,17 @@ pub fn best_threshold(predictions: &[(f32, bool)]) -> f32 {
 }
 
 /// Feature indices of a text, as the model computes them.
-fn features(text: &str, bits: u32) -> Vec<u32> {
+fn features(text: &str, bits: u32, char_ngrams: u32) -> Vec<u32> {
     let mask = (1u64 << bits) - 1;
     let mut out = Vec::new();
-    for_each_feature(normalise(text).bytes(), |hash, _, _| {
+    for_each_feature(normalise(text).bytes(), char_ngrams, |hash, _, _| {
         out.push((hash & mask) as u32)
     });
     out
 }
 
 /// Trains a logistic regression (AdaGrad, L2, positives weighted by the class ratio's square root).
-pub fn train(name: &str, examples: &[&Example], settings: &Settings) -> Model {
+pub fn train(name: &str, examples: &[&Example], settings: &Settings, char_ngrams: u32) -> Model {
     let size = 1usize << settings.bits;
     let mut weights = vec![0f32; size];
     let mut squares = vec![1e-8f32; size];
@@ -155,7 +161,7 @@ pub fn train(name: &str, examples: &[&Example], settings: &Settings) -> Model {
     let mut bias_square = 1e-8f32;
     let encoded: Vec<(Vec<u32>, bool)> = examples
         .iter()
-        .map(|e| (features(&e.text, settings.bits), e.positive))
+        .map(|e| (features(&e.text, settings.bits, char_ngrams), e.positive))
         .collect();
     let positives = encoded.iter().filter(|(_, y)| *y).count().max(1);
     let negatives = encoded.len().saturating_sub(positives).max(1);
@@ -188,7 +194,7 @@ pub fn train(name: &str, examples: &[&Example], settings: &Settings) -> Model {
             bias -= settings.learning_rate * g / bias_square.sqrt();
         }
     }
-    Model::from_parts(name, settings.bits, bias, 0.5, weights)
+    Model::from_parts(name, settings.bits, char_ngrams, bias, 0.5, weights)
 }
 
 fn shuffle(order: &mut [usize], state: &mut u64) {
@@ -357,12 +363,19 @@ pub struct Trained {
     pub test: Vec<(String, Scores)>,
     /// Held-out scores at 0.5, all sets together.
     pub test_at_half: Scores,
+    /// Validation scores at the chosen threshold (what the settings were tuned on).
+    pub validation: Scores,
     /// Examples in each part: train, validation, test.
     pub sizes: [usize; 3],
 }
 
 /// Trains one model on the train part, picks its threshold on validation, scores it on test.
-pub fn train_and_evaluate(name: &str, examples: &[Example], settings: &Settings) -> Trained {
+pub fn train_and_evaluate(
+    name: &str,
+    examples: &[Example],
+    settings: &Settings,
+    char_ngrams: u32,
+) -> Trained {
     let in_part = |part: Part| -> Vec<&Example> {
         examples
             .iter()
@@ -374,13 +387,14 @@ pub fn train_and_evaluate(name: &str, examples: &[Example], settings: &Settings)
         in_part(Part::Validation),
         in_part(Part::Test),
     );
-    let mut model = train(name, &train_part, settings);
+    let mut model = train(name, &train_part, settings, char_ngrams);
     let predict = |part: &[&Example], model: &Model| -> Vec<(f32, bool)> {
         part.iter()
             .map(|e| (model.score(&normalise(&e.text)), e.positive))
             .collect()
     };
-    let threshold = best_threshold(&predict(&validation, &model));
+    let validation_predictions = predict(&validation, &model);
+    let threshold = best_threshold(&validation_predictions);
     model = model.with_threshold(threshold);
     let test_predictions = predict(&test, &model);
     let mut scores = vec![("all".to_string(), evaluate(&test_predictions, threshold))];
@@ -398,6 +412,7 @@ pub fn train_and_evaluate(name: &str, examples: &[Example], settings: &Settings)
     }
     Trained {
         test_at_half: evaluate(&test_predictions, 0.5),
+        validation: evaluate(&validation_predictions, threshold),
         model,
         test: scores,
         sizes: [train_part.len(), validation.len(), test.len()],
@@ -406,10 +421,20 @@ pub fn train_and_evaluate(name: &str, examples: &[Example], settings: &Settings)
 
 /// Trains both shipped models from `data` and writes them and `REPORT.md` to `out`.
 pub fn train_all(data: &Path, out: &Path, settings: &Settings) -> Result<String> {
-    let abusive = train_and_evaluate("abusive", &load_davidson(data)?, settings);
+    let abusive = train_and_evaluate(
+        "abusive",
+        &load_davidson(data)?,
+        settings,
+        settings.abusive_char_ngrams,
+    );
     let mut misogyny_examples = load_edos(data)?;
     misogyny_examples.extend(load_guest(data)?);
-    let misogyny = train_and_evaluate("misogyny", &misogyny_examples, settings);
+    let misogyny = train_and_evaluate(
+        "misogyny",
+        &misogyny_examples,
+        settings,
+        settings.misogyny_char_ngrams,
+    );
     std::fs::create_dir_all(out).map_err(|source| Error::Write {
         path: out.to_path_buf(),
         source,
@@ -425,12 +450,49 @@ pub fn train_all(data: &Path, out: &Path, settings: &Settings) -> Result<String>
     Ok(report)
 }
 
+const REPORT_PREAMBLE: &str = "# Abuse-policy classifiers: training report
+
+Written by `probity-content-train`; regenerate with
+
+```text
+cargo run --release -p probity-content --bin probity-content-train -- \\
+    --data /work/shared/data/text --out crates/probity-content/models
+```
+
+Training is deterministic (fixed split, fixed shuffle seed): the same data gives the same files.
+
+## Models
+
+- `abusive.bin`: Davidson et al. tweets; hate speech (class 0) and offensive (class 1) are the
+  positive class `abusive`, neither (class 2) the negative.
+- `misogyny.bin`: EDOS (`label_sexist`: sexist / not sexist, train and dev rows) and GuEST
+  (`level_1`: Misogynistic / Nonmisogynistic) together; positive = sexist or misogynistic.
+
+## Split
+
+Each text goes to a part by FNV-1a 64 of its bytes (after the clean-up below) modulo 100:
+0-19 held-out test (20%, never trained on and never used to choose anything), 20-29 validation
+(10%, used only to choose the decision threshold and, by hand, the settings below), 30-99 training
+(70%). Identical texts always land in the same part.
+
+## Features and learning
+
+- Clean-up: retweet marks, @mentions, links and HTML entities removed (social-media markup that
+  email does not carry).
+- Text normalised exactly as the scanner normalises it (case, accents, look-alike letters, l33t,
+  spelled-out and stretched words).
+- Features: every normalised word and every pair of neighbouring words, plus (where N > 0)
+  character n-grams of 3 to N letters within each word padded with spaces; hashed (FNV-1a with a
+  final mix) into 2^bits buckets; each occurrence worth 1/sqrt(number of features).
+- Logistic regression trained by AdaGrad with an L2 penalty; positive examples weighted by the
+  square root of the negative:positive ratio; weights stored as 16-bit integers with one scale.
+
+";
+
 fn report(models: &[&Trained], settings: &Settings) -> String {
     let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "## Held-out results (generated by `probity-content-train`)\n"
-    );
+    text.push_str(REPORT_PREAMBLE);
+    let _ = writeln!(text, "## Held-out results\n");
     let _ = writeln!(
         text,
         "Settings: {} hash bits ({} weights), {} epochs, AdaGrad learning rate {}, L2 {}, shuffle seed {:#x}.\n",
@@ -440,6 +502,11 @@ fn report(models: &[&Trained], settings: &Settings) -> String {
         settings.learning_rate,
         settings.l2,
         settings.seed
+    );
+    let _ = writeln!(
+        text,
+        "Features: normalised words and word pairs; character n-grams (3 to N) within words: abusive N = {}, misogyny N = {} (0: none).\n",
+        settings.abusive_char_ngrams, settings.misogyny_char_ngrams
     );
     let _ = writeln!(
         text,
@@ -481,8 +548,9 @@ fn report(models: &[&Trained], settings: &Settings) -> String {
         let [train, validation, test] = trained.sizes;
         let _ = writeln!(
             text,
-            "- `{}`: {train} trained on, {validation} validation, {test} held out.",
-            trained.model.name()
+            "- `{}`: {train} trained on, {validation} validation (F1 {:.3} there), {test} held out.",
+            trained.model.name(),
+            trained.validation.f1
         );
     }
     text

@@ -30,6 +30,12 @@ fn main() -> ExitCode {
             ("--bits", Some(v)) => v.parse().map(|b| settings.bits = b).is_ok(),
             ("--epochs", Some(v)) => v.parse().map(|e| settings.epochs = e).is_ok(),
             ("--learning-rate", Some(v)) => v.parse().map(|r| settings.learning_rate = r).is_ok(),
+            ("--abusive-char-ngrams", Some(v)) => {
+                v.parse().map(|n| settings.abusive_char_ngrams = n).is_ok()
+            }
+            ("--misogyny-char-ngrams", Some(v)) => {
+                v.parse().map(|n| settings.misogyny_char_ngrams = n).is_ok()
+            }
             ("--l2", Some(v)) => v.parse().map(|l| settings.l2 = l).is_ok(),
             _ => false,
         };
@@ -63,7 +69,7 @@ fn main() -> ExitCode {
 fn usage() -> ExitCode {
     eprintln!(
         "usage: probity-content-train --data <dir with davidson/, edos/, guest-misogyny/> --out <models dir> \
-         [--bits N] [--epochs N] [--learning-rate F] [--l2 F]"
+         [--bits N] [--epochs N] [--learning-rate F] [--l2 F] [--abusive-char-ngrams N] [--misogyny-char-ngrams N]"
     );
     ExitCode::from(2)
 }
