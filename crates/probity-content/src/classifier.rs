@@ -35,7 +35,9 @@ pub struct Model {
     threshold: f32,
     /// Character n-grams of 3 up to this length within words are features too (0: none).
     char_ngrams: u32,
-    weights: Vec<f32>,
+    /// Quantised weights: weight = q × scale.
+    weights: Vec<i16>,
+    scale: f32,
 }
 
 /// One word or word pair and how much it pushed the score.
@@ -124,9 +126,14 @@ impl Model {
                 body.len()
             )));
         }
+        if !scale.is_finite() || scale <= 0.0 || !bias.is_finite() {
+            return Err(bad(
+                "the weight scale or bias is not a positive finite number",
+            ));
+        }
         let weights = body
             .chunks_exact(2)
-            .map(|pair| f32::from(i16::from_le_bytes([pair[0], pair[1]])) * scale)
+            .map(|pair| i16::from_le_bytes([pair[0], pair[1]]))
             .collect();
         Ok(Model {
             name: name.to_string(),
@@ -135,17 +142,13 @@ impl Model {
             threshold,
             char_ngrams,
             weights,
+            scale,
         })
     }
 
     /// Encodes the model (weights quantised to 16 bits).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let largest = self.weights.iter().fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if largest > 0.0 {
-            largest / 32767.0
-        } else {
-            1.0
-        };
+        let scale = self.scale;
         let mut out = Vec::with_capacity(HEADER_BYTES + self.weights.len() * 2);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -154,8 +157,7 @@ impl Model {
         out.extend_from_slice(&scale.to_le_bytes());
         out.extend_from_slice(&self.threshold.to_le_bytes());
         out.extend_from_slice(&self.char_ngrams.to_le_bytes());
-        for w in &self.weights {
-            let q = (w / scale).round().clamp(-32767.0, 32767.0) as i16;
+        for q in &self.weights {
             out.extend_from_slice(&q.to_le_bytes());
         }
         out
@@ -171,6 +173,16 @@ impl Model {
         threshold: f32,
         weights: Vec<f32>,
     ) -> Model {
+        let largest = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+        let scale = if largest > 0.0 {
+            largest / 32767.0
+        } else {
+            1.0
+        };
+        let weights = weights
+            .iter()
+            .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
+            .collect();
         Model {
             name: name.to_string(),
             bits,
@@ -178,6 +190,7 @@ impl Model {
             threshold,
             char_ngrams,
             weights,
+            scale,
         }
     }
 
@@ -199,27 +212,28 @@ impl Model {
 
     /// The probability (0 to 1) that normalised text belongs to the class.
     pub fn score(&self, text: &Normalised) -> f32 {
-        let mut sum = 0f32;
-        let mut count = 0u32;
+        score_all(&[self], text).first().copied().unwrap_or(0.5)
+    }
+
+    fn weight(&self, hash: u64) -> f32 {
         let mask = (1u64 << self.bits) - 1;
-        for_each_feature(text.bytes(), self.char_ngrams, |hash, _, _| {
-            sum += self.weights[(hash & mask) as usize];
-            count += 1;
-        });
+        f32::from(self.weights[(hash & mask) as usize]) * self.scale
+    }
+
+    fn probability(&self, sum: i64, count: u32) -> f32 {
         if count == 0 {
             return sigmoid(self.bias);
         }
-        sigmoid(self.bias + sum / (count as f32).sqrt())
+        sigmoid(self.bias + (sum as f32) * self.scale / (count as f32).sqrt())
     }
 
     /// The `top` words or word pairs that pushed the score up most, strongest first.
     pub fn explain(&self, text: &Normalised, top: usize) -> Vec<Contribution> {
-        let mask = (1u64 << self.bits) - 1;
         let mut contributions = Vec::new();
         let mut count = 0u32;
         for_each_feature(text.bytes(), self.char_ngrams, |hash, start, end| {
             count += 1;
-            let weight = self.weights[(hash & mask) as usize];
+            let weight = self.weight(hash);
             if weight > 0.0 {
                 contributions.push(Contribution { start, end, weight });
             }
@@ -235,6 +249,28 @@ impl Model {
     }
 }
 
+/// The probabilities of several models over the same text, hashing its features once.
+pub fn score_all(models: &[&Model], text: &Normalised) -> Vec<f32> {
+    let longest = models.iter().map(|m| m.char_ngrams).max().unwrap_or(0);
+    let mut sums = vec![0i64; models.len()];
+    let mut counts = vec![0u32; models.len()];
+    for_each_feature_sized(text.bytes(), longest, |hash, n| {
+        for (i, model) in models.iter().enumerate() {
+            if n > model.char_ngrams {
+                continue;
+            }
+            let mask = (1u64 << model.bits) - 1;
+            sums[i] += i64::from(model.weights[(hash & mask) as usize]);
+            counts[i] += 1;
+        }
+    });
+    models
+        .iter()
+        .enumerate()
+        .map(|(i, model)| model.probability(sums[i], counts[i]))
+        .collect()
+}
+
 fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -245,11 +281,28 @@ const FNV_PRIME: u64 = 0x0100_0000_01b3;
 const BIGRAM_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Calls `visit(hash, start, end)` for every word and every pair of neighbouring words of
-/// normalised bytes.
+/// normalised bytes, and every character n-gram of 3 to `char_ngrams` bytes within a word.
 pub(crate) fn for_each_feature(
     bytes: &[u8],
     char_ngrams: u32,
     mut visit: impl FnMut(u64, usize, usize),
+) {
+    features_with_size(bytes, char_ngrams, |hash, _, start, end| {
+        visit(hash, start, end)
+    });
+}
+
+/// Like [`for_each_feature`] without positions: `visit(hash, n)` with `n` the n-gram length, or
+/// 0 for a word or word pair.
+fn for_each_feature_sized(bytes: &[u8], char_ngrams: u32, mut visit: impl FnMut(u64, u32)) {
+    features_with_size(bytes, char_ngrams, |hash, n, _, _| visit(hash, n));
+}
+
+#[inline(always)]
+fn features_with_size(
+    bytes: &[u8],
+    char_ngrams: u32,
+    mut visit: impl FnMut(u64, u32, usize, usize),
 ) {
     let mut previous: Option<(u64, usize)> = None;
     let mut at = 0;
@@ -268,38 +321,42 @@ pub(crate) fn for_each_feature(
             at += 1;
         }
         let hash = finish(hash);
-        visit(hash, start, at);
+        visit(hash, 0, start, at);
         if char_ngrams >= 3 {
             // The word with its padding spaces, so that n-grams mark where words begin and end.
-            let padded = &bytes[start - 1..(at + 1).min(len)];
-            char_ngram_features(padded, char_ngrams as usize, start - 1, &mut visit);
+            let from = start.saturating_sub(1);
+            let padded = &bytes[from..(at + 1).min(len)];
+            char_ngram_features(padded, char_ngrams, from, &mut visit);
         }
         if let Some((prev_hash, prev_start)) = previous {
             let pair = finish(prev_hash.rotate_left(17) ^ hash ^ BIGRAM_SALT);
-            visit(pair, prev_start, at);
+            visit(pair, 0, prev_start, at);
         }
         previous = Some((hash, start));
     }
 }
 
+/// N-grams of up to 6 bytes are packed into a `u64` (with their length in the top byte) and mixed;
+/// the packing rolls along the word, so each byte is read once.
+#[inline(always)]
 fn char_ngram_features(
     padded: &[u8],
-    longest: usize,
+    longest: u32,
     offset: usize,
-    visit: &mut impl FnMut(u64, usize, usize),
+    visit: &mut impl FnMut(u64, u32, usize, usize),
 ) {
-    for n in 3..=longest {
-        if padded.len() < n {
-            break;
-        }
-        for from in 0..=padded.len() - n {
-            let mut hash = FNV_OFFSET ^ (n as u64);
-            for &b in &padded[from..from + n] {
-                hash = (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
-            }
-            let start = (offset + from).max(offset + 1);
-            let end = (offset + from + n).min(offset + padded.len() - 1);
-            visit(finish(hash ^ CHAR_SALT), start, end.max(start));
+    let longest = longest.min(MAX_CHAR_NGRAM) as usize;
+    let last = offset + padded.len().saturating_sub(1);
+    let mut rolling = 0u64;
+    for (i, &b) in padded.iter().enumerate() {
+        rolling = (rolling << 8) | u64::from(b);
+        let end = i + 1;
+        for n in 3..=longest.min(end) {
+            let packed = rolling & ((1u64 << (8 * n)) - 1);
+            let tag = (n as u64) << 56;
+            let start = (offset + end - n).max(offset + 1);
+            let stop = (offset + end).min(last).max(start);
+            visit(finish(packed ^ tag ^ CHAR_SALT), n as u32, start, stop);
         }
     }
 }
@@ -328,8 +385,8 @@ mod tests {
         let model = Model::from_parts("t", 4, 0, 0.1, 0.6, weights);
         let back = Model::from_bytes("t", &model.to_bytes()).unwrap();
         assert_eq!(back.bits, 4);
-        assert!((back.weights[3] - 1.5).abs() < 1e-3);
-        assert!((back.weights[7] + 0.25).abs() < 1e-3);
+        assert!((f32::from(back.weights[3]) * back.scale - 1.5).abs() < 1e-3);
+        assert!((f32::from(back.weights[7]) * back.scale + 0.25).abs() < 1e-3);
         assert!((back.threshold() - 0.6).abs() < 1e-6);
     }
 

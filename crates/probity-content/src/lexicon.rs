@@ -20,7 +20,7 @@
 
 use std::path::Path;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use probity_model::Level;
 use serde::Deserialize;
 
@@ -173,6 +173,7 @@ pub struct Entry {
 #[derive(Debug, Clone)]
 struct Target {
     entry: usize,
+    term: usize,
     /// Repeat counts of the pattern's letters (without the padding spaces).
     runs: Vec<u8>,
     prefix: bool,
@@ -191,6 +192,8 @@ pub struct Lexicon {
 pub struct Hit {
     /// Index of the entry in [`Lexicon::entries`].
     pub entry: usize,
+    /// Index of the matched term in the entry's [`Entry::terms`].
+    pub term: usize,
     /// Normalised byte range of the matched word(s), without padding spaces.
     pub start: usize,
     /// End of the normalised range (for a stem, the end of the word).
@@ -298,7 +301,7 @@ impl Lexicon {
         let mut targets: Vec<Vec<Target>> = Vec::new();
         let mut index = std::collections::HashMap::new();
         for (entry_index, entry) in entries.iter().enumerate() {
-            for term in &entry.terms {
+            for (term_index, term) in entry.terms.iter().enumerate() {
                 for form in forms(term, entry) {
                     let normalised = normalise(&form);
                     let Some((pattern, runs)) = pattern_of(&normalised, entry.mode) else {
@@ -311,6 +314,7 @@ impl Lexicon {
                     });
                     targets[slot].push(Target {
                         entry: entry_index,
+                        term: term_index,
                         runs,
                         prefix: entry.mode == MatchMode::Prefix,
                     });
@@ -319,6 +323,7 @@ impl Lexicon {
         }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .map_err(|e| Error::invalid("lexicon", e))?;
         Ok(Lexicon {
@@ -333,7 +338,8 @@ impl Lexicon {
         &self.entries
     }
 
-    /// Finds every entry in normalised text. Hits an exception cancels go to `excepted`.
+    /// Finds every entry in normalised text. Hits that overlap one of their entry's exceptions
+    /// go to `excepted` instead.
     pub fn find(&self, text: &Normalised, excepted: &mut Vec<Excepted>) -> Vec<Hit> {
         let bytes = text.bytes();
         let runs = text.runs();
@@ -355,6 +361,7 @@ impl Lexicon {
                 };
                 let hit = Hit {
                     entry: target.entry,
+                    term: target.term,
                     start,
                     end,
                 };
@@ -367,7 +374,7 @@ impl Lexicon {
                 }
             }
         }
-        hits.sort_by_key(|h| (h.start, h.entry));
+        hits.sort_by_key(|h| (h.start, h.entry, h.term));
         hits
     }
 
@@ -382,7 +389,7 @@ impl Lexicon {
                 if &window[at..at + pattern.len()] == pattern.as_slice() {
                     let exc_start = from + at + 1;
                     let exc_end = from + at + pattern.len();
-                    if exc_start <= hit.start && hit.start < exc_end {
+                    if exc_start < hit.end && hit.start < exc_end {
                         return Some(written.clone());
                     }
                 }

@@ -105,10 +105,7 @@ pub fn normalise(text: &str) -> Normalised {
     }
     let mut builder = Builder::new(text.len());
     if text.is_ascii() {
-        for (at, &byte) in text.as_bytes().iter().enumerate() {
-            let unit = ascii_unit(byte, at as u32);
-            builder.feed(unit);
-        }
+        builder.feed_ascii(text.as_bytes());
     } else {
         for (at, ch) in text.char_indices() {
             let end = (at + ch.len_utf8()) as u32;
@@ -348,6 +345,60 @@ impl Builder {
             out,
             token: Vec::with_capacity(64),
             singles: Vec::with_capacity(8),
+        }
+    }
+
+    /// The ASCII fast path: a token that is plain letters (perhaps with ordinary punctuation
+    /// around it) goes straight to the output; anything else takes the general path.
+    fn feed_ascii(&mut self, bytes: &[u8]) {
+        let len = bytes.len();
+        let mut at = 0;
+        while at < len {
+            if ASCII_KIND[usize::from(bytes[at] & 0x7f)] == Kind::Space {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < len && ASCII_KIND[usize::from(bytes[at] & 0x7f)] != Kind::Space {
+                at += 1;
+            }
+            self.ascii_token(bytes, start, at);
+        }
+    }
+
+    fn ascii_token(&mut self, bytes: &[u8], start: usize, end: usize) {
+        let mut core_start = start;
+        let mut core_end = end;
+        while core_start < core_end && matches!(bytes[core_start], b'(' | b'"' | b'\'' | b'[') {
+            core_start += 1;
+        }
+        while core_end > core_start
+            && matches!(
+                bytes[core_end - 1],
+                b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'"' | b'\'' | b']'
+            )
+        {
+            core_end -= 1;
+        }
+        let core = &bytes[core_start..core_end];
+        if core.is_empty() || !core.iter().all(u8::is_ascii_alphabetic) {
+            for (offset, &byte) in bytes[start..end].iter().enumerate() {
+                self.token.push(ascii_unit(byte, (start + offset) as u32));
+            }
+            self.end_token();
+            return;
+        }
+        let first = core_start as u32;
+        if core.len() == 1 {
+            self.push_single((core[0].to_ascii_lowercase(), first, first + 1));
+            return;
+        }
+        self.flush_singles();
+        self.out.push_space(first);
+        for (offset, &byte) in core.iter().enumerate() {
+            let position = first + offset as u32;
+            self.out
+                .push_word_byte(byte.to_ascii_lowercase(), position, position + 1);
         }
     }
 

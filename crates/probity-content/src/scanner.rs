@@ -3,7 +3,7 @@
 use probity_model::{Finding, Level, Span};
 
 use crate::Result;
-use crate::classifier::Model;
+use crate::classifier::{Model, score_all};
 use crate::context::{Context, ContextRules};
 use crate::lexicon::{Entry, Hit, Lexicon, MatchMode};
 use crate::normalise::{Normalised, normalise};
@@ -170,7 +170,7 @@ impl Scanner {
                 entry.category,
                 entry.reclaimable,
             );
-            let mut why = describe_hit(entry, &span);
+            let mut why = describe_hit(entry, hit.term, &span);
             let outcome = apply_context(entry.severity, &context, &self.policy.context, &mut why);
             let severity = match outcome {
                 Outcome::Keep(severity) => severity,
@@ -213,11 +213,14 @@ impl Scanner {
         if normalised.is_empty() {
             return;
         }
-        for (model, settings) in &self.models {
-            if !self.policy.category(settings.category).enabled {
-                continue;
-            }
-            let score = model.score(normalised);
+        let active: Vec<&(Model, ModelPolicy)> = self
+            .models
+            .iter()
+            .filter(|(_, settings)| self.policy.category(settings.category).enabled)
+            .collect();
+        let models: Vec<&Model> = active.iter().map(|(model, _)| model).collect();
+        let scores = score_all(&models, normalised);
+        for ((model, settings), score) in active.into_iter().zip(scores) {
             report.scores.push((model.name().to_string(), score));
             let threshold = match settings.threshold {
                 Threshold::Fixed(value) => value,
@@ -311,14 +314,15 @@ fn apply_context(
     Outcome::Keep(severity)
 }
 
-fn describe_hit(entry: &Entry, span: &Span) -> String {
+fn describe_hit(entry: &Entry, term: usize, span: &Span) -> String {
+    let term = entry.terms.get(term).unwrap_or(&entry.term);
     let how = match entry.mode {
         MatchMode::Word => "whole word",
         MatchMode::Prefix => "word stem",
     };
     let mut why = format!(
-        "\"{}\" matches the {} lexicon entry \"{}\" ({how}, {})",
-        span.text, entry.category, entry.term, entry.source
+        "\"{}\" matches \"{}\" in the {} lexicon ({how}, {})",
+        span.text, term, entry.category, entry.source
     );
     if let Some(note) = &entry.note {
         why.push_str(&format!(": {note}"));

@@ -78,7 +78,7 @@ impl Default for Settings {
             l2: 1e-6,
             seed: 0x5052_4f42_4954_5921,
             abusive_char_ngrams: 0,
-            misogyny_char_ngrams: 4,
+            misogyny_char_ngrams: 0,
         }
     }
 }
