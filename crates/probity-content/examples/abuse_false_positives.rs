@@ -43,9 +43,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn report(scanner: &Scanner, name: &str, texts: &[(String, String)]) {
     let mut flagged = 0;
     let mut any_finding = 0;
+    let mut highest: Vec<(String, f32)> = Vec::new();
     for (subject, body) in texts {
         let mut findings = scanner.scan("email.subject", subject);
-        findings.extend(scanner.scan("email.body", body));
+        let report = scanner.scan_report("email.body", body);
+        for (model, score) in report.scores {
+            match highest.iter_mut().find(|(name, _)| *name == model) {
+                Some(entry) => entry.1 = entry.1.max(score),
+                None => highest.push((model, score)),
+            }
+        }
+        findings.extend(report.findings);
         if !findings.is_empty() {
             any_finding += 1;
         }
@@ -69,4 +77,7 @@ fn report(scanner: &Scanner, name: &str, texts: &[(String, String)]) {
         "{name}: {} texts, {flagged} flagged at Low or above ({rate:.2}%), {any_finding} with any finding",
         texts.len()
     );
+    for (model, score) in highest {
+        println!("  highest {model} model score: {score:.3}");
+    }
 }

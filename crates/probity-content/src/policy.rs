@@ -30,7 +30,7 @@ impl Default for CategoryPolicy {
     fn default() -> Self {
         CategoryPolicy {
             enabled: true,
-            min_severity: Level::Low,
+            min_severity: Level::Informational,
         }
     }
 }
@@ -278,7 +278,7 @@ fn enabled() -> bool {
 }
 
 fn lowest() -> Level {
-    Level::Low
+    Level::Informational
 }
 
 fn low() -> Level {

@@ -363,6 +363,8 @@ pub struct Trained {
     pub test: Vec<(String, Scores)>,
     /// Held-out scores at 0.5, all sets together.
     pub test_at_half: Scores,
+    /// Held-out predictions `(probability, truth)`, all sets together.
+    pub test_predictions: Vec<(f32, bool)>,
     /// Validation scores at the chosen threshold (what the settings were tuned on).
     pub validation: Scores,
     /// Examples in each part: train, validation, test.
@@ -412,6 +414,7 @@ pub fn train_and_evaluate(
     }
     Trained {
         test_at_half: evaluate(&test_predictions, 0.5),
+        test_predictions,
         validation: evaluate(&validation_predictions, threshold),
         model,
         test: scores,
@@ -448,6 +451,20 @@ pub fn train_all(data: &Path, out: &Path, settings: &Settings) -> Result<String>
     let path = out.join("REPORT.md");
     std::fs::write(&path, &report).map_err(|source| Error::Write { path, source })?;
     Ok(report)
+}
+
+/// The threshold the shipped policy (`policy/abuse.yaml`) uses for a model, if fixed there.
+fn policy_threshold(model: &str) -> Option<f32> {
+    let policy = crate::Policy::defaults().ok()?;
+    let settings = match model {
+        "abusive" => policy.abusive?,
+        "misogyny" => policy.misogyny?,
+        _ => return None,
+    };
+    match settings.threshold {
+        crate::policy::Threshold::Fixed(value) => Some(value),
+        crate::policy::Threshold::Model => None,
+    }
 }
 
 const REPORT_PREAMBLE: &str = "# Abuse-policy classifiers: training report
@@ -531,17 +548,23 @@ fn report(models: &[&Trained], settings: &Settings) -> String {
                 s.f1
             );
         }
-        let s = trained.test_at_half;
-        let _ = writeln!(
-            text,
-            "| {} | all, at 0.5 | {} | {} | 0.50 | {:.3} | {:.3} | {:.3} |",
-            trained.model.name(),
-            s.count,
-            s.positives,
-            s.precision,
-            s.recall,
-            s.f1
-        );
+        let mut extra = vec![("at 0.5", 0.5f32)];
+        if let Some(threshold) = policy_threshold(trained.model.name()) {
+            extra.push(("at the shipped policy's threshold", threshold));
+        }
+        for (label, threshold) in extra {
+            let s = evaluate(&trained.test_predictions, threshold);
+            let _ = writeln!(
+                text,
+                "| {} | all, {label} | {} | {} | {threshold:.2} | {:.3} | {:.3} | {:.3} |",
+                trained.model.name(),
+                s.count,
+                s.positives,
+                s.precision,
+                s.recall,
+                s.f1
+            );
+        }
     }
     let _ = writeln!(text);
     for trained in models {
