@@ -17,8 +17,8 @@ proptest! {
         prop_assert_eq!(bytes.first(), Some(&b' '));
         prop_assert_eq!(bytes.last(), Some(&b' '));
         prop_assert!(!n.as_str().contains("  "));
-        for start in 0..bytes.len() {
-            if bytes[start] == b' ' {
+        for (start, &byte) in bytes.iter().enumerate() {
+            if byte == b' ' {
                 continue;
             }
             let (from, to) = n.original_range(start, start + 1).unwrap();
