@@ -43,14 +43,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn report(scanner: &Scanner, name: &str, texts: &[(String, String)]) {
     let mut flagged = 0;
     let mut any_finding = 0;
-    let mut highest: Vec<(String, f32)> = Vec::new();
+    let mut highest: Vec<(String, f32, String)> = Vec::new();
     for (subject, body) in texts {
         let mut findings = scanner.scan("email.subject", subject);
         let report = scanner.scan_report("email.body", body);
         for (model, score) in report.scores {
-            match highest.iter_mut().find(|(name, _)| *name == model) {
-                Some(entry) => entry.1 = entry.1.max(score),
-                None => highest.push((model, score)),
+            let excerpt: String = body
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .take(100)
+                .collect();
+            match highest.iter_mut().find(|(name, _, _)| *name == model) {
+                Some(entry) if entry.1 < score => *entry = (model, score, excerpt),
+                Some(_) => {}
+                None => highest.push((model, score, excerpt)),
             }
         }
         findings.extend(report.findings);
@@ -77,7 +85,7 @@ fn report(scanner: &Scanner, name: &str, texts: &[(String, String)]) {
         "{name}: {} texts, {flagged} flagged at Low or above ({rate:.2}%), {any_finding} with any finding",
         texts.len()
     );
-    for (model, score) in highest {
-        println!("  highest {model} model score: {score:.3}");
+    for (model, score, excerpt) in highest {
+        println!("  highest {model} model score: {score:.3} ({excerpt})");
     }
 }
