@@ -342,7 +342,6 @@ impl Lexicon {
     /// go to `excepted` instead.
     pub fn find(&self, text: &Normalised, excepted: &mut Vec<Excepted>) -> Vec<Hit> {
         let bytes = text.bytes();
-        let runs = text.runs();
         let mut hits = Vec::new();
         for found in self.automaton.find_overlapping_iter(bytes) {
             let start = found.start() + 1;
@@ -351,7 +350,7 @@ impl Lexicon {
             };
             for target in targets {
                 let inner_end = start + target.runs.len();
-                if !runs_allow(&runs[start..inner_end.min(runs.len())], &target.runs) {
+                if !runs_allow(text, start, &target.runs) {
                     continue;
                 }
                 let end = if target.prefix {
@@ -418,7 +417,7 @@ fn pattern_of(normalised: &Normalised, mode: MatchMode) -> Option<(Vec<u8>, Vec<
         return None;
     }
     let inner = bytes.len() - 2;
-    let runs = normalised.runs()[1..1 + inner].to_vec();
+    let runs = normalised.runs().skip(1).take(inner).collect();
     let pattern = match mode {
         MatchMode::Word => bytes.to_vec(),
         MatchMode::Prefix => bytes[..bytes.len() - 1].to_vec(),
@@ -427,8 +426,11 @@ fn pattern_of(normalised: &Normalised, mode: MatchMode) -> Option<(Vec<u8>, Vec<
 }
 
 /// Each of the text's letters must repeat at least as often as the term's (`coon` needs two `o`s).
-fn runs_allow(text_runs: &[u8], term_runs: &[u8]) -> bool {
-    text_runs.len() == term_runs.len() && text_runs.iter().zip(term_runs).all(|(t, p)| t >= p)
+fn runs_allow(text: &Normalised, start: usize, term_runs: &[u8]) -> bool {
+    term_runs
+        .iter()
+        .enumerate()
+        .all(|(i, &needed)| text.run(start + i) >= needed)
 }
 
 fn word_end(bytes: &[u8], from: usize) -> usize {

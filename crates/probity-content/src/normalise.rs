@@ -25,9 +25,15 @@ use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 #[derive(Debug, Clone, Default)]
 pub struct Normalised {
     text: Vec<u8>,
-    starts: Vec<u32>,
-    ends: Vec<u32>,
-    runs: Vec<u8>,
+    origins: Vec<Origin>,
+}
+
+/// Where one normalised byte came from, and how many times its letter was repeated.
+#[derive(Debug, Clone, Copy, Default)]
+struct Origin {
+    start: u32,
+    end: u32,
+    run: u8,
 }
 
 impl Normalised {
@@ -43,8 +49,13 @@ impl Normalised {
     }
 
     /// How many times each normalised letter was repeated in the original (1 for most letters).
-    pub fn runs(&self) -> &[u8] {
-        &self.runs
+    pub fn runs(&self) -> impl ExactSizeIterator<Item = u8> + '_ {
+        self.origins.iter().map(|o| o.run)
+    }
+
+    /// How many times the letter at normalised byte `index` was repeated (0 past the end).
+    pub fn run(&self, index: usize) -> u8 {
+        self.origins.get(index).map(|o| o.run).unwrap_or(0)
     }
 
     /// The byte range of the original text that normalised bytes `start..end` came from.
@@ -52,7 +63,10 @@ impl Normalised {
         if start >= end || end > self.text.len() {
             return None;
         }
-        Some((self.starts[start] as usize, self.ends[end - 1] as usize))
+        Some((
+            self.origins[start].start as usize,
+            self.origins[end - 1].end as usize,
+        ))
     }
 
     /// The number of normalised bytes.
@@ -67,9 +81,7 @@ impl Normalised {
 
     fn push(&mut self, byte: u8, start: u32, end: u32) {
         self.text.push(byte);
-        self.starts.push(start);
-        self.ends.push(end);
-        self.runs.push(1);
+        self.origins.push(Origin { start, end, run: 1 });
     }
 
     fn push_space(&mut self, at: u32) {
@@ -83,8 +95,9 @@ impl Normalised {
     fn push_word_byte(&mut self, byte: u8, start: u32, end: u32) {
         let last = self.text.len().wrapping_sub(1);
         if byte.is_ascii_lowercase() && self.text.last() == Some(&byte) {
-            self.runs[last] = self.runs[last].saturating_add(1);
-            self.ends[last] = end;
+            let origin = &mut self.origins[last];
+            origin.run = origin.run.saturating_add(1);
+            origin.end = end;
             return;
         }
         self.push(byte, start, end);
@@ -336,9 +349,7 @@ impl Builder {
     fn new(capacity: usize) -> Builder {
         let mut out = Normalised {
             text: Vec::with_capacity(capacity + 2),
-            starts: Vec::with_capacity(capacity + 2),
-            ends: Vec::with_capacity(capacity + 2),
-            runs: Vec::with_capacity(capacity + 2),
+            origins: Vec::with_capacity(capacity + 2),
         };
         out.push(b' ', 0, 0);
         Builder {
@@ -565,8 +576,9 @@ mod tests {
     fn repeats_are_squeezed_and_counted() {
         let n = normalise("biiiitch coon");
         assert_eq!(n.as_str(), " bitch con ");
-        assert_eq!(n.runs()[2], 4);
-        assert_eq!(n.runs()[8], 2);
+        assert_eq!(n.run(2), 4);
+        assert_eq!(n.run(8), 2);
+        assert_eq!(n.runs().len(), n.len());
     }
 
     #[test]
