@@ -117,20 +117,7 @@ pub fn normalise(text: &str) -> Normalised {
         text = &text[..cut];
     }
     let mut builder = Builder::new(text.len());
-    if text.is_ascii() {
-        builder.feed_ascii(text.as_bytes());
-    } else {
-        for (at, ch) in text.char_indices() {
-            let end = (at + ch.len_utf8()) as u32;
-            if ch.is_ascii() {
-                builder.feed(ascii_unit(ch as u8, at as u32));
-                continue;
-            }
-            for unit in unicode_units(ch, at as u32, end) {
-                builder.feed(unit);
-            }
-        }
-    }
+    builder.feed_text(text);
     builder.finish(text.len() as u32)
 }
 
@@ -266,21 +253,6 @@ fn is_joiner(ch: char) -> bool {
 }
 
 /// The units one non-ASCII character stands for (usually one, sometimes none or several).
-fn unicode_units(ch: char, start: u32, end: u32) -> Vec<Unit> {
-    let mut units = Vec::new();
-    unicode_units_into(ch, start, end, &mut units);
-    if units.is_empty() {
-        units.push(Unit {
-            kind: Kind::Punct,
-            byte: 0,
-            leet: 0,
-            start,
-            end,
-        });
-    }
-    units
-}
-
 fn unicode_units_into(ch: char, start: u32, end: u32, units: &mut Vec<Unit>) {
     let mut push = |kind: Kind, byte: u8| {
         units.push(Unit {
@@ -343,6 +315,8 @@ struct Builder {
     token: Vec<Unit>,
     /// Single-letter words waiting to see whether they form a spelled-out word (`s l u t`).
     singles: Vec<(u8, u32, u32)>,
+    /// Units of one non-ASCII character (reused).
+    scratch: Vec<Unit>,
 }
 
 impl Builder {
@@ -356,25 +330,64 @@ impl Builder {
             out,
             token: Vec::with_capacity(64),
             singles: Vec::with_capacity(8),
+            scratch: Vec::with_capacity(4),
         }
     }
 
     /// The ASCII fast path: a token that is plain letters (perhaps with ordinary punctuation
     /// around it) goes straight to the output; anything else takes the general path.
-    fn feed_ascii(&mut self, bytes: &[u8]) {
+    /// Splits text into tokens at ASCII whitespace; plain-ASCII tokens take the fast path, the
+    /// rest are decoded character by character (Unicode whitespace inside them still splits).
+    fn feed_text(&mut self, text: &str) {
+        let bytes = text.as_bytes();
         let len = bytes.len();
+        let is_space = |b: u8| b < 0x80 && ASCII_KIND[usize::from(b)] == Kind::Space;
         let mut at = 0;
         while at < len {
-            if ASCII_KIND[usize::from(bytes[at] & 0x7f)] == Kind::Space {
+            if is_space(bytes[at]) {
                 at += 1;
                 continue;
             }
             let start = at;
-            while at < len && ASCII_KIND[usize::from(bytes[at] & 0x7f)] != Kind::Space {
+            let mut ascii = true;
+            while at < len && !is_space(bytes[at]) {
+                ascii &= bytes[at] < 0x80;
                 at += 1;
             }
-            self.ascii_token(bytes, start, at);
+            if ascii {
+                self.ascii_token(bytes, start, at);
+            } else {
+                self.unicode_token(text, start, at);
+            }
         }
+    }
+
+    fn unicode_token(&mut self, text: &str, start: usize, end: usize) {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        for (offset, ch) in text[start..end].char_indices() {
+            let at = (start + offset) as u32;
+            if ch.is_ascii() {
+                self.feed(ascii_unit(ch as u8, at));
+                continue;
+            }
+            scratch.clear();
+            let char_end = at + ch.len_utf8() as u32;
+            unicode_units_into(ch, at, char_end, &mut scratch);
+            if scratch.is_empty() {
+                self.feed(Unit {
+                    kind: Kind::Punct,
+                    byte: 0,
+                    leet: 0,
+                    start: at,
+                    end: char_end,
+                });
+            }
+            for &unit in &scratch {
+                self.feed(unit);
+            }
+        }
+        self.scratch = scratch;
+        self.end_token();
     }
 
     fn ascii_token(&mut self, bytes: &[u8], start: usize, end: usize) {
