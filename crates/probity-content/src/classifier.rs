@@ -251,9 +251,20 @@ impl Model {
 
 /// The probabilities of several models over the same text, hashing its features once.
 pub fn score_all(models: &[&Model], text: &Normalised) -> Vec<f32> {
+    let mut scores = Vec::with_capacity(models.len());
+    for group in models.chunks(SCORED_TOGETHER) {
+        score_group(group, text, &mut scores);
+    }
+    scores
+}
+
+/// How many models share one pass over the features (sums kept on the stack).
+const SCORED_TOGETHER: usize = 4;
+
+fn score_group(models: &[&Model], text: &Normalised, scores: &mut Vec<f32>) {
     let longest = models.iter().map(|m| m.char_ngrams).max().unwrap_or(0);
-    let mut sums = vec![0i64; models.len()];
-    let mut counts = vec![0u32; models.len()];
+    let mut sums = [0i64; SCORED_TOGETHER];
+    let mut counts = [0u32; SCORED_TOGETHER];
     for_each_feature_sized(text.bytes(), longest, |hash, n| {
         for (i, model) in models.iter().enumerate() {
             if n > model.char_ngrams {
@@ -264,11 +275,9 @@ pub fn score_all(models: &[&Model], text: &Normalised) -> Vec<f32> {
             counts[i] += 1;
         }
     });
-    models
-        .iter()
-        .enumerate()
-        .map(|(i, model)| model.probability(sums[i], counts[i]))
-        .collect()
+    for (i, model) in models.iter().enumerate() {
+        scores.push(model.probability(sums[i], counts[i]));
+    }
 }
 
 fn sigmoid(x: f32) -> f32 {

@@ -503,3 +503,34 @@ pub(crate) fn read_limited(path: &Path) -> Result<String> {
     }
     std::fs::read_to_string(path).map_err(read_error)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_lexicons_cover_every_category() {
+        let lexicon = Lexicon::defaults().unwrap();
+        for category in Category::ALL {
+            assert!(
+                lexicon.entries().iter().any(|e| e.category == category),
+                "{category} has no entries"
+            );
+        }
+    }
+
+    #[test]
+    fn plurals_and_stems() {
+        let yaml = "category: general_abuse\nentries:\n  - terms: [plonk]\n    severity: low\n  - terms: [zorb]\n    match: prefix\n    severity: low\n  - terms: [twonk]\n    plural: false\n    severity: low\n";
+        let lexicon = Lexicon::from_sources(&[("t.yaml", yaml)]).unwrap();
+        let mut excepted = Vec::new();
+        let count = |text: &str, excepted: &mut Vec<Excepted>| {
+            lexicon.find(&normalise(text), excepted).len()
+        };
+        assert_eq!(count("plonks and plonkes", &mut excepted), 2);
+        assert_eq!(count("plonker", &mut excepted), 0);
+        assert_eq!(count("zorbulous", &mut excepted), 1);
+        assert_eq!(count("a zorb", &mut excepted), 1);
+        assert_eq!(count("twonks", &mut excepted), 0);
+    }
+}

@@ -328,9 +328,10 @@ impl Builder {
         out.push(b' ', 0, 0);
         Builder {
             out,
-            token: Vec::with_capacity(64),
-            singles: Vec::with_capacity(8),
-            scratch: Vec::with_capacity(4),
+            // Allocated only if a token needs the general path.
+            token: Vec::new(),
+            singles: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 

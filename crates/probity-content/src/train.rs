@@ -584,3 +584,63 @@ fn report(models: &[&Trained], settings: &Settings) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_split_is_fixed_and_about_seventy_ten_twenty() {
+        let texts: Vec<String> = (0..10_000).map(|i| format!("message number {i}")).collect();
+        let test = texts.iter().filter(|t| part_of(t) == Part::Test).count();
+        let validation = texts
+            .iter()
+            .filter(|t| part_of(t) == Part::Validation)
+            .count();
+        assert!((1_800..2_200).contains(&test), "{test}");
+        assert!((800..1_200).contains(&validation), "{validation}");
+        assert_eq!(part_of("same text"), part_of("same text"));
+    }
+
+    #[test]
+    fn social_markup_is_removed() {
+        assert_eq!(
+            clean_social("RT @someone: this &amp; that http://t.co/x &#8220;hi&#8221;"),
+            "this & that \"hi\""
+        );
+    }
+
+    #[test]
+    fn scores_and_thresholds() {
+        let predictions = [(0.9, true), (0.8, false), (0.2, true), (0.1, false)];
+        let s = evaluate(&predictions, 0.5);
+        assert_eq!((s.count, s.positives), (4, 2));
+        assert!((s.precision - 0.5).abs() < 1e-9 && (s.recall - 0.5).abs() < 1e-9);
+        assert!(best_threshold(&[(0.7, true), (0.3, false)]) > 0.3);
+    }
+
+    #[test]
+    fn training_learns_a_separable_toy_set() {
+        let mut examples = Vec::new();
+        for i in 0..200 {
+            examples.push(Example {
+                text: format!("you blorp number {i}"),
+                positive: true,
+                set: "toy",
+            });
+            examples.push(Example {
+                text: format!("kind regards number {i}"),
+                positive: false,
+                set: "toy",
+            });
+        }
+        let refs: Vec<&Example> = examples.iter().collect();
+        let settings = Settings {
+            bits: 12,
+            ..Settings::default()
+        };
+        let model = train("toy", &refs, &settings, 0);
+        assert!(model.score(&normalise("you blorp")) > 0.8);
+        assert!(model.score(&normalise("kind regards")) < 0.2);
+    }
+}

@@ -342,3 +342,9 @@ fn bad_lexicons_are_errors_that_name_the_file() {
     .unwrap_err();
     assert!(err.to_string().contains("awful"), "{err}");
 }
+
+#[test]
+fn scanner_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Scanner>();
+}
