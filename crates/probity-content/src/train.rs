@@ -493,7 +493,14 @@ Training is deterministic (fixed split, fixed shuffle seed): the same data gives
 Each text goes to a part by FNV-1a 64 of its bytes (after the clean-up below) modulo 100:
 0-19 held-out test (20%, never trained on and never used to choose anything), 20-29 validation
 (10%, used only to choose the decision threshold and, by hand, the settings below), 30-99 training
-(70%). Identical texts always land in the same part.
+(70%). Identical texts always land in the same part. The settings (epochs, L2, hash width,
+character n-grams, class weighting) were compared on validation F1, on throughput and on scores
+over ordinary business email; held-out rows were printed by the same runs but not used to choose.
+
+The project's goals were F1 at least 0.85 on abusive/offensive and at least 0.75 on
+misogyny/sexism. The first row of each model below is at the validation-chosen threshold; the
+scanner uses the shipped policy's threshold (`policy/abuse.yaml`), set higher so that ordinary
+email stays clear, and its row is given too.
 
 ## Features and learning
 
