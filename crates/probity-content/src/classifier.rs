@@ -105,9 +105,6 @@ impl Model {
             )));
         }
         let bits = u32::from_le_bytes(word(8));
-        if bits == 0 || bits > MAX_BITS {
-            return Err(bad(&format!("hash width {bits} bits is out of range")));
-        }
         let bias = f32::from_le_bytes(word(12));
         let scale = f32::from_le_bytes(word(16));
         let threshold = f32::from_le_bytes(word(20));
@@ -172,7 +169,20 @@ impl Model {
         bias: f32,
         threshold: f32,
         weights: Vec<f32>,
-    ) -> Model {
+    ) -> Result<Model> {
+        let bad = |message: String| Error::Model {
+            name: name.to_string(),
+            message,
+        };
+        check_shape(bits, char_ngrams).map_err(bad)?;
+        if weights.len() != 1usize << bits {
+            return Err(bad(format!("{} weights for {bits} bits", weights.len())));
+        }
+        if !bias.is_finite() || weights.iter().any(|w| !w.is_finite()) {
+            return Err(bad(
+                "a weight or the bias is not a finite number".to_string()
+            ));
+        }
         let largest = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
         let scale = if largest > 0.0 {
             largest / 32767.0
@@ -183,7 +193,7 @@ impl Model {
             .iter()
             .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
             .collect();
-        Model {
+        Ok(Model {
             name: name.to_string(),
             bits,
             bias,
@@ -191,7 +201,7 @@ impl Model {
             char_ngrams,
             weights,
             scale,
-        }
+        })
     }
 
     /// The same model with another stored threshold.
@@ -278,6 +288,21 @@ fn score_group(models: &[&Model], text: &Normalised, scores: &mut Vec<f32>) {
     for (i, model) in models.iter().enumerate() {
         scores.push(model.probability(sums[i], counts[i]));
     }
+}
+
+/// Checks a hash width and character n-gram length.
+pub fn check_shape(bits: u32, char_ngrams: u32) -> std::result::Result<(), String> {
+    if bits == 0 || bits > MAX_BITS {
+        return Err(format!(
+            "hash width {bits} bits is out of range (1 to {MAX_BITS})"
+        ));
+    }
+    if char_ngrams > MAX_CHAR_NGRAM || (1..3).contains(&char_ngrams) {
+        return Err(format!(
+            "character n-gram length {char_ngrams} is out of range (0, or 3 to {MAX_CHAR_NGRAM})"
+        ));
+    }
+    Ok(())
 }
 
 fn sigmoid(x: f32) -> f32 {
@@ -391,7 +416,7 @@ mod tests {
         let mut weights = vec![0.0; 1 << 4];
         weights[3] = 1.5;
         weights[7] = -0.25;
-        let model = Model::from_parts("t", 4, 0, 0.1, 0.6, weights);
+        let model = Model::from_parts("t", 4, 0, 0.1, 0.6, weights).unwrap();
         let back = Model::from_bytes("t", &model.to_bytes()).unwrap();
         assert_eq!(back.bits, 4);
         assert!((f32::from(back.weights[3]) * back.scale - 1.5).abs() < 1e-3);
@@ -402,7 +427,9 @@ mod tests {
     #[test]
     fn damaged_files_are_errors() {
         assert!(Model::from_bytes("t", b"nope").is_err());
-        let model = Model::from_parts("t", 4, 0, 0.0, 0.5, vec![0.0; 16]);
+        let model = Model::from_parts("t", 4, 0, 0.0, 0.5, vec![0.0; 16]).unwrap();
+        assert!(Model::from_parts("t", 4, 0, 0.0, 0.5, vec![0.0; 15]).is_err());
+        assert!(Model::from_parts("t", 40, 0, 0.0, 0.5, Vec::new()).is_err());
         let bytes = model.to_bytes();
         assert!(Model::from_bytes("t", &bytes[..bytes.len() - 1]).is_err());
     }

@@ -153,7 +153,16 @@ fn features(text: &str, bits: u32, char_ngrams: u32) -> Vec<u32> {
 }
 
 /// Trains a logistic regression (AdaGrad, L2; a positive majority weighted down to balance).
-pub fn train(name: &str, examples: &[&Example], settings: &Settings, char_ngrams: u32) -> Model {
+pub fn train(
+    name: &str,
+    examples: &[&Example],
+    settings: &Settings,
+    char_ngrams: u32,
+) -> Result<Model> {
+    crate::classifier::check_shape(settings.bits, char_ngrams).map_err(|message| Error::Model {
+        name: name.to_string(),
+        message,
+    })?;
     let size = 1usize << settings.bits;
     let mut weights = vec![0f32; size];
     let mut squares = vec![1e-8f32; size];
@@ -380,7 +389,7 @@ pub fn train_and_evaluate(
     examples: &[Example],
     settings: &Settings,
     char_ngrams: u32,
-) -> Trained {
+) -> Result<Trained> {
     let in_part = |part: Part| -> Vec<&Example> {
         examples
             .iter()
@@ -392,7 +401,7 @@ pub fn train_and_evaluate(
         in_part(Part::Validation),
         in_part(Part::Test),
     );
-    let mut model = train(name, &train_part, settings, char_ngrams);
+    let mut model = train(name, &train_part, settings, char_ngrams)?;
     let predict = |part: &[&Example], model: &Model| -> Vec<(f32, bool)> {
         part.iter()
             .map(|e| (model.score(&normalise(&e.text)), e.positive))
@@ -415,14 +424,14 @@ pub fn train_and_evaluate(
             ));
         }
     }
-    Trained {
+    Ok(Trained {
         test_at_half: evaluate(&test_predictions, 0.5),
         test_predictions,
         validation: evaluate(&validation_predictions, threshold),
         model,
         test: scores,
         sizes: [train_part.len(), validation.len(), test.len()],
-    }
+    })
 }
 
 /// Trains both shipped models from `data` and writes them and `REPORT.md` to `out`.
@@ -432,7 +441,7 @@ pub fn train_all(data: &Path, out: &Path, settings: &Settings) -> Result<String>
         &load_davidson(data)?,
         settings,
         settings.abusive_char_ngrams,
-    );
+    )?;
     let mut misogyny_examples = load_edos(data)?;
     misogyny_examples.extend(load_guest(data)?);
     let misogyny = train_and_evaluate(
@@ -440,7 +449,7 @@ pub fn train_all(data: &Path, out: &Path, settings: &Settings) -> Result<String>
         &misogyny_examples,
         settings,
         settings.misogyny_char_ngrams,
-    );
+    )?;
     std::fs::create_dir_all(out).map_err(|source| Error::Write {
         path: out.to_path_buf(),
         source,
@@ -646,7 +655,7 @@ mod tests {
             bits: 12,
             ..Settings::default()
         };
-        let model = train("toy", &refs, &settings, 0);
+        let model = train("toy", &refs, &settings, 0).unwrap();
         assert!(model.score(&normalise("you blorp")) > 0.8);
         assert!(model.score(&normalise("kind regards")) < 0.2);
     }
