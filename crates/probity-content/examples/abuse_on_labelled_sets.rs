@@ -32,6 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (mut positives, mut positives_flagged, mut negatives, mut negatives_flagged) =
             (0, 0, 0, 0);
         let mut lexicon_only = 0;
+        let mut negative_terms: std::collections::BTreeMap<String, usize> = Default::default();
         for example in held_out {
             let findings: Vec<_> = scanner
                 .scan("email.body", &example.text)
@@ -52,6 +53,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 negatives += 1;
                 negatives_flagged += usize::from(flagged);
+                for finding in findings
+                    .iter()
+                    .filter(|f| f.score.is_none() && f.severity >= Level::Low)
+                {
+                    for span in &finding.spans {
+                        *negative_terms.entry(span.text.to_lowercase()).or_default() += 1;
+                    }
+                }
             }
         }
         let precision =
@@ -63,6 +72,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "  {name}: held-out positives flagged {positives_flagged}/{positives} ({:.1}%; by the lexicon {lexicon_only}), negatives flagged {negatives_flagged}/{negatives} ({:.1}%)",
             100.0 * positives_flagged as f64 / positives.max(1) as f64,
             100.0 * negatives_flagged as f64 / negatives.max(1) as f64,
+        );
+        let mut terms: Vec<(String, usize)> = negative_terms.into_iter().collect();
+        terms.sort_by(|a, b| b.1.cmp(&a.1));
+        let common: Vec<String> = terms
+            .iter()
+            .take(12)
+            .map(|(t, n)| format!("{t} ({n})"))
+            .collect();
+        println!(
+            "  lexicon terms most often matched in negatives: {}",
+            common.join(", ")
         );
     }
     Ok(())

@@ -267,6 +267,10 @@ fn unicode_units_into(ch: char, start: u32, end: u32, units: &mut Vec<Unit>) {
             end,
         })
     };
+    if matches!(ch, '’' | '‘' | 'ʼ') {
+        push(Kind::Joiner, b'\'');
+        return;
+    }
     if is_joiner(ch) || is_combining_mark(ch) {
         push(Kind::Joiner, 0);
         return;
@@ -303,6 +307,23 @@ fn unicode_units_into(ch: char, start: u32, end: u32, units: &mut Vec<Unit>) {
             push(Kind::Letter, b'#');
         }
     }
+}
+
+/// An apostrophe before a closing `re` ("who're", "you're") splits the word, so that "who're" does
+/// not read as another word; other apostrophes join ("don't" → `dont`).
+fn splits_contraction(token: &[Unit], i: usize) -> bool {
+    if token[i].byte != b'\'' {
+        return false;
+    }
+    let letter = |j: usize, want: u8| {
+        token
+            .get(j)
+            .is_some_and(|u| u.kind == Kind::Letter && u.byte == want)
+    };
+    let word_goes_on = token
+        .get(i + 3)
+        .is_some_and(|u| matches!(u.kind, Kind::Letter | Kind::Digit));
+    letter(i + 1, b'r') && letter(i + 2, b'e') && !word_goes_on
 }
 
 /// Longest gap (in original bytes) between single letters that are joined into one word.
@@ -454,7 +475,7 @@ impl Builder {
                 word_start.get_or_insert(i);
                 continue;
             }
-            if token[i].kind == Kind::Joiner {
+            if token[i].kind == Kind::Joiner && !splits_contraction(&token, i) {
                 continue;
             }
             if let Some(from) = word_start.take() {
@@ -603,6 +624,7 @@ mod tests {
         assert_eq!(norm("naïve café"), " naive cafe ");
         assert_eq!(norm("sl\u{200B}ut"), " slut ");
         assert_eq!(norm("don’t"), " dont ");
+        assert_eq!(norm("who're you’re"), " who re you re ");
     }
 
     #[test]
