@@ -74,7 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             100.0 * negatives_flagged as f64 / negatives.max(1) as f64,
         );
         let mut terms: Vec<(String, usize)> = negative_terms.into_iter().collect();
-        terms.sort_by(|a, b| b.1.cmp(&a.1));
+        terms.sort_by_key(|t| std::cmp::Reverse(t.1));
         let common: Vec<String> = terms
             .iter()
             .take(12)
