@@ -1,0 +1,91 @@
+//! Measures how much ordinary business email the abuse policy flags.
+//!
+//! ```text
+//! cargo run --release -p probity -- simulate --out /tmp/simmail --staff 300 --days 10
+//! cargo run --release -p probity-content --example abuse_false_positives -- /tmp/simmail/logs/mail.mbox
+//! ```
+//!
+//! Also scores the crate's own fixture of ordinary police and office sentences. A message counts
+//! as flagged if any finding is Low or above (Informational findings are recorded, not alerted).
+
+#![allow(clippy::print_stdout)]
+
+mod common;
+
+use std::path::PathBuf;
+
+use probity_content::Scanner;
+use probity_model::Level;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let scanner = Scanner::with_defaults()?;
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/ordinary_business.txt"
+    );
+    let sentences: Vec<(String, String)> = std::fs::read_to_string(fixture)?
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| (String::new(), l.to_string()))
+        .collect();
+    report(
+        &scanner,
+        "fixture: ordinary_business.txt (one sentence each)",
+        &sentences,
+    );
+    for path in std::env::args().skip(1).map(PathBuf::from) {
+        let texts = common::mbox_texts(&path)?;
+        report(&scanner, &path.display().to_string(), &texts);
+    }
+    Ok(())
+}
+
+fn report(scanner: &Scanner, name: &str, texts: &[(String, String)]) {
+    let mut flagged = 0;
+    let mut any_finding = 0;
+    let mut highest: Vec<(String, f32, String)> = Vec::new();
+    for (subject, body) in texts {
+        let mut findings = scanner.scan("email.subject", subject);
+        let report = scanner.scan_report("email.body", body);
+        for (model, score) in report.scores {
+            let excerpt: String = body
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .take(100)
+                .collect();
+            match highest.iter_mut().find(|(name, _, _)| *name == model) {
+                Some(entry) if entry.1 < score => *entry = (model, score, excerpt),
+                Some(_) => {}
+                None => highest.push((model, score, excerpt)),
+            }
+        }
+        findings.extend(report.findings);
+        if !findings.is_empty() {
+            any_finding += 1;
+        }
+        let alerting: Vec<_> = findings
+            .iter()
+            .filter(|f| f.severity >= Level::Low)
+            .collect();
+        if alerting.is_empty() {
+            continue;
+        }
+        flagged += 1;
+        for finding in alerting.iter().take(3) {
+            println!(
+                "  flagged [{} {}] {}",
+                finding.category, finding.severity, finding.why
+            );
+        }
+    }
+    let rate = 100.0 * flagged as f64 / texts.len().max(1) as f64;
+    println!(
+        "{name}: {} texts, {flagged} flagged at Low or above ({rate:.2}%), {any_finding} with any finding",
+        texts.len()
+    );
+    for (model, score, excerpt) in highest {
+        println!("  highest {model} model score: {score:.3} ({excerpt})");
+    }
+}

@@ -1,0 +1,75 @@
+//! Trains the abuse policy's classifiers from the labelled text sets and writes the model files
+//! and `REPORT.md`:
+//!
+//! ```text
+//! cargo run --release -p probity-content --bin probity-content-train -- \
+//!     --data /work/shared/data/text --out crates/probity-content/models
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use probity_content::train::{Settings, train_all};
+
+fn main() -> ExitCode {
+    let mut data = None;
+    let mut out = None;
+    let mut settings = Settings::default();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let value = args.next();
+        let parsed = match (arg.as_str(), value) {
+            ("--data", Some(v)) => {
+                data = Some(PathBuf::from(v));
+                true
+            }
+            ("--out", Some(v)) => {
+                out = Some(PathBuf::from(v));
+                true
+            }
+            ("--bits", Some(v)) => v.parse().map(|b| settings.bits = b).is_ok(),
+            ("--epochs", Some(v)) => v.parse().map(|e| settings.epochs = e).is_ok(),
+            ("--learning-rate", Some(v)) => v.parse().map(|r| settings.learning_rate = r).is_ok(),
+            ("--abusive-char-ngrams", Some(v)) => {
+                v.parse().map(|n| settings.abusive_char_ngrams = n).is_ok()
+            }
+            ("--misogyny-char-ngrams", Some(v)) => {
+                v.parse().map(|n| settings.misogyny_char_ngrams = n).is_ok()
+            }
+            ("--l2", Some(v)) => v.parse().map(|l| settings.l2 = l).is_ok(),
+            _ => false,
+        };
+        if !parsed {
+            eprintln!("unknown or incomplete argument {arg:?}");
+            return usage();
+        }
+    }
+    let (Some(data), Some(out)) = (data, out) else {
+        return usage();
+    };
+    if !(10..=probity_content::classifier::MAX_BITS).contains(&settings.bits) {
+        eprintln!(
+            "--bits must be between 10 and {}",
+            probity_content::classifier::MAX_BITS
+        );
+        return ExitCode::from(2);
+    }
+    match train_all(&data, &out, &settings) {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("training failed: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage() -> ExitCode {
+    eprintln!(
+        "usage: probity-content-train --data <dir with davidson/, edos/, guest-misogyny/> --out <models dir> \
+         [--bits N] [--epochs N] [--learning-rate F] [--l2 F] [--abusive-char-ngrams N] [--misogyny-char-ngrams N]"
+    );
+    ExitCode::from(2)
+}

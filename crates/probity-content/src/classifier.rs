@@ -1,0 +1,445 @@
+//! A logistic-regression text classifier over hashed word unigrams and bigrams of normalised text.
+//!
+//! Features are the words of [`Normalised`] text (so the model sees through the same evasions as
+//! the lexicon) and each pair of neighbouring words, hashed (FNV-1a) into `2^bits` buckets. Each
+//! occurrence counts `1/sqrt(n)` for a text of `n` features, so long and short texts score alike.
+//! The probability is `sigmoid(bias + Σ weight × value)`.
+//!
+//! Models are small binary files: `PCLR`, format version, `bits`, bias, weight scale and the
+//! validation-chosen threshold, then `2^bits` little-endian `i16` weights (weight = i16 × scale).
+//! The shipped models are embedded ([`Model::abusive`], [`Model::misogyny`]).
+
+use std::path::Path;
+
+use crate::normalise::Normalised;
+use crate::{Error, Result};
+
+const MAGIC: &[u8; 4] = b"PCLR";
+const FORMAT_VERSION: u32 = 1;
+const HEADER_BYTES: usize = 4 + 4 + 4 + 4 + 4 + 4 + 4;
+/// Longest character n-gram a model may use.
+pub const MAX_CHAR_NGRAM: u32 = 6;
+/// Largest hash width a model file may use (2^24 weights, 32 MB).
+pub const MAX_BITS: u32 = 24;
+
+const ABUSIVE_MODEL: &[u8] = include_bytes!("../models/abusive.bin");
+const MISOGYNY_MODEL: &[u8] = include_bytes!("../models/misogyny.bin");
+
+/// A trained classifier.
+#[derive(Debug, Clone)]
+pub struct Model {
+    name: String,
+    bits: u32,
+    bias: f32,
+    /// The threshold chosen on validation data when the model was trained.
+    threshold: f32,
+    /// Character n-grams of 3 up to this length within words are features too (0: none).
+    char_ngrams: u32,
+    /// Quantised weights: weight = q × scale.
+    weights: Vec<i16>,
+    scale: f32,
+}
+
+/// One word or word pair and how much it pushed the score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Contribution {
+    /// Normalised byte range of the word (or both words of a pair).
+    pub start: usize,
+    /// End of that range.
+    pub end: usize,
+    /// Weight × value: positive pushes towards the class.
+    pub weight: f32,
+}
+
+impl Model {
+    /// The shipped abusive/offensive-language model (trained on the Davidson set).
+    pub fn abusive() -> Result<Model> {
+        Model::from_bytes("abusive", ABUSIVE_MODEL)
+    }
+
+    /// The shipped misogyny/sexism model (trained on EDOS and the GuEST misogyny set).
+    pub fn misogyny() -> Result<Model> {
+        Model::from_bytes("misogyny", MISOGYNY_MODEL)
+    }
+
+    /// A model file written by [`Model::to_bytes`].
+    pub fn from_path(path: &Path) -> Result<Model> {
+        let size = std::fs::metadata(path)
+            .map_err(|source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            })?
+            .len();
+        let limit = (HEADER_BYTES as u64) + (2u64 << MAX_BITS);
+        if size > limit {
+            return Err(Error::Model {
+                name: path.display().to_string(),
+                message: format!("file is {size} bytes; the limit is {limit}"),
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Model::from_bytes(&name, &bytes)
+    }
+
+    /// Decodes a model file.
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Model> {
+        let bad = |message: &str| Error::Model {
+            name: name.to_string(),
+            message: message.to_string(),
+        };
+        if bytes.len() < HEADER_BYTES || &bytes[..4] != MAGIC {
+            return Err(bad("not a Probity classifier file (no PCLR header)"));
+        }
+        let word = |at: usize| [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
+        let version = u32::from_le_bytes(word(4));
+        if version != FORMAT_VERSION {
+            return Err(bad(&format!(
+                "format version {version}; expected {FORMAT_VERSION}"
+            )));
+        }
+        let bits = u32::from_le_bytes(word(8));
+        let bias = f32::from_le_bytes(word(12));
+        let scale = f32::from_le_bytes(word(16));
+        let threshold = f32::from_le_bytes(word(20));
+        let char_ngrams = u32::from_le_bytes(word(24));
+        if char_ngrams > MAX_CHAR_NGRAM || (1..3).contains(&char_ngrams) {
+            return Err(bad(&format!(
+                "character n-gram length {char_ngrams} is out of range"
+            )));
+        }
+        let count = 1usize << bits;
+        let body = &bytes[HEADER_BYTES..];
+        if body.len() != count * 2 {
+            return Err(bad(&format!(
+                "expected {} weight bytes, found {}",
+                count * 2,
+                body.len()
+            )));
+        }
+        if !scale.is_finite() || scale <= 0.0 || !bias.is_finite() {
+            return Err(bad(
+                "the weight scale or bias is not a positive finite number",
+            ));
+        }
+        let weights = body
+            .chunks_exact(2)
+            .map(|pair| i16::from_le_bytes([pair[0], pair[1]]))
+            .collect();
+        Ok(Model {
+            name: name.to_string(),
+            bits,
+            bias,
+            threshold,
+            char_ngrams,
+            weights,
+            scale,
+        })
+    }
+
+    /// Encodes the model (weights quantised to 16 bits).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let scale = self.scale;
+        let mut out = Vec::with_capacity(HEADER_BYTES + self.weights.len() * 2);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&self.bits.to_le_bytes());
+        out.extend_from_slice(&self.bias.to_le_bytes());
+        out.extend_from_slice(&scale.to_le_bytes());
+        out.extend_from_slice(&self.threshold.to_le_bytes());
+        out.extend_from_slice(&self.char_ngrams.to_le_bytes());
+        for q in &self.weights {
+            out.extend_from_slice(&q.to_le_bytes());
+        }
+        out
+    }
+
+    /// A model from trained parameters.
+    /// `char_ngrams` is the longest character n-gram used (0 for none, else 3 to [`MAX_CHAR_NGRAM`]).
+    pub fn from_parts(
+        name: &str,
+        bits: u32,
+        char_ngrams: u32,
+        bias: f32,
+        threshold: f32,
+        weights: Vec<f32>,
+    ) -> Result<Model> {
+        let bad = |message: String| Error::Model {
+            name: name.to_string(),
+            message,
+        };
+        check_shape(bits, char_ngrams).map_err(bad)?;
+        if weights.len() != 1usize << bits {
+            return Err(bad(format!("{} weights for {bits} bits", weights.len())));
+        }
+        if !bias.is_finite() || weights.iter().any(|w| !w.is_finite()) {
+            return Err(bad(
+                "a weight or the bias is not a finite number".to_string()
+            ));
+        }
+        let largest = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+        let scale = if largest > 0.0 {
+            largest / 32767.0
+        } else {
+            1.0
+        };
+        let weights = weights
+            .iter()
+            .map(|w| (w / scale).round().clamp(-32767.0, 32767.0) as i16)
+            .collect();
+        Ok(Model {
+            name: name.to_string(),
+            bits,
+            bias,
+            threshold,
+            char_ngrams,
+            weights,
+            scale,
+        })
+    }
+
+    /// The same model with another stored threshold.
+    pub fn with_threshold(mut self, threshold: f32) -> Model {
+        self.threshold = threshold;
+        self
+    }
+
+    /// The model's name (`abusive`, `misogyny`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The threshold chosen on validation data at training time.
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    /// The probability (0 to 1) that normalised text belongs to the class.
+    pub fn score(&self, text: &Normalised) -> f32 {
+        score_all(&[self], text).first().copied().unwrap_or(0.5)
+    }
+
+    fn weight(&self, hash: u64) -> f32 {
+        let mask = (1u64 << self.bits) - 1;
+        f32::from(self.weights[(hash & mask) as usize]) * self.scale
+    }
+
+    fn probability(&self, sum: i64, count: u32) -> f32 {
+        if count == 0 {
+            return sigmoid(self.bias);
+        }
+        sigmoid(self.bias + (sum as f32) * self.scale / (count as f32).sqrt())
+    }
+
+    /// The `top` words or word pairs that pushed the score up most, strongest first.
+    pub fn explain(&self, text: &Normalised, top: usize) -> Vec<Contribution> {
+        let mut contributions = Vec::new();
+        let mut count = 0u32;
+        for_each_feature(text.bytes(), self.char_ngrams, |hash, start, end| {
+            count += 1;
+            let weight = self.weight(hash);
+            if weight > 0.0 {
+                contributions.push(Contribution { start, end, weight });
+            }
+        });
+        let norm = (count.max(1) as f32).sqrt();
+        for c in &mut contributions {
+            c.weight /= norm;
+        }
+        contributions.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        contributions.dedup_by(|a, b| a.start == b.start && a.end == b.end);
+        contributions.truncate(top);
+        contributions
+    }
+}
+
+/// The probabilities of several models over the same text, hashing its features once.
+pub fn score_all(models: &[&Model], text: &Normalised) -> Vec<f32> {
+    let mut scores = Vec::with_capacity(models.len());
+    for group in models.chunks(SCORED_TOGETHER) {
+        score_group(group, text, &mut scores);
+    }
+    scores
+}
+
+/// How many models share one pass over the features (sums kept on the stack).
+const SCORED_TOGETHER: usize = 4;
+
+fn score_group(models: &[&Model], text: &Normalised, scores: &mut Vec<f32>) {
+    let longest = models.iter().map(|m| m.char_ngrams).max().unwrap_or(0);
+    let mut sums = [0i64; SCORED_TOGETHER];
+    let mut counts = [0u32; SCORED_TOGETHER];
+    for_each_feature_sized(text.bytes(), longest, |hash, n| {
+        for (i, model) in models.iter().enumerate() {
+            if n > model.char_ngrams {
+                continue;
+            }
+            let mask = (1u64 << model.bits) - 1;
+            sums[i] += i64::from(model.weights[(hash & mask) as usize]);
+            counts[i] += 1;
+        }
+    });
+    for (i, model) in models.iter().enumerate() {
+        scores.push(model.probability(sums[i], counts[i]));
+    }
+}
+
+/// Checks a hash width and character n-gram length.
+pub fn check_shape(bits: u32, char_ngrams: u32) -> std::result::Result<(), String> {
+    if bits == 0 || bits > MAX_BITS {
+        return Err(format!(
+            "hash width {bits} bits is out of range (1 to {MAX_BITS})"
+        ));
+    }
+    if char_ngrams > MAX_CHAR_NGRAM || (1..3).contains(&char_ngrams) {
+        return Err(format!(
+            "character n-gram length {char_ngrams} is out of range (0, or 3 to {MAX_CHAR_NGRAM})"
+        ));
+    }
+    Ok(())
+}
+
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+/// Mixed into a bigram's hash so that it never equals a unigram's.
+const BIGRAM_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Calls `visit(hash, start, end)` for every word and every pair of neighbouring words of
+/// normalised bytes, and every character n-gram of 3 to `char_ngrams` bytes within a word.
+pub(crate) fn for_each_feature(
+    bytes: &[u8],
+    char_ngrams: u32,
+    mut visit: impl FnMut(u64, usize, usize),
+) {
+    features_with_size(bytes, char_ngrams, |hash, _, start, end| {
+        visit(hash, start, end)
+    });
+}
+
+/// Like [`for_each_feature`] without positions: `visit(hash, n)` with `n` the n-gram length, or
+/// 0 for a word or word pair.
+fn for_each_feature_sized(bytes: &[u8], char_ngrams: u32, mut visit: impl FnMut(u64, u32)) {
+    features_with_size(bytes, char_ngrams, |hash, n, _, _| visit(hash, n));
+}
+
+#[inline(always)]
+fn features_with_size(
+    bytes: &[u8],
+    char_ngrams: u32,
+    mut visit: impl FnMut(u64, u32, usize, usize),
+) {
+    let mut previous: Option<(u64, usize)> = None;
+    let mut at = 0;
+    let len = bytes.len();
+    while at < len {
+        while at < len && bytes[at] == b' ' {
+            at += 1;
+        }
+        if at >= len {
+            break;
+        }
+        let start = at;
+        let mut hash = FNV_OFFSET;
+        while at < len && bytes[at] != b' ' {
+            hash = (hash ^ u64::from(bytes[at])).wrapping_mul(FNV_PRIME);
+            at += 1;
+        }
+        let hash = finish(hash);
+        visit(hash, 0, start, at);
+        if char_ngrams >= 3 {
+            // The word with its padding spaces, so that n-grams mark where words begin and end.
+            let from = start.saturating_sub(1);
+            let padded = &bytes[from..(at + 1).min(len)];
+            char_ngram_features(padded, char_ngrams, from, &mut visit);
+        }
+        if let Some((prev_hash, prev_start)) = previous {
+            let pair = finish(prev_hash.rotate_left(17) ^ hash ^ BIGRAM_SALT);
+            visit(pair, 0, prev_start, at);
+        }
+        previous = Some((hash, start));
+    }
+}
+
+/// N-grams of up to 6 bytes are packed into a `u64` (with their length in the top byte) and mixed;
+/// the packing rolls along the word, so each byte is read once.
+#[inline(always)]
+fn char_ngram_features(
+    padded: &[u8],
+    longest: u32,
+    offset: usize,
+    visit: &mut impl FnMut(u64, u32, usize, usize),
+) {
+    let longest = longest.min(MAX_CHAR_NGRAM) as usize;
+    let last = offset + padded.len().saturating_sub(1);
+    let mut rolling = 0u64;
+    for (i, &b) in padded.iter().enumerate() {
+        rolling = (rolling << 8) | u64::from(b);
+        let end = i + 1;
+        for n in 3..=longest.min(end) {
+            let packed = rolling & ((1u64 << (8 * n)) - 1);
+            let tag = (n as u64) << 56;
+            let start = (offset + end - n).max(offset + 1);
+            let stop = (offset + end).min(last).max(start);
+            visit(finish(packed ^ tag ^ CHAR_SALT), n as u32, start, stop);
+        }
+    }
+}
+
+/// Mixed into a character n-gram's hash.
+const CHAR_SALT: u64 = 0x2545_f491_4f6c_dd1d;
+
+/// A final mix so that the low bits (the bucket) depend on every input byte.
+fn finish(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalise::normalise;
+
+    #[test]
+    fn round_trips_through_bytes() {
+        let mut weights = vec![0.0; 1 << 4];
+        weights[3] = 1.5;
+        weights[7] = -0.25;
+        let model = Model::from_parts("t", 4, 0, 0.1, 0.6, weights).unwrap();
+        let back = Model::from_bytes("t", &model.to_bytes()).unwrap();
+        assert_eq!(back.bits, 4);
+        assert!((f32::from(back.weights[3]) * back.scale - 1.5).abs() < 1e-3);
+        assert!((f32::from(back.weights[7]) * back.scale + 0.25).abs() < 1e-3);
+        assert!((back.threshold() - 0.6).abs() < 1e-6);
+    }
+
+    #[test]
+    fn damaged_files_are_errors() {
+        assert!(Model::from_bytes("t", b"nope").is_err());
+        let model = Model::from_parts("t", 4, 0, 0.0, 0.5, vec![0.0; 16]).unwrap();
+        assert!(Model::from_parts("t", 4, 0, 0.0, 0.5, vec![0.0; 15]).is_err());
+        assert!(Model::from_parts("t", 40, 0, 0.0, 0.5, Vec::new()).is_err());
+        let bytes = model.to_bytes();
+        assert!(Model::from_bytes("t", &bytes[..bytes.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn features_are_words_and_pairs() {
+        let mut spans = Vec::new();
+        for_each_feature(normalise("Good morning team").bytes(), 0, |_, s, e| {
+            spans.push((s, e))
+        });
+        assert_eq!(spans.len(), 5);
+    }
+}

@@ -1,0 +1,357 @@
+//! Context rules: what around a lexicon hit changes its meaning.
+//!
+//! - **Reported speech.** A term in a clause that reports what someone else said ("he called me a …",
+//!   "reported him for saying …", "used the word …"), or inside quotation marks in a message that
+//!   reads as a complaint or report, is most likely being condemned or recorded, not used. Officers
+//!   record abuse as evidence every day; the finding is kept but lowered.
+//! - **Negation.** "I'm not going to hurt you", "you're not an idiot": a negation just before a
+//!   threat, harassment or insult reverses it. Slurs are not excused by negation ("he's not a …"
+//!   still uses the word), so this applies only to [`Category::negation_applies`].
+//! - **Reclaimed in-group use.** Some terms have been reclaimed by the people they were aimed at
+//!   ("as a queer woman…"). A reclaimable term in self-reference is lowered, never ignored: the same
+//!   word aimed at someone else is abuse.
+//!
+//! Innocent words that contain a term (Scunthorpe, cockpit, Dickens, therapist, assassin, classic,
+//! grape) never reach these rules: terms match whole words unless marked as stems, and stems carry
+//! their own exceptions (see [`crate::lexicon`]).
+
+use crate::lexicon::Category;
+use crate::normalise::{Normalised, normalise};
+
+/// How far back (bytes of original text) the clause before a hit is read.
+const LOOKBACK_BYTES: usize = 240;
+/// How far back a quotation mark is looked for.
+const QUOTE_LOOKBACK_BYTES: usize = 2_000;
+
+const REPORTING_CUES: &[&str] = &[
+    "called me",
+    "called him",
+    "called her",
+    "called them",
+    "called us",
+    "called you",
+    "called",
+    "calling me",
+    "calling him",
+    "calling her",
+    "calling",
+    "call me",
+    "said",
+    "says",
+    "saying",
+    "shouted",
+    "shouting",
+    "yelled",
+    "screamed",
+    "told me",
+    "told him",
+    "told her",
+    "wrote",
+    "posted",
+    "texted",
+    "messaged",
+    "used the word",
+    "used the term",
+    "the word",
+    "the words",
+    "the term",
+    "the phrase",
+    "referred to",
+    "described as",
+    "reported",
+    "reporting",
+    "complained",
+    "complaint",
+    "alleged",
+    "alleges",
+    "allegation",
+    "accused",
+    "quote",
+    "quoted",
+    "stated",
+    "stating",
+    "disclosed",
+    "repeated",
+    "chanted",
+    "chanting",
+    "heard",
+    "overheard",
+    "abused",
+    "remarks such as",
+    "comments such as",
+    "words such as",
+    "language such as",
+    "using the word",
+    "language like",
+];
+
+const REPORT_CONTEXT: &[&str] = &[
+    "complaint",
+    "complained",
+    "complain",
+    "reported",
+    "report",
+    "statement",
+    "allegation",
+    "alleged",
+    "victim",
+    "witness",
+    "incident",
+    "hate crime",
+    "investigation",
+    "misconduct",
+    "grievance",
+    "disclosure",
+    "evidence",
+    "transcript",
+];
+
+const NEGATORS: &[&str] = &[
+    "not", "never", "no", "dont", "wont", "wouldnt", "isnt", "arent", "wasnt", "didnt", "cant",
+    "cannot", "shouldnt", "nobody", "noone", "neither", "nor",
+];
+
+const SELF_REFERENCE: &[&str] = &[
+    "im",
+    "i am",
+    "as a",
+    "as an",
+    "we are",
+    "us",
+    "fellow",
+    "proud",
+    "myself",
+    "our",
+    "ourselves",
+];
+
+/// Words of negation looked for before a hit.
+const NEGATION_WINDOW_WORDS: usize = 3;
+/// Words of self-reference looked for before a hit.
+const SELF_REFERENCE_WINDOW_WORDS: usize = 4;
+
+/// What the context rules found about one hit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    /// Why the hit reads as reported or quoted speech, if it does.
+    pub reported: Option<String>,
+    /// The negation before the hit, if one applies.
+    pub negated: Option<String>,
+    /// The self-reference before a reclaimable term, if any.
+    pub self_reference: Option<String>,
+}
+
+/// The context rules, with their word lists normalised once.
+#[derive(Debug, Clone)]
+pub struct ContextRules {
+    reporting: Vec<Cue>,
+    report_context: Vec<Cue>,
+    negators: Vec<Cue>,
+    self_reference: Vec<Cue>,
+}
+
+impl Default for ContextRules {
+    fn default() -> Self {
+        ContextRules::new()
+    }
+}
+
+/// A cue as written and as normalised.
+#[derive(Debug, Clone)]
+struct Cue {
+    written: &'static str,
+    normalised: String,
+}
+
+fn normalised_cues(cues: &[&'static str]) -> Vec<Cue> {
+    cues.iter()
+        .map(|cue| Cue {
+            written: cue,
+            normalised: normalise(cue).as_str().to_string(),
+        })
+        .collect()
+}
+
+impl ContextRules {
+    /// The shipped rules.
+    pub fn new() -> ContextRules {
+        ContextRules {
+            reporting: normalised_cues(REPORTING_CUES),
+            report_context: normalised_cues(REPORT_CONTEXT),
+            negators: normalised_cues(NEGATORS),
+            self_reference: normalised_cues(SELF_REFERENCE),
+        }
+    }
+
+    /// Reads the context of a hit at original bytes `start..` in `text` (normalised as `whole`).
+    pub fn assess(
+        &self,
+        text: &str,
+        whole: &Normalised,
+        start: usize,
+        category: Category,
+        reclaimable: bool,
+    ) -> Context {
+        let clause = normalise(clause_before(text, start));
+        let clause = clause.as_str();
+        let mut context = Context::default();
+        if let Some(cue) = find_cue(clause, &self.reporting) {
+            context.reported = Some(format!(
+                "it follows \"{}\", which reports what someone said",
+                cue.written
+            ));
+        } else if inside_quotes(text, start)
+            && let Some(cue) = find_cue(whole.as_str(), &self.report_context)
+        {
+            context.reported = Some(format!(
+                "it is inside quotation marks in a message that reads as a report (\"{}\")",
+                cue.written
+            ));
+        }
+        if category.negation_applies()
+            && let Some(word) = find_in_last_words(clause, &self.negators, NEGATION_WINDOW_WORDS)
+        {
+            context.negated = Some(format!(
+                "it is negated (\"{}\" just before it)",
+                word.written
+            ));
+        }
+        if reclaimable
+            && let Some(word) =
+                find_in_last_words(clause, &self.self_reference, SELF_REFERENCE_WINDOW_WORDS)
+        {
+            context.self_reference = Some(format!(
+                "the term has been reclaimed by some in-group users and is used here in self-reference (\"{}\")",
+                word.written
+            ));
+        }
+        context
+    }
+}
+
+/// The original text from the start of the clause (sentence or line) to `start`.
+fn clause_before(text: &str, start: usize) -> &str {
+    let start = start.min(text.len());
+    let mut from = start.saturating_sub(LOOKBACK_BYTES);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = &text[from..start];
+    let cut = window
+        .rfind(['.', '!', '?', '\n', ';'])
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    &window[cut..]
+}
+
+fn find_cue<'a>(normalised: &str, cues: &'a [Cue]) -> Option<&'a Cue> {
+    cues.iter()
+        .find(|cue| normalised.contains(cue.normalised.as_str()))
+}
+
+/// A cue among the last `words` words of normalised text.
+fn find_in_last_words<'a>(normalised: &str, cues: &'a [Cue], words: usize) -> Option<&'a Cue> {
+    let trimmed = normalised.trim_end();
+    let mut cut = trimmed.len();
+    let mut seen = 0;
+    while seen < words {
+        match trimmed[..cut].rfind(' ') {
+            Some(at) => {
+                cut = at;
+                seen += 1;
+            }
+            None => {
+                cut = 0;
+                break;
+            }
+        }
+    }
+    let tail = format!(" {} ", trimmed[cut..].trim());
+    cues.iter()
+        .find(|cue| tail.contains(cue.normalised.as_str()))
+}
+
+/// Whether `start` sits inside double quotation marks opened earlier in the same paragraph.
+fn inside_quotes(text: &str, start: usize) -> bool {
+    let start = start.min(text.len());
+    let mut from = start.saturating_sub(QUOTE_LOOKBACK_BYTES);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = &text[from..start];
+    let paragraph = window.rfind("\n\n").map(|i| &window[i..]).unwrap_or(window);
+    let mut open = false;
+    for ch in paragraph.chars() {
+        match ch {
+            '"' => open = !open,
+            '“' | '«' => open = true,
+            '”' | '»' => open = false,
+            _ => {}
+        }
+    }
+    open
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assess(text: &str, word: &str, category: Category, reclaimable: bool) -> Context {
+        let start = text.find(word).unwrap();
+        ContextRules::new().assess(text, &normalise(text), start, category, reclaimable)
+    }
+
+    #[test]
+    fn reporting_verbs_mark_reported_speech() {
+        let c = assess(
+            "He called me a blorp in the canteen.",
+            "blorp",
+            Category::Racist,
+            false,
+        );
+        assert!(c.reported.unwrap().contains("called me"));
+        let c = assess("Stop it. You blorp.", "blorp", Category::Racist, false);
+        assert_eq!(c.reported, None);
+    }
+
+    #[test]
+    fn quotes_count_only_in_a_report() {
+        let text = "Complaint from PC Jones: the driver shouted \"you blorp\" at her.";
+        assert!(
+            assess(text, "blorp", Category::Racist, false)
+                .reported
+                .is_some()
+        );
+        let text = "Honestly mate you are a \"blorp\"";
+        assert_eq!(
+            assess(text, "blorp", Category::Racist, false).reported,
+            None
+        );
+    }
+
+    #[test]
+    fn negation_applies_to_threats_not_slurs() {
+        let c = assess(
+            "I'm not going to hurt you",
+            "going",
+            Category::Threat,
+            false,
+        );
+        assert!(c.negated.is_some());
+        let c = assess("he is not a blorp", "blorp", Category::Racist, false);
+        assert_eq!(c.negated, None);
+    }
+
+    #[test]
+    fn self_reference_for_reclaimable_terms() {
+        let c = assess(
+            "As a blorp woman I disagree",
+            "blorp",
+            Category::Homophobic,
+            true,
+        );
+        assert!(c.self_reference.is_some());
+        let c = assess("Shut up you blorp", "blorp", Category::Homophobic, true);
+        assert_eq!(c.self_reference, None);
+    }
+}

@@ -1,0 +1,536 @@
+//! Curated word lists held as data, compiled into one Aho-Corasick automaton over normalised text.
+//!
+//! A lexicon file is YAML:
+//!
+//! ```yaml
+//! category: disablist          # racist, misogynistic, homophobic, transphobic, disablist,
+//!                              # religious_hatred, threat, harassment, general_abuse
+//! entries:
+//!   - terms: [retard]          # written plainly; they are normalised like the text
+//!     severity: high           # informational, low, medium, high, critical
+//!     match: prefix            # word (default): whole words only; prefix: any word starting so
+//!     exceptions: [retardant, retardation]   # innocent words or phrases that contain the term
+//!     reclaimable: false       # true: some in-group users have reclaimed it (lowered in self-reference)
+//!     plural: true             # word entries also match +s and +es (default true)
+//!     note: why it is on the list
+//! ```
+//!
+//! The shipped lists sit in `crates/probity-content/lexicons/` and are embedded as
+//! [`Lexicon::defaults`]; [`Lexicon::from_dir`] loads a force's own.
+
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use probity_model::Level;
+use serde::Deserialize;
+
+use crate::normalise::{Normalised, normalise};
+use crate::{Error, Result};
+
+/// Largest lexicon file read.
+pub const MAX_LEXICON_FILE_BYTES: u64 = 1 << 20;
+/// Most entries across all files.
+pub const MAX_ENTRIES: usize = 20_000;
+/// Longest term, in bytes.
+pub const MAX_TERM_BYTES: usize = 120;
+
+/// The categories of the abuse policy.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// Race, colour, ethnicity or nationality.
+    Racist,
+    /// Women.
+    Misogynistic,
+    /// Sexual orientation.
+    Homophobic,
+    /// Gender identity.
+    Transphobic,
+    /// Disability.
+    Disablist,
+    /// Religion or belief.
+    ReligiousHatred,
+    /// Threats of violence or harm.
+    Threat,
+    /// Sexual harassment, bullying and intimidation.
+    Harassment,
+    /// Insults and abuse not aimed at a protected characteristic.
+    GeneralAbuse,
+}
+
+impl Category {
+    /// Every category, in a fixed order.
+    pub const ALL: [Category; 9] = [
+        Category::Racist,
+        Category::Misogynistic,
+        Category::Homophobic,
+        Category::Transphobic,
+        Category::Disablist,
+        Category::ReligiousHatred,
+        Category::Threat,
+        Category::Harassment,
+        Category::GeneralAbuse,
+    ];
+
+    /// The name used in findings and YAML (`religious_hatred`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Racist => "racist",
+            Category::Misogynistic => "misogynistic",
+            Category::Homophobic => "homophobic",
+            Category::Transphobic => "transphobic",
+            Category::Disablist => "disablist",
+            Category::ReligiousHatred => "religious_hatred",
+            Category::Threat => "threat",
+            Category::Harassment => "harassment",
+            Category::GeneralAbuse => "general_abuse",
+        }
+    }
+
+    /// Whether a negation before the term changes its meaning ("I'm not going to hurt you").
+    /// Slurs stay slurs when negated ("he's not a …" still uses the word), so only threats,
+    /// harassment and general insults are lowered.
+    pub fn negation_applies(self) -> bool {
+        matches!(
+            self,
+            Category::Threat | Category::Harassment | Category::GeneralAbuse
+        )
+    }
+}
+
+impl std::fmt::Display for Category {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a term is matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchMode {
+    /// Whole words (or whole phrases) only.
+    #[default]
+    Word,
+    /// Any word that starts with the term (a stem: `wank` for `wanker`, `wanking`).
+    Prefix,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRepr {
+    category: Category,
+    #[serde(default)]
+    entries: Vec<EntryRepr>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryRepr {
+    terms: Vec<String>,
+    severity: String,
+    #[serde(default, rename = "match")]
+    mode: MatchMode,
+    #[serde(default)]
+    exceptions: Vec<String>,
+    #[serde(default)]
+    reclaimable: bool,
+    #[serde(default = "yes")]
+    plural: bool,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One lexicon entry after loading.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The entry's category.
+    pub category: Category,
+    /// The severity a plain match carries.
+    pub severity: Level,
+    /// The first term, as written in the file (used to name the entry in explanations).
+    pub term: String,
+    /// Whole word or stem.
+    pub mode: MatchMode,
+    /// Some in-group users have reclaimed the term.
+    pub reclaimable: bool,
+    /// Why the entry is on the list, if the file says.
+    pub note: Option<String>,
+    /// The file it came from.
+    pub source: String,
+    /// Every written form of the entry.
+    pub terms: Vec<String>,
+    plural: bool,
+    exceptions: Vec<(String, Vec<u8>)>,
+}
+
+/// One compiled pattern's owner and the repeat counts it needs.
+#[derive(Debug, Clone)]
+struct Target {
+    entry: usize,
+    term: usize,
+    /// Repeat counts of the pattern's letters (without the padding spaces).
+    runs: Vec<u8>,
+    prefix: bool,
+}
+
+/// A set of entries compiled for matching.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    entries: Vec<Entry>,
+    automaton: AhoCorasick,
+    targets: Vec<Vec<Target>>,
+}
+
+/// A lexicon hit in normalised text, before context rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Index of the entry in [`Lexicon::entries`].
+    pub entry: usize,
+    /// Index of the matched term in the entry's [`Entry::terms`].
+    pub term: usize,
+    /// Normalised byte range of the matched word(s), without padding spaces.
+    pub start: usize,
+    /// End of the normalised range (for a stem, the end of the word).
+    pub end: usize,
+}
+
+/// A hit that an exception cancelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Excepted {
+    /// The hit.
+    pub hit: Hit,
+    /// The exception, as written in the lexicon.
+    pub exception: String,
+}
+
+const DEFAULT_FILES: [(&str, &str); 9] = [
+    ("racist.yaml", include_str!("../lexicons/racist.yaml")),
+    (
+        "misogynistic.yaml",
+        include_str!("../lexicons/misogynistic.yaml"),
+    ),
+    (
+        "homophobic.yaml",
+        include_str!("../lexicons/homophobic.yaml"),
+    ),
+    (
+        "transphobic.yaml",
+        include_str!("../lexicons/transphobic.yaml"),
+    ),
+    ("disablist.yaml", include_str!("../lexicons/disablist.yaml")),
+    (
+        "religious_hatred.yaml",
+        include_str!("../lexicons/religious_hatred.yaml"),
+    ),
+    ("threat.yaml", include_str!("../lexicons/threat.yaml")),
+    (
+        "harassment.yaml",
+        include_str!("../lexicons/harassment.yaml"),
+    ),
+    (
+        "general_abuse.yaml",
+        include_str!("../lexicons/general_abuse.yaml"),
+    ),
+];
+
+impl Lexicon {
+    /// The lexicons shipped with Probity.
+    pub fn defaults() -> Result<Lexicon> {
+        Lexicon::from_sources(&DEFAULT_FILES)
+    }
+
+    /// Every `*.yaml` file in a directory, in name order.
+    pub fn from_dir(dir: &Path) -> Result<Lexicon> {
+        let listing = std::fs::read_dir(dir).map_err(|source| Error::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut paths = Vec::new();
+        for item in listing {
+            let item = item.map_err(|source| Error::Read {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+            let path = item.path();
+            if path
+                .extension()
+                .is_some_and(|ext| ext == "yaml" || ext == "yml")
+            {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        let mut files = Vec::new();
+        for path in paths {
+            files.push((path.display().to_string(), read_limited(&path)?));
+        }
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(name, text)| (name.as_str(), text.as_str()))
+            .collect();
+        Lexicon::from_sources(&borrowed)
+    }
+
+    /// Lexicon files given as `(name, yaml text)` pairs.
+    pub fn from_sources(files: &[(&str, &str)]) -> Result<Lexicon> {
+        let mut entries = Vec::new();
+        for (name, text) in files {
+            let file: FileRepr =
+                serde_yaml_ng::from_str(text).map_err(|e| Error::invalid(*name, e))?;
+            for repr in file.entries {
+                entries.push(load_entry(name, file.category, repr)?);
+                if entries.len() > MAX_ENTRIES {
+                    return Err(Error::invalid(
+                        *name,
+                        format!("more than {MAX_ENTRIES} entries"),
+                    ));
+                }
+            }
+        }
+        Lexicon::compile(entries)
+    }
+
+    fn compile(entries: Vec<Entry>) -> Result<Lexicon> {
+        let mut patterns: Vec<Vec<u8>> = Vec::new();
+        let mut targets: Vec<Vec<Target>> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        for (entry_index, entry) in entries.iter().enumerate() {
+            for (term_index, term) in entry.terms.iter().enumerate() {
+                for form in forms(term, entry) {
+                    let normalised = normalise(&form);
+                    let Some((pattern, runs)) = pattern_of(&normalised, entry.mode) else {
+                        continue;
+                    };
+                    let slot = *index.entry(pattern.clone()).or_insert_with(|| {
+                        patterns.push(pattern);
+                        targets.push(Vec::new());
+                        targets.len() - 1
+                    });
+                    targets[slot].push(Target {
+                        entry: entry_index,
+                        term: term_index,
+                        runs,
+                        prefix: entry.mode == MatchMode::Prefix,
+                    });
+                }
+            }
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&patterns)
+            .map_err(|e| Error::invalid("lexicon", e))?;
+        Ok(Lexicon {
+            entries,
+            automaton,
+            targets,
+        })
+    }
+
+    /// The loaded entries.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Finds every entry in normalised text. Hits that overlap one of their entry's exceptions
+    /// go to `excepted` instead.
+    pub fn find(&self, text: &Normalised, excepted: &mut Vec<Excepted>) -> Vec<Hit> {
+        let bytes = text.bytes();
+        let mut hits = Vec::new();
+        for found in self.automaton.find_overlapping_iter(bytes) {
+            let start = found.start() + 1;
+            let Some(targets) = self.targets.get(found.pattern().as_usize()) else {
+                continue;
+            };
+            for target in targets {
+                let inner_end = start + target.runs.len();
+                if !runs_allow(text, start, &target.runs) {
+                    continue;
+                }
+                let end = if target.prefix {
+                    word_end(bytes, inner_end)
+                } else {
+                    inner_end
+                };
+                let hit = Hit {
+                    entry: target.entry,
+                    term: target.term,
+                    start,
+                    end,
+                };
+                if let Some(exception) = self.exception_covering(&hit, bytes) {
+                    excepted.push(Excepted { hit, exception });
+                    continue;
+                }
+                if !hits.contains(&hit) {
+                    hits.push(hit);
+                }
+            }
+        }
+        hits.sort_by_key(|h| (h.start, h.entry, h.term));
+        hits
+    }
+
+    fn exception_covering(&self, hit: &Hit, bytes: &[u8]) -> Option<String> {
+        let entry = self.entries.get(hit.entry)?;
+        for (written, pattern) in &entry.exceptions {
+            let from = (hit.start + 1).saturating_sub(pattern.len());
+            let to = (hit.end + pattern.len()).min(bytes.len());
+            let window = &bytes[from..to];
+            let mut at = 0;
+            while at + pattern.len() <= window.len() {
+                if &window[at..at + pattern.len()] == pattern.as_slice() {
+                    let exc_start = from + at + 1;
+                    let exc_end = from + at + pattern.len();
+                    if exc_start < hit.end && hit.start < exc_end {
+                        return Some(written.clone());
+                    }
+                }
+                at += 1;
+            }
+        }
+        None
+    }
+}
+
+/// The written forms compiled for one term: itself, plus plurals for a whole single word.
+fn forms(term: &str, entry: &Entry) -> Vec<String> {
+    let mut forms = vec![term.to_string()];
+    let single_word = !term.trim().contains(char::is_whitespace);
+    if entry.mode == MatchMode::Word && single_word && entry.plural {
+        forms.push(format!("{term}s"));
+        forms.push(format!("{term}es"));
+    }
+    forms
+}
+
+/// The automaton pattern for a normalised term and the repeat counts of its letters.
+fn pattern_of(normalised: &Normalised, mode: MatchMode) -> Option<(Vec<u8>, Vec<u8>)> {
+    let bytes = normalised.bytes();
+    if normalised.is_empty() {
+        return None;
+    }
+    let inner = bytes.len() - 2;
+    let runs = normalised.runs().skip(1).take(inner).collect();
+    let pattern = match mode {
+        MatchMode::Word => bytes.to_vec(),
+        MatchMode::Prefix => bytes[..bytes.len() - 1].to_vec(),
+    };
+    Some((pattern, runs))
+}
+
+/// Each of the text's letters must repeat at least as often as the term's (`coon` needs two `o`s).
+fn runs_allow(text: &Normalised, start: usize, term_runs: &[u8]) -> bool {
+    term_runs
+        .iter()
+        .enumerate()
+        .all(|(i, &needed)| text.run(start + i) >= needed)
+}
+
+fn word_end(bytes: &[u8], from: usize) -> usize {
+    let mut end = from;
+    while end < bytes.len() && bytes[end] != b' ' {
+        end += 1;
+    }
+    end
+}
+
+fn load_entry(source: &str, category: Category, repr: EntryRepr) -> Result<Entry> {
+    let what = || format!("{source}: entry {:?}", repr.terms.first());
+    let Some(first) = repr.terms.first() else {
+        return Err(Error::invalid(source, "an entry has no terms"));
+    };
+    if let Some(long) = repr.terms.iter().find(|t| t.len() > MAX_TERM_BYTES) {
+        return Err(Error::invalid(
+            what(),
+            format!("term over {MAX_TERM_BYTES} bytes: {long:?}"),
+        ));
+    }
+    if repr.terms.iter().any(|t| normalise(t).is_empty()) {
+        return Err(Error::invalid(
+            what(),
+            "a term has no letters once normalised",
+        ));
+    }
+    let severity: Level = repr
+        .severity
+        .parse()
+        .map_err(|_| Error::invalid(what(), format!("unknown severity {:?}", repr.severity)))?;
+    let exceptions = repr
+        .exceptions
+        .iter()
+        .map(|written| {
+            let normalised = normalise(written);
+            let bytes = normalised.bytes();
+            (
+                written.clone(),
+                bytes[..bytes.len().saturating_sub(1)].to_vec(),
+            )
+        })
+        .filter(|(_, pattern)| pattern.len() > 1)
+        .collect();
+    Ok(Entry {
+        category,
+        severity,
+        term: first.clone(),
+        mode: repr.mode,
+        reclaimable: repr.reclaimable,
+        note: repr.note.clone(),
+        source: source.to_string(),
+        terms: repr.terms.clone(),
+        plural: repr.plural,
+        exceptions,
+    })
+}
+
+pub(crate) fn read_limited(path: &Path) -> Result<String> {
+    let read_error = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    if size > MAX_LEXICON_FILE_BYTES {
+        return Err(Error::invalid(
+            path.display().to_string(),
+            format!("file is {size} bytes; the limit is {MAX_LEXICON_FILE_BYTES}"),
+        ));
+    }
+    std::fs::read_to_string(path).map_err(read_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_lexicons_cover_every_category() {
+        let lexicon = Lexicon::defaults().unwrap();
+        for category in Category::ALL {
+            assert!(
+                lexicon.entries().iter().any(|e| e.category == category),
+                "{category} has no entries"
+            );
+        }
+    }
+
+    #[test]
+    fn plurals_and_stems() {
+        let yaml = "category: general_abuse\nentries:\n  - terms: [plonk]\n    severity: low\n  - terms: [zorb]\n    match: prefix\n    severity: low\n  - terms: [twonk]\n    plural: false\n    severity: low\n";
+        let lexicon = Lexicon::from_sources(&[("t.yaml", yaml)]).unwrap();
+        let mut excepted = Vec::new();
+        let count = |text: &str, excepted: &mut Vec<Excepted>| {
+            lexicon.find(&normalise(text), excepted).len()
+        };
+        assert_eq!(count("plonks and plonkes", &mut excepted), 2);
+        assert_eq!(count("plonker", &mut excepted), 0);
+        assert_eq!(count("zorbulous", &mut excepted), 1);
+        assert_eq!(count("a zorb", &mut excepted), 1);
+        assert_eq!(count("twonks", &mut excepted), 0);
+    }
+}

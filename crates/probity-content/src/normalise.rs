@@ -1,0 +1,644 @@
+//! Text normalisation against evasion, with a map back to the original bytes.
+//!
+//! The normalised form is plain ASCII: lower-case letters `a`–`z`, digits, and single spaces between
+//! words, with a space at each end, so that a lexicon pattern padded with spaces matches whole words
+//! only. On the way:
+//!
+//! - case is folded and compatibility forms (fullwidth, mathematical, ligatures) are unfolded (NFKD,
+//!   per character), diacritics are dropped (`naïve` → `naive`);
+//! - Cyrillic and Greek look-alikes become the Latin letter they imitate (`сunt` with a Cyrillic `с`);
+//! - l33t digits and symbols inside a word that has letters become letters (`b1tch`, `$lut`, `@ss`);
+//!   digits in a token without letters stay digits (`2024`);
+//! - apostrophes, asterisks and zero-width characters inside a word are dropped (`don't` → `dont`);
+//! - runs of three or more single letters split by spaces or punctuation are joined (`s.l.u.t`,
+//!   `s l u t`, `s-l-u-t` → `slut`);
+//! - a repeated letter is squeezed to one (`biiiitch` → `bitch`), and how many there were is kept in
+//!   [`Normalised::runs`], so a lexicon entry can insist on its own double letters (`coon` is not `con`).
+//!
+//! Every normalised byte keeps the byte range of the original text it came from
+//! ([`Normalised::original_range`]), so findings point at what was written. Plain ASCII input takes a
+//! fast path with a table lookup per byte and no character decoding.
+
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+/// Text in normalised form with a map back to the original.
+#[derive(Debug, Clone, Default)]
+pub struct Normalised {
+    text: Vec<u8>,
+    origins: Vec<Origin>,
+}
+
+/// Where one normalised byte came from, and how many times its letter was repeated.
+#[derive(Debug, Clone, Copy, Default)]
+struct Origin {
+    start: u32,
+    end: u32,
+    run: u8,
+}
+
+impl Normalised {
+    /// The normalised bytes (ASCII; starts and ends with a space).
+    pub fn bytes(&self) -> &[u8] {
+        &self.text
+    }
+
+    /// The normalised text as a string.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII bytes are ever pushed.
+        std::str::from_utf8(&self.text).unwrap_or("")
+    }
+
+    /// How many times each normalised letter was repeated in the original (1 for most letters).
+    pub fn runs(&self) -> impl ExactSizeIterator<Item = u8> + '_ {
+        self.origins.iter().map(|o| o.run)
+    }
+
+    /// How many times the letter at normalised byte `index` was repeated (0 past the end).
+    pub fn run(&self, index: usize) -> u8 {
+        self.origins.get(index).map(|o| o.run).unwrap_or(0)
+    }
+
+    /// The byte range of the original text that normalised bytes `start..end` came from.
+    pub fn original_range(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        if start >= end || end > self.text.len() {
+            return None;
+        }
+        Some((
+            self.origins[start].start as usize,
+            self.origins[end - 1].end as usize,
+        ))
+    }
+
+    /// The number of normalised bytes.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Whether nothing but the padding spaces is left.
+    pub fn is_empty(&self) -> bool {
+        self.text.len() <= 2
+    }
+
+    fn push(&mut self, byte: u8, start: u32, end: u32) {
+        self.text.push(byte);
+        self.origins.push(Origin { start, end, run: 1 });
+    }
+
+    fn push_space(&mut self, at: u32) {
+        if self.text.last() == Some(&b' ') {
+            return;
+        }
+        self.push(b' ', at, at);
+    }
+
+    /// Appends a letter or digit to the current word, squeezing a repeated letter.
+    fn push_word_byte(&mut self, byte: u8, start: u32, end: u32) {
+        let last = self.text.len().wrapping_sub(1);
+        if byte.is_ascii_lowercase() && self.text.last() == Some(&byte) {
+            let origin = &mut self.origins[last];
+            origin.run = origin.run.saturating_add(1);
+            origin.end = end;
+            return;
+        }
+        self.push(byte, start, end);
+    }
+}
+
+/// Normalises `text`; see the module documentation for what that does.
+///
+/// Input over `u32::MAX` bytes is cut there (callers limit sizes far below that).
+pub fn normalise(text: &str) -> Normalised {
+    let mut text = text;
+    if text.len() > u32::MAX as usize {
+        let mut cut = u32::MAX as usize;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text = &text[..cut];
+    }
+    let mut builder = Builder::new(text.len());
+    builder.feed_text(text);
+    builder.finish(text.len() as u32)
+}
+
+/// What one input character is, for word building.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Whitespace: ends a token.
+    Space,
+    /// A letter, already folded to `a`–`z` (or `#` for a letter outside the Latin alphabet).
+    Letter,
+    /// A digit; `value` is its l33t letter or the digit itself.
+    Digit,
+    /// A symbol with a l33t reading (`@`, `$`, `!`…), used only inside a word.
+    Leet,
+    /// Dropped inside a word (apostrophe, asterisk, zero-width).
+    Joiner,
+    /// Other punctuation: breaks words within a token.
+    Punct,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Unit {
+    kind: Kind,
+    /// The folded byte (letter), the digit, or the l33t letter.
+    byte: u8,
+    /// For a digit: its l33t letter, if any.
+    leet: u8,
+    start: u32,
+    end: u32,
+}
+
+const ASCII_KIND: [Kind; 128] = ascii_kinds();
+
+const fn ascii_kinds() -> [Kind; 128] {
+    let mut kinds = [Kind::Punct; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        kinds[i] = if b.is_ascii_alphabetic() {
+            Kind::Letter
+        } else if b.is_ascii_digit() {
+            Kind::Digit
+        } else if b.is_ascii_whitespace() || b < 0x20 {
+            Kind::Space
+        } else {
+            match b {
+                b'@' | b'$' | b'!' | b'|' | b'+' => Kind::Leet,
+                b'\'' | b'*' | b'`' => Kind::Joiner,
+                _ => Kind::Punct,
+            }
+        };
+        i += 1;
+    }
+    kinds
+}
+
+fn leet_letter(byte: u8) -> u8 {
+    match byte {
+        b'0' => b'o',
+        b'1' | b'!' => b'i',
+        b'3' => b'e',
+        b'4' | b'@' => b'a',
+        b'5' | b'$' => b's',
+        b'7' | b'+' => b't',
+        b'|' => b'l',
+        _ => 0,
+    }
+}
+
+fn ascii_unit(byte: u8, at: u32) -> Unit {
+    let kind = ASCII_KIND[(byte & 0x7f) as usize];
+    let folded = match kind {
+        Kind::Letter => byte.to_ascii_lowercase(),
+        _ => byte,
+    };
+    Unit {
+        kind,
+        byte: folded,
+        leet: leet_letter(byte),
+        start: at,
+        end: at + 1,
+    }
+}
+
+/// Latin letters that Cyrillic and Greek letters (lower case) are used to imitate.
+fn homoglyph(ch: char) -> Option<u8> {
+    let latin = match ch {
+        'а' | 'α' => b'a',
+        'в' | 'β' | 'ь' => b'b',
+        'с' | 'ϲ' => b'c',
+        'е' | 'ё' | 'ε' | 'є' => b'e',
+        'һ' | 'н' => b'h',
+        'і' | 'ї' | 'ι' | 'ӏ' => b'i',
+        'ј' => b'j',
+        'к' | 'κ' => b'k',
+        'м' | 'μ' => b'm',
+        'η' | 'п' => b'n',
+        'о' | 'ο' | 'σ' => b'o',
+        'р' | 'ρ' => b'p',
+        'ԛ' => b'q',
+        'г' => b'r',
+        'ѕ' => b's',
+        'т' | 'τ' => b't',
+        'υ' | 'ц' => b'u',
+        'ν' | 'ѵ' => b'v',
+        'ш' | 'ω' => b'w',
+        'х' | 'χ' => b'x',
+        'у' | 'γ' => b'y',
+        'ʐ' => b'z',
+        'ß' => b's',
+        'æ' => b'a',
+        'ø' => b'o',
+        'ł' => b'l',
+        'đ' => b'd',
+        _ => return None,
+    };
+    Some(latin)
+}
+
+fn is_joiner(ch: char) -> bool {
+    matches!(
+        ch,
+        '\u{200B}'
+            | '\u{200C}'
+            | '\u{200D}'
+            | '\u{2060}'
+            | '\u{FEFF}'
+            | '\u{00AD}'
+            | '’'
+            | '‘'
+            | 'ʼ'
+    )
+}
+
+/// The units one non-ASCII character stands for (usually one, sometimes none or several).
+fn unicode_units_into(ch: char, start: u32, end: u32, units: &mut Vec<Unit>) {
+    let mut push = |kind: Kind, byte: u8| {
+        units.push(Unit {
+            kind,
+            byte,
+            leet: if kind == Kind::Digit {
+                leet_letter(byte)
+            } else {
+                0
+            },
+            start,
+            end,
+        })
+    };
+    if matches!(ch, '’' | '‘' | 'ʼ') {
+        push(Kind::Joiner, b'\'');
+        return;
+    }
+    if is_joiner(ch) || is_combining_mark(ch) {
+        push(Kind::Joiner, 0);
+        return;
+    }
+    if ch.is_whitespace() {
+        push(Kind::Space, b' ');
+        return;
+    }
+    for lower in ch.to_lowercase() {
+        if let Some(latin) = homoglyph(lower) {
+            push(Kind::Letter, latin);
+            continue;
+        }
+        let mut alphabetic_left = false;
+        decompose_compatible(lower, |part| {
+            if part.is_ascii_alphabetic() {
+                push(Kind::Letter, part.to_ascii_lowercase() as u8);
+            } else if part.is_ascii_digit() {
+                push(Kind::Digit, part as u8);
+            } else if part.is_ascii() {
+                let unit = ascii_unit(part as u8, start);
+                push(unit.kind, unit.byte);
+            } else if let Some(latin) = homoglyph(part) {
+                push(Kind::Letter, latin);
+            } else if is_combining_mark(part) {
+                // Diacritics are dropped.
+            } else if part.is_alphabetic() {
+                alphabetic_left = true;
+            } else if part.is_whitespace() {
+                push(Kind::Space, b' ');
+            }
+        });
+        if alphabetic_left {
+            push(Kind::Letter, b'#');
+        }
+    }
+}
+
+/// An apostrophe before a closing `re` ("who're", "you're") splits the word, so that "who're" does
+/// not read as another word; other apostrophes join ("don't" → `dont`).
+fn splits_contraction(token: &[Unit], i: usize) -> bool {
+    if token[i].byte != b'\'' {
+        return false;
+    }
+    let letter = |j: usize, want: u8| {
+        token
+            .get(j)
+            .is_some_and(|u| u.kind == Kind::Letter && u.byte == want)
+    };
+    let word_goes_on = token
+        .get(i + 3)
+        .is_some_and(|u| matches!(u.kind, Kind::Letter | Kind::Digit));
+    letter(i + 1, b'r') && letter(i + 2, b'e') && !word_goes_on
+}
+
+/// Longest gap (in original bytes) between single letters that are joined into one word.
+const MAX_SPLIT_GAP: u32 = 3;
+
+/// Builds the normalised form one unit at a time.
+struct Builder {
+    out: Normalised,
+    /// The current whitespace-delimited token.
+    token: Vec<Unit>,
+    /// Single-letter words waiting to see whether they form a spelled-out word (`s l u t`).
+    singles: Vec<(u8, u32, u32)>,
+    /// Units of one non-ASCII character (reused).
+    scratch: Vec<Unit>,
+}
+
+impl Builder {
+    fn new(capacity: usize) -> Builder {
+        let mut out = Normalised {
+            text: Vec::with_capacity(capacity + 2),
+            origins: Vec::with_capacity(capacity + 2),
+        };
+        out.push(b' ', 0, 0);
+        Builder {
+            out,
+            // Allocated only if a token needs the general path.
+            token: Vec::new(),
+            singles: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The ASCII fast path: a token that is plain letters (perhaps with ordinary punctuation
+    /// around it) goes straight to the output; anything else takes the general path.
+    /// Splits text into tokens at ASCII whitespace; plain-ASCII tokens take the fast path, the
+    /// rest are decoded character by character (Unicode whitespace inside them still splits).
+    fn feed_text(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let len = bytes.len();
+        let is_space = |b: u8| b < 0x80 && ASCII_KIND[usize::from(b)] == Kind::Space;
+        let mut at = 0;
+        while at < len {
+            if is_space(bytes[at]) {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            let mut ascii = true;
+            while at < len && !is_space(bytes[at]) {
+                ascii &= bytes[at] < 0x80;
+                at += 1;
+            }
+            if ascii {
+                self.ascii_token(bytes, start, at);
+            } else {
+                self.unicode_token(text, start, at);
+            }
+        }
+    }
+
+    fn unicode_token(&mut self, text: &str, start: usize, end: usize) {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        for (offset, ch) in text[start..end].char_indices() {
+            let at = (start + offset) as u32;
+            if ch.is_ascii() {
+                self.feed(ascii_unit(ch as u8, at));
+                continue;
+            }
+            scratch.clear();
+            let char_end = at + ch.len_utf8() as u32;
+            unicode_units_into(ch, at, char_end, &mut scratch);
+            if scratch.is_empty() {
+                self.feed(Unit {
+                    kind: Kind::Punct,
+                    byte: 0,
+                    leet: 0,
+                    start: at,
+                    end: char_end,
+                });
+            }
+            for &unit in &scratch {
+                self.feed(unit);
+            }
+        }
+        self.scratch = scratch;
+        self.end_token();
+    }
+
+    fn ascii_token(&mut self, bytes: &[u8], start: usize, end: usize) {
+        let mut core_start = start;
+        let mut core_end = end;
+        while core_start < core_end && matches!(bytes[core_start], b'(' | b'"' | b'\'' | b'[') {
+            core_start += 1;
+        }
+        while core_end > core_start
+            && matches!(
+                bytes[core_end - 1],
+                b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'"' | b'\'' | b']'
+            )
+        {
+            core_end -= 1;
+        }
+        let core = &bytes[core_start..core_end];
+        if core.is_empty() || !core.iter().all(u8::is_ascii_alphabetic) {
+            for (offset, &byte) in bytes[start..end].iter().enumerate() {
+                self.token.push(ascii_unit(byte, (start + offset) as u32));
+            }
+            self.end_token();
+            return;
+        }
+        let first = core_start as u32;
+        if core.len() == 1 {
+            self.push_single((core[0].to_ascii_lowercase(), first, first + 1));
+            return;
+        }
+        self.flush_singles();
+        self.out.push_space(first);
+        for (offset, &byte) in core.iter().enumerate() {
+            let position = first + offset as u32;
+            self.out
+                .push_word_byte(byte.to_ascii_lowercase(), position, position + 1);
+        }
+    }
+
+    fn feed(&mut self, unit: Unit) {
+        if unit.kind == Kind::Space {
+            self.end_token();
+            return;
+        }
+        self.token.push(unit);
+    }
+
+    fn finish(mut self, len: u32) -> Normalised {
+        self.end_token();
+        self.flush_singles();
+        self.out.push_space(len);
+        self.out
+    }
+
+    fn end_token(&mut self) {
+        if self.token.is_empty() {
+            return;
+        }
+        let token = std::mem::take(&mut self.token);
+        let has_letter = token.iter().any(|u| u.kind == Kind::Letter);
+        let mut word_start = None;
+        for i in 0..token.len() {
+            if self.word_byte(&token, i, has_letter).is_some() {
+                word_start.get_or_insert(i);
+                continue;
+            }
+            if token[i].kind == Kind::Joiner && !splits_contraction(&token, i) {
+                continue;
+            }
+            if let Some(from) = word_start.take() {
+                self.emit_word(&token, from, i, has_letter);
+            }
+        }
+        if let Some(from) = word_start {
+            self.emit_word(&token, from, token.len(), has_letter);
+        }
+        self.token = token;
+        self.token.clear();
+    }
+
+    /// The byte unit `i` of the token contributes to a word, or `None` if it breaks or joins.
+    fn word_byte(&self, token: &[Unit], i: usize, has_letter: bool) -> Option<u8> {
+        let unit = token[i];
+        match unit.kind {
+            Kind::Letter => Some(unit.byte),
+            Kind::Digit => {
+                if has_letter && unit.leet != 0 {
+                    Some(unit.leet)
+                } else {
+                    Some(unit.byte)
+                }
+            }
+            Kind::Leet => {
+                // A symbol reads as a letter only when a letter or l33t character follows it.
+                let next = token.get(i + 1)?;
+                let reads = has_letter
+                    && matches!(
+                        next.kind,
+                        Kind::Letter | Kind::Digit | Kind::Leet | Kind::Joiner
+                    );
+                if reads {
+                    Some(leet_letter(unit.byte))
+                } else {
+                    None
+                }
+            }
+            Kind::Joiner | Kind::Punct | Kind::Space => None,
+        }
+    }
+
+    fn emit_word(&mut self, token: &[Unit], from: usize, to: usize, has_letter: bool) {
+        let mut letters: [(u8, u32, u32); 1] = [(0, 0, 0)];
+        let mut count = 0usize;
+        for i in from..to {
+            if let Some(b) = self.word_byte(token, i, has_letter) {
+                if count == 0 {
+                    letters[0] = (b, token[i].start, token[i].end);
+                }
+                count += 1;
+                if count > 1 {
+                    break;
+                }
+            }
+        }
+        if count == 1 && letters[0].0.is_ascii_lowercase() {
+            self.push_single(letters[0]);
+            return;
+        }
+        self.flush_singles();
+        self.out.push_space(token[from].start);
+        for i in from..to {
+            if let Some(b) = self.word_byte(token, i, has_letter) {
+                self.out.push_word_byte(b, token[i].start, token[i].end);
+            }
+        }
+    }
+
+    fn push_single(&mut self, letter: (u8, u32, u32)) {
+        if let Some(&(_, _, last_end)) = self.singles.last()
+            && letter.1.saturating_sub(last_end) > MAX_SPLIT_GAP
+        {
+            self.flush_singles();
+        }
+        self.singles.push(letter);
+    }
+
+    fn flush_singles(&mut self) {
+        if self.singles.is_empty() {
+            return;
+        }
+        let singles = std::mem::take(&mut self.singles);
+        if singles.len() >= 3 {
+            self.out.push_space(singles[0].1);
+            for &(b, start, end) in &singles {
+                self.out.push_word_byte(b, start, end);
+            }
+        } else {
+            for &(b, start, end) in &singles {
+                self.out.push_space(start);
+                self.out.push_word_byte(b, start, end);
+            }
+        }
+        self.singles = singles;
+        self.singles.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(text: &str) -> String {
+        normalise(text).as_str().to_string()
+    }
+
+    #[test]
+    fn plain_text_is_lowered_and_padded() {
+        assert_eq!(norm("Hello, World!"), " helo world ");
+        assert_eq!(norm(""), " ");
+    }
+
+    #[test]
+    fn leet_and_symbols_inside_words() {
+        assert_eq!(norm("b1tch"), " bitch ");
+        assert_eq!(norm("$lut"), " slut ");
+        assert_eq!(norm("sh!t"), " shit ");
+        assert_eq!(norm("Room 2024 at 10am"), " rom 2024 at ioam ");
+        assert_eq!(norm("well done!"), " wel done ");
+    }
+
+    #[test]
+    fn spelled_out_words_are_joined() {
+        assert_eq!(norm("you s.l.u.t"), " you slut ");
+        assert_eq!(norm("you s l u t"), " you slut ");
+        assert_eq!(norm("you s-l-u-t!"), " you slut ");
+        assert_eq!(norm("plan a or b"), " plan a or b ");
+    }
+
+    #[test]
+    fn repeats_are_squeezed_and_counted() {
+        let n = normalise("biiiitch coon");
+        assert_eq!(n.as_str(), " bitch con ");
+        assert_eq!(n.run(2), 4);
+        assert_eq!(n.run(8), 2);
+        assert_eq!(n.runs().len(), n.len());
+    }
+
+    #[test]
+    fn unicode_forms_fold() {
+        // Cyrillic а and о, fullwidth letters, accents, zero-width space.
+        assert_eq!(norm("b\u{0430}st\u{043e}n"), " baston ");
+        assert_eq!(norm("ＳＬＵＴ"), " slut ");
+        assert_eq!(norm("naïve café"), " naive cafe ");
+        assert_eq!(norm("sl\u{200B}ut"), " slut ");
+        assert_eq!(norm("don’t"), " dont ");
+        assert_eq!(norm("who're you’re"), " who re you re ");
+    }
+
+    #[test]
+    fn positions_map_back_to_the_original() {
+        let original = "Oi  s.l.u.t, go";
+        let n = normalise(original);
+        let at = n.as_str().find("slut").unwrap();
+        let (start, end) = n.original_range(at, at + 4).unwrap();
+        assert_eq!(&original[start..end], "s.l.u.t");
+
+        let original = "é bííítch";
+        let n = normalise(original);
+        let at = n.as_str().find("bitch").unwrap();
+        let (start, end) = n.original_range(at, at + 5).unwrap();
+        assert_eq!(&original[start..end], "bííítch");
+    }
+}

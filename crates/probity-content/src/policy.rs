@@ -1,0 +1,334 @@
+//! The abuse policy: which categories, which severities, what the context rules do, and the
+//! classifier thresholds. YAML; the shipped defaults are `policy/abuse.yaml` ([`Policy::defaults`]).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use probity_model::Level;
+use serde::Deserialize;
+
+use crate::lexicon::Category;
+use crate::{Error, Result};
+
+const DEFAULT_POLICY: &str = include_str!("../policy/abuse.yaml");
+/// Largest policy file read.
+pub const MAX_POLICY_BYTES: u64 = 256 << 10;
+
+/// One category's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryPolicy {
+    /// Whether the category is scanned.
+    #[serde(default = "enabled")]
+    pub enabled: bool,
+    /// Lexicon hits in the category below this severity (after context) are dropped.
+    #[serde(default = "lowest", deserialize_with = "level")]
+    pub min_severity: Level,
+}
+
+impl Default for CategoryPolicy {
+    fn default() -> Self {
+        CategoryPolicy {
+            enabled: true,
+            min_severity: Level::Informational,
+        }
+    }
+}
+
+/// What a context rule does to a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Lower the severity to the rule's level (never raise it).
+    Downgrade,
+    /// Drop the hit (it is listed in the scan report as suppressed).
+    Suppress,
+    /// Do not apply the rule.
+    Ignore,
+}
+
+/// One context rule's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// What the rule does.
+    pub action: Action,
+    /// The severity a downgraded hit gets.
+    #[serde(default = "low", deserialize_with = "level")]
+    pub level: Level,
+}
+
+/// The three context rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextPolicy {
+    /// Quoted or reported speech.
+    pub reported_speech: Rule,
+    /// Negated threats, harassment and insults.
+    pub negation: Rule,
+    /// Reclaimed terms used in self-reference.
+    pub reclaimed: Rule,
+}
+
+impl Default for ContextPolicy {
+    fn default() -> Self {
+        ContextPolicy {
+            reported_speech: Rule {
+                action: Action::Downgrade,
+                level: Level::Low,
+            },
+            negation: Rule {
+                action: Action::Downgrade,
+                level: Level::Informational,
+            },
+            reclaimed: Rule {
+                action: Action::Downgrade,
+                level: Level::Low,
+            },
+        }
+    }
+}
+
+/// A classifier's threshold: a number, or `model` for the one chosen at training time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    /// This probability.
+    Fixed(f32),
+    /// The model's own validation-chosen threshold.
+    Model,
+}
+
+/// One classifier's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelPolicy {
+    /// Whether the model runs.
+    pub enabled: bool,
+    /// The probability at which it reports.
+    pub threshold: Threshold,
+    /// The finding's category.
+    pub category: Category,
+    /// The finding's severity.
+    pub severity: Level,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelRepr {
+    #[serde(default = "enabled")]
+    enabled: bool,
+    threshold: serde_yaml_ng::Value,
+    category: Category,
+    #[serde(deserialize_with = "level")]
+    severity: Level,
+}
+
+/// Per-field limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Text beyond this many bytes is not scanned.
+    pub max_text_bytes: usize,
+    /// At most this many findings per field.
+    pub max_findings: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_text_bytes: 4 << 20,
+            max_findings: 100,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyRepr {
+    version: u32,
+    #[serde(default)]
+    categories: BTreeMap<Category, CategoryPolicy>,
+    #[serde(default, deserialize_with = "optional_level")]
+    min_severity: Option<Level>,
+    #[serde(default)]
+    context: ContextPolicy,
+    #[serde(default)]
+    models: BTreeMap<String, ModelRepr>,
+    #[serde(default)]
+    limits: Limits,
+}
+
+/// The validated policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// Settings per category (every category present).
+    pub categories: BTreeMap<Category, CategoryPolicy>,
+    /// Findings below this severity are dropped.
+    pub min_severity: Level,
+    /// The context rules.
+    pub context: ContextPolicy,
+    /// The abusive-language classifier, if configured.
+    pub abusive: Option<ModelPolicy>,
+    /// The misogyny classifier, if configured.
+    pub misogyny: Option<ModelPolicy>,
+    /// Per-field limits.
+    pub limits: Limits,
+}
+
+impl Policy {
+    /// The shipped policy (`policy/abuse.yaml`).
+    pub fn defaults() -> Result<Policy> {
+        Policy::from_yaml("policy/abuse.yaml", DEFAULT_POLICY)
+    }
+
+    /// A policy file.
+    pub fn from_path(path: &Path) -> Result<Policy> {
+        let read_error = |source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let size = std::fs::metadata(path).map_err(read_error)?.len();
+        if size > MAX_POLICY_BYTES {
+            return Err(Error::invalid(
+                path.display().to_string(),
+                format!("file is {size} bytes; the limit is {MAX_POLICY_BYTES}"),
+            ));
+        }
+        let text = std::fs::read_to_string(path).map_err(read_error)?;
+        Policy::from_yaml(&path.display().to_string(), &text)
+    }
+
+    /// A policy from YAML text; `name` is used in errors.
+    pub fn from_yaml(name: &str, yaml: &str) -> Result<Policy> {
+        let repr: PolicyRepr =
+            serde_yaml_ng::from_str(yaml).map_err(|e| Error::invalid(name, e))?;
+        if repr.version != 1 {
+            return Err(Error::invalid(
+                name,
+                format!("policy version {} is not supported (1 is)", repr.version),
+            ));
+        }
+        let mut categories = repr.categories;
+        for category in Category::ALL {
+            categories.entry(category).or_default();
+        }
+        let mut abusive = None;
+        let mut misogyny = None;
+        for (model, settings) in repr.models {
+            let settings = model_policy(name, &model, settings)?;
+            match model.as_str() {
+                "abusive" => abusive = Some(settings),
+                "misogyny" => misogyny = Some(settings),
+                other => {
+                    return Err(Error::invalid(
+                        name,
+                        format!("unknown model {other:?} (abusive, misogyny)"),
+                    ));
+                }
+            }
+        }
+        if repr.limits.max_text_bytes == 0 || repr.limits.max_findings == 0 {
+            return Err(Error::invalid(name, "limits must be above zero"));
+        }
+        Ok(Policy {
+            categories,
+            min_severity: repr.min_severity.unwrap_or(Level::Informational),
+            context: repr.context,
+            abusive,
+            misogyny,
+            limits: repr.limits,
+        })
+    }
+
+    /// The settings of a category.
+    pub fn category(&self, category: Category) -> CategoryPolicy {
+        self.categories.get(&category).copied().unwrap_or_default()
+    }
+}
+
+fn model_policy(name: &str, model: &str, repr: ModelRepr) -> Result<ModelPolicy> {
+    let threshold = match &repr.threshold {
+        serde_yaml_ng::Value::String(s) if s == "model" => Threshold::Model,
+        serde_yaml_ng::Value::Number(n) => {
+            let value = n.as_f64().unwrap_or(-1.0) as f32;
+            if !(0.0..=1.0).contains(&value) {
+                return Err(Error::invalid(
+                    name,
+                    format!("model {model}: threshold {value} is not between 0 and 1"),
+                ));
+            }
+            Threshold::Fixed(value)
+        }
+        other => {
+            return Err(Error::invalid(
+                name,
+                format!("model {model}: threshold {other:?} is not a number or `model`"),
+            ));
+        }
+    };
+    Ok(ModelPolicy {
+        enabled: repr.enabled,
+        threshold,
+        category: repr.category,
+        severity: repr.severity,
+    })
+}
+
+fn enabled() -> bool {
+    true
+}
+
+fn lowest() -> Level {
+    Level::Informational
+}
+
+fn low() -> Level {
+    Level::Low
+}
+
+fn level<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Level, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse()
+        .map_err(|_| serde::de::Error::custom(format!("unknown severity {text:?}")))
+}
+
+fn optional_level<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Level>, D::Error> {
+    level(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_policy_loads() {
+        let policy = Policy::defaults().unwrap();
+        assert_eq!(policy.categories.len(), Category::ALL.len());
+        assert!(policy.abusive.as_ref().unwrap().enabled);
+        assert_eq!(policy.context.negation.level, Level::Informational);
+    }
+
+    #[test]
+    fn bad_policies_are_errors_that_say_why() {
+        let err = Policy::from_yaml("p", "version: 2")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("version 2"), "{err}");
+        let yaml = "version: 1\nmodels:\n  abusive: { threshold: 1.5, category: racist, severity: high }\n";
+        assert!(
+            Policy::from_yaml("p", yaml)
+                .unwrap_err()
+                .to_string()
+                .contains("between 0 and 1")
+        );
+        assert!(Policy::from_yaml("p", "version: 1\ncategories:\n  rude: {}\n").is_err());
+    }
+
+    #[test]
+    fn left_out_fields_take_defaults() {
+        let policy = Policy::from_yaml("p", "version: 1\n").unwrap();
+        assert!(policy.category(Category::Racist).enabled);
+        assert!(policy.abusive.is_none());
+    }
+}

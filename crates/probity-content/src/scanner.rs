@@ -1,0 +1,400 @@
+//! The scanner: lexicons, context rules and classifiers combined under a policy.
+
+use probity_model::{Finding, Level, Span};
+
+use crate::Result;
+use crate::classifier::{Model, score_all};
+use crate::context::{Context, ContextRules};
+use crate::lexicon::{Entry, Hit, Lexicon, MatchMode};
+use crate::normalise::{Normalised, normalise};
+use crate::policy::{Action, ModelPolicy, Policy, Rule, Threshold};
+
+/// The policy name on every finding.
+pub const POLICY: &str = "abuse";
+/// Bytes of original text shown either side of a span.
+const CONTEXT_BYTES: usize = 60;
+/// Most lexicon hits examined per field (a message that is nothing but abuse stops here).
+const MAX_HITS: usize = 2_000;
+/// Words of a classifier's evidence shown as spans.
+const MODEL_EVIDENCE_WORDS: usize = 3;
+
+/// A hit that was found and then set aside, with the reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suppressed {
+    /// The category of the entry.
+    pub category: String,
+    /// The entry's term.
+    pub term: String,
+    /// Where it was.
+    pub span: Span,
+    /// Why it was set aside, in plain words.
+    pub reason: String,
+}
+
+/// Everything a scan found, including what it set aside.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScanReport {
+    /// The findings, in order of position.
+    pub findings: Vec<Finding>,
+    /// Hits set aside by exceptions, context rules or minimum severities.
+    pub suppressed: Vec<Suppressed>,
+    /// Bytes beyond the policy's limit that were not scanned.
+    pub unscanned_bytes: usize,
+    /// The classifiers' probabilities, by model name, whatever their thresholds.
+    pub scores: Vec<(String, f32)>,
+}
+
+/// Scans text against the abuse policy. Build once, share freely (`Send + Sync`), call
+/// [`Scanner::scan`] per field.
+#[derive(Debug, Clone)]
+pub struct Scanner {
+    policy: Policy,
+    lexicon: Lexicon,
+    rules: ContextRules,
+    models: Vec<(Model, ModelPolicy)>,
+}
+
+impl Scanner {
+    /// The shipped policy, lexicons and models.
+    pub fn with_defaults() -> Result<Scanner> {
+        Ok(Scanner::new(
+            Policy::defaults()?,
+            Lexicon::defaults()?,
+            Some(Model::abusive()?),
+            Some(Model::misogyny()?),
+        ))
+    }
+
+    /// A scanner from its parts; a model is used only if the policy configures and enables it.
+    pub fn new(
+        policy: Policy,
+        lexicon: Lexicon,
+        abusive: Option<Model>,
+        misogyny: Option<Model>,
+    ) -> Scanner {
+        let mut models = Vec::new();
+        for (model, settings) in [
+            (abusive, policy.abusive.clone()),
+            (misogyny, policy.misogyny.clone()),
+        ] {
+            if let (Some(model), Some(settings)) = (model, settings)
+                && settings.enabled
+            {
+                models.push((model, settings));
+            }
+        }
+        Scanner {
+            policy,
+            lexicon,
+            rules: ContextRules::new(),
+            models,
+        }
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The findings for one field of a message (`email.body`, `email.subject`,
+    /// `attachment:<name>`), in order of position.
+    pub fn scan(&self, field: &str, text: &str) -> Vec<Finding> {
+        self.scan_report(field, text).findings
+    }
+
+    /// The findings plus what was set aside and why, and the classifiers' scores.
+    pub fn scan_report(&self, field: &str, text: &str) -> ScanReport {
+        let (text, unscanned_bytes) = within_limit(text, self.policy.limits.max_text_bytes);
+        let normalised = normalise(text);
+        let mut report = ScanReport {
+            unscanned_bytes,
+            ..ScanReport::default()
+        };
+        self.lexicon_findings(field, text, &normalised, &mut report);
+        self.model_findings(field, text, &normalised, &mut report);
+        report
+            .findings
+            .sort_by_key(|f| f.spans.first().map(|s| s.start).unwrap_or(usize::MAX));
+        report.findings.truncate(self.policy.limits.max_findings);
+        report
+    }
+
+    fn lexicon_findings(
+        &self,
+        field: &str,
+        text: &str,
+        normalised: &Normalised,
+        report: &mut ScanReport,
+    ) {
+        let mut excepted = Vec::new();
+        let mut hits = self.lexicon.find(normalised, &mut excepted);
+        hits.truncate(MAX_HITS);
+        for excepted in excepted.iter().take(MAX_HITS) {
+            let Some(entry) = self.lexicon.entries().get(excepted.hit.entry) else {
+                continue;
+            };
+            if let Some(span) = span_of(
+                field,
+                text,
+                normalised,
+                excepted.hit.start,
+                excepted.hit.end,
+            ) {
+                report.suppressed.push(Suppressed {
+                    category: entry.category.to_string(),
+                    term: entry.term.clone(),
+                    reason: format!(
+                        "\"{}\" is listed as an innocent use of \"{}\" ({})",
+                        excepted.exception, entry.term, entry.source
+                    ),
+                    span,
+                });
+            }
+        }
+        let hits = keep_most_specific(&hits, self.lexicon.entries());
+        for hit in hits {
+            let Some(entry) = self.lexicon.entries().get(hit.entry) else {
+                continue;
+            };
+            let category_policy = self.policy.category(entry.category);
+            if !category_policy.enabled {
+                continue;
+            }
+            let Some(span) = span_of(field, text, normalised, hit.start, hit.end) else {
+                continue;
+            };
+            let context = self.rules.assess(
+                text,
+                normalised,
+                span.start,
+                entry.category,
+                entry.reclaimable,
+            );
+            let mut why = describe_hit(entry, hit.term, &span);
+            let outcome = apply_context(entry.severity, &context, &self.policy.context, &mut why);
+            let severity = match outcome {
+                Outcome::Keep(severity) => severity,
+                Outcome::Suppress(reason) => {
+                    report.suppressed.push(suppressed(entry, span, reason));
+                    continue;
+                }
+            };
+            let minimum = category_policy.min_severity.max(self.policy.min_severity);
+            if severity < minimum && severity < entry.severity {
+                // Lowered by context below the reporting minimum: set aside, but say so.
+                report.suppressed.push(suppressed(
+                    entry,
+                    span,
+                    format!("{why}; below the policy minimum ({minimum})"),
+                ));
+                continue;
+            }
+            if severity < minimum {
+                continue;
+            }
+            report.findings.push(Finding {
+                policy: POLICY.to_string(),
+                category: entry.category.to_string(),
+                severity,
+                spans: vec![span],
+                why,
+                score: None,
+            });
+        }
+    }
+
+    fn model_findings(
+        &self,
+        field: &str,
+        text: &str,
+        normalised: &Normalised,
+        report: &mut ScanReport,
+    ) {
+        if normalised.is_empty() {
+            return;
+        }
+        let active: Vec<&(Model, ModelPolicy)> = self
+            .models
+            .iter()
+            .filter(|(_, settings)| self.policy.category(settings.category).enabled)
+            .collect();
+        let models: Vec<&Model> = active.iter().map(|(model, _)| model).collect();
+        let scores = score_all(&models, normalised);
+        for ((model, settings), score) in active.into_iter().zip(scores) {
+            report.scores.push((model.name().to_string(), score));
+            let threshold = match settings.threshold {
+                Threshold::Fixed(value) => value,
+                Threshold::Model => model.threshold(),
+            };
+            if score < threshold {
+                continue;
+            }
+            let mut spans: Vec<Span> = model
+                .explain(normalised, MODEL_EVIDENCE_WORDS)
+                .iter()
+                .filter_map(|c| span_of(field, text, normalised, c.start, c.end))
+                .collect();
+            spans.sort_by_key(|s| s.start);
+            spans.dedup_by(|a, b| a.start < b.end && b.start < a.end);
+            let words: Vec<String> = spans.iter().map(|s| format!("\"{}\"", s.text)).collect();
+            let mut why = format!(
+                "the {} model gives {score:.2}, at or above the policy threshold {threshold:.2}; the words that weighed most: {}",
+                model.name(),
+                words.join(", ")
+            );
+            let mut severity = settings.severity;
+            if let Some(first) = spans.first() {
+                let context =
+                    self.rules
+                        .assess(text, normalised, first.start, settings.category, false);
+                let reported_only = Context {
+                    reported: context.reported,
+                    ..Context::default()
+                };
+                match apply_context(severity, &reported_only, &self.policy.context, &mut why) {
+                    Outcome::Keep(lowered) => severity = lowered,
+                    Outcome::Suppress(_) => continue,
+                }
+            }
+            if severity < self.policy.min_severity {
+                continue;
+            }
+            report.findings.push(Finding {
+                policy: POLICY.to_string(),
+                category: settings.category.to_string(),
+                severity,
+                spans,
+                why,
+                score: Some(score),
+            });
+        }
+    }
+}
+
+enum Outcome {
+    Keep(Level),
+    Suppress(String),
+}
+
+/// Applies the context rules in turn; `why` gains a clause for each that changed anything.
+fn apply_context(
+    severity: Level,
+    context: &Context,
+    rules: &crate::policy::ContextPolicy,
+    why: &mut String,
+) -> Outcome {
+    let mut severity = severity;
+    let checks: [(&Option<String>, Rule); 3] = [
+        (&context.reported, rules.reported_speech),
+        (&context.negated, rules.negation),
+        (&context.self_reference, rules.reclaimed),
+    ];
+    for (found, rule) in checks {
+        let Some(reason) = found else {
+            continue;
+        };
+        match rule.action {
+            Action::Ignore => {}
+            Action::Suppress => {
+                return Outcome::Suppress(format!("{why}; set aside because {reason}"));
+            }
+            Action::Downgrade => {
+                if rule.level < severity {
+                    why.push_str(&format!(
+                        "; lowered from {severity} to {} because {reason}",
+                        rule.level
+                    ));
+                    severity = rule.level;
+                } else {
+                    why.push_str(&format!("; note: {reason}"));
+                }
+            }
+        }
+    }
+    Outcome::Keep(severity)
+}
+
+fn describe_hit(entry: &Entry, term: usize, span: &Span) -> String {
+    let term = entry.terms.get(term).unwrap_or(&entry.term);
+    let how = match entry.mode {
+        MatchMode::Word => "whole word",
+        MatchMode::Prefix => "word stem",
+    };
+    let mut why = format!(
+        "\"{}\" matches \"{}\" in the {} lexicon ({how}, {})",
+        span.text, term, entry.category, entry.source
+    );
+    if let Some(note) = &entry.note {
+        why.push_str(&format!(": {note}"));
+    }
+    why
+}
+
+fn suppressed(entry: &Entry, span: Span, reason: String) -> Suppressed {
+    Suppressed {
+        category: entry.category.to_string(),
+        term: entry.term.clone(),
+        span,
+        reason,
+    }
+}
+
+/// Drops a hit whose range lies inside another hit of the same category (`fucking idiot` keeps
+/// over `idiot`), keeping the longer one.
+fn keep_most_specific(hits: &[Hit], entries: &[Entry]) -> Vec<Hit> {
+    let category = |hit: &Hit| entries.get(hit.entry).map(|e| e.category);
+    let mut kept: Vec<Hit> = Vec::new();
+    for (i, hit) in hits.iter().enumerate() {
+        let covered = hits.iter().enumerate().any(|(j, other)| {
+            j != i
+                && category(other) == category(hit)
+                && other.start <= hit.start
+                && hit.end <= other.end
+                && ((other.end - other.start) > (hit.end - hit.start) || j < i)
+        });
+        if !covered {
+            kept.push(hit.clone());
+        }
+    }
+    kept
+}
+
+/// The text cut at the limit on a character boundary, and how many bytes were left out.
+fn within_limit(text: &str, limit: usize) -> (&str, usize) {
+    if text.len() <= limit {
+        return (text, 0);
+    }
+    let mut cut = limit;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    (&text[..cut], text.len() - cut)
+}
+
+/// The span of original text behind normalised bytes `start..end`, with context either side.
+fn span_of(
+    field: &str,
+    text: &str,
+    normalised: &Normalised,
+    start: usize,
+    end: usize,
+) -> Option<Span> {
+    let (start, end) = normalised.original_range(start, end)?;
+    let matched = text.get(start..end)?;
+    let mut from = start.saturating_sub(CONTEXT_BYTES);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (end + CONTEXT_BYTES).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let context = text.get(from..to).unwrap_or(matched);
+    Some(Span {
+        field: field.to_string(),
+        start,
+        end,
+        text: matched.to_string(),
+        context: context.split_whitespace().collect::<Vec<_>>().join(" "),
+    })
+}

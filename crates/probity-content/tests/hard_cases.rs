@@ -1,0 +1,350 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The hard cases for word lists, each with the reason the scanner gives. Slurs are stood in for
+//! by made-up words in a test lexicon ("blorp" and friends); the shipped lists are exercised with
+//! innocent words, threats and mild insults.
+
+use probity_content::{Lexicon, Model, Policy, Scanner};
+use probity_model::{Finding, Level};
+
+const TEST_LEXICON: &str = r#"
+category: racist
+entries:
+  - terms: [blorp]
+    severity: critical
+    note: test stand-in for a slur
+  - terms: [zorb]
+    match: prefix
+    severity: high
+    exceptions: [zorbing, zorb ball]
+  - terms: [gloo]
+    severity: high
+"#;
+
+const TEST_RECLAIMED: &str = r#"
+category: homophobic
+entries:
+  - terms: [quib]
+    severity: high
+    reclaimable: true
+"#;
+
+fn test_scanner() -> Scanner {
+    let lexicon = Lexicon::from_sources(&[
+        ("test.yaml", TEST_LEXICON),
+        ("reclaimed.yaml", TEST_RECLAIMED),
+    ])
+    .unwrap();
+    Scanner::new(Policy::defaults().unwrap(), lexicon, None, None)
+}
+
+fn defaults() -> Scanner {
+    Scanner::with_defaults().unwrap()
+}
+
+fn only(findings: &[Finding]) -> &Finding {
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    &findings[0]
+}
+
+#[test]
+fn evasions_are_seen_through_and_spans_point_at_what_was_written() {
+    let scanner = test_scanner();
+    for written in [
+        "blorp",
+        "BLORP",
+        "bl0rp",
+        "b.l.o.r.p",
+        "b l o r p",
+        "b-l-o-r-p",
+        "blooooorp",
+        "blörp",
+        "bl\u{043e}rp",
+        "ｂｌｏｒｐ",
+        "bl\u{200B}orp",
+        "bl*orp",
+        "blorps",
+    ] {
+        let text = format!("Oi, you {written}, get here.");
+        let findings = scanner.scan("email.body", &text);
+        let finding = only(&findings);
+        assert_eq!(finding.category, "racist", "{written}");
+        assert_eq!(finding.severity, Level::Critical, "{written}");
+        let span = &finding.spans[0];
+        assert_eq!(&text[span.start..span.end], span.text);
+        assert_eq!(
+            span.text.chars().next(),
+            written.chars().next(),
+            "{written} -> {}",
+            span.text
+        );
+        assert!(span.context.contains("get here"), "{}", span.context);
+        assert!(finding.why.contains("blorp"), "{}", finding.why);
+    }
+}
+
+#[test]
+fn double_letters_of_the_entry_are_required() {
+    let scanner = test_scanner();
+    // `gloo` needs two o's: "glo" is another word.
+    assert!(scanner.scan("b", "the glo stick").is_empty());
+    assert_eq!(only(&scanner.scan("b", "you gloooo")).category, "racist");
+}
+
+#[test]
+fn innocent_words_containing_terms_are_not_flagged() {
+    let scanner = defaults();
+    let text = "Scunthorpe United, the cockpit crew, Dickens on the syllabus, my therapist, \
+                Assassin's Creed, a classic, a bunch of grapes, cocktails, Penistone, \
+                Pakistan and Pakistani families, a niggling doubt, flame retardant, spick and span, \
+                a chink in the armour, a fag break, Essex, Sussex, Middlesex, passed the assessment, \
+                Shitterton, Cockermouth, analysis, title, button, Matsushita, Hancock, Mr Dick Whittington.";
+    let findings = scanner.scan("email.body", text);
+    assert!(findings.is_empty(), "{findings:#?}");
+}
+
+#[test]
+fn exceptions_to_stems_are_recorded_with_their_reason() {
+    let scanner = test_scanner();
+    let report = scanner.scan_report("email.body", "We went zorbing. Then he zorbed me.");
+    let finding = only(&report.findings);
+    assert_eq!(finding.spans[0].text, "zorbed");
+    assert!(finding.why.contains("word stem"), "{}", finding.why);
+    assert_eq!(report.suppressed.len(), 1, "{:#?}", report.suppressed);
+    assert_eq!(report.suppressed[0].span.text, "zorbing");
+    assert!(
+        report.suppressed[0].reason.contains("innocent use"),
+        "{}",
+        report.suppressed[0].reason
+    );
+
+    let report = defaults().scan_report("email.body", "The Pakistani consulate rang.");
+    assert!(report.findings.is_empty());
+    assert!(
+        report
+            .suppressed
+            .iter()
+            .any(|s| s.span.text == "Pakistani" && s.reason.contains("pakistan")),
+        "{:#?}",
+        report.suppressed
+    );
+}
+
+#[test]
+fn reported_speech_is_lowered_not_dropped() {
+    let scanner = test_scanner();
+    let finding =
+        only(&scanner.scan("b", "He called me a blorp in front of the whole shift.")).clone();
+    assert_eq!(finding.severity, Level::Low);
+    assert!(
+        finding.why.contains("lowered from critical to low"),
+        "{}",
+        finding.why
+    );
+    assert!(finding.why.contains("called me"), "{}", finding.why);
+
+    let finding =
+        only(&scanner.scan("b", "I reported him for saying blorp to the cleaner.")).clone();
+    assert_eq!(finding.severity, Level::Low);
+
+    let complaint = "Complaint from Ms A. She states the driver leaned out and shouted \"go home blorp\" at her.";
+    let finding = only(&scanner.scan("b", complaint)).clone();
+    assert_eq!(finding.severity, Level::Low);
+
+    // The same word used directly, or in quotes outside any report, stays critical.
+    assert_eq!(
+        only(&scanner.scan("b", "Shut it, blorp.")).severity,
+        Level::Critical
+    );
+    assert_eq!(
+        only(&scanner.scan("b", "Honestly, such a \"blorp\" move")).severity,
+        Level::Critical
+    );
+}
+
+#[test]
+fn reported_speech_can_be_suppressed_by_policy() {
+    let yaml = "version: 1\ncontext:\n  reported_speech: { action: suppress }\n  negation: { action: downgrade, level: informational }\n  reclaimed: { action: downgrade, level: low }\n";
+    let lexicon = Lexicon::from_sources(&[("test.yaml", TEST_LEXICON)]).unwrap();
+    let scanner = Scanner::new(Policy::from_yaml("p", yaml).unwrap(), lexicon, None, None);
+    let report = scanner.scan_report("b", "She said he called her a blorp.");
+    assert!(report.findings.is_empty());
+    assert!(
+        report.suppressed[0].reason.contains("set aside because"),
+        "{}",
+        report.suppressed[0].reason
+    );
+}
+
+fn threat_in(scanner: &Scanner, text: &str) -> Finding {
+    let threats: Vec<Finding> = scanner
+        .scan("b", text)
+        .into_iter()
+        .filter(|f| f.category == "threat")
+        .collect();
+    only(&threats).clone()
+}
+
+#[test]
+fn negation_lowers_threats_and_insults_but_not_slurs() {
+    let scanner = defaults();
+    let threat = threat_in(&scanner, "Calm down, I'm going to kill you when I see you");
+    assert_eq!(threat.category, "threat");
+    assert_eq!(threat.severity, Level::Critical);
+
+    let negated = threat_in(
+        &scanner,
+        "Calm down, I'm not going to kill you, it was a joke",
+    );
+    assert_eq!(negated.severity, Level::Informational);
+    assert!(negated.why.contains("negated (\"not\""), "{}", negated.why);
+
+    let slur = only(&test_scanner().scan("b", "he is not a blorp")).clone();
+    assert_eq!(slur.severity, Level::Critical);
+}
+
+#[test]
+fn reclaimed_terms_are_lowered_in_self_reference_only() {
+    let scanner = test_scanner();
+    let own = only(&scanner.scan("b", "As a proud quib I would like to join the network.")).clone();
+    assert_eq!(own.severity, Level::Low);
+    assert!(own.why.contains("reclaimed"), "{}", own.why);
+    let aimed = only(&scanner.scan("b", "Get out of my car, you quib.")).clone();
+    assert_eq!(aimed.severity, Level::High);
+}
+
+#[test]
+fn ordinary_phrases_that_look_like_threats_are_not_flagged() {
+    let scanner = defaults();
+    for text in [
+        "I'll shoot you an email with the figures.",
+        "Please kill the process and restart the server.",
+        "That deadline will be the death of me.",
+        "Watch your step on the custody stairs, they are wet.",
+    ] {
+        assert!(scanner.scan("b", text).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn categories_can_be_turned_off() {
+    let yaml = "version: 1\ncategories:\n  racist: { enabled: false }\n";
+    let lexicon = Lexicon::from_sources(&[("test.yaml", TEST_LEXICON)]).unwrap();
+    let scanner = Scanner::new(Policy::from_yaml("p", yaml).unwrap(), lexicon, None, None);
+    assert!(scanner.scan("b", "you blorp").is_empty());
+}
+
+#[test]
+fn ordinary_business_sentences_are_not_flagged() {
+    let scanner = defaults();
+    let fixture = include_str!("fixtures/ordinary_business.txt");
+    let mut flagged = Vec::new();
+    let mut total = 0;
+    for line in fixture
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        total += 1;
+        let alerting: Vec<_> = scanner
+            .scan("email.body", line)
+            .into_iter()
+            .filter(|f| f.severity >= Level::Low)
+            .collect();
+        if !alerting.is_empty() {
+            flagged.push((line, alerting));
+        }
+    }
+    assert!(total >= 60);
+    assert!(flagged.is_empty(), "{flagged:#?}");
+}
+
+#[test]
+fn classifiers_separate_abuse_from_business() {
+    let abusive = Model::abusive().unwrap();
+    let misogyny = Model::misogyny().unwrap();
+    let ordinary = probity_content::normalise(
+        "Thanks for covering the front counter this afternoon, much appreciated.",
+    );
+    let insulting = probity_content::normalise(
+        "shut up you stupid ugly idiot, nobody wants you here you loser",
+    );
+    let sexist = probity_content::normalise(
+        "women should stay in the kitchen, they are too emotional to lead",
+    );
+    assert!(
+        abusive.score(&insulting) > 0.8,
+        "{}",
+        abusive.score(&insulting)
+    );
+    assert!(
+        abusive.score(&ordinary) < 0.5,
+        "{}",
+        abusive.score(&ordinary)
+    );
+    assert!(misogyny.score(&sexist) > misogyny.score(&ordinary) + 0.3);
+}
+
+#[test]
+fn classifier_findings_carry_score_and_evidence() {
+    let scanner = defaults();
+    let report = scanner.scan_report(
+        "email.body",
+        "shut up you stupid ugly idiot, nobody wants you here you pathetic loser, go away",
+    );
+    let from_model = report
+        .findings
+        .iter()
+        .find(|f| f.score.is_some())
+        .expect("a model finding");
+    assert_eq!(from_model.policy, "abuse");
+    assert!(
+        from_model.why.contains("abusive model"),
+        "{}",
+        from_model.why
+    );
+    assert!(!from_model.spans.is_empty());
+    assert!(
+        report
+            .scores
+            .iter()
+            .any(|(name, s)| name == "abusive" && *s >= 0.9)
+    );
+}
+
+#[test]
+fn oversized_text_is_cut_at_the_limit_and_said_so() {
+    let yaml = "version: 1\nlimits: { max_text_bytes: 1000, max_findings: 5 }\n";
+    let lexicon = Lexicon::from_sources(&[("test.yaml", TEST_LEXICON)]).unwrap();
+    let scanner = Scanner::new(Policy::from_yaml("p", yaml).unwrap(), lexicon, None, None);
+    let text = "blorp é ".repeat(500);
+    let report = scanner.scan_report("b", &text);
+    assert!(report.unscanned_bytes > 0);
+    assert_eq!(report.findings.len(), 5);
+}
+
+#[test]
+fn shipped_lexicon_directory_loads_like_the_embedded_defaults() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/lexicons");
+    let from_dir = Lexicon::from_dir(std::path::Path::new(dir)).unwrap();
+    assert_eq!(
+        from_dir.entries().len(),
+        Lexicon::defaults().unwrap().entries().len()
+    );
+}
+
+#[test]
+fn bad_lexicons_are_errors_that_name_the_file() {
+    let err = Lexicon::from_sources(&[("mine.yaml", "category: rude\nentries: []\n")]).unwrap_err();
+    assert!(err.to_string().contains("mine.yaml"), "{err}");
+    let err = Lexicon::from_sources(&[(
+        "mine.yaml",
+        "category: racist\nentries:\n  - terms: [x]\n    severity: awful\n",
+    )])
+    .unwrap_err();
+    assert!(err.to_string().contains("awful"), "{err}");
+}
+
+#[test]
+fn scanner_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Scanner>();
+}
