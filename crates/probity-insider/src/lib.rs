@@ -2,7 +2,7 @@
 //!
 //! The most common corruption in policing is looking people up with no policing purpose. This
 //! crate checks every records-system lookup against what the force knows of its own people and
-//! work ([`reference`]: the staff directory, rosters, tasking, watch lists and the records
+//! work ([`reference`](mod@reference): the staff directory, rosters, tasking, watch lists and the records
 //! population, indexed in [`index::Reference`]): whether a tasking record of the user or their
 //! team links the subject, whether the subject is the user, a relative, a neighbour, a colleague or
 //! the user's own car ([`names`] matches names as records systems hold them), whether the record is
