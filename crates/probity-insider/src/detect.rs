@@ -356,11 +356,10 @@ impl<'r> Detector<'r> {
         let linked = self
             .reference
             .tasks_of_subject(&record.subject)
-            .find(|task| {
+            .any(|task| {
                 Reference::task_live(task, at, window) && self.reference.works_on(staff, task)
             });
-        if let Some(task) = linked {
-            let _ = task;
+        if linked {
             return Purpose::Linked;
         }
         let Some(stated) = &record.incident_ref else {
@@ -795,14 +794,12 @@ impl<'r> Detector<'r> {
         if person.area.is_empty() || person.area.eq_ignore_ascii_case("FORCE") {
             return;
         }
-        let window = self.window();
         let other_area: Option<(String, String)> = match fault {
             Some(StatedFault::NotTheirs { reference, area }) if *area != person.area => {
                 Some((reference.clone(), area.clone()))
             }
             _ => None,
         };
-        let _ = window;
         let Some((reference, area)) = other_area else {
             return;
         };

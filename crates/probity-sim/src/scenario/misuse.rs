@@ -989,13 +989,9 @@ impl Planner<'_> {
         // assigned to a record that involves them.
         let mut sensitive: std::collections::HashMap<u32, bool> = std::collections::HashMap::new();
         for task in &tasking.tasks {
-            let assigned = task.assigned.contains(&staff);
             for (person, link) in &task.persons {
                 if *link == Link::Victim && task.sensitivity != Sensitivity::Ordinary {
                     sensitive.entry(*person).or_insert(false);
-                }
-                if assigned {
-                    sensitive.entry(*person).and_modify(|a| *a = true);
                 }
             }
         }
@@ -1011,13 +1007,12 @@ impl Planner<'_> {
                 continue;
             };
             let assigned = task.assigned.contains(&staff);
-            for (person, link) in &task.persons {
+            for (person, _) in &task.persons {
                 // Records on the watch list that only assignment authorises stay out of what a
                 // leaver takes from their team's work: those would be restricted-record misuse.
                 let restricted = sensitive.get(person) == Some(&false)
                     || !assigned
                         && (pop.celebrities.contains(person) || pop.protected.contains(person));
-                let _ = link;
                 if !restricted && !out.iter().any(|(p, _)| p == person) {
                     out.push((*person, *index));
                 }
