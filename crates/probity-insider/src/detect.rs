@@ -839,7 +839,11 @@ impl<'r> Detector<'r> {
             return;
         }
         let window = Duration::hours(self.policy.celebrity_spike.window_hours);
-        let min_staff = self.policy.celebrity_spike.min_staff;
+        let min_staff = if self.reference.watch.contains_key(&record.subject) {
+            self.policy.celebrity_spike.min_staff
+        } else {
+            self.policy.celebrity_spike.min_staff_unlisted
+        };
         let openings = self.openings.entry(record.subject.clone()).or_default();
         while openings
             .front()

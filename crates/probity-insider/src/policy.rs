@@ -64,7 +64,11 @@ pub struct BulkSearch {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Spike {
+    /// Unrelated staff opening a watch-listed record within the window.
     pub min_staff: usize,
+    /// Unrelated staff opening any other person's record within the window: more, since
+    /// coincidences among many staff's ordinary lookups are likelier.
+    pub min_staff_unlisted: usize,
     pub window_hours: i64,
 }
 
@@ -176,6 +180,7 @@ impl Default for Spike {
     fn default() -> Self {
         Spike {
             min_staff: 4,
+            min_staff_unlisted: 6,
             window_hours: 3,
         }
     }
