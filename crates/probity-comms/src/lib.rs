@@ -294,7 +294,9 @@ fn read_optional(path: &Path) -> Result<Option<(String, String)>> {
 /// Whether a message has anything to inspect.
 fn has_content(email: &Email) -> bool {
     let filled = |text: &Option<String>| text.as_deref().is_some_and(|t| !t.trim().is_empty());
-    filled(&email.body) || filled(&email.subject) || email.attachments.iter().any(|a| filled(&a.text))
+    filled(&email.body)
+        || filled(&email.subject)
+        || email.attachments.iter().any(|a| filled(&a.text))
 }
 
 /// The texts of a message with the field names findings carry.
@@ -496,7 +498,10 @@ mod tests {
         .unwrap_or_default();
         scrub_original(&mut original, false);
         let json = Value::Object(original.clone()).to_string();
-        assert!(!json.contains("secret") && !json.contains("\"hi\""), "{json}");
+        assert!(
+            !json.contains("secret") && !json.contains("\"hi\""),
+            "{json}"
+        );
         assert!(json.contains("a.txt") && json.contains("topic"), "{json}");
         scrub_original(&mut original, true);
         assert!(!Value::Object(original).to_string().contains("topic"));

@@ -10,9 +10,9 @@ use anyhow::Context as _;
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use probity_comms::CommsStage;
 use probity_ingest::files::{self, FileOptions};
 use probity_ingest::{Batch, Limits, Sink};
-use probity_comms::CommsStage;
 use probity_model::{Alert, DeadLetter, Event, Format};
 use probity_store::{AlertStore, EncodedEvent, EventStore, Receipt, Writer, WriterConfig};
 
