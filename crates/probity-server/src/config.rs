@@ -39,6 +39,9 @@ pub struct ServerConfig {
     pub rules: Option<Arc<probity_detect::Engine>>,
     /// The insider detections' policy; `None` turns live insider detection off.
     pub insider: Option<probity_insider::Policy>,
+    /// The communications stage (exclusions, sealing, abuse and disclosure policies) every
+    /// arriving event goes through before it is stored; `None` stores messages as decoded.
+    pub comms: Option<Arc<probity_comms::CommsStage>>,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +61,7 @@ impl Default for ServerConfig {
             writer: WriterConfig::default(),
             rules: None,
             insider: None,
+            comms: None,
         }
     }
 }

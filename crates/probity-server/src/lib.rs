@@ -143,7 +143,10 @@ pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer
         })
     };
     let maintainer = spawn_maintainer(Arc::clone(&events), Some(busy), Duration::from_millis(500))?;
-    let pipeline = Pipeline::new(writer.clone(), Arc::clone(&metrics));
+    let mut pipeline = Pipeline::new(writer.clone(), Arc::clone(&metrics));
+    if let Some(stage) = &config.comms {
+        pipeline = pipeline.with_comms(Arc::clone(stage), Arc::clone(&stores.alerts));
+    }
     let auth = Authenticator::new(tokens);
     let (shutdown, shutdown_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();

@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
+use probity_comms::CommsStage;
 use probity_ingest::Batch;
-use probity_model::DeadLetter;
-use probity_store::{EncodedEvent, Overloaded, Receipt, Refused, Writer};
+use probity_model::{Alert, DeadLetter};
+use probity_store::{AlertStore, EncodedEvent, Overloaded, Receipt, Refused, Writer};
 
 use crate::metrics::Metrics;
 
@@ -13,6 +14,14 @@ use crate::metrics::Metrics;
 pub struct Pipeline {
     writer: Writer,
     metrics: Arc<Metrics>,
+    comms: Option<Comms>,
+}
+
+/// The communications stage and where its alerts go.
+#[derive(Debug, Clone)]
+struct Comms {
+    stage: Arc<CommsStage>,
+    alerts: Arc<dyn AlertStore>,
 }
 
 /// A batch encoded for storage, not yet queued.
@@ -20,6 +29,8 @@ pub struct Pipeline {
 pub struct Prepared {
     events: Vec<EncodedEvent>,
     dead_letters: Vec<DeadLetter>,
+    /// Content alerts, stored once the events are durable.
+    alerts: Vec<Alert>,
 }
 
 impl Prepared {
@@ -39,12 +50,20 @@ pub struct Submission {
     pub rejected: usize,
     receipt: Receipt,
     metrics: Arc<Metrics>,
+    alerts: Vec<Alert>,
+    alert_store: Option<Arc<dyn AlertStore>>,
 }
 
 impl Submission {
-    /// Waits until the batch is committed.
+    /// Waits until the batch is committed, then stores its content alerts.
     pub async fn durable(self) -> Result<(), probity_store::Error> {
         self.receipt.durable().await?;
+        if let Some(store) = self.alert_store.filter(|_| !self.alerts.is_empty()) {
+            let alerts = self.alerts;
+            tokio::task::spawn_blocking(move || store.append_alerts(&alerts, None))
+                .await
+                .map_err(|_| probity_store::Error::Closed)??;
+        }
         Metrics::add(&self.metrics.events_accepted, self.accepted as u64);
         Metrics::add(&self.metrics.events_rejected, self.rejected as u64);
         Ok(())
@@ -53,7 +72,18 @@ impl Submission {
 
 impl Pipeline {
     pub fn new(writer: Writer, metrics: Arc<Metrics>) -> Self {
-        Self { writer, metrics }
+        Self {
+            writer,
+            metrics,
+            comms: None,
+        }
+    }
+
+    /// Runs every event through the communications stage before storing it; its alerts go to
+    /// `alerts` once the events are durable.
+    pub fn with_comms(mut self, stage: Arc<CommsStage>, alerts: Arc<dyn AlertStore>) -> Self {
+        self.comms = Some(Comms { stage, alerts });
+        self
     }
 
     pub fn metrics(&self) -> &Arc<Metrics> {
@@ -64,12 +94,16 @@ impl Pipeline {
         &self.writer
     }
 
-    /// Serialises a batch for storage (CPU work, done on the caller's thread). An event that cannot
-    /// be serialised becomes a dead letter.
+    /// Applies the communications stage and serialises a batch for storage (CPU work, done on the
+    /// caller's thread). An event that cannot be serialised becomes a dead letter.
     pub fn prepare(&self, batch: Batch) -> Prepared {
         let mut events = Vec::with_capacity(batch.events.len());
         let mut dead_letters: Vec<DeadLetter> = batch.rejected;
-        for event in batch.events {
+        let mut alerts = Vec::new();
+        for mut event in batch.events {
+            if let Some(comms) = &self.comms {
+                alerts.extend(comms.stage.process(&mut event));
+            }
             match EncodedEvent::encode(&event) {
                 Ok(encoded) => events.push(encoded),
                 Err(error) => {
@@ -88,6 +122,7 @@ impl Pipeline {
         Prepared {
             events,
             dead_letters,
+            alerts,
         }
     }
 
@@ -95,6 +130,7 @@ impl Pipeline {
     pub fn queue(&self, prepared: Prepared) -> Result<Submission, Prepared> {
         let accepted = prepared.events.len();
         let rejected = prepared.dead_letters.len();
+        let alerts = prepared.alerts;
         match self
             .writer
             .try_submit(prepared.events, prepared.dead_letters)
@@ -104,6 +140,8 @@ impl Pipeline {
                 rejected,
                 receipt,
                 metrics: Arc::clone(&self.metrics),
+                alerts,
+                alert_store: self.comms.as_ref().map(|c| Arc::clone(&c.alerts)),
             }),
             Err(Refused {
                 events,
@@ -113,6 +151,7 @@ impl Pipeline {
                 Err(Prepared {
                     events,
                     dead_letters,
+                    alerts,
                 })
             }
         }

@@ -1,4 +1,5 @@
-//! `POST /api/v1/events`: NDJSON (or a JSON array) of events.
+//! `POST /api/v1/events`: NDJSON (or a JSON array) of events, or Probity's chat NDJSON (one message
+//! per line, told by its required keys on the first line).
 //!
 //! 200 with `{"accepted": N, "rejected": M, "errors": [...]}` once every accepted event is durable;
 //! rejected lines are in dead-letter, so retrying them does not help. 400 when nothing was accepted.
@@ -18,6 +19,13 @@ use crate::error::Api;
 /// At most this many per-line errors are listed in a response.
 const MAX_LISTED_ERRORS: usize = 100;
 
+/// Whether the body is Probity's chat NDJSON (docs/messages.md), told as files are: by the
+/// required keys on its first line.
+fn is_chat(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(probity_ingest::detect::HEAD_LEN)];
+    probity_ingest::detect::detect(head, std::path::Path::new("")) == Some(Format::Chat)
+}
+
 pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let result = ingest(
         &state,
@@ -27,6 +35,9 @@ pub async fn events(State(state): State<AppState>, headers: HeaderMap, body: Bod
         "http",
         Format::Ndjson,
         |bytes, ctx, batch| {
+            if is_chat(bytes) {
+                return probity_ingest::chat::decode_chat(bytes, ctx, batch);
+            }
             probity_ingest::json::decode_document(bytes, Format::Ndjson, ctx, batch)
         },
     )

@@ -10,10 +10,11 @@ use anyhow::Context as _;
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use probity_comms::CommsStage;
 use probity_ingest::files::{self, FileOptions};
 use probity_ingest::{Batch, Limits, Sink};
-use probity_model::{DeadLetter, Event, Format};
-use probity_store::{EncodedEvent, EventStore, Receipt, Writer, WriterConfig};
+use probity_model::{Alert, DeadLetter, Event, Format};
+use probity_store::{AlertStore, EncodedEvent, EventStore, Receipt, Writer, WriterConfig};
 
 use super::open_store;
 use crate::DataArg;
@@ -54,12 +55,19 @@ const BATCH: usize = 5_000;
 /// Batches in flight before the reader waits for the oldest to commit.
 const IN_FLIGHT: usize = 8;
 
-/// A sink that queues batches to the store's writer as they fill.
+/// A sink that runs each event through the communications stage and queues batches to the store's
+/// writer as they fill; a batch's content alerts are stored once its events are durable.
 struct StoreSink {
     writer: Writer,
+    comms: CommsStage,
+    alert_store: Arc<dyn AlertStore>,
     batch: Batch,
-    pending: VecDeque<Receipt>,
+    /// The content alerts of the events in `batch`.
+    alerts: Vec<Alert>,
+    pending: VecDeque<(Receipt, Vec<Alert>)>,
     accepted: u64,
+    /// Content alerts raised.
+    raised: u64,
     rejected: u64,
     progress: ProgressBar,
 }
@@ -70,6 +78,7 @@ impl StoreSink {
             return Ok(());
         }
         let batch = std::mem::take(&mut self.batch);
+        let alerts = std::mem::take(&mut self.alerts);
         let mut events = Vec::with_capacity(batch.events.len());
         let mut dead_letters = batch.rejected;
         for event in batch.events {
@@ -87,7 +96,7 @@ impl StoreSink {
         loop {
             match self.writer.try_submit(parts.0, parts.1) {
                 Ok(receipt) => {
-                    self.pending.push_back(receipt);
+                    self.pending.push_back((receipt, alerts));
                     break;
                 }
                 Err(refused) => {
@@ -109,10 +118,14 @@ impl StoreSink {
     }
 
     fn wait_oldest(&mut self) -> probity_ingest::Result<()> {
-        if let Some(receipt) = self.pending.pop_front() {
+        if let Some((receipt, alerts)) = self.pending.pop_front() {
             receipt
                 .wait()
                 .map_err(|e| probity_ingest::Error::Sink(e.to_string()))?;
+            self.raised += self
+                .alert_store
+                .append_alerts(&alerts, None)
+                .map_err(|e| probity_ingest::Error::Sink(format!("storing alerts: {e}")))?;
         }
         Ok(())
     }
@@ -139,7 +152,8 @@ fn encoding_failure(event: &Event, reason: &str) -> DeadLetter {
 }
 
 impl Sink for StoreSink {
-    fn event(&mut self, event: Event) -> probity_ingest::Result<()> {
+    fn event(&mut self, mut event: Event) -> probity_ingest::Result<()> {
+        self.alerts.extend(self.comms.process(&mut event));
         self.batch.events.push(event);
         if self.batch.events.len() >= BATCH {
             self.flush()?;
@@ -167,6 +181,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         limits: Limits::default(),
     };
     let store = open_store(&args.data.data)?;
+    let comms = super::open_comms(&args.data.data)?;
     let writer = Writer::spawn(
         Arc::clone(&store) as Arc<dyn EventStore>,
         WriterConfig::default(),
@@ -195,9 +210,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut sink = StoreSink {
         writer,
+        comms,
+        alert_store: Arc::clone(&store) as Arc<dyn AlertStore>,
         batch: Batch::new(),
+        alerts: Vec::new(),
         pending: VecDeque::new(),
         accepted: 0,
+        raised: 0,
         rejected: 0,
         progress: progress.clone(),
     };
@@ -248,6 +267,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .maintain(u64::MAX)
         .context("building the search index failed")?;
     println!("accepted {}, rejected {}", sink.accepted, sink.rejected);
+    if sink.raised > 0 {
+        println!(
+            "{} content alert(s) raised (see `probity alerts --data {}`)",
+            sink.raised,
+            args.data.data.display()
+        );
+    }
     if sink.rejected > 0 || failed_files > 0 {
         eprintln!(
             "see `probity deadletter --data {}` for what was rejected and why",

@@ -27,3 +27,13 @@ pub fn open_store(data: &Path) -> anyhow::Result<Arc<SqliteStore>> {
         .with_context(|| format!("cannot open the data directory {}", data.display()))?;
     Ok(Arc::new(store))
 }
+
+/// The communications stage for a data directory (its seal key and `policy/` files).
+pub fn open_comms(data: &Path) -> anyhow::Result<probity_comms::CommsStage> {
+    probity_comms::CommsStage::open(data).with_context(|| {
+        format!(
+            "cannot load the communications policies for {}",
+            data.display()
+        )
+    })
+}

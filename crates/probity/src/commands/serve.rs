@@ -77,6 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.no_insider {
         config.insider = Some(args.policy.load()?);
     }
+    config.comms = Some(Arc::new(super::open_comms(&args.data.data)?));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("probity-serve")

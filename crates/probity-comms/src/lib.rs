@@ -1,0 +1,509 @@
+//! The communications stage: what happens to an email or chat message between decoding and the
+//! store. Both ingest paths (the server's pipeline and `probity ingest`) run every decoded event
+//! through one [`CommsStage`], so a message is treated the same whichever way it arrived.
+//!
+//! For a message (an event with `email.*` holding a body, a subject or attachment text), in order:
+//!
+//! 1. **Exclusions.** A message to or from a protected party (legal adviser, occupational health,
+//!    staff association, welfare, whistleblowing) keeps its metadata only: its content is removed
+//!    and it is tagged `content-excluded`. Nothing further inspects it.
+//! 2. **Sealing.** A message with legal-privilege or medical cues has its body and attachment text
+//!    (and the subject, where the cues are in it) encrypted with the data directory's seal key; only
+//!    the sealed items (`original["probity.sealed"]`) and placeholders are stored, with the tag
+//!    `content-sealed` and the label `privacy.sealed` naming why. It is not scanned.
+//! 3. **Policies.** Anything else is scanned: the abuse policy over the subject, body and
+//!    attachment text, and the wrongful-disclosure policy over the message. Each policy category
+//!    found becomes one [`Alert`] (rule kind `content`, rule id `abuse/<category>` or
+//!    `disclosure/<category>`).
+//!
+//! Other events pass untouched, at the cost of one check. See docs/communications.md.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use probity_content::Scanner;
+use probity_model::{
+    Alert, AlertId, AlertRule, Email, Event, EventRef, Finding, Identity, MatchedField, Timestamp,
+};
+use probity_privacy::disclosure::{Disclosure, DisclosurePolicy};
+use probity_privacy::exclusions::{self, Exclusions};
+use probity_privacy::recipients::StaffPersonalAddresses;
+use probity_privacy::sealing::{
+    self, SEALED_KEY, SEALED_LABEL, SEALED_TAG, SealCues, SealKey, SealReason, Sealed,
+};
+use serde_json::{Map, Value};
+
+/// The folder in the data directory that holds a force's own policy files.
+pub const POLICY_DIR: &str = "policy";
+/// The protected parties (`DATA/policy/exclusions.yaml`); the shipped list when absent.
+pub const EXCLUSIONS_FILE: &str = "exclusions.yaml";
+/// The wrongful-disclosure policy (`DATA/policy/disclosure.yaml`); the shipped one when absent.
+pub const DISCLOSURE_FILE: &str = "disclosure.yaml";
+/// The abuse policy (`DATA/policy/abuse.yaml`); the shipped one when absent.
+pub const ABUSE_FILE: &str = "abuse.yaml";
+/// The abuse lexicons (`DATA/policy/lexicons/*.yaml`); the shipped ones when absent.
+pub const LEXICON_DIR: &str = "lexicons";
+/// The rule kind of every alert this stage raises.
+pub const RULE_KIND: &str = "content";
+/// The tag of a message whose content was withheld because sealing failed.
+pub const WITHHELD_TAG: &str = "content-withheld";
+/// The label saying why content was withheld.
+pub const WITHHELD_LABEL: &str = "privacy.withheld";
+
+/// Most spans listed in one alert's matched fields and explanation.
+const MAX_SPANS_PER_ALERT: usize = 20;
+/// Deepest nesting of `Event::original` searched for content fields.
+const MAX_ORIGINAL_DEPTH: usize = 32;
+
+/// `Event::original` keys (any case, at any depth) that hold message content.
+const CONTENT_KEYS: [&str; 9] = [
+    "body",
+    "bodypreview",
+    "text",
+    "content",
+    "html",
+    "preview",
+    "snippet",
+    "attachmenttext",
+    "message",
+];
+/// `Event::original` keys (any case, at any depth) that hold a subject or topic.
+const SUBJECT_KEYS: [&str; 5] = [
+    "subject",
+    "thread-topic",
+    "topic",
+    "chattopic",
+    "conversation_name",
+];
+
+/// Why the stage could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An exclusion list, disclosure policy or the seal key could not be used.
+    #[error(transparent)]
+    Privacy(#[from] probity_privacy::Error),
+    /// The abuse policy, a lexicon or a model could not be used.
+    #[error(transparent)]
+    Content(#[from] probity_content::Error),
+    /// A policy file exists but could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The stage's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What the stage did with one event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Not a message (or one with no content): untouched.
+    NotAMessage,
+    /// With a protected party: content removed, nothing inspected.
+    Excluded {
+        /// The protected class.
+        class: String,
+    },
+    /// Privileged or medical: content sealed, nothing inspected.
+    Sealed {
+        /// Why.
+        reason: SealReason,
+    },
+    /// Sealing failed: content removed rather than stored in the clear.
+    Withheld,
+    /// Scanned by the abuse and disclosure policies; the alerts raised (maybe none).
+    Scanned(Vec<Alert>),
+}
+
+impl Outcome {
+    /// The alerts raised (only a scanned message raises any).
+    pub fn into_alerts(self) -> Vec<Alert> {
+        match self {
+            Outcome::Scanned(alerts) => alerts,
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The communications policies, built once and shared by every ingest thread (`Send + Sync`).
+#[derive(Debug)]
+pub struct CommsStage {
+    exclusions: Exclusions,
+    cues: SealCues,
+    key: SealKey,
+    scanner: Scanner,
+    disclosure: Disclosure,
+    staff: StaffPersonalAddresses,
+}
+
+impl CommsStage {
+    /// The stage for a data directory: its seal key (`DATA/seal.key`, created owner-only on first
+    /// use) and the policy files in `DATA/policy/`, each falling back to the shipped default.
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        let policy_dir = data_dir.join(POLICY_DIR);
+        let exclusions = match read_optional(&policy_dir.join(EXCLUSIONS_FILE))? {
+            Some((what, yaml)) => Exclusions::from_yaml(&what, &yaml)?,
+            None => Exclusions::defaults()?,
+        };
+        let disclosure = match read_optional(&policy_dir.join(DISCLOSURE_FILE))? {
+            Some((what, yaml)) => Disclosure::new(DisclosurePolicy::from_yaml(&what, &yaml)?)?,
+            None => Disclosure::with_defaults()?,
+        };
+        let scanner = abuse_scanner(&policy_dir)?;
+        let key = SealKey::load_or_create(data_dir)?;
+        Ok(Self::new(exclusions, key, scanner, disclosure)?)
+    }
+
+    /// A stage from its parts (for a force's own lexicons or for tests).
+    pub fn new(
+        exclusions: Exclusions,
+        key: SealKey,
+        scanner: Scanner,
+        disclosure: Disclosure,
+    ) -> Result<Self, probity_privacy::Error> {
+        Ok(Self {
+            exclusions,
+            cues: SealCues::new()?,
+            key,
+            scanner,
+            disclosure,
+            staff: StaffPersonalAddresses::new(),
+        })
+    }
+
+    /// Staff members' personal addresses, so that mail to the sender's own address is classed so.
+    pub fn with_staff(mut self, staff: StaffPersonalAddresses) -> Self {
+        self.staff = staff;
+        self
+    }
+
+    /// Applies the stage to one decoded event before it is stored; returns the alerts to store
+    /// once the event is durable.
+    pub fn process(&self, event: &mut Event) -> Vec<Alert> {
+        self.apply(event).into_alerts()
+    }
+
+    /// Like [`CommsStage::process`], saying what was done.
+    pub fn apply(&self, event: &mut Event) -> Outcome {
+        if !event.email.as_ref().is_some_and(has_content) {
+            return Outcome::NotAMessage;
+        }
+        if let Some(exclusion) = exclusions::apply(&self.exclusions, event) {
+            scrub_original(&mut event.original, exclusion.strip_subject);
+            return Outcome::Excluded {
+                class: exclusion.class,
+            };
+        }
+        if let Some((reason, in_subject)) = self.seal_cues(event) {
+            return match seal_message(event, &self.key, reason, in_subject) {
+                Ok(()) => Outcome::Sealed { reason },
+                Err(error) => {
+                    withhold(event, &error.to_string());
+                    Outcome::Withheld
+                }
+            };
+        }
+        Outcome::Scanned(self.scan(event, Utc::now()))
+    }
+
+    /// Why the message must be sealed, and whether its subject carries a cue.
+    fn seal_cues(&self, event: &Event) -> Option<(SealReason, bool)> {
+        let email = event.email.as_ref()?;
+        let in_subject = email.subject.as_deref().and_then(|s| self.cues.detect(s));
+        let mut reasons: Vec<SealReason> = in_subject.iter().map(|d| d.reason).collect();
+        let texts = email
+            .body
+            .iter()
+            .chain(email.attachments.iter().filter_map(|a| a.text.as_ref()));
+        reasons.extend(texts.filter_map(|text| self.cues.detect(text).map(|d| d.reason)));
+        // Privilege is the stronger claim: a message with both is sealed as privileged.
+        let reason = reasons.into_iter().min()?;
+        Some((reason, in_subject.is_some()))
+    }
+
+    /// The alerts for one message: one per policy category found.
+    fn scan(&self, event: &Event, now: Timestamp) -> Vec<Alert> {
+        let Some(email) = event.email.as_ref() else {
+            return Vec::new();
+        };
+        let mut findings: Vec<Finding> = Vec::new();
+        for (field, text) in message_texts(email) {
+            findings.extend(self.scanner.scan(&field, text));
+        }
+        findings.extend(self.disclosure.check_event(event, &self.staff));
+        let mut by_rule: BTreeMap<(String, String), Vec<Finding>> = BTreeMap::new();
+        for finding in findings {
+            by_rule
+                .entry((finding.policy.clone(), finding.category.clone()))
+                .or_default()
+                .push(finding);
+        }
+        by_rule
+            .into_iter()
+            .filter_map(|((policy, category), found)| {
+                alert_for(event, &policy, &category, &found, now)
+            })
+            .collect()
+    }
+}
+
+/// The abuse scanner from `DATA/policy/abuse.yaml` and `DATA/policy/lexicons/`, each part falling
+/// back to the shipped one.
+fn abuse_scanner(policy_dir: &Path) -> Result<Scanner> {
+    let policy_path = policy_dir.join(ABUSE_FILE);
+    let lexicon_dir = policy_dir.join(LEXICON_DIR);
+    if !policy_path.exists() && !lexicon_dir.is_dir() {
+        return Ok(Scanner::with_defaults()?);
+    }
+    let policy = if policy_path.exists() {
+        probity_content::Policy::from_path(&policy_path)?
+    } else {
+        probity_content::Policy::defaults()?
+    };
+    let lexicon = if lexicon_dir.is_dir() {
+        probity_content::Lexicon::from_dir(&lexicon_dir)?
+    } else {
+        probity_content::Lexicon::defaults()?
+    };
+    Ok(Scanner::new(
+        policy,
+        lexicon,
+        Some(probity_content::Model::abusive()?),
+        Some(probity_content::Model::misogyny()?),
+    ))
+}
+
+/// A file's path (for errors) and text, or `None` when there is no such file.
+fn read_optional(path: &Path) -> Result<Option<(String, String)>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some((path.display().to_string(), text))),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(Error::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Whether a message has anything to inspect.
+fn has_content(email: &Email) -> bool {
+    let filled = |text: &Option<String>| text.as_deref().is_some_and(|t| !t.trim().is_empty());
+    filled(&email.body)
+        || filled(&email.subject)
+        || email.attachments.iter().any(|a| filled(&a.text))
+}
+
+/// The texts of a message with the field names findings carry.
+fn message_texts(email: &Email) -> Vec<(String, &str)> {
+    let mut texts = Vec::new();
+    if let Some(subject) = email.subject.as_deref() {
+        texts.push(("email.subject".to_owned(), subject));
+    }
+    if let Some(body) = email.body.as_deref() {
+        texts.push(("email.body".to_owned(), body));
+    }
+    for attachment in &email.attachments {
+        if let Some(text) = attachment.text.as_deref() {
+            texts.push((attachment_field(attachment.file.name.as_deref()), text));
+        }
+    }
+    texts
+}
+
+fn attachment_field(name: Option<&str>) -> String {
+    format!("attachment:{}", name.unwrap_or("unnamed"))
+}
+
+/// Encrypts the body and every attachment's text (and the subject, when it carries a cue), leaving
+/// placeholders, and removes content kept in `original`.
+fn seal_message(
+    event: &mut Event,
+    key: &SealKey,
+    reason: SealReason,
+    subject_too: bool,
+) -> probity_privacy::Result<()> {
+    let placeholder = reason.placeholder();
+    let mut items: Vec<Sealed> = sealing::sealed_items(event);
+    let Some(email) = event.email.as_mut() else {
+        return Ok(());
+    };
+    if let Some(body) = email.body.as_mut() {
+        items.push(sealing::seal(key, reason, "email.body", body)?);
+        *body = placeholder.to_owned();
+    }
+    for attachment in &mut email.attachments {
+        let field = attachment_field(attachment.file.name.as_deref());
+        if let Some(text) = attachment.text.as_mut() {
+            items.push(sealing::seal(key, reason, &field, text)?);
+            *text = placeholder.to_owned();
+        }
+    }
+    if subject_too && let Some(subject) = email.subject.as_mut() {
+        items.push(sealing::seal(key, reason, "email.subject", subject)?);
+        *subject = placeholder.to_owned();
+        event.message = Some(placeholder.to_owned());
+    }
+    scrub_original(&mut event.original, subject_too);
+    let recorded = serde_json::to_value(&items)
+        .map_err(|e| probity_privacy::Error::Seal(format!("cannot record: {e}")))?;
+    event.original.insert(SEALED_KEY.to_owned(), recorded);
+    event
+        .labels
+        .insert(SEALED_LABEL.to_owned(), reason.name().to_owned());
+    add_tag(event, SEALED_TAG);
+    Ok(())
+}
+
+/// Removes every piece of content when sealing failed: nothing is stored in the clear.
+fn withhold(event: &mut Event, why: &str) {
+    if let Some(email) = event.email.as_mut() {
+        email.body = None;
+        email.subject = None;
+        for attachment in &mut email.attachments {
+            attachment.text = None;
+        }
+    }
+    event.message = None;
+    event.original.remove(SEALED_KEY);
+    scrub_original(&mut event.original, true);
+    event.labels.insert(
+        WITHHELD_LABEL.to_owned(),
+        format!("content should have been sealed but sealing failed: {why}"),
+    );
+    add_tag(event, WITHHELD_TAG);
+}
+
+fn add_tag(event: &mut Event, tag: &str) {
+    if !event.tags.iter().any(|t| t == tag) {
+        event.tags.push(tag.to_owned());
+    }
+}
+
+/// Removes content fields (and subject fields, when asked) from the source's own fields, at any
+/// depth: a chat record keeps its `text` and `attachments[].text` there, a Graph message its
+/// `body.content`.
+fn scrub_original(original: &mut Map<String, Value>, subject_too: bool) {
+    scrub_object(original, subject_too, 0);
+}
+
+fn scrub_object(object: &mut Map<String, Value>, subject_too: bool, depth: usize) {
+    object.retain(|key, _| {
+        let lower = key.to_ascii_lowercase();
+        let content = CONTENT_KEYS.contains(&lower.as_str());
+        let subject = subject_too && SUBJECT_KEYS.contains(&lower.as_str());
+        !(content || subject)
+    });
+    if depth >= MAX_ORIGINAL_DEPTH {
+        return;
+    }
+    for value in object.values_mut() {
+        scrub_value(value, subject_too, depth + 1);
+    }
+}
+
+fn scrub_value(value: &mut Value, subject_too: bool, depth: usize) {
+    match value {
+        Value::Object(inner) => scrub_object(inner, subject_too, depth),
+        Value::Array(items) if depth < MAX_ORIGINAL_DEPTH => {
+            for item in items {
+                scrub_value(item, subject_too, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One alert for the findings of one policy category in one message.
+fn alert_for(
+    event: &Event,
+    policy: &str,
+    category: &str,
+    findings: &[Finding],
+    now: Timestamp,
+) -> Option<Alert> {
+    let level = findings.iter().map(|f| f.severity).max()?;
+    let rule = AlertRule {
+        kind: RULE_KIND.to_owned(),
+        id: format!("{policy}/{category}"),
+        title: rule_title(policy, category),
+        tags: vec![format!("policy.{policy}")],
+    };
+    let events = vec![EventRef {
+        id: event.provenance.id,
+        timestamp: event.timestamp,
+    }];
+    let spans: Vec<_> = findings
+        .iter()
+        .flat_map(|f| &f.spans)
+        .take(MAX_SPANS_PER_ALERT)
+        .collect();
+    let mut explanation: Vec<String> = findings.iter().map(|f| f.why.clone()).collect();
+    explanation.dedup();
+    let mut explanation = explanation.join("; ");
+    for span in &spans {
+        explanation.push_str(&format!("\n{}: …{}…", span.field, span.context));
+    }
+    Some(Alert {
+        id: AlertId::derive(&rule, &events),
+        created: now,
+        rule,
+        level,
+        explanation,
+        matched: spans
+            .iter()
+            .map(|span| MatchedField {
+                field: span.field.clone(),
+                value: span.text.clone(),
+            })
+            .collect(),
+        events,
+        user: sender(event),
+        host: None,
+    })
+}
+
+fn rule_title(policy: &str, category: &str) -> String {
+    let category = category.replace('_', " ");
+    match policy {
+        "abuse" => format!("Abusive message: {category}"),
+        "disclosure" => format!("Possible wrongful disclosure: {category}"),
+        other => format!("{other}: {category}"),
+    }
+}
+
+/// The person who sent the message: the acting account, else the first sender address.
+fn sender(event: &Event) -> Option<Identity> {
+    if let Some(name) = event.user.as_ref().and_then(|u| u.name.clone()) {
+        return Some(name);
+    }
+    event.email.as_ref()?.from.first().cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrub_reaches_nested_content_and_keeps_metadata() {
+        let mut original: Map<String, Value> = serde_json::from_str(
+            r#"{"text":"hi","platform":"x","attachments":[{"name":"a.txt","text":"secret"}],
+               "body":{"content":"c"},"conversation_name":"topic"}"#,
+        )
+        .unwrap_or_default();
+        scrub_original(&mut original, false);
+        let json = Value::Object(original.clone()).to_string();
+        assert!(
+            !json.contains("secret") && !json.contains("\"hi\""),
+            "{json}"
+        );
+        assert!(json.contains("a.txt") && json.contains("topic"), "{json}");
+        scrub_original(&mut original, true);
+        assert!(!Value::Object(original).to_string().contains("topic"));
+    }
+}

@@ -1,0 +1,349 @@
+//! The communications stage on both ingest paths, against a real store: exclusions keep content out
+//! of the database, privileged content is stored sealed, and abuse and disclosure raise alerts, through
+//! `probity ingest` and through the HTTP API.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+use probity_privacy::sealing::{self, SealKey};
+use probity_store::sqlite::SqliteStore;
+use probity_store::{Scope, TokenStore};
+
+fn probity(data: &Path) -> Command {
+    let mut command = Command::cargo_bin("probity").unwrap();
+    command.env("PROBITY_DATA", data).env_remove("PROBITY_LOG");
+    command
+}
+
+fn ingest(data: &Path, file: &Path) -> String {
+    let output = probity(data).arg("ingest").arg(file).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    text
+}
+
+/// Every stored event's JSON, read from the SQLite file directly.
+fn stored_docs(data: &Path) -> Vec<Value> {
+    let db = rusqlite::Connection::open_with_flags(
+        data.join("events.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let mut statement = db.prepare("SELECT doc FROM events ORDER BY seq").unwrap();
+    statement
+        .query_map([], |row| row.get::<_, Vec<u8>>(0))
+        .unwrap()
+        .map(|doc| serde_json::from_slice(&doc.unwrap()).unwrap())
+        .collect()
+}
+
+/// Whether `word` appears anywhere in the database files (tables, indexes, full-text index, WAL).
+fn in_database_files(data: &Path, word: &str) -> bool {
+    let mut found = false;
+    for entry in std::fs::read_dir(data).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.starts_with("events.db") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        found |= bytes.windows(word.len()).any(|w| w == word.as_bytes());
+    }
+    found
+}
+
+fn alerts(data: &Path) -> Vec<Value> {
+    let output = probity(data).args(["alerts", "--json"]).output().unwrap();
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+fn eml(from: &str, to: &str, subject: &str, body: &str) -> String {
+    format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: Mon, 2 Mar 2026 10:15:00 +0000\r\n\
+         Message-ID: <{}@force.police.uk>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n",
+        subject.len() * 7919 + body.len()
+    )
+}
+
+const THREAT: &str = "I know where you live and I will smash your face in.";
+
+#[test]
+fn mail_to_a_protected_party_keeps_metadata_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("federation.eml");
+    let body = format!("Zanzibar marmalade grievance about my sergeant. {THREAT}");
+    std::fs::write(
+        &file,
+        eml(
+            "PC Pat Lowe <pat.lowe@force.police.uk>",
+            "\"Police Federation\" <rep@branch.polfed.org>",
+            "Meeting request",
+            &body,
+        ),
+    )
+    .unwrap();
+    ingest(&data, &file);
+
+    let docs = stored_docs(&data);
+    assert_eq!(docs.len(), 1);
+    let doc = &docs[0];
+    assert!(doc["email"].get("body").is_none(), "{doc}");
+    assert!(
+        doc["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&"content-excluded".into())
+    );
+    assert_eq!(doc["labels"]["privacy.excluded"], "staff_association");
+    assert_eq!(doc["email"]["to"]["address"][0], "rep@branch.polfed.org");
+    assert!(!in_database_files(&data, "Zanzibar"));
+    assert!(!in_database_files(&data, "marmalade"));
+    // The threat in the body would raise an alert anywhere else; here nothing inspected it.
+    assert!(alerts(&data).is_empty());
+}
+
+#[test]
+fn privileged_advice_is_stored_sealed_and_unseals_with_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("advice.eml");
+    let body = "This advice is legally privileged. Our view on the Quillfeather claim is that the \
+                force should settle before the hearing.";
+    std::fs::write(
+        &file,
+        eml(
+            "Dana Hart <dana.hart@force.police.uk>",
+            "Chief Inspector <ci.moss@force.police.uk>",
+            "Claim update",
+            body,
+        ),
+    )
+    .unwrap();
+    ingest(&data, &file);
+
+    assert!(!in_database_files(&data, "Quillfeather"));
+    let docs = stored_docs(&data);
+    let doc = &docs[0];
+    assert_eq!(doc["labels"]["privacy.sealed"], "legal_privilege");
+    assert!(
+        doc["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&"content-sealed".into())
+    );
+    assert_eq!(doc["email"]["body"], "[sealed: legally privileged content]");
+    let event: probity_model::Event = serde_json::from_value(doc.clone()).unwrap();
+    let items = sealing::sealed_items(&event);
+    assert_eq!(items.len(), 1);
+    let key = SealKey::load(&data).unwrap();
+    let plain = sealing::unseal(&key, &items[0]).unwrap();
+    assert!(plain.contains("Quillfeather claim"), "{plain}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("seal.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(alerts(&data).is_empty());
+}
+
+fn rule_ids(alerts: &[Value]) -> Vec<String> {
+    let mut ids: Vec<String> = alerts
+        .iter()
+        .map(|a| a["rule"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn mbox_entry(eml: &str) -> String {
+    format!(
+        "From MAILER-DAEMON Mon Mar  2 10:15:00 2026\n{}\n",
+        eml.replace("\r\n", "\n")
+    )
+}
+
+#[test]
+fn abuse_and_disclosure_raise_alerts_through_ingest() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("mail.mbox");
+    let abusive = eml(
+        "PC Kim Vale <kim.vale@force.police.uk>",
+        "pc.ross@force.police.uk",
+        "Re: the rota",
+        &format!("Swap the shift back. {THREAT}"),
+    );
+    let disclosure = eml(
+        "PC Kim Vale <kim.vale@force.police.uk>",
+        "kimv1987@gmail.com",
+        "for later",
+        "Details of the man we arrested: NI number JG103759A, lives on Orchard Road.",
+    );
+    let harmless = eml(
+        "PC Kim Vale <kim.vale@force.police.uk>",
+        "pc.ross@force.police.uk",
+        "Rota",
+        "Morning, the rota for next week is attached.",
+    );
+    std::fs::write(
+        &file,
+        [&abusive, &disclosure, &harmless]
+            .map(|m| mbox_entry(m))
+            .concat(),
+    )
+    .unwrap();
+    let output = ingest(&data, &file);
+    assert!(output.contains("content alert"), "{output}");
+
+    let found = alerts(&data);
+    assert_eq!(
+        rule_ids(&found),
+        ["abuse/threat", "disclosure/ni_number"],
+        "{found:#?}"
+    );
+    let docs = stored_docs(&data);
+    for alert in &found {
+        assert_eq!(alert["rule"]["kind"], "content");
+        assert_eq!(alert["events"].as_array().unwrap().len(), 1);
+        let event_id = &alert["events"][0]["id"];
+        let event = docs
+            .iter()
+            .find(|d| &d["provenance"]["id"] == event_id)
+            .expect("the alert's event is stored");
+        assert_eq!(alert["user"], event["user"]["name"]);
+        assert!(!alert["matched"].as_array().unwrap().is_empty());
+    }
+    let threat = found
+        .iter()
+        .find(|a| a["rule"]["id"] == "abuse/threat")
+        .unwrap();
+    assert_eq!(threat["level"], "critical");
+    assert!(
+        threat["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("smash your face in"),
+        "{threat}"
+    );
+    let ni = found
+        .iter()
+        .find(|a| a["rule"]["id"] == "disclosure/ni_number")
+        .unwrap();
+    assert!(
+        ni["matched"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["value"] == "JG103759A"),
+        "{ni}"
+    );
+
+    // Alert ids come from the rule and the event: ingesting again raises nothing new.
+    ingest(&data, &file);
+    assert_eq!(alerts(&data).len(), 2);
+}
+
+#[test]
+fn abuse_and_disclosure_raise_alerts_through_the_http_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
+    let (_, ingest_token) = store.create_token("shipper", Scope::Ingest).unwrap();
+    let (_, read_token) = store.create_token("reader", Scope::Read).unwrap();
+    let stage = probity_comms::CommsStage::open(dir.path()).unwrap();
+    let config = probity_server::ServerConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        comms: Some(Arc::new(stage)),
+        ..probity_server::ServerConfig::default()
+    };
+    let chat = [
+        serde_json::json!({
+            "timestamp": "2026-03-02T11:00:00Z", "platform": "teams-export",
+            "conversation_id": "c-1", "sender": "kim.vale@force.police.uk",
+            "recipients": ["pc.ross@force.police.uk"], "text": THREAT,
+        }),
+        serde_json::json!({
+            "timestamp": "2026-03-02T11:05:00Z", "platform": "whatsapp",
+            "conversation_id": "c-2", "sender": "kim.vale@force.police.uk",
+            "recipients": ["kimv1987@hotmail.co.uk"],
+            "text": "His NI number is JG103759A if you need it.",
+        }),
+        serde_json::json!({
+            "timestamp": "2026-03-02T11:10:00Z", "platform": "whatsapp",
+            "conversation_id": "c-3", "sender": "kim.vale@force.police.uk",
+            "recipients": ["rep@polfed.org"],
+            "text": format!("Tangerine ombudsman question. {THREAT}"),
+        }),
+    ]
+    .map(|line| line.to_string())
+    .join("\n");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (status, listed) = runtime.block_on(async {
+        let server = probity_server::start(config, probity_server::Stores::of(store.clone()))
+            .await
+            .unwrap();
+        let client = reqwest::Client::new();
+        let base = format!("http://{}", server.http_addr);
+        let response = client
+            .post(format!("{base}/api/v1/events"))
+            .bearer_auth(ingest_token.expose())
+            .body(chat)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let listed: Value = client
+            .get(format!("{base}/api/v1/alerts"))
+            .bearer_auth(read_token.expose())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        server.shutdown(Duration::from_secs(5)).await;
+        (status, listed)
+    });
+    assert_eq!(status, 200);
+    let found = listed["alerts"].as_array().unwrap();
+    assert_eq!(
+        rule_ids(found),
+        ["abuse/threat", "disclosure/ni_number"],
+        "{listed:#}"
+    );
+    assert!(
+        found
+            .iter()
+            .all(|a| a["user"] == "kim.vale@force.police.uk"),
+        "{listed:#}"
+    );
+    drop(store);
+    let docs = stored_docs(dir.path());
+    assert_eq!(docs.len(), 3);
+    let excluded = docs
+        .iter()
+        .find(|d| d["labels"]["chat.conversation_id"] == "c-3")
+        .unwrap();
+    assert!(excluded["email"].get("body").is_none(), "{excluded}");
+    assert!(!in_database_files(dir.path(), "Tangerine"));
+}
