@@ -350,9 +350,17 @@ fn features_with_size(
         }
         let start = at;
         let mut hash = FNV_OFFSET;
+        let mut letters = false;
         while at < len && bytes[at] != b' ' {
+            letters |= bytes[at].is_ascii_alphabetic() || !bytes[at].is_ascii();
             hash = (hash ^ u64::from(bytes[at])).wrapping_mul(FNV_PRIME);
             at += 1;
+        }
+        if !letters {
+            // Numbers, dates and reference numbers say nothing about abuse, and data files are
+            // full of them: they are not features, and a word pair does not span them.
+            previous = None;
+            continue;
         }
         let hash = finish(hash);
         visit(hash, 0, start, at);

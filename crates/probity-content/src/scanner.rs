@@ -210,7 +210,9 @@ impl Scanner {
         normalised: &Normalised,
         report: &mut ScanReport,
     ) {
-        if normalised.is_empty() {
+        if normalised.is_empty() || !prose_like(text) {
+            // The models learnt from sentences; tables of names, dates and numbers (a CSV
+            // export) are outside what they know, and the lexicons still read them.
             return;
         }
         let active: Vec<&(Model, ModelPolicy)> = self
@@ -397,4 +399,37 @@ fn span_of(
         text: matched.to_string(),
         context: context.split_whitespace().collect::<Vec<_>>().join(" "),
     })
+}
+
+/// Whether text reads as sentences: at least 60% of its words (runs of letters and digits) are
+/// letters alone.
+fn prose_like(text: &str) -> bool {
+    let mut words = 0usize;
+    let mut plain = 0usize;
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        words += 1;
+        if word.chars().all(char::is_alphabetic) {
+            plain += 1;
+        }
+    }
+    words > 0 && plain * 10 >= words * 6
+}
+
+#[cfg(test)]
+mod prose_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn sentences_are_prose_and_tables_are_not() {
+        assert!(prose_like("Hello, you are an idiot. Don't do that again!"));
+        assert!(prose_like(
+            "Handover for CRI-2026-000630: the suspect was bailed until Monday."
+        ));
+        let table = "\"MORRIS, Grace\",1960-10-06,\"9 Brookside Grove, Ashcombe\",NS6 9WP,07700 995084\n\"EVANS, Peter\",1994-10-11,\"27 Kiln Way\",NS3 7DJ,07700 999268";
+        assert!(!prose_like(table));
+    }
 }

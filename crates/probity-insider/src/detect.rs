@@ -1422,11 +1422,17 @@ pub fn detect_all(
     (alerts, detector.stats)
 }
 
-/// Alerts counted per detection, for summaries.
+/// Alerts counted per detection (insider alerts by detection name, others by rule title), for
+/// summaries.
 pub fn count_by_detection(alerts: &[Alert]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for alert in alerts {
-        *counts.entry(alert.rule.id.clone()).or_default() += 1;
+        let key = if alert.rule.kind == RULE_KIND || alert.rule.title.is_empty() {
+            alert.rule.id.clone()
+        } else {
+            format!("{} ({})", alert.rule.title, alert.rule.kind)
+        };
+        *counts.entry(key).or_default() += 1;
     }
     counts
 }

@@ -190,7 +190,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         now.format("%Y-%m-%d %H:%M UTC")
     ));
     for (rule, count) in probity_insider::detect::count_by_detection(&alerts) {
-        println!("   {rule:<36} {count:>5}");
+        println!("   {rule:<60} {count:>5}");
     }
     println!();
     super::insider::print_risks(&risks, args.top, 3);
