@@ -18,6 +18,8 @@
 //!
 //! Other events pass untouched, at the cost of one check. See docs/communications.md.
 
+pub mod redact;
+pub use redact::{Redactor, StaffDirectory};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -259,3 +259,30 @@ impl RunningServer {
         }
     }
 }
+
+/// The redactor for analyst-facing views: staff (from the stored staff directory) stay visible,
+/// members of the public in message content are masked. Without a staff directory everyone is
+/// masked.
+pub fn redactor(
+    reference: &dyn ReferenceStore,
+) -> std::result::Result<probity_comms::Redactor, String> {
+    let mut staff = probity_comms::StaffDirectory::default();
+    let stored = reference.reference("staff").map_err(|e| e.to_string())?;
+    if let Some(bytes) = stored
+        && let Ok(probity_insider::Rows::Staff(rows)) = probity_insider::decode(&bytes)
+    {
+        for person in rows {
+            staff.names.push(person.full_name.clone());
+            for account in person.accounts.iter().chain(person.personal_email.iter()) {
+                if let Some((_, domain)) = account.split_once('@') {
+                    staff.addresses.push(account.to_lowercase());
+                    let domain = domain.to_lowercase();
+                    if person.accounts.contains(account) && !staff.domains.contains(&domain) {
+                        staff.domains.push(domain);
+                    }
+                }
+            }
+        }
+    }
+    probity_comms::Redactor::new(&staff).map_err(|e| e.to_string())
+}

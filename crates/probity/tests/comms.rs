@@ -249,14 +249,16 @@ fn abuse_and_disclosure_raise_alerts_through_ingest() {
         .iter()
         .find(|a| a["rule"]["id"] == "disclosure/ni_number")
         .unwrap();
+    // What an analyst sees names the kind of identifier, not the number itself.
     assert!(
         ni["matched"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|m| m["value"] == "JG103759A"),
+            .any(|m| m["value"] == "[ni-number]"),
         "{ni}"
     );
+    assert!(!ni.to_string().contains("JG103759A"), "{ni}");
 
     // Alert ids come from the rule and the event: ingesting again raises nothing new.
     ingest(&data, &file);
@@ -346,4 +348,49 @@ fn abuse_and_disclosure_raise_alerts_through_the_http_api() {
         .unwrap();
     assert!(excluded["email"].get("body").is_none(), "{excluded}");
     assert!(!in_database_files(dir.path(), "Tangerine"));
+}
+
+#[test]
+fn members_of_the_public_are_masked_in_what_analysts_see_but_stored_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let staff = dir.path().join("staff.csv");
+    std::fs::write(
+        &staff,
+        "staff_id,accounts,full_name,forenames,surname,role,team,area\n\
+         E1,smithj1;jane.smith@force.police.uk,Jane Smith,Jane,Smith,PC,A,North\n",
+    )
+    .unwrap();
+    let loaded = probity(&data)
+        .args(["reference", "load", "staff"])
+        .arg(&staff)
+        .output()
+        .unwrap();
+    assert!(loaded.status.success());
+    let message = dir.path().join("note.eml");
+    std::fs::write(
+        &message,
+        eml(
+            "jane.smith@force.police.uk",
+            "duty.inspector@force.police.uk",
+            "Follow-up",
+            "Jane Smith visited Mrs Sarah Connolly at 14 Acacia Avenue, NS4 7QD; her mobile is 07700 900123.",
+        ),
+    )
+    .unwrap();
+    ingest(&data, &message);
+    let shown = String::from_utf8(
+        probity(&data)
+            .args(["events", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(shown.contains("Jane Smith"), "{shown}");
+    for private in ["Connolly", "07700 900123", "NS4 7QD"] {
+        assert!(!shown.contains(private), "{private} shown: {shown}");
+    }
+    // The store keeps the evidence whole; masking is for what is shown.
+    assert!(in_database_files(&data, "Connolly"));
 }

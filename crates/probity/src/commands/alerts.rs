@@ -41,17 +41,25 @@ fn parse_level(text: &str) -> Result<Level, String> {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.data.data)?;
-    let alerts = store.alerts(&AlertQuery {
+    let mut alerts = store.alerts(&AlertQuery {
         since: args.since,
         until: args.until,
         min_level: args.min_level,
         rule_id: args.rule,
         limit: args.limit,
     })?;
+    // Members of the public in message content are masked in everything shown.
+    let redactor = probity_server::redactor(&*store).map_err(anyhow::Error::msg)?;
+    for alert in &mut alerts {
+        redactor.alert(alert);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for alert in &alerts {
-        let events = store.events_by_ref(&alert.events)?;
+        let mut events = store.events_by_ref(&alert.events)?;
+        for event in &mut events {
+            redactor.event(event);
+        }
         if args.json {
             let mut value = serde_json::to_value(alert)?;
             value["matching_events"] = json!(events);

@@ -46,7 +46,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         text: args.text,
         limit: args.limit,
     };
-    let events = store.query(&query)?;
+    let mut events = store.query(&query)?;
+    // Members of the public in message content are masked in everything shown.
+    let redactor = probity_server::redactor(&*store).map_err(anyhow::Error::msg)?;
+    for event in &mut events {
+        redactor.event(event);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.json {

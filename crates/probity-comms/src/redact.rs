@@ -1,0 +1,136 @@
+//! Masking for analyst-facing views: the personal data of members of the public (names, addresses,
+//! phone numbers, non-staff email addresses, dates of birth, identifiers) in message content and
+//! in the evidence of content alerts is replaced by placeholders such as `[person]` before it is
+//! shown. Staff names and addresses, known from the staff directory, are left as they are.
+
+use probity_model::{Alert, Event};
+use probity_privacy::masking::Masker;
+
+use crate::Result;
+
+/// The alert rule kind content alerts carry.
+const CONTENT_KIND: &str = "content";
+
+/// Masks what analysts see.
+#[derive(Debug)]
+pub struct Redactor {
+    masker: Masker,
+}
+
+/// Who counts as staff: names, email addresses, and the force's own mail domains.
+#[derive(Debug, Default, Clone)]
+pub struct StaffDirectory {
+    pub names: Vec<String>,
+    pub addresses: Vec<String>,
+    pub domains: Vec<String>,
+}
+
+impl Redactor {
+    /// A redactor that leaves `staff` unmasked.
+    pub fn new(staff: &StaffDirectory) -> Result<Redactor> {
+        let masker = Masker::new(&staff.names, &staff.addresses, &staff.domains)?;
+        Ok(Redactor { masker })
+    }
+
+    /// Masks an event's message content: subject, body and attachment text, and the decoder's
+    /// copies of them in `original`.
+    pub fn event(&self, event: &mut Event) {
+        let Some(email) = event.email.as_mut() else {
+            return;
+        };
+        for text in [email.subject.as_mut(), email.body.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            *text = self.masker.mask(text).text;
+        }
+        for attachment in &mut email.attachments {
+            if let Some(text) = attachment.text.as_mut() {
+                *text = self.masker.mask(text).text;
+            }
+        }
+        mask_strings(&mut event.original, &self.masker, 0);
+        if let Some(message) = event.message.as_mut() {
+            *message = self.masker.mask(message).text;
+        }
+    }
+
+    /// Masks the quoted content in a content alert's explanation and evidence.
+    pub fn alert(&self, alert: &mut Alert) {
+        if alert.rule.kind != CONTENT_KIND {
+            return;
+        }
+        alert.explanation = self.masker.mask(&alert.explanation).text;
+        for matched in &mut alert.matched {
+            matched.value = self.masker.mask(&matched.value).text;
+        }
+    }
+}
+
+/// Masks every string in a JSON map, to a bounded depth.
+fn mask_strings(
+    map: &mut serde_json::Map<String, serde_json::Value>,
+    masker: &Masker,
+    depth: usize,
+) {
+    for value in map.values_mut() {
+        mask_value(value, masker, depth);
+    }
+}
+
+fn mask_value(value: &mut serde_json::Value, masker: &Masker, depth: usize) {
+    const MAX_DEPTH: usize = 32;
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match value {
+        serde_json::Value::String(text) => *text = masker.mask(text).text,
+        serde_json::Value::Array(items) => {
+            for item in items {
+                mask_value(item, masker, depth + 1);
+            }
+        }
+        serde_json::Value::Object(map) => mask_strings(map, masker, depth + 1),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use probity_model::{Email, EventId, Format, Identity, Provenance};
+
+    #[test]
+    fn members_of_the_public_are_masked_and_staff_are_not() {
+        let staff = StaffDirectory {
+            names: vec!["Jane Smith".into()],
+            addresses: vec!["jane.smith@force.police.uk".into()],
+            domains: vec!["force.police.uk".into()],
+        };
+        let redactor = Redactor::new(&staff).unwrap();
+        let provenance = Provenance {
+            id: EventId::from_bytes([1; 16]),
+            source: "test".into(),
+            format: Format::Eml,
+            ingested: chrono::Utc::now(),
+            location: None,
+        };
+        let mut event = Event::new(chrono::Utc::now(), provenance);
+        event.email = Some(Email {
+            from: vec![Identity::new("jane.smith@force.police.uk")],
+            body: Some(
+                "Jane Smith spoke to Mrs Sarah Connolly at 14 Acacia Avenue, NS4 7QD, on 07700 900123 (sarah.c@gmail.com)."
+                    .into(),
+            ),
+            ..Email::default()
+        });
+        redactor.event(&mut event);
+        let body = event.email.unwrap().body.unwrap();
+        assert!(body.contains("Jane Smith"), "{body}");
+        for private in ["Connolly", "07700 900123", "sarah.c@gmail.com", "NS4 7QD"] {
+            assert!(!body.contains(private), "{private} shown: {body}");
+        }
+    }
+}
