@@ -204,9 +204,17 @@ impl Exclusions {
             .collect();
         names.extend(extra_names.iter().cloned());
         let names: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+        let addresses: Vec<(String, Option<String>)> = correspondents
+            .iter()
+            .map(|value| {
+                let address = text::bare_address(value);
+                let domain = text::domain_of(&address);
+                (address, domain)
+            })
+            .collect();
 
         for compiled in &self.parties {
-            if let Some(matched) = compiled.find(&correspondents, subject.as_deref(), &names) {
+            if let Some(matched) = compiled.find(&addresses, subject.as_deref(), &names) {
                 return Some(Exclusion {
                     class: compiled.party.class.clone(),
                     reason: compiled.party.reason.clone(),
@@ -220,23 +228,23 @@ impl Exclusions {
 }
 
 impl CompiledParty {
+    /// `addresses`: each correspondent's bare address and its domain.
     fn find(
         &self,
-        correspondents: &[&str],
+        addresses: &[(String, Option<String>)],
         subject: Option<&str>,
         names: &[String],
     ) -> Option<String> {
-        for value in correspondents {
-            let address = text::bare_address(value);
-            if self.addresses.contains(&address) {
+        for (address, domain) in addresses {
+            if self.addresses.contains(address) {
                 return Some(format!("address {address}"));
             }
-            if let Some(domain) = text::domain_of(&address)
+            if let Some(domain) = domain
                 && self
                     .party
                     .domains
                     .iter()
-                    .any(|p| text::domain_matches(&domain, p))
+                    .any(|p| text::domain_matches(domain, p))
             {
                 return Some(format!("domain {domain}"));
             }

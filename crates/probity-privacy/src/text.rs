@@ -67,15 +67,18 @@ pub fn bare_address(address: &str) -> String {
 
 /// True when `domain` is `pattern`, or (for `*.suffix`) a subdomain of `suffix` or `suffix` itself.
 pub fn domain_matches(domain: &str, pattern: &str) -> bool {
-    let pattern = pattern.trim().to_ascii_lowercase();
+    // Compared without allocating: this runs for every recipient against every listed domain.
+    let pattern = pattern.trim();
     match pattern.strip_prefix("*.") {
         Some(suffix) => {
-            domain == suffix
+            domain.eq_ignore_ascii_case(suffix)
                 || (domain.len() > suffix.len()
-                    && domain.ends_with(suffix)
-                    && domain.as_bytes()[domain.len() - suffix.len() - 1] == b'.')
+                    && domain.as_bytes()[domain.len() - suffix.len() - 1] == b'.'
+                    && domain
+                        .get(domain.len() - suffix.len()..)
+                        .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix)))
         }
-        None => domain == pattern,
+        None => domain.eq_ignore_ascii_case(pattern),
     }
 }
 
