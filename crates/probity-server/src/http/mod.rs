@@ -58,9 +58,33 @@ pub struct AppState {
     body_timeout: Duration,
     in_flight: Arc<Semaphore>,
     metrics: Arc<Metrics>,
+    /// The redactor for the read API, with the reference-data version it was built from.
+    redactor: RedactorCache,
 }
 
+/// A redactor and the reference-data version it was built from.
+type RedactorCache = Arc<std::sync::Mutex<Option<(String, Arc<probity_comms::Redactor>)>>>;
+
 impl AppState {
+    /// The redactor for what analysts see, rebuilt only when the staff directory is reloaded.
+    pub fn redactor(&self) -> Result<Arc<probity_comms::Redactor>, String> {
+        let reference = &*self.stores.reference;
+        let version =
+            probity_insider::stored::loaded_version(reference).map_err(|e| e.to_string())?;
+        let mut cached = self
+            .redactor
+            .lock()
+            .map_err(|_| "the redactor cache is unusable".to_owned())?;
+        if let Some((built_for, redactor)) = cached.as_ref()
+            && *built_for == version
+        {
+            return Ok(Arc::clone(redactor));
+        }
+        let redactor = Arc::new(crate::redactor(reference)?);
+        *cached = Some((version, Arc::clone(&redactor)));
+        Ok(redactor)
+    }
+
     pub fn new(
         pipeline: Pipeline,
         auth: Authenticator,
@@ -76,6 +100,7 @@ impl AppState {
             body_timeout: config.body_timeout,
             in_flight: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
             metrics,
+            redactor: Arc::default(),
         }
     }
 }

@@ -99,7 +99,7 @@ pub async fn events(
         (Err(reason), _) | (_, Err(reason)) => return bad_request(reason),
     };
     let store = state.stores.events.clone();
-    let reference = state.stores.reference.clone();
+    let cache = state.clone();
     let request = EventQuery {
         since,
         until,
@@ -110,7 +110,7 @@ pub async fn events(
     };
     let masked = move || {
         let mut events = store.query(&request).map_err(|e| e.to_string())?;
-        let redactor = crate::redactor(&*reference)?;
+        let redactor = cache.redactor()?;
         for event in &mut events {
             redactor.event(event);
         }
@@ -158,7 +158,7 @@ pub async fn alerts(
         Some(Err(reason)) => return bad_request(reason),
     };
     let store = state.stores.alerts.clone();
-    let reference = state.stores.reference.clone();
+    let cache = state.clone();
     let request = AlertQuery {
         since,
         until,
@@ -168,7 +168,7 @@ pub async fn alerts(
     };
     let masked = move || {
         let mut alerts = store.alerts(&request).map_err(|e| e.to_string())?;
-        let redactor = crate::redactor(&*reference)?;
+        let redactor = cache.redactor()?;
         for alert in &mut alerts {
             redactor.alert(alert);
         }
