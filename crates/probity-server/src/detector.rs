@@ -37,15 +37,16 @@ pub struct DetectorStats {
     pub behind: AtomicBool,
 }
 
-/// Stops the detector thread when dropped.
+/// A background worker thread (a live detector) and its counters; stops and joins the thread
+/// when dropped.
 #[derive(Debug)]
-pub struct DetectorGuard {
+pub struct WorkerGuard<S> {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
-    pub stats: Arc<DetectorStats>,
+    pub stats: Arc<S>,
 }
 
-impl Drop for DetectorGuard {
+impl<S> Drop for WorkerGuard<S> {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Release);
         if let Some(thread) = self.thread.take() {
@@ -54,35 +55,48 @@ impl Drop for DetectorGuard {
     }
 }
 
+/// Starts a named worker thread running `body(stop, stats)`; `body` should return soon after
+/// `stop` is set.
+pub(crate) fn spawn_worker<S, F>(name: &str, body: F) -> std::io::Result<WorkerGuard<S>>
+where
+    S: Default + Send + Sync + 'static,
+    F: FnOnce(&AtomicBool, &S) + Send + 'static,
+{
+    let stop = Arc::new(AtomicBool::new(false));
+    let stats = Arc::new(S::default());
+    let thread_stop = Arc::clone(&stop);
+    let thread_stats = Arc::clone(&stats);
+    let thread = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || body(&thread_stop, &thread_stats))?;
+    Ok(WorkerGuard {
+        stop,
+        thread: Some(thread),
+        stats,
+    })
+}
+
+/// The running Sigma detector.
+pub type DetectorGuard = WorkerGuard<DetectorStats>;
+
 /// Starts the detector.
 pub fn spawn_detector(
     engine: Arc<Engine>,
     events: Arc<dyn EventStore>,
     alerts: Arc<dyn AlertStore>,
 ) -> std::io::Result<DetectorGuard> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let stats = Arc::new(DetectorStats::default());
-    let thread_stop = Arc::clone(&stop);
-    let thread_stats = Arc::clone(&stats);
-    let thread = std::thread::Builder::new()
-        .name("probity-detector".into())
-        .spawn(move || {
-            let mut correlator = Correlator::new(&engine);
-            while !thread_stop.load(Ordering::Acquire) {
-                match step(&engine, &mut correlator, &*events, &*alerts, &thread_stats) {
-                    Ok(0) => std::thread::sleep(IDLE),
-                    Ok(_) => {}
-                    Err(error) => {
-                        tracing::error!(%error, "detection failed; will retry");
-                        std::thread::sleep(IDLE * 10);
-                    }
+    spawn_worker("probity-detector", move |stop, stats| {
+        let mut correlator = Correlator::new(&engine);
+        while !stop.load(Ordering::Acquire) {
+            match step(&engine, &mut correlator, &*events, &*alerts, stats) {
+                Ok(0) => std::thread::sleep(IDLE),
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::error!(%error, "detection failed; will retry");
+                    std::thread::sleep(IDLE * 10);
                 }
             }
-        })?;
-    Ok(DetectorGuard {
-        stop,
-        thread: Some(thread),
-        stats,
+        }
     })
 }
 

@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -36,22 +35,8 @@ pub struct InsiderStats {
     pub ready: AtomicBool,
 }
 
-/// Stops the thread when dropped.
-#[derive(Debug)]
-pub struct InsiderGuard {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-    pub stats: Arc<InsiderStats>,
-}
-
-impl Drop for InsiderGuard {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Release);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
+/// The running insider detector.
+pub type InsiderGuard = crate::detector::WorkerGuard<InsiderStats>;
 
 /// The stores the detector reads and writes.
 #[derive(Debug, Clone)]
@@ -63,17 +48,8 @@ pub struct InsiderStores {
 
 /// Starts the insider detector.
 pub fn spawn_insider(policy: Policy, stores: InsiderStores) -> std::io::Result<InsiderGuard> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let stats = Arc::new(InsiderStats::default());
-    let thread_stop = Arc::clone(&stop);
-    let thread_stats = Arc::clone(&stats);
-    let thread = std::thread::Builder::new()
-        .name("probity-insider".into())
-        .spawn(move || run(&policy, &stores, &thread_stop, &thread_stats))?;
-    Ok(InsiderGuard {
-        stop,
-        thread: Some(thread),
-        stats,
+    crate::detector::spawn_worker("probity-insider", move |stop, stats| {
+        run(&policy, &stores, stop, stats)
     })
 }
 

@@ -10,6 +10,7 @@ use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
+use probity_comms::Redactor;
 use probity_model::{Level, Timestamp};
 use probity_store::{AlertQuery, EventQuery, Scope};
 
@@ -67,6 +68,14 @@ async fn audited(
     }
 }
 
+/// What analysts see: `items` with members of the public masked by `mask`.
+fn masked<T>(mut items: Vec<T>, redactor: &Redactor, mask: fn(&Redactor, &mut T)) -> Vec<T> {
+    for item in &mut items {
+        mask(redactor, item);
+    }
+    items
+}
+
 /// Query string of `GET /api/v1/events`.
 #[derive(Debug, Default, Deserialize)]
 pub struct EventsQuery {
@@ -108,15 +117,11 @@ pub async fn events(
         text: query.text,
         limit: query.limit.unwrap_or(100).min(MAX_LIMIT),
     };
-    let masked = move || {
-        let mut events = store.query(&request).map_err(|e| e.to_string())?;
-        let redactor = cache.redactor()?;
-        for event in &mut events {
-            redactor.event(event);
-        }
-        Ok::<_, String>(events)
+    let work = move || {
+        let events = store.query(&request).map_err(|e| e.to_string())?;
+        Ok::<_, String>(masked(events, &*cache.redactor()?, Redactor::event))
     };
-    match tokio::task::spawn_blocking(masked).await {
+    match tokio::task::spawn_blocking(work).await {
         Ok(Ok(events)) => Json(json!({ "events": events })).into_response(),
         _ => RequestError::Store.render(Api::Native),
     }
@@ -166,15 +171,11 @@ pub async fn alerts(
         rule_id: query.rule,
         limit: query.limit.unwrap_or(100).min(MAX_LIMIT),
     };
-    let masked = move || {
-        let mut alerts = store.alerts(&request).map_err(|e| e.to_string())?;
-        let redactor = cache.redactor()?;
-        for alert in &mut alerts {
-            redactor.alert(alert);
-        }
-        Ok::<_, String>(alerts)
+    let work = move || {
+        let alerts = store.alerts(&request).map_err(|e| e.to_string())?;
+        Ok::<_, String>(masked(alerts, &*cache.redactor()?, Redactor::alert))
     };
-    match tokio::task::spawn_blocking(masked).await {
+    match tokio::task::spawn_blocking(work).await {
         Ok(Ok(alerts)) => Json(json!({ "alerts": alerts })).into_response(),
         _ => RequestError::Store.render(Api::Native),
     }
