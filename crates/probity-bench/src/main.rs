@@ -5,6 +5,7 @@
 //! target/release/probity-bench http   [--events N] [--batch N] [--connections N]
 //! target/release/probity-bench syslog [--events N] [--connections N]
 //! target/release/probity-bench evtx   PATH...
+//! target/release/probity-bench web    --data DIR [--rounds N]
 //! ```
 //! Each run uses a fresh data directory under the system temporary folder and removes it after.
 
@@ -16,6 +17,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
+
+mod web;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -58,6 +61,16 @@ enum Bench {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Workbench page loads over a filled data directory (for example `probity-demo/data` after
+    /// `scripts/demo --staff 2000 --days 60 --exit`): median, 95th percentile and worst per page.
+    Web {
+        /// The data directory to serve (it gains two bench accounts).
+        #[arg(long)]
+        data: PathBuf,
+        /// Timed fetches of each page.
+        #[arg(long, default_value_t = 50)]
+        rounds: usize,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -84,6 +97,7 @@ fn main() -> anyhow::Result<()> {
             connections,
         } => bench_syslog(&probity, &work, events, connections),
         Bench::Evtx { paths } => bench_evtx(&probity, &work, &paths),
+        Bench::Web { data, rounds } => web::bench_web(&probity, &data, rounds),
     };
     let _ = std::fs::remove_dir_all(&work);
     result
