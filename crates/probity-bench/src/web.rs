@@ -207,10 +207,11 @@ fn base32_decode(text: &str) -> Option<Vec<u8>> {
     let mut bits: u64 = 0;
     let mut held = 0u32;
     let mut out = Vec::new();
-    for c in text.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
-        let value = ALPHABET
-            .iter()
-            .position(|a| *a == c.to_ascii_uppercase())?;
+    for c in text
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+    {
+        let value = ALPHABET.iter().position(|a| *a == c.to_ascii_uppercase())?;
         bits = (bits << 5) | value as u64;
         held += 5;
         if held >= 8 {
@@ -385,7 +386,10 @@ mod tests {
             first_attr(html, "href", "/people/").as_deref(),
             Some("/people/P-1&x")
         );
-        assert_eq!(base32_decode("JBSWY3DPEHPK3PXP").unwrap(), b"Hello!\xde\xad\xbe\xef");
+        assert_eq!(
+            base32_decode("JBSWY3DPEHPK3PXP").unwrap(),
+            b"Hello!\xde\xad\xbe\xef"
+        );
         assert_eq!(urlencode("a b/c"), "a%20b%2Fc");
     }
 

@@ -18,6 +18,7 @@ mod error;
 pub mod http;
 pub mod insider;
 mod metrics;
+pub mod people;
 mod pipeline;
 pub mod syslog;
 
