@@ -75,10 +75,21 @@ pub struct Entry {
     pub hash: String,
 }
 
-/// Serialises the parts of an entry that its hash covers, in a fixed order.
+/// Serialises the parts of an entry that its hash covers, in a fixed order: a compact JSON array
+/// `[seq, time, actor, action, target, details]`, the time in RFC 3339 UTC with microseconds and
+/// the keys of every object in `details` sorted, whatever order they were written in.
 fn canonical(seq: u64, action: &Action) -> Vec<u8> {
-    // serde_json writes object keys in the order given here and maps in key order, so the same
-    // entry always gives the same bytes.
+    canonical_with(seq, action, &sorted(&action.details))
+}
+
+/// The form entries were hashed with before keys were sorted explicitly: `details` in the order
+/// its keys are held in memory (sorted, or as read when serde_json keeps insertion order). Only
+/// [`verify`] uses it, so that logs written then still verify.
+fn legacy_canonical(seq: u64, action: &Action) -> Vec<u8> {
+    canonical_with(seq, action, &action.details)
+}
+
+fn canonical_with(seq: u64, action: &Action, details: &Value) -> Vec<u8> {
     let value = serde_json::json!([
         seq,
         action
@@ -87,16 +98,48 @@ fn canonical(seq: u64, action: &Action) -> Vec<u8> {
         action.actor,
         action.action,
         action.target,
-        action.details,
+        details,
     ]);
     serde_json::to_vec(&value).unwrap_or_default()
 }
 
+/// `value` with the keys of every object in sorted order.
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut pairs: Vec<(&String, &Value)> = map.iter().collect();
+            pairs.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                pairs
+                    .into_iter()
+                    .map(|(key, item)| (key.clone(), sorted(item)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
 fn entry_hash(prev: &[u8; 32], seq: u64, action: &Action) -> [u8; 32] {
+    hash_of(prev, &canonical(seq, action))
+}
+
+fn hash_of(prev: &[u8; 32], canonical: &[u8]) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(prev);
-    hasher.update(canonical(seq, action));
+    hasher.update(canonical);
     hasher.finalize().into()
+}
+
+/// The entry's hash if it matches its content, in the current or the legacy canonical form.
+fn matching_hash(prev: &[u8; 32], entry: &Entry) -> Option<[u8; 32]> {
+    let hash = entry_hash(prev, entry.seq, &entry.action);
+    if entry.hash == hex::encode(hash) {
+        return Some(hash);
+    }
+    let legacy = hash_of(prev, &legacy_canonical(entry.seq, &entry.action));
+    (entry.hash == hex::encode(legacy)).then_some(legacy)
 }
 
 /// Chains `action` after the entry whose hash is `prev` (and whose number is `seq - 1`).
@@ -220,10 +263,9 @@ pub fn verify<'a>(
         if entry.prev != hex::encode(prev) {
             return Err(Break::Link { at: entry.seq });
         }
-        let hash = entry_hash(&prev, entry.seq, &entry.action);
-        if entry.hash != hex::encode(hash) {
+        let Some(hash) = matching_hash(&prev, entry) else {
             return Err(Break::Content { at: entry.seq });
-        }
+        };
         prev = hash;
         count += 1;
     }
@@ -294,6 +336,47 @@ mod tests {
         // Verifying from a known good entry.
         let tail = verify(&entries[3..], entries[2].hash_bytes(), 4).unwrap();
         assert_eq!(tail.entries, 2);
+    }
+
+    #[test]
+    fn the_order_keys_were_written_in_does_not_change_the_hash() {
+        // This crate's tests build serde_json with `preserve_order`, as the binaries are (a
+        // dependency turns it on), so the two values below really are held in different orders.
+        let mut written = action(1);
+        written.details =
+            serde_json::json!({"rows": 3, "from": "a.csv", "z": {"b": 1, "a": [{"y": 1, "x": 2}]}});
+        let mut reordered = written.clone();
+        reordered.details =
+            serde_json::json!({"from": "a.csv", "rows": 3, "z": {"a": [{"x": 2, "y": 1}], "b": 1}});
+        assert_ne!(
+            serde_json::to_string(&written.details).unwrap(),
+            serde_json::to_string(&reordered.details).unwrap()
+        );
+        assert_eq!(
+            chain(&GENESIS, 1, written).hash,
+            chain(&GENESIS, 1, reordered).hash
+        );
+    }
+
+    #[test]
+    fn entries_hashed_in_the_legacy_form_still_verify_and_edits_to_them_do_not() {
+        let mut written = action(1);
+        written.details = serde_json::json!({"rows": 3, "from": "a.csv"});
+        let legacy_hash = hash_of(&GENESIS, &legacy_canonical(1, &written));
+        let mut entry = Entry {
+            seq: 1,
+            action: written,
+            prev: hex::encode(GENESIS),
+            hash: hex::encode(legacy_hash),
+        };
+        assert_ne!(entry.hash, chain(&GENESIS, 1, entry.action.clone()).hash);
+        let next = chain(&legacy_hash, 2, action(2));
+        assert!(verify([&entry, &next], GENESIS, 1).is_ok());
+        entry.action.details = serde_json::json!({"rows": 4, "from": "a.csv"});
+        assert_eq!(
+            verify([&entry, &next], GENESIS, 1),
+            Err(Break::Content { at: 1 })
+        );
     }
 
     proptest! {
