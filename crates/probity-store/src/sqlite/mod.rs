@@ -662,6 +662,68 @@ mod tests {
         );
     }
 
+    /// Prints how fast the audit chain and its checkpoints verify and sign. Run with
+    /// `cargo test -p probity-store --release -- --ignored --nocapture audit_figures`.
+    #[test]
+    #[ignore = "a benchmark: prints figures"]
+    fn audit_figures() {
+        use crate::AuditStore;
+        const ENTRIES: u64 = 200_000;
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let signer = probity_audit::Signer::from_bytes(&[6u8; 32]);
+        {
+            let mut conn = lock(&store.writer);
+            let tx = conn.transaction().unwrap();
+            let mut prev = probity_audit::GENESIS;
+            for seq in 1..=ENTRIES {
+                let entry = probity_audit::chain(
+                    &prev,
+                    seq,
+                    probity_audit::Action {
+                        time: chrono::Utc::now(),
+                        actor: "account:jdoe".into(),
+                        action: "search".into(),
+                        target: "events".into(),
+                        details: serde_json::json!({"query": format!("user:u{seq}"), "results": 20}),
+                    },
+                );
+                prev = entry.hash_bytes();
+                tx.execute(
+                    "INSERT INTO audit (seq, time, entry, hash) VALUES (?1, ?2, ?3, ?4)",
+                    params![
+                        i64::try_from(seq).unwrap(),
+                        to_micros(&entry.action.time),
+                        serde_json::to_string(&entry).unwrap(),
+                        entry.hash
+                    ],
+                )
+                .unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        let started = std::time::Instant::now();
+        store
+            .checkpoint(&signer, chrono::Utc::now())
+            .unwrap()
+            .unwrap();
+        let first_checkpoint = started.elapsed();
+        let started = std::time::Instant::now();
+        let verified = crate::verify_audit(&store).unwrap().unwrap();
+        let verify = started.elapsed();
+        assert_eq!((verified.entries, verified.checkpoints), (ENTRIES, 1));
+        let started = std::time::Instant::now();
+        let excerpt = store.audit_excerpt(ENTRIES - 999, ENTRIES).unwrap();
+        probity_audit::verify_excerpt(&excerpt).unwrap();
+        let excerpt_time = started.elapsed();
+        println!(
+            "audit: {ENTRIES} entries verified with their checkpoint in {verify:?} ({:.0} entries/s); \
+             first checkpoint (checks the whole chain) {first_checkpoint:?}; \
+             1000-entry excerpt read and verified in {excerpt_time:?}",
+            ENTRIES as f64 / verify.as_secs_f64()
+        );
+    }
+
     #[test]
     fn the_index_can_be_deleted_and_rebuilt() {
         let dir = tempfile::tempdir().unwrap();
