@@ -6,14 +6,42 @@
 //! Editing, deleting, inserting or reordering any entry changes every hash after it, and
 //! [`verify`] says where the chain first breaks. The store keeps the entries; this crate only
 //! computes and checks.
+//!
+//! A [`Signer`] (an Ed25519 key kept in the data directory) signs [`Checkpoint`]s: the head of
+//! the chain at an entry. Once signed, the log up to that entry cannot be rewritten without the
+//! key, even consistently. An [`Excerpt`] carries a run of entries, the entries that link it to
+//! the next checkpoint, and that checkpoint, so that [`verify_excerpt`] can prove to an outsider
+//! holding only the excerpt and the public key that the run belongs to the signed log.
+
+mod excerpt;
+mod signing;
 
 use std::fmt;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use probity_model::Timestamp;
+
+pub use ed25519_dalek::VerifyingKey;
+pub use excerpt::{Excerpt, VerifiedExcerpt, verify_excerpt};
+pub use signing::{
+    Checkpoint, KEY_FILE, PUBLIC_KEY_FILE, Signer, key_id, parse_public_key, public_key_hex,
+    verify_checkpoint,
+};
+
+/// Errors from the signing key.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("audit signing key {path}: {reason}")]
+    Key { path: PathBuf, reason: String },
+    #[error("no randomness for a new signing key: {0}")]
+    Random(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The hash the first entry commits to.
 pub const GENESIS: [u8; 32] = [0u8; 32];
@@ -47,10 +75,21 @@ pub struct Entry {
     pub hash: String,
 }
 
-/// Serialises the parts of an entry that its hash covers, in a fixed order.
+/// Serialises the parts of an entry that its hash covers, in a fixed order: a compact JSON array
+/// `[seq, time, actor, action, target, details]`, the time in RFC 3339 UTC with microseconds and
+/// the keys of every object in `details` sorted, whatever order they were written in.
 fn canonical(seq: u64, action: &Action) -> Vec<u8> {
-    // serde_json writes object keys in the order given here and maps in key order, so the same
-    // entry always gives the same bytes.
+    canonical_with(seq, action, &sorted(&action.details))
+}
+
+/// The form entries were hashed with before keys were sorted explicitly: `details` in the order
+/// its keys are held in memory (sorted, or as read when serde_json keeps insertion order). Only
+/// [`verify`] uses it, so that logs written then still verify.
+fn legacy_canonical(seq: u64, action: &Action) -> Vec<u8> {
+    canonical_with(seq, action, &action.details)
+}
+
+fn canonical_with(seq: u64, action: &Action, details: &Value) -> Vec<u8> {
     let value = serde_json::json!([
         seq,
         action
@@ -59,16 +98,48 @@ fn canonical(seq: u64, action: &Action) -> Vec<u8> {
         action.actor,
         action.action,
         action.target,
-        action.details,
+        details,
     ]);
     serde_json::to_vec(&value).unwrap_or_default()
 }
 
+/// `value` with the keys of every object in sorted order.
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut pairs: Vec<(&String, &Value)> = map.iter().collect();
+            pairs.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                pairs
+                    .into_iter()
+                    .map(|(key, item)| (key.clone(), sorted(item)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
 fn entry_hash(prev: &[u8; 32], seq: u64, action: &Action) -> [u8; 32] {
+    hash_of(prev, &canonical(seq, action))
+}
+
+fn hash_of(prev: &[u8; 32], canonical: &[u8]) -> [u8; 32] {
     let mut hasher = Sha256::new();
     hasher.update(prev);
-    hasher.update(canonical(seq, action));
+    hasher.update(canonical);
     hasher.finalize().into()
+}
+
+/// The entry's hash if it matches its content, in the current or the legacy canonical form.
+fn matching_hash(prev: &[u8; 32], entry: &Entry) -> Option<[u8; 32]> {
+    let hash = entry_hash(prev, entry.seq, &entry.action);
+    if entry.hash == hex::encode(hash) {
+        return Some(hash);
+    }
+    let legacy = hash_of(prev, &legacy_canonical(entry.seq, &entry.action));
+    (entry.hash == hex::encode(legacy)).then_some(legacy)
 }
 
 /// Chains `action` after the entry whose hash is `prev` (and whose number is `seq - 1`).
@@ -102,6 +173,21 @@ pub enum Break {
     Link { at: u64 },
     /// The entry's hash does not match its content (edited).
     Content { at: u64 },
+    /// The signed checkpoint at entry `seq` does not hold.
+    Checkpoint { seq: u64, fault: CheckpointFault },
+}
+
+/// What is wrong with a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckpointFault {
+    /// The signature does not match the checkpoint's content under its key.
+    Signature,
+    /// Signed by a key other than the one trusted.
+    Key { key_id: String },
+    /// The signed head is not the stored hash of the entry it names.
+    Head,
+    /// The entry it names is not in the log.
+    MissingEntry,
 }
 
 impl fmt::Display for Break {
@@ -119,6 +205,27 @@ impl fmt::Display for Break {
             Break::Content { at } => {
                 write!(f, "entry {at} does not match its own hash: it was edited")
             }
+            Break::Checkpoint { seq, fault } => {
+                write!(f, "the checkpoint at entry {seq} ")?;
+                match fault {
+                    CheckpointFault::Signature => write!(
+                        f,
+                        "does not match its signature: the checkpoint was altered or forged"
+                    ),
+                    CheckpointFault::Key { key_id } => write!(
+                        f,
+                        "is signed by key {key_id}, not the trusted key: it was forged or the key replaced"
+                    ),
+                    CheckpointFault::Head => write!(
+                        f,
+                        "signed a different hash for entry {seq}: entries up to {seq} were changed after they were signed"
+                    ),
+                    CheckpointFault::MissingEntry => write!(
+                        f,
+                        "names an entry that is not in the log: entries were removed from the end"
+                    ),
+                }
+            }
         }
     }
 }
@@ -131,6 +238,10 @@ pub struct Verified {
     /// The hash of the last entry, hex: publish it, and anyone can later check the log still
     /// leads to it.
     pub head: String,
+    /// Signed checkpoints checked (0 from [`verify`], which sees entries only).
+    pub checkpoints: u64,
+    /// The latest signed checkpoint, if any was checked.
+    pub last_checkpoint: Option<Checkpoint>,
 }
 
 /// Checks entries, in order, from the start of the log (`after` = [`GENESIS`], `first_seq` = 1)
@@ -152,16 +263,17 @@ pub fn verify<'a>(
         if entry.prev != hex::encode(prev) {
             return Err(Break::Link { at: entry.seq });
         }
-        let hash = entry_hash(&prev, entry.seq, &entry.action);
-        if entry.hash != hex::encode(hash) {
+        let Some(hash) = matching_hash(&prev, entry) else {
             return Err(Break::Content { at: entry.seq });
-        }
+        };
         prev = hash;
         count += 1;
     }
     Ok(Verified {
         entries: count,
         head: hex::encode(prev),
+        checkpoints: 0,
+        last_checkpoint: None,
     })
 }
 
@@ -181,7 +293,7 @@ mod tests {
         }
     }
 
-    fn log(n: u64) -> Vec<Entry> {
+    pub(crate) fn log(n: u64) -> Vec<Entry> {
         let mut prev = GENESIS;
         (1..=n)
             .map(|seq| {
@@ -224,6 +336,47 @@ mod tests {
         // Verifying from a known good entry.
         let tail = verify(&entries[3..], entries[2].hash_bytes(), 4).unwrap();
         assert_eq!(tail.entries, 2);
+    }
+
+    #[test]
+    fn the_order_keys_were_written_in_does_not_change_the_hash() {
+        // This crate's tests build serde_json with `preserve_order`, as the binaries are (a
+        // dependency turns it on), so the two values below really are held in different orders.
+        let mut written = action(1);
+        written.details =
+            serde_json::json!({"rows": 3, "from": "a.csv", "z": {"b": 1, "a": [{"y": 1, "x": 2}]}});
+        let mut reordered = written.clone();
+        reordered.details =
+            serde_json::json!({"from": "a.csv", "rows": 3, "z": {"a": [{"x": 2, "y": 1}], "b": 1}});
+        assert_ne!(
+            serde_json::to_string(&written.details).unwrap(),
+            serde_json::to_string(&reordered.details).unwrap()
+        );
+        assert_eq!(
+            chain(&GENESIS, 1, written).hash,
+            chain(&GENESIS, 1, reordered).hash
+        );
+    }
+
+    #[test]
+    fn entries_hashed_in_the_legacy_form_still_verify_and_edits_to_them_do_not() {
+        let mut written = action(1);
+        written.details = serde_json::json!({"rows": 3, "from": "a.csv"});
+        let legacy_hash = hash_of(&GENESIS, &legacy_canonical(1, &written));
+        let mut entry = Entry {
+            seq: 1,
+            action: written,
+            prev: hex::encode(GENESIS),
+            hash: hex::encode(legacy_hash),
+        };
+        assert_ne!(entry.hash, chain(&GENESIS, 1, entry.action.clone()).hash);
+        let next = chain(&legacy_hash, 2, action(2));
+        assert!(verify([&entry, &next], GENESIS, 1).is_ok());
+        entry.action.details = serde_json::json!({"rows": 4, "from": "a.csv"});
+        assert_eq!(
+            verify([&entry, &next], GENESIS, 1),
+            Err(Break::Content { at: 1 })
+        );
     }
 
     proptest! {

@@ -42,6 +42,9 @@ pub struct Args {
     /// Do not run the insider detections on arriving events.
     #[arg(long)]
     no_insider: bool,
+    /// Seconds between signed audit checkpoints (one is also signed at shutdown).
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    audit_checkpoint_interval: u64,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -78,6 +81,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         config.insider = Some(args.policy.load()?);
     }
     config.comms = Some(Arc::new(super::open_comms(&args.data.data)?));
+    let signer = probity_audit::Signer::open_or_create(&args.data.data)
+        .context("cannot open the audit signing key")?;
+    config.audit_signer = Some(Arc::new(signer));
+    config.audit_checkpoint_interval = Duration::from_secs(args.audit_checkpoint_interval.max(1));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("probity-serve")
