@@ -43,7 +43,7 @@ test('the analyst dismisses one alert and escalates another', async () => {
   const escalated = await freshAlert(page);
   const title = `Escalated by the analyst ${Date.now()}`;
   await goto(page, `/alerts/${encodeURIComponent(escalated)}`);
-  await fill(page, 'form#escalate', { title });
+  await fill(page, 'form#escalate', { title, reason: 'Pattern worth a closer look by an investigator.' });
   const escalation = await submit(page, 'form#escalate');
   assert.ok(escalation.status() < 400, `escalating answered ${escalation.status()}`);
   await goto(page, `/alerts/${encodeURIComponent(escalated)}`);

@@ -57,6 +57,7 @@ test('an approved reveal shows the identity to the investigator who asked', asyn
 
   // The investigator reveals.
   await goto(investigator, casePath);
+  await shot(investigator, 'case');
   const reveal = investigator.locator('button.reveal').first();
   await reveal.waitFor();
   const navigation = investigator.waitForNavigation({ waitUntil: 'load' }).catch(() => null);
@@ -67,7 +68,7 @@ test('an approved reveal shows the identity to the investigator who asked', asyn
   const text = (await identity.innerText()).trim();
   assert.ok(text.length > 0, 'an identity is shown');
   assert.doesNotMatch(text, PSEUDONYM, 'the identity, not the pseudonym');
-  await shot(investigator, 'case');
+  await shot(investigator, 'revealed-identity');
 
   for (const page of [investigator, officer1, officer2]) await page.context().close();
 });

@@ -19,7 +19,7 @@ test('the evidence pack downloads and its manifest verifies', async () => {
   const alertId = await freshAlert(analyst);
   const title = `Evidence case ${Date.now()}`;
   await goto(analyst, `/alerts/${encodeURIComponent(alertId)}`);
-  await fill(analyst, 'form#escalate', { title });
+  await fill(analyst, 'form#escalate', { title, reason: 'Evidence needed for the case.' });
   await submit(analyst, 'form#escalate');
   const casePath = await caseByTitle(analyst, title);
   await analyst.context().close();
