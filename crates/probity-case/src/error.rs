@@ -25,6 +25,8 @@ pub enum Error {
     SchemaTooNew { found: i64, supported: i64 },
     #[error("stored workbench data is unreadable: {0}")]
     Corrupt(String),
+    #[error("store: {0}")]
+    Store(#[from] probity_store::Error),
     #[error(transparent)]
     Access(#[from] probity_access::Error),
     #[error("no case {0}")]

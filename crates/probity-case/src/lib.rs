@@ -15,8 +15,9 @@
 //!   triggers refuse it; a correction is a new note), [`Workbench::link`], and the readers
 //!   [`Workbench::case`], [`Workbench::cases`], [`Workbench::notes`], [`Workbench::links`],
 //!   [`Workbench::held_event_ids`].
-//! - Retention: [`RetentionPolicy`], [`Workbench::retention`], [`Workbench::set_retention`];
-//!   the purge itself is `probity_store::EventStore::purge`.
+//! - Retention: [`RetentionPolicy`], [`Workbench::retention`], [`Workbench::set_retention`],
+//!   and [`Workbench::purge`], which deletes what is past its period from the store
+//!   (`probity_store::EventStore::purge`) sparing everything linked to a case on legal hold.
 //! - Evidence packs: [`evidence::build`] writes a ZIP with a SHA-256 manifest;
 //!   [`evidence::verify`] checks one.
 

@@ -1,6 +1,6 @@
 //! Retention periods per class of data, kept in `workbench.db`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -9,6 +9,7 @@ use serde_json::json;
 use probity_access::{Permission, Principal};
 use probity_audit::Action;
 use probity_model::{Timestamp, to_micros};
+use probity_store::{AlertQuery, AlertStore, EventStore, PurgeClass};
 
 use crate::error::invalid;
 use crate::{Result, Workbench, action};
@@ -16,6 +17,9 @@ use crate::{Result, Workbench, action};
 /// The classes a retention period can be set for: `events` (activity other than messages),
 /// `messages` (events carrying an email or chat message), `alerts`, `dead-letters`.
 pub const RETENTION_CLASSES: [&str; 4] = ["events", "messages", "alerts", "dead-letters"];
+
+/// The most alerts read to find the events that held alerts rest on.
+const MAX_HELD_ALERT_SCAN: usize = 1_000_000;
 
 /// The longest retention period accepted: 100 years.
 pub const MAX_RETENTION_DAYS: u32 = 36_500;
@@ -96,5 +100,54 @@ impl Workbench {
             "retention",
             json!({"days": policy.classes}),
         ))
+    }
+}
+
+impl Workbench {
+    /// Purges everything past its retention period from `store`, sparing whatever is linked to a
+    /// case on legal hold (linked events, linked alerts, and the events those alerts rest on).
+    /// Needs `ManageRetention`. Returns the count deleted per class (classes with no period are
+    /// left alone and not listed) and the audit action.
+    pub fn purge<S: EventStore + AlertStore + ?Sized>(
+        &self,
+        by: &Principal,
+        store: &S,
+        now: Timestamp,
+    ) -> Result<(BTreeMap<String, u64>, Action)> {
+        by.require(Permission::ManageRetention)?;
+        let policy = self.retention()?;
+        let held_alerts = self.held_alert_ids()?;
+        let mut held_events = self.held_event_ids()?;
+        if !held_alerts.is_empty() {
+            let all = store.alerts(&AlertQuery {
+                limit: MAX_HELD_ALERT_SCAN,
+                ..AlertQuery::default()
+            })?;
+            for alert in all.iter().filter(|a| held_alerts.contains(&a.id.to_hex())) {
+                held_events.extend(alert.events.iter().map(|e| e.id.to_hex()));
+            }
+        }
+        let mut counts = BTreeMap::new();
+        let mut cutoffs = BTreeMap::new();
+        for class in PurgeClass::ALL {
+            let Some(before) = policy.cutoff(class.as_str(), now) else {
+                continue;
+            };
+            let keep: &HashSet<String> = match class {
+                PurgeClass::Alerts => &held_alerts,
+                _ => &held_events,
+            };
+            let deleted = store.purge(class, before, keep)?;
+            counts.insert(class.as_str().to_owned(), deleted);
+            cutoffs.insert(class.as_str().to_owned(), before);
+        }
+        let audit = action(
+            by,
+            now,
+            "retention.purge",
+            "retention",
+            json!({"deleted": counts, "before": cutoffs, "held_events": held_events.len(), "held_alerts": held_alerts.len()}),
+        );
+        Ok((counts, audit))
     }
 }
