@@ -401,3 +401,27 @@ fn the_workbench_can_be_shared_between_threads() {
     fn shareable<T: Send + Sync>() {}
     shareable::<Workbench>();
 }
+
+#[test]
+fn evidence_is_exported_only_from_an_authorised_case_by_an_investigator() {
+    let p = people();
+    let (_dir, bench) = workbench();
+    let (case, _) = bench
+        .create_case(&p.analyst, "Case", &[], "", now())
+        .unwrap();
+    assert!(probity_case::evidence::check_export(&p.investigator, &case).is_err());
+    let (case, _) = bench
+        .decide_case(&p.officer, &case.id, true, "", now())
+        .unwrap();
+    assert!(probity_case::evidence::check_export(&p.analyst, &case).is_err());
+    probity_case::evidence::check_export(&p.investigator, &case).unwrap();
+    let summary = probity_case::evidence::PackSummary {
+        files: 3,
+        events: 1,
+        alerts: 0,
+        manifest_sha256: "ab".into(),
+    };
+    let audit = probity_case::evidence::export_action(&p.investigator, &case, &summary, now());
+    assert_eq!(audit.action, "evidence.export");
+    assert_eq!(audit.details["manifest_sha256"], "ab");
+}

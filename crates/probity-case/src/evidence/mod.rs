@@ -18,6 +18,8 @@
 //!   checks the whole pack.
 //!
 //! People appear as pseudonyms unless a reveal was approved ([`PackInput::identities`]).
+//!
+//! The caller checks [`check_export`] first and appends [`export_action`] to the audit log after.
 
 mod pdf;
 mod report;
@@ -33,7 +35,10 @@ use sha2::{Digest, Sha256};
 
 use probity_model::{Alert, Event, Format, Timestamp};
 
-use crate::{Case, Error, Link, Note, Result};
+use probity_access::{Permission, Principal};
+use probity_audit::Action;
+
+use crate::{Case, CaseState, Error, Link, Note, Result};
 
 pub use report::escape;
 pub use shown::WITHHELD;
@@ -125,6 +130,37 @@ impl VerifyReport {
             && self.extra.is_empty()
             && self.changed.is_empty()
             && self.problems.is_empty()
+    }
+}
+
+/// Checks that `by` may export `case`'s evidence: `ExportEvidence`, and a case that has been
+/// authorised (authorised, investigating or closed).
+pub fn check_export(by: &Principal, case: &Case) -> Result<()> {
+    by.require(Permission::ExportEvidence)?;
+    if matches!(case.state, CaseState::Proposed | CaseState::Refused) {
+        return Err(Error::State {
+            id: case.id.clone(),
+            state: case.state.as_str().to_owned(),
+            reason: "evidence can be exported only from an authorised case".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The `evidence.export` audit action for a pack built by `by`, recording the manifest's hash
+/// so that a recipient can check the pack they hold is the one exported.
+pub fn export_action(by: &Principal, case: &Case, summary: &PackSummary, now: Timestamp) -> Action {
+    Action {
+        time: now,
+        actor: by.actor(),
+        action: "evidence.export".into(),
+        target: case.id.clone(),
+        details: json!({
+            "files": summary.files,
+            "events": summary.events,
+            "alerts": summary.alerts,
+            "manifest_sha256": summary.manifest_sha256,
+        }),
     }
 }
 
