@@ -36,7 +36,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use probity_model::Timestamp;
 
-pub use case::{Case, CaseFilter, CaseState, Link, LinkKind, Note};
+pub use case::{Case, CaseFilter, CaseState, Link, LinkKind, MAX_CASES_PAGE, MAX_SUBJECTS, Note};
 pub use error::{Error, Result};
 pub use retention::{RETENTION_CLASSES, RetentionPolicy};
 pub use triage::{Triage, TriageStatus};
