@@ -712,6 +712,22 @@ impl Workbench {
         Ok(ids)
     }
 
+    /// How many cases are in each state: for oversight, counts only.
+    pub fn case_counts(&self) -> Result<std::collections::BTreeMap<String, u64>> {
+        let conn = self.conn();
+        let mut statement =
+            conn.prepare_cached("SELECT state, COUNT(*) FROM cases GROUP BY state")?;
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+        })?;
+        let mut counts = std::collections::BTreeMap::new();
+        for row in rows {
+            let (state, count) = row?;
+            counts.insert(state, u64::try_from(count).unwrap_or(0));
+        }
+        Ok(counts)
+    }
+
     /// The ids of events linked to a case on legal hold: never to be purged.
     pub fn held_event_ids(&self) -> Result<HashSet<String>> {
         self.held(LinkKind::Event)

@@ -8,7 +8,9 @@
 //! for the caller to append to the audit log (no content in it: ids, states, counts, reasons).
 //! Times are passed in (`now`) so that tests can fix them.
 //!
-//! - Triage: [`Workbench::triage`], [`Workbench::triage_of`], [`Workbench::dismissal_reasons`].
+//! - Triage: [`Workbench::triage`] (or [`Workbench::triage_alerts`]), [`Workbench::triage_of`],
+//!   [`Workbench::alerts_with_status`], [`Workbench::dismissal_reasons`],
+//!   [`Workbench::triage_counts`].
 //! - Cases: [`Workbench::create_case`], [`Workbench::decide_case`] (by another account holding
 //!   `AuthoriseCase`), [`Workbench::set_state`] (legal transitions only), [`Workbench::assign`],
 //!   [`Workbench::set_legal_hold`], [`Workbench::add_note`] (notes can never be changed: SQLite
@@ -39,7 +41,7 @@ use probity_model::Timestamp;
 pub use case::{Case, CaseFilter, CaseState, Link, LinkKind, MAX_CASES_PAGE, MAX_SUBJECTS, Note};
 pub use error::{Error, Result};
 pub use retention::{RETENTION_CLASSES, RetentionPolicy};
-pub use triage::{Triage, TriageStatus};
+pub use triage::{MAX_STATUS_IDS, Triage, TriageStatus};
 
 /// The workbench database's file name in the data directory.
 pub const WORKBENCH_FILE: &str = "workbench.db";

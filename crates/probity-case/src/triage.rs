@@ -281,3 +281,46 @@ impl Workbench {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 }
+
+/// The most alert ids [`Workbench::alerts_with_status`] returns.
+pub const MAX_STATUS_IDS: usize = 100_000;
+
+impl Workbench {
+    /// The ids of alerts whose latest triage status is `status` (newest decision first, at most
+    /// `limit`, capped at [`MAX_STATUS_IDS`]). Alerts never triaged are open but not listed here.
+    pub fn alerts_with_status(&self, status: TriageStatus, limit: usize) -> Result<Vec<String>> {
+        let limit = i64::try_from(limit.min(MAX_STATUS_IDS)).unwrap_or(0);
+        let conn = self.conn();
+        let mut statement = conn.prepare_cached(
+            "SELECT t.alert_id FROM triage t
+             WHERE t.status = ?1
+               AND t.seq = (SELECT MAX(seq) FROM triage WHERE alert_id = t.alert_id)
+             ORDER BY t.seq DESC LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![status.as_str(), limit], |row| row.get(0))?;
+        Ok(rows.collect::<Result<Vec<String>, _>>()?)
+    }
+
+    /// How many alerts stand at each triage status (latest decision; never-triaged alerts are
+    /// not counted): for oversight, counts only.
+    pub fn triage_counts(&self) -> Result<HashMap<TriageStatus, u64>> {
+        let conn = self.conn();
+        let mut statement = conn.prepare_cached(
+            "SELECT t.status, COUNT(*) FROM triage t
+             WHERE t.seq = (SELECT MAX(seq) FROM triage WHERE alert_id = t.alert_id)
+             GROUP BY t.status",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+        })?;
+        let mut counts = HashMap::new();
+        for row in rows {
+            let (status, count) = row?;
+            let status: TriageStatus = status
+                .parse()
+                .map_err(|_| Error::Corrupt(format!("triage status {status:?}")))?;
+            counts.insert(status, u64::try_from(count).unwrap_or(0));
+        }
+        Ok(counts)
+    }
+}
