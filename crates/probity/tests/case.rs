@@ -148,4 +148,10 @@ fn verify_pack_names_the_changed_file() {
     let (code, text) = run(probity(data).args(["case", "verify-pack"]).arg(&tampered));
     assert_eq!(code, 1);
     assert!(text.contains("changed: report.html"), "{text}");
+
+    let junk = dir.path().join("junk.zip");
+    std::fs::write(&junk, b"not a zip").unwrap();
+    let (code, text) = run(probity(data).args(["case", "verify-pack"]).arg(&junk));
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("FAILED"));
 }

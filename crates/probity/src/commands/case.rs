@@ -131,8 +131,17 @@ fn show(data: &DataArg, id: &str) -> anyhow::Result<ExitCode> {
 }
 
 fn verify_pack(file: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let report = evidence::verify(file)
-        .with_context(|| format!("cannot read the evidence pack {}", file.display()))?;
+    let report = match evidence::verify(file) {
+        Ok(report) => report,
+        Err(error @ probity_case::Error::Io { .. }) => {
+            return Err(error)
+                .with_context(|| format!("cannot read the evidence pack {}", file.display()));
+        }
+        Err(error) => {
+            println!("evidence pack FAILED verification: {error}");
+            return Ok(ExitCode::from(1));
+        }
+    };
     if report.ok() {
         println!(
             "evidence pack intact: {} files match {}",
