@@ -58,6 +58,16 @@ enum Command {
         #[command(subcommand)]
         command: commands::audit::Command,
     },
+    /// Cases of the workbench, and evidence pack checks.
+    Case {
+        #[command(subcommand)]
+        command: commands::case::Command,
+    },
+    /// Retention periods and purging.
+    Retention {
+        #[command(subcommand)]
+        command: commands::retention::Command,
+    },
     /// Write a synthetic police force (reference data, logs and ground truth) for testing.
     Simulate(commands::simulate::Args),
     /// The main job end to end: simulate a force, ingest it through the real paths, run every
@@ -90,6 +100,8 @@ fn main() -> ExitCode {
         Command::Rules { command } => commands::rules::run(command),
         Command::Hunt(args) => commands::hunt::run(args),
         Command::Audit { command } => commands::audit::run(command),
+        Command::Case { command } => commands::case::run(command),
+        Command::Retention { command } => commands::retention::run(command),
         Command::Simulate(args) => commands::simulate::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Reference { command } => commands::reference::run(command),

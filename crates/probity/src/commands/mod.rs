@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod case;
 pub mod deadletter;
 pub mod demo;
 pub mod events;
@@ -9,6 +10,7 @@ pub mod hunt;
 pub mod ingest;
 pub mod insider;
 pub mod reference;
+pub mod retention;
 pub mod rules;
 pub mod serve;
 pub mod sigma;
