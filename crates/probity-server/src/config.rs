@@ -42,6 +42,8 @@ pub struct ServerConfig {
     /// The communications stage (exclusions, sealing, abuse and disclosure policies) every
     /// arriving event goes through before it is stored; `None` stores messages as decoded.
     pub comms: Option<Arc<probity_comms::CommsStage>>,
+    /// The workbench (accounts, sessions, pages); `None` serves the API only.
+    pub web: Option<crate::web::WebConfig>,
 }
 
 impl Default for ServerConfig {
@@ -62,6 +64,7 @@ impl Default for ServerConfig {
             rules: None,
             insider: None,
             comms: None,
+            web: None,
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod insider;
 mod metrics;
 mod pipeline;
 pub mod syslog;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -37,6 +38,7 @@ pub use config::ServerConfig;
 pub use metrics::Metrics;
 pub use pipeline::Pipeline;
 pub use probity_detect::Engine;
+pub use web::{Web, WebConfig};
 
 /// Errors that stop the server from starting or running.
 #[derive(Debug, thiserror::Error)]
@@ -158,13 +160,25 @@ pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer
             source,
         })?;
     let http_addr = local_addr(&http_listener, config.listen)?;
+    let web = match &config.web {
+        Some(web_config) => {
+            let web_config = web_config.clone();
+            let opened = tokio::task::spawn_blocking(move || Web::open(web_config))
+                .await
+                .map_err(|error| Error::Task(error.to_string()))?
+                .map_err(|error| Error::Task(format!("cannot open the workbench: {error}")))?;
+            Some(Arc::new(opened))
+        }
+        None => None,
+    };
     let state = http::AppState::new(
         pipeline.clone(),
         auth,
         stores.clone(),
         &config,
         Arc::clone(&metrics),
-    );
+    )
+    .with_web(web);
     tasks.spawn(http::serve(
         http_listener,
         state,
