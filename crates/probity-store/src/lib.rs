@@ -13,6 +13,7 @@
 
 mod encoded;
 mod error;
+mod purge;
 pub mod sqlite;
 pub mod testsuite;
 mod tokens;
@@ -20,6 +21,7 @@ mod writer;
 
 pub use encoded::{EncodedEvent, tokenize};
 pub use error::{Error, Result};
+pub use purge::{PurgeClass, UnknownPurgeClass};
 pub use tokens::{Scope, Secret, TokenInfo, hash_secret, new_secret};
 pub use writer::{
     BusySignal, MaintainerGuard, Overloaded, Receipt, Refused, Writer, WriterConfig,
@@ -126,6 +128,16 @@ pub trait EventStore: Send + Sync + std::fmt::Debug {
         let _ = budget;
         Ok(0)
     }
+
+    /// Deletes stored data of `class` from before `before` (events and messages by event time,
+    /// alerts by the time of their latest event, dead letters by arrival), except the events and
+    /// alerts whose id (hex) is in `keep`: those on legal hold. Returns how many were deleted.
+    fn purge(
+        &self,
+        class: PurgeClass,
+        before: Timestamp,
+        keep: &std::collections::HashSet<String>,
+    ) -> Result<u64>;
 }
 
 /// Alerts raised by detections.

@@ -375,6 +375,14 @@ mod tests {
         fn read_journal(&self, _: i64, _: usize) -> Result<Vec<(i64, probity_model::Event)>> {
             Ok(Vec::new())
         }
+        fn purge(
+            &self,
+            _: crate::PurgeClass,
+            _: probity_model::Timestamp,
+            _: &std::collections::HashSet<String>,
+        ) -> Result<u64> {
+            Ok(0)
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! committed append has been written to the WAL file and flushed to the disk before `append` returns.
 
 mod audit;
+mod purge;
 mod query;
 pub mod schema;
 mod tokens;
@@ -378,6 +379,15 @@ impl EventStore for SqliteStore {
             }
         }
         Ok(total)
+    }
+
+    fn purge(
+        &self,
+        class: crate::PurgeClass,
+        before: probity_model::Timestamp,
+        keep: &std::collections::HashSet<String>,
+    ) -> Result<u64> {
+        self.purge_class(class, before, keep)
     }
 }
 

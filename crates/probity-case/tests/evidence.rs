@@ -1,0 +1,354 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read, Write};
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+
+use probity_case::evidence::{self, PackInput};
+use probity_case::{Case, CaseState, Link, LinkKind, Note};
+use probity_model::{
+    Alert, AlertId, AlertRule, Email, Event, EventId, EventRef, Format, Level, MatchedField,
+    Provenance, Record, RecordSubject, Timestamp, User,
+};
+
+const PSEUDONYM: &str = "P-7Q3K-9XDM-4TNA";
+
+fn at(hour: u32) -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 3, 2, hour, 0, 0).unwrap()
+}
+
+fn lookup_event() -> Event {
+    let raw = b"2026-03-02T08:00:00Z jsmith PNC view subject=Alex Doe";
+    let mut event = Event::new(
+        at(8),
+        Provenance {
+            id: EventId::derive(Format::Ndjson, raw, 0),
+            source: "file:/logs/pnc.ndjson".into(),
+            format: Format::Ndjson,
+            ingested: at(9),
+            location: Some("line 12".into()),
+        },
+    );
+    event.event.action = Some("view".into());
+    event.user = Some(User {
+        name: Some("jsmith".into()),
+        ..User::default()
+    });
+    event.record = Some(Record {
+        system: Some("PNC".into()),
+        action: Some("view".into()),
+        subject: RecordSubject {
+            kind: Some("person".into()),
+            id: Some("PNC-123".into()),
+            name: Some("Alex Doe".into()),
+        },
+        ..Record::default()
+    });
+    event
+        .original
+        .insert("operator".into(), serde_json::json!("JSMITH"));
+    event
+}
+
+const MIME: &str = "From: jsmith@force.police.uk\r\nTo: friend@example.com\r\nSubject: <b>the lookup</b>\r\n\r\nHi, jsmith here.\r\n";
+
+fn mail_event() -> Event {
+    let mut event = Event::new(
+        at(7),
+        Provenance {
+            id: EventId::derive(Format::Eml, MIME.as_bytes(), 0),
+            source: "file:/mail/1.eml".into(),
+            format: Format::Eml,
+            ingested: at(9),
+            location: None,
+        },
+    );
+    event.email = Some(Email {
+        from: vec!["jsmith@force.police.uk".into()],
+        to: vec!["friend@example.com".into()],
+        subject: Some("<b>the lookup</b>".into()),
+        body: Some("Hi, jsmith here.".into()),
+        ..Email::default()
+    });
+    event
+}
+
+fn input() -> PackInput {
+    let lookup = lookup_event();
+    let mail = mail_event();
+    let rule = AlertRule {
+        kind: "insider".into(),
+        id: "records-no-reason".into(),
+        title: "Records lookup <script>alert(1)</script>".into(),
+        tags: vec![],
+    };
+    let refs = vec![EventRef {
+        id: lookup.provenance.id,
+        timestamp: lookup.timestamp,
+    }];
+    let alert = Alert {
+        id: AlertId::derive(&rule, &refs),
+        created: at(9),
+        rule,
+        level: Level::High,
+        explanation: "jsmith viewed a person record with no incident".into(),
+        matched: vec![MatchedField {
+            field: "user.name".into(),
+            value: "jsmith".into(),
+        }],
+        events: refs,
+        user: Some("jsmith".into()),
+        host: None,
+    };
+    let case = Case {
+        id: "C-000001".into(),
+        title: "Lookups & <mail>".into(),
+        state: CaseState::Investigating,
+        subjects: vec![PSEUDONYM.into()],
+        created_by: "ana".into(),
+        created_at: at(9),
+        authorised_by: Some("olive".into()),
+        authorised_at: Some(at(10)),
+        assigned_to: Some("ivan".into()),
+        legal_hold: true,
+        summary: "Two items".into(),
+        updated_at: at(10),
+    };
+    let notes = vec![Note {
+        seq: 1,
+        case_id: case.id.clone(),
+        author: "ivan".into(),
+        at: at(11),
+        text: "Checked the duty roster".into(),
+        corrects: None,
+    }];
+    let links = vec![Link {
+        case_id: case.id.clone(),
+        kind: LinkKind::Alert,
+        target: alert.id.to_hex(),
+        by: "ana".into(),
+        at: at(10),
+    }];
+    let mut identities = BTreeMap::new();
+    identities.insert("jsmith".to_owned(), PSEUDONYM.to_owned());
+    identities.insert(
+        "jsmith@force.police.uk".to_owned(),
+        "P-AAAA-BBBB-CCCC".to_owned(),
+    );
+    identities.insert(
+        "friend@example.com".to_owned(),
+        "P-DDDD-EEEE-FFFF".to_owned(),
+    );
+    let mut originals = BTreeMap::new();
+    originals.insert(mail.provenance.id.to_hex(), MIME.as_bytes().to_vec());
+    PackInput {
+        case,
+        notes,
+        links,
+        alerts: vec![alert],
+        events: vec![lookup, mail],
+        exported_by: "account:ivan".into(),
+        exported_at: at(12),
+        audit_excerpt_json: br#"{"entries":[],"anchor":"00"}"#.to_vec(),
+        identities,
+        originals,
+    }
+}
+
+fn build(path: &Path) -> evidence::PackSummary {
+    let file = std::fs::File::create(path).unwrap();
+    evidence::build(&input(), file).unwrap()
+}
+
+fn read_all(path: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut files = BTreeMap::new();
+    let mut order = Vec::new();
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).unwrap();
+        let name = entry.name().unwrap().into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        order.push(name.clone());
+        files.insert(name, bytes);
+    }
+    let mut sorted = order.clone();
+    sorted.truncate(sorted.len() - 2);
+    sorted.sort();
+    assert_eq!(order[..order.len() - 2], sorted[..], "files in path order");
+    assert_eq!(
+        order[order.len() - 2..],
+        ["manifest.json", "manifest.sha256"]
+    );
+    files
+}
+
+fn rezip(files: &BTreeMap<String, Vec<u8>>, path: &Path) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in files {
+        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn a_pack_verifies_and_shows_pseudonyms_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pack.zip");
+    let summary = build(&path);
+    assert_eq!(summary.events, 2);
+    let report = evidence::verify(&path).unwrap();
+    assert!(report.ok(), "{report:?}");
+    assert_eq!(report.checked, summary.files - 1);
+
+    let files = read_all(&path);
+    let lookup = lookup_event().provenance.id.to_hex();
+    let mail = mail_event().provenance.id.to_hex();
+    for expected in [
+        format!("events/original/{lookup}.txt"),
+        format!("events/readable/{lookup}.json"),
+        format!("events/readable/{mail}.json"),
+        format!("messages/{mail}.eml"),
+        "report.html".into(),
+        "report.pdf".into(),
+        "chain-of-custody.json".into(),
+        "audit/excerpt.json".into(),
+        "case.json".into(),
+    ] {
+        assert!(files.contains_key(&expected), "{expected} missing");
+    }
+    assert!(!files.contains_key(&format!("messages/{lookup}.eml")));
+    for (name, bytes) in &files {
+        if name.ends_with(".pdf") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(bytes).to_ascii_lowercase();
+        assert!(!text.contains("jsmith"), "{name} names the person");
+        assert!(
+            !text.contains("alex doe"),
+            "{name} names the record subject"
+        );
+    }
+    let readable: serde_json::Value =
+        serde_json::from_slice(&files[&format!("events/readable/{lookup}.json")]).unwrap();
+    assert_eq!(readable["user"]["name"], PSEUDONYM);
+    assert_eq!(readable["record"]["subject"]["name"], evidence::WITHHELD);
+    assert_eq!(readable["original"]["operator"], PSEUDONYM);
+
+    let html = String::from_utf8(files["report.html"].clone()).unwrap();
+    assert!(html.contains("&lt;script&gt;"));
+    assert!(!html.contains("<script>"));
+    assert!(html.contains("Lookups &amp; &lt;mail&gt;"));
+    assert!(!html.contains("src=\"http"), "self-contained");
+
+    let pdf = lopdf::Document::load_mem(&files["report.pdf"]).unwrap();
+    assert!(!pdf.get_pages().is_empty());
+
+    let custody: serde_json::Value =
+        serde_json::from_slice(&files["chain-of-custody.json"]).unwrap();
+    assert_eq!(custody["exported_by"], "account:ivan");
+    assert_eq!(custody["case"]["authorised_by"], "olive");
+    assert_eq!(custody["events"].as_array().unwrap().len(), 2);
+    assert_eq!(custody["events"][1]["source"], "file:/logs/pnc.ndjson");
+    assert_eq!(
+        files["audit/excerpt.json"],
+        br#"{"entries":[],"anchor":"00"}"#.to_vec()
+    );
+
+    // The same input gives the same pack.
+    let again = dir.path().join("again.zip");
+    build(&again);
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+}
+
+#[test]
+fn sha256sum_checks_an_extracted_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pack.zip");
+    build(&path);
+    let out = dir.path().join("out");
+    for (name, bytes) in read_all(&path) {
+        let target = out.join(&name);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+    let status = std::process::Command::new("sha256sum")
+        .args(["-c", "--strict", "manifest.sha256"])
+        .current_dir(&out)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
+
+    std::fs::write(out.join("report.html"), b"changed").unwrap();
+    let status = std::process::Command::new("sha256sum")
+        .args(["-c", "manifest.sha256"])
+        .current_dir(&out)
+        .output()
+        .unwrap();
+    assert!(!status.status.success());
+    assert!(String::from_utf8_lossy(&status.stdout).contains("report.html: FAILED"));
+}
+
+#[test]
+fn altered_missing_and_added_files_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pack.zip");
+    build(&path);
+    let files = read_all(&path);
+
+    let mut altered = files.clone();
+    altered.insert("case.json".into(), b"{}".to_vec());
+    let altered_path = dir.path().join("altered.zip");
+    rezip(&altered, &altered_path);
+    let report = evidence::verify(&altered_path).unwrap();
+    assert!(!report.ok());
+    assert_eq!(report.changed, vec!["case.json".to_owned()]);
+    assert!(report.missing.is_empty() && report.extra.is_empty());
+
+    let mut cut = files.clone();
+    cut.remove("report.pdf");
+    cut.insert("extra.txt".into(), b"x".to_vec());
+    let cut_path = dir.path().join("cut.zip");
+    rezip(&cut, &cut_path);
+    let report = evidence::verify(&cut_path).unwrap();
+    assert_eq!(report.missing, vec!["report.pdf".to_owned()]);
+    assert_eq!(report.extra, vec!["extra.txt".to_owned()]);
+
+    // Rewriting manifest.json to match a changed file is caught by manifest.sha256.
+    let mut forged = files.clone();
+    forged.insert("case.json".into(), b"{}".to_vec());
+    let mut manifest: serde_json::Value = serde_json::from_slice(&forged["manifest.json"]).unwrap();
+    for entry in manifest["files"].as_array_mut().unwrap() {
+        if entry["path"] == "case.json" {
+            entry["sha256"] = serde_json::json!(
+                "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+            );
+            entry["size"] = serde_json::json!(2);
+        }
+    }
+    forged.insert(
+        "manifest.json".into(),
+        serde_json::to_vec(&manifest).unwrap(),
+    );
+    let forged_path = dir.path().join("forged.zip");
+    rezip(&forged, &forged_path);
+    let report = evidence::verify(&forged_path).unwrap();
+    assert!(!report.ok());
+    assert!(
+        report.changed.contains(&"manifest.json".to_owned()),
+        "{report:?}"
+    );
+
+    assert!(evidence::verify_reader(Cursor::new(b"not a zip".to_vec())).is_err());
+}
