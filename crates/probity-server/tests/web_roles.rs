@@ -239,6 +239,7 @@ fn allowed(need: Need, role: Role) -> bool {
     match need {
         Need::Public | Need::Session | Need::SignedIn => true,
         Need::Permission(permission) => role.allows(permission),
+        Need::Any(permissions) => permissions.iter().any(|p| role.allows(*p)),
     }
 }
 
@@ -394,4 +395,160 @@ async fn people_appear_only_as_pseudonyms_and_failures_say_nothing_specific() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert!(response.headers().contains_key("x-elastic-product"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escalation_authorisation_reveal_and_evidence_pack() {
+    let harness = Harness::start().await;
+    let (analyst, analyst_csrf) = harness.sign_in("analyst").await;
+    let page = harness
+        .get("/alerts", Some(&analyst))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let alert = between(&page, "data-alert-id=\"", "\"");
+    let response = harness
+        .post(
+            &format!("/alerts/{alert}/escalate"),
+            Some(&analyst),
+            &[
+                ("csrf", &analyst_csrf),
+                ("title", "Neighbour lookups"),
+                ("reason", "no task"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let case = location(&response);
+    assert!(case.starts_with("/cases/C-"), "{case}");
+    let queue = harness
+        .get("/alerts", Some(&analyst))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !queue.contains(&alert),
+        "an escalated alert leaves the open queue"
+    );
+
+    let (officer, officer_csrf) = harness.sign_in("authorising-officer").await;
+    let page = harness
+        .get(&case, Some(&officer))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"authorise\""), "{page}");
+    let response = harness
+        .post(
+            &format!("{case}/authorise"),
+            Some(&officer),
+            &[
+                ("csrf", &officer_csrf),
+                ("note", "authorised: pattern of lookups"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let (investigator, investigator_csrf) = harness.sign_in("investigator").await;
+    let page = harness
+        .get(&case, Some(&investigator))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"case-state\">authorised<"), "{page}");
+    let pseudonym = between(
+        &page,
+        "name=\"pseudonym\" required placeholder=\"P-XXXX-XXXX-XXXX\" value=\"",
+        "\"",
+    );
+    let response = harness
+        .post(
+            &format!("{case}/reveals"),
+            Some(&investigator),
+            &[
+                ("csrf", &investigator_csrf),
+                ("pseudonym", &pseudonym),
+                (
+                    "necessity",
+                    "needed to interview the member of staff under caution",
+                ),
+                (
+                    "proportionality",
+                    "only this one person, only for this authorised case",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let page = harness
+        .get("/reveals", Some(&officer))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let reveal = between(&page, "data-reveal-id=\"", "\"");
+    let response = harness
+        .post(
+            &format!("/reveals/{reveal}/approve"),
+            Some(&officer),
+            &[
+                ("csrf", &officer_csrf),
+                ("note", "approved: necessary and proportionate"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let page = harness
+        .get(&case, Some(&investigator))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("class=\"reveal\""), "{page}");
+    let shown = harness
+        .post(
+            &format!("{case}/reveals/{reveal}/view"),
+            Some(&investigator),
+            &[("csrf", &investigator_csrf)],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        between(&shown, "id=\"revealed-identity\">", "<"),
+        "jsmith.private"
+    );
+
+    let pack = harness
+        .get(&format!("{case}/evidence.zip"), Some(&investigator))
+        .await;
+    assert_eq!(pack.status(), StatusCode::OK);
+    let bytes = pack.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+
+    let (auditor, _) = harness.sign_in("auditor").await;
+    let log = harness
+        .get("/audit?after=0", Some(&auditor))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for action in [
+        "account.sign-in",
+        "identity.reveal.request",
+        "identity.reveal.approve",
+        "identity.reveal.view",
+        "evidence.export",
+    ] {
+        assert!(log.contains(&format!(">{action}<")), "{action} not audited");
+    }
+    assert!(log.contains("Chain verified"), "{log}");
 }

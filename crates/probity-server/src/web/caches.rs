@@ -34,6 +34,13 @@ impl<T> Timed<T> {
         (at.elapsed() < ttl).then(|| Arc::clone(value))
     }
 
+    /// Forgets the value (after a change it would hide).
+    pub fn clear(&self) {
+        if let Ok(mut guard) = self.value.lock() {
+            *guard = None;
+        }
+    }
+
     /// Keeps `value` as computed now.
     pub fn store(&self, value: Arc<T>) {
         if let Ok(mut guard) = self.value.lock() {

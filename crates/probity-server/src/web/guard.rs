@@ -74,11 +74,16 @@ async fn check(state: AppState, mut request: Request, next: Next) -> Response {
         }
         return WebError::Forbidden("Finish signing in first.".into()).into_response();
     }
-    if let Need::Permission(permission) = route.need
-        && !session.principal.allows(permission)
-    {
+    let needed: &[probity_access::Permission] = match &route.need {
+        Need::Permission(permission) => std::slice::from_ref(permission),
+        Need::Any(permissions) => permissions,
+        _ => &[],
+    };
+    if !needed.is_empty() && !needed.iter().any(|p| session.principal.allows(*p)) {
+        let names: Vec<&str> = needed.iter().map(|p| p.as_str()).collect();
         return WebError::Forbidden(format!(
-            "Your role does not allow this (it needs the {permission} permission)."
+            "Your role does not allow this (it needs the {} permission).",
+            names.join(" or ")
         ))
         .into_response();
     }

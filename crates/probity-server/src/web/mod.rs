@@ -66,6 +66,7 @@ pub struct Web {
     pub(crate) people: people::People,
     pub(crate) caches: caches::Caches,
     pub(crate) oidc: oidc::OidcState,
+    pub(crate) workbench: probity_case::Workbench,
 }
 
 impl std::fmt::Debug for Web {
@@ -84,7 +85,11 @@ impl Web {
         let access = Access::new(store, config.access.clone())?;
         let keys = Pseudonymiser::open(&config.data_dir)?;
         let oidc = oidc::OidcState::new(config.oidc.clone());
+        let workbench = probity_case::Workbench::open(&config.data_dir).map_err(|error| {
+            probity_access::Error::Corrupt(format!("cannot open the workbench database: {error}"))
+        })?;
         Ok(Self {
+            workbench,
             access,
             keys,
             config,

@@ -22,7 +22,12 @@ pub enum Need {
     SignedIn,
     /// A finished session whose roles allow this.
     Permission(Permission),
+    /// A finished session whose roles allow any of these.
+    Any(&'static [Permission]),
 }
+
+/// Case work: investigators and analysts (who open cases) and authorising officers.
+const CASE_WORK: &[Permission] = &[Permission::CreateCase, Permission::AuthoriseCase];
 
 /// One entry of the table.
 #[derive(Debug, Clone)]
@@ -55,7 +60,7 @@ const fn action(path: &'static str, need: Need, handler: fn() -> MethodRouter<Ap
     }
 }
 
-use Need::{Permission as P, Public, Session, SignedIn};
+use Need::{Any, Permission as P, Public, Session, SignedIn};
 use Permission as Perm;
 
 /// Every workbench route.
@@ -96,16 +101,14 @@ pub const ROUTES: &[Route] = &[
     action("/cases/{id}/refuse", P(Perm::AuthoriseCase), || {
         post(cases::refuse)
     }),
-    action("/cases/{id}/state", P(Perm::CreateCase), || {
+    action("/cases/{id}/state", Any(CASE_WORK), || {
         post(cases::set_state)
     }),
-    action("/cases/{id}/assign", P(Perm::CreateCase), || {
-        post(cases::assign)
-    }),
-    action("/cases/{id}/legal-hold", P(Perm::CreateCase), || {
+    action("/cases/{id}/assign", Any(CASE_WORK), || post(cases::assign)),
+    action("/cases/{id}/legal-hold", P(Perm::AuthoriseCase), || {
         post(cases::legal_hold)
     }),
-    action("/cases/{id}/notes", P(Perm::CreateCase), || {
+    action("/cases/{id}/notes", Any(CASE_WORK), || {
         post(cases::add_note)
     }),
     action("/cases/{id}/links", P(Perm::CreateCase), || {
