@@ -6,14 +6,42 @@
 //! Editing, deleting, inserting or reordering any entry changes every hash after it, and
 //! [`verify`] says where the chain first breaks. The store keeps the entries; this crate only
 //! computes and checks.
+//!
+//! A [`Signer`] (an Ed25519 key kept in the data directory) signs [`Checkpoint`]s: the head of
+//! the chain at an entry. Once signed, the log up to that entry cannot be rewritten without the
+//! key, even consistently. An [`Excerpt`] carries a run of entries, the entries that link it to
+//! the next checkpoint, and that checkpoint, so that [`verify_excerpt`] can prove to an outsider
+//! holding only the excerpt and the public key that the run belongs to the signed log.
+
+mod excerpt;
+mod signing;
 
 use std::fmt;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use probity_model::Timestamp;
+
+pub use ed25519_dalek::VerifyingKey;
+pub use excerpt::{Excerpt, VerifiedExcerpt, verify_excerpt};
+pub use signing::{
+    Checkpoint, KEY_FILE, PUBLIC_KEY_FILE, Signer, key_id, parse_public_key, public_key_hex,
+    verify_checkpoint,
+};
+
+/// Errors from the signing key.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("audit signing key {path}: {reason}")]
+    Key { path: PathBuf, reason: String },
+    #[error("no randomness for a new signing key: {0}")]
+    Random(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The hash the first entry commits to.
 pub const GENESIS: [u8; 32] = [0u8; 32];
@@ -102,6 +130,21 @@ pub enum Break {
     Link { at: u64 },
     /// The entry's hash does not match its content (edited).
     Content { at: u64 },
+    /// The signed checkpoint at entry `seq` does not hold.
+    Checkpoint { seq: u64, fault: CheckpointFault },
+}
+
+/// What is wrong with a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckpointFault {
+    /// The signature does not match the checkpoint's content under its key.
+    Signature,
+    /// Signed by a key other than the one trusted.
+    Key { key_id: String },
+    /// The signed head is not the stored hash of the entry it names.
+    Head,
+    /// The entry it names is not in the log.
+    MissingEntry,
 }
 
 impl fmt::Display for Break {
@@ -119,6 +162,27 @@ impl fmt::Display for Break {
             Break::Content { at } => {
                 write!(f, "entry {at} does not match its own hash: it was edited")
             }
+            Break::Checkpoint { seq, fault } => {
+                write!(f, "the checkpoint at entry {seq} ")?;
+                match fault {
+                    CheckpointFault::Signature => write!(
+                        f,
+                        "does not match its signature: the checkpoint was altered or forged"
+                    ),
+                    CheckpointFault::Key { key_id } => write!(
+                        f,
+                        "is signed by key {key_id}, not the trusted key: it was forged or the key replaced"
+                    ),
+                    CheckpointFault::Head => write!(
+                        f,
+                        "signed a different hash for entry {seq}: entries up to {seq} were changed after they were signed"
+                    ),
+                    CheckpointFault::MissingEntry => write!(
+                        f,
+                        "names an entry that is not in the log: entries were removed from the end"
+                    ),
+                }
+            }
         }
     }
 }
@@ -131,6 +195,10 @@ pub struct Verified {
     /// The hash of the last entry, hex: publish it, and anyone can later check the log still
     /// leads to it.
     pub head: String,
+    /// Signed checkpoints checked (0 from [`verify`], which sees entries only).
+    pub checkpoints: u64,
+    /// The latest signed checkpoint, if any was checked.
+    pub last_checkpoint: Option<Checkpoint>,
 }
 
 /// Checks entries, in order, from the start of the log (`after` = [`GENESIS`], `first_seq` = 1)
@@ -162,6 +230,8 @@ pub fn verify<'a>(
     Ok(Verified {
         entries: count,
         head: hex::encode(prev),
+        checkpoints: 0,
+        last_checkpoint: None,
     })
 }
 
@@ -181,7 +251,7 @@ mod tests {
         }
     }
 
-    fn log(n: u64) -> Vec<Entry> {
+    pub(crate) fn log(n: u64) -> Vec<Entry> {
         let mut prev = GENESIS;
         (1..=n)
             .map(|seq| {

@@ -44,6 +44,10 @@ pub struct ServerConfig {
     pub comms: Option<Arc<probity_comms::CommsStage>>,
     /// The workbench (accounts, sessions, pages); `None` serves the API only.
     pub web: Option<crate::web::WebConfig>,
+    /// The key that signs audit checkpoints; `None` signs none.
+    pub audit_signer: Option<Arc<probity_audit::Signer>>,
+    /// How often the audit log's head is signed (only when it moved); once more at shutdown.
+    pub audit_checkpoint_interval: Duration,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +69,8 @@ impl Default for ServerConfig {
             insider: None,
             comms: None,
             web: None,
+            audit_signer: None,
+            audit_checkpoint_interval: Duration::from_secs(300),
         }
     }
 }

@@ -11,6 +11,7 @@
 //! the events are durable; when the writer's queue is full it answers 429 (or HEC's 503), and syslog
 //! over TCP stops reading until there is room. Nothing queues without bound.
 
+mod audit_signing;
 mod auth;
 mod config;
 pub mod detector;
@@ -98,6 +99,8 @@ pub struct RunningServer {
     pub detector: Option<detector::DetectorGuard>,
     /// The live insider detector, unless turned off.
     pub insider: Option<insider::InsiderGuard>,
+    /// Periodic signed audit checkpoints, when a signer was given.
+    audit_checkpoints: Option<audit_signing::AuditCheckpoints>,
 }
 
 /// Binds every listener in `config` and starts serving. Listening addresses with port 0 get a free
@@ -152,6 +155,14 @@ pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer
     let auth = Authenticator::new(tokens);
     let (shutdown, shutdown_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
+    let audit_checkpoints = config.audit_signer.as_ref().map(|signer| {
+        audit_signing::AuditCheckpoints::spawn(
+            Arc::clone(&stores.audit),
+            Arc::clone(signer),
+            config.audit_checkpoint_interval,
+            shutdown_rx.clone(),
+        )
+    });
 
     let http_listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -234,6 +245,7 @@ pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer
         maintainer,
         detector,
         insider,
+        audit_checkpoints,
     })
 }
 
@@ -252,6 +264,9 @@ impl RunningServer {
         if tokio::time::timeout(grace, drain).await.is_err() {
             tracing::warn!("requests still running after the grace period; stopping them");
             self.tasks.abort_all();
+        }
+        if let Some(checkpoints) = self.audit_checkpoints {
+            checkpoints.finish().await;
         }
         let writer = self.writer;
         let maintainer = self.maintainer;

@@ -27,6 +27,10 @@ pub enum Error {
     TokenExists(String),
     #[error("invalid token name {0:?}: use 1-64 letters, digits, '-', '_' or '.'")]
     TokenName(String),
+    #[error("audit excerpt: {0}")]
+    Excerpt(String),
+    #[error("refusing to sign the audit log: {0}")]
+    AuditBroken(String),
     #[error("the store is shut down")]
     Closed,
 }

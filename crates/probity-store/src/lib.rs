@@ -164,41 +164,233 @@ pub trait AlertStore: Send + Sync + std::fmt::Debug {
     }
 }
 
-/// The tamper-evident audit log (see `probity-audit`).
+/// Most entries in one audit excerpt, and most entries in the proof that links it to a checkpoint.
+pub const MAX_EXCERPT_ENTRIES: u64 = 100_000;
+
+/// A signed checkpoint as stored, with the public key it was signed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub checkpoint: probity_audit::Checkpoint,
+    /// The signer's public key, hex. Only as trustworthy as the store: compare its key id with the
+    /// published one, or verify with a trusted key ([`verify_audit_with_key`]).
+    pub public_key: String,
+}
+
+/// The tamper-evident audit log (see `probity-audit`), with its signed checkpoints.
 pub trait AuditStore: Send + Sync + std::fmt::Debug {
     /// Appends an action to the chain, durably, and returns its entry.
     fn audit(&self, action: probity_audit::Action) -> Result<probity_audit::Entry>;
 
     /// Up to `limit` entries after number `after`, in order.
     fn audit_entries(&self, after: u64, limit: usize) -> Result<Vec<probity_audit::Entry>>;
+
+    /// Signs the chain's head with `signer` if it moved since the last checkpoint (`None` when
+    /// the log is empty or nothing was added). Refuses, with [`Error::AuditBroken`], to sign a
+    /// chain that does not extend the previous checkpoint.
+    fn checkpoint(
+        &self,
+        signer: &probity_audit::Signer,
+        now: Timestamp,
+    ) -> Result<Option<probity_audit::Checkpoint>>;
+
+    /// Up to `limit` checkpoints at entries after number `after`, in order.
+    fn checkpoints_after(&self, after: u64, limit: usize) -> Result<Vec<StoredCheckpoint>>;
+
+    /// Every checkpoint, in order.
+    fn checkpoints(&self) -> Result<Vec<probity_audit::Checkpoint>> {
+        const PAGE: usize = 10_000;
+        let mut all = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self.checkpoints_after(after, PAGE)?;
+            let Some(last) = page.last() else {
+                return Ok(all);
+            };
+            after = last.checkpoint.seq;
+            all.extend(page.into_iter().map(|stored| stored.checkpoint));
+        }
+    }
+
+    /// Entries `from..=to`, with the proof linking them to the first checkpoint at or after `to`
+    /// (see [`probity_audit::Excerpt`]). At most [`MAX_EXCERPT_ENTRIES`] entries, and as many in
+    /// the proof.
+    fn audit_excerpt(&self, from: u64, to: u64) -> Result<probity_audit::Excerpt> {
+        if from == 0 || to < from {
+            return Err(Error::Excerpt(format!(
+                "entries {from} to {to} is not a range (entries are numbered from 1)"
+            )));
+        }
+        if to - from >= MAX_EXCERPT_ENTRIES {
+            return Err(Error::Excerpt(format!(
+                "at most {MAX_EXCERPT_ENTRIES} entries at a time"
+            )));
+        }
+        let entries = self.audit_entries(from - 1, usize::try_from(to - from + 1).unwrap_or(0))?;
+        let complete = entries.len() as u64 == to - from + 1
+            && entries.first().is_some_and(|e| e.seq == from)
+            && entries.last().is_some_and(|e| e.seq == to);
+        if !complete {
+            return Err(Error::Excerpt(format!(
+                "the log does not hold every entry from {from} to {to}"
+            )));
+        }
+        let anchor = entries.first().map(|e| e.prev.clone()).unwrap_or_default();
+        let signed = self
+            .checkpoints_after(to - 1, 1)?
+            .into_iter()
+            .find(|stored| stored.checkpoint.seq >= to);
+        let Some(signed) = signed else {
+            return Ok(probity_audit::Excerpt {
+                entries,
+                anchor,
+                proof: Vec::new(),
+                checkpoint: None,
+                public_key: String::new(),
+            });
+        };
+        let proof_len = signed.checkpoint.seq - to;
+        if proof_len > MAX_EXCERPT_ENTRIES {
+            return Err(Error::Excerpt(format!(
+                "the next checkpoint is {proof_len} entries after entry {to}; sign one \
+                 (`probity audit checkpoint`) and export again"
+            )));
+        }
+        let proof = self.audit_entries(to, usize::try_from(proof_len).unwrap_or(0))?;
+        Ok(probity_audit::Excerpt {
+            entries,
+            anchor,
+            proof,
+            checkpoint: Some(signed.checkpoint),
+            public_key: signed.public_key,
+        })
+    }
 }
 
-/// Verifies the whole audit chain held by `store`, reading it in pages.
+/// Verifies the whole audit chain held by `store`, reading it in pages, and every signed
+/// checkpoint against the public key stored with it.
 pub fn verify_audit(
     store: &dyn AuditStore,
+) -> Result<std::result::Result<probity_audit::Verified, probity_audit::Break>> {
+    verify_audit_with_key(store, None)
+}
+
+/// As [`verify_audit`]; with `trusted`, every checkpoint must also be signed by that key.
+pub fn verify_audit_with_key(
+    store: &dyn AuditStore,
+    trusted: Option<&probity_audit::VerifyingKey>,
 ) -> Result<std::result::Result<probity_audit::Verified, probity_audit::Break>> {
     const PAGE: usize = 10_000;
     let mut prev = probity_audit::GENESIS;
     let mut next = 1u64;
     let mut total = 0u64;
+    let mut checkpoints = CheckpointCursor::new(store);
+    let mut checked = 0u64;
+    let mut last_checkpoint = None;
     loop {
         let page = store.audit_entries(next - 1, PAGE)?;
-        if page.is_empty() {
-            return Ok(Ok(probity_audit::Verified {
-                entries: total,
-                head: hex::encode(prev),
-            }));
+        let Some(last) = page.last() else {
+            break;
+        };
+        if let Err(broken) = probity_audit::verify(&page, prev, next) {
+            return Ok(Err(broken));
         }
-        match probity_audit::verify(&page, prev, next) {
-            Ok(verified) => {
-                total += verified.entries;
-                next += verified.entries;
-                if let Some(last) = page.last() {
-                    prev = last.hash_bytes();
-                }
+        while let Some(stored) = checkpoints.next_up_to(last.seq)? {
+            let seq = stored.checkpoint.seq;
+            let entry = seq
+                .checked_sub(next)
+                .and_then(|index| page.get(usize::try_from(index).ok()?));
+            let fault = match entry {
+                Some(entry) => check_checkpoint(&stored, entry, trusted),
+                None => Some(probity_audit::CheckpointFault::MissingEntry),
+            };
+            if let Some(fault) = fault {
+                return Ok(Err(probity_audit::Break::Checkpoint { seq, fault }));
             }
-            Err(broken) => return Ok(Err(broken)),
+            checked += 1;
+            last_checkpoint = Some(stored.checkpoint);
         }
+        total += page.len() as u64;
+        next += page.len() as u64;
+        prev = last.hash_bytes();
+    }
+    if let Some(stored) = checkpoints.next_up_to(u64::MAX)? {
+        return Ok(Err(probity_audit::Break::Checkpoint {
+            seq: stored.checkpoint.seq,
+            fault: probity_audit::CheckpointFault::MissingEntry,
+        }));
+    }
+    Ok(Ok(probity_audit::Verified {
+        entries: total,
+        head: hex::encode(prev),
+        checkpoints: checked,
+        last_checkpoint,
+    }))
+}
+
+/// What is wrong with a stored checkpoint, given the stored entry it names.
+fn check_checkpoint(
+    stored: &StoredCheckpoint,
+    entry: &probity_audit::Entry,
+    trusted: Option<&probity_audit::VerifyingKey>,
+) -> Option<probity_audit::CheckpointFault> {
+    use probity_audit::CheckpointFault;
+    let key = match trusted {
+        Some(key) => *key,
+        None => match probity_audit::parse_public_key(&stored.public_key) {
+            Ok(key) => key,
+            Err(_) => return Some(CheckpointFault::Signature),
+        },
+    };
+    if trusted.is_some() && stored.checkpoint.key_id != probity_audit::key_id(&key) {
+        return Some(CheckpointFault::Key {
+            key_id: stored.checkpoint.key_id.clone(),
+        });
+    }
+    if !probity_audit::verify_checkpoint(&stored.checkpoint, &key) {
+        return Some(CheckpointFault::Signature);
+    }
+    if stored.checkpoint.head != entry.hash {
+        return Some(CheckpointFault::Head);
+    }
+    None
+}
+
+/// Reads checkpoints in pages, in order.
+struct CheckpointCursor<'a> {
+    store: &'a dyn AuditStore,
+    buffered: std::collections::VecDeque<StoredCheckpoint>,
+    after: u64,
+    exhausted: bool,
+}
+
+impl<'a> CheckpointCursor<'a> {
+    fn new(store: &'a dyn AuditStore) -> Self {
+        Self {
+            store,
+            buffered: std::collections::VecDeque::new(),
+            after: 0,
+            exhausted: false,
+        }
+    }
+
+    /// The next checkpoint if it is at an entry no later than `seq`.
+    fn next_up_to(&mut self, seq: u64) -> Result<Option<StoredCheckpoint>> {
+        if self.buffered.is_empty() && !self.exhausted {
+            let page = self.store.checkpoints_after(self.after, 1000)?;
+            match page.last() {
+                Some(last) => self.after = last.checkpoint.seq,
+                None => self.exhausted = true,
+            }
+            self.buffered.extend(page);
+        }
+        if self
+            .buffered
+            .front()
+            .is_some_and(|c| c.checkpoint.seq <= seq)
+        {
+            return Ok(self.buffered.pop_front());
+        }
+        Ok(None)
     }
 }
 

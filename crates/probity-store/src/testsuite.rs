@@ -415,6 +415,87 @@ macro_rules! store_test_suite {
                 assert_eq!(store.audit_entries(1, 10).unwrap().len(), 1);
             }
 
+            fn signer(byte: u8) -> probity_audit::Signer {
+                probity_audit::Signer::from_bytes(&[byte; 32])
+            }
+
+            #[test]
+            fn checkpoints_sign_the_head_only_when_it_moves() {
+                let (_dir, store) = store();
+                let key = signer(1);
+                assert_eq!(store.checkpoint(&key, base_time()).unwrap(), None);
+                for n in 0..3 {
+                    store.audit(action("alert.dismiss", &format!("a{n}"))).unwrap();
+                }
+                let first = store.checkpoint(&key, base_time()).unwrap().unwrap();
+                let head = store.audit_entries(2, 1).unwrap().remove(0);
+                assert_eq!((first.seq, first.head.as_str()), (3, head.hash.as_str()));
+                assert!(probity_audit::verify_checkpoint(&first, &key.verifying_key()));
+                assert_eq!(store.checkpoint(&key, base_time()).unwrap(), None);
+                store.audit(action("alert.escalate", "a3")).unwrap();
+                let second = store.checkpoint(&key, base_time()).unwrap().unwrap();
+                assert_eq!(second.seq, 4);
+                assert_eq!(store.checkpoints().unwrap(), vec![first, second.clone()]);
+                assert_eq!(store.checkpoints_after(3, 10).unwrap().len(), 1);
+
+                let verified = $crate::verify_audit(&store).unwrap().unwrap();
+                assert_eq!((verified.entries, verified.checkpoints), (4, 2));
+                assert_eq!(verified.last_checkpoint, Some(second));
+                let trusted = key.verifying_key();
+                assert!(
+                    $crate::verify_audit_with_key(&store, Some(&trusted))
+                        .unwrap()
+                        .is_ok()
+                );
+                let stranger = signer(2).verifying_key();
+                assert!(matches!(
+                    $crate::verify_audit_with_key(&store, Some(&stranger)).unwrap(),
+                    Err(probity_audit::Break::Checkpoint {
+                        seq: 3,
+                        fault: probity_audit::CheckpointFault::Key { .. }
+                    })
+                ));
+            }
+
+            #[test]
+            fn an_excerpt_proves_its_entries_against_the_next_checkpoint() {
+                let (_dir, store) = store();
+                let key = signer(3);
+                for n in 0..5 {
+                    store.audit(action("case.note", &format!("C-{n}"))).unwrap();
+                }
+                store.checkpoint(&key, base_time()).unwrap().unwrap();
+                store.audit(action("case.note", "C-5")).unwrap();
+                store.audit(action("case.note", "C-6")).unwrap();
+
+                let excerpt = store.audit_excerpt(2, 3).unwrap();
+                assert_eq!(excerpt.entries.len(), 2);
+                assert_eq!(excerpt.anchor, store.audit_entries(0, 1).unwrap()[0].hash);
+                assert_eq!(excerpt.proof.iter().map(|e| e.seq).collect::<Vec<_>>(), [4, 5]);
+                assert_eq!(excerpt.checkpoint.as_ref().map(|c| c.seq), Some(5));
+                let verified = probity_audit::verify_excerpt(&excerpt).unwrap();
+                assert_eq!((verified.first, verified.last, verified.entries), (2, 3, 2));
+                assert_eq!(verified.key_id.as_deref(), Some(key.key_id()));
+
+                let whole = store.audit_excerpt(1, 5).unwrap();
+                assert!(whole.proof.is_empty());
+                assert!(probity_audit::verify_excerpt(&whole).unwrap().checkpoint.is_some());
+
+                let unsigned = store.audit_excerpt(6, 7).unwrap();
+                assert!(unsigned.checkpoint.is_none());
+                assert!(probity_audit::verify_excerpt(&unsigned).unwrap().checkpoint.is_none());
+                store.checkpoint(&key, base_time()).unwrap().unwrap();
+                let signed = store.audit_excerpt(6, 7).unwrap();
+                assert!(probity_audit::verify_excerpt(&signed).unwrap().checkpoint.is_some());
+
+                for (from, to) in [(0, 1), (3, 2), (6, 8)] {
+                    assert!(matches!(
+                        store.audit_excerpt(from, to),
+                        Err($crate::Error::Excerpt(_))
+                    ));
+                }
+            }
+
             #[test]
             fn reference_data_is_replaced_whole_with_an_audit_entry() {
                 let (_dir, store) = store();

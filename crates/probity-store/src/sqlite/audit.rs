@@ -1,12 +1,85 @@
 //! The audit chain and reference data in the journal database.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use probity_audit::{Action, Entry, GENESIS, chain};
+use probity_audit::{Action, Checkpoint, Entry, GENESIS, Signer, chain};
 use probity_model::{Timestamp, from_micros, to_micros};
 
 use super::{SqliteStore, lock};
-use crate::{AuditStore, Error, ReferenceStore, Result};
+use crate::{AuditStore, Error, ReferenceStore, Result, StoredCheckpoint};
+
+/// Entries read at a time when checking the chain before signing.
+const SIGN_CHECK_PAGE: usize = 10_000;
+
+fn to_sql(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn from_sql(seq: i64, what: &str) -> Result<u64> {
+    u64::try_from(seq).map_err(|_| Error::Corrupt {
+        seq,
+        reason: format!("{what} has a negative number"),
+    })
+}
+
+/// Up to `limit` entries after number `after`, in order.
+fn read_entries(conn: &Connection, after: u64, limit: usize) -> Result<Vec<Entry>> {
+    let mut statement =
+        conn.prepare_cached("SELECT seq, entry FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+    let mut rows = statement.query(params![to_sql(after), to_sql(limit as u64)])?;
+    let mut entries = Vec::new();
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let text: String = row.get(1)?;
+        let entry: Entry = serde_json::from_str(&text).map_err(|e| Error::Corrupt {
+            seq,
+            reason: format!("audit entry: {e}"),
+        })?;
+        entries.push(entry);
+    }
+    Ok(entries)
+}
+
+/// The last checkpoint's entry number and head, if any.
+fn last_checkpoint(conn: &Connection) -> Result<Option<(u64, [u8; 32])>> {
+    let last: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, head FROM audit_checkpoints ORDER BY seq DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let Some((seq, head)) = last else {
+        return Ok(None);
+    };
+    let mut bytes = [0u8; 32];
+    hex::decode_to_slice(&head, &mut bytes).map_err(|_| Error::Corrupt {
+        seq,
+        reason: "checkpoint head is not hex".into(),
+    })?;
+    Ok(Some((from_sql(seq, "checkpoint")?, bytes)))
+}
+
+/// Checks that the entries after the last checkpoint chain from its head, and returns the new
+/// head (entry number and hash), or `None` if there are no new entries.
+fn head_extending(
+    conn: &Connection,
+    from: Option<(u64, [u8; 32])>,
+) -> Result<Option<(u64, [u8; 32])>> {
+    let (mut seq, mut hash) = from.unwrap_or((0, GENESIS));
+    let start = seq;
+    loop {
+        let page = read_entries(conn, seq, SIGN_CHECK_PAGE)?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        probity_audit::verify(&page, hash, seq + 1)
+            .map_err(|broken| Error::AuditBroken(broken.to_string()))?;
+        seq = last.seq;
+        hash = last.hash_bytes();
+    }
+    Ok((seq > start).then_some((seq, hash)))
+}
 
 /// Appends `action` to the chain inside `tx`.
 fn append(tx: &Transaction<'_>, action: Action) -> Result<Entry> {
@@ -52,24 +125,55 @@ impl AuditStore for SqliteStore {
     }
 
     fn audit_entries(&self, after: u64, limit: usize) -> Result<Vec<Entry>> {
+        self.with_reader(|conn| read_entries(conn, after, limit))
+    }
+
+    fn checkpoint(&self, signer: &Signer, now: Timestamp) -> Result<Option<Checkpoint>> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let previous = last_checkpoint(&tx)?;
+        let Some((seq, head)) = head_extending(&tx, previous)? else {
+            return Ok(None);
+        };
+        let checkpoint = signer.sign(seq, &head, now);
+        tx.execute(
+            "INSERT INTO audit_checkpoints (seq, head, time, key_id, signature, public_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                to_sql(checkpoint.seq),
+                checkpoint.head,
+                to_micros(&checkpoint.time),
+                checkpoint.key_id,
+                checkpoint.signature,
+                probity_audit::public_key_hex(&signer.verifying_key()),
+            ],
+        )?;
+        tx.commit()?;
+        Ok(Some(checkpoint))
+    }
+
+    fn checkpoints_after(&self, after: u64, limit: usize) -> Result<Vec<StoredCheckpoint>> {
         self.with_reader(|conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT seq, entry FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "SELECT seq, head, time, key_id, signature, public_key FROM audit_checkpoints
+                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )?;
-            let after = i64::try_from(after).unwrap_or(i64::MAX);
-            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let mut rows = statement.query(params![after, limit])?;
-            let mut entries = Vec::new();
+            let mut rows = statement.query(params![to_sql(after), to_sql(limit as u64)])?;
+            let mut checkpoints = Vec::new();
             while let Some(row) = rows.next()? {
                 let seq: i64 = row.get(0)?;
-                let text: String = row.get(1)?;
-                let entry: Entry = serde_json::from_str(&text).map_err(|e| Error::Corrupt {
-                    seq,
-                    reason: format!("audit entry: {e}"),
-                })?;
-                entries.push(entry);
+                checkpoints.push(StoredCheckpoint {
+                    checkpoint: Checkpoint {
+                        seq: from_sql(seq, "checkpoint")?,
+                        head: row.get(1)?,
+                        time: from_micros(row.get(2)?),
+                        key_id: row.get(3)?,
+                        signature: row.get(4)?,
+                    },
+                    public_key: row.get(5)?,
+                });
             }
-            Ok(entries)
+            Ok(checkpoints)
         })
     }
 }

@@ -110,7 +110,7 @@ impl SqliteStore {
 
     /// Copies committed WAL pages back into the database files without blocking the writer (a
     /// passive checkpoint), so that the writer's own commits never have to.
-    fn checkpoint(&self) -> Result<()> {
+    fn wal_checkpoint(&self) -> Result<()> {
         let conn = lock(&self.indexer);
         for schema in ["ev", "main"] {
             conn.query_row(
@@ -368,7 +368,7 @@ impl EventStore for SqliteStore {
     }
 
     fn maintain(&self, budget: u64) -> Result<u64> {
-        self.checkpoint()?;
+        self.wal_checkpoint()?;
         let mut total = 0u64;
         while total < budget {
             let step = (budget - total).min(INDEX_BATCH as u64);
@@ -567,12 +567,11 @@ mod tests {
         );
     }
 
-    #[test]
-    fn tampering_with_the_audit_table_is_found() {
+    fn audited_store(entries: u64) -> (tempfile::TempDir, SqliteStore, probity_audit::Signer) {
         use crate::AuditStore;
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path()).unwrap();
-        for n in 0..4 {
+        for n in 0..entries {
             store
                 .audit(probity_audit::Action {
                     time: chrono::Utc::now(),
@@ -583,6 +582,13 @@ mod tests {
                 })
                 .unwrap();
         }
+        let signer = probity_audit::Signer::from_bytes(&[5u8; 32]);
+        (dir, store, signer)
+    }
+
+    #[test]
+    fn tampering_with_the_audit_table_is_found() {
+        let (dir, store, _) = audited_store(4);
         assert!(crate::verify_audit(&store).unwrap().is_ok());
         let conn = Connection::open(dir.path().join(EVENTS_FILE)).unwrap();
         conn.execute(
@@ -598,6 +604,88 @@ mod tests {
         assert_eq!(
             crate::verify_audit(&store).unwrap(),
             Err(probity_audit::Break::Sequence { at: 4, expected: 3 })
+        );
+    }
+
+    #[test]
+    fn checkpoints_catch_what_the_chain_alone_cannot() {
+        use crate::AuditStore;
+        use probity_audit::{Break, CheckpointFault};
+        let (dir, store, signer) = audited_store(4);
+        store
+            .checkpoint(&signer, chrono::Utc::now())
+            .unwrap()
+            .unwrap();
+        let conn = Connection::open(dir.path().join(EVENTS_FILE)).unwrap();
+
+        // Entries removed from the end: the chain alone still verifies, the checkpoint does not.
+        conn.execute("DELETE FROM audit WHERE seq = 4", []).unwrap();
+        assert_eq!(
+            crate::verify_audit(&store).unwrap(),
+            Err(Break::Checkpoint {
+                seq: 4,
+                fault: CheckpointFault::MissingEntry
+            })
+        );
+
+        // The last entry rewritten and re-hashed consistently.
+        let (dir, store, signer) = audited_store(4);
+        store
+            .checkpoint(&signer, chrono::Utc::now())
+            .unwrap()
+            .unwrap();
+        let mut last = store.audit_entries(3, 1).unwrap().remove(0);
+        last.action.target = "someone else".into();
+        let mut prev = [0u8; 32];
+        hex::decode_to_slice(&last.prev, &mut prev).unwrap();
+        let forged = probity_audit::chain(&prev, 4, last.action);
+        let conn = Connection::open(dir.path().join(EVENTS_FILE)).unwrap();
+        conn.execute(
+            "UPDATE audit SET entry = ?1, hash = ?2 WHERE seq = 4",
+            params![serde_json::to_string(&forged).unwrap(), forged.hash],
+        )
+        .unwrap();
+        assert_eq!(
+            crate::verify_audit(&store).unwrap(),
+            Err(Break::Checkpoint {
+                seq: 4,
+                fault: CheckpointFault::Head
+            })
+        );
+        // Nor is a new checkpoint signed over the forgery: a checkpoint must extend the last
+        // signed head, and the entry added after the forgery does not chain from it.
+        store
+            .audit(probity_audit::Action {
+                time: chrono::Utc::now(),
+                actor: "cli:test".into(),
+                action: "alert.dismiss".into(),
+                target: "later".into(),
+                details: serde_json::Value::Null,
+            })
+            .unwrap();
+        assert!(matches!(
+            store.checkpoint(&signer, chrono::Utc::now()),
+            Err(Error::AuditBroken(_))
+        ));
+
+        // A signature altered.
+        let (dir, store, signer) = audited_store(2);
+        store
+            .checkpoint(&signer, chrono::Utc::now())
+            .unwrap()
+            .unwrap();
+        let conn = Connection::open(dir.path().join(EVENTS_FILE)).unwrap();
+        conn.execute(
+            "UPDATE audit_checkpoints SET signature = substr(signature, 3) || '00'",
+            [],
+        )
+        .unwrap();
+        assert_eq!(
+            crate::verify_audit(&store).unwrap(),
+            Err(Break::Checkpoint {
+                seq: 2,
+                fault: CheckpointFault::Signature
+            })
         );
     }
 

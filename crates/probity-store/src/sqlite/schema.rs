@@ -1,7 +1,8 @@
 //! The SQLite schema, in two files.
 //!
 //! `events.db` is the journal: the events as stored (one row each, keyed by time and content id),
-//! dead letters and tokens. Its only index on the ingest path is `(ts, id)`, which grows at its end,
+//! dead letters, tokens, alerts, reference data, and the audit chain with its signed checkpoints.
+//! Its only index on the ingest path is `(ts, id)`, which grows at its end,
 //! so the cost of an append does not rise with the size of the store. Deduplication is by
 //! `(ts, id)`: a retried batch carries the same times and content. Events with no time of their own
 //! (their time is their arrival) are deduplicated by id through `untimed_ids`.
@@ -15,7 +16,7 @@ use rusqlite::Connection;
 
 use crate::{Error, Result};
 
-pub const EVENTS_VERSION: i64 = 3;
+pub const EVENTS_VERSION: i64 = 4;
 pub const INDEX_VERSION: i64 = 1;
 
 const EVENTS_V1: &str = "
@@ -90,6 +91,19 @@ CREATE TABLE reference (
 );
 ";
 
+/// Signed checkpoints of the audit chain (version 4): one per signed head, with the public key
+/// that signed it.
+const EVENTS_V4: &str = "
+CREATE TABLE audit_checkpoints (
+    seq INTEGER PRIMARY KEY,
+    head TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    key_id TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    public_key TEXT NOT NULL
+);
+";
+
 const INDEX_V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO meta (key, value) VALUES ('indexed_upto', 0);
@@ -135,6 +149,9 @@ pub fn migrate_events(conn: &mut Connection) -> Result<()> {
         }
         if current < 3 {
             tx.execute_batch(EVENTS_V3)?;
+        }
+        if current < 4 {
+            tx.execute_batch(EVENTS_V4)?;
         }
         tx.pragma_update(None, "user_version", EVENTS_VERSION)?;
         tx.commit()?;

@@ -43,6 +43,9 @@ pub struct Args {
     /// Do not run the insider detections on arriving events.
     #[arg(long)]
     no_insider: bool,
+    /// Seconds between signed audit checkpoints (one is also signed at shutdown).
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    audit_checkpoint_interval: u64,
     /// Single sign-on settings (YAML: issuer, client_id, client_secret_file, redirect_url,
     /// scopes, username_claim, role_claim, group_roles).
     #[arg(long, value_name = "FILE.yaml")]
@@ -102,6 +105,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     web.secure_cookies = !args.insecure_cookies;
     web.oidc = args.oidc.as_deref().map(load_oidc).transpose()?;
     config.web = Some(web);
+    let signer = probity_audit::Signer::open_or_create(&args.data.data)
+        .context("cannot open the audit signing key")?;
+    config.audit_signer = Some(Arc::new(signer));
+    config.audit_checkpoint_interval = Duration::from_secs(args.audit_checkpoint_interval.max(1));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("probity-serve")

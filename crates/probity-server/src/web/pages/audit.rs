@@ -22,7 +22,7 @@ use super::{PAGE_ROWS, parts};
 use crate::http::AppState;
 
 /// Most entries one export holds.
-const MAX_EXPORT: u64 = 10_000;
+const MAX_EXPORT: u64 = probity_store::MAX_EXCERPT_ENTRIES;
 /// Audit entries the oversight report counts (the most recent).
 const OVERSIGHT_ENTRIES: u64 = 20_000;
 /// Alerts the oversight report counts (the most recent).
@@ -34,12 +34,14 @@ pub struct AuditStatus {
     pub entries: u64,
     pub text: String,
     pub broken: bool,
+    pub checkpoint: Option<probity_audit::Checkpoint>,
 }
 
 fn status(state: &AppState) -> Result<AuditStatus, WebError> {
     let audit = &*state.stores().audit;
     let verified = probity_store::verify_audit(audit)?;
-    let status = match verified {
+    let checkpoint = audit.checkpoints()?.pop();
+    let mut status = match verified {
         Ok(verified) => AuditStatus {
             entries: verified.entries,
             text: format!(
@@ -47,6 +49,7 @@ fn status(state: &AppState) -> Result<AuditStatus, WebError> {
                 verified.entries, verified.head
             ),
             broken: false,
+            checkpoint: None,
         },
         Err(broken) => {
             let entries = last_seq(audit)?;
@@ -54,9 +57,11 @@ fn status(state: &AppState) -> Result<AuditStatus, WebError> {
                 entries,
                 text: format!("broken: {broken}"),
                 broken: true,
+                checkpoint: None,
             }
         }
     };
+    status.checkpoint = checkpoint;
     Ok(status)
 }
 
@@ -108,7 +113,12 @@ pub async fn page(
         h1 { "Audit log" }
         div.panel {
             p #audit-status class=(if status.broken { "error" } else { "" }) { "Chain " (status.text) }
-            p #audit-checkpoint.muted { "Signed checkpoints: not available in this build." }
+            p #audit-checkpoint.muted {
+                @match &status.checkpoint {
+                    Some(c) => { "Last signed checkpoint: entry " (c.seq) " at " (layout::time(&c.time)) " (key " (c.key_id) ")" }
+                    None => { "No signed checkpoint yet." }
+                }
+            }
             p { a #export-audit href={ "/audit/export?from=" (first) "&to=" (last) } { "Export entries " (first) "–" (last) " with proof (JSON)" } }
         }
         table #audit-entries {
@@ -139,8 +149,8 @@ pub struct ExportRange {
     to: Option<u64>,
 }
 
-/// `GET /audit/export?from=&to=`: the entries with the hash before the first, so that anyone
-/// can recompute the chain over them (audited).
+/// `GET /audit/export?from=&to=`: a verifiable excerpt (entries, the hash before them, and the
+/// proof to the next signed checkpoint), as `probity audit verify-excerpt` reads it (audited).
 pub async fn export(
     State(state): State<AppState>,
     axum::Extension(session): axum::Extension<Session>,
@@ -156,17 +166,10 @@ pub async fn export(
     let actor = session.principal.actor();
     let excerpt = blocking(move || {
         let audit = &*worker.stores().audit;
-        let anchor = if from == 1 {
-            hex::encode(probity_audit::GENESIS)
-        } else {
-            audit
-                .audit_entries(from - 2, 1)?
-                .first()
-                .map(|e| e.hash.clone())
-                .ok_or_else(|| WebError::NotFound("No such entries.".into()))?
-        };
-        let limit = usize::try_from(to - from + 1).unwrap_or(1);
-        let entries = audit.audit_entries(from - 1, limit)?;
+        let excerpt = audit.audit_excerpt(from, to).map_err(|error| match error {
+            probity_store::Error::Excerpt(reason) => WebError::BadRequest(reason),
+            other => other.into(),
+        })?;
         record(
             audit,
             probity_audit::Action {
@@ -174,10 +177,10 @@ pub async fn export(
                 actor,
                 action: "audit.export".into(),
                 target: "audit".into(),
-                details: json!({ "from": from, "to": to, "entries": entries.len() }),
+                details: json!({ "from": from, "to": to, "entries": excerpt.entries.len() }),
             },
         )?;
-        Ok(json!({ "anchor": anchor, "first": from, "entries": entries }))
+        Ok(excerpt)
     })
     .await?;
     let mut response = Json(excerpt).into_response();

@@ -666,7 +666,8 @@ pub async fn evidence(
     Ok(response)
 }
 
-/// The audit entries about a case (its own actions), from the recent log, as JSON.
+/// A verifiable audit excerpt covering the case's own actions (from the first to the last entry
+/// about it among the recent log), serialised.
 fn case_audit_excerpt(
     audit: &dyn probity_store::AuditStore,
     case_id: &str,
@@ -679,20 +680,27 @@ fn case_audit_excerpt(
             None => break,
         }
     }
-    let after = last.saturating_sub(PACK_AUDIT_WINDOW);
-    let mut entries = Vec::new();
-    let mut next = after;
+    let mut next = last.saturating_sub(PACK_AUDIT_WINDOW);
+    let (mut first_seq, mut last_seq) = (None::<u64>, None::<u64>);
     loop {
         let page = audit.audit_entries(next, 10_000)?;
         let Some(tail) = page.last() else { break };
         next = tail.seq;
-        entries.extend(page.into_iter().filter(|entry| {
-            entry.action.target == case_id
-                || entry.action.details.get("case").and_then(|c| c.as_str()) == Some(case_id)
-        }));
+        for entry in &page {
+            let about = entry.action.target == case_id
+                || entry.action.details.get("case").and_then(|c| c.as_str()) == Some(case_id);
+            if about {
+                first_seq.get_or_insert(entry.seq);
+                last_seq = Some(entry.seq);
+            }
+        }
     }
-    serde_json::to_vec_pretty(&serde_json::json!({ "case": case_id, "entries": entries }))
-        .map_err(|_| WebError::Internal)
+    let (Some(first), Some(end)) = (first_seq, last_seq) else {
+        return Ok(b"{}".to_vec());
+    };
+    let first = first.max(end.saturating_sub(probity_store::MAX_EXCERPT_ENTRIES - 1));
+    let excerpt = audit.audit_excerpt(first, end)?;
+    serde_json::to_vec_pretty(&excerpt).map_err(|_| WebError::Internal)
 }
 
 /// A notice on the retention page.
