@@ -252,13 +252,11 @@ pub async fn totp_confirm(
     }
 }
 
-#[allow(dead_code)] // for single sign-on
 /// A sign-in that an identity provider vouched for: sets the cookie and goes to the dashboard.
 pub(crate) fn signed_in_elsewhere(web: &Web, token: &SessionToken) -> Response {
     redirect_with_cookie(web, "/", Some(token))
 }
 
-#[allow(dead_code)] // for single sign-on
 /// The sign-in page with a message (for single sign-on failures).
 pub(crate) fn login_with_error(web: &Web, error: &str) -> Response {
     let mut response = login_form(web, Some(error));
