@@ -12,7 +12,7 @@ use probity_access::totp::{TotpSecret, base32_decode};
 use probity_access::{
     Access, AccessPolicy, Argon2Params, Principal, Role, RoleSet, SqliteAccessStore,
 };
-use probity_model::{Alert, AlertId, AlertRule, EventId, EventRef, Format, Level};
+use probity_model::{Alert, AlertId, AlertRule, EventId, EventRef, Format, Level, MatchedField};
 use probity_server::web::{Need, ROUTES};
 use probity_server::{RunningServer, ServerConfig, WebConfig};
 use probity_store::AlertStore;
@@ -58,7 +58,10 @@ fn sample_alert(user: &str) -> Alert {
         rule,
         level: Level::High,
         explanation: format!("{user} searched for a record with no task"),
-        matched: vec![],
+        matched: vec![MatchedField {
+            field: "user.name".into(),
+            value: user.into(),
+        }],
         events,
         user: Some(user.into()),
         host: None,

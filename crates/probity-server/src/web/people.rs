@@ -27,6 +27,8 @@ pub struct Person {
     pub staff_id: String,
     /// Their accounts.
     pub accounts: Vec<String>,
+    /// Their full name (replaced by the pseudonym wherever it appears in an explanation).
+    pub full_name: String,
     /// Team, role and rank, for oversight counts.
     pub team: String,
     pub role: String,
@@ -80,6 +82,7 @@ fn build(web: &Web, reference: &dyn ReferenceStore, version: String) -> Director
         let Staff {
             staff_id,
             accounts,
+            full_name,
             team,
             role,
             rank,
@@ -95,6 +98,7 @@ fn build(web: &Web, reference: &dyn ReferenceStore, version: String) -> Director
         directory.people.push(Person {
             staff_id,
             accounts,
+            full_name,
             team,
             role,
             rank,

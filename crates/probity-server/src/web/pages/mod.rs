@@ -29,7 +29,28 @@ pub struct ShownAlert {
     pub pseudonym: Option<String>,
 }
 
-/// Masks and pseudonymises alerts for display (blocking).
+/// Matched fields whose values identify a person: shown as pseudonyms.
+const IDENTITY_FIELDS: &[&str] = &[
+    "staff_id",
+    "user",
+    "user.name",
+    "user.id",
+    "user.email",
+    "user.full_name",
+    "user.target.name",
+    "user.target.id",
+    "record.subject.id",
+    "record.subject.name",
+    "email.from",
+    "email.to",
+    "email.cc",
+    "email.bcc",
+    "account",
+];
+
+/// Masks and pseudonymises alerts for display (blocking): the subject, matched values that name
+/// people, and those names (and the subject's staff id and full name) wherever the explanation
+/// quotes them.
 pub fn present_alerts(
     state: &AppState,
     web: &Web,
@@ -40,30 +61,50 @@ pub fn present_alerts(
         WebError::Internal
     })?;
     let reference = &*state.stores().reference;
-    let accounts: Vec<String> = alerts
-        .iter()
-        .filter_map(|alert| alert.user.as_ref().map(|u| u.as_str().to_owned()))
-        .collect();
-    let borrowed: Vec<&str> = accounts.iter().map(String::as_str).collect();
+    let directory = web.people.directory(web, reference)?;
+    let mut identifiers: Vec<String> = Vec::new();
+    for alert in &alerts {
+        if let Some(user) = &alert.user {
+            identifiers.push(user.as_str().to_owned());
+        }
+        for matched in &alert.matched {
+            if IDENTITY_FIELDS.contains(&matched.field.as_str()) {
+                identifiers.push(matched.value.clone());
+            }
+        }
+    }
+    let borrowed: Vec<&str> = identifiers.iter().map(String::as_str).collect();
     let map = pseudonyms(web, reference, &borrowed)?;
     let mut shown = Vec::with_capacity(alerts.len());
     for mut alert in alerts {
         redactor.alert(&mut alert);
-        let pseudonym = match alert.user.take() {
-            Some(user) => {
-                let account = user.as_str().to_owned();
-                let pseudonym = map.get(&account).cloned();
-                if let Some(p) = &pseudonym {
-                    alert.explanation = scrub(&alert.explanation, &account, p);
-                    for matched in &mut alert.matched {
-                        matched.value = scrub(&matched.value, &account, p);
-                    }
-                    alert.user = Some(Identity::new(p.clone()));
-                }
-                pseudonym
+        let mut replaced: Vec<(String, String)> = Vec::new();
+        let pseudonym = alert.user.take().and_then(|user| {
+            let account = user.as_str().to_owned();
+            let pseudonym = map.get(&account).cloned()?;
+            if let Some(person) = directory.person_of(&account) {
+                replaced.push((person.staff_id.clone(), pseudonym.clone()));
+                replaced.push((person.full_name.clone(), pseudonym.clone()));
             }
-            None => None,
-        };
+            replaced.push((account, pseudonym.clone()));
+            alert.user = Some(Identity::new(pseudonym.clone()));
+            Some(pseudonym)
+        });
+        for matched in &mut alert.matched {
+            if IDENTITY_FIELDS.contains(&matched.field.as_str())
+                && let Some(p) = map.get(&matched.value)
+            {
+                replaced.push((matched.value.clone(), p.clone()));
+                matched.value = p.clone();
+            }
+        }
+        replaced.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        for (before, after) in &replaced {
+            alert.explanation = scrub(&alert.explanation, before, after);
+            for matched in &mut alert.matched {
+                matched.value = scrub(&matched.value, before, after);
+            }
+        }
         shown.push(ShownAlert { alert, pseudonym });
     }
     Ok(shown)
