@@ -98,7 +98,7 @@ pub fn present_alerts(
                 matched.value = p.clone();
             }
         }
-        replaced.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        replaced.sort_by_key(|pair| std::cmp::Reverse(pair.0.len()));
         for (before, after) in &replaced {
             alert.explanation = scrub(&alert.explanation, before, after);
             for matched in &mut alert.matched {
