@@ -5,6 +5,8 @@
 //!   so that log shippers send without a plug-in. Every route but `/healthz` (and HEC's health check)
 //!   needs a token of the right scope.
 //! - Syslog ([`syslog`]) over UDP and TCP (octet-counting and newline framing), from allowed networks.
+//! - The analyst's workbench ([`web`]): server-rendered pages on the same listener, behind one
+//!   route table and one guard (sessions, CSRF, permissions); see `docs/workbench.md`.
 //!
 //! Every path decodes with `probity-ingest`, keeps what it cannot decode in dead-letter, and hands
 //! events to the store's group-commit [`Writer`]. HTTP answers 200 only once

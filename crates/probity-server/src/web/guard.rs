@@ -9,8 +9,8 @@
 //! - every POST must carry the session's CSRF token (form field `csrf` or header
 //!   `x-csrf-token`): 403 otherwise.
 //!
-//! Requests to `/` with an `Authorization` header are the Elasticsearch API's, not the
-//! workbench's, and pass to it.
+//! Requests to `/` with an `Authorization` header (or on a server without the workbench) are the
+//! Elasticsearch API's, not the workbench's, and pass to it.
 
 use std::sync::Arc;
 
@@ -37,7 +37,8 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 async fn check(state: AppState, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let method = request.method().clone();
-    if path == "/" && request.headers().contains_key(header::AUTHORIZATION) {
+    let elastic = request.headers().contains_key(header::AUTHORIZATION) || state.web().is_none();
+    if path == "/" && elastic {
         return next.run(request).await;
     }
     let Some(route) = routes::find(&method, &path) else {
