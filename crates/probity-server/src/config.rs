@@ -42,6 +42,8 @@ pub struct ServerConfig {
     /// The communications stage (exclusions, sealing, abuse and disclosure policies) every
     /// arriving event goes through before it is stored; `None` stores messages as decoded.
     pub comms: Option<Arc<probity_comms::CommsStage>>,
+    /// The workbench (accounts, sessions, pages); `None` serves the API only.
+    pub web: Option<crate::web::WebConfig>,
     /// The key that signs audit checkpoints; `None` signs none.
     pub audit_signer: Option<Arc<probity_audit::Signer>>,
     /// How often the audit log's head is signed (only when it moved); once more at shutdown.
@@ -66,6 +68,7 @@ impl Default for ServerConfig {
             rules: None,
             insider: None,
             comms: None,
+            web: None,
             audit_signer: None,
             audit_checkpoint_interval: Duration::from_secs(300),
         }

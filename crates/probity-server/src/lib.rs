@@ -5,6 +5,8 @@
 //!   so that log shippers send without a plug-in. Every route but `/healthz` (and HEC's health check)
 //!   needs a token of the right scope.
 //! - Syslog ([`syslog`]) over UDP and TCP (octet-counting and newline framing), from allowed networks.
+//! - The analyst's workbench ([`web`]): server-rendered pages on the same listener, behind one
+//!   route table and one guard (sessions, CSRF, permissions); see `docs/workbench.md`.
 //!
 //! Every path decodes with `probity-ingest`, keeps what it cannot decode in dead-letter, and hands
 //! events to the store's group-commit [`Writer`]. HTTP answers 200 only once
@@ -19,9 +21,9 @@ mod error;
 pub mod http;
 pub mod insider;
 mod metrics;
-pub mod people;
 mod pipeline;
 pub mod syslog;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,6 +41,7 @@ pub use config::ServerConfig;
 pub use metrics::Metrics;
 pub use pipeline::Pipeline;
 pub use probity_detect::Engine;
+pub use web::{Web, WebConfig};
 
 /// Errors that stop the server from starting or running.
 #[derive(Debug, thiserror::Error)]
@@ -170,13 +173,25 @@ pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer
             source,
         })?;
     let http_addr = local_addr(&http_listener, config.listen)?;
+    let web = match &config.web {
+        Some(web_config) => {
+            let web_config = web_config.clone();
+            let opened = tokio::task::spawn_blocking(move || Web::open(web_config))
+                .await
+                .map_err(|error| Error::Task(error.to_string()))?
+                .map_err(|error| Error::Task(format!("cannot open the workbench: {error}")))?;
+            Some(Arc::new(opened))
+        }
+        None => None,
+    };
     let state = http::AppState::new(
         pipeline.clone(),
         auth,
         stores.clone(),
         &config,
         Arc::clone(&metrics),
-    );
+    )
+    .with_web(web);
     tasks.spawn(http::serve(
         http_listener,
         state,

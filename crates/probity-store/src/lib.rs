@@ -152,6 +152,16 @@ pub trait AlertStore: Send + Sync + std::fmt::Debug {
 
     /// Alerts matching `query`: the most recent `query.limit`, oldest first.
     fn alerts(&self, query: &AlertQuery) -> Result<Vec<Alert>>;
+
+    /// The alert with this id, if stored. The default reads the most recent alerts; backends
+    /// with an index on ids answer directly.
+    fn alert(&self, id: &probity_model::AlertId) -> Result<Option<Alert>> {
+        let recent = self.alerts(&AlertQuery {
+            limit: 100_000,
+            ..AlertQuery::default()
+        })?;
+        Ok(recent.into_iter().find(|alert| alert.id == *id))
+    }
 }
 
 /// Most entries in one audit excerpt, and most entries in the proof that links it to a checkpoint.

@@ -364,6 +364,13 @@ macro_rules! store_test_suite {
                     })
                     .unwrap();
                 assert_eq!(all, alerts, "oldest first, whole");
+                assert_eq!(
+                    store.alert(&alerts[1].id).unwrap().as_ref(),
+                    Some(&alerts[1]),
+                    "found by id"
+                );
+                let missing = probity_model::AlertId::from_bytes([7u8; 16]);
+                assert_eq!(store.alert(&missing).unwrap(), None);
                 let high = store
                     .alerts(&AlertQuery {
                         min_level: Some(Level::High),

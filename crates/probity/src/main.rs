@@ -33,6 +33,11 @@ struct DataArg {
 enum Command {
     /// Receive events over HTTP and syslog until stopped (Ctrl-C or SIGTERM).
     Serve(commands::serve::Args),
+    /// Workbench accounts: create, list, disable, reset an authenticator.
+    Account {
+        #[command(subcommand)]
+        command: commands::account::Command,
+    },
     /// Ingest tokens for log shippers and scripts.
     Token {
         #[command(subcommand)]
@@ -92,6 +97,7 @@ fn main() -> ExitCode {
     init_logging(quiet_default);
     let result = match cli.command {
         Command::Serve(args) => commands::serve::run(args),
+        Command::Account { command } => commands::account::run(command),
         Command::Token { command } => commands::token::run(command),
         Command::Ingest(args) => commands::ingest::run(args),
         Command::Events(args) => commands::events::run(args),

@@ -16,7 +16,7 @@
 //! | `GET /metrics` | Prometheus counters | read or admin |
 
 mod body;
-mod elastic;
+pub(crate) mod elastic;
 mod hec;
 mod native;
 mod read;
@@ -60,6 +60,8 @@ pub struct AppState {
     metrics: Arc<Metrics>,
     /// The redactor for the read API, with the reference-data version it was built from.
     redactor: RedactorCache,
+    /// The workbench, when the server has a data directory for it.
+    web: Option<Arc<crate::web::Web>>,
 }
 
 /// A redactor and the reference-data version it was built from.
@@ -101,7 +103,24 @@ impl AppState {
             in_flight: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
             metrics,
             redactor: Arc::default(),
+            web: None,
         }
+    }
+
+    /// The same state with the workbench.
+    pub fn with_web(mut self, web: Option<Arc<crate::web::Web>>) -> Self {
+        self.web = web;
+        self
+    }
+
+    /// The workbench, if set up.
+    pub fn web(&self) -> Option<Arc<crate::web::Web>> {
+        self.web.clone()
+    }
+
+    /// The stores.
+    pub fn stores(&self) -> &crate::Stores {
+        &self.stores
     }
 }
 
@@ -117,13 +136,13 @@ pub fn router(state: AppState) -> Router {
         .route("/services/collector/event/1.0", post(hec::event))
         .route("/services/collector/raw", post(hec::raw))
         .route("/services/collector/raw/1.0", post(hec::raw))
-        .route("/", get(elastic::info).head(elastic::info_head))
         .route("/_bulk", post(elastic::bulk).put(elastic::bulk))
         .route(
             "/{index}/_bulk",
             post(elastic::bulk_index).put(elastic::bulk_index),
         )
         .route("/metrics", get(metrics))
+        .merge(crate::web::router(state.clone()))
         .layer(middleware::from_fn_with_state(state.clone(), shed_load))
         // Health checks are answered even under load, and without a token.
         .route("/healthz", get(healthz))

@@ -520,6 +520,23 @@ impl AlertStore for SqliteStore {
             Ok(found)
         })
     }
+
+    fn alert(&self, id: &probity_model::AlertId) -> Result<Option<Alert>> {
+        self.with_reader(|conn| {
+            let mut statement = conn.prepare_cached("SELECT seq, doc FROM alerts WHERE id = ?1")?;
+            let mut rows = statement.query(params![&id.as_bytes()[..]])?;
+            let Some(row) = rows.next()? else {
+                return Ok(None);
+            };
+            let seq: i64 = row.get(0)?;
+            let doc: Vec<u8> = row.get(1)?;
+            let alert: Alert = serde_json::from_slice(&doc).map_err(|e| Error::Corrupt {
+                seq,
+                reason: format!("alert: {e}"),
+            })?;
+            Ok(Some(alert))
+        })
+    }
 }
 
 #[cfg(test)]

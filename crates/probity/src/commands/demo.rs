@@ -88,7 +88,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         reader.expose().to_owned(),
     );
 
+    let accounts = create_accounts(&args.dir, &data, &store)?;
+    let mut web = probity_server::WebConfig::new(data.clone());
+    web.secure_cookies = false;
     let mut server_config = ServerConfig {
+        web: Some(web),
         listen: args.listen,
         insider: Some(probity_insider::Policy::default()),
         ..ServerConfig::default()
@@ -207,6 +211,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
          \nDemo took {:.0} s.",
         sim.join("truth.json").display(),
         started.elapsed().as_secs_f64()
+    );
+    println!(
+        "\nThe workbench: {base}/login  (accounts and passwords in {}; each enrols an authenticator at its first sign-in)",
+        accounts.display()
     );
     if args.exit {
         runtime.block_on(server.shutdown(Duration::from_secs(10)));
@@ -343,4 +351,71 @@ fn wait_for_detectors(store: &SqliteStore, sigma: bool) -> anyhow::Result<()> {
         }
         std::thread::sleep(Duration::from_millis(300));
     }
+}
+
+/// The human roles the demo makes one account for each.
+const DEMO_ROLES: [probity_access::Role; 5] = [
+    probity_access::Role::Administrator,
+    probity_access::Role::Analyst,
+    probity_access::Role::Investigator,
+    probity_access::Role::AuthorisingOfficer,
+    probity_access::Role::Auditor,
+];
+
+/// A random password of 20 letters and digits.
+fn generate_password() -> String {
+    use rand::Rng as _;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..20)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+/// One workbench account per human role, with generated passwords written to
+/// `<dir>/accounts.txt` (mode 0600) and printed. Returns the file's path.
+fn create_accounts(dir: &Path, data: &Path, store: &SqliteStore) -> anyhow::Result<PathBuf> {
+    use probity_store::AuditStore as _;
+    step("Creating one workbench account per role");
+    let access = super::account::open_access(data)?;
+    let by = super::account::operator();
+    let mut lines = String::from("# Probity demo accounts: name, role, password\n");
+    for role in DEMO_ROLES {
+        let name = format!("demo-{}", role.as_str());
+        let password = generate_password();
+        let (_, action) = access
+            .create_account(
+                &by,
+                &name,
+                &format!("Demo {}", role.as_str()),
+                probity_access::RoleSet::new([role]),
+                Some(&password),
+                chrono::Utc::now(),
+            )
+            .with_context(|| format!("cannot create the demo account {name}"))?;
+        store.audit(action)?;
+        println!("   {name:<32} {password}");
+        lines.push_str(&format!("{name} {} {password}\n", role.as_str()));
+    }
+    let path = dir.join("accounts.txt");
+    write_private(&path, &lines)?;
+    Ok(path)
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! `probity serve`.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -45,6 +46,25 @@ pub struct Args {
     /// Seconds between signed audit checkpoints (one is also signed at shutdown).
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
     audit_checkpoint_interval: u64,
+    /// Single sign-on settings (YAML: issuer, client_id, client_secret_file, redirect_url,
+    /// scopes, username_claim, role_claim, group_roles).
+    #[arg(long, value_name = "FILE.yaml")]
+    oidc: Option<PathBuf>,
+    /// Send the session cookie without `Secure`, for plain-HTTP development on loopback only.
+    #[arg(long)]
+    insecure_cookies: bool,
+}
+
+/// Reads and checks single sign-on settings.
+pub fn load_oidc(path: &Path) -> anyhow::Result<probity_access::OidcConfig> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let config: probity_access::OidcConfig = serde_yaml_ng::from_str(&text)
+        .with_context(|| format!("{} is not valid single sign-on settings", path.display()))?;
+    config
+        .validate()
+        .with_context(|| format!("{}", path.display()))?;
+    Ok(config)
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -81,6 +101,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         config.insider = Some(args.policy.load()?);
     }
     config.comms = Some(Arc::new(super::open_comms(&args.data.data)?));
+    let mut web = probity_server::WebConfig::new(args.data.data.clone());
+    web.secure_cookies = !args.insecure_cookies;
+    web.oidc = args.oidc.as_deref().map(load_oidc).transpose()?;
+    config.web = Some(web);
     let signer = probity_audit::Signer::open_or_create(&args.data.data)
         .context("cannot open the audit signing key")?;
     config.audit_signer = Some(Arc::new(signer));
@@ -93,6 +117,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     runtime.block_on(async move {
         let mut server = probity_server::start(config, Stores::of(store)).await?;
         eprintln!("probity is serving HTTP on http://{}", server.http_addr);
+        eprintln!("the workbench is at http://{}/login", server.http_addr);
         if let Some(addr) = server.syslog_udp_addr {
             eprintln!("syslog over UDP on {addr}");
         }

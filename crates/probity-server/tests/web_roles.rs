@@ -1,0 +1,557 @@
+//! The workbench's route table walked with every role: a real server on loopback, accounts made
+//! with the access layer, sign-in through the real `/login` form and authenticator enrolment with
+//! codes computed by the access crate's TOTP module.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use http::{Method, StatusCode};
+use probity_access::totp::{TotpSecret, base32_decode};
+use probity_access::{
+    Access, AccessPolicy, Argon2Params, Principal, Role, RoleSet, SqliteAccessStore,
+};
+use probity_model::{Alert, AlertId, AlertRule, EventId, EventRef, Format, Level, MatchedField};
+use probity_server::web::{Need, ROUTES};
+use probity_server::{RunningServer, ServerConfig, WebConfig};
+use probity_store::AlertStore;
+use probity_store::sqlite::SqliteStore;
+
+const PASSWORD: &str = "a long enough test password";
+const HUMAN_ROLES: [Role; 5] = [
+    Role::Administrator,
+    Role::Analyst,
+    Role::Investigator,
+    Role::AuthorisingOfficer,
+    Role::Auditor,
+];
+
+fn policy() -> AccessPolicy {
+    AccessPolicy {
+        argon2: Argon2Params::TESTING,
+        ..AccessPolicy::default()
+    }
+}
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    server: RunningServer,
+    client: reqwest::Client,
+}
+
+fn sample_alert(user: &str) -> Alert {
+    let at = chrono::Utc::now();
+    let events = vec![EventRef {
+        id: EventId::derive(Format::Ndjson, user.as_bytes(), 0),
+        timestamp: at,
+    }];
+    let rule = AlertRule {
+        kind: "insider".into(),
+        id: "lookup".into(),
+        title: "Looked up a neighbour".into(),
+        tags: vec![],
+    };
+    Alert {
+        id: AlertId::derive(&rule, &events),
+        created: at,
+        rule,
+        level: Level::High,
+        explanation: format!("{user} searched for a record with no task"),
+        matched: vec![MatchedField {
+            field: "user.name".into(),
+            value: user.into(),
+        }],
+        events,
+        user: Some(user.into()),
+        host: None,
+    }
+}
+
+impl Harness {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
+        store
+            .append_alerts(&[sample_alert("jsmith.private")], None)
+            .unwrap();
+        let access = Access::new(SqliteAccessStore::open(dir.path()).unwrap(), policy()).unwrap();
+        let admin = Principal::command_line("test");
+        for role in HUMAN_ROLES {
+            access
+                .create_account(
+                    &admin,
+                    role.as_str(),
+                    "",
+                    RoleSet::new([role]),
+                    Some(PASSWORD),
+                    chrono::Utc::now(),
+                )
+                .unwrap();
+        }
+        drop(access);
+        let mut web = WebConfig::new(dir.path().to_owned());
+        web.secure_cookies = false;
+        web.access = policy();
+        let config = ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            web: Some(web),
+            ..ServerConfig::default()
+        };
+        let server = probity_server::start(config, probity_server::Stores::of(store))
+            .await
+            .unwrap();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            _dir: dir,
+            server,
+            client,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.server.http_addr)
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> reqwest::Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.unwrap()
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded::to_string(form).unwrap());
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Signs in through `/login`, enrols an authenticator at `/account/totp`, and returns the
+    /// fully signed-in session cookie and its CSRF token.
+    async fn sign_in(&self, name: &str) -> (String, String) {
+        let response = self
+            .post(
+                "/login",
+                None,
+                &[("username", name), ("password", PASSWORD), ("code", "")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{name}");
+        assert_eq!(location(&response), "/account/totp");
+        let cookie = session_cookie(&response);
+
+        // Until enrolled, pages lead to enrolment.
+        let response = self.get("/alerts", Some(&cookie)).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&response), "/account/totp");
+
+        let page = self
+            .get("/account/totp", Some(&cookie))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let secret = between(&page, "id=\"totp-secret\">", "<");
+        let csrf = between(&page, "name=\"csrf\" value=\"", "\"");
+        let secret = TotpSecret::from_bytes(base32_decode(&secret).unwrap());
+        let code = secret.code_at(chrono::Utc::now().timestamp() as u64);
+        let response = self
+            .post(
+                "/account/totp",
+                Some(&cookie),
+                &[("csrf", &csrf), ("code", &code)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{name}");
+        assert_eq!(location(&response), "/");
+        let cookie = session_cookie(&response);
+        let page = self.get("/", Some(&cookie)).await.text().await.unwrap();
+        assert!(
+            page.contains(&format!("id=\"signed-in-as\">{name}<")),
+            "{page}"
+        );
+        let csrf = between(&page, "name=\"csrf\" value=\"", "\"");
+        (cookie, csrf)
+    }
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+fn session_cookie(response: &reqwest::Response) -> String {
+    let set = response
+        .headers()
+        .get("set-cookie")
+        .expect("a session cookie")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    set.split(';').next().unwrap().to_owned()
+}
+
+fn between(text: &str, start: &str, end: &str) -> String {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in {text}"))
+        + start.len();
+    let rest = &text[from..];
+    rest[..rest.find(end).unwrap()].to_owned()
+}
+
+/// A concrete path for a route's pattern.
+fn concrete(pattern: &str) -> String {
+    pattern
+        .split('/')
+        .map(|segment| match segment {
+            "{id}" => "00000000000000000000000000000000",
+            "{pseudonym}" => "P-AAAA-AAAA-AAAA",
+            "{file}" => "style.css",
+            "{name}" => "nobody",
+            "{reveal}" => "R-0000",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn allowed(need: Need, role: Role) -> bool {
+    match need {
+        Need::Public | Need::Session | Need::SignedIn => true,
+        Need::Permission(permission) => role.allows(permission),
+        Need::Any(permissions) => permissions.iter().any(|p| role.allows(*p)),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_with_every_role() {
+    let harness = Harness::start().await;
+
+    // Without a session: pages lead to sign-in, actions are refused.
+    for route in ROUTES {
+        let path = concrete(route.path);
+        let response = if route.method == Method::GET {
+            harness.get(&path, None).await
+        } else {
+            harness.post(&path, None, &[]).await
+        };
+        let status = response.status();
+        if route.need == Need::Public {
+            assert!(
+                status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                "{path}: {status}"
+            );
+        } else if route.method == Method::GET {
+            assert_eq!(status, StatusCode::SEE_OTHER, "{path}");
+            assert_eq!(location(&response), "/login");
+        } else {
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        }
+    }
+
+    for role in HUMAN_ROLES {
+        let (cookie, csrf) = harness.sign_in(role.as_str()).await;
+        for route in ROUTES {
+            let path = concrete(route.path);
+            if route.path == "/logout" || route.path == "/login" {
+                continue;
+            }
+            let expected_ok = allowed(route.need, role);
+            let status = if route.method == Method::GET {
+                harness.get(&path, Some(&cookie)).await.status()
+            } else {
+                let without = harness.post(&path, Some(&cookie), &[]).await.status();
+                if route.need != Need::Public {
+                    assert_eq!(
+                        without,
+                        StatusCode::FORBIDDEN,
+                        "{role} POST {path} without CSRF"
+                    );
+                }
+                let wrong = harness
+                    .post(&path, Some(&cookie), &[("csrf", "0123")])
+                    .await
+                    .status();
+                if route.need != Need::Public {
+                    assert_eq!(
+                        wrong,
+                        StatusCode::FORBIDDEN,
+                        "{role} POST {path} with a wrong CSRF"
+                    );
+                }
+                harness
+                    .post(&path, Some(&cookie), &[("csrf", &csrf)])
+                    .await
+                    .status()
+            };
+            if expected_ok {
+                assert!(
+                    status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                    "{role} {} {path}: {status}",
+                    route.method
+                );
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{role} {} {path}",
+                    route.method
+                );
+            }
+        }
+        let response = harness
+            .post("/logout", Some(&cookie), &[("csrf", &csrf)])
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let response = harness.get("/", Some(&cookie)).await;
+        assert_eq!(location(&response), "/login", "{role}: the session ended");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_appear_only_as_pseudonyms_and_failures_say_nothing_specific() {
+    let harness = Harness::start().await;
+    let (cookie, _) = harness.sign_in("analyst").await;
+    let page = harness
+        .get("/alerts", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-alert-id="), "{page}");
+    assert!(!page.contains("jsmith"), "{page}");
+    assert!(
+        page.contains("class=\"person\" href=\"/people/P-"),
+        "{page}"
+    );
+    let id = between(&page, "data-alert-id=\"", "\"");
+    let detail = harness
+        .get(&format!("/alerts/{id}"), Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(detail.contains("id=\"explanation\""));
+    assert!(!detail.contains("jsmith"), "{detail}");
+
+    let wrong = harness
+        .post(
+            "/login",
+            None,
+            &[
+                ("username", "analyst"),
+                ("password", "not the password"),
+                ("code", ""),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let unknown = harness
+        .post(
+            "/login",
+            None,
+            &[
+                ("username", "nobody"),
+                ("password", "not the password"),
+                ("code", ""),
+            ],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let message = between(&wrong, "id=\"error\">", "<");
+    assert_eq!(message, between(&unknown, "id=\"error\">", "<"));
+
+    // The API's tokens still work beside the workbench, and `/` with a token is Elasticsearch's.
+    let response = harness
+        .client
+        .get(harness.url("/"))
+        .header("authorization", "Bearer nonsense")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(response.headers().contains_key("x-elastic-product"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn escalation_authorisation_reveal_and_evidence_pack() {
+    let harness = Harness::start().await;
+    let (analyst, analyst_csrf) = harness.sign_in("analyst").await;
+    let page = harness
+        .get("/alerts", Some(&analyst))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let alert = between(&page, "data-alert-id=\"", "\"");
+    let response = harness
+        .post(
+            &format!("/alerts/{alert}/escalate"),
+            Some(&analyst),
+            &[
+                ("csrf", &analyst_csrf),
+                ("title", "Neighbour lookups"),
+                ("reason", "no task"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let case = location(&response);
+    assert!(case.starts_with("/cases/C-"), "{case}");
+    let queue = harness
+        .get("/alerts", Some(&analyst))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !queue.contains(&alert),
+        "an escalated alert leaves the open queue"
+    );
+
+    let (officer, officer_csrf) = harness.sign_in("authorising-officer").await;
+    let page = harness
+        .get(&case, Some(&officer))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"authorise\""), "{page}");
+    let response = harness
+        .post(
+            &format!("{case}/authorise"),
+            Some(&officer),
+            &[
+                ("csrf", &officer_csrf),
+                ("note", "authorised: pattern of lookups"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let (investigator, investigator_csrf) = harness.sign_in("investigator").await;
+    let page = harness
+        .get(&case, Some(&investigator))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"case-state\">authorised<"), "{page}");
+    let pseudonym = between(
+        &page,
+        "name=\"pseudonym\" required placeholder=\"P-XXXX-XXXX-XXXX\" value=\"",
+        "\"",
+    );
+    let response = harness
+        .post(
+            &format!("{case}/reveals"),
+            Some(&investigator),
+            &[
+                ("csrf", &investigator_csrf),
+                ("pseudonym", &pseudonym),
+                (
+                    "necessity",
+                    "needed to interview the member of staff under caution",
+                ),
+                (
+                    "proportionality",
+                    "only this one person, only for this authorised case",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let page = harness
+        .get("/reveals", Some(&officer))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let reveal = between(&page, "data-reveal-id=\"", "\"");
+    let response = harness
+        .post(
+            &format!("/reveals/{reveal}/approve"),
+            Some(&officer),
+            &[
+                ("csrf", &officer_csrf),
+                ("note", "approved: necessary and proportionate"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    let page = harness
+        .get(&case, Some(&investigator))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("class=\"reveal\""), "{page}");
+    let shown = harness
+        .post(
+            &format!("{case}/reveals/{reveal}/view"),
+            Some(&investigator),
+            &[("csrf", &investigator_csrf)],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        between(&shown, "id=\"revealed-identity\">", "<"),
+        "jsmith.private"
+    );
+
+    let pack = harness
+        .get(&format!("{case}/evidence.zip"), Some(&investigator))
+        .await;
+    assert_eq!(pack.status(), StatusCode::OK);
+    let bytes = pack.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+
+    let (auditor, _) = harness.sign_in("auditor").await;
+    let log = harness
+        .get("/audit?after=0", Some(&auditor))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for action in [
+        "account.sign-in",
+        "identity.reveal.request",
+        "identity.reveal.approve",
+        "identity.reveal.view",
+        "evidence.export",
+    ] {
+        assert!(log.contains(&format!(">{action}<")), "{action} not audited");
+    }
+    assert!(log.contains("Chain verified"), "{log}");
+}
