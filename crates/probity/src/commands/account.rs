@@ -1,5 +1,6 @@
-//! `probity account create|list|disable|enable|reset-totp`: workbench accounts, managed on the
-//! server itself (the actor in the audit log is `cli:<os user>`).
+//! `probity account create|list|disable|enable|reset-totp|rotate-pseudonym-key`: workbench
+//! accounts and the pseudonym key, managed on the server itself (the actor in the audit log is
+//! `cli:<os user>`).
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -66,6 +67,12 @@ pub enum Command {
         data: DataArg,
         #[arg(long)]
         name: String,
+    },
+    /// Make a new pseudonym key current (old keys are kept, so reveals of pseudonyms made under
+    /// them still work). People get new pseudonyms once the server restarts.
+    RotatePseudonymKey {
+        #[command(flatten)]
+        data: DataArg,
     },
 }
 
@@ -187,6 +194,23 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             let action = access.reset_totp(&by, &name, now)?;
             open_store(&data.data)?.audit(action)?;
             println!("{name} enrols a new authenticator at the next sign-in.");
+        }
+        Command::RotatePseudonymKey { data } => {
+            let mut keys = probity_access::Pseudonymiser::open(&data.data).with_context(|| {
+                format!("cannot open the pseudonym key in {}", data.data.display())
+            })?;
+            let before = keys.current_key_id();
+            let current = keys.rotate()?;
+            open_store(&data.data)?.audit(probity_audit::Action {
+                time: now,
+                actor: by.actor(),
+                action: "pseudonym.key.rotate".into(),
+                target: format!("key {current}"),
+                details: serde_json::json!({"previous": before, "current": current}),
+            })?;
+            println!(
+                "pseudonym key {current} is current (key {before} kept for earlier pseudonyms); restart probity serve to use it."
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
