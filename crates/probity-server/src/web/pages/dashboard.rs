@@ -15,7 +15,7 @@ use probity_access::Permission;
 use probity_model::{Level, Timestamp};
 use probity_store::{AlertQuery, EventQuery, StoreCounts};
 
-use super::super::caches::DASHBOARD_TTL;
+use super::super::caches::{Current, DASHBOARD_TTL};
 use super::super::layout::{self, person};
 use super::super::{Session, Web, WebError, blocking};
 use super::{ALERT_WINDOW, parts, present_alerts};
@@ -162,9 +162,19 @@ pub async fn page(
         return Ok(crate::http::elastic::info(State(state), headers).await);
     };
     let (web, worker) = parts(&state)?;
-    let aggregate = match web.caches.dashboard.fresh(DASHBOARD_TTL) {
-        Some(aggregate) => aggregate,
-        None => {
+    let aggregate = match web.caches.dashboard.current(DASHBOARD_TTL) {
+        Current::Fresh(aggregate) => aggregate,
+        Current::Stale { value, refresh } => {
+            if refresh {
+                let cache = Arc::clone(&web);
+                tokio::task::spawn_blocking(move || match compute(&worker, &cache) {
+                    Ok(aggregate) => cache.caches.dashboard.store(Arc::new(aggregate)),
+                    Err(_) => cache.caches.dashboard.abandon(),
+                });
+            }
+            value
+        }
+        Current::Missing => {
             let cache = Arc::clone(&web);
             let aggregate = Arc::new(blocking(move || compute(&worker, &cache)).await?);
             web.caches.dashboard.store(Arc::clone(&aggregate));
