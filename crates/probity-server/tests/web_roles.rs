@@ -554,4 +554,31 @@ async fn escalation_authorisation_reveal_and_evidence_pack() {
         assert!(log.contains(&format!(">{action}<")), "{action} not audited");
     }
     assert!(log.contains("Chain verified"), "{log}");
+
+    // The oversight report exports as counts: the dismissal and escalation show as outcomes,
+    // the reveal steps as actions, and the export itself is audited.
+    let report: serde_json::Value = harness
+        .get("/oversight/export", Some(&auditor))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(report["alerts"].as_u64().unwrap() >= 1, "{report}");
+    assert!(
+        report["actions"]["identity.reveal.approve"].as_u64() == Some(1),
+        "{report}"
+    );
+    let by_team = report["by_team"].as_object().unwrap();
+    let escalated: u64 = by_team
+        .values()
+        .filter_map(|outcomes| outcomes["escalated"].as_u64())
+        .sum();
+    assert!(escalated >= 1, "{report}");
+    let log = harness
+        .get("/audit?after=0", Some(&auditor))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(log.contains(">oversight.export<"), "oversight export not audited");
 }

@@ -137,6 +137,9 @@ pub const ROUTES: &[Route] = &[
     page("/oversight", P(Perm::OversightReports), || {
         get(audit::oversight)
     }),
+    page("/oversight/export", P(Perm::OversightReports), || {
+        get(audit::oversight_export)
+    }),
     page("/admin/accounts", P(Perm::ManageAccounts), || {
         get(accounts::list)
     }),

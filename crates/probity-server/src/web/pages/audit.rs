@@ -195,24 +195,25 @@ pub async fn export(
 }
 
 /// Counts for the oversight report.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize)]
 struct Oversight {
+    /// Alert outcomes (open, dismissed, escalated) by the person's team, role and rank.
     by_team: BTreeMap<String, BTreeMap<String, u64>>,
     by_role: BTreeMap<String, BTreeMap<String, u64>>,
     by_rank: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Audited actions by name (reveals, exports, searches, views, sign-ins…).
     actions: BTreeMap<String, u64>,
+    /// (rule id, reason, count) of dismissals.
     reasons: Vec<(String, String, u64)>,
+    /// Alerts counted.
     alerts: usize,
 }
 
-/// `GET /oversight`.
-pub async fn oversight(
-    State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<Session>,
-) -> Result<Response, WebError> {
-    let status = cached_status(&state).await?;
-    let (web, worker) = parts(&state)?;
-    let report = blocking(move || {
+/// Counts the most recent alerts by outcome and the most recent audit entries by action.
+async fn oversight_report(state: &AppState) -> Result<Oversight, WebError> {
+    let status = cached_status(state).await?;
+    let (web, worker) = parts(state)?;
+    blocking(move || {
         let stores = worker.stores();
         let alerts = stores.alerts.alerts(&AlertQuery {
             limit: OVERSIGHT_ALERTS,
@@ -259,7 +260,45 @@ pub async fn oversight(
         }
         Ok(report)
     })
+    .await
+}
+
+/// `GET /oversight/export`: the oversight report as JSON (counts only), audited.
+pub async fn oversight_export(
+    State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<Session>,
+) -> Result<Response, WebError> {
+    let report = oversight_report(&state).await?;
+    let worker = state.clone();
+    let actor = session.principal.actor();
+    let alerts = report.alerts;
+    blocking(move || {
+        record(
+            &*worker.stores().audit,
+            probity_audit::Action {
+                time: now(),
+                actor,
+                action: "oversight.export".into(),
+                target: "oversight".into(),
+                details: json!({ "alerts": alerts }),
+            },
+        )
+    })
     .await?;
+    let mut response = Json(report).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"probity-oversight.json\""),
+    );
+    Ok(response)
+}
+
+/// `GET /oversight`.
+pub async fn oversight(
+    State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<Session>,
+) -> Result<Response, WebError> {
+    let report = oversight_report(&state).await?;
     let outcomes = ["open", "dismissed", "escalated"];
     let breakdown = |title: &str, id: &str, map: &BTreeMap<String, BTreeMap<String, u64>>| {
         html! {
@@ -277,6 +316,7 @@ pub async fn oversight(
     let body = html! {
         h1 { "Oversight" }
         p.muted { "Counts only. Alerts: the " (report.alerts) " most recent. Actions: the last " (OVERSIGHT_ENTRIES) " audit entries." }
+        p { a #export-oversight href="/oversight/export" { "Export as JSON" } }
         div.grid {
             (breakdown("Alerts by team", "by-team", &report.by_team))
             (breakdown("Alerts by role", "by-role", &report.by_role))
