@@ -141,16 +141,47 @@ impl Harness {
         request.send().await.unwrap()
     }
 
+    /// Fetches the sign-in form: the cookie tying it to this client, and the form's token.
+    async fn login_form(&self) -> (String, String) {
+        let response = self.get("/login", None).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|v| v.starts_with("probity_login="))
+            .expect("a sign-in form cookie");
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        let cookie = cookie.split(';').next().unwrap().to_owned();
+        let page = response.text().await.unwrap();
+        let token = between(&page, "name=\"csrf\" value=\"", "\"");
+        (cookie, token)
+    }
+
+    /// Posts the sign-in form as a browser that fetched it would.
+    async fn post_login(&self, name: &str, password: &str) -> reqwest::Response {
+        let (cookie, token) = self.login_form().await;
+        self.post(
+            "/login",
+            Some(&cookie),
+            &[
+                ("username", name),
+                ("password", password),
+                ("code", ""),
+                ("csrf", &token),
+            ],
+        )
+        .await
+    }
+
     /// Signs in through `/login`, enrols an authenticator at `/account/totp`, and returns the
     /// fully signed-in session cookie and its CSRF token.
     async fn sign_in(&self, name: &str) -> (String, String) {
-        let response = self
-            .post(
-                "/login",
-                None,
-                &[("username", name), ("password", PASSWORD), ("code", "")],
-            )
-            .await;
+        let response = self.post_login(name, PASSWORD).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{name}");
         assert_eq!(location(&response), "/account/totp");
         let cookie = session_cookie(&response);
@@ -259,7 +290,10 @@ async fn every_route_with_every_role() {
             harness.post(&path, None, &[]).await
         };
         let status = response.status();
-        if route.need == Need::Public {
+        if route.path == "/login" && route.method == Method::POST {
+            // A sign-in form not fetched by this client is refused.
+            assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        } else if route.need == Need::Public {
             assert!(
                 status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
                 "{path}: {status}"
@@ -358,35 +392,50 @@ async fn people_appear_only_as_pseudonyms_and_failures_say_nothing_specific() {
     assert!(!detail.contains("jsmith"), "{detail}");
 
     let wrong = harness
-        .post(
-            "/login",
-            None,
-            &[
-                ("username", "analyst"),
-                ("password", "not the password"),
-                ("code", ""),
-            ],
-        )
+        .post_login("analyst", "not the password")
         .await
         .text()
         .await
         .unwrap();
     let unknown = harness
-        .post(
-            "/login",
-            None,
-            &[
-                ("username", "nobody"),
-                ("password", "not the password"),
-                ("code", ""),
-            ],
-        )
+        .post_login("nobody", "not the password")
         .await
         .text()
         .await
         .unwrap();
     let message = between(&wrong, "id=\"error\">", "<");
     assert_eq!(message, between(&unknown, "id=\"error\">", "<"));
+
+    // A sign-in form posted from elsewhere (without the form's cookie, or with another form's
+    // token) is refused before the password is even checked, and starts no session.
+    let (cookie, _) = harness.login_form().await;
+    let (_, other_token) = harness.login_form().await;
+    for (cookie, token) in [
+        (None, other_token.as_str()),
+        (Some(cookie.as_str()), other_token.as_str()),
+    ] {
+        let response = harness
+            .post(
+                "/login",
+                cookie,
+                &[
+                    ("username", "analyst"),
+                    ("password", PASSWORD),
+                    ("code", ""),
+                    ("csrf", token),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(
+            !response
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .any(|v| v.to_str().unwrap().starts_with("probity_session=")),
+            "a refused form must not start a session"
+        );
+    }
 
     // The API's tokens still work beside the workbench, and `/` with a token is Elasticsearch's.
     let response = harness
@@ -580,5 +629,8 @@ async fn escalation_authorisation_reveal_and_evidence_pack() {
         .text()
         .await
         .unwrap();
-    assert!(log.contains(">oversight.export<"), "oversight export not audited");
+    assert!(
+        log.contains(">oversight.export<"),
+        "oversight export not audited"
+    );
 }

@@ -3,8 +3,11 @@
 //!
 //! The session token lives in the `probity_session` cookie (HttpOnly, SameSite=Strict, Secure
 //! unless `--insecure-cookies`). Every form carries the session's CSRF token in the hidden input
-//! `csrf`; the guard checks it on every POST. Timeouts (idle and absolute) and lockout are the
-//! access layer's.
+//! `csrf`; the guard checks it on every POST. The sign-in form, which comes before any session,
+//! is tied to the browser that fetched it instead: `GET /login` sets a random `probity_login`
+//! cookie (SameSite=Strict, ten minutes) and puts the same value in the form, and `POST /login`
+//! refuses a form whose value does not match the cookie, so another site cannot sign a browser in
+//! to an account of its choosing. Timeouts (idle and absolute) and lockout are the access layer's.
 
 use std::sync::Arc;
 
@@ -25,6 +28,10 @@ use crate::http::AppState;
 pub const SESSION_COOKIE: &str = "probity_session";
 /// The hidden form field carrying the CSRF token.
 pub const CSRF_FIELD: &str = "csrf";
+/// The cookie tying a sign-in form to the browser that fetched it.
+pub const LOGIN_COOKIE: &str = "probity_login";
+/// How long a sign-in form stays usable, in seconds.
+const LOGIN_FORM_SECONDS: u32 = 600;
 
 /// Who is making a request, put on the request by the guard.
 #[derive(Debug, Clone)]
@@ -51,19 +58,33 @@ impl Session {
 
 /// The session token in a request's cookies, if any.
 pub fn token_from(headers: &HeaderMap) -> Option<SessionToken> {
+    cookie_value(headers, SESSION_COOKIE).map(SessionToken::from_presented)
+}
+
+/// The value of the cookie `name` (at most 128 characters), if the request has it.
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     for value in headers.get_all(header::COOKIE) {
         let Ok(text) = value.to_str() else { continue };
         for pair in text.split(';') {
-            if let Some((name, value)) = pair.trim().split_once('=')
-                && name == SESSION_COOKIE
+            if let Some((key, value)) = pair.trim().split_once('=')
+                && key == name
                 && !value.is_empty()
                 && value.len() <= 128
             {
-                return Some(SessionToken::from_presented(value));
+                return Some(value);
             }
         }
     }
     None
+}
+
+/// Compares two strings in time that depends only on their lengths.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 fn cookie(web: &Web, value: &str, clear: bool) -> Option<HeaderValue> {
@@ -93,7 +114,10 @@ fn redirect_with_cookie(web: &Web, location: &str, token: Option<&SessionToken>)
 }
 
 fn login_form(web: &Web, error: Option<&str>) -> Response {
-    layout::bare(
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    let form_token = hex::encode(bytes);
+    let mut response = layout::bare(
         "Sign in",
         html! {
             div.login.panel {
@@ -102,6 +126,7 @@ fn login_form(web: &Web, error: Option<&str>) -> Response {
                     p #error { (error) }
                 }
                 form #login.stack method="post" action="/login" {
+                    input type="hidden" name=(CSRF_FIELD) value=(form_token);
                     label for="username" { "Name" }
                     input #username type="text" name="username" autocomplete="username" required;
                     label for="password" { "Password" }
@@ -116,7 +141,18 @@ fn login_form(web: &Web, error: Option<&str>) -> Response {
                 }
             }
         },
-    )
+    );
+    let secure = if web.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "{LOGIN_COOKIE}={form_token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age={LOGIN_FORM_SECONDS}{secure}"
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 /// `GET /login`.
@@ -127,8 +163,24 @@ pub async fn login_page(State(state): State<AppState>) -> Result<Response, WebEr
 
 /// `POST /login`: password and code. Only a generic message is shown on failure; the reason goes
 /// to the audit log.
-pub async fn login(State(state): State<AppState>, form: Fields) -> Result<Response, WebError> {
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: Fields,
+) -> Result<Response, WebError> {
     let web = web_of(&state)?;
+    let presented = form.get(CSRF_FIELD).unwrap_or("");
+    let expected = cookie_value(&headers, LOGIN_COOKIE).unwrap_or("");
+    if expected.is_empty() || !same_secret(presented, expected) {
+        let mut response = login_form(
+            &web,
+            Some(
+                "The sign-in form had expired or did not come from this site. Please sign in again.",
+            ),
+        );
+        *response.status_mut() = http::StatusCode::FORBIDDEN;
+        return Ok(response);
+    }
     let username = form.get("username").unwrap_or("").to_owned();
     let password = form
         .0
