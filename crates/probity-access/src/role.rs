@@ -54,6 +54,8 @@ pub enum Permission {
     ApproveReveal,
     /// Export a case's evidence pack.
     ExportEvidence,
+    /// Open sealed (privileged or medical) content of a message linked to an authorised case.
+    UnsealContent,
     /// Read the audit log.
     ReadAudit,
     /// Export the audit log for outside verification.
@@ -105,6 +107,7 @@ impl Role {
                     | CreateCase
                     | RequestReveal
                     | ExportEvidence
+                    | UnsealContent
             ),
             Role::AuthorisingOfficer => {
                 matches!(permission, ViewCases | AuthoriseCase | ApproveReveal)
@@ -129,7 +132,7 @@ impl Role {
 
 impl Permission {
     /// Every permission, in a fixed order.
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::ViewAlerts,
         Permission::TriageAlerts,
         Permission::SearchEvents,
@@ -141,6 +144,7 @@ impl Permission {
         Permission::RequestReveal,
         Permission::ApproveReveal,
         Permission::ExportEvidence,
+        Permission::UnsealContent,
         Permission::ReadAudit,
         Permission::ExportAudit,
         Permission::OversightReports,
@@ -165,6 +169,7 @@ impl Permission {
             Permission::RequestReveal => "request-reveal",
             Permission::ApproveReveal => "approve-reveal",
             Permission::ExportEvidence => "export-evidence",
+            Permission::UnsealContent => "unseal-content",
             Permission::ReadAudit => "read-audit",
             Permission::ExportAudit => "export-audit",
             Permission::OversightReports => "oversight-reports",
@@ -291,7 +296,7 @@ mod tests {
     /// The expected table, written out by hand: one row per permission, one column per role in
     /// [`Role::ALL`] order (administrator, analyst, investigator, authorising officer, auditor,
     /// ingest client). Change it only together with the design.
-    const EXPECTED: [(Permission, [u8; 6]); 19] = [
+    const EXPECTED: [(Permission, [u8; 6]); 20] = [
         //                                  adm ana inv ao aud ing
         (Permission::ViewAlerts, /*      */ [0, 1, 1, 0, 0, 0]),
         (Permission::TriageAlerts, /*    */ [0, 1, 0, 0, 0, 0]),
@@ -304,6 +309,7 @@ mod tests {
         (Permission::RequestReveal, /*   */ [0, 0, 1, 0, 0, 0]),
         (Permission::ApproveReveal, /*   */ [0, 0, 0, 1, 0, 0]),
         (Permission::ExportEvidence, /*  */ [0, 0, 1, 0, 0, 0]),
+        (Permission::UnsealContent, /*   */ [0, 0, 1, 0, 0, 0]),
         (Permission::ReadAudit, /*       */ [0, 0, 0, 0, 1, 0]),
         (Permission::ExportAudit, /*     */ [0, 0, 0, 0, 1, 0]),
         (Permission::OversightReports, /**/ [0, 0, 0, 0, 1, 0]),

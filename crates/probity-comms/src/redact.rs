@@ -55,6 +55,11 @@ impl Redactor {
         }
     }
 
+    /// Masks members of the public in one text (unsealed content, for one).
+    pub fn text(&self, text: &str) -> String {
+        self.masker.mask(text).text
+    }
+
     /// Masks the quoted content in a content alert's explanation and evidence.
     pub fn alert(&self, alert: &mut Alert) {
         if alert.rule.kind != CONTENT_KIND {

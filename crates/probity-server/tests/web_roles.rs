@@ -634,3 +634,145 @@ async fn escalation_authorisation_reveal_and_evidence_pack() {
         "oversight export not audited"
     );
 }
+
+/// A medical message sealed by the communications stage on the way in, and an alert resting on
+/// it: (event id hex, event time in microseconds, alert id hex).
+fn store_sealed_message(dir: &std::path::Path) -> (String, i64, String) {
+    use probity_store::EventStore;
+    let eml = b"From: pc.jones@force.example\r\nTo: occhealth.adviser@nhs.example\r\n\
+Subject: my appointment\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\nMessage-ID: <m1@force.example>\r\n\r\n\
+I was diagnosed with a heart condition and prescribed bisoprolol 5mg, so please note it.\r\n";
+    let mut ctx = probity_ingest::Context::new("test", probity_ingest::Limits::default());
+    let mut batch = probity_ingest::Batch::new();
+    probity_ingest::mail::decode_eml(eml, &mut ctx, None, &mut batch).unwrap();
+    let mut event = batch.events.pop().unwrap();
+    let stage = probity_comms::CommsStage::open(dir).unwrap();
+    stage.process(&mut event);
+    assert!(
+        event.tags.iter().any(|t| t == "content-sealed"),
+        "{event:?}"
+    );
+    let store = SqliteStore::open(dir).unwrap();
+    store
+        .append(&[probity_store::EncodedEvent::encode(&event).unwrap()], &[])
+        .unwrap();
+    let reference = EventRef {
+        id: event.provenance.id,
+        timestamp: event.timestamp,
+    };
+    let mut alert = sample_alert("pc.jones");
+    alert.rule.id = "medical-disclosure".into();
+    alert.events = vec![reference];
+    alert.id = AlertId::derive(&alert.rule, &alert.events);
+    store.append_alerts(&[alert.clone()], None).unwrap();
+    (
+        reference.id.to_hex(),
+        reference.timestamp.timestamp_micros(),
+        alert.id.to_hex(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sealed_content_opens_only_within_an_authorised_case_that_links_it() {
+    let harness = Harness::start().await;
+    let (event, at, alert) = store_sealed_message(harness._dir.path());
+    let at_text = at.to_string();
+    let page_path = format!("/events/{event}?at={at}");
+    let unseal_path = format!("/events/{event}/unseal");
+
+    let (investigator, investigator_csrf) = harness.sign_in("investigator").await;
+    let page = harness
+        .get(&page_path, Some(&investigator))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("is sealed"), "{page}");
+    assert!(page.contains("id=\"unseal\""), "{page}");
+    assert!(!page.contains("bisoprolol"), "sealed content shown: {page}");
+
+    // An analyst may read content but not open sealed content: the guard refuses.
+    let (analyst, analyst_csrf) = harness.sign_in("analyst").await;
+    let refused = harness
+        .post(
+            &unseal_path,
+            Some(&analyst),
+            &[
+                ("csrf", &analyst_csrf),
+                ("at", &at_text),
+                ("case_id", "C-000001"),
+                ("reason", "curious"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    // Escalated to a proposed case: not yet authorised, so still refused.
+    let response = harness
+        .post(
+            &format!("/alerts/{alert}/escalate"),
+            Some(&analyst),
+            &[
+                ("csrf", &analyst_csrf),
+                ("title", "Medical details sent"),
+                ("reason", "check"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let case_path = location(&response);
+    let case_id = case_path.trim_start_matches("/cases/").to_owned();
+    let unseal = |case: String, reason: &'static str| {
+        let fields = [
+            ("csrf".to_owned(), investigator_csrf.clone()),
+            ("at".to_owned(), at_text.clone()),
+            ("case_id".to_owned(), case),
+            ("reason".to_owned(), reason.to_owned()),
+        ];
+        let harness = &harness;
+        let investigator = investigator.clone();
+        let path = unseal_path.clone();
+        async move {
+            let borrowed: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            harness.post(&path, Some(&investigator), &borrowed).await
+        }
+    };
+    let response = unseal(case_id.clone(), "to see what was disclosed").await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.text().await.unwrap().contains("authorised case"));
+
+    let (officer, officer_csrf) = harness.sign_in("authorising-officer").await;
+    let response = harness
+        .post(
+            &format!("{case_path}/authorise"),
+            Some(&officer),
+            &[("csrf", &officer_csrf), ("note", "authorised")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+
+    // A reason is required; then the content opens, still masked for the public.
+    let response = unseal(case_id.clone(), "  ").await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let response = unseal(case_id.clone(), "to see what was disclosed").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let opened = response.text().await.unwrap();
+    assert!(opened.contains("id=\"unsealed-content\""), "{opened}");
+    assert!(opened.contains("bisoprolol"), "{opened}");
+
+    let (auditor, _) = harness.sign_in("auditor").await;
+    let log = harness
+        .get("/audit?after=0", Some(&auditor))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(log.contains(">content.unseal<"), "unsealing not audited");
+    assert!(
+        !log.contains("bisoprolol"),
+        "content leaked into the audit log"
+    );
+}

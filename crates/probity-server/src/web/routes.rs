@@ -92,6 +92,9 @@ pub const ROUTES: &[Route] = &[
     }),
     page("/search", P(Perm::SearchEvents), || get(search::page)),
     page("/events/{id}", P(Perm::ViewContent), || get(events::page)),
+    action("/events/{id}/unseal", P(Perm::UnsealContent), || {
+        post(events::unseal)
+    }),
     page("/cases", P(Perm::ViewCases), || get(cases::list)),
     action("/cases", P(Perm::CreateCase), || post(cases::create)),
     page("/cases/{id}", P(Perm::ViewCases), || get(cases::detail)),

@@ -1,5 +1,11 @@
 //! `/events/{id}?at=`: one event, readable. Message content is masked by the privacy layer;
 //! sealed content (privileged or medical) is withheld. Every view is audited.
+//!
+//! `POST /events/{id}/unseal`: sealed content is opened only for an investigator (the
+//! `unseal-content` permission) working a case that an authorising officer has authorised and that
+//! links the message (directly, or through a linked alert resting on it), with a stated reason.
+//! The opening is audited (case, message, fields and reason; never the content), and what is
+//! shown is still masked for members of the public.
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -9,6 +15,7 @@ use serde_json::json;
 
 use probity_model::{EventId, EventRef, from_micros};
 
+use super::super::form::Fields;
 use super::super::layout::{self, person};
 use super::super::{Session, WebError, blocking, now, record};
 use super::{parts, present_events};
@@ -37,6 +44,7 @@ pub async fn page(
     };
     let event_id: EventId = id.parse().map_err(|_| missing())?;
     let micros = at.at.ok_or_else(missing)?;
+    let id = event_id.to_hex();
     let reference = EventRef {
         id: event_id,
         timestamp: from_micros(micros),
@@ -100,6 +108,17 @@ pub async fn page(
                             @if let Some(why) = &sealed_why { " (" (why) ")" }
                             " and is withheld." }
                     }
+                    @if session.principal.allows(probity_access::Permission::UnsealContent) {
+                        form #unseal.stack method="post" action=(format!("/events/{id}/unseal")) {
+                            input type="hidden" name="csrf" value=(session.csrf);
+                            input type="hidden" name="at" value=(micros);
+                            label for="unseal-case" { "Authorised case that links this message" }
+                            input #unseal-case type="text" name="case_id" placeholder="C-000123" required;
+                            label for="unseal-reason" { "Why the sealed content is needed" }
+                            textarea #unseal-reason name="reason" required {}
+                            p { button type="submit" { "Open sealed content" } }
+                        }
+                    }
                 } @else {
                     p { strong { "Subject: " } (email.subject.as_deref().unwrap_or("")) }
                     pre #content { (email.body.as_deref().map(|b| b.chars().take(MAX_CONTENT).collect::<String>()).unwrap_or_default()) }
@@ -115,4 +134,138 @@ pub async fn page(
         p.muted { "Names of members of the public are masked; people are shown as pseudonyms. This view is recorded in the audit log." }
     };
     Ok(layout::page(&session, "Event", "", body))
+}
+
+/// Whether `case` links the event `event` directly or through a linked alert resting on it.
+fn case_links_event(
+    state: &AppState,
+    web: &super::super::Web,
+    case: &str,
+    event: &EventId,
+) -> Result<bool, WebError> {
+    let hex = event.to_hex();
+    for link in web.workbench.links(case)? {
+        match link.kind {
+            probity_case::LinkKind::Event if link.target == hex => return Ok(true),
+            probity_case::LinkKind::Alert => {
+                let Ok(parsed) = link.target.parse::<EventId>() else {
+                    continue;
+                };
+                let alert = state
+                    .stores()
+                    .alerts
+                    .alert(&probity_model::AlertId::from_bytes(*parsed.as_bytes()))?;
+                if alert.is_some_and(|a| a.events.iter().any(|e| e.id == *event)) {
+                    return Ok(true);
+                }
+            }
+            probity_case::LinkKind::Event => {}
+        }
+    }
+    Ok(false)
+}
+
+/// `POST /events/{id}/unseal`: sealed content, within an authorised case. See the module
+/// documentation.
+pub async fn unseal(
+    State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<Session>,
+    Path(id): Path<String>,
+    form: Fields,
+) -> Result<Response, WebError> {
+    let missing = || WebError::NotFound("There is no such message.".into());
+    let event_id: EventId = id.parse().map_err(|_| missing())?;
+    let at: i64 = form
+        .get("at")
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(missing)?;
+    let case_id = form.get("case_id").unwrap_or("").trim().to_owned();
+    let reason: String = form
+        .get("reason")
+        .unwrap_or("")
+        .trim()
+        .chars()
+        .take(2000)
+        .collect();
+    if reason.is_empty() {
+        return Err(WebError::BadRequest(
+            "Say why the sealed content is needed.".into(),
+        ));
+    }
+    let reference = EventRef {
+        id: event_id,
+        timestamp: from_micros(at),
+    };
+    let (web, worker) = parts(&state)?;
+    let actor = session.principal.actor();
+    let shown_case = case_id.clone();
+    let opened = blocking(move || {
+        let stores = worker.stores();
+        let case = web.workbench.case(&case_id)?;
+        if !matches!(
+            case.state,
+            probity_case::CaseState::Authorised | probity_case::CaseState::Investigating
+        ) {
+            return Err(WebError::Forbidden(format!(
+                "Case {case_id} is {}: sealed content opens only within an authorised case.",
+                case.state.as_str()
+            )));
+        }
+        if !case_links_event(&worker, &web, &case_id, &event_id)? {
+            return Err(WebError::Forbidden(format!(
+                "Case {case_id} does not link this message; link it (or an alert resting on it) first."
+            )));
+        }
+        let Some(event) = stores.events.events_by_ref(&[reference])?.into_iter().next() else {
+            return Err(missing());
+        };
+        let items = probity_privacy::sealing::sealed_items(&event);
+        if items.is_empty() {
+            return Err(WebError::BadRequest("This message holds no sealed content.".into()));
+        }
+        let key = probity_privacy::sealing::SealKey::load(&web.config.data_dir).map_err(|error| {
+            tracing::error!(%error, "cannot load the seal key");
+            WebError::Internal
+        })?;
+        let redactor = worker.redactor().map_err(|error| {
+            tracing::error!(%error, "cannot build the redactor");
+            WebError::Internal
+        })?;
+        let mut opened = Vec::with_capacity(items.len());
+        for item in &items {
+            let text = probity_privacy::sealing::unseal(&key, item).map_err(|error| {
+                tracing::error!(%error, "cannot unseal");
+                WebError::Internal
+            })?;
+            opened.push((item.field.clone(), redactor.text(&text)));
+        }
+        record(
+            &*stores.audit,
+            probity_audit::Action {
+                time: now(),
+                actor,
+                action: "content.unseal".into(),
+                target: event_id.to_hex(),
+                details: json!({
+                    "case": case_id,
+                    "fields": items.iter().map(|i| i.field.as_str()).collect::<Vec<_>>(),
+                    "sealed_as": items.first().map(|i| i.reason.name()),
+                    "reason": reason,
+                }),
+            },
+        )?;
+        Ok(opened)
+    })
+    .await?;
+    let body = html! {
+        h1 { "Sealed content" }
+        p.notice { "Opened within case " (shown_case) ". This opening is recorded in the audit log; members of the public remain masked." }
+        div.panel #unsealed-content {
+            @for (field, text) in &opened {
+                h2 { (field) }
+                pre { (text.chars().take(MAX_CONTENT).collect::<String>()) }
+            }
+        }
+    };
+    Ok(layout::page(&session, "Sealed content", "", body))
 }
