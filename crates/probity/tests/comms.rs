@@ -394,3 +394,68 @@ fn members_of_the_public_are_masked_in_what_analysts_see_but_stored_whole() {
     // The store keeps the evidence whole; masking is for what is shown.
     assert!(in_database_files(&data, "Connolly"));
 }
+
+#[test]
+fn mail_to_the_senders_own_personal_address_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let staff = dir.path().join("staff.csv");
+    std::fs::write(
+        &staff,
+        "staff_id,accounts,full_name,forenames,surname,date_of_birth,home_address,postcode,vehicles,relatives,role,rank,department,team,station,area,line_manager,start_date,notice_date,leaving_date,personal_email,mobile\n\
+         E100001,valek100001;kim.vale@force.police.uk,Kim Vale,Kim,Vale,1987-03-02,\"1 High Street, Kelby\",NS2 6AF,,,Response Officer,PC,Response,North Response A,Northtown,North,,2010-01-01,,,kimv1987@gmail.com,\n",
+    )
+    .unwrap();
+    let output = probity(&data)
+        .args(["reference", "load", "staff"])
+        .arg(&staff)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let own = eml(
+        "PC Kim Vale <kim.vale@force.police.uk>",
+        "kimv1987@gmail.com",
+        "for later",
+        "Details of the man we arrested: NI number JG103759A, lives on Orchard Road.",
+    );
+    let someone_elses = eml(
+        "PC Kim Vale <kim.vale@force.police.uk>",
+        "jo.bloggs1990@gmail.com",
+        "for you",
+        "Details of the woman we arrested: NI number AB123456C, lives on Mill Lane.",
+    );
+    let file = dir.path().join("mail.mbox");
+    std::fs::write(
+        &file,
+        [&own, &someone_elses].map(|m| mbox_entry(m)).concat(),
+    )
+    .unwrap();
+    ingest(&data, &file);
+    let found = alerts(&data);
+    let explanations: Vec<&str> = found
+        .iter()
+        .filter(|a| a["rule"]["id"] == "disclosure/ni_number")
+        .map(|a| a["explanation"].as_str().unwrap())
+        .collect();
+    assert_eq!(explanations.len(), 2, "{found:#?}");
+    assert_eq!(
+        explanations
+            .iter()
+            .filter(|e| e.contains("the sender's own personal address"))
+            .count(),
+        1,
+        "{explanations:#?}"
+    );
+    assert_eq!(
+        explanations
+            .iter()
+            .filter(|e| e.contains("(personal webmail)"))
+            .count(),
+        1,
+        "{explanations:#?}"
+    );
+}

@@ -31,12 +31,40 @@ pub fn open_store(data: &Path) -> anyhow::Result<Arc<SqliteStore>> {
     Ok(Arc::new(store))
 }
 
-/// The communications stage for a data directory (its seal key and `policy/` files).
+/// The communications stage for a data directory (its seal key and `policy/` files), knowing
+/// each member of staff's personal address from the stored staff directory, so that mail to the
+/// sender's own address is classed as such. Staff loaded later take effect at the next start.
 pub fn open_comms(data: &Path) -> anyhow::Result<probity_comms::CommsStage> {
-    probity_comms::CommsStage::open(data).with_context(|| {
+    let stage = probity_comms::CommsStage::open(data).with_context(|| {
         format!(
             "cannot load the communications policies for {}",
             data.display()
         )
-    })
+    })?;
+    let store = open_store(data)?;
+    Ok(stage.with_staff(personal_addresses(&*store)?))
+}
+
+/// Work address → personal address of every member of staff in the stored staff directory.
+fn personal_addresses(
+    reference: &dyn probity_store::ReferenceStore,
+) -> anyhow::Result<probity_privacy::recipients::StaffPersonalAddresses> {
+    let mut addresses = probity_privacy::recipients::StaffPersonalAddresses::new();
+    let Some(bytes) = reference.reference("staff")? else {
+        return Ok(addresses);
+    };
+    let probity_insider::Rows::Staff(rows) = probity_insider::decode(&bytes)
+        .map_err(|e| anyhow::anyhow!("the stored staff directory cannot be read: {e}"))?
+    else {
+        anyhow::bail!("the stored staff directory holds another kind of row");
+    };
+    for person in &rows {
+        let Some(personal) = person.personal_email.as_deref() else {
+            continue;
+        };
+        for work in person.accounts.iter().filter(|a| a.contains('@')) {
+            addresses.insert(work, personal);
+        }
+    }
+    Ok(addresses)
 }
