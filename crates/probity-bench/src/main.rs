@@ -5,7 +5,7 @@
 //! target/release/probity-bench http   [--events N] [--batch N] [--connections N]
 //! target/release/probity-bench syslog [--events N] [--connections N]
 //! target/release/probity-bench evtx   PATH...
-//! target/release/probity-bench web    --data DIR [--rounds N]
+//! target/release/probity-bench web    --data DIR [--rounds N] [--settle SECONDS]
 //! ```
 //! Each run uses a fresh data directory under the system temporary folder and removes it after.
 
@@ -70,6 +70,9 @@ enum Bench {
         /// Timed fetches of each page.
         #[arg(long, default_value_t = 50)]
         rounds: usize,
+        /// Seconds to wait after the server starts before the first fetch.
+        #[arg(long, default_value_t = 0)]
+        settle: u64,
     },
 }
 
@@ -97,7 +100,11 @@ fn main() -> anyhow::Result<()> {
             connections,
         } => bench_syslog(&probity, &work, events, connections),
         Bench::Evtx { paths } => bench_evtx(&probity, &work, &paths),
-        Bench::Web { data, rounds } => web::bench_web(&probity, &data, rounds),
+        Bench::Web {
+            data,
+            rounds,
+            settle,
+        } => web::bench_web(&probity, &data, rounds, settle),
     };
     let _ = std::fs::remove_dir_all(&work);
     result

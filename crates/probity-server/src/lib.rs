@@ -192,6 +192,7 @@ pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer
         Arc::clone(&metrics),
     )
     .with_web(web);
+    web::warm(&state);
     tasks.spawn(http::serve(
         http_listener,
         state,

@@ -128,6 +128,14 @@ where
 }
 
 /// The workbench of `state`, or the error saying it is not set up.
+/// Work done once as the server starts, so that first page loads are quick (the dashboard's
+/// aggregate). Does nothing on a server without the workbench.
+pub(crate) fn warm(state: &AppState) {
+    if state.web().is_some() {
+        pages::dashboard::warm(state);
+    }
+}
+
 pub(crate) fn web_of(state: &AppState) -> Result<Arc<Web>, WebError> {
     state.web().ok_or(WebError::Unavailable(
         "the workbench is not set up on this server (start it with --data)".into(),

@@ -58,6 +58,23 @@ fn weight(level: Level) -> u64 {
     }
 }
 
+/// Computes the dashboard's first aggregate in the background as the server starts (counting a
+/// large journal takes a moment), so that the first person to open the dashboard does not wait.
+pub(crate) fn warm(state: &AppState) {
+    let Ok((web, worker)) = parts(state) else {
+        return;
+    };
+    tokio::task::spawn_blocking(move || {
+        if matches!(
+            web.caches.dashboard.current(DASHBOARD_TTL),
+            Current::Missing
+        ) && let Ok(aggregate) = compute(&worker, &web)
+        {
+            web.caches.dashboard.store(Arc::new(aggregate));
+        }
+    });
+}
+
 fn compute(state: &AppState, web: &Web) -> Result<Aggregate, WebError> {
     let stores = state.stores();
     let alerts = stores.alerts.alerts(&AlertQuery {
