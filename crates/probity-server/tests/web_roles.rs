@@ -124,6 +124,36 @@ impl Harness {
         request.send().await.unwrap()
     }
 
+    /// A page's text.
+    async fn page(&self, path: &str, cookie: Option<&str>) -> String {
+        self.get(path, cookie).await.text().await.unwrap()
+    }
+
+    /// Escalates `alert` to a new proposed case as `cookie`; returns the case's path.
+    async fn escalate(&self, alert: &str, cookie: &str, csrf: &str, title: &str) -> String {
+        let response = self
+            .post(
+                &format!("/alerts/{alert}/escalate"),
+                Some(cookie),
+                &[("csrf", csrf), ("title", title), ("reason", "no task")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        location(&response)
+    }
+
+    /// Authorises the case at `case` (its path) as `cookie`.
+    async fn authorise(&self, case: &str, cookie: &str, csrf: &str) {
+        let response = self
+            .post(
+                &format!("{case}/authorise"),
+                Some(cookie),
+                &[("csrf", csrf), ("note", "authorised: pattern of lookups")],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+
     async fn post(
         &self,
         path: &str,
@@ -369,12 +399,7 @@ async fn every_route_with_every_role() {
 async fn people_appear_only_as_pseudonyms_and_failures_say_nothing_specific() {
     let harness = Harness::start().await;
     let (cookie, _) = harness.sign_in("analyst").await;
-    let page = harness
-        .get("/alerts", Some(&cookie))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = harness.page("/alerts", Some(&cookie)).await;
     assert!(page.contains("data-alert-id="), "{page}");
     assert!(!page.contains("jsmith"), "{page}");
     assert!(
@@ -382,12 +407,7 @@ async fn people_appear_only_as_pseudonyms_and_failures_say_nothing_specific() {
         "{page}"
     );
     let id = between(&page, "data-alert-id=\"", "\"");
-    let detail = harness
-        .get(&format!("/alerts/{id}"), Some(&cookie))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let detail = harness.page(&format!("/alerts/{id}"), Some(&cookie)).await;
     assert!(detail.contains("id=\"explanation\""));
     assert!(!detail.contains("jsmith"), "{detail}");
 
@@ -453,65 +473,25 @@ async fn people_appear_only_as_pseudonyms_and_failures_say_nothing_specific() {
 async fn escalation_authorisation_reveal_and_evidence_pack() {
     let harness = Harness::start().await;
     let (analyst, analyst_csrf) = harness.sign_in("analyst").await;
-    let page = harness
-        .get("/alerts", Some(&analyst))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = harness.page("/alerts", Some(&analyst)).await;
     let alert = between(&page, "data-alert-id=\"", "\"");
-    let response = harness
-        .post(
-            &format!("/alerts/{alert}/escalate"),
-            Some(&analyst),
-            &[
-                ("csrf", &analyst_csrf),
-                ("title", "Neighbour lookups"),
-                ("reason", "no task"),
-            ],
-        )
+    let case = harness
+        .escalate(&alert, &analyst, &analyst_csrf, "Neighbour lookups")
         .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let case = location(&response);
     assert!(case.starts_with("/cases/C-"), "{case}");
-    let queue = harness
-        .get("/alerts", Some(&analyst))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let queue = harness.page("/alerts", Some(&analyst)).await;
     assert!(
         !queue.contains(&alert),
         "an escalated alert leaves the open queue"
     );
 
     let (officer, officer_csrf) = harness.sign_in("authorising-officer").await;
-    let page = harness
-        .get(&case, Some(&officer))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = harness.page(&case, Some(&officer)).await;
     assert!(page.contains("id=\"authorise\""), "{page}");
-    let response = harness
-        .post(
-            &format!("{case}/authorise"),
-            Some(&officer),
-            &[
-                ("csrf", &officer_csrf),
-                ("note", "authorised: pattern of lookups"),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    harness.authorise(&case, &officer, &officer_csrf).await;
 
     let (investigator, investigator_csrf) = harness.sign_in("investigator").await;
-    let page = harness
-        .get(&case, Some(&investigator))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = harness.page(&case, Some(&investigator)).await;
     assert!(page.contains("id=\"case-state\">authorised<"), "{page}");
     let pseudonym = between(
         &page,
@@ -538,12 +518,7 @@ async fn escalation_authorisation_reveal_and_evidence_pack() {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
-    let page = harness
-        .get("/reveals", Some(&officer))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = harness.page("/reveals", Some(&officer)).await;
     let reveal = between(&page, "data-reveal-id=\"", "\"");
     let response = harness
         .post(
@@ -557,12 +532,7 @@ async fn escalation_authorisation_reveal_and_evidence_pack() {
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
-    let page = harness
-        .get(&case, Some(&investigator))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = harness.page(&case, Some(&investigator)).await;
     assert!(page.contains("class=\"reveal\""), "{page}");
     let shown = harness
         .post(
@@ -587,12 +557,7 @@ async fn escalation_authorisation_reveal_and_evidence_pack() {
     assert_eq!(&bytes[..2], b"PK");
 
     let (auditor, _) = harness.sign_in("auditor").await;
-    let log = harness
-        .get("/audit?after=0", Some(&auditor))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let log = harness.page("/audit?after=0", Some(&auditor)).await;
     for action in [
         "account.sign-in",
         "identity.reveal.request",
@@ -623,12 +588,7 @@ async fn escalation_authorisation_reveal_and_evidence_pack() {
         .filter_map(|outcomes| outcomes["escalated"].as_u64())
         .sum();
     assert!(escalated >= 1, "{report}");
-    let log = harness
-        .get("/audit?after=0", Some(&auditor))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let log = harness.page("/audit?after=0", Some(&auditor)).await;
     assert!(
         log.contains(">oversight.export<"),
         "oversight export not audited"
@@ -681,12 +641,7 @@ async fn sealed_content_opens_only_within_an_authorised_case_that_links_it() {
     let unseal_path = format!("/events/{event}/unseal");
 
     let (investigator, investigator_csrf) = harness.sign_in("investigator").await;
-    let page = harness
-        .get(&page_path, Some(&investigator))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = harness.page(&page_path, Some(&investigator)).await;
     assert!(page.contains("is sealed"), "{page}");
     assert!(page.contains("id=\"unseal\""), "{page}");
     assert!(!page.contains("bisoprolol"), "sealed content shown: {page}");
@@ -708,19 +663,9 @@ async fn sealed_content_opens_only_within_an_authorised_case_that_links_it() {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 
     // Escalated to a proposed case: not yet authorised, so still refused.
-    let response = harness
-        .post(
-            &format!("/alerts/{alert}/escalate"),
-            Some(&analyst),
-            &[
-                ("csrf", &analyst_csrf),
-                ("title", "Medical details sent"),
-                ("reason", "check"),
-            ],
-        )
+    let case_path = harness
+        .escalate(&alert, &analyst, &analyst_csrf, "Medical details sent")
         .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let case_path = location(&response);
     let case_id = case_path.trim_start_matches("/cases/").to_owned();
     let unseal = |case: String, reason: &'static str| {
         let fields = [
@@ -745,14 +690,7 @@ async fn sealed_content_opens_only_within_an_authorised_case_that_links_it() {
     assert!(response.text().await.unwrap().contains("authorised case"));
 
     let (officer, officer_csrf) = harness.sign_in("authorising-officer").await;
-    let response = harness
-        .post(
-            &format!("{case_path}/authorise"),
-            Some(&officer),
-            &[("csrf", &officer_csrf), ("note", "authorised")],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    harness.authorise(&case_path, &officer, &officer_csrf).await;
 
     // A reason is required; then the content opens, still masked for the public.
     let response = unseal(case_id.clone(), "  ").await;
@@ -764,12 +702,7 @@ async fn sealed_content_opens_only_within_an_authorised_case_that_links_it() {
     assert!(opened.contains("bisoprolol"), "{opened}");
 
     let (auditor, _) = harness.sign_in("auditor").await;
-    let log = harness
-        .get("/audit?after=0", Some(&auditor))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let log = harness.page("/audit?after=0", Some(&auditor)).await;
     assert!(log.contains(">content.unseal<"), "unsealing not audited");
     assert!(
         !log.contains("bisoprolol"),
