@@ -6,8 +6,9 @@
 //! The parties are YAML ([`ExclusionList`]); an example list ships in the crate
 //! (`policy/exclusions.yaml`, [`DEFAULT_EXCLUSIONS_YAML`]).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use probity_model::{Email, Event};
 use serde::{Deserialize, Serialize};
 
@@ -96,6 +97,93 @@ struct CompiledParty {
 #[derive(Debug, Clone)]
 pub struct Exclusions {
     parties: Vec<CompiledParty>,
+    index: Index,
+}
+
+/// Every party's addresses, domains, display names and subject keywords in one lookup each, so a
+/// message costs one pass whatever the length of the list. Each value is the first party (in list
+/// order) that names it; the party that decides is the first one with any match, as if the
+/// parties were tried one by one.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    addresses: HashMap<String, usize>,
+    /// Exact domains (lower case).
+    domains: HashMap<String, usize>,
+    /// `*.suffix` patterns, by suffix (lower case).
+    suffixes: HashMap<String, usize>,
+    display_names: HashMap<String, usize>,
+    /// Subject keywords (lower case) and the party of each pattern.
+    keywords: Option<(AhoCorasick, Vec<usize>)>,
+}
+
+impl Index {
+    fn build(parties: &[CompiledParty]) -> Result<Self> {
+        let mut index = Index::default();
+        let mut keywords = Vec::new();
+        let mut keyword_party = Vec::new();
+        for (at, compiled) in parties.iter().enumerate() {
+            for address in &compiled.addresses {
+                index.addresses.entry(address.clone()).or_insert(at);
+            }
+            for pattern in &compiled.party.domains {
+                let pattern = pattern.trim().to_ascii_lowercase();
+                match pattern.strip_prefix("*.") {
+                    Some(suffix) => index.suffixes.entry(suffix.to_owned()).or_insert(at),
+                    None => index.domains.entry(pattern).or_insert(at),
+                };
+            }
+            for name in &compiled.display_names {
+                index.display_names.entry(name.clone()).or_insert(at);
+            }
+            for keyword in &compiled.subject_keywords {
+                keywords.push(keyword.clone());
+                keyword_party.push(at);
+            }
+        }
+        if !keywords.is_empty() {
+            let automaton = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(&keywords)
+                .map_err(|e| Error::Invalid {
+                    what: "the exclusion list".to_owned(),
+                    reason: format!("subject keywords: {e}"),
+                })?;
+            index.keywords = Some((automaton, keyword_party));
+        }
+        Ok(index)
+    }
+
+    /// The first party a correspondent's bare address or domain names.
+    fn address_party(&self, address: &str, domain: Option<&str>) -> Option<usize> {
+        let mut first = self.addresses.get(address).copied();
+        if let Some(domain) = domain {
+            let mut keep = |party: Option<&usize>| {
+                if let Some(&party) = party {
+                    first = Some(first.map_or(party, |f| f.min(party)));
+                }
+            };
+            keep(self.domains.get(domain));
+            // `*.suffix` covers the suffix itself and every subdomain of it.
+            let mut rest = domain;
+            loop {
+                keep(self.suffixes.get(rest));
+                match rest.split_once('.') {
+                    Some((_, tail)) => rest = tail,
+                    None => break,
+                }
+            }
+        }
+        first
+    }
+
+    /// The first party any of the subject's keywords belongs to (`subject` in lower case).
+    fn subject_party(&self, subject: &str) -> Option<usize> {
+        let (automaton, parties) = self.keywords.as_ref()?;
+        automaton
+            .find_overlapping_iter(subject)
+            .filter_map(|m| parties.get(m.pattern().as_usize()).copied())
+            .min()
+    }
 }
 
 impl Exclusions {
@@ -164,7 +252,8 @@ impl Exclusions {
                 party,
             });
         }
-        Ok(Self { parties })
+        let index = Index::build(&parties)?;
+        Ok(Self { parties, index })
     }
 
     /// The first protected party the message is to or from, if any.
@@ -176,19 +265,94 @@ impl Exclusions {
     /// and the `From`, `To`, `Cc` header text kept in `Event::original`).
     pub fn matches_event(&self, event: &Event) -> Option<Exclusion> {
         let email = event.email.as_ref()?;
-        let mut names: Vec<String> = Vec::new();
-        if let Some(name) = event.user.as_ref().and_then(|u| u.full_name.as_ref()) {
-            names.push(name.as_str().to_owned());
+        let full_name = event
+            .user
+            .as_ref()
+            .and_then(|u| u.full_name.as_ref())
+            .map(|n| n.as_str());
+        let headers = ["From", "To", "Cc", "Bcc", "Sender", "Reply-To"]
+            .into_iter()
+            .filter_map(|key| event.original.get(key).and_then(|v| v.as_str()));
+        let extra = full_name.into_iter().chain(
+            headers
+                .clone()
+                .flat_map(|value| value.split(',').filter_map(display_name)),
+        );
+        let party = self.first_party(email, extra)?;
+        let mut names: Vec<String> = full_name.map(str::to_owned).into_iter().collect();
+        for value in headers {
+            names.extend(header_display_names(value));
         }
-        for key in ["From", "To", "Cc", "Bcc", "Sender", "Reply-To"] {
-            if let Some(value) = event.original.get(key).and_then(|v| v.as_str()) {
-                names.extend(header_display_names(value));
-            }
-        }
-        self.matches_with_names(email, &names)
+        self.exclusion(party, email, &names)
     }
 
     fn matches_with_names(&self, email: &Email, extra_names: &[String]) -> Option<Exclusion> {
+        let party = self.first_party(email, extra_names.iter().map(String::as_str))?;
+        self.exclusion(party, email, extra_names)
+    }
+
+    /// The first party (in list order) the message is with, by one lookup per correspondent,
+    /// display name and subject.
+    fn first_party<'a>(
+        &self,
+        email: &'a Email,
+        extra_names: impl Iterator<Item = &'a str>,
+    ) -> Option<usize> {
+        let correspondents = || {
+            email
+                .from
+                .iter()
+                .chain(&email.to)
+                .chain(&email.cc)
+                .chain(&email.bcc)
+                .map(|identity| identity.as_str())
+        };
+        let mut first: Option<usize> = None;
+        let mut keep = |party: Option<usize>| {
+            if let Some(party) = party {
+                first = Some(first.map_or(party, |f| f.min(party)));
+            }
+        };
+        for value in correspondents() {
+            let address = text::bare_address(value);
+            let domain = text::domain_of(&address);
+            keep(self.index.address_party(&address, domain.as_deref()));
+        }
+        if !self.index.display_names.is_empty() {
+            let names = correspondents()
+                .flat_map(|value| value.split(',').filter_map(display_name))
+                .chain(extra_names);
+            for name in names {
+                let name = name.trim();
+                let found = if name
+                    .bytes()
+                    .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+                {
+                    self.index.display_names.get(&name.to_lowercase())
+                } else {
+                    self.index.display_names.get(name)
+                };
+                keep(found.copied());
+            }
+        }
+        if let Some(subject) = email.subject.as_deref() {
+            let party = if subject
+                .bytes()
+                .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+            {
+                self.index.subject_party(&subject.to_lowercase())
+            } else {
+                self.index.subject_party(subject)
+            };
+            keep(party);
+        }
+        first
+    }
+
+    /// The exclusion for `party`, naming what matched (the first party to match, so no earlier
+    /// one does).
+    fn exclusion(&self, party: usize, email: &Email, extra_names: &[String]) -> Option<Exclusion> {
+        let compiled = self.parties.get(party)?;
         let correspondents: Vec<&str> = email
             .from
             .iter()
@@ -212,18 +376,13 @@ impl Exclusions {
                 (address, domain)
             })
             .collect();
-
-        for compiled in &self.parties {
-            if let Some(matched) = compiled.find(&addresses, subject.as_deref(), &names) {
-                return Some(Exclusion {
-                    class: compiled.party.class.clone(),
-                    reason: compiled.party.reason.clone(),
-                    matched,
-                    strip_subject: compiled.party.strip_subject,
-                });
-            }
-        }
-        None
+        let matched = compiled.find(&addresses, subject.as_deref(), &names)?;
+        Some(Exclusion {
+            class: compiled.party.class.clone(),
+            reason: compiled.party.reason.clone(),
+            matched,
+            strip_subject: compiled.party.strip_subject,
+        })
     }
 }
 
@@ -265,12 +424,16 @@ impl CompiledParty {
 fn header_display_names(value: &str) -> Vec<String> {
     value
         .split(',')
-        .filter_map(|entry| {
-            let open = entry.find('<')?;
-            let name = entry[..open].trim().trim_matches('"').trim();
-            (!name.is_empty()).then(|| name.to_owned())
-        })
+        .filter_map(display_name)
+        .map(str::to_owned)
         .collect()
+}
+
+/// The display name of one `Name <address>` entry.
+fn display_name(entry: &str) -> Option<&str> {
+    let open = entry.find('<')?;
+    let name = entry[..open].trim().trim_matches('"').trim();
+    (!name.is_empty()).then_some(name)
 }
 
 /// Removes an excluded message's content from `event`, keeping its metadata: the body and every
@@ -379,6 +542,48 @@ mod tests {
             ))
             .unwrap();
         assert_eq!(found.class, "welfare");
+    }
+
+    /// The first party in the list that matches in any way decides, as if each were tried in
+    /// turn, however the match was made (address, domain, wildcard domain, name or subject).
+    #[test]
+    fn the_first_listed_party_decides() {
+        let yaml = "version: 1\nparties:\n  - class: first\n    reason: r\n    subject_keywords: [grievance]\n  - class: second\n    reason: r\n    addresses: [Rep@Union.example]\n    domains: [\"*.union.example\"]\n    display_names: [Union Rep]\n";
+        let list = Exclusions::from_yaml("test", yaml).unwrap();
+        let both = list
+            .matches(&email(
+                "pc@force.example",
+                "rep@union.example",
+                "My GRIEVANCE",
+            ))
+            .unwrap();
+        assert_eq!(
+            (both.class.as_str(), both.matched.as_str()),
+            ("first", "subject keyword \"grievance\"")
+        );
+        let by_address = list
+            .matches(&email("pc@force.example", "REP@union.example", "hello"))
+            .unwrap();
+        assert_eq!(
+            (by_address.class.as_str(), by_address.matched.as_str()),
+            ("second", "address rep@union.example")
+        );
+        let by_wildcard = list
+            .matches(&email("pc@force.example", "x@North.Union.Example", "hello"))
+            .unwrap();
+        assert_eq!(by_wildcard.matched, "domain north.union.example");
+        let by_name = list
+            .matches(&email(
+                "pc@force.example",
+                "\"UNION rep\" <x@elsewhere.example>",
+                "hello",
+            ))
+            .unwrap();
+        assert_eq!(by_name.matched, "display name union rep");
+        assert!(
+            list.matches(&email("pc@force.example", "x@notunion.example", "hello"))
+                .is_none()
+        );
     }
 
     #[test]

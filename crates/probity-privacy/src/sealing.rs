@@ -10,6 +10,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -265,9 +266,43 @@ const LEGAL_SOURCE: &str =
 const MEDICAL_STRONG: &str = r"(?i)\b(?:fit note|statement of fitness for work|sick note|occupational health (?:report|assessment)|OH report|diagnosed with|diagnosis of|prescribed|psychiatric (?:report|assessment))\b";
 const MEDICAL_WEAK: &str = r"(?i)\b(?:medication|diagnosis|symptoms|GP|consultant|clinic|mental health|depression|anxiety|PTSD|counselling|therapy|hospital|surgery|[0-9]+ ?mg)\b";
 
+/// Words at least one of which every cue above contains (compared without ASCII case): a text
+/// with none of them cannot match, so the patterns run only on texts that have one.
+const CUE_WORDS: [&str; 24] = [
+    "privilege",
+    "without prejudice",
+    "fit note",
+    "statement of fitness",
+    "sick note",
+    "occupational health",
+    "oh report",
+    "diagnos",
+    "prescribed",
+    "psychiatric",
+    "medication",
+    "symptoms",
+    "gp",
+    "consultant",
+    "clinic",
+    "mental health",
+    "depression",
+    "anxiety",
+    "ptsd",
+    "counselling",
+    "therapy",
+    "hospital",
+    "surgery",
+    "mg",
+];
+
+/// Characters that match an ASCII letter under the patterns' Unicode case folding (long s, Kelvin
+/// sign) but not under the word filter's ASCII folding: a text holding one skips the filter.
+const UNICODE_FOLDS: [char; 2] = ['\u{17f}', '\u{212a}'];
+
 /// Finds medical and legally privileged content. Build once and share.
 #[derive(Debug, Clone)]
 pub struct SealCues {
+    words: AhoCorasick,
     legal: Regex,
     disclaimer: Regex,
     without_prejudice: Regex,
@@ -279,7 +314,13 @@ pub struct SealCues {
 impl SealCues {
     /// Compiles the cue patterns.
     pub fn new() -> Result<Self> {
+        let words = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(CUE_WORDS)
+            .map_err(|e| Error::Seal(format!("cue words: {e}")))?;
         Ok(Self {
+            words,
             legal: compile("legal privilege cue", LEGAL)?,
             disclaimer: compile("disclaimer", DISCLAIMER)?,
             without_prejudice: compile("without prejudice", WITHOUT_PREJUDICE)?,
@@ -294,6 +335,9 @@ impl SealCues {
     /// solicitor or counsel named; medical content is a strong cue (fit note, diagnosed with,
     /// occupational health report) or two different weaker ones (medication and GP).
     pub fn detect(&self, text: &str) -> Option<SealDetection> {
+        if !self.words.is_match(text) && !text.contains(UNICODE_FOLDS) {
+            return None;
+        }
         let mut legal_cues = Vec::new();
         for m in self.legal.find_iter(text) {
             let before =
@@ -490,6 +534,84 @@ mod tests {
             "one weak cue is not enough"
         );
         assert!(c.detect("Meeting moved to the consultant room").is_none());
+    }
+
+    /// The word filter in front of the patterns never hides a cue: every alternative of every
+    /// pattern, in any case and with the Unicode folds the patterns accept, is still found.
+    #[test]
+    fn the_word_filter_passes_every_cue() {
+        let c = cues();
+        let strong = [
+            "fit note",
+            "statement of fitness for work",
+            "sick note",
+            "occupational health report",
+            "occupational health assessment",
+            "OH report",
+            "diagnosed with",
+            "diagnosis of",
+            "prescribed",
+            "psychiatric report",
+            "psychiatric assessment",
+        ];
+        for cue in strong {
+            for text in [
+                format!("Please see: {cue} attached."),
+                format!("PLEASE SEE: {} ATTACHED.", cue.to_uppercase()),
+            ] {
+                let found = c.detect(&text).map(|d| d.reason);
+                assert_eq!(found, Some(SealReason::Medical), "{text}");
+            }
+        }
+        let legal = [
+            "legally privileged",
+            "legal professional privilege",
+            "subject to privilege",
+            "subject to legal privilege",
+            "litigation privilege",
+            "legal advice privilege",
+            "privileged and confidential legal advice",
+            "privileged & confidential legal advice",
+        ];
+        for cue in legal {
+            let text = format!("This note is {cue}.");
+            assert_eq!(
+                c.detect(&text).map(|d| d.reason),
+                Some(SealReason::LegalPrivilege),
+                "{text}"
+            );
+        }
+        let weak = [
+            "medication",
+            "diagnosis",
+            "symptoms",
+            "GP",
+            "consultant",
+            "clinic",
+            "mental health",
+            "depression",
+            "anxiety",
+            "PTSD",
+            "counselling",
+            "therapy",
+            "hospital",
+            "surgery",
+            "20 mg",
+        ];
+        for (i, first) in weak.iter().enumerate() {
+            let second = weak[(i + 1) % weak.len()];
+            let text = format!("Update: {first}, then {second}.");
+            assert_eq!(
+                c.detect(&text).map(|d| d.reason),
+                Some(SealReason::Medical),
+                "{text}"
+            );
+        }
+        // Long s and the Kelvin sign fold to s and k in the patterns, though not in ASCII.
+        assert!(c.detect("I was diagno\u{17f}ed with it").is_some());
+        assert!(c.detect("my sic\u{212a} note").is_some());
+        assert!(c.detect("the \u{17f}ick note").is_some());
+        assert!(c.detect("Routine rota change for the weekend.").is_none());
     }
 
     #[test]
