@@ -44,7 +44,16 @@ fn report(scanner: &Scanner, name: &str, texts: &[(String, String)]) {
     let mut flagged = 0;
     let mut any_finding = 0;
     let mut highest: Vec<(String, f32, String)> = Vec::new();
+    let gate = probity_content::Model::misogyny()
+        .ok()
+        .and_then(|m| m.gate().cloned());
+    let mut past_gate = 0;
     for (subject, body) in texts {
+        if let Some(gate) = &gate
+            && gate.score(&probity_content::normalise(body)) >= gate.threshold()
+        {
+            past_gate += 1;
+        }
         let mut findings = scanner.scan("email.subject", subject);
         let report = scanner.scan_report("email.body", body);
         for (model, score) in report.scores {
@@ -87,5 +96,12 @@ fn report(scanner: &Scanner, name: &str, texts: &[(String, String)]) {
     );
     for (model, score, excerpt) in highest {
         println!("  highest {model} model score: {score:.3} ({excerpt})");
+    }
+    if let Some(gate) = &gate {
+        println!(
+            "  bodies the misogyny gate lets through to the full model: {past_gate} ({:.1}%, gate level {:.4})",
+            100.0 * past_gate as f64 / texts.len().max(1) as f64,
+            gate.threshold()
+        );
     }
 }

@@ -24,6 +24,7 @@ pub const MAX_BITS: u32 = 24;
 
 const ABUSIVE_MODEL: &[u8] = include_bytes!("../models/abusive.bin");
 const MISOGYNY_MODEL: &[u8] = include_bytes!("../models/misogyny.bin");
+const MISOGYNY_GATE: &[u8] = include_bytes!("../models/misogyny-gate.bin");
 
 /// A trained classifier.
 #[derive(Debug, Clone)]
@@ -38,6 +39,9 @@ pub struct Model {
     /// Quantised weights: weight = q × scale.
     weights: Vec<i16>,
     scale: f32,
+    /// A cheaper first stage: where it scores a text under its own threshold, the text is
+    /// passed over (score 0) without computing this model's costlier features.
+    gate: Option<Box<Model>>,
 }
 
 /// One word or word pair and how much it pushed the score.
@@ -59,7 +63,8 @@ impl Model {
 
     /// The shipped misogyny/sexism model (trained on EDOS and the GuEST misogyny set).
     pub fn misogyny() -> Result<Model> {
-        Model::from_bytes("misogyny", MISOGYNY_MODEL)
+        Ok(Model::from_bytes("misogyny", MISOGYNY_MODEL)?
+            .with_gate(Model::from_bytes("misogyny-gate", MISOGYNY_GATE)?))
     }
 
     /// A model file written by [`Model::to_bytes`].
@@ -140,6 +145,7 @@ impl Model {
             char_ngrams,
             weights,
             scale,
+            gate: None,
         })
     }
 
@@ -201,6 +207,7 @@ impl Model {
             char_ngrams,
             weights,
             scale,
+            gate: None,
         })
     }
 
@@ -208,6 +215,25 @@ impl Model {
     pub fn with_threshold(mut self, threshold: f32) -> Model {
         self.threshold = threshold;
         self
+    }
+
+    /// Puts a cheaper model in front of this one: [`score_all`] computes this model's features
+    /// only for texts the gate scores at or above the gate's own threshold, and gives 0 to the
+    /// rest. The gate's threshold is set in training low enough that no validation text this
+    /// model would flag is passed over.
+    pub fn with_gate(mut self, gate: Model) -> Model {
+        self.gate = Some(Box::new(gate));
+        self
+    }
+
+    /// The first stage, if there is one.
+    pub fn gate(&self) -> Option<&Model> {
+        self.gate.as_deref()
+    }
+
+    /// The longest character n-gram among the features (0: words and word pairs only).
+    pub fn char_ngrams(&self) -> u32 {
+        self.char_ngrams
     }
 
     /// The model's name (`abusive`, `misogyny`).
@@ -220,9 +246,12 @@ impl Model {
         self.threshold
     }
 
-    /// The probability (0 to 1) that normalised text belongs to the class.
+    /// The probability (0 to 1) that normalised text belongs to the class, by this model alone
+    /// (its gate, if any, is not consulted).
     pub fn score(&self, text: &Normalised) -> f32 {
-        score_all(&[self], text).first().copied().unwrap_or(0.5)
+        let mut scores = Vec::with_capacity(1);
+        score_group(&[self], text, &mut scores);
+        scores.first().copied().unwrap_or(0.5)
     }
 
     fn weight(&self, hash: u64) -> f32 {
@@ -259,11 +288,27 @@ impl Model {
     }
 }
 
-/// The probabilities of several models over the same text, hashing its features once.
+/// The probabilities of several models over the same text, hashing its features once for all of
+/// them (or their gates), then once more for each gated model whose gate lets the text through.
 pub fn score_all(models: &[&Model], text: &Normalised) -> Vec<f32> {
+    // First stage: every model, or its gate where it has one, in shared passes.
+    let first: Vec<&Model> = models
+        .iter()
+        .map(|model| model.gate().unwrap_or(model))
+        .collect();
     let mut scores = Vec::with_capacity(models.len());
-    for group in models.chunks(SCORED_TOGETHER) {
+    for group in first.chunks(SCORED_TOGETHER) {
         score_group(group, text, &mut scores);
+    }
+    // Second stage: a gated model only where its gate let the text through.
+    for (model, score) in models.iter().zip(scores.iter_mut()) {
+        if let Some(gate) = model.gate() {
+            *score = if *score >= gate.threshold {
+                model.score(text)
+            } else {
+                0.0
+            };
+        }
     }
     scores
 }
@@ -440,6 +485,28 @@ mod tests {
         assert!(Model::from_parts("t", 40, 0, 0.0, 0.5, Vec::new()).is_err());
         let bytes = model.to_bytes();
         assert!(Model::from_bytes("t", &bytes[..bytes.len() - 1]).is_err());
+    }
+
+    /// A gated model is scored in full only where its gate lets the text through, and then
+    /// exactly as without the gate; the shipped misogyny model has its gate.
+    #[test]
+    fn a_gate_passes_over_text_below_its_level() {
+        let full = Model::from_parts("full", 8, 5, 0.3, 0.5, vec![0.7; 256]).unwrap();
+        let text = normalise("anything at all");
+        let alone = full.score(&text);
+        let open_gate = Model::from_parts("gate", 8, 0, 0.0, 0.0, vec![0.0; 256]).unwrap();
+        let opened = full.clone().with_gate(open_gate.clone());
+        assert_eq!(score_all(&[&opened], &text), vec![alone]);
+        // The gate scores 0.5 (no weights, no bias): a level above that passes the text over.
+        let shut = full.clone().with_gate(open_gate.with_threshold(0.6));
+        assert_eq!(score_all(&[&shut], &text), vec![0.0]);
+        // Ungated models beside it are unaffected.
+        assert_eq!(score_all(&[&full, &shut], &text), vec![alone, 0.0]);
+        let shipped = Model::misogyny().unwrap();
+        let gate = shipped.gate().expect("the misogyny model has a gate");
+        assert_eq!(gate.char_ngrams(), 0);
+        assert!(shipped.char_ngrams() > 0);
+        assert!(gate.threshold() > 0.0 && gate.threshold() < shipped.threshold());
     }
 
     #[test]

@@ -302,11 +302,14 @@ fn classifier_findings_carry_score_and_evidence() {
         from_model.why
     );
     assert!(!from_model.spans.is_empty());
+    // The finding carries the score the report gives the model, and it is a high one.
     assert!(
         report
             .scores
             .iter()
-            .any(|(name, s)| name == "abusive" && *s >= 0.9)
+            .any(|(name, s)| name == "abusive" && Some(*s) == from_model.score && *s >= 0.8),
+        "{:?}",
+        report.scores
     );
 }
 

@@ -37,6 +37,10 @@ fn main() -> ExitCode {
                 v.parse().map(|n| settings.misogyny_char_ngrams = n).is_ok()
             }
             ("--l2", Some(v)) => v.parse().map(|l| settings.l2 = l).is_ok(),
+            ("--gate-keep", Some(v)) => v.parse().map(|k| settings.gate_keep = k).is_ok(),
+            ("--initial-accumulator", Some(v)) => {
+                v.parse().map(|a| settings.initial_accumulator = a).is_ok()
+            }
             _ => false,
         };
         if !parsed {
@@ -69,7 +73,7 @@ fn main() -> ExitCode {
 fn usage() -> ExitCode {
     eprintln!(
         "usage: probity-content-train --data <dir with davidson/, edos/, guest-misogyny/> --out <models dir> \
-         [--bits N] [--epochs N] [--learning-rate F] [--l2 F] [--abusive-char-ngrams N] [--misogyny-char-ngrams N]"
+         [--bits N] [--epochs N] [--learning-rate F] [--l2 F] [--initial-accumulator F] [--gate-keep F] [--abusive-char-ngrams N] [--misogyny-char-ngrams N]"
     );
     ExitCode::from(2)
 }
