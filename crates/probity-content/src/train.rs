@@ -393,6 +393,14 @@ pub struct Trained {
     pub sizes: [usize; 3],
 }
 
+/// The examples in one part of the split.
+fn examples_in(examples: &[Example], part: Part) -> Vec<&Example> {
+    examples
+        .iter()
+        .filter(|e| part_of(&e.text) == part)
+        .collect()
+}
+
 /// Trains one model on the train part, picks its threshold on validation, scores it on test.
 pub fn train_and_evaluate(
     name: &str,
@@ -400,12 +408,7 @@ pub fn train_and_evaluate(
     settings: &Settings,
     char_ngrams: u32,
 ) -> Result<Trained> {
-    let in_part = |part: Part| -> Vec<&Example> {
-        examples
-            .iter()
-            .filter(|e| part_of(&e.text) == part)
-            .collect()
-    };
+    let in_part = |part: Part| examples_in(examples, part);
     let (train_part, validation, test) = (
         in_part(Part::Train),
         in_part(Part::Validation),
@@ -507,12 +510,7 @@ pub struct Gate {
 /// model flags at the lower of its own and the policy's threshold (all of them at 1). Attaches the gate to `full` and reports, on the held-out part, what it lost.
 pub fn train_gate(full: &mut Trained, examples: &[Example], settings: &Settings) -> Result<Gate> {
     let name = format!("{}-gate", full.model.name());
-    let in_part = |part: Part| -> Vec<&Example> {
-        examples
-            .iter()
-            .filter(|e| part_of(&e.text) == part)
-            .collect()
-    };
+    let in_part = |part: Part| examples_in(examples, part);
     let gate = train(&name, &in_part(Part::Train), settings, 0)?;
     let flag_at = policy_threshold(full.model.name())
         .map_or(full.model.threshold(), |t| t.min(full.model.threshold()));

@@ -6,6 +6,7 @@
 //! The parties are YAML ([`ExclusionList`]); an example list ships in the crate
 //! (`policy/exclusions.yaml`, [`DEFAULT_EXCLUSIONS_YAML`]).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -160,16 +161,11 @@ impl Index {
     fn address_party(&self, address: &str, domain: Option<&str>) -> Option<usize> {
         let mut first = self.addresses.get(address).copied();
         if let Some(domain) = domain {
-            let mut keep = |party: Option<&usize>| {
-                if let Some(&party) = party {
-                    first = Some(first.map_or(party, |f| f.min(party)));
-                }
-            };
-            keep(self.domains.get(domain));
+            first = earliest(first, self.domains.get(domain).copied());
             // `*.suffix` covers the suffix itself and every subdomain of it.
             let mut rest = domain;
             loop {
-                keep(self.suffixes.get(rest));
+                first = earliest(first, self.suffixes.get(rest).copied());
                 match rest.split_once('.') {
                     Some((_, tail)) => rest = tail,
                     None => break,
@@ -304,53 +300,23 @@ impl Exclusions {
         email: &'a Email,
         extra_names: impl Iterator<Item = &'a str>,
     ) -> Option<usize> {
-        let correspondents = || {
-            email
-                .from
-                .iter()
-                .chain(&email.to)
-                .chain(&email.cc)
-                .chain(&email.bcc)
-                .map(|identity| identity.as_str())
-        };
         let mut first: Option<usize> = None;
-        let mut keep = |party: Option<usize>| {
-            if let Some(party) = party {
-                first = Some(first.map_or(party, |f| f.min(party)));
-            }
-        };
-        for value in correspondents() {
+        for value in correspondents(email) {
             let address = text::bare_address(value);
             let domain = text::domain_of(&address);
-            keep(self.index.address_party(&address, domain.as_deref()));
+            first = earliest(first, self.index.address_party(&address, domain.as_deref()));
         }
         if !self.index.display_names.is_empty() {
-            let names = correspondents()
+            let names = correspondents(email)
                 .flat_map(|value| value.split(',').filter_map(display_name))
                 .chain(extra_names);
             for name in names {
-                let name = name.trim();
-                let found = if name
-                    .bytes()
-                    .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
-                {
-                    self.index.display_names.get(&name.to_lowercase())
-                } else {
-                    self.index.display_names.get(name)
-                };
-                keep(found.copied());
+                let found = self.index.display_names.get(lower(name.trim()).as_ref());
+                first = earliest(first, found.copied());
             }
         }
         if let Some(subject) = email.subject.as_deref() {
-            let party = if subject
-                .bytes()
-                .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
-            {
-                self.index.subject_party(&subject.to_lowercase())
-            } else {
-                self.index.subject_party(subject)
-            };
-            keep(party);
+            first = earliest(first, self.index.subject_party(&lower(subject)));
         }
         first
     }
@@ -359,23 +325,13 @@ impl Exclusions {
     /// one does).
     fn exclusion(&self, party: usize, email: &Email, extra_names: &[String]) -> Option<Exclusion> {
         let compiled = self.parties.get(party)?;
-        let correspondents: Vec<&str> = email
-            .from
-            .iter()
-            .chain(&email.to)
-            .chain(&email.cc)
-            .chain(&email.bcc)
-            .map(|identity| identity.as_str())
-            .collect();
         let subject = email.subject.as_deref().map(str::to_lowercase);
-        let mut names: Vec<String> = correspondents
-            .iter()
-            .flat_map(|value| header_display_names(value))
+        let mut names: Vec<String> = correspondents(email)
+            .flat_map(header_display_names)
             .collect();
         names.extend(extra_names.iter().cloned());
         let names: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
-        let addresses: Vec<(String, Option<String>)> = correspondents
-            .iter()
+        let addresses: Vec<(String, Option<String>)> = correspondents(email)
             .map(|value| {
                 let address = text::bare_address(value);
                 let domain = text::domain_of(&address);
@@ -423,6 +379,37 @@ impl CompiledParty {
             .iter()
             .find(|k| subject.contains(k.as_str()))?;
         Some(format!("subject keyword {keyword:?}"))
+    }
+}
+
+/// Every sender and recipient of a message, as written.
+fn correspondents(email: &Email) -> impl Iterator<Item = &str> + Clone {
+    email
+        .from
+        .iter()
+        .chain(&email.to)
+        .chain(&email.cc)
+        .chain(&email.bcc)
+        .map(|identity| identity.as_str())
+}
+
+/// `text` in lower case, copied only when it has a capital or a non-ASCII character.
+fn lower(text: &str) -> Cow<'_, str> {
+    if text
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
+        Cow::Owned(text.to_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The earlier of two parties (by list position), either possibly absent.
+fn earliest(first: Option<usize>, other: Option<usize>) -> Option<usize> {
+    match (first, other) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 

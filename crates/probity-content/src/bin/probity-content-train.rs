@@ -58,6 +58,14 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    if !(settings.gate_keep > 0.0 && settings.gate_keep <= 1.0) {
+        eprintln!("--gate-keep must be above 0 and at most 1");
+        return ExitCode::from(2);
+    }
+    if !(settings.initial_accumulator.is_finite() && settings.initial_accumulator > 0.0) {
+        eprintln!("--initial-accumulator must be a positive number");
+        return ExitCode::from(2);
+    }
     match train_all(&data, &out, &settings) {
         Ok(report) => {
             println!("{report}");
