@@ -1,11 +1,12 @@
 //! A logistic-regression text classifier over hashed word unigrams and bigrams of normalised text.
 //!
 //! Features are the words of [`Normalised`] text (so the model sees through the same evasions as
-//! the lexicon) and each pair of neighbouring words, hashed (FNV-1a) into `2^bits` buckets. Each
+//! the lexicon) and each pair of neighbouring words, hashed into `2^bits` buckets (a word is read
+//! eight bytes at a time, each chunk mixed by multiply and shift, then a final mix). Each
 //! occurrence counts `1/sqrt(n)` for a text of `n` features, so long and short texts score alike.
 //! The probability is `sigmoid(bias + Σ weight × value)`.
 //!
-//! Models are small binary files: `PCLR`, format version, `bits`, bias, weight scale and the
+//! Models are small binary files: `PCLR`, format version (2 since the word hash changed), `bits`, bias, weight scale and the
 //! validation-chosen threshold, then `2^bits` little-endian `i16` weights (weight = i16 × scale).
 //! The shipped models are embedded ([`Model::abusive`], [`Model::misogyny`]).
 
@@ -15,7 +16,7 @@ use crate::normalise::Normalised;
 use crate::{Error, Result};
 
 const MAGIC: &[u8; 4] = b"PCLR";
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 const HEADER_BYTES: usize = 4 + 4 + 4 + 4 + 4 + 4 + 4;
 /// Longest character n-gram a model may use.
 pub const MAX_CHAR_NGRAM: u32 = 6;
@@ -384,43 +385,103 @@ fn features_with_size(
     mut visit: impl FnMut(u64, u32, usize, usize),
 ) {
     let mut previous: Option<(u64, usize)> = None;
-    let mut at = 0;
     let len = bytes.len();
+    let mut at = 0;
     while at < len {
-        while at < len && bytes[at] == b' ' {
+        if bytes[at] == b' ' {
             at += 1;
-        }
-        if at >= len {
-            break;
+            continue;
         }
         let start = at;
-        let mut hash = FNV_OFFSET;
-        let mut letters = false;
-        while at < len && bytes[at] != b' ' {
-            letters |= bytes[at].is_ascii_alphabetic() || !bytes[at].is_ascii();
-            hash = (hash ^ u64::from(bytes[at])).wrapping_mul(FNV_PRIME);
-            at += 1;
-        }
+        let (hash, letters, end) = hash_word(bytes, start);
+        at = end;
         if !letters {
             // Numbers, dates and reference numbers say nothing about abuse, and data files are
             // full of them: they are not features, and a word pair does not span them.
             previous = None;
             continue;
         }
-        let hash = finish(hash);
-        visit(hash, 0, start, at);
+        visit(hash, 0, start, end);
         if char_ngrams >= 3 {
             // The word with its padding spaces, so that n-grams mark where words begin and end.
             let from = start.saturating_sub(1);
-            let padded = &bytes[from..(at + 1).min(len)];
+            let padded = &bytes[from..(end + 1).min(len)];
             char_ngram_features(padded, char_ngrams, from, &mut visit);
         }
         if let Some((prev_hash, prev_start)) = previous {
             let pair = finish(prev_hash.rotate_left(17) ^ hash ^ BIGRAM_SALT);
-            visit(pair, 0, prev_start, at);
+            visit(pair, 0, prev_start, end);
         }
         previous = Some((hash, start));
     }
+}
+
+const SPACES: u64 = 0x2020_2020_2020_2020;
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+/// Multiplier for mixing a word's 8-byte chunks (the golden ratio's bits).
+const WORD_MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Eight bytes from `at` as a little-endian word, padded with spaces past the end.
+#[inline(always)]
+fn load8(bytes: &[u8], at: usize) -> u64 {
+    match bytes.get(at..at + 8) {
+        Some(chunk) => {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            u64::from_le_bytes(word)
+        }
+        None => {
+            let mut word = [b' '; 8];
+            let tail = bytes.get(at..).unwrap_or_default();
+            word[..tail.len()].copy_from_slice(tail);
+            u64::from_le_bytes(word)
+        }
+    }
+}
+
+/// The hash of the word starting at `start` (up to the next space), whether it holds anything
+/// but digits, and where it ends. The word is read eight bytes at a time.
+#[inline(always)]
+fn hash_word(bytes: &[u8], start: usize) -> (u64, bool, usize) {
+    let mut hash = FNV_OFFSET;
+    let mut at = start;
+    let mut not_digit = 0u64;
+    loop {
+        let chunk = load8(bytes, at);
+        let spaces = chunk ^ SPACES;
+        // The lowest byte flagged here is the first space (higher flags may be false).
+        let found = spaces.wrapping_sub(LOW_BITS) & !spaces & HIGH_BITS;
+        let (part, taken) = if found == 0 {
+            (chunk, 8)
+        } else {
+            let taken = (found.trailing_zeros() / 8) as usize;
+            let keep = if taken == 0 {
+                0
+            } else {
+                u64::MAX >> (64 - 8 * taken)
+            };
+            (chunk & keep, taken)
+        };
+        // Digits are 0x30-0x39: a byte whose high nibble is not 3 is a letter (or `#`).
+        let nibbles = ((part & 0xf0f0_f0f0_f0f0_f0f0) ^ 0x3030_3030_3030_3030)
+            & (if taken == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * taken)).wrapping_sub(1)
+            });
+        not_digit |= nibbles;
+        hash = (hash ^ part).wrapping_mul(WORD_MIX);
+        hash ^= hash >> 29;
+        at += taken;
+        if taken < 8 {
+            // Past the end the bytes read as spaces, so this is reached there too.
+            break;
+        }
+    }
+    let end = at.min(bytes.len());
+    let hash = finish(hash ^ ((end - start) as u64).wrapping_mul(FNV_PRIME));
+    (hash, not_digit != 0, end)
 }
 
 /// N-grams of up to 6 bytes are packed into a `u64` (with their length in the top byte) and mixed;
@@ -507,6 +568,46 @@ mod tests {
         assert_eq!(gate.char_ngrams(), 0);
         assert!(shipped.char_ngrams() > 0);
         assert!(gate.threshold() > 0.0 && gate.threshold() < shipped.threshold());
+    }
+
+    proptest::proptest! {
+        /// A word's hash depends on the word alone (not where it sits or what follows it), and
+        /// the word ends at the next space.
+        #[test]
+        fn word_hashes_depend_on_the_word_alone(
+            word in "[a-z0-9#]{1,30}",
+            before in "[a-z ]{0,20}",
+            after in "[a-z ]{0,20}",
+        ) {
+            let alone = format!("{word} ");
+            let placed = format!("{before} {word} {after}");
+            let (hash, letters, end) = hash_word(alone.as_bytes(), 0);
+            let start = before.len() + 1;
+            let (hash_placed, letters_placed, end_placed) = hash_word(placed.as_bytes(), start);
+            proptest::prop_assert_eq!(end, word.len());
+            proptest::prop_assert_eq!(end_placed, start + word.len());
+            proptest::prop_assert_eq!(hash, hash_placed);
+            proptest::prop_assert_eq!(hash, hash_word(word.as_bytes(), 0).0);
+            let has_letters = word.bytes().any(|b| !b.is_ascii_digit());
+            proptest::prop_assert_eq!(letters, has_letters);
+            proptest::prop_assert_eq!(letters_placed, has_letters);
+        }
+    }
+
+    #[test]
+    fn different_words_hash_apart() {
+        let words = [
+            "a",
+            "aa",
+            "aaaaaaaa",
+            "aaaaaaaaa",
+            "abcdefgh",
+            "abcdefghabcdefgh",
+            "b",
+        ];
+        let hashes: std::collections::HashSet<u64> =
+            words.iter().map(|w| hash_word(w.as_bytes(), 0).0).collect();
+        assert_eq!(hashes.len(), words.len());
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub struct Normalised {
 }
 
 /// Where one normalised byte came from, and how many times its letter was repeated.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Origin {
     start: u32,
     end: u32,
@@ -150,6 +150,40 @@ struct Unit {
 }
 
 const ASCII_KIND: [Kind; 128] = ascii_kinds();
+
+/// Whether a byte ends a token: ASCII whitespace and control characters (all at or below 0x20).
+fn is_space(byte: u8) -> bool {
+    byte <= b' '
+}
+
+/// Where the token starting at `at` ends (the next byte that [`is_space`], or the end of the
+/// text), and whether it is plain ASCII. Reads eight bytes at a time.
+fn token_end(bytes: &[u8], mut at: usize) -> (usize, bool) {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut high = 0u64;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // Flags bytes under 0x21 with the top bit clear; the lowest flag is always exact.
+        let found = x.wrapping_sub(LOW * 0x21) & !x & HIGH;
+        if found != 0 {
+            let taken = found.trailing_zeros() / 8;
+            let before = (1u64 << (8 * taken)).wrapping_sub(1);
+            high |= x & before & HIGH;
+            return (at + taken as usize, high == 0);
+        }
+        high |= x & HIGH;
+        at += 8;
+    }
+    let mut ascii = high == 0;
+    while at < bytes.len() && !is_space(bytes[at]) {
+        ascii &= bytes[at] < 0x80;
+        at += 1;
+    }
+    (at, ascii)
+}
 
 const fn ascii_kinds() -> [Kind; 128] {
     let mut kinds = [Kind::Punct; 128];
@@ -363,7 +397,6 @@ impl Builder {
     fn feed_text(&mut self, text: &str) {
         let bytes = text.as_bytes();
         let len = bytes.len();
-        let is_space = |b: u8| b < 0x80 && ASCII_KIND[usize::from(b)] == Kind::Space;
         let mut at = 0;
         while at < len {
             if is_space(bytes[at]) {
@@ -371,11 +404,8 @@ impl Builder {
                 continue;
             }
             let start = at;
-            let mut ascii = true;
-            while at < len && !is_space(bytes[at]) {
-                ascii &= bytes[at] < 0x80;
-                at += 1;
-            }
+            let (end, ascii) = token_end(bytes, at);
+            at = end;
             if ascii {
                 self.ascii_token(bytes, start, at);
             } else {
@@ -441,11 +471,26 @@ impl Builder {
         }
         self.flush_singles();
         self.out.push_space(first);
-        for (offset, &byte) in core.iter().enumerate() {
-            let position = first + offset as u32;
-            self.out
-                .push_word_byte(byte.to_ascii_lowercase(), position, position + 1);
+        let repeats = core.windows(2).any(|pair| pair[0] | 0x20 == pair[1] | 0x20);
+        if repeats {
+            for (offset, &byte) in core.iter().enumerate() {
+                let position = first + offset as u32;
+                self.out
+                    .push_word_byte(byte.to_ascii_lowercase(), position, position + 1);
+            }
+            return;
         }
+        // No letter repeats (and the space before is not a letter): copied as it stands.
+        self.out
+            .text
+            .extend(core.iter().map(u8::to_ascii_lowercase));
+        self.out
+            .origins
+            .extend((first..first + core.len() as u32).map(|start| Origin {
+                start,
+                end: start + 1,
+                run: 1,
+            }));
     }
 
     fn feed(&mut self, unit: Unit) {
@@ -579,6 +624,53 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Normalisation with every token on the general, character-by-character path.
+    fn general(text: &str) -> Normalised {
+        let mut builder = Builder::new(text.len());
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            if is_space(bytes[at]) {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < bytes.len() && !is_space(bytes[at]) {
+                at += 1;
+            }
+            builder.unicode_token(text, start, at);
+        }
+        builder.finish(text.len() as u32)
+    }
+
+    proptest! {
+        /// The ASCII fast path (tokens found eight bytes at a time, plain words copied whole)
+        /// gives exactly what the general path gives, positions and repeat counts included.
+        #[test]
+        fn the_fast_path_agrees_with_the_general_path(
+            text in r"([a-cA-C]{1,12}|[ \t\n\r\x0b]{1,3}|[0-9@$!'*.,;:?()\[\]\x22|+-]|é|\x{200B})*"
+        ) {
+            let fast = normalise(&text);
+            let slow = general(&text);
+            prop_assert_eq!(fast.as_str(), slow.as_str());
+            prop_assert_eq!(&fast.origins, &slow.origins);
+        }
+
+        /// Tokens end where a byte-at-a-time scan says they do, whatever the bytes.
+        #[test]
+        fn token_ends_match_a_byte_scan(text in any::<String>(), from in 0usize..64) {
+            let bytes = text.as_bytes();
+            let from = from.min(bytes.len());
+            let mut end = from;
+            while end < bytes.len() && !is_space(bytes[end]) {
+                end += 1;
+            }
+            let ascii = bytes[from..end].is_ascii();
+            prop_assert_eq!(token_end(bytes, from), (end, ascii));
+        }
+    }
 
     fn norm(text: &str) -> String {
         normalise(text).as_str().to_string()

@@ -644,8 +644,8 @@ email stays clear, and its row is given too.
 - Text normalised exactly as the scanner normalises it (case, accents, look-alike letters, l33t,
   spelled-out and stretched words).
 - Features: every normalised word and every pair of neighbouring words, plus (where N > 0)
-  character n-grams of 3 to N letters within each word padded with spaces; hashed (FNV-1a with a
-  final mix) into 2^bits buckets; each occurrence worth 1/sqrt(number of features).
+  character n-grams of 3 to N letters within each word padded with spaces; hashed (words eight
+  bytes at a time, with a final mix) into 2^bits buckets; each occurrence worth 1/sqrt(number of features).
 - Logistic regression trained by AdaGrad with an L2 penalty, the squared-gradient sums starting
   at 1 so that a rare feature's first update is not a whole learning-rate step. Where positives are the majority
   (Davidson: 83% offensive) they are weighted down by the negative:positive ratio so both classes
