@@ -17,7 +17,7 @@ mod common;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use probity_content::classifier::score_all;
+use probity_content::classifier::ModelSet;
 use probity_content::{Lexicon, Model, Scanner, normalise};
 
 const TARGET_BYTES: usize = 50_000_000;
@@ -65,10 +65,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "normalise + lexicon:   {:8.1} MB/s",
         bytes as f64 / seconds / 1e6
     );
-    let (abusive, misogyny) = (Model::abusive()?, Model::misogyny()?);
-    let (seconds, bytes) = timed(&bodies, |body| {
-        score_all(&[&abusive, &misogyny], &normalise(body)).len()
-    });
+    let models = ModelSet::new(vec![Model::abusive()?, Model::misogyny()?]);
+    let (seconds, bytes) = timed(&bodies, |body| models.score(&normalise(body)).len());
     println!(
         "normalise + models:    {:8.1} MB/s",
         bytes as f64 / seconds / 1e6

@@ -302,7 +302,116 @@ pub fn score_all(models: &[&Model], text: &Normalised) -> Vec<f32> {
         score_group(group, text, &mut scores);
     }
     // Second stage: a gated model only where its gate let the text through.
-    for (model, score) in models.iter().zip(scores.iter_mut()) {
+    second_stage(models.iter().copied(), text, &mut scores);
+    scores
+}
+
+/// Models scored together, built once and shared: one pass over a text's features serves every
+/// model (or its gate), and where those first-stage models share a hash width their weights are
+/// interleaved, so that one memory access fetches every model's weight for a feature. Scores are
+/// exactly those of [`score_all`].
+#[derive(Debug, Clone)]
+pub struct ModelSet {
+    models: Vec<Model>,
+    /// The first-stage weights interleaved, when the first-stage models share a hash width.
+    interleaved: Option<Interleaved>,
+}
+
+/// First-stage weights side by side: model `i`'s weight for bucket `b` is at `b × width + i`.
+#[derive(Debug, Clone)]
+struct Interleaved {
+    bits: u32,
+    width: usize,
+    weights: Vec<i16>,
+}
+
+impl ModelSet {
+    /// The set of `models`, scored in this order.
+    pub fn new(models: Vec<Model>) -> ModelSet {
+        let first: Vec<&Model> = models
+            .iter()
+            .map(|model| model.gate().unwrap_or(model))
+            .collect();
+        let interleaved = match first.first() {
+            Some(one)
+                if first.len() > 1
+                    && first.len() <= SCORED_TOGETHER
+                    && first.iter().all(|m| m.bits == one.bits) =>
+            {
+                let width = first.len();
+                let mut weights = vec![0i16; width << one.bits];
+                for (i, model) in first.iter().enumerate() {
+                    for (bucket, &q) in model.weights.iter().enumerate() {
+                        weights[bucket * width + i] = q;
+                    }
+                }
+                Some(Interleaved {
+                    bits: one.bits,
+                    width,
+                    weights,
+                })
+            }
+            _ => None,
+        };
+        ModelSet {
+            models,
+            interleaved,
+        }
+    }
+
+    /// The models, in scoring order.
+    pub fn models(&self) -> &[Model] {
+        &self.models
+    }
+
+    /// Each model's probability for the text, in order (see [`score_all`]).
+    pub fn score(&self, text: &Normalised) -> Vec<f32> {
+        let Some(table) = &self.interleaved else {
+            let models: Vec<&Model> = self.models.iter().collect();
+            return score_all(&models, text);
+        };
+        let first: Vec<&Model> = self
+            .models
+            .iter()
+            .map(|model| model.gate().unwrap_or(model))
+            .collect();
+        let longest = first.iter().map(|m| m.char_ngrams).max().unwrap_or(0);
+        let mut limits = [0u32; SCORED_TOGETHER];
+        for (limit, model) in limits.iter_mut().zip(&first) {
+            *limit = model.char_ngrams;
+        }
+        let mut sums = [0i64; SCORED_TOGETHER];
+        let mut counts = [0u32; SCORED_TOGETHER];
+        let mask = (1u64 << table.bits) - 1;
+        let width = table.width;
+        for_each_feature_sized(text.bytes(), longest, |hash, n| {
+            let base = (hash & mask) as usize * width;
+            if let Some(row) = table.weights.get(base..base + width) {
+                for (i, &q) in row.iter().enumerate() {
+                    if n <= limits[i] {
+                        sums[i] += i64::from(q);
+                        counts[i] += 1;
+                    }
+                }
+            }
+        });
+        let mut scores: Vec<f32> = first
+            .iter()
+            .enumerate()
+            .map(|(i, model)| model.probability(sums[i], counts[i]))
+            .collect();
+        second_stage(self.models.iter(), text, &mut scores);
+        scores
+    }
+}
+
+/// Replaces a gate's score by its model's where the gate lets the text through, else by 0.
+fn second_stage<'a>(
+    models: impl Iterator<Item = &'a Model>,
+    text: &Normalised,
+    scores: &mut [f32],
+) {
+    for (model, score) in models.zip(scores.iter_mut()) {
         if let Some(gate) = model.gate() {
             *score = if *score >= gate.threshold {
                 model.score(text)
@@ -311,7 +420,6 @@ pub fn score_all(models: &[&Model], text: &Normalised) -> Vec<f32> {
             };
         }
     }
-    scores
 }
 
 /// How many models share one pass over the features (sums kept on the stack).
@@ -592,6 +700,36 @@ mod tests {
             proptest::prop_assert_eq!(letters, has_letters);
             proptest::prop_assert_eq!(letters_placed, has_letters);
         }
+    }
+
+    /// Interleaved weights score exactly as the models one by one, gates included; models of
+    /// different widths fall back to separate tables.
+    #[test]
+    fn a_model_set_scores_as_the_models_alone() {
+        let texts = [
+            "Morning all, the rota for next week is attached.",
+            "you stupid bitch, get back in the kitchen",
+            "women should not be allowed to be officers",
+            "",
+            "2024 01 02",
+        ];
+        let shipped = [Model::abusive().unwrap(), Model::misogyny().unwrap()];
+        let set = ModelSet::new(shipped.to_vec());
+        assert!(set.interleaved.is_some());
+        let narrow = Model::from_parts("narrow", 8, 0, 0.2, 0.5, vec![0.3; 256]).unwrap();
+        let mixed = ModelSet::new(vec![shipped[0].clone(), narrow.clone()]);
+        assert!(mixed.interleaved.is_none());
+        for text in texts {
+            let text = normalise(text);
+            let one_by_one = score_all(&[&shipped[0], &shipped[1]], &text);
+            assert_eq!(set.score(&text), one_by_one);
+            assert_eq!(
+                mixed.score(&text),
+                score_all(&[&shipped[0], &narrow], &text)
+            );
+        }
+        let misogyny = normalise("women should not be allowed to be officers");
+        assert!(set.score(&misogyny)[1] > 0.0, "the gate lets this through");
     }
 
     #[test]

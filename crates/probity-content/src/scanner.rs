@@ -3,7 +3,7 @@
 use probity_model::{Finding, Level, Span};
 
 use crate::Result;
-use crate::classifier::{Model, score_all};
+use crate::classifier::{Model, ModelSet};
 use crate::context::{Context, ContextRules};
 use crate::lexicon::{Entry, Hit, Lexicon, MatchMode};
 use crate::normalise::{Normalised, normalise};
@@ -51,7 +51,10 @@ pub struct Scanner {
     policy: Policy,
     lexicon: Lexicon,
     rules: ContextRules,
-    models: Vec<(Model, ModelPolicy)>,
+    /// The models the policy enables (for enabled categories), scored together.
+    models: ModelSet,
+    /// Each model's settings, in the same order.
+    model_settings: Vec<ModelPolicy>,
 }
 
 impl Scanner {
@@ -79,15 +82,18 @@ impl Scanner {
         ] {
             if let (Some(model), Some(settings)) = (model, settings)
                 && settings.enabled
+                && policy.category(settings.category).enabled
             {
                 models.push((model, settings));
             }
         }
+        let (models, model_settings): (Vec<Model>, Vec<ModelPolicy>) = models.into_iter().unzip();
         Scanner {
             policy,
             lexicon,
             rules: ContextRules::new(),
-            models,
+            models: ModelSet::new(models),
+            model_settings,
         }
     }
 
@@ -215,14 +221,9 @@ impl Scanner {
             // export) are outside what they know, and the lexicons still read them.
             return;
         }
-        let active: Vec<&(Model, ModelPolicy)> = self
-            .models
-            .iter()
-            .filter(|(_, settings)| self.policy.category(settings.category).enabled)
-            .collect();
-        let models: Vec<&Model> = active.iter().map(|(model, _)| model).collect();
-        let scores = score_all(&models, normalised);
-        for ((model, settings), score) in active.into_iter().zip(scores) {
+        let scores = self.models.score(normalised);
+        let models = self.models.models().iter().zip(&self.model_settings);
+        for ((model, settings), score) in models.zip(scores) {
             report.scores.push((model.name().to_string(), score));
             let threshold = match settings.threshold {
                 Threshold::Fixed(value) => value,
