@@ -26,6 +26,10 @@ use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 pub struct Normalised {
     text: Vec<u8>,
     origins: Vec<Origin>,
+    /// Words of the original (runs of letters and digits).
+    words: u32,
+    /// Of those, the ones of letters alone.
+    letter_words: u32,
 }
 
 /// Where one normalised byte came from, and how many times its letter was repeated.
@@ -67,6 +71,12 @@ impl Normalised {
             self.origins[start].start as usize,
             self.origins[end - 1].end as usize,
         ))
+    }
+
+    /// Whether the original reads as sentences: at least 60% of its words (runs of letters and
+    /// digits) are letters alone. Tables of names, dates and numbers do not.
+    pub fn reads_as_prose(&self) -> bool {
+        self.words > 0 && u64::from(self.letter_words) * 10 >= u64::from(self.words) * 6
     }
 
     /// The number of normalised bytes.
@@ -150,6 +160,36 @@ struct Unit {
 }
 
 const ASCII_KIND: [Kind; 128] = ascii_kinds();
+
+/// The words of `text` (runs of letters and digits) and how many of them are letters alone.
+fn count_words(text: &str) -> (u32, u32) {
+    let mut words = 0u32;
+    let mut letter_words = 0u32;
+    let mut in_word = false;
+    let mut letters_only = true;
+    for c in text.chars() {
+        let (alphanumeric, alphabetic) = if c.is_ascii() {
+            (c.is_ascii_alphanumeric(), c.is_ascii_alphabetic())
+        } else {
+            (c.is_alphanumeric(), c.is_alphabetic())
+        };
+        if alphanumeric {
+            if !in_word {
+                in_word = true;
+                letters_only = true;
+                words = words.saturating_add(1);
+            }
+            letters_only &= alphabetic;
+        } else if in_word {
+            in_word = false;
+            letter_words = letter_words.saturating_add(u32::from(letters_only));
+        }
+    }
+    if in_word {
+        letter_words = letter_words.saturating_add(u32::from(letters_only));
+    }
+    (words, letter_words)
+}
 
 /// Whether a byte ends a token: ASCII whitespace and control characters (all at or below 0x20).
 fn is_space(byte: u8) -> bool {
@@ -379,6 +419,8 @@ impl Builder {
         let mut out = Normalised {
             text: Vec::with_capacity(capacity + 2),
             origins: Vec::with_capacity(capacity + 2),
+            words: 0,
+            letter_words: 0,
         };
         out.push(b' ', 0, 0);
         Builder {
@@ -414,7 +456,16 @@ impl Builder {
         }
     }
 
+    /// Counts the words of a token that does not take the fast path (words never span tokens,
+    /// since whitespace is neither letter nor digit).
+    fn count_words(&mut self, token: &str) {
+        let (words, letter_words) = count_words(token);
+        self.out.words = self.out.words.saturating_add(words);
+        self.out.letter_words = self.out.letter_words.saturating_add(letter_words);
+    }
+
     fn unicode_token(&mut self, text: &str, start: usize, end: usize) {
+        self.count_words(&text[start..end]);
         let mut scratch = std::mem::take(&mut self.scratch);
         for (offset, ch) in text[start..end].char_indices() {
             let at = (start + offset) as u32;
@@ -458,12 +509,17 @@ impl Builder {
         }
         let core = &bytes[core_start..core_end];
         if core.is_empty() || !core.iter().all(u8::is_ascii_alphabetic) {
+            // The token is ASCII, so this slice is whole characters.
+            self.count_words(std::str::from_utf8(&bytes[start..end]).unwrap_or_default());
             for (offset, &byte) in bytes[start..end].iter().enumerate() {
                 self.token.push(ascii_unit(byte, (start + offset) as u32));
             }
             self.end_token();
             return;
         }
+        // Punctuation around letters: one word, of letters alone.
+        self.out.words = self.out.words.saturating_add(1);
+        self.out.letter_words = self.out.letter_words.saturating_add(1);
         let first = core_start as u32;
         if core.len() == 1 {
             self.push_single((core[0].to_ascii_lowercase(), first, first + 1));
