@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::text;
 
+/// Recipients checked for repeats by a scan of those kept so far; beyond this many, by a set.
+const SCAN_FOR_REPEATS: usize = 16;
+
 /// The class of one recipient address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -99,9 +102,16 @@ impl StaffPersonalAddresses {
 
     /// True when `recipient` is a personal address of the sender `sender`.
     pub fn is_own(&self, sender: &str, recipient: &str) -> bool {
-        self.by_work_address
-            .get(&text::bare_address(sender))
+        self.personal_of(sender)
             .is_some_and(|set| set.contains(&text::bare_address(recipient)))
+    }
+
+    /// The known personal addresses of the sender `sender` (none when there is no staff data).
+    fn personal_of(&self, sender: &str) -> Option<&HashSet<String>> {
+        if self.by_work_address.is_empty() {
+            return None;
+        }
+        self.by_work_address.get(&text::bare_address(sender))
     }
 }
 
@@ -133,10 +143,17 @@ impl Recipients {
         recipient: &str,
         staff: &StaffPersonalAddresses,
     ) -> RecipientClass {
-        let Some(domain) = text::domain_of(recipient) else {
+        let own = sender.and_then(|sender| staff.personal_of(sender));
+        self.classify_for(own, recipient)
+    }
+
+    /// [`Recipients::classify`] with the sender's personal addresses already looked up.
+    fn classify_for(&self, own: Option<&HashSet<String>>, recipient: &str) -> RecipientClass {
+        // The domain as written: `domain_matches` ignores ASCII case, so it need not be lowered.
+        let Some(domain) = text::domain_in(recipient) else {
             return RecipientClass::Invalid;
         };
-        if sender.is_some_and(|sender| staff.is_own(sender, recipient)) {
+        if own.is_some_and(|set| set.contains(&text::bare_address(recipient))) {
             return RecipientClass::OwnPersonal;
         }
         let lists = [
@@ -151,7 +168,7 @@ impl Recipients {
         for (list, class) in lists {
             if list
                 .iter()
-                .any(|pattern| text::domain_matches(&domain, pattern))
+                .any(|pattern| text::domain_matches(domain, pattern))
             {
                 return class;
             }
@@ -161,25 +178,39 @@ impl Recipients {
 
     /// True when `address` is at one of the force's own domains.
     pub fn is_internal(&self, address: &str) -> bool {
-        text::domain_of(address).is_some_and(|domain| {
+        text::domain_in(address).is_some_and(|domain| {
             self.policy
                 .internal_domains
                 .iter()
-                .any(|pattern| text::domain_matches(&domain, pattern))
+                .any(|pattern| text::domain_matches(domain, pattern))
         })
     }
 
     /// Every To, Cc and Bcc recipient of `email` with its class, each address once.
     pub fn classify_email(&self, email: &Email, staff: &StaffPersonalAddresses) -> Vec<Recipient> {
-        let sender = email.from.first().map(|from| from.as_str());
-        let mut seen = HashSet::new();
-        let mut out = Vec::new();
+        let own = email
+            .from
+            .first()
+            .and_then(|from| staff.personal_of(from.as_str()));
+        let mut out: Vec<Recipient> = Vec::new();
+        // Most messages have a few recipients, checked for repeats by a scan; a long list gets a
+        // set of the addresses kept so far.
+        let mut seen: Option<HashSet<String>> = None;
         for identity in email.to.iter().chain(&email.cc).chain(&email.bcc) {
             let address = text::bare_address(identity.as_str());
-            if !seen.insert(address.clone()) {
+            let repeated = match seen.as_mut() {
+                Some(seen) => !seen.insert(address.clone()),
+                None => out.iter().any(|r| r.address == address),
+            };
+            if repeated {
                 continue;
             }
-            let class = self.classify(sender, &address, staff);
+            if seen.is_none() && out.len() >= SCAN_FOR_REPEATS {
+                let mut set: HashSet<String> = out.iter().map(|r| r.address.clone()).collect();
+                set.insert(address.clone());
+                seen = Some(set);
+            }
+            let class = self.classify_for(own, &address);
             out.push(Recipient { address, class });
         }
         out
@@ -189,6 +220,7 @@ impl Recipients {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use probity_model::Identity;
 
     fn recipients() -> Recipients {
         Recipients::new(RecipientPolicy {
@@ -229,6 +261,47 @@ mod tests {
             r.classify(Some("pc2@force.police.uk"), "pat.home@gmail.com", &staff),
             RecipientClass::PersonalWebmail
         );
+    }
+
+    /// Long lists with repeats in any case keep each address once, in first-seen order, whether
+    /// repeats are found by scanning or by the set; the sender's own address is still found.
+    #[test]
+    fn long_lists_keep_each_address_once_in_order() {
+        let r = recipients();
+        let mut staff = StaffPersonalAddresses::new();
+        staff.insert("pc1@force.police.uk", "pat.home@gmail.com");
+        for count in [0, 1, 5, SCAN_FOR_REPEATS - 1, SCAN_FOR_REPEATS, 40] {
+            let to: Vec<Identity> = (0..count)
+                .map(|i| format!("P{} <p{}@Gmail.com>", i, i % 7 + i / 3).into())
+                .chain(["Pat.Home@GMAIL.com".into()])
+                .collect();
+            let cc: Vec<Identity> = to.iter().rev().cloned().collect();
+            let email = Email {
+                from: vec!["PC1@force.police.uk".into()],
+                to,
+                cc,
+                ..Email::default()
+            };
+            let mut expected: Vec<String> = Vec::new();
+            for identity in email.to.iter().chain(&email.cc) {
+                let address = text::bare_address(identity.as_str());
+                if !expected.contains(&address) {
+                    expected.push(address);
+                }
+            }
+            let found = r.classify_email(&email, &staff);
+            let addresses: Vec<&str> = found.iter().map(|x| x.address.as_str()).collect();
+            assert_eq!(addresses, expected, "{count}");
+            for recipient in &found {
+                let class = r.classify(
+                    email.from.first().map(|f| f.as_str()),
+                    &recipient.address,
+                    &staff,
+                );
+                assert_eq!(recipient.class, class, "{}", recipient.address);
+            }
+            assert!(found.iter().any(|x| x.class == RecipientClass::OwnPersonal));
+        }
     }
 
     #[test]

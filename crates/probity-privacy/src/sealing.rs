@@ -299,6 +299,19 @@ const CUE_WORDS: [&str; 24] = [
 /// sign) but not under the word filter's ASCII folding: a text holding one skips the filter.
 const UNICODE_FOLDS: [char; 2] = ['\u{17f}', '\u{212a}'];
 
+/// Whether `text` holds one of [`UNICODE_FOLDS`], found by their UTF-8 lead bytes (0xC5, 0xE2)
+/// rather than by decoding every character: this runs on every text.
+fn has_unicode_fold(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(0xC5, 0xE2, bytes).any(|at| {
+        let rest = &bytes[at..];
+        UNICODE_FOLDS.iter().any(|fold| {
+            let mut encoded = [0u8; 4];
+            rest.starts_with(fold.encode_utf8(&mut encoded).as_bytes())
+        })
+    })
+}
+
 /// Finds medical and legally privileged content. Build once and share.
 #[derive(Debug, Clone)]
 pub struct SealCues {
@@ -335,7 +348,7 @@ impl SealCues {
     /// solicitor or counsel named; medical content is a strong cue (fit note, diagnosed with,
     /// occupational health report) or two different weaker ones (medication and GP).
     pub fn detect(&self, text: &str) -> Option<SealDetection> {
-        if !self.words.is_match(text) && !text.contains(UNICODE_FOLDS) {
+        if !self.words.is_match(text) && !has_unicode_fold(text) {
             return None;
         }
         let mut legal_cues = Vec::new();
@@ -452,6 +465,7 @@ pub fn sealed_items(event: &Event) -> Vec<Sealed> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn cues() -> SealCues {
         SealCues::new().unwrap()
@@ -612,6 +626,40 @@ mod tests {
         assert!(c.detect("my sic\u{212a} note").is_some());
         assert!(c.detect("the \u{17f}ick note").is_some());
         assert!(c.detect("Routine rota change for the weekend.").is_none());
+    }
+
+    /// The byte search for the folds agrees with a search by character, wherever the fold sits and
+    /// beside other characters sharing its lead byte (Ł is C5 81; — is E2 80 94).
+    #[test]
+    fn fold_search_agrees_with_char_search() {
+        let pieces = [
+            "", "a", "ſ", "\u{212a}", "Ł", "—", "€", "K", "s", "é", "\u{2129}", "ŀ", "\u{212b}",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}x{c}");
+                    assert_eq!(
+                        has_unicode_fold(&text),
+                        text.contains(UNICODE_FOLDS),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fold_search_agrees_on_any_text(
+            pieces in proptest::collection::vec(
+                prop_oneof![Just("\u{17f}".to_owned()), Just("\u{212a}".to_owned()), "\\PC{0,3}"],
+                0..12,
+            )
+        ) {
+            let text = pieces.concat();
+            prop_assert_eq!(has_unicode_fold(&text), text.contains(UNICODE_FOLDS));
+        }
     }
 
     #[test]

@@ -43,12 +43,26 @@ pub fn span(field: &str, text: &str, start: usize, end: usize) -> Span {
     }
 }
 
+/// `text` without leading and trailing whitespace, as [`str::trim`], but returned at once when both
+/// ends are visible ASCII (the common case: nothing to decode).
+pub fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
 /// The lower-cased domain of an email address (after the last `@`), without a trailing dot or
 /// angle bracket; `None` when there is no `@` or nothing after it.
 pub fn domain_of(address: &str) -> Option<String> {
-    let address = address.trim().trim_end_matches('>');
+    domain_in(address).map(str::to_ascii_lowercase)
+}
+
+/// [`domain_of`] without the copy: the domain as written in `address` (not lower-cased).
+pub fn domain_in(address: &str) -> Option<&str> {
+    let address = trim(address).trim_end_matches('>');
     let (_, domain) = address.rsplit_once('@')?;
-    let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let domain = trim(domain).trim_end_matches('.');
     if domain.is_empty() {
         return None;
     }
@@ -57,12 +71,28 @@ pub fn domain_of(address: &str) -> Option<String> {
 
 /// The bare lower-cased address of `Name <addr>` or `addr`.
 pub fn bare_address(address: &str) -> String {
-    let address = address.trim();
+    bare_address_in(address).to_ascii_lowercase()
+}
+
+/// [`bare_address`] without the copy: the address as written in `Name <addr>` (not lower-cased).
+pub fn bare_address_in(address: &str) -> &str {
+    let address = trim(address);
     let inner = match (address.rfind('<'), address.rfind('>')) {
         (Some(open), Some(close)) if open < close => &address[open + 1..close],
         _ => address,
     };
-    inner.trim().to_ascii_lowercase()
+    trim(inner)
+}
+
+/// `text` with ASCII capitals lowered: `text` itself when it has none, else a copy in `buffer`.
+pub fn ascii_lower<'a>(text: &'a str, buffer: &'a mut String) -> &'a str {
+    if !text.bytes().any(|b| b.is_ascii_uppercase()) {
+        return text;
+    }
+    buffer.clear();
+    buffer.push_str(text);
+    buffer.make_ascii_lowercase();
+    buffer
 }
 
 /// True when `domain` is `pattern`, or (for `*.suffix`) a subdomain of `suffix` or `suffix` itself.
@@ -160,5 +190,82 @@ mod tests {
         );
         assert_eq!(bare_address("Pat <Pat@GMail.com>"), "pat@gmail.com");
         assert_eq!(domain_of("no-at-sign"), None);
+    }
+
+    /// The old allocating forms, kept here to check the slices against.
+    fn domain_of_reference(address: &str) -> Option<String> {
+        let address = address.trim().trim_end_matches('>');
+        let (_, domain) = address.rsplit_once('@')?;
+        let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+        if domain.is_empty() {
+            return None;
+        }
+        Some(domain)
+    }
+
+    fn bare_address_reference(address: &str) -> String {
+        let address = address.trim();
+        let inner = match (address.rfind('<'), address.rfind('>')) {
+            (Some(open), Some(close)) if open < close => &address[open + 1..close],
+            _ => address,
+        };
+        inner.trim().to_ascii_lowercase()
+    }
+
+    fn check_address_helpers(text: &str) {
+        assert_eq!(trim(text), text.trim(), "{text:?}");
+        assert_eq!(bare_address(text), bare_address_reference(text), "{text:?}");
+        assert_eq!(domain_of(text), domain_of_reference(text), "{text:?}");
+        let mut buffer = String::from("left over");
+        assert_eq!(ascii_lower(text, &mut buffer), text.to_ascii_lowercase());
+        let bare = bare_address(text);
+        assert_eq!(
+            domain_in(&bare).map(str::to_owned),
+            domain_of_reference(&bare),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn address_slices_agree_with_the_allocating_forms() {
+        for text in [
+            "",
+            " ",
+            "@",
+            "a@",
+            "a@.",
+            "\u{a0}Pat <Pat@GMail.COM.>\u{2003}",
+            "\"Legal, Services\" <Legal@Force.Police.UK>",
+            "<>",
+            "x <<y>>",
+            "> a@b <",
+            "Zoë <zoë@Exämple.org >",
+            "pat@example.org\u{85}",
+            "\tpat@example.org\n",
+        ] {
+            check_address_helpers(text);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn address_slices_agree_on_any_text(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("<".to_owned()),
+                    proptest::strategy::Just(">".to_owned()),
+                    proptest::strategy::Just("@".to_owned()),
+                    proptest::strategy::Just(".".to_owned()),
+                    proptest::strategy::Just(" ".to_owned()),
+                    proptest::strategy::Just("\u{2003}".to_owned()),
+                    "[A-Za-z]{1,4}",
+                    "\\PC{0,2}",
+                    "\\s",
+                ],
+                0..12,
+            )
+        ) {
+            check_address_helpers(&pieces.concat());
+        }
     }
 }
