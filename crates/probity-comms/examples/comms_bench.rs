@@ -5,6 +5,10 @@
 //! machine does not count. Each round runs the stage over copies of the mailbox until at least
 //! 50 MB of text has gone through; the best round is reported.
 //!
+//! `BENCH_BYTES` in the environment sets the text per round (default 50 MB); a small figure makes
+//! the bench short enough to run under `valgrind --tool=cachegrind` and compare instruction counts,
+//! which a busy shared machine does not disturb.
+//!
 //! `JOIN` (default 1) joins the bodies of that many consecutive messages into one, to see the
 //! cost per byte of longer mail apart from the fixed cost per message.
 
@@ -81,7 +85,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!("alerts in one pass: {by_rule:?}");
-    let copies = TARGET_BYTES.div_ceil(text_bytes.max(1));
+    let target_bytes = std::env::var("BENCH_BYTES")
+        .ok()
+        .and_then(|b| b.parse().ok())
+        .unwrap_or(TARGET_BYTES);
+    let copies = target_bytes.div_ceil(text_bytes.max(1));
     let mut best = f64::MAX;
     let mut best_cpu = f64::MAX;
     let mut alerts = 0;

@@ -20,11 +20,12 @@
 
 pub mod redact;
 pub use redact::{Redactor, StaffDirectory};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use probity_content::Scanner;
+use probity_content::{Prepared, Scanner};
 use probity_model::{
     Alert, AlertId, AlertRule, Email, Event, EventRef, Finding, Identity, MatchedField, Timestamp,
 };
@@ -159,7 +160,7 @@ impl CommsStage {
         };
         let scanner = abuse_scanner(&policy_dir)?;
         let key = SealKey::load_or_create(data_dir)?;
-        Ok(Self::new(exclusions, key, scanner, disclosure)?)
+        Self::new(exclusions, key, scanner, disclosure)
     }
 
     /// A stage from its parts (for a force's own lexicons or for tests).
@@ -168,12 +169,13 @@ impl CommsStage {
         key: SealKey,
         scanner: Scanner,
         disclosure: Disclosure,
-    ) -> Result<Self, probity_privacy::Error> {
+    ) -> Result<Self> {
         Ok(Self {
             exclusions,
             cues: SealCues::new()?,
             key,
-            scanner,
+            // The cue words are looked for in the scanner's own pass (see `CommsStage::read`).
+            scanner: scanner.watching(SealCues::filter_words())?,
             disclosure,
             staff: StaffPersonalAddresses::new(),
         })
@@ -202,43 +204,70 @@ impl CommsStage {
                 class: exclusion.class,
             };
         }
-        if let Some((reason, in_subject)) = self.seal_cues(event) {
-            return match seal_message(event, &self.key, reason, in_subject) {
-                Ok(()) => Outcome::Sealed { reason },
-                Err(error) => {
-                    withhold(event, &error.to_string());
-                    Outcome::Withheld
-                }
-            };
+        let seal = match self.read(event) {
+            Read::Seal { reason, in_subject } => (reason, in_subject),
+            Read::Scan(texts) => return Outcome::Scanned(self.scan(event, texts, Utc::now())),
+        };
+        let (reason, in_subject) = seal;
+        match seal_message(event, &self.key, reason, in_subject) {
+            Ok(()) => Outcome::Sealed { reason },
+            Err(error) => {
+                withhold(event, &error.to_string());
+                Outcome::Withheld
+            }
         }
-        Outcome::Scanned(self.scan(event, Utc::now()))
     }
 
-    /// Why the message must be sealed, and whether its subject carries a cue.
-    fn seal_cues(&self, event: &Event) -> Option<(SealReason, bool)> {
-        let email = event.email.as_ref()?;
-        let in_subject = email.subject.as_deref().and_then(|s| self.cues.detect(s));
-        let mut reasons: Vec<SealReason> = in_subject.iter().map(|d| d.reason).collect();
-        let texts = email
-            .body
-            .iter()
-            .chain(email.attachments.iter().filter_map(|a| a.text.as_ref()));
-        reasons.extend(texts.filter_map(|text| self.cues.detect(text).map(|d| d.reason)));
-        // Privilege is the stronger claim: a message with both is sealed as privileged.
-        let reason = reasons.into_iter().min()?;
-        Some((reason, in_subject.is_some()))
+    /// One pass over each text serves both the sealing cues' word filter (the scanner watches for
+    /// the cue words) and the abuse lexicon. Only when a text may hold a cue do the cue patterns
+    /// run on it; a message to be sealed is dropped before anything is reported from it.
+    fn read<'e>(&self, event: &'e Event) -> Read<'e> {
+        let Some(email) = event.email.as_ref() else {
+            return Read::Scan(Vec::new());
+        };
+        let texts: Vec<(MessageText<'e>, Prepared<'e>)> = message_texts(email)
+            .into_iter()
+            .map(|text| {
+                let prepared = self.scanner.prepare(text.text);
+                (text, prepared)
+            })
+            .collect();
+        let mut reason: Option<SealReason> = None;
+        let mut in_subject = false;
+        for (text, prepared) in &texts {
+            let detection = if prepared.unscanned_bytes() > 0 {
+                // Past the scanner's size limit the watch says nothing: the filter reads it all.
+                self.cues.detect(text.text)
+            } else {
+                self.cues.detect_prefiltered(text.text, prepared.watched())
+            };
+            if let Some(detection) = detection {
+                in_subject |= text.subject;
+                // Privilege is the stronger claim: a message with both is sealed as privileged.
+                reason = Some(reason.map_or(detection.reason, |r| r.min(detection.reason)));
+            }
+        }
+        match reason {
+            Some(reason) => Read::Seal { reason, in_subject },
+            None => Read::Scan(texts),
+        }
     }
 
     /// The alerts for one message: one per policy category found.
-    fn scan(&self, event: &Event, now: Timestamp) -> Vec<Alert> {
-        let Some(email) = event.email.as_ref() else {
-            return Vec::new();
-        };
+    fn scan(
+        &self,
+        event: &Event,
+        texts: Vec<(MessageText<'_>, Prepared<'_>)>,
+        now: Timestamp,
+    ) -> Vec<Alert> {
         let mut findings: Vec<Finding> = Vec::new();
-        for (field, text) in message_texts(email) {
-            findings.extend(self.scanner.scan(&field, text));
+        for (text, prepared) in texts {
+            findings.extend(self.scanner.report(&text.field, prepared).findings);
         }
         findings.extend(self.disclosure.check_event(event, &self.staff));
+        if findings.is_empty() {
+            return Vec::new();
+        }
         let mut by_rule: BTreeMap<(String, String), Vec<Finding>> = BTreeMap::new();
         for finding in findings {
             by_rule
@@ -253,6 +282,24 @@ impl CommsStage {
             })
             .collect()
     }
+}
+
+/// What reading a message's texts decided.
+enum Read<'e> {
+    /// Seal the message, for this reason; `in_subject`: the subject carries a cue.
+    Seal {
+        reason: SealReason,
+        in_subject: bool,
+    },
+    /// Scan it: each text, read and matched against the lexicon.
+    Scan(Vec<(MessageText<'e>, Prepared<'e>)>),
+}
+
+/// One text of a message and the field name its findings carry.
+struct MessageText<'e> {
+    field: Cow<'static, str>,
+    text: &'e str,
+    subject: bool,
 }
 
 /// The abuse scanner from `DATA/policy/abuse.yaml` and `DATA/policy/lexicons/`, each part falling
@@ -302,17 +349,29 @@ fn has_content(email: &Email) -> bool {
 }
 
 /// The texts of a message with the field names findings carry.
-fn message_texts(email: &Email) -> Vec<(String, &str)> {
+fn message_texts(email: &Email) -> Vec<MessageText<'_>> {
     let mut texts = Vec::new();
     if let Some(subject) = email.subject.as_deref() {
-        texts.push(("email.subject".to_owned(), subject));
+        texts.push(MessageText {
+            field: Cow::Borrowed("email.subject"),
+            text: subject,
+            subject: true,
+        });
     }
     if let Some(body) = email.body.as_deref() {
-        texts.push(("email.body".to_owned(), body));
+        texts.push(MessageText {
+            field: Cow::Borrowed("email.body"),
+            text: body,
+            subject: false,
+        });
     }
     for attachment in &email.attachments {
         if let Some(text) = attachment.text.as_deref() {
-            texts.push((attachment_field(attachment.file.name.as_deref()), text));
+            texts.push(MessageText {
+                field: Cow::Owned(attachment_field(attachment.file.name.as_deref())),
+                text,
+                subject: false,
+            });
         }
     }
     texts

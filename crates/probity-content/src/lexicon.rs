@@ -185,6 +185,10 @@ pub struct Lexicon {
     entries: Vec<Entry>,
     automaton: AhoCorasick,
     targets: Vec<Vec<Target>>,
+    /// Per automaton pattern: whether it is one of the watched words (see [`Lexicon::watching`]).
+    watched: Vec<bool>,
+    /// The watched words as given.
+    watch_words: Vec<String>,
 }
 
 /// A lexicon hit in normalised text, before context rules.
@@ -293,10 +297,25 @@ impl Lexicon {
                 }
             }
         }
-        Lexicon::compile(entries)
+        Lexicon::compile(entries, Vec::new())
     }
 
-    fn compile(entries: Vec<Entry>) -> Result<Lexicon> {
+    /// The same lexicon, also looking for `words` anywhere in the normalised text (not only as
+    /// whole words) in the same pass: [`Lexicon::find_watching`] says whether one was there. This
+    /// lets another check that needs a word filter (sealing's cue words) share the pass rather than
+    /// read the text again. A word is normalised as text is, so every original occurrence of it,
+    /// in any ASCII case, is found (and some evasive spellings besides).
+    pub fn watching(self, words: &[&str]) -> Result<Lexicon> {
+        let words = words.iter().map(|w| (*w).to_owned()).collect();
+        Lexicon::compile(self.entries, words)
+    }
+
+    /// The watched words (see [`Lexicon::watching`]).
+    pub fn watch_words(&self) -> &[String] {
+        &self.watch_words
+    }
+
+    fn compile(entries: Vec<Entry>, watch_words: Vec<String>) -> Result<Lexicon> {
         let mut patterns: Vec<Vec<u8>> = Vec::new();
         let mut targets: Vec<Vec<Target>> = Vec::new();
         let mut index = std::collections::HashMap::new();
@@ -321,6 +340,21 @@ impl Lexicon {
                 }
             }
         }
+        let mut watched = vec![false; patterns.len()];
+        for word in &watch_words {
+            let pattern = watch_pattern(word).ok_or_else(|| {
+                Error::invalid("watched words", format!("{word:?} has no letters"))
+            })?;
+            let slot = *index.entry(pattern.clone()).or_insert_with(|| {
+                patterns.push(pattern);
+                targets.push(Vec::new());
+                watched.push(false);
+                targets.len() - 1
+            });
+            if let Some(flag) = watched.get_mut(slot) {
+                *flag = true;
+            }
+        }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
@@ -330,6 +364,8 @@ impl Lexicon {
             entries,
             automaton,
             targets,
+            watched,
+            watch_words,
         })
     }
 
@@ -341,13 +377,25 @@ impl Lexicon {
     /// Finds every entry in normalised text. Hits that overlap one of their entry's exceptions
     /// go to `excepted` instead.
     pub fn find(&self, text: &Normalised, excepted: &mut Vec<Excepted>) -> Vec<Hit> {
+        self.find_watching(text, excepted).0
+    }
+
+    /// As [`Lexicon::find`], also saying whether one of the watched words was in the text.
+    pub fn find_watching(
+        &self,
+        text: &Normalised,
+        excepted: &mut Vec<Excepted>,
+    ) -> (Vec<Hit>, bool) {
         let bytes = text.bytes();
         let mut hits = Vec::new();
+        let mut watched = false;
         for found in self.automaton.find_overlapping_iter(bytes) {
-            let start = found.start() + 1;
-            let Some(targets) = self.targets.get(found.pattern().as_usize()) else {
+            let pattern = found.pattern().as_usize();
+            watched |= self.watched.get(pattern).copied().unwrap_or(false);
+            let Some(targets) = self.targets.get(pattern) else {
                 continue;
             };
+            let start = found.start() + 1;
             for target in targets {
                 let inner_end = start + target.runs.len();
                 if !runs_allow(text, start, &target.runs) {
@@ -374,7 +422,7 @@ impl Lexicon {
             }
         }
         hits.sort_by_key(|h| (h.start, h.entry, h.term));
-        hits
+        (hits, watched)
     }
 
     fn exception_covering(&self, hit: &Hit, bytes: &[u8]) -> Option<String> {
@@ -423,6 +471,15 @@ fn pattern_of(normalised: &Normalised, mode: MatchMode) -> Option<(Vec<u8>, Vec<
         MatchMode::Prefix => bytes[..bytes.len() - 1].to_vec(),
     };
     Some((pattern, runs))
+}
+
+/// The automaton pattern for a watched word: its normalised form without the padding spaces, so
+/// that it matches inside words too. `None` for a word with no letters or digits.
+fn watch_pattern(word: &str) -> Option<Vec<u8>> {
+    let normalised = normalise(word);
+    let bytes = normalised.bytes();
+    let inner = bytes.get(1..bytes.len().checked_sub(1)?)?;
+    (!inner.is_empty()).then(|| inner.to_vec())
 }
 
 /// Each of the text's letters must repeat at least as often as the term's (`coon` needs two `o`s).
@@ -532,5 +589,34 @@ mod tests {
         assert_eq!(count("zorbulous", &mut excepted), 1);
         assert_eq!(count("a zorb", &mut excepted), 1);
         assert_eq!(count("twonks", &mut excepted), 0);
+    }
+
+    #[test]
+    fn watched_words_are_found_inside_words_and_leave_hits_alone() {
+        let yaml = "category: general_abuse\nentries:\n  - terms: [plonk]\n    severity: low\n";
+        let plain = Lexicon::from_sources(&[("t.yaml", yaml)]).unwrap();
+        let lexicon = plain
+            .clone()
+            .watching(&["fit note", "gp", "counselling"])
+            .unwrap();
+        assert_eq!(lexicon.watch_words().len(), 3);
+        let found = |text: &str| {
+            let normalised = normalise(text);
+            let mut excepted = Vec::new();
+            let (hits, watched) = lexicon.find_watching(&normalised, &mut excepted);
+            assert_eq!(hits, plain.find(&normalised, &mut Vec::new()), "{text}");
+            (hits.len(), watched)
+        };
+        assert_eq!(found("a plonk"), (1, false));
+        assert_eq!(found("Your FIT NOTE, plonk"), (1, true));
+        assert_eq!(found("the GPs said"), (0, true));
+        assert_eq!(found("COUNSELLING"), (0, true));
+        // Squeezed like the text, so a doubled letter either way still matches.
+        assert_eq!(found("counselling"), (0, true));
+        assert_eq!(found("counseling"), (0, true));
+        assert_eq!(found("fit notes"), (0, true));
+        assert_eq!(found("fitnote"), (0, false));
+        assert_eq!(found("g p"), (0, false));
+        assert!(plain.watching(&["--"]).is_err());
     }
 }

@@ -50,4 +50,4 @@ pub use error::{Error, Result};
 pub use lexicon::{Category, Lexicon, MatchMode};
 pub use normalise::{Normalised, normalise};
 pub use policy::Policy;
-pub use scanner::{POLICY, ScanReport, Scanner, Suppressed};
+pub use scanner::{POLICY, Prepared, ScanReport, Scanner, Suppressed};

@@ -5,7 +5,7 @@ use probity_model::{Finding, Level, Span};
 use crate::Result;
 use crate::classifier::{Model, ModelSet};
 use crate::context::{Context, ContextRules};
-use crate::lexicon::{Entry, Hit, Lexicon, MatchMode};
+use crate::lexicon::{Entry, Excepted, Hit, Lexicon, MatchMode};
 use crate::normalise::{Normalised, normalise};
 use crate::policy::{Action, ModelPolicy, Policy, Rule, Threshold};
 
@@ -42,6 +42,32 @@ pub struct ScanReport {
     pub unscanned_bytes: usize,
     /// The classifiers' probabilities, by model name, whatever their thresholds.
     pub scores: Vec<(String, f32)>,
+}
+
+/// A text normalised and matched against the lexicon, waiting to be reported
+/// ([`Scanner::prepare`], [`Scanner::report`]).
+#[derive(Debug, Clone)]
+pub struct Prepared<'t> {
+    /// The part of the text within the policy's size limit.
+    text: &'t str,
+    unscanned_bytes: usize,
+    normalised: Normalised,
+    hits: Vec<Hit>,
+    excepted: Vec<Excepted>,
+    watched: bool,
+}
+
+impl Prepared<'_> {
+    /// Whether one of the scanner's watched words ([`Scanner::watching`]) was in the scanned part.
+    pub fn watched(&self) -> bool {
+        self.watched
+    }
+
+    /// Bytes beyond the policy's size limit, which were not scanned (nor looked at for watched
+    /// words).
+    pub fn unscanned_bytes(&self) -> usize {
+        self.unscanned_bytes
+    }
 }
 
 /// Scans text against the abuse policy. Build once, share freely (`Send + Sync`), call
@@ -110,14 +136,51 @@ impl Scanner {
 
     /// The findings plus what was set aside and why, and the classifiers' scores.
     pub fn scan_report(&self, field: &str, text: &str) -> ScanReport {
+        self.report(field, self.prepare(text))
+    }
+
+    /// The same scanner, also looking for `words` in the lexicon's pass over each text (see
+    /// [`Lexicon::watching`]); [`Prepared::watched`] says whether one was found.
+    pub fn watching(mut self, words: &[&str]) -> Result<Scanner> {
+        self.lexicon = self.lexicon.watching(words)?;
+        Ok(self)
+    }
+
+    /// The first half of a scan: the text normalised and matched against the lexicon (and the
+    /// watched words). Nothing is reported until [`Scanner::report`]; a caller that decides from
+    /// [`Prepared::watched`] not to report (content to be sealed) drops it instead.
+    pub fn prepare<'t>(&self, text: &'t str) -> Prepared<'t> {
         let (text, unscanned_bytes) = within_limit(text, self.policy.limits.max_text_bytes);
         let normalised = normalise(text);
-        let mut report = ScanReport {
+        let mut excepted = Vec::new();
+        let (hits, watched) = self.lexicon.find_watching(&normalised, &mut excepted);
+        Prepared {
+            text,
             unscanned_bytes,
+            normalised,
+            hits,
+            excepted,
+            watched,
+        }
+    }
+
+    /// The second half of a scan: the findings for a prepared text in `field`.
+    pub fn report(&self, field: &str, prepared: Prepared<'_>) -> ScanReport {
+        let mut report = ScanReport {
+            unscanned_bytes: prepared.unscanned_bytes,
             ..ScanReport::default()
         };
-        self.lexicon_findings(field, text, &normalised, &mut report);
-        self.model_findings(field, text, &normalised, &mut report);
+        let text = prepared.text;
+        let normalised = &prepared.normalised;
+        self.lexicon_findings(
+            field,
+            text,
+            normalised,
+            prepared.hits,
+            &prepared.excepted,
+            &mut report,
+        );
+        self.model_findings(field, text, normalised, &mut report);
         report
             .findings
             .sort_by_key(|f| f.spans.first().map(|s| s.start).unwrap_or(usize::MAX));
@@ -130,10 +193,10 @@ impl Scanner {
         field: &str,
         text: &str,
         normalised: &Normalised,
+        mut hits: Vec<Hit>,
+        excepted: &[Excepted],
         report: &mut ScanReport,
     ) {
-        let mut excepted = Vec::new();
-        let mut hits = self.lexicon.find(normalised, &mut excepted);
         hits.truncate(MAX_HITS);
         for excepted in excepted.iter().take(MAX_HITS) {
             let Some(entry) = self.lexicon.entries().get(excepted.hit.entry) else {

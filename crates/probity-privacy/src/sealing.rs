@@ -348,7 +348,22 @@ impl SealCues {
     /// solicitor or counsel named; medical content is a strong cue (fit note, diagnosed with,
     /// occupational health report) or two different weaker ones (medication and GP).
     pub fn detect(&self, text: &str) -> Option<SealDetection> {
-        if !self.words.is_match(text) && !has_unicode_fold(text) {
+        self.detect_prefiltered(text, self.words.is_match(text))
+    }
+
+    /// Words at least one of which every cue contains, compared without ASCII case. A caller that
+    /// already reads the text in a pass of its own can look for them there and call
+    /// [`SealCues::detect_prefiltered`], saving the filter's pass.
+    pub fn filter_words() -> &'static [&'static str] {
+        &CUE_WORDS
+    }
+
+    /// As [`SealCues::detect`], for a caller that has looked for [`SealCues::filter_words`] itself:
+    /// `has_word` says whether it found one in `text` (ignoring ASCII case). Its search may find
+    /// more than the words (a false `true` only costs time) but must not miss one: a missed word
+    /// would leave medical or privileged content unsealed.
+    pub fn detect_prefiltered(&self, text: &str, has_word: bool) -> Option<SealDetection> {
+        if !has_word && !has_unicode_fold(text) {
             return None;
         }
         let mut legal_cues = Vec::new();

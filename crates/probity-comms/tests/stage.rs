@@ -1,0 +1,128 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+//! The stage's decisions on decoded mail: sealing is decided from the scanner's own pass (the cue
+//! words are watched there), and a message that is sealed raises nothing, however abusive.
+
+use probity_comms::{CommsStage, Outcome};
+use probity_content::{Lexicon, Model, Policy, Scanner};
+use probity_ingest::mail::message_to_event;
+use probity_ingest::{Context, Limits};
+use probity_model::{Event, Format};
+use probity_privacy::disclosure::Disclosure;
+use probity_privacy::exclusions::Exclusions;
+use probity_privacy::sealing::{SealKey, SealReason};
+
+fn decode(subject: &str, body: &str) -> Event {
+    let eml = format!(
+        "From: Sam Lane <sam.lane@force.police.uk>\nTo: Dan Moss <dan.moss@force.police.uk>\nSubject: {subject}\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <s1@force.police.uk>\nContent-Type: text/plain; charset=utf-8\n\n{body}\n"
+    );
+    let mut ctx = Context::new("test", Limits::default());
+    message_to_event(
+        eml.replace('\n', "\r\n").as_bytes(),
+        Format::Eml,
+        &mut ctx,
+        None,
+    )
+    .unwrap()
+}
+
+/// The stage with the shipped policies, scanning at most `max_text_bytes` of each text.
+fn stage(max_text_bytes: usize) -> CommsStage {
+    let mut policy = Policy::defaults().unwrap();
+    policy.limits.max_text_bytes = max_text_bytes;
+    let scanner = Scanner::new(
+        policy,
+        Lexicon::defaults().unwrap(),
+        Some(Model::abusive().unwrap()),
+        Some(Model::misogyny().unwrap()),
+    );
+    CommsStage::new(
+        Exclusions::defaults().unwrap(),
+        SealKey::generate().unwrap(),
+        scanner,
+        Disclosure::with_defaults().unwrap(),
+    )
+    .unwrap()
+}
+
+const ABUSE: &str = "You are a useless fucking bitch and everyone knows it.";
+
+#[test]
+fn abuse_alone_is_scanned_and_raises_an_alert() {
+    let mut event = decode("rota", ABUSE);
+    match stage(4 << 20).apply(&mut event) {
+        Outcome::Scanned(alerts) => assert!(
+            alerts.iter().any(|a| a.rule.id.starts_with("abuse/")),
+            "{alerts:?}"
+        ),
+        other => panic!("not scanned: {other:?}"),
+    }
+}
+
+#[test]
+fn a_medical_cue_seals_the_message_and_nothing_is_reported_from_it() {
+    for body in [
+        format!("{ABUSE} I was diagnosed with depression last year."),
+        format!("{ABUSE} My GP has put me on new medication."),
+        format!("{ABUSE} OCCUPATIONAL HEALTH REPORT attached."),
+    ] {
+        let mut event = decode("rota", &body);
+        assert_eq!(
+            stage(4 << 20).apply(&mut event),
+            Outcome::Sealed {
+                reason: SealReason::Medical
+            },
+            "{body}"
+        );
+        let email = event.email.as_ref().unwrap();
+        assert_eq!(email.body.as_deref(), Some("[sealed: medical content]"));
+        // The subject carried no cue and stays.
+        assert_eq!(email.subject.as_deref(), Some("rota"));
+    }
+}
+
+#[test]
+fn privilege_outranks_medical_and_a_cue_in_the_subject_seals_the_subject() {
+    let mut event = decode(
+        "Fit note",
+        "This advice is legally privileged. Your diagnosis of anxiety is noted.",
+    );
+    assert_eq!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Sealed {
+            reason: SealReason::LegalPrivilege
+        }
+    );
+    let email = event.email.as_ref().unwrap();
+    assert_eq!(
+        email.subject.as_deref(),
+        Some("[sealed: legally privileged content]")
+    );
+}
+
+#[test]
+fn a_cue_past_the_scanners_size_limit_still_seals() {
+    // The scanner reads the first 200 bytes only; the cue comes after them.
+    let filler = "The rota for the week is attached. ".repeat(20);
+    let mut event = decode("rota", &format!("{filler}\nDiagnosed with PTSD in May."));
+    assert_eq!(
+        stage(200).apply(&mut event),
+        Outcome::Sealed {
+            reason: SealReason::Medical
+        }
+    );
+    let mut plain = decode("rota", &filler);
+    assert!(matches!(stage(200).apply(&mut plain), Outcome::Scanned(_)));
+}
+
+#[test]
+fn a_disclaimer_is_not_a_privilege_claim() {
+    let mut event = decode(
+        "rota",
+        "Rota attached. This email may contain privileged information.",
+    );
+    assert_eq!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Scanned(Vec::new())
+    );
+}
