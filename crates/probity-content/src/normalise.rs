@@ -225,6 +225,45 @@ fn token_end(bytes: &[u8], mut at: usize) -> (usize, bool) {
     (at, ascii)
 }
 
+/// Whether an ASCII word is letters alone and, if so, whether a letter repeats (the same letter
+/// twice in a row, in either case). Eight bytes at a time: this runs on nearly every word.
+fn letters_and_repeats(core: &[u8]) -> Option<bool> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const CASE: u64 = 0x2020_2020_2020_2020;
+    let mut repeats = false;
+    // The last letter seen, lower-cased (0 before the first: no letter equals it).
+    let mut previous = 0u8;
+    let mut chunks = core.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // Every byte is under 0x80 (the token is ASCII), so no sum below carries into the next
+        // byte. Setting bit 5 lowers letters; a byte is then a letter if it lies in `a..=z`.
+        let folded = u64::from_le_bytes(word) | CASE;
+        let at_least_a = folded.wrapping_add(LOW * u64::from(0x80 - b'a'));
+        let past_z = folded.wrapping_add(LOW * u64::from(0x80 - b'z' - 1));
+        if at_least_a & !past_z & HIGH != HIGH {
+            return None;
+        }
+        // Each byte against the one before it (the first against the previous chunk's last): a
+        // zero byte in the difference is a repeat.
+        let before = (folded << 8) | u64::from(previous);
+        let difference = folded ^ before;
+        repeats |= difference.wrapping_sub(LOW) & !difference & HIGH != 0;
+        previous = (folded >> 56) as u8;
+    }
+    for &byte in chunks.remainder() {
+        if !byte.is_ascii_alphabetic() {
+            return None;
+        }
+        let folded = byte | 0x20;
+        repeats |= folded == previous;
+        previous = folded;
+    }
+    Some(repeats)
+}
+
 const fn ascii_kinds() -> [Kind; 128] {
     let mut kinds = [Kind::Punct; 128];
     let mut i = 0;
@@ -508,7 +547,12 @@ impl Builder {
             core_end -= 1;
         }
         let core = &bytes[core_start..core_end];
-        if core.is_empty() || !core.iter().all(u8::is_ascii_alphabetic) {
+        let plain = if core.is_empty() {
+            None
+        } else {
+            letters_and_repeats(core)
+        };
+        let Some(repeats) = plain else {
             // The token is ASCII, so this slice is whole characters.
             self.count_words(std::str::from_utf8(&bytes[start..end]).unwrap_or_default());
             for (offset, &byte) in bytes[start..end].iter().enumerate() {
@@ -516,7 +560,7 @@ impl Builder {
             }
             self.end_token();
             return;
-        }
+        };
         // Punctuation around letters: one word, of letters alone.
         self.out.words = self.out.words.saturating_add(1);
         self.out.letter_words = self.out.letter_words.saturating_add(1);
@@ -527,19 +571,29 @@ impl Builder {
         }
         self.flush_singles();
         self.out.push_space(first);
-        let repeats = core.windows(2).any(|pair| pair[0] | 0x20 == pair[1] | 0x20);
         if repeats {
-            for (offset, &byte) in core.iter().enumerate() {
-                let position = first + offset as u32;
-                self.out
-                    .push_word_byte(byte.to_ascii_lowercase(), position, position + 1);
+            // Run by run: each run of one letter (in either case) becomes that letter once, with
+            // the run's length and its whole span (as `push_word_byte` would build it, byte by byte).
+            let mut i = 0;
+            while i < core.len() {
+                let letter = core[i].to_ascii_lowercase();
+                let mut j = i + 1;
+                while j < core.len() && core[j].to_ascii_lowercase() == letter {
+                    j += 1;
+                }
+                self.out.text.push(letter);
+                self.out.origins.push(Origin {
+                    start: first + i as u32,
+                    end: first + j as u32,
+                    run: u8::try_from(j - i).unwrap_or(u8::MAX),
+                });
+                i = j;
             }
             return;
         }
-        // No letter repeats (and the space before is not a letter): copied as it stands.
-        self.out
-            .text
-            .extend(core.iter().map(u8::to_ascii_lowercase));
+        // No letter repeats (and the space before is not a letter): copied as it stands, in
+        // lower case (setting bit 5 lowers an ASCII letter).
+        self.out.text.extend(core.iter().map(|&b| b | 0x20));
         self.out
             .origins
             .extend((first..first + core.len() as u32).map(|start| Origin {
@@ -706,12 +760,28 @@ mod tests {
         /// gives exactly what the general path gives, positions and repeat counts included.
         #[test]
         fn the_fast_path_agrees_with_the_general_path(
-            text in r"([a-cA-C]{1,12}|[ \t\n\r\x0b]{1,3}|[0-9@$!'*.,;:?()\[\]\x22|+-]|é|\x{200B})*"
+            text in r"([a-cA-C]{1,12}|[a-zA-Z]{1,24}|[ \t\n\r\x0b]{1,3}|[0-9@$!'*.,;:?()\[\]\x22|+`{}~^_\\-]|é|\x{200B})*"
         ) {
             let fast = normalise(&text);
             let slow = general(&text);
             prop_assert_eq!(fast.as_str(), slow.as_str());
             prop_assert_eq!(&fast.origins, &slow.origins);
+        }
+
+        /// The word check eight bytes at a time agrees with a byte-by-byte one on any ASCII.
+        #[test]
+        fn letters_and_repeats_agrees_with_a_byte_scan(
+            word in prop_oneof![
+                r"[a-eyzA-EYZ]{0,40}",
+                r"[a-eyzA-EYZ@\[`{]{0,40}",
+                r"[\x00-\x7f]{0,40}",
+            ]
+        ) {
+            let bytes = word.as_bytes();
+            let expected = bytes.iter().all(u8::is_ascii_alphabetic).then(|| {
+                bytes.windows(2).any(|pair| pair[0] | 0x20 == pair[1] | 0x20)
+            });
+            prop_assert_eq!(letters_and_repeats(bytes), expected);
         }
 
         /// Tokens end where a byte-at-a-time scan says they do, whatever the bytes.
@@ -730,6 +800,17 @@ mod tests {
 
     fn norm(text: &str) -> String {
         normalise(text).as_str().to_string()
+    }
+
+    #[test]
+    fn a_run_longer_than_its_count_can_hold_agrees_with_the_general_path() {
+        let text = format!("x{}Yy {}", "a".repeat(300), "B".repeat(256));
+        let fast = normalise(&text);
+        let slow = general(&text);
+        assert_eq!(fast.as_str(), " xay b ");
+        assert_eq!(fast.as_str(), slow.as_str());
+        assert_eq!(fast.origins, slow.origins);
+        assert_eq!(fast.run(2), u8::MAX);
     }
 
     #[test]
