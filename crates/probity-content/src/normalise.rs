@@ -710,10 +710,16 @@ impl Builder {
         self.singles.push(letter);
     }
 
+    /// Writes out the single letters waiting (joined when there are three or more). Called before
+    /// every word, and nearly always with none waiting, so that check is inlined.
+    #[inline]
     fn flush_singles(&mut self) {
-        if self.singles.is_empty() {
-            return;
+        if !self.singles.is_empty() {
+            self.write_singles();
         }
+    }
+
+    fn write_singles(&mut self) {
         let singles = std::mem::take(&mut self.singles);
         if singles.len() >= 3 {
             self.out.push_space(singles[0].1);
