@@ -323,6 +323,10 @@ struct Interleaved {
     bits: u32,
     width: usize,
     weights: Vec<i16>,
+    /// Each first-stage model's longest character n-gram (0: words and pairs only).
+    limits: [u32; SCORED_TOGETHER],
+    /// The longest of `limits`.
+    longest: u32,
 }
 
 impl ModelSet {
@@ -345,10 +349,16 @@ impl ModelSet {
                         weights[bucket * width + i] = q;
                     }
                 }
+                let mut limits = [0u32; SCORED_TOGETHER];
+                for (limit, model) in limits.iter_mut().zip(&first) {
+                    *limit = model.char_ngrams;
+                }
                 Some(Interleaved {
                     bits: one.bits,
                     width,
                     weights,
+                    limits,
+                    longest: first.iter().map(|m| m.char_ngrams).max().unwrap_or(0),
                 })
             }
             _ => None,
@@ -370,33 +380,44 @@ impl ModelSet {
             let models: Vec<&Model> = self.models.iter().collect();
             return score_all(&models, text);
         };
-        let first: Vec<&Model> = self
-            .models
-            .iter()
-            .map(|model| model.gate().unwrap_or(model))
-            .collect();
-        let longest = first.iter().map(|m| m.char_ngrams).max().unwrap_or(0);
-        let mut limits = [0u32; SCORED_TOGETHER];
-        for (limit, model) in limits.iter_mut().zip(&first) {
-            *limit = model.char_ngrams;
-        }
         let mut sums = [0i64; SCORED_TOGETHER];
         let mut counts = [0u32; SCORED_TOGETHER];
         let mask = (1u64 << table.bits) - 1;
         let width = table.width;
-        for_each_feature_sized(text.bytes(), longest, |hash, n| {
-            let base = (hash & mask) as usize * width;
-            if let Some(row) = table.weights.get(base..base + width) {
-                for (i, &q) in row.iter().enumerate() {
-                    if n <= limits[i] {
-                        sums[i] += i64::from(q);
-                        counts[i] += 1;
+        if width == 2 && table.longest == 0 {
+            // The usual set (the abusive model and the misogyny gate, words and pairs only):
+            // every feature counts for both, with no n-gram lengths to check.
+            let (mut first, mut second, mut count) = (0i64, 0i64, 0u32);
+            for_each_feature_sized(text.bytes(), 0, |hash, _| {
+                let base = (hash & mask) as usize * 2;
+                if let Some(&[a, b]) = table.weights.get(base..base + 2) {
+                    first += i64::from(a);
+                    second += i64::from(b);
+                    count += 1;
+                }
+            });
+            sums[0] = first;
+            sums[1] = second;
+            counts[0] = count;
+            counts[1] = count;
+        } else {
+            let limits = table.limits;
+            for_each_feature_sized(text.bytes(), table.longest, |hash, n| {
+                let base = (hash & mask) as usize * width;
+                if let Some(row) = table.weights.get(base..base + width) {
+                    for (i, &q) in row.iter().enumerate() {
+                        if n <= limits[i] {
+                            sums[i] += i64::from(q);
+                            counts[i] += 1;
+                        }
                     }
                 }
-            }
-        });
-        let mut scores: Vec<f32> = first
+            });
+        }
+        let mut scores: Vec<f32> = self
+            .models
             .iter()
+            .map(|model| model.gate().unwrap_or(model))
             .enumerate()
             .map(|(i, model)| model.probability(sums[i], counts[i]))
             .collect();
@@ -730,6 +751,33 @@ mod tests {
         }
         let misogyny = normalise("women should not be allowed to be officers");
         assert!(set.score(&misogyny)[1] > 0.0, "the gate lets this through");
+    }
+
+    /// Three first-stage models of one width, one with character n-grams: interleaved, but not
+    /// the two-model words-only path.
+    #[test]
+    fn a_wider_model_set_with_ngrams_scores_as_the_models_alone() {
+        let abusive = Model::abusive().unwrap();
+        let misogyny = Model::misogyny().unwrap();
+        let weights = (0..1usize << abusive.bits)
+            .map(|i| ((i % 13) as f32 - 6.0) / 10.0)
+            .collect();
+        let ngrams = Model::from_parts("ngrams", abusive.bits, 4, -0.1, 0.5, weights).unwrap();
+        let set = ModelSet::new(vec![abusive.clone(), ngrams.clone(), misogyny.clone()]);
+        let table = set.interleaved.as_ref().unwrap();
+        assert_eq!((table.width, table.longest), (3, 4));
+        for text in [
+            "Morning all, the rota for next week is attached.",
+            "you stupid bitch, get back in the kitchen",
+            "women should not be allowed to be officers",
+            "",
+        ] {
+            let text = normalise(text);
+            assert_eq!(
+                set.score(&text),
+                score_all(&[&abusive, &ngrams, &misogyny], &text)
+            );
+        }
     }
 
     #[test]
