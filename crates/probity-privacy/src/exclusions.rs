@@ -328,7 +328,7 @@ impl Exclusions {
         let extra = full_name.into_iter().chain(
             headers
                 .clone()
-                .flat_map(|value| value.split(',').filter_map(display_name)),
+                .flat_map(|value| text::commas(value).filter_map(display_name)),
         );
         let party = self.first_party(email, extra)?;
         let mut names: Vec<String> = full_name.map(str::to_owned).into_iter().collect();
@@ -362,7 +362,7 @@ impl Exclusions {
         }
         if !self.index.display_names.is_empty() {
             let names = correspondents(email)
-                .flat_map(|value| value.split(',').filter_map(display_name))
+                .flat_map(|value| text::commas(value).filter_map(display_name))
                 .chain(extra_names);
             for name in names {
                 first = earliest(first, self.display_name_party(name, &mut buffer));
@@ -472,8 +472,7 @@ fn earliest(first: Option<usize>, other: Option<usize>) -> Option<usize> {
 
 /// Display names in header text such as `"Legal Services" <legal@x>, Pat <pat@y>`.
 fn header_display_names(value: &str) -> Vec<String> {
-    value
-        .split(',')
+    text::commas(value)
         .filter_map(display_name)
         .map(str::to_owned)
         .collect()
@@ -670,7 +669,7 @@ mod tests {
         }
         let names = correspondents(email)
             .flat_map(|value| {
-                value.split(',').filter_map(|entry| {
+                text::commas(value).filter_map(|entry| {
                     let name = entry[..entry.find('<')?].trim().trim_matches('"').trim();
                     (!name.is_empty()).then_some(name)
                 })
