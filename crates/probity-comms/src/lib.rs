@@ -204,11 +204,10 @@ impl CommsStage {
                 class: exclusion.class,
             };
         }
-        let seal = match self.read(event) {
+        let (reason, in_subject) = match self.read(event) {
             Read::Seal { reason, in_subject } => (reason, in_subject),
             Read::Scan(texts) => return Outcome::Scanned(self.scan(event, texts, Utc::now())),
         };
-        let (reason, in_subject) = seal;
         match seal_message(event, &self.key, reason, in_subject) {
             Ok(()) => Outcome::Sealed { reason },
             Err(error) => {
