@@ -36,6 +36,14 @@ fn main() -> ExitCode {
             ("--misogyny-char-ngrams", Some(v)) => {
                 v.parse().map(|n| settings.misogyny_char_ngrams = n).is_ok()
             }
+            ("--abusive-ratio-smoothing", Some(v)) => v
+                .parse()
+                .map(|a| settings.abusive_ratio_smoothing = a)
+                .is_ok(),
+            ("--misogyny-ratio-smoothing", Some(v)) => v
+                .parse()
+                .map(|a| settings.misogyny_ratio_smoothing = a)
+                .is_ok(),
             ("--l2", Some(v)) => v.parse().map(|l| settings.l2 = l).is_ok(),
             ("--gate-keep", Some(v)) => v.parse().map(|k| settings.gate_keep = k).is_ok(),
             ("--initial-accumulator", Some(v)) => {
@@ -66,6 +74,18 @@ fn main() -> ExitCode {
         eprintln!("--initial-accumulator must be a positive number");
         return ExitCode::from(2);
     }
+    if ![
+        settings.abusive_ratio_smoothing,
+        settings.misogyny_ratio_smoothing,
+    ]
+    .iter()
+    .all(|a| a.is_finite() && *a >= 0.0)
+    {
+        eprintln!(
+            "--abusive-ratio-smoothing and --misogyny-ratio-smoothing must be 0 (off) or a positive number"
+        );
+        return ExitCode::from(2);
+    }
     match train_all(&data, &out, &settings) {
         Ok(report) => {
             println!("{report}");
@@ -81,7 +101,7 @@ fn main() -> ExitCode {
 fn usage() -> ExitCode {
     eprintln!(
         "usage: probity-content-train --data <dir with davidson/, edos/, guest-misogyny/> --out <models dir> \
-         [--bits N] [--epochs N] [--learning-rate F] [--l2 F] [--initial-accumulator F] [--gate-keep F] [--abusive-char-ngrams N] [--misogyny-char-ngrams N]"
+         [--bits N] [--epochs N] [--learning-rate F] [--l2 F] [--initial-accumulator F] [--gate-keep F] [--abusive-char-ngrams N] [--misogyny-char-ngrams N] [--abusive-ratio-smoothing F] [--misogyny-ratio-smoothing F]"
     );
     ExitCode::from(2)
 }
