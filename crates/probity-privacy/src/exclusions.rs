@@ -168,7 +168,7 @@ impl Index {
                 index.addresses.insert_first(address.clone(), at);
             }
             for pattern in &compiled.party.domains {
-                let pattern = pattern.trim().to_ascii_lowercase();
+                let pattern = text::lower(pattern.trim());
                 match pattern.strip_prefix("*.") {
                     Some(suffix) => index.suffixes.insert_first(suffix.to_owned(), at),
                     None => index.domains.insert_first(pattern, at),
@@ -356,7 +356,7 @@ impl Exclusions {
         let mut first: Option<usize> = None;
         for value in correspondents(email) {
             // As `text::bare_address` and `text::domain_of`, without their copies.
-            let address = text::ascii_lower(text::bare_address_in(value), &mut buffer);
+            let address = text::lower_in(text::bare_address_in(value), &mut buffer);
             let domain = text::domain_in(address);
             first = earliest(first, self.index.address_party(address, domain));
         }
@@ -382,10 +382,7 @@ impl Exclusions {
             if !self.index.display_names.has_length(name.len()) {
                 return None;
             }
-            return self
-                .index
-                .display_names
-                .get(text::ascii_lower(name, buffer));
+            return self.index.display_names.get(text::lower_in(name, buffer));
         }
         self.index.display_names.get(&name.to_lowercase())
     }
@@ -776,6 +773,19 @@ mod tests {
             ))
             .unwrap();
         assert_eq!(by_mixed_case_domain.matched, "domain mail.union.example");
+        // Capitals outside ASCII are lowered on both sides, as in display names.
+        let by_unicode_address = list
+            .matches(&email("pc@force.example", "Zoë <ZOË@EXÄMPLE.ORG>", "hi"))
+            .unwrap();
+        assert_eq!(by_unicode_address.matched, "address zoë@exämple.org");
+        for to in ["a@école.example", "a@École.EXAMPLE"] {
+            let by_unicode_domain = list.matches(&email("pc@force.example", to, "hi"));
+            assert_eq!(
+                by_unicode_domain.map(|e| e.matched).as_deref(),
+                Some("domain école.example"),
+                "{to}"
+            );
+        }
     }
 
     proptest::proptest! {

@@ -149,7 +149,7 @@ impl Recipients {
 
     /// [`Recipients::classify`] with the sender's personal addresses already looked up.
     fn classify_for(&self, own: Option<&HashSet<String>>, recipient: &str) -> RecipientClass {
-        // The domain as written: `domain_matches` ignores ASCII case, so it need not be lowered.
+        // The domain as written: `domain_matches` ignores case, so it need not be lowered.
         let Some(domain) = text::domain_in(recipient) else {
             return RecipientClass::Invalid;
         };

@@ -55,7 +55,17 @@ pub fn trim(text: &str) -> &str {
 /// The lower-cased domain of an email address (after the last `@`), without a trailing dot or
 /// angle bracket; `None` when there is no `@` or nothing after it.
 pub fn domain_of(address: &str) -> Option<String> {
-    domain_in(address).map(str::to_ascii_lowercase)
+    domain_in(address).map(lower)
+}
+
+/// `text` in lower case: every letter lowered, by Unicode's rules where the text is not ASCII
+/// (`Zoë@EXÄMPLE.org` and `zoë@exämple.org` are one address).
+pub fn lower(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+    }
 }
 
 /// [`domain_of`] without the copy: the domain as written in `address` (not lower-cased).
@@ -72,7 +82,7 @@ pub fn domain_in(address: &str) -> Option<&str> {
 
 /// The bare lower-cased address of `Name <addr>` or `addr`.
 pub fn bare_address(address: &str) -> String {
-    bare_address_in(address).to_ascii_lowercase()
+    lower(bare_address_in(address))
 }
 
 /// [`bare_address`] without the copy: the address as written in `Name <addr>` (not lower-cased).
@@ -105,9 +115,18 @@ pub fn commas(value: &str) -> impl Iterator<Item = &str> + Clone {
     })
 }
 
-/// `text` with ASCII capitals lowered: `text` itself when it has none, else a copy in `buffer`.
-pub fn ascii_lower<'a>(text: &'a str, buffer: &'a mut String) -> &'a str {
-    if !text.bytes().any(|b| b.is_ascii_uppercase()) {
+/// [`lower`] without a copy where none is needed: `text` itself when it is ASCII with no
+/// capitals (most addresses), else the lowered text in `buffer`.
+pub fn lower_in<'a>(text: &'a str, buffer: &'a mut String) -> &'a str {
+    let mut upper = false;
+    for byte in text.bytes() {
+        if !byte.is_ascii() {
+            *buffer = text.to_lowercase();
+            return buffer;
+        }
+        upper |= byte.is_ascii_uppercase();
+    }
+    if !upper {
         return text;
     }
     buffer.clear();
@@ -116,9 +135,20 @@ pub fn ascii_lower<'a>(text: &'a str, buffer: &'a mut String) -> &'a str {
     buffer
 }
 
-/// True when `domain` is `pattern`, or (for `*.suffix`) a subdomain of `suffix` or `suffix` itself.
+/// True when `domain` is `pattern`, or (for `*.suffix`) a subdomain of `suffix` or `suffix` itself,
+/// in any case.
 pub fn domain_matches(domain: &str, pattern: &str) -> bool {
-    // Compared without allocating: this runs for every recipient against every listed domain.
+    if domain.is_ascii() && pattern.is_ascii() {
+        // Compared without allocating: this runs for every recipient against every listed
+        // domain, and nearly all are ASCII.
+        domain_matches_lowered(domain, pattern)
+    } else {
+        domain_matches_lowered(&lower(domain), &lower(pattern))
+    }
+}
+
+/// [`domain_matches`] where any letter outside ASCII is already lower case in both.
+fn domain_matches_lowered(domain: &str, pattern: &str) -> bool {
     let pattern = pattern.trim();
     match pattern.strip_prefix("*.") {
         Some(suffix) => {
@@ -211,13 +241,23 @@ mod tests {
         );
         assert_eq!(bare_address("Pat <Pat@GMail.com>"), "pat@gmail.com");
         assert_eq!(domain_of("no-at-sign"), None);
+        // Letters outside ASCII are lowered too, in addresses, domains and patterns.
+        assert_eq!(bare_address("Zoë <ZOË@EXÄMPLE.ORG>"), "zoë@exämple.org");
+        assert_eq!(
+            domain_of("a@ÉCOLE.Example").as_deref(),
+            Some("école.example")
+        );
+        assert!(domain_matches("école.example", "ÉCOLE.example"));
+        assert!(domain_matches("ÉCOLE.EXAMPLE", "école.example"));
+        assert!(domain_matches("mail.École.example", "*.école.EXAMPLE"));
+        assert!(!domain_matches("mail.ecole.example", "*.école.example"));
     }
 
     /// The old allocating forms, kept here to check the slices against.
     fn domain_of_reference(address: &str) -> Option<String> {
         let address = address.trim().trim_end_matches('>');
         let (_, domain) = address.rsplit_once('@')?;
-        let domain = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+        let domain = domain.trim().trim_end_matches('.').to_lowercase();
         if domain.is_empty() {
             return None;
         }
@@ -230,7 +270,7 @@ mod tests {
             (Some(open), Some(close)) if open < close => &address[open + 1..close],
             _ => address,
         };
-        inner.trim().to_ascii_lowercase()
+        inner.trim().to_lowercase()
     }
 
     fn check_address_helpers(text: &str) {
@@ -238,7 +278,8 @@ mod tests {
         assert_eq!(bare_address(text), bare_address_reference(text), "{text:?}");
         assert_eq!(domain_of(text), domain_of_reference(text), "{text:?}");
         let mut buffer = String::from("left over");
-        assert_eq!(ascii_lower(text, &mut buffer), text.to_ascii_lowercase());
+        assert_eq!(lower_in(text, &mut buffer), text.to_lowercase());
+        assert_eq!(lower(text), text.to_lowercase());
         let bare = bare_address(text);
         assert_eq!(
             domain_in(&bare).map(str::to_owned),
