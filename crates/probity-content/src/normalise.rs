@@ -553,6 +553,12 @@ impl Builder {
             letters_and_repeats(core)
         };
         let Some(repeats) = plain else {
+            let token = &bytes[start..end];
+            if !token.iter().any(u8::is_ascii_alphanumeric) {
+                // Punctuation alone (`|`, `-`, `...`): with no letter, no symbol reads as one,
+                // so the general path would emit nothing and count no word.
+                return;
+            }
             // The token is ASCII, so this slice is whole characters.
             self.count_words(std::str::from_utf8(&bytes[start..end]).unwrap_or_default());
             for (offset, &byte) in bytes[start..end].iter().enumerate() {

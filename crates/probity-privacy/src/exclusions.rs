@@ -6,12 +6,13 @@
 //! The parties are YAML ([`ExclusionList`]); an example list ships in the crate
 //! (`policy/exclusions.yaml`, [`DEFAULT_EXCLUSIONS_YAML`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use probity_model::{Email, Event};
 use serde::{Deserialize, Serialize};
 
+use crate::domains::{DomainIndex, Keys, smaller as earliest};
 use crate::{Error, Result, text};
 
 /// The example list shipped with Probity.
@@ -110,52 +111,10 @@ pub struct Exclusions {
 #[derive(Debug, Clone, Default)]
 struct Index {
     addresses: Keys,
-    /// Exact domains (lower case).
-    domains: Keys,
-    /// `*.suffix` patterns, by suffix (lower case).
-    suffixes: Keys,
+    domains: DomainIndex,
     display_names: Keys,
     /// Subject keywords (lower case, matched without ASCII case) and the party of each pattern.
     keywords: Option<(AhoCorasick, Vec<usize>)>,
-}
-
-/// Keys and the first party naming each, with the keys' byte lengths noted so that most
-/// correspondents (whose length no key has) are turned away without hashing.
-#[derive(Debug, Clone, Default)]
-struct Keys {
-    parties: HashMap<String, usize>,
-    /// `lengths[n]`: some key is `n` bytes long.
-    lengths: Vec<bool>,
-}
-
-impl Keys {
-    /// Records `key` for party `at` unless an earlier party has it.
-    fn insert_first(&mut self, key: String, at: usize) {
-        let length = key.len();
-        if self.lengths.len() <= length {
-            self.lengths.resize(length + 1, false);
-        }
-        if let Some(seen) = self.lengths.get_mut(length) {
-            *seen = true;
-        }
-        self.parties.entry(key).or_insert(at);
-    }
-
-    /// Whether some key is `length` bytes long.
-    fn has_length(&self, length: usize) -> bool {
-        self.lengths.get(length).copied().unwrap_or(false)
-    }
-
-    fn get(&self, key: &str) -> Option<usize> {
-        if !self.has_length(key.len()) {
-            return None;
-        }
-        self.parties.get(key).copied()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.parties.is_empty()
-    }
 }
 
 impl Index {
@@ -168,11 +127,7 @@ impl Index {
                 index.addresses.insert_first(address.clone(), at);
             }
             for pattern in &compiled.party.domains {
-                let pattern = text::lower(pattern.trim());
-                match pattern.strip_prefix("*.") {
-                    Some(suffix) => index.suffixes.insert_first(suffix.to_owned(), at),
-                    None => index.domains.insert_first(pattern, at),
-                }
+                index.domains.insert_first(pattern, at);
             }
             for name in &compiled.display_names {
                 index.display_names.insert_first(name.clone(), at);
@@ -200,20 +155,8 @@ impl Index {
 
     /// The first party a correspondent's bare address or domain names (both lower case).
     fn address_party(&self, address: &str, domain: Option<&str>) -> Option<usize> {
-        let mut first = self.addresses.get(address);
-        if let Some(domain) = domain {
-            first = earliest(first, self.domains.get(domain));
-            // `*.suffix` covers the suffix itself and every subdomain of it.
-            let mut rest = domain;
-            loop {
-                first = earliest(first, self.suffixes.get(rest));
-                match rest.split_once('.') {
-                    Some((_, tail)) => rest = tail,
-                    None => break,
-                }
-            }
-        }
-        first
+        let first = self.addresses.get(address);
+        earliest(first, domain.and_then(|d| self.domains.smallest(d)))
     }
 
     /// The first party any of the subject's keywords belongs to (compared in lower case).
@@ -460,13 +403,6 @@ fn correspondents(email: &Email) -> impl Iterator<Item = &str> + Clone {
 }
 
 /// The earlier of two parties (by list position), either possibly absent.
-fn earliest(first: Option<usize>, other: Option<usize>) -> Option<usize> {
-    match (first, other) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
 /// Display names in header text such as `"Legal Services" <legal@x>, Pat <pat@y>`.
 fn header_display_names(value: &str) -> Vec<String> {
     text::commas(value)
@@ -651,17 +587,16 @@ mod tests {
         let mut first = None;
         for value in correspondents(email) {
             let address = text::bare_address(value);
-            first = earliest(first, index.addresses.parties.get(&address).copied());
+            first = earliest(first, index.addresses.get(&address));
             if let Some(domain) = text::domain_of(&address) {
-                first = earliest(first, index.domains.parties.get(&domain).copied());
-                let mut rest = domain.as_str();
-                loop {
-                    first = earliest(first, index.suffixes.parties.get(rest).copied());
-                    match rest.split_once('.') {
-                        Some((_, tail)) => rest = tail,
-                        None => break,
-                    }
-                }
+                // Every party's patterns, tried in list order.
+                let by_pattern = list.parties.iter().position(|p| {
+                    p.party
+                        .domains
+                        .iter()
+                        .any(|pattern| text::domain_matches(&domain, pattern))
+                });
+                first = earliest(first, by_pattern);
             }
         }
         let names = correspondents(email)
@@ -674,7 +609,7 @@ mod tests {
             .chain(extra.iter().copied());
         for name in names {
             let key = name.trim().to_lowercase();
-            first = earliest(first, index.display_names.parties.get(&key).copied());
+            first = earliest(first, index.display_names.get(&key));
         }
         if let (Some(subject), Some((automaton, parties))) =
             (email.subject.as_deref(), index.keywords.as_ref())

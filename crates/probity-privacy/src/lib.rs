@@ -25,6 +25,7 @@
 pub mod addresses;
 pub mod bulk;
 pub mod disclosure;
+mod domains;
 mod error;
 pub mod exclusions;
 pub mod identifiers;

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use probity_model::Email;
 use serde::{Deserialize, Serialize};
 
+use crate::domains::DomainIndex;
 use crate::text;
 
 /// Recipients checked for repeats by a scan of those kept so far; beyond this many, by a set.
@@ -127,13 +128,42 @@ pub struct Recipient {
 /// Classes recipients by a [`RecipientPolicy`].
 #[derive(Debug, Clone)]
 pub struct Recipients {
-    policy: RecipientPolicy,
+    /// Every list's patterns, each with its place in [`LIST_ORDER`]: where lists overlap, the
+    /// earlier list decides.
+    index: DomainIndex,
 }
+
+/// The classes of the policy's lists, in the order they are tried.
+const LIST_ORDER: [RecipientClass; 4] = [
+    RecipientClass::Internal,
+    RecipientClass::Partner,
+    RecipientClass::Press,
+    RecipientClass::PersonalWebmail,
+];
 
 impl Recipients {
     /// A classifier over `policy`'s lists.
     pub fn new(policy: RecipientPolicy) -> Self {
-        Self { policy }
+        let mut index = DomainIndex::default();
+        let lists = [
+            &policy.internal_domains,
+            &policy.partner_domains,
+            &policy.press_domains,
+            &policy.webmail_domains,
+        ];
+        for (order, list) in lists.into_iter().enumerate() {
+            for pattern in list {
+                index.insert_first(pattern, order);
+            }
+        }
+        Self { index }
+    }
+
+    /// The place in [`LIST_ORDER`] of the first list with a pattern covering `domain` (as
+    /// written).
+    fn list_of(&self, domain: &str) -> Option<usize> {
+        let mut buffer = String::new();
+        self.index.smallest(text::lower_in(domain, &mut buffer))
     }
 
     /// The class of `recipient` for a message from `sender`.
@@ -149,41 +179,21 @@ impl Recipients {
 
     /// [`Recipients::classify`] with the sender's personal addresses already looked up.
     fn classify_for(&self, own: Option<&HashSet<String>>, recipient: &str) -> RecipientClass {
-        // The domain as written: `domain_matches` ignores case, so it need not be lowered.
         let Some(domain) = text::domain_in(recipient) else {
             return RecipientClass::Invalid;
         };
         if own.is_some_and(|set| set.contains(&text::bare_address(recipient))) {
             return RecipientClass::OwnPersonal;
         }
-        let lists = [
-            (&self.policy.internal_domains, RecipientClass::Internal),
-            (&self.policy.partner_domains, RecipientClass::Partner),
-            (&self.policy.press_domains, RecipientClass::Press),
-            (
-                &self.policy.webmail_domains,
-                RecipientClass::PersonalWebmail,
-            ),
-        ];
-        for (list, class) in lists {
-            if list
-                .iter()
-                .any(|pattern| text::domain_matches(domain, pattern))
-            {
-                return class;
-            }
-        }
-        RecipientClass::UnknownExternal
+        self.list_of(domain)
+            .and_then(|order| LIST_ORDER.get(order).copied())
+            .unwrap_or(RecipientClass::UnknownExternal)
     }
 
     /// True when `address` is at one of the force's own domains.
     pub fn is_internal(&self, address: &str) -> bool {
-        text::domain_in(address).is_some_and(|domain| {
-            self.policy
-                .internal_domains
-                .iter()
-                .any(|pattern| text::domain_matches(domain, pattern))
-        })
+        // The internal list is tried first, so it decides wherever it has a pattern.
+        text::domain_in(address).is_some_and(|domain| self.list_of(domain) == Some(0))
     }
 
     /// Every To, Cc and Bcc recipient of `email` with its class, each address once.
@@ -246,6 +256,57 @@ mod tests {
         assert_eq!(class("desk@news.bbc.co.uk"), RecipientClass::Press);
         assert_eq!(class("x@example.com"), RecipientClass::UnknownExternal);
         assert_eq!(class("nobody"), RecipientClass::Invalid);
+    }
+
+    /// The classes as the lists give them, tried one pattern at a time in list order.
+    fn class_reference(policy: &RecipientPolicy, recipient: &str) -> RecipientClass {
+        let Some(domain) = text::domain_in(recipient) else {
+            return RecipientClass::Invalid;
+        };
+        let lists = [
+            (&policy.internal_domains, RecipientClass::Internal),
+            (&policy.partner_domains, RecipientClass::Partner),
+            (&policy.press_domains, RecipientClass::Press),
+            (&policy.webmail_domains, RecipientClass::PersonalWebmail),
+        ];
+        for (list, class) in lists {
+            if list.iter().any(|p| text::domain_matches(domain, p)) {
+                return class;
+            }
+        }
+        RecipientClass::UnknownExternal
+    }
+
+    proptest::proptest! {
+        /// Overlapping lists, wildcards, any case (Unicode too): the index classes every
+        /// recipient as trying each list's patterns in order does.
+        #[test]
+        fn classes_agree_with_trying_each_pattern(
+            lists in proptest::collection::vec(
+                proptest::collection::vec("(\\*\\.)?(a|B|gov|É|é)(\\.(a|uk|É|é))?", 0..4),
+                4,
+            ),
+            local in "(x|Pat)",
+            domain in "(a|B|gov|É|é|mail)(\\.(a|uk|É|é|gov)){0,3}\\.?",
+        ) {
+            let policy = RecipientPolicy {
+                internal_domains: lists[0].clone(),
+                partner_domains: lists[1].clone(),
+                press_domains: lists[2].clone(),
+                webmail_domains: lists[3].clone(),
+            };
+            let r = Recipients::new(policy.clone());
+            let staff = StaffPersonalAddresses::new();
+            for recipient in [format!("{local}@{domain}"), format!("<{local}@{domain}>"), domain.clone()] {
+                let expected = class_reference(&policy, &recipient);
+                proptest::prop_assert_eq!(r.classify(None, &recipient, &staff), expected, "{}", recipient);
+                proptest::prop_assert_eq!(
+                    r.is_internal(&recipient),
+                    expected == RecipientClass::Internal,
+                    "{}", recipient
+                );
+            }
+        }
     }
 
     #[test]

@@ -118,15 +118,11 @@ pub fn commas(value: &str) -> impl Iterator<Item = &str> + Clone {
 /// [`lower`] without a copy where none is needed: `text` itself when it is ASCII with no
 /// capitals (most addresses), else the lowered text in `buffer`.
 pub fn lower_in<'a>(text: &'a str, buffer: &'a mut String) -> &'a str {
-    let mut upper = false;
-    for byte in text.bytes() {
-        if !byte.is_ascii() {
-            *buffer = text.to_lowercase();
-            return buffer;
-        }
-        upper |= byte.is_ascii_uppercase();
+    if !text.is_ascii() {
+        *buffer = text.to_lowercase();
+        return buffer;
     }
-    if !upper {
+    if !text.bytes().any(|b| b.is_ascii_uppercase()) {
         return text;
     }
     buffer.clear();
