@@ -5,7 +5,7 @@
 //! cargo run --release -p probity-content --example abuse_false_positives -- /tmp/simmail/logs/mail.mbox
 //! ```
 //!
-//! Also scores the crate's own fixture of ordinary police and office sentences. A message counts
+//! Also scores the crate's own fixtures of ordinary police and office sentences. A message counts
 //! as flagged if any finding is Low or above (Informational findings are recorded, not alerted).
 
 #![allow(clippy::print_stdout)]
@@ -19,20 +19,25 @@ use probity_model::Level;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let scanner = Scanner::with_defaults()?;
-    let fixture = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/ordinary_business.txt"
-    );
-    let sentences: Vec<(String, String)> = std::fs::read_to_string(fixture)?
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| (String::new(), l.to_string()))
-        .collect();
-    report(
-        &scanner,
-        "fixture: ordinary_business.txt (one sentence each)",
-        &sentences,
-    );
+    for (name, file) in [
+        ("ordinary_business.txt", "ordinary_business.txt"),
+        (
+            "women_and_girls_business.txt (violence against women and girls, victims, welfare)",
+            "women_and_girls_business.txt",
+        ),
+    ] {
+        let fixture = format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
+        let sentences: Vec<(String, String)> = std::fs::read_to_string(fixture)?
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|l| (String::new(), l.to_string()))
+            .collect();
+        report(
+            &scanner,
+            &format!("fixture: {name} (one sentence each)"),
+            &sentences,
+        );
+    }
     for path in std::env::args().skip(1).map(PathBuf::from) {
         let texts = common::mbox_texts(&path)?;
         report(&scanner, &path.display().to_string(), &texts);

@@ -267,26 +267,59 @@ impl Model {
         sigmoid(self.bias + (sum as f32) * self.scale / (count as f32).sqrt())
     }
 
-    /// The `top` words or word pairs that pushed the score up most, strongest first.
+    /// The `top` words or word pairs that pushed the score up most, strongest first. A
+    /// character n-gram counts for the whole word it is part of, so that the evidence shown is
+    /// words (`female`, not `fem`): each word's or pair's weight is the sum of its own feature
+    /// and its n-grams that pushed the score up.
     pub fn explain(&self, text: &Normalised, top: usize) -> Vec<Contribution> {
+        let bytes = text.bytes();
         let mut contributions = Vec::new();
         let mut count = 0u32;
-        for_each_feature(text.bytes(), self.char_ngrams, |hash, start, end| {
+        for_each_feature(bytes, self.char_ngrams, |hash, start, end| {
             count += 1;
             let weight = self.weight(hash);
             if weight > 0.0 {
+                let (start, end) = whole_words(bytes, start, end);
                 contributions.push(Contribution { start, end, weight });
             }
         });
         let norm = (count.max(1) as f32).sqrt();
-        for c in &mut contributions {
+        contributions.sort_by_key(|c| (c.start, c.end));
+        let mut merged: Vec<Contribution> = Vec::with_capacity(contributions.len());
+        for c in contributions {
+            match merged.last_mut() {
+                Some(last) if last.start == c.start && last.end == c.end => last.weight += c.weight,
+                _ => merged.push(c),
+            }
+        }
+        for c in &mut merged {
             c.weight /= norm;
         }
-        contributions.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-        contributions.dedup_by(|a, b| a.start == b.start && a.end == b.end);
-        contributions.truncate(top);
-        contributions
+        merged.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        merged.truncate(top);
+        merged
     }
+}
+
+/// `start..end` of normalised `bytes` widened to the whole words it touches, without the spaces
+/// around them (a character n-gram of a word padded with spaces starts or ends on one).
+fn whole_words(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let end = end.min(bytes.len());
+    let mut from = start.min(end);
+    while from < end && bytes[from] == b' ' {
+        from += 1;
+    }
+    while from > 0 && bytes[from - 1] != b' ' {
+        from -= 1;
+    }
+    let mut to = end;
+    while to > from && bytes[to - 1] == b' ' {
+        to -= 1;
+    }
+    while to < bytes.len() && bytes[to] != b' ' {
+        to += 1;
+    }
+    (from, to)
 }
 
 /// The probabilities of several models over the same text, hashing its features once for all of
@@ -665,6 +698,44 @@ mod tests {
         assert!((f32::from(back.weights[3]) * back.scale - 1.5).abs() < 1e-3);
         assert!((f32::from(back.weights[7]) * back.scale + 0.25).abs() < 1e-3);
         assert!((back.threshold() - 0.6).abs() < 1e-6);
+    }
+
+    /// Evidence is whole words: a model of character n-grams alone (every feature weighing the
+    /// same) credits each word with the sum of its n-grams, once, and never shows a fragment.
+    #[test]
+    fn evidence_is_whole_words_with_their_ngrams_summed() {
+        // Bits 1 and threshold 0: every hash lands on a positive weight.
+        let model = Model::from_parts("t", 1, 4, 0.0, 0.0, vec![1.0, 1.0]).unwrap();
+        let text = normalise("the female sergeant");
+        let evidence = model.explain(&text, 20);
+        let bytes = text.bytes();
+        let shown: Vec<&str> = evidence
+            .iter()
+            .map(|c| text.as_str().get(c.start..c.end).unwrap())
+            .collect();
+        for c in &evidence {
+            assert!(c.start > 0 && bytes[c.start - 1] == b' ', "{shown:?}");
+            assert!(c.end < bytes.len() && bytes[c.end] == b' ', "{shown:?}");
+        }
+        let mut sorted = shown.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), shown.len(), "each span once: {shown:?}");
+        for word in ["the", "female", "sergeant", "the female", "female sergeant"] {
+            assert!(shown.contains(&word), "{word} missing from {shown:?}");
+        }
+        // A longer word has more n-grams of 3 and 4 letters: it weighs more.
+        let weight = |w: &str| evidence[shown.iter().position(|s| *s == w).unwrap()].weight;
+        assert!(weight("sergeant") > weight("female") && weight("female") > weight("the"));
+    }
+
+    #[test]
+    fn whole_words_widens_to_word_ends() {
+        let bytes = b" the female officer ";
+        assert_eq!(whole_words(bytes, 5, 8), (5, 11)); // "fem" -> "female"
+        assert_eq!(whole_words(bytes, 4, 7), (5, 11)); // " fe" -> "female"
+        assert_eq!(whole_words(bytes, 16, 20), (12, 19)); // "cer " -> "officer"
+        assert_eq!(whole_words(bytes, 1, 11), (1, 11)); // a pair stays as it is
     }
 
     #[test]
