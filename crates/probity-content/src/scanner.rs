@@ -40,7 +40,9 @@ pub struct ScanReport {
     pub suppressed: Vec<Suppressed>,
     /// Bytes beyond the policy's limit that were not scanned.
     pub unscanned_bytes: usize,
-    /// The classifiers' probabilities, by model name, whatever their thresholds.
+    /// The classifiers' probabilities, by model name, whatever their thresholds. A gated model
+    /// (the shipped misogyny model) reads 0 where its gate passed the text over without scoring
+    /// it in full; where it has a finding, the score is always the full model's.
     pub scores: Vec<(String, f32)>,
 }
 
