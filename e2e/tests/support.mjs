@@ -95,19 +95,27 @@ export function updateState(change) {
 export const secretOf = (name) => loadState().secrets[name];
 
 /**
+ * The earliest step whose code the server still takes for at least `margin` seconds: a step's
+ * code is accepted until the end of the step after it (one step of drift either way).
+ */
+const earliestUsableStep = (margin = 10) => Math.floor((Date.now() / 1000 + margin) / 30) - 1;
+
+/**
  * A code the server will take: each step is accepted once and one step of drift either way is
  * allowed, so use the earliest acceptable step after the last one used, waiting when needed.
+ * The step must stay acceptable for a few seconds more, or a code made just before a step ends
+ * can be refused by the time a loaded machine has submitted it.
  */
 export async function nextCode(name) {
   const state = loadState();
   const secret = state.secrets[name];
   assert.ok(secret, `no TOTP secret known for ${name}`);
   const last = state.lastStep[name] ?? -1;
-  let step = Math.max(last + 1, currentStep() - 1);
+  let step = Math.max(last + 1, earliestUsableStep());
   while (step > currentStep() + 1) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  step = Math.max(step, currentStep() - 1);
+  step = Math.max(step, earliestUsableStep());
   state.lastStep[name] = step;
   saveState(state);
   return totpAt(secret, step);
