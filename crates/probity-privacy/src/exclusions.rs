@@ -402,7 +402,6 @@ fn correspondents(email: &Email) -> impl Iterator<Item = &str> + Clone {
         .map(|identity| identity.as_str())
 }
 
-/// The earlier of two parties (by list position), either possibly absent.
 /// Display names in header text such as `"Legal Services" <legal@x>, Pat <pat@y>`.
 fn header_display_names(value: &str) -> Vec<String> {
     text::commas(value)
