@@ -299,7 +299,7 @@ impl Exclusions {
         let mut first: Option<usize> = None;
         for value in correspondents(email) {
             // As `text::bare_address` and `text::domain_of`, without their copies.
-            let address = text::lower_in(text::bare_address_in(value), &mut buffer);
+            let address = text::address_key_in(text::bare_address_in(value), &mut buffer);
             let domain = text::domain_in(address);
             first = earliest(first, self.index.address_party(address, domain));
         }
@@ -367,7 +367,7 @@ impl CompiledParty {
     ) -> Option<String> {
         for (address, domain) in addresses {
             if self.addresses.contains(address) {
-                return Some(format!("address {address}"));
+                return Some(format!("address {}", text::shown(address)));
             }
             if let Some(domain) = domain
                 && self
@@ -376,7 +376,7 @@ impl CompiledParty {
                     .iter()
                     .any(|p| text::domain_matches(domain, p))
             {
-                return Some(format!("domain {domain}"));
+                return Some(format!("domain {}", text::shown(domain)));
             }
         }
         if let Some(name) = names.iter().find(|n| self.display_names.contains(n)) {
@@ -712,7 +712,17 @@ mod tests {
             .matches(&email("pc@force.example", "Zoë <ZOË@EXÄMPLE.ORG>", "hi"))
             .unwrap();
         assert_eq!(by_unicode_address.matched, "address zoë@exämple.org");
-        for to in ["a@école.example", "a@École.EXAMPLE"] {
+        let by_ascii_form = list
+            .matches(&email("pc@force.example", "zoë@xn--exmple-cua.org", "hi"))
+            .unwrap();
+        assert_eq!(by_ascii_form.matched, "address zoë@exämple.org");
+        // An internationalised domain matches in either form, and is named as registered.
+        for to in [
+            "a@école.example",
+            "a@École.EXAMPLE",
+            "a@xn--cole-9oa.example",
+            "A@XN--COLE-9OA.EXAMPLE",
+        ] {
             let by_unicode_domain = list.matches(&email("pc@force.example", to, "hi"));
             assert_eq!(
                 by_unicode_domain.map(|e| e.matched).as_deref(),

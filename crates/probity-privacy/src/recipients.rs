@@ -163,7 +163,8 @@ impl Recipients {
     /// written).
     fn list_of(&self, domain: &str) -> Option<usize> {
         let mut buffer = String::new();
-        self.index.smallest(text::lower_in(domain, &mut buffer))
+        self.index
+            .smallest(text::domain_key_in(domain, &mut buffer))
     }
 
     /// The class of `recipient` for a message from `sender`.
@@ -258,6 +259,35 @@ mod tests {
         assert_eq!(class("nobody"), RecipientClass::Invalid);
     }
 
+    #[test]
+    fn internationalised_domains_match_in_either_form() {
+        let r = Recipients::new(RecipientPolicy {
+            internal_domains: vec!["*.polizei-münster.example".into()],
+            partner_domains: vec![],
+            press_domains: vec!["xn--presse-dtsch-klb.example".into()],
+            webmail_domains: vec![],
+        });
+        let staff = StaffPersonalAddresses::new();
+        let class = |a: &str| r.classify(None, a, &staff);
+        for internal in [
+            "a@polizei-münster.example",
+            "a@mail.POLIZEI-MÜNSTER.example",
+            "a@xn--polizei-mnster-osb.example",
+        ] {
+            assert_eq!(class(internal), RecipientClass::Internal, "{internal}");
+        }
+        for press in [
+            "desk@presse-dütsch.example",
+            "desk@XN--PRESSE-DTSCH-KLB.example",
+        ] {
+            assert_eq!(class(press), RecipientClass::Press, "{press}");
+        }
+        assert_eq!(
+            class("a@polizei-munster.example"),
+            RecipientClass::UnknownExternal
+        );
+    }
+
     /// The classes as the lists give them, tried one pattern at a time in list order.
     fn class_reference(policy: &RecipientPolicy, recipient: &str) -> RecipientClass {
         let Some(domain) = text::domain_in(recipient) else {
@@ -283,11 +313,11 @@ mod tests {
         #[test]
         fn classes_agree_with_trying_each_pattern(
             lists in proptest::collection::vec(
-                proptest::collection::vec("(\\*\\.)?(a|B|gov|É|é)(\\.(a|uk|É|é))?", 0..4),
+                proptest::collection::vec("(\\*\\.)?(a|B|gov|É|é|xn--9ca)(\\.(a|uk|É|é|XN--9CA))?", 0..4),
                 4,
             ),
             local in "(x|Pat)",
-            domain in "(a|B|gov|É|é|mail)(\\.(a|uk|É|é|gov)){0,3}\\.?",
+            domain in "(a|B|gov|É|é|xn--9ca|mail)(\\.(a|uk|É|é|Xn--9ca|gov)){0,3}\\.?",
         ) {
             let policy = RecipientPolicy {
                 internal_domains: lists[0].clone(),

@@ -1,5 +1,7 @@
 //! Small text helpers shared by the detectors: spans with context, character boundaries.
 
+use std::borrow::Cow;
+
 use probity_model::Span;
 
 /// How many bytes of text either side of a match go into a span's context.
@@ -52,10 +54,81 @@ pub fn trim(text: &str) -> &str {
     }
 }
 
-/// The lower-cased domain of an email address (after the last `@`), without a trailing dot or
-/// angle bracket; `None` when there is no `@` or nothing after it.
+/// The domain of an email address (after the last `@`) in the form domains are compared in
+/// ([`domain_key`]), without a trailing dot or angle bracket; `None` when there is no `@` or
+/// nothing after it.
 pub fn domain_of(address: &str) -> Option<String> {
-    domain_in(address).map(lower)
+    domain_in(address).map(|domain| domain_key(domain).into_owned())
+}
+
+/// A domain in the form domains are compared in: lower case, with internationalised labels in
+/// their ASCII form (`xn--`, IDNA as browsers apply it), so that `école.example`,
+/// `ÉCOLE.example` and `xn--cole-9oa.example` are one domain. An ASCII domain is only lowered
+/// (borrowed when it has no capitals); one that IDNA refuses is lowered by Unicode's rules.
+pub fn domain_key(domain: &str) -> Cow<'_, str> {
+    if domain.is_ascii() {
+        if domain.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Cow::Owned(domain.to_ascii_lowercase());
+        }
+        return Cow::Borrowed(domain);
+    }
+    match idna::domain_to_ascii(domain) {
+        Ok(ascii) if !ascii.is_empty() => Cow::Owned(ascii),
+        _ => Cow::Owned(domain.to_lowercase()),
+    }
+}
+
+/// A domain or address in the form [`domain_key`] or [`address_key`] gives it, written for people:
+/// `xn--` labels shown in the script they stand for (`a@xn--cole-9oa.example` → `a@école.example`).
+pub fn shown(key: &str) -> Cow<'_, str> {
+    if !key.contains("xn--") {
+        return Cow::Borrowed(key);
+    }
+    let (local, domain) = match memchr::memrchr(b'@', key.as_bytes()) {
+        Some(at) => (Some(&key[..at]), &key[at + 1..]),
+        None => (None, key),
+    };
+    let (unicode, result) = idna::domain_to_unicode(domain);
+    if result.is_err() {
+        return Cow::Borrowed(key);
+    }
+    match local {
+        Some(local) => Cow::Owned(format!("{local}@{unicode}")),
+        None => Cow::Owned(unicode),
+    }
+}
+
+/// [`domain_key`] without a copy where none is needed (most domains), else in `buffer`.
+pub fn domain_key_in<'a>(domain: &'a str, buffer: &'a mut String) -> &'a str {
+    if domain.is_ascii() {
+        return lower_in(domain, buffer);
+    }
+    *buffer = domain_key(domain).into_owned();
+    buffer
+}
+
+/// An email address in the form addresses are compared in: the part before the last `@` in
+/// lower case, the domain as [`domain_key`] gives it.
+pub fn address_key(address: &str) -> String {
+    if address.is_ascii() {
+        return address.to_ascii_lowercase();
+    }
+    match memchr::memrchr(b'@', address.as_bytes()) {
+        Some(at) => {
+            let (local, domain) = (&address[..at], &address[at + 1..]);
+            format!("{}@{}", local.to_lowercase(), domain_key(domain))
+        }
+        None => address.to_lowercase(),
+    }
+}
+
+/// [`address_key`] without a copy where none is needed (most addresses), else in `buffer`.
+pub fn address_key_in<'a>(address: &'a str, buffer: &'a mut String) -> &'a str {
+    if address.is_ascii() {
+        return lower_in(address, buffer);
+    }
+    *buffer = address_key(address);
+    buffer
 }
 
 /// `text` in lower case: every letter lowered, by Unicode's rules where the text is not ASCII
@@ -80,9 +153,10 @@ pub fn domain_in(address: &str) -> Option<&str> {
     Some(domain)
 }
 
-/// The bare lower-cased address of `Name <addr>` or `addr`.
+/// The bare address of `Name <addr>` or `addr`, in the form addresses are compared in
+/// ([`address_key`]).
 pub fn bare_address(address: &str) -> String {
-    lower(bare_address_in(address))
+    address_key(bare_address_in(address))
 }
 
 /// [`bare_address`] without the copy: the address as written in `Name <addr>` (not lower-cased).
@@ -132,18 +206,23 @@ pub fn lower_in<'a>(text: &'a str, buffer: &'a mut String) -> &'a str {
 }
 
 /// True when `domain` is `pattern`, or (for `*.suffix`) a subdomain of `suffix` or `suffix` itself,
-/// in any case.
+/// in any case, and whichever form (Unicode or `xn--`) an internationalised label is written in.
 pub fn domain_matches(domain: &str, pattern: &str) -> bool {
     if domain.is_ascii() && pattern.is_ascii() {
         // Compared without allocating: this runs for every recipient against every listed
         // domain, and nearly all are ASCII.
         domain_matches_lowered(domain, pattern)
     } else {
-        domain_matches_lowered(&lower(domain), &lower(pattern))
+        let pattern = pattern.trim();
+        let pattern = match pattern.strip_prefix("*.") {
+            Some(suffix) => format!("*.{}", domain_key(suffix)),
+            None => domain_key(pattern).into_owned(),
+        };
+        domain_matches_lowered(&domain_key(domain.trim()), &pattern)
     }
 }
 
-/// [`domain_matches`] where any letter outside ASCII is already lower case in both.
+/// [`domain_matches`] where both are ASCII (or already in the form [`domain_key`] gives).
 fn domain_matches_lowered(domain: &str, pattern: &str) -> bool {
     let pattern = pattern.trim();
     match pattern.strip_prefix("*.") {
@@ -237,16 +316,39 @@ mod tests {
         );
         assert_eq!(bare_address("Pat <Pat@GMail.com>"), "pat@gmail.com");
         assert_eq!(domain_of("no-at-sign"), None);
-        // Letters outside ASCII are lowered too, in addresses, domains and patterns.
-        assert_eq!(bare_address("Zoë <ZOË@EXÄMPLE.ORG>"), "zoë@exämple.org");
+        // Letters outside ASCII are lowered too, in addresses, domains and patterns, and an
+        // internationalised domain compares in its ASCII form, however it was written.
+        assert_eq!(
+            bare_address("Zoë <ZOË@EXÄMPLE.ORG>"),
+            "zoë@xn--exmple-cua.org"
+        );
+        assert_eq!(
+            bare_address("Zoë <ZOË@xn--EXMPLE-cua.org>"),
+            "zoë@xn--exmple-cua.org"
+        );
         assert_eq!(
             domain_of("a@ÉCOLE.Example").as_deref(),
-            Some("école.example")
+            Some("xn--cole-9oa.example")
         );
         assert!(domain_matches("école.example", "ÉCOLE.example"));
         assert!(domain_matches("ÉCOLE.EXAMPLE", "école.example"));
         assert!(domain_matches("mail.École.example", "*.école.EXAMPLE"));
         assert!(!domain_matches("mail.ecole.example", "*.école.example"));
+        assert!(domain_matches("xn--cole-9oa.example", "École.example"));
+        assert!(domain_matches("école.example", "XN--COLE-9OA.example"));
+        assert!(domain_matches(
+            "mail.XN--cole-9oa.example",
+            "*.école.example"
+        ));
+        assert!(domain_matches(
+            "mail.école.example",
+            "*.xn--cole-9oa.example"
+        ));
+        assert!(!domain_matches("xn--cole-9oa.example", "ecole.example"));
+        // Shown to people in the script the name was registered in.
+        assert_eq!(shown("zoë@xn--exmple-cua.org"), "zoë@exämple.org");
+        assert_eq!(shown("xn--cole-9oa.example"), "école.example");
+        assert_eq!(shown("pat@gmail.com"), "pat@gmail.com");
     }
 
     /// The old allocating forms, kept here to check the slices against.
@@ -271,8 +373,23 @@ mod tests {
 
     fn check_address_helpers(text: &str) {
         assert_eq!(trim(text), text.trim(), "{text:?}");
-        assert_eq!(bare_address(text), bare_address_reference(text), "{text:?}");
-        assert_eq!(domain_of(text), domain_of_reference(text), "{text:?}");
+        // The references lower only; an internationalised domain then takes its ASCII form.
+        assert_eq!(
+            bare_address(text),
+            address_key(&bare_address_reference(text)),
+            "{text:?}"
+        );
+        assert_eq!(
+            domain_of(text),
+            domain_of_reference(text).map(|d| domain_key(&d).into_owned()),
+            "{text:?}"
+        );
+        let mut buffer = String::from("left over");
+        let bare = bare_address_in(text);
+        assert_eq!(address_key_in(bare, &mut buffer), address_key(bare));
+        if let Some(domain) = domain_in(text) {
+            assert_eq!(domain_key_in(domain, &mut buffer), domain_key(domain));
+        }
         let mut buffer = String::from("left over");
         assert_eq!(lower_in(text, &mut buffer), text.to_lowercase());
         assert_eq!(lower(text), text.to_lowercase());
