@@ -301,6 +301,13 @@ struct MessageText<'e> {
     subject: bool,
 }
 
+/// The abuse scanner a data directory's stage uses: `DATA/policy/abuse.yaml` and
+/// `DATA/policy/lexicons/`, each part falling back to the shipped one. Reads nothing else and
+/// writes nothing (for measuring the policy on labelled texts, `probity comms eval`).
+pub fn abuse_scanner_for(data_dir: &Path) -> Result<Scanner> {
+    abuse_scanner(&data_dir.join(POLICY_DIR))
+}
+
 /// The abuse scanner from `DATA/policy/abuse.yaml` and `DATA/policy/lexicons/`, each part falling
 /// back to the shipped one.
 fn abuse_scanner(policy_dir: &Path) -> Result<Scanner> {

@@ -38,6 +38,7 @@
 pub mod classifier;
 pub mod context;
 mod error;
+pub mod eval;
 pub mod lexicon;
 pub mod normalise;
 pub mod policy;

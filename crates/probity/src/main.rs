@@ -58,6 +58,11 @@ enum Command {
     },
     /// Run Sigma rules over files and folders of logs and print a timeline of detections.
     Hunt(commands::hunt::Args),
+    /// The communications policies outside ingest: measure the abuse policy on labelled texts.
+    Comms {
+        #[command(subcommand)]
+        command: commands::comms::Command,
+    },
     /// Check or show the tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -105,6 +110,7 @@ fn main() -> ExitCode {
         Command::Alerts(args) => commands::alerts::run(args),
         Command::Rules { command } => commands::rules::run(command),
         Command::Hunt(args) => commands::hunt::run(args),
+        Command::Comms { command } => commands::comms::run(command),
         Command::Audit { command } => commands::audit::run(command),
         Command::Case { command } => commands::case::run(command),
         Command::Retention { command } => commands::retention::run(command),

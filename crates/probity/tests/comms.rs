@@ -459,3 +459,125 @@ fn mail_to_the_senders_own_personal_address_is_named_as_such() {
         "{explanations:#?}"
     );
 }
+
+/// `probity comms eval` measures the abuse policy on someone else's labelled file: its counts
+/// follow what the scanner flags, a force's own policy file is the one measured, unusable rows are
+/// counted with their reason, and nothing is written to the data directory.
+#[test]
+fn labelled_texts_are_measured_with_the_data_directorys_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let labelled = dir.path().join("labelled.csv");
+    std::fs::write(
+        &labelled,
+        "id,comment,verdict\n\
+         1,\"Women are too emotional to be in charge, she should get back in the kitchen.\",sexist\n\
+         2,\"Morning all, the rota for next week is attached.\",not sexist\n\
+         3,\"Can you send me the custody figures for March, please?\",not sexist\n\
+         4,\"Typical woman, can't park and can't take a joke, get back in the kitchen love.\",sexist\n\
+         5,\"The briefing is at nine in the main hall.\",unsure\n\
+         6,only two columns\n",
+    )
+    .unwrap();
+    let eval = |data: &Path| {
+        let output = probity(data)
+            .args(["comms", "eval"])
+            .arg(&labelled)
+            .args([
+                "--text-column",
+                "comment",
+                "--label-column",
+                "verdict",
+                "--positive",
+                "sexist",
+                "--negative",
+                "not sexist",
+                "--category",
+                "misogynistic",
+                "--json",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    let shipped = eval(&data);
+    assert_eq!(shipped["texts"], 4);
+    assert_eq!(shipped["positives"], 2);
+    assert_eq!(shipped["confusion"]["true_positives"], 2, "{shipped}");
+    assert_eq!(shipped["confusion"]["false_positives"], 0, "{shipped}");
+    assert_eq!(shipped["f1"], 1.0);
+    assert_eq!(shipped["skipped"], 2);
+    let reasons: Vec<&str> = shipped["skipped_rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "label \"unsure\" is neither positive nor negative",
+            "the row is missing a column"
+        ]
+    );
+    assert!(!data.exists(), "measuring wrote to the data directory");
+
+    // Held out: only the texts the trainer's split keeps out of training (without `--negative`,
+    // the `unsure` row counts as negative).
+    let usable = [
+        "Women are too emotional to be in charge, she should get back in the kitchen.",
+        "Morning all, the rota for next week is attached.",
+        "Can you send me the custody figures for March, please?",
+        "Typical woman, can't park and can't take a joke, get back in the kitchen love.",
+        "The briefing is at nine in the main hall.",
+    ];
+    let held_out = usable
+        .iter()
+        .filter(|t| {
+            let cleaned = probity_content::train::clean_social(t);
+            probity_content::train::part_of(&cleaned) == probity_content::train::Part::Test
+        })
+        .count();
+    let output = probity(&data)
+        .args(["comms", "eval"])
+        .arg(&labelled)
+        .args(["--text-column", "comment", "--label-column", "verdict"])
+        .args(["--positive", "sexist", "--social", "--held-out", "--json"])
+        .output()
+        .unwrap();
+    if held_out == 0 {
+        assert!(!output.status.success());
+    } else {
+        let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(value["texts"], held_out, "{value}");
+        assert_eq!(value["held_out_only"], true);
+    }
+
+    // A force that turns the category off measures its own policy, not the shipped one.
+    std::fs::create_dir_all(data.join("policy")).unwrap();
+    std::fs::write(
+        data.join("policy/abuse.yaml"),
+        "version: 1\ncategories:\n  misogynistic: { enabled: false }\nmodels:\n  misogyny: { enabled: false, threshold: model, category: misogynistic, severity: low }\n",
+    )
+    .unwrap();
+    let own = eval(&data);
+    assert_eq!(own["confusion"]["true_positives"], 0, "{own}");
+    assert_eq!(own["confusion"]["false_negatives"], 2, "{own}");
+    assert_eq!(own["recall"], 0.0);
+
+    // A file without the named columns is refused, naming the columns it has.
+    let output = probity(&data)
+        .args(["comms", "eval"])
+        .arg(&labelled)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("no column \"text\""), "{message}");
+    assert!(message.contains("id, comment, verdict"), "{message}");
+}

@@ -4,6 +4,7 @@ pub mod account;
 pub mod alerts;
 pub mod audit;
 pub mod case;
+pub mod comms;
 pub mod deadletter;
 pub mod demo;
 pub mod events;
