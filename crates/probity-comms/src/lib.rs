@@ -149,18 +149,23 @@ impl CommsStage {
     /// The stage for a data directory: its seal key (`DATA/seal.key`, created owner-only on first
     /// use) and the policy files in `DATA/policy/`, each falling back to the shipped default.
     pub fn open(data_dir: &Path) -> Result<Self> {
-        let policy_dir = data_dir.join(POLICY_DIR);
-        let exclusions = match read_optional(&policy_dir.join(EXCLUSIONS_FILE))? {
-            Some((what, yaml)) => Exclusions::from_yaml(&what, &yaml)?,
-            None => Exclusions::defaults()?,
-        };
-        let disclosure = match read_optional(&policy_dir.join(DISCLOSURE_FILE))? {
-            Some((what, yaml)) => Disclosure::new(DisclosurePolicy::from_yaml(&what, &yaml)?)?,
-            None => Disclosure::with_defaults()?,
-        };
-        let scanner = abuse_scanner(&policy_dir)?;
+        let (exclusions, scanner, disclosure) = policies(data_dir)?;
         let key = SealKey::load_or_create(data_dir)?;
         Self::new(exclusions, key, scanner, disclosure)
+    }
+
+    /// The stage for a data directory's policy files (each falling back to the shipped one) with a
+    /// throwaway seal key, writing nothing: for trying the policies on messages without storing
+    /// them (`probity comms check`). What it would seal is encrypted with a key nobody keeps.
+    pub fn open_policies(data_dir: &Path) -> Result<Self> {
+        let (exclusions, scanner, disclosure) = policies(data_dir)?;
+        Self::new(exclusions, SealKey::generate()?, scanner, disclosure)
+    }
+
+    /// The protected-party exclusion a message would get (what matched included), without
+    /// changing it.
+    pub fn exclusion(&self, event: &Event) -> Option<exclusions::Exclusion> {
+        self.exclusions.matches_event(event)
     }
 
     /// A stage from its parts (for a force's own lexicons or for tests).
@@ -299,6 +304,21 @@ struct MessageText<'e> {
     field: Cow<'static, str>,
     text: &'e str,
     subject: bool,
+}
+
+/// A data directory's policy files (`DATA/policy/`), each falling back to the shipped one.
+fn policies(data_dir: &Path) -> Result<(Exclusions, Scanner, Disclosure)> {
+    let policy_dir = data_dir.join(POLICY_DIR);
+    let exclusions = match read_optional(&policy_dir.join(EXCLUSIONS_FILE))? {
+        Some((what, yaml)) => Exclusions::from_yaml(&what, &yaml)?,
+        None => Exclusions::defaults()?,
+    };
+    let disclosure = match read_optional(&policy_dir.join(DISCLOSURE_FILE))? {
+        Some((what, yaml)) => Disclosure::new(DisclosurePolicy::from_yaml(&what, &yaml)?)?,
+        None => Disclosure::with_defaults()?,
+    };
+    let scanner = abuse_scanner(&policy_dir)?;
+    Ok((exclusions, scanner, disclosure))
 }
 
 /// The abuse scanner a data directory's stage uses: `DATA/policy/abuse.yaml` and

@@ -58,7 +58,8 @@ enum Command {
     },
     /// Run Sigma rules over files and folders of logs and print a timeline of detections.
     Hunt(commands::hunt::Args),
-    /// The communications policies outside ingest: measure the abuse policy on labelled texts.
+    /// The communications policies outside ingest: measure the abuse policy on labelled texts,
+    /// or see what the stage would do with messages, storing nothing.
     Comms {
         #[command(subcommand)]
         command: commands::comms::Command,

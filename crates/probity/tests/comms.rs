@@ -581,3 +581,122 @@ fn labelled_texts_are_measured_with_the_data_directorys_policy() {
     assert!(message.contains("no column \"text\""), "{message}");
     assert!(message.contains("id, comment, verdict"), "{message}");
 }
+
+/// `probity comms check` says what the stage would do with each message, naming what an
+/// exclusion matched, and never shows excluded or sealed content; it stores nothing, and a
+/// force's own exclusion list is the one applied.
+#[test]
+fn checking_messages_says_what_would_happen_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mail = dir.path().join("mail");
+    std::fs::create_dir_all(&mail).unwrap();
+    let write = |name: &str, text: String| std::fs::write(mail.join(name), text).unwrap();
+    write(
+        "1-federation.eml",
+        eml(
+            "PC Pat Lowe <pat.lowe@force.police.uk>",
+            "\"Police Federation\" <rep@branch.polfed.org>",
+            "Meeting request",
+            &format!("Zanzibar grievance. {THREAT}"),
+        ),
+    );
+    write(
+        "2-advice.eml",
+        eml(
+            "Dana Hart <dana.hart@force.police.uk>",
+            "Chief Inspector <ci.moss@force.police.uk>",
+            "Claim update",
+            "This advice is legally privileged. The Quillfeather claim should settle.",
+        ),
+    );
+    write(
+        "3-threat.eml",
+        eml(
+            "PC Pat Lowe <pat.lowe@force.police.uk>",
+            "Sam Reed <sam.reed@force.police.uk>",
+            "Tonight",
+            THREAT,
+        ),
+    );
+    write(
+        "4-rota.eml",
+        eml(
+            "PC Pat Lowe <pat.lowe@force.police.uk>",
+            "Sam Reed <sam.reed@force.police.uk>",
+            "Rota",
+            "The rota for next week is attached.",
+        ),
+    );
+    let check = |data: &Path, extra: &[&str]| {
+        let output = probity(data)
+            .args(["comms", "check", "--json"])
+            .args(extra)
+            .arg(&mail)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let text = String::from_utf8(output.stdout).unwrap();
+        let mut lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        lines.sort_by_key(|l| l["source"].as_str().unwrap().to_owned());
+        lines
+    };
+    let seen = check(&data, &["--all"]);
+    // Neither the excluded nor the sealed message's content is shown.
+    let shown = serde_json::to_string(&seen).unwrap();
+    assert!(!shown.contains("Zanzibar"), "{shown}");
+    assert!(!shown.contains("Quillfeather"), "{shown}");
+    let outcomes: Vec<&str> = seen
+        .iter()
+        .map(|l| l["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["excluded", "sealed", "scanned", "scanned"]);
+    let excluded = seen[0]["detail"].as_str().unwrap();
+    assert!(excluded.contains("staff_association"), "{excluded}");
+    assert!(excluded.contains("polfed.org"), "{excluded}");
+    assert!(
+        seen[1]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("legal_privilege")
+    );
+    let threat_rules: Vec<&str> = seen[2]["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["rule"]["id"].as_str().unwrap())
+        .collect();
+    assert!(threat_rules.contains(&"abuse/threat"), "{threat_rules:?}");
+    assert_eq!(seen[3]["alerts"].as_array().unwrap().len(), 0);
+    // Without --all, messages that raise nothing are left out.
+    assert_eq!(check(&data, &[]).len(), 3);
+    assert!(!data.exists(), "checking wrote to the data directory");
+
+    // A force's own list, without the federation, lets that message be read.
+    std::fs::create_dir_all(data.join("policy")).unwrap();
+    std::fs::write(
+        data.join("policy/exclusions.yaml"),
+        "version: 1\nparties:\n  - class: legal_adviser\n    reason: legal advice\n    domains: [\"*.solicitors.example\"]\n",
+    )
+    .unwrap();
+    let own = check(&data, &["--all"]);
+    assert_eq!(own[0]["outcome"], "scanned");
+    assert!(
+        own[0]["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["rule"]["id"] == "abuse/threat"),
+        "{}",
+        own[0]
+    );
+    assert!(!data.join("seal.key").exists());
+    assert!(!data.join("events.db").exists());
+}

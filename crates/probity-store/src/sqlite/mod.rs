@@ -22,7 +22,8 @@ use crate::{
     StoreCounts, StoredDeadLetter,
 };
 
-const EVENTS_FILE: &str = "events.db";
+/// The journal's file name in the data directory.
+pub const EVENTS_FILE: &str = "events.db";
 const INDEX_FILE: &str = "index.db";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Events indexed per `maintain` transaction.

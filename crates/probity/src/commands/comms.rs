@@ -1,13 +1,18 @@
-//! `probity comms`: the communications policies outside ingest.
+//! `probity comms`: the communications policies outside ingest: measured on labelled texts
+//! (`eval`), or tried on messages without storing them (`check`).
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use probity_comms::{CommsStage, Outcome, Redactor, StaffDirectory};
 use probity_content::eval::{self, Columns, Target};
 use probity_content::train::{Part, part_of};
-use probity_model::Level;
+use probity_ingest::Limits;
+use probity_ingest::Sink;
+use probity_ingest::files::{self, FileOptions};
+use probity_model::{DeadLetter, Event, Level};
 
 use crate::DataArg;
 
@@ -18,6 +23,27 @@ pub enum Command {
     /// made at the minimum severity or above. Prints precision, recall, F1 and the false-positive
     /// rate. Uses the data directory's own policy files where it has them.
     Eval(EvalArgs),
+    /// Run the communications stage over messages in files (EML, MBOX, Teams and chat exports,
+    /// device CSVs; as `probity ingest` reads them) without storing anything, and say what it
+    /// would do with each: exclude it (which protected party, and what matched), seal it (why),
+    /// or scan it (the alerts it would raise, members of the public masked). Uses the data
+    /// directory's policy files where it has them, and writes nothing.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// Files or folders (read recursively).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Also list messages that raise nothing.
+    #[arg(long)]
+    all: bool,
+    /// One JSON object per message instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -70,7 +96,221 @@ fn parse_level(text: &str) -> Result<Level, String> {
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Eval(args) => run_eval(args),
+        Command::Check(args) => run_check(args),
     }
+}
+
+/// What `check` saw, by outcome.
+#[derive(Debug, Default)]
+struct Tally {
+    other: u64,
+    excluded: u64,
+    sealed: u64,
+    withheld: u64,
+    scanned: u64,
+    alerted: u64,
+    alerts: u64,
+    rejected: u64,
+}
+
+struct CheckSink<'a> {
+    stage: &'a CommsStage,
+    redactor: Redactor,
+    out: std::io::StdoutLock<'static>,
+    all: bool,
+    json: bool,
+    tally: Tally,
+}
+
+impl CheckSink<'_> {
+    fn write_message(&mut self, event: &mut Event) -> std::io::Result<()> {
+        // Asked before the stage runs, for what matched; the stage then decides alone.
+        let exclusion = self.stage.exclusion(event);
+        let outcome = self.stage.apply(event);
+        let place = format!(
+            "{}{}",
+            event.provenance.source,
+            event
+                .provenance
+                .location
+                .as_deref()
+                .map(|l| format!(" {l}"))
+                .unwrap_or_default()
+        );
+        let (kind, detail, mut alerts) = match outcome {
+            Outcome::NotAMessage => {
+                self.tally.other += 1;
+                return Ok(());
+            }
+            Outcome::Excluded { class } => {
+                self.tally.excluded += 1;
+                let matched = exclusion.map(|e| e.matched).unwrap_or_default();
+                (
+                    "excluded",
+                    format!("protected party {class} ({matched}); content not stored or inspected"),
+                    Vec::new(),
+                )
+            }
+            Outcome::Sealed { reason } => {
+                self.tally.sealed += 1;
+                (
+                    "sealed",
+                    format!(
+                        "{}; content would be stored encrypted and not scanned",
+                        reason.name()
+                    ),
+                    Vec::new(),
+                )
+            }
+            Outcome::Withheld => {
+                self.tally.withheld += 1;
+                (
+                    "withheld",
+                    "sealing failed; content would not be stored".to_owned(),
+                    Vec::new(),
+                )
+            }
+            Outcome::Scanned(alerts) => {
+                self.tally.scanned += 1;
+                if !alerts.is_empty() {
+                    self.tally.alerted += 1;
+                    self.tally.alerts += alerts.len() as u64;
+                }
+                let detail = format!("{} alert(s)", alerts.len());
+                ("scanned", detail, alerts)
+            }
+        };
+        if kind == "scanned" && alerts.is_empty() && !self.all {
+            return Ok(());
+        }
+        for alert in &mut alerts {
+            self.redactor.alert(alert);
+        }
+        if self.json {
+            let value = serde_json::json!({
+                "source": event.provenance.source,
+                "location": event.provenance.location,
+                "outcome": kind,
+                "detail": detail,
+                "alerts": alerts,
+            });
+            serde_json::to_writer(&mut self.out, &value)?;
+            writeln!(self.out)?;
+            return Ok(());
+        }
+        writeln!(self.out, "{place}: {kind}: {detail}")?;
+        for alert in &alerts {
+            writeln!(
+                self.out,
+                "  [{}] {} ({})",
+                alert.level, alert.rule.title, alert.rule.id
+            )?;
+            writeln!(self.out, "    why: {}", alert.explanation)?;
+            for matched in &alert.matched {
+                writeln!(
+                    self.out,
+                    "    matched {} = {:?}",
+                    matched.field, matched.value
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Sink for CheckSink<'_> {
+    fn event(&mut self, mut event: Event) -> probity_ingest::Result<()> {
+        self.write_message(&mut event)
+            .map_err(|e| probity_ingest::Error::Sink(format!("cannot write: {e}")))
+    }
+
+    fn reject(&mut self, letter: DeadLetter) -> probity_ingest::Result<()> {
+        self.tally.rejected += 1;
+        let location = letter
+            .location
+            .as_deref()
+            .map(|l| format!(" {l}"))
+            .unwrap_or_default();
+        let written = if self.json {
+            let value = serde_json::json!({
+                "source": letter.source,
+                "location": letter.location,
+                "outcome": "rejected",
+                "detail": letter.reason,
+            });
+            serde_json::to_writer(&mut self.out, &value)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writeln!(self.out))
+        } else {
+            writeln!(
+                self.out,
+                "{}{location}: not decoded: {}",
+                letter.source, letter.reason
+            )
+        };
+        written.map_err(|e| probity_ingest::Error::Sink(format!("cannot write: {e}")))
+    }
+}
+
+fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let data = &args.data.data;
+    let mut stage = CommsStage::open_policies(data).with_context(|| {
+        format!(
+            "cannot load the communications policies for {}",
+            data.display()
+        )
+    })?;
+    // Staff are known only from a store that already exists: checking creates nothing.
+    let redactor = if data.join(probity_store::sqlite::EVENTS_FILE).exists() {
+        let store = super::open_store(data)?;
+        stage = stage.with_staff(super::personal_addresses(&*store)?);
+        probity_server::redactor(&*store).map_err(anyhow::Error::msg)?
+    } else {
+        Redactor::new(&StaffDirectory::default())
+            .map_err(|e| anyhow::anyhow!("cannot build the masking: {e}"))?
+    };
+    let options = FileOptions {
+        format: None,
+        mapping: None,
+        limits: Limits::default(),
+    };
+    let (inputs, unreadable) = files::collect(&args.paths);
+    let mut sink = CheckSink {
+        stage: &stage,
+        redactor,
+        out: std::io::stdout().lock(),
+        all: args.all,
+        json: args.json,
+        tally: Tally::default(),
+    };
+    let mut failed = unreadable.len() as u64;
+    for problem in &unreadable {
+        eprintln!("cannot read {}: {}", problem.path.display(), problem.error);
+    }
+    for input in &inputs {
+        if let Err(error) = files::decode_file(&input.path, &options, &mut sink) {
+            if let probity_ingest::Error::Sink(_) = error {
+                return Err(error).context("writing the results failed");
+            }
+            failed += 1;
+            eprintln!("{error}");
+        }
+    }
+    let t = &sink.tally;
+    let messages = t.excluded + t.sealed + t.withheld + t.scanned;
+    let summary = format!(
+        "{messages} message(s): {} excluded, {} sealed, {} withheld, {} scanned ({} raising {} alert(s)); {} other event(s), {} not decoded",
+        t.excluded, t.sealed, t.withheld, t.scanned, t.alerted, t.alerts, t.other, t.rejected
+    );
+    if args.json {
+        eprintln!("{summary}");
+    } else {
+        writeln!(sink.out, "{summary}")?;
+    }
+    if failed > 0 || t.rejected > 0 {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_eval(args: EvalArgs) -> anyhow::Result<ExitCode> {

@@ -47,7 +47,7 @@ pub fn open_comms(data: &Path) -> anyhow::Result<probity_comms::CommsStage> {
 }
 
 /// Work address → personal address of every member of staff in the stored staff directory.
-fn personal_addresses(
+pub(crate) fn personal_addresses(
     reference: &dyn probity_store::ReferenceStore,
 ) -> anyhow::Result<probity_privacy::recipients::StaffPersonalAddresses> {
     let mut addresses = probity_privacy::recipients::StaffPersonalAddresses::new();
