@@ -16,6 +16,8 @@ use crate::{Error, Result};
 
 /// Most rows read from one file.
 pub const MAX_ROWS: usize = 2_000_000;
+/// Most text kept from one file, in bytes (reading stops there, and says so).
+pub const MAX_TOTAL_TEXT_BYTES: usize = 512 << 20;
 /// Longest text scanned from one row (longer text is cut at a character boundary and counted).
 pub const MAX_TEXT_BYTES: usize = 64 * 1024;
 /// Most skipped rows kept with their reasons (the rest are counted).
@@ -109,7 +111,7 @@ pub struct LabelledSet {
     pub skipped_count: usize,
     /// How many texts were cut at [`MAX_TEXT_BYTES`].
     pub cut: usize,
-    /// Whether reading stopped at [`MAX_ROWS`].
+    /// Whether reading stopped at [`MAX_ROWS`] rows or [`MAX_TOTAL_TEXT_BYTES`] of text.
     pub truncated: bool,
 }
 
@@ -117,6 +119,16 @@ pub struct LabelledSet {
 /// that is not UTF-8, a missing column, a label that is neither positive nor negative) is skipped
 /// and counted with its reason; a file without the named columns is an error.
 pub fn read_labelled(reader: impl Read, columns: &Columns) -> Result<LabelledSet> {
+    read_labelled_within(reader, columns, MAX_ROWS, MAX_TOTAL_TEXT_BYTES)
+}
+
+/// [`read_labelled`] stopping after `max_rows` rows or `max_bytes` of text kept.
+fn read_labelled_within(
+    reader: impl Read,
+    columns: &Columns,
+    max_rows: usize,
+    max_bytes: usize,
+) -> Result<LabelledSet> {
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers = csv
         .byte_headers()
@@ -145,8 +157,9 @@ pub fn read_labelled(reader: impl Read, columns: &Columns) -> Result<LabelledSet
     };
     let mut set = LabelledSet::default();
     let mut record = csv::ByteRecord::new();
+    let mut kept_bytes = 0usize;
     loop {
-        if set.texts.len() + set.skipped_count >= MAX_ROWS {
+        if set.texts.len() + set.skipped_count >= max_rows || kept_bytes >= max_bytes {
             set.truncated = true;
             break;
         }
@@ -192,6 +205,7 @@ pub fn read_labelled(reader: impl Read, columns: &Columns) -> Result<LabelledSet
         if cut < text.len() {
             set.cut += 1;
         }
+        kept_bytes += cut;
         set.texts.push(Labelled {
             line,
             text: text[..cut].to_owned(),
@@ -395,6 +409,17 @@ mod tests {
         let message = error.to_string();
         assert!(message.contains("no column \"text\""), "{message}");
         assert!(message.contains("body, class"), "{message}");
+    }
+
+    #[test]
+    fn reading_stops_at_the_row_and_byte_limits_and_says_so() {
+        let file = b"text,label\naaaa,1\nbbbb,0\ncccc,1\n";
+        let all = read_labelled_within(&file[..], &columns(), 10, 100).unwrap();
+        assert_eq!((all.texts.len(), all.truncated), (3, false));
+        let rows = read_labelled_within(&file[..], &columns(), 2, 100).unwrap();
+        assert_eq!((rows.texts.len(), rows.truncated), (2, true));
+        let bytes = read_labelled_within(&file[..], &columns(), 10, 5).unwrap();
+        assert_eq!((bytes.texts.len(), bytes.truncated), (2, true));
     }
 
     #[test]

@@ -448,7 +448,12 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     if set.truncated {
-        writeln!(out, "  stopped at the limit of {} rows", eval::MAX_ROWS)?;
+        writeln!(
+            out,
+            "  stopped at the limit of {} rows or {} MB of text",
+            eval::MAX_ROWS,
+            eval::MAX_TOTAL_TEXT_BYTES >> 20
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
