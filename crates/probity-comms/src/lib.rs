@@ -47,6 +47,13 @@ pub const DISCLOSURE_FILE: &str = "disclosure.yaml";
 pub const ABUSE_FILE: &str = "abuse.yaml";
 /// The abuse lexicons (`DATA/policy/lexicons/*.yaml`); the shipped ones when absent.
 pub const LEXICON_DIR: &str = "lexicons";
+/// A force's own classifiers (`DATA/policy/models/`, as `probity comms train` writes them): each
+/// of [`MODEL_FILES`] present replaces the shipped model of that name.
+pub const MODEL_DIR: &str = "models";
+/// The model files [`MODEL_DIR`] may hold. `misogyny-gate.bin` is used only with a
+/// `misogyny.bin` beside it (a gate is trained for its own model); a local `misogyny.bin` without
+/// one runs ungated.
+pub const MODEL_FILES: [&str; 3] = ["abusive.bin", "misogyny.bin", "misogyny-gate.bin"];
 /// The rule kind of every alert this stage raises.
 pub const RULE_KIND: &str = "content";
 /// The tag of a message whose content was withheld because sealing failed.
@@ -317,23 +324,38 @@ fn policies(data_dir: &Path) -> Result<(Exclusions, Scanner, Disclosure)> {
         Some((what, yaml)) => Disclosure::new(DisclosurePolicy::from_yaml(&what, &yaml)?)?,
         None => Disclosure::with_defaults()?,
     };
-    let scanner = abuse_scanner(&policy_dir)?;
+    let scanner = abuse_scanner(&policy_dir, None)?;
     Ok((exclusions, scanner, disclosure))
 }
 
-/// The abuse scanner a data directory's stage uses: `DATA/policy/abuse.yaml` and
-/// `DATA/policy/lexicons/`, each part falling back to the shipped one. Reads nothing else and
-/// writes nothing (for measuring the policy on labelled texts, `probity comms eval`).
+/// The abuse scanner a data directory's stage uses: `DATA/policy/abuse.yaml`,
+/// `DATA/policy/lexicons/` and `DATA/policy/models/`, each part falling back to the shipped one.
+/// Reads nothing else and writes nothing (for measuring the policy on labelled texts,
+/// `probity comms eval`).
 pub fn abuse_scanner_for(data_dir: &Path) -> Result<Scanner> {
-    abuse_scanner(&data_dir.join(POLICY_DIR))
+    abuse_scanner(&data_dir.join(POLICY_DIR), None)
 }
 
-/// The abuse scanner from `DATA/policy/abuse.yaml` and `DATA/policy/lexicons/`, each part falling
-/// back to the shipped one.
-fn abuse_scanner(policy_dir: &Path) -> Result<Scanner> {
+/// As [`abuse_scanner_for`], with the classifiers taken from `models` (a folder laid out as
+/// `DATA/policy/models/`) instead of the data directory's: for measuring models before they are
+/// put in place.
+pub fn abuse_scanner_with_models(data_dir: &Path, models: &Path) -> Result<Scanner> {
+    if !models.is_dir() {
+        return Err(Error::Read {
+            path: models.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
+        });
+    }
+    abuse_scanner(&data_dir.join(POLICY_DIR), Some(models))
+}
+
+/// The abuse scanner from `DATA/policy/abuse.yaml`, `DATA/policy/lexicons/` and the models
+/// folder (`models`, else `DATA/policy/models/`), each part falling back to the shipped one.
+fn abuse_scanner(policy_dir: &Path, models: Option<&Path>) -> Result<Scanner> {
     let policy_path = policy_dir.join(ABUSE_FILE);
     let lexicon_dir = policy_dir.join(LEXICON_DIR);
-    if !policy_path.exists() && !lexicon_dir.is_dir() {
+    let model_dir = models.map_or_else(|| policy_dir.join(MODEL_DIR), Path::to_path_buf);
+    if !policy_path.exists() && !lexicon_dir.is_dir() && !model_dir.is_dir() {
         return Ok(Scanner::with_defaults()?);
     }
     let policy = if policy_path.exists() {
@@ -346,12 +368,64 @@ fn abuse_scanner(policy_dir: &Path) -> Result<Scanner> {
     } else {
         probity_content::Lexicon::defaults()?
     };
-    Ok(Scanner::new(
-        policy,
-        lexicon,
-        Some(probity_content::Model::abusive()?),
-        Some(probity_content::Model::misogyny()?),
-    ))
+    let (abusive, misogyny) = local_models(&model_dir)?;
+    Ok(Scanner::new(policy, lexicon, Some(abusive), Some(misogyny)))
+}
+
+/// The abusive and misogyny classifiers: a force's own from `dir` where it has them, else the
+/// shipped ones. Anything in `dir` that looks like a model but is not one of [`MODEL_FILES`] is
+/// an error (a misspelt file would otherwise be silently ignored), as is a gate on its own.
+fn local_models(dir: &Path) -> Result<(probity_content::Model, probity_content::Model)> {
+    use probity_content::Model;
+    if !dir.is_dir() {
+        return Ok((Model::abusive()?, Model::misogyny()?));
+    }
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(".bin") && !MODEL_FILES.contains(&name.as_ref()) {
+            return Err(probity_content::Error::Invalid {
+                what: entry.path().display().to_string(),
+                message: format!(
+                    "not a model this folder may hold ({})",
+                    MODEL_FILES.join(", ")
+                ),
+            }
+            .into());
+        }
+    }
+    let present = |file: &str| {
+        let path = dir.join(file);
+        path.is_file().then_some(path)
+    };
+    let abusive = match present(MODEL_FILES[0]) {
+        Some(path) => Model::from_path(&path)?,
+        None => Model::abusive()?,
+    };
+    let misogyny = match (present(MODEL_FILES[1]), present(MODEL_FILES[2])) {
+        (Some(model), Some(gate)) => Model::from_path(&model)?.with_gate(Model::from_path(&gate)?),
+        (Some(model), None) => Model::from_path(&model)?,
+        (None, Some(gate)) => {
+            return Err(probity_content::Error::Invalid {
+                what: gate.display().to_string(),
+                message: format!(
+                    "a gate is used only with its own model, and there is no {} beside it",
+                    MODEL_FILES[1]
+                ),
+            }
+            .into());
+        }
+        (None, None) => Model::misogyny()?,
+    };
+    Ok((abusive, misogyny))
 }
 
 /// A file's path (for errors) and text, or `None` when there is no such file.

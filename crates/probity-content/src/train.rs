@@ -536,30 +536,66 @@ pub fn train_and_evaluate(
 
 /// Trains both shipped models from `data` and writes them and `REPORT.md` to `out`.
 pub fn train_all(data: &Path, out: &Path, settings: &Settings) -> Result<String> {
-    let abusive = train_and_evaluate(
-        "abusive",
-        &load_davidson(data)?,
-        settings,
-        settings.abusive_features(),
-    )?;
-    let mut misogyny_examples = load_edos(data)?;
-    misogyny_examples.extend(load_guest(data)?);
-    let mut misogyny = train_and_evaluate(
-        "misogyny",
-        &misogyny_examples,
-        settings,
-        settings.misogyny_features(),
-    )?;
-    let gate = if settings.misogyny_char_ngrams > 0 {
-        Some(train_gate(&mut misogyny, &misogyny_examples, settings)?)
-    } else {
+    let abusive = load_davidson(data)?;
+    let mut misogyny = load_edos(data)?;
+    misogyny.extend(load_guest(data)?);
+    train_and_write(&abusive, &misogyny, out, settings, REPORT_PREAMBLE)
+}
+
+/// Fewest positive and fewest negative texts the training part (70%) must hold for a model to be
+/// trained, and the validation part (10%) at least one of each, to choose a threshold on.
+pub const MIN_TRAINING_TEXTS: usize = 10;
+
+/// Trains a model from each non-empty set of examples (`abusive`, `misogyny`; the misogyny model
+/// with its gate where it uses character n-grams), and writes the model files and `REPORT.md`
+/// (`preamble`, then the held-out results) to `out`. Refuses, before training anything, a set too
+/// small to train and choose a threshold on ([`MIN_TRAINING_TEXTS`]).
+pub fn train_and_write(
+    abusive: &[Example],
+    misogyny: &[Example],
+    out: &Path,
+    settings: &Settings,
+    preamble: &str,
+) -> Result<String> {
+    if abusive.is_empty() && misogyny.is_empty() {
+        return Err(Error::Model {
+            name: "abusive, misogyny".to_string(),
+            message: "no labelled texts to train on".to_string(),
+        });
+    }
+    for (name, examples) in [("abusive", abusive), ("misogyny", misogyny)] {
+        if !examples.is_empty() {
+            enough_to_train(name, examples)?;
+        }
+    }
+    let abusive = if abusive.is_empty() {
         None
+    } else {
+        Some(train_and_evaluate(
+            "abusive",
+            abusive,
+            settings,
+            settings.abusive_features(),
+        )?)
+    };
+    let (misogyny, gate) = if misogyny.is_empty() {
+        (None, None)
+    } else {
+        let mut trained =
+            train_and_evaluate("misogyny", misogyny, settings, settings.misogyny_features())?;
+        let gate = if settings.misogyny_char_ngrams > 0 {
+            Some(train_gate(&mut trained, misogyny, settings)?)
+        } else {
+            None
+        };
+        (Some(trained), gate)
     };
     std::fs::create_dir_all(out).map_err(|source| Error::Write {
         path: out.to_path_buf(),
         source,
     })?;
-    let mut files = vec![&abusive.model, &misogyny.model];
+    let trained: Vec<&Trained> = abusive.iter().chain(misogyny.iter()).collect();
+    let mut files: Vec<&Model> = trained.iter().map(|t| &t.model).collect();
     if let Some(gate) = &gate {
         files.push(&gate.model);
     }
@@ -567,13 +603,45 @@ pub fn train_all(data: &Path, out: &Path, settings: &Settings) -> Result<String>
         let path = out.join(format!("{}.bin", model.name()));
         std::fs::write(&path, model.to_bytes()).map_err(|source| Error::Write { path, source })?;
     }
-    let mut report = report(&[&abusive, &misogyny], settings);
+    let mut report = report(preamble, &trained, settings);
     if let Some(gate) = &gate {
         report.push_str(&gate_report(gate));
     }
     let path = out.join("REPORT.md");
     std::fs::write(&path, &report).map_err(|source| Error::Write { path, source })?;
     Ok(report)
+}
+
+/// Whether `examples` give the training part [`MIN_TRAINING_TEXTS`] of each class and the
+/// validation part one of each.
+fn enough_to_train(name: &str, examples: &[Example]) -> Result<()> {
+    let count = |part: Part, positive: bool| {
+        examples
+            .iter()
+            .filter(|e| e.positive == positive && part_of(&e.text) == part)
+            .count()
+    };
+    let (positives, negatives) = (count(Part::Train, true), count(Part::Train, false));
+    let (valid_positives, valid_negatives) = (
+        count(Part::Validation, true),
+        count(Part::Validation, false),
+    );
+    if positives < MIN_TRAINING_TEXTS
+        || negatives < MIN_TRAINING_TEXTS
+        || valid_positives == 0
+        || valid_negatives == 0
+    {
+        return Err(Error::Model {
+            name: name.to_string(),
+            message: format!(
+                "too few labelled texts: the training part (70%) has {positives} positive and \
+                 {negatives} negative (at least {MIN_TRAINING_TEXTS} of each are needed), the \
+                 validation part (10%) {valid_positives} positive and {valid_negatives} negative \
+                 (at least one of each)"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// A words-and-pairs model put in front of a model with character n-grams, and what it costs.
@@ -624,9 +692,14 @@ pub fn train_gate(full: &mut Trained, examples: &[Example], settings: &Settings)
     // next one, so that it and every text above it score the same with or without the gate.
     let drop =
         ((1.0 - settings.gate_keep.clamp(0.0, 1.0)) * flagged_scores.len() as f64).floor() as usize;
+    // At most half the level the full model flags at: on a small or uniform set (a force's own
+    // few hundred texts) every flagged validation text can score near 1, and a level chosen from
+    // them alone would pass over new wordings of the same thing. The shipped gate's level (0.07
+    // against 0.24) is under the ceiling.
+    let ceiling = flag_at / 2.0;
     let level = flagged_scores
         .get(drop)
-        .map_or(0.0, |lowest| (lowest - 1e-4).max(0.0));
+        .map_or(0.0, |lowest| (lowest - 1e-4).clamp(0.0, ceiling));
     let gate = gate.with_threshold(level);
     let passed = gate_scores.iter().filter(|&&s| s >= level).count();
     full.model = full.model.clone().with_gate(gate.clone());
@@ -665,7 +738,7 @@ fn gate_report(gate: &Gate) -> String {
          Character n-grams cost about six times the hashing of words and pairs, so `{}.bin` (words \
          and pairs only, unscaled) runs first and the full model only where the gate \
          scores at least {:.4}: chosen so that it lets through {:.0}% of the validation texts the \
-         full model flags (`--gate-keep`). It let through {passed} of {of} \
+         full model flags (`--gate-keep`), and never above half the level the full model flags at. It let through {passed} of {of} \
          validation texts; on the held-out part it passed over {lost} of the {flagged} texts the \
          full model flags, and the gated model scores precision {:.3}, recall {:.3}, F1 {:.3} \
          there (the first misogyny row above is the full model without the gate).\n",
@@ -760,9 +833,9 @@ email stays clear, and its row is given too.
 
 ";
 
-fn report(models: &[&Trained], settings: &Settings) -> String {
+fn report(preamble: &str, models: &[&Trained], settings: &Settings) -> String {
     let mut text = String::new();
-    text.push_str(REPORT_PREAMBLE);
+    text.push_str(preamble);
     let _ = writeln!(text, "## Held-out results\n");
     let _ = writeln!(
         text,
@@ -869,6 +942,75 @@ mod tests {
         assert_eq!((s.count, s.positives), (4, 2));
         assert!((s.precision - 0.5).abs() < 1e-9 && (s.recall - 0.5).abs() < 1e-9);
         assert!(best_threshold(&[(0.7, true), (0.3, false)]) > 0.3);
+    }
+
+    fn toy(positives: usize, negatives: usize) -> Vec<Example> {
+        let mut examples = Vec::new();
+        for i in 0..positives {
+            examples.push(Example {
+                text: format!("you blorp number {i}"),
+                positive: true,
+                set: "toy",
+            });
+        }
+        for i in 0..negatives {
+            examples.push(Example {
+                text: format!("kind regards number {i}"),
+                positive: false,
+                set: "toy",
+            });
+        }
+        examples
+    }
+
+    #[test]
+    fn one_model_is_trained_and_written_with_its_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let settings = Settings {
+            bits: 12,
+            ..Settings::default()
+        };
+        let report =
+            train_and_write(&toy(200, 200), &[], &out, &settings, "# Local model\n\n").unwrap();
+        assert!(
+            report.starts_with("# Local model\n\n## Held-out results"),
+            "{report}"
+        );
+        assert!(report.contains("| abusive | all |"), "{report}");
+        assert!(!report.contains("| misogyny |"), "{report}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("REPORT.md")).unwrap(),
+            report
+        );
+        let model = Model::from_path(&out.join("abusive.bin")).unwrap();
+        assert!(model.score(&normalise("you blorp again")) > model.threshold());
+        assert!(model.score(&normalise("kind regards again")) < model.threshold());
+        assert!(!out.join("misogyny.bin").exists());
+        assert!(!out.join("misogyny-gate.bin").exists());
+    }
+
+    #[test]
+    fn too_few_texts_of_a_class_are_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let settings = Settings::default();
+        // Nine positives in all cannot put ten in the training part.
+        let error = train_and_write(&[], &toy(9, 500), &out, &settings, "")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("misogyny: too few labelled texts"),
+            "{error}"
+        );
+        assert!(error.contains("at least 10 of each"), "{error}");
+        let error = train_and_write(&[], &[], &out, &settings, "")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no labelled texts"), "{error}");
+        assert!(!out.exists());
+        // Enough of each is accepted.
+        assert!(enough_to_train("misogyny", &toy(100, 100)).is_ok());
     }
 
     #[test]

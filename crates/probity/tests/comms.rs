@@ -700,3 +700,138 @@ fn checking_messages_says_what_would_happen_and_stores_nothing() {
     assert!(!data.join("seal.key").exists());
     assert!(!data.join("events.db").exists());
 }
+
+/// A force trains the misogyny model on its own labelled texts with `probity comms train`,
+/// measures it with `comms eval --models` against the shipped one, puts it in
+/// `DATA/policy/models/`, and from then on `comms check` (and so ingest) uses it.
+#[test]
+fn a_force_trains_its_own_model_measures_it_and_puts_it_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let labelled = dir.path().join("own.csv");
+    // "Glimmerish" stands for a force's own slang that no public set knows.
+    let mut csv = String::from("id,message,verdict\n");
+    for i in 0..300 {
+        csv.push_str(&format!(
+            "{i},\"she's a glimmerish one, that new probationer {i}\",sexist\n"
+        ));
+        csv.push_str(&format!(
+            "{i},\"the probationer {i} starts on the early shift\",fine\n"
+        ));
+    }
+    csv.push_str("600,\"not sure about this one\",unsure\n");
+    std::fs::write(&labelled, csv).unwrap();
+    let columns = [
+        "--text-column",
+        "message",
+        "--label-column",
+        "verdict",
+        "--positive",
+        "sexist",
+        "--negative",
+        "fine",
+    ];
+
+    let out = dir.path().join("trained");
+    let output = probity(&data)
+        .args(["comms", "train", "--model", "misogyny"])
+        .arg(&labelled)
+        .args(columns)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
+    assert!(
+        report.contains("600 texts, 300 positive; 1 rows skipped"),
+        "{report}"
+    );
+    assert!(report.contains("| misogyny | all |"), "{report}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), report);
+    assert!(out.join("misogyny.bin").is_file() && out.join("misogyny-gate.bin").is_file());
+    assert!(!out.join("abusive.bin").exists());
+    assert!(!data.exists(), "training wrote to the data directory");
+
+    let eval = |extra: &[&std::ffi::OsStr]| {
+        let output = probity(&data)
+            .args(["comms", "eval"])
+            .arg(&labelled)
+            .args(columns)
+            .args(["--category", "misogynistic", "--held-out", "--json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    let shipped = eval(&[]);
+    let candidate = eval(&["--models".as_ref(), out.as_os_str()]);
+    assert!(shipped["recall"].as_f64().unwrap() < 0.5, "{shipped}");
+    assert_eq!(candidate["recall"], 1.0, "{candidate}");
+    assert_eq!(candidate["confusion"]["false_positives"], 0, "{candidate}");
+    // The held-out part is the one training kept out: about a fifth of the 600 rows.
+    let texts = candidate["texts"].as_u64().unwrap();
+    assert!((80..=160).contains(&texts), "{candidate}");
+
+    // In place, the data directory's own model is the one used.
+    let models = data.join("policy/models");
+    std::fs::create_dir_all(&models).unwrap();
+    for file in ["misogyny.bin", "misogyny-gate.bin"] {
+        std::fs::copy(out.join(file), models.join(file)).unwrap();
+    }
+    assert_eq!(eval(&[]), candidate);
+    let mail = dir.path().join("glimmerish.eml");
+    std::fs::write(
+        &mail,
+        eml(
+            "PC Pat Lowe <pat.lowe@force.police.uk>",
+            "Sam Reed <sam.reed@force.police.uk>",
+            "New starter",
+            "Have you met her yet? She's a glimmerish one.",
+        ),
+    )
+    .unwrap();
+    let output = probity(&data)
+        .args(["comms", "check", "--json"])
+        .arg(&mail)
+        .output()
+        .unwrap();
+    let checked: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let ids: Vec<&str> = checked["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["rule"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["abuse/misogynistic"], "{checked}");
+
+    // Nothing to train on, or too little, is refused with the reason.
+    let output = probity(&data)
+        .args(["comms", "train", "--model", "abusive", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nothing to train on"));
+    let few = dir.path().join("few.csv");
+    std::fs::write(&few, "text,label\nyou glimmer,1\nthe rota,0\n").unwrap();
+    let output = probity(&data)
+        .args(["comms", "train", "--model", "abusive", "--out"])
+        .arg(dir.path().join("few-out"))
+        .arg(&few)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("too few labelled texts"), "{message}");
+    assert!(!dir.path().join("few-out").exists());
+}

@@ -2,7 +2,7 @@
 //! (`eval`), or tried on messages without storing them (`check`).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -29,6 +29,11 @@ pub enum Command {
     /// or scan it (the alerts it would raise, members of the public masked). Uses the data
     /// directory's policy files where it has them, and writes nothing.
     Check(CheckArgs),
+    /// Train one of the abuse policy's classifiers on labelled texts: a CSV file of your own, the
+    /// public sets the shipped models came from (`--sets`), or both. Writes the model files and a
+    /// `REPORT.md` of held-out results to `--out`. Measure them with `probity comms eval --models
+    /// OUT`, then put them in `DATA/policy/models/` to use them.
+    Train(TrainArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -46,12 +51,9 @@ pub struct CheckArgs {
     json: bool,
 }
 
+/// Where the labelled texts are in a CSV file, and what the labels mean.
 #[derive(Debug, clap::Args)]
-pub struct EvalArgs {
-    #[command(flatten)]
-    data: DataArg,
-    /// The labelled file: CSV with a header row.
-    file: PathBuf,
+pub struct LabelArgs {
     /// The header of the text column.
     #[arg(long, default_value = "text")]
     text_column: String,
@@ -65,24 +67,90 @@ pub struct EvalArgs {
     /// skipped and counted. Without it, every label not positive is negative.
     #[arg(long, value_delimiter = ',')]
     negative: Vec<String>,
+    /// Remove social-media markup first (@mentions, `RT`, links, `[USER]` and `[URL]`
+    /// placeholders, HTML entities), as the shipped models' training did.
+    #[arg(long)]
+    social: bool,
+}
+
+impl LabelArgs {
+    /// The file's labelled texts, cleaned of social-media markup where asked.
+    fn read(&self, path: &Path) -> anyhow::Result<eval::LabelledSet> {
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let columns = Columns {
+            text: self.text_column.clone(),
+            label: self.label_column.clone(),
+            positive: self.positive.clone(),
+            negative: self.negative.clone(),
+        };
+        let mut set = eval::read_labelled(std::io::BufReader::new(file), &columns)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if self.social {
+            for labelled in &mut set.texts {
+                labelled.text = probity_content::train::clean_social(&labelled.text);
+            }
+        }
+        Ok(set)
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    data: DataArg,
+    /// The labelled file: CSV with a header row.
+    file: PathBuf,
+    #[command(flatten)]
+    labels: LabelArgs,
     /// The category whose findings flag a text (`misogynistic`, `racist`…), or `any`.
     #[arg(long, default_value = "any", value_parser = parse_target)]
     category: Target,
     /// The lowest severity of finding that flags a text.
     #[arg(long, default_value = "low", value_parser = parse_level)]
     min_severity: Level,
-    /// Remove social-media markup first (@mentions, `RT`, links, `[USER]` and `[URL]`
-    /// placeholders, HTML entities), as the shipped models' training did.
+    /// Only the texts a model is not trained on or tuned with: the 20% that `probity comms train`
+    /// (and the shipped models' trainer) holds out, chosen by a hash of each text after any
+    /// `--social` cleaning. The shipped models were trained with that cleaning, so use both
+    /// together to reproduce `models/REPORT.md` on the sets it names.
     #[arg(long)]
-    social: bool,
-    /// Only the texts the shipped models were not trained on or tuned with: the 20% the trainer
-    /// holds out, chosen by a hash of each text after `--social` cleaning (so use both together
-    /// to reproduce `models/REPORT.md` on the sets it names).
-    #[arg(long, requires = "social")]
     held_out: bool,
+    /// Use the classifiers in this folder (as `probity comms train --out` writes them) instead of
+    /// the data directory's: to measure models before putting them in `DATA/policy/models/`.
+    #[arg(long)]
+    models: Option<PathBuf>,
     /// One JSON object with every count instead of the summary.
     #[arg(long)]
     json: bool,
+}
+
+/// Which classifier `train` trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Trainable {
+    /// The abusive/offensive-language model (`abusive.bin`).
+    Abusive,
+    /// The misogyny/sexism model and its gate (`misogyny.bin`, `misogyny-gate.bin`).
+    Misogyny,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TrainArgs {
+    /// Which model to train.
+    #[arg(long, value_enum)]
+    model: Trainable,
+    /// A labelled CSV file of your own (a header row; columns and labels as for `eval`).
+    file: Option<PathBuf>,
+    /// The folder of public labelled sets the shipped models came from, laid out as the
+    /// project's test data (`davidson/labeled_data.csv` for abusive; `edos/edos_train_dev.csv`
+    /// and `guest-misogyny/guest_train.csv` for misogyny): trained on together with the file.
+    #[arg(long)]
+    sets: Option<PathBuf>,
+    /// Where to write the model files and `REPORT.md` (created if missing; files of the same
+    /// names are replaced).
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    labels: LabelArgs,
 }
 
 fn parse_target(text: &str) -> Result<Target, String> {
@@ -97,6 +165,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Eval(args) => run_eval(args),
         Command::Check(args) => run_check(args),
+        Command::Train(args) => run_train(args),
     }
 }
 
@@ -314,27 +383,17 @@ fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let scanner = probity_comms::abuse_scanner_for(&args.data.data).with_context(|| {
+    let scanner = match &args.models {
+        Some(models) => probity_comms::abuse_scanner_with_models(&args.data.data, models),
+        None => probity_comms::abuse_scanner_for(&args.data.data),
+    }
+    .with_context(|| {
         format!(
             "cannot load the abuse policy for {}",
             args.data.data.display()
         )
     })?;
-    let file = std::fs::File::open(&args.file)
-        .with_context(|| format!("cannot open {}", args.file.display()))?;
-    let columns = Columns {
-        text: args.text_column,
-        label: args.label_column,
-        positive: args.positive,
-        negative: args.negative,
-    };
-    let mut set = eval::read_labelled(std::io::BufReader::new(file), &columns)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
-    if args.social {
-        for labelled in &mut set.texts {
-            labelled.text = probity_content::train::clean_social(&labelled.text);
-        }
-    }
+    let mut set = args.labels.read(&args.file)?;
     if args.held_out {
         set.texts
             .retain(|labelled| part_of(&labelled.text) == Part::Test);
@@ -455,5 +514,99 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
             eval::MAX_TOTAL_TEXT_BYTES >> 20
         )?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_train(args: TrainArgs) -> anyhow::Result<ExitCode> {
+    use probity_content::train::{self, Example, Settings};
+    if args.file.is_none() && args.sets.is_none() {
+        anyhow::bail!("nothing to train on: give a labelled file, --sets, or both");
+    }
+    let mut examples: Vec<Example> = Vec::new();
+    let mut sources = Vec::new();
+    if let Some(sets) = &args.sets {
+        let public = match args.model {
+            Trainable::Abusive => train::load_davidson(sets)?,
+            Trainable::Misogyny => {
+                let mut both = train::load_edos(sets)?;
+                both.extend(train::load_guest(sets)?);
+                both
+            }
+        };
+        let positives = public.iter().filter(|e| e.positive).count();
+        sources.push(format!(
+            "the public sets in `{}` ({} texts, {positives} positive; social-media markup removed)",
+            sets.display(),
+            public.len()
+        ));
+        examples.extend(public);
+    }
+    if let Some(path) = &args.file {
+        let set = args.labels.read(path)?;
+        let positives = set.texts.iter().filter(|t| t.positive).count();
+        sources.push(format!(
+            "`{}` ({} texts, {positives} positive; {} rows skipped{}{})",
+            path.display(),
+            set.texts.len(),
+            set.skipped_count,
+            if args.labels.social {
+                "; social-media markup removed"
+            } else {
+                ""
+            },
+            if set.truncated {
+                "; stopped at the row limit"
+            } else {
+                ""
+            }
+        ));
+        for skipped in set.skipped.iter().take(5) {
+            eprintln!(
+                "{} line {}: skipped: {}",
+                path.display(),
+                skipped.line,
+                skipped.reason
+            );
+        }
+        examples.extend(set.texts.into_iter().map(|t| Example {
+            text: t.text,
+            positive: t.positive,
+            set: "local",
+        }));
+    }
+    let name = match args.model {
+        Trainable::Abusive => "abusive",
+        Trainable::Misogyny => "misogyny",
+    };
+    let preamble = format!(
+        "# Abuse-policy classifier `{name}`: training report\n\n\
+         Written by `probity comms train --model {name}`. Trained on {}.\n\n\
+         Each text goes to a part by a hash of its bytes (after any clean-up): 20% held out (never \
+         trained on and never used to choose anything), 10% validation (used only to choose the \
+         decision threshold), 70% training. The same text always lands in the same part; \
+         `probity comms eval --held-out` measures the same 20%. Training is deterministic: the \
+         same texts give the same files.\n\n\
+         The data directory's policy (`DATA/policy/abuse.yaml`) sets the threshold the scanner \
+         uses: a number, or `model` for the validation-chosen threshold below. The rows at 0.5 \
+         and at the shipped policy's threshold show what other levels would do.\n\n",
+        sources.join(" and ")
+    );
+    let (abusive, misogyny) = match args.model {
+        Trainable::Abusive => (examples, Vec::new()),
+        Trainable::Misogyny => (Vec::new(), examples),
+    };
+    let report = train::train_and_write(
+        &abusive,
+        &misogyny,
+        &args.out,
+        &Settings::default(),
+        &preamble,
+    )
+    .with_context(|| format!("cannot train the {name} model"))?;
+    print!("{report}");
+    eprintln!(
+        "wrote {name} model files and REPORT.md to {}",
+        args.out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
