@@ -79,6 +79,11 @@ impl Normalised {
         self.words > 0 && u64::from(self.letter_words) * 10 >= u64::from(self.words) * 6
     }
 
+    /// The words of the original (runs of letters and digits).
+    pub fn words(&self) -> u32 {
+        self.words
+    }
+
     /// The number of normalised bytes.
     pub fn len(&self) -> usize {
         self.text.len()

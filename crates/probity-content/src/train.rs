@@ -816,6 +816,9 @@ email stays clear, and its row is given too.
 - Features: every normalised word and every pair of neighbouring words, plus (where N > 0)
   character n-grams of 3 to N letters within each word padded with spaces; hashed (words eight
   bytes at a time, with a final mix) into 2^bits buckets; each occurrence worth 1/sqrt(number of features).
+  When a text of more than 128 words is scored (not in training, where few are), the sum is taken
+  down further by sqrt(128 / words), so that a long text's score does not build up with its
+  length; the held-out figures below are scored so.
 - Logistic regression trained by AdaGrad with an L2 penalty, the squared-gradient sums starting
   at 1 so that a rare feature's first update is not a whole learning-rate step. Where positives are the majority
   (Davidson: 83% offensive) they are weighted down by the negative:positive ratio so both classes
