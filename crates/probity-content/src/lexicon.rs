@@ -640,16 +640,22 @@ mod tests {
         words
     }
 
+    /// Texts of up to 40 words, each from [`vocabulary`] or made up.
+    fn texts() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![proptest::sample::select(vocabulary()), "[a-z0-9@$]{1,8}"],
+            0..40,
+        )
+        .prop_map(|w| w.join(" "))
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
         /// The hand-walked DFA finds what the crate's own overlapping search finds, in order.
         #[test]
         fn matches_agree_with_the_crates_overlapping_search(
-            text in proptest::collection::vec(
-                prop_oneof![proptest::sample::select(vocabulary()), "[a-z0-9@$]{1,8}"],
-                0..40,
-            ).prop_map(|w| w.join(" ")),
+            text in texts(),
             extra in proptest::collection::vec("[a-z]{1,6}", 0..8),
         ) {
             let mut words: Vec<&str> = vec!["solicitor", "counsel", "medical"];
@@ -666,18 +672,11 @@ mod tests {
                 .collect();
             prop_assert_eq!(lexicon.matches(haystack.bytes()), expected);
         }
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
 
         /// Hits come in order of position, each once, however many patterns lead to it.
         #[test]
         fn hits_are_in_order_and_each_once(
-            text in proptest::collection::vec(
-                prop_oneof![proptest::sample::select(vocabulary()), "[a-z0-9@$]{1,8}"],
-                0..40,
-            ).prop_map(|w| w.join(" ")),
+            text in texts(),
         ) {
             let lexicon = Lexicon::defaults().unwrap();
             let mut excepted = Vec::new();

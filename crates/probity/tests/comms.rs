@@ -22,6 +22,17 @@ fn probity(data: &Path) -> Command {
     command
 }
 
+/// Runs the command, fails the test with its stderr unless it succeeded, and returns its output.
+fn succeeded(command: &mut Command) -> std::process::Output {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 fn ingest(data: &Path, file: &Path) -> String {
     let output = probity(data).arg("ingest").arg(file).output().unwrap();
     let text = String::from_utf8(output.stdout).unwrap();
@@ -406,15 +417,10 @@ fn mail_to_the_senders_own_personal_address_is_named_as_such() {
          E100001,valek100001;kim.vale@force.police.uk,Kim Vale,Kim,Vale,1987-03-02,\"1 High Street, Kelby\",NS2 6AF,,,Response Officer,PC,Response,North Response A,Northtown,North,,2010-01-01,,,kimv1987@gmail.com,\n",
     )
     .unwrap();
-    let output = probity(&data)
-        .args(["reference", "load", "staff"])
-        .arg(&staff)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeeded(
+        probity(&data)
+            .args(["reference", "load", "staff"])
+            .arg(&staff),
     );
     let own = eml(
         "PC Kim Vale <kim.vale@force.police.uk>",
@@ -480,29 +486,19 @@ fn labelled_texts_are_measured_with_the_data_directorys_policy() {
     )
     .unwrap();
     let eval = |data: &Path| {
-        let output = probity(data)
-            .args(["comms", "eval"])
-            .arg(&labelled)
-            .args([
-                "--text-column",
-                "comment",
-                "--label-column",
-                "verdict",
-                "--positive",
-                "sexist",
-                "--negative",
-                "not sexist",
-                "--category",
-                "misogynistic",
-                "--json",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let output = succeeded(probity(data).args(["comms", "eval"]).arg(&labelled).args([
+            "--text-column",
+            "comment",
+            "--label-column",
+            "verdict",
+            "--positive",
+            "sexist",
+            "--negative",
+            "not sexist",
+            "--category",
+            "misogynistic",
+            "--json",
+        ]));
         serde_json::from_slice::<Value>(&output.stdout).unwrap()
     };
     let shipped = eval(&data);
@@ -629,16 +625,11 @@ fn checking_messages_says_what_would_happen_and_stores_nothing() {
         ),
     );
     let check = |data: &Path, extra: &[&str]| {
-        let output = probity(data)
-            .args(["comms", "check", "--json"])
-            .args(extra)
-            .arg(&mail)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        let output = succeeded(
+            probity(data)
+                .args(["comms", "check", "--json"])
+                .args(extra)
+                .arg(&mail),
         );
         let text = String::from_utf8(output.stdout).unwrap();
         let mut lines: Vec<Value> = text
@@ -733,18 +724,13 @@ fn a_force_trains_its_own_model_measures_it_and_puts_it_in_place() {
     ];
 
     let out = dir.path().join("trained");
-    let output = probity(&data)
-        .args(["comms", "train", "--model", "misogyny"])
-        .arg(&labelled)
-        .args(columns)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = succeeded(
+        probity(&data)
+            .args(["comms", "train", "--model", "misogyny"])
+            .arg(&labelled)
+            .args(columns)
+            .arg("--out")
+            .arg(&out),
     );
     let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
     assert!(
@@ -758,18 +744,13 @@ fn a_force_trains_its_own_model_measures_it_and_puts_it_in_place() {
     assert!(!data.exists(), "training wrote to the data directory");
 
     let eval = |extra: &[&std::ffi::OsStr]| {
-        let output = probity(&data)
-            .args(["comms", "eval"])
-            .arg(&labelled)
-            .args(columns)
-            .args(["--category", "misogynistic", "--held-out", "--json"])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        let output = succeeded(
+            probity(&data)
+                .args(["comms", "eval"])
+                .arg(&labelled)
+                .args(columns)
+                .args(["--category", "misogynistic", "--held-out", "--json"])
+                .args(extra),
         );
         serde_json::from_slice::<Value>(&output.stdout).unwrap()
     };
