@@ -39,7 +39,7 @@ use probity_store::{
 pub use auth::{AuthError, Authenticator};
 pub use config::ServerConfig;
 pub use metrics::Metrics;
-pub use pipeline::Pipeline;
+pub use pipeline::{LiveStage, Pipeline};
 pub use probity_detect::Engine;
 pub use web::{Web, WebConfig};
 
@@ -103,6 +103,8 @@ pub struct RunningServer {
     pub insider: Option<insider::InsiderGuard>,
     /// Periodic signed audit checkpoints, when a signer was given.
     audit_checkpoints: Option<audit_signing::AuditCheckpoints>,
+    /// The communications stage in force, when the server runs one.
+    comms: Option<LiveStage>,
 }
 
 /// Binds every listener in `config` and starts serving. Listening addresses with port 0 get a free
@@ -151,8 +153,12 @@ pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer
     };
     let maintainer = spawn_maintainer(Arc::clone(&events), Some(busy), Duration::from_millis(500))?;
     let mut pipeline = Pipeline::new(writer.clone(), Arc::clone(&metrics));
-    if let Some(stage) = &config.comms {
-        pipeline = pipeline.with_comms(Arc::clone(stage), Arc::clone(&stores.alerts));
+    let comms = config
+        .comms
+        .as_ref()
+        .map(|stage| LiveStage::new(Arc::clone(stage)));
+    if let Some(stage) = &comms {
+        pipeline = pipeline.with_comms(stage.clone(), Arc::clone(&stores.alerts));
     }
     let auth = Authenticator::new(tokens);
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -249,6 +255,7 @@ pub async fn start(config: ServerConfig, stores: Stores) -> Result<RunningServer
         detector,
         insider,
         audit_checkpoints,
+        comms,
     })
 }
 
@@ -281,6 +288,12 @@ impl RunningServer {
             drop(detector);
         })
         .await;
+    }
+
+    /// The communications stage in force, to replace when its policies are reloaded (`None` when
+    /// the server was started without one).
+    pub fn comms(&self) -> Option<LiveStage> {
+        self.comms.clone()
     }
 
     /// Runs until a listener fails (it normally never returns).

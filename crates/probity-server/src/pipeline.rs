@@ -1,6 +1,6 @@
 //! From decoded batches to durable storage.
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use probity_comms::CommsStage;
 use probity_ingest::Batch;
@@ -17,11 +17,33 @@ pub struct Pipeline {
     comms: Option<Comms>,
 }
 
-/// The communications stage and where its alerts go.
+/// The communications stage in force and where its alerts go.
 #[derive(Debug, Clone)]
 struct Comms {
-    stage: Arc<CommsStage>,
+    stage: LiveStage,
     alerts: Arc<dyn AlertStore>,
+}
+
+/// The communications stage in force, shared by every listener and replaced whole when its
+/// policies are reloaded: a batch already being read keeps the stage it started with.
+#[derive(Debug, Clone)]
+pub struct LiveStage(Arc<RwLock<Arc<CommsStage>>>);
+
+impl LiveStage {
+    pub fn new(stage: Arc<CommsStage>) -> Self {
+        Self(Arc::new(RwLock::new(stage)))
+    }
+
+    /// The stage in force now.
+    pub fn current(&self) -> Arc<CommsStage> {
+        // A panic while the lock was held cannot leave a half-written `Arc` behind.
+        Arc::clone(&self.0.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Puts `stage` in force for every batch read from now on.
+    pub fn replace(&self, stage: Arc<CommsStage>) {
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = stage;
+    }
 }
 
 /// A batch encoded for storage, not yet queued.
@@ -81,7 +103,7 @@ impl Pipeline {
 
     /// Runs every event through the communications stage before storing it; its alerts go to
     /// `alerts` once the events are durable.
-    pub fn with_comms(mut self, stage: Arc<CommsStage>, alerts: Arc<dyn AlertStore>) -> Self {
+    pub fn with_comms(mut self, stage: LiveStage, alerts: Arc<dyn AlertStore>) -> Self {
         self.comms = Some(Comms { stage, alerts });
         self
     }
@@ -100,9 +122,10 @@ impl Pipeline {
         let mut events = Vec::with_capacity(batch.events.len());
         let mut dead_letters: Vec<DeadLetter> = batch.rejected;
         let mut alerts = Vec::new();
+        let stage = self.comms.as_ref().map(|comms| comms.stage.current());
         for mut event in batch.events {
-            if let Some(comms) = &self.comms {
-                alerts.extend(comms.stage.process(&mut event));
+            if let Some(stage) = &stage {
+                alerts.extend(stage.process(&mut event));
             }
             match EncodedEvent::encode(&event) {
                 Ok(encoded) => events.push(encoded),

@@ -12,6 +12,8 @@ use std::time::Duration;
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod support;
+
 use probity_privacy::sealing::{self, SealKey};
 use probity_store::sqlite::SqliteStore;
 use probity_store::{Scope, TokenStore};
@@ -815,4 +817,96 @@ fn a_force_trains_its_own_model_measures_it_and_puts_it_in_place() {
     let message = String::from_utf8_lossy(&output.stderr);
     assert!(message.contains("too few labelled texts"), "{message}");
     assert!(!dir.path().join("few-out").exists());
+}
+
+/// A force adds a welfare service to its exclusions while the server runs: after SIGHUP, mail to
+/// it keeps metadata only; a broken list sent later is refused and the list in force stays; both
+/// reloads are in the audit log.
+#[test]
+fn the_server_reloads_its_policies_on_sighup_and_keeps_them_when_a_file_is_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(data.join("policy")).unwrap();
+    let ingest_token = support::create_token(&data, "shipper", "ingest");
+    let server = support::Server::start(&data, &["--no-insider"]);
+    let client = reqwest::blocking::Client::new();
+    let send = |conversation: &str, text: &str| {
+        let line = serde_json::json!({
+            "timestamp": "2026-03-02T11:00:00Z", "platform": "teams-export",
+            "conversation_id": conversation, "sender": "kim.vale@force.police.uk",
+            "recipients": ["duty@helpline.example"], "text": text,
+        });
+        let response = client
+            .post(server.url("/api/v1/events"))
+            .bearer_auth(&ingest_token)
+            .body(line.to_string())
+            .send()
+            .unwrap();
+        assert_eq!(
+            response.status().as_u16(),
+            200,
+            "{}",
+            response.text().unwrap()
+        );
+    };
+    let body_of = |conversation: &str| {
+        stored_docs(&data)
+            .into_iter()
+            .find(|d| d["labels"]["chat.conversation_id"] == conversation)
+            .unwrap_or_else(|| panic!("{conversation} was not stored"))["email"]
+            .get("body")
+            .cloned()
+    };
+
+    // Before: the helpline is nobody in particular, so the message is read.
+    send("c-1", THREAT);
+    assert!(body_of("c-1").is_some());
+    assert_eq!(rule_ids(&alerts(&data)), ["abuse/threat"]);
+
+    let list = "version: 1\nparties:\n  - class: welfare\n    reason: Staff welfare helpline\n    \
+                addresses: []\n    domains: [helpline.example]\n    display_names: []\n    \
+                subject_keywords: []\n    strip_subject: false\n";
+    let file = data.join("policy").join("exclusions.yaml");
+    std::fs::write(&file, list).unwrap();
+    server.signal("HUP");
+    assert!(
+        server
+            .wait_for_line(
+                "reloaded the communications policies",
+                0,
+                Duration::from_secs(30)
+            )
+            .is_some()
+    );
+    send("c-2", &format!("Quince sorrow. {THREAT}"));
+    assert!(body_of("c-2").is_none());
+    assert!(!in_database_files(&data, "Quince"));
+    assert_eq!(alerts(&data).len(), 1);
+
+    // A list that does not load is refused, and the welfare service stays excluded.
+    std::fs::write(&file, "version: 2\nparties: []\n").unwrap();
+    server.signal("HUP");
+    let refused = server
+        .wait_for_line(
+            "kept the communications policies in force",
+            0,
+            Duration::from_secs(30),
+        )
+        .unwrap();
+    assert!(refused.contains("exclusions.yaml"), "{refused}");
+    send("c-3", &format!("Walnut regret. {THREAT}"));
+    assert!(body_of("c-3").is_none());
+    assert!(!in_database_files(&data, "Walnut"));
+    assert_eq!(alerts(&data).len(), 1);
+
+    let shown = succeeded(probity(&data).args(["audit", "show"]));
+    let reloads: Vec<Value> = String::from_utf8(shown.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|entry| entry["action"] == "policy.reload")
+        .collect();
+    let outcomes: Vec<&Value> = reloads.iter().map(|e| &e["details"]["outcome"]).collect();
+    assert_eq!(outcomes, ["reloaded", "kept"], "{reloads:#?}");
+    assert!(reloads.iter().all(|e| e["actor"] == "signal:SIGHUP"));
 }

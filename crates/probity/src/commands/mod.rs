@@ -34,16 +34,25 @@ pub fn open_store(data: &Path) -> anyhow::Result<Arc<SqliteStore>> {
 
 /// The communications stage for a data directory (its seal key and `policy/` files), knowing
 /// each member of staff's personal address from the stored staff directory, so that mail to the
-/// sender's own address is classed as such. Staff loaded later take effect at the next start.
+/// sender's own address is classed as such. Staff loaded later take effect when the policies are
+/// next loaded (`probity serve` reloads them on SIGHUP).
 pub fn open_comms(data: &Path) -> anyhow::Result<probity_comms::CommsStage> {
+    let store = open_store(data)?;
+    open_comms_with(data, &*store)
+}
+
+/// As [`open_comms`], reading the staff directory from a store already open.
+pub fn open_comms_with(
+    data: &Path,
+    reference: &dyn probity_store::ReferenceStore,
+) -> anyhow::Result<probity_comms::CommsStage> {
     let stage = probity_comms::CommsStage::open(data).with_context(|| {
         format!(
             "cannot load the communications policies for {}",
             data.display()
         )
     })?;
-    let store = open_store(data)?;
-    Ok(stage.with_staff(personal_addresses(&*store)?))
+    Ok(stage.with_staff(personal_addresses(reference)?))
 }
 
 /// Work address → personal address of every member of staff in the stored staff directory.

@@ -100,7 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.no_insider {
         config.insider = Some(args.policy.load()?);
     }
-    config.comms = Some(Arc::new(super::open_comms(&args.data.data)?));
+    config.comms = Some(Arc::new(super::open_comms_with(&args.data.data, &*store)?));
     let mut web = probity_server::WebConfig::new(args.data.data.clone());
     web.secure_cookies = !args.insecure_cookies;
     web.oidc = args.oidc.as_deref().map(load_oidc).transpose()?;
@@ -114,8 +114,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .thread_name("probity-serve")
         .build()
         .context("cannot start the async runtime")?;
+    let data = args.data.data.clone();
     runtime.block_on(async move {
-        let mut server = probity_server::start(config, Stores::of(store)).await?;
+        let mut server = probity_server::start(config, Stores::of(Arc::clone(&store))).await?;
+        if let Some(live) = server.comms() {
+            tokio::spawn(reload_on_hangup(live, data, store));
+        }
         eprintln!("probity is serving HTTP on http://{}", server.http_addr);
         eprintln!("the workbench is at http://{}/login", server.http_addr);
         if let Some(addr) = server.syslog_udp_addr {
@@ -134,6 +138,70 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reloads the communications policies (`DATA/policy/`: exclusions, disclosure, abuse policy,
+/// lexicons, local models) and the staff directory's personal addresses on each SIGHUP. A set
+/// that does not load leaves the one in force untouched. Each attempt is in the audit log.
+async fn reload_on_hangup(
+    live: probity_server::LiveStage,
+    data: PathBuf,
+    store: Arc<probity_store::sqlite::SqliteStore>,
+) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut hangups = match signal(SignalKind::hangup()) {
+            Ok(hangups) => hangups,
+            Err(error) => {
+                eprintln!(
+                    "cannot listen for SIGHUP ({error}): policy changes take effect at the next start"
+                );
+                return;
+            }
+        };
+        while hangups.recv().await.is_some() {
+            let (dir, reference) = (data.clone(), Arc::clone(&store));
+            let loaded = tokio::task::spawn_blocking(move || {
+                super::open_comms_with(&dir, &*reference).map_err(|e| format!("{e:#}"))
+            })
+            .await
+            .unwrap_or_else(|e| Err(format!("the reload stopped: {e}")));
+            let details = match loaded {
+                Ok(stage) => {
+                    live.replace(Arc::new(stage));
+                    eprintln!(
+                        "reloaded the communications policies from {}",
+                        data.join(probity_comms::POLICY_DIR).display()
+                    );
+                    serde_json::json!({ "outcome": "reloaded" })
+                }
+                Err(error) => {
+                    eprintln!("kept the communications policies in force: {error}");
+                    serde_json::json!({ "outcome": "kept", "error": error })
+                }
+            };
+            let action = probity_audit::Action {
+                time: chrono::Utc::now(),
+                actor: "signal:SIGHUP".to_owned(),
+                action: "policy.reload".to_owned(),
+                target: "communications".to_owned(),
+                details,
+            };
+            let audit = Arc::clone(&store);
+            let recorded = tokio::task::spawn_blocking(move || {
+                probity_store::AuditStore::audit(&*audit, action)
+            })
+            .await;
+            if !matches!(recorded, Ok(Ok(_))) {
+                eprintln!("the policy reload could not be written to the audit log");
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (live, data, store);
+    }
 }
 
 async fn stop_signal() {

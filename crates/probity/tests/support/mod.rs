@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub fn binary() -> PathBuf {
@@ -35,6 +36,8 @@ pub struct Server {
     pub http: SocketAddr,
     pub syslog_tcp: Option<SocketAddr>,
     pub syslog_udp: Option<SocketAddr>,
+    /// What the server has written to stderr since it started listening.
+    lines: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -80,14 +83,51 @@ impl Server {
                 break;
             }
         }
-        // Keep draining stderr so the child never blocks on a full pipe.
-        std::thread::spawn(move || while receiver.recv().is_ok() {});
+        // Keep draining stderr so the child never blocks on a full pipe, and keep the lines.
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            while let Ok(line) = receiver.recv() {
+                kept.lock().unwrap().push(line);
+            }
+        });
         Server {
             child,
             http: http.expect("probity serve did not start"),
             syslog_tcp,
             syslog_udp,
+            lines,
         }
+    }
+
+    /// Waits (up to `timeout`) for a line of the server's stderr, written after it started
+    /// listening, that contains `needle`, skipping the first `skip` such lines; returns it.
+    pub fn wait_for_line(&self, needle: &str, skip: usize, timeout: Duration) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self
+                .lines
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|line| line.contains(needle))
+                .nth(skip)
+                .cloned();
+            if found.is_some() || Instant::now() > deadline {
+                return found;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Sends the server a signal by name (`HUP`, `TERM`) with the system's `kill`.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -{name} failed");
     }
 
     pub fn url(&self, path: &str) -> String {
