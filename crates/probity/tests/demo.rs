@@ -37,6 +37,20 @@ fn the_demo_finds_the_injected_insiders_and_explains_them() {
     );
     assert!(text.contains("Top risks"), "{text}");
     assert!(text.contains("Where to look next"), "{text}");
+    // The read token is in an owner-only file for curl, never on the terminal.
+    let header = demo.join("reader.header");
+    let token = std::fs::read_to_string(&header).unwrap();
+    let token = token.trim().strip_prefix("Authorization: Bearer ").unwrap();
+    assert!(token.len() > 20);
+    assert!(!text.contains(token), "{text}");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains(token));
+    assert!(text.contains(&format!("curl -H @{}", header.display())), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&header).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 
     // The top of the printed risk list is made of injected insiders.
     let truth: Value =

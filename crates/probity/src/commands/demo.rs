@@ -199,6 +199,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     println!();
     super::insider::print_risks(&risks, args.top, 3);
 
+    // The read token goes in an owner-only file that curl reads (`-H @FILE`), not on the
+    // terminal, where it would stay in scroll-back and captured logs.
+    let header_file = args.dir.join("reader.header");
+    write_private(&header_file, &format!("Authorization: Bearer {reader}\n"))?;
     let data_arg = data.display();
     println!(
         "\nWhere to look next:\n\
@@ -207,9 +211,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
          \x20 probity events --data {data_arg} --user ACCOUNT         everything one person did\n\
          \x20 probity eval --data {data_arg} --truth {}   how the detections score against the ground truth\n\
          \x20 probity audit verify --data {data_arg}                  the tamper-evident audit log\n\
-         \x20 curl -H 'Authorization: Bearer {reader}' '{base}/api/v1/alerts?limit=5'\n\
+         \x20 curl -H @{} '{base}/api/v1/alerts?limit=5'   the read API (token in that file)\n\
          \nDemo took {:.0} s.",
         sim.join("truth.json").display(),
+        header_file.display(),
         started.elapsed().as_secs_f64()
     );
     println!(
@@ -220,7 +225,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         runtime.block_on(server.shutdown(Duration::from_secs(10)));
         return Ok(ExitCode::SUCCESS);
     }
-    println!("Probity is serving on {base} (read token above). Press Ctrl-C to stop.");
+    println!("Probity is serving on {base}. Press Ctrl-C to stop.");
     runtime.block_on(async {
         let _ = tokio::signal::ctrl_c().await;
     });
