@@ -740,7 +740,33 @@ fn a_force_trains_its_own_model_measures_it_and_puts_it_in_place() {
         "{report}"
     );
     assert!(report.contains("| misogyny | all |"), "{report}");
+    assert!(
+        report.contains("lets through 99% of the validation texts"),
+        "{report}"
+    );
     assert_eq!(String::from_utf8_lossy(&output.stdout), report);
+    // The gate's share is the force's to choose.
+    let looser = dir.path().join("looser");
+    succeeded(
+        probity(&data)
+            .args([
+                "comms",
+                "train",
+                "--model",
+                "misogyny",
+                "--gate-keep",
+                "0.5",
+            ])
+            .arg(&labelled)
+            .args(columns)
+            .arg("--out")
+            .arg(&looser),
+    );
+    let looser_report = std::fs::read_to_string(looser.join("REPORT.md")).unwrap();
+    assert!(
+        looser_report.contains("lets through 50% of the validation texts"),
+        "{looser_report}"
+    );
     assert!(out.join("misogyny.bin").is_file() && out.join("misogyny-gate.bin").is_file());
     assert!(!out.join("abusive.bin").exists());
     assert!(!data.exists(), "training wrote to the data directory");

@@ -44,7 +44,10 @@ fn the_demo_finds_the_injected_insiders_and_explains_them() {
     assert!(token.len() > 20);
     assert!(!text.contains(token), "{text}");
     assert!(!String::from_utf8_lossy(&output.stderr).contains(token));
-    assert!(text.contains(&format!("curl -H @{}", header.display())), "{text}");
+    assert!(
+        text.contains(&format!("curl -H @{}", header.display())),
+        "{text}"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

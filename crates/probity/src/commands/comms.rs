@@ -149,8 +149,22 @@ pub struct TrainArgs {
     /// names are replaced).
     #[arg(long)]
     out: PathBuf,
+    /// For misogyny: the share of the validation texts the full model flags that its cheaper
+    /// gate must let through (above 0, at most 1). The gate's level is also never above half
+    /// the full model's.
+    #[arg(long, default_value_t = probity_content::train::Settings::default().gate_keep, value_parser = parse_share)]
+    gate_keep: f64,
     #[command(flatten)]
     labels: LabelArgs,
+}
+
+fn parse_share(text: &str) -> Result<f64, String> {
+    let share: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if share > 0.0 && share <= 1.0 {
+        Ok(share)
+    } else {
+        Err("must be above 0 and at most 1".to_owned())
+    }
 }
 
 fn parse_target(text: &str) -> Result<Target, String> {
@@ -595,14 +609,12 @@ fn run_train(args: TrainArgs) -> anyhow::Result<ExitCode> {
         Trainable::Abusive => (examples, Vec::new()),
         Trainable::Misogyny => (Vec::new(), examples),
     };
-    let report = train::train_and_write(
-        &abusive,
-        &misogyny,
-        &args.out,
-        &Settings::default(),
-        &preamble,
-    )
-    .with_context(|| format!("cannot train the {name} model"))?;
+    let settings = Settings {
+        gate_keep: args.gate_keep,
+        ..Settings::default()
+    };
+    let report = train::train_and_write(&abusive, &misogyny, &args.out, &settings, &preamble)
+        .with_context(|| format!("cannot train the {name} model"))?;
     print!("{report}");
     eprintln!(
         "wrote {name} model files and REPORT.md to {}",
