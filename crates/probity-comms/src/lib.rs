@@ -14,7 +14,10 @@
 //! 3. **Policies.** Anything else is scanned: the abuse policy over the subject, body and
 //!    attachment text, and the wrongful-disclosure policy over the message. Each policy category
 //!    found becomes one [`Alert`] (rule kind `content`, rule id `abuse/<category>` or
-//!    `disclosure/<category>`).
+//!    `disclosure/<category>`). A text the abuse scanner could not read in full (past its size
+//!    limit, or reached after the time a message's texts may take) is named in the label
+//!    `content.unscanned` and the message tagged `content-partly-scanned`; sealing cues and the
+//!    disclosure checks still read every text.
 //!
 //! Other events pass untouched, at the cost of one check. See docs/communications.md.
 
@@ -23,6 +26,7 @@ pub use redact::{Redactor, StaffDirectory};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use probity_content::{Prepared, Scanner};
@@ -60,6 +64,14 @@ pub const RULE_KIND: &str = "content";
 pub const WITHHELD_TAG: &str = "content-withheld";
 /// The label saying why content was withheld.
 pub const WITHHELD_LABEL: &str = "privacy.withheld";
+/// The tag of a message with text the abuse scanner did not read in full.
+pub const PARTLY_SCANNED_TAG: &str = "content-partly-scanned";
+/// The label naming the texts, or the parts of texts, the abuse scanner did not read.
+pub const UNSCANNED_LABEL: &str = "content.unscanned";
+
+/// A message with no more text than this is scanned without timing: even text built to be slow
+/// (about 3 MB/s) takes some 20 ms.
+const UNTIMED_MESSAGE_BYTES: usize = 64 * 1024;
 
 /// Most spans listed in one alert's matched fields and explanation.
 const MAX_SPANS_PER_ALERT: usize = 20;
@@ -218,7 +230,18 @@ impl CommsStage {
         }
         let (reason, in_subject) = match self.read(event) {
             Read::Seal { reason, in_subject } => (reason, in_subject),
-            Read::Scan(texts) => return Outcome::Scanned(self.scan(event, texts, Utc::now())),
+            Read::Scan(reading) => {
+                let (alerts, unscanned) = self.scan(event, reading, Utc::now());
+                if !unscanned.is_empty() {
+                    let limits = self.scanner.policy().limits;
+                    event.labels.insert(
+                        UNSCANNED_LABEL.to_owned(),
+                        describe_unscanned(&unscanned, &limits),
+                    );
+                    add_tag(event, PARTLY_SCANNED_TAG);
+                }
+                return Outcome::Scanned(alerts);
+            }
         };
         match seal_message(event, &self.key, reason, in_subject) {
             Ok(()) => Outcome::Sealed { reason },
@@ -229,55 +252,88 @@ impl CommsStage {
         }
     }
 
+    /// The longest a message's texts are scanned for (the abuse policy's limit).
+    fn scan_budget(&self) -> Duration {
+        Duration::from_millis(self.scanner.policy().limits.max_message_scan_millis)
+    }
+
     /// One pass over each text serves both the sealing cues' word filter (the scanner watches for
     /// the cue words) and the abuse lexicon. Only when a text may hold a cue do the cue patterns
-    /// run on it; a message to be sealed is dropped before anything is reported from it.
+    /// run on it; a message to be sealed is dropped before anything is reported from it. Once
+    /// the message's scanning time is spent, the texts left are read for sealing cues alone.
     fn read<'e>(&self, event: &'e Event) -> Read<'e> {
-        let Some(email) = event.email.as_ref() else {
-            return Read::Scan(Vec::new());
+        let mut reading = Reading {
+            texts: Vec::new(),
+            late: Vec::new(),
         };
-        let texts: Vec<(MessageText<'e>, Prepared<'e>)> = message_texts(email)
-            .into_iter()
-            .map(|text| {
-                let prepared = self.scanner.prepare(text.text);
-                (text, prepared)
-            })
-            .collect();
+        let Some(email) = event.email.as_ref() else {
+            return Read::Scan(reading);
+        };
+        let texts = message_texts(email);
+        // Most messages are far too short to reach the limit, and reading the clock for each
+        // would be a measurable part of their cost.
+        let total: usize = texts.iter().map(|t| t.text.len()).sum();
+        let started = (total > UNTIMED_MESSAGE_BYTES).then(Instant::now);
+        let budget = self.scan_budget();
         let mut reason: Option<SealReason> = None;
         let mut in_subject = false;
-        for (text, prepared) in &texts {
-            let detection = if prepared.unscanned_bytes() > 0 {
-                // Past the scanner's size limit the watch says nothing: the filter reads it all.
-                self.cues.detect(text.text)
+        for text in texts {
+            let subject = text.subject;
+            let detection = if started.is_some_and(|s| s.elapsed() >= budget) {
+                // Past the time allowed: not scanned for abuse, but a cue still seals.
+                let detection = self.cues.detect(text.text);
+                reading.late.push(Unscanned::late(&text));
+                detection
             } else {
-                self.cues.detect_prefiltered(text.text, prepared.watched())
+                let prepared = self.scanner.prepare(text.text);
+                let detection = if prepared.unscanned_bytes() > 0 {
+                    // Past the scanner's size limit the watch says nothing: the filter reads it all.
+                    self.cues.detect(text.text)
+                } else {
+                    self.cues.detect_prefiltered(text.text, prepared.watched())
+                };
+                reading.texts.push((text, prepared));
+                detection
             };
             if let Some(detection) = detection {
-                in_subject |= text.subject;
+                in_subject |= subject;
                 // Privilege is the stronger claim: a message with both is sealed as privileged.
                 reason = Some(reason.map_or(detection.reason, |r| r.min(detection.reason)));
             }
         }
         match reason {
             Some(reason) => Read::Seal { reason, in_subject },
-            None => Read::Scan(texts),
+            None => Read::Scan(reading),
         }
     }
 
-    /// The alerts for one message: one per policy category found.
+    /// The alerts for one message (one per policy category found), and the texts or parts of
+    /// texts the abuse scanner did not read, in message order.
     fn scan(
         &self,
         event: &Event,
-        texts: Vec<(MessageText<'_>, Prepared<'_>)>,
+        reading: Reading<'_>,
         now: Timestamp,
-    ) -> Vec<Alert> {
+    ) -> (Vec<Alert>, Vec<Unscanned>) {
+        let mut unscanned = Vec::new();
         let mut findings: Vec<Finding> = Vec::new();
-        for (text, prepared) in texts {
-            findings.extend(self.scanner.report(&text.field, prepared).findings);
+        // A text begun in `read` is finished, whatever the time: it is at most the size limit.
+        for (text, prepared) in reading.texts {
+            let report = self.scanner.report(&text.field, prepared);
+            if report.unscanned_bytes > 0 {
+                unscanned.push(Unscanned {
+                    field: text.field.into_owned(),
+                    bytes: report.unscanned_bytes,
+                    late: false,
+                });
+            }
+            findings.extend(report.findings);
         }
+        // The texts left unread in `read` come after every text read there.
+        unscanned.extend(reading.late);
         findings.extend(self.disclosure.check_event(event, &self.staff));
         if findings.is_empty() {
-            return Vec::new();
+            return (Vec::new(), unscanned);
         }
         let mut by_rule: BTreeMap<(String, String), Vec<Finding>> = BTreeMap::new();
         for finding in findings {
@@ -286,13 +342,64 @@ impl CommsStage {
                 .or_default()
                 .push(finding);
         }
-        by_rule
+        let alerts = by_rule
             .into_iter()
             .filter_map(|((policy, category), found)| {
                 alert_for(event, &policy, &category, &found, now)
             })
-            .collect()
+            .collect();
+        (alerts, unscanned)
     }
+}
+
+/// A message's texts as read for scanning: those prepared, and those reached after the time
+/// allowed.
+struct Reading<'e> {
+    texts: Vec<(MessageText<'e>, Prepared<'e>)>,
+    late: Vec<Unscanned>,
+}
+
+/// A text, or the end of one, that the abuse scanner did not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Unscanned {
+    field: String,
+    bytes: usize,
+    /// Reached after the time allowed (the whole text); otherwise past the size limit.
+    late: bool,
+}
+
+impl Unscanned {
+    fn late(text: &MessageText<'_>) -> Self {
+        Unscanned {
+            field: text.field.clone().into_owned(),
+            bytes: text.text.len(),
+            late: true,
+        }
+    }
+}
+
+/// The `content.unscanned` label: each text not read in full, and why.
+fn describe_unscanned(unscanned: &[Unscanned], limits: &probity_content::policy::Limits) -> String {
+    let parts: Vec<String> = unscanned
+        .iter()
+        .map(|u| {
+            if u.late {
+                format!(
+                    "{} ({} bytes): not scanned, the message's texts had taken the {} ms allowed",
+                    u.field, u.bytes, limits.max_message_scan_millis
+                )
+            } else {
+                format!(
+                    "{}: the {} bytes past the {}-byte limit per text not scanned",
+                    u.field, u.bytes, limits.max_text_bytes
+                )
+            }
+        })
+        .collect();
+    format!(
+        "{} (sealing cues and disclosure checks read every text)",
+        parts.join("; ")
+    )
 }
 
 /// What reading a message's texts decided.
@@ -303,7 +410,7 @@ enum Read<'e> {
         in_subject: bool,
     },
     /// Scan it: each text, read and matched against the lexicon.
-    Scan(Vec<(MessageText<'e>, Prepared<'e>)>),
+    Scan(Reading<'e>),
 }
 
 /// One text of a message and the field name its findings carry.

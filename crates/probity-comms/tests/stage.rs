@@ -126,3 +126,118 @@ fn a_disclaimer_is_not_a_privilege_claim() {
         Outcome::Scanned(Vec::new())
     );
 }
+
+/// A message with a plain-text body and one text attachment.
+fn decode_with_attachment(body: &str, name: &str, attached: &str) -> Event {
+    let eml = format!(
+        "From: Sam Lane <sam.lane@force.police.uk>\nTo: Dan Moss <dan.moss@force.police.uk>\nSubject: rota\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <s2@force.police.uk>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: text/plain; charset=utf-8\n\n{body}\n--b1\nContent-Type: text/plain; charset=utf-8\nContent-Disposition: attachment; filename=\"{name}\"\n\n{attached}\n--b1--\n"
+    );
+    let mut ctx = Context::new("test", Limits::default());
+    message_to_event(
+        eml.replace('\n', "\r\n").as_bytes(),
+        Format::Eml,
+        &mut ctx,
+        None,
+    )
+    .unwrap()
+}
+
+/// The stage with the shipped policies and `millis` for a message's texts.
+fn stage_with_time(millis: u64) -> CommsStage {
+    let mut policy = Policy::defaults().unwrap();
+    policy.limits.max_message_scan_millis = millis;
+    CommsStage::new(
+        Exclusions::defaults().unwrap(),
+        SealKey::generate().unwrap(),
+        Scanner::new(
+            policy,
+            Lexicon::defaults().unwrap(),
+            Some(Model::abusive().unwrap()),
+            Some(Model::misogyny().unwrap()),
+        ),
+        Disclosure::with_defaults().unwrap(),
+    )
+    .unwrap()
+}
+
+/// About 1 MB of ordinary text: it takes well over a millisecond to scan on any machine.
+fn long_body() -> String {
+    "The rota for the week is attached and the briefing is at nine. ".repeat(15_000)
+}
+
+#[test]
+fn texts_reached_after_the_time_allowed_are_named_and_not_scanned() {
+    let mut event = decode_with_attachment(&long_body(), "notes.txt", ABUSE);
+    let alerts = match stage_with_time(1).apply(&mut event) {
+        Outcome::Scanned(alerts) => alerts,
+        other => panic!("not scanned: {other:?}"),
+    };
+    // The attachment comes after the long body, so the time was spent before it.
+    assert!(
+        !alerts.iter().any(|a| a.rule.id.starts_with("abuse/")),
+        "{alerts:?}"
+    );
+    let label = &event.labels[probity_comms::UNSCANNED_LABEL];
+    assert!(
+        label.starts_with("attachment:notes.txt (54 bytes): not scanned"),
+        "{label}"
+    );
+    assert!(label.contains("1 ms allowed"), "{label}");
+    assert!(
+        event
+            .tags
+            .iter()
+            .any(|t| t == probity_comms::PARTLY_SCANNED_TAG)
+    );
+    // The content is kept whole: only the scanning stopped.
+    assert_eq!(
+        event.email.as_ref().unwrap().attachments[0].text.as_deref(),
+        Some(ABUSE)
+    );
+
+    // With the shipped two seconds, the same message is read to the end.
+    let mut event = decode_with_attachment(&long_body(), "notes.txt", ABUSE);
+    let alerts = stage_with_time(2_000).apply(&mut event).into_alerts();
+    assert!(
+        alerts.iter().any(|a| a.rule.id.starts_with("abuse/")),
+        "{alerts:?}"
+    );
+    assert!(!event.labels.contains_key(probity_comms::UNSCANNED_LABEL));
+    assert!(event.tags.is_empty(), "{:?}", event.tags);
+}
+
+#[test]
+fn a_cue_in_a_text_reached_after_the_time_allowed_still_seals() {
+    let mut event = decode_with_attachment(
+        &long_body(),
+        "letter.txt",
+        "You were diagnosed with PTSD in May and prescribed sertraline.",
+    );
+    assert_eq!(
+        stage_with_time(1).apply(&mut event),
+        Outcome::Sealed {
+            reason: SealReason::Medical
+        }
+    );
+    assert!(
+        event.email.as_ref().unwrap().attachments[0]
+            .text
+            .as_deref()
+            .is_some_and(|t| t.starts_with("[sealed"))
+    );
+}
+
+#[test]
+fn text_past_the_size_limit_is_named_on_the_message() {
+    let body = "The rota for the week is attached. ".repeat(20);
+    let mut event = decode("rota", &body);
+    let past = event.email.as_ref().unwrap().body.as_ref().unwrap().len() - 200;
+    assert!(matches!(stage(200).apply(&mut event), Outcome::Scanned(_)));
+    let label = &event.labels[probity_comms::UNSCANNED_LABEL];
+    assert!(
+        label.contains(&format!(
+            "email.body: the {past} bytes past the 200-byte limit per text not scanned"
+        )),
+        "{label}"
+    );
+}

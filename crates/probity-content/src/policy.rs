@@ -122,7 +122,7 @@ struct ModelRepr {
     severity: Level,
 }
 
-/// Per-field limits.
+/// Per-field limits, and the time a message's texts may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
@@ -130,6 +130,20 @@ pub struct Limits {
     pub max_text_bytes: usize,
     /// At most this many findings per field.
     pub max_findings: usize,
+    /// The longest, in milliseconds, the texts of one message (subject, body, attachments) are
+    /// scanned for. The communications stage checks it before each text of a message with more
+    /// than 64 KiB of text (a text begun is finished: it is at most `max_text_bytes`); the texts
+    /// after it are not scanned for abuse, and the message is labelled with what was left.
+    #[serde(default = "default_message_scan_millis")]
+    pub max_message_scan_millis: u64,
+}
+
+/// Ordinary mail scans at about 100 MB/s, so only a message of hundreds of megabytes of text, or
+/// of text built to be slow, reaches this.
+const DEFAULT_MESSAGE_SCAN_MILLIS: u64 = 2_000;
+
+fn default_message_scan_millis() -> u64 {
+    DEFAULT_MESSAGE_SCAN_MILLIS
 }
 
 impl Default for Limits {
@@ -137,6 +151,7 @@ impl Default for Limits {
         Limits {
             max_text_bytes: 4 << 20,
             max_findings: 100,
+            max_message_scan_millis: DEFAULT_MESSAGE_SCAN_MILLIS,
         }
     }
 }
@@ -226,7 +241,10 @@ impl Policy {
                 }
             }
         }
-        if repr.limits.max_text_bytes == 0 || repr.limits.max_findings == 0 {
+        if repr.limits.max_text_bytes == 0
+            || repr.limits.max_findings == 0
+            || repr.limits.max_message_scan_millis == 0
+        {
             return Err(Error::invalid(name, "limits must be above zero"));
         }
         Ok(Policy {
@@ -323,6 +341,9 @@ mod tests {
                 .contains("between 0 and 1")
         );
         assert!(Policy::from_yaml("p", "version: 1\ncategories:\n  rude: {}\n").is_err());
+        let no_time = "version: 1\nlimits:\n  max_text_bytes: 10\n  max_findings: 1\n  max_message_scan_millis: 0\n";
+        let err = Policy::from_yaml("p", no_time).unwrap_err().to_string();
+        assert!(err.contains("limits must be above zero"), "{err}");
     }
 
     #[test]
@@ -330,5 +351,10 @@ mod tests {
         let policy = Policy::from_yaml("p", "version: 1\n").unwrap();
         assert!(policy.category(Category::Racist).enabled);
         assert!(policy.abusive.is_none());
+        // A force's policy written before the time limit existed keeps working, with the default.
+        let older = "version: 1\nlimits:\n  max_text_bytes: 10\n  max_findings: 1\n";
+        let policy = Policy::from_yaml("p", older).unwrap();
+        assert_eq!(policy.limits.max_message_scan_millis, 2_000);
+        assert_eq!(Policy::defaults().unwrap().limits, Limits::default());
     }
 }

@@ -936,3 +936,45 @@ fn the_server_reloads_its_policies_on_sighup_and_keeps_them_when_a_file_is_broke
     assert_eq!(outcomes, ["reloaded", "kept"], "{reloads:#?}");
     assert!(reloads.iter().all(|e| e["actor"] == "signal:SIGHUP"));
 }
+
+/// A force's policy may shorten the time a message's texts are scanned for; `comms check` says
+/// which texts were left, and they raise nothing.
+#[test]
+fn a_message_too_slow_to_scan_in_full_is_checked_as_far_as_the_time_allows() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(data.join("policy")).unwrap();
+    let shipped = include_str!("../../probity-content/policy/abuse.yaml");
+    let own = shipped.replace(
+        "max_message_scan_millis: 2000",
+        "max_message_scan_millis: 1",
+    );
+    assert_ne!(own, shipped);
+    std::fs::write(data.join("policy/abuse.yaml"), own).unwrap();
+    let body = "The rota for the week is attached and the briefing is at nine. ".repeat(15_000);
+    let mail = dir.path().join("long.eml");
+    std::fs::write(
+        &mail,
+        format!(
+            "From: Sam Lane <sam.lane@force.police.uk>\r\nTo: Dan Moss <dan.moss@force.police.uk>\r\n\
+             Subject: rota\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\nMessage-ID: <l1@force.police.uk>\r\n\
+             MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n--b1\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\
+             Content-Disposition: attachment; filename=\"notes.txt\"\r\n\r\n{THREAT}\r\n--b1--\r\n"
+        ),
+    )
+    .unwrap();
+    let output = succeeded(probity(&data).args(["comms", "check", "--json"]).arg(&mail));
+    let checked: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(checked["outcome"], "scanned", "{checked}");
+    let unscanned = checked["unscanned"].as_str().unwrap();
+    assert!(unscanned.contains("attachment:notes.txt"), "{checked}");
+    assert!(unscanned.contains("1 ms allowed"), "{checked}");
+    assert_eq!(checked["alerts"], serde_json::json!([]), "{checked}");
+
+    // Plain output says so too, without --all.
+    let output = succeeded(probity(&data).args(["comms", "check"]).arg(&mail));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("partly scanned: "), "{text}");
+}

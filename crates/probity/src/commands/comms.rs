@@ -259,11 +259,15 @@ impl CheckSink<'_> {
                     self.tally.alerted += 1;
                     self.tally.alerts += alerts.len() as u64;
                 }
-                let detail = format!("{} alert(s)", alerts.len());
+                let mut detail = format!("{} alert(s)", alerts.len());
+                if let Some(unscanned) = event.labels.get(probity_comms::UNSCANNED_LABEL) {
+                    detail.push_str(&format!("; partly scanned: {unscanned}"));
+                }
                 ("scanned", detail, alerts)
             }
         };
-        if kind == "scanned" && alerts.is_empty() && !self.all {
+        let partly = event.labels.contains_key(probity_comms::UNSCANNED_LABEL);
+        if kind == "scanned" && alerts.is_empty() && !partly && !self.all {
             return Ok(());
         }
         for alert in &mut alerts {
@@ -275,6 +279,7 @@ impl CheckSink<'_> {
                 "location": event.provenance.location,
                 "outcome": kind,
                 "detail": detail,
+                "unscanned": event.labels.get(probity_comms::UNSCANNED_LABEL),
                 "alerts": alerts,
             });
             serde_json::to_writer(&mut self.out, &value)?;
