@@ -271,12 +271,95 @@ impl Model {
         sigmoid(self.bias + (sum as f32) * self.scale / (count as f32).sqrt() * damping(words))
     }
 
+    /// The probability for normalised bytes of at most [`LONG_TEXT_WORDS`] words (not damped),
+    /// by this model alone.
+    fn score_bytes(&self, bytes: &[u8]) -> f32 {
+        let (mut sum, mut count) = (0i64, 0u32);
+        let mask = (1u64 << self.bits) - 1;
+        for_each_feature_sized(bytes, self.char_ngrams, |hash, _| {
+            sum += i64::from(self.weights[(hash & mask) as usize]);
+            count += 1;
+        });
+        self.probability(sum, count, 0)
+    }
+
+    /// The passage of a long text (over [`LONG_TEXT_WORDS`] words) that scores highest: passages
+    /// are [`PASSAGE_WORDS`] words long and start every half passage, so that any run of half a
+    /// passage lies whole inside one. A gated model scores a passage only where its gate lets
+    /// the passage through. `None` for a shorter text, which is scored whole.
+    ///
+    /// A text's score averages over the whole of it, so a misogynistic paragraph inside a long
+    /// ordinary email scores low as part of it; scored alone, its passage does not.
+    pub fn best_passage(&self, text: &Normalised) -> Option<Passage> {
+        if text.words() <= LONG_TEXT_WORDS {
+            return None;
+        }
+        let bytes = text.bytes();
+        // Where each word starts (after its space).
+        let starts: Vec<usize> = (1..bytes.len())
+            .filter(|&i| bytes[i] != b' ' && bytes[i - 1] == b' ')
+            .collect();
+        if starts.len() <= PASSAGE_WORDS {
+            return None;
+        }
+        let step = PASSAGE_WORDS / 2;
+        let mut first_words: Vec<usize> = (0..starts.len() - PASSAGE_WORDS).step_by(step).collect();
+        first_words.push(starts.len() - PASSAGE_WORDS);
+        let mut best: Option<Passage> = None;
+        for first in first_words {
+            // The passage with the spaces around it, as a normalised text has them.
+            let from = starts[first] - 1;
+            let to = starts
+                .get(first + PASSAGE_WORDS)
+                .copied()
+                .unwrap_or(bytes.len());
+            let slice = &bytes[from..to];
+            if let Some(gate) = self.gate()
+                && gate.score_bytes(slice) < gate.threshold()
+            {
+                continue;
+            }
+            let score = self.score_bytes(slice);
+            if best.is_none_or(|b| score > b.score) {
+                best = Some(Passage {
+                    score,
+                    start: from + 1,
+                    end: to.saturating_sub(1).max(from + 1),
+                });
+            }
+        }
+        best
+    }
+
     /// The `top` words or word pairs that pushed the score up most, strongest first. A
     /// character n-gram counts for the whole word it is part of, so that the evidence shown is
     /// words (`female`, not `fem`): each word's or pair's weight is the sum of its own feature
     /// and its n-grams that pushed the score up.
     pub fn explain(&self, text: &Normalised, top: usize) -> Vec<Contribution> {
+        self.explain_bytes(text.bytes(), 0, damping(text.words()), top)
+    }
+
+    /// As [`Model::explain`] for one passage (`start..end` of the normalised bytes, as
+    /// [`Model::best_passage`] gives it), scored alone.
+    pub fn explain_passage(
+        &self,
+        text: &Normalised,
+        passage: &Passage,
+        top: usize,
+    ) -> Vec<Contribution> {
         let bytes = text.bytes();
+        let from = passage.start.saturating_sub(1).min(bytes.len());
+        let to = (passage.end + 1).min(bytes.len()).max(from);
+        self.explain_bytes(&bytes[from..to], from, 1.0, top)
+    }
+
+    fn explain_bytes(
+        &self,
+        bytes: &[u8],
+        offset: usize,
+        damped: f32,
+        top: usize,
+    ) -> Vec<Contribution> {
         let mut contributions = Vec::new();
         let mut count = 0u32;
         for_each_feature(bytes, self.char_ngrams, |hash, start, end| {
@@ -284,10 +367,14 @@ impl Model {
             let weight = self.weight(hash);
             if weight > 0.0 {
                 let (start, end) = whole_words(bytes, start, end);
-                contributions.push(Contribution { start, end, weight });
+                contributions.push(Contribution {
+                    start: start + offset,
+                    end: end + offset,
+                    weight,
+                });
             }
         });
-        let norm = (count.max(1) as f32).sqrt() / damping(text.words());
+        let norm = (count.max(1) as f32).sqrt() / damped;
         contributions.sort_by_key(|c| (c.start, c.end));
         let mut merged: Vec<Contribution> = Vec::with_capacity(contributions.len());
         for c in contributions {
@@ -491,6 +578,19 @@ fn second_stage<'a>(
 /// so that a long text scores as a text of this length with the same average leaning (0.10,
 /// 0.33 and none of the 180; `MEASUREMENTS.md`). Training is unchanged (its texts are short).
 pub const LONG_TEXT_WORDS: u32 = 128;
+
+/// How many words a passage of a long text has (see [`Model::best_passage`]).
+pub const PASSAGE_WORDS: usize = 60;
+
+/// The best-scoring passage of a long text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Passage {
+    /// The model's probability for the passage alone.
+    pub score: f32,
+    /// Normalised byte range of the passage's words (without the spaces around them).
+    pub start: usize,
+    pub end: usize,
+}
 
 /// The factor a text's feature sum is taken down by (1 up to [`LONG_TEXT_WORDS`] words).
 fn damping(words: u32) -> f32 {
@@ -711,6 +811,56 @@ fn finish(mut h: u64) -> u64 {
 mod tests {
     use super::*;
     use crate::normalise::normalise;
+
+    /// Ordinary sentences around a misogynistic passage (the project's own writing).
+    fn long_mail_with_passage() -> (String, &'static str) {
+        let filler =
+            "The rota for next week is attached and the briefing is at nine in the main room. ";
+        let passage = "Women are too emotional and stupid to be in charge of anything, they should stay at \
+                       home and obey their husbands. Females only get promoted because they sleep with the \
+                       boss, every woman in this job is useless.";
+        (
+            format!("{}{passage} {}", filler.repeat(15), filler.repeat(15)),
+            passage,
+        )
+    }
+
+    #[test]
+    fn the_best_passage_of_a_long_text_is_scored_alone() {
+        let model = Model::misogyny().unwrap();
+        let (text, passage) = long_mail_with_passage();
+        let normalised = normalise(&text);
+        assert!(normalised.words() > LONG_TEXT_WORDS);
+        // As a whole the text is ordinary; its passage alone is not.
+        assert!(
+            model.score(&normalised) < 0.3,
+            "{}",
+            model.score(&normalised)
+        );
+        let best = model.best_passage(&normalised).unwrap();
+        assert!(best.score >= 0.6, "{best:?}");
+        let inner = normalise(passage);
+        let inner = inner.as_str().trim();
+        let start = normalised.as_str().find(inner).unwrap();
+        // The passage found overlaps the one written in.
+        assert!(
+            best.start < start + inner.len() && start < best.end,
+            "{best:?} {start}"
+        );
+        // The evidence is words of the passage.
+        let evidence = model.explain_passage(&normalised, &best, 3);
+        assert!(!evidence.is_empty());
+        for c in &evidence {
+            assert!(
+                c.start >= best.start.saturating_sub(1) && c.end <= best.end + 1,
+                "{c:?}"
+            );
+        }
+        // The filler alone has no passage that reads so, and a short text is scored whole only.
+        let filler = normalise(&text.replace(passage, ""));
+        assert!(model.best_passage(&filler).is_none_or(|p| p.score < 0.3));
+        assert_eq!(model.best_passage(&normalise(passage)), None);
+    }
 
     #[test]
     fn only_texts_past_the_learnt_lengths_are_damped() {

@@ -109,6 +109,10 @@ pub struct ModelPolicy {
     pub category: Category,
     /// The finding's severity.
     pub severity: Level,
+    /// For a text of more than 128 words that does not reach `threshold` as a whole: the
+    /// probability at which its best passage of 60 words, scored alone, reports (`None`: long
+    /// texts are scored whole only).
+    pub passage_threshold: Option<f32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,6 +124,8 @@ struct ModelRepr {
     category: Category,
     #[serde(deserialize_with = "level")]
     severity: Level,
+    #[serde(default)]
+    passage_threshold: Option<f32>,
 }
 
 /// Per-field limits, and the time a message's texts may take.
@@ -283,11 +289,20 @@ fn model_policy(name: &str, model: &str, repr: ModelRepr) -> Result<ModelPolicy>
             ));
         }
     };
+    if let Some(value) = repr.passage_threshold
+        && !(value > 0.0 && value <= 1.0)
+    {
+        return Err(Error::invalid(
+            name,
+            format!("model {model}: passage_threshold {value} is not above 0 and at most 1"),
+        ));
+    }
     Ok(ModelPolicy {
         enabled: repr.enabled,
         threshold,
         category: repr.category,
         severity: repr.severity,
+        passage_threshold: repr.passage_threshold,
     })
 }
 
@@ -341,6 +356,9 @@ mod tests {
                 .contains("between 0 and 1")
         );
         assert!(Policy::from_yaml("p", "version: 1\ncategories:\n  rude: {}\n").is_err());
+        let passage = "version: 1\nmodels:\n  misogyny: { threshold: 0.3, category: misogynistic, severity: low, passage_threshold: 1.5 }\n";
+        let err = Policy::from_yaml("p", passage).unwrap_err().to_string();
+        assert!(err.contains("passage_threshold 1.5"), "{err}");
         let no_time = "version: 1\nlimits:\n  max_text_bytes: 10\n  max_findings: 1\n  max_message_scan_millis: 0\n";
         let err = Policy::from_yaml("p", no_time).unwrap_err().to_string();
         assert!(err.contains("limits must be above zero"), "{err}");
@@ -356,5 +374,11 @@ mod tests {
         let policy = Policy::from_yaml("p", older).unwrap();
         assert_eq!(policy.limits.max_message_scan_millis, 2_000);
         assert_eq!(Policy::defaults().unwrap().limits, Limits::default());
+        // Passages are scored only where a policy asks.
+        let shipped = Policy::defaults().unwrap();
+        assert_eq!(shipped.misogyny.unwrap().passage_threshold, None);
+        let asked = "version: 1\nmodels:\n  misogyny: { threshold: 0.3, category: misogynistic, severity: low, passage_threshold: 0.6 }\n";
+        let asked = Policy::from_yaml("p", asked).unwrap();
+        assert_eq!(asked.misogyny.unwrap().passage_threshold, Some(0.6));
     }
 }

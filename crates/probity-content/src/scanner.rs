@@ -3,7 +3,7 @@
 use probity_model::{Finding, Level, Span};
 
 use crate::Result;
-use crate::classifier::{Model, ModelSet};
+use crate::classifier::{Model, ModelSet, PASSAGE_WORDS};
 use crate::context::{Context, ContextRules};
 use crate::lexicon::{Entry, Excepted, Hit, Lexicon, MatchMode};
 use crate::normalise::{Normalised, normalise};
@@ -288,28 +288,54 @@ impl Scanner {
         }
         let scores = self.models.score(normalised);
         let models = self.models.models().iter().zip(&self.model_settings);
-        for ((model, settings), score) in models.zip(scores) {
-            report.scores.push((model.name().to_string(), score));
+        for ((model, settings), whole) in models.zip(scores) {
+            report.scores.push((model.name().to_string(), whole));
             let threshold = match settings.threshold {
                 Threshold::Fixed(value) => value,
                 Threshold::Model => model.threshold(),
             };
-            if score < threshold {
-                continue;
-            }
-            let mut spans: Vec<Span> = model
-                .explain(normalised, MODEL_EVIDENCE_WORDS)
+            let (score, evidence, mut why) = if whole >= threshold {
+                (
+                    whole,
+                    model.explain(normalised, MODEL_EVIDENCE_WORDS),
+                    format!(
+                        "the {} model gives {whole:.2}, at or above the policy threshold {threshold:.2}",
+                        model.name()
+                    ),
+                )
+            } else {
+                // A long text falls short as a whole; its best passage, alone, may not.
+                let Some(passage_threshold) = settings.passage_threshold else {
+                    continue;
+                };
+                let Some(passage) = model
+                    .best_passage(normalised)
+                    .filter(|p| p.score >= passage_threshold)
+                else {
+                    continue;
+                };
+                (
+                    passage.score,
+                    model.explain_passage(normalised, &passage, MODEL_EVIDENCE_WORDS),
+                    format!(
+                        "the {} model gives {:.2} for a passage of {PASSAGE_WORDS} words scored alone (the {}-word text as a whole: {whole:.2}), at or above the policy's passage threshold {passage_threshold:.2}",
+                        model.name(),
+                        passage.score,
+                        normalised.words()
+                    ),
+                )
+            };
+            let mut spans: Vec<Span> = evidence
                 .iter()
                 .filter_map(|c| span_of(field, text, normalised, c.start, c.end))
                 .collect();
             spans.sort_by_key(|s| s.start);
             spans.dedup_by(|a, b| a.start < b.end && b.start < a.end);
             let words: Vec<String> = spans.iter().map(|s| format!("\"{}\"", s.text)).collect();
-            let mut why = format!(
-                "the {} model gives {score:.2}, at or above the policy threshold {threshold:.2}; the words that weighed most: {}",
-                model.name(),
+            why.push_str(&format!(
+                "; the words that weighed most: {}",
                 words.join(", ")
-            );
+            ));
             let mut severity = settings.severity;
             if let Some(first) = spans.first() {
                 let context =

@@ -380,3 +380,64 @@ fn a_sentence_repeated_many_times_scores_as_a_few_repeats_do() {
         );
     }
 }
+
+/// A misogynistic passage in a long ordinary email: averaged with the rest, the text as a whole
+/// raises nothing; with the policy's `passage_threshold` set, the passage is found and named.
+#[test]
+fn a_passage_in_a_long_email_is_found_when_the_policy_scores_passages() {
+    let filler =
+        "The rota for next week is attached and the briefing is at nine in the main room. ";
+    let passage = "Women are too emotional and stupid to be in charge of anything, they should stay at \
+                   home and obey their husbands. Females only get promoted because they sleep with \
+                   the boss, every woman in this job is useless.";
+    let text = format!("{}{passage} {}", filler.repeat(15), filler.repeat(15));
+    let misogynistic = |scanner: &Scanner| -> Vec<Finding> {
+        scanner
+            .scan("email.body", &text)
+            .into_iter()
+            .filter(|f| f.category == "misogynistic")
+            .collect()
+    };
+    // The shipped policy scores long texts whole.
+    assert!(misogynistic(&defaults()).is_empty());
+    // Alone, the passage is flagged anyway.
+    assert!(
+        defaults()
+            .scan("email.body", passage)
+            .iter()
+            .any(|f| f.category == "misogynistic")
+    );
+
+    let mut policy = Policy::defaults().unwrap();
+    policy.misogyny.as_mut().unwrap().passage_threshold = Some(0.6);
+    let scanner = Scanner::new(
+        policy,
+        Lexicon::defaults().unwrap(),
+        Some(Model::abusive().unwrap()),
+        Some(Model::misogyny().unwrap()),
+    );
+    let found = misogynistic(&scanner);
+    let finding = only(&found);
+    assert!(
+        finding.why.contains("for a passage of 60 words"),
+        "{}",
+        finding.why
+    );
+    assert!(finding.score.unwrap() >= 0.6);
+    let at = text.find(passage).unwrap();
+    for span in &finding.spans {
+        assert!(
+            span.start >= at && span.end <= at + passage.len(),
+            "{span:?} outside the passage at {at}"
+        );
+        assert_eq!(&text[span.start..span.end], span.text);
+    }
+    // Ordinary long text stays clear with passages scored.
+    let ordinary = filler.repeat(40);
+    assert!(
+        scanner
+            .scan("email.body", &ordinary)
+            .iter()
+            .all(|f| f.category != "misogynistic")
+    );
+}
