@@ -13,9 +13,16 @@ use probity_privacy::exclusions::Exclusions;
 use probity_privacy::sealing::{SealKey, SealReason};
 
 fn decode(subject: &str, body: &str) -> Event {
-    let eml = format!(
-        "From: Sam Lane <sam.lane@force.police.uk>\nTo: Dan Moss <dan.moss@force.police.uk>\nSubject: {subject}\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <s1@force.police.uk>\nContent-Type: text/plain; charset=utf-8\n\n{body}\n"
-    );
+    decode_eml(&format!(
+        "{HEADERS}Subject: {subject}\nContent-Type: text/plain; charset=utf-8\n\n{body}\n"
+    ))
+}
+
+/// Sender, recipient, date and message id of every test message.
+const HEADERS: &str = "From: Sam Lane <sam.lane@force.police.uk>\nTo: Dan Moss <dan.moss@force.police.uk>\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <s1@force.police.uk>\n";
+
+/// A message written with `\n` line ends, decoded as ingest decodes it.
+fn decode_eml(eml: &str) -> Event {
     let mut ctx = Context::new("test", Limits::default());
     message_to_event(
         eml.replace('\n', "\r\n").as_bytes(),
@@ -129,17 +136,9 @@ fn a_disclaimer_is_not_a_privilege_claim() {
 
 /// A message with a plain-text body and one text attachment.
 fn decode_with_attachment(body: &str, name: &str, attached: &str) -> Event {
-    let eml = format!(
-        "From: Sam Lane <sam.lane@force.police.uk>\nTo: Dan Moss <dan.moss@force.police.uk>\nSubject: rota\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <s2@force.police.uk>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: text/plain; charset=utf-8\n\n{body}\n--b1\nContent-Type: text/plain; charset=utf-8\nContent-Disposition: attachment; filename=\"{name}\"\n\n{attached}\n--b1--\n"
-    );
-    let mut ctx = Context::new("test", Limits::default());
-    message_to_event(
-        eml.replace('\n', "\r\n").as_bytes(),
-        Format::Eml,
-        &mut ctx,
-        None,
-    )
-    .unwrap()
+    decode_eml(&format!(
+        "{HEADERS}Subject: rota\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: text/plain; charset=utf-8\n\n{body}\n--b1\nContent-Type: text/plain; charset=utf-8\nContent-Disposition: attachment; filename=\"{name}\"\n\n{attached}\n--b1--\n"
+    ))
 }
 
 /// The stage with the shipped policies and `millis` for a message's texts.

@@ -725,15 +725,19 @@ fn a_force_trains_its_own_model_measures_it_and_puts_it_in_place() {
         "fine",
     ];
 
+    let train = |out: &Path, extra: &[&str]| {
+        succeeded(
+            probity(&data)
+                .args(["comms", "train", "--model", "misogyny"])
+                .args(extra)
+                .arg(&labelled)
+                .args(columns)
+                .arg("--out")
+                .arg(out),
+        )
+    };
     let out = dir.path().join("trained");
-    let output = succeeded(
-        probity(&data)
-            .args(["comms", "train", "--model", "misogyny"])
-            .arg(&labelled)
-            .args(columns)
-            .arg("--out")
-            .arg(&out),
-    );
+    let output = train(&out, &[]);
     let report = std::fs::read_to_string(out.join("REPORT.md")).unwrap();
     assert!(
         report.contains("600 texts, 300 positive; 1 rows skipped"),
@@ -747,21 +751,7 @@ fn a_force_trains_its_own_model_measures_it_and_puts_it_in_place() {
     assert_eq!(String::from_utf8_lossy(&output.stdout), report);
     // The gate's share is the force's to choose.
     let looser = dir.path().join("looser");
-    succeeded(
-        probity(&data)
-            .args([
-                "comms",
-                "train",
-                "--model",
-                "misogyny",
-                "--gate-keep",
-                "0.5",
-            ])
-            .arg(&labelled)
-            .args(columns)
-            .arg("--out")
-            .arg(&looser),
-    );
+    train(&looser, &["--gate-keep", "0.5"]);
     let looser_report = std::fs::read_to_string(looser.join("REPORT.md")).unwrap();
     assert!(
         looser_report.contains("lets through 50% of the validation texts"),
