@@ -108,10 +108,25 @@ pub fn normalise_identifier(identifier: &str) -> String {
 
 /// Upper- then lower-cases: unlike lower-casing alone, this gives one form for every case
 /// variant of a text (`ß`, `SS` and `ss`; ligatures and their capitals), much as Unicode case
-/// folding does.
+/// folding does. A few characters take two rounds (the capital `ẞ` lower-cases to `ß`, which
+/// upper-cases to `SS`), so the rounds repeat until the text stops changing: a folded text
+/// folds to itself.
 pub fn fold_case(text: &str) -> String {
-    text.to_uppercase().to_lowercase()
+    let mut folded = text.to_uppercase().to_lowercase();
+    // Each round that changes anything turns a character into letters that fold to themselves;
+    // no character needs more than two.
+    for _ in 0..MAX_FOLD_ROUNDS {
+        let again = folded.to_uppercase().to_lowercase();
+        if again == folded {
+            break;
+        }
+        folded = again;
+    }
+    folded
 }
+
+/// Rounds of [`fold_case`] after the first, at most.
+const MAX_FOLD_ROUNDS: usize = 3;
 
 struct Key {
     id: u32,
@@ -366,6 +381,28 @@ fn parse_key_line(line: &str) -> Option<Key> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding_a_folded_text_gives_it_back() {
+        for (text, folded) in [
+            ("JDoe", "jdoe"),
+            ("Straße", "strasse"),
+            ("STRASSE", "strasse"),
+            ("ẞ", "ss"),
+            ("ﬃ", "ffi"),
+        ] {
+            assert_eq!(fold_case(text), folded, "{text}");
+            assert_eq!(fold_case(folded), folded, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fold_case_is_idempotent(text in "\\PC{0,12}") {
+            let folded = fold_case(&text);
+            proptest::prop_assert_eq!(fold_case(&folded), folded);
+        }
+    }
 
     #[test]
     fn pseudonyms_are_stable_readable_and_case_insensitive() {
