@@ -56,6 +56,9 @@ pub enum Permission {
     ExportEvidence,
     /// Open sealed (privileged or medical) content of a message linked to an authorised case.
     UnsealContent,
+    /// See a message's content without members of the public masked, for a message linked to an
+    /// authorised case.
+    UnmaskContent,
     /// Read the audit log.
     ReadAudit,
     /// Export the audit log for outside verification.
@@ -108,6 +111,7 @@ impl Role {
                     | RequestReveal
                     | ExportEvidence
                     | UnsealContent
+                    | UnmaskContent
             ),
             Role::AuthorisingOfficer => {
                 matches!(permission, ViewCases | AuthoriseCase | ApproveReveal)
@@ -132,7 +136,7 @@ impl Role {
 
 impl Permission {
     /// Every permission, in a fixed order.
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 21] = [
         Permission::ViewAlerts,
         Permission::TriageAlerts,
         Permission::SearchEvents,
@@ -145,6 +149,7 @@ impl Permission {
         Permission::ApproveReveal,
         Permission::ExportEvidence,
         Permission::UnsealContent,
+        Permission::UnmaskContent,
         Permission::ReadAudit,
         Permission::ExportAudit,
         Permission::OversightReports,
@@ -170,6 +175,7 @@ impl Permission {
             Permission::ApproveReveal => "approve-reveal",
             Permission::ExportEvidence => "export-evidence",
             Permission::UnsealContent => "unseal-content",
+            Permission::UnmaskContent => "unmask-content",
             Permission::ReadAudit => "read-audit",
             Permission::ExportAudit => "export-audit",
             Permission::OversightReports => "oversight-reports",
@@ -296,7 +302,7 @@ mod tests {
     /// The expected table, written out by hand: one row per permission, one column per role in
     /// [`Role::ALL`] order (administrator, analyst, investigator, authorising officer, auditor,
     /// ingest client). Change it only together with the design.
-    const EXPECTED: [(Permission, [u8; 6]); 20] = [
+    const EXPECTED: [(Permission, [u8; 6]); 21] = [
         //                                  adm ana inv ao aud ing
         (Permission::ViewAlerts, /*      */ [0, 1, 1, 0, 0, 0]),
         (Permission::TriageAlerts, /*    */ [0, 1, 0, 0, 0, 0]),
@@ -310,6 +316,7 @@ mod tests {
         (Permission::ApproveReveal, /*   */ [0, 0, 0, 1, 0, 0]),
         (Permission::ExportEvidence, /*  */ [0, 0, 1, 0, 0, 0]),
         (Permission::UnsealContent, /*   */ [0, 0, 1, 0, 0, 0]),
+        (Permission::UnmaskContent, /*   */ [0, 0, 1, 0, 0, 0]),
         (Permission::ReadAudit, /*       */ [0, 0, 0, 0, 1, 0]),
         (Permission::ExportAudit, /*     */ [0, 0, 0, 0, 1, 0]),
         (Permission::OversightReports, /**/ [0, 0, 0, 0, 1, 0]),

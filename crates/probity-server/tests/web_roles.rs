@@ -171,6 +171,34 @@ impl Harness {
         request.send().await.unwrap()
     }
 
+    /// Posts the form that opens a message within a case (`/unseal`, `/unmask`).
+    fn open_within_case(
+        &self,
+        path: &str,
+        cookie: &str,
+        csrf: &str,
+        at: &str,
+        case: String,
+        reason: &str,
+    ) -> impl std::future::Future<Output = reqwest::Response> {
+        let (path, cookie, csrf, at, reason) = (
+            path.to_owned(),
+            cookie.to_owned(),
+            csrf.to_owned(),
+            at.to_owned(),
+            reason.to_owned(),
+        );
+        async move {
+            let form = [
+                ("csrf", csrf.as_str()),
+                ("at", at.as_str()),
+                ("case_id", case.as_str()),
+                ("reason", reason.as_str()),
+            ];
+            self.post(&path, Some(&cookie), &form).await
+        }
+    }
+
     /// Fetches the sign-in form: the cookie tying it to this client, and the form's token.
     async fn login_form(&self) -> (String, String) {
         let response = self.get("/login", None).await;
@@ -598,20 +626,29 @@ async fn escalation_authorisation_reveal_and_evidence_pack() {
 /// A medical message sealed by the communications stage on the way in, and an alert resting on
 /// it: (event id hex, event time in microseconds, alert id hex).
 fn store_sealed_message(dir: &std::path::Path) -> (String, i64, String) {
-    use probity_store::EventStore;
     let eml = b"From: pc.jones@force.example\r\nTo: occhealth.adviser@nhs.example\r\n\
 Subject: my appointment\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\nMessage-ID: <m1@force.example>\r\n\r\n\
 I was diagnosed with a heart condition and prescribed bisoprolol 5mg, so please note it.\r\n";
+    let (stored, tags) = store_message(dir, eml, "medical-disclosure");
+    assert!(tags.iter().any(|t| t == "content-sealed"), "{tags:?}");
+    stored
+}
+
+/// Decodes `eml`, runs it through the communications stage and stores it as ingest would, with
+/// an alert of rule `rule` resting on it. Returns (event id, event time in microseconds, alert
+/// id) and the event's tags.
+fn store_message(
+    dir: &std::path::Path,
+    eml: &[u8],
+    rule: &str,
+) -> ((String, i64, String), Vec<String>) {
+    use probity_store::EventStore;
     let mut ctx = probity_ingest::Context::new("test", probity_ingest::Limits::default());
     let mut batch = probity_ingest::Batch::new();
     probity_ingest::mail::decode_eml(eml, &mut ctx, None, &mut batch).unwrap();
     let mut event = batch.events.pop().unwrap();
     let stage = probity_comms::CommsStage::open(dir).unwrap();
     stage.process(&mut event);
-    assert!(
-        event.tags.iter().any(|t| t == "content-sealed"),
-        "{event:?}"
-    );
     let store = SqliteStore::open(dir).unwrap();
     store
         .append(&[probity_store::EncodedEvent::encode(&event).unwrap()], &[])
@@ -621,14 +658,17 @@ I was diagnosed with a heart condition and prescribed bisoprolol 5mg, so please 
         timestamp: event.timestamp,
     };
     let mut alert = sample_alert("pc.jones");
-    alert.rule.id = "medical-disclosure".into();
+    alert.rule.id = rule.into();
     alert.events = vec![reference];
     alert.id = AlertId::derive(&alert.rule, &alert.events);
     store.append_alerts(&[alert.clone()], None).unwrap();
     (
-        reference.id.to_hex(),
-        reference.timestamp.timestamp_micros(),
-        alert.id.to_hex(),
+        (
+            reference.id.to_hex(),
+            reference.timestamp.timestamp_micros(),
+            alert.id.to_hex(),
+        ),
+        event.tags,
     )
 }
 
@@ -649,15 +689,13 @@ async fn sealed_content_opens_only_within_an_authorised_case_that_links_it() {
     // An analyst may read content but not open sealed content: the guard refuses.
     let (analyst, analyst_csrf) = harness.sign_in("analyst").await;
     let refused = harness
-        .post(
+        .open_within_case(
             &unseal_path,
-            Some(&analyst),
-            &[
-                ("csrf", &analyst_csrf),
-                ("at", &at_text),
-                ("case_id", "C-000001"),
-                ("reason", "curious"),
-            ],
+            &analyst,
+            &analyst_csrf,
+            &at_text,
+            "C-000001".into(),
+            "curious",
         )
         .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
@@ -668,22 +706,14 @@ async fn sealed_content_opens_only_within_an_authorised_case_that_links_it() {
         .await;
     let case_id = case_path.trim_start_matches("/cases/").to_owned();
     let unseal = |case: String, reason: &'static str| {
-        let fields = [
-            ("csrf".to_owned(), investigator_csrf.clone()),
-            ("at".to_owned(), at_text.clone()),
-            ("case_id".to_owned(), case),
-            ("reason".to_owned(), reason.to_owned()),
-        ];
-        let harness = &harness;
-        let investigator = investigator.clone();
-        let path = unseal_path.clone();
-        async move {
-            let borrowed: Vec<(&str, &str)> = fields
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            harness.post(&path, Some(&investigator), &borrowed).await
-        }
+        harness.open_within_case(
+            &unseal_path,
+            &investigator,
+            &investigator_csrf,
+            &at_text,
+            case,
+            reason,
+        )
     };
     let response = unseal(case_id.clone(), "to see what was disclosed").await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
@@ -708,4 +738,88 @@ async fn sealed_content_opens_only_within_an_authorised_case_that_links_it() {
         !log.contains("bisoprolol"),
         "content leaked into the audit log"
     );
+}
+
+/// A message to a colleague naming a member of the public, stored as ingest stores it, with an
+/// alert resting on it.
+fn store_message_naming_the_public(dir: &std::path::Path) -> (String, i64, String) {
+    let eml = b"From: pc.jones@force.example\r\nTo: pc.smith@force.example\r\n\
+Subject: the caller\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\nMessage-ID: <m2@force.example>\r\n\r\n\
+The caller's mobile is 07700 900123 and her NI number is JG103759A, if you want a chat.\r\n";
+    let (stored, tags) = store_message(dir, eml, "personal-data-shared");
+    assert!(tags.is_empty(), "{tags:?}");
+    stored
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_of_the_public_are_shown_only_within_an_authorised_case_that_links_the_message() {
+    let harness = Harness::start().await;
+    let (event, at, alert) = store_message_naming_the_public(harness._dir.path());
+    let at_text = at.to_string();
+    let page_path = format!("/events/{event}?at={at}");
+    let unmask_path = format!("/events/{event}/unmask");
+
+    // Masked in the ordinary view, for the investigator too, who is offered the request.
+    let (investigator, investigator_csrf) = harness.sign_in("investigator").await;
+    let page = harness.page(&page_path, Some(&investigator)).await;
+    assert!(!page.contains("900123"), "phone number shown: {page}");
+    assert!(!page.contains("JG103759A"), "NI number shown: {page}");
+    assert!(page.contains("id=\"unmask\""), "{page}");
+
+    // An analyst reads masked content but cannot ask for more.
+    let (analyst, analyst_csrf) = harness.sign_in("analyst").await;
+    let page = harness.page(&page_path, Some(&analyst)).await;
+    assert!(!page.contains("id=\"unmask\""), "{page}");
+    let refused = harness
+        .open_within_case(
+            &unmask_path,
+            &analyst,
+            &analyst_csrf,
+            &at_text,
+            "C-000001".into(),
+            "curious",
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let case_path = harness
+        .escalate(&alert, &analyst, &analyst_csrf, "Personal data shared")
+        .await;
+    let case_id = case_path.trim_start_matches("/cases/").to_owned();
+    let unmask = |case: String, reason: &'static str| {
+        harness.open_within_case(
+            &unmask_path,
+            &investigator,
+            &investigator_csrf,
+            &at_text,
+            case,
+            reason,
+        )
+    };
+    // Proposed, not yet authorised: refused.
+    let response = unmask(case_id.clone(), "to identify the caller").await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.text().await.unwrap().contains("authorised case"));
+    // A case that does not link the message: refused.
+    let response = unmask("C-999999".into(), "to identify the caller").await;
+    assert_ne!(response.status(), StatusCode::OK);
+
+    let (officer, officer_csrf) = harness.sign_in("authorising-officer").await;
+    harness.authorise(&case_path, &officer, &officer_csrf).await;
+    let response = unmask(case_id.clone(), " ").await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let response = unmask(case_id.clone(), "to identify the caller").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let shown = response.text().await.unwrap();
+    assert!(shown.contains("id=\"unmasked-content\""), "{shown}");
+    assert!(shown.contains("07700 900123"), "{shown}");
+    assert!(shown.contains("JG103759A"), "{shown}");
+    // The ordinary view stays masked afterwards.
+    let page = harness.page(&page_path, Some(&investigator)).await;
+    assert!(!page.contains("900123"), "{page}");
+
+    let (auditor, _) = harness.sign_in("auditor").await;
+    let log = harness.page("/audit?after=0", Some(&auditor)).await;
+    assert!(log.contains(">content.unmask<"), "unmasking not audited");
+    assert!(!log.contains("900123"), "content leaked into the audit log");
 }

@@ -95,6 +95,9 @@ pub const ROUTES: &[Route] = &[
     action("/events/{id}/unseal", P(Perm::UnsealContent), || {
         post(events::unseal)
     }),
+    action("/events/{id}/unmask", P(Perm::UnmaskContent), || {
+        post(events::unmask)
+    }),
     page("/cases", P(Perm::ViewCases), || get(cases::list)),
     action("/cases", P(Perm::CreateCase), || post(cases::create)),
     page("/cases/{id}", P(Perm::ViewCases), || get(cases::detail)),

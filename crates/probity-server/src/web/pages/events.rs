@@ -6,6 +6,11 @@
 //! links the message (directly, or through a linked alert resting on it), with a stated reason.
 //! The opening is audited (case, message, fields and reason; never the content), and what is
 //! shown is still masked for members of the public.
+//!
+//! `POST /events/{id}/unmask`: the same checks (permission `unmask-content`, an authorised case
+//! that links the message, a reason) show a message's content with members of the public as
+//! written: they are masked in analysts' views unless a case needs them. Audited as
+//! `content.unmask`; sealed content stays sealed.
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -109,17 +114,15 @@ pub async fn page(
                             " and is withheld." }
                     }
                     @if session.principal.allows(probity_access::Permission::UnsealContent) {
-                        form #unseal.stack method="post" action=(format!("/events/{id}/unseal")) {
-                            input type="hidden" name="csrf" value=(session.csrf);
-                            input type="hidden" name="at" value=(micros);
-                            label for="unseal-case" { "Authorised case that links this message" }
-                            input #unseal-case type="text" name="case_id" placeholder="C-000123" required;
-                            label for="unseal-reason" { "Why the sealed content is needed" }
-                            textarea #unseal-reason name="reason" required {}
-                            p { button type="submit" { "Open sealed content" } }
-                        }
+                        (opening_form(&session, &id, micros, "unseal", "Why the sealed content is needed", "Open sealed content"))
                     }
                 } @else {
+                    @if session.principal.allows(probity_access::Permission::UnmaskContent) {
+                        details #unmask-request {
+                            summary { "Show members of the public (within an authorised case)" }
+                            (opening_form(&session, &id, micros, "unmask", "Why the names and details are needed", "Show unmasked"))
+                        }
+                    }
                     p { strong { "Subject: " } (email.subject.as_deref().unwrap_or("")) }
                     pre #content { (email.body.as_deref().map(|b| b.chars().take(MAX_CONTENT).collect::<String>()).unwrap_or_default()) }
                     @for attachment in &email.attachments {
@@ -134,6 +137,29 @@ pub async fn page(
         p.muted { "Names of members of the public are masked; people are shown as pseudonyms. This view is recorded in the audit log." }
     };
     Ok(layout::page(&session, "Event", "", body))
+}
+
+/// The form that asks to open a message within a case: `POST /events/{id}/{action}`, with the
+/// form's id `action`.
+fn opening_form(
+    session: &Session,
+    id: &str,
+    micros: i64,
+    action: &str,
+    why: &str,
+    button: &str,
+) -> maud::Markup {
+    html! {
+        form.stack id=(action) method="post" action=(format!("/events/{id}/{action}")) {
+            input type="hidden" name="csrf" value=(session.csrf);
+            input type="hidden" name="at" value=(micros);
+            label for=(format!("{action}-case")) { "Authorised case that links this message" }
+            input id=(format!("{action}-case")) type="text" name="case_id" placeholder="C-000123" required;
+            label for=(format!("{action}-reason")) { (why) }
+            textarea id=(format!("{action}-reason")) name="reason" required {}
+            p { button type="submit" { (button) } }
+        }
+    }
 }
 
 /// Whether `case` links the event `event` directly or through a linked alert resting on it.
@@ -173,6 +199,160 @@ pub async fn unseal(
     Path(id): Path<String>,
     form: Fields,
 ) -> Result<Response, WebError> {
+    let Opening {
+        event_id,
+        reference,
+        case_id,
+        reason,
+    } = opening(&id, &form, "Say why the sealed content is needed.")?;
+    let (web, worker) = parts(&state)?;
+    let actor = session.principal.actor();
+    let shown_case = case_id.clone();
+    let opened = blocking(move || {
+        let stores = worker.stores();
+        let event = case_message(&worker, &web, &case_id, reference, "sealed content opens")?;
+        let items = probity_privacy::sealing::sealed_items(&event);
+        if items.is_empty() {
+            return Err(WebError::BadRequest(
+                "This message holds no sealed content.".into(),
+            ));
+        }
+        let key =
+            probity_privacy::sealing::SealKey::load(&web.config.data_dir).map_err(|error| {
+                tracing::error!(%error, "cannot load the seal key");
+                WebError::Internal
+            })?;
+        let redactor = worker.redactor().map_err(|error| {
+            tracing::error!(%error, "cannot build the redactor");
+            WebError::Internal
+        })?;
+        let mut opened = Vec::with_capacity(items.len());
+        for item in &items {
+            let text = probity_privacy::sealing::unseal(&key, item).map_err(|error| {
+                tracing::error!(%error, "cannot unseal");
+                WebError::Internal
+            })?;
+            opened.push((item.field.clone(), redactor.text(&text)));
+        }
+        record_opening(
+            &*stores.audit,
+            actor,
+            "content.unseal",
+            &event_id,
+            (&case_id, &reason),
+            items.iter().map(|i| i.field.as_str()).collect(),
+            Some(("sealed_as", json!(items.first().map(|i| i.reason.name())))),
+        )?;
+        Ok(opened)
+    })
+    .await?;
+    Ok(opened_page(
+        &session,
+        "Sealed content",
+        &format!(
+            "Opened within case {shown_case}. This opening is recorded in the audit log; members of the public remain masked."
+        ),
+        "unsealed-content",
+        &opened,
+    ))
+}
+
+/// The page that shows a message's texts opened within a case: `(field, text)` pairs in a panel
+/// with the id `panel`.
+fn opened_page(
+    session: &Session,
+    title: &str,
+    notice: &str,
+    panel: &str,
+    texts: &[(String, String)],
+) -> Response {
+    let body = html! {
+        h1 { (title) }
+        p.notice { (notice) }
+        div.panel id=(panel) {
+            @for (field, text) in texts {
+                h2 { (field) }
+                pre { (text.chars().take(MAX_CONTENT).collect::<String>()) }
+            }
+        }
+    };
+    layout::page(session, title, "", body)
+}
+
+/// Records that `actor` opened `fields` of a message within `case` (`action`: `content.unseal`
+/// or `content.unmask`), with anything else worth keeping in `extra`; never the content.
+fn record_opening(
+    audit: &dyn probity_store::AuditStore,
+    actor: String,
+    action: &str,
+    event_id: &EventId,
+    opening: (&str, &str),
+    fields: Vec<&str>,
+    extra: Option<(&str, serde_json::Value)>,
+) -> Result<(), WebError> {
+    let (case_id, reason) = opening;
+    let mut details = json!({ "case": case_id, "fields": fields, "reason": reason });
+    if let (Some((key, value)), Some(map)) = (extra, details.as_object_mut()) {
+        map.insert(key.to_owned(), value);
+    }
+    record(
+        audit,
+        probity_audit::Action {
+            time: now(),
+            actor,
+            action: action.into(),
+            target: event_id.to_hex(),
+            details,
+        },
+    )?;
+    Ok(())
+}
+
+/// The message `reference`, once `case` is found authorised (or under investigation) and
+/// linking it; `what` names what the case would open ("sealed content opens").
+fn case_message(
+    state: &AppState,
+    web: &super::super::Web,
+    case_id: &str,
+    reference: EventRef,
+    what: &str,
+) -> Result<probity_model::Event, WebError> {
+    let event_id = &reference.id;
+    let case = web.workbench.case(case_id)?;
+    if !matches!(
+        case.state,
+        probity_case::CaseState::Authorised | probity_case::CaseState::Investigating
+    ) {
+        return Err(WebError::Forbidden(format!(
+            "Case {case_id} is {}: {what} only within an authorised case.",
+            case.state.as_str()
+        )));
+    }
+    if !case_links_event(state, web, case_id, event_id)? {
+        return Err(WebError::Forbidden(format!(
+            "Case {case_id} does not link this message; link it (or an alert resting on it) first."
+        )));
+    }
+    state
+        .stores()
+        .events
+        .events_by_ref(&[reference])?
+        .into_iter()
+        .next()
+        .ok_or_else(|| WebError::NotFound("There is no such message.".into()))
+}
+
+/// The message, case and reason a request to open a message names.
+struct Opening {
+    event_id: EventId,
+    reference: EventRef,
+    case_id: String,
+    reason: String,
+}
+
+/// Reads the form of `POST /events/{id}/unseal` or `/unmask`; `ask` is what to say when no
+/// reason is given.
+fn opening(id: &str, form: &Fields, ask: &str) -> Result<Opening, WebError> {
     let missing = || WebError::NotFound("There is no such message.".into());
     let event_id: EventId = id.parse().map_err(|_| missing())?;
     let at: i64 = form
@@ -188,84 +368,97 @@ pub async fn unseal(
         .take(2000)
         .collect();
     if reason.is_empty() {
-        return Err(WebError::BadRequest(
-            "Say why the sealed content is needed.".into(),
-        ));
+        return Err(WebError::BadRequest(ask.into()));
     }
-    let reference = EventRef {
-        id: event_id,
-        timestamp: from_micros(at),
-    };
+    Ok(Opening {
+        event_id,
+        reference: EventRef {
+            id: event_id,
+            timestamp: from_micros(at),
+        },
+        case_id,
+        reason,
+    })
+}
+
+/// `POST /events/{id}/unmask`: a message's content as written, members of the public included,
+/// within an authorised case that links it. Sealed content stays sealed (the store holds only
+/// its placeholder). See the module documentation.
+pub async fn unmask(
+    State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<Session>,
+    Path(id): Path<String>,
+    form: Fields,
+) -> Result<Response, WebError> {
+    let Opening {
+        event_id,
+        reference,
+        case_id,
+        reason,
+    } = opening(
+        &id,
+        &form,
+        "Say why the names and details of members of the public are needed.",
+    )?;
     let (web, worker) = parts(&state)?;
     let actor = session.principal.actor();
     let shown_case = case_id.clone();
-    let opened = blocking(move || {
+    let texts = blocking(move || {
         let stores = worker.stores();
-        let case = web.workbench.case(&case_id)?;
-        if !matches!(
-            case.state,
-            probity_case::CaseState::Authorised | probity_case::CaseState::Investigating
-        ) {
-            return Err(WebError::Forbidden(format!(
-                "Case {case_id} is {}: sealed content opens only within an authorised case.",
-                case.state.as_str()
-            )));
-        }
-        if !case_links_event(&worker, &web, &case_id, &event_id)? {
-            return Err(WebError::Forbidden(format!(
-                "Case {case_id} does not link this message; link it (or an alert resting on it) first."
-            )));
-        }
-        let Some(event) = stores.events.events_by_ref(&[reference])?.into_iter().next() else {
-            return Err(missing());
-        };
-        let items = probity_privacy::sealing::sealed_items(&event);
-        if items.is_empty() {
-            return Err(WebError::BadRequest("This message holds no sealed content.".into()));
-        }
-        let key = probity_privacy::sealing::SealKey::load(&web.config.data_dir).map_err(|error| {
-            tracing::error!(%error, "cannot load the seal key");
-            WebError::Internal
-        })?;
-        let redactor = worker.redactor().map_err(|error| {
-            tracing::error!(%error, "cannot build the redactor");
-            WebError::Internal
-        })?;
-        let mut opened = Vec::with_capacity(items.len());
-        for item in &items {
-            let text = probity_privacy::sealing::unseal(&key, item).map_err(|error| {
-                tracing::error!(%error, "cannot unseal");
-                WebError::Internal
-            })?;
-            opened.push((item.field.clone(), redactor.text(&text)));
-        }
-        record(
-            &*stores.audit,
-            probity_audit::Action {
-                time: now(),
-                actor,
-                action: "content.unseal".into(),
-                target: event_id.to_hex(),
-                details: json!({
-                    "case": case_id,
-                    "fields": items.iter().map(|i| i.field.as_str()).collect::<Vec<_>>(),
-                    "sealed_as": items.first().map(|i| i.reason.name()),
-                    "reason": reason,
-                }),
-            },
+        let event = case_message(
+            &worker,
+            &web,
+            &case_id,
+            reference,
+            "members of the public are shown",
         )?;
-        Ok(opened)
+        let texts = message_texts(&event);
+        if texts.is_empty() {
+            return Err(WebError::BadRequest(
+                "This message holds no content to show (excluded, or withheld).".into(),
+            ));
+        }
+        record_opening(
+            &*stores.audit,
+            actor,
+            "content.unmask",
+            &event_id,
+            (&case_id, &reason),
+            texts.iter().map(|(field, _)| field.as_str()).collect(),
+            None,
+        )?;
+        Ok(texts)
     })
     .await?;
-    let body = html! {
-        h1 { "Sealed content" }
-        p.notice { "Opened within case " (shown_case) ". This opening is recorded in the audit log; members of the public remain masked." }
-        div.panel #unsealed-content {
-            @for (field, text) in &opened {
-                h2 { (field) }
-                pre { (text.chars().take(MAX_CONTENT).collect::<String>()) }
+    Ok(opened_page(
+        &session,
+        "Message content, unmasked",
+        &format!(
+            "Shown within case {shown_case} with members of the public as written. This showing is recorded in the audit log; sealed content stays sealed."
+        ),
+        "unmasked-content",
+        &texts,
+    ))
+}
+
+/// A message's subject, body and attachment texts as stored, by field name.
+fn message_texts(event: &probity_model::Event) -> Vec<(String, String)> {
+    let mut texts = Vec::new();
+    if let Some(email) = &event.email {
+        if let Some(subject) = &email.subject {
+            texts.push(("email.subject".to_owned(), subject.clone()));
+        }
+        if let Some(body) = &email.body {
+            texts.push(("email.body".to_owned(), body.clone()));
+        }
+        for attachment in &email.attachments {
+            if let Some(text) = &attachment.text {
+                let name = attachment.file.name.as_deref().unwrap_or("unnamed");
+                texts.push((format!("attachment:{name}"), text.clone()));
             }
         }
-    };
-    Ok(layout::page(&session, "Sealed content", "", body))
+    } else if let Some(message) = &event.message {
+        texts.push(("message".to_owned(), message.clone()));
+    }
+    texts
 }
