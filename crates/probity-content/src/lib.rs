@@ -42,6 +42,7 @@ pub mod eval;
 pub mod lexicon;
 pub mod normalise;
 pub mod policy;
+pub mod reply;
 mod scanner;
 pub mod train;
 

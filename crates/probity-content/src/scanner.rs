@@ -3,11 +3,12 @@
 use probity_model::{Finding, Level, Span};
 
 use crate::Result;
-use crate::classifier::{Model, ModelSet, PASSAGE_WORDS};
+use crate::classifier::{Model, ModelSet, PASSAGE_WORDS, score_all};
 use crate::context::{Context, ContextRules};
 use crate::lexicon::{Entry, Excepted, Hit, Lexicon, MatchMode};
 use crate::normalise::{Normalised, normalise};
 use crate::policy::{Action, ModelPolicy, Policy, Rule, Threshold};
+use crate::reply;
 
 /// The policy name on every finding.
 pub const POLICY: &str = "abuse";
@@ -294,41 +295,11 @@ impl Scanner {
                 Threshold::Fixed(value) => value,
                 Threshold::Model => model.threshold(),
             };
-            let (score, evidence, mut why) = if whole >= threshold {
-                (
-                    whole,
-                    model.explain(normalised, MODEL_EVIDENCE_WORDS),
-                    format!(
-                        "the {} model gives {whole:.2}, at or above the policy threshold {threshold:.2}",
-                        model.name()
-                    ),
-                )
-            } else {
-                // A long text falls short as a whole; its best passage, alone, may not.
-                let Some(passage_threshold) = settings.passage_threshold else {
-                    continue;
-                };
-                let Some(passage) = model
-                    .best_passage(normalised)
-                    .filter(|p| p.score >= passage_threshold)
-                else {
-                    continue;
-                };
-                (
-                    passage.score,
-                    model.explain_passage(normalised, &passage, MODEL_EVIDENCE_WORDS),
-                    format!(
-                        "the {} model gives {:.2} for a passage of {PASSAGE_WORDS} words scored alone (the {}-word text as a whole: {whole:.2}), at or above the policy's passage threshold {passage_threshold:.2}",
-                        model.name(),
-                        passage.score,
-                        normalised.words()
-                    ),
-                )
+            let Some((score, mut spans, mut why)) =
+                self.model_evidence(field, text, normalised, model, settings, whole, threshold)
+            else {
+                continue;
             };
-            let mut spans: Vec<Span> = evidence
-                .iter()
-                .filter_map(|c| span_of(field, text, normalised, c.start, c.end))
-                .collect();
             spans.sort_by_key(|s| s.start);
             spans.dedup_by(|a, b| a.start < b.end && b.start < a.end);
             let words: Vec<String> = spans.iter().map(|s| format!("\"{}\"", s.text)).collect();
@@ -362,6 +333,91 @@ impl Scanner {
                 score: Some(score),
             });
         }
+    }
+}
+
+impl Scanner {
+    /// Whether `model` reports on a text, and if so its score, the spans of the words that
+    /// weighed most and the start of the explanation. The text as a whole reports at the
+    /// threshold; failing that, a reply above quoted history, scored alone, at the same
+    /// threshold (the thread below would otherwise average it away); failing that, where the
+    /// policy asks, the best passage of a long text at the passage threshold.
+    #[allow(clippy::too_many_arguments)]
+    fn model_evidence(
+        &self,
+        field: &str,
+        text: &str,
+        normalised: &Normalised,
+        model: &Model,
+        settings: &ModelPolicy,
+        whole: f32,
+        threshold: f32,
+    ) -> Option<(f32, Vec<Span>, String)> {
+        let spans = |text: &str,
+                     normalised: &Normalised,
+                     evidence: Vec<crate::classifier::Contribution>|
+         -> Vec<Span> {
+            evidence
+                .iter()
+                .filter_map(|c| span_of(field, text, normalised, c.start, c.end))
+                .collect()
+        };
+        if whole >= threshold {
+            return Some((
+                whole,
+                spans(
+                    text,
+                    normalised,
+                    model.explain(normalised, MODEL_EVIDENCE_WORDS),
+                ),
+                format!(
+                    "the {} model gives {whole:.2}, at or above the policy threshold {threshold:.2}",
+                    model.name()
+                ),
+            ));
+        }
+        if let Some(cut) = reply::quoted_history(text) {
+            let reply = &text[..cut];
+            let reply_normalised = normalise(reply);
+            if reply_normalised.reads_as_prose() {
+                let score = score_all(&[model], &reply_normalised)
+                    .first()
+                    .copied()
+                    .unwrap_or(0.0);
+                if score >= threshold {
+                    return Some((
+                        score,
+                        spans(
+                            reply,
+                            &reply_normalised,
+                            model.explain(&reply_normalised, MODEL_EVIDENCE_WORDS),
+                        ),
+                        format!(
+                            "the {} model gives {score:.2} for the reply above the quoted messages, scored alone (the text with them: {whole:.2}), at or above the policy threshold {threshold:.2}",
+                            model.name()
+                        ),
+                    ));
+                }
+            }
+        }
+        let passage_threshold = settings.passage_threshold?;
+        let passage = model
+            .best_passage(normalised)
+            .filter(|p| p.score >= passage_threshold)?;
+        Some((
+            passage.score,
+            spans(
+                text,
+                normalised,
+                model.explain_passage(normalised, &passage, MODEL_EVIDENCE_WORDS),
+            ),
+            format!(
+                "the {} model gives {:.2} for a passage of {PASSAGE_WORDS} words scored alone (the {}-word text as a whole: {whole:.2}), at or above the policy's passage threshold {passage_threshold:.2}",
+                model.name(),
+                passage.score,
+                normalised.words()
+            ),
+        ))
     }
 }
 

@@ -441,3 +441,50 @@ fn a_passage_in_a_long_email_is_found_when_the_policy_scores_passages() {
             .all(|f| f.category != "misogynistic")
     );
 }
+
+/// A reply written above the messages it answers is scored apart from them: scored whole, a
+/// remark of one line is averaged with every word of the thread below it.
+#[test]
+fn a_reply_is_scored_apart_from_the_quoted_messages_below_it() {
+    let thread = "\r\n\r\nFrom: Sam Lane\r\nSent: 02 March 2026 10:15\r\nTo: Dan Moss\r\nSubject: RE: rota\r\n\r\n"
+        .to_owned()
+        + &"The rota for next week is attached and the briefing is at nine in the main room. "
+            .repeat(8);
+    let remark = "Don't send a female to that job, they can't handle a fight.";
+    let scanner = defaults();
+    let misogynistic = |text: &str| -> Vec<Finding> {
+        scanner
+            .scan("email.body", text)
+            .into_iter()
+            .filter(|f| f.category == "misogynistic")
+            .collect()
+    };
+    // Alone the remark is flagged; as the reply to a thread it still is, and says so.
+    assert!(!misogynistic(remark).is_empty());
+    let text = format!("{remark}{thread}");
+    let report = scanner.scan_report("email.body", &text);
+    let whole = report
+        .scores
+        .iter()
+        .find(|(name, _)| name == "misogyny")
+        .map(|(_, score)| *score)
+        .unwrap();
+    assert!(whole < 0.3, "the thread no longer dilutes: {whole}");
+    let found = misogynistic(&text);
+    let finding = only(&found);
+    assert!(
+        finding
+            .why
+            .contains("for the reply above the quoted messages"),
+        "{}",
+        finding.why
+    );
+    for span in &finding.spans {
+        assert!(span.end <= remark.len(), "{span:?} outside the reply");
+    }
+    // An ordinary reply to the same thread, and the remark quoted below an ordinary reply,
+    // raise nothing: the reply is what is scored apart, not the history.
+    assert!(misogynistic(&format!("Thanks, I will be there at nine.{thread}")).is_empty());
+    let quoted = format!("Thanks, I will be there at nine.{thread}\r\n> {remark}");
+    assert!(misogynistic(&quoted).is_empty());
+}
