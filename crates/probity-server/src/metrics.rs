@@ -14,6 +14,11 @@ pub struct Metrics {
     pub syslog_udp_dropped: AtomicU64,
     pub syslog_refused_peers: AtomicU64,
     pub syslog_connections: AtomicU64,
+    /// Messages the abuse scanner did not read in full (tag `content-partly-scanned`).
+    pub comms_partly_scanned: AtomicU64,
+    /// Communications policy reloads put in force, and refused (the old set kept).
+    pub policy_reloads: AtomicU64,
+    pub policy_reloads_refused: AtomicU64,
 }
 
 impl Metrics {
@@ -23,7 +28,7 @@ impl Metrics {
 
     /// The Prometheus text exposition of every counter, plus the writer's queue length.
     pub fn render(&self, queued: usize) -> String {
-        let counters: [(&str, &str, &AtomicU64); 8] = [
+        let counters: [(&str, &str, &AtomicU64); 11] = [
             (
                 "probity_http_requests_total",
                 "HTTP requests received",
@@ -63,6 +68,21 @@ impl Metrics {
                 "probity_syslog_connections_total",
                 "Syslog TCP connections accepted",
                 &self.syslog_connections,
+            ),
+            (
+                "probity_comms_partly_scanned_total",
+                "Messages whose texts the abuse scanner did not read in full (time or size limit)",
+                &self.comms_partly_scanned,
+            ),
+            (
+                "probity_policy_reloads_total",
+                "Communications policy reloads put in force",
+                &self.policy_reloads,
+            ),
+            (
+                "probity_policy_reloads_refused_total",
+                "Communications policy reloads refused; the set in force was kept",
+                &self.policy_reloads_refused,
             ),
         ];
         let mut out = String::new();

@@ -126,6 +126,13 @@ impl Pipeline {
         for mut event in batch.events {
             if let Some(stage) = &stage {
                 alerts.extend(stage.process(&mut event));
+                if event
+                    .tags
+                    .iter()
+                    .any(|t| t == probity_comms::PARTLY_SCANNED_TAG)
+                {
+                    Metrics::add(&self.metrics.comms_partly_scanned, 1);
+                }
             }
             match EncodedEvent::encode(&event) {
                 Ok(encoded) => events.push(encoded),

@@ -925,6 +925,66 @@ fn the_server_reloads_its_policies_on_sighup_and_keeps_them_when_a_file_is_broke
     let outcomes: Vec<&Value> = reloads.iter().map(|e| &e["details"]["outcome"]).collect();
     assert_eq!(outcomes, ["reloaded", "kept"], "{reloads:#?}");
     assert!(reloads.iter().all(|e| e["actor"] == "signal:SIGHUP"));
+
+    // The list mended and the abuse policy's size limit cut to 100 bytes: a longer text to
+    // someone else is partly scanned, and says so. `/metrics` counts both.
+    std::fs::write(&file, list).unwrap();
+    let shipped = include_str!("../../probity-content/policy/abuse.yaml");
+    let small = shipped.replace("max_text_bytes: 4194304", "max_text_bytes: 100");
+    assert_ne!(small, shipped);
+    std::fs::write(data.join("policy").join("abuse.yaml"), small).unwrap();
+    server.signal("HUP");
+    assert!(
+        server
+            .wait_for_line(
+                "reloaded the communications policies",
+                1,
+                Duration::from_secs(30)
+            )
+            .is_some()
+    );
+    let line = serde_json::json!({
+        "timestamp": "2026-03-02T11:20:00Z", "platform": "teams-export",
+        "conversation_id": "c-4", "sender": "kim.vale@force.police.uk",
+        "recipients": ["pc.ross@force.police.uk"],
+        "text": "The rota for the week is attached and the briefing is at nine. ".repeat(5),
+    });
+    let response = client
+        .post(server.url("/api/v1/events"))
+        .bearer_auth(&ingest_token)
+        .body(line.to_string())
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let partly = stored_docs(&data)
+        .into_iter()
+        .find(|d| d["labels"]["chat.conversation_id"] == "c-4")
+        .unwrap();
+    assert!(
+        partly["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&probity_comms::PARTLY_SCANNED_TAG.into()),
+        "{partly}"
+    );
+    let reader = support::create_token(&data, "reader", "read");
+    let metrics = client
+        .get(server.url("/metrics"))
+        .bearer_auth(&reader)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    for expected in [
+        "probity_policy_reloads_total 2",
+        "probity_policy_reloads_refused_total 1",
+        "probity_comms_partly_scanned_total 1",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == expected),
+            "{expected}: {metrics}"
+        );
+    }
 }
 
 /// A force's policy may shorten the time a message's texts are scanned for; `comms check` says

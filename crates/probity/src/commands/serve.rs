@@ -118,7 +118,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     runtime.block_on(async move {
         let mut server = probity_server::start(config, Stores::of(Arc::clone(&store))).await?;
         if let Some(live) = server.comms() {
-            tokio::spawn(reload_on_hangup(live, data, store));
+            tokio::spawn(reload_on_hangup(
+                live,
+                data,
+                store,
+                Arc::clone(&server.metrics),
+            ));
         }
         eprintln!("probity is serving HTTP on http://{}", server.http_addr);
         eprintln!("the workbench is at http://{}/login", server.http_addr);
@@ -147,6 +152,7 @@ async fn reload_on_hangup(
     live: probity_server::LiveStage,
     data: PathBuf,
     store: Arc<probity_store::sqlite::SqliteStore>,
+    metrics: Arc<probity_server::Metrics>,
 ) {
     #[cfg(unix)]
     {
@@ -170,6 +176,7 @@ async fn reload_on_hangup(
             let details = match loaded {
                 Ok(stage) => {
                     live.replace(Arc::new(stage));
+                    probity_server::Metrics::add(&metrics.policy_reloads, 1);
                     eprintln!(
                         "reloaded the communications policies from {}",
                         data.join(probity_comms::POLICY_DIR).display()
@@ -177,6 +184,7 @@ async fn reload_on_hangup(
                     serde_json::json!({ "outcome": "reloaded" })
                 }
                 Err(error) => {
+                    probity_server::Metrics::add(&metrics.policy_reloads_refused, 1);
                     eprintln!("kept the communications policies in force: {error}");
                     serde_json::json!({ "outcome": "kept", "error": error })
                 }
@@ -200,7 +208,7 @@ async fn reload_on_hangup(
     }
     #[cfg(not(unix))]
     {
-        let _ = (live, data, store);
+        let _ = (live, data, store, metrics);
     }
 }
 
