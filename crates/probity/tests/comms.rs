@@ -846,11 +846,11 @@ fn the_server_reloads_its_policies_on_sighup_and_keeps_them_when_a_file_is_broke
     let ingest_token = support::create_token(&data, "shipper", "ingest");
     let server = support::Server::start(&data, &["--no-insider"]);
     let client = reqwest::blocking::Client::new();
-    let send = |conversation: &str, text: &str| {
+    let send_to = |conversation: &str, recipient: &str, text: &str| {
         let line = serde_json::json!({
             "timestamp": "2026-03-02T11:00:00Z", "platform": "teams-export",
             "conversation_id": conversation, "sender": "kim.vale@force.police.uk",
-            "recipients": ["duty@helpline.example"], "text": text,
+            "recipients": [recipient], "text": text,
         });
         let response = client
             .post(server.url("/api/v1/events"))
@@ -864,6 +864,18 @@ fn the_server_reloads_its_policies_on_sighup_and_keeps_them_when_a_file_is_broke
             "{}",
             response.text().unwrap()
         );
+    };
+    let send =
+        |conversation: &str, text: &str| send_to(conversation, "duty@helpline.example", text);
+    // Waits for the `nth` (from 0) successful reload.
+    let reloaded = |nth: usize| {
+        server
+            .wait_for_line(
+                "reloaded the communications policies",
+                nth,
+                Duration::from_secs(30),
+            )
+            .is_some()
     };
     let body_of = |conversation: &str| {
         stored_docs(&data)
@@ -885,15 +897,7 @@ fn the_server_reloads_its_policies_on_sighup_and_keeps_them_when_a_file_is_broke
     let file = data.join("policy").join("exclusions.yaml");
     std::fs::write(&file, list).unwrap();
     server.signal("HUP");
-    assert!(
-        server
-            .wait_for_line(
-                "reloaded the communications policies",
-                0,
-                Duration::from_secs(30)
-            )
-            .is_some()
-    );
+    assert!(reloaded(0));
     send("c-2", &format!("Quince sorrow. {THREAT}"));
     assert!(body_of("c-2").is_none());
     assert!(!in_database_files(&data, "Quince"));
@@ -934,28 +938,12 @@ fn the_server_reloads_its_policies_on_sighup_and_keeps_them_when_a_file_is_broke
     assert_ne!(small, shipped);
     std::fs::write(data.join("policy").join("abuse.yaml"), small).unwrap();
     server.signal("HUP");
-    assert!(
-        server
-            .wait_for_line(
-                "reloaded the communications policies",
-                1,
-                Duration::from_secs(30)
-            )
-            .is_some()
+    assert!(reloaded(1));
+    send_to(
+        "c-4",
+        "pc.ross@force.police.uk",
+        &"The rota for the week is attached and the briefing is at nine. ".repeat(5),
     );
-    let line = serde_json::json!({
-        "timestamp": "2026-03-02T11:20:00Z", "platform": "teams-export",
-        "conversation_id": "c-4", "sender": "kim.vale@force.police.uk",
-        "recipients": ["pc.ross@force.police.uk"],
-        "text": "The rota for the week is attached and the briefing is at nine. ".repeat(5),
-    });
-    let response = client
-        .post(server.url("/api/v1/events"))
-        .bearer_auth(&ingest_token)
-        .body(line.to_string())
-        .send()
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
     let partly = stored_docs(&data)
         .into_iter()
         .find(|d| d["labels"]["chat.conversation_id"] == "c-4")
