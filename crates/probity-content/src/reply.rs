@@ -32,7 +32,13 @@ pub fn quoted_history(text: &str) -> Option<usize> {
     let start = memchr::memchr3_iter(b'>', b':', b'-', bytes).find_map(|at| match bytes[at] {
         b'>' => leading(bytes, at),
         b':' if bytes[..at].ends_with(b"wrote") => {
-            let start = line_start(bytes, at);
+            // An attribution is a short line: look no further back than its longest.
+            let window = at.saturating_sub(MAX_ATTRIBUTION_BYTES + 1);
+            let start = bytes[window..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map(|newline| window + newline + 1)
+                .or((window == 0).then_some(0))?;
             is_attribution(line(text, start).trim_start_matches([' ', '\t'])).then_some(start)
         }
         b':' if bytes[..at].ends_with(b"From") => {
@@ -50,28 +56,35 @@ pub fn quoted_history(text: &str) -> Option<usize> {
     (reply.split_whitespace().count() >= MIN_REPLY_WORDS).then_some(start)
 }
 
-/// Where the line holding byte `at` starts.
-fn line_start(bytes: &[u8], at: usize) -> usize {
-    bytes[..at]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |newline| newline + 1)
-}
-
-/// The line's start, if only spaces and tabs stand before byte `at` on its line.
+/// The line's start, if only spaces and tabs stand before byte `at` on its line. Only those
+/// spaces are read, so the hits on one long line (`a>a>a>…`) cost no more than the line.
 fn leading(bytes: &[u8], at: usize) -> Option<usize> {
-    let start = line_start(bytes, at);
-    bytes[start..at]
+    let blank = bytes[..at]
         .iter()
-        .all(|&b| b == b' ' || b == b'\t')
-        .then_some(start)
+        .rev()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    let start = at - blank;
+    (start == 0 || bytes[start - 1] == b'\n').then_some(start)
 }
 
-/// The line starting at `start`, without its line end.
-fn line(text: &str, start: usize) -> &str {
+/// The line starting at `start`, without its line end, read no further than `limit` bytes (a
+/// longer line is cut there).
+fn line_within(text: &str, start: usize, limit: usize) -> &str {
     let rest = text.get(start..).unwrap_or("");
+    let mut end = rest.len().min(limit);
+    while !rest.is_char_boundary(end) {
+        end -= 1;
+    }
+    let rest = &rest[..end];
     let end = rest.find('\n').unwrap_or(rest.len());
-    rest.get(..end).unwrap_or("").trim_end_matches('\r')
+    rest[..end].trim_end_matches('\r')
+}
+
+/// The line starting at `start` as far as an attribution can reach (one byte past, so that a
+/// longer line is seen to be too long).
+fn line(text: &str, start: usize) -> &str {
+    line_within(text, start, MAX_ATTRIBUTION_BYTES + 2)
 }
 
 /// `On … wrote:` as one short line.
@@ -90,7 +103,8 @@ fn header_block_follows(text: &str, at: usize) -> bool {
             return false;
         };
         next += newline + 1;
-        let following = line(text, next).trim_start();
+        // Only the start of the line matters.
+        let following = line_within(text, next, 64).trim_start();
         if following.starts_with("Sent:") || following.starts_with("Date:") {
             return true;
         }
@@ -181,6 +195,18 @@ mod tests {
         assert_eq!(reply_of(wrote), Some("Fine by me, see you there.\n\n"));
         let prefixed = "Fine by me, see you there.\n> Are you on lates?\n> Sam";
         assert_eq!(reply_of(prefixed), Some("Fine by me, see you there.\n"));
+    }
+
+    /// Lines of markers that never start a quote are read once, not once per marker (a walk
+    /// back to each line's start would take minutes here).
+    #[test]
+    fn long_lines_of_markers_are_read_once() {
+        for unit in ["a>", "wrote:", "x From:", "-", "On x wrote:"] {
+            let text = format!("a reply of words\n{}", unit.repeat(400_000 / unit.len()));
+            assert_eq!(quoted_history(&text), None, "{unit}");
+        }
+        let quoted = format!("a reply of words\n> {}", "a>".repeat(200_000));
+        assert_eq!(quoted_history(&quoted), Some(17));
     }
 
     #[test]
