@@ -48,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn report(scanner: &Scanner, name: &str, texts: &[(String, String)]) {
     let mut flagged = 0;
     let mut any_finding = 0;
-    let mut highest: Vec<(String, f32, String)> = Vec::new();
+    let mut highest: Vec<(std::sync::Arc<str>, f32, String)> = Vec::new();
     let gate = probity_content::Model::misogyny()
         .ok()
         .and_then(|m| m.gate().cloned());

@@ -1,5 +1,7 @@
 //! The scanner: lexicons, context rules and classifiers combined under a policy.
 
+use std::sync::Arc;
+
 use probity_model::{Finding, Level, Span};
 
 use crate::Result;
@@ -43,8 +45,9 @@ pub struct ScanReport {
     pub unscanned_bytes: usize,
     /// The classifiers' probabilities, by model name, whatever their thresholds. A gated model
     /// (the shipped misogyny model) reads 0 where its gate passed the text over without scoring
-    /// it in full; where it has a finding, the score is always the full model's.
-    pub scores: Vec<(String, f32)>,
+    /// it in full; where it has a finding, the score is always the full model's. The names are
+    /// shared with the scanner, so a report costs no copy of them.
+    pub scores: Vec<(Arc<str>, f32)>,
 }
 
 /// A text normalised and matched against the lexicon, waiting to be reported
@@ -84,6 +87,8 @@ pub struct Scanner {
     models: ModelSet,
     /// Each model's settings, in the same order.
     model_settings: Vec<ModelPolicy>,
+    /// Each model's name, in the same order, for [`ScanReport::scores`].
+    model_names: Vec<Arc<str>>,
 }
 
 impl Scanner {
@@ -117,12 +122,14 @@ impl Scanner {
             }
         }
         let (models, model_settings): (Vec<Model>, Vec<ModelPolicy>) = models.into_iter().unzip();
+        let model_names = models.iter().map(|m| Arc::from(m.name())).collect();
         Scanner {
             policy,
             lexicon,
             rules: ContextRules::new(),
             models: ModelSet::new(models),
             model_settings,
+            model_names,
         }
     }
 
@@ -289,8 +296,8 @@ impl Scanner {
         }
         let scores = self.models.score(normalised);
         let models = self.models.models().iter().zip(&self.model_settings);
-        for ((model, settings), whole) in models.zip(scores) {
-            report.scores.push((model.name().to_string(), whole));
+        for (((model, settings), name), whole) in models.zip(&self.model_names).zip(scores) {
+            report.scores.push((Arc::clone(name), whole));
             let threshold = match settings.threshold {
                 Threshold::Fixed(value) => value,
                 Threshold::Model => model.threshold(),

@@ -307,7 +307,7 @@ fn classifier_findings_carry_score_and_evidence() {
         report
             .scores
             .iter()
-            .any(|(name, s)| name == "abusive" && Some(*s) == from_model.score && *s >= 0.8),
+            .any(|(name, s)| &**name == "abusive" && Some(*s) == from_model.score && *s >= 0.8),
         "{:?}",
         report.scores
     );
@@ -366,7 +366,7 @@ fn a_sentence_repeated_many_times_scores_as_a_few_repeats_do() {
         report
             .scores
             .iter()
-            .find(|(name, _)| name == "misogyny")
+            .find(|(name, _)| &**name == "misogyny")
             .map(|(_, score)| *score)
             .unwrap()
     };
@@ -466,7 +466,7 @@ fn a_reply_is_scored_apart_from_the_quoted_messages_below_it() {
     let whole = report
         .scores
         .iter()
-        .find(|(name, _)| name == "misogyny")
+        .find(|(name, _)| &**name == "misogyny")
         .map(|(_, score)| *score)
         .unwrap();
     assert!(whole < 0.3, "the thread no longer dilutes: {whole}");
