@@ -154,7 +154,9 @@ impl Outcome {
 }
 
 /// The communications policies, built once and shared by every ingest thread (`Send + Sync`).
-#[derive(Debug)]
+/// Cloning copies the compiled policies (a few megabytes): it is for putting a new staff
+/// directory in force without reading the policy files again ([`CommsStage::with_staff`]).
+#[derive(Debug, Clone)]
 pub struct CommsStage {
     exclusions: Exclusions,
     cues: SealCues,

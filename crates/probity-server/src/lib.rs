@@ -305,6 +305,31 @@ impl RunningServer {
     }
 }
 
+/// Work address → personal address of every member of staff in the stored staff directory, for
+/// the disclosure policy's "the sender's own personal address" class.
+pub fn staff_personal_addresses(
+    reference: &dyn ReferenceStore,
+) -> std::result::Result<probity_privacy::recipients::StaffPersonalAddresses, String> {
+    let mut addresses = probity_privacy::recipients::StaffPersonalAddresses::new();
+    let Some(bytes) = reference.reference("staff").map_err(|e| e.to_string())? else {
+        return Ok(addresses);
+    };
+    let probity_insider::Rows::Staff(rows) = probity_insider::decode(&bytes)
+        .map_err(|e| format!("the stored staff directory cannot be read: {e}"))?
+    else {
+        return Err("the stored staff directory holds another kind of row".to_owned());
+    };
+    for person in &rows {
+        let Some(personal) = person.personal_email.as_deref() else {
+            continue;
+        };
+        for work in person.accounts.iter().filter(|a| a.contains('@')) {
+            addresses.insert(work, personal);
+        }
+    }
+    Ok(addresses)
+}
+
 /// The redactor for analyst-facing views: staff (from the stored staff directory) stay visible,
 /// members of the public in message content are masked. Without a staff directory everyone is
 /// masked.

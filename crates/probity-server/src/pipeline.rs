@@ -1,6 +1,6 @@
 //! From decoded batches to durable storage.
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use probity_comms::CommsStage;
 use probity_ingest::Batch;
@@ -25,24 +25,53 @@ struct Comms {
 }
 
 /// The communications stage in force, shared by every listener and replaced whole when its
-/// policies are reloaded: a batch already being read keeps the stage it started with.
+/// policies or the staff directory are reloaded: a batch already being read keeps the stage it
+/// started with.
 #[derive(Debug, Clone)]
-pub struct LiveStage(Arc<RwLock<Arc<CommsStage>>>);
+pub struct LiveStage(Arc<Live>);
+
+#[derive(Debug)]
+struct Live {
+    stage: RwLock<Arc<CommsStage>>,
+    /// Held for the whole of a rebuild, so that two rebuilds (a SIGHUP and a staff directory
+    /// loaded over the API) cannot interleave and leave the older one's reading in force.
+    rebuilding: Mutex<()>,
+}
 
 impl LiveStage {
     pub fn new(stage: Arc<CommsStage>) -> Self {
-        Self(Arc::new(RwLock::new(stage)))
+        Self(Arc::new(Live {
+            stage: RwLock::new(stage),
+            rebuilding: Mutex::new(()),
+        }))
     }
 
     /// The stage in force now.
     pub fn current(&self) -> Arc<CommsStage> {
         // A panic while the lock was held cannot leave a half-written `Arc` behind.
-        Arc::clone(&self.0.read().unwrap_or_else(PoisonError::into_inner))
+        Arc::clone(&self.0.stage.read().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Puts `stage` in force for every batch read from now on.
     pub fn replace(&self, stage: Arc<CommsStage>) {
-        *self.0.write().unwrap_or_else(PoisonError::into_inner) = stage;
+        *self.0.stage.write().unwrap_or_else(PoisonError::into_inner) = stage;
+    }
+
+    /// Builds a stage from the one in force and puts it in force, one rebuild at a time; a
+    /// build that fails leaves the stage in force as it was. Blocks: call it off the async
+    /// threads. Batches go on being read with the stage in force while it builds.
+    pub fn rebuild<E>(
+        &self,
+        build: impl FnOnce(&CommsStage) -> Result<CommsStage, E>,
+    ) -> Result<(), E> {
+        let _one_at_a_time = self
+            .0
+            .rebuilding
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let built = build(&self.current())?;
+        self.replace(Arc::new(built));
+        Ok(())
     }
 }
 
@@ -106,6 +135,11 @@ impl Pipeline {
     pub fn with_comms(mut self, stage: LiveStage, alerts: Arc<dyn AlertStore>) -> Self {
         self.comms = Some(Comms { stage, alerts });
         self
+    }
+
+    /// The communications stage in force, where the pipeline has one.
+    pub fn live_stage(&self) -> Option<&LiveStage> {
+        self.comms.as_ref().map(|comms| &comms.stage)
     }
 
     pub fn metrics(&self) -> &Arc<Metrics> {

@@ -468,6 +468,97 @@ fn mail_to_the_senders_own_personal_address_is_named_as_such() {
     );
 }
 
+/// A staff directory loaded over the API while the server runs reaches the disclosure policy at
+/// once, with no SIGHUP: mail from a member of staff to the personal address HR holds for them is
+/// named as such from the next message on.
+#[test]
+fn a_staff_directory_put_over_the_api_is_in_force_for_the_next_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ingest_token = support::create_token(&data, "shipper", "ingest");
+    let admin_token = support::create_token(&data, "hr-feed", "admin");
+    let server = support::Server::start(&data, &["--no-insider"]);
+    let client = reqwest::blocking::Client::new();
+    let send = |conversation: &str| {
+        let line = serde_json::json!({
+            "timestamp": "2026-03-02T11:00:00Z", "platform": "teams-export",
+            "conversation_id": conversation, "sender": "kim.vale@force.police.uk",
+            "recipients": ["kimv1987@gmail.com"],
+            "text": "Details of the man we arrested: NI number JG103759A, lives on Orchard Road.",
+        });
+        let response = client
+            .post(server.url("/api/v1/events"))
+            .bearer_auth(&ingest_token)
+            .body(line.to_string())
+            .send()
+            .unwrap();
+        assert_eq!(
+            response.status().as_u16(),
+            200,
+            "{}",
+            response.text().unwrap()
+        );
+    };
+    let explanations = || -> Vec<String> {
+        alerts(&data)
+            .iter()
+            .filter(|a| a["rule"]["id"] == "disclosure/ni_number")
+            .map(|a| a["explanation"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // Before HR's file: the address is personal webmail, nobody's in particular.
+    send("c-1");
+    let before = explanations();
+    assert_eq!(before.len(), 1, "{before:#?}");
+    assert!(before[0].contains("(personal webmail)"), "{}", before[0]);
+
+    let staff = "staff_id,accounts,full_name,forenames,surname,date_of_birth,home_address,postcode,vehicles,relatives,role,rank,department,team,station,area,line_manager,start_date,notice_date,leaving_date,personal_email,mobile\n\
+                 E100001,valek100001;kim.vale@force.police.uk,Kim Vale,Kim,Vale,1987-03-02,\"1 High Street, Kelby\",NS2 6AF,,,Response Officer,PC,Response,North Response A,Northtown,North,,2010-01-01,,,kimv1987@gmail.com,\n";
+    // Only an admin token may load it.
+    let refused = client
+        .put(server.url("/api/v1/reference/staff"))
+        .bearer_auth(&ingest_token)
+        .body(staff)
+        .send()
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
+    let response = client
+        .put(server.url("/api/v1/reference/staff"))
+        .bearer_auth(&admin_token)
+        .body(staff)
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let answer: Value = response.json().unwrap();
+    assert_eq!(answer["rows"], 1, "{answer}");
+    assert_eq!(
+        answer["communications"], "the staff directory's personal addresses are in force",
+        "{answer}"
+    );
+
+    send("c-2");
+    let after = explanations();
+    assert_eq!(after.len(), 2, "{after:#?}");
+    assert_eq!(
+        after
+            .iter()
+            .filter(|e| e.contains("the sender's own personal address"))
+            .count(),
+        1,
+        "{after:#?}"
+    );
+    // The message before the load keeps what was known when it was read.
+    assert_eq!(
+        after
+            .iter()
+            .filter(|e| e.contains("(personal webmail)"))
+            .count(),
+        1,
+        "{after:#?}"
+    );
+}
+
 /// `probity comms eval` measures the abuse policy on someone else's labelled file: its counts
 /// follow what the scanner flags, a force's own policy file is the one measured, unusable rows are
 /// counted with their reason, and nothing is written to the data directory.

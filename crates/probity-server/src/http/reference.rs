@@ -1,6 +1,8 @@
 //! Reference data over the API: `PUT /api/v1/reference/{kind}` replaces a kind (CSV or a JSON
 //! array) for tokens with the `admin` scope, all or nothing and audited; `GET /api/v1/reference`
-//! lists what is loaded.
+//! lists what is loaded. A staff directory loaded while the server runs puts its members'
+//! personal addresses in force in the communications stage at once, for the disclosure policy's
+//! "the sender's own personal address" class.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -62,15 +64,41 @@ pub async fn put(
     };
     let store = state.stores.reference.clone();
     let actor = format!("token:{token}");
-    let loaded =
-        tokio::task::spawn_blocking(move || load(&*store, kind, &bytes, &actor, "api")).await;
+    let live = state.pipeline.live_stage().cloned();
+    let loaded = tokio::task::spawn_blocking(move || {
+        let loaded = load(&*store, kind, &bytes, &actor, "api")?;
+        let staff_in_force = match (kind, live) {
+            (Kind::Staff, Some(live)) => Some(live.rebuild(|current| {
+                let staff = crate::staff_personal_addresses(&*store)?;
+                Ok::<_, String>(current.clone().with_staff(staff))
+            })),
+            _ => None,
+        };
+        Ok::<_, StoredError>((loaded, staff_in_force))
+    })
+    .await;
     match loaded {
-        Ok(Ok(loaded)) => Json(json!({
-            "kind": loaded.kind.name(),
-            "rows": loaded.rows,
-            "audit": loaded.audit_seq,
-        }))
-        .into_response(),
+        Ok(Ok((loaded, staff_in_force))) => {
+            let mut answer = json!({
+                "kind": loaded.kind.name(),
+                "rows": loaded.rows,
+                "audit": loaded.audit_seq,
+            });
+            match staff_in_force {
+                Some(Ok(())) => {
+                    answer["communications"] =
+                        json!("the staff directory's personal addresses are in force");
+                }
+                Some(Err(error)) => {
+                    tracing::error!(%error, "the communications stage kept its staff directory");
+                    answer["communications"] = json!(format!(
+                        "the communications stage kept the staff directory it had: {error}"
+                    ));
+                }
+                None => {}
+            }
+            Json(answer).into_response()
+        }
         Ok(Err(StoredError::Invalid { kind, source })) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             Json(json!({ "error": format!("{kind} not loaded: {source}") })),

@@ -34,8 +34,8 @@ pub fn open_store(data: &Path) -> anyhow::Result<Arc<SqliteStore>> {
 
 /// The communications stage for a data directory (its seal key and `policy/` files), knowing
 /// each member of staff's personal address from the stored staff directory, so that mail to the
-/// sender's own address is classed as such. Staff loaded later take effect when the policies are
-/// next loaded (`probity serve` reloads them on SIGHUP).
+/// sender's own address is classed as such. A running `probity serve` puts a staff directory
+/// loaded over its API in force at once, and reads it again with the policies on SIGHUP.
 pub fn open_comms(data: &Path) -> anyhow::Result<probity_comms::CommsStage> {
     let store = open_store(data)?;
     open_comms_with(data, &*store)
@@ -59,22 +59,5 @@ pub fn open_comms_with(
 pub(crate) fn personal_addresses(
     reference: &dyn probity_store::ReferenceStore,
 ) -> anyhow::Result<probity_privacy::recipients::StaffPersonalAddresses> {
-    let mut addresses = probity_privacy::recipients::StaffPersonalAddresses::new();
-    let Some(bytes) = reference.reference("staff")? else {
-        return Ok(addresses);
-    };
-    let probity_insider::Rows::Staff(rows) = probity_insider::decode(&bytes)
-        .map_err(|e| anyhow::anyhow!("the stored staff directory cannot be read: {e}"))?
-    else {
-        anyhow::bail!("the stored staff directory holds another kind of row");
-    };
-    for person in &rows {
-        let Some(personal) = person.personal_email.as_deref() else {
-            continue;
-        };
-        for work in person.accounts.iter().filter(|a| a.contains('@')) {
-            addresses.insert(work, personal);
-        }
-    }
-    Ok(addresses)
+    probity_server::staff_personal_addresses(reference).map_err(anyhow::Error::msg)
 }

@@ -167,15 +167,16 @@ async fn reload_on_hangup(
             }
         };
         while hangups.recv().await.is_some() {
-            let (dir, reference) = (data.clone(), Arc::clone(&store));
+            let (dir, reference, stage) = (data.clone(), Arc::clone(&store), live.clone());
             let loaded = tokio::task::spawn_blocking(move || {
-                super::open_comms_with(&dir, &*reference).map_err(|e| format!("{e:#}"))
+                stage.rebuild(|_| {
+                    super::open_comms_with(&dir, &*reference).map_err(|e| format!("{e:#}"))
+                })
             })
             .await
             .unwrap_or_else(|e| Err(format!("the reload stopped: {e}")));
             let details = match loaded {
-                Ok(stage) => {
-                    live.replace(Arc::new(stage));
+                Ok(()) => {
                     probity_server::Metrics::add(&metrics.policy_reloads, 1);
                     eprintln!(
                         "reloaded the communications policies from {}",
