@@ -740,6 +740,68 @@ async fn sealed_content_opens_only_within_an_authorised_case_that_links_it() {
     );
 }
 
+/// An investigator who may both unseal and unmask can ask for both at once: the sealed text is
+/// shown with the member of the public as written, and the log holds both openings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sealed_content_can_be_opened_with_the_public_unmasked_in_one_step() {
+    let harness = Harness::start().await;
+    let eml = b"From: pc.jones@force.example\r\nTo: occhealth.adviser@nhs.example\r\n\
+Subject: my appointment\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\nMessage-ID: <m3@force.example>\r\n\r\n\
+I was diagnosed with a heart condition and prescribed bisoprolol 5mg. The surgery's number \
+is 07700 900123 if you need the letter.\r\n";
+    let ((event, at, alert), tags) = store_message(harness._dir.path(), eml, "medical-disclosure");
+    assert!(tags.iter().any(|t| t == "content-sealed"), "{tags:?}");
+    let at_text = at.to_string();
+    let unseal_path = format!("/events/{event}/unseal");
+
+    let (investigator, investigator_csrf) = harness.sign_in("investigator").await;
+    let page = harness
+        .page(&format!("/events/{event}?at={at}"), Some(&investigator))
+        .await;
+    assert!(page.contains("name=\"also_unmask\""), "{page}");
+    let (analyst, analyst_csrf) = harness.sign_in("analyst").await;
+    let case_path = harness
+        .escalate(&alert, &analyst, &analyst_csrf, "Medical details sent")
+        .await;
+    let case_id = case_path.trim_start_matches("/cases/").to_owned();
+    let (officer, officer_csrf) = harness.sign_in("authorising-officer").await;
+    harness.authorise(&case_path, &officer, &officer_csrf).await;
+
+    let harness = &harness;
+    let open = |also_unmask: bool| {
+        let mut form = vec![
+            ("csrf", investigator_csrf.as_str()),
+            ("at", at_text.as_str()),
+            ("case_id", case_id.as_str()),
+            ("reason", "to see what was disclosed and to whom"),
+        ];
+        if also_unmask {
+            form.push(("also_unmask", "on"));
+        }
+        let (path, cookie) = (unseal_path.clone(), investigator.clone());
+        async move {
+            let response = harness.post(&path, Some(&cookie), &form).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            response.text().await.unwrap()
+        }
+    };
+    let masked = open(false).await;
+    assert!(masked.contains("bisoprolol"), "{masked}");
+    assert!(!masked.contains("900123"), "{masked}");
+    let (auditor, _) = harness.sign_in("auditor").await;
+    let log = || harness.page("/audit?after=0", Some(&auditor));
+    assert!(!log().await.contains(">content.unmask<"));
+
+    let both = open(true).await;
+    assert!(both.contains("bisoprolol"), "{both}");
+    assert!(both.contains("07700 900123"), "{both}");
+    assert!(both.contains("shown as written"), "{both}");
+    let log = log().await;
+    assert!(log.contains(">content.unseal<"), "unsealing not audited");
+    assert!(log.contains(">content.unmask<"), "unmasking not audited");
+    assert!(!log.contains("900123"), "content leaked into the audit log");
+}
+
 /// A message to a colleague naming a member of the public, stored as ingest stores it, with an
 /// alert resting on it.
 fn store_message_naming_the_public(dir: &std::path::Path) -> (String, i64, String) {

@@ -5,7 +5,9 @@
 //! `unseal-content` permission) working a case that an authorising officer has authorised and that
 //! links the message (directly, or through a linked alert resting on it), with a stated reason.
 //! The opening is audited (case, message, fields and reason; never the content), and what is
-//! shown is still masked for members of the public.
+//! shown is still masked for members of the public, unless the investigator also holds
+//! `unmask-content` and asks for both at once (`also_unmask`): then the opening is audited as
+//! `content.unmask` too.
 //!
 //! `POST /events/{id}/unmask`: the same checks (permission `unmask-content`, an authorised case
 //! that links the message, a reason) show a message's content with members of the public as
@@ -114,13 +116,14 @@ pub async fn page(
                             " and is withheld." }
                     }
                     @if session.principal.allows(probity_access::Permission::UnsealContent) {
-                        (opening_form(&session, &id, micros, "unseal", "Why the sealed content is needed", "Open sealed content"))
+                        (opening_form(&session, &id, micros, "unseal", "Why the sealed content is needed", "Open sealed content",
+                            session.principal.allows(probity_access::Permission::UnmaskContent)))
                     }
                 } @else {
                     @if session.principal.allows(probity_access::Permission::UnmaskContent) {
                         details #unmask-request {
                             summary { "Show members of the public (within an authorised case)" }
-                            (opening_form(&session, &id, micros, "unmask", "Why the names and details are needed", "Show unmasked"))
+                            (opening_form(&session, &id, micros, "unmask", "Why the names and details are needed", "Show unmasked", false))
                         }
                     }
                     p { strong { "Subject: " } (email.subject.as_deref().unwrap_or("")) }
@@ -140,7 +143,7 @@ pub async fn page(
 }
 
 /// The form that asks to open a message within a case: `POST /events/{id}/{action}`, with the
-/// form's id `action`.
+/// form's id `action`; with `also_unmask`, a box to ask for members of the public as written too.
 fn opening_form(
     session: &Session,
     id: &str,
@@ -148,6 +151,7 @@ fn opening_form(
     action: &str,
     why: &str,
     button: &str,
+    also_unmask: bool,
 ) -> maud::Markup {
     html! {
         form.stack id=(action) method="post" action=(format!("/events/{id}/{action}")) {
@@ -157,6 +161,9 @@ fn opening_form(
             input id=(format!("{action}-case")) type="text" name="case_id" placeholder="C-000123" required;
             label for=(format!("{action}-reason")) { (why) }
             textarea id=(format!("{action}-reason")) name="reason" required {}
+            @if also_unmask {
+                p { label { input type="checkbox" name="also_unmask" value="on"; " Show members of the public as written too" } }
+            }
             p { button type="submit" { (button) } }
         }
     }
@@ -205,6 +212,16 @@ pub async fn unseal(
         case_id,
         reason,
     } = opening(&id, &form, "Say why the sealed content is needed.")?;
+    let also_unmask = form.get("also_unmask") == Some("on");
+    if also_unmask
+        && !session
+            .principal
+            .allows(probity_access::Permission::UnmaskContent)
+    {
+        return Err(WebError::Forbidden(
+            "Showing members of the public as written needs the unmask-content permission.".into(),
+        ));
+    }
     let (web, worker) = parts(&state)?;
     let actor = session.principal.actor();
     let shown_case = case_id.clone();
@@ -232,25 +249,47 @@ pub async fn unseal(
                 tracing::error!(%error, "cannot unseal");
                 WebError::Internal
             })?;
-            opened.push((item.field.clone(), redactor.text(&text)));
+            let shown = if also_unmask {
+                text
+            } else {
+                redactor.text(&text)
+            };
+            opened.push((item.field.clone(), shown));
         }
+        let fields: Vec<&str> = items.iter().map(|i| i.field.as_str()).collect();
         record_opening(
             &*stores.audit,
-            actor,
+            actor.clone(),
             "content.unseal",
             &event_id,
             (&case_id, &reason),
-            items.iter().map(|i| i.field.as_str()).collect(),
+            fields.clone(),
             Some(("sealed_as", json!(items.first().map(|i| i.reason.name())))),
         )?;
+        if also_unmask {
+            record_opening(
+                &*stores.audit,
+                actor,
+                "content.unmask",
+                &event_id,
+                (&case_id, &reason),
+                fields,
+                Some(("with", json!("content.unseal"))),
+            )?;
+        }
         Ok(opened)
     })
     .await?;
+    let public = if also_unmask {
+        "members of the public are shown as written"
+    } else {
+        "members of the public remain masked"
+    };
     Ok(opened_page(
         &session,
         "Sealed content",
         &format!(
-            "Opened within case {shown_case}. This opening is recorded in the audit log; members of the public remain masked."
+            "Opened within case {shown_case}. This opening is recorded in the audit log; {public}."
         ),
         "unsealed-content",
         &opened,
