@@ -139,6 +139,9 @@ pub struct Context {
     pub negated: Option<String>,
     /// The self-reference before a reclaimable term, if any.
     pub self_reference: Option<String>,
+    /// Why the hit is taken to be in earlier messages quoted below a reply, if it is. The
+    /// scanner sets this ([`crate::reply::quoted_history`]); [`ContextRules::assess`] does not.
+    pub quoted_history: Option<String>,
 }
 
 /// The context rules, with their word lists normalised once.

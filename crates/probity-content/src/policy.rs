@@ -58,7 +58,7 @@ pub struct Rule {
     pub level: Level,
 }
 
-/// The three context rules.
+/// The context rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContextPolicy {
@@ -68,6 +68,18 @@ pub struct ContextPolicy {
     pub negation: Rule,
     /// Reclaimed terms used in self-reference.
     pub reclaimed: Rule,
+    /// Words in the earlier messages quoted below a reply (`From:`/`Sent:`, `-----Original
+    /// Message-----`, `On … wrote:`, `>`), which the sender of the reply may not have written.
+    /// Left out of a policy file: lowered to informational.
+    #[serde(default = "quoted_history_rule")]
+    pub quoted_history: Rule,
+}
+
+fn quoted_history_rule() -> Rule {
+    Rule {
+        action: Action::Downgrade,
+        level: Level::Informational,
+    }
 }
 
 impl Default for ContextPolicy {
@@ -85,6 +97,7 @@ impl Default for ContextPolicy {
                 action: Action::Downgrade,
                 level: Level::Low,
             },
+            quoted_history: quoted_history_rule(),
         }
     }
 }

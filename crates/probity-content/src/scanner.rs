@@ -20,6 +20,9 @@ const CONTEXT_BYTES: usize = 60;
 const MAX_HITS: usize = 2_000;
 /// Words of a classifier's evidence shown as spans.
 const MODEL_EVIDENCE_WORDS: usize = 3;
+/// Why a lexicon hit below the start of quoted history is read as quoted.
+const QUOTED_HISTORY_REASON: &str =
+    "it is in the earlier messages quoted below the reply, which the sender may not have written";
 
 /// A hit that was found and then set aside, with the reason.
 #[derive(Debug, Clone, PartialEq)]
@@ -231,6 +234,8 @@ impl Scanner {
             }
         }
         let hits = keep_most_specific(&hits, self.lexicon.entries());
+        // Where quoted history starts, looked for once and only for a text with hits.
+        let mut quoted_from: Option<Option<usize>> = None;
         for hit in hits {
             let Some(entry) = self.lexicon.entries().get(hit.entry) else {
                 continue;
@@ -242,13 +247,17 @@ impl Scanner {
             let Some(span) = span_of(field, text, normalised, hit.start, hit.end) else {
                 continue;
             };
-            let context = self.rules.assess(
+            let mut context = self.rules.assess(
                 text,
                 normalised,
                 span.start,
                 entry.category,
                 entry.reclaimable,
             );
+            let quoted = *quoted_from.get_or_insert_with(|| reply::quoted_history(text));
+            if quoted.is_some_and(|from| span.start >= from) {
+                context.quoted_history = Some(QUOTED_HISTORY_REASON.to_owned());
+            }
             let mut why = describe_hit(entry, hit.term, &span);
             let outcome = apply_context(entry.severity, &context, &self.policy.context, &mut why);
             let severity = match outcome {
@@ -315,15 +324,26 @@ impl Scanner {
                 words.join(", ")
             ));
             let mut severity = settings.severity;
-            if let Some(first) = spans.first() {
-                let context =
-                    self.rules
-                        .assess(text, normalised, first.start, settings.category, false);
-                let reported_only = Context {
-                    reported: context.reported,
+            // Of the context rules, reported speech (at the words that weighed most) and quoted
+            // history (a whole text that reaches the threshold only with the thread below it)
+            // apply to a model's finding.
+            let reported = spans.first().and_then(|first| {
+                self.rules
+                    .assess(text, normalised, first.start, settings.category, false)
+                    .reported
+            });
+            let quoted_history = if whole >= threshold {
+                self.reply_falls_short(text, model, threshold)
+            } else {
+                None
+            };
+            if reported.is_some() || quoted_history.is_some() {
+                let context = Context {
+                    reported,
+                    quoted_history,
                     ..Context::default()
                 };
-                match apply_context(severity, &reported_only, &self.policy.context, &mut why) {
+                match apply_context(severity, &context, &self.policy.context, &mut why) {
                     Outcome::Keep(lowered) => severity = lowered,
                     Outcome::Suppress(_) => continue,
                 }
@@ -344,6 +364,24 @@ impl Scanner {
 }
 
 impl Scanner {
+    /// Why a text that `model` reports on as a whole is to be read as quoted: it has quoted
+    /// history below a reply, and the reply alone scores below `threshold`. `None` otherwise
+    /// (no quoted history, or the reply reaches the threshold by itself).
+    fn reply_falls_short(&self, text: &str, model: &Model, threshold: f32) -> Option<String> {
+        let cut = reply::quoted_history(text)?;
+        let reply = normalise(text.get(..cut)?);
+        let alone = if reply.reads_as_prose() {
+            score_all(&[model], &reply).first().copied().unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        (alone < threshold).then(|| {
+            format!(
+                "the text reaches the threshold only with the earlier messages quoted below the reply, which the sender may not have written (the reply alone: {alone:.2})"
+            )
+        })
+    }
+
     /// Whether `model` reports on a text, and if so its score, the spans of the words that
     /// weighed most and the start of the explanation. The text as a whole reports at the
     /// threshold; failing that, a reply above quoted history, scored alone, at the same
@@ -441,10 +479,11 @@ fn apply_context(
     why: &mut String,
 ) -> Outcome {
     let mut severity = severity;
-    let checks: [(&Option<String>, Rule); 3] = [
+    let checks: [(&Option<String>, Rule); 4] = [
         (&context.reported, rules.reported_speech),
         (&context.negated, rules.negation),
         (&context.self_reference, rules.reclaimed),
+        (&context.quoted_history, rules.quoted_history),
     ];
     for (found, rule) in checks {
         let Some(reason) = found else {

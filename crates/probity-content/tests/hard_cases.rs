@@ -488,3 +488,79 @@ fn a_reply_is_scored_apart_from_the_quoted_messages_below_it() {
     let quoted = format!("Thanks, I will be there at nine.{thread}\r\n> {remark}");
     assert!(misogynistic(&quoted).is_empty());
 }
+
+/// Earlier messages quoted below a reply may not be the sender's words: what is found there is
+/// lowered, and says why; the same words in the reply itself are not. A policy may set them
+/// aside instead.
+#[test]
+fn words_in_the_quoted_history_below_a_reply_are_lowered() {
+    let thread = "\r\n\r\n-----Original Message-----\r\nFrom: Sam Lane\r\nSent: 02 March 2026 10:15\r\n\
+                  To: Dan Moss\r\nSubject: rota\r\n\r\nYou absolute blorp, the rota is wrong again.";
+    let reply = "Thanks, I have passed this to professional standards.";
+    let scanner = test_scanner();
+    let text = format!("{reply}{thread}");
+    let found = scanner.scan("email.body", &text);
+    let finding = only(&found);
+    assert_eq!(finding.severity, Level::Informational);
+    assert!(
+        finding.why.contains("quoted below the reply"),
+        "{}",
+        finding.why
+    );
+    assert!(finding.spans[0].start > reply.len());
+    // Written in the reply, above the same thread: the sender's own words.
+    let own = format!("You absolute blorp, do it again.{thread}");
+    let found = scanner.scan("email.body", &own);
+    assert!(
+        found.iter().any(|f| f.severity == Level::Critical),
+        "{found:#?}"
+    );
+
+    let yaml = "version: 1\ncontext:\n  reported_speech: { action: downgrade, level: low }\n  negation: { action: downgrade, level: informational }\n  reclaimed: { action: downgrade, level: low }\n  quoted_history: { action: suppress }\n";
+    let lexicon = Lexicon::from_sources(&[("test.yaml", TEST_LEXICON)]).unwrap();
+    let strict = Scanner::new(Policy::from_yaml("p", yaml).unwrap(), lexicon, None, None);
+    let report = strict.scan_report("email.body", &text);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert!(
+        report.suppressed[0]
+            .reason
+            .contains("quoted below the reply"),
+        "{}",
+        report.suppressed[0].reason
+    );
+}
+
+/// A classifier's finding on a whole text that reaches the threshold only with the quoted thread
+/// is lowered the same way; one the reply reaches alone is not.
+#[test]
+fn a_classifier_finding_resting_on_the_quoted_thread_is_lowered() {
+    let remark = "Don't send a female to that job, they can't handle a fight. ";
+    let thread = format!(
+        "\r\n\r\nFrom: Sam Lane\r\nSent: 02 March 2026 10:15\r\nTo: Dan Moss\r\nSubject: RE: job\r\n\r\n{}",
+        remark.repeat(3)
+    );
+    let scanner = defaults();
+    let misogynistic = |text: &str| -> Vec<Finding> {
+        scanner
+            .scan("email.body", text)
+            .into_iter()
+            .filter(|f| f.category == "misogynistic")
+            .collect()
+    };
+    let quoted = misogynistic(&format!("Thanks, I will be there at nine.{thread}"));
+    let finding = only(&quoted);
+    assert_eq!(finding.severity, Level::Informational, "{}", finding.why);
+    assert!(
+        finding
+            .why
+            .contains("only with the earlier messages quoted below the reply"),
+        "{}",
+        finding.why
+    );
+    let own = misogynistic(&format!("{remark}{thread}"));
+    assert!(
+        own.iter().all(|f| f.severity > Level::Informational),
+        "{own:#?}"
+    );
+    assert!(!own.is_empty());
+}
