@@ -56,6 +56,71 @@ pub fn quoted_history(text: &str) -> Option<usize> {
     (reply.split_whitespace().count() >= MIN_REPLY_WORDS).then_some(start)
 }
 
+/// The parts of a text that quote earlier messages, and so may not be the sender's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotedParts {
+    /// Byte ranges, in order, not overlapping.
+    ranges: Vec<(usize, usize)>,
+}
+
+impl QuotedParts {
+    /// The quoted parts of `text`, if it has quoted history ([`quoted_history`]). Below an
+    /// Outlook header block or an `-----Original Message-----` separator everything is the
+    /// earlier message. Where the history starts with `>` quoting or an `On … wrote:` line, only
+    /// that line and the lines starting with `>` are quoted: the sender's answers between and
+    /// below them are the sender's own. One pass over the text.
+    pub fn of(text: &str) -> Option<QuotedParts> {
+        let start = quoted_history(text)?;
+        let first =
+            line_within(text, start, MAX_ATTRIBUTION_BYTES + 2).trim_start_matches([' ', '\t']);
+        if !(first.starts_with('>') || is_attribution(first)) {
+            return Some(QuotedParts {
+                ranges: vec![(start, text.len())],
+            });
+        }
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        let mut at = start;
+        let mut first_line = true;
+        while at < text.len() {
+            let end =
+                memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |n| at + n + 1);
+            let quoted = first_line
+                || text.as_bytes()[at..end]
+                    .iter()
+                    .find(|&&b| b != b' ' && b != b'\t')
+                    .is_some_and(|&b| b == b'>');
+            if quoted {
+                match ranges.last_mut() {
+                    Some(last) if last.1 == at => last.1 = end,
+                    _ => ranges.push((at, end)),
+                }
+            }
+            first_line = false;
+            at = end;
+        }
+        Some(QuotedParts { ranges })
+    }
+
+    /// Whether byte `at` of the text is in a quoted part.
+    pub fn contains(&self, at: usize) -> bool {
+        let after = self.ranges.partition_point(|&(start, _)| start <= at);
+        after > 0 && at < self.ranges[after - 1].1
+    }
+
+    /// The text without its quoted parts: what the sender wrote.
+    pub fn own_text(&self, text: &str) -> String {
+        let mut own = String::with_capacity(text.len());
+        let mut from = 0;
+        for &(start, end) in &self.ranges {
+            own.push_str(text.get(from..start).unwrap_or(""));
+            own.push('\n');
+            from = end;
+        }
+        own.push_str(text.get(from..).unwrap_or(""));
+        own
+    }
+}
+
 /// The line's start, if only spaces and tabs stand before byte `at` on its line. Only those
 /// spaces are read, so the hits on one long line (`a>a>a>…`) cost no more than the line.
 fn leading(bytes: &[u8], at: usize) -> Option<usize> {
@@ -117,6 +182,12 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The line starting at `start`, without its line end.
+    fn line_of(text: &str, start: usize) -> &str {
+        let rest = &text[start..];
+        rest[..rest.find('\n').unwrap_or(rest.len())].trim_end_matches('\r')
+    }
+
     /// Line by line, as the module documentation says: the reference for the searching version.
     fn reference(text: &str) -> Option<usize> {
         let mut starts = vec![0];
@@ -168,7 +239,61 @@ mod tests {
         ]
     }
 
+    #[test]
+    fn below_a_header_block_everything_is_quoted() {
+        let text = "Thanks, passed on to PSD.\r\n\r\n-----Original Message-----\r\nFrom: Sam\r\n\r\nold words\r\n";
+        let parts = QuotedParts::of(text).unwrap();
+        let old = text.find("old words").unwrap();
+        assert!(parts.contains(old));
+        assert!(!parts.contains(3));
+        assert!(!parts.own_text(text).contains("old words"));
+        assert!(parts.own_text(text).contains("passed on"));
+    }
+
+    #[test]
+    fn with_prefix_quoting_the_senders_answers_between_the_quotes_are_their_own() {
+        let text = "Hi Sam, answers below.\nOn Mon, 2 Mar 2026, Sam wrote:\n> first question\nmy first answer\n  > second question\nmy second answer";
+        let parts = QuotedParts::of(text).unwrap();
+        for quoted in ["Sam wrote", "first question", "second question"] {
+            assert!(parts.contains(text.find(quoted).unwrap()), "{quoted}");
+        }
+        for own in ["Hi Sam", "my first answer", "my second answer"] {
+            assert!(!parts.contains(text.find(own).unwrap()), "{own}");
+        }
+        let own = parts.own_text(text);
+        assert!(own.contains("my first answer") && own.contains("my second answer"));
+        assert!(!own.contains("question"));
+        assert_eq!(QuotedParts::of("no quotes here at all\nnone"), None);
+    }
+
     proptest! {
+        /// Quoted parts are within the text, in order, and a byte is quoted exactly when a
+        /// line-by-line reading says so.
+        #[test]
+        fn quoted_parts_agree_with_a_line_by_line_reading(
+            pieces in proptest::collection::vec(piece(), 0..30),
+        ) {
+            let text = pieces.concat();
+            let Some(parts) = QuotedParts::of(&text) else {
+                prop_assert_eq!(reference(&text), None);
+                return Ok(());
+            };
+            let start = reference(&text).unwrap();
+            let first = line_of(&text, start).trim_start_matches([' ', '\t']);
+            let prefixed = first.starts_with('>') || is_attribution(first);
+            let mut line_start = 0;
+            for line in text.split_inclusive('\n') {
+                let quoted_line = line_start >= start
+                    && (!prefixed
+                        || line_start == start
+                        || line.trim_start_matches([' ', '\t']).starts_with('>'));
+                for at in line_start..line_start + line.len() {
+                    prop_assert_eq!(parts.contains(at), quoted_line, "{:?} at {}", text, at);
+                }
+                line_start += line.len();
+            }
+        }
+
         #[test]
         fn the_search_finds_what_a_line_by_line_reading_finds(
             pieces in proptest::collection::vec(piece(), 0..30),

@@ -22,7 +22,7 @@ const MAX_HITS: usize = 2_000;
 const MODEL_EVIDENCE_WORDS: usize = 3;
 /// Why a lexicon hit below the start of quoted history is read as quoted.
 const QUOTED_HISTORY_REASON: &str =
-    "it is in the earlier messages quoted below the reply, which the sender may not have written";
+    "it is in the earlier messages quoted in the reply, which the sender may not have written";
 
 /// A hit that was found and then set aside, with the reason.
 #[derive(Debug, Clone, PartialEq)]
@@ -234,8 +234,8 @@ impl Scanner {
             }
         }
         let hits = keep_most_specific(&hits, self.lexicon.entries());
-        // Where quoted history starts, looked for once and only for a text with hits.
-        let mut quoted_from: Option<Option<usize>> = None;
+        // The quoted parts, looked for once and only for a text with hits.
+        let mut quoted: Option<Option<reply::QuotedParts>> = None;
         for hit in hits {
             let Some(entry) = self.lexicon.entries().get(hit.entry) else {
                 continue;
@@ -254,8 +254,8 @@ impl Scanner {
                 entry.category,
                 entry.reclaimable,
             );
-            let quoted = *quoted_from.get_or_insert_with(|| reply::quoted_history(text));
-            if quoted.is_some_and(|from| span.start >= from) {
+            let parts = quoted.get_or_insert_with(|| reply::QuotedParts::of(text));
+            if parts.as_ref().is_some_and(|p| p.contains(span.start)) {
                 context.quoted_history = Some(QUOTED_HISTORY_REASON.to_owned());
             }
             let mut why = describe_hit(entry, hit.term, &span);
@@ -364,12 +364,13 @@ impl Scanner {
 }
 
 impl Scanner {
-    /// Why a text that `model` reports on as a whole is to be read as quoted: it has quoted
-    /// history below a reply, and the reply alone scores below `threshold`. `None` otherwise
-    /// (no quoted history, or the reply reaches the threshold by itself).
+    /// Why a text that `model` reports on as a whole is to be read as quoted: it quotes earlier
+    /// messages, and what the sender wrote ([`reply::QuotedParts::own_text`]: the reply above
+    /// them, and any answers between and below `>` quotes) scores below `threshold` alone.
+    /// `None` otherwise (nothing quoted, or the sender's own words reach the threshold).
     fn reply_falls_short(&self, text: &str, model: &Model, threshold: f32) -> Option<String> {
-        let cut = reply::quoted_history(text)?;
-        let reply = normalise(text.get(..cut)?);
+        let parts = reply::QuotedParts::of(text)?;
+        let reply = normalise(&parts.own_text(text));
         let alone = if reply.reads_as_prose() {
             score_all(&[model], &reply).first().copied().unwrap_or(0.0)
         } else {
@@ -377,7 +378,7 @@ impl Scanner {
         };
         (alone < threshold).then(|| {
             format!(
-                "the text reaches the threshold only with the earlier messages quoted below the reply, which the sender may not have written (the reply alone: {alone:.2})"
+                "the text reaches the threshold only with the earlier messages it quotes, which the sender may not have written (the sender's own words alone: {alone:.2})"
             )
         })
     }

@@ -503,11 +503,20 @@ fn words_in_the_quoted_history_below_a_reply_are_lowered() {
     let finding = only(&found);
     assert_eq!(finding.severity, Level::Informational);
     assert!(
-        finding.why.contains("quoted below the reply"),
+        finding.why.contains("quoted in the reply"),
         "{}",
         finding.why
     );
     assert!(finding.spans[0].start > reply.len());
+    // With `>` quoting, only the quoted lines are quoted: an answer written between or below
+    // them is the sender's own, however it starts.
+    let inline = "Answers below, Sam.\nOn Mon, 2 Mar 2026, Sam Lane wrote:\n> Is the rota done?\n\
+                  You absolute blorp, do it yourself.\n> And the briefing?\nNo.";
+    let found = scanner.scan("email.body", inline);
+    assert_eq!(only(&found).severity, Level::Critical, "{found:#?}");
+    let quoting = "Answers below, Sam.\nOn Mon, 2 Mar 2026, Sam Lane wrote:\n> You absolute blorp.\nI have reported this.";
+    let found = scanner.scan("email.body", quoting);
+    assert_eq!(only(&found).severity, Level::Informational, "{found:#?}");
     // Written in the reply, above the same thread: the sender's own words.
     let own = format!("You absolute blorp, do it again.{thread}");
     let found = scanner.scan("email.body", &own);
@@ -522,9 +531,7 @@ fn words_in_the_quoted_history_below_a_reply_are_lowered() {
     let report = strict.scan_report("email.body", &text);
     assert!(report.findings.is_empty(), "{:#?}", report.findings);
     assert!(
-        report.suppressed[0]
-            .reason
-            .contains("quoted below the reply"),
+        report.suppressed[0].reason.contains("quoted in the reply"),
         "{}",
         report.suppressed[0].reason
     );
@@ -553,7 +560,7 @@ fn a_classifier_finding_resting_on_the_quoted_thread_is_lowered() {
     assert!(
         finding
             .why
-            .contains("only with the earlier messages quoted below the reply"),
+            .contains("only with the earlier messages it quotes"),
         "{}",
         finding.why
     );
