@@ -559,6 +559,55 @@ fn a_staff_directory_put_over_the_api_is_in_force_for_the_next_message() {
     );
 }
 
+/// A threat quoted below a reply that reports it is not the replier's threat: its alert is
+/// informational and says why, while the same threat written in a reply above the same thread is
+/// critical.
+#[test]
+fn a_threat_in_the_quoted_messages_of_a_reply_is_lowered_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let thread = format!(
+        "\r\n\r\nFrom: Dan Moss\r\nSent: 02 March 2026 09:40\r\nTo: Kim Vale\r\nSubject: rota\r\n\r\n{THREAT}"
+    );
+    let reporting = eml(
+        "PC Kim Vale <kim.vale@force.police.uk>",
+        "psd@force.police.uk",
+        "FW: rota",
+        &format!("I am passing this on to professional standards as it was sent to me.{thread}"),
+    );
+    let making = eml(
+        "PC Kim Vale <kim.vale@force.police.uk>",
+        "dan.moss@force.police.uk",
+        "RE: rota",
+        &format!("{THREAT}{thread}"),
+    );
+    let file = dir.path().join("mail.mbox");
+    std::fs::write(&file, [&reporting, &making].map(|m| mbox_entry(m)).concat()).unwrap();
+    ingest(&data, &file);
+    let found = alerts(&data);
+    let threats: Vec<&Value> = found
+        .iter()
+        .filter(|a| a["rule"]["id"] == "abuse/threat")
+        .collect();
+    let mut levels: Vec<&str> = threats
+        .iter()
+        .map(|a| a["level"].as_str().unwrap())
+        .collect();
+    levels.sort();
+    assert_eq!(levels, ["critical", "informational"], "{threats:#?}");
+    let lowered = threats
+        .iter()
+        .find(|a| a["level"] == "informational")
+        .unwrap();
+    assert!(
+        lowered["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("quoted in the reply, which the sender may not have written"),
+        "{lowered}"
+    );
+}
+
 /// `probity comms eval` measures the abuse policy on someone else's labelled file: its counts
 /// follow what the scanner flags, a force's own policy file is the one measured, unusable rows are
 /// counted with their reason, and nothing is written to the data directory.
