@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// Text in normalised form with a map back to the original.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Normalised {
     text: Vec<u8>,
     /// Words of the original (runs of letters and digits).

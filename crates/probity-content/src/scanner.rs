@@ -20,7 +20,7 @@ const CONTEXT_BYTES: usize = 60;
 const MAX_HITS: usize = 2_000;
 /// Words of a classifier's evidence shown as spans.
 const MODEL_EVIDENCE_WORDS: usize = 3;
-/// Why a lexicon hit below the start of quoted history is read as quoted.
+/// Why a lexicon hit in a quoted part of a text ([`reply::QuotedParts`]) is read as quoted.
 const QUOTED_HISTORY_REASON: &str =
     "it is in the earlier messages quoted in the reply, which the sender may not have written";
 
