@@ -41,6 +41,15 @@ fn defaults() -> Scanner {
     Scanner::with_defaults().unwrap()
 }
 
+/// The findings of one category in a message body.
+fn in_category(scanner: &Scanner, category: &str, text: &str) -> Vec<Finding> {
+    scanner
+        .scan("email.body", text)
+        .into_iter()
+        .filter(|f| f.category == category)
+        .collect()
+}
+
 fn only(findings: &[Finding]) -> &Finding {
     assert_eq!(findings.len(), 1, "{findings:#?}");
     &findings[0]
@@ -452,13 +461,7 @@ fn a_reply_is_scored_apart_from_the_quoted_messages_below_it() {
             .repeat(8);
     let remark = "Don't send a female to that job, they can't handle a fight.";
     let scanner = defaults();
-    let misogynistic = |text: &str| -> Vec<Finding> {
-        scanner
-            .scan("email.body", text)
-            .into_iter()
-            .filter(|f| f.category == "misogynistic")
-            .collect()
-    };
+    let misogynistic = |text: &str| in_category(&scanner, "misogynistic", text);
     // Alone the remark is flagged; as the reply to a thread it still is, and says so.
     assert!(!misogynistic(remark).is_empty());
     let text = format!("{remark}{thread}");
@@ -547,13 +550,7 @@ fn a_classifier_finding_resting_on_the_quoted_thread_is_lowered() {
         remark.repeat(3)
     );
     let scanner = defaults();
-    let misogynistic = |text: &str| -> Vec<Finding> {
-        scanner
-            .scan("email.body", text)
-            .into_iter()
-            .filter(|f| f.category == "misogynistic")
-            .collect()
-    };
+    let misogynistic = |text: &str| in_category(&scanner, "misogynistic", text);
     let quoted = misogynistic(&format!("Thanks, I will be there at nine.{thread}"));
     let finding = only(&quoted);
     assert_eq!(finding.severity, Level::Informational, "{}", finding.why);

@@ -408,17 +408,21 @@ fn members_of_the_public_are_masked_in_what_analysts_see_but_stored_whole() {
     assert!(in_database_files(&data, "Connolly"));
 }
 
+/// A staff directory of one officer, PC Kim Vale, whose personal address HR holds.
+const KIM_VALE_STAFF_CSV: &str = "staff_id,accounts,full_name,forenames,surname,date_of_birth,home_address,postcode,vehicles,relatives,role,rank,department,team,station,area,line_manager,start_date,notice_date,leaving_date,personal_email,mobile\n\
+     E100001,valek100001;kim.vale@force.police.uk,Kim Vale,Kim,Vale,1987-03-02,\"1 High Street, Kelby\",NS2 6AF,,,Response Officer,PC,Response,North Response A,Northtown,North,,2010-01-01,,,kimv1987@gmail.com,\n";
+
+/// How many of `texts` contain `needle`.
+fn containing(texts: &[impl AsRef<str>], needle: &str) -> usize {
+    texts.iter().filter(|t| t.as_ref().contains(needle)).count()
+}
+
 #[test]
 fn mail_to_the_senders_own_personal_address_is_named_as_such() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let staff = dir.path().join("staff.csv");
-    std::fs::write(
-        &staff,
-        "staff_id,accounts,full_name,forenames,surname,date_of_birth,home_address,postcode,vehicles,relatives,role,rank,department,team,station,area,line_manager,start_date,notice_date,leaving_date,personal_email,mobile\n\
-         E100001,valek100001;kim.vale@force.police.uk,Kim Vale,Kim,Vale,1987-03-02,\"1 High Street, Kelby\",NS2 6AF,,,Response Officer,PC,Response,North Response A,Northtown,North,,2010-01-01,,,kimv1987@gmail.com,\n",
-    )
-    .unwrap();
+    std::fs::write(&staff, KIM_VALE_STAFF_CSV).unwrap();
     succeeded(
         probity(&data)
             .args(["reference", "load", "staff"])
@@ -451,18 +455,12 @@ fn mail_to_the_senders_own_personal_address_is_named_as_such() {
         .collect();
     assert_eq!(explanations.len(), 2, "{found:#?}");
     assert_eq!(
-        explanations
-            .iter()
-            .filter(|e| e.contains("the sender's own personal address"))
-            .count(),
+        containing(&explanations, "the sender's own personal address"),
         1,
         "{explanations:#?}"
     );
     assert_eq!(
-        explanations
-            .iter()
-            .filter(|e| e.contains("(personal webmail)"))
-            .count(),
+        containing(&explanations, "(personal webmail)"),
         1,
         "{explanations:#?}"
     );
@@ -513,8 +511,7 @@ fn a_staff_directory_put_over_the_api_is_in_force_for_the_next_message() {
     assert_eq!(before.len(), 1, "{before:#?}");
     assert!(before[0].contains("(personal webmail)"), "{}", before[0]);
 
-    let staff = "staff_id,accounts,full_name,forenames,surname,date_of_birth,home_address,postcode,vehicles,relatives,role,rank,department,team,station,area,line_manager,start_date,notice_date,leaving_date,personal_email,mobile\n\
-                 E100001,valek100001;kim.vale@force.police.uk,Kim Vale,Kim,Vale,1987-03-02,\"1 High Street, Kelby\",NS2 6AF,,,Response Officer,PC,Response,North Response A,Northtown,North,,2010-01-01,,,kimv1987@gmail.com,\n";
+    let staff = KIM_VALE_STAFF_CSV;
     // Only an admin token may load it.
     let refused = client
         .put(server.url("/api/v1/reference/staff"))
@@ -541,22 +538,12 @@ fn a_staff_directory_put_over_the_api_is_in_force_for_the_next_message() {
     let after = explanations();
     assert_eq!(after.len(), 2, "{after:#?}");
     assert_eq!(
-        after
-            .iter()
-            .filter(|e| e.contains("the sender's own personal address"))
-            .count(),
+        containing(&after, "the sender's own personal address"),
         1,
         "{after:#?}"
     );
     // The message before the load keeps what was known when it was read.
-    assert_eq!(
-        after
-            .iter()
-            .filter(|e| e.contains("(personal webmail)"))
-            .count(),
-        1,
-        "{after:#?}"
-    );
+    assert_eq!(containing(&after, "(personal webmail)"), 1, "{after:#?}");
 }
 
 /// A threat quoted below a reply that reports it is not the replier's threat: its alert is
