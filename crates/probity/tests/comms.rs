@@ -408,6 +408,34 @@ fn members_of_the_public_are_masked_in_what_analysts_see_but_stored_whole() {
     assert!(in_database_files(&data, "Connolly"));
 }
 
+/// Sends one chat message from PC Kim Vale to `recipient` through the running server's native
+/// API, and checks that it was taken.
+fn post_chat(
+    server: &support::Server,
+    token: &str,
+    conversation: &str,
+    recipient: &str,
+    text: &str,
+) {
+    let line = serde_json::json!({
+        "timestamp": "2026-03-02T11:00:00Z", "platform": "teams-export",
+        "conversation_id": conversation, "sender": "kim.vale@force.police.uk",
+        "recipients": [recipient], "text": text,
+    });
+    let response = reqwest::blocking::Client::new()
+        .post(server.url("/api/v1/events"))
+        .bearer_auth(token)
+        .body(line.to_string())
+        .send()
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "{}",
+        response.text().unwrap()
+    );
+}
+
 /// A staff directory of one officer, PC Kim Vale, whose personal address HR holds.
 const KIM_VALE_STAFF_CSV: &str = "staff_id,accounts,full_name,forenames,surname,date_of_birth,home_address,postcode,vehicles,relatives,role,rank,department,team,station,area,line_manager,start_date,notice_date,leaving_date,personal_email,mobile\n\
      E100001,valek100001;kim.vale@force.police.uk,Kim Vale,Kim,Vale,1987-03-02,\"1 High Street, Kelby\",NS2 6AF,,,Response Officer,PC,Response,North Response A,Northtown,North,,2010-01-01,,,kimv1987@gmail.com,\n";
@@ -478,24 +506,13 @@ fn a_staff_directory_put_over_the_api_is_in_force_for_the_next_message() {
     let server = support::Server::start(&data, &["--no-insider"]);
     let client = reqwest::blocking::Client::new();
     let send = |conversation: &str| {
-        let line = serde_json::json!({
-            "timestamp": "2026-03-02T11:00:00Z", "platform": "teams-export",
-            "conversation_id": conversation, "sender": "kim.vale@force.police.uk",
-            "recipients": ["kimv1987@gmail.com"],
-            "text": "Details of the man we arrested: NI number JG103759A, lives on Orchard Road.",
-        });
-        let response = client
-            .post(server.url("/api/v1/events"))
-            .bearer_auth(&ingest_token)
-            .body(line.to_string())
-            .send()
-            .unwrap();
-        assert_eq!(
-            response.status().as_u16(),
-            200,
-            "{}",
-            response.text().unwrap()
-        );
+        post_chat(
+            &server,
+            &ingest_token,
+            conversation,
+            "kimv1987@gmail.com",
+            "Details of the man we arrested: NI number JG103759A, lives on Orchard Road.",
+        )
     };
     let explanations = || -> Vec<String> {
         alerts(&data)
@@ -974,23 +991,7 @@ fn the_server_reloads_its_policies_on_sighup_and_keeps_them_when_a_file_is_broke
     let server = support::Server::start(&data, &["--no-insider"]);
     let client = reqwest::blocking::Client::new();
     let send_to = |conversation: &str, recipient: &str, text: &str| {
-        let line = serde_json::json!({
-            "timestamp": "2026-03-02T11:00:00Z", "platform": "teams-export",
-            "conversation_id": conversation, "sender": "kim.vale@force.police.uk",
-            "recipients": [recipient], "text": text,
-        });
-        let response = client
-            .post(server.url("/api/v1/events"))
-            .bearer_auth(&ingest_token)
-            .body(line.to_string())
-            .send()
-            .unwrap();
-        assert_eq!(
-            response.status().as_u16(),
-            200,
-            "{}",
-            response.text().unwrap()
-        );
+        post_chat(&server, &ingest_token, conversation, recipient, text)
     };
     let send =
         |conversation: &str, text: &str| send_to(conversation, "duty@helpline.example", text);
