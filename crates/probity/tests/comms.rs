@@ -563,6 +563,58 @@ fn a_staff_directory_put_over_the_api_is_in_force_for_the_next_message() {
     assert_eq!(containing(&after, "(personal webmail)"), 1, "{after:#?}");
 }
 
+/// A staff directory loaded with `probity reference load` beside the running server (the same
+/// store) is put in force within seconds, with no SIGHUP.
+#[test]
+fn a_staff_directory_loaded_beside_the_running_server_is_put_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ingest_token = support::create_token(&data, "shipper", "ingest");
+    let server = support::Server::start(&data, &["--no-insider"]);
+    let send = |conversation: &str| {
+        post_chat(
+            &server,
+            &ingest_token,
+            conversation,
+            "kimv1987@gmail.com",
+            "Details of the man we arrested: NI number JG103759A, lives on Orchard Road.",
+        )
+    };
+    let explanations = || -> Vec<String> {
+        alerts(&data)
+            .iter()
+            .filter(|a| a["rule"]["id"] == "disclosure/ni_number")
+            .map(|a| a["explanation"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    send("c-1");
+    assert_eq!(containing(&explanations(), "(personal webmail)"), 1);
+
+    let staff = dir.path().join("staff.csv");
+    std::fs::write(&staff, KIM_VALE_STAFF_CSV).unwrap();
+    succeeded(
+        probity(&data)
+            .args(["reference", "load", "staff"])
+            .arg(&staff),
+    );
+    assert!(
+        server
+            .wait_for_line(
+                "put the stored staff directory's personal addresses in force",
+                0,
+                Duration::from_secs(30),
+            )
+            .is_some()
+    );
+    send("c-2");
+    let after = explanations();
+    assert_eq!(
+        containing(&after, "the sender's own personal address"),
+        1,
+        "{after:#?}"
+    );
+}
+
 /// A threat quoted below a reply that reports it is not the replier's threat: its alert is
 /// informational and says why, while the same threat written in a reply above the same thread is
 /// critical.

@@ -35,7 +35,8 @@ pub fn open_store(data: &Path) -> anyhow::Result<Arc<SqliteStore>> {
 /// The communications stage for a data directory (its seal key and `policy/` files), knowing
 /// each member of staff's personal address from the stored staff directory, so that mail to the
 /// sender's own address is classed as such. A running `probity serve` puts a staff directory
-/// loaded over its API in force at once, and reads it again with the policies on SIGHUP.
+/// loaded over its API in force at once, one loaded beside it within seconds, and reads it again
+/// with the policies on SIGHUP.
 pub fn open_comms(data: &Path) -> anyhow::Result<probity_comms::CommsStage> {
     let store = open_store(data)?;
     open_comms_with(data, &*store)

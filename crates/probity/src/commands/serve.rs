@@ -118,6 +118,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     runtime.block_on(async move {
         let mut server = probity_server::start(config, Stores::of(Arc::clone(&store))).await?;
         if let Some(live) = server.comms() {
+            tokio::spawn(follow_staff_directory(live.clone(), Arc::clone(&store)));
             tokio::spawn(reload_on_hangup(
                 live,
                 data,
@@ -210,6 +211,72 @@ async fn reload_on_hangup(
     #[cfg(not(unix))]
     {
         let _ = (live, data, store, metrics);
+    }
+}
+
+/// How often the stored staff directory is checked for a load made outside the server
+/// (`probity reference load staff` beside it).
+const STAFF_CHECK_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Puts a staff directory loaded beside the running server (by `probity reference load`, which
+/// writes to the same store) in force in the communications stage, within
+/// [`STAFF_CHECK_INTERVAL`]. One loaded over the API is in force at once already; this also
+/// catches it, and rebuilding again changes nothing.
+async fn follow_staff_directory(
+    live: probity_server::LiveStage,
+    store: Arc<probity_store::sqlite::SqliteStore>,
+) {
+    /// The staff directory's rows and load time, if one is loaded.
+    fn staff_version(
+        store: &probity_store::sqlite::SqliteStore,
+    ) -> Option<(u64, chrono::DateTime<chrono::Utc>)> {
+        probity_store::ReferenceStore::reference_kinds(store)
+            .ok()?
+            .into_iter()
+            .find(|(kind, _, _)| kind == "staff")
+            .map(|(_, rows, at)| (rows, at))
+    }
+    let reader = Arc::clone(&store);
+    let mut seen = tokio::task::spawn_blocking(move || staff_version(&reader))
+        .await
+        .ok()
+        .flatten();
+    let mut ticks = tokio::time::interval(STAFF_CHECK_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let (reader, stage) = (Arc::clone(&store), live.clone());
+        let checked = tokio::task::spawn_blocking(move || {
+            let now = staff_version(&reader);
+            if now.is_none() || now == seen {
+                return Ok((now, false));
+            }
+            stage
+                .rebuild(|current| {
+                    let staff = probity_server::staff_personal_addresses(&*reader)?;
+                    Ok::<_, String>(current.clone().with_staff(staff))
+                })
+                .map(|()| (now, true))
+        })
+        .await;
+        match checked {
+            Ok(Ok((now, rebuilt))) => {
+                if rebuilt {
+                    eprintln!("put the stored staff directory's personal addresses in force");
+                }
+                seen = now;
+            }
+            Ok(Err(error)) => {
+                // Kept as seen, so that the same broken load is not retried every few seconds.
+                eprintln!("kept the staff directory in force: {error}");
+                let reader = Arc::clone(&store);
+                seen = tokio::task::spawn_blocking(move || staff_version(&reader))
+                    .await
+                    .ok()
+                    .flatten();
+            }
+            Err(_) => return,
+        }
     }
 }
 
