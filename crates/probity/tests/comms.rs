@@ -436,6 +436,27 @@ fn post_chat(
     );
 }
 
+/// PC Kim Vale sends an NI number to kimv1987@gmail.com (her personal address, once HR's file is
+/// loaded) through the running server.
+fn post_leak_to_kims_gmail(server: &support::Server, token: &str, conversation: &str) {
+    post_chat(
+        server,
+        token,
+        conversation,
+        "kimv1987@gmail.com",
+        "Details of the man we arrested: NI number JG103759A, lives on Orchard Road.",
+    );
+}
+
+/// The explanations of the data directory's NI-number disclosure alerts.
+fn ni_number_explanations(data: &Path) -> Vec<String> {
+    alerts(data)
+        .iter()
+        .filter(|a| a["rule"]["id"] == "disclosure/ni_number")
+        .map(|a| a["explanation"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// A staff directory of one officer, PC Kim Vale, whose personal address HR holds.
 const KIM_VALE_STAFF_CSV: &str = "staff_id,accounts,full_name,forenames,surname,date_of_birth,home_address,postcode,vehicles,relatives,role,rank,department,team,station,area,line_manager,start_date,notice_date,leaving_date,personal_email,mobile\n\
      E100001,valek100001;kim.vale@force.police.uk,Kim Vale,Kim,Vale,1987-03-02,\"1 High Street, Kelby\",NS2 6AF,,,Response Officer,PC,Response,North Response A,Northtown,North,,2010-01-01,,,kimv1987@gmail.com,\n";
@@ -505,22 +526,8 @@ fn a_staff_directory_put_over_the_api_is_in_force_for_the_next_message() {
     let admin_token = support::create_token(&data, "hr-feed", "admin");
     let server = support::Server::start(&data, &["--no-insider"]);
     let client = reqwest::blocking::Client::new();
-    let send = |conversation: &str| {
-        post_chat(
-            &server,
-            &ingest_token,
-            conversation,
-            "kimv1987@gmail.com",
-            "Details of the man we arrested: NI number JG103759A, lives on Orchard Road.",
-        )
-    };
-    let explanations = || -> Vec<String> {
-        alerts(&data)
-            .iter()
-            .filter(|a| a["rule"]["id"] == "disclosure/ni_number")
-            .map(|a| a["explanation"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let send = |conversation: &str| post_leak_to_kims_gmail(&server, &ingest_token, conversation);
+    let explanations = || ni_number_explanations(&data);
 
     // Before HR's file: the address is personal webmail, nobody's in particular.
     send("c-1");
@@ -571,22 +578,8 @@ fn a_staff_directory_loaded_beside_the_running_server_is_put_in_force() {
     let data = dir.path().join("data");
     let ingest_token = support::create_token(&data, "shipper", "ingest");
     let server = support::Server::start(&data, &["--no-insider"]);
-    let send = |conversation: &str| {
-        post_chat(
-            &server,
-            &ingest_token,
-            conversation,
-            "kimv1987@gmail.com",
-            "Details of the man we arrested: NI number JG103759A, lives on Orchard Road.",
-        )
-    };
-    let explanations = || -> Vec<String> {
-        alerts(&data)
-            .iter()
-            .filter(|a| a["rule"]["id"] == "disclosure/ni_number")
-            .map(|a| a["explanation"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let send = |conversation: &str| post_leak_to_kims_gmail(&server, &ingest_token, conversation);
+    let explanations = || ni_number_explanations(&data);
     send("c-1");
     assert_eq!(containing(&explanations(), "(personal webmail)"), 1);
 
