@@ -222,6 +222,10 @@ impl Disclosure {
 
     /// Findings for one message.
     pub fn check(&self, email: &Email, staff: &StaffPersonalAddresses) -> Vec<Finding> {
+        let outside_class = |class| self.policy.outside.contains(&class);
+        if !self.recipients.any_recipient(email, staff, outside_class) {
+            return Vec::new();
+        }
         let all = self.recipients.classify_email(email, staff);
         let outside: Vec<&Recipient> = all
             .iter()

@@ -197,6 +197,50 @@ impl Recipients {
         text::domain_in(address).is_some_and(|domain| self.list_of(domain) == Some(0))
     }
 
+    /// Whether any To, Cc or Bcc recipient of `email` has a class `wanted` accepts: what
+    /// [`Recipients::classify_email`] would say, without copying an address. Most messages go
+    /// to the force's own staff alone, and this runs for every message.
+    pub fn any_recipient(
+        &self,
+        email: &Email,
+        staff: &StaffPersonalAddresses,
+        wanted: impl Fn(RecipientClass) -> bool,
+    ) -> bool {
+        let own = email
+            .from
+            .first()
+            .and_then(|from| staff.personal_of(from.as_str()));
+        let mut buffer = String::new();
+        email
+            .to
+            .iter()
+            .chain(&email.cc)
+            .chain(&email.bcc)
+            .any(|identity| {
+                let bare = text::bare_address_in(identity.as_str());
+                wanted(self.classify_bare(own, bare, &mut buffer))
+            })
+    }
+
+    /// [`Recipients::classify_for`] of a bare address as written (not lower-cased), lowering it
+    /// into `buffer` only to look for the sender's own personal addresses.
+    fn classify_bare(
+        &self,
+        own: Option<&HashSet<String>>,
+        bare: &str,
+        buffer: &mut String,
+    ) -> RecipientClass {
+        let Some(domain) = text::domain_in(bare) else {
+            return RecipientClass::Invalid;
+        };
+        if own.is_some_and(|set| set.contains(text::address_key_in(bare, buffer))) {
+            return RecipientClass::OwnPersonal;
+        }
+        self.list_of(domain)
+            .and_then(|order| LIST_ORDER.get(order).copied())
+            .unwrap_or(RecipientClass::UnknownExternal)
+    }
+
     /// Every To, Cc and Bcc recipient of `email` with its class, each address once.
     pub fn classify_email(&self, email: &Email, staff: &StaffPersonalAddresses) -> Vec<Recipient> {
         let own = email
@@ -334,6 +378,53 @@ mod tests {
                     r.is_internal(&recipient),
                     expected == RecipientClass::Internal,
                     "{}", recipient
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The check made of every message before anything is copied agrees with classing
+        /// every recipient: any case, display names, the sender's own personal address, and
+        /// each class asked for in turn.
+        #[test]
+        fn any_recipient_agrees_with_classing_each(
+            written in proptest::collection::vec(
+                "(Pat )?<?(x|Pat\\.Home|pat\\.home)@(force\\.police\\.uk|HQ\\.force\\.police\\.uk|cps\\.gov\\.uk|GMAIL\\.com|gmail\\.com|thesun\\.co\\.uk|exämple\\.org|xn--exmple-cua\\.org)>?|nobody",
+                0..5,
+            ),
+            sender in "(PC1|pc1|pc2)@force\\.police\\.uk",
+        ) {
+            let r = recipients();
+            let mut staff = StaffPersonalAddresses::new();
+            staff.insert("pc1@force.police.uk", "pat.home@gmail.com");
+            staff.insert("pc1@force.police.uk", "x@exämple.org");
+            let mut email = Email {
+                from: vec![Identity::new(&sender)],
+                ..Email::default()
+            };
+            for (i, recipient) in written.iter().enumerate() {
+                let list = match i % 3 {
+                    0 => &mut email.to,
+                    1 => &mut email.cc,
+                    _ => &mut email.bcc,
+                };
+                list.push(Identity::new(recipient));
+            }
+            let classed = r.classify_email(&email, &staff);
+            for wanted in [
+                RecipientClass::Internal,
+                RecipientClass::Partner,
+                RecipientClass::Press,
+                RecipientClass::PersonalWebmail,
+                RecipientClass::OwnPersonal,
+                RecipientClass::UnknownExternal,
+                RecipientClass::Invalid,
+            ] {
+                proptest::prop_assert_eq!(
+                    r.any_recipient(&email, &staff, |class| class == wanted),
+                    classed.iter().any(|c| c.class == wanted),
+                    "{:?} in {:?}", wanted, classed
                 );
             }
         }
