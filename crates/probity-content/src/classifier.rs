@@ -386,10 +386,29 @@ impl Model {
         for c in &mut merged {
             c.weight /= norm;
         }
-        merged.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-        merged.truncate(top);
-        merged
+        top_contributions(merged, top)
     }
+}
+
+/// The `top` heaviest of `merged` (in order of position), heaviest first, equal weights in
+/// order of position: what a stable sort by weight would keep, found without sorting them all
+/// (a long text has a contribution for most of its words).
+fn top_contributions(mut merged: Vec<Contribution>, top: usize) -> Vec<Contribution> {
+    let heavier = |a: &Contribution, b: &Contribution| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then_with(|| (a.start, a.end).cmp(&(b.start, b.end)))
+    };
+    if top == 0 {
+        merged.clear();
+        return merged;
+    }
+    if top < merged.len() {
+        merged.select_nth_unstable_by(top - 1, heavier);
+        merged.truncate(top);
+    }
+    merged.sort_by(heavier);
+    merged
 }
 
 /// `start..end` of normalised `bytes` widened to the whole words it touches, without the spaces
@@ -951,6 +970,26 @@ mod tests {
         assert_eq!(gate.char_ngrams(), 0);
         assert!(shipped.char_ngrams() > 0);
         assert!(gate.threshold() > 0.0 && gate.threshold() < shipped.threshold());
+    }
+
+    proptest::proptest! {
+        /// The heaviest contributions are those a stable sort of them all by weight keeps,
+        /// equal weights included.
+        #[test]
+        fn the_top_contributions_are_those_a_full_sort_keeps(
+            weights in proptest::collection::vec(0u8..6, 0..40),
+            top in 0usize..45,
+        ) {
+            let merged: Vec<Contribution> = weights
+                .iter()
+                .enumerate()
+                .map(|(i, &w)| Contribution { start: 2 * i, end: 2 * i + 1, weight: f32::from(w) / 2.0 })
+                .collect();
+            let mut expected = merged.clone();
+            expected.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+            expected.truncate(top);
+            proptest::prop_assert_eq!(top_contributions(merged, top), expected);
+        }
     }
 
     proptest::proptest! {
