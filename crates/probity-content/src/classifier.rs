@@ -531,9 +531,9 @@ impl ModelSet {
             // The usual set (the abusive model and the misogyny gate, words and pairs only):
             // every feature counts for both, with no n-gram lengths to check.
             let (mut first, mut second, mut count) = (0i64, 0i64, 0u32);
+            let (pairs, _) = table.weights.as_chunks::<2>();
             for_each_feature_sized(text.bytes(), 0, |hash, _| {
-                let base = (hash & mask) as usize * 2;
-                if let Some(&[a, b]) = table.weights.get(base..base + 2) {
+                if let Some(&[a, b]) = pairs.get((hash & mask) as usize) {
                     first += i64::from(a);
                     second += i64::from(b);
                     count += 1;
@@ -700,7 +700,8 @@ fn features_with_size(
         }
         let start = at;
         let (hash, letters, end) = hash_word(bytes, start);
-        at = end;
+        // A word ends at a space (or the end): the next word can start no sooner than after it.
+        at = end + 1;
         if !letters {
             // Numbers, dates and reference numbers say nothing about abuse, and data files are
             // full of them: they are not features, and a word pair does not span them.
@@ -758,29 +759,17 @@ fn hash_word(bytes: &[u8], start: usize) -> (u64, bool, usize) {
         let spaces = chunk ^ SPACES;
         // The lowest byte flagged here is the first space (higher flags may be false).
         let found = spaces.wrapping_sub(LOW_BITS) & !spaces & HIGH_BITS;
-        let (part, taken) = if found == 0 {
-            (chunk, 8)
-        } else {
-            let taken = (found.trailing_zeros() / 8) as usize;
-            let keep = if taken == 0 {
-                0
-            } else {
-                u64::MAX >> (64 - 8 * taken)
-            };
-            (chunk & keep, taken)
-        };
+        // The bytes before the first space (all eight where there is none), without a branch:
+        // the lowest flag alone, moved to the bottom of its byte, less one.
+        let keep = ((found & found.wrapping_neg()) >> 7).wrapping_sub(1);
+        let taken = (found.trailing_zeros() / 8) as usize;
+        let part = chunk & keep;
         // Digits are 0x30-0x39: a byte whose high nibble is not 3 is a letter (or `#`).
-        let nibbles = ((part & 0xf0f0_f0f0_f0f0_f0f0) ^ 0x3030_3030_3030_3030)
-            & (if taken == 8 {
-                u64::MAX
-            } else {
-                (1u64 << (8 * taken)).wrapping_sub(1)
-            });
-        not_digit |= nibbles;
+        not_digit |= ((part & 0xf0f0_f0f0_f0f0_f0f0) ^ 0x3030_3030_3030_3030) & keep;
         hash = (hash ^ part).wrapping_mul(WORD_MIX);
         hash ^= hash >> 29;
         at += taken;
-        if taken < 8 {
+        if found != 0 {
             // Past the end the bytes read as spaces, so this is reached there too.
             break;
         }
@@ -970,6 +959,66 @@ mod tests {
         assert_eq!(gate.char_ngrams(), 0);
         assert!(shipped.char_ngrams() > 0);
         assert!(gate.threshold() > 0.0 && gate.threshold() < shipped.threshold());
+    }
+
+    /// The word hash as first written (a branch for each way a chunk can end), kept to check
+    /// that the branch-free one gives the same hashes: the shipped models were trained on them.
+    fn hash_word_as_first_written(bytes: &[u8], start: usize) -> (u64, bool, usize) {
+        let mut hash = FNV_OFFSET;
+        let mut at = start;
+        let mut not_digit = 0u64;
+        loop {
+            let chunk = load8(bytes, at);
+            let spaces = chunk ^ SPACES;
+            let found = spaces.wrapping_sub(LOW_BITS) & !spaces & HIGH_BITS;
+            let (part, taken) = if found == 0 {
+                (chunk, 8)
+            } else {
+                let taken = (found.trailing_zeros() / 8) as usize;
+                let keep = if taken == 0 {
+                    0
+                } else {
+                    u64::MAX >> (64 - 8 * taken)
+                };
+                (chunk & keep, taken)
+            };
+            let nibbles = ((part & 0xf0f0_f0f0_f0f0_f0f0) ^ 0x3030_3030_3030_3030)
+                & (if taken == 8 {
+                    u64::MAX
+                } else {
+                    (1u64 << (8 * taken)).wrapping_sub(1)
+                });
+            not_digit |= nibbles;
+            hash = (hash ^ part).wrapping_mul(WORD_MIX);
+            hash ^= hash >> 29;
+            at += taken;
+            if taken < 8 {
+                break;
+            }
+        }
+        let end = at.min(bytes.len());
+        let hash = finish(hash ^ ((end - start) as u64).wrapping_mul(FNV_PRIME));
+        (hash, not_digit != 0, end)
+    }
+
+    proptest::proptest! {
+        /// Every word of any normalised-looking text (lower-case letters, digits, `#`, single
+        /// spaces, with or without the closing space) hashes as it did when the models were
+        /// trained.
+        #[test]
+        fn word_hashes_are_those_the_models_were_trained_on(
+            text in "[a-z0-9# ]{0,80}",
+            from in 0usize..80,
+        ) {
+            let bytes = text.as_bytes();
+            let from = from.min(bytes.len());
+            if bytes.get(from) != Some(&b' ') {
+                proptest::prop_assert_eq!(
+                    hash_word(bytes, from),
+                    hash_word_as_first_written(bytes, from)
+                );
+            }
+        }
     }
 
     proptest::proptest! {
