@@ -1,5 +1,6 @@
 //! The scanner: lexicons, context rules and classifiers combined under a policy.
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use probity_model::{Finding, Level, Span};
@@ -304,6 +305,9 @@ impl Scanner {
             return;
         }
         let scores = self.models.score(normalised);
+        // Where the quoted history begins: looked for once for all the models, and only if one
+        // falls short of its threshold on the whole text.
+        let history = OnceCell::new();
         let models = self.models.models().iter().zip(&self.model_settings);
         for (((model, settings), name), whole) in models.zip(&self.model_names).zip(scores) {
             report.scores.push((Arc::clone(name), whole));
@@ -311,9 +315,9 @@ impl Scanner {
                 Threshold::Fixed(value) => value,
                 Threshold::Model => model.threshold(),
             };
-            let Some((score, mut spans, mut why)) =
-                self.model_evidence(field, text, normalised, model, settings, whole, threshold)
-            else {
+            let Some((score, mut spans, mut why)) = self.model_evidence(
+                field, text, normalised, &history, model, settings, whole, threshold,
+            ) else {
                 continue;
             };
             spans.sort_by_key(|s| s.start);
@@ -394,6 +398,7 @@ impl Scanner {
         field: &str,
         text: &str,
         normalised: &Normalised,
+        history: &OnceCell<Option<usize>>,
         model: &Model,
         settings: &ModelPolicy,
         whole: f32,
@@ -422,7 +427,7 @@ impl Scanner {
                 ),
             ));
         }
-        if let Some(cut) = reply::quoted_history(text) {
+        if let Some(cut) = *history.get_or_init(|| reply::quoted_history(text)) {
             let reply = &text[..cut];
             let reply_normalised = normalise(reply);
             if reply_normalised.reads_as_prose() {
