@@ -80,8 +80,10 @@ impl DomainIndex {
         let mut rest = domain;
         loop {
             first = smaller(first, self.suffixes.get(rest));
-            match rest.split_once('.') {
-                Some((_, tail)) => rest = tail,
+            // Labels are short: a plain scan costs less than setting up a general search.
+            match rest.bytes().position(|b| b == b'.') {
+                // The dot is ASCII, so the byte after it starts a character.
+                Some(dot) => rest = rest.get(dot + 1..).unwrap_or_default(),
                 None => return first,
             }
         }
