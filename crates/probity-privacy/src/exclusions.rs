@@ -157,12 +157,6 @@ impl Index {
         Ok(index)
     }
 
-    /// The first party a correspondent's bare address or domain names (both lower case).
-    fn address_party(&self, address: &str, domain: Option<&str>) -> Option<usize> {
-        let first = self.addresses.get(address);
-        earliest(first, domain.and_then(|d| self.domains.smallest(d)))
-    }
-
     /// The first party any of the subject's keywords belongs to (compared in lower case).
     fn subject_party(&self, subject: &str) -> Option<usize> {
         let (automaton, parties) = self.keywords.as_ref()?;
@@ -306,11 +300,25 @@ impl Exclusions {
         // every message, and most addresses are written in lower case already.
         let mut buffer = String::new();
         let mut first: Option<usize> = None;
+        // Most of a message's correspondents share a domain: the last one looked up, as written,
+        // and the party it named.
+        let mut last_domain: Option<(&str, Option<usize>)> = None;
         for value in correspondents(email) {
             // As `text::bare_address` and `text::domain_of`, without their copies.
-            let address = text::address_key_in(text::bare_address_in(value), &mut buffer);
-            let domain = text::domain_in(address);
-            first = earliest(first, self.index.address_party(address, domain));
+            let bare = text::bare_address_in(value);
+            let written = text::domain_in(bare);
+            let address = text::address_key_in(bare, &mut buffer);
+            first = earliest(first, self.index.addresses.get(address));
+            let by_domain = match (written, last_domain) {
+                (Some(domain), Some((last, party))) if domain == last => party,
+                _ => {
+                    let party =
+                        text::domain_in(address).and_then(|d| self.index.domains.smallest(d));
+                    last_domain = written.map(|domain| (domain, party));
+                    party
+                }
+            };
+            first = earliest(first, by_domain);
         }
         if !self.index.display_names.is_empty() {
             let names = correspondents(email)

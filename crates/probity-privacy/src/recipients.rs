@@ -211,6 +211,9 @@ impl Recipients {
             .first()
             .and_then(|from| staff.personal_of(from.as_str()));
         let mut buffer = String::new();
+        // Most recipients share a domain with the one before: the last domain looked up, as
+        // written, and the list that covers it.
+        let mut last_domain: Option<(&str, Option<usize>)> = None;
         email
             .to
             .iter()
@@ -218,17 +221,19 @@ impl Recipients {
             .chain(&email.bcc)
             .any(|identity| {
                 let bare = text::bare_address_in(identity.as_str());
-                wanted(self.classify_bare(own, bare, &mut buffer))
+                wanted(self.classify_bare(own, bare, &mut buffer, &mut last_domain))
             })
     }
 
     /// [`Recipients::classify_for`] of a bare address as written (not lower-cased), lowering it
     /// into `buffer` only to look for the sender's own personal addresses.
-    fn classify_bare(
+    /// `last_domain`: the domain last looked up (as written) and its list, replaced by this one's.
+    fn classify_bare<'a>(
         &self,
         own: Option<&HashSet<String>>,
-        bare: &str,
+        bare: &'a str,
         buffer: &mut String,
+        last_domain: &mut Option<(&'a str, Option<usize>)>,
     ) -> RecipientClass {
         let Some(domain) = text::domain_in(bare) else {
             return RecipientClass::Invalid;
@@ -236,8 +241,15 @@ impl Recipients {
         if own.is_some_and(|set| set.contains(text::address_key_in(bare, buffer))) {
             return RecipientClass::OwnPersonal;
         }
-        self.list_of(domain)
-            .and_then(|order| LIST_ORDER.get(order).copied())
+        let list = match *last_domain {
+            Some((last, list)) if last == domain => list,
+            _ => {
+                let list = self.list_of(domain);
+                *last_domain = Some((domain, list));
+                list
+            }
+        };
+        list.and_then(|order| LIST_ORDER.get(order).copied())
             .unwrap_or(RecipientClass::UnknownExternal)
     }
 

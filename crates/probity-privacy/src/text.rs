@@ -100,8 +100,8 @@ pub fn shown(key: &str) -> Cow<'_, str> {
 
 /// [`domain_key`] without a copy where none is needed (most domains), else in `buffer`.
 pub fn domain_key_in<'a>(domain: &'a str, buffer: &'a mut String) -> &'a str {
-    if domain.is_ascii() {
-        return lower_in(domain, buffer);
+    if let Some(capitals) = ascii_capitals(domain.as_bytes()) {
+        return ascii_lower_in(domain, capitals, buffer);
     }
     *buffer = domain_key(domain).into_owned();
     buffer
@@ -124,8 +124,8 @@ pub fn address_key(address: &str) -> String {
 
 /// [`address_key`] without a copy where none is needed (most addresses), else in `buffer`.
 pub fn address_key_in<'a>(address: &'a str, buffer: &'a mut String) -> &'a str {
-    if address.is_ascii() {
-        return lower_in(address, buffer);
+    if let Some(capitals) = ascii_capitals(address.as_bytes()) {
+        return ascii_lower_in(address, capitals, buffer);
     }
     *buffer = address_key(address);
     buffer
@@ -192,17 +192,54 @@ pub fn commas(value: &str) -> impl Iterator<Item = &str> + Clone {
 /// [`lower`] without a copy where none is needed: `text` itself when it is ASCII with no
 /// capitals (most addresses), else the lowered text in `buffer`.
 pub fn lower_in<'a>(text: &'a str, buffer: &'a mut String) -> &'a str {
-    if !text.is_ascii() {
-        *buffer = text.to_lowercase();
-        return buffer;
+    match ascii_capitals(text.as_bytes()) {
+        Some(capitals) => ascii_lower_in(text, capitals, buffer),
+        None => {
+            *buffer = text.to_lowercase();
+            buffer
+        }
     }
-    if !text.bytes().any(|b| b.is_ascii_uppercase()) {
+}
+
+/// ASCII `text` lowered: itself without `capitals`, else in `buffer`.
+fn ascii_lower_in<'a>(text: &'a str, capitals: bool, buffer: &'a mut String) -> &'a str {
+    if !capitals {
         return text;
     }
     buffer.clear();
     buffer.push_str(text);
     buffer.make_ascii_lowercase();
     buffer
+}
+
+/// Whether `bytes` hold an ASCII capital, or `None` where they are not all ASCII: one pass,
+/// eight bytes at a time (this runs on every address and display name of every message).
+fn ascii_capitals(bytes: &[u8]) -> Option<bool> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut capitals = 0u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        if x & HIGH != 0 {
+            return None;
+        }
+        // Every byte is under 0x80, so these sums carry into no other byte: a byte's top bit
+        // is set where it is at least `A`, and again where it is past `Z`.
+        let at_least_a = x.wrapping_add(LOW * u64::from(0x80 - b'A'));
+        let past_z = x.wrapping_add(LOW * u64::from(0x80 - b'Z' - 1));
+        capitals |= at_least_a & !past_z & HIGH;
+    }
+    let mut tail = false;
+    for &byte in chunks.remainder() {
+        if !byte.is_ascii() {
+            return None;
+        }
+        tail |= byte.is_ascii_uppercase();
+    }
+    Some(capitals != 0 || tail)
 }
 
 /// True when `domain` is `pattern`, or (for `*.suffix`) a subdomain of `suffix` or `suffix` itself,
@@ -266,6 +303,24 @@ pub fn skip_to_byte_between(bytes: &[u8], from: usize, low: u8, high: u8) -> usi
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        /// The eight-bytes-at-a-time check agrees with looking at each byte, on any text.
+        #[test]
+        fn ascii_capitals_agrees_with_each_byte(
+            text in proptest::prop_oneof![
+                proptest::prelude::any::<String>(),
+                "[@-\\[`-{A-Za-z. ]{0,40}",
+                // Lower case around one byte at a capital's edge (`@`, `A`, `Z`, `[`).
+                "[a-z.]{0,20}[@AZ\\[`az{]?[a-z.]{0,20}",
+            ]
+        ) {
+            let expected = text
+                .is_ascii()
+                .then(|| text.bytes().any(|b| b.is_ascii_uppercase()));
+            proptest::prop_assert_eq!(super::ascii_capitals(text.as_bytes()), expected);
+        }
+    }
+
     use super::*;
 
     #[test]
