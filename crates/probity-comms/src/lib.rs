@@ -264,14 +264,17 @@ impl CommsStage {
     /// run on it; a message to be sealed is dropped before anything is reported from it. Once
     /// the message's scanning time is spent, the texts left are read for sealing cues alone.
     fn read<'e>(&self, event: &'e Event) -> Read<'e> {
-        let mut reading = Reading {
-            texts: Vec::new(),
-            late: Vec::new(),
-        };
         let Some(email) = event.email.as_ref() else {
-            return Read::Scan(reading);
+            return Read::Scan(Reading {
+                texts: Vec::new(),
+                late: Vec::new(),
+            });
         };
         let texts = message_texts(email);
+        let mut reading = Reading {
+            texts: Vec::with_capacity(texts.len()),
+            late: Vec::new(),
+        };
         // Most messages are far too short to reach the limit, and reading the clock for each
         // would be a measurable part of their cost.
         let total: usize = texts.iter().map(|t| t.text.len()).sum();
@@ -557,7 +560,7 @@ fn has_content(email: &Email) -> bool {
 
 /// The texts of a message with the field names findings carry.
 fn message_texts(email: &Email) -> Vec<MessageText<'_>> {
-    let mut texts = Vec::new();
+    let mut texts = Vec::with_capacity(2 + email.attachments.len());
     if let Some(subject) = email.subject.as_deref() {
         texts.push(MessageText {
             field: Cow::Borrowed("email.subject"),

@@ -589,7 +589,9 @@ struct Builder<const MAP: bool> {
 impl<const MAP: bool> Builder<MAP> {
     fn new(capacity: usize) -> Self {
         let mut out = Draft {
-            text: Vec::with_capacity(capacity + 2),
+            // The padding spaces, and the seven bytes past a short word's end that are written
+            // with it and then dropped (`Builder::short_word`).
+            text: Vec::with_capacity(capacity + 2 + 7),
             origins: Vec::with_capacity(if MAP { capacity + 2 } else { 0 }),
             words: 0,
             letter_words: 0,
@@ -683,7 +685,11 @@ impl<const MAP: bool> Builder<MAP> {
         }
         self.flush_singles();
         self.out.push_space(first);
-        self.out.text.extend_from_slice(&lowered[..word.core]);
+        // All eight bytes in one store, then the word's length kept: a copy of a length known
+        // only now would be a call for every word. The output has room (see `Builder::new`).
+        let end = self.out.text.len() + word.core;
+        self.out.text.extend_from_slice(&lowered);
+        self.out.text.truncate(end);
     }
 
     fn ascii_token(&mut self, bytes: &[u8], start: usize, end: usize) {

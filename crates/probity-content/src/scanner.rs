@@ -182,6 +182,7 @@ impl Scanner {
     pub fn report(&self, field: &str, prepared: Prepared<'_>) -> ScanReport {
         let mut report = ScanReport {
             unscanned_bytes: prepared.unscanned_bytes,
+            scores: Vec::with_capacity(self.model_names.len()),
             ..ScanReport::default()
         };
         let text = prepared.text;
