@@ -624,6 +624,20 @@ fn damping(words: u32) -> f32 {
 const SCORED_TOGETHER: usize = 4;
 
 fn score_group(models: &[&Model], text: &Normalised, scores: &mut Vec<f32>) {
+    if let [model] = models {
+        // One model (a gated model's second stage): every feature is its own, with no lengths
+        // to compare and the mask worked out once.
+        let mask = (1u64 << model.bits) - 1;
+        let (mut sum, mut count) = (0i64, 0u32);
+        for_each_feature_sized(text.bytes(), model.char_ngrams, |hash, _| {
+            if let Some(&weight) = model.weights.get((hash & mask) as usize) {
+                sum += i64::from(weight);
+                count += 1;
+            }
+        });
+        scores.push(model.probability(sum, count, text.words()));
+        return;
+    }
     let longest = models.iter().map(|m| m.char_ngrams).max().unwrap_or(0);
     let mut sums = [0i64; SCORED_TOGETHER];
     let mut counts = [0u32; SCORED_TOGETHER];
