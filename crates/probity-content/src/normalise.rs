@@ -977,6 +977,7 @@ mod tests {
             let slow = general(&text);
             prop_assert_eq!(fast.bytes(), &slow.text[..]);
             prop_assert_eq!(fast.origins(), &slow.origins[..]);
+            prop_assert_eq!((fast.words, fast.letter_words), (slow.words, slow.letter_words));
         }
 
         /// Built without the map, the normalised bytes and word counts are those built with it,
