@@ -148,24 +148,22 @@ impl Index {
         if !keywords.is_empty() {
             // The keywords are lower case (so hold no ASCII capital): matched without ASCII case,
             // they match an ASCII subject as written exactly where they match it lower-cased.
+            let invalid = |e: aho_corasick::BuildError| Error::Invalid {
+                what: "the exclusion list".to_owned(),
+                reason: format!("subject keywords: {e}"),
+            };
             let automaton = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
                 .ascii_case_insensitive(true)
                 .build(&keywords)
-                .map_err(|e| Error::Invalid {
-                    what: "the exclusion list".to_owned(),
-                    reason: format!("subject keywords: {e}"),
-                })?;
+                .map_err(invalid)?;
             index.keywords = Some((automaton, keyword_party));
             let filter = dfa::Builder::new()
                 .match_kind(MatchKind::Standard)
                 .ascii_case_insensitive(true)
                 .prefilter(false)
                 .build(&keywords)
-                .map_err(|e| Error::Invalid {
-                    what: "the exclusion list".to_owned(),
-                    reason: format!("subject keywords: {e}"),
-                })?;
+                .map_err(invalid)?;
             index.keyword_filter = Some(filter);
         }
         Ok(index)
