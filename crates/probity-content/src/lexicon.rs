@@ -833,9 +833,10 @@ mod tests {
         }
     }
 
-    /// The longest pattern, ending at every position of a text long enough to be walked in two,
-    /// is found once, as the crate's own search finds it: the second half's walk starts just
-    /// early enough to see a match of the longest pattern that ends one byte past the split.
+    /// The longest pattern, ending at every position of a text long enough to be walked in
+    /// stretches, is found once, as the crate's own search finds it: each stretch after the
+    /// first starts just early enough to see a match of the longest pattern that ends one byte
+    /// past the end of the stretch before it.
     #[test]
     fn matches_across_the_split_agree_with_the_crates_search() {
         let lexicon = Lexicon::defaults().unwrap();
