@@ -232,6 +232,47 @@ impl ContextRules {
     }
 }
 
+/// Whether the term at original byte `start` of `text` is said to someone, the address and the
+/// term in one clause with no comma, colon or bracket between: "you are a fool" is, "thank you.
+/// Failure to attend…" and "thank you, stupid question but…" are not (the lexicon's own check,
+/// on normalised text without punctuation, lets those through to here).
+///
+/// A term written with a capital after a word without one ("thank you Wally") is taken for a
+/// name, not an insult.
+pub(crate) fn addressed(text: &str, start: usize) -> bool {
+    if looks_like_a_name(text, start) {
+        return false;
+    }
+    let clause = clause_before(text, start);
+    let cut = clause
+        .rfind([',', ':', '(', ')', '[', ']', '"', '“', '”'])
+        .map_or(0, |at| at + 1);
+    let clause = normalise(clause.get(cut..).unwrap_or_default());
+    crate::lexicon::addressed_before(clause.bytes(), clause.bytes().len())
+}
+
+/// Whether the word at original byte `start` starts with a capital letter, is not written all
+/// in capitals, and follows a word that has no capital.
+fn looks_like_a_name(text: &str, start: usize) -> bool {
+    let Some(after) = text.get(start..) else {
+        return false;
+    };
+    let word: &str = after
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    let mut letters = word.chars();
+    if !letters.next().is_some_and(char::is_uppercase) || !letters.any(char::is_lowercase) {
+        return false;
+    }
+    let before = text.get(..start).unwrap_or_default().trim_end();
+    let previous = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    previous.chars().next().is_some_and(char::is_lowercase)
+}
+
 /// The original text from the start of the clause (sentence or line) to `start`.
 fn clause_before(text: &str, start: usize) -> &str {
     let start = start.min(text.len());

@@ -5,7 +5,7 @@
 //! precision, recall, F1 and the false-positive rate, so that anyone can check the figures in
 //! `models/REPORT.md` on material Probity has not seen (`probity comms eval`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::Read;
 
 use probity_model::{Finding, Level};
@@ -129,7 +129,9 @@ fn read_labelled_within(
     max_rows: usize,
     max_bytes: usize,
 ) -> Result<LabelledSet> {
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(LineTracker::new(reader));
     let headers = csv
         .byte_headers()
         .map_err(|e| Error::invalid("labelled file", format!("cannot read the header: {e}")))?
@@ -163,8 +165,10 @@ fn read_labelled_within(
             set.truncated = true;
             break;
         }
-        let line = csv.position().line();
-        match csv.read_byte_record(&mut record) {
+        let start = csv.position().byte();
+        let read = csv.read_byte_record(&mut record);
+        let line = csv.get_mut().line_at(start);
+        match read {
             Ok(false) => break,
             Ok(true) => {}
             Err(error) => {
@@ -216,6 +220,86 @@ fn read_labelled_within(
 }
 
 /// Counts a skipped row, keeping the first few with their reason.
+/// Passes a file through while noting where its lines start, so that a record can be given the
+/// line it starts on as an editor numbers them. The CSV reader's own count is of `\n` bytes read
+/// so far, which names the line before the record where lines end in `\r\n` (the reader takes
+/// the `\n` only when it reads on) or where blank lines come first, and counts nothing where
+/// lines end in a lone `\r`.
+struct LineTracker<R> {
+    inner: R,
+    /// Bytes passed through so far.
+    offset: u64,
+    /// Line breaks counted before the current run of them.
+    breaks: u64,
+    /// The run of line-break bytes being read: where it started, the breaks in it so far, and
+    /// whether its last byte was a `\r` (which makes one break with a `\n` straight after it).
+    run: Option<(u64, u64, bool)>,
+    /// Runs of line-break bytes that ended: first byte, first byte after, and the line that
+    /// starts there. Only runs at or after the last record start asked about are kept (a few
+    /// kilobytes ahead of the CSV reader at most, with the breaks inside its current record).
+    runs: VecDeque<(u64, u64, u64)>,
+}
+
+impl<R> LineTracker<R> {
+    fn new(inner: R) -> Self {
+        LineTracker {
+            inner,
+            offset: 0,
+            breaks: 0,
+            run: None,
+            runs: VecDeque::new(),
+        }
+    }
+
+    fn note(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            match (byte, &mut self.run) {
+                (b'\n', Some((_, count, after_cr))) => {
+                    if !*after_cr {
+                        *count += 1;
+                    }
+                    *after_cr = false;
+                }
+                (b'\r', Some((_, count, after_cr))) => {
+                    *count += 1;
+                    *after_cr = true;
+                }
+                (b'\n', None) => self.run = Some((self.offset, 1, false)),
+                (b'\r', None) => self.run = Some((self.offset, 1, true)),
+                (_, run) => {
+                    if let Some((start, count, _)) = run.take() {
+                        self.breaks += count;
+                        self.runs.push_back((start, self.offset, self.breaks + 1));
+                    }
+                }
+            }
+            self.offset += 1;
+        }
+    }
+
+    /// The line of the first byte that is not a line break at or after `offset` (where the CSV
+    /// reader starts a record: blank lines and the rest of the last record's line ending are
+    /// skipped by it too). Offsets must not go backwards from one call to the next.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        while self.runs.front().is_some_and(|&(_, end, _)| end < offset) {
+            self.runs.pop_front();
+        }
+        match self.runs.front() {
+            Some(&(start, _, line)) if start <= offset => line,
+            // Not after a line break: the first line, or a record read to the end of the file.
+            _ => self.breaks + 1,
+        }
+    }
+}
+
+impl<R: Read> Read for LineTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.note(buf.get(..read).unwrap_or_default());
+        Ok(read)
+    }
+}
+
 fn skip(set: &mut LabelledSet, line: u64, reason: String) {
     set.skipped_count += 1;
     if set.skipped.len() < MAX_SKIPPED_LISTED {
@@ -386,6 +470,41 @@ mod tests {
         // The unterminated quote runs to the end of the file: one field, so a column is missing.
         assert_eq!(reasons[2], (7, "the row is missing a column"));
         assert_eq!(set.skipped_count, 3);
+    }
+
+    #[test]
+    fn lines_are_those_the_rows_start_on_whatever_the_line_endings() {
+        // Windows line endings (as spreadsheets and Python's csv module write), a quoted text
+        // over two lines, and a blank line between rows.
+        for newline in ["\n", "\r\n", "\r"] {
+            let file = [
+                "text,label",
+                "first,1",
+                "\"two",
+                "lines\",0",
+                "",
+                "third,1",
+                "fourth,0",
+            ]
+            .join(newline);
+            let set = read_labelled(file.as_bytes(), &columns()).unwrap();
+            let lines: Vec<(u64, &str)> = set
+                .texts
+                .iter()
+                .map(|t| (t.line, t.text.as_str()))
+                .collect();
+            let two_lines = format!("two{newline}lines");
+            assert_eq!(
+                lines,
+                vec![
+                    (2, "first"),
+                    (3, two_lines.as_str()),
+                    (6, "third"),
+                    (7, "fourth")
+                ],
+                "line endings {newline:?}"
+            );
+        }
     }
 
     #[test]

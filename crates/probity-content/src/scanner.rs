@@ -7,7 +7,7 @@ use probity_model::{Finding, Level, Span};
 
 use crate::Result;
 use crate::classifier::{Model, ModelSet, PASSAGE_WORDS, score_all};
-use crate::context::{Context, ContextRules};
+use crate::context::{self, Context, ContextRules};
 use crate::lexicon::{Entry, Excepted, Hit, Lexicon, MatchMode};
 use crate::normalise::{Normalised, normalise};
 use crate::policy::{Action, ModelPolicy, Policy, Rule, Threshold};
@@ -249,6 +249,9 @@ impl Scanner {
             let Some(span) = span_of(field, text, normalised, hit.start, hit.end) else {
                 continue;
             };
+            if entry.addressed && !context::addressed(text, span.start) {
+                continue;
+            }
             let mut context = self.rules.assess(
                 text,
                 normalised,
@@ -519,9 +522,11 @@ fn apply_context(
 
 fn describe_hit(entry: &Entry, term: usize, span: &Span) -> String {
     let term = entry.terms.get(term).unwrap_or(&entry.term);
-    let how = match entry.mode {
-        MatchMode::Word => "whole word",
-        MatchMode::Prefix => "word stem",
+    let how = match (entry.mode, entry.addressed) {
+        (MatchMode::Word, false) => "whole word",
+        (MatchMode::Word, true) => "whole word, said to someone",
+        (MatchMode::Prefix, false) => "word stem",
+        (MatchMode::Prefix, true) => "word stem, said to someone",
     };
     let mut why = format!(
         "\"{}\" matches \"{}\" in the {} lexicon ({how}, {})",

@@ -235,6 +235,63 @@ fn ordinary_phrases_that_look_like_threats_are_not_flagged() {
 }
 
 #[test]
+fn insults_count_only_when_said_to_someone() {
+    let scanner = defaults();
+    // The lexicon and the classifier both read these; what is asserted is the lexicon's finding
+    // on the addressed word.
+    let addressed = |text: &str, word: &str| {
+        scanner.scan("email.body", text).into_iter().any(|f| {
+            f.spans.iter().any(|s| s.text.eq_ignore_ascii_case(word))
+                && f.why.contains("said to someone")
+        })
+    };
+    for (text, word) in [
+        ("You are a fool, aren't you?", "fool"),
+        ("You're dumb.", "dumb"),
+        ("you are such a loser", "loser"),
+        ("You are an utter clown", "clown"),
+        ("Honestly you absolute dimwit", "dimwit"),
+        ("your a loser mate", "loser"),
+        ("u r a fool", "fool"),
+        ("You are completely useless at this job", "useless"),
+        ("You’re a disgrace to the uniform", "disgrace"),
+        ("Are you stupid?", "stupid"),
+        ("you fools", "fools"),
+        ("You Wally", "wally"),
+        ("You are a coward and a liar", "coward"),
+        ("you are human garbage", "garbage"),
+        ("your still a loser", "loser"),
+        ("You are incredibly stupid", "stupid"),
+    ] {
+        assert!(addressed(text, word), "{text}: no finding on {word:?}");
+    }
+    for text in [
+        "Thank you. Failure to attend court will be reported to the CPS.",
+        "Thank you, stupid question but is the briefing at 9 or 10?",
+        "Did you see the report on the failure of the custody system?",
+        "You are not a fool, you spotted what the rest of us missed.",
+        "If you fool me once, shame on you.",
+        "Could you dumb it down a bit for the public meeting?",
+        "April fool's day is on a Tuesday this year.",
+        "The loser of the appeal pays the costs.",
+        "Your stupid car is blocking the yard again.",
+        "That was a stupid mistake of mine, sorry.",
+        "Thank you Wally, see you at the briefing.",
+        "Thank you Leech for the custody update.",
+        "Did you pervert the course of justice when you deleted the messages?",
+        "Could you send the garbage collection schedule for the station?",
+        "Mission creep: you creep up on the budget every year.",
+    ] {
+        let findings: Vec<Finding> = scanner
+            .scan("email.body", text)
+            .into_iter()
+            .filter(|f| f.why.contains("said to someone"))
+            .collect();
+        assert!(findings.is_empty(), "{text}: {findings:#?}");
+    }
+}
+
+#[test]
 fn categories_can_be_turned_off() {
     let yaml = "version: 1\ncategories:\n  racist: { enabled: false }\n";
     let lexicon = Lexicon::from_sources(&[("test.yaml", TEST_LEXICON)]).unwrap();
