@@ -292,6 +292,46 @@ fn insults_count_only_when_said_to_someone() {
 }
 
 #[test]
+fn british_terms_are_found_and_their_innocent_uses_are_not() {
+    let scanner = defaults();
+    for (text, category) in [
+        ("She's a right bint, that one.", "misogynistic"),
+        ("Shut up you old bag", "misogynistic"),
+        (
+            "He's a nonce and everyone on the wing knows it",
+            "general_abuse",
+        ),
+        ("bunch of fenians the lot of them", "religious_hatred"),
+        ("You're such a choc ice", "racist"),
+        ("that midget from accounts", "disablist"),
+        ("you absolute git", "general_abuse"),
+        ("That's a bit rapey mate", "harassment"),
+    ] {
+        assert!(
+            !in_category(&scanner, category, text).is_empty(),
+            "{text}: no {category} finding"
+        );
+    }
+    for text in [
+        "Can you git pull the latest custody scripts before the release?",
+        "An old bag containing clothing was recovered from the scene.",
+        "Could you grab me a choc ice from the canteen?",
+        "The exhibit was a bag of midget gems.",
+        "The talk on the Fenian Rising is in the library on Thursday.",
+        "Thank you Dick, see you at the briefing.",
+        "Tit for tat complaints between the neighbours continue.",
+        "The dairy cow was found on the A road.",
+    ] {
+        let findings: Vec<Finding> = scanner
+            .scan("email.body", text)
+            .into_iter()
+            .filter(|f| f.severity >= Level::Low)
+            .collect();
+        assert!(findings.is_empty(), "{text}: {findings:#?}");
+    }
+}
+
+#[test]
 fn categories_can_be_turned_off() {
     let yaml = "version: 1\ncategories:\n  racist: { enabled: false }\n";
     let lexicon = Lexicon::from_sources(&[("test.yaml", TEST_LEXICON)]).unwrap();
