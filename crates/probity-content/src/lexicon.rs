@@ -165,7 +165,7 @@ pub struct Entry {
     pub reclaimable: bool,
     /// The term matches only where it is said to someone: after "you", "you're", "you are a"
     /// and the like, with at most a few words such as "such", "complete" or "stupid" between
-    /// ([`addressed_before`]), all in one clause ([`crate::context::addressed`]). "Fool" or
+    /// (`lexicon::addressed_before`), all in one clause (`context::addressed`). "Fool" or
     /// "loser" alone is ordinary English ("April fool", "the loser pays the costs"); "you fool"
     /// is an insult.
     pub addressed: bool,

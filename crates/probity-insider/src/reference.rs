@@ -13,12 +13,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use probity_ingest::csv::RowReader;
 use probity_model::Timestamp;
 
 /// Largest reference file accepted (bytes).
 pub const MAX_FILE_BYTES: usize = 1 << 30;
 /// Most rows accepted in one reference file.
 pub const MAX_ROWS: usize = 20_000_000;
+/// Longest row of a CSV file, in bytes.
+pub const MAX_ROW_BYTES: usize = 1 << 20;
 /// Most row errors listed when a load is refused.
 const MAX_LISTED_ERRORS: usize = 20;
 
@@ -310,12 +313,19 @@ struct Table {
 }
 
 impl Table {
+    /// Rows by the header's column names. Each row is named by the line it starts on, as an
+    /// editor numbers lines, whatever the line endings (spreadsheets write `\r\n`).
     fn from_csv(bytes: &[u8]) -> Result<Table, LoadError> {
-        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
-        let headers = reader
-            .headers()
-            .map_err(|e| LoadError::Shape(e.to_string()))?
-            .clone();
+        let mut reader = RowReader::new(bytes, b',', MAX_ROW_BYTES);
+        let shape = |e: std::io::Error| LoadError::Shape(e.to_string());
+        let header = reader
+            .next_row()
+            .map_err(shape)?
+            .ok_or_else(|| LoadError::Shape("the file has no header row".to_owned()))?;
+        let headers: Vec<&str> = (0..header.len())
+            .map(|i| std::str::from_utf8(header.field(i)))
+            .collect::<Result<_, _>>()
+            .map_err(|_| LoadError::Shape("the header row is not UTF-8".to_owned()))?;
         let columns: HashMap<String, usize> = headers
             .iter()
             .enumerate()
@@ -324,22 +334,34 @@ impl Table {
         let mut rows = Vec::new();
         let mut positions = Vec::new();
         let mut errors = Vec::new();
-        for record in reader.records() {
+        while let Some(row) = reader.next_row().map_err(shape)? {
             if rows.len() + errors.len() >= MAX_ROWS {
                 return Err(LoadError::TooManyRows(MAX_ROWS));
             }
-            match record {
-                Ok(record) => {
-                    let line = record.position().map_or(0, |p| p.line());
+            let line = row.line;
+            if row.too_long {
+                errors.push(format!(
+                    "line {line}: the row is longer than {MAX_ROW_BYTES} bytes"
+                ));
+                continue;
+            }
+            if row.len() != headers.len() {
+                errors.push(format!(
+                    "line {line}: {} fields where the header has {}",
+                    row.len(),
+                    headers.len()
+                ));
+                continue;
+            }
+            let cells: Result<Vec<Option<Cell>>, _> = (0..row.len())
+                .map(|i| std::str::from_utf8(row.field(i)).map(|v| Some(Cell::Text(v.to_owned()))))
+                .collect();
+            match cells {
+                Ok(cells) => {
                     positions.push(format!("line {line}"));
-                    rows.push(
-                        record
-                            .iter()
-                            .map(|v| Some(Cell::Text(v.to_owned())))
-                            .collect(),
-                    );
+                    rows.push(cells);
                 }
-                Err(error) => errors.push(error.to_string()),
+                Err(_) => errors.push(format!("line {line}: the row is not UTF-8")),
             }
         }
         if !errors.is_empty() {
@@ -682,10 +704,20 @@ mod tests {
 
     #[test]
     fn one_bad_row_refuses_the_whole_file() {
-        let csv = "staff_id,date,duty,start,end\n\
-                   E1,2026-10-01,early,2026-10-01T06:00:00Z,2026-10-01T16:00:00Z\n\
-                   E1,2026-10-02,early,yesterday,2026-10-02T16:00:00Z\n\
-                   E1,2026-10-03,night,2026-10-03T21:00:00Z,2026-10-03T06:00:00Z\n";
+        for newline in ["\n", "\r\n"] {
+            one_bad_row_refuses_the_whole_file_with(newline);
+        }
+    }
+
+    fn one_bad_row_refuses_the_whole_file_with(newline: &str) {
+        let csv = [
+            "staff_id,date,duty,start,end",
+            "E1,2026-10-01,early,2026-10-01T06:00:00Z,2026-10-01T16:00:00Z",
+            "E1,2026-10-02,early,yesterday,2026-10-02T16:00:00Z",
+            "E1,2026-10-03,night,2026-10-03T21:00:00Z,2026-10-03T06:00:00Z",
+            "",
+        ]
+        .join(newline);
         let error = parse(Kind::Rosters, csv.as_bytes())
             .unwrap_err()
             .to_string();
@@ -696,6 +728,24 @@ mod tests {
         );
         assert!(
             error.contains("line 4") && error.contains("before it starts"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn rows_of_the_wrong_width_are_named_by_line() {
+        let csv = "staff_id,date,duty,start,end\r\n\r\n\
+                   E1,2026-10-01,early\r\n\
+                   E1,2026-10-02,\"early\r\nshift\",2026-10-02T06:00:00Z,2026-10-02T16:00:00Z,extra\r\n";
+        let error = parse(Kind::Rosters, csv.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("line 3: 3 fields where the header has 5"),
+            "{error}"
+        );
+        assert!(
+            error.contains("line 4: 6 fields where the header has 5"),
             "{error}"
         );
     }

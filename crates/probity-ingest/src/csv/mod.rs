@@ -9,7 +9,7 @@
 
 mod fields;
 mod mapping;
-pub(crate) mod rows;
+pub mod rows;
 mod timezone;
 
 use std::io::Read;
@@ -22,7 +22,7 @@ use probity_model::{Event, EventId, Format, Provenance, Timestamp};
 use crate::timeparse::parse_time;
 use crate::{Context, Error, Result, Sink};
 use mapping::{Case, FieldRule, Source, TimeRule};
-pub(crate) use rows::{Row, RowReader};
+pub use rows::{Row, RowReader};
 
 pub use fields::{TARGETS, is_known_target, set_field};
 pub use mapping::Mapping;

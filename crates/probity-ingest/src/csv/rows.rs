@@ -12,7 +12,7 @@ const CHUNK: usize = 64 * 1024;
 
 /// One CSV row.
 #[derive(Debug)]
-pub(crate) struct Row {
+pub struct Row {
     /// The line the row starts on (1-based).
     pub line: u64,
     /// The row as written, without its line end; only the first `limit` bytes if it is longer.
@@ -31,6 +31,11 @@ impl Row {
         self.ends.len()
     }
 
+    /// Whether the row has no fields (a row over the limit keeps none).
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
     /// The unquoted bytes of field `index` (empty if there is no such field).
     pub fn field(&self, index: usize) -> &[u8] {
         let start = match index {
@@ -44,7 +49,7 @@ impl Row {
 
 /// Reads rows from a byte stream.
 #[derive(Debug)]
-pub(crate) struct RowReader<R> {
+pub struct RowReader<R> {
     reader: R,
     parser: csv_core::Reader,
     chunk: Vec<u8>,
