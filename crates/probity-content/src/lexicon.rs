@@ -784,6 +784,13 @@ const YOUR_AS_YOU_ARE: &[&[u8]] = &[
     b"a", b"an", b"such", b"so", b"stil", b"very", b"realy", b"just", b"being",
 ];
 
+/// Address words that may be the object of a verb ("get you", "send u").
+const OBJECT_YOU: &[&[u8]] = &[b"you", b"u", b"ya", b"yer"];
+
+/// Frame words that, straight after an [`OBJECT_YOU`] word, show it is the object: "get you a
+/// choc ice" is an offer, "you are a choc ice" is not.
+const NOT_STRAIGHT_AFTER_YOU: &[&[u8]] = &[b"a", b"an", b"the", b"one"];
+
 /// At most this many frame words between the address and the term.
 const ADDRESS_FRAME_MAX: usize = 4;
 
@@ -811,7 +818,12 @@ pub(crate) fn addressed_before(bytes: &[u8], start: usize) -> bool {
         if word.is_empty() {
             return false;
         }
-        if ADDRESS_WORDS.contains(&word) || (word == b"your" && YOUR_AS_YOU_ARE.contains(&after)) {
+        if ADDRESS_WORDS.contains(&word) {
+            // "Can I get you a choc ice", "I'll send you the useless bits": "you" as the object,
+            // not "you are".
+            return !(OBJECT_YOU.contains(&word) && NOT_STRAIGHT_AFTER_YOU.contains(&after));
+        }
+        if word == b"your" && YOUR_AS_YOU_ARE.contains(&after) {
             return true;
         }
         if frames == ADDRESS_FRAME_MAX || !ADDRESS_FRAME_WORDS.contains(&word) {
@@ -927,6 +939,8 @@ mod tests {
             .iter()
             .chain(ADDRESS_FRAME_WORDS)
             .chain(YOUR_AS_YOU_ARE)
+            .chain(OBJECT_YOU)
+            .chain(NOT_STRAIGHT_AFTER_YOU)
         {
             let written = std::str::from_utf8(word).unwrap();
             assert_eq!(normalise(written).as_str().trim(), written);
@@ -955,6 +969,10 @@ mod tests {
         assert!(!check("your big fool", "fool"));
         assert!(!check("they are such a fool", "fool"));
         assert!(!check("april fool", "fool"));
+        assert!(!check("can i get you a choc ice", "choc"));
+        assert!(!check("i will send you the useless bits", "useless"));
+        assert!(check("you are the useless one", "useless"));
+        assert!(check("you're a fool", "fool"));
     }
 
     /// Words for texts that hit the lexicon: some of its own terms, and words near them.
@@ -981,6 +999,22 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The address check reads only whole words before `start`, whatever the text and
+        /// wherever `start` falls, and says yes exactly when the text ends "you are a".
+        #[test]
+        fn the_address_check_takes_any_text_and_start(
+            text in "[ -~]{0,80}",
+            at in 0usize..100,
+        ) {
+            let normalised = normalise(&text);
+            let bytes = normalised.bytes();
+            let _ = addressed_before(bytes, at);
+            let framed = normalise(&format!("{text}. you are a"));
+            prop_assert!(addressed_before(framed.bytes(), framed.bytes().len()));
+            let unframed = normalise(&format!("{text}. they are a"));
+            prop_assert!(!addressed_before(unframed.bytes(), unframed.bytes().len()));
+        }
 
         /// The hand-walked DFA finds what the crate's own overlapping search finds, in order.
         #[test]

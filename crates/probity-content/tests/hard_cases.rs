@@ -320,6 +320,11 @@ fn british_terms_are_found_and_their_innocent_uses_are_not() {
         "The talk on the Fenian Rising is in the library on Thursday.",
         "Thank you Dick, see you at the briefing.",
         "Tit for tat complaints between the neighbours continue.",
+        "Can I get you a choc ice from the canteen?",
+        "I apologise if the delay caused you embarrassment.",
+        "Can you fool the ANPR camera with a cloned plate?",
+        "Could you divvy up the overtime between the teams?",
+        "If you trash the cell again you will be charged.",
         "The dairy cow was found on the A road.",
     ] {
         let findings: Vec<Finding> = scanner
