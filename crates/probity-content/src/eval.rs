@@ -392,14 +392,52 @@ pub struct Evaluation {
     pub false_negative_lines: Vec<u64>,
 }
 
+/// A text the scanner and the label disagree on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Miss {
+    /// A negative text that was flagged.
+    FalsePositive,
+    /// A positive text that was not.
+    FalseNegative,
+}
+
+impl Miss {
+    /// `false positive` or `false negative`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Miss::FalsePositive => "false positive",
+            Miss::FalseNegative => "false negative",
+        }
+    }
+}
+
 /// Scans every text as an email body and compares what `target` flags at `min` or above with
 /// the labels.
 pub fn evaluate(scanner: &Scanner, texts: &[Labelled], target: &Target, min: Level) -> Evaluation {
+    evaluate_with(scanner, texts, target, min, |_, _, _| Ok(()))
+        .unwrap_or_else(|never: std::convert::Infallible| match never {})
+}
+
+/// As [`evaluate`], also handing each text the scanner and the label disagree on to `on_miss`
+/// with the scanner's findings (to list every one, where the evaluation keeps the first lines).
+/// Stops at the first error `on_miss` returns.
+pub fn evaluate_with<E>(
+    scanner: &Scanner,
+    texts: &[Labelled],
+    target: &Target,
+    min: Level,
+    mut on_miss: impl FnMut(Miss, &Labelled, &[Finding]) -> std::result::Result<(), E>,
+) -> std::result::Result<Evaluation, E> {
     let mut evaluation = Evaluation::default();
     for labelled in texts {
         let findings = scanner.scan("email.body", &labelled.text);
         let flagged = target.flags(&findings, min);
         evaluation.confusion.add(labelled.positive, flagged);
+        match (labelled.positive, flagged) {
+            (false, true) => on_miss(Miss::FalsePositive, labelled, &findings)?,
+            (true, false) => on_miss(Miss::FalseNegative, labelled, &findings)?,
+            _ => {}
+        }
         let lines = match (labelled.positive, flagged) {
             (false, true) => Some(&mut evaluation.false_positive_lines),
             (true, false) => Some(&mut evaluation.false_negative_lines),
@@ -429,7 +467,7 @@ pub fn evaluate(scanner: &Scanner, texts: &[Labelled], target: &Target, min: Lev
             }
         }
     }
-    evaluation
+    Ok(evaluation)
 }
 
 #[cfg(test)]

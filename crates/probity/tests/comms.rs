@@ -745,6 +745,40 @@ fn labelled_texts_are_measured_with_the_data_directorys_policy() {
         assert_eq!(value["held_out_only"], true);
     }
 
+    // Every disagreement can be written out: with the labels read the wrong way round, the two
+    // sexist texts are false positives (with the findings that flagged them) and the two
+    // ordinary ones false negatives, each named by its line.
+    let errors = dir.path().join("errors.csv");
+    succeeded(
+        probity(&data)
+            .args(["comms", "eval"])
+            .arg(&labelled)
+            .args(["--text-column", "comment", "--label-column", "verdict"])
+            .args(["--positive", "not sexist", "--negative", "sexist"])
+            .args(["--category", "misogynistic", "--errors"])
+            .arg(&errors),
+    );
+    let mut rows = csv::Reader::from_path(&errors).unwrap();
+    assert_eq!(
+        rows.headers().unwrap(),
+        vec!["line", "kind", "findings", "text"]
+    );
+    let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    let summary: Vec<(&str, &str)> = rows.iter().map(|r| (&r[0], &r[1])).collect();
+    assert_eq!(
+        summary,
+        [
+            ("2", "false positive"),
+            ("3", "false negative"),
+            ("4", "false negative"),
+            ("5", "false positive")
+        ]
+    );
+    assert!(rows[0][2].contains("misogynistic"), "{:?}", &rows[0]);
+    assert!(rows[0][3].starts_with("Women are too emotional"));
+    assert_eq!(&rows[1][2], "");
+    assert!(rows[2][3].starts_with("Can you send me the custody figures"));
+
     // A force that turns the category off measures its own policy, not the shipped one.
     std::fs::create_dir_all(data.join("policy")).unwrap();
     std::fs::write(

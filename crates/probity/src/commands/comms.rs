@@ -122,6 +122,11 @@ pub struct EvalArgs {
     /// One JSON object with every count instead of the summary.
     #[arg(long)]
     json: bool,
+    /// Also write every text the scanner and the labels disagree on to this CSV file: its line,
+    /// whether it is a false positive or negative, the findings made on it and the text itself.
+    /// The file holds the labelled texts: keep it where the labelled file is kept.
+    #[arg(long, value_name = "FILE")]
+    errors: Option<PathBuf>,
 }
 
 /// Which classifier `train` trains.
@@ -428,7 +433,38 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
                 .unwrap_or_default()
         );
     }
-    let result = eval::evaluate(&scanner, &set.texts, &args.category, args.min_severity);
+    let result = match &args.errors {
+        None => eval::evaluate(&scanner, &set.texts, &args.category, args.min_severity),
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            let mut errors = csv::Writer::from_writer(std::io::BufWriter::new(file));
+            errors.write_record(["line", "kind", "findings", "text"])?;
+            let result = eval::evaluate_with(
+                &scanner,
+                &set.texts,
+                &args.category,
+                args.min_severity,
+                |miss, labelled, findings| {
+                    let found: Vec<String> = findings
+                        .iter()
+                        .map(|f| format!("{} ({}): {}", f.category, f.severity, f.why))
+                        .collect();
+                    errors.write_record([
+                        labelled.line.to_string().as_str(),
+                        miss.as_str(),
+                        found.join("; ").as_str(),
+                        labelled.text.as_str(),
+                    ])
+                },
+            )
+            .with_context(|| format!("cannot write {}", path.display()))?;
+            errors
+                .flush()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            result
+        }
+    };
     let c = result.confusion;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
