@@ -251,6 +251,18 @@ pub(crate) fn addressed(text: &str, start: usize) -> bool {
     crate::lexicon::addressed_before(clause.bytes(), clause.bytes().len())
 }
 
+/// Whether the term at original byte `start` of `text` is said of one of `groups` in the same
+/// clause (no comma, colon, bracket or quotation mark between): "muslims are vermin" is;
+/// "we met the muslims. Are vermin a problem" is not.
+pub(crate) fn said_of(text: &str, start: usize, groups: &[Vec<u8>]) -> bool {
+    let clause = clause_before(text, start);
+    let cut = clause
+        .rfind([',', ':', '(', ')', '[', ']', '"', '“', '”'])
+        .map_or(0, |at| at + 1);
+    let clause = normalise(clause.get(cut..).unwrap_or_default());
+    crate::lexicon::said_of_before(clause.bytes(), clause.bytes().len(), groups)
+}
+
 /// Whether the word at original byte `start` starts with a capital letter, is not written all
 /// in capitals, and follows a word that has no capital.
 fn looks_like_a_name(text: &str, start: usize) -> bool {

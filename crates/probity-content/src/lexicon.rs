@@ -12,6 +12,7 @@
 //!     exceptions: [retardant, retardation]   # innocent words or phrases that contain the term
 //!     reclaimable: false       # true: some in-group users have reclaimed it (lowered in self-reference)
 //!     addressed: false         # true: only where said to someone ("you fool", "you're a fool")
+//!     said_of: [muslims, jews] # only where said of one of these groups ("muslims are vermin")
 //!     plural: true             # word entries also match +s and +es (default true)
 //!     note: why it is on the list
 //! ```
@@ -140,6 +141,8 @@ struct EntryRepr {
     reclaimable: bool,
     #[serde(default)]
     addressed: bool,
+    #[serde(default)]
+    said_of: Vec<String>,
     #[serde(default = "yes")]
     plural: bool,
     #[serde(default)]
@@ -169,6 +172,11 @@ pub struct Entry {
     /// "loser" alone is ordinary English ("April fool", "the loser pays the costs"); "you fool"
     /// is an insult.
     pub addressed: bool,
+    /// Where not empty, the term matches only where it is said of one of these groups (as
+    /// normalised): the group, then at least one and at most a few words such as "are", "all",
+    /// "just" or "should", then the term, all in one clause ("muslims are vermin", "immigrants
+    /// are all parasites"). "Vermin" alone is pest control.
+    pub said_of: Vec<Vec<u8>>,
     /// Why the entry is on the list, if the file says.
     pub note: Option<String>,
     /// The file it came from.
@@ -417,11 +425,10 @@ impl Lexicon {
                 if !runs_allow(text, start, &target.runs) {
                     continue;
                 }
-                if self
-                    .entries
-                    .get(target.entry)
-                    .is_some_and(|e| e.addressed && !addressed_before(bytes, start))
-                {
+                if self.entries.get(target.entry).is_some_and(|e| {
+                    (e.addressed && !addressed_before(bytes, start))
+                        || (!e.said_of.is_empty() && !said_of_before(bytes, start, &e.said_of))
+                }) {
                     continue;
                 }
                 let end = if target.prefix {
@@ -835,6 +842,96 @@ pub(crate) fn addressed_before(bytes: &[u8], start: usize) -> bool {
     }
 }
 
+/// Words that may stand between a group and what is said of it: "are", "are all", "are just
+/// dirty", "should all be". Written as the normaliser writes them (a test checks). "Not" is not
+/// one: "muslims are not vermin" says nothing against them.
+const GROUP_FRAME_WORDS: &[&[u8]] = &[
+    b"are",
+    b"r",
+    b"re",
+    b"is",
+    b"were",
+    b"was",
+    b"be",
+    b"al",
+    b"just",
+    b"nothing",
+    b"but",
+    b"like",
+    b"such",
+    b"the",
+    b"a",
+    b"an",
+    b"so",
+    b"fucking",
+    b"fking",
+    b"blody",
+    b"dirty",
+    b"filthy",
+    b"absolute",
+    b"total",
+    b"complete",
+    b"uter",
+    b"should",
+    b"must",
+    b"wil",
+    b"and",
+    b"most",
+    b"worst",
+    b"real",
+    b"literaly",
+    b"basicaly",
+    b"stil",
+    b"always",
+    b"mostly",
+    b"mainly",
+    b"fuking",
+    b"efing",
+    b"bunch",
+    b"of",
+    b"pack",
+    b"load",
+];
+
+/// At most this many frame words between a group and what is said of it.
+const GROUP_FRAME_MAX: usize = 4;
+
+/// Whether the word starting at normalised byte `start` is said of one of `groups` (normalised
+/// group phrases): a group, then between one and [`GROUP_FRAME_MAX`] frame words, then the
+/// word ("immigrants are vermin", "muslims are all just parasites").
+pub(crate) fn said_of_before(bytes: &[u8], start: usize, groups: &[Vec<u8>]) -> bool {
+    let mut end = start.min(bytes.len());
+    let mut frames = 0;
+    loop {
+        let Some(word_end) = end.checked_sub(1) else {
+            return false;
+        };
+        if bytes.get(word_end) != Some(&b' ') {
+            return false;
+        }
+        let before = &bytes[..word_end];
+        if frames > 0
+            && groups.iter().any(|group| {
+                before.ends_with(group)
+                    && before.len() > group.len()
+                    && before[before.len() - group.len() - 1] == b' '
+            })
+        {
+            return true;
+        }
+        let word_start = before
+            .iter()
+            .rposition(|&b| b == b' ')
+            .map_or(0, |at| at + 1);
+        let word = &bytes[word_start..word_end];
+        if word.is_empty() || frames == GROUP_FRAME_MAX || !GROUP_FRAME_WORDS.contains(&word) {
+            return false;
+        }
+        frames += 1;
+        end = word_start;
+    }
+}
+
 fn word_end(bytes: &[u8], from: usize) -> usize {
     let mut end = from;
     while end < bytes.len() && bytes[end] != b' ' {
@@ -877,6 +974,12 @@ fn load_entry(source: &str, category: Category, repr: EntryRepr) -> Result<Entry
         })
         .filter(|(_, pattern)| pattern.len() > 1)
         .collect();
+    let said_of = repr
+        .said_of
+        .iter()
+        .map(|group| normalise(group).as_str().trim().as_bytes().to_vec())
+        .filter(|group| !group.is_empty())
+        .collect();
     Ok(Entry {
         category,
         severity,
@@ -884,6 +987,7 @@ fn load_entry(source: &str, category: Category, repr: EntryRepr) -> Result<Entry
         mode: repr.mode,
         reclaimable: repr.reclaimable,
         addressed: repr.addressed,
+        said_of,
         note: repr.note.clone(),
         source: source.to_string(),
         terms: repr.terms.clone(),
@@ -937,6 +1041,7 @@ mod tests {
     fn address_words_are_written_as_the_normaliser_writes_them() {
         for word in ADDRESS_WORDS
             .iter()
+            .chain(GROUP_FRAME_WORDS)
             .chain(ADDRESS_FRAME_WORDS)
             .chain(YOUR_AS_YOU_ARE)
             .chain(OBJECT_YOU)
@@ -945,6 +1050,35 @@ mod tests {
             let written = std::str::from_utf8(word).unwrap();
             assert_eq!(normalise(written).as_str().trim(), written);
         }
+    }
+
+    #[test]
+    fn group_terms_need_the_group_and_frame_words_between() {
+        let groups: Vec<Vec<u8>> = ["muslims", "asylum seekers", "women"]
+            .iter()
+            .map(|g| normalise(g).as_str().trim().as_bytes().to_vec())
+            .collect();
+        let check = |text: &str, term: &str| {
+            let normalised = normalise(text);
+            let needle = format!(" {} ", normalise(term).as_str().trim());
+            let at = normalised.as_str().rfind(&needle).unwrap() + 1;
+            said_of_before(normalised.bytes(), at, &groups)
+        };
+        assert!(check("muslims are vermin", "vermin"));
+        assert!(check("All asylum seekers are just parasites", "parasites"));
+        assert!(check("women are a bunch of whores", "whores"));
+        assert!(!check("muslims are not vermin", "vermin"));
+        assert!(!check("muslims vermin", "vermin"));
+        assert!(!check("the rats are vermin", "vermin"));
+        assert!(!check("seekers are vermin", "vermin"));
+        assert!(!check("vermin", "vermin"));
+        // The group must be a whole word: "superwomen" is not "women".
+        assert!(!check("superwomen are vermin", "vermin"));
+        // At most four frame words.
+        assert!(!check(
+            "muslims are all just such a bunch of vermin",
+            "vermin"
+        ));
     }
 
     #[test]

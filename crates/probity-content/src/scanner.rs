@@ -252,6 +252,9 @@ impl Scanner {
             if entry.addressed && !context::addressed(text, span.start) {
                 continue;
             }
+            if !entry.said_of.is_empty() && !context::said_of(text, span.start, &entry.said_of) {
+                continue;
+            }
             let mut context = self.rules.assess(
                 text,
                 normalised,
@@ -522,11 +525,16 @@ fn apply_context(
 
 fn describe_hit(entry: &Entry, term: usize, span: &Span) -> String {
     let term = entry.terms.get(term).unwrap_or(&entry.term);
-    let how = match (entry.mode, entry.addressed) {
-        (MatchMode::Word, false) => "whole word",
-        (MatchMode::Word, true) => "whole word, said to someone",
-        (MatchMode::Prefix, false) => "word stem",
-        (MatchMode::Prefix, true) => "word stem, said to someone",
+    let said = if entry.addressed {
+        ", said to someone"
+    } else if entry.said_of.is_empty() {
+        ""
+    } else {
+        ", said of a group"
+    };
+    let how = match entry.mode {
+        MatchMode::Word => format!("whole word{said}"),
+        MatchMode::Prefix => format!("word stem{said}"),
     };
     let mut why = format!(
         "\"{}\" matches \"{}\" in the {} lexicon ({how}, {})",

@@ -337,6 +337,42 @@ fn british_terms_are_found_and_their_innocent_uses_are_not() {
 }
 
 #[test]
+fn contempt_said_of_a_group_is_found_in_its_category() {
+    let scanner = defaults();
+    for (text, category) in [
+        ("Honestly immigrants are vermin.", "racist"),
+        ("Muslims are all parasites", "religious_hatred"),
+        ("islam is a cancer", "religious_hatred"),
+        ("gays are an abomination", "homophobic"),
+        ("trans women are perverts and always will be", "transphobic"),
+        ("disabled people are a burden", "disablist"),
+        ("women are worthless, end of", "misogynistic"),
+        ("All asylum seekers are just scum", "racist"),
+    ] {
+        let found = in_category(&scanner, category, text);
+        assert!(
+            found.iter().any(|f| f.why.contains("said of a group")),
+            "{text}: no {category} finding said of a group: {found:#?}"
+        );
+    }
+    for text in [
+        "Muslims are not vermin and the leaflet says so.",
+        "Pest control: rats are vermin and the custody block has them.",
+        "Migrants were found in the lorry, and the conditions were disgusting.",
+        "Women are at greater risk of cancer after sixty.",
+        "The refugees were hungry. Evil people smuggled them in.",
+        "Immigrants, rats and damp were all in the landlord's file.",
+    ] {
+        let findings: Vec<Finding> = scanner
+            .scan("email.body", text)
+            .into_iter()
+            .filter(|f| f.why.contains("said of a group"))
+            .collect();
+        assert!(findings.is_empty(), "{text}: {findings:#?}");
+    }
+}
+
+#[test]
 fn categories_can_be_turned_off() {
     let yaml = "version: 1\ncategories:\n  racist: { enabled: false }\n";
     let lexicon = Lexicon::from_sources(&[("test.yaml", TEST_LEXICON)]).unwrap();
