@@ -362,6 +362,8 @@ fn contempt_said_of_a_group_is_found_in_its_category() {
         "Women are at greater risk of cancer after sixty.",
         "The refugees were hungry. Evil people smuggled them in.",
         "Immigrants, rats and damp were all in the landlord's file.",
+        "Thanks for meeting the Muslims. Are vermin still a problem at the mosque?",
+        "Re the hostel for asylum seekers: are rats still seen in the kitchen?",
     ] {
         let findings: Vec<Finding> = scanner
             .scan("email.body", text)
