@@ -263,6 +263,27 @@ pub(crate) fn said_of(text: &str, start: usize, groups: &[Vec<u8>]) -> bool {
     crate::lexicon::said_of_before(clause.bytes(), clause.bytes().len(), groups)
 }
 
+/// Whether the term ending at original byte `end` of `text` is aimed at one of `groups` in the
+/// same clause (no comma, full stop, colon, bracket or quotation mark between): "I hate
+/// muslims" is; "I hate it. Muslims in the area…" is not.
+pub(crate) fn aimed_at(text: &str, end: usize, groups: &[Vec<u8>]) -> bool {
+    let mut end = end.min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let after = text.get(end..).unwrap_or_default();
+    let clause = after
+        .find([
+            '.', '!', '?', '\n', ';', ',', ':', '(', ')', '[', ']', '"', '“', '”',
+        ])
+        .map_or(after, |at| &after[..at]);
+    let clause = clause
+        .get(..LOOKBACK_BYTES.min(clause.len()))
+        .unwrap_or(clause);
+    let clause = normalise(clause);
+    crate::lexicon::aimed_at_after(clause.bytes(), 0, groups)
+}
+
 /// Whether the word at original byte `start` starts with a capital letter, is not written all
 /// in capitals, and follows a word that has no capital.
 fn looks_like_a_name(text: &str, start: usize) -> bool {

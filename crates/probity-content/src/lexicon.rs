@@ -13,6 +13,7 @@
 //!     reclaimable: false       # true: some in-group users have reclaimed it (lowered in self-reference)
 //!     addressed: false         # true: only where said to someone ("you fool", "you're a fool")
 //!     said_of: [muslims, jews] # only where said of one of these groups ("muslims are vermin")
+//!     aimed_at: [muslims]      # only where aimed at one of these groups ("i hate muslims")
 //!     plural: true             # word entries also match +s and +es (default true)
 //!     note: why it is on the list
 //! ```
@@ -143,6 +144,8 @@ struct EntryRepr {
     addressed: bool,
     #[serde(default)]
     said_of: Vec<String>,
+    #[serde(default)]
+    aimed_at: Vec<String>,
     #[serde(default = "yes")]
     plural: bool,
     #[serde(default)]
@@ -177,6 +180,10 @@ pub struct Entry {
     /// "just" or "should", then the term, all in one clause ("muslims are vermin", "immigrants
     /// are all parasites"). "Vermin" alone is pest control.
     pub said_of: Vec<Vec<u8>>,
+    /// Where not empty, the term matches only where one of these groups (as normalised) follows
+    /// it, with at most a few words such as "all", "the" or "those" between, in one clause ("i
+    /// hate muslims", "exterminate all the immigrants").
+    pub aimed_at: Vec<Vec<u8>>,
     /// Why the entry is on the list, if the file says.
     pub note: Option<String>,
     /// The file it came from.
@@ -425,17 +432,18 @@ impl Lexicon {
                 if !runs_allow(text, start, &target.runs) {
                     continue;
                 }
-                if self.entries.get(target.entry).is_some_and(|e| {
-                    (e.addressed && !addressed_before(bytes, start))
-                        || (!e.said_of.is_empty() && !said_of_before(bytes, start, &e.said_of))
-                }) {
-                    continue;
-                }
                 let end = if target.prefix {
                     word_end(bytes, inner_end)
                 } else {
                     inner_end
                 };
+                if self.entries.get(target.entry).is_some_and(|e| {
+                    (e.addressed && !addressed_before(bytes, start))
+                        || (!e.said_of.is_empty() && !said_of_before(bytes, start, &e.said_of))
+                        || (!e.aimed_at.is_empty() && !aimed_at_after(bytes, end, &e.aimed_at))
+                }) {
+                    continue;
+                }
                 let hit = Hit {
                     entry: target.entry,
                     term: target.term,
@@ -932,6 +940,40 @@ pub(crate) fn said_of_before(bytes: &[u8], start: usize, groups: &[Vec<u8>]) -> 
     }
 }
 
+/// Words that may stand between a term and the group it is aimed at: "all", "the", "those",
+/// "every", "fucking". Written as the normaliser writes them (a test checks).
+const OBJECT_FRAME_WORDS: &[&[u8]] = &[
+    b"al", b"the", b"those", b"these", b"every", b"each", b"of", b"fucking", b"fking", b"fuking",
+    b"efing", b"blody", b"dirty", b"filthy", b"stupid", b"you", b"such", b"lot", b"bunch",
+];
+
+/// Whether one of `groups` (normalised group phrases) follows the word ending at normalised
+/// byte `end`, with at most [`GROUP_FRAME_MAX`] frame words between ("hate muslims", "wipe out
+/// all the immigrants").
+pub(crate) fn aimed_at_after(bytes: &[u8], end: usize, groups: &[Vec<u8>]) -> bool {
+    let mut at = end;
+    let mut frames = 0;
+    loop {
+        if bytes.get(at) != Some(&b' ') {
+            return false;
+        }
+        let rest = bytes.get(at + 1..).unwrap_or_default();
+        if groups
+            .iter()
+            .any(|group| rest.starts_with(group) && rest.get(group.len()) == Some(&b' '))
+        {
+            return true;
+        }
+        let word_len = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+        let word = &rest[..word_len];
+        if word.is_empty() || frames == GROUP_FRAME_MAX || !OBJECT_FRAME_WORDS.contains(&word) {
+            return false;
+        }
+        frames += 1;
+        at += 1 + word_len;
+    }
+}
+
 fn word_end(bytes: &[u8], from: usize) -> usize {
     let mut end = from;
     while end < bytes.len() && bytes[end] != b' ' {
@@ -974,12 +1016,14 @@ fn load_entry(source: &str, category: Category, repr: EntryRepr) -> Result<Entry
         })
         .filter(|(_, pattern)| pattern.len() > 1)
         .collect();
-    let said_of = repr
-        .said_of
-        .iter()
-        .map(|group| normalise(group).as_str().trim().as_bytes().to_vec())
-        .filter(|group| !group.is_empty())
-        .collect();
+    let groups = |list: &[String]| -> Vec<Vec<u8>> {
+        list.iter()
+            .map(|group| normalise(group).as_str().trim().as_bytes().to_vec())
+            .filter(|group| !group.is_empty())
+            .collect()
+    };
+    let said_of = groups(&repr.said_of);
+    let aimed_at = groups(&repr.aimed_at);
     Ok(Entry {
         category,
         severity,
@@ -988,6 +1032,7 @@ fn load_entry(source: &str, category: Category, repr: EntryRepr) -> Result<Entry
         reclaimable: repr.reclaimable,
         addressed: repr.addressed,
         said_of,
+        aimed_at,
         note: repr.note.clone(),
         source: source.to_string(),
         terms: repr.terms.clone(),
@@ -1042,6 +1087,7 @@ mod tests {
         for word in ADDRESS_WORDS
             .iter()
             .chain(GROUP_FRAME_WORDS)
+            .chain(OBJECT_FRAME_WORDS)
             .chain(ADDRESS_FRAME_WORDS)
             .chain(YOUR_AS_YOU_ARE)
             .chain(OBJECT_YOU)
@@ -1079,6 +1125,27 @@ mod tests {
             "muslims are all just such a bunch of vermin",
             "vermin"
         ));
+    }
+
+    #[test]
+    fn terms_aimed_at_a_group_need_the_group_after_them() {
+        let groups: Vec<Vec<u8>> = ["muslims", "asylum seekers"]
+            .iter()
+            .map(|g| normalise(g).as_str().trim().as_bytes().to_vec())
+            .collect();
+        let check = |text: &str, term: &str| {
+            let normalised = normalise(text);
+            let needle = format!(" {} ", normalise(term).as_str().trim());
+            let end = normalised.as_str().find(&needle).unwrap() + needle.len() - 1;
+            aimed_at_after(normalised.bytes(), end, &groups)
+        };
+        assert!(check("i hate muslims", "hate"));
+        assert!(check("I hate all the fucking asylum seekers here", "hate"));
+        assert!(!check("i hate muslimsplaining", "hate"));
+        assert!(!check("i hate seeing muslims abused", "hate"));
+        assert!(!check("hate crime against muslims", "hate"));
+        assert!(!check("i hate asylum", "hate"));
+        assert!(!check("i hate", "hate"));
     }
 
     #[test]

@@ -255,6 +255,9 @@ impl Scanner {
             if !entry.said_of.is_empty() && !context::said_of(text, span.start, &entry.said_of) {
                 continue;
             }
+            if !entry.aimed_at.is_empty() && !context::aimed_at(text, span.end, &entry.aimed_at) {
+                continue;
+            }
             let mut context = self.rules.assess(
                 text,
                 normalised,
@@ -527,10 +530,12 @@ fn describe_hit(entry: &Entry, term: usize, span: &Span) -> String {
     let term = entry.terms.get(term).unwrap_or(&entry.term);
     let said = if entry.addressed {
         ", said to someone"
-    } else if entry.said_of.is_empty() {
-        ""
-    } else {
+    } else if !entry.said_of.is_empty() {
         ", said of a group"
+    } else if !entry.aimed_at.is_empty() {
+        ", aimed at a group"
+    } else {
+        ""
     };
     let how = match entry.mode {
         MatchMode::Word => format!("whole word{said}"),

@@ -348,10 +348,16 @@ fn contempt_said_of_a_group_is_found_in_its_category() {
         ("disabled people are a burden", "disablist"),
         ("women are worthless, end of", "misogynistic"),
         ("All asylum seekers are just scum", "racist"),
+        ("I hate muslims", "religious_hatred"),
+        ("honestly I despise all the immigrants round here", "racist"),
+        ("we should exterminate the gays", "homophobic"),
+        ("wipe out all trans people", "transphobic"),
     ] {
         let found = in_category(&scanner, category, text);
         assert!(
-            found.iter().any(|f| f.why.contains("said of a group")),
+            found
+                .iter()
+                .any(|f| f.why.contains("said of a group") || f.why.contains("aimed at a group")),
             "{text}: no {category} finding said of a group: {found:#?}"
         );
     }
@@ -364,11 +370,16 @@ fn contempt_said_of_a_group_is_found_in_its_category() {
         "Immigrants, rats and damp were all in the landlord's file.",
         "Thanks for meeting the Muslims. Are vermin still a problem at the mosque?",
         "Re the hostel for asylum seekers: are rats still seen in the kitchen?",
+        "I hate seeing asylum seekers treated this way.",
+        "Hate crime against Muslims rose in May.",
+        "I hate it, Muslims in the area say the same.",
+        "What I hate: Muslims being blamed for everything.",
+        "The pest team will exterminate the rats near the hostel for asylum seekers.",
     ] {
         let findings: Vec<Finding> = scanner
             .scan("email.body", text)
             .into_iter()
-            .filter(|f| f.why.contains("said of a group"))
+            .filter(|f| f.why.contains("said of a group") || f.why.contains("aimed at a group"))
             .collect();
         assert!(findings.is_empty(), "{text}: {findings:#?}");
     }
