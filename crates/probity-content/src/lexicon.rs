@@ -1098,17 +1098,27 @@ mod tests {
         }
     }
 
-    #[test]
-    fn group_terms_need_the_group_and_frame_words_between() {
-        let groups: Vec<Vec<u8>> = ["muslims", "asylum seekers", "women"]
+    /// `text` normalised, and where the last `term` in it starts and ends.
+    fn term_in(text: &str, term: &str) -> (Normalised, usize, usize) {
+        let normalised = normalise(text);
+        let needle = format!(" {} ", normalise(term).as_str().trim());
+        let at = normalised.as_str().rfind(&needle).unwrap();
+        (normalised, at + 1, at + needle.len() - 1)
+    }
+
+    fn normalised_groups(groups: &[&str]) -> Vec<Vec<u8>> {
+        groups
             .iter()
             .map(|g| normalise(g).as_str().trim().as_bytes().to_vec())
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn group_terms_need_the_group_and_frame_words_between() {
+        let groups = normalised_groups(&["muslims", "asylum seekers", "women"]);
         let check = |text: &str, term: &str| {
-            let normalised = normalise(text);
-            let needle = format!(" {} ", normalise(term).as_str().trim());
-            let at = normalised.as_str().rfind(&needle).unwrap() + 1;
-            said_of_before(normalised.bytes(), at, &groups)
+            let (normalised, start, _) = term_in(text, term);
+            said_of_before(normalised.bytes(), start, &groups)
         };
         assert!(check("muslims are vermin", "vermin"));
         assert!(check("All asylum seekers are just parasites", "parasites"));
@@ -1129,14 +1139,9 @@ mod tests {
 
     #[test]
     fn terms_aimed_at_a_group_need_the_group_after_them() {
-        let groups: Vec<Vec<u8>> = ["muslims", "asylum seekers"]
-            .iter()
-            .map(|g| normalise(g).as_str().trim().as_bytes().to_vec())
-            .collect();
+        let groups = normalised_groups(&["muslims", "asylum seekers"]);
         let check = |text: &str, term: &str| {
-            let normalised = normalise(text);
-            let needle = format!(" {} ", normalise(term).as_str().trim());
-            let end = normalised.as_str().find(&needle).unwrap() + needle.len() - 1;
+            let (normalised, _, end) = term_in(text, term);
             aimed_at_after(normalised.bytes(), end, &groups)
         };
         assert!(check("i hate muslims", "hate"));
@@ -1151,11 +1156,8 @@ mod tests {
     #[test]
     fn addressed_terms_need_the_address_and_only_frame_words_between() {
         let check = |text: &str, term: &str| {
-            let normalised = normalise(text);
-            let bytes = normalised.bytes();
-            let needle = format!(" {} ", normalise(term).as_str().trim());
-            let at = normalised.as_str().rfind(&needle).unwrap() + 1;
-            addressed_before(bytes, at)
+            let (normalised, start, _) = term_in(text, term);
+            addressed_before(normalised.bytes(), start)
         };
         assert!(check("you fool", "fool"));
         assert!(check("You're a fool", "fool"));
