@@ -237,8 +237,8 @@ impl ContextRules {
 /// Failure to attend…" and "thank you, stupid question but…" are not (the lexicon's own check,
 /// on normalised text without punctuation, lets those through to here).
 ///
-/// A term written with a capital after a word without one ("thank you Wally") is taken for a
-/// name, not an insult.
+/// A term written with a capital straight after a lower-case "you" ("thank you Wally") is taken
+/// for a name, not an insult.
 pub(crate) fn addressed(text: &str, start: usize) -> bool {
     if looks_like_a_name(text, start) {
         return false;
@@ -285,7 +285,8 @@ pub(crate) fn aimed_at(text: &str, end: usize, groups: &[Vec<u8>]) -> bool {
 }
 
 /// Whether the word at original byte `start` starts with a capital letter, is not written all
-/// in capitals, and follows a word that has no capital.
+/// in capitals, and straight follows "you" written without a capital ("thank you Wally", "see
+/// you Dick"): "you are a Cow" is no name.
 fn looks_like_a_name(text: &str, start: usize) -> bool {
     let Some(after) = text.get(start..) else {
         return false;
@@ -303,7 +304,7 @@ fn looks_like_a_name(text: &str, start: usize) -> bool {
         .rsplit(|c: char| !c.is_alphanumeric())
         .next()
         .unwrap_or_default();
-    previous.chars().next().is_some_and(char::is_lowercase)
+    ["you", "u", "ya", "yer"].contains(&previous)
 }
 
 /// The original text from the start of the clause (sentence or line) to `start`.

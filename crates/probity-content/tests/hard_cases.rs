@@ -258,6 +258,7 @@ fn insults_count_only_when_said_to_someone() {
         ("Are you stupid?", "stupid"),
         ("you fools", "fools"),
         ("You Wally", "wally"),
+        ("You are a Loser", "loser"),
         ("You are a coward and a liar", "coward"),
         ("you are human garbage", "garbage"),
         ("your still a loser", "loser"),
