@@ -243,11 +243,7 @@ pub(crate) fn addressed(text: &str, start: usize) -> bool {
     if looks_like_a_name(text, start) {
         return false;
     }
-    let clause = clause_before(text, start);
-    let cut = clause
-        .rfind([',', ':', '(', ')', '[', ']', '"', '“', '”'])
-        .map_or(0, |at| at + 1);
-    let clause = normalise(clause.get(cut..).unwrap_or_default());
+    let clause = phrase_before(text, start);
     crate::lexicon::addressed_before(clause.bytes(), clause.bytes().len())
 }
 
@@ -255,12 +251,18 @@ pub(crate) fn addressed(text: &str, start: usize) -> bool {
 /// clause (no comma, colon, bracket or quotation mark between): "muslims are vermin" is;
 /// "we met the muslims. Are vermin a problem" is not.
 pub(crate) fn said_of(text: &str, start: usize, groups: &[Vec<u8>]) -> bool {
+    let clause = phrase_before(text, start);
+    crate::lexicon::said_of_before(clause.bytes(), clause.bytes().len(), groups)
+}
+
+/// The clause before original byte `start`, from its last comma, colon, bracket or quotation
+/// mark, normalised.
+fn phrase_before(text: &str, start: usize) -> Normalised {
     let clause = clause_before(text, start);
     let cut = clause
         .rfind([',', ':', '(', ')', '[', ']', '"', '“', '”'])
         .map_or(0, |at| at + 1);
-    let clause = normalise(clause.get(cut..).unwrap_or_default());
-    crate::lexicon::said_of_before(clause.bytes(), clause.bytes().len(), groups)
+    normalise(clause.get(cut..).unwrap_or_default())
 }
 
 /// Whether the term ending at original byte `end` of `text` is aimed at one of `groups` in the
