@@ -728,8 +728,8 @@ fn runs_allow(text: &Normalised, start: usize, term_runs: &[u8]) -> bool {
 }
 
 /// Words that say a term is aimed at the reader ("you", "you're"; "your" only before the words
-/// of [`YOUR_AS_YOU_ARE`], as in "your a fool"). Written as the normaliser writes them (a test checks); it joins
-/// single letters, so "u r a" is "ura".
+/// of [`YOUR_AS_YOU_ARE`], as in "your a fool"). Written as the normaliser writes them (a test
+/// checks); it joins single letters, so "u r a" is "ura".
 const ADDRESS_WORDS: &[&[u8]] = &[b"you", b"youre", b"ya", b"u", b"ur", b"yer", b"ura"];
 
 /// Words that may stand between the address and an addressed term: "you are a", "you're such
