@@ -779,6 +779,24 @@ fn labelled_texts_are_measured_with_the_data_directorys_policy() {
     assert_eq!(&rows[1][2], "");
     assert!(rows[2][3].starts_with("Can you send me the custody figures"));
 
+    // The labelled file itself is refused as the errors file, and left as it was.
+    let before = std::fs::read(&labelled).unwrap();
+    let output = probity(&data)
+        .args(["comms", "eval"])
+        .arg(&labelled)
+        .args(["--text-column", "comment", "--label-column", "verdict"])
+        .arg("--errors")
+        .arg(&labelled)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("is the labelled file itself"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(std::fs::read(&labelled).unwrap(), before);
+
     // A force that turns the category off measures its own policy, not the shipped one.
     std::fs::create_dir_all(data.join("policy")).unwrap();
     std::fs::write(

@@ -436,6 +436,18 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let result = match &args.errors {
         None => eval::evaluate(&scanner, &set.texts, &args.category, args.min_severity),
         Some(path) => {
+            // Writing over the labelled file would lose it: the texts are read already, but the
+            // file would be left holding only the disagreements.
+            if let (Ok(errors), Ok(labelled)) = (
+                std::fs::canonicalize(path),
+                std::fs::canonicalize(&args.file),
+            ) && errors == labelled
+            {
+                anyhow::bail!(
+                    "--errors {} is the labelled file itself; name another file",
+                    path.display()
+                );
+            }
             let file = std::fs::File::create(path)
                 .with_context(|| format!("cannot create {}", path.display()))?;
             let mut errors = csv::Writer::from_writer(std::io::BufWriter::new(file));
