@@ -244,7 +244,11 @@ pub(crate) fn addressed(text: &str, start: usize) -> bool {
         return false;
     }
     let clause = phrase_before(text, start);
-    crate::lexicon::addressed_before(clause.bytes(), clause.bytes().len())
+    crate::lexicon::addressed_before(
+        clause.bytes(),
+        clause.bytes().len(),
+        crate::lexicon::AddressScope::Clause,
+    )
 }
 
 /// Whether the term at original byte `start` of `text` is said of one of `groups` in the same

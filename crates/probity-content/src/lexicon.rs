@@ -438,7 +438,7 @@ impl Lexicon {
                     inner_end
                 };
                 if self.entries.get(target.entry).is_some_and(|e| {
-                    (e.addressed && !addressed_before(bytes, start))
+                    (e.addressed && !addressed_before(bytes, start, AddressScope::Text))
                         || (!e.said_of.is_empty() && !said_of_before(bytes, start, &e.said_of))
                         || (!e.aimed_at.is_empty() && !aimed_at_after(bytes, end, &e.aimed_at))
                 }) {
@@ -806,13 +806,32 @@ const OBJECT_YOU: &[&[u8]] = &[b"you", b"u", b"ya", b"yer"];
 /// choc ice" is an offer, "you are a choc ice" is not.
 const NOT_STRAIGHT_AFTER_YOU: &[&[u8]] = &[b"a", b"an", b"the", b"one"];
 
+/// Words straight before an [`OBJECT_YOU`] word that leave it the subject: "oi you a fool",
+/// "why are you a fool". Straight after any other word ("get you a", "send you the") it is the
+/// object.
+const BEFORE_SUBJECT_YOU: &[&[u8]] = &[
+    b"are", b"r", b"oi", b"hey", b"and", b"wel", b"yeah", b"cos", b"because",
+];
+
 /// At most this many frame words between the address and the term.
 const ADDRESS_FRAME_MAX: usize = 4;
+
+/// What the bytes given to [`addressed_before`] hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AddressScope {
+    /// A whole normalised text, whose clause boundaries normalisation has dropped: "you a
+    /// fool" might open a clause ("Thank you. You a fool") or not ("get you a fool"), so it
+    /// passes, for the clause check to decide.
+    Text,
+    /// One clause (`context::addressed`): "you a fool" counts only at its start or after one
+    /// of [`BEFORE_SUBJECT_YOU`].
+    Clause,
+}
 
 /// Whether the word starting at normalised byte `start` is said to someone: preceded by an
 /// address word, with at most [`ADDRESS_FRAME_MAX`] frame words between ("you are such a
 /// fool", "you absolute clown"). "You are not a fool" is not: "not" is no frame word.
-pub(crate) fn addressed_before(bytes: &[u8], start: usize) -> bool {
+pub(crate) fn addressed_before(bytes: &[u8], start: usize, scope: AddressScope) -> bool {
     let mut end = start.min(bytes.len());
     let mut frames = 0;
     // The word after the one being looked at, towards the term (for "your a").
@@ -835,8 +854,21 @@ pub(crate) fn addressed_before(bytes: &[u8], start: usize) -> bool {
         }
         if ADDRESS_WORDS.contains(&word) {
             // "Can I get you a choc ice", "I'll send you the useless bits": "you" as the object,
-            // not "you are".
-            return !(OBJECT_YOU.contains(&word) && NOT_STRAIGHT_AFTER_YOU.contains(&after));
+            // not "you are". "You a fool" at the start of a clause is said to the reader.
+            if !(OBJECT_YOU.contains(&word) && NOT_STRAIGHT_AFTER_YOU.contains(&after)) {
+                return true;
+            }
+            return match scope {
+                AddressScope::Text => true,
+                AddressScope::Clause => {
+                    let before = bytes[..word_start].trim_ascii_end();
+                    let opener = before
+                        .iter()
+                        .rposition(|&b| b == b' ')
+                        .map_or(before, |at| &before[at + 1..]);
+                    before.is_empty() || BEFORE_SUBJECT_YOU.contains(&opener)
+                }
+            };
         }
         if word == b"your" && YOUR_AS_YOU_ARE.contains(&after) {
             return true;
@@ -1092,6 +1124,7 @@ mod tests {
             .chain(YOUR_AS_YOU_ARE)
             .chain(OBJECT_YOU)
             .chain(NOT_STRAIGHT_AFTER_YOU)
+            .chain(BEFORE_SUBJECT_YOU)
         {
             let written = std::str::from_utf8(word).unwrap();
             assert_eq!(normalise(written).as_str().trim(), written);
@@ -1157,7 +1190,7 @@ mod tests {
     fn addressed_terms_need_the_address_and_only_frame_words_between() {
         let check = |text: &str, term: &str| {
             let (normalised, start, _) = term_in(text, term);
-            addressed_before(normalised.bytes(), start)
+            addressed_before(normalised.bytes(), start, AddressScope::Clause)
         };
         assert!(check("you fool", "fool"));
         assert!(check("You're a fool", "fool"));
@@ -1176,6 +1209,14 @@ mod tests {
         assert!(!check("i will send you the useless bits", "useless"));
         assert!(check("you are the useless one", "useless"));
         assert!(check("you're a fool", "fool"));
+        // "You a fool" with no verb: said to the reader where "you" opens the clause.
+        assert!(check("you a fool", "fool"));
+        assert!(check("oi you an absolute clown", "clown"));
+        assert!(check("why are you a loser", "loser"));
+        assert!(!check("i will get you a useless one", "useless"));
+        // A whole text has lost its clause boundaries: the clause check decides.
+        let (text, start, _) = term_in("can i get you a choc ice", "choc");
+        assert!(addressed_before(text.bytes(), start, AddressScope::Text));
     }
 
     /// Words for texts that hit the lexicon: some of its own terms, and words near them.
@@ -1212,11 +1253,13 @@ mod tests {
         ) {
             let normalised = normalise(&text);
             let bytes = normalised.bytes();
-            let _ = addressed_before(bytes, at);
-            let framed = normalise(&format!("{text}. you are a"));
-            prop_assert!(addressed_before(framed.bytes(), framed.bytes().len()));
-            let unframed = normalise(&format!("{text}. they are a"));
-            prop_assert!(!addressed_before(unframed.bytes(), unframed.bytes().len()));
+            for scope in [AddressScope::Text, AddressScope::Clause] {
+                let _ = addressed_before(bytes, at, scope);
+                let framed = normalise(&format!("{text}. you are a"));
+                prop_assert!(addressed_before(framed.bytes(), framed.bytes().len(), scope));
+                let unframed = normalise(&format!("{text}. they are a"));
+                prop_assert!(!addressed_before(unframed.bytes(), unframed.bytes().len(), scope));
+            }
         }
 
         /// The hand-walked DFA finds what the crate's own overlapping search finds, in order.

@@ -263,6 +263,9 @@ fn insults_count_only_when_said_to_someone() {
         ("you are human garbage", "garbage"),
         ("your still a loser", "loser"),
         ("You are incredibly stupid", "stupid"),
+        ("You a fool.", "fool"),
+        ("Thank you. You a loser", "loser"),
+        ("Why are you a clown", "clown"),
     ] {
         assert!(addressed(text, word), "{text}: no finding on {word:?}");
     }
@@ -282,6 +285,8 @@ fn insults_count_only_when_said_to_someone() {
         "Did you pervert the course of justice when you deleted the messages?",
         "Could you send the garbage collection schedule for the station?",
         "Mission creep: you creep up on the budget every year.",
+        "I will get you a useless spare radio from stores.",
+        "Thank you a lot, I sent you a useless draft earlier.",
     ] {
         let findings: Vec<Finding> = scanner
             .scan("email.body", text)

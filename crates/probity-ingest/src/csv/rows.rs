@@ -60,6 +60,9 @@ pub struct RowReader<R> {
     limit: usize,
     /// The line of the next unread byte.
     line: u64,
+    /// Whether the last byte read was a carriage return (a line feed straight after it ends the
+    /// same line).
+    after_cr: bool,
 }
 
 /// A row being read.
@@ -88,6 +91,7 @@ impl<R: Read> RowReader<R> {
             done: false,
             limit,
             line: 1,
+            after_cr: false,
         }
     }
 
@@ -117,7 +121,11 @@ impl<R: Read> RowReader<R> {
             );
             let consumed = &self.chunk[self.pos..self.pos + read];
             self.pos += read;
-            account(&mut self.line, self.limit, &mut row, consumed);
+            let mut lines = Lines {
+                line: &mut self.line,
+                after_cr: &mut self.after_cr,
+            };
+            account(&mut lines, self.limit, &mut row, consumed);
             row.output_len += written;
             row.ends_len += ended;
             let too_long = row.raw_len > self.limit as u64;
@@ -193,23 +201,44 @@ impl<R: Read> RowReader<R> {
     }
 }
 
+/// The line count of a reader: the line of the next unread byte, and whether the byte before it
+/// was a carriage return. Lines end with a line feed, a carriage return and line feed, or a
+/// carriage return alone (as old Mac tools write).
+struct Lines<'a> {
+    line: &'a mut u64,
+    after_cr: &'a mut bool,
+}
+
+impl Lines<'_> {
+    fn count(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            match byte {
+                b'\r' => *self.line += 1,
+                b'\n' if !*self.after_cr => *self.line += 1,
+                _ => {}
+            }
+            *self.after_cr = byte == b'\r';
+        }
+    }
+}
+
 /// Counts lines in `consumed` and keeps the row's raw bytes, skipping the blank lines and line
-/// ends before it. `line` is the line of the next unread byte.
-fn account(line: &mut u64, limit: usize, row: &mut Partial, mut consumed: &[u8]) {
+/// ends before it.
+fn account(lines: &mut Lines<'_>, limit: usize, row: &mut Partial, mut consumed: &[u8]) {
     if !row.started {
         let blank = consumed
             .iter()
             .take_while(|&&b| b == b'\n' || b == b'\r')
             .count();
-        *line += consumed[..blank].iter().filter(|&&b| b == b'\n').count() as u64;
+        lines.count(&consumed[..blank]);
         consumed = &consumed[blank..];
         if consumed.is_empty() {
             return;
         }
         row.started = true;
-        row.line = *line;
+        row.line = *lines.line;
     }
-    *line += consumed.iter().filter(|&&b| b == b'\n').count() as u64;
+    lines.count(consumed);
     let room = limit.saturating_sub(row.raw.len());
     row.raw
         .extend_from_slice(&consumed[..consumed.len().min(room)]);
@@ -283,6 +312,28 @@ mod tests {
                         vec!["last".into(), "row".into()],
                         false
                     ),
+                ],
+                "step {step}"
+            );
+        }
+    }
+
+    #[test]
+    fn lines_end_with_cr_alone_or_crlf_across_reads() {
+        let input = b"a\rb\r\rc\r\nd\n\re\r";
+        for step in [1, 2, 3, 1000] {
+            let got: Vec<(u64, String)> = rows(input, 100, step)
+                .into_iter()
+                .map(|(line, raw, _, _)| (line, raw))
+                .collect();
+            assert_eq!(
+                got,
+                vec![
+                    (1, "a".into()),
+                    (2, "b".into()),
+                    (4, "c".into()),
+                    (5, "d".into()),
+                    (7, "e".into()),
                 ],
                 "step {step}"
             );
