@@ -251,6 +251,52 @@ pub(crate) fn addressed(text: &str, start: usize) -> bool {
     )
 }
 
+/// Whether the term ending at original byte `end` of `text` is followed by a comma or
+/// exclamation mark and then "you": a form of address ("Bitch, you're on camera").
+pub(crate) fn calls_out(text: &str, end: usize) -> bool {
+    let Some(after) = text.get(end..) else {
+        return false;
+    };
+    let Some(after) = after.strip_prefix([',', '!']) else {
+        return false;
+    };
+    let word: String = after
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphabetic() || *c == '\'' || *c == '’')
+        .flat_map(char::to_lowercase)
+        .collect();
+    ["you", "you're", "you’re", "youre", "your", "u"].contains(&word.as_str())
+}
+
+/// The first of `words` (written, and normalised) in the sentence around the term at original
+/// bytes `start..end` of `text`, if any: "puppies" in "My labrador bitch had three puppies".
+pub(crate) fn innocent_near<'a>(
+    text: &str,
+    start: usize,
+    end: usize,
+    words: &'a [(String, Vec<u8>)],
+) -> Option<&'a str> {
+    let before = clause_before(text, start);
+    let after = window_after(text, end);
+    let after = after
+        .find(['.', '!', '?', '\n', ';'])
+        .map_or(after, |at| &after[..at]);
+    let term = text.get(start..end).unwrap_or_default();
+    let sentence = normalise(&format!("{before}{term}{after}"));
+    let bytes = sentence.bytes();
+    words
+        .iter()
+        .find(|(_, word)| {
+            bytes.windows(word.len() + 2).any(|window| {
+                window.first() == Some(&b' ')
+                    && window.last() == Some(&b' ')
+                    && window.get(1..=word.len()) == Some(word.as_slice())
+            })
+        })
+        .map(|(written, _)| written.as_str())
+}
+
 /// Whether the term at original byte `start` of `text` is said of one of `groups` in the same
 /// clause (no comma, colon, bracket or quotation mark between): "muslims are vermin" is;
 /// "we met the muslims. Are vermin a problem" is not.
@@ -273,19 +319,12 @@ fn phrase_before(text: &str, start: usize) -> Normalised {
 /// same clause (no comma, full stop, colon, bracket or quotation mark between): "I hate
 /// muslims" is; "I hate it. Muslims in the area…" is not.
 pub(crate) fn aimed_at(text: &str, end: usize, groups: &[Vec<u8>]) -> bool {
-    let mut end = end.min(text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    let after = text.get(end..).unwrap_or_default();
+    let after = window_after(text, end);
     let clause = after
         .find([
             '.', '!', '?', '\n', ';', ',', ':', '(', ')', '[', ']', '"', '“', '”',
         ])
         .map_or(after, |at| &after[..at]);
-    let clause = clause
-        .get(..LOOKBACK_BYTES.min(clause.len()))
-        .unwrap_or(clause);
     let clause = normalise(clause);
     crate::lexicon::aimed_at_after(clause.bytes(), 0, groups)
 }
@@ -311,6 +350,21 @@ fn looks_like_a_name(text: &str, start: usize) -> bool {
         .next()
         .unwrap_or_default();
     ["you", "u", "ya", "yer"].contains(&previous)
+}
+
+/// At most [`LOOKBACK_BYTES`] of `text` from original byte `end` (moved on to a character
+/// boundary), so that what is looked for after a term is never searched for to the end of a
+/// long text once per term.
+fn window_after(text: &str, end: usize) -> &str {
+    let mut end = end.min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let mut cut = (end + LOOKBACK_BYTES).min(text.len());
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.get(end..cut).unwrap_or_default()
 }
 
 /// The original text from the start of the clause (sentence or line) to `start`.

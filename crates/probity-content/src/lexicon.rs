@@ -14,6 +14,8 @@
 //!     addressed: false         # true: only where said to someone ("you fool", "you're a fool")
 //!     said_of: [muslims, jews] # only where said of one of these groups ("muslims are vermin")
 //!     aimed_at: [muslims]      # only where aimed at one of these groups ("i hate muslims")
+//!     innocent_near: [puppies] # set aside where one of these is in the same sentence and the
+//!                              # term is not said to someone ("the bitch had six puppies")
 //!     plural: true             # word entries also match +s and +es (default true)
 //!     note: why it is on the list
 //! ```
@@ -146,6 +148,8 @@ struct EntryRepr {
     said_of: Vec<String>,
     #[serde(default)]
     aimed_at: Vec<String>,
+    #[serde(default)]
+    innocent_near: Vec<String>,
     #[serde(default = "yes")]
     plural: bool,
     #[serde(default)]
@@ -184,6 +188,11 @@ pub struct Entry {
     /// it, with at most a few words such as "all", "the" or "those" between, in one clause ("i
     /// hate muslims", "exterminate all the immigrants").
     pub aimed_at: Vec<Vec<u8>>,
+    /// Words or phrases (as written, and normalised) that show an innocent sense of the term
+    /// where one is in the same sentence and the term is not said to someone: "puppies",
+    /// "kennel" or "vet" beside "bitch" (a female dog, as police dog handlers write every day).
+    /// The scanner sets such a match aside with the reason (`context::innocent_near`).
+    pub innocent_near: Vec<(String, Vec<u8>)>,
     /// Why the entry is on the list, if the file says.
     pub note: Option<String>,
     /// The file it came from.
@@ -976,7 +985,8 @@ pub(crate) fn said_of_before(bytes: &[u8], start: usize, groups: &[Vec<u8>]) -> 
 /// "every", "fucking". Written as the normaliser writes them (a test checks).
 const OBJECT_FRAME_WORDS: &[&[u8]] = &[
     b"al", b"the", b"those", b"these", b"every", b"each", b"of", b"fucking", b"fking", b"fuking",
-    b"efing", b"blody", b"dirty", b"filthy", b"stupid", b"you", b"such", b"lot", b"bunch",
+    b"efing", b"blody", b"dirty", b"filthy", b"stupid", b"you", b"such", b"lot", b"bunch", b"next",
+    b"any",
 ];
 
 /// Whether one of `groups` (normalised group phrases) follows the word ending at normalised
@@ -1056,6 +1066,15 @@ fn load_entry(source: &str, category: Category, repr: EntryRepr) -> Result<Entry
     };
     let said_of = groups(&repr.said_of);
     let aimed_at = groups(&repr.aimed_at);
+    let innocent_near = repr
+        .innocent_near
+        .iter()
+        .map(|written| {
+            let normalised = normalise(written).as_str().trim().as_bytes().to_vec();
+            (written.clone(), normalised)
+        })
+        .filter(|(_, normalised)| !normalised.is_empty())
+        .collect();
     Ok(Entry {
         category,
         severity,
@@ -1065,6 +1084,7 @@ fn load_entry(source: &str, category: Category, repr: EntryRepr) -> Result<Entry
         addressed: repr.addressed,
         said_of,
         aimed_at,
+        innocent_near,
         note: repr.note.clone(),
         source: source.to_string(),
         terms: repr.terms.clone(),

@@ -187,7 +187,7 @@ impl Scanner {
         };
         let text = prepared.text;
         let normalised = &prepared.normalised;
-        self.lexicon_findings(
+        let innocent = self.lexicon_findings(
             field,
             text,
             normalised,
@@ -195,7 +195,7 @@ impl Scanner {
             &prepared.excepted,
             &mut report,
         );
-        self.model_findings(field, text, normalised, &mut report);
+        self.model_findings(field, text, normalised, &innocent, &mut report);
         report
             .findings
             .sort_by_key(|f| f.spans.first().map(|s| s.start).unwrap_or(usize::MAX));
@@ -211,7 +211,10 @@ impl Scanner {
         mut hits: Vec<Hit>,
         excepted: &[Excepted],
         report: &mut ScanReport,
-    ) {
+    ) -> Vec<Span> {
+        // Where a term was read in its innocent sense: a listed exception ("garden hoe") or
+        // one of `Entry::innocent_near` in the same sentence.
+        let mut innocent = Vec::new();
         hits.truncate(MAX_HITS);
         for excepted in excepted.iter().take(MAX_HITS) {
             let Some(entry) = self.lexicon.entries().get(excepted.hit.entry) else {
@@ -224,12 +227,14 @@ impl Scanner {
                 excepted.hit.start,
                 excepted.hit.end,
             ) {
+                innocent.push(span.clone());
+                let term = entry.terms.get(excepted.hit.term).unwrap_or(&entry.term);
                 report.suppressed.push(Suppressed {
                     category: entry.category.to_string(),
                     term: entry.term.clone(),
                     reason: format!(
-                        "\"{}\" is listed as an innocent use of \"{}\" ({})",
-                        excepted.exception, entry.term, entry.source
+                        "\"{}\" is listed as an innocent use of \"{term}\" ({})",
+                        excepted.exception, entry.source
                     ),
                     span,
                 });
@@ -256,6 +261,20 @@ impl Scanner {
                 continue;
             }
             if !entry.aimed_at.is_empty() && !context::aimed_at(text, span.end, &entry.aimed_at) {
+                continue;
+            }
+            if !entry.innocent_near.is_empty()
+                && !context::addressed(text, span.start)
+                && !context::calls_out(text, span.end)
+                && let Some(word) =
+                    context::innocent_near(text, span.start, span.end, &entry.innocent_near)
+            {
+                let reason = format!(
+                    "\"{}\" is read in its innocent sense: \"{word}\" is in the same sentence ({})",
+                    span.text, entry.source
+                );
+                innocent.push(span.clone());
+                report.suppressed.push(suppressed(entry, span, reason));
                 continue;
             }
             let mut context = self.rules.assess(
@@ -300,6 +319,8 @@ impl Scanner {
                 score: None,
             });
         }
+        innocent.sort_by_key(|s| s.start);
+        innocent
     }
 
     fn model_findings(
@@ -307,6 +328,7 @@ impl Scanner {
         field: &str,
         text: &str,
         normalised: &Normalised,
+        innocent: &[Span],
         report: &mut ScanReport,
     ) {
         if normalised.is_empty() || !normalised.reads_as_prose() {
@@ -332,6 +354,17 @@ impl Scanner {
             };
             spans.sort_by_key(|s| s.start);
             spans.dedup_by(|a, b| a.start < b.end && b.start < a.end);
+            if let Some(reason) = innocent_words_carry(text, innocent, model, threshold)
+                && let Some(span) = innocent.first().cloned()
+            {
+                report.suppressed.push(Suppressed {
+                    category: settings.category.to_string(),
+                    term: model.name().to_string(),
+                    span,
+                    reason,
+                });
+                continue;
+            }
             let words: Vec<String> = spans.iter().map(|s| format!("\"{}\"", s.text)).collect();
             why.push_str(&format!(
                 "; the words that weighed most: {}",
@@ -549,6 +582,55 @@ fn describe_hit(entry: &Entry, term: usize, span: &Span) -> String {
         why.push_str(&format!(": {note}"));
     }
     why
+}
+
+/// Why a model's finding is set aside when the text reaches `threshold` only with words the
+/// lexicon read in their innocent sense (`innocent`): "My labrador bitch
+/// had three puppies" scores as abuse on "bitch" alone. `None` when there are none, or the
+/// text without them still reaches the threshold.
+fn innocent_words_carry(
+    text: &str,
+    innocent: &[Span],
+    model: &Model,
+    threshold: f32,
+) -> Option<String> {
+    if innocent.is_empty() {
+        return None;
+    }
+    let mut masked = String::with_capacity(text.len());
+    let mut from = 0;
+    let mut words = Vec::new();
+    // Sorted by start; where two overlap, the part of the later one past the earlier is masked.
+    for span in innocent {
+        let start = span.start.max(from);
+        if span.end <= start {
+            continue;
+        }
+        let (Some(before), Some(masked_part)) = (text.get(from..start), text.get(start..span.end))
+        else {
+            continue;
+        };
+        masked.push_str(before);
+        masked.extend(std::iter::repeat_n(' ', masked_part.len()));
+        let word = format!("\"{}\"", span.text);
+        if !words.contains(&word) {
+            words.push(word);
+        }
+        from = span.end;
+    }
+    masked.push_str(text.get(from..).unwrap_or_default());
+    let without = normalise(&masked);
+    let score = score_all(&[model], &without)
+        .first()
+        .copied()
+        .unwrap_or(0.0);
+    (score < threshold).then(|| {
+        format!(
+            "the {} model reaches the threshold only with {}, read in its innocent sense (without: {score:.2})",
+            model.name(),
+            words.join(", ")
+        )
+    })
 }
 
 fn suppressed(entry: &Entry, span: Span, reason: String) -> Suppressed {

@@ -139,6 +139,67 @@ fn exceptions_to_stems_are_recorded_with_their_reason() {
 }
 
 #[test]
+fn a_female_dog_is_set_aside_by_the_words_around_it() {
+    let scanner = defaults();
+    for text in [
+        "My Labrador bitch gave birth to three puppies today.",
+        "I had to take the bitch to the vet today, she would not settle in the van.",
+        "The springer bitch from the dog section is in season, keep her apart from the dogs.",
+        "Two bitches and a stud dog are due at the kennels on Monday.",
+    ] {
+        let report = scanner.scan_report("email.body", text);
+        assert!(report.findings.is_empty(), "{text}: {:#?}", report.findings);
+        // The slur and any model that scored the text on it are set aside, with the reason.
+        let lexicon = report
+            .suppressed
+            .iter()
+            .find(|s| s.category == "misogynistic" && s.reason.contains("innocent sense"))
+            .unwrap_or_else(|| panic!("{text}: {:#?}", report.suppressed));
+        assert!(lexicon.span.text.to_lowercase().starts_with("bitch"));
+    }
+    let report = scanner.scan_report(
+        "email.body",
+        "My Labrador bitch gave birth to three puppies today.",
+    );
+    assert!(
+        report.suppressed.iter().any(|s| s
+            .reason
+            .contains("model reaches the threshold only with \"bitch\"")),
+        "{:#?}",
+        report.suppressed
+    );
+    // A listed innocent use is taken out before the models are asked again: the misogyny model
+    // leans on "hoe" whatever the garden.
+    let report = scanner.scan_report(
+        "email.body",
+        "There's a garden hoe hanging right next to that shovel there.",
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert!(
+        report.suppressed.iter().any(|s| s
+            .reason
+            .contains("\"garden hoe\" is listed as an innocent use of \"hoe\"")),
+        "{:#?}",
+        report.suppressed
+    );
+    // Said to someone, or in another sentence, the word is the slur.
+    for text in [
+        "You stupid bitch, walk the dog yourself.",
+        "She is a bitch. The dog is fine.",
+        "Bitch, you're the one who let the dog out.",
+    ] {
+        let findings = in_category(&scanner, "misogynistic", text);
+        assert!(
+            findings.iter().any(
+                |f| f.spans.iter().any(|s| s.text.eq_ignore_ascii_case("bitch"))
+                    && f.score.is_none()
+            ),
+            "{text}: {findings:#?}"
+        );
+    }
+}
+
+#[test]
 fn reported_speech_is_lowered_not_dropped() {
     let scanner = test_scanner();
     let finding =
@@ -358,6 +419,12 @@ fn contempt_said_of_a_group_is_found_in_its_category() {
         ("honestly I despise all the immigrants round here", "racist"),
         ("we should exterminate the gays", "homophobic"),
         ("wipe out all trans people", "transphobic"),
+        ("Gay people should all be killed.", "homophobic"),
+        ("Disabled people are just a waste of space.", "disablist"),
+        ("I am going to shoot the next immigrants I see", "racist"),
+        ("Let's just eradicate those muslims.", "religious_hatred"),
+        ("I really can't stand women like you.", "misogynistic"),
+        ("I have so much hatred for you trans people.", "transphobic"),
     ] {
         let found = in_category(&scanner, category, text);
         assert!(
@@ -381,6 +448,11 @@ fn contempt_said_of_a_group_is_found_in_its_category() {
         "I hate it, Muslims in the area say the same.",
         "What I hate: Muslims being blamed for everything.",
         "The pest team will exterminate the rats near the hostel for asylum seekers.",
+        "Without a plan, more women will be killed by partners they have already reported.",
+        "Women are killed by a man every three days in this country.",
+        "We need to get rid of the old forms for immigrants by March.",
+        "Officers will execute the warrant at the address of the women's refuge manager.",
+        "The conditions asylum seekers are kept in are despicable.",
     ] {
         let findings: Vec<Finding> = scanner
             .scan("email.body", text)
