@@ -354,7 +354,10 @@ impl Scanner {
             };
             spans.sort_by_key(|s| s.start);
             spans.dedup_by(|a, b| a.start < b.end && b.start < a.end);
-            if let Some(reason) = innocent_words_carry(text, innocent, model, threshold)
+            // Only where the text as a whole reached the threshold: a reply or passage scored
+            // alone is measured apart from it.
+            if whole >= threshold
+                && let Some(reason) = innocent_words_carry(text, innocent, model, threshold)
                 && let Some(span) = innocent.first().cloned()
             {
                 report.suppressed.push(Suppressed {
@@ -584,6 +587,9 @@ fn describe_hit(entry: &Entry, term: usize, span: &Span) -> String {
     why
 }
 
+/// At most this many of the words read in their innocent sense are named in an explanation.
+const INNOCENT_WORDS_NAMED: usize = 5;
+
 /// Why a model's finding is set aside when the text reaches `threshold` only with words the
 /// lexicon read in their innocent sense (`innocent`): "My labrador bitch
 /// had three puppies" scores as abuse on "bitch" alone. `None` when there are none, or the
@@ -613,7 +619,7 @@ fn innocent_words_carry(
         masked.push_str(before);
         masked.extend(std::iter::repeat_n(' ', masked_part.len()));
         let word = format!("\"{}\"", span.text);
-        if !words.contains(&word) {
+        if words.len() < INNOCENT_WORDS_NAMED && !words.contains(&word) {
             words.push(word);
         }
         from = span.end;
