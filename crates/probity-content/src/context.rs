@@ -269,13 +269,14 @@ pub(crate) fn calls_out(text: &str, end: usize) -> bool {
     ["you", "you're", "you’re", "youre", "your", "u"].contains(&word.as_str())
 }
 
-/// The first of `words` (written, and normalised) in the sentence around the term at original
-/// bytes `start..end` of `text`, if any: "puppies" in "My labrador bitch had three puppies".
+/// The first of `words` (written, and normalised with a space either side) in the sentence
+/// around the term at original bytes `start..end` of `text`, if any: "puppies" in "My labrador
+/// bitch had three puppies".
 pub(crate) fn innocent_near<'a>(
     text: &str,
     start: usize,
     end: usize,
-    words: &'a [(String, Vec<u8>)],
+    words: &'a [(String, String)],
 ) -> Option<&'a str> {
     let before = clause_before(text, start);
     let after = window_after(text, end);
@@ -284,16 +285,9 @@ pub(crate) fn innocent_near<'a>(
         .map_or(after, |at| &after[..at]);
     let term = text.get(start..end).unwrap_or_default();
     let sentence = normalise(&format!("{before}{term}{after}"));
-    let bytes = sentence.bytes();
     words
         .iter()
-        .find(|(_, word)| {
-            bytes.windows(word.len() + 2).any(|window| {
-                window.first() == Some(&b' ')
-                    && window.last() == Some(&b' ')
-                    && window.get(1..=word.len()) == Some(word.as_slice())
-            })
-        })
+        .find(|(_, word)| sentence.as_str().contains(word.as_str()))
         .map(|(written, _)| written.as_str())
 }
 

@@ -188,11 +188,12 @@ pub struct Entry {
     /// it, with at most a few words such as "all", "the" or "those" between, in one clause ("i
     /// hate muslims", "exterminate all the immigrants").
     pub aimed_at: Vec<Vec<u8>>,
-    /// Words or phrases (as written, and normalised) that show an innocent sense of the term
+    /// Words or phrases (as written, and normalised with a space either side, as normalised
+    /// text holds whole words) that show an innocent sense of the term
     /// where one is in the same sentence and the term is not said to someone: "puppies",
     /// "kennel" or "vet" beside "bitch" (a female dog, as police dog handlers write every day).
     /// The scanner sets such a match aside with the reason (`context::innocent_near`).
-    pub innocent_near: Vec<(String, Vec<u8>)>,
+    pub innocent_near: Vec<(String, String)>,
     /// Why the entry is on the list, if the file says.
     pub note: Option<String>,
     /// The file it came from.
@@ -1058,22 +1059,28 @@ fn load_entry(source: &str, category: Category, repr: EntryRepr) -> Result<Entry
         })
         .filter(|(_, pattern)| pattern.len() > 1)
         .collect();
-    let groups = |list: &[String]| -> Vec<Vec<u8>> {
+    let phrases = |list: &[String]| -> Vec<(String, String)> {
         list.iter()
-            .map(|group| normalise(group).as_str().trim().as_bytes().to_vec())
-            .filter(|group| !group.is_empty())
+            .map(|written| {
+                (
+                    written.clone(),
+                    normalise(written).as_str().trim().to_owned(),
+                )
+            })
+            .filter(|(_, normalised)| !normalised.is_empty())
+            .collect()
+    };
+    let groups = |list: &[String]| -> Vec<Vec<u8>> {
+        phrases(list)
+            .into_iter()
+            .map(|(_, normalised)| normalised.into_bytes())
             .collect()
     };
     let said_of = groups(&repr.said_of);
     let aimed_at = groups(&repr.aimed_at);
-    let innocent_near = repr
-        .innocent_near
-        .iter()
-        .map(|written| {
-            let normalised = normalise(written).as_str().trim().as_bytes().to_vec();
-            (written.clone(), normalised)
-        })
-        .filter(|(_, normalised)| !normalised.is_empty())
+    let innocent_near = phrases(&repr.innocent_near)
+        .into_iter()
+        .map(|(written, normalised)| (written, format!(" {normalised} ")))
         .collect();
     Ok(Entry {
         category,
