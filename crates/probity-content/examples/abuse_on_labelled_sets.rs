@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 
 use probity_content::Scanner;
+use probity_content::eval::Confusion;
 use probity_content::train::{Example, Part, load_davidson, load_edos, load_guest, part_of};
 use probity_model::Level;
 
@@ -63,11 +64,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
         }
-        let precision =
-            positives_flagged as f64 / (positives_flagged + negatives_flagged).max(1) as f64;
-        let recall = positives_flagged as f64 / positives.max(1) as f64;
-        let f1 = 2.0 * precision * recall / (precision + recall).max(f64::MIN_POSITIVE);
-        println!("{name}: precision {precision:.3}, recall {recall:.3}, F1 {f1:.3}");
+        let confusion = Confusion {
+            true_positives: positives_flagged,
+            false_positives: negatives_flagged,
+            false_negatives: positives - positives_flagged,
+            true_negatives: negatives - negatives_flagged,
+        };
+        println!(
+            "{name}: precision {:.3}, recall {:.3}, F1 {:.3} (macro F1 over both classes {:.3})",
+            confusion.precision(),
+            confusion.recall(),
+            confusion.f1(),
+            confusion.macro_f1()
+        );
         println!(
             "  {name}: held-out positives flagged {positives_flagged}/{positives} ({:.1}%; by the lexicon {lexicon_only}), negatives flagged {negatives_flagged}/{negatives} ({:.1}%)",
             100.0 * positives_flagged as f64 / positives.max(1) as f64,

@@ -357,6 +357,20 @@ impl Confusion {
         }
     }
 
+    /// F1 with the classes swapped: how well the negative texts are left alone (0 when there
+    /// is no negative text and nothing is left unflagged).
+    pub fn negative_f1(&self) -> f64 {
+        let tn = 2 * self.true_negatives;
+        ratio(tn, tn + self.false_negatives + self.false_positives)
+    }
+
+    /// The mean of [`Confusion::f1`] and [`Confusion::negative_f1`]: the measure some shared
+    /// tasks rank by (EDOS task A among them). It rises with the share of negatives, so the
+    /// positive-class F1 stays the figure the project's goals are stated in.
+    pub fn macro_f1(&self) -> f64 {
+        (self.f1() + self.negative_f1()) / 2.0
+    }
+
     /// Negative texts that are flagged (0 when there is none).
     pub fn false_positive_rate(&self) -> f64 {
         ratio(
@@ -607,6 +621,9 @@ mod tests {
         assert!((c.f1() - 2.0 * 0.75 * 0.6 / 1.35).abs() < 1e-12);
         assert!((c.false_positive_rate() - 2.0 / 90.0).abs() < 1e-12);
         assert_eq!(Confusion::default().f1(), 0.0);
+        // 88 true negatives, 4 false negatives, 2 false positives: 176 / 182.
+        assert!((c.negative_f1() - 176.0 / 182.0).abs() < 1e-12);
+        assert!((c.macro_f1() - (c.f1() + 176.0 / 182.0) / 2.0).abs() < 1e-12);
     }
 
     #[test]

@@ -698,6 +698,7 @@ fn labelled_texts_are_measured_with_the_data_directorys_policy() {
     assert_eq!(shipped["confusion"]["true_positives"], 2, "{shipped}");
     assert_eq!(shipped["confusion"]["false_positives"], 0, "{shipped}");
     assert_eq!(shipped["f1"], 1.0);
+    assert_eq!(shipped["macro_f1"], 1.0);
     assert_eq!(shipped["skipped"], 2);
     let reasons: Vec<&str> = shipped["skipped_rows"]
         .as_array()

@@ -496,6 +496,7 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
             "precision": c.precision(),
             "recall": c.recall(),
             "f1": c.f1(),
+            "macro_f1": c.macro_f1(),
             "false_positive_rate": c.false_positive_rate(),
             "by_category": result.by_category,
             "false_positive_lines": result.false_positive_lines,
@@ -520,11 +521,12 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
     )?;
     writeln!(
         out,
-        "  precision {:.3}  recall {:.3}  F1 {:.3}  false-positive rate {:.4}",
+        "  precision {:.3}  recall {:.3}  F1 {:.3}  false-positive rate {:.4}  (macro F1 over both classes {:.3})",
         c.precision(),
         c.recall(),
         c.f1(),
-        c.false_positive_rate()
+        c.false_positive_rate(),
+        c.macro_f1()
     )?;
     writeln!(
         out,
