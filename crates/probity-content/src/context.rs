@@ -294,10 +294,39 @@ pub(crate) fn innocent_near<'a>(
 /// Whether the term at original byte `start` of `text` is said of one of `groups` in the same
 /// clause (no comma, colon, bracket or quotation mark between): "muslims are vermin" is;
 /// "we met the muslims. Are vermin a problem" is not.
-pub(crate) fn said_of(text: &str, start: usize, groups: &[Vec<u8>]) -> bool {
+pub(crate) fn said_of<G: AsRef<[u8]>>(text: &str, start: usize, groups: &[G]) -> bool {
     let clause = phrase_before(text, start);
     crate::lexicon::said_of_before(clause.bytes(), clause.bytes().len(), groups)
 }
+
+/// Whether the term at original byte `start` of `text` is said of a person in the same clause:
+/// "she's a bitch to her dog" is, "her bitch is in season" is not (no verb between).
+pub(crate) fn said_of_a_person(text: &str, start: usize) -> bool {
+    said_of(text, start, PERSONS)
+}
+
+/// Who a word may be said of, as the normaliser writes them ("she's" is "she s").
+const PERSONS: &[&[u8]] = &[
+    b"she",
+    b"he",
+    b"she s",
+    b"he s",
+    b"shes",
+    b"hes",
+    b"that woman",
+    b"this woman",
+    b"the woman",
+    b"your mum",
+    b"your mother",
+    b"your wife",
+    b"his wife",
+    b"my wife",
+    b"my ex",
+    b"his ex",
+    b"your sister",
+    b"my boss",
+    b"your boss",
+];
 
 /// The clause before original byte `start`, from its last comma, colon, bracket or quotation
 /// mark, normalised.
@@ -325,7 +354,8 @@ pub(crate) fn aimed_at(text: &str, end: usize, groups: &[Vec<u8>]) -> bool {
 
 /// Whether the word at original byte `start` starts with a capital letter, is not written all
 /// in capitals, and straight follows "you" written without a capital ("thank you Wally", "see
-/// you Dick"): "you are a Cow" is no name.
+/// you Dick"), where that "you" neither opens the clause nor follows a word that calls someone
+/// out ("shut up you Cow"): "you are a Cow" is no name.
 fn looks_like_a_name(text: &str, start: usize) -> bool {
     let Some(after) = text.get(start..) else {
         return false;
@@ -343,8 +373,23 @@ fn looks_like_a_name(text: &str, start: usize) -> bool {
         .rsplit(|c: char| !c.is_alphanumeric())
         .next()
         .unwrap_or_default();
-    ["you", "u", "ya", "yer"].contains(&previous)
+    if !["you", "u", "ya", "yer"].contains(&previous) {
+        return false;
+    }
+    // "shut up you Cow", "oi you Slag" and a clause opened by "you" call someone a name; "thank
+    // you Wally" and "see you Dick" name them.
+    let before_you = before.strip_suffix(previous).unwrap_or_default().trim_end();
+    let opener = before_you
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    let clause_opens =
+        before_you.is_empty() || before_you.ends_with(|c: char| !c.is_alphanumeric());
+    !clause_opens && !CALLING_OUT_BEFORE_YOU.contains(&opener.to_lowercase().as_str())
 }
+
+/// Words after which "you" and a capitalised word is an insult, not a name ("shut up you Cow").
+const CALLING_OUT_BEFORE_YOU: &[&str] = &["up", "off", "oi", "hey", "listen", "and", "are"];
 
 /// At most [`LOOKBACK_BYTES`] of `text` from original byte `end` (moved on to a character
 /// boundary), so that what is looked for after a term is never searched for to the end of a

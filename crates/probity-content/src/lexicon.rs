@@ -15,7 +15,7 @@
 //!     said_of: [muslims, jews] # only where said of one of these groups ("muslims are vermin")
 //!     aimed_at: [muslims]      # only where aimed at one of these groups ("i hate muslims")
 //!     innocent_near: [puppies] # set aside where one of these is in the same sentence and the
-//!                              # term is not said to someone ("the bitch had six puppies")
+//!                              # term is not said to or of someone ("the bitch had six puppies")
 //!     plural: true             # word entries also match +s and +es (default true)
 //!     note: why it is on the list
 //! ```
@@ -190,7 +190,8 @@ pub struct Entry {
     pub aimed_at: Vec<Vec<u8>>,
     /// Words or phrases (as written, and normalised with a space either side, as normalised
     /// text holds whole words) that show an innocent sense of the term
-    /// where one is in the same sentence and the term is not said to someone: "puppies",
+    /// where one is in the same sentence and the term is not said to someone or of a person
+    /// ("she's a bitch to her dog"): "puppies",
     /// "kennel" or "vet" beside "bitch" (a female dog, as police dog handlers write every day).
     /// The scanner sets such a match aside with the reason (`context::innocent_near`).
     pub innocent_near: Vec<(String, String)>,
@@ -949,7 +950,7 @@ const GROUP_FRAME_MAX: usize = 4;
 /// Whether the word starting at normalised byte `start` is said of one of `groups` (normalised
 /// group phrases): a group, then between one and [`GROUP_FRAME_MAX`] frame words, then the
 /// word ("immigrants are vermin", "muslims are all just parasites").
-pub(crate) fn said_of_before(bytes: &[u8], start: usize, groups: &[Vec<u8>]) -> bool {
+pub(crate) fn said_of_before<G: AsRef<[u8]>>(bytes: &[u8], start: usize, groups: &[G]) -> bool {
     let mut end = start.min(bytes.len());
     let mut frames = 0;
     loop {
@@ -962,6 +963,7 @@ pub(crate) fn said_of_before(bytes: &[u8], start: usize, groups: &[Vec<u8>]) -> 
         let before = &bytes[..word_end];
         if frames > 0
             && groups.iter().any(|group| {
+                let group = group.as_ref();
                 before.ends_with(group)
                     && before.len() > group.len()
                     && before[before.len() - group.len() - 1] == b' '

@@ -266,6 +266,7 @@ impl Scanner {
             if !entry.innocent_near.is_empty()
                 && !context::addressed(text, span.start)
                 && !context::calls_out(text, span.end)
+                && !context::said_of_a_person(text, span.start)
                 && let Some(word) =
                     context::innocent_near(text, span.start, span.end, &entry.innocent_near)
             {

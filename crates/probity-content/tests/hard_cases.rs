@@ -187,6 +187,8 @@ fn a_female_dog_is_set_aside_by_the_words_around_it() {
         "You stupid bitch, walk the dog yourself.",
         "She is a bitch. The dog is fine.",
         "Bitch, you're the one who let the dog out.",
+        "She's a bitch to her dog and to everyone on the team.",
+        "That woman is a total bitch about the dog section rota.",
     ] {
         let findings = in_category(&scanner, "misogynistic", text);
         assert!(
@@ -327,6 +329,8 @@ fn insults_count_only_when_said_to_someone() {
         ("You a fool.", "fool"),
         ("Thank you. You a loser", "loser"),
         ("Why are you a clown", "clown"),
+        ("shut up you Loser", "loser"),
+        ("Oi you Clown, move your car", "clown"),
     ] {
         assert!(addressed(text, word), "{text}: no finding on {word:?}");
     }
@@ -343,6 +347,8 @@ fn insults_count_only_when_said_to_someone() {
         "That was a stupid mistake of mine, sorry.",
         "Thank you Wally, see you at the briefing.",
         "Thank you Leech for the custody update.",
+        "We will see you Dick at the briefing.",
+        "I told you Wally was on leave.",
         "Did you pervert the course of justice when you deleted the messages?",
         "Could you send the garbage collection schedule for the station?",
         "Mission creep: you creep up on the budget every year.",
