@@ -146,6 +146,10 @@ fn a_female_dog_is_set_aside_by_the_words_around_it() {
         "I had to take the bitch to the vet today, she would not settle in the van.",
         "The springer bitch from the dog section is in season, keep her apart from the dogs.",
         "Two bitches and a stud dog are due at the kennels on Monday.",
+        // "She" is also how a handler speaks of a bitch: described, not called names.
+        "She's a lovely working bitch and her puppies are due on Monday.",
+        "She is a three year old springer bitch from the dog section.",
+        "She is a good bitch, she passed her licensing with the dog unit.",
     ] {
         let report = scanner.scan_report("email.body", text);
         assert!(report.findings.is_empty(), "{text}: {:#?}", report.findings);
