@@ -369,23 +369,24 @@ fn looks_like_a_name(text: &str, start: usize) -> bool {
         return false;
     }
     let before = text.get(..start).unwrap_or_default().trim_end();
-    let previous = before
-        .rsplit(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or_default();
+    let previous = last_word(before);
     if !["you", "u", "ya", "yer"].contains(&previous) {
         return false;
     }
     // "shut up you Cow", "oi you Slag" and a clause opened by "you" call someone a name; "thank
     // you Wally" and "see you Dick" name them.
     let before_you = before.strip_suffix(previous).unwrap_or_default().trim_end();
-    let opener = before_you
-        .rsplit(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or_default();
+    let opener = last_word(before_you);
     let clause_opens =
         before_you.is_empty() || before_you.ends_with(|c: char| !c.is_alphanumeric());
     !clause_opens && !CALLING_OUT_BEFORE_YOU.contains(&opener.to_lowercase().as_str())
+}
+
+/// The letters and digits at the end of `text` (empty when it ends in anything else).
+fn last_word(text: &str) -> &str {
+    text.rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default()
 }
 
 /// Words after which "you" and a capitalised word is an insult, not a name ("shut up you Cow").
