@@ -15,7 +15,7 @@
 //! grape) never reach these rules: terms match whole words unless marked as stems, and stems carry
 //! their own exceptions (see [`crate::lexicon`]).
 
-use crate::lexicon::Category;
+use crate::lexicon::{Category, Subject};
 use crate::normalise::{Normalised, normalise};
 
 /// How far back (bytes of original text) the clause before a hit is read.
@@ -292,17 +292,56 @@ pub(crate) fn innocent_near<'a>(
 }
 
 /// Whether the term at original byte `start` of `text` is said of one of `groups` in the same
-/// clause (no comma, colon, bracket or quotation mark between): "muslims are vermin" is;
-/// "we met the muslims. Are vermin a problem" is not.
-pub(crate) fn said_of<G: AsRef<[u8]>>(text: &str, start: usize, groups: &[G]) -> bool {
+/// clause (no comma, colon, bracket or quotation mark between), with at least `fewest` words
+/// such as "are" between: "muslims are vermin" is; "we met the muslims. Are vermin a problem"
+/// is not. A word such as "they" stands for a group named shortly before it ("Immigrants
+/// everywhere. They are vermin.").
+pub(crate) fn said_of<G: AsRef<[u8]>>(
+    text: &str,
+    start: usize,
+    groups: &[G],
+    fewest: usize,
+) -> bool {
     let clause = phrase_before(text, start);
-    crate::lexicon::said_of_before(clause.bytes(), clause.bytes().len(), groups)
+    let subject =
+        crate::lexicon::subject_before(clause.bytes(), clause.bytes().len(), groups, fewest, true);
+    match subject {
+        Some(Subject::Group) => true,
+        Some(Subject::Referring(_)) => named_shortly_before(text, start, groups),
+        None => false,
+    }
+}
+
+/// Whether one of `groups` is named in the [`crate::lexicon::REFERENCE_WINDOW`] bytes of `text`
+/// before byte `start`, other than as a possessive ("the asylum seekers' hostel" names a
+/// hostel: "Rats were seen in the asylum seekers' hostel. They are vermin." is about rats).
+fn named_shortly_before<G: AsRef<[u8]>>(text: &str, start: usize, groups: &[G]) -> bool {
+    let window = text_before(text, start, crate::lexicon::REFERENCE_WINDOW);
+    let normalised = normalise(window);
+    crate::lexicon::group_mentions(normalised.bytes(), groups).any(|(from, to)| {
+        normalised
+            .original_range(from, to)
+            .and_then(|(_, end)| window.get(end..))
+            .is_none_or(|after| !after.starts_with(['\'', '’']))
+    })
 }
 
 /// Whether the term at original byte `start` of `text` is said of a person in the same clause:
 /// "she's a bitch to her dog" is, "her bitch is in season" is not (no verb between).
 pub(crate) fn said_of_a_person(text: &str, start: usize) -> bool {
-    said_of(text, start, PERSONS)
+    let clause = phrase_before(text, start);
+    crate::lexicon::subject_before(clause.bytes(), clause.bytes().len(), PERSONS, 1, false)
+        == Some(Subject::Group)
+}
+
+/// Up to `bytes` bytes of `text` before byte `start` (fewer where a character straddles the cut).
+fn text_before(text: &str, start: usize, bytes: usize) -> &str {
+    let start = start.min(text.len());
+    let mut from = start.saturating_sub(bytes);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    text.get(from..start).unwrap_or_default()
 }
 
 /// Who a word may be said of, as the normaliser writes them ("she's" is "she s").
@@ -409,12 +448,7 @@ fn window_after(text: &str, end: usize) -> &str {
 
 /// The original text from the start of the clause (sentence or line) to `start`.
 fn clause_before(text: &str, start: usize) -> &str {
-    let start = start.min(text.len());
-    let mut from = start.saturating_sub(LOOKBACK_BYTES);
-    while !text.is_char_boundary(from) {
-        from += 1;
-    }
-    let window = &text[from..start];
+    let window = text_before(text, start, LOOKBACK_BYTES);
     let cut = window
         .rfind(['.', '!', '?', '\n', ';'])
         .map(|i| i + 1)

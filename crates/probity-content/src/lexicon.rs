@@ -13,6 +13,8 @@
 //!     reclaimable: false       # true: some in-group users have reclaimed it (lowered in self-reference)
 //!     addressed: false         # true: only where said to someone ("you fool", "you're a fool")
 //!     said_of: [muslims, jews] # only where said of one of these groups ("muslims are vermin")
+//!     verb: false              # true: a said_of verb phrase, which may follow the group straight
+//!                              # ("gays make me sick"); otherwise a word such as "are" must stand between
 //!     aimed_at: [muslims]      # only where aimed at one of these groups ("i hate muslims")
 //!     innocent_near: [puppies] # set aside where one of these is in the same sentence and the
 //!                              # term is not said to or of someone ("the bitch had six puppies")
@@ -147,6 +149,8 @@ struct EntryRepr {
     #[serde(default)]
     said_of: Vec<String>,
     #[serde(default)]
+    verb: bool,
+    #[serde(default)]
     aimed_at: Vec<String>,
     #[serde(default)]
     innocent_near: Vec<String>,
@@ -184,6 +188,11 @@ pub struct Entry {
     /// "just" or "should", then the term, all in one clause ("muslims are vermin", "immigrants
     /// are all parasites"). "Vermin" alone is pest control.
     pub said_of: Vec<Vec<u8>>,
+    /// With `said_of`: the term is a verb phrase, which may follow the group with no word
+    /// between ("gays make me sick", "immigrants are ruining this country"). Other `said_of`
+    /// terms need at least one word such as "are" between, so that a group naming what follows
+    /// it ("women cancer screening") says nothing of the group.
+    pub verb: bool,
     /// Where not empty, the term matches only where one of these groups (as normalised) follows
     /// it, with at most a few words such as "all", "the" or "those" between, in one clause ("i
     /// hate muslims", "exterminate all the immigrants").
@@ -203,6 +212,14 @@ pub struct Entry {
     pub terms: Vec<String>,
     plural: bool,
     exceptions: Vec<(String, Vec<u8>)>,
+}
+
+impl Entry {
+    /// The fewest words that must stand between a group and a `said_of` term (see
+    /// [`Entry::verb`]).
+    pub(crate) fn fewest_frames(&self) -> usize {
+        usize::from(!self.verb)
+    }
 }
 
 /// One compiled pattern's owner and the repeat counts it needs.
@@ -450,7 +467,8 @@ impl Lexicon {
                 };
                 if self.entries.get(target.entry).is_some_and(|e| {
                     (e.addressed && !addressed_before(bytes, start, AddressScope::Text))
-                        || (!e.said_of.is_empty() && !said_of_before(bytes, start, &e.said_of))
+                        || (!e.said_of.is_empty()
+                            && !said_of_before(bytes, start, &e.said_of, e.fewest_frames()))
                         || (!e.aimed_at.is_empty() && !aimed_at_after(bytes, end, &e.aimed_at))
                 }) {
                     continue;
@@ -947,29 +965,86 @@ const GROUP_FRAME_WORDS: &[&[u8]] = &[
 /// At most this many frame words between a group and what is said of it.
 const GROUP_FRAME_MAX: usize = 4;
 
+/// Words that stand for a group named shortly before them: "immigrants everywhere, and they
+/// are vermin", "I met those muslims. Such people are scum." As the normaliser writes them
+/// ("they're" is "theyre", which holds its own "are").
+const REFERRING_WORDS: &[&[u8]] = &[
+    b"they",
+    b"theyre",
+    b"these people",
+    b"those people",
+    b"such people",
+];
+
+/// How far back, in normalised bytes, a group must be named for a referring word to stand for
+/// it: about two sentences.
+pub(crate) const REFERENCE_WINDOW: usize = 300;
+
+/// What a `said_of` term is said of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Subject {
+    /// One of the groups, named in the clause.
+    Group,
+    /// A word such as "they", at this normalised byte: it stands for a group only where one is
+    /// named shortly before ([`named_before`]).
+    Referring(usize),
+}
+
 /// Whether the word starting at normalised byte `start` is said of one of `groups` (normalised
-/// group phrases): a group, then between one and [`GROUP_FRAME_MAX`] frame words, then the
-/// word ("immigrants are vermin", "muslims are all just parasites").
-pub(crate) fn said_of_before<G: AsRef<[u8]>>(bytes: &[u8], start: usize, groups: &[G]) -> bool {
+/// group phrases): a group, then between `fewest` (0 or 1) and [`GROUP_FRAME_MAX`] frame words,
+/// then the word ("immigrants are vermin", "muslims are all just parasites"; with none, "gays
+/// make me sick"); or a referring word ("they") in the group's place, with one of the groups
+/// named in the [`REFERENCE_WINDOW`] bytes before it.
+pub(crate) fn said_of_before<G: AsRef<[u8]>>(
+    bytes: &[u8],
+    start: usize,
+    groups: &[G],
+    fewest: usize,
+) -> bool {
+    match subject_before(bytes, start, groups, fewest, true) {
+        Some(Subject::Group) => true,
+        Some(Subject::Referring(at)) => named_before(&bytes[..at.min(bytes.len())], groups),
+        None => false,
+    }
+}
+
+/// What the word starting at normalised byte `start` is said of: a group, then between `fewest`
+/// (0 or 1) and [`GROUP_FRAME_MAX`] frame words, then the word; with `referring`, a referring
+/// word may stand in the group's place.
+pub(crate) fn subject_before<G: AsRef<[u8]>>(
+    bytes: &[u8],
+    start: usize,
+    groups: &[G],
+    fewest: usize,
+    referring: bool,
+) -> Option<Subject> {
+    let ends_with_word = |before: &[u8], word: &[u8]| {
+        before.ends_with(word)
+            && (before.len() == word.len() || before[before.len() - word.len() - 1] == b' ')
+    };
     let mut end = start.min(bytes.len());
     let mut frames = 0;
     loop {
-        let Some(word_end) = end.checked_sub(1) else {
-            return false;
-        };
+        let word_end = end.checked_sub(1)?;
         if bytes.get(word_end) != Some(&b' ') {
-            return false;
+            return None;
         }
         let before = &bytes[..word_end];
-        if frames > 0
+        if frames >= fewest
             && groups.iter().any(|group| {
                 let group = group.as_ref();
-                before.ends_with(group)
-                    && before.len() > group.len()
-                    && before[before.len() - group.len() - 1] == b' '
+                before.len() > group.len() && ends_with_word(before, group)
             })
         {
-            return true;
+            return Some(Subject::Group);
+        }
+        if referring
+            && let Some(word) = REFERRING_WORDS
+                .iter()
+                .find(|word| ends_with_word(before, word))
+            && (frames >= fewest || *word == b"theyre")
+        {
+            return Some(Subject::Referring(before.len() - word.len()));
         }
         let word_start = before
             .iter()
@@ -977,11 +1052,41 @@ pub(crate) fn said_of_before<G: AsRef<[u8]>>(bytes: &[u8], start: usize, groups:
             .map_or(0, |at| at + 1);
         let word = &bytes[word_start..word_end];
         if word.is_empty() || frames == GROUP_FRAME_MAX || !GROUP_FRAME_WORDS.contains(&word) {
-            return false;
+            return None;
         }
         frames += 1;
         end = word_start;
     }
+}
+
+/// Whether one of `groups` (normalised group phrases) is named, as whole words, in the last
+/// [`REFERENCE_WINDOW`] bytes of normalised `bytes`.
+pub(crate) fn named_before<G: AsRef<[u8]>>(bytes: &[u8], groups: &[G]) -> bool {
+    let from = bytes.len().saturating_sub(REFERENCE_WINDOW);
+    group_mentions(&bytes[from..], groups).next().is_some()
+}
+
+/// Where `groups` (normalised group phrases) are named in normalised `bytes`, as whole words:
+/// byte ranges, group by group.
+pub(crate) fn group_mentions<'a, G: AsRef<[u8]>>(
+    bytes: &'a [u8],
+    groups: &'a [G],
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    groups
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|group| !group.is_empty())
+        .flat_map(move |group| {
+            bytes
+                .windows(group.len())
+                .enumerate()
+                .filter(move |&(at, candidate)| {
+                    candidate == group
+                        && (at == 0 || bytes[at - 1] == b' ')
+                        && bytes.get(at + group.len()).is_none_or(|&b| b == b' ')
+                })
+                .map(move |(at, _)| (at, at + group.len()))
+        })
 }
 
 /// Words that may stand between a term and the group it is aimed at: "all", "the", "those",
@@ -1079,6 +1184,12 @@ fn load_entry(source: &str, category: Category, repr: EntryRepr) -> Result<Entry
             .collect()
     };
     let said_of = groups(&repr.said_of);
+    if repr.verb && said_of.is_empty() {
+        return Err(Error::invalid(
+            what(),
+            "`verb: true` needs `said_of` groups: it says how the term follows them",
+        ));
+    }
     let aimed_at = groups(&repr.aimed_at);
     let innocent_near = phrases(&repr.innocent_near)
         .into_iter()
@@ -1092,6 +1203,7 @@ fn load_entry(source: &str, category: Category, repr: EntryRepr) -> Result<Entry
         reclaimable: repr.reclaimable,
         addressed: repr.addressed,
         said_of,
+        verb: repr.verb,
         aimed_at,
         innocent_near,
         note: repr.note.clone(),
@@ -1180,8 +1292,26 @@ mod tests {
         let groups = normalised_groups(&["muslims", "asylum seekers", "women"]);
         let check = |text: &str, term: &str| {
             let (normalised, start, _) = term_in(text, term);
-            said_of_before(normalised.bytes(), start, &groups)
+            said_of_before(normalised.bytes(), start, &groups, 1)
         };
+        // A verb phrase may follow the group straight; other terms may not.
+        let verb = |text: &str, term: &str| {
+            let (normalised, start, _) = term_in(text, term);
+            said_of_before(normalised.bytes(), start, &groups, 0)
+        };
+        assert!(verb("muslims make me sick", "make me sick"));
+        assert!(verb("muslims are ruining everything", "ruining everything"));
+        assert!(!check("muslims make me sick", "make me sick"));
+        assert!(!verb("seekers make me sick", "make me sick"));
+        assert!(!verb("make me sick", "make me sick"));
+        // "They" stands for a group named within the window before it.
+        assert!(check("muslims everywhere and they are vermin", "vermin"));
+        assert!(check("muslims everywhere such people are vermin", "vermin"));
+        assert!(check("muslims everywhere theyre vermin", "vermin"));
+        assert!(!check("they are vermin", "vermin"));
+        assert!(!check("muslims everywhere they vermin", "vermin"));
+        let far = format!("muslims {} they are vermin", "and so on ".repeat(40));
+        assert!(!check(&far, "vermin"));
         assert!(check("muslims are vermin", "vermin"));
         assert!(check("All asylum seekers are just parasites", "parasites"));
         assert!(check("women are a bunch of whores", "whores"));
@@ -1367,6 +1497,20 @@ mod tests {
                 "{category} has no entries"
             );
         }
+    }
+
+    #[test]
+    fn a_verb_entry_follows_its_group_straight_and_needs_one() {
+        let yaml = "category: racist\nentries:\n  - terms: [make me sick]\n    severity: high\n    said_of: [plonkers]\n    verb: true\n  - terms: [twonks]\n    severity: high\n    said_of: [plonkers]\n";
+        let lexicon = Lexicon::from_sources(&[("t.yaml", yaml)]).unwrap();
+        let count = |text: &str| lexicon.find(&normalise(text), &mut Vec::new()).len();
+        assert_eq!(count("plonkers make me sick"), 1);
+        assert_eq!(count("plonkers really make me sick"), 0);
+        assert_eq!(count("plonkers are twonks"), 1);
+        assert_eq!(count("plonkers twonks"), 0);
+        let without_groups = "category: racist\nentries:\n  - terms: [make me sick]\n    severity: high\n    verb: true\n";
+        let error = Lexicon::from_sources(&[("t.yaml", without_groups)]).unwrap_err();
+        assert!(error.to_string().contains("said_of"), "{error}");
     }
 
     #[test]

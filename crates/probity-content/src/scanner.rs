@@ -257,7 +257,9 @@ impl Scanner {
             if entry.addressed && !context::addressed(text, span.start) {
                 continue;
             }
-            if !entry.said_of.is_empty() && !context::said_of(text, span.start, &entry.said_of) {
+            if !entry.said_of.is_empty()
+                && !context::said_of(text, span.start, &entry.said_of, entry.fewest_frames())
+            {
                 continue;
             }
             if !entry.aimed_at.is_empty() && !context::aimed_at(text, span.end, &entry.aimed_at) {

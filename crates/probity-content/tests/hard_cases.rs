@@ -435,6 +435,39 @@ fn contempt_said_of_a_group_is_found_in_its_category() {
         ("Let's just eradicate those muslims.", "religious_hatred"),
         ("I really can't stand women like you.", "misogynistic"),
         ("I have so much hatred for you trans people.", "transphobic"),
+        // Stereotypes, exclusion and disgust, with or without a word between.
+        ("Muslims are all terrorists.", "religious_hatred"),
+        (
+            "Trans people are a disgrace to this country.",
+            "transphobic",
+        ),
+        ("Disabled people are a drain on society.", "disablist"),
+        ("Immigrants are ruining this country.", "racist"),
+        ("Those gays make me sick.", "homophobic"),
+        ("Muslims don't belong in this country.", "religious_hatred"),
+        ("Women should stay in the kitchen.", "misogynistic"),
+        ("All immigrants should be deported.", "racist"),
+        (
+            "Disabled people shouldn't be allowed to have children.",
+            "disablist",
+        ),
+        ("Black people are lazy and violent.", "racist"),
+        ("I would never hire a black person.", "racist"),
+        ("Gay people should be locked up.", "homophobic"),
+        // "They" and "such people" stand for a group named shortly before.
+        (
+            "Immigrants everywhere round here. They are vermin.",
+            "racist",
+        ),
+        (
+            "I met the muslims on the estate, they make me sick.",
+            "religious_hatred",
+        ),
+        ("Bloody immigrants. They're all scum.", "racist"),
+        (
+            "There are gay people at the party. Such people are an abomination.",
+            "homophobic",
+        ),
     ] {
         let found = in_category(&scanner, category, text);
         assert!(
@@ -463,6 +496,23 @@ fn contempt_said_of_a_group_is_found_in_its_category() {
         "We need to get rid of the old forms for immigrants by March.",
         "Officers will execute the warrant at the address of the women's refuge manager.",
         "The conditions asylum seekers are kept in are despicable.",
+        // Police business about the same groups and words.
+        "The migrants were sick and dehydrated when found.",
+        "Asylum seekers destroy their documents before arrival, the Border Force officer said.",
+        "Immigration Enforcement will deport the migrants on Tuesday.",
+        "Refugees are at risk of exploitation by criminals.",
+        "The victims were Muslims and they were terrified.",
+        "Failed asylum seekers will be deported next month.",
+        "Disabled people are more likely to be victims of hate crime.",
+        "Migrants are victims of dangerous smuggling gangs.",
+        "Women are a third of the response team now.",
+        "Travellers reported that thieves had taken their generator.",
+        "The suspect told her that women belonging to the church were welcome.",
+        // "They" with no group named shortly before, or with nothing said against it.
+        "They are vermin, the pest controller said of the rats in the cells.",
+        "Rats were seen in the asylum seekers' hostel. They are vermin and pest control is booked.",
+        "We met the Muslims at the mosque. They are worried about the vermin in the kitchen.",
+        "The asylum seekers arrived on Monday. They are victims of trafficking.",
     ] {
         let findings: Vec<Finding> = scanner
             .scan("email.body", text)
@@ -639,11 +689,12 @@ fn a_passage_in_a_long_email_is_found_when_the_policy_scores_passages() {
                    home and obey their husbands. Females only get promoted because they sleep with \
                    the boss, every woman in this job is useless.";
     let text = format!("{}{passage} {}", filler.repeat(15), filler.repeat(15));
+    // The model's findings (the lexicon finds "too emotional" said of women wherever it is).
     let misogynistic = |scanner: &Scanner| -> Vec<Finding> {
         scanner
             .scan("email.body", &text)
             .into_iter()
-            .filter(|f| f.category == "misogynistic")
+            .filter(|f| f.category == "misogynistic" && f.score.is_some())
             .collect()
     };
     // The shipped policy scores long texts whole.
