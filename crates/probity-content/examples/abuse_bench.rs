@@ -109,6 +109,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("reported abuse", "he called me a bitch "),
         ("a listed phrase", "get back in the kitchen "),
         ("spaced l33t", "b1tch "),
+        (
+            "group statements",
+            "immigrants are vermin and they make me sick ",
+        ),
+        ("\"they\", no group", "they are vermin "),
         ("plain words", "the rota is attached "),
     ] {
         let body = unit.repeat(1_000_000 / unit.len());

@@ -448,9 +448,10 @@ fn contempt_said_of_a_group_is_found_in_its_category() {
         ("Women should stay in the kitchen.", "misogynistic"),
         ("All immigrants should be deported.", "racist"),
         (
-            "Disabled people shouldn't be allowed to have children.",
+            "Disabled people should not be allowed to have children.",
             "disablist",
         ),
+        ("Disabled people shouldn't have children.", "disablist"),
         ("Black people are lazy and violent.", "racist"),
         ("I would never hire a black person.", "racist"),
         ("Gay people should be locked up.", "homophobic"),
