@@ -302,10 +302,7 @@ pub(crate) fn said_of<G: AsRef<[u8]>>(
     groups: &[G],
     fewest: usize,
 ) -> bool {
-    let clause = phrase_before(text, start);
-    let subject =
-        crate::lexicon::subject_before(clause.bytes(), clause.bytes().len(), groups, fewest, true);
-    match subject {
+    match subject_in_clause(text, start, groups, fewest, true) {
         Some(Subject::Group) => true,
         Some(Subject::Referring(_)) => named_shortly_before(text, start, groups),
         None => false,
@@ -329,9 +326,26 @@ fn named_shortly_before<G: AsRef<[u8]>>(text: &str, start: usize, groups: &[G]) 
 /// Whether the term at original byte `start` of `text` is said of a person in the same clause:
 /// "she's a bitch to her dog" is, "her bitch is in season" is not (no verb between).
 pub(crate) fn said_of_a_person(text: &str, start: usize) -> bool {
+    subject_in_clause(text, start, PERSONS, 1, false) == Some(Subject::Group)
+}
+
+/// What the term at original byte `start` of `text` is said of within its clause (see
+/// [`crate::lexicon::subject_before`]).
+fn subject_in_clause<G: AsRef<[u8]>>(
+    text: &str,
+    start: usize,
+    groups: &[G],
+    fewest: usize,
+    referring: bool,
+) -> Option<Subject> {
     let clause = phrase_before(text, start);
-    crate::lexicon::subject_before(clause.bytes(), clause.bytes().len(), PERSONS, 1, false)
-        == Some(Subject::Group)
+    crate::lexicon::subject_before(
+        clause.bytes(),
+        clause.bytes().len(),
+        groups,
+        fewest,
+        referring,
+    )
 }
 
 /// Up to `bytes` bytes of `text` before byte `start` (fewer where a character straddles the cut).
