@@ -102,7 +102,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bytes as f64 / seconds / 1e6
     );
     // Hostile or pathological bodies of 1 MB: every word a listed one (each a finding to weigh
-    // up), reported abuse, a listed phrase, spaced l33t. Each is scanned whole, best of three.
+    // up), reported abuse, a listed phrase, spaced l33t, asterisks for letters. Each is scanned
+    // whole, best of three.
     println!("worst cases, 1 MB bodies, one scan each:");
     for (name, unit) in [
         ("listed words only", "bitch whore slut "),
@@ -114,6 +115,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "immigrants are vermin and they make me sick ",
         ),
         ("\"they\", no group", "they are vermin "),
+        ("letters left out", "b*tch wh*re c**t "),
+        ("asterisks, no term", "s*nd th* f*les n*w "),
+        ("spelled out after \"a\"", "what a s l u t "),
         ("plain words", "the rota is attached "),
     ] {
         let body = unit.repeat(1_000_000 / unit.len());

@@ -243,10 +243,29 @@ pub struct Lexicon {
     watched: Vec<bool>,
     /// The watched words as given.
     watch_words: Vec<String>,
+    /// Single-word terms a word with asterisks for letters may stand for, by first letter.
+    censorable: Vec<Vec<Censorable>>,
     /// The automaton's patterns, kept to check its walk against the crate's search.
     #[cfg(test)]
     patterns: Vec<Vec<u8>>,
 }
+
+/// A single-word term, for matching against words written with asterisks for some of their
+/// letters (`b*tch`, `c**t`), which the automaton cannot match: see [`Lexicon::censored`].
+#[derive(Debug, Clone)]
+struct Censorable {
+    /// The automaton pattern the term compiled to, and which of its targets this is.
+    slot: usize,
+    target: usize,
+    /// The term's letters as the normaliser writes them (repeats squeezed: `fagot`).
+    letters: Vec<u8>,
+    /// The term's letters with each repeat written out (`faggot`), where that differs: an
+    /// asterisk stands for one written letter, and asterisks are never squeezed.
+    spelled: Option<Vec<u8>>,
+}
+
+/// Fewest letters (not asterisks) a word with asterisks must show of a term.
+const CENSORED_MIN_LETTERS: usize = 2;
 
 /// A lexicon hit in normalised text, before context rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -412,6 +431,7 @@ impl Lexicon {
                 *flag = true;
             }
         }
+        let censorable = censorable(&patterns, &targets);
         let automaton = dfa::Builder::new()
             .match_kind(MatchKind::Standard)
             // `Lexicon::matches` walks the states itself and uses no prefilter.
@@ -424,6 +444,7 @@ impl Lexicon {
             targets,
             watched,
             watch_words,
+            censorable,
             #[cfg(test)]
             patterns,
         })
@@ -457,48 +478,176 @@ impl Lexicon {
             };
             let start = found_start + 1;
             for target in targets {
-                let inner_end = start + target.runs.len();
                 if !runs_allow(text, start, &target.runs) {
                     continue;
                 }
+                let inner_end = start + target.runs.len();
                 let end = if target.prefix {
                     word_end(bytes, inner_end)
                 } else {
                     inner_end
                 };
-                if self.entries.get(target.entry).is_some_and(|e| {
-                    (e.addressed && !addressed_before(bytes, start, AddressScope::Text))
-                        || (!e.said_of.is_empty()
-                            && !said_of_in(
-                                bytes,
-                                start,
-                                &e.said_of,
-                                e.fewest_frames(),
-                                &mut mentions,
-                                target.entry,
-                            ))
-                        || (!e.aimed_at.is_empty() && !aimed_at_after(bytes, end, &e.aimed_at))
-                }) {
-                    continue;
-                }
-                let hit = Hit {
-                    entry: target.entry,
-                    term: target.term,
+                self.judge(
+                    bytes,
+                    target,
                     start,
                     end,
-                };
-                if let Some(exception) = self.exception_covering(&hit, bytes) {
-                    excepted.push(Excepted { hit, exception });
-                    continue;
-                }
-                hits.push(hit);
+                    &mut mentions,
+                    &mut hits,
+                    excepted,
+                );
             }
+        }
+        if text.has_stars() {
+            self.censored(text, &mut mentions, &mut hits, excepted);
         }
         // Sorted, then any hit found twice kept once (as a look-up among the hits already kept
         // did, which took minutes for a few hundred kilobytes made of nothing but listed words).
         hits.sort_unstable_by_key(|h| (h.start, h.entry, h.term, h.end));
         hits.dedup();
         (hits, watched)
+    }
+
+    /// Applies a matched term's entry's context rules and exceptions to the match at normalised
+    /// `start..end`, keeping it as a hit or noting the exception that set it aside.
+    #[allow(clippy::too_many_arguments)]
+    fn judge(
+        &self,
+        bytes: &[u8],
+        target: &Target,
+        start: usize,
+        end: usize,
+        mentions: &mut Mentions,
+        hits: &mut Vec<Hit>,
+        excepted: &mut Vec<Excepted>,
+    ) {
+        if self.entries.get(target.entry).is_some_and(|e| {
+            (e.addressed && !addressed_before(bytes, start, AddressScope::Text))
+                || (!e.said_of.is_empty()
+                    && !said_of_in(
+                        bytes,
+                        start,
+                        &e.said_of,
+                        e.fewest_frames(),
+                        mentions,
+                        target.entry,
+                    ))
+                || (!e.aimed_at.is_empty() && !aimed_at_after(bytes, end, &e.aimed_at))
+        }) {
+            return;
+        }
+        let hit = Hit {
+            entry: target.entry,
+            term: target.term,
+            start,
+            end,
+        };
+        if let Some(exception) = self.exception_covering(&hit, bytes) {
+            excepted.push(Excepted { hit, exception });
+            return;
+        }
+        hits.push(hit);
+    }
+
+    /// Matches the words written with asterisks (the normaliser keeps those between letters as
+    /// `*`) against the single-word terms. A word that is a term once its asterisks are taken out
+    /// ("c*unt", asterisks put in) is that term. Otherwise the asterisks stand for letters left
+    /// out (`b*tch`, `c**t`, `wh*res`), each for any one letter, and at least half the letters must be shown
+    /// ([`hidden_vowels`]). A word term matches a word of its length (repeats squeezed, as the
+    /// normaliser writes them, or written out: `f**got`); a stem matches the start of a word.
+    /// Where the word may be several terms, those whose hidden letters are most often vowels are
+    /// taken. Each match then goes through the entry's context rules and exceptions like any
+    /// other. Only words with an asterisk are looked at, against the terms that begin with their
+    /// first letter.
+    fn censored(
+        &self,
+        text: &Normalised,
+        mentions: &mut Mentions,
+        hits: &mut Vec<Hit>,
+        excepted: &mut Vec<Excepted>,
+    ) {
+        let bytes = text.bytes();
+        let mut next_word = 0;
+        for star in memchr::memchr_iter(b'*', bytes) {
+            if star < next_word {
+                continue;
+            }
+            let start = bytes[..star]
+                .iter()
+                .rposition(|&b| b == b' ')
+                .map_or(0, |space| space + 1);
+            let end = word_end(bytes, star);
+            next_word = end;
+            let word = &bytes[start..end];
+            let Some(candidates) = word
+                .first()
+                .filter(|b| b.is_ascii_lowercase())
+                .and_then(|b| self.censorable.get(usize::from(b - b'a')))
+            else {
+                continue;
+            };
+            // Asterisks put in between letters ("c*unt"): the word without them, as the
+            // normaliser would have written it (a letter either side of one is one run).
+            let (bare, bare_runs) = without_stars(text, start, end);
+            let mut exact: Vec<&Target> = Vec::new();
+            // Each term the word may stand for, with the vowels its asterisks would hide.
+            let mut readings: Vec<(&Target, usize)> = Vec::new();
+            for candidate in candidates {
+                let Some(target) = self
+                    .targets
+                    .get(candidate.slot)
+                    .and_then(|targets| targets.get(candidate.target))
+                else {
+                    continue;
+                };
+                let letters = candidate.letters.as_slice();
+                let whole = if target.prefix {
+                    bare.starts_with(letters)
+                } else {
+                    bare == letters
+                };
+                if whole
+                    && target
+                        .runs
+                        .iter()
+                        .zip(&bare_runs)
+                        .all(|(&needed, &run)| run >= needed)
+                {
+                    exact.push(target);
+                    continue;
+                }
+                let hidden = if target.prefix {
+                    word.get(..letters.len())
+                        .filter(|_| runs_allow(text, start, &target.runs))
+                        .and_then(|part| hidden_vowels(part, letters))
+                } else if word.len() == letters.len() {
+                    Some(word)
+                        .filter(|_| runs_allow(text, start, &target.runs))
+                        .and_then(|word| hidden_vowels(word, letters))
+                } else {
+                    candidate
+                        .spelled
+                        .as_deref()
+                        .and_then(|spelled| hidden_vowels(word, spelled))
+                };
+                if let Some(hidden) = hidden {
+                    readings.push((target, hidden));
+                }
+            }
+            if !exact.is_empty() {
+                for target in exact {
+                    self.judge(bytes, target, start, end, mentions, hits, excepted);
+                }
+                continue;
+            }
+            // Asterisks mostly hide vowels: "b*tch" is read as "bitch", not the variant "bytch".
+            let most = readings.iter().map(|&(_, hidden)| hidden).max();
+            for (target, hidden) in readings {
+                if Some(hidden) == most {
+                    self.judge(bytes, target, start, end, mentions, hits, excepted);
+                }
+            }
+        }
     }
 
     /// Every pattern occurrence in `bytes`, overlapping ones included, as (pattern, start), in the
@@ -719,6 +868,86 @@ fn run_to_special(
         }
     }
     (at, state)
+}
+
+/// The normalised word at `start..end` with its asterisks taken out, and the repeat count of
+/// each letter left (a letter on both sides of an asterisk is one run).
+fn without_stars(text: &Normalised, start: usize, end: usize) -> (Vec<u8>, Vec<u8>) {
+    let bytes = text.bytes();
+    let mut letters: Vec<u8> = Vec::with_capacity(end.saturating_sub(start));
+    let mut runs: Vec<u8> = Vec::with_capacity(end.saturating_sub(start));
+    let word = bytes.get(start..end).unwrap_or_default();
+    for (at, &byte) in (start..).zip(word) {
+        if byte == b'*' {
+            continue;
+        }
+        let run = text.run(at).max(1);
+        match (letters.last(), runs.last_mut()) {
+            (Some(&last), Some(count)) if last == byte && byte.is_ascii_lowercase() => {
+                *count = count.saturating_add(run);
+            }
+            _ => {
+                letters.push(byte);
+                runs.push(run);
+            }
+        }
+    }
+    (letters, runs)
+}
+
+/// If `word` (normalised, with asterisks) may be `letters` with some letters left out, how many
+/// of those are vowels. It may when it is the same length, every letter it shows is the term's
+/// own, and it shows at least half of them and at least [`CENSORED_MIN_LETTERS`]: "c**t" may be
+/// "cunt", but "n****r" is too little to tell one word from another.
+fn hidden_vowels(word: &[u8], letters: &[u8]) -> Option<usize> {
+    if word.len() != letters.len() {
+        return None;
+    }
+    let mut shown = 0;
+    let mut vowels = 0;
+    for (&w, &l) in word.iter().zip(letters) {
+        if w == b'*' {
+            vowels += usize::from(matches!(l, b'a' | b'e' | b'i' | b'o' | b'u'));
+            continue;
+        }
+        if w != l {
+            return None;
+        }
+        shown += 1;
+    }
+    (shown >= CENSORED_MIN_LETTERS && shown < word.len() && 2 * shown >= word.len())
+        .then_some(vowels)
+}
+
+/// The single-word terms among the automaton's patterns (for [`Lexicon::censored`]), by first
+/// letter `a`–`z`.
+fn censorable(patterns: &[Vec<u8>], targets: &[Vec<Target>]) -> Vec<Vec<Censorable>> {
+    let mut by_letter: Vec<Vec<Censorable>> = vec![Vec::new(); 26];
+    for (slot, (pattern, targets)) in patterns.iter().zip(targets).enumerate() {
+        // `" word "` for a word, `" stem"` for a stem.
+        let letters = pattern.strip_prefix(b" ").unwrap_or(pattern);
+        let letters = letters.strip_suffix(b" ").unwrap_or(letters);
+        if letters.len() < 3 || !letters.iter().all(u8::is_ascii_lowercase) {
+            continue;
+        }
+        let Some(bucket) = by_letter.get_mut(usize::from(letters[0] - b'a')) else {
+            continue;
+        };
+        for (target, owner) in targets.iter().enumerate() {
+            let spelled: Vec<u8> = letters
+                .iter()
+                .zip(&owner.runs)
+                .flat_map(|(&letter, &run)| std::iter::repeat_n(letter, usize::from(run.max(1))))
+                .collect();
+            bucket.push(Censorable {
+                slot,
+                target,
+                letters: letters.to_vec(),
+                spelled: (spelled.len() != letters.len() && !owner.prefix).then_some(spelled),
+            });
+        }
+    }
+    by_letter
 }
 
 /// The written forms compiled for one term: itself, plus plurals for a whole single word.
@@ -1593,6 +1822,44 @@ mod tests {
         let far_then_near = format!("they are twonks. {filler} plonkers here, they are twonks");
         assert_eq!(hits(&far_then_near).len(), 1);
         assert!(hits(&format!("they are twonks. {filler}")).is_empty());
+    }
+
+    #[test]
+    fn words_with_asterisks_are_read_as_the_terms_they_may_be() {
+        let yaml = "category: general_abuse\nentries:\n  - terms: [plonker]\n    severity: low\n  - terms: [plinker]\n    severity: low\n  - terms: [zorb]\n    match: prefix\n    severity: low\n  - terms: [gloo]\n    severity: low\n  - terms: [twonk]\n    severity: low\n    addressed: true\n";
+        let lexicon = Lexicon::from_sources(&[("t.yaml", yaml)]).unwrap();
+        let terms = |text: &str| -> Vec<String> {
+            let mut excepted = Vec::new();
+            lexicon
+                .find(&normalise(text), &mut excepted)
+                .iter()
+                .map(|hit| lexicon.entries()[hit.entry].terms[hit.term].clone())
+                .collect()
+        };
+        // Letters left out: the vowels are the likelier reading ("pl*nker" is "plonker" and
+        // "plinker" alike; "p**nker" hides a vowel of each too).
+        assert_eq!(terms("you pl*nker"), ["plonker", "plinker"]);
+        assert_eq!(terms("what a p*onker"), ["plonker"]);
+        assert_eq!(terms("plonk*r"), ["plonker"]);
+        assert_eq!(terms("pl*nk*rs"), ["plonker", "plinker"]);
+        // Asterisks put in between letters.
+        assert_eq!(terms("plon*ker"), ["plonker"]);
+        // A stem, and a term's own double letters.
+        assert_eq!(terms("z*rbing about"), ["zorb"]);
+        assert_eq!(terms("g**o"), ["gloo"]);
+        assert_eq!(terms("gl*oo"), ["gloo"]);
+        assert_eq!(terms("gl*o"), ["gloo"]);
+        assert!(terms("g*o").is_empty());
+        // Too little shown, the wrong length, or other letters: no term.
+        assert!(terms("p*****r").is_empty());
+        assert!(terms("pl*nkers of wood").len() == 2);
+        assert!(terms("pl*nk").is_empty());
+        assert!(terms("pr*nker").is_empty());
+        // The entry's context rules still apply.
+        assert_eq!(terms("you tw*nk"), ["twonk"]);
+        assert!(terms("the tw*nk").is_empty());
+        // Asterisks set between every letter are separators, as before.
+        assert_eq!(terms("z*o*r*b"), ["zorb"]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Text normalisation against evasion, with a map back to the original bytes.
 //!
-//! The normalised form is plain ASCII: lower-case letters `a`–`z`, digits, and single spaces between
-//! words, with a space at each end, so that a lexicon pattern padded with spaces matches whole words
+//! The normalised form is plain ASCII: lower-case letters `a`–`z`, digits, `*` for a letter left
+//! out, and single spaces between words, with a space at each end, so that a lexicon pattern padded with spaces matches whole words
 //! only. On the way:
 //!
 //! - case is folded and compatibility forms (fullwidth, mathematical, ligatures) are unfolded (NFKD,
@@ -9,7 +9,9 @@
 //! - Cyrillic and Greek look-alikes become the Latin letter they imitate (`сunt` with a Cyrillic `с`);
 //! - l33t digits and symbols inside a word that has letters become letters (`b1tch`, `$lut`, `@ss`);
 //!   digits in a token without letters stay digits (`2024`);
-//! - apostrophes, asterisks and zero-width characters inside a word are dropped (`don't` → `dont`);
+//! - apostrophes, asterisks and zero-width characters inside a word are dropped (`don't` → `dont`),
+//!   except asterisks standing for letters left out, which stay as `*` (`b*tch`, `c**t`; but
+//!   `s*l*u*t` → `slut`);
 //! - runs of three or more single letters split by spaces or punctuation are joined (`s.l.u.t`,
 //!   `s l u t`, `s-l-u-t` → `slut`);
 //! - a repeated letter is squeezed to one (`biiiitch` → `bitch`), and how many there were is kept in
@@ -33,6 +35,8 @@ pub struct Normalised {
     words: u32,
     /// Of those, the ones of letters alone.
     letter_words: u32,
+    /// Whether a word kept an asterisk for a letter left out (see [`Normalised::has_stars`]).
+    stars: bool,
     /// The original (as far as [`normalise`] read it), kept to work out `origins` from.
     source: Box<str>,
     /// Where each normalised byte came from: built from `source` when first needed.
@@ -99,6 +103,12 @@ impl Normalised {
         self.words
     }
 
+    /// Whether a word kept an asterisk for a letter left out (`b*tch`): the only `*` bytes the
+    /// normalised form has.
+    pub fn has_stars(&self) -> bool {
+        self.stars
+    }
+
     /// The number of normalised bytes.
     pub fn len(&self) -> usize {
         self.text.len()
@@ -118,6 +128,7 @@ struct Draft<const MAP: bool> {
     origins: Vec<Origin>,
     words: u32,
     letter_words: u32,
+    stars: bool,
 }
 
 impl<const MAP: bool> Draft<MAP> {
@@ -165,6 +176,7 @@ pub fn normalise(text: &str) -> Normalised {
         text: draft.text,
         words: draft.words,
         letter_words: draft.letter_words,
+        stars: draft.stars,
         source: text.into(),
         origins: OnceLock::new(),
     }
@@ -192,6 +204,9 @@ enum Kind {
     Joiner,
     /// Other punctuation: breaks words within a token.
     Punct,
+    /// An asterisk standing for letters left out (`b*tch`, `c**t`): kept in the word as `*`.
+    /// Only [`censoring_stars`] makes one.
+    Censor,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -572,6 +587,48 @@ fn closing_symbols_are_marks(token: &mut [Unit]) {
     }
 }
 
+/// Asterisks that stand for letters left out of a word (`b*tch`, `c**t`, `wh*re`) become
+/// [`Kind::Censor`], so the word keeps them as `*` and a lexicon term can be matched against it
+/// letter by letter ([`crate::lexicon`]). A run of asterisks does so when a letter (or a digit or
+/// symbol read as one) stands on each side of it. Asterisks set between single letters
+/// throughout (`s*l*u*t`: two runs or more, one letter between each) are separators instead and
+/// stay dropped, as are asterisks at a word's edge (`*note*`). Runs only on a token with a letter.
+/// True if it made any.
+fn censoring_stars(token: &mut [Unit]) -> bool {
+    let is_star = |u: &Unit| u.kind == Kind::Joiner && u.byte == b'*';
+    let letter_like = |u: &Unit| matches!(u.kind, Kind::Letter | Kind::Digit | Kind::Leet);
+    // Each run of asterisks with a letter on both sides, as (start, end).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < token.len() {
+        if !is_star(&token[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < token.len() && is_star(&token[i]) {
+            i += 1;
+        }
+        let before = start.checked_sub(1).and_then(|j| token.get(j));
+        if before.is_some_and(letter_like) && token.get(i).is_some_and(letter_like) {
+            runs.push((start, i));
+        }
+    }
+    if runs.is_empty() {
+        return false;
+    }
+    let separators = runs.len() >= 2 && runs.windows(2).all(|pair| pair[1].0 - pair[0].1 == 1);
+    if separators {
+        return false;
+    }
+    for (start, end) in runs {
+        for unit in &mut token[start..end] {
+            unit.kind = Kind::Censor;
+        }
+    }
+    true
+}
+
 /// Longest gap (in original bytes) between single letters that are joined into one word.
 const MAX_SPLIT_GAP: u32 = 3;
 
@@ -580,6 +637,8 @@ struct Builder<const MAP: bool> {
     out: Draft<MAP>,
     /// The current whitespace-delimited token.
     token: Vec<Unit>,
+    /// Whether the current token has an asterisk (most have none, and need no look for one).
+    token_has_star: bool,
     /// Single-letter words waiting to see whether they form a spelled-out word (`s l u t`).
     singles: Vec<(u8, u32, u32)>,
     /// Units of one non-ASCII character (reused).
@@ -595,12 +654,14 @@ impl<const MAP: bool> Builder<MAP> {
             origins: Vec::with_capacity(if MAP { capacity + 2 } else { 0 }),
             words: 0,
             letter_words: 0,
+            stars: false,
         };
         out.push(b' ', 0, 0);
         Builder {
             out,
             // Allocated only if a token needs the general path.
             token: Vec::new(),
+            token_has_star: false,
             singles: Vec::new(),
             scratch: Vec::new(),
         }
@@ -729,6 +790,7 @@ impl<const MAP: bool> Builder<MAP> {
             // The token is ASCII, so this slice is whole characters.
             self.count_words(std::str::from_utf8(&bytes[start..end]).unwrap_or_default());
             for (offset, &byte) in bytes[start..end].iter().enumerate() {
+                self.token_has_star |= byte == b'*';
                 self.token.push(ascii_unit(byte, (start + offset) as u32));
             }
             self.end_token();
@@ -824,6 +886,7 @@ impl<const MAP: bool> Builder<MAP> {
             self.end_token();
             return;
         }
+        self.token_has_star |= unit.byte == b'*' && unit.kind == Kind::Joiner;
         self.token.push(unit);
     }
 
@@ -841,6 +904,10 @@ impl<const MAP: bool> Builder<MAP> {
         let mut token = std::mem::take(&mut self.token);
         let has_letter = token.iter().any(|u| u.kind == Kind::Letter);
         closing_symbols_are_marks(&mut token);
+        if has_letter && std::mem::take(&mut self.token_has_star) && censoring_stars(&mut token) {
+            self.out.stars = true;
+        }
+        self.token_has_star = false;
         let mut word_start = None;
         for i in 0..token.len() {
             if self.word_byte(&token, i, has_letter).is_some() {
@@ -878,6 +945,7 @@ impl<const MAP: bool> Builder<MAP> {
                 // `closing_symbols_are_marks`); the rest read as letters beside a letter.
                 has_letter.then(|| leet_letter(unit.byte))
             }
+            Kind::Censor => Some(b'*'),
             Kind::Joiner | Kind::Punct | Kind::Space => None,
         }
     }
@@ -930,6 +998,21 @@ impl<const MAP: bool> Builder<MAP> {
     fn write_singles(&mut self) {
         let singles = std::mem::take(&mut self.singles);
         if singles.len() >= 3 {
+            // "a" or "i" before three or more letters may be a word of its own ("you're a s l u
+            // t") or the first letter of the word spelled out ("a b u s e"). Both readings are
+            // written, the word first: " a slut aslut ". Each keeps one side's neighbours ("a
+            // slut" the words before, "aslut" the words after), and both map back to the same
+            // letters of the original.
+            if let [(first @ (b'a' | b'i'), start, end), rest @ ..] = singles.as_slice()
+                && rest.len() >= 3
+            {
+                self.out.push_space(*start);
+                self.out.push_word_byte(*first, *start, *end);
+                self.out.push_space(rest[0].1);
+                for &(b, start, end) in rest {
+                    self.out.push_word_byte(b, start, end);
+                }
+            }
             self.out.push_space(singles[0].1);
             for &(b, start, end) in &singles {
                 self.out.push_word_byte(b, start, end);
@@ -1082,6 +1165,44 @@ mod tests {
         assert_eq!(norm("you s l u t"), " you slut ");
         assert_eq!(norm("you s-l-u-t!"), " you slut ");
         assert_eq!(norm("plan a or b"), " plan a or b ");
+    }
+
+    #[test]
+    fn a_word_of_one_letter_before_a_spelled_out_word_is_read_both_ways() {
+        assert_eq!(norm("you're a s l u t"), " you re a slut aslut ");
+        assert_eq!(norm("what a w.h.o.r.e!"), " what a whore awhore ");
+        assert_eq!(norm("a b u s e of process"), " a buse abuse of proces ");
+        assert_eq!(norm("I d i o t"), " i diot idiot ");
+        // Three letters in all: too few for a word after the article.
+        assert_eq!(norm("a s s"), " as ");
+        assert_eq!(norm("b s l u t"), " bslut ");
+        // Both readings point at the same letters of the original.
+        let text = "you're a s l u t";
+        let n = normalise(text);
+        let at = n.as_str().find(" slut ").unwrap_or(0) + 1;
+        assert_eq!(n.original_range(at, at + 4), Some((9, 16)));
+        let joined = n.as_str().find("aslut").unwrap_or(0);
+        assert_eq!(n.original_range(joined, joined + 5), Some((7, 16)));
+    }
+
+    #[test]
+    fn asterisks_for_letters_left_out_are_kept() {
+        assert_eq!(norm("you b*tch"), " you b*tch ");
+        assert_eq!(norm("C**T!"), " c**t ");
+        assert_eq!(norm("wh*res."), " wh*res ");
+        assert_eq!(norm("f*ggot"), " f*got ");
+        assert_eq!(norm("sh!t b*ll$"), " shit b*l ");
+        // Separators between single letters, and marks at a word's edge, are dropped.
+        assert_eq!(norm("s*l*u*t"), " slut ");
+        assert_eq!(norm("f*u*c*k*i*n*g"), " fucking ");
+        assert_eq!(norm("*note* **bold** don't"), " note bold dont ");
+        // Without a letter in the token an asterisk is dropped, as before.
+        assert_eq!(norm("2*3=6"), " 23 6 ");
+        assert!(normalise("you b*tch").has_stars());
+        assert!(!normalise("s*l*u*t *note* 2*3").has_stars());
+        // The map points the kept asterisk at itself.
+        let n = normalise("you b*tch");
+        assert_eq!(n.original_range(6, 7), Some((5, 6)));
     }
 
     #[test]

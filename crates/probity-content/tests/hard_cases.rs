@@ -71,6 +71,8 @@ fn evasions_are_seen_through_and_spans_point_at_what_was_written() {
         "ｂｌｏｒｐ",
         "bl\u{200B}orp",
         "bl*orp",
+        "bl*rp",
+        "b**rp",
         "blorps",
     ] {
         let text = format!("Oi, you {written}, get here.");
@@ -88,6 +90,50 @@ fn evasions_are_seen_through_and_spans_point_at_what_was_written() {
         );
         assert!(span.context.contains("get here"), "{}", span.context);
         assert!(finding.why.contains("blorp"), "{}", finding.why);
+    }
+    // "a" before a word spelled out may be the article or the word's first letter: both are read.
+    for (text, spelled) in [
+        ("Oi, you're a b l o r p.", "b l o r p"),
+        ("what a b.l.o.r.p", "b.l.o.r.p"),
+        ("I b l o r p you", "b l o r p"),
+    ] {
+        let findings = scanner.scan("email.body", text);
+        let span = &only(&findings).spans[0];
+        assert_eq!(span.text, spelled, "{text}");
+    }
+}
+
+#[test]
+fn asterisks_for_letters_are_read_with_the_words_around_them() {
+    let scanner = defaults();
+    for text in [
+        "You stupid b*tch.",
+        "What a b*tch she is",
+        "Stop b*tching about it",
+    ] {
+        // The lexicon's finding (the misogyny model may add its own).
+        let findings = in_category(&scanner, "misogynistic", text);
+        let finding = findings
+            .iter()
+            .find(|f| f.why.contains("lexicon"))
+            .unwrap_or_else(|| panic!("{text}: {findings:#?}"));
+        assert!(finding.why.contains("\"bitch\""), "{text}: {}", finding.why);
+        assert!(finding.spans[0].text.starts_with("b*tch"), "{text}");
+    }
+    // The likelier reading is taken ("bitch", not the variant "bytch"), so a female dog is set
+    // aside as when the word is written out.
+    let report = scanner.scan_report("email.body", "The b*tch had six puppies at the kennels.");
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    // Too little shown to tell one word from another, and words that are no term.
+    let scanner = test_scanner();
+    for text in [
+        "b***p",
+        "the bl*rpy file",
+        "grade b*** results",
+        "a bl*rping noise",
+        "2*3=6",
+    ] {
+        assert!(scanner.scan("email.body", text).is_empty(), "{text}");
     }
 }
 
