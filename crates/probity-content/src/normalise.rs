@@ -998,16 +998,24 @@ impl<const MAP: bool> Builder<MAP> {
     fn write_singles(&mut self) {
         let singles = std::mem::take(&mut self.singles);
         if singles.len() >= 3 {
-            // "a" or "i" before three or more letters may be a word of its own ("you're a s l u
-            // t") or the first letter of the word spelled out ("a b u s e"). Both readings are
-            // written, the word first: " a slut aslut ". Each keeps one side's neighbours ("a
-            // slut" the words before, "aslut" the words after), and both map back to the same
-            // letters of the original.
-            if let [(first @ (b'a' | b'i'), start, end), rest @ ..] = singles.as_slice()
-                && rest.len() >= 3
-            {
-                self.out.push_space(*start);
-                self.out.push_word_byte(*first, *start, *end);
+            // "a" or "i" (or the text-speak "u r a") before three or more letters may be words
+            // of their own ("you're a s l u t", "u r a s l u t") or the first letters of the word
+            // spelled out ("a b u s e"). Both readings are written, the words first: " a slut
+            // aslut ", " ura slut uraslut " ("u r a" as the other single letters are joined, and
+            // as the address check knows it). Each keeps one side's neighbours ("a slut" the
+            // words before, "aslut" the words after), and both map back to the same letters of
+            // the original.
+            let words = match singles.as_slice() {
+                [(b'u', ..), (b'r', ..), (b'a', ..), ..] => 3,
+                [(b'a' | b'i', ..), ..] => 1,
+                _ => 0,
+            };
+            if words > 0 && singles.len() >= words + 3 {
+                let (before, rest) = singles.split_at(words);
+                self.out.push_space(before[0].1);
+                for &(b, start, end) in before {
+                    self.out.push_word_byte(b, start, end);
+                }
                 self.out.push_space(rest[0].1);
                 for &(b, start, end) in rest {
                     self.out.push_word_byte(b, start, end);
@@ -1173,6 +1181,8 @@ mod tests {
         assert_eq!(norm("what a w.h.o.r.e!"), " what a whore awhore ");
         assert_eq!(norm("a b u s e of process"), " a buse abuse of proces ");
         assert_eq!(norm("I d i o t"), " i diot idiot ");
+        assert_eq!(norm("u r a s l u t"), " ura slut uraslut ");
+        assert_eq!(norm("u r a b c"), " urabc ");
         // Three letters in all: too few for a word after the article.
         assert_eq!(norm("a s s"), " as ");
         assert_eq!(norm("b s l u t"), " bslut ");

@@ -91,11 +91,13 @@ fn evasions_are_seen_through_and_spans_point_at_what_was_written() {
         assert!(span.context.contains("get here"), "{}", span.context);
         assert!(finding.why.contains("blorp"), "{}", finding.why);
     }
-    // "a" before a word spelled out may be the article or the word's first letter: both are read.
+    // "a" before a word spelled out may be the article or the word's first letter: both are read
+    // (and so with the text-speak "u r a").
     for (text, spelled) in [
         ("Oi, you're a b l o r p.", "b l o r p"),
         ("what a b.l.o.r.p", "b.l.o.r.p"),
         ("I b l o r p you", "b l o r p"),
+        ("u r a b l o r p", "b l o r p"),
     ] {
         let findings = scanner.scan("email.body", text);
         let span = &only(&findings).spans[0];
