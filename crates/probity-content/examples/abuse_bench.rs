@@ -117,6 +117,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("\"they\", no group", "they are vermin "),
         ("letters left out", "b*tch wh*re c**t "),
         ("asterisks, no term", "s*nd th* f*les n*w "),
+        ("digit 1 for l or i", "s1ut 1ater wi11 PC1234 "),
         ("spelled out after \"a\"", "what a s l u t "),
         ("plain words", "the rota is attached "),
     ] {

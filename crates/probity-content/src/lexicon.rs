@@ -243,17 +243,19 @@ pub struct Lexicon {
     watched: Vec<bool>,
     /// The watched words as given.
     watch_words: Vec<String>,
-    /// Single-word terms a word with asterisks for letters may stand for, by first letter.
-    censorable: Vec<Vec<Censorable>>,
+    /// The single-word terms by first letter, for the readings the automaton cannot make
+    /// (asterisks for letters, the digit 1 as `l`).
+    single_words: Vec<Vec<SingleWordTerm>>,
     /// The automaton's patterns, kept to check its walk against the crate's search.
     #[cfg(test)]
     patterns: Vec<Vec<u8>>,
 }
 
-/// A single-word term, for matching against words written with asterisks for some of their
-/// letters (`b*tch`, `c**t`), which the automaton cannot match: see [`Lexicon::censored`].
+/// A single-word term, for matching against words the automaton cannot match: written with
+/// asterisks for some of their letters (`b*tch`, `c**t`; [`Lexicon::censored`]), or with the
+/// digit 1 for an `l` (`s1ut`; [`Lexicon::ones_as_l`]).
 #[derive(Debug, Clone)]
-struct Censorable {
+struct SingleWordTerm {
     /// The automaton pattern the term compiled to, and which of its targets this is.
     slot: usize,
     target: usize,
@@ -263,6 +265,9 @@ struct Censorable {
     /// asterisk stands for one written letter, and asterisks are never squeezed.
     spelled: Option<Vec<u8>>,
 }
+
+/// Most digits 1 in one word whose readings as `l` are tried (each choice of them is).
+const MAX_ONES_READ_AS_L: usize = 4;
 
 /// Fewest letters (not asterisks) a word with asterisks must show of a term.
 const CENSORED_MIN_LETTERS: usize = 2;
@@ -431,7 +436,7 @@ impl Lexicon {
                 *flag = true;
             }
         }
-        let censorable = censorable(&patterns, &targets);
+        let single_words = single_word_terms(&patterns, &targets);
         let automaton = dfa::Builder::new()
             .match_kind(MatchKind::Standard)
             // `Lexicon::matches` walks the states itself and uses no prefilter.
@@ -444,7 +449,7 @@ impl Lexicon {
             targets,
             watched,
             watch_words,
-            censorable,
+            single_words,
             #[cfg(test)]
             patterns,
         })
@@ -500,6 +505,9 @@ impl Lexicon {
         }
         if text.has_stars() {
             self.censored(text, &mut mentions, &mut hits, excepted);
+        }
+        if !text.ones().is_empty() {
+            self.ones_as_l(text, &mut mentions, &mut hits, excepted);
         }
         // Sorted, then any hit found twice kept once (as a look-up among the hits already kept
         // did, which took minutes for a few hundred kilobytes made of nothing but listed words).
@@ -559,6 +567,8 @@ impl Lexicon {
     /// taken. Each match then goes through the entry's context rules and exceptions like any
     /// other. Only words with an asterisk are looked at, against the terms that begin with their
     /// first letter.
+    #[cold]
+    #[inline(never)]
     fn censored(
         &self,
         text: &Normalised,
@@ -582,7 +592,7 @@ impl Lexicon {
             let Some(candidates) = word
                 .first()
                 .filter(|b| b.is_ascii_lowercase())
-                .and_then(|b| self.censorable.get(usize::from(b - b'a')))
+                .and_then(|b| self.single_words.get(usize::from(b - b'a')))
             else {
                 continue;
             };
@@ -645,6 +655,77 @@ impl Lexicon {
             for (target, hidden) in readings {
                 if Some(hidden) == most {
                     self.judge(bytes, target, start, end, mentions, hits, excepted);
+                }
+            }
+        }
+    }
+
+    /// Reads each `i` the normaliser wrote for the digit 1 ([`Normalised::ones`]) as `l` as well,
+    /// against the single-word terms: "s1ut" is "slut" (the automaton has already read it as
+    /// "siut"). In a word with several, each choice of them is tried, up to
+    /// [`MAX_ONES_READ_AS_L`] in a word. Each match goes through the entry's context rules and
+    /// exceptions like any other.
+    #[cold]
+    #[inline(never)]
+    fn ones_as_l(
+        &self,
+        text: &Normalised,
+        mentions: &mut Mentions,
+        hits: &mut Vec<Hit>,
+        excepted: &mut Vec<Excepted>,
+    ) {
+        let bytes = text.bytes();
+        let ones = text.ones();
+        let mut next = 0;
+        while let Some(&first) = ones.get(next) {
+            let first = first as usize;
+            let start = bytes
+                .get(..first)
+                .and_then(|before| before.iter().rposition(|&b| b == b' '))
+                .map_or(0, |space| space + 1);
+            let end = word_end(bytes, first);
+            let mut positions: Vec<usize> = Vec::new();
+            while let Some(&at) = ones.get(next) {
+                let at = at as usize;
+                if at >= end {
+                    break;
+                }
+                positions.push(at - start);
+                next += 1;
+            }
+            let Some(word) = bytes.get(start..end) else {
+                continue;
+            };
+            positions.truncate(MAX_ONES_READ_AS_L);
+            let mut variant = word.to_vec();
+            for choice in 1u32..(1 << positions.len()) {
+                for (bit, &at) in positions.iter().enumerate() {
+                    variant[at] = if choice & (1 << bit) != 0 { b'l' } else { b'i' };
+                }
+                let Some(candidates) = variant
+                    .first()
+                    .filter(|b| b.is_ascii_lowercase())
+                    .and_then(|b| self.single_words.get(usize::from(b - b'a')))
+                else {
+                    continue;
+                };
+                for candidate in candidates {
+                    let Some(target) = self
+                        .targets
+                        .get(candidate.slot)
+                        .and_then(|targets| targets.get(candidate.target))
+                    else {
+                        continue;
+                    };
+                    let letters = candidate.letters.as_slice();
+                    let matched = if target.prefix {
+                        variant.starts_with(letters)
+                    } else {
+                        variant == letters
+                    };
+                    if matched && runs_allow(text, start, &target.runs) {
+                        self.judge(bytes, target, start, end, mentions, hits, excepted);
+                    }
                 }
             }
         }
@@ -919,10 +1000,10 @@ fn hidden_vowels(word: &[u8], letters: &[u8]) -> Option<usize> {
         .then_some(vowels)
 }
 
-/// The single-word terms among the automaton's patterns (for [`Lexicon::censored`]), by first
-/// letter `a`–`z`.
-fn censorable(patterns: &[Vec<u8>], targets: &[Vec<Target>]) -> Vec<Vec<Censorable>> {
-    let mut by_letter: Vec<Vec<Censorable>> = vec![Vec::new(); 26];
+/// The single-word terms among the automaton's patterns (for [`Lexicon::censored`] and
+/// [`Lexicon::ones_as_l`]), by first letter `a`–`z`.
+fn single_word_terms(patterns: &[Vec<u8>], targets: &[Vec<Target>]) -> Vec<Vec<SingleWordTerm>> {
+    let mut by_letter: Vec<Vec<SingleWordTerm>> = vec![Vec::new(); 26];
     for (slot, (pattern, targets)) in patterns.iter().zip(targets).enumerate() {
         // `" word "` for a word, `" stem"` for a stem.
         let letters = pattern.strip_prefix(b" ").unwrap_or(pattern);
@@ -939,7 +1020,7 @@ fn censorable(patterns: &[Vec<u8>], targets: &[Vec<Target>]) -> Vec<Vec<Censorab
                 .zip(&owner.runs)
                 .flat_map(|(&letter, &run)| std::iter::repeat_n(letter, usize::from(run.max(1))))
                 .collect();
-            bucket.push(Censorable {
+            bucket.push(SingleWordTerm {
                 slot,
                 target,
                 letters: letters.to_vec(),
@@ -1860,6 +1941,28 @@ mod tests {
         assert!(terms("the tw*nk").is_empty());
         // Asterisks set between every letter are separators, as before.
         assert_eq!(terms("z*o*r*b"), ["zorb"]);
+    }
+
+    #[test]
+    fn the_digit_one_is_read_as_l_as_well_as_i() {
+        let yaml = "category: general_abuse\nentries:\n  - terms: [plonk]\n    severity: low\n  - terms: [zorb]\n    match: prefix\n    severity: low\n  - terms: [lobin]\n    severity: low\n  - terms: [twonk]\n    severity: low\n    addressed: true\n";
+        let lexicon = Lexicon::from_sources(&[("t.yaml", yaml)]).unwrap();
+        let terms = |text: &str| -> Vec<String> {
+            let mut excepted = Vec::new();
+            lexicon
+                .find(&normalise(text), &mut excepted)
+                .iter()
+                .map(|hit| lexicon.entries()[hit.entry].terms[hit.term].clone())
+                .collect()
+        };
+        assert_eq!(terms("p1onk"), ["plonk"]);
+        assert_eq!(terms("the p11onks"), ["plonk"]);
+        // Each 1 is read as i or l on its own.
+        assert_eq!(terms("1ob1n"), ["lobin"]);
+        // A stem, and the entry's context rules.
+        assert_eq!(terms("zorb1ing"), ["zorb"]);
+        assert_eq!(terms("you tw1nk"), Vec::<String>::new());
+        assert!(terms("PC1234 at p1ank").is_empty());
     }
 
     #[test]

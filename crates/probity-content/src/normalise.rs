@@ -37,6 +37,8 @@ pub struct Normalised {
     letter_words: u32,
     /// Whether a word kept an asterisk for a letter left out (see [`Normalised::has_stars`]).
     stars: bool,
+    /// Positions of an `i` written as the digit 1 (see [`Normalised::ones`]).
+    ones: Vec<u32>,
     /// The original (as far as [`normalise`] read it), kept to work out `origins` from.
     source: Box<str>,
     /// Where each normalised byte came from: built from `source` when first needed.
@@ -109,6 +111,13 @@ impl Normalised {
         self.stars
     }
 
+    /// The normalised positions, in order, of each `i` written in the original as the digit 1
+    /// inside a word with letters (`s1ut`, `b1tch`). The l33t 1 stands for `l` as often as for
+    /// `i`; the normalised form reads it as `i`, and the lexicon tries `l` as well.
+    pub fn ones(&self) -> &[u32] {
+        &self.ones
+    }
+
     /// The number of normalised bytes.
     pub fn len(&self) -> usize {
         self.text.len()
@@ -129,6 +138,7 @@ struct Draft<const MAP: bool> {
     words: u32,
     letter_words: u32,
     stars: bool,
+    ones: Vec<u32>,
 }
 
 impl<const MAP: bool> Draft<MAP> {
@@ -177,6 +187,7 @@ pub fn normalise(text: &str) -> Normalised {
         words: draft.words,
         letter_words: draft.letter_words,
         stars: draft.stars,
+        ones: draft.ones,
         source: text.into(),
         origins: OnceLock::new(),
     }
@@ -655,6 +666,7 @@ impl<const MAP: bool> Builder<MAP> {
             words: 0,
             letter_words: 0,
             stars: false,
+            ones: Vec::new(),
         };
         out.push(b' ', 0, 0);
         Builder {
@@ -973,6 +985,12 @@ impl<const MAP: bool> Builder<MAP> {
         for i in from..to {
             if let Some(b) = self.word_byte(token, i, has_letter) {
                 self.out.push_word_byte(b, token[i].start, token[i].end);
+                if b == b'i' && token[i].kind == Kind::Digit && token[i].byte == b'1' {
+                    let at = u32::try_from(self.out.text.len() - 1).unwrap_or(u32::MAX);
+                    if self.out.ones.last() != Some(&at) {
+                        self.out.ones.push(at);
+                    }
+                }
             }
         }
     }
@@ -1209,6 +1227,10 @@ mod tests {
         // Without a letter in the token an asterisk is dropped, as before.
         assert_eq!(norm("2*3=6"), " 23 6 ");
         assert!(normalise("you b*tch").has_stars());
+        let n = normalise("you s1ut, PC 1234 and b11tch");
+        assert_eq!(n.as_str(), " you siut pc 1234 and bitch ");
+        assert_eq!(n.ones(), [6, 23]);
+        assert_eq!(n.run(23), 2);
         assert!(!normalise("s*l*u*t *note* 2*3").has_stars());
         // The map points the kept asterisk at itself.
         let n = normalise("you b*tch");

@@ -73,6 +73,8 @@ fn evasions_are_seen_through_and_spans_point_at_what_was_written() {
         "bl*orp",
         "bl*rp",
         "b**rp",
+        "b1orp",
+        "B|0RP",
         "blorps",
     ] {
         let text = format!("Oi, you {written}, get here.");
