@@ -582,41 +582,18 @@ impl Lexicon {
             if star < next_word {
                 continue;
             }
-            let start = bytes[..star]
-                .iter()
-                .rposition(|&b| b == b' ')
-                .map_or(0, |space| space + 1);
-            let end = word_end(bytes, star);
+            let (start, end) = word_around(bytes, star);
             next_word = end;
             let word = &bytes[start..end];
-            let Some(candidates) = word
-                .first()
-                .filter(|b| b.is_ascii_lowercase())
-                .and_then(|b| self.single_words.get(usize::from(b - b'a')))
-            else {
-                continue;
-            };
             // Asterisks put in between letters ("c*unt"): the word without them, as the
             // normaliser would have written it (a letter either side of one is one run).
             let (bare, bare_runs) = without_stars(text, start, end);
             let mut exact: Vec<&Target> = Vec::new();
             // Each term the word may stand for, with the vowels its asterisks would hide.
             let mut readings: Vec<(&Target, usize)> = Vec::new();
-            for candidate in candidates {
-                let Some(target) = self
-                    .targets
-                    .get(candidate.slot)
-                    .and_then(|targets| targets.get(candidate.target))
-                else {
-                    continue;
-                };
+            for (candidate, target) in self.terms_starting_as(word) {
                 let letters = candidate.letters.as_slice();
-                let whole = if target.prefix {
-                    bare.starts_with(letters)
-                } else {
-                    bare == letters
-                };
-                if whole
+                if spells(&bare, letters, target.prefix)
                     && target
                         .runs
                         .iter()
@@ -660,6 +637,22 @@ impl Lexicon {
         }
     }
 
+    /// The single-word terms starting with `word`'s first letter, each with its target.
+    fn terms_starting_as<'a>(
+        &'a self,
+        word: &[u8],
+    ) -> impl Iterator<Item = (&'a SingleWordTerm, &'a Target)> + 'a {
+        word.first()
+            .filter(|b| b.is_ascii_lowercase())
+            .and_then(|b| self.single_words.get(usize::from(b - b'a')))
+            .into_iter()
+            .flatten()
+            .filter_map(|candidate| {
+                let target = self.targets.get(candidate.slot)?.get(candidate.target)?;
+                Some((candidate, target))
+            })
+    }
+
     /// Reads each `i` the normaliser wrote for the digit 1 ([`Normalised::ones`]) as `l` as well,
     /// against the single-word terms: "s1ut" is "slut" (the automaton has already read it as
     /// "siut"). In a word with several, each choice of them is tried, up to
@@ -678,12 +671,7 @@ impl Lexicon {
         let ones = text.ones();
         let mut next = 0;
         while let Some(&first) = ones.get(next) {
-            let first = first as usize;
-            let start = bytes
-                .get(..first)
-                .and_then(|before| before.iter().rposition(|&b| b == b' '))
-                .map_or(0, |space| space + 1);
-            let end = word_end(bytes, first);
+            let (start, end) = word_around(bytes, first as usize);
             let mut positions: Vec<usize> = Vec::new();
             while let Some(&at) = ones.get(next) {
                 let at = at as usize;
@@ -702,28 +690,10 @@ impl Lexicon {
                 for (bit, &at) in positions.iter().enumerate() {
                     variant[at] = if choice & (1 << bit) != 0 { b'l' } else { b'i' };
                 }
-                let Some(candidates) = variant
-                    .first()
-                    .filter(|b| b.is_ascii_lowercase())
-                    .and_then(|b| self.single_words.get(usize::from(b - b'a')))
-                else {
-                    continue;
-                };
-                for candidate in candidates {
-                    let Some(target) = self
-                        .targets
-                        .get(candidate.slot)
-                        .and_then(|targets| targets.get(candidate.target))
-                    else {
-                        continue;
-                    };
-                    let letters = candidate.letters.as_slice();
-                    let matched = if target.prefix {
-                        variant.starts_with(letters)
-                    } else {
-                        variant == letters
-                    };
-                    if matched && runs_allow(text, start, &target.runs) {
+                for (candidate, target) in self.terms_starting_as(&variant) {
+                    if spells(&variant, &candidate.letters, target.prefix)
+                        && runs_allow(text, start, &target.runs)
+                    {
                         self.judge(bytes, target, start, end, mentions, hits, excepted);
                     }
                 }
@@ -974,6 +944,24 @@ fn without_stars(text: &Normalised, start: usize, end: usize) -> (Vec<u8>, Vec<u
         }
     }
     (letters, runs)
+}
+
+/// Whether `word` is the term `letters` (or, for a stem, starts with it).
+fn spells(word: &[u8], letters: &[u8], prefix: bool) -> bool {
+    if prefix {
+        word.starts_with(letters)
+    } else {
+        word == letters
+    }
+}
+
+/// The normalised word around byte `at`: from after the space before it to the space after.
+fn word_around(bytes: &[u8], at: usize) -> (usize, usize) {
+    let start = bytes
+        .get(..at)
+        .and_then(|before| before.iter().rposition(|&b| b == b' '))
+        .map_or(0, |space| space + 1);
+    (start, word_end(bytes, at))
 }
 
 /// If `word` (normalised, with asterisks) may be `letters` with some letters left out, how many
@@ -1905,18 +1893,21 @@ mod tests {
         assert!(hits(&format!("they are twonks. {filler}")).is_empty());
     }
 
+    /// The terms (as written in the lexicon) found in `text`, in order.
+    fn terms_found(lexicon: &Lexicon, text: &str) -> Vec<String> {
+        let mut excepted = Vec::new();
+        lexicon
+            .find(&normalise(text), &mut excepted)
+            .iter()
+            .map(|hit| lexicon.entries()[hit.entry].terms[hit.term].clone())
+            .collect()
+    }
+
     #[test]
     fn words_with_asterisks_are_read_as_the_terms_they_may_be() {
         let yaml = "category: general_abuse\nentries:\n  - terms: [plonker]\n    severity: low\n  - terms: [plinker]\n    severity: low\n  - terms: [zorb]\n    match: prefix\n    severity: low\n  - terms: [gloo]\n    severity: low\n  - terms: [twonk]\n    severity: low\n    addressed: true\n";
         let lexicon = Lexicon::from_sources(&[("t.yaml", yaml)]).unwrap();
-        let terms = |text: &str| -> Vec<String> {
-            let mut excepted = Vec::new();
-            lexicon
-                .find(&normalise(text), &mut excepted)
-                .iter()
-                .map(|hit| lexicon.entries()[hit.entry].terms[hit.term].clone())
-                .collect()
-        };
+        let terms = |text: &str| terms_found(&lexicon, text);
         // Letters left out: the vowels are the likelier reading ("pl*nker" is "plonker" and
         // "plinker" alike; "p**nker" hides a vowel of each too).
         assert_eq!(terms("you pl*nker"), ["plonker", "plinker"]);
@@ -1947,14 +1938,7 @@ mod tests {
     fn the_digit_one_is_read_as_l_as_well_as_i() {
         let yaml = "category: general_abuse\nentries:\n  - terms: [plonk]\n    severity: low\n  - terms: [zorb]\n    match: prefix\n    severity: low\n  - terms: [lobin]\n    severity: low\n  - terms: [twonk]\n    severity: low\n    addressed: true\n";
         let lexicon = Lexicon::from_sources(&[("t.yaml", yaml)]).unwrap();
-        let terms = |text: &str| -> Vec<String> {
-            let mut excepted = Vec::new();
-            lexicon
-                .find(&normalise(text), &mut excepted)
-                .iter()
-                .map(|hit| lexicon.entries()[hit.entry].terms[hit.term].clone())
-                .collect()
-        };
+        let terms = |text: &str| terms_found(&lexicon, text);
         assert_eq!(terms("p1onk"), ["plonk"]);
         assert_eq!(terms("the p11onks"), ["plonk"]);
         // Each 1 is read as i or l on its own.
