@@ -1739,10 +1739,28 @@ mod tests {
         words
     }
 
-    /// Texts of up to 40 words, each from [`vocabulary`] or made up.
+    /// A word from [`vocabulary`] disguised as people disguise slurs: letters chosen by `seed`
+    /// written as `*`, and `l` and `i` as `1`.
+    fn disguised(word: &str, seed: u64) -> String {
+        word.chars()
+            .enumerate()
+            .map(|(i, c)| match (c, seed >> (i % 64) & 1) {
+                ('l' | 'i', 1) => '1',
+                (c, 1) if c.is_ascii_alphabetic() && seed >> ((i + 7) % 64) & 1 == 1 => '*',
+                (c, _) => c,
+            })
+            .collect()
+    }
+
+    /// Texts of up to 120 words, each from [`vocabulary`], disguised, or made up.
     fn texts() -> impl Strategy<Value = String> {
         proptest::collection::vec(
-            prop_oneof![proptest::sample::select(vocabulary()), "[a-z0-9@$]{1,8}"],
+            prop_oneof![
+                proptest::sample::select(vocabulary()),
+                (proptest::sample::select(vocabulary()), any::<u64>())
+                    .prop_map(|(word, seed)| disguised(&word, seed)),
+                "[a-z0-9@$*|]{1,8}",
+            ],
             0..120,
         )
         .prop_map(|w| w.join(" "))
@@ -1797,10 +1815,20 @@ mod tests {
         ) {
             let lexicon = Lexicon::defaults().unwrap();
             let mut excepted = Vec::new();
-            let hits = lexicon.find(&normalise(&text), &mut excepted);
+            let normalised = normalise(&text);
+            let hits = lexicon.find(&normalised, &mut excepted);
             for pair in hits.windows(2) {
                 let key = |h: &Hit| (h.start, h.entry, h.term, h.end);
                 prop_assert!(key(&pair[0]) < key(&pair[1]), "{:?}", pair);
+            }
+            // Every hit, the readings of asterisks and 1s among them, is a whole word or words
+            // of the normalised text and maps back inside the original.
+            for hit in &hits {
+                prop_assert!(hit.start < hit.end && hit.end < normalised.len(), "{:?}", hit);
+                prop_assert_eq!(normalised.bytes()[hit.start - 1], b' ');
+                prop_assert_eq!(normalised.bytes()[hit.end], b' ');
+                let (from, to) = normalised.original_range(hit.start, hit.end).unwrap();
+                prop_assert!(from < to && to <= text.len(), "{:?} {} {}", hit, from, to);
             }
         }
     }
