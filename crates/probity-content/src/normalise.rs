@@ -1,19 +1,21 @@
 //! Text normalisation against evasion, with a map back to the original bytes.
 //!
 //! The normalised form is plain ASCII: lower-case letters `a`–`z`, digits, `*` for a letter left
-//! out, and single spaces between words, with a space at each end, so that a lexicon pattern padded with spaces matches whole words
-//! only. On the way:
+//! out, and single spaces between words, with a space at each end, so that a lexicon pattern
+//! padded with spaces matches whole words only. On the way:
 //!
 //! - case is folded and compatibility forms (fullwidth, mathematical, ligatures) are unfolded (NFKD,
 //!   per character), diacritics are dropped (`naïve` → `naive`);
 //! - Cyrillic and Greek look-alikes become the Latin letter they imitate (`сunt` with a Cyrillic `с`);
 //! - l33t digits and symbols inside a word that has letters become letters (`b1tch`, `$lut`, `@ss`);
-//!   digits in a token without letters stay digits (`2024`);
+//!   a 1 becomes `i`, and where is noted ([`Normalised::ones`]) so that the lexicon can read it as
+//!   `l` too (`s1ut`); digits in a token without letters stay digits (`2024`);
 //! - apostrophes, asterisks and zero-width characters inside a word are dropped (`don't` → `dont`),
 //!   except asterisks standing for letters left out, which stay as `*` (`b*tch`, `c**t`; but
 //!   `s*l*u*t` → `slut`);
 //! - runs of three or more single letters split by spaces or punctuation are joined (`s.l.u.t`,
-//!   `s l u t`, `s-l-u-t` → `slut`);
+//!   `s l u t`, `s-l-u-t` → `slut`); one that starts with `a`, `i` or `u r a` is written twice, with
+//!   those words apart and joined (`a s l u t` → `a slut aslut`, for `a b u s e` → `abuse`);
 //! - a repeated letter is squeezed to one (`biiiitch` → `bitch`), and how many there were is kept in
 //!   [`Normalised::runs`], so a lexicon entry can insist on its own double letters (`coon` is not `con`).
 //!
