@@ -272,6 +272,14 @@ const MAX_ONES_READ_AS_L: usize = 4;
 /// Fewest letters (not asterisks) a word with asterisks must show of a term.
 const CENSORED_MIN_LETTERS: usize = 2;
 
+/// What one search gathers as its matches are judged: the hits kept, the hits exceptions set
+/// aside, and the group mentions found so far.
+struct Judged<'a> {
+    hits: Vec<Hit>,
+    excepted: &'a mut Vec<Excepted>,
+    mentions: Mentions,
+}
+
 /// A lexicon hit in normalised text, before context rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
@@ -473,9 +481,12 @@ impl Lexicon {
         excepted: &mut Vec<Excepted>,
     ) -> (Vec<Hit>, bool) {
         let bytes = text.bytes();
-        let mut hits = Vec::new();
+        let mut judged = Judged {
+            hits: Vec::new(),
+            excepted,
+            mentions: Mentions::default(),
+        };
         let mut watched = false;
-        let mut mentions = Mentions::default();
         for (pattern, found_start) in self.matches(bytes) {
             watched |= self.watched.get(pattern).copied().unwrap_or(false);
             let Some(targets) = self.targets.get(pattern) else {
@@ -492,23 +503,16 @@ impl Lexicon {
                 } else {
                     inner_end
                 };
-                self.judge(
-                    bytes,
-                    target,
-                    start,
-                    end,
-                    &mut mentions,
-                    &mut hits,
-                    excepted,
-                );
+                self.judge(bytes, target, start, end, &mut judged);
             }
         }
         if text.has_stars() {
-            self.censored(text, &mut mentions, &mut hits, excepted);
+            self.censored(text, &mut judged);
         }
         if !text.ones().is_empty() {
-            self.ones_as_l(text, &mut mentions, &mut hits, excepted);
+            self.ones_as_l(text, &mut judged);
         }
+        let mut hits = judged.hits;
         // Sorted, then any hit found twice kept once (as a look-up among the hits already kept
         // did, which took minutes for a few hundred kilobytes made of nothing but listed words).
         hits.sort_unstable_by_key(|h| (h.start, h.entry, h.term, h.end));
@@ -518,17 +522,7 @@ impl Lexicon {
 
     /// Applies a matched term's entry's context rules and exceptions to the match at normalised
     /// `start..end`, keeping it as a hit or noting the exception that set it aside.
-    #[allow(clippy::too_many_arguments)]
-    fn judge(
-        &self,
-        bytes: &[u8],
-        target: &Target,
-        start: usize,
-        end: usize,
-        mentions: &mut Mentions,
-        hits: &mut Vec<Hit>,
-        excepted: &mut Vec<Excepted>,
-    ) {
+    fn judge(&self, bytes: &[u8], target: &Target, start: usize, end: usize, judged: &mut Judged) {
         if self.entries.get(target.entry).is_some_and(|e| {
             (e.addressed && !addressed_before(bytes, start, AddressScope::Text))
                 || (!e.said_of.is_empty()
@@ -537,7 +531,7 @@ impl Lexicon {
                         start,
                         &e.said_of,
                         e.fewest_frames(),
-                        mentions,
+                        &mut judged.mentions,
                         target.entry,
                     ))
                 || (!e.aimed_at.is_empty() && !aimed_at_after(bytes, end, &e.aimed_at))
@@ -551,17 +545,17 @@ impl Lexicon {
             end,
         };
         if let Some(exception) = self.exception_covering(&hit, bytes) {
-            excepted.push(Excepted { hit, exception });
+            judged.excepted.push(Excepted { hit, exception });
             return;
         }
-        hits.push(hit);
+        judged.hits.push(hit);
     }
 
     /// Matches the words written with asterisks (the normaliser keeps those between letters as
     /// `*`) against the single-word terms. A word that is a term once its asterisks are taken out
     /// ("c*unt", asterisks put in) is that term. Otherwise the asterisks stand for letters left
-    /// out (`b*tch`, `c**t`, `wh*res`), each for any one letter, and at least half the letters must be shown
-    /// ([`hidden_vowels`]). A word term matches a word of its length (repeats squeezed, as the
+    /// out (`b*tch`, `c**t`, `wh*res`), each for any one letter, and at least half the letters
+    /// must be shown ([`hidden_vowels`]). A word term matches a word of its length (repeats squeezed, as the
     /// normaliser writes them, or written out: `f**got`); a stem matches the start of a word.
     /// Where the word may be several terms, those whose hidden letters are most often vowels are
     /// taken. Each match then goes through the entry's context rules and exceptions like any
@@ -569,13 +563,7 @@ impl Lexicon {
     /// first letter.
     #[cold]
     #[inline(never)]
-    fn censored(
-        &self,
-        text: &Normalised,
-        mentions: &mut Mentions,
-        hits: &mut Vec<Hit>,
-        excepted: &mut Vec<Excepted>,
-    ) {
+    fn censored(&self, text: &Normalised, judged: &mut Judged) {
         let bytes = text.bytes();
         let mut next_word = 0;
         for star in memchr::memchr_iter(b'*', bytes) {
@@ -623,7 +611,7 @@ impl Lexicon {
             }
             if !exact.is_empty() {
                 for target in exact {
-                    self.judge(bytes, target, start, end, mentions, hits, excepted);
+                    self.judge(bytes, target, start, end, judged);
                 }
                 continue;
             }
@@ -631,7 +619,7 @@ impl Lexicon {
             let most = readings.iter().map(|&(_, hidden)| hidden).max();
             for (target, hidden) in readings {
                 if Some(hidden) == most {
-                    self.judge(bytes, target, start, end, mentions, hits, excepted);
+                    self.judge(bytes, target, start, end, judged);
                 }
             }
         }
@@ -660,13 +648,7 @@ impl Lexicon {
     /// exceptions like any other.
     #[cold]
     #[inline(never)]
-    fn ones_as_l(
-        &self,
-        text: &Normalised,
-        mentions: &mut Mentions,
-        hits: &mut Vec<Hit>,
-        excepted: &mut Vec<Excepted>,
-    ) {
+    fn ones_as_l(&self, text: &Normalised, judged: &mut Judged) {
         let bytes = text.bytes();
         let ones = text.ones();
         let mut next = 0;
@@ -694,7 +676,7 @@ impl Lexicon {
                     if spells(&variant, &candidate.letters, target.prefix)
                         && runs_allow(text, start, &target.runs)
                     {
-                        self.judge(bytes, target, start, end, mentions, hits, excepted);
+                        self.judge(bytes, target, start, end, judged);
                     }
                 }
             }
@@ -955,13 +937,18 @@ fn spells(word: &[u8], letters: &[u8], prefix: bool) -> bool {
     }
 }
 
-/// The normalised word around byte `at`: from after the space before it to the space after.
-fn word_around(bytes: &[u8], at: usize) -> (usize, usize) {
-    let start = bytes
+/// Where the word holding byte `at` (or ending just before it) starts: after the last space
+/// before `at`, or at 0.
+fn word_start(bytes: &[u8], at: usize) -> usize {
+    bytes
         .get(..at)
         .and_then(|before| before.iter().rposition(|&b| b == b' '))
-        .map_or(0, |space| space + 1);
-    (start, word_end(bytes, at))
+        .map_or(0, |space| space + 1)
+}
+
+/// The normalised word around byte `at`: from after the space before it to the space after.
+fn word_around(bytes: &[u8], at: usize) -> (usize, usize) {
+    (word_start(bytes, at), word_end(bytes, at))
 }
 
 /// If `word` (normalised, with asterisks) may be `letters` with some letters left out, how many
@@ -1179,10 +1166,7 @@ pub(crate) fn addressed_before(bytes: &[u8], start: usize, scope: AddressScope) 
         if bytes.get(word_end) != Some(&b' ') {
             return false;
         }
-        let word_start = bytes[..word_end]
-            .iter()
-            .rposition(|&b| b == b' ')
-            .map_or(0, |at| at + 1);
+        let word_start = word_start(bytes, word_end);
         let word = &bytes[word_start..word_end];
         if word.is_empty() {
             return false;
@@ -1404,10 +1388,7 @@ pub(crate) fn subject_before<G: AsRef<[u8]>>(
         {
             return Some(Subject::Referring(before.len() - word.len()));
         }
-        let word_start = before
-            .iter()
-            .rposition(|&b| b == b' ')
-            .map_or(0, |at| at + 1);
+        let word_start = word_start(bytes, word_end);
         let word = &bytes[word_start..word_end];
         if word.is_empty() || frames == GROUP_FRAME_MAX || !GROUP_FRAME_WORDS.contains(&word) {
             return None;
