@@ -33,11 +33,16 @@ impl Redactor {
     }
 
     /// Masks an event's message content: subject, body and attachment text, and the decoder's
-    /// copies of them in `original`.
+    /// copies of them in `original`; and the display names beside its addresses, as the
+    /// headers in `original` are masked.
     pub fn event(&self, event: &mut Event) {
         let Some(email) = event.email.as_mut() else {
             return;
         };
+        for name in &mut email.display_names {
+            let masked = self.masker.mask(name.as_str()).text;
+            name.replace(masked);
+        }
         for text in [email.subject.as_mut(), email.body.as_mut()]
             .into_iter()
             .flatten()
@@ -125,6 +130,10 @@ mod tests {
         let mut event = Event::new(chrono::Utc::now(), provenance);
         event.email = Some(Email {
             from: vec![Identity::new("jane.smith@force.police.uk")],
+            display_names: vec![
+                Identity::new("Jane Smith"),
+                Identity::new("Mrs Sarah Connolly"),
+            ],
             body: Some(
                 "Jane Smith spoke to Mrs Sarah Connolly at 14 Acacia Avenue, NS4 7QD, on 07700 900123 (sarah.c@gmail.com)."
                     .into(),
@@ -132,7 +141,11 @@ mod tests {
             ..Email::default()
         });
         redactor.event(&mut event);
-        let body = event.email.unwrap().body.unwrap();
+        let email = event.email.unwrap();
+        let names: Vec<&str> = email.display_names.iter().map(Identity::as_str).collect();
+        assert_eq!(names[0], "Jane Smith");
+        assert!(!names[1].contains("Connolly"), "{names:?}");
+        let body = email.body.unwrap();
         assert!(body.contains("Jane Smith"), "{body}");
         for private in ["Connolly", "07700 900123", "sarah.c@gmail.com", "NS4 7QD"] {
             assert!(!body.contains(private), "{private} shown: {body}");

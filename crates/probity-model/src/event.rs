@@ -242,6 +242,12 @@ pub struct Email {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub bcc: Vec<Identity>,
+    /// `email.display_names`: the names written beside the addresses of the message's
+    /// correspondents (`"Jane Smith" <jane@example.org>`) and the names of address groups, each
+    /// once, in the order the headers give them. People's names: pseudonymised like the
+    /// addresses. The protected-party exclusions match them against their listed display names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub display_names: Vec<Identity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -385,6 +391,9 @@ impl Event {
             {
                 out.push((IdentityKind::EmailAddress, address));
             }
+            for name in &mut email.display_names {
+                out.push((IdentityKind::PersonName, name));
+            }
         }
         if let Some(record) = self.record.as_mut() {
             push(
@@ -438,6 +447,9 @@ impl Event {
             add(&mut parts, email.subject.as_deref());
             for address in email.from.iter().chain(&email.to).chain(&email.cc) {
                 add(&mut parts, Some(address.as_str()));
+            }
+            for name in &email.display_names {
+                add(&mut parts, Some(name.as_str()));
             }
             for attachment in &email.attachments {
                 add(&mut parts, attachment.file.name.as_deref());
@@ -493,6 +505,7 @@ mod tests {
         event.email = Some(Email {
             from: vec!["a@force.police.uk".into()],
             to: vec!["b@example.com".into(), "c@example.com".into()],
+            display_names: vec!["Bea Example".into()],
             ..Email::default()
         });
         event.record = Some(Record {
@@ -513,6 +526,7 @@ mod tests {
         assert_eq!(json["@timestamp"], "2026-01-02T03:00:00Z");
         assert_eq!(json["user"]["name"], "jsmith");
         assert_eq!(json["email"]["to"]["address"][1], "c@example.com");
+        assert_eq!(json["email"]["display_names"][0], "Bea Example");
         assert_eq!(json["record"]["subject"]["type"], "person");
         assert!(json.get("host").is_none(), "empty parts are left out");
         let back: Event = serde_json::from_value(json).unwrap();
@@ -534,6 +548,7 @@ mod tests {
                 (IdentityKind::EmailAddress, "a@force.police.uk".into()),
                 (IdentityKind::EmailAddress, "b@example.com".into()),
                 (IdentityKind::EmailAddress, "c@example.com".into()),
+                (IdentityKind::PersonName, "Bea Example".into()),
                 (IdentityKind::RecordSubject, "P123".into()),
                 (IdentityKind::PersonName, "Alex Doe".into()),
             ]
@@ -543,5 +558,6 @@ mod tests {
         }
         assert_eq!(event.user_name(), Some("pseudonym"));
         assert!(!event.search_text().contains("jsmith"));
+        assert!(!event.search_text().contains("Bea Example"));
     }
 }

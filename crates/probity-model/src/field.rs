@@ -174,6 +174,11 @@ impl Event {
                     .iter()
                     .flat_map(|e| e.bcc.iter().map(Identity::as_str)),
             ),
+            "email.display_names" => list(
+                email
+                    .iter()
+                    .flat_map(|e| e.display_names.iter().map(Identity::as_str)),
+            ),
             "email.subject" => text(email.and_then(|e| e.subject.as_deref())),
             "email.message_id" => text(email.and_then(|e| e.message_id.as_deref())),
             "record.system" => text(record.and_then(|r| r.system.as_deref())),
@@ -546,6 +551,12 @@ mod set_tests {
         event.set("email.to.address", "a@x.uk; b@y.uk,").unwrap();
         event.set("email.to.address", "c@z.uk").unwrap();
         assert_eq!(event.email.as_ref().unwrap().to.len(), 3);
+        event.email.as_mut().unwrap().display_names =
+            vec!["Smith, Jane".into(), "Integrity Line".into()];
+        match event.get("email.display_names") {
+            Some(FieldValue::List(names)) => assert_eq!(names, ["Smith, Jane", "Integrity Line"]),
+            other => panic!("display names read as {other:?}"),
+        }
         assert!(matches!(
             event.set("source.port", "http"),
             Err(SetFieldError::Invalid { .. })

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, MatchKind, dfa};
-use probity_model::{Email, Event};
+use probity_model::{Email, Event, Identity};
 use serde::{Deserialize, Serialize};
 
 use crate::domains::{DomainIndex, Keys, smaller as earliest};
@@ -38,13 +38,6 @@ const CONTENT_KEYS: [&str; 9] = [
     "attachmenttext",
     "message",
 ];
-
-/// Whether `key` is an `Event::original` key holding an address header whose display names are
-/// matched. A `match` tests the length before comparing any bytes; this runs on every header of
-/// every message.
-fn is_address_header(key: &str) -> bool {
-    matches!(key, "From" | "To" | "Cc" | "Bcc" | "Sender" | "Reply-To")
-}
 
 /// The list as written in YAML.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -270,31 +263,21 @@ impl Exclusions {
         self.matches_with_names(email, &[])
     }
 
-    /// Like [`Exclusions::matches`], also checking an event's display names (the sender's full name
-    /// and the `From`, `To`, `Cc` header text kept in `Event::original`).
+    /// Like [`Exclusions::matches`], also checking an event's display names: the sender's full
+    /// name (`user.full_name`) and the names the decoder read beside the correspondents'
+    /// addresses (`email.display_names`).
     pub fn matches_event(&self, event: &Event) -> Option<Exclusion> {
         let email = event.email.as_ref()?;
         let full_name = event
             .user
             .as_ref()
             .and_then(|u| u.full_name.as_ref())
-            .map(|n| n.as_str());
-        // One walk over the fields rather than six hashed look-ups: this runs for every message.
-        let headers = event
-            .original
-            .iter()
-            .filter(|(key, _)| is_address_header(key))
-            .filter_map(|(_, value)| value.as_str());
-        let extra = full_name.into_iter().chain(
-            headers
-                .clone()
-                .flat_map(|value| text::commas(value).filter_map(display_name)),
-        );
-        let party = self.first_party(email, extra)?;
-        let mut names: Vec<String> = full_name.map(str::to_owned).into_iter().collect();
-        for value in headers {
-            names.extend(header_display_names(value));
-        }
+            .map(Identity::as_str);
+        let named = full_name
+            .into_iter()
+            .chain(email.display_names.iter().map(Identity::as_str));
+        let party = self.first_party(email, named.clone())?;
+        let names: Vec<String> = named.map(str::to_owned).collect();
         self.exclusion(party, email, &names)
     }
 

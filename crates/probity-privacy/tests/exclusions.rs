@@ -103,12 +103,12 @@ fn staff_association_keeps_the_subject() {
 }
 
 #[test]
-fn display_name_in_original_headers_and_sender_name() {
+fn display_names_and_sender_name() {
     let exclusions = Exclusions::defaults().unwrap();
     let mut event = mail_event("pc.lane@force.police.uk", "help@example.org", "hello");
-    event
-        .original
-        .insert("To".into(), json!("\"Integrity Line\" <help@example.org>"));
+    assert_eq!(exclusions.matches_event(&event), None);
+    event.email.as_mut().unwrap().display_names =
+        vec!["Lane, Sam".into(), "  INTEGRITY line ".into()];
     assert_eq!(
         exclusions.matches_event(&event).unwrap().class,
         "whistleblowing"

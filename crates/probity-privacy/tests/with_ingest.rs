@@ -65,6 +65,89 @@ fn display_name_in_the_decoded_headers_excludes_the_message() {
     assert!(stored.contains("rep@example.org"), "metadata stays");
 }
 
+/// A force's own list: its occupational health unit as the address book names it.
+const FORCE_LIST: &str = "version: 1
+parties:
+  - class: occupational_health
+    reason: medical
+    addresses: []
+    domains: []
+    display_names:
+      - Health, Occupational (Northshire)
+    subject_keywords: []
+    strip_subject: true
+";
+
+fn body_is_gone(event: &probity_model::Event, body: &str) {
+    let stored = serde_json::to_string(event).unwrap();
+    assert!(!stored.contains(body), "{stored}");
+}
+
+#[test]
+fn a_quoted_display_name_with_a_comma_is_one_name() {
+    let exclusions = Exclusions::from_yaml("force list", FORCE_LIST).unwrap();
+    let eml = "From: Sam Lane <sam.lane@force.police.uk>
+To: \"Health, Occupational (Northshire)\" <oh.team@force.police.uk>
+Subject: appointment
+Date: Mon, 2 Mar 2026 10:00:00 +0000
+Message-ID: <a4@force.police.uk>
+Content-Type: text/plain; charset=utf-8
+
+My back is no better since the fall at work.
+";
+    let mut event = decode(eml);
+    assert_eq!(
+        event.email.as_ref().unwrap().display_names,
+        ["Sam Lane", "Health, Occupational (Northshire)"].map(probity_model::Identity::from)
+    );
+    let exclusion = apply(&exclusions, &mut event).unwrap();
+    assert_eq!(exclusion.class, "occupational_health");
+    assert_eq!(
+        exclusion.matched,
+        "display name health, occupational (northshire)"
+    );
+    body_is_gone(&event, "My back is no better");
+}
+
+#[test]
+fn display_names_in_repeated_headers_groups_and_encoded_words_are_matched() {
+    let exclusions = Exclusions::defaults().unwrap();
+    let cases = [
+        // A second `To` header: kept as an array in `original`, read here all the same.
+        (
+            "To: sgt.moss@force.police.uk\nTo: \"Integrity Line\" <tips@example.org>\n",
+            "whistleblowing",
+        ),
+        // A group's name.
+        (
+            "To: sgt.moss@force.police.uk\nCc: Police Federation: a@example.org, b@example.org;\n",
+            "staff_association",
+        ),
+        // An RFC 2047 encoded word.
+        (
+            "To: =?utf-8?q?Occupational_Health?= <oh@example.net>\n",
+            "occupational_health",
+        ),
+        // `Reply-To`.
+        (
+            "To: sgt.moss@force.police.uk\nReply-To: Legal Services <ls@example.net>\n",
+            "legal_adviser",
+        ),
+    ];
+    for (headers, class) in cases {
+        let eml = format!(
+            "From: Sam Lane <sam.lane@force.police.uk>\n{headers}Subject: hello\n\
+             Date: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <a5@force.police.uk>\n\
+             Content-Type: text/plain; charset=utf-8\n\nWhat I told you in confidence.\n"
+        );
+        let mut event = decode(&eml);
+        let exclusion =
+            apply(&exclusions, &mut event).unwrap_or_else(|| panic!("not excluded: {headers}"));
+        assert_eq!(exclusion.class, class, "{headers}");
+        body_is_gone(&event, "in confidence");
+    }
+}
+
 #[test]
 fn decoded_leak_to_webmail_is_found_and_masked_for_the_analyst() {
     let event = decode(LEAK);

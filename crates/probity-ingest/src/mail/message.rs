@@ -219,6 +219,7 @@ fn email_fields(
         to: addresses(message, HeaderName::To),
         cc: addresses(message, HeaderName::Cc),
         bcc: addresses(message, HeaderName::Bcc),
+        display_names: display_names(message),
         subject: message.subject().map(str::to_owned),
         message_id: message.message_id().map(str::to_owned),
         origination_timestamp: date,
@@ -248,6 +249,76 @@ fn address_strings<'a>(address: &'a Address<'_>) -> impl Iterator<Item = String>
         .map(str::trim)
         .filter(|text| !text.is_empty())
         .map(str::to_owned)
+}
+
+/// The headers whose display names go in `email.display_names`.
+const NAMED_HEADERS: [HeaderName<'static>; 6] = [
+    HeaderName::From,
+    HeaderName::Sender,
+    HeaderName::ReplyTo,
+    HeaderName::To,
+    HeaderName::Cc,
+    HeaderName::Bcc,
+];
+
+/// Past this many names, the names seen are kept in a hash set rather than searched in order.
+const NAMES_SEARCHED_IN_ORDER: usize = 16;
+
+/// Every display name and group name in the address headers of [`NAMED_HEADERS`] (every
+/// occurrence of each), trimmed, each once, in header order. Parsed by the MIME parser, so a
+/// quoted name with a comma in it (`"Smith, Jane" <jane@example.org>`) stays one name and encoded
+/// words are decoded.
+fn display_names(message: &Message<'_>) -> Vec<Identity> {
+    let mut names = DistinctNames::default();
+    for header in message.headers() {
+        if !NAMED_HEADERS.contains(&header.name) {
+            continue;
+        }
+        match &header.value {
+            HeaderValue::Address(Address::List(list)) => {
+                for addr in list {
+                    names.add(addr.name.as_deref());
+                }
+            }
+            HeaderValue::Address(Address::Group(groups)) => {
+                for group in groups {
+                    names.add(group.name.as_deref());
+                    for addr in &group.addresses {
+                        names.add(addr.name.as_deref());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    names.names
+}
+
+/// Names kept once each, in the order first seen.
+#[derive(Default)]
+struct DistinctNames {
+    names: Vec<Identity>,
+    /// Every name in `names`, once there are more than [`NAMES_SEARCHED_IN_ORDER`].
+    seen: Option<std::collections::HashSet<String>>,
+}
+
+impl DistinctNames {
+    fn add(&mut self, name: Option<&str>) {
+        let Some(name) = name.map(str::trim).filter(|name| !name.is_empty()) else {
+            return;
+        };
+        let known = match &mut self.seen {
+            Some(seen) => !seen.insert(name.to_owned()),
+            None => self.names.iter().any(|seen| seen.as_str() == name),
+        };
+        if known {
+            return;
+        }
+        self.names.push(Identity::from(name));
+        if self.seen.is_none() && self.names.len() > NAMES_SEARCHED_IN_ORDER {
+            self.seen = Some(self.names.iter().map(|n| n.as_str().to_owned()).collect());
+        }
+    }
 }
 
 /// `user.*` for the sender: the first `From` address (or `Sender`, where `From` is missing), with
@@ -607,6 +678,42 @@ mod tests {
         let user = event.user.unwrap();
         assert_eq!(user.email, Some("pat@example.org".into()));
         assert_eq!(user.full_name, Some("Pat Jones".into()));
+    }
+
+    #[test]
+    fn display_names_come_from_every_address_header_each_once() {
+        let event = decode(
+            "From: \"Lane, Sam\" <sam@x.org>\nTo: Team: b@x.org, C <c@x.org>;, d@x.org\n\
+             To: \"Lane, Sam\" <sam@x.org>\nCc: undisclosed-recipients:;, =?utf-8?q?Ren=C3=A9e?= <r@x.org>\n\
+             Reply-To:   Help Desk   <h@x.org>\nBcc: \"\" <e@x.org>\n\nhi\n",
+        );
+        let email = event.email.unwrap();
+        let names: Vec<&str> = email.display_names.iter().map(Identity::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "Lane, Sam",
+                "Team",
+                "C",
+                "undisclosed-recipients",
+                "Renée",
+                "Help Desk"
+            ]
+        );
+        let none = decode("From: a@x.org\nTo: b@x.org\n\nhi\n");
+        assert!(none.email.unwrap().display_names.is_empty());
+    }
+
+    #[test]
+    fn many_display_names_are_kept_once_each() {
+        let to: Vec<String> = (0..40)
+            .map(|i| format!("\"Name {}\" <n{i}@x.org>", i % 25))
+            .collect();
+        let event = decode(&format!("From: a@x.org\nTo: {}\n\nhi\n", to.join(", ")));
+        let email = event.email.unwrap();
+        let names: Vec<&str> = email.display_names.iter().map(Identity::as_str).collect();
+        let expected: Vec<String> = (0..25).map(|i| format!("Name {i}")).collect();
+        assert_eq!(names, expected);
     }
 
     #[test]

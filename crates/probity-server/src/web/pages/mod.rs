@@ -45,6 +45,7 @@ const IDENTITY_FIELDS: &[&str] = &[
     "email.to",
     "email.cc",
     "email.bcc",
+    "email.display_names",
     "account",
 ];
 
