@@ -102,7 +102,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bytes as f64 / seconds / 1e6
     );
     // Hostile or pathological bodies of 1 MB: every word a listed one (each a finding to weigh
-    // up), reported abuse, a listed phrase, spaced l33t, asterisks for letters. Each is scanned
+    // up), reported abuse, a listed phrase, spaced l33t, asterisks for letters, words split by
+    // marks. Each is scanned
     // whole, best of three.
     println!("worst cases, 1 MB bodies, one scan each:");
     for (name, unit) in [
@@ -119,6 +120,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("asterisks, no term", "s*nd th* f*les n*w "),
         ("digit 1 for l or i", "s1ut 1ater wi11 PC1234 "),
         ("spelled out after \"a\"", "what a s l u t "),
+        ("split by marks", "sl_ut wh.ore c-unt "),
+        ("split by marks, no term", "e-mail and/or house-to-house "),
         ("plain words", "the rota is attached "),
     ] {
         let body = unit.repeat(1_000_000 / unit.len());

@@ -32,7 +32,7 @@ use aho_corasick::{Anchored, MatchKind, dfa};
 use probity_model::Level;
 use serde::Deserialize;
 
-use crate::normalise::{Normalised, normalise};
+use crate::normalise::{MAX_SPLIT_WORD_BYTES, Normalised, normalise};
 use crate::{Error, Result};
 
 /// Largest lexicon file read.
@@ -246,14 +246,18 @@ pub struct Lexicon {
     /// The single-word terms by first letter, for the readings the automaton cannot make
     /// (asterisks for letters, the digit 1 as `l`).
     single_words: Vec<Vec<SingleWordTerm>>,
+    /// The first three letters of every single-word term, as a set of bits ([`ThreeLetters`]):
+    /// most words split by marks (`e-mail`, `and/or`) begin as no term does, and are not walked.
+    single_word_starts: ThreeLetters,
     /// The automaton's patterns, kept to check its walk against the crate's search.
     #[cfg(test)]
     patterns: Vec<Vec<u8>>,
 }
 
 /// A single-word term, for matching against words the automaton cannot match: written with
-/// asterisks for some of their letters (`b*tch`, `c**t`; [`Lexicon::censored`]), or with the
-/// digit 1 for an `l` (`s1ut`; [`Lexicon::ones_as_l`]).
+/// asterisks for some of their letters (`b*tch`, `c**t`; [`Lexicon::censored`]), with the
+/// digit 1 for an `l` (`s1ut`; [`Lexicon::ones_as_l`]), or split by marks (`sl_ut`;
+/// [`Lexicon::pieces_joined`]).
 #[derive(Debug, Clone)]
 struct SingleWordTerm {
     /// The automaton pattern the term compiled to, and which of its targets this is.
@@ -264,6 +268,42 @@ struct SingleWordTerm {
     /// The term's letters with each repeat written out (`faggot`), where that differs: an
     /// asterisk stands for one written letter, and asterisks are never squeezed.
     spelled: Option<Vec<u8>>,
+}
+
+/// A set of three-letter beginnings (`a`–`z` only), one bit each.
+#[derive(Debug, Clone)]
+struct ThreeLetters(Vec<u64>);
+
+impl Default for ThreeLetters {
+    fn default() -> Self {
+        Self(vec![0; 26 * 26 * 26 / 64 + 1])
+    }
+}
+
+impl ThreeLetters {
+    /// The bit for `word`'s first three letters, if they are three lower-case letters.
+    fn bit(word: &[u8]) -> Option<usize> {
+        let [a, b, c] = *word.get(..3)? else {
+            return None;
+        };
+        let index = |byte: u8| byte.is_ascii_lowercase().then(|| usize::from(byte - b'a'));
+        Some((index(a)? * 26 + index(b)?) * 26 + index(c)?)
+    }
+
+    fn insert(&mut self, word: &[u8]) {
+        if let Some(bit) = Self::bit(word)
+            && let Some(slot) = self.0.get_mut(bit / 64)
+        {
+            *slot |= 1 << (bit % 64);
+        }
+    }
+
+    /// Whether some word put in begins as `word` does.
+    fn contains(&self, word: &[u8]) -> bool {
+        Self::bit(word)
+            .and_then(|bit| self.0.get(bit / 64).map(|slot| slot >> (bit % 64) & 1 == 1))
+            .unwrap_or(false)
+    }
 }
 
 /// Most digits 1 in one word whose readings as `l` are tried (each choice of them is).
@@ -445,6 +485,10 @@ impl Lexicon {
             }
         }
         let single_words = single_word_terms(&patterns, &targets);
+        let mut single_word_starts = ThreeLetters::default();
+        for term in single_words.iter().flatten() {
+            single_word_starts.insert(&term.letters);
+        }
         let automaton = dfa::Builder::new()
             .match_kind(MatchKind::Standard)
             // `Lexicon::matches` walks the states itself and uses no prefilter.
@@ -458,6 +502,7 @@ impl Lexicon {
             watched,
             watch_words,
             single_words,
+            single_word_starts,
             #[cfg(test)]
             patterns,
         })
@@ -511,6 +556,9 @@ impl Lexicon {
         }
         if !text.ones().is_empty() {
             self.ones_as_l(text, &mut judged);
+        }
+        if !text.split_words().is_empty() {
+            self.pieces_joined(text, &mut judged);
         }
         let mut hits = judged.hits;
         // Sorted, then any hit found twice kept once (as a look-up among the hits already kept
@@ -677,6 +725,74 @@ impl Lexicon {
                         && runs_allow(text, start, &target.runs)
                     {
                         self.judge(bytes, target, start, end, judged);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads each word the normaliser found split by marks inside it (`sl_ut`, `wh.ore`,
+    /// `c-unt`; [`Normalised::split_words`]) with its pieces joined: the automaton, which has read
+    /// the pieces apart, is walked over the joined word alone, and a single-word pattern that
+    /// starts with it (a word, its plurals, a stem) is a match covering every piece. A letter that
+    /// ends one piece and starts the next is one letter joined, as the normaliser squeezes
+    /// repeats within a word. Each match goes through the entry's context rules and exceptions
+    /// like any other.
+    #[cold]
+    #[inline(never)]
+    fn pieces_joined(&self, text: &Normalised, judged: &mut Judged) {
+        let bytes = text.bytes();
+        // " joined ", padded as the normalised text is.
+        let mut buffer = [b' '; MAX_SPLIT_WORD_BYTES + 2];
+        let dfa = &self.automaton;
+        let Ok(unanchored) = dfa.start_state(Anchored::No) else {
+            return;
+        };
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        'words: for &(from, to) in text.split_words() {
+            let (from, to) = (from as usize, to as usize);
+            let Some(span) = bytes.get(from..to) else {
+                continue;
+            };
+            let mut len = 1;
+            for &byte in span {
+                match byte {
+                    b' ' => {}
+                    // Single-word terms are letters alone.
+                    b'a'..=b'z' => {
+                        if buffer[len - 1] != byte {
+                            let Some(slot) = buffer.get_mut(len) else {
+                                continue 'words;
+                            };
+                            *slot = byte;
+                            len += 1;
+                        }
+                    }
+                    _ => continue 'words,
+                }
+            }
+            if !self.single_word_starts.contains(&buffer[1..len]) {
+                continue;
+            }
+            let Some(joined) = buffer.get_mut(..=len) else {
+                continue;
+            };
+            joined[len] = b' ';
+            let joined = &*joined;
+            // Shorter than any text walked in stretches: one walk, as `Lexicon::matches` does.
+            found.clear();
+            walk(dfa, joined, 0, unanchored, 0, &mut found);
+            for &(pattern, start) in &found {
+                // Only a pattern that begins with the joined word: one word (or a stem of it).
+                if start != 0 {
+                    continue;
+                }
+                let Some(targets) = self.targets.get(pattern) else {
+                    continue;
+                };
+                for target in targets {
+                    if joined_runs_allow(text, from, to, &target.runs) {
+                        self.judge(bytes, target, from, to, judged);
                     }
                 }
             }
@@ -926,6 +1042,32 @@ fn without_stars(text: &Normalised, start: usize, end: usize) -> (Vec<u8>, Vec<u
         }
     }
     (letters, runs)
+}
+
+/// [`runs_allow`] for the word split by marks at normalised `from..to`, read joined: a letter that
+/// ends one piece and starts the next is one letter, repeated as often as both were.
+fn joined_runs_allow(text: &Normalised, from: usize, to: usize, term_runs: &[u8]) -> bool {
+    if term_runs.iter().all(|&needed| needed <= 1) {
+        return true;
+    }
+    let bytes = text.bytes();
+    let mut runs: Vec<u32> = Vec::new();
+    let mut last = None;
+    for (at, &byte) in bytes.iter().enumerate().take(to).skip(from) {
+        if byte == b' ' {
+            continue;
+        }
+        let run = u32::from(text.run(at));
+        match runs.last_mut() {
+            Some(total) if last == Some(byte) => *total += run,
+            _ => runs.push(run),
+        }
+        last = Some(byte);
+    }
+    term_runs
+        .iter()
+        .zip(&runs)
+        .all(|(&needed, &run)| run >= u32::from(needed))
 }
 
 /// Whether `word` is the term `letters` (or, for a stem, starts with it).
@@ -1733,6 +1875,17 @@ mod tests {
             .collect()
     }
 
+    /// `word` with a mark put in after one of its letters (`sl_ut`, `wh.ore`, `c-unt`).
+    fn split_by_a_mark(word: &str, seed: u64) -> String {
+        let at = 1 + (seed as usize) % word.len().max(2).saturating_sub(1);
+        let mark = ['_', '.', '-'][((seed >> 32) % 3) as usize];
+        let mut split = word.to_owned();
+        if split.is_char_boundary(at) {
+            split.insert(at, mark);
+        }
+        split
+    }
+
     /// Texts of up to 120 words, each from [`vocabulary`], disguised, or made up.
     fn texts() -> impl Strategy<Value = String> {
         proptest::collection::vec(
@@ -1740,6 +1893,8 @@ mod tests {
                 proptest::sample::select(vocabulary()),
                 (proptest::sample::select(vocabulary()), any::<u64>())
                     .prop_map(|(word, seed)| disguised(&word, seed)),
+                (proptest::sample::select(vocabulary()), any::<u64>())
+                    .prop_map(|(word, seed)| split_by_a_mark(&word, seed)),
                 "[a-z0-9@$*|]{1,8}",
             ],
             0..120,
@@ -1802,7 +1957,8 @@ mod tests {
                 let key = |h: &Hit| (h.start, h.entry, h.term, h.end);
                 prop_assert!(key(&pair[0]) < key(&pair[1]), "{:?}", pair);
             }
-            // Every hit, the readings of asterisks and 1s among them, is a whole word or words
+            // Every hit, the readings of asterisks, 1s and words split by marks among them, is a
+            // whole word or words
             // of the normalised text and maps back inside the original.
             for hit in &hits {
                 prop_assert!(hit.start < hit.end && hit.end < normalised.len(), "{:?}", hit);
@@ -1956,6 +2112,42 @@ mod tests {
         assert_eq!(terms("zorb1ing"), ["zorb"]);
         assert_eq!(terms("you tw1nk"), Vec::<String>::new());
         assert!(terms("PC1234 at p1ank").is_empty());
+    }
+
+    #[test]
+    fn words_split_by_marks_are_read_joined() {
+        let yaml = "category: general_abuse\nentries:\n  - terms: [plonk]\n    severity: low\n  - terms: [zorb]\n    match: prefix\n    severity: low\n  - terms: [twonk]\n    severity: low\n    addressed: true\n  - terms: [boot]\n    severity: low\n";
+        let lexicon = Lexicon::from_sources(&[("t.yaml", yaml)]).unwrap();
+        let terms = |text: &str| terms_found(&lexicon, text);
+        for written in [
+            "pl_onk",
+            "pl.onk",
+            "p-lonk",
+            "p-lo-nk",
+            "what a pl.onk!",
+            "pl-lonk",
+        ] {
+            assert_eq!(terms(written), ["plonk"], "{written}");
+        }
+        // A stem, and the entry's context rules.
+        assert_eq!(terms("zo-rbing"), ["zorb"]);
+        assert!(terms("the tw.onk").is_empty());
+        assert_eq!(terms("you are a tw.onk"), ["twonk"]);
+        // A double letter the term insists on may be split between pieces, but not left out.
+        assert_eq!(terms("bo-ot"), ["boot"]);
+        assert!(terms("b-ot bo-t").is_empty());
+        // Pieces that are no term joined, terms split by spaces, and a token ending in a single
+        // letter (left waiting for the letters after it) are not read.
+        assert!(terms("and/or e-mail OFFICIAL-SENSITIVE pl onk pl-on-k").is_empty());
+        // The match covers every piece, and points at what was written.
+        let text = "a pl_onk.";
+        let normalised = normalise(text);
+        let hits = lexicon.find(&normalised, &mut Vec::new());
+        assert_eq!(hits.len(), 1);
+        assert_eq!(
+            normalised.original_range(hits[0].start, hits[0].end),
+            Some((2, 8))
+        );
     }
 
     #[test]

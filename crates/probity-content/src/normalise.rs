@@ -16,6 +16,9 @@
 //! - runs of three or more single letters split by spaces or punctuation are joined (`s.l.u.t`,
 //!   `s l u t`, `s-l-u-t` → `slut`); one that starts with `a`, `i` or `u r a` is written twice, with
 //!   those words apart and joined (`a s l u t` → `a slut aslut`, for `a b u s e` → `abuse`);
+//! - a token of letters split by marks inside it (`sl_ut`, `wh.ore`, `c-unt`) is written as its
+//!   pieces, and where is noted ([`Normalised::split_words`]) so that the lexicon can read them
+//!   joined as well;
 //! - a repeated letter is squeezed to one (`biiiitch` → `bitch`), and how many there were is kept in
 //!   [`Normalised::runs`], so a lexicon entry can insist on its own double letters (`coon` is not `con`).
 //!
@@ -41,6 +44,8 @@ pub struct Normalised {
     stars: bool,
     /// Positions of an `i` written as the digit 1 (see [`Normalised::ones`]).
     ones: Vec<u32>,
+    /// Words split by marks inside them (see [`Normalised::split_words`]).
+    splits: Vec<(u32, u32)>,
     /// The original (as far as [`normalise`] read it), kept to work out `origins` from.
     source: Box<str>,
     /// Where each normalised byte came from: built from `source` when first needed.
@@ -120,6 +125,14 @@ impl Normalised {
         &self.ones
     }
 
+    /// The normalised ranges, in order, of the words written as one token of letters split by
+    /// marks (`sl_ut`, `wh.ore`, `c-unt`, `and/or`): each range is the pieces as the normalised
+    /// form has them, apart (` sl ut `), from the first letter to the last. The lexicon reads the
+    /// pieces joined as well. Ranges longer than [`MAX_SPLIT_WORD_BYTES`] are left out.
+    pub fn split_words(&self) -> &[(u32, u32)] {
+        &self.splits
+    }
+
     /// The number of normalised bytes.
     pub fn len(&self) -> usize {
         self.text.len()
@@ -141,6 +154,7 @@ struct Draft<const MAP: bool> {
     letter_words: u32,
     stars: bool,
     ones: Vec<u32>,
+    splits: Vec<(u32, u32)>,
 }
 
 impl<const MAP: bool> Draft<MAP> {
@@ -190,6 +204,7 @@ pub fn normalise(text: &str) -> Normalised {
         letter_words: draft.letter_words,
         stars: draft.stars,
         ones: draft.ones,
+        splits: draft.splits,
         source: text.into(),
         origins: OnceLock::new(),
     }
@@ -645,6 +660,10 @@ fn censoring_stars(token: &mut [Unit]) -> bool {
 /// Longest gap (in original bytes) between single letters that are joined into one word.
 const MAX_SPLIT_GAP: u32 = 3;
 
+/// Most normalised bytes (letters and the spaces between the pieces) a token split by marks may
+/// take for its pieces to be read joined ([`Normalised::split_words`]): more than any listed word.
+pub const MAX_SPLIT_WORD_BYTES: usize = 40;
+
 /// Builds the normalised form one unit at a time.
 struct Builder<const MAP: bool> {
     out: Draft<MAP>,
@@ -658,6 +677,34 @@ struct Builder<const MAP: bool> {
     scratch: Vec<Unit>,
 }
 
+/// One token's words as they are written, to record a token split by marks into several
+/// ([`Normalised::split_words`]).
+#[derive(Default)]
+struct SplitWord {
+    /// Words written or waiting.
+    pieces: usize,
+    /// Single letters before the first longer word (waiting in `Builder::singles`).
+    leading_singles: usize,
+    last_single: bool,
+    /// The normalised position of the token's first letter, once written.
+    start: Option<usize>,
+    /// Whether its first letters were joined with others and cannot be told apart, or it is a
+    /// contraction split so as not to read as another word ("who're"), or a digit was written
+    /// (a reference number, `CRI-2026-0001`: listed words are letters alone).
+    broken: bool,
+}
+
+impl SplitWord {
+    /// A word of one letter, left waiting in `Builder::singles`.
+    fn single(&mut self) {
+        self.pieces += 1;
+        self.last_single = true;
+        if self.start.is_none() {
+            self.leading_singles += 1;
+        }
+    }
+}
+
 impl<const MAP: bool> Builder<MAP> {
     fn new(capacity: usize) -> Self {
         let mut out = Draft {
@@ -669,6 +716,7 @@ impl<const MAP: bool> Builder<MAP> {
             letter_words: 0,
             stars: false,
             ones: Vec::new(),
+            splits: Vec::new(),
         };
         out.push(b' ', 0, 0);
         Builder {
@@ -867,6 +915,7 @@ impl<const MAP: bool> Builder<MAP> {
         {
             return false;
         }
+        let mut split = SplitWord::default();
         let mut at = 0;
         while at < token.len() {
             if kind(token[at]) != Kind::Letter {
@@ -882,17 +931,57 @@ impl<const MAP: bool> Builder<MAP> {
             let first = (start + from) as u32;
             if at - from == 1 {
                 self.push_single((token[from].to_ascii_lowercase(), first, first + 1));
+                split.single();
                 continue;
             }
-            self.flush_singles();
-            self.out.push_space(first);
+            self.begin_word(first, &mut split);
             for (offset, &byte) in token[from..at].iter().enumerate() {
                 let position = first + offset as u32;
                 self.out
                     .push_word_byte(byte.to_ascii_lowercase(), position, position + 1);
             }
         }
+        self.end_split(&split);
         true
+    }
+
+    /// Writes out the single letters waiting and the space before a word of two or more bytes,
+    /// noting in `split` where the token's first letter went.
+    fn begin_word(&mut self, at: u32, split: &mut SplitWord) {
+        let waiting = self.singles.len();
+        self.flush_singles();
+        if split.start.is_none() && !split.broken && split.leading_singles > 0 {
+            // The token's single letters were the last ones waiting, each written as a word of
+            // its own (" c unt"), unless three or more were waiting and were joined.
+            split.start = (waiting < 3 && waiting >= split.leading_singles)
+                .then(|| self.out.text.len() + 1 - 2 * split.leading_singles);
+            split.broken = split.start.is_none();
+        }
+        self.out.push_space(at);
+        if split.start.is_none() && !split.broken {
+            split.start = Some(self.out.text.len());
+        }
+        split.pieces += 1;
+        split.last_single = false;
+    }
+
+    /// Records a token split by marks into two or more pieces ([`Normalised::split_words`]), once
+    /// every piece is written: a token ending in a single letter leaves it waiting for the
+    /// letters after it, and is not recorded.
+    fn end_split(&mut self, split: &SplitWord) {
+        if split.pieces < 2 || split.last_single || split.broken {
+            return;
+        }
+        let Some(from) = split.start else {
+            return;
+        };
+        let to = self.out.text.len();
+        if to - from > MAX_SPLIT_WORD_BYTES {
+            return;
+        }
+        if let (Ok(from), Ok(to)) = (u32::try_from(from), u32::try_from(to)) {
+            self.out.splits.push((from, to));
+        }
     }
 
     fn feed(&mut self, unit: Unit) {
@@ -923,21 +1012,27 @@ impl<const MAP: bool> Builder<MAP> {
         }
         self.token_has_star = false;
         let mut word_start = None;
+        let mut split = SplitWord::default();
         for i in 0..token.len() {
             if self.word_byte(&token, i, has_letter).is_some() {
                 word_start.get_or_insert(i);
                 continue;
             }
-            if token[i].kind == Kind::Joiner && !splits_contraction(&token, i) {
-                continue;
+            if token[i].kind == Kind::Joiner {
+                if !splits_contraction(&token, i) {
+                    continue;
+                }
+                // "who're" is split so as not to read as another word: not to be read joined.
+                split.broken = true;
             }
             if let Some(from) = word_start.take() {
-                self.emit_word(&token, from, i, has_letter);
+                self.emit_word(&token, from, i, has_letter, &mut split);
             }
         }
         if let Some(from) = word_start {
-            self.emit_word(&token, from, token.len(), has_letter);
+            self.emit_word(&token, from, token.len(), has_letter, &mut split);
         }
+        self.end_split(&split);
         self.token = token;
         self.token.clear();
     }
@@ -964,7 +1059,14 @@ impl<const MAP: bool> Builder<MAP> {
         }
     }
 
-    fn emit_word(&mut self, token: &[Unit], from: usize, to: usize, has_letter: bool) {
+    fn emit_word(
+        &mut self,
+        token: &[Unit],
+        from: usize,
+        to: usize,
+        has_letter: bool,
+        split: &mut SplitWord,
+    ) {
         let mut letters: [(u8, u32, u32); 1] = [(0, 0, 0)];
         let mut count = 0usize;
         for i in from..to {
@@ -980,12 +1082,13 @@ impl<const MAP: bool> Builder<MAP> {
         }
         if count == 1 && letters[0].0.is_ascii_lowercase() {
             self.push_single(letters[0]);
+            split.single();
             return;
         }
-        self.flush_singles();
-        self.out.push_space(token[from].start);
+        self.begin_word(token[from].start, split);
         for i in from..to {
             if let Some(b) = self.word_byte(token, i, has_letter) {
+                split.broken |= b.is_ascii_digit();
                 self.out.push_word_byte(b, token[i].start, token[i].end);
                 if b == b'i' && token[i].kind == Kind::Digit && token[i].byte == b'1' {
                     let at = u32::try_from(self.out.text.len() - 1).unwrap_or(u32::MAX);
@@ -1093,6 +1196,13 @@ mod tests {
             prop_assert_eq!(fast.bytes(), &slow.text[..]);
             prop_assert_eq!(fast.origins(), &slow.origins[..]);
             prop_assert_eq!((fast.words, fast.letter_words), (slow.words, slow.letter_words));
+            prop_assert_eq!(fast.split_words(), &slow.splits[..]);
+            // Each split word is whole words of the text: a space before it and after it.
+            for &(from, to) in fast.split_words() {
+                let (from, to) = (from as usize, to as usize);
+                prop_assert!(from < to && fast.bytes()[from - 1] == b' ' && fast.bytes()[to] == b' ');
+                prop_assert!(fast.bytes()[from..to].contains(&b' '));
+            }
         }
 
         /// Built without the map, the normalised bytes and word counts are those built with it,
@@ -1109,6 +1219,7 @@ mod tests {
             prop_assert_eq!(lazy.bytes(), &with_map.text[..]);
             prop_assert_eq!((lazy.words, lazy.letter_words), (with_map.words, with_map.letter_words));
             prop_assert_eq!(lazy.origins(), &with_map.origins[..]);
+            prop_assert_eq!(lazy.split_words(), &with_map.splits[..]);
             prop_assert_eq!(with_map.origins.len(), with_map.text.len());
         }
 
@@ -1237,6 +1348,49 @@ mod tests {
         // The map points the kept asterisk at itself.
         let n = normalise("you b*tch");
         assert_eq!(n.original_range(6, 7), Some((5, 6)));
+    }
+
+    /// The normalised text of each word recorded as split by marks.
+    fn split_words(text: &str) -> Vec<String> {
+        let n = normalise(text);
+        n.split_words()
+            .iter()
+            .map(|&(from, to)| n.as_str()[from as usize..to as usize].to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn words_split_by_marks_are_recorded_with_their_pieces() {
+        assert_eq!(normalise("you sl_ut").as_str(), " you sl ut ");
+        assert_eq!(split_words("you sl_ut"), ["sl ut"]);
+        assert_eq!(split_words("what a wh.ore!"), ["wh ore"]);
+        assert_eq!(
+            split_words("and/or OFFICIAL-SENSITIVE:"),
+            ["and or", "oficial sensitive"]
+        );
+        // A single letter first: alone, or after a single-letter word that stays a word.
+        assert_eq!(split_words("c-unt"), ["c unt"]);
+        assert_eq!(split_words("you are a c-unt"), ["c unt"]);
+        // A contraction split so as not to read as another word is not recorded.
+        assert!(split_words("who're you're").is_empty());
+        assert_eq!(normalise("you are a c-unt").as_str(), " you are a c unt ");
+        assert_eq!(split_words("wh-o-re"), ["wh o re"]);
+        // Not recorded: one piece; a single letter last (it waits for what follows); letters
+        // joined with the ones before them; too many letters.
+        assert!(split_words("(hello) end. don't").is_empty());
+        assert!(split_words("sl-u").is_empty());
+        assert!(split_words("s l u-nt").is_empty());
+        assert!(split_words("abcdefghijklmn.opqrstuvwxyz.abcdefghijklmn").is_empty());
+        // Tokens with l33t or symbols take the general path, and are recorded there too.
+        assert_eq!(
+            split_words("sl_ut! wh0.re c-unt!!"),
+            ["sl ut", "who re", "c unt"]
+        );
+        assert!(split_words("CRI-2026-0001 01/10/2026").is_empty());
+        // Through the map, a recorded word points at what was written.
+        let n = normalise("you are a c-unt.");
+        let (from, to) = n.split_words()[0];
+        assert_eq!(n.original_range(from as usize, to as usize), Some((10, 15)));
     }
 
     #[test]

@@ -75,6 +75,10 @@ fn evasions_are_seen_through_and_spans_point_at_what_was_written() {
         "b**rp",
         "b1orp",
         "B|0RP",
+        "bl_orp",
+        "blo.rp",
+        "b-lorp",
+        "bl-o-rp",
         "blorps",
     ] {
         let text = format!("Oi, you {written}, get here.");
@@ -156,7 +160,9 @@ fn innocent_words_containing_terms_are_not_flagged() {
                 Assassin's Creed, a classic, a bunch of grapes, cocktails, Penistone, \
                 Pakistan and Pakistani families, a niggling doubt, flame retardant, spick and span, \
                 a chink in the armour, a fag break, Essex, Sussex, Middlesex, passed the assessment, \
-                Shitterton, Cockermouth, analysis, title, button, Matsushita, Hancock, Mr Dick Whittington.";
+                Shitterton, Cockermouth, analysis, title, button, Matsushita, Hancock, Mr Dick Whittington. \
+                Who're you taking to the co-op? Take the e-mail and/or the OFFICIAL-SENSITIVE follow-up \
+                to the pre-trial review.";
     let findings = scanner.scan("email.body", text);
     assert!(findings.is_empty(), "{findings:#?}");
 }
