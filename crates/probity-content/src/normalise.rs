@@ -13,9 +13,10 @@
 //! - apostrophes, asterisks and zero-width characters inside a word are dropped (`don't` → `dont`),
 //!   except asterisks standing for letters left out, which stay as `*` (`b*tch`, `c**t`; but
 //!   `s*l*u*t` → `slut`);
-//! - runs of three or more single letters split by spaces or punctuation are joined (`s.l.u.t`,
-//!   `s l u t`, `s-l-u-t` → `slut`); one that starts with `a`, `i` or `u r a` is written twice, with
-//!   those words apart and joined (`a s l u t` → `a slut aslut`, for `a b u s e` → `abuse`);
+//! - runs of three or more single letters split by spaces, punctuation or emoji are joined
+//!   (`s.l.u.t`, `s l u t`, `s-l-u-t`, `s 🙂 l 🙂 u 🙂 t` → `slut`); one that starts with `a`, `i`
+//!   or `u r a` is written twice, with those words apart and joined (`a s l u t` → `a slut aslut`,
+//!   for `a b u s e` → `abuse`);
 //! - a token of letters split by marks inside it (`sl_ut`, `wh.ore`, `c-unt`) is written as its
 //!   pieces, and where is noted ([`Normalised::split_words`]) so that the lexicon can read them
 //!   joined as well;
@@ -657,8 +658,9 @@ fn censoring_stars(token: &mut [Unit]) -> bool {
     true
 }
 
-/// Longest gap (in original bytes) between single letters that are joined into one word.
-const MAX_SPLIT_GAP: u32 = 3;
+/// Longest gap (in original bytes) between single letters that are joined into one word: an emoji
+/// (four bytes in UTF-8) with a space either side, as in "s 🙂 l 🙂 u 🙂 t".
+const MAX_SPLIT_GAP: u32 = 6;
 
 /// Most normalised bytes (letters and the spaces between the pieces) a token split by marks may
 /// take for its pieces to be read joined ([`Normalised::split_words`]): more than any listed word.
@@ -1304,6 +1306,11 @@ mod tests {
         assert_eq!(norm("you s l u t"), " you slut ");
         assert_eq!(norm("you s-l-u-t!"), " you slut ");
         assert_eq!(norm("plan a or b"), " plan a or b ");
+        // An emoji between the letters, with or without spaces around it.
+        assert_eq!(norm("you s🙂l🙂u🙂t"), " you slut ");
+        assert_eq!(norm("you s 🙂 l 🙂 u 🙂 t"), " you slut ");
+        // Letters further apart than that stay apart.
+        assert_eq!(norm("s  ...  l  ...  u"), " s l u ");
     }
 
     #[test]

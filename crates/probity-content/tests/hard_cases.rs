@@ -65,6 +65,7 @@ fn evasions_are_seen_through_and_spans_point_at_what_was_written() {
         "b.l.o.r.p",
         "b l o r p",
         "b-l-o-r-p",
+        "b 🙂 l 🙂 o 🙂 r 🙂 p",
         "blooooorp",
         "blörp",
         "bl\u{043e}rp",
