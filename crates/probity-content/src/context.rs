@@ -2,8 +2,10 @@
 //!
 //! - **Reported speech.** A term in a clause that reports what someone else said ("he called me a …",
 //!   "reported him for saying …", "used the word …"), or inside quotation marks in a message that
-//!   reads as a complaint or report, is most likely being condemned or recorded, not used. Officers
-//!   record abuse as evidence every day; the finding is kept but lowered.
+//!   reads as a complaint or report, or inside quotation marks that words such as "statements
+//!   like", "if you say" or "posts such as" introduce, is most likely being condemned or
+//!   recorded, not used. Officers record abuse as evidence every day; the finding is kept but
+//!   lowered.
 //! - **Negation.** "I'm not going to hurt you", "you're not an idiot": a negation just before a
 //!   threat, harassment or insult reverses it. Slurs are not excused by negation ("he's not a …"
 //!   still uses the word), so this applies only to [`Category::negation_applies`].
@@ -106,6 +108,51 @@ const REPORT_CONTEXT: &[&str] = &[
     "transcript",
 ];
 
+/// Words that, just before an opening quotation mark, introduce what follows as words held up
+/// to be reported or condemned, not used: "statements like \"…\" are hurtful", "if you say
+/// \"…\" you are a bigot", "posts such as \"…\"".
+const QUOTE_INTRODUCERS: &[&str] = &[
+    "like",
+    "such as",
+    "say",
+    "says",
+    "saying",
+    "said",
+    "believe that",
+    "think that",
+    "comment",
+    "comments",
+    "statement",
+    "statements",
+    "post",
+    "posts",
+    "tweet",
+    "tweets",
+    "message",
+    "messages",
+    "remark",
+    "remarks",
+    "word",
+    "words",
+    "phrase",
+    "phrases",
+    "slogan",
+    "slogans",
+    "chant",
+    "chants",
+    "claim",
+    "claims",
+    "claiming",
+    "wrote",
+    "writes",
+    "posted",
+    "graffiti",
+    "sign saying",
+];
+
+/// Words before an opening quotation mark looked at for [`QUOTE_INTRODUCERS`].
+const QUOTE_INTRODUCER_WORDS: usize = 3;
+
 const NEGATORS: &[&str] = &[
     "not", "never", "no", "dont", "wont", "wouldnt", "isnt", "arent", "wasnt", "didnt", "cant",
     "cannot", "shouldnt", "nobody", "noone", "neither", "nor",
@@ -149,6 +196,7 @@ pub struct Context {
 pub struct ContextRules {
     reporting: Vec<Cue>,
     report_context: Vec<Cue>,
+    quote_introducers: Vec<Cue>,
     negators: Vec<Cue>,
     self_reference: Vec<Cue>,
 }
@@ -181,6 +229,7 @@ impl ContextRules {
         ContextRules {
             reporting: normalised_cues(REPORTING_CUES),
             report_context: normalised_cues(REPORT_CONTEXT),
+            quote_introducers: normalised_cues(QUOTE_INTRODUCERS),
             negators: normalised_cues(NEGATORS),
             self_reference: normalised_cues(SELF_REFERENCE),
         }
@@ -203,13 +252,22 @@ impl ContextRules {
                 "it follows \"{}\", which reports what someone said",
                 cue.written
             ));
-        } else if inside_quotes(text, start)
-            && let Some(cue) = find_cue(whole.as_str(), &self.report_context)
-        {
-            context.reported = Some(format!(
-                "it is inside quotation marks in a message that reads as a report (\"{}\")",
-                cue.written
-            ));
+        } else if let Some(open) = opening_quote(text, start) {
+            if let Some(cue) = find_cue(whole.as_str(), &self.report_context) {
+                context.reported = Some(format!(
+                    "it is inside quotation marks in a message that reads as a report (\"{}\")",
+                    cue.written
+                ));
+            } else if let Some(cue) = find_in_last_words(
+                normalise(clause_before(text, open)).as_str(),
+                &self.quote_introducers,
+                QUOTE_INTRODUCER_WORDS,
+            ) {
+                context.reported = Some(format!(
+                    "it is inside quotation marks introduced by \"{}\", which holds words up to report or condemn them",
+                    cue.written
+                ));
+            }
         }
         if category.negation_applies()
             && let Some(word) = find_in_last_words(clause, &self.negators, NEGATION_WINDOW_WORDS)
@@ -497,21 +555,23 @@ fn find_in_last_words<'a>(normalised: &str, cues: &'a [Cue], words: usize) -> Op
         .find(|cue| tail.contains(cue.normalised.as_str()))
 }
 
-/// Whether `start` sits inside double quotation marks opened earlier in the same paragraph.
-fn inside_quotes(text: &str, start: usize) -> bool {
+/// Where the double quotation mark opened earlier in the same paragraph, and not yet closed, is
+/// (a byte of `text`), if `start` sits inside one.
+fn opening_quote(text: &str, start: usize) -> Option<usize> {
     let start = start.min(text.len());
     let mut from = start.saturating_sub(QUOTE_LOOKBACK_BYTES);
     while !text.is_char_boundary(from) {
         from += 1;
     }
     let window = &text[from..start];
-    let paragraph = window.rfind("\n\n").map(|i| &window[i..]).unwrap_or(window);
-    let mut open = false;
-    for ch in paragraph.chars() {
+    let paragraph_at = window.rfind("\n\n").unwrap_or(0);
+    let mut open: Option<usize> = None;
+    for (at, ch) in window[paragraph_at..].char_indices() {
+        let at = from + paragraph_at + at;
         match ch {
-            '"' => open = !open,
-            '“' | '«' => open = true,
-            '”' | '»' => open = false,
+            '"' => open = if open.is_some() { None } else { Some(at) },
+            '“' | '«' => open = Some(at),
+            '”' | '»' => open = None,
             _ => {}
         }
     }
@@ -553,6 +613,36 @@ mod tests {
             assess(text, "blorp", Category::Racist, false).reported,
             None
         );
+    }
+
+    #[test]
+    fn quotes_introduced_as_words_held_up_are_reported_speech() {
+        for text in [
+            "Statements like \"you blorp\" are deeply hurtful.",
+            "If you say “all of them are blorps”, then you are a bigot!",
+            "I will not have posts such as \"blorp out\" on this page.",
+            "You can't seriously believe that \"they are blorp\".",
+        ] {
+            let reported = assess(text, "blorp", Category::Racist, false).reported;
+            assert!(
+                reported
+                    .as_deref()
+                    .is_some_and(|r| r.contains("introduced by")),
+                "{text}: {reported:?}"
+            );
+        }
+        // Quoted words with nothing holding them up, and a quotation already closed.
+        for text in [
+            "Honestly, such a \"blorp\" move",
+            "The \"team\" was there and you blorp.",
+            "Posts like \"this one\" are fine, you blorp.",
+        ] {
+            assert_eq!(
+                assess(text, "blorp", Category::Racist, false).reported,
+                None,
+                "{text}"
+            );
+        }
     }
 
     #[test]

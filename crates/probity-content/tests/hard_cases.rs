@@ -295,6 +295,38 @@ fn reported_speech_is_lowered_not_dropped() {
 }
 
 #[test]
+fn hate_quoted_to_condemn_it_is_lowered_to_low() {
+    let scanner = defaults();
+    for (text, category) in [
+        (
+            "Statements like \"Muslims are scum\" are deeply hurtful.",
+            "religious_hatred",
+        ),
+        (
+            "If you say \"I hate immigrants\", then you are a bigot.",
+            "racist",
+        ),
+    ] {
+        let found = in_category(&scanner, category, text);
+        assert!(!found.is_empty(), "{text}: no {category} finding");
+        for finding in found {
+            assert_eq!(finding.severity, Level::Low, "{text}: {finding:#?}");
+            assert!(finding.why.contains("introduced by"), "{}", finding.why);
+        }
+    }
+    // Said, not held up: the same words keep their weight.
+    let found = in_category(
+        &scanner,
+        "religious_hatred",
+        "Muslims are scum, \"honestly\".",
+    );
+    assert!(
+        found.iter().any(|f| f.severity == Level::High),
+        "{found:#?}"
+    );
+}
+
+#[test]
 fn reported_speech_can_be_suppressed_by_policy() {
     let yaml = "version: 1\ncontext:\n  reported_speech: { action: suppress }\n  negation: { action: downgrade, level: informational }\n  reclaimed: { action: downgrade, level: low }\n";
     let lexicon = Lexicon::from_sources(&[("test.yaml", TEST_LEXICON)]).unwrap();
@@ -526,6 +558,30 @@ fn contempt_said_of_a_group_is_found_in_its_category() {
             "There are gay people at the party. Such people are an abomination.",
             "homophobic",
         ),
+        // Adverbs and asides between the group and what is said of it.
+        ("Refugees like you are repugnant.", "racist"),
+        ("Jews really are brainless.", "religious_hatred"),
+        ("Disabled people are absolutely despicable.", "disablist"),
+        ("Gay people like them are vile.", "homophobic"),
+        ("Trans people are human garbage.", "transphobic"),
+        ("Asylum seekers are dishonest, every one.", "racist"),
+        // Violence aimed at one member of the group.
+        (
+            "I'm going to stab a Muslim on the way home.",
+            "religious_hatred",
+        ),
+        ("Going to shoot that black man tonight.", "racist"),
+        ("I want to kill a gay man.", "homophobic"),
+        // The group's word before a word of contempt.
+        ("Typical gay trash.", "homophobic"),
+        ("Jewish vermin, the lot of them.", "religious_hatred"),
+        ("Arab filth everywhere in town.", "racist"),
+        ("Muslim lives are worthless.", "religious_hatred"),
+        // Swearing aimed at or said of the group, and anger said of it.
+        ("Fuck all the Muslims.", "religious_hatred"),
+        ("Immigrants should get the fuck out.", "racist"),
+        ("Disabled people like you make me furious.", "disablist"),
+        ("Lesbians make my blood boil.", "homophobic"),
     ] {
         let found = in_category(&scanner, category, text);
         assert!(
@@ -571,6 +627,15 @@ fn contempt_said_of_a_group_is_found_in_its_category() {
         "Rats were seen in the asylum seekers' hostel. They are vermin and pest control is booked.",
         "We met the Muslims at the mosque. They are worried about the vermin in the kitchen.",
         "The asylum seekers arrived on Monday. They are victims of trafficking.",
+        // Contempt shown to a group by others, reported; clauses after "that"; other senses.
+        "The gang treated the migrants like animals and kept them in a container.",
+        "The traffickers treat these women like property.",
+        "I hate that refugees are treated this way.",
+        "The victim was a Muslim, and the rats in the flat were reported to the council.",
+        "The migrants were dirty and hungry when officers found them.",
+        "He told the group he had been fucking women he met online.",
+        "We need to shoot the video with the refugees' consent.",
+        "Black garbage bags were left outside the mosque.",
     ] {
         let findings: Vec<Finding> = scanner
             .scan("email.body", text)
