@@ -25,6 +25,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "women_and_girls_business.txt (violence against women and girls, victims, welfare)",
             "women_and_girls_business.txt",
         ),
+        (
+            "women_at_work_chat.txt (short chat about women at work, none sexist)",
+            "women_at_work_chat.txt",
+        ),
     ] {
         let fixture = format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
         let sentences: Vec<(String, String)> = std::fs::read_to_string(fixture)?

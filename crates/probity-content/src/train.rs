@@ -460,6 +460,41 @@ pub fn load_guest(data: &Path) -> Result<Vec<Example>> {
     )
 }
 
+/// Sentences written for the project about women at work in a police force, sexist (`1`) or not
+/// (`0`): `training/workplace.csv`, written by `training/workplace.py` (see `training/README.md`).
+/// Trained on with the public misogyny sets, so that a bare mention of women in police business
+/// ("is the female prisoner still in cell 4?") is not read as sexism, and sexism in police
+/// workplace words is.
+pub const WORKPLACE_CSV: &str = include_str!("../training/workplace.csv");
+
+/// The sentences of [`WORKPLACE_CSV`], as the set `workplace`.
+pub fn load_workplace() -> Result<Vec<Example>> {
+    let path = PathBuf::from("training/workplace.csv");
+    let data_error = |message: String| Error::Data {
+        path: path.clone(),
+        message,
+    };
+    let mut reader = csv::Reader::from_reader(WORKPLACE_CSV.as_bytes());
+    let mut examples = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| data_error(e.to_string()))?;
+        let (Some(text), Some(label)) = (record.get(0), record.get(1)) else {
+            return Err(data_error("a row without two columns".to_string()));
+        };
+        let positive = match label.trim() {
+            "1" => true,
+            "0" => false,
+            other => return Err(data_error(format!("label {other:?} is neither 0 nor 1"))),
+        };
+        examples.push(Example {
+            text: text.to_string(),
+            positive,
+            set: "workplace",
+        });
+    }
+    Ok(examples)
+}
+
 /// What training one model produced.
 #[derive(Debug)]
 pub struct Trained {
@@ -539,6 +574,7 @@ pub fn train_all(data: &Path, out: &Path, settings: &Settings) -> Result<String>
     let abusive = load_davidson(data)?;
     let mut misogyny = load_edos(data)?;
     misogyny.extend(load_guest(data)?);
+    misogyny.extend(load_workplace()?);
     train_and_write(&abusive, &misogyny, out, settings, REPORT_PREAMBLE)
 }
 
@@ -781,7 +817,14 @@ Training is deterministic (fixed split, fixed shuffle seed): the same data gives
 - `abusive.bin`: Davidson et al. tweets; hate speech (class 0) and offensive (class 1) are the
   positive class `abusive`, neither (class 2) the negative.
 - `misogyny.bin`: EDOS (`label_sexist`: sexist / not sexist, train and dev rows) and GuEST
-  (`level_1`: Misogynistic / Nonmisogynistic) together; positive = sexist or misogynistic.
+  (`level_1`: Misogynistic / Nonmisogynistic) together; positive = sexist or misogynistic. With
+  them, the set `workplace`: 824 short sentences written for the project about women at work in
+  a police force, 704 not sexist (a female prisoner, a woman as victim, witness or colleague) and
+  120 sexist (stereotypes of women officers), from templates (`training/workplace.py`,
+  `training/README.md`). The public sets mention women far more often in sexist texts than in
+  others, and a model trained on them alone read a bare mention of women in police business as
+  sexism. Its held-out row below is of templated sentences like those trained on, so says little;
+  the measures that count are in `MEASUREMENTS.md`.
 - `misogyny-gate.bin`: the same data, words and pairs only, without the log-count-ratio scaling;
   the scanner runs it first and the full misogyny model only where it scores at or above its
   level (last section).

@@ -678,6 +678,80 @@ fn ordinary_business_sentences_are_not_flagged() {
     assert!(flagged.is_empty(), "{flagged:#?}");
 }
 
+fn fixture_lines(fixture: &str) -> Vec<&str> {
+    fixture
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect()
+}
+
+fn misogynistic_findings(scanner: &Scanner, line: &str) -> usize {
+    scanner
+        .scan("email.body", line)
+        .into_iter()
+        .filter(|f| f.category == "misogynistic" && f.severity >= Level::Low)
+        .count()
+}
+
+#[test]
+fn short_chat_about_women_at_work_is_not_read_as_sexism_and_workplace_sexism_is() {
+    // Neither fixture is trained on (the next test checks); both were written for the misogyny
+    // model's measurements. Before the model trained on `training/workplace.csv` as well, it
+    // flagged 5 of the 40 chat lines and found 14 of the 30 sexist remarks.
+    let scanner = defaults();
+    let chat = fixture_lines(include_str!("fixtures/women_at_work_chat.txt"));
+    let flagged: Vec<&str> = chat
+        .iter()
+        .copied()
+        .filter(|line| misogynistic_findings(&scanner, line) > 0)
+        .collect();
+    assert_eq!(chat.len(), 40);
+    assert!(flagged.len() <= 2, "{flagged:#?}");
+    let sexist = fixture_lines(include_str!("fixtures/sexism_at_work.txt"));
+    let found = sexist
+        .iter()
+        .filter(|line| misogynistic_findings(&scanner, line) > 0)
+        .count();
+    assert_eq!(sexist.len(), 30);
+    assert!(found >= 15, "found {found} of 30");
+}
+
+#[test]
+fn the_workplace_training_sentences_hold_no_evaluation_sentence() {
+    let examples = probity_content::train::load_workplace().unwrap();
+    assert_eq!(examples.len(), 824);
+    assert_eq!(examples.iter().filter(|e| e.positive).count(), 120);
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    // Runs of five words: a training sentence may share a phrase with a fixture ("has asked
+    // for") but not most of a sentence.
+    let mut runs = std::collections::HashSet::new();
+    for example in &examples {
+        for run in words(&example.text).windows(5) {
+            runs.insert(run.join(" "));
+        }
+    }
+    for fixture in [
+        include_str!("fixtures/women_at_work_chat.txt"),
+        include_str!("fixtures/sexism_at_work.txt"),
+        include_str!("fixtures/women_and_girls_business.txt"),
+        include_str!("fixtures/ordinary_business.txt"),
+    ] {
+        for line in fixture_lines(fixture) {
+            let shared: Vec<String> = words(line)
+                .windows(5)
+                .map(|run| run.join(" "))
+                .filter(|run| runs.contains(run))
+                .collect();
+            assert!(shared.is_empty(), "{line}: {shared:?}");
+        }
+    }
+}
+
 #[test]
 fn classifiers_separate_abuse_from_business() {
     let abusive = Model::abusive().unwrap();

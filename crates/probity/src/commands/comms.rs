@@ -599,12 +599,21 @@ fn run_train(args: TrainArgs) -> anyhow::Result<ExitCode> {
             Trainable::Misogyny => {
                 let mut both = train::load_edos(sets)?;
                 both.extend(train::load_guest(sets)?);
+                // As the shipped model was trained: with the project's own sentences about
+                // women at work in a police force.
+                both.extend(train::load_workplace()?);
                 both
             }
         };
         let positives = public.iter().filter(|e| e.positive).count();
+        let workplace = match args.model {
+            Trainable::Abusive => "",
+            Trainable::Misogyny => {
+                " and the project's sentences about women at work (`training/workplace.csv`)"
+            }
+        };
         sources.push(format!(
-            "the public sets in `{}` ({} texts, {positives} positive; social-media markup removed)",
+            "the public sets in `{}`{workplace} ({} texts, {positives} positive; social-media markup removed)",
             sets.display(),
             public.len()
         ));
