@@ -166,6 +166,32 @@ fn innocent_words_containing_terms_are_not_flagged() {
                 to the pre-trial review.";
     let findings = scanner.scan("email.body", text);
     assert!(findings.is_empty(), "{findings:#?}");
+    // Words that read as a term once repeated letters are read as one ("speed" as "sped"), and
+    // ordinary words the terms' plurals and stems reach ("cripes", "niggly").
+    for text in [
+        "The car was travelling at speed when it hit the wall.",
+        "Speed camera footage has been requested.",
+        "The suspect sped off towards the M1 and the unit lost sight.",
+        "Vehicle sped away from officers on Station Road.",
+        "Cripes, that was a long shift.",
+        "He has a niggly knee injury so is on restricted duties.",
+        "Burglary at the skeet shooting club, clay pigeon traps taken.",
+        "Intelligence links him to the Crips gang in the city.",
+    ] {
+        let findings = scanner.scan("email.body", text);
+        assert!(findings.is_empty(), "{text}: {findings:#?}");
+    }
+    // The same words used as slurs are still found.
+    for (text, category) in [
+        ("You sped, you can't even read.", "disablist"),
+        ("Shut up you crip.", "disablist"),
+        ("What a sket she is.", "misogynistic"),
+    ] {
+        assert!(
+            !in_category(&scanner, category, text).is_empty(),
+            "{text}: no {category} finding"
+        );
+    }
 }
 
 #[test]
