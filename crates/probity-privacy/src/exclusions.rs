@@ -300,17 +300,33 @@ impl Exclusions {
         // Most of a message's correspondents share a domain: the last one looked up, as written,
         // and the party it named.
         let mut last_domain: Option<(&str, Option<usize>)> = None;
+        // Whether a correspondent is written other than plainly, and so may hold a display name.
+        let mut named_headers = false;
         for value in correspondents(email) {
-            // As `text::bare_address` and `text::domain_of`, without their copies.
-            let bare = text::bare_address_in(value);
-            let written = text::domain_in(bare);
-            let address = text::address_key_in(bare, &mut buffer);
+            // As `text::bare_address` and `text::domain_of`, without their copies; most values
+            // are a plain address, read in one pass.
+            let plain = text::plain_address(value);
+            let (written, address) = match plain {
+                Some(plain) => (plain.domain(value), plain.key_in(value, &mut buffer)),
+                None => {
+                    named_headers = true;
+                    let bare = text::bare_address_in(value);
+                    (
+                        text::domain_in(bare),
+                        text::address_key_in(bare, &mut buffer),
+                    )
+                }
+            };
             first = earliest(first, self.index.addresses.get(address));
             let by_domain = match (written, last_domain) {
                 (Some(domain), Some((last, party))) if domain == last => party,
                 _ => {
-                    let party =
-                        text::domain_in(address).and_then(|d| self.index.domains.smallest(d));
+                    // Lowering ASCII moves no byte, so a plain value's `@` is where it was.
+                    let domain = match plain {
+                        Some(plain) => plain.domain(address),
+                        None => text::domain_in(address),
+                    };
+                    let party = domain.and_then(|d| self.index.domains.smallest(d));
                     last_domain = written.map(|domain| (domain, party));
                     party
                 }
@@ -318,10 +334,16 @@ impl Exclusions {
             first = earliest(first, by_domain);
         }
         if !self.index.display_names.is_empty() {
-            let names = correspondents(email)
-                .flat_map(|value| text::commas(value).filter_map(display_name))
-                .chain(extra_names);
-            for name in names {
+            // A plain address has no `<`, so no display name: only headers written otherwise
+            // are read for names.
+            if named_headers {
+                let names = correspondents(email)
+                    .flat_map(|value| text::commas(value).filter_map(display_name));
+                for name in names {
+                    first = earliest(first, self.display_name_party(name, &mut buffer));
+                }
+            }
+            for name in extra_names {
                 first = earliest(first, self.display_name_party(name, &mut buffer));
             }
         }

@@ -170,6 +170,98 @@ pub fn bare_address_in(address: &str) -> &str {
     trim(inner.unwrap_or(address))
 }
 
+/// An address header value written plainly, as most are (`pat@example.org`): ASCII, with no `<`
+/// or `>`, and a visible character at each end. What one pass over it found ([`plain_address`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlainAddress {
+    /// The byte offset of the last `@`, if any.
+    at: Option<usize>,
+    /// Whether it holds an ASCII capital.
+    capitals: bool,
+}
+
+impl PlainAddress {
+    /// The domain as [`domain_in`] gives it for `value` (the text this was found in).
+    pub fn domain<'a>(&self, value: &'a str) -> Option<&'a str> {
+        let domain = trim(value.get(self.at? + 1..)?).trim_end_matches('.');
+        (!domain.is_empty()).then_some(domain)
+    }
+
+    /// `value` (the text this was found in) as [`address_key_in`] gives it: itself without
+    /// capitals, else lowered in `buffer`.
+    pub fn key_in<'a>(&self, value: &'a str, buffer: &'a mut String) -> &'a str {
+        ascii_lower_in(value, self.capitals, buffer)
+    }
+}
+
+/// `value` as a [`PlainAddress`], or `None` where it is not written plainly. For a plain value,
+/// [`bare_address_in`] is the value itself, [`PlainAddress::domain`] is what [`domain_in`] gives,
+/// [`PlainAddress::key_in`] what [`address_key_in`] gives, and it holds no display name (there is
+/// no `<`). One pass, eight bytes at a time: this runs on every correspondent of every message,
+/// where the general helpers look for `<`, `>` and `@` in turn.
+pub fn plain_address(value: &str) -> Option<PlainAddress> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let bytes = value.as_bytes();
+    let (first, last) = (bytes.first()?, bytes.last()?);
+    if !first.is_ascii_graphic() || !last.is_ascii_graphic() {
+        return None;
+    }
+    // Marks the bytes of `x` (all ASCII) equal to `byte` with their top bit: adding 0x7f to a
+    // byte below 0x80 sets its top bit unless it is zero, and carries into no other byte.
+    let equal = |x: u64, byte: u8| {
+        let y = x ^ (LOW * u64::from(byte));
+        !(y.wrapping_add(LOW * 0x7f) | y) & HIGH
+    };
+    let mut at = None;
+    let mut capitals = 0u64;
+    // Each eight bytes in turn, then the last eight again (overlapping, which changes nothing
+    // found) or, for a shorter value, the value padded with zero bytes (none of which counts).
+    let mut look = |x: u64, offset: usize| -> bool {
+        if x & HIGH != 0 || (equal(x, b'<') | equal(x, b'>')) != 0 {
+            return false;
+        }
+        let ats = equal(x, b'@');
+        if ats != 0 {
+            at = Some(offset + (63 - ats.leading_zeros() as usize) / 8);
+        }
+        let at_least_a = x.wrapping_add(LOW * u64::from(0x80 - b'A'));
+        let past_z = x.wrapping_add(LOW * u64::from(0x80 - b'Z' - 1));
+        capitals |= at_least_a & !past_z & HIGH;
+        true
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if !look(u64::from_le_bytes(word), offset) {
+            return None;
+        }
+        offset += 8;
+    }
+    if !chunks.remainder().is_empty() {
+        let mut word = [0u8; 8];
+        let offset = match bytes.len().checked_sub(8) {
+            Some(start) => {
+                word.copy_from_slice(&bytes[start..]);
+                start
+            }
+            None => {
+                word[..bytes.len()].copy_from_slice(bytes);
+                0
+            }
+        };
+        if !look(u64::from_le_bytes(word), offset) {
+            return None;
+        }
+    }
+    Some(PlainAddress {
+        at,
+        capitals: capitals != 0,
+    })
+}
+
 /// The parts of `value` between commas, as [`str::split`] with `','` gives them (the look-ups
 /// run on every address header of every message, and most have no comma).
 pub fn commas(value: &str) -> impl Iterator<Item = &str> + Clone {
@@ -456,6 +548,63 @@ mod tests {
         );
     }
 
+    fn check_plain_address(text: &str) {
+        let plain = text.is_ascii()
+            && !text.contains(['<', '>'])
+            && text.as_bytes().first().is_some_and(u8::is_ascii_graphic)
+            && text.as_bytes().last().is_some_and(u8::is_ascii_graphic);
+        let Some(found) = plain_address(text) else {
+            assert!(!plain, "{text:?} is plain");
+            return;
+        };
+        assert!(plain, "{text:?} is not plain");
+        assert_eq!(bare_address_in(text), text);
+        assert_eq!(found.domain(text), domain_in(text), "{text:?}");
+        let mut buffer = String::from("left over");
+        let key = found.key_in(text, &mut buffer);
+        assert_eq!(key, address_key(text));
+        // Lowered, the value keeps its `@` where it was.
+        assert_eq!(found.domain(key), domain_in(key), "{text:?}");
+    }
+
+    #[test]
+    fn plain_addresses_of_every_length() {
+        let mut text = String::new();
+        for length in 0..40usize {
+            for at in 0..length {
+                for capital in [
+                    None,
+                    Some(0),
+                    Some(length / 2),
+                    Some(length.saturating_sub(1)),
+                ] {
+                    let mut bytes = vec![b'a'; length];
+                    if let Some(capital) = capital
+                        && capital < length
+                    {
+                        bytes[capital] = b'Q';
+                    }
+                    bytes[at] = b'@';
+                    text.clear();
+                    text.push_str(std::str::from_utf8(&bytes).unwrap());
+                    check_plain_address(&text);
+                    for mark in ["<", ">", "é", " "] {
+                        for place in [0, at, length] {
+                            let mut marked = text.clone();
+                            marked.insert_str(place, mark);
+                            check_plain_address(&marked);
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(plain_address(""), None);
+        assert_eq!(
+            plain_address("a@b@Example.ORG.").and_then(|p| p.domain("a@b@Example.ORG.")),
+            Some("Example.ORG")
+        );
+    }
+
     #[test]
     fn address_slices_agree_with_the_allocating_forms() {
         for text in [
@@ -496,6 +645,29 @@ mod tests {
             )
         ) {
             check_address_helpers(&pieces.concat());
+        }
+
+        /// A value taken as plain gives what the general helpers give, and holds no display
+        /// name; a value refused is one that is not plain.
+        #[test]
+        fn plain_addresses_agree_with_the_general_helpers(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("<".to_owned()),
+                    proptest::strategy::Just(">".to_owned()),
+                    proptest::strategy::Just("@".to_owned()),
+                    proptest::strategy::Just(".".to_owned()),
+                    proptest::strategy::Just(" ".to_owned()),
+                    proptest::strategy::Just(",".to_owned()),
+                    "[A-Za-z0-9]{1,9}",
+                    "[?-\\[`-{]",
+                    "\\PC{0,2}",
+                    "\\s",
+                ],
+                0..12,
+            )
+        ) {
+            check_plain_address(&pieces.concat());
         }
 
         #[test]
