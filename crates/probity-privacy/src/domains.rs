@@ -6,38 +6,70 @@ use std::collections::HashMap;
 
 use crate::text;
 
-/// Keys and the first value recorded for each, with the keys' byte lengths noted so that most
-/// keys looked up (whose length no key has) are turned away without hashing.
+/// Keys and the first value recorded for each, with the keys' byte lengths and end bytes noted so
+/// that most keys looked up (whose length and ends no key has) are turned away without hashing.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Keys {
     /// Hashed with foldhash, seeded per process: the keys are the policy's own, and the
     /// look-ups (addresses and names from messages) run several times for every message.
     values: HashMap<String, usize, foldhash::fast::RandomState>,
-    /// `lengths[n]`: some key is `n` bytes long.
-    lengths: Vec<bool>,
+    /// `ends[n]`: for the keys `n` bytes long, [`ends_mask`] of each, together; 0 where no key
+    /// is `n` bytes long.
+    ends: Vec<u64>,
+}
+
+/// A bit for a key's first byte (its low five bits) and one for its last, so that a key looked
+/// up is compared with the keys of its length by its two ends before it is hashed. Never 0.
+fn ends_mask(first: u8, last: u8) -> u64 {
+    (1u64 << (first & 31)) | (1u64 << (32 + u32::from(last & 31)))
+}
+
+/// [`ends_mask`] of `key`, or 1 for the empty key.
+fn key_mask(key: &[u8]) -> u64 {
+    match (key.first(), key.last()) {
+        (Some(&first), Some(&last)) => ends_mask(first, last),
+        _ => 1,
+    }
 }
 
 impl Keys {
     /// Records `key` with `value` unless the key already has one.
     pub(crate) fn insert_first(&mut self, key: String, value: usize) {
         let length = key.len();
-        if self.lengths.len() <= length {
-            self.lengths.resize(length + 1, false);
+        if self.ends.len() <= length {
+            self.ends.resize(length + 1, 0);
         }
-        if let Some(seen) = self.lengths.get_mut(length) {
-            *seen = true;
+        if let Some(ends) = self.ends.get_mut(length) {
+            *ends |= key_mask(key.as_bytes());
         }
         self.values.entry(key).or_insert(value);
     }
 
-    /// Whether some key is `length` bytes long.
-    pub(crate) fn has_length(&self, length: usize) -> bool {
-        self.lengths.get(length).copied().unwrap_or(false)
+    /// Whether some key could be `key` by its length and end bytes (false: none is).
+    fn may_hold(&self, key: &[u8]) -> bool {
+        let wanted = key_mask(key);
+        self.ends
+            .get(key.len())
+            .is_some_and(|&ends| ends & wanted == wanted)
+    }
+
+    /// Whether some key could be ASCII `text` lowered (false: none is), by its length and end
+    /// bytes, without lowering the rest of it.
+    pub(crate) fn may_hold_lowered(&self, text: &[u8]) -> bool {
+        let wanted = match (text.first(), text.last()) {
+            (Some(first), Some(last)) => {
+                ends_mask(first.to_ascii_lowercase(), last.to_ascii_lowercase())
+            }
+            _ => 1,
+        };
+        self.ends
+            .get(text.len())
+            .is_some_and(|&ends| ends & wanted == wanted)
     }
 
     /// The value recorded for `key`.
     pub(crate) fn get(&self, key: &str) -> Option<usize> {
-        if !self.has_length(key.len()) {
+        if !self.may_hold(key.as_bytes()) {
             return None;
         }
         self.values.get(key).copied()
@@ -104,6 +136,27 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// A look-up finds a key exactly where the keys hold it, whatever their lengths and ends;
+        /// ASCII text lowered is never turned away where the keys hold its lowered form.
+        #[test]
+        fn keys_find_what_was_recorded(
+            keys in proptest::collection::vec("[a-c0-9.@ ]{0,4}|\\PC{0,3}", 0..8),
+            looked_up in "[a-cA-C0-9.@ ]{0,4}|\\PC{0,3}",
+        ) {
+            let mut index = Keys::default();
+            for (at, key) in keys.iter().enumerate() {
+                index.insert_first(key.clone(), at);
+            }
+            let expected = keys.iter().position(|k| *k == looked_up);
+            prop_assert_eq!(index.get(&looked_up), expected);
+            if looked_up.is_ascii() {
+                let lowered = looked_up.to_ascii_lowercase();
+                let held = keys.iter().position(|k| *k == lowered);
+                prop_assert!(held.is_none() || index.may_hold_lowered(looked_up.as_bytes()));
+                prop_assert_eq!(index.get(&lowered), held);
+            }
+        }
+
         /// The index gives the first pattern (in list order) that `text::domain_matches` says
         /// covers a domain, for any patterns and domains built from a few labels in any case.
         #[test]

@@ -357,8 +357,9 @@ impl Exclusions {
     fn display_name_party(&self, name: &str, buffer: &mut String) -> Option<usize> {
         let name = text::trim(name);
         if name.is_ascii() {
-            // Lowering ASCII keeps the length: a length no name has needs no lowering.
-            if !self.index.display_names.has_length(name.len()) {
+            // Lowering ASCII keeps the length: a name no listed one can be by its length and
+            // its first and last letters needs no lowering.
+            if !self.index.display_names.may_hold_lowered(name.as_bytes()) {
                 return None;
             }
             return self.index.display_names.get(text::lower_in(name, buffer));
