@@ -319,7 +319,7 @@ impl CommsStage {
         let mut findings: Vec<Finding> = Vec::new();
         // A text begun in `read` is finished, whatever the time: it is at most the size limit.
         for (text, prepared) in reading.texts {
-            let report = self.scanner.report(&text.field, prepared);
+            let report = self.scanner.report_findings(&text.field, prepared);
             if report.unscanned_bytes > 0 {
                 unscanned.push(Unscanned {
                     field: text.field.into_owned(),

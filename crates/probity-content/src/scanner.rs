@@ -180,9 +180,24 @@ impl Scanner {
 
     /// The second half of a scan: the findings for a prepared text in `field`.
     pub fn report(&self, field: &str, prepared: Prepared<'_>) -> ScanReport {
+        self.report_with(field, prepared, true)
+    }
+
+    /// As [`Scanner::report`], without the classifiers' scores ([`ScanReport::scores`] is left
+    /// empty): for a caller that uses the findings alone, as the communications stage does for
+    /// every text of every message.
+    pub fn report_findings(&self, field: &str, prepared: Prepared<'_>) -> ScanReport {
+        self.report_with(field, prepared, false)
+    }
+
+    fn report_with(&self, field: &str, prepared: Prepared<'_>, keep_scores: bool) -> ScanReport {
         let mut report = ScanReport {
             unscanned_bytes: prepared.unscanned_bytes,
-            scores: Vec::with_capacity(self.model_names.len()),
+            scores: Vec::with_capacity(if keep_scores {
+                self.model_names.len()
+            } else {
+                0
+            }),
             ..ScanReport::default()
         };
         let text = prepared.text;
@@ -195,7 +210,7 @@ impl Scanner {
             &prepared.excepted,
             &mut report,
         );
-        self.model_findings(field, text, normalised, &innocent, &mut report);
+        self.model_findings(field, text, normalised, &innocent, keep_scores, &mut report);
         report
             .findings
             .sort_by_key(|f| f.spans.first().map(|s| s.start).unwrap_or(usize::MAX));
@@ -332,6 +347,7 @@ impl Scanner {
         text: &str,
         normalised: &Normalised,
         innocent: &[Span],
+        keep_scores: bool,
         report: &mut ScanReport,
     ) {
         if normalised.is_empty() || !normalised.reads_as_prose() {
@@ -345,7 +361,9 @@ impl Scanner {
         let history = OnceCell::new();
         let models = self.models.models().iter().zip(&self.model_settings);
         for (((model, settings), name), whole) in models.zip(&self.model_names).zip(scores) {
-            report.scores.push((Arc::clone(name), whole));
+            if keep_scores {
+                report.scores.push((Arc::clone(name), whole));
+            }
             let threshold = match settings.threshold {
                 Threshold::Fixed(value) => value,
                 Threshold::Model => model.threshold(),
@@ -748,5 +766,59 @@ mod prose_tests {
         proptest::proptest!(|(text in "([a-zA-Z0-9 ,.\\-é٣ß€\n\t()'\"!?@\\[\\]]|[a-z]{2,9})*")| {
             proptest::prop_assert_eq!(prose_like(&text), by_split(&text));
         });
+    }
+}
+
+#[cfg(test)]
+mod report_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn scanner() -> &'static Scanner {
+        static SCANNER: std::sync::OnceLock<Scanner> = std::sync::OnceLock::new();
+        SCANNER.get_or_init(|| Scanner::with_defaults().unwrap())
+    }
+
+    /// A report without the scores has everything else a full report has.
+    fn check(text: &str) {
+        let scanner = scanner();
+        let full = scanner.report("email.body", scanner.prepare(text));
+        let findings = scanner.report_findings("email.body", scanner.prepare(text));
+        assert_eq!(findings.findings, full.findings, "{text:?}");
+        assert_eq!(findings.suppressed, full.suppressed, "{text:?}");
+        assert_eq!(findings.unscanned_bytes, full.unscanned_bytes);
+        assert!(findings.scores.is_empty());
+    }
+
+    #[test]
+    fn findings_alone_are_the_full_reports_findings() {
+        let misogynistic = "Women are too emotional and stupid to be in charge of anything, they \
+                            should stay at home and obey their husbands.";
+        let texts = [
+            "",
+            "Hi Aled, I am on rest days from tomorrow.",
+            "shut up you stupid ugly idiot, nobody wants you here you pathetic loser, go away",
+            misogynistic,
+            &format!("Fine by me.\n\nOn Mon, 2 Mar 2026, Sam wrote:\n> {misogynistic}"),
+            "The b*tch had six puppies at the kennels.",
+            "you are a s l u t and a c-unt",
+        ];
+        for text in texts {
+            check(text);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn findings_alone_agree_on_any_words(
+            words in proptest::collection::vec(
+                "(you|stupid|idiot|women|emotional|bitch|slut|kennels|garden|hoe|rota|\
+                  the|are|a|\n> |On Mon Sam wrote:\n|[a-z]{1,6}|[.,!])",
+                0..40,
+            )
+        ) {
+            check(&words.join(" "));
+        }
     }
 }
