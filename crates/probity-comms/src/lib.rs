@@ -270,14 +270,14 @@ impl CommsStage {
                 late: Vec::new(),
             });
         };
+        let (count, total) = texts_and_bytes(email);
         let texts = message_texts(email);
         let mut reading = Reading {
-            texts: Vec::with_capacity(texts.len()),
+            texts: Vec::with_capacity(count),
             late: Vec::new(),
         };
         // Most messages are far too short to reach the limit, and reading the clock for each
         // would be a measurable part of their cost.
-        let total: usize = texts.iter().map(|t| t.text.len()).sum();
         let started = (total > UNTIMED_MESSAGE_BYTES).then(Instant::now);
         let budget = self.scan_budget();
         let mut reason: Option<SealReason> = None;
@@ -558,33 +558,40 @@ fn has_content(email: &Email) -> bool {
         || email.attachments.iter().any(|a| filled(&a.text))
 }
 
-/// The texts of a message with the field names findings carry.
-fn message_texts(email: &Email) -> Vec<MessageText<'_>> {
-    let mut texts = Vec::with_capacity(2 + email.attachments.len());
-    if let Some(subject) = email.subject.as_deref() {
-        texts.push(MessageText {
-            field: Cow::Borrowed("email.subject"),
-            text: subject,
-            subject: true,
-        });
-    }
-    if let Some(body) = email.body.as_deref() {
-        texts.push(MessageText {
-            field: Cow::Borrowed("email.body"),
-            text: body,
+/// The texts of a message with the field names findings carry, in order: the subject, the
+/// body, each attachment's text. Made as they are read: most messages have two, and a list of
+/// them was an allocation for every message.
+fn message_texts(email: &Email) -> impl Iterator<Item = MessageText<'_>> {
+    let subject = email.subject.as_deref().map(|subject| MessageText {
+        field: Cow::Borrowed("email.subject"),
+        text: subject,
+        subject: true,
+    });
+    let body = email.body.as_deref().map(|body| MessageText {
+        field: Cow::Borrowed("email.body"),
+        text: body,
+        subject: false,
+    });
+    let attachments = email.attachments.iter().filter_map(|attachment| {
+        let text = attachment.text.as_deref()?;
+        Some(MessageText {
+            field: Cow::Owned(attachment_field(attachment.file.name.as_deref())),
+            text,
             subject: false,
-        });
-    }
-    for attachment in &email.attachments {
-        if let Some(text) = attachment.text.as_deref() {
-            texts.push(MessageText {
-                field: Cow::Owned(attachment_field(attachment.file.name.as_deref())),
-                text,
-                subject: false,
-            });
-        }
-    }
-    texts
+        })
+    });
+    subject.into_iter().chain(body).chain(attachments)
+}
+
+/// How many texts [`message_texts`] gives, and their bytes together.
+fn texts_and_bytes(email: &Email) -> (usize, usize) {
+    let texts = [email.subject.as_deref(), email.body.as_deref()]
+        .into_iter()
+        .chain(email.attachments.iter().map(|a| a.text.as_deref()))
+        .flatten();
+    texts.fold((0, 0), |(count, bytes), text| {
+        (count + 1, bytes + text.len())
+    })
 }
 
 fn attachment_field(name: Option<&str>) -> String {
@@ -759,6 +766,54 @@ fn sender(event: &Event) -> Option<Identity> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The count and bytes worked out before the texts are read are those of the texts read.
+    #[test]
+    fn texts_are_counted_as_they_are_read() {
+        let attachment = |name: Option<&str>, text: Option<&str>| probity_model::Attachment {
+            file: probity_model::File {
+                name: name.map(str::to_owned),
+                ..Default::default()
+            },
+            text: text.map(str::to_owned),
+            extraction: None,
+        };
+        let full = Email {
+            subject: Some("Subject".to_owned()),
+            body: Some("The body, é".to_owned()),
+            attachments: vec![
+                attachment(Some("a.txt"), Some("first")),
+                attachment(None, None),
+                attachment(None, Some("")),
+            ],
+            ..Email::default()
+        };
+        let emails = [
+            Email::default(),
+            Email {
+                body: Some("body alone".to_owned()),
+                ..Email::default()
+            },
+            full,
+        ];
+        for email in &emails {
+            let texts: Vec<MessageText<'_>> = message_texts(email).collect();
+            let bytes = texts.iter().map(|t| t.text.len()).sum();
+            assert_eq!(texts_and_bytes(email), (texts.len(), bytes));
+        }
+        let fields: Vec<String> = message_texts(&emails[2])
+            .map(|t| t.field.into_owned())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "email.subject",
+                "email.body",
+                "attachment:a.txt",
+                "attachment:unnamed"
+            ]
+        );
+    }
 
     #[test]
     fn scrub_reaches_nested_content_and_keeps_metadata() {
