@@ -222,30 +222,32 @@ impl Recipients {
             .any(|identity| {
                 let value = identity.as_str();
                 // Most recipients are a plain address, read in one pass.
-                let (bare, domain) = match text::plain_address(value) {
-                    Some(plain) => (value, plain.domain(value)),
+                let (bare, domain, lowered) = match text::plain_address(value) {
+                    Some(plain) => (value, plain.domain(value), !plain.has_capitals()),
                     None => {
                         let bare = text::bare_address_in(value);
-                        (bare, text::domain_in(bare))
+                        (bare, text::domain_in(bare), false)
                     }
                 };
+                let domain = domain.map(|domain| (domain, lowered));
                 wanted(self.classify_bare(own, bare, domain, &mut buffer, &mut last_domain))
             })
     }
 
     /// [`Recipients::classify_for`] of a bare address as written (not lower-cased), with its
-    /// domain as [`text::domain_in`] gives it, lowering the address into `buffer` only to look
-    /// for the sender's own personal addresses.
+    /// domain as [`text::domain_in`] gives it (and whether that is known to be in the form
+    /// [`text::domain_key`] gives already: plain ASCII without capitals), lowering the address
+    /// into `buffer` only to look for the sender's own personal addresses.
     /// `last_domain`: the domain last looked up (as written) and its list, replaced by this one's.
     fn classify_bare<'a>(
         &self,
         own: Option<&HashSet<String>>,
         bare: &str,
-        domain: Option<&'a str>,
+        domain: Option<(&'a str, bool)>,
         buffer: &mut String,
         last_domain: &mut Option<(&'a str, Option<usize>)>,
     ) -> RecipientClass {
-        let Some(domain) = domain else {
+        let Some((domain, lowered)) = domain else {
             return RecipientClass::Invalid;
         };
         if own.is_some_and(|set| set.contains(text::address_key_in(bare, buffer))) {
@@ -254,7 +256,11 @@ impl Recipients {
         let list = match *last_domain {
             Some((last, list)) if last == domain => list,
             _ => {
-                let list = self.list_of(domain);
+                let list = if lowered {
+                    self.index.smallest(domain)
+                } else {
+                    self.list_of(domain)
+                };
                 *last_domain = Some((domain, list));
                 list
             }

@@ -187,6 +187,12 @@ impl PlainAddress {
         (!domain.is_empty()).then_some(domain)
     }
 
+    /// Whether it holds an ASCII capital. Without one, its domain is already in the form
+    /// [`domain_key`] gives.
+    pub fn has_capitals(&self) -> bool {
+        self.capitals
+    }
+
     /// `value` (the text this was found in) as [`address_key_in`] gives it: itself without
     /// capitals, else lowered in `buffer`.
     pub fn key_in<'a>(&self, value: &'a str, buffer: &'a mut String) -> &'a str {
@@ -565,6 +571,15 @@ mod tests {
         assert_eq!(key, address_key(text));
         // Lowered, the value keeps its `@` where it was.
         assert_eq!(found.domain(key), domain_in(key), "{text:?}");
+        assert_eq!(
+            found.has_capitals(),
+            text.bytes().any(|b| b.is_ascii_uppercase())
+        );
+        if let Some(domain) = found.domain(text)
+            && !found.has_capitals()
+        {
+            assert_eq!(domain_key(domain), domain);
+        }
     }
 
     #[test]
