@@ -318,11 +318,12 @@ impl CommsStage {
         let mut unscanned = Vec::new();
         let mut findings: Vec<Finding> = Vec::new();
         // A text begun in `read` is finished, whatever the time: it is at most the size limit.
-        for (text, prepared) in reading.texts {
+        // Read in place: a prepared text is a few hundred bytes, not worth moving again.
+        for (text, prepared) in &reading.texts {
             let report = self.scanner.report_findings(&text.field, prepared);
             if report.unscanned_bytes > 0 {
                 unscanned.push(Unscanned {
-                    field: text.field.into_owned(),
+                    field: text.field.clone().into_owned(),
                     bytes: report.unscanned_bytes,
                     late: false,
                 });

@@ -180,17 +180,18 @@ impl Scanner {
 
     /// The second half of a scan: the findings for a prepared text in `field`.
     pub fn report(&self, field: &str, prepared: Prepared<'_>) -> ScanReport {
-        self.report_with(field, prepared, true)
+        self.report_with(field, &prepared, true)
     }
 
     /// As [`Scanner::report`], without the classifiers' scores ([`ScanReport::scores`] is left
     /// empty): for a caller that uses the findings alone, as the communications stage does for
-    /// every text of every message.
-    pub fn report_findings(&self, field: &str, prepared: Prepared<'_>) -> ScanReport {
+    /// every text of every message. The prepared text is only read (the caller keeps it, and
+    /// it is not copied).
+    pub fn report_findings(&self, field: &str, prepared: &Prepared<'_>) -> ScanReport {
         self.report_with(field, prepared, false)
     }
 
-    fn report_with(&self, field: &str, prepared: Prepared<'_>, keep_scores: bool) -> ScanReport {
+    fn report_with(&self, field: &str, prepared: &Prepared<'_>, keep_scores: bool) -> ScanReport {
         let mut report = ScanReport {
             unscanned_bytes: prepared.unscanned_bytes,
             scores: Vec::with_capacity(if keep_scores {
@@ -206,7 +207,7 @@ impl Scanner {
             field,
             text,
             normalised,
-            prepared.hits,
+            &prepared.hits,
             &prepared.excepted,
             &mut report,
         );
@@ -223,14 +224,14 @@ impl Scanner {
         field: &str,
         text: &str,
         normalised: &Normalised,
-        mut hits: Vec<Hit>,
+        hits: &[Hit],
         excepted: &[Excepted],
         report: &mut ScanReport,
     ) -> Vec<Span> {
         // Where a term was read in its innocent sense: a listed exception ("garden hoe") or
         // one of `Entry::innocent_near` in the same sentence.
         let mut innocent = Vec::new();
-        hits.truncate(MAX_HITS);
+        let hits = &hits[..hits.len().min(MAX_HITS)];
         for excepted in excepted.iter().take(MAX_HITS) {
             let Some(entry) = self.lexicon.entries().get(excepted.hit.entry) else {
                 continue;
@@ -255,7 +256,7 @@ impl Scanner {
                 });
             }
         }
-        let hits = keep_most_specific(&hits, self.lexicon.entries());
+        let hits = keep_most_specific(hits, self.lexicon.entries());
         // The quoted parts, looked for once and only for a text with hits.
         let mut quoted: Option<Option<reply::QuotedParts>> = None;
         for hit in hits {
@@ -783,7 +784,7 @@ mod report_tests {
     fn check(text: &str) {
         let scanner = scanner();
         let full = scanner.report("email.body", scanner.prepare(text));
-        let findings = scanner.report_findings("email.body", scanner.prepare(text));
+        let findings = scanner.report_findings("email.body", &scanner.prepare(text));
         assert_eq!(findings.findings, full.findings, "{text:?}");
         assert_eq!(findings.suppressed, full.suppressed, "{text:?}");
         assert_eq!(findings.unscanned_bytes, full.unscanned_bytes);
