@@ -137,6 +137,8 @@ pub struct Scores {
     pub count: usize,
     /// Positive texts in the part.
     pub positives: usize,
+    /// Texts at or above the threshold.
+    pub flagged: usize,
     /// Precision.
     pub precision: f64,
     /// Recall.
@@ -166,6 +168,7 @@ pub fn evaluate(predictions: &[(f32, bool)], threshold: f32) -> Scores {
     Scores {
         count: predictions.len(),
         positives: tp + fneg,
+        flagged: tp + fp,
         precision,
         recall,
         f1,
@@ -467,14 +470,45 @@ pub fn load_guest(data: &Path) -> Result<Vec<Example>> {
 /// workplace words is.
 pub const WORKPLACE_CSV: &str = include_str!("../training/workplace.csv");
 
+/// Descriptions of people as police write them, none abusive (`0`):
+/// `training/descriptions.csv`, written by `training/descriptions.py` (see `training/README.md`).
+/// Trained on with Davidson, whose tweets taught the abusive model that "white" and "black" come
+/// with racist abuse, so that "suspect is a white male" is not read as abuse.
+pub const DESCRIPTIONS_CSV: &str = include_str!("../training/descriptions.csv");
+
 /// The sentences of [`WORKPLACE_CSV`], as the set `workplace`.
 pub fn load_workplace() -> Result<Vec<Example>> {
-    let path = PathBuf::from("training/workplace.csv");
+    load_written(WORKPLACE_CSV, "training/workplace.csv", "workplace")
+}
+
+/// The sentences of [`DESCRIPTIONS_CSV`], as the set `descriptions`, with the sentences of
+/// [`WORKPLACE_CSV`] that are not sexist (plain police business, so not abusive either).
+pub fn load_descriptions() -> Result<Vec<Example>> {
+    let mut examples = load_written(
+        DESCRIPTIONS_CSV,
+        "training/descriptions.csv",
+        "descriptions",
+    )?;
+    examples.extend(
+        load_workplace()?
+            .into_iter()
+            .filter(|e| !e.positive)
+            .map(|e| Example {
+                set: "descriptions",
+                ..e
+            }),
+    );
+    Ok(examples)
+}
+
+/// A CSV file of the project's own sentences (`text,label`, label `0` or `1`), as set `set`.
+fn load_written(csv: &str, file: &str, set: &'static str) -> Result<Vec<Example>> {
+    let path = PathBuf::from(file);
     let data_error = |message: String| Error::Data {
         path: path.clone(),
         message,
     };
-    let mut reader = csv::Reader::from_reader(WORKPLACE_CSV.as_bytes());
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let mut examples = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| data_error(e.to_string()))?;
@@ -489,7 +523,7 @@ pub fn load_workplace() -> Result<Vec<Example>> {
         examples.push(Example {
             text: text.to_string(),
             positive,
-            set: "workplace",
+            set,
         });
     }
     Ok(examples)
@@ -571,7 +605,8 @@ pub fn train_and_evaluate(
 
 /// Trains both shipped models from `data` and writes them and `REPORT.md` to `out`.
 pub fn train_all(data: &Path, out: &Path, settings: &Settings) -> Result<String> {
-    let abusive = load_davidson(data)?;
+    let mut abusive = load_davidson(data)?;
+    abusive.extend(load_descriptions()?);
     let mut misogyny = load_edos(data)?;
     misogyny.extend(load_guest(data)?);
     misogyny.extend(load_workplace()?);
@@ -815,7 +850,12 @@ Training is deterministic (fixed split, fixed shuffle seed): the same data gives
 ## Models
 
 - `abusive.bin`: Davidson et al. tweets; hate speech (class 0) and offensive (class 1) are the
-  positive class `abusive`, neither (class 2) the negative.
+  positive class `abusive`, neither (class 2) the negative. With them, the set `descriptions`:
+  600 descriptions of people as police write them (`Suspect: white male, 30s, grey hoodie`,
+  from `training/descriptions.py`) and the 704 plain sentences of `training/workplace.csv`, all
+  negative. The tweets taught the model that `white` and `black` come with racist abuse, and a
+  plain description scored close to the policy's threshold. The set's held-out row gives how
+  many of its texts the model flags.
 - `misogyny.bin`: EDOS (`label_sexist`: sexist / not sexist, train and dev rows) and GuEST
   (`level_1`: Misogynistic / Nonmisogynistic) together; positive = sexist or misogynistic. With
   them, the set `workplace`: 824 short sentences written for the project about women at work in
@@ -912,6 +952,19 @@ fn report(preamble: &str, models: &[&Trained], settings: &Settings) -> String {
     );
     for trained in models {
         for (set, s) in &trained.test {
+            if s.positives == 0 {
+                // A set of negatives only (the project's own descriptions): what it flags.
+                let _ = writeln!(
+                    text,
+                    "| {} | {} | {} | 0 | {:.2} | flagged {} | | |",
+                    trained.model.name(),
+                    set,
+                    s.count,
+                    trained.model.threshold(),
+                    s.flagged
+                );
+                continue;
+            }
             let _ = writeln!(
                 text,
                 "| {} | {} | {} | {} | {:.2} | {:.3} | {:.3} | {:.3} |",

@@ -743,10 +743,31 @@ fn short_chat_about_women_at_work_is_not_read_as_sexism_and_workplace_sexism_is(
 }
 
 #[test]
-fn the_workplace_training_sentences_hold_no_evaluation_sentence() {
-    let examples = probity_content::train::load_workplace().unwrap();
+fn descriptions_of_people_are_not_read_as_abuse() {
+    // Not trained on (the next test checks). Before the abusive model trained on
+    // `training/descriptions.csv` as well, "Suspect is a white male, victim a white female."
+    // scored 0.89 against the policy's 0.85, a general-abuse finding.
+    let scanner = defaults();
+    let lines = fixture_lines(include_str!("fixtures/descriptions_business.txt"));
+    assert_eq!(lines.len(), 30);
+    let flagged: Vec<(&str, Vec<Finding>)> = lines
+        .iter()
+        .map(|line| (*line, scanner.scan("email.body", line)))
+        .filter(|(_, findings)| findings.iter().any(|f| f.severity >= Level::Low))
+        .collect();
+    assert!(flagged.is_empty(), "{flagged:#?}");
+}
+
+#[test]
+fn the_written_training_sentences_hold_no_evaluation_sentence() {
+    let mut examples = probity_content::train::load_workplace().unwrap();
     assert_eq!(examples.len(), 824);
     assert_eq!(examples.iter().filter(|e| e.positive).count(), 120);
+    let descriptions = probity_content::train::load_descriptions().unwrap();
+    // 600 descriptions and the workplace sentences that are not sexist, none abusive.
+    assert_eq!(descriptions.len(), 600 + 704);
+    assert!(descriptions.iter().all(|e| !e.positive));
+    examples.extend(descriptions);
     let words = |text: &str| -> Vec<String> {
         text.split(|c: char| !c.is_alphanumeric() && c != '\'')
             .filter(|w| !w.is_empty())
@@ -764,6 +785,7 @@ fn the_workplace_training_sentences_hold_no_evaluation_sentence() {
     for fixture in [
         include_str!("fixtures/women_at_work_chat.txt"),
         include_str!("fixtures/sexism_at_work.txt"),
+        include_str!("fixtures/descriptions_business.txt"),
         include_str!("fixtures/women_and_girls_business.txt"),
         include_str!("fixtures/ordinary_business.txt"),
     ] {

@@ -595,7 +595,13 @@ fn run_train(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let mut sources = Vec::new();
     if let Some(sets) = &args.sets {
         let public = match args.model {
-            Trainable::Abusive => train::load_davidson(sets)?,
+            Trainable::Abusive => {
+                let mut davidson = train::load_davidson(sets)?;
+                // As the shipped model was trained: with the project's own descriptions of
+                // people and plain police business, none abusive.
+                davidson.extend(train::load_descriptions()?);
+                davidson
+            }
             Trainable::Misogyny => {
                 let mut both = train::load_edos(sets)?;
                 both.extend(train::load_guest(sets)?);
@@ -607,7 +613,9 @@ fn run_train(args: TrainArgs) -> anyhow::Result<ExitCode> {
         };
         let positives = public.iter().filter(|e| e.positive).count();
         let workplace = match args.model {
-            Trainable::Abusive => "",
+            Trainable::Abusive => {
+                " and the project's descriptions of people and plain police business (`training/`)"
+            }
             Trainable::Misogyny => {
                 " and the project's sentences about women at work (`training/workplace.csv`)"
             }
