@@ -29,6 +29,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "women_at_work_chat.txt (short chat about women at work, none sexist)",
             "women_at_work_chat.txt",
         ),
+        (
+            "descriptions_business.txt (descriptions of suspects, victims and missing people)",
+            "descriptions_business.txt",
+        ),
     ] {
         let fixture = format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
         let sentences: Vec<(String, String)> = std::fs::read_to_string(fixture)?
