@@ -449,6 +449,14 @@ fn phrase_before(text: &str, start: usize) -> Normalised {
     normalise(clause.get(cut..).unwrap_or_default())
 }
 
+/// Whether the term at original byte `start` of `text` is what the writer says they will do,
+/// within its clause (see [`crate::lexicon::speaker_intends_before`]): "I will find you and hurt
+/// you" is; "He said he would. Hurt you? Never." is not.
+pub(crate) fn by_speaker(text: &str, start: usize) -> bool {
+    let clause = phrase_before(text, start);
+    crate::lexicon::speaker_intends_before(clause.bytes(), clause.bytes().len())
+}
+
 /// Whether the term ending at original byte `end` of `text` is aimed at one of `groups` in the
 /// same clause (no comma, full stop, colon, bracket or quotation mark between): "I hate
 /// muslims" is; "I hate it. Muslims in the area…" is not.
@@ -491,6 +499,82 @@ fn looks_like_a_name(text: &str, start: usize) -> bool {
     let clause_opens =
         before_you.is_empty() || before_you.ends_with(|c: char| !c.is_alphanumeric());
     !clause_opens && !CALLING_OUT_BEFORE_YOU.contains(&opener.to_lowercase().as_str())
+}
+
+/// Titles that stand before a surname (compared without case or a full stop).
+const TITLES: &[&str] = &[
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lord", "lady", "rev", "pc",
+    "dc", "ds", "di", "dci", "dsu", "sgt", "insp", "supt", "ch", "det", "cllr", "judge", "van",
+    "von", "de",
+];
+
+/// Whether the word at original bytes `start..end` of `text` is written as part of a person's
+/// name: capitalised (not all capitals), straight after (one space between) a title ("Mr
+/// Pollack"), an initial ("John P. Looney", "Kate P Looney") or a capitalised word that is not
+/// one said to someone or before an insult ("Kate Looney"; not "You Looney", "Stupid Looney");
+/// or written the same way elsewhere in the text where it is so ("Kenneth Pollack, a former
+/// analyst… Pollack still doesn't").
+pub(crate) fn written_as_a_name(text: &str, start: usize, end: usize) -> bool {
+    let Some(word) = text.get(start..end) else {
+        return false;
+    };
+    // The letters of the word ("Looney's" is "Looney").
+    let word = word
+        .split(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or_default();
+    if !capitalised(word) {
+        return false;
+    }
+    if name_before(text, start) {
+        return true;
+    }
+    // Elsewhere in the text (at most a few places looked at: names are not repeated hundreds
+    // of times, and a text built to repeat one is not worth the time).
+    text.match_indices(word)
+        .filter(|&(at, _)| at != start)
+        .take(NAME_PLACES)
+        .any(|(at, _)| {
+            let whole = text
+                .get(..at)
+                .is_none_or(|b| !b.ends_with(char::is_alphanumeric))
+                && text
+                    .get(at + word.len()..)
+                    .is_none_or(|a| !a.starts_with(char::is_alphanumeric));
+            whole && name_before(text, at)
+        })
+}
+
+/// At most this many other places of a word are looked at by [`written_as_a_name`].
+const NAME_PLACES: usize = 16;
+
+/// A capital letter, then lower-case letters alone (at least one).
+fn capitalised(word: &str) -> bool {
+    let mut letters = word.chars();
+    letters.next().is_some_and(char::is_uppercase)
+        && word.chars().count() >= 2
+        && letters.all(char::is_lowercase)
+}
+
+/// Whether what comes straight before original byte `start` is a first name, an initial or a
+/// title (see [`written_as_a_name`]).
+fn name_before(text: &str, start: usize) -> bool {
+    let Some(before) = text.get(..start).and_then(|b| b.strip_suffix(' ')) else {
+        return false;
+    };
+    let stopped = before.strip_suffix('.');
+    let previous = last_word(stopped.unwrap_or(before));
+    // An initial: one capital, with or without a full stop ("P.", "P").
+    if previous.chars().count() == 1 && previous.chars().all(char::is_uppercase) {
+        return true;
+    }
+    if TITLES.contains(&previous.to_lowercase().as_str()) {
+        return true;
+    }
+    // A first name: not after a full stop ("Stop. Looney" is no name).
+    stopped.is_none()
+        && capitalised(previous)
+        && !crate::lexicon::is_address_or_frame(normalise(previous).as_str().trim().as_bytes())
 }
 
 /// The letters and digits at the end of `text` (empty when it ends in anything else).

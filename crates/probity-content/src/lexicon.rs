@@ -16,6 +16,10 @@
 //!     verb: false              # true: a said_of verb phrase, which may follow the group straight
 //!                              # ("gays make me sick"); otherwise a word such as "are" must stand between
 //!     aimed_at: [muslims]      # only where aimed at one of these groups ("i hate muslims")
+//!     by_speaker: false        # true: only where the writer says they will do it ("i will",
+//!                              # "i'm going to", "i'd love to" straight before: "i will hurt you")
+//!     name: false              # true: also a surname; set aside where written as part of a
+//!                              # person's name ("Kate Looney", "Mr Pollack")
 //!     innocent_near: [puppies] # set aside where one of these is in the same sentence and the
 //!                              # term is not said to or of someone ("the bitch had six puppies")
 //!     plural: true             # word entries also match +s and +es (default true)
@@ -153,6 +157,10 @@ struct EntryRepr {
     #[serde(default)]
     aimed_at: Vec<String>,
     #[serde(default)]
+    by_speaker: bool,
+    #[serde(default)]
+    name: bool,
+    #[serde(default)]
     innocent_near: Vec<String>,
     #[serde(default = "yes")]
     plural: bool,
@@ -197,6 +205,16 @@ pub struct Entry {
     /// it, with at most a few words such as "all", "the" or "those" between, in one clause ("i
     /// hate muslims", "exterminate all the immigrants").
     pub aimed_at: Vec<Vec<u8>>,
+    /// The term matches only where the writer says they will do it: "i will", "i'll", "i'm
+    /// going to", "we're gonna", "i want to" or "i'd love to" straight before it, with at most a
+    /// few words such as "fucking", "just" or "find you and" between
+    /// (`lexicon::speaker_intends_before`), all in one clause (`context::by_speaker`). "Hurt
+    /// you" alone is how a warning is written ("he may hurt you"); "i will hurt you" is a threat.
+    pub by_speaker: bool,
+    /// The terms are surnames too ("Looney", "Pollack"): a match written as part of a person's
+    /// name, capitalised after a first name, an initial or a title ("Kate Looney", "John P.
+    /// Looney", "Mr Pollack"), is set aside (`context::written_as_a_name`).
+    pub name: bool,
     /// Words or phrases (as written, and normalised with a space either side, as normalised
     /// text holds whole words) that show an innocent sense of the term
     /// where one is in the same sentence and the term is not said to someone or of a person
@@ -583,6 +601,7 @@ impl Lexicon {
                         target.entry,
                     ))
                 || (!e.aimed_at.is_empty() && !aimed_at_after(bytes, end, &e.aimed_at))
+                || (e.by_speaker && !speaker_intends_before(bytes, start))
         }) {
             return;
         }
@@ -1257,6 +1276,12 @@ const ADDRESS_FRAME_WORDS: &[&[u8]] = &[
     b"human",
 ];
 
+/// Whether `word` (normalised) is one that may stand before an insult or be said to someone
+/// ("you", "stupid", "fucking", "complete"): a capitalised word after it is no surname.
+pub(crate) fn is_address_or_frame(word: &[u8]) -> bool {
+    ADDRESS_WORDS.contains(&word) || ADDRESS_FRAME_WORDS.contains(&word)
+}
+
 /// After "your" (as in "your a fool", "your still a loser"), the words that show it is written
 /// for "you're": elsewhere "your stupid car" is no insult to the reader.
 const YOUR_AS_YOU_ARE: &[&[u8]] = &[
@@ -1649,6 +1674,120 @@ pub(crate) fn aimed_at_after(bytes: &[u8], end: usize, groups: &[Vec<u8>]) -> bo
     }
 }
 
+/// What a writer puts before what they will do, each as normalised words in order: "i will",
+/// "i'll", "i'm going to", "we're gonna", "imma", "i want to", "i'd love to". The normaliser
+/// writes "I'll" and "ill" alike as `il`, "we're" as `we re`, "gonna" as `gona` (a test checks
+/// each word). "I could" and "I'd" alone are left out: "I could kill you for that" is how
+/// exasperation is written.
+const SPEAKER_INTENTS: &[&[&[u8]]] = &[
+    &[b"i", b"wil"],
+    &[b"il"],
+    &[b"we", b"wil"],
+    &[b"wel"],
+    &[b"i", b"shal"],
+    &[b"im", b"going", b"to"],
+    &[b"i", b"am", b"going", b"to"],
+    &[b"we", b"are", b"going", b"to"],
+    &[b"we", b"re", b"going", b"to"],
+    &[b"im", b"gona"],
+    &[b"i", b"am", b"gona"],
+    &[b"ima"],
+    &[b"we", b"are", b"gona"],
+    &[b"we", b"re", b"gona"],
+    &[b"i", b"want", b"to"],
+    &[b"i", b"wana"],
+    &[b"we", b"want", b"to"],
+    &[b"i", b"would", b"love", b"to"],
+    &[b"id", b"love", b"to"],
+    &[b"i", b"would", b"like", b"to"],
+    &[b"id", b"like", b"to"],
+];
+
+/// Words that may stand between what the writer says they will do and the act: "i will
+/// fucking hurt you", "i'll come round and hurt you", "i will find you and hurt you", "i'm going
+/// to hunt you down and hurt you".
+const SPEAKER_FILLERS: &[&[u8]] = &[
+    b"fucking",
+    b"fking",
+    b"fuking",
+    b"efing",
+    b"friging",
+    b"freaking",
+    b"blody",
+    b"realy",
+    b"just",
+    b"actualy",
+    b"personaly",
+    b"gladly",
+    b"hapily",
+    b"literaly",
+    b"seriously",
+    b"definitely",
+    b"totaly",
+    b"then",
+    b"also",
+    b"and",
+    b"come",
+    b"round",
+    b"over",
+    b"find",
+    b"you",
+    b"u",
+    b"hunt",
+    b"track",
+    b"down",
+    b"go",
+    b"wait",
+    b"for",
+];
+
+/// Words straight before what the writer says they will do that make it no statement of intent:
+/// a question or a condition ("why would i want to hurt you", "if i want to…"), or a denial
+/// ("never will i…" aside, "do i want to hurt you? not i").
+const NOT_AN_INTENT: &[&[u8]] = &[
+    b"why", b"would", b"do", b"does", b"did", b"if", b"whether", b"not", b"never", b"dont",
+    b"didnt", b"doesnt", b"hope", b"when",
+];
+
+/// At most this many [`SPEAKER_FILLERS`] between the intent and the act.
+const SPEAKER_FILLER_MAX: usize = 6;
+
+/// Whether the word starting at normalised byte `start` is what the writer says they will do:
+/// one of [`SPEAKER_INTENTS`] before it, with at most [`SPEAKER_FILLER_MAX`] of
+/// [`SPEAKER_FILLERS`] between, and not after one of [`NOT_AN_INTENT`]. "I will hurt you" is;
+/// "he will hurt you", "I will not hurt you" and "I don't want to hurt you" are not.
+pub(crate) fn speaker_intends_before(bytes: &[u8], start: usize) -> bool {
+    const LOOK_BACK: usize = SPEAKER_FILLER_MAX + 5;
+    let before = bytes.get(..start).unwrap_or_default();
+    // The words before the term, nearest first.
+    let mut words: [&[u8]; LOOK_BACK] = [&[]; LOOK_BACK];
+    let mut count = 0;
+    let nearest_first = before.rsplit(|&b| b == b' ').filter(|w| !w.is_empty());
+    for (slot, word) in words.iter_mut().zip(nearest_first) {
+        *slot = word;
+        count += 1;
+    }
+    let words = words.get(..count).unwrap_or_default();
+    for skipped in 0..=SPEAKER_FILLER_MAX {
+        let Some(rest) = words.get(skipped..) else {
+            return false;
+        };
+        let intent = SPEAKER_INTENTS.iter().find(|intent| {
+            intent.len() <= rest.len() && intent.iter().rev().zip(rest).all(|(a, b)| a == b)
+        });
+        if let Some(intent) = intent {
+            return rest
+                .get(intent.len())
+                .is_none_or(|word| !NOT_AN_INTENT.contains(word));
+        }
+        match rest.first() {
+            Some(word) if SPEAKER_FILLERS.contains(word) => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
 fn word_end(bytes: &[u8], from: usize) -> usize {
     let mut end = from;
     while end < bytes.len() && bytes[end] != b' ' {
@@ -1730,6 +1869,8 @@ fn load_entry(source: &str, category: Category, repr: EntryRepr) -> Result<Entry
         said_of,
         verb: repr.verb,
         aimed_at,
+        by_speaker: repr.by_speaker,
+        name: repr.name,
         innocent_near,
         note: repr.note.clone(),
         source: source.to_string(),
@@ -1781,6 +1922,37 @@ mod tests {
     }
 
     #[test]
+    fn the_writer_s_intent_is_read_before_the_act() {
+        let intends = |text: &str, word: &str| {
+            let normalised = normalise(text);
+            let at = normalised
+                .as_str()
+                .find(&format!(" {word} "))
+                .map(|at| at + 1)
+                .unwrap();
+            speaker_intends_before(normalised.bytes(), at)
+        };
+        assert!(intends("I will hurt you", "hurt"));
+        assert!(intends("I'll hurt you", "hurt"));
+        assert!(intends("ill hurt you", "hurt"));
+        assert!(intends("We're gonna hurt you", "hurt"));
+        assert!(intends("I'm going to find you and hurt you", "hurt"));
+        assert!(intends("I will fucking come round and hurt you", "hurt"));
+        assert!(intends("I'd love to hurt you", "hurt"));
+        assert!(!intends("He will hurt you", "hurt"));
+        assert!(!intends("I will not hurt you", "hurt"));
+        assert!(!intends("I don't want to hurt you", "hurt"));
+        assert!(!intends("Why would I want to hurt you", "hurt"));
+        assert!(!intends("hurt you", "hurt"));
+        assert!(!intends("I will make sure nobody can hurt you", "hurt"));
+        // Fillers are bounded: seven are too many.
+        assert!(!intends(
+            "I will just come round and find you and then hurt you",
+            "hurt"
+        ));
+    }
+
+    #[test]
     fn address_words_are_written_as_the_normaliser_writes_them() {
         for word in ADDRESS_WORDS
             .iter()
@@ -1793,6 +1965,9 @@ mod tests {
             .chain(OBJECT_YOU)
             .chain(NOT_STRAIGHT_AFTER_YOU)
             .chain(BEFORE_SUBJECT_YOU)
+            .chain(SPEAKER_FILLERS)
+            .chain(NOT_AN_INTENT)
+            .chain(SPEAKER_INTENTS.iter().flat_map(|intent| intent.iter()))
         {
             let written = std::str::from_utf8(word).unwrap();
             assert_eq!(normalise(written).as_str().trim(), written);

@@ -126,6 +126,10 @@ pub struct ModelPolicy {
     /// probability at which its best passage of 60 words, scored alone, reports (`None`: long
     /// texts are scored whole only).
     pub passage_threshold: Option<f32>,
+    /// The fewest words (runs of letters and digits) a text needs for the model's score to
+    /// count (0: any). A text of two or three words gives a model trained on sentences almost
+    /// nothing to go on, and its score swings on whichever word it knows.
+    pub min_words: u32,
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,6 +143,8 @@ struct ModelRepr {
     severity: Level,
     #[serde(default)]
     passage_threshold: Option<f32>,
+    #[serde(default)]
+    min_words: u32,
 }
 
 /// Per-field limits, and the time a message's texts may take.
@@ -316,6 +322,7 @@ fn model_policy(name: &str, model: &str, repr: ModelRepr) -> Result<ModelPolicy>
         category: repr.category,
         severity: repr.severity,
         passage_threshold: repr.passage_threshold,
+        min_words: repr.min_words,
     })
 }
 
@@ -393,5 +400,9 @@ mod tests {
         let asked = "version: 1\nmodels:\n  misogyny: { threshold: 0.3, category: misogynistic, severity: low, passage_threshold: 0.6 }\n";
         let asked = Policy::from_yaml("p", asked).unwrap();
         assert_eq!(asked.misogyny.unwrap().passage_threshold, Some(0.6));
+        // The misogyny model's score counts from six words; the abusive model's from any.
+        let shipped = Policy::defaults().unwrap();
+        assert_eq!(shipped.misogyny.as_ref().unwrap().min_words, 6);
+        assert_eq!(shipped.abusive.as_ref().unwrap().min_words, 0);
     }
 }

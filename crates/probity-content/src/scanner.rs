@@ -281,6 +281,24 @@ impl Scanner {
             if !entry.aimed_at.is_empty() && !context::aimed_at(text, span.end, &entry.aimed_at) {
                 continue;
             }
+            if entry.by_speaker && !context::by_speaker(text, span.start) {
+                continue;
+            }
+            if let Some(reason) = written_apart(text, &span) {
+                let reason = format!("\"{}\" {reason} ({})", span.text, entry.source);
+                innocent.push(span.clone());
+                report.suppressed.push(suppressed(entry, span, reason));
+                continue;
+            }
+            if entry.name && context::written_as_a_name(text, span.start, span.end) {
+                let reason = format!(
+                    "\"{}\" is written as part of a person's name, after a first name, an initial or a title, here or elsewhere in the text ({})",
+                    span.text, entry.source
+                );
+                innocent.push(span.clone());
+                report.suppressed.push(suppressed(entry, span, reason));
+                continue;
+            }
             if !entry.innocent_near.is_empty()
                 && !context::addressed(text, span.start)
                 && !context::calls_out(text, span.end)
@@ -369,6 +387,40 @@ impl Scanner {
                 Threshold::Fixed(value) => value,
                 Threshold::Model => model.threshold(),
             };
+            // The models learnt from posts with addresses and links taken out
+            // (`train::clean_social`). A text that reaches the threshold with some in it is
+            // scored again with spaces in their place (so every offset stays the same), and
+            // that score decides: "bitbitch@example.net wrote:" is a correspondent's address.
+            let blanked = if whole >= threshold {
+                blank_addresses_and_links(text)
+            } else {
+                None
+            };
+            let blanked_normalised = blanked.as_ref().map(|(b, _)| normalise(b));
+            let (text, normalised, whole) = match (&blanked, &blanked_normalised) {
+                (Some((blanked, first)), Some(blanked_normalised)) => {
+                    let without = score_all(&[model], blanked_normalised)
+                        .first()
+                        .copied()
+                        .unwrap_or(0.0);
+                    if without < threshold {
+                        if let Some(span) = span_at(field, text, first.start, first.end) {
+                            report.suppressed.push(Suppressed {
+                                category: settings.category.to_string(),
+                                term: model.name().to_string(),
+                                span,
+                                reason: format!(
+                                    "the {} model gives {whole:.2} with the addresses and links in the text and {without:.2} without them, under the policy threshold {threshold:.2}; it learnt from text without them",
+                                    model.name()
+                                ),
+                            });
+                        }
+                        continue;
+                    }
+                    (blanked.as_str(), blanked_normalised, without)
+                }
+                _ => (text, normalised, whole),
+            };
             let Some((score, mut spans, mut why)) = self.model_evidence(
                 field, text, normalised, &history, model, settings, whole, threshold,
             ) else {
@@ -376,6 +428,23 @@ impl Scanner {
             };
             spans.sort_by_key(|s| s.start);
             spans.dedup_by(|a, b| a.start < b.end && b.start < a.end);
+            // Too few words for the model to judge: a subject such as "Robot census" holds
+            // one or two words the training texts used in another sense, and nothing else.
+            if normalised.words() < settings.min_words {
+                if let Some(span) = spans.first().cloned() {
+                    report.suppressed.push(Suppressed {
+                        category: settings.category.to_string(),
+                        term: model.name().to_string(),
+                        span,
+                        reason: format!(
+                            "{why}, but the text has {} words, fewer than the {} the policy asks before the model's score counts",
+                            normalised.words(),
+                            settings.min_words
+                        ),
+                    });
+                }
+                continue;
+            }
             // Only where the text as a whole reached the threshold: a reply or passage scored
             // alone is measured apart from it.
             if whole >= threshold
@@ -498,7 +567,9 @@ impl Scanner {
         if let Some(cut) = *history.get_or_init(|| reply::quoted_history(text)) {
             let reply = &text[..cut];
             let reply_normalised = normalise(reply);
-            if reply_normalised.reads_as_prose() {
+            // A reply shorter than the policy's `min_words` is not scored alone (an attribution
+            // line, "Vincent Cunniffe wrote:", above the quote is all some replies have).
+            if reply_normalised.reads_as_prose() && reply_normalised.words() >= settings.min_words {
                 let score = score_all(&[model], &reply_normalised)
                     .first()
                     .copied()
@@ -586,7 +657,9 @@ fn apply_context(
 
 fn describe_hit(entry: &Entry, term: usize, span: &Span) -> String {
     let term = entry.terms.get(term).unwrap_or(&entry.term);
-    let said = if entry.addressed {
+    let said = if entry.by_speaker {
+        ", said by the writer as what they will do"
+    } else if entry.addressed {
         ", said to someone"
     } else if !entry.said_of.is_empty() {
         ", said of a group"
@@ -690,6 +763,92 @@ fn keep_most_specific(hits: &[Hit], entries: &[Entry]) -> Vec<Hit> {
     kept
 }
 
+/// Why a match is no word as written, if it is not: words joined by a slash are alternatives
+/// ("he/she", "and/or"), each of at least two letters (a letter split off by a slash, "c/unt",
+/// is an evasion); a word after `$` and before a bracket, `=` or `;` is a variable in code
+/// (`$pick(msgs)`, read with `$` for `s`).
+fn written_apart(text: &str, span: &Span) -> Option<&'static str> {
+    let written = span.text.as_str();
+    if written.contains('/')
+        && written
+            .split('/')
+            .all(|part| part.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+    {
+        return Some("is words joined by a slash, which are alternatives, not one word");
+    }
+    if written.starts_with('$')
+        && text
+            .get(span.end..)
+            .and_then(|after| after.bytes().next())
+            .is_some_and(|b| matches!(b, b'(' | b'[' | b'{' | b')' | b']' | b'}' | b'=' | b';'))
+    {
+        return Some("is a variable in code (a `$` name before a bracket, `=` or `;`)");
+    }
+    None
+}
+
+/// `text` with each email address and web link in it written over with spaces, and where the
+/// first one was; `None` where it has none. An address is a token (between white space) with
+/// a letter or digit either side of an `@` and a dot after it; a link starts `http://`,
+/// `https://` or `www.` (after any opening bracket or quotation mark). Training removed both
+/// (`train::clean_social`).
+pub(crate) fn blank_addresses_and_links(text: &str) -> Option<(String, std::ops::Range<usize>)> {
+    let bytes = text.as_bytes();
+    let quick = memchr::memchr(b'@', bytes).is_some()
+        || memchr::memmem::find(bytes, b"://").is_some()
+        || memchr::memmem::find(bytes, b"www.").is_some();
+    if !quick {
+        return None;
+    }
+    let mut blanked: Option<(Vec<u8>, std::ops::Range<usize>)> = None;
+    let mut at = 0;
+    while at < bytes.len() {
+        let start = at;
+        let end = bytes[start..]
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .map_or(bytes.len(), |n| start + n);
+        at = end + 1;
+        if start == end {
+            continue;
+        }
+        let token = &bytes[start..end];
+        if !(is_address(token) || is_link(token)) {
+            continue;
+        }
+        let (out, _) = blanked.get_or_insert_with(|| (bytes.to_vec(), start..end));
+        if let Some(slot) = out.get_mut(start..end) {
+            slot.fill(b' ');
+        }
+    }
+    let (out, first) = blanked?;
+    // Whole tokens between ASCII white space were replaced, so the text is still UTF-8.
+    String::from_utf8(out).ok().map(|s| (s, first))
+}
+
+fn is_address(token: &[u8]) -> bool {
+    token.iter().enumerate().any(|(at, &b)| {
+        b == b'@'
+            && at > 0
+            && token[at - 1].is_ascii_alphanumeric()
+            && token.get(at + 1).is_some_and(|b| b.is_ascii_alphanumeric())
+            && token[at + 1..].contains(&b'.')
+    })
+}
+
+fn is_link(token: &[u8]) -> bool {
+    let opened = token
+        .iter()
+        .position(|b| !matches!(b, b'<' | b'(' | b'[' | b'"' | b'\''))
+        .map_or(&[][..], |n| &token[n..]);
+    let starts = |prefix: &[u8]| {
+        opened
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    starts(b"http://") || starts(b"https://") || starts(b"www.")
+}
+
 /// The text cut at the limit on a character boundary, and how many bytes were left out.
 fn within_limit(text: &str, limit: usize) -> (&str, usize) {
     if text.len() <= limit {
@@ -711,6 +870,11 @@ fn span_of(
     end: usize,
 ) -> Option<Span> {
     let (start, end) = normalised.original_range(start, end)?;
+    span_at(field, text, start, end)
+}
+
+/// The span of `text` at original bytes `start..end`, with context either side.
+fn span_at(field: &str, text: &str, start: usize, end: usize) -> Option<Span> {
     let matched = text.get(start..end)?;
     let mut from = start.saturating_sub(CONTEXT_BYTES);
     while !text.is_char_boundary(from) {
