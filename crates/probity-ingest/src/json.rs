@@ -307,6 +307,12 @@ pub fn apply_object(object: &Map<String, Value>, event: &mut Event) {
 fn apply_ecs(object: &Map<String, Value>, event: &mut Event) {
     let mut path = String::with_capacity(64);
     walk(object, &mut path, event, 0);
+    // `email.body` is no queryable field, but a message sent as JSON (over HTTP, or a file)
+    // must reach the communications stage with its body like one decoded from MIME, so that
+    // it is scanned, sealed or excluded as such.
+    if let Some(Value::String(body)) = lookup(object, "email.body") {
+        event.email.get_or_insert_with(Default::default).body = Some(body.clone());
+    }
     for (alias, name) in ALIASES {
         // Most objects hold none of the aliases: look for the alias first, it is the cheap test.
         let Some(value) = object.get(*alias) else {
@@ -415,6 +421,19 @@ mod tests {
         assert_eq!(record.subject.id.as_ref().unwrap().as_str(), "P1");
         assert_eq!(event.source.as_ref().unwrap().port, Some(443));
         assert_eq!(event.original["user"]["name"], "jsmith");
+    }
+
+    #[test]
+    fn a_message_body_sent_as_json_is_the_message_s_body() {
+        let batch = decode(
+            br#"{"@timestamp":"2024-05-07T10:01:00Z","email":{"from":{"address":["a@force.police.uk"]},"subject":"y","body":"the text"}}
+{"@timestamp":"2024-05-07T10:02:00Z","email.body":"dotted"}"#,
+        );
+        let email = batch.events[0].email.as_ref().unwrap();
+        assert_eq!(email.body.as_deref(), Some("the text"));
+        assert_eq!(email.subject.as_deref(), Some("y"));
+        let dotted = batch.events[1].email.as_ref().unwrap();
+        assert_eq!(dotted.body.as_deref(), Some("dotted"));
     }
 
     #[test]
