@@ -113,8 +113,11 @@ struct Index {
     display_names: Keys,
     /// Subject keywords (lower case, matched without ASCII case) and the party of each pattern.
     keywords: Option<(AhoCorasick, Vec<usize>)>,
-    /// The same keywords as a DFA walked a byte at a time ([`any_keyword`]), for the question
-    /// asked of every subject: is any keyword in it at all?
+    /// For the question asked of every subject, is any keyword in it at all: the keywords'
+    /// pairs of bytes ([`KeywordSkip`]), reading a few bytes of the subject rather than all.
+    keyword_skip: Option<KeywordSkip>,
+    /// The same question for a list with a keyword of one byte, which [`KeywordSkip`] cannot
+    /// take: the keywords as a DFA walked a byte at a time ([`any_keyword`]).
     keyword_filter: Option<dfa::DFA>,
 }
 
@@ -151,13 +154,16 @@ impl Index {
                 .build(&keywords)
                 .map_err(invalid)?;
             index.keywords = Some((automaton, keyword_party));
-            let filter = dfa::Builder::new()
-                .match_kind(MatchKind::Standard)
-                .ascii_case_insensitive(true)
-                .prefilter(false)
-                .build(&keywords)
-                .map_err(invalid)?;
-            index.keyword_filter = Some(filter);
+            index.keyword_skip = KeywordSkip::new(&keywords);
+            if index.keyword_skip.is_none() {
+                let filter = dfa::Builder::new()
+                    .match_kind(MatchKind::Standard)
+                    .ascii_case_insensitive(true)
+                    .prefilter(false)
+                    .build(&keywords)
+                    .map_err(invalid)?;
+                index.keyword_filter = Some(filter);
+            }
         }
         Ok(index)
     }
@@ -174,9 +180,14 @@ impl Index {
             lowered = subject.to_lowercase();
             &lowered
         };
-        // Nearly no subject holds a keyword: a walk of the DFA says so in a few instructions a
-        // byte, where the general search costs several times that.
-        if let Some(filter) = &self.keyword_filter
+        // Nearly no subject holds a keyword: the pairs of bytes say so from a few of its bytes,
+        // or a walk of the DFA in a few instructions a byte, where the general search costs
+        // several times that.
+        if let Some(skip) = &self.keyword_skip {
+            if !skip.any_in(subject.as_bytes()) {
+                return None;
+            }
+        } else if let Some(filter) = &self.keyword_filter
             && !any_keyword(filter, subject.as_bytes())
         {
             return None;
@@ -448,6 +459,92 @@ fn any_keyword(filter: &dfa::DFA, text: &[u8]) -> bool {
     false
 }
 
+/// Entries in [`KeywordSkip`]'s table of byte pairs (a power of two).
+const SKIP_PAIRS: usize = 4096;
+
+/// Whether any of a list of keywords is in a text, matched without ASCII case as the subject
+/// automaton matches them, found by reading a few of the text's bytes rather than all of them
+/// (Wu and Manber's search, over pairs of bytes).
+///
+/// A window as long as the shortest keyword (`width`) moves along the text. The pair of bytes
+/// that ends it says how far it may move without passing over the start of any keyword: no
+/// further than would put that pair where it stands in some keyword's first `width` bytes, and
+/// `width - 1` where it stands in none. Only where it may not move at all is each keyword
+/// compared with the text at the window's start. Pairs are looked up case-folded (bit 5 set)
+/// and hashed into [`SKIP_PAIRS`] entries: two pairs that share an entry take the smaller move,
+/// so nothing is passed over, only compared more often. The answer is exact: true where some
+/// keyword is in the text.
+///
+/// A subject is some 40 bytes and the default list's shortest keyword 10, so most subjects are
+/// decided from about eight of their bytes, where a walk of the DFA reads every one.
+#[derive(Debug, Clone)]
+struct KeywordSkip {
+    /// The window's length: the shortest keyword's (at least 2, at most 256).
+    width: usize,
+    /// How far a window ending in each pair (see [`skip_pair`]) may move.
+    moves: Box<[u8]>,
+    /// The keywords (lower case).
+    keywords: Vec<Box<[u8]>>,
+}
+
+/// The entry of [`KeywordSkip::moves`] for the pair of bytes `a`, `b`: both case-folded the same
+/// way, so that a pair equal to another but for ASCII case has the same entry.
+fn skip_pair(a: u8, b: u8) -> usize {
+    ((usize::from(a | 0x20) << 5) ^ usize::from(b | 0x20)) & (SKIP_PAIRS - 1)
+}
+
+impl KeywordSkip {
+    /// The filter for `keywords`, or `None` when one is a single byte (no pair to read).
+    fn new(keywords: &[String]) -> Option<KeywordSkip> {
+        let width = keywords.iter().map(String::len).min()?.min(256);
+        if width < 2 {
+            return None;
+        }
+        let most = u8::try_from(width - 1).ok()?;
+        let mut moves = vec![most; SKIP_PAIRS].into_boxed_slice();
+        for keyword in keywords {
+            let first = keyword.as_bytes().get(..width)?;
+            // A pair ending at byte `end` of the keyword ends `width - 1 - end` bytes before
+            // the window that holds the keyword's first `width` bytes.
+            for (end, pair) in first.windows(2).enumerate().map(|(i, p)| (i + 1, p)) {
+                let entry = moves.get_mut(skip_pair(pair[0], pair[1]))?;
+                let distance = u8::try_from(width - 1 - end).ok()?;
+                *entry = (*entry).min(distance);
+            }
+        }
+        Some(KeywordSkip {
+            width,
+            moves,
+            keywords: keywords
+                .iter()
+                .map(|k| k.as_bytes().to_vec().into_boxed_slice())
+                .collect(),
+        })
+    }
+
+    /// Whether any keyword is in `text` (without ASCII case).
+    fn any_in(&self, text: &[u8]) -> bool {
+        // The index of the window's last byte; its pair is the byte before and that one.
+        let mut end = self.width - 1;
+        while let (Some(&a), Some(&b)) = (text.get(end - 1), text.get(end)) {
+            let distance = self.moves.get(skip_pair(a, b)).copied().unwrap_or(0);
+            if distance > 0 {
+                end += usize::from(distance);
+                continue;
+            }
+            let rest = text.get(end + 1 - self.width..).unwrap_or_default();
+            if self.keywords.iter().any(|keyword| {
+                rest.get(..keyword.len())
+                    .is_some_and(|written| written.eq_ignore_ascii_case(keyword))
+            }) {
+                return true;
+            }
+            end += 1;
+        }
+        false
+    }
+}
+
 /// Every sender and recipient of a message, as written.
 fn correspondents(email: &Email) -> impl Iterator<Item = &str> + Clone {
     email
@@ -531,6 +628,7 @@ pub fn apply(exclusions: &Exclusions, event: &mut Event) -> Option<Exclusion> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     fn email(from: &str, to: &str, subject: &str) -> Email {
         Email {
@@ -830,6 +928,92 @@ mod tests {
                 first_party_reference(&list, &email, &extra)
             );
         }
+    }
+
+    /// The answer of the subject automaton (matching without ASCII case) to whether any keyword
+    /// is in `text`.
+    fn automaton_finds_any(keywords: &[String], text: &str) -> bool {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(true)
+            .build(keywords)
+            .unwrap()
+            .is_match(text)
+    }
+
+    proptest::proptest! {
+        /// The pairs-of-bytes filter says a keyword is in a text exactly where the subject
+        /// automaton finds one, whatever the keywords (of two bytes or more; of one byte, it is
+        /// not built) and wherever they fall, in any ASCII case.
+        #[test]
+        fn the_keyword_skip_agrees_with_the_automaton(
+            keywords in proptest::collection::vec("[a-c ſé]{1,7}", 1..5),
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    (0usize..5, proptest::num::u8::ANY).prop_map(|(i, case)| (Some(i), case)),
+                    proptest::strategy::Just((None, 0u8)),
+                ],
+                0..8,
+            ),
+            fillers in proptest::collection::vec("[a-cA-C ſéÉ.]{0,5}", 8),
+        ) {
+            let keywords: Vec<String> = keywords.iter().map(|k| k.to_lowercase()).collect();
+            let mut text = String::new();
+            for (n, (piece, case)) in pieces.iter().enumerate() {
+                match piece {
+                    Some(i) => {
+                        let keyword = &keywords[i % keywords.len()];
+                        // Each ASCII letter upper-cased where `case` has the bit for it.
+                        text.extend(keyword.chars().enumerate().map(|(j, c)| {
+                            if case >> (j % 8) & 1 == 1 { c.to_ascii_uppercase() } else { c }
+                        }));
+                    }
+                    None => text.push_str(&fillers[n % fillers.len()]),
+                }
+            }
+            let expected = automaton_finds_any(&keywords, &text);
+            match KeywordSkip::new(&keywords) {
+                Some(skip) => proptest::prop_assert_eq!(
+                    skip.any_in(text.as_bytes()),
+                    expected,
+                    "{:?} in {:?}",
+                    keywords,
+                    text
+                ),
+                None => proptest::prop_assert!(keywords.iter().any(|k| k.len() < 2)),
+            }
+        }
+    }
+
+    #[test]
+    fn the_keyword_skip_takes_keywords_longer_than_its_window() {
+        let long = format!("{}grievance", "a".repeat(300));
+        let keywords = vec![long.clone(), "x".repeat(280)];
+        let skip = KeywordSkip::new(&keywords).unwrap();
+        assert_eq!(skip.width, 256);
+        for text in [
+            long.to_uppercase(),
+            format!("re: {long} and more"),
+            format!("{}grievanc", "a".repeat(300)),
+            "x".repeat(279),
+            format!("{}X", "x".repeat(279)),
+        ] {
+            assert_eq!(
+                skip.any_in(text.as_bytes()),
+                automaton_finds_any(&keywords, &text),
+                "{text}"
+            );
+        }
+        // One keyword of one byte: no pairs to read, and the DFA filter is used instead.
+        assert!(KeywordSkip::new(&["a".to_owned(), "grievance".to_owned()]).is_none());
+        let list = "version: 1\nparties:\n  - class: x\n    reason: r\n    subject_keywords: [q, grievance]\n";
+        let list = Exclusions::from_yaml("test", list).unwrap();
+        assert!(list.index.keyword_skip.is_none() && list.index.keyword_filter.is_some());
+        assert_eq!(list.index.subject_party("A Grievance"), Some(0));
+        assert_eq!(list.index.subject_party("Quarterly"), Some(0));
+        assert_eq!(list.index.subject_party("none here"), None);
+        let defaults = Exclusions::defaults().unwrap();
+        assert!(defaults.index.keyword_skip.is_some() && defaults.index.keyword_filter.is_none());
     }
 
     #[test]
