@@ -846,7 +846,9 @@ impl<const MAP: bool> Builder<MAP> {
             }
             if !MAP && let Some(word) = short_word(bytes, at) {
                 self.short_word(at, word);
-                at += word.token;
+                // The byte that ended the word is whitespace (`short_word` found it there), so
+                // it is passed over with the word rather than by another turn of this loop.
+                at += word.token + 1;
                 continue;
             }
             let start = at;
@@ -912,12 +914,20 @@ impl<const MAP: bool> Builder<MAP> {
             return;
         }
         self.flush_singles();
-        self.out.push_space(first);
-        // All eight bytes in one store, then the word's length kept: a copy of a length known
-        // only now would be a call for every word. The output has room (see `Builder::new`).
-        let end = self.out.text.len() + word.core;
-        self.out.text.extend_from_slice(&lowered);
-        self.out.text.truncate(end);
+        // The space before the word (as `push_space` writes it: unless one is there already) and
+        // the word, at most seven bytes, in one eight-byte store, then their length kept: a copy
+        // of a length known only now would be a call for every word. The output has room (see
+        // `Builder::new`).
+        let text = &mut self.out.text;
+        let space = text.last() != Some(&b' ');
+        let stored = if space {
+            (word.lowered << 8) | u64::from(b' ')
+        } else {
+            word.lowered
+        };
+        let end = text.len() + usize::from(space) + word.core;
+        text.extend_from_slice(&stored.to_le_bytes());
+        text.truncate(end);
     }
 
     fn ascii_token(&mut self, bytes: &[u8], start: usize, end: usize) {
