@@ -5,8 +5,10 @@
 //! A marking counts only where markings are written, so that ordinary words do not: in a subject, at
 //! its start (after any `RE:`/`FW:`) or in brackets (`[OFFICIAL-SENSITIVE]`), in any case; in a body
 //! or attachment, in capitals at the start of a line, alone or after a label such as
-//! `Classification:`, and followed by nothing, a descriptor or punctuation. "This email is
-//! CONFIDENTIAL" and "Secret Santa" do not count.
+//! `Classification:`, and followed by nothing, a descriptor or punctuation (a full stop included).
+//! The two-word markings, which are not ordinary words, may be followed by anything: `TOP SECRET`
+//! in capitals, and `OFFICIAL-SENSITIVE` (in a subject, in any case when written with a dash).
+//! "This email is CONFIDENTIAL", "Secret Santa" and "SECRET Santa" do not count.
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -90,8 +92,10 @@ const CORE: &str = r"(?P<m>TOP[ \-]?SECRET|OFFICIAL[ ]?[\-–][ ]?SENSITIVE|OFFI
 const DESCRIPTOR: &str =
     r"[ ]*[:\-–\[\(/]?[ ]*(?P<d>PERSONAL|COMMERCIAL|LOCSEN|LOCAL[ ]SENSITIVE)[\]\)]?";
 const LABEL: &str = r"(?:(?i:(?:government[ ]+)?(?:security[ ]+)?(?:classification|protective[ ]+marking|marking))[ ]*:[ ]*)?";
-/// What may follow a marking without a descriptor: the end, or punctuation that sets it off.
-const AFTER: &str = r"(?:[ \t]*$|[ ]*[:\-–\]\)\|*])";
+/// What may follow a marking without a descriptor: the end, or punctuation that sets it off (a full
+/// stop only where a space or the end follows it, so that `SECRET.docx` is not one); else the empty
+/// group `free`, which [`marking_from`] accepts only after a two-word marking.
+const AFTER: &str = r"(?:[ \t]*$|[ ]*[:\-–\]\)\|*]|[ ]*\.(?:[ \t]|$)|(?P<free>))";
 
 /// Finds protective markings. Build once and share.
 #[derive(Debug, Clone)]
@@ -132,7 +136,8 @@ impl Markings {
         })
     }
 
-    /// Markings in a subject line: at its start or in brackets, any case.
+    /// Markings in a subject line: at its start or in brackets, any case (a two-word marking
+    /// followed by other words only as [`free_marking`] allows).
     pub fn in_subject(&self, subject: &str) -> Vec<Marking> {
         if !self.prefilter_any_case.is_match(subject) {
             return Vec::new();
@@ -186,8 +191,29 @@ pub fn highest(markings: &[Marking]) -> Option<&Marking> {
     best
 }
 
+/// Whether a marking followed straight by other words (`OFFICIAL-SENSITIVE briefing attached`)
+/// counts: only the two-word markings, which are not ordinary words, do. `TOP SECRET` must be in
+/// capitals ("Top secret plans for the party" is prose); `OFFICIAL-SENSITIVE` in capitals, or in
+/// any case when written with a dash ("Official-Sensitive nominal list").
+fn free_marking(core: &str) -> bool {
+    let capitals = !core.bytes().any(|b| b.is_ascii_lowercase());
+    let letters: String = core
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    match letters.as_str() {
+        "TOPSECRET" => capitals,
+        "OFFICIALSENSITIVE" => capitals || core.contains(['-', '–']),
+        _ => false,
+    }
+}
+
 fn marking_from(captures: &regex::Captures<'_>, offset: usize) -> Option<Marking> {
     let core = captures.name("m")?;
+    if captures.name("free").is_some() && !free_marking(core.as_str()) {
+        return None;
+    }
     let letters: String = core
         .as_str()
         .chars()
@@ -275,7 +301,48 @@ mod tests {
     }
 
     #[test]
+    fn two_word_markings_followed_by_words() {
+        assert_eq!(
+            subject("Re: OFFICIAL-SENSITIVE nominal details"),
+            ["OFFICIAL-SENSITIVE"]
+        );
+        assert_eq!(
+            subject("Official-Sensitive nominal list"),
+            ["OFFICIAL-SENSITIVE"]
+        );
+        assert_eq!(subject("TOP SECRET plans"), ["TOP SECRET"]);
+        assert!(subject("Top secret plans for the party").is_empty());
+        assert!(subject("Official sensitive issues").is_empty());
+        assert_eq!(
+            body("OFFICIAL-SENSITIVE briefing attached."),
+            ["OFFICIAL-SENSITIVE"]
+        );
+        assert_eq!(
+            body("Classification: OFFICIAL-SENSITIVE. Operation details follow."),
+            ["OFFICIAL-SENSITIVE"]
+        );
+        assert_eq!(body("TOP SECRET plans"), ["TOP SECRET"]);
+        assert_eq!(
+            body("hi\nOFFICIAL-SENSITIVE PERSONAL details follow"),
+            ["OFFICIAL-SENSITIVE PERSONAL"]
+        );
+    }
+
+    #[test]
+    fn a_full_stop_sets_a_marking_off() {
+        assert_eq!(
+            body("OFFICIAL-SENSITIVE. Do not forward."),
+            ["OFFICIAL-SENSITIVE"]
+        );
+        assert_eq!(body("SECRET. Op Kestrel plans attached."), ["SECRET"]);
+        assert_eq!(body("OFFICIAL."), ["OFFICIAL"]);
+        assert_eq!(subject("SECRET. Op Kestrel"), ["SECRET"]);
+        assert!(body("SECRET.docx attached").is_empty());
+    }
+
+    #[test]
     fn subject_words_that_are_not_markings() {
+        assert!(subject("Secret Santa draw").is_empty());
         assert!(subject("Secret Santa draw").is_empty());
         assert!(subject("The official opening").is_empty());
         assert!(subject("RE: confidentiality agreement").is_empty());
@@ -299,6 +366,11 @@ mod tests {
         assert!(body("SECRET Santa on Friday").is_empty());
         assert!(body("NOT PROTECTIVELY MARKED").is_empty());
         assert!(body("official business only").is_empty());
+        assert!(body("It is no secret that the rota is late.").is_empty());
+        assert!(body("Secret Santa: bring a gift").is_empty());
+        assert!(body("OFFICIAL business only").is_empty());
+        assert!(body("SECRET SANTA draw on Friday").is_empty());
+        assert!(body("This is OFFICIAL-SENSITIVE material.").is_empty());
     }
 
     #[test]
