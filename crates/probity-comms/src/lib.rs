@@ -35,6 +35,7 @@ use probity_model::{
 };
 use probity_privacy::disclosure::{Disclosure, DisclosurePolicy};
 use probity_privacy::exclusions::{self, Exclusions};
+use probity_privacy::masking::Masker;
 use probity_privacy::recipients::StaffPersonalAddresses;
 use probity_privacy::sealing::{
     self, SEALED_KEY, SEALED_LABEL, SEALED_TAG, SealCues, SealKey, SealReason, Sealed,
@@ -164,6 +165,9 @@ pub struct CommsStage {
     scanner: Scanner,
     disclosure: Disclosure,
     staff: StaffPersonalAddresses,
+    /// Finds personal data around alert evidence, so that snippets cut none in two (staff are
+    /// told apart only when the alert is shown).
+    masker: Masker,
 }
 
 impl CommsStage {
@@ -204,6 +208,11 @@ impl CommsStage {
             scanner: scanner.watching(SealCues::filter_words())?,
             disclosure,
             staff: StaffPersonalAddresses::new(),
+            masker: Masker::new(
+                std::iter::empty::<&str>(),
+                std::iter::empty::<&str>(),
+                std::iter::empty::<&str>(),
+            )?,
         })
     }
 
@@ -349,10 +358,51 @@ impl CommsStage {
         let alerts = by_rule
             .into_iter()
             .filter_map(|((policy, category), found)| {
+                let found = self.evidence_shown(event, found);
                 alert_for(event, &policy, &category, &found, now)
             })
             .collect();
         (alerts, unscanned)
+    }
+}
+
+impl CommsStage {
+    /// The findings' spans as an alert shows them: each span's context cut from its text so that
+    /// no word or personal data is cut in two at its edges (a cut phone number or NHS number is
+    /// not recognised when the alert is masked for showing), and evidence that is part of
+    /// personal data recognised only with the words around it (a classifier's word "Karen" of
+    /// "Dear Karen Whitfield", a date after "born") replaced by its placeholder, in the span and
+    /// in the finding's `why`. The rest is masked when the alert is shown.
+    fn evidence_shown(&self, event: &Event, mut findings: Vec<Finding>) -> Vec<Finding> {
+        let Some(email) = event.email.as_ref() else {
+            return findings;
+        };
+        let texts: Vec<MessageText<'_>> = message_texts(email).collect();
+        for finding in &mut findings {
+            for span in &mut finding.spans {
+                let Some(text) = texts.iter().find(|t| t.field == span.field).map(|t| t.text)
+                else {
+                    continue;
+                };
+                if text.get(span.start..span.end) != Some(span.text.as_str()) {
+                    continue;
+                }
+                span.context = self.masker.snippet(
+                    text,
+                    span.start,
+                    span.end,
+                    probity_privacy::text::CONTEXT_BYTES,
+                );
+                if let Some(kind) = self.masker.covering(text, span.start, span.end) {
+                    let placeholder = kind.placeholder();
+                    finding.why = finding
+                        .why
+                        .replace(&format!("\"{}\"", span.text), &format!("\"{placeholder}\""));
+                    span.text = placeholder.to_owned();
+                }
+            }
+        }
+        findings
     }
 }
 

@@ -4,12 +4,19 @@
 //! shown. Staff names and addresses, known from the staff directory, are left as they are.
 
 use probity_model::{Alert, Event};
-use probity_privacy::masking::Masker;
+use probity_privacy::identifiers::IdKind;
+use probity_privacy::masking::{MaskKind, Masker};
 
 use crate::Result;
 
 /// The alert rule kind content alerts carry.
 const CONTENT_KIND: &str = "content";
+
+/// The prefix of a field naming an attachment's text (`attachment:<file name>`).
+const ATTACHMENT_FIELD: &str = "attachment:";
+
+/// The prefix of a disclosure alert's rule id (`disclosure/<category>`).
+const DISCLOSURE_RULE: &str = "disclosure/";
 
 /// Masks what analysts see.
 #[derive(Debug)]
@@ -53,6 +60,21 @@ impl Redactor {
             if let Some(text) = attachment.text.as_mut() {
                 *text = self.masker.mask(text).text;
             }
+            // A file's name can name a member of the public ("Karen Whitfield PX123456B.txt").
+            for name in [attachment.file.name.as_mut(), attachment.file.path.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                *name = self.masker.mask(name).text;
+            }
+        }
+        if let Some(file) = event.file.as_mut() {
+            for name in [file.name.as_mut(), file.path.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                *name = self.masker.mask(name).text;
+            }
         }
         mask_strings(&mut event.original, &self.masker, 0);
         if let Some(message) = event.message.as_mut() {
@@ -65,14 +87,34 @@ impl Redactor {
         self.masker.mask(text).text
     }
 
-    /// Masks the quoted content in a content alert's explanation and evidence.
+    /// Masks a field name that names an attachment (`attachment:<file name>`); any other as it is.
+    pub fn field(&self, field: &str) -> String {
+        match field.strip_prefix(ATTACHMENT_FIELD) {
+            Some(name) => format!("{ATTACHMENT_FIELD}{}", self.masker.mask(name).text),
+            None => field.to_owned(),
+        }
+    }
+
+    /// Masks the quoted content in a content alert's explanation and evidence, and attachment
+    /// names in its fields. The evidence of a disclosure of an identifier (a date of birth, an NHS
+    /// number) is the identifier itself, and is shown as its placeholder (`[dob]`) even where it
+    /// would not be recognised alone (a date without the "born" before it).
     pub fn alert(&self, alert: &mut Alert) {
         if alert.rule.kind != CONTENT_KIND {
             return;
         }
         alert.explanation = self.masker.mask(&alert.explanation).text;
+        let identifier = alert
+            .rule
+            .id
+            .strip_prefix(DISCLOSURE_RULE)
+            .and_then(|category| IdKind::ALL.into_iter().find(|k| k.name() == category));
         for matched in &mut alert.matched {
-            matched.value = self.masker.mask(&matched.value).text;
+            matched.field = self.field(&matched.field);
+            matched.value = match identifier {
+                Some(kind) => MaskKind::Identifier(kind).placeholder().to_owned(),
+                None => self.masker.mask(&matched.value).text,
+            };
         }
     }
 }
@@ -150,5 +192,74 @@ mod tests {
         for private in ["Connolly", "07700 900123", "sarah.c@gmail.com", "NS4 7QD"] {
             assert!(!body.contains(private), "{private} shown: {body}");
         }
+    }
+
+    #[test]
+    fn alert_evidence_and_attachment_names_are_masked() {
+        use probity_model::{AlertId, AlertRule, Level, MatchedField};
+        let redactor = Redactor::new(&StaffDirectory::default()).unwrap();
+        let rule = AlertRule {
+            kind: CONTENT_KIND.into(),
+            id: "disclosure/date_of_birth".into(),
+            title: "t".into(),
+            tags: Vec::new(),
+        };
+        let mut alert = Alert {
+            id: AlertId::derive(&rule, &[]),
+            created: chrono::Utc::now(),
+            rule,
+            level: Level::High,
+            explanation:
+                "1 date of birth sent\nattachment:Karen Whitfield PX123456B.txt: …born 12/03/1985…"
+                    .into(),
+            matched: vec![MatchedField {
+                field: "attachment:Karen Whitfield PX123456B.txt".into(),
+                value: "12/03/1985".into(),
+            }],
+            events: Vec::new(),
+            user: None,
+            host: None,
+        };
+        redactor.alert(&mut alert);
+        assert_eq!(alert.matched[0].value, "[dob]");
+        let shown = format!("{} {}", alert.explanation, alert.matched[0].field);
+        for private in ["Karen", "Whitfield", "PX123456B", "12/03/1985"] {
+            assert!(!shown.contains(private), "{private} shown: {shown}");
+        }
+        assert!(alert.matched[0].field.starts_with("attachment:"));
+    }
+
+    #[test]
+    fn attachment_names_are_masked_in_events() {
+        use probity_model::{Attachment, File};
+        let redactor = Redactor::new(&StaffDirectory::default()).unwrap();
+        let provenance = Provenance {
+            id: EventId::from_bytes([2; 16]),
+            source: "test".into(),
+            format: Format::Eml,
+            ingested: chrono::Utc::now(),
+            location: None,
+        };
+        let mut event = Event::new(chrono::Utc::now(), provenance);
+        event.email = Some(Email {
+            attachments: vec![Attachment {
+                file: File {
+                    name: Some("Karen Whitfield PX123456B.txt".into()),
+                    ..File::default()
+                },
+                ..Attachment::default()
+            }],
+            ..Email::default()
+        });
+        redactor.event(&mut event);
+        let name = event.email.unwrap().attachments[0]
+            .file
+            .name
+            .clone()
+            .unwrap();
+        for private in ["Karen", "Whitfield", "PX123456B"] {
+            assert!(!name.contains(private), "{private} shown: {name}");
+        }
+        assert!(name.ends_with(".txt"), "{name}");
     }
 }

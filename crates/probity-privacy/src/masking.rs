@@ -198,6 +198,140 @@ impl Masker {
     }
 }
 
+impl Masker {
+    /// The personal data the masker finds around `text[start..end]` (in a window some hundreds of
+    /// bytes wide), as absolute byte ranges of `text`.
+    fn items_around(&self, text: &str, start: usize, end: usize, bytes: usize) -> Vec<MaskedItem> {
+        const AROUND: usize = 160;
+        let from = text::floor_boundary(text, start.saturating_sub(bytes.saturating_add(AROUND)));
+        let to = text::ceil_boundary(text, end.saturating_add(bytes.saturating_add(AROUND)));
+        self.mask(&text[from..to])
+            .masked
+            .into_iter()
+            .map(|item| MaskedItem {
+                kind: item.kind,
+                start: from + item.start,
+                end: from + item.end,
+            })
+            .collect()
+    }
+
+    /// What `text[start..end]` is part of, when it lies inside personal data the masker finds in
+    /// the text around it: a classifier's evidence word "Karen" in "Dear Karen Whitfield", a date
+    /// of birth read as such only after "born". Shown alone, such evidence would not be masked.
+    pub fn covering(&self, text: &str, start: usize, end: usize) -> Option<MaskKind> {
+        if start >= end || end > text.len() {
+            return None;
+        }
+        self.items_around(text, start, end, 0)
+            .into_iter()
+            .find(|item| item.start <= start && end <= item.end)
+            .map(|item| item.kind)
+    }
+
+    /// The text around `text[start..end]` to show beside evidence: about `bytes` either side,
+    /// line breaks as spaces. Its edges cut no word, and no personal data the masker finds in the
+    /// text around it: a phone number, postcode or name an edge would cut is left out whole (or
+    /// taken in whole where it overlaps the evidence), since a cut one is no longer recognised
+    /// when the snippet is masked for showing. Personal data found only with words beyond the
+    /// snippet (a date of birth after a "born" left outside) is masked here; the rest is left for
+    /// masking when shown, where staff named in the staff directory stay visible.
+    pub fn snippet(&self, text: &str, start: usize, end: usize, bytes: usize) -> String {
+        let start = text::floor_boundary(text, start);
+        let end = text::ceil_boundary(text, end.max(start));
+        let items = self.items_around(text, start, end, bytes);
+        let mut from = text::floor_boundary(text, start.saturating_sub(bytes));
+        let mut to = text::ceil_boundary(text, end.saturating_add(bytes));
+        for _ in 0..8 {
+            let before = (from, to);
+            from = word_start(text, from, start);
+            to = word_end(text, to, end);
+            for item in &items {
+                if item.start < from && from < item.end {
+                    from = if item.end <= start {
+                        item.end
+                    } else {
+                        item.start
+                    };
+                }
+                if item.start < to && to < item.end {
+                    to = if item.start >= end {
+                        item.start
+                    } else {
+                        item.end
+                    };
+                }
+            }
+            if (from, to) == before {
+                break;
+            }
+        }
+        let alone = self.mask(&text[from..to]).masked;
+        let mut out = String::with_capacity(to - from);
+        let mut at = from;
+        for item in &items {
+            if item.start < at || item.end > to {
+                continue;
+            }
+            let found_alone = alone
+                .iter()
+                .any(|m| from + m.start < item.end && item.start < from + m.end);
+            if found_alone {
+                continue;
+            }
+            out.push_str(&text[at..item.start]);
+            out.push_str(item.kind.placeholder());
+            at = item.end;
+        }
+        out.push_str(&text[at..to]);
+        let shown: String = out
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        shown.trim().to_owned()
+    }
+}
+
+/// `from` moved forward past a word it cuts (and the space after), but not past `limit`.
+fn word_start(text: &str, from: usize, limit: usize) -> usize {
+    let bytes = text.as_bytes();
+    let cuts = |at: usize| {
+        at > 0
+            && at < bytes.len()
+            && !text[..at].ends_with(char::is_whitespace)
+            && !text[at..].starts_with(char::is_whitespace)
+    };
+    if from >= limit || !cuts(from) {
+        return from;
+    }
+    match text[from..limit].find(char::is_whitespace) {
+        Some(space) => {
+            let after = from + space;
+            let rest = &text[after..limit];
+            after + (rest.len() - rest.trim_start().len())
+        }
+        None => limit,
+    }
+}
+
+/// `to` moved back before a word it cuts (and the space before), but not before `limit`.
+fn word_end(text: &str, to: usize, limit: usize) -> usize {
+    let bytes = text.as_bytes();
+    let cuts = |at: usize| {
+        at > 0
+            && at < bytes.len()
+            && !text[..at].ends_with(char::is_whitespace)
+            && !text[at..].starts_with(char::is_whitespace)
+    };
+    if to <= limit || !cuts(to) {
+        return to;
+    }
+    match text[limit..to].rfind(char::is_whitespace) {
+        Some(space) => limit + text[limit..limit + space].trim_end().len(),
+        None => limit,
+    }
+}
+
 /// Where to cut a text at most `limit` bytes long so that no word is split (a split phone number
 /// would leave its tail unmasked): after the last line break in the second half of the limit, else
 /// after the last whitespace, else (one long word) nothing is shown.
@@ -285,5 +419,50 @@ email [email]. Copy to sam.lane@force.police.uk."
         let masked = masker().mask(text);
         assert_eq!(masked.text, text);
         assert!(masked.masked.is_empty());
+    }
+
+    #[test]
+    fn snippets_cut_no_identifier_or_word_in_two() {
+        let m = masker();
+        let text = "Please note the NHS number is NHS 943 476 5919 and the card 4111 1111 1111 1111 \
+was used. She lives at Leeds LS1 4DY, call 07700 900123 now. Born 12/03/1985 in a town far away.";
+        for (needle, bytes) in [
+            ("card", 40),
+            ("used", 40),
+            ("lives", 25),
+            ("now", 30),
+            ("town", 14),
+        ] {
+            let at = text.find(needle).unwrap();
+            let snippet = m.snippet(text, at, at + needle.len(), bytes);
+            let shown = m.mask(&snippet).text;
+            for part in [
+                "943", "476", "591", "4111", "LS1", "07700", "900", "12/03", "1985",
+            ] {
+                assert!(
+                    !shown.contains(part),
+                    "{part} shown in {shown:?} (snippet {snippet:?})"
+                );
+            }
+            assert!(
+                !shown.starts_with(' ') && !shown.ends_with(' '),
+                "{shown:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn evidence_inside_a_name_or_date_of_birth_is_known_as_such() {
+        let m = masker();
+        let text = "Dear Karen Whitfield, about your case. She was born 12/03/1985.";
+        let at = text.find("Karen").unwrap();
+        assert_eq!(m.covering(text, at, at + 5), Some(MaskKind::Person));
+        let at = text.find("12/03/1985").unwrap();
+        assert_eq!(
+            m.covering(text, at, at + 10),
+            Some(MaskKind::Identifier(IdKind::DateOfBirth))
+        );
+        let at = text.find("case").unwrap();
+        assert_eq!(m.covering(text, at, at + 4), None);
     }
 }

@@ -249,12 +249,12 @@ pub async fn unseal(
                 tracing::error!(%error, "cannot unseal");
                 WebError::Internal
             })?;
-            let shown = if also_unmask {
-                text
+            let (field, shown) = if also_unmask {
+                (item.field.clone(), text)
             } else {
-                redactor.text(&text)
+                (redactor.field(&item.field), redactor.text(&text))
             };
-            opened.push((item.field.clone(), shown));
+            opened.push((field, shown));
         }
         let fields: Vec<&str> = items.iter().map(|i| i.field.as_str()).collect();
         record_opening(
