@@ -73,6 +73,9 @@ struct ChatMessage {
     timestamp: Option<Timestamp>,
     sender: Option<Person>,
     to: Vec<Identity>,
+    /// The display names written beside the recipients (`email.display_names`), so that the
+    /// communications stage's exclusions by display name see them.
+    display_names: Vec<Identity>,
     subject: Option<String>,
     message_id: Option<String>,
     text: Option<String>,
@@ -90,6 +93,16 @@ struct Shape {
 }
 
 impl ChatMessage {
+    /// Adds a recipient's display name to `email.display_names`, once.
+    fn add_display_name(&mut self, name: Option<String>) {
+        if let Some(name) = name.as_deref().and_then(non_empty) {
+            let name = Identity::from(name);
+            if !self.display_names.contains(&name) {
+                self.display_names.push(name);
+            }
+        }
+    }
+
     fn label(&mut self, name: &str, value: impl Into<String>) {
         self.labels.insert(name.to_owned(), value.into());
     }
@@ -127,6 +140,7 @@ impl ChatMessage {
         event.email = Some(Email {
             from: from.into_iter().collect(),
             to: self.to,
+            display_names: self.display_names,
             subject: self.subject,
             message_id: self.message_id,
             origination_timestamp: self.timestamp,

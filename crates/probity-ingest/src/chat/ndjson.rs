@@ -8,7 +8,7 @@
 
 use std::io::BufRead;
 
-use probity_model::{Attachment, File, FileHash, Format, Identity};
+use probity_model::{Attachment, File, FileHash, Format};
 use serde_json::{Map, Value};
 
 use super::{ChatMessage, Person, Shape, non_empty, text_of};
@@ -88,7 +88,7 @@ fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
     let mut message = ChatMessage {
         timestamp: Some(timestamp),
         sender: Some(sender),
-        to: recipients(object.get("recipients")),
+        to: Vec::new(),
         subject: text_of(object.get("conversation_name")),
         message_id: text_of(object.get("message_id")),
         text: object
@@ -98,6 +98,12 @@ fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
         attachments: attachments(object.get("attachments")),
         ..ChatMessage::default()
     };
+    for recipient in recipients(object.get("recipients")) {
+        if let Some(identity) = recipient.identity() {
+            message.to.push(identity);
+        }
+        message.add_display_name(recipient.name);
+    }
     for (key, label) in [
         ("platform", "chat.platform"),
         ("conversation_id", "chat.conversation_id"),
@@ -132,11 +138,9 @@ fn person(value: Option<&Value>) -> Option<Person> {
     person.identity().map(|_| person)
 }
 
-fn recipients(value: Option<&Value>) -> Vec<Identity> {
+fn recipients(value: Option<&Value>) -> Vec<Person> {
     let list = value.and_then(Value::as_array).into_iter().flatten();
-    list.filter_map(|item| person(Some(item)))
-        .filter_map(|person| person.identity())
-        .collect()
+    list.filter_map(|item| person(Some(item))).collect()
 }
 
 fn attachments(value: Option<&Value>) -> Vec<Attachment> {

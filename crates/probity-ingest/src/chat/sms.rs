@@ -193,6 +193,7 @@ fn row_message(row: &Row, columns: &Columns, limit: usize) -> Result<ChatMessage
         .get(&values, "application")
         .unwrap_or_else(|| "SMS".into());
     message.label("chat.application", application);
+    message.add_display_name(columns.get(&values, "to_name"));
     if let Some(direction) = columns.get(&values, "direction") {
         message.label("chat.direction", direction_name(&direction));
     }

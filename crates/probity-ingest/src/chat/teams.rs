@@ -6,7 +6,7 @@
 //! dead letter saying where and why.
 
 use mail_parser::decoders::html::html_to_text;
-use probity_model::{Attachment, File, Format, Identity};
+use probity_model::{Attachment, File, Format};
 use serde_json::{Map, Value};
 
 use super::{ChatMessage, Person, Shape, non_empty, text_of};
@@ -157,7 +157,14 @@ fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
     if !is_null(object.get("lastEditedDateTime")) {
         message.label("chat.edited", "true");
     }
-    message.to = mentioned(object.get("mentions"));
+    for person in mentioned(object.get("mentions")) {
+        if let Some(identity) = person.identity()
+            && !message.to.contains(&identity)
+        {
+            message.to.push(identity);
+        }
+        message.add_display_name(person.name);
+    }
     if !message.to.is_empty() {
         message.label("email.to_source", "mentions");
     }
@@ -210,21 +217,14 @@ fn conversation(object: &Map<String, Value>) -> Option<String> {
     Some(format!("{team}/{id}"))
 }
 
-/// The users @-mentioned in the message, in order, without duplicates.
-fn mentioned(mentions: Option<&Value>) -> Vec<Identity> {
-    let mut out: Vec<Identity> = Vec::new();
-    for mention in mentions.and_then(Value::as_array).into_iter().flatten() {
-        let Some(person) = sender(mention.get("mentioned")) else {
-            continue;
-        };
-        let Some(identity) = person.identity() else {
-            continue;
-        };
-        if !out.contains(&identity) {
-            out.push(identity);
-        }
-    }
-    out
+/// The users @-mentioned in the message, in order.
+fn mentioned(mentions: Option<&Value>) -> Vec<Person> {
+    mentions
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|mention| sender(mention.get("mentioned")))
+        .collect()
 }
 
 /// Teams attachments are links (files in SharePoint or OneDrive) or cards; the export does not
