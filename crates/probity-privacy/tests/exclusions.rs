@@ -143,3 +143,24 @@ fn stripping_twice_tags_once() {
     strip_content(&mut event, &exclusion);
     assert_eq!(event.tags.len(), 1);
 }
+
+#[test]
+fn shipped_welfare_and_whistleblowing_domains_cover_their_subdomains() {
+    let exclusions = Exclusions::defaults().unwrap();
+    for address in [
+        "help@jo.samaritans.org",
+        "jo@samaritans.org",
+        "support@mail.policecare.org.uk",
+        "team@oscarkilo.org.uk",
+        "advice@ww.protect-advice.org.uk",
+    ] {
+        let event = mail_event("pc.lowe@force.police.uk", address, "hello");
+        assert!(
+            exclusions.matches_event(&event).is_some(),
+            "{address} not excluded"
+        );
+    }
+    // A domain that merely ends in the same letters is not a subdomain.
+    let event = mail_event("pc.lowe@force.police.uk", "a@notsamaritans.org", "hello");
+    assert!(exclusions.matches_event(&event).is_none());
+}
