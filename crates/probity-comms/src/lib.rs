@@ -21,7 +21,9 @@
 //!
 //! Other events pass untouched, at the cost of one check. See docs/communications.md.
 
+pub mod deadletter;
 pub mod redact;
+pub use deadletter::DeadLetterOutcome;
 pub use redact::{Redactor, StaffDirectory};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -31,7 +33,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use probity_content::{Prepared, Scanner};
 use probity_model::{
-    Alert, AlertId, AlertRule, Email, Event, EventRef, Finding, Identity, MatchedField, Timestamp,
+    Alert, AlertId, AlertRule, DeadLetter, Email, Event, EventRef, Finding, Identity, MatchedField,
+    Timestamp,
 };
 use probity_privacy::disclosure::{Disclosure, DisclosurePolicy};
 use probity_privacy::exclusions::{self, Exclusions};
@@ -220,6 +223,13 @@ impl CommsStage {
     pub fn with_staff(mut self, staff: StaffPersonalAddresses) -> Self {
         self.staff = staff;
         self
+    }
+
+    /// Keeps a dead letter that may hold a message from storing protected content in the clear:
+    /// its raw input is dropped when its parties can be read and one is protected, and sealed
+    /// otherwise (see [`deadletter`]). Dead letters of other inputs are left as they are.
+    pub fn guard_dead_letter(&self, letter: &mut DeadLetter) -> DeadLetterOutcome {
+        deadletter::guard(&self.exclusions, &self.key, letter)
     }
 
     /// Applies the stage to one decoded event before it is stored; returns the alerts to store

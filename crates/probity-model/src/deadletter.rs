@@ -19,11 +19,57 @@ pub struct DeadLetter {
     pub reason: String,
     /// Where inside the source (line, record, byte offset), if known.
     pub location: Option<String>,
-    /// The raw bytes as received (possibly cut at [`RAW_KEEP_LIMIT`]).
+    /// The raw bytes as received (possibly cut at [`RAW_KEEP_LIMIT`], or shorter where the
+    /// decoder keeps less); when [`DeadLetter::raw_kept`] is [`RawKept::Sealed`], the sealed item
+    /// (JSON) that holds them encrypted; when [`RawKept::Withheld`], empty.
     #[serde(with = "raw_bytes")]
     pub raw: Vec<u8>,
     /// The size of the input as received or claimed, which may exceed `raw.len()`.
     pub raw_len: u64,
+    /// How `raw` is kept: as received, sealed, or not at all.
+    #[serde(default, skip_serializing_if = "RawKept::is_clear")]
+    pub raw_kept: RawKept,
+}
+
+/// How a dead letter's raw input is kept. A message (mail, chat, device message) that cannot be
+/// decoded cannot be checked for protected parties or sealed content, so its raw input is never
+/// stored in the clear: it is sealed, or withheld when its parties could be read and are
+/// protected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawKept {
+    /// As received.
+    #[default]
+    Clear,
+    /// Encrypted with the data directory's seal key; `raw` holds the sealed item.
+    Sealed,
+    /// Not kept: the input was with a protected party (metadata and the reason only).
+    Withheld,
+}
+
+impl RawKept {
+    /// The snake_case name (as stored).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RawKept::Clear => "clear",
+            RawKept::Sealed => "sealed",
+            RawKept::Withheld => "withheld",
+        }
+    }
+
+    /// The state a stored name stands for (an unknown name reads as sealed: never shown as text).
+    pub fn from_name(name: &str) -> Self {
+        match name {
+            "clear" => RawKept::Clear,
+            "withheld" => RawKept::Withheld,
+            _ => RawKept::Sealed,
+        }
+    }
+
+    /// Whether the raw input is kept as received.
+    pub fn is_clear(&self) -> bool {
+        *self == RawKept::Clear
+    }
 }
 
 impl DeadLetter {
@@ -45,11 +91,15 @@ impl DeadLetter {
             location,
             raw: kept.to_vec(),
             raw_len: raw.len() as u64,
+            raw_kept: RawKept::Clear,
         }
     }
 
-    /// The raw bytes as text if they are UTF-8, else `None`.
+    /// The raw bytes as text if they are kept in the clear and are UTF-8, else `None`.
     pub fn raw_text(&self) -> Option<&str> {
+        if !self.raw_kept.is_clear() {
+            return None;
+        }
         std::str::from_utf8(&self.raw).ok()
     }
 }

@@ -24,7 +24,7 @@ mod provenance;
 mod time;
 
 pub use alert::{Alert, AlertId, AlertRule, EventRef, Level, MatchedField};
-pub use deadletter::{DeadLetter, RAW_KEEP_LIMIT};
+pub use deadletter::{DeadLetter, RAW_KEEP_LIMIT, RawKept};
 pub use event::{
     Attachment, Email, Endpoint, Event, EventMeta, File, FileHash, Host, ParentProcess, Process,
     Record, RecordSubject, Url, User, UserRef,

@@ -43,6 +43,9 @@ pub enum SealReason {
     LegalPrivilege,
     /// Medical (diagnoses, medication, fit notes, occupational health).
     Medical,
+    /// A message that could not be decoded (a dead letter's raw input): it could not be checked
+    /// for protected parties or privileged and medical content, so it is never kept in the clear.
+    Undecoded,
 }
 
 impl SealReason {
@@ -51,6 +54,7 @@ impl SealReason {
         match self {
             SealReason::LegalPrivilege => "legal_privilege",
             SealReason::Medical => "medical",
+            SealReason::Undecoded => "undecoded",
         }
     }
 
@@ -59,6 +63,7 @@ impl SealReason {
         match self {
             SealReason::LegalPrivilege => "[sealed: legally privileged content]",
             SealReason::Medical => "[sealed: medical content]",
+            SealReason::Undecoded => "[sealed: input that could not be decoded]",
         }
     }
 }
@@ -191,6 +196,16 @@ fn associated_data(reason: SealReason, field: &str) -> Vec<u8> {
 
 /// Encrypts `plaintext` under `key`, binding the reason and field to it.
 pub fn seal(key: &SealKey, reason: SealReason, field: &str, plaintext: &str) -> Result<Sealed> {
+    seal_bytes(key, reason, field, plaintext.as_bytes())
+}
+
+/// As [`seal`], for bytes that need not be text (a dead letter's raw input).
+pub fn seal_bytes(
+    key: &SealKey,
+    reason: SealReason,
+    field: &str,
+    plaintext: &[u8],
+) -> Result<Sealed> {
     let mut nonce = [0u8; NONCE_BYTES];
     getrandom::fill(&mut nonce).map_err(|e| Error::Seal(format!("no randomness: {e}")))?;
     let aad = associated_data(reason, field);
@@ -199,7 +214,7 @@ pub fn seal(key: &SealKey, reason: SealReason, field: &str, plaintext: &str) -> 
         .encrypt(
             Nonce::from_slice(&nonce),
             Payload {
-                msg: plaintext.as_bytes(),
+                msg: plaintext,
                 aad: &aad,
             },
         )
@@ -215,6 +230,12 @@ pub fn seal(key: &SealKey, reason: SealReason, field: &str, plaintext: &str) -> 
 
 /// Decrypts a sealed text. Fails on a wrong key or any change to the blob, its reason or field.
 pub fn unseal(key: &SealKey, sealed: &Sealed) -> Result<String> {
+    let plaintext = unseal_bytes(key, sealed)?;
+    String::from_utf8(plaintext).map_err(|_| Error::Seal("unsealed text is not UTF-8".into()))
+}
+
+/// As [`unseal`], for bytes sealed with [`seal_bytes`].
+pub fn unseal_bytes(key: &SealKey, sealed: &Sealed) -> Result<Vec<u8>> {
     if sealed.version != FORMAT_VERSION {
         return Err(Error::Seal(format!(
             "version {} is not supported",
@@ -234,8 +255,7 @@ pub fn unseal(key: &SealKey, sealed: &Sealed) -> Result<String> {
         .decode(&sealed.ciphertext)
         .map_err(|e| Error::Seal(format!("ciphertext is not base64: {e}")))?;
     let aad = associated_data(sealed.reason, &sealed.field);
-    let plaintext = key
-        .cipher()
+    key.cipher()
         .decrypt(
             Nonce::from_slice(&nonce),
             Payload {
@@ -243,10 +263,7 @@ pub fn unseal(key: &SealKey, sealed: &Sealed) -> Result<String> {
                 aad: &aad,
             },
         )
-        .map_err(|_| {
-            Error::Seal("cannot unseal: wrong key, or the sealed item was altered".into())
-        })?;
-    String::from_utf8(plaintext).map_err(|_| Error::Seal("unsealed text is not UTF-8".into()))
+        .map_err(|_| Error::Seal("cannot unseal: wrong key, or the sealed item was altered".into()))
 }
 
 /// What the cues found in one text.

@@ -157,6 +157,11 @@ impl Pipeline {
         let mut dead_letters: Vec<DeadLetter> = batch.rejected;
         let mut alerts = Vec::new();
         let stage = self.comms.as_ref().map(|comms| comms.stage.current());
+        if let Some(stage) = &stage {
+            for letter in &mut dead_letters {
+                stage.guard_dead_letter(letter);
+            }
+        }
         for mut event in batch.events {
             if let Some(stage) = &stage {
                 alerts.extend(stage.process(&mut event));
@@ -172,14 +177,18 @@ impl Pipeline {
                 Ok(encoded) => events.push(encoded),
                 Err(error) => {
                     let raw = serde_json::to_vec(&event.original).unwrap_or_default();
-                    dead_letters.push(DeadLetter::new(
+                    let mut letter = DeadLetter::new(
                         event.provenance.ingested,
                         event.provenance.source.clone(),
                         Some(event.provenance.format),
                         format!("event could not be encoded for storage: {error}"),
                         event.provenance.location.clone(),
                         &raw,
-                    ));
+                    );
+                    if let Some(stage) = &stage {
+                        stage.guard_dead_letter(&mut letter);
+                    }
+                    dead_letters.push(letter);
                 }
             }
         }

@@ -1242,3 +1242,110 @@ fn a_message_too_slow_to_scan_in_full_is_checked_as_far_as_the_time_allows() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("partly scanned: "), "{text}");
 }
+
+/// `probity deadletter --json`, one object per dead letter.
+fn dead_letters(data: &Path) -> Vec<Value> {
+    let output = succeeded(probity(data).args(["deadletter", "--json"]));
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+#[test]
+fn dead_letters_of_messages_keep_no_protected_or_undecoded_content_in_the_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    // A day-month time is not guessed: the row is a dead letter. It is to occupational health.
+    std::fs::write(
+        inputs.join("sms.csv"),
+        "Timestamp,Direction,From,To,Body\n\
+         05/05/2024 10:00,Outgoing,alan.smith@force.police.uk,occupational.health@force.police.uk,\
+         \"DLMARKONE I was diagnosed with depression, my GP prescribed sertraline.\"\n",
+    )
+    .unwrap();
+    // A chat message with a time that does not parse, to occupational health; then a line that
+    // is not JSON at all, whose parties cannot be read.
+    std::fs::write(
+        inputs.join("chat.ndjson"),
+        "{\"timestamp\":\"sometime\",\"platform\":\"teams\",\"conversation_id\":\"oh\",\
+         \"sender\":\"alan.smith@force.police.uk\",\"recipients\":[\"occupational.health@force.police.uk\"],\
+         \"text\":\"DLMARKTWO my fit note says I am not fit for work\"}\n\
+         {\"timestamp\":\"2024-05-01T09:30:00Z\",\"text\":\"DLMARKTHREE diagnosed with PTSD\n",
+    )
+    .unwrap();
+    // A mail over the size limit, to legal services.
+    let mut big = b"From: PC Alan Smith <alan.smith@force.police.uk>\r\n\
+        To: Legal Services <legal.services@force.police.uk>\r\nSubject: my claim\r\n\
+        Date: Mon, 06 May 2024 10:00:00 +0100\r\nMessage-ID: <biglegal@x>\r\n\r\n\
+        DLMARKFOUR legally privileged advice from counsel\r\n"
+        .to_vec();
+    big.resize(
+        probity_ingest::Limits::default().max_message_bytes + 1024,
+        b'y',
+    );
+    std::fs::write(inputs.join("big.eml"), &big).unwrap();
+    drop(big);
+
+    let output = probity(&data).arg("ingest").arg(&inputs).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "bad input makes the status 1"
+    );
+
+    for marker in ["DLMARKONE", "DLMARKTWO", "DLMARKTHREE", "DLMARKFOUR"] {
+        assert!(
+            !in_database_files(&data, marker),
+            "{marker} stored in the clear"
+        );
+    }
+    // Nothing is lost: each is a dead letter with its reason.
+    let letters = dead_letters(&data);
+    assert_eq!(letters.len(), 4, "{letters:?}");
+    let by_source = |name: &str| -> Vec<&Value> {
+        letters
+            .iter()
+            .filter(|l| l["source"].as_str().unwrap().ends_with(name))
+            .collect()
+    };
+    let sms = by_source("sms.csv");
+    assert_eq!(sms[0]["raw_kept"], "withheld");
+    assert_eq!(sms[0]["raw"], "");
+    let reason = sms[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("is not a time"), "{reason}");
+    assert!(
+        reason.contains("protected party (occupational_health"),
+        "{reason}"
+    );
+    let big = by_source("big.eml");
+    assert_eq!(big[0]["raw_kept"], "withheld");
+    assert!(
+        big[0]["reason"].as_str().unwrap().contains("legal"),
+        "{big:?}"
+    );
+    let chat = by_source("chat.ndjson");
+    assert_eq!(chat.len(), 2);
+    let withheld = chat.iter().find(|l| l["raw_kept"] == "withheld").unwrap();
+    assert_eq!(withheld["location"], "line 1");
+    // The line whose parties cannot be read is sealed, and opens with the data directory's key.
+    let sealed = chat.iter().find(|l| l["raw_kept"] == "sealed").unwrap();
+    let item: sealing::Sealed = serde_json::from_str(sealed["raw"].as_str().unwrap()).unwrap();
+    assert_eq!(item.reason, sealing::SealReason::Undecoded);
+    let key = SealKey::load(&data).unwrap();
+    let raw = sealing::unseal_bytes(&key, &item).unwrap();
+    assert!(String::from_utf8(raw).unwrap().contains("DLMARKTHREE"));
+
+    // The listing says what was kept and shows no content.
+    let listing = succeeded(probity(&data).arg("deadletter"));
+    let text = String::from_utf8(listing.stdout).unwrap();
+    assert!(!text.contains("DLMARK"), "{text}");
+    assert!(
+        text.contains("sealed: a message that could not be decoded"),
+        "{text}"
+    );
+    assert!(text.contains("not kept (see the reason)"), "{text}");
+}

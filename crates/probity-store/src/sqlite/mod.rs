@@ -263,8 +263,9 @@ impl EventStore for SqliteStore {
                 }
             }
             let mut insert = tx.prepare_cached(
-                "INSERT INTO dead_letters (received, source, format, reason, location, raw, raw_len)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO dead_letters
+                 (received, source, format, reason, location, raw, raw_len, raw_kept)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             for letter in dead_letters {
                 insert.execute(params![
@@ -275,6 +276,7 @@ impl EventStore for SqliteStore {
                     letter.location,
                     letter.raw,
                     i64::try_from(letter.raw_len).unwrap_or(i64::MAX),
+                    letter.raw_kept.as_str(),
                 ])?;
                 outcome.dead_letters += 1;
             }
@@ -290,13 +292,14 @@ impl EventStore for SqliteStore {
     fn dead_letters(&self, limit: usize) -> Result<Vec<StoredDeadLetter>> {
         self.with_reader(|conn| {
             let mut statement = conn.prepare_cached(
-                "SELECT seq, received, source, format, reason, location, raw, raw_len
+                "SELECT seq, received, source, format, reason, location, raw, raw_len, raw_kept
              FROM dead_letters ORDER BY seq DESC LIMIT ?1",
             )?;
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
             let rows = statement.query_map(params![limit], |row| {
                 let format: Option<String> = row.get(3)?;
                 let raw_len: i64 = row.get(7)?;
+                let raw_kept: String = row.get(8)?;
                 Ok(StoredDeadLetter {
                     seq: row.get(0)?,
                     letter: DeadLetter {
@@ -307,6 +310,7 @@ impl EventStore for SqliteStore {
                         location: row.get(5)?,
                         raw: row.get(6)?,
                         raw_len: u64::try_from(raw_len).unwrap_or(0),
+                        raw_kept: probity_model::RawKept::from_name(&raw_kept),
                     },
                 })
             })?;

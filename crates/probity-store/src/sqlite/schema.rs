@@ -16,7 +16,7 @@ use rusqlite::Connection;
 
 use crate::{Error, Result};
 
-pub const EVENTS_VERSION: i64 = 4;
+pub const EVENTS_VERSION: i64 = 5;
 pub const INDEX_VERSION: i64 = 1;
 
 const EVENTS_V1: &str = "
@@ -104,6 +104,12 @@ CREATE TABLE audit_checkpoints (
 );
 ";
 
+/// How each dead letter's raw input is kept (version 5): `clear`, `sealed` (the raw column holds
+/// the sealed item) or `withheld` (nothing kept).
+const EVENTS_V5: &str = "
+ALTER TABLE dead_letters ADD COLUMN raw_kept TEXT NOT NULL DEFAULT 'clear';
+";
+
 const INDEX_V1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO meta (key, value) VALUES ('indexed_upto', 0);
@@ -152,6 +158,9 @@ pub fn migrate_events(conn: &mut Connection) -> Result<()> {
         }
         if current < 4 {
             tx.execute_batch(EVENTS_V4)?;
+        }
+        if current < 5 {
+            tx.execute_batch(EVENTS_V5)?;
         }
         tx.pragma_update(None, "user_version", EVENTS_VERSION)?;
         tx.commit()?;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
+use probity_model::RawKept;
 use probity_store::EventStore;
 
 use super::open_store;
@@ -36,11 +37,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
             continue;
         }
-        let preview: String = String::from_utf8_lossy(&letter.raw)
-            .chars()
-            .take(120)
-            .flat_map(char::escape_debug)
-            .collect();
+        let preview: String = match letter.raw_kept {
+            RawKept::Clear => String::from_utf8_lossy(&letter.raw)
+                .chars()
+                .take(120)
+                .flat_map(char::escape_debug)
+                .collect(),
+            RawKept::Sealed => "sealed: a message that could not be decoded, so it may hold \
+                               protected content; encrypted with the data directory's seal key \
+                               and not shown (see docs/messages.md, \"Bad input\")"
+                .to_owned(),
+            RawKept::Withheld => "not kept (see the reason)".to_owned(),
+        };
         writeln!(
             out,
             "#{} {} {} {}{}\n    reason: {}\n    raw ({} bytes): {}",

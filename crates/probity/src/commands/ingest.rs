@@ -84,7 +84,11 @@ impl StoreSink {
         for event in batch.events {
             match EncodedEvent::encode(&event) {
                 Ok(encoded) => events.push(encoded),
-                Err(error) => dead_letters.push(encoding_failure(&event, &error.to_string())),
+                Err(error) => {
+                    let mut letter = encoding_failure(&event, &error.to_string());
+                    self.comms.guard_dead_letter(&mut letter);
+                    dead_letters.push(letter);
+                }
             }
         }
         self.accepted += events.len() as u64;
@@ -161,7 +165,10 @@ impl Sink for StoreSink {
         Ok(())
     }
 
-    fn reject(&mut self, letter: DeadLetter) -> probity_ingest::Result<()> {
+    fn reject(&mut self, mut letter: DeadLetter) -> probity_ingest::Result<()> {
+        // A message that could not be decoded is kept sealed, or without its content when it is
+        // with a protected party: never in the clear.
+        self.comms.guard_dead_letter(&mut letter);
         self.batch.rejected.push(letter);
         if self.batch.rejected.len() >= BATCH {
             self.flush()?;
