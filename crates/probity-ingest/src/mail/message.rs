@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use mail_parser::decoders::base64::base64_decode;
+use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::decoders::html::html_to_text;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
 use mail_parser::parsers::MessageStream;
@@ -206,12 +207,16 @@ fn email_fields(
             labels.set("email.from_source", "sender");
         }
     }
-    let (body, body_truncated) = body_text(message, ctx.limits.max_email_body_bytes);
+    let Body {
+        text: body,
+        truncated: body_truncated,
+        encoding_problem: body_problem,
+    } = body_text(message, ctx.limits.max_email_body_bytes);
     if body_truncated {
         labels.set("email.body_truncated", "true");
     }
     let attachments = attachments(message, &ctx.limits, labels);
-    if has_encoding_problem(message) {
+    if body_problem || has_encoding_problem(message) {
         labels.set("email.encoding_problem", "true");
     }
     Email {
@@ -384,18 +389,29 @@ fn to_utc(date: &mail_parser::DateTime) -> Option<Timestamp> {
 }
 
 /// The text body: the text/plain parts mail-parser chose (HTML reduced to text where a message
-/// has no plain alternative), joined, cut at `limit` bytes on a character boundary.
-fn body_text(message: &Message<'_>, limit: usize) -> (Option<String>, bool) {
+/// has no plain alternative), then the content of any multipart part without a usable boundary
+/// (read as text, as far as it goes), joined, cut at `limit` bytes on a character boundary.
+/// Also whether a part's text could not be decoded as declared ([`part_text`]).
+fn body_text(message: &Message<'_>, limit: usize) -> Body {
     let mut body = String::new();
-    for &part_id in &message.text_body {
+    let mut problem = false;
+    let unbounded = message
+        .parts
+        .iter()
+        .enumerate()
+        .filter(|(id, part)| {
+            is_unbounded_multipart(part) && !message.text_body.contains(&(*id as u32))
+        })
+        .map(|(id, _)| id as u32);
+    let ids: Vec<u32> = message.text_body.iter().copied().chain(unbounded).collect();
+    for part_id in ids {
         let Some(part) = message.parts.get(part_id as usize) else {
             continue;
         };
-        let text: Cow<'_, str> = match &part.body {
-            PartType::Text(text) => Cow::Borrowed(text.as_ref()),
-            PartType::Html(html) => Cow::Owned(html_to_text(html)),
-            _ => continue,
+        let Some((text, lossy)) = part_text(part, &message.raw_message) else {
+            continue;
         };
+        problem |= lossy || is_unbounded_multipart(part);
         if !body.is_empty() {
             body.push('\n');
         }
@@ -409,21 +425,125 @@ fn body_text(message: &Message<'_>, limit: usize) -> (Option<String>, bool) {
         let cut = body.floor_char_boundary(limit);
         body.truncate(cut);
     }
-    let body = (!body.is_empty()).then_some(body);
-    (body, truncated)
+    Body {
+        text: (!body.is_empty()).then_some(body),
+        truncated,
+        encoding_problem: problem,
+    }
+}
+
+/// A message's body as [`body_text`] reads it.
+struct Body {
+    text: Option<String>,
+    truncated: bool,
+    /// Some part's text could not be decoded as declared, or a multipart part had no usable
+    /// boundary.
+    encoding_problem: bool,
+}
+
+/// Bytes as text: UTF-8 where they are, else windows-1252.
+fn bytes_as_text(bytes: &[u8]) -> Cow<'static, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Owned(text.to_owned()),
+        Err(_) => match charset_decoder(b"windows-1252") {
+            Some(decoder) => Cow::Owned(decoder(bytes)),
+            None => Cow::Owned(String::from_utf8_lossy(bytes).into_owned()),
+        },
+    }
+}
+
+/// A multipart part whose boundary is missing or never found: mail-parser keeps its content as
+/// text of no known type, which would otherwise become a nameless attachment with no text.
+fn is_unbounded_multipart(part: &MessagePart<'_>) -> bool {
+    matches!(
+        part.body,
+        PartType::Text(_) | PartType::Html(_) | PartType::Binary(_) | PartType::InlineBinary(_)
+    ) && part
+        .content_type()
+        .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("multipart"))
+}
+
+/// A body part's text (HTML reduced to text), and whether decoding it lost or garbled
+/// characters: a charset mail-parser does not know (read as UTF-8), bytes invalid in the charset
+/// used (replacement characters the part did not hold), or a legacy charset declared over text
+/// that is UTF-8. A part with no charset whose bytes are not UTF-8 is read as windows-1252 (of
+/// which Latin-1 is a part), as mail clients do; it is still labelled, since that is a guess.
+fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'a, str>, bool)> {
+    let is_html = match &part.body {
+        PartType::Text(_) => false,
+        PartType::Html(_) => true,
+        // A multipart part without a usable boundary, kept as bytes: read as text.
+        PartType::Binary(bytes) | PartType::InlineBinary(bytes) if is_unbounded_multipart(part) => {
+            return Some((bytes_as_text(bytes), true));
+        }
+        _ => return None,
+    };
+    let decoded: &str = match &part.body {
+        PartType::Text(text) | PartType::Html(text) => text.as_ref(),
+        _ => return None,
+    };
+    let charset = part
+        .content_type()
+        .and_then(|content_type| content_type.attribute("charset"))
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let is_utf8_name = |name: &str| {
+        let lower = name.to_ascii_lowercase();
+        lower.contains("utf-8") || lower.contains("utf8")
+    };
+    let unknown_charset =
+        charset.is_some_and(|c| !is_utf8_name(c) && charset_decoder(c.as_bytes()).is_none());
+    let mut problem = unknown_charset;
+    let mut recovered: Option<String> = None;
+    let lossy = decoded.contains('\u{FFFD}');
+    // Only text that came out with letters outside ASCII can have been garbled by a legacy charset
+    // (and most mail in one is ASCII): the part's bytes are read again only then.
+    let legacy_declared =
+        charset.is_some_and(|c| !is_utf8_name(c)) && !unknown_charset && !decoded.is_ascii();
+    if lossy || legacy_declared {
+        let bytes = attachment_bytes(part, raw_message);
+        let as_utf8 = std::str::from_utf8(&bytes).ok();
+        if lossy && as_utf8.is_none_or(|text| !text.contains('\u{FFFD}')) {
+            // The replacement characters came from decoding, not from the part.
+            problem = true;
+            if charset.is_none()
+                && as_utf8.is_none()
+                && let Some(decoder) = charset_decoder(b"windows-1252")
+            {
+                recovered = Some(decoder(&bytes));
+            }
+        }
+        if legacy_declared && as_utf8.is_some_and(|text| !text.is_ascii()) {
+            // Text in a single-byte or legacy charset is almost never valid UTF-8 with letters
+            // outside ASCII: the charset is most likely mislabelled, and the text garbled.
+            problem = true;
+        }
+    }
+    let text = match (recovered, is_html) {
+        (Some(text), true) => Cow::Owned(html_to_text(&text)),
+        (Some(text), false) => Cow::Owned(text),
+        (None, true) => Cow::Owned(html_to_text(decoded)),
+        (None, false) => Cow::Borrowed(decoded),
+    };
+    Some((text, problem))
 }
 
 /// One [`Attachment`] per attachment, at most `limits.max_attachments`, each with its text where
 /// it can be extracted; a label counts the ones left out.
 fn attachments(message: &Message<'_>, limits: &Limits, labels: &mut Labels) -> Vec<Attachment> {
     let max = limits.max_attachments;
-    let total = message.attachments.len();
+    // A multipart part without a usable boundary is read as the body (`body_text`).
+    let parts: Vec<&MessagePart<'_>> = message
+        .attachments()
+        .filter(|part| !is_unbounded_multipart(part))
+        .collect();
+    let total = parts.len();
     if total > max {
         labels.set("email.attachments_omitted", (total - max).to_string());
     }
     let started = Instant::now();
     let mut out = Vec::new();
-    for (index, part) in message.attachments().take(max).enumerate() {
+    for (index, part) in parts.into_iter().take(max).enumerate() {
         let out_of_time = index > 0 && started.elapsed() > limits.max_message_extraction_time;
         out.push(attachment(part, &message.raw_message, limits, out_of_time));
     }
@@ -482,7 +602,11 @@ fn attachment(
 
 /// The text of an attached message (message/rfc822): its subject and body.
 fn attached_message_text(nested: &Message<'_>, limits: &Limits) -> attach::Extracted {
-    let (body, truncated) = body_text(nested, limits.max_attachment_text_bytes);
+    let Body {
+        text: body,
+        truncated,
+        ..
+    } = body_text(nested, limits.max_attachment_text_bytes);
     let mut text = String::new();
     if let Some(subject) = nested.subject() {
         text.push_str(subject);
@@ -644,6 +768,92 @@ mod tests {
     fn decode(raw: &str) -> Event {
         let mut ctx = Context::new("test", Limits::default());
         message_to_event(raw.as_bytes(), Format::Eml, &mut ctx, None).unwrap()
+    }
+
+    fn decode_bytes(raw: &[u8]) -> Event {
+        let mut ctx = Context::new("test", Limits::default());
+        message_to_event(raw, Format::Eml, &mut ctx, None).unwrap()
+    }
+
+    const HEAD: &str = "From: a@force.police.uk\nTo: b@gmail.com\nSubject: x\nMIME-Version: 1.0\n";
+
+    #[test]
+    fn a_multipart_without_a_boundary_is_read_as_the_body_and_labelled() {
+        for content_type in ["multipart/mixed", "multipart/mixed; boundary=never-seen"] {
+            let event = decode(&format!(
+                "{HEAD}Content-Type: {content_type}\n\nsecret text OFFICIAL-SENSITIVE\n"
+            ));
+            let email = event.email.as_ref().unwrap();
+            assert!(
+                email
+                    .body
+                    .as_deref()
+                    .is_some_and(|b| b.contains("OFFICIAL-SENSITIVE")),
+                "{content_type}: {email:?}"
+            );
+            assert!(email.attachments.is_empty(), "{content_type}: {email:?}");
+            assert_eq!(event.labels["email.encoding_problem"], "true");
+        }
+    }
+
+    #[test]
+    fn body_decoding_problems_are_labelled() {
+        let cases: [(&str, &[u8]); 3] = [
+            ("charset=utf-8", b"you \xc3\x28 there \xe2\x82 ok"),
+            ("charset=x-klingon", b"you there \xff\xfe"),
+            (
+                "charset=koi8-r",
+                "\u{41f}\u{440}\u{438}\u{432}\u{435}\u{442} f\u{fc}r".as_bytes(),
+            ),
+        ];
+        for (charset, body) in cases {
+            let mut raw = format!("{HEAD}Content-Type: text/plain; {charset}\n\n").into_bytes();
+            raw.extend_from_slice(body);
+            raw.push(b'\n');
+            let event = decode_bytes(&raw);
+            assert_eq!(
+                event
+                    .labels
+                    .get("email.encoding_problem")
+                    .map(String::as_str),
+                Some("true"),
+                "{charset}"
+            );
+        }
+    }
+
+    #[test]
+    fn undeclared_text_that_is_not_utf8_is_read_as_windows_1252_and_labelled() {
+        let mut raw = HEAD.as_bytes().to_vec();
+        raw.extend_from_slice(b"\np\xe2ki caf\xe9 \x93quoted\x94\n");
+        let event = decode_bytes(&raw);
+        let body = event.email.unwrap().body.unwrap();
+        assert_eq!(body.trim(), "p\u{e2}ki caf\u{e9} \u{201c}quoted\u{201d}");
+        assert_eq!(event.labels["email.encoding_problem"], "true");
+    }
+
+    #[test]
+    fn well_decoded_bodies_are_not_labelled() {
+        let cases: [(&str, &[u8]); 4] = [
+            (
+                "charset=utf-8",
+                "caf\u{e9} \u{fffd} kept as written".as_bytes(),
+            ),
+            ("charset=iso-8859-1", b"caf\xe9"),
+            ("charset=koi8-r", b"\xf0\xd2\xc9\xd7\xc5\xd4"),
+            ("charset=us-ascii", b"plain"),
+        ];
+        for (charset, body) in cases {
+            let mut raw = format!("{HEAD}Content-Type: text/plain; {charset}\n\n").into_bytes();
+            raw.extend_from_slice(body);
+            raw.push(b'\n');
+            let event = decode_bytes(&raw);
+            assert!(
+                !event.labels.contains_key("email.encoding_problem"),
+                "{charset}: {:?}",
+                event.email
+            );
+        }
     }
 
     #[test]
