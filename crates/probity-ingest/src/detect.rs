@@ -228,6 +228,22 @@ mod tests {
             ),
             Some(Format::Sms)
         );
+        // The required columns alone (no direction or application) are a device export too.
+        assert_eq!(
+            format_of(
+                b"Timestamp,From,To,To Name,Body\n2024-05-01T10:00:00Z,+447700900123,+447700900111,OH,hi\n",
+                "sms_nodir.csv"
+            ),
+            Some(Format::Sms)
+        );
+        // Without a sender or recipient it is ordinary CSV.
+        assert_eq!(
+            format_of(
+                b"timestamp,host,message\n2024-05-01T10:00:00Z,ws1,ok\n",
+                "log.csv"
+            ),
+            Some(Format::Csv)
+        );
         assert_eq!(
             format_of(b"{\"timestamp\":\"x\",\"body\":\"y\"}", "x.json"),
             Some(Format::Ndjson)

@@ -106,7 +106,9 @@ impl Columns {
     }
 }
 
-/// Whether a CSV header line names the columns of a device message export.
+/// Whether a CSV header line names the required columns of a device message export: a time, a
+/// body, and a sender or recipient. The optional columns (direction, application…) are not
+/// needed: an export without them is still messages, and must reach the communications stage.
 pub(crate) fn is_sms_header(line: &str) -> bool {
     let names: Vec<String> = line
         .split([',', ';', '\t', '|'])
@@ -118,7 +120,7 @@ pub(crate) fn is_sms_header(line: &str) -> bool {
             .find(|(name, _)| *name == column)
             .is_some_and(|(_, aliases)| names.iter().any(|n| aliases.contains(&n.as_str())))
     };
-    has("timestamp") && has("body") && (has("direction") || has("application"))
+    has("timestamp") && has("body") && (has("from") || has("to"))
 }
 
 fn normalise(header: &str) -> String {
