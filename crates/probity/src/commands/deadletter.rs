@@ -18,7 +18,10 @@ pub struct Args {
     /// Show at most this many, most recent first.
     #[arg(long, default_value_t = 100)]
     limit: usize,
-    /// One JSON object per line, with the raw input whole.
+    /// One JSON object per line, with the raw input as kept: at most 64 KiB of a mail over the
+    /// message size limit, at most 1 MiB (max_event_bytes) of a line or row over the event size
+    /// limit, never more than 16 MiB (raw_len gives the size received); for a message, the
+    /// sealed item, or nothing when it was with a protected party (raw_kept says which).
     #[arg(long)]
     json: bool,
 }
