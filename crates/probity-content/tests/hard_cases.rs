@@ -1200,18 +1200,22 @@ fn surnames_slashes_and_code_are_not_read_as_slurs() {
     }
 }
 
+fn misogyny_score(report: &probity_content::ScanReport) -> f32 {
+    report
+        .scores
+        .iter()
+        .find(|(name, _)| name.as_ref() == "misogyny")
+        .map(|(_, s)| *s)
+        .unwrap()
+}
+
 #[test]
 fn a_model_needs_enough_words_and_ignores_addresses_and_links() {
     let scanner = defaults();
     // Two words give the misogyny model a high score on a word it learnt in another sense; the
     // policy's `min_words` sets it aside and says so.
     let report = scanner.scan_report("email.subject", "Robot census");
-    let score = report
-        .scores
-        .iter()
-        .find(|(name, _)| name.as_ref() == "misogyny")
-        .map(|(_, s)| *s)
-        .unwrap();
+    let score = misogyny_score(&report);
     assert!(
         score >= 0.3,
         "the case needs a score over the threshold: {score}"
@@ -1226,12 +1230,7 @@ fn a_model_needs_enough_words_and_ignores_addresses_and_links() {
     // under the threshold.
     let text = "On Thu, 5 Sep 2002 bitbitch@magnesium.net wrote:\n> Again, these situations are great, provided everyone is aware that the relationship is a contractual one -- he wants a maid, she wants a green card. Women from poorer countries get a way out.\n\nI agree with most of that.\n";
     let report = scanner.scan_report("email.body", text);
-    let with = report
-        .scores
-        .iter()
-        .find(|(name, _)| name.as_ref() == "misogyny")
-        .map(|(_, s)| *s)
-        .unwrap();
+    let with = misogyny_score(&report);
     assert!(
         with >= 0.3,
         "the case needs a score over the threshold: {with}"

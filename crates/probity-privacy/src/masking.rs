@@ -292,16 +292,23 @@ impl Masker {
     }
 }
 
+/// Whether a cut at byte `at` of `text` falls inside a word (letters or other non-space on
+/// both sides).
+fn cuts_a_word(text: &str, at: usize) -> bool {
+    match (text.get(..at), text.get(at..)) {
+        (Some(before), Some(after)) => {
+            !before.is_empty()
+                && !after.is_empty()
+                && !before.ends_with(char::is_whitespace)
+                && !after.starts_with(char::is_whitespace)
+        }
+        _ => false,
+    }
+}
+
 /// `from` moved forward past a word it cuts (and the space after), but not past `limit`.
 fn word_start(text: &str, from: usize, limit: usize) -> usize {
-    let bytes = text.as_bytes();
-    let cuts = |at: usize| {
-        at > 0
-            && at < bytes.len()
-            && !text[..at].ends_with(char::is_whitespace)
-            && !text[at..].starts_with(char::is_whitespace)
-    };
-    if from >= limit || !cuts(from) {
+    if from >= limit || !cuts_a_word(text, from) {
         return from;
     }
     match text[from..limit].find(char::is_whitespace) {
@@ -316,14 +323,7 @@ fn word_start(text: &str, from: usize, limit: usize) -> usize {
 
 /// `to` moved back before a word it cuts (and the space before), but not before `limit`.
 fn word_end(text: &str, to: usize, limit: usize) -> usize {
-    let bytes = text.as_bytes();
-    let cuts = |at: usize| {
-        at > 0
-            && at < bytes.len()
-            && !text[..at].ends_with(char::is_whitespace)
-            && !text[at..].starts_with(char::is_whitespace)
-    };
-    if to <= limit || !cuts(to) {
+    if to <= limit || !cuts_a_word(text, to) {
         return to;
     }
     match text[limit..to].rfind(char::is_whitespace) {
