@@ -137,7 +137,7 @@ impl Markings {
     }
 
     /// Markings in a subject line: at its start or in brackets, any case (a two-word marking
-    /// followed by other words only as [`free_marking`] allows).
+    /// followed by other words only as `free_marking` allows).
     pub fn in_subject(&self, subject: &str) -> Vec<Marking> {
         if !self.prefilter_any_case.is_match(subject) {
             return Vec::new();
