@@ -7,6 +7,8 @@
 //!
 //! Also scores the crate's own fixtures of ordinary police and office sentences. A message counts
 //! as flagged if any finding is Low or above (Informational findings are recorded, not alerted).
+//! With `SHOW_CONTEXT=1` in the environment, each flagged finding is followed by its words in
+//! context and the message's subject, for judging it.
 
 #![allow(clippy::print_stdout)]
 
@@ -54,6 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn report(scanner: &Scanner, name: &str, texts: &[(String, String)]) {
+    let show_context = std::env::var_os("SHOW_CONTEXT").is_some();
     let mut flagged = 0;
     let mut any_finding = 0;
     let mut highest: Vec<(std::sync::Arc<str>, f32, String)> = Vec::new();
@@ -100,6 +103,16 @@ fn report(scanner: &Scanner, name: &str, texts: &[(String, String)]) {
                 "  flagged [{} {}] {}",
                 finding.category, finding.severity, finding.why
             );
+            if show_context {
+                for span in &finding.spans {
+                    println!("    in {} of {subject:?}: {}", span.field, span.context);
+                }
+                if finding.spans.is_empty() {
+                    let excerpt: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let excerpt: String = excerpt.chars().take(300).collect();
+                    println!("    in {subject:?}: {excerpt}");
+                }
+            }
         }
     }
     let rate = 100.0 * flagged as f64 / texts.len().max(1) as f64;

@@ -130,6 +130,64 @@ pub struct ModelPolicy {
     /// count (0: any). A text of two or three words gives a model trained on sentences almost
     /// nothing to go on, and its score swings on whichever word it knows.
     pub min_words: u32,
+    /// Where not empty, the model's score counts only in a text that holds one of these words
+    /// (the misogyny model: words for women, girls, sex or gender). A model trained on posts
+    /// about women reads a text about something else by the words it happens to share with them
+    /// ("Got me a crappy laptop", 0.71).
+    pub needs_words: NeedsWords,
+}
+
+/// The words of [`ModelPolicy::needs_words`], normalised as the scanner normalises text: whole
+/// words, and stems (written with a trailing `*`) that match the start of a word.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NeedsWords {
+    words: std::collections::BTreeSet<String>,
+    stems: Vec<String>,
+}
+
+impl NeedsWords {
+    /// The list as written in the policy (`women`, `girl*`). An entry that normalises to no word,
+    /// or to more than one, is refused.
+    fn new(written: &[String]) -> std::result::Result<Self, String> {
+        let mut list = NeedsWords::default();
+        for entry in written {
+            let (word, stem) = match entry.trim().strip_suffix('*') {
+                Some(stem) => (stem, true),
+                None => (entry.trim(), false),
+            };
+            let normalised = crate::normalise(word);
+            let normalised = normalised.as_str().trim();
+            if normalised.is_empty() || normalised.contains(' ') {
+                return Err(format!(
+                    "needs_words entry {entry:?} is not one word once normalised ({normalised:?})"
+                ));
+            }
+            if stem {
+                list.stems.push(normalised.to_owned());
+            } else {
+                list.words.insert(normalised.to_owned());
+            }
+        }
+        Ok(list)
+    }
+
+    /// Whether no words are asked for.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.stems.is_empty()
+    }
+
+    /// Whether `text` (normalised) holds one of the words; true when none are asked for.
+    pub fn found_in(&self, text: &crate::Normalised) -> bool {
+        self.is_empty()
+            || text.as_str().split(' ').any(|word| {
+                !word.is_empty()
+                    && (self.words.contains(word)
+                        || self
+                            .stems
+                            .iter()
+                            .any(|stem| word.starts_with(stem.as_str())))
+            })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,6 +203,8 @@ struct ModelRepr {
     passage_threshold: Option<f32>,
     #[serde(default)]
     min_words: u32,
+    #[serde(default)]
+    needs_words: Vec<String>,
 }
 
 /// Per-field limits, and the time a message's texts may take.
@@ -316,6 +376,8 @@ fn model_policy(name: &str, model: &str, repr: ModelRepr) -> Result<ModelPolicy>
             format!("model {model}: passage_threshold {value} is not above 0 and at most 1"),
         ));
     }
+    let needs_words = NeedsWords::new(&repr.needs_words)
+        .map_err(|problem| Error::invalid(name, format!("model {model}: {problem}")))?;
     Ok(ModelPolicy {
         enabled: repr.enabled,
         threshold,
@@ -323,6 +385,7 @@ fn model_policy(name: &str, model: &str, repr: ModelRepr) -> Result<ModelPolicy>
         severity: repr.severity,
         passage_threshold: repr.passage_threshold,
         min_words: repr.min_words,
+        needs_words,
     })
 }
 
@@ -404,5 +467,17 @@ mod tests {
         let shipped = Policy::defaults().unwrap();
         assert_eq!(shipped.misogyny.as_ref().unwrap().min_words, 6);
         assert_eq!(shipped.abusive.as_ref().unwrap().min_words, 0);
+        let needs = &shipped.misogyny.as_ref().unwrap().needs_words;
+        assert!(!needs.is_empty());
+        assert!(shipped.abusive.as_ref().unwrap().needs_words.is_empty());
+        let words = |text: &str| needs.found_in(&crate::normalise(text));
+        assert!(words("the WOMEN on the team"));
+        assert!(words("girlfriends")); // the stem girl*
+        assert!(words("h3r car")); // normalised like the text
+        assert!(!words("Got me a crappy laptop"));
+        assert!(!words("tomwhore")); // a stem matches the start of a word only
+        let bad = "version: 1\nmodels:\n  misogyny: { threshold: 0.3, category: misogynistic, severity: low, needs_words: [\"two words\"] }\n";
+        let err = Policy::from_yaml("p", bad).unwrap_err().to_string();
+        assert!(err.contains("not one word"), "{err}");
     }
 }

@@ -445,6 +445,21 @@ impl Scanner {
                 }
                 continue;
             }
+            // Nothing in the text about women, girls, sex or gender (for the misogyny model): its
+            // score rests on words it shares with such posts, and the lexicons still read it.
+            if !settings.needs_words.found_in(normalised) {
+                if let Some(span) = spans.first().cloned() {
+                    report.suppressed.push(Suppressed {
+                        category: settings.category.to_string(),
+                        term: model.name().to_string(),
+                        span,
+                        reason: format!(
+                            "{why}, but the text holds none of the words the policy asks for before the model's score counts (needs_words)"
+                        ),
+                    });
+                }
+                continue;
+            }
             // Only where the text as a whole reached the threshold: a reply or passage scored
             // alone is measured apart from it.
             if whole >= threshold

@@ -1200,6 +1200,84 @@ fn surnames_slashes_and_code_are_not_read_as_slurs() {
     }
 }
 
+/// The misogyny model's score counts only in a text that speaks of women, girls, sex or gender
+/// (`needs_words`): a subject line about a laptop reaches the threshold on words it shares with
+/// the posts the model learnt from.
+#[test]
+fn the_misogyny_model_needs_a_text_about_women_or_gender() {
+    let subject = "Re: [ILUG] Using Normal IDE Device with a Dell Latitude CPx laptop";
+    let report = defaults().scan_report("email.subject", subject);
+    let score = misogyny_score(&report);
+    assert!(
+        score >= 0.3,
+        "the case needs a score over the threshold: {score}"
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    assert!(
+        report
+            .suppressed
+            .iter()
+            .any(|s| s.term == "misogyny" && s.reason.contains("needs_words")),
+        "{:#?}",
+        report.suppressed
+    );
+    // Without the list, the same policy reports it: the list is what sets it aside.
+    let mut policy = Policy::defaults().unwrap();
+    policy.misogyny.as_mut().unwrap().needs_words = Default::default();
+    let without = Scanner::new(
+        policy,
+        Lexicon::defaults().unwrap(),
+        None,
+        Some(Model::misogyny().unwrap()),
+    );
+    assert!(
+        without
+            .scan("email.subject", subject)
+            .iter()
+            .any(|f| f.category == "misogynistic"),
+        "{subject}"
+    );
+    // A text about women still reports, and stems of the list ("female*", "femin*") count.
+    let scanner = defaults();
+    for text in [
+        "Women make terrible bosses, always emotional.",
+        "Females should not be allowed to drive the response cars at all.",
+        "Feminists are ruining this force with all their whining and complaining.",
+    ] {
+        assert!(
+            !in_category(&scanner, "misogynistic", text).is_empty(),
+            "{text}: {:#?}",
+            scanner.scan_report("email.body", text)
+        );
+    }
+}
+
+/// "Bitch" as the verb (to complain) and in the idiom for a hard task is said of anyone and
+/// anything; the slur is still found.
+#[test]
+fn bitch_as_a_verb_or_idiom_is_not_the_slur() {
+    let scanner = defaults();
+    for text in [
+        "Guido will bitch like hell about waiting an extra second for his batch.",
+        "He bitches about everything, but he is the boss.",
+        "There is something called SmartList which is a bitch to set up.",
+        "The new duty system is a bitch to configure, give me a day.",
+        "Stop bitching about the rota and swap with someone.",
+    ] {
+        let found = in_category(&scanner, "misogynistic", text);
+        assert!(found.is_empty(), "{text}: {found:#?}");
+    }
+    for text in [
+        "She is a bitch to everyone on the team.",
+        "Tell the silly bitch to get the files herself.",
+    ] {
+        assert!(
+            !in_category(&scanner, "misogynistic", text).is_empty(),
+            "{text}"
+        );
+    }
+}
+
 fn misogyny_score(report: &probity_content::ScanReport) -> f32 {
     report
         .scores
