@@ -295,6 +295,12 @@ fn truncated_pdf_does_not_panic_and_says_why() {
             got.text.is_some() || got.note.is_some(),
             "cut at {cut}: {got:?}"
         );
+        // Pages that could not be read are not a PDF without a text layer.
+        let said = got.note.as_deref().unwrap_or_default();
+        assert!(
+            !(said.contains("could not be read") && said.contains("no text layer")),
+            "cut at {cut}: {got:?}"
+        );
     }
     let got = read(
         &bytes[..9],
@@ -304,6 +310,28 @@ fn truncated_pdf_does_not_panic_and_says_why() {
     );
     assert_eq!(got.text, None);
     assert!(note(&got).starts_with("corrupt PDF"), "{got:?}");
+}
+
+/// A page whose content cannot be inflated is reported as unreadable, not as a PDF without a
+/// text layer (a scan), which would send an analyst looking for an image.
+#[test]
+fn unreadable_pages_are_not_called_a_missing_text_layer() {
+    let good = pdf(&["alpha words"]);
+    // The page's content stream, replaced by one of the same length (so the cross-reference
+    // offsets still hold) that claims a filter its bytes do not satisfy.
+    let old: &[u8] = b"<< /Length 42 >>\nstream\nBT /F1 12 Tf 72 712 Td (alpha words) Tj ET\n";
+    let new: &[u8] = b"<</Length 25/Filter/FlateDecode>>\nstream\nthese bytes are not zlib.\n";
+    assert_eq!(old.len(), new.len());
+    let at = good
+        .windows(old.len())
+        .position(|w| w == old)
+        .expect("the fixture's content stream");
+    let mut broken = good.clone();
+    broken[at..at + old.len()].copy_from_slice(new);
+    let got = read(&broken, "application/pdf", "broken.pdf", &Limits::default());
+    let said = note(&got);
+    assert!(said.contains("page 1 could not be read"), "{got:?}");
+    assert!(!said.contains("no text layer"), "{got:?}");
 }
 
 #[test]
@@ -459,6 +487,69 @@ fn attached_message_text_is_its_subject_and_body() {
     assert!(
         text.starts_with("inner subject\n\ninner body words"),
         "{text:?}"
+    );
+}
+
+/// A forward of a forward: the attached message's own attachments are read too, the message
+/// attached inside it and that message's text attachment, each under a line naming it.
+#[test]
+fn a_forward_inside_a_forward_is_read_to_the_bottom() {
+    let innermost = "From: d@example.com\r\nSubject: the original\r\nContent-Type: multipart/mixed; boundary=c\r\n\r\n--c\r\nContent-Type: text/plain\r\n\r\noriginal words at the bottom\r\n--c\r\nContent-Type: text/plain; name=list.txt\r\nContent-Disposition: attachment; filename=list.txt\r\n\r\nnames in the list file\r\n--c--\r\n";
+    let middle = format!(
+        "From: c@force.example\r\nSubject: fwd: the original\r\nContent-Type: multipart/mixed; boundary=b2\r\n\r\n--b2\r\nContent-Type: text/plain\r\n\r\nsee below\r\n--b2\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; filename=original.eml\r\n\r\n{innermost}\r\n--b2--\r\n"
+    );
+    let raw = format!(
+        "From: a@force.example\r\nSubject: fwd: fwd: the original\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nforwarding\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n{middle}\r\n--b--\r\n"
+    );
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    assert_eq!(email.attachments.len(), 1);
+    let text = email.attachments[0].text.as_deref().unwrap();
+    assert!(
+        text.starts_with("fwd: the original\n\nsee below"),
+        "{text:?}"
+    );
+    assert!(
+        text.contains("[attachment original.eml]\nthe original"),
+        "{text:?}"
+    );
+    assert!(text.contains("original words at the bottom"), "{text:?}");
+    assert!(
+        text.contains("[attachment list.txt]\nnames in the list file"),
+        "{text:?}"
+    );
+    assert_eq!(email.attachments[0].extraction, None);
+}
+
+/// Attached messages nested past the depth limit are noted, not read, and the text above them
+/// is kept.
+#[test]
+fn attached_messages_nested_too_deep_are_noted() {
+    let mut message =
+        "From: z@example.com\r\nSubject: level 12\r\n\r\nthe deepest words\r\n".to_owned();
+    for level in (1..12).rev() {
+        message = format!(
+            "From: z@example.com\r\nSubject: level {level}\r\nContent-Type: multipart/mixed; boundary=b{level}\r\n\r\n--b{level}\r\nContent-Type: text/plain\r\n\r\nwords at level {level}\r\n--b{level}\r\nContent-Type: message/rfc822\r\n\r\n{message}\r\n--b{level}--\r\n"
+        );
+    }
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(message.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    let attachment = &email.attachments[0];
+    let text = attachment.text.as_deref().unwrap();
+    assert!(text.contains("words at level 2"), "{text:?}");
+    assert!(text.contains("words at level 9"), "{text:?}");
+    assert!(!text.contains("the deepest words"), "{text:?}");
+    assert!(
+        attachment
+            .extraction
+            .as_deref()
+            .unwrap()
+            .contains("nested deeper than 8 levels"),
+        "{attachment:?}"
     );
 }
 

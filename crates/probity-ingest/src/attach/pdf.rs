@@ -57,6 +57,7 @@ fn read_pages(document: &Document, encrypted: bool, out: &mut TextOut<'_>) {
     let max_pages = out.limits.max_pdf_pages;
     let mut budget = out.limits.max_decompressed_bytes;
     let mut empty = true;
+    let mut unread = 0usize;
     for (index, (number, page_id)) in pages.iter().copied().enumerate() {
         if index >= max_pages {
             out.note(format!(
@@ -78,10 +79,16 @@ fn read_pages(document: &Document, encrypted: bool, out: &mut TextOut<'_>) {
                 empty &= text.trim().is_empty();
                 out.push(&text);
             }
-            Ok(Err(error)) => out.note(format!("page {number} could not be read: {error}")),
-            Err(_) => out.note(format!(
-                "page {number} could not be read: the parser panicked"
-            )),
+            Ok(Err(error)) => {
+                unread += 1;
+                out.note(format!("page {number} could not be read: {error}"));
+            }
+            Err(_) => {
+                unread += 1;
+                out.note(format!(
+                    "page {number} could not be read: the parser panicked"
+                ));
+            }
         }
     }
     if encrypted {
@@ -89,7 +96,7 @@ fn read_pages(document: &Document, encrypted: bool, out: &mut TextOut<'_>) {
     }
     if total == 0 {
         out.note("PDF has no readable pages");
-    } else if empty {
+    } else if empty && unread == 0 {
         out.note("PDF has no text layer (a scan?); text not extracted");
     }
 }
@@ -111,7 +118,34 @@ fn read_page(
             other => other.to_string(),
         })?;
     *budget = budget.saturating_sub(content.len());
-    document
+    let text = document
         .extract_text_with_limit(&[number], content.len().saturating_add(1))
-        .map_err(|error| error.to_string())
+        .map_err(|error| error.to_string())?;
+    // lopdf reads a stream it cannot decompress as its raw bytes, which hold no text: say the
+    // page is damaged rather than let it pass as a page without a text layer.
+    if text.trim().is_empty() && undecodable_content(document, page_id, content.len()) {
+        return Err("its content stream is damaged (it does not decompress)".to_owned());
+    }
+    Ok(text)
+}
+
+/// Whether one of the page's compressed content streams fails to decompress within `limit`
+/// bytes (the size already inflated for it, so no more is spent than was). lopdf reports a
+/// corrupt Flate stream as decompressing to nothing, so bytes that give nothing count too.
+fn undecodable_content(document: &Document, page_id: lopdf::ObjectId, limit: usize) -> bool {
+    document.get_page_contents(page_id).into_iter().any(|id| {
+        let Ok(stream) = document.get_object(id).and_then(lopdf::Object::as_stream) else {
+            return false;
+        };
+        if !stream.dict.has(b"Filter") || stream.content.is_empty() {
+            return false;
+        }
+        match stream.decompressed_content_with_limit(limit.saturating_add(1)) {
+            Ok(inflated) => inflated.is_empty(),
+            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                ..
+            })) => false,
+            Err(_) => true,
+        }
+    })
 }

@@ -571,7 +571,7 @@ fn attachment(
         };
     }
     let extracted = match part.message() {
-        Some(nested) => attached_message_text(nested, limits),
+        Some(nested) => attached_message_text(nested, limits, 1),
         None => {
             let charset = part
                 .content_type()
@@ -600,36 +600,105 @@ fn attachment(
     }
 }
 
-/// The text of an attached message (message/rfc822): its subject and body.
-fn attached_message_text(nested: &Message<'_>, limits: &Limits) -> attach::Extracted {
+/// How deep attached messages inside attached messages are read (a forward of a forward of a
+/// forward…); deeper ones are noted, not read.
+const MAX_ATTACHED_MESSAGE_DEPTH: usize = 8;
+
+/// The text of an attached message (message/rfc822) at `depth` (1 for one attached to the
+/// message itself): its subject and body, then the text of its own attachments (an attached
+/// message's attachments, a forward inside a forward…), each under a line naming it, all within
+/// the attachment text limit. Notes on what could not be read name the attachment.
+fn attached_message_text(nested: &Message<'_>, limits: &Limits, depth: usize) -> attach::Extracted {
+    let max = limits.max_attachment_text_bytes;
     let Body {
         text: body,
         truncated,
         ..
-    } = body_text(nested, limits.max_attachment_text_bytes);
+    } = body_text(nested, max);
     let mut text = String::new();
     if let Some(subject) = nested.subject() {
         text.push_str(subject);
         text.push_str("\n\n");
     }
     text.push_str(body.as_deref().unwrap_or_default());
-    let cut = text.floor_char_boundary(limits.max_attachment_text_bytes);
-    let over = truncated || cut < text.len();
+    let mut over = truncated;
+    let mut notes = Vec::new();
+    let started = Instant::now();
+    let parts: Vec<&MessagePart<'_>> = nested
+        .attachments()
+        .filter(|part| !is_unbounded_multipart(part))
+        .collect();
+    for (index, part) in parts.iter().enumerate() {
+        let name = part
+            .attachment_name()
+            .map_or_else(|| format!("part {}", index + 1), str::to_owned);
+        if index >= limits.max_attachments {
+            notes.push(format!(
+                "{} more attachments of the attached message not read",
+                parts.len() - index
+            ));
+            break;
+        }
+        if text.len() >= max {
+            over = true;
+            break;
+        }
+        if started.elapsed() > limits.max_message_extraction_time {
+            notes.push(format!(
+                "{name} and later attachments of the attached message not read: the extraction time limit was reached"
+            ));
+            break;
+        }
+        let extracted = match part.message() {
+            Some(_) if depth >= MAX_ATTACHED_MESSAGE_DEPTH => attach::Extracted {
+                text: None,
+                note: Some(format!(
+                    "attached messages nested deeper than {MAX_ATTACHED_MESSAGE_DEPTH} levels are not read"
+                )),
+            },
+            Some(inner) => attached_message_text(inner, limits, depth + 1),
+            None => {
+                let bytes = attachment_bytes(part, &nested.raw_message);
+                let file = attachment_file(part, &bytes);
+                let charset = part
+                    .content_type()
+                    .and_then(|content_type| content_type.attribute("charset"));
+                let input = attach::Input {
+                    bytes: &bytes,
+                    mime_type: file.mime_type.as_deref(),
+                    name: file.name.as_deref(),
+                    charset,
+                };
+                attach::extract_text(&input, limits)
+            }
+        };
+        if let Some(note) = extracted.note {
+            notes.push(format!("{name}: {note}"));
+        }
+        if let Some(inner) = extracted.text.as_deref().map(str::trim)
+            && !inner.is_empty()
+        {
+            text.push_str("\n\n[attachment ");
+            text.push_str(&name);
+            text.push_str("]\n");
+            text.push_str(inner);
+        }
+    }
+    let cut = text.floor_char_boundary(max);
+    over |= cut < text.len();
     text.truncate(cut);
     let text = text.trim();
-    let note = if text.is_empty() {
-        Some("the attached message has no subject or text body".to_owned())
-    } else {
-        over.then(|| {
-            format!(
-                "text cut at the {} byte limit",
-                limits.max_attachment_text_bytes
-            )
-        })
-    };
+    if text.is_empty() {
+        notes.insert(
+            0,
+            "the attached message has no subject or text body".to_owned(),
+        );
+    } else if over {
+        notes.insert(0, format!("text cut at the {max} byte limit"));
+    }
     attach::Extracted {
         text: (!text.is_empty()).then(|| text.to_owned()),
-        note,
+        note: (!notes.is_empty()).then(|| notes.join("; ")),
     }
 }
 
