@@ -738,6 +738,41 @@ async fn sealed_content_opens_only_within_an_authorised_case_that_links_it() {
         !log.contains("bisoprolol"),
         "content leaked into the audit log"
     );
+    // The refusals are in the log too: the analyst's, refused by the guard for want of the
+    // permission, and the investigator's within a case not yet authorised.
+    assert!(
+        log.contains(">access.refused<"),
+        "guard refusal not audited: {log}"
+    );
+    assert!(log.contains("unseal-content"), "{log}");
+    assert!(
+        log.contains(">content.unseal.refused<"),
+        "refused unsealing not audited: {log}"
+    );
+}
+
+/// A message to a protected party keeps metadata only; its page says so rather than showing an
+/// empty subject and body, and offers nothing to open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_excluded_message_page_says_its_content_was_not_kept() {
+    let harness = Harness::start().await;
+    let eml = b"From: pc.jones@force.example\r\nTo: rep@polfed.org\r\n\
+Subject: grievance about my sergeant\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n\
+Message-ID: <x1@force.example>\r\n\r\nI want to raise a grievance about how I was treated.\r\n";
+    let ((event, at, _), tags) = store_message(harness._dir.path(), eml, "bulk-disclosure");
+    assert!(tags.iter().any(|t| t == "content-excluded"), "{tags:?}");
+    let (investigator, _) = harness.sign_in("investigator").await;
+    let page = harness
+        .page(&format!("/events/{event}?at={at}"), Some(&investigator))
+        .await;
+    assert!(
+        page.contains("protected party (staff_association)"),
+        "{page}"
+    );
+    assert!(page.contains("neither stored nor inspected"), "{page}");
+    assert!(!page.contains("Subject:"), "{page}");
+    assert!(!page.contains("grievance"), "{page}");
+    assert!(!page.contains("id=\"unmask\""), "{page}");
 }
 
 /// An investigator who may both unseal and unmask can ask for both at once: the sealed text is
@@ -884,4 +919,9 @@ async fn members_of_the_public_are_shown_only_within_an_authorised_case_that_lin
     let log = harness.page("/audit?after=0", Some(&auditor)).await;
     assert!(log.contains(">content.unmask<"), "unmasking not audited");
     assert!(!log.contains("900123"), "content leaked into the audit log");
+    assert!(
+        log.contains(">content.unmask.refused<"),
+        "refused unmasking not audited: {log}"
+    );
+    assert!(log.contains("C-999999"), "{log}");
 }

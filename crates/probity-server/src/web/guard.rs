@@ -5,7 +5,8 @@
 //! - public routes pass;
 //! - no live session: pages redirect to `/login`, everything else gets 401;
 //! - a session that has not finished signing in may only enrol an authenticator or sign out;
-//! - a missing permission: 403;
+//! - a missing permission: 403, and the refusal is recorded in the audit log (`access.refused`,
+//!   the path and the permission needed);
 //! - every POST must carry the session's CSRF token (form field `csrf` or header
 //!   `x-csrf-token`): 403 otherwise.
 //!
@@ -82,6 +83,16 @@ async fn check(state: AppState, mut request: Request, next: Next) -> Response {
     };
     if !needed.is_empty() && !needed.iter().any(|p| session.principal.allows(*p)) {
         let names: Vec<&str> = needed.iter().map(|p| p.as_str()).collect();
+        let refusal = probity_audit::Action {
+            time: now(),
+            actor: session.principal.actor(),
+            action: "access.refused".into(),
+            target: path.clone(),
+            details: serde_json::json!({ "method": method.as_str(), "needs": names }),
+        };
+        let audit = state.clone();
+        // The refusal stands whether or not it could be written; a failure is logged there.
+        let _ = blocking(move || super::record(&*audit.stores().audit, refusal)).await;
         return WebError::Forbidden(format!(
             "Your role does not allow this (it needs the {} permission).",
             names.join(" or ")

@@ -13,6 +13,11 @@
 //! that links the message, a reason) show a message's content with members of the public as
 //! written: they are masked in analysts' views unless a case needs them. Audited as
 //! `content.unmask`; sealed content stays sealed.
+//!
+//! A refused request to open (the case not authorised, not linking the message, or not found;
+//! `also_unmask` without `unmask-content`) is audited too, as `content.unseal.refused` or
+//! `content.unmask.refused`, with the case and reason given and why it was refused. A request the
+//! guard refuses for want of the permission itself is audited there, as `access.refused`.
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -80,6 +85,15 @@ pub async fn page(
     .await?;
     let sealed = event.tags.iter().any(|t| t == "content-sealed");
     let sealed_why = event.labels.get("privacy.sealed").cloned();
+    let excluded = event
+        .tags
+        .iter()
+        .any(|t| t == probity_privacy::exclusions::EXCLUDED_TAG);
+    let excluded_as = event
+        .labels
+        .get(probity_privacy::exclusions::EXCLUDED_LABEL)
+        .cloned();
+    let withheld_why = event.labels.get(probity_comms::WITHHELD_LABEL).cloned();
     let body = html! {
         h1 { "Event" }
         div.panel #event {
@@ -109,7 +123,17 @@ pub async fn page(
                 h2 { "Message" }
                 p { "From " @for a in &email.from { (person(a.as_str())) " " } }
                 p { "To " @for a in email.to.iter().chain(&email.cc) { (person(a.as_str())) " " } }
-                @if sealed {
+                @if excluded {
+                    div #content {
+                        p.notice { "This message is to or from a protected party"
+                            @if let Some(class) = &excluded_as { " (" (class) ")" }
+                            ": only its metadata is kept; its content was neither stored nor inspected." }
+                    }
+                } @else if let Some(why) = &withheld_why {
+                    div #content {
+                        p.notice { "The content of this message was withheld (" (why) ") and is not stored." }
+                    }
+                } @else if sealed {
                     div #content {
                         p.notice { "The content of this message is sealed"
                             @if let Some(why) = &sealed_why { " (" (why) ")" }
@@ -126,7 +150,7 @@ pub async fn page(
                             (opening_form(&session, &id, micros, "unmask", "Why the names and details are needed", "Show unmasked", false))
                         }
                     }
-                    p { strong { "Subject: " } (email.subject.as_deref().unwrap_or("")) }
+                    @if let Some(subject) = &email.subject { p { strong { "Subject: " } (subject) } }
                     pre #content { (email.body.as_deref().map(|b| b.chars().take(MAX_CONTENT).collect::<String>()).unwrap_or_default()) }
                     @for attachment in &email.attachments {
                         h2 { "Attachment " (attachment.file.name.as_deref().unwrap_or("(unnamed)")) }
@@ -213,21 +237,31 @@ pub async fn unseal(
         reason,
     } = opening(&id, &form, "Say why the sealed content is needed.")?;
     let also_unmask = form.get("also_unmask") == Some("on");
-    if also_unmask
-        && !session
-            .principal
-            .allows(probity_access::Permission::UnmaskContent)
-    {
-        return Err(WebError::Forbidden(
-            "Showing members of the public as written needs the unmask-content permission.".into(),
-        ));
-    }
     let (web, worker) = parts(&state)?;
     let actor = session.principal.actor();
+    let may_unmask = session
+        .principal
+        .allows(probity_access::Permission::UnmaskContent);
     let shown_case = case_id.clone();
     let opened = blocking(move || {
         let stores = worker.stores();
-        let event = case_message(&worker, &web, &case_id, reference, "sealed content opens")?;
+        let refused = |error: WebError| {
+            refused_opening(
+                &*stores.audit,
+                (actor.clone(), "content.unseal.refused"),
+                &event_id,
+                (&case_id, &reason),
+                error,
+            )
+        };
+        if also_unmask && !may_unmask {
+            return Err(refused(WebError::Forbidden(
+                "Showing members of the public as written needs the unmask-content permission."
+                    .into(),
+            )));
+        }
+        let event = case_message(&worker, &web, &case_id, reference, "sealed content opens")
+            .map_err(refused)?;
         let items = probity_privacy::sealing::sealed_items(&event);
         if items.is_empty() {
             return Err(WebError::BadRequest(
@@ -347,6 +381,38 @@ fn record_opening(
     Ok(())
 }
 
+/// Records a refused request to open a message (`action`: `content.unseal.refused` or
+/// `content.unmask.refused`) with the case and reason it gave and why it was refused, and
+/// returns the refusal. Only refusals (403, or a case or message not found) are recorded; a
+/// failure inside is returned as it is. If the record cannot be written the request fails as an
+/// internal error, as an opening would.
+fn refused_opening(
+    audit: &dyn probity_store::AuditStore,
+    (actor, action): (String, &str),
+    event_id: &EventId,
+    (case_id, reason): (&str, &str),
+    error: WebError,
+) -> WebError {
+    let why = match &error {
+        WebError::Forbidden(why) | WebError::NotFound(why) => why.clone(),
+        _ => return error,
+    };
+    let recorded = record(
+        audit,
+        probity_audit::Action {
+            time: now(),
+            actor,
+            action: action.into(),
+            target: event_id.to_hex(),
+            details: json!({ "case": case_id, "reason": reason, "refused": why }),
+        },
+    );
+    match recorded {
+        Ok(()) => error,
+        Err(failure) => failure,
+    }
+}
+
 /// The message `reference`, once `case` is found authorised (or under investigation) and
 /// linking it; `what` names what the case would open ("sealed content opens").
 fn case_message(
@@ -450,7 +516,16 @@ pub async fn unmask(
             &case_id,
             reference,
             "members of the public are shown",
-        )?;
+        )
+        .map_err(|error| {
+            refused_opening(
+                &*stores.audit,
+                (actor.clone(), "content.unmask.refused"),
+                &event_id,
+                (&case_id, &reason),
+                error,
+            )
+        })?;
         let texts = message_texts(&event);
         if texts.is_empty() {
             return Err(WebError::BadRequest(
