@@ -111,6 +111,9 @@ pub trait EventStore: Send + Sync + std::fmt::Debug {
     /// Dead letters, most recent first.
     fn dead_letters(&self, limit: usize) -> Result<Vec<StoredDeadLetter>>;
 
+    /// The dead letter of sequence number `seq`, if there is one.
+    fn dead_letter(&self, seq: i64) -> Result<Option<StoredDeadLetter>>;
+
     fn counts(&self) -> Result<StoreCounts>;
 
     /// The stored events these refer to, in the order given; references to events not stored are

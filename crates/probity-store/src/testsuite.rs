@@ -260,6 +260,11 @@ macro_rules! store_test_suite {
                 assert_eq!(stored[1].letter, text);
                 assert_eq!(store.counts().unwrap().dead_letters, 2);
                 assert_eq!(store.dead_letters(1).unwrap().len(), 1);
+                // Found again by sequence number; a number never given finds nothing.
+                let first = store.dead_letter(stored[1].seq).unwrap().unwrap();
+                assert_eq!(first.letter, text);
+                assert_eq!(first.seq, stored[1].seq);
+                assert!(store.dead_letter(stored[0].seq + 100).unwrap().is_none());
             }
 
             #[test]

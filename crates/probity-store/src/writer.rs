@@ -363,6 +363,9 @@ mod tests {
         fn dead_letters(&self, _: usize) -> Result<Vec<StoredDeadLetter>> {
             Ok(Vec::new())
         }
+        fn dead_letter(&self, _: i64) -> Result<Option<StoredDeadLetter>> {
+            Ok(None)
+        }
         fn counts(&self) -> Result<StoreCounts> {
             Ok(StoreCounts::default())
         }

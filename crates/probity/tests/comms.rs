@@ -1348,6 +1348,70 @@ fn dead_letters_of_messages_keep_no_protected_or_undecoded_content_in_the_clear(
         "{text}"
     );
     assert!(text.contains("not kept (see the reason)"), "{text}");
+
+    // The administrator unseals it into a new owner-only file, with a reason the audit log
+    // keeps; the input itself is never printed.
+    let seq = sealed["seq"].as_i64().unwrap().to_string();
+    let out = dir.path().join("unsealed.ndjson");
+    let unseal = |seq: &str, out: &Path| {
+        probity(&data)
+            .args([
+                "deadletter",
+                "--unseal",
+                seq,
+                "--reason",
+                "why the line failed",
+            ])
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let done = unseal(&seq, &out);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&done.stdout).contains("DLMARK"));
+    assert!(!String::from_utf8_lossy(&done.stderr).contains("DLMARK"));
+    let unsealed = std::fs::read_to_string(&out).unwrap();
+    assert!(unsealed.contains("DLMARKTHREE"), "{unsealed}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{mode:o}");
+    }
+    let log = succeeded(probity(&data).args(["audit", "show"]));
+    let log = String::from_utf8_lossy(&log.stdout);
+    assert!(log.contains("deadletter.unseal"), "{log}");
+    assert!(log.contains("why the line failed"), "{log}");
+    assert!(!log.contains("DLMARK"), "{log}");
+    // An existing file is not overwritten; a withheld dead letter has nothing to unseal; a
+    // reason is required.
+    let again = unseal(&seq, &out);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("must not exist yet"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let withheld_seq = withheld["seq"].as_i64().unwrap().to_string();
+    let refused = unseal(&withheld_seq, &dir.path().join("other"));
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("nothing to unseal"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let no_reason = probity(&data)
+        .args(["deadletter", "--unseal", &seq, "--out"])
+        .arg(dir.path().join("third"))
+        .output()
+        .unwrap();
+    assert!(!no_reason.status.success());
+    assert!(!dir.path().join("third").exists());
 }
 
 fn excluded_class(doc: &Value) -> Option<&str> {

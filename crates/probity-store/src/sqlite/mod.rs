@@ -296,25 +296,19 @@ impl EventStore for SqliteStore {
              FROM dead_letters ORDER BY seq DESC LIMIT ?1",
             )?;
             let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            let rows = statement.query_map(params![limit], |row| {
-                let format: Option<String> = row.get(3)?;
-                let raw_len: i64 = row.get(7)?;
-                let raw_kept: String = row.get(8)?;
-                Ok(StoredDeadLetter {
-                    seq: row.get(0)?,
-                    letter: DeadLetter {
-                        received: from_micros(row.get(1)?),
-                        source: row.get(2)?,
-                        format: format.and_then(|f| f.parse().ok()),
-                        reason: row.get(4)?,
-                        location: row.get(5)?,
-                        raw: row.get(6)?,
-                        raw_len: u64::try_from(raw_len).unwrap_or(0),
-                        raw_kept: probity_model::RawKept::from_name(&raw_kept),
-                    },
-                })
-            })?;
+            let rows = statement.query_map(params![limit], dead_letter_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    fn dead_letter(&self, seq: i64) -> Result<Option<StoredDeadLetter>> {
+        self.with_reader(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT seq, received, source, format, reason, location, raw, raw_len, raw_kept
+             FROM dead_letters WHERE seq = ?1",
+            )?;
+            let mut rows = statement.query_map(params![seq], dead_letter_row)?;
+            Ok(rows.next().transpose()?)
         })
     }
 
@@ -542,6 +536,26 @@ impl AlertStore for SqliteStore {
             Ok(Some(alert))
         })
     }
+}
+
+/// One row of `dead_letters` (the columns as `EventStore::dead_letters` selects them).
+fn dead_letter_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredDeadLetter> {
+    let format: Option<String> = row.get(3)?;
+    let raw_len: i64 = row.get(7)?;
+    let raw_kept: String = row.get(8)?;
+    Ok(StoredDeadLetter {
+        seq: row.get(0)?,
+        letter: DeadLetter {
+            received: from_micros(row.get(1)?),
+            source: row.get(2)?,
+            format: format.and_then(|f| f.parse().ok()),
+            reason: row.get(4)?,
+            location: row.get(5)?,
+            raw: row.get(6)?,
+            raw_len: u64::try_from(raw_len).unwrap_or(0),
+            raw_kept: probity_model::RawKept::from_name(&raw_kept),
+        },
+    })
 }
 
 #[cfg(test)]

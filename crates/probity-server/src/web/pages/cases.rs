@@ -825,6 +825,12 @@ impl probity_store::EventStore for Both<'_> {
     ) -> probity_store::Result<Vec<probity_store::StoredDeadLetter>> {
         self.events.dead_letters(limit)
     }
+    fn dead_letter(
+        &self,
+        seq: i64,
+    ) -> probity_store::Result<Option<probity_store::StoredDeadLetter>> {
+        self.events.dead_letter(seq)
+    }
     fn counts(&self) -> probity_store::Result<probity_store::StoreCounts> {
         self.events.counts()
     }
