@@ -397,13 +397,14 @@ impl CommsStage {
                 if text.get(span.start..span.end) != Some(span.text.as_str()) {
                     continue;
                 }
-                span.context = self.masker.snippet(
+                let (context, covering) = self.masker.evidence(
                     text,
                     span.start,
                     span.end,
                     probity_privacy::text::CONTEXT_BYTES,
                 );
-                if let Some(kind) = self.masker.covering(text, span.start, span.end) {
+                span.context = context;
+                if let Some(kind) = covering {
                     let placeholder = kind.placeholder();
                     finding.why = finding
                         .why

@@ -240,13 +240,53 @@ impl Masker {
         let start = text::floor_boundary(text, start);
         let end = text::ceil_boundary(text, end.max(start));
         let items = self.items_around(text, start, end, bytes);
+        self.snippet_among(text, start, end, bytes, &items)
+    }
+
+    /// [`Masker::snippet`] and [`Masker::covering`] of one piece of evidence at once, the text
+    /// around it read for personal data once (about `bytes` more either side than `covering`
+    /// alone reads, so it knows at least as much).
+    pub fn evidence(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        bytes: usize,
+    ) -> (String, Option<MaskKind>) {
+        let covering_asked = start < end && end <= text.len();
+        let start = text::floor_boundary(text, start);
+        let end = text::ceil_boundary(text, end.max(start));
+        let items = self.items_around(text, start, end, bytes);
+        let covering = covering_asked
+            .then(|| {
+                items
+                    .iter()
+                    .find(|item| item.start <= start && end <= item.end)
+                    .map(|item| item.kind)
+            })
+            .flatten();
+        (
+            self.snippet_among(text, start, end, bytes, &items),
+            covering,
+        )
+    }
+
+    /// The snippet of [`Masker::snippet`], given the personal data `items` found around it.
+    fn snippet_among(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        bytes: usize,
+        items: &[MaskedItem],
+    ) -> String {
         let mut from = text::floor_boundary(text, start.saturating_sub(bytes));
         let mut to = text::ceil_boundary(text, end.saturating_add(bytes));
         for _ in 0..8 {
             let before = (from, to);
             from = word_start(text, from, start);
             to = word_end(text, to, end);
-            for item in &items {
+            for item in items {
                 if item.start < from && from < item.end {
                     from = if item.end <= start {
                         item.end
@@ -266,10 +306,18 @@ impl Masker {
                 break;
             }
         }
-        let alone = self.mask(&text[from..to]).masked;
+        // What the snippet alone shows as personal data; read only if some lies inside it.
+        let inside = items
+            .iter()
+            .any(|item| item.start >= from && item.end <= to);
+        let alone = if inside {
+            self.mask(&text[from..to]).masked
+        } else {
+            Vec::new()
+        };
         let mut out = String::with_capacity(to - from);
         let mut at = from;
-        for item in &items {
+        for item in items {
             if item.start < at || item.end > to {
                 continue;
             }
@@ -464,5 +512,19 @@ was used. She lives at Leeds LS1 4DY, call 07700 900123 now. Born 12/03/1985 in 
         );
         let at = text.find("case").unwrap();
         assert_eq!(m.covering(text, at, at + 4), None);
+    }
+
+    #[test]
+    fn evidence_is_the_snippet_and_what_covers_it() {
+        let m = masker();
+        let text = "Dear Karen Whitfield, about your case. She was born 12/03/1985 and lives at \
+Leeds LS1 4DY, call 07700 900123 now.";
+        for needle in ["Karen", "12/03/1985", "case", "lives", "now"] {
+            let at = text.find(needle).unwrap();
+            let end = at + needle.len();
+            let (snippet, covering) = m.evidence(text, at, end, 40);
+            assert_eq!(snippet, m.snippet(text, at, end, 40), "{needle}");
+            assert_eq!(covering, m.covering(text, at, end), "{needle}");
+        }
     }
 }
