@@ -430,32 +430,26 @@ impl Scanner {
             spans.dedup_by(|a, b| a.start < b.end && b.start < a.end);
             // Too few words for the model to judge: a subject such as "Robot census" holds
             // one or two words the training texts used in another sense, and nothing else.
-            if normalised.words() < settings.min_words {
-                if let Some(span) = spans.first().cloned() {
-                    report.suppressed.push(Suppressed {
-                        category: settings.category.to_string(),
-                        term: model.name().to_string(),
-                        span,
-                        reason: format!(
-                            "{why}, but the text has {} words, fewer than the {} the policy asks before the model's score counts",
-                            normalised.words(),
-                            settings.min_words
-                        ),
-                    });
-                }
-                continue;
-            }
             // Nothing in the text about women, girls, sex or gender (for the misogyny model): its
-            // score rests on words it shares with such posts, and the lexicons still read it.
-            if !settings.needs_words.found_in(normalised) {
+            // score rests on words it shares with such posts. The lexicons still read both.
+            let too_little = if normalised.words() < settings.min_words {
+                Some(format!(
+                    "the text has {} words, fewer than the {} the policy asks before the model's score counts",
+                    normalised.words(),
+                    settings.min_words
+                ))
+            } else if !settings.needs_words.found_in(normalised) {
+                Some("the text holds none of the words the policy asks for before the model's score counts (needs_words)".to_owned())
+            } else {
+                None
+            };
+            if let Some(lacking) = too_little {
                 if let Some(span) = spans.first().cloned() {
                     report.suppressed.push(Suppressed {
                         category: settings.category.to_string(),
                         term: model.name().to_string(),
                         span,
-                        reason: format!(
-                            "{why}, but the text holds none of the words the policy asks for before the model's score counts (needs_words)"
-                        ),
+                        reason: format!("{why}, but {lacking}"),
                     });
                 }
                 continue;

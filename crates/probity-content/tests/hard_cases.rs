@@ -1206,13 +1206,7 @@ fn surnames_slashes_and_code_are_not_read_as_slurs() {
 #[test]
 fn the_misogyny_model_needs_a_text_about_women_or_gender() {
     let subject = "Re: [ILUG] Using Normal IDE Device with a Dell Latitude CPx laptop";
-    let report = defaults().scan_report("email.subject", subject);
-    let score = misogyny_score(&report);
-    assert!(
-        score >= 0.3,
-        "the case needs a score over the threshold: {score}"
-    );
-    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let report = set_aside_over_threshold(&defaults(), subject);
     assert!(
         report
             .suppressed
@@ -1278,6 +1272,19 @@ fn bitch_as_a_verb_or_idiom_is_not_the_slur() {
     }
 }
 
+/// The report on a subject line that the misogyny model scores over the policy's threshold of 0.3
+/// (the case needs that) and that has no finding all the same.
+fn set_aside_over_threshold(scanner: &Scanner, subject: &str) -> probity_content::ScanReport {
+    let report = scanner.scan_report("email.subject", subject);
+    let score = misogyny_score(&report);
+    assert!(
+        score >= 0.3,
+        "the case needs a score over the threshold: {score}"
+    );
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    report
+}
+
 fn misogyny_score(report: &probity_content::ScanReport) -> f32 {
     report
         .scores
@@ -1292,13 +1299,7 @@ fn a_model_needs_enough_words_and_ignores_addresses_and_links() {
     let scanner = defaults();
     // Two words give the misogyny model a high score on a word it learnt in another sense; the
     // policy's `min_words` sets it aside and says so.
-    let report = scanner.scan_report("email.subject", "Robot census");
-    let score = misogyny_score(&report);
-    assert!(
-        score >= 0.3,
-        "the case needs a score over the threshold: {score}"
-    );
-    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let report = set_aside_over_threshold(&scanner, "Robot census");
     assert!(
         report.suppressed[0].reason.contains("fewer than the 6"),
         "{:#?}",

@@ -572,18 +572,7 @@ fn attachment(
     }
     let extracted = match part.message() {
         Some(nested) => attached_message_text(nested, limits, 1),
-        None => {
-            let charset = part
-                .content_type()
-                .and_then(|content_type| content_type.attribute("charset"));
-            let input = attach::Input {
-                bytes: &bytes,
-                mime_type: file.mime_type.as_deref(),
-                name: file.name.as_deref(),
-                charset,
-            };
-            attach::extract_text(&input, limits)
-        }
+        None => file_text(part, &bytes, &file, limits),
     };
     let mut extraction = extracted.note;
     if part.is_encoding_problem {
@@ -598,6 +587,26 @@ fn attachment(
         text: extracted.text,
         extraction,
     }
+}
+
+/// The text of an attachment that is a file (not a message): `bytes` read as `file` says, in the
+/// charset its part declares.
+fn file_text(
+    part: &MessagePart<'_>,
+    bytes: &[u8],
+    file: &File,
+    limits: &Limits,
+) -> attach::Extracted {
+    let charset = part
+        .content_type()
+        .and_then(|content_type| content_type.attribute("charset"));
+    let input = attach::Input {
+        bytes,
+        mime_type: file.mime_type.as_deref(),
+        name: file.name.as_deref(),
+        charset,
+    };
+    attach::extract_text(&input, limits)
 }
 
 /// How deep attached messages inside attached messages are read (a forward of a forward of a
@@ -659,17 +668,7 @@ fn attached_message_text(nested: &Message<'_>, limits: &Limits, depth: usize) ->
             Some(inner) => attached_message_text(inner, limits, depth + 1),
             None => {
                 let bytes = attachment_bytes(part, &nested.raw_message);
-                let file = attachment_file(part, &bytes);
-                let charset = part
-                    .content_type()
-                    .and_then(|content_type| content_type.attribute("charset"));
-                let input = attach::Input {
-                    bytes: &bytes,
-                    mime_type: file.mime_type.as_deref(),
-                    name: file.name.as_deref(),
-                    charset,
-                };
-                attach::extract_text(&input, limits)
+                file_text(part, &bytes, &attachment_file(part, &bytes), limits)
             }
         };
         if let Some(note) = extracted.note {
