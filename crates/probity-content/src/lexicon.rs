@@ -229,7 +229,9 @@ pub struct Entry {
     /// Every written form of the entry.
     pub terms: Vec<String>,
     plural: bool,
-    exceptions: Vec<(String, Vec<u8>)>,
+    /// Each exception as written, its normalised pattern (the leading space kept), and how many
+    /// times each of its letters is repeated.
+    exceptions: Vec<(String, Vec<u8>, Vec<u8>)>,
 }
 
 impl Entry {
@@ -566,7 +568,7 @@ impl Lexicon {
                 } else {
                     inner_end
                 };
-                self.judge(bytes, target, start, end, &mut judged);
+                self.judge(text, target, start, end, &mut judged);
             }
         }
         if text.has_stars() {
@@ -588,7 +590,15 @@ impl Lexicon {
 
     /// Applies a matched term's entry's context rules and exceptions to the match at normalised
     /// `start..end`, keeping it as a hit or noting the exception that set it aside.
-    fn judge(&self, bytes: &[u8], target: &Target, start: usize, end: usize, judged: &mut Judged) {
+    fn judge(
+        &self,
+        text: &Normalised,
+        target: &Target,
+        start: usize,
+        end: usize,
+        judged: &mut Judged,
+    ) {
+        let bytes = text.bytes();
         if self.entries.get(target.entry).is_some_and(|e| {
             (e.addressed && !addressed_before(bytes, start, AddressScope::Text))
                 || (!e.said_of.is_empty()
@@ -611,7 +621,7 @@ impl Lexicon {
             start,
             end,
         };
-        if let Some(exception) = self.exception_covering(&hit, bytes) {
+        if let Some(exception) = self.exception_covering(&hit, text) {
             judged.excepted.push(Excepted { hit, exception });
             return;
         }
@@ -678,7 +688,7 @@ impl Lexicon {
             }
             if !exact.is_empty() {
                 for target in exact {
-                    self.judge(bytes, target, start, end, judged);
+                    self.judge(text, target, start, end, judged);
                 }
                 continue;
             }
@@ -686,7 +696,7 @@ impl Lexicon {
             let most = readings.iter().map(|&(_, hidden)| hidden).max();
             for (target, hidden) in readings {
                 if Some(hidden) == most {
-                    self.judge(bytes, target, start, end, judged);
+                    self.judge(text, target, start, end, judged);
                 }
             }
         }
@@ -743,7 +753,7 @@ impl Lexicon {
                     if spells(&variant, &candidate.letters, target.prefix)
                         && runs_allow(text, start, &target.runs)
                     {
-                        self.judge(bytes, target, start, end, judged);
+                        self.judge(text, target, start, end, judged);
                     }
                 }
             }
@@ -811,7 +821,7 @@ impl Lexicon {
                 };
                 for target in targets {
                     if joined_runs_allow(text, from, to, &target.runs) {
-                        self.judge(bytes, target, from, to, judged);
+                        self.judge(text, target, from, to, judged);
                     }
                 }
             }
@@ -842,9 +852,13 @@ impl Lexicon {
         found
     }
 
-    fn exception_covering(&self, hit: &Hit, bytes: &[u8]) -> Option<String> {
+    /// The exception of the hit's entry that covers it, if any. An exception's doubled letters
+    /// must be doubled in the text too: "woops" is an exception to "wop", and "wops" (written
+    /// the same once repeats are squeezed) is not.
+    fn exception_covering(&self, hit: &Hit, text: &Normalised) -> Option<String> {
+        let bytes = text.bytes();
         let entry = self.entries.get(hit.entry)?;
-        for (written, pattern) in &entry.exceptions {
+        for (written, pattern, runs) in &entry.exceptions {
             let from = (hit.start + 1).saturating_sub(pattern.len());
             let to = (hit.end + pattern.len()).min(bytes.len());
             let window = &bytes[from..to];
@@ -853,7 +867,10 @@ impl Lexicon {
                 if &window[at..at + pattern.len()] == pattern.as_slice() {
                     let exc_start = from + at + 1;
                     let exc_end = from + at + pattern.len();
-                    if exc_start < hit.end && hit.start < exc_end {
+                    if exc_start < hit.end
+                        && hit.start < exc_end
+                        && runs_allow(text, exc_start, runs)
+                    {
                         return Some(written.clone());
                     }
                 }
@@ -1826,12 +1843,21 @@ fn load_entry(source: &str, category: Category, repr: EntryRepr) -> Result<Entry
         .map(|written| {
             let normalised = normalise(written);
             let bytes = normalised.bytes();
+            let inner = bytes.len().saturating_sub(2);
             (
                 written.clone(),
                 bytes[..bytes.len().saturating_sub(1)].to_vec(),
+                // Only doubled letters are asked for (a space, which the text may have made of
+                // a mark, asks nothing).
+                normalised
+                    .runs()
+                    .skip(1)
+                    .take(inner)
+                    .map(|run| if run > 1 { run } else { 0 })
+                    .collect(),
             )
         })
-        .filter(|(_, pattern)| pattern.len() > 1)
+        .filter(|(_, pattern, _)| pattern.len() > 1)
         .collect();
     let phrases = |list: &[String]| -> Vec<(String, String)> {
         list.iter()

@@ -154,6 +154,26 @@ fn double_letters_of_the_entry_are_required() {
     assert_eq!(only(&scanner.scan("b", "you gloooo")).category, "racist");
 }
 
+/// An exception's doubled letters must be doubled in the text: "woops" (an exclamation) is an
+/// exception to a slur that "wops" spells once repeats are squeezed, and "wops" stays a finding.
+#[test]
+fn double_letters_of_an_exception_are_required() {
+    let scanner = defaults();
+    for text in [
+        "Woops. I didn't have the summary files.",
+        "woooops, wrong file",
+    ] {
+        let found = in_category(&scanner, "racist", text);
+        assert!(found.is_empty(), "{text}: {found:#?}");
+    }
+    for text in [
+        "The wops down the road again.",
+        "Those wops are all the same.",
+    ] {
+        assert!(!in_category(&scanner, "racist", text).is_empty(), "{text}");
+    }
+}
+
 #[test]
 fn innocent_words_containing_terms_are_not_flagged() {
     let scanner = defaults();
