@@ -82,6 +82,25 @@ impl Redactor {
         }
     }
 
+    /// Masks the parties to a message who are members of the public, for views that show people
+    /// as written (the command line, the read API): a sender, recipient or account that is a
+    /// non-staff email address, a phone number, or a member of the public's name is replaced by
+    /// its placeholder (a device export's incoming message has the caller as its sender). Staff,
+    /// known from the staff directory and the force's domains, stay as they are. Events that are
+    /// not messages are left alone. The workbench shows every person as a pseudonym instead, made
+    /// from the identity as written, and does not call this.
+    pub fn parties(&self, event: &mut Event) {
+        if event.email.is_none() {
+            return;
+        }
+        for (_, identity) in event.identities_mut() {
+            let masked = self.masker.mask(identity.as_str());
+            if !masked.masked.is_empty() {
+                identity.replace(masked.text);
+            }
+        }
+    }
+
     /// Masks members of the public in one text (unsealed content, for one).
     pub fn text(&self, text: &str) -> String {
         self.masker.mask(text).text
@@ -192,6 +211,69 @@ mod tests {
         for private in ["Connolly", "07700 900123", "sarah.c@gmail.com", "NS4 7QD"] {
             assert!(!body.contains(private), "{private} shown: {body}");
         }
+    }
+
+    /// A device export's incoming text has the caller as its sender: their number and name are
+    /// masked as a message's parties, with a non-staff recipient; staff stay; an event that is
+    /// not a message is left alone.
+    #[test]
+    fn members_of_the_public_among_a_message_s_parties_are_masked() {
+        use probity_model::User;
+        let staff = StaffDirectory {
+            names: vec!["Jane Smith".into()],
+            addresses: vec!["jane.smith@force.police.uk".into()],
+            domains: vec!["force.police.uk".into()],
+        };
+        let redactor = Redactor::new(&staff).unwrap();
+        let provenance = Provenance {
+            id: EventId::from_bytes([2; 16]),
+            source: "test".into(),
+            format: Format::Sms,
+            ingested: chrono::Utc::now(),
+            location: None,
+        };
+        let mut event = Event::new(chrono::Utc::now(), provenance.clone());
+        event.user = Some(User {
+            name: Some(Identity::new("07700 900123")),
+            full_name: Some(Identity::new("Mrs Sarah Connolly")),
+            ..User::default()
+        });
+        event.email = Some(Email {
+            from: vec![Identity::new("07700 900123")],
+            to: vec![
+                Identity::new("jane.smith@force.police.uk"),
+                Identity::new("sarah.c@gmail.com"),
+            ],
+            ..Email::default()
+        });
+        redactor.parties(&mut event);
+        let user = event.user.as_ref().unwrap();
+        assert_eq!(user.name.as_ref().unwrap().as_str(), "[phone]");
+        assert!(
+            !user
+                .full_name
+                .as_ref()
+                .unwrap()
+                .as_str()
+                .contains("Connolly"),
+            "{user:?}"
+        );
+        let email = event.email.as_ref().unwrap();
+        assert_eq!(email.from[0].as_str(), "[phone]");
+        assert_eq!(email.to[0].as_str(), "jane.smith@force.police.uk");
+        assert!(!email.to[1].as_str().contains("sarah.c"), "{email:?}");
+
+        // Not a message: a sign-in's account is left as it is.
+        let mut signin = Event::new(chrono::Utc::now(), provenance);
+        signin.user = Some(User {
+            full_name: Some(Identity::new("Mrs Sarah Connolly")),
+            ..User::default()
+        });
+        redactor.parties(&mut signin);
+        assert_eq!(
+            signin.user.unwrap().full_name.unwrap().as_str(),
+            "Mrs Sarah Connolly"
+        );
     }
 
     #[test]

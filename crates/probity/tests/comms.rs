@@ -406,6 +406,32 @@ fn members_of_the_public_are_masked_in_what_analysts_see_but_stored_whole() {
     }
     // The store keeps the evidence whole; masking is for what is shown.
     assert!(in_database_files(&data, "Connolly"));
+
+    // A text from a member of the public to an officer's work phone: the caller is the message's
+    // sender, and their number and name are masked as its party, not only in its text.
+    let texts = dir.path().join("device.csv");
+    std::fs::write(
+        &texts,
+        "Timestamp,Direction,From,From Name,To,Body
+         2024-05-05T10:00:00Z,Incoming,07700 900456,Mrs Brenda Okafor,jane.smith@force.police.uk,         Thanks for coming round about the car
+",
+    )
+    .unwrap();
+    ingest(&data, &texts);
+    let shown = String::from_utf8(
+        probity(&data)
+            .args(["events", "--json"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(shown.contains("Thanks for coming round"), "{shown}");
+    assert!(shown.contains("jane.smith@force.police.uk"), "{shown}");
+    for private in ["900456", "Okafor"] {
+        assert!(!shown.contains(private), "{private} shown: {shown}");
+    }
+    assert!(in_database_files(&data, "Okafor"));
 }
 
 /// Sends one chat message from PC Kim Vale to `recipient` through the running server's native

@@ -1,6 +1,7 @@
 //! The read API: events and alerts, for tokens with the `read` scope. Every query is recorded in
-//! the audit log with the token that made it. Members of the public in message content (and in the
-//! evidence of content alerts) are masked; staff, known from the staff directory, are not.
+//! the audit log with the token that made it. Members of the public in message content, as a
+//! message's parties (a caller's number as an incoming text's sender, a non-staff recipient), and
+//! in the evidence of content alerts are masked; staff, known from the staff directory, are not.
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -119,7 +120,10 @@ pub async fn events(
     };
     let work = move || {
         let events = store.query(&request).map_err(|e| e.to_string())?;
-        Ok::<_, String>(masked(events, &*cache.redactor()?, Redactor::event))
+        Ok::<_, String>(masked(events, &*cache.redactor()?, |redactor, event| {
+            redactor.event(event);
+            redactor.parties(event);
+        }))
     };
     match tokio::task::spawn_blocking(work).await {
         Ok(Ok(events)) => Json(json!({ "events": events })).into_response(),

@@ -59,6 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let mut events = store.events_by_ref(&alert.events)?;
         for event in &mut events {
             redactor.event(event);
+            redactor.parties(event);
         }
         if args.json {
             let mut value = serde_json::to_value(alert)?;

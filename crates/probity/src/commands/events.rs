@@ -47,10 +47,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         limit: args.limit,
     };
     let mut events = store.query(&query)?;
-    // Members of the public in message content are masked in everything shown.
+    // Members of the public in message content, and as a message's parties, are masked in
+    // everything shown.
     let redactor = probity_server::redactor(&*store).map_err(anyhow::Error::msg)?;
     for event in &mut events {
         redactor.event(event);
+        redactor.parties(event);
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
