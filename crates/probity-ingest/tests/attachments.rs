@@ -312,6 +312,38 @@ fn truncated_pdf_does_not_panic_and_says_why() {
     assert!(note(&got).starts_with("corrupt PDF"), "{got:?}");
 }
 
+/// A PDF cut short anywhere says so: the text read as far as it goes, never a PDF without a text
+/// layer, never silence about the pages lost.
+#[test]
+fn pdf_cut_short_says_so_wherever_it_is_cut() {
+    let bytes = pdf(&["alpha words here", "beta words there"]);
+    let whole = read(&bytes, "application/pdf", "whole.pdf", &Limits::default());
+    assert_eq!(whole.note, None, "{whole:?}");
+    let mut with_text = 0;
+    for cut in (10..bytes.len() - 8).step_by(7) {
+        let got = read(
+            &bytes[..cut],
+            "application/pdf",
+            "cut.pdf",
+            &Limits::default(),
+        );
+        let said = note(&got);
+        assert!(!said.contains("no text layer"), "cut at {cut}: {got:?}");
+        assert!(
+            said.starts_with("corrupt PDF") || said.contains("cut short"),
+            "cut at {cut}: {got:?}"
+        );
+        if let Some(text) = &got.text {
+            with_text += 1;
+            assert!(
+                text.starts_with("alpha words here"),
+                "cut at {cut}: {got:?}"
+            );
+        }
+    }
+    assert!(with_text > 0, "no cut kept the first page's text");
+}
+
 /// A page whose content cannot be inflated is reported as unreadable, not as a PDF without a
 /// text layer (a scan), which would send an analyst looking for an image.
 #[test]

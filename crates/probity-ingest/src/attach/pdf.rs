@@ -33,10 +33,25 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
         }
     };
     let encrypted = is_encrypted(&document);
-    read_pages(&document, encrypted, out);
+    let cut_short = !ends_as_a_pdf_does(bytes);
+    if cut_short {
+        out.note(
+            "the file stops before its end-of-file marker (cut short?): text read as far as it goes, later pages may be missing",
+        );
+    }
+    read_pages(&document, encrypted || cut_short, out);
     if encrypted && out.text.trim().is_empty() {
         out.note("encrypted PDF: no text could be read without its password");
     }
+}
+
+/// How far from its end a PDF's last `%%EOF` may be (writers add line ends, some a little more).
+const EOF_WINDOW: usize = 1024;
+
+/// Whether the file has its end-of-file marker near its end, as a whole PDF has.
+fn ends_as_a_pdf_does(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(EOF_WINDOW)..];
+    memchr::memmem::rfind(tail, b"%%EOF").is_some()
 }
 
 fn load_failure(bytes: &[u8], error: &str) -> String {
@@ -51,7 +66,9 @@ fn is_encrypted(document: &Document) -> bool {
     document.was_encrypted() || document.trailer.get(b"Encrypt").is_ok()
 }
 
-fn read_pages(document: &Document, encrypted: bool, out: &mut TextOut<'_>) {
+/// Reads each page's text; `incomplete` (encrypted, or cut short) leaves out the notes on a
+/// document without pages or without a text layer, which would then mislead.
+fn read_pages(document: &Document, incomplete: bool, out: &mut TextOut<'_>) {
     let pages: Vec<(u32, lopdf::ObjectId)> = document.get_pages().into_iter().collect();
     let total = pages.len();
     let max_pages = out.limits.max_pdf_pages;
@@ -91,7 +108,7 @@ fn read_pages(document: &Document, encrypted: bool, out: &mut TextOut<'_>) {
             }
         }
     }
-    if encrypted {
+    if incomplete {
         return;
     }
     if total == 0 {
@@ -109,6 +126,10 @@ fn read_page(
     page_id: lopdf::ObjectId,
     budget: &mut usize,
 ) -> Result<String, String> {
+    let contents = document.get_page_contents(page_id);
+    if contents.iter().any(|id| document.get_object(*id).is_err()) {
+        return Err("its content is not in the file (cut short or damaged)".to_owned());
+    }
     let content = document
         .get_page_content_with_limit(page_id, *budget)
         .map_err(|error| match error {
