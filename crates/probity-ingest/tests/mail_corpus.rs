@@ -628,7 +628,8 @@ fn mbox_with_an_oversized_message() {
     });
     let mut batch = Batch::new();
     decode_mbox(&raw[..], &mut ctx, &mut batch).unwrap();
-    assert_eq!(batch.events.len(), 2);
+    // The big one is read as far as the limit allows, and dead-lettered as well.
+    assert_eq!(batch.events.len(), 3);
     assert_eq!(batch.rejected.len(), 1);
 
     let subjects: Vec<&str> = batch
@@ -636,7 +637,21 @@ fn mbox_with_an_oversized_message() {
         .iter()
         .map(|e| e.email.as_ref().unwrap().subject.as_deref().unwrap())
         .collect();
-    assert_eq!(subjects, ["Small one", "Small two"]);
+    assert_eq!(subjects, ["Small one", "Too big", "Small two"]);
+    let big = &batch.events[1];
+    assert_eq!(
+        big.labels.get("email.read_bytes").map(String::as_str),
+        Some(limit.to_string().as_str())
+    );
+    assert!(
+        big.labels.contains_key("email.oversize"),
+        "{:?}",
+        big.labels
+    );
+    assert_eq!(
+        big.email.as_ref().unwrap().to[0].as_str(),
+        "bob@example.org"
+    );
 
     let offsets = separator_offsets(&raw);
     let from_line_len = raw[offsets[1]..].iter().position(|&b| b == b'\n').unwrap() + 1;
@@ -647,7 +662,9 @@ fn mbox_with_an_oversized_message() {
     assert_eq!(letter.format, Some(Format::Mbox));
     assert_eq!(
         letter.reason,
-        format!("message of {size} bytes is larger than the limit of {limit} bytes")
+        format!(
+            "message of {size} bytes is larger than the limit of {limit} bytes; its first {limit} bytes were read as a message (an event labelled email.oversize)"
+        )
     );
     assert_eq!(
         letter.location.as_deref(),
@@ -661,7 +678,7 @@ fn mbox_with_an_oversized_message() {
     );
     assert!(letter.raw.len() <= size);
     assert_eq!(
-        batch.events[1].provenance.location.as_deref(),
+        batch.events[2].provenance.location.as_deref(),
         Some(format!("message 3 (byte offset {})", offsets[2]).as_str())
     );
 }
@@ -676,13 +693,29 @@ fn oversized_eml_keeps_its_first_bytes() {
     });
     let mut batch = Batch::new();
     decode_eml(&raw, &mut ctx, Some("big.eml".into()), &mut batch).unwrap();
-    assert!(batch.events.is_empty());
+    // Its first bytes are read as a message, so its parties and subject are checked; the raw
+    // input is a dead letter as well.
+    assert_eq!(batch.events.len(), 1);
+    let event = &batch.events[0];
+    assert_eq!(
+        event.email.as_ref().unwrap().subject.as_deref(),
+        Some("big")
+    );
+    assert_eq!(
+        event.labels.get("email.oversize"),
+        Some(&raw.len().to_string())
+    );
+    assert_eq!(
+        event.labels.get("email.read_bytes"),
+        Some(&probity_ingest::mail::OVERSIZE_KEEP_BYTES.to_string())
+    );
     let letter = &batch.rejected[0];
     assert_eq!(
         letter.reason,
         format!(
-            "message of {} bytes is larger than the limit of 100000 bytes",
-            raw.len()
+            "message of {} bytes is larger than the limit of 100000 bytes; its first {} bytes were read as a message (an event labelled email.oversize)",
+            raw.len(),
+            probity_ingest::mail::OVERSIZE_KEEP_BYTES
         )
     );
     assert_eq!(letter.raw_len, raw.len() as u64);
@@ -790,6 +823,9 @@ fn too_many_attachments_are_counted() {
 #[derive(Default)]
 struct Counter {
     events: usize,
+    /// Events of messages over the size limit, read as far as the limit allows: each comes with
+    /// a dead letter of the same message.
+    oversized: usize,
     rejected: usize,
     body_bytes: u64,
     attachments: usize,
@@ -798,6 +834,9 @@ struct Counter {
 impl Sink for Counter {
     fn event(&mut self, event: Event) -> probity_ingest::Result<()> {
         self.events += 1;
+        if event.labels.contains_key("email.oversize") {
+            self.oversized += 1;
+        }
         if let Some(email) = event.email {
             self.body_bytes += email.body.map_or(0, |body| body.len() as u64);
             self.attachments += email.attachments.len();
@@ -887,20 +926,20 @@ proptest! {
     #[test]
     fn arbitrary_bytes_make_exactly_one_eml_item(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
         let counter = eml_items(&bytes);
-        prop_assert_eq!(counter.events + counter.rejected, 1);
+        prop_assert_eq!(counter.events - counter.oversized + counter.rejected, 1);
     }
 
     #[test]
     fn mime_like_bytes_make_exactly_one_eml_item(bytes in mime_like()) {
         let counter = eml_items(&bytes);
-        prop_assert_eq!(counter.events + counter.rejected, 1);
+        prop_assert_eq!(counter.events - counter.oversized + counter.rejected, 1);
     }
 
     #[test]
     fn arbitrary_bytes_into_mbox(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
         match mbox_items(&bytes) {
             Some(counter) => prop_assert_eq!(
-                counter.events + counter.rejected,
+                counter.events - counter.oversized + counter.rejected,
                 separator_offsets(&bytes).len()
             ),
             None => prop_assert!(!bytes.starts_with(b"From ")),
@@ -915,7 +954,7 @@ proptest! {
         let counter = mbox_items(&bytes).unwrap();
         let separators = separator_offsets(&bytes).len();
         prop_assert!(separators >= 1);
-        prop_assert_eq!(counter.events + counter.rejected, separators);
+        prop_assert_eq!(counter.events - counter.oversized + counter.rejected, separators);
     }
 }
 

@@ -1349,6 +1349,23 @@ fn dead_letters_of_messages_keep_no_protected_or_undecoded_content_in_the_clear(
     );
     let big = by_source("big.eml");
     assert_eq!(big[0]["raw_kept"], "withheld");
+    // Its first bytes were read as a message too: to legal services, so excluded, its parties
+    // kept and its content neither stored nor inspected.
+    let shown = succeeded(probity(&data).args(["events", "--json"]));
+    let events: Vec<Value> = String::from_utf8(shown.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let oversized = events
+        .iter()
+        .find(|e| e["labels"]["email.oversize"].is_string())
+        .expect("an event of the oversized message");
+    assert_eq!(
+        oversized["labels"]["privacy.excluded"], "legal_adviser",
+        "{oversized}"
+    );
+    assert!(oversized["email"].get("body").is_none(), "{oversized}");
     assert!(
         big[0]["reason"].as_str().unwrap().contains("legal"),
         "{big:?}"

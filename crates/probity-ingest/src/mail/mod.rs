@@ -40,14 +40,63 @@ pub fn decode_eml(
     location: Option<String>,
     sink: &mut dyn Sink,
 ) -> Result<()> {
+    let max_message_bytes = ctx.limits.max_message_bytes;
+    if bytes.len() > max_message_bytes {
+        let size = bytes.len() as u64;
+        let kept = kept_bytes(bytes, size, max_message_bytes);
+        return oversize(
+            &MessageParser::new(),
+            Format::Eml,
+            kept,
+            size,
+            location,
+            ctx,
+            sink,
+        );
+    }
     match message_to_event(bytes, Format::Eml, ctx, location.clone()) {
         Ok(event) => sink.event(event),
         Err(reason) => {
             let size = bytes.len() as u64;
-            let kept = kept_bytes(bytes, size, ctx.limits.max_message_bytes);
+            let kept = kept_bytes(bytes, size, max_message_bytes);
             sink.reject(dead_letter(ctx, Format::Eml, reason, location, kept, size))
         }
     }
+}
+
+/// A message over the size limit: what its first bytes (`kept`) hold is read as a message, so
+/// that its sender, recipients, subject and as much of its body and attachments as they reach are
+/// checked like any other's (labelled `email.oversize` with the whole size, `email.read_bytes`
+/// with what was read); the raw input goes to dead-letter as well, with the reason.
+fn oversize(
+    parser: &MessageParser,
+    format: Format,
+    kept: &[u8],
+    size: u64,
+    location: Option<String>,
+    ctx: &mut Context,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let max_message_bytes = ctx.limits.max_message_bytes;
+    let mut reason = oversize_reason(size, max_message_bytes);
+    let readable = kept.get(..max_message_bytes).unwrap_or(kept);
+    if let Ok(mut event) = message_to_event_with(parser, readable, format, ctx, location.clone()) {
+        event
+            .labels
+            .insert("email.oversize".into(), size.to_string());
+        event
+            .labels
+            .insert("email.read_bytes".into(), readable.len().to_string());
+        event
+            .labels
+            .insert("email.body_truncated".into(), "true".into());
+        reason.push_str(&format!(
+            "; its first {} bytes were read as a message (an event labelled email.oversize)",
+            readable.len()
+        ));
+        sink.event(event)?;
+    }
+    sink.reject(dead_letter(ctx, format, reason, location, kept, size))
 }
 
 /// Decodes a Unix mailbox (`From ` line separated, `>From ` quoting) read from `reader`, one event
@@ -103,16 +152,15 @@ fn decode_mbox_message(
     let location = mbox_location(&message);
     let max_message_bytes = ctx.limits.max_message_bytes;
     if message.is_over(max_message_bytes) {
-        let reason = oversize_reason(message.size, max_message_bytes);
-        let letter = dead_letter(
-            ctx,
+        return oversize(
+            parser,
             Format::Mbox,
-            reason,
-            Some(location),
             &message.content,
             message.size,
+            Some(location),
+            ctx,
+            sink,
         );
-        return sink.reject(letter);
     }
     match message_to_event_with(
         parser,
