@@ -32,6 +32,9 @@ ruth ryan sam samantha samuel sandra sara sarah scott sean shane sharon shaun sh
 stacey stephanie stephen steven stuart susan suzanne tanya teresa terry thomas tina toby tom tony \
 tracey tracy vanessa victoria vincent wayne wendy william yasmin zara zoe";
 
+/// More bytes than the longest of [`FORENAMES`] (checked by a test).
+const FORENAME_BYTES: usize = 16;
+
 /// Titles that precede a member of the public's name.
 const TITLES: &str = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?";
 const CAPITALISED: &str = r"(?:[A-Z]'|Mc|Mac)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?";
@@ -86,22 +89,23 @@ impl Names {
         }
         // A capitalised pair whose first word is no forename ("Dear Ada Price") is retried from its
         // second word, so that the name inside it is still found.
+        // The match alone is found (the same match the captures would give, at a fraction of
+        // their cost): its first word, the `first` group, is a capital and lower-case letters,
+        // so it ends at the match's first space.
         let mut at = 0;
-        while let Some(captures) = self.pair.captures_at(text, at) {
-            let (Some(whole), Some(first)) = (captures.get(0), captures.name("first")) else {
+        while let Some(whole) = self.pair.find_at(text, at) {
+            let Some(first_end) = whole.as_str().find(' ').map(|space| whole.start() + space)
+            else {
                 break;
             };
-            if self
-                .forenames
-                .contains(first.as_str().to_ascii_lowercase().as_str())
-            {
+            if self.is_forename(&text[whole.start()..first_end]) {
                 found.push(NameMatch {
                     start: whole.start(),
                     end: whole.end(),
                 });
                 at = whole.end();
             } else {
-                at = first.end();
+                at = first_end;
             }
         }
         for m in self.records_style.find_iter(text) {
@@ -119,6 +123,18 @@ impl Names {
             out.push(name);
         }
         out
+    }
+
+    /// Whether `word` is a common forename, in any ASCII case (lowered on the stack: a word
+    /// longer than every forename is none).
+    fn is_forename(&self, word: &str) -> bool {
+        let mut lowered = [0u8; FORENAME_BYTES];
+        let Some(into) = lowered.get_mut(..word.len()) else {
+            return false;
+        };
+        into.copy_from_slice(word.as_bytes());
+        into.make_ascii_lowercase();
+        std::str::from_utf8(into).is_ok_and(|word| self.forenames.contains(word))
     }
 
     /// The name with any title removed and spaces collapsed, lower-cased: the key two mentions of
@@ -174,6 +190,7 @@ pub fn capitalised_pairs(text: &str, limit: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     fn names(text: &str) -> Vec<&str> {
         Names::new()
@@ -207,6 +224,94 @@ mod tests {
         assert_eq!(capitalised_pairs("no capitals here at all", 10), 0);
         assert_eq!(capitalised_pairs("Ada Price", 10), 1);
         assert_eq!(capitalised_pairs("A B C D E F", 2), 2);
+    }
+
+    /// Every forename fits the buffer it is lowered into.
+    #[test]
+    fn forenames_fit_their_buffer() {
+        assert!(
+            FORENAMES
+                .split_whitespace()
+                .all(|f| f.len() < FORENAME_BYTES)
+        );
+        let names = Names::new().unwrap();
+        assert!(names.is_forename("Ada") && names.is_forename("CHRISTOPHER"));
+        assert!(!names.is_forename("Kind") && !names.is_forename("Adaaaaaaaaaaaaaaaaaaaaa"));
+    }
+
+    /// The names as found with the pair pattern's captures, as before: the list
+    /// [`Names::find`] must give from the match alone.
+    fn names_by_captures(names: &Names, text: &str) -> Vec<NameMatch> {
+        let mut found: Vec<NameMatch> = names
+            .titled
+            .find_iter(text)
+            .map(|m| NameMatch {
+                start: m.start(),
+                end: m.end(),
+            })
+            .collect();
+        let mut at = 0;
+        while let Some(captures) = names.pair.captures_at(text, at) {
+            let (Some(whole), Some(first)) = (captures.get(0), captures.name("first")) else {
+                break;
+            };
+            if names
+                .forenames
+                .contains(first.as_str().to_ascii_lowercase().as_str())
+            {
+                found.push(NameMatch {
+                    start: whole.start(),
+                    end: whole.end(),
+                });
+                at = whole.end();
+            } else {
+                at = first.end();
+            }
+        }
+        found.extend(names.records_style.find_iter(text).map(|m| NameMatch {
+            start: m.start(),
+            end: m.end(),
+        }));
+        found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        let mut out: Vec<NameMatch> = Vec::new();
+        for name in found {
+            if out.last().is_some_and(|last| name.start < last.end) {
+                continue;
+            }
+            out.push(name);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Finding a pair from its match alone finds what its captures found, in text made of
+        /// forenames, other capitalised words, titles, capitals and punctuation.
+        #[test]
+        fn pairs_from_the_match_as_from_captures(
+            words in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(vec![
+                        "Ada", "ADA", "Price", "Dear", "Kind", "Mrs", "Dr.", "SMITH,", "O'Neill",
+                        "McDonald", "Jean-Paul", "Christopher", "Zoe", "ada", "x", ",", ".", "\n",
+                        "Ma\u{e9}lle", "Ada1", "Price-Jones", "Dear Ada", "Kind Regards",
+                    ]).prop_map(str::to_owned),
+                    "[A-Za-z' ,.-]{0,12}",
+                ],
+                0..24,
+            ),
+            separators in proptest::collection::vec(
+                proptest::sample::select(vec![" ", " ", " ", ", ", "  ", "\n", ""]),
+                24,
+            ),
+        ) {
+            let mut text = String::new();
+            for (word, separator) in words.iter().zip(&separators) {
+                text.push_str(word);
+                text.push_str(separator);
+            }
+            let names = Names::new().unwrap();
+            proptest::prop_assert_eq!(names.find(&text), names_by_captures(&names, &text));
+        }
     }
 
     #[test]
