@@ -36,6 +36,7 @@ use probity_model::{
     Alert, AlertId, AlertRule, DeadLetter, Email, Event, EventRef, Finding, Identity, MatchedField,
     Timestamp,
 };
+use probity_privacy::correspondents::Correspondents;
 use probity_privacy::disclosure::{Disclosure, DisclosurePolicy};
 use probity_privacy::exclusions::{self, Exclusions};
 use probity_privacy::masking::Masker;
@@ -240,10 +241,16 @@ impl CommsStage {
 
     /// Like [`CommsStage::process`], saying what was done.
     pub fn apply(&self, event: &mut Event) -> Outcome {
-        if !event.email.as_ref().is_some_and(has_content) {
+        let Some(email) = event.email.as_ref().filter(|email| has_content(email)) else {
             return Outcome::NotAMessage;
-        }
-        if let Some(exclusion) = exclusions::apply(&self.exclusions, event) {
+        };
+        // The exclusion list and the disclosure policy both read every correspondent: once.
+        let mut correspondents = Correspondents::of(email);
+        if let Some(exclusion) = self
+            .exclusions
+            .matches_event_read(event, &mut correspondents)
+        {
+            exclusions::strip_content(event, &exclusion);
             scrub_original(&mut event.original, exclusion.strip_subject);
             return Outcome::Excluded {
                 class: exclusion.class,
@@ -252,7 +259,7 @@ impl CommsStage {
         let (reason, in_subject) = match self.read(event) {
             Read::Seal { reason, in_subject } => (reason, in_subject),
             Read::Scan(reading) => {
-                let (alerts, unscanned) = self.scan(event, reading);
+                let (alerts, unscanned) = self.scan(event, reading, &correspondents);
                 if !unscanned.is_empty() {
                     let limits = self.scanner.policy().limits;
                     event.labels.insert(
@@ -333,7 +340,12 @@ impl CommsStage {
 
     /// The alerts for one message (one per policy category found), and the texts or parts of
     /// texts the abuse scanner did not read, in message order.
-    fn scan(&self, event: &Event, reading: Reading<'_>) -> (Vec<Alert>, Vec<Unscanned>) {
+    fn scan(
+        &self,
+        event: &Event,
+        reading: Reading<'_>,
+        correspondents: &Correspondents<'_>,
+    ) -> (Vec<Alert>, Vec<Unscanned>) {
         let mut unscanned = Vec::new();
         let mut findings: Vec<Finding> = Vec::new();
         // A text begun in `read` is finished, whatever the time: it is at most the size limit.
@@ -351,7 +363,7 @@ impl CommsStage {
         }
         // The texts left unread in `read` come after every text read there.
         unscanned.extend(reading.late);
-        findings.extend(self.disclosure.check_event(event, &self.staff));
+        findings.extend(self.disclosure.check_read(correspondents, &self.staff));
         if findings.is_empty() {
             return (Vec::new(), unscanned);
         }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::addresses::Addresses;
 use crate::bulk::{self, BulkCounter, BulkThresholds};
+use crate::correspondents::Correspondents;
 use crate::identifiers::{IdKind, IdMatch, Identifiers};
 use crate::markings::{self, Classification, Marking, Markings};
 use crate::names::Names;
@@ -222,8 +223,22 @@ impl Disclosure {
 
     /// Findings for one message.
     pub fn check(&self, email: &Email, staff: &StaffPersonalAddresses) -> Vec<Finding> {
+        self.check_read(&Correspondents::of(email), staff)
+    }
+
+    /// [`Disclosure::check`] of a message whose correspondents are already read (the
+    /// exclusion list read them first).
+    pub fn check_read(
+        &self,
+        correspondents: &Correspondents<'_>,
+        staff: &StaffPersonalAddresses,
+    ) -> Vec<Finding> {
+        let email = correspondents.email();
         let outside_class = |class| self.policy.outside.contains(&class);
-        if !self.recipients.any_recipient(email, staff, outside_class) {
+        if !self
+            .recipients
+            .any_recipient_read(correspondents, staff, outside_class)
+        {
             return Vec::new();
         }
         let all = self.recipients.classify_email(email, staff);

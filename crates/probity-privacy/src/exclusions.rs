@@ -13,6 +13,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, MatchKind, dfa};
 use probity_model::{Email, Event, Identity};
 use serde::{Deserialize, Serialize};
 
+use crate::correspondents::Correspondents;
 use crate::domains::{DomainIndex, Keys, smaller as earliest};
 use crate::{Error, Result, text};
 
@@ -279,6 +280,17 @@ impl Exclusions {
     /// addresses (`email.display_names`).
     pub fn matches_event(&self, event: &Event) -> Option<Exclusion> {
         let email = event.email.as_ref()?;
+        self.matches_event_read(event, &mut Correspondents::of(email))
+    }
+
+    /// [`Exclusions::matches_event`] with the correspondents of the event's message already
+    /// read (`correspondents` must be those of `event.email`).
+    pub fn matches_event_read<'e>(
+        &self,
+        event: &'e Event,
+        correspondents: &mut Correspondents<'e>,
+    ) -> Option<Exclusion> {
+        let email = correspondents.email();
         let full_name = event
             .user
             .as_ref()
@@ -287,13 +299,16 @@ impl Exclusions {
         let named = full_name
             .into_iter()
             .chain(email.display_names.iter().map(Identity::as_str));
-        let party = self.first_party(email, named.clone())?;
+        let party = self.first_party(correspondents, named.clone())?;
         let names: Vec<String> = named.map(str::to_owned).collect();
         self.exclusion(party, email, &names)
     }
 
     fn matches_with_names(&self, email: &Email, extra_names: &[String]) -> Option<Exclusion> {
-        let party = self.first_party(email, extra_names.iter().map(String::as_str))?;
+        let party = self.first_party(
+            &mut Correspondents::of(email),
+            extra_names.iter().map(String::as_str),
+        )?;
         self.exclusion(party, email, extra_names)
     }
 
@@ -301,9 +316,10 @@ impl Exclusions {
     /// display name and subject.
     fn first_party<'a>(
         &self,
-        email: &'a Email,
+        read: &mut Correspondents<'a>,
         extra_names: impl Iterator<Item = &'a str>,
     ) -> Option<usize> {
+        let email = read.email();
         // Lower-cased copies go in one buffer, and only for text with capitals: this runs for
         // every message, and most addresses are written in lower case already.
         let mut buffer = String::new();
@@ -313,10 +329,9 @@ impl Exclusions {
         let mut last_domain: Option<(&str, Option<usize>)> = None;
         // Whether a correspondent is written other than plainly, and so may hold a display name.
         let mut named_headers = false;
-        for value in correspondents(email) {
+        read.each(|value, plain| {
             // As `text::bare_address` and `text::domain_of`, without their copies; most values
-            // are a plain address, read in one pass.
-            let plain = text::plain_address(value);
+            // are a plain address, read in one pass (`text::plain_address`).
             let (written, address) = match plain {
                 Some(plain) => (plain.domain(value), plain.key_in(value, &mut buffer)),
                 None => {
@@ -343,7 +358,7 @@ impl Exclusions {
                 }
             };
             first = earliest(first, by_domain);
-        }
+        });
         if !self.index.display_names.is_empty() {
             // A plain address has no `<`, so no display name: only headers written otherwise
             // are read for names.
@@ -834,7 +849,10 @@ mod tests {
                     for extra in [&[][..], &["  zoë ørsted "][..], &["UNION REP"][..]] {
                         let names: Vec<String> = extra.iter().map(|n| (*n).to_owned()).collect();
                         assert_eq!(
-                            list.first_party(&email, names.iter().map(String::as_str)),
+                            list.first_party(
+                                &mut Correspondents::of(&email),
+                                names.iter().map(String::as_str)
+                            ),
                             first_party_reference(&list, &email, extra),
                             "{from:?} {to:?} {subject:?} {extra:?}"
                         );
@@ -924,7 +942,7 @@ mod tests {
             };
             let extra = [right.as_str()];
             proptest::prop_assert_eq!(
-                list.first_party(&email, extra.iter().copied()),
+                list.first_party(&mut Correspondents::of(&email), extra.iter().copied()),
                 first_party_reference(&list, &email, &extra)
             );
         }

@@ -24,6 +24,7 @@
 
 pub mod addresses;
 pub mod bulk;
+pub mod correspondents;
 pub mod disclosure;
 mod domains;
 mod error;

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use probity_model::Email;
 use serde::{Deserialize, Serialize};
 
+use crate::correspondents::Correspondents;
 use crate::domains::DomainIndex;
 use crate::text;
 
@@ -206,6 +207,17 @@ impl Recipients {
         staff: &StaffPersonalAddresses,
         wanted: impl Fn(RecipientClass) -> bool,
     ) -> bool {
+        self.any_recipient_read(&Correspondents::of(email), staff, wanted)
+    }
+
+    /// [`Recipients::any_recipient`] of a message whose correspondents are already read.
+    pub fn any_recipient_read(
+        &self,
+        correspondents: &Correspondents<'_>,
+        staff: &StaffPersonalAddresses,
+        wanted: impl Fn(RecipientClass) -> bool,
+    ) -> bool {
+        let email = correspondents.email();
         let own = email
             .from
             .first()
@@ -214,24 +226,18 @@ impl Recipients {
         // Most recipients share a domain with the one before: the last domain looked up, as
         // written, and the list that covers it.
         let mut last_domain: Option<(&str, Option<usize>)> = None;
-        email
-            .to
-            .iter()
-            .chain(&email.cc)
-            .chain(&email.bcc)
-            .any(|identity| {
-                let value = identity.as_str();
-                // Most recipients are a plain address, read in one pass.
-                let (bare, domain, lowered) = match text::plain_address(value) {
-                    Some(plain) => (value, plain.domain(value), !plain.has_capitals()),
-                    None => {
-                        let bare = text::bare_address_in(value);
-                        (bare, text::domain_in(bare), false)
-                    }
-                };
-                let domain = domain.map(|domain| (domain, lowered));
-                wanted(self.classify_bare(own, bare, domain, &mut buffer, &mut last_domain))
-            })
+        correspondents.recipients().any(|(value, plain)| {
+            // Most recipients are a plain address, read in one pass (`text::plain_address`).
+            let (bare, domain, lowered) = match plain {
+                Some(plain) => (value, plain.domain(value), !plain.has_capitals()),
+                None => {
+                    let bare = text::bare_address_in(value);
+                    (bare, text::domain_in(bare), false)
+                }
+            };
+            let domain = domain.map(|domain| (domain, lowered));
+            wanted(self.classify_bare(own, bare, domain, &mut buffer, &mut last_domain))
+        })
     }
 
     /// [`Recipients::classify_for`] of a bare address as written (not lower-cased), with its
