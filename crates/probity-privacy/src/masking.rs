@@ -127,6 +127,11 @@ impl Masker {
     }
 
     fn is_staff_address(&self, address: &str) -> bool {
+        // No address is staff's where none is listed and no force domain is (the masker for
+        // alert evidence): nothing to read the address for.
+        if self.staff_addresses.is_empty() && self.force_domains.is_empty() {
+            return false;
+        }
         let bare = text::bare_address(address);
         if self.staff_addresses.contains(&bare) {
             return true;
@@ -162,8 +167,12 @@ impl Masker {
             });
         }
         for name in self.names.find(text) {
-            let key = Names::key(&text[name.start..name.end]);
-            if self.staff_names.contains(&key) {
+            // The key is made only where there are staff names to look it up in.
+            if !self.staff_names.is_empty()
+                && self
+                    .staff_names
+                    .contains(&Names::key(&text[name.start..name.end]))
+            {
                 continue;
             }
             items.push(MaskedItem {
@@ -452,6 +461,36 @@ email [email]. Copy to sam.lane@force.police.uk."
     fn staff_personal_address_in_list_stays() {
         let masked = masker().mask("sent to sam.lane.home@gmail.com and pat@gmail.com");
         assert_eq!(masked.text, "sent to sam.lane.home@gmail.com and [email]");
+    }
+
+    /// A masker with no staff listed masks what one whose lists name nobody in the text masks:
+    /// every name and email address, a force's own included.
+    #[test]
+    fn no_staff_listed_masks_as_lists_naming_nobody_here() {
+        let none = Masker::new(
+            std::iter::empty::<&str>(),
+            std::iter::empty::<&str>(),
+            std::iter::empty::<&str>(),
+        )
+        .unwrap();
+        let others = Masker::new(
+            ["Zed Nobody"],
+            ["nobody@elsewhere.example"],
+            ["elsewhere.example"],
+        )
+        .unwrap();
+        for text in [
+            "Spoke to Mrs Ada Price and PC John Smith (john.smith@force.police.uk), PRICE, Ada.",
+            "Email ada@example.org or Ada.Price@Example.ORG, call 07700 900123. Karen Whitfield",
+            "",
+        ] {
+            assert_eq!(none.mask(text), others.mask(text), "{text}");
+        }
+        assert!(
+            none.mask("John Smith <john.smith@force.police.uk>")
+                .text
+                .contains("[email]")
+        );
     }
 
     #[test]
