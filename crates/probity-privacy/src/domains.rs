@@ -20,11 +20,13 @@ pub(crate) struct Keys {
 
 /// A bit for a key's first byte (its low five bits) and one for its last, so that a key looked
 /// up is compared with the keys of its length by its two ends before it is hashed. Never 0.
+#[inline]
 fn ends_mask(first: u8, last: u8) -> u64 {
     (1u64 << (first & 31)) | (1u64 << (32 + u32::from(last & 31)))
 }
 
 /// [`ends_mask`] of `key`, or 1 for the empty key.
+#[inline]
 fn key_mask(key: &[u8]) -> u64 {
     match (key.first(), key.last()) {
         (Some(&first), Some(&last)) => ends_mask(first, last),
@@ -46,6 +48,7 @@ impl Keys {
     }
 
     /// Whether some key could be `key` by its length and end bytes (false: none is).
+    #[inline]
     fn may_hold(&self, key: &[u8]) -> bool {
         let wanted = key_mask(key);
         self.ends
@@ -67,11 +70,19 @@ impl Keys {
             .is_some_and(|&ends| ends & wanted == wanted)
     }
 
-    /// The value recorded for `key`.
+    /// The value recorded for `key`. Inlined where it is looked up: most keys are turned away
+    /// by their length and ends in a few instructions, fewer than a call's own cost.
+    #[inline]
     pub(crate) fn get(&self, key: &str) -> Option<usize> {
         if !self.may_hold(key.as_bytes()) {
             return None;
         }
+        self.hashed(key)
+    }
+
+    /// The value recorded for `key`, by hashing it (kept out of line: see [`Keys::get`]).
+    #[inline(never)]
+    fn hashed(&self, key: &str) -> Option<usize> {
         self.values.get(key).copied()
     }
 
