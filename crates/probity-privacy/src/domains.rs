@@ -16,6 +16,8 @@ pub(crate) struct Keys {
     /// `ends[n]`: for the keys `n` bytes long, [`ends_mask`] of each, together; 0 where no key
     /// is `n` bytes long.
     ends: Vec<u64>,
+    /// The lengths some key has, in ascending order.
+    lengths: Vec<usize>,
 }
 
 /// A bit for a key's first byte (its low five bits) and one for its last, so that a key looked
@@ -43,6 +45,9 @@ impl Keys {
         }
         if let Some(ends) = self.ends.get_mut(length) {
             *ends |= key_mask(key.as_bytes());
+        }
+        if let Err(at) = self.lengths.binary_search(&length) {
+            self.lengths.insert(at, length);
         }
         self.values.entry(key).or_insert(value);
     }
@@ -120,16 +125,22 @@ impl DomainIndex {
     /// [`text::domain_key`] gives it).
     pub(crate) fn smallest(&self, domain: &str) -> Option<usize> {
         let mut first = self.exact.get(domain);
-        let mut rest = domain;
-        loop {
-            first = smaller(first, self.suffixes.get(rest));
-            // Labels are short: a plain scan costs less than setting up a general search.
-            match rest.bytes().position(|b| b == b'.') {
-                // The dot is ASCII, so the byte after it starts a character.
-                Some(dot) => rest = rest.get(dot + 1..).unwrap_or_default(),
-                None => return first,
+        // The suffixes a pattern can cover are the domain and what follows each of its dots;
+        // only those as long as some recorded suffix are looked up, found from the end rather
+        // than by reading the domain a label at a time.
+        let bytes = domain.as_bytes();
+        for &length in &self.suffixes.lengths {
+            let Some(start) = bytes.len().checked_sub(length) else {
+                break;
+            };
+            // The dot is ASCII, so the byte after it starts a character.
+            if (start == 0 || bytes.get(start - 1) == Some(&b'.'))
+                && let Some(rest) = domain.get(start..)
+            {
+                first = smaller(first, self.suffixes.get(rest));
             }
         }
+        first
     }
 }
 
@@ -145,6 +156,40 @@ pub(crate) fn smaller(first: Option<usize>, other: Option<usize>) -> Option<usiz
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// [`DomainIndex::smallest`] as it was: the domain and then what follows each dot, in turn,
+    /// each looked up.
+    fn smallest_by_labels(index: &DomainIndex, domain: &str) -> Option<usize> {
+        let mut first = index.exact.get(domain);
+        let mut rest = domain;
+        loop {
+            first = smaller(first, index.suffixes.get(rest));
+            match rest.find('.') {
+                Some(dot) => rest = &rest[dot + 1..],
+                None => return first,
+            }
+        }
+    }
+
+    proptest! {
+        /// The suffixes looked up from the end find what the walk a label at a time found, for
+        /// domains with empty labels, leading and trailing dots and non-ASCII letters.
+        #[test]
+        fn suffixes_from_the_end_as_by_labels(
+            suffixes in proptest::collection::vec("[ab.é]{0,6}", 0..8),
+            exact in proptest::collection::vec("[ab.é]{0,6}", 0..3),
+            domain in "[ab.é]{0,10}",
+        ) {
+            let mut index = DomainIndex::default();
+            for (at, suffix) in suffixes.iter().enumerate() {
+                index.suffixes.insert_first(suffix.clone(), at);
+            }
+            for (at, key) in exact.iter().enumerate() {
+                index.exact.insert_first(key.clone(), at + suffixes.len());
+            }
+            prop_assert_eq!(index.smallest(&domain), smallest_by_labels(&index, &domain));
+        }
+    }
 
     proptest! {
         /// A look-up finds a key exactly where the keys hold it, whatever their lengths and ends;
@@ -189,6 +234,7 @@ mod tests {
             }
             let expected = patterns.iter().position(|p| text::domain_matches(&domain, p));
             prop_assert_eq!(index.smallest(&domain), expected, "{:?} {:?}", patterns, domain);
+            prop_assert_eq!(index.smallest(&domain), smallest_by_labels(&index, &domain));
         }
     }
 }
