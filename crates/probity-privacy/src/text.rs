@@ -224,7 +224,8 @@ pub fn plain_address(value: &str) -> Option<PlainAddress> {
     // Each eight bytes in turn, then the last eight again (overlapping, which changes nothing
     // found) or, for a shorter value, the value padded with zero bytes (none of which counts).
     let mut look = |x: u64, offset: usize| -> bool {
-        if x & HIGH != 0 || (equal(x, b'<') | equal(x, b'>')) != 0 {
+        // `<` (0x3c) and `>` (0x3e) are the only bytes that read as `>` with bit 1 set.
+        if x & HIGH != 0 || equal(x | (LOW * 0x02), b'>') != 0 {
             return false;
         }
         let ats = equal(x, b'@');
@@ -603,7 +604,7 @@ mod tests {
                     text.clear();
                     text.push_str(std::str::from_utf8(&bytes).unwrap());
                     check_plain_address(&text);
-                    for mark in ["<", ">", "é", " "] {
+                    for mark in ["<", ">", "é", " ", "=", "?", ":", "~"] {
                         for place in [0, at, length] {
                             let mut marked = text.clone();
                             marked.insert_str(place, mark);
