@@ -173,22 +173,30 @@ mod tests {
     use super::*;
     use probity_model::{Email, EventId, Format, Identity, Provenance};
 
-    #[test]
-    fn members_of_the_public_are_masked_and_staff_are_not() {
+    /// A redactor for a force of one member of staff, Jane Smith, and its mail domain.
+    fn jane_smith_s_force() -> Redactor {
         let staff = StaffDirectory {
             names: vec!["Jane Smith".into()],
             addresses: vec!["jane.smith@force.police.uk".into()],
             domains: vec!["force.police.uk".into()],
         };
-        let redactor = Redactor::new(&staff).unwrap();
-        let provenance = Provenance {
+        Redactor::new(&staff).unwrap()
+    }
+
+    fn provenance(format: Format) -> Provenance {
+        Provenance {
             id: EventId::from_bytes([1; 16]),
             source: "test".into(),
-            format: Format::Eml,
+            format,
             ingested: chrono::Utc::now(),
             location: None,
-        };
-        let mut event = Event::new(chrono::Utc::now(), provenance);
+        }
+    }
+
+    #[test]
+    fn members_of_the_public_are_masked_and_staff_are_not() {
+        let redactor = jane_smith_s_force();
+        let mut event = Event::new(chrono::Utc::now(), provenance(Format::Eml));
         event.email = Some(Email {
             from: vec![Identity::new("jane.smith@force.police.uk")],
             display_names: vec![
@@ -219,20 +227,8 @@ mod tests {
     #[test]
     fn members_of_the_public_among_a_message_s_parties_are_masked() {
         use probity_model::User;
-        let staff = StaffDirectory {
-            names: vec!["Jane Smith".into()],
-            addresses: vec!["jane.smith@force.police.uk".into()],
-            domains: vec!["force.police.uk".into()],
-        };
-        let redactor = Redactor::new(&staff).unwrap();
-        let provenance = Provenance {
-            id: EventId::from_bytes([2; 16]),
-            source: "test".into(),
-            format: Format::Sms,
-            ingested: chrono::Utc::now(),
-            location: None,
-        };
-        let mut event = Event::new(chrono::Utc::now(), provenance.clone());
+        let redactor = jane_smith_s_force();
+        let mut event = Event::new(chrono::Utc::now(), provenance(Format::Sms));
         event.user = Some(User {
             name: Some(Identity::new("07700 900123")),
             full_name: Some(Identity::new("Mrs Sarah Connolly")),
@@ -264,7 +260,7 @@ mod tests {
         assert!(!email.to[1].as_str().contains("sarah.c"), "{email:?}");
 
         // Not a message: a sign-in's account is left as it is.
-        let mut signin = Event::new(chrono::Utc::now(), provenance);
+        let mut signin = Event::new(chrono::Utc::now(), provenance(Format::Ndjson));
         signin.user = Some(User {
             full_name: Some(Identity::new("Mrs Sarah Connolly")),
             ..User::default()

@@ -363,6 +363,11 @@ fn abuse_and_disclosure_raise_alerts_through_the_http_api() {
     assert!(!in_database_files(dir.path(), "Tangerine"));
 }
 
+/// What `probity events --json` shows.
+fn events_json(data: &Path) -> String {
+    String::from_utf8(succeeded(probity(data).args(["events", "--json"])).stdout).unwrap()
+}
+
 #[test]
 fn members_of_the_public_are_masked_in_what_analysts_see_but_stored_whole() {
     let dir = tempfile::tempdir().unwrap();
@@ -392,14 +397,7 @@ fn members_of_the_public_are_masked_in_what_analysts_see_but_stored_whole() {
     )
     .unwrap();
     ingest(&data, &message);
-    let shown = String::from_utf8(
-        probity(&data)
-            .args(["events", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let shown = events_json(&data);
     assert!(shown.contains("Jane Smith"), "{shown}");
     for private in ["Connolly", "07700 900123", "NS4 7QD"] {
         assert!(!shown.contains(private), "{private} shown: {shown}");
@@ -412,20 +410,13 @@ fn members_of_the_public_are_masked_in_what_analysts_see_but_stored_whole() {
     let texts = dir.path().join("device.csv");
     std::fs::write(
         &texts,
-        "Timestamp,Direction,From,From Name,To,Body
-         2024-05-05T10:00:00Z,Incoming,07700 900456,Mrs Brenda Okafor,jane.smith@force.police.uk,         Thanks for coming round about the car
-",
+        "Timestamp,Direction,From,From Name,To,Body\n\
+         2024-05-05T10:00:00Z,Incoming,07700 900456,Mrs Brenda Okafor,jane.smith@force.police.uk,\
+         Thanks for coming round about the car\n",
     )
     .unwrap();
     ingest(&data, &texts);
-    let shown = String::from_utf8(
-        probity(&data)
-            .args(["events", "--json"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
+    let shown = events_json(&data);
     assert!(shown.contains("Thanks for coming round"), "{shown}");
     assert!(shown.contains("jane.smith@force.police.uk"), "{shown}");
     for private in ["900456", "Okafor"] {
