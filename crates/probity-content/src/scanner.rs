@@ -284,32 +284,30 @@ impl Scanner {
             if entry.by_speaker && !context::by_speaker(text, span.start) {
                 continue;
             }
-            if let Some(reason) = written_apart(text, &span) {
-                let reason = format!("\"{}\" {reason} ({})", span.text, entry.source);
-                innocent.push(span.clone());
-                report.suppressed.push(suppressed(entry, span, reason));
-                continue;
-            }
-            if entry.name && context::written_as_a_name(text, span.start, span.end) {
-                let reason = format!(
-                    "\"{}\" is written as part of a person's name, after a first name, an initial or a title, here or elsewhere in the text ({})",
-                    span.text, entry.source
-                );
-                innocent.push(span.clone());
-                report.suppressed.push(suppressed(entry, span, reason));
-                continue;
-            }
-            if !entry.innocent_near.is_empty()
+            // Set aside as innocent, with the reason: words written apart, part of a name, or a
+            // term beside the words of its innocent sense.
+            let innocent_as = if let Some(reason) = written_apart(text, &span) {
+                Some(reason.to_string())
+            } else if entry.name && context::written_as_a_name(text, span.start, span.end) {
+                Some(
+                    "is written as part of a person's name, after a first name, an initial or a title, here or elsewhere in the text"
+                        .to_owned(),
+                )
+            } else if !entry.innocent_near.is_empty()
                 && !context::addressed(text, span.start)
                 && !context::calls_out(text, span.end)
                 && !context::said_of_a_person(text, span.start)
                 && let Some(word) =
                     context::innocent_near(text, span.start, span.end, &entry.innocent_near)
             {
-                let reason = format!(
-                    "\"{}\" is read in its innocent sense: \"{word}\" is in the same sentence ({})",
-                    span.text, entry.source
-                );
+                Some(format!(
+                    "is read in its innocent sense: \"{word}\" is in the same sentence"
+                ))
+            } else {
+                None
+            };
+            if let Some(why) = innocent_as {
+                let reason = format!("\"{}\" {why} ({})", span.text, entry.source);
                 innocent.push(span.clone());
                 report.suppressed.push(suppressed(entry, span, reason));
                 continue;

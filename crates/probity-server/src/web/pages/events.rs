@@ -245,23 +245,23 @@ pub async fn unseal(
     let shown_case = case_id.clone();
     let opened = blocking(move || {
         let stores = worker.stores();
-        let refused = |error: WebError| {
-            refused_opening(
-                &*stores.audit,
-                (actor.clone(), "content.unseal.refused"),
-                &event_id,
-                (&case_id, &reason),
-                error,
-            )
+        let asking = Asking {
+            audit: &*stores.audit,
+            actor: &actor,
+            refused_as: "content.unseal.refused",
+            case_id: &case_id,
+            reason: &reason,
         };
         if also_unmask && !may_unmask {
-            return Err(refused(WebError::Forbidden(
-                "Showing members of the public as written needs the unmask-content permission."
-                    .into(),
-            )));
+            return Err(asking.refused(
+                &event_id,
+                WebError::Forbidden(
+                    "Showing members of the public as written needs the unmask-content permission."
+                        .into(),
+                ),
+            ));
         }
-        let event = case_message(&worker, &web, &case_id, reference, "sealed content opens")
-            .map_err(refused)?;
+        let event = case_message(&worker, &web, &asking, reference, "sealed content opens")?;
         let items = probity_privacy::sealing::sealed_items(&event);
         if items.is_empty() {
             return Err(WebError::BadRequest(
@@ -381,41 +381,60 @@ fn record_opening(
     Ok(())
 }
 
-/// Records a refused request to open a message (`action`: `content.unseal.refused` or
-/// `content.unmask.refused`) with the case and reason it gave and why it was refused, and
-/// returns the refusal. Only refusals (403, or a case or message not found) are recorded; a
-/// failure inside is returned as it is. If the record cannot be written the request fails as an
-/// internal error, as an opening would.
-fn refused_opening(
-    audit: &dyn probity_store::AuditStore,
-    (actor, action): (String, &str),
-    event_id: &EventId,
-    (case_id, reason): (&str, &str),
-    error: WebError,
-) -> WebError {
-    let why = match &error {
-        WebError::Forbidden(why) | WebError::NotFound(why) => why.clone(),
-        _ => return error,
-    };
-    let recorded = record(
-        audit,
-        probity_audit::Action {
-            time: now(),
-            actor,
-            action: action.into(),
-            target: event_id.to_hex(),
-            details: json!({ "case": case_id, "reason": reason, "refused": why }),
-        },
-    );
-    match recorded {
-        Ok(()) => error,
-        Err(failure) => failure,
+/// Who asks to open a message within which case and why, and the action a refusal is recorded
+/// as (`content.unseal.refused` or `content.unmask.refused`).
+struct Asking<'a> {
+    audit: &'a dyn probity_store::AuditStore,
+    actor: &'a str,
+    refused_as: &'static str,
+    case_id: &'a str,
+    reason: &'a str,
+}
+
+impl Asking<'_> {
+    /// Records the refusal of the request to open `event_id` with why it was refused, and
+    /// returns it. Only refusals (403, or a case or message not found) are recorded; a failure
+    /// inside is returned as it is. If the record cannot be written the request fails as an
+    /// internal error, as an opening would.
+    fn refused(&self, event_id: &EventId, error: WebError) -> WebError {
+        let why = match &error {
+            WebError::Forbidden(why) | WebError::NotFound(why) => why.clone(),
+            _ => return error,
+        };
+        let recorded = record(
+            self.audit,
+            probity_audit::Action {
+                time: now(),
+                actor: self.actor.to_owned(),
+                action: self.refused_as.into(),
+                target: event_id.to_hex(),
+                details: json!({ "case": self.case_id, "reason": self.reason, "refused": why }),
+            },
+        );
+        match recorded {
+            Ok(()) => error,
+            Err(failure) => failure,
+        }
     }
 }
 
-/// The message `reference`, once `case` is found authorised (or under investigation) and
-/// linking it; `what` names what the case would open ("sealed content opens").
+/// The message `reference`, once the case `asking` names is found authorised (or under
+/// investigation) and linking it; `what` names what the case would open ("sealed content
+/// opens"). A refusal is recorded in the audit log ([`Asking::refused`]).
 fn case_message(
+    state: &AppState,
+    web: &super::super::Web,
+    asking: &Asking<'_>,
+    reference: EventRef,
+    what: &str,
+) -> Result<probity_model::Event, WebError> {
+    let event_id = reference.id;
+    linked_message(state, web, asking.case_id, reference, what)
+        .map_err(|error| asking.refused(&event_id, error))
+}
+
+/// [`case_message`] before any refusal is recorded.
+fn linked_message(
     state: &AppState,
     web: &super::super::Web,
     case_id: &str,
@@ -510,22 +529,20 @@ pub async fn unmask(
     let shown_case = case_id.clone();
     let texts = blocking(move || {
         let stores = worker.stores();
+        let asking = Asking {
+            audit: &*stores.audit,
+            actor: &actor,
+            refused_as: "content.unmask.refused",
+            case_id: &case_id,
+            reason: &reason,
+        };
         let event = case_message(
             &worker,
             &web,
-            &case_id,
+            &asking,
             reference,
             "members of the public are shown",
-        )
-        .map_err(|error| {
-            refused_opening(
-                &*stores.audit,
-                (actor.clone(), "content.unmask.refused"),
-                &event_id,
-                (&case_id, &reason),
-                error,
-            )
-        })?;
+        )?;
         let texts = message_texts(&event);
         if texts.is_empty() {
             return Err(WebError::BadRequest(
