@@ -134,13 +134,13 @@ pub fn decode_file(file: &Path, options: &FileOptions, sink: &mut dyn Sink) -> R
         let inner_name = file.with_extension("");
         let mut decoder = MultiGzDecoder::new(BufReader::new(reopened)).take(whole_cap);
         let inner_head = read_head(&mut decoder, HEAD_LEN).map_err(|e| Error::io(file, e))?;
-        let format = resolve(options.format, &inner_head, &inner_name, file)?;
+        let format = resolve(options, &inner_head, &inner_name, file)?;
         let reader = std::io::Cursor::new(inner_head).chain(decoder);
         decode_reader(format, reader, file, options, &mut ctx, sink)?;
         return Ok(format);
     }
 
-    let format = resolve(options.format, &head, file, file)?;
+    let format = resolve(options, &head, file, file)?;
     if format == Format::Evtx {
         drop(handle);
         crate::evtx::decode_file(file, &mut ctx, sink)?;
@@ -151,15 +151,26 @@ pub fn decode_file(file: &Path, options: &FileOptions, sink: &mut dyn Sink) -> R
     Ok(format)
 }
 
-fn resolve(forced: Option<Format>, head: &[u8], name: &Path, file: &Path) -> Result<Format> {
-    if let Some(format) = forced {
+/// The format to read a file as: the one asked for, else the one its content or name tells. A CSV
+/// mapping given for the run wins over a device SMS export's header when the file's header names
+/// every column the mapping reads: the mapping was given for such a file.
+fn resolve(options: &FileOptions, head: &[u8], name: &Path, file: &Path) -> Result<Format> {
+    if let Some(format) = options.format {
         return Ok(format);
     }
-    detect(head, name).ok_or_else(|| {
+    let format = detect(head, name).ok_or_else(|| {
         Error::Invalid(format!(
             "{}: cannot tell the format from the content or name; name it with --format",
             file.display()
         ))
+    })?;
+    let mapped = options.mapping.as_ref().is_some_and(|mapping| {
+        crate::csv::mapping_fits(mapping, head, options.limits.max_event_bytes)
+    });
+    Ok(if format == Format::Sms && mapped {
+        Format::Csv
+    } else {
+        format
     })
 }
 
@@ -267,6 +278,51 @@ mod tests {
         );
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].path, missing);
+    }
+
+    /// A file whose header reads as a device SMS export is read with the run's CSV mapping when
+    /// its header names every column the mapping reads, and as an SMS export otherwise.
+    #[test]
+    fn a_mapping_that_fits_the_header_wins_over_the_sms_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("messages.csv");
+        std::fs::write(
+            &file,
+            "Timestamp,Direction,From,To,Body,Handset\n\
+             2024-05-05T10:00:00Z,Outgoing,07700 900456,07700 900789,see you there,HS-12\n",
+        )
+        .unwrap();
+        let fitting = crate::csv::Mapping::from_yaml(
+            "version: 1\nname: handsets\nhas_headers: true\n\
+             timestamp: { column: Timestamp }\nfields:\n  host.name: Handset\n  user.name: From\n",
+            Path::new("handsets.yaml"),
+        )
+        .unwrap();
+        let elsewhere = crate::csv::Mapping::from_yaml(
+            "version: 1\nname: audit\nhas_headers: true\n\
+             timestamp: { column: \"Access Time\" }\nfields:\n  user.name: \"User ID\"\n",
+            Path::new("audit.yaml"),
+        )
+        .unwrap();
+        let read = |mapping: Option<crate::csv::Mapping>| {
+            let options = FileOptions {
+                mapping,
+                ..FileOptions::default()
+            };
+            let mut batch = Batch::new();
+            let format = decode_file(&file, &options, &mut batch).unwrap();
+            assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+            assert_eq!(batch.events.len(), 1);
+            (format, batch.events.remove(0))
+        };
+        let (format, event) = read(Some(fitting));
+        assert_eq!(format, Format::Csv);
+        assert_eq!(event.host.as_ref().unwrap().name.as_deref(), Some("HS-12"));
+        for mapping in [None, Some(elsewhere)] {
+            let (format, event) = read(mapping);
+            assert_eq!(format, Format::Sms);
+            assert!(event.email.is_some(), "{event:?}");
+        }
     }
 
     #[test]

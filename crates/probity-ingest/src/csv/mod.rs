@@ -165,6 +165,25 @@ pub(crate) fn header_names(header: &Row, limit: usize) -> Result<Vec<String>> {
 }
 
 /// The column whose header is `name`: exactly, else ignoring case and surrounding spaces.
+/// Whether `mapping` reads a file that starts with `head`: the mapping expects a header row, and the
+/// first row of `head` names every column the mapping reads. Used to let a mapping given for a
+/// file win over a format told from its header (a device SMS export's columns, say).
+pub fn mapping_fits(mapping: &Mapping, head: &[u8], limit: usize) -> bool {
+    if !mapping.has_headers {
+        return false;
+    }
+    let mut rows = RowReader::new(head, mapping.delimiter, limit);
+    let Ok(Some(header)) = rows.next_row() else {
+        return false;
+    };
+    let Ok(headers) = header_names(&header, limit) else {
+        return false;
+    };
+    mapping
+        .columns_used()
+        .all(|column| find_column(&headers, column).is_some())
+}
+
 fn find_column(headers: &[String], name: &str) -> Option<usize> {
     if let Some(index) = headers.iter().position(|header| header == name) {
         return Some(index);
