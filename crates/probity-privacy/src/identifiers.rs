@@ -127,6 +127,11 @@ const SCANNED: [(IdKind, &str); 8] = [
     (IdKind::Postcode, POSTCODE),
 ];
 
+/// How far before and after a ten-digit number written with dashes the word "NHS" must be for it
+/// to count as an NHS number (see [`mentions_nhs`]).
+const NHS_CUE_BEFORE: usize = 80;
+const NHS_CUE_AFTER: usize = 24;
+
 /// How far before a prefix-style registration a vehicle word must be.
 const VEHICLE_CUE_WINDOW: usize = 80;
 
@@ -264,6 +269,10 @@ impl Identifiers {
                     let has_cue = self.vehicle_cue.is_match(&text[cue_from..start]);
                     (has_cue && valid_prefix_vehicle(candidate)).then_some(candidate.len())
                 }
+                IdKind::NhsNumber => (is_valid(*kind, candidate)
+                    && (!candidate.contains('-')
+                        || mentions_nhs(text, start, start + candidate.len())))
+                .then_some(candidate.len()),
                 _ => is_valid(*kind, candidate).then_some(candidate.len()),
             };
             if let Some(end) = end {
@@ -291,6 +300,26 @@ impl Identifiers {
             }
         }
     }
+}
+
+/// Whether the word "NHS" (any case) is written within [`NHS_CUE_BEFORE`] bytes before
+/// `start..end` of `text` or [`NHS_CUE_AFTER`] bytes after it.
+///
+/// An NHS number is written in 3-3-4 groups, usually with spaces; a North American phone number is
+/// written in the same groups with dashes (`617-864-0455`), and one in eleven of those passes the
+/// modulus 11 check. In real mail written by others every ten-digit number with dashes that passed
+/// the check was such a phone number, in a signature or after "call" or "phone". So a number
+/// with dashes counts only beside the word.
+fn mentions_nhs(text: &str, start: usize, end: usize) -> bool {
+    let from = text::floor_boundary(text, start.saturating_sub(NHS_CUE_BEFORE));
+    let to = text::ceil_boundary(text, end.saturating_add(NHS_CUE_AFTER).min(text.len()));
+    let window = &text.as_bytes()[from..to];
+    let word = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+    window.windows(3).enumerate().any(|(at, three)| {
+        three.eq_ignore_ascii_case(b"nhs")
+            && !word(at.checked_sub(1).and_then(|i| window.get(i)))
+            && !word(window.get(at + 3))
+    })
 }
 
 /// Compiles a pattern for searches bounded to a window of a text.
@@ -721,6 +750,34 @@ mod tests {
         assert!(only(IdKind::NhsNumber, "1111111111").is_empty());
         // A Unix time that passes modulus 11 is not an NHS number.
         assert!(only(IdKind::NhsNumber, "1585429139").is_empty());
+    }
+
+    /// Ten digits in 3-3-4 groups with dashes are a North American phone number unless the word
+    /// NHS is beside them (the numbers below pass the check: they were in real mail as phones).
+    #[test]
+    fn nhs_numbers_with_dashes_need_the_word_nhs_beside_them() {
+        for phone in [
+            "For more on our solutions, call 949-833-2800, or visit the web site.",
+            "Kieran Taylor 617-864-0455 kieran@example.com",
+            "Phone: 617-969-6853 Fax: 508-448-8375",
+            "our hotline: Fax: +1 412-268-6989",
+            "The NHSX team: 617-864-0455",
+        ] {
+            assert!(only(IdKind::NhsNumber, phone).is_empty(), "{phone}");
+        }
+        for nhs in [
+            "NHS no: 943-476-5919",
+            "nhs number 617-864-0455 and DOB to follow",
+            "Ref 943-476-5919 (NHS)",
+            "details: jo.bloggs@nhs.net 943-476-5919",
+        ] {
+            assert_eq!(only(IdKind::NhsNumber, nhs).len(), 1, "{nhs}");
+        }
+        // With spaces or none, a number that passes the check counts without the word.
+        assert_eq!(
+            only(IdKind::NhsNumber, "Kieran Taylor 617 864 0455"),
+            ["617 864 0455"]
+        );
     }
 
     #[test]
