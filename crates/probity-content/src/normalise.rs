@@ -78,7 +78,8 @@ impl Normalised {
         self.origins().iter().map(|o| o.run)
     }
 
-    /// How many times the letter at normalised byte `index` was repeated (0 past the end).
+    /// How many times the letter at normalised byte `index` was repeated: at least 1 for every
+    /// byte (a space or digit is 1), 0 past the end.
     pub fn run(&self, index: usize) -> u8 {
         self.origins().get(index).map(|o| o.run).unwrap_or(0)
     }
