@@ -27,6 +27,9 @@
 //! ([`Normalised::original_range`]), so findings point at what was written. That map is worked out
 //! from the original the first time it is asked for: most texts never need it (nothing in them is
 //! reported), and building it with every text would cost a quarter of the time normalising takes.
+//! It is worked out a stretch at a time: the first pass notes, every few hundred bytes of the
+//! original, a place between tokens where the builder has nothing waiting, and a position
+//! asked for is mapped by normalising again only from the place before it to the place after.
 //! Plain ASCII input takes a fast path with a table lookup per byte and no character decoding.
 
 use std::sync::OnceLock;
@@ -47,11 +50,37 @@ pub struct Normalised {
     ones: Vec<u32>,
     /// Words split by marks inside them (see [`Normalised::split_words`]).
     splits: Vec<(u32, u32)>,
-    /// The original (as far as [`normalise`] read it), kept to work out `origins` from.
+    /// The original (as far as [`normalise`] read it), kept to work out the map from.
     source: Box<str>,
-    /// Where each normalised byte came from: built from `source` when first needed.
+    /// Where each normalised byte before the first checkpoint came from: built from `source` when
+    /// first needed.
+    origins: OnceLock<Vec<Origin>>,
+    /// The stretches of the text from each checkpoint on, in order.
+    stretches: Vec<Stretch>,
+}
+
+/// The part of the text from a checkpoint to the next (or to the end).
+#[derive(Debug, Clone)]
+struct Stretch {
+    from: Checkpoint,
+    /// Where each of its normalised bytes came from: built from the original when first needed.
     origins: OnceLock<Vec<Origin>>,
 }
+
+/// A place between two tokens of the original where the builder had nothing waiting (no token
+/// begun, no single letters held back) and had written at least one byte: normalising can start
+/// again here, given only the last byte written, and writes what the whole pass wrote from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Checkpoint {
+    /// How many normalised bytes were written before it.
+    normalised: u32,
+    /// The original byte the next token starts at.
+    source: u32,
+}
+
+/// About how many original bytes lie between two checkpoints: normalising this much again is
+/// what finding where one normalised byte came from costs.
+const CHECKPOINT_BYTES: usize = 256;
 
 /// Where one normalised byte came from, and how many times its letter was repeated.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -75,13 +104,13 @@ impl Normalised {
 
     /// How many times each normalised letter was repeated in the original (1 for most letters).
     pub fn runs(&self) -> impl ExactSizeIterator<Item = u8> + '_ {
-        self.origins().iter().map(|o| o.run)
+        (0..self.text.len()).map(|index| self.run(index))
     }
 
     /// How many times the letter at normalised byte `index` was repeated: at least 1 for every
     /// byte (a space or digit is 1), 0 past the end.
     pub fn run(&self, index: usize) -> u8 {
-        self.origins().get(index).map(|o| o.run).unwrap_or(0)
+        self.origin(index).map(|o| o.run).unwrap_or(0)
     }
 
     /// The byte range of the original text that normalised bytes `start..end` came from.
@@ -89,18 +118,41 @@ impl Normalised {
         if start >= end || end > self.text.len() {
             return None;
         }
-        let origins = self.origins();
         Some((
-            origins.get(start)?.start as usize,
-            origins.get(end - 1)?.end as usize,
+            self.origin(start)?.start as usize,
+            self.origin(end - 1)?.end as usize,
         ))
     }
 
-    /// The map back to the original, one entry per normalised byte, built the first time it is
-    /// asked for by normalising the original again, this time noting where each byte came from.
-    fn origins(&self) -> &[Origin] {
-        self.origins
-            .get_or_init(|| build::<true>(&self.source).origins)
+    /// Where normalised byte `index` came from. The map for the stretch between the checkpoints
+    /// around it is built the first time a byte of that stretch is asked for, by normalising that
+    /// stretch of the original again, this time noting where each byte came from.
+    fn origin(&self, index: usize) -> Option<Origin> {
+        let index = u32::try_from(index).ok()?;
+        let after = self
+            .stretches
+            .partition_point(|s| s.from.normalised <= index);
+        let next = self.stretches.get(after).map(|s| s.from);
+        let Some(previous) = after.checked_sub(1) else {
+            let origins = self
+                .origins
+                .get_or_init(|| build_origins(&self.source, &self.text, None, next));
+            return origins.get(index as usize).copied();
+        };
+        let stretch = self.stretches.get(previous)?;
+        let from = stretch.from;
+        let origins = stretch
+            .origins
+            .get_or_init(|| build_origins(&self.source, &self.text, Some(from), next));
+        origins.get((index - from.normalised) as usize).copied()
+    }
+
+    /// The whole map, one entry per normalised byte.
+    #[cfg(test)]
+    fn origins(&self) -> Vec<Origin> {
+        (0..self.text.len())
+            .filter_map(|i| self.origin(i))
+            .collect()
     }
 
     /// Whether the original reads as sentences: at least 60% of its words (runs of letters and
@@ -241,6 +293,11 @@ impl<const MAP: bool> Draft<MAP> {
 ///
 /// Input over `u32::MAX` bytes is cut there (callers limit sizes far below that).
 pub fn normalise(text: &str) -> Normalised {
+    normalise_with_checkpoints(text, CHECKPOINT_BYTES)
+}
+
+/// [`normalise`], with checkpoints about every `spacing` original bytes.
+fn normalise_with_checkpoints(text: &str, spacing: usize) -> Normalised {
     let mut text = text;
     if text.len() > u32::MAX as usize {
         let mut cut = u32::MAX as usize;
@@ -249,26 +306,108 @@ pub fn normalise(text: &str) -> Normalised {
         }
         text = &text[..cut];
     }
-    let draft = build::<false>(text);
-    Normalised {
-        text: draft.text,
-        words: draft.words,
-        letter_words: draft.letter_words,
-        stars: draft.stars,
-        ones: draft.ones,
-        splits: draft.splits,
-        source: text.into(),
-        origins: OnceLock::new(),
-    }
+    build_with_checkpoints(text, spacing)
 }
 
 /// Normalises `text` (at most `u32::MAX` bytes), with the map back to it when `MAP`.
+#[cfg(test)]
 fn build<const MAP: bool>(text: &str) -> Draft<MAP> {
     let mut builder = Builder::<MAP>::with_buffers(text.len(), SPARE.take());
-    builder.feed_text(text);
+    builder.feed_text(text, 0, text.len());
     let (draft, spare) = builder.finish_keeping_buffers(text.len() as u32);
     SPARE.set(spare.emptied());
     draft
+}
+
+/// Normalises `text` (at most `u32::MAX` bytes) without the map, noting a checkpoint about every
+/// `spacing` bytes.
+fn build_with_checkpoints(text: &str, spacing: usize) -> Normalised {
+    let mut builder = Builder::<false>::with_buffers(text.len(), SPARE.take());
+    // A text shorter than two stretches is mapped in one, and the last stretch is at least one
+    // long: a checkpoint near the end would save little, and noting it costs an allocation.
+    let spacing = spacing.max(1);
+    builder.checkpoint_spacing = spacing;
+    if text.len() >= 2 * spacing {
+        builder.next_checkpoint = spacing;
+        builder.last_checkpoint = text.len() - spacing;
+    }
+    builder.feed_text(text, 0, text.len());
+    builder.finish_in_place(text.len() as u32);
+    // Taken apart field by field: moving the builder's output whole is a call to copy it.
+    let Builder {
+        out,
+        token,
+        singles,
+        scratch,
+        stretches,
+        ..
+    } = builder;
+    SPARE.set(
+        Buffers {
+            token,
+            singles,
+            scratch,
+        }
+        .emptied(),
+    );
+    let Draft {
+        text: normalised,
+        words,
+        letter_words,
+        stars,
+        ones,
+        splits,
+        ..
+    } = out;
+    Normalised {
+        text: normalised,
+        words,
+        letter_words,
+        stars,
+        ones,
+        splits,
+        source: text.into(),
+        origins: OnceLock::new(),
+        stretches,
+    }
+}
+
+/// The map back to `source` for the normalised bytes (`normalised`, of all of `source`) from
+/// checkpoint `from` (or the start) to checkpoint `to` (or the end): `source` normalised again
+/// over that stretch, noting where each byte came from.
+fn build_origins(
+    source: &str,
+    normalised: &[u8],
+    from: Option<Checkpoint>,
+    to: Option<Checkpoint>,
+) -> Vec<Origin> {
+    let start = from.map_or(0, |c| c.source as usize);
+    let end = to.map_or(source.len(), |c| c.source as usize);
+    let mut builder = Builder::<true>::with_buffers(end - start, SPARE.take());
+    // From a checkpoint, the builder starts where the whole pass was: with nothing waiting and
+    // the last byte written (which decides whether a space goes before the next word) as its one
+    // byte. That byte's entry is a stand-in, taken out below.
+    let resumed = from.is_some();
+    if let Some(from) = from {
+        let last = normalised
+            .get((from.normalised as usize).wrapping_sub(1))
+            .copied()
+            .unwrap_or(b' ');
+        builder.out.text.clear();
+        builder.out.origins.clear();
+        builder.out.push(last, from.source, from.source);
+    }
+    builder.feed_text(source, start, end);
+    let (mut draft, spare) = if to.is_some() {
+        builder.keeping_buffers()
+    } else {
+        builder.finish_keeping_buffers(source.len() as u32)
+    };
+    SPARE.set(spare.emptied());
+    if resumed {
+        draft.origins.drain(..1);
+    }
+    draft.origins
 }
 
 /// The builder's working buffers, kept on each thread from one text to the next: nearly every
@@ -771,6 +910,15 @@ struct Builder<const MAP: bool> {
     singles: Vec<(u8, u32, u32)>,
     /// Units of one non-ASCII character (reused).
     scratch: Vec<Unit>,
+    /// Without `MAP`: the stretches from each checkpoint noted.
+    stretches: Vec<Stretch>,
+    /// Without `MAP`: the original byte from which the next token starting with nothing
+    /// waiting is noted as a checkpoint (`usize::MAX`: none are noted).
+    next_checkpoint: usize,
+    /// Without `MAP`: the last original byte a checkpoint may be noted at.
+    last_checkpoint: usize,
+    /// Without `MAP`: about how many original bytes apart checkpoints are noted.
+    checkpoint_spacing: usize,
 }
 
 /// One token's words as they are written, to record a token split by marks into several
@@ -829,6 +977,10 @@ impl<const MAP: bool> Builder<MAP> {
             token_has_star: false,
             singles: buffers.singles,
             scratch: buffers.scratch,
+            stretches: Vec::new(),
+            next_checkpoint: usize::MAX,
+            last_checkpoint: 0,
+            checkpoint_spacing: usize::MAX,
         }
     }
 
@@ -836,11 +988,14 @@ impl<const MAP: bool> Builder<MAP> {
     /// around it) goes straight to the output; anything else takes the general path.
     /// Splits text into tokens at ASCII whitespace; plain-ASCII tokens take the fast path, the
     /// rest are decoded character by character (Unicode whitespace inside them still splits).
-    fn feed_text(&mut self, text: &str) {
+    ///
+    /// Only the tokens starting in `from..to` are read; `to` is the end of the text or the start
+    /// of a token (a checkpoint), so none of them runs past it.
+    fn feed_text(&mut self, text: &str, from: usize, to: usize) {
         let bytes = text.as_bytes();
-        let len = bytes.len();
-        let mut at = 0;
-        while at < len {
+        let bytes = &bytes[..to.min(bytes.len())];
+        let mut at = from;
+        while at < bytes.len() {
             if is_space(bytes[at]) {
                 at += 1;
                 continue;
@@ -852,6 +1007,11 @@ impl<const MAP: bool> Builder<MAP> {
                 at += word.token + 1;
                 continue;
             }
+            // Checkpoints are noted only at tokens past the short words, which are most tokens
+            // and are spared the check.
+            if !MAP && at >= self.next_checkpoint {
+                self.checkpoint(at);
+            }
             let start = at;
             let (end, ascii) = token_end(bytes, at);
             at = end;
@@ -861,6 +1021,34 @@ impl<const MAP: bool> Builder<MAP> {
                 self.unicode_token(text, start, at);
             }
         }
+    }
+
+    /// Notes a checkpoint at the token starting at `at`, if nothing is waiting and a byte has been
+    /// written; otherwise the next token is tried.
+    #[cold]
+    #[inline(never)]
+    fn checkpoint(&mut self, at: usize) {
+        debug_assert!(self.token.is_empty() && !self.token_has_star);
+        if at > self.last_checkpoint {
+            self.next_checkpoint = usize::MAX;
+            return;
+        }
+        if !self.singles.is_empty() || self.out.text.len() < 2 {
+            return;
+        }
+        if let (Ok(normalised), Ok(source)) =
+            (u32::try_from(self.out.text.len()), u32::try_from(at))
+        {
+            if self.stretches.is_empty() {
+                self.stretches
+                    .reserve(self.last_checkpoint / self.checkpoint_spacing + 1);
+            }
+            self.stretches.push(Stretch {
+                from: Checkpoint { normalised, source },
+                origins: OnceLock::new(),
+            });
+        }
+        self.next_checkpoint = at.saturating_add(self.checkpoint_spacing);
     }
 
     /// Counts the words of a token that does not take the fast path (words never span tokens,
@@ -1119,9 +1307,22 @@ impl<const MAP: bool> Builder<MAP> {
 
     /// The normalised form, and the working buffers for another text.
     fn finish_keeping_buffers(mut self, len: u32) -> (Draft<MAP>, Buffers) {
+        self.finish_in_place(len);
+        self.keeping_buffers()
+    }
+
+    /// Ends the text (of `len` bytes): the last token, the single letters waiting, and the
+    /// padding space.
+    fn finish_in_place(&mut self, len: u32) {
         self.end_token();
         self.flush_singles();
         self.out.push_space(len);
+    }
+
+    /// What has been written so far (stopping at a checkpoint, where nothing is waiting), and the
+    /// working buffers for another text.
+    fn keeping_buffers(self) -> (Draft<MAP>, Buffers) {
+        debug_assert!(self.token.is_empty() && self.singles.is_empty());
         let buffers = Buffers {
             token: self.token,
             singles: self.singles,
@@ -1317,7 +1518,7 @@ mod tests {
     /// With fresh buffers, as every text was normalised before they were kept between texts.
     fn fresh<const MAP: bool>(text: &str) -> Draft<MAP> {
         let mut builder = Builder::<MAP>::new(text.len());
-        builder.feed_text(text);
+        builder.feed_text(text, 0, text.len());
         builder.finish(text.len() as u32)
     }
 
@@ -1384,6 +1585,35 @@ mod tests {
             prop_assert_eq!(lazy.origins(), &with_map.origins[..]);
             prop_assert_eq!(lazy.split_words(), &with_map.splits[..]);
             prop_assert_eq!(with_map.origins.len(), with_map.text.len());
+        }
+
+        /// The map worked out a stretch at a time, from checkpoints however close together and
+        /// asked for in any order, is the map the whole text normalised again gives: every entry,
+        /// so every range and repeat count.
+        #[test]
+        fn the_map_worked_out_between_checkpoints_is_the_whole_map(
+            text in prop_oneof![
+                any::<String>(),
+                r"([a-zA-Z]{1,12}|[a-c]{1,6}|[ \t\n]{1,3}|[a-z] [a-z] [a-z]|[a-z]\.[a-z]\.[a-z]|[.,\-_/]{1,2}|[0-9@$!'*|+]|é|ß|ﬃ|\x{200B}|\x{2003}|’|а|с|ο|🙂|ＳＬＵＴ)*",
+            ],
+            spacing in 1usize..48,
+            backwards in any::<bool>(),
+        ) {
+            let whole = build::<true>(&text);
+            let n = normalise_with_checkpoints(&text, spacing);
+            prop_assert_eq!(n.bytes(), &whole.text[..]);
+            prop_assert!(n.stretches.windows(2).all(|pair| pair[0].from.source < pair[1].from.source));
+            let indices: Vec<usize> = if backwards {
+                (0..n.len()).rev().collect()
+            } else {
+                (0..n.len()).collect()
+            };
+            for index in indices {
+                prop_assert_eq!(n.origin(index), whole.origins.get(index).copied());
+                prop_assert_eq!(n.run(index), whole.origins[index].run);
+            }
+            prop_assert_eq!(n.origin(n.len()), None);
+            prop_assert_eq!(n.origins(), whole.origins);
         }
 
         /// The word check eight bytes at a time agrees with a byte-by-byte one on any ASCII.
@@ -1457,6 +1687,26 @@ mod tests {
         assert_eq!(fast.bytes(), &slow.text[..]);
         assert_eq!(fast.origins(), &slow.origins[..]);
         assert_eq!(fast.run(2), u8::MAX);
+    }
+
+    #[test]
+    fn a_long_text_is_mapped_a_stretch_at_a_time_as_it_would_be_whole() {
+        let paragraph = "Dear all, the b1tch s l u t sl_ut café ＳＬＵＴ wh*re biiitch \u{200B}ok \
+                         O'Neil's 2024-01-01 report is attached; a b u s e -- call me!!! ";
+        let text = paragraph.repeat(40);
+        let n = normalise(&text);
+        assert!(n.stretches.len() > 10);
+        let whole = build::<true>(&text);
+        // Asked for out of order: the last byte, then one in the middle, then all of them.
+        let last = n.len() - 1;
+        assert_eq!(n.origin(last), whole.origins.get(last).copied());
+        let middle = n.len() / 2;
+        assert_eq!(n.original_range(middle, middle + 1), {
+            let o = whole.origins[middle];
+            Some((o.start as usize, o.end as usize))
+        });
+        assert_eq!(n.origins(), whole.origins);
+        assert!(n.stretches.iter().all(|s| s.origins.get().is_some()));
     }
 
     #[test]
