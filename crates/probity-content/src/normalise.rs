@@ -478,24 +478,44 @@ struct Unit {
     byte: u8,
     /// For a digit: its l33t letter, if any.
     leet: u8,
+    /// What it adds to a word (see [`word_byte`]), or 0 for nothing: set when its token ends.
+    word: u8,
     start: u32,
     end: u32,
 }
 
 const ASCII_KIND: [Kind; 128] = ascii_kinds();
 
+/// Each ASCII byte's kind, folded byte and l33t letter (see [`ascii_unit`]).
+const ASCII_UNITS: [(Kind, u8, u8); 128] = ascii_units();
+
 /// The words of `text` (runs of letters and digits) and how many of them are letters alone.
 fn count_words(text: &str) -> (u32, u32) {
+    count_words_of(text.chars().map(|c| {
+        if c.is_ascii() {
+            (c.is_ascii_alphanumeric(), c.is_ascii_alphabetic())
+        } else {
+            (c.is_alphanumeric(), c.is_alphabetic())
+        }
+    }))
+}
+
+/// [`count_words`] for ASCII, read byte by byte rather than decoded.
+fn count_ascii_words(text: &[u8]) -> (u32, u32) {
+    count_words_of(
+        text.iter()
+            .map(|b| (b.is_ascii_alphanumeric(), b.is_ascii_alphabetic())),
+    )
+}
+
+/// The words (runs of letters and digits) of the characters each given as whether it is a letter
+/// or digit and whether it is a letter, and how many of them are letters alone.
+fn count_words_of(characters: impl Iterator<Item = (bool, bool)>) -> (u32, u32) {
     let mut words = 0u32;
     let mut letter_words = 0u32;
     let mut in_word = false;
     let mut letters_only = true;
-    for c in text.chars() {
-        let (alphanumeric, alphabetic) = if c.is_ascii() {
-            (c.is_ascii_alphanumeric(), c.is_ascii_alphabetic())
-        } else {
-            (c.is_alphanumeric(), c.is_alphabetic())
-        };
+    for (alphanumeric, alphabetic) in characters {
         if alphanumeric {
             if !in_word {
                 in_word = true;
@@ -682,7 +702,25 @@ const fn ascii_kinds() -> [Kind; 128] {
     kinds
 }
 
-fn leet_letter(byte: u8) -> u8 {
+const fn ascii_units() -> [(Kind, u8, u8); 128] {
+    let kinds = ascii_kinds();
+    let mut units = [(Kind::Punct, 0, 0); 128];
+    let mut i = 0;
+    while i < 128 {
+        let byte = i as u8;
+        let kind = kinds[i];
+        let folded = if matches!(kind, Kind::Letter) {
+            byte.to_ascii_lowercase()
+        } else {
+            byte
+        };
+        units[i] = (kind, folded, leet_letter(byte));
+        i += 1;
+    }
+    units
+}
+
+const fn leet_letter(byte: u8) -> u8 {
     match byte {
         b'0' => b'o',
         b'1' | b'!' => b'i',
@@ -695,16 +733,16 @@ fn leet_letter(byte: u8) -> u8 {
     }
 }
 
+/// The unit of an ASCII byte: its kind, the letter in lower case, and its l33t letter (for any
+/// byte: a symbol's is read only if it is [`Kind::Leet`]).
 fn ascii_unit(byte: u8, at: u32) -> Unit {
-    let kind = ASCII_KIND[(byte & 0x7f) as usize];
-    let folded = match kind {
-        Kind::Letter => byte.to_ascii_lowercase(),
-        _ => byte,
-    };
+    debug_assert!(byte.is_ascii());
+    let (kind, folded, leet) = ASCII_UNITS[usize::from(byte & 0x7f)];
     Unit {
         kind,
         byte: folded,
-        leet: leet_letter(byte),
+        leet,
+        word: 0,
         start: at,
         end: at + 1,
     }
@@ -771,6 +809,7 @@ fn unicode_units_into(ch: char, start: u32, end: u32, units: &mut Vec<Unit>) {
             } else {
                 0
             },
+            word: 0,
             start,
             end,
         })
@@ -814,6 +853,28 @@ fn unicode_units_into(ch: char, start: u32, end: u32, units: &mut Vec<Unit>) {
         if alphabetic_left {
             push(Kind::Letter, b'#');
         }
+    }
+}
+
+/// What `unit` adds to a word of its token (which has a letter or not), or `None` if it breaks
+/// the word or joins its two sides. Never `Some(0)`.
+fn word_byte(unit: Unit, has_letter: bool) -> Option<u8> {
+    match unit.kind {
+        Kind::Letter => Some(unit.byte),
+        Kind::Digit => {
+            if has_letter && unit.leet != 0 {
+                Some(unit.leet)
+            } else {
+                Some(unit.byte)
+            }
+        }
+        Kind::Leet => {
+            // Symbols with no letter or digit after them are marks by now (see
+            // `closing_symbols_are_marks`); the rest read as letters beside a letter.
+            has_letter.then(|| leet_letter(unit.byte))
+        }
+        Kind::Censor => Some(b'*'),
+        Kind::Joiner | Kind::Punct | Kind::Space => None,
     }
 }
 
@@ -1053,8 +1114,7 @@ impl<const MAP: bool> Builder<MAP> {
 
     /// Counts the words of a token that does not take the fast path (words never span tokens,
     /// since whitespace is neither letter nor digit).
-    fn count_words(&mut self, token: &str) {
-        let (words, letter_words) = count_words(token);
+    fn count_words(&mut self, (words, letter_words): (u32, u32)) {
         self.out.words = self.out.words.saturating_add(words);
         self.out.letter_words = self.out.letter_words.saturating_add(letter_words);
     }
@@ -1064,7 +1124,7 @@ impl<const MAP: bool> Builder<MAP> {
     /// normalising ordinary ASCII mail was 15–20% slower (`MEASUREMENTS.md`).
     #[inline(never)]
     fn unicode_token(&mut self, text: &str, start: usize, end: usize) {
-        self.count_words(&text[start..end]);
+        self.count_words(count_words(&text[start..end]));
         let mut scratch = std::mem::take(&mut self.scratch);
         for (offset, ch) in text[start..end].char_indices() {
             let at = (start + offset) as u32;
@@ -1080,6 +1140,7 @@ impl<const MAP: bool> Builder<MAP> {
                     kind: Kind::Punct,
                     byte: 0,
                     leet: 0,
+                    word: 0,
                     start: at,
                     end: char_end,
                 });
@@ -1149,8 +1210,7 @@ impl<const MAP: bool> Builder<MAP> {
             if self.letters_between_marks(start, token) {
                 return;
             }
-            // The token is ASCII, so this slice is whole characters.
-            self.count_words(std::str::from_utf8(&bytes[start..end]).unwrap_or_default());
+            self.count_words(count_ascii_words(&bytes[start..end]));
             for (offset, &byte) in bytes[start..end].iter().enumerate() {
                 self.token_has_star |= byte == b'*';
                 self.token.push(ascii_unit(byte, (start + offset) as u32));
@@ -1345,7 +1405,10 @@ impl<const MAP: bool> Builder<MAP> {
         let mut word_start = None;
         let mut split = SplitWord::default();
         for i in 0..token.len() {
-            if self.word_byte(&token, i, has_letter).is_some() {
+            // Worked out once here, and read again by `emit_word` for the word's units.
+            let word = word_byte(token[i], has_letter).unwrap_or(0);
+            token[i].word = word;
+            if word != 0 {
                 word_start.get_or_insert(i);
                 continue;
             }
@@ -1357,75 +1420,42 @@ impl<const MAP: bool> Builder<MAP> {
                 split.broken = true;
             }
             if let Some(from) = word_start.take() {
-                self.emit_word(&token, from, i, has_letter, &mut split);
+                self.emit_word(&token, from, i, &mut split);
             }
         }
         if let Some(from) = word_start {
-            self.emit_word(&token, from, token.len(), has_letter, &mut split);
+            self.emit_word(&token, from, token.len(), &mut split);
         }
         self.end_split(&split);
         self.token = token;
         self.token.clear();
     }
 
-    /// The byte unit `i` of the token contributes to a word, or `None` if it breaks or joins.
-    fn word_byte(&self, token: &[Unit], i: usize, has_letter: bool) -> Option<u8> {
-        let unit = token[i];
-        match unit.kind {
-            Kind::Letter => Some(unit.byte),
-            Kind::Digit => {
-                if has_letter && unit.leet != 0 {
-                    Some(unit.leet)
-                } else {
-                    Some(unit.byte)
-                }
-            }
-            Kind::Leet => {
-                // Symbols with no letter or digit after them are marks by now (see
-                // `closing_symbols_are_marks`); the rest read as letters beside a letter.
-                has_letter.then(|| leet_letter(unit.byte))
-            }
-            Kind::Censor => Some(b'*'),
-            Kind::Joiner | Kind::Punct | Kind::Space => None,
-        }
-    }
-
-    fn emit_word(
-        &mut self,
-        token: &[Unit],
-        from: usize,
-        to: usize,
-        has_letter: bool,
-        split: &mut SplitWord,
-    ) {
-        let mut letters: [(u8, u32, u32); 1] = [(0, 0, 0)];
-        let mut count = 0usize;
-        for i in from..to {
-            if let Some(b) = self.word_byte(token, i, has_letter) {
-                if count == 0 {
-                    letters[0] = (b, token[i].start, token[i].end);
-                }
-                count += 1;
-                if count > 1 {
-                    break;
-                }
-            }
-        }
-        if count == 1 && letters[0].0.is_ascii_lowercase() {
-            self.push_single(letters[0]);
+    /// Writes the word of units `from..to` of the token, their `word` bytes set: the first adds
+    /// to the word, and each of the others adds to it or joins. A word of one letter is held back
+    /// with the others waiting (see [`Builder::push_single`]).
+    fn emit_word(&mut self, token: &[Unit], from: usize, to: usize, split: &mut SplitWord) {
+        let (Some(first), Some(rest)) = (token.get(from), token.get(from + 1..to)) else {
+            return;
+        };
+        debug_assert!(first.word != 0);
+        if first.word.is_ascii_lowercase() && rest.iter().all(|u| u.word == 0) {
+            self.push_single((first.word, first.start, first.end));
             split.single();
             return;
         }
-        self.begin_word(token[from].start, split);
-        for i in from..to {
-            if let Some(b) = self.word_byte(token, i, has_letter) {
-                split.broken |= b.is_ascii_digit();
-                self.out.push_word_byte(b, token[i].start, token[i].end);
-                if b == b'i' && token[i].kind == Kind::Digit && token[i].byte == b'1' {
-                    let at = u32::try_from(self.out.text.len() - 1).unwrap_or(u32::MAX);
-                    if self.out.ones.last() != Some(&at) {
-                        self.out.ones.push(at);
-                    }
+        self.begin_word(first.start, split);
+        for unit in &token[from..to] {
+            let b = unit.word;
+            if b == 0 {
+                continue;
+            }
+            split.broken |= b.is_ascii_digit();
+            self.out.push_word_byte(b, unit.start, unit.end);
+            if b == b'i' && unit.kind == Kind::Digit && unit.byte == b'1' {
+                let at = u32::try_from(self.out.text.len() - 1).unwrap_or(u32::MAX);
+                if self.out.ones.last() != Some(&at) {
+                    self.out.ones.push(at);
                 }
             }
         }
@@ -1658,6 +1688,12 @@ mod tests {
                 }
             }
             prop_assert_eq!(draft.text, expected);
+        }
+
+        /// Words counted byte by byte in ASCII are those counted character by character.
+        #[test]
+        fn ascii_words_are_counted_as_characters_are(text in r"[\x00-\x7f]{0,40}") {
+            prop_assert_eq!(count_ascii_words(text.as_bytes()), count_words(&text));
         }
 
         /// Tokens end where a byte-at-a-time scan says they do, whatever the bytes.
