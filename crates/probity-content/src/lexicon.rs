@@ -559,16 +559,21 @@ impl Lexicon {
             };
             let start = found_start + 1;
             for target in targets {
-                if !runs_allow(text, start, &target.runs) {
-                    continue;
-                }
                 let inner_end = start + target.runs.len();
                 let end = if target.prefix {
                     word_end(bytes, inner_end)
                 } else {
                     inner_end
                 };
-                self.judge(text, target, start, end, &mut judged);
+                // The context rules before the doubled letters (the order changes nothing, both
+                // being needed): they set aside most matches of the terms with doubled letters
+                // ("useless", "terrorists"), and checking those needs the map back to the
+                // original.
+                if self.context_allows(text, target, start, end, &mut judged)
+                    && runs_allow(text, start, &target.runs)
+                {
+                    self.keep(text, target, start, end, &mut judged);
+                }
             }
         }
         if text.has_stars() {
@@ -598,8 +603,24 @@ impl Lexicon {
         end: usize,
         judged: &mut Judged,
     ) {
+        if self.context_allows(text, target, start, end, judged) {
+            self.keep(text, target, start, end, judged);
+        }
+    }
+
+    /// Whether the match at normalised `start..end` passes its entry's context rules (who it is
+    /// addressed to, said of or aimed at, and who intends it). Nothing else depends on when this
+    /// is asked: `judged` only keeps group mentions found, for the next match to ask about.
+    fn context_allows(
+        &self,
+        text: &Normalised,
+        target: &Target,
+        start: usize,
+        end: usize,
+        judged: &mut Judged,
+    ) -> bool {
         let bytes = text.bytes();
-        if self.entries.get(target.entry).is_some_and(|e| {
+        !self.entries.get(target.entry).is_some_and(|e| {
             (e.addressed && !addressed_before(bytes, start, AddressScope::Text))
                 || (!e.said_of.is_empty()
                     && !said_of_in(
@@ -612,9 +633,19 @@ impl Lexicon {
                     ))
                 || (!e.aimed_at.is_empty() && !aimed_at_after(bytes, end, &e.aimed_at))
                 || (e.by_speaker && !speaker_intends_before(bytes, start))
-        }) {
-            return;
-        }
+        })
+    }
+
+    /// Keeps the match at normalised `start..end`, which has passed its entry's context rules, as
+    /// a hit, or notes the exception that sets it aside.
+    fn keep(
+        &self,
+        text: &Normalised,
+        target: &Target,
+        start: usize,
+        end: usize,
+        judged: &mut Judged,
+    ) {
         let hit = Hit {
             entry: target.entry,
             term: target.term,
