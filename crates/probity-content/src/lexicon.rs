@@ -267,7 +267,8 @@ pub struct Lexicon {
     /// (asterisks for letters, the digit 1 as `l`).
     single_words: Vec<Vec<SingleWordTerm>>,
     /// The first three letters of every single-word term, as a set of bits ([`ThreeLetters`]):
-    /// most words split by marks (`e-mail`, `and/or`) begin as no term does, and are not walked.
+    /// most words split by marks (`e-mail`, `and/or`) and most words with the digit 1 read as `l`
+    /// begin as no term does, and are not matched against the terms.
     single_word_starts: ThreeLetters,
     /// The automaton's patterns, kept to check its walk against the crate's search.
     #[cfg(test)]
@@ -779,6 +780,12 @@ impl Lexicon {
             for choice in 1u32..(1 << positions.len()) {
                 for (bit, &at) in positions.iter().enumerate() {
                     variant[at] = if choice & (1 << bit) != 0 { b'l' } else { b'i' };
+                }
+                // A term spelled by the variant starts with its first three letters (every
+                // single-word term has three or more): most variants (`uri`, `md5`, an address
+                // with a 1 in it) start as none does, and the terms need not be read.
+                if !self.single_word_starts.contains(&variant) {
+                    continue;
                 }
                 for (candidate, target) in self.terms_starting_as(&variant) {
                     if spells(&variant, &candidate.letters, target.prefix)
