@@ -693,9 +693,80 @@ pub(crate) fn for_each_feature(
 }
 
 /// Like [`for_each_feature`] without positions: `visit(hash, n)` with `n` the n-gram length, or
-/// 0 for a word or word pair.
-fn for_each_feature_sized(bytes: &[u8], char_ngrams: u32, mut visit: impl FnMut(u64, u32)) {
-    features_with_size(bytes, char_ngrams, |hash, n, _, _| visit(hash, n));
+/// 0 for a word or word pair. The same features in the same order, with the longest n-gram fixed
+/// at compile time, so that each n-gram's mask and length tag are constants and the loop over
+/// lengths is unrolled (scoring is most of a classifier's cost, and it needs no positions).
+#[inline(always)]
+fn for_each_feature_sized(bytes: &[u8], char_ngrams: u32, visit: impl FnMut(u64, u32)) {
+    match char_ngrams {
+        0..=2 => features_sized::<0>(bytes, visit),
+        3 => features_sized::<3>(bytes, visit),
+        4 => features_sized::<4>(bytes, visit),
+        5 => features_sized::<5>(bytes, visit),
+        _ => features_sized::<{ MAX_CHAR_NGRAM as usize }>(bytes, visit),
+    }
+}
+
+/// [`for_each_feature_sized`] for n-grams of 3 to `LONGEST` bytes (none where `LONGEST` is
+/// under 3).
+#[inline(always)]
+fn features_sized<const LONGEST: usize>(bytes: &[u8], mut visit: impl FnMut(u64, u32)) {
+    let mut previous: Option<u64> = None;
+    let len = bytes.len();
+    let mut at = 0;
+    while at < len {
+        if bytes[at] == b' ' {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        let (hash, letters, end) = hash_word(bytes, start);
+        at = end + 1;
+        if !letters {
+            previous = None;
+            continue;
+        }
+        visit(hash, 0);
+        if LONGEST >= 3 {
+            let from = start.saturating_sub(1);
+            let padded = &bytes[from..(end + 1).min(len)];
+            char_ngrams_sized::<LONGEST>(padded, &mut visit);
+        }
+        if let Some(prev_hash) = previous {
+            visit(finish(prev_hash.rotate_left(17) ^ hash ^ BIGRAM_SALT), 0);
+        }
+        previous = Some(hash);
+    }
+}
+
+/// The n-grams of [`char_ngram_features`] without positions, `LONGEST` fixed: the first
+/// `LONGEST - 1` bytes end only the n-grams that fit before them; every later byte ends one of
+/// each length.
+#[inline(always)]
+fn char_ngrams_sized<const LONGEST: usize>(padded: &[u8], visit: &mut impl FnMut(u64, u32)) {
+    let warm = LONGEST.saturating_sub(1).min(padded.len());
+    let (first, rest) = padded.split_at(warm);
+    let mut rolling = 0u64;
+    for (i, &b) in first.iter().enumerate() {
+        rolling = (rolling << 8) | u64::from(b);
+        for n in 3..=i + 1 {
+            visit(ngram_hash(rolling, n), n as u32);
+        }
+    }
+    for &b in rest {
+        rolling = (rolling << 8) | u64::from(b);
+        for n in 3..=LONGEST {
+            visit(ngram_hash(rolling, n), n as u32);
+        }
+    }
+}
+
+/// The hash of the `n` bytes last rolled into `rolling` (as [`char_ngram_features`] makes it).
+#[inline(always)]
+fn ngram_hash(rolling: u64, n: usize) -> u64 {
+    let packed = rolling & ((1u64 << (8 * n)) - 1);
+    let tag = (n as u64) << 56;
+    finish(packed ^ tag ^ CHAR_SALT)
 }
 
 #[inline(always)]
@@ -822,6 +893,7 @@ fn char_ngram_features(
 const CHAR_SALT: u64 = 0x2545_f491_4f6c_dd1d;
 
 /// A final mix so that the low bits (the bucket) depend on every input byte.
+#[inline(always)]
 fn finish(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -1150,6 +1222,31 @@ mod tests {
         let hashes: std::collections::HashSet<u64> =
             words.iter().map(|w| hash_word(w.as_bytes(), 0).0).collect();
         assert_eq!(hashes.len(), words.len());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// The unrolled walk used for scoring visits the features the walk with positions
+        /// visits, in the same order, for every n-gram length a model may use.
+        #[test]
+        fn the_scoring_walk_visits_the_features_of_the_full_walk(
+            text in "([a-z0-9 ]|[a-z]{1,12}|é|ß|٣|  )*",
+            raw in proptest::collection::vec(
+                proptest::prop_oneof![proptest::strategy::Just(b' '), 0x21u8..=0x7e, 0x80u8..=0xff],
+                0..40,
+            ),
+        ) {
+            let normalised = normalise(&text);
+            for bytes in [normalised.bytes(), &raw[..]] {
+                for char_ngrams in [0, 3, 4, 5, 6] {
+                    let mut full = Vec::new();
+                    features_with_size(bytes, char_ngrams, |hash, n, _, _| full.push((hash, n)));
+                    let mut sized = Vec::new();
+                    for_each_feature_sized(bytes, char_ngrams, |hash, n| sized.push((hash, n)));
+                    proptest::prop_assert_eq!(&sized, &full, "{:?} {}", bytes, char_ngrams);
+                }
+            }
+        }
     }
 
     #[test]
