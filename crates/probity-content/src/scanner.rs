@@ -373,8 +373,8 @@ impl Scanner {
             return;
         }
         let scores = self.models.score(normalised);
-        // Where the quoted history begins: looked for once for all the models, and only if one
-        // falls short of its threshold on the whole text.
+        // Where the quoted history begins, and the reply above it normalised: looked for once
+        // for all the models, and only if one falls short of its threshold on the whole text.
         let history = OnceCell::new();
         let models = self.models.models().iter().zip(&self.model_settings);
         for (((model, settings), name), whole) in models.zip(&self.model_names).zip(scores) {
@@ -542,7 +542,7 @@ impl Scanner {
         field: &str,
         text: &str,
         normalised: &Normalised,
-        history: &OnceCell<Option<usize>>,
+        history: &OnceCell<Option<(usize, Normalised)>>,
         model: &Model,
         settings: &ModelPolicy,
         whole: f32,
@@ -571,13 +571,14 @@ impl Scanner {
                 ),
             ));
         }
-        if let Some(cut) = *history.get_or_init(|| reply::quoted_history(text)) {
-            let reply = &text[..cut];
-            let reply_normalised = normalise(reply);
+        let reply_above = history
+            .get_or_init(|| reply::quoted_history(text).map(|cut| (cut, normalise(&text[..cut]))));
+        if let Some((cut, reply_normalised)) = reply_above {
+            let reply = &text[..*cut];
             // A reply shorter than the policy's `min_words` is not scored alone (an attribution
             // line, "Vincent Cunniffe wrote:", above the quote is all some replies have).
             if reply_normalised.reads_as_prose() && reply_normalised.words() >= settings.min_words {
-                let score = score_all(&[model], &reply_normalised)
+                let score = score_all(&[model], reply_normalised)
                     .first()
                     .copied()
                     .unwrap_or(0.0);
@@ -586,8 +587,8 @@ impl Scanner {
                         score,
                         spans(
                             reply,
-                            &reply_normalised,
-                            model.explain(&reply_normalised, MODEL_EVIDENCE_WORDS),
+                            reply_normalised,
+                            model.explain(reply_normalised, MODEL_EVIDENCE_WORDS),
                         ),
                         format!(
                             "the {} model gives {score:.2} for the reply above the quoted messages, scored alone (the text with them: {whole:.2}), at or above the policy threshold {threshold:.2}",
@@ -978,6 +979,77 @@ mod report_tests {
         for text in texts {
             check(text);
         }
+    }
+
+    /// Where a text falls short as a whole, each model scores the reply above the quoted
+    /// messages alone: the reply is normalised once for all the models, and each finding's
+    /// score is that model's own on the reply by itself.
+    #[test]
+    fn every_model_scores_the_reply_alone_on_its_own_words() {
+        let scanner = scanner();
+        let quote = "> The rota for next week is attached and the briefing is at nine in the \
+                     main room, with the usual handover notes for the late turn.\n";
+        let replies = [
+            "Women are too emotional and stupid to be in charge of anything, they should stay \
+             at home and obey their husbands, you pathetic idiot.",
+            "shut up you stupid ugly bitch, nobody wants you here, get back in the kitchen \
+             where women belong.",
+            "Fine by me, see you on Monday at the briefing.",
+        ];
+        let mut reply_findings = 0;
+        for reply in replies {
+            let text = format!(
+                "{reply}\n\nOn Mon, 2 Mar 2026, Sam wrote:\n{}",
+                quote.repeat(12)
+            );
+            let cut = reply::quoted_history(&text).unwrap();
+            let alone = normalise(&text[..cut]);
+            let whole = scanner.models.score(&normalise(&text));
+            let report = scanner.scan_report("email.body", &text);
+            for ((model, settings), whole) in scanner
+                .models
+                .models()
+                .iter()
+                .zip(&scanner.model_settings)
+                .zip(whole)
+            {
+                let threshold = match settings.threshold {
+                    Threshold::Fixed(value) => value,
+                    Threshold::Model => model.threshold(),
+                };
+                let score = score_all(&[model], &alone)[0];
+                let about_reply =
+                    format!("the {} model gives {score:.2} for the reply", model.name());
+                let reported = report
+                    .findings
+                    .iter()
+                    .find(|f| f.why.starts_with(&about_reply))
+                    .map(|f| f.score);
+                let set_aside = report
+                    .suppressed
+                    .iter()
+                    .any(|s| s.reason.starts_with(&about_reply));
+                if whole < threshold
+                    && alone.reads_as_prose()
+                    && alone.words() >= settings.min_words
+                    && score >= threshold
+                {
+                    assert!(
+                        reported == Some(Some(score)) || set_aside,
+                        "{} on {reply:?}: {report:?}",
+                        model.name()
+                    );
+                    reply_findings += 1;
+                } else {
+                    assert!(
+                        reported.is_none() && !set_aside,
+                        "{} on {reply:?}",
+                        model.name()
+                    );
+                }
+            }
+        }
+        assert!(reply_findings >= 2, "{reply_findings}");
     }
 
     proptest::proptest! {
