@@ -113,6 +113,7 @@ const EMAIL: &str =
     r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}";
 const DATE: &str = r"(?:(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-](?:[0-9]{4}|[0-9]{2})|[0-9]{1,2}(?:st|nd|rd|th)? +(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,? +[0-9]{4})";
 const DOB_CUE: &str = r"(?:d\.?o\.?b\.?|date +of +birth|born(?: +on)?)";
+
 const VEHICLE_CUE: &str = r"(?i)(?-u:\b)(?:vehicle|vrm|reg|registration|reg\.? no|car|van|lorry|motorbike|motorcycle|plate|plates|index|dvla|anpr)(?-u:\b)";
 
 /// The number-like kinds found by the shared scan, in the order candidates are tried.
@@ -287,6 +288,10 @@ impl Identifiers {
     }
 
     fn scan_dates_of_birth(&self, text: &str, found: &mut Vec<IdMatch>) {
+        if !may_hold_dob_cue(text.as_bytes()) {
+            // Most texts: the pattern costs far more to run than the check.
+            return;
+        }
         for captures in self.dob.captures_iter(text) {
             let Some(date) = captures.get(1) else {
                 continue;
@@ -319,6 +324,34 @@ fn mentions_nhs(text: &str, start: usize, end: usize) -> bool {
         three.eq_ignore_ascii_case(b"nhs")
             && !word(at.checked_sub(1).and_then(|i| window.get(i)))
             && !word(window.get(at + 3))
+    })
+}
+
+/// Whether `bytes` may hold a [`DOB_CUE`]: every cue has a `b` (in any case) that ends `dob`
+/// (with a `.` after the `d` or the `o`, or both, or neither) or starts `born` or `birth`. A
+/// byte outside ASCII after the `b` is taken as a possible `birth` too: the pattern folds case
+/// by Unicode's rules, and no letter outside ASCII is let past unchecked. Most texts have no
+/// such `b`, and are not searched for a cue.
+fn may_hold_dob_cue(bytes: &[u8]) -> bool {
+    memchr::memchr2_iter(b'b', b'B', bytes).any(|at| {
+        let before = &bytes[..at];
+        let after = &bytes[at + 1..];
+        let ends = |tail: &[u8]| {
+            before.len() >= tail.len()
+                && before[before.len() - tail.len()..].eq_ignore_ascii_case(tail)
+        };
+        let starts = |head: &[u8]| {
+            after
+                .get(..head.len())
+                .is_some_and(|next| next.eq_ignore_ascii_case(head))
+        };
+        ends(b"do")
+            || ends(b"d.o")
+            || ends(b"do.")
+            || ends(b"d.o.")
+            || starts(b"orn")
+            || starts(b"irth")
+            || after.first().is_some_and(|next| !next.is_ascii())
     })
 }
 
@@ -694,6 +727,38 @@ mod tests {
             let mut windowed = Vec::new();
             ids.scan_numbers(&text, &mut windowed);
             prop_assert_eq!(windowed, scan_unwindowed(&ids, &text), "{:?}", text);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        /// Wherever the date-of-birth pattern finds a cue, the cheap check says a cue may be
+        /// there: skipping the texts it rules out changes nothing.
+        #[test]
+        fn every_date_of_birth_cue_starts_with_a_word_looked_for(
+            pieces in proptest::collection::vec(
+                "(d|D|\\.|o|O|b|B|date|DATE|Date|of|birth|born|BORN|on|dob|D\\.O\\.B|\
+                  [ :\\-]|12/03/1980|1-2-79|3rd March 1975|K|ſ|ı|é|[a-z]{1,4})",
+                0..12,
+            )
+        ) {
+            let ids = Identifiers::new().unwrap();
+            let text = pieces.concat();
+            let cue = Regex::new(&format!("(?i){B}{DOB_CUE}")).unwrap();
+            if cue.is_match(&text) {
+                prop_assert!(may_hold_dob_cue(text.as_bytes()), "{:?}", text);
+            }
+            let mut searched = Vec::new();
+            for captures in ids.dob.captures_iter(&text) {
+                let date = captures.get(1).unwrap();
+                if plausible_date(date.as_str()) {
+                    searched.push((date.start(), date.end()));
+                }
+            }
+            let mut found = Vec::new();
+            ids.scan_dates_of_birth(&text, &mut found);
+            let found: Vec<(usize, usize)> = found.iter().map(|m| (m.start, m.end)).collect();
+            prop_assert_eq!(found, searched);
         }
     }
 
