@@ -129,6 +129,28 @@ impl BulkCounts {
     }
 }
 
+/// An identifier as it is compared: its letters, digits, `@` and `.`, lower-cased. Nearly every
+/// identifier is ASCII, and is lowered byte by byte (as lowering each character would).
+fn identifier_key(written: &str) -> String {
+    if written.is_ascii() {
+        return written
+            .bytes()
+            .filter(|b| b.is_ascii_alphanumeric() || *b == b'@' || *b == b'.')
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+    }
+    identifier_key_by_char(written)
+}
+
+/// [`identifier_key`] for any text, one character at a time.
+fn identifier_key_by_char(written: &str) -> String {
+    written
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '@' || *c == '.')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// Accumulates distinct values over the texts of one message.
 #[derive(Debug, Default)]
 pub struct BulkCounter {
@@ -148,11 +170,7 @@ impl BulkCounter {
     /// Adds the identifiers found in `text` (values are compared without spaces or case).
     pub fn add_identifiers(&mut self, text: &str, found: &[IdMatch]) {
         for hit in found {
-            let value: String = text[hit.start..hit.end]
-                .chars()
-                .filter(|c| c.is_alphanumeric() || *c == '@' || *c == '.')
-                .flat_map(char::to_lowercase)
-                .collect();
+            let value = identifier_key(&text[hit.start..hit.end]);
             self.values.insert((hit.kind, value));
         }
     }
@@ -309,6 +327,17 @@ pub fn csv_person_rows(text: &str, max_rows: usize) -> (usize, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The byte-by-byte key of an ASCII identifier is the key lowered character by
+        /// character; any other text takes the character path.
+        #[test]
+        fn identifier_keys_are_those_lowered_by_character(
+            written in "([A-Za-z0-9 .@+\\-()/_]|É|ß|İ|٣){0,24}"
+        ) {
+            proptest::prop_assert_eq!(identifier_key(&written), identifier_key_by_char(&written));
+        }
+    }
 
     #[test]
     fn csv_rows_with_person_columns_are_counted() {
