@@ -368,8 +368,8 @@ impl Patterns {
 /// quote) and a far slower one runs instead: a third of the stage's time on real mail. So texts are
 /// searched with ASCII word boundaries, which differ from Unicode ones only beside a non-ASCII
 /// letter (where they find a cue the Unicode ones would not: the safe side for sealing). The
-/// exception is a text holding one of [`UNICODE_FOLDS`], whose letters the patterns read as ASCII
-/// ones ("\u{17f}ick note"): only Unicode boundaries see a word there.
+/// exception is a text holding a letter the patterns read as an ASCII one (long s, the Kelvin
+/// sign: "\u{17f}ick note"): only Unicode boundaries see a word there.
 #[derive(Debug, Clone)]
 pub struct SealCues {
     words: AhoCorasick,
