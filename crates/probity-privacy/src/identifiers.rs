@@ -131,7 +131,7 @@ const SCANNED: [(IdKind, &str); 8] = [
 /// How far before and after a ten-digit number written with dashes the word "NHS" must be for it
 /// to count as an NHS number (see [`mentions_nhs`]).
 const NHS_CUE_BEFORE: usize = 80;
-const NHS_CUE_AFTER: usize = 24;
+const NHS_CUE_AFTER: usize = 12;
 
 /// How far before a prefix-style registration a vehicle word must be.
 const VEHICLE_CUE_WINDOW: usize = 80;
@@ -308,7 +308,8 @@ impl Identifiers {
 }
 
 /// Whether the word "NHS" (any case) is written within [`NHS_CUE_BEFORE`] bytes before
-/// `start..end` of `text` or [`NHS_CUE_AFTER`] bytes after it.
+/// `start..end` of `text` in the same paragraph (no blank line between), or within
+/// [`NHS_CUE_AFTER`] bytes after it on the same line and in the same sentence ("(NHS)").
 ///
 /// An NHS number is written in 3-3-4 groups, usually with spaces; a North American phone number is
 /// written in the same groups with dashes (`617-864-0455`), and one in eleven of those passes the
@@ -316,10 +317,17 @@ impl Identifiers {
 /// the check was such a phone number, in a signature or after "call" or "phone". So a number
 /// with dashes counts only beside the word.
 fn mentions_nhs(text: &str, start: usize, end: usize) -> bool {
-    let from = text::floor_boundary(text, start.saturating_sub(NHS_CUE_BEFORE));
-    let to = text::ceil_boundary(text, end.saturating_add(NHS_CUE_AFTER).min(text.len()));
-    let window = &text.as_bytes()[from..to];
+    let bytes = text.as_bytes();
+    let mut from = start.saturating_sub(NHS_CUE_BEFORE);
+    if let Some(blank) = memchr::memmem::rfind(&bytes[from..start], b"\n\n")
+        .or_else(|| memchr::memmem::rfind(&bytes[from..start], b"\n\r\n"))
+    {
+        from += blank + 2;
+    }
+    let after = &bytes[end..end.saturating_add(NHS_CUE_AFTER).min(bytes.len())];
+    let to = end + memchr::memchr2(b'\n', b'.', after).unwrap_or(after.len());
     let word = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+    let window = &bytes[from..to];
     window.windows(3).enumerate().any(|(at, three)| {
         three.eq_ignore_ascii_case(b"nhs")
             && !word(at.checked_sub(1).and_then(|i| window.get(i)))
@@ -829,6 +837,23 @@ mod tests {
             "The NHSX team: 617-864-0455",
         ] {
             assert!(only(IdKind::NhsNumber, phone).is_empty(), "{phone}");
+        }
+        // The word counts before the number in its paragraph, and after it in its sentence.
+        for (text, nhs) in [
+            (
+                "For a quote, call our office on 949-833-2800.\n\nThe patient, NHS no 943 476 5919",
+                "943 476 5919",
+            ),
+            (
+                "NHS number 943 476 5919\r\n\r\nKieran Taylor 617-864-0455",
+                "943 476 5919",
+            ),
+            (
+                "His NHS\nnumber is 617-864-0455, DOB to follow",
+                "617-864-0455",
+            ),
+        ] {
+            assert_eq!(only(IdKind::NhsNumber, text), [nhs], "{text}");
         }
         for nhs in [
             "NHS no: 943-476-5919",
