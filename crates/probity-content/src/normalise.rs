@@ -1329,16 +1329,40 @@ impl<const MAP: bool> Builder<MAP> {
     /// one; a word is a run of letters and digits, joined across apostrophes except one before a
     /// closing `re` ([`splits_contraction`]); a word of one letter waits with the others.
     fn words_between_marks(&mut self, start: usize, token: &[u8]) -> bool {
+        // The token's words are counted as it is read, as `count_ascii_words` counts them: a
+        // word is a run of letters and digits, and a letter word has no digit.
         let mut has_letter = false;
+        let mut words = 0u32;
+        let mut letter_words = 0u32;
+        let mut in_word = false;
+        let mut letters_only = true;
         for &byte in token {
-            match ASCII_KIND[usize::from(byte & 0x7f)] {
+            let alphabetic = match ASCII_KIND[usize::from(byte & 0x7f)] {
                 _ if byte >= 0x80 => return false,
-                Kind::Letter => has_letter = true,
-                Kind::Digit | Kind::Punct => {}
-                Kind::Joiner if byte == b'\'' => {}
+                Kind::Letter => true,
+                Kind::Digit => false,
+                Kind::Punct => {
+                    letter_words += u32::from(in_word && letters_only);
+                    in_word = false;
+                    continue;
+                }
+                Kind::Joiner if byte == b'\'' => {
+                    letter_words += u32::from(in_word && letters_only);
+                    in_word = false;
+                    continue;
+                }
                 _ => return false,
+            };
+            has_letter |= alphabetic;
+            if !in_word {
+                in_word = true;
+                letters_only = true;
+                words += 1;
             }
+            letters_only &= alphabetic;
         }
+        letter_words += u32::from(in_word && letters_only);
+        debug_assert_eq!((words, letter_words), count_ascii_words(token));
         // What each byte adds to a word (0: nothing), as `word_byte` reads its unit.
         let word_of = |byte: u8| {
             let (kind, folded, leet) = ASCII_UNITS[usize::from(byte & 0x7f)];
@@ -1349,7 +1373,7 @@ impl<const MAP: bool> Builder<MAP> {
                 _ => 0,
             }
         };
-        self.count_words(count_ascii_words(token));
+        self.count_words((words, letter_words));
         let mut split = SplitWord::default();
         let mut at = 0;
         while at < token.len() {
@@ -1786,6 +1810,18 @@ mod tests {
         #[test]
         fn ascii_words_are_counted_as_characters_are(text in r"[\x00-\x7f]{0,40}") {
             prop_assert_eq!(count_ascii_words(text.as_bytes()), count_words(&text));
+        }
+
+        /// A token of letters, digits, punctuation and apostrophes has its words counted as it
+        /// is read, as `count_ascii_words` counts them.
+        #[test]
+        fn words_between_marks_counts_words_as_count_ascii_words_does(
+            token in r"([a-zA-Z]{1,6}|[0-9]{1,4}|[.,:;/=?&%#~_()\[\]<>-]{1,2}|'|[a-z]'[a-z]{1,3})+"
+        ) {
+            let mut builder = Builder::<false>::new(token.len());
+            prop_assert!(builder.words_between_marks(0, token.as_bytes()));
+            let counted = (builder.out.words, builder.out.letter_words);
+            prop_assert_eq!(counted, count_ascii_words(token.as_bytes()));
         }
 
         /// Tokens end where a byte-at-a-time scan says they do, whatever the bytes.
