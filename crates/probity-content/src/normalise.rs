@@ -702,6 +702,28 @@ const fn ascii_kinds() -> [Kind; 128] {
     kinds
 }
 
+/// What each ASCII byte adds to a word of a token of letters, digits, marks and apostrophes
+/// (0: nothing), in a token without a letter and in one with a letter (where a digit reads as its
+/// l33t letter if it has one).
+const ASCII_WORD_BYTES: [[u8; 128]; 2] = [ascii_word_bytes(false), ascii_word_bytes(true)];
+
+const fn ascii_word_bytes(has_letter: bool) -> [u8; 128] {
+    let units = ascii_units();
+    let mut adds = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let (kind, folded, leet) = units[i];
+        adds[i] = match kind {
+            Kind::Letter => folded,
+            Kind::Digit if has_letter && leet != 0 => leet,
+            Kind::Digit => i as u8,
+            _ => 0,
+        };
+        i += 1;
+    }
+    adds
+}
+
 const fn ascii_units() -> [(Kind, u8, u8); 128] {
     let kinds = ascii_kinds();
     let mut units = [(Kind::Punct, 0, 0); 128];
@@ -1363,16 +1385,9 @@ impl<const MAP: bool> Builder<MAP> {
         }
         letter_words += u32::from(in_word && letters_only);
         debug_assert_eq!((words, letter_words), count_ascii_words(token));
-        // What each byte adds to a word (0: nothing), as `word_byte` reads its unit.
-        let word_of = |byte: u8| {
-            let (kind, folded, leet) = ASCII_UNITS[usize::from(byte & 0x7f)];
-            match kind {
-                Kind::Letter => folded,
-                Kind::Digit if has_letter && leet != 0 => leet,
-                Kind::Digit => byte,
-                _ => 0,
-            }
-        };
+        // What each byte adds to a word (0: nothing), as `word_byte` reads its unit: one look-up.
+        let adds = &ASCII_WORD_BYTES[usize::from(has_letter)];
+        let word_of = |byte: u8| adds[usize::from(byte & 0x7f)];
         self.count_words((words, letter_words));
         let mut split = SplitWord::default();
         let mut at = 0;
@@ -1822,6 +1837,17 @@ mod tests {
             prop_assert!(builder.words_between_marks(0, token.as_bytes()));
             let counted = (builder.out.words, builder.out.letter_words);
             prop_assert_eq!(counted, count_ascii_words(token.as_bytes()));
+        }
+
+        /// The table of what an ASCII byte adds to a word reads as `word_byte` reads its unit.
+        #[test]
+        fn ascii_word_bytes_agree_with_word_byte(byte in 0u8..0x80, has_letter: bool) {
+            let unit = ascii_unit(byte, 0);
+            let adds = match unit.kind {
+                Kind::Letter | Kind::Digit => word_byte(unit, has_letter).unwrap_or(0),
+                _ => 0,
+            };
+            prop_assert_eq!(ASCII_WORD_BYTES[usize::from(has_letter)][usize::from(byte)], adds);
         }
 
         /// Tokens end where a byte-at-a-time scan says they do, whatever the bytes.
