@@ -711,7 +711,25 @@ fn for_each_feature_sized(bytes: &[u8], char_ngrams: u32, visit: impl FnMut(u64,
 /// under 3).
 #[inline(always)]
 fn features_sized<const LONGEST: usize>(bytes: &[u8], mut visit: impl FnMut(u64, u32)) {
-    let mut previous: Option<u64> = None;
+    walk_words(bytes, |hash, start, end, previous| {
+        visit(hash, 0);
+        if LONGEST >= 3 {
+            let from = start.saturating_sub(1);
+            let padded = &bytes[from..(end + 1).min(bytes.len())];
+            char_ngrams_sized::<LONGEST>(padded, &mut visit);
+        }
+        if let Some((prev_hash, _)) = previous {
+            visit(finish(prev_hash.rotate_left(17) ^ hash ^ BIGRAM_SALT), 0);
+        }
+    });
+}
+
+/// Walks the words of normalised `bytes` that hold a letter: `on_word` gets each word's hash, its
+/// byte range, and the hash and start of the word before it when the two make a pair (no word
+/// without letters between them).
+#[inline(always)]
+fn walk_words(bytes: &[u8], mut on_word: impl FnMut(u64, usize, usize, Option<(u64, usize)>)) {
+    let mut previous: Option<(u64, usize)> = None;
     let len = bytes.len();
     let mut at = 0;
     while at < len {
@@ -721,21 +739,16 @@ fn features_sized<const LONGEST: usize>(bytes: &[u8], mut visit: impl FnMut(u64,
         }
         let start = at;
         let (hash, letters, end) = hash_word(bytes, start);
+        // A word ends at a space (or the end): the next word can start no sooner than after it.
         at = end + 1;
         if !letters {
+            // Numbers, dates and reference numbers say nothing about abuse, and data files are
+            // full of them: they are not features, and a word pair does not span them.
             previous = None;
             continue;
         }
-        visit(hash, 0);
-        if LONGEST >= 3 {
-            let from = start.saturating_sub(1);
-            let padded = &bytes[from..(end + 1).min(len)];
-            char_ngrams_sized::<LONGEST>(padded, &mut visit);
-        }
-        if let Some(prev_hash) = previous {
-            visit(finish(prev_hash.rotate_left(17) ^ hash ^ BIGRAM_SALT), 0);
-        }
-        previous = Some(hash);
+        on_word(hash, start, end, previous);
+        previous = Some((hash, start));
     }
 }
 
@@ -775,37 +788,19 @@ fn features_with_size(
     char_ngrams: u32,
     mut visit: impl FnMut(u64, u32, usize, usize),
 ) {
-    let mut previous: Option<(u64, usize)> = None;
-    let len = bytes.len();
-    let mut at = 0;
-    while at < len {
-        if bytes[at] == b' ' {
-            at += 1;
-            continue;
-        }
-        let start = at;
-        let (hash, letters, end) = hash_word(bytes, start);
-        // A word ends at a space (or the end): the next word can start no sooner than after it.
-        at = end + 1;
-        if !letters {
-            // Numbers, dates and reference numbers say nothing about abuse, and data files are
-            // full of them: they are not features, and a word pair does not span them.
-            previous = None;
-            continue;
-        }
+    walk_words(bytes, |hash, start, end, previous| {
         visit(hash, 0, start, end);
         if char_ngrams >= 3 {
             // The word with its padding spaces, so that n-grams mark where words begin and end.
             let from = start.saturating_sub(1);
-            let padded = &bytes[from..(end + 1).min(len)];
+            let padded = &bytes[from..(end + 1).min(bytes.len())];
             char_ngram_features(padded, char_ngrams, from, &mut visit);
         }
         if let Some((prev_hash, prev_start)) = previous {
             let pair = finish(prev_hash.rotate_left(17) ^ hash ^ BIGRAM_SALT);
             visit(pair, 0, prev_start, end);
         }
-        previous = Some((hash, start));
-    }
+    });
 }
 
 const SPACES: u64 = 0x2020_2020_2020_2020;
