@@ -8,7 +8,13 @@
 //! `Classification:`, and followed by nothing, a descriptor or punctuation (a full stop included).
 //! The two-word markings, which are not ordinary words, may be followed by anything: `TOP SECRET`
 //! in capitals, and `OFFICIAL-SENSITIVE` (in a subject, in any case when written with a dash).
-//! "This email is CONFIDENTIAL", "Secret Santa" and "SECRET Santa" do not count.
+//! Within a line of a body, a marking counts where it is set off as a label rather than written
+//! as a word of a sentence: in capitals inside brackets (`see the notes [OFFICIAL-SENSITIVE]`), or
+//! a two-word marking in capitals after the end of a sentence or a dash, colon or bar and followed
+//! by nothing, a descriptor or punctuation (`I've sent you this. OFFICIAL-SENSITIVE`,
+//! `Op Larch briefing - TOP SECRET`).
+//! "This email is CONFIDENTIAL", "This is OFFICIAL-SENSITIVE material", "Secret Santa" and
+//! "SECRET Santa" do not count.
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -96,6 +102,13 @@ const LABEL: &str = r"(?:(?i:(?:government[ ]+)?(?:security[ ]+)?(?:classificati
 /// stop only where a space or the end follows it, so that `SECRET.docx` is not one); else the empty
 /// group `free`, which [`marking_from`] accepts only after a two-word marking.
 const AFTER: &str = r"(?:[ \t]*$|[ ]*[:\-–\]\)\|*]|[ ]*\.(?:[ \t]|$)|(?P<free>))";
+/// What sets a marking off within a line: the end of a sentence, or a dash, colon or bar with
+/// space after it.
+const SET_OFF_BEFORE: &str = r"(?:[.!?][ \t]+|[ \t]*[\-–:|][ \t]+)";
+/// What may follow a marking set off within a line: as [`AFTER`], without `free`.
+const SET_OFF_AFTER: &str = r"(?:[ \t]*$|[ ]*[:\-–\]\)\|*]|[ ]*[.!?](?:[ \t]|$))";
+/// The two-word markings in capitals, as written within a line.
+const TWO_WORD: &str = r"(?P<m>TOP[ \-]?SECRET|OFFICIAL[ ]?[\-–][ ]?SENSITIVE)";
 
 /// Finds protective markings. Build once and share.
 #[derive(Debug, Clone)]
@@ -103,6 +116,7 @@ pub struct Markings {
     prefilter: Regex,
     prefilter_any_case: Regex,
     line: Regex,
+    within_line: [Regex; 2],
     subject_prefix: Regex,
     subject_bracketed: Regex,
 }
@@ -123,6 +137,16 @@ impl Markings {
                 "marking line",
                 &format!(r"^[ \t>*\[\(|]*{LABEL}{CORE}(?-u:\b)(?:{DESCRIPTOR}|{AFTER})"),
             )?,
+            within_line: [
+                compile(
+                    "marking in brackets",
+                    &format!(r"[\[\(][ ]*{CORE}(?-u:\b)(?:{DESCRIPTOR})?[ ]*[\]\)]"),
+                )?,
+                compile(
+                    "marking set off",
+                    &format!(r"{SET_OFF_BEFORE}{TWO_WORD}(?-u:\b)(?:{DESCRIPTOR}|{SET_OFF_AFTER})"),
+                )?,
+            ],
             subject_prefix: compile(
                 "marking subject",
                 &format!(
@@ -156,7 +180,8 @@ impl Markings {
         found
     }
 
-    /// Markings in a body or attachment text: capitals, at the start of a line.
+    /// Markings in a body or attachment text: capitals, at the start of a line or set off as a
+    /// label within it (one per line: the first a line holds).
     pub fn in_text(&self, text: &str) -> Vec<Marking> {
         let mut found = Vec::new();
         let bytes = text.as_bytes();
@@ -166,9 +191,7 @@ impl Markings {
             let line_end =
                 memchr::memchr(b'\n', &bytes[hit.end()..]).map_or(text.len(), |i| hit.end() + i);
             let line = text[line_start..line_end].trim_end_matches('\r');
-            if let Some(captures) = self.line.captures(line)
-                && let Some(marking) = marking_from(&captures, line_start)
-            {
+            if let Some(marking) = self.in_line(line, line_start) {
                 found.push(marking);
             }
             at = line_end;
@@ -177,6 +200,23 @@ impl Markings {
             }
         }
         found
+    }
+
+    /// The first marking in one line of a body (`offset`: where the line starts in its text).
+    fn in_line(&self, line: &str, offset: usize) -> Option<Marking> {
+        if let Some(captures) = self.line.captures(line)
+            && let Some(marking) = marking_from(&captures, offset)
+        {
+            return Some(marking);
+        }
+        self.within_line
+            .iter()
+            .filter_map(|regex| {
+                regex
+                    .captures_iter(line)
+                    .find_map(|captures| marking_from(&captures, offset))
+            })
+            .min_by_key(|marking| marking.start)
     }
 }
 
@@ -371,6 +411,55 @@ mod tests {
         assert!(body("OFFICIAL business only").is_empty());
         assert!(body("SECRET SANTA draw on Friday").is_empty());
         assert!(body("This is OFFICIAL-SENSITIVE material.").is_empty());
+    }
+
+    #[test]
+    fn markings_set_off_within_a_line() {
+        assert_eq!(
+            body("I've sent you the list. OFFICIAL-SENSITIVE"),
+            ["OFFICIAL-SENSITIVE"]
+        );
+        assert_eq!(
+            body("Op Larch briefing - TOP SECRET\nthanks"),
+            ["TOP SECRET"]
+        );
+        assert_eq!(
+            body("Briefing attached | OFFICIAL-SENSITIVE PERSONAL, do not forward"),
+            ["OFFICIAL-SENSITIVE PERSONAL"]
+        );
+        assert_eq!(
+            body("Here it is. OFFICIAL-SENSITIVE. Keep it to yourself."),
+            ["OFFICIAL-SENSITIVE"]
+        );
+        assert_eq!(
+            body("see the custody notes [OFFICIAL-SENSITIVE] below"),
+            ["OFFICIAL-SENSITIVE"]
+        );
+        assert_eq!(body("the plan (SECRET) is attached"), ["SECRET"]);
+        assert_eq!(
+            body("nominals list [RESTRICTED] for you"),
+            ["RESTRICTED (now OFFICIAL-SENSITIVE)"]
+        );
+        let text = "Hi\nthe list. OFFICIAL-SENSITIVE\n";
+        let found = Markings::new().unwrap().in_text(text);
+        assert_eq!(&text[found[0].start..found[0].end], "OFFICIAL-SENSITIVE");
+    }
+
+    #[test]
+    fn marking_words_within_a_sentence_are_not_markings() {
+        // Written as words of a sentence, not set off as labels.
+        assert!(
+            body("Remember that OFFICIAL-SENSITIVE material stays on force systems.").is_empty()
+        );
+        assert!(
+            body("Training today. OFFICIAL-SENSITIVE material must not leave the force.")
+                .is_empty()
+        );
+        assert!(body("It was a secret - SECRET things happen").is_empty());
+        assert!(body("the word (Secret) in brackets").is_empty());
+        assert!(body("see [Official] notes").is_empty());
+        assert!(body("Santa's list: SECRET SANTA").is_empty());
+        assert!(body("Note: OFFICIAL business only").is_empty());
     }
 
     #[test]
