@@ -223,17 +223,35 @@ impl Identifiers {
     /// window around each: most of a message is never seen by the regex engine.
     fn scan_numbers(&self, text: &str, found: &mut Vec<IdMatch>) {
         let bytes = text.as_bytes();
+        let next_digit = |from: usize| text::skip_to_rare_byte_between(bytes, from, b'0', b'9');
         let mut resume = 0;
-        let mut i = 0;
+        // The end of the cluster before this one: no digit lies between it and this one.
+        let mut previous_end = 0;
+        let mut i = next_digit(0);
         while i < bytes.len() {
-            if !bytes[i].is_ascii_digit() {
-                i = crate::text::skip_to_byte_between(bytes, i + 1, b'0', b'9');
-                continue;
-            }
             let cluster_end = digit_cluster_end(bytes, i);
+            let next = next_digit(cluster_end);
             let window_start =
                 text::floor_boundary(text, i.saturating_sub(WINDOW_MARGIN)).max(resume);
             let window_end = text::ceil_boundary(text, cluster_end + WINDOW_MARGIN);
+            // The look reads a window's digits and at most two bytes before and three after
+            // each: where the cluster holds all the window's digits, it and a few bytes around it
+            // are all the look needs to read.
+            let looked_at = if previous_end <= window_start && next >= window_end {
+                let from = i.saturating_sub(2).max(window_start);
+                &bytes[from..(cluster_end + 3).min(window_end)]
+            } else {
+                &bytes[window_start..window_end]
+            };
+            previous_end = cluster_end;
+            if !may_hold_number_identifier(looked_at) {
+                i = if next >= resume {
+                    next
+                } else {
+                    next_digit(resume)
+                };
+                continue;
+            }
             let mut at = window_start;
             while at < window_end {
                 let input = regex_automata::Input::new(text).span(at..window_end);
@@ -250,7 +268,11 @@ impl Identifiers {
                     None => at = text::ceil_boundary(text, start + 1),
                 }
             }
-            i = cluster_end.max(resume);
+            i = if next >= resume {
+                next
+            } else {
+                next_digit(resume)
+            };
         }
     }
 
@@ -344,6 +366,13 @@ fn may_hold_dob_cue(bytes: &[u8]) -> bool {
     memchr::memchr2_iter(b'b', b'B', bytes).any(|at| {
         let before = &bytes[..at];
         let after = &bytes[at + 1..];
+        // Every cue has an `o` or `.` just before the `b`, or an `o`, `i` or byte outside ASCII
+        // just after it; most `b`s have none, and are passed over at the cost of this look.
+        let previous = before.last().map_or(0, u8::to_ascii_lowercase);
+        let next = after.first().map_or(0, u8::to_ascii_lowercase);
+        if !matches!(previous, b'o' | b'.') && !matches!(next, b'o' | b'i' | 0x80..=0xFF) {
+            return false;
+        }
         let ends = |tail: &[u8]| {
             before.len() >= tail.len()
                 && before[before.len() - tail.len()..].eq_ignore_ascii_case(tail)
@@ -374,6 +403,80 @@ fn compile_bounded(name: &'static str, pattern: &str) -> Result<regex_automata::
 /// Bytes either side of a digit cluster searched for an identifier around it (a postcode's
 /// `SW1A 1AA` ends five bytes after its first digit; a registration's ` CDE` four after its last).
 const WINDOW_MARGIN: usize = 8;
+
+/// Whether `window` may hold a match of the shared pattern, judged by its runs of digits (digits
+/// each joined to the next by one or two of space, `-`, `(` and `)`, as every identifier's digits
+/// are). A match needs one of:
+/// - a group of digits followed by two capitals, with or without a space between (a vehicle
+///   registration's last three letters, a postcode's inward `1AA`, `GIR 0AA`), or by one capital
+///   where the group follows a `/` (a PNC ID's check letter);
+/// - a run of ten digits or more (NHS and card numbers);
+/// - a run of six digits or more after a letter, with or without a space between (an NI number);
+/// - a group starting `0` or `4` (`\b0`, `(0`, `+44`) with at least five digits from it to the end
+///   of its run (a phone number).
+///
+/// Most digits in mail (times, dates, prices, version numbers) have none of these, and the
+/// pattern, which costs far more than this look, is not run around them.
+fn may_hold_number_identifier(window: &[u8]) -> bool {
+    let byte = |at: usize| window.get(at).copied().unwrap_or(0);
+    let mut at = 0;
+    while at < window.len() {
+        if !window[at].is_ascii_digit() {
+            at += 1;
+            continue;
+        }
+        let run_start = at;
+        let mut digits = 0;
+        // Digits in the run before its first group that starts `0` or `4`.
+        let mut before_lead = None;
+        loop {
+            let group_start = at;
+            if before_lead.is_none() && matches!(window[at], b'0' | b'4') {
+                before_lead = Some(digits);
+            }
+            while at < window.len() && window[at].is_ascii_digit() {
+                at += 1;
+            }
+            digits += at - group_start;
+            let (next, after) = (byte(at), byte(at + 1));
+            if next.is_ascii_uppercase()
+                && (after.is_ascii_uppercase()
+                    || group_start > 0 && window[group_start - 1] == b'/')
+            {
+                return true;
+            }
+            if next == b' ' && after.is_ascii_uppercase() && byte(at + 2).is_ascii_uppercase() {
+                return true;
+            }
+            let mut joined = at;
+            while joined < window.len()
+                && joined - at < 2
+                && matches!(window[joined], b' ' | b'-' | b'(' | b')')
+            {
+                joined += 1;
+            }
+            if joined == at || !byte(joined).is_ascii_digit() {
+                break;
+            }
+            at = joined;
+        }
+        if digits >= 10 || before_lead.is_some_and(|before| digits - before >= 5) {
+            return true;
+        }
+        let letter_before = |back: usize| {
+            run_start
+                .checked_sub(back)
+                .is_some_and(|i| window[i].is_ascii_alphabetic())
+        };
+        if digits >= 6
+            && (letter_before(1)
+                || run_start >= 2 && window[run_start - 1] == b' ' && letter_before(2))
+        {
+            return true;
+        }
+    }
+    false
+}
 
 /// The end of the run of digits starting at `start`, continuing across up to two separators
 /// (space, `-`, `/`, `(`, `)`) between digits.
@@ -735,6 +838,64 @@ mod tests {
             let mut windowed = Vec::new();
             ids.scan_numbers(&text, &mut windowed);
             prop_assert_eq!(windowed, scan_unwindowed(&ids, &text), "{:?}", text);
+        }
+    }
+
+    /// Text that often holds identifiers, near misses and other numbers: runs of digits,
+    /// capitals, lower case, separators, `@`, `.`, and letters outside ASCII.
+    fn number_like_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                "[0-9]{1,6}",
+                "[0-9]{10,16}",
+                "0[0-9]{2,4}",
+                "[A-Z]{1,3}",
+                "[A-Za-z]{1,4}",
+                "[ \\-/()+@.,:\n]{1,2}",
+                "[é\u{212A}ſ]",
+                proptest::sample::select(TOKENS.to_vec()).prop_map(str::to_owned),
+            ],
+            0..16,
+        )
+        .prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1024))]
+        /// The windowed scan finds what the shared pattern finds over the whole text, on
+        /// arbitrary text (this covers the cheap look that rules windows out).
+        #[test]
+        fn windowed_scan_equals_whole_text_scan_on_any_text(text in number_like_text()) {
+            let ids = Identifiers::new().unwrap();
+            let mut windowed = Vec::new();
+            ids.scan_numbers(&text, &mut windowed);
+            prop_assert_eq!(windowed, scan_unwindowed(&ids, &text), "{:?}", text);
+        }
+
+        /// Every match of the shared pattern, in any window around it, passes the cheap look.
+        #[test]
+        fn the_cheap_look_passes_every_window_around_a_match(
+            text in number_like_text(),
+            before in 0..12usize,
+            after in 0..12usize,
+        ) {
+            let ids = Identifiers::new().unwrap();
+            let mut at = 0;
+            while at < text.len() {
+                let input = regex_automata::Input::new(&text).span(at..text.len());
+                let Some(m) = ids.scan.find(input) else {
+                    break;
+                };
+                let from = text::floor_boundary(&text, m.start().saturating_sub(before));
+                let to = text::ceil_boundary(&text, m.end() + after);
+                prop_assert!(
+                    may_hold_number_identifier(&text.as_bytes()[from..to]),
+                    "{:?} in {:?}",
+                    &text[m.start()..m.end()],
+                    &text[from..to]
+                );
+                at = text::ceil_boundary(&text, m.start() + 1);
+            }
         }
     }
 

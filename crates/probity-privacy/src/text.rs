@@ -400,6 +400,30 @@ pub fn skip_to_byte_between(bytes: &[u8], from: usize, low: u8, high: u8) -> usi
     i.min(bytes.len())
 }
 
+/// [`skip_to_byte_between`] for bytes that are rare in the text (digits in mail): skips 32 bytes at
+/// a time where none is in range, the look at a block written so that the compiler does it with a
+/// few vector instructions. Where such bytes are common (capitals), the eight-byte skip is faster.
+pub fn skip_to_rare_byte_between(bytes: &[u8], from: usize, low: u8, high: u8) -> usize {
+    debug_assert!(low <= high);
+    const BLOCK: usize = 32;
+    let width = high - low;
+    let in_range = |b: u8| b.wrapping_sub(low) <= width;
+    let mut i = from.min(bytes.len());
+    for block in bytes[i..].chunks_exact(BLOCK) {
+        let Ok(block) = <&[u8; BLOCK]>::try_from(block) else {
+            break;
+        };
+        if block.iter().fold(false, |any, &b| any | in_range(b)) {
+            break;
+        }
+        i += BLOCK;
+    }
+    while i < bytes.len() && !in_range(bytes[i]) {
+        i += 1;
+    }
+    i
+}
+
 #[cfg(test)]
 mod tests {
     proptest::proptest! {
@@ -430,6 +454,31 @@ mod tests {
         assert_eq!(found.text, "AB123456C");
         assert!(found.context.contains("AB123456C"));
         assert!(found.context.len() <= 9 + 2 * CONTEXT_BYTES + 2);
+    }
+
+    proptest::proptest! {
+        /// Skipping eight bytes or a block at a time finds the byte that looking at each byte
+        /// finds, on any text, from anywhere, for digits and for capitals.
+        #[test]
+        fn skipping_agrees_with_each_byte(
+            text in proptest::prop_oneof![
+                proptest::prelude::any::<String>(),
+                "[a-z .,/@\\-é]{0,80}[0-9A-Z]?[a-z .,/@\\-é]{0,80}",
+            ],
+            from in 0..200usize,
+        ) {
+            let bytes = text.as_bytes();
+            for (low, high) in [(b'0', b'9'), (b'A', b'Z')] {
+                let expected = (from..bytes.len())
+                    .find(|&i| (low..=high).contains(&bytes[i]))
+                    .unwrap_or(bytes.len());
+                proptest::prop_assert_eq!(skip_to_byte_between(bytes, from, low, high), expected);
+                proptest::prop_assert_eq!(
+                    skip_to_rare_byte_between(bytes, from, low, high),
+                    expected
+                );
+            }
+        }
     }
 
     #[test]
