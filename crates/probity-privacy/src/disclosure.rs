@@ -270,7 +270,20 @@ impl Disclosure {
             }
             pairs += crate::names::capitalised_pairs(part.text, enough - pairs);
         }
-        let find_names = thresholds.min_names > 0 && pairs >= thresholds.min_names;
+        // Where there are enough pairs, names are found only if enough of the pairs could start
+        // one (a pass that costs less than finding them).
+        let find_names = thresholds.min_names > 0 && pairs >= thresholds.min_names && {
+            let mut starts = 0;
+            for part in &parts {
+                if starts >= thresholds.min_names {
+                    break;
+                }
+                starts += self
+                    .names
+                    .name_starts(part.text, thresholds.min_names - starts);
+            }
+            starts >= thresholds.min_names
+        };
         let find_addresses = thresholds.min_addresses > 0 && pairs >= thresholds.min_addresses;
         for (index, part) in parts.iter().enumerate() {
             let found_markings = if part.is_subject {

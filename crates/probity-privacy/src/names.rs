@@ -187,6 +187,78 @@ pub fn capitalised_pairs(text: &str, limit: usize) -> usize {
     count
 }
 
+/// Titles as [`TITLES`] writes them, without the dot.
+const TITLE_WORDS: [&[u8]; 7] = [b"Mr", b"Mrs", b"Ms", b"Miss", b"Mx", b"Dr", b"Master"];
+
+impl Names {
+    /// How many of the pairs [`capitalised_pairs`] counts could start a name [`Names::find`]
+    /// finds, counting no further than `limit`: a tighter upper bound on the names found.
+    ///
+    /// Each name found starts with a pair: a title and a capitalised word (after a space, or
+    /// `. ` for `Mr. Price`), a forename and a capitalised word after a space, or a word in
+    /// capitals and a capitalised word after `, `. The pass's first word of a pair may run on
+    /// before the name's first word through an apostrophe (`O'Ada Price`), so the part after its
+    /// last apostrophe is the word looked at. Names found do not overlap, so no two share a pair.
+    pub fn name_starts(&self, text: &str, limit: usize) -> usize {
+        let mut count = 0;
+        if limit == 0 {
+            return count;
+        }
+        for_each_capitalised_pair(text, |first, gap| {
+            if self.may_start_name(first, gap) {
+                count += 1;
+            }
+            count < limit
+        });
+        count
+    }
+
+    /// Whether a pair whose first word is `first`, followed by `gap`, could start a name.
+    fn may_start_name(&self, first: &[u8], gap: &[u8]) -> bool {
+        if gap == b", " {
+            return true;
+        }
+        let word = match first.iter().rposition(|&b| b == b'\'') {
+            Some(apostrophe) => &first[apostrophe + 1..],
+            None => first,
+        };
+        if TITLE_WORDS.contains(&word) {
+            return true;
+        }
+        gap == b" " && std::str::from_utf8(word).is_ok_and(|word| self.is_forename(word))
+    }
+}
+
+/// Calls `on_pair` with the first word and the gap between of each pair [`capitalised_pairs`]
+/// counts (a capitalised word, a capital at the start of a word then letters and apostrophes,
+/// following another after a space, `, ` or `. `), until it returns false.
+fn for_each_capitalised_pair(text: &str, mut on_pair: impl FnMut(&[u8], &[u8]) -> bool) {
+    let bytes = text.as_bytes();
+    let mut previous: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if !(bytes[i].is_ascii_uppercase() && starts_word) {
+            i = crate::text::skip_to_byte_between(bytes, i + 1, b'A', b'Z');
+            continue;
+        }
+        let mut end = i + 1;
+        while end < bytes.len() && (bytes[end].is_ascii_alphabetic() || bytes[end] == b'\'') {
+            end += 1;
+        }
+        if let Some((previous_start, previous_end)) = previous {
+            let gap = &bytes[previous_end..i];
+            if (gap == b" " || gap == b", " || gap == b". ")
+                && !on_pair(&bytes[previous_start..previous_end], gap)
+            {
+                return;
+            }
+        }
+        previous = Some((i, end));
+        i = end;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,6 +383,41 @@ mod tests {
             }
             let names = Names::new().unwrap();
             proptest::prop_assert_eq!(names.find(&text), names_by_captures(&names, &text));
+        }
+    }
+
+    proptest::proptest! {
+        /// No more names are found than [`Names::name_starts`] counts, and it counts no more
+        /// than [`capitalised_pairs`] does, in text made of forenames, titles, capitalised words,
+        /// capitals, apostrophes and punctuation.
+        #[test]
+        fn name_starts_bound_the_names(
+            words in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(vec![
+                        "Ada", "ADA", "Price", "Dear", "Kind", "Mrs", "Mr.", "Dr", "Master",
+                        "SMITH,", "SMITH-JONES,", "O'NEILL,", "O'Neill", "O'Ada", "x'Ada",
+                        "McDonald", "Jean-Paul", "Christopher", "Zoe", "ada", "x", ",", ".",
+                        "\n", "Ma\u{e9}lle", "\u{e9}Ada", "Ada1", "_Ada", "Price-Jones",
+                    ]).prop_map(str::to_owned),
+                    "[A-Za-z' ,.-]{0,12}",
+                ],
+                0..24,
+            ),
+            separators in proptest::collection::vec(
+                proptest::sample::select(vec![" ", " ", " ", ", ", ". ", "  ", "\n", "", "'"]),
+                24,
+            ),
+        ) {
+            let mut text = String::new();
+            for (word, separator) in words.iter().zip(&separators) {
+                text.push_str(word);
+                text.push_str(separator);
+            }
+            let names = Names::new().unwrap();
+            let starts = names.name_starts(&text, usize::MAX);
+            proptest::prop_assert!(names.find(&text).len() <= starts, "{:?}", text);
+            proptest::prop_assert!(starts <= capitalised_pairs(&text, usize::MAX), "{:?}", text);
         }
     }
 
