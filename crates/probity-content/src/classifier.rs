@@ -627,14 +627,16 @@ fn score_group(models: &[&Model], text: &Normalised, scores: &mut Vec<f32>) {
     if let [model] = models {
         // One model (a gated model's second stage): every feature is its own, with no lengths
         // to compare and the mask worked out once.
-        let mask = (1u64 << model.bits) - 1;
+        debug_assert_eq!(model.weights.len(), 1usize << model.bits);
         let (mut sum, mut count) = (0i64, 0u32);
-        for_each_feature_sized(text.bytes(), model.char_ngrams, |hash, _| {
-            if let Some(&weight) = model.weights.get((hash & mask) as usize) {
-                sum += i64::from(weight);
-                count += 1;
-            }
-        });
+        if let Some(mask) = bucket_mask(&model.weights) {
+            for_each_feature_sized(text.bytes(), model.char_ngrams, |hash, _| {
+                if let Some(&weight) = model.weights.get(hash as usize & mask) {
+                    sum += i64::from(weight);
+                    count += 1;
+                }
+            });
+        }
         scores.push(model.probability(sum, count, text.words()));
         return;
     }
@@ -654,6 +656,15 @@ fn score_group(models: &[&Model], text: &Normalised, scores: &mut Vec<f32>) {
     for (i, model) in models.iter().enumerate() {
         scores.push(model.probability(sums[i], counts[i], text.words()));
     }
+}
+
+/// The mask that takes a hash to a bucket of `weights` (`2^bits` of them, so the hash width's
+/// mask), worked out from their number so that the compiler sees every bucket is in bounds and
+/// checks none; `None` for no weights, where no feature has one (never for a model: a model has
+/// `2^bits` weights, `bits` at least 1).
+#[inline(always)]
+fn bucket_mask<T>(weights: &[T]) -> Option<usize> {
+    weights.len().checked_sub(1)
 }
 
 /// Checks a hash width and character n-gram length.
@@ -1235,6 +1246,37 @@ mod tests {
                     for_each_feature_sized(bytes, char_ngrams, |hash, n| sized.push((hash, n)));
                     proptest::prop_assert_eq!(&sized, &full, "{:?} {}", bytes, char_ngrams);
                 }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        /// A model's score (buckets masked by the number of weights) is the probability of its
+        /// weights summed over the features of the walk with positions, each bucket the hash
+        /// masked to the model's width, for any width and n-gram length.
+        #[test]
+        fn a_score_sums_the_weights_of_the_full_walk(
+            text in "([a-z0-9 ]|[a-z]{1,12}|é|ß|٣|  )*",
+            bits in 1u32..=12,
+            char_ngrams in proptest::prop_oneof![proptest::strategy::Just(0u32), 3u32..=6],
+            seed in 0u64..1_000,
+        ) {
+            let normalised = normalise(&text);
+            let weights = (0..1u64 << bits)
+                .map(|b| ((finish(b ^ seed.wrapping_mul(FNV_PRIME)) % 2001) as f32 - 1000.0) / 400.0)
+                .collect();
+            let model = Model::from_parts("t", bits, char_ngrams, -0.3, 0.5, weights).unwrap();
+            let shipped = Model::misogyny().unwrap();
+            for model in [&model, &shipped] {
+                let mask = (1u64 << model.bits) - 1;
+                let (mut sum, mut count) = (0i64, 0u32);
+                for_each_feature(normalised.bytes(), model.char_ngrams, |hash, _, _| {
+                    sum += i64::from(model.weights[(hash & mask) as usize]);
+                    count += 1;
+                });
+                let expected = model.probability(sum, count, normalised.words());
+                proptest::prop_assert_eq!(model.score(&normalised), expected);
             }
         }
     }
