@@ -765,17 +765,27 @@ fn walk_words(bytes: &[u8], mut on_word: impl FnMut(u64, usize, usize, Option<(u
 
 /// The n-grams of [`char_ngram_features`] without positions, `LONGEST` fixed: each byte ends one
 /// n-gram of each length from 3 to `LONGEST` that fits before it. The lengths are constants in
-/// the unrolled loop, so that each n-gram's mask and length tag are constants for the first
-/// bytes of a word as well (most words are short, and those are a third of their n-grams).
+/// both unrolled loops, so that each n-gram's mask and length tag are constants for the first
+/// bytes of a word too (most words are short, and those bytes end a third of their n-grams).
 #[inline(always)]
 fn char_ngrams_sized<const LONGEST: usize>(padded: &[u8], visit: &mut impl FnMut(u64, u32)) {
+    // The first `LONGEST - 1` bytes end only the n-grams that fit before them; every later byte
+    // ends one of each length, with nothing to check.
+    let warm = LONGEST.saturating_sub(1).min(padded.len());
+    let (first, rest) = padded.split_at(warm);
     let mut rolling = 0u64;
-    for (i, &b) in padded.iter().enumerate() {
+    for (i, &b) in first.iter().enumerate() {
         rolling = (rolling << 8) | u64::from(b);
         for n in 3..=LONGEST {
             if n <= i + 1 {
                 visit(ngram_hash(rolling, n), n as u32);
             }
+        }
+    }
+    for &b in rest {
+        rolling = (rolling << 8) | u64::from(b);
+        for n in 3..=LONGEST {
+            visit(ngram_hash(rolling, n), n as u32);
         }
     }
 }
