@@ -375,6 +375,9 @@ struct SubjectWords {
     ends: WordFilter,
     /// Those and every frame word.
     any: WordFilter,
+    /// The frame words ([`GROUP_FRAME_WORDS`]) by their first byte's five low bits, so that a
+    /// word is compared with the few that begin as it does rather than with all of them.
+    frames: Vec<Vec<&'static [u8]>>,
 }
 
 impl SubjectWords {
@@ -387,10 +390,25 @@ impl SubjectWords {
             words.ends.insert(last_word(phrase));
             words.any.insert(last_word(phrase));
         }
+        words.frames = vec![Vec::new(); 32];
         for word in GROUP_FRAME_WORDS {
             words.any.insert(word);
+            if let Some(bucket) = words.frames.get_mut(Self::bucket(word)) {
+                bucket.push(word);
+            }
         }
         words
+    }
+
+    fn bucket(word: &[u8]) -> usize {
+        usize::from(word.first().copied().unwrap_or(0) & 31)
+    }
+
+    /// Whether `word` is one of [`GROUP_FRAME_WORDS`].
+    fn is_frame(&self, word: &[u8]) -> bool {
+        self.frames
+            .get(Self::bucket(word))
+            .is_some_and(|bucket| bucket.contains(&word))
     }
 }
 
@@ -1667,11 +1685,16 @@ fn said_of_in<G: AsRef<[u8]>>(
     }
 }
 
-/// Where groups are named in one normalised text (start and end of each mention, by start),
-/// found the first time a referring word needs them, per entry.
+/// Where groups are named in one normalised text, per entry: the window before each referring
+/// word searched alone while that has read fewer bytes than the whole text holds, then every
+/// mention in the text, found once (start and end of each, by start). A long message with "they"
+/// in it once or twice is not searched whole for every group; one with "they" on every line is
+/// searched whole once, as before.
 #[derive(Debug, Default)]
 struct Mentions {
     by_key: Vec<(usize, Vec<(usize, usize)>)>,
+    /// Per entry, the bytes its windows have read so far.
+    windows_read: Vec<(usize, usize)>,
 }
 
 impl Mentions {
@@ -1684,9 +1707,23 @@ impl Mentions {
         groups: &[G],
         at: usize,
     ) -> bool {
+        let from = at.saturating_sub(REFERENCE_WINDOW);
         let index = match self.by_key.iter().position(|(k, _)| *k == key) {
             Some(index) => index,
             None => {
+                let read = match self.windows_read.iter().position(|(k, _)| *k == key) {
+                    Some(slot) => &mut self.windows_read[slot].1,
+                    None => {
+                        self.windows_read.push((key, 0));
+                        let last = self.windows_read.len() - 1;
+                        &mut self.windows_read[last].1
+                    }
+                };
+                let window = at.saturating_sub(from);
+                if *read + window < bytes.len() {
+                    *read += window;
+                    return named_within(bytes, groups, from, at);
+                }
                 let mut found: Vec<(usize, usize)> = group_mentions(bytes, groups).collect();
                 found.sort_unstable();
                 self.by_key.push((key, found));
@@ -1696,13 +1733,32 @@ impl Mentions {
         let Some((_, found)) = self.by_key.get(index) else {
             return false;
         };
-        let from = at.saturating_sub(REFERENCE_WINDOW);
         let first = found.partition_point(|&(start, _)| start < from);
         found[first..]
             .iter()
             .take_while(|&&(start, _)| start < at)
             .any(|&(_, end)| end <= at)
     }
+}
+
+/// Whether one of `groups` is named, as whole words of `bytes`, within `from..at`: what
+/// [`group_mentions`] finds that starts at or after `from` and ends by `at`, read from that
+/// stretch alone.
+fn named_within<G: AsRef<[u8]>>(bytes: &[u8], groups: &[G], from: usize, at: usize) -> bool {
+    let Some(window) = bytes.get(from..at) else {
+        return false;
+    };
+    groups
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|group| !group.is_empty())
+        .any(|group| {
+            memchr::memmem::find_iter(window, group).any(|found| {
+                let start = from + found;
+                (start == 0 || bytes[start - 1] == b' ')
+                    && bytes.get(start + group.len()).is_none_or(|&b| b == b' ')
+            })
+        })
 }
 
 /// What the word starting at normalised byte `start` is said of: a group, then between `fewest`
@@ -1772,7 +1828,11 @@ fn subject_before_in<G: AsRef<[u8]>>(
         {
             return Some(Subject::Referring(before.len() - word.len()));
         }
-        if word.is_empty() || frames == GROUP_FRAME_MAX || !GROUP_FRAME_WORDS.contains(&word) {
+        let is_frame = match words {
+            Some(words) => words.is_frame(word),
+            None => GROUP_FRAME_WORDS.contains(&word),
+        };
+        if word.is_empty() || frames == GROUP_FRAME_MAX || !is_frame {
             return None;
         }
         frames += 1;
@@ -2452,6 +2512,34 @@ mod tests {
                             );
                         }
                     }
+                }
+            }
+        }
+
+        /// A group named before a referring word is found as the whole text's mentions find
+        /// it, whether the window is read alone or the text has been searched whole, for any
+        /// sequence of referring words.
+        #[test]
+        fn named_before_agrees_with_every_mention(
+            words in proptest::collection::vec(subject_texts(), 1..8),
+            picks in proptest::collection::vec(any::<u16>(), 1..12),
+        ) {
+            let lexicon = shared_lexicon();
+            let normalised = normalise(&words.join(" "));
+            let bytes = normalised.bytes();
+            let mut lists: Vec<&Vec<Vec<u8>>> =
+                lexicon.entries().iter().map(|e| &e.said_of).collect();
+            lists.dedup();
+            let mut mentions = Mentions::default();
+            let mut ats: Vec<usize> =
+                picks.iter().map(|&pick| usize::from(pick) % (bytes.len() + 1)).collect();
+            ats.sort_unstable();
+            for at in ats {
+                for (key, groups) in lists.iter().enumerate() {
+                    let from = at.saturating_sub(REFERENCE_WINDOW);
+                    let expected = group_mentions(bytes, groups)
+                        .any(|(start, end)| start >= from && start < at && end <= at);
+                    prop_assert_eq!(mentions.named_before(key, bytes, groups, at), expected);
                 }
             }
         }
