@@ -1498,15 +1498,7 @@ impl<const MAP: bool> Builder<MAP> {
                 // l33t letters, as the general path writes them.
                 for (offset, &byte) in token[from..to].iter().enumerate() {
                     let b = adds[usize::from(byte & 0x7f)];
-                    split.broken |= b.is_ascii_digit();
-                    let position = position + offset as u32;
-                    self.out.push_word_byte(b, position, position + 1);
-                    if b == b'i' && byte == b'1' {
-                        let at = u32::try_from(self.out.text.len() - 1).unwrap_or(u32::MAX);
-                        if self.out.ones.last() != Some(&at) {
-                            self.out.ones.push(at);
-                        }
-                    }
+                    self.push_read_byte(b, byte, position + offset as u32, &mut split);
                 }
             }
         }
@@ -1639,19 +1631,26 @@ impl<const MAP: bool> Builder<MAP> {
                 if b == 0 {
                     continue;
                 }
-                split.broken |= b.is_ascii_digit();
-                let position = position + offset as u32;
-                self.out.push_word_byte(b, position, position + 1);
-                if b == b'i' && byte == b'1' {
-                    let at = u32::try_from(self.out.text.len() - 1).unwrap_or(u32::MAX);
-                    if self.out.ones.last() != Some(&at) {
-                        self.out.ones.push(at);
-                    }
-                }
+                self.push_read_byte(b, byte, position + offset as u32, &mut split);
             }
         }
         self.end_split(&split);
         true
+    }
+
+    /// Writes `b`, what the ASCII byte `byte` at original `position` reads as within a word of
+    /// letters and digits: a digit left as one marks the word as broken (a reference number), and
+    /// a `1` read as `i` is noted, so that its reading as `l` can be tried too.
+    #[inline]
+    fn push_read_byte(&mut self, b: u8, byte: u8, position: u32, split: &mut SplitWord) {
+        split.broken |= b.is_ascii_digit();
+        self.out.push_word_byte(b, position, position + 1);
+        if b == b'i' && byte == b'1' {
+            let at = u32::try_from(self.out.text.len() - 1).unwrap_or(u32::MAX);
+            if self.out.ones.last() != Some(&at) {
+                self.out.ones.push(at);
+            }
+        }
     }
 
     /// Writes out the single letters waiting and the space before a word of two or more bytes,
