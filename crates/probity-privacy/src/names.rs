@@ -161,29 +161,14 @@ impl Names {
 /// `PRICE, Ada`), counting no further than `limit`: an upper bound on the names [`Names::find`]
 /// can find, counted in one cheap pass.
 pub fn capitalised_pairs(text: &str, limit: usize) -> usize {
-    let bytes = text.as_bytes();
     let mut count = 0;
-    let mut previous_end: Option<usize> = None;
-    let mut i = 0;
-    while i < bytes.len() && count < limit {
-        let starts_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        if !(bytes[i].is_ascii_uppercase() && starts_word) {
-            i = crate::text::skip_to_byte_between(bytes, i + 1, b'A', b'Z');
-            continue;
-        }
-        let mut end = i + 1;
-        while end < bytes.len() && (bytes[end].is_ascii_alphabetic() || bytes[end] == b'\'') {
-            end += 1;
-        }
-        if let Some(previous) = previous_end {
-            let gap = &bytes[previous..i];
-            if gap == b" " || gap == b", " || gap == b". " {
-                count += 1;
-            }
-        }
-        previous_end = Some(end);
-        i = end;
+    if limit == 0 {
+        return count;
     }
+    for_each_capitalised_pair(text, |_, _| {
+        count += 1;
+        count < limit
+    });
     count
 }
 
