@@ -22,6 +22,7 @@ mod error;
 pub mod evtx;
 pub mod files;
 pub mod hec;
+pub mod html;
 pub mod json;
 pub mod limits;
 pub mod lines;

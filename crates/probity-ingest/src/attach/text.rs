@@ -1,7 +1,6 @@
 //! Plain text in its declared charset, and HTML reduced to text.
 
 use mail_parser::decoders::charsets::map::charset_decoder;
-use mail_parser::decoders::html::html_to_text;
 
 use super::{Input, TextOut};
 
@@ -15,10 +14,10 @@ pub(super) fn plain(input: &Input<'_>, out: &mut TextOut<'_>) {
     out.push(&text);
 }
 
-/// HTML reduced to text the way mail bodies are (mail-parser's `html_to_text`).
+/// HTML reduced to text the way mail bodies are ([`crate::html::to_text`]).
 pub(super) fn html(input: &Input<'_>, out: &mut TextOut<'_>) {
     let markup = decode(input, out);
-    out.push(&html_to_text(&markup));
+    out.push(&crate::html::to_text(&markup));
 }
 
 /// The bytes as text, noting where they could not be read as declared.

@@ -5,7 +5,6 @@
 //! file cut short or broken part-way keeps every message before the damage, and the rest is one
 //! dead letter saying where and why.
 
-use mail_parser::decoders::html::html_to_text;
 use probity_model::{Attachment, File, Format};
 use serde_json::{Map, Value};
 
@@ -201,7 +200,7 @@ fn body_text(body: Option<&Value>) -> Option<String> {
         .and_then(Value::as_str)
         .is_some_and(|kind| kind.eq_ignore_ascii_case("html"));
     if is_html {
-        return non_empty(&html_to_text(content));
+        return non_empty(&crate::html::to_text(content));
     }
     non_empty(content)
 }

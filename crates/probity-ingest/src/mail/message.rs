@@ -6,7 +6,6 @@ use std::time::Instant;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::charsets::map::charset_decoder;
-use mail_parser::decoders::html::html_to_text;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{
@@ -520,9 +519,9 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
         }
     }
     let text = match (recovered, is_html) {
-        (Some(text), true) => Cow::Owned(html_to_text(&text)),
+        (Some(text), true) => Cow::Owned(crate::html::to_text(&text)),
         (Some(text), false) => Cow::Owned(text),
-        (None, true) => Cow::Owned(html_to_text(decoded)),
+        (None, true) => Cow::Owned(crate::html::to_text(decoded)),
         (None, false) => Cow::Borrowed(decoded),
     };
     Some((text, problem))
