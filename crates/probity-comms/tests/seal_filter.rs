@@ -45,6 +45,15 @@ fn piece() -> impl Strategy<Value = String> {
         "occupational health report",
         "may contain privileged",
         "prescribed",
+        // A phrase's words apart by other white space than one space.
+        "diagnosed\nwith",
+        "fit\r\nnote",
+        "legally  privileged",
+        "without\u{a0}prejudice",
+        "OH\treport",
+        "mental\u{2003}health",
+        "sick\u{3000}note",
+        "may\ncontain privileged",
     ])
     .prop_map(str::to_owned);
     let word = "[a-z]{1,8}";

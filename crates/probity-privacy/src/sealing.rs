@@ -275,16 +275,22 @@ pub struct SealDetection {
     pub cues: Vec<String>,
 }
 
-const LEGAL: &str = r"(?i)\b(?:legally privileged|legal professional privilege|subject to (?:legal )?privilege|litigation privilege|legal advice privilege|privileged (?:and|&) confidential legal advice)\b";
-const DISCLAIMER: &str = r"(?i)\bmay (?:contain|be|include)\b[^.]{0,40}$";
-const WITHOUT_PREJUDICE: &str = r"(?i)\bwithout prejudice\b";
+// Words within a cue are apart by any run of white space: a line wrapped between them
+// ("diagnosed\nwith"), two spaces, a no-break space. (The scanner's watch reads normalised text,
+// where every such run is one space; `tests/seal_filter.rs` in probity-comms checks the two agree.)
+const LEGAL: &str = r"(?i)\b(?:legally\s+privileged|legal\s+professional\s+privilege|subject\s+to\s+(?:legal\s+)?privilege|litigation\s+privilege|legal\s+advice\s+privilege|privileged\s+(?:and|&)\s+confidential\s+legal\s+advice)\b";
+const DISCLAIMER: &str = r"(?i)\bmay\s+(?:contain|be|include)\b[^.]{0,40}$";
+const WITHOUT_PREJUDICE: &str = r"(?i)\bwithout\s+prejudice\b";
 const LEGAL_SOURCE: &str =
-    r"(?i)\b(?:solicitors?|counsel|barrister|legal adviser|legal services|LLP|chambers)\b";
-const MEDICAL_STRONG: &str = r"(?i)\b(?:fit note|statement of fitness for work|sick note|occupational health (?:report|assessment)|OH report|diagnosed with|diagnosis of|prescribed|psychiatric (?:report|assessment))\b";
-const MEDICAL_WEAK: &str = r"(?i)\b(?:medication|diagnosis|symptoms|GP|consultant|clinic|mental health|depression|anxiety|PTSD|counselling|therapy|hospital|surgery|[0-9]+ ?mg)\b";
+    r"(?i)\b(?:solicitors?|counsel|barrister|legal\s+adviser|legal\s+services|LLP|chambers)\b";
+const MEDICAL_STRONG: &str = r"(?i)\b(?:fit\s+note|statement\s+of\s+fitness\s+for\s+work|sick\s+note|occupational\s+health\s+(?:report|assessment)|OH\s+report|diagnosed\s+with|diagnosis\s+of|prescribed|psychiatric\s+(?:report|assessment))\b";
+const MEDICAL_WEAK: &str = r"(?i)\b(?:medication|diagnosis|symptoms|GP|consultant|clinic|mental\s+health|depression|anxiety|PTSD|counselling|therapy|hospital|surgery|[0-9]+\s*mg)\b";
 
-/// Words at least one of which every cue above contains (compared without ASCII case): a text
-/// with none of them cannot match, so the patterns run only on texts that have one.
+/// Words at least one of which every cue above contains (compared without ASCII case), with the
+/// words of a phrase one space apart as normalised text has them: a text with none of them cannot
+/// match, so the patterns run only on texts that have one. Over the original text, where a
+/// phrase's words may be apart by any white space, [`SealCues::detect`] looks for the longest word
+/// of each phrase instead ([`raw_filter_word`]).
 const CUE_WORDS: [&str; 24] = [
     "privilege",
     "without prejudice",
@@ -311,6 +317,22 @@ const CUE_WORDS: [&str; 24] = [
     "surgery",
     "mg",
 ];
+
+/// The word of a cue word or phrase that [`SealCues::detect`]'s filter looks for in the original
+/// text: the phrase itself if it is one word, else its longest word (the last of equals), which
+/// every text holding the phrase holds whatever white space sets its words apart.
+fn raw_filter_word(cue: &'static str) -> &'static str {
+    cue.split(' ').max_by_key(|word| word.len()).unwrap_or(cue)
+}
+
+/// A matched cue as the audit record names it: lower case, its words one space apart.
+fn cue_text(matched: &str) -> String {
+    matched
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
 
 /// Characters that match an ASCII letter under the patterns' Unicode case folding (long s, Kelvin
 /// sign) but not under the word filter's ASCII folding: a text holding one skips the filter.
@@ -383,7 +405,7 @@ impl SealCues {
         let words = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .kind(Some(AhoCorasickKind::DFA))
-            .build(CUE_WORDS)
+            .build(CUE_WORDS.map(raw_filter_word))
             .map_err(|e| Error::Seal(format!("cue words: {e}")))?;
         Ok(Self {
             words,
@@ -425,14 +447,14 @@ impl SealCues {
             let before =
                 &text[crate::text::floor_boundary(text, m.start().saturating_sub(60))..m.start()];
             if !cues.disclaimer.is_match(before) {
-                legal_cues.push(m.as_str().to_lowercase());
+                legal_cues.push(cue_text(m.as_str()));
             }
         }
         if let Some(m) = cues.without_prejudice.find(text)
             && let Some(source) = cues.legal_source.find(text)
         {
-            legal_cues.push(m.as_str().to_lowercase());
-            legal_cues.push(source.as_str().to_lowercase());
+            legal_cues.push(cue_text(m.as_str()));
+            legal_cues.push(cue_text(source.as_str()));
         }
         if !legal_cues.is_empty() {
             legal_cues.dedup();
@@ -444,14 +466,14 @@ impl SealCues {
         if let Some(m) = cues.medical_strong.find(text) {
             return Some(SealDetection {
                 reason: SealReason::Medical,
-                cues: vec![m.as_str().to_lowercase()],
+                cues: vec![cue_text(m.as_str())],
             });
         }
         let mut weak: Vec<String> = cues
             .medical_weak
             .find_iter(text)
             .map(|m| {
-                let cue = m.as_str().to_lowercase();
+                let cue = cue_text(m.as_str());
                 if cue.ends_with("mg") {
                     "dose in mg".to_owned()
                 } else {
@@ -597,6 +619,39 @@ mod tests {
             c.detect("This email may contain information that is legally privileged.")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn cues_wrapped_or_spaced_are_found() {
+        let c = cues();
+        for text in [
+            "I was diagnosed\nwith asthma last year",
+            "Attached is my fit\r\nnote until Friday",
+            "The OH  report says light duties",
+            "This advice is legally\nprivileged and must not be forwarded.",
+            "Sent with my sick\u{a0}note",
+            "occupational\thealth\n  assessment booked",
+        ] {
+            assert!(c.detect(text).is_some(), "{text:?}");
+        }
+        let found = c.detect("I was diagnosed\n\twith asthma").unwrap();
+        assert_eq!(found.cues, ["diagnosed with"]);
+        // A disclaimer wrapped over two lines is still a disclaimer.
+        assert!(
+            c.detect("This email may\ncontain information that is legally privileged.")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn the_original_text_filter_holds_a_word_of_every_cue() {
+        for cue in CUE_WORDS {
+            let word = raw_filter_word(cue);
+            assert!(
+                !word.contains(' ') && cue.contains(word),
+                "{cue:?} -> {word:?}"
+            );
+        }
     }
 
     #[test]
