@@ -685,6 +685,7 @@ fn seal_message(
     let Some(email) = event.email.as_mut() else {
         return Ok(());
     };
+    let subject_before = email.subject.clone();
     if let Some(body) = email.body.as_mut() {
         items.push(sealing::seal(key, reason, "email.body", body)?);
         *body = placeholder.to_owned();
@@ -699,7 +700,21 @@ fn seal_message(
     if subject_too && let Some(subject) = email.subject.as_mut() {
         items.push(sealing::seal(key, reason, "email.subject", subject)?);
         *subject = placeholder.to_owned();
-        event.message = Some(placeholder.to_owned());
+    }
+    // The decoders set the event's message to the subject; an event sent over HTTP may carry
+    // anything there, the body's text included. It is sealed as the texts are, unless it is the
+    // subject and the subject stays in the clear.
+    if let Some(message) = event.message.as_mut()
+        && message.as_str() != placeholder
+    {
+        if subject_before.as_deref() == Some(message.as_str()) {
+            if subject_too {
+                *message = placeholder.to_owned();
+            }
+        } else {
+            items.push(sealing::seal(key, reason, "message", message)?);
+            *message = placeholder.to_owned();
+        }
     }
     scrub_original(&mut event.original, subject_too);
     let recorded = serde_json::to_value(&items)

@@ -89,6 +89,56 @@ fn a_medical_cue_seals_the_message_and_nothing_is_reported_from_it() {
 }
 
 #[test]
+fn a_message_field_holding_more_than_the_subject_is_sealed_too() {
+    // As an event sent over HTTP may have it: the body's text copied into `message`.
+    let body = "Update: I was diagnosed with flu, off until Friday.";
+    let mut event = decode("rota", body);
+    event.message = Some(format!("{body} (copy)"));
+    assert_eq!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Sealed {
+            reason: SealReason::Medical
+        }
+    );
+    assert_eq!(event.message.as_deref(), Some("[sealed: medical content]"));
+    let stored = serde_json::to_string(&event).unwrap();
+    assert!(!stored.contains("diagnosed"), "{stored}");
+    let items = probity_privacy::sealing::sealed_items(&event);
+    assert!(items.iter().any(|i| i.field == "message"), "{items:?}");
+
+    // The subject, left in the clear, stays as the message.
+    let mut event = decode("rota", body);
+    stage(4 << 20).apply(&mut event);
+    assert_eq!(event.message.as_deref(), Some("rota"));
+}
+
+#[test]
+fn cues_wrapped_over_lines_and_html_blocks_seal() {
+    for eml in [
+        format!(
+            "{HEADERS}Subject: update\nContent-Type: text/plain\n\nSorry, I was diagnosed\nwith shingles and am off.\n"
+        ),
+        format!(
+            "{HEADERS}Subject: update\nContent-Type: text/html\n\n<html><body><div>Saw my GP</div><div>medication changed</div></body></html>\n"
+        ),
+    ] {
+        let mut event = decode_eml(&eml);
+        assert_eq!(
+            stage(4 << 20).apply(&mut event),
+            Outcome::Sealed {
+                reason: SealReason::Medical
+            },
+            "{eml}"
+        );
+        let stored = serde_json::to_string(&event).unwrap();
+        assert!(
+            !stored.contains("shingles") && !stored.contains("medication"),
+            "{stored}"
+        );
+    }
+}
+
+#[test]
 fn privilege_outranks_medical_and_a_cue_in_the_subject_seals_the_subject() {
     let mut event = decode(
         "Fit note",
