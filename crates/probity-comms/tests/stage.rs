@@ -290,3 +290,32 @@ fn text_past_the_size_limit_is_named_on_the_message() {
         "{label}"
     );
 }
+
+#[test]
+fn a_text_message_to_a_phone_number_is_checked_for_disclosure() {
+    let csv = "Timestamp,Direction,From,To,Body\n\
+               2026-05-02T18:01:00Z,Outgoing,+447700900123,+447700900456,\"OFFICIAL-SENSITIVE\n\
+               NI AB123456C, PNC 12/123456Y\"\n";
+    let mut ctx = Context::new("file:device", Limits::default());
+    let mut batch = probity_ingest::sink::Batch::new();
+    probity_ingest::chat::decode_sms(csv.as_bytes(), &mut ctx, &mut batch).unwrap();
+    let mut event = batch.events.pop().unwrap();
+    let alerts = match stage(4 << 20).apply(&mut event) {
+        Outcome::Scanned(alerts) => alerts,
+        other => panic!("not scanned: {other:?}"),
+    };
+    let rules: Vec<&str> = alerts.iter().map(|a| a.rule.id.as_str()).collect();
+    assert!(
+        rules.contains(&"disclosure/protective_marking"),
+        "{rules:?}"
+    );
+    assert!(
+        rules.iter().any(|r| r.starts_with("disclosure/")),
+        "{rules:?}"
+    );
+    let why: Vec<&str> = alerts.iter().map(|a| a.explanation.as_str()).collect();
+    assert!(
+        why.iter().any(|w| w.contains("unknown external")),
+        "{why:?}"
+    );
+}

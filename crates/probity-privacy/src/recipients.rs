@@ -182,7 +182,7 @@ impl Recipients {
     /// [`Recipients::classify`] with the sender's personal addresses already looked up.
     fn classify_for(&self, own: Option<&HashSet<String>>, recipient: &str) -> RecipientClass {
         let Some(domain) = text::domain_in(recipient) else {
-            return RecipientClass::Invalid;
+            return without_domain(own, recipient, &mut String::new());
         };
         if own.is_some_and(|set| set.contains(&text::bare_address(recipient))) {
             return RecipientClass::OwnPersonal;
@@ -254,7 +254,7 @@ impl Recipients {
         last_domain: &mut Option<(&'a str, Option<usize>)>,
     ) -> RecipientClass {
         let Some((domain, lowered)) = domain else {
-            return RecipientClass::Invalid;
+            return without_domain(own, bare, buffer);
         };
         if own.is_some_and(|set| set.contains(text::address_key_in(bare, buffer))) {
             return RecipientClass::OwnPersonal;
@@ -306,10 +306,74 @@ impl Recipients {
     }
 }
 
+/// The class of a recipient with no domain: a phone number (a text message or chat from a device
+/// export) is somebody outside the force's mail whose owner is not known, unless it is one of the
+/// sender's own personal numbers; anything else is not an address.
+fn without_domain(
+    own: Option<&HashSet<String>>,
+    recipient: &str,
+    buffer: &mut String,
+) -> RecipientClass {
+    if !is_phone_number(recipient) {
+        return RecipientClass::Invalid;
+    }
+    if own.is_some_and(|set| set.contains(text::address_key_in(recipient.trim(), buffer))) {
+        return RecipientClass::OwnPersonal;
+    }
+    RecipientClass::UnknownExternal
+}
+
+/// Whether `recipient` is written as a phone number: digits with at most a leading `+` and the
+/// separators people write (spaces, `-`, `.`, brackets), 7 to 15 digits (E.164's longest).
+fn is_phone_number(recipient: &str) -> bool {
+    let written = recipient.trim();
+    let written = written.strip_prefix('+').unwrap_or(written);
+    let mut digits = 0;
+    for byte in written.bytes() {
+        match byte {
+            b'0'..=b'9' => digits += 1,
+            b' ' | b'-' | b'.' | b'(' | b')' => {}
+            _ => return false,
+        }
+    }
+    (7..=15).contains(&digits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use probity_model::Identity;
+
+    #[test]
+    fn a_phone_number_is_an_unknown_external_recipient() {
+        let r = recipients();
+        let mut staff = StaffPersonalAddresses::new();
+        staff.insert("pc1@force.police.uk", "07700900111");
+        let class = |a: &str| r.classify(Some("pc1@force.police.uk"), a, &staff);
+        for number in [
+            "+447700900456",
+            "07700 900456",
+            "+44 (0)7700-900456",
+            "0113.496.0000",
+        ] {
+            assert_eq!(class(number), RecipientClass::UnknownExternal, "{number}");
+        }
+        assert_eq!(class("07700900111"), RecipientClass::OwnPersonal);
+        for not_a_number in ["nobody", "12345", "+44 7700 900456 ext", "1234567890123456"] {
+            assert_eq!(
+                class(not_a_number),
+                RecipientClass::Invalid,
+                "{not_a_number}"
+            );
+        }
+        // The same through the path every message takes.
+        let email = Email {
+            from: vec![Identity::new("pc1@force.police.uk")],
+            to: vec![Identity::new("+447700900456")],
+            ..Email::default()
+        };
+        assert!(r.any_recipient(&email, &staff, |c| c == RecipientClass::UnknownExternal));
+    }
 
     fn recipients() -> Recipients {
         Recipients::new(RecipientPolicy {
