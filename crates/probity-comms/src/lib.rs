@@ -74,6 +74,12 @@ pub const PARTLY_SCANNED_TAG: &str = "content-partly-scanned";
 /// The label naming the texts, or the parts of texts, the abuse scanner did not read.
 pub const UNSCANNED_LABEL: &str = "content.unscanned";
 
+/// The decoders' label on a message whose body they cut at their size limit.
+const BODY_CUT_LABEL: &str = "email.body_truncated";
+
+/// What [`UNSCANNED_LABEL`] says of a body cut by the decoder.
+const BODY_CUT_WORDS: &str = "email.body: cut at ingest's limit on a body's size (max_email_body_bytes); the rest was not read by any policy (the whole message is kept in dead-letter)";
+
 /// A message with no more text than this is scanned without timing: even text built to be slow
 /// (about 3 MB/s) takes some 20 ms.
 const UNTIMED_MESSAGE_BYTES: usize = 64 * 1024;
@@ -260,12 +266,20 @@ impl CommsStage {
             Read::Seal { reason, in_subject } => (reason, in_subject),
             Read::Scan(reading) => {
                 let (alerts, unscanned) = self.scan(event, reading, &correspondents);
-                if !unscanned.is_empty() {
+                // A body the decoder cut at its limit was read only as far as it was kept.
+                let cut = event.labels.contains_key(BODY_CUT_LABEL);
+                if !unscanned.is_empty() || cut {
                     let limits = self.scanner.policy().limits;
-                    event.labels.insert(
-                        UNSCANNED_LABEL.to_owned(),
-                        describe_unscanned(&unscanned, &limits),
-                    );
+                    let mut parts = Vec::with_capacity(2);
+                    if cut {
+                        parts.push(BODY_CUT_WORDS.to_owned());
+                    }
+                    if !unscanned.is_empty() {
+                        parts.push(describe_unscanned(&unscanned, &limits));
+                    }
+                    event
+                        .labels
+                        .insert(UNSCANNED_LABEL.to_owned(), parts.join("; "));
                     add_tag(event, PARTLY_SCANNED_TAG);
                 }
                 return Outcome::Scanned(alerts);

@@ -319,3 +319,27 @@ fn a_text_message_to_a_phone_number_is_checked_for_disclosure() {
         "{why:?}"
     );
 }
+
+#[test]
+fn a_body_cut_by_the_decoder_is_marked_partly_scanned() {
+    let mut event = decode("rota", "Morning all, the rota for next week is attached.");
+    event
+        .labels
+        .insert("email.body_truncated".into(), "true".into());
+    assert!(matches!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Scanned(_)
+    ));
+    let label = event.labels.get(probity_comms::UNSCANNED_LABEL).unwrap();
+    assert!(label.contains("max_email_body_bytes"), "{label}");
+    assert!(
+        event
+            .tags
+            .iter()
+            .any(|t| t == probity_comms::PARTLY_SCANNED_TAG)
+    );
+
+    let mut whole = decode("rota", "Morning all, the rota for next week is attached.");
+    stage(4 << 20).apply(&mut whole);
+    assert!(!whole.labels.contains_key(probity_comms::UNSCANNED_LABEL));
+}

@@ -725,6 +725,44 @@ fn oversized_eml_keeps_its_first_bytes() {
 }
 
 #[test]
+fn a_body_cut_at_its_limit_keeps_the_whole_message_in_dead_letter() {
+    let mut raw = b"From: a@example.org\nTo: b@example.com\nSubject: long\n\n".to_vec();
+    raw.extend(std::iter::repeat_n(b'x', 5_000));
+    raw.extend(b" NI AB123456C at the end\n");
+    let mut ctx = context(Limits {
+        max_email_body_bytes: 1_000,
+        ..Limits::default()
+    });
+    for mbox in [false, true] {
+        let mut batch = Batch::new();
+        if mbox {
+            let mut boxed = b"From a@example.org Mon Mar  2 10:00:00 2026\n".to_vec();
+            boxed.extend(&raw);
+            decode_mbox(&boxed[..], &mut ctx, &mut batch).unwrap();
+        } else {
+            decode_eml(&raw, &mut ctx, Some("long.eml".into()), &mut batch).unwrap();
+        }
+        assert_eq!(batch.events.len(), 1);
+        let event = &batch.events[0];
+        assert_eq!(
+            event.labels.get("email.body_truncated").map(String::as_str),
+            Some("true")
+        );
+        let body = event.email.as_ref().unwrap().body.as_deref().unwrap();
+        assert!(body.len() <= 1_000 && !body.contains("AB123456C"));
+        // The rest of the body is not lost: the whole message is a dead letter, with the reason.
+        assert_eq!(batch.rejected.len(), 1, "mbox: {mbox}");
+        let letter = &batch.rejected[0];
+        assert!(
+            letter.reason.contains("email.body_truncated"),
+            "{}",
+            letter.reason
+        );
+        assert!(letter.raw.windows(9).any(|w| w == b"AB123456C"));
+    }
+}
+
+#[test]
 fn unparseable_bytes_are_dead_letters() {
     let mut ctx = context(Limits::default());
     let mut batch = Batch::new();
@@ -823,8 +861,9 @@ fn too_many_attachments_are_counted() {
 #[derive(Default)]
 struct Counter {
     events: usize,
-    /// Events of messages over the size limit, read as far as the limit allows: each comes with
-    /// a dead letter of the same message.
+    /// Events of messages over the size limit, read as far as the limit allows, or whose body
+    /// was cut at its limit (both labelled `email.body_truncated`): each comes with a dead letter
+    /// of the same message.
     oversized: usize,
     rejected: usize,
     body_bytes: u64,
@@ -834,7 +873,7 @@ struct Counter {
 impl Sink for Counter {
     fn event(&mut self, event: Event) -> probity_ingest::Result<()> {
         self.events += 1;
-        if event.labels.contains_key("email.oversize") {
+        if event.labels.contains_key("email.body_truncated") {
             self.oversized += 1;
         }
         if let Some(email) = event.email {

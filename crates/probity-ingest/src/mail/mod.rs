@@ -15,7 +15,7 @@ mod message;
 use std::io::{BufReader, Read};
 
 use mail_parser::MessageParser;
-use probity_model::{DeadLetter, Format};
+use probity_model::{DeadLetter, Event, Format};
 
 use crate::{Context, Error, Result, Sink};
 
@@ -55,7 +55,7 @@ pub fn decode_eml(
         );
     }
     match message_to_event(bytes, Format::Eml, ctx, location.clone()) {
-        Ok(event) => sink.event(event),
+        Ok(event) => send_message(event, Format::Eml, bytes, location, ctx, sink),
         Err(reason) => {
             let size = bytes.len() as u64;
             let kept = kept_bytes(bytes, size, max_message_bytes);
@@ -169,7 +169,14 @@ fn decode_mbox_message(
         ctx,
         Some(location.clone()),
     ) {
-        Ok(event) => sink.event(event),
+        Ok(event) => send_message(
+            event,
+            Format::Mbox,
+            &message.content,
+            Some(location),
+            ctx,
+            sink,
+        ),
         Err(reason) => sink.reject(dead_letter(
             ctx,
             Format::Mbox,
@@ -179,6 +186,36 @@ fn decode_mbox_message(
             message.size,
         )),
     }
+}
+
+/// Sends a decoded message on. One whose body was cut at `max_email_body_bytes` (labelled
+/// `email.body_truncated`) goes to dead-letter whole as well, with the reason, so that the rest of
+/// its body is kept rather than lost: the event holds what was read.
+fn send_message(
+    event: Event,
+    format: Format,
+    raw: &[u8],
+    location: Option<String>,
+    ctx: &mut Context,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let cut = event.labels.contains_key("email.body_truncated");
+    sink.event(event)?;
+    if cut {
+        let reason = format!(
+            "the message's body is longer than the {} bytes its event keeps (labelled email.body_truncated): the whole message is kept here",
+            ctx.limits.max_email_body_bytes
+        );
+        sink.reject(dead_letter(
+            ctx,
+            format,
+            reason,
+            location,
+            raw,
+            raw.len() as u64,
+        ))?;
+    }
+    Ok(())
 }
 
 fn mbox_location(message: &MboxMessage) -> String {
