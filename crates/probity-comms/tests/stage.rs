@@ -343,3 +343,26 @@ fn a_body_cut_by_the_decoder_is_marked_partly_scanned() {
     stage(4 << 20).apply(&mut whole);
     assert!(!whole.labels.contains_key(probity_comms::UNSCANNED_LABEL));
 }
+
+#[test]
+fn abuse_in_a_quote_the_sender_answers_below_is_lowered() {
+    // As Teams and Gmail write a reply: the message answered in a blockquote, the reply below.
+    let eml = format!(
+        "{HEADERS}Subject: Re: rota\nContent-Type: text/html\n\n<html><body><blockquote type=\"cite\"><p>Alan Smith</p><p>You are a useless fucking bitch.</p></blockquote><p>That is out of order, I am reporting it to the sergeant.</p></body></html>\n"
+    );
+    let mut event = decode_eml(&eml);
+    let alerts = match stage(4 << 20).apply(&mut event) {
+        Outcome::Scanned(alerts) => alerts,
+        other => panic!("not scanned: {other:?}"),
+    };
+    assert!(!alerts.is_empty());
+    for alert in &alerts {
+        assert_eq!(
+            alert.level,
+            probity_model::Level::Informational,
+            "{}: {}",
+            alert.rule.id,
+            alert.explanation
+        );
+    }
+}

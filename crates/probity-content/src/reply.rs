@@ -64,13 +64,14 @@ pub struct QuotedParts {
 }
 
 impl QuotedParts {
-    /// The quoted parts of `text`, if it has quoted history ([`quoted_history`]). Below an
+    /// The quoted parts of `text`, if it has quoted history ([`quoted_history`]) or opens with a
+    /// quote (a reply written below what it answers, as Teams and chat replies are). Below an
     /// Outlook header block or an `-----Original Message-----` separator everything is the
     /// earlier message. Where the history starts with `>` quoting or an `On … wrote:` line, only
     /// that line and the lines starting with `>` are quoted: the sender's answers between and
     /// below them are the sender's own. One pass over the text.
     pub fn of(text: &str) -> Option<QuotedParts> {
-        let start = quoted_history(text)?;
+        let start = quoted_history(text).or_else(|| opening_quote(text))?;
         let first =
             line_within(text, start, MAX_ATTRIBUTION_BYTES + 2).trim_start_matches([' ', '\t']);
         if !(first.starts_with('>') || is_attribution(first)) {
@@ -119,6 +120,16 @@ impl QuotedParts {
         own.push_str(text.get(from..).unwrap_or(""));
         own
     }
+}
+
+/// Where a text that opens with a quote begins: the start of its first line that is not blank,
+/// if that line starts with `>` or is an `On … wrote:` line. What follows the quote is the
+/// sender's reply (bottom posting; a Teams reply quotes the message it answers first).
+fn opening_quote(text: &str) -> Option<usize> {
+    let content = text.len() - text.trim_start_matches([' ', '\t', '\r', '\n']).len();
+    let start = text[..content].rfind('\n').map_or(0, |newline| newline + 1);
+    let first = line(text, start).trim_start_matches([' ', '\t']);
+    (first.starts_with('>') || is_attribution(first)).then_some(start)
 }
 
 /// The line's start, if only spaces and tabs stand before byte `at` on its line. Only those
@@ -221,6 +232,36 @@ mod tests {
         None
     }
 
+    /// Line by line: the start of the first line with anything but white space on it, if that
+    /// line opens a quote.
+    fn reference_opening(text: &str) -> Option<usize> {
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            let content = line.trim_start_matches([' ', '\t']);
+            if !content.trim_end_matches(['\r', '\n', ' ', '\t']).is_empty() {
+                let content = content.trim_end_matches(['\r', '\n']);
+                return (content.starts_with('>') || is_attribution(content)).then_some(start);
+            }
+            start += line.len();
+        }
+        None
+    }
+
+    #[test]
+    fn a_reply_below_the_quote_it_answers_is_the_senders_own() {
+        let text = "> Alan Smith\n> you useless idiot\nthat's out of order mate";
+        let parts = QuotedParts::of(text).unwrap();
+        assert!(parts.contains(text.find("useless").unwrap()));
+        assert!(!parts.contains(text.find("out of order").unwrap()));
+        assert_eq!(parts.own_text(text).trim(), "that's out of order mate");
+        let text = "\n  On Mon, Sam wrote:\n> question\nanswer";
+        let parts = QuotedParts::of(text).unwrap();
+        assert!(parts.contains(text.find("Sam").unwrap()));
+        assert!(!parts.contains(text.find("answer").unwrap()));
+        // A text that opens with its own words and quotes nothing has no quoted parts.
+        assert_eq!(QuotedParts::of("ok\nsee you > then"), None);
+    }
+
     fn piece() -> impl Strategy<Value = String> {
         prop_oneof![
             Just("\n".to_owned()),
@@ -275,10 +316,10 @@ mod tests {
         ) {
             let text = pieces.concat();
             let Some(parts) = QuotedParts::of(&text) else {
-                prop_assert_eq!(reference(&text), None);
+                prop_assert_eq!(reference(&text).or_else(|| reference_opening(&text)), None);
                 return Ok(());
             };
-            let start = reference(&text).unwrap();
+            let start = reference(&text).or_else(|| reference_opening(&text)).unwrap();
             let first = line_of(&text, start).trim_start_matches([' ', '\t']);
             let prefixed = first.starts_with('>') || is_attribution(first);
             let mut line_start = 0;
