@@ -827,7 +827,14 @@ fn alert_for(
     let mut explanation: Vec<String> = findings.iter().map(|f| f.why.clone()).collect();
     explanation.dedup();
     let mut explanation = explanation.join("; ");
+    // Spans of one short text share its context: each passage is shown once.
+    let mut shown: Vec<(&str, &str)> = Vec::with_capacity(spans.len());
     for span in &spans {
+        let passage = (span.field.as_str(), span.context.as_str());
+        if shown.contains(&passage) {
+            continue;
+        }
+        shown.push(passage);
         explanation.push_str(&format!("\n{}: …{}…", span.field, span.context));
     }
     Some(Alert {

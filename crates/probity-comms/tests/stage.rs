@@ -58,10 +58,21 @@ const ABUSE: &str = "You are a useless fucking bitch and everyone knows it.";
 fn abuse_alone_is_scanned_and_raises_an_alert() {
     let mut event = decode("rota", ABUSE);
     match stage(4 << 20).apply(&mut event) {
-        Outcome::Scanned(alerts) => assert!(
-            alerts.iter().any(|a| a.rule.id.starts_with("abuse/")),
-            "{alerts:?}"
-        ),
+        Outcome::Scanned(alerts) => {
+            assert!(
+                alerts.iter().any(|a| a.rule.id.starts_with("abuse/")),
+                "{alerts:?}"
+            );
+            for alert in &alerts {
+                // Several words of one short text: its passage is shown once.
+                let passages: Vec<&str> = alert.explanation.lines().skip(1).collect();
+                let mut unique = passages.clone();
+                unique.sort_unstable();
+                unique.dedup();
+                assert_eq!(passages.len(), unique.len(), "{}", alert.explanation);
+                assert!(alert.matched.len() >= passages.len());
+            }
+        }
         other => panic!("not scanned: {other:?}"),
     }
 }
