@@ -19,6 +19,9 @@ pub fn parse_time(text: &str) -> Option<Timestamp> {
     if let Ok(ts) = DateTime::parse_from_rfc3339(text) {
         return Some(ts.with_timezone(&Utc));
     }
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse::<u64>().ok().and_then(parse_epoch_integer);
+    }
     if text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return text.parse::<f64>().ok().and_then(parse_epoch);
     }
@@ -68,7 +71,12 @@ pub fn parse_time_with_format(text: &str, format: &str) -> Option<Timestamp> {
         .map(|naive| Utc.from_utc_datetime(&naive))
 }
 
-/// A Unix epoch number in seconds, milliseconds, microseconds or nanoseconds.
+/// The first second no epoch number is read as (2200-01-01T00:00:00Z). The units are told apart
+/// by magnitude, so each reaches to the year 5138 before the next begins: a number that far out is
+/// no time a source writes, and is refused rather than stored as one.
+const EPOCH_SECONDS_END: i64 = 7_258_118_400;
+
+/// A Unix epoch number in seconds, milliseconds, microseconds or nanoseconds (before 2200).
 pub fn parse_epoch(value: f64) -> Option<Timestamp> {
     if !value.is_finite() || value < 0.0 {
         return None;
@@ -82,14 +90,36 @@ pub fn parse_epoch(value: f64) -> Option<Timestamp> {
     } else {
         value / 1e3
     };
-    Utc.timestamp_micros(micros as i64).single()
+    within_epoch_range(Utc.timestamp_micros(micros as i64).single()?)
+}
+
+/// [`parse_epoch`] of a whole number, in whole numbers: a count of milliseconds or nanoseconds
+/// as a float is not exact past 2^53, and was stored with a stray fraction of a millisecond.
+pub fn parse_epoch_integer(value: u64) -> Option<Timestamp> {
+    let micros = if value < 100_000_000_000 {
+        value.checked_mul(1_000_000)?
+    } else if value < 100_000_000_000_000 {
+        value.checked_mul(1_000)?
+    } else if value < 100_000_000_000_000_000 {
+        value
+    } else {
+        value / 1_000
+    };
+    within_epoch_range(Utc.timestamp_micros(i64::try_from(micros).ok()?).single()?)
+}
+
+fn within_epoch_range(time: Timestamp) -> Option<Timestamp> {
+    (time.timestamp() < EPOCH_SECONDS_END).then_some(time)
 }
 
 /// A JSON value holding a time as text or an epoch number.
 pub fn parse_time_value(value: &Value) -> Option<Timestamp> {
     match value {
         Value::String(text) => parse_time(text),
-        Value::Number(n) => n.as_f64().and_then(parse_epoch),
+        Value::Number(n) => match n.as_u64() {
+            Some(whole) => parse_epoch_integer(whole),
+            None => n.as_f64().and_then(parse_epoch),
+        },
         _ => None,
     }
 }
@@ -124,6 +154,50 @@ mod tests {
         }
         assert_eq!(parse_time("23/11/2026 14:05"), None);
         assert_eq!(parse_time("yesterday"), None);
+    }
+
+    #[test]
+    fn epoch_numbers_are_exact_and_within_reason() {
+        let iso_micros = |ts: Timestamp| ts.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        for (value, expected) in [
+            (
+                serde_json::json!(1_627_911_127_250u64),
+                "2021-08-02T13:32:07.250000Z",
+            ),
+            (
+                serde_json::json!(1_627_911_127_250_123u64),
+                "2021-08-02T13:32:07.250123Z",
+            ),
+            (
+                serde_json::json!(1_627_911_127_250_123_456u64),
+                "2021-08-02T13:32:07.250123Z",
+            ),
+            (
+                serde_json::json!(1_627_911_127.5),
+                "2021-08-02T13:32:07.500000Z",
+            ),
+        ] {
+            assert_eq!(
+                parse_time_value(&value).map(iso_micros).as_deref(),
+                Some(expected),
+                "{value}"
+            );
+        }
+        // Past 2199 in every unit: no time a source writes.
+        for far in [
+            "99999999999999",
+            "99999999999",
+            "99999999999999999",
+            "7258118400",
+        ] {
+            assert_eq!(parse_time(far), None, "{far}");
+        }
+        assert_eq!(
+            parse_time_value(&serde_json::json!(99_999_999_999_999u64)),
+            None
+        );
+        assert_eq!(parse_time_value(&serde_json::json!(9.9e13)), None);
+        assert!(parse_time("7258118399").is_some());
     }
 
     #[test]
