@@ -555,7 +555,8 @@ fn iso_8859_1_subject_body_and_attachment() {
     assert_eq!(file.hash.sha256.as_deref(), Some(sha256(&csv).as_str()));
 }
 
-/// Byte offsets of the `From ` separator lines in a mailbox.
+/// Byte offsets of the `From ` separator lines in a mailbox (every `From ` line in the fixtures and
+/// generated inputs here is an envelope with a date, so each one separates).
 fn separator_offsets(mbox: &[u8]) -> Vec<usize> {
     let mut offsets = Vec::new();
     let mut line_start = 0;
@@ -615,6 +616,32 @@ fn mbox_of_three_with_a_quoted_from_line() {
     assert_eq!(
         second.provenance.id,
         Context::peek_id(Format::Mbox, &unquoted)
+    );
+}
+
+/// An mboxo writer leaves a body line starting `From ` unquoted: it is part of the message, and
+/// what follows it (here an NI number) reaches the policies with the message's own recipients.
+#[test]
+fn mbox_body_line_starting_from_does_not_split() {
+    let raw = b"From alan@force.police.uk Mon May  6 10:00:00 2024\n\
+From: alan.smith@force.police.uk\nTo: bob@gmail.com\nSubject: one\n\n\
+first message\n>From the start of a line, escaped\n\
+From here on, an unescaped line that is not a separator\nNI AB123456C\n\n\
+From bob@force.police.uk Mon May  6 11:00:00 2024\n\
+From: bob.jones@force.police.uk\nTo: carl@gmail.com\nSubject: two\n\nsecond\n";
+    let mut ctx = context(Limits::default());
+    let mut batch = Batch::new();
+    decode_mbox(&raw[..], &mut ctx, &mut batch).unwrap();
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    assert_eq!(batch.events.len(), 2);
+    let first = batch.events[0].email.as_ref().unwrap();
+    assert_eq!(addresses(&first.to), ["bob@gmail.com"]);
+    let body = first.body.as_deref().unwrap();
+    assert!(body.contains("From here on, an unescaped line"), "{body:?}");
+    assert!(body.contains("NI AB123456C"), "{body:?}");
+    assert_eq!(
+        batch.events[1].email.as_ref().unwrap().subject.as_deref(),
+        Some("two")
     );
 }
 

@@ -99,8 +99,9 @@ fn oversize(
     sink.reject(dead_letter(ctx, format, reason, location, kept, size))
 }
 
-/// Decodes a Unix mailbox (`From ` line separated, `>From ` quoting) read from `reader`, one event
-/// or dead letter per message, located as `message N (byte offset X)`.
+/// Decodes a Unix mailbox (separated by `From ` envelope lines with a sender and a date, `>From `
+/// quoting; an unquoted body line starting `From ` stays in its message) read from `reader`, one
+/// event or dead letter per message, located as `message N (byte offset X)`.
 ///
 /// Memory stays bounded by the message size limit, whatever the mailbox's size. Input that is
 /// empty or does not start with a `From ` line is not a mailbox: that is an [`Error::Invalid`],
