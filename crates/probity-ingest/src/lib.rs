@@ -14,6 +14,7 @@
 
 pub mod attach;
 pub mod bulk;
+mod charset;
 pub mod chat;
 pub mod context;
 pub mod csv;

@@ -36,6 +36,17 @@ fn decode(input: &Input<'_>, out: &mut TextOut<'_>) -> String {
     if is_utf8_name(charset) {
         return utf8(bytes, out);
     }
+    if crate::charset::is_utf16_without_order(charset) {
+        // RFC 2781: big-endian without a byte-order mark (mail-parser's decoder reads
+        // little-endian).
+        let utf16 = crate::charset::decode_utf16_without_order(bytes);
+        if utf16.doubtful {
+            out.note(format!(
+                "charset {charset:?} without a byte-order mark: the byte order was guessed or characters were lost"
+            ));
+        }
+        return utf16.text;
+    }
     match with_charset(charset.as_bytes(), bytes) {
         Some(text) => text,
         None => {
@@ -104,6 +115,17 @@ mod tests {
         let got = read(b"hello", "text/plain", Some("x-made-up"));
         assert_eq!(got.text.as_deref(), Some("hello"));
         assert!(got.note.unwrap().contains("unknown charset \"x-made-up\""));
+    }
+
+    #[test]
+    fn utf16_without_a_byte_order_mark_is_big_endian() {
+        let text = "NI AB123456C\n";
+        let big_endian: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let got = read(&big_endian, "text/plain", Some("utf-16"));
+        assert_eq!(got.text.as_deref(), Some(text.trim()));
+        assert_eq!(got.note, None);
+        let got = read(&[0xd8, 0x00, 0x00, 0x41], "text/plain", Some("utf-16"));
+        assert!(got.note.unwrap().contains("byte-order mark"));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::journal;
-use crate::{Context, Limits, attach};
+use crate::{Context, Limits, attach, charset};
 
 /// Headers kept in [`Event::original`] as text (RFC 2047 encoded words decoded, folding undone),
 /// spelled as written here whatever case the message used. `Received` is kept separately, as an
@@ -465,7 +465,8 @@ fn is_unbounded_multipart(part: &MessagePart<'_>) -> bool {
 /// A body part's text (HTML reduced to text), and whether decoding it lost or garbled
 /// characters: a charset mail-parser does not know (read as UTF-8), bytes invalid in the charset
 /// used (replacement characters the part did not hold), or a legacy charset declared over text
-/// that is UTF-8. A part with no charset whose bytes are not UTF-8 is read as windows-1252 (of
+/// that is UTF-8. UTF-16 declared without a byte order is read as its byte-order mark says, else
+/// big-endian (RFC 2781), and labelled where that is in doubt. A part with no charset whose bytes are not UTF-8 is read as windows-1252 (of
 /// which Latin-1 is a part), as mail clients do; it is still labelled, since that is a guess.
 fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'a, str>, bool)> {
     let is_html = match &part.body {
@@ -499,7 +500,13 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
     // (and most mail in one is ASCII): the part's bytes are read again only then.
     let legacy_declared =
         charset.is_some_and(|c| !is_utf8_name(c)) && !unknown_charset && !decoded.is_ascii();
-    if lossy || legacy_declared {
+    if charset.is_some_and(charset::is_utf16_without_order) {
+        // mail-parser reads UTF-16 without a byte-order mark as little-endian; RFC 2781 says
+        // big-endian. The part's bytes are read again, and a doubtful result labelled.
+        let utf16 = charset::decode_utf16_without_order(&attachment_bytes(part, raw_message));
+        problem |= utf16.doubtful;
+        recovered = Some(utf16.text);
+    } else if lossy || legacy_declared {
         let bytes = attachment_bytes(part, raw_message);
         let as_utf8 = std::str::from_utf8(&bytes).ok();
         if lossy && as_utf8.is_none_or(|text| !text.contains('\u{FFFD}')) {
@@ -921,6 +928,66 @@ mod tests {
                 event.email
             );
         }
+    }
+
+    /// A UTF-16 body in base64 under `charset`, as `bytes` (text in the given byte order).
+    fn utf16_message(charset: &str, bytes: &[u8]) -> Event {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+        decode(&format!(
+            "{HEAD}Content-Type: text/plain; charset={charset}\nContent-Transfer-Encoding: base64\n\n{encoded}\n"
+        ))
+    }
+
+    #[test]
+    fn utf16_without_a_byte_order_mark_is_big_endian() {
+        let text = "I was diagnosed with asthma\n";
+        let big_endian: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for charset in ["utf-16", "UTF-16", "ucs-2", "utf-16be"] {
+            let event = utf16_message(charset, &big_endian);
+            assert_eq!(
+                event.email.as_ref().unwrap().body.as_deref(),
+                Some(text),
+                "{charset}"
+            );
+            assert!(
+                !event.labels.contains_key("email.encoding_problem"),
+                "{charset}"
+            );
+        }
+        // With a mark, or declared little-endian, the order is as said.
+        let little_endian: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let marked = [&[0xff, 0xfe][..], &little_endian].concat();
+        for (charset, bytes) in [("utf-16", &marked), ("utf-16le", &little_endian)] {
+            let event = utf16_message(charset, bytes);
+            assert_eq!(
+                event.email.as_ref().unwrap().body.as_deref(),
+                Some(text),
+                "{charset}"
+            );
+            assert!(
+                !event.labels.contains_key("email.encoding_problem"),
+                "{charset}"
+            );
+        }
+    }
+
+    #[test]
+    fn utf16_in_doubt_is_labelled() {
+        let little_endian: Vec<u8> = "meet me at the station"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        // Little-endian without a mark is read as such (plainly ASCII letters), but labelled.
+        let event = utf16_message("utf-16", &little_endian);
+        assert_eq!(
+            event.email.as_ref().unwrap().body.as_deref(),
+            Some("meet me at the station")
+        );
+        assert_eq!(event.labels["email.encoding_problem"], "true");
+        // Unpaired surrogates.
+        let event = utf16_message("utf-16", &[0xd8, 0x00, 0x00, 0x41, 0xdc, 0x00, 0x00, 0x42]);
+        assert_eq!(event.labels["email.encoding_problem"], "true");
     }
 
     #[test]
