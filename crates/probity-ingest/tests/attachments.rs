@@ -507,6 +507,54 @@ fn every_attachment_of_an_email_gets_text_or_a_reason() {
     }
 }
 
+/// A CSV sent as `export.dat` with a generic type is read by its content, and says so; binary
+/// content of the same type is still described without text.
+#[test]
+fn text_of_a_generic_type_is_read_by_content_sniffing() {
+    let mut csv = String::from("name,dob,address\n");
+    for n in 0..40 {
+        csv.push_str(&format!(
+            "Person {n},01/02/19{:02},{n} High Street\n",
+            50 + n
+        ));
+    }
+    let binary: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+    let raw = message_with_attachments(&[
+        (
+            "export.dat",
+            "application/octet-stream",
+            csv.clone().into_bytes(),
+        ),
+        (
+            "notes",
+            "application/octet-stream",
+            b"NI AB123456C".to_vec(),
+        ),
+        ("blob.dat", "application/octet-stream", binary),
+    ]);
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(&raw, &mut ctx, None, &mut batch).unwrap();
+    let attachments = batch.events.remove(0).email.unwrap().attachments;
+    assert_eq!(attachments[0].text.as_deref(), Some(csv.trim()));
+    assert_eq!(attachments[1].text.as_deref(), Some("NI AB123456C"));
+    for attachment in &attachments[..2] {
+        assert!(
+            note_of(attachment).contains("content sniffing"),
+            "{attachment:?}"
+        );
+    }
+    assert_eq!(attachments[2].text, None);
+    assert_eq!(
+        attachments[2].extraction.as_deref(),
+        Some("text is not extracted from application/octet-stream")
+    );
+}
+
+fn note_of(attachment: &probity_model::Attachment) -> &str {
+    attachment.extraction.as_deref().unwrap_or_default()
+}
+
 #[test]
 fn attached_message_text_is_its_subject_and_body() {
     let raw = b"From: a@force.example\r\nSubject: fwd\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nforwarding\r\n--b\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@force.example\r\nSubject: inner subject\r\n\r\ninner body words\r\n--b--\r\n";

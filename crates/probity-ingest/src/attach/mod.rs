@@ -1,4 +1,5 @@
-//! Text from attachments: plain text (charset aware), HTML, DOCX and PDF.
+//! Text from attachments: plain text (charset aware), HTML, DOCX and PDF, told by content first;
+//! an attachment of no type or a generic one whose bytes are text is read as text (and noted).
 //!
 //! [`extract_text`] never fails and never panics: whatever text it could read comes back with, where
 //! the text is missing or incomplete, a note saying why (encrypted, corrupt, over a limit, a type
@@ -35,7 +36,8 @@ pub struct Input<'a> {
 pub struct Extracted {
     /// The text read, if any, at most [`Limits::max_attachment_text_bytes`].
     pub text: Option<String>,
-    /// Why the text is missing or incomplete; none when it is whole.
+    /// Why the text is missing or incomplete, or how it was read when that was a guess (a generic
+    /// type read as text by content sniffing); none when it is whole and read as declared.
     pub note: Option<String>,
 }
 
@@ -48,6 +50,9 @@ enum Kind {
     Pdf,
     /// An OLE compound file: a legacy Office document or an encrypted OOXML one.
     Compound,
+    /// Of no type or a generic one (`application/octet-stream`), with no name that says text, but
+    /// whose bytes are text ([`looks_like_text`]): a CSV sent as `export.dat` is still read.
+    SniffedText,
     Unsupported,
 }
 
@@ -56,6 +61,28 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const COMPOUND_MAGIC: &[u8] = &[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 /// How far into a file a PDF header may start (readers accept leading junk up to 1 KiB).
 const PDF_HEADER_WINDOW: usize = 1024;
+
+/// Types that say nothing about the content: an attachment of one of these (or of none) is read as
+/// text when its bytes are text.
+const GENERIC_TYPES: [&str; 9] = [
+    "application/octet-stream",
+    "binary/octet-stream",
+    "application/unknown",
+    "application/x-unknown",
+    "application/binary",
+    "application/x-binary",
+    "application/download",
+    "application/x-download",
+    "application/force-download",
+];
+/// At most this share of bytes (in thousandths) may be control characters other than tab, line
+/// breaks and form feed in content read as text by sniffing: binary formats have about one in
+/// nine, text almost none.
+const SNIFF_MAX_CONTROL_PER_MILLE: usize = 5;
+/// At most this share of bytes (in thousandths) may be over 0x7f in 8-bit (not UTF-8) content
+/// read as text by sniffing: Latin-1 and windows-1252 text is mostly ASCII, binary about half high
+/// bytes.
+const SNIFF_MAX_HIGH_PER_MILLE: usize = 300;
 
 const TEXT_EXTENSIONS: [&str; 8] = ["txt", "csv", "tsv", "log", "md", "json", "xml", "ics"];
 const HTML_EXTENSIONS: [&str; 2] = ["htm", "html"];
@@ -92,6 +119,23 @@ fn extract_kind(kind: Kind, input: &Input<'_>, limits: &Limits) -> Extracted {
         Kind::Docx => docx::extract(input.bytes, &mut out),
         Kind::Pdf => pdf::extract(input.bytes, &mut out),
         Kind::Compound => out.note(compound_note(input)),
+        Kind::SniffedText => {
+            out.note(format!(
+                "read as text from its content (content sniffing): {} does not say text",
+                match input.mime_type {
+                    Some(mime) if !mime.is_empty() => format!("its type {mime}"),
+                    _ => "it has no type and".to_owned(),
+                }
+            ));
+            // Bytes that are not UTF-8 passed the sniffing as 8-bit text: windows-1252, of which
+            // Latin-1 is a part, as for mail bodies that declare no charset.
+            let charset = input.charset.or_else(|| {
+                std::str::from_utf8(input.bytes)
+                    .is_err()
+                    .then_some("windows-1252")
+            });
+            text::plain(&Input { charset, ..*input }, &mut out);
+        }
         Kind::Unsupported => out.note(format!(
             "text is not extracted from {}",
             input.mime_type.unwrap_or("attachments of unknown type")
@@ -108,6 +152,7 @@ impl Kind {
             Kind::Docx => "DOCX",
             Kind::Pdf => "PDF",
             Kind::Compound => "Office",
+            Kind::SniffedText => "text",
             Kind::Unsupported => "attachment",
         }
     }
@@ -148,7 +193,36 @@ fn kind_of(input: &Input<'_>) -> Kind {
     if is_text {
         return Kind::Text;
     }
+    let is_generic = mime.is_empty() || GENERIC_TYPES.contains(&mime);
+    if is_generic && looks_like_text(bytes) {
+        return Kind::SniffedText;
+    }
     Kind::Unsupported
+}
+
+/// Whether bytes read as text: not empty, no NUL, almost no control characters (tab, line breaks
+/// and form feed aside), and either valid UTF-8 or, as 8-bit text, mostly ASCII. The limits are the
+/// attachment limits already checked: the whole attachment is looked at.
+fn looks_like_text(bytes: &[u8]) -> bool {
+    if bytes.is_empty() || bytes.contains(&0) {
+        return false;
+    }
+    let is_utf8 = std::str::from_utf8(bytes).is_ok();
+    let mut control = 0usize;
+    let mut high = 0usize;
+    for &byte in bytes {
+        match byte {
+            b'\t' | b'\n' | b'\r' | 0x0c => {}
+            0x01..=0x1f | 0x7f => control += 1,
+            // Bytes windows-1252 leaves undefined are not text in 8-bit content.
+            0x81 | 0x8d | 0x8f | 0x90 | 0x9d if !is_utf8 => control += 1,
+            0x80..=0xff => high += 1,
+            _ => {}
+        }
+    }
+    let per_mille = |count: usize| count.saturating_mul(1000) / bytes.len();
+    per_mille(control) <= SNIFF_MAX_CONTROL_PER_MILLE
+        && (is_utf8 || per_mille(high) <= SNIFF_MAX_HIGH_PER_MILLE)
 }
 
 fn extension(name: Option<&str>) -> Option<String> {
@@ -296,6 +370,63 @@ mod tests {
             kind_of(&input(b"\x89PNG", Some("image/png"), Some("a.png"))),
             Kind::Unsupported
         );
+    }
+
+    #[test]
+    fn generic_types_are_read_as_text_when_their_bytes_are_text() {
+        let octet = Some("application/octet-stream");
+        for bytes in [
+            &b"name,dob,address\nJane Doe,01/02/1980,1 High St\n"[..],
+            "caf\u{e9} cr\u{e8}me, na\u{ef}ve".as_bytes(),
+            b"caf\xe9 cr\xe8me, na\xefve \x93quoted\x94\r\n",
+        ] {
+            for (mime, name) in [
+                (octet, Some("export.dat")),
+                (None, Some("notes")),
+                (None, None),
+            ] {
+                assert_eq!(
+                    kind_of(&input(bytes, mime, name)),
+                    Kind::SniffedText,
+                    "{bytes:?} {mime:?} {name:?}"
+                );
+            }
+        }
+        // Binary content, NULs, or a specific type that is not text: not sniffed.
+        let binary: Vec<u8> = (0..=255u8).cycle().take(2048).collect();
+        for (bytes, mime) in [
+            (&binary[..], octet),
+            (b"text\0with a NUL", octet),
+            (b"\x01\x02\x03\x04 header", octet),
+            (b"", octet),
+            (b"plain words", Some("image/png")),
+            (b"plain words", Some("application/x-msdownload")),
+        ] {
+            assert_eq!(
+                kind_of(&input(bytes, mime, Some("x.dat"))),
+                Kind::Unsupported
+            );
+        }
+    }
+
+    #[test]
+    fn sniffed_text_is_read_and_noted() {
+        let limits = Limits::default();
+        let got = extract_text(
+            &input(
+                b"NI AB123456C",
+                Some("application/octet-stream"),
+                Some("notes"),
+            ),
+            &limits,
+        );
+        assert_eq!(got.text.as_deref(), Some("NI AB123456C"));
+        assert!(got.note.unwrap().contains("content sniffing"));
+        let got = extract_text(&input(b"caf\xe9 au lait", None, None), &limits);
+        assert_eq!(got.text.as_deref(), Some("caf\u{e9} au lait"));
+        let note = got.note.unwrap();
+        assert!(note.contains("content sniffing"), "{note}");
+        assert!(!note.contains("UTF-8"), "{note}");
     }
 
     #[test]
