@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use probity_ingest::chat::{decode_chat, decode_sms, decode_teams};
+use probity_ingest::chat::{UNREAD_LABEL, decode_chat, decode_sms, decode_teams};
 use probity_ingest::files::{FileOptions, decode_file};
 use probity_ingest::{Batch, Context, Limits};
 use probity_model::{Event, Format, Identity};
@@ -241,6 +241,66 @@ fn chat_ndjson_messages_and_their_problems() {
         reasons[3].1,
         "expected a JSON object (one chat message per line)"
     );
+}
+
+/// Values of the wrong type: read where the meaning is plain (one recipient as a string, a number
+/// as text, an attachment by its name), and named in a label where they cannot be read.
+#[test]
+fn chat_ndjson_values_of_another_type() {
+    let head = r#""timestamp": "2024-05-01T09:30:00Z", "platform": "whatsapp", "conversation_id": "c1", "sender": {"id": "u1", "address": "alan.smith@force.police.uk"}"#;
+    let lines = [
+        r#""text": 123"#,
+        r#""recipients": "mate@gmail.com", "text": "NI AB123456C""#,
+        r#""text": "attach as string", "attachments": "foo.csv""#,
+        r#""recipients": [true, {"address": ["x@y"]}, "ok@x.org"], "text": {"body": "hidden"}, "attachments": [7, {"name": "a.txt", "size": "12", "text": ["t"]}], "edited": "maybe""#,
+        r#""recipients": {"name": "Jo", "address": "+447700900789"}, "deleted": 1, "text": "plain""#,
+    ];
+    let bytes: String = lines
+        .iter()
+        .map(|rest| format!("{{{head}, {rest}}}\n"))
+        .collect();
+    let mut ctx = Context::new("file:chat", Limits::default());
+    let mut batch = Batch::new();
+    decode_chat(bytes.as_bytes(), &mut ctx, &mut batch).unwrap();
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    assert_eq!(batch.events.len(), 5);
+    let unread = |n: usize| batch.events[n].labels.get(UNREAD_LABEL).map(String::as_str);
+
+    assert_eq!(email(&batch.events[0]).body.as_deref(), Some("123"));
+    assert_eq!(unread(0), None);
+
+    assert_eq!(addresses(&email(&batch.events[1]).to), ["mate@gmail.com"]);
+    assert_eq!(unread(1), None);
+
+    let attachments = &email(&batch.events[2]).attachments;
+    assert_eq!(attachments.len(), 1);
+    assert_eq!(attachments[0].file.name.as_deref(), Some("foo.csv"));
+    assert_eq!(attachments[0].file.extension.as_deref(), Some("csv"));
+    assert_eq!(unread(2), None);
+
+    let mail = email(&batch.events[3]);
+    assert_eq!(addresses(&mail.to), ["ok@x.org"]);
+    assert_eq!(mail.body, None);
+    assert_eq!(mail.attachments.len(), 1);
+    assert_eq!(mail.attachments[0].file.size, Some(12));
+    let label = unread(3).unwrap();
+    for field in [
+        "recipients[0] (a boolean)",
+        "recipients[1].address (an array)",
+        "text (an object)",
+        "attachments[0] (a number)",
+        "attachments[1].text (an array)",
+        "edited (a string)",
+    ] {
+        assert!(label.contains(field), "{field} in {label}");
+    }
+    // The record as read is kept whole.
+    assert_eq!(batch.events[3].original["text"]["body"], "hidden");
+
+    let fifth = &batch.events[4];
+    assert_eq!(addresses(&email(fifth).to), ["+447700900789"]);
+    assert_eq!(fifth.labels["chat.deleted"], "true");
+    assert_eq!(unread(4), None);
 }
 
 // ---------------------------------------------------------------------------------------------

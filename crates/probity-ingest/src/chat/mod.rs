@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::Context;
 
-pub use ndjson::{REQUIRED_FIELDS, decode_chat};
+pub use ndjson::{REQUIRED_FIELDS, UNREAD_LABEL, decode_chat};
 pub(crate) use sms::is_sms_header;
 pub use sms::{SMS_COLUMNS, decode_sms};
 pub use teams::decode_teams;

@@ -5,6 +5,10 @@
 //! objects), `text`, `conversation_name`, `message_id`, `direction`, `attachments` (`name`,
 //! `mime_type`, `size`, `sha256`, `text`), `deleted`, `edited`. Every field, known or not, is
 //! kept in `original`.
+//!
+//! Values of another type are read where that is unambiguous (one recipient or attachment given
+//! alone rather than in a list, a number as text, an attachment given by its name); a value that
+//! cannot be read is named in the label `chat.unread_fields`, never dropped without a word.
 
 use std::io::BufRead;
 
@@ -84,21 +88,25 @@ fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
                 object.get("timestamp").unwrap_or(&Value::Null)
             )
         })?;
-    let sender = person(object.get("sender")).ok_or("sender has no address, id or name")?;
+    let mut unread = Unread::default();
+    let sender = person(object.get("sender"), "sender", &mut unread)
+        .ok_or("sender has no address, id or name")?;
     let mut message = ChatMessage {
         timestamp: Some(timestamp),
         sender: Some(sender),
         to: Vec::new(),
-        subject: text_of(object.get("conversation_name")),
-        message_id: text_of(object.get("message_id")),
-        text: object
-            .get("text")
-            .and_then(Value::as_str)
-            .and_then(non_empty),
-        attachments: attachments(object.get("attachments")),
+        subject: scalar_text(
+            &object,
+            "conversation_name",
+            "conversation_name",
+            &mut unread,
+        ),
+        message_id: scalar_text(&object, "message_id", "message_id", &mut unread),
+        text: message_text(object.get("text"), "text", &mut unread),
+        attachments: attachments(object.get("attachments"), &mut unread),
         ..ChatMessage::default()
     };
-    for recipient in recipients(object.get("recipients")) {
+    for recipient in recipients(object.get("recipients"), &mut unread) {
         if let Some(identity) = recipient.identity() {
             message.to.push(identity);
         }
@@ -109,66 +117,213 @@ fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
         ("conversation_id", "chat.conversation_id"),
         ("direction", "chat.direction"),
     ] {
-        if let Some(value) = text_of(object.get(key)) {
+        if let Some(value) = scalar_text(&object, key, key, &mut unread) {
             message.label(label, value);
         }
     }
     for flag in ["deleted", "edited"] {
-        if object.get(flag).and_then(Value::as_bool) == Some(true) {
+        if flag_value(object.get(flag), flag, &mut unread) {
             message.label(&format!("chat.{flag}"), "true");
         }
+    }
+    if !unread.0.is_empty() {
+        message.label(UNREAD_LABEL, unread.0.join("; "));
     }
     message.original = object;
     Ok(message)
 }
 
-/// A sender or recipient: an address string, or `{"id", "name", "address"}`.
-fn person(value: Option<&Value>) -> Option<Person> {
-    let person = match value? {
+/// The label that names the fields of a message whose values were of a type the schema does not
+/// allow and could not be read (the record as read is still in `original`).
+pub const UNREAD_LABEL: &str = "chat.unread_fields";
+
+/// Fields whose values could not be read, each as `path (kind of value)`.
+#[derive(Debug, Default)]
+struct Unread(Vec<String>);
+
+impl Unread {
+    fn add(&mut self, path: &str, value: &Value) {
+        let kind = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        };
+        self.0.push(format!("{path} ({kind})"));
+    }
+}
+
+/// Whether a value holds nothing: absent, null, or a blank string. Nothing is lost by skipping it.
+fn is_nothing(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) => true,
+        Some(Value::String(text)) => text.trim().is_empty(),
+        Some(_) => false,
+    }
+}
+
+/// A field that should be text: a string, or a number or boolean written out; an array or object
+/// is noted as unread.
+fn scalar_text(
+    object: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    unread: &mut Unread,
+) -> Option<String> {
+    let value = object.get(key);
+    let text = text_of(value);
+    if text.is_none()
+        && !is_nothing(value)
+        && let Some(value) = value
+    {
+        unread.add(path, value);
+    }
+    text
+}
+
+/// The message text: a string, or a number written out (an export that typed a numeric message
+/// as a number); anything else is noted as unread.
+fn message_text(value: Option<&Value>, path: &str, unread: &mut Unread) -> Option<String> {
+    match value? {
+        Value::String(text) => non_empty(text),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Null => None,
+        other => {
+            unread.add(path, other);
+            None
+        }
+    }
+}
+
+/// `deleted` or `edited`: `true`, or the unambiguous spellings `"true"` and `1`; `false`, `"false"`
+/// and `0` are no; anything else is noted as unread.
+fn flag_value(value: Option<&Value>, key: &str, unread: &mut Unread) -> bool {
+    let Some(value) = value else {
+        return false;
+    };
+    match value {
+        Value::Bool(flag) => *flag,
+        Value::Null => false,
+        Value::String(text) if text.trim().eq_ignore_ascii_case("true") => true,
+        Value::String(text) if text.trim().eq_ignore_ascii_case("false") => false,
+        Value::Number(number) if number.as_u64() == Some(1) => true,
+        Value::Number(number) if number.as_u64() == Some(0) => false,
+        other => {
+            unread.add(key, other);
+            false
+        }
+    }
+}
+
+/// A sender or recipient: an address string (or a number, a phone number written as one), or
+/// `{"id", "name", "address"}`. What cannot be read is noted under `path`.
+fn person(value: Option<&Value>, path: &str, unread: &mut Unread) -> Option<Person> {
+    let value = value?;
+    let person = match value {
         Value::Object(object) => Person {
-            address: text_of(object.get("address")),
-            id: text_of(object.get("id")),
-            name: text_of(object.get("name")),
+            address: scalar_text(object, "address", &format!("{path}.address"), unread),
+            id: scalar_text(object, "id", &format!("{path}.id"), unread),
+            name: scalar_text(object, "name", &format!("{path}.name"), unread),
         },
-        other => Person {
-            address: text_of(Some(other)),
+        Value::String(_) | Value::Number(_) => Person {
+            address: text_of(Some(value)),
             ..Person::default()
         },
+        Value::Null => return None,
+        other => {
+            unread.add(path, other);
+            return None;
+        }
     };
     person.identity().map(|_| person)
 }
 
-fn recipients(value: Option<&Value>) -> Vec<Person> {
-    let list = value.and_then(Value::as_array).into_iter().flatten();
-    list.filter_map(|item| person(Some(item))).collect()
+/// The recipients: a list of people, or one person given alone (`"recipients": "a@b"`), which can
+/// only mean a list of one.
+fn recipients(value: Option<&Value>, unread: &mut Unread) -> Vec<Person> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(index, item)| person(Some(item), &format!("recipients[{index}]"), unread))
+            .collect(),
+        single => person(Some(single), "recipients", unread)
+            .into_iter()
+            .collect(),
+    }
 }
 
-fn attachments(value: Option<&Value>) -> Vec<Attachment> {
-    let list = value.and_then(Value::as_array).into_iter().flatten();
-    list.filter_map(Value::as_object)
-        .map(|item| {
-            let name = text_of(item.get("name"));
-            let text = item.get("text").and_then(Value::as_str).and_then(non_empty);
-            let extraction = text
-                .is_none()
-                .then(|| "the export holds no text for this attachment".to_owned());
-            Attachment {
-                file: File {
-                    extension: name
-                        .as_deref()
-                        .and_then(|name| name.rsplit_once('.'))
-                        .map(|(_, ext)| ext.to_ascii_lowercase()),
-                    name,
-                    path: text_of(item.get("path")),
-                    size: item.get("size").and_then(Value::as_u64),
-                    mime_type: text_of(item.get("mime_type")),
-                    hash: FileHash {
-                        sha256: text_of(item.get("sha256")),
-                    },
-                },
-                text,
-                extraction,
-            }
-        })
-        .collect()
+/// The attachments: a list, or one given alone; each an object, or a file name alone (as device
+/// exports list them). Anything else is noted as unread.
+fn attachments(value: Option<&Value>, unread: &mut Unread) -> Vec<Attachment> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(index, item)| attachment(item, &format!("attachments[{index}]"), unread))
+            .collect(),
+        single => attachment(single, "attachments", unread)
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn attachment(item: &Value, path: &str, unread: &mut Unread) -> Option<Attachment> {
+    let empty = Map::new();
+    let (object, name) = match item {
+        Value::Object(object) => (
+            object,
+            scalar_text(object, "name", &format!("{path}.name"), unread),
+        ),
+        Value::String(name) => (&empty, Some(non_empty(name)?)),
+        Value::Null => return None,
+        other => {
+            unread.add(path, other);
+            return None;
+        }
+    };
+    let text = message_text(object.get("text"), &format!("{path}.text"), unread);
+    let extraction = text
+        .is_none()
+        .then(|| "the export holds no text for this attachment".to_owned());
+    Some(Attachment {
+        file: File {
+            extension: name
+                .as_deref()
+                .and_then(|name| name.rsplit_once('.'))
+                .map(|(_, ext)| ext.to_ascii_lowercase()),
+            name,
+            path: scalar_text(object, "path", &format!("{path}.path"), unread),
+            size: size(object.get("size"), &format!("{path}.size"), unread),
+            mime_type: scalar_text(object, "mime_type", &format!("{path}.mime_type"), unread),
+            hash: FileHash {
+                sha256: scalar_text(object, "sha256", &format!("{path}.sha256"), unread),
+            },
+        },
+        text,
+        extraction,
+    })
+}
+
+/// A size in bytes: a whole number, or one written as a string; anything else is noted.
+fn size(value: Option<&Value>, path: &str, unread: &mut Unread) -> Option<u64> {
+    let value = value?;
+    let size = match value {
+        Value::Number(number) => number.as_u64(),
+        Value::String(text) => text.trim().parse().ok(),
+        Value::Null => return None,
+        _ => None,
+    };
+    if size.is_none() && !is_nothing(Some(value)) {
+        unread.add(path, value);
+    }
+    size
 }
