@@ -5,8 +5,15 @@
 //! without a byte-order mark is the exception: mail-parser reads it as little-endian, while
 //! RFC 2781 (section 4.3) says such text is big-endian. Text read in the wrong order comes out as
 //! CJK characters, which no policy or sealing cue can read, and no label said so.
+//!
+//! Header fields are another: RFC 5322 headers are ASCII (RFC 2047 encodes the rest), but many
+//! mailers write raw 8-bit Latin-1 or windows-1252 (`Subject: caf\xe9`), and mail-parser reads
+//! header bytes as UTF-8, replacing what is not with U+FFFD. Such lines are read as windows-1252
+//! instead, as most mail readers do.
 
 use std::char::{REPLACEMENT_CHARACTER, decode_utf16};
+
+use mail_parser::decoders::charsets::map::charset_decoder;
 
 const UTF16_LE_BOM: [u8; 2] = [0xff, 0xfe];
 const UTF16_BE_BOM: [u8; 2] = [0xfe, 0xff];
@@ -81,6 +88,42 @@ pub(crate) fn decode_utf16_without_order(bytes: &[u8]) -> Utf16Text {
     }
 }
 
+/// The message with the lines of its header block (up to the first empty line) that are not valid
+/// UTF-8 rewritten from windows-1252 (of which Latin-1 is a part) to UTF-8; none when every header
+/// line is UTF-8 already (the usual case: the check is one pass over the header block). The body
+/// is left as it is, for its part's charset to decode.
+pub(crate) fn header_block_as_utf8(message: &[u8]) -> Option<Vec<u8>> {
+    let end = header_block_end(message);
+    let headers = message.get(..end)?;
+    if std::str::from_utf8(headers).is_ok() {
+        return None;
+    }
+    let decoder = charset_decoder(b"windows-1252")?;
+    let mut out = Vec::with_capacity(message.len() + message.len() / 16);
+    for line in headers.split_inclusive(|&byte| byte == b'\n') {
+        if std::str::from_utf8(line).is_ok() {
+            out.extend_from_slice(line);
+        } else {
+            out.extend_from_slice(decoder(line).as_bytes());
+        }
+    }
+    out.extend_from_slice(message.get(end..).unwrap_or_default());
+    Some(out)
+}
+
+/// Where the header block ends: after the line break that precedes the first empty line (`\n\n` or
+/// `\n\r\n`), else the whole input.
+fn header_block_end(message: &[u8]) -> usize {
+    let mut line_start = 0;
+    for line in message.split_inclusive(|&byte| byte == b'\n') {
+        if line == b"\n" || line == b"\r\n" {
+            return line_start;
+        }
+        line_start += line.len();
+    }
+    message.len()
+}
+
 /// Little-endian text of mostly ASCII letters has a zero at every odd offset and none at even ones;
 /// big-endian the reverse. Only a clear majority (a quarter of the units at least, and more than
 /// twice as many as the other way) overrides RFC 2781's big-endian default.
@@ -109,6 +152,21 @@ mod tests {
 
     fn le(text: &str) -> Vec<u8> {
         text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    #[test]
+    fn raw_8bit_header_lines_are_read_as_windows_1252() {
+        let message = b"From: Jos\xe9 <j@x.org>\r\nSubject: caf\xe9 \x93menu\x94\r\nX-Ok: na\xc3\xafve\r\n\r\nbody caf\xe9\r\n";
+        let got = header_block_as_utf8(message).unwrap();
+        let headers = "From: Jos\u{e9} <j@x.org>\r\nSubject: caf\u{e9} \u{201c}menu\u{201d}\r\nX-Ok: na\u{ef}ve\r\n";
+        let expected = [headers.as_bytes(), b"\r\nbody caf\xe9\r\n"].concat();
+        assert_eq!(got, expected);
+        // UTF-8 headers, and 8-bit bytes only in the body, are left alone.
+        assert_eq!(
+            header_block_as_utf8(b"Subject: caf\xc3\xa9\n\nbody \xe9\n"),
+            None
+        );
+        assert_eq!(header_block_as_utf8(b"Subject: plain\n"), None);
     }
 
     #[test]
@@ -183,6 +241,35 @@ mod tests {
             let got = decode_utf16_without_order(&marked);
             prop_assert_eq!(&got.text, &text);
             prop_assert!(!got.doubtful);
+        }
+
+        /// Whatever the header bytes, the header block comes out as UTF-8 with its line breaks
+        /// where they were, and the body byte for byte as it was.
+        #[test]
+        fn header_blocks_come_out_as_utf8(
+            lines in proptest::collection::vec(proptest::collection::vec(any::<u8>().prop_filter("no line break", |b| *b != b'\n'), 1..30), 0..8),
+            body in proptest::collection::vec(any::<u8>(), 0..60),
+        ) {
+            let mut message = Vec::new();
+            for line in &lines {
+                message.extend_from_slice(line);
+                message.push(b'\n');
+            }
+            let header_end = header_block_end(&message);
+            message.extend_from_slice(b"\n");
+            message.extend_from_slice(&body);
+            match header_block_as_utf8(&message) {
+                None => prop_assert!(std::str::from_utf8(&message[..header_end]).is_ok()),
+                Some(out) => {
+                    let out_end = header_block_end(&out);
+                    prop_assert!(std::str::from_utf8(&out[..out_end]).is_ok());
+                    prop_assert_eq!(
+                        out[..out_end].iter().filter(|&&b| b == b'\n').count(),
+                        message[..header_end].iter().filter(|&&b| b == b'\n').count()
+                    );
+                    prop_assert_eq!(&out[out_end..], &message[header_end..]);
+                }
+            }
         }
 
         /// Arbitrary bytes never panic, and a clean result re-encodes to the bytes read.

@@ -78,7 +78,10 @@ pub(super) fn message_to_event_with(
     if bytes.len() > limit {
         return Err(oversize_reason(bytes.len() as u64, limit));
     }
-    let Some(message) = parser.parse(bytes) else {
+    // Raw 8-bit header lines that are not UTF-8 are read as windows-1252 (mail-parser would replace
+    // their letters with U+FFFD); the event id still comes from the bytes as read.
+    let transcoded = charset::header_block_as_utf8(bytes);
+    let Some(message) = parser.parse(transcoded.as_deref().unwrap_or(bytes)) else {
         return Err(format!(
             "not a MIME message: no header field found in {} bytes",
             bytes.len()
@@ -87,11 +90,20 @@ pub(super) fn message_to_event_with(
     if let Some(reason) = not_a_message(&message, bytes.len()) {
         return Err(reason);
     }
-    let Some((original, envelope)) = journal::unwrap(&message) else {
-        return Ok(event_from_message(&message, bytes, format, ctx, location));
+    let mut event = match journal::unwrap(&message) {
+        None => event_from_message(&message, bytes, format, ctx, location),
+        Some((original, envelope)) => {
+            let mut event = event_from_message(original, bytes, format, ctx, location);
+            add_journal(&mut event, &message, &envelope);
+            event
+        }
     };
-    let mut event = event_from_message(original, bytes, format, ctx, location);
-    add_journal(&mut event, &message, &envelope);
+    if transcoded.is_some() {
+        // A guess at the charset, as for a body that declares none.
+        event
+            .labels
+            .insert("email.encoding_problem".into(), "true".into());
+    }
     Ok(event)
 }
 
@@ -988,6 +1000,26 @@ mod tests {
         // Unpaired surrogates.
         let event = utf16_message("utf-16", &[0xd8, 0x00, 0x00, 0x41, 0xdc, 0x00, 0x00, 0x42]);
         assert_eq!(event.labels["email.encoding_problem"], "true");
+    }
+
+    #[test]
+    fn raw_8bit_headers_are_read_as_windows_1252_and_labelled() {
+        let raw = b"From: Jos\xe9 Garc\xeda <a@force.police.uk>\nTo: b@gmail.com\nSubject: caf\xe9 latin1 header\nContent-Type: text/plain; charset=windows-1252\n\ncaf\xe9 NI AB123456C\n";
+        let event = decode_bytes(raw);
+        let email = event.email.as_ref().unwrap();
+        assert_eq!(email.subject.as_deref(), Some("caf\u{e9} latin1 header"));
+        assert_eq!(event.original["Subject"], "caf\u{e9} latin1 header");
+        assert_eq!(email.display_names[0].as_str(), "Jos\u{e9} Garc\u{ed}a");
+        assert_eq!(
+            email.body.as_deref().map(str::trim),
+            Some("caf\u{e9} NI AB123456C")
+        );
+        assert_eq!(event.labels["email.encoding_problem"], "true");
+        // The id is the raw message's, as for any other.
+        let mut ctx = Context::new("test", Limits::default());
+        assert_eq!(event.provenance.id, Context::peek_id(Format::Eml, raw));
+        let again = message_to_event(raw, Format::Eml, &mut ctx, None).unwrap();
+        assert_eq!(again.provenance.id, event.provenance.id);
     }
 
     #[test]
