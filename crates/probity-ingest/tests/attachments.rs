@@ -344,6 +344,97 @@ fn pdf_cut_short_says_so_wherever_it_is_cut() {
     assert!(with_text > 0, "no cut kept the first page's text");
 }
 
+/// The tester's PDF: two pages, the font object last, the file cut just after page 1's content
+/// stream. lopdf loads it but shows no text without the font; the page's strings are read
+/// without it, and the notes say so.
+#[test]
+fn pdf_cut_before_its_fonts_keeps_the_text_of_its_pages() {
+    let page = |n: usize, contents: usize| {
+        format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {contents} 0 R /Resources << /Font << /F1 7 0 R >> >> >>").replace("{n}", &n.to_string())
+    };
+    let stream = |text: &str| {
+        let content = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        )
+    };
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R 5 0 R] /Count 2 >>".to_owned(),
+        page(1, 4),
+        stream("NI AB123456C"),
+        page(2, 6),
+        stream("card 4111111111111111"),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    let mut cut = 0;
+    for (i, object) in objects.iter().enumerate() {
+        bytes.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+        if i == 3 {
+            cut = bytes.len();
+        }
+    }
+    let got = read(
+        &bytes[..cut],
+        "application/pdf",
+        "r.pdf",
+        &Limits::default(),
+    );
+    assert_eq!(got.text.as_deref(), Some("NI AB123456C"), "{got:?}");
+    let said = note(&got);
+    assert!(said.contains("cut short"), "{said}");
+    assert!(said.contains("page 1's fonts could not be read"), "{said}");
+
+    // Cut inside page 1's content stream: nothing to read, and the note says so rather than
+    // that text was read as far as it goes.
+    let inside = cut - 30;
+    let got = read(
+        &bytes[..inside],
+        "application/pdf",
+        "r.pdf",
+        &Limits::default(),
+    );
+    assert_eq!(got.text, None, "{got:?}");
+    let said = note(&got);
+    assert!(said.contains("no text could be read"), "{said}");
+    assert!(!said.contains("text read as far as it goes"), "{said}");
+}
+
+/// A whole PDF whose page names a font that is not in the file: its text is still read.
+#[test]
+fn pdf_page_with_a_missing_font_is_read_without_it() {
+    let bytes = pdf(&["alpha words here", "beta words there"]);
+    // Same length, so the cross-reference table stays right: object 9 does not exist.
+    let text = String::from_utf8_lossy(&bytes).replace("/F1 3 0 R", "/F1 9 0 R");
+    let got = read(
+        text.as_bytes(),
+        "application/pdf",
+        "r.pdf",
+        &Limits::default(),
+    );
+    assert_eq!(
+        got.text.as_deref(),
+        Some("alpha words here\nbeta words there"),
+        "{got:?}"
+    );
+    assert!(
+        note(&got).contains("page 2's fonts could not be read"),
+        "{got:?}"
+    );
+    // A page that shows glyph ids, not letters, gives no text this way.
+    let glyphs =
+        String::from_utf8_lossy(&pdf(&["\\001\\002\\003\\004"])).replace("/F1 3 0 R", "/F1 9 0 R");
+    let got = read(
+        glyphs.as_bytes(),
+        "application/pdf",
+        "r.pdf",
+        &Limits::default(),
+    );
+    assert_eq!(got.text, None, "{got:?}");
+}
+
 /// A page whose content cannot be inflated is reported as unreadable, not as a PDF without a
 /// text layer (a scan), which would send an analyst looking for an image.
 #[test]

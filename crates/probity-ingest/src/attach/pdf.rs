@@ -3,10 +3,15 @@
 //! lopdf bounds stream decompression itself (`max_decompressed_size` at load, a per-page limit at
 //! extraction). Loading and each page run inside `catch_unwind`, so a panic in the parser on one
 //! page keeps the text of the pages before it.
+//!
+//! lopdf shows no text for a page whose fonts it cannot read (a file cut short before its font
+//! objects). Such a page's text-showing operators are then read without the font, their strings
+//! as 8-bit text, and kept only when that gives readable text; the page is noted.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lopdf::{Document, LoadOptions};
+use mail_parser::decoders::charsets::map::charset_decoder;
 
 use super::TextOut;
 
@@ -34,13 +39,18 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
     };
     let encrypted = is_encrypted(&document);
     let cut_short = !ends_as_a_pdf_does(bytes);
-    if cut_short {
-        out.note(
-            "the file stops before its end-of-file marker (cut short?): text read as far as it goes, later pages may be missing",
-        );
-    }
     read_pages(&document, encrypted || cut_short, out);
-    if encrypted && out.text.trim().is_empty() {
+    let nothing_read = out.text.trim().is_empty();
+    if cut_short {
+        // First among the notes, as the cause of the others; worded by what was read.
+        let note = if nothing_read {
+            "the file stops before its end-of-file marker (cut short?): no text could be read from the part there is"
+        } else {
+            "the file stops before its end-of-file marker (cut short?): text read as far as it goes, later pages may be missing"
+        };
+        out.notes.insert(0, note.to_owned());
+    }
+    if encrypted && nothing_read {
         out.note("encrypted PDF: no text could be read without its password");
     }
 }
@@ -92,9 +102,14 @@ fn read_pages(document: &Document, incomplete: bool, out: &mut TextOut<'_>) {
             read_page(document, number, page_id, &mut budget)
         }));
         match page {
-            Ok(Ok(text)) => {
-                empty &= text.trim().is_empty();
-                out.push(&text);
+            Ok(Ok(page)) => {
+                empty &= page.text.trim().is_empty();
+                if page.without_fonts {
+                    out.note(format!(
+                        "page {number}'s fonts could not be read (not in the file, or damaged): its text was read without them and may be inexact"
+                    ));
+                }
+                out.push(&page.text);
             }
             Ok(Err(error)) => {
                 unread += 1;
@@ -118,6 +133,12 @@ fn read_pages(document: &Document, incomplete: bool, out: &mut TextOut<'_>) {
     }
 }
 
+/// One page's text, and whether it was read without the page's fonts ([`text_without_fonts`]).
+struct PageText {
+    text: String,
+    without_fonts: bool,
+}
+
 /// One page's text. Its content streams are inflated first to charge their size to the
 /// attachment's decompression `budget` (lopdf's own limit is per call), then read for text.
 fn read_page(
@@ -125,7 +146,7 @@ fn read_page(
     number: u32,
     page_id: lopdf::ObjectId,
     budget: &mut usize,
-) -> Result<String, String> {
+) -> Result<PageText, String> {
     let contents = document.get_page_contents(page_id);
     if contents.iter().any(|id| document.get_object(*id).is_err()) {
         return Err("its content is not in the file (cut short or damaged)".to_owned());
@@ -147,7 +168,85 @@ fn read_page(
     if text.trim().is_empty() && undecodable_content(document, page_id, content.len()) {
         return Err("its content stream is damaged (it does not decompress)".to_owned());
     }
-    Ok(text)
+    if text.trim().is_empty()
+        && let Some(text) = text_without_fonts(&content)
+    {
+        return Ok(PageText {
+            text,
+            without_fonts: true,
+        });
+    }
+    Ok(PageText {
+        text,
+        without_fonts: false,
+    })
+}
+
+/// The strings a page's content shows (`Tj`, `TJ`, `'`, `"`), read without their fonts: as
+/// UTF-16 after a byte-order mark, else one byte a character as windows-1252 (which the standard
+/// and WinAnsi encodings of simple fonts agree with for letters and digits). lopdf shows no text when
+/// it cannot read a page's fonts; this gives the text of a page whose fonts are missing. Glyph
+/// ids of composite fonts give no readable text this way, so the result is kept only when it looks
+/// like text: no control characters but line breaks and tabs, and mostly ASCII letters, digits,
+/// spaces and punctuation.
+fn text_without_fonts(content: &[u8]) -> Option<String> {
+    let content = lopdf::content::Content::decode(content).ok()?;
+    let mut text = String::new();
+    for operation in &content.operations {
+        let shown: &[lopdf::Object] = match operation.operator.as_str() {
+            "Tj" | "'" => operation.operands.get(..1).unwrap_or_default(),
+            "\"" => operation.operands.get(2..3).unwrap_or_default(),
+            "TJ" => match operation.operands.first() {
+                Some(lopdf::Object::Array(items)) => items,
+                _ => &[],
+            },
+            "ET" | "T*" => {
+                if !text.is_empty() && !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        if matches!(operation.operator.as_str(), "'" | "\"") && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        for object in shown {
+            if let lopdf::Object::String(bytes, _) = object {
+                push_string(bytes, &mut text);
+            }
+        }
+    }
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let mut plain = 0usize;
+    let mut total = 0usize;
+    for c in trimmed.chars() {
+        total += 1;
+        if c.is_control() && c != '\n' && c != '\t' && c != '\r' {
+            return None;
+        }
+        if c.is_ascii_graphic() || c == ' ' || c == '\n' {
+            plain += 1;
+        }
+    }
+    // Four in five characters plain ASCII: text in a Western language, not glyph ids.
+    // Ended by a line break, as lopdf ends a page's text.
+    (plain * 5 >= total * 4).then(|| format!("{trimmed}\n"))
+}
+
+fn push_string(bytes: &[u8], text: &mut String) {
+    if let Some(rest) = bytes.strip_prefix(&[0xfe, 0xff]) {
+        let (units, _) = rest.as_chunks::<2>();
+        let units = units.iter().map(|&pair| u16::from_be_bytes(pair));
+        text.extend(char::decode_utf16(units).map(|unit| unit.unwrap_or('\u{fffd}')));
+    } else if let Some(decoder) = charset_decoder(b"windows-1252") {
+        text.push_str(&decoder(bytes));
+    } else {
+        text.extend(bytes.iter().map(|&byte| char::from(byte)));
+    }
 }
 
 /// Whether one of the page's compressed content streams fails to decompress within `limit`
