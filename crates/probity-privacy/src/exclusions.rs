@@ -5,6 +5,21 @@
 //!
 //! The parties are YAML ([`ExclusionList`]); an example list ships in the crate
 //! (`policy/exclusions.yaml`, [`DEFAULT_EXCLUSIONS_YAML`]).
+//!
+//! Matching is meant not to be bypassed by the ways a sender can vary what is written without
+//! changing what a reader sees:
+//!
+//! - an address matches a listed one with its local part quoted (`"legal.services"@…`), with a
+//!   dot after its domain (`…police.uk.`) and with a sub-address (`occupational.health+referral@…`
+//!   matches `occupational.health@…`);
+//! - a display name matches where a listed name's words stand in it, in order and whole, in any
+//!   case, whatever separates them (`Occupational  Health`, a no-break space, `Occupational-Health`,
+//!   `Occupational Health Team`, `Occupational Health (OH)`), but not inside another word
+//!   (`Legal Servicesman` is not `Legal Services`);
+//! - a subject keyword matches in any subject the message carries (a second `Subject` header
+//!   included), in any case, whatever whitespace, hyphens, dashes, underscores or invisible
+//!   characters stand between or inside its words (`Protected<TAB>disclosure`, `whistle-blowing`
+//!   for `whistleblowing`).
 
 use std::collections::HashSet;
 
@@ -64,10 +79,13 @@ pub struct ProtectedParty {
     /// Domains; `*.example.org` covers subdomains.
     #[serde(default)]
     pub domains: Vec<String>,
-    /// Display names, matched whole (any case) against `Name <address>` forms and the sender's name.
+    /// Display names, matched (any case, on whole words, whatever separates them) against
+    /// `Name <address>` forms and the sender's name: a display name holding a listed one's words
+    /// in order (`Occupational Health Team`) matches it.
     #[serde(default)]
     pub display_names: Vec<String>,
-    /// Words in the subject (any case) that mark the message as this class.
+    /// Words in the subject (any case, whatever whitespace, hyphens or dashes are written between
+    /// or inside them) that mark the message as this class.
     #[serde(default)]
     pub subject_keywords: Vec<String>,
     /// Whether the subject is content too (removed with the body).
@@ -91,9 +109,12 @@ pub struct Exclusion {
 #[derive(Debug, Clone)]
 struct CompiledParty {
     party: ProtectedParty,
+    /// The listed addresses, as [`listed_address`] gives them.
     addresses: HashSet<String>,
-    display_names: Vec<String>,
-    subject_keywords: Vec<String>,
+    /// Each listed display name as shown (trimmed, lower case) and as compared ([`name_words_in`]).
+    display_names: Vec<(String, String)>,
+    /// Each subject keyword as shown (trimmed, lower case) and as compared ([`letters_in`]).
+    subject_keywords: Vec<(String, String)>,
 }
 
 /// Matches messages against protected parties. Build once and share.
@@ -111,8 +132,12 @@ pub struct Exclusions {
 struct Index {
     addresses: Keys,
     domains: DomainIndex,
+    /// The listed display names' words ([`name_words_in`]).
     display_names: Keys,
-    /// Subject keywords (lower case, matched without ASCII case) and the party of each pattern.
+    /// The most words any listed display name has: the longest run of a display name's words
+    /// looked up.
+    display_name_words: usize,
+    /// Subject keywords (their letters, [`letters_in`]) and the party of each pattern.
     keywords: Option<(AhoCorasick, Vec<usize>)>,
     /// For the question asked of every subject, is any keyword in it at all: the keywords'
     /// pairs of bytes ([`KeywordSkip`]), reading a few bytes of the subject rather than all.
@@ -134,11 +159,13 @@ impl Index {
             for pattern in &compiled.party.domains {
                 index.domains.insert_first(pattern, at);
             }
-            for name in &compiled.display_names {
-                index.display_names.insert_first(name.clone(), at);
+            for (_, words) in &compiled.display_names {
+                index.display_names.insert_first(words.clone(), at);
+                let count = words.split(' ').count();
+                index.display_name_words = index.display_name_words.max(count);
             }
-            for keyword in &compiled.subject_keywords {
-                keywords.push(keyword.clone());
+            for (_, letters) in &compiled.subject_keywords {
+                keywords.push(letters.clone());
                 keyword_party.push(at);
             }
         }
@@ -169,18 +196,11 @@ impl Index {
         Ok(index)
     }
 
-    /// The first party any of the subject's keywords belongs to (compared in lower case).
-    fn subject_party(&self, subject: &str) -> Option<usize> {
+    /// The first party any of the subject's keywords belongs to (compared by their letters in
+    /// lower case, [`letters_in`]; `buffer` holds the subject's).
+    fn subject_party(&self, subject: &str, buffer: &mut String) -> Option<usize> {
         let (automaton, parties) = self.keywords.as_ref()?;
-        // The automaton ignores ASCII case, so only a non-ASCII subject needs lowering first
-        // (`to_lowercase` never yields an ASCII capital, so the automaton then matches exactly).
-        let lowered;
-        let subject = if subject.is_ascii() {
-            subject
-        } else {
-            lowered = subject.to_lowercase();
-            &lowered
-        };
+        let subject = letters_in(subject, buffer);
         // Nearly no subject holds a keyword: the pairs of bytes say so from a few of its bytes,
         // or a walk of the DFA in a few instructions a byte, where the general search costs
         // several times that.
@@ -246,22 +266,26 @@ impl Exclusions {
                     party.class
                 )));
             }
+            let mut buffer = String::new();
             parties.push(CompiledParty {
-                addresses: party
-                    .addresses
-                    .iter()
-                    .map(|a| text::bare_address(a))
-                    .collect(),
+                addresses: party.addresses.iter().map(|a| listed_address(a)).collect(),
                 display_names: party
                     .display_names
                     .iter()
-                    .map(|n| n.trim().to_lowercase())
+                    .map(|n| {
+                        let words = name_words_in(n, &mut buffer).to_owned();
+                        (n.trim().to_lowercase(), words)
+                    })
+                    .filter(|(_, words)| !words.is_empty())
                     .collect(),
                 subject_keywords: party
                     .subject_keywords
                     .iter()
-                    .map(|k| k.trim().to_lowercase())
-                    .filter(|k| !k.is_empty())
+                    .map(|k| {
+                        let letters = letters_in(k, &mut buffer).to_owned();
+                        (k.trim().to_lowercase(), letters)
+                    })
+                    .filter(|(_, letters)| !letters.is_empty())
                     .collect(),
                 party,
             });
@@ -277,7 +301,9 @@ impl Exclusions {
 
     /// Like [`Exclusions::matches`], also checking an event's display names: the sender's full
     /// name (`user.full_name`) and the names the decoder read beside the correspondents'
-    /// addresses (`email.display_names`).
+    /// addresses (`email.display_names`); and every subject the message was sent with: the
+    /// decoder keeps each `Subject` header in `original`, where a second one that
+    /// `email.subject` does not hold is read too.
     pub fn matches_event(&self, event: &Event) -> Option<Exclusion> {
         let email = event.email.as_ref()?;
         self.matches_event_read(event, &mut Correspondents::of(email))
@@ -299,25 +325,31 @@ impl Exclusions {
         let named = full_name
             .into_iter()
             .chain(email.display_names.iter().map(Identity::as_str));
-        let party = self.first_party(correspondents, named.clone())?;
+        let subjects = subjects_of(event, email);
+        let party = self.first_party(correspondents, named.clone(), subjects.clone())?;
         let names: Vec<String> = named.map(str::to_owned).collect();
-        self.exclusion(party, email, &names)
+        let subjects: Vec<&str> = subjects.collect();
+        self.exclusion(party, email, &names, &subjects)
     }
 
     fn matches_with_names(&self, email: &Email, extra_names: &[String]) -> Option<Exclusion> {
+        let subjects = email.subject.as_deref();
         let party = self.first_party(
             &mut Correspondents::of(email),
             extra_names.iter().map(String::as_str),
+            subjects.into_iter(),
         )?;
-        self.exclusion(party, email, extra_names)
+        self.exclusion(party, email, extra_names, &Vec::from_iter(subjects))
     }
 
-    /// The first party (in list order) the message is with, by one lookup per correspondent,
-    /// display name and subject.
+    /// The first party (in list order) the message is with, by one lookup per correspondent
+    /// (two for one written otherwise than listed addresses are, [`plain_form`]), a few per
+    /// display name (one per run of its words as long as a listed name's) and one per subject.
     fn first_party<'a>(
         &self,
         read: &mut Correspondents<'a>,
         extra_names: impl Iterator<Item = &'a str>,
+        subjects: impl Iterator<Item = &'a str>,
     ) -> Option<usize> {
         let email = read.email();
         // Lower-cased copies go in one buffer, and only for text with capitals: this runs for
@@ -343,7 +375,13 @@ impl Exclusions {
                     )
                 }
             };
-            first = earliest(first, self.index.addresses.get(address));
+            let mut by_address = self.index.addresses.get(address);
+            if by_address.is_none()
+                && let Some(plain) = plain_form(address)
+            {
+                by_address = self.index.addresses.get(&plain);
+            }
+            first = earliest(first, by_address);
             let by_domain = match (written, last_domain) {
                 (Some(domain), Some((last, party))) if domain == last => party,
                 _ => {
@@ -373,36 +411,66 @@ impl Exclusions {
                 first = earliest(first, self.display_name_party(name, &mut buffer));
             }
         }
-        if let Some(subject) = email.subject.as_deref() {
-            first = earliest(first, self.index.subject_party(subject));
+        for subject in subjects {
+            first = earliest(first, self.index.subject_party(subject, &mut buffer));
         }
         first
     }
 
-    /// The first party a display name names (compared trimmed and in lower case).
+    /// The first party a display name names: the first party of any run of the name's words
+    /// ([`name_words_in`]) that is a listed name's words.
     fn display_name_party(&self, name: &str, buffer: &mut String) -> Option<usize> {
-        let name = text::trim(name);
-        if name.is_ascii() {
-            // Lowering ASCII keeps the length: a name no listed one can be by its length and
-            // its first and last letters needs no lowering.
-            if !self.index.display_names.may_hold_lowered(name.as_bytes()) {
-                return None;
-            }
-            return self.index.display_names.get(text::lower_in(name, buffer));
+        let words = name_words_in(name, buffer);
+        if words.is_empty() {
+            return None;
         }
-        self.index.display_names.get(&name.to_lowercase())
+        let bytes = words.as_bytes();
+        let mut first = None;
+        let mut start = 0;
+        loop {
+            // The runs of one, two… words from `start`, up to the longest listed name's.
+            let mut end = start;
+            for _ in 0..self.index.display_name_words {
+                end = memchr::memchr(b' ', &bytes[end..]).map_or(bytes.len(), |space| end + space);
+                if let Some(run) = words.get(start..end) {
+                    first = earliest(first, self.index.display_names.get(run));
+                }
+                if end == bytes.len() {
+                    break;
+                }
+                end += 1;
+            }
+            match memchr::memchr(b' ', &bytes[start..]) {
+                Some(space) => start += space + 1,
+                None => break,
+            }
+        }
+        first
     }
 
     /// The exclusion for `party`, naming what matched (the first party to match, so no earlier
     /// one does).
-    fn exclusion(&self, party: usize, email: &Email, extra_names: &[String]) -> Option<Exclusion> {
+    fn exclusion(
+        &self,
+        party: usize,
+        email: &Email,
+        extra_names: &[String],
+        subjects: &[&str],
+    ) -> Option<Exclusion> {
         let compiled = self.parties.get(party)?;
-        let subject = email.subject.as_deref().map(str::to_lowercase);
+        let mut buffer = String::new();
+        let subjects: Vec<String> = subjects
+            .iter()
+            .map(|subject| letters_in(subject, &mut buffer).to_owned())
+            .collect();
         let mut names: Vec<String> = correspondents(email)
             .flat_map(header_display_names)
             .collect();
         names.extend(extra_names.iter().cloned());
-        let names: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+        let names: Vec<String> = names
+            .iter()
+            .map(|n| name_words_in(n, &mut buffer).to_owned())
+            .collect();
         let addresses: Vec<(String, Option<String>)> = correspondents(email)
             .map(|value| {
                 let address = text::bare_address(value);
@@ -410,7 +478,7 @@ impl Exclusions {
                 (address, domain)
             })
             .collect();
-        let matched = compiled.find(&addresses, subject.as_deref(), &names)?;
+        let matched = compiled.find(&addresses, &subjects, &names)?;
         Some(Exclusion {
             class: compiled.party.class.clone(),
             reason: compiled.party.reason.clone(),
@@ -421,16 +489,22 @@ impl Exclusions {
 }
 
 impl CompiledParty {
-    /// `addresses`: each correspondent's bare address and its domain.
+    /// What of the message matched the party, in words naming the party's own entry (its
+    /// address, domain, display name or keyword, never the message's text). `addresses`: each
+    /// correspondent's bare address and its domain; `subjects`: each subject's letters
+    /// ([`letters_in`]); `names`: each display name's words ([`name_words_in`]).
     fn find(
         &self,
         addresses: &[(String, Option<String>)],
-        subject: Option<&str>,
+        subjects: &[String],
         names: &[String],
     ) -> Option<String> {
         for (address, domain) in addresses {
-            if self.addresses.contains(address) {
-                return Some(format!("address {}", text::shown(address)));
+            let listed = std::iter::once(address.clone())
+                .chain(plain_form(address))
+                .find(|form| self.addresses.contains(form));
+            if let Some(listed) = listed {
+                return Some(format!("address {}", text::shown(&listed)));
             }
             if let Some(domain) = domain
                 && self
@@ -442,15 +516,157 @@ impl CompiledParty {
                 return Some(format!("domain {}", text::shown(domain)));
             }
         }
-        if let Some(name) = names.iter().find(|n| self.display_names.contains(n)) {
-            return Some(format!("display name {name}"));
+        for name in names {
+            let padded = format!(" {name} ");
+            let listed = self
+                .display_names
+                .iter()
+                .find(|(_, words)| padded.contains(&format!(" {words} ")));
+            if let Some((shown, _)) = listed {
+                return Some(format!("display name {shown}"));
+            }
         }
-        let subject = subject?;
-        let keyword = self
-            .subject_keywords
-            .iter()
-            .find(|k| subject.contains(k.as_str()))?;
+        let (keyword, _) = self.subject_keywords.iter().find(|(_, letters)| {
+            subjects
+                .iter()
+                .any(|subject| subject.contains(letters.as_str()))
+        })?;
         Some(format!("subject keyword {keyword:?}"))
+    }
+}
+
+/// Every subject `email` (the message of `event`) was sent with: `email.subject`, then each
+/// `Subject` header the decoder kept in `event.original` that is not the same text. A message
+/// with two `Subject` headers has one of them in `email.subject` and both in `original`.
+fn subjects_of<'e>(event: &'e Event, email: &'e Email) -> impl Iterator<Item = &'e str> + Clone {
+    let kept = email.subject.as_deref();
+    let original: &'e [serde_json::Value] = match event.original.get("Subject") {
+        Some(serde_json::Value::Array(values)) => values,
+        Some(value @ serde_json::Value::String(_)) => std::slice::from_ref(value),
+        _ => &[],
+    };
+    kept.into_iter().chain(
+        original
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .filter(move |subject| Some(*subject) != kept),
+    )
+}
+
+/// Whether `c` is written between or inside the words of a subject keyword without changing
+/// what a reader takes them for: whitespace of any kind (a no-break space included), a control
+/// character, a hyphen or dash, an underscore, or an invisible format character (a soft hyphen,
+/// a zero-width space or joiner, a byte order mark).
+fn is_keyword_separator(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '-' | '_'
+                | '\u{00AD}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2010}'..='\u{2015}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2212}'
+                | '\u{FE58}'
+                | '\u{FE63}'
+                | '\u{FEFF}'
+                | '\u{FF0D}'
+        )
+}
+
+/// `text` as subject keywords are compared, in `buffer`: lower case, without any
+/// [`is_keyword_separator`], so that `Protected<TAB>disclosure`, `PROTECTED  DISCLOSURE` and
+/// `protected-disclosure` are one, and `whistle-blowing` is `whistleblowing`.
+fn letters_in<'a>(text: &str, buffer: &'a mut String) -> &'a str {
+    buffer.clear();
+    if text.is_ascii() {
+        // ASCII separators: space and the control characters, `-` and `_`.
+        buffer.extend(
+            text.bytes()
+                .filter(|&b| b > b' ' && b != 0x7f && b != b'-' && b != b'_')
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+    } else {
+        for c in text.chars().filter(|&c| !is_keyword_separator(c)) {
+            buffer.extend(c.to_lowercase());
+        }
+    }
+    buffer
+}
+
+/// `name` as display names are compared, in `buffer`: its words (runs of letters and digits) in
+/// lower case, one space between, whatever separated them (spaces of any kind, hyphens, quotes,
+/// brackets, commas, dots), so that `"Occupational  Health"`, `Occupational-Health` and
+/// `OCCUPATIONAL HEALTH (OH)` are written alike.
+fn name_words_in<'a>(name: &str, buffer: &'a mut String) -> &'a str {
+    buffer.clear();
+    let mut between = false;
+    let mut push = |c: char, buffer: &mut String| {
+        if c.is_alphanumeric() {
+            if between && !buffer.is_empty() {
+                buffer.push(' ');
+            }
+            between = false;
+            buffer.extend(c.to_lowercase());
+        } else {
+            between = true;
+        }
+    };
+    if name.is_ascii() {
+        for b in name.bytes() {
+            push(char::from(b), buffer);
+        }
+    } else {
+        for c in name.chars() {
+            push(c, buffer);
+        }
+    }
+    buffer
+}
+
+/// A listed address in the form correspondents' addresses are compared with: as
+/// [`text::bare_address`] gives it, with a quoted local part unquoted and a dot after the domain
+/// dropped (a sub-address written in the list is kept: it names that mailbox alone).
+fn listed_address(address: &str) -> String {
+    let bare = text::bare_address(address);
+    unquoted_undotted(&bare).unwrap_or(bare)
+}
+
+/// A correspondent's address (as [`text::address_key`] gives it) as a listed address would be
+/// written, where it is written otherwise: a quoted local part unquoted, a dot after the domain
+/// dropped, and a sub-address (`occupational.health+referral@…`) dropped. `None` where it is
+/// written as a listed one would be.
+fn plain_form(address: &str) -> Option<String> {
+    // Most addresses hold none of these: one look at their bytes.
+    let bytes = address.as_bytes();
+    if memchr::memchr2(b'+', b'"', bytes).is_none() && bytes.last() != Some(&b'.') {
+        return None;
+    }
+    let undotted = unquoted_undotted(address);
+    let form = undotted.as_deref().unwrap_or(address);
+    let at = memchr::memrchr(b'@', form.as_bytes())?;
+    let (local, domain) = (&form[..at], &form[at..]);
+    match local.find('+') {
+        Some(plus) if plus > 0 => Some(format!("{}{domain}", &local[..plus])),
+        _ => undotted,
+    }
+}
+
+/// `address` with a quoted local part unquoted (`"legal.services"@x` → `legal.services@x`) and
+/// dots after its domain dropped; `None` where it has neither.
+fn unquoted_undotted(address: &str) -> Option<String> {
+    let undotted = address.trim_end_matches('.');
+    let at = memchr::memrchr(b'@', undotted.as_bytes());
+    let unquoted = at.and_then(|at| {
+        let local = undotted[..at].strip_prefix('"')?.strip_suffix('"')?;
+        Some(format!("{local}{}", &undotted[at..]))
+    });
+    match unquoted {
+        Some(unquoted) => Some(unquoted),
+        None if undotted.len() < address.len() => Some(undotted.to_owned()),
+        None => None,
     }
 }
 
@@ -707,6 +923,89 @@ mod tests {
         assert_eq!(found.class, "welfare");
     }
 
+    /// The ways of writing a listed address, display name or keyword that change nothing a
+    /// reader sees (or what mailbox the mail reaches) do not take the message out of the list;
+    /// ordinary names and subjects that merely share a word with a listed one are not taken in.
+    #[test]
+    fn variations_in_how_parties_are_written_still_match() {
+        let exclusions = Exclusions::defaults().unwrap();
+        let pc = "pc@force.police.uk";
+        let to = |to: &str| exclusions.matches(&email(pc, to, "hello"));
+        let about = |subject: &str| exclusions.matches(&email(pc, "sgt@force.police.uk", subject));
+        for name in [
+            "\"Occupational  Health\" <x@y.com>",
+            "\"Occupational\u{a0}Health\" <x@y.com>",
+            "\"Occupational\tHealth\" <x@y.com>",
+            "\"Occupational\u{2003}\u{a0} Health\" <x@y.com>",
+            "\"OCCUPATIONAL HEALTH\" <x@y.com>",
+            "\"Occupational-Health\" <x@y.com>",
+            "\"Occupational Health (OH)\" <x@y.com>",
+            "Occupational Health Team <ohteam@force.police.uk>",
+            "\"Northshire Occupational Health\" <x@y.com>",
+        ] {
+            let found = to(name).unwrap_or_else(|| panic!("not excluded: {name}"));
+            assert_eq!(found.class, "occupational_health", "{name}");
+            // What matched is the list's own entry, not the message's name.
+            assert_eq!(found.matched, "display name occupational health", "{name}");
+        }
+        for (to_address, listed) in [
+            (
+                "occupational.health+referral@force.police.uk",
+                "occupational.health@force.police.uk",
+            ),
+            (
+                "Occupational.Health+Referral@Force.Police.UK",
+                "occupational.health@force.police.uk",
+            ),
+            (
+                "<legal.services@force.police.uk.>",
+                "legal.services@force.police.uk",
+            ),
+            (
+                "\"legal.services\"@force.police.uk",
+                "legal.services@force.police.uk",
+            ),
+            (
+                "Pat <\"Legal.Services\"@force.police.uk.>",
+                "legal.services@force.police.uk",
+            ),
+        ] {
+            let found = to(to_address).unwrap_or_else(|| panic!("not excluded: {to_address}"));
+            assert_eq!(found.matched, format!("address {listed}"), "{to_address}");
+        }
+        for subject in [
+            "Protected  disclosure about my sergeant",
+            "Protected\tdisclosure about my sergeant",
+            "Protected\u{a0}disclosure about my sergeant",
+            "Protected\u{200b} disclosure",
+            "PROTECTED-DISCLOSURE",
+            "whistle-blowing concern",
+            "Whistle blowing concern",
+            "WHISTLE\u{2013}BLOWING",
+            "whistle\u{ad}blowing",
+        ] {
+            let found = about(subject).unwrap_or_else(|| panic!("not excluded: {subject:?}"));
+            assert_eq!(found.class, "whistleblowing", "{subject:?}");
+        }
+        // A listed name's words inside another word, or only some of them, are not the name.
+        for name in [
+            "\"Occupational Healthcare Ltd\" <x@y.com>",
+            "\"Health\" <x@y.com>",
+            "\"Occupational Therapy\" <x@y.com>",
+            "\"Legal Servicesman\" <x@y.com>",
+            "\"Federation Police\" <x@y.com>",
+            "\"Jo Unisonic\" <x@y.com>",
+            "Sam Lane <occupational.healthy@force.police.uk>",
+            "welfare.office@force.police.uk",
+            "+welfare@force.police.uk",
+        ] {
+            assert_eq!(to(name), None, "{name}");
+        }
+        for subject in ["Protected area disclosure", "whistle", "a blowing whistle"] {
+            assert_eq!(about(subject), None, "{subject}");
+        }
+    }
+
     /// The first party in the list that matches in any way decides, as if each were tried in
     /// turn, however the match was made (address, domain, wildcard domain, name or subject).
     #[test]
@@ -749,14 +1048,18 @@ mod tests {
         );
     }
 
-    /// The party lookups as they were before they avoided copies: every address, domain, name
-    /// and subject lower-cased into a new string and looked up directly.
+    /// The party lookups written plainly: every address, domain, name and subject lower-cased
+    /// into a new string and compared with every party's entries in turn.
     fn first_party_reference(list: &Exclusions, email: &Email, extra: &[&str]) -> Option<usize> {
         let index = &list.index;
         let mut first = None;
         for value in correspondents(email) {
             let address = text::bare_address(value);
-            first = earliest(first, index.addresses.get(&address));
+            let by_address = list.parties.iter().position(|p| {
+                p.addresses.contains(&address)
+                    || plain_form(&address).is_some_and(|plain| p.addresses.contains(&plain))
+            });
+            first = earliest(first, by_address);
             if let Some(domain) = text::domain_of(&address) {
                 // Every party's patterns, tried in list order.
                 let by_pattern = list.parties.iter().position(|p| {
@@ -777,25 +1080,42 @@ mod tests {
             })
             .chain(extra.iter().copied());
         for name in names {
-            let key = name.trim().to_lowercase();
-            first = earliest(first, index.display_names.get(&key));
+            // Words: runs of letters and digits, lowered, with a space either side.
+            let words: Vec<String> = name
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            let padded = format!(" {} ", words.join(" "));
+            let by_name = list.parties.iter().position(|p| {
+                p.party.display_names.iter().any(|listed| {
+                    let listed: Vec<String> = listed
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_lowercase)
+                        .collect();
+                    !listed.is_empty() && padded.contains(&format!(" {} ", listed.join(" ")))
+                })
+            });
+            first = earliest(first, by_name);
         }
-        if let (Some(subject), Some((automaton, parties))) =
-            (email.subject.as_deref(), index.keywords.as_ref())
-        {
-            let subject = subject.to_lowercase();
-            let cased = AhoCorasick::new(
-                list.parties
-                    .iter()
-                    .flat_map(|p| p.subject_keywords.iter().cloned()),
-            )
-            .unwrap();
-            assert_eq!(cased.patterns_len(), automaton.patterns_len());
-            let found = cased
-                .find_overlapping_iter(&subject)
-                .filter_map(|m| parties.get(m.pattern().as_usize()).copied())
-                .min();
-            first = earliest(first, found);
+        if let Some(subject) = email.subject.as_deref() {
+            // Letters: everything but separators, lowered.
+            let letters = |text: &str| -> String {
+                text.chars()
+                    .filter(|&c| !is_keyword_separator(c))
+                    .flat_map(char::to_lowercase)
+                    .collect()
+            };
+            let subject = letters(subject);
+            let by_keyword = list.parties.iter().position(|p| {
+                p.party.subject_keywords.iter().any(|keyword| {
+                    let keyword = letters(keyword);
+                    !keyword.is_empty() && subject.contains(&keyword)
+                })
+            });
+            assert!(index.keywords.is_some() || by_keyword.is_none());
+            first = earliest(first, by_keyword);
         }
         first
     }
@@ -823,6 +1143,11 @@ mod tests {
             "a@ÉCOLE.EXAMPLE",
             "a@exact.example",
             " <A@Exact.Example> ",
+            "\"Union  Rep\" <u@x.example>",
+            "Union\u{a0}Rep-Team <u@x.example>",
+            "\"Zoë\tØrsted (home)\" <z@x.example>",
+            "\"Rep\"@Union.Example",
+            "rep+x@union.example.",
             "nobody",
             "",
         ];
@@ -836,6 +1161,9 @@ mod tests {
             Some("SICK"),
             Some("Union rep meeting"),
             Some("Zoë: union rep"),
+            Some("union\u{a0}\u{a0}REP"),
+            Some("un-ion_rep"),
+            Some("GRIEV\u{ad}ANCE"),
         ];
         for from in values {
             for to in values {
@@ -851,7 +1179,8 @@ mod tests {
                         assert_eq!(
                             list.first_party(
                                 &mut Correspondents::of(&email),
-                                names.iter().map(String::as_str)
+                                names.iter().map(String::as_str),
+                                email.subject.as_deref().into_iter(),
                             ),
                             first_party_reference(&list, &email, extra),
                             "{from:?} {to:?} {subject:?} {extra:?}"
@@ -923,6 +1252,12 @@ mod tests {
                     proptest::strategy::Just(",".to_owned()),
                     proptest::strategy::Just("\"".to_owned()),
                     proptest::strategy::Just(" ".to_owned()),
+                    proptest::strategy::Just("\u{a0}".to_owned()),
+                    proptest::strategy::Just("\t".to_owned()),
+                    proptest::strategy::Just("-".to_owned()),
+                    proptest::strategy::Just("+".to_owned()),
+                    proptest::strategy::Just("Union".to_owned()),
+                    proptest::strategy::Just("Rep".to_owned()),
                     "[A-Za-z]{1,3}",
                     "\\PC{0,2}",
                 ],
@@ -942,7 +1277,11 @@ mod tests {
             };
             let extra = [right.as_str()];
             proptest::prop_assert_eq!(
-                list.first_party(&mut Correspondents::of(&email), extra.iter().copied()),
+                list.first_party(
+                    &mut Correspondents::of(&email),
+                    extra.iter().copied(),
+                    email.subject.as_deref().into_iter(),
+                ),
                 first_party_reference(&list, &email, &extra)
             );
         }
@@ -1027,9 +1366,18 @@ mod tests {
         let list = "version: 1\nparties:\n  - class: x\n    reason: r\n    subject_keywords: [q, grievance]\n";
         let list = Exclusions::from_yaml("test", list).unwrap();
         assert!(list.index.keyword_skip.is_none() && list.index.keyword_filter.is_some());
-        assert_eq!(list.index.subject_party("A Grievance"), Some(0));
-        assert_eq!(list.index.subject_party("Quarterly"), Some(0));
-        assert_eq!(list.index.subject_party("none here"), None);
+        assert_eq!(
+            list.index.subject_party("A Grievance", &mut String::new()),
+            Some(0)
+        );
+        assert_eq!(
+            list.index.subject_party("Quarterly", &mut String::new()),
+            Some(0)
+        );
+        assert_eq!(
+            list.index.subject_party("none here", &mut String::new()),
+            None
+        );
         let defaults = Exclusions::defaults().unwrap();
         assert!(defaults.index.keyword_skip.is_some() && defaults.index.keyword_filter.is_none());
     }

@@ -148,6 +148,90 @@ fn display_names_in_repeated_headers_groups_and_encoded_words_are_matched() {
     }
 }
 
+/// Messages written to slip past the list by how a party is written (the tester's cases): each
+/// is excluded as decoded, and nothing of its content is left in what would be stored.
+#[test]
+fn variations_in_how_a_party_is_written_do_not_bypass_the_list() {
+    let exclusions = Exclusions::defaults().unwrap();
+    let cases = [
+        // Two spaces, a no-break space and a tab in a display name.
+        (
+            "To: \"Occupational  Health\" <x@y.com>\nSubject: hello\n",
+            "occupational_health",
+        ),
+        (
+            "To: \"Occupational\u{a0}Health\" <x@y.com>\nSubject: hello\n",
+            "occupational_health",
+        ),
+        (
+            "To: \"Occupational\tHealth\" <x@y.com>\nSubject: hello\n",
+            "occupational_health",
+        ),
+        // A listed name inside a longer one, and hyphened.
+        (
+            "To: Occupational Health Team <ohteam@force.police.uk>\nSubject: hello\n",
+            "occupational_health",
+        ),
+        (
+            "To: \"Occupational-Health\" <x@y.com>\nSubject: hello\n",
+            "occupational_health",
+        ),
+        // A tab, and a no-break space inside an encoded word, in the subject.
+        (
+            "To: b@force.police.uk\nSubject: Protected\tdisclosure about my sergeant\n",
+            "whistleblowing",
+        ),
+        (
+            "To: b@force.police.uk\nSubject: =?utf-8?Q?Protected=C2=A0disclosure?= about my sergeant\n",
+            "whistleblowing",
+        ),
+        // A hyphen inside a listed keyword.
+        (
+            "To: x@force.police.uk\nSubject: whistle-blowing concern\n",
+            "whistleblowing",
+        ),
+        // A second Subject header: the first names the whistleblowing, the second does not.
+        (
+            "To: b@force.police.uk\nSubject: Protected disclosure about my sergeant\nSubject: hi\n",
+            "whistleblowing",
+        ),
+        (
+            "To: b@force.police.uk\nSubject: hi\nSubject: Protected disclosure about my sergeant\n",
+            "whistleblowing",
+        ),
+        // A sub-address, a dot after the domain, a quoted local part.
+        (
+            "To: occupational.health+referral@force.police.uk\nSubject: hello\n",
+            "occupational_health",
+        ),
+        (
+            "To: <legal.services@force.police.uk.>\nSubject: hi\n",
+            "legal_adviser",
+        ),
+        (
+            "To: \"Legal.Services\"@force.police.uk\nSubject: hi\n",
+            "legal_adviser",
+        ),
+    ];
+    for (headers, class) in cases {
+        let eml = format!(
+            "From: PC Alan Smith <alan.smith@force.police.uk>\n{headers}\
+             Date: Mon, 6 May 2024 10:00:00 +0100\nContent-Type: text/plain\n\n\
+             Zanzibar marmalade account of what happened.\n"
+        );
+        let mut event = decode(&eml);
+        let exclusion =
+            apply(&exclusions, &mut event).unwrap_or_else(|| panic!("not excluded: {headers}"));
+        assert_eq!(exclusion.class, class, "{headers}");
+        body_is_gone(&event, "Zanzibar");
+        body_is_gone(&event, "marmalade");
+        if exclusion.strip_subject {
+            // Every copy of the subject goes with the body, the one `original` keeps included.
+            body_is_gone(&event, "sergeant");
+        }
+    }
+}
+
 #[test]
 fn decoded_leak_to_webmail_is_found_and_masked_for_the_analyst() {
     let event = decode(LEAK);

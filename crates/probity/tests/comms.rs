@@ -131,6 +131,61 @@ fn mail_to_a_protected_party_keeps_metadata_only() {
     assert!(alerts(&data).is_empty());
 }
 
+/// Protected parties written in ways that change nothing a reader sees (spacing, a no-break
+/// space, a hyphen, a second `Subject` header, a sub-address, a dot after the domain, a longer
+/// display name): each message is stored with its metadata only, and none of its content reaches
+/// the database files.
+#[test]
+fn protected_parties_written_otherwise_keep_metadata_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let folder = dir.path().join("mail");
+    std::fs::create_dir(&folder).unwrap();
+    let sender = "PC Pat Lowe <pat.lowe@force.police.uk>";
+    let messages = [
+        ("\"Occupational  Health\" <x@y.example>", "hello"),
+        ("\"Occupational\u{a0}Health\" <x@y.example>", "hello"),
+        ("Occupational Health Team <ohteam@force.police.uk>", "hello"),
+        ("occupational.health+referral@force.police.uk", "hello"),
+        ("<legal.services@force.police.uk.>", "hi"),
+        (
+            "b@force.police.uk",
+            "Protected\tdisclosure about my sergeant",
+        ),
+        ("b@force.police.uk", "whistle-blowing concern"),
+        (
+            "b@force.police.uk",
+            "Protected disclosure about my sergeant\r\nSubject: hi",
+        ),
+    ];
+    for (at, (to, subject)) in messages.iter().enumerate() {
+        let body = format!("Zanzibar{at} marmalade grievance about my sergeant. {THREAT}");
+        std::fs::write(
+            folder.join(format!("m{at}.eml")),
+            eml(sender, to, subject, &body),
+        )
+        .unwrap();
+    }
+    ingest(&data, &folder);
+
+    let docs = stored_docs(&data);
+    assert_eq!(docs.len(), messages.len());
+    for doc in &docs {
+        assert!(doc["email"].get("body").is_none(), "{doc}");
+        assert!(
+            doc["labels"]["privacy.excluded"].is_string(),
+            "not excluded: {doc}"
+        );
+    }
+    for at in 0..messages.len() {
+        assert!(!in_database_files(&data, &format!("Zanzibar{at}")), "{at}");
+    }
+    assert!(!in_database_files(&data, "marmalade"));
+    // The subjects of the whistleblowing messages go with their bodies.
+    assert!(!in_database_files(&data, "my sergeant"));
+    assert!(alerts(&data).is_empty());
+}
+
 #[test]
 fn privileged_advice_is_stored_sealed_and_unseals_with_the_key() {
     let dir = tempfile::tempdir().unwrap();
