@@ -114,6 +114,13 @@ const EMAIL: &str =
 const DATE: &str = r"(?:(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-](?:[0-9]{4}|[0-9]{2})|[0-9]{1,2}(?:st|nd|rd|th)? +(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,? +[0-9]{4})";
 const DOB_CUE: &str = r"(?:d\.?o\.?b\.?|date +of +birth|born(?: +on)?)";
 
+/// Masking only ([`Identifiers::find_for_masking`]): a phone number written with `00 44` for the
+/// country (`0044 7700 900123`), which the shared pattern, written for `+44`, does not read.
+const LOOSE_PHONE: &str = r"(?-u:\b)00[ \t]?44[ \t]?(?:\(0\)[ \t]?)?[1-9](?:[ \t.\-]?[0-9]){7,10}";
+/// Masking only: a postcode in lower case, or with no space or several between its halves
+/// (`ls61ab`, `LS6  1AB`, a no-break space).
+const LOOSE_POSTCODE: &str = r"(?i)(?-u:\b)(?:[A-PR-UWYZ](?:[0-9][A-HJKPSTUW0-9]?|[A-HK-Y][0-9][ABEHMNPRVWXY0-9]?)[ \t\x{a0}]{0,3}[0-9][ABD-HJLNP-UW-Z]{2}|GIR[ \t\x{a0}]{0,3}0AA)(?-u:\b)";
+
 const VEHICLE_CUE: &str = r"(?i)(?-u:\b)(?:vehicle|vrm|reg|registration|reg\.? no|car|van|lorry|motorbike|motorcycle|plate|plates|index|dvla|anpr)(?-u:\b)";
 
 /// The number-like kinds found by the shared scan, in the order candidates are tried.
@@ -144,6 +151,8 @@ pub struct Identifiers {
     email: regex_automata::meta::Regex,
     dob: Regex,
     vehicle_cue: Regex,
+    loose_phone: Regex,
+    loose_postcode: Regex,
 }
 
 impl Identifiers {
@@ -172,7 +181,43 @@ impl Identifiers {
                 &format!(r"(?i){B}{DOB_CUE}\s{{0,3}}[:\-]?\s{{0,3}}({DATE}){B}"),
             )?,
             vehicle_cue: compile("vehicle cue", VEHICLE_CUE)?,
+            loose_phone: compile("phone with 00 44", LOOSE_PHONE)?,
+            loose_postcode: compile("loosely written postcode", LOOSE_POSTCODE)?,
         })
+    }
+
+    /// What [`Identifiers::find`] finds, and the forms that masking hides too though the
+    /// disclosure policy does not count them (its findings are read on real mail, where a loose
+    /// form would be found in text that holds none): phone numbers written with `00 44`, and
+    /// postcodes in lower case or with no space or several between their halves. In order of
+    /// position, without overlaps.
+    pub fn find_for_masking(&self, text: &str) -> Vec<IdMatch> {
+        let mut found = self.find(text);
+        let mut loose = Vec::new();
+        for m in self.loose_phone.find_iter(text) {
+            if let Some(end) = loose_phone_end(m.as_str()) {
+                loose.push(IdMatch {
+                    kind: IdKind::Phone,
+                    start: m.start(),
+                    end: m.start() + end,
+                });
+            }
+        }
+        for m in self.loose_postcode.find_iter(text) {
+            loose.push(IdMatch {
+                kind: IdKind::Postcode,
+                start: m.start(),
+                end: m.end(),
+            });
+        }
+        loose.retain(|hit| {
+            !found
+                .iter()
+                .any(|known| hit.start < known.end && known.start < hit.end)
+        });
+        found.append(&mut loose);
+        remove_overlaps(&mut found, 0);
+        found
     }
 
     /// Every identifier in `text`, in order of position, without overlaps.
@@ -724,6 +769,23 @@ fn phone_end(candidate: &str) -> Option<usize> {
     ends.into_iter().find(|&end| valid_phone(&candidate[..end]))
 }
 
+/// The longest valid phone number (`00 44` and a national number of the right length) that
+/// `candidate` starts with, as a byte length.
+fn loose_phone_end(candidate: &str) -> Option<usize> {
+    let bytes = candidate.as_bytes();
+    (1..=bytes.len()).rev().find(|&end| {
+        let ends_a_number =
+            bytes[end - 1].is_ascii_digit() && bytes.get(end).is_none_or(|b| !b.is_ascii_digit());
+        ends_a_number && {
+            let written = &candidate[..end];
+            let all = digits(written);
+            // `0044`, then the `(0)` some write, then the national number.
+            let skip = if written.contains("(0)") { 5 } else { 4 };
+            all.get(skip..).is_some_and(valid_national)
+        }
+    })
+}
+
 /// UK phone number: `0` or `+44` then a national number of the right length for its range (mobiles
 /// `7x` ten digits, geographic `1`/`2` nine or ten, `3` ten, `8` nine or ten).
 pub fn valid_phone(candidate: &str) -> bool {
@@ -738,6 +800,11 @@ pub fn valid_phone(candidate: &str) -> bool {
     } else {
         all.get(1..).unwrap_or(&[])
     };
+    valid_national(national)
+}
+
+/// Whether `national` (digits) is a UK national number of the right length for its range.
+fn valid_national(national: &[u8]) -> bool {
     let Some(first) = national.first() else {
         return false;
     };
@@ -1130,6 +1197,44 @@ mod tests {
         assert_eq!(only(IdKind::Postcode, "EC1A1BB"), ["EC1A1BB"]);
         assert!(only(IdKind::Postcode, "QA1 1AA").is_empty());
         assert!(only(IdKind::Postcode, "M1 1AC").is_empty());
+    }
+
+    /// Masking hides the loose forms of phone numbers and postcodes; the disclosure policy's
+    /// [`Identifiers::find`] still does not count them.
+    #[test]
+    fn loose_phones_and_postcodes_are_found_for_masking_only() {
+        let ids = Identifiers::new().unwrap();
+        let shown = |text: &str| -> Vec<(IdKind, String)> {
+            ids.find_for_masking(text)
+                .into_iter()
+                .map(|m| (m.kind, text[m.start..m.end].to_owned()))
+                .collect()
+        };
+        for (text, kind, value) in [
+            ("or 0044 7700 900123 or", IdKind::Phone, "0044 7700 900123"),
+            ("call 00447700900123.", IdKind::Phone, "00447700900123"),
+            (
+                "tel 0044 (0)20 7946 0018",
+                IdKind::Phone,
+                "0044 (0)20 7946 0018",
+            ),
+            ("Postcode ls61ab and", IdKind::Postcode, "ls61ab"),
+            ("at LS6  1AB.", IdKind::Postcode, "LS6  1AB"),
+            ("at LS6\u{a0}1AB.", IdKind::Postcode, "LS6\u{a0}1AB"),
+            ("at sw1a 1aa", IdKind::Postcode, "sw1a 1aa"),
+        ] {
+            assert_eq!(shown(text), [(kind, value.to_owned())], "{text}");
+            assert!(only(kind, text).is_empty(), "the policy counts {text}");
+        }
+        // What the policy finds, masking finds the same.
+        let text = "NI AB123456C, tel 07700 900123, at SW1A 1AA, or 0044 7700 900123";
+        let strict = ids.find(text);
+        let loose = ids.find_for_masking(text);
+        assert!(strict.iter().all(|m| loose.contains(m)));
+        assert_eq!(loose.len(), strict.len() + 1);
+        // Too short or too long for a UK number after 00 44.
+        assert!(shown("0044 7700 9001").is_empty());
+        assert!(shown("0033 1 23 45 67 89").is_empty());
     }
 
     #[test]

@@ -1,10 +1,17 @@
-//! Masking of members of the public's personal data in anything an analyst reads: names (titled,
-//! forename and surname, `SURNAME, Forename`), street addresses, postcodes, phone numbers, email
-//! addresses, dates of birth and identifiers become placeholders such as `[person]`, `[phone]`,
-//! `[email]`, `[postcode]`. Staff are left visible: names in the staff list, and email addresses in
-//! the staff list or at the force's own domains.
+//! Masking of members of the public's personal data in anything an analyst reads: names (titled or
+//! ranked, forename and surname, `SURNAME, Forename`, `Surname, Forename`, after a role word such
+//! as `Suspect` or `Witness:`, a common forename alone, and every other mention of a name's
+//! surname; see [`BroadNames`]), street addresses (with or without a house number), postcodes
+//! (however spaced, in any case), phone numbers (`0044` too), email addresses, dates of birth and
+//! identifiers become placeholders such as `[person]`, `[phone]`, `[email]`, `[postcode]`. Staff
+//! are left visible: names in the staff list, and email addresses in the staff list or at the
+//! force's own domains.
 //!
-//! Masking errs towards hiding: a force address in a signature is masked too.
+//! Masking errs towards hiding: a force address in a signature is masked too, and so is a
+//! forename alone even where it is a staff member's (a forename alone names no one in the staff
+//! list). It finds more than the disclosure policy counts: the loose forms are found only here
+//! ([`Identifiers::find_for_masking`], [`Addresses::find_for_masking`], [`BroadNames`]), so the
+//! policy's findings on ordinary mail do not change with them.
 
 use std::collections::HashSet;
 
@@ -12,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::addresses::Addresses;
 use crate::identifiers::{IdKind, Identifiers};
-use crate::names::Names;
+use crate::names::{BroadNames, NameMatch, Names};
 use crate::{Result, text};
 
 /// What a masked stretch was.
@@ -73,7 +80,7 @@ pub struct Masked {
 #[derive(Debug, Clone)]
 pub struct Masker {
     identifiers: Identifiers,
-    names: Names,
+    names: BroadNames,
     addresses: Addresses,
     staff_names: HashSet<String>,
     staff_addresses: HashSet<String>,
@@ -101,7 +108,7 @@ impl Masker {
     {
         Ok(Self {
             identifiers: Identifiers::new()?,
-            names: Names::new()?,
+            names: BroadNames::new()?,
             addresses: Addresses::new()?,
             staff_names: staff_names
                 .into_iter()
@@ -148,7 +155,7 @@ impl Masker {
         let over_limit = whole.len() > self.max_text_bytes;
         let text = &whole[..cut_point(whole, self.max_text_bytes)];
         let mut items: Vec<MaskedItem> = Vec::new();
-        for hit in self.identifiers.find(text) {
+        for hit in self.identifiers.find_for_masking(text) {
             let value = &text[hit.start..hit.end];
             if hit.kind == IdKind::EmailAddress && self.is_staff_address(value) {
                 continue;
@@ -159,13 +166,9 @@ impl Masker {
                 end: hit.end,
             });
         }
-        for m in self.addresses.find(text) {
-            items.push(MaskedItem {
-                kind: MaskKind::Address,
-                start: m.start,
-                end: m.end,
-            });
-        }
+        let addresses = self.addresses.find_for_masking(text);
+        let mut public: Vec<NameMatch> = Vec::new();
+        let mut staff: Vec<NameMatch> = Vec::new();
         for name in self.names.find(text) {
             // The key is made only where there are staff names to look it up in.
             if !self.staff_names.is_empty()
@@ -173,8 +176,34 @@ impl Masker {
                     .staff_names
                     .contains(&Names::key(&text[name.start..name.end]))
             {
+                staff.push(name);
                 continue;
             }
+            public.push(name);
+        }
+        // Once a member of the public is named, their surname elsewhere names them too (`your
+        // son Tyler Whitfield`, then `Whitfield said`), but not inside a staff member's name.
+        let mentions = self.names.mentions(text, &public);
+        let inside_staff =
+            |m: &NameMatch| staff.iter().any(|s| s.start <= m.start && m.end <= s.end);
+        // A street without a number may be a staff member's name (`Sam Lane`).
+        for m in addresses {
+            if inside_staff(&NameMatch {
+                start: m.start,
+                end: m.end,
+            }) {
+                continue;
+            }
+            items.push(MaskedItem {
+                kind: MaskKind::Address,
+                start: m.start,
+                end: m.end,
+            });
+        }
+        for name in public
+            .iter()
+            .chain(mentions.iter().filter(|m| !inside_staff(m)))
+        {
             items.push(MaskedItem {
                 kind: MaskKind::Person,
                 start: name.start,
@@ -182,12 +211,14 @@ impl Masker {
             });
         }
         items.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        // Overlapping stretches are hidden together (as the first's kind): masking errs towards
+        // hiding, so no part of one is left showing past the end of another.
         let mut kept: Vec<MaskedItem> = Vec::with_capacity(items.len());
         for item in items {
-            if kept.last().is_some_and(|last| item.start < last.end) {
-                continue;
+            match kept.last_mut() {
+                Some(last) if item.start < last.end => last.end = last.end.max(item.end),
+                _ => kept.push(item),
             }
-            kept.push(item);
         }
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
@@ -461,6 +492,89 @@ email [email]. Copy to sam.lane@force.police.uk."
     fn staff_personal_address_in_list_stays() {
         let masked = masker().mask("sent to sam.lane.home@gmail.com and pat@gmail.com");
         assert_eq!(masked.text, "sent to sam.lane.home@gmail.com and [email]");
+    }
+
+    fn no_staff() -> Masker {
+        Masker::new(
+            std::iter::empty::<&str>(),
+            std::iter::empty::<&str>(),
+            std::iter::empty::<&str>(),
+        )
+        .unwrap()
+    }
+
+    /// The tester's lines, each once left partly visible: every name, street, phone number and
+    /// postcode in them is masked.
+    #[test]
+    fn masks_the_forms_once_left_visible() {
+        let masker = no_staff();
+        for (text, masked) in [
+            (
+                "2. Suspect DAVID SMITH arrested.",
+                "2. Suspect [person] arrested.",
+            ),
+            ("3. Smith, John (dob 01/02/1990)", "3. [person] (dob [dob])"),
+            (
+                "4. Spoke to Mohammed Khan and Priya Patel.",
+                "4. Spoke to [person] and [person].",
+            ),
+            ("5. Witness: Bob Jones.", "5. Witness: [person]."),
+            ("6. Informant is Tyler Brown.", "6. Informant is [person]."),
+            (
+                "8. Her name is Chloe, she lives on Oak Avenue.",
+                "8. Her name is [person], she lives on [address].",
+            ),
+            (
+                "10. via WhatsApp +44 7700 900123 or 0044 7700 900123.",
+                "10. via WhatsApp [phone] or [phone].",
+            ),
+            (
+                "13. Postcode ls61ab and LS6  1AB.",
+                "13. Postcode [postcode] and [postcode].",
+            ),
+            (
+                "14. Siobhán Ó Briain and Zoë Łukasz.",
+                "14. [person] and [person].",
+            ),
+            (
+                "your son Tyler Whitfield (born 03/04/2010) goes to",
+                "your son [person] (born [dob]) goes to",
+            ),
+            ("Sgt Bob Jones", "[person]"),
+            ("PC Alan Smith", "[person]"),
+            (
+                "Dear Karen Whitfield, I told WHITFIELD and Whitfield's son.",
+                "Dear [person], I told [person] and [person] son.",
+            ),
+        ] {
+            assert_eq!(masker.mask(text).text, masked, "{text}");
+        }
+    }
+
+    /// A staff member named with a rank stays visible, and their surname elsewhere is not
+    /// masked as another's mention.
+    #[test]
+    fn staff_named_with_a_rank_stay_visible() {
+        let masker = Masker::new(["Bob Jones"], Vec::<String>::new(), ["force.police.uk"]).unwrap();
+        assert_eq!(masker.mask("Sgt Bob Jones").text, "Sgt Bob Jones");
+        assert_eq!(
+            masker.mask("Det Sgt Bob Jones met Karen Jones.").text,
+            "Det Sgt Bob Jones met [person]."
+        );
+    }
+
+    /// Stretches that overlap are masked together: nothing of either is left showing.
+    #[test]
+    fn overlapping_stretches_are_masked_whole() {
+        let text = "Statement of Karen Whitfield, 14 Elm Road LS6 2AB, tel 07700900456";
+        let masked = no_staff().mask(text);
+        assert_eq!(
+            masked.text,
+            "Statement of [person], [address] [postcode], tel [phone]"
+        );
+        for pair in masked.masked.windows(2) {
+            assert!(pair[0].end <= pair[1].start);
+        }
     }
 
     /// A masker with no staff listed masks what one whose lists name nobody in the text masks:
