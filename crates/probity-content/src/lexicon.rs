@@ -412,6 +412,10 @@ impl SubjectWords {
     }
 }
 
+/// Where [`Lexicon::pieces_joined`] joins a word's pieces: the longest word split by marks, with
+/// a space either side.
+type JoinBuffer = [u8; MAX_SPLIT_WORD_BYTES + 2];
+
 /// Most digits 1 in one word whose readings as `l` are tried (each choice of them is).
 const MAX_ONES_READ_AS_L: usize = 4;
 
@@ -898,37 +902,20 @@ impl Lexicon {
     fn pieces_joined(&self, text: &Normalised, judged: &mut Judged) {
         let bytes = text.bytes();
         // " joined ", padded as the normalised text is.
-        let mut buffer = [b' '; MAX_SPLIT_WORD_BYTES + 2];
+        let mut buffer: JoinBuffer = [b' '; MAX_SPLIT_WORD_BYTES + 2];
         let dfa = &self.automaton;
         let Ok(unanchored) = dfa.start_state(Anchored::No) else {
             return;
         };
         let mut found: Vec<(usize, usize)> = Vec::new();
-        'words: for &(from, to) in text.split_words() {
+        for &(from, to) in text.split_words() {
             let (from, to) = (from as usize, to as usize);
             let Some(span) = bytes.get(from..to) else {
                 continue;
             };
-            let mut len = 1;
-            for &byte in span {
-                match byte {
-                    b' ' => {}
-                    // Single-word terms are letters alone.
-                    b'a'..=b'z' => {
-                        if buffer[len - 1] != byte {
-                            let Some(slot) = buffer.get_mut(len) else {
-                                continue 'words;
-                            };
-                            *slot = byte;
-                            len += 1;
-                        }
-                    }
-                    _ => continue 'words,
-                }
-            }
-            if !self.single_word_starts.contains(&buffer[1..len]) {
+            let Some(len) = self.join_pieces(span, &mut buffer) else {
                 continue;
-            }
+            };
             let Some(joined) = buffer.get_mut(..=len) else {
                 continue;
             };
@@ -952,6 +939,37 @@ impl Lexicon {
                 }
             }
         }
+    }
+
+    /// Joins the letters of a word split by marks (`span`, its normalised bytes from the first
+    /// piece to the last) in `buffer` after its leading space, a letter that ends one piece and
+    /// starts the next written once; returns the length written, the leading space included.
+    /// None where the word can spell no single-word term: a byte other than a letter or a space
+    /// in it, more letters than `buffer` holds, or first three letters that begin no term.
+    fn join_pieces(&self, span: &[u8], buffer: &mut JoinBuffer) -> Option<usize> {
+        let mut len = 1;
+        for &byte in span {
+            match byte {
+                b' ' => {}
+                // Single-word terms are letters alone.
+                b'a'..=b'z' => {
+                    if buffer[len - 1] != byte {
+                        *buffer.get_mut(len)? = byte;
+                        len += 1;
+                        // The first three letters decide, as below: most joined words (`e-mail`,
+                        // `and/or`, the parts of an address) begin as no term does, and the rest
+                        // of them need not be read.
+                        if len == 4 && !self.single_word_starts.contains(&buffer[1..len]) {
+                            return None;
+                        }
+                    }
+                }
+                _ => return None,
+            }
+        }
+        self.single_word_starts
+            .contains(&buffer[1..len])
+            .then_some(len)
     }
 
     /// Every pattern occurrence in `bytes`, overlapping ones included, as (pattern, start), in the
@@ -2444,8 +2462,93 @@ mod tests {
         .prop_map(|w| w.join(" "))
     }
 
+    /// The joining [`Lexicon::join_pieces`] replaced: every letter of the word joined, then its
+    /// first three letters looked up once.
+    fn join_pieces_reading_every_letter(
+        lexicon: &Lexicon,
+        span: &[u8],
+        buffer: &mut JoinBuffer,
+    ) -> Option<usize> {
+        let mut len = 1;
+        for &byte in span {
+            match byte {
+                b' ' => {}
+                b'a'..=b'z' => {
+                    if buffer[len - 1] != byte {
+                        *buffer.get_mut(len)? = byte;
+                        len += 1;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        lexicon
+            .single_word_starts
+            .contains(&buffer[1..len])
+            .then_some(len)
+    }
+
+    /// Normalised words split by marks, as [`Normalised::split_words`] gives them (pieces apart,
+    /// ` sl ut `): most made of the single-word terms cut at points of their own, a letter
+    /// sometimes written again either side of a cut, with made-up letters or other bytes among
+    /// them, some longer than a joined word can be.
+    fn split_spans() -> impl Strategy<Value = Vec<u8>> {
+        let terms: Vec<Vec<u8>> = shared_lexicon()
+            .single_words
+            .iter()
+            .flatten()
+            .map(|term| term.letters.clone())
+            .collect();
+        let piece = prop_oneof![
+            4 => proptest::sample::select(terms),
+            1 => "[a-z]{1,8}".prop_map(String::into_bytes),
+            1 => "[a-z0-9 *.']{1,4}".prop_map(String::into_bytes),
+        ];
+        proptest::collection::vec((piece, any::<u64>()), 1..5).prop_map(|pieces| {
+            let mut span: Vec<u8> = Vec::new();
+            for (piece, seed) in pieces {
+                let cut = (seed as usize) % (piece.len() + 1);
+                if !span.is_empty() {
+                    span.push(b' ');
+                }
+                span.extend_from_slice(&piece[..cut]);
+                if seed & (1 << 40) != 0 {
+                    span.push(b' ');
+                    // The letter before the cut written again after it (` sl lut `).
+                    if seed & (1 << 41) != 0
+                        && let Some(&letter) = span.iter().rev().nth(1)
+                    {
+                        span.push(letter);
+                    }
+                }
+                span.extend_from_slice(&piece[cut..]);
+            }
+            span
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Giving a split word up once its first three letters begin no term changes nothing: the
+        /// joining says what it said joining every letter before looking, and joins the same
+        /// letters.
+        #[test]
+        fn split_words_given_up_early_as_when_read_whole(
+            spans in proptest::collection::vec(split_spans(), 1..32),
+        ) {
+            let lexicon = shared_lexicon();
+            let mut early: JoinBuffer = [b' '; MAX_SPLIT_WORD_BYTES + 2];
+            let mut whole: JoinBuffer = [b' '; MAX_SPLIT_WORD_BYTES + 2];
+            for span in &spans {
+                let joined = lexicon.join_pieces(span, &mut early);
+                let expected = join_pieces_reading_every_letter(lexicon, span, &mut whole);
+                prop_assert_eq!(joined, expected, "{:?}", String::from_utf8_lossy(span));
+                if let Some(len) = joined {
+                    prop_assert_eq!(&early[..len], &whole[..len]);
+                }
+            }
+        }
 
         /// The address check reads only whole words before `start`, whatever the text and
         /// wherever `start` falls, and says yes exactly when the text ends "you are a".
