@@ -28,32 +28,51 @@ pub fn quoted_history(text: &str) -> Option<usize> {
     memchr::memchr(b'\n', bytes)?;
     // Every marker holds one of these bytes: `>`, the colon of `wrote:` and `From:`, the dashes
     // of the separator. Hits come in order of position, so the first that stands where a quote
-    // begins gives the earliest line.
-    let start = memchr::memchr3_iter(b'>', b':', b'-', bytes).find_map(|at| match bytes[at] {
-        b'>' => leading(bytes, at),
-        b':' if bytes[..at].ends_with(b"wrote") => {
-            // An attribution is a short line: look no further back than its longest.
-            let window = at.saturating_sub(MAX_ATTRIBUTION_BYTES + 1);
-            let start = bytes[window..at]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map(|newline| window + newline + 1)
-                .or((window == 0).then_some(0))?;
-            is_attribution(line(text, start).trim_start_matches([' ', '\t'])).then_some(start)
+    // begins gives the earliest line. Only the first byte of a run of one of them can stand
+    // there (`>` and the first dash after only spaces on a line, the colon after `wrote` or
+    // `From`), so the rest of a run is passed over with it: a line of dashes under a signature
+    // or a table is one hit, not seventy, and each hit costs a search started again.
+    let mut from = 0;
+    let start = loop {
+        let at = from + memchr::memchr3(b'>', b':', b'-', bytes.get(from..)?)?;
+        let byte = bytes[at];
+        from = at + 1;
+        while bytes.get(from) == Some(&byte) {
+            from += 1;
         }
-        b':' if bytes[..at].ends_with(b"From") => {
-            let start = leading(bytes, at - 4)?;
-            header_block_follows(text, at).then_some(start)
+        let found = match byte {
+            b'>' => leading(bytes, at),
+            b':' if bytes[..at].ends_with(b"wrote") => {
+                // An attribution is a short line: look no further back than its longest.
+                let window = at.saturating_sub(MAX_ATTRIBUTION_BYTES + 1);
+                bytes[window..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map(|newline| window + newline + 1)
+                    .or((window == 0).then_some(0))
+                    .filter(|&start| {
+                        is_attribution(line(text, start).trim_start_matches([' ', '\t']))
+                    })
+            }
+            b':' if bytes[..at].ends_with(b"From") => {
+                leading(bytes, at - 4).filter(|_| header_block_follows(text, at))
+            }
+            // The line's start first: most dashes are inside words or lines of dashes.
+            b'-' => leading(bytes, at).filter(|_| {
+                bytes[at..].starts_with(b"-----Original Message-----")
+                    || bytes[at..].starts_with(b"----- Original Message -----")
+            }),
+            _ => None,
+        };
+        if let Some(start) = found {
+            break start;
         }
-        b'-' if bytes[at..].starts_with(b"-----Original Message-----")
-            || bytes[at..].starts_with(b"----- Original Message -----") =>
-        {
-            leading(bytes, at)
-        }
-        _ => None,
-    })?;
+    };
     let reply = text.get(..start)?;
-    (reply.split_whitespace().count() >= MIN_REPLY_WORDS).then_some(start)
+    // Only whether there are that many words matters: counting stops there rather than reading
+    // (and decoding) the whole reply.
+    let words = reply.split_whitespace().take(MIN_REPLY_WORDS).count();
+    (words >= MIN_REPLY_WORDS).then_some(start)
 }
 
 /// The parts of a text that quote earlier messages, and so may not be the sender's words.
@@ -276,6 +295,12 @@ mod tests {
             Just("From: Sam".to_owned()),
             Just("Sent: Monday".to_owned()),
             Just("Date: today".to_owned()),
+            // Runs of the marker bytes, of which only the first can start a quote.
+            Just(">>".to_owned()),
+            Just("::".to_owned()),
+            Just("-".to_owned()),
+            Just("--".to_owned()),
+            Just("\t".to_owned()),
             "[a-z ]{1,12}",
         ]
     }
