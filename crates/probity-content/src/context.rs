@@ -5,7 +5,9 @@
 //!   reads as a complaint or report, or inside quotation marks that words such as "statements
 //!   like", "if you say" or "posts such as" introduce, is most likely being condemned or
 //!   recorded, not used. Officers record abuse as evidence every day; the finding is kept but
-//!   lowered.
+//!   lowered. So is a term that someone is told not to call another, or told what to do if
+//!   called ("don't ever call anyone a …", "if anyone calls you a …, report it"): the word
+//!   is mentioned to forbid it.
 //! - **Negation.** "I'm not going to hurt you", "you're not an idiot": a negation just before a
 //!   threat, harassment or insult reverses it. Slurs are not excused by negation ("he's not a …"
 //!   still uses the word), so this applies only to [`Category::negation_applies`].
@@ -25,7 +27,10 @@ const LOOKBACK_BYTES: usize = 240;
 /// How far back a quotation mark is looked for.
 const QUOTE_LOOKBACK_BYTES: usize = 2_000;
 
-const REPORTING_CUES: &[&str] = &[
+/// Words that report what someone called someone: the term must be their object, in the same
+/// clause with no comma, colon or bracket between ("he called me a …"). After a comma the term
+/// is said to the reader ("don't call me, you …", "call me when you're done, you …").
+const CALLING_CUES: &[&str] = &[
     "called me",
     "called him",
     "called her",
@@ -38,6 +43,11 @@ const REPORTING_CUES: &[&str] = &[
     "calling her",
     "calling",
     "call me",
+];
+
+/// Words that report what someone said, anywhere in the sentence before the term ("she
+/// shouted, \"…\"").
+const REPORTING_CUES: &[&str] = &[
     "said",
     "says",
     "saying",
@@ -153,6 +163,41 @@ const QUOTE_INTRODUCERS: &[&str] = &[
 /// Words before an opening quotation mark looked at for [`QUOTE_INTRODUCERS`].
 const QUOTE_INTRODUCER_WORDS: usize = 3;
 
+/// Words that forbid the calling that follows them: "don't ever call anyone a …", "you must
+/// never call a colleague a …".
+const FORBIDDING: &[&str] = &[
+    "don't",
+    "do not",
+    "never",
+    "must not",
+    "mustn't",
+    "should not",
+    "shouldn't",
+    "not to",
+];
+
+/// Words that open a clause saying what may happen, or who does it: "if anyone calls you a …",
+/// "anyone who calls a colleague a …", "when someone calls you a …".
+const CALL_CONDITIONS: &[&str] = &["if", "when", "whenever", "who", "whoever"];
+
+/// Words that may stand between a [`FORBIDDING`] word and the verb ("don't you ever call").
+const FORBIDDING_FILLERS: &[&str] = &["ever", "even", "just", "you", "dare", "again", "please"];
+
+/// The verb a term is the object of in a forbidden or conditional call.
+const CALL_VERBS: &[&str] = &["call", "calls"];
+
+/// Who, after a [`CALL_CONDITIONS`] word, is the writer: "if I call you a …" is no warning.
+const WRITER: &[&str] = &["i", "we", "i'll", "we'll", "i'd", "we'd"];
+
+/// At most this many words between a [`CALL_CONDITIONS`] word and the verb ("if a member of
+/// the public calls").
+const CALL_CONDITION_WORDS: usize = 6;
+
+/// At most this many words between the verb and the term ("call anyone a …", "calls a member
+/// of the public a …"). More than two must end in "a" or "an" ("don't call him when that …" is
+/// no call of the term).
+const CALL_OBJECT_WORDS: usize = 6;
+
 const NEGATORS: &[&str] = &[
     "not", "never", "no", "dont", "wont", "wouldnt", "isnt", "arent", "wasnt", "didnt", "cant",
     "cannot", "shouldnt", "nobody", "noone", "neither", "nor",
@@ -194,11 +239,47 @@ pub struct Context {
 /// The context rules, with their word lists normalised once.
 #[derive(Debug, Clone)]
 pub struct ContextRules {
+    calling: Vec<Cue>,
     reporting: Vec<Cue>,
     report_context: Vec<Cue>,
     quote_introducers: Vec<Cue>,
     negators: Vec<Cue>,
     self_reference: Vec<Cue>,
+    calls: Calls,
+}
+
+/// The word lists of [`ContextRules::forbidden_call`], normalised (each a list of words).
+#[derive(Debug, Clone)]
+struct Calls {
+    forbidding: Vec<(&'static str, Vec<String>)>,
+    conditions: Vec<(&'static str, String)>,
+    fillers: Vec<String>,
+    verbs: Vec<String>,
+    writer: Vec<String>,
+}
+
+/// Each of `words` with its normalised words.
+fn normalised_words(words: &[&'static str]) -> Vec<(&'static str, Vec<String>)> {
+    words
+        .iter()
+        .map(|written| {
+            let normalised = normalise(written);
+            let words = normalised
+                .as_str()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect();
+            (*written, words)
+        })
+        .collect()
+}
+
+/// Each of `words` normalised, as one word.
+fn normalised_list(words: &[&'static str]) -> Vec<String> {
+    words
+        .iter()
+        .map(|word| normalise(word).as_str().trim().to_owned())
+        .collect()
 }
 
 impl Default for ContextRules {
@@ -227,11 +308,23 @@ impl ContextRules {
     /// The shipped rules.
     pub fn new() -> ContextRules {
         ContextRules {
+            calling: normalised_cues(CALLING_CUES),
             reporting: normalised_cues(REPORTING_CUES),
             report_context: normalised_cues(REPORT_CONTEXT),
             quote_introducers: normalised_cues(QUOTE_INTRODUCERS),
             negators: normalised_cues(NEGATORS),
             self_reference: normalised_cues(SELF_REFERENCE),
+            calls: Calls {
+                forbidding: normalised_words(FORBIDDING),
+                conditions: CALL_CONDITIONS
+                    .iter()
+                    .copied()
+                    .zip(normalised_list(CALL_CONDITIONS))
+                    .collect(),
+                fillers: normalised_list(FORBIDDING_FILLERS),
+                verbs: normalised_list(CALL_VERBS),
+                writer: normalised_list(WRITER),
+            },
         }
     }
 
@@ -247,11 +340,16 @@ impl ContextRules {
         let clause = normalise(clause_before(text, start));
         let clause = clause.as_str();
         let mut context = Context::default();
-        if let Some(cue) = find_cue(clause, &self.reporting) {
+        let phrase = normalise(phrase_before_keeping_quotes(text, start));
+        if let Some(cue) =
+            find_cue(phrase.as_str(), &self.calling).or_else(|| find_cue(clause, &self.reporting))
+        {
             context.reported = Some(format!(
                 "it follows \"{}\", which reports what someone said",
                 cue.written
             ));
+        } else if let Some(reason) = self.forbidden_call(phrase.as_str()) {
+            context.reported = Some(reason);
         } else if let Some(open) = opening_quote(text, start) {
             if let Some(cue) = find_cue(whole.as_str(), &self.report_context) {
                 context.reported = Some(format!(
@@ -287,6 +385,69 @@ impl ContextRules {
             ));
         }
         context
+    }
+
+    /// Why the term after `phrase` (the normalised clause before it, from its last comma, colon
+    /// or bracket) is the word someone is told not to call another, or told what to do if they
+    /// are called it, if it is: the object of "call" or "calls" in the phrase, with at most
+    /// [`CALL_OBJECT_WORDS`] words between ("call anyone a …", "calls you a …"), where the verb
+    /// follows a word that forbids it ("don't ever call", "never call", "you must not call") or
+    /// opens a condition on someone else's calling ("if anyone calls", "anyone who calls").
+    /// "I'll call you a … if I want", "If I call you a …", "Don't be such a …" and "Don't call
+    /// me, you …" are not.
+    fn forbidden_call(&self, phrase: &str) -> Option<String> {
+        let words: Vec<&str> = phrase.split_whitespace().collect();
+        let calls = &self.calls;
+        // The verb, with its object between it and the term.
+        let verb_at = words
+            .iter()
+            .rposition(|word| calls.verbs.iter().any(|verb| verb == word))?;
+        let object = words.get(verb_at + 1..)?;
+        let ends_in_article = object.last().is_some_and(|w| *w == "a" || *w == "an");
+        if object.is_empty()
+            || object.len() > CALL_OBJECT_WORDS
+            || (object.len() > 2 && !ends_in_article)
+        {
+            return None;
+        }
+        let before = words.get(..verb_at)?;
+        // A forbidding word straight before the verb, or with fillers between.
+        let mut end = before.len();
+        while end > 0
+            && before
+                .get(end - 1)
+                .is_some_and(|w| calls.fillers.iter().any(|f| f == w))
+        {
+            end -= 1;
+        }
+        let kept = before.get(..end)?;
+        if let Some((written, _)) = calls
+            .forbidding
+            .iter()
+            .find(|(_, cue)| kept.ends_with(&cue.iter().map(String::as_str).collect::<Vec<_>>()))
+        {
+            return Some(format!(
+                "it is the word someone is told not to call another (\"{written} … call\"), mentioned to forbid it"
+            ));
+        }
+        // A condition on someone else's calling, a few words before the verb.
+        let from = before.len().saturating_sub(CALL_CONDITION_WORDS + 1);
+        for at in (from..before.len()).rev() {
+            let Some(word) = before.get(at) else {
+                continue;
+            };
+            let Some((written, _)) = calls.conditions.iter().find(|(_, cue)| cue == word) else {
+                continue;
+            };
+            let caller = before.get(at + 1);
+            if caller.is_some_and(|c| calls.writer.iter().any(|w| w == c)) {
+                return None;
+            }
+            return Some(format!(
+                "it is what someone may be called (\"{written} … call\"), mentioned to say what to do about it"
+            ));
+        }
+        None
     }
 }
 
@@ -447,6 +608,27 @@ fn phrase_before(text: &str, start: usize) -> Normalised {
         .rfind([',', ':', '(', ')', '[', ']', '"', '“', '”'])
         .map_or(0, |at| at + 1);
     normalise(clause.get(cut..).unwrap_or_default())
+}
+
+/// The clause before original byte `start`, from its last comma, colon or bracket, with
+/// quotation marks kept ("don't call anyone a \"…\"" holds the verb and its object). Where the
+/// term is inside a quotation opened in the clause, the marks inside the quotation do not cut
+/// it, nor one straight before it ("he called me, \"…\"").
+fn phrase_before_keeping_quotes(text: &str, start: usize) -> &str {
+    let clause = clause_before(text, start);
+    let clause_start = start.min(text.len()) - clause.len();
+    let searched = match opening_quote(text, start) {
+        Some(open) if open >= clause_start => {
+            let before_quote = clause.get(..open - clause_start).unwrap_or_default();
+            // A comma or colon straight before the quotation mark introduces it.
+            before_quote.trim_end().trim_end_matches([',', ':'])
+        }
+        _ => clause,
+    };
+    let cut = searched
+        .rfind([',', ':', '(', ')', '[', ']'])
+        .map_or(0, |at| at + 1);
+    clause.get(cut..).unwrap_or_default()
 }
 
 /// Whether the term at original byte `start` of `text` is what the writer says they will do,
@@ -724,6 +906,70 @@ mod tests {
             assert_eq!(
                 assess(text, "blorp", Category::Racist, false).reported,
                 None,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_term_someone_is_told_not_to_call_another_is_mentioned_not_used() {
+        for text in [
+            "Please don't ever call anyone a blorp, it's racist and unacceptable.",
+            "If anyone calls you a blorp, report it to your supervisor.",
+            "You must never call a colleague a blorp.",
+            "Do not call people blorps.",
+            "Anyone who calls a member of the public a blorp will be dismissed.",
+            "Don't call anyone a \"blorp\" again.",
+            "Don't you ever call anyone such a blorp.",
+            "When someone calls you a blorp, write it down.",
+        ] {
+            let reported = assess(text, "blorp", Category::Racist, false).reported;
+            assert!(
+                reported.as_deref().is_some_and(|r| r.contains("call")),
+                "{text}: {reported:?}"
+            );
+        }
+        for text in [
+            "I'll call you a blorp if I want",
+            "Don't be such a blorp",
+            "don't call me, you blorp",
+            "Call me when you're done, you blorp.",
+            "If I call you a blorp, what will you do?",
+            "Don't call him when that blorp is around.",
+            "I never said that. Call him a blorp.",
+            "Never mind, call him a blorp.",
+        ] {
+            assert_eq!(
+                assess(text, "blorp", Category::Racist, false).reported,
+                None,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_term_after_a_comma_is_not_what_someone_was_called() {
+        // Said to the reader after the comma, not the object of "call".
+        assert_eq!(
+            assess(
+                "Stop calling me that, you blorp.",
+                "blorp",
+                Category::Racist,
+                false
+            )
+            .reported,
+            None
+        );
+        // The object of "called", in quotation marks after a comma, is still reported.
+        for text in [
+            "He called me a blorp in the canteen.",
+            "He called me, \"blorp\", in the canteen.",
+            "Don't call me a blorp.",
+        ] {
+            assert!(
+                assess(text, "blorp", Category::Racist, false)
+                    .reported
+                    .is_some(),
                 "{text}"
             );
         }

@@ -1354,3 +1354,47 @@ fn a_model_needs_enough_words_and_ignores_addresses_and_links() {
     );
     assert!(!sexist.is_empty());
 }
+
+/// The severity of the one finding of `category` in `text`, if there is one.
+fn severity_in(scanner: &Scanner, category: &str, text: &str) -> Option<Level> {
+    let found = in_category(scanner, category, text);
+    assert!(found.len() <= 1, "{text}: {found:#?}");
+    found.first().map(|f| f.severity)
+}
+
+/// A slur that someone is told not to call another, or told what to do if called, is mentioned
+/// to forbid it: lowered as reported speech is. The same word said to someone, or called them
+/// by the writer, is still a finding at full severity.
+#[test]
+fn a_slur_someone_is_told_not_to_call_another_is_lowered_as_a_mention() {
+    let scanner = defaults();
+    for (text, category) in [
+        (
+            "Please don't ever call anyone a paki, it's racist and unacceptable.",
+            "racist",
+        ),
+        (
+            "If anyone calls you a tranny, report it to your supervisor.",
+            "transphobic",
+        ),
+        ("Calling someone a paki is a disciplinary matter.", "racist"),
+        ("You must never call a colleague a retard.", "disablist"),
+    ] {
+        let finding = only(&in_category(&scanner, category, text)).clone();
+        assert_eq!(finding.severity, Level::Low, "{text}: {}", finding.why);
+        assert!(finding.why.contains("call"), "{}", finding.why);
+    }
+    for text in [
+        "I'll call you a paki if I want",
+        "Don't be such a paki",
+        "don't call me, you paki",
+        "If I call you a paki, what are you going to do about it?",
+        "Call me when you're done, you paki.",
+    ] {
+        assert_eq!(
+            severity_in(&scanner, "racist", text),
+            Some(Level::Critical),
+            "{text}"
+        );
+    }
+}
