@@ -727,6 +727,181 @@ pub(crate) fn written_as_a_name(text: &str, start: usize, end: usize) -> bool {
         })
 }
 
+/// Words for a road or a place that a name stands before ("Gaylord Road", "Looney Street").
+const PLACE_WORDS: &[&str] = &[
+    "Road",
+    "Rd",
+    "Street",
+    "St",
+    "Lane",
+    "Ln",
+    "Avenue",
+    "Ave",
+    "Close",
+    "Drive",
+    "Dr",
+    "Way",
+    "Place",
+    "Crescent",
+    "Terrace",
+    "Hill",
+    "Park",
+    "Green",
+    "Grove",
+    "Gardens",
+    "Court",
+    "Square",
+    "Row",
+    "Walk",
+    "Mews",
+    "Parade",
+    "Rise",
+    "View",
+    "Farm",
+    "House",
+    "Arms",
+    "Inn",
+    "Hotel",
+    "Bridge",
+    "Wood",
+    "Woods",
+    "Field",
+    "Fields",
+    "Common",
+    "Estate",
+    "Hall",
+    "Centre",
+    "School",
+    "Academy",
+    "Primary",
+    "College",
+    "Church",
+    "Chapel",
+    "Station",
+    "Airport",
+    "Reservoir",
+];
+
+/// The place word straight after the word at original bytes `start..end` of `text`, where that
+/// word is capitalised (not all capitals) and one space stands between: "Gaylord Road" is a
+/// street, whatever else the word may be.
+pub(crate) fn names_a_place(text: &str, start: usize, end: usize) -> Option<&'static str> {
+    let word = text.get(start..end)?;
+    if !capitalised(word) {
+        return None;
+    }
+    let next = next_word(text.get(end..)?.strip_prefix(' ')?);
+    PLACE_WORDS.iter().copied().find(|place| *place == next)
+}
+
+/// Words that end the name of an organisation ("Queer Police Network", "Dyke Action Group").
+const ORGANISATION_WORDS: &[&str] = &[
+    "Network",
+    "Networks",
+    "Association",
+    "Alliance",
+    "Society",
+    "Group",
+    "Forum",
+    "Collective",
+    "Union",
+    "Council",
+    "Committee",
+    "Federation",
+    "Foundation",
+    "Trust",
+    "Project",
+    "Centre",
+    "Club",
+    "Choir",
+    "Festival",
+    "Museum",
+    "Archive",
+];
+
+/// Capitalised words at most that may stand between a term and the word that ends an
+/// organisation's name ("Queer Police Network").
+const ORGANISATION_NAME_WORDS: usize = 3;
+
+/// The name of the organisation that the word at original bytes `start..end` of `text` begins,
+/// if it does: the word capitalised (not all capitals), then capitalised words (or "and", "of",
+/// "&"), at most [`ORGANISATION_NAME_WORDS`] of them before one of [`ORGANISATION_WORDS`], one
+/// space apart ("Queer Police Network", "Dyke Action Group"). A reclaimed term in the name of the
+/// group's own organisation is no abuse.
+pub(crate) fn names_an_organisation(text: &str, start: usize, end: usize) -> Option<&str> {
+    let word = text.get(start..end)?;
+    if !capitalised(word) {
+        return None;
+    }
+    let mut at = end;
+    for _ in 0..=ORGANISATION_NAME_WORDS {
+        let after = text.get(at..)?.strip_prefix(' ')?;
+        let next = next_word(after);
+        if next.is_empty() {
+            return None;
+        }
+        at = at + 1 + next.len();
+        if ORGANISATION_WORDS.contains(&next) {
+            return text.get(start..at);
+        }
+        if !(capitalised(next) || ["and", "of", "&"].contains(&next)) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Ends of insults made by joining a word to a slur's stem ("Bitchface", "Slutbag"), which a
+/// capital does not make a name. Written as the normaliser writes them (repeats squeezed).
+const INSULT_ENDINGS: &[&str] = &[
+    "face", "faced", "head", "heads", "bag", "bags", "stain", "stains", "wipe", "hole", "holes",
+    "sack", "lord", "tard", "breath", "brain", "licker", "lickers", "sucker", "suckers", "muncher",
+    "monkey", "boy", "boys", "girl", "girls", "bucket", "weasel", "nugget", "pufin", "womble",
+    "burger", "tastic", "nes", "ines", "ish", "ishly", "ishnes", "wit", "wits", "job", "jobs",
+];
+
+/// Letters a stem's word must have past the stem to be read as a longer proper noun by
+/// [`inside_a_proper_noun`]: an ending ("-s", "-ing", "-ers", "-iness") is shorter.
+const PROPER_NOUN_REST: usize = 4;
+
+/// Whether the word at original bytes `start..end` of `text`, which a stem of `stem_len`
+/// normalised letters matched, is a proper noun the stem is only the start of: letters alone,
+/// capitalised (not all capitals), at least [`PROPER_NOUN_REST`] letters longer than the stem
+/// once normalised, not ending as an insult made on the stem does ([`INSULT_ENDINGS`]), and in
+/// the middle of a sentence (after a word or a comma on the same line),
+/// where a capital marks a name: "the burglary in Bitchfield, Lincolnshire". The same word
+/// opening a sentence may be any word, and is not set aside.
+pub(crate) fn inside_a_proper_noun(text: &str, start: usize, end: usize, stem_len: usize) -> bool {
+    let Some(word) = text.get(start..end) else {
+        return false;
+    };
+    if !word.chars().all(char::is_alphabetic) || !capitalised(word) {
+        return false;
+    }
+    let normalised = normalise(word);
+    let letters = normalised.as_str().trim();
+    if letters.len() < stem_len + PROPER_NOUN_REST
+        || INSULT_ENDINGS
+            .iter()
+            .any(|ending| letters.ends_with(ending))
+    {
+        return false;
+    }
+    let before = text
+        .get(..start)
+        .unwrap_or_default()
+        .trim_end_matches([' ', '\t']);
+    before.ends_with(|c: char| c.is_alphanumeric() || c == ',')
+}
+
+/// The letters (and `&`) at the start of `text`.
+fn next_word(text: &str) -> &str {
+    let end = text
+        .find(|c: char| !(c.is_alphabetic() || c == '&'))
+        .unwrap_or(text.len());
+    text.get(..end).unwrap_or_default()
+}
+
 /// At most this many other places of a word are looked at by [`written_as_a_name`].
 const NAME_PLACES: usize = 16;
 

@@ -10,7 +10,8 @@
 //!     severity: high           # informational, low, medium, high, critical
 //!     match: prefix            # word (default): whole words only; prefix: any word starting so
 //!     exceptions: [retardant, retardation]   # innocent words or phrases that contain the term
-//!     reclaimable: false       # true: some in-group users have reclaimed it (lowered in self-reference)
+//!     reclaimable: false       # true: some in-group users have reclaimed it (lowered in self-reference,
+//!                              # set aside in an organisation's name: "Queer Police Network")
 //!     addressed: false         # true: only where said to someone ("you fool", "you're a fool")
 //!     said_of: [muslims, jews] # only where said of one of these groups ("muslims are vermin")
 //!     verb: false              # true: a said_of verb phrase, which may follow the group straight
@@ -19,7 +20,8 @@
 //!     by_speaker: false        # true: only where the writer says they will do it ("i will",
 //!                              # "i'm going to", "i'd love to" straight before: "i will hurt you")
 //!     name: false              # true: also a surname; set aside where written as part of a
-//!                              # person's name ("Kate Looney", "Mr Pollack")
+//!                              # person's name ("Kate Looney", "Mr Pollack") or a place's
+//!                              # ("Gaylord Road")
 //!     innocent_near: [puppies] # set aside where one of these is in the same sentence and the
 //!                              # term is not said to or of someone ("the bitch had six puppies")
 //!     plural: true             # word entries also match +s and +es (default true)
@@ -184,7 +186,9 @@ pub struct Entry {
     pub term: String,
     /// Whole word or stem.
     pub mode: MatchMode,
-    /// Some in-group users have reclaimed the term.
+    /// Some in-group users have reclaimed the term: lowered in self-reference, and set aside
+    /// where it begins the name of an organisation ("Queer Police Network",
+    /// `context::names_an_organisation`).
     pub reclaimable: bool,
     /// The term matches only where it is said to someone: after "you", "you're", "you are a"
     /// and the like, with at most a few words such as "such", "complete" or "stupid" between
@@ -214,7 +218,8 @@ pub struct Entry {
     pub by_speaker: bool,
     /// The terms are surnames too ("Looney", "Pollack"): a match written as part of a person's
     /// name, capitalised after a first name, an initial or a title ("Kate Looney", "John P.
-    /// Looney", "Mr Pollack"), is set aside (`context::written_as_a_name`).
+    /// Looney", "Mr Pollack"), is set aside (`context::written_as_a_name`), as is one written
+    /// capitalised before a word for a road or place ("Gaylord Road", `context::names_a_place`).
     pub name: bool,
     /// Words or phrases (as written, and normalised with a space either side, as normalised
     /// text holds whole words) that show an innocent sense of the term

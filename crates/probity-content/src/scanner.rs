@@ -219,6 +219,24 @@ impl Scanner {
         report
     }
 
+    /// Whether `word` is itself a whole-word term of the lexicon ("Wankstain" is, beside the
+    /// stem "wank"): then it is the term, not a name that starts with a stem.
+    fn listed_whole(&self, word: &str) -> bool {
+        let normalised = normalise(word);
+        let letters = normalised.as_str().trim().len();
+        self.lexicon
+            .find(&normalised, &mut Vec::new())
+            .iter()
+            .any(|hit| {
+                hit.end.saturating_sub(hit.start) == letters
+                    && self
+                        .lexicon
+                        .entries()
+                        .get(hit.entry)
+                        .is_some_and(|e| e.mode == MatchMode::Word)
+            })
+    }
+
     fn lexicon_findings(
         &self,
         field: &str,
@@ -291,6 +309,33 @@ impl Scanner {
             } else if entry.name && context::written_as_a_name(text, span.start, span.end) {
                 Some(
                     "is written as part of a person's name, after a first name, an initial or a title, here or elsewhere in the text"
+                        .to_owned(),
+                )
+            } else if entry.name
+                && let Some(place) = context::names_a_place(text, span.start, span.end)
+            {
+                Some(format!(
+                    "is part of a place name (written capitalised before \"{place}\")"
+                ))
+            } else if entry.reclaimable
+                && let Some(name) = context::names_an_organisation(text, span.start, span.end)
+            {
+                Some(format!(
+                    "is part of the name of an organisation (\"{name}\")"
+                ))
+            } else if entry.mode == MatchMode::Prefix
+                && !self.listed_whole(&span.text)
+                && !context::addressed(text, span.start)
+                && !context::calls_out(text, span.end)
+                && context::inside_a_proper_noun(
+                    text,
+                    span.start,
+                    span.end,
+                    stem_len(entry, hit.term),
+                )
+            {
+                Some(
+                    "is a capitalised word in the middle of a sentence that only starts with the stem, a name such as a place's"
                         .to_owned(),
                 )
             } else if !entry.innocent_near.is_empty()
@@ -661,6 +706,12 @@ fn apply_context(
         }
     }
     Outcome::Keep(severity)
+}
+
+/// The normalised length of the entry's term `term` (its first term where there is none).
+fn stem_len(entry: &Entry, term: usize) -> usize {
+    let written = entry.terms.get(term).unwrap_or(&entry.term);
+    normalise(written).as_str().trim().len()
 }
 
 fn describe_hit(entry: &Entry, term: usize, span: &Span) -> String {
