@@ -1452,3 +1452,25 @@ fn place_names_organisations_and_the_verb_retard_are_not_slurs() {
         );
     }
 }
+
+/// Spellings of slurs with look-alike digits and letters are read as the slurs; a surname
+/// spelled like one is set aside.
+#[test]
+fn evasions_by_spelling_are_found() {
+    let scanner = defaults();
+    for (text, category, least) in [
+        ("you stupid ni99er", "racist", Level::Critical),
+        ("you stupid cvnt", "misogynistic", Level::High),
+        ("you stupid kunt", "misogynistic", Level::High),
+        ("you fucking ph4ggot", "homophobic", Level::High),
+    ] {
+        let findings = in_category(&scanner, category, text);
+        assert!(
+            findings.iter().any(|f| f.severity >= least),
+            "{text}: {:#?}",
+            scanner.scan_report("b", text)
+        );
+    }
+    let report = scanner.scan_report("b", "Please ring Mr Kunt back about the van.");
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+}
