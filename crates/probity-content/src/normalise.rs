@@ -6,7 +6,8 @@
 //!
 //! - case is folded and compatibility forms (fullwidth, mathematical, ligatures) are unfolded (NFKD,
 //!   per character), diacritics are dropped (`naïve` → `naive`);
-//! - Cyrillic and Greek look-alikes become the Latin letter they imitate (`сunt` with a Cyrillic `с`);
+//! - Cyrillic, Greek and Cherokee look-alikes and Latin small capitals become the Latin letter they
+//!   imitate (`сunt` with a Cyrillic `с`, `Ꮲaki` with a Cherokee `Ꮲ`, `bɪtch` with a small capital);
 //! - l33t digits and symbols inside a word that has letters become letters (`b1tch`, `$lut`, `@ss`);
 //!   a 1 becomes `i`, and where is noted ([`Normalised::ones`]) so that the lexicon can read it as
 //!   `l` too (`s1ut`); digits in a token without letters stay digits (`2024`);
@@ -897,7 +898,8 @@ fn ascii_unit(byte: u8, at: u32) -> Unit {
     }
 }
 
-/// Latin letters that Cyrillic and Greek letters (lower case) are used to imitate.
+/// Latin letters that Cyrillic, Greek and Cherokee letters and Latin small capitals (lower case)
+/// are used to imitate.
 fn homoglyph(ch: char) -> Option<u8> {
     let latin = match ch {
         'а' | 'α' => b'a',
@@ -927,6 +929,54 @@ fn homoglyph(ch: char) -> Option<u8> {
         'ø' => b'o',
         'ł' => b'l',
         'đ' => b'd',
+        // Latin small capitals, which "small caps" text generators write for the letters
+        // (`bɪtch`), and a few other Latin letters drawn like ASCII ones.
+        'ᴀ' | 'ɑ' => b'a',
+        'ʙ' => b'b',
+        'ᴄ' => b'c',
+        'ᴅ' => b'd',
+        'ᴇ' => b'e',
+        'ꜰ' => b'f',
+        'ɢ' | 'ɡ' => b'g',
+        'ʜ' => b'h',
+        'ɪ' | 'ı' | 'ɩ' => b'i',
+        'ᴊ' => b'j',
+        'ᴋ' => b'k',
+        'ʟ' => b'l',
+        'ᴍ' => b'm',
+        'ɴ' => b'n',
+        'ᴏ' => b'o',
+        'ᴘ' => b'p',
+        'ʀ' => b'r',
+        'ꜱ' => b's',
+        'ᴛ' => b't',
+        'ᴜ' => b'u',
+        'ᴠ' => b'v',
+        'ᴡ' => b'w',
+        'ʏ' => b'y',
+        'ᴢ' => b'z',
+        // Cherokee letters drawn like Latin ones (Unicode's confusables), as lower-cased: the
+        // capitals (`Ꮲaki`, U+13E2) lower-case to the small letters of U+AB70–U+ABBF.
+        '\u{AB7A}' => b'a',
+        '\u{AB9F}' | '\u{13FC}' => b'b',
+        '\u{ABAF}' => b'c',
+        '\u{AB70}' | '\u{ABB7}' => b'd',
+        '\u{AB7C}' => b'e',
+        '\u{AB90}' | '\u{13FB}' => b'g',
+        '\u{AB8B}' | '\u{AB92}' => b'h',
+        '\u{AB75}' => b'i',
+        '\u{AB7B}' => b'j',
+        '\u{ABB6}' => b'k',
+        '\u{ABAE}' => b'l',
+        '\u{AB87}' => b'm',
+        '\u{ABB2}' => b'p',
+        '\u{AB71}' | '\u{ABA2}' | '\u{AB81}' => b'r',
+        '\u{ABA5}' | '\u{ABAA}' => b's',
+        '\u{AB72}' => b't',
+        '\u{ABA9}' => b'v',
+        '\u{AB83}' | '\u{ABA4}' => b'w',
+        '\u{AB79}' | '\u{AB8D}' => b'y',
+        '\u{AB93}' => b'z',
         _ => return None,
     };
     Some(latin)
@@ -2351,6 +2401,25 @@ mod tests {
         assert_eq!(norm("sl\u{200B}ut"), " slut ");
         assert_eq!(norm("don’t"), " dont ");
         assert_eq!(norm("who're you’re"), " who re you re ");
+    }
+
+    #[test]
+    fn small_capitals_and_cherokee_look_alikes_are_read_as_latin_letters() {
+        // U+026A small capital I, and the whole small-caps alphabet as text generators write it.
+        assert_eq!(norm("b\u{026A}tch"), " bitch ");
+        assert_eq!(
+            norm("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ"),
+            " abcdefghijklmnoprstuvwyz "
+        );
+        // U+13E2, a Cherokee capital drawn like P, lower-cased to U+ABB2 before the look-up.
+        assert_eq!(norm("\u{13E2}aki"), " paki ");
+        assert_eq!(norm("\u{13AA}\u{13F4}\u{13DF}\u{13A0}\u{13AC}"), " abcde ");
+        // The map back still points at what was written.
+        let original = "oi \u{13E2}aki";
+        let n = normalise(original);
+        let at = n.as_str().find("paki").unwrap();
+        let (start, end) = n.original_range(at, at + 4).unwrap();
+        assert_eq!(&original[start..end], "\u{13E2}aki");
     }
 
     #[test]

@@ -1453,16 +1453,18 @@ fn place_names_organisations_and_the_verb_retard_are_not_slurs() {
     }
 }
 
-/// Spellings of slurs with look-alike digits and letters are read as the slurs; a surname
-/// spelled like one is set aside.
+/// Spellings of slurs with look-alike digits and letters, and letters of other alphabets drawn
+/// like Latin ones, are read as the slurs; a surname spelled like one is set aside.
 #[test]
-fn evasions_by_spelling_are_found() {
+fn evasions_by_spelling_and_look_alike_letters_are_found() {
     let scanner = defaults();
     for (text, category, least) in [
         ("you stupid ni99er", "racist", Level::Critical),
         ("you stupid cvnt", "misogynistic", Level::High),
         ("you stupid kunt", "misogynistic", Level::High),
         ("you fucking ph4ggot", "homophobic", Level::High),
+        ("you stupid b\u{026A}tch", "misogynistic", Level::High),
+        ("he's a fucking \u{13E2}aki", "racist", Level::Critical),
     ] {
         let findings = in_category(&scanner, category, text);
         assert!(
