@@ -622,34 +622,50 @@ struct ShortWord {
     lowered: u64,
 }
 
+/// What [`short_word`] found at a token.
+#[derive(Debug, Clone, Copy)]
+enum ShortRead {
+    /// A short word.
+    Word(ShortWord),
+    /// A token of this many bytes (under eight), ASCII with no letter or digit (`>`, `--`, `|`,
+    /// `...`): with no letter no symbol reads as one, so it writes nothing and counts no word.
+    Marks(usize),
+    /// Anything else, for the general fast path.
+    Other,
+}
+
 /// The token at `at` when it is shorter than eight bytes, ASCII letters alone, perhaps followed
 /// by one closing mark (`.`, `,`, `)`…), and the text goes on for eight bytes: most words of
 /// ordinary prose. One eight-byte read decides all of it, and a letter the same as the one before
 /// it (`will`, `been`, one word in twelve of mail) is squeezed out of that read, which spares
-/// such words the loops of the general fast path; anything else is `None` and takes that path,
-/// which gives the same result (see the tests).
-fn short_word(bytes: &[u8], at: usize) -> Option<ShortWord> {
+/// such words the loops of the general fast path. The same read finds a short token of marks
+/// alone (the `>` of a quoted line, one token in twenty of mail). Anything else is
+/// [`ShortRead::Other`] and takes the general fast path, which gives the same result (see the
+/// tests).
+fn short_word(bytes: &[u8], at: usize) -> ShortRead {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const CASE: u64 = 0x2020_2020_2020_2020;
     const SEVENS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let chunk = bytes.get(at..at + 8)?;
+    let Some(chunk) = bytes.get(at..at + 8) else {
+        return ShortRead::Other;
+    };
     let mut word = [0u8; 8];
     word.copy_from_slice(chunk);
     let x = u64::from_le_bytes(word);
     // As in `token_end`: the lowest byte under 0x21 is flagged exactly.
     let spaces = x.wrapping_sub(LOW * 0x21) & !x & HIGH;
     if spaces == 0 {
-        return None;
+        return ShortRead::Other;
     }
     let token = (spaces.trailing_zeros() / 8) as usize;
     if token == 0 {
-        return None;
+        return ShortRead::Other;
     }
     let in_token = (1u64 << (8 * token)) - 1;
     if x & in_token & HIGH != 0 {
         // Not ASCII (and the sums below could carry between bytes).
-        return None;
+        return ShortRead::Other;
     }
     // As in `letters_and_repeats`: bytes under 0x80 do not carry, and bytes past the token only
     // carry upwards, away from it.
@@ -660,14 +676,18 @@ fn short_word(bytes: &[u8], at: usize) -> Option<ShortWord> {
     let core = if letters & in_token == HIGH & in_token {
         token
     } else {
+        if letters & in_token == 0 {
+            // No letter: marks alone if there is no digit either.
+            let at_least_0 = x.wrapping_add(LOW * u64::from(0x80 - b'0'));
+            let past_9 = x.wrapping_add(LOW * u64::from(0x80 - b'9' - 1));
+            if at_least_0 & !past_9 & HIGH & in_token == 0 {
+                return ShortRead::Marks(token);
+            }
+        }
         let core = token - 1;
         let in_core = (1u64 << (8 * core)) - 1;
-        let closing = matches!(
-            bytes[at + core],
-            b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'"' | b'\'' | b']'
-        );
-        if core == 0 || !closing || letters & in_core != HIGH & in_core {
-            return None;
+        if core == 0 || !is_closing_mark(bytes[at + core]) || letters & in_core != HIGH & in_core {
+            return ShortRead::Other;
         }
         core
     };
@@ -688,7 +708,7 @@ fn short_word(bytes: &[u8], at: usize) -> Option<ShortWord> {
         lowered = (lowered & below) | ((lowered >> 8) & !below);
         written -= 1;
     }
-    Some(ShortWord {
+    ShortRead::Word(ShortWord {
         token,
         core,
         written,
@@ -1393,12 +1413,22 @@ impl<const MAP: bool> Builder<MAP> {
                 at += 1;
                 continue;
             }
-            if !MAP && let Some(word) = short_word(bytes, at) {
-                self.short_word(at, word);
-                // The byte that ended the word is whitespace (`short_word` found it there), so
-                // it is passed over with the word rather than by another turn of this loop.
-                at += word.token + 1;
-                continue;
+            if !MAP {
+                match short_word(bytes, at) {
+                    ShortRead::Word(word) => {
+                        self.short_word(at, word);
+                        // The byte that ended the word is whitespace (`short_word` found it
+                        // there), so it is passed over with the word rather than by another turn
+                        // of this loop.
+                        at += word.token + 1;
+                        continue;
+                    }
+                    ShortRead::Marks(token) => {
+                        at += token + 1;
+                        continue;
+                    }
+                    ShortRead::Other => {}
+                }
             }
             // Checkpoints are noted only at tokens past the short words, which are most tokens
             // and are spared the check.
@@ -2344,6 +2374,33 @@ mod tests {
                 && letters.len() >= 7;
             let expected = shaped && text.len() >= start + 16;
             prop_assert_eq!(long_word(text.as_bytes(), start).is_some(), expected);
+            let slow = general(&text);
+            let fast = normalise_with_checkpoints(&text, spacing);
+            prop_assert_eq!(fast.bytes(), &slow.text[..]);
+            prop_assert_eq!((fast.words, fast.letter_words), (slow.words, slow.letter_words));
+            prop_assert_eq!(fast.ones(), &slow.ones[..]);
+            prop_assert_eq!(fast.split_words(), &slow.splits[..]);
+            prop_assert_eq!(fast.origins(), slow.origins);
+        }
+
+        /// A short token of marks alone (`>`, `--`, `|`, `...`), passed over by `short_word`
+        /// with nothing written, is passed over exactly when it has no letter or digit, and the
+        /// text is normalised as the general path normalises it: between single letters waiting
+        /// (`s > l > u > t`) as well, word counts, split words and the map worked out from
+        /// checkpoints however close together included.
+        #[test]
+        fn short_tokens_of_marks_alone_agree_with_the_general_path(
+            before in r"([a-z]{1,3}|[a-z] [a-z]|[a-z] [>|-]{1,2} [a-z]|[a-z]{1,8}[.,-])?",
+            token in r"[>|*'`@$!+.,:;?()\[\]{}<=~^_/\\#%&\x22-]{1,9}|[>-]{0,3}[a-z0-9][>!-]{0,3}|>é",
+            after in r"[ \n]([a-z]{1,3}|[a-z] |[>|-]{1,3} |[ \n])*",
+            spacing in 1usize..32,
+        ) {
+            let text = format!("{before} {token}{after}");
+            let start = before.len() + 1;
+            let marks = token.is_ascii() && !token.bytes().any(|b| b.is_ascii_alphanumeric());
+            let expected = marks && token.len() < 8 && text.len() >= start + 8;
+            let read = short_word(text.as_bytes(), start);
+            prop_assert_eq!(matches!(read, ShortRead::Marks(n) if n == token.len()), expected);
             let slow = general(&text);
             let fast = normalise_with_checkpoints(&text, spacing);
             prop_assert_eq!(fast.bytes(), &slow.text[..]);
