@@ -1,6 +1,6 @@
 //! EML and MBOX: one MIME message, or a Unix mailbox of them, as email events.
 //!
-//! Parsing is mail-parser's; this module maps a parsed message onto [`Event`](probity_model::Event)
+//! Parsing is mail-parser's; this module maps a parsed message onto [`Event`]
 //! (`email.*`, the sender as `user.*`, the headers an investigator needs in `original`) and cuts
 //! mailboxes into messages. Attachments carry their extracted text ([`crate::attach`]), and an
 //! Exchange journal report is unwrapped to the message it journals. Every message becomes an
