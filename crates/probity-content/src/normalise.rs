@@ -2201,6 +2201,24 @@ mod tests {
         builder.finish(text.len() as u32)
     }
 
+    /// `text` normalised with checkpoints every `spacing` bytes gives what the general path
+    /// gives: the bytes, word counts, ones, stars, split words and the map worked out from the
+    /// checkpoints.
+    fn agrees_with_general(text: &str, spacing: usize) -> Result<(), TestCaseError> {
+        let slow = general(text);
+        let fast = normalise_with_checkpoints(text, spacing);
+        prop_assert_eq!(fast.bytes(), &slow.text[..]);
+        prop_assert_eq!(
+            (fast.words, fast.letter_words),
+            (slow.words, slow.letter_words)
+        );
+        prop_assert_eq!(fast.ones(), &slow.ones[..]);
+        prop_assert_eq!(fast.has_stars(), slow.stars);
+        prop_assert_eq!(fast.split_words(), &slow.splits[..]);
+        prop_assert_eq!(fast.origins(), slow.origins);
+        Ok(())
+    }
+
     fn assert_same_drafts<const MAP: bool>(ours: &Draft<MAP>, fresh: &Draft<MAP>) {
         assert_eq!(ours.text, fresh.text);
         assert_eq!(ours.origins, fresh.origins);
@@ -2403,14 +2421,7 @@ mod tests {
         fn mail_like_text_agrees_with_the_general_path(
             text in r"([a-zA-Z]{1,15}|[a-c]{1,4}[A-C]{0,3}|[ \n]{1,2}|[0-9]{1,4}|b1tch|[0-9]{1,4}[:./-][0-9]{1,4}|[a-z]{1,8}[.,:;/_-][a-z]{1,8}|http://[a-z]{1,6}\.com/[a-z0-9]{0,6}|[.,:;!?()\x22'@$*`|+_/<>=-]{1,2}|[a-z]'[a-z]{1,2}|é|ß|\x{200B}|🙂|[a-z] [a-z] [a-z])*"
         ) {
-            let fast = normalise(&text);
-            let slow = general(&text);
-            prop_assert_eq!(fast.bytes(), &slow.text[..]);
-            prop_assert_eq!((fast.words, fast.letter_words), (slow.words, slow.letter_words));
-            prop_assert_eq!(fast.ones(), &slow.ones[..]);
-            prop_assert_eq!(fast.has_stars(), slow.stars);
-            prop_assert_eq!(fast.split_words(), &slow.splits[..]);
-            prop_assert_eq!(fast.origins(), &slow.origins[..]);
+            agrees_with_general(&text, CHECKPOINT_BYTES)?;
         }
 
         /// Short words with a letter repeated (`will`, `Been`, `aaa`, `ll.`), squeezed within
@@ -2422,13 +2433,7 @@ mod tests {
             text in r"([a-cA-C]{1,7}[.,)]?|[lL]{2,6}|[a-z]{1,3}|[ \n]{1,2}|[ \n][a-c][ \n]|[-.'1]|é)*",
             spacing in 1usize..32,
         ) {
-            let slow = general(&text);
-            let fast = normalise_with_checkpoints(&text, spacing);
-            prop_assert_eq!(fast.bytes(), &slow.text[..]);
-            prop_assert_eq!((fast.words, fast.letter_words), (slow.words, slow.letter_words));
-            prop_assert_eq!(fast.ones(), &slow.ones[..]);
-            prop_assert_eq!(fast.split_words(), &slow.splits[..]);
-            prop_assert_eq!(fast.origins(), slow.origins);
+            agrees_with_general(&text, spacing)?;
         }
 
         /// Words of 8 to 15 letters, perhaps with a closing mark, and of seven letters with one
@@ -2452,13 +2457,7 @@ mod tests {
                 && letters.len() >= 7;
             let expected = shaped && text.len() >= start + 16;
             prop_assert_eq!(long_word(text.as_bytes(), start).is_some(), expected);
-            let slow = general(&text);
-            let fast = normalise_with_checkpoints(&text, spacing);
-            prop_assert_eq!(fast.bytes(), &slow.text[..]);
-            prop_assert_eq!((fast.words, fast.letter_words), (slow.words, slow.letter_words));
-            prop_assert_eq!(fast.ones(), &slow.ones[..]);
-            prop_assert_eq!(fast.split_words(), &slow.splits[..]);
-            prop_assert_eq!(fast.origins(), slow.origins);
+            agrees_with_general(&text, spacing)?;
         }
 
         /// A short token of marks alone (`>`, `--`, `|`, `...`), passed over by `short_word`
@@ -2479,13 +2478,7 @@ mod tests {
             let expected = marks && token.len() < 8 && text.len() >= start + 8;
             let read = short_word(text.as_bytes(), start);
             prop_assert_eq!(matches!(read, ShortRead::Marks(n) if n == token.len()), expected);
-            let slow = general(&text);
-            let fast = normalise_with_checkpoints(&text, spacing);
-            prop_assert_eq!(fast.bytes(), &slow.text[..]);
-            prop_assert_eq!((fast.words, fast.letter_words), (slow.words, slow.letter_words));
-            prop_assert_eq!(fast.ones(), &slow.ones[..]);
-            prop_assert_eq!(fast.split_words(), &slow.splits[..]);
-            prop_assert_eq!(fast.origins(), slow.origins);
+            agrees_with_general(&text, spacing)?;
         }
 
         /// Short tokens of two runs of letters joined by an apostrophe (`can't`, `I'm`,
@@ -2510,13 +2503,7 @@ mod tests {
                 && !pieces[1].eq_ignore_ascii_case("re");
             let expected = joined && token.len() < 8 && text.len() >= start + 8;
             prop_assert_eq!(joined_word(text.as_bytes(), start).is_some(), expected);
-            let slow = general(&text);
-            let fast = normalise_with_checkpoints(&text, spacing);
-            prop_assert_eq!(fast.bytes(), &slow.text[..]);
-            prop_assert_eq!((fast.words, fast.letter_words), (slow.words, slow.letter_words));
-            prop_assert_eq!(fast.ones(), &slow.ones[..]);
-            prop_assert_eq!(fast.split_words(), &slow.splits[..]);
-            prop_assert_eq!(fast.origins(), slow.origins);
+            agrees_with_general(&text, spacing)?;
         }
 
         /// The table of what an ASCII byte adds to a word reads as `word_byte` reads its unit.

@@ -257,7 +257,8 @@ pub fn parse_object(
     }
 }
 
-fn kind_of(value: &Value) -> &'static str {
+/// What kind of JSON value `value` is, as a problem names it ("a string", "an object").
+pub(crate) fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -143,15 +143,8 @@ struct Unread(Vec<String>);
 
 impl Unread {
     fn add(&mut self, path: &str, value: &Value) {
-        let kind = match value {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Number(_) => "a number",
-            Value::String(_) => "a string",
-            Value::Array(_) => "an array",
-            Value::Object(_) => "an object",
-        };
-        self.0.push(format!("{path} ({kind})"));
+        self.0
+            .push(format!("{path} ({})", crate::json::kind_of(value)));
     }
 }
 
@@ -243,37 +236,34 @@ fn person(value: Option<&Value>, path: &str, unread: &mut Unread) -> Option<Pers
 /// The recipients: a list of people, or one person given alone (`"recipients": "a@b"`), which can
 /// only mean a list of one.
 fn recipients(value: Option<&Value>, unread: &mut Unread) -> Vec<Person> {
-    let Some(value) = value else {
-        return Vec::new();
-    };
+    list_or_one(value, "recipients", unread, |item, path, unread| {
+        person(Some(item), path, unread)
+    })
+}
+
+/// The items of a list field (`name`), or the one item given alone, each read by `read` with its
+/// path for problems (`name[2]`, or `name` for an item alone).
+fn list_or_one<T>(
+    value: Option<&Value>,
+    name: &str,
+    unread: &mut Unread,
+    mut read: impl FnMut(&Value, &str, &mut Unread) -> Option<T>,
+) -> Vec<T> {
     match value {
-        Value::Array(items) => items
+        None => Vec::new(),
+        Some(Value::Array(items)) => items
             .iter()
             .enumerate()
-            .filter_map(|(index, item)| person(Some(item), &format!("recipients[{index}]"), unread))
+            .filter_map(|(index, item)| read(item, &format!("{name}[{index}]"), unread))
             .collect(),
-        single => person(Some(single), "recipients", unread)
-            .into_iter()
-            .collect(),
+        Some(single) => read(single, name, unread).into_iter().collect(),
     }
 }
 
 /// The attachments: a list, or one given alone; each an object, or a file name alone (as device
 /// exports list them). Anything else is noted as unread.
 fn attachments(value: Option<&Value>, unread: &mut Unread) -> Vec<Attachment> {
-    let Some(value) = value else {
-        return Vec::new();
-    };
-    match value {
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .filter_map(|(index, item)| attachment(item, &format!("attachments[{index}]"), unread))
-            .collect(),
-        single => attachment(single, "attachments", unread)
-            .into_iter()
-            .collect(),
-    }
+    list_or_one(value, "attachments", unread, attachment)
 }
 
 fn attachment(item: &Value, path: &str, unread: &mut Unread) -> Option<Attachment> {
