@@ -137,6 +137,12 @@ struct Index {
     /// The most words any listed display name has: the longest run of a display name's words
     /// looked up.
     display_name_words: usize,
+    /// The first words of the listed display names, by their first letter or digit: bit `n` of
+    /// the entry for a byte is set where a first word of `n` bytes (31: 31 or more) starts with
+    /// it. An ASCII display name with no word of a length and first byte set here names no
+    /// listed party, and is passed over without being split into words and looked up (nearly
+    /// every name is a person's, and this runs for every one).
+    display_name_first_words: FirstWords,
     /// Subject keywords (their letters, [`letters_in`]) and the party of each pattern.
     keywords: Option<(AhoCorasick, Vec<usize>)>,
     /// For the question asked of every subject, is any keyword in it at all: the keywords'
@@ -169,6 +175,18 @@ impl Index {
                 keyword_party.push(at);
             }
         }
+        for compiled in parties {
+            for (_, words) in &compiled.display_names {
+                let first = words.split(' ').next().unwrap_or_default().as_bytes();
+                // A word that starts outside ASCII is in no ASCII name.
+                if let Some(&byte) = first.first()
+                    && let Some(lengths) =
+                        index.display_name_first_words.0.get_mut(usize::from(byte))
+                {
+                    *lengths |= length_bit(first.len());
+                }
+            }
+        }
         if !keywords.is_empty() {
             // The keywords are lower case (so hold no ASCII capital): matched without ASCII case,
             // they match an ASCII subject as written exactly where they match it lower-cased.
@@ -194,6 +212,32 @@ impl Index {
             }
         }
         Ok(index)
+    }
+
+    /// Whether an ASCII display name has a run of letters and digits whose first byte (lowered)
+    /// and length are those of a listed display name's first word.
+    fn may_begin_a_listed_name(&self, name: &[u8]) -> bool {
+        let mut at = 0;
+        while at < name.len() {
+            if !name[at].is_ascii_alphanumeric() {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < name.len() && name[at].is_ascii_alphanumeric() {
+                at += 1;
+            }
+            let first = usize::from(name[start].to_ascii_lowercase());
+            if self
+                .display_name_first_words
+                .0
+                .get(first)
+                .is_some_and(|lengths| lengths & length_bit(at - start) != 0)
+            {
+                return true;
+            }
+        }
+        false
     }
 
     /// The first party any of the subject's keywords belongs to (compared by their letters in
@@ -420,6 +464,11 @@ impl Exclusions {
     /// The first party a display name names: the first party of any run of the name's words
     /// ([`name_words_in`]) that is a listed name's words.
     fn display_name_party(&self, name: &str, buffer: &mut String) -> Option<usize> {
+        // A listed name's first word is a run of letters and digits in lower case: an ASCII
+        // name that holds the listed words has it as one of its runs, but for ASCII case.
+        if name.is_ascii() && !self.index.may_begin_a_listed_name(name.as_bytes()) {
+            return None;
+        }
         let words = name_words_in(name, buffer);
         if words.is_empty() {
             return None;
@@ -579,15 +628,35 @@ fn is_keyword_separator(c: char) -> bool {
 /// `text` as subject keywords are compared, in `buffer`: lower case, without any
 /// [`is_keyword_separator`], so that `Protected<TAB>disclosure`, `PROTECTED  DISCLOSURE` and
 /// `protected-disclosure` are one, and `whistle-blowing` is `whistleblowing`.
+/// Lengths of first words by first byte ([`Index::display_name_first_words`]).
+#[derive(Debug, Clone)]
+struct FirstWords([u32; 128]);
+
+impl Default for FirstWords {
+    fn default() -> Self {
+        FirstWords([0; 128])
+    }
+}
+
+/// The bit for a word of `length` bytes in [`Index::display_name_first_words`].
+fn length_bit(length: usize) -> u32 {
+    1 << length.min(31)
+}
+
 fn letters_in<'a>(text: &str, buffer: &'a mut String) -> &'a str {
     buffer.clear();
     if text.is_ascii() {
-        // ASCII separators: space and the control characters, `-` and `_`.
-        buffer.extend(
-            text.bytes()
-                .filter(|&b| b > b' ' && b != 0x7f && b != b'-' && b != b'_')
-                .map(|b| char::from(b.to_ascii_lowercase())),
-        );
+        // ASCII separators: space and the control characters, `-` and `_`. Written as bytes
+        // (every subject of every message comes here).
+        let mut bytes = std::mem::take(buffer).into_bytes();
+        bytes.reserve(text.len());
+        for &b in text.as_bytes() {
+            if b > b' ' && b != 0x7f && b != b'-' && b != b'_' {
+                bytes.push(b.to_ascii_lowercase());
+            }
+        }
+        // ASCII bytes are UTF-8: the conversion cannot fail.
+        *buffer = String::from_utf8(bytes).unwrap_or_default();
     } else {
         for c in text.chars().filter(|&c| !is_keyword_separator(c)) {
             buffer.extend(c.to_lowercase());
