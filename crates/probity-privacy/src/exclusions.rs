@@ -137,11 +137,11 @@ struct Index {
     /// The most words any listed display name has: the longest run of a display name's words
     /// looked up.
     display_name_words: usize,
-    /// The first words of the listed display names, by their first letter or digit: bit `n` of
-    /// the entry for a byte is set where a first word of `n` bytes (31: 31 or more) starts with
-    /// it. An ASCII display name with no word of a length and first byte set here names no
-    /// listed party, and is passed over without being split into words and looked up (nearly
-    /// every name is a person's, and this runs for every one).
+    /// The first words of the listed display names, by their first two bytes ([`FirstWords`]):
+    /// bit `n` of an entry is set where a first word of `n` bytes (31: 31 or more) starts with
+    /// bytes that fall in it. An ASCII display name with no word of a length and first bytes set
+    /// here names no listed party, and is passed over without being split into words and looked
+    /// up (nearly every name is a person's, and this runs for every one).
     display_name_first_words: FirstWords,
     /// Subject keywords (their letters, [`letters_in`]) and the party of each pattern.
     keywords: Option<(AhoCorasick, Vec<usize>)>,
@@ -179,9 +179,11 @@ impl Index {
             for (_, words) in &compiled.display_names {
                 let first = words.split(' ').next().unwrap_or_default().as_bytes();
                 // A word that starts outside ASCII is in no ASCII name.
-                if let Some(&byte) = first.first()
-                    && let Some(lengths) =
-                        index.display_name_first_words.0.get_mut(usize::from(byte))
+                if first.first().is_some_and(u8::is_ascii)
+                    && let Some(lengths) = index
+                        .display_name_first_words
+                        .0
+                        .get_mut(FirstWords::slot(first))
                 {
                     *lengths |= length_bit(first.len());
                 }
@@ -227,11 +229,10 @@ impl Index {
             while at < name.len() && name[at].is_ascii_alphanumeric() {
                 at += 1;
             }
-            let first = usize::from(name[start].to_ascii_lowercase());
             if self
                 .display_name_first_words
                 .0
-                .get(first)
+                .get(FirstWords::slot(&name[start..at]))
                 .is_some_and(|lengths| lengths & length_bit(at - start) != 0)
             {
                 return true;
@@ -628,13 +629,26 @@ fn is_keyword_separator(c: char) -> bool {
 /// `text` as subject keywords are compared, in `buffer`: lower case, without any
 /// [`is_keyword_separator`], so that `Protected<TAB>disclosure`, `PROTECTED  DISCLOSURE` and
 /// `protected-disclosure` are one, and `whistle-blowing` is `whistleblowing`.
-/// Lengths of first words by first byte ([`Index::display_name_first_words`]).
+/// Lengths of first words by their first two bytes ([`Index::display_name_first_words`]).
 #[derive(Debug, Clone)]
-struct FirstWords([u32; 128]);
+struct FirstWords([u32; FIRST_WORD_SLOTS]);
+
+/// Entries of [`FirstWords`] (a power of two).
+const FIRST_WORD_SLOTS: usize = 1024;
 
 impl Default for FirstWords {
     fn default() -> Self {
-        FirstWords([0; 128])
+        FirstWords([0; FIRST_WORD_SLOTS])
+    }
+}
+
+impl FirstWords {
+    /// The entry of a word of ASCII letters and digits, from its first two bytes folded to
+    /// lower case (a digit is unchanged by the fold), so that words equal but for ASCII case
+    /// share it.
+    fn slot(word: &[u8]) -> usize {
+        let byte = |at: usize| usize::from(word.get(at).copied().unwrap_or(0) | 0x20);
+        (byte(0) * 31 + byte(1)) & (FIRST_WORD_SLOTS - 1)
     }
 }
 
