@@ -313,21 +313,12 @@ fn csv_fields(row: &str) -> Vec<String> {
 fn looks_like_address(text: &str) -> bool {
     let text = text.trim();
     if text.is_empty() || text.len() > 320 || text.chars().any(char::is_whitespace) {
-        return phone_like(text);
+        return probity_privacy::text::is_phone_number(text);
     }
     if let Some((local, domain)) = text.rsplit_once('@') {
         return !local.is_empty() && !domain.is_empty();
     }
-    phone_like(text)
-}
-
-fn phone_like(text: &str) -> bool {
-    let digits: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
-        .collect();
-    let digits = digits.strip_prefix('+').unwrap_or(&digits);
-    (7..=16).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    probity_privacy::text::is_phone_number(text)
 }
 
 #[cfg(test)]

@@ -314,29 +314,13 @@ fn without_domain(
     recipient: &str,
     buffer: &mut String,
 ) -> RecipientClass {
-    if !is_phone_number(recipient) {
+    if !text::is_phone_number(recipient) {
         return RecipientClass::Invalid;
     }
     if own.is_some_and(|set| set.contains(text::address_key_in(recipient.trim(), buffer))) {
         return RecipientClass::OwnPersonal;
     }
     RecipientClass::UnknownExternal
-}
-
-/// Whether `recipient` is written as a phone number: digits with at most a leading `+` and the
-/// separators people write (spaces, `-`, `.`, brackets), 7 to 15 digits (E.164's longest).
-fn is_phone_number(recipient: &str) -> bool {
-    let written = recipient.trim();
-    let written = written.strip_prefix('+').unwrap_or(written);
-    let mut digits = 0;
-    for byte in written.bytes() {
-        match byte {
-            b'0'..=b'9' => digits += 1,
-            b' ' | b'-' | b'.' | b'(' | b')' => {}
-            _ => return false,
-        }
-    }
-    (7..=15).contains(&digits)
 }
 
 #[cfg(test)]

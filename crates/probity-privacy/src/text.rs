@@ -424,6 +424,22 @@ pub fn skip_to_rare_byte_between(bytes: &[u8], from: usize, low: u8, high: u8) -
     i
 }
 
+/// Whether `recipient` (a sender, a recipient, a party) is written as a phone number: digits with at most a leading `+` and the
+/// separators people write (spaces, `-`, `.`, brackets), 7 to 15 digits (E.164's longest).
+pub fn is_phone_number(recipient: &str) -> bool {
+    let written = recipient.trim();
+    let written = written.strip_prefix('+').unwrap_or(written);
+    let mut digits = 0;
+    for byte in written.bytes() {
+        match byte {
+            b'0'..=b'9' => digits += 1,
+            b' ' | b'-' | b'.' | b'(' | b')' => {}
+            _ => return false,
+        }
+    }
+    (7..=15).contains(&digits)
+}
+
 #[cfg(test)]
 mod tests {
     proptest::proptest! {
