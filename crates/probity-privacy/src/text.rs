@@ -424,8 +424,9 @@ pub fn skip_to_rare_byte_between(bytes: &[u8], from: usize, low: u8, high: u8) -
     i
 }
 
-/// Whether `recipient` (a sender, a recipient, a party) is written as a phone number: digits with at most a leading `+` and the
-/// separators people write (spaces, `-`, `.`, brackets), 7 to 15 digits (E.164's longest).
+/// Whether `recipient` (a sender, a recipient, a party) is written as a phone number: digits
+/// with at most a leading `+` and the separators people write (spaces, `-`, `.`, brackets), 7 to
+/// 15 digits (E.164's longest).
 pub fn is_phone_number(recipient: &str) -> bool {
     let written = recipient.trim();
     let written = written.strip_prefix('+').unwrap_or(written);
