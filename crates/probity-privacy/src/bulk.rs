@@ -272,6 +272,49 @@ pub fn is_csv_name(name: Option<&str>, mime_type: Option<&str>) -> bool {
     by_name || by_type
 }
 
+/// Rows (the heading included) a text must open with, all of one width, to read as a table.
+pub const TABLE_MIN_ROWS: usize = 5;
+/// Rows looked at when telling whether a text is a table.
+const TABLE_ROWS_READ: usize = 20;
+
+/// True when a text reads as delimited data whatever its file is called: it opens with at least
+/// [`TABLE_MIN_ROWS`] rows of three or more comma- or tab-separated fields, and at least nine in
+/// ten of the first twenty rows have the heading's width. Prose has commas too, but not the same
+/// number on five lines running; an export renamed `export.dat` or `notes` still has its columns.
+pub fn looks_delimited(text: &str) -> bool {
+    let first_line = text.lines().next().unwrap_or("");
+    let tabs = first_line.matches('\t').count();
+    let commas = first_line.matches(',').count();
+    let delimiter = if tabs > commas { b'\t' } else { b',' };
+    if tabs.max(commas) < 2 {
+        return false;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let mut width = None;
+    let mut rows = 0;
+    let mut of_width = 0;
+    for record in reader.records().take(TABLE_ROWS_READ) {
+        let Ok(record) = record else {
+            return false;
+        };
+        if record.len() == 1 && record.get(0).is_some_and(|cell| cell.trim().is_empty()) {
+            continue;
+        }
+        rows += 1;
+        let heading_width = *width.get_or_insert(record.len());
+        if record.len() == heading_width {
+            of_width += 1;
+        } else if rows <= TABLE_MIN_ROWS {
+            return false;
+        }
+    }
+    rows >= TABLE_MIN_ROWS && of_width * 10 >= rows * 9
+}
+
 /// Counts rows of a delimited text that have a value in at least one person-like column, reading
 /// at most `max_rows`. The header must have a name column or at least two person-like columns.
 /// Returns the count and the person-like column headings.
@@ -391,6 +434,33 @@ mod tests {
         };
         assert_eq!(counts.reasons(&thresholds).len(), 1);
         assert!(counts.reasons(&BulkThresholds::default()).is_empty());
+    }
+
+    #[test]
+    fn tables_are_told_by_their_rows() {
+        let table = "name,dob,postcode\nA B,1/1/80,AB1 2CD\nC D,2/2/81,EF3 4GH\n\
+                     E F,3/3/82,IJ5 6KL\nG H,4/4/83,MN7 8OP\n";
+        assert!(looks_delimited(table));
+        assert!(looks_delimited(&table.replace(',', "\t")));
+        // Quoted fields holding the delimiter keep their row's width.
+        assert!(looks_delimited(
+            "name,address,town\n\"Smith, J\",\"1 High St, Flat 2\",Leeds\na,b,c\nd,e,f\ng,h,i\n"
+        ));
+        // One ragged row in twenty is tolerated past the first five, two are not.
+        let mut long = String::from("a,b,c\n");
+        for i in 0..18 {
+            long.push_str(&format!("{i},{i},{i}\n"));
+        }
+        long.push_str("x,y\n");
+        assert!(looks_delimited(&long));
+        let ragged = long.replacen("3,3,3", "3,3", 1);
+        assert!(!looks_delimited(&ragged));
+        // Short of five rows, two columns, or ragged at the start: not a table.
+        assert!(!looks_delimited("a,b,c\n1,2,3\n4,5,6\n7,8,9\n"));
+        assert!(!looks_delimited("a,b\n1,2\n3,4\n5,6\n7,8\n"));
+        assert!(!looks_delimited("a,b,c\n1,2\n3,4,5\n6,7,8\n9,10,11\n"));
+        assert!(!looks_delimited(""));
+        assert!(!looks_delimited("\"unclosed,a,b\n1,2,3\n"));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use probity_model::{Email, Event, Finding, Level, Span};
+use probity_model::{Attachment, Email, Event, Finding, Level, Span};
 use serde::{Deserialize, Serialize};
 
 use crate::addresses::Addresses;
@@ -56,22 +56,73 @@ pub struct DisclosurePolicy {
 }
 
 /// Data files (exports, spreadsheets, archives) attached to a message sent outside. Judged by
-/// the file's name alone, so it works where no text could be extracted.
+/// the file's name and declared media type, so it works where no text could be extracted, and by
+/// its text where one was: a table renamed `export.dat` is still a data file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentRule {
-    /// File extensions (without the dot, any case); empty turns the rule off.
+    /// File extensions (without the dot, any case).
     pub extensions: Vec<String>,
+    /// Media types (any case, parameters ignored) that mark a data file whatever its name.
+    #[serde(default)]
+    pub media_types: Vec<String>,
+    /// Whether an attachment whose text reads as a table (rows of three or more comma- or
+    /// tab-separated fields, see [`bulk::looks_delimited`]) is a data file whatever its name.
+    #[serde(default = "yes")]
+    pub tables_by_content: bool,
     /// The severity of the finding.
     pub severity: Level,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for AttachmentRule {
     fn default() -> Self {
         Self {
             extensions: Vec::new(),
+            media_types: Vec::new(),
+            tables_by_content: true,
             severity: Level::Medium,
         }
+    }
+}
+
+impl AttachmentRule {
+    /// Why an attachment counts as a data file (`None` when it does not): its extension, its
+    /// media type or its text. The name's own extension is used where the decoder gave none.
+    fn data_file_reason(&self, attachment: &Attachment) -> Option<&'static str> {
+        let file = &attachment.file;
+        let extension = file.extension.as_deref().or_else(|| {
+            file.name
+                .as_deref()
+                .and_then(|name| name.rsplit_once('.').map(|(_, ext)| ext))
+        });
+        if extension.is_some_and(|ext| self.extensions.iter().any(|e| e.eq_ignore_ascii_case(ext)))
+        {
+            return Some("by its name");
+        }
+        let media_type = file
+            .mime_type
+            .as_deref()
+            .map(|mime| mime.split(';').next().unwrap_or(mime).trim());
+        if media_type.is_some_and(|mime| {
+            self.media_types
+                .iter()
+                .any(|listed| listed.eq_ignore_ascii_case(mime))
+        }) {
+            return Some("a data file by its media type");
+        }
+        if self.tables_by_content
+            && attachment
+                .text
+                .as_deref()
+                .is_some_and(bulk::looks_delimited)
+        {
+            return Some("a table by its content");
+        }
+        None
     }
 }
 
@@ -369,27 +420,24 @@ impl Disclosure {
         recipients_words: &str,
     ) -> Option<Finding> {
         let rule = &self.policy.attachments;
-        let names: Vec<&str> = email
+        let files: Vec<String> = email
             .attachments
             .iter()
             .take(self.policy.limits.max_attachments)
             .filter_map(|attachment| {
-                let name = attachment.file.name.as_deref()?;
-                let extension = attachment
-                    .file
-                    .extension
-                    .as_deref()
-                    .or_else(|| name.rsplit_once('.').map(|(_, ext)| ext))?;
-                rule.extensions
-                    .iter()
-                    .any(|e| e.eq_ignore_ascii_case(extension))
-                    .then_some(name)
+                let reason = rule.data_file_reason(attachment)?;
+                let name = attachment.file.name.as_deref().unwrap_or("unnamed");
+                Some(if reason == "by its name" {
+                    name.to_owned()
+                } else {
+                    format!("{name}: {reason}")
+                })
             })
             .collect();
-        if names.is_empty() {
+        if files.is_empty() {
             return None;
         }
-        let count = names.len();
+        let count = files.len();
         let plural = if count == 1 { "" } else { "s" };
         Some(Finding {
             policy: POLICY.to_owned(),
@@ -398,7 +446,12 @@ impl Disclosure {
             spans: Vec::new(),
             why: format!(
                 "{count} data file{plural} ({}) attached to a message sent to {recipients_words}.",
-                names.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+                files
+                    .iter()
+                    .take(5)
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
             score: None,
         })
@@ -495,7 +548,7 @@ impl Disclosure {
                 is_csv: bulk::is_csv_name(
                     attachment.file.name.as_deref(),
                     attachment.file.mime_type.as_deref(),
-                ),
+                ) || bulk::looks_delimited(content),
                 is_subject: false,
                 truncated,
             });

@@ -374,3 +374,100 @@ fn data_file_to_own_personal_address_fires_without_text() {
     message.to = vec!["dc.moss@force.police.uk".into()];
     assert!(checker.check(&message, &staff).is_empty());
 }
+
+fn attachment(name: &str, mime_type: Option<&str>, text: Option<&str>) -> Attachment {
+    Attachment {
+        file: File {
+            name: Some(name.into()),
+            mime_type: mime_type.map(Into::into),
+            ..File::default()
+        },
+        text: text.map(Into::into),
+        extraction: None,
+    }
+}
+
+const OFFICER_ROTA: &str = "collar,shift,station\n1234,early,Central\n2345,late,North\n\
+3456,night,Central\n4567,early,South\n";
+
+#[test]
+fn a_table_renamed_is_a_data_file_by_its_content() {
+    let checker = Disclosure::with_defaults().unwrap();
+    let mut message = email(&["someone@gmail.com"], "as asked", "see attached\n");
+    message.attachments.push(attachment(
+        "export.dat",
+        Some("application/octet-stream"),
+        Some(OFFICER_ROTA),
+    ));
+    let findings = checker.check(&message, &StaffPersonalAddresses::new());
+    assert_eq!(categories(&findings), ["data_file_attachment"]);
+    assert!(
+        findings[0]
+            .why
+            .starts_with("1 data file (export.dat: a table by its content) attached"),
+        "{}",
+        findings[0].why
+    );
+
+    // Turned off in the policy, the same file is judged by its name alone and passes.
+    let mut policy = DisclosurePolicy::defaults().unwrap();
+    policy.attachments.tables_by_content = false;
+    let without = Disclosure::new(policy).unwrap();
+    assert!(
+        without
+            .check(&message, &StaffPersonalAddresses::new())
+            .is_empty()
+    );
+}
+
+#[test]
+fn prose_and_short_lists_with_commas_are_not_tables() {
+    let checker = Disclosure::with_defaults().unwrap();
+    let mut message = email(&["someone@gmail.com"], "notes", "see attached\n");
+    message.attachments.push(attachment(
+        "notes.txt",
+        Some("text/plain"),
+        Some(
+            "Well, as I said, the meeting is on Monday, at ten.\nBring the file, the keys and the \
+             van, please.\nThanks, and see you then, I hope, early.\nRegards, Sam, PC, Central.\n\
+             One more thing, two more, three.\n",
+        ),
+    ));
+    // Four rows of one width: short of a table.
+    message.attachments.push(attachment(
+        "short.txt",
+        None,
+        Some("a,b,c\n1,2,3\n4,5,6\n7,8,9\n"),
+    ));
+    // Two columns: a list, not a table.
+    message.attachments.push(attachment(
+        "pairs.txt",
+        None,
+        Some("a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n"),
+    ));
+    assert!(
+        checker
+            .check(&message, &StaffPersonalAddresses::new())
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_spreadsheet_by_its_media_type_is_a_data_file_without_text() {
+    let checker = Disclosure::with_defaults().unwrap();
+    let mut message = email(&["someone@gmail.com"], "figures", "see attached\n");
+    message.attachments.push(attachment(
+        "figures",
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; name=figures"),
+        None,
+    ));
+    let findings = checker.check(&message, &StaffPersonalAddresses::new());
+    assert_eq!(categories(&findings), ["data_file_attachment"]);
+    assert!(
+        findings[0]
+            .why
+            .contains("figures: a data file by its media type"),
+        "{}",
+        findings[0].why
+    );
+}
