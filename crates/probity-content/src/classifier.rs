@@ -12,7 +12,9 @@
 //! validation-chosen threshold, then `2^bits` little-endian `i16` weights (weight = i16 × scale).
 //! The shipped models are embedded ([`Model::abusive`], [`Model::misogyny`]).
 
+use std::cell::RefCell;
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::normalise::Normalised;
 use crate::{Error, Result};
@@ -45,6 +47,19 @@ pub struct Model {
     /// A cheaper first stage: where it scores a text under its own threshold, the text is
     /// passed over (score 0) without computing this model's costlier features.
     gate: Option<Box<Model>>,
+    /// Tells this model's weights apart in [`NgramCache`] (its clones share them, and the id).
+    id: u32,
+}
+
+/// Each model gets its own id when it is made ([`Model::id`]); 0 is never given.
+static NEXT_MODEL_ID: AtomicU32 = AtomicU32::new(1);
+
+fn next_model_id() -> u32 {
+    // Wrapping past u32::MAX models would take billions of loads; 0 stays an empty slot's mark.
+    match NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed) {
+        0 => NEXT_MODEL_ID.fetch_add(1, Ordering::Relaxed),
+        id => id,
+    }
 }
 
 /// One word or word pair and how much it pushed the score.
@@ -149,6 +164,7 @@ impl Model {
             weights,
             scale,
             gate: None,
+            id: next_model_id(),
         })
     }
 
@@ -211,6 +227,7 @@ impl Model {
             weights,
             scale,
             gate: None,
+            id: next_model_id(),
         })
     }
 
@@ -630,12 +647,32 @@ fn score_group(models: &[&Model], text: &Normalised, scores: &mut Vec<f32>) {
         debug_assert_eq!(model.weights.len(), 1usize << model.bits);
         let (mut sum, mut count) = (0i64, 0u32);
         if let Some(mask) = bucket_mask(&model.weights) {
-            for_each_feature_sized(text.bytes(), model.char_ngrams, |hash, _| {
-                if let Some(&weight) = model.weights.get(hash as usize & mask) {
-                    sum += i64::from(weight);
-                    count += 1;
-                }
-            });
+            let cached = model.char_ngrams >= 3
+                && NGRAM_CACHE.with(|cache| {
+                    let Ok(mut cache) = cache.try_borrow_mut() else {
+                        return false;
+                    };
+                    (sum, count) = match model.char_ngrams {
+                        3 => cached_sums::<3>(model, mask, text.bytes(), &mut cache),
+                        4 => cached_sums::<4>(model, mask, text.bytes(), &mut cache),
+                        5 => cached_sums::<5>(model, mask, text.bytes(), &mut cache),
+                        _ => cached_sums::<{ MAX_CHAR_NGRAM as usize }>(
+                            model,
+                            mask,
+                            text.bytes(),
+                            &mut cache,
+                        ),
+                    };
+                    true
+                });
+            if !cached {
+                for_each_feature_sized(text.bytes(), model.char_ngrams, |hash, _| {
+                    if let Some(&weight) = model.weights.get(hash as usize & mask) {
+                        sum += i64::from(weight);
+                        count += 1;
+                    }
+                });
+            }
         }
         scores.push(model.probability(sum, count, text.words()));
         return;
@@ -656,6 +693,129 @@ fn score_group(models: &[&Model], text: &Normalised, scores: &mut Vec<f32>) {
     for (i, model) in models.iter().enumerate() {
         scores.push(model.probability(sums[i], counts[i], text.words()));
     }
+}
+
+/// Words of at most this many bytes have their n-gram sums kept in the [`NgramCache`].
+const CACHED_WORD_BYTES: usize = 16;
+/// Slots of the [`NgramCache`] (a power of two): 256 KiB a thread.
+const NGRAM_CACHE_SLOTS: usize = 8192;
+
+/// One word's character n-gram weights summed for one model.
+#[derive(Debug, Clone, Copy, Default)]
+struct NgramSlot {
+    /// The word's bytes, zero-padded; with `len` and `model`, the key.
+    word: [u64; 2],
+    sum: i32,
+    count: u16,
+    /// 0 in an empty slot (no word is empty).
+    len: u8,
+    model: u32,
+}
+
+/// A word's character n-grams, within the word and its padding spaces, depend on the word alone,
+/// and a model's weights for them sum to the same whichever text the word is in. Mail repeats its
+/// words ("the", "and", "please", the names of the list and its people), so the n-gram part of a
+/// repeated word is looked up here instead of hashing and weighing each of its n-grams again
+/// (three for each letter with n-grams of 3 to 5). Direct-mapped by the word's hash, keyed by
+/// the word's own bytes, so that a hit is always the same word's sum: the scores are exactly
+/// those of the walk over every feature.
+struct NgramCache {
+    slots: Box<[NgramSlot]>,
+}
+
+thread_local! {
+    static NGRAM_CACHE: RefCell<NgramCache> = RefCell::new(NgramCache {
+        slots: vec![NgramSlot::default(); NGRAM_CACHE_SLOTS].into_boxed_slice(),
+    });
+}
+
+/// The word's bytes as the cache's key (at most [`CACHED_WORD_BYTES`]).
+#[inline(always)]
+fn word_key(word: &[u8]) -> [u64; 2] {
+    let mut padded = [0u8; CACHED_WORD_BYTES];
+    padded[..word.len()].copy_from_slice(word);
+    let (low, high) = padded.split_at(8);
+    let mut low_bytes = [0u8; 8];
+    let mut high_bytes = [0u8; 8];
+    low_bytes.copy_from_slice(low);
+    high_bytes.copy_from_slice(high);
+    [
+        u64::from_le_bytes(low_bytes),
+        u64::from_le_bytes(high_bytes),
+    ]
+}
+
+/// The sum of the model's weights over the features of `bytes` and their number, as the walk
+/// over every feature gives them, with each word's n-gram part from the cache where it is there.
+/// Only a word with a space on either side has its n-grams padded on both sides, so only such a
+/// word (not the first or the last of the text) goes through the cache.
+#[inline(always)]
+fn cached_sums<const LONGEST: usize>(
+    model: &Model,
+    mask: usize,
+    bytes: &[u8],
+    cache: &mut NgramCache,
+) -> (i64, u32) {
+    let weights = &model.weights[..];
+    let weigh = |hash: u64| weights.get(hash as usize & mask).copied().map(i64::from);
+    let (mut sum, mut count) = (0i64, 0u32);
+    let len = bytes.len();
+    let slot_mask = cache.slots.len().saturating_sub(1);
+    walk_words(bytes, |hash, start, end, previous| {
+        if let Some(weight) = weigh(hash) {
+            sum += weight;
+            count += 1;
+        }
+        let from = start.saturating_sub(1);
+        let padded = &bytes[from..(end + 1).min(len)];
+        let word_len = end - start;
+        let ngrams = |sum: &mut i64, count: &mut u32| {
+            char_ngrams_sized::<LONGEST>(padded, &mut |hash, _| {
+                if let Some(weight) = weigh(hash) {
+                    *sum += weight;
+                    *count += 1;
+                }
+            });
+        };
+        if start > 0 && end < len && word_len <= CACHED_WORD_BYTES {
+            let key = word_key(&bytes[start..end]);
+            let index = (hash >> 40) as usize & slot_mask;
+            if let Some(slot) = cache.slots.get_mut(index) {
+                if slot.model == model.id && usize::from(slot.len) == word_len && slot.word == key {
+                    sum += i64::from(slot.sum);
+                    count += u32::from(slot.count);
+                } else {
+                    let (mut word_sum, mut word_count) = (0i64, 0u32);
+                    ngrams(&mut word_sum, &mut word_count);
+                    sum += word_sum;
+                    count += word_count;
+                    // At most 3 × 18 n-grams of at most 32767 each: both fit.
+                    if let (Ok(word_sum), Ok(word_count), Ok(word_len)) = (
+                        i32::try_from(word_sum),
+                        u16::try_from(word_count),
+                        u8::try_from(word_len),
+                    ) {
+                        *slot = NgramSlot {
+                            word: key,
+                            sum: word_sum,
+                            count: word_count,
+                            len: word_len,
+                            model: model.id,
+                        };
+                    }
+                }
+            }
+        } else {
+            ngrams(&mut sum, &mut count);
+        }
+        if let Some((prev_hash, _)) = previous
+            && let Some(weight) = weigh(finish(prev_hash.rotate_left(17) ^ hash ^ BIGRAM_SALT))
+        {
+            sum += weight;
+            count += 1;
+        }
+    });
+    (sum, count)
 }
 
 /// The mask that takes a hash to a bucket of `weights` (`2^bits` of them, so the hash width's
@@ -1287,6 +1447,45 @@ mod tests {
                 });
                 let expected = model.probability(sum, count, normalised.words());
                 proptest::prop_assert_eq!(model.score(&normalised), expected);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// With the n-gram sums of words kept from text to text, and two models of the same
+        /// n-gram length taking turns in the cache, every score is still the walk over every
+        /// feature's: words that repeat within a text and across texts, words at the text's
+        /// ends, words longer than those kept, and words whose hashes share a slot.
+        #[test]
+        fn scores_through_the_word_cache_are_those_of_the_full_walk(
+            texts in proptest::collection::vec("([a-e ]|[a-d]{1,3}|[a-z]{15,18}|é|  )*", 1..6),
+            seed in 0u64..1_000,
+            char_ngrams in 3u32..=6,
+        ) {
+            let weights = |salt: u64| -> Vec<f32> {
+                (0..1u64 << 10)
+                    .map(|b| ((finish(b ^ salt.wrapping_mul(FNV_PRIME)) % 2001) as f32 - 1000.0) / 400.0)
+                    .collect()
+            };
+            let one = Model::from_parts("a", 10, char_ngrams, 0.1, 0.5, weights(seed)).unwrap();
+            let two = Model::from_parts("b", 10, char_ngrams, -0.2, 0.5, weights(seed + 1)).unwrap();
+            for round in 0..2 {
+                for text in &texts {
+                    let normalised = normalise(text);
+                    for model in [&one, &two] {
+                        let mask = (1u64 << model.bits) - 1;
+                        let (mut sum, mut count) = (0i64, 0u32);
+                        for_each_feature(normalised.bytes(), model.char_ngrams, |hash, _, _| {
+                            sum += i64::from(model.weights[(hash & mask) as usize]);
+                            count += 1;
+                        });
+                        let expected = model.probability(sum, count, normalised.words());
+                        proptest::prop_assert_eq!(
+                            model.score(&normalised), expected, "round {} {:?}", round, text
+                        );
+                    }
+                }
             }
         }
     }
