@@ -134,6 +134,119 @@ fn docx_text_keeps_paragraphs_and_entities() {
 }
 
 #[test]
+fn docx_comments_and_tracked_deletions_are_read() {
+    let comments = b"<w:comments xmlns:w=\"x\"><w:comment w:id=\"0\"><w:p><w:r><w:t>comment: she is a slag</w:t></w:r></w:p></w:comment></w:comments>";
+    let document = "<w:document xmlns:w=\"x\"><w:body><w:p><w:r><w:t>kept </w:t></w:r><w:del><w:r><w:delText>deleted AB123456C</w:delText></w:r></w:del></w:p></w:body></w:document>";
+    let bytes = docx_with(&[
+        ("word/document.xml", document.as_bytes()),
+        ("word/comments.xml", comments),
+    ]);
+    let got = read(&bytes, DOCX_MIME, "r.docx", &Limits::default());
+    let text = got.text.unwrap();
+    assert!(text.contains("kept deleted AB123456C"), "{text:?}");
+    assert!(text.contains("comment: she is a slag"), "{text:?}");
+}
+
+/// The body's relationships naming `targets` as alternative-format chunks.
+fn chunk_rels(targets: &[&str]) -> String {
+    let mut rels = String::from(
+        "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">",
+    );
+    for (i, target) in targets.iter().enumerate() {
+        rels.push_str(&format!(
+            "<Relationship Id=\"rId{i}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk\" Target=\"{target}\"/>"
+        ));
+    }
+    rels.push_str(
+        "<Relationship Id=\"rIdS\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/></Relationships>",
+    );
+    rels
+}
+
+#[test]
+fn docx_alt_chunks_are_read_as_word_shows_them() {
+    let rels = chunk_rels(&[
+        "afchunk.html",
+        "/word/chunk2.txt",
+        "afchunk3.mht",
+        "chunk4.rtf",
+        "gone.html",
+    ]);
+    let mht = "MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<html><body><div>from the mht</div><div>chunk</div></body></html>\r\n--b--\r\n";
+    let bytes = docx_with(&[
+        ("word/document.xml", document_xml(&["Ordinary covering text."]).as_bytes()),
+        ("word/_rels/document.xml.rels", rels.as_bytes()),
+        (
+            "word/afchunk.html",
+            b"<html><body><p>OFFICIAL-SENSITIVE</p><p>Nominal AB123456C, you stupid bitch.</p></body></html>",
+        ),
+        ("word/chunk2.txt", b"plain chunk text"),
+        ("word/afchunk3.mht", mht.as_bytes()),
+        ("word/chunk4.rtf", b"{\\rtf1 hidden}"),
+        ("word/styles.xml", b"<w:styles xmlns:w=\"x\"><w:t>not text</w:t></w:styles>"),
+    ]);
+    let got = read(&bytes, DOCX_MIME, "report.docx", &Limits::default());
+    let text = got.text.clone().unwrap();
+    assert!(text.starts_with("Ordinary covering text."), "{text:?}");
+    assert!(
+        text.contains("OFFICIAL-SENSITIVE\nNominal AB123456C, you stupid bitch."),
+        "{text:?}"
+    );
+    assert!(text.contains("plain chunk text"), "{text:?}");
+    assert!(text.contains("from the mht\nchunk"), "{text:?}");
+    assert!(
+        !text.contains("not text") && !text.contains("hidden"),
+        "{text:?}"
+    );
+    let note = note(&got);
+    assert!(
+        note.contains("word/chunk4.rtf") && note.contains("RTF"),
+        "{note}"
+    );
+    assert!(note.contains("word/gone.html is named"), "{note}");
+}
+
+#[test]
+fn a_word_document_embedded_in_one_is_read_and_other_objects_named() {
+    let inner = docx(&["inner document: OFFICIAL-SENSITIVE"]);
+    let innermost = docx(&["two levels down"]);
+    let middle = docx_with(&[
+        ("word/document.xml", document_xml(&["middle"]).as_bytes()),
+        ("word/embeddings/deeper.docx", &innermost),
+    ]);
+    let bytes = docx_with(&[
+        (
+            "word/document.xml",
+            document_xml(&["Ordinary covering text."]).as_bytes(),
+        ),
+        ("word/embeddings/Microsoft_Word_Document.docx", &inner),
+        ("word/embeddings/Second.docx", &middle),
+        ("word/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0 ole"),
+        ("word/embeddings/Book1.xlsx", b"PK not read"),
+    ]);
+    let got = read(&bytes, DOCX_MIME, "report.docx", &Limits::default());
+    let text = got.text.clone().unwrap();
+    assert!(text.starts_with("Ordinary covering text."), "{text:?}");
+    assert!(
+        text.contains("inner document: OFFICIAL-SENSITIVE"),
+        "{text:?}"
+    );
+    assert!(text.contains("middle"), "{text:?}");
+    assert!(!text.contains("two levels down"), "{text:?}");
+    let note = note(&got);
+    assert!(
+        note.contains("2 embedded objects not read (word/embeddings/Book1.xlsx, word/embeddings/oleObject1.bin)"),
+        "{note}"
+    );
+    assert!(
+        note.contains(
+            "word/embeddings/Second.docx: 1 embedded object not read (word/embeddings/deeper.docx)"
+        ),
+        "{note}"
+    );
+}
+
+#[test]
 fn docx_headers_and_footnotes_are_read_after_the_body() {
     let header = document_xml(&["OFFICIAL-SENSITIVE"]);
     let bytes = docx_with(&[

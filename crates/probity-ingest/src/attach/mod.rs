@@ -323,6 +323,19 @@ impl<'l> TextOut<'l> {
         self.notes.push(note.into());
     }
 
+    /// How many notes there are so far (see [`TextOut::prefix_notes_from`]).
+    fn notes_len(&self) -> usize {
+        self.notes.len()
+    }
+
+    /// Puts `prefix` before the notes made since there were `from`: an embedded document's notes
+    /// name it.
+    fn prefix_notes_from(&mut self, from: usize, prefix: &str) {
+        for note in self.notes.iter_mut().skip(from) {
+            note.insert_str(0, prefix);
+        }
+    }
+
     fn finish(mut self) -> Extracted {
         if self.truncated {
             self.notes.push(format!(
