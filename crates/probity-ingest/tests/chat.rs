@@ -178,6 +178,108 @@ fn teams_array_and_line_per_message_exports_are_read() {
     );
 }
 
+/// Values of the wrong type in a Teams export, as for chat NDJSON: read where the meaning is plain
+/// (a number as the text or the time, the sender as a string, one attachment or mention given
+/// alone rather than in a list, a card given as an object), named in `chat.unread_fields` where
+/// it is not, and kept in `original` either way; the message is never dropped.
+#[test]
+fn teams_values_of_another_type() {
+    let head = r#""createdDateTime": "2024-05-01T09:30:00Z", "chatId": "19:abc""#;
+    let from = r#""from": {"user": {"id": "u1", "displayName": "Alan Smith", "userPrincipalName": "alan.smith@force.police.uk"}}"#;
+    let messages = [
+        // 0: all read, nothing named.
+        r#"{"createdDateTime": 1714555800, "chatId": "19:abc", "from": "alan.smith@force.police.uk", "body": {"contentType": "text", "content": 12345}, "attachments": {"name": "rota.pdf", "contentUrl": "https://x/rota.pdf"}, "mentions": {"mentioned": {"user": {"displayName": "Kim Hughes", "userPrincipalName": "k.hughes@force.example"}}}}"#
+            .to_string(),
+        // 1: the body's content is an object, `from` and `mentions` cannot be read.
+        format!(
+            r#"{{{head}, "id": {{"n": 1}}, "from": ["alan.smith@force.police.uk"], "body": {{"contentType": "html", "content": {{"text": "you stupid bitch"}}}}, "mentions": "Kim Hughes", "attachments": 7}}"#
+        ),
+        // 2: wrong types one level down.
+        format!(
+            r#"{{{head}, {from}, "subject": ["Late turn"], "messageType": {{"kind": "message"}}, "body": {{"contentType": 1, "content": "<b>plain</b>"}}, "attachments": [{{"name": {{"a": 1}}, "contentUrl": "https://x/a.txt"}}, true, "notes.txt", {{"name": "card", "contentType": "application/vnd.microsoft.card.adaptive", "content": {{"body": [{{"text": "card text"}}]}}}}], "mentions": [3, {{"mentioned": {{"user": {{"displayName": ["Kim"], "id": "k-1"}}}}}}, {{"mentioned": {{"user": false}}}}]}}"#
+        ),
+        // 3: the body is its text, `from.user` is an address, the channel is not an object.
+        r#"{"createdDateTime": "2024-05-01T09:31:00Z", "channelIdentity": "19:chan", "from": {"user": "alan.smith@force.police.uk"}, "body": "just text"}"#
+            .to_string(),
+    ];
+    let bytes = format!("[{}]", messages.join(",\n"));
+    let batch = teams(bytes.as_bytes());
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    assert_eq!(batch.events.len(), 4);
+    let unread = |n: usize| batch.events[n].labels.get(UNREAD_LABEL).map(String::as_str);
+
+    let first = &batch.events[0];
+    assert_eq!(first.timestamp.to_rfc3339(), "2024-05-01T09:30:00+00:00");
+    let mail = email(first);
+    assert_eq!(addresses(&mail.from), ["alan.smith@force.police.uk"]);
+    assert_eq!(mail.body.as_deref(), Some("12345"));
+    assert_eq!(mail.attachments.len(), 1);
+    assert_eq!(mail.attachments[0].file.name.as_deref(), Some("rota.pdf"));
+    assert_eq!(addresses(&mail.to), ["k.hughes@force.example"]);
+    assert_eq!(unread(0), None);
+
+    let second = &batch.events[1];
+    let mail = email(second);
+    assert_eq!(mail.body, None);
+    assert!(mail.from.is_empty());
+    assert!(mail.to.is_empty());
+    assert!(mail.attachments.is_empty());
+    let label = unread(1).expect("the unread fields are named");
+    for field in [
+        "id (an object)",
+        "from (an array)",
+        "body.content (an object)",
+        "mentions (a string)",
+        "attachments (a number)",
+    ] {
+        assert!(label.contains(field), "{field} in {label}");
+    }
+    assert_eq!(
+        second.original["body"]["content"]["text"],
+        "you stupid bitch"
+    );
+
+    let third = &batch.events[2];
+    let mail = email(third);
+    assert_eq!(addresses(&mail.from), ["alan.smith@force.police.uk"]);
+    assert_eq!(mail.subject, None);
+    assert_eq!(mail.body.as_deref(), Some("<b>plain</b>"));
+    let names: Vec<Option<&str>> = mail
+        .attachments
+        .iter()
+        .map(|attachment| attachment.file.name.as_deref())
+        .collect();
+    assert_eq!(names, [None, Some("notes.txt"), Some("card")]);
+    assert_eq!(
+        mail.attachments[0].file.path.as_deref(),
+        Some("https://x/a.txt")
+    );
+    let card = mail.attachments[2].text.as_deref().unwrap_or_default();
+    assert!(card.contains("card text"), "{card:?}");
+    assert_eq!(addresses(&mail.to), ["k-1"]);
+    let label = unread(2).expect("the unread fields are named");
+    for field in [
+        "subject (an array)",
+        "messageType (an object)",
+        "body.contentType (a number)",
+        "attachments[0].name (an object)",
+        "attachments[1] (a boolean)",
+        "mentions[0] (a number)",
+        "mentions[1].mentioned.user.displayName (an array)",
+        "mentions[2].mentioned.user (a boolean)",
+    ] {
+        assert!(label.contains(field), "{field} in {label}");
+    }
+
+    let fourth = &batch.events[3];
+    let mail = email(fourth);
+    assert_eq!(addresses(&mail.from), ["alan.smith@force.police.uk"]);
+    assert_eq!(mail.body.as_deref(), Some("just text"));
+    let label = unread(3).expect("the unread fields are named");
+    assert_eq!(label, "channelIdentity (a string)");
+    assert!(!fourth.labels.contains_key("chat.conversation_id"));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Probity chat NDJSON
 // ---------------------------------------------------------------------------------------------

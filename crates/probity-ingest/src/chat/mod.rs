@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 
 use crate::Context;
 
-pub use ndjson::{REQUIRED_FIELDS, UNREAD_LABEL, decode_chat};
+pub use ndjson::{REQUIRED_FIELDS, decode_chat};
 pub(crate) use sms::is_sms_header;
 pub use sms::{SMS_COLUMNS, decode_sms};
 pub use teams::decode_teams;
@@ -107,6 +107,13 @@ impl ChatMessage {
         self.labels.insert(name.to_owned(), value.into());
     }
 
+    /// Names the fields that could not be read in the label [`UNREAD_LABEL`], if there are any.
+    fn note_unread(&mut self, unread: Unread) {
+        if !unread.0.is_empty() {
+            self.label(UNREAD_LABEL, unread.0.join("; "));
+        }
+    }
+
     /// The event; `raw` (the record as read) gives its id.
     fn into_event(
         mut self,
@@ -169,4 +176,80 @@ fn text_of(value: Option<&Value>) -> Option<String> {
 fn non_empty(text: &str) -> Option<String> {
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The label that names the fields of a message whose values were of a type the schema does not
+/// allow and could not be read (the record as read is still in `original`).
+pub const UNREAD_LABEL: &str = "chat.unread_fields";
+
+/// Fields whose values could not be read, each as `path (kind of value)`.
+#[derive(Debug, Default)]
+struct Unread(Vec<String>);
+
+impl Unread {
+    fn add(&mut self, path: &str, value: &Value) {
+        self.0
+            .push(format!("{path} ({})", crate::json::kind_of(value)));
+    }
+}
+
+/// Whether a value holds nothing: absent, null, or a blank string. Nothing is lost by skipping it.
+fn is_nothing(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) => true,
+        Some(Value::String(text)) => text.trim().is_empty(),
+        Some(_) => false,
+    }
+}
+
+/// A field that should be text: a string, or a number or boolean written out; an array or object
+/// is noted as unread.
+fn scalar_text(
+    object: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    unread: &mut Unread,
+) -> Option<String> {
+    let value = object.get(key);
+    let text = text_of(value);
+    if text.is_none()
+        && !is_nothing(value)
+        && let Some(value) = value
+    {
+        unread.add(path, value);
+    }
+    text
+}
+
+/// The items of a list field (`name`), or the one item given alone, each read by `read` with its
+/// path for problems (`name[2]`, or `name` for an item alone).
+fn list_or_one<T>(
+    value: Option<&Value>,
+    name: &str,
+    unread: &mut Unread,
+    mut read: impl FnMut(&Value, &str, &mut Unread) -> Option<T>,
+) -> Vec<T> {
+    match value {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(index, item)| read(item, &format!("{name}[{index}]"), unread))
+            .collect(),
+        Some(single) => read(single, name, unread).into_iter().collect(),
+    }
+}
+
+/// The message text: a string, or a number written out (an export that typed a numeric message
+/// as a number); anything else is noted as unread.
+fn message_text(value: Option<&Value>, path: &str, unread: &mut Unread) -> Option<String> {
+    match value? {
+        Value::String(text) => non_empty(text),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Null => None,
+        other => {
+            unread.add(path, other);
+            None
+        }
+    }
 }

@@ -15,7 +15,10 @@ use std::io::BufRead;
 use probity_model::{Attachment, File, FileHash, Format};
 use serde_json::{Map, Value};
 
-use super::{ChatMessage, Person, Shape, non_empty, text_of};
+use super::{
+    ChatMessage, Person, Shape, Unread, is_nothing, list_or_one, message_text, non_empty,
+    scalar_text, text_of,
+};
 use crate::lines::{Line, LineReader, is_blank};
 use crate::timeparse::parse_time_value;
 use crate::{Context, Error, Result, Sink};
@@ -126,68 +129,9 @@ fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
             message.label(&format!("chat.{flag}"), "true");
         }
     }
-    if !unread.0.is_empty() {
-        message.label(UNREAD_LABEL, unread.0.join("; "));
-    }
+    message.note_unread(unread);
     message.original = object;
     Ok(message)
-}
-
-/// The label that names the fields of a message whose values were of a type the schema does not
-/// allow and could not be read (the record as read is still in `original`).
-pub const UNREAD_LABEL: &str = "chat.unread_fields";
-
-/// Fields whose values could not be read, each as `path (kind of value)`.
-#[derive(Debug, Default)]
-struct Unread(Vec<String>);
-
-impl Unread {
-    fn add(&mut self, path: &str, value: &Value) {
-        self.0
-            .push(format!("{path} ({})", crate::json::kind_of(value)));
-    }
-}
-
-/// Whether a value holds nothing: absent, null, or a blank string. Nothing is lost by skipping it.
-fn is_nothing(value: Option<&Value>) -> bool {
-    match value {
-        None | Some(Value::Null) => true,
-        Some(Value::String(text)) => text.trim().is_empty(),
-        Some(_) => false,
-    }
-}
-
-/// A field that should be text: a string, or a number or boolean written out; an array or object
-/// is noted as unread.
-fn scalar_text(
-    object: &Map<String, Value>,
-    key: &str,
-    path: &str,
-    unread: &mut Unread,
-) -> Option<String> {
-    let value = object.get(key);
-    let text = text_of(value);
-    if text.is_none()
-        && !is_nothing(value)
-        && let Some(value) = value
-    {
-        unread.add(path, value);
-    }
-    text
-}
-
-/// The message text: a string, or a number written out (an export that typed a numeric message
-/// as a number); anything else is noted as unread.
-fn message_text(value: Option<&Value>, path: &str, unread: &mut Unread) -> Option<String> {
-    match value? {
-        Value::String(text) => non_empty(text),
-        Value::Number(number) => Some(number.to_string()),
-        Value::Null => None,
-        other => {
-            unread.add(path, other);
-            None
-        }
-    }
 }
 
 /// `deleted` or `edited`: `true`, or the unambiguous spellings `"true"` and `1`; `false`, `"false"`
@@ -239,25 +183,6 @@ fn recipients(value: Option<&Value>, unread: &mut Unread) -> Vec<Person> {
     list_or_one(value, "recipients", unread, |item, path, unread| {
         person(Some(item), path, unread)
     })
-}
-
-/// The items of a list field (`name`), or the one item given alone, each read by `read` with its
-/// path for problems (`name[2]`, or `name` for an item alone).
-fn list_or_one<T>(
-    value: Option<&Value>,
-    name: &str,
-    unread: &mut Unread,
-    mut read: impl FnMut(&Value, &str, &mut Unread) -> Option<T>,
-) -> Vec<T> {
-    match value {
-        None => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .filter_map(|(index, item)| read(item, &format!("{name}[{index}]"), unread))
-            .collect(),
-        Some(single) => read(single, name, unread).into_iter().collect(),
-    }
 }
 
 /// The attachments: a list, or one given alone; each an object, or a file name alone (as device

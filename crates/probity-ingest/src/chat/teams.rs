@@ -4,11 +4,18 @@
 //! `GET /chats/{id}/messages` and most export tools). The items are read one at a time, so a
 //! file cut short or broken part-way keeps every message before the damage, and the rest is one
 //! dead letter saying where and why.
+//!
+//! Values of another type than Graph writes are read where that is unambiguous (a number as the
+//! text or the time, the sender as a string, one attachment or mention given alone rather than in
+//! a list, a card given as an object); a value that cannot be read is named in the label
+//! `chat.unread_fields`, as for chat NDJSON, never dropped without a word.
 
 use probity_model::{Attachment, File, Format};
 use serde_json::{Map, Value};
 
-use super::{ChatMessage, Person, Shape, non_empty, text_of};
+use super::{
+    ChatMessage, Person, Shape, Unread, list_or_one, message_text, non_empty, scalar_text,
+};
 use crate::timeparse::parse_time_value;
 use crate::{Context, Result, Sink};
 
@@ -126,14 +133,20 @@ fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
             Some(other) => format!("chatMessage createdDateTime {other} is not a time"),
         });
     };
+    let mut unread = Unread::default();
+    // Every key is looked at, so that a wrong type in a later one is named even when an earlier
+    // one gives the subject.
+    let mut subject = None;
+    for key in ["subject", "topic", "chatTopic"] {
+        let text = scalar_text(&object, key, key, &mut unread);
+        subject = subject.or(text);
+    }
     let mut message = ChatMessage {
         timestamp: Some(timestamp),
-        sender: sender(object.get("from")),
-        message_id: text_of(object.get("id")),
-        subject: ["subject", "topic", "chatTopic"]
-            .into_iter()
-            .find_map(|key| text_of(object.get(key))),
-        text: body_text(object.get("body")),
+        sender: sender(object.get("from"), "from", &mut unread),
+        message_id: scalar_text(&object, "id", "id", &mut unread),
+        subject,
+        text: body_text(object.get("body"), &mut unread),
         ..ChatMessage::default()
     };
     let from_application = object
@@ -143,11 +156,12 @@ fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
     if from_application {
         message.label("chat.sender_kind", "application");
     }
-    let message_type = text_of(object.get("messageType")).unwrap_or_else(|| "message".into());
+    let message_type = scalar_text(&object, "messageType", "messageType", &mut unread)
+        .unwrap_or_else(|| "message".into());
     if message_type != "message" {
         message.label("chat.message_type", message_type);
     }
-    if let Some(conversation) = conversation(&object) {
+    if let Some(conversation) = conversation(&object, &mut unread) {
         message.label("chat.conversation_id", conversation);
     }
     if !is_null(object.get("deletedDateTime")) {
@@ -156,7 +170,7 @@ fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
     if !is_null(object.get("lastEditedDateTime")) {
         message.label("chat.edited", "true");
     }
-    for person in mentioned(object.get("mentions")) {
+    for person in list_or_one(object.get("mentions"), "mentions", &mut unread, mentioned) {
         if let Some(identity) = person.identity()
             && !message.to.contains(&identity)
         {
@@ -167,7 +181,13 @@ fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
     if !message.to.is_empty() {
         message.label("email.to_source", "mentions");
     }
-    message.attachments = attachments(object.get("attachments"));
+    message.attachments = list_or_one(
+        object.get("attachments"),
+        "attachments",
+        &mut unread,
+        attachment,
+    );
+    message.note_unread(unread);
     message.original = object;
     Ok(message)
 }
@@ -176,96 +196,180 @@ fn is_null(value: Option<&Value>) -> bool {
     value.is_none_or(Value::is_null)
 }
 
-/// `from.user` (displayName, id, userPrincipalName) or `from.application` (a bot).
-fn sender(from: Option<&Value>) -> Option<Person> {
-    let from = from?;
-    let who = ["user", "application", "device"]
-        .into_iter()
-        .filter_map(|key| from.get(key))
-        .find(|who| who.is_object())?;
-    let person = Person {
-        address: text_of(who.get("userPrincipalName")).or_else(|| text_of(who.get("email"))),
-        id: text_of(who.get("id")),
-        name: text_of(who.get("displayName")),
+/// `from.user` (displayName, id, userPrincipalName), or `from.application` (a bot) or
+/// `from.device`; a plain string, for `from` or for one of these, is read as the sender's address
+/// (with an `@`) or name. A value of another type is named under `path`.
+fn sender(from: Option<&Value>, path: &str, unread: &mut Unread) -> Option<Person> {
+    let from = match from? {
+        Value::Object(from) => from,
+        Value::String(text) => return person_of_text(text),
+        Value::Null => return None,
+        other => {
+            unread.add(path, other);
+            return None;
+        }
     };
-    person.identity().map(|_| person)
+    for key in ["user", "application", "device"] {
+        let path = format!("{path}.{key}");
+        let person = match from.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(who)) => {
+                let upn = scalar_text(
+                    who,
+                    "userPrincipalName",
+                    &format!("{path}.userPrincipalName"),
+                    unread,
+                );
+                let email = scalar_text(who, "email", &format!("{path}.email"), unread);
+                let person = Person {
+                    address: upn.or(email),
+                    id: scalar_text(who, "id", &format!("{path}.id"), unread),
+                    name: scalar_text(who, "displayName", &format!("{path}.displayName"), unread),
+                };
+                person.identity().map(|_| person)
+            }
+            Some(Value::String(text)) => person_of_text(text),
+            Some(other) => {
+                unread.add(&path, other);
+                None
+            }
+        };
+        if person.is_some() {
+            return person;
+        }
+    }
+    None
 }
 
-/// `body.content`, HTML reduced to text when `body.contentType` is `html`.
-fn body_text(body: Option<&Value>) -> Option<String> {
-    let body = body?;
-    let content = body.get("content").and_then(Value::as_str)?;
-    let is_html = body
-        .get("contentType")
-        .and_then(Value::as_str)
-        .is_some_and(|kind| kind.eq_ignore_ascii_case("html"));
+/// A person given as one string: an address if it has an `@`, else a name.
+fn person_of_text(text: &str) -> Option<Person> {
+    let text = non_empty(text)?;
+    Some(if text.contains('@') {
+        Person {
+            address: Some(text),
+            ..Person::default()
+        }
+    } else {
+        Person {
+            name: Some(text),
+            ..Person::default()
+        }
+    })
+}
+
+/// `body.content`, HTML reduced to text when `body.contentType` is `html`. A number is read as
+/// its digits, and a body given as a string alone as the text; other types are named.
+fn body_text(body: Option<&Value>, unread: &mut Unread) -> Option<String> {
+    let body = match body? {
+        Value::Object(body) => body,
+        Value::String(text) => return non_empty(text),
+        Value::Number(number) => return Some(number.to_string()),
+        Value::Null => return None,
+        other => {
+            unread.add("body", other);
+            return None;
+        }
+    };
+    let content = message_text(body.get("content"), "body.content", unread)?;
+    // `text` or `html`; any other value, of any type, leaves the content as it is, but one that is
+    // not a word at all is named, since the content may then be HTML read as text.
+    let is_html = match body.get("contentType") {
+        Some(Value::String(kind)) => kind.trim().eq_ignore_ascii_case("html"),
+        None | Some(Value::Null) => false,
+        Some(other) => {
+            unread.add("body.contentType", other);
+            false
+        }
+    };
     if is_html {
-        return non_empty(&crate::html::to_text(content));
+        return non_empty(&crate::html::to_text(&content));
     }
-    non_empty(content)
+    Some(content)
 }
 
 /// `chatId`, or `teamId/channelId` from `channelIdentity`.
-fn conversation(object: &Map<String, Value>) -> Option<String> {
-    if let Some(chat) = text_of(object.get("chatId")) {
+fn conversation(object: &Map<String, Value>, unread: &mut Unread) -> Option<String> {
+    if let Some(chat) = scalar_text(object, "chatId", "chatId", unread) {
         return Some(chat);
     }
-    let channel = object.get("channelIdentity")?;
-    let team = text_of(channel.get("teamId")).unwrap_or_default();
-    let id = text_of(channel.get("channelId"))?;
+    let channel = match object.get("channelIdentity")? {
+        Value::Object(channel) => channel,
+        Value::Null => return None,
+        other => {
+            unread.add("channelIdentity", other);
+            return None;
+        }
+    };
+    let team = scalar_text(channel, "teamId", "channelIdentity.teamId", unread).unwrap_or_default();
+    let id = scalar_text(channel, "channelId", "channelIdentity.channelId", unread)?;
     Some(format!("{team}/{id}"))
 }
 
-/// The users @-mentioned in the message, in order.
-fn mentioned(mentions: Option<&Value>) -> Vec<Person> {
-    mentions
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|mention| sender(mention.get("mentioned")))
-        .collect()
+/// The user an entry of `mentions` names (`mentioned.user`). A mention of a channel or team
+/// (`mentioned.conversation`, `mentioned.tag`) names no one and is passed over.
+fn mentioned(item: &Value, path: &str, unread: &mut Unread) -> Option<Person> {
+    match item {
+        Value::Object(mention) => sender(
+            mention.get("mentioned"),
+            &format!("{path}.mentioned"),
+            unread,
+        ),
+        Value::Null => None,
+        other => {
+            unread.add(path, other);
+            None
+        }
+    }
 }
 
 /// Teams attachments are links (files in SharePoint or OneDrive) or cards; the export does not
-/// hold file contents, so each is described and its `extraction` says so.
-fn attachments(list: Option<&Value>) -> Vec<Attachment> {
-    let mut out = Vec::new();
-    for item in list.and_then(Value::as_array).into_iter().flatten() {
-        let name = text_of(item.get("name"));
-        let content_type = text_of(item.get("contentType"));
-        let url = text_of(item.get("contentUrl"));
-        let extension = name
-            .as_deref()
-            .and_then(|name| name.rsplit_once('.'))
-            .map(|(_, ext)| ext.to_ascii_lowercase());
-        let inline = item
-            .get("content")
-            .and_then(Value::as_str)
-            .and_then(non_empty);
-        let extraction = if inline.is_some() {
-            None
-        } else {
-            Some(match &url {
-                Some(_) => {
-                    "the export links the file (contentUrl); its content is not in the export"
-                        .to_owned()
-                }
-                None => "the export holds no content for this attachment".to_owned(),
-            })
-        };
-        out.push(Attachment {
-            file: File {
-                path: url,
-                name,
-                extension,
-                mime_type: content_type.filter(|kind| kind.contains('/')),
-                ..File::default()
-            },
-            text: inline,
-            extraction,
-        });
-    }
-    out
+/// hold file contents, so each is described and its `extraction` says so. An entry given as a
+/// string is a file name; a card's `content` given as a JSON object rather than as its JSON text
+/// is read as that text.
+fn attachment(item: &Value, path: &str, unread: &mut Unread) -> Option<Attachment> {
+    let empty = Map::new();
+    let (item, name) = match item {
+        Value::Object(item) => (
+            item,
+            scalar_text(item, "name", &format!("{path}.name"), unread),
+        ),
+        Value::String(name) => (&empty, Some(non_empty(name)?)),
+        Value::Null => return None,
+        other => {
+            unread.add(path, other);
+            return None;
+        }
+    };
+    let content_type = scalar_text(item, "contentType", &format!("{path}.contentType"), unread);
+    let url = scalar_text(item, "contentUrl", &format!("{path}.contentUrl"), unread);
+    let extension = name
+        .as_deref()
+        .and_then(|name| name.rsplit_once('.'))
+        .map(|(_, ext)| ext.to_ascii_lowercase());
+    let inline = match item.get("content") {
+        Some(card @ (Value::Object(_) | Value::Array(_))) => Some(card.to_string()),
+        content => message_text(content, &format!("{path}.content"), unread),
+    };
+    let extraction = if inline.is_some() {
+        None
+    } else {
+        Some(match &url {
+            Some(_) => "the export links the file (contentUrl); its content is not in the export"
+                .to_owned(),
+            None => "the export holds no content for this attachment".to_owned(),
+        })
+    };
+    Some(Attachment {
+        file: File {
+            path: url,
+            name,
+            extension,
+            mime_type: content_type.filter(|kind| kind.contains('/')),
+            ..File::default()
+        },
+        text: inline,
+        extraction,
+    })
 }
 
 /// Where the list of messages starts: just inside a top-level array, or inside the `value` array
