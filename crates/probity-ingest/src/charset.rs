@@ -4,7 +4,10 @@
 //! charset. UTF-16 declared without a byte order (`charset=utf-16`, `ucs-2`, `unicode`) over bytes
 //! without a byte-order mark is the exception: mail-parser reads it as little-endian, while
 //! RFC 2781 (section 4.3) says such text is big-endian. Text read in the wrong order comes out as
-//! CJK characters, which no policy or sealing cue can read, and no label said so.
+//! CJK characters, which no policy or sealing cue can read, and no label said so. Windows, though,
+//! writes UTF-16 little-endian, often without a mark: such text is recognised by its letters
+//! (both readings are weighed, [`looks_little_endian`]), read little-endian, and marked as a
+//! guess.
 //!
 //! Header fields are another: RFC 5322 headers are ASCII (RFC 2047 encodes the rest), but many
 //! mailers write raw 8-bit Latin-1 or windows-1252 (`Subject: caf\xe9`), and mail-parser reads
@@ -14,6 +17,7 @@
 use std::char::{REPLACEMENT_CHARACTER, decode_utf16};
 
 use mail_parser::decoders::charsets::map::charset_decoder;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 const UTF16_LE_BOM: [u8; 2] = [0xff, 0xfe];
 const UTF16_BE_BOM: [u8; 2] = [0xfe, 0xff];
@@ -47,15 +51,18 @@ pub(crate) fn is_utf16_without_order(charset: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Utf16Text {
     pub text: String,
-    /// The text may not be what was sent: the order was guessed against RFC 2781 (little-endian
-    /// bytes without a mark), an odd byte was left over, or unpaired surrogates were replaced.
+    /// Read little-endian without a byte-order mark, against RFC 2781, because the bytes make far
+    /// likelier text that way ([`looks_little_endian`]).
+    pub guessed_little_endian: bool,
+    /// The text may not be what was sent: the order was guessed, an odd byte was left over, or
+    /// unpaired surrogates were replaced.
     pub doubtful: bool,
 }
 
 /// `bytes` as UTF-16 in the order its byte-order mark gives (the mark removed); without one,
 /// big-endian as RFC 2781 says, unless the bytes are plainly little-endian text (Windows writes
-/// UTF-16 without a mark, little-endian): mostly zero bytes at odd offsets, as ASCII letters give,
-/// and few at even ones. That guess is marked doubtful, as is any loss.
+/// UTF-16 without a mark, little-endian; [`looks_little_endian`]). That guess is marked doubtful,
+/// as is any loss.
 pub(crate) fn decode_utf16_without_order(bytes: &[u8]) -> Utf16Text {
     let (body, little_endian, guessed) = match bytes.first_chunk::<2>() {
         Some(&UTF16_BE_BOM) => (bytes.get(2..).unwrap_or_default(), false, false),
@@ -65,16 +72,9 @@ pub(crate) fn decode_utf16_without_order(bytes: &[u8]) -> Utf16Text {
             (bytes, little_endian, little_endian)
         }
     };
-    let (units, rest) = body.as_chunks::<2>();
-    let units = units.iter().map(|&pair| {
-        if little_endian {
-            u16::from_le_bytes(pair)
-        } else {
-            u16::from_be_bytes(pair)
-        }
-    });
+    let (pairs, rest) = body.as_chunks::<2>();
     let mut replaced = false;
-    let text: String = decode_utf16(units)
+    let text: String = decode_utf16(units(pairs, little_endian))
         .map(|unit| {
             unit.unwrap_or_else(|_| {
                 replaced = true;
@@ -84,8 +84,20 @@ pub(crate) fn decode_utf16_without_order(bytes: &[u8]) -> Utf16Text {
         .collect();
     Utf16Text {
         text,
+        guessed_little_endian: guessed,
         doubtful: guessed || replaced || !rest.is_empty(),
     }
+}
+
+/// The code units of `pairs` in one byte order.
+fn units(pairs: &[[u8; 2]], little_endian: bool) -> impl Iterator<Item = u16> + Clone + '_ {
+    pairs.iter().map(move |&pair| {
+        if little_endian {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    })
 }
 
 /// The message with the lines of its header block (up to the first empty line) that are not valid
@@ -124,21 +136,135 @@ fn header_block_end(message: &[u8]) -> usize {
     message.len()
 }
 
-/// Little-endian text of mostly ASCII letters has a zero at every odd offset and none at even ones;
-/// big-endian the reverse. Only a clear majority (a quarter of the units at least, and more than
-/// twice as many as the other way) overrides RFC 2781's big-endian default.
+/// How many code units are weighed to tell the byte order: enough for any text to show its
+/// script, few enough that a long body costs no more than a short one to judge.
+const ORDER_SAMPLE_UNITS: usize = 4096;
+
+/// How much likelier, as [`Unlikeliness::score`] weighs it, the little-endian reading must be for
+/// it to be taken: more than a single distinct high byte, so that readings that weigh the same or
+/// nearly (a few ideographs, which read as other ideographs either way) stay big-endian.
+const LITTLE_ENDIAN_MARGIN: usize = 2;
+
+/// Whether UTF-16 without a byte-order mark reads as clearly likelier text little-endian than
+/// big-endian. The bytes are read both ways and each reading weighed ([`Unlikeliness`]): text in
+/// any script keeps to one or two Unicode blocks and to one high byte, or a few, in its code units,
+/// with the low byte varying from letter to letter, while the same bytes in the other order put the
+/// varying byte high, so that the letters scatter over blocks, often onto private-use, unassigned
+/// or surrogate code points. Big-endian, RFC 2781's default, is kept unless the little-endian
+/// reading is clearly the likelier; where the two weigh the same (one letter, `я` against the
+/// ideograph `伄`, or a few ideographs) nothing tells them apart.
 fn looks_little_endian(bytes: &[u8]) -> bool {
-    let (units, _) = bytes.as_chunks::<2>();
-    let mut zero_high = 0usize; // [x, 0]: little-endian ASCII
-    let mut zero_low = 0usize; // [0, x]: big-endian ASCII
-    for &[first, second] in units {
-        if second == 0 && first != 0 {
-            zero_high += 1;
-        } else if first == 0 && second != 0 {
-            zero_low += 1;
+    let (pairs, _) = bytes.as_chunks::<2>();
+    let sample = pairs.get(..ORDER_SAMPLE_UNITS).unwrap_or(pairs);
+    let big = Unlikeliness::of(units(sample, false)).score();
+    let little = Unlikeliness::of(units(sample, true)).score();
+    little.saturating_add(LITTLE_ENDIAN_MARGIN) < big
+}
+
+/// What makes a reading of UTF-16 code units unlikely as text. Each count is small for text read
+/// in its own order and grows with the number of distinct letters read in the other.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Unlikeliness {
+    /// Code points that text does not hold: unpaired surrogates, unassigned code points and
+    /// noncharacters, private use, and control characters other than tab, line feed, form feed
+    /// and carriage return.
+    impossible: usize,
+    /// Distinct Unicode blocks, near enough ([`block_of`]).
+    blocks: usize,
+    /// Distinct high bytes of the code units.
+    high_bytes: usize,
+    /// Characters in the large blocks of ideographs, syllables and private use.
+    in_large_blocks: usize,
+}
+
+impl Unlikeliness {
+    fn of(units: impl Iterator<Item = u16> + Clone) -> Self {
+        let mut high = [false; 256];
+        for unit in units.clone() {
+            high[usize::from(unit >> 8)] = true;
+        }
+        let mut blocks = std::collections::BTreeSet::new();
+        let mut impossible = 0usize;
+        let mut in_large_blocks = 0usize;
+        for unit in decode_utf16(units) {
+            let Ok(ch) = unit else {
+                impossible += 1;
+                continue;
+            };
+            impossible += usize::from(is_not_text(ch));
+            let block = block_of(ch);
+            in_large_blocks += usize::from(block.large);
+            blocks.insert(block.first);
+        }
+        Self {
+            impossible,
+            blocks: blocks.len(),
+            high_bytes: high.iter().filter(|&&seen| seen).count(),
+            in_large_blocks,
         }
     }
-    zero_high * 4 >= units.len() && zero_high > zero_low.saturating_mul(2)
+
+    /// Lower is likelier. A code point that text does not hold weighs most. A block, and less a
+    /// high byte, are each one more sign that the varying byte of the code units is read high
+    /// (the high bytes tell the order of text that keeps to one block, ideographs read as
+    /// ideographs, Latin letters read as ideographs). Least, a character of a block of thousands
+    /// is a little less likely than one of a block of a hundred or two.
+    fn score(&self) -> usize {
+        self.impossible
+            .saturating_mul(8)
+            .saturating_add(self.blocks.saturating_mul(4))
+            .saturating_add(self.high_bytes.saturating_mul(2))
+            .saturating_add(self.in_large_blocks)
+    }
+}
+
+/// A code point that no text holds: unassigned (noncharacters among them), private use, a lone
+/// surrogate, or a control character other than the line and page breaks and tab.
+fn is_not_text(ch: char) -> bool {
+    match ch.general_category() {
+        GeneralCategory::Unassigned | GeneralCategory::PrivateUse | GeneralCategory::Surrogate => {
+            true
+        }
+        GeneralCategory::Control => !matches!(ch, '\t' | '\n' | '\x0c' | '\r'),
+        _ => false,
+    }
+}
+
+/// The blocks of ideographs, syllables and private use that span many 256-code-point pages, as
+/// first and last code points.
+const LARGE_BLOCKS: [(u32, u32); 7] = [
+    (0x3400, 0x4dbf),    // CJK Unified Ideographs Extension A
+    (0x4e00, 0x9fff),    // CJK Unified Ideographs
+    (0xa000, 0xa4cf),    // Yi Syllables and Radicals
+    (0xac00, 0xd7af),    // Hangul Syllables
+    (0xe000, 0xf8ff),    // Private Use Area
+    (0x20000, 0x3ffff),  // the Supplementary and Tertiary Ideographic Planes
+    (0xf0000, 0x10ffff), // the Supplementary Private Use Areas
+];
+
+/// The block a code point falls in, near enough to count a text's blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Block {
+    /// Its first code point.
+    first: u32,
+    /// One of [`LARGE_BLOCKS`].
+    large: bool,
+}
+
+/// One of the large blocks, or else the code point's 256-code-point page (most blocks are a page
+/// or half of one, and a script's letters keep to one or two).
+fn block_of(ch: char) -> Block {
+    let code = u32::from(ch);
+    match LARGE_BLOCKS
+        .iter()
+        .find(|(first, last)| (*first..=*last).contains(&code))
+    {
+        Some(&(first, _)) => Block { first, large: true },
+        None => Block {
+            first: code & !0xff,
+            large: false,
+        },
+    }
 }
 
 #[cfg(test)]
@@ -191,7 +317,7 @@ mod tests {
         let got = decode_utf16_without_order(&be("I was diagnosed with asthma\n"));
         assert_eq!(got.text, "I was diagnosed with asthma\n");
         assert!(!got.doubtful);
-        // Text outside ASCII, which the zero-byte count cannot tell: big-endian.
+        // Text outside ASCII too.
         let got = decode_utf16_without_order(&be("Привет, мир"));
         assert_eq!(got.text, "Привет, мир");
         assert!(!got.doubtful);
@@ -218,17 +344,139 @@ mod tests {
 
     #[test]
     fn losses_are_marked_doubtful() {
-        // An unpaired high surrogate.
-        let got = decode_utf16_without_order(&[0xd8, 0x00, 0x00, 0x41]);
-        assert_eq!(got.text, "\u{fffd}A");
+        // An unpaired high surrogate in big-endian text. (Alone, `[0xd8, 0x00, 0x00, 0x41]`
+        // reads better little-endian, as `Ø䄀`.)
+        let bytes = [be("Hello "), vec![0xd8, 0x00], be(" world")].concat();
+        let got = decode_utf16_without_order(&bytes);
+        assert_eq!(got.text, "Hello \u{fffd} world");
         assert!(got.doubtful);
+        assert!(!got.guessed_little_endian);
         // An odd byte left over.
         let got = decode_utf16_without_order(&[0x00, 0x41, 0x00]);
         assert_eq!(got.text, "A");
         assert!(got.doubtful);
     }
 
+    /// The letters of one script each, as inclusive ranges of code points.
+    const SCRIPTS: &[(&str, &[(u32, u32)])] = &[
+        ("Latin", &[(0x61, 0x7a), (0x41, 0x5a)]),
+        (
+            "Latin with accents",
+            &[(0x61, 0x7a), (0xe0, 0xf6), (0xf8, 0xff), (0x100, 0x17f)],
+        ),
+        (
+            "Cyrillic",
+            &[(0x410, 0x44f), (0x401, 0x401), (0x451, 0x451)],
+        ),
+        ("Greek", &[(0x391, 0x3a1), (0x3a3, 0x3a9), (0x3b1, 0x3c9)]),
+        ("Arabic", &[(0x621, 0x63a), (0x641, 0x64a)]),
+        (
+            "Persian",
+            &[
+                (0x621, 0x63a),
+                (0x641, 0x64a),
+                (0x67e, 0x67e),
+                (0x686, 0x686),
+                (0x6af, 0x6af),
+                (0x6cc, 0x6cc),
+            ],
+        ),
+        ("Hebrew", &[(0x5d0, 0x5ea)]),
+        ("Armenian", &[(0x531, 0x556), (0x561, 0x586)]),
+        ("Georgian", &[(0x10d0, 0x10fa)]),
+        ("Devanagari", &[(0x905, 0x939), (0x93e, 0x94c)]),
+        ("Thai", &[(0xe01, 0xe2e)]),
+        ("Han", &[(0x4e00, 0x9fff)]),
+        ("Hiragana", &[(0x3041, 0x3096)]),
+        ("Katakana", &[(0x30a1, 0x30fa)]),
+        ("Hangul", &[(0xac00, 0xd7a3)]),
+    ];
+
+    /// The letter of `ranges` that `pick` falls on, counting round.
+    fn letter(ranges: &[(u32, u32)], pick: u32) -> char {
+        let total: u32 = ranges.iter().map(|(first, last)| last - first + 1).sum();
+        let mut n = pick % total;
+        for (first, last) in ranges {
+            let size = last - first + 1;
+            if n < size {
+                return char::from_u32(first + n).unwrap();
+            }
+            n -= size;
+        }
+        unreachable!("n < total")
+    }
+
+    /// Text in one script: letters, with a space or a mark between some of them.
+    fn one_script_text() -> impl Strategy<Value = (&'static str, String)> {
+        let letters = proptest::collection::vec((any::<u32>(), 0..12usize), 16..80);
+        (0..SCRIPTS.len(), letters).prop_map(|(script, letters)| {
+            let (name, ranges) = SCRIPTS[script];
+            let mut text = String::new();
+            for (index, (pick, gap)) in letters.into_iter().enumerate() {
+                if index > 0
+                    && let Some(gap) = [" ", " ", " ", ", ", ". ", "\n"].get(gap)
+                {
+                    text.push_str(gap);
+                }
+                text.push(letter(ranges, pick));
+            }
+            (name, text)
+        })
+    }
+
+    #[test]
+    fn little_endian_text_in_any_script_is_read_as_such_and_marked() {
+        let samples = [
+            "Меня зовут Иван, я живу в Москве.",
+            "Η αστυνομία ερευνά την υπόθεση.",
+            "أرسلت لك الملف أمس، هل وصلك؟",
+            "请不要把这个文件发给任何人。",
+            "この書類は誰にも見せないでください。",
+            "이 파일은 아무에게도 보내지 마세요.",
+            "אל תשלח את הקובץ הזה לאף אחד",
+            "कृपया यह फ़ाइल किसी को न भेजें।",
+            "กรุณาอย่าส่งไฟล์นี้ให้ใคร",
+            "Zażółć gęślą jaźń, już dziś.",
+            "Встреча в 10:30 — не опаздывай! 🙂",
+        ];
+        for text in samples {
+            let got = decode_utf16_without_order(&le(text));
+            assert_eq!(got.text, text);
+            assert!(got.guessed_little_endian, "{text}");
+            assert!(got.doubtful, "{text}");
+            let got = decode_utf16_without_order(&be(text));
+            assert_eq!(got.text, text);
+            assert!(!got.guessed_little_endian, "{text}");
+            assert!(!got.doubtful, "{text}");
+        }
+    }
+
+    #[test]
+    fn even_evidence_stays_big_endian() {
+        // One letter, or one repeated: `я` (U+044F) little-endian is the ideograph U+4F04
+        // big-endian, and nothing says which was meant.
+        for text in ["я", "яяяя", "\u{4f04}"] {
+            let got = decode_utf16_without_order(&be(text));
+            assert_eq!(got.text, text);
+            assert!(!got.doubtful);
+        }
+        assert_eq!(decode_utf16_without_order(&le("я")).text, "\u{4f04}");
+        assert_eq!(decode_utf16_without_order(&[]).text, "");
+    }
+
     proptest! {
+        /// Text in one script, written without a byte-order mark in either order, reads back
+        /// whole: big-endian as it is, little-endian by its letters (and marked as a guess).
+        #[test]
+        fn one_script_text_reads_back_in_either_order((script, text) in one_script_text()) {
+            let got = decode_utf16_without_order(&be(&text));
+            prop_assert_eq!(&got.text, &text, "{} big-endian", script);
+            prop_assert!(!got.doubtful);
+            let got = decode_utf16_without_order(&le(&text));
+            prop_assert_eq!(&got.text, &text, "{} little-endian", script);
+            prop_assert!(got.guessed_little_endian && got.doubtful);
+        }
+
         /// Any text written big-endian without a mark, or with either mark, reads back whole.
         #[test]
         fn round_trips(text in "\\PC{0,60}") {

@@ -38,11 +38,15 @@ fn decode(input: &Input<'_>, out: &mut TextOut<'_>) -> String {
     }
     if crate::charset::is_utf16_without_order(charset) {
         // RFC 2781: big-endian without a byte-order mark (mail-parser's decoder reads
-        // little-endian).
+        // little-endian), unless the text is plainly little-endian.
         let utf16 = crate::charset::decode_utf16_without_order(bytes);
-        if utf16.doubtful {
+        if utf16.guessed_little_endian {
             out.note(format!(
-                "charset {charset:?} without a byte-order mark: the byte order was guessed or characters were lost"
+                "charset {charset:?} without a byte-order mark: read little-endian, as its letters show, where RFC 2781 says big-endian (a guess)"
+            ));
+        } else if utf16.doubtful {
+            out.note(format!(
+                "charset {charset:?} without a byte-order mark: characters were lost (an odd byte or unpaired surrogates)"
             ));
         }
         return utf16.text;
@@ -124,8 +128,21 @@ mod tests {
         let got = read(&big_endian, "text/plain", Some("utf-16"));
         assert_eq!(got.text.as_deref(), Some(text.trim()));
         assert_eq!(got.note, None);
-        let got = read(&[0xd8, 0x00, 0x00, 0x41], "text/plain", Some("utf-16"));
+        let got = read(
+            &[0xd8, 0x00, 0x00, 0x41, 0x00],
+            "text/plain",
+            Some("utf-16"),
+        );
         assert!(got.note.unwrap().contains("byte-order mark"));
+    }
+
+    #[test]
+    fn little_endian_utf16_without_a_mark_is_read_by_its_letters_and_noted() {
+        let text = "Не показывай этот файл никому.";
+        let little_endian: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let got = read(&little_endian, "text/plain", Some("utf-16"));
+        assert_eq!(got.text.as_deref(), Some(text));
+        assert!(got.note.unwrap().contains("read little-endian"));
     }
 
     #[test]

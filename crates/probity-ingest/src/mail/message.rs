@@ -998,6 +998,29 @@ mod tests {
     }
 
     #[test]
+    fn little_endian_utf16_without_a_mark_in_any_script_is_read_and_labelled() {
+        for text in [
+            "Я поставил тебе диагноз: астма.\n",
+            "Ο φάκελος είναι απόρρητος.\n",
+            "هذا الملف سري للغاية\n",
+            "这份文件是机密的，不要外传。\n",
+        ] {
+            let little_endian: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            let event = utf16_message("utf-16", &little_endian);
+            assert_eq!(event.email.as_ref().unwrap().body.as_deref(), Some(text));
+            assert_eq!(event.labels["email.encoding_problem"], "true", "{text}");
+            // The same text big-endian is read as RFC 2781 says, with no label.
+            let big_endian: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+            let event = utf16_message("utf-16", &big_endian);
+            assert_eq!(event.email.as_ref().unwrap().body.as_deref(), Some(text));
+            assert!(
+                !event.labels.contains_key("email.encoding_problem"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn raw_8bit_headers_are_read_as_windows_1252_and_labelled() {
         let raw = b"From: Jos\xe9 Garc\xeda <a@force.police.uk>\nTo: b@gmail.com\nSubject: caf\xe9 latin1 header\nContent-Type: text/plain; charset=windows-1252\n\ncaf\xe9 NI AB123456C\n";
         let event = decode_bytes(raw);
