@@ -12,9 +12,11 @@
 //! Header fields are another: RFC 5322 headers are ASCII (RFC 2047 encodes the rest), but many
 //! mailers write raw 8-bit Latin-1 or windows-1252 (`Subject: caf\xe9`), and mail-parser reads
 //! header bytes as UTF-8, replacing what is not with U+FFFD. Such lines are read as windows-1252
-//! instead, as most mail readers do.
+//! instead, as most mail readers do: the message's own header block before it is parsed, and the
+//! header blocks of its parts (an attachment's `filename=`) where a first parse finds them.
 
 use std::char::{REPLACEMENT_CHARACTER, decode_utf16};
+use std::ops::Range;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
@@ -105,21 +107,49 @@ fn units(pairs: &[[u8; 2]], little_endian: bool) -> impl Iterator<Item = u16> + 
 /// line is UTF-8 already (the usual case: the check is one pass over the header block). The body
 /// is left as it is, for its part's charset to decode.
 pub(crate) fn header_block_as_utf8(message: &[u8]) -> Option<Vec<u8>> {
-    let end = header_block_end(message);
-    let headers = message.get(..end)?;
-    if std::str::from_utf8(headers).is_ok() {
+    let header_block = 0..header_block_end(message);
+    lines_as_utf8(message, std::slice::from_ref(&header_block))
+}
+
+/// The message with the lines within `ranges` (the header blocks of its MIME parts, found by a
+/// first parse) that are not valid UTF-8 rewritten from windows-1252 to UTF-8, as
+/// [`header_block_as_utf8`] does for the message's own header block; none when all are UTF-8.
+/// Everything outside the ranges, the parts' bodies among it, is left byte for byte. Ranges that
+/// overlap or reach past the message are taken as far as they go.
+pub(crate) fn lines_as_utf8(message: &[u8], ranges: &[Range<usize>]) -> Option<Vec<u8>> {
+    let mut ranges: Vec<Range<usize>> = ranges
+        .iter()
+        .map(|range| range.start.min(message.len())..range.end.min(message.len()))
+        .filter(|range| {
+            message
+                .get(range.clone())
+                .is_some_and(|bytes| std::str::from_utf8(bytes).is_err())
+        })
+        .collect();
+    if ranges.is_empty() {
         return None;
     }
+    ranges.sort_by_key(|range| range.start);
     let decoder = charset_decoder(b"windows-1252")?;
     let mut out = Vec::with_capacity(message.len() + message.len() / 16);
-    for line in headers.split_inclusive(|&byte| byte == b'\n') {
-        if std::str::from_utf8(line).is_ok() {
-            out.extend_from_slice(line);
-        } else {
-            out.extend_from_slice(decoder(line).as_bytes());
+    let mut copied = 0;
+    for range in ranges {
+        let start = range.start.max(copied);
+        if range.end <= start {
+            continue;
         }
+        out.extend_from_slice(message.get(copied..start).unwrap_or_default());
+        let lines = message.get(start..range.end).unwrap_or_default();
+        for line in lines.split_inclusive(|&byte| byte == b'\n') {
+            if std::str::from_utf8(line).is_ok() {
+                out.extend_from_slice(line);
+            } else {
+                out.extend_from_slice(decoder(line).as_bytes());
+            }
+        }
+        copied = range.end;
     }
-    out.extend_from_slice(message.get(end..).unwrap_or_default());
+    out.extend_from_slice(message.get(copied..).unwrap_or_default());
     Some(out)
 }
 
@@ -516,6 +546,43 @@ mod tests {
                         message[..header_end].iter().filter(|&&b| b == b'\n').count()
                     );
                     prop_assert_eq!(&out[out_end..], &message[header_end..]);
+                }
+            }
+        }
+
+        /// Whatever the bytes and the ranges (overlapping, empty, past the end), the bytes before
+        /// the first range that is rewritten and after the last are as they were, the line breaks
+        /// where they were, and the whole is UTF-8 when one range covers it.
+        #[test]
+        fn lines_within_ranges_come_out_as_utf8(
+            message in proptest::collection::vec(any::<u8>(), 0..200),
+            ranges in proptest::collection::vec((0..240usize, 0..60usize), 0..6),
+            whole in any::<bool>(),
+        ) {
+            let mut ranges: Vec<Range<usize>> =
+                ranges.into_iter().map(|(start, len)| start..start + len).collect();
+            if whole {
+                ranges.push(0..message.len());
+            }
+            let touched: Vec<Range<usize>> = ranges
+                .iter()
+                .map(|range| range.start.min(message.len())..range.end.min(message.len()))
+                .filter(|range| std::str::from_utf8(&message[range.clone()]).is_err())
+                .collect();
+            match lines_as_utf8(&message, &ranges) {
+                None => prop_assert!(touched.is_empty()),
+                Some(out) => {
+                    let first = touched.iter().map(|range| range.start).min().unwrap_or(0);
+                    let last = touched.iter().map(|range| range.end).max().unwrap_or(0);
+                    prop_assert_eq!(&out[..first], &message[..first]);
+                    prop_assert_eq!(&out[out.len() - (message.len() - last)..], &message[last..]);
+                    prop_assert_eq!(
+                        out.iter().filter(|&&b| b == b'\n').count(),
+                        message.iter().filter(|&&b| b == b'\n').count()
+                    );
+                    if whole {
+                        prop_assert!(std::str::from_utf8(&out).is_ok());
+                    }
                 }
             }
         }

@@ -81,11 +81,21 @@ pub(super) fn message_to_event_with(
     // Raw 8-bit header lines that are not UTF-8 are read as windows-1252 (mail-parser would replace
     // their letters with U+FFFD); the event id still comes from the bytes as read.
     let transcoded = charset::header_block_as_utf8(bytes);
-    let Some(message) = parser.parse(transcoded.as_deref().unwrap_or(bytes)) else {
+    let first = transcoded.as_deref().unwrap_or(bytes);
+    let Some(message) = parser.parse(first) else {
         return Err(format!(
             "not a MIME message: no header field found in {} bytes",
             bytes.len()
         ));
+    };
+    // So are those of the parts' header blocks (an attachment's name, its description), which only
+    // a parse finds: the message is read again with them rewritten. The bodies are untouched.
+    let mut ranges = Vec::new();
+    part_header_ranges(&message, first, 0, &mut ranges);
+    let parts_transcoded = charset::lines_as_utf8(first, &ranges);
+    let message = match parts_transcoded.as_deref().map(|again| parser.parse(again)) {
+        Some(Some(again)) => again,
+        _ => message,
     };
     if let Some(reason) = not_a_message(&message, bytes.len()) {
         return Err(reason);
@@ -98,13 +108,38 @@ pub(super) fn message_to_event_with(
             event
         }
     };
-    if transcoded.is_some() {
+    if transcoded.is_some() || parts_transcoded.is_some() {
         // A guess at the charset, as for a body that declares none.
         event
             .labels
             .insert("email.encoding_problem".into(), "true".into());
     }
     Ok(event)
+}
+
+/// How deep [`part_header_ranges`] follows attached messages into attached messages, as
+/// mail-parser does.
+const MAX_PART_HEADER_DEPTH: usize = 10;
+
+/// The byte ranges, in `raw`, of the header blocks of `message`'s parts (its own first), and of
+/// the parts of messages attached to it without a transfer encoding, which mail-parser reads in
+/// place, so that their offsets are into `raw` too. An attached message in base64 or
+/// quoted-printable is read from its decoded bytes, which are not in `raw`.
+fn part_header_ranges(
+    message: &Message<'_>,
+    raw: &[u8],
+    depth: usize,
+    out: &mut Vec<std::ops::Range<usize>>,
+) {
+    for part in &message.parts {
+        out.push(part.offset_header as usize..part.offset_body as usize);
+        if let PartType::Message(attached) = &part.body
+            && depth < MAX_PART_HEADER_DEPTH
+            && std::ptr::eq(attached.raw_message.as_ref(), raw)
+        {
+            part_header_ranges(attached, raw, depth + 1, out);
+        }
+    }
 }
 
 /// The event of one parsed message; `bytes` (what was read, perhaps a journal report around it)
@@ -1038,6 +1073,93 @@ mod tests {
         assert_eq!(event.provenance.id, Context::peek_id(Format::Eml, raw));
         let again = message_to_event(raw, Format::Eml, &mut ctx, None).unwrap();
         assert_eq!(again.provenance.id, event.provenance.id);
+    }
+
+    /// A message with one attachment whose part headers carry `name` and `description` as raw
+    /// bytes, and a Latin-1 body (left to its declared charset).
+    fn raw_part_headers(name: &[u8], description: &[u8]) -> Vec<u8> {
+        [
+            b"From: a@force.police.uk\r\nTo: b@gmail.com\r\nSubject: part headers\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"BB\"\r\n\r\n--BB\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\ncaf\xe9 body\r\n--BB\r\nContent-Type: text/plain; charset=iso-8859-1; name=\"".as_slice(),
+            name,
+            b"\"\r\nContent-Disposition: attachment; filename=\"",
+            name,
+            b"\"\r\nContent-Description: ",
+            description,
+            b"\r\n\r\nNI AB123456C caf\xe9\r\n--BB--\r\n",
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn raw_8bit_part_headers_are_read_as_utf8_or_windows_1252() {
+        let cases: [(&[u8], &str, bool); 3] = [
+            // Latin-1 and windows-1252 bytes: read as windows-1252, and labelled as a guess.
+            (
+                b"Gehalts\xfcbersicht_M\xfcller.txt",
+                "Gehalts\u{fc}bersicht_M\u{fc}ller.txt",
+                true,
+            ),
+            (
+                b"\x93M\xfcller\x94 r\xe9sum\xe9.txt",
+                "\u{201c}M\u{fc}ller\u{201d} r\u{e9}sum\u{e9}.txt",
+                true,
+            ),
+            // UTF-8 bytes (RFC 6532): read as they are, no guess and no label.
+            (
+                "\u{41e}\u{442}\u{447}\u{451}\u{442} M\u{fc}ller.txt".as_bytes(),
+                "\u{41e}\u{442}\u{447}\u{451}\u{442} M\u{fc}ller.txt",
+                false,
+            ),
+        ];
+        for (raw_name, name, guessed) in cases {
+            // The description in the same bytes as the name: Latin-1, or UTF-8.
+            let description: &[u8] = if guessed {
+                b"Caf\xe9 list"
+            } else {
+                "Caf\u{e9} list".as_bytes()
+            };
+            let raw = raw_part_headers(raw_name, description);
+            let event = decode_bytes(&raw);
+            let email = event.email.as_ref().unwrap();
+            assert_eq!(email.attachments.len(), 1, "{email:?}");
+            let attachment = &email.attachments[0];
+            assert_eq!(attachment.file.name.as_deref(), Some(name));
+            assert_eq!(attachment.file.extension.as_deref(), Some("txt"));
+            // The part bodies are as sent: the body and the attachment in their declared charset,
+            // the attachment's size and hash those of its bytes.
+            assert_eq!(email.body.as_deref().map(str::trim), Some("caf\u{e9} body"));
+            assert_eq!(
+                attachment.text.as_deref().map(str::trim),
+                Some("NI AB123456C caf\u{e9}")
+            );
+            let sent = b"NI AB123456C caf\xe9";
+            assert_eq!(attachment.file.size, Some(sent.len() as u64));
+            assert_eq!(
+                attachment.file.hash.sha256.as_deref(),
+                Some(hex::encode(Sha256::digest(sent)).as_str())
+            );
+            assert_eq!(
+                event
+                    .labels
+                    .get("email.encoding_problem")
+                    .map(String::as_str),
+                guessed.then_some("true"),
+                "{name}"
+            );
+            assert_eq!(event.provenance.id, Context::peek_id(Format::Eml, &raw));
+        }
+    }
+
+    #[test]
+    fn raw_8bit_headers_of_an_attached_message_and_its_parts_are_read_as_windows_1252() {
+        let raw = b"From: a@force.police.uk\nTo: b@gmail.com\nSubject: fwd\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=outer\n\n--outer\nContent-Type: text/plain\n\nsee below\n--outer\nContent-Type: message/rfc822\n\nFrom: c@x.org\nSubject: r\xe9union\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=inner\n\n--inner\nContent-Type: text/plain\n\ninner body\n--inner\nContent-Type: text/plain; name=\"d\xe9tails.txt\"\nContent-Disposition: attachment; filename=\"d\xe9tails.txt\"\n\nNI AB123456C\n--inner--\n--outer--\n";
+        let event = decode_bytes(raw);
+        let email = event.email.as_ref().unwrap();
+        let text = email.attachments[0].text.as_deref().unwrap();
+        assert!(text.contains("r\u{e9}union"), "{text:?}");
+        assert!(text.contains("[attachment d\u{e9}tails.txt]"), "{text:?}");
+        assert!(text.contains("NI AB123456C"), "{text:?}");
+        assert_eq!(event.labels["email.encoding_problem"], "true");
     }
 
     #[test]
