@@ -1014,3 +1014,72 @@ fn message_extraction_time_limit_leaves_later_attachments_described() {
         "{second:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Signed and encrypted mail (fixtures made with OpenSSL: `openssl smime -sign -nodetach` in DER,
+// `openssl cms -sign -nodetach -stream` in BER with indefinite lengths, `openssl cms -encrypt`)
+// ---------------------------------------------------------------------------------------------
+
+fn fixture_email(name: &str) -> probity_model::Email {
+    let path = format!("{}/tests/fixtures/mail/{name}", env!("CARGO_MANIFEST_DIR"));
+    let raw = std::fs::read(path).unwrap();
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(&raw, &mut ctx, None, &mut batch).unwrap();
+    assert!(batch.rejected.is_empty());
+    batch.events.remove(0).email.unwrap()
+}
+
+#[test]
+fn opaque_signed_smime_is_read_from_inside_the_signature() {
+    for name in ["smime_signed_der.eml", "smime_signed_streamed.eml"] {
+        let email = fixture_email(name);
+        let attachment = &email.attachments[0];
+        let text = attachment.text.as_deref().unwrap_or("");
+        assert!(
+            text.contains("OFFICIAL-SENSITIVE") && text.contains("Nominal AB123456C"),
+            "{name}: {attachment:?}"
+        );
+        assert!(
+            attachment
+                .extraction
+                .as_deref()
+                .is_some_and(|note| note.starts_with("read from inside its S/MIME signature")),
+            "{name}: {attachment:?}"
+        );
+    }
+}
+
+#[test]
+fn encrypted_mail_says_it_is_encrypted() {
+    let email = fixture_email("smime_enveloped.eml");
+    assert_eq!(email.attachments[0].text, None);
+    assert_eq!(
+        email.attachments[0].extraction.as_deref(),
+        Some(
+            "encrypted (S/MIME enveloped data): its text cannot be read without the recipient's key"
+        )
+    );
+    let armoured = b"From: a@force.police.uk\r\nTo: b@gmail.com\r\nSubject: pgp\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"b\"\r\n\r\n\
+--b\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n\r\n\
+--b\r\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\r\n\r\n\
+-----BEGIN PGP MESSAGE-----\r\n\r\nhQEMAyQ3Q5eZ8ZnYAQf/abc\r\n-----END PGP MESSAGE-----\r\n--b--\r\n";
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(armoured, &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    let encrypted = email
+        .attachments
+        .iter()
+        .find(|a| a.file.name.as_deref() == Some("encrypted.asc"))
+        .unwrap();
+    assert_eq!(encrypted.text, None);
+    assert!(
+        encrypted
+            .extraction
+            .as_deref()
+            .is_some_and(|note| note.starts_with("encrypted (OpenPGP)")),
+        "{encrypted:?}"
+    );
+}

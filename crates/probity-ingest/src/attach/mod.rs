@@ -9,6 +9,7 @@
 //! [`std::panic::catch_unwind`] as a last resort: PDF parsers are known to panic on hostile input,
 //! and such a panic becomes a note rather than a crash (the panic hook still prints it).
 
+pub(crate) mod cms;
 mod docx;
 mod pdf;
 mod text;

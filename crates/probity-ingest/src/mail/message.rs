@@ -625,7 +625,10 @@ fn attachment(
     }
     let extracted = match part.message() {
         Some(nested) => attached_message_text(nested, limits, 1),
-        None => file_text(part, &bytes, &file, limits),
+        None => match attach::cms::open(&bytes, limits.max_attachment_bytes) {
+            Some(opened) => opened_text(opened, limits),
+            None => file_text(part, &bytes, &file, limits),
+        },
     };
     let mut extraction = extracted.note;
     if part.is_encoding_problem {
@@ -639,6 +642,40 @@ fn attachment(
         file,
         text: extracted.text,
         extraction,
+    }
+}
+
+/// The text of signed or encrypted mail: an opaque-signed S/MIME message's content read as an
+/// attached message (the signature is not checked), encrypted content named.
+fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> attach::Extracted {
+    match opened {
+        attach::cms::Opened::Signed(content) => {
+            let note =
+                "read from inside its S/MIME signature (signed data; the signature is not checked)";
+            let Some(inner) = MessageParser::default().parse(&content) else {
+                return attach::Extracted {
+                    text: None,
+                    note: Some(
+                        "an S/MIME signature whose content is not a MIME entity; text not extracted"
+                            .to_owned(),
+                    ),
+                };
+            };
+            let extracted = attached_message_text(&inner, limits, 1);
+            attach::Extracted {
+                text: extracted.text,
+                note: Some(match extracted.note {
+                    Some(more) => format!("{note}; {more}"),
+                    None => note.to_owned(),
+                }),
+            }
+        }
+        attach::cms::Opened::Encrypted(what) => attach::Extracted {
+            text: None,
+            note: Some(format!(
+                "encrypted ({what}): its text cannot be read without the recipient's key"
+            )),
+        },
     }
 }
 
