@@ -1083,3 +1083,162 @@ Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; bound
         "{encrypted:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// TNEF (winmail.dat), built here as Outlook writes it ([MS-OXTNEF])
+// ---------------------------------------------------------------------------------------------
+
+fn tnef_attribute(out: &mut Vec<u8>, level: u8, id: u32, data: &[u8]) {
+    out.push(level);
+    out.extend_from_slice(&id.to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out.extend_from_slice(data);
+    let checksum = data
+        .iter()
+        .fold(0u16, |sum, &b| sum.wrapping_add(u16::from(b)));
+    out.extend_from_slice(&checksum.to_le_bytes());
+}
+
+/// A MAPI property list of one variable-width property.
+fn mapi_property(id: u16, kind: u16, value: &[u8]) -> Vec<u8> {
+    let mut out = 1u32.to_le_bytes().to_vec();
+    out.extend_from_slice(&kind.to_le_bytes());
+    out.extend_from_slice(&id.to_le_bytes());
+    out.extend_from_slice(&1u32.to_le_bytes());
+    out.extend_from_slice(&(value.len() as u32).to_le_bytes());
+    out.extend_from_slice(value);
+    out.resize(out.len() + (4 - value.len() % 4) % 4, 0);
+    out
+}
+
+fn utf16z(text: &str) -> Vec<u8> {
+    text.encode_utf16()
+        .chain([0])
+        .flat_map(u16::to_le_bytes)
+        .collect()
+}
+
+fn tnef() -> Vec<u8> {
+    let mut out = vec![0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00];
+    tnef_attribute(
+        &mut out,
+        1,
+        0x0002_800c,
+        b"Body: OFFICIAL-SENSITIVE list attached\0",
+    );
+    // An attachment named by its 8.3 title and its long name in its MAPI properties.
+    tnef_attribute(&mut out, 2, 0x0006_9002, &[0; 14]);
+    tnef_attribute(&mut out, 2, 0x0001_8010, b"NOMINA~1.CSV\0");
+    tnef_attribute(
+        &mut out,
+        2,
+        0x0006_800f,
+        b"name,dob,postcode\nAda Price,12/03/1980,LS6 2AB\n",
+    );
+    tnef_attribute(
+        &mut out,
+        2,
+        0x0006_9005,
+        &mapi_property(0x3707, 0x001f, &utf16z("nominal list.csv")),
+    );
+    // A second attachment, a Word document.
+    tnef_attribute(&mut out, 2, 0x0006_9002, &[0; 14]);
+    tnef_attribute(&mut out, 2, 0x0001_8010, b"note.docx\0");
+    tnef_attribute(
+        &mut out,
+        2,
+        0x0006_800f,
+        &docx(&["inside the docx: you stupid bitch"]),
+    );
+    out
+}
+
+#[test]
+fn tnef_body_and_attachments_are_read() {
+    let bytes = tnef();
+    let got = read(
+        &bytes,
+        "application/ms-tnef",
+        "winmail.dat",
+        &Limits::default(),
+    );
+    let text = got.text.clone().unwrap();
+    assert!(
+        text.starts_with("Body: OFFICIAL-SENSITIVE list attached"),
+        "{text:?}"
+    );
+    assert!(
+        text.contains(
+            "[attachment nominal list.csv]\nname,dob,postcode\nAda Price,12/03/1980,LS6 2AB"
+        ),
+        "{text:?}"
+    );
+    assert!(
+        text.contains("[attachment note.docx]\ninside the docx: you stupid bitch"),
+        "{text:?}"
+    );
+    assert_eq!(got.note, None);
+
+    // The body given only as a MAPI HTML property is read as HTML.
+    let mut html_only = vec![0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00];
+    tnef_attribute(
+        &mut html_only,
+        1,
+        0x0006_9003,
+        &mapi_property(0x1013, 0x0102, b"<div>from the</div><div>html body</div>"),
+    );
+    let got = read(
+        &html_only,
+        "application/octet-stream",
+        "winmail.dat",
+        &Limits::default(),
+    );
+    assert_eq!(got.text.as_deref(), Some("from the\nhtml body"));
+}
+
+#[test]
+fn a_cut_or_hostile_tnef_is_read_as_far_as_it_goes() {
+    let whole = tnef();
+    let mut boundaries = vec![6];
+    let mut at = 6;
+    while at < whole.len() {
+        let length = u32::from_le_bytes(whole[at + 5..at + 9].try_into().unwrap()) as usize;
+        at += 9 + length + 2;
+        boundaries.push(at);
+    }
+    for cut in 6..whole.len() {
+        // Never a panic; a stream cut inside an attribute says so.
+        let got = read(
+            &whole[..cut],
+            "application/ms-tnef",
+            "winmail.dat",
+            &Limits::default(),
+        );
+        let said = note(&got).contains("cut short");
+        assert_eq!(said, !boundaries.contains(&cut), "{cut}: {got:?}");
+    }
+    // A length field past the end, and a property count far beyond the data.
+    let mut hostile = vec![0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00];
+    hostile.extend_from_slice(&[1, 0x0c, 0x80, 0x02, 0x00, 0xff, 0xff, 0xff, 0xff]);
+    let got = read(
+        &hostile,
+        "application/ms-tnef",
+        "winmail.dat",
+        &Limits::default(),
+    );
+    assert!(note(&got).contains("cut short"), "{got:?}");
+    let mut props = vec![0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00];
+    tnef_attribute(
+        &mut props,
+        1,
+        0x0006_9003,
+        &[0xff, 0xff, 0xff, 0x7f, 0x1f, 0x00],
+    );
+    let got = read(
+        &props,
+        "application/ms-tnef",
+        "winmail.dat",
+        &Limits::default(),
+    );
+    assert_eq!(got.text, None);
+}

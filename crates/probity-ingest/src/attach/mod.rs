@@ -12,7 +12,9 @@
 pub(crate) mod cms;
 mod docx;
 mod pdf;
+mod rtf;
 mod text;
+mod tnef;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
@@ -51,6 +53,8 @@ enum Kind {
     Pdf,
     /// An OLE compound file: a legacy Office document or an encrypted OOXML one.
     Compound,
+    /// Outlook's TNEF (`winmail.dat`): a body and attachments packed in one.
+    Tnef,
     /// Of no type or a generic one (`application/octet-stream`), with no name that says text, but
     /// whose bytes are text ([`looks_like_text`]): a CSV sent as `export.dat` is still read.
     SniffedText,
@@ -120,6 +124,7 @@ fn extract_kind(kind: Kind, input: &Input<'_>, limits: &Limits) -> Extracted {
         Kind::Docx => docx::extract(input.bytes, &mut out),
         Kind::Pdf => pdf::extract(input.bytes, &mut out),
         Kind::Compound => out.note(compound_note(input)),
+        Kind::Tnef => tnef::extract(input.bytes, &mut out),
         Kind::SniffedText => {
             out.note(format!(
                 "read as text from its content (content sniffing): {} does not say text",
@@ -153,6 +158,7 @@ impl Kind {
             Kind::Docx => "DOCX",
             Kind::Pdf => "PDF",
             Kind::Compound => "Office",
+            Kind::Tnef => "TNEF",
             Kind::SniffedText => "text",
             Kind::Unsupported => "attachment",
         }
@@ -170,6 +176,9 @@ fn kind_of(input: &Input<'_>) -> Kind {
     }
     if bytes.starts_with(COMPOUND_MAGIC) {
         return Kind::Compound;
+    }
+    if bytes.starts_with(tnef::SIGNATURE) {
+        return Kind::Tnef;
     }
     let mime = input.mime_type.unwrap_or_default();
     let extension = extension(input.name);

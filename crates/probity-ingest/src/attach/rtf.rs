@@ -1,0 +1,364 @@
+//! Rich text as Outlook stores it in TNEF (`PR_RTF_COMPRESSED`): decompressed ([MS-OXRTFCP]) and
+//! read as text, or, for HTML mail Outlook wrapped in RTF (`\fromhtml1`, [MS-OXRTFEX]), read back
+//! to its HTML and then to text as mail bodies are.
+//!
+//! Both readers are bounded: the output of decompression is capped (by the size the header
+//! declares and by the caller's limit), and the RTF reader keeps a group stack no deeper than
+//! [`MAX_GROUP_DEPTH`] (deeper groups are read as text of the group around them).
+
+use mail_parser::decoders::charsets::map::charset_decoder;
+
+/// The dictionary's first bytes ([MS-OXRTFCP] 3.1.3.1): what the compressor may refer back to
+/// before it has written anything.
+const PREBUF: &[u8] = b"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern \\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx";
+const DICTIONARY: usize = 4096;
+/// `LZFu`: compressed.
+const COMPRESSED: u32 = 0x7546_5a4c;
+/// `MELA`: stored as it is.
+const UNCOMPRESSED: u32 = 0x414c_454d;
+
+/// Decompresses `PR_RTF_COMPRESSED` into at most `max` bytes of RTF.
+pub(super) fn decompress(data: &[u8], max: usize) -> Result<Vec<u8>, String> {
+    let word = |at: usize| -> Option<u32> {
+        let bytes = data.get(at..at + 4)?;
+        Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+    };
+    let (Some(_size), Some(raw_size), Some(kind)) = (word(0), word(4), word(8)) else {
+        return Err("the compressed RTF is shorter than its header".to_owned());
+    };
+    let body = data.get(16..).unwrap_or_default();
+    let cap = (raw_size as usize).min(max);
+    match kind {
+        UNCOMPRESSED => Ok(body[..body.len().min(cap)].to_vec()),
+        COMPRESSED => Ok(lzfu(body, cap)),
+        other => Err(format!(
+            "the RTF is compressed in an unknown way ({other:#010x})"
+        )),
+    }
+}
+
+/// The LZ77 variant of [MS-OXRTFCP]: a control byte, then for each of its bits (lowest first)
+/// a literal byte (0) or a two-byte reference into a 4 KiB ring (1: 12 bits of offset, 4 of length
+/// less two). A reference to where the next byte would be written ends the stream.
+fn lzfu(body: &[u8], cap: usize) -> Vec<u8> {
+    let mut ring = [0u8; DICTIONARY];
+    ring[..PREBUF.len()].copy_from_slice(PREBUF);
+    let mut write = PREBUF.len();
+    let mut out = Vec::with_capacity(cap.min(1 << 20));
+    let mut at = 0;
+    'stream: while at < body.len() && out.len() < cap {
+        let control = body[at];
+        at += 1;
+        for bit in 0..8 {
+            if out.len() >= cap {
+                break 'stream;
+            }
+            if control & (1 << bit) == 0 {
+                let Some(&byte) = body.get(at) else {
+                    break 'stream;
+                };
+                at += 1;
+                out.push(byte);
+                ring[write] = byte;
+                write = (write + 1) % DICTIONARY;
+            } else {
+                let (Some(&high), Some(&low)) = (body.get(at), body.get(at + 1)) else {
+                    break 'stream;
+                };
+                at += 2;
+                let reference = u16::from_be_bytes([high, low]);
+                let offset = usize::from(reference >> 4);
+                let length = usize::from(reference & 0xf) + 2;
+                if offset == write {
+                    break 'stream;
+                }
+                for step in 0..length {
+                    let byte = ring[(offset + step) % DICTIONARY];
+                    out.push(byte);
+                    ring[write] = byte;
+                    write = (write + 1) % DICTIONARY;
+                }
+            }
+        }
+    }
+    out.truncate(cap);
+    out
+}
+
+/// Groups nested deeper than this are read as part of the group around them.
+const MAX_GROUP_DEPTH: usize = 256;
+
+/// Destinations that hold no text a reader sees.
+const SKIPPED: [&str; 19] = [
+    "fonttbl",
+    "colortbl",
+    "stylesheet",
+    "info",
+    "pict",
+    "object",
+    "themedata",
+    "colorschememapping",
+    "latentstyles",
+    "datastore",
+    "listtable",
+    "listoverridetable",
+    "rsidtbl",
+    "generator",
+    "xmlnstbl",
+    "filetbl",
+    "revtbl",
+    "fldinst",
+    "mmathPr",
+];
+
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    skip: bool,
+    /// Characters to skip after a `\u` (`\ucN`).
+    unicode_skip: usize,
+    /// Inside `\htmlrtf` … `\htmlrtf0`: RTF-only text of an HTML message.
+    html_rtf: bool,
+    /// Inside `{\*\htmltag …}`: the HTML message's own markup.
+    html_tag: bool,
+}
+
+impl Group {
+    /// Whether text here is text the reader sees (for HTML-in-RTF: the HTML's own text and tags).
+    fn shows(&self) -> bool {
+        !self.skip && (!self.html_rtf || self.html_tag)
+    }
+}
+
+/// The text of an RTF document; for Outlook's HTML-in-RTF, the HTML it wraps, read as text.
+pub(super) fn to_text(rtf: &[u8]) -> String {
+    let mut stack: Vec<Group> = Vec::new();
+    let mut group = Group {
+        skip: false,
+        unicode_skip: 1,
+        html_rtf: false,
+        html_tag: false,
+    };
+    let mut from_html = false;
+    let mut text: Vec<u8> = Vec::new();
+    // Unicode characters (`\u`) are kept apart from 8-bit bytes until the end.
+    let mut pieces: Vec<String> = Vec::new();
+    let mut pending_skip = 0usize;
+    // Set by `\*`: the group's destination is skipped unless it is one that is read.
+    let mut ignorable = false;
+    let mut at = 0;
+    let flush = |text: &mut Vec<u8>, pieces: &mut Vec<String>| {
+        if !text.is_empty() {
+            pieces.push(windows_1252(text));
+            text.clear();
+        }
+    };
+    while at < rtf.len() {
+        let byte = rtf[at];
+        at += 1;
+        match byte {
+            b'{' => {
+                if stack.len() < MAX_GROUP_DEPTH {
+                    stack.push(group);
+                }
+                ignorable = false;
+                group.html_tag = false;
+            }
+            b'}' => {
+                if let Some(outer) = stack.pop() {
+                    group = outer;
+                }
+                ignorable = false;
+            }
+            b'\\' => {
+                let Some(&next) = rtf.get(at) else {
+                    break;
+                };
+                if next.is_ascii_alphabetic() {
+                    let start = at;
+                    while rtf.get(at).is_some_and(u8::is_ascii_alphabetic) {
+                        at += 1;
+                    }
+                    let word = std::str::from_utf8(&rtf[start..at]).unwrap_or_default();
+                    let number_start = at;
+                    if rtf.get(at) == Some(&b'-') {
+                        at += 1;
+                    }
+                    while rtf.get(at).is_some_and(u8::is_ascii_digit) && at - number_start < 10 {
+                        at += 1;
+                    }
+                    let number: Option<i64> = std::str::from_utf8(&rtf[number_start..at])
+                        .ok()
+                        .and_then(|n| n.parse().ok());
+                    if rtf.get(at) == Some(&b' ') {
+                        at += 1;
+                    }
+                    if ignorable {
+                        ignorable = false;
+                        if word == "htmltag" {
+                            group.html_tag = true;
+                        } else {
+                            group.skip = true;
+                        }
+                        continue;
+                    }
+                    if SKIPPED.contains(&word) {
+                        group.skip = true;
+                        continue;
+                    }
+                    match word {
+                        "fromhtml" => from_html = true,
+                        "htmlrtf" => group.html_rtf = number != Some(0),
+                        "uc" => group.unicode_skip = number.unwrap_or(1).clamp(0, 8) as usize,
+                        _ => {}
+                    }
+                    if !group.shows() {
+                        continue;
+                    }
+                    let emit: Option<&str> = match word {
+                        "par" | "line" | "sect" | "page" | "row" => Some("\n"),
+                        "tab" | "cell" => Some("\t"),
+                        "emdash" => Some("\u{2014}"),
+                        "endash" => Some("\u{2013}"),
+                        "bullet" => Some("\u{2022}"),
+                        "lquote" => Some("\u{2018}"),
+                        "rquote" => Some("\u{2019}"),
+                        "ldblquote" => Some("\u{201c}"),
+                        "rdblquote" => Some("\u{201d}"),
+                        _ => None,
+                    };
+                    if let Some(emit) = emit {
+                        flush(&mut text, &mut pieces);
+                        pieces.push(emit.to_owned());
+                    } else if word == "u"
+                        && let Some(code) = number
+                    {
+                        let code = if code < 0 { code + 65536 } else { code };
+                        if let Some(ch) = u32::try_from(code).ok().and_then(char::from_u32) {
+                            flush(&mut text, &mut pieces);
+                            pieces.push(ch.to_string());
+                        }
+                        pending_skip = group.unicode_skip;
+                    }
+                    continue;
+                }
+                at += 1;
+                match next {
+                    b'*' => ignorable = true,
+                    b'\'' => {
+                        let hex = rtf
+                            .get(at..at + 2)
+                            .and_then(|h| std::str::from_utf8(h).ok());
+                        let value = hex.and_then(|h| u8::from_str_radix(h, 16).ok());
+                        at += 2;
+                        if let Some(value) = value {
+                            if pending_skip > 0 {
+                                pending_skip -= 1;
+                            } else if group.shows() {
+                                text.push(value);
+                            }
+                        }
+                    }
+                    b'~' if !group.skip => text.push(0xa0),
+                    b'_' if !group.skip => text.push(b'-'),
+                    b'\\' | b'{' | b'}' if group.shows() => text.push(next),
+                    b'\r' | b'\n' if group.shows() => text.push(b'\n'),
+                    _ => {}
+                }
+            }
+            // Line breaks in RTF source are not text; nor are NUL padding or other controls.
+            0x00..=0x1f | 0x7f => {}
+            _ => {
+                if pending_skip > 0 {
+                    pending_skip -= 1;
+                } else if group.shows() {
+                    text.push(byte);
+                }
+            }
+        }
+    }
+    flush(&mut text, &mut pieces);
+    let read = pieces.concat();
+    if from_html {
+        crate::html::to_text(&read)
+    } else {
+        read.trim().to_owned()
+    }
+}
+
+fn windows_1252(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => match charset_decoder(b"windows-1252") {
+            Some(decode) => decode(bytes),
+            None => String::from_utf8_lossy(bytes).into_owned(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_rtf_reads_as_its_text() {
+        let rtf = br"{\rtf1\ansi\ansicpg1252{\fonttbl{\f0 Arial;}}{\colortbl;\red0\green0\blue0;}{\*\generator Riched20;}\f0\fs20 Nominal AB123456C\par you \'93stupid\'94 \b bitch\b0\tab end\par caf\u233?\par}";
+        assert_eq!(
+            to_text(rtf),
+            "Nominal AB123456C\nyou \u{201c}stupid\u{201d} bitch\tend\ncaf\u{e9}"
+        );
+        // Decompressed RTF is padded with NULs after its last brace.
+        let mut padded = rtf.to_vec();
+        padded.extend_from_slice(b"\0\0\r\n");
+        assert_eq!(to_text(&padded), to_text(rtf));
+    }
+
+    #[test]
+    fn html_wrapped_in_rtf_reads_as_the_html() {
+        let rtf = br"{\rtf1\ansi\fbidis\ansicpg1252\deff0\fromhtml1{\fonttbl{\f0 Arial;}}{\*\htmltag19 <html>}{\*\htmltag34 <body>}\htmlrtf {\htmlrtf0{\*\htmltag64 <div>}OFFICIAL-SENSITIVE{\*\htmltag72 </div>}{\*\htmltag64 <div>}the list\htmlrtf\par\htmlrtf0{\*\htmltag72 </div>}}\htmlrtf}{\*\htmltag27 </body>}{\*\htmltag27 </html>}}";
+        assert_eq!(to_text(rtf), "OFFICIAL-SENSITIVE\nthe list");
+    }
+
+    #[test]
+    fn stored_rtf_is_returned_and_damaged_headers_are_errors() {
+        let mut data = Vec::new();
+        data.extend_from_slice(&20u32.to_le_bytes());
+        data.extend_from_slice(&8u32.to_le_bytes());
+        data.extend_from_slice(&UNCOMPRESSED.to_le_bytes());
+        data.extend_from_slice(&0u32.to_le_bytes());
+        data.extend_from_slice(b"{\\rtf1 hi}");
+        assert_eq!(decompress(&data, 100).unwrap(), b"{\\rtf1 h");
+        assert!(decompress(&data[..10], 100).is_err());
+        data[8] = 0;
+        assert!(decompress(&data, 100).is_err());
+    }
+
+    /// Compresses with literals only but for one reference into the prebuffer, as a compressor
+    /// would for text that begins like it.
+    #[test]
+    fn references_read_from_the_prebuffer_and_the_output() {
+        // "{\rtf1" is the prebuffer's first 6 bytes: offset 0, length 6 (4 + 2).
+        let mut body = vec![0b0000_0001, 0x00, 0x04];
+        body.extend_from_slice(b" hi}\0\0\0");
+        // Then a reference to "hi" just written (at 207 + 6 + 1 = 214), length 2, and the end:
+        // a reference to the write position (207 + 6 + 7 + 2 = 222 after the copy).
+        body.push(0b0000_0011);
+        body.extend_from_slice(&(214u16 << 4).to_be_bytes());
+        body.extend_from_slice(&(222u16 << 4).to_be_bytes());
+        let mut data = Vec::new();
+        data.extend_from_slice(&((body.len() + 12) as u32).to_le_bytes());
+        data.extend_from_slice(&100u32.to_le_bytes());
+        data.extend_from_slice(&COMPRESSED.to_le_bytes());
+        data.extend_from_slice(&0u32.to_le_bytes());
+        data.extend_from_slice(&body);
+        let out = decompress(&data, 1000).unwrap();
+        assert_eq!(&out[..], b"{\\rtf1 hi}\0\0\0hi");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_are_read_without_a_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let _ = to_text(&bytes);
+            let _ = decompress(&bytes, 1000);
+        }
+    }
+}
