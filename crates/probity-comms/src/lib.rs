@@ -2,7 +2,8 @@
 //! store. Both ingest paths (the server's pipeline and `probity ingest`) run every decoded event
 //! through one [`CommsStage`], so a message is treated the same whichever way it arrived.
 //!
-//! For a message (an event with `email.*` holding a body, a subject or attachment text), in order:
+//! For a message (an event with `email.*` holding a body, a subject or attachment text, or a chat
+//! message with values its decoder could not read, label `chat.unread_fields`), in order:
 //!
 //! 1. **Exclusions.** A message to or from a protected party (legal adviser, occupational health,
 //!    staff association, welfare, whistleblowing) keeps its metadata only: its content is removed
@@ -17,7 +18,8 @@
 //!    `disclosure/<category>`). A text the abuse scanner could not read in full (past its size
 //!    limit, or reached after the time a message's texts may take) is named in the label
 //!    `content.unscanned` and the message tagged `content-partly-scanned`; sealing cues and the
-//!    disclosure checks still read every text.
+//!    disclosure checks still read every text. So is a body the decoder cut at its size limit,
+//!    and a chat message with values the decoder could not read (kept in `original` only).
 //!
 //! Other events pass untouched, at the cost of one check. See docs/communications.md.
 
@@ -79,6 +81,11 @@ const BODY_CUT_LABEL: &str = "email.body_truncated";
 
 /// What [`UNSCANNED_LABEL`] says of a body cut by the decoder.
 const BODY_CUT_WORDS: &str = "email.body: cut at ingest's limit on a body's size (max_email_body_bytes); the rest was not read by any policy (the whole message is kept in dead-letter)";
+
+/// The chat decoders' label naming the fields of a message whose values were of a type they
+/// could not read (`probity_ingest::chat::UNREAD_LABEL`): those values are kept in `original`
+/// only, and no policy reads them.
+const UNREAD_LABEL: &str = "chat.unread_fields";
 
 /// A message with no more text than this is scanned without timing: even text built to be slow
 /// (about 3 MB/s) takes some 20 ms.
@@ -247,7 +254,15 @@ impl CommsStage {
 
     /// Like [`CommsStage::process`], saying what was done.
     pub fn apply(&self, event: &mut Event) -> Outcome {
-        let Some(email) = event.email.as_ref().filter(|email| has_content(email)) else {
+        // A chat message whose only text could not be read (an object as a Teams `body.content`)
+        // has no content to inspect, but it is a message all the same: it goes through the
+        // exclusions, and is marked partly scanned below, so that an analyst sees it.
+        let unread = event.labels.get(UNREAD_LABEL).cloned();
+        let Some(email) = event
+            .email
+            .as_ref()
+            .filter(|email| has_content(email) || unread.is_some())
+        else {
             return Outcome::NotAMessage;
         };
         // The exclusion list and the disclosure policy both read every correspondent: once.
@@ -268,11 +283,14 @@ impl CommsStage {
                 let (alerts, unscanned) = self.scan(event, reading, &correspondents);
                 // A body the decoder cut at its limit was read only as far as it was kept.
                 let cut = event.labels.contains_key(BODY_CUT_LABEL);
-                if !unscanned.is_empty() || cut {
+                if !unscanned.is_empty() || cut || unread.is_some() {
                     let limits = self.scanner.policy().limits;
-                    let mut parts = Vec::with_capacity(2);
+                    let mut parts = Vec::with_capacity(3);
                     if cut {
                         parts.push(BODY_CUT_WORDS.to_owned());
+                    }
+                    if let Some(fields) = &unread {
+                        parts.push(unread_words(fields));
                     }
                     if !unscanned.is_empty() {
                         parts.push(describe_unscanned(&unscanned, &limits));
@@ -490,6 +508,13 @@ fn describe_unscanned(unscanned: &[Unscanned], limits: &probity_content::policy:
     format!(
         "{} (sealing cues and disclosure checks read every text)",
         parts.join("; ")
+    )
+}
+
+/// What [`UNSCANNED_LABEL`] says of values the decoder could not read.
+fn unread_words(fields: &str) -> String {
+    format!(
+        "{UNREAD_LABEL} ({fields}): values of a type the decoder could not read, kept in original only; no policy read them"
     )
 }
 

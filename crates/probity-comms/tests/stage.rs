@@ -377,3 +377,44 @@ fn abuse_in_a_quote_the_sender_answers_below_is_lowered() {
         );
     }
 }
+
+/// A chat message whose only text is of a type the decoder cannot read has no content, but it is
+/// a message: it is marked partly scanned (and goes through the exclusions), not passed over.
+#[test]
+fn a_chat_message_whose_text_could_not_be_read_is_marked_partly_scanned() {
+    let teams = br#"[{"id":"t1","chatId":"19:c","messageType":"message","createdDateTime":"2026-03-02T10:00:00Z","from":{"user":{"displayName":"Sam Lane","userPrincipalName":"sam.lane@force.police.uk"}},"body":{"contentType":"html","content":{"text":"you stupid bitch"}}}]"#;
+    let mut ctx = Context::new("file:teams", Limits::default());
+    let mut batch = probity_ingest::sink::Batch::new();
+    probity_ingest::chat::decode_teams(teams, &mut ctx, &mut batch).unwrap();
+    let chat = br#"{"timestamp":"2026-03-02T10:00:00Z","platform":"signal","conversation_id":"c","sender":"+447700900123","recipients":["+447700900456"],"text":{"body":"you stupid bitch"}}"#;
+    probity_ingest::chat::decode_chat(&chat[..], &mut ctx, &mut batch).unwrap();
+    assert_eq!(batch.events.len(), 2, "{:?}", batch.rejected);
+    for mut event in batch.events {
+        assert!(event.email.as_ref().unwrap().body.is_none());
+        let unread = event.labels[probity_ingest::chat::UNREAD_LABEL].clone();
+        assert!(
+            matches!(stage(4 << 20).apply(&mut event), Outcome::Scanned(_)),
+            "{unread}"
+        );
+        let label = &event.labels[probity_comms::UNSCANNED_LABEL];
+        assert!(label.contains(&unread), "{label}");
+        assert!(
+            event
+                .tags
+                .iter()
+                .any(|t| t == probity_comms::PARTLY_SCANNED_TAG)
+        );
+    }
+
+    // With a protected party it is excluded, and the unread value leaves `original` with the
+    // rest of the content.
+    let to_oh = br#"{"timestamp":"2026-03-02T10:00:00Z","platform":"signal","conversation_id":"c","sender":"+447700900123","recipients":[{"name":"Occupational Health","address":"occupational.health@force.police.uk"}],"text":{"body":"my back"}}"#;
+    let mut batch = probity_ingest::sink::Batch::new();
+    probity_ingest::chat::decode_chat(&to_oh[..], &mut ctx, &mut batch).unwrap();
+    let mut event = batch.events.pop().unwrap();
+    assert!(matches!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Excluded { .. }
+    ));
+    assert!(!event.original.contains_key("text"), "{:?}", event.original);
+}
