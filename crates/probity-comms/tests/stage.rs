@@ -418,3 +418,44 @@ fn a_chat_message_whose_text_could_not_be_read_is_marked_partly_scanned() {
     ));
     assert!(!event.original.contains_key("text"), "{:?}", event.original);
 }
+
+/// A Teams reply's quote of another message comes as a `messageReference` attachment: the words
+/// quoted are another person's, so the replier is not accused of them, and they are still read.
+#[test]
+fn a_teams_reply_is_not_accused_of_the_words_it_quotes() {
+    let teams = br#"[{"id":"t4","chatId":"19:c2","messageType":"message","createdDateTime":"2026-03-02T10:03:00Z","from":{"user":{"displayName":"Sam Lane","userPrincipalName":"sam.lane@force.police.uk"}},"body":{"contentType":"html","content":"<attachment id=\"ref1\"></attachment><p>agreed</p>"},"attachments":[{"id":"ref1","contentType":"messageReference","content":"{\"messageId\":\"t3\",\"messagePreview\":\"you slag, you stupid fucking bitch\",\"messageSender\":{\"user\":{\"displayName\":\"Karen Whitfield\"}}}"}]}]"#;
+    let mut ctx = Context::new("file:teams", Limits::default());
+    let mut batch = probity_ingest::sink::Batch::new();
+    probity_ingest::chat::decode_teams(teams, &mut ctx, &mut batch).unwrap();
+    let mut event = batch.events.pop().unwrap();
+    let alerts = match stage(4 << 20).apply(&mut event) {
+        Outcome::Scanned(alerts) => alerts,
+        other => panic!("not scanned: {other:?}"),
+    };
+    // Read, and found, but as quoted history.
+    assert!(
+        alerts.iter().any(|a| a.rule.id.starts_with("abuse/")),
+        "{alerts:?}"
+    );
+    for alert in &alerts {
+        assert_eq!(
+            alert.level,
+            probity_model::Level::Informational,
+            "{}: {}",
+            alert.rule.id,
+            alert.explanation
+        );
+    }
+    // A medical cue in the quote still seals the message.
+    let medical = String::from_utf8_lossy(teams).replace(
+        "you slag, you stupid fucking bitch",
+        "I was diagnosed with depression, my GP gave me a fit note",
+    );
+    let mut batch = probity_ingest::sink::Batch::new();
+    probity_ingest::chat::decode_teams(medical.as_bytes(), &mut ctx, &mut batch).unwrap();
+    let mut event = batch.events.pop().unwrap();
+    assert!(matches!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Sealed { .. }
+    ));
+}

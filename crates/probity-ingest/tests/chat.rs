@@ -178,6 +178,30 @@ fn teams_array_and_line_per_message_exports_are_read() {
     );
 }
 
+/// A reply's quote of another message (a `messageReference` attachment) is read as quoted lines
+/// at the start of the body, its sender first, not as text of the replier's own.
+#[test]
+fn a_teams_reply_quotes_the_message_it_answers() {
+    let export = br#"[{"id":"t4","chatId":"19:c2","messageType":"message","createdDateTime":"2024-05-06T10:03:00Z","from":{"user":{"displayName":"Alan Smith","userPrincipalName":"alan.smith@force.police.uk"}},"body":{"contentType":"html","content":"<attachment id=\"ref1\"></attachment><p>agreed</p>"},"attachments":[{"id":"ref1","contentType":"messageReference","content":"{\"messageId\":\"t3\",\"messagePreview\":\"ZQPREVIEW you slag\\nsecond line\",\"messageSender\":{\"user\":{\"displayName\":\"Karen Whitfield\"}}}"}]},
+{"id":"t5","chatId":"19:c2","createdDateTime":"2024-05-06T10:04:00Z","from":{"user":{"displayName":"Alan Smith"}},"body":{"content":""},"attachments":[{"contentType":"messageReference","content":"not json: you slag"}]}]"#;
+    let batch = teams(export);
+    assert_eq!(batch.events.len(), 2, "{:?}", batch.rejected);
+    let reply = email(&batch.events[0]);
+    assert_eq!(
+        reply.body.as_deref(),
+        Some("> Karen Whitfield\n> ZQPREVIEW you slag\n> second line\nagreed")
+    );
+    let quote = &reply.attachments[0];
+    assert_eq!(quote.text, None);
+    let note = quote.extraction.as_deref().unwrap();
+    assert!(note.contains("message t3 by Karen Whitfield"), "{note}");
+    // Content that is not the usual JSON is quoted whole; a reply with no words of its own is
+    // the quote alone.
+    let bare = email(&batch.events[1]);
+    assert_eq!(bare.body.as_deref(), Some("> not json: you slag\n"));
+    assert_eq!(bare.attachments[0].text, None);
+}
+
 /// Values of the wrong type in a Teams export, as for chat NDJSON: read where the meaning is plain
 /// (a number as the text or the time, the sender as a string, one attachment or mention given
 /// alone rather than in a list, a card given as an object), named in `chat.unread_fields` where

@@ -9,12 +9,16 @@
 //! text or the time, the sender as a string, one attachment or mention given alone rather than in
 //! a list, a card given as an object); a value that cannot be read is named in the label
 //! `chat.unread_fields`, as for chat NDJSON, never dropped without a word.
+//!
+//! A reply's quote of the message it answers (a `messageReference` attachment) is another
+//! person's words: it is written as quoted lines at the start of the body, not left as text of
+//! the reply's own.
 
 use probity_model::{Attachment, File, Format};
 use serde_json::{Map, Value};
 
 use super::{
-    ChatMessage, Person, Shape, Unread, list_or_one, message_text, non_empty, scalar_text,
+    ChatMessage, Person, Shape, Unread, list_or_one, message_text, non_empty, scalar_text, text_of,
 };
 use crate::timeparse::parse_time_value;
 use crate::{Context, Result, Sink};
@@ -181,12 +185,13 @@ fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
     if !message.to.is_empty() {
         message.label("email.to_source", "mentions");
     }
-    message.attachments = list_or_one(
+    let attachments = list_or_one(
         object.get("attachments"),
         "attachments",
         &mut unread,
         attachment,
     );
+    quote_references(&mut message, attachments);
     message.note_unread(unread);
     message.original = object;
     Ok(message)
@@ -325,8 +330,9 @@ fn mentioned(item: &Value, path: &str, unread: &mut Unread) -> Option<Person> {
 /// Teams attachments are links (files in SharePoint or OneDrive) or cards; the export does not
 /// hold file contents, so each is described and its `extraction` says so. An entry given as a
 /// string is a file name; a card's `content` given as a JSON object rather than as its JSON text
-/// is read as that text.
-fn attachment(item: &Value, path: &str, unread: &mut Unread) -> Option<Attachment> {
+/// is read as that text. The flag is set for a reply's quote of another message (type
+/// [`MESSAGE_REFERENCE`]).
+fn attachment(item: &Value, path: &str, unread: &mut Unread) -> Option<(Attachment, bool)> {
     let empty = Map::new();
     let (item, name) = match item {
         Value::Object(item) => (
@@ -359,7 +365,10 @@ fn attachment(item: &Value, path: &str, unread: &mut Unread) -> Option<Attachmen
             None => "the export holds no content for this attachment".to_owned(),
         })
     };
-    Some(Attachment {
+    let is_reference = content_type
+        .as_deref()
+        .is_some_and(|kind| kind.eq_ignore_ascii_case(MESSAGE_REFERENCE));
+    let attachment = Attachment {
         file: File {
             path: url,
             name,
@@ -369,7 +378,89 @@ fn attachment(item: &Value, path: &str, unread: &mut Unread) -> Option<Attachmen
         },
         text: inline,
         extraction,
-    })
+    };
+    Some((attachment, is_reference))
+}
+
+/// The `contentType` of the attachment a Teams reply carries for the message it quotes.
+const MESSAGE_REFERENCE: &str = "messageReference";
+
+/// A reply's quote of another message (an attachment of type `messageReference`, whose content
+/// holds the quoted message's id, its sender and a preview of its text) is another person's
+/// words: left as the attachment's text, they were read as the replier's own. Each is moved to
+/// the start of the body as quoted lines, `> ` before each, the quoted sender's name first, as a
+/// quote in a `<blockquote>` is written ([`crate::html`]); the text below is the reply. The
+/// scanners read quoted lines as quoted history, and the disclosure checks and sealing cues still
+/// read them. The attachment stays, described, without the text.
+fn quote_references(message: &mut ChatMessage, attachments: Vec<(Attachment, bool)>) {
+    let mut quotes = String::new();
+    for (mut attachment, is_reference) in attachments {
+        if is_reference && let Some(content) = attachment.text.take() {
+            let reference = read_reference(&content);
+            let sender = reference.sender.as_deref();
+            let said = sender.into_iter().flat_map(str::lines);
+            for line in said.chain(reference.preview.lines()) {
+                quotes.push_str("> ");
+                quotes.push_str(line.trim_end());
+                quotes.push('\n');
+            }
+            let of = match (&reference.id, sender) {
+                (Some(id), Some(sender)) => format!("message {id} by {sender}"),
+                (Some(id), None) => format!("message {id}"),
+                (None, Some(sender)) => format!("a message by {sender}"),
+                (None, None) => "another message".to_owned(),
+            };
+            attachment.extraction = Some(format!(
+                "a quote of {of}: its text is read as quoted lines at the start of the body"
+            ));
+        }
+        message.attachments.push(attachment);
+    }
+    if quotes.is_empty() {
+        return;
+    }
+    if let Some(reply) = message.text.take() {
+        quotes.push_str(&reply);
+    }
+    message.text = Some(quotes);
+}
+
+/// What a `messageReference` attachment says of the message it quotes.
+struct Reference {
+    id: Option<String>,
+    sender: Option<String>,
+    preview: String,
+}
+
+/// Reads a `messageReference` attachment's content: JSON with `messageId`, `messagePreview` and
+/// `messageSender` (shaped as a message's `from`). Content that is not such JSON is all quoted
+/// text: the attachment's type says it is a quote.
+fn read_reference(content: &str) -> Reference {
+    let Ok(Value::Object(reference)) = serde_json::from_str::<Value>(content) else {
+        return Reference {
+            id: None,
+            sender: None,
+            preview: content.to_owned(),
+        };
+    };
+    // Wrong types here are not named: the whole content stays in `original`.
+    let mut ignored = Unread::default();
+    let sender = sender(
+        reference.get("messageSender"),
+        "messageSender",
+        &mut ignored,
+    )
+    .and_then(|person| person.name.or(person.address).or(person.id));
+    let preview = match reference.get("messagePreview") {
+        Some(Value::String(text)) => text.clone(),
+        None | Some(Value::Null) => String::new(),
+        Some(other) => other.to_string(),
+    };
+    Reference {
+        id: text_of(reference.get("messageId")),
+        sender,
+        preview,
+    }
 }
 
 /// Where the list of messages starts: just inside a top-level array, or inside the `value` array
