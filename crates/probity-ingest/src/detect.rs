@@ -30,16 +30,25 @@ pub fn is_gzip(head: &[u8]) -> bool {
 
 /// The format of a file whose first bytes are `head`, or `None` if it cannot be told.
 ///
-/// Content decides first (EVTX magic, an mbox `From ` line, JSON — a Teams export or a chat
-/// message by its keys, else NDJSON —, a syslog `<PRI>`, mail headers, a device message export's
-/// CSV header); then the file extension; then a CSV shape (the same number of separators on the
-/// first lines).
+/// Content decides first (EVTX magic, an mbox `From ` line, a WhatsApp chat export's first
+/// message line, JSON — a Teams export or a chat message by its keys, else NDJSON —, a syslog
+/// `<PRI>`, mail headers, a device message export's CSV header); then the name WhatsApp gives
+/// its exports (`WhatsApp Chat with NAME.txt`), so that one that cannot be read is a device
+/// export's dead letter rather than syslog; then the file extension; then a CSV shape (the same
+/// number of separators on the first lines).
+///
+/// A WhatsApp export and a device message CSV are both [`Format::Sms`], device message exports;
+/// [`crate::files`] tells them apart by the same tests.
 pub fn detect(head: &[u8], path: &Path) -> Option<Format> {
     if head.starts_with(EVTX_MAGIC) {
         return Some(Format::Evtx);
     }
     if head.starts_with(b"From ") {
         return Some(Format::Mbox);
+    }
+    // Before JSON: an iPhone's export begins `[06/05/2024, 10:00:03]`.
+    if crate::chat::looks_like_whatsapp(head) {
+        return Some(Format::Sms);
     }
     let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     let first = text.iter().position(|b| !b.is_ascii_whitespace());
@@ -53,7 +62,7 @@ pub fn detect(head: &[u8], path: &Path) -> Option<Format> {
     if looks_like_mail(text) {
         return Some(Format::Eml);
     }
-    if looks_like_device_messages(text) {
+    if looks_like_device_messages(text) || crate::chat::is_whatsapp_name(path) {
         return Some(Format::Sms);
     }
     if let Some(format) = by_extension(path) {
@@ -99,10 +108,21 @@ fn json_kind(body: &[u8]) -> Format {
     Format::Ndjson
 }
 
-/// A CSV header naming a device message export's columns (see [`crate::chat::SMS_COLUMNS`]).
+/// A CSV header naming a device message export's columns (see [`crate::chat::SMS_COLUMNS`]), on
+/// the first line or below a title or two (a Cellebrite report's `Chats (2)`). A header with a
+/// body and a sender, recipient or list of parties is enough: a file that has them but lacks
+/// another column a device export needs is read as one, and becomes its dead letter.
 fn looks_like_device_messages(text: &[u8]) -> bool {
-    let first_line = text.split(|b| *b == b'\n').next().unwrap_or(text);
-    crate::chat::is_sms_header(&String::from_utf8_lossy(first_line))
+    for line in text.split(|b| *b == b'\n').take(3) {
+        let line = String::from_utf8_lossy(line);
+        if crate::chat::is_device_header(&line) {
+            return true;
+        }
+        if !crate::chat::is_title_line(&line) {
+            return false;
+        }
+    }
+    false
 }
 
 /// `<PRI>` with 1-3 digits.
@@ -250,5 +270,58 @@ mod tests {
         );
         assert_eq!(format_of(b"some words", "notes"), None);
         assert_eq!(format_of(b"", "empty"), None);
+    }
+
+    #[test]
+    fn device_exports_by_content_and_name() {
+        // WhatsApp's export, by its first message line, whatever the file is called: an
+        // iPhone's begins with `[`, which is not JSON.
+        for (head, name) in [
+            (
+                &b"06/05/2024, 10:00 - Alan Smith: hi\n06/05/2024, 10:01 - Karen: ok\n"[..],
+                "notes.txt",
+            ),
+            (
+                &b"\xef\xbb\xbf[06/05/2024, 10:02:03] Alan Smith: hi\n"[..],
+                "export.json",
+            ),
+            (&b"\n\n5/6/24, 10:00 PM - Alan: hi\n"[..], "chat.log"),
+        ] {
+            assert_eq!(format_of(head, name), Some(Format::Sms), "{name}");
+        }
+        // By its name alone: one that cannot be read is then a device export's dead letter.
+        assert_eq!(
+            format_of(b"some words", "WhatsApp Chat with Karen.txt"),
+            Some(Format::Sms)
+        );
+        assert_eq!(format_of(b"some words", "_chat.txt"), Some(Format::Sms));
+        // A Cellebrite report, below its title row, and one that lacks a time.
+        assert_eq!(
+            format_of(
+                b"#,Chat #,Instant Message #,Direction,Timestamp: Date,Timestamp: Time,From,To,Participants,Body,Status,Source\n1,1,1,Outgoing,06/05/2024,10:00:00(UTC+0),447700900001 Alan,447700912345 Karen,,hi,Sent,WhatsApp\n",
+                "i35.csv"
+            ),
+            Some(Format::Sms)
+        );
+        assert_eq!(
+            format_of(
+                b"Chats (2),,,,\nChat #,Timestamp: Date,Timestamp: Time,From,Body\n",
+                "report.csv"
+            ),
+            Some(Format::Sms)
+        );
+        assert_eq!(
+            format_of(b"From,To,Message\na,b,c\n", "x.csv"),
+            Some(Format::Sms)
+        );
+        // Ordinary logs are not.
+        assert_eq!(
+            format_of(b"06/05/2024 10:00:00 host sshd[1]: ok\n", "auth.log"),
+            Some(Format::Syslog)
+        );
+        assert_eq!(
+            format_of(b"title\ntimestamp,host,message\n1,2,3\n", "x.csv"),
+            Some(Format::Csv)
+        );
     }
 }

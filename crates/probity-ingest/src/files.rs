@@ -229,7 +229,32 @@ fn decode_reader(
             crate::chat::decode_teams(&bytes, ctx, sink)
         }
         Format::Chat => crate::chat::decode_chat(reader, ctx, sink),
-        Format::Sms => crate::chat::decode_sms(reader, ctx, sink),
+        Format::Sms => {
+            // A device message export: WhatsApp's own text export of a chat, by its first
+            // line or its name, is read whole (the chat's members and the order of its dates
+            // are told from all of it); anything else is a CSV, read row by row.
+            let head = std::io::BufRead::fill_buf(&mut reader).map_err(|e| Error::io(file, e))?;
+            let name = unpacked_name(file);
+            if crate::chat::looks_like_whatsapp(head) || crate::chat::is_whatsapp_name(&name) {
+                let bytes = read_whole(reader, file, MAX_WHOLE_FILE)?;
+                let chat = crate::chat::chat_name_of(&name);
+                crate::chat::decode_whatsapp(&bytes, chat.as_deref(), ctx, sink)
+            } else {
+                crate::chat::decode_sms(reader, ctx, sink)
+            }
+        }
+    }
+}
+
+/// A file's name without a `.gz` its content was packed in.
+fn unpacked_name(file: &Path) -> PathBuf {
+    let packed = file
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("gz"));
+    if packed {
+        file.with_extension("")
+    } else {
+        file.to_path_buf()
     }
 }
 

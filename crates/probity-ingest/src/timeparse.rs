@@ -9,8 +9,9 @@ use probity_model::Timestamp;
 /// (no offset means UTC), `YYYY-MM-DD HH:MM:SS[.fff]`, a bare date, and Unix epoch numbers in
 /// seconds, milliseconds, microseconds or nanoseconds (told apart by magnitude).
 ///
-/// Day-first forms such as `23/11/2026 14:05` are deliberately not guessed at: a CSV mapping names
-/// its time format explicitly (see [`parse_time_with_format`]).
+/// Day-first forms such as `23/11/2026 14:05` are deliberately not guessed at here: a CSV mapping
+/// names its time format explicitly (see [`parse_time_with_format`]), and the device message
+/// readers decide the order of day and month for a whole file (docs/messages.md).
 pub fn parse_time(text: &str) -> Option<Timestamp> {
     let text = text.trim();
     if text.is_empty() {

@@ -1,11 +1,15 @@
-//! Chat and device messages: Teams exports, Probity's chat NDJSON, device CSV exports, broken
-//! entries among good ones, and detection of each file kind.
+//! Chat and device messages: Teams exports, Probity's chat NDJSON, device CSV exports (Cellebrite
+//! reports among them), WhatsApp's own export, broken entries among good ones, and detection of
+//! each file kind.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
 
-use probity_ingest::chat::{UNREAD_LABEL, decode_chat, decode_sms, decode_teams};
+use probity_ingest::chat::{
+    DATE_ORDER_ASSUMED_LABEL, DATE_ORDER_LABEL, FORCE_ZONE_NAME, TIME_ZONE_LABEL, UNREAD_LABEL,
+    decode_chat, decode_sms, decode_teams, decode_whatsapp,
+};
 use probity_ingest::files::{FileOptions, decode_file};
 use probity_ingest::{Batch, Context, Limits};
 use probity_model::{Event, Format, Identity};
@@ -479,7 +483,7 @@ fn device_csv_rows_and_their_problems() {
     assert!(
         batch.rejected[0]
             .reason
-            .starts_with("timestamp \"02/05/2024 18:04\" is not a time")
+            .starts_with("timestamp \"02/05/2024 18:64\" is not a time")
     );
     assert_eq!(batch.rejected[1].location.as_deref(), Some("line 6"));
     assert_eq!(
@@ -488,17 +492,26 @@ fn device_csv_rows_and_their_problems() {
     );
 }
 
+/// A file that cannot be read as a device export is one dead letter holding its rows, so that
+/// the communications stage seals it as it does other undecoded messages.
 #[test]
-fn device_csv_without_the_needed_columns_is_refused_whole() {
+fn device_csv_without_the_needed_columns_is_one_dead_letter() {
     let mut ctx = Context::new("file:device", Limits::default());
     let mut batch = Batch::new();
-    let error = decode_sms(&b"when,who,what\n1,2,3\n"[..], &mut ctx, &mut batch).unwrap_err();
-    let text = error.to_string();
+    decode_sms(&b"when,who,what\n1,2,3\n4,5,6\n"[..], &mut ctx, &mut batch).unwrap();
+    assert!(batch.events.is_empty());
+    assert_eq!(batch.rejected.len(), 1);
+    let letter = &batch.rejected[0];
+    assert_eq!(letter.format, Some(Format::Sms));
     assert!(
-        text.contains("no timestamp, body, from or to column"),
-        "{text}"
+        letter
+            .reason
+            .contains("no timestamp (or date and time), body, from, to or participants column"),
+        "{}",
+        letter.reason
     );
-    assert!(batch.is_empty());
+    assert_eq!(letter.raw, b"when,who,what\n1,2,3\n4,5,6\n");
+    assert_eq!(letter.location.as_deref(), Some("line 1 to the end"));
 }
 
 #[test]
@@ -538,6 +551,277 @@ fn enormous_chat_text_is_cut_and_labelled() {
     assert_eq!(event.labels["email.body_truncated"], "true");
 }
 
+/// A Cellebrite report of chats: a title row above the header, a date and a time of day in two
+/// columns with the offset written after the time, parties written as a number and a name, and
+/// chat-level columns filled on a chat's first row only.
+#[test]
+fn cellebrite_chat_reports_are_read() {
+    let report = "Chats (1),,,,,,,,,,,,,\n\
+        #,Chat #,Instant Message #,Direction,Timestamp: Date,Timestamp: Time,From,To,Participants,Body,Status,Source,Attachment #1,Deleted - Instant Message\n\
+        1,1,1,Outgoing,13/05/2024,10:00:00(UTC+0),447700900001 Alan,447700912345 Karen Whitfield,\"447700900001 Alan\n447700912345 Karen Whitfield\",You stupid bitch,Sent,WhatsApp,,\n\
+        2,,2,,13/05/2024,10:05:00(UTC+1),447700912345 Karen Whitfield,,,leave me alone,Read,,photo.jpg,Yes\n";
+    let mut ctx = Context::new("file:report", Limits::default());
+    let mut batch = Batch::new();
+    decode_sms(report.as_bytes(), &mut ctx, &mut batch).unwrap();
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    assert_eq!(batch.events.len(), 2);
+    let first = &batch.events[0];
+    assert_eq!(first.timestamp.to_rfc3339(), "2024-05-13T10:00:00+00:00");
+    let mail = email(first);
+    assert_eq!(addresses(&mail.from), ["447700900001"]);
+    let user = first.user.as_ref().unwrap();
+    assert_eq!(user.full_name.as_ref().map(Identity::as_str), Some("Alan"));
+    // The sender, listed among the participants too, is not a recipient.
+    assert_eq!(addresses(&mail.to), ["447700912345"]);
+    assert_eq!(addresses(&mail.display_names), ["Karen Whitfield"]);
+    assert_eq!(mail.body.as_deref(), Some("You stupid bitch"));
+    assert_eq!(mail.message_id.as_deref(), Some("1"));
+    assert_eq!(first.labels["chat.conversation_id"], "1");
+    assert_eq!(first.labels["chat.application"], "WhatsApp");
+    assert_eq!(first.labels["chat.direction"], "outgoing");
+    assert_eq!(first.labels["chat.status"], "sent");
+    // 13/05 settles the order; the offset is written, so no zone was assumed.
+    assert_eq!(first.labels[DATE_ORDER_LABEL], "day/month");
+    assert!(!first.labels.contains_key(DATE_ORDER_ASSUMED_LABEL));
+    assert!(!first.labels.contains_key(TIME_ZONE_LABEL));
+    assert_eq!(first.original["Timestamp: Time"], "10:00:00(UTC+0)");
+
+    let second = &batch.events[1];
+    assert_eq!(second.timestamp.to_rfc3339(), "2024-05-13T09:05:00+00:00");
+    // The chat's columns carried down; the recipients from its participants.
+    assert_eq!(second.labels["chat.conversation_id"], "1");
+    assert_eq!(second.labels["chat.application"], "WhatsApp");
+    assert_eq!(second.labels["chat.direction"], "incoming");
+    assert_eq!(second.labels["chat.deleted"], "true");
+    let mail = email(second);
+    assert_eq!(addresses(&mail.from), ["447700912345"]);
+    assert_eq!(addresses(&mail.to), ["447700900001"]);
+    assert_eq!(addresses(&mail.display_names), ["Alan"]);
+    assert_eq!(mail.attachments[0].file.name.as_deref(), Some("photo.jpg"));
+}
+
+/// An SMS report with a list of parties (`From: …`, `To: …`), its dates month first, and times
+/// without an offset, read in the force's zone.
+#[test]
+fn sms_reports_with_parties_and_local_times() {
+    let report = "Parties,Timestamp: Date,Timestamp: Time,Status,Message,Folder\n\
+        \"From: +447700900456 Jo Bloggs\nTo: +447700900123 Sam Patel\",05/14/2024,6:04:00 PM,Read,Ring me,Inbox\n\
+        \"To: +447700900456 Jo Bloggs\",05/06/2024,6:05:00 PM,Sent,ok,Sent\n";
+    let mut ctx = Context::new("file:report", Limits::default());
+    let mut batch = Batch::new();
+    decode_sms(report.as_bytes(), &mut ctx, &mut batch).unwrap();
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    let first = &batch.events[0];
+    // 6:04 pm on 14 May, British Summer Time.
+    assert_eq!(first.timestamp.to_rfc3339(), "2024-05-14T17:04:00+00:00");
+    assert_eq!(first.labels[DATE_ORDER_LABEL], "month/day");
+    assert_eq!(first.labels[TIME_ZONE_LABEL], FORCE_ZONE_NAME);
+    assert_eq!(first.labels["chat.direction"], "incoming");
+    let mail = email(first);
+    assert_eq!(addresses(&mail.from), ["+447700900456"]);
+    assert_eq!(addresses(&mail.to), ["+447700900123"]);
+    assert_eq!(addresses(&mail.display_names), ["Sam Patel"]);
+    let second = &batch.events[1];
+    assert_eq!(second.timestamp.to_rfc3339(), "2024-05-06T17:05:00+00:00");
+    assert_eq!(addresses(&email(second).to), ["+447700900456"]);
+}
+
+/// Rows whose dates do not settle the order of day and month wait for one that does; at the end
+/// of a file that has none, they are read day first and say so.
+#[test]
+fn device_csv_dates_wait_for_the_file_to_settle_their_order() {
+    let read = |csv: &str| {
+        let mut ctx = Context::new("file:device", Limits::default());
+        let mut batch = Batch::new();
+        decode_sms(csv.as_bytes(), &mut ctx, &mut batch).unwrap();
+        assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+        batch.events
+    };
+    let settled = read(
+        "Timestamp,From,To,Body\n\
+         05/06/2024 10:00,+447700900123,+447700900456,one\n\
+         2024-05-07T10:00:00Z,+447700900123,+447700900456,two\n\
+         05/13/2024 10:00,+447700900123,+447700900456,three\n",
+    );
+    let times: Vec<String> = settled.iter().map(|e| e.timestamp.to_rfc3339()).collect();
+    // The machine-written time is not held back; the others are read month first.
+    assert_eq!(
+        times,
+        [
+            "2024-05-07T10:00:00+00:00",
+            "2024-05-06T09:00:00+00:00",
+            "2024-05-13T09:00:00+00:00"
+        ]
+    );
+    assert!(!settled[0].labels.contains_key(DATE_ORDER_LABEL));
+    assert_eq!(settled[1].labels[DATE_ORDER_LABEL], "month/day");
+
+    let undecided = read(
+        "Date,Time,From,To,Body\n\
+         02/05/2024,18:04,+447700900456,+447700900123,hi\n",
+    );
+    let event = &undecided[0];
+    assert_eq!(event.timestamp.to_rfc3339(), "2024-05-02T17:04:00+00:00");
+    assert_eq!(event.labels[DATE_ORDER_LABEL], "day/month");
+    assert!(
+        event.labels[DATE_ORDER_ASSUMED_LABEL].contains("cannot be told"),
+        "{:?}",
+        event.labels
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// WhatsApp's own export
+// ---------------------------------------------------------------------------------------------
+
+fn whatsapp(text: &str, chat: Option<&str>) -> Batch {
+    let mut ctx = Context::new("file:whatsapp", Limits::default());
+    let mut batch = Batch::new();
+    decode_whatsapp(text.as_bytes(), chat, &mut ctx, &mut batch).unwrap();
+    batch
+}
+
+#[test]
+fn whatsapp_android_export() {
+    let export = "06/05/2024, 10:00 - Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them. Tap to learn more.\n\
+        06/05/2024, 10:00 - Alan Smith: first line\n\
+        second line\n\
+        \n\
+        06/05/2024, 10:01 - Karen Whitfield: <Media omitted>\n\
+        13/05/2024, 9:05\u{202f}pm - +44 7700 900123: ring me\n\
+        13/05/2024, 21:06 - Alan Smith: This message was deleted\n";
+    let batch = whatsapp(export, Some("Late turn"));
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    assert_eq!(batch.events.len(), 5);
+    for event in &batch.events {
+        assert_eq!(event.provenance.format, Format::Sms);
+        assert_eq!(event.event.dataset.as_deref(), Some("whatsapp"));
+        assert_eq!(event.event.category, ["message"]);
+        assert_eq!(event.labels["chat.application"], "WhatsApp");
+        assert_eq!(event.labels[DATE_ORDER_LABEL], "day/month");
+        assert!(!event.labels.contains_key(DATE_ORDER_ASSUMED_LABEL));
+        assert_eq!(event.labels[TIME_ZONE_LABEL], FORCE_ZONE_NAME);
+        assert_eq!(email(event).subject.as_deref(), Some("Late turn"));
+    }
+    let system = &batch.events[0];
+    assert_eq!(system.labels["chat.message_type"], "system");
+    assert!(email(system).from.is_empty());
+
+    let first = &batch.events[1];
+    // 10:00 in British Summer Time.
+    assert_eq!(first.timestamp.to_rfc3339(), "2024-05-06T09:00:00+00:00");
+    assert_eq!(first.provenance.location.as_deref(), Some("lines 2-3"));
+    let mail = email(first);
+    assert_eq!(addresses(&mail.from), ["Alan Smith"]);
+    let user = first.user.as_ref().unwrap();
+    assert_eq!(
+        user.full_name.as_ref().map(Identity::as_str),
+        Some("Alan Smith")
+    );
+    assert_eq!(mail.body.as_deref(), Some("first line\nsecond line"));
+    // Everyone else who posts, and the chat the file's name gives.
+    assert_eq!(
+        addresses(&mail.to),
+        ["Karen Whitfield", "+44 7700 900123", "Late turn"]
+    );
+    assert_eq!(
+        addresses(&mail.display_names),
+        ["Karen Whitfield", "Late turn"]
+    );
+    assert_eq!(first.labels["email.to_source"], "chat-members");
+    assert_eq!(first.original["text"], "first line\nsecond line");
+
+    let media = email(&batch.events[2]);
+    assert_eq!(media.attachments.len(), 1);
+    assert!(
+        media.attachments[0]
+            .extraction
+            .as_deref()
+            .unwrap()
+            .contains("left the file out")
+    );
+    let number = &batch.events[3];
+    assert_eq!(number.timestamp.to_rfc3339(), "2024-05-13T20:05:00+00:00");
+    assert_eq!(addresses(&email(number).from), ["+44 7700 900123"]);
+    assert_eq!(batch.events[4].labels["chat.deleted"], "true");
+}
+
+#[test]
+fn whatsapp_iphone_export_month_first() {
+    let export = "\u{feff}[5/13/24, 10:00:03 AM] Late turn: \u{200e}Messages and calls are end-to-end encrypted.\n\
+        [5/13/24, 10:00:04 AM] Alan Smith: hi\n\
+        \u{200e}[5/14/24, 9:00:00 PM] Karen: \u{200e}<attached: 00000012-PHOTO-2024-05-14.jpg>\n";
+    let batch = whatsapp(export, None);
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    assert_eq!(batch.events.len(), 3);
+    assert_eq!(batch.events[0].labels["chat.message_type"], "system");
+    let hi = &batch.events[1];
+    assert_eq!(hi.timestamp.to_rfc3339(), "2024-05-13T09:00:04+00:00");
+    assert_eq!(hi.labels[DATE_ORDER_LABEL], "month/day");
+    // The chat's name, which writes its notices, is no party.
+    assert_eq!(addresses(&email(hi).to), ["Karen"]);
+    let photo = &batch.events[2];
+    assert_eq!(photo.timestamp.to_rfc3339(), "2024-05-14T20:00:00+00:00");
+    let attachment = &email(photo).attachments[0];
+    assert_eq!(
+        attachment.file.name.as_deref(),
+        Some("00000012-PHOTO-2024-05-14.jpg")
+    );
+    assert_eq!(attachment.file.extension.as_deref(), Some("jpg"));
+}
+
+#[test]
+fn whatsapp_problems_are_dead_letters() {
+    // Undecidable dates are read day first and say so.
+    let batch = whatsapp("06/05/2024, 10:00 - Alan Smith: hi\n", None);
+    let event = &batch.events[0];
+    assert_eq!(event.timestamp.to_rfc3339(), "2024-05-06T09:00:00+00:00");
+    assert!(event.labels.contains_key(DATE_ORDER_ASSUMED_LABEL));
+    assert!(email(event).to.is_empty());
+
+    // Lines before the first message; a date that is none; a message over the event limit.
+    let long = "x".repeat(3000);
+    let export = format!(
+        "Exported by a tool\nsecond line\n\
+         31/02/2024, 10:00 - Alan Smith: hi\n\
+         13/05/2024, 10:00 - Alan Smith: {long}\n\
+         14/05/2024, 10:00 - Alan Smith: ok\n"
+    );
+    let mut ctx = Context::new(
+        "file:whatsapp",
+        Limits {
+            max_event_bytes: 2000,
+            ..Limits::default()
+        },
+    );
+    let mut batch = Batch::new();
+    decode_whatsapp(export.as_bytes(), None, &mut ctx, &mut batch).unwrap();
+    assert_eq!(batch.events.len(), 1);
+    assert_eq!(batch.rejected.len(), 3, "{:?}", batch.rejected);
+    let reasons: Vec<&str> = batch.rejected.iter().map(|l| l.reason.as_str()).collect();
+    assert!(
+        reasons[0].contains("2 line(s) before the first message"),
+        "{reasons:?}"
+    );
+    assert_eq!(batch.rejected[0].raw, b"Exported by a tool\nsecond line\n");
+    assert!(reasons[1].contains("31/02/2024"), "{reasons:?}");
+    assert_eq!(batch.rejected[1].location.as_deref(), Some("line 3"));
+    assert!(reasons[2].contains("event limit"), "{reasons:?}");
+    for letter in &batch.rejected {
+        assert_eq!(letter.format, Some(Format::Sms));
+    }
+
+    // Nothing that reads as a message: the whole input is one dead letter.
+    let batch = whatsapp("this is not\na chat\n", Some("Karen"));
+    assert!(batch.events.is_empty());
+    assert_eq!(batch.rejected.len(), 1);
+    assert!(
+        batch.rejected[0]
+            .reason
+            .starts_with("not a WhatsApp chat export")
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Detection and dispatch, as the CLI reads files
 // ---------------------------------------------------------------------------------------------
@@ -549,6 +833,12 @@ fn files_are_detected_and_decoded_by_kind() {
         ("export.json", "teams-export.json", Format::Teams, 4),
         ("messages.jsonl", "chat.ndjson", Format::Chat, 2),
         ("phone.csv", "device-messages.csv", Format::Sms, 3),
+        (
+            "WhatsApp Chat with Karen.txt",
+            "whatsapp.txt",
+            Format::Sms,
+            4,
+        ),
     ];
     for (name, source, format, events) in cases {
         let path = dir.path().join(name);
@@ -556,12 +846,36 @@ fn files_are_detected_and_decoded_by_kind() {
         let mut batch = Batch::new();
         let read_as = decode_file(&path, &FileOptions::default(), &mut batch).unwrap();
         assert_eq!(read_as, format, "{name}");
-        assert_eq!(batch.events.len(), events, "{name}");
+        assert_eq!(batch.events.len(), events, "{name}: {:?}", batch.rejected);
         assert!(
             !batch.rejected.is_empty(),
             "{name}: the fixtures hold broken entries"
         );
     }
+    // WhatsApp's export by its first line, whatever its name, and by its name alone; a file
+    // named so that cannot be read is a device export's dead letter, not syslog.
+    let renamed = dir.path().join("chat.log");
+    std::fs::write(&renamed, fixture("whatsapp.txt")).unwrap();
+    let mut batch = Batch::new();
+    let read_as = decode_file(&renamed, &FileOptions::default(), &mut batch).unwrap();
+    assert_eq!(read_as, Format::Sms);
+    assert_eq!(batch.events[0].event.dataset.as_deref(), Some("whatsapp"));
+    assert_eq!(batch.events[0].email.as_ref().unwrap().subject, None);
+    let named = dir.path().join("WhatsApp Chat with Karen.txt");
+    std::fs::write(&named, "not a chat at all\n").unwrap();
+    let mut batch = Batch::new();
+    let read_as = decode_file(&named, &FileOptions::default(), &mut batch).unwrap();
+    assert_eq!(read_as, Format::Sms);
+    assert!(batch.events.is_empty());
+    assert_eq!(batch.rejected[0].format, Some(Format::Sms));
+    // A report whose header lacks a time is a device export's dead letter too.
+    let report = dir.path().join("chats.csv");
+    std::fs::write(&report, "Chat #,From,To,Body\n1,a,b,hello\n").unwrap();
+    let mut batch = Batch::new();
+    let read_as = decode_file(&report, &FileOptions::default(), &mut batch).unwrap();
+    assert_eq!(read_as, Format::Sms);
+    assert!(batch.events.is_empty());
+    assert_eq!(batch.rejected.len(), 1);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1331,11 +1331,11 @@ fn dead_letters_of_messages_keep_no_protected_or_undecoded_content_in_the_clear(
     let data = dir.path().join("data");
     let inputs = dir.path().join("in");
     std::fs::create_dir_all(&inputs).unwrap();
-    // A day-month time is not guessed: the row is a dead letter. It is to occupational health.
+    // A time that is no time: the row is a dead letter. It is to occupational health.
     std::fs::write(
         inputs.join("sms.csv"),
         "Timestamp,Direction,From,To,Body\n\
-         05/05/2024 10:00,Outgoing,alan.smith@force.police.uk,occupational.health@force.police.uk,\
+         05/05/2024 25:00,Outgoing,alan.smith@force.police.uk,occupational.health@force.police.uk,\
          \"DLMARKONE I was diagnosed with depression, my GP prescribed sertraline.\"\n",
     )
     .unwrap();
@@ -1578,4 +1578,85 @@ fn chat_recipients_named_as_protected_parties_are_excluded() {
         "{}",
         docs[2]
     );
+}
+
+/// WhatsApp's own export and a Cellebrite report are read as messages, so they go through the
+/// exclusions, sealing, masking and the policies as any message does; one named as a WhatsApp
+/// export that cannot be read is a sealed dead letter, not syslog in the clear.
+#[test]
+fn device_exports_go_through_the_communications_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    std::fs::write(
+        inputs.join("WhatsApp Chat with Karen Whitfield.txt"),
+        "06/05/2024, 10:00 - Alan Smith: You stupid fucking bitch, I will find you and kill you\n\
+         06/05/2024, 10:03 - Alan Smith: WAMARKPII Karen Whitfield lives at 14 Acacia Avenue, Leeds LS6 2AB, her number is 07700 912345\n\
+         06/05/2024, 10:04 - Alan Smith: WAMARKMED I was diagnosed with depression, my GP gave me a fit note\n",
+    )
+    .unwrap();
+    std::fs::write(
+        inputs.join("oh.txt"),
+        "[06/05/2024, 10:01:00] Occupational Health: WAMARKOH How is your back?\n\
+         [06/05/2024, 10:02:00] Alan Smith: WAMARKOH2 still bad\n",
+    )
+    .unwrap();
+    std::fs::write(
+        inputs.join("cellebrite.csv"),
+        "#,Chat #,Instant Message #,Direction,Timestamp: Date,Timestamp: Time,From,To,Participants,Body,Status,Source\n\
+         1,1,1,Outgoing,06/05/2024,10:00:00(UTC+0),447700900001 Alan,447700912345 Karen,,You stupid fucking bitch I will find you and kill you,Sent,WhatsApp\n",
+    )
+    .unwrap();
+    std::fs::write(
+        inputs.join("WhatsApp Chat with Nobody.txt"),
+        "WAMARKBAD this is no chat\n",
+    )
+    .unwrap();
+    let output = probity(&data).arg("ingest").arg(&inputs).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let docs = stored_docs(&data);
+    assert_eq!(docs.len(), 6, "{docs:?}");
+    for doc in &docs {
+        assert_eq!(doc["event"]["category"][0], "message", "{doc}");
+        assert_eq!(doc["provenance"]["format"], "sms", "{doc}");
+    }
+    // The occupational health chat keeps metadata only; the medical message is sealed.
+    let excluded: Vec<&Value> = docs
+        .iter()
+        .filter(|d| excluded_class(d) == Some("occupational_health"))
+        .collect();
+    assert_eq!(excluded.len(), 2, "{docs:?}");
+    for marker in ["WAMARKOH", "WAMARKMED", "WAMARKBAD"] {
+        assert!(
+            !in_database_files(&data, marker),
+            "{marker} stored in the clear"
+        );
+    }
+    assert!(
+        docs.iter()
+            .any(|d| d["labels"]["privacy.sealed"] == "medical")
+    );
+    // The threats raise alerts, from both exports.
+    let threats: Vec<Value> = alerts(&data)
+        .into_iter()
+        .filter(|a| a["rule"]["id"] == "abuse/threat")
+        .collect();
+    assert_eq!(threats.len(), 2, "{threats:?}");
+    // What an analyst sees is masked: the member of the public's address and number too.
+    let shown = events_json(&data);
+    for personal in ["Acacia", "07700 912345", "LS6 2AB"] {
+        assert!(!shown.contains(personal), "{personal} shown: {shown}");
+    }
+    // The file that is no chat is a sealed dead letter.
+    let letters = dead_letters(&data);
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert_eq!(letters[0]["raw_kept"], "sealed");
+    assert_eq!(letters[0]["format"], "sms");
 }

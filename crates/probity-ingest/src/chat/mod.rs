@@ -1,17 +1,21 @@
-//! Chat and device messages: Microsoft Teams exports, Probity's own NDJSON chat schema, and CSV
-//! device exports (SMS, WhatsApp and the like), each message onto the email fields of the model.
+//! Chat and device messages: Microsoft Teams exports, Probity's own NDJSON chat schema, CSV
+//! device exports (SMS, WhatsApp and the like) and WhatsApp's own text export of a chat, each
+//! message onto the email fields of the model.
 //!
 //! Every message is mapped the same way whatever its source (docs/messages.md): the sender is
 //! `email.from` and `user.*`, the people it was addressed to `email.to`, the text `email.body`, a
 //! chat or channel topic `email.subject`, its id `email.message_id`, files `email.attachments`;
-//! `event.action` is `message-sent`, `event.dataset` names the source (`teams`, `chat`, `sms`),
+//! `event.action` is `message-sent`, `event.dataset` names the source (`teams`, `chat`, `sms`,
+//! `whatsapp`),
 //! and the record as read is kept in `original`. A message that cannot be read (no time, broken
 //! JSON, a row of the wrong shape) is a dead letter with the reason; the messages around it are
 //! still decoded.
 
+mod localtime;
 mod ndjson;
 mod sms;
 mod teams;
+mod whatsapp;
 
 use std::collections::BTreeMap;
 
@@ -20,10 +24,13 @@ use serde_json::{Map, Value};
 
 use crate::Context;
 
+pub use localtime::{DATE_ORDER_ASSUMED_LABEL, DATE_ORDER_LABEL, FORCE_ZONE_NAME, TIME_ZONE_LABEL};
 pub use ndjson::{REQUIRED_FIELDS, decode_chat};
-pub(crate) use sms::is_sms_header;
 pub use sms::{SMS_COLUMNS, decode_sms};
+pub(crate) use sms::{is_device_header, is_title_line};
 pub use teams::decode_teams;
+pub use whatsapp::{chat_name_of, decode_whatsapp};
+pub(crate) use whatsapp::{is_whatsapp_name, looks_like_whatsapp};
 
 /// `event.action` of every message.
 pub const MESSAGE_SENT: &str = "message-sent";
@@ -170,6 +177,16 @@ fn text_of(value: Option<&Value>) -> Option<String> {
         _ => return None,
     };
     (!text.is_empty()).then_some(text)
+}
+
+/// A phone number as a device export writes one: digits with `+`, spaces, dashes, dots or
+/// brackets, seven digits at least.
+fn is_phone_like(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    digits >= 7
+        && text.chars().all(|c| {
+            c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | '(' | ')') || localtime::is_space(c)
+        })
 }
 
 /// Text with surrounding space removed, or none when nothing is left.
