@@ -3,10 +3,13 @@
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 
-use probity_case::evidence::{self, PackInput};
+use probity_access::testsuite::test_policy;
+use probity_access::{Access, Principal, Role, RoleSet, SignIn, SqliteAccessStore};
+use probity_case::evidence::{self, ContentMask, PackContent, PackInput, Unmasking};
 use probity_case::{Case, CaseState, Link, LinkKind, Note};
 use probity_model::{
     Alert, AlertId, AlertRule, Email, Event, EventId, EventRef, Format, Level, MatchedField,
@@ -52,7 +55,7 @@ fn lookup_event() -> Event {
     event
 }
 
-const MIME: &str = "From: jsmith@force.police.uk\r\nTo: friend@example.com\r\nSubject: <b>the lookup</b>\r\n\r\nHi, jsmith here.\r\n";
+const MIME: &str = "From: jsmith@force.police.uk\r\nTo: friend@example.com\r\nSubject: <b>the lookup</b>\r\n\r\nHi, jsmith here. Karen Whitfield rang from 07700 900123.\r\n";
 
 fn mail_event() -> Event {
     let mut event = Event::new(
@@ -69,13 +72,119 @@ fn mail_event() -> Event {
         from: vec!["jsmith@force.police.uk".into()],
         to: vec!["friend@example.com".into()],
         subject: Some("<b>the lookup</b>".into()),
-        body: Some("Hi, jsmith here.".into()),
+        body: Some(format!(
+            "Hi, jsmith here. {CALLER} rang from {CALLER_PHONE}."
+        )),
         ..Email::default()
     });
     event
+        .original
+        .insert("body".into(), serde_json::json!(MIME));
+    event
+}
+
+/// A member of the public named in the mail, and her phone number.
+const CALLER: &str = "Karen Whitfield";
+const CALLER_PHONE: &str = "07700 900123";
+
+/// A stand-in for the privacy layer's masking: the caller's name and number become placeholders.
+#[derive(Debug)]
+struct CallerMask;
+
+impl CallerMask {
+    fn text(&self, text: &str) -> String {
+        text.replace(CALLER, "[person]")
+            .replace(CALLER_PHONE, "[phone]")
+    }
+
+    fn json(&self, value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(text) => *text = self.text(text),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.json(v)),
+            serde_json::Value::Object(map) => map.values_mut().for_each(|v| self.json(v)),
+            _ => {}
+        }
+    }
+}
+
+impl ContentMask for CallerMask {
+    fn event(&self, event: &mut Event) {
+        if let Some(email) = event.email.as_mut() {
+            for text in [email.subject.as_mut(), email.body.as_mut()]
+                .into_iter()
+                .flatten()
+            {
+                *text = self.text(text);
+            }
+        }
+        for value in event.original.values_mut() {
+            self.json(value);
+        }
+    }
+
+    fn alert(&self, alert: &mut Alert) {
+        alert.explanation = self.text(&alert.explanation);
+        for matched in &mut alert.matched {
+            matched.value = self.text(&matched.value);
+        }
+    }
+}
+
+fn masked() -> PackContent {
+    PackContent::Masked(Arc::new(CallerMask))
+}
+
+/// An account signed in with `roles`.
+fn principal(name: &str, roles: &[Role]) -> Principal {
+    let dir = tempfile::tempdir().unwrap();
+    let access = Access::new(SqliteAccessStore::open(dir.path()).unwrap(), test_policy()).unwrap();
+    let roles = RoleSet::new(roles.iter().copied());
+    match access.sign_in_sso(name, roles, at(12)).unwrap().0 {
+        SignIn::Granted { principal, .. } => principal,
+        SignIn::Denied(denial) => panic!("{name}: {denial:?}"),
+    }
+}
+
+fn unmasked() -> PackContent {
+    let investigator = principal("ivan", &[Role::Investigator]);
+    PackContent::Unmasked(
+        Unmasking::new(&investigator, "the hearing must know who was called").unwrap(),
+    )
+}
+
+/// A content alert on the mail, quoting the caller.
+fn content_alert(mail: &Event) -> Alert {
+    let rule = AlertRule {
+        kind: "content".into(),
+        id: "abuse/harassment".into(),
+        title: "Harassment".into(),
+        tags: vec![],
+    };
+    let refs = vec![EventRef {
+        id: mail.provenance.id,
+        timestamp: mail.timestamp,
+    }];
+    Alert {
+        id: AlertId::derive(&rule, &refs),
+        created: at(9),
+        rule,
+        level: Level::Medium,
+        explanation: format!("email.body: ...{CALLER} rang from {CALLER_PHONE}..."),
+        matched: vec![MatchedField {
+            field: "email.body".into(),
+            value: format!("{CALLER} rang"),
+        }],
+        events: refs,
+        user: Some("jsmith".into()),
+        host: None,
+    }
 }
 
 fn input() -> PackInput {
+    input_with(unmasked())
+}
+
+fn input_with(content: PackContent) -> PackInput {
     let lookup = lookup_event();
     let mail = mail_event();
     let rule = AlertRule {
@@ -143,17 +252,19 @@ fn input() -> PackInput {
     );
     let mut originals = BTreeMap::new();
     originals.insert(mail.provenance.id.to_hex(), MIME.as_bytes().to_vec());
+    let mail_alert = content_alert(&mail);
     PackInput {
         case,
         notes,
         links,
-        alerts: vec![alert],
+        alerts: vec![alert, mail_alert],
         events: vec![lookup, mail],
         exported_by: "account:ivan".into(),
         exported_at: at(12),
         audit_excerpt_json: br#"{"entries":[],"anchor":"00"}"#.to_vec(),
         identities,
         originals,
+        content,
     }
 }
 
@@ -351,4 +462,169 @@ fn altered_missing_and_added_files_are_named() {
     );
 
     assert!(evidence::verify_reader(Cursor::new(b"not a zip".to_vec())).is_err());
+}
+
+/// Every file of a pack as text (the PDF's page streams decompressed), by path.
+fn texts(files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (name, bytes) in files {
+        let text = if name.ends_with(".pdf") {
+            let pdf = lopdf::Document::load_mem(bytes).unwrap();
+            let mut text = String::new();
+            for page in pdf.get_pages().into_values() {
+                let content = pdf.get_page_content(page);
+                text.push_str(&String::from_utf8_lossy(&content));
+            }
+            text
+        } else {
+            String::from_utf8_lossy(bytes).into_owned()
+        };
+        out.insert(name.clone(), text);
+    }
+    out
+}
+
+#[test]
+fn a_pack_masks_members_of_the_public_unless_unmasking_was_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("masked.zip");
+    let summary =
+        evidence::build(&input_with(masked()), std::fs::File::create(&path).unwrap()).unwrap();
+    assert!(summary.masked);
+    assert!(evidence::verify(&path).unwrap().ok());
+    let files = read_all(&path);
+    let mail = mail_event().provenance.id.to_hex();
+    // The raw MIME cannot be masked reliably: a masked pack holds the decoded fields instead.
+    assert!(!files.contains_key(&format!("messages/{mail}.eml")));
+    for (name, text) in texts(&files) {
+        assert!(!text.contains("Whitfield"), "{name} names the caller");
+        assert!(!text.contains("900123"), "{name} holds the caller's number");
+        assert!(!text.to_ascii_lowercase().contains("jsmith"), "{name}");
+    }
+    let readable: serde_json::Value =
+        serde_json::from_slice(&files[&format!("events/readable/{mail}.json")]).unwrap();
+    assert!(
+        readable["email"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("[person] rang from [phone]"),
+        "{readable}"
+    );
+    let custody: serde_json::Value =
+        serde_json::from_slice(&files["chain-of-custody.json"]).unwrap();
+    assert_eq!(custody["content"]["masked"], true, "{custody}");
+    let manifest: evidence::Manifest = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    assert_eq!(manifest.masked, Some(true));
+    assert!(texts(&files)["report.html"].contains("Members of the public</td><td>masked"));
+
+    // Unmasked, as asked for with a reason: the caller is there, and the pack says so and why.
+    let path = dir.path().join("unmasked.zip");
+    let summary = build(&path);
+    assert!(!summary.masked);
+    let files = read_all(&path);
+    let all = texts(&files);
+    assert!(all[&format!("events/readable/{mail}.json")].contains("Karen Whitfield rang"));
+    assert!(all[&format!("messages/{mail}.eml")].contains("07700 900123"));
+    let custody: serde_json::Value =
+        serde_json::from_slice(&files["chain-of-custody.json"]).unwrap();
+    assert_eq!(custody["content"]["masked"], false);
+    assert_eq!(custody["content"]["unmasked_by"], "account:ivan");
+    assert_eq!(
+        custody["content"]["reason"],
+        "the hearing must know who was called"
+    );
+    let manifest: evidence::Manifest = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    assert_eq!(manifest.masked, Some(false));
+}
+
+#[test]
+fn only_someone_who_may_unmask_can_ask_for_an_unmasked_pack_and_must_say_why() {
+    let analyst = principal("ana", &[Role::Analyst]);
+    assert!(Unmasking::new(&analyst, "curious").is_err());
+    let investigator = principal("ivan", &[Role::Investigator]);
+    assert!(Unmasking::new(&investigator, "  ").is_err());
+    let unmasking = Unmasking::new(&investigator, " for the hearing ").unwrap();
+    assert_eq!(unmasking.reason(), "for the hearing");
+
+    let input = input();
+    let summary = evidence::PackSummary {
+        files: 9,
+        events: 2,
+        alerts: 2,
+        manifest_sha256: "ab".into(),
+        masked: false,
+    };
+    let action = evidence::unmask_action(&unmasking, &input.case, &summary, at(12));
+    assert_eq!(action.action, "content.unmask");
+    assert_eq!(action.actor, "account:ivan");
+    assert_eq!(action.details["case"], "C-000001");
+    assert_eq!(action.details["reason"], "for the hearing");
+    assert_eq!(action.details["with"], "evidence.export");
+    assert_eq!(action.details["manifest_sha256"], "ab");
+}
+
+#[test]
+fn a_case_not_authorised_or_no_longer_open_cannot_be_packed() {
+    let dir = tempfile::tempdir().unwrap();
+    for state in [CaseState::Proposed, CaseState::Refused, CaseState::Closed] {
+        let mut input = input_with(masked());
+        input.case.state = state;
+        let out = std::fs::File::create(dir.path().join("pack.zip")).unwrap();
+        let refused = evidence::build(&input, out);
+        assert!(
+            matches!(refused, Err(probity_case::Error::State { .. })),
+            "{state:?}: {refused:?}"
+        );
+    }
+    for state in [CaseState::Authorised, CaseState::Investigating] {
+        let mut input = input_with(masked());
+        input.case.state = state;
+        let out = std::fs::File::create(dir.path().join("pack.zip")).unwrap();
+        evidence::build(&input, out).unwrap();
+    }
+}
+
+#[test]
+fn sealed_content_leaves_as_its_placeholder_without_the_ciphertext() {
+    let dir = tempfile::tempdir().unwrap();
+    for content in [masked(), unmasked()] {
+        let mut input = input_with(content);
+        let mail = input.events.iter_mut().find(|e| e.email.is_some()).unwrap();
+        let email = mail.email.as_mut().unwrap();
+        email.body = Some("[sealed: medical content]".into());
+        mail.original.insert(
+            evidence::SEALED_KEY.into(),
+            serde_json::json!([{
+                "field": "email.body", "reason": "medical",
+                "nonce": "bm9uY2Vub25jZQ==", "ciphertext": "c2VjcmV0Y2lwaGVydGV4dA=="
+            }]),
+        );
+        mail.original.remove("body");
+        let id = mail.provenance.id.to_hex();
+        let path = dir.path().join("sealed.zip");
+        evidence::build(&input, std::fs::File::create(&path).unwrap()).unwrap();
+        let files = read_all(&path);
+        for (name, text) in texts(&files) {
+            assert!(!text.contains("c2VjcmV0Y2lwaGVydGV4dA"), "{name}");
+            assert!(!text.contains("bm9uY2Vub25jZQ"), "{name}: the nonce");
+        }
+        // Not even the raw message goes into an unmasked pack: its body is the sealed text.
+        assert!(!files.contains_key(&format!("messages/{id}.eml")));
+        let readable: serde_json::Value =
+            serde_json::from_slice(&files[&format!("events/readable/{id}.json")]).unwrap();
+        assert_eq!(readable["email"]["body"], "[sealed: medical content]");
+        assert_eq!(
+            readable["original"][evidence::SEALED_KEY][0]["reason"],
+            "medical"
+        );
+        let custody: serde_json::Value =
+            serde_json::from_slice(&files["chain-of-custody.json"]).unwrap();
+        let item = custody["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["event"] == id.as_str())
+            .unwrap();
+        assert_eq!(item["sealed"], true);
+    }
 }

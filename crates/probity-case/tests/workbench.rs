@@ -403,7 +403,7 @@ fn the_workbench_can_be_shared_between_threads() {
 }
 
 #[test]
-fn evidence_is_exported_only_from_an_authorised_case_by_an_investigator() {
+fn evidence_is_exported_only_from_an_authorised_open_case_by_an_investigator() {
     let p = people();
     let (_dir, bench) = workbench();
     let (case, _) = bench
@@ -420,8 +420,31 @@ fn evidence_is_exported_only_from_an_authorised_case_by_an_investigator() {
         events: 1,
         alerts: 0,
         manifest_sha256: "ab".into(),
+        masked: true,
     };
     let audit = probity_case::evidence::export_action(&p.investigator, &case, &summary, now());
     assert_eq!(audit.action, "evidence.export");
     assert_eq!(audit.details["manifest_sha256"], "ab");
+    assert_eq!(audit.details["masked"], true);
+
+    let (case, _) = bench
+        .set_state(&p.investigator, &case.id, CaseState::Investigating, now())
+        .unwrap();
+    probity_case::evidence::check_export(&p.investigator, &case).unwrap();
+    // A closed case's authority is spent: no more packs from it.
+    let (case, _) = bench
+        .set_state(&p.investigator, &case.id, CaseState::Closed, now())
+        .unwrap();
+    assert!(matches!(
+        probity_case::evidence::check_export(&p.investigator, &case),
+        Err(Error::State { .. })
+    ));
+    // Nor from a refused one.
+    let (refused, _) = bench
+        .create_case(&p.analyst, "Another", &[], "", now())
+        .unwrap();
+    let (refused, _) = bench
+        .decide_case(&p.officer, &refused.id, false, "not proportionate", now())
+        .unwrap();
+    assert!(probity_case::evidence::check_export(&p.investigator, &refused).is_err());
 }

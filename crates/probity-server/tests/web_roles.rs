@@ -925,3 +925,198 @@ async fn members_of_the_public_are_shown_only_within_an_authorised_case_that_lin
     );
     assert!(log.contains("C-999999"), "{log}");
 }
+
+/// Every file of an evidence pack as text, by path.
+fn pack_files(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut files = std::collections::BTreeMap::new();
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).unwrap();
+        let name = entry.name().unwrap().into_owned();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        files.insert(name, String::from_utf8_lossy(&content).into_owned());
+    }
+    files
+}
+
+/// A complaint about a member of the public, naming her with her address, phone, email and date
+/// of birth, stored as ingest stores it, with a content alert resting on it that quotes her as
+/// the scanner's alerts quote a message. Returns the message's id and time and the alert's id.
+fn store_message_about_a_member_of_the_public(dir: &std::path::Path) -> (String, i64, String) {
+    let eml = b"From: pc.jones@force.example\r\nTo: pc.smith@force.example\r\n\
+Subject: that Karen Whitfield complaint\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n\
+Message-ID: <m5@force.example>\r\n\r\n\
+Karen Whitfield of 14 Larch Grove, Leeds LS6 2AB rang again. Her mobile is 07700 900123, \
+her email karen.whitfield@gmail.com, born 14/03/1981. What a nightmare woman.\r\n";
+    let ((event, at, _), _) = store_message(dir, eml, "abuse/general_abuse");
+    let reference = EventRef {
+        id: event.parse().unwrap(),
+        timestamp: probity_model::from_micros(at),
+    };
+    let rule = AlertRule {
+        kind: "content".into(),
+        id: "abuse/general_abuse".into(),
+        title: "Abusive language".into(),
+        tags: vec!["policy.abuse".into()],
+    };
+    let events = vec![reference];
+    let alert = Alert {
+        id: AlertId::derive(&rule, &events),
+        created: chrono::Utc::now(),
+        rule,
+        level: Level::Medium,
+        explanation: "abusive remark: email.body: \"Karen Whitfield of 14 Larch Grove, Leeds \
+                      LS6 2AB rang again ... What a nightmare woman.\""
+            .into(),
+        matched: vec![MatchedField {
+            field: "email.body".into(),
+            value: "Karen Whitfield ... nightmare woman".into(),
+        }],
+        events,
+        user: Some("pc.jones@force.example".into()),
+        host: None,
+    };
+    SqliteStore::open(dir)
+        .unwrap()
+        .append_alerts(std::slice::from_ref(&alert), None)
+        .unwrap();
+    (event, at, alert.id.to_hex())
+}
+
+/// What of the member of the public must not leave in a masked pack.
+const HER_DETAILS: [&str; 6] = [
+    "Whitfield",
+    "Larch Grove",
+    "LS6 2AB",
+    "900123",
+    "karen.whitfield@gmail.com",
+    "14/03/1981",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_evidence_pack_comes_from_an_authorised_case_masked_unless_unmasked_with_a_reason() {
+    let harness = Harness::start().await;
+    let (_, _, alert) = store_message_about_a_member_of_the_public(harness._dir.path());
+    let (analyst, analyst_csrf) = harness.sign_in("analyst").await;
+    let case = harness
+        .escalate(&alert, &analyst, &analyst_csrf, "Remarks about a caller")
+        .await;
+    let (investigator, investigator_csrf) = harness.sign_in("investigator").await;
+    let pack_path = format!("{case}/evidence.zip");
+    let unmasked_path = format!("{case}/evidence-unmasked.zip");
+
+    // Proposed, not yet authorised: no pack, masked or not, and the refusal is on the record.
+    let response = harness.get(&pack_path, Some(&investigator)).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.text().await.unwrap().contains("authorised"));
+    let response = harness
+        .post(
+            &unmasked_path,
+            Some(&investigator),
+            &[("csrf", &investigator_csrf), ("reason", "for the hearing")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let page = harness.page(&case, Some(&investigator)).await;
+    assert!(!page.contains("id=\"export-evidence\""), "{page}");
+
+    let (officer, officer_csrf) = harness.sign_in("authorising-officer").await;
+    harness.authorise(&case, &officer, &officer_csrf).await;
+
+    // Authorised: the pack comes, masked throughout.
+    let page = harness.page(&case, Some(&investigator)).await;
+    assert!(page.contains("id=\"export-evidence\""), "{page}");
+    assert!(page.contains("id=\"unmasked-export\""), "{page}");
+    let response = harness.get(&pack_path, Some(&investigator)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let files = pack_files(&response.bytes().await.unwrap());
+    assert!(files.keys().any(|f| f.starts_with("events/readable/")));
+    assert!(files.keys().any(|f| f.starts_with("alerts/")));
+    for (name, text) in &files {
+        for detail in HER_DETAILS {
+            assert!(!text.contains(detail), "{name} holds {detail}: {text}");
+        }
+    }
+    assert!(
+        files["report.html"].contains("[person]"),
+        "{}",
+        files["report.html"]
+    );
+    let custody: serde_json::Value = serde_json::from_str(&files["chain-of-custody.json"]).unwrap();
+    assert_eq!(custody["content"]["masked"], true);
+
+    // Unmasked only for someone who may unmask, with a reason.
+    let response = harness
+        .post(
+            &unmasked_path,
+            Some(&analyst),
+            &[("csrf", &analyst_csrf), ("reason", "curious")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = harness
+        .post(
+            &unmasked_path,
+            Some(&investigator),
+            &[("csrf", &investigator_csrf), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let response = harness
+        .post(
+            &unmasked_path,
+            Some(&investigator),
+            &[
+                ("csrf", &investigator_csrf),
+                (
+                    "reason",
+                    "the misconduct hearing must know who was insulted",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let files = pack_files(&response.bytes().await.unwrap());
+    let readable = files
+        .iter()
+        .find(|(name, _)| name.starts_with("events/readable/"))
+        .unwrap()
+        .1;
+    assert!(readable.contains("Karen Whitfield"), "{readable}");
+    assert!(readable.contains("07700 900123"), "{readable}");
+    let custody: serde_json::Value = serde_json::from_str(&files["chain-of-custody.json"]).unwrap();
+    assert_eq!(custody["content"]["masked"], false);
+    assert_eq!(
+        custody["content"]["reason"],
+        "the misconduct hearing must know who was insulted"
+    );
+
+    // A closed case exports nothing more.
+    for state in ["investigating", "closed"] {
+        let response = harness
+            .post(
+                &format!("{case}/state"),
+                Some(&investigator),
+                &[("csrf", &investigator_csrf), ("state", state)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    let response = harness.get(&pack_path, Some(&investigator)).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+
+    let (auditor, _) = harness.sign_in("auditor").await;
+    let log = harness.page("/audit?after=0", Some(&auditor)).await;
+    assert!(log.contains(">evidence.export.refused<"), "{log}");
+    assert_eq!(log.matches(">evidence.export<").count(), 2, "{log}");
+    assert_eq!(log.matches(">content.unmask<").count(), 1, "{log}");
+    assert!(
+        log.contains("the misconduct hearing must know who was insulted"),
+        "{log}"
+    );
+    for detail in HER_DETAILS {
+        assert!(!log.contains(detail), "the audit log holds {detail}");
+    }
+}

@@ -11,7 +11,7 @@ use chrono::{Duration, Utc};
 
 use probity_access::testsuite::test_policy;
 use probity_access::{Access, Principal, Role, RoleSet, SignIn, SqliteAccessStore};
-use probity_case::evidence::{self, PackInput};
+use probity_case::evidence::{self, PackContent, PackInput, Unmasking};
 use probity_case::{LinkKind, Workbench};
 use probity_store::sqlite::SqliteStore;
 use probity_store::testsuite::sample_event;
@@ -106,9 +106,14 @@ fn verify_pack_names_the_changed_file() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let ana = person(data, "ana", Role::Analyst);
+    let olive = person(data, "olive", Role::AuthorisingOfficer);
+    let ivan = person(data, "ivan", Role::Investigator);
     let bench = Workbench::open(data).unwrap();
     let (case, _) = bench
         .create_case(&ana, "Case", &[], "", Utc::now())
+        .unwrap();
+    let (case, _) = bench
+        .decide_case(&olive, &case.id, true, "necessary", Utc::now())
         .unwrap();
     let input = PackInput {
         notes: bench.notes(&case.id).unwrap(),
@@ -121,6 +126,7 @@ fn verify_pack_names_the_changed_file() {
         audit_excerpt_json: b"{}".to_vec(),
         identities: BTreeMap::new(),
         originals: BTreeMap::new(),
+        content: PackContent::Unmasked(Unmasking::new(&ivan, "a test pack").unwrap()),
     };
     let pack = dir.path().join("pack.zip");
     evidence::build(&input, std::fs::File::create(&pack).unwrap()).unwrap();

@@ -18,8 +18,15 @@
 //!   checks the whole pack.
 //!
 //! People appear as pseudonyms unless a reveal was approved ([`PackInput::identities`]).
+//! Members of the public in message content and in the evidence of content alerts are masked
+//! ([`PackContent::Masked`]), as in every analyst-facing view, unless someone allowed to unmask
+//! asked for them as written with a reason ([`PackContent::Unmasked`], made by
+//! [`Unmasking::new`]). Sealed (privileged, medical) content stays sealed either way: a pack holds
+//! its placeholder and which fields were sealed and why, never the ciphertext.
 //!
-//! The caller checks [`check_export`] first and appends [`export_action`] to the audit log after.
+//! Only a case that an authorising officer authorised and that is still open (authorised or
+//! investigating) can be exported. The caller checks [`check_export`] first and appends
+//! [`export_action`] (and, for an unmasked pack, [`unmask_action`]) to the audit log after.
 
 mod pdf;
 mod report;
@@ -28,6 +35,7 @@ mod shown;
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -38,6 +46,7 @@ use probity_model::{Alert, Event, Format, Timestamp};
 use probity_access::{Permission, Principal};
 use probity_audit::Action;
 
+use crate::error::invalid;
 use crate::{Case, CaseState, Error, Link, Note, Result};
 
 pub use report::escape;
@@ -51,6 +60,14 @@ pub const MAX_PACK_ALERTS: usize = 10_000;
 pub const MAX_VERIFY_FILES: usize = 500_000;
 /// The largest single file [`verify`] reads from a pack (decompressed).
 pub const MAX_VERIFY_FILE_BYTES: u64 = 1 << 30;
+
+/// Longest reason kept for an unmasked pack, in characters.
+pub const MAX_REASON_CHARS: usize = 2_000;
+
+/// The `Event::original` key under which the communications stage keeps a sealed message's
+/// ciphertexts (`probity_privacy::sealing::SEALED_KEY`; a list of objects with `field`, `reason`,
+/// `nonce` and `ciphertext`).
+pub const SEALED_KEY: &str = "probity.sealed";
 
 /// The manifest's file names.
 pub const MANIFEST_JSON: &str = "manifest.json";
@@ -76,7 +93,73 @@ pub struct PackInput {
     /// wherever they occur (ignoring ASCII case).
     pub identities: BTreeMap<String, String>,
     /// Bytes as received, by event id (hex), where the caller still has them (a mail file).
+    /// Written only to an unmasked pack: raw MIME (base64, quoted-printable) cannot be masked
+    /// reliably, so a masked pack holds the decoded fields, masked, instead.
     pub originals: BTreeMap<String, Vec<u8>>,
+    /// Whether members of the public are masked.
+    pub content: PackContent,
+}
+
+/// Masks members of the public in what a pack shows. The server implements it with
+/// `probity_comms::Redactor`, the masking of every analyst-facing view.
+pub trait ContentMask: std::fmt::Debug + Send + Sync {
+    /// Masks an event's message content: subject, body, attachment texts and names, and the
+    /// decoder's copies of them in `original`.
+    fn event(&self, event: &mut Event);
+    /// Masks the quoted content in a content alert's explanation and evidence.
+    fn alert(&self, alert: &mut Alert);
+}
+
+/// How a pack shows members of the public.
+#[derive(Debug, Clone)]
+pub enum PackContent {
+    /// Masked, as every analyst-facing view shows them: what a pack holds unless someone allowed
+    /// to unmask asks otherwise.
+    Masked(Arc<dyn ContentMask>),
+    /// As written, asked for within the case by someone holding `UnmaskContent`, with a reason.
+    Unmasked(Unmasking),
+}
+
+impl PackContent {
+    /// Whether members of the public are masked.
+    pub fn is_masked(&self) -> bool {
+        matches!(self, PackContent::Masked(_))
+    }
+}
+
+/// A request to show members of the public as written in a pack: who asked and why. Made only by
+/// [`Unmasking::new`], which checks the permission, so an unmasked pack cannot be built for
+/// someone who may not unmask.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmasking {
+    by: String,
+    reason: String,
+}
+
+impl Unmasking {
+    /// `by` asks for members of the public as written, because of `reason` (trimmed, at most
+    /// [`MAX_REASON_CHARS`]). Needs `UnmaskContent` and a reason.
+    pub fn new(by: &Principal, reason: &str) -> Result<Self> {
+        by.require(Permission::UnmaskContent)?;
+        let reason: String = reason.trim().chars().take(MAX_REASON_CHARS).collect();
+        if reason.is_empty() {
+            return invalid("say why members of the public must be shown as written in the pack");
+        }
+        Ok(Self {
+            by: by.actor(),
+            reason,
+        })
+    }
+
+    /// Who asked (as shown in the audit log).
+    pub fn by(&self) -> &str {
+        &self.by
+    }
+
+    /// Why.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
 }
 
 /// What [`build`] wrote.
@@ -89,6 +172,8 @@ pub struct PackSummary {
     /// SHA-256 of `manifest.json`: one value that pins the whole pack (worth recording in the
     /// audit log).
     pub manifest_sha256: String,
+    /// Whether members of the public are masked in the pack.
+    pub masked: bool,
 }
 
 /// One file in the manifest.
@@ -105,6 +190,10 @@ pub struct Manifest {
     pub algorithm: String,
     pub case: String,
     pub exported_at: Timestamp,
+    /// Whether members of the public are masked in the pack (absent from packs made before this
+    /// was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked: Option<bool>,
     pub files: Vec<ManifestEntry>,
 }
 
@@ -133,22 +222,31 @@ impl VerifyReport {
     }
 }
 
-/// Checks that `by` may export `case`'s evidence: `ExportEvidence`, and a case that has been
-/// authorised (authorised, investigating or closed).
+/// Checks that `by` may export `case`'s evidence: `ExportEvidence`, and a case that an
+/// authorising officer authorised and that is still open (authorised or investigating). A
+/// proposed case has no authority behind it yet, a refused one never will, and a closed one's
+/// authority is spent: like opening sealed content or a reveal, an export needs a live,
+/// authorised case.
 pub fn check_export(by: &Principal, case: &Case) -> Result<()> {
     by.require(Permission::ExportEvidence)?;
-    if matches!(case.state, CaseState::Proposed | CaseState::Refused) {
-        return Err(Error::State {
-            id: case.id.clone(),
-            state: case.state.as_str().to_owned(),
-            reason: "evidence can be exported only from an authorised case".into(),
-        });
+    check_exportable(case)
+}
+
+/// Refuses a case that is not authorised or investigating.
+fn check_exportable(case: &Case) -> Result<()> {
+    if matches!(case.state, CaseState::Authorised | CaseState::Investigating) {
+        return Ok(());
     }
-    Ok(())
+    Err(Error::State {
+        id: case.id.clone(),
+        state: case.state.as_str().to_owned(),
+        reason: "evidence can be exported only from an authorised case that is still open".into(),
+    })
 }
 
 /// The `evidence.export` audit action for a pack built by `by`, recording the manifest's hash
-/// so that a recipient can check the pack they hold is the one exported.
+/// so that a recipient can check the pack they hold is the one exported, and whether members
+/// of the public are masked in it.
 pub fn export_action(by: &Principal, case: &Case, summary: &PackSummary, now: Timestamp) -> Action {
     Action {
         time: now,
@@ -157,6 +255,31 @@ pub fn export_action(by: &Principal, case: &Case, summary: &PackSummary, now: Ti
         target: case.id.clone(),
         details: json!({
             "files": summary.files,
+            "events": summary.events,
+            "alerts": summary.alerts,
+            "manifest_sha256": summary.manifest_sha256,
+            "masked": summary.masked,
+        }),
+    }
+}
+
+/// The `content.unmask` audit action for an unmasked pack: the case, who asked and why, what the
+/// pack holds and its manifest's hash; never the content. Recorded beside [`export_action`].
+pub fn unmask_action(
+    unmasking: &Unmasking,
+    case: &Case,
+    summary: &PackSummary,
+    now: Timestamp,
+) -> Action {
+    Action {
+        time: now,
+        actor: unmasking.by.clone(),
+        action: "content.unmask".into(),
+        target: case.id.clone(),
+        details: json!({
+            "case": case.id,
+            "reason": unmasking.reason,
+            "with": "evidence.export",
             "events": summary.events,
             "alerts": summary.alerts,
             "manifest_sha256": summary.manifest_sha256,
@@ -193,8 +316,10 @@ fn add_file(files: &mut BTreeMap<String, Vec<u8>>, path: String, bytes: Vec<u8>)
     }
 }
 
-/// Builds the pack and writes it as a ZIP to `out`.
+/// Builds the pack and writes it as a ZIP to `out`. Refuses a case that is not authorised or
+/// investigating (see [`check_export`]).
 pub fn build(input: &PackInput, out: impl Write + Seek) -> Result<PackSummary> {
+    check_exportable(&input.case)?;
     if input.events.len() > MAX_PACK_EVENTS || input.alerts.len() > MAX_PACK_ALERTS {
         return Err(Error::Pack(format!(
             "a pack holds at most {MAX_PACK_EVENTS} events and {MAX_PACK_ALERTS} alerts"
@@ -207,20 +332,51 @@ pub fn build(input: &PackInput, out: impl Write + Seek) -> Result<PackSummary> {
 /// Every file of the pack except the two manifests, by path.
 fn pack_files(input: &PackInput) -> Result<BTreeMap<String, Vec<u8>>> {
     let shown = shown::Shown::new(&input.identities);
+    let mask = match &input.content {
+        PackContent::Masked(mask) => Some(mask.as_ref()),
+        PackContent::Unmasked(_) => None,
+    };
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let mut events: Vec<Event> = input.events.iter().map(|e| shown.event(e)).collect();
+    // Sealed content leaves with its placeholder only; then members of the public are masked
+    // (unless unmasked), then people are pseudonymised, as the workbench shows an event.
+    let mut events: Vec<Event> = input
+        .events
+        .iter()
+        .map(|event| {
+            let mut event = event.clone();
+            withhold_sealed(&mut event);
+            if let Some(mask) = mask {
+                mask.event(&mut event);
+            }
+            shown.event(&event)
+        })
+        .collect();
     events.sort_by(|a, b| {
         a.timestamp
             .cmp(&b.timestamp)
             .then_with(|| a.provenance.id.cmp(&b.provenance.id))
     });
-    let alerts: Vec<Alert> = input.alerts.iter().map(|a| shown.alert(a)).collect();
+    let alerts: Vec<Alert> = input
+        .alerts
+        .iter()
+        .map(|alert| {
+            let mut alert = alert.clone();
+            if let Some(mask) = mask {
+                mask.alert(&mut alert);
+            }
+            shown.alert(&alert)
+        })
+        .collect();
 
     let mut items = Vec::with_capacity(events.len());
     for (event, original_event) in events.iter().zip(sorted_originals(&input.events)) {
         let id = event.provenance.id.to_hex();
         let raw = input.originals.get(&id);
-        let original = match raw {
+        // Raw bytes cannot be masked reliably (an encoded body), nor sealed content taken out
+        // of them: they go only into an unmasked pack of a message with nothing sealed.
+        let sealed = original_event.original.contains_key(SEALED_KEY);
+        let written = raw.filter(|_| mask.is_none() && !sealed);
+        let original = match written {
             Some(bytes) => shown.text(&String::from_utf8_lossy(bytes)).into_bytes(),
             None => to_json(&json!({
                 "provenance": event.provenance,
@@ -234,7 +390,7 @@ fn pack_files(input: &PackInput) -> Result<BTreeMap<String, Vec<u8>>> {
             to_json(event)?,
         );
         let is_mail = matches!(event.provenance.format, Format::Eml | Format::Mbox);
-        if let (Some(bytes), true, true) = (raw, event.email.is_some(), is_mail) {
+        if let (Some(bytes), true, true) = (written, event.email.is_some(), is_mail) {
             let mime = shown.text(&String::from_utf8_lossy(bytes)).into_bytes();
             add_file(&mut files, format!("messages/{id}.eml"), mime);
         }
@@ -245,9 +401,10 @@ fn pack_files(input: &PackInput) -> Result<BTreeMap<String, Vec<u8>>> {
             "format": event.provenance.format,
             "ingested": event.provenance.ingested,
             "location": event.provenance.location,
-            "original": if raw.is_some() { "bytes as received" } else { "source fields as decoded" },
+            "original": if written.is_some() { "bytes as received" } else { "source fields as decoded" },
             "original_sha256_before_pseudonymisation": raw.map(|b| sha256_hex(b)),
             "readable_sha256_before_pseudonymisation": to_json(original_event).ok().map(|b| sha256_hex(&b)),
+            "sealed": sealed,
         }));
     }
     for alert in &alerts {
@@ -279,6 +436,7 @@ fn pack_files(input: &PackInput) -> Result<BTreeMap<String, Vec<u8>>> {
             "shown_as": "pseudonyms, except identities revealed under an approved request",
             "revealed": shown.revealed(),
         },
+        "content": content_statement(&input.content),
         "events": items,
         "alerts": alerts.iter().map(|a| json!({
             "alert": a.id.to_hex(),
@@ -306,6 +464,7 @@ fn pack_files(input: &PackInput) -> Result<BTreeMap<String, Vec<u8>>> {
         events: &events,
         exported_by: &input.exported_by,
         exported_at: input.exported_at,
+        content: content_line(&input.content),
     };
     add_file(&mut files, "report.html".into(), report.html().into_bytes());
     let title = format!("Evidence pack {}", input.case.id);
@@ -315,6 +474,61 @@ fn pack_files(input: &PackInput) -> Result<BTreeMap<String, Vec<u8>>> {
         pdf::render(&title, &report.lines())?,
     );
     Ok(files)
+}
+
+/// What the chain of custody says of the content: whether members of the public are masked
+/// (and, if not, who asked and why), and how sealed content is carried.
+fn content_statement(content: &PackContent) -> serde_json::Value {
+    let sealed = "privileged and medical content sealed at ingest is withheld: its placeholder \
+                  and which fields were sealed and why, not the ciphertext";
+    match content {
+        PackContent::Masked(_) => json!({
+            "masked": true,
+            "members_of_the_public": "masked (names, addresses, postcodes, phone numbers, email addresses, dates of birth, identifiers)",
+            "sealed": sealed,
+        }),
+        PackContent::Unmasked(unmasking) => json!({
+            "masked": false,
+            "members_of_the_public": "shown as written",
+            "unmasked_by": unmasking.by,
+            "reason": unmasking.reason,
+            "sealed": sealed,
+        }),
+    }
+}
+
+/// The report's line about the content.
+fn content_line(content: &PackContent) -> String {
+    match content {
+        PackContent::Masked(_) => "masked".to_owned(),
+        PackContent::Unmasked(unmasking) => format!(
+            "shown as written, asked for by {}: {}",
+            unmasking.by, unmasking.reason
+        ),
+    }
+}
+
+/// Takes a sealed message's ciphertexts out of its copy for the pack: the recipient learns which
+/// fields were sealed and why (the placeholders stay in the text), and a pack never carries the
+/// sealed content, even encrypted.
+fn withhold_sealed(event: &mut Event) {
+    let Some(value) = event.original.get_mut(SEALED_KEY) else {
+        return;
+    };
+    let items = match value {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                json!({
+                    "field": item.get("field").cloned().unwrap_or(serde_json::Value::Null),
+                    "reason": item.get("reason").cloned().unwrap_or(serde_json::Value::Null),
+                    "content": "withheld",
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    *value = serde_json::Value::Array(items);
 }
 
 /// The caller's events in the same order as the pseudonymised ones (by time, then id).
@@ -341,10 +555,12 @@ fn write_zip(
             size: bytes.len() as u64,
         })
         .collect();
+    let masked = input.content.is_masked();
     let manifest = Manifest {
         algorithm: "sha256".into(),
         case: input.case.id.clone(),
         exported_at: input.exported_at,
+        masked: Some(masked),
         files: entries.clone(),
     };
     let manifest_json = to_json(&manifest)?;
@@ -379,6 +595,7 @@ fn write_zip(
         events,
         alerts: input.alerts.len(),
         manifest_sha256: manifest_hash,
+        masked,
     })
 }
 

@@ -1,5 +1,6 @@
 //! `report.html` and the lines of `report.pdf`: the case, its timeline, the alerts with their
-//! explanations, notes and links. Everything here is already pseudonymised.
+//! explanations, notes and links. Everything here is already pseudonymised (and masked, unless the
+//! pack is unmasked).
 
 use std::fmt::Write as _;
 
@@ -19,6 +20,8 @@ pub struct Report<'a> {
     pub events: &'a [Event],
     pub exported_by: &'a str,
     pub exported_at: Timestamp,
+    /// Whether members of the public are masked, in words.
+    pub content: String,
 }
 
 fn time(t: &Timestamp) -> String {
@@ -293,6 +296,7 @@ impl Report<'_> {
                 "Exported",
                 format!("{} by {}", time(&self.exported_at), self.exported_by),
             ),
+            ("Members of the public", self.content.clone()),
         ]
     }
 }

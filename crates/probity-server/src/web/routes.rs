@@ -131,6 +131,11 @@ pub const ROUTES: &[Route] = &[
     page("/cases/{id}/evidence.zip", P(Perm::ExportEvidence), || {
         get(cases::evidence)
     }),
+    action(
+        "/cases/{id}/evidence-unmasked.zip",
+        P(Perm::UnmaskContent),
+        || post(cases::evidence_unmasked),
+    ),
     page("/reveals", P(Perm::ApproveReveal), || get(cases::reveals)),
     action("/reveals/{reveal}/approve", P(Perm::ApproveReveal), || {
         post(cases::approve_reveal)

@@ -268,7 +268,8 @@ pub async fn detail(
     let me = session.principal.account().as_str().to_owned();
     let allows = |p| session.principal.allows(p);
     let policy = web.access.policy().reveals;
-    let open_for_reveal = matches!(case.state, CaseState::Authorised | CaseState::Investigating);
+    let open_and_authorised =
+        matches!(case.state, CaseState::Authorised | CaseState::Investigating);
     let body = html! {
         h1 { (case.id) ": " (case.title) }
         div.panel {
@@ -279,8 +280,20 @@ pub async fn detail(
                 @if let Some(to) = &case.assigned_to { " · assigned to " (to) } }
             p { "Subjects: " @for s in &case.subjects { (person(s)) " " } }
             @if !case.summary.is_empty() { p { (case.summary) } }
-            @if allows(Permission::ExportEvidence) {
-                p { a #export-evidence href={ "/cases/" (case.id) "/evidence.zip" } { "Export the evidence pack" } }
+            @if allows(Permission::ExportEvidence) && open_and_authorised {
+                p { a #export-evidence href={ "/cases/" (case.id) "/evidence.zip" } { "Export the evidence pack" }
+                    " (members of the public masked)" }
+                @if allows(Permission::UnmaskContent) {
+                    details #unmasked-export {
+                        summary { "Export with members of the public as written" }
+                        form.stack method="post" action={ "/cases/" (case.id) "/evidence-unmasked.zip" } {
+                            (layout::csrf(&session))
+                            label { "Why the hearing needs their names and details (recorded in the audit log)"
+                                textarea name="reason" required {} }
+                            button type="submit" { "Export unmasked" }
+                        }
+                    }
+                }
             }
         }
         div.grid {
@@ -379,7 +392,7 @@ pub async fn detail(
                     }
                 }
             }
-            @if allows(Permission::RequestReveal) && open_for_reveal {
+            @if allows(Permission::RequestReveal) && open_and_authorised {
                 form #request-reveal.stack method="post" action={ "/cases/" (case.id) "/reveals" } {
                     (layout::csrf(&session))
                     h2 { "Ask for a reveal" }
@@ -575,17 +588,93 @@ pub async fn request_reveal(
     .await
 }
 
-/// `GET /cases/{id}/evidence.zip`: the evidence pack (audited).
+/// `GET /cases/{id}/evidence.zip`: the evidence pack of an authorised case, with members of the
+/// public masked as in every analyst-facing view (audited as `evidence.export`).
 pub async fn evidence(
     State(state): State<AppState>,
     axum::Extension(session): axum::Extension<Session>,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
+    export(state, session, id, None).await
+}
+
+/// `POST /cases/{id}/evidence-unmasked.zip`: the evidence pack with members of the public as
+/// written, for someone who may unmask (the route needs `unmask-content`), with a reason
+/// (`reason`). Audited as `evidence.export` and `content.unmask`.
+pub async fn evidence_unmasked(
+    State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<Session>,
+    Path(id): Path<String>,
+    form: Fields,
+) -> Result<Response, WebError> {
+    let reason = form.get("reason").unwrap_or("").to_owned();
+    export(state, session, id, Some(reason)).await
+}
+
+/// The workbench's masking, for a pack.
+#[derive(Debug)]
+struct RedactorMask(Arc<probity_comms::Redactor>);
+
+impl evidence::ContentMask for RedactorMask {
+    fn event(&self, event: &mut probity_model::Event) {
+        self.0.event(event);
+    }
+
+    fn alert(&self, alert: &mut Alert) {
+        self.0.alert(alert);
+    }
+}
+
+/// Builds and sends a case's evidence pack: masked, or with members of the public as written
+/// when `unmask` gives the reason. A case that is not authorised (or no longer open) is refused,
+/// and the refusal recorded as `evidence.export.refused`.
+async fn export(
+    state: AppState,
+    session: Session,
+    id: String,
+    unmask: Option<String>,
+) -> Result<Response, WebError> {
     let (web, worker) = parts(&state)?;
-    let actor = session.principal.actor();
+    let principal = session.principal.clone();
+    let actor = principal.actor();
     let (bytes, case_id) = blocking(move || {
         let stores = worker.stores();
+        let content = match &unmask {
+            None => {
+                let redactor = worker.redactor().map_err(|error| {
+                    tracing::error!(%error, "cannot build the redactor");
+                    WebError::Internal
+                })?;
+                evidence::PackContent::Masked(Arc::new(RedactorMask(redactor)))
+            }
+            Some(reason) => {
+                evidence::PackContent::Unmasked(evidence::Unmasking::new(&principal, reason)?)
+            }
+        };
         let case = web.workbench.case(&id)?;
+        if let Err(error) = evidence::check_export(&principal, &case) {
+            let why = error.to_string();
+            record(
+                &*stores.audit,
+                probity_audit::Action {
+                    time: now(),
+                    actor: actor.clone(),
+                    action: "evidence.export.refused".into(),
+                    target: case.id.clone(),
+                    details: serde_json::json!({
+                        "masked": unmask.is_none(),
+                        "reason": unmask,
+                        "refused": why,
+                    }),
+                },
+            )?;
+            return Err(match error {
+                probity_case::Error::State { .. } => WebError::Forbidden(format!(
+                    "{why}. An evidence pack is exported from a case an authorising officer has authorised."
+                )),
+                other => other.into(),
+            });
+        }
         let notes = web.workbench.notes(&case.id)?;
         let links = web.workbench.links(&case.id)?;
         let mut alerts = Vec::new();
@@ -634,21 +723,20 @@ pub async fn evidence(
             audit_excerpt_json: excerpt,
             identities,
             originals: BTreeMap::new(),
+            content,
         };
         let mut out = std::io::Cursor::new(Vec::new());
         let summary = evidence::build(&input, &mut out)?;
         record(
             &*stores.audit,
-            probity_audit::Action {
-                time: exported_at,
-                actor,
-                action: "evidence.export".into(),
-                target: case.id.clone(),
-                details: serde_json::json!({
-                    "files": summary.files, "events": summary.events, "alerts": summary.alerts,
-                }),
-            },
+            evidence::export_action(&principal, &case, &summary, exported_at),
         )?;
+        if let evidence::PackContent::Unmasked(unmasking) = &input.content {
+            record(
+                &*stores.audit,
+                evidence::unmask_action(unmasking, &case, &summary, exported_at),
+            )?;
+        }
         Ok((out.into_inner(), case.id))
     })
     .await?;
