@@ -1120,3 +1120,67 @@ async fn an_evidence_pack_comes_from_an_authorised_case_masked_unless_unmasked_w
         assert!(!log.contains(detail), "the audit log holds {detail}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_linked_to_a_case_directly_are_in_its_evidence_pack_once_each() {
+    let harness = Harness::start().await;
+    let first = b"From: pc.jones@force.example\r\nTo: pc.smith@force.example\r\n\
+Subject: rota\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\nMessage-ID: <l1@force.example>\r\n\r\n\
+Swap my Tuesday?\r\n";
+    let second = b"From: pc.jones@force.example\r\nTo: pc.smith@force.example\r\n\
+Subject: rota again\r\nDate: Tue, 24 Nov 2026 09:00:00 +0000\r\nMessage-ID: <l2@force.example>\r\n\r\n\
+And Thursday?\r\n";
+    let ((first, _, alert), _) = store_message(harness._dir.path(), first, "rota-change");
+    let ((second, _, _), _) = store_message(harness._dir.path(), second, "rota-change");
+    let (analyst, analyst_csrf) = harness.sign_in("analyst").await;
+    let case = harness
+        .escalate(&alert, &analyst, &analyst_csrf, "Rota messages")
+        .await;
+    // The first message is linked through its alert and directly as well; the second only
+    // directly.
+    for event in [&first, &second] {
+        let response = harness
+            .post(
+                &format!("{case}/links"),
+                Some(&analyst),
+                &[
+                    ("csrf", &analyst_csrf),
+                    ("kind", "event"),
+                    ("target", event),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    let (officer, officer_csrf) = harness.sign_in("authorising-officer").await;
+    harness.authorise(&case, &officer, &officer_csrf).await;
+
+    let (investigator, _) = harness.sign_in("investigator").await;
+    let response = harness
+        .get(&format!("{case}/evidence.zip"), Some(&investigator))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let files = pack_files(&response.bytes().await.unwrap());
+    let readable: Vec<&String> = files
+        .keys()
+        .filter(|f| f.starts_with("events/readable/"))
+        .collect();
+    assert_eq!(
+        readable,
+        [
+            &format!("events/readable/{first}.json"),
+            &format!("events/readable/{second}.json")
+        ],
+        "{:?}",
+        files.keys()
+    );
+    let custody: serde_json::Value = serde_json::from_str(&files["chain-of-custody.json"]).unwrap();
+    let events: Vec<&str> = custody["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, [first.as_str(), second.as_str()]);
+    assert!(files["report.html"].contains("Timeline (2 events)"));
+}

@@ -124,6 +124,37 @@ pub trait EventStore: Send + Sync + std::fmt::Debug {
     /// with their positions: how a detector follows the journal.
     fn read_journal(&self, after: i64, limit: usize) -> Result<Vec<(i64, Event)>>;
 
+    /// The stored events with these ids, whatever their time, oldest first; ids not stored are
+    /// skipped (an id stored at two times gives both). For what names an event by its id alone,
+    /// such as a case's link to an event. It reads every stored id, so it is for occasional
+    /// use (an evidence pack), not a hot path: this default reads the whole journal; a backend
+    /// with an index holding the ids overrides it.
+    fn events_by_id(&self, ids: &[probity_model::EventId]) -> Result<Vec<Event>> {
+        const PAGE: usize = 10_000;
+        let wanted: std::collections::HashSet<&probity_model::EventId> = ids.iter().collect();
+        let mut found = Vec::new();
+        if wanted.is_empty() {
+            return Ok(found);
+        }
+        let mut after = 0;
+        loop {
+            let page = self.read_journal(after, PAGE)?;
+            let Some((last, _)) = page.last() else { break };
+            after = *last;
+            found.extend(
+                page.into_iter()
+                    .map(|(_, event)| event)
+                    .filter(|event| wanted.contains(&event.provenance.id)),
+            );
+        }
+        found.sort_by(|a, b| {
+            a.timestamp
+                .cmp(&b.timestamp)
+                .then_with(|| a.provenance.id.cmp(&b.provenance.id))
+        });
+        Ok(found)
+    }
+
     /// Background upkeep: builds search indexes for up to `budget` events and keeps the journal's
     /// files tidy. Returns how many events it indexed (0 when there is nothing left to do).
     /// Backends that index synchronously do nothing.

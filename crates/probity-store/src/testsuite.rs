@@ -301,6 +301,25 @@ macro_rules! store_test_suite {
             }
 
             #[test]
+            fn events_are_found_by_id_alone_oldest_first() {
+                let (_dir, store) = store();
+                store.append(&sample_events(5), &[]).unwrap();
+                let ids = [
+                    sample_event(3).provenance.id,
+                    sample_event(1).provenance.id,
+                    sample_event(3).provenance.id,
+                    sample_event(9).provenance.id,
+                ];
+                let found = store.events_by_id(&ids).unwrap();
+                assert_eq!(
+                    found,
+                    vec![sample_event(1), sample_event(3)],
+                    "each once, oldest first; absent ones skipped"
+                );
+                assert!(store.events_by_id(&[]).unwrap().is_empty());
+            }
+
+            #[test]
             fn the_journal_is_read_in_order_and_consumers_keep_their_place() {
                 let (_dir, store) = store();
                 store.append(&sample_events(5), &[]).unwrap();

@@ -9,13 +9,14 @@ mod query;
 pub mod schema;
 mod tokens;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use probity_model::{Alert, DeadLetter, EventRef, Format, Level, from_micros, to_micros};
+use probity_model::{Alert, DeadLetter, EventId, EventRef, Format, Level, from_micros, to_micros};
 
 use crate::{
     AlertQuery, AlertStore, AppendOutcome, EncodedEvent, Error, EventQuery, EventStore, Result,
@@ -351,6 +352,35 @@ impl EventStore for SqliteStore {
         })
     }
 
+    fn events_by_id(&self, ids: &[EventId]) -> Result<Vec<probity_model::Event>> {
+        let wanted: HashSet<[u8; 16]> = ids.iter().map(|id| *id.as_bytes()).collect();
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The (ts, id) index holds both columns and is far smaller than the journal, so SQLite
+        // scans it alone ("USING COVERING INDEX events_ts_id"), in time order; the documents
+        // are then read by reference.
+        let refs = self.with_reader(|conn| {
+            let mut statement = conn.prepare_cached("SELECT ts, id FROM events")?;
+            let mut rows = statement.query([])?;
+            let mut refs = Vec::new();
+            while let Some(row) = rows.next()? {
+                let id = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+                let Ok(id) = <[u8; 16]>::try_from(id) else {
+                    continue;
+                };
+                if wanted.contains(&id) {
+                    refs.push(EventRef {
+                        id: EventId::from_bytes(id),
+                        timestamp: from_micros(row.get(0)?),
+                    });
+                }
+            }
+            Ok(refs)
+        })?;
+        self.events_by_ref(&refs)
+    }
+
     fn read_journal(&self, after: i64, limit: usize) -> Result<Vec<(i64, probity_model::Event)>> {
         self.with_reader(|conn| {
             let mut statement = conn.prepare_cached(
@@ -563,6 +593,68 @@ mod tests {
     use super::*;
 
     crate::store_test_suite!(|dir: &std::path::Path| SqliteStore::open(dir).unwrap());
+
+    /// The store seen only through what every backend has, so that `events_by_id` is the
+    /// trait's default, read from the journal.
+    #[derive(Debug)]
+    struct JournalOnly(SqliteStore);
+
+    impl EventStore for JournalOnly {
+        fn append(&self, events: &[EncodedEvent], letters: &[DeadLetter]) -> Result<AppendOutcome> {
+            self.0.append(events, letters)
+        }
+        fn query(&self, query: &EventQuery) -> Result<Vec<probity_model::Event>> {
+            self.0.query(query)
+        }
+        fn dead_letters(&self, limit: usize) -> Result<Vec<StoredDeadLetter>> {
+            self.0.dead_letters(limit)
+        }
+        fn dead_letter(&self, seq: i64) -> Result<Option<StoredDeadLetter>> {
+            self.0.dead_letter(seq)
+        }
+        fn counts(&self) -> Result<StoreCounts> {
+            self.0.counts()
+        }
+        fn events_by_ref(&self, refs: &[EventRef]) -> Result<Vec<probity_model::Event>> {
+            self.0.events_by_ref(refs)
+        }
+        fn read_journal(
+            &self,
+            after: i64,
+            limit: usize,
+        ) -> Result<Vec<(i64, probity_model::Event)>> {
+            self.0.read_journal(after, limit)
+        }
+        fn purge(
+            &self,
+            class: crate::PurgeClass,
+            before: probity_model::Timestamp,
+            keep: &HashSet<String>,
+        ) -> Result<u64> {
+            self.0.purge(class, before, keep)
+        }
+    }
+
+    #[test]
+    fn events_by_id_from_the_index_agree_with_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        store
+            .append(&crate::testsuite::sample_events(25_000), &[])
+            .unwrap();
+        let ids: Vec<EventId> = [24_999, 7, 12_345, 7, 30_000]
+            .iter()
+            .map(|&i| crate::testsuite::sample_event(i).provenance.id)
+            .collect();
+        let from_index = store.events_by_id(&ids).unwrap();
+        assert_eq!(from_index.len(), 3);
+        assert!(
+            from_index
+                .windows(2)
+                .all(|w| w[0].timestamp <= w[1].timestamp)
+        );
+        assert_eq!(JournalOnly(store).events_by_id(&ids).unwrap(), from_index);
+    }
 
     #[test]
     fn reopening_keeps_everything_and_a_newer_schema_is_refused() {

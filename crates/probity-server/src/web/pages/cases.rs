@@ -1,7 +1,7 @@
 //! Cases, triage, reveals, evidence packs and retention: the workbench's own state, kept by the
 //! `probity-case` crate in `workbench.db`. Every change is appended to the audit log.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
@@ -691,12 +691,29 @@ async fn export(
                 alerts.push(alert);
             }
         }
+        // The events the linked alerts rest on, and the events linked to the case directly
+        // (by id alone, so found through the store's ids), each once.
+        let mut seen = HashSet::new();
         let refs: Vec<_> = alerts
             .iter()
             .flat_map(|a| a.events.iter().copied())
+            .filter(|r| seen.insert((r.id, r.timestamp)))
             .take(MAX_PACK_EVENTS)
             .collect();
         let mut events = stores.events.events_by_ref(&refs)?;
+        let linked: Vec<EventId> = links
+            .iter()
+            .filter(|l| l.kind == LinkKind::Event)
+            .filter_map(|l| l.target.parse().ok())
+            .collect();
+        for event in stores.events.events_by_id(&linked)? {
+            if events.len() >= MAX_PACK_EVENTS {
+                break;
+            }
+            if seen.insert((event.provenance.id, event.timestamp)) {
+                events.push(event);
+            }
+        }
         let mut identifiers: Vec<String> = alerts
             .iter()
             .filter_map(|a| a.user.as_ref().map(|u| u.as_str().to_owned()))
@@ -927,6 +944,9 @@ impl probity_store::EventStore for Both<'_> {
         refs: &[probity_model::EventRef],
     ) -> probity_store::Result<Vec<probity_model::Event>> {
         self.events.events_by_ref(refs)
+    }
+    fn events_by_id(&self, ids: &[EventId]) -> probity_store::Result<Vec<probity_model::Event>> {
+        self.events.events_by_id(ids)
     }
     fn read_journal(
         &self,
