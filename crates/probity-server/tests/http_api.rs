@@ -711,3 +711,32 @@ async fn reading_needs_a_read_token_and_every_query_is_audited() {
     assert_eq!(entries[0].action.details["user"], "PC4521");
     assert!(probity_store::verify_audit(&*h.store).unwrap().is_ok());
 }
+
+#[tokio::test]
+async fn a_text_query_is_not_answered_by_words_masked_in_what_is_returned() {
+    let h = Harness::start().await;
+    let (status, _) = h
+        .post(
+            "/api/v1/events",
+            h.bearer(),
+            r#"{"@timestamp":"2026-11-23T10:00:00Z","email":{"from":{"address":["a.smith@force.example"]},"to":{"address":["b.jones@force.example"]},"subject":"that Karen Whitfield complaint","body":"she rang again"}}"#,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let search = |text: &'static str| {
+        let request = h
+            .client
+            .get(h.url(&format!("/api/v1/events?text={text}")))
+            .bearer_auth(&h.read);
+        async move {
+            let answer: Value = request.send().await.unwrap().json().await.unwrap();
+            answer["events"].as_array().unwrap().clone()
+        }
+    };
+    // The store's index holds the subject as written; the answer would show it masked.
+    assert!(search("Karen").await.is_empty());
+    assert!(search("whitfield%20complaint").await.is_empty());
+    let found = search("complaint").await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["email"]["subject"], "that [person] complaint");
+}

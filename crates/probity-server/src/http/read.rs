@@ -2,6 +2,8 @@
 //! the audit log with the token that made it. Members of the public in message content, as a
 //! message's parties (a caller's number as an incoming text's sender, a non-staff recipient), and
 //! in the evidence of content alerts are masked; staff, known from the staff directory, are not.
+//! A `text` query matches only what is shown: an event whose words are found only in masked text
+//! is not returned (`crate::shown_search`).
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -119,8 +121,13 @@ pub async fn events(
         limit: query.limit.unwrap_or(100).min(MAX_LIMIT),
     };
     let work = move || {
-        let events = store.query(&request).map_err(|e| e.to_string())?;
-        Ok::<_, String>(masked(events, &*cache.redactor()?, |redactor, event| {
+        let mut events = store.query(&request).map_err(|e| e.to_string())?;
+        let redactor = cache.redactor()?;
+        // Words found only in what is masked do not answer (see `crate::shown_search`): a
+        // query may then return fewer than `limit` events although more are stored.
+        let words = crate::shown_search::query_words(request.text.as_deref().unwrap_or(""));
+        events.retain(|event| crate::shown_search::shown_text_holds(&redactor, event, &words));
+        Ok::<_, String>(masked(events, &redactor, |redactor, event| {
             redactor.event(event);
             redactor.parties(event);
         }))

@@ -1,5 +1,7 @@
 //! `/search`: words and `field:value` terms (`user:` a pseudonym, `action:`, `host:`, `source:`,
-//! `kind:`). Every search is recorded in the audit log with its text. Results are pseudonymised.
+//! `kind:`). Every search is recorded in the audit log with its text. Results are pseudonymised,
+//! and words match only what is shown: a message whose words are found only in text masked on
+//! screen (a member of the public's name in its subject) is not a result (`crate::shown_search`).
 
 use std::sync::Arc;
 
@@ -143,8 +145,11 @@ pub async fn page(
                 if terms.user.is_some() && accounts.is_empty() {
                     return Ok(Vec::new());
                 }
-                let post_filter =
-                    terms.host.is_some() || terms.source.is_some() || terms.kind.is_some();
+                let words = crate::shown_search::query_words(&terms.words.join(" "));
+                let post_filter = terms.host.is_some()
+                    || terms.source.is_some()
+                    || terms.kind.is_some()
+                    || !words.is_empty();
                 let limit = if post_filter {
                     FILTER_WINDOW
                 } else {
@@ -167,6 +172,17 @@ pub async fn page(
                     }
                 }
                 events.retain(|event| keep(event, &terms));
+                // Words found only in what is masked on screen do not answer: see
+                // crate::shown_search.
+                if !words.is_empty() {
+                    let redactor = worker.redactor().map_err(|error| {
+                        tracing::error!(%error, "cannot build the redactor");
+                        WebError::Internal
+                    })?;
+                    events.retain(|event| {
+                        crate::shown_search::shown_text_holds(&redactor, event, &words)
+                    });
+                }
                 events.sort_by_key(|e| std::cmp::Reverse(e.timestamp));
                 events.truncate(MAX_RESULTS);
                 present_events(&worker, &web, events)
