@@ -15,7 +15,8 @@
 //! - a display name matches where a listed name's words stand in it, in order and whole, in any
 //!   case, whatever separates them (`Occupational  Health`, a no-break space, `Occupational-Health`,
 //!   `Occupational Health Team`, `Occupational Health (OH)`), but not inside another word
-//!   (`Legal Servicesman` is not `Legal Services`);
+//!   (`Legal Servicesman` is not `Legal Services`), and in directory order, "Surname, Forename"
+//!   (`Health, Occupational` and `Health, Occupational (OH)` are `Occupational Health`);
 //! - a subject keyword matches in any subject the message carries (a second `Subject` header
 //!   included), in any case, whatever whitespace, hyphens, dashes, underscores or invisible
 //!   characters stand between or inside its words (`Protected<TAB>disclosure`, `whistle-blowing`
@@ -81,7 +82,8 @@ pub struct ProtectedParty {
     pub domains: Vec<String>,
     /// Display names, matched (any case, on whole words, whatever separates them) against
     /// `Name <address>` forms and the sender's name: a display name holding a listed one's words
-    /// in order (`Occupational Health Team`) matches it.
+    /// in order (`Occupational Health Team`) matches it, as does one in directory order
+    /// (`Health, Occupational`).
     #[serde(default)]
     pub display_names: Vec<String>,
     /// Words in the subject (any case, whatever whitespace, hyphens or dashes are written between
@@ -447,7 +449,7 @@ impl Exclusions {
             // are read for names.
             if named_headers {
                 let names = correspondents(email)
-                    .flat_map(|value| text::commas(value).filter_map(display_name));
+                    .flat_map(|value| text::address_entries(value).filter_map(display_name));
                 for name in names {
                     first = earliest(first, self.display_name_party(name, &mut buffer));
                 }
@@ -463,14 +465,47 @@ impl Exclusions {
     }
 
     /// The first party a display name names: the first party of any run of the name's words
-    /// ([`name_words_in`]) that is a listed name's words.
+    /// ([`name_words_in`]) that is a listed name's words, or of a run that reads as one with the
+    /// parts either side of a comma swapped ([`swapped_runs`]: `Health, Occupational` for
+    /// `Occupational Health`). Inlined where it is called, so that the filter below passes over
+    /// most names without a call.
+    #[inline(always)]
     fn display_name_party(&self, name: &str, buffer: &mut String) -> Option<usize> {
         // A listed name's first word is a run of letters and digits in lower case: an ASCII
-        // name that holds the listed words has it as one of its runs, but for ASCII case.
+        // name that holds the listed words has it as one of its runs, but for ASCII case (in
+        // either order of its parts, so the swapped forms are passed over with the rest).
         if name.is_ascii() && !self.index.may_begin_a_listed_name(name.as_bytes()) {
             return None;
         }
-        let words = name_words_in(name, buffer);
+        self.words_of_name_party(name, buffer)
+    }
+
+    /// [`Exclusions::display_name_party`] for a name the filter let through.
+    #[inline(never)]
+    fn words_of_name_party(&self, name: &str, buffer: &mut String) -> Option<usize> {
+        let first = self.words_party(name_words_in(name, buffer));
+        // Nearly no name that gets here has a comma: one look at its bytes.
+        if memchr::memchr(b',', name.as_bytes()).is_some() {
+            return earliest(first, self.swapped_party(name));
+        }
+        first
+    }
+
+    /// The first party of a run of a display name's words with the parts either side of a
+    /// comma swapped ([`swapped_runs`]). Out of line: few names have a comma.
+    #[cold]
+    #[inline(never)]
+    fn swapped_party(&self, name: &str) -> Option<usize> {
+        swapped_runs(name, self.index.display_name_words)
+            .iter()
+            .fold(None, |first, run| earliest(first, self.words_party(run)))
+    }
+
+    /// The first party of any run of `words` (as [`name_words_in`] writes them) that is a
+    /// listed name's words. Inlined where it is called, as the loop it was before the swapped
+    /// runs (rare) needed it too.
+    #[inline(always)]
+    fn words_party(&self, words: &str) -> Option<usize> {
         if words.is_empty() {
             return None;
         }
@@ -517,9 +552,13 @@ impl Exclusions {
             .flat_map(header_display_names)
             .collect();
         names.extend(extra_names.iter().cloned());
+        let most_words = self.index.display_name_words;
         let names: Vec<String> = names
             .iter()
-            .map(|n| name_words_in(n, &mut buffer).to_owned())
+            .flat_map(|n| {
+                let words = name_words_in(n, &mut buffer).to_owned();
+                std::iter::once(words).chain(swapped_runs(n, most_words))
+            })
             .collect();
         let addresses: Vec<(String, Option<String>)> = correspondents(email)
             .map(|value| {
@@ -709,6 +748,50 @@ fn name_words_in<'a>(name: &str, buffer: &'a mut String) -> &'a str {
     buffer
 }
 
+/// The runs of words a display name with commas reads as with the parts either side of a comma
+/// swapped, the usual directory form ("Surname, Forename") applied to a team's name: for each
+/// comma, the words of the part after it (up to the next comma) cut after each of its words,
+/// followed by the words of the part before it (from the comma before), each as
+/// [`name_words_in`] writes them. `Health, Occupational (OH)` reads as `occupational health`
+/// and `occupational oh health`; `Federation, Police` as `police federation`.
+///
+/// Only runs across the swapped join are new (the rest are runs of the name as written), so each
+/// keeps at most `most_words - 1` words either side of it: the list's longest name has
+/// `most_words`, and a long name costs no more than its length.
+fn swapped_runs(name: &str, most_words: usize) -> Vec<String> {
+    let keep = most_words.saturating_sub(1);
+    let mut buffer = String::new();
+    let parts: Vec<Vec<String>> = name
+        .split(',')
+        .map(|part| {
+            name_words_in(part, &mut buffer)
+                .split(' ')
+                .filter(|word| !word.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    let mut runs = Vec::new();
+    for pair in parts.windows(2) {
+        let [before, after] = pair else { continue };
+        if before.is_empty() || after.is_empty() || keep == 0 {
+            continue;
+        }
+        let head = &before[..keep.min(before.len())];
+        for end in 1..=after.len() {
+            let tail = &after[end.saturating_sub(keep)..end];
+            runs.push(
+                tail.iter()
+                    .chain(head)
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+        }
+    }
+    runs
+}
+
 /// A listed address in the form correspondents' addresses are compared with: as
 /// [`text::bare_address`] gives it, with a quoted local part unquoted and a dot after the domain
 /// dropped (a sub-address written in the list is kept: it names that mailbox alone).
@@ -872,7 +955,7 @@ fn correspondents(email: &Email) -> impl Iterator<Item = &str> + Clone {
 
 /// Display names in header text such as `"Legal Services" <legal@x>, Pat <pat@y>`.
 fn header_display_names(value: &str) -> Vec<String> {
-    text::commas(value)
+    text::address_entries(value)
         .filter_map(display_name)
         .map(str::to_owned)
         .collect()
@@ -1089,6 +1172,84 @@ mod tests {
         }
     }
 
+    /// A listed name written in directory order, "Surname, Forename" (`"Health, Occupational"`,
+    /// `"Federation, Police"`, as a force's address book lists its teams), names the party, in an
+    /// address header, a decoder's display names or the sender's name; the parts of a name on
+    /// either side of a comma are swapped, not its words in any order, and not across entries.
+    #[test]
+    fn a_listed_name_in_directory_order_matches() {
+        let exclusions = Exclusions::defaults().unwrap();
+        let pc = "pc@force.police.uk";
+        let to = |to: &str| exclusions.matches(&email(pc, to, "hello"));
+        for (name, listed) in [
+            (
+                "\"Health, Occupational\" <oh.team@example.org>",
+                "occupational health",
+            ),
+            ("\"HEALTH,OCCUPATIONAL\" <x@y.com>", "occupational health"),
+            (
+                "\"Health, Occupational (OH)\" <x@y.com>",
+                "occupational health",
+            ),
+            (
+                "\"Health Team, Occupational\" <x@y.com>",
+                "occupational health",
+            ),
+            (
+                "Pat <p@y.com>, \"Health,  Occupational\" <x@y.com>",
+                "occupational health",
+            ),
+            (
+                "\"Federation, Police\" <rep@example.org>",
+                "police federation",
+            ),
+            (
+                "\"Association, Superintendents'\" <x@y.com>",
+                "superintendents' association",
+            ),
+            (
+                "\"Programme, Employee Assistance\" <x@y.com>",
+                "employee assistance programme",
+            ),
+        ] {
+            let found = to(name).unwrap_or_else(|| panic!("not excluded: {name}"));
+            assert_eq!(found.matched, format!("display name {listed}"), "{name}");
+        }
+        for name in [
+            "\"Health, Pat\" <x@y.com>",
+            "\"Federation, Sam\" <x@y.com>",
+            "\"Health Occupational\" <x@y.com>",
+            "\"Health; Occupational\" <x@y.com>",
+            "\"Health\" <a@y.com>, \"Occupational\" <b@y.com>",
+        ] {
+            assert_eq!(to(name), None, "{name}");
+        }
+        // The sender's name and the names a decoder read beside the addresses.
+        let mut event = Event::new(
+            probity_model::from_micros(1_700_000_000_000_000),
+            probity_model::Provenance {
+                id: probity_model::EventId::derive(probity_model::Format::Eml, b"x", 0),
+                source: "file:test.eml".into(),
+                format: probity_model::Format::Eml,
+                ingested: probity_model::from_micros(1_700_000_000_000_000),
+                location: None,
+            },
+        );
+        event.email = Some(email(pc, "x@y.com", "hello"));
+        event.user = Some(probity_model::User {
+            full_name: Some("Federation, Police".into()),
+            ..probity_model::User::default()
+        });
+        let found = exclusions.matches_event(&event).unwrap();
+        assert_eq!(found.matched, "display name police federation");
+        event.user = None;
+        if let Some(email) = event.email.as_mut() {
+            email.display_names = vec!["Sam Lane".into(), "Health, Occupational".into()];
+        }
+        let found = exclusions.matches_event(&event).unwrap();
+        assert_eq!(found.matched, "display name occupational health");
+    }
+
     /// The first party in the list that matches in any way decides, as if each were tried in
     /// turn, however the match was made (address, domain, wildcard domain, name or subject).
     #[test]
@@ -1156,28 +1317,37 @@ mod tests {
         }
         let names = correspondents(email)
             .flat_map(|value| {
-                text::commas(value).filter_map(|entry| {
+                entries_reference(value).into_iter().filter_map(|entry| {
                     let name = entry[..entry.find('<')?].trim().trim_matches('"').trim();
                     (!name.is_empty()).then_some(name)
                 })
             })
             .chain(extra.iter().copied());
-        for name in names {
-            // Words: runs of letters and digits, lowered, with a space either side.
-            let words: Vec<String> = name
-                .split(|c: char| !c.is_alphanumeric())
+        // Words: runs of letters and digits, lowered.
+        let words_of = |text: &str| -> Vec<String> {
+            text.split(|c: char| !c.is_alphanumeric())
                 .filter(|w| !w.is_empty())
                 .map(str::to_lowercase)
-                .collect();
-            let padded = format!(" {} ", words.join(" "));
+                .collect()
+        };
+        for name in names {
+            // The name's words, and for each comma, the words after it (up to the next comma)
+            // cut after each of them, then the words before it (from the comma before).
+            let mut forms = vec![words_of(name)];
+            let parts: Vec<Vec<String>> = name.split(',').map(words_of).collect();
+            for pair in parts.windows(2) {
+                for end in 1..=pair[1].len() {
+                    forms.push([&pair[1][..end], &pair[0][..]].concat());
+                }
+            }
             let by_name = list.parties.iter().position(|p| {
                 p.party.display_names.iter().any(|listed| {
-                    let listed: Vec<String> = listed
-                        .split(|c: char| !c.is_alphanumeric())
-                        .filter(|w| !w.is_empty())
-                        .map(str::to_lowercase)
-                        .collect();
-                    !listed.is_empty() && padded.contains(&format!(" {} ", listed.join(" ")))
+                    let listed = words_of(listed);
+                    !listed.is_empty()
+                        && forms.iter().any(|words| {
+                            let padded = format!(" {} ", words.join(" "));
+                            padded.contains(&format!(" {} ", listed.join(" ")))
+                        })
                 })
             });
             first = earliest(first, by_name);
@@ -1201,6 +1371,26 @@ mod tests {
             first = earliest(first, by_keyword);
         }
         first
+    }
+
+    /// The entries of an address header written plainly: split at each comma outside quotes.
+    fn entries_reference(value: &str) -> Vec<&str> {
+        let mut entries = Vec::new();
+        let (mut quoted, mut escaped, mut start) = (false, false, 0);
+        for (at, c) in value.char_indices() {
+            if escaped {
+                escaped = false;
+            } else if quoted && c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                quoted = !quoted;
+            } else if c == ',' && !quoted {
+                entries.push(&value[start..at]);
+                start = at + 1;
+            }
+        }
+        entries.push(&value[start..]);
+        entries
     }
 
     const UNICODE_LIST: &str = "version: 1\nparties:\n  - class: first\n    reason: r\n    subject_keywords: [\"  Ärztliche Bescheinigung \", grievance, \"ſick\"]\n    display_names: [\"Zoë Ørsted\", \"  \\\"Quoted\\\" Name \"]\n  - class: second\n    reason: r\n    addresses: [\"Rep <Rep@Union.Example>\", \"zoë@exämple.org\"]\n    domains: [\"*.Union.example\", \"Exact.Example\", \"ÉCOLE.example\"]\n    display_names: [Union Rep, \"ΣΟΦΙΑ\"]\n    subject_keywords: [\"UNION REP\"]\n";
@@ -1229,6 +1419,9 @@ mod tests {
             "\"Union  Rep\" <u@x.example>",
             "Union\u{a0}Rep-Team <u@x.example>",
             "\"Zoë\tØrsted (home)\" <z@x.example>",
+            "\"Rep, Union\" <u@x.example>",
+            "\"REP,union (x)\" <u@x.example>, \"Ørsted, Zoë\" <z@x.example>",
+            "\"Ørsted, a\" <z@x.example>",
             "\"Rep\"@Union.Example",
             "rep+x@union.example.",
             "nobody",

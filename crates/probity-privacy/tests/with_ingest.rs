@@ -176,6 +176,15 @@ fn variations_in_how_a_party_is_written_do_not_bypass_the_list() {
             "To: \"Occupational-Health\" <x@y.com>\nSubject: hello\n",
             "occupational_health",
         ),
+        // A listed name in directory order, "Surname, Forename".
+        (
+            "To: \"Health, Occupational\" <oh.team@example.org>\nSubject: hello\n",
+            "occupational_health",
+        ),
+        (
+            "To: \"Federation, Police\" <rep@example.org>\nSubject: hello\n",
+            "staff_association",
+        ),
         // A tab, and a no-break space inside an encoded word, in the subject.
         (
             "To: b@force.police.uk\nSubject: Protected\tdisclosure about my sergeant\n",

@@ -133,8 +133,8 @@ fn mail_to_a_protected_party_keeps_metadata_only() {
 
 /// Protected parties written in ways that change nothing a reader sees (spacing, a no-break
 /// space, a hyphen, a second `Subject` header, a sub-address, a dot after the domain, a longer
-/// display name): each message is stored with its metadata only, and none of its content reaches
-/// the database files.
+/// display name, a name in directory order): each message is stored with its metadata only, and
+/// none of its content reaches the database files.
 #[test]
 fn protected_parties_written_otherwise_keep_metadata_only() {
     let dir = tempfile::tempdir().unwrap();
@@ -146,6 +146,9 @@ fn protected_parties_written_otherwise_keep_metadata_only() {
         ("\"Occupational  Health\" <x@y.example>", "hello"),
         ("\"Occupational\u{a0}Health\" <x@y.example>", "hello"),
         ("Occupational Health Team <ohteam@force.police.uk>", "hello"),
+        // A listed name in directory order ("Surname, Forename").
+        ("\"Health, Occupational\" <oh.team@example.org>", "hello"),
+        ("\"Federation, Police\" <rep@example.org>", "hello"),
         ("occupational.health+referral@force.police.uk", "hello"),
         ("<legal.services@force.police.uk.>", "hi"),
         (
