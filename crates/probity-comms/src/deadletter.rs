@@ -169,11 +169,15 @@ fn mail_parties(raw: &[u8], email: &mut Email) {
             continue;
         };
         let value = value.trim();
+        // The resent fields and the delivery headers name parties too, as they do for a
+        // decoded message (`probity_privacy::exclusions::PARTY_HEADERS`).
         let target = match name.trim().to_ascii_lowercase().as_str() {
-            "from" | "sender" => &mut email.from,
-            "to" | "reply-to" | "delivered-to" => &mut email.to,
-            "cc" => &mut email.cc,
-            "bcc" => &mut email.bcc,
+            "from" | "sender" | "resent-from" | "resent-sender" => &mut email.from,
+            "to" | "reply-to" | "delivered-to" | "x-original-to" | "envelope-to" | "resent-to" => {
+                &mut email.to
+            }
+            "cc" | "resent-cc" => &mut email.cc,
+            "bcc" | "resent-bcc" => &mut email.bcc,
             "subject" => {
                 email.subject = Some(value.to_owned());
                 continue;
@@ -336,6 +340,22 @@ mod tests {
                 "q@z.uk"
             ]
         );
+    }
+
+    /// Every header whose addresses are a decoded message's parties is read as one in a dead
+    /// letter's header block too.
+    #[test]
+    fn every_party_header_is_read_as_a_party() {
+        for header in probity_privacy::exclusions::PARTY_HEADERS {
+            let raw = format!("From: a@force.uk\r\n{header}: \"Pat\" <p@y.uk>\r\n\r\nbody");
+            let email = parties(Some(Format::Eml), raw.as_bytes()).unwrap();
+            let all: Vec<&str> = [&email.from, &email.to, &email.cc, &email.bcc]
+                .into_iter()
+                .flatten()
+                .map(Identity::as_str)
+                .collect();
+            assert!(all.contains(&"\"Pat\" <p@y.uk>"), "{header}: {all:?}");
+        }
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! stores them, and records in the event that it did and why.
 //!
 //! The parties are YAML ([`ExclusionList`]); an example list ships in the crate
-//! (`policy/exclusions.yaml`, [`DEFAULT_EXCLUSIONS_YAML`]).
+//! (`policy/exclusions.yaml`, [`DEFAULT_EXCLUSIONS_YAML`]). A message's parties are its sender
+//! and recipients and those of the resent and delivery headers ([`PARTY_HEADERS`]).
 //!
 //! Matching is meant not to be bypassed by the ways a sender can vary what is written without
 //! changing what a reader sees:
@@ -42,6 +43,28 @@ pub const EXCLUDED_TAG: &str = "content-excluded";
 pub const EXCLUDED_LABEL: &str = "privacy.excluded";
 /// The label giving the reason.
 pub const EXCLUDED_REASON_LABEL: &str = "privacy.excluded_reason";
+
+/// The headers, beside `From`, `To`, `Cc` and `Bcc`, whose addresses are parties to a message,
+/// as the mail decoder keeps them in `Event::original` (spelled so, one header a string, a
+/// repeated one an array). A message resent to a protected party, or delivered to one, is
+/// excluded as one addressed to it is:
+///
+/// - the resent fields (RFC 5322 section 3.6.6) are the `From`, `Sender`, `To`, `Cc` and `Bcc`
+///   of a message resent as it was: who resent it and to whom;
+/// - `Delivered-To` (Postfix, qmail, Dovecot, Gmail), `X-Original-To` (Postfix: the recipient as
+///   the sender addressed it, before aliases were expanded) and `Envelope-To` (Exim) are
+///   written by the server that delivered the copy and name the mailbox it was delivered to:
+///   a real recipient, a Bcc or list member that the `To` and `Cc` do not show among them.
+pub const PARTY_HEADERS: [&str; 8] = [
+    "Resent-From",
+    "Resent-Sender",
+    "Resent-To",
+    "Resent-Cc",
+    "Resent-Bcc",
+    "Delivered-To",
+    "X-Original-To",
+    "Envelope-To",
+];
 
 /// `Event::original` keys (compared without case) that hold message content rather than metadata.
 const CONTENT_KEYS: [&str; 9] = [
@@ -348,9 +371,11 @@ impl Exclusions {
 
     /// Like [`Exclusions::matches`], also checking an event's display names: the sender's full
     /// name (`user.full_name`) and the names the decoder read beside the correspondents'
-    /// addresses (`email.display_names`); and every subject the message was sent with: the
+    /// addresses (`email.display_names`); every subject the message was sent with: the
     /// decoder keeps each `Subject` header in `original`, where a second one that
-    /// `email.subject` does not hold is read too.
+    /// `email.subject` does not hold is read too; and the addresses and names in the
+    /// [`PARTY_HEADERS`] the decoder kept in `original` (a message resent or delivered to a
+    /// protected party).
     pub fn matches_event(&self, event: &Event) -> Option<Exclusion> {
         let email = event.email.as_ref()?;
         self.matches_event_read(event, &mut Correspondents::of(email))
@@ -372,29 +397,39 @@ impl Exclusions {
         let named = full_name
             .into_iter()
             .chain(email.display_names.iter().map(Identity::as_str));
-        let subjects = subjects_of(event, email);
-        let party = self.first_party(correspondents, named.clone(), subjects.clone())?;
+        let kept = KeptHeaders::of(event);
+        let subjects = subjects_of(&kept, email);
+        let party = self.first_party(
+            correspondents,
+            &kept.parties,
+            named.clone(),
+            subjects.clone(),
+        )?;
         let names: Vec<String> = named.map(str::to_owned).collect();
         let subjects: Vec<&str> = subjects.collect();
-        self.exclusion(party, email, &names, &subjects)
+        self.exclusion(party, email, &kept.parties, &names, &subjects)
     }
 
     fn matches_with_names(&self, email: &Email, extra_names: &[String]) -> Option<Exclusion> {
         let subjects = email.subject.as_deref();
         let party = self.first_party(
             &mut Correspondents::of(email),
+            &[],
             extra_names.iter().map(String::as_str),
             subjects.into_iter(),
         )?;
-        self.exclusion(party, email, extra_names, &Vec::from_iter(subjects))
+        self.exclusion(party, email, &[], extra_names, &Vec::from_iter(subjects))
     }
 
     /// The first party (in list order) the message is with, by one lookup per correspondent
     /// (two for one written otherwise than listed addresses are, [`plain_form`]), a few per
     /// display name (one per run of its words as long as a listed name's) and one per subject.
+    /// `headers`: the values of the [`PARTY_HEADERS`] the message has, by name, whose entries
+    /// count as correspondents.
     fn first_party<'a>(
         &self,
         read: &mut Correspondents<'a>,
+        headers: &[(&'a str, &'a str)],
         extra_names: impl Iterator<Item = &'a str>,
         subjects: impl Iterator<Item = &'a str>,
     ) -> Option<usize> {
@@ -402,48 +437,24 @@ impl Exclusions {
         // Lower-cased copies go in one buffer, and only for text with capitals: this runs for
         // every message, and most addresses are written in lower case already.
         let mut buffer = String::new();
-        let mut first: Option<usize> = None;
-        // Most of a message's correspondents share a domain: the last one looked up, as written,
-        // and the party it named.
-        let mut last_domain: Option<(&str, Option<usize>)> = None;
-        // Whether a correspondent is written other than plainly, and so may hold a display name.
-        let mut named_headers = false;
-        read.each(|value, plain| {
-            // As `text::bare_address` and `text::domain_of`, without their copies; most values
-            // are a plain address, read in one pass (`text::plain_address`).
-            let (written, address) = match plain {
-                Some(plain) => (plain.domain(value), plain.key_in(value, &mut buffer)),
-                None => {
-                    named_headers = true;
-                    let bare = text::bare_address_in(value);
-                    (
-                        text::domain_in(bare),
-                        text::address_key_in(bare, &mut buffer),
-                    )
-                }
-            };
-            let mut by_address = self.index.addresses.get(address);
-            if by_address.is_none()
-                && let Some(plain) = plain_form(address)
-            {
-                by_address = self.index.addresses.get(&plain);
-            }
-            first = earliest(first, by_address);
-            let by_domain = match (written, last_domain) {
-                (Some(domain), Some((last, party))) if domain == last => party,
-                _ => {
-                    // Lowering ASCII moves no byte, so a plain value's `@` is where it was.
-                    let domain = match plain {
-                        Some(plain) => plain.domain(address),
-                        None => text::domain_in(address),
-                    };
-                    let party = domain.and_then(|d| self.index.domains.smallest(d));
-                    last_domain = written.map(|domain| (domain, party));
-                    party
-                }
-            };
-            first = earliest(first, by_domain);
-        });
+        let mut found = Found::default();
+        read.each(|value, plain| self.correspondent_party(value, plain, &mut buffer, &mut found));
+        // Rare (a message resent, or kept as delivered): each entry of such a header is looked
+        // up as a correspondent is.
+        let entries = headers
+            .iter()
+            .flat_map(|(_, value)| text::address_entries(value))
+            .map(text::trim)
+            .filter(|entry| !entry.is_empty());
+        for entry in entries.clone() {
+            let plain = text::plain_address(entry);
+            self.correspondent_party(entry, plain, &mut buffer, &mut found);
+        }
+        let Found {
+            mut first,
+            named_headers,
+            ..
+        } = found;
         if !self.index.display_names.is_empty() {
             // A plain address has no `<`, so no display name: only headers written otherwise
             // are read for names.
@@ -454,7 +465,7 @@ impl Exclusions {
                     first = earliest(first, self.display_name_party(name, &mut buffer));
                 }
             }
-            for name in extra_names {
+            for name in entries.filter_map(display_name).chain(extra_names) {
                 first = earliest(first, self.display_name_party(name, &mut buffer));
             }
         }
@@ -462,6 +473,50 @@ impl Exclusions {
             first = earliest(first, self.index.subject_party(subject, &mut buffer));
         }
         first
+    }
+
+    /// Looks up one correspondent as written (`value`, [`text::plain_address`] of it in
+    /// `plain`) by its address and its domain, into `found`. Inlined where it is called: once for
+    /// every correspondent of every message, and once for each entry of a party header.
+    #[inline(always)]
+    fn correspondent_party<'a>(
+        &self,
+        value: &'a str,
+        plain: Option<text::PlainAddress>,
+        buffer: &mut String,
+        found: &mut Found<'a>,
+    ) {
+        // As `text::bare_address` and `text::domain_of`, without their copies; most values
+        // are a plain address, read in one pass (`text::plain_address`).
+        let (written, address) = match plain {
+            Some(plain) => (plain.domain(value), plain.key_in(value, buffer)),
+            None => {
+                found.named_headers = true;
+                let bare = text::bare_address_in(value);
+                (text::domain_in(bare), text::address_key_in(bare, buffer))
+            }
+        };
+        let mut by_address = self.index.addresses.get(address);
+        if by_address.is_none()
+            && let Some(plain) = plain_form(address)
+        {
+            by_address = self.index.addresses.get(&plain);
+        }
+        found.first = earliest(found.first, by_address);
+        let by_domain = match (written, found.last_domain) {
+            (Some(domain), Some((last, party))) if domain == last => party,
+            _ => {
+                // Lowering ASCII moves no byte, so a plain value's `@` is where it was.
+                let domain = match plain {
+                    Some(plain) => plain.domain(address),
+                    None => text::domain_in(address),
+                };
+                let party = domain.and_then(|d| self.index.domains.smallest(d));
+                found.last_domain = written.map(|domain| (domain, party));
+                party
+            }
+        };
+        found.first = earliest(found.first, by_domain);
     }
 
     /// The first party a display name names: the first party of any run of the name's words
@@ -539,6 +594,7 @@ impl Exclusions {
         &self,
         party: usize,
         email: &Email,
+        headers: &[(&str, &str)],
         extra_names: &[String],
         subjects: &[&str],
     ) -> Option<Exclusion> {
@@ -548,23 +604,42 @@ impl Exclusions {
             .iter()
             .map(|subject| letters_in(subject, &mut buffer).to_owned())
             .collect();
-        let mut names: Vec<String> = correspondents(email)
+        // Each name and address with the header it came from, where that is one of the
+        // [`PARTY_HEADERS`] (`""` for the correspondents and the names read beside them).
+        let mut names: Vec<(String, &str)> = correspondents(email)
             .flat_map(header_display_names)
+            .map(|name| (name, ""))
             .collect();
-        names.extend(extra_names.iter().cloned());
+        names.extend(extra_names.iter().map(|name| (name.clone(), "")));
+        let mut values: Vec<(&str, &str)> = correspondents(email).map(|v| (v, "")).collect();
+        for (header, value) in headers {
+            for entry in text::address_entries(value).map(text::trim) {
+                if !entry.is_empty() {
+                    values.push((entry, header));
+                }
+            }
+            names.extend(
+                header_display_names(value)
+                    .into_iter()
+                    .map(|n| (n, *header)),
+            );
+        }
         let most_words = self.index.display_name_words;
-        let names: Vec<String> = names
+        let names: Vec<(String, &str)> = names
             .iter()
-            .flat_map(|n| {
-                let words = name_words_in(n, &mut buffer).to_owned();
-                std::iter::once(words).chain(swapped_runs(n, most_words))
+            .flat_map(|(name, header)| {
+                let words = name_words_in(name, &mut buffer).to_owned();
+                std::iter::once(words)
+                    .chain(swapped_runs(name, most_words))
+                    .map(move |words| (words, *header))
             })
             .collect();
-        let addresses: Vec<(String, Option<String>)> = correspondents(email)
-            .map(|value| {
+        let addresses: Vec<(String, Option<String>, &str)> = values
+            .into_iter()
+            .map(|(value, header)| {
                 let address = text::bare_address(value);
                 let domain = text::domain_of(&address);
-                (address, domain)
+                (address, domain, header)
             })
             .collect();
         let matched = compiled.find(&addresses, &subjects, &names)?;
@@ -579,21 +654,33 @@ impl Exclusions {
 
 impl CompiledParty {
     /// What of the message matched the party, in words naming the party's own entry (its
-    /// address, domain, display name or keyword, never the message's text). `addresses`: each
-    /// correspondent's bare address and its domain; `subjects`: each subject's letters
-    /// ([`letters_in`]); `names`: each display name's words ([`name_words_in`]).
+    /// address, domain, display name or keyword, never the message's text) and, where it was in
+    /// one of the [`PARTY_HEADERS`], that header. `addresses`: each correspondent's bare address,
+    /// its domain and its header; `subjects`: each subject's letters ([`letters_in`]); `names`:
+    /// each display name's words ([`name_words_in`]) and its header.
     fn find(
         &self,
-        addresses: &[(String, Option<String>)],
+        addresses: &[(String, Option<String>, &str)],
         subjects: &[String],
-        names: &[String],
+        names: &[(String, &str)],
     ) -> Option<String> {
-        for (address, domain) in addresses {
+        let within = |header: &str| {
+            if header.is_empty() {
+                String::new()
+            } else {
+                format!(" in {header}")
+            }
+        };
+        for (address, domain, header) in addresses {
             let listed = std::iter::once(address.clone())
                 .chain(plain_form(address))
                 .find(|form| self.addresses.contains(form));
             if let Some(listed) = listed {
-                return Some(format!("address {}", text::shown(&listed)));
+                return Some(format!(
+                    "address {}{}",
+                    text::shown(&listed),
+                    within(header)
+                ));
             }
             if let Some(domain) = domain
                 && self
@@ -602,17 +689,17 @@ impl CompiledParty {
                     .iter()
                     .any(|p| text::domain_matches(domain, p))
             {
-                return Some(format!("domain {}", text::shown(domain)));
+                return Some(format!("domain {}{}", text::shown(domain), within(header)));
             }
         }
-        for name in names {
+        for (name, header) in names {
             let padded = format!(" {name} ");
             let listed = self
                 .display_names
                 .iter()
                 .find(|(_, words)| padded.contains(&format!(" {words} ")));
             if let Some((shown, _)) = listed {
-                return Some(format!("display name {shown}"));
+                return Some(format!("display name {shown}{}", within(header)));
             }
         }
         let (keyword, _) = self.subject_keywords.iter().find(|(_, letters)| {
@@ -624,21 +711,82 @@ impl CompiledParty {
     }
 }
 
-/// Every subject `email` (the message of `event`) was sent with: `email.subject`, then each
-/// `Subject` header the decoder kept in `event.original` that is not the same text. A message
-/// with two `Subject` headers has one of them in `email.subject` and both in `original`.
-fn subjects_of<'e>(event: &'e Event, email: &'e Email) -> impl Iterator<Item = &'e str> + Clone {
-    let kept = email.subject.as_deref();
-    let original: &'e [serde_json::Value] = match event.original.get("Subject") {
-        Some(serde_json::Value::Array(values)) => values,
-        Some(value @ serde_json::Value::String(_)) => std::slice::from_ref(value),
+/// What the look-ups of a message's correspondents found so far
+/// ([`Exclusions::correspondent_party`]).
+#[derive(Default)]
+struct Found<'a> {
+    /// The first party any of them named.
+    first: Option<usize>,
+    /// Most of a message's correspondents share a domain: the last one looked up, as written,
+    /// and the party it named.
+    last_domain: Option<(&'a str, Option<usize>)>,
+    /// Whether a correspondent is written other than plainly, and so may hold a display name.
+    named_headers: bool,
+}
+
+/// What the exclusions read of an event's `original` beyond its typed fields, found in one pass
+/// over its keys (every message comes here, and `original` holds a dozen headers or so): the
+/// `Subject` headers, and the values of the [`PARTY_HEADERS`] with their names.
+struct KeptHeaders<'e> {
+    /// Each `Subject` header the decoder kept.
+    subjects: &'e [serde_json::Value],
+    /// Each value of a [`PARTY_HEADERS`] header, with the header's name.
+    parties: Vec<(&'e str, &'e str)>,
+}
+
+impl<'e> KeptHeaders<'e> {
+    fn of(event: &'e Event) -> Self {
+        let mut kept = KeptHeaders {
+            subjects: &[],
+            parties: Vec::new(),
+        };
+        for (key, value) in &event.original {
+            let key = key.as_str();
+            if key == "Subject" {
+                kept.subjects = values_of(value);
+            } else if may_be_a_party_header(key)
+                && let Some(header) = PARTY_HEADERS.iter().find(|header| **header == key)
+            {
+                let values = values_of(value)
+                    .iter()
+                    .filter_map(serde_json::Value::as_str);
+                kept.parties.extend(values.map(|value| (*header, value)));
+            }
+        }
+        kept
+    }
+}
+
+/// Whether `key` may be one of the [`PARTY_HEADERS`]: of their lengths, and starting with one of
+/// their first letters. Of the headers nearly every message has, only `Return-Path` and
+/// `References` pass, so the list is compared with two keys of a message rather than all.
+fn may_be_a_party_header(key: &str) -> bool {
+    (9..=13).contains(&key.len())
+        && matches!(key.as_bytes().first(), Some(b'R' | b'D' | b'X' | b'E'))
+}
+
+/// A header's values as the decoder keeps them: a string for one, an array for several.
+fn values_of(value: &serde_json::Value) -> &[serde_json::Value] {
+    match value {
+        serde_json::Value::Array(values) => values,
+        value @ serde_json::Value::String(_) => std::slice::from_ref(value),
         _ => &[],
-    };
-    kept.into_iter().chain(
-        original
+    }
+}
+
+/// Every subject `email` was sent with: `email.subject`, then each `Subject` header the decoder
+/// kept in `original` (`kept`) that is not the same text. A message with two `Subject` headers
+/// has one of them in `email.subject` and both in `original`.
+fn subjects_of<'e>(
+    kept: &KeptHeaders<'e>,
+    email: &'e Email,
+) -> impl Iterator<Item = &'e str> + Clone {
+    let kept_subject = email.subject.as_deref();
+    kept_subject.into_iter().chain(
+        kept.subjects
             .iter()
             .filter_map(serde_json::Value::as_str)
-            .filter(move |subject| Some(*subject) != kept),
+            .filter(move |subject| Some(*subject) != kept_subject),
     )
 }
 
@@ -1294,10 +1442,22 @@ mod tests {
 
     /// The party lookups written plainly: every address, domain, name and subject lower-cased
     /// into a new string and compared with every party's entries in turn.
-    fn first_party_reference(list: &Exclusions, email: &Email, extra: &[&str]) -> Option<usize> {
+    /// `headers`: the values of party headers, whose entries are correspondents too.
+    fn first_party_reference(
+        list: &Exclusions,
+        email: &Email,
+        extra: &[&str],
+        headers: &[&str],
+    ) -> Option<usize> {
         let index = &list.index;
         let mut first = None;
-        for value in correspondents(email) {
+        let header_entries: Vec<&str> = headers
+            .iter()
+            .flat_map(|value| entries_reference(value))
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .collect();
+        for value in correspondents(email).chain(header_entries.iter().copied()) {
             let address = text::bare_address(value);
             let by_address = list.parties.iter().position(|p| {
                 p.addresses.contains(&address)
@@ -1316,6 +1476,7 @@ mod tests {
             }
         }
         let names = correspondents(email)
+            .chain(header_entries.iter().copied())
             .flat_map(|value| {
                 entries_reference(value).into_iter().filter_map(|entry| {
                     let name = entry[..entry.find('<')?].trim().trim_matches('"').trim();
@@ -1455,13 +1616,29 @@ mod tests {
                         assert_eq!(
                             list.first_party(
                                 &mut Correspondents::of(&email),
+                                &[],
                                 names.iter().map(String::as_str),
                                 email.subject.as_deref().into_iter(),
                             ),
-                            first_party_reference(&list, &email, extra),
+                            first_party_reference(&list, &email, extra, &[]),
                             "{from:?} {to:?} {subject:?} {extra:?}"
                         );
                     }
+                    // The recipient in a party header instead, beside the sender.
+                    let only_from = Email {
+                        to: Vec::new(),
+                        ..email.clone()
+                    };
+                    assert_eq!(
+                        list.first_party(
+                            &mut Correspondents::of(&only_from),
+                            &[("Resent-To", to)],
+                            std::iter::empty(),
+                            only_from.subject.as_deref().into_iter(),
+                        ),
+                        first_party_reference(&list, &only_from, &[], &[to]),
+                        "{from:?} resent to {to:?} {subject:?}"
+                    );
                 }
             }
         }
@@ -1555,10 +1732,23 @@ mod tests {
             proptest::prop_assert_eq!(
                 list.first_party(
                     &mut Correspondents::of(&email),
+                    &[],
                     extra.iter().copied(),
                     email.subject.as_deref().into_iter(),
                 ),
-                first_party_reference(&list, &email, &extra)
+                first_party_reference(&list, &email, &extra, &[])
+            );
+            // The same pieces as the values of party headers, with no correspondents.
+            let headers = [("Resent-To", left.as_str()), ("Delivered-To", right.as_str())];
+            let nobody = Email::default();
+            proptest::prop_assert_eq!(
+                list.first_party(
+                    &mut Correspondents::of(&nobody),
+                    &headers,
+                    std::iter::empty(),
+                    std::iter::empty(),
+                ),
+                first_party_reference(&list, &nobody, &[], &[&left, &right])
             );
         }
     }

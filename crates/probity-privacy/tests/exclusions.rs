@@ -164,3 +164,90 @@ fn shipped_welfare_and_whistleblowing_domains_cover_their_subdomains() {
     let event = mail_event("pc.lowe@force.police.uk", "a@notsamaritans.org", "hello");
     assert!(exclusions.matches_event(&event).is_none());
 }
+
+/// A message resent to or by a protected party (the RFC 5322 resent fields), or delivered to
+/// one (the delivering server's `Delivered-To`, `X-Original-To` or `Envelope-To`), is excluded as
+/// one addressed to it is, and what matched names the header; a header that names no one
+/// protected, or that is not a party header, changes nothing.
+#[test]
+fn messages_resent_or_delivered_to_a_protected_party_are_excluded() {
+    let exclusions = Exclusions::defaults().unwrap();
+    let cases = [
+        (
+            "Resent-To",
+            json!("legal.services@force.police.uk"),
+            "address legal.services@force.police.uk in Resent-To",
+        ),
+        (
+            "Resent-Cc",
+            json!("Sam <sam@force.police.uk>, \"Pat\" <rep@branch.polfed.org>"),
+            "domain branch.polfed.org in Resent-Cc",
+        ),
+        (
+            "Resent-Bcc",
+            json!("<Welfare@Force.Police.UK>"),
+            "address welfare@force.police.uk in Resent-Bcc",
+        ),
+        (
+            "Resent-From",
+            json!("OH <occupational.health@force.police.uk>"),
+            "address occupational.health@force.police.uk in Resent-From",
+        ),
+        (
+            "Resent-Sender",
+            json!("integrity.line@force.police.uk"),
+            "address integrity.line@force.police.uk in Resent-Sender",
+        ),
+        (
+            "Resent-To",
+            json!("\"Federation, Police\" <rep@example.org>"),
+            "display name police federation in Resent-To",
+        ),
+        (
+            "Delivered-To",
+            json!(["sgt.moss@force.police.uk", "welfare@force.police.uk"]),
+            "address welfare@force.police.uk in Delivered-To",
+        ),
+        (
+            "X-Original-To",
+            json!("integrity.line@force.police.uk"),
+            "address integrity.line@force.police.uk in X-Original-To",
+        ),
+        (
+            "Envelope-To",
+            json!("occupational.health@force.police.uk"),
+            "address occupational.health@force.police.uk in Envelope-To",
+        ),
+    ];
+    for (header, value, matched) in cases {
+        let mut event = mail_event(
+            "pc@force.police.uk",
+            "sgt.moss@force.police.uk",
+            "my appointment",
+        );
+        event.original.insert(header.into(), value.clone());
+        let exclusion =
+            apply(&exclusions, &mut event).unwrap_or_else(|| panic!("not excluded: {header}"));
+        assert_eq!(exclusion.matched, matched, "{header}: {value}");
+        let stored = serde_json::to_string(&event).unwrap();
+        assert!(!stored.contains("signed off"), "{stored}");
+        // The header itself is metadata, and stays.
+        assert_eq!(event.original[header], value);
+    }
+    for (header, value) in [
+        (
+            "Resent-To",
+            "sgt.moss@force.police.uk, \"Sam Lane\" <sam@x.org>",
+        ),
+        ("Delivered-To", "sgt.moss@force.police.uk"),
+        ("X-Mailer", "legal.services@force.police.uk"),
+    ] {
+        let mut event = mail_event(
+            "pc@force.police.uk",
+            "sgt.moss@force.police.uk",
+            "my appointment",
+        );
+        event.original.insert(header.into(), json!(value));
+        assert_eq!(exclusions.matches_event(&event), None, "{header}: {value}");
+    }
+}

@@ -6,7 +6,7 @@ use probity_ingest::mail::message_to_event;
 use probity_ingest::{Context, Limits};
 use probity_model::{Format, Level};
 use probity_privacy::disclosure::Disclosure;
-use probity_privacy::exclusions::{EXCLUDED_TAG, Exclusions, apply};
+use probity_privacy::exclusions::{EXCLUDED_TAG, Exclusions, PARTY_HEADERS, apply};
 use probity_privacy::masking::Masker;
 use probity_privacy::recipients::StaffPersonalAddresses;
 use probity_privacy::sealing::{SealCues, SealKey, seal_event, sealed_items, unseal};
@@ -237,6 +237,32 @@ fn variations_in_how_a_party_is_written_do_not_bypass_the_list() {
         if exclusion.strip_subject {
             // Every copy of the subject goes with the body, the one `original` keeps included.
             body_is_gone(&event, "sergeant");
+        }
+    }
+}
+
+/// Every header the exclusions read as naming a party beside `From`, `To`, `Cc` and `Bcc` is
+/// kept by the mail decoder where they read it, so that a message resent or delivered to a
+/// protected party, as decoded, is excluded (whatever case the header's name is written in).
+#[test]
+fn decoded_mail_resent_or_delivered_to_a_protected_party_is_excluded() {
+    let exclusions = Exclusions::defaults().unwrap();
+    for header in PARTY_HEADERS {
+        for written in [header.to_owned(), header.to_ascii_lowercase()] {
+            let eml = format!(
+                "{written}: Welfare <welfare@force.police.uk>\n\
+                 From: PC Alan Smith <alan.smith@force.police.uk>\nTo: b@force.police.uk\n\
+                 Subject: hi\nDate: Mon, 6 May 2024 10:00:00 +0100\nContent-Type: text/plain\n\n\
+                 Zanzibar marmalade account of what happened.\n"
+            );
+            let mut event = decode(&eml);
+            let exclusion =
+                apply(&exclusions, &mut event).unwrap_or_else(|| panic!("not excluded: {written}"));
+            assert_eq!(
+                exclusion.matched,
+                format!("address welfare@force.police.uk in {header}")
+            );
+            body_is_gone(&event, "Zanzibar");
         }
     }
 }

@@ -133,8 +133,8 @@ fn mail_to_a_protected_party_keeps_metadata_only() {
 
 /// Protected parties written in ways that change nothing a reader sees (spacing, a no-break
 /// space, a hyphen, a second `Subject` header, a sub-address, a dot after the domain, a longer
-/// display name, a name in directory order): each message is stored with its metadata only, and
-/// none of its content reaches the database files.
+/// display name, a name in directory order), or resent or delivered to them: each message is
+/// stored with its metadata only, and none of its content reaches the database files.
 #[test]
 fn protected_parties_written_otherwise_keep_metadata_only() {
     let dir = tempfile::tempdir().unwrap();
@@ -159,6 +159,27 @@ fn protected_parties_written_otherwise_keep_metadata_only() {
         (
             "b@force.police.uk",
             "Protected disclosure about my sergeant\r\nSubject: hi",
+        ),
+        // Resent to or by a protected party, or delivered to one.
+        (
+            "b@force.police.uk",
+            "hi\r\nResent-To: legal.services@force.police.uk",
+        ),
+        (
+            "b@force.police.uk",
+            "hi\r\nResent-Cc: \"Pat\" <rep@branch.polfed.org>",
+        ),
+        (
+            "b@force.police.uk",
+            "hi\r\nResent-From: occupational.health@force.police.uk",
+        ),
+        (
+            "b@force.police.uk",
+            "hi\r\nDelivered-To: welfare@force.police.uk",
+        ),
+        (
+            "b@force.police.uk",
+            "hi\r\nX-Original-To: integrity.line@force.police.uk",
         ),
     ];
     for (at, (to, subject)) in messages.iter().enumerate() {

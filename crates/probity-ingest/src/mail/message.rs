@@ -23,8 +23,11 @@ use crate::{Context, Limits, attach, charset};
 
 /// Headers kept in [`Event::original`] as text (RFC 2047 encoded words decoded, folding undone),
 /// spelled as written here whatever case the message used. `Received` is kept separately, as an
-/// array in order.
-const ORIGINAL_HEADERS: [&str; 15] = [
+/// array in order. The resent fields and the delivery headers name parties to the message that
+/// `From`, `To`, `Cc` and `Bcc` do not (who resent it and to whom; the mailbox a server delivered
+/// it to): the protected-party exclusions read them here, by these names
+/// (`probity_privacy::exclusions::PARTY_HEADERS`).
+const ORIGINAL_HEADERS: [&str; 23] = [
     "Message-ID",
     "Date",
     "From",
@@ -40,6 +43,14 @@ const ORIGINAL_HEADERS: [&str; 15] = [
     "X-Originating-IP",
     "X-Mailer",
     "User-Agent",
+    "Resent-From",
+    "Resent-Sender",
+    "Resent-To",
+    "Resent-Cc",
+    "Resent-Bcc",
+    "Delivered-To",
+    "X-Original-To",
+    "Envelope-To",
 ];
 
 /// The root part's `Content-Type`, kept in [`Event::original`] with the headers above.
@@ -1309,6 +1320,37 @@ mod tests {
         let event = message_to_event(raw.as_bytes(), Format::Eml, &mut ctx, None).unwrap();
         assert_eq!(event.email.unwrap().body.unwrap(), "ab\u{e9}");
         assert_eq!(event.labels["email.body_truncated"], "true");
+    }
+
+    /// The resent fields and the delivery headers name parties to the message (the exclusions
+    /// read them): each is kept, spelled as listed whatever case the message used, a repeated
+    /// one as an array; they add no one to `email.to` or `email.cc`, which hold what the
+    /// `To` and `Cc` headers say.
+    #[test]
+    fn resent_and_delivery_headers_are_kept() {
+        let event = decode(
+            "Delivered-To: welfare@force.police.uk\nX-Original-To: oh@force.police.uk\n\
+             Delivered-To: list@force.police.uk\nENVELOPE-TO: e@force.police.uk\n\
+             From: a@x.org\nTo: b@x.org\nresent-from: Pat <pat@x.org>\n\
+             Resent-Sender: s@x.org\nResent-To: \"Health, Occupational\" <oh@x.org>\n\
+             Resent-Cc: c@x.org\nResent-Bcc: d@x.org\nSubject: hi\n\nhi\n",
+        );
+        let original = &event.original;
+        assert_eq!(
+            original["Delivered-To"],
+            serde_json::json!(["welfare@force.police.uk", "list@force.police.uk"])
+        );
+        assert_eq!(original["X-Original-To"], "oh@force.police.uk");
+        assert_eq!(original["Envelope-To"], "e@force.police.uk");
+        assert_eq!(original["Resent-From"], "Pat <pat@x.org>");
+        assert_eq!(original["Resent-Sender"], "s@x.org");
+        assert_eq!(original["Resent-To"], "\"Health, Occupational\" <oh@x.org>");
+        assert_eq!(original["Resent-Cc"], "c@x.org");
+        assert_eq!(original["Resent-Bcc"], "d@x.org");
+        let email = event.email.unwrap();
+        let to: Vec<&str> = email.to.iter().map(Identity::as_str).collect();
+        assert_eq!(to, ["b@x.org"]);
+        assert!(email.cc.is_empty() && email.bcc.is_empty());
     }
 
     #[test]
