@@ -10,9 +10,10 @@
 //! Matching is meant not to be bypassed by the ways a sender can vary what is written without
 //! changing what a reader sees:
 //!
-//! - an address matches a listed one with its local part quoted (`"legal.services"@…`), with a
-//!   dot after its domain (`…police.uk.`) and with a sub-address (`occupational.health+referral@…`
-//!   matches `occupational.health@…`);
+//! - an address matches a listed one with its local part quoted, all of it or some
+//!   (`"legal.services"@…`, `legal."services"@…`), with a dot after its domain (`…police.uk.`)
+//!   and with a sub-address (`occupational.health+referral@…` matches `occupational.health@…`);
+//!   a listed address may have its local part quoted too (`"occ health"@example.org`);
 //! - a display name matches where a listed name's words stand in it, in order and whole, in any
 //!   case, whatever separates them (`Occupational  Health`, a no-break space, `Occupational-Health`,
 //!   `Occupational Health Team`, `Occupational Health (OH)`), but not inside another word
@@ -968,20 +969,39 @@ fn plain_form(address: &str) -> Option<String> {
     }
 }
 
-/// `address` with a quoted local part unquoted (`"legal.services"@x` → `legal.services@x`) and
-/// dots after its domain dropped; `None` where it has neither.
+/// `address` with the quoting taken out of its local part and dots after its domain dropped;
+/// `None` where it has neither. A local part is one mailbox however much of it is quoted
+/// (RFC 5321 4.1.2): `"legal.services"@x`, `legal."services"@x` and `"legal\.services"@x` are
+/// all `legal.services@x`, and `"occ health"@x` is `occ health@x`.
 fn unquoted_undotted(address: &str) -> Option<String> {
     let undotted = address.trim_end_matches('.');
     let at = memchr::memrchr(b'@', undotted.as_bytes());
     let unquoted = at.and_then(|at| {
-        let local = undotted[..at].strip_prefix('"')?.strip_suffix('"')?;
-        Some(format!("{local}{}", &undotted[at..]))
+        let (local, domain) = undotted.split_at(at);
+        memchr::memchr(b'"', local.as_bytes())?;
+        Some(format!("{}{domain}", unquoted_local_part(local)))
     });
     match unquoted {
         Some(unquoted) => Some(unquoted),
         None if undotted.len() < address.len() => Some(undotted.to_owned()),
         None => None,
     }
+}
+
+/// A local part without its quotes: each quoted string's text (a backslash escaping the
+/// character after it) and the rest as written.
+fn unquoted_local_part(local: &str) -> String {
+    let mut unquoted = String::with_capacity(local.len());
+    let mut quoted = false;
+    let mut chars = local.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' if quoted => unquoted.extend(chars.next()),
+            _ => unquoted.push(c),
+        }
+    }
+    unquoted
 }
 
 /// Whether any of a DFA's patterns is in `text`, walking it a byte at a time until the first
@@ -1283,6 +1303,19 @@ mod tests {
                 "Pat <\"Legal.Services\"@force.police.uk.>",
                 "legal.services@force.police.uk",
             ),
+            // Part of the local part quoted, or a character in it escaped.
+            (
+                "legal.\"services\"@force.police.uk",
+                "legal.services@force.police.uk",
+            ),
+            (
+                "\"legal\\.services\"@force.police.uk",
+                "legal.services@force.police.uk",
+            ),
+            (
+                "\"Legal\".\"Services\"@Force.Police.UK.",
+                "legal.services@force.police.uk",
+            ),
         ] {
             let found = to(to_address).unwrap_or_else(|| panic!("not excluded: {to_address}"));
             assert_eq!(found.matched, format!("address {listed}"), "{to_address}");
@@ -1317,6 +1350,58 @@ mod tests {
         }
         for subject in ["Protected area disclosure", "whistle", "a blowing whistle"] {
             assert_eq!(about(subject), None, "{subject}");
+        }
+    }
+
+    /// A list may write an address with a quoted local part (`"occ health"@example.org`, a
+    /// mailbox with a space in its name) or plainly (`oh.team@force.example`): a message's
+    /// address matches it however much of its local part is quoted, but not another mailbox.
+    #[test]
+    fn a_quoted_local_part_matches_the_listed_address() {
+        let yaml = "version: 1\nparties:\n  - class: occupational_health\n    reason: r\n    addresses: ['\"occ health\"@example.org', oh.team@force.example]\n";
+        let list = Exclusions::from_yaml("test", yaml).unwrap();
+        let to = |to: &str| list.matches(&email("pc@force.example", to, "hello"));
+        for (to_address, listed) in [
+            (
+                "\"occ health\"@example.org",
+                "address occ health@example.org",
+            ),
+            (
+                "\"OCC HEALTH\"@Example.Org.",
+                "address occ health@example.org",
+            ),
+            (
+                "Pat <\"occ health\"@example.org>",
+                "address occ health@example.org",
+            ),
+            (
+                "\"occ\\ health\"@example.org",
+                "address occ health@example.org",
+            ),
+            ("\"oh.team\"@force.example", "address oh.team@force.example"),
+            ("oh.\"team\"@force.example", "address oh.team@force.example"),
+            ("\"oh\".team@force.example", "address oh.team@force.example"),
+            (
+                "\"oh\\.team\"@force.example",
+                "address oh.team@force.example",
+            ),
+            (
+                "\"oh.team+x\"@force.example",
+                "address oh.team@force.example",
+            ),
+        ] {
+            let found = to(to_address).unwrap_or_else(|| panic!("not excluded: {to_address}"));
+            assert_eq!(found.matched, listed, "{to_address}");
+        }
+        for to_address in [
+            "occhealth@example.org",
+            "\"occ  health\"@example.org",
+            "\"occ health.\"@example.org",
+            "@example.org",
+            "@force.example",
+            "\"oh team\"@force.example",
+        ] {
+            assert_eq!(to(to_address), None, "{to_address}");
         }
     }
 

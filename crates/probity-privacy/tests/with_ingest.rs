@@ -128,6 +128,24 @@ fn display_names_in_repeated_headers_groups_and_encoded_words_are_matched() {
             "To: =?utf-8?q?Occupational_Health?= <oh@example.net>\n",
             "occupational_health",
         ),
+        // One with a comma, in directory order.
+        (
+            "To: =?utf-8?q?Health=2C_Occupational?= <oh@example.net>\n",
+            "occupational_health",
+        ),
+        // A comment where the name would be, or after the address.
+        (
+            "To: (Occupational Health) <oh@example.net>\n",
+            "occupational_health",
+        ),
+        (
+            "To: oh@example.net (Occupational Health)\n",
+            "occupational_health",
+        ),
+        (
+            "To: \"Sam\" <oh@example.net> (Occupational Health)\n",
+            "occupational_health",
+        ),
         // `Reply-To`.
         (
             "To: sgt.moss@force.police.uk\nReply-To: Legal Services <ls@example.net>\n",
@@ -221,6 +239,17 @@ fn variations_in_how_a_party_is_written_do_not_bypass_the_list() {
             "To: \"Legal.Services\"@force.police.uk\nSubject: hi\n",
             "legal_adviser",
         ),
+        // A quoted local part with no display name that would match (the parser reads it as a
+        // name and the rest as the address; the decoder keeps the address whole).
+        ("To: \"welfare\"@force.police.uk\nSubject: hi\n", "welfare"),
+        (
+            "To: b@force.police.uk, \"Welfare\"@Force.Police.UK.\nSubject: hi\n",
+            "welfare",
+        ),
+        (
+            "To: legal.\"services\"@force.police.uk\nSubject: hi\n",
+            "legal_adviser",
+        ),
     ];
     for (headers, class) in cases {
         let eml = format!(
@@ -238,6 +267,47 @@ fn variations_in_how_a_party_is_written_do_not_bypass_the_list() {
             // Every copy of the subject goes with the body, the one `original` keeps included.
             body_is_gone(&event, "sergeant");
         }
+    }
+}
+
+/// Addresses with a quoted local part written without angle brackets, as decoded, match the
+/// list's addresses as the list writes them, as sender or recipient.
+#[test]
+fn decoded_quoted_local_parts_match_the_listed_addresses() {
+    let list = "version: 1
+parties:
+  - class: occupational_health
+    reason: medical
+    addresses: ['\"occ health\"@example.org', oh.team@force.example]
+";
+    let exclusions = Exclusions::from_yaml("force list", list).unwrap();
+    for (headers, matched) in [
+        (
+            "From: a@force.example\nTo: \"occ health\"@example.org",
+            "address occ health@example.org",
+        ),
+        (
+            "From: a@force.example\nTo: \"oh.team\"@force.example",
+            "address oh.team@force.example",
+        ),
+        (
+            "From: \"oh.team\"@force.example\nTo: a@force.example",
+            "address oh.team@force.example",
+        ),
+        (
+            "From: a@force.example\nCc: x@example.org, \"occ health\"@example.org (OH)",
+            "address occ health@example.org",
+        ),
+    ] {
+        let eml = format!(
+            "{headers}\nSubject: appointment\nDate: Mon, 2 Mar 2026 10:00:00 +0000\n\
+             Content-Type: text/plain; charset=utf-8\n\nMy back is no better.\n"
+        );
+        let mut event = decode(&eml);
+        let exclusion =
+            apply(&exclusions, &mut event).unwrap_or_else(|| panic!("not excluded: {headers}"));
+        assert_eq!(exclusion.matched, matched, "{headers}");
+        body_is_gone(&event, "My back is no better");
     }
 }
 

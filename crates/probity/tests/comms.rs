@@ -132,9 +132,10 @@ fn mail_to_a_protected_party_keeps_metadata_only() {
 }
 
 /// Protected parties written in ways that change nothing a reader sees (spacing, a no-break
-/// space, a hyphen, a second `Subject` header, a sub-address, a dot after the domain, a longer
-/// display name, a name in directory order), or resent or delivered to them: each message is
-/// stored with its metadata only, and none of its content reaches the database files.
+/// space, a hyphen, a second `Subject` header, a sub-address, a dot after the domain, a quoted
+/// local part, a longer display name, a name in directory order), or resent or delivered to
+/// them: each message is stored with its metadata only, and none of its content reaches the
+/// database files.
 #[test]
 fn protected_parties_written_otherwise_keep_metadata_only() {
     let dir = tempfile::tempdir().unwrap();
@@ -151,6 +152,15 @@ fn protected_parties_written_otherwise_keep_metadata_only() {
         ("\"Federation, Police\" <rep@example.org>", "hello"),
         ("occupational.health+referral@force.police.uk", "hello"),
         ("<legal.services@force.police.uk.>", "hi"),
+        // A quoted local part written without angle brackets (the MIME parser reads the
+        // quoted string as a display name).
+        ("\"welfare\"@force.police.uk", "hi"),
+        ("legal.\"services\"@force.police.uk", "hi"),
+        // A display name in an encoded word (in directory order too) or in a comment.
+        ("=?utf-8?q?Occupational_Health?= <x@y.example>", "hello"),
+        ("=?utf-8?q?Health=2C_Occupational?= <x@y.example>", "hello"),
+        ("(Occupational Health) <x@y.example>", "hello"),
+        ("x@y.example (Occupational Health)", "hello"),
         (
             "b@force.police.uk",
             "Protected\tdisclosure about my sergeant",

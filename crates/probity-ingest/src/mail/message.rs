@@ -294,23 +294,124 @@ fn email_fields(
 /// address (a bare display name, an empty group) are left out; the header text is kept in
 /// [`Event::original`].
 fn addresses(message: &Message<'_>, name: HeaderName<'static>) -> Vec<Identity> {
+    named_addresses(message, name)
+        .into_iter()
+        .map(|(address, _)| Identity::from(address))
+        .collect()
+}
+
+/// [`addresses`], each with the display name the parser read beside it. An address whose local
+/// part holds a quoted string and is written without angle brackets (`"oh.team"@force.example`,
+/// `"occ health"@example.org`) is read by mail-parser as a display name (`oh.team`) and the rest
+/// (`@force.example`): such an address is read again from the header as written
+/// ([`quoted_local_part`]), and its name is kept as the parser read it.
+fn named_addresses<'m>(
+    message: &'m Message<'_>,
+    name: HeaderName<'static>,
+) -> Vec<(String, Option<&'m str>)> {
+    let raw = message.raw_message.as_ref();
     let mut out = Vec::new();
-    for value in message.header_values(name) {
-        let HeaderValue::Address(address) = value else {
+    for header in message.headers() {
+        if header.name != name {
+            continue;
+        }
+        let HeaderValue::Address(address) = &header.value else {
             continue;
         };
-        out.extend(address_strings(address).map(Identity::from));
+        let written = raw
+            .get(header.offset_start as usize..header.offset_end as usize)
+            .unwrap_or_default();
+        // Where in the header the next address cut short by the parser is looked for.
+        let mut from = 0;
+        for addr in address.iter() {
+            let Some(kept) = addr.address.as_deref().map(str::trim) else {
+                continue;
+            };
+            if kept.is_empty() {
+                continue;
+            }
+            let whole = if kept.starts_with(['@', '.']) {
+                quoted_local_part(kept, written, &mut from)
+            } else {
+                None
+            };
+            out.push((
+                whole.unwrap_or_else(|| kept.to_owned()),
+                addr.name.as_deref(),
+            ));
+        }
     }
     out
 }
 
-fn address_strings<'a>(address: &'a Address<'_>) -> impl Iterator<Item = String> + 'a {
-    address
-        .iter()
-        .filter_map(|addr| addr.address.as_deref())
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
-        .map(str::to_owned)
+/// The whole address of which mail-parser kept only `kept`, the part after a quoted string
+/// (`@force.example` of `"oh.team"@force.example`, `.team@x.org` of `"oh".team@x.org`), read
+/// from the header as `written`, from byte `from` on (moved past it, so that the next address
+/// cut short is looked for after it): `kept` where a quoted string stands just before it (white
+/// space between allowed), with the rest of the local part before that (dots, atoms, other
+/// quoted strings), folding undone. `None` where no such text is found (`Pat <@example.org>`).
+fn quoted_local_part(kept: &str, written: &[u8], from: &mut usize) -> Option<String> {
+    let finder = memchr::memmem::Finder::new(kept.as_bytes());
+    let mut at = *from;
+    loop {
+        let found = at + finder.find(written.get(at..)?)?;
+        at = found + 1;
+        // Back over white space to a closing quote.
+        let mut end = found;
+        while end > 0 && written.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
+            end -= 1;
+        }
+        if end == 0 || written.get(end - 1) != Some(&b'"') {
+            continue;
+        }
+        let Some(start) = local_part_start(written, end) else {
+            continue;
+        };
+        let local = written.get(start..end)?;
+        *from = found + kept.len();
+        let unfolded: Vec<u8> = local
+            .iter()
+            .copied()
+            .filter(|&b| b != b'\r' && b != b'\n')
+            .collect();
+        return Some(format!("{}{kept}", String::from_utf8_lossy(&unfolded)));
+    }
+}
+
+/// Where the local part that ends at byte `end` of `written` (just after a closing quote) starts:
+/// back over quoted strings (a backslash escaping the byte after it) and the atoms and dots
+/// between them, to white space, a bracket, a comma, a colon or the start. `None` where a
+/// quoted string has no opening quote.
+fn local_part_start(written: &[u8], end: usize) -> Option<usize> {
+    let mut start = end;
+    while let Some(&byte) = start.checked_sub(1).and_then(|at| written.get(at)) {
+        if byte == b'"' {
+            // The opening quote: the first quote before this one not escaped by a backslash
+            // (after an even number of them).
+            let mut at = start - 1;
+            loop {
+                at = memchr::memrchr(b'"', written.get(..at)?)?;
+                let backslashes = written
+                    .get(..at)?
+                    .iter()
+                    .rev()
+                    .take_while(|&&b| b == b'\\')
+                    .count();
+                if backslashes % 2 == 0 {
+                    break;
+                }
+            }
+            start = at;
+        } else if byte.is_ascii_alphanumeric()
+            || !byte.is_ascii()
+            || b".!#$%&'*+-/=?^_`{|}~".contains(&byte)
+        {
+            start -= 1;
+        } else {
+            break;
+        }
+    }
+    Some(start)
 }
 
 /// The headers whose display names go in `email.display_names`.
@@ -389,11 +490,9 @@ fn sender_user(message: &Message<'_>, email: &Email) -> Option<User> {
     let address = email.from.first()?;
     let full_name = [HeaderName::From, HeaderName::Sender]
         .into_iter()
-        .flat_map(|name| message.header_values(name))
-        .filter_map(HeaderValue::as_address)
-        .flat_map(|list| list.iter())
-        .find(|addr| addr.address.as_deref().map(str::trim) == Some(address.as_str()))
-        .and_then(|addr| addr.name.as_deref())
+        .flat_map(|name| named_addresses(message, name))
+        .find(|(written, _)| written == address.as_str())
+        .and_then(|(_, name)| name)
         .map(str::trim)
         .filter(|name| !name.is_empty())
         .map(Identity::from);
@@ -1351,6 +1450,55 @@ mod tests {
         let to: Vec<&str> = email.to.iter().map(Identity::as_str).collect();
         assert_eq!(to, ["b@x.org"]);
         assert!(email.cc.is_empty() && email.bcc.is_empty());
+    }
+
+    /// An address whose local part holds a quoted string, written without angle brackets, is
+    /// kept whole as written (mail-parser reads the quoted string as a display name and keeps
+    /// only `@domain`); one the parser reads whole, and an address really empty before its `@`,
+    /// are as the parser gives them.
+    #[test]
+    fn a_quoted_local_part_is_kept_with_its_address() {
+        for (to, expected) in [
+            (
+                "\"oh.team\"@force.example",
+                &["\"oh.team\"@force.example"][..],
+            ),
+            (
+                "\"occ health\"@example.org, b@x.org",
+                &["\"occ health\"@example.org", "b@x.org"],
+            ),
+            // The same domain written plainly first: the quoted one is found after it.
+            (
+                "b@x.org, \"a\"@x.org, \"c d\"@x.org",
+                &["b@x.org", "\"a\"@x.org", "\"c d\"@x.org"],
+            ),
+            ("oh.\"team\"@x.org", &["oh.\"team\"@x.org"]),
+            ("\"oh\".team@x.org", &["\"oh\".team@x.org"]),
+            ("\"oh.team\" @x.org", &["\"oh.team\"@x.org"]),
+            ("\"oh.team\"@x.org (OH)", &["\"oh.team\"@x.org"]),
+            ("(OH) \"oh.team\"@x.org", &["\"oh.team\"@x.org"]),
+            ("\"a\\\"b,c\"@x.org", &["\"a\\\"b,c\"@x.org"]),
+            ("\"occ\n health\"@x.org", &["\"occ health\"@x.org"]),
+            ("Team: \"oh.team\"@x.org;", &["\"oh.team\"@x.org"]),
+            ("Pat <\"oh.team\"@x.org>", &["\"oh.team\"@x.org"]),
+            ("Pat <@x.org>", &["@x.org"]),
+        ] {
+            let event = decode(&format!("From: a@x.org\nTo: {to}\nSubject: s\n\nhi\n"));
+            let email = event.email.unwrap();
+            let found: Vec<&str> = email.to.iter().map(Identity::as_str).collect();
+            assert_eq!(found, expected, "{to}");
+        }
+        // The sender too, with the name the parser read beside it.
+        let event = decode("From: \"oh.team\"@force.example\nTo: b@x.org\n\nhi\n");
+        let user = event.user.unwrap();
+        assert_eq!(
+            user.email.as_ref().map(Identity::as_str),
+            Some("\"oh.team\"@force.example")
+        );
+        assert_eq!(
+            user.full_name.as_ref().map(Identity::as_str),
+            Some("oh.team")
+        );
     }
 
     #[test]
