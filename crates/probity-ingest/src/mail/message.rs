@@ -18,7 +18,7 @@ use probity_model::{
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::journal;
+use super::{eol, journal};
 use crate::{Context, Limits, attach, charset};
 
 /// Headers kept in [`Event::original`] as text (RFC 2047 encoded words decoded, folding undone),
@@ -89,10 +89,13 @@ pub(super) fn message_to_event_with(
     if bytes.len() > limit {
         return Err(oversize_reason(bytes.len() as u64, limit));
     }
+    // A CR alone is read as the line end it stands for (mail-parser ends lines only at LF).
+    let line_ends = eol::bare_cr_as_lf(bytes);
+    let input = line_ends.as_ref().map_or(bytes, |(rewritten, _)| rewritten);
     // Raw 8-bit header lines that are not UTF-8 are read as windows-1252 (mail-parser would replace
     // their letters with U+FFFD); the event id still comes from the bytes as read.
-    let transcoded = charset::header_block_as_utf8(bytes);
-    let first = transcoded.as_deref().unwrap_or(bytes);
+    let transcoded = charset::header_block_as_utf8(input);
+    let first = transcoded.as_deref().unwrap_or(input);
     let Some(message) = parser.parse(first) else {
         return Err(format!(
             "not a MIME message: no header field found in {} bytes",
@@ -124,6 +127,11 @@ pub(super) fn message_to_event_with(
         event
             .labels
             .insert("email.encoding_problem".into(), "true".into());
+    }
+    if let Some((_, count)) = line_ends {
+        event
+            .labels
+            .insert("email.bare_cr_line_ends".into(), count.to_string());
     }
     Ok(event)
 }
