@@ -86,6 +86,8 @@ const BODY_CUT_WORDS: &str = "email.body: cut at ingest's limit on a body's size
 /// could not read (`probity_ingest::chat::UNREAD_LABEL`): those values are kept in `original`
 /// only, and no policy reads them.
 const UNREAD_LABEL: &str = "chat.unread_fields";
+/// The decoders' label counting the attachments past their limit, which the event does not hold.
+const ATTACHMENTS_CUT_LABEL: &str = "email.attachments_omitted";
 
 /// A message with no more text than this is scanned without timing: even text built to be slow
 /// (about 3 MB/s) takes some 20 ms.
@@ -281,9 +283,15 @@ impl CommsStage {
             Read::Seal { reason, in_subject } => (reason, in_subject),
             Read::Scan(reading) => {
                 let (alerts, unscanned) = self.scan(event, reading, &correspondents);
-                // A body the decoder cut at its limit was read only as far as it was kept.
+                // A body the decoder cut at its limit was read only as far as it was kept, and
+                // attachments past the decoder's limit not at all.
                 let cut = event.labels.contains_key(BODY_CUT_LABEL);
-                if !unscanned.is_empty() || cut || unread.is_some() {
+                let attachments_cut = event.labels.get(ATTACHMENTS_CUT_LABEL).map(|omitted| {
+                    format!(
+                        "email.attachments: {omitted} past ingest's limit on a message's attachments (max_attachments) were not read by any policy (the whole message is kept in dead-letter)"
+                    )
+                });
+                if !unscanned.is_empty() || cut || unread.is_some() || attachments_cut.is_some() {
                     let limits = self.scanner.policy().limits;
                     let mut parts = Vec::with_capacity(3);
                     if cut {
@@ -292,6 +300,7 @@ impl CommsStage {
                     if let Some(fields) = &unread {
                         parts.push(unread_words(fields));
                     }
+                    parts.extend(attachments_cut);
                     if !unscanned.is_empty() {
                         parts.push(describe_unscanned(&unscanned, &limits));
                     }

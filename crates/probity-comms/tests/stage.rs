@@ -356,6 +356,29 @@ fn a_body_cut_by_the_decoder_is_marked_partly_scanned() {
 }
 
 #[test]
+fn attachments_past_the_decoders_limit_mark_the_message_partly_scanned() {
+    let mut event = decode("rota", "Morning all, the rota for next week is attached.");
+    event
+        .labels
+        .insert("email.attachments_omitted".into(), "2501".into());
+    assert!(matches!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Scanned(_)
+    ));
+    let label = event.labels.get(probity_comms::UNSCANNED_LABEL).unwrap();
+    assert!(
+        label.contains("2501") && label.contains("max_attachments"),
+        "{label}"
+    );
+    assert!(
+        event
+            .tags
+            .iter()
+            .any(|t| t == probity_comms::PARTLY_SCANNED_TAG)
+    );
+}
+
+#[test]
 fn abuse_in_a_quote_the_sender_answers_below_is_lowered() {
     // As Teams and Gmail write a reply: the message answered in a blockquote, the reply below.
     let eml = format!(

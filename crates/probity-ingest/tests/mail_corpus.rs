@@ -889,8 +889,8 @@ fn too_many_attachments_are_counted() {
 struct Counter {
     events: usize,
     /// Events of messages over the size limit, read as far as the limit allows, or whose body
-    /// was cut at its limit (both labelled `email.body_truncated`): each comes with a dead letter
-    /// of the same message.
+    /// was cut at its limit (both labelled `email.body_truncated`), or with attachments past the
+    /// limit (`email.attachments_omitted`): each comes with a dead letter of the same message.
     oversized: usize,
     rejected: usize,
     body_bytes: u64,
@@ -900,7 +900,9 @@ struct Counter {
 impl Sink for Counter {
     fn event(&mut self, event: Event) -> probity_ingest::Result<()> {
         self.events += 1;
-        if event.labels.contains_key("email.body_truncated") {
+        if event.labels.contains_key("email.body_truncated")
+            || event.labels.contains_key("email.attachments_omitted")
+        {
             self.oversized += 1;
         }
         if let Some(email) = event.email {

@@ -81,3 +81,51 @@ fn crlf_mail_is_not_labelled() {
     );
     assert!(!event.labels.contains_key("email.bare_cr_line_ends"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Attachment count
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn attachments_past_the_limit_keep_the_whole_message_in_dead_letter() {
+    let mut raw = String::from(
+        "From: a@force.police.uk\nTo: b@gmail.com\nSubject: many\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\ncover note\n",
+    );
+    for n in 0..6 {
+        raw.push_str(&format!(
+            "--b\nContent-Type: text/plain; name=f{n}.txt\nContent-Disposition: attachment; filename=f{n}.txt\n\nfile {n}\n"
+        ));
+    }
+    raw.push_str("--b\nContent-Type: text/plain; name=last.txt\nContent-Disposition: attachment; filename=last.txt\n\nNI AB123456C\n--b--\n");
+    let batch = decode_with(
+        raw.as_bytes(),
+        Limits {
+            max_attachments: 4,
+            ..Limits::default()
+        },
+    );
+    assert_eq!(batch.events.len(), 1);
+    let event = &batch.events[0];
+    assert_eq!(event.email.as_ref().unwrap().attachments.len(), 4);
+    assert_eq!(event.labels["email.attachments_omitted"], "3");
+    // The attachments the event leaves out are kept: the whole message is a dead letter.
+    assert_eq!(batch.rejected.len(), 1, "{:?}", batch.rejected);
+    let letter = &batch.rejected[0];
+    assert!(
+        letter.reason.contains("3 attachments more than the 4")
+            && letter.reason.contains("email.attachments_omitted"),
+        "{}",
+        letter.reason
+    );
+    assert_eq!(letter.raw, raw.as_bytes());
+    assert_eq!(letter.location.as_deref(), Some("test.eml"));
+
+    // Within the limit, nothing goes to dead-letter.
+    let batch = decode_with(raw.as_bytes(), Limits::default());
+    assert!(batch.rejected.is_empty());
+    assert!(
+        !batch.events[0]
+            .labels
+            .contains_key("email.attachments_omitted")
+    );
+}

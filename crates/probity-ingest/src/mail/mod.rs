@@ -18,7 +18,7 @@ use std::io::{BufReader, Read};
 use mail_parser::MessageParser;
 use probity_model::{DeadLetter, Event, Format};
 
-use crate::{Context, Error, Result, Sink};
+use crate::{Context, Error, Limits, Result, Sink};
 
 pub use message::message_to_event;
 
@@ -190,9 +190,10 @@ fn decode_mbox_message(
     }
 }
 
-/// Sends a decoded message on. One whose body was cut at `max_email_body_bytes` (labelled
-/// `email.body_truncated`) goes to dead-letter whole as well, with the reason, so that the rest of
-/// its body is kept rather than lost: the event holds what was read.
+/// Sends a decoded message on. One that its event does not hold in full (a body cut at
+/// `max_email_body_bytes`, labelled `email.body_truncated`; attachments past `max_attachments`,
+/// labelled `email.attachments_omitted`) goes to dead-letter whole as well, with the reason, so
+/// that the rest is kept rather than lost: the event holds what was read.
 fn send_message(
     event: Event,
     format: Format,
@@ -201,13 +202,10 @@ fn send_message(
     ctx: &mut Context,
     sink: &mut dyn Sink,
 ) -> Result<()> {
-    let cut = event.labels.contains_key("email.body_truncated");
+    let reasons = not_held_in_full(&event, &ctx.limits);
     sink.event(event)?;
-    if cut {
-        let reason = format!(
-            "the message's body is longer than the {} bytes its event keeps (labelled email.body_truncated): the whole message is kept here",
-            ctx.limits.max_email_body_bytes
-        );
+    if !reasons.is_empty() {
+        let reason = format!("{}: the whole message is kept here", reasons.join("; "));
         sink.reject(dead_letter(
             ctx,
             format,
@@ -218,6 +216,24 @@ fn send_message(
         ))?;
     }
     Ok(())
+}
+
+/// What of a message its event does not hold, by the labels the decoder set.
+fn not_held_in_full(event: &Event, limits: &Limits) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if event.labels.contains_key("email.body_truncated") {
+        reasons.push(format!(
+            "the message's body is longer than the {} bytes its event keeps (labelled email.body_truncated)",
+            limits.max_email_body_bytes
+        ));
+    }
+    if let Some(omitted) = event.labels.get("email.attachments_omitted") {
+        reasons.push(format!(
+            "the message has {omitted} attachments more than the {} its event describes (labelled email.attachments_omitted)",
+            limits.max_attachments
+        ));
+    }
+    reasons
 }
 
 fn mbox_location(message: &MboxMessage) -> String {
