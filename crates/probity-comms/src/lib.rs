@@ -89,6 +89,12 @@ const UNREAD_LABEL: &str = "chat.unread_fields";
 /// The decoders' label counting the attachments past their limit, which the event does not hold.
 const ATTACHMENTS_CUT_LABEL: &str = "email.attachments_omitted";
 
+/// The decoders' label on a message whose parts may be split in the wrong places.
+const PARTS_MISREAD_LABEL: &str = "email.parts_misread";
+
+/// What [`UNSCANNED_LABEL`] says of a message whose parts may be split in the wrong places.
+const PARTS_MISREAD_WORDS: &str = "email: its parts may be split in the wrong places (a multipart boundary within a line), so some of its text may not have been read by any policy (the whole message is kept in dead-letter)";
+
 /// A message with no more text than this is scanned without timing: even text built to be slow
 /// (about 3 MB/s) takes some 20 ms.
 const UNTIMED_MESSAGE_BYTES: usize = 64 * 1024;
@@ -283,17 +289,24 @@ impl CommsStage {
             Read::Seal { reason, in_subject } => (reason, in_subject),
             Read::Scan(reading) => {
                 let (alerts, unscanned) = self.scan(event, reading, &correspondents);
-                // A body the decoder cut at its limit was read only as far as it was kept, and
-                // attachments past the decoder's limit not at all.
+                // A body the decoder cut at its limit was read only as far as it was kept,
+                // attachments past the decoder's limit not at all, and parts split in the wrong
+                // places perhaps not in full.
                 let cut = event.labels.contains_key(BODY_CUT_LABEL);
                 let attachments_cut = event.labels.get(ATTACHMENTS_CUT_LABEL).map(|omitted| {
                     format!(
                         "email.attachments: {omitted} past ingest's limit on a message's attachments (max_attachments) were not read by any policy (the whole message is kept in dead-letter)"
                     )
                 });
-                if !unscanned.is_empty() || cut || unread.is_some() || attachments_cut.is_some() {
+                let misread = event.labels.contains_key(PARTS_MISREAD_LABEL);
+                if !unscanned.is_empty()
+                    || cut
+                    || unread.is_some()
+                    || attachments_cut.is_some()
+                    || misread
+                {
                     let limits = self.scanner.policy().limits;
-                    let mut parts = Vec::with_capacity(3);
+                    let mut parts = Vec::with_capacity(4);
                     if cut {
                         parts.push(BODY_CUT_WORDS.to_owned());
                     }
@@ -301,6 +314,9 @@ impl CommsStage {
                         parts.push(unread_words(fields));
                     }
                     parts.extend(attachments_cut);
+                    if misread {
+                        parts.push(PARTS_MISREAD_WORDS.to_owned());
+                    }
                     if !unscanned.is_empty() {
                         parts.push(describe_unscanned(&unscanned, &limits));
                     }

@@ -379,6 +379,27 @@ fn attachments_past_the_decoders_limit_mark_the_message_partly_scanned() {
 }
 
 #[test]
+fn a_message_whose_parts_may_be_misread_is_marked_partly_scanned() {
+    // A boundary declared with an escape cannot be mended where it occurs within a line.
+    let mut event = decode_eml(&format!(
+        "{HEADERS}Subject: s\nContent-Type: multipart/mixed; boundary=\"a\\b\"\n\n--ab\nContent-Type: text/plain\n\nx --ab y\n--ab--\n"
+    ));
+    assert!(event.labels.contains_key("email.parts_misread"));
+    assert!(matches!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Scanned(_)
+    ));
+    let label = event.labels.get(probity_comms::UNSCANNED_LABEL).unwrap();
+    assert!(label.contains("split in the wrong places"), "{label}");
+    assert!(
+        event
+            .tags
+            .iter()
+            .any(|t| t == probity_comms::PARTLY_SCANNED_TAG)
+    );
+}
+
+#[test]
 fn abuse_in_a_quote_the_sender_answers_below_is_lowered() {
     // As Teams and Gmail write a reply: the message answered in a blockquote, the reply below.
     let eml = format!(

@@ -329,6 +329,33 @@ fn compare(label: &str, event: &Event, expected: &Expected, mismatches: &mut Vec
     }
 }
 
+/// Messages of the corpus that mail-parser splits at a boundary that begins a line but goes on
+/// (`--ab` where the boundary is `a`), which RFC 2046 does not count as a delimiter: the decoder
+/// splits them at delimiter lines only, so their parts differ from mail-parser's.
+const SPLIT_AT_DELIMITER_LINES_ONLY: [&str; 2] = ["malformed/004.eml", "malformed/007.eml"];
+
+/// Such a message is labelled, and keeps the text mail-parser found in its parts.
+fn split_at_delimiter_lines_only(name: &str, event: &Event, expected: &Expected) {
+    assert!(
+        event.labels.contains_key("email.misplaced_boundaries"),
+        "{name}: {:?}",
+        event.labels
+    );
+    let email = event.email.as_ref().unwrap();
+    let mut read = email.body.clone().unwrap_or_default();
+    for attachment in &email.attachments {
+        read.push_str(attachment.text.as_deref().unwrap_or_default());
+    }
+    for content in expected.attachment_contents.iter().flatten() {
+        if let AttachmentContent::Text(text) = content {
+            assert!(
+                read.contains(text.trim()),
+                "{name}: {text:?} not in {read:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn corpus_decodes_and_matches_expected_parse() {
     let files = corpus_files();
@@ -364,10 +391,16 @@ fn corpus_decodes_and_matches_expected_parse() {
                 ));
                 continue;
             };
+            let expected = expected(&json);
+            if SPLIT_AT_DELIMITER_LINES_ONLY.contains(&name.as_str()) {
+                split_at_delimiter_lines_only(&name, event, &expected);
+                compared += 1;
+                continue;
+            }
             compare(
                 &format!("{name} ({json_name})"),
                 event,
-                &expected(&json),
+                &expected,
                 &mut mismatches,
             );
             compared += 1;
@@ -890,7 +923,8 @@ struct Counter {
     events: usize,
     /// Events of messages over the size limit, read as far as the limit allows, or whose body
     /// was cut at its limit (both labelled `email.body_truncated`), or with attachments past the
-    /// limit (`email.attachments_omitted`): each comes with a dead letter of the same message.
+    /// limit (`email.attachments_omitted`), or split where boundaries occur within lines
+    /// (`email.parts_misread`): each comes with a dead letter of the same message.
     oversized: usize,
     rejected: usize,
     body_bytes: u64,
@@ -902,6 +936,7 @@ impl Sink for Counter {
         self.events += 1;
         if event.labels.contains_key("email.body_truncated")
             || event.labels.contains_key("email.attachments_omitted")
+            || event.labels.contains_key("email.parts_misread")
         {
             self.oversized += 1;
         }

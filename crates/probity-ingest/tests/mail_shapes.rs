@@ -6,6 +6,7 @@
 use probity_ingest::mail::decode_eml;
 use probity_ingest::{Batch, Context, Limits};
 use probity_model::{Event, Identity};
+use proptest::prelude::*;
 
 fn decode_with(bytes: &[u8], limits: Limits) -> Batch {
     let mut ctx = Context::new("file:test", limits);
@@ -128,4 +129,161 @@ fn attachments_past_the_limit_keep_the_whole_message_in_dead_letter() {
             .labels
             .contains_key("email.attachments_omitted")
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Boundaries
+// ---------------------------------------------------------------------------------------------
+
+fn attachment_text<'a>(event: &'a Event, name: &str) -> &'a str {
+    event
+        .email
+        .as_ref()
+        .unwrap()
+        .attachments
+        .iter()
+        .find(|a| a.file.name.as_deref() == Some(name))
+        .and_then(|a| a.text.as_deref())
+        .unwrap_or_else(|| panic!("no text for {name}: {:?}", event.email))
+}
+
+#[test]
+fn a_boundary_within_a_line_does_not_end_the_part() {
+    let raw = b"From: Alan Smith <alan.smith@force.police.uk>\nTo: Leak <leak@gmail.com>\nSubject: midline\nContent-Type: multipart/mixed; boundary=\"_000_DB9PR01MB1234ABCD_\"\n\n--_000_DB9PR01MB1234ABCD_\nContent-Type: text/plain\n\nHello, the boundary of that mail was x--_000_DB9PR01MB1234ABCD_y and then\nOFFICIAL-SENSITIVE\nNominal AB123456C. I will find you.\n--_000_DB9PR01MB1234ABCD_\nContent-Type: text/plain; name=\"x.txt\"\nContent-Disposition: attachment; filename=\"x.txt\"\n\nattached\n--_000_DB9PR01MB1234ABCD_--\n";
+    let event = decode(raw);
+    assert_eq!(
+        body(&event).trim_end(),
+        "Hello, the boundary of that mail was x--_000_DB9PR01MB1234ABCD_y and then\nOFFICIAL-SENSITIVE\nNominal AB123456C. I will find you."
+    );
+    assert_eq!(attachment_text(&event, "x.txt").trim_end(), "attached");
+    assert_eq!(event.email.as_ref().unwrap().attachments.len(), 1);
+    assert_eq!(event.labels["email.misplaced_boundaries"], "1");
+    assert!(!event.labels.contains_key("email.parts_misread"));
+}
+
+#[test]
+fn a_line_that_begins_with_the_boundary_and_goes_on_does_not_end_the_part() {
+    // Boundary `B`: "-----BEGIN" holds "--B" within the line, "--Bob" begins the line.
+    let raw = b"From: Alan Smith <alan.smith@force.police.uk>\nTo: Leak <leak@gmail.com>\nSubject: dashes\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nCover note.\n--Bob\n--B\nContent-Type: text/plain; name=\"list.txt\"\nContent-Disposition: attachment; filename=\"list.txt\"\n\n-----BEGIN LIST-----\nOFFICIAL-SENSITIVE\nNominal AB123456C.\n-----END LIST-----\n--B--\n";
+    let event = decode(raw);
+    assert_eq!(body(&event).trim_end(), "Cover note.\n--Bob");
+    assert_eq!(
+        attachment_text(&event, "list.txt").trim_end(),
+        "-----BEGIN LIST-----\nOFFICIAL-SENSITIVE\nNominal AB123456C.\n-----END LIST-----"
+    );
+    assert_eq!(event.labels["email.misplaced_boundaries"], "2");
+}
+
+#[test]
+fn pgp_armour_in_an_encrypted_part_is_kept_whole() {
+    let raw = b"From: Alan Smith <alan.smith@force.police.uk>\nTo: Leak <leak@gmail.com>\nSubject: pgp\nMIME-Version: 1.0\nContent-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=B\n\n--B\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--B\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\n\n-----BEGIN PGP MESSAGE-----\n\nhQEMAsNAtDsdJ9DI4WVtsZAE9lh9abmeLGbfrywxWqvZysFI2aNQ\n=abcd\n-----END PGP MESSAGE-----\n--B--\n";
+    let event = decode(raw);
+    let email = event.email.as_ref().unwrap();
+    let armour = email
+        .attachments
+        .iter()
+        .find(|a| a.file.name.as_deref() == Some("encrypted.asc"))
+        .unwrap();
+    let expected = b"-----BEGIN PGP MESSAGE-----\n\nhQEMAsNAtDsdJ9DI4WVtsZAE9lh9abmeLGbfrywxWqvZysFI2aNQ\n=abcd\n-----END PGP MESSAGE-----";
+    assert_eq!(armour.file.size, Some(expected.len() as u64));
+}
+
+#[test]
+fn mail_split_only_at_delimiter_lines_is_not_labelled() {
+    let raw = b"From: a@force.police.uk\nTo: b@force.police.uk\nSubject: s\nContent-Type: multipart/mixed; boundary=\"----=_Part_1\"\n\n------=_Part_1\nContent-Type: multipart/alternative; boundary=\"----=_Part_1_alt\"\n\n------=_Part_1_alt\nContent-Type: text/plain\n\nplain -- with dashes ------\n------=_Part_1_alt--\n------=_Part_1\nContent-Type: text/plain; name=a.txt\nContent-Disposition: attachment; filename=a.txt\n\nfile\n------=_Part_1--\n";
+    let event = decode(raw);
+    assert_eq!(body(&event).trim_end(), "plain -- with dashes ------");
+    assert_eq!(attachment_text(&event, "a.txt").trim_end(), "file");
+    assert!(!event.labels.contains_key("email.misplaced_boundaries"));
+}
+
+#[test]
+fn boundaries_that_cannot_be_passed_over_keep_the_message_in_dead_letter() {
+    // A boundary declared with an escape cannot be found as written in the header to be mended.
+    let raw = b"From: a@force.police.uk\nTo: b@gmail.com\nSubject: s\nContent-Type: multipart/mixed; boundary=\"a\\b\"\n\n--ab\nContent-Type: text/plain\n\nx --ab y NI AB123456C\n--ab--\n";
+    let batch = decode_with(raw, Limits::default());
+    assert_eq!(batch.events.len(), 1);
+    let event = &batch.events[0];
+    assert!(
+        event.labels.contains_key("email.parts_misread"),
+        "{:?}",
+        event.labels
+    );
+    assert_eq!(event.labels["email.encoding_problem"], "true");
+    assert_eq!(batch.rejected.len(), 1);
+    assert!(batch.rejected[0].reason.contains("email.parts_misread"));
+    assert_eq!(batch.rejected[0].raw, raw);
+}
+
+/// A line of a part's text that is never a delimiter line of `boundary`, though it holds it.
+fn line_with(boundary: &str) -> impl Strategy<Value = String> {
+    let b = boundary.to_owned();
+    // A line that ends with the boundary is not followed by a blank line or a header field
+    // here: that would be a delimiter a careless mailer wrote at the end of a line of text.
+    prop_oneof![
+        Just("plain words here".to_owned()),
+        Just(format!("x--{b} y")),
+        Just(format!("--{b}x")),
+        Just(format!("---{b}EGIN---")),
+        Just(format!("{b}--{b}")),
+        Just(format!(" --{b}")),
+        Just(format!("OFFICIAL-SENSITIVE --{b}.")),
+        Just(format!("text--{b}--")),
+    ]
+}
+
+fn parts_with(boundary: &'static str) -> impl Strategy<Value = Vec<Vec<String>>> {
+    proptest::collection::vec(proptest::collection::vec(line_with(boundary), 1..6), 1..4)
+}
+
+proptest! {
+    /// However often the boundary occurs within the parts' lines, each part's text is read whole:
+    /// the first as the body, the others as attachments.
+    #[test]
+    fn parts_are_split_at_delimiter_lines_only(
+        (boundary, parts) in prop_oneof![Just("B"), Just("=_"), Just("_000_X_"), Just("----=_Part")]
+            .prop_flat_map(|b| (Just(b), parts_with(b))),
+    ) {
+        let mut raw = format!(
+            "From: a@force.police.uk\nTo: b@gmail.com\nSubject: s\nContent-Type: multipart/mixed; boundary=\"{boundary}\"\n\n"
+        );
+        for (index, lines) in parts.iter().enumerate() {
+            raw.push_str(&format!("--{boundary}\n"));
+            if index == 0 {
+                raw.push_str("Content-Type: text/plain\n\n");
+            } else {
+                raw.push_str(&format!(
+                    "Content-Type: text/plain; name=p{index}.txt\nContent-Disposition: attachment; filename=p{index}.txt\n\n"
+                ));
+            }
+            raw.push_str(&lines.join("\n"));
+            raw.push('\n');
+        }
+        raw.push_str(&format!("--{boundary}--\n"));
+        let batch = decode_with(raw.as_bytes(), Limits::default());
+        prop_assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+        prop_assert_eq!(batch.events.len(), 1);
+        let event = &batch.events[0];
+        let email = event.email.as_ref().unwrap();
+        let expected_body = parts[0].join("\n");
+        prop_assert_eq!(
+            email.body.as_deref().unwrap_or_default().trim_end(),
+            expected_body.trim_end()
+        );
+        prop_assert_eq!(email.attachments.len(), parts.len() - 1);
+        for (index, lines) in parts.iter().enumerate().skip(1) {
+            let name = format!("p{index}.txt");
+            let attachment = email
+                .attachments
+                .iter()
+                .find(|a| a.file.name.as_deref() == Some(name.as_str()));
+            prop_assert!(attachment.is_some(), "{} missing: {:?}", name, email.attachments);
+            let expected = lines.join("\n");
+            // The text reader trims a text attachment.
+            prop_assert_eq!(
+                attachment.and_then(|a| a.text.as_deref()).unwrap_or_default().trim(),
+                expected.trim()
+            );
+        }
+    }
 }

@@ -18,7 +18,7 @@ use probity_model::{
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{eol, journal};
+use super::{boundary, eol, journal};
 use crate::{Context, Limits, attach, charset};
 
 /// Headers kept in [`Event::original`] as text (RFC 2047 encoded words decoded, folding undone),
@@ -107,9 +107,24 @@ pub(super) fn message_to_event_with(
     let mut ranges = Vec::new();
     part_header_ranges(&message, first, 0, &mut ranges);
     let parts_transcoded = charset::lines_as_utf8(first, &ranges);
-    let message = match parts_transcoded.as_deref().map(|again| parser.parse(again)) {
-        Some(Some(again)) => again,
-        _ => message,
+    let (message, read) = match parts_transcoded
+        .as_deref()
+        .and_then(|again| Some((parser.parse(again)?, again)))
+    {
+        Some((again, read)) => (again, read),
+        None => (message, first),
+    };
+    // A multipart boundary within a line, or before other text, does not end a part (RFC 2046),
+    // though mail-parser splits there: the message is read again with only its delimiter lines
+    // able to split it.
+    let anchored = boundary::anchor(parser, &message, read);
+    let message = match anchored
+        .bytes
+        .as_deref()
+        .and_then(|again| parser.parse(again))
+    {
+        Some(again) => again,
+        None => message,
     };
     if let Some(reason) = not_a_message(&message, bytes.len()) {
         return Err(reason);
@@ -127,6 +142,18 @@ pub(super) fn message_to_event_with(
         event
             .labels
             .insert("email.encoding_problem".into(), "true".into());
+    }
+    if anchored.misplaced > 0 {
+        event.labels.insert(
+            "email.misplaced_boundaries".into(),
+            anchored.misplaced.to_string(),
+        );
+    }
+    if let Some(reason) = anchored.unmended {
+        event
+            .labels
+            .insert("email.encoding_problem".into(), "true".into());
+        event.labels.insert("email.parts_misread".into(), reason);
     }
     if let Some((_, count)) = line_ends {
         event

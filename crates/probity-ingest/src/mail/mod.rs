@@ -8,6 +8,7 @@
 //! [`Limits::max_message_bytes`](crate::Limits::max_message_bytes) keeps its first bytes and its
 //! size, and bytes with no header field at all say so. Anything else is decoded as far as it goes.
 
+mod boundary;
 mod eol;
 mod journal;
 mod mbox;
@@ -226,6 +227,9 @@ fn not_held_in_full(event: &Event, limits: &Limits) -> Vec<String> {
             "the message's body is longer than the {} bytes its event keeps (labelled email.body_truncated)",
             limits.max_email_body_bytes
         ));
+    }
+    if let Some(why) = event.labels.get("email.parts_misread") {
+        reasons.push(format!("{why} (labelled email.parts_misread)"));
     }
     if let Some(omitted) = event.labels.get("email.attachments_omitted") {
         reasons.push(format!(

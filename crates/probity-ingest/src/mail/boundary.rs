@@ -1,0 +1,379 @@
+//! Multipart boundaries where RFC 2046 puts them: at the start of a line.
+//!
+//! A multipart body is split at delimiter lines: `--` and the boundary at the start of a line,
+//! then only white space to the line's end (or `--` for the last). mail-parser splits wherever
+//! `--` and the boundary occur, within a line too, and whatever follows them: a body line
+//! `x--_000_ABC_y` ends a part whose boundary is `_000_ABC_` (the rest of the text is lost), and
+//! `-----BEGIN LIST-----` ends one whose boundary is `B`. So after a parse, the boundaries of its
+//! multiparts are looked for in the message, and where one occurs other than as a delimiter line,
+//! the message is written again with every true delimiter line's boundary (and the `boundary=`
+//! parameter declaring it) lengthened by a suffix found nowhere in the message. mail-parser then
+//! finds only the true delimiters; the parts' content is left byte for byte. A multipart found only
+//! once the first split is mended is checked the same way, a few rounds at most.
+
+use std::ops::Range;
+
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+use memchr::memmem;
+
+/// Rounds of mending: each can bring to light multiparts that a wrong split had hidden.
+const MAX_ROUNDS: usize = 4;
+
+/// How deep attached messages are followed for their multiparts, as mail-parser follows them.
+const MAX_DEPTH: usize = 10;
+
+/// Most distinct boundaries mended in one message; a message with more is not mended.
+const MAX_BOUNDARIES: usize = 256;
+
+/// What [`anchor`] did.
+#[derive(Debug, Default)]
+pub(super) struct Anchored {
+    /// The message written again so that only delimiter lines split it; none when no boundary
+    /// occurs out of place (or none could be mended).
+    pub bytes: Option<Vec<u8>>,
+    /// How many times a boundary occurred where it is not a delimiter.
+    pub misplaced: usize,
+    /// Why the parts could not be split at their delimiter lines only, where they could not.
+    pub unmended: Option<String>,
+}
+
+/// One multipart of a parsed message: its boundary, the range of its header block in the
+/// message, and where its body starts.
+struct Multipart {
+    boundary: Vec<u8>,
+    header: Range<usize>,
+    body_start: usize,
+}
+
+/// Checks that `message`, parsed from `raw`, was split only at delimiter lines, and where it was
+/// not, writes `raw` again so that it will be (see the module doc).
+pub(super) fn anchor(parser: &MessageParser, message: &Message<'_>, raw: &[u8]) -> Anchored {
+    let mut found = Anchored::default();
+    let mut multiparts = Vec::new();
+    collect(message, raw, 0, &mut multiparts);
+    let mut current: Option<Vec<u8>> = None;
+    for round in 0..MAX_ROUNDS {
+        let bytes = current.as_deref().unwrap_or(raw);
+        let misplaced = misplaced(bytes, &multiparts);
+        if misplaced == 0 {
+            found.bytes = current;
+            return found;
+        }
+        // Occurrences passed over in the first round are the message's; later rounds find those
+        // of multiparts the first split hid.
+        found.misplaced += misplaced;
+        if round + 1 == MAX_ROUNDS {
+            break;
+        }
+        let Some(rewritten) = mend(bytes, &multiparts) else {
+            found.unmended = Some(format!(
+                "a multipart boundary occurs within a line or before other text ({misplaced} times), where it does not end a part, and its declaration could not be rewritten to leave those out: the parts may be split in the wrong places"
+            ));
+            return found;
+        };
+        multiparts.clear();
+        if let Some(again) = parser.parse(&rewritten) {
+            collect(&again, &rewritten, 0, &mut multiparts);
+        }
+        current = Some(rewritten);
+    }
+    found.unmended = Some(format!(
+        "multipart boundaries still occur within lines after {MAX_ROUNDS} rounds of mending: the parts may be split in the wrong places"
+    ));
+    found
+}
+
+/// The multiparts of `message` and of the messages attached to it in place (without a transfer
+/// encoding, so that their offsets are into `raw` too), whose boundary is declared.
+fn collect(message: &Message<'_>, raw: &[u8], depth: usize, out: &mut Vec<Multipart>) {
+    for part in &message.parts {
+        if let Some(boundary) = part
+            .content_type()
+            .filter(|content_type| content_type.ctype().eq_ignore_ascii_case("multipart"))
+            .and_then(|content_type| content_type.attribute("boundary"))
+            .filter(|boundary| !boundary.is_empty())
+        {
+            out.push(Multipart {
+                boundary: boundary.as_bytes().to_vec(),
+                header: part.offset_header as usize..part.offset_body as usize,
+                body_start: part.offset_body as usize,
+            });
+        }
+        if let PartType::Message(attached) = &part.body
+            && depth < MAX_DEPTH
+            && std::ptr::eq(attached.raw_message.as_ref(), raw)
+        {
+            collect(attached, raw, depth + 1, out);
+        }
+    }
+}
+
+/// The boundaries of `multiparts`, each once, with the earliest start of a body it splits.
+fn distinct(multiparts: &[Multipart]) -> Vec<(&[u8], usize)> {
+    let mut boundaries: Vec<(&[u8], usize)> = Vec::new();
+    for multipart in multiparts {
+        match boundaries
+            .iter_mut()
+            .find(|(boundary, _)| *boundary == multipart.boundary.as_slice())
+        {
+            Some((_, start)) => *start = (*start).min(multipart.body_start),
+            None => boundaries.push((&multipart.boundary, multipart.body_start)),
+        }
+    }
+    boundaries
+}
+
+/// How a `--boundary` found in a body stands.
+#[derive(Debug, PartialEq, Eq)]
+enum Occurrence {
+    /// A delimiter line: the start of a line, then white space to its end, or `--`. Or one that
+    /// a careless mailer wrote at the end of a line of text (`text--boundary--` at the end of the
+    /// body, or `text--boundary` before the next part's headers), which mail-parser also takes
+    /// as a delimiter, and which hides nothing: no text is left between it and a part.
+    Delimiter,
+    /// The start of a delimiter line of a longer boundary that begins with this one.
+    Longer,
+    /// Anywhere else: mail-parser would split there, RFC 2046 does not, and the text after it
+    /// would be read as part headers or not at all.
+    Misplaced,
+}
+
+fn occurrence(bytes: &[u8], at: usize, boundary: &[u8], others: &[(&[u8], usize)]) -> Occurrence {
+    let at_line_start = at == 0 || bytes.get(at - 1) == Some(&b'\n');
+    let after = at + 2 + boundary.len();
+    let rest = bytes.get(after..).unwrap_or_default();
+    if ends_delimiter(rest) {
+        if at_line_start || careless_delimiter(rest, boundary) {
+            return Occurrence::Delimiter;
+        }
+        return Occurrence::Misplaced;
+    }
+    let longer = at_line_start
+        && others.iter().any(|(other, _)| {
+            other.len() > boundary.len()
+                && other.starts_with(boundary)
+                && bytes
+                    .get(at + 2..)
+                    .is_some_and(|rest| rest.starts_with(other))
+                && ends_delimiter(bytes.get(at + 2 + other.len()..).unwrap_or_default())
+        });
+    if longer {
+        Occurrence::Longer
+    } else {
+        Occurrence::Misplaced
+    }
+}
+
+/// Whether a `--boundary` within a line, followed by `rest` (which ends it as a delimiter would),
+/// is a delimiter a careless mailer wrote without its line break: the last (`--` after it) with
+/// no other `--boundary` after it, or one followed by a blank line or a header field (the next
+/// part's headers). Anything else after it would be lost in the headers of a part that is not
+/// there, so it is not taken as one.
+fn careless_delimiter(rest: &[u8], boundary: &[u8]) -> bool {
+    if let Some(after_close) = rest.strip_prefix(b"--") {
+        let needle = [b"--".as_slice(), boundary].concat();
+        return memmem::find(after_close, &needle).is_none();
+    }
+    let next_line = match memchr::memchr(b'\n', rest) {
+        Some(end) => &rest[end + 1..],
+        None => return true,
+    };
+    let name_len = next_line
+        .iter()
+        .position(|&byte| !(byte.is_ascii_graphic() && byte != b':'))
+        .unwrap_or(next_line.len());
+    matches!(next_line, [] | [b'\n', ..] | [b'\r', b'\n', ..])
+        || (name_len > 0 && next_line.get(name_len) == Some(&b':'))
+}
+
+/// Whether what follows `--boundary` makes it a delimiter: `--` (the last delimiter; what follows
+/// it is the epilogue), or white space to the line's end or the message's.
+fn ends_delimiter(rest: &[u8]) -> bool {
+    if rest.starts_with(b"--") {
+        return true;
+    }
+    let padding = rest
+        .iter()
+        .position(|&byte| byte != b' ' && byte != b'\t')
+        .unwrap_or(rest.len());
+    matches!(
+        rest.get(padding..).unwrap_or_default(),
+        [] | [b'\n', ..] | [b'\r', b'\n', ..] | [b'\r']
+    )
+}
+
+/// How many times the boundaries of `multiparts` occur in `bytes`, after the start of the first
+/// body they split, other than as delimiter lines.
+fn misplaced(bytes: &[u8], multiparts: &[Multipart]) -> usize {
+    let boundaries = distinct(multiparts);
+    let mut count = 0;
+    for &(boundary, start) in &boundaries {
+        let needle = [b"--".as_slice(), boundary].concat();
+        let Some(body) = bytes.get(start..) else {
+            continue;
+        };
+        count += memmem::find_iter(body, &needle)
+            .filter(|&at| {
+                occurrence(bytes, start + at, boundary, &boundaries) == Occurrence::Misplaced
+            })
+            .count();
+    }
+    count
+}
+
+/// `bytes` with the boundary of each multiparts lengthened by a suffix that occurs nowhere in
+/// them, in its `boundary=` parameter and on its delimiter lines; none when a parameter cannot be
+/// found as written (an RFC 2231 encoded one, or one with quoted-pair escapes) or there are too
+/// many boundaries.
+fn mend(bytes: &[u8], multiparts: &[Multipart]) -> Option<Vec<u8>> {
+    let boundaries = distinct(multiparts);
+    if boundaries.len() > MAX_BOUNDARIES {
+        return None;
+    }
+    let suffix = unused_suffix(bytes, &boundaries)?;
+    let mut insertions = Vec::new();
+    for multipart in multiparts {
+        let declared = parameter_ends(bytes, multipart.header.clone(), &multipart.boundary);
+        if declared.is_empty() {
+            return None;
+        }
+        insertions.extend(declared);
+    }
+    for &(boundary, start) in &boundaries {
+        let needle = [b"--".as_slice(), boundary].concat();
+        let body = bytes.get(start..)?;
+        for at in memmem::find_iter(body, &needle) {
+            if occurrence(bytes, start + at, boundary, &boundaries) == Occurrence::Delimiter {
+                insertions.push(start + at + needle.len());
+            }
+        }
+    }
+    insertions.sort_unstable();
+    insertions.dedup();
+    let mut out = Vec::with_capacity(bytes.len() + insertions.len() * suffix.len());
+    let mut copied = 0;
+    for at in insertions {
+        out.extend_from_slice(bytes.get(copied..at)?);
+        out.extend_from_slice(&suffix);
+        copied = at;
+    }
+    out.extend_from_slice(bytes.get(copied..)?);
+    Some(out)
+}
+
+/// A suffix that, after any of the boundaries, makes a string found nowhere in `bytes`, so that the
+/// lengthened boundaries are found only where they are written.
+fn unused_suffix(bytes: &[u8], boundaries: &[(&[u8], usize)]) -> Option<Vec<u8>> {
+    (0..64u32)
+        .map(|n| format!("_probity_{n}").into_bytes())
+        .find(|suffix| {
+            boundaries.iter().all(|(boundary, _)| {
+                let lengthened = [*boundary, suffix].concat();
+                memmem::find(bytes, &lengthened).is_none()
+            })
+        })
+}
+
+/// Where, in `bytes`, the values of the `boundary=` parameters within `header` that read
+/// `boundary` end (quoted or not): every one, since a header block may hold more than one
+/// `Content-Type`, and the parser reads one of them.
+fn parameter_ends(bytes: &[u8], header: Range<usize>, boundary: &[u8]) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let Some(block) = bytes.get(header.clone()) else {
+        return ends;
+    };
+    let lower: Vec<u8> = block.to_ascii_lowercase();
+    let skip_space = |at: &mut usize| {
+        while block
+            .get(*at)
+            .is_some_and(|byte| byte.is_ascii_whitespace())
+        {
+            *at += 1;
+        }
+    };
+    for name in memmem::find_iter(&lower, b"boundary") {
+        let mut at = name + b"boundary".len();
+        skip_space(&mut at);
+        if block.get(at) != Some(&b'=') {
+            continue;
+        }
+        at += 1;
+        skip_space(&mut at);
+        if block.get(at) == Some(&b'"') {
+            at += 1;
+        }
+        if block
+            .get(at..)
+            .is_some_and(|rest| rest.starts_with(boundary))
+        {
+            ends.push(header.start + at + boundary.len());
+        }
+    }
+    ends
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn anchored(raw: &[u8]) -> Anchored {
+        let parser = MessageParser::new();
+        let message = parser.parse(raw).unwrap();
+        anchor(&parser, &message, raw)
+    }
+
+    #[test]
+    fn delimiter_lines_are_told_from_boundaries_within_text() {
+        let others: [(&[u8], usize); 2] = [(b"B", 0), (b"B2", 0)];
+        let at = |text: &[u8], index| occurrence(text, index, b"B", &others);
+        assert_eq!(at(b"--B\nx", 0), Occurrence::Delimiter);
+        assert_eq!(at(b"x\n--B  \r\nx", 2), Occurrence::Delimiter);
+        assert_eq!(at(b"x\n--B--", 2), Occurrence::Delimiter);
+        assert_eq!(at(b"x\n--B", 2), Occurrence::Delimiter);
+        assert_eq!(at(b"x\n--B2\n", 2), Occurrence::Longer);
+        assert_eq!(at(b"x\n--BEGIN\n", 2), Occurrence::Misplaced);
+        assert_eq!(at(b"-----BEGIN\n", 3), Occurrence::Misplaced);
+        assert_eq!(at(b"text --B y\n", 5), Occurrence::Misplaced);
+        assert_eq!(
+            at(b"text --B\nOFFICIAL-SENSITIVE\n", 5),
+            Occurrence::Misplaced
+        );
+        // As careless mailers write them: a delimiter at the end of a line of text.
+        assert_eq!(at(b"text--B\nContent-Type: x\n", 4), Occurrence::Delimiter);
+        assert_eq!(at(b"text--B\n\nbody", 4), Occurrence::Delimiter);
+        assert_eq!(at(b"text--B--\n", 4), Occurrence::Delimiter);
+        // ... but not a last delimiter that more parts follow.
+        assert_eq!(at(b"text--B--\nhidden\n--B\n", 4), Occurrence::Misplaced);
+    }
+
+    #[test]
+    fn a_message_split_only_at_delimiter_lines_is_left_as_it_is() {
+        let raw = b"Content-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: multipart/alternative; boundary=b1x\n\n--b1x\n\ntext\n--b1x--\n--b1--\n";
+        let found = anchored(raw);
+        assert!(found.bytes.is_none());
+        assert_eq!(found.misplaced, 0);
+        assert!(found.unmended.is_none());
+    }
+
+    #[test]
+    fn boundaries_within_lines_are_passed_over() {
+        let raw = b"Content-Type: multipart/mixed; boundary=\"=_\"\n\n--=_\nContent-Type: text/plain\n\nCheers --=_= ok\nNI AB123456C\n--=_--\n";
+        let found = anchored(raw);
+        assert_eq!(found.misplaced, 1);
+        assert!(found.unmended.is_none());
+        let bytes = found.bytes.unwrap();
+        let message = MessageParser::new().parse(&bytes).unwrap();
+        assert_eq!(
+            message.body_text(0).unwrap().trim_end(),
+            "Cheers --=_= ok\nNI AB123456C"
+        );
+    }
+
+    #[test]
+    fn a_declaration_that_cannot_be_found_is_reported() {
+        let raw = b"Content-Type: multipart/mixed; boundary=\"a\\b\"\n\n--ab\nContent-Type: text/plain\n\nx --ab y\n--ab--\n";
+        let found = anchored(raw);
+        assert!(found.bytes.is_none());
+        assert!(found.unmended.is_some());
+    }
+}
