@@ -287,3 +287,60 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Alternatives
+// ---------------------------------------------------------------------------------------------
+
+fn alternative(plain: &str, html: &str) -> Vec<u8> {
+    format!(
+        "From: Alan Smith <alan.smith@force.police.uk>\nTo: Bob Jones <bob.jones@force.police.uk>\nSubject: rota\nContent-Type: multipart/alternative; boundary=A\n\n--A\nContent-Type: text/plain\n\n{plain}\n--A\nContent-Type: text/html\n\n{html}\n--A--\n"
+    )
+    .into_bytes()
+}
+
+#[test]
+fn text_only_in_the_html_alternative_is_added_to_the_body() {
+    let event = decode(&alternative(
+        "See you at the briefing.",
+        "<html><body><p>See you at the briefing.</p><p>You stupid fucking bitch, I will find you and kill you.</p></body></html>",
+    ));
+    assert_eq!(
+        body(&event),
+        "See you at the briefing.\n\n[only in the HTML alternative]\nYou stupid fucking bitch, I will find you and kill you."
+    );
+    assert_eq!(event.labels["email.html_alternative_lines"], "1");
+
+    let event = decode(&alternative(
+        "See you at the briefing.",
+        "<html><body><p>I was diagnosed with cancer and have a fit note.</p></body></html>",
+    ));
+    assert!(body(&event).contains("diagnosed with cancer"));
+}
+
+#[test]
+fn an_html_alternative_saying_what_the_plain_one_says_adds_nothing() {
+    let event = decode(&alternative(
+        "Hi Bob,\n\nthe rota for next week is attached; shout if it's wrong.\n\nAlan",
+        "<div>Hi <b>Bob</b>,</div><div><br></div><div>The rota for next week is <i>attached</i> - shout if it&#39;s wrong.</div><div>Alan</div>",
+    ));
+    assert_eq!(
+        body(&event),
+        "Hi Bob,\n\nthe rota for next week is attached; shout if it's wrong.\n\nAlan"
+    );
+    assert!(!event.labels.contains_key("email.html_alternative_lines"));
+}
+
+#[test]
+fn an_html_alternative_in_an_attached_message_is_read_too() {
+    let raw = b"From: a@force.police.uk\nTo: b@gmail.com\nSubject: fwd\nContent-Type: multipart/mixed; boundary=O\n\n--O\nContent-Type: text/plain\n\nsee below\n--O\nContent-Type: message/rfc822\n\nFrom: c@force.police.uk\nSubject: inner\nContent-Type: multipart/alternative; boundary=A\n\n--A\nContent-Type: text/plain\n\nnothing here\n--A\nContent-Type: text/html\n\n<p>nothing here</p><p>NI AB123456C</p>\n--A--\n--O--\n";
+    let event = decode(raw);
+    let text = event.email.as_ref().unwrap().attachments[0]
+        .text
+        .as_deref()
+        .unwrap();
+    assert!(
+        text.contains("[only in the HTML alternative]\nNI AB123456C"),
+        "{text:?}"
+    );
+}

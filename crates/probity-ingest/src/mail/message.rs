@@ -18,7 +18,7 @@ use probity_model::{
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{boundary, eol, journal};
+use super::{alternative, boundary, eol, journal};
 use crate::{Context, Limits, attach, charset};
 
 /// Headers kept in [`Event::original`] as text (RFC 2047 encoded words decoded, folding undone),
@@ -303,9 +303,16 @@ fn email_fields(
         text: body,
         truncated: body_truncated,
         encoding_problem: body_problem,
+        alternative_lines,
     } = body_text(message, ctx.limits.max_email_body_bytes);
     if body_truncated {
         labels.set("email.body_truncated", "true");
+    }
+    if alternative_lines > 0 {
+        labels.set(
+            "email.html_alternative_lines",
+            alternative_lines.to_string(),
+        );
     }
     let attachments = attachments(message, &ctx.limits, labels);
     if body_problem || has_encoding_problem(message) {
@@ -581,8 +588,9 @@ fn to_utc(date: &mail_parser::DateTime) -> Option<Timestamp> {
 
 /// The text body: the text/plain parts mail-parser chose (HTML reduced to text where a message
 /// has no plain alternative), then the content of any multipart part without a usable boundary
-/// (read as text, as far as it goes), joined, cut at `limit` bytes on a character boundary.
-/// Also whether a part's text could not be decoded as declared ([`part_text`]).
+/// (read as text, as far as it goes), then the lines of an HTML alternative that hold words the
+/// rest does not (under [`alternative::MARKER`]), joined, cut at `limit` bytes on a character
+/// boundary. Also whether a part's text could not be decoded as declared ([`part_text`]).
 fn body_text(message: &Message<'_>, limit: usize) -> Body {
     let mut body = String::new();
     let mut problem = false;
@@ -611,6 +619,20 @@ fn body_text(message: &Message<'_>, limit: usize) -> Body {
             break;
         }
     }
+    let mut alternative_lines = 0;
+    if body.len() <= limit {
+        let (added, lossy) = html_alternatives_text(message, &body);
+        if let Some((added, lines)) = added {
+            if !body.is_empty() {
+                body.push_str("\n\n");
+            }
+            body.push_str(alternative::MARKER);
+            body.push('\n');
+            body.push_str(&added);
+            alternative_lines = lines;
+        }
+        problem |= lossy;
+    }
     let truncated = body.len() > limit;
     if truncated {
         let cut = body.floor_char_boundary(limit);
@@ -620,7 +642,43 @@ fn body_text(message: &Message<'_>, limit: usize) -> Body {
         text: (!body.is_empty()).then_some(body),
         truncated,
         encoding_problem: problem,
+        alternative_lines,
     }
+}
+
+/// The lines of the message's HTML alternatives (HTML parts mail-parser chose for an HTML body
+/// but not for the text body, which took a plain alternative) that hold words `body` does not,
+/// with how many; and whether reading them lost characters.
+fn html_alternatives_text(message: &Message<'_>, body: &str) -> (Option<(String, usize)>, bool) {
+    let mut alternatives = message
+        .html_body
+        .iter()
+        .filter(|id| !message.text_body.contains(id))
+        .filter_map(|&id| message.parts.get(id as usize))
+        .filter(|part| matches!(part.body, PartType::Html(_)))
+        .peekable();
+    if alternatives.peek().is_none() {
+        return (None, false);
+    }
+    let mut known = alternative::Words::of(body);
+    let mut added = String::new();
+    let mut lines = 0;
+    let mut problem = false;
+    for part in alternatives {
+        let Some((text, lossy)) = part_text(part, &message.raw_message) else {
+            continue;
+        };
+        problem |= lossy;
+        let (more, count) = alternative::lines_adding(&text, &mut known);
+        if count > 0 {
+            if !added.is_empty() {
+                added.push('\n');
+            }
+            added.push_str(&more);
+            lines += count;
+        }
+    }
+    ((lines > 0).then_some((added, lines)), problem)
 }
 
 /// A message's body as [`body_text`] reads it.
@@ -630,6 +688,8 @@ struct Body {
     /// Some part's text could not be decoded as declared, or a multipart part had no usable
     /// boundary.
     encoding_problem: bool,
+    /// Lines of an HTML alternative added to the body (its words are not in the plain one).
+    alternative_lines: usize,
 }
 
 /// Bytes as text: UTF-8 where they are, else windows-1252.

@@ -8,6 +8,7 @@
 //! [`Limits::max_message_bytes`](crate::Limits::max_message_bytes) keeps its first bytes and its
 //! size, and bytes with no header field at all say so. Anything else is decoded as far as it goes.
 
+mod alternative;
 mod boundary;
 mod eol;
 mod journal;
