@@ -101,3 +101,79 @@ fn journal_reports_in_a_mailbox_are_unwrapped_too() {
     let email = batch.events[0].email.as_ref().unwrap();
     assert!(addresses(&email.bcc).contains(&"press.desk@newspaper.example"));
 }
+
+/// A journal report (from Exchange to `to`) of `original`, whose envelope lists `envelope`.
+fn report_of(id: &str, to: &str, envelope: &str, original: &str) -> String {
+    format!(
+        "From: Microsoft Exchange <postmaster@force.police.uk>\nTo: {to}\nSubject: journal {id}\nDate: Mon, 06 May 2024 10:00:10 +0100\nMessage-ID: <{id}@f>\nX-MS-Journal-Report:\nContent-Type: multipart/mixed; boundary={id}\n\n--{id}\nContent-Type: text/plain\n\n{envelope}\n--{id}\nContent-Type: message/rfc822\n\n{original}\n--{id}--\n"
+    )
+}
+
+const ORIGINAL: &str = "From: alan.smith@force.police.uk\nTo: leak@gmail.com\nSubject: orig\nDate: Mon, 06 May 2024 10:00:00 +0100\nMessage-ID: <orig18@f>\nContent-Type: text/plain\n\nZQJJBODY my medical stuff, call me.\n";
+
+#[test]
+fn a_journal_report_of_a_journal_report_is_unwrapped_to_the_message_and_both_envelopes_apply() {
+    let inner = report_of(
+        "J2",
+        "journal@force.police.uk",
+        "Sender: alan.smith@force.police.uk\nSubject: orig\nMessage-Id: <orig18@f>\nTo: leak@gmail.com\nBcc: occupational.health@force.police.uk\n",
+        ORIGINAL,
+    );
+    let outer = report_of(
+        "J1",
+        "journal2@force.police.uk",
+        "Sender: postmaster@force.police.uk\nSubject: journal J2\nMessage-Id: <J2@f>\nTo: journal@force.police.uk\n",
+        &inner,
+    );
+    let event = decode(outer.as_bytes());
+    let email = event.email.as_ref().unwrap();
+    assert_eq!(email.message_id.as_deref(), Some("orig18@f"));
+    assert_eq!(addresses(&email.from), ["alan.smith@force.police.uk"]);
+    assert_eq!(addresses(&email.to), ["leak@gmail.com"]);
+    assert_eq!(
+        addresses(&email.bcc),
+        [
+            "journal@force.police.uk",
+            "occupational.health@force.police.uk"
+        ]
+    );
+    assert_eq!(
+        email.body.as_deref().map(str::trim),
+        Some("ZQJJBODY my medical stuff, call me.")
+    );
+    assert!(email.attachments.is_empty(), "{:?}", email.attachments);
+    assert_eq!(event.labels["email.journal_depth"], "2");
+    assert_eq!(event.labels["email.envelope_only_recipients"], "2");
+    let journal = &event.original["journal"];
+    assert_eq!(journal["Message-ID"], "J2@f");
+    assert_eq!(journal["Outer"][0]["Message-ID"], "J1@f");
+}
+
+#[test]
+fn journal_reports_nested_too_deep_are_labelled_and_kept_whole() {
+    let mut message = ORIGINAL.to_owned();
+    for depth in 0..12 {
+        message = report_of(
+            &format!("J{depth}"),
+            "journal@force.police.uk",
+            &format!("Sender: x@force.police.uk\nTo: r{depth}@force.police.uk\n"),
+            &message,
+        );
+    }
+    let mut ctx = Context::new("file:journal", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(message.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    assert_eq!(batch.events.len(), 1);
+    let event = &batch.events[0];
+    assert_eq!(event.labels["email.journal_too_deep"], "8");
+    assert_eq!(event.labels["email.journal_depth"], "8");
+    // The deepest report read is the event: the reports inside it are its attachment's text.
+    let text = event.email.as_ref().unwrap().attachments[0]
+        .text
+        .as_deref()
+        .unwrap();
+    assert!(text.contains("ZQJJBODY"), "{text}");
+    assert_eq!(batch.rejected.len(), 1);
+    assert!(batch.rejected[0].reason.contains("email.journal_too_deep"));
+    assert_eq!(batch.rejected[0].raw, message.as_bytes());
+}

@@ -5,12 +5,23 @@
 //! `To:`/`Cc:`/`Bcc:` lines in newer reports, each possibly followed by `, Forwarded: ...` or
 //! `, Expanded: ...`), and the original message attached as `message/rfc822`. The event is the
 //! original message's; the envelope adds the recipients only it shows (Bcc ones) to `email.bcc`.
+//!
+//! A report can journal a report (a journal mailbox that is itself journalled, or a report
+//! forwarded to another archive): reports inside reports are unwrapped too, down to the message
+//! journalled, [`MAX_DEPTH`] deep at most, and the recipients of every envelope on the way are
+//! added.
 
 use mail_parser::Message;
+use probity_model::{Event, Identity};
 use serde_json::{Map, Value};
 
 /// The header that marks a journal report.
 pub(super) const JOURNAL_HEADER: &str = "X-MS-Journal-Report";
+
+/// How many journal reports inside one another are unwrapped. A report nested deeper is the
+/// event itself (the message it journals read as its attachment), labelled
+/// `email.journal_too_deep`.
+pub(super) const MAX_DEPTH: usize = 8;
 
 /// Envelope lines whose value is a recipient.
 const RECIPIENT_KEYS: [&str; 4] = ["recipient", "to", "cc", "bcc"];
@@ -25,9 +36,43 @@ pub(super) struct Envelope {
     pub recipients: Vec<String>,
 }
 
+/// One journal report unwrapped: the report, and its envelope.
+struct Report<'a> {
+    message: &'a Message<'a>,
+    envelope: Envelope,
+}
+
+/// The event of `message`: for a journal report, of the message it journals (through any reports
+/// inside it), with what the reports' envelopes add; for any other message, its own. `decode`
+/// makes the event of one parsed message.
+pub(super) fn event(message: &Message<'_>, decode: &mut dyn FnMut(&Message<'_>) -> Event) -> Event {
+    let mut reports = Vec::new();
+    let mut current = message;
+    let mut too_deep = false;
+    while let Some((original, envelope)) = unwrap(current) {
+        if reports.len() == MAX_DEPTH {
+            too_deep = true;
+            break;
+        }
+        reports.push(Report {
+            message: current,
+            envelope,
+        });
+        current = original;
+    }
+    let mut event = decode(current);
+    add_reports(&mut event, &reports);
+    if too_deep {
+        event
+            .labels
+            .insert("email.journal_too_deep".into(), MAX_DEPTH.to_string());
+    }
+    event
+}
+
 /// The journalled message inside a journal report, with the report's envelope; none for any
 /// other message (or a report whose original is not attached).
-pub(super) fn unwrap<'a>(message: &'a Message<'a>) -> Option<(&'a Message<'a>, Envelope)> {
+fn unwrap<'a>(message: &'a Message<'a>) -> Option<(&'a Message<'a>, Envelope)> {
     let is_report = message
         .headers()
         .iter()
@@ -40,8 +85,60 @@ pub(super) fn unwrap<'a>(message: &'a Message<'a>) -> Option<(&'a Message<'a>, E
     Some((original, parse_envelope(&report)))
 }
 
+/// What the journal reports around a message (`reports`, the outermost first) add to its event:
+/// the envelope recipients missing from its headers (Bcc ones, list members) in `email.bcc`, and
+/// the reports in `original.journal` (the one that journals it; the ones around that under
+/// `Outer`, the outermost first).
+fn add_reports(event: &mut Event, reports: &[Report<'_>]) {
+    let Some((innermost, outer)) = reports.split_last() else {
+        return;
+    };
+    let mut added = 0usize;
+    if let Some(email) = event.email.as_mut() {
+        for recipient in reports
+            .iter()
+            .flat_map(|report| &report.envelope.recipients)
+        {
+            let known = email
+                .to
+                .iter()
+                .chain(&email.cc)
+                .chain(&email.bcc)
+                .any(|seen| seen.as_str().eq_ignore_ascii_case(recipient));
+            if !known {
+                email.bcc.push(Identity::from(recipient.clone()));
+                added += 1;
+            }
+        }
+    }
+    let mut kept = report_original(innermost);
+    if !outer.is_empty()
+        && let Value::Object(journal) = &mut kept
+    {
+        let outer = outer.iter().map(report_original).collect();
+        journal.insert("Outer".into(), Value::Array(outer));
+        event
+            .labels
+            .insert("email.journal_depth".into(), reports.len().to_string());
+    }
+    event.original.insert("journal".into(), kept);
+    event
+        .labels
+        .insert("email.journal_report".into(), "true".into());
+    if added > 0 {
+        event
+            .labels
+            .insert("email.envelope_only_recipients".into(), added.to_string());
+    }
+}
+
+fn report_original(report: &Report<'_>) -> Value {
+    let header = report.message.header_raw(JOURNAL_HEADER);
+    journal_original(report.message.message_id(), header, &report.envelope)
+}
+
 /// Reads `Key: value` lines of a report body; other lines are ignored.
-pub(super) fn parse_envelope(report: &str) -> Envelope {
+fn parse_envelope(report: &str) -> Envelope {
     let mut envelope = Envelope::default();
     for line in report.lines() {
         let Some((key, value)) = line.split_once(':') else {
@@ -83,7 +180,7 @@ fn first_address(value: &str) -> String {
 }
 
 /// The report as kept in `original.journal`: its own message id and the envelope.
-pub(super) fn journal_original(
+fn journal_original(
     report_message_id: Option<&str>,
     header: Option<&str>,
     envelope: &Envelope,

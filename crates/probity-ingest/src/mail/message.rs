@@ -129,14 +129,9 @@ pub(super) fn message_to_event_with(
     if let Some(reason) = not_a_message(&message, bytes.len()) {
         return Err(reason);
     }
-    let mut event = match journal::unwrap(&message) {
-        None => event_from_message(&message, bytes, format, ctx, location),
-        Some((original, envelope)) => {
-            let mut event = event_from_message(original, bytes, format, ctx, location);
-            add_journal(&mut event, &message, &envelope);
-            event
-        }
-    };
+    let mut event = journal::event(&message, &mut |message| {
+        event_from_message(message, bytes, format, ctx, location.clone())
+    });
     if transcoded.is_some() || parts_transcoded.is_some() {
         // A guess at the charset, as for a body that declares none.
         event
@@ -219,37 +214,6 @@ fn event_from_message(
     event.labels = labels.0;
     event.email = Some(email);
     event
-}
-
-/// What a journal report adds to its original message's event: envelope recipients missing from
-/// the headers (Bcc ones) in `email.bcc`, and the report itself in `original.journal`.
-fn add_journal(event: &mut Event, report: &Message<'_>, envelope: &journal::Envelope) {
-    let mut added = 0usize;
-    if let Some(email) = event.email.as_mut() {
-        for recipient in &envelope.recipients {
-            let known = email
-                .to
-                .iter()
-                .chain(&email.cc)
-                .chain(&email.bcc)
-                .any(|seen| seen.as_str().eq_ignore_ascii_case(recipient));
-            if !known {
-                email.bcc.push(Identity::from(recipient.clone()));
-                added += 1;
-            }
-        }
-    }
-    let header = report.header_raw(journal::JOURNAL_HEADER);
-    let kept = journal::journal_original(report.message_id(), header, envelope);
-    event.original.insert("journal".into(), kept);
-    event
-        .labels
-        .insert("email.journal_report".into(), "true".into());
-    if added > 0 {
-        event
-            .labels
-            .insert("email.envelope_only_recipients".into(), added.to_string());
-    }
 }
 
 /// Why bytes that mail-parser accepted are still not an email: no header field at all (a blank

@@ -194,7 +194,8 @@ fn decode_mbox_message(
 
 /// Sends a decoded message on. One that its event does not hold in full (a body cut at
 /// `max_email_body_bytes`, labelled `email.body_truncated`; attachments past `max_attachments`,
-/// labelled `email.attachments_omitted`) goes to dead-letter whole as well, with the reason, so
+/// labelled `email.attachments_omitted`; parts that may be misread; journal reports nested too
+/// deep) goes to dead-letter whole as well, with the reason, so
 /// that the rest is kept rather than lost: the event holds what was read.
 fn send_message(
     event: Event,
@@ -227,6 +228,11 @@ fn not_held_in_full(event: &Event, limits: &Limits) -> Vec<String> {
         reasons.push(format!(
             "the message's body is longer than the {} bytes its event keeps (labelled email.body_truncated)",
             limits.max_email_body_bytes
+        ));
+    }
+    if let Some(depth) = event.labels.get("email.journal_too_deep") {
+        reasons.push(format!(
+            "journal reports are nested more than {depth} deep: the deepest report read is the event (labelled email.journal_too_deep), so the envelopes inside it were not applied"
         ));
     }
     if let Some(why) = event.labels.get("email.parts_misread") {
