@@ -67,6 +67,11 @@ fn journal_report_becomes_the_original_message_with_envelope_bcc() {
     );
     assert_eq!(event.labels["email.journal_report"], "true");
     assert_eq!(event.labels["email.envelope_only_recipients"], "2");
+    assert!(!event.labels.contains_key("email.journal_mismatch"));
+    assert_eq!(
+        journal["Report-From"],
+        serde_json::json!(["MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@force.example"])
+    );
 }
 
 #[test]
@@ -89,6 +94,11 @@ fn report_without_its_original_is_decoded_as_it_stands() {
             .contains("Recipient: press.desk@newspaper.example")
     );
     assert!(!event.labels.contains_key("email.journal_report"));
+    assert!(
+        event.labels["email.journal_mismatch"].contains("no message is attached"),
+        "{:?}",
+        event.labels
+    );
 }
 
 #[test]
@@ -176,4 +186,102 @@ fn journal_reports_nested_too_deep_are_labelled_and_kept_whole() {
     assert_eq!(batch.rejected.len(), 1);
     assert!(batch.rejected[0].reason.contains("email.journal_too_deep"));
     assert_eq!(batch.rejected[0].raw, message.as_bytes());
+}
+
+fn decode_all(bytes: &[u8]) -> Vec<Event> {
+    let mut ctx = Context::new("file:journal", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(bytes, &mut ctx, None, &mut batch).unwrap();
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    batch.events
+}
+
+fn body(event: &Event) -> &str {
+    event
+        .email
+        .as_ref()
+        .unwrap()
+        .body
+        .as_deref()
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_report_holding_more_than_its_envelope_and_message_is_an_event_of_its_own_too() {
+    let spoof = b"From: Alan Smith <alan.smith@force.police.uk>\nTo: Bob Jones <bob.jones@force.police.uk>\nSubject: hi\nDate: Mon, 06 May 2024 10:00:00 +0100\nMessage-ID: <i17@f>\nX-MS-Journal-Report:\nContent-Type: multipart/mixed; boundary=JR\n\n--JR\nContent-Type: text/plain\n\nYou stupid fucking bitch, I will find you and kill you. OFFICIAL-SENSITIVE nominal AB123456C\n--JR\nContent-Type: text/plain; name=extra.txt\nContent-Disposition: attachment; filename=extra.txt\n\nMore: you worthless slag. NI AB123456C\n--JR\nContent-Type: message/rfc822\n\nFrom: Someone Else <else@force.police.uk>\nTo: bob.jones@force.police.uk\nSubject: lunch\nDate: Mon, 06 May 2024 09:00:00 +0100\nMessage-ID: <inner17@f>\nContent-Type: text/plain\n\nLunch at 1?\n--JR--\n";
+    let events = decode_all(spoof);
+    assert_eq!(events.len(), 2, "{events:?}");
+    // The attached message, as a journal report's would be, labelled.
+    let inner = &events[0];
+    assert_eq!(
+        addresses(&inner.email.as_ref().unwrap().from),
+        ["else@force.police.uk"]
+    );
+    assert_eq!(body(inner).trim(), "Lunch at 1?");
+    assert_eq!(inner.labels["email.journal_report"], "true");
+    // The report as the message it is: its sender, its body, its attachment and the message's text.
+    let outer = &events[1];
+    let email = outer.email.as_ref().unwrap();
+    assert_eq!(addresses(&email.from), ["alan.smith@force.police.uk"]);
+    assert_eq!(addresses(&email.to), ["bob.jones@force.police.uk"]);
+    assert_eq!(email.message_id.as_deref(), Some("i17@f"));
+    assert!(body(outer).contains("I will find you and kill you"));
+    let names: Vec<Option<&str>> = email
+        .attachments
+        .iter()
+        .map(|a| a.file.name.as_deref())
+        .collect();
+    assert_eq!(names, [Some("extra.txt"), None]);
+    assert!(
+        email.attachments[0]
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("worthless slag. NI AB123456C")
+    );
+    assert!(
+        email.attachments[1]
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("Lunch at 1?")
+    );
+    assert!(!outer.labels.contains_key("email.journal_report"));
+    assert_eq!(inner.labels["email.journal_event"], "1 of 2");
+    assert_eq!(outer.labels["email.journal_event"], "2 of 2");
+    for event in &events {
+        let why = &event.labels["email.journal_mismatch"];
+        assert!(why.contains("not envelope fields: 1"), "{why}");
+        assert!(
+            why.contains("neither its envelope nor the message it journals: 1"),
+            "{why}"
+        );
+    }
+}
+
+#[test]
+fn an_envelope_naming_another_subject_than_the_message_is_a_mismatch() {
+    // A report shaped as Exchange writes them, but with text in its envelope's Subject line,
+    // which would otherwise be read by no policy.
+    let report = report_of(
+        "J1",
+        "leak@gmail.com",
+        "Sender: alan.smith@force.police.uk\nSubject: OFFICIAL-SENSITIVE nominal AB123456C\nMessage-Id: <orig18@f>\nTo: leak@gmail.com\n",
+        ORIGINAL,
+    );
+    let events = decode_all(report.as_bytes());
+    assert_eq!(events.len(), 2);
+    assert!(events[0].labels["email.journal_mismatch"].contains("subject"));
+    assert_eq!(
+        addresses(&events[1].email.as_ref().unwrap().to),
+        ["leak@gmail.com"]
+    );
+    assert!(body(&events[1]).contains("OFFICIAL-SENSITIVE nominal AB123456C"));
+}
+
+#[test]
+fn a_report_as_exchange_writes_them_is_one_event() {
+    let events = decode_all(REPORT);
+    assert_eq!(events.len(), 1);
+    assert!(!events[0].labels.contains_key("email.journal_mismatch"));
 }

@@ -10,8 +10,17 @@
 //! forwarded to another archive): reports inside reports are unwrapped too, down to the message
 //! journalled, [`MAX_DEPTH`] deep at most, and the recipients of every envelope on the way are
 //! added.
+//!
+//! The header alone proves nothing: anyone can write it. A report is taken as Exchange wrote it
+//! when it holds nothing but the envelope and the message journalled: its first text part has
+//! only envelope lines, naming a sender, with the subject and message id of the message attached
+//! (where it gives them), and it has no other text or attachment. Anything else is a mismatch:
+//! the message journalled is still unwrapped to its own event, and the report is an event of its
+//! own as well, read as any other message (its body, its other attachments, and the attached
+//! message's text), so that the header cannot hide what the report holds. Both are labelled
+//! `email.journal_mismatch` with the reasons.
 
-use mail_parser::Message;
+use mail_parser::{Message, PartType};
 use probity_model::{Event, Identity};
 use serde_json::{Map, Value};
 
@@ -23,8 +32,22 @@ pub(super) const JOURNAL_HEADER: &str = "X-MS-Journal-Report";
 /// `email.journal_too_deep`.
 pub(super) const MAX_DEPTH: usize = 8;
 
-/// Envelope lines whose value is a recipient.
-const RECIPIENT_KEYS: [&str; 4] = ["recipient", "to", "cc", "bcc"];
+/// Envelope lines whose value is a recipient (`Recipients` in Exchange 2003's reports).
+const RECIPIENT_KEYS: [&str; 5] = ["recipient", "recipients", "to", "cc", "bcc"];
+
+/// Other envelope lines Exchange writes (`On-Behalf-Of` when a delegate sent the message; the
+/// redirections stand after a recipient, but are allowed on a line of their own).
+const OTHER_ENVELOPE_KEYS: [&str; 6] = [
+    "sender",
+    "subject",
+    "message-id",
+    "on-behalf-of",
+    "expanded",
+    "forwarded",
+];
+
+/// The label saying why a journal report is not as Exchange writes them.
+const MISMATCH_LABEL: &str = "email.journal_mismatch";
 
 /// What the report's text part says about the journalled message.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -34,45 +57,107 @@ pub(super) struct Envelope {
     pub message_id: Option<String>,
     /// Envelope recipient addresses, in order, without duplicates.
     pub recipients: Vec<String>,
+    /// Lines that are not envelope fields (blank lines aside).
+    pub unread_lines: usize,
 }
 
-/// One journal report unwrapped: the report, and its envelope.
+impl Envelope {
+    fn is_empty(&self) -> bool {
+        self.sender.is_none()
+            && self.subject.is_none()
+            && self.message_id.is_none()
+            && self.recipients.is_empty()
+    }
+}
+
+/// A journal report read: its envelope, the message it journals, and how it differs from what
+/// Exchange writes.
+struct Shape<'a> {
+    envelope: Envelope,
+    original: Option<&'a Message<'a>>,
+    mismatch: Vec<String>,
+}
+
+/// One journal report unwrapped: the report, its envelope, and how it differs from what Exchange
+/// writes.
 struct Report<'a> {
     message: &'a Message<'a>,
     envelope: Envelope,
+    mismatch: Option<String>,
 }
 
-/// The event of `message`: for a journal report, of the message it journals (through any reports
-/// inside it), with what the reports' envelopes add; for any other message, its own. `decode`
-/// makes the event of one parsed message.
-pub(super) fn event(message: &Message<'_>, decode: &mut dyn FnMut(&Message<'_>) -> Event) -> Event {
-    let mut reports = Vec::new();
-    let mut current = message;
-    let mut too_deep = false;
-    while let Some((original, envelope)) = unwrap(current) {
-        if reports.len() == MAX_DEPTH {
-            too_deep = true;
-            break;
+/// The events of `message`: for a journal report, that of the message it journals (through any
+/// reports inside it), with what the reports' envelopes add, and the report's own where it is not
+/// as Exchange writes them; for any other message, its own. `decode` makes the event of one
+/// parsed message.
+pub(super) fn events(
+    message: &Message<'_>,
+    decode: &mut dyn FnMut(&Message<'_>) -> Event,
+) -> Vec<Event> {
+    let mut out = Vec::new();
+    events_of(message, &mut Vec::new(), decode, &mut out);
+    let count = out.len();
+    if count > 1 {
+        // Which of the message's events each is, so that they can be told apart and found together.
+        for (index, event) in out.iter_mut().enumerate() {
+            event.labels.insert(
+                "email.journal_event".into(),
+                format!("{} of {count}", index + 1),
+            );
         }
-        reports.push(Report {
-            message: current,
-            envelope,
-        });
-        current = original;
     }
-    let mut event = decode(current);
-    add_reports(&mut event, &reports);
-    if too_deep {
+    out
+}
+
+/// The events of `message`, found inside the reports of `chain` (the outermost first).
+fn events_of<'a>(
+    message: &'a Message<'a>,
+    chain: &mut Vec<Report<'a>>,
+    decode: &mut dyn FnMut(&Message<'_>) -> Event,
+    out: &mut Vec<Event>,
+) {
+    let Some(shape) = read(message) else {
+        let mut event = decode(message);
+        add_reports(&mut event, chain);
+        out.push(event);
+        return;
+    };
+    let Some(original) = shape.original else {
+        // Nothing to unwrap: the report is the message.
+        let mut event = decode(message);
+        add_reports(&mut event, chain);
+        add_mismatch(&mut event, "no message is attached to it");
+        out.push(event);
+        return;
+    };
+    if chain.len() == MAX_DEPTH {
+        let mut event = decode(message);
+        add_reports(&mut event, chain);
         event
             .labels
             .insert("email.journal_too_deep".into(), MAX_DEPTH.to_string());
+        out.push(event);
+        return;
     }
-    event
+    let mismatch = (!shape.mismatch.is_empty()).then(|| shape.mismatch.join("; "));
+    chain.push(Report {
+        message,
+        envelope: shape.envelope,
+        mismatch: mismatch.clone(),
+    });
+    events_of(original, chain, decode, out);
+    chain.pop();
+    if let Some(mismatch) = mismatch {
+        // The report as the message it is: its own content, and the attached message's text.
+        let mut event = decode(message);
+        add_reports(&mut event, chain);
+        add_mismatch(&mut event, &mismatch);
+        out.push(event);
+    }
 }
 
-/// The journalled message inside a journal report, with the report's envelope; none for any
-/// other message (or a report whose original is not attached).
-fn unwrap<'a>(message: &'a Message<'a>) -> Option<(&'a Message<'a>, Envelope)> {
+/// `message` read as a journal report; none when it does not carry the header.
+fn read<'a>(message: &'a Message<'a>) -> Option<Shape<'a>> {
     let is_report = message
         .headers()
         .iter()
@@ -80,15 +165,90 @@ fn unwrap<'a>(message: &'a Message<'a>) -> Option<(&'a Message<'a>, Envelope)> {
     if !is_report {
         return None;
     }
-    let original = message.attachments().find_map(|part| part.message())?;
-    let report = message.body_text(0).unwrap_or_default();
-    Some((original, parse_envelope(&report)))
+    let mut mismatch = Vec::new();
+    // The envelope: the first text part, if it is plain text.
+    let envelope_id = message.text_body.first().copied();
+    let envelope_text = envelope_id
+        .and_then(|id| message.parts.get(id as usize))
+        .and_then(|part| match &part.body {
+            PartType::Text(text) => Some(text.as_ref()),
+            _ => None,
+        });
+    let envelope = parse_envelope(envelope_text.unwrap_or_default());
+    if envelope.is_empty() {
+        mismatch.push("it has no envelope (a first text part of Sender:, Subject:, Message-Id: and recipient lines)".to_owned());
+    } else if envelope.sender.is_none() {
+        mismatch.push("its envelope names no sender".to_owned());
+    }
+    if envelope.unread_lines > 0 {
+        mismatch.push(format!(
+            "lines of its envelope that are not envelope fields: {}",
+            envelope.unread_lines
+        ));
+    }
+    let original = message.attachments().find_map(|part| part.message());
+    if let Some(original) = original {
+        mismatch.extend(envelope_disagreement(&envelope, original));
+    }
+    // Anything else the report holds: other text, other attachments.
+    let other_text = message
+        .text_body
+        .iter()
+        .chain(message.html_body.iter())
+        .filter(|&&id| Some(id) != envelope_id)
+        .filter(|&&id| {
+            message.parts.get(id as usize).is_some_and(|part| {
+                !matches!(part.body, PartType::Text(_) | PartType::Html(_))
+                    || !part.text_contents().unwrap_or_default().trim().is_empty()
+            })
+        })
+        .count();
+    let mut seen_original = false;
+    let other_attachments = message
+        .attachments()
+        .filter(|part| {
+            let is_original = !seen_original && part.message().is_some();
+            seen_original |= is_original;
+            !is_original
+        })
+        .count();
+    if other_text + other_attachments > 0 {
+        mismatch.push(format!(
+            "parts that are neither its envelope nor the message it journals: {}",
+            other_text + other_attachments
+        ));
+    }
+    Some(Shape {
+        envelope,
+        original,
+        mismatch,
+    })
+}
+
+/// Where the envelope names a subject or message id other than the attached message's (Exchange
+/// copies them from it; a report written by hand can say anything there, and its lines are not
+/// scanned).
+fn envelope_disagreement(envelope: &Envelope, original: &Message<'_>) -> Vec<String> {
+    let mut found = Vec::new();
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(subject) = &envelope.subject
+        && words(subject) != words(original.subject().unwrap_or_default())
+    {
+        found.push("its envelope's subject is not the attached message's".to_owned());
+    }
+    if let Some(id) = &envelope.message_id {
+        let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+        if Some(id) != original.message_id() {
+            found.push("its envelope's message id is not the attached message's".to_owned());
+        }
+    }
+    found
 }
 
 /// What the journal reports around a message (`reports`, the outermost first) add to its event:
 /// the envelope recipients missing from its headers (Bcc ones, list members) in `email.bcc`, and
 /// the reports in `original.journal` (the one that journals it; the ones around that under
-/// `Outer`, the outermost first).
+/// `Outer`, the outermost first); where a report is not as Exchange writes them, why.
 fn add_reports(event: &mut Event, reports: &[Report<'_>]) {
     let Some((innermost, outer)) = reports.split_last() else {
         return;
@@ -130,29 +290,68 @@ fn add_reports(event: &mut Event, reports: &[Report<'_>]) {
             .labels
             .insert("email.envelope_only_recipients".into(), added.to_string());
     }
+    for report in reports {
+        if let Some(mismatch) = &report.mismatch {
+            add_mismatch(event, mismatch);
+        }
+    }
+}
+
+/// Adds `why` to the event's [`MISMATCH_LABEL`] (a report in a report may have its own).
+fn add_mismatch(event: &mut Event, why: &str) {
+    let why = format!("journal report: {why}");
+    match event.labels.get_mut(MISMATCH_LABEL) {
+        Some(label) if !label.contains(&why) => {
+            label.push_str(" | ");
+            label.push_str(&why);
+        }
+        Some(_) => {}
+        None => {
+            event.labels.insert(MISMATCH_LABEL.into(), why);
+        }
+    }
 }
 
 fn report_original(report: &Report<'_>) -> Value {
-    let header = report.message.header_raw(JOURNAL_HEADER);
-    journal_original(report.message.message_id(), header, &report.envelope)
+    let message = report.message;
+    let header = message.header_raw(JOURNAL_HEADER);
+    let mut kept = journal_original(message.message_id(), header, &report.envelope);
+    // Who sent the report and to whom, as its headers say: an investigator can tell the journal
+    // mailbox from anything else.
+    if let Value::Object(journal) = &mut kept {
+        for (key, value) in [("From", message.from()), ("To", message.to())] {
+            let addresses: Vec<Value> = value
+                .into_iter()
+                .flat_map(|address| address.iter())
+                .filter_map(|addr| addr.address.as_deref())
+                .map(|address| Value::String(address.to_owned()))
+                .collect();
+            if !addresses.is_empty() {
+                journal.insert(format!("Report-{key}"), Value::Array(addresses));
+            }
+        }
+    }
+    kept
 }
 
-/// Reads `Key: value` lines of a report body; other lines are ignored.
+/// Reads `Key: value` lines of a report body; blank lines are passed over, and other lines
+/// counted.
 fn parse_envelope(report: &str) -> Envelope {
     let mut envelope = Envelope::default();
     for line in report.lines() {
+        if line.trim().is_empty() {
+            continue;
+        }
         let Some((key, value)) = line.split_once(':') else {
+            envelope.unread_lines += 1;
             continue;
         };
         let key = key.trim().to_ascii_lowercase();
         let value = value.trim();
-        if value.is_empty() {
-            continue;
-        }
         match key.as_str() {
-            "sender" => envelope.sender = Some(first_address(value)),
+            "sender" if !value.is_empty() => envelope.sender = Some(first_address(value)),
             "subject" => envelope.subject = Some(value.to_owned()),
-            "message-id" => envelope.message_id = Some(value.to_owned()),
+            "message-id" if !value.is_empty() => envelope.message_id = Some(value.to_owned()),
             key if RECIPIENT_KEYS.contains(&key) => {
                 let address = first_address(value);
                 let known = envelope
@@ -163,7 +362,8 @@ fn parse_envelope(report: &str) -> Envelope {
                     envelope.recipients.push(address);
                 }
             }
-            _ => {}
+            key if OTHER_ENVELOPE_KEYS.contains(&key) => {}
+            _ => envelope.unread_lines += 1,
         }
     }
     envelope

@@ -56,10 +56,27 @@ const ORIGINAL_HEADERS: [&str; 23] = [
 /// The root part's `Content-Type`, kept in [`Event::original`] with the headers above.
 const CONTENT_TYPE: &str = "Content-Type";
 
-/// Turns one message's raw bytes into an email event, or says why it cannot.
+/// Turns one message's raw bytes into an email event, or says why it cannot: the first of
+/// [`message_to_events`], which is the only one but for a journal report that is not shaped as
+/// Exchange writes them (see there).
+pub fn message_to_event(
+    bytes: &[u8],
+    format: Format,
+    ctx: &mut Context,
+    location: Option<String>,
+) -> Result<Event, String> {
+    let mut events = message_to_events(bytes, format, ctx, location)?;
+    if events.is_empty() {
+        return Err("the message gave no event".into());
+    }
+    Ok(events.swap_remove(0))
+}
+
+/// Turns one message's raw bytes into email events (one, but for the journal reports below), or
+/// says why it cannot.
 ///
 /// `format` is [`Format::Eml`] for a message on its own and [`Format::Mbox`] for one cut from a
-/// mailbox; the raw bytes are the content the event id is derived from. A message larger than
+/// mailbox; the raw bytes are the content the event ids are derived from. A message larger than
 /// `ctx.limits.max_message_bytes`, and bytes that are not a message at all (mail-parser finds no
 /// header field, or none of them is a standard one), give `Err` with the reason; anything else
 /// (bad charsets, broken base64, missing boundaries) is decoded as far as it goes. An id is only
@@ -67,24 +84,27 @@ const CONTENT_TYPE: &str = "Content-Type";
 ///
 /// Each attachment gets its text, or the reason it has none ([`crate::attach`]). An Exchange
 /// journal report becomes the event of the message it journals, with the envelope's extra
-/// recipients in `email.bcc` and the report in `original.journal`.
-pub fn message_to_event(
+/// recipients in `email.bcc` and the report in `original.journal`. A message that carries the
+/// journal report header but holds more than the envelope and the message journalled is an event
+/// of its own as well, read as any other message is, so that the header cannot hide what it
+/// holds (`email.journal_mismatch` says why).
+pub fn message_to_events(
     bytes: &[u8],
     format: Format,
     ctx: &mut Context,
     location: Option<String>,
-) -> Result<Event, String> {
-    message_to_event_with(&MessageParser::new(), bytes, format, ctx, location)
+) -> Result<Vec<Event>, String> {
+    message_to_events_with(&MessageParser::new(), bytes, format, ctx, location)
 }
 
-/// [`message_to_event`] with a parser made once per mailbox.
-pub(super) fn message_to_event_with(
+/// [`message_to_events`] with a parser made once per mailbox.
+pub(super) fn message_to_events_with(
     parser: &MessageParser,
     bytes: &[u8],
     format: Format,
     ctx: &mut Context,
     location: Option<String>,
-) -> Result<Event, String> {
+) -> Result<Vec<Event>, String> {
     let limit = ctx.limits.max_message_bytes;
     if bytes.len() > limit {
         return Err(oversize_reason(bytes.len() as u64, limit));
@@ -129,10 +149,29 @@ pub(super) fn message_to_event_with(
     if let Some(reason) = not_a_message(&message, bytes.len()) {
         return Err(reason);
     }
-    let mut event = journal::event(&message, &mut |message| {
+    let mut events = journal::events(&message, &mut |message| {
         event_from_message(message, bytes, format, ctx, location.clone())
     });
-    if transcoded.is_some() || parts_transcoded.is_some() {
+    for event in &mut events {
+        label_reading(
+            event,
+            transcoded.is_some() || parts_transcoded.is_some(),
+            &anchored,
+            line_ends.as_ref().map(|(_, count)| *count),
+        );
+    }
+    Ok(events)
+}
+
+/// Labels what was done to a message's bytes before it could be read: header lines read as
+/// windows-1252 (`guessed_charset`), boundaries passed over or not, bare CRs read as line ends.
+fn label_reading(
+    event: &mut Event,
+    guessed_charset: bool,
+    anchored: &boundary::Anchored,
+    bare_crs: Option<usize>,
+) {
+    if guessed_charset {
         // A guess at the charset, as for a body that declares none.
         event
             .labels
@@ -144,18 +183,19 @@ pub(super) fn message_to_event_with(
             anchored.misplaced.to_string(),
         );
     }
-    if let Some(reason) = anchored.unmended {
+    if let Some(reason) = &anchored.unmended {
         event
             .labels
             .insert("email.encoding_problem".into(), "true".into());
-        event.labels.insert("email.parts_misread".into(), reason);
+        event
+            .labels
+            .insert("email.parts_misread".into(), reason.clone());
     }
-    if let Some((_, count)) = line_ends {
+    if let Some(count) = bare_crs {
         event
             .labels
             .insert("email.bare_cr_line_ends".into(), count.to_string());
     }
-    Ok(event)
 }
 
 /// How deep [`part_header_ranges`] follows attached messages into attached messages, as

@@ -22,10 +22,10 @@ use probity_model::{DeadLetter, Event, Format};
 
 use crate::{Context, Error, Limits, Result, Sink};
 
-pub use message::message_to_event;
+pub use message::{message_to_event, message_to_events};
 
 use mbox::{MboxMessage, SplitError, Splitter};
-use message::{message_to_event_with, oversize_reason};
+use message::{message_to_events_with, oversize_reason};
 
 /// How much of a message over the size limit is kept in its dead letter: enough for its headers.
 pub const OVERSIZE_KEEP_BYTES: usize = 64 * 1024;
@@ -57,8 +57,8 @@ pub fn decode_eml(
             sink,
         );
     }
-    match message_to_event(bytes, Format::Eml, ctx, location.clone()) {
-        Ok(event) => send_message(event, Format::Eml, bytes, location, ctx, sink),
+    match message_to_events(bytes, Format::Eml, ctx, location.clone()) {
+        Ok(events) => send_message(events, Format::Eml, bytes, location, ctx, sink),
         Err(reason) => {
             let size = bytes.len() as u64;
             let kept = kept_bytes(bytes, size, max_message_bytes);
@@ -83,21 +83,23 @@ fn oversize(
     let max_message_bytes = ctx.limits.max_message_bytes;
     let mut reason = oversize_reason(size, max_message_bytes);
     let readable = kept.get(..max_message_bytes).unwrap_or(kept);
-    if let Ok(mut event) = message_to_event_with(parser, readable, format, ctx, location.clone()) {
-        event
-            .labels
-            .insert("email.oversize".into(), size.to_string());
-        event
-            .labels
-            .insert("email.read_bytes".into(), readable.len().to_string());
-        event
-            .labels
-            .insert("email.body_truncated".into(), "true".into());
+    if let Ok(events) = message_to_events_with(parser, readable, format, ctx, location.clone()) {
         reason.push_str(&format!(
             "; its first {} bytes were read as a message (an event labelled email.oversize)",
             readable.len()
         ));
-        sink.event(event)?;
+        for mut event in events {
+            event
+                .labels
+                .insert("email.oversize".into(), size.to_string());
+            event
+                .labels
+                .insert("email.read_bytes".into(), readable.len().to_string());
+            event
+                .labels
+                .insert("email.body_truncated".into(), "true".into());
+            sink.event(event)?;
+        }
     }
     sink.reject(dead_letter(ctx, format, reason, location, kept, size))
 }
@@ -166,15 +168,15 @@ fn decode_mbox_message(
             sink,
         );
     }
-    match message_to_event_with(
+    match message_to_events_with(
         parser,
         &message.content,
         Format::Mbox,
         ctx,
         Some(location.clone()),
     ) {
-        Ok(event) => send_message(
-            event,
+        Ok(events) => send_message(
+            events,
             Format::Mbox,
             &message.content,
             Some(location),
@@ -192,21 +194,28 @@ fn decode_mbox_message(
     }
 }
 
-/// Sends a decoded message on. One that its event does not hold in full (a body cut at
-/// `max_email_body_bytes`, labelled `email.body_truncated`; attachments past `max_attachments`,
-/// labelled `email.attachments_omitted`; parts that may be misread; journal reports nested too
-/// deep) goes to dead-letter whole as well, with the reason, so
-/// that the rest is kept rather than lost: the event holds what was read.
+/// Sends a decoded message's events on. A message that its events do not hold in full (a body
+/// cut at `max_email_body_bytes`, labelled `email.body_truncated`; attachments past
+/// `max_attachments`, labelled `email.attachments_omitted`; parts that may be misread; journal
+/// reports nested too deep) goes to dead-letter whole as well, once, with the reasons, so that the
+/// rest is kept rather than lost: the events hold what was read.
 fn send_message(
-    event: Event,
+    events: Vec<Event>,
     format: Format,
     raw: &[u8],
     location: Option<String>,
     ctx: &mut Context,
     sink: &mut dyn Sink,
 ) -> Result<()> {
-    let reasons = not_held_in_full(&event, &ctx.limits);
-    sink.event(event)?;
+    let mut reasons: Vec<String> = Vec::new();
+    for event in events {
+        for reason in not_held_in_full(&event, &ctx.limits) {
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
+        }
+        sink.event(event)?;
+    }
     if !reasons.is_empty() {
         let reason = format!("{}: the whole message is kept here", reasons.join("; "));
         sink.reject(dead_letter(
