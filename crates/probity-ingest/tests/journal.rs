@@ -239,12 +239,14 @@ fn a_report_holding_more_than_its_envelope_and_message_is_an_event_of_its_own_to
             .unwrap()
             .contains("worthless slag. NI AB123456C")
     );
+    // The attached message is read once, in its own event, with the envelope's recipients.
+    assert!(email.attachments[1].text.is_none());
     assert!(
         email.attachments[1]
-            .text
+            .extraction
             .as_deref()
             .unwrap()
-            .contains("Lunch at 1?")
+            .contains("read as an event of its own")
     );
     assert!(!outer.labels.contains_key("email.journal_report"));
     assert_eq!(inner.labels["email.journal_event"], "1 of 2");
@@ -284,4 +286,39 @@ fn a_report_as_exchange_writes_them_is_one_event() {
     let events = decode_all(REPORT);
     assert_eq!(events.len(), 1);
     assert!(!events[0].labels.contains_key("email.journal_mismatch"));
+}
+
+#[test]
+fn every_message_a_report_attaches_is_an_event_and_bad_envelope_addresses_are_left_out() {
+    let report = b"From: Microsoft Exchange <postmaster@force.police.uk>\nTo: journal@force.police.uk\nSubject: two\nDate: Mon, 06 May 2024 10:00:10 +0100\nMessage-ID: <j19@f>\nX-MS-Journal-Report:\nContent-Type: multipart/mixed; boundary=J1\n\n--J1\nContent-Type: text/plain\n\nSender alan.smith@force.police.uk\nRecipient: ,,,, , Forwarded:\nTo: <<<>>>\nBcc: b.cole@force.police.uk\n\n--J1\nContent-Type: message/rfc822\n\nFrom: alan.smith@force.police.uk\nTo: bob.jones@force.police.uk\nSubject: first\nMessage-ID: <o19a@f>\nContent-Type: text/plain\n\nLunch?\n--J1\nContent-Type: message/rfc822\n\nFrom: alan.smith@force.police.uk\nTo: leak@gmail.com\nSubject: second\nMessage-ID: <o19b@f>\nContent-Type: text/plain\n\nOFFICIAL-SENSITIVE\nNominal AB123456C.\n--J1--\n";
+    let events = decode_all(report);
+    assert_eq!(events.len(), 3, "{events:?}");
+    let ids: Vec<Option<&str>> = events
+        .iter()
+        .map(|e| e.email.as_ref().unwrap().message_id.as_deref())
+        .collect();
+    assert_eq!(ids, [Some("o19a@f"), Some("o19b@f"), Some("j19@f")]);
+    let second = &events[1];
+    assert_eq!(
+        addresses(&second.email.as_ref().unwrap().to),
+        ["leak@gmail.com"]
+    );
+    assert!(body(second).contains("Nominal AB123456C"));
+    for (index, event) in events.iter().enumerate() {
+        let email = event.email.as_ref().unwrap();
+        // Only the envelope's one real address is added; `<<>>` and the empty one are not.
+        assert_eq!(addresses(&email.bcc), ["b.cole@force.police.uk"], "{index}");
+        let why = &event.labels["email.journal_mismatch"];
+        assert!(why.contains("messages attached: 2"), "{why}");
+        assert!(why.contains("address is not one, left out: 2"), "{why}");
+        assert!(why.contains("not envelope fields: 1"), "{why}");
+        assert_eq!(
+            event.labels["email.journal_event"],
+            format!("{} of 3", index + 1)
+        );
+    }
+    // The report's own event describes the two messages, read in their own events.
+    let outer = events[2].email.as_ref().unwrap();
+    assert_eq!(outer.attachments.len(), 2);
+    assert!(outer.attachments.iter().all(|a| a.text.is_none()));
 }

@@ -15,10 +15,12 @@
 //! when it holds nothing but the envelope and the message journalled: its first text part has
 //! only envelope lines, naming a sender, with the subject and message id of the message attached
 //! (where it gives them), and it has no other text or attachment. Anything else is a mismatch:
-//! the message journalled is still unwrapped to its own event, and the report is an event of its
-//! own as well, read as any other message (its body, its other attachments, and the attached
-//! message's text), so that the header cannot hide what the report holds. Both are labelled
-//! `email.journal_mismatch` with the reasons.
+//! the message journalled is still unwrapped to its own event (each of them, where more than one
+//! is attached), and the report is an event of its own as well, read as any other message (its
+//! body and its other attachments; the messages it attaches are described there, read in their
+//! own events), so that the header cannot hide what the report holds. All are labelled
+//! `email.journal_mismatch` with the reasons. Envelope lines whose address is not one
+//! (`To: <<<>>>`) add no recipient, and are a mismatch too.
 
 use mail_parser::{Message, PartType};
 use probity_model::{Event, Identity};
@@ -59,6 +61,8 @@ pub(super) struct Envelope {
     pub recipients: Vec<String>,
     /// Lines that are not envelope fields (blank lines aside).
     pub unread_lines: usize,
+    /// Sender and recipient lines whose value is not an address.
+    pub invalid_addresses: usize,
 }
 
 impl Envelope {
@@ -74,7 +78,8 @@ impl Envelope {
 /// Exchange writes.
 struct Shape<'a> {
     envelope: Envelope,
-    original: Option<&'a Message<'a>>,
+    /// The attached messages, in order: one, in a report as Exchange writes them.
+    originals: Vec<&'a Message<'a>>,
     mismatch: Vec<String>,
 }
 
@@ -90,12 +95,16 @@ struct Report<'a> {
 /// reports inside it), with what the reports' envelopes add, and the report's own where it is not
 /// as Exchange writes them; for any other message, its own. `decode` makes the event of one
 /// parsed message.
+///
+/// At most `max_originals` attached messages of one report are unwrapped; the report's own event
+/// reads the rest as its attachments.
 pub(super) fn events(
     message: &Message<'_>,
-    decode: &mut dyn FnMut(&Message<'_>) -> Event,
+    max_originals: usize,
+    decode: &mut dyn FnMut(&Message<'_>, &[&Message<'_>]) -> Event,
 ) -> Vec<Event> {
     let mut out = Vec::new();
-    events_of(message, &mut Vec::new(), decode, &mut out);
+    events_of(message, max_originals, &mut Vec::new(), decode, &mut out);
     let count = out.len();
     if count > 1 {
         // Which of the message's events each is, so that they can be told apart and found together.
@@ -112,26 +121,27 @@ pub(super) fn events(
 /// The events of `message`, found inside the reports of `chain` (the outermost first).
 fn events_of<'a>(
     message: &'a Message<'a>,
+    max_originals: usize,
     chain: &mut Vec<Report<'a>>,
-    decode: &mut dyn FnMut(&Message<'_>) -> Event,
+    decode: &mut dyn FnMut(&Message<'_>, &[&Message<'_>]) -> Event,
     out: &mut Vec<Event>,
 ) {
-    let Some(shape) = read(message) else {
-        let mut event = decode(message);
+    let Some(mut shape) = read(message) else {
+        let mut event = decode(message, &[]);
         add_reports(&mut event, chain);
         out.push(event);
         return;
     };
-    let Some(original) = shape.original else {
+    if shape.originals.is_empty() {
         // Nothing to unwrap: the report is the message.
-        let mut event = decode(message);
+        let mut event = decode(message, &[]);
         add_reports(&mut event, chain);
         add_mismatch(&mut event, "no message is attached to it");
         out.push(event);
         return;
-    };
+    }
     if chain.len() == MAX_DEPTH {
-        let mut event = decode(message);
+        let mut event = decode(message, &[]);
         add_reports(&mut event, chain);
         event
             .labels
@@ -139,18 +149,25 @@ fn events_of<'a>(
         out.push(event);
         return;
     }
+    shape.originals.truncate(max_originals);
     let mismatch = (!shape.mismatch.is_empty()).then(|| shape.mismatch.join("; "));
     chain.push(Report {
         message,
         envelope: shape.envelope,
         mismatch: mismatch.clone(),
     });
-    events_of(original, chain, decode, out);
-    chain.pop();
+    for original in &shape.originals {
+        events_of(original, max_originals, chain, decode, out);
+    }
+    let report = chain.pop();
     if let Some(mismatch) = mismatch {
-        // The report as the message it is: its own content, and the attached message's text.
-        let mut event = decode(message);
+        // The report as the message it is: its own content, the messages it journals described
+        // (each is an event of its own), and the envelope's recipients, as for those messages.
+        let mut event = decode(message, &shape.originals);
         add_reports(&mut event, chain);
+        if let Some(report) = &report {
+            add_envelope_recipients(&mut event, &report.envelope);
+        }
         add_mismatch(&mut event, &mismatch);
         out.push(event);
     }
@@ -186,9 +203,23 @@ fn read<'a>(message: &'a Message<'a>) -> Option<Shape<'a>> {
             envelope.unread_lines
         ));
     }
-    let original = message.attachments().find_map(|part| part.message());
-    if let Some(original) = original {
-        mismatch.extend(envelope_disagreement(&envelope, original));
+    if envelope.invalid_addresses > 0 {
+        mismatch.push(format!(
+            "envelope lines whose address is not one, left out: {}",
+            envelope.invalid_addresses
+        ));
+    }
+    let originals: Vec<&Message<'_>> = message
+        .attachments()
+        .filter_map(|part| part.message())
+        .collect();
+    match originals.as_slice() {
+        [] => {}
+        [original] => mismatch.extend(envelope_disagreement(&envelope, original)),
+        more => mismatch.push(format!(
+            "messages attached: {} (a report journals one)",
+            more.len()
+        )),
     }
     // Anything else the report holds: other text, other attachments.
     let other_text = message
@@ -203,14 +234,9 @@ fn read<'a>(message: &'a Message<'a>) -> Option<Shape<'a>> {
             })
         })
         .count();
-    let mut seen_original = false;
     let other_attachments = message
         .attachments()
-        .filter(|part| {
-            let is_original = !seen_original && part.message().is_some();
-            seen_original |= is_original;
-            !is_original
-        })
+        .filter(|part| part.message().is_none())
         .count();
     if other_text + other_attachments > 0 {
         mismatch.push(format!(
@@ -220,7 +246,7 @@ fn read<'a>(message: &'a Message<'a>) -> Option<Shape<'a>> {
     }
     Some(Shape {
         envelope,
-        original,
+        originals,
         mismatch,
     })
 }
@@ -253,23 +279,8 @@ fn add_reports(event: &mut Event, reports: &[Report<'_>]) {
     let Some((innermost, outer)) = reports.split_last() else {
         return;
     };
-    let mut added = 0usize;
-    if let Some(email) = event.email.as_mut() {
-        for recipient in reports
-            .iter()
-            .flat_map(|report| &report.envelope.recipients)
-        {
-            let known = email
-                .to
-                .iter()
-                .chain(&email.cc)
-                .chain(&email.bcc)
-                .any(|seen| seen.as_str().eq_ignore_ascii_case(recipient));
-            if !known {
-                email.bcc.push(Identity::from(recipient.clone()));
-                added += 1;
-            }
-        }
+    for report in reports {
+        add_envelope_recipients(event, &report.envelope);
     }
     let mut kept = report_original(innermost);
     if !outer.is_empty()
@@ -285,16 +296,44 @@ fn add_reports(event: &mut Event, reports: &[Report<'_>]) {
     event
         .labels
         .insert("email.journal_report".into(), "true".into());
-    if added > 0 {
-        event
-            .labels
-            .insert("email.envelope_only_recipients".into(), added.to_string());
-    }
     for report in reports {
         if let Some(mismatch) = &report.mismatch {
             add_mismatch(event, mismatch);
         }
     }
+}
+
+/// Adds the envelope's recipients missing from the event's recipients to `email.bcc`, counted in
+/// `email.envelope_only_recipients`.
+fn add_envelope_recipients(event: &mut Event, envelope: &Envelope) {
+    let Some(email) = event.email.as_mut() else {
+        return;
+    };
+    let mut added = 0usize;
+    for recipient in &envelope.recipients {
+        let known = email
+            .to
+            .iter()
+            .chain(&email.cc)
+            .chain(&email.bcc)
+            .any(|seen| seen.as_str().eq_ignore_ascii_case(recipient));
+        if !known {
+            email.bcc.push(Identity::from(recipient.clone()));
+            added += 1;
+        }
+    }
+    if added == 0 {
+        return;
+    }
+    let total = event
+        .labels
+        .get("email.envelope_only_recipients")
+        .and_then(|count| count.parse::<usize>().ok())
+        .unwrap_or(0)
+        + added;
+    event
+        .labels
+        .insert("email.envelope_only_recipients".into(), total.to_string());
 }
 
 /// Adds `why` to the event's [`MISMATCH_LABEL`] (a report in a report may have its own).
@@ -349,16 +388,27 @@ fn parse_envelope(report: &str) -> Envelope {
         let key = key.trim().to_ascii_lowercase();
         let value = value.trim();
         match key.as_str() {
-            "sender" if !value.is_empty() => envelope.sender = Some(first_address(value)),
+            "sender" => {
+                let address = first_address(value);
+                if is_address(&address) {
+                    envelope.sender = Some(address);
+                } else {
+                    envelope.invalid_addresses += 1;
+                }
+            }
             "subject" => envelope.subject = Some(value.to_owned()),
             "message-id" if !value.is_empty() => envelope.message_id = Some(value.to_owned()),
             key if RECIPIENT_KEYS.contains(&key) => {
                 let address = first_address(value);
+                if !is_address(&address) {
+                    envelope.invalid_addresses += 1;
+                    continue;
+                }
                 let known = envelope
                     .recipients
                     .iter()
                     .any(|seen| seen.eq_ignore_ascii_case(&address));
-                if !address.is_empty() && !known {
+                if !known {
                     envelope.recipients.push(address);
                 }
             }
@@ -367,6 +417,20 @@ fn parse_envelope(report: &str) -> Envelope {
         }
     }
     envelope
+}
+
+/// Whether an envelope value reads as an SMTP address: a local part and a domain around one `@`,
+/// with nothing in either that an address cannot hold unquoted (white space, angle brackets,
+/// commas, semicolons, quotes).
+fn is_address(value: &str) -> bool {
+    let Some((local, domain)) = value.rsplit_once('@') else {
+        return false;
+    };
+    let allowed = |c: char| !c.is_whitespace() && !matches!(c, '<' | '>' | ',' | ';' | '"' | '@');
+    !local.is_empty()
+        && !domain.is_empty()
+        && local.chars().all(allowed)
+        && domain.chars().all(allowed)
 }
 
 /// `bob@x.org, Forwarded: carol@x.org` → `bob@x.org`; angle brackets removed.
@@ -428,5 +492,23 @@ mod tests {
                 "team@force.example"
             ]
         );
+        assert_eq!(envelope.unread_lines, 1);
+        assert_eq!(envelope.invalid_addresses, 0);
+    }
+
+    #[test]
+    fn values_that_are_not_addresses_are_counted_not_kept() {
+        let envelope = parse_envelope(
+            "Sender: not an address\nRecipient: ,,,, , Forwarded:\nTo: <<<>>>\nCc: a@b\nBcc: x y@z.org\nTo: \"q\"@x.org\n",
+        );
+        assert_eq!(envelope.sender, None);
+        assert_eq!(envelope.recipients, ["a@b"]);
+        assert_eq!(envelope.invalid_addresses, 5);
+        for good in ["a@b.c", "first.last+tag@force.police.uk", "x@[10.0.0.1]"] {
+            assert!(is_address(good), "{good}");
+        }
+        for bad in ["", "@x.org", "a@", "<<>>", "a b@c", "a@b@c", "a,b@c"] {
+            assert!(!is_address(bad), "{bad}");
+        }
     }
 }

@@ -149,8 +149,9 @@ pub(super) fn message_to_events_with(
     if let Some(reason) = not_a_message(&message, bytes.len()) {
         return Err(reason);
     }
-    let mut events = journal::events(&message, &mut |message| {
-        event_from_message(message, bytes, format, ctx, location.clone())
+    let max_originals = ctx.limits.max_attachments;
+    let mut events = journal::events(&message, max_originals, &mut |message, journalled| {
+        event_from_message(message, journalled, bytes, format, ctx, location.clone())
     });
     for event in &mut events {
         label_reading(
@@ -224,9 +225,11 @@ fn part_header_ranges(
 }
 
 /// The event of one parsed message; `bytes` (what was read, perhaps a journal report around it)
-/// give its id.
+/// give its id. The attached messages in `journalled` are events of their own (the messages a
+/// journal report journals): they are described, not read.
 fn event_from_message(
     message: &Message<'_>,
+    journalled: &[&Message<'_>],
     bytes: &[u8],
     format: Format,
     ctx: &mut Context,
@@ -234,7 +237,7 @@ fn event_from_message(
 ) -> Event {
     let mut labels = Labels::default();
     let date = message_date(message, &mut labels);
-    let email = email_fields(message, ctx, date, &mut labels);
+    let email = email_fields(message, journalled, ctx, date, &mut labels);
 
     let mut event = Event::new(
         date.unwrap_or(ctx.received),
@@ -292,6 +295,7 @@ impl Labels {
 
 fn email_fields(
     message: &Message<'_>,
+    journalled: &[&Message<'_>],
     ctx: &Context,
     date: Option<Timestamp>,
     labels: &mut Labels,
@@ -318,7 +322,7 @@ fn email_fields(
             alternative_lines.to_string(),
         );
     }
-    let attachments = attachments(message, &ctx.limits, labels);
+    let attachments = attachments(message, journalled, &ctx.limits, labels);
     if body_problem || has_encoding_problem(message) {
         labels.set("email.encoding_problem", "true");
     }
@@ -791,8 +795,14 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
 }
 
 /// One [`Attachment`] per attachment, at most `limits.max_attachments`, each with its text where
-/// it can be extracted; a label counts the ones left out.
-fn attachments(message: &Message<'_>, limits: &Limits, labels: &mut Labels) -> Vec<Attachment> {
+/// it can be extracted (but for the messages in `journalled`, events of their own); a label
+/// counts the ones left out.
+fn attachments(
+    message: &Message<'_>,
+    journalled: &[&Message<'_>],
+    limits: &Limits,
+    labels: &mut Labels,
+) -> Vec<Attachment> {
     let max = limits.max_attachments;
     // A multipart part without a usable boundary is read as the body (`body_text`).
     let parts: Vec<&MessagePart<'_>> = message
@@ -806,11 +816,26 @@ fn attachments(message: &Message<'_>, limits: &Limits, labels: &mut Labels) -> V
     let started = Instant::now();
     let mut out = Vec::new();
     for (index, part) in parts.into_iter().take(max).enumerate() {
+        let is_journalled = part
+            .message()
+            .is_some_and(|attached| journalled.iter().any(|j| std::ptr::eq(*j, attached)));
+        if is_journalled {
+            let bytes = attachment_bytes(part, &message.raw_message);
+            out.push(Attachment {
+                file: attachment_file(part, &bytes),
+                text: None,
+                extraction: Some(JOURNALLED_NOTE.to_owned()),
+            });
+            continue;
+        }
         let out_of_time = index > 0 && started.elapsed() > limits.max_message_extraction_time;
         out.push(attachment(part, &message.raw_message, limits, out_of_time));
     }
     out
 }
+
+/// The note on a message attached to a journal report, which is an event of its own.
+const JOURNALLED_NOTE: &str = "a message the journal report journals: read as an event of its own (label email.journal_event)";
 
 /// One attachment described, with its text unless the message is `out_of_time`.
 fn attachment(
