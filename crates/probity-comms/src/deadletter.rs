@@ -1,5 +1,7 @@
-//! Dead letters of messages. A message (mail, chat, device message) that could not be decoded
-//! never reached the exclusions or the sealing cues, so its raw input is not kept in the clear:
+//! Dead letters: input that could not be decoded never reached the exclusions or the sealing
+//! cues, so its raw input is checked here before it is stored.
+//!
+//! A message (mail, chat, device message) is never kept in the clear:
 //!
 //! - where the parties can be read from it (mail headers, a chat record's sender and recipients,
 //!   a device export row's address columns) and one is a protected party, the raw input is
@@ -9,14 +11,27 @@
 //!   privileged content is ([`RawKept::Sealed`], reason [`SealReason::Undecoded`]); if sealing
 //!   fails it is withheld rather than kept in the clear.
 //!
-//! Dead letters of other inputs (syslog, generic CSV and NDJSON, EVTX, the HTTP collectors) keep
-//! their raw input as received.
+//! Any other input (syslog, generic CSV and NDJSON, EVTX, the HTTP collectors) may hold a
+//! message too: an email sent over HTTP as a JSON line that does not parse is as private as a
+//! mail that does not. Most of it is logs, kept as received so that the sender can be told what
+//! failed; its raw input is
+//!
+//! - dropped where it mentions a protected party (an address, domain, display name or subject
+//!   keyword of the exclusion list, [`PartyMentions`]), the reason saying so;
+//! - sealed where it carries medical or legal-privilege cues (the stage's [`SealCues`], with
+//!   their reason), or where it is not text (a NUL byte, or gzip that did not inflate), so that
+//!   neither can be read;
+//! - kept as received otherwise.
+//!
+//! The cost for an ordinary dead letter is three passes over its raw input: the list's
+//! addresses and domains, its names and keywords, and the sealing cues' word filter.
 
 use std::borrow::Cow;
 
 use probity_model::{DeadLetter, Email, Event, EventId, Format, Identity, Provenance, RawKept};
 use probity_privacy::exclusions::Exclusions;
-use probity_privacy::sealing::{self, SealKey, SealReason, Sealed};
+use probity_privacy::mentions::PartyMentions;
+use probity_privacy::sealing::{self, SealCues, SealKey, SealReason, Sealed};
 use serde_json::Value;
 
 /// The field a dead letter's sealed raw input is bound to (the sealed item's `field`).
@@ -52,15 +67,23 @@ pub fn may_hold_message(format: Option<Format>) -> bool {
     )
 }
 
+/// What a dead letter is checked with: the communications stage's policies.
+pub(crate) struct Guard<'s> {
+    pub(crate) exclusions: &'s Exclusions,
+    pub(crate) mentions: &'s PartyMentions,
+    pub(crate) cues: &'s SealCues,
+    pub(crate) key: &'s SealKey,
+}
+
 /// Applies the rules in the module description to one dead letter before it is stored.
-pub(crate) fn guard(
-    exclusions: &Exclusions,
-    key: &SealKey,
-    letter: &mut DeadLetter,
-) -> DeadLetterOutcome {
-    if !letter.raw_kept.is_clear() || !may_hold_message(letter.format) || letter.raw.is_empty() {
+pub(crate) fn guard(policies: &Guard<'_>, letter: &mut DeadLetter) -> DeadLetterOutcome {
+    if !letter.raw_kept.is_clear() || letter.raw.is_empty() {
         return DeadLetterOutcome::Unchanged;
     }
+    if !may_hold_message(letter.format) {
+        return screen(policies, letter);
+    }
+    let (exclusions, key) = (policies.exclusions, policies.key);
     if let Some(email) = parties(letter.format, &letter.raw) {
         let mut event = Event::new(
             letter.received,
@@ -86,8 +109,62 @@ pub(crate) fn guard(
             };
         }
     }
-    let sealed = sealing::seal_bytes(key, SealReason::Undecoded, DEAD_LETTER_FIELD, &letter.raw)
-        .and_then(|sealed| {
+    seal(key, SealReason::Undecoded, letter)
+}
+
+/// The raw input of a dead letter that is not a message: dropped where it mentions a protected
+/// party, sealed where it carries sealing cues or is not text, kept otherwise.
+fn screen(policies: &Guard<'_>, letter: &mut DeadLetter) -> DeadLetterOutcome {
+    if !is_text(&letter.raw) {
+        let outcome = seal(policies.key, SealReason::Undecoded, letter);
+        if outcome == DeadLetterOutcome::Sealed {
+            note(
+                letter,
+                "the raw input is sealed: it is not text, so it could not be checked for \
+                 protected parties or medical and privileged content",
+            );
+        }
+        return outcome;
+    }
+    let text = String::from_utf8_lossy(&letter.raw);
+    if let Some(mention) = policies.mentions.find(&text) {
+        withhold(
+            letter,
+            &format!(
+                "it mentions a protected party ({}: {})",
+                mention.class, mention.matched
+            ),
+        );
+        return DeadLetterOutcome::Excluded {
+            class: mention.class,
+        };
+    }
+    let Some(detection) = policies.cues.detect(&text) else {
+        return DeadLetterOutcome::Unchanged;
+    };
+    let outcome = seal(policies.key, detection.reason, letter);
+    if outcome == DeadLetterOutcome::Sealed {
+        let what = match detection.reason {
+            SealReason::LegalPrivilege => "legally privileged",
+            SealReason::Medical | SealReason::Undecoded => "medical",
+        };
+        note(
+            letter,
+            &format!("the raw input is sealed: it may hold {what} content"),
+        );
+    }
+    outcome
+}
+
+/// Whether raw input can be read as text: no NUL byte (binary, or UTF-16) and not gzip.
+fn is_text(raw: &[u8]) -> bool {
+    !raw.starts_with(&[0x1f, 0x8b]) && !raw.contains(&0)
+}
+
+/// Seals a dead letter's raw input for `reason`; withholds it if sealing fails.
+fn seal(key: &SealKey, reason: SealReason, letter: &mut DeadLetter) -> DeadLetterOutcome {
+    let sealed =
+        sealing::seal_bytes(key, reason, DEAD_LETTER_FIELD, &letter.raw).and_then(|sealed| {
             serde_json::to_vec(&sealed)
                 .map_err(|e| probity_privacy::Error::Seal(format!("cannot record: {e}")))
         });
@@ -102,6 +179,11 @@ pub(crate) fn guard(
             DeadLetterOutcome::Withheld
         }
     }
+}
+
+/// Adds a note to a dead letter's reason.
+fn note(letter: &mut DeadLetter, what: &str) {
+    letter.reason = format!("{}; {what}", letter.reason);
 }
 
 /// The sealed item a dead letter with [`RawKept::Sealed`] holds.
@@ -356,6 +438,107 @@ mod tests {
                 .collect();
             assert!(all.contains(&"\"Pat\" <p@y.uk>"), "{header}: {all:?}");
         }
+    }
+
+    /// The shipped exclusion list, the stage's cues and a throwaway key, and a dead letter of
+    /// `format` holding `raw`.
+    fn screened(format: Format, raw: &[u8]) -> (DeadLetterOutcome, DeadLetter, SealKey) {
+        let exclusions = Exclusions::defaults().unwrap();
+        let mentions = PartyMentions::new(exclusions.parties()).unwrap();
+        let cues = SealCues::new().unwrap();
+        let key = SealKey::generate().unwrap();
+        let policies = Guard {
+            exclusions: &exclusions,
+            mentions: &mentions,
+            cues: &cues,
+            key: &key,
+        };
+        let mut letter = DeadLetter::new(
+            probity_model::Timestamp::default(),
+            "http:ing",
+            Some(format),
+            "invalid JSON: EOF while parsing an object",
+            Some("line 2".into()),
+            raw,
+        );
+        let outcome = guard(&policies, &mut letter);
+        (outcome, letter, key)
+    }
+
+    #[test]
+    fn a_line_sent_over_http_to_a_protected_party_is_not_kept() {
+        let raw = br#"{"email":{"to":{"address":["occupational.health@force.police.uk"]},"subject":"ZQ broken","body":"ZQ I have been diagnosed with depression""#;
+        for format in [
+            Format::Ndjson,
+            Format::HecEvent,
+            Format::EsBulk,
+            Format::Syslog,
+        ] {
+            let (outcome, letter, _) = screened(format, raw);
+            assert_eq!(
+                outcome,
+                DeadLetterOutcome::Excluded {
+                    class: "occupational_health".into()
+                }
+            );
+            assert_eq!(letter.raw_kept, RawKept::Withheld);
+            assert!(letter.raw.is_empty());
+            assert_eq!(letter.raw_len, raw.len() as u64);
+            assert!(
+                letter.reason.starts_with("invalid JSON"),
+                "{}",
+                letter.reason
+            );
+            assert!(
+                letter
+                    .reason
+                    .contains("mentions a protected party (occupational_health: address"),
+                "{}",
+                letter.reason
+            );
+        }
+    }
+
+    #[test]
+    fn a_line_with_medical_or_privileged_cues_is_sealed_for_its_reason() {
+        for (raw, reason) in [
+            (
+                &br#"{"email":{"to":{"address":["bob@force.police.uk"]},"body":"I was diagnosed with depression"#[..],
+                SealReason::Medical,
+            ),
+            (
+                b"<13>May  6 10:00:00 mail app: without prejudice, as our solicitor wrote",
+                SealReason::LegalPrivilege,
+            ),
+        ] {
+            let (outcome, letter, key) = screened(Format::Ndjson, raw);
+            assert_eq!(outcome, DeadLetterOutcome::Sealed);
+            assert_eq!(letter.raw_kept, RawKept::Sealed);
+            let sealed = sealed_raw(&letter).unwrap();
+            assert_eq!(sealed.reason, reason);
+            assert_eq!(sealing::unseal_bytes(&key, &sealed).unwrap(), raw);
+            assert!(letter.reason.contains("the raw input is sealed"), "{}", letter.reason);
+        }
+    }
+
+    #[test]
+    fn input_that_is_not_text_is_sealed() {
+        for raw in [&b"\x1f\x8b\x08\0compressed"[..], b"E\0l\0f\0F\0i\0l\0e\0"] {
+            let (outcome, letter, _) = screened(Format::Evtx, raw);
+            assert_eq!(outcome, DeadLetterOutcome::Sealed);
+            assert!(letter.reason.contains("not text"), "{}", letter.reason);
+        }
+    }
+
+    #[test]
+    fn an_ordinary_log_line_is_kept_as_received() {
+        let raw =
+            b"{\"@timestamp\":\"2026-05-06T10:00:00Z\",\"user\":\"jsmith\",\"action\":\"view\"";
+        let (outcome, letter, _) = screened(Format::Ndjson, raw);
+        assert_eq!(outcome, DeadLetterOutcome::Unchanged);
+        assert_eq!(letter.raw_kept, RawKept::Clear);
+        assert_eq!(letter.raw, raw);
+        assert_eq!(letter.reason, "invalid JSON: EOF while parsing an object");
     }
 
     #[test]

@@ -42,6 +42,7 @@ use probity_privacy::correspondents::Correspondents;
 use probity_privacy::disclosure::{Disclosure, DisclosurePolicy};
 use probity_privacy::exclusions::{self, Exclusions};
 use probity_privacy::masking::Masker;
+use probity_privacy::mentions::PartyMentions;
 use probity_privacy::recipients::StaffPersonalAddresses;
 use probity_privacy::sealing::{
     self, SEALED_KEY, SEALED_LABEL, SEALED_TAG, SealCues, SealKey, SealReason, Sealed,
@@ -185,6 +186,8 @@ impl Outcome {
 #[derive(Debug, Clone)]
 pub struct CommsStage {
     exclusions: Exclusions,
+    /// The protected parties looked for in the raw input of dead letters that are not messages.
+    mentions: PartyMentions,
     cues: SealCues,
     key: SealKey,
     scanner: Scanner,
@@ -226,6 +229,7 @@ impl CommsStage {
         disclosure: Disclosure,
     ) -> Result<Self> {
         Ok(Self {
+            mentions: PartyMentions::new(exclusions.parties())?,
             exclusions,
             cues: SealCues::new()?,
             key,
@@ -247,11 +251,19 @@ impl CommsStage {
         self
     }
 
-    /// Keeps a dead letter that may hold a message from storing protected content in the clear:
-    /// its raw input is dropped when its parties can be read and one is protected, and sealed
-    /// otherwise (see [`deadletter`]). Dead letters of other inputs are left as they are.
+    /// Keeps a dead letter from storing protected content in the clear (see [`deadletter`]):
+    /// the raw input of a message is dropped when its parties can be read and one is protected,
+    /// and sealed otherwise; that of any other input is dropped when it mentions a protected
+    /// party, sealed when it carries medical or privileged cues or is not text, and kept as
+    /// received otherwise.
     pub fn guard_dead_letter(&self, letter: &mut DeadLetter) -> DeadLetterOutcome {
-        deadletter::guard(&self.exclusions, &self.key, letter)
+        let policies = deadletter::Guard {
+            exclusions: &self.exclusions,
+            mentions: &self.mentions,
+            cues: &self.cues,
+            key: &self.key,
+        };
+        deadletter::guard(&policies, letter)
     }
 
     /// Applies the stage to one decoded event before it is stored; returns the alerts to store

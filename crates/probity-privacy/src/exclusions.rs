@@ -365,6 +365,11 @@ impl Exclusions {
         Ok(Self { parties, index })
     }
 
+    /// The protected parties as listed, in the list's order.
+    pub fn parties(&self) -> impl ExactSizeIterator<Item = &ProtectedParty> {
+        self.parties.iter().map(|compiled| &compiled.party)
+    }
+
     /// The first protected party the message is to or from, if any.
     pub fn matches(&self, email: &Email) -> Option<Exclusion> {
         self.matches_with_names(email, &[])

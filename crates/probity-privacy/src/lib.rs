@@ -32,6 +32,7 @@ pub mod exclusions;
 pub mod identifiers;
 pub mod markings;
 pub mod masking;
+pub mod mentions;
 pub mod names;
 pub mod recipients;
 pub mod sealing;

@@ -452,6 +452,106 @@ fn abuse_and_disclosure_raise_alerts_through_the_http_api() {
     assert!(!in_database_files(dir.path(), "Tangerine"));
 }
 
+/// Lines posted to `POST /api/v1/events` on a server with the communications stage; the
+/// server's answer (status and body) and its data directory's store.
+fn post_lines(lines: &str) -> (tempfile::TempDir, u16, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
+    let (_, ingest_token) = store.create_token("shipper", Scope::Ingest).unwrap();
+    let stage = probity_comms::CommsStage::open(dir.path()).unwrap();
+    let config = probity_server::ServerConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        comms: Some(Arc::new(stage)),
+        ..probity_server::ServerConfig::default()
+    };
+    let body = lines.to_owned();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (status, answer) = runtime.block_on(async {
+        let server = probity_server::start(config, probity_server::Stores::of(store.clone()))
+            .await
+            .unwrap();
+        let response = reqwest::Client::new()
+            .post(format!("http://{}/api/v1/events", server.http_addr))
+            .bearer_auth(ingest_token.expose())
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let answer: Value = response.json().await.unwrap();
+        server.shutdown(Duration::from_secs(5)).await;
+        (status, answer)
+    });
+    drop(store);
+    (dir, status, answer)
+}
+
+/// The stored dead letters, read from the store directly (oldest first).
+fn stored_dead_letters(data: &Path) -> Vec<probity_model::DeadLetter> {
+    let store = SqliteStore::open(data).unwrap();
+    let mut letters: Vec<_> = probity_store::EventStore::dead_letters(&store, 100)
+        .unwrap()
+        .into_iter()
+        .map(|stored| (stored.seq, stored.letter))
+        .collect();
+    letters.sort_by_key(|(seq, _)| *seq);
+    letters.into_iter().map(|(_, letter)| letter).collect()
+}
+
+/// Messages sent over HTTP as lines that do not parse were kept in dead-letter as received: one
+/// to occupational health, with its medical content, in the clear (audit 2, defect 1a).
+#[test]
+fn broken_lines_sent_over_http_keep_no_protected_content_in_the_clear() {
+    let lines = [
+        r#"{"@timestamp":"2024-05-06T10:00:00Z","user":"jsmith","action":"logon"}"#,
+        // To occupational health, cut short.
+        r#"{"@timestamp":"2024-05-06T10:00:00Z","email":{"from":{"address":["alan.smith@force.police.uk"]},"to":{"address":["occupational.health@force.police.uk"]},"subject":"HTTPDLONE broken","body":"HTTPDLONE I have been diagnosed with depression""#,
+        // To a colleague, with a medical cue, cut short.
+        r#"{"@timestamp":"2024-05-06T10:00:00Z","email":{"from":{"address":["alan.smith@force.police.uk"]},"to":{"address":["bob.jones@force.police.uk"]},"body":"HTTPDLTWO my fit note""#,
+        // An ordinary log line, cut short: kept as received for finding why it failed.
+        r#"{"@timestamp":"2024-05-06T10:00:00Z","user":"jsmith","action":"HTTPDLTHREE view""#,
+    ]
+    .join("\n");
+    let (dir, status, answer) = post_lines(&lines);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["accepted"], 1, "{answer}");
+    assert_eq!(answer["rejected"], 3, "{answer}");
+    // The sender is told which lines failed and why.
+    let errors = answer["errors"].as_array().unwrap();
+    assert!(
+        errors
+            .iter()
+            .all(|e| e["reason"].as_str().unwrap().starts_with("invalid JSON")),
+        "{answer}"
+    );
+    assert!(!in_database_files(dir.path(), "HTTPDLONE"));
+    assert!(!in_database_files(dir.path(), "HTTPDLTWO"));
+    assert!(in_database_files(dir.path(), "HTTPDLTHREE"));
+
+    let letters = stored_dead_letters(dir.path());
+    assert_eq!(letters.len(), 3, "{letters:?}");
+    let protected = &letters[0];
+    assert_eq!(protected.raw_kept, probity_model::RawKept::Withheld);
+    assert!(protected.raw.is_empty());
+    assert!(
+        protected
+            .reason
+            .contains("it mentions a protected party (occupational_health"),
+        "{}",
+        protected.reason
+    );
+    let medical = &letters[1];
+    assert_eq!(medical.raw_kept, probity_model::RawKept::Sealed);
+    let item = probity_comms::deadletter::sealed_raw(medical).unwrap();
+    assert_eq!(item.reason, sealing::SealReason::Medical);
+    let key = SealKey::load(dir.path()).unwrap();
+    let raw = sealing::unseal_bytes(&key, &item).unwrap();
+    assert!(String::from_utf8(raw).unwrap().contains("HTTPDLTWO"));
+    let ordinary = &letters[2];
+    assert_eq!(ordinary.raw_kept, probity_model::RawKept::Clear);
+    assert!(ordinary.raw_text().unwrap().contains("HTTPDLTHREE"));
+}
+
 /// What `probity events --json` shows.
 fn events_json(data: &Path) -> String {
     String::from_utf8(succeeded(probity(data).args(["events", "--json"])).stdout).unwrap()

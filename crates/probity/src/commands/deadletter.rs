@@ -1,7 +1,8 @@
 //! `probity deadletter`: list dead letters, or unseal one (`--unseal SEQ`).
 //!
 //! A dead letter of a message that could not be decoded is kept sealed (its raw input may hold
-//! protected content). `--unseal SEQ --reason WHY --out FILE` decrypts it with the data
+//! protected content), and so is one of any other input whose raw input carries medical or
+//! privileged cues or is not text; one that mentions a protected party keeps no raw input. `--unseal SEQ --reason WHY --out FILE` decrypts it with the data
 //! directory's seal key into a new file (owner-only), for the administrator to find why it failed
 //! and ingest it again. The unsealing is recorded in the audit log first (`deadletter.unseal`:
 //! who, which, why, where to); the decrypted input is never printed.
@@ -28,8 +29,8 @@ pub struct Args {
     limit: usize,
     /// One JSON object per line, with the raw input as kept: at most 64 KiB of a mail over the
     /// message size limit, at most 1 MiB (max_event_bytes) of a line or row over the event size
-    /// limit, never more than 16 MiB (raw_len gives the size received); for a message, the
-    /// sealed item, or nothing when it was with a protected party (raw_kept says which).
+    /// limit, never more than 16 MiB (raw_len gives the size received); the sealed item where
+    /// it is sealed, or nothing when it was with a protected party (raw_kept says which).
     #[arg(long)]
     json: bool,
     /// Decrypt the sealed raw input of dead letter SEQ (the number `#SEQ` in the list) into the
@@ -69,9 +70,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .flat_map(char::escape_debug)
                 .collect(),
             RawKept::Sealed => format!(
-                "sealed: a message that could not be decoded, so it may hold protected content; \
-                 encrypted with the data directory's seal key and not shown (`--unseal {} \
-                 --reason WHY --out FILE` opens it, recorded in the audit log)",
+                "sealed: {}; encrypted with the data directory's seal key and not shown \
+                 (`--unseal {} --reason WHY --out FILE` opens it, recorded in the audit log)",
+                if probity_comms::deadletter::may_hold_message(letter.format) {
+                    "a message that could not be decoded, so it may hold protected content"
+                } else {
+                    "it may hold protected content (see the reason)"
+                },
                 stored.seq
             ),
             RawKept::Withheld => "not kept (see the reason)".to_owned(),
