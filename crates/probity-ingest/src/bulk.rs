@@ -142,9 +142,11 @@ pub fn decode(
             items.push(mapping_error(action, index, id, reason));
             continue;
         }
-        match parse_object(doc, ctx) {
-            Ok(object) => {
-                let mut event = event_from_object(object, doc, Format::EsBulk, doc_location, ctx);
+        let parsed = parse_object(doc, ctx).and_then(|object| {
+            event_from_object(object, doc, Format::EsBulk, doc_location.clone(), ctx)
+        });
+        match parsed {
+            Ok(mut event) => {
                 event.labels.insert("es.index".into(), index.clone());
                 if let Some(id) = &id {
                     event.labels.insert("es.id".into(), id.clone());

@@ -176,6 +176,7 @@ fn envelope_event(
         }
         Some(Value::Object(object)) => {
             event_from_object(object, raw, Format::HecEvent, location, ctx)
+                .map_err(|reason| (HecProblem::InvalidDataFormat, reason))?
         }
         Some(other) => {
             let provenance = ctx.provenance(Format::HecEvent, raw, location);
@@ -273,7 +274,17 @@ pub fn decode_raw_body(
         let trimmed = text.trim_start();
         let mut event = match trimmed.starts_with('{').then(|| parse_value(line, ctx)) {
             Some(Ok(Value::Object(object))) => {
-                event_from_object(object, line, Format::HecRaw, location, ctx)
+                match event_from_object(object, line, Format::HecRaw, location.clone(), ctx) {
+                    Ok(event) => event,
+                    Err(reason) => {
+                        sink.reject(ctx.dead_letter(Some(Format::HecRaw), reason, location, line))?;
+                        first.get_or_insert(HecFailure {
+                            problem: HecProblem::InvalidDataFormat,
+                            event_number: Some(index),
+                        });
+                        continue;
+                    }
+                }
             }
             _ => {
                 let provenance = ctx.provenance(Format::HecRaw, line, location);
@@ -369,5 +380,37 @@ mod tests {
             Some("fw1")
         );
         assert_eq!(batch.rejected.len(), 1);
+    }
+
+    /// A message whose body is not text is refused on both HEC endpoints (code 6), the event
+    /// kept in dead-letter with the field named.
+    #[test]
+    fn a_message_field_that_is_not_text_is_refused() {
+        let (batch, failure) = events(
+            br#"{"event":{"email":{"body":{"nested":"x"}}}} {"event":{"email":{"body":"y"}}}"#,
+        );
+        assert_eq!(failure.unwrap().problem, HecProblem::InvalidDataFormat);
+        assert_eq!(batch.events.len(), 1);
+        assert!(
+            batch.rejected[0]
+                .reason
+                .starts_with("email.body is an object")
+        );
+        let mut ctx = Context::new("hec:test", Limits::default());
+        let mut batch = Batch::new();
+        let failure = decode_raw_body(
+            b"{\"email\":{\"subject\":{\"x\":1}}}\nplain\n",
+            &HecMeta::default(),
+            &mut ctx,
+            &mut batch,
+        )
+        .unwrap();
+        assert_eq!(failure.unwrap().problem, HecProblem::InvalidDataFormat);
+        assert_eq!(batch.events.len(), 1);
+        assert!(
+            batch.rejected[0]
+                .reason
+                .starts_with("email.subject is an object")
+        );
     }
 }

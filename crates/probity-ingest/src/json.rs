@@ -155,8 +155,12 @@ fn decode_concatenated(
                 let Value::Object(object) = value else {
                     continue;
                 };
-                let event = event_from_object(object, raw, format, location, ctx);
-                sink.event(event)?;
+                match event_from_object(object, raw, format, location.clone(), ctx) {
+                    Ok(event) => sink.event(event)?,
+                    Err(reason) => {
+                        sink.reject(ctx.dead_letter(Some(format), reason, location, raw))?;
+                    }
+                }
             }
             Ok(other) => {
                 let reason = format!("expected a JSON object, found {}", kind_of(&other));
@@ -180,11 +184,10 @@ fn decode_line(
     if line.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
         return decode_array(line, format, location, ctx, sink);
     }
-    match parse_object(line, ctx) {
-        Ok(object) => {
-            let event = event_from_object(object, line, format, location, ctx);
-            sink.event(event)
-        }
+    let parsed = parse_object(line, ctx)
+        .and_then(|object| event_from_object(object, line, format, location.clone(), ctx));
+    match parsed {
+        Ok(event) => sink.event(event),
         Err(reason) => sink.reject(ctx.dead_letter(Some(format), reason, location, line)),
     }
 }
@@ -219,8 +222,12 @@ fn decode_array(
                     sink.reject(ctx.dead_letter(Some(format), reason, item_location, &raw))?;
                     continue;
                 }
-                let event = event_from_object(object, &raw, format, item_location, ctx);
-                sink.event(event)?;
+                match event_from_object(object, &raw, format, item_location.clone(), ctx) {
+                    Ok(event) => sink.event(event)?,
+                    Err(reason) => {
+                        sink.reject(ctx.dead_letter(Some(format), reason, item_location, &raw))?;
+                    }
+                }
             }
             other => {
                 let reason = format!("expected a JSON object, found {}", kind_of(&other));
@@ -270,18 +277,124 @@ pub(crate) fn kind_of(value: &Value) -> &'static str {
 }
 
 /// Maps one JSON object onto an event. `raw` is the object's bytes as received (its id content).
+/// An object whose message fields are not text is refused with the reason
+/// ([`check_email_fields`]): the caller keeps it in dead-letter.
 pub fn event_from_object(
     object: Map<String, Value>,
     raw: &[u8],
     format: Format,
     location: Option<String>,
     ctx: &mut Context,
-) -> Event {
+) -> std::result::Result<Event, String> {
+    check_email_fields(&object)?;
     let provenance = ctx.provenance(format, raw, location);
     let mut event = Event::new(ctx.received, provenance);
     apply_object(&object, &mut event);
     event.original = object;
-    event
+    Ok(event)
+}
+
+/// The `email.*` fields a message sent as JSON is read from, and what each must hold.
+#[derive(Clone, Copy)]
+enum EmailField {
+    /// `email.from`, `email.to`, `email.cc`, `email.bcc`: an object holding `address`.
+    Party,
+    /// `email.*.address`: a string or a list of strings.
+    Addresses,
+    /// `email.subject`, `email.body`, `email.message_id`: a string.
+    Text,
+}
+
+fn email_field(path: &str) -> Option<EmailField> {
+    match path {
+        "email.from" | "email.to" | "email.cc" | "email.bcc" => Some(EmailField::Party),
+        "email.from.address" | "email.to.address" | "email.cc.address" | "email.bcc.address" => {
+            Some(EmailField::Addresses)
+        }
+        "email.subject" | "email.body" | "email.message_id" => Some(EmailField::Text),
+        _ => None,
+    }
+}
+
+/// Checks that the fields a message is read from (`email.subject`, `email.body`,
+/// `email.message_id`, `email.{from,to,cc,bcc}.address`, nested or dotted) hold text, each once.
+///
+/// The communications stage reads a message's text and parties from these fields alone, while
+/// the whole object is stored as sent: a body sent as an object (`"body": {"nested": "…"}`), an
+/// address inside a list of lists, or a second body under another spelling of its name would be
+/// stored without the exclusions, the sealing cues or the policies having read it. Such an
+/// object is refused, and the reason names the field.
+pub fn check_email_fields(object: &Map<String, Value>) -> std::result::Result<(), String> {
+    let mut texts: Vec<(&str, &str)> = Vec::new();
+    for (key, value) in object {
+        if key == "email" || key.starts_with("email.") {
+            check_email_value(key.clone(), value, &mut texts)?;
+        }
+    }
+    for (at, (path, text)) in texts.iter().enumerate() {
+        if texts[..at].iter().any(|(p, t)| p == path && t != text) {
+            return Err(format!(
+                "{path} is given twice with different text (nested and dotted); a message has \
+                 one, so that every policy reads what is stored"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_email_value<'v>(
+    path: String,
+    value: &'v Value,
+    texts: &mut Vec<(&'static str, &'v str)>,
+) -> std::result::Result<(), String> {
+    if value.is_null() {
+        return Ok(());
+    }
+    let refuse = |expected: &str| {
+        Err(format!(
+            "{path} is {}, not {expected}: a message's subject, body and addresses must be \
+             text, so that the exclusions, the sealing cues and the policies read all of it",
+            kind_of(value)
+        ))
+    };
+    match email_field(&path) {
+        Some(EmailField::Party) => {
+            let Value::Object(inner) = value else {
+                return refuse(&format!("an object holding {path}.address"));
+            };
+            for (key, value) in inner {
+                check_email_value(format!("{path}.{key}"), value, texts)?;
+            }
+        }
+        Some(EmailField::Addresses) => match value {
+            Value::String(_) => {}
+            Value::Array(items) if items.iter().all(|item| item.is_string() || item.is_null()) => {}
+            _ => return refuse("a string or a list of strings"),
+        },
+        Some(EmailField::Text) => match value {
+            Value::String(text) => {
+                let name = match path.as_str() {
+                    "email.subject" => "email.subject",
+                    "email.body" => "email.body",
+                    _ => "email.message_id",
+                };
+                texts.push((name, text));
+            }
+            _ => return refuse("a string"),
+        },
+        None => {
+            // Only `email` itself and the parties hold checked fields below them; an object
+            // under another name (`email.attachments`…) is not read as the message.
+            if path == "email"
+                && let Value::Object(inner) = value
+            {
+                for (key, value) in inner {
+                    check_email_value(format!("{path}.{key}"), value, texts)?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Fills typed fields of `event` from a JSON object of any recognised shape: a Microsoft 365
@@ -555,5 +668,63 @@ mod tests {
             "identical items in one delivery stay distinct"
         );
         assert_eq!(first, ids(doc), "a retry reproduces the ids");
+    }
+
+    /// A message's fields of the wrong type were stored as sent without any policy reading them
+    /// (`"body": {"nested": "…diagnosed with depression…"}`, audit 2, defect 1b): such a line is
+    /// a dead letter naming the field.
+    #[test]
+    fn message_fields_that_are_not_text_are_refused_with_the_field_named() {
+        let cases: [(&[u8], &str); 7] = [
+            (
+                br#"{"email":{"to":{"address":["b@force.police.uk"]},"subject":"s","body":{"nested":"fit note"}}}"#,
+                "email.body is an object, not a string",
+            ),
+            (
+                br#"{"email":{"subject":["a","b"]}}"#,
+                "email.subject is an array, not a string",
+            ),
+            (
+                br#"{"email":{"to":"oh@force.police.uk","body":"x"}}"#,
+                "email.to is a string, not an object holding email.to.address",
+            ),
+            (
+                br#"{"email":{"to":{"address":[["oh@force.police.uk"]]},"body":"x"}}"#,
+                "email.to.address is an array, not a string or a list of strings",
+            ),
+            (
+                br#"{"email.cc.address":{"x":"oh@force.police.uk"},"email":{"body":"x"}}"#,
+                "email.cc.address is an object",
+            ),
+            (
+                br#"{"email":{"from.address":7,"body":"x"}}"#,
+                "email.from.address is a number",
+            ),
+            (
+                br#"{"email.body":"hello","email":{"body":"diagnosed with depression"}}"#,
+                "email.body is given twice with different text",
+            ),
+        ];
+        for (line, expected) in cases {
+            let batch = decode(line);
+            assert!(batch.events.is_empty(), "{}", String::from_utf8_lossy(line));
+            assert_eq!(batch.rejected.len(), 1);
+            let letter = &batch.rejected[0];
+            assert!(letter.reason.starts_with(expected), "{}", letter.reason);
+            assert_eq!(letter.raw, line, "the line is kept whole");
+        }
+    }
+
+    #[test]
+    fn message_fields_of_the_right_type_are_read_as_before() {
+        let batch = decode(
+            br#"{"@timestamp":"2026-11-23T10:00:00Z","email":{"from":{"address":"a@force.police.uk"},"to":{"address":["b@force.police.uk",null]},"cc":null,"subject":"s","body":"text","message_id":null,"attachments":[{"file":{"name":"a.txt"}}]},"email.subject":"s","user":{"email":"a@force.police.uk"}}
+{"email":"a@force.police.uk","user":"a"}"#,
+        );
+        assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+        assert_eq!(batch.events.len(), 2);
+        let email = batch.events[0].email.as_ref().unwrap();
+        assert_eq!(email.body.as_deref(), Some("text"));
+        assert_eq!(email.to.len(), 1);
     }
 }

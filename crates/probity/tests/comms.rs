@@ -552,6 +552,43 @@ fn broken_lines_sent_over_http_keep_no_protected_content_in_the_clear() {
     assert!(ordinary.raw_text().unwrap().contains("HTTPDLTHREE"));
 }
 
+/// A message sent over HTTP with its body as an object was stored with the body in `original`,
+/// neither sealed nor scanned, and shown by `probity events --json` and the API (audit 2, defect
+/// 1b). It is refused, the sender told which field, and kept in dead-letter as any broken line
+/// is: sealed for its medical cues, or not kept where it is to a protected party.
+#[test]
+fn a_message_field_that_is_not_text_is_refused_and_kept_out_of_view() {
+    let lines = [
+        r#"{"@timestamp":"2024-05-06T10:00:00Z","email":{"from":{"address":["alan.smith@force.police.uk"]},"to":{"address":["bob.jones@force.police.uk"]},"subject":"FIELDONE","body":{"nested":"FIELDONE I was diagnosed with depression, fit note"}}}"#,
+        r#"{"@timestamp":"2024-05-06T10:00:00Z","email":{"from":{"address":["alan.smith@force.police.uk"]},"to":{"address":[["occupational.health@force.police.uk"]]},"subject":"FIELDTWO","body":"FIELDTWO my appointment"}}"#,
+    ]
+    .join("\n");
+    let (dir, status, answer) = post_lines(&lines);
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["accepted"], 0, "{answer}");
+    let reasons: Vec<&str> = answer["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{answer}");
+    assert!(
+        reasons[0].starts_with("email.body is an object"),
+        "{answer}"
+    );
+    assert!(
+        reasons[1].starts_with("email.to.address is an array, not a string or a list of strings"),
+        "{answer}"
+    );
+    assert!(!in_database_files(dir.path(), "FIELDONE"));
+    assert!(!in_database_files(dir.path(), "FIELDTWO"));
+    assert!(stored_docs(dir.path()).is_empty());
+    let letters = stored_dead_letters(dir.path());
+    assert_eq!(letters[0].raw_kept, probity_model::RawKept::Sealed);
+    assert_eq!(letters[1].raw_kept, probity_model::RawKept::Withheld);
+}
+
 /// What `probity events --json` shows.
 fn events_json(data: &Path) -> String {
     String::from_utf8(succeeded(probity(data).args(["events", "--json"])).stdout).unwrap()
