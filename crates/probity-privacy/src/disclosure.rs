@@ -198,6 +198,20 @@ impl DisclosurePolicy {
                 self.version
             )));
         }
+        let lists = [
+            ("internal_domains", &self.recipients.internal_domains),
+            ("partner_domains", &self.recipients.partner_domains),
+            ("webmail_domains", &self.recipients.webmail_domains),
+            ("press_domains", &self.recipients.press_domains),
+        ];
+        for (name, list) in lists {
+            if let Some(problem) = list
+                .iter()
+                .find_map(|domain| crate::domains::domain_entry_problem(domain))
+            {
+                return Err(invalid(&format!("recipients.{name}: {problem}")));
+            }
+        }
         if self.recipients.internal_domains.is_empty() {
             return Err(invalid(
                 "recipients.internal_domains is empty: every recipient would be external",

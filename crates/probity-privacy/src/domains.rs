@@ -82,6 +82,36 @@ impl Keys {
     }
 }
 
+/// Why a list's domain entry cannot be used, or `None` where it can: a domain (`example.org`) or
+/// a domain and its subdomains (`*.example.org`). An empty entry or a bare `*` matches no
+/// correspondent at all, so a list holding one would protect, or class, less than it appears to;
+/// an address is no domain.
+pub(crate) fn domain_entry_problem(entry: &str) -> Option<String> {
+    let entry = entry.trim();
+    let domain = entry.strip_prefix("*.").unwrap_or(entry);
+    if entry.is_empty() {
+        return Some("an empty domain entry matches nothing; remove it".to_owned());
+    }
+    if domain.is_empty() || domain.contains('*') {
+        return Some(format!(
+            "domain entry {entry:?} matches nothing: a wildcard covers one domain and its \
+             subdomains, written `*.example.org`; list each domain meant"
+        ));
+    }
+    if domain.contains('@') {
+        return Some(format!(
+            "domain entry {entry:?} is an address, not a domain; list it with the addresses"
+        ));
+    }
+    if domain.starts_with('.') || domain.chars().any(char::is_whitespace) {
+        return Some(format!(
+            "domain entry {entry:?} is not a domain (write `example.org`, or `*.example.org` \
+             for its subdomains too)"
+        ));
+    }
+    None
+}
+
 /// Domain patterns with a value each: `example.org` names that domain, `*.example.org` that
 /// domain and every subdomain of it, in any case and either form of an internationalised name
 /// (as [`text::domain_matches`]).
@@ -142,6 +172,31 @@ pub(crate) fn smaller(first: Option<usize>, other: Option<usize>) -> Option<usiz
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn domain_entries_that_match_nothing_are_problems() {
+        for entry in [
+            "polfed.org",
+            "*.polfed.org",
+            " Unison.co.uk ",
+            "xn--cole-9oa.example",
+        ] {
+            assert_eq!(domain_entry_problem(entry), None, "{entry}");
+        }
+        for entry in [
+            "",
+            "  ",
+            "*",
+            "*.",
+            "*.*.org",
+            "polfed.*",
+            "a@polfed.org",
+            ".polfed.org",
+            "pol fed.org",
+        ] {
+            assert!(domain_entry_problem(entry).is_some(), "{entry:?}");
+        }
+    }
 
     /// [`DomainIndex::smallest`] as it was: the domain and then what follows each dot, in turn,
     /// each looked up.

@@ -101,7 +101,8 @@ pub struct ProtectedParty {
     /// Exact addresses (any case).
     #[serde(default)]
     pub addresses: Vec<String>,
-    /// Domains; `*.example.org` covers subdomains.
+    /// Domains; `*.example.org` covers subdomains. An entry that would match nothing (empty, a
+    /// bare `*`, a `*` elsewhere than in a leading `*.`) or is an address is refused.
     #[serde(default)]
     pub domains: Vec<String>,
     /// Display names, matched (any case, on whole words, whatever separates them) against
@@ -333,6 +334,17 @@ impl Exclusions {
             if matchers == 0 {
                 return Err(invalid(format!(
                     "party {} ({}) has no addresses, domains, display names or subject keywords",
+                    index + 1,
+                    party.class
+                )));
+            }
+            if let Some(problem) = party
+                .domains
+                .iter()
+                .find_map(|domain| crate::domains::domain_entry_problem(domain))
+            {
+                return Err(invalid(format!(
+                    "party {} ({}): {problem}",
                     index + 1,
                     party.class
                 )));
