@@ -135,6 +135,16 @@ pub enum Error {
     /// The abuse policy, a lexicon or a model could not be used.
     #[error(transparent)]
     Content(#[from] probity_content::Error),
+    /// A policy file is larger than a policy file may be; it is not read.
+    #[error("{path}: the file is {size} bytes; the limit is {limit}")]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+        /// The largest a policy file may be.
+        limit: usize,
+    },
     /// A policy file exists but could not be read.
     #[error("cannot read {path}: {source}")]
     Read {
@@ -690,6 +700,17 @@ fn local_models(dir: &Path) -> Result<(probity_content::Model, probity_content::
 
 /// A file's path (for errors) and text, or `None` when there is no such file.
 fn read_optional(path: &Path) -> Result<Option<(String, String)>> {
+    // A file far over the size a policy needs is refused before it is read.
+    if let Ok(metadata) = std::fs::metadata(path) {
+        let limit = probity_model::policy_text::MAX_POLICY_BYTES;
+        if metadata.len() > limit as u64 {
+            return Err(Error::TooLarge {
+                path: path.to_path_buf(),
+                size: metadata.len(),
+                limit,
+            });
+        }
+    }
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some((path.display().to_string(), text))),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),

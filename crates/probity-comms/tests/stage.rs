@@ -503,3 +503,22 @@ fn a_teams_reply_is_not_accused_of_the_words_it_quotes() {
         Outcome::Sealed { .. }
     ));
 }
+
+/// A policy file far over the size a policy needs is refused before it is read, with the file
+/// named (audit 2, defect 3: a 6 MB exclusions.yaml was accepted).
+#[test]
+fn an_oversized_policy_file_is_refused_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy");
+    std::fs::create_dir_all(&policy).unwrap();
+    let file = policy.join("exclusions.yaml");
+    std::fs::write(&file, vec![b'#'; 2 << 20]).unwrap();
+    let error = CommsStage::open_policies(dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains(&file.display().to_string()), "{error}");
+    assert!(
+        error.contains("the file is 2097152 bytes; the limit is 1048576"),
+        "{error}"
+    );
+}

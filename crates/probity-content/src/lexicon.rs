@@ -531,6 +531,10 @@ impl Lexicon {
     pub fn from_sources(files: &[(&str, &str)]) -> Result<Lexicon> {
         let mut entries = Vec::new();
         for (name, text) in files {
+            // Size and nesting first: the YAML reader's time grows with the square of the
+            // nesting.
+            probity_model::policy_text::check_policy_text(text, MAX_LEXICON_FILE_BYTES as usize)
+                .map_err(|reason| Error::invalid(*name, reason))?;
             let file: FileRepr =
                 serde_yaml_ng::from_str(text).map_err(|e| Error::invalid(*name, e))?;
             for repr in file.entries {

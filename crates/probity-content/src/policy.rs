@@ -299,6 +299,9 @@ impl Policy {
 
     /// A policy from YAML text; `name` is used in errors.
     pub fn from_yaml(name: &str, yaml: &str) -> Result<Policy> {
+        // Size and nesting first: the YAML reader's time grows with the square of the nesting.
+        probity_model::policy_text::check_policy_text(yaml, MAX_POLICY_BYTES as usize)
+            .map_err(|reason| Error::invalid(name, reason))?;
         let repr: PolicyRepr =
             serde_yaml_ng::from_str(yaml).map_err(|e| Error::invalid(name, e))?;
         if repr.version != 1 {
@@ -479,5 +482,34 @@ mod tests {
         let bad = "version: 1\nmodels:\n  misogyny: { threshold: 0.3, category: misogynistic, severity: low, needs_words: [\"two words\"] }\n";
         let err = Policy::from_yaml("p", bad).unwrap_err().to_string();
         assert!(err.contains("not one word"), "{err}");
+    }
+
+    /// A deeply nested policy is refused before the YAML reader, whose time grows with the
+    /// square of the nesting, reads it (audit 2, defect 3).
+    #[test]
+    fn a_deeply_nested_policy_is_refused_before_it_is_parsed() {
+        let deep = format!(
+            "version: 1\ncategories: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let error = Policy::from_yaml("abuse.yaml", &deep)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("nested more than 64 deep (line 2)"),
+            "{error}"
+        );
+        assert!(error.contains("abuse.yaml"), "{error}");
+        let lexicon = format!(
+            "category: threat\nentries: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let error = crate::Lexicon::from_sources(&[("threat.yaml", &lexicon)])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("threat.yaml"), "{error}");
+        assert!(error.contains("nested more than 64 deep"), "{error}");
     }
 }

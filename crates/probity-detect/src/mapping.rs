@@ -82,6 +82,12 @@ impl Mappings {
             origin: origin.to_owned(),
             reason,
         };
+        // Size and nesting first: the YAML reader's time grows with the square of the nesting.
+        probity_model::policy_text::check_policy_text(
+            text,
+            probity_model::policy_text::MAX_POLICY_BYTES,
+        )
+        .map_err(fail)?;
         let raw: RawMapping = serde_yaml_ng::from_str(text).map_err(|e| fail(e.to_string()))?;
         if let Some(product) = raw.product {
             let mapping = product_mapping(product, raw.recognise, raw.services, raw.categories)
@@ -260,5 +266,21 @@ mod tests {
                 .add_yaml("x", "product: p\ncategories: {c: [{event_id: 1}]}")
                 .is_err()
         );
+    }
+
+    /// A deeply nested mapping file is refused before it is parsed (audit 2, defect 3).
+    #[test]
+    fn a_deeply_nested_mapping_is_refused_before_it_is_parsed() {
+        let deep = format!(
+            "product: p\ncategories: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let error = Mappings::none()
+            .add_yaml("m.yml", &deep)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("m.yml"), "{error}");
+        assert!(error.contains("nested more than 64 deep"), "{error}");
     }
 }

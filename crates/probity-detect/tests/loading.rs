@@ -209,3 +209,23 @@ fn logsource_table_is_covered_by_the_builtin_mapping() {
         ],
     );
 }
+
+/// A deeply nested rule file is refused before the YAML reader, whose time grows with the square
+/// of the nesting, reads it (audit 2, defect 3).
+#[test]
+fn a_deeply_nested_rule_file_is_refused_before_it_is_parsed() {
+    let deep = format!(
+        "title: Deep\ndetection: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let started = std::time::Instant::now();
+    let problem = only_problem(&deep);
+    assert_eq!(problem.kind, ProblemKind::TooLarge);
+    assert_eq!(problem.line, Some(2));
+    assert!(
+        problem.reason.contains("nested more than 64 deep"),
+        "{problem:?}"
+    );
+    assert!(started.elapsed().as_secs() < 5);
+}

@@ -243,6 +243,11 @@ impl Default for Risk {
 impl Policy {
     /// Reads a policy from YAML; anything it leaves out keeps its default.
     pub fn from_yaml(text: &str) -> Result<Policy, String> {
+        // Size and nesting first: the YAML reader's time grows with the square of the nesting.
+        probity_model::policy_text::check_policy_text(
+            text,
+            probity_model::policy_text::MAX_POLICY_BYTES,
+        )?;
         let policy: Policy = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
         policy.check()?;
         Ok(policy)
@@ -293,5 +298,16 @@ mod tests {
         assert!(Policy::from_yaml("risk:\n  half_life_days: 0\n").is_err());
         let round = Policy::from_yaml(&Policy::default_yaml()).unwrap();
         assert_eq!(round, Policy::default());
+    }
+
+    /// A deeply nested policy is refused before it is parsed (audit 2, defect 3).
+    #[test]
+    fn a_deeply_nested_policy_is_refused_before_it_is_parsed() {
+        let deep = format!("risk: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let error = Policy::from_yaml(&deep).unwrap_err();
+        assert!(
+            error.contains("nested more than 64 deep (line 1)"),
+            "{error}"
+        );
     }
 }

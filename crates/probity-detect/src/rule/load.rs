@@ -237,6 +237,22 @@ fn load_text(path: &Path, text: &str, options: &LoadOptions, report: &mut LoadRe
         text,
         options,
     };
+    // Nesting first: the YAML reader's time grows with the square of the nesting.
+    if let Some(line) = probity_model::policy_text::nesting_beyond(
+        text,
+        probity_model::policy_text::MAX_POLICY_NESTING,
+    ) {
+        report.problems.push(context.problem(
+            Some(line),
+            None,
+            ProblemKind::TooLarge,
+            format!(
+                "collections are nested more than {} deep; a rule needs a handful of levels",
+                probity_model::policy_text::MAX_POLICY_NESTING
+            ),
+        ));
+        return;
+    }
     let starts = yaml::document_lines(text);
     let mut global: Option<Value> = None;
     let mut previous: Option<Value> = None;

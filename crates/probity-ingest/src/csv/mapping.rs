@@ -116,6 +116,9 @@ impl Mapping {
 
     /// Reads and validates a mapping from YAML text; `origin` names it in errors.
     pub fn from_yaml(text: &str, origin: &Path) -> Result<Mapping> {
+        // Size and nesting first: the YAML reader's time grows with the square of the nesting.
+        probity_model::policy_text::check_policy_text(text, MAX_MAPPING_BYTES as usize)
+            .map_err(|reason| mapping_error(origin, reason))?;
         check_version(text).map_err(|reason| mapping_error(origin, reason))?;
         let file: MappingFile =
             serde_yaml_ng::from_str(text).map_err(|e| mapping_error(origin, e.to_string()))?;
@@ -649,5 +652,23 @@ mod tests {
         assert!(message.contains("bad.yaml"), "{message}");
         let missing = Mapping::load(&dir.path().join("none.yaml")).unwrap_err();
         assert!(missing.to_string().contains("none.yaml"));
+    }
+
+    /// A deeply nested mapping is refused before it is parsed (audit 2, defect 3).
+    #[test]
+    fn a_deeply_nested_mapping_is_refused_before_it_is_parsed() {
+        let deep = format!(
+            "version: 1\nfields: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let error = Mapping::from_yaml(&deep, Path::new("m.yaml"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("m.yaml"), "{error}");
+        assert!(
+            error.contains("nested more than 64 deep (line 2)"),
+            "{error}"
+        );
     }
 }

@@ -38,8 +38,7 @@ impl PolicyArg {
         match &self.policy {
             None => Ok(Policy::default()),
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let text = super::read_policy_file(path)?;
                 Policy::from_yaml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
             }
         }

@@ -25,6 +25,27 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use probity_store::sqlite::SqliteStore;
 
+/// Reads a policy or settings file given on the command line (YAML), refusing one over
+/// [`probity_model::policy_text::MAX_POLICY_BYTES`] before it is read and one nested too deeply
+/// before it is parsed, with the file named.
+pub fn read_policy_file(path: &Path) -> anyhow::Result<String> {
+    let limit = probity_model::policy_text::MAX_POLICY_BYTES;
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .len();
+    if size > limit as u64 {
+        anyhow::bail!(
+            "{}: the file is {size} bytes; the limit is {limit}",
+            path.display()
+        );
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    probity_model::policy_text::check_policy_text(&text, limit)
+        .map_err(|reason| anyhow::anyhow!("{}: {reason}", path.display()))?;
+    Ok(text)
+}
+
 /// Opens the store in the data directory, with a message that names it on failure.
 pub fn open_store(data: &Path) -> anyhow::Result<Arc<SqliteStore>> {
     let store = SqliteStore::open(data)

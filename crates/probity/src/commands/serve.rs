@@ -57,8 +57,7 @@ pub struct Args {
 
 /// Reads and checks single sign-on settings.
 pub fn load_oidc(path: &Path) -> anyhow::Result<probity_access::OidcConfig> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = super::read_policy_file(path)?;
     let config: probity_access::OidcConfig = serde_yaml_ng::from_str(&text)
         .with_context(|| format!("{} is not valid single sign-on settings", path.display()))?;
     config

@@ -27,7 +27,7 @@ pub fn load(args: &RuleArgs, quiet: bool) -> anyhow::Result<Engine> {
     }
     let mut mappings = Mappings::builtin().context("the built-in mappings do not load")?;
     for path in &args.mappings {
-        let text = std::fs::read_to_string(path)
+        let text = super::read_policy_file(path)
             .with_context(|| format!("cannot read mapping {}", path.display()))?;
         mappings
             .add_yaml(&path.display().to_string(), &text)
