@@ -260,3 +260,88 @@ fn csv_with_the_example_mapping() {
     assert!(!views.is_empty());
     assert!(views.iter().all(|e| e["record"]["action"] == "view"));
 }
+
+/// `probity events`, `alerts`, `deadletter` and `comms check` read stored data and left no audit
+/// entry, while the API's reads do (audit 2, defect 2). Each is now recorded first, with the
+/// operating-system account the command runs as, whatever `$USER` says.
+#[test]
+fn reads_on_the_command_line_are_in_the_audit_log_with_the_account_that_made_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let input = dir.path().join("in.ndjson");
+    std::fs::write(
+        &input,
+        "{\"@timestamp\":\"2026-03-01T09:00:00Z\",\"user\":\"jsmith\",\"action\":\"view\"}\n{broken\n",
+    )
+    .unwrap();
+    let _ = probity(&data).arg("ingest").arg(&input).output().unwrap();
+    let mail = dir.path().join("m.eml");
+    std::fs::write(
+        &mail,
+        "From: a@force.police.uk\r\nTo: b@force.police.uk\r\nSubject: rota\r\n\r\nThe rota.\r\n",
+    )
+    .unwrap();
+    let reads: [&[&str]; 4] = [
+        &["events", "--user", "jsmith", "--limit", "5"],
+        &["alerts", "--min-level", "high"],
+        &["deadletter"],
+        &["comms", "check", "--all"],
+    ];
+    for args in reads {
+        let mut command = probity(&data);
+        command.args(args).env("USER", "mallory").env_remove("SUDO_USER");
+        if args[0] == "comms" {
+            command.arg(&mail);
+        }
+        let output = command.output().unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let log: Vec<Value> = stdout(probity(&data).args(["audit", "show"]))
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let reads: Vec<&Value> = log
+        .iter()
+        .filter(|entry| entry["target"] == "cli")
+        .collect();
+    let actions: Vec<&str> = reads
+        .iter()
+        .map(|entry| entry["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["events.search", "alerts.list", "deadletter.list", "comms.check"],
+        "{log:#?}"
+    );
+    assert_eq!(reads[0]["details"]["user"], "jsmith");
+    assert_eq!(reads[1]["details"]["min_level"], "high");
+    assert!(
+        reads[3]["details"]["paths"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("m.eml")
+    );
+    for entry in &reads {
+        let actor = entry["actor"].as_str().unwrap();
+        assert!(actor.starts_with("cli:"), "{actor}");
+        assert_ne!(actor, "cli:mallory", "the actor is the account, not $USER");
+    }
+    #[cfg(target_os = "linux")]
+    {
+        // The account the test runs as, as the system names it.
+        let uid = {
+            use std::os::unix::fs::MetadataExt as _;
+            std::fs::metadata("/proc/self").unwrap().uid()
+        };
+        let id = std::process::Command::new("id").arg("-un").output();
+        if let Some(id) = id.ok().filter(|id| id.status.success()) {
+            let name = String::from_utf8(id.stdout).unwrap().trim().to_owned();
+            let expected = if name.is_empty() { format!("uid:{uid}") } else { name };
+            assert_eq!(reads[0]["actor"], format!("cli:{expected}"));
+        }
+    }
+}

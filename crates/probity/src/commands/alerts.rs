@@ -41,6 +41,16 @@ fn parse_level(text: &str) -> Result<Level, String> {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.data.data)?;
+    // Recorded as `GET /api/v1/alerts` is, before anything is read.
+    super::actor::audit_read(
+        &*store,
+        "alerts.list",
+        json!({
+            "since": args.since, "until": args.until,
+            "min_level": args.min_level.map(|level| level.to_string()),
+            "rule": args.rule, "limit": args.limit,
+        }),
+    )?;
     let mut alerts = store.alerts(&AlertQuery {
         since: args.since,
         until: args.until,

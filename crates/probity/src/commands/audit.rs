@@ -90,13 +90,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn actor() -> String {
-    format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-    )
-}
-
 fn parse_key(text: &str, origin: &str) -> anyhow::Result<VerifyingKey> {
     probity_audit::parse_public_key(text).map_err(|reason| anyhow::anyhow!("{origin}: {reason}"))
 }
@@ -187,7 +180,7 @@ fn export(data: &Path, from: u64, to: Option<u64>, out: &Path) -> anyhow::Result
     }
     store.audit(probity_audit::Action {
         time: chrono::Utc::now(),
-        actor: actor(),
+        actor: super::actor::cli_actor(),
         action: "audit.export".into(),
         target: "audit".into(),
         details: serde_json::json!({"from": from, "to": to, "out": out.display().to_string()}),

@@ -356,9 +356,22 @@ fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     // Staff are known only from a store that already exists: checking creates nothing.
     let redactor = if data.join(probity_store::sqlite::EVENTS_FILE).exists() {
         let store = super::open_store(data)?;
+        // What the data directory's policies say of these messages, and whom its staff
+        // directory names, is read: recorded in its audit log first.
+        let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        super::actor::audit_read(
+            &*store,
+            "comms.check",
+            serde_json::json!({ "paths": paths, "all": args.all, "json": args.json }),
+        )?;
         stage = stage.with_staff(super::personal_addresses(&*store)?);
         probity_server::redactor(&*store).map_err(anyhow::Error::msg)?
     } else {
+        eprintln!(
+            "note: {} holds no journal and so no audit log: this check reads no stored data \
+             and is not recorded",
+            data.display()
+        );
         Redactor::new(&StaffDirectory::default())
             .map_err(|e| anyhow::anyhow!("cannot build the masking: {e}"))?
     };

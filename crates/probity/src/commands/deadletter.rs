@@ -51,6 +51,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         unseal(&*store, &args.data.data, seq, reason, out)?;
         return Ok(ExitCode::SUCCESS);
     }
+    super::actor::audit_read(
+        &*store,
+        "deadletter.list",
+        json!({ "limit": args.limit, "json": args.json }),
+    )?;
     let letters = store.dead_letters(args.limit)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -140,7 +145,7 @@ fn unseal<S: EventStore + AuditStore + ?Sized>(
     let mut file = new_private_file(out)?;
     let recorded = store.audit(probity_audit::Action {
         time: chrono::Utc::now(),
-        actor: actor(),
+        actor: super::actor::cli_actor(),
         action: "deadletter.unseal".into(),
         target: format!("deadletter:{seq}"),
         details: json!({
@@ -179,11 +184,4 @@ fn new_private_file(path: &Path) -> anyhow::Result<std::fs::File> {
     options
         .open(path)
         .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))
-}
-
-fn actor() -> String {
-    format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-    )
 }

@@ -38,6 +38,15 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.data.data)?;
+    // Recorded as `GET /api/v1/events` is, before anything is read.
+    super::actor::audit_read(
+        &*store,
+        "events.search",
+        serde_json::json!({
+            "since": args.since, "until": args.until, "user": args.user,
+            "action": args.action, "text": args.text, "limit": args.limit,
+        }),
+    )?;
     let query = EventQuery {
         since: args.since,
         until: args.until,

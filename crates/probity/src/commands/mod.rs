@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod account;
+pub mod actor;
 pub mod alerts;
 pub mod audit;
 pub mod case;

@@ -38,16 +38,15 @@ pub enum Command {
     },
 }
 
-fn actor() -> String {
-    format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-    )
-}
-
 fn load_file(store: &dyn ReferenceStore, kind: Kind, file: &std::path::Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let loaded = load(store, kind, &bytes, &actor(), &file.display().to_string())?;
+    let loaded = load(
+        store,
+        kind,
+        &bytes,
+        &super::actor::cli_actor(),
+        &file.display().to_string(),
+    )?;
     println!(
         "loaded {} {} rows from {} (audit entry {})",
         loaded.rows,
