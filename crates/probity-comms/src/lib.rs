@@ -24,6 +24,7 @@
 //! Other events pass untouched, at the cost of one check. See docs/communications.md.
 
 pub mod deadletter;
+pub mod policy_record;
 pub mod redact;
 pub use deadletter::DeadLetterOutcome;
 pub use redact::{Redactor, StaffDirectory};

@@ -289,7 +289,10 @@ fn reads_on_the_command_line_are_in_the_audit_log_with_the_account_that_made_the
     ];
     for args in reads {
         let mut command = probity(&data);
-        command.args(args).env("USER", "mallory").env_remove("SUDO_USER");
+        command
+            .args(args)
+            .env("USER", "mallory")
+            .env_remove("SUDO_USER");
         if args[0] == "comms" {
             command.arg(&mail);
         }
@@ -314,7 +317,12 @@ fn reads_on_the_command_line_are_in_the_audit_log_with_the_account_that_made_the
         .collect();
     assert_eq!(
         actions,
-        ["events.search", "alerts.list", "deadletter.list", "comms.check"],
+        [
+            "events.search",
+            "alerts.list",
+            "deadletter.list",
+            "comms.check"
+        ],
         "{log:#?}"
     );
     assert_eq!(reads[0]["details"]["user"], "jsmith");
@@ -340,7 +348,11 @@ fn reads_on_the_command_line_are_in_the_audit_log_with_the_account_that_made_the
         let id = std::process::Command::new("id").arg("-un").output();
         if let Some(id) = id.ok().filter(|id| id.status.success()) {
             let name = String::from_utf8(id.stdout).unwrap().trim().to_owned();
-            let expected = if name.is_empty() { format!("uid:{uid}") } else { name };
+            let expected = if name.is_empty() {
+                format!("uid:{uid}")
+            } else {
+                name
+            };
             assert_eq!(reads[0]["actor"], format!("cli:{expected}"));
         }
     }

@@ -1444,6 +1444,136 @@ fn the_server_reloads_its_policies_on_sighup_and_keeps_them_when_a_file_is_broke
     }
 }
 
+/// The SHA-256 of a file, as `sha256sum` gives it.
+fn sha256_of(path: &Path) -> String {
+    let output = std::process::Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap()[..64].to_owned()
+}
+
+/// After SIGHUP the audit log said only `{"outcome":"reloaded"}`, and an exclusion list with
+/// `parties: []` was put in force without a word (audit 2, defect 2). The policies in force are
+/// recorded at start and at each reload with each file's SHA-256 and what changed, and a list
+/// left empty or shorter is warned of on standard error and in the entry.
+#[test]
+fn a_reload_records_each_files_hash_and_warns_when_the_exclusion_list_shrinks() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(data.join("policy")).unwrap();
+    let file = data.join("policy").join("exclusions.yaml");
+    std::fs::write(&file, probity_privacy::exclusions::DEFAULT_EXCLUSIONS_YAML).unwrap();
+    let shipped_hash = sha256_of(&file);
+    let server = support::Server::start(&data, &["--no-insider"]);
+
+    // A list that loses the legal adviser's address, then one with no party at all.
+    let shorter = probity_privacy::exclusions::DEFAULT_EXCLUSIONS_YAML
+        .replace("      - legal.services@force.police.uk\n", "");
+    assert_ne!(
+        shorter,
+        probity_privacy::exclusions::DEFAULT_EXCLUSIONS_YAML
+    );
+    std::fs::write(&file, &shorter).unwrap();
+    server.signal("HUP");
+    let lost = server
+        .wait_for_line(
+            "WARNING: the exclusion list lost",
+            0,
+            Duration::from_secs(30),
+        )
+        .unwrap();
+    assert!(
+        lost.contains("lost 1 of its")
+            && lost.contains("legal_adviser: address legal.services@force.police.uk"),
+        "{lost}"
+    );
+    std::fs::write(&file, "version: 1\nparties: []\n").unwrap();
+    server.signal("HUP");
+    let empty = server
+        .wait_for_line(
+            "WARNING: the exclusion list (policy/exclusions.yaml) lists no protected party",
+            0,
+            Duration::from_secs(30),
+        )
+        .unwrap();
+    assert!(empty.contains("stored like any other"), "{empty}");
+    assert!(
+        server
+            .wait_for_line(
+                "reloaded the communications policies",
+                1,
+                Duration::from_secs(30)
+            )
+            .is_some()
+    );
+
+    let shown = succeeded(probity(&data).args(["audit", "show"]));
+    let log: Vec<Value> = String::from_utf8(shown.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .collect();
+    let load = log.iter().find(|e| e["action"] == "policy.load").unwrap();
+    assert!(
+        load["actor"].as_str().unwrap().starts_with("cli:"),
+        "{load}"
+    );
+    assert_eq!(load["details"]["files"][0]["name"], "exclusions.yaml");
+    assert_eq!(load["details"]["files"][0]["sha256"], shipped_hash.as_str());
+    assert_eq!(load["details"]["files"][1]["name"], "disclosure.yaml");
+    assert_eq!(load["details"]["files"][1]["default"], true, "{load}");
+    assert_eq!(load["details"]["exclusions"]["parties"], 5, "{load}");
+
+    let reloads: Vec<&Value> = log
+        .iter()
+        .filter(|e| e["action"] == "policy.reload")
+        .collect();
+    assert_eq!(reloads.len(), 2, "{log:#?}");
+    let first = &reloads[0]["details"];
+    assert_eq!(
+        first["changed"],
+        serde_json::json!(["exclusions.yaml"]),
+        "{first}"
+    );
+    assert_eq!(
+        first["files"][0]["sha256"],
+        sha256_of_text(&shorter).as_str()
+    );
+    assert_eq!(first["files"][0]["changed"], true);
+    assert_eq!(first["files"][2]["changed"], false);
+    assert_eq!(first["exclusions"]["lost_count"], 1, "{first}");
+    assert_eq!(
+        first["exclusions"]["lost"][0],
+        "legal_adviser: address legal.services@force.police.uk"
+    );
+    let second = &reloads[1]["details"];
+    assert_eq!(second["exclusions"]["parties"]["before"], 5, "{second}");
+    assert_eq!(second["exclusions"]["parties"]["after"], 0, "{second}");
+    let warnings = second["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 2, "{second}");
+    assert!(
+        warnings[0]
+            .as_str()
+            .unwrap()
+            .contains("lists no protected party")
+    );
+    assert!(
+        warnings[1]
+            .as_str()
+            .unwrap()
+            .contains("the exclusion list lost")
+    );
+}
+
+/// The SHA-256 of a text, as `sha256sum` gives it.
+fn sha256_of_text(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("text");
+    std::fs::write(&path, text).unwrap();
+    sha256_of(&path)
+}
+
 /// A force's policy may shorten the time a message's texts are scanned for; `comms check` says
 /// which texts were left, and they raise nothing.
 #[test]

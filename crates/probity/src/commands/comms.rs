@@ -353,6 +353,7 @@ fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             data.display()
         )
     })?;
+    super::warn_of_empty_list(&stage);
     // Staff are known only from a store that already exists: checking creates nothing.
     let redactor = if data.join(probity_store::sqlite::EVENTS_FILE).exists() {
         let store = super::open_store(data)?;

@@ -61,7 +61,16 @@ pub fn open_store(data: &Path) -> anyhow::Result<Arc<SqliteStore>> {
 /// with the policies on SIGHUP.
 pub fn open_comms(data: &Path) -> anyhow::Result<probity_comms::CommsStage> {
     let store = open_store(data)?;
-    open_comms_with(data, &*store)
+    let stage = open_comms_with(data, &*store)?;
+    warn_of_empty_list(&stage);
+    Ok(stage)
+}
+
+/// Says on standard error, loudly, that the exclusion list protects nobody, where it does not.
+pub fn warn_of_empty_list(stage: &probity_comms::CommsStage) {
+    if let Some(warning) = probity_comms::policy_record::empty_list_warning(stage) {
+        eprintln!("WARNING: {warning}");
+    }
 }
 
 /// As [`open_comms`], reading the staff directory from a store already open.

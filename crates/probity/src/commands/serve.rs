@@ -99,7 +99,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.no_insider {
         config.insider = Some(args.policy.load()?);
     }
-    config.comms = Some(Arc::new(super::open_comms_with(&args.data.data, &*store)?));
+    let stage = super::open_comms_with(&args.data.data, &*store)?;
+    super::warn_of_empty_list(&stage);
+    // The policies in force from the start, recorded so that each reload can say what changed.
+    let policies = probity_comms::policy_record::PolicyState::of(&args.data.data, &stage);
+    let mut details = policies.to_json();
+    details["warnings"] =
+        serde_json::json!(probity_comms::policy_record::warnings(None, &policies));
+    probity_store::AuditStore::audit(
+        &*store,
+        probity_audit::Action {
+            time: chrono::Utc::now(),
+            actor: super::actor::cli_actor(),
+            action: "policy.load".to_owned(),
+            target: "communications".to_owned(),
+            details,
+        },
+    )
+    .context("cannot record the policies in force in the audit log")?;
+    config.comms = Some(Arc::new(stage));
     let mut web = probity_server::WebConfig::new(args.data.data.clone());
     web.secure_cookies = !args.insecure_cookies;
     web.oidc = args.oidc.as_deref().map(load_oidc).transpose()?;
@@ -123,6 +141,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 data,
                 store,
                 Arc::clone(&server.metrics),
+                policies,
             ));
         }
         eprintln!("probity is serving HTTP on http://{}", server.http_addr);
@@ -147,15 +166,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Reloads the communications policies (`DATA/policy/`: exclusions, disclosure, abuse policy,
 /// lexicons, local models) and the staff directory's personal addresses on each SIGHUP. A set
-/// that does not load leaves the one in force untouched. Each attempt is in the audit log.
+/// that does not load leaves the one in force untouched. Each attempt is in the audit log, with
+/// each policy file's SHA-256 and what changed from `in_force` (the state in force before it);
+/// an exclusion list left empty or with fewer entries is warned of there and on standard error.
 async fn reload_on_hangup(
     live: probity_server::LiveStage,
     data: PathBuf,
     store: Arc<probity_store::sqlite::SqliteStore>,
     metrics: Arc<probity_server::Metrics>,
+    mut in_force: probity_comms::policy_record::PolicyState,
 ) {
     #[cfg(unix)]
     {
+        use probity_comms::policy_record::{self, PolicyState};
         use tokio::signal::unix::{SignalKind, signal};
         let mut hangups = match signal(SignalKind::hangup()) {
             Ok(hangups) => hangups,
@@ -169,25 +192,36 @@ async fn reload_on_hangup(
         while hangups.recv().await.is_some() {
             let (dir, reference, stage) = (data.clone(), Arc::clone(&store), live.clone());
             let loaded = tokio::task::spawn_blocking(move || {
-                stage.rebuild(|_| {
+                // The files as they are when the reload begins: what is read and recorded.
+                let files = policy_record::policy_files(&dir);
+                let built = stage.rebuild(|_| {
                     super::open_comms_with(&dir, &*reference).map_err(|e| format!("{e:#}"))
-                })
+                });
+                match built {
+                    Ok(()) => Ok(PolicyState::with_files(files, &stage.current())),
+                    Err(error) => Err((error, files)),
+                }
             })
             .await
-            .unwrap_or_else(|e| Err(format!("the reload stopped: {e}")));
+            .unwrap_or_else(|e| Err((format!("the reload stopped: {e}"), Vec::new())));
             let details = match loaded {
-                Ok(()) => {
+                Ok(now) => {
                     probity_server::Metrics::add(&metrics.policy_reloads, 1);
                     eprintln!(
                         "reloaded the communications policies from {}",
                         data.join(probity_comms::POLICY_DIR).display()
                     );
-                    serde_json::json!({ "outcome": "reloaded" })
+                    let details = policy_record::reload_details(&in_force, &now);
+                    for warning in policy_record::warnings(Some(&in_force), &now) {
+                        eprintln!("WARNING: {warning}");
+                    }
+                    in_force = now;
+                    details
                 }
-                Err(error) => {
+                Err((error, files)) => {
                     probity_server::Metrics::add(&metrics.policy_reloads_refused, 1);
                     eprintln!("kept the communications policies in force: {error}");
-                    serde_json::json!({ "outcome": "kept", "error": error })
+                    policy_record::refused_details(&in_force, &files, &error)
                 }
             };
             let action = probity_audit::Action {
@@ -209,7 +243,7 @@ async fn reload_on_hangup(
     }
     #[cfg(not(unix))]
     {
-        let _ = (live, data, store, metrics);
+        let _ = (live, data, store, metrics, in_force);
     }
 }
 
