@@ -7,7 +7,9 @@
 //!
 //! 1. **Exclusions.** A message to or from a protected party (legal adviser, occupational health,
 //!    staff association, welfare, whistleblowing) keeps its metadata only: its content is removed
-//!    and it is tagged `content-excluded`. Nothing further inspects it.
+//!    and it is tagged `content-excluded`. Nothing further inspects it. A match by a display name
+//!    alone, beside addresses outside the force and not on the list, seals the message instead
+//!    and raises a low, metadata-only alert ([`named`]): the sender writes the name.
 //! 2. **Sealing.** A message with legal-privilege or medical cues has its body and attachment text
 //!    (and the subject, where the cues are in it) encrypted with the data directory's seal key; only
 //!    the sealed items (`original["probity.sealed"]`) and placeholders are stored, with the tag
@@ -24,6 +26,7 @@
 //! Other events pass untouched, at the cost of one check. See docs/communications.md.
 
 pub mod deadletter;
+pub mod named;
 pub mod policy_record;
 pub mod redact;
 pub use deadletter::DeadLetterOutcome;
@@ -177,6 +180,17 @@ pub enum Outcome {
     },
     /// Sealing failed: content removed rather than stored in the clear.
     Withheld,
+    /// Matched to a protected party by a display name alone, beside addresses outside the force
+    /// and not on the exclusion list ([`named`]): content sealed (withheld where sealing
+    /// failed), nothing inspected, and a metadata-only alert raised.
+    NameOnly {
+        /// The protected class of the list entry.
+        class: String,
+        /// Whether the content was sealed (`false`: sealing failed and it was withheld).
+        sealed: bool,
+        /// The low-severity alert naming the list entry and the address class.
+        alert: Box<Alert>,
+    },
     /// Scanned by the abuse and disclosure policies; the alerts raised (maybe none).
     Scanned(Vec<Alert>),
 }
@@ -186,6 +200,7 @@ impl Outcome {
     pub fn into_alerts(self) -> Vec<Alert> {
         match self {
             Outcome::Scanned(alerts) => alerts,
+            Outcome::NameOnly { alert, .. } => vec![*alert],
             _ => Vec::new(),
         }
     }
@@ -302,6 +317,15 @@ impl CommsStage {
             .exclusions
             .matches_event_read(event, &mut correspondents)
         {
+            if let Some(found) = named::name_only(
+                &self.exclusions,
+                self.disclosure.recipients(),
+                &self.staff,
+                event,
+                &exclusion,
+            ) {
+                return self.seal_named(event, &exclusion, &found);
+            }
             exclusions::strip_content(event, &exclusion);
             scrub_original(&mut event.original, exclusion.strip_subject);
             return Outcome::Excluded {
@@ -357,6 +381,34 @@ impl CommsStage {
                 withhold(event, &error.to_string());
                 Outcome::Withheld
             }
+        }
+    }
+
+    /// Seals a message matched to a protected party by a name alone ([`named`]) and raises the
+    /// alert for it.
+    fn seal_named(
+        &self,
+        event: &mut Event,
+        exclusion: &exclusions::Exclusion,
+        found: &named::NameOnly,
+    ) -> Outcome {
+        let alert = named::alert(event, found, RULE_KIND, sender(event), Utc::now());
+        event.labels.insert(
+            named::NAMED_LABEL.to_owned(),
+            format!("{}: {}", found.class, found.entry),
+        );
+        let reason = SealReason::ProtectedPartyName;
+        let sealed = match seal_message(event, &self.key, reason, exclusion.strip_subject) {
+            Ok(()) => true,
+            Err(error) => {
+                withhold(event, &error.to_string());
+                false
+            }
+        };
+        Outcome::NameOnly {
+            class: found.class.clone(),
+            sealed,
+            alert: Box::new(alert),
         }
     }
 

@@ -522,3 +522,78 @@ fn an_oversized_policy_file_is_refused_with_its_name() {
         "{error}"
     );
 }
+
+/// A message to `to` from the usual sender, with an abusive body.
+fn to(to: &str, cc: Option<&str>) -> Event {
+    let cc = cc.map(|cc| format!("Cc: {cc}\n")).unwrap_or_default();
+    decode_eml(&format!(
+        "From: Sam Lane <sam.lane@force.police.uk>\nTo: {to}\n{cc}Date: Mon, 2 Mar 2026 10:00:00 +0000\n\
+         Message-ID: <n1@force.police.uk>\nSubject: list\nContent-Type: text/plain\n\n{ABUSE}\n"
+    ))
+}
+
+/// A protected party's name alone, beside an address outside the force that is not listed,
+/// seals the message and raises a low alert naming the entry and the address class; beside the
+/// force's own address, or with a listed address among the parties, it excludes as before.
+#[test]
+fn a_protected_name_alone_beside_an_outside_address_seals_and_alerts() {
+    let stage = stage(200);
+    for (written, class) in [
+        (
+            "\"Occupational Health\" <mate@gmail.com>",
+            "personal webmail",
+        ),
+        (
+            "\"Police Federation\" <rep@branch-union.example>",
+            "unknown external",
+        ),
+        (
+            "\"Health, Occupational\" <mate@gmail.com>",
+            "personal webmail",
+        ),
+    ] {
+        let mut event = to(written, None);
+        match stage.apply(&mut event) {
+            Outcome::NameOnly {
+                sealed: true,
+                alert,
+                ..
+            } => {
+                assert_eq!(alert.level, probity_model::Level::Low);
+                assert!(alert.explanation.contains(class), "{}", alert.explanation);
+                assert!(
+                    !alert.explanation.contains("useless"),
+                    "{}",
+                    alert.explanation
+                );
+            }
+            other => panic!("{written}: {other:?}"),
+        }
+        let body = event.email.as_ref().unwrap().body.clone().unwrap();
+        assert!(!body.contains("useless"), "{body}");
+        assert_eq!(
+            event.labels.get("privacy.sealed").map(String::as_str),
+            Some(SealReason::ProtectedPartyName.name())
+        );
+    }
+    for (written, cc) in [
+        ("\"Occupational Health\" <oh.nurse@force.police.uk>", None),
+        ("\"Occupational Health\" <nurse@sub.force.police.uk>", None),
+        // Another party's listed address or domain decides.
+        (
+            "\"Occupational Health\" <mate@gmail.com>",
+            Some("rep@branch.polfed.org"),
+        ),
+        (
+            "\"Occupational Health\" <mate@gmail.com>",
+            Some("occupational.health@force.police.uk"),
+        ),
+    ] {
+        let mut event = to(written, cc);
+        assert!(
+            matches!(stage.apply(&mut event), Outcome::Excluded { .. }),
+            "{written} {cc:?}"
+        );
+        assert!(event.email.as_ref().unwrap().body.is_none());
+    }
+}

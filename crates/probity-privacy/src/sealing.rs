@@ -46,6 +46,10 @@ pub enum SealReason {
     /// A message that could not be decoded (a dead letter's raw input): it could not be checked
     /// for protected parties or privileged and medical content, so it is never kept in the clear.
     Undecoded,
+    /// A message matched to a protected party by a display name alone, written beside an address
+    /// outside the force and not on the exclusion list (a name the sender controls): kept from
+    /// analysts, not destroyed, in case the name was written to hide the message.
+    ProtectedPartyName,
 }
 
 impl SealReason {
@@ -55,6 +59,7 @@ impl SealReason {
             SealReason::LegalPrivilege => "legal_privilege",
             SealReason::Medical => "medical",
             SealReason::Undecoded => "undecoded",
+            SealReason::ProtectedPartyName => "protected_party_name",
         }
     }
 
@@ -64,6 +69,9 @@ impl SealReason {
             SealReason::LegalPrivilege => "[sealed: legally privileged content]",
             SealReason::Medical => "[sealed: medical content]",
             SealReason::Undecoded => "[sealed: input that could not be decoded]",
+            SealReason::ProtectedPartyName => {
+                "[sealed: a protected party's name beside an address not on the exclusion list]"
+            }
         }
     }
 }

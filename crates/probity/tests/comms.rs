@@ -143,13 +143,18 @@ fn protected_parties_written_otherwise_keep_metadata_only() {
     let folder = dir.path().join("mail");
     std::fs::create_dir(&folder).unwrap();
     let sender = "PC Pat Lowe <pat.lowe@force.police.uk>";
+    // A display name on one of the force's own addresses (a name beside an outside address that
+    // is not listed is sealed instead: `a_protected_name_beside_an_unlisted_outside_address_is_sealed`).
     let messages = [
-        ("\"Occupational  Health\" <x@y.example>", "hello"),
-        ("\"Occupational\u{a0}Health\" <x@y.example>", "hello"),
+        ("\"Occupational  Health\" <x@force.police.uk>", "hello"),
+        ("\"Occupational\u{a0}Health\" <x@force.police.uk>", "hello"),
         ("Occupational Health Team <ohteam@force.police.uk>", "hello"),
         // A listed name in directory order ("Surname, Forename").
-        ("\"Health, Occupational\" <oh.team@example.org>", "hello"),
-        ("\"Federation, Police\" <rep@example.org>", "hello"),
+        (
+            "\"Health, Occupational\" <oh.team@force.police.uk>",
+            "hello",
+        ),
+        ("\"Federation, Police\" <rep@force.police.uk>", "hello"),
         ("occupational.health+referral@force.police.uk", "hello"),
         ("<legal.services@force.police.uk.>", "hi"),
         // A quoted local part written without angle brackets (the MIME parser reads the
@@ -157,10 +162,16 @@ fn protected_parties_written_otherwise_keep_metadata_only() {
         ("\"welfare\"@force.police.uk", "hi"),
         ("legal.\"services\"@force.police.uk", "hi"),
         // A display name in an encoded word (in directory order too) or in a comment.
-        ("=?utf-8?q?Occupational_Health?= <x@y.example>", "hello"),
-        ("=?utf-8?q?Health=2C_Occupational?= <x@y.example>", "hello"),
-        ("(Occupational Health) <x@y.example>", "hello"),
-        ("x@y.example (Occupational Health)", "hello"),
+        (
+            "=?utf-8?q?Occupational_Health?= <x@force.police.uk>",
+            "hello",
+        ),
+        (
+            "=?utf-8?q?Health=2C_Occupational?= <x@force.police.uk>",
+            "hello",
+        ),
+        ("(Occupational Health) <x@force.police.uk>", "hello"),
+        ("x@force.police.uk (Occupational Health)", "hello"),
         (
             "b@force.police.uk",
             "Protected\tdisclosure about my sergeant",
@@ -218,6 +229,102 @@ fn protected_parties_written_otherwise_keep_metadata_only() {
     // The subjects of the whistleblowing messages go with their bodies.
     assert!(!in_database_files(&data, "my sergeant"));
     assert!(alerts(&data).is_empty());
+}
+
+/// A protected party's name is written by the sender: beside an address outside the force and
+/// not on the list (personal webmail, an unknown domain, a phone number held as a device
+/// contact's name) it seals the message rather than destroying it, and raises a low, metadata-only
+/// alert naming the list entry and the address class. Beside one of the force's addresses it
+/// still excludes.
+#[test]
+fn a_protected_name_beside_an_unlisted_outside_address_is_sealed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let folder = dir.path().join("in");
+    std::fs::create_dir(&folder).unwrap();
+    let sender = "PC Pat Lowe <pat.lowe@force.police.uk>";
+    let outside = [
+        "\"Occupational Health\" <mate.from.pub@gmail.com>",
+        "\"Police Federation\" <rep@branch-union.example>",
+    ];
+    for (at, to) in outside.iter().enumerate() {
+        let body = format!("Zanzibar{at} nominal list. {THREAT}");
+        std::fs::write(
+            folder.join(format!("out{at}.eml")),
+            eml(sender, to, "list", &body),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        folder.join("inside.eml"),
+        eml(
+            sender,
+            "\"Occupational Health\" <oh.nurse@force.police.uk>",
+            "list",
+            &format!("Quillfeather referral. {THREAT}"),
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("sms.csv"),
+        format!(
+            "Timestamp,Direction,From,To,To Name,Body\n\
+             2024-05-06T10:00:00Z,Outgoing,+447700900001,+447700912345,Occupational Health,\
+             Marmoset nominal {THREAT}\n"
+        ),
+    )
+    .unwrap();
+    ingest(&data, &folder);
+
+    let docs = stored_docs(&data);
+    assert_eq!(docs.len(), 4, "{docs:?}");
+    let key = SealKey::load(&data).unwrap();
+    for word in ["Zanzibar0", "Zanzibar1", "Marmoset"] {
+        // Not in the clear anywhere, but kept sealed for an authorised case.
+        assert!(!in_database_files(&data, word), "{word}");
+        let doc = docs
+            .iter()
+            .find(|doc| {
+                let event: probity_model::Event = serde_json::from_value((*doc).clone()).unwrap();
+                sealing::sealed_items(&event)
+                    .iter()
+                    .any(|item| sealing::unseal(&key, item).unwrap().contains(word))
+            })
+            .unwrap_or_else(|| panic!("{word} was not kept sealed"));
+        assert_eq!(
+            doc["labels"]["privacy.sealed"], "protected_party_name",
+            "{doc}"
+        );
+        assert!(doc["labels"].get("privacy.excluded").is_none(), "{doc}");
+    }
+    // On the force's own address the name still excludes, and nothing is kept.
+    assert!(!in_database_files(&data, "Quillfeather"));
+    assert_eq!(
+        docs.iter()
+            .filter(|doc| doc["labels"]["privacy.excluded"] == "occupational_health")
+            .count(),
+        1
+    );
+    // One low alert for each sealed message, naming the entry and the address class, and
+    // nothing of the content; the threat in them was not scanned.
+    let alerts = alerts(&data);
+    assert_eq!(alerts.len(), 3, "{alerts:?}");
+    for alert in &alerts {
+        assert_eq!(alert["level"], "low", "{alert}");
+        assert_eq!(alert["rule"]["id"], probity_comms::named::NAMED_RULE_ID);
+        let text = alert.to_string();
+        assert!(text.contains("display name"), "{text}");
+        for word in ["Zanzibar", "Marmoset", "smash", "nominal"] {
+            assert!(!text.contains(word), "{text}");
+        }
+    }
+    let all: String = alerts
+        .iter()
+        .map(|a| a["explanation"].to_string())
+        .collect();
+    assert!(all.contains("personal webmail"), "{all}");
+    assert!(all.contains("unknown external"), "{all}");
+    assert!(all.contains("a phone number"), "{all}");
 }
 
 #[test]
@@ -1809,8 +1916,9 @@ fn excluded_class(doc: &Value) -> Option<&str> {
 }
 
 // Chat messages to a protected party named only by display name (a chat recipient's `name`, a
-// Teams @-mention's `displayName`, a device export's `To Name`) are excluded like mail: their
-// content never reaches the database files.
+// Teams @-mention's `displayName`, a device export's `To Name`) are matched like mail: their
+// content never reaches the database files in the clear. Beside the force's own address the name
+// excludes the message; beside a phone number (a name the device's owner chose) it is sealed.
 #[test]
 fn chat_recipients_named_as_protected_parties_are_excluded() {
     let dir = tempfile::tempdir().unwrap();
@@ -1853,14 +1961,14 @@ fn chat_recipients_named_as_protected_parties_are_excluded() {
     let excluded: Vec<Option<&str>> = docs.iter().map(excluded_class).collect();
     assert_eq!(
         excluded,
-        [
-            Some("staff_association"),
-            Some("occupational_health"),
-            None,
-            Some("occupational_health"),
-            Some("staff_association"),
-        ]
+        [None, None, None, Some("occupational_health"), None]
     );
+    let sealed: Vec<Option<&str>> = docs
+        .iter()
+        .map(|doc| doc["labels"]["privacy.sealed"].as_str())
+        .collect();
+    let named = Some("protected_party_name");
+    assert_eq!(sealed, [named, named, None, None, named]);
     for word in [
         "Quokkafed",
         "Quokkahealth",
@@ -1928,12 +2036,13 @@ fn device_exports_go_through_the_communications_stage() {
         assert_eq!(doc["event"]["category"][0], "message", "{doc}");
         assert_eq!(doc["provenance"]["format"], "sms", "{doc}");
     }
-    // The occupational health chat keeps metadata only; the medical message is sealed.
-    let excluded: Vec<&Value> = docs
+    // The occupational health chat, named so only by the device's contact name, is sealed, not
+    // destroyed; the medical message is sealed.
+    let named: Vec<&Value> = docs
         .iter()
-        .filter(|d| excluded_class(d) == Some("occupational_health"))
+        .filter(|d| d["labels"]["privacy.sealed"] == "protected_party_name")
         .collect();
-    assert_eq!(excluded.len(), 2, "{docs:?}");
+    assert_eq!(named.len(), 2, "{docs:?}");
     for marker in ["WAMARKOH", "WAMARKMED", "WAMARKBAD"] {
         assert!(
             !in_database_files(&data, marker),
@@ -1950,6 +2059,11 @@ fn device_exports_go_through_the_communications_stage() {
         .filter(|a| a["rule"]["id"] == "abuse/threat")
         .collect();
     assert_eq!(threats.len(), 2, "{threats:?}");
+    let names: Vec<Value> = alerts(&data)
+        .into_iter()
+        .filter(|a| a["rule"]["id"] == probity_comms::named::NAMED_RULE_ID)
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
     // What an analyst sees is masked: the member of the public's address and number too.
     let shown = events_json(&data);
     for personal in ["Acacia", "07700 912345", "LS6 2AB"] {

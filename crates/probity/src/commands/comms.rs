@@ -258,6 +258,32 @@ impl CheckSink<'_> {
                     Vec::new(),
                 )
             }
+            Outcome::NameOnly {
+                class,
+                sealed,
+                alert,
+            } => {
+                // A protected party's name beside an outside address not on the list: kept
+                // sealed (not destroyed), with a metadata-only alert.
+                let matched = exclusion.map(|e| e.matched).unwrap_or_default();
+                let (kind, kept) = if sealed {
+                    self.tally.sealed += 1;
+                    ("sealed", "stored encrypted and not scanned")
+                } else {
+                    self.tally.withheld += 1;
+                    ("withheld", "not stored (sealing failed)")
+                };
+                self.tally.alerted += 1;
+                self.tally.alerts += 1;
+                (
+                    kind,
+                    format!(
+                        "protected party {class} named ({matched}) beside an address not on \
+                         the exclusion list; content would be {kept}"
+                    ),
+                    vec![*alert],
+                )
+            }
             Outcome::Scanned(alerts) => {
                 self.tally.scanned += 1;
                 if !alerts.is_empty() {
