@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::correspondents::Correspondents;
 use crate::domains::{DomainIndex, Keys, smaller as earliest};
+use crate::screen::{Read, Screen};
 use crate::{Error, Result, text};
 
 /// The example list shipped with Probity.
@@ -164,16 +165,23 @@ struct Index {
     /// The most words any listed display name has: the longest run of a display name's words
     /// looked up.
     display_name_words: usize,
-    /// The first words of the listed display names, by their first two bytes ([`FirstWords`]):
-    /// bit `n` of an entry is set where a first word of `n` bytes (31: 31 or more) starts with
-    /// bytes that fall in it. An ASCII display name with no word of a length and first bytes set
-    /// here names no listed party, and is passed over without being split into words and looked
-    /// up (nearly every name is a person's, and this runs for every one).
-    display_name_first_words: FirstWords,
+    /// The first words of the listed display names, each with a space either side, as a
+    /// [`Screen`] reading a display name as written, as [`name_words_in`] would read it
+    /// ([`name_byte`]), with a space before and after it. A name that holds a listed one's words
+    /// holds its first word as one of its own (whatever order its parts are read in), so an ASCII
+    /// name the screen finds none in names no listed party and is passed over without being
+    /// split into words and looked up (nearly every name is a person's, and this runs for every
+    /// one).
+    display_name_screen: Option<Screen>,
     /// Subject keywords (their letters, [`letters_in`]) and the party of each pattern.
     keywords: Option<(AhoCorasick, Vec<usize>)>,
     /// For the question asked of every subject, is any keyword in it at all: the keywords'
-    /// pairs of bytes ([`KeywordSkip`]), reading a few bytes of the subject rather than all.
+    /// letters as a [`Screen`] reading the subject as written, as [`letters_in`] would read it
+    /// ([`keyword_byte`]), without the copy.
+    keyword_screen: Option<Screen>,
+    /// The same question for the subjects the screen leaves to the search (outside ASCII, or
+    /// with a keyword in them), once their letters are written: the keywords' pairs of bytes
+    /// ([`KeywordSkip`]), reading a few bytes of the subject rather than all.
     keyword_skip: Option<KeywordSkip>,
     /// The same question for a list with a keyword of one byte, which [`KeywordSkip`] cannot
     /// take: the keywords as a DFA walked a byte at a time ([`any_keyword`]).
@@ -202,20 +210,13 @@ impl Index {
                 keyword_party.push(at);
             }
         }
-        for compiled in parties {
-            for (_, words) in &compiled.display_names {
-                let first = words.split(' ').next().unwrap_or_default().as_bytes();
-                // A word that starts outside ASCII is in no ASCII name.
-                if first.first().is_some_and(u8::is_ascii)
-                    && let Some(lengths) = index
-                        .display_name_first_words
-                        .0
-                        .get_mut(FirstWords::slot(first))
-                {
-                    *lengths |= length_bit(first.len());
-                }
-            }
-        }
+        let first_words: Vec<Vec<u8>> = parties
+            .iter()
+            .flat_map(|compiled| &compiled.display_names)
+            .filter_map(|(_, words)| words.split(' ').next())
+            .map(|first| format!(" {first} ").into_bytes())
+            .collect();
+        index.display_name_screen = Screen::new(&first_words, name_byte);
         if !keywords.is_empty() {
             // The keywords are lower case (so hold no ASCII capital): matched without ASCII case,
             // they match an ASCII subject as written exactly where they match it lower-cased.
@@ -229,6 +230,12 @@ impl Index {
                 .build(&keywords)
                 .map_err(invalid)?;
             index.keywords = Some((automaton, keyword_party));
+            // Lowered for the screen as the automaton matches them, without ASCII case.
+            let letters: Vec<Vec<u8>> = keywords
+                .iter()
+                .map(|k| k.as_bytes().to_ascii_lowercase())
+                .collect();
+            index.keyword_screen = Screen::new(&letters, keyword_byte);
             index.keyword_skip = KeywordSkip::new(&keywords);
             if index.keyword_skip.is_none() {
                 let filter = dfa::Builder::new()
@@ -243,35 +250,17 @@ impl Index {
         Ok(index)
     }
 
-    /// Whether an ASCII display name has a run of letters and digits whose first byte (lowered)
-    /// and length are those of a listed display name's first word.
-    fn may_begin_a_listed_name(&self, name: &[u8]) -> bool {
-        let mut at = 0;
-        while at < name.len() {
-            if !name[at].is_ascii_alphanumeric() {
-                at += 1;
-                continue;
-            }
-            let start = at;
-            while at < name.len() && name[at].is_ascii_alphanumeric() {
-                at += 1;
-            }
-            if self
-                .display_name_first_words
-                .0
-                .get(FirstWords::slot(&name[start..at]))
-                .is_some_and(|lengths| lengths & length_bit(at - start) != 0)
-            {
-                return true;
-            }
-        }
-        false
-    }
-
     /// The first party any of the subject's keywords belongs to (compared by their letters in
     /// lower case, [`letters_in`]; `buffer` holds the subject's).
     fn subject_party(&self, subject: &str, buffer: &mut String) -> Option<usize> {
         let (automaton, parties) = self.keywords.as_ref()?;
+        // Nearly no subject holds a keyword: an ASCII one is read once as written, with no
+        // copy, and one with a keyword in it (or outside ASCII) goes on to be searched.
+        if let Some(screen) = &self.keyword_screen
+            && !screen.may_hold(subject.as_bytes())
+        {
+            return None;
+        }
         let subject = letters_in(subject, buffer);
         // Nearly no subject holds a keyword: the pairs of bytes say so from a few of its bytes,
         // or a walk of the DFA in a few instructions a byte, where the general search costs
@@ -552,10 +541,9 @@ impl Exclusions {
     /// most names without a call.
     #[inline(always)]
     fn display_name_party(&self, name: &str, buffer: &mut String) -> Option<usize> {
-        // A listed name's first word is a run of letters and digits in lower case: an ASCII
-        // name that holds the listed words has it as one of its runs, but for ASCII case (in
-        // either order of its parts, so the swapped forms are passed over with the rest).
-        if name.is_ascii() && !self.index.may_begin_a_listed_name(name.as_bytes()) {
+        if let Some(screen) = &self.index.display_name_screen
+            && !screen.may_hold_spaced(name.as_bytes())
+        {
             return None;
         }
         self.words_of_name_party(name, buffer)
@@ -839,46 +827,47 @@ fn is_keyword_separator(c: char) -> bool {
         )
 }
 
+/// [`is_keyword_separator`] for an ASCII byte: space and the control characters, `-` and `_`.
+fn is_ascii_keyword_separator(byte: u8) -> bool {
+    byte <= b' ' || byte == 0x7f || byte == b'-' || byte == b'_'
+}
+
+/// How the keyword [`Screen`] reads a subject's byte: as [`letters_in`] reads an ASCII subject
+/// (separators dropped, capitals lowered); a byte outside ASCII it leaves to [`letters_in`].
+fn keyword_byte(byte: u8) -> Read {
+    if !byte.is_ascii() {
+        Read::Unread
+    } else if is_ascii_keyword_separator(byte) {
+        Read::Skipped
+    } else {
+        Read::As(byte.to_ascii_lowercase())
+    }
+}
+
+/// How the display-name [`Screen`] reads a name's byte: as [`name_words_in`] reads an ASCII name
+/// (a letter or digit lowered, any other byte a separator between words); a byte outside ASCII it
+/// leaves to [`name_words_in`].
+fn name_byte(byte: u8) -> Read {
+    if !byte.is_ascii() {
+        Read::Unread
+    } else if byte.is_ascii_alphanumeric() {
+        Read::As(byte.to_ascii_lowercase())
+    } else {
+        Read::Space
+    }
+}
+
 /// `text` as subject keywords are compared, in `buffer`: lower case, without any
 /// [`is_keyword_separator`], so that `Protected<TAB>disclosure`, `PROTECTED  DISCLOSURE` and
 /// `protected-disclosure` are one, and `whistle-blowing` is `whistleblowing`.
-/// Lengths of first words by their first two bytes ([`Index::display_name_first_words`]).
-#[derive(Debug, Clone)]
-struct FirstWords([u32; FIRST_WORD_SLOTS]);
-
-/// Entries of [`FirstWords`] (a power of two).
-const FIRST_WORD_SLOTS: usize = 1024;
-
-impl Default for FirstWords {
-    fn default() -> Self {
-        FirstWords([0; FIRST_WORD_SLOTS])
-    }
-}
-
-impl FirstWords {
-    /// The entry of a word of ASCII letters and digits, from its first two bytes folded to
-    /// lower case (a digit is unchanged by the fold), so that words equal but for ASCII case
-    /// share it.
-    fn slot(word: &[u8]) -> usize {
-        let byte = |at: usize| usize::from(word.get(at).copied().unwrap_or(0) | 0x20);
-        (byte(0) * 31 + byte(1)) & (FIRST_WORD_SLOTS - 1)
-    }
-}
-
-/// The bit for a word of `length` bytes in [`Index::display_name_first_words`].
-fn length_bit(length: usize) -> u32 {
-    1 << length.min(31)
-}
-
 fn letters_in<'a>(text: &str, buffer: &'a mut String) -> &'a str {
     buffer.clear();
     if text.is_ascii() {
-        // ASCII separators: space and the control characters, `-` and `_`. Written as bytes
-        // (every subject of every message comes here).
+        // Written as bytes.
         let mut bytes = std::mem::take(buffer).into_bytes();
         bytes.reserve(text.len());
         for &b in text.as_bytes() {
-            if b > b' ' && b != 0x7f && b != b'-' && b != b'_' {
+            if !is_ascii_keyword_separator(b) {
                 bytes.push(b.to_ascii_lowercase());
             }
         }
@@ -1972,5 +1961,160 @@ mod tests {
         );
         assert!(Exclusions::from_yaml("ex.yaml", "version: 2\nparties: []\n").is_err());
         assert!(Exclusions::from_yaml("ex.yaml", "version: 1\nparties: []\nextra: 1\n").is_err());
+    }
+
+    /// A list of two parties with `names` and `keywords` (the first half of each the first
+    /// party's, the rest the second's), for the screens' property tests.
+    fn list_of(names: &[String], keywords: &[String]) -> Exclusions {
+        let party = |class: &str, first: bool| {
+            let half = |items: &[String]| {
+                let (before, after) = items.split_at(items.len() / 2);
+                if first { before } else { after }.to_vec()
+            };
+            ProtectedParty {
+                class: class.to_owned(),
+                reason: "r".to_owned(),
+                addresses: vec!["x@y.example".to_owned()],
+                domains: Vec::new(),
+                display_names: half(names),
+                subject_keywords: half(keywords),
+                strip_subject: false,
+            }
+        };
+        let list = ExclusionList {
+            version: 1,
+            parties: vec![party("first", true), party("second", false)],
+        };
+        Exclusions::new("test", list).unwrap()
+    }
+
+    /// Listed names and keywords: words of a few letters (one perhaps outside ASCII) with
+    /// spaces, tabs, no-break spaces, hyphens, underscores, soft hyphens, commas, dots or
+    /// apostrophes between them.
+    fn listed_items() -> impl Strategy<Value = Vec<String>> {
+        proptest::collection::vec(
+            "[a-cA-C]{1,3}([ \t,.'_\\-\u{a0}\u{ad}]{1,2}[a-cA-Cé]{1,3}){0,2}",
+            1..5,
+        )
+    }
+
+    /// Texts to look in, with the listed `items`: fillers and items (each perhaps with its
+    /// ASCII letters in capitals) run together.
+    fn texts_holding(items: Vec<String>) -> impl Strategy<Value = (Vec<String>, Vec<String>)> {
+        // `Ok`: a filler; `Err`: an item by its index, and whether in capitals.
+        let piece = proptest::prop_oneof![
+            "[a-cA-C \t,.'_\\-é\u{a0}\u{ad}]{0,6}".prop_map(Ok),
+            (0usize..8, proptest::bool::ANY).prop_map(Err),
+        ];
+        let texts = proptest::collection::vec(proptest::collection::vec(piece, 0..5), 1..6);
+        (proptest::strategy::Just(items), texts).prop_map(|(items, texts)| {
+            let texts = texts
+                .into_iter()
+                .map(|pieces| {
+                    let mut text = String::new();
+                    for piece in pieces {
+                        match piece {
+                            Ok(filler) => text.push_str(&filler),
+                            Err((i, capitals)) => {
+                                let item = &items[i % items.len()];
+                                if capitals {
+                                    text.push_str(&item.to_ascii_uppercase());
+                                } else {
+                                    text.push_str(item);
+                                }
+                            }
+                        }
+                    }
+                    text
+                })
+                .collect();
+            (items, texts)
+        })
+    }
+
+    proptest::proptest! {
+        /// The screens in front of the display-name and subject look-ups change no answer:
+        /// whatever the listed names and keywords and whatever the text (the listed ones in
+        /// it or not, in capitals, with other separators, outside ASCII), the first party found
+        /// with them is the one found without them.
+        #[test]
+        fn the_screens_change_no_answer(
+            (names, name_texts) in listed_items().prop_flat_map(texts_holding),
+            (keywords, subjects) in listed_items().prop_flat_map(texts_holding),
+        ) {
+            let screened = list_of(&names, &keywords);
+            let mut plain = screened.clone();
+            plain.index.display_name_screen = None;
+            plain.index.keyword_screen = None;
+            let mut buffer = String::new();
+            for name in name_texts.iter().chain(&subjects) {
+                proptest::prop_assert_eq!(
+                    screened.display_name_party(name, &mut buffer),
+                    plain.display_name_party(name, &mut buffer),
+                    "display name {:?}",
+                    name
+                );
+            }
+            for subject in subjects.iter().chain(&name_texts) {
+                proptest::prop_assert_eq!(
+                    screened.index.subject_party(subject, &mut buffer),
+                    plain.index.subject_party(subject, &mut buffer),
+                    "subject {:?}",
+                    subject
+                );
+            }
+        }
+
+        /// The keyword screen reads a subject as [`letters_in`] writes it: of an ASCII subject
+        /// it says a keyword may be in it exactly where the subject's letters hold a keyword's
+        /// letters; of any other, that one may be.
+        #[test]
+        fn the_keyword_screen_reads_as_letters_in(
+            (keywords, subjects) in listed_items().prop_flat_map(texts_holding),
+        ) {
+            let list = list_of(&[], &keywords);
+            let mut buffer = String::new();
+            let letters: Vec<String> = keywords
+                .iter()
+                .map(|k| letters_in(k, &mut buffer).to_owned())
+                .filter(|l| !l.is_empty())
+                .collect();
+            let screen = list.index.keyword_screen.as_ref();
+            proptest::prop_assert_eq!(screen.is_some(), !letters.is_empty());
+            let Some(screen) = screen else { return Ok(()) };
+            for subject in &subjects {
+                let written = letters_in(subject, &mut buffer);
+                let holds = letters.iter().any(|l| written.contains(l.as_str()));
+                let expected = holds || !subject.is_ascii();
+                proptest::prop_assert_eq!(screen.may_hold(subject.as_bytes()), expected, "{:?}", subject);
+            }
+        }
+
+        /// The display-name screen reads a name as [`name_words_in`] writes it: of an ASCII
+        /// name it says a listed name may be in it exactly where the name's words hold a listed
+        /// name's first word; of any other, that one may be.
+        #[test]
+        fn the_name_screen_reads_as_name_words_in(
+            (names, texts) in listed_items().prop_flat_map(texts_holding),
+        ) {
+            let list = list_of(&names, &[]);
+            let mut buffer = String::new();
+            let firsts: Vec<String> = names
+                .iter()
+                .filter_map(|n| {
+                    let words = name_words_in(n, &mut buffer);
+                    words.split(' ').next().filter(|w| !w.is_empty()).map(str::to_owned)
+                })
+                .collect();
+            let screen = list.index.display_name_screen.as_ref();
+            proptest::prop_assert_eq!(screen.is_some(), !firsts.is_empty());
+            let Some(screen) = screen else { return Ok(()) };
+            for name in &texts {
+                let padded = format!(" {} ", name_words_in(name, &mut buffer));
+                let holds = firsts.iter().any(|f| padded.contains(&format!(" {f} ")));
+                let expected = holds || !name.is_ascii();
+                proptest::prop_assert_eq!(screen.may_hold_spaced(name.as_bytes()), expected, "{:?}", name);
+            }
+        }
     }
 }

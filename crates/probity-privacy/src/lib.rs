@@ -35,6 +35,7 @@ pub mod masking;
 pub mod mentions;
 pub mod names;
 pub mod recipients;
+mod screen;
 pub mod sealing;
 pub mod staff;
 pub mod text;
