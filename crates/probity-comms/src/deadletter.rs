@@ -147,6 +147,8 @@ fn screen(policies: &Guard<'_>, letter: &mut DeadLetter) -> DeadLetterOutcome {
         let what = match detection.reason {
             SealReason::LegalPrivilege => "legally privileged",
             SealReason::Medical | SealReason::Undecoded => "medical",
+            // The cues never give this reason; named for completeness.
+            SealReason::ProtectedPartyName => "a protected party's",
         };
         note(
             letter,
