@@ -179,14 +179,7 @@ impl DisclosurePolicy {
 
     /// Reads and checks a policy; `what` names it in errors (a file path).
     pub fn from_yaml(what: &str, yaml: &str) -> Result<Self> {
-        // Size and nesting first: the YAML reader's time grows with the square of the nesting.
-        let limit = probity_model::policy_text::MAX_POLICY_BYTES;
-        probity_model::policy_text::check_policy_text(yaml, limit).map_err(|reason| {
-            Error::Invalid {
-                what: what.to_owned(),
-                reason,
-            }
-        })?;
+        crate::error::check_policy_yaml(what, yaml)?;
         let policy: Self = serde_yaml_ng::from_str(yaml).map_err(|source| Error::Yaml {
             what: what.to_owned(),
             source,

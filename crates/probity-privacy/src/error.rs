@@ -49,3 +49,13 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub(crate) fn compile(name: &'static str, pattern: &str) -> Result<regex::Regex> {
     regex::Regex::new(pattern).map_err(|source| Error::Pattern { name, source })
 }
+
+/// Checks a policy file's size and nesting before the YAML reader sees it (the reader's time
+/// grows with the square of the nesting); `what` names the file in the error.
+pub(crate) fn check_policy_yaml(what: &str, yaml: &str) -> Result<()> {
+    let limit = probity_model::policy_text::MAX_POLICY_BYTES;
+    probity_model::policy_text::check_policy_text(yaml, limit).map_err(|reason| Error::Invalid {
+        what: what.to_owned(),
+        reason,
+    })
+}

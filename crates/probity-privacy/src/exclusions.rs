@@ -289,14 +289,7 @@ impl Exclusions {
 
     /// Reads and checks a list; `what` names it in errors (a file path).
     pub fn from_yaml(what: &str, yaml: &str) -> Result<Self> {
-        // Size and nesting first: the YAML reader's time grows with the square of the nesting.
-        let limit = probity_model::policy_text::MAX_POLICY_BYTES;
-        probity_model::policy_text::check_policy_text(yaml, limit).map_err(|reason| {
-            Error::Invalid {
-                what: what.to_owned(),
-                reason,
-            }
-        })?;
+        crate::error::check_policy_yaml(what, yaml)?;
         let list: ExclusionList = serde_yaml_ng::from_str(yaml).map_err(|source| Error::Yaml {
             what: what.to_owned(),
             source,
@@ -1635,22 +1628,7 @@ mod tests {
 
     /// The entries of an address header written plainly: split at each comma outside quotes.
     fn entries_reference(value: &str) -> Vec<&str> {
-        let mut entries = Vec::new();
-        let (mut quoted, mut escaped, mut start) = (false, false, 0);
-        for (at, c) in value.char_indices() {
-            if escaped {
-                escaped = false;
-            } else if quoted && c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                quoted = !quoted;
-            } else if c == ',' && !quoted {
-                entries.push(&value[start..at]);
-                start = at + 1;
-            }
-        }
-        entries.push(&value[start..]);
-        entries
+        crate::text::address_entries_reference(value)
     }
 
     const UNICODE_LIST: &str = "version: 1\nparties:\n  - class: first\n    reason: r\n    subject_keywords: [\"  Ärztliche Bescheinigung \", grievance, \"ſick\"]\n    display_names: [\"Zoë Ørsted\", \"  \\\"Quoted\\\" Name \"]\n  - class: second\n    reason: r\n    addresses: [\"Rep <Rep@Union.Example>\", \"zoë@exämple.org\"]\n    domains: [\"*.Union.example\", \"Exact.Example\", \"ÉCOLE.example\"]\n    display_names: [Union Rep, \"ΣΟΦΙΑ\"]\n    subject_keywords: [\"UNION REP\"]\n";
