@@ -27,6 +27,7 @@
 
 pub mod deadletter;
 pub mod named;
+pub mod outside;
 pub mod policy_record;
 pub mod redact;
 pub use deadletter::DeadLetterOutcome;
@@ -172,6 +173,9 @@ pub enum Outcome {
     Excluded {
         /// The protected class.
         class: String,
+        /// The low-severity, metadata-only alert raised where a member of staff also sent the
+        /// message to a personal, own personal or press address ([`outside`]).
+        alert: Option<Box<Alert>>,
     },
     /// Privileged or medical: content sealed, nothing inspected.
     Sealed {
@@ -196,11 +200,15 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The alerts raised (only a scanned message raises any).
+    /// The alerts raised: a scanned message's findings, and the metadata-only alerts of a message
+    /// sealed for a protected name or excluded and also sent outside the force.
     pub fn into_alerts(self) -> Vec<Alert> {
         match self {
             Outcome::Scanned(alerts) => alerts,
             Outcome::NameOnly { alert, .. } => vec![*alert],
+            Outcome::Excluded {
+                alert: Some(alert), ..
+            } => vec![*alert],
             _ => Vec::new(),
         }
     }
@@ -326,10 +334,27 @@ impl CommsStage {
             ) {
                 return self.seal_named(event, &exclusion, &found);
             }
+            let alert = outside::sent_outside(
+                &self.exclusions,
+                self.disclosure.recipients(),
+                &self.staff,
+                event,
+                &exclusion,
+            )
+            .map(|found| {
+                Box::new(outside::alert(
+                    event,
+                    &found,
+                    RULE_KIND,
+                    sender(event),
+                    Utc::now(),
+                ))
+            });
             exclusions::strip_content(event, &exclusion);
             scrub_original(&mut event.original, exclusion.strip_subject);
             return Outcome::Excluded {
                 class: exclusion.class,
+                alert,
             };
         }
         let (reason, in_subject) = match self.read(event) {

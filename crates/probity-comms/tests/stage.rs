@@ -597,3 +597,117 @@ fn a_protected_name_alone_beside_an_outside_address_seals_and_alerts() {
         assert!(event.email.as_ref().unwrap().body.is_none());
     }
 }
+
+/// A message excluded for a protected party that a member of staff also sent to a personal
+/// webmail or press address raises a low, metadata-only alert (the classes and counts of those
+/// recipients, the attachments' count and size); its content is excluded as before. Sent only
+/// within the force, or by someone outside it, it raises nothing.
+#[test]
+fn an_excluded_message_also_sent_outside_raises_a_metadata_alert() {
+    let stage = stage(200);
+    for (to_written, cc, classes) in [
+        (
+            "occupational.health@force.police.uk",
+            Some("mate@gmail.com, Other <other@hotmail.co.uk>"),
+            vec![("personal_webmail", "2")],
+        ),
+        (
+            "news.desk@thesun.co.uk",
+            Some("welfare@force.police.uk"),
+            vec![("press", "1")],
+        ),
+    ] {
+        let mut event = to(to_written, cc);
+        let alert = match stage.apply(&mut event) {
+            Outcome::Excluded {
+                alert: Some(alert), ..
+            } => alert,
+            other => panic!("{to_written} {cc:?}: {other:?}"),
+        };
+        assert_eq!(alert.level, probity_model::Level::Low);
+        assert_eq!(alert.rule.id, probity_comms::outside::OUTSIDE_RULE_ID);
+        for (class, count) in classes {
+            let field = format!("recipients.{class}");
+            assert!(
+                alert
+                    .matched
+                    .iter()
+                    .any(|m| m.field == field && m.value == count),
+                "{:?}",
+                alert.matched
+            );
+        }
+        // Nothing of the content: not the body, not the subject's words.
+        assert!(
+            !alert.explanation.contains("useless"),
+            "{}",
+            alert.explanation
+        );
+        assert!(
+            alert.explanation.contains("no attachments"),
+            "{}",
+            alert.explanation
+        );
+        assert!(event.email.as_ref().unwrap().body.is_none());
+        let alerts = stage.process(&mut to(to_written, cc));
+        assert_eq!(alerts.len(), 1, "{alerts:?}");
+    }
+    // Within the force, to a partner, or sent by someone outside it: excluded, no alert.
+    for (from, to_written, cc) in [
+        (
+            "sam.lane@force.police.uk",
+            "occupational.health@force.police.uk",
+            Some("dan.moss@force.police.uk"),
+        ),
+        (
+            "sam.lane@force.police.uk",
+            "occupational.health@force.police.uk",
+            None,
+        ),
+        (
+            "mate@gmail.com",
+            "occupational.health@force.police.uk",
+            Some("other@gmail.com"),
+        ),
+    ] {
+        let cc = cc.map(|cc| format!("Cc: {cc}\n")).unwrap_or_default();
+        let mut event = decode_eml(&format!(
+            "From: {from}\nTo: {to_written}\n{cc}Date: Mon, 2 Mar 2026 10:00:00 +0000\n\
+             Message-ID: <n2@force.police.uk>\nSubject: list\nContent-Type: text/plain\n\n{ABUSE}\n"
+        ));
+        match stage.apply(&mut event) {
+            Outcome::Excluded { alert: None, .. } => {}
+            other => panic!("{from} {to_written} {cc}: {other:?}"),
+        }
+    }
+}
+
+/// The alert gives the attachments' count and declared size, never their names.
+#[test]
+fn the_sent_outside_alert_counts_attachments_without_naming_them() {
+    let eml = "From: Sam Lane <sam.lane@force.police.uk>\nTo: occupational.health@force.police.uk\n\
+               Bcc: mate@gmail.com\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <n3@force.police.uk>\n\
+               Subject: letter\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\n\
+               see attached\n--B\nContent-Type: text/plain; name=victims_list.txt\n\
+               Content-Disposition: attachment; filename=victims_list.txt\n\nKaren Whitfield 12 High Street\n--B--\n";
+    let mut event = decode_eml(eml);
+    let alert = match stage(4 << 20).apply(&mut event) {
+        Outcome::Excluded {
+            alert: Some(alert), ..
+        } => alert,
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        alert.explanation.contains("1 attachment of"),
+        "{}",
+        alert.explanation
+    );
+    for word in ["victims_list", "Karen", "High Street"] {
+        assert!(!alert.explanation.contains(word), "{}", alert.explanation);
+        assert!(
+            alert.matched.iter().all(|m| !m.value.contains(word)),
+            "{:?}",
+            alert.matched
+        );
+    }
+}

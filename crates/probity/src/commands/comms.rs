@@ -230,13 +230,18 @@ impl CheckSink<'_> {
                 self.tally.other += 1;
                 return Ok(());
             }
-            Outcome::Excluded { class } => {
+            Outcome::Excluded { class, alert } => {
                 self.tally.excluded += 1;
                 let matched = exclusion.map(|e| e.matched).unwrap_or_default();
+                // Also sent outside the force by a member of staff: a metadata-only alert.
+                if alert.is_some() {
+                    self.tally.alerted += 1;
+                    self.tally.alerts += 1;
+                }
                 (
                     "excluded",
                     format!("protected party {class} ({matched}); content not stored or inspected"),
-                    Vec::new(),
+                    alert.map(|alert| vec![*alert]).unwrap_or_default(),
                 )
             }
             Outcome::Sealed { reason } => {
