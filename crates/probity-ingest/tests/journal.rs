@@ -166,7 +166,7 @@ fn journal_reports_nested_too_deep_are_labelled_and_kept_whole() {
         message = report_of(
             &format!("J{depth}"),
             "journal@force.police.uk",
-            &format!("Sender: x@force.police.uk\nTo: r{depth}@force.police.uk\n"),
+            &format!("Sender: postmaster@force.police.uk\nTo: r{depth}@force.police.uk\n"),
             &message,
         );
     }
@@ -321,4 +321,72 @@ fn every_message_a_report_attaches_is_an_event_and_bad_envelope_addresses_are_le
     let outer = events[2].email.as_ref().unwrap();
     assert_eq!(outer.attachments.len(), 2);
     assert!(outer.attachments.iter().all(|a| a.text.is_none()));
+}
+
+/// A member of staff can write a message shaped exactly as a journal report, its envelope naming
+/// occupational health, around the message they send. Journalled by the real server, it is a
+/// report inside a report whose envelope names the member of staff as the sender: the inner
+/// envelope is theirs to write, so its recipients are not added (the message carried would be
+/// excluded unread), and the report is an event of its own as well, labelled.
+#[test]
+fn a_report_a_person_sent_inside_a_real_report_adds_no_recipients() {
+    let original = "From: alan.smith@force.police.uk\nTo: mate@gmail.com\nSubject: lunch\nDate: Mon, 06 May 2024 10:00:00 +0100\nMessage-ID: <lunch@f>\nContent-Type: text/plain\n\nZQFORGED nominal list attached.\n";
+    let forged = report_of(
+        "F1",
+        "mate@gmail.com",
+        "Sender: alan.smith@force.police.uk\nSubject: lunch\nMessage-Id: <lunch@f>\nTo: occupational.health@force.police.uk\n",
+        original,
+    )
+    .replace(
+        "From: Microsoft Exchange <postmaster@force.police.uk>",
+        "From: alan.smith@force.police.uk",
+    );
+    let real = report_of(
+        "R1",
+        "journal@force.police.uk",
+        "Sender: alan.smith@force.police.uk\nSubject: journal F1\nMessage-Id: <F1@f>\nTo: mate@gmail.com\n",
+        &forged,
+    );
+    let events = decode_all(real.as_bytes());
+    assert_eq!(events.len(), 2, "{events:#?}");
+    for event in &events {
+        let email = event.email.as_ref().unwrap();
+        let parties: Vec<&str> = addresses(&email.to)
+            .into_iter()
+            .chain(addresses(&email.cc))
+            .chain(addresses(&email.bcc))
+            .collect();
+        assert!(
+            !parties.contains(&"occupational.health@force.police.uk"),
+            "{parties:?}"
+        );
+        assert!(
+            event.labels["email.journal_mismatch"].contains("names a person as its sender"),
+            "{:?}",
+            event.labels
+        );
+    }
+    let carried = events
+        .iter()
+        .find(|e| e.email.as_ref().unwrap().message_id.as_deref() == Some("lunch@f"))
+        .unwrap();
+    assert!(body(carried).contains("ZQFORGED"));
+
+    // The same nesting with the inner report sent by the mail system: both envelopes apply.
+    let genuine = report_of(
+        "R2",
+        "journal@force.police.uk",
+        "Sender: MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@force.police.uk\nSubject: journal F1\nMessage-Id: <F1@f>\nTo: journal@force.police.uk\n",
+        &report_of(
+            "F1",
+            "journal@force.police.uk",
+            "Sender: alan.smith@force.police.uk\nSubject: lunch\nMessage-Id: <lunch@f>\nTo: mate@gmail.com\nBcc: occupational.health@force.police.uk\n",
+            original,
+        ),
+    );
+    let events = decode_all(genuine.as_bytes());
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let email = events[0].email.as_ref().unwrap();
+    assert!(addresses(&email.bcc).contains(&"occupational.health@force.police.uk"));
+    assert!(!events[0].labels.contains_key("email.journal_mismatch"));
 }

@@ -9,7 +9,9 @@
 //! A report can journal a report (a journal mailbox that is itself journalled, or a report
 //! forwarded to another archive): reports inside reports are unwrapped too, down to the message
 //! journalled, [`MAX_DEPTH`] deep at most, and the recipients of every envelope on the way are
-//! added.
+//! added. A report inside a report is taken as a mail system's only where the enclosing
+//! report's envelope names a mail system's address as its sender; one a person sent is a
+//! mismatch (below) whose envelope's recipients are not added, since the person wrote them.
 //!
 //! The header alone proves nothing: anyone can write it. A report is taken as Exchange wrote it
 //! when it holds nothing but the envelope and the message journalled: its first text part has
@@ -89,6 +91,10 @@ struct Report<'a> {
     message: &'a Message<'a>,
     envelope: Envelope,
     mismatch: Option<String>,
+    /// A report inside a report that, by the enclosing report's envelope, a person sent rather
+    /// than a mail system: its envelope is the person's own writing, and its recipients are not
+    /// added to any event ([`sent_by_a_person`]).
+    sent_by_person: bool,
 }
 
 /// The events of `message`: for a journal report, that of the message it journals (through any
@@ -150,11 +156,21 @@ fn events_of<'a>(
         return;
     }
     shape.originals.truncate(max_originals);
+    let sent_by_person = sent_by_a_person(chain);
+    if sent_by_person {
+        shape.mismatch.push(
+            "it is inside a report whose envelope names a person as its sender, not a mail \
+             system's address: it was sent as a message, so its envelope's recipients were not \
+             added"
+                .to_owned(),
+        );
+    }
     let mismatch = (!shape.mismatch.is_empty()).then(|| shape.mismatch.join("; "));
     chain.push(Report {
         message,
         envelope: shape.envelope,
         mismatch: mismatch.clone(),
+        sent_by_person,
     });
     for original in &shape.originals {
         events_of(original, max_originals, chain, decode, out);
@@ -165,12 +181,42 @@ fn events_of<'a>(
         // (each is an event of its own), and the envelope's recipients, as for those messages.
         let mut event = decode(message, &shape.originals);
         add_reports(&mut event, chain);
-        if let Some(report) = &report {
+        if let Some(report) = report.as_ref().filter(|report| !report.sent_by_person) {
             add_envelope_recipients(&mut event, &report.envelope);
         }
         add_mismatch(&mut event, &mismatch);
         out.push(event);
     }
+}
+
+/// Whether the report about to be read, inside the reports of `chain`, was sent by a person. The
+/// enclosing report's envelope (written by the server that journalled the report, so not by its
+/// sender) names who sent it: a report of a report that Exchange wrote was sent by a mail
+/// system's own address (Exchange's `MicrosoftExchange329e…` recipient, `postmaster`,
+/// `mailer-daemon`); one a person sent is a message shaped as a report, and what its envelope
+/// says is that person's to write. Trusted, its recipients would let a member of staff name
+/// occupational health in a report of their own making and have the message it carries
+/// excluded unread.
+fn sent_by_a_person(chain: &[Report<'_>]) -> bool {
+    let Some(enclosing) = chain.last() else {
+        return false;
+    };
+    !enclosing
+        .envelope
+        .sender
+        .as_deref()
+        .is_some_and(is_mail_system_address)
+}
+
+/// Whether `address` is one a mail system sends its own reports from.
+fn is_mail_system_address(address: &str) -> bool {
+    let local = address
+        .rsplit_once('@')
+        .map_or(address, |(local, _)| local)
+        .trim()
+        .trim_start_matches('<')
+        .to_ascii_lowercase();
+    local.starts_with("microsoftexchange") || local == "postmaster" || local == "mailer-daemon"
 }
 
 /// `message` read as a journal report; none when it does not carry the header.
@@ -279,7 +325,7 @@ fn add_reports(event: &mut Event, reports: &[Report<'_>]) {
     let Some((innermost, outer)) = reports.split_last() else {
         return;
     };
-    for report in reports {
+    for report in reports.iter().filter(|report| !report.sent_by_person) {
         add_envelope_recipients(event, &report.envelope);
     }
     let mut kept = report_original(innermost);
