@@ -160,11 +160,12 @@ pub fn alert(
 /// The plain words for the class of an address outside the force.
 fn address_class(class: RecipientClass, address: &str) -> String {
     if text::domain_of(address).is_none() {
-        // A device export names a contact by number, or (a WhatsApp export) by its name alone.
+        // A device export names a contact by number, or (a WhatsApp export) by its name alone;
+        // a Teams chat's member may be known by an account id and a name alone.
         return if text::is_phone_number(address) {
             "a phone number"
         } else {
-            "no address: a device contact's name only"
+            "no address: a device contact's or chat member's name or account id only"
         }
         .to_owned();
     }

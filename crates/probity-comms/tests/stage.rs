@@ -711,3 +711,96 @@ fn the_sent_outside_alert_counts_attachments_without_naming_them() {
         );
     }
 }
+
+/// The Teams export as decoded (both passes), each message through the stage.
+fn teams_through_stage(export: &[u8]) -> Vec<(Event, Outcome)> {
+    let mut ctx = Context::new("file:teams", Limits::default());
+    let mut batch = probity_ingest::sink::Batch::new();
+    probity_ingest::chat::decode_teams(export, &mut ctx, &mut batch).unwrap();
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    let stage = stage(4 << 20);
+    batch
+        .events
+        .into_iter()
+        .map(|mut event| {
+            let outcome = stage.apply(&mut event);
+            (event, outcome)
+        })
+        .collect()
+}
+
+/// A member of staff's reply in a chat with occupational health names only its sender; the chat's
+/// members make it a message to occupational health (audit 2: it was scanned and stored in the
+/// clear). What would be stored holds metadata only, and the other chat of the file is untouched.
+#[test]
+fn a_reply_in_a_chat_with_a_protected_party_keeps_metadata_only() {
+    let export = br#"[
+      {"id":"t1","chatId":"19:ohchat","messageType":"message","createdDateTime":"2024-05-06T10:00:00Z","from":{"user":{"id":"u-oh","displayName":"Occupational Health","userPrincipalName":"occupational.health@force.police.uk"}},"body":{"contentType":"html","content":"<p>ZQTEAMSOH1 How is your back?</p>"}},
+      {"id":"t2","chatId":"19:ohchat","messageType":"message","createdDateTime":"2024-05-06T10:01:00Z","from":{"user":{"id":"u-alan","displayName":"Alan Smith","userPrincipalName":"alan.smith@force.police.uk"}},"body":{"contentType":"html","content":"<p>ZQTEAMSOH2 Still bad, I have been drinking heavily to cope and my marriage is over.</p>"}},
+      {"id":"t3","chatId":"19:c2","messageType":"message","createdDateTime":"2024-05-06T10:02:00Z","from":{"user":{"id":"u-alan","displayName":"Alan Smith","userPrincipalName":"alan.smith@force.police.uk"}},"body":{"contentType":"html","content":"<p>You are a useless fucking bitch and everyone knows it.</p>"},"mentions":[{"mentioned":{"user":{"displayName":"Dan Moss","userPrincipalName":"dan.moss@force.police.uk"}}}]}
+    ]"#;
+    let results = teams_through_stage(export);
+    assert_eq!(results.len(), 3);
+    for (event, outcome) in &results[..2] {
+        assert!(matches!(outcome, Outcome::Excluded { .. }), "{outcome:?}");
+        assert_eq!(
+            event.labels.get("privacy.excluded").map(String::as_str),
+            Some("occupational_health")
+        );
+        assert!(event.email.as_ref().unwrap().body.is_none());
+        let stored = serde_json::to_string(event).unwrap();
+        for word in ["ZQTEAMSOH", "drinking", "marriage", "your back"] {
+            assert!(!stored.contains(word), "{word} in {stored}");
+        }
+    }
+    let reply = &results[1].0;
+    assert_eq!(reply.labels["email.to_source"], "chat-members");
+    // The other chat is scanned as before.
+    assert!(
+        matches!(&results[2].1, Outcome::Scanned(alerts) if !alerts.is_empty()),
+        "{:?}",
+        results[2].1
+    );
+}
+
+/// A chat member known only by an account id and the name of a protected party (a system
+/// message's member added) is a name without an address: the message is sealed, not excluded and
+/// not read in the clear, and the low alert says the member had a name or id only. With a member
+/// whose address is the force's own in the chat too, the name excludes, as for mail.
+#[test]
+fn a_chat_member_named_as_a_protected_party_without_an_address_seals() {
+    let added = r##"{"id":"s1","chatId":"19:c","messageType":"systemEventMessage","createdDateTime":"2024-05-06T09:00:00Z","from":null,"body":{"content":"<systemEventMessage/>"},"eventDetail":{"@odata.type":"#microsoft.graph.membersAddedEventMessageDetail","members":[{"id":"u-oh","displayName":"Occupational Health"}]}}"##;
+    let said = r#"{"id":"m1","chatId":"19:c","messageType":"message","createdDateTime":"2024-05-06T10:00:00Z","from":{"user":{"id":"u-alan","displayName":"Alan Smith","userPrincipalName":"alan.smith@force.police.uk"}},"body":{"contentType":"text","content":"ZQNAMEONLY I was diagnosed with nothing, my back"}}"#;
+    let results = teams_through_stage(format!("[{added},{said}]").as_bytes());
+    let (event, outcome) = &results[1];
+    match outcome {
+        Outcome::NameOnly {
+            sealed: true,
+            alert,
+            ..
+        } => {
+            assert_eq!(alert.level, probity_model::Level::Low);
+            assert!(
+                alert
+                    .explanation
+                    .contains("chat member's name or account id"),
+                "{}",
+                alert.explanation
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        event.labels.get("privacy.sealed").map(String::as_str),
+        Some(SealReason::ProtectedPartyName.name())
+    );
+    let stored = serde_json::to_string(event).unwrap();
+    assert!(!stored.contains("ZQNAMEONLY"), "{stored}");
+
+    let colleague = r#"{"id":"m2","chatId":"19:c","messageType":"message","createdDateTime":"2024-05-06T10:01:00Z","from":{"user":{"id":"u-dan","displayName":"Dan Moss","userPrincipalName":"dan.moss@force.police.uk"}},"body":{"contentType":"text","content":"ZQNAMEONLY2 fine"}}"#;
+    let results = teams_through_stage(format!("[{added},{said},{colleague}]").as_bytes());
+    for (event, outcome) in &results[1..] {
+        assert!(matches!(outcome, Outcome::Excluded { .. }), "{outcome:?}");
+        assert!(!serde_json::to_string(event).unwrap().contains("ZQNAMEONLY"));
+    }
+}

@@ -228,7 +228,12 @@ fn decode_reader(
             let bytes = read_whole(reader, file, MAX_WHOLE_FILE)?;
             crate::chat::decode_teams(&bytes, ctx, sink)
         }
-        Format::Chat => crate::chat::decode_chat(reader, ctx, sink),
+        // Read twice, the file opened again for each pass: first for each conversation's
+        // members, then to decode (the chat's other members are recipients of each message).
+        Format::Chat => {
+            drop(reader);
+            crate::chat::decode_chat_from(|| reopen(file).map(BufReader::new), ctx, sink)
+        }
         Format::Sms => {
             // A device message export: WhatsApp's own text export of a chat, by its first
             // line or its name, is read whole (the chat's members and the order of its dates
@@ -240,9 +245,26 @@ fn decode_reader(
                 let chat = crate::chat::chat_name_of(&name);
                 crate::chat::decode_whatsapp(&bytes, chat.as_deref(), ctx, sink)
             } else {
-                crate::chat::decode_sms(reader, ctx, sink)
+                drop(reader);
+                crate::chat::decode_sms_from(|| reopen(file), ctx, sink)
             }
         }
+    }
+}
+
+/// The file opened again from its start, through a decompressor if it is gzip-packed (bounded
+/// by [`MAX_WHOLE_FILE`] as the first reading is), for a decoder that reads it twice.
+fn reopen(file: &Path) -> std::io::Result<Box<dyn Read>> {
+    let mut handle = File::open(file)?;
+    let head = read_head(&mut handle, HEAD_LEN)?;
+    let gzip = is_gzip(&head);
+    let reader = std::io::Cursor::new(head).chain(handle);
+    if gzip {
+        Ok(Box::new(
+            MultiGzDecoder::new(BufReader::new(reader)).take(MAX_WHOLE_FILE),
+        ))
+    } else {
+        Ok(Box::new(reader))
     }
 }
 

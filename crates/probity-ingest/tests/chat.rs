@@ -243,14 +243,24 @@ fn teams_values_of_another_type() {
     assert_eq!(mail.body.as_deref(), Some("12345"));
     assert_eq!(mail.attachments.len(), 1);
     assert_eq!(mail.attachments[0].file.name.as_deref(), Some("rota.pdf"));
-    assert_eq!(addresses(&mail.to), ["k.hughes@force.example"]);
+    // The mention, then the chat's other member (mentioned, by id, in the third message).
+    assert_eq!(addresses(&mail.to), ["k.hughes@force.example", "k-1"]);
     assert_eq!(unread(0), None);
 
     let second = &batch.events[1];
     let mail = email(second);
     assert_eq!(mail.body, None);
     assert!(mail.from.is_empty());
-    assert!(mail.to.is_empty());
+    // No mention read, and no sender: every member of the chat is a recipient.
+    assert_eq!(
+        addresses(&mail.to),
+        [
+            "alan.smith@force.police.uk",
+            "k.hughes@force.example",
+            "k-1"
+        ]
+    );
+    assert_eq!(second.labels["email.to_source"], "chat-members");
     assert!(mail.attachments.is_empty());
     let label = unread(1).expect("the unread fields are named");
     for field in [
@@ -284,7 +294,7 @@ fn teams_values_of_another_type() {
     );
     let card = mail.attachments[2].text.as_deref().unwrap_or_default();
     assert!(card.contains("card text"), "{card:?}");
-    assert_eq!(addresses(&mail.to), ["k-1"]);
+    assert_eq!(addresses(&mail.to), ["k-1", "k.hughes@force.example"]);
     let label = unread(2).expect("the unread fields are named");
     for field in [
         "subject (an array)",
@@ -306,6 +316,89 @@ fn teams_values_of_another_type() {
     let label = unread(3).expect("the unread fields are named");
     assert_eq!(label, "channelIdentity (a string)");
     assert!(!fourth.labels.contains_key("chat.conversation_id"));
+}
+
+/// A chat's members received every message in it, though a message names only its sender (audit
+/// 2: a member of staff's reply in a chat with occupational health was read as being to nobody).
+/// The members are gathered from the whole file: senders, a system message's members added (an
+/// id and a name, the address found on another message; from the time they were added), a
+/// `members` list; they are added to each message's recipients but its sender's, labelled as
+/// coming from the chat. Other chats and
+/// channel posts keep their own recipients.
+#[test]
+fn teams_chat_members_are_recipients_of_every_message_in_the_chat() {
+    let export = br##"{"value": [
+      {"id": "t2", "chatId": "19:oh", "createdDateTime": "2024-05-06T10:01:00Z", "from": {"user": {"id": "u-alan", "displayName": "Alan Smith", "userPrincipalName": "alan.smith@force.police.uk"}}, "body": {"contentType": "html", "content": "<p>still bad</p>"}},
+      {"id": "t0", "chatId": "19:oh", "messageType": "systemEventMessage", "createdDateTime": "2024-05-06T09:00:00Z", "from": null, "body": {"content": "<systemEventMessage/>"}, "eventDetail": {"@odata.type": "#microsoft.graph.membersAddedEventMessageDetail", "members": [{"id": "u-oh", "displayName": "Occupational Health"}], "initiator": {"user": {"id": "u-kim", "displayName": "Kim Hughes"}}}},
+      {"id": "t1", "chatId": "19:oh", "createdDateTime": "2024-05-06T10:00:00Z", "from": {"user": {"id": "u-oh", "displayName": "Occupational Health", "userPrincipalName": "occupational.health@force.police.uk"}}, "body": {"content": "how is your back?"}},
+      {"id": "t3", "chatId": "19:other", "createdDateTime": "2024-05-06T10:02:00Z", "from": {"user": {"id": "u-alan", "displayName": "Alan Smith", "userPrincipalName": "alan.smith@force.police.uk"}}, "body": {"content": "hello"}, "mentions": [{"mentioned": {"user": {"displayName": "Jo Bloggs", "userPrincipalName": "jo.bloggs@force.police.uk"}}}], "chat": {"members": [{"userId": "u-sam", "displayName": "Sam Lane", "email": "sam.lane@force.police.uk"}]}},
+      {"id": "t-early", "chatId": "19:oh", "createdDateTime": "2024-05-06T08:00:00Z", "from": {"user": {"id": "u-alan", "userPrincipalName": "alan.smith@force.police.uk"}}, "body": {"content": "before"}},
+      {"id": "t4", "channelIdentity": {"teamId": "tm", "channelId": "ch"}, "createdDateTime": "2024-05-06T10:03:00Z", "from": {"user": {"id": "u-alan", "displayName": "Alan Smith", "userPrincipalName": "alan.smith@force.police.uk"}}, "body": {"content": "channel post"}},
+      {"id": "t5", "channelIdentity": {"teamId": "tm", "channelId": "ch"}, "createdDateTime": "2024-05-06T10:04:00Z", "from": {"user": {"id": "u-oh2", "displayName": "Occupational Health", "userPrincipalName": "occupational.health@force.police.uk"}}, "body": {"content": "announcement"}}
+    ]}"##;
+    let batch = teams(export);
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    let by_id = |id: &str| {
+        batch
+            .events
+            .iter()
+            .find(|e| email(e).message_id.as_deref() == Some(id))
+            .unwrap()
+    };
+    let reply = by_id("t2");
+    assert_eq!(
+        addresses(&email(reply).to),
+        ["occupational.health@force.police.uk", "u-kim"]
+    );
+    assert_eq!(
+        addresses(&email(reply).display_names),
+        ["Occupational Health", "Kim Hughes"]
+    );
+    // Sent before occupational health was added: not to them.
+    let before = by_id("t-early");
+    assert_eq!(addresses(&email(before).to), ["u-kim"]);
+    assert_eq!(reply.labels["email.to_source"], "chat-members");
+    // Occupational health's own message is to the others, not to itself.
+    let asked = by_id("t1");
+    assert_eq!(
+        addresses(&email(asked).to),
+        ["alan.smith@force.police.uk", "u-kim"]
+    );
+    // The system message has no sender: every member is its recipient.
+    assert_eq!(email(by_id("t0")).to.len(), 3);
+    // A mention comes first; the chat's listed members after, and the label says both.
+    let other = by_id("t3");
+    assert_eq!(
+        addresses(&email(other).to),
+        ["jo.bloggs@force.police.uk", "sam.lane@force.police.uk"]
+    );
+    assert_eq!(other.labels["email.to_source"], "mentions+chat-members");
+    // A channel's members are not listed: its posts keep their own recipients.
+    assert!(email(by_id("t4")).to.is_empty());
+    assert!(!by_id("t4").labels.contains_key("email.to_source"));
+}
+
+/// A Teams export in which one chat has more members than are gathered keeps the first and says
+/// so on its messages; the others are not lost from the message's own fields.
+#[test]
+fn a_teams_chat_past_the_member_bound_is_labelled() {
+    use probity_ingest::chat::{MAX_CHAT_MEMBERS, MEMBERS_INCOMPLETE_LABEL};
+    let mut items = Vec::new();
+    for n in 0..MAX_CHAT_MEMBERS + 5 {
+        items.push(format!(
+            r#"{{"id": "m{n}", "chatId": "19:big", "createdDateTime": "2024-05-06T10:00:00Z", "from": {{"user": {{"id": "u{n}", "userPrincipalName": "p{n}@force.police.uk"}}}}, "body": {{"content": "hi"}}}}"#
+        ));
+    }
+    let batch = teams(format!("[{}]", items.join(",")).as_bytes());
+    assert_eq!(batch.events.len(), MAX_CHAT_MEMBERS + 5);
+    for event in &batch.events {
+        assert!(email(event).to.len() <= MAX_CHAT_MEMBERS);
+        assert!(event.labels.contains_key(MEMBERS_INCOMPLETE_LABEL));
+    }
+    assert_eq!(
+        email(&batch.events[MAX_CHAT_MEMBERS + 4]).to.len(),
+        MAX_CHAT_MEMBERS
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,7 +470,8 @@ fn chat_ndjson_messages_and_their_problems() {
 /// as text, an attachment by its name), and named in a label where they cannot be read.
 #[test]
 fn chat_ndjson_values_of_another_type() {
-    let head = r#""timestamp": "2024-05-01T09:30:00Z", "platform": "whatsapp", "conversation_id": "c1", "sender": {"id": "u1", "address": "alan.smith@force.police.uk"}"#;
+    // Each line in a conversation of its own, so that no line's recipients are another's.
+    let head = r#""timestamp": "2024-05-01T09:30:00Z", "platform": "whatsapp", "sender": {"id": "u1", "address": "alan.smith@force.police.uk"}"#;
     let lines = [
         r#""text": 123"#,
         r#""recipients": "mate@gmail.com", "text": "NI AB123456C""#,
@@ -387,7 +481,8 @@ fn chat_ndjson_values_of_another_type() {
     ];
     let bytes: String = lines
         .iter()
-        .map(|rest| format!("{{{head}, {rest}}}\n"))
+        .enumerate()
+        .map(|(n, rest)| format!("{{{head}, \"conversation_id\": \"c{n}\", {rest}}}\n"))
         .collect();
     let mut ctx = Context::new("file:chat", Limits::default());
     let mut batch = Batch::new();
@@ -820,6 +915,75 @@ fn whatsapp_problems_are_dead_letters() {
             .reason
             .starts_with("not a WhatsApp chat export")
     );
+}
+
+/// Chat NDJSON and device exports: a conversation's parties received each of its messages. A
+/// message whose record names only its sender (or only one recipient) gets the others of its
+/// conversation (same platform and id; a device export's thread) from the whole file, read twice.
+#[test]
+fn chat_ndjson_and_device_threads_add_the_conversation_s_members() {
+    let chat = concat!(
+        r#"{"timestamp":"2024-05-01T10:01:00Z","platform":"signal","conversation_id":"g1","sender":"+447700900123","text":"my back is bad"}"#,
+        "\n",
+        r#"{"timestamp":"2024-05-01T10:00:00Z","platform":"signal","conversation_id":"g1","sender":{"name":"Occupational Health","address":"occupational.health@force.police.uk"},"recipients":["+447700900123"],"text":"how are you?"}"#,
+        "\n",
+        r#"{"timestamp":"2024-05-01T10:02:00Z","platform":"whatsapp","conversation_id":"g1","sender":"+447700900123","recipients":["+447700900999"],"text":"another platform"}"#,
+        "\n",
+    );
+    let mut ctx = Context::new("file:chat", Limits::default());
+    let mut batch = Batch::new();
+    decode_chat(chat.as_bytes(), &mut ctx, &mut batch).unwrap();
+    assert_eq!(batch.events.len(), 3, "{:?}", batch.rejected);
+    let reply = email(&batch.events[0]);
+    assert_eq!(
+        addresses(&reply.to),
+        ["occupational.health@force.police.uk"]
+    );
+    assert_eq!(addresses(&reply.display_names), ["Occupational Health"]);
+    assert_eq!(batch.events[0].labels["email.to_source"], "chat-members");
+    assert_eq!(addresses(&email(&batch.events[1]).to), ["+447700900123"]);
+    assert!(!batch.events[1].labels.contains_key("email.to_source"));
+    assert_eq!(addresses(&email(&batch.events[2]).to), ["+447700900999"]);
+
+    // The same read from a file, opened twice.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("messages.jsonl");
+    std::fs::write(&path, chat).unwrap();
+    let mut batch = Batch::new();
+    decode_file(&path, &FileOptions::default(), &mut batch).unwrap();
+    assert_eq!(
+        addresses(&email(&batch.events[0]).to),
+        ["occupational.health@force.police.uk"]
+    );
+
+    // A device export's thread: an outgoing row names one recipient; the thread holds another.
+    let csv = "Timestamp,Thread,From,To,To Name,Body\n\
+               2024-05-01T10:00:00Z,7,+447700900123,+447700900456,Kim,hello both\n\
+               2024-05-01T10:01:00Z,7,+447700900555,+447700900123,,Police Federation here\n\
+               2024-05-01T10:02:00Z,8,+447700900123,+447700900777,,other thread\n";
+    let mut batch = Batch::new();
+    decode_sms(csv.as_bytes(), &mut ctx, &mut batch).unwrap();
+    assert_eq!(batch.events.len(), 3, "{:?}", batch.rejected);
+    assert_eq!(
+        addresses(&email(&batch.events[0]).to),
+        ["+447700900456", "+447700900555"]
+    );
+    assert_eq!(
+        batch.events[0].labels["email.to_source"],
+        "message+chat-members"
+    );
+    assert_eq!(
+        addresses(&email(&batch.events[1]).to),
+        ["+447700900123", "+447700900456"]
+    );
+    assert_eq!(addresses(&email(&batch.events[1]).display_names), ["Kim"]);
+    assert_eq!(addresses(&email(&batch.events[2]).to), ["+447700900777"]);
+    // From a file too.
+    let path = dir.path().join("phone.csv");
+    std::fs::write(&path, csv).unwrap();
+    let mut batch = Batch::new();
+    decode_file(&path, &FileOptions::default(), &mut batch).unwrap();
+    assert_eq!(email(&batch.events[0]).to.len(), 2);
 }
 
 // ---------------------------------------------------------------------------------------------

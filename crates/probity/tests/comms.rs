@@ -1989,6 +1989,69 @@ fn chat_recipients_named_as_protected_parties_are_excluded() {
     );
 }
 
+/// A member of staff's messages in a chat with a protected party name only their sender; the
+/// chat's members (gathered from the whole file) make them messages to the party, so nothing of
+/// their content reaches the database files (audit 2: a reply to occupational health in Teams,
+/// and the same in chat NDJSON and a phone's thread, were stored in the clear).
+#[test]
+fn messages_in_a_chat_with_a_protected_party_are_stored_as_metadata_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let teams = dir.path().join("teams.json");
+    std::fs::write(
+        &teams,
+        r#"{"value": [
+          {"id":"t1","chatId":"19:ohchat","messageType":"message","createdDateTime":"2024-05-06T10:00:00Z","from":{"user":{"id":"u-oh","displayName":"Occupational Health","userPrincipalName":"occupational.health@force.police.uk"}},"body":{"contentType":"html","content":"<p>Quokkaoh1 How is your back?</p>"}},
+          {"id":"t2","chatId":"19:ohchat","messageType":"message","createdDateTime":"2024-05-06T10:01:00Z","from":{"user":{"id":"u-alan","displayName":"Alan Smith","userPrincipalName":"alan.smith@force.police.uk"}},"body":{"contentType":"html","content":"<p>Quokkaoh2 Still bad, I have been drinking heavily to cope.</p>"}},
+          {"id":"t3","chatId":"19:other","messageType":"message","createdDateTime":"2024-05-06T10:02:00Z","from":{"user":{"id":"u-alan","displayName":"Alan Smith","userPrincipalName":"alan.smith@force.police.uk"}},"body":{"contentType":"html","content":"<p>Quokkaplain see you at six</p>"}}
+        ]}"#,
+    )
+    .unwrap();
+    ingest(&data, &teams);
+    let chat = dir.path().join("chat.ndjson");
+    std::fs::write(
+        &chat,
+        concat!(
+            r#"{"timestamp":"2024-05-01T10:01:00Z","platform":"signal","conversation_id":"g","sender":"alan.smith@force.police.uk","text":"Quokkandjson my back is bad again"}"#,
+            "\n",
+            r#"{"timestamp":"2024-05-01T10:00:00Z","platform":"signal","conversation_id":"g","sender":"welfare@force.police.uk","recipients":["alan.smith@force.police.uk"],"text":"Quokkawelfare how are you?"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    ingest(&data, &chat);
+    let sms = dir.path().join("phone.csv");
+    std::fs::write(
+        &sms,
+        "Timestamp,Thread,From,To,Body\n\
+         2024-05-01T10:00:00Z,7,+447700900123,welfare@force.police.uk,Quokkasms1 can we talk\n\
+         2024-05-01T10:05:00Z,7,+447700900123,,Quokkasms2 I cannot cope\n",
+    )
+    .unwrap();
+    ingest(&data, &sms);
+
+    let docs = stored_docs(&data);
+    assert_eq!(docs.len(), 7, "{docs:?}");
+    let excluded: Vec<Option<&str>> = docs.iter().map(excluded_class).collect();
+    let oh = Some("occupational_health");
+    let welfare = Some("welfare");
+    assert_eq!(excluded, [oh, oh, None, welfare, welfare, welfare, welfare]);
+    assert_eq!(docs[1]["labels"]["email.to_source"], "chat-members");
+    for word in [
+        "Quokkaoh1",
+        "Quokkaoh2",
+        "drinking",
+        "Quokkandjson",
+        "Quokkawelfare",
+        "Quokkasms1",
+        "Quokkasms2",
+        "cannot cope",
+    ] {
+        assert!(!in_database_files(&data, word), "{word} stored");
+    }
+    assert!(in_database_files(&data, "Quokkaplain"));
+}
+
 /// WhatsApp's own export and a Cellebrite report are read as messages, so they go through the
 /// exclusions, sealing, masking and the policies as any message does; one named as a WhatsApp
 /// export that cannot be read is a sealed dead letter, not syslog in the clear.

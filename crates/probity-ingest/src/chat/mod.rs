@@ -12,6 +12,7 @@
 //! still decoded.
 
 mod localtime;
+mod members;
 mod ndjson;
 mod sms;
 mod teams;
@@ -25,8 +26,12 @@ use serde_json::{Map, Value};
 use crate::Context;
 
 pub use localtime::{DATE_ORDER_ASSUMED_LABEL, DATE_ORDER_LABEL, FORCE_ZONE_NAME, TIME_ZONE_LABEL};
-pub use ndjson::{REQUIRED_FIELDS, decode_chat};
-pub use sms::{SMS_COLUMNS, decode_sms};
+pub use members::{
+    CHAT_MEMBERS_SOURCE, MAX_CHAT_MEMBERS, MAX_TRACKED_MEMBERS, MEMBERS_INCOMPLETE_LABEL,
+    TO_SOURCE_LABEL,
+};
+pub use ndjson::{REQUIRED_FIELDS, decode_chat, decode_chat_from};
+pub use sms::{SMS_COLUMNS, decode_sms, decode_sms_from};
 pub(crate) use sms::{is_device_header, is_title_line};
 pub use teams::decode_teams;
 pub use whatsapp::{chat_name_of, decode_whatsapp};
@@ -80,6 +85,9 @@ struct ChatMessage {
     timestamp: Option<Timestamp>,
     sender: Option<Person>,
     to: Vec<Identity>,
+    /// The recipients as read (address, id and name together), where the decoder has them, for
+    /// gathering a conversation's members ([`members`]); not part of the event.
+    recipients: Vec<Person>,
     /// The display names written beside the recipients (`email.display_names`), so that the
     /// communications stage's exclusions by display name see them.
     display_names: Vec<Identity>,

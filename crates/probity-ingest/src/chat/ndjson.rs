@@ -9,12 +9,18 @@
 //! Values of another type are read where that is unambiguous (one recipient or attachment given
 //! alone rather than in a list, a number as text, an attachment given by its name); a value that
 //! cannot be read is named in the label `chat.unread_fields`, never dropped without a word.
+//!
+//! The input is read twice ([`super::members`]): first to gather the people of each
+//! conversation (`platform` and `conversation_id`: senders and recipients), then to decode each
+//! message with the conversation's other members added to its recipients (`email.to_source`
+//! `message+chat-members`, or `chat-members` for a message that names none).
 
 use std::io::BufRead;
 
 use probity_model::{Attachment, File, FileHash, Format};
 use serde_json::{Map, Value};
 
+use super::members::Members;
 use super::{
     ChatMessage, Person, Shape, Unread, is_nothing, list_or_one, message_text, non_empty,
     scalar_text, text_of,
@@ -32,11 +38,24 @@ const SHAPE: Shape = Shape {
 /// The fields every message must have.
 pub const REQUIRED_FIELDS: [&str; 4] = ["timestamp", "platform", "conversation_id", "sender"];
 
-/// Decodes chat NDJSON from a stream: one event per message line, one dead letter per line that
-/// is not a readable message. Blank lines are skipped.
-pub fn decode_chat(reader: impl BufRead, ctx: &mut Context, sink: &mut dyn Sink) -> Result<()> {
-    let mut lines = LineReader::new(reader, ctx.limits.max_event_bytes);
+/// Decodes chat NDJSON held in memory: one event per message line, one dead letter per line
+/// that is not a readable message. Blank lines are skipped.
+pub fn decode_chat(bytes: &[u8], ctx: &mut Context, sink: &mut dyn Sink) -> Result<()> {
+    decode_chat_from(|| Ok(bytes), ctx, sink)
+}
+
+/// Decodes chat NDJSON from a stream that `open` opens from its start, twice: once to gather each
+/// conversation's members, once to decode (a file is opened again; a stream that cannot be read
+/// twice is read into memory and given to [`decode_chat`]).
+pub fn decode_chat_from<R: BufRead>(
+    mut open: impl FnMut() -> std::io::Result<R>,
+    ctx: &mut Context,
+    sink: &mut dyn Sink,
+) -> Result<()> {
     let origin = ctx.source.clone();
+    let members = gather_members(open().map_err(|e| Error::io(&origin, e))?, ctx)?;
+    let reader = open().map_err(|e| Error::io(&origin, e))?;
+    let mut lines = LineReader::new(reader, ctx.limits.max_event_bytes);
     while let Some(line) = lines.next_line().map_err(|e| Error::io(&origin, e))? {
         let location = Some(format!("line {}", lines.number()));
         match line {
@@ -50,7 +69,7 @@ pub fn decode_chat(reader: impl BufRead, ctx: &mut Context, sink: &mut dyn Sink)
                 sink.reject(letter)?;
             }
             Line::Complete(bytes) if is_blank(&bytes) => {}
-            Line::Complete(bytes) => match read_line(&bytes, ctx) {
+            Line::Complete(bytes) => match read_line(&bytes, &members, ctx) {
                 Ok(message) => sink.event(message.into_event(SHAPE, &bytes, ctx, location))?,
                 Err(reason) => {
                     sink.reject(ctx.dead_letter(Some(SHAPE.format), reason, location, &bytes))?
@@ -61,17 +80,53 @@ pub fn decode_chat(reader: impl BufRead, ctx: &mut Context, sink: &mut dyn Sink)
     Ok(())
 }
 
-fn read_line(bytes: &[u8], ctx: &Context) -> Result<ChatMessage, String> {
+/// The first pass: the sender and recipients of every line that is a JSON object with a
+/// conversation, by conversation. Lines that are not are passed over (the second pass makes
+/// them dead letters).
+fn gather_members(reader: impl BufRead, ctx: &Context) -> Result<Members> {
+    let mut members = Members::default();
+    let mut lines = LineReader::new(reader, ctx.limits.max_event_bytes);
+    while let Some(line) = lines.next_line().map_err(|e| Error::io(&ctx.source, e))? {
+        let Line::Complete(bytes) = line else {
+            continue;
+        };
+        let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(&bytes) else {
+            continue;
+        };
+        let mut ignored = Unread::default();
+        let Some(conversation) = conversation_key(&object, &mut ignored) else {
+            continue;
+        };
+        let sender = person(object.get("sender"), "sender", &mut ignored);
+        for person in sender
+            .into_iter()
+            .chain(recipients(object.get("recipients"), &mut ignored))
+        {
+            members.add(&conversation, person);
+        }
+    }
+    Ok(members)
+}
+
+/// The conversation a message is in: its `platform` and `conversation_id` (the same id on two
+/// platforms is two conversations).
+fn conversation_key(object: &Map<String, Value>, unread: &mut Unread) -> Option<String> {
+    let id = scalar_text(object, "conversation_id", "conversation_id", unread)?;
+    let platform = scalar_text(object, "platform", "platform", unread).unwrap_or_default();
+    Some(format!("{platform}\u{1f}{id}"))
+}
+
+fn read_line(bytes: &[u8], members: &Members, ctx: &Context) -> Result<ChatMessage, String> {
     let value: Value =
         serde_json::from_slice(bytes).map_err(|error| format!("invalid JSON: {error}"))?;
     ctx.limits.check_json(&value)?;
     let Value::Object(object) = value else {
         return Err("expected a JSON object (one chat message per line)".into());
     };
-    message(object)
+    message(object, members)
 }
 
-fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
+fn message(object: Map<String, Value>, members: &Members) -> Result<ChatMessage, String> {
     let missing: Vec<&str> = REQUIRED_FIELDS
         .into_iter()
         .filter(|key| object.get(*key).is_none_or(Value::is_null))
@@ -129,6 +184,11 @@ fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
             message.label(&format!("chat.{flag}"), "true");
         }
     }
+    let mut ignored = Unread::default();
+    members.add_to(
+        conversation_key(&object, &mut ignored).as_deref(),
+        &mut message,
+    );
     message.note_unread(unread);
     message.original = object;
     Ok(message)

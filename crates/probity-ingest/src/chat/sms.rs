@@ -15,6 +15,11 @@
 //! report shows them (`06/05/2024 10:00:00(UTC+0)`) are read with the order of day and month
 //! decided for the file ([`super::localtime`]): rows wait until a date settles it, or the file
 //! ends, and a time without an offset is read in the force's zone.
+//!
+//! Where rows name their conversation (a `thread` or `chat` column, Cellebrite's `Chat #`), the
+//! file is read twice ([`super::members`]): first to gather each conversation's parties (senders,
+//! recipients, participants), then to decode each row with the conversation's other parties added
+//! to its recipients (`email.to_source` `message+chat-members`, or `chat-members`).
 
 use std::io::Read;
 
@@ -25,6 +30,7 @@ use super::localtime::{
     DATE_ORDER_ASSUMED_LABEL, DATE_ORDER_LABEL, FORCE_ZONE_NAME, LocalTime, Order, OrderVotes,
     TIME_ZONE_LABEL, is_space, parse_local,
 };
+use super::members::Members;
 use super::{ChatMessage, Person, Shape, is_phone_like, non_empty};
 use crate::csv::{Row, RowReader, header_names, read_head, sniff_delimiter};
 use crate::timeparse::parse_time;
@@ -260,24 +266,34 @@ fn normalise(header: &str) -> String {
 /// Title rows passed over above the header at most.
 const MAX_TITLE_ROWS: usize = 2;
 
-/// Decodes a device message export: one event per row, one dead letter per row that cannot be
-/// read, and one for the whole file when its header lacks a column a device export needs.
-pub fn decode_sms(mut reader: impl Read, ctx: &mut Context, sink: &mut dyn Sink) -> Result<()> {
+/// Decodes a device message export held in memory: one event per row, one dead letter per row
+/// that cannot be read, and one for the whole file when its header lacks a column a device
+/// export needs.
+pub fn decode_sms(bytes: &[u8], ctx: &mut Context, sink: &mut dyn Sink) -> Result<()> {
+    decode_sms_from(|| Ok(bytes), ctx, sink)
+}
+
+/// The rows of an export from just after its header, with the header and any title rows above.
+struct Start<R> {
+    rows: RowReader<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>,
+    skipped: Vec<Row>,
+    header: Option<Row>,
+}
+
+/// Reads up to the header row, passing over up to [`MAX_TITLE_ROWS`] title rows.
+fn start<R: Read>(mut reader: R, ctx: &Context) -> Result<Start<R>> {
     let head = read_head(&mut reader).map_err(|e| Error::io(&ctx.source, e))?;
     let delimiter = sniff_delimiter(&head);
     let limit = ctx.limits.max_event_bytes;
     let mut rows = RowReader::new(std::io::Cursor::new(head).chain(reader), delimiter, limit);
     let mut skipped: Vec<Row> = Vec::new();
-    let header = loop {
+    loop {
         let Some(row) = rows.next_row().map_err(|e| Error::io(&ctx.source, e))? else {
-            // Nothing but titles: no messages, but the input is kept.
-            if let Some(first) = skipped.first() {
-                let reason = "a device message export with no header row and no messages";
-                let location = Some(format!("line {}", first.line));
-                let raw = joined(&skipped);
-                sink.reject(ctx.dead_letter(Some(SHAPE.format), reason, location, &raw))?;
-            }
-            return Ok(());
+            return Ok(Start {
+                rows,
+                skipped,
+                header: None,
+            });
         };
         let title = !row.too_long
             && (0..row.len())
@@ -288,8 +304,75 @@ pub fn decode_sms(mut reader: impl Read, ctx: &mut Context, sink: &mut dyn Sink)
             skipped.push(row);
             continue;
         }
-        break row;
+        return Ok(Start {
+            rows,
+            skipped,
+            header: Some(row),
+        });
+    }
+}
+
+/// The first pass: each conversation's parties, from every row that can be read.
+fn gather_members<R: Read>(reader: R, ctx: &Context) -> Result<Members> {
+    let mut members = Members::default();
+    let Start {
+        mut rows,
+        header: Some(header),
+        ..
+    } = start(reader, ctx)?
+    else {
+        return Ok(members);
     };
+    let limit = ctx.limits.max_event_bytes;
+    let columns = Columns::find(header_names(&header, limit)?);
+    if !columns.missing().is_empty() || columns.index("conversation_id").is_none() {
+        return Ok(members);
+    }
+    let none = Members::default();
+    let mut carried = Carried::default();
+    while let Some(row) = rows.next_row().map_err(|e| Error::io(&ctx.source, e))? {
+        let Ok((message, _)) = row_message(&row, &columns, limit, &mut carried, &none) else {
+            continue;
+        };
+        let Some(conversation) = message.labels.get(CONVERSATION_LABEL) else {
+            continue;
+        };
+        for person in message.sender.into_iter().chain(message.recipients) {
+            members.add(conversation, person);
+        }
+    }
+    Ok(members)
+}
+
+/// The label holding a row's conversation.
+const CONVERSATION_LABEL: &str = "chat.conversation_id";
+
+/// Decodes a device message export from a stream that `open` opens from its start: twice when
+/// its rows name their conversation (once to gather each conversation's parties, once to decode),
+/// else once.
+pub fn decode_sms_from<R: Read>(
+    mut open: impl FnMut() -> std::io::Result<R>,
+    ctx: &mut Context,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    let origin = ctx.source.clone();
+    let members = gather_members(open().map_err(|e| Error::io(&origin, e))?, ctx)?;
+    let Start {
+        mut rows,
+        mut skipped,
+        header,
+    } = start(open().map_err(|e| Error::io(&origin, e))?, ctx)?;
+    let Some(header) = header else {
+        // Nothing but titles: no messages, but the input is kept.
+        if let Some(first) = skipped.first() {
+            let reason = "a device message export with no header row and no messages";
+            let location = Some(format!("line {}", first.line));
+            let raw = joined(&skipped);
+            sink.reject(ctx.dead_letter(Some(SHAPE.format), reason, location, &raw))?;
+        }
+        return Ok(());
+    };
+    let limit = ctx.limits.max_event_bytes;
     let columns = Columns::find(header_names(&header, limit)?);
     let missing = columns.missing();
     if !missing.is_empty() {
@@ -305,7 +388,7 @@ pub fn decode_sms(mut reader: impl Read, ctx: &mut Context, sink: &mut dyn Sink)
     let mut carried = Carried::default();
     while let Some(row) = rows.next_row().map_err(|e| Error::io(&ctx.source, e))? {
         let location = format!("line {}", row.line);
-        match row_message(&row, &columns, limit, &mut carried) {
+        match row_message(&row, &columns, limit, &mut carried, &members) {
             Ok((message, When::Instant(timestamp))) => {
                 let mut message = message;
                 message.timestamp = Some(timestamp);
@@ -475,11 +558,14 @@ struct Carried {
     application: Option<String>,
 }
 
+/// One row as a message, the other parties of its conversation in `members` among its
+/// recipients.
 fn row_message(
     row: &Row,
     columns: &Columns,
     limit: usize,
     carried: &mut Carried,
+    members: &Members,
 ) -> Result<(ChatMessage, When), String> {
     if row.too_long {
         return Err(format!(
@@ -552,8 +638,9 @@ fn row_message(
     if let Some(status) = status {
         message.label("chat.status", status.to_lowercase());
     }
+    members.add_to(conversation.as_deref(), &mut message);
     if let Some(conversation) = conversation {
-        message.label("chat.conversation_id", conversation);
+        message.label(CONVERSATION_LABEL, conversation);
     }
     if let Some(deleted) = columns.get(&values, "deleted")
         && ["yes", "true", "1", "deleted", "trash"].contains(&deleted.to_ascii_lowercase().as_str())
@@ -623,9 +710,17 @@ fn parties(
             continue;
         }
         message.to.push(identity);
-        message.add_display_name(person.name);
+        message.add_display_name(person.name.clone());
+        message.recipients.push(person);
     }
-    message.add_display_name(columns.get(values, "to_name"));
+    let to_name = columns.get(values, "to_name");
+    message.add_display_name(to_name.clone());
+    // A recipient's name in its own column belongs to the one recipient of the `to` column.
+    if let (Some(name), [only]) = (to_name, message.recipients.as_mut_slice())
+        && only.name.is_none()
+    {
+        only.name = Some(name);
+    }
 }
 
 /// The entries of a list of parties: one per line, or separated by `;` or `,`.

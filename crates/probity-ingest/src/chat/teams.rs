@@ -13,10 +13,21 @@
 //! A reply's quote of the message it answers (a `messageReference` attachment) is another
 //! person's words: it is written as quoted lines at the start of the body, not left as text of
 //! the reply's own.
+//!
+//! A chat's members received each of its messages, but a message names only its sender and the
+//! people it @-mentions. The export is therefore read twice ([`super::members`]): first to gather,
+//! per `chatId`, the people it shows in the chat (senders, mentions, members added, removed or
+//! listed in system messages' `eventDetail`, and any `members` list an export tool adds), then to
+//! decode each message with the chat's other members added as recipients (`email.to_source`
+//! `chat-members`). A member a system message says was added counts from then (or from the start
+//! of the history they were shown), anyone else for the whole chat. Only one file is seen: a chat split over several files is not joined. Channel
+//! messages (`channelIdentity`) are posts to a team's channel, whose members the export does not
+//! list; they keep their own recipients.
 
-use probity_model::{Attachment, File, Format};
+use probity_model::{Attachment, File, Format, Timestamp};
 use serde_json::{Map, Value};
 
+use super::members::{Evidence, Members};
 use super::{
     ChatMessage, Person, Shape, Unread, list_or_one, message_text, non_empty, scalar_text, text_of,
 };
@@ -35,8 +46,10 @@ const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 /// is not a readable message, and one for any unreadable rest of the file.
 pub fn decode_teams(bytes: &[u8], ctx: &mut Context, sink: &mut dyn Sink) -> Result<()> {
     let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-    let Some(start) = items_start(bytes) else {
-        return decode_single(bytes, ctx, sink);
+    let start = items_start(bytes);
+    let members = gather_members(bytes, start);
+    let Some(start) = start else {
+        return decode_single(bytes, &members, ctx, sink);
     };
     let mut items = Items::new(bytes, start);
     let mut number = 0usize;
@@ -46,7 +59,7 @@ pub fn decode_teams(bytes: &[u8], ctx: &mut Context, sink: &mut dyn Sink) -> Res
             Item::End => return trailing(bytes, items.pos + 1, start, ctx, sink),
             Item::Value { value, at, raw } => {
                 let location = Some(format!("message {number} (byte {at})"));
-                decode_item(value, raw, location, ctx, sink)?;
+                decode_item(value, raw, location, &members, ctx, sink)?;
             }
             Item::Broken { at, reason } => {
                 let location = Some(format!("message {number} (byte {at}) to the end"));
@@ -81,8 +94,149 @@ fn trailing(
     sink.reject(ctx.dead_letter(Some(SHAPE.format), reason, location, rest))
 }
 
+/// The first pass: the members of each chat, from every message object the file holds (up to
+/// any damage, where the second pass stops too).
+fn gather_members(bytes: &[u8], start: Option<usize>) -> Members {
+    let mut members = Members::default();
+    match start {
+        Some(start) => {
+            let mut items = Items::new(bytes, start);
+            while let Item::Value { value, .. } = items.next_item() {
+                chat_members(&value, &mut members);
+            }
+        }
+        None => {
+            let stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
+            for value in stream.map_while(std::result::Result::ok) {
+                chat_members(&value, &mut members);
+            }
+        }
+    }
+    members
+}
+
+/// The people one message shows in its chat: its sender, the people it mentions, the members a
+/// system message's `eventDetail` names (`members`, `initiator`, `callParticipants`), and a
+/// `members` list of the message or of its `chat` (as some export tools add). Values of other
+/// types are passed over here; the second pass names them.
+fn chat_members(value: &Value, members: &mut Members) {
+    let Value::Object(object) = value else {
+        return;
+    };
+    let mut ignored = Unread::default();
+    let Some(chat) = chat_id(object, &mut ignored) else {
+        return;
+    };
+    // A sender, a mention, an initiator or a call's participant was a member when the message
+    // was sent; a member a system message adds, from then; a member listed with no time, or
+    // removed or leaving (a member before), for the whole chat.
+    let sent = object.get("createdDateTime").and_then(parse_time_value);
+    let at = sent.map_or(Evidence::Always, Evidence::At);
+    let mut people: Vec<(Person, Evidence)> = Vec::new();
+    let mut seen = |found: Vec<Person>, evidence: Evidence| {
+        people.extend(found.into_iter().map(|person| (person, evidence)));
+    };
+    seen(
+        sender(object.get("from"), "from", &mut ignored)
+            .into_iter()
+            .collect(),
+        at,
+    );
+    seen(
+        list_or_one(object.get("mentions"), "mentions", &mut ignored, mentioned),
+        at,
+    );
+    if let Some(Value::Object(detail)) = object.get("eventDetail") {
+        let listed = list_or_one(detail.get("members"), "members", &mut ignored, member);
+        let evidence = added_since(object, detail).map_or(Evidence::Always, Evidence::Added);
+        seen(listed, evidence);
+        seen(
+            sender(detail.get("initiator"), "initiator", &mut ignored)
+                .into_iter()
+                .collect(),
+            at,
+        );
+        seen(
+            list_or_one(
+                detail.get("callParticipants"),
+                "callParticipants",
+                &mut ignored,
+                |item, path, unread| sender(item.get("participant"), path, unread),
+            ),
+            at,
+        );
+    }
+    let chat_object = object.get("chat").and_then(Value::as_object);
+    for list in [
+        object.get("members"),
+        chat_object.and_then(|c| c.get("members")),
+    ] {
+        seen(
+            list_or_one(list, "members", &mut ignored, member),
+            Evidence::Always,
+        );
+    }
+    for (person, evidence) in people {
+        members.add_seen(&chat, person, evidence);
+    }
+}
+
+/// When the members a `membersAddedEventMessageDetail` names became members: the start of the
+/// history they were shown (`visibleHistoryStartDateTime`; Graph writes `0001-01-01` for all of
+/// it), else the system message's time. `None` for any other event (members removed or leaving
+/// were members before), or where the time cannot be read: then they count for the whole chat.
+fn added_since(object: &Map<String, Value>, detail: &Map<String, Value>) -> Option<Timestamp> {
+    let kind = detail.get("@odata.type").and_then(Value::as_str)?;
+    if !kind.to_ascii_lowercase().contains("membersadded") {
+        return None;
+    }
+    let added = object.get("createdDateTime").and_then(parse_time_value)?;
+    match detail
+        .get("visibleHistoryStartDateTime")
+        .and_then(parse_time_value)
+    {
+        Some(shown) => Some(shown.min(added)),
+        None if is_null(detail.get("visibleHistoryStartDateTime")) => Some(added),
+        // A value that is not a time: the history shown is unknown, so all of it.
+        None => None,
+    }
+}
+
+/// A member as Graph lists one: an identity set (`{"user": {...}}`), a `teamworkUserIdentity`
+/// (`id`, `displayName`), a `conversationMember` (`userId`, `email`, `displayName`), or a string
+/// (an address with an `@`, else a name).
+fn member(item: &Value, path: &str, unread: &mut Unread) -> Option<Person> {
+    let who = match item {
+        Value::Object(who) => who,
+        Value::String(text) => return person_of_text(text),
+        _ => return None,
+    };
+    if ["user", "application", "device"]
+        .iter()
+        .any(|key| who.get(*key).is_some_and(|v| !v.is_null()))
+    {
+        return sender(Some(item), path, unread);
+    }
+    let mut address = None;
+    for key in ["userPrincipalName", "email", "mail"] {
+        address = address.or_else(|| scalar_text(who, key, key, unread));
+    }
+    let person = Person {
+        address,
+        id: scalar_text(who, "userId", "userId", unread)
+            .or_else(|| scalar_text(who, "id", "id", unread)),
+        name: scalar_text(who, "displayName", "displayName", unread),
+    };
+    person.identity().map(|_| person)
+}
+
 /// A file of message objects one after another (one, or one per line) rather than a list.
-fn decode_single(bytes: &[u8], ctx: &mut Context, sink: &mut dyn Sink) -> Result<()> {
+fn decode_single(
+    bytes: &[u8],
+    members: &Members,
+    ctx: &mut Context,
+    sink: &mut dyn Sink,
+) -> Result<()> {
     let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
     let mut number = 0usize;
     loop {
@@ -96,7 +250,7 @@ fn decode_single(bytes: &[u8], ctx: &mut Context, sink: &mut dyn Sink) -> Result
             Ok(value) => {
                 let raw = bytes.get(at..end).unwrap_or_default().trim_ascii();
                 let location = Some(format!("message {number} (byte {at})"));
-                decode_item(value, raw, location, ctx, sink)?;
+                decode_item(value, raw, location, members, ctx, sink)?;
             }
             Err(error) => {
                 let location = Some(format!("message {number} (byte {at}) to the end"));
@@ -112,6 +266,7 @@ fn decode_item(
     value: Value,
     raw: &[u8],
     location: Option<String>,
+    members: &Members,
     ctx: &mut Context,
     sink: &mut dyn Sink,
 ) -> Result<()> {
@@ -122,14 +277,15 @@ fn decode_item(
         let reason = "expected a chatMessage object".to_owned();
         return sink.reject(ctx.dead_letter(Some(SHAPE.format), reason, location, raw));
     };
-    match message(object) {
+    match message(object, members) {
         Ok(message) => sink.event(message.into_event(SHAPE, raw, ctx, location)),
         Err(reason) => sink.reject(ctx.dead_letter(Some(SHAPE.format), reason, location, raw)),
     }
 }
 
-/// One chatMessage onto the shared message form; `Err` says why it cannot be.
-fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
+/// One chatMessage onto the shared message form, the other members of its chat among its
+/// recipients; `Err` says why it cannot be.
+fn message(object: Map<String, Value>, members: &Members) -> Result<ChatMessage, String> {
     let created = object.get("createdDateTime");
     let Some(timestamp) = created.and_then(parse_time_value) else {
         return Err(match created {
@@ -185,6 +341,8 @@ fn message(object: Map<String, Value>) -> Result<ChatMessage, String> {
     if !message.to.is_empty() {
         message.label("email.to_source", "mentions");
     }
+    let mut ignored = Unread::default();
+    members.add_to(chat_id(&object, &mut ignored).as_deref(), &mut message);
     let attachments = list_or_one(
         object.get("attachments"),
         "attachments",
@@ -290,6 +448,11 @@ fn body_text(body: Option<&Value>, unread: &mut Unread) -> Option<String> {
         return non_empty(&crate::html::to_text(&content));
     }
     Some(content)
+}
+
+/// `chatId`: the chat whose members received the message (a channel's are not listed).
+fn chat_id(object: &Map<String, Value>, unread: &mut Unread) -> Option<String> {
+    scalar_text(object, "chatId", "chatId", unread)
 }
 
 /// `chatId`, or `teamId/channelId` from `channelIdentity`.

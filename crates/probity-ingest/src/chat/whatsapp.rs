@@ -30,7 +30,8 @@ use super::localtime::{
     DATE_ORDER_ASSUMED_LABEL, DATE_ORDER_LABEL, FORCE_ZONE_NAME, LocalTime, OrderVotes,
     TIME_ZONE_LABEL, is_space, parse_clock, parse_date,
 };
-use super::{ChatMessage, Person, Shape, is_phone_like};
+use super::members::{MAX_CHAT_MEMBERS, MEMBERS_INCOMPLETE_LABEL};
+use super::{ChatMessage, Person, Shape, is_phone_like, non_empty};
 use crate::{Context, Result, Sink};
 
 const SHAPE: Shape = Shape {
@@ -229,13 +230,21 @@ pub fn decode_whatsapp(
         votes.add(&entry.local.date);
     }
     let (order, assumed) = votes.decide();
-    // Everyone who posts, in the order they first do.
+    // Everyone who posts, in the order they first do, up to the bound on a chat's members (a
+    // file past it is no real chat; its messages say so).
     let mut posters: Vec<&str> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut too_many = false;
     for entry in &entries {
         if let Some(sender) = entry.sender.as_deref()
-            && !posters.contains(&sender)
+            && seen.insert(sender)
         {
-            posters.push(sender);
+            if posters.len() < MAX_CHAT_MEMBERS {
+                posters.push(sender);
+            } else {
+                too_many = true;
+                seen.remove(sender);
+            }
         }
     }
     let limit = ctx.limits.max_event_bytes;
@@ -259,6 +268,15 @@ pub fn decode_whatsapp(
             }
         };
         let mut message = message(entry, chat, &posters);
+        if too_many {
+            message.label(
+                MEMBERS_INCOMPLETE_LABEL,
+                format!(
+                    "the chat has more members than are gathered ({MAX_CHAT_MEMBERS}); the first \
+                     are added as recipients"
+                ),
+            );
+        }
         message.timestamp = Some(resolved.instant);
         if entry.local.date.is_ambiguous_form() {
             message.label(DATE_ORDER_LABEL, order.name());
@@ -366,16 +384,18 @@ fn message(entry: &Entry, chat: Option<&str>, posters: &[&str]) -> ChatMessage {
                 .copied()
                 .chain(chat)
                 .filter(|party| *party != sender);
+            // A set, so that a chat of many members costs each message one pass over them.
+            let mut added = std::collections::HashSet::new();
             for party in parties {
+                if !added.insert(party) {
+                    continue;
+                }
                 let identity = person(party)
                     .identity()
                     .unwrap_or_else(|| Identity::from(party));
-                if message.to.contains(&identity) {
-                    continue;
-                }
                 message.to.push(identity);
-                if !is_phone_like(party) {
-                    message.add_display_name(Some(party.to_owned()));
+                if !is_phone_like(party) && non_empty(party).is_some() {
+                    message.display_names.push(Identity::from(party.trim()));
                 }
             }
             if !message.to.is_empty() {
