@@ -5,7 +5,8 @@
 //!
 //! The parties are YAML ([`ExclusionList`]); an example list ships in the crate
 //! (`policy/exclusions.yaml`, [`DEFAULT_EXCLUSIONS_YAML`]). A message's parties are its sender
-//! and recipients and those of the resent and delivery headers ([`PARTY_HEADERS`]).
+//! and recipients and those of the `Sender`, `Reply-To`, resent and delivery headers
+//! ([`PARTY_HEADERS`]).
 //!
 //! Matching is meant not to be bypassed by the ways a sender can vary what is written without
 //! changing what a reader sees:
@@ -48,16 +49,22 @@ pub const EXCLUDED_REASON_LABEL: &str = "privacy.excluded_reason";
 
 /// The headers, beside `From`, `To`, `Cc` and `Bcc`, whose addresses are parties to a message,
 /// as the mail decoder keeps them in `Event::original` (spelled so, one header a string, a
-/// repeated one an array). A message resent to a protected party, or delivered to one, is
-/// excluded as one addressed to it is:
+/// repeated one an array). A message sent on behalf of a protected party, asking for replies to
+/// go to one, resent to one or delivered to one is excluded as one from or to it is:
 ///
+/// - `Sender` (RFC 5322 section 3.6.2) names the mailbox that sent the message for its author, and
+///   `Reply-To` the one replies go to: a letter signed by a clinician and sent from the
+///   occupational health mailbox, or one asking for replies to go to the party, is with the
+///   party;
 /// - the resent fields (RFC 5322 section 3.6.6) are the `From`, `Sender`, `To`, `Cc` and `Bcc`
 ///   of a message resent as it was: who resent it and to whom;
 /// - `Delivered-To` (Postfix, qmail, Dovecot, Gmail), `X-Original-To` (Postfix: the recipient as
 ///   the sender addressed it, before aliases were expanded) and `Envelope-To` (Exim) are
 ///   written by the server that delivered the copy and name the mailbox it was delivered to:
 ///   a real recipient, a Bcc or list member that the `To` and `Cc` do not show among them.
-pub const PARTY_HEADERS: [&str; 8] = [
+pub const PARTY_HEADERS: [&str; 10] = [
+    "Sender",
+    "Reply-To",
     "Resent-From",
     "Resent-Sender",
     "Resent-To",
@@ -765,11 +772,15 @@ impl<'e> KeptHeaders<'e> {
 }
 
 /// Whether `key` may be one of the [`PARTY_HEADERS`]: of their lengths, and starting with one of
-/// their first letters. Of the headers nearly every message has, only `Return-Path` and
-/// `References` pass, so the list is compared with two keys of a message rather than all.
+/// their first letters. Of the headers nearly every message has, only `Return-Path`,
+/// `References`, `Received` and `X-Mailer` pass (`Subject` is taken before), so the list is
+/// compared with a few keys of a message rather than all.
 fn may_be_a_party_header(key: &str) -> bool {
-    (9..=13).contains(&key.len())
-        && matches!(key.as_bytes().first(), Some(b'R' | b'D' | b'X' | b'E'))
+    (6..=13).contains(&key.len())
+        && matches!(
+            key.as_bytes().first(),
+            Some(b'S' | b'R' | b'D' | b'X' | b'E')
+        )
 }
 
 /// A header's values as the decoder keeps them: a string for one, an array for several.

@@ -337,6 +337,52 @@ fn decoded_mail_resent_or_delivered_to_a_protected_party_is_excluded() {
     }
 }
 
+/// A message sent by an officer's account on behalf of a protected party's mailbox (`Sender`),
+/// or asking for replies to go to one (`Reply-To`), is with that party: the tester's message
+/// with `Reply-To: occupational.health@…` was scanned and stored in the clear. Two officers'
+/// addresses in `From` and `To`, so the header alone decides.
+#[test]
+fn decoded_mail_with_a_protected_sender_or_reply_to_is_excluded() {
+    let exclusions = Exclusions::defaults().unwrap();
+    for header in ["Sender", "Reply-To", "reply-to", "SENDER"] {
+        for value in [
+            "occupational.health@force.police.uk",
+            "Occupational Health <occupational.health@force.police.uk>",
+        ] {
+            let eml = format!(
+                "From: PC Alan Smith <alan.smith@force.police.uk>\n\
+                 To: Bob Jones <bob.jones@force.police.uk>\n{header}: {value}\n\
+                 Subject: your appointment\nDate: Mon, 6 May 2024 10:00:00 +0100\n\
+                 Content-Type: text/plain\n\nZanzibar marmalade: your back injury.\n"
+            );
+            let mut event = decode(&eml);
+            let exclusion = apply(&exclusions, &mut event)
+                .unwrap_or_else(|| panic!("not excluded: {header}: {value}"));
+            assert_eq!(exclusion.class, "occupational_health", "{header}: {value}");
+            assert!(
+                exclusion.matched.ends_with(&format!(
+                    " in {}",
+                    PARTY_HEADERS
+                        .iter()
+                        .find(|h| h.eq_ignore_ascii_case(header))
+                        .unwrap()
+                )),
+                "{header}: {}",
+                exclusion.matched
+            );
+            body_is_gone(&event, "Zanzibar");
+        }
+    }
+    // An officer's own Reply-To leaves the message as it was.
+    let eml = "From: PC Alan Smith <alan.smith@force.police.uk>\n\
+               To: Bob Jones <bob.jones@force.police.uk>\n\
+               Reply-To: Alan <alan.smith@force.police.uk>\n\
+               Subject: rota\nDate: Mon, 6 May 2024 10:00:00 +0100\n\
+               Content-Type: text/plain\n\nZanzibar marmalade.\n";
+    let mut event = decode(eml);
+    assert!(apply(&exclusions, &mut event).is_none());
+}
+
 #[test]
 fn decoded_leak_to_webmail_is_found_and_masked_for_the_analyst() {
     let event = decode(LEAK);

@@ -23,9 +23,10 @@ use crate::{Context, Limits, attach, charset};
 
 /// Headers kept in [`Event::original`] as text (RFC 2047 encoded words decoded, folding undone),
 /// spelled as written here whatever case the message used. `Received` is kept separately, as an
-/// array in order. The resent fields and the delivery headers name parties to the message that
-/// `From`, `To`, `Cc` and `Bcc` do not (who resent it and to whom; the mailbox a server delivered
-/// it to): the protected-party exclusions read them here, by these names
+/// array in order. `Sender`, `Reply-To`, the resent fields and the delivery headers name parties
+/// to the message that `From`, `To`, `Cc` and `Bcc` do not (who sent it for its author; where
+/// replies go; who resent it and to whom; the mailbox a server delivered it to): the
+/// protected-party exclusions read them here, by these names
 /// (`probity_privacy::exclusions::PARTY_HEADERS`).
 const ORIGINAL_HEADERS: [&str; 23] = [
     "Message-ID",
