@@ -148,7 +148,9 @@ fn screen(policies: &Guard<'_>, letter: &mut DeadLetter) -> DeadLetterOutcome {
             SealReason::LegalPrivilege => "legally privileged",
             SealReason::Medical | SealReason::Undecoded => "medical",
             // The cues never give this reason; named for completeness.
-            SealReason::ProtectedPartyName => "a protected party's",
+            SealReason::ProtectedPartyName | SealReason::ForwardedProtectedParty => {
+                "a protected party's"
+            }
         };
         note(
             letter,

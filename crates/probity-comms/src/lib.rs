@@ -26,11 +26,13 @@
 //! Other events pass untouched, at the cost of one check. See docs/communications.md.
 
 pub mod deadletter;
+pub mod forwarded;
 pub mod named;
 pub mod outside;
 pub mod policy_record;
 pub mod redact;
 pub use deadletter::DeadLetterOutcome;
+pub use forwarded::{ATTACHED_MESSAGES_KEY, FORWARDED_LABEL};
 pub use redact::{Redactor, StaffDirectory};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -308,6 +310,9 @@ impl CommsStage {
 
     /// Like [`CommsStage::process`], saying what was done.
     pub fn apply(&self, event: &mut Event) -> Outcome {
+        // The decoder's list of the messages held in attachments is for this stage alone: it
+        // holds their headers, subjects included, and is not stored.
+        let held = forwarded::take_held(&mut event.original);
         // A chat message whose only text could not be read (an object as a Teams `body.content`)
         // has no content to inspect, but it is a message all the same: it goes through the
         // exclusions, and is marked partly scanned below, so that an analyst sees it.
@@ -357,7 +362,24 @@ impl CommsStage {
                 alert,
             };
         }
-        let (reason, in_subject) = match self.read(event) {
+        // A communication with a protected party held inside the message (an attached message
+        // from occupational health) is sealed before anything reads the message; the rest is
+        // read as usual.
+        let protected = forwarded::protected_parts(&self.exclusions, event, &held);
+        let read = if protected.is_empty() {
+            self.read(event)
+        } else {
+            if let Err(error) = forwarded::seal_parts(event, &self.key, &protected) {
+                withhold(event, &error.to_string());
+                return Outcome::Withheld;
+            }
+            let Some(email) = event.email.as_ref() else {
+                return Outcome::NotAMessage;
+            };
+            correspondents = Correspondents::of(email);
+            self.read(event)
+        };
+        let (reason, in_subject) = match read {
             Read::Seal { reason, in_subject } => (reason, in_subject),
             Read::Scan(reading) => {
                 let (alerts, unscanned) = self.scan(event, reading, &correspondents);
@@ -895,11 +917,27 @@ fn seal_message(
     let recorded = serde_json::to_value(&items)
         .map_err(|e| probity_privacy::Error::Seal(format!("cannot record: {e}")))?;
     event.original.insert(SEALED_KEY.to_owned(), recorded);
-    event
-        .labels
-        .insert(SEALED_LABEL.to_owned(), reason.name().to_owned());
+    add_sealed_reason(event, reason);
     add_tag(event, SEALED_TAG);
     Ok(())
+}
+
+/// Adds `reason` to the event's `privacy.sealed` label, after any reasons it names already (a
+/// message with a forwarded protected letter sealed, then sealed whole for a medical cue).
+fn add_sealed_reason(event: &mut Event, reason: SealReason) {
+    let name = reason.name();
+    match event.labels.get_mut(SEALED_LABEL) {
+        Some(reasons) if reasons.split(',').any(|r| r == name) => {}
+        Some(reasons) if !reasons.is_empty() => {
+            reasons.push(',');
+            reasons.push_str(name);
+        }
+        _ => {
+            event
+                .labels
+                .insert(SEALED_LABEL.to_owned(), name.to_owned());
+        }
+    }
 }
 
 /// Removes every piece of content when sealing failed: nothing is stored in the clear.

@@ -804,3 +804,173 @@ fn a_chat_member_named_as_a_protected_party_without_an_address_seals() {
         assert!(!serde_json::to_string(event).unwrap().contains("ZQNAMEONLY"));
     }
 }
+
+/// The letter from occupational health that the forwarded messages below hold.
+const OH_LETTER: &str = "From: Occupational Health <occupational.health@force.police.uk>\n\
+    To: alan.smith@force.police.uk\nSubject: Your referral\nContent-Type: text/plain\n\n\
+    ZQOHFWD Alan, we recommend restricted duties for your back injury.\n";
+
+/// [`OH_LETTER`] in base64, as a mail program attaches a file.
+const OH_LETTER_BASE64: &str =
+    "RnJvbTogT2NjdXBhdGlvbmFsIEhlYWx0aCA8b2NjdXBhdGlvbmFsLmhlYWx0aEBmb3JjZS5wb2xp
+Y2UudWs+DQpUbzogYWxhbi5zbWl0aEBmb3JjZS5wb2xpY2UudWsNClN1YmplY3Q6IFlvdXIgcmVm
+ZXJyYWwNCkNvbnRlbnQtVHlwZTogdGV4dC9wbGFpbg0KDQpaUU9IRldEIEFsYW4sIHdlIHJlY29t
+bWVuZCByZXN0cmljdGVkIGR1dGllcyBmb3IgeW91ciBiYWNrIGluanVyeS4NCg==";
+
+/// A message between two officers whose body is `body` and whose second part is `part`
+/// (headers, blank line, content).
+fn officer_forward(body: &str, part: &str) -> Event {
+    decode_eml(&format!(
+        "From: Alan Smith <alan.smith@force.police.uk>\nTo: Bob Jones <bob.jones@force.police.uk>\n\
+         Date: Mon, 6 May 2024 10:00:00 +0100\nSubject: fwd\nMessage-ID: <f1@force.police.uk>\n\
+         Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\n{body}\n\
+         --B\n{part}\n--B--\n"
+    ))
+}
+
+/// The stage with the shipped policies and `key`.
+fn stage_with_key(key: &SealKey) -> CommsStage {
+    CommsStage::new(
+        Exclusions::defaults().unwrap(),
+        key.clone(),
+        Scanner::with_defaults().unwrap(),
+        Disclosure::with_defaults().unwrap(),
+    )
+    .unwrap()
+}
+
+/// The mail decoder's record of attached messages is the one the stage reads.
+#[test]
+fn the_decoder_and_the_stage_name_the_record_alike() {
+    assert_eq!(
+        probity_comms::ATTACHED_MESSAGES_KEY,
+        probity_ingest::mail::ATTACHED_MESSAGES_KEY
+    );
+}
+
+/// A letter from occupational health that an officer forwards as an attached message (as a
+/// message/rfc822 part, in base64 too, or as an `.eml` file of a generic type; attached to an
+/// attached message too) is neither scanned nor stored in the clear: what would be stored holds
+/// its text sealed, which the seal key opens, and a label naming the party's class and reason.
+/// The officer's own text around it is scanned as usual. (The tester's i27 was stored in the
+/// clear.)
+#[test]
+fn a_protected_letter_forwarded_as_an_attachment_is_sealed_and_the_rest_scanned() {
+    let key = SealKey::from_bytes([7; 32]);
+    let stage = stage_with_key(&key);
+    let rfc822 = format!("Content-Type: message/rfc822\n\n{OH_LETTER}");
+    let rfc822_base64 = format!(
+        "Content-Type: message/rfc822; name=\"fwd.eml\"\nContent-Disposition: attachment; \
+         filename=\"fwd.eml\"\nContent-Transfer-Encoding: base64\n\n{OH_LETTER_BASE64}"
+    );
+    let octet_eml = format!(
+        "Content-Type: application/octet-stream; name=\"forwarded.eml\"\nContent-Disposition: \
+         attachment; filename=\"forwarded.eml\"\nContent-Transfer-Encoding: base64\n\n\
+         {OH_LETTER_BASE64}"
+    );
+    // An officer's message, with words of its own, that holds the letter attached to it.
+    let nested = format!(
+        "Content-Type: message/rfc822\n\nFrom: Carol <carol@force.police.uk>\n\
+         To: alan.smith@force.police.uk\nSubject: see this\n\
+         Content-Type: multipart/mixed; boundary=C\n\n--C\nContent-Type: text/plain\n\n\
+         Carol wrote: {ABUSE}\n--C\n{rfc822}\n--C--"
+    );
+    for (what, part) in [
+        ("message/rfc822", &rfc822),
+        ("message/rfc822 in base64", &rfc822_base64),
+        (".eml as application/octet-stream", &octet_eml),
+        ("attached to an attached message", &nested),
+    ] {
+        let mut event = officer_forward(&format!("FYI. {ABUSE}"), part);
+        let outcome = stage.apply(&mut event);
+        let Outcome::Scanned(alerts) = outcome else {
+            panic!("{what}: {outcome:?}");
+        };
+        // The officer's own words were read.
+        assert!(
+            alerts.iter().any(|a| a.rule.id.starts_with("abuse/")
+                && a.matched.iter().any(|m| m.field == "email.body")),
+            "{what}: {alerts:?}"
+        );
+        let stored = serde_json::to_string(&event).unwrap();
+        for secret in ["ZQOHFWD", "restricted duties", "Your referral"] {
+            assert!(!stored.contains(secret), "{what}: {secret} in {stored}");
+        }
+        assert!(
+            !stored.contains(probity_comms::ATTACHED_MESSAGES_KEY),
+            "{what}: {stored}"
+        );
+        let label = event
+            .labels
+            .get(probity_comms::FORWARDED_LABEL)
+            .unwrap_or_else(|| panic!("{what}: no label in {stored}"));
+        assert!(
+            label.contains("occupational_health")
+                && label.contains("Medical confidentiality (occupational health)"),
+            "{what}: {label}"
+        );
+        assert_eq!(
+            event.labels.get("privacy.sealed").map(String::as_str),
+            Some(SealReason::ForwardedProtectedParty.name()),
+            "{what}"
+        );
+        // Sealed, not destroyed: an authorised case can open it.
+        let items = probity_privacy::sealing::sealed_items(&event);
+        assert_eq!(items.len(), 1, "{what}: {items:?}");
+        let opened = probity_privacy::sealing::unseal(&key, &items[0]).unwrap();
+        assert!(
+            opened.contains("ZQOHFWD") && opened.contains("Your referral"),
+            "{what}: {opened}"
+        );
+        let attachment = &event.email.as_ref().unwrap().attachments[0];
+        let text = attachment.text.as_deref().unwrap();
+        assert!(
+            text.contains(SealReason::ForwardedProtectedParty.placeholder()),
+            "{what}: {text}"
+        );
+        if what == "attached to an attached message" {
+            // The officer's message around the letter is read and kept: only the letter is
+            // sealed.
+            assert!(
+                text.contains("Carol wrote") && text.contains("see this"),
+                "{text}"
+            );
+            assert!(opened.starts_with("Your referral"), "{opened}");
+            assert!(
+                alerts
+                    .iter()
+                    .any(|a| a.matched.iter().any(|m| m.field.starts_with("attachment:"))),
+                "{alerts:?}"
+            );
+        }
+    }
+}
+
+/// An attached message between officers is read and stored as before: no label, no sealing.
+#[test]
+fn an_attached_message_between_officers_is_scanned_as_before() {
+    let stage = stage(4 << 20);
+    let part = format!(
+        "Content-Type: message/rfc822\n\nFrom: Carol <carol@force.police.uk>\n\
+         To: alan.smith@force.police.uk\nSubject: rota\nContent-Type: text/plain\n\n{ABUSE}"
+    );
+    let mut event = officer_forward("FYI", &part);
+    let Outcome::Scanned(alerts) = stage.apply(&mut event) else {
+        panic!("not scanned");
+    };
+    assert!(!alerts.is_empty());
+    let text = event.email.as_ref().unwrap().attachments[0]
+        .text
+        .clone()
+        .unwrap();
+    assert!(
+        text.contains("useless") && text.starts_with("rota"),
+        "{text}"
+    );
+    assert!(!event.labels.contains_key(probity_comms::FORWARDED_LABEL));
+    assert!(
+        !event
+            .original
+            .contains_key(probity_comms::ATTACHED_MESSAGES_KEY)
+    );
+}

@@ -75,6 +75,25 @@ pub const PARTY_HEADERS: [&str; 10] = [
     "Envelope-To",
 ];
 
+/// The headers whose addresses are the parties of a message held inside another
+/// ([`Exclusions::matches_headers`]): its sender and recipients and its [`PARTY_HEADERS`].
+pub const HELD_PARTY_HEADERS: [&str; 14] = [
+    "From",
+    "To",
+    "Cc",
+    "Bcc",
+    PARTY_HEADERS[0],
+    PARTY_HEADERS[1],
+    PARTY_HEADERS[2],
+    PARTY_HEADERS[3],
+    PARTY_HEADERS[4],
+    PARTY_HEADERS[5],
+    PARTY_HEADERS[6],
+    PARTY_HEADERS[7],
+    PARTY_HEADERS[8],
+    PARTY_HEADERS[9],
+];
+
 /// `Event::original` keys (compared without case) that hold message content rather than metadata.
 const CONTENT_KEYS: [&str; 9] = [
     "body",
@@ -423,6 +442,58 @@ impl Exclusions {
         let names: Vec<String> = named.map(str::to_owned).collect();
         let subjects: Vec<&str> = subjects.collect();
         self.exclusion(party, email, &kept.parties, &names, &subjects)
+    }
+
+    /// The first protected party named by the headers of a message held inside another (an
+    /// attached message, or one forwarded inline in a text), as the list matches a message's own:
+    /// `headers` are (name, value) pairs as written, in any case. The values of `From`, `To`,
+    /// `Cc`, `Bcc` and the [`PARTY_HEADERS`] are read as address lists (an entry with no `@`
+    /// and no `<`, such as `Occupational Health`, as a display name: a forwarded header block
+    /// often shows names alone; a value with neither is one name, commas and all, as
+    /// `Health, Occupational`), and each `Subject` for keywords; other headers are passed over.
+    /// `matched` names the header (`address occupational.health@… in From`).
+    pub fn matches_headers<'h>(
+        &self,
+        headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+    ) -> Option<Exclusion> {
+        let mut parties: Vec<(&str, &str)> = Vec::new();
+        let mut names: Vec<&str> = Vec::new();
+        let mut subjects: Vec<&str> = Vec::new();
+        for (name, value) in headers {
+            if name.eq_ignore_ascii_case("Subject") {
+                subjects.push(value);
+                continue;
+            }
+            let Some(header) = HELD_PARTY_HEADERS
+                .iter()
+                .find(|header| header.eq_ignore_ascii_case(name))
+            else {
+                continue;
+            };
+            let is_name = |entry: &str| memchr::memchr2(b'@', b'<', entry.as_bytes()).is_none();
+            if is_name(value) {
+                let name = text::trim(value);
+                if !name.is_empty() {
+                    names.push(name);
+                }
+                continue;
+            }
+            parties.push((header, value));
+            names.extend(
+                text::address_entries(value)
+                    .map(text::trim)
+                    .filter(|entry| !entry.is_empty() && is_name(entry)),
+            );
+        }
+        let email = Email::default();
+        let party = self.first_party(
+            &mut Correspondents::of(&email),
+            &parties,
+            names.iter().copied(),
+            subjects.iter().copied(),
+        )?;
+        let names: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
+        self.exclusion(party, &email, &parties, &names, &subjects)
     }
 
     fn matches_with_names(&self, email: &Email, extra_names: &[String]) -> Option<Exclusion> {
@@ -1259,6 +1330,68 @@ mod tests {
             exclusions
                 .matches(&email("pc@force.police.uk", "sgt@force.police.uk", "rota"))
                 .is_none()
+        );
+    }
+
+    /// The headers of a message held in another are read as a message's own: addresses,
+    /// domains, display names (alone too, as a forwarded header block shows them) and subject
+    /// keywords, in any header of the parties, whatever case its name is written in.
+    #[test]
+    fn held_message_headers_match_as_a_messages_own() {
+        let exclusions = Exclusions::defaults().unwrap();
+        let class = |headers: &[(&str, &str)]| {
+            exclusions
+                .matches_headers(headers.iter().copied())
+                .map(|e| (e.class, e.matched))
+        };
+        let officer = ("To", "alan.smith@force.police.uk");
+        for (headers, matched) in [
+            (
+                vec![
+                    (
+                        "From",
+                        "Occupational Health <occupational.health@force.police.uk>",
+                    ),
+                    officer,
+                ],
+                "address occupational.health@force.police.uk in From",
+            ),
+            (
+                vec![officer, ("reply-to", "occupational.health@force.police.uk")],
+                "address occupational.health@force.police.uk in Reply-To",
+            ),
+            (
+                vec![officer, ("Sender", "Occupational Health")],
+                "display name occupational health",
+            ),
+            (
+                vec![officer, ("From", "Health, Occupational")],
+                "display name occupational health",
+            ),
+            (
+                vec![officer, ("Subject", "Occupational Health Referral")],
+                "subject keyword \"occupational health referral\"",
+            ),
+        ] {
+            assert_eq!(
+                class(&headers),
+                Some(("occupational_health".to_owned(), matched.to_owned())),
+                "{headers:?}"
+            );
+        }
+        assert_eq!(
+            class(&[officer, ("Cc", "Pat <rep@branch.polfed.org>")]).map(|(c, _)| c),
+            Some("staff_association".to_owned())
+        );
+        // Officers only, and headers that name no party (a Date, a Received).
+        assert_eq!(
+            class(&[
+                officer,
+                ("From", "Sam Lane <sam.lane@force.police.uk>"),
+                ("Date", "occupational.health@force.police.uk"),
+                ("Subject", "rota"),
+            ]),
+            None
         );
     }
 

@@ -50,6 +50,11 @@ pub enum SealReason {
     /// outside the force and not on the exclusion list (a name the sender controls): kept from
     /// analysts, not destroyed, in case the name was written to hide the message.
     ProtectedPartyName,
+    /// A message to or from a protected party held inside another: attached to it, or forwarded
+    /// in its text below a forwarding header block. Its headers name the party, but the message
+    /// around it is not with the party, and whoever forwarded it wrote those headers: kept from
+    /// analysts, not destroyed, so that a forged header cannot hide what it holds for good.
+    ForwardedProtectedParty,
 }
 
 impl SealReason {
@@ -60,6 +65,7 @@ impl SealReason {
             SealReason::Medical => "medical",
             SealReason::Undecoded => "undecoded",
             SealReason::ProtectedPartyName => "protected_party_name",
+            SealReason::ForwardedProtectedParty => "forwarded_protected_party",
         }
     }
 
@@ -71,6 +77,9 @@ impl SealReason {
             SealReason::Undecoded => "[sealed: input that could not be decoded]",
             SealReason::ProtectedPartyName => {
                 "[sealed: a protected party's name beside an address not on the exclusion list]"
+            }
+            SealReason::ForwardedProtectedParty => {
+                "[sealed: a forwarded communication with a protected party]"
             }
         }
     }

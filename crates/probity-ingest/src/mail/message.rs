@@ -57,6 +57,42 @@ const ORIGINAL_HEADERS: [&str; 23] = [
 /// The root part's `Content-Type`, kept in [`Event::original`] with the headers above.
 const CONTENT_TYPE: &str = "Content-Type";
 
+/// The [`Event::original`] key listing the messages held in the event's attachments (an
+/// attached message, one inside it…) whose headers name anybody, so that the communications
+/// stage can tell one with a protected party and withhold its text alone
+/// (`probity_comms::ATTACHED_MESSAGES_KEY`, which reads it and takes it out before the event is
+/// stored). Each entry: `attachment` (the index in `email.attachments`), `start` and `end` (the
+/// byte range, in that attachment's text, that holds the message's subject, body and
+/// attachments), `depth` (1 for a message attached to the event's own) and `headers`, an array
+/// of `[name, value]` pairs of the headers the exclusions read of a message (`From`, `Sender`,
+/// `Reply-To`, `To`, `Cc`, `Bcc`, `Subject`, the resent and delivery headers) as written (RFC 2047
+/// words decoded).
+pub const ATTACHED_MESSAGES_KEY: &str = "probity.attached_messages";
+
+/// The headers of an attached message listed under [`ATTACHED_MESSAGES_KEY`]: those the
+/// protected-party exclusions read of a message of its own (its parties,
+/// `probity_privacy::exclusions::HELD_PARTY_HEADERS`, and its subject).
+const HELD_HEADERS: [&str; 15] = [
+    "From",
+    "Sender",
+    "Reply-To",
+    "To",
+    "Cc",
+    "Bcc",
+    "Subject",
+    "Resent-From",
+    "Resent-Sender",
+    "Resent-To",
+    "Resent-Cc",
+    "Resent-Bcc",
+    "Delivered-To",
+    "X-Original-To",
+    "Envelope-To",
+];
+
+/// Most header values listed for one attached message (a header repeated past this is noise).
+const MAX_HELD_HEADERS: usize = 64;
+
 /// Turns one message's raw bytes into an email event, or says why it cannot: the first of
 /// [`message_to_events`], which is the only one but for a journal report that is not shaped as
 /// Exchange writes them (see there).
@@ -238,7 +274,8 @@ fn event_from_message(
 ) -> Event {
     let mut labels = Labels::default();
     let date = message_date(message, &mut labels);
-    let email = email_fields(message, journalled, ctx, date, &mut labels);
+    let mut held = Vec::new();
+    let email = email_fields(message, journalled, ctx, date, &mut labels, &mut held);
 
     let mut event = Event::new(
         date.unwrap_or(ctx.received),
@@ -255,6 +292,11 @@ fn event_from_message(
     };
     event.user = sender_user(message, &email);
     event.original = original_headers(message, ctx.limits.max_fields, &mut labels);
+    if !held.is_empty() {
+        event
+            .original
+            .insert(ATTACHED_MESSAGES_KEY.to_owned(), held_record(&held));
+    }
     event.labels = labels.0;
     event.email = Some(email);
     event
@@ -300,6 +342,7 @@ fn email_fields(
     ctx: &Context,
     date: Option<Timestamp>,
     labels: &mut Labels,
+    held: &mut Vec<(usize, Held)>,
 ) -> Email {
     let mut from = addresses(message, HeaderName::From);
     if from.is_empty() {
@@ -323,7 +366,7 @@ fn email_fields(
             alternative_lines.to_string(),
         );
     }
-    let attachments = attachments(message, journalled, &ctx.limits, labels);
+    let attachments = attachments(message, journalled, &ctx.limits, labels, held);
     if body_problem || has_encoding_problem(message) {
         labels.set("email.encoding_problem", "true");
     }
@@ -797,12 +840,14 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
 
 /// One [`Attachment`] per attachment, at most `limits.max_attachments`, each with its text where
 /// it can be extracted (but for the messages in `journalled`, events of their own); a label
-/// counts the ones left out.
+/// counts the ones left out. The messages held in their texts go in `held`, each with the index
+/// of its attachment.
 fn attachments(
     message: &Message<'_>,
     journalled: &[&Message<'_>],
     limits: &Limits,
     labels: &mut Labels,
+    held: &mut Vec<(usize, Held)>,
 ) -> Vec<Attachment> {
     let max = limits.max_attachments;
     // A multipart part without a usable boundary is read as the body (`body_text`).
@@ -830,21 +875,130 @@ fn attachments(
             continue;
         }
         let out_of_time = index > 0 && started.elapsed() > limits.max_message_extraction_time;
-        out.push(attachment(part, &message.raw_message, limits, out_of_time));
+        let (attachment, inside) = attachment(part, &message.raw_message, limits, out_of_time);
+        held.extend(inside.into_iter().map(|message| (out.len(), message)));
+        out.push(attachment);
     }
     out
+}
+
+/// A message held in an attachment's text: where its text is and the headers that say whom it
+/// is with ([`ATTACHED_MESSAGES_KEY`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Held {
+    /// Its text's byte range in the attachment's text.
+    start: usize,
+    end: usize,
+    /// 1 for a message attached to the event's own, 2 for one attached to that…
+    depth: usize,
+    /// The [`HELD_HEADERS`] it has, as written.
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Held {
+    /// The message as held in a text that holds, from byte `at`, the text it was read in with
+    /// its first `lead` bytes cut and no more than `len` bytes kept; none when nothing of it is
+    /// left.
+    fn within(self, at: usize, lead: usize, len: usize) -> Option<Held> {
+        let start = self.start.saturating_sub(lead);
+        let end = self.end.saturating_sub(lead).min(len);
+        (start < end).then(|| Held {
+            start: at + start,
+            end: at + end,
+            ..self
+        })
+    }
+}
+
+/// The [`HELD_HEADERS`] of `message` as written, in order; none when it has none of them.
+fn held_headers(message: &Message<'_>) -> Vec<(&'static str, String)> {
+    let raw = message.raw_message.as_ref();
+    message
+        .headers()
+        .iter()
+        .filter_map(|header| {
+            let written = header.name.as_str();
+            let name = HELD_HEADERS
+                .into_iter()
+                .find(|name| name.eq_ignore_ascii_case(written))?;
+            Some((name, header_text(raw, header)))
+        })
+        .take(MAX_HELD_HEADERS)
+        .collect()
+}
+
+/// The [`ATTACHED_MESSAGES_KEY`] record of the messages held in an event's attachments.
+fn held_record(held: &[(usize, Held)]) -> Value {
+    let entries = held
+        .iter()
+        .map(|(attachment, message)| {
+            let headers = message
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    Value::from(vec![Value::from(*name), Value::from(value.as_str())])
+                })
+                .collect::<Vec<Value>>();
+            serde_json::json!({
+                "attachment": attachment,
+                "start": message.start,
+                "end": message.end,
+                "depth": message.depth,
+                "headers": headers,
+            })
+        })
+        .collect::<Vec<Value>>();
+    Value::Array(entries)
+}
+
+/// The message in an attachment that is a file whose name or type says it is a message (a
+/// `.eml` sent as `application/octet-stream`, a `message/rfc822` part the parser did not open),
+/// if its bytes read as one: read as an attached message is, so that its headers are known and
+/// its own attachments read.
+fn file_message<'b>(bytes: &'b [u8], file: &File, limits: &Limits) -> Option<Message<'b>> {
+    let named = file
+        .extension
+        .as_deref()
+        .is_some_and(|extension| extension == "eml");
+    let typed = file
+        .mime_type
+        .as_deref()
+        .is_some_and(|mime| mime == "message/rfc822" || mime == "message/global");
+    if !(named || typed) || bytes.len() > limits.max_attachment_bytes {
+        return None;
+    }
+    let message = MessageParser::default().parse(bytes)?;
+    not_a_message(&message, bytes.len())
+        .is_none()
+        .then_some(message)
+}
+
+/// The note on an attachment read as a message by [`file_message`].
+const FILE_MESSAGE_NOTE: &str =
+    "read as an attached message: its name or type says it is one, and it reads as one";
+
+/// `extracted` with `note` before its own note.
+fn noted(extracted: attach::Extracted, note: &str) -> attach::Extracted {
+    attach::Extracted {
+        text: extracted.text,
+        note: Some(match extracted.note {
+            Some(more) => format!("{note}; {more}"),
+            None => note.to_owned(),
+        }),
+    }
 }
 
 /// The note on a message attached to a journal report, which is an event of its own.
 const JOURNALLED_NOTE: &str = "a message the journal report journals: read as an event of its own (label email.journal_event)";
 
-/// One attachment described, with its text unless the message is `out_of_time`.
+/// One attachment described, with its text unless the message is `out_of_time`, and the messages
+/// held in its text.
 fn attachment(
     part: &MessagePart<'_>,
     raw_message: &[u8],
     limits: &Limits,
     out_of_time: bool,
-) -> Attachment {
+) -> (Attachment, Vec<Held>) {
     let bytes = attachment_bytes(part, raw_message);
     let file = attachment_file(part, &bytes);
     if out_of_time {
@@ -852,17 +1006,24 @@ fn attachment(
             "text not extracted: the message's extraction time limit of {} ms was reached",
             limits.max_message_extraction_time.as_millis()
         );
-        return Attachment {
+        let attachment = Attachment {
             file,
             text: None,
             extraction: Some(reason),
         };
+        return (attachment, Vec::new());
     }
-    let extracted = match part.message() {
+    let (extracted, held) = match part.message() {
         Some(nested) => attached_message_text(nested, limits, 1),
-        None => match attach::cms::open(&bytes, limits.max_attachment_bytes) {
-            Some(opened) => opened_text(opened, limits),
-            None => file_text(part, &bytes, &file, limits),
+        None => match file_message(&bytes, &file, limits) {
+            Some(nested) => {
+                let (extracted, held) = attached_message_text(&nested, limits, 1);
+                (noted(extracted, FILE_MESSAGE_NOTE), held)
+            }
+            None => match attach::cms::open(&bytes, limits.max_attachment_bytes) {
+                Some(opened) => opened_text(opened, limits),
+                None => (file_text(part, &bytes, &file, limits), Vec::new()),
+            },
         },
     };
     let mut extraction = extracted.note;
@@ -873,44 +1034,44 @@ fn attachment(
             None => problem.to_owned(),
         });
     }
-    Attachment {
+    let attachment = Attachment {
         file,
         text: extracted.text,
         extraction,
-    }
+    };
+    (attachment, held)
 }
 
 /// The text of signed or encrypted mail: an opaque-signed S/MIME message's content read as an
-/// attached message (the signature is not checked), encrypted content named.
-fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> attach::Extracted {
+/// attached message (the signature is not checked), encrypted content named; and the messages
+/// held in it.
+fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extracted, Vec<Held>) {
     match opened {
         attach::cms::Opened::Signed(content) => {
             let note =
                 "read from inside its S/MIME signature (signed data; the signature is not checked)";
             let Some(inner) = MessageParser::default().parse(&content) else {
-                return attach::Extracted {
+                let extracted = attach::Extracted {
                     text: None,
                     note: Some(
                         "an S/MIME signature whose content is not a MIME entity; text not extracted"
                             .to_owned(),
                     ),
                 };
+                return (extracted, Vec::new());
             };
-            let extracted = attached_message_text(&inner, limits, 1);
-            attach::Extracted {
-                text: extracted.text,
-                note: Some(match extracted.note {
-                    Some(more) => format!("{note}; {more}"),
-                    None => note.to_owned(),
-                }),
-            }
+            let (extracted, held) = attached_message_text(&inner, limits, 1);
+            (noted(extracted, note), held)
         }
-        attach::cms::Opened::Encrypted(what) => attach::Extracted {
-            text: None,
-            note: Some(format!(
-                "encrypted ({what}): its text cannot be read without the recipient's key"
-            )),
-        },
+        attach::cms::Opened::Encrypted(what) => {
+            let extracted = attach::Extracted {
+                text: None,
+                note: Some(format!(
+                    "encrypted ({what}): its text cannot be read without the recipient's key"
+                )),
+            };
+            (extracted, Vec::new())
+        }
     }
 }
 
@@ -941,8 +1102,14 @@ const MAX_ATTACHED_MESSAGE_DEPTH: usize = 8;
 /// The text of an attached message (message/rfc822) at `depth` (1 for one attached to the
 /// message itself): its subject and body, then the text of its own attachments (an attached
 /// message's attachments, a forward inside a forward…), each under a line naming it, all within
-/// the attachment text limit. Notes on what could not be read name the attachment.
-fn attached_message_text(nested: &Message<'_>, limits: &Limits, depth: usize) -> attach::Extracted {
+/// the attachment text limit. Notes on what could not be read name the attachment. With it, the
+/// messages held in that text: this one (the whole text), where it has any of the
+/// [`HELD_HEADERS`], and those attached to it, at any depth.
+fn attached_message_text(
+    nested: &Message<'_>,
+    limits: &Limits,
+    depth: usize,
+) -> (attach::Extracted, Vec<Held>) {
     let max = limits.max_attachment_text_bytes;
     let Body {
         text: body,
@@ -957,6 +1124,7 @@ fn attached_message_text(nested: &Message<'_>, limits: &Limits, depth: usize) ->
     text.push_str(body.as_deref().unwrap_or_default());
     let mut over = truncated;
     let mut notes = Vec::new();
+    let mut held = Vec::new();
     let started = Instant::now();
     let parts: Vec<&MessagePart<'_>> = nested
         .attachments()
@@ -983,35 +1151,61 @@ fn attached_message_text(nested: &Message<'_>, limits: &Limits, depth: usize) ->
             ));
             break;
         }
-        let extracted = match part.message() {
-            Some(_) if depth >= MAX_ATTACHED_MESSAGE_DEPTH => attach::Extracted {
-                text: None,
-                note: Some(format!(
-                    "attached messages nested deeper than {MAX_ATTACHED_MESSAGE_DEPTH} levels are not read"
-                )),
-            },
+        let (extracted, inside) = match part.message() {
+            Some(_) if depth >= MAX_ATTACHED_MESSAGE_DEPTH => (too_deep(), Vec::new()),
             Some(inner) => attached_message_text(inner, limits, depth + 1),
             None => {
                 let bytes = attachment_bytes(part, &nested.raw_message);
-                file_text(part, &bytes, &attachment_file(part, &bytes), limits)
+                let file = attachment_file(part, &bytes);
+                match file_message(&bytes, &file, limits) {
+                    Some(_) if depth >= MAX_ATTACHED_MESSAGE_DEPTH => (too_deep(), Vec::new()),
+                    Some(inner) => {
+                        let (extracted, inside) = attached_message_text(&inner, limits, depth + 1);
+                        (noted(extracted, FILE_MESSAGE_NOTE), inside)
+                    }
+                    None => (file_text(part, &bytes, &file, limits), Vec::new()),
+                }
             }
         };
         if let Some(note) = extracted.note {
             notes.push(format!("{name}: {note}"));
         }
-        if let Some(inner) = extracted.text.as_deref().map(str::trim)
-            && !inner.is_empty()
-        {
-            text.push_str("\n\n[attachment ");
-            text.push_str(&name);
-            text.push_str("]\n");
-            text.push_str(inner);
+        if let Some(read) = extracted.text.as_deref() {
+            let inner = read.trim();
+            if !inner.is_empty() {
+                text.push_str("\n\n[attachment ");
+                text.push_str(&name);
+                text.push_str("]\n");
+                let at = text.len();
+                let lead = read.len() - read.trim_start().len();
+                text.push_str(inner);
+                held.extend(
+                    inside
+                        .into_iter()
+                        .filter_map(|message| message.within(at, lead, inner.len())),
+                );
+            }
         }
     }
     let cut = text.floor_char_boundary(max);
     over |= cut < text.len();
     text.truncate(cut);
+    let lead = text.len() - text.trim_start().len();
     let text = text.trim();
+    let own = held_headers(nested);
+    let held: Vec<Held> = (!own.is_empty() && !text.is_empty())
+        .then_some(Held {
+            start: 0,
+            end: text.len(),
+            depth,
+            headers: own,
+        })
+        .into_iter()
+        .chain(
+            held.into_iter()
+                .filter_map(|message| message.within(0, lead, text.len())),
+        )
+        .collect();
     if text.is_empty() {
         notes.insert(
             0,
@@ -1020,9 +1214,20 @@ fn attached_message_text(nested: &Message<'_>, limits: &Limits, depth: usize) ->
     } else if over {
         notes.insert(0, format!("text cut at the {max} byte limit"));
     }
-    attach::Extracted {
+    let extracted = attach::Extracted {
         text: (!text.is_empty()).then(|| text.to_owned()),
         note: (!notes.is_empty()).then(|| notes.join("; ")),
+    };
+    (extracted, held)
+}
+
+/// The note on an attached message too deep to be read.
+fn too_deep() -> attach::Extracted {
+    attach::Extracted {
+        text: None,
+        note: Some(format!(
+            "attached messages nested deeper than {MAX_ATTACHED_MESSAGE_DEPTH} levels are not read"
+        )),
     }
 }
 
@@ -1432,6 +1637,85 @@ mod tests {
         assert!(text.contains("[attachment d\u{e9}tails.txt]"), "{text:?}");
         assert!(text.contains("NI AB123456C"), "{text:?}");
         assert_eq!(event.labels["email.encoding_problem"], "true");
+    }
+
+    /// The messages held in attachments are listed with their headers and where their text is
+    /// in the attachment's text: a message attached, one attached to that, and an `.eml` file
+    /// sent as `application/octet-stream` (read as a message, not as text).
+    #[test]
+    fn attached_messages_are_listed_with_their_headers_and_text() {
+        let raw = "From: a@force.police.uk\nTo: b@force.police.uk\nSubject: fwd\nMIME-Version: 1.0\n\
+            Content-Type: multipart/mixed; boundary=outer\n\n--outer\nContent-Type: text/plain\n\n\
+            see below\n--outer\nContent-Type: message/rfc822\n\nFrom: Carol <c@force.police.uk>\n\
+            Reply-To: r@x.org\nSubject: middle\nMIME-Version: 1.0\n\
+            Content-Type: multipart/mixed; boundary=inner\n\n--inner\nContent-Type: text/plain\n\n\
+            middle body\n--inner\nContent-Type: message/rfc822\n\nFrom: OH <oh@x.org>\n\
+            Subject: innermost\n\ninnermost body\n--inner--\n--outer\n\
+            Content-Type: application/octet-stream; name=\"f.eml\"\n\
+            Content-Disposition: attachment; filename=\"f.eml\"\n\n\
+            From: d@y.org\nTo: e@y.org\nSubject: as a file\n\nfile body\n--outer--\n";
+        let event = decode(raw);
+        let email = event.email.as_ref().unwrap();
+        let record = event.original[ATTACHED_MESSAGES_KEY].as_array().unwrap();
+        type Listed<'a> = (u64, &'a str, u64, Vec<(&'a str, &'a str)>);
+        let read: Vec<Listed<'_>> = record
+            .iter()
+            .map(|entry| {
+                let attachment = entry["attachment"].as_u64().unwrap();
+                let text = email.attachments[attachment as usize]
+                    .text
+                    .as_deref()
+                    .unwrap();
+                let start = entry["start"].as_u64().unwrap() as usize;
+                let end = entry["end"].as_u64().unwrap() as usize;
+                let headers = entry["headers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|pair| (pair[0].as_str().unwrap(), pair[1].as_str().unwrap()))
+                    .collect();
+                (
+                    attachment,
+                    &text[start..end],
+                    entry["depth"].as_u64().unwrap(),
+                    headers,
+                )
+            })
+            .collect();
+        assert_eq!(read.len(), 3, "{read:?}");
+        assert_eq!(read[0].0, 0);
+        assert!(
+            read[0].1.starts_with("middle\n\nmiddle body"),
+            "{:?}",
+            read[0].1
+        );
+        assert!(read[0].1.ends_with("innermost body"), "{:?}", read[0].1);
+        assert_eq!(
+            read[0].3,
+            [
+                ("From", "Carol <c@force.police.uk>"),
+                ("Reply-To", "r@x.org"),
+                ("Subject", "middle")
+            ]
+        );
+        assert_eq!(read[1].0, 0);
+        assert_eq!(read[1].1, "innermost\n\ninnermost body");
+        assert_eq!(read[1].2, 2);
+        assert_eq!(
+            read[1].3,
+            [("From", "OH <oh@x.org>"), ("Subject", "innermost")]
+        );
+        assert_eq!(read[2].0, 1);
+        assert_eq!(read[2].1, "as a file\n\nfile body");
+        assert_eq!(read[2].2, 1);
+        assert!(
+            email.attachments[1]
+                .extraction
+                .as_deref()
+                .is_some_and(|note| note.contains("read as an attached message")),
+            "{:?}",
+            email.attachments[1]
+        );
     }
 
     #[test]

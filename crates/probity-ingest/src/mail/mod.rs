@@ -22,7 +22,7 @@ use probity_model::{DeadLetter, Event, Format};
 
 use crate::{Context, Error, Limits, Result, Sink};
 
-pub use message::{message_to_event, message_to_events};
+pub use message::{ATTACHED_MESSAGES_KEY, message_to_event, message_to_events};
 
 use mbox::{MboxMessage, SplitError, Splitter};
 use message::{message_to_events_with, oversize_reason};
