@@ -1,5 +1,8 @@
 //! Communications with a protected party held inside another message: a letter from
-//! occupational health that an officer forwards as an attached message. The message around it is
+//! occupational health that an officer forwards as an attached message, or inline below a
+//! forwarding header block in the body or an attachment's text
+//! ([`Exclusions::forwarded_exclusion`]: from the block to the end of that text). The message
+//! around it is
 //! not with the party, so it is scanned as any other; the protected message's own text (its
 //! subject, body and attachments, everything below its headers) is sealed with the data
 //! directory's seal key (reason `forwarded_protected_party`) and replaced by a placeholder before
@@ -89,6 +92,8 @@ pub(crate) fn take_held(original: &mut Map<String, Value>) -> Vec<Held> {
 /// Where a text of a message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Place {
+    /// `email.body`.
+    Body,
     /// The text of `email.attachments[n]`.
     Attachment(usize),
 }
@@ -98,12 +103,15 @@ pub(crate) enum Place {
 pub(crate) enum How {
     /// As an attached message.
     Attached,
+    /// Below a forwarding header block in a text.
+    Inline,
 }
 
 impl How {
     fn words(self) -> &'static str {
         match self {
             How::Attached => "an attached message",
+            How::Inline => "a message forwarded in the text",
         }
     }
 }
@@ -119,8 +127,10 @@ pub(crate) struct Protected {
 }
 
 /// The parts of the event's texts that hold a communication with a protected party: the held
-/// messages whose headers name one ([`Exclusions::matches_headers`]), in text order, one part
-/// for a message inside another that is itself protected (the outer one's covers it).
+/// messages whose headers name one ([`Exclusions::matches_headers`]), and in the body and each
+/// attachment's text, a message forwarded inline below a header block that names one, to the end
+/// of the text ([`Exclusions::forwarded_exclusion`]); in text order, one part for a message
+/// inside another that is itself protected (the outer one's covers it).
 pub(crate) fn protected_parts(
     exclusions: &Exclusions,
     event: &Event,
@@ -159,6 +169,27 @@ pub(crate) fn protected_parts(
             exclusion,
         });
     }
+    let texts = std::iter::once((Place::Body, email.body.as_deref())).chain(
+        email
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(index, attachment)| (Place::Attachment(index), attachment.text.as_deref())),
+    );
+    for (place, text) in texts {
+        let Some(text) = text else {
+            continue;
+        };
+        if let Some((start, exclusion)) = exclusions.forwarded_exclusion(text) {
+            parts.push(Protected {
+                place,
+                start,
+                end: text.len(),
+                how: How::Inline,
+                exclusion,
+            });
+        }
+    }
     merged(parts)
 }
 
@@ -195,6 +226,7 @@ pub(crate) fn seal_parts(
     let mut counts: Vec<(Place, usize)> = Vec::new();
     for part in parts {
         let (text, field) = match part.place {
+            Place::Body => (email.body.as_deref(), "email.body".to_owned()),
             Place::Attachment(index) => {
                 let attachment = email.attachments.get(index);
                 (
@@ -241,6 +273,7 @@ pub(crate) fn seal_parts(
     // were.
     for part in parts.iter().rev() {
         let text = match part.place {
+            Place::Body => email.body.as_mut(),
             Place::Attachment(index) => email
                 .attachments
                 .get_mut(index)
@@ -294,6 +327,7 @@ mod tests {
             part(Place::Attachment(1), 5, 40, "outer"),
             part(Place::Attachment(1), 50, 60, "later"),
             part(Place::Attachment(0), 10, 20, "first attachment"),
+            part(Place::Body, 0, 5, "body"),
         ]);
         let shown: Vec<(Place, usize, usize, &str)> = parts
             .iter()
@@ -302,6 +336,7 @@ mod tests {
         assert_eq!(
             shown,
             [
+                (Place::Body, 0, 5, "body"),
                 (Place::Attachment(0), 10, 20, "first attachment"),
                 (Place::Attachment(1), 5, 40, "outer"),
                 (Place::Attachment(1), 50, 60, "later"),

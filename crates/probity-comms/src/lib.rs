@@ -9,7 +9,10 @@
 //!    staff association, welfare, whistleblowing) keeps its metadata only: its content is removed
 //!    and it is tagged `content-excluded`. Nothing further inspects it. A match by a display name
 //!    alone, beside addresses outside the force and not on the list, seals the message instead
-//!    and raises a low, metadata-only alert ([`named`]): the sender writes the name.
+//!    and raises a low, metadata-only alert ([`named`]): the sender writes the name. A message
+//!    with a protected party held inside another (attached to it, or forwarded inline below a
+//!    forwarding header block) has that part of its text sealed, and the rest goes on
+//!    ([`forwarded`]).
 //! 2. **Sealing.** A message with legal-privilege or medical cues has its body and attachment text
 //!    (and the subject, where the cues are in it) encrypted with the data directory's seal key; only
 //!    the sealed items (`original["probity.sealed"]`) and placeholders are stored, with the tag

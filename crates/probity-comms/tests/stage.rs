@@ -974,3 +974,78 @@ fn an_attached_message_between_officers_is_scanned_as_before() {
             .contains_key(probity_comms::ATTACHED_MESSAGES_KEY)
     );
 }
+
+/// A letter from occupational health forwarded inline, below a forwarding header block that
+/// names the party (Gmail's, Outlook's with names alone or `[mailto:]`, Apple Mail's), is sealed
+/// from the block's first line to the end of the text; the officer's words above it are scanned
+/// and kept. A forwarded message between officers, and a forwarding line with no header block
+/// below it, leave the text as it was.
+#[test]
+fn a_protected_letter_forwarded_inline_is_sealed_from_its_header_block() {
+    let key = SealKey::from_bytes([9; 32]);
+    let stage = stage_with_key(&key);
+    let letter = "\n\nZQOHFWD Alan, we recommend restricted duties for your back injury.\n\n\
+                  From: Alan Smith\nSent: Friday\nTo: Occupational Health\nSubject: my back\n\n\
+                  earlier history";
+    for block in [
+        "---------- Forwarded message ---------\nFrom: Occupational Health \
+         <occupational.health@force.police.uk>\nDate: Mon, 6 May 2024 at 10:00\n\
+         Subject: Your referral\nTo: <alan.smith@force.police.uk>",
+        "-----Original Message-----\nFrom: Occupational Health \
+         [mailto:occupational.health@force.police.uk]\nSent: 06 May 2024 10:00\n\
+         To: Smith, Alan; Jones, Bob;\n  Welfare Team\nSubject: Your referral",
+        "From: Smith, Alan\nSent: 06 May 2024 10:00\n\
+         To: Health, Occupational\nSubject: Re: Your referral",
+        "Begin forwarded message:\n\nFrom: occupational.health@force.police.uk\n\
+         Subject: Your referral\nDate: 6 May 2024\nTo: alan.smith@force.police.uk",
+    ] {
+        let body = format!("Bob, read this, you useless fucking bitch.\n\n{block}{letter}");
+        let mut event = decode("fwd", &body);
+        let outcome = stage.apply(&mut event);
+        let Outcome::Scanned(alerts) = outcome else {
+            panic!("{block}: {outcome:?}");
+        };
+        assert!(
+            alerts.iter().any(|a| a.rule.id.starts_with("abuse/")),
+            "{block}: {alerts:?}"
+        );
+        let stored = serde_json::to_string(&event).unwrap();
+        for secret in ["ZQOHFWD", "restricted duties", "earlier history"] {
+            assert!(!stored.contains(secret), "{block}: {secret} in {stored}");
+        }
+        // The decoder keeps the message's CRLF line ends.
+        let kept = event.email.as_ref().unwrap().body.clone().unwrap();
+        assert_eq!(
+            kept.replace("\r\n", "\n"),
+            format!(
+                "Bob, read this, you useless fucking bitch.\n\n{}",
+                SealReason::ForwardedProtectedParty.placeholder()
+            ),
+            "{block}"
+        );
+        let label = &event.labels[probity_comms::FORWARDED_LABEL];
+        assert!(
+            label.starts_with("email.body (forwarded part 1): a message forwarded in the text")
+                && label.contains("occupational_health"),
+            "{label}"
+        );
+        let items = probity_privacy::sealing::sealed_items(&event);
+        let opened = probity_privacy::sealing::unseal(&key, &items[0]).unwrap();
+        assert_eq!(
+            opened.replace("\r\n", "\n").trim_end(),
+            format!("{block}{letter}")
+        );
+    }
+    for body in [
+        "Bob, see below.\n\n-----Original Message-----\nFrom: Carol <carol@force.police.uk>\n\
+         Sent: Friday\nTo: Alan Smith\nSubject: rota\n\nZQOHFWD lates on Monday",
+        "Bob, see below.\n\n-----Original Message-----\nZQOHFWD lates on Monday",
+        "Bob, see below.\nFrom: Occupational Health\nZQOHFWD lates on Monday",
+    ] {
+        let mut event = decode("fwd", body);
+        assert!(matches!(stage.apply(&mut event), Outcome::Scanned(_)));
+        let kept = event.email.as_ref().unwrap().body.clone().unwrap();
+        assert_eq!(kept.replace("\r\n", "\n").trim_end(), body);
+        assert!(event.labels.is_empty(), "{:?}", event.labels);
+    }
+}

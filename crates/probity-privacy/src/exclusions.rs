@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::correspondents::Correspondents;
 use crate::domains::{DomainIndex, Keys, smaller as earliest};
+use crate::forwarded::ForwardBlocks;
 use crate::screen::{Read, Screen};
 use crate::{Error, Result, text};
 
@@ -176,6 +177,8 @@ struct CompiledParty {
 pub struct Exclusions {
     parties: Vec<CompiledParty>,
     index: Index,
+    /// Finds the header blocks of messages forwarded inline in a text.
+    forward_blocks: ForwardBlocks,
 }
 
 /// Every party's addresses, domains, display names and subject keywords in one lookup each, so a
@@ -390,7 +393,11 @@ impl Exclusions {
             });
         }
         let index = Index::build(&parties)?;
-        Ok(Self { parties, index })
+        Ok(Self {
+            parties,
+            index,
+            forward_blocks: ForwardBlocks::new()?,
+        })
     }
 
     /// The protected parties as listed, in the list's order.
@@ -494,6 +501,23 @@ impl Exclusions {
         )?;
         let names: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
         self.exclusion(party, &email, &parties, &names, &subjects)
+    }
+
+    /// Where a message with a protected party is forwarded inline in `text`, and the party: the
+    /// first forwarded header block ([`crate::forwarded`]) whose `From`, `To`, `Cc`, `Bcc`,
+    /// `Sender`, `Reply-To` or `Subject` lines name one ([`Exclusions::matches_headers`]). The
+    /// offset is the start of the block's first line: what is below it, to the end of the text,
+    /// is that message and the history it quotes. Text without a forwarding line or an Outlook
+    /// header block costs one search for a few words.
+    pub fn forwarded_exclusion(&self, text: &str) -> Option<(usize, Exclusion)> {
+        self.forward_blocks.blocks(text).find_map(|block| {
+            let headers = block
+                .headers
+                .iter()
+                .map(|(name, value)| (*name, value.as_str()));
+            self.matches_headers(headers)
+                .map(|exclusion| (block.start, exclusion))
+        })
     }
 
     fn matches_with_names(&self, email: &Email, extra_names: &[String]) -> Option<Exclusion> {

@@ -29,6 +29,7 @@ pub mod disclosure;
 mod domains;
 mod error;
 pub mod exclusions;
+pub mod forwarded;
 pub mod identifiers;
 pub mod markings;
 pub mod masking;
