@@ -296,6 +296,12 @@ impl CheckSink<'_> {
                     self.tally.alerts += alerts.len() as u64;
                 }
                 let mut detail = format!("{} alert(s)", alerts.len());
+                if let Some(forwarded) = event.labels.get(probity_comms::forwarded::FORWARDED_LABEL)
+                {
+                    detail.push_str(&format!(
+                        "; a forwarded communication with a protected party sealed, not scanned: {forwarded}"
+                    ));
+                }
                 if let Some(unscanned) = event.labels.get(probity_comms::UNSCANNED_LABEL) {
                     detail.push_str(&format!("; partly scanned: {unscanned}"));
                 }
