@@ -136,12 +136,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let mut server = probity_server::start(config, Stores::of(Arc::clone(&store))).await?;
         if let Some(live) = server.comms() {
             tokio::spawn(follow_staff_directory(live.clone(), Arc::clone(&store)));
+            // Listened for before the server says it is serving: a SIGHUP sent as soon as it
+            // has said so must not meet the default action, which ends the process.
+            let hangups = listen_for_hangups();
             tokio::spawn(reload_on_hangup(
                 live,
                 data,
                 store,
                 Arc::clone(&server.metrics),
                 policies,
+                hangups,
             ));
         }
         eprintln!("probity is serving HTTP on http://{}", server.http_addr);
@@ -164,6 +168,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The SIGHUPs the server is listening for (on Unix; elsewhere there are none).
+#[cfg(unix)]
+type Hangups = std::io::Result<tokio::signal::unix::Signal>;
+/// The SIGHUPs the server is listening for (on Unix; elsewhere there are none).
+#[cfg(not(unix))]
+type Hangups = ();
+
+/// Starts listening for SIGHUP (within the runtime).
+fn listen_for_hangups() -> Hangups {
+    #[cfg(unix)]
+    {
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+    }
+    #[cfg(not(unix))]
+    {}
+}
+
 /// Reloads the communications policies (`DATA/policy/`: exclusions, disclosure, abuse policy,
 /// lexicons, local models) and the staff directory's personal addresses on each SIGHUP. A set
 /// that does not load leaves the one in force untouched. Each attempt is in the audit log, with
@@ -175,12 +196,12 @@ async fn reload_on_hangup(
     store: Arc<probity_store::sqlite::SqliteStore>,
     metrics: Arc<probity_server::Metrics>,
     mut in_force: probity_comms::policy_record::PolicyState,
+    hangups: Hangups,
 ) {
     #[cfg(unix)]
     {
         use probity_comms::policy_record::{self, PolicyState};
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut hangups = match signal(SignalKind::hangup()) {
+        let mut hangups = match hangups {
             Ok(hangups) => hangups,
             Err(error) => {
                 eprintln!(
@@ -243,7 +264,7 @@ async fn reload_on_hangup(
     }
     #[cfg(not(unix))]
     {
-        let _ = (live, data, store, metrics, in_force);
+        let _ = (live, data, store, metrics, in_force, hangups);
     }
 }
 
