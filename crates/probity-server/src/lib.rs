@@ -22,7 +22,7 @@ pub mod http;
 pub mod insider;
 mod metrics;
 mod pipeline;
-mod shown_search;
+pub mod shown_search;
 pub mod syslog;
 pub mod web;
 

@@ -1,9 +1,9 @@
 //! Searches answered by what is shown. The store's full-text index holds a message's subject,
 //! attachment names, display names and addresses as written, while every analyst-facing view
 //! masks members of the public in them. A hit whose words are found only inside masked text would
-//! confirm which messages name a given member of the public ("that [person] complaint" listed for
-//! `Karen`), so the workbench's search and the read API keep a hit only if every query word is
-//! also in the masked rendering of the text the index holds.
+//! confirm which messages name a given member of the public (`that [person] complaint` listed for
+//! `Karen`), so the workbench's search, the read API and `probity events --text` keep a hit only
+//! if every query word is also in the masked rendering of the text the index holds.
 //!
 //! Everyone is held to it, investigators too: `unmask-content` shows members of the public only
 //! within an authorised case that links the message, with a reason, and a search has neither.
@@ -16,13 +16,13 @@ use probity_comms::Redactor;
 use probity_model::Event;
 
 /// Query words as the store compares them (lower-cased, split where the index splits).
-pub(crate) fn query_words(text: &str) -> Vec<String> {
+pub fn query_words(text: &str) -> Vec<String> {
     probity_store::tokenize(text).collect()
 }
 
 /// Whether every word of `words` (from [`query_words`]) is in `event`'s indexed text as analysts
 /// see it: message content and parties masked. Events that are not messages have nothing masked.
-pub(crate) fn shown_text_holds(redactor: &Redactor, event: &Event, words: &[String]) -> bool {
+pub fn shown_text_holds(redactor: &Redactor, event: &Event, words: &[String]) -> bool {
     if words.is_empty() || event.email.is_none() {
         return true;
     }

@@ -758,6 +758,66 @@ fn members_of_the_public_are_masked_in_what_analysts_see_but_stored_whole() {
     assert!(in_database_files(&data, "Okafor"));
 }
 
+/// `probity events --text` answers only by what it shows: a member of the public's name, masked
+/// in the output, does not list the messages that name her (it listed them as "that [person]
+/// complaint"), while the subject's other words and staff still answer.
+#[test]
+fn events_by_text_are_not_found_by_words_masked_in_what_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let staff = dir.path().join("staff.csv");
+    std::fs::write(
+        &staff,
+        "staff_id,accounts,full_name,forenames,surname,role,team,area\n\
+         E1,smithj1;jane.smith@force.police.uk,Jane Smith,Jane,Smith,PC,A,North\n",
+    )
+    .unwrap();
+    succeeded(
+        probity(&data)
+            .args(["reference", "load", "staff"])
+            .arg(&staff),
+    );
+    let message = dir.path().join("note.eml");
+    std::fs::write(
+        &message,
+        eml(
+            "Jane Smith <jane.smith@force.police.uk>",
+            "Karen Whitfield <karen.whitfield77@hotmail.com>",
+            "that Karen Whitfield complaint",
+            "Thanks for your time today.",
+        ),
+    )
+    .unwrap();
+    ingest(&data, &message);
+    let found = |words: &str| -> Vec<Value> {
+        let output = succeeded(probity(&data).args(["events", "--json", "--text", words]));
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    };
+    for masked in [
+        "Karen",
+        "whitfield",
+        "Whitfield complaint",
+        "karen.whitfield77",
+        "hotmail",
+    ] {
+        let hits = found(masked);
+        assert!(hits.is_empty(), "{masked} answered: {hits:?}");
+    }
+    for shown in ["complaint", "that complaint", "Jane Smith", "jane.smith"] {
+        let hits = found(shown);
+        assert_eq!(hits.len(), 1, "{shown} did not answer");
+        let subject = hits[0]["email"]["subject"].as_str().unwrap();
+        assert!(!subject.contains("Karen"), "{subject}");
+    }
+    // The table answers alike.
+    let table = succeeded(probity(&data).args(["events", "--text", "Karen"]));
+    assert!(!String::from_utf8_lossy(&table.stdout).contains("complaint"));
+}
+
 /// Sends one chat message from PC Kim Vale to `recipient` through the running server's native
 /// API, and checks that it was taken.
 fn post_chat(

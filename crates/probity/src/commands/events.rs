@@ -4,10 +4,14 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use probity_model::Event;
+use probity_server::shown_search;
 use probity_store::{EventQuery, EventStore};
 
 use super::open_store;
 use crate::{DataArg, timearg};
+
+/// Events read before the check that words are in what is shown, when `--text` is given.
+const TEXT_CANDIDATES: usize = 2_000;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,7 +29,10 @@ pub struct Args {
     /// Only this action (event.action or record.action, any case).
     #[arg(long)]
     action: Option<String>,
-    /// Only events whose text holds all these words.
+    /// Only events whose text, as shown, holds all these words: a word found only in what is
+    /// masked (a member of the public's name or number) does not answer. With words, the
+    /// 2,000 most recent events that hold them as stored (or --limit, if more) are read and
+    /// checked, so fewer than --limit may be shown.
     #[arg(long)]
     text: Option<String>,
     /// Show at most this many (the most recent), oldest first.
@@ -47,18 +54,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "action": args.action, "text": args.text, "limit": args.limit,
         }),
     )?;
+    let words = shown_search::query_words(args.text.as_deref().unwrap_or(""));
     let query = EventQuery {
         since: args.since,
         until: args.until,
         user: args.user,
         action: args.action,
         text: args.text,
-        limit: args.limit,
+        // Some hits may be dropped below: read more, as the workbench's search does.
+        limit: if words.is_empty() {
+            args.limit
+        } else {
+            args.limit.max(TEXT_CANDIDATES)
+        },
     };
     let mut events = store.query(&query)?;
     // Members of the public in message content, and as a message's parties, are masked in
     // everything shown.
     let redactor = probity_server::redactor(&*store).map_err(anyhow::Error::msg)?;
+    // The store's index holds names and addresses as written; a hit whose words are only in
+    // what is masked below would confirm which messages name a given member of the public, so
+    // it does not answer (the same check as the workbench's search and the read API).
+    events.retain(|event| shown_search::shown_text_holds(&redactor, event, &words));
+    // The most recent `limit`, still oldest first.
+    events.drain(..events.len().saturating_sub(args.limit));
     for event in &mut events {
         redactor.event(event);
         redactor.parties(event);
