@@ -272,6 +272,43 @@ mod tests {
         );
     }
 
+    /// A UK number written `44…` with no `+` (as a Cellebrite export writes its parties), or in
+    /// the other forms mail writes, is masked as a party, in the decoder's copy and in the body.
+    #[test]
+    fn uk_numbers_written_without_the_plus_are_masked() {
+        let redactor = jane_smith_s_force();
+        let mut event = Event::new(chrono::Utc::now(), provenance(Format::Csv));
+        event.email = Some(Email {
+            from: vec![Identity::new("447700900001")],
+            to: vec![Identity::new("447700912345")],
+            body: Some(
+                "Ring 447700912345, 00447700 912345, +44 (0)7700 912345 or 07700-912-345; \
+                 order 123456789012 of 06.05.2024 at 10.30, £4,477.00."
+                    .into(),
+            ),
+            ..Email::default()
+        });
+        event
+            .original
+            .insert("To".into(), "447700912345 Karen".into());
+        redactor.event(&mut event);
+        redactor.parties(&mut event);
+        let shown = serde_json::to_string(&event).unwrap();
+        for number in ["4477009", "912345", "900001"] {
+            assert!(!shown.contains(number), "{number} shown: {shown}");
+        }
+        let email = event.email.as_ref().unwrap();
+        assert_eq!(email.from[0].as_str(), "[phone]");
+        assert_eq!(email.to[0].as_str(), "[phone]");
+        assert_eq!(
+            email.body.as_deref(),
+            Some(
+                "Ring [phone], [phone], [phone] or [phone]; order 123456789012 of 06.05.2024 \
+                 at 10.30, £4,477.00."
+            )
+        );
+    }
+
     #[test]
     fn alert_evidence_and_attachment_names_are_masked() {
         use probity_model::{AlertId, AlertRule, Level, MatchedField};

@@ -114,9 +114,18 @@ const EMAIL: &str =
 const DATE: &str = r"(?:(?:19|20)[0-9]{2}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-](?:[0-9]{4}|[0-9]{2})|[0-9]{1,2}(?:st|nd|rd|th)? +(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?,? +[0-9]{4})";
 const DOB_CUE: &str = r"(?:d\.?o\.?b\.?|date +of +birth|born(?: +on)?)";
 
-/// Masking only ([`Identifiers::find_for_masking`]): a phone number written with `00 44` for the
-/// country (`0044 7700 900123`), which the shared pattern, written for `+44`, does not read.
-const LOOSE_PHONE: &str = r"(?-u:\b)00[ \t]?44[ \t]?(?:\(0\)[ \t]?)?[1-9](?:[ \t.\-]?[0-9]){7,10}";
+/// Masking only ([`Identifiers::find_for_masking`]): a UK phone number as real mail and device
+/// exports write it that the shared pattern, written for `+44 ` and `0`, does not read: the
+/// country as `00 44` (`0044 7700 900123`), as `44` with no `+` (`447700912345`, `44 (0)7700
+/// 912345`), or as `+44` or `(+44)` with a dash or dot after it (`+44-7700-912345`); or the
+/// national form with dots or no-break spaces between its groups (`07700.912.345`). The digits
+/// after the country (and any `(0)`) go in groups of two or more (a list of single digits is not
+/// a number), and [`loose_phone_end`] then checks them as a UK number of the right length.
+const LOOSE_PHONE: &str = concat!(
+    r"(?:(?-u:\b)(?:00[ \t.\-]?)?44|\(\+44\)|\+44)[ \t.\-\x{a0}]?(?:\(0\)[ \t.\-\x{a0}]?)?",
+    r"[1-9][0-9]{1,4}(?:[ \t.\-\x{a0}]?[0-9]{2,6}){1,4}",
+    r"|(?-u:\b)0[1-9][0-9]{1,3}(?:[ \t.\-\x{a0}][0-9]{2,6}){1,3}",
+);
 /// Masking only: a postcode in lower case, or with no space or several between its halves
 /// (`ls61ab`, `LS6  1AB`, a no-break space).
 const LOOSE_POSTCODE: &str = r"(?i)(?-u:\b)(?:[A-PR-UWYZ](?:[0-9][A-HJKPSTUW0-9]?|[A-HK-Y][0-9][ABEHMNPRVWXY0-9]?)[ \t\x{a0}]{0,3}[0-9][ABD-HJLNP-UW-Z]{2}|GIR[ \t\x{a0}]{0,3}0AA)(?-u:\b)";
@@ -181,21 +190,25 @@ impl Identifiers {
                 &format!(r"(?i){B}{DOB_CUE}\s{{0,3}}[:\-]?\s{{0,3}}({DATE}){B}"),
             )?,
             vehicle_cue: compile("vehicle cue", VEHICLE_CUE)?,
-            loose_phone: compile("phone with 00 44", LOOSE_PHONE)?,
+            loose_phone: compile("loosely written phone number", LOOSE_PHONE)?,
             loose_postcode: compile("loosely written postcode", LOOSE_POSTCODE)?,
         })
     }
 
     /// What [`Identifiers::find`] finds, and the forms that masking hides too though the
     /// disclosure policy does not count them (its findings are read on real mail, where a loose
-    /// form would be found in text that holds none): phone numbers written with `00 44`, and
-    /// postcodes in lower case or with no space or several between their halves. In order of
-    /// position, without overlaps.
+    /// form would be found in text that holds none): phone numbers written with `00 44`, `44`
+    /// without the `+`, `+44-`, or dots or no-break spaces between groups, and postcodes in
+    /// lower case or with no space or several between their halves. In order of position,
+    /// without overlaps.
     pub fn find_for_masking(&self, text: &str) -> Vec<IdMatch> {
         let mut found = self.find(text);
         let mut loose = Vec::new();
         for m in self.loose_phone.find_iter(text) {
-            if let Some(end) = loose_phone_end(m.as_str()) {
+            if follows_a_decimal_point(text.as_bytes(), m.start()) {
+                continue;
+            }
+            if let Some(end) = loose_phone_end(&text[m.start()..], m.len()) {
                 loose.push(IdMatch {
                     kind: IdKind::Phone,
                     start: m.start(),
@@ -769,21 +782,46 @@ fn phone_end(candidate: &str) -> Option<usize> {
     ends.into_iter().find(|&end| valid_phone(&candidate[..end]))
 }
 
-/// The longest valid phone number (`00 44` and a national number of the right length) that
-/// `candidate` starts with, as a byte length.
-fn loose_phone_end(candidate: &str) -> Option<usize> {
-    let bytes = candidate.as_bytes();
-    (1..=bytes.len()).rev().find(|&end| {
-        let ends_a_number =
-            bytes[end - 1].is_ascii_digit() && bytes.get(end).is_none_or(|b| !b.is_ascii_digit());
+/// The longest valid phone number that `rest` starts with (its first `len` bytes matched
+/// [`LOOSE_PHONE`]), as a byte length: the country (`00 44`, `44` or `+44`, and any `(0)`) or the
+/// national `0`, then a national number of the right length, not run on into more of a number
+/// (a digit, or a decimal point and a digit: `447700912345.50` is not a phone number).
+fn loose_phone_end(rest: &str, len: usize) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let candidate = rest.get(..len)?;
+    let national_form = candidate.starts_with('0') && !candidate.starts_with("00");
+    let country = if candidate.starts_with("00") { 4 } else { 2 };
+    (1..=len).rev().find(|&end| {
+        let ends_a_number = bytes[end - 1].is_ascii_digit() && !continues_a_number(&bytes[end..]);
         ends_a_number && {
             let written = &candidate[..end];
             let all = digits(written);
-            // `0044`, then the `(0)` some write, then the national number.
-            let skip = if written.contains("(0)") { 5 } else { 4 };
+            // The national `0`; or the country, then the `(0)` some write, then the number.
+            let skip = if national_form {
+                1
+            } else if written.contains("(0)") {
+                country + 1
+            } else {
+                country
+            };
             all.get(skip..).is_some_and(valid_national)
         }
     })
+}
+
+/// Whether `after` (the bytes after a number) carries the number on: a digit, or a dot (a decimal
+/// point, or the next group of a dotted number) and a digit.
+fn continues_a_number(after: &[u8]) -> bool {
+    match after {
+        [digit, ..] if digit.is_ascii_digit() => true,
+        [b'.', digit, ..] => digit.is_ascii_digit(),
+        _ => false,
+    }
+}
+
+/// Whether the number at `start` of `text` is the decimals of another (`0.447700912345`).
+fn follows_a_decimal_point(text: &[u8], start: usize) -> bool {
+    start >= 2 && matches!(text[start - 1], b'.' | b',') && text[start - 2].is_ascii_digit()
 }
 
 /// UK phone number: `0` or `+44` then a national number of the right length for its range (mobiles
@@ -1197,6 +1235,164 @@ mod tests {
         assert_eq!(only(IdKind::Postcode, "EC1A1BB"), ["EC1A1BB"]);
         assert!(only(IdKind::Postcode, "QA1 1AA").is_empty());
         assert!(only(IdKind::Postcode, "M1 1AC").is_empty());
+    }
+
+    /// The phones masking finds in `text`, as written.
+    fn masked_phones(text: &str) -> Vec<String> {
+        let ids = Identifiers::new().unwrap();
+        ids.find_for_masking(text)
+            .into_iter()
+            .filter(|m| m.kind == IdKind::Phone)
+            .map(|m| text[m.start..m.end].to_owned())
+            .collect()
+    }
+
+    /// UK numbers as real mail and device exports write them are masked whole, where they stand
+    /// in a sentence; the disclosure policy's [`Identifiers::find`] does not count the forms
+    /// only masking reads. `447700912345` (a Cellebrite export's party, a signature) was shown.
+    #[test]
+    fn uk_phone_numbers_as_mail_writes_them_are_masked_whole() {
+        let loose_only = [
+            "447700912345",
+            "44 7700 912345",
+            "44 (0)7700 912345",
+            "441632960123",
+            "00447700 912345",
+            "0044 7700 912 345",
+            "0044-7700-912345",
+            "+44-7700-912345",
+            "+44.7700.912.345",
+            "(+44) 7700 912345",
+            "07700.912.345",
+            "0161.496.0000",
+            "07700\u{a0}912\u{a0}345",
+        ];
+        let both = [
+            "+44 (0)7700 912345",
+            "+44 (0) 7700 912345",
+            "+447700912345",
+            "07700-912-345",
+            "07700 912 345",
+            "(07700) 912345",
+        ];
+        for number in loose_only.iter().chain(&both) {
+            for text in [
+                number.to_string(),
+                format!("call {number} now"),
+                format!("tel: {number}."),
+                format!("({number})"),
+                format!("mob {number}, home"),
+                format!("\"To\":\"{number} Karen\""),
+            ] {
+                let masked = masked_phones(&text);
+                // The whole number, as one phone (a bracket before it may go with it).
+                assert!(
+                    masked.len() == 1 && masked[0].contains(number),
+                    "{text}: {masked:?}"
+                );
+            }
+        }
+        for number in loose_only {
+            assert!(
+                only(IdKind::Phone, &format!("call {number} now")).is_empty(),
+                "the policy counts {number}"
+            );
+        }
+    }
+
+    /// Numbers that are not phone numbers are not masked as phones: order numbers, amounts,
+    /// dates, times, ISBNs, versions, addresses of machines, lists, twelve-digit references that
+    /// are not `44` and a UK number of the right length, and a card number beginning `44` (masked
+    /// as a card).
+    #[test]
+    fn ordinary_numbers_are_not_masked_as_phone_numbers() {
+        for text in [
+            "Order 1234567890 shipped",
+            "Order no. 4412-3456",
+            "Ref 123456789012",
+            "Ref 449123456789",
+            "Ref 445512345678",
+            "Ref 447012345678",
+            "Ref 440123456789",
+            "Ref 4477009123456",
+            "Card 4475 1234 5678 9013",
+            "Total £4,477.00 or £447,700.91",
+            "447700.91",
+            "p = 0.447700912345",
+            "447700912345.50",
+            "on 06.05.2024 at 09.30.15",
+            "2024.05.06, 06-05-2024, 06/05/2024, 2024-05-06 10:00:00",
+            "09.30 - 10.30",
+            "ISBN 978-0-306-40615-7, 0-306-40615-2, 9780306406157, 0306406152",
+            "version 10.0.19045.4291, v1.02.0345",
+            "host 010.120.130.140",
+            "44 1 2 3 4 5 6 7 8 9",
+            "01 02 03 04 05",
+            "0044 7700 9001",
+            "0033 1 23 45 67 89",
+        ] {
+            assert!(
+                masked_phones(text).is_empty(),
+                "{text}: {:?}",
+                masked_phones(text)
+            );
+        }
+    }
+
+    proptest! {
+        /// Any UK mobile or geographic number, in any of the forms mail writes, is masked whole.
+        #[test]
+        fn any_uk_number_in_any_written_form_is_masked_whole(
+            national in "7[1-9][0-9]{8}|1[1-9][0-9]{8}|2[0-9]{9}",
+            form in 0..10usize,
+            context in 0..4usize,
+        ) {
+            let (a, b, c) = (&national[..4], &national[4..7], &national[7..]);
+            let written = match form {
+                0 => format!("44{national}"),
+                1 => format!("44 {a} {b}{c}"),
+                2 => format!("0044{a} {b}{c}"),
+                3 => format!("0044-{a}-{b}{c}"),
+                4 => format!("+44 (0){a} {b}{c}"),
+                5 => format!("+44-{a}-{b}-{c}"),
+                6 => format!("0{a}-{b}-{c}"),
+                7 => format!("0{a}.{b}.{c}"),
+                8 => format!("(+44) {a} {b}{c}"),
+                _ => format!("0{a} {b} {c}"),
+            };
+            let text = match context {
+                0 => written.clone(),
+                1 => format!("ring {written} after 6"),
+                2 => format!("{written}, or email"),
+                _ => format!("\"From\":\"{written} Alan\""),
+            };
+            prop_assert_eq!(masked_phones(&text), [written], "{}", text);
+        }
+
+        /// A twelve-digit number is masked only where it is `44` and a UK number of the right
+        /// length.
+        #[test]
+        fn twelve_digit_references_are_masked_only_as_44_and_a_uk_number(
+            reference in "[0-9]{12}|44[0-9]{10}",
+        ) {
+            let digits: Vec<u8> = reference.bytes().map(|b| b - b'0').collect();
+            let uk = reference.starts_with("44") && valid_national(&digits[2..]);
+            let text = format!("Ref {reference} today");
+            let masked = masked_phones(&text);
+            if uk {
+                prop_assert_eq!(masked, [reference]);
+            } else {
+                prop_assert!(masked.is_empty(), "{}: {:?}", text, masked);
+            }
+        }
+
+        /// Dates, times and amounts are not phone numbers.
+        #[test]
+        fn dates_times_and_amounts_are_not_masked_as_phone_numbers(
+            text in "[0-3][0-9][./-][01][0-9][./-](19|20)[0-9]{2}( [0-2][0-9][:.][0-5][0-9]([:.][0-5][0-9])?)?|£?[0-9]{1,3}(,[0-9]{3}){0,3}\\.[0-9]{2}|[0-9]{1,6}\\.[0-9]{1,8}",
+        ) {
+            prop_assert!(masked_phones(&text).is_empty(), "{}", text);
+        }
     }
 
     /// Masking hides the loose forms of phone numbers and postcodes; the disclosure policy's

@@ -2,8 +2,9 @@
 //! ranked, forename and surname, `SURNAME, Forename`, `Surname, Forename`, after a role word such
 //! as `Suspect` or `Witness:`, a common forename alone, and every other mention of a name's
 //! surname; see [`BroadNames`]), street addresses (with or without a house number), postcodes
-//! (however spaced, in any case), phone numbers (`0044` too), email addresses, dates of birth and
-//! identifiers become placeholders such as `[person]`, `[phone]`, `[email]`, `[postcode]`. Staff
+//! (however spaced, in any case), phone numbers (`0044`, `44` without the `+`, and dotted too),
+//! email addresses, dates of birth and identifiers become placeholders such as `[person]`,
+//! `[phone]`, `[email]`, `[postcode]`. Staff
 //! are left visible: names in the staff list, and email addresses in the staff list or at the
 //! force's own domains.
 //!
