@@ -80,6 +80,10 @@ fn pack_build_and_verify_speed() {
         identities,
         originals: BTreeMap::new(),
         content: PackContent::Masked(std::sync::Arc::new(NothingToMask)),
+        case_counts: evidence::Counts {
+            alerts: 0,
+            events: 10_000,
+        },
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("pack.zip");

@@ -265,6 +265,10 @@ fn input_with(content: PackContent) -> PackInput {
         identities,
         originals,
         content,
+        case_counts: evidence::Counts {
+            alerts: 2,
+            events: 2,
+        },
     }
 }
 
@@ -304,6 +308,62 @@ fn rezip(files: &BTreeMap<String, Vec<u8>>, path: &Path) {
         zip.write_all(bytes).unwrap();
     }
     zip.finish().unwrap();
+}
+
+/// A pack states how many alerts and events its case has beside how many it holds, in the
+/// manifest, the chain of custody and the report; where it holds less, it says what is missing
+/// (a pack for a misconduct hearing is never silently incomplete).
+#[test]
+fn a_pack_states_the_case_s_counts_beside_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    for (case_events, case_alerts) in [(2, 2), (5, 3)] {
+        let path = dir.path().join(format!("pack-{case_events}.zip"));
+        let mut input = input();
+        input.case_counts = evidence::Counts {
+            alerts: case_alerts,
+            events: case_events,
+        };
+        let summary = evidence::build(&input, std::fs::File::create(&path).unwrap()).unwrap();
+        assert_eq!(
+            (summary.case.events, summary.case.alerts),
+            (case_events, case_alerts)
+        );
+        let files = read_all(&path);
+        let manifest: evidence::Manifest = serde_json::from_slice(&files["manifest.json"]).unwrap();
+        let counts = manifest.counts.unwrap();
+        assert_eq!(
+            (counts.case.events, counts.case.alerts),
+            (case_events, case_alerts)
+        );
+        assert_eq!((counts.pack.events, counts.pack.alerts), (2, 2));
+        let custody: serde_json::Value =
+            serde_json::from_slice(&files["chain-of-custody.json"]).unwrap();
+        assert_eq!(custody["counts"]["case"]["events"], case_events);
+        assert_eq!(custody["counts"]["pack"]["events"], 2);
+        let report = String::from_utf8_lossy(&files["report.html"]).into_owned();
+        let holds = counts.statement();
+        assert!(report.contains(&evidence::escape(&holds)), "{report}");
+        if case_events == 2 {
+            assert!(counts.complete());
+            assert!(holds.contains("all 2 of the case's events and all 2 of its alerts"));
+        } else {
+            assert!(!counts.complete());
+            assert!(
+                holds.contains("2 of the case's 5 events and 2 of its 3 alerts"),
+                "{holds}"
+            );
+            assert!(holds.contains("3 events and 1 alerts"), "{holds}");
+        }
+        assert!(evidence::verify(&path).unwrap().ok());
+    }
+    // A case counted as having less than the pack holds is a mistake of the caller's.
+    let mut input = input();
+    input.case_counts = evidence::Counts {
+        alerts: 2,
+        events: 1,
+    };
+    let refused = evidence::build(&input, Cursor::new(Vec::new()));
+    assert!(refused.is_err());
 }
 
 #[test]
@@ -551,6 +611,7 @@ fn only_someone_who_may_unmask_can_ask_for_an_unmasked_pack_and_must_say_why() {
         files: 9,
         events: 2,
         alerts: 2,
+        case: input.case_counts,
         manifest_sha256: "ab".into(),
         masked: false,
     };

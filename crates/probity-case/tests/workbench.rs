@@ -419,6 +419,10 @@ fn evidence_is_exported_only_from_an_authorised_open_case_by_an_investigator() {
         files: 3,
         events: 1,
         alerts: 0,
+        case: probity_case::evidence::Counts {
+            alerts: 0,
+            events: 1,
+        },
         manifest_sha256: "ab".into(),
         masked: true,
     };
@@ -426,6 +430,7 @@ fn evidence_is_exported_only_from_an_authorised_open_case_by_an_investigator() {
     assert_eq!(audit.action, "evidence.export");
     assert_eq!(audit.details["manifest_sha256"], "ab");
     assert_eq!(audit.details["masked"], true);
+    assert_eq!(audit.details["case_events"], 1);
 
     let (case, _) = bench
         .set_state(&p.investigator, &case.id, CaseState::Investigating, now())

@@ -70,6 +70,11 @@ fn sample_alert(user: &str) -> Alert {
 
 impl Harness {
     async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// A harness whose workbench settings `adjust` changes first.
+    async fn start_with(adjust: impl FnOnce(&mut WebConfig)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
         store
@@ -93,6 +98,7 @@ impl Harness {
         let mut web = WebConfig::new(dir.path().to_owned());
         web.secure_cookies = false;
         web.access = policy();
+        adjust(&mut web);
         let config = ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             web: Some(web),
@@ -1183,6 +1189,172 @@ And Thursday?\r\n";
         .collect();
     assert_eq!(events, [first.as_str(), second.as_str()]);
     assert!(files["report.html"].contains("Timeline (2 events)"));
+}
+
+/// Stores `count` more alerts resting on the event of `alert` (hex) and links them to `case`
+/// as `cookie`; returns their ids.
+async fn link_more_alerts(
+    harness: &Harness,
+    case: &str,
+    cookie: &str,
+    csrf: &str,
+    reference: EventRef,
+    count: usize,
+) -> Vec<String> {
+    let store = SqliteStore::open(harness._dir.path()).unwrap();
+    let mut ids = Vec::new();
+    let mut alerts = Vec::new();
+    for n in 0..count {
+        let mut alert = sample_alert("pc.jones");
+        alert.rule.id = format!("rota-change-{n}");
+        alert.events = vec![reference];
+        alert.id = AlertId::derive(&alert.rule, &alert.events);
+        ids.push(alert.id.to_hex());
+        alerts.push(alert);
+    }
+    store.append_alerts(&alerts, None).unwrap();
+    for id in &ids {
+        let response = harness
+            .post(
+                &format!("{case}/links"),
+                Some(cookie),
+                &[("csrf", csrf), ("kind", "alert"), ("target", id)],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    ids
+}
+
+const ROTA: &[u8] = b"From: pc.jones@force.example\r\nTo: pc.smith@force.example\r\n\
+Subject: rota\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\nMessage-ID: <p1@force.example>\r\n\r\n\
+Swap my Tuesday?\r\n";
+
+/// A case of 501 alerts is packed whole (the workbench once cut a pack at 500 alerts and 5,000
+/// events without a word), and the manifest and the report state the case's counts beside the
+/// pack's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_evidence_pack_holds_everything_its_case_links_and_says_so() {
+    let harness = Harness::start().await;
+    let ((event, at, alert), _) = store_message(harness._dir.path(), ROTA, "rota-change");
+    let reference = EventRef {
+        id: event.parse().unwrap(),
+        timestamp: probity_model::from_micros(at),
+    };
+    let (analyst, analyst_csrf) = harness.sign_in("analyst").await;
+    let case = harness
+        .escalate(&alert, &analyst, &analyst_csrf, "Many alerts")
+        .await;
+    link_more_alerts(&harness, &case, &analyst, &analyst_csrf, reference, 500).await;
+    let (officer, officer_csrf) = harness.sign_in("authorising-officer").await;
+    harness.authorise(&case, &officer, &officer_csrf).await;
+
+    let (investigator, investigator_csrf) = harness.sign_in("investigator").await;
+    let masked = harness
+        .get(&format!("{case}/evidence.zip"), Some(&investigator))
+        .await;
+    assert_eq!(masked.status(), StatusCode::OK);
+    let unmasked = harness
+        .post(
+            &format!("{case}/evidence-unmasked.zip"),
+            Some(&investigator),
+            &[("csrf", &investigator_csrf), ("reason", "for the hearing")],
+        )
+        .await;
+    assert_eq!(unmasked.status(), StatusCode::OK);
+    for response in [masked, unmasked] {
+        let files = pack_files(&response.bytes().await.unwrap());
+        let alerts = files.keys().filter(|f| f.starts_with("alerts/")).count();
+        assert_eq!(alerts, 501);
+        let manifest: serde_json::Value = serde_json::from_str(&files["manifest.json"]).unwrap();
+        assert_eq!(manifest["counts"]["case"]["alerts"], 501);
+        assert_eq!(manifest["counts"]["pack"]["alerts"], 501);
+        assert_eq!(manifest["counts"]["case"]["events"], 1);
+        assert_eq!(manifest["counts"]["pack"]["events"], 1);
+        assert!(
+            files["report.html"]
+                .contains("all 1 of the case&#39;s events and all 501 of its alerts"),
+            "{}",
+            files["report.html"]
+        );
+    }
+}
+
+/// A case over the workbench's pack limits is refused with its counts, masked or unmasked, and
+/// the refusal is on the record: never a pack cut short.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_over_the_pack_limits_is_refused_naming_its_counts() {
+    let harness = Harness::start_with(|web| {
+        web.max_pack = probity_case::evidence::Counts {
+            alerts: 2,
+            events: 1,
+        };
+    })
+    .await;
+    let ((event, at, alert), _) = store_message(harness._dir.path(), ROTA, "rota-change");
+    let reference = EventRef {
+        id: event.parse().unwrap(),
+        timestamp: probity_model::from_micros(at),
+    };
+    let second = b"From: pc.jones@force.example\r\nTo: pc.smith@force.example\r\n\
+Subject: rota again\r\nDate: Tue, 24 Nov 2026 09:00:00 +0000\r\nMessage-ID: <p2@force.example>\r\n\r\n\
+And Thursday?\r\n";
+    let ((second, _, _), _) = store_message(harness._dir.path(), second, "rota-change-2");
+    let (analyst, analyst_csrf) = harness.sign_in("analyst").await;
+    let case = harness
+        .escalate(&alert, &analyst, &analyst_csrf, "Over the limits")
+        .await;
+    // Two events (one through the alert, one linked directly) against a limit of one.
+    let response = harness
+        .post(
+            &format!("{case}/links"),
+            Some(&analyst),
+            &[
+                ("csrf", &analyst_csrf),
+                ("kind", "event"),
+                ("target", &second),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (officer, officer_csrf) = harness.sign_in("authorising-officer").await;
+    harness.authorise(&case, &officer, &officer_csrf).await;
+    let (investigator, investigator_csrf) = harness.sign_in("investigator").await;
+    let refused = |text: &str, counted: &str| {
+        assert!(text.contains(counted), "{text}");
+        assert!(text.contains("at most 2 alerts and 1 events"), "{text}");
+        assert!(text.contains("never cut short"), "{text}");
+    };
+    let response = harness
+        .get(&format!("{case}/evidence.zip"), Some(&investigator))
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    refused(
+        &response.text().await.unwrap(),
+        "rests on at least 2 events",
+    );
+
+    // Three alerts against a limit of two.
+    link_more_alerts(&harness, &case, &analyst, &analyst_csrf, reference, 2).await;
+    for response in [
+        harness
+            .get(&format!("{case}/evidence.zip"), Some(&investigator))
+            .await,
+        harness
+            .post(
+                &format!("{case}/evidence-unmasked.zip"),
+                Some(&investigator),
+                &[("csrf", &investigator_csrf), ("reason", "for the hearing")],
+            )
+            .await,
+    ] {
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        refused(&response.text().await.unwrap(), "links 3 alerts");
+    }
+    let (auditor, _) = harness.sign_in("auditor").await;
+    let log = harness.page("/audit?after=0", Some(&auditor)).await;
+    assert_eq!(log.matches(">evidence.export.refused<").count(), 3, "{log}");
+    assert!(!log.contains(">evidence.export<"), "{log}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

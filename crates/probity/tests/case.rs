@@ -127,6 +127,10 @@ fn verify_pack_names_the_changed_file() {
         identities: BTreeMap::new(),
         originals: BTreeMap::new(),
         content: PackContent::Unmasked(Unmasking::new(&ivan, "a test pack").unwrap()),
+        case_counts: evidence::Counts {
+            alerts: 0,
+            events: 1,
+        },
     };
     let pack = dir.path().join("pack.zip");
     evidence::build(&input, std::fs::File::create(&pack).unwrap()).unwrap();

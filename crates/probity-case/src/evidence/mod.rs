@@ -13,9 +13,15 @@
 //! - `messages/<id>.eml`: a mail message's raw MIME, where the caller has it.
 //! - `report.html` (self-contained) and `report.pdf`: timeline, alerts with explanations, notes,
 //!   links.
-//! - `manifest.json`: path, SHA-256 and size of every file above; `manifest.sha256`: the same in
-//!   `sha256sum` format, plus `manifest.json` itself, so that `sha256sum -c manifest.sha256`
-//!   checks the whole pack.
+//! - `manifest.json`: path, SHA-256 and size of every file above, and how many alerts and events
+//!   the case has beside how many the pack holds ([`Coverage`]); `manifest.sha256`: the file
+//!   hashes in `sha256sum` format, plus `manifest.json` itself, so that `sha256sum -c
+//!   manifest.sha256` checks the whole pack.
+//!
+//! A pack is never silently incomplete: the caller gives the case's own counts
+//! ([`PackInput::case_counts`]), and the manifest, the chain of custody and the report state them
+//! beside the pack's, and say what is missing where the pack holds less (an event no longer in
+//! the store).
 //!
 //! People appear as pseudonyms unless a reveal was approved ([`PackInput::identities`]).
 //! Members of the public in message content and in the evidence of content alerts are masked
@@ -98,6 +104,54 @@ pub struct PackInput {
     pub originals: BTreeMap<String, Vec<u8>>,
     /// Whether members of the public are masked.
     pub content: PackContent,
+    /// How many alerts the case links and how many events it rests on (those its alerts rest on
+    /// and those linked to it directly, each once), counted by the caller before loading them:
+    /// stated beside the pack's own counts, so that a pack that holds less says so.
+    pub case_counts: Counts,
+}
+
+/// How many alerts and events: a case's, or a pack's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub alerts: usize,
+    pub events: usize,
+}
+
+/// A pack's counts beside its case's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// What the case links (alerts) and rests on (events).
+    pub case: Counts,
+    /// What the pack holds.
+    pub pack: Counts,
+}
+
+impl Coverage {
+    /// Whether the pack holds everything the case has.
+    pub fn complete(&self) -> bool {
+        self.pack == self.case
+    }
+
+    /// In words, for the report: all of the case, or how much of it and what is missing.
+    pub fn statement(&self) -> String {
+        let Coverage { case, pack } = self;
+        if self.complete() {
+            return format!(
+                "all {} of the case's events and all {} of its alerts",
+                case.events, case.alerts
+            );
+        }
+        format!(
+            "{} of the case's {} events and {} of its {} alerts: {} events and {} alerts the \
+             case links were not found in the store when the pack was built, and are not in it",
+            pack.events,
+            case.events,
+            pack.alerts,
+            case.alerts,
+            case.events - pack.events,
+            case.alerts - pack.alerts
+        )
+    }
 }
 
 /// Masks members of the public in what a pack shows. The server implements it with
@@ -169,6 +223,8 @@ pub struct PackSummary {
     pub files: usize,
     pub events: usize,
     pub alerts: usize,
+    /// The case's own counts (the pack's are `events` and `alerts`).
+    pub case: Counts,
     /// SHA-256 of `manifest.json`: one value that pins the whole pack (worth recording in the
     /// audit log).
     pub manifest_sha256: String,
@@ -194,6 +250,10 @@ pub struct Manifest {
     /// was recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masked: Option<bool>,
+    /// How many alerts and events the case has and how many the pack holds (absent from packs
+    /// made before this was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<Coverage>,
     pub files: Vec<ManifestEntry>,
 }
 
@@ -257,6 +317,8 @@ pub fn export_action(by: &Principal, case: &Case, summary: &PackSummary, now: Ti
             "files": summary.files,
             "events": summary.events,
             "alerts": summary.alerts,
+            "case_events": summary.case.events,
+            "case_alerts": summary.case.alerts,
             "manifest_sha256": summary.manifest_sha256,
             "masked": summary.masked,
         }),
@@ -322,11 +384,33 @@ pub fn build(input: &PackInput, out: impl Write + Seek) -> Result<PackSummary> {
     check_exportable(&input.case)?;
     if input.events.len() > MAX_PACK_EVENTS || input.alerts.len() > MAX_PACK_ALERTS {
         return Err(Error::Pack(format!(
-            "a pack holds at most {MAX_PACK_EVENTS} events and {MAX_PACK_ALERTS} alerts"
+            "a pack holds at most {MAX_PACK_EVENTS} events and {MAX_PACK_ALERTS} alerts; \
+             this one would hold {} events and {} alerts",
+            input.events.len(),
+            input.alerts.len()
+        )));
+    }
+    let coverage = coverage(input);
+    if coverage.pack.events > coverage.case.events || coverage.pack.alerts > coverage.case.alerts {
+        return Err(Error::Pack(format!(
+            "the pack would hold {} events and {} alerts, more than the {} events and {} alerts \
+             the case was counted as having",
+            coverage.pack.events, coverage.pack.alerts, coverage.case.events, coverage.case.alerts
         )));
     }
     let files = pack_files(input)?;
     write_zip(input, files, out)
+}
+
+/// The case's counts (as the caller gives them) beside the pack's.
+fn coverage(input: &PackInput) -> Coverage {
+    Coverage {
+        case: input.case_counts,
+        pack: Counts {
+            alerts: input.alerts.len(),
+            events: input.events.len(),
+        },
+    }
 }
 
 /// Every file of the pack except the two manifests, by path.
@@ -437,6 +521,8 @@ fn pack_files(input: &PackInput) -> Result<BTreeMap<String, Vec<u8>>> {
             "revealed": shown.revealed(),
         },
         "content": content_statement(&input.content),
+        "counts": coverage(input),
+        "holds": coverage(input).statement(),
         "events": items,
         "alerts": alerts.iter().map(|a| json!({
             "alert": a.id.to_hex(),
@@ -465,6 +551,7 @@ fn pack_files(input: &PackInput) -> Result<BTreeMap<String, Vec<u8>>> {
         exported_by: &input.exported_by,
         exported_at: input.exported_at,
         content: content_line(&input.content),
+        holds: coverage(input).statement(),
     };
     add_file(&mut files, "report.html".into(), report.html().into_bytes());
     let title = format!("Evidence pack {}", input.case.id);
@@ -561,6 +648,7 @@ fn write_zip(
         case: input.case.id.clone(),
         exported_at: input.exported_at,
         masked: Some(masked),
+        counts: Some(coverage(input)),
         files: entries.clone(),
     };
     let manifest_json = to_json(&manifest)?;
@@ -594,6 +682,7 @@ fn write_zip(
         files: count,
         events,
         alerts: input.alerts.len(),
+        case: input.case_counts,
         manifest_sha256: manifest_hash,
         masked,
     })

@@ -22,6 +22,8 @@ pub struct Report<'a> {
     pub exported_at: Timestamp,
     /// Whether members of the public are masked, in words.
     pub content: String,
+    /// How much of the case the pack holds, in words ([`super::Coverage::statement`]).
+    pub holds: String,
 }
 
 fn time(t: &Timestamp) -> String {
@@ -297,6 +299,7 @@ impl Report<'_> {
                 format!("{} by {}", time(&self.exported_at), self.exported_by),
             ),
             ("Members of the public", self.content.clone()),
+            ("This pack holds", self.holds.clone()),
         ]
     }
 }

@@ -44,7 +44,21 @@ pub struct WebConfig {
     pub oidc: Option<OidcConfig>,
     /// Accounts, sign-in, session and reveal policy.
     pub access: AccessPolicy,
+    /// The most alerts and events one evidence pack holds: a case that links more is refused,
+    /// naming its counts, and never packed in part. [`DEFAULT_MAX_PACK`] unless set; at most the
+    /// evidence crate's own limits, which its `build` enforces.
+    pub max_pack: probity_case::evidence::Counts,
 }
+
+/// The most alerts and events one evidence pack from the workbench holds by default. A pack is
+/// built in memory within one request: one of 20,000 messages and 2,000 alerts took 12 s and
+/// about 270 MB beyond its input on the development machine (`tests/pack_bench.rs`), so the
+/// evidence crate's own limits (100,000 events and 10,000 alerts: about a minute and well over a
+/// gigabyte, by the same measure) are too much for one request.
+pub const DEFAULT_MAX_PACK: probity_case::evidence::Counts = probity_case::evidence::Counts {
+    alerts: 2_000,
+    events: 20_000,
+};
 
 impl WebConfig {
     /// Settings for `data_dir` with the defaults: secure cookies, no single sign-on.
@@ -54,6 +68,7 @@ impl WebConfig {
             secure_cookies: true,
             oidc: None,
             access: AccessPolicy::default(),
+            max_pack: DEFAULT_MAX_PACK,
         }
     }
 }

@@ -21,9 +21,6 @@ use super::super::{Session, Web, WebError, blocking, now, record};
 use super::{PAGE_ROWS, parts};
 use crate::http::AppState;
 
-/// Most alerts and events put in one evidence pack.
-const MAX_PACK_ALERTS: usize = 500;
-const MAX_PACK_EVENTS: usize = 5_000;
 /// Audit entries searched for a case's own actions when packing.
 const PACK_AUDIT_WINDOW: u64 = 50_000;
 /// The retention classes, in the order shown.
@@ -677,13 +674,49 @@ async fn export(
         }
         let notes = web.workbench.notes(&case.id)?;
         let links = web.workbench.links(&case.id)?;
-        let mut alerts = Vec::new();
-        for link in links
+        // A pack holds everything the case links or is not built: one for a misconduct hearing
+        // must never be silently incomplete. What the case links is counted first, and a case
+        // over the limits is refused, naming its counts, before its events are read.
+        let limits = web.config.max_pack;
+        let refuse = |counted: String| -> WebError {
+            let why = format!(
+                "Case {} {counted}; an evidence pack from the workbench holds at most {} alerts \
+                 and {} events, so none was built (a pack is never cut short)",
+                case.id, limits.alerts, limits.events
+            );
+            let recorded = record(
+                &*stores.audit,
+                probity_audit::Action {
+                    time: now(),
+                    actor: actor.clone(),
+                    action: "evidence.export.refused".into(),
+                    target: case.id.clone(),
+                    details: serde_json::json!({
+                        "masked": unmask.is_none(),
+                        "reason": unmask,
+                        "refused": why,
+                    }),
+                },
+            );
+            match recorded {
+                Ok(()) => WebError::BadRequest(why),
+                Err(error) => error,
+            }
+        };
+        // The alerts linked, each once, in the order linked.
+        let mut alert_targets = HashSet::new();
+        let alert_links: Vec<&str> = links
             .iter()
             .filter(|l| l.kind == LinkKind::Alert)
-            .take(MAX_PACK_ALERTS)
-        {
-            if let Ok(parsed) = link.target.parse::<EventId>()
+            .map(|l| l.target.as_str())
+            .filter(|target| alert_targets.insert(*target))
+            .collect();
+        if alert_links.len() > limits.alerts {
+            return Err(refuse(format!("links {} alerts", alert_links.len())));
+        }
+        let mut alerts = Vec::new();
+        for target in &alert_links {
+            if let Ok(parsed) = target.parse::<EventId>()
                 && let Some(alert) = stores
                     .alerts
                     .alert(&AlertId::from_bytes(*parsed.as_bytes()))?
@@ -698,21 +731,56 @@ async fn export(
             .iter()
             .flat_map(|a| a.events.iter().copied())
             .filter(|r| seen.insert((r.id, r.timestamp)))
-            .take(MAX_PACK_EVENTS)
             .collect();
-        let mut events = stores.events.events_by_ref(&refs)?;
-        let linked: Vec<EventId> = links
+        let rested_on: HashSet<EventId> = refs.iter().map(|r| r.id).collect();
+        let event_links: Vec<&str> = links
             .iter()
             .filter(|l| l.kind == LinkKind::Event)
-            .filter_map(|l| l.target.parse().ok())
+            .map(|l| l.target.as_str())
             .collect();
+        let mut linked: Vec<EventId> = event_links.iter().filter_map(|t| t.parse().ok()).collect();
+        linked.sort();
+        linked.dedup();
+        let unreadable_links = event_links
+            .iter()
+            .filter(|t| t.parse::<EventId>().is_err())
+            .count();
+        // Each id linked directly is at least one event, unless an alert rests on it already.
+        let counted_before_reading = refs.len()
+            + linked.iter().filter(|id| !rested_on.contains(id)).count()
+            + unreadable_links;
+        if counted_before_reading > limits.events {
+            return Err(refuse(format!(
+                "links {} alerts and rests on at least {counted_before_reading} events",
+                alert_links.len()
+            )));
+        }
+        let mut events = stores.events.events_by_ref(&refs)?;
+        // An id linked directly may be more than one stored event (the same id at two times):
+        // each is counted and packed.
+        let mut found_by_id: HashMap<EventId, usize> = HashMap::new();
         for event in stores.events.events_by_id(&linked)? {
-            if events.len() >= MAX_PACK_EVENTS {
-                break;
-            }
             if seen.insert((event.provenance.id, event.timestamp)) {
+                *found_by_id.entry(event.provenance.id).or_default() += 1;
                 events.push(event);
             }
+        }
+        let linked_events: usize = linked
+            .iter()
+            .map(|id| match found_by_id.get(id) {
+                Some(found) => *found,
+                None => usize::from(!rested_on.contains(id)),
+            })
+            .sum();
+        let case_counts = evidence::Counts {
+            alerts: alert_links.len(),
+            events: refs.len() + linked_events + unreadable_links,
+        };
+        if case_counts.events > limits.events {
+            return Err(refuse(format!(
+                "links {} alerts and rests on {} events",
+                case_counts.alerts, case_counts.events
+            )));
         }
         let mut identifiers: Vec<String> = alerts
             .iter()
@@ -741,6 +809,7 @@ async fn export(
             identities,
             originals: BTreeMap::new(),
             content,
+            case_counts,
         };
         let mut out = std::io::Cursor::new(Vec::new());
         let summary = evidence::build(&input, &mut out)?;
