@@ -318,6 +318,60 @@ fn text_only_in_the_html_alternative_is_added_to_the_body() {
     assert!(body(&event).contains("diagnosed with cancer"));
 }
 
+fn with_outside(preamble: &str, epilogue: &str) -> Vec<u8> {
+    format!(
+        "From: Alan Smith <alan.smith@force.police.uk>\r\nTo: Bob Jones <bob.jones@force.police.uk>\r\nSubject: rota\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"M\"\r\n\r\n{preamble}--M\r\nContent-Type: multipart/alternative; boundary=\"A\"\r\n\r\n--A\r\nContent-Type: text/plain\r\n\r\nSee you at the briefing.\r\n--A\r\nContent-Type: text/html\r\n\r\n<p>See you at the briefing.</p>\r\n--A--\r\n\r\n--M\r\nContent-Type: text/plain; name=\"rota.txt\"\r\nContent-Disposition: attachment; filename=\"rota.txt\"\r\n\r\nMon Tue Wed\r\n--M--\r\n{epilogue}"
+    )
+    .into_bytes()
+}
+
+/// Text before the first and after the last delimiter of a multipart (its preamble and
+/// epilogue), which some mail clients show, is read into the body under a marker and labelled;
+/// the usual line for readers that do not know MIME, and white space, add nothing.
+#[test]
+fn text_outside_the_parts_is_read_into_the_body() {
+    let event = decode(&with_outside(
+        "This is a multi-part message in MIME format.\r\nYou stupid bitch, I will find you.\r\n\r\n",
+        "PS I know where you live.\r\n",
+    ));
+    assert_eq!(
+        body(&event),
+        "See you at the briefing.\n\n[text outside the message's parts]\n\
+         This is a multi-part message in MIME format.\nYou stupid bitch, I will find you.\n\n\
+         PS I know where you live."
+    );
+    assert_eq!(event.labels["email.text_outside_parts"], "true");
+
+    // In the epilogue of a multipart within the message too.
+    let nested = String::from_utf8(with_outside("", "")).unwrap().replace(
+        "--A--\r\n\r\n",
+        "--A--\r\nMeet me behind the station.\r\n\r\n",
+    );
+    let event = decode(nested.as_bytes());
+    assert!(
+        body(&event).ends_with("[text outside the message's parts]\nMeet me behind the station."),
+        "{}",
+        body(&event)
+    );
+
+    for (preamble, epilogue) in [
+        ("", ""),
+        (
+            "This is a multi-part message in MIME format.\r\n\r\n",
+            "\r\n\r\n",
+        ),
+        (
+            "This message is in MIME format. Since your mail reader does not understand\r\n\
+             this format, some or all of this message may not be legible.\r\n\r\n",
+            "",
+        ),
+    ] {
+        let event = decode(&with_outside(preamble, epilogue));
+        assert_eq!(body(&event), "See you at the briefing.", "{preamble:?}");
+        assert!(!event.labels.contains_key("email.text_outside_parts"));
+    }
+}
+
 #[test]
 fn an_html_alternative_saying_what_the_plain_one_says_adds_nothing() {
     let event = decode(&alternative(

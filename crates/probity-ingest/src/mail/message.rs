@@ -18,7 +18,7 @@ use probity_model::{
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{alternative, boundary, eol, journal};
+use super::{alternative, boundary, eol, journal, outside};
 use crate::{Context, Limits, attach, charset};
 
 /// Headers kept in [`Event::original`] as text (RFC 2047 encoded words decoded, folding undone),
@@ -356,9 +356,13 @@ fn email_fields(
         truncated: body_truncated,
         encoding_problem: body_problem,
         alternative_lines,
+        outside_parts,
     } = body_text(message, ctx.limits.max_email_body_bytes);
     if body_truncated {
         labels.set("email.body_truncated", "true");
+    }
+    if outside_parts {
+        labels.set("email.text_outside_parts", "true");
     }
     if alternative_lines > 0 {
         labels.set(
@@ -641,8 +645,10 @@ fn to_utc(date: &mail_parser::DateTime) -> Option<Timestamp> {
 /// The text body: the text/plain parts mail-parser chose (HTML reduced to text where a message
 /// has no plain alternative), then the content of any multipart part without a usable boundary
 /// (read as text, as far as it goes), then the lines of an HTML alternative that hold words the
-/// rest does not (under [`alternative::MARKER`]), joined, cut at `limit` bytes on a character
-/// boundary. Also whether a part's text could not be decoded as declared ([`part_text`]).
+/// rest does not (under [`alternative::MARKER`]), then the text of a multipart's preamble or
+/// epilogue that says more than mailers put there (under [`outside::MARKER`]), joined, cut at
+/// `limit` bytes on a character boundary. Also whether a part's text could not be decoded as
+/// declared ([`part_text`]).
 fn body_text(message: &Message<'_>, limit: usize) -> Body {
     let mut body = String::new();
     let mut problem = false;
@@ -685,6 +691,18 @@ fn body_text(message: &Message<'_>, limit: usize) -> Body {
         }
         problem |= lossy;
     }
+    let mut outside_parts = false;
+    if body.len() <= limit
+        && let Some(outside) = outside::text(message)
+    {
+        if !body.is_empty() {
+            body.push_str("\n\n");
+        }
+        body.push_str(outside::MARKER);
+        body.push('\n');
+        body.push_str(&outside);
+        outside_parts = true;
+    }
     let truncated = body.len() > limit;
     if truncated {
         let cut = body.floor_char_boundary(limit);
@@ -695,6 +713,7 @@ fn body_text(message: &Message<'_>, limit: usize) -> Body {
         truncated,
         encoding_problem: problem,
         alternative_lines,
+        outside_parts,
     }
 }
 
@@ -742,10 +761,12 @@ struct Body {
     encoding_problem: bool,
     /// Lines of an HTML alternative added to the body (its words are not in the plain one).
     alternative_lines: usize,
+    /// Text of a multipart's preamble or epilogue was added to the body.
+    outside_parts: bool,
 }
 
 /// Bytes as text: UTF-8 where they are, else windows-1252.
-fn bytes_as_text(bytes: &[u8]) -> Cow<'static, str> {
+pub(super) fn bytes_as_text(bytes: &[u8]) -> Cow<'static, str> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Owned(text.to_owned()),
         Err(_) => match charset_decoder(b"windows-1252") {

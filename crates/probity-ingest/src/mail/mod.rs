@@ -14,6 +14,7 @@ mod eol;
 mod journal;
 mod mbox;
 mod message;
+mod outside;
 
 use std::io::{BufReader, Read};
 

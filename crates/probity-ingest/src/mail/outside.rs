@@ -1,0 +1,158 @@
+//! Text outside a multipart's parts: its preamble (before the first delimiter line) and its
+//! epilogue (after the last).
+//!
+//! RFC 2046 says to ignore both, and mail-parser does; but they are in the message as sent, some
+//! mail clients show them, and a sender can write there what the parts do not say. Mailers put
+//! only a line for readers that do not know MIME there ("This is a multi-part message in MIME
+//! format."), or nothing. So a preamble or epilogue that holds anything else is read, and added
+//! to the body under [`MARKER`], whole, as written.
+
+use mail_parser::{Message, MimeHeaders, PartType};
+use memchr::memmem;
+
+/// The line before the text found outside the parts.
+pub(super) const MARKER: &str = "[text outside the message's parts]";
+
+/// The most bytes read from one preamble or epilogue; the body's own limit applies after.
+const MAX_OUTSIDE_BYTES: usize = 64 * 1024;
+
+/// What mailers write for readers that do not know MIME, compared in lower case with runs of
+/// white space as one space. A preamble or epilogue holding only these (and white space, and
+/// punctuation) adds nothing.
+const BOILERPLATE: [&str; 21] = [
+    "this is a multi-part message in mime format.",
+    "this is a multipart message in mime format.",
+    "this is a multi part message in mime format.",
+    "this is a multi-part message in mime format",
+    "this is a multipart message in mime format",
+    "this is a multipart mime message.",
+    "this is a mime-encapsulated message",
+    "this is a mime encoded message.",
+    "this is a message in mime format.",
+    "this message is in mime format. since your mail reader does not understand this format, \
+     some or all of this message may not be legible.",
+    "this is a mime-formatted message. if you see this text it means that your e-mail software \
+     does not support mime-formatted messages.",
+    "this is a mime message. if you are reading this text, you might want to consider changing \
+     to a mail reader that understands how to properly display mime multipart messages.",
+    "this is an openpgp/mime signed message (rfc 4880 and 3156)",
+    "this is an openpgp/mime encrypted message (rfc 4880 and 3156)",
+    "this is a cryptographically signed message in mime format.",
+    // exmh's, before a signed message.
+    "it has been signed conforming to rfc2015.",
+    "it has been signed conforming to rfc3156.",
+    "you'll need pgp or gpg to check the signature.",
+    "you'll need gpg or pgp to check the signature.",
+    "if you can see this message, perhaps your mail reader doesn't support mime. you should \
+     still be able to see the text version of the e-mail message, which follows below.",
+    "this is a multi-part message in mime format. if you can see this message, perhaps your mail \
+     reader doesn't support mime. you should still be able to see the text version of the \
+     e-mail message, which follows below.",
+];
+
+/// The text of every preamble and epilogue of `message`'s own multiparts (not those of the
+/// messages attached to it) that holds more than white space and [`BOILERPLATE`], in the order
+/// they occur, joined by blank lines; none when there is none.
+pub(super) fn text(message: &Message<'_>) -> Option<String> {
+    let raw: &[u8] = message.raw_message.as_ref();
+    let mut found: Vec<String> = Vec::new();
+    for part in &message.parts {
+        if !matches!(part.body, PartType::Multipart(_)) {
+            continue;
+        }
+        let Some(boundary) = part
+            .content_type()
+            .and_then(|content_type| content_type.attribute("boundary"))
+            .filter(|boundary| !boundary.is_empty())
+        else {
+            continue;
+        };
+        let start = part.offset_body as usize;
+        let end = (part.offset_end as usize).min(raw.len());
+        let Some(body) = raw.get(start..end) else {
+            continue;
+        };
+        let (preamble, epilogue) = outside(body, boundary.as_bytes());
+        for stretch in [preamble, epilogue].into_iter().flatten() {
+            let stretch = &stretch[..stretch.len().min(MAX_OUTSIDE_BYTES)];
+            let text = super::message::bytes_as_text(stretch).replace("\r\n", "\n");
+            if says_something(&text) {
+                found.push(text.trim().to_owned());
+            }
+        }
+    }
+    (!found.is_empty()).then(|| found.join("\n\n"))
+}
+
+/// The preamble and the epilogue of a multipart `body` split by `boundary`: the bytes before its
+/// first delimiter line, and those after the line of its close delimiter (`--boundary--`).
+fn outside<'b>(body: &'b [u8], boundary: &[u8]) -> (Option<&'b [u8]>, Option<&'b [u8]>) {
+    let needle = [b"--".as_slice(), boundary].concat();
+    let at_line_start = |at: usize| at == 0 || body.get(at - 1) == Some(&b'\n');
+    let mut delimiters = memmem::find_iter(body, &needle).filter(|&at| at_line_start(at));
+    let Some(first) = delimiters.next() else {
+        return (None, None);
+    };
+    let preamble = body.get(..first);
+    let close = memmem::find_iter(body, &[needle.as_slice(), b"--"].concat())
+        .filter(|&at| at_line_start(at))
+        .last();
+    let epilogue = close.and_then(|at| {
+        let line_end = memchr::memchr(b'\n', &body[at..]).map(|end| at + end + 1)?;
+        body.get(line_end..)
+    });
+    (preamble, epilogue)
+}
+
+/// Whether `text` holds more than white space, punctuation and [`BOILERPLATE`].
+fn says_something(text: &str) -> bool {
+    let mut plain = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    for sentence in BOILERPLATE {
+        plain = plain.replace(sentence, " ");
+    }
+    plain.chars().any(char::is_alphanumeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preamble_and_epilogue_are_the_bytes_outside_the_delimiters() {
+        let body = b"before\r\n--B\r\n\r\none\r\n--B\r\n\r\ntwo\r\n--B--\r\nafter\r\n";
+        let (preamble, epilogue) = outside(body, b"B");
+        assert_eq!(preamble, Some(b"before\r\n".as_slice()));
+        assert_eq!(epilogue, Some(b"after\r\n".as_slice()));
+        // A boundary within a line is not a delimiter; no delimiter, nothing outside.
+        assert_eq!(outside(b"x--B\r\n", b"B"), (None, None));
+    }
+
+    #[test]
+    fn only_white_space_and_the_usual_lines_say_nothing() {
+        for quiet in [
+            "",
+            " \r\n\t\n",
+            "This is a multi-part message in MIME format.\n",
+            "This message is in MIME format. Since your mail reader does not understand\n\
+             this format, some or all of this message may not be legible.\n\n",
+            "This is an OpenPGP/MIME signed message (RFC 4880 and 3156)\n--",
+            "This is a multi-part message in MIME format.\nIt has been signed conforming to \
+             RFC3156.\nYou'll need GPG or PGP to check the signature.\n",
+            "This is a MIME message. If you are reading this text, you\nmight want to consider \
+             changing to a mail reader that\nunderstands how to properly display MIME multipart \
+             messages.",
+        ] {
+            assert!(!says_something(quiet), "{quiet:?}");
+        }
+        for loud in [
+            "This is a multi-part message in MIME format.\nI will find you and kill you.",
+            "Meet me at 6",
+        ] {
+            assert!(says_something(loud), "{loud:?}");
+        }
+    }
+}
