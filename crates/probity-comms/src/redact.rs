@@ -101,6 +101,24 @@ impl Redactor {
         }
     }
 
+    /// Masks a content alert's user where it is a member of the public, for views that show
+    /// people as written (the command line, the read API, evidence packs), as
+    /// [`Redactor::parties`] masks a message's: a content alert's user is the message's sender,
+    /// who for an incoming text message or mail from outside the force is a member of the
+    /// public. Staff stay as they are; the workbench shows a pseudonym instead and does not call
+    /// this.
+    pub fn alert_user(&self, alert: &mut Alert) {
+        if alert.rule.kind != CONTENT_KIND {
+            return;
+        }
+        if let Some(user) = alert.user.as_mut() {
+            let masked = self.masker.mask(user.as_str());
+            if !masked.masked.is_empty() {
+                user.replace(masked.text);
+            }
+        }
+    }
+
     /// Masks members of the public in one text (unsealed content, for one).
     pub fn text(&self, text: &str) -> String {
         self.masker.mask(text).text
@@ -335,8 +353,23 @@ mod tests {
             user: None,
             host: None,
         };
+        alert.user = Some("447700912345".into());
+        let mut staff_alert = alert.clone();
         redactor.alert(&mut alert);
         assert_eq!(alert.matched[0].value, "[dob]");
+        assert_eq!(
+            alert.user.as_ref().map(|u| u.as_str()),
+            Some("447700912345")
+        );
+        redactor.alert_user(&mut alert);
+        // The sender of an incoming text is a member of the public; a member of staff stays.
+        assert_eq!(alert.user.as_ref().map(|u| u.as_str()), Some("[phone]"));
+        staff_alert.user = Some("jane.smith@force.police.uk".into());
+        jane_smith_s_force().alert_user(&mut staff_alert);
+        assert_eq!(
+            staff_alert.user.as_ref().map(|u| u.as_str()),
+            Some("jane.smith@force.police.uk")
+        );
         let shown = format!("{} {}", alert.explanation, alert.matched[0].field);
         for private in ["Karen", "Whitfield", "PX123456B", "12/03/1985"] {
             assert!(!shown.contains(private), "{private} shown: {shown}");

@@ -756,6 +756,24 @@ fn members_of_the_public_are_masked_in_what_analysts_see_but_stored_whole() {
         assert!(!shown.contains(private), "{private} shown: {shown}");
     }
     assert!(in_database_files(&data, "Okafor"));
+
+    // An abusive text from a member of the public raises an alert whose user is the caller:
+    // masked in `probity alerts` as in the events (it showed the number as the alert's user).
+    let abusive = dir.path().join("abusive.csv");
+    std::fs::write(
+        &abusive,
+        "Timestamp,Direction,From,From Name,To,Body\n\
+         2024-05-06T10:00:00Z,Incoming,447700912345,,jane.smith@force.police.uk,You useless fucking bitch I will find you\n",
+    )
+    .unwrap();
+    ingest(&data, &abusive);
+    for args in [&["alerts"][..], &["alerts", "--json"][..]] {
+        let output = succeeded(probity(&data).args(args));
+        let shown = String::from_utf8(output.stdout).unwrap();
+        assert!(shown.contains("abuse/"), "{shown}");
+        assert!(!shown.contains("7700912345"), "{shown}");
+        assert!(shown.contains("[phone]"), "{shown}");
+    }
 }
 
 /// `probity events --text` answers only by what it shows: a member of the public's name, masked

@@ -184,7 +184,10 @@ pub async fn alerts(
     };
     let work = move || {
         let alerts = store.alerts(&request).map_err(|e| e.to_string())?;
-        Ok::<_, String>(masked(alerts, &*cache.redactor()?, Redactor::alert))
+        Ok::<_, String>(masked(alerts, &*cache.redactor()?, |redactor, alert| {
+            redactor.alert(alert);
+            redactor.alert_user(alert);
+        }))
     };
     match tokio::task::spawn_blocking(work).await {
         Ok(Ok(alerts)) => Json(json!({ "alerts": alerts })).into_response(),

@@ -62,6 +62,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let redactor = probity_server::redactor(&*store).map_err(anyhow::Error::msg)?;
     for alert in &mut alerts {
         redactor.alert(alert);
+        redactor.alert_user(alert);
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

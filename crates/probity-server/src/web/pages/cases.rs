@@ -619,6 +619,7 @@ impl evidence::ContentMask for RedactorMask {
 
     fn alert(&self, alert: &mut Alert) {
         self.0.alert(alert);
+        self.0.alert_user(alert);
     }
 }
 
