@@ -5,7 +5,9 @@
 //! columns differs from the header's, that is not valid UTF-8, whose value does not fit its field
 //! (a port that is not a number) or that is longer than `max_event_bytes` is dead-lettered with
 //! its line number and a reason naming the column. Every column is kept in `original` under its
-//! header name. The row's raw bytes make the event id.
+//! header name. The row's raw bytes make the event id. A header row that runs over several lines
+//! to the end of the input (a quote left open in it) is an error for the whole file, which the
+//! caller keeps as a dead letter, rather than a file of no rows.
 
 mod fields;
 mod mapping;
@@ -54,16 +56,20 @@ pub fn decode(
     sink: &mut dyn Sink,
 ) -> Result<()> {
     let mut rows = RowReader::new(reader, mapping.delimiter, ctx.limits.max_event_bytes);
+    let mut header_spans_lines = false;
     let headers = if mapping.has_headers {
         let Some(header) = rows.next_row().map_err(|e| Error::io(&ctx.source, e))? else {
             return Ok(());
         };
+        header_spans_lines = header.raw.contains(&b'\n');
         header_names(&header, ctx.limits.max_event_bytes)?
     } else {
         mapping.columns.clone()
     };
     let plan = Plan::new(mapping, headers)?;
+    let mut read_rows = false;
     while let Some(row) = rows.next_row().map_err(|e| Error::io(&ctx.source, e))? {
+        read_rows = true;
         let location = format!("line {}", row.line);
         match plan.event(&row, ctx, &location) {
             Ok(event) => sink.event(event)?,
@@ -74,6 +80,13 @@ pub fn decode(
                 sink.reject(letter)?;
             }
         }
+    }
+    // A header row over several lines with nothing after it is a quote left open in the header:
+    // the whole file was read as the header, and would give nothing, not even a dead letter.
+    if header_spans_lines && !read_rows {
+        return Err(Error::Invalid(
+            "the CSV header row runs over several lines to the end of the input (a quote left open?): no rows could be read".into(),
+        ));
     }
     Ok(())
 }
@@ -512,6 +525,33 @@ mod tests {
         let original = &batch.events[0].original;
         assert!(original.contains_key("to"));
         assert!(original.contains_key(&format!("to ({columns})")));
+    }
+
+    /// A quote left open in the header row swallows the whole file: that is an error (the
+    /// caller keeps the file as a dead letter), not a file of no rows.
+    #[test]
+    fn a_quote_left_open_in_the_header_is_an_error() {
+        let mut ctx = Context::new("test", crate::Limits::default());
+        let mut batch = crate::Batch::new();
+        let error = decode_generic(
+            &b"\"name,when\nAlan,2024-05-06\nKaren,2024-05-07\n"[..],
+            &mut ctx,
+            &mut batch,
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("quote"), "{error}");
+        assert!(batch.is_empty());
+        // A header alone, on one line, is still an empty file; a quoted line end in a header
+        // with rows after it is still read.
+        decode_generic(&b"name,when\n"[..], &mut ctx, &mut batch).unwrap();
+        assert!(batch.is_empty());
+        decode_generic(
+            &b"\"na\nme\",when\nAlan,2024-05-06\n"[..],
+            &mut ctx,
+            &mut batch,
+        )
+        .unwrap();
+        assert_eq!(batch.events.len(), 1);
     }
 
     #[test]
