@@ -1,0 +1,212 @@
+//! The fuzzing loop: pick an input from the corpus, mutate it, run it, keep it when it did
+//! something new, save what it found.
+
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use probity_comms::CommsStage;
+
+use crate::exec::{self, Finding};
+use crate::mutate::{self, Rng};
+use crate::seeds::{Seed, sanitise};
+
+/// What the loop is asked to do.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Decides every mutant: a run is repeated by giving the same seed.
+    pub seed: u64,
+    /// The first iteration (a restarted worker goes on from where the last one stopped).
+    pub start: u64,
+    /// Stop after this many iterations…
+    pub iterations: Option<u64>,
+    /// …or at this time.
+    pub deadline: Option<Instant>,
+    /// Where findings are saved (none: only counted).
+    pub out: Option<PathBuf>,
+    /// A scratch folder the inputs are written to for decoding.
+    pub work: PathBuf,
+    /// Whether time and memory are judged (not in a debug build's test).
+    pub judge_resources: bool,
+    /// Most inputs kept in the corpus besides the seeds.
+    pub max_corpus: usize,
+    /// Print progress this often (none: quiet).
+    pub progress_every: Option<std::time::Duration>,
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub execs: u64,
+    pub corpus: usize,
+    /// Occurrences by kind.
+    pub findings: BTreeMap<&'static str, u64>,
+    /// Distinct findings (kind and reason without numbers), with the first file saved for each.
+    pub distinct: BTreeMap<String, (u64, Option<PathBuf>)>,
+    pub seconds: f64,
+    pub slowest: (f64, usize),
+    pub peak_growth: u64,
+    pub events: u64,
+    pub dead_letters: u64,
+}
+
+/// The iteration and file name being run, for the watchdog and a supervisor.
+#[derive(Debug, Default)]
+pub struct Current {
+    pub iteration: u64,
+    pub name: String,
+    pub started: Option<Instant>,
+    pub cpu_at_start: f64,
+}
+
+pub static CURRENT: Mutex<Current> = Mutex::new(Current {
+    iteration: 0,
+    name: String::new(),
+    started: None,
+    cpu_at_start: 0.0,
+});
+
+/// Runs the loop over `seeds` (run first as they are, then mutated).
+pub fn fuzz(stage: &CommsStage, seeds: &[Seed], config: &Config) -> Stats {
+    let started = Instant::now();
+    let mut stats = Stats::default();
+    let mut corpus: Vec<Seed> = seeds.to_vec();
+    let mut seen: HashSet<u64> = HashSet::new();
+    let mut last_progress = Instant::now();
+    let mut iteration = config.start;
+    let state_file = config.work.join(".iteration");
+    loop {
+        if config
+            .iterations
+            .is_some_and(|n| iteration >= config.start + n)
+        {
+            break;
+        }
+        if config.deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        if corpus.is_empty() {
+            break;
+        }
+        let mut rng = Rng::for_iteration(config.seed, iteration);
+        let (mut name, bytes) = if (iteration as usize) < seeds.len() {
+            let seed = &seeds[iteration as usize];
+            (seed.name.clone(), seed.bytes.clone())
+        } else {
+            let base = &corpus[rng.below(corpus.len())];
+            let other = &corpus[rng.below(corpus.len())];
+            let mut name = base.name.clone();
+            let bytes = mutate::mutate(&mut rng, &mut name, &base.bytes, &other.bytes);
+            (name, bytes)
+        };
+        name = sanitise(&name);
+        let _ = std::fs::write(&state_file, format!("{iteration}\n{name}\n"));
+        if let Ok(mut current) = CURRENT.lock() {
+            current.iteration = iteration;
+            current.name.clone_from(&name);
+            current.started = Some(Instant::now());
+            current.cpu_at_start = exec::thread_cpu_seconds();
+        }
+        let report = exec::run(stage, &config.work, &name, &bytes);
+        if let Ok(mut current) = CURRENT.lock() {
+            current.started = None;
+        }
+        stats.execs += 1;
+        stats.events += report.events as u64;
+        stats.dead_letters += report.dead_letters as u64;
+        if report.cpu_seconds > stats.slowest.0 {
+            stats.slowest = (report.cpu_seconds, bytes.len());
+        }
+        stats.peak_growth = stats.peak_growth.max(report.memory_growth);
+        for finding in &report.findings {
+            if !config.judge_resources && matches!(finding.kind, "hang" | "memory") {
+                continue;
+            }
+            *stats.findings.entry(finding.kind).or_default() += 1;
+            let key = format!("{}: {}", finding.kind, exec::shape(&finding.reason));
+            let entry = stats.distinct.entry(key).or_insert((0, None));
+            entry.0 += 1;
+            if entry.0 == 1
+                && let Some(out) = &config.out
+            {
+                entry.1 = save(out, finding, &name, &bytes, config.seed, iteration);
+            }
+        }
+        if seen.insert(report.features)
+            && corpus.len() < seeds.len() + config.max_corpus
+            && bytes.len() <= mutate::MAX_MUTANT_BYTES / 4
+            && report.findings.is_empty()
+        {
+            corpus.push(Seed { name, bytes });
+        }
+        iteration += 1;
+        if let Some(every) = config.progress_every
+            && last_progress.elapsed() >= every
+        {
+            last_progress = Instant::now();
+            print_progress(&stats, corpus.len(), started.elapsed().as_secs_f64());
+        }
+    }
+    stats.corpus = corpus.len();
+    stats.seconds = started.elapsed().as_secs_f64();
+    stats
+}
+
+pub fn print_progress(stats: &Stats, corpus: usize, seconds: f64) {
+    println!(
+        "{:>7.0} s  {} execs  {:.0}/s  corpus {corpus}  findings {:?}  slowest {:.2} s ({} bytes)  peak growth {} MiB",
+        seconds,
+        stats.execs,
+        stats.execs as f64 / seconds.max(1e-9),
+        stats.findings,
+        stats.slowest.0,
+        stats.slowest.1,
+        stats.peak_growth >> 20
+    );
+}
+
+/// Saves a finding's input and reason under `out` as `KIND-HASH/NAME` (the name it was decoded
+/// under, which can decide its format) and `KIND-HASH.txt`, once
+/// per kind and reason (numbers left out); every occurrence is appended to `findings.log`.
+pub fn save(
+    out: &Path,
+    finding: &Finding,
+    name: &str,
+    bytes: &[u8],
+    seed: u64,
+    iteration: u64,
+) -> Option<PathBuf> {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    finding.kind.hash(&mut hasher);
+    exec::shape(&finding.reason).hash(&mut hasher);
+    let id = format!("{}-{:016x}", finding.kind, hasher.finish());
+    let input = out.join(&id).join(name);
+    let note = out.join(format!("{id}.txt"));
+    let _ = std::fs::create_dir_all(out.join(&id));
+    let line = format!(
+        "{id}\titeration {iteration}\t{} bytes\t{}\n",
+        bytes.len(),
+        finding.reason.replace('\n', " ")
+    );
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(out.join("findings.log"))
+        .and_then(|mut log| std::io::Write::write_all(&mut log, line.as_bytes()));
+    if note.exists() {
+        return None;
+    }
+    let text = format!(
+        "kind: {}\nreason: {}\ninput: {} ({} bytes, decoded under the name {name})\nseed {seed}, iteration {iteration}\nreplay: comms_fuzz --replay {}\n",
+        finding.kind,
+        finding.reason,
+        input.display(),
+        bytes.len(),
+        input.display()
+    );
+    let _ = std::fs::write(&input, bytes);
+    let _ = std::fs::write(&note, text);
+    Some(input)
+}

@@ -1,0 +1,318 @@
+//! Running one input the way `probity ingest` does — written to a file, the format told from
+//! its content and name (`files::decode_file`), each event through `CommsStage::apply`, each
+//! dead letter through `CommsStage::guard_dead_letter` — and judging what happened.
+
+use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use probity_comms::{CommsStage, Outcome};
+use probity_ingest::Sink;
+use probity_ingest::files::{FileOptions, decode_file};
+use probity_model::{DeadLetter, Event, Format};
+
+/// Seconds of CPU a mutant may take per MB of input before it is a hang finding.
+pub const CPU_SECONDS_PER_MB: f64 = 2.0;
+/// Seconds of CPU any mutant may take (however small) before it is a hang finding.
+pub const CPU_SECONDS_FIXED: f64 = 0.5;
+/// Seconds of CPU allowed for each event or dead letter made (a 2-byte line can be a message).
+pub const CPU_SECONDS_PER_RECORD: f64 = 20e-6;
+/// Peak resident memory a mutant may add, as a multiple of its size…
+pub const MEMORY_FACTOR: u64 = 50;
+/// …plus this (the decoders' own buffers and limits: a 64 MiB decompression budget among them).
+pub const MEMORY_FIXED: u64 = 96 * 1024 * 1024;
+
+/// What one run of an input found wrong.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// `panic`, `hang`, `memory` or `loss`.
+    pub kind: &'static str,
+    pub reason: String,
+}
+
+/// What one run of an input did.
+#[derive(Debug)]
+pub struct Report {
+    /// A digest of what the decoder and the stage did (format, outcomes, labels, dead-letter
+    /// reasons without numbers): a new digest makes the mutant worth keeping in the corpus.
+    pub features: u64,
+    pub cpu_seconds: f64,
+    pub memory_growth: u64,
+    pub events: usize,
+    pub dead_letters: usize,
+    pub findings: Vec<Finding>,
+}
+
+static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
+
+/// Keeps panic messages for the finding instead of printing them.
+pub fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        if let Ok(mut slot) = PANIC_MESSAGE.lock() {
+            *slot = Some(format!("{payload} at {location}"));
+        }
+    }));
+}
+
+/// CPU time this thread has run, in seconds (`/proc/thread-self/schedstat`, Linux).
+pub fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|text| text.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0.0, |nanos| nanos as f64 / 1e9)
+}
+
+/// A `/proc/self/status` field in bytes (`VmRSS`, `VmHWM`).
+pub fn status_bytes(field: &str) -> u64 {
+    let Ok(text) = std::fs::read_to_string("/proc/self/status") else {
+        return 0;
+    };
+    text.lines()
+        .find_map(|line| {
+            let rest = line.strip_prefix(field)?.strip_prefix(':')?;
+            rest.split_whitespace().next()?.parse::<u64>().ok()
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
+/// Resets the process's peak resident size (`VmHWM`) to its current size.
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Runs `bytes`, named `name`, through decode and stage in `work` (a scratch folder).
+pub fn run(stage: &CommsStage, work: &Path, name: &str, bytes: &[u8]) -> Report {
+    let file = work.join(name);
+    let mut findings = Vec::new();
+    if let Err(error) = std::fs::write(&file, bytes) {
+        findings.push(Finding {
+            kind: "harness",
+            reason: format!("cannot write {}: {error}", file.display()),
+        });
+    }
+    reset_peak();
+    let rss_before = status_bytes("VmRSS");
+    let cpu_before = thread_cpu_seconds();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let mut sink = StageSink::new(stage);
+        let decoded = decode_file(&file, &FileOptions::default(), &mut sink);
+        let stage_cpu = sink.stage_cpu;
+        (decoded, sink, stage_cpu)
+    }));
+    let cpu = thread_cpu_seconds() - cpu_before;
+    let growth = status_bytes("VmHWM").saturating_sub(rss_before);
+    let mut events = 0;
+    let mut dead_letters = 0;
+    match result {
+        Err(_) => {
+            let message = PANIC_MESSAGE
+                .lock()
+                .ok()
+                .and_then(|mut slot| slot.take())
+                .unwrap_or_else(|| "a panic with no message".into());
+            findings.push(Finding {
+                kind: "panic",
+                reason: message,
+            });
+        }
+        Ok((decoded, sink, stage_cpu)) => {
+            events = sink.events;
+            dead_letters = sink.dead_letters;
+            match &decoded {
+                Ok(format) => {
+                    format!("{format:?}").hash(&mut hasher);
+                    if events + dead_letters == 0 && !header_only(*format, bytes) {
+                        findings.push(Finding {
+                            kind: "loss",
+                            reason: format!(
+                                "read as {format:?} without error, but gave no event and no dead letter"
+                            ),
+                        });
+                    }
+                }
+                // The caller keeps a file it cannot decode as a dead letter of its own.
+                Err(error) => shape(&error.to_string()).hash(&mut hasher),
+            }
+            if let Some(gap) = mbox_gap(&sink.mbox_messages) {
+                findings.push(Finding {
+                    kind: "loss",
+                    reason: gap,
+                });
+            }
+            sink.features.hash(&mut hasher);
+            let megabytes = bytes.len() as f64 / 1e6;
+            let allowed = CPU_SECONDS_FIXED
+                + CPU_SECONDS_PER_MB * megabytes
+                + CPU_SECONDS_PER_RECORD * (events + dead_letters) as f64;
+            if cpu > allowed {
+                findings.push(Finding {
+                    kind: "hang",
+                    reason: format!(
+                        "{cpu:.2} s of CPU ({:.2} s decoding, {stage_cpu:.2} s in the stage) for {} bytes (allowed {allowed:.2} s)",
+                        cpu - stage_cpu,
+                        bytes.len()
+                    ),
+                });
+            }
+        }
+    }
+    let allowed_memory = MEMORY_FIXED + MEMORY_FACTOR * bytes.len() as u64;
+    if growth > allowed_memory {
+        findings.push(Finding {
+            kind: "memory",
+            reason: format!(
+                "peak resident memory grew {} MiB for {} bytes (allowed {} MiB)",
+                growth >> 20,
+                bytes.len(),
+                allowed_memory >> 20
+            ),
+        });
+    }
+    let _ = std::fs::remove_file(&file);
+    Report {
+        features: hasher.finish(),
+        cpu_seconds: cpu,
+        memory_growth: growth,
+        events,
+        dead_letters,
+        findings,
+    }
+}
+
+fn outcome_name(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::NotAMessage => "not a message".into(),
+        Outcome::Excluded { class } => format!("excluded {class}"),
+        Outcome::Sealed { reason } => format!("sealed {reason:?}"),
+        Outcome::Withheld => "withheld".into(),
+        Outcome::NameOnly { class, .. } => format!("name only {class}"),
+        Outcome::Scanned(alerts) => {
+            let rules: BTreeSet<&str> = alerts.iter().map(|a| a.rule.id.as_str()).collect();
+            format!("scanned {rules:?}")
+        }
+    }
+}
+
+/// A reason with its numbers taken out, so that findings and features group by kind.
+pub fn shape(reason: &str) -> String {
+    reason
+        .chars()
+        .filter(|c| !c.is_ascii_digit())
+        .take(80)
+        .collect()
+}
+
+/// The mailbox message number in a location (`message N (byte offset X)`).
+fn mbox_index(location: Option<&String>) -> Option<u64> {
+    let rest = location?.strip_prefix("message ")?;
+    rest.split_whitespace().next()?.parse().ok()
+}
+
+/// A mailbox message with neither an event nor a dead letter, between the first and the last
+/// that have one.
+fn mbox_gap(seen: &BTreeSet<u64>) -> Option<String> {
+    let first = *seen.first()?;
+    let last = *seen.last()?;
+    let missing: Vec<u64> = (first..=last)
+        .filter(|n| !seen.contains(n))
+        .take(5)
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "mailbox messages {missing:?} gave no event and no dead letter (messages {first} to {last} seen)"
+    ))
+}
+
+/// A CSV of at most one line, or a device CSV export of at most three (a title or two above the
+/// header): a header with no rows, which is nothing to lose.
+fn header_only(format: Format, bytes: &[u8]) -> bool {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return true;
+    }
+    let lines = bytes
+        .split(|b| *b == b'\n')
+        .filter(|line| !line.trim_ascii().is_empty())
+        .count();
+    match format {
+        Format::Csv => lines <= 1,
+        Format::Sms => lines <= 3,
+        _ => false,
+    }
+}
+
+/// Where decoded events and dead letters go: each through the stage at once, as the ingest
+/// sinks do, then dropped (only counts and a digest of what happened are kept), so that memory
+/// measures the decoder and the stage rather than a batch of results.
+struct StageSink<'a> {
+    stage: &'a CommsStage,
+    events: usize,
+    dead_letters: usize,
+    mbox_messages: BTreeSet<u64>,
+    /// Outcomes, labels, tags and dead-letter reasons (numbers left out), each once.
+    features: BTreeSet<String>,
+    /// Seconds spent in the stage (wall time).
+    stage_cpu: f64,
+}
+
+impl<'a> StageSink<'a> {
+    fn new(stage: &'a CommsStage) -> Self {
+        Self {
+            stage,
+            events: 0,
+            dead_letters: 0,
+            mbox_messages: BTreeSet::new(),
+            features: BTreeSet::new(),
+            stage_cpu: 0.0,
+        }
+    }
+}
+
+impl Sink for StageSink<'_> {
+    fn event(&mut self, mut event: Event) -> probity_ingest::Result<()> {
+        self.events += 1;
+        if let Some(index) = mbox_index(event.provenance.location.as_ref()) {
+            self.mbox_messages.insert(index);
+        }
+        // Wall time (a clock read costs nanoseconds; the thread's CPU time, a file read per event,
+        // made the harness the slowest part of an input of many short rows).
+        let started = Instant::now();
+        let outcome = self.stage.apply(&mut event);
+        self.stage_cpu += started.elapsed().as_secs_f64();
+        if self.features.len() < 256 {
+            self.features.insert(outcome_name(&outcome));
+            self.features.extend(event.labels.keys().cloned());
+            self.features.extend(event.tags.iter().cloned());
+        }
+        Ok(())
+    }
+
+    fn reject(&mut self, mut letter: DeadLetter) -> probity_ingest::Result<()> {
+        self.dead_letters += 1;
+        if let Some(index) = mbox_index(letter.location.as_ref()) {
+            self.mbox_messages.insert(index);
+        }
+        let outcome = self.stage.guard_dead_letter(&mut letter);
+        if self.features.len() < 256 {
+            self.features
+                .insert(format!("{outcome:?}").chars().take(24).collect());
+            self.features.insert(shape(&letter.reason));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,902 @@
+//! The mutations: byte-level havoc plus mutations that know the shapes the decoders read (MIME
+//! headers and boundaries, transfer encodings, charsets, zip containers inside base64 parts,
+//! JSON and CSV chat exports). Everything is driven by [`Rng`], so a mutant depends only on the
+//! seed, the iteration number and the corpus it was drawn from.
+
+use serde_json::Value;
+
+/// SplitMix64: small, fast and good enough to drive mutations; no crate needed.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed ^ 0x9e37_79b9_7f4a_7c15)
+    }
+
+    /// The generator for one iteration of a run: independent of every other iteration.
+    pub fn for_iteration(seed: u64, iteration: u64) -> Self {
+        let mut rng = Self::new(seed.wrapping_mul(0x2545_f491_4f6c_dd1d) ^ iteration);
+        rng.next();
+        rng
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// True one time in `n`.
+    pub fn one_in(&mut self, n: usize) -> bool {
+        self.below(n) == 0
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    /// A size skewed towards small values, up to `max`.
+    pub fn size(&mut self, max: usize) -> usize {
+        let bits = self.below(usize::BITS as usize - max.leading_zeros() as usize + 1);
+        self.below((1usize << bits).min(max).max(1)) + 1
+    }
+}
+
+/// The largest mutant made (bigger inputs are cut back to this).
+pub const MAX_MUTANT_BYTES: usize = 4 * 1024 * 1024;
+
+/// Charset labels that are wrong, rare or unknown.
+const CHARSETS: &[&str] = &[
+    "utf-7",
+    "UTF-7",
+    "iso-2022-jp",
+    "gb18030",
+    "utf-16",
+    "utf-16le",
+    "utf-16be",
+    "utf-32",
+    "x-unknown-charset",
+    "",
+    "\"\"",
+    "us-ascii",
+    "windows-1252",
+    "koi8-r",
+    "big5",
+    "shift_jis",
+    "euc-kr",
+    "x-mac-roman",
+    "iso-8859-8-i",
+    "unicode-1-1-utf-7",
+    "csISO2022JP",
+    "ascii\x00",
+];
+
+const CONTENT_TYPES: &[&str] = &[
+    "text/plain",
+    "text/html",
+    "text/rtf",
+    "text/enriched",
+    "multipart/mixed; boundary=\"B\"",
+    "multipart/alternative; boundary=B",
+    "multipart/related; boundary=\"\"",
+    "multipart/report; report-type=delivery-status; boundary=B",
+    "multipart/signed; protocol=\"application/pkcs7-signature\"; boundary=B",
+    "multipart/encrypted; boundary=B",
+    "message/rfc822",
+    "message/partial; id=x; number=2; total=3",
+    "message/delivery-status",
+    "message/global",
+    "application/ms-tnef",
+    "application/pkcs7-mime; smime-type=signed-data",
+    "application/pkcs7-mime; smime-type=enveloped-data",
+    "application/pkcs7-signature",
+    "application/pgp-encrypted",
+    "application/pdf",
+    "application/zip",
+    "application/octet-stream",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/msword",
+    "text/csv",
+    "image/png",
+    "",
+    ";;;",
+    "text/plain; charset=",
+];
+
+const ENCODINGS: &[&str] = &[
+    "base64",
+    "quoted-printable",
+    "7bit",
+    "8bit",
+    "binary",
+    "x-uuencode",
+    "uuencode",
+    "BASE64",
+    "base-64",
+    "",
+    "x-unknown",
+];
+
+/// Bytes and strings that decoders treat specially.
+const TOKENS: &[&[u8]] = &[
+    b"\r",
+    b"\n",
+    b"\r\n",
+    b"\r\n\r\n",
+    b"\n\n",
+    b"\0",
+    b"\xff\xfe",
+    b"\xfe\xff",
+    b"\xef\xbb\xbf",
+    b"=?",
+    b"?=",
+    b"=?utf-8?B?",
+    b"=?utf-7?Q?+AGEAYgBj-?=",
+    b"=?iso-2022-jp?B?GyRCJEgbKEI=?=",
+    b"\"",
+    b"--",
+    b"From ",
+    b"\nFrom a@b Mon Jan  1 00:00:00 2024\n",
+    b">From ",
+    b"=\n",
+    b"=ZZ",
+    b"=\r\n",
+    b"<",
+    b">",
+    b"<html>",
+    b"<!--",
+    b"{\\rtf1",
+    b"\\",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b",",
+    b";",
+    b"\t",
+    b" ",
+    b"\xc3",
+    b"\xe2\x80\xae",
+    b"\xf0\x9f\x92\xa9",
+    b"Content-Type: ",
+    b"Content-Transfer-Encoding: base64\n",
+    b"boundary=",
+    b"X-MS-Journal-Report: \n",
+    b"Bcc: occupational.health@force.example\n",
+    b"\n---------- Forwarded message ---------\nFrom: Occupational Health <oh@force.example>\n",
+    b"\n-----Original Message-----\n",
+    b"PK\x03\x04",
+    b"%PDF-1.4\n",
+    b"\x78\x9f\x3e\x22",
+];
+
+/// The file names a mutant may be given instead of its seed's (the name decides the format when
+/// the content does not).
+const NAMES: &[&str] = &[
+    "m.eml",
+    "m.mbox",
+    "m.csv",
+    "m.json",
+    "m.ndjson",
+    "m.txt",
+    "WhatsApp Chat with Karen.txt",
+    "_chat.txt",
+    "m",
+];
+
+/// One mutant of `input` (named `name`), drawing on `other` for splices.
+pub fn mutate(rng: &mut Rng, name: &mut String, input: &[u8], other: &[u8]) -> Vec<u8> {
+    let mut data = input.to_vec();
+    let rounds = 1 + rng.below(4);
+    for _ in 0..rounds {
+        apply_one(rng, name, &mut data, other);
+        if data.len() > MAX_MUTANT_BYTES {
+            data.truncate(MAX_MUTANT_BYTES);
+        }
+    }
+    data
+}
+
+fn apply_one(rng: &mut Rng, name: &mut String, data: &mut Vec<u8>, other: &[u8]) {
+    match rng.below(27) {
+        0..=2 => flip_bytes(rng, data),
+        3 => truncate(rng, data),
+        4 => splice(rng, data, other),
+        5 => duplicate_lines(rng, data),
+        6 => delete_lines(rng, data),
+        7 | 8 => insert_boundary(rng, data),
+        9 => nest(rng, data),
+        10 => huge_header(rng, data),
+        11 | 12 => charset(rng, data),
+        13 | 14 => corrupt_encoded(rng, data),
+        15 => swap_headers(rng, data),
+        16 | 17 => binary_part(rng, data),
+        18 | 19 => json(rng, data),
+        20 => insert_token(rng, data),
+        21 => to_mbox(rng, data, other),
+        22 => utf16(rng, data),
+        23 => csv(rng, data),
+        24 => *name = rng.pick(NAMES).to_string(),
+        25 => repeat_chunk(rng, data),
+        _ => insert_token(rng, data),
+    }
+}
+
+fn flip_bytes(rng: &mut Rng, data: &mut [u8]) {
+    if data.is_empty() {
+        return;
+    }
+    for _ in 0..rng.size(16) {
+        let at = rng.below(data.len());
+        data[at] = match rng.below(4) {
+            0 => data[at] ^ (1 << rng.below(8)),
+            1 => rng.next() as u8,
+            2 => *rng.pick(b"\r\n\0-=\"\\:;<>{}[],\xff\x80 "),
+            _ => data[at].wrapping_add(1),
+        };
+    }
+}
+
+fn truncate(rng: &mut Rng, data: &mut Vec<u8>) {
+    let at = rng.below(data.len() + 1);
+    if rng.one_in(4) {
+        data.drain(..at);
+    } else {
+        data.truncate(at);
+    }
+}
+
+fn splice(rng: &mut Rng, data: &mut Vec<u8>, other: &[u8]) {
+    let keep = rng.below(data.len() + 1);
+    let from = rng.below(other.len() + 1);
+    data.truncate(keep);
+    data.extend_from_slice(&other[from..]);
+}
+
+/// Byte offsets of the starts of lines.
+fn line_starts(data: &[u8]) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(
+        data.iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i + 1)
+            .filter(|i| *i < data.len()),
+    );
+    starts
+}
+
+fn line_at(data: &[u8], starts: &[usize], index: usize) -> (usize, usize) {
+    let start = starts[index];
+    let end = starts.get(index + 1).copied().unwrap_or(data.len());
+    (start, end)
+}
+
+fn duplicate_lines(rng: &mut Rng, data: &mut Vec<u8>) {
+    let starts = line_starts(data);
+    let first = rng.below(starts.len());
+    let count = rng.size(8).min(starts.len() - first);
+    let (start, _) = line_at(data, &starts, first);
+    let (_, end) = line_at(data, &starts, first + count - 1);
+    let chunk = data[start..end].to_vec();
+    let times = if rng.one_in(8) { rng.size(5000) } else { 1 };
+    let mut copies = Vec::with_capacity(chunk.len() * times);
+    for _ in 0..times {
+        copies.extend_from_slice(&chunk);
+        if copies.len() > MAX_MUTANT_BYTES {
+            break;
+        }
+    }
+    data.splice(end..end, copies);
+}
+
+fn delete_lines(rng: &mut Rng, data: &mut Vec<u8>) {
+    let starts = line_starts(data);
+    let first = rng.below(starts.len());
+    let count = rng.size(16).min(starts.len() - first);
+    let (start, _) = line_at(data, &starts, first);
+    let (_, end) = line_at(data, &starts, first + count - 1);
+    data.drain(start..end);
+}
+
+/// The boundary parameters found in the input (else `B`).
+fn boundaries(data: &[u8]) -> Vec<Vec<u8>> {
+    let mut found = Vec::new();
+    let lower: Vec<u8> = data.iter().map(u8::to_ascii_lowercase).collect();
+    let mut from = 0;
+    while let Some(at) = find(&lower[from..], b"boundary=") {
+        let value_start = from + at + b"boundary=".len();
+        let rest = &data[value_start..];
+        let value: Vec<u8> = if rest.first() == Some(&b'"') {
+            rest[1..]
+                .iter()
+                .take_while(|b| **b != b'"')
+                .copied()
+                .collect()
+        } else {
+            rest.iter()
+                .take_while(|b| !b";\r\n \t".contains(b))
+                .copied()
+                .collect()
+        };
+        found.push(value);
+        from = value_start;
+        if found.len() > 16 {
+            break;
+        }
+    }
+    if found.is_empty() {
+        found.push(b"B".to_vec());
+    }
+    found
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn insert_boundary(rng: &mut Rng, data: &mut Vec<u8>) {
+    let found = boundaries(data);
+    let boundary = rng.pick(&found).clone();
+    let mut line = b"--".to_vec();
+    line.extend_from_slice(&boundary);
+    match rng.below(4) {
+        0 => line.extend_from_slice(b"--"),
+        1 => line.extend_from_slice(b"   \t"),
+        2 => line.extend_from_slice(b"\nContent-Type: text/plain\n"),
+        _ => {}
+    }
+    line.push(b'\n');
+    let starts = line_starts(data);
+    let at = if rng.one_in(4) {
+        rng.below(data.len() + 1) // mid-line
+    } else {
+        starts[rng.below(starts.len())]
+    };
+    let times = if rng.one_in(10) { rng.size(2000) } else { 1 };
+    let insert: Vec<u8> = line.repeat(times);
+    data.splice(at..at, insert);
+}
+
+/// Wraps the input (or the body of it) in many multiparts or message/rfc822 parts.
+fn nest(rng: &mut Rng, data: &mut Vec<u8>) {
+    let depth = rng.size(3000);
+    let rfc822 = rng.one_in(2);
+    let shared_boundary = rng.one_in(3);
+    let mut head = Vec::new();
+    let mut tail = Vec::new();
+    head.extend_from_slice(b"From: a@force.example\nTo: b@force.example\nSubject: nest\n");
+    for level in 0..depth {
+        if rfc822 && level % 2 == 1 {
+            head.extend_from_slice(b"Content-Type: message/rfc822\n\nSubject: inner\n");
+            continue;
+        }
+        let boundary = if shared_boundary {
+            "N".to_owned()
+        } else {
+            format!("N{level}")
+        };
+        head.extend_from_slice(
+            format!("Content-Type: multipart/mixed; boundary=\"{boundary}\"\n\n--{boundary}\n")
+                .as_bytes(),
+        );
+        tail.splice(0..0, format!("\n--{boundary}--\n").into_bytes());
+        if head.len() > MAX_MUTANT_BYTES / 2 {
+            break;
+        }
+    }
+    if rng.one_in(3) {
+        tail.clear(); // never closed
+    }
+    let mut out = head;
+    out.extend_from_slice(data);
+    out.extend_from_slice(&tail);
+    *data = out;
+}
+
+fn huge_header(rng: &mut Rng, data: &mut Vec<u8>) {
+    let size = rng.size(2 * 1024 * 1024);
+    let mut line: Vec<u8> = match rng.below(6) {
+        0 => b"Subject: ".to_vec(),
+        1 => b"To: ".to_vec(),
+        2 => b"Content-Type: multipart/mixed; boundary=".to_vec(),
+        3 => b"X-Long: ".to_vec(),
+        4 => b"Received: ".to_vec(),
+        _ => b"From: ".to_vec(),
+    };
+    let unit: &[u8] = match rng.below(6) {
+        0 => b"a",
+        1 => b"x@y.example, ",
+        2 => b"=?utf-8?B?w6k=?= ",
+        3 => b"\n ",
+        4 => b"\"",
+        _ => b"; a=b",
+    };
+    while line.len() < size {
+        line.extend_from_slice(unit);
+    }
+    line.push(b'\n');
+    let at = if rng.one_in(2) {
+        0
+    } else {
+        let starts = line_starts(data);
+        starts[rng.below(starts.len())]
+    };
+    data.splice(at..at, line);
+}
+
+fn charset(rng: &mut Rng, data: &mut Vec<u8>) {
+    let label = rng.pick(CHARSETS).as_bytes().to_vec();
+    let lower: Vec<u8> = data.iter().map(u8::to_ascii_lowercase).collect();
+    if let Some(at) = find(&lower, b"charset=") {
+        let start = at + b"charset=".len();
+        let end = start
+            + data[start..]
+                .iter()
+                .take_while(|b| !b";\r\n \t".contains(b))
+                .count();
+        data.splice(start..end, label);
+        return;
+    }
+    if let Some(at) = find(&lower, b"=?") {
+        let start = at + 2;
+        let end = start + data[start..].iter().take_while(|b| **b != b'?').count();
+        data.splice(start..end, label);
+        return;
+    }
+    let mut header = b"Content-Type: text/plain; charset=".to_vec();
+    header.extend_from_slice(&label);
+    header.push(b'\n');
+    data.splice(0..0, header);
+}
+
+/// Corrupts the body of a base64 or quoted-printable part.
+fn corrupt_encoded(rng: &mut Rng, data: &mut Vec<u8>) {
+    let lower: Vec<u8> = data.iter().map(u8::to_ascii_lowercase).collect();
+    let marker: &[u8] = if rng.one_in(2) {
+        b"base64"
+    } else {
+        b"quoted-printable"
+    };
+    let Some(at) = find(&lower, marker) else {
+        return flip_bytes(rng, data);
+    };
+    let Some(blank) = find(&data[at..], b"\n\n").or_else(|| find(&data[at..], b"\r\n\r\n")) else {
+        return;
+    };
+    let body = at + blank + 2;
+    if body >= data.len() {
+        return;
+    }
+    let span = (data.len() - body).min(4096);
+    for _ in 0..rng.size(12) {
+        let pos = body + rng.below(span);
+        if pos >= data.len() {
+            break;
+        }
+        let token: &[u8] = rng.pick::<&[u8]>(&[
+            &b"="[..],
+            b"==",
+            b"=\n",
+            b"=Z",
+            b"=0",
+            b"!",
+            b"*",
+            b"\0",
+            b"\xff",
+            b"A",
+            b" ",
+            b"\n\n",
+            b"====",
+        ]);
+        if rng.one_in(3) {
+            data.remove(pos);
+        } else {
+            data.splice(pos..pos, token.iter().copied());
+        }
+    }
+}
+
+/// Swaps the values of Content-Type and Content-Transfer-Encoding, or sets either to another.
+fn swap_headers(rng: &mut Rng, data: &mut Vec<u8>) {
+    let lower: Vec<u8> = data.iter().map(u8::to_ascii_lowercase).collect();
+    let value_span = |name: &[u8]| -> Option<(usize, usize)> {
+        let occurrences: Vec<usize> = lower
+            .windows(name.len())
+            .enumerate()
+            .filter(|(_, w)| *w == name)
+            .map(|(i, _)| i)
+            .take(64)
+            .collect();
+        let at = *occurrences.get(rng.clone().below(occurrences.len()))?;
+        let start = at + name.len();
+        let end = start + data[start..].iter().take_while(|b| **b != b'\n').count();
+        Some((start, end))
+    };
+    let ct = value_span(b"content-type:");
+    let cte = value_span(b"content-transfer-encoding:");
+    match rng.below(3) {
+        0 => {
+            if let (Some(a), Some(b)) = (ct, cte) {
+                let va = data[a.0..a.1].to_vec();
+                let vb = data[b.0..b.1].to_vec();
+                let (first, second, v_first, v_second) = if a.0 < b.0 {
+                    (a, b, vb, va)
+                } else {
+                    (b, a, va, vb)
+                };
+                data.splice(second.0..second.1, v_second);
+                data.splice(first.0..first.1, v_first);
+            }
+        }
+        1 => {
+            let value = format!(" {}", rng.pick(CONTENT_TYPES)).into_bytes();
+            match ct {
+                Some((start, end)) => {
+                    data.splice(start..end, value);
+                }
+                None => {
+                    let mut header = b"Content-Type:".to_vec();
+                    header.extend_from_slice(&value);
+                    header.push(b'\n');
+                    data.splice(0..0, header);
+                }
+            }
+        }
+        _ => {
+            let value = format!(" {}", rng.pick(ENCODINGS)).into_bytes();
+            match cte {
+                Some((start, end)) => {
+                    data.splice(start..end, value);
+                }
+                None => {
+                    let mut header = b"Content-Transfer-Encoding:".to_vec();
+                    header.extend_from_slice(&value);
+                    header.push(b'\n');
+                    data.splice(0..0, header);
+                }
+            }
+        }
+    }
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn b64_decode(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for b in text {
+        let Some(v) = B64.iter().position(|c| c == b) else {
+            continue;
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+fn b64_encode(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() * 4 / 3 + bytes.len() / 57 + 4);
+    for (i, chunk) in bytes.chunks(3).enumerate() {
+        if i > 0 && i % 19 == 0 {
+            out.push(b'\n');
+        }
+        let n = chunk.len();
+        let v = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        out.push(B64[(v >> 18) as usize & 63]);
+        out.push(B64[(v >> 12) as usize & 63]);
+        out.push(if n > 1 {
+            B64[(v >> 6) as usize & 63]
+        } else {
+            b'='
+        });
+        out.push(if n > 2 { B64[v as usize & 63] } else { b'=' });
+    }
+    out
+}
+
+/// Finds a base64 part, decodes it, corrupts the binary inside (zip entries and headers, PDF,
+/// TNEF, DER) and encodes it back.
+fn binary_part(rng: &mut Rng, data: &mut Vec<u8>) {
+    let lower: Vec<u8> = data.iter().map(u8::to_ascii_lowercase).collect();
+    let parts: Vec<usize> = lower
+        .windows(6)
+        .enumerate()
+        .filter(|(_, w)| *w == b"base64")
+        .map(|(i, _)| i)
+        .take(32)
+        .collect();
+    if parts.is_empty() {
+        return mutate_binary(rng, data);
+    }
+    let at = *rng.pick(&parts);
+    let Some(blank) = find(&data[at..], b"\n\n").or_else(|| find(&data[at..], b"\r\n\r\n")) else {
+        return;
+    };
+    let start = at + blank + 2;
+    let len = data[start..]
+        .iter()
+        .position(|b| *b == b'-')
+        .unwrap_or(data.len() - start);
+    let end = start + len;
+    let mut binary = b64_decode(&data[start..end]);
+    mutate_binary(rng, &mut binary);
+    let mut encoded = b64_encode(&binary);
+    encoded.push(b'\n');
+    data.splice(start..end, encoded);
+}
+
+fn mutate_binary(rng: &mut Rng, binary: &mut Vec<u8>) {
+    if binary.is_empty() {
+        return;
+    }
+    let headers: Vec<usize> = binary
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"PK\x03\x04" || *w == b"PK\x01\x02" || *w == b"PK\x05\x06")
+        .map(|(i, _)| i)
+        .take(256)
+        .collect();
+    if !headers.is_empty() && rng.below(3) > 0 {
+        // A field of a zip record: versions, flags, method, sizes, counts, offsets, name length.
+        let at = *rng.pick(&headers);
+        let field = at + 4 + rng.below(42);
+        let width = if rng.one_in(2) { 2 } else { 4 };
+        let value: u32 = match rng.below(5) {
+            0 => 0,
+            1 => u32::MAX,
+            2 => 0xffff,
+            3 => rng.next() as u32,
+            _ => 1 + rng.below(64) as u32,
+        };
+        for (i, byte) in value.to_le_bytes().iter().take(width).enumerate() {
+            if let Some(slot) = binary.get_mut(field + i) {
+                *slot = *byte;
+            }
+        }
+        return;
+    }
+    match rng.below(4) {
+        0 => flip_bytes(rng, binary),
+        1 => truncate(rng, binary),
+        2 => {
+            // Repeat a chunk (zip entries listed twice, PDF objects, TNEF attributes).
+            let start = rng.below(binary.len());
+            let len = rng.size(256).min(binary.len() - start);
+            let chunk = binary[start..start + len].to_vec();
+            let times = rng.size(64);
+            for _ in 0..times {
+                binary.splice(start..start, chunk.iter().copied());
+            }
+        }
+        _ => {
+            // Lengths in TNEF, DER and PDF streams are where readers trust the input.
+            let at = rng.below(binary.len());
+            let len = 4.min(binary.len() - at);
+            for byte in &mut binary[at..at + len] {
+                *byte = 0xff;
+            }
+        }
+    }
+}
+
+/// JSON structure mutations for Teams and chat exports (each NDJSON line on its own).
+fn json(rng: &mut Rng, data: &mut Vec<u8>) {
+    if let Ok(mut value) = serde_json::from_slice::<Value>(data) {
+        mutate_value(rng, &mut value, 0);
+        if let Ok(out) = if rng.one_in(2) {
+            serde_json::to_vec_pretty(&value)
+        } else {
+            serde_json::to_vec(&value)
+        } {
+            *data = out;
+        }
+        return;
+    }
+    let starts = line_starts(data);
+    let index = rng.below(starts.len());
+    let (start, end) = line_at(data, &starts, index);
+    let line = &data[start..end];
+    let Ok(mut value) = serde_json::from_slice::<Value>(line) else {
+        return insert_token(rng, data);
+    };
+    mutate_value(rng, &mut value, 0);
+    if let Ok(mut out) = serde_json::to_vec(&value) {
+        out.push(b'\n');
+        data.splice(start..end, out);
+    }
+}
+
+fn mutate_value(rng: &mut Rng, value: &mut Value, depth: usize) {
+    let descend = depth < 12 && rng.below(4) > 0;
+    match value {
+        Value::Object(map) if descend && !map.is_empty() => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            let key = rng.pick(&keys).clone();
+            if rng.one_in(6) {
+                map.remove(&key);
+            } else if let Some(child) = map.get_mut(&key) {
+                mutate_value(rng, child, depth + 1);
+            }
+            return;
+        }
+        Value::Array(items) if descend && !items.is_empty() => {
+            let index = rng.below(items.len());
+            match rng.below(6) {
+                0 => {
+                    let copy = items[index].clone();
+                    let times = rng.size(200);
+                    for _ in 0..times {
+                        items.push(copy.clone());
+                    }
+                }
+                1 => {
+                    items.remove(index);
+                }
+                _ => mutate_value(rng, &mut items[index], depth + 1),
+            }
+            return;
+        }
+        _ => {}
+    }
+    *value = match rng.below(12) {
+        0 => Value::Null,
+        1 => Value::Bool(true),
+        2 => serde_json::json!(-1),
+        3 => serde_json::json!(1e308),
+        4 => serde_json::json!(18446744073709551615u64),
+        5 => Value::String(String::new()),
+        6 => Value::String("x".repeat(rng.size(1 << 20))),
+        7 => {
+            let mut nested = Value::String("deep".into());
+            for _ in 0..rng.size(200) {
+                nested = Value::Array(vec![nested]);
+            }
+            nested
+        }
+        8 => serde_json::json!({"content": {"x": 1}, "contentType": "html"}),
+        9 => Value::String("<html><b>you slag</b> &amp; &#x0; &#99999999; <script>".into()),
+        10 => Value::String("2024-13-45T99:99:99Z".into()),
+        _ => Value::Array(vec![]),
+    };
+}
+
+fn insert_token(rng: &mut Rng, data: &mut Vec<u8>) {
+    let token = rng.pick(TOKENS);
+    let at = rng.below(data.len() + 1);
+    let times = if rng.one_in(10) { rng.size(1000) } else { 1 };
+    data.splice(at..at, token.repeat(times));
+}
+
+fn repeat_chunk(rng: &mut Rng, data: &mut Vec<u8>) {
+    if data.is_empty() {
+        return;
+    }
+    let start = rng.below(data.len());
+    let len = rng.size(64).min(data.len() - start);
+    let chunk = data[start..start + len].to_vec();
+    let times = rng.size(100_000);
+    let mut insert = Vec::with_capacity(len * times);
+    for _ in 0..times {
+        insert.extend_from_slice(&chunk);
+        if insert.len() > MAX_MUTANT_BYTES {
+            break;
+        }
+    }
+    data.splice(start..start, insert);
+}
+
+/// Joins the input and another into a mailbox.
+fn to_mbox(rng: &mut Rng, data: &mut Vec<u8>, other: &[u8]) {
+    let mut out = Vec::with_capacity(data.len() + other.len() + 100);
+    let envelope: &[u8] = rng.pick::<&[u8]>(&[
+        &b"From a@b.example Mon Jan  1 00:00:00 2024\n"[..],
+        b"From MAILER-DAEMON Thu Feb 29 23:59:60 2024\n",
+        b"From \n",
+        b"From x\n",
+    ]);
+    for part in [&data[..], other] {
+        out.extend_from_slice(envelope);
+        out.extend_from_slice(part);
+        if !part.ends_with(b"\n") {
+            out.push(b'\n');
+        }
+        out.push(b'\n');
+    }
+    *data = out;
+}
+
+/// UTF-16 without a byte-order mark (little- or big-endian), or with one.
+fn utf16(rng: &mut Rng, data: &mut Vec<u8>) {
+    let text = String::from_utf8_lossy(data).into_owned();
+    let big = rng.one_in(3);
+    let mut out = Vec::with_capacity(text.len() * 2 + 2);
+    if rng.one_in(3) {
+        out.extend_from_slice(if big { b"\xfe\xff" } else { b"\xff\xfe" });
+    }
+    for unit in text.encode_utf16() {
+        let bytes = if big {
+            unit.to_be_bytes()
+        } else {
+            unit.to_le_bytes()
+        };
+        out.extend_from_slice(&bytes);
+    }
+    if rng.one_in(2) {
+        out.pop(); // an odd length
+    }
+    *data = out;
+}
+
+/// CSV shapes: unbalanced quotes, extra or missing separators, a huge field.
+fn csv(rng: &mut Rng, data: &mut Vec<u8>) {
+    let starts = line_starts(data);
+    let index = rng.below(starts.len());
+    let (start, end) = line_at(data, &starts, index);
+    let line = data[start..end].to_vec();
+    let separators: Vec<usize> = line
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b",;\t".contains(b))
+        .map(|(i, _)| start + i)
+        .collect();
+    let at = if separators.is_empty() {
+        start
+    } else {
+        *rng.pick(&separators)
+    };
+    match rng.below(5) {
+        0 => {
+            data.insert(at, b'"');
+        }
+        1 => {
+            let count = rng.size(2000);
+            data.splice(at..at, std::iter::repeat_n(b',', count));
+        }
+        2 => {
+            if at < data.len() && !separators.is_empty() {
+                data.remove(at);
+            }
+        }
+        3 => {
+            let field = format!("\"{}\"", "y\n".repeat(rng.size(100_000)));
+            data.splice(at..at, field.into_bytes());
+        }
+        _ => {
+            data.splice(at..at, b"\"\"\"".iter().copied());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trip() {
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        assert_eq!(b64_decode(&b64_encode(&bytes)), bytes);
+    }
+}
