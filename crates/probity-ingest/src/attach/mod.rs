@@ -1,5 +1,6 @@
 //! Text from attachments: plain text (charset aware), HTML, DOCX and PDF, told by content first;
-//! an attachment of no type or a generic one whose bytes are text is read as text (and noted).
+//! an attachment of no type, a generic one, or one with no registered top-level type (a garbled
+//! Content-Type) whose bytes are text is read as text (and noted).
 //!
 //! [`extract_text`] never fails and never panics: whatever text it could read comes back with, where
 //! the text is missing or incomplete, a note saying why (encrypted, corrupt, over a limit, a type
@@ -203,11 +204,38 @@ fn kind_of(input: &Input<'_>) -> Kind {
     if is_text {
         return Kind::Text;
     }
-    let is_generic = mime.is_empty() || GENERIC_TYPES.contains(&mime);
+    let is_generic = mime.is_empty() || GENERIC_TYPES.contains(&mime) || !is_registered_type(mime);
     if is_generic && looks_like_text(bytes) {
         return Kind::SniffedText;
     }
     Kind::Unsupported
+}
+
+/// The registered top-level media types (RFC 2046, 6838, 8081, 9695).
+const TOP_LEVEL_TYPES: [&str; 11] = [
+    "text",
+    "image",
+    "audio",
+    "video",
+    "application",
+    "multipart",
+    "message",
+    "font",
+    "model",
+    "haptics",
+    "example",
+];
+
+/// Whether `mime` has a registered top-level type. One that has not (`multipbrt/mixed`, `x`)
+/// says nothing about the content: RFC 2045 reads such a part as `application/octet-stream`, so
+/// it is sniffed like one. Left unread, a message whose Content-Type was garbled kept its whole
+/// body out of every policy, with only an extraction note to say so.
+fn is_registered_type(mime: &str) -> bool {
+    let top = mime.split('/').next().unwrap_or_default().trim();
+    TOP_LEVEL_TYPES
+        .iter()
+        .any(|known| top.eq_ignore_ascii_case(known))
+        && mime.contains('/')
 }
 
 /// Whether bytes read as text: not empty, no NUL, almost no control characters (tab, line breaks
@@ -391,6 +419,33 @@ mod tests {
         assert_eq!(kind_of(&input(b"a,b", Some("text/csv"), None)), Kind::Text);
         assert_eq!(
             kind_of(&input(b"\x89PNG", Some("image/png"), Some("a.png"))),
+            Kind::Unsupported
+        );
+    }
+
+    /// A type with no registered top-level type (a garbled Content-Type) says nothing about the
+    /// content: text in it is read, with the note that says it was sniffed.
+    #[test]
+    fn unregistered_types_are_sniffed() {
+        let text = &b"--BB\nContent-Type: text/plain\n\nyou are a disgrace, I know where you live\n--BB--\n"[..];
+        for mime in ["multipbrt/mixed", "x", "mulitpart/alternative; boundary=B"] {
+            assert_eq!(
+                kind_of(&input(text, Some(mime), None)),
+                Kind::SniffedText,
+                "{mime}"
+            );
+            let read = extract_text(&input(text, Some(mime), None), &Limits::default());
+            assert!(read.text.unwrap().contains("I know where you live"));
+            assert!(read.note.unwrap().contains("content sniffing"));
+        }
+        // A registered type that is not text is still not sniffed, nor is binary content.
+        assert_eq!(
+            kind_of(&input(text, Some("image/png"), None)),
+            Kind::Unsupported
+        );
+        let binary: Vec<u8> = (0..=255u8).cycle().take(2048).collect();
+        assert_eq!(
+            kind_of(&input(&binary, Some("multipbrt/mixed"), None)),
             Kind::Unsupported
         );
     }
