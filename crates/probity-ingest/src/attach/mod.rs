@@ -226,16 +226,20 @@ const TOP_LEVEL_TYPES: [&str; 11] = [
     "example",
 ];
 
-/// Whether `mime` has a registered top-level type. One that has not (`multipbrt/mixed`, `x`)
-/// says nothing about the content: RFC 2045 reads such a part as `application/octet-stream`, so
-/// it is sniffed like one. Left unread, a message whose Content-Type was garbled kept its whole
-/// body out of every policy, with only an extraction note to say so.
+/// Whether `mime` has a registered top-level type, and is not a `message/` or `multipart/` type.
+/// One that has not (`multipbrt/mixed`, `x`) says nothing about the content: RFC 2045 reads such
+/// a part as `application/octet-stream`, so it is sniffed like one. Left unread, a message whose
+/// Content-Type was garbled kept its whole body out of every policy, with only an extraction note
+/// to say so. A `message/` or `multipart/` part reaches attachment extraction only when the mail
+/// parser did not read it as one (`message/rfc822?=`): its bytes are a message's text.
 fn is_registered_type(mime: &str) -> bool {
     let top = mime.split('/').next().unwrap_or_default().trim();
+    let container = top.eq_ignore_ascii_case("message") || top.eq_ignore_ascii_case("multipart");
     TOP_LEVEL_TYPES
         .iter()
         .any(|known| top.eq_ignore_ascii_case(known))
         && mime.contains('/')
+        && !container
 }
 
 /// Whether bytes read as text: not empty, no NUL, almost no control characters (tab, line breaks
@@ -428,7 +432,13 @@ mod tests {
     #[test]
     fn unregistered_types_are_sniffed() {
         let text = &b"--BB\nContent-Type: text/plain\n\nyou are a disgrace, I know where you live\n--BB--\n"[..];
-        for mime in ["multipbrt/mixed", "x", "mulitpart/alternative; boundary=B"] {
+        for mime in [
+            "multipbrt/mixed",
+            "x",
+            "mulitpart/alternative; boundary=B",
+            "message/rfc822?=",
+            "multipart/mixed",
+        ] {
             assert_eq!(
                 kind_of(&input(text, Some(mime), None)),
                 Kind::SniffedText,
