@@ -91,6 +91,7 @@ pub fn fuzz(stage: &CommsStage, seeds: &[Seed], config: &Config) -> Stats {
             break;
         }
         let mut rng = Rng::for_iteration(config.seed, iteration);
+        let mut canary = false;
         let (mut name, bytes) = if (iteration as usize) < seeds.len() {
             let seed = &seeds[iteration as usize];
             (seed.name.clone(), seed.bytes.clone())
@@ -98,7 +99,8 @@ pub fn fuzz(stage: &CommsStage, seeds: &[Seed], config: &Config) -> Stats {
             let base = &corpus[rng.below(corpus.len())];
             let other = &corpus[rng.below(corpus.len())];
             let mut name = base.name.clone();
-            let bytes = mutate::mutate(&mut rng, &mut name, &base.bytes, &other.bytes);
+            let mut bytes = mutate::mutate(&mut rng, &mut name, &base.bytes, &other.bytes);
+            canary = rng.one_in(3) && mutate::plant_canary(&mut rng, &mut bytes);
             (name, bytes)
         };
         name = sanitise(&name);
@@ -109,7 +111,7 @@ pub fn fuzz(stage: &CommsStage, seeds: &[Seed], config: &Config) -> Stats {
             current.started = Some(Instant::now());
             current.cpu_at_start = exec::thread_cpu_seconds();
         }
-        let report = exec::run(stage, &config.work, &name, &bytes);
+        let report = exec::run(stage, &config.work, &name, &bytes, canary);
         if let Ok(mut current) = CURRENT.lock() {
             current.started = None;
         }
@@ -128,16 +130,18 @@ pub fn fuzz(stage: &CommsStage, seeds: &[Seed], config: &Config) -> Stats {
             let key = format!("{}: {}", finding.kind, exec::shape(&finding.reason));
             let entry = stats.distinct.entry(key).or_insert((0, None));
             entry.0 += 1;
-            if entry.0 == 1
-                && let Some(out) = &config.out
+            // Every occurrence is logged; the input is saved for the first.
+            if let Some(out) = &config.out
+                && let Some(saved) = save(out, finding, &name, &bytes, config.seed, iteration)
             {
-                entry.1 = save(out, finding, &name, &bytes, config.seed, iteration);
+                entry.1 = Some(saved);
             }
         }
         if seen.insert(report.features)
             && corpus.len() < seeds.len() + config.max_corpus
             && bytes.len() <= mutate::MAX_MUTANT_BYTES / 4
             && report.findings.is_empty()
+            && !canary
         {
             corpus.push(Seed { name, bytes });
         }

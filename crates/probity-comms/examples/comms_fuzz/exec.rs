@@ -28,7 +28,8 @@ pub const MEMORY_FIXED: u64 = 96 * 1024 * 1024;
 /// What one run of an input found wrong.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    /// `panic`, `hang`, `memory` or `loss`.
+    /// `panic`, `hang`, `memory`, `loss` (an input or mailbox message with no event and no dead
+    /// letter) or `text-loss` (a planted line in no event's text and no dead letter).
     pub kind: &'static str,
     pub reason: String,
 }
@@ -94,7 +95,12 @@ fn reset_peak() {
 }
 
 /// Runs `bytes`, named `name`, through decode and stage in `work` (a scratch folder).
-pub fn run(stage: &CommsStage, work: &Path, name: &str, bytes: &[u8]) -> Report {
+///
+/// With `canary`, the input holds [`crate::mutate::CANARY`] in a plain-text body: unless some
+/// event's subject, body or attachment text, or some dead letter's raw input, holds it, the text
+/// was lost without a word (a `text-loss` finding; text a mutation moved into a multipart's
+/// preamble or epilogue, which nothing reads, is one).
+pub fn run(stage: &CommsStage, work: &Path, name: &str, bytes: &[u8], canary: bool) -> Report {
     let file = work.join(name);
     let mut findings = Vec::new();
     if let Err(error) = std::fs::write(&file, bytes) {
@@ -146,6 +152,15 @@ pub fn run(stage: &CommsStage, work: &Path, name: &str, bytes: &[u8]) -> Report 
                 }
                 // The caller keeps a file it cannot decode as a dead letter of its own.
                 Err(error) => shape(&error.to_string()).hash(&mut hasher),
+            }
+            if canary && decoded.is_ok() && !sink.canary_seen {
+                findings.push(Finding {
+                    kind: "text-loss",
+                    reason: format!(
+                        "a line planted in a plain-text body is in no event's text and no dead letter ({events} events, {dead_letters} dead letters; first event: {})",
+                        sink.first_event
+                    ),
+                });
             }
             if let Some(gap) = mbox_gap(&sink.mbox_messages) {
                 findings.push(Finding {
@@ -212,8 +227,43 @@ pub fn shape(reason: &str) -> String {
     reason
         .chars()
         .filter(|c| !c.is_ascii_digit())
-        .take(80)
+        .take(240)
         .collect()
+}
+
+/// An event's shape: whether it has a body, its attachments' types and notes, its labels.
+fn describe(event: &Event) -> String {
+    let Some(email) = &event.email else {
+        return "not a message".into();
+    };
+    let attachments: Vec<String> = email
+        .attachments
+        .iter()
+        .take(4)
+        .map(|a| {
+            let mime = a.file.mime_type.clone().unwrap_or_default();
+            let note: String = a
+                .extraction
+                .clone()
+                .unwrap_or_default()
+                .chars()
+                .take(40)
+                .collect();
+            format!("{mime} {note}")
+        })
+        .collect();
+    let labels: Vec<&str> = event.labels.keys().map(String::as_str).collect();
+    format!(
+        "body {}, attachments {attachments:?}, labels {labels:?}",
+        if email.body.is_some() { "yes" } else { "no" }
+    )
+}
+
+/// Whether `bytes` hold [`crate::mutate::CANARY`].
+pub fn holds_canary(bytes: &[u8]) -> bool {
+    bytes
+        .windows(crate::mutate::CANARY.len())
+        .any(|window| window == crate::mutate::CANARY)
 }
 
 /// The mailbox message number in a location (`message N (byte offset X)`).
@@ -268,6 +318,10 @@ struct StageSink<'a> {
     features: BTreeSet<String>,
     /// Seconds spent in the stage (wall time).
     stage_cpu: f64,
+    /// Whether the planted word was seen in an event's text or a dead letter's raw input.
+    canary_seen: bool,
+    /// What the first event held (for telling the causes of lost text apart).
+    first_event: String,
 }
 
 impl<'a> StageSink<'a> {
@@ -279,6 +333,8 @@ impl<'a> StageSink<'a> {
             mbox_messages: BTreeSet::new(),
             features: BTreeSet::new(),
             stage_cpu: 0.0,
+            canary_seen: false,
+            first_event: String::new(),
         }
     }
 }
@@ -291,6 +347,19 @@ impl Sink for StageSink<'_> {
         }
         // Wall time (a clock read costs nanoseconds; the thread's CPU time, a file read per event,
         // made the harness the slowest part of an input of many short rows).
+        if self.events == 1 {
+            self.first_event = describe(&event);
+        }
+        if !self.canary_seen
+            && let Some(email) = &event.email
+        {
+            let texts = email
+                .subject
+                .iter()
+                .chain(email.body.iter())
+                .chain(email.attachments.iter().filter_map(|a| a.text.as_ref()));
+            self.canary_seen = texts.into_iter().any(|t| holds_canary(t.as_bytes()));
+        }
         let started = Instant::now();
         let outcome = self.stage.apply(&mut event);
         self.stage_cpu += started.elapsed().as_secs_f64();
@@ -307,6 +376,7 @@ impl Sink for StageSink<'_> {
         if let Some(index) = mbox_index(letter.location.as_ref()) {
             self.mbox_messages.insert(index);
         }
+        self.canary_seen |= holds_canary(&letter.raw);
         let outcome = self.stage.guard_dead_letter(&mut letter);
         if self.features.len() < 256 {
             self.features

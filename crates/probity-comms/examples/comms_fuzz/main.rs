@@ -355,7 +355,9 @@ fn replay(args: &Args) -> u8 {
             current.name.clone_from(&name);
             current.started = Some(Instant::now());
         }
-        let report = exec::run(&stage, data.path(), &name, &bytes);
+        // A saved input that holds the planted word: its text is looked for in what was made.
+        let canary = exec::holds_canary(&bytes);
+        let report = exec::run(&stage, data.path(), &name, &bytes, canary);
         println!(
             "{}: {} bytes, {} events, {} dead letters, {:.3} s CPU, peak growth {} MiB",
             file.display(),

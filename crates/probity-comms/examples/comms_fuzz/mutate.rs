@@ -890,6 +890,94 @@ fn csv(rng: &mut Rng, data: &mut Vec<u8>) {
     }
 }
 
+/// A word planted in a plain-text body, to be looked for in what the decoder made of it.
+pub const CANARY: &[u8] = b"zqxcanaryword";
+
+/// Plants [`CANARY`] on a line of its own at the start of the body of the message or of one of
+/// its `text/plain` parts whose headers name no transfer encoding but 7bit, 8bit or
+/// quoted-printable and no charset but UTF-8, ASCII, ISO-8859 or windows-125x (a planted word
+/// must read the same however the part is decoded). Returns whether it found such a place.
+pub fn plant_canary(rng: &mut Rng, data: &mut Vec<u8>) -> bool {
+    let mut places = Vec::new();
+    // The message's own body when its headers say plain text or nothing, then each part's.
+    let lower: Vec<u8> = data.iter().map(u8::to_ascii_lowercase).collect();
+    let mut starts: Vec<usize> = vec![0];
+    let mut from = 0;
+    while let Some(at) = find(&lower[from..], b"content-type: text/plain") {
+        let line_start = lower[..from + at]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        starts.push(line_start);
+        from += at + 1;
+        if starts.len() > 64 {
+            break;
+        }
+    }
+    for (index, start) in starts.into_iter().enumerate() {
+        let Some(blank) = find(&data[start..], b"\n\n") else {
+            continue;
+        };
+        let headers = &lower[start..start + blank];
+        // The message's own headers: only when they say plain text or name no type.
+        if index == 0
+            && find(headers, b"content-type:").is_some()
+            && find(headers, b"content-type: text/plain").is_none()
+        {
+            continue;
+        }
+        if index > 0 && find(headers, b"content-type: text/plain").is_none() {
+            continue;
+        }
+        if !plain_encoding(headers) {
+            continue;
+        }
+        places.push(start + blank + 2);
+    }
+    if places.is_empty() {
+        return false;
+    }
+    let at = *rng.pick(&places);
+    let mut line = CANARY.to_vec();
+    line.push(b'\n');
+    data.splice(at..at, line);
+    true
+}
+
+/// Headers whose transfer encoding and charset leave a planted ASCII word as it is.
+fn plain_encoding(headers: &[u8]) -> bool {
+    if let Some(at) = find(headers, b"content-transfer-encoding:") {
+        let value = &headers[at + b"content-transfer-encoding:".len()..];
+        let value = value
+            .split(|b| *b == b'\n')
+            .next()
+            .unwrap_or(value)
+            .trim_ascii();
+        if !matches!(value, b"7bit" | b"8bit" | b"quoted-printable") {
+            return false;
+        }
+    }
+    let mut rest = headers;
+    while let Some(at) = find(rest, b"charset=") {
+        let value = &rest[at + b"charset=".len()..];
+        let value: Vec<u8> = value
+            .iter()
+            .take_while(|b| !b";\r\n \t".contains(b))
+            .filter(|b| **b != b'"')
+            .copied()
+            .collect();
+        let known = value == b"utf-8"
+            || value == b"us-ascii"
+            || value.starts_with(b"iso-8859-")
+            || value.starts_with(b"windows-125");
+        if !known {
+            return false;
+        }
+        rest = &rest[at + 1..];
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
