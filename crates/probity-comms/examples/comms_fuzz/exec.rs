@@ -211,7 +211,7 @@ pub fn run(stage: &CommsStage, work: &Path, name: &str, bytes: &[u8], canary: bo
 fn outcome_name(outcome: &Outcome) -> String {
     match outcome {
         Outcome::NotAMessage => "not a message".into(),
-        Outcome::Excluded { class } => format!("excluded {class}"),
+        Outcome::Excluded { class, .. } => format!("excluded {class}"),
         Outcome::Sealed { reason } => format!("sealed {reason:?}"),
         Outcome::Withheld => "withheld".into(),
         Outcome::NameOnly { class, .. } => format!("name only {class}"),
