@@ -320,13 +320,17 @@ impl CommsStage {
         // has no content to inspect, but it is a message all the same: it goes through the
         // exclusions, and is marked partly scanned below, so that an analyst sees it.
         let unread = event.labels.get(UNREAD_LABEL).cloned();
-        let Some(email) = event
-            .email
-            .as_ref()
-            .filter(|email| has_content(email) || unread.is_some())
-        else {
+        let Some(email) = event.email.as_ref() else {
             return Outcome::NotAMessage;
         };
+        if !has_content(email) && unread.is_none() {
+            // Nothing to read (a message of attachments no text could be taken from): still,
+            // one with a protected party is marked so, and keeps no content in `original`.
+            return match self.exclusions.matches_event(event) {
+                Some(exclusion) => self.exclude(event, exclusion),
+                None => Outcome::NotAMessage,
+            };
+        }
         // The exclusion list and the disclosure policy both read every correspondent: once.
         let mut correspondents = Correspondents::of(email);
         if let Some(exclusion) = self
@@ -342,28 +346,7 @@ impl CommsStage {
             ) {
                 return self.seal_named(event, &exclusion, &found);
             }
-            let alert = outside::sent_outside(
-                &self.exclusions,
-                self.disclosure.recipients(),
-                &self.staff,
-                event,
-                &exclusion,
-            )
-            .map(|found| {
-                Box::new(outside::alert(
-                    event,
-                    &found,
-                    RULE_KIND,
-                    sender(event),
-                    Utc::now(),
-                ))
-            });
-            exclusions::strip_content(event, &exclusion);
-            scrub_original(&mut event.original, exclusion.strip_subject);
-            return Outcome::Excluded {
-                class: exclusion.class,
-                alert,
-            };
+            return self.exclude(event, exclusion);
         }
         // A communication with a protected party held inside the message (an attached message
         // from occupational health) is sealed before anything reads the message; the rest is
@@ -431,6 +414,33 @@ impl CommsStage {
                 withhold(event, &error.to_string());
                 Outcome::Withheld
             }
+        }
+    }
+
+    /// Removes the content of a message with a protected party, raising the metadata-only alert
+    /// where a member of staff also sent it outside the force ([`outside`]).
+    fn exclude(&self, event: &mut Event, exclusion: exclusions::Exclusion) -> Outcome {
+        let alert = outside::sent_outside(
+            &self.exclusions,
+            self.disclosure.recipients(),
+            &self.staff,
+            event,
+            &exclusion,
+        )
+        .map(|found| {
+            Box::new(outside::alert(
+                event,
+                &found,
+                RULE_KIND,
+                sender(event),
+                Utc::now(),
+            ))
+        });
+        exclusions::strip_content(event, &exclusion);
+        scrub_original(&mut event.original, exclusion.strip_subject);
+        Outcome::Excluded {
+            class: exclusion.class,
+            alert,
         }
     }
 

@@ -1049,3 +1049,31 @@ fn a_protected_letter_forwarded_inline_is_sealed_from_its_header_block() {
         assert!(event.labels.is_empty(), "{:?}", event.labels);
     }
 }
+
+/// A message with nothing to read (no subject, no body, an attachment no text comes from) still
+/// goes through the exclusion list: with a protected party it is marked excluded, and raises the
+/// sent-outside alert where a member of staff also sent it to a personal address (it was passed
+/// over as not a message, unmarked).
+#[test]
+fn a_message_with_no_text_still_meets_the_exclusion_list() {
+    let eml = |to: &str| {
+        format!(
+            "From: Sam Lane <sam.lane@force.police.uk>\nTo: {to}\nDate: Mon, 2 Mar 2026 10:00:00 +0000\n\
+             Message-ID: <n4@force.police.uk>\nContent-Type: multipart/mixed; boundary=B\n\n--B\n\
+             Content-Type: application/octet-stream; name=data.bin\nContent-Transfer-Encoding: base64\n\
+             Content-Disposition: attachment; filename=data.bin\n\nAAECAwQFBgcICQoLDA0ODwABAgMEBQYHCAkKCwwNDg8=\n--B--\n"
+        )
+    };
+    let stage = stage(4 << 20);
+    let mut event = decode_eml(&eml("occupational.health@force.police.uk, mate@gmail.com"));
+    assert!(event.email.as_ref().unwrap().body.is_none());
+    match stage.apply(&mut event) {
+        Outcome::Excluded {
+            alert: Some(alert), ..
+        } => assert_eq!(alert.rule.id, probity_comms::outside::OUTSIDE_RULE_ID),
+        other => panic!("{other:?}"),
+    }
+    assert!(event.tags.iter().any(|t| t == "content-excluded"));
+    let mut event = decode_eml(&eml("dan.moss@force.police.uk"));
+    assert!(matches!(stage.apply(&mut event), Outcome::NotAMessage));
+}
