@@ -350,15 +350,24 @@ impl Sink for StageSink<'_> {
         if self.events == 1 {
             self.first_event = describe(&event);
         }
-        if !self.canary_seen
-            && let Some(email) = &event.email
-        {
-            let texts = email
-                .subject
-                .iter()
-                .chain(email.body.iter())
-                .chain(email.attachments.iter().filter_map(|a| a.text.as_ref()));
-            self.canary_seen = texts.into_iter().any(|t| holds_canary(t.as_bytes()));
+        if !self.canary_seen {
+            self.canary_seen = match &event.email {
+                Some(email) => email
+                    .subject
+                    .iter()
+                    .chain(email.body.iter())
+                    .chain(email.attachments.iter().filter_map(|a| a.text.as_ref()))
+                    .any(|t| holds_canary(t.as_bytes())),
+                // A mutant read as another format (syslog, NDJSON, CSV) keeps its text in the
+                // event's message or original fields.
+                None => {
+                    event
+                        .message
+                        .as_ref()
+                        .is_some_and(|m| holds_canary(m.as_bytes()))
+                        || serde_json::to_vec(&event.original).is_ok_and(|json| holds_canary(&json))
+                }
+            };
         }
         let started = Instant::now();
         let outcome = self.stage.apply(&mut event);
