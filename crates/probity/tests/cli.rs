@@ -357,3 +357,26 @@ fn reads_on_the_command_line_are_in_the_audit_log_with_the_account_that_made_the
         }
     }
 }
+
+/// A file that cannot be decoded at all (a CSV whose header row opens a quote it never closes)
+/// is kept whole in dead-letter with the reason, not as its name alone.
+#[test]
+fn a_file_that_fails_to_decode_is_kept_in_dead_letter() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.csv");
+    let bytes = "when,\"who,what\n2024-05-01T10:00:00Z,pc1,looked up Quokkarec\n";
+    std::fs::write(&file, bytes).unwrap();
+    let data = dir.path().join("data");
+    let output = probity(&data)
+        .args(["ingest", "--format", "csv"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let letters: Vec<Value> = stdout(probity(&data).args(["deadletter", "--json"]))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert_eq!(letters[0]["raw"], bytes, "{:?}", letters[0]);
+}

@@ -545,12 +545,7 @@ fn abuse_and_disclosure_raise_alerts_through_the_http_api() {
         ["abuse/threat", "disclosure/ni_number"],
         "{listed:#}"
     );
-    assert!(
-        found
-            .iter()
-            .all(|a| a["user"] == "[email]"),
-        "{listed:#}"
-    );
+    assert!(found.iter().all(|a| a["user"] == "[email]"), "{listed:#}");
     drop(store);
     let docs = stored_docs(dir.path());
     assert_eq!(docs.len(), 3);

@@ -143,6 +143,18 @@ impl StoreSink {
     }
 }
 
+/// The first [`probity_model::RAW_KEEP_LIMIT`] bytes of a file that could not be
+/// decoded, and the file's size.
+fn file_head(path: &std::path::Path) -> std::io::Result<(Vec<u8>, u64)> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    let mut raw = Vec::new();
+    file.take(probity_model::RAW_KEEP_LIMIT as u64)
+        .read_to_end(&mut raw)?;
+    Ok((raw, size))
+}
+
 fn encoding_failure(event: &Event, reason: &str) -> DeadLetter {
     let raw = serde_json::to_vec(&event.original).unwrap_or_default();
     DeadLetter::new(
@@ -254,13 +266,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             failed_files += 1;
             progress.suspend(|| eprintln!("{error}"));
+            // The file as it is, so that nothing is lost with the reason (up to the dead-letter
+            // store's limit; the rest stays in the file, and the reason says so).
+            let (raw, reason) = match file_head(&input.path) {
+                Ok((raw, size)) if (raw.len() as u64) < size => {
+                    let kept = raw.len();
+                    (
+                        raw,
+                        format!("{error} (the first {kept} of its {size} bytes kept)"),
+                    )
+                }
+                Ok((raw, _)) => (raw, error.to_string()),
+                Err(read) => (
+                    Vec::new(),
+                    format!("{error} (the file could not be read again to keep it: {read})"),
+                ),
+            };
             let letter = DeadLetter::new(
                 Utc::now(),
                 format!("file:{}", input.path.display()),
                 args.format.0,
-                error.to_string(),
+                reason,
                 None,
-                &[],
+                &raw,
             );
             sink.reject(letter)?;
         }
