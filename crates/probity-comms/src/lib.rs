@@ -315,7 +315,18 @@ impl CommsStage {
     pub fn apply(&self, event: &mut Event) -> Outcome {
         // The decoder's list of the messages held in attachments is for this stage alone: it
         // holds their headers, subjects included, and is not stored.
-        let held = forwarded::take_held(&mut event.original);
+        // Only a message with attachments can hold one (the decoder writes the record only
+        // then), and looking for the key in every message's `original` cost as much as the rest
+        // of the inline-forward check.
+        let held = if event
+            .email
+            .as_ref()
+            .is_some_and(|email| !email.attachments.is_empty())
+        {
+            forwarded::take_held(&mut event.original)
+        } else {
+            Vec::new()
+        };
         // A chat message whose only text could not be read (an object as a Teams `body.content`)
         // has no content to inspect, but it is a message all the same: it goes through the
         // exclusions, and is marked partly scanned below, so that an analyst sees it.
