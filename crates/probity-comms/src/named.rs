@@ -121,16 +121,6 @@ pub fn alert(
     user: Option<Identity>,
     now: Timestamp,
 ) -> Alert {
-    let rule = AlertRule {
-        kind: kind.to_owned(),
-        id: NAMED_RULE_ID.to_owned(),
-        title: "Protected party's name beside an address not on the exclusion list".to_owned(),
-        tags: vec!["policy.exclusions".to_owned()],
-    };
-    let events = vec![EventRef {
-        id: event.provenance.id,
-        timestamp: event.timestamp,
-    }];
     let explanation = format!(
         "A protected party's name (exclusion list entry: {entry}, class {class}) was written beside \
          an address that is not on the list and is outside the force ({classes}). A display name \
@@ -141,16 +131,49 @@ pub fn alert(
         class = found.class,
         classes = found.address_classes.join(", "),
     );
+    let matched = vec![MatchedField {
+        field: "exclusions.entry".to_owned(),
+        value: found.entry.clone(),
+    }];
+    let rule = exclusion_rule(
+        kind,
+        NAMED_RULE_ID,
+        "Protected party's name beside an address not on the exclusion list",
+    );
+    metadata_alert(event, rule, explanation, matched, user, now)
+}
+
+/// The rule of one of the exclusion list's own alerts (`id` under the stage's `kind`).
+pub(crate) fn exclusion_rule(kind: &str, id: &str, title: &str) -> AlertRule {
+    AlertRule {
+        kind: kind.to_owned(),
+        id: id.to_owned(),
+        title: title.to_owned(),
+        tags: vec!["policy.exclusions".to_owned()],
+    }
+}
+
+/// A low-severity alert on one message that rests on its metadata alone (the exclusion list's
+/// alerts: nothing of the content is read for them).
+pub(crate) fn metadata_alert(
+    event: &Event,
+    rule: AlertRule,
+    explanation: String,
+    matched: Vec<MatchedField>,
+    user: Option<Identity>,
+    now: Timestamp,
+) -> Alert {
+    let events = vec![EventRef {
+        id: event.provenance.id,
+        timestamp: event.timestamp,
+    }];
     Alert {
         id: AlertId::derive(&rule, &events),
         created: now,
         rule,
         level: Level::Low,
         explanation,
-        matched: vec![MatchedField {
-            field: "exclusions.entry".to_owned(),
-            value: found.entry.clone(),
-        }],
+        matched,
         events,
         user,
         host: None,

@@ -11,9 +11,9 @@
 //! media, the stage raises a low-severity, metadata-only alert saying so. Nothing of the content
 //! is read for it, and the message is excluded as before.
 
-use probity_model::{
-    Alert, AlertId, AlertRule, Email, Event, EventRef, Identity, Level, MatchedField, Timestamp,
-};
+use probity_model::{Alert, Email, Event, Identity, MatchedField, Timestamp};
+
+use crate::named;
 use probity_privacy::exclusions::{Exclusion, Exclusions};
 use probity_privacy::recipients::{RecipientClass, Recipients, StaffPersonalAddresses};
 use probity_privacy::text;
@@ -116,16 +116,6 @@ pub fn alert(
     user: Option<Identity>,
     now: Timestamp,
 ) -> Alert {
-    let rule = AlertRule {
-        kind: kind.to_owned(),
-        id: OUTSIDE_RULE_ID.to_owned(),
-        title: "Message with a protected party also sent outside the force".to_owned(),
-        tags: vec!["policy.exclusions".to_owned()],
-    };
-    let events = vec![EventRef {
-        id: event.provenance.id,
-        timestamp: event.timestamp,
-    }];
     let classes: Vec<String> = found
         .recipients
         .iter()
@@ -155,15 +145,10 @@ pub fn alert(
         field: format!("recipients.{}", class.name()),
         value: count.to_string(),
     }));
-    Alert {
-        id: AlertId::derive(&rule, &events),
-        created: now,
-        rule,
-        level: Level::Low,
-        explanation,
-        matched,
-        events,
-        user,
-        host: None,
-    }
+    let rule = named::exclusion_rule(
+        kind,
+        OUTSIDE_RULE_ID,
+        "Message with a protected party also sent outside the force",
+    );
+    named::metadata_alert(event, rule, explanation, matched, user, now)
 }

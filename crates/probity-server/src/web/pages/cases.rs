@@ -650,8 +650,8 @@ async fn export(
             }
         };
         let case = web.workbench.case(&id)?;
-        if let Err(error) = evidence::check_export(&principal, &case) {
-            let why = error.to_string();
+        // Every refusal is in the audit log, with why.
+        let record_refusal = |why: &str| {
             record(
                 &*stores.audit,
                 probity_audit::Action {
@@ -665,7 +665,11 @@ async fn export(
                         "refused": why,
                     }),
                 },
-            )?;
+            )
+        };
+        if let Err(error) = evidence::check_export(&principal, &case) {
+            let why = error.to_string();
+            record_refusal(&why)?;
             return Err(match error {
                 probity_case::Error::State { .. } => WebError::Forbidden(format!(
                     "{why}. An evidence pack is exported from a case an authorising officer has authorised."
@@ -685,21 +689,7 @@ async fn export(
                  and {} events, so none was built (a pack is never cut short)",
                 case.id, limits.alerts, limits.events
             );
-            let recorded = record(
-                &*stores.audit,
-                probity_audit::Action {
-                    time: now(),
-                    actor: actor.clone(),
-                    action: "evidence.export.refused".into(),
-                    target: case.id.clone(),
-                    details: serde_json::json!({
-                        "masked": unmask.is_none(),
-                        "reason": unmask,
-                        "refused": why,
-                    }),
-                },
-            );
-            match recorded {
+            match record_refusal(&why) {
                 Ok(()) => WebError::BadRequest(why),
                 Err(error) => error,
             }
