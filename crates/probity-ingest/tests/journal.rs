@@ -390,3 +390,30 @@ fn a_report_a_person_sent_inside_a_real_report_adds_no_recipients() {
     assert!(addresses(&email.bcc).contains(&"occupational.health@force.police.uk"));
     assert!(!events[0].labels.contains_key("email.journal_mismatch"));
 }
+
+/// Text after a report's last part (or before its first) is the report's own, which no event
+/// would hold if the report were taken as Exchange's: such a report is a mismatch and an event
+/// of its own, its body holding that text (it was lost; found by the fuzzer).
+#[test]
+fn text_outside_a_reports_parts_makes_it_an_event_of_its_own() {
+    let report = report_of(
+        "E1",
+        "journal@force.police.uk",
+        "Sender: alan.smith@force.police.uk\nSubject: orig\nMessage-Id: <orig18@f>\nTo: leak@gmail.com\n",
+        ORIGINAL,
+    );
+    let with_epilogue = format!("{report}\nZQEPILOGUE you will regret this\n");
+    let events = decode_all(with_epilogue.as_bytes());
+    assert_eq!(events.len(), 2, "{events:#?}");
+    assert!(
+        events.iter().any(|e| body(e).contains("ZQEPILOGUE")),
+        "{events:#?}"
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e.labels["email.journal_mismatch"].contains("outside its parts"))
+    );
+    // Without it, the report is Exchange's: one event, the message journalled.
+    assert_eq!(decode_all(report.as_bytes()).len(), 1);
+}
