@@ -417,3 +417,58 @@ fn text_outside_a_reports_parts_makes_it_an_event_of_its_own() {
     // Without it, the report is Exchange's: one event, the message journalled.
     assert_eq!(decode_all(report.as_bytes()).len(), 1);
 }
+
+/// The outermost report of a file has nothing around it to say who sent it, only its own
+/// headers. A report a member of staff shaped by hand, sent from their own address and then
+/// exported from a mailbox, names occupational health in its envelope: trusted, the message it
+/// carries would be excluded unread. Its `From` is a person, so it is a mismatch: the message is
+/// still its own event, but the envelope's recipients are added to no event.
+#[test]
+fn an_outermost_report_from_a_person_adds_no_recipients() {
+    let original = "From: alan.smith@force.police.uk\nTo: mate@gmail.com\nSubject: lunch\nDate: Mon, 06 May 2024 10:00:00 +0100\nMessage-ID: <lunch@f>\nContent-Type: text/plain\n\nZQOUTER nominal list attached.\n";
+    let envelope = "Sender: alan.smith@force.police.uk\nSubject: lunch\nMessage-Id: <lunch@f>\nTo: mate@gmail.com\nBcc: occupational.health@force.police.uk\n";
+    let genuine = report_of("O1", "journal@force.police.uk", envelope, original);
+    for from in [
+        "From: alan.smith@force.police.uk",
+        "From: Microsoft Exchange <alan.smith@force.police.uk>",
+        // Sent by a person on behalf of the mail system's address.
+        "From: Microsoft Exchange <postmaster@force.police.uk>\nSender: alan.smith@force.police.uk",
+        "From: postmaster@force.police.uk, alan.smith@force.police.uk",
+    ] {
+        let forged = genuine.replace(
+            "From: Microsoft Exchange <postmaster@force.police.uk>",
+            from,
+        );
+        let events = decode_all(forged.as_bytes());
+        assert_eq!(events.len(), 2, "{from}: {events:#?}");
+        for event in &events {
+            let email = event.email.as_ref().unwrap();
+            assert!(
+                !addresses(&email.bcc).contains(&"occupational.health@force.police.uk"),
+                "{from}: {:?}",
+                email.bcc
+            );
+            assert!(
+                event.labels["email.journal_mismatch"].contains("is a person"),
+                "{from}: {:?}",
+                event.labels
+            );
+        }
+        assert!(events.iter().any(|e| body(e).contains("ZQOUTER")));
+    }
+    // From the mail system (Exchange's own recipient, or postmaster), the envelope applies.
+    for from in [
+        "From: Microsoft Exchange <postmaster@force.police.uk>",
+        "From: Microsoft Exchange <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@force.police.uk>",
+    ] {
+        let report = genuine.replace(
+            "From: Microsoft Exchange <postmaster@force.police.uk>",
+            from,
+        );
+        let events = decode_all(report.as_bytes());
+        assert_eq!(events.len(), 1, "{from}: {events:#?}");
+        let email = events[0].email.as_ref().unwrap();
+        assert!(addresses(&email.bcc).contains(&"occupational.health@force.police.uk"));
+        assert!(!events[0].labels.contains_key("email.journal_mismatch"));
+    }
+}

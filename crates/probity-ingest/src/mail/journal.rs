@@ -12,6 +12,9 @@
 //! added. A report inside a report is taken as a mail system's only where the enclosing
 //! report's envelope names a mail system's address as its sender; one a person sent is a
 //! mismatch (below) whose envelope's recipients are not added, since the person wrote them.
+//! The outermost report, which nothing encloses, is taken as a mail system's only where its own
+//! `From` (and `Sender`, where there is one) is a mail system's address; otherwise it is such a
+//! mismatch too.
 //!
 //! The header alone proves nothing: anyone can write it. A report is taken as Exchange wrote it
 //! when it holds nothing but the envelope and the message journalled: its first text part has
@@ -156,15 +159,28 @@ fn events_of<'a>(
         return;
     }
     shape.originals.truncate(max_originals);
-    let sent_by_person = sent_by_a_person(chain);
-    if sent_by_person {
-        shape.mismatch.push(
-            "it is inside a report whose envelope names a person as its sender, not a mail \
-             system's address: it was sent as a message, so its envelope's recipients were not \
-             added"
-                .to_owned(),
-        );
-    }
+    let sent_by_person = if chain.is_empty() {
+        let person = !from_a_mail_system(message);
+        if person {
+            shape.mismatch.push(
+                "its own From or Sender is a person, not a mail system's address: it was sent as \
+                 a message, so its envelope's recipients were not added"
+                    .to_owned(),
+            );
+        }
+        person
+    } else {
+        let person = sent_by_a_person(chain);
+        if person {
+            shape.mismatch.push(
+                "it is inside a report whose envelope names a person as its sender, not a mail \
+                 system's address: it was sent as a message, so its envelope's recipients were \
+                 not added"
+                    .to_owned(),
+            );
+        }
+        person
+    };
     let mismatch = (!shape.mismatch.is_empty()).then(|| shape.mismatch.join("; "));
     chain.push(Report {
         message,
@@ -206,6 +222,29 @@ fn sent_by_a_person(chain: &[Report<'_>]) -> bool {
         .sender
         .as_deref()
         .is_some_and(is_mail_system_address)
+}
+
+/// Whether the outermost report of a file names a mail system as its author: every `From`
+/// address, and the `Sender` where there is one, is a mail system's own (Exchange sends its
+/// journal reports from its `MicrosoftExchange329e…` recipient). Nothing encloses the outermost
+/// report, so its own headers are all there is to go on. A person can write any header in a
+/// file of their own making, but a message they send through the force's mail system leaves it
+/// with their own address as its author (the server refuses a `From` they may not send as); a
+/// report shaped by hand and sent that way, then exported from a mailbox, is found here.
+fn from_a_mail_system(message: &Message<'_>) -> bool {
+    let all_system = |address: Option<&mail_parser::Address<'_>>| {
+        address.is_some_and(|address| {
+            let mut any = false;
+            for addr in address.iter() {
+                any = true;
+                if !addr.address().is_some_and(is_mail_system_address) {
+                    return false;
+                }
+            }
+            any
+        })
+    };
+    all_system(message.from()) && (message.sender().is_none() || all_system(message.sender()))
 }
 
 /// Whether `address` is one a mail system sends its own reports from.
