@@ -603,17 +603,22 @@ impl CommsStage {
             return findings;
         };
         let texts: Vec<MessageText<'_>> = message_texts(email).collect();
+        // Each text's table cells describing people, read once for all its evidence.
+        let mut tables: Vec<Option<Vec<probity_privacy::masking::MaskedItem>>> =
+            vec![None; texts.len()];
         for finding in &mut findings {
             for span in &mut finding.spans {
-                let Some(text) = texts.iter().find(|t| t.field == span.field).map(|t| t.text)
-                else {
+                let Some(index) = texts.iter().position(|t| t.field == span.field) else {
                     continue;
                 };
+                let text = texts[index].text;
                 if text.get(span.start..span.end) != Some(span.text.as_str()) {
                     continue;
                 }
-                let (context, covering) = self.masker.evidence(
+                let table = tables[index].get_or_insert_with(|| self.masker.table_items(text));
+                let (context, covering) = self.masker.evidence_among(
                     text,
+                    table,
                     span.start,
                     span.end,
                     probity_privacy::text::CONTEXT_BYTES,

@@ -1077,3 +1077,38 @@ fn a_message_with_no_text_still_meets_the_exclusion_list() {
     let mut event = decode_eml(&eml("dan.moss@force.police.uk"));
     assert!(matches!(stage.apply(&mut event), Outcome::NotAMessage));
 }
+
+/// A spreadsheet of nominals sent to personal webmail raises a bulk-data alert whose evidence
+/// shows rows of the sheet. Names the name finder cannot know for names (`"HARRIS, Nicoola"`, an
+/// unknown forename) and dates with no "born" before them are masked by their column's heading,
+/// though the heading row lies far above the evidence: the alert as stored holds none of them.
+#[test]
+fn evidence_from_a_spreadsheet_masks_its_people_columns() {
+    let mut sheet = String::from("Name,Date of birth,Address,Postcode,Phone\n");
+    for row in 0..30 {
+        sheet.push_str(&format!(
+            "\"QXHARRIS{row}, Nicoola\",19{:02}-01-25,\"{} Fairfield Gardens, Highmoor\",NS2 6UA,07700 917{row:03}\n",
+            50 + row,
+            row + 1
+        ));
+    }
+    let eml = format!(
+        "From: Sam Lane <sam.lane@force.police.uk>\nTo: sam.private@gmail.com\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <sheet@force.police.uk>\nSubject: list\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: text/plain; charset=utf-8\n\nsee attached\n--b1\nContent-Type: text/csv; charset=utf-8\nContent-Disposition: attachment; filename=\"export.csv\"\n\n{sheet}\n--b1--\n"
+    );
+    let mut event = decode_eml(&eml);
+    let alerts = stage(1_000_000).process(&mut event);
+    let bulk = alerts
+        .iter()
+        .find(|a| a.rule.id == "disclosure/bulk_personal_data")
+        .unwrap_or_else(|| panic!("{alerts:#?}"));
+    assert!(
+        bulk.matched
+            .iter()
+            .any(|m| m.field.starts_with("attachment:")),
+        "{bulk:#?}"
+    );
+    let stored = serde_json::to_string(&alerts).unwrap();
+    for leak in ["QXHARRIS", "Nicoola", "-01-25", "Fairfield"] {
+        assert!(!stored.contains(leak), "{leak} in {stored}");
+    }
+}

@@ -259,6 +259,11 @@ const PERSON_COLUMNS: [&str; 34] = [
     "registration",
 ];
 
+/// True when `letters` (a column heading's letters alone, in lower case) describes a person.
+pub fn is_person_heading(letters: &str) -> bool {
+    PERSON_COLUMNS.contains(&letters)
+}
+
 /// True when a file looks like delimited text by its name or media type.
 pub fn is_csv_name(name: Option<&str>, mime_type: Option<&str>) -> bool {
     let by_name = name.is_some_and(|name| {
@@ -343,7 +348,7 @@ pub fn csv_person_rows(text: &str, max_rows: usize) -> (usize, Vec<String>) {
             .map(|c| c.to_ascii_lowercase())
             .collect();
         let letters = letters.as_str();
-        if PERSON_COLUMNS.contains(&letters) {
+        if is_person_heading(letters) {
             has_name |= letters.contains("name");
             person_columns.push(index);
             headings.push(heading.trim().to_owned());

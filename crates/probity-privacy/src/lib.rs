@@ -39,6 +39,7 @@ pub mod recipients;
 mod screen;
 pub mod sealing;
 pub mod staff;
+pub mod tables;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -4,7 +4,10 @@
 //! surname; see [`BroadNames`]), street addresses (with or without a house number), postcodes
 //! (however spaced, in any case), phone numbers (`0044`, `44` without the `+`, and dotted too),
 //! email addresses, dates of birth and identifiers become placeholders such as `[person]`,
-//! `[phone]`, `[email]`, `[postcode]`. Staff
+//! `[phone]`, `[email]`, `[postcode]`. In a table whose heading row names people's columns
+//! (`Name`, `Date of birth`, `Address`, `Phone`…), every cell of those columns is masked as its
+//! heading says, whatever it holds ([`crate::tables`]): the finders cannot know `HARRIS,
+//! Nicoola` for a name, but the heading does. Staff
 //! are left visible: names in the staff list, and email addresses in the staff list or at the
 //! force's own domains.
 //!
@@ -21,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::addresses::Addresses;
 use crate::identifiers::{IdKind, Identifiers};
 use crate::names::{BroadNames, NameMatch, Names};
-use crate::{Result, text};
+use crate::{Result, tables, text};
 
 /// What a masked stretch was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -91,6 +94,10 @@ pub struct Masker {
 
 /// The most text [`Masker::mask`] reads by default; the rest is withheld, never shown unmasked.
 pub const DEFAULT_MAX_TEXT_BYTES: usize = 2_000_000;
+
+/// How much more text than the snippet's own either side is read for personal data around a
+/// piece of evidence, so that a name or number an edge of the snippet would cut is found whole.
+const AROUND_EVIDENCE: usize = 160;
 
 /// What stands in for text beyond the masking limit.
 pub const OVER_LIMIT: &str = "[not shown: beyond the masking limit]";
@@ -167,6 +174,7 @@ impl Masker {
                 end: hit.end,
             });
         }
+        items.extend(self.table_items(text));
         let addresses = self.addresses.find_for_masking(text);
         let mut public: Vec<NameMatch> = Vec::new();
         let mut staff: Vec<NameMatch> = Vec::new();
@@ -240,12 +248,43 @@ impl Masker {
 }
 
 impl Masker {
+    /// The cells of `text`'s columns that describe people, where it is a table whose heading row
+    /// says so ([`tables::person_cells`]), as what each heading says; staff left visible (an
+    /// address in the staff list or at the force's domains, a name in the staff list).
+    pub fn table_items(&self, text: &str) -> Vec<MaskedItem> {
+        let text = &text[..cut_point(text, self.max_text_bytes)];
+        tables::person_cells(text)
+            .into_iter()
+            .filter(|cell| {
+                let value = &text[cell.range.clone()];
+                match cell.kind {
+                    MaskKind::Identifier(IdKind::EmailAddress) => !self.is_staff_address(value),
+                    MaskKind::Person => {
+                        self.staff_names.is_empty()
+                            || !self.staff_names.contains(&Names::key(value))
+                    }
+                    _ => true,
+                }
+            })
+            .map(|cell| MaskedItem {
+                kind: cell.kind,
+                start: cell.range.start,
+                end: cell.range.end,
+            })
+            .collect()
+    }
+
     /// The personal data the masker finds around `text[start..end]` (in a window some hundreds of
     /// bytes wide), as absolute byte ranges of `text`.
     fn items_around(&self, text: &str, start: usize, end: usize, bytes: usize) -> Vec<MaskedItem> {
-        const AROUND: usize = 160;
-        let from = text::floor_boundary(text, start.saturating_sub(bytes.saturating_add(AROUND)));
-        let to = text::ceil_boundary(text, end.saturating_add(bytes.saturating_add(AROUND)));
+        let from = text::floor_boundary(
+            text,
+            start.saturating_sub(bytes.saturating_add(AROUND_EVIDENCE)),
+        );
+        let to = text::ceil_boundary(
+            text,
+            end.saturating_add(bytes.saturating_add(AROUND_EVIDENCE)),
+        );
         self.mask(&text[from..to])
             .masked
             .into_iter()
@@ -257,6 +296,41 @@ impl Masker {
             .collect()
     }
 
+    /// [`Masker::items_around`] with the cells of `table` ([`Masker::table_items`]) near the
+    /// evidence (a little wider than the snippet can reach), merged as `mask` merges
+    /// overlapping stretches.
+    fn items_near(
+        &self,
+        text: &str,
+        table: &[MaskedItem],
+        start: usize,
+        end: usize,
+        bytes: usize,
+    ) -> Vec<MaskedItem> {
+        let mut items = self.items_around(text, start, end, bytes);
+        if table.is_empty() {
+            return items;
+        }
+        let from = start.saturating_sub(bytes.saturating_add(AROUND_EVIDENCE));
+        let to = end.saturating_add(bytes.saturating_add(AROUND_EVIDENCE));
+        let first = table.partition_point(|item| item.end <= from);
+        items.extend(
+            table[first..]
+                .iter()
+                .take_while(|item| item.start < to)
+                .copied(),
+        );
+        items.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+        let mut kept: Vec<MaskedItem> = Vec::with_capacity(items.len());
+        for item in items {
+            match kept.last_mut() {
+                Some(last) if item.start < last.end => last.end = last.end.max(item.end),
+                _ => kept.push(item),
+            }
+        }
+        kept
+    }
+
     /// What `text[start..end]` is part of, when it lies inside personal data the masker finds in
     /// the text around it: a classifier's evidence word "Karen" in "Dear Karen Whitfield", a date
     /// of birth read as such only after "born". Shown alone, such evidence would not be masked.
@@ -264,7 +338,7 @@ impl Masker {
         if start >= end || end > text.len() {
             return None;
         }
-        self.items_around(text, start, end, 0)
+        self.items_near(text, &self.table_items(text), start, end, 0)
             .into_iter()
             .find(|item| item.start <= start && end <= item.end)
             .map(|item| item.kind)
@@ -280,7 +354,7 @@ impl Masker {
     pub fn snippet(&self, text: &str, start: usize, end: usize, bytes: usize) -> String {
         let start = text::floor_boundary(text, start);
         let end = text::ceil_boundary(text, end.max(start));
-        let items = self.items_around(text, start, end, bytes);
+        let items = self.items_near(text, &self.table_items(text), start, end, bytes);
         self.snippet_among(text, start, end, bytes, &items)
     }
 
@@ -294,10 +368,24 @@ impl Masker {
         end: usize,
         bytes: usize,
     ) -> (String, Option<MaskKind>) {
+        self.evidence_among(text, &self.table_items(text), start, end, bytes)
+    }
+
+    /// [`Masker::evidence`], given `text`'s [`Masker::table_items`] (read once for all the
+    /// evidence in one text): the cells of a table's person columns are masked in the snippet
+    /// though its heading row lies far above it.
+    pub fn evidence_among(
+        &self,
+        text: &str,
+        table: &[MaskedItem],
+        start: usize,
+        end: usize,
+        bytes: usize,
+    ) -> (String, Option<MaskKind>) {
         let covering_asked = start < end && end <= text.len();
         let start = text::floor_boundary(text, start);
         let end = text::ceil_boundary(text, end.max(start));
-        let items = self.items_around(text, start, end, bytes);
+        let items = self.items_near(text, table, start, end, bytes);
         let covering = covering_asked
             .then(|| {
                 items
@@ -666,6 +754,47 @@ was used. She lives at Leeds LS1 4DY, call 07700 900123 now. Born 12/03/1985 in 
         );
         let at = text.find("case").unwrap();
         assert_eq!(m.covering(text, at, at + 4), None);
+    }
+
+    #[test]
+    fn table_columns_that_describe_people_are_masked_whatever_they_hold() {
+        let m = masker();
+        let mut text = String::from("Name,Date of birth,Address,Postcode,Phone,Outcome\n");
+        for row in 0..40 {
+            text.push_str(&format!(
+                "\"HARRIS, Nicoola{row}\",1984-01-25,\"36 Fairfield Gardens, Highmoor\",NS2 6UA,07700 917{row:03},NFA\n"
+            ));
+        }
+        // The whole text, as the workbench shows an attachment.
+        let masked = m.mask(&text).text;
+        for leak in ["HARRIS", "Nicoola", "1984-01-25", "Fairfield", "Highmoor"] {
+            assert!(!masked.contains(leak), "{leak}: {masked}");
+        }
+        assert!(
+            masked.contains("\"[person]\",[dob],\"[address]\",[postcode],[phone],NFA"),
+            "{masked}"
+        );
+        // Evidence far below the heading row: the snippet's cells are masked too, and the
+        // evidence inside a name cell is known as a name.
+        let at = text.rfind("07700").unwrap();
+        let (snippet, covering) = m.evidence(&text, at, at + 12, 60);
+        for leak in ["HARRIS", "Nicoola", "1984-01-25", "Fairfield"] {
+            assert!(!snippet.contains(leak), "{leak}: {snippet}");
+        }
+        assert_eq!(covering, Some(MaskKind::Identifier(IdKind::Phone)));
+        let at = text.rfind("Nicoola").unwrap();
+        let (_, covering) = m.evidence(&text, at, at + 7, 60);
+        assert_eq!(covering, Some(MaskKind::Person));
+        assert_eq!(m.covering(&text, at, at + 7), Some(MaskKind::Person));
+        assert!(!m.snippet(&text, at, at + 7, 60).contains("HARRIS"));
+        // Staff stay visible: a name in the staff list, an address at the force's domain.
+        let text = "Name,Email,Role\nSam Lane,sam.lane@force.police.uk,OIC\n\
+                    Kim Odd,kim.odd@gmail.com,Witness\n";
+        assert_eq!(
+            m.mask(text).text,
+            "Name,Email,Role\nSam Lane,sam.lane@force.police.uk,OIC\n\
+             [person],[email],Witness\n"
+        );
     }
 
     #[test]

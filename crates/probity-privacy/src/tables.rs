@@ -1,0 +1,281 @@
+//! The cells of a table's columns that describe people, for masking.
+//!
+//! A spreadsheet export of nominals (`Name,Date of birth,Address,Postcode,Phone`) names people
+//! in forms the name finder cannot know for a name: `"HARRIS, Nicoola"` with a forename it has
+//! never seen, a surname alone, a date with no "born" before it. The heading says what each
+//! column holds, so every cell under a heading that describes a person is masked as what the
+//! heading says, whatever is written in it.
+//!
+//! A text is read as such a table only where its first line is a heading row: two or more
+//! fields split by commas or tabs, none longer than [`MAX_HEADING_BYTES`], at least one of
+//! them a heading the bulk-data count knows as a person's ([`crate::bulk`]). Only rows with as
+//! many fields as the heading row are read (a line of prose after a table has another count).
+//! Fields are read as RFC 4180 has them: a quoted field may hold the delimiter, line breaks
+//! and `""` for a quote. A quoted cell's placeholder stands inside its quotes.
+
+use std::ops::Range;
+
+use crate::bulk;
+use crate::identifiers::IdKind;
+use crate::masking::MaskKind;
+
+/// The longest heading a heading row may have, in bytes: longer is a sentence, not a heading.
+pub const MAX_HEADING_BYTES: usize = 40;
+
+/// The longest heading row read, in bytes.
+const MAX_HEADING_ROW_BYTES: usize = 4_096;
+
+/// One cell under a heading that describes a person: its bytes (surrounding quotes and spaces
+/// left out) and what it is masked as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonCell {
+    /// Where the cell's value lies in the text.
+    pub range: Range<usize>,
+    /// What the heading says it holds.
+    pub kind: MaskKind,
+}
+
+/// Every non-empty cell of `text` under a heading that describes a person, in order; none where
+/// the text does not open with such a heading row. Reads the text once.
+pub fn person_cells(text: &str) -> Vec<PersonCell> {
+    let bytes = text.as_bytes();
+    let first_line_end = bytes
+        .iter()
+        .take(MAX_HEADING_ROW_BYTES + 1)
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    if first_line_end > MAX_HEADING_ROW_BYTES {
+        return Vec::new();
+    }
+    let first_line = &bytes[..first_line_end];
+    let tabs = first_line.iter().filter(|&&b| b == b'\t').count();
+    let commas = first_line.iter().filter(|&&b| b == b',').count();
+    if tabs.max(commas) == 0 {
+        return Vec::new();
+    }
+    let delimiter = if tabs > commas { b'\t' } else { b',' };
+    let mut fields = Vec::new();
+    let mut at = read_row(bytes, 0, delimiter, &mut fields);
+    if fields.iter().any(|field| field.len() > MAX_HEADING_BYTES) {
+        return Vec::new();
+    }
+    let kinds: Vec<Option<MaskKind>> = fields
+        .iter()
+        .map(|field| heading_kind(&text[field.clone()]))
+        .collect();
+    if kinds.iter().all(Option::is_none) {
+        return Vec::new();
+    }
+    let mut cells = Vec::new();
+    while at < bytes.len() {
+        at = read_row(bytes, at, delimiter, &mut fields);
+        if fields.len() != kinds.len() {
+            continue;
+        }
+        for (field, kind) in fields.iter().zip(&kinds) {
+            let Some(kind) = kind else {
+                continue;
+            };
+            let range = trimmed(bytes, field.clone());
+            if !range.is_empty() {
+                cells.push(PersonCell { range, kind: *kind });
+            }
+        }
+    }
+    cells
+}
+
+/// What a heading says its column holds, where that is a person's data.
+fn heading_kind(heading: &str) -> Option<MaskKind> {
+    let letters: String = heading
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if !bulk::is_person_heading(&letters) {
+        return None;
+    }
+    let has = |part: &str| letters.contains(part);
+    let kind = if has("email") {
+        MaskKind::Identifier(IdKind::EmailAddress)
+    } else if has("dob") || has("birth") {
+        MaskKind::Identifier(IdKind::DateOfBirth)
+    } else if has("postcode") {
+        MaskKind::Identifier(IdKind::Postcode)
+    } else if has("nhs") {
+        MaskKind::Identifier(IdKind::NhsNumber)
+    } else if has("pnc") {
+        MaskKind::Identifier(IdKind::PncId)
+    } else if letters.starts_with("ni") || has("nationalinsurance") {
+        MaskKind::Identifier(IdKind::NiNumber)
+    } else if has("phone") || has("mobile") {
+        MaskKind::Identifier(IdKind::Phone)
+    } else if has("vrm") || has("registration") {
+        MaskKind::Identifier(IdKind::VehicleRegistration)
+    } else if has("address") || has("street") {
+        MaskKind::Address
+    } else {
+        MaskKind::Person
+    };
+    Some(kind)
+}
+
+/// Reads the row starting at byte `at` into `fields` (each field's value: inside its quotes for
+/// a quoted one) and returns where the next row starts.
+fn read_row(bytes: &[u8], mut at: usize, delimiter: u8, fields: &mut Vec<Range<usize>>) -> usize {
+    fields.clear();
+    loop {
+        let value;
+        if bytes.get(at) == Some(&b'"') {
+            let start = at + 1;
+            let mut i = start;
+            loop {
+                match bytes[i.min(bytes.len())..].iter().position(|&b| b == b'"') {
+                    Some(offset) if bytes.get(i + offset + 1) == Some(&b'"') => i += offset + 2,
+                    Some(offset) => {
+                        value = start..i + offset;
+                        i += offset + 1;
+                        break;
+                    }
+                    None => {
+                        // A quote left open runs to the end of the text.
+                        value = start..bytes.len();
+                        i = bytes.len();
+                        break;
+                    }
+                }
+            }
+            // Anything between the closing quote and the delimiter belongs to the field.
+            at = i + bytes[i.min(bytes.len())..]
+                .iter()
+                .position(|&b| b == delimiter || b == b'\n')
+                .unwrap_or(bytes.len().saturating_sub(i));
+        } else {
+            let start = at;
+            at += bytes[at.min(bytes.len())..]
+                .iter()
+                .position(|&b| b == delimiter || b == b'\n')
+                .unwrap_or(bytes.len().saturating_sub(at));
+            value = start..at;
+        }
+        fields.push(value);
+        match bytes.get(at) {
+            Some(&b) if b == delimiter => at += 1,
+            Some(_) => return at + 1,
+            None => return bytes.len(),
+        }
+    }
+}
+
+/// `range` without the ASCII white space at either end.
+fn trimmed(bytes: &[u8], mut range: Range<usize>) -> Range<usize> {
+    while range.start < range.end && bytes[range.start].is_ascii_whitespace() {
+        range.start += 1;
+    }
+    while range.end > range.start && bytes[range.end - 1].is_ascii_whitespace() {
+        range.end -= 1;
+    }
+    range
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(text: &str) -> Vec<(&str, MaskKind)> {
+        person_cells(text)
+            .into_iter()
+            .map(|cell| (&text[cell.range], cell.kind))
+            .collect()
+    }
+
+    #[test]
+    fn cells_under_person_headings_are_found_whatever_they_hold() {
+        let text = "Name,Date of birth,Address,Postcode,Phone,Notes\n\
+                    \"HARRIS, Nicoola\",1984-01-25,\"36 Fairfield Gardens, Highmoor\",NS2 6UA,07700 917863,none\n\
+                    Fisher,,\"1 \"\"The Lodge\"\", Kelby\",NS3 2XP, 07700 900123 ,\"multi\nline\"\r\n";
+        assert_eq!(
+            cells(text),
+            vec![
+                ("HARRIS, Nicoola", MaskKind::Person),
+                ("1984-01-25", MaskKind::Identifier(IdKind::DateOfBirth)),
+                ("36 Fairfield Gardens, Highmoor", MaskKind::Address),
+                ("NS2 6UA", MaskKind::Identifier(IdKind::Postcode)),
+                ("07700 917863", MaskKind::Identifier(IdKind::Phone)),
+                ("Fisher", MaskKind::Person),
+                ("1 \"\"The Lodge\"\", Kelby", MaskKind::Address),
+                ("NS3 2XP", MaskKind::Identifier(IdKind::Postcode)),
+                ("07700 900123", MaskKind::Identifier(IdKind::Phone)),
+            ]
+        );
+    }
+
+    #[test]
+    fn tabs_and_every_kind_of_heading() {
+        let text = "Surname\tForename\tNI number\tNHS no\tPNC ID\tEmail address\tVRM\tStreet\n\
+                    Smith\tJo\tAB123456C\t943 476 5919\t12/345678X\tjo@x.example\tAB12 CDE\tHigh St\n";
+        let kinds: Vec<MaskKind> = cells(text).into_iter().map(|(_, kind)| kind).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                MaskKind::Person,
+                MaskKind::Person,
+                MaskKind::Identifier(IdKind::NiNumber),
+                MaskKind::Identifier(IdKind::NhsNumber),
+                MaskKind::Identifier(IdKind::PncId),
+                MaskKind::Identifier(IdKind::EmailAddress),
+                MaskKind::Identifier(IdKind::VehicleRegistration),
+                MaskKind::Address,
+            ]
+        );
+    }
+
+    #[test]
+    fn prose_and_tables_of_other_things_are_not_read() {
+        for text in [
+            "Name, address and phone were all taken at the scene.\nHe said, quietly, no.\n",
+            "Hello Bob,\nSee below.\n",
+            "Item,Quantity,Price\nBoots,2,40.00\n",
+            "no delimiter here\nName,Phone\n",
+            "",
+            "Name",
+        ] {
+            assert_eq!(cells(text), vec![], "{text:?}");
+        }
+        // Rows of another width (a sentence after the table) are left alone.
+        let text = "Name,Phone\nAnn Lee,07700 900123\nCall them, please, today.\n";
+        assert_eq!(cells(text).len(), 2);
+    }
+
+    #[test]
+    fn an_unclosed_quote_runs_to_the_end_and_never_panics() {
+        let text = "Name,Phone\n\"Open quote,07700 900123\n";
+        assert!(cells(text).is_empty());
+        let text = "Notes,Name\nx,\"Open quote, never closed";
+        assert_eq!(
+            cells(text),
+            vec![("Open quote, never closed", MaskKind::Person)]
+        );
+        for text in [
+            "Name,\n\"",
+            "Name,x\n\"\"",
+            "Name,x\n,",
+            "Name,x\n\"a\"b,c",
+            "Name,x\n\n\n",
+        ] {
+            let _ = person_cells(text);
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text: no panic, and every cell a range of the text on character boundaries.
+        #[test]
+        fn cells_are_ranges_of_any_text(body in "[a-zA-Z0-9 ,\"\t\n\r£é]{0,200}") {
+            let text = format!("Name,Phone,Notes\n{body}");
+            for cell in person_cells(&text) {
+                proptest::prop_assert!(text.get(cell.range.clone()).is_some());
+                proptest::prop_assert!(!cell.range.is_empty());
+            }
+        }
+    }
+}
