@@ -6,11 +6,14 @@
 //! column holds, so every cell under a heading that describes a person is masked as what the
 //! heading says, whatever is written in it.
 //!
-//! A text is read as such a table only where its first line is a heading row: two or more
-//! fields split by commas or tabs, none longer than [`MAX_HEADING_BYTES`], at least one of
-//! them a heading the bulk-data count knows as a person's ([`crate::bulk`]). Only rows with as
-//! many fields as the heading row are read (a line of prose after a table has another count).
-//! Fields are read as RFC 4180 has them: a quoted field may hold the delimiter, line breaks
+//! A heading row is a line of two or more fields split by commas or tabs, each of one to
+//! [`MAX_HEADING_BYTES`] bytes, at least one of them a heading the bulk-data count knows as a
+//! person's ([`crate::bulk`]). Only rows with as many fields as the heading row are read (a
+//! line of prose has another count). A heading row that opens the text heads a file of data,
+//! read to its end, rows of other widths passed over; one further down heads a table pasted
+//! among prose (a list in a message's body), which ends at its first row of another width (a
+//! blank line, a sentence), and counts only with at least one row. Fields are read as RFC 4180
+//! has them: a quoted field may hold the delimiter, line breaks
 //! and `""` for a quote. A quoted cell's placeholder stands inside its quotes.
 
 use std::ops::Range;
@@ -36,53 +39,94 @@ pub struct PersonCell {
 }
 
 /// Every non-empty cell of `text` under a heading that describes a person, in order; none where
-/// the text does not open with such a heading row. Reads the text once.
+/// the text holds no such heading row. Reads the text once.
 pub fn person_cells(text: &str) -> Vec<PersonCell> {
     let bytes = text.as_bytes();
-    let first_line_end = bytes
-        .iter()
-        .take(MAX_HEADING_ROW_BYTES + 1)
-        .position(|&b| b == b'\n')
-        .unwrap_or(bytes.len());
-    if first_line_end > MAX_HEADING_ROW_BYTES {
-        return Vec::new();
-    }
-    let first_line = &bytes[..first_line_end];
-    let tabs = first_line.iter().filter(|&&b| b == b'\t').count();
-    let commas = first_line.iter().filter(|&&b| b == b',').count();
-    if tabs.max(commas) == 0 {
-        return Vec::new();
-    }
-    let delimiter = if tabs > commas { b'\t' } else { b',' };
-    let mut fields = Vec::new();
-    let mut at = read_row(bytes, 0, delimiter, &mut fields);
-    if fields.iter().any(|field| field.len() > MAX_HEADING_BYTES) {
-        return Vec::new();
-    }
-    let kinds: Vec<Option<MaskKind>> = fields
-        .iter()
-        .map(|field| heading_kind(&text[field.clone()]))
-        .collect();
-    if kinds.iter().all(Option::is_none) {
-        return Vec::new();
-    }
     let mut cells = Vec::new();
-    while at < bytes.len() {
-        at = read_row(bytes, at, delimiter, &mut fields);
-        if fields.len() != kinds.len() {
+    let mut fields = Vec::new();
+    let mut line = 0;
+    while line < bytes.len() {
+        let line_end = bytes[line..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |offset| line + offset);
+        let Some((delimiter, kinds, after)) = heading_row(text, line, line_end, &mut fields) else {
+            line = line_end + 1;
             continue;
-        }
-        for (field, kind) in fields.iter().zip(&kinds) {
-            let Some(kind) = kind else {
-                continue;
-            };
-            let range = trimmed(bytes, field.clone());
-            if !range.is_empty() {
-                cells.push(PersonCell { range, kind: *kind });
+        };
+        // A heading row that opens the text heads a file of data: rows of another width are
+        // passed over. One further down heads a table pasted among prose, which ends at the
+        // first row of another width (a blank line, a sentence).
+        let opens_text = line == 0;
+        let mut at = after;
+        let mut rows = 0;
+        let first_cell = cells.len();
+        while at < bytes.len() {
+            let row_start = at;
+            at = read_row(bytes, at, delimiter, &mut fields);
+            if fields.len() != kinds.len() {
+                if opens_text {
+                    continue;
+                }
+                at = row_start;
+                break;
+            }
+            rows += 1;
+            for (field, kind) in fields.iter().zip(&kinds) {
+                let Some(kind) = kind else {
+                    continue;
+                };
+                let range = trimmed(bytes, field.clone());
+                if !range.is_empty() {
+                    cells.push(PersonCell { range, kind: *kind });
+                }
             }
         }
+        if rows == 0 {
+            cells.truncate(first_cell);
+        }
+        line = at.max(line_end + 1);
     }
     cells
+}
+
+/// The line `text[start..end]` read as a heading row: its delimiter, what each column holds,
+/// and where the row after it starts. None unless it has two or more fields split by commas or
+/// tabs, each of one to [`MAX_HEADING_BYTES`] bytes, and a heading describing a person.
+fn heading_row(
+    text: &str,
+    start: usize,
+    end: usize,
+    fields: &mut Vec<Range<usize>>,
+) -> Option<(u8, Vec<Option<MaskKind>>, usize)> {
+    let bytes = text.as_bytes();
+    if end - start > MAX_HEADING_ROW_BYTES {
+        return None;
+    }
+    let line = &bytes[start..end];
+    let tabs = line.iter().filter(|&&b| b == b'\t').count();
+    let commas = line.iter().filter(|&&b| b == b',').count();
+    if tabs.max(commas) == 0 {
+        return None;
+    }
+    let delimiter = if tabs > commas { b'\t' } else { b',' };
+    let after = read_row(bytes, start, delimiter, fields);
+    // A quote left open would run the row past its line: not a heading row.
+    if after > end + 1 {
+        return None;
+    }
+    let mut any = false;
+    let mut kinds = Vec::with_capacity(fields.len());
+    for field in fields.iter() {
+        let heading = trimmed(bytes, field.clone());
+        if heading.is_empty() || heading.len() > MAX_HEADING_BYTES {
+            return None;
+        }
+        let kind = heading_kind(&text[heading]);
+        any |= kind.is_some();
+        kinds.push(kind);
+    }
+    any.then_some((delimiter, kinds, after))
 }
 
 /// What a heading says its column holds, where that is a person's data.
@@ -231,12 +275,38 @@ mod tests {
     }
 
     #[test]
+    fn a_table_pasted_among_prose_is_read_to_its_end() {
+        let text = "Hi mate, the list you wanted:\n\nName,DOB,Notes\nSMITH John,01/02/1990,ok\n\
+                    Jo Bloggs,03/04/1985,fine\n\nCheers, Dave, see you at five\n";
+        assert_eq!(
+            cells(text),
+            vec![
+                ("SMITH John", MaskKind::Person),
+                ("01/02/1990", MaskKind::Identifier(IdKind::DateOfBirth)),
+                ("Jo Bloggs", MaskKind::Person),
+                ("03/04/1985", MaskKind::Identifier(IdKind::DateOfBirth)),
+            ]
+        );
+        // Two tables, one after the other.
+        let text = "Lists:\nName,Phone\nAnn,0770\n\nsee also\nSurname\tPostcode\nLee\tNS1 1AA\n";
+        assert_eq!(
+            cells(text)
+                .into_iter()
+                .map(|(value, _)| value)
+                .collect::<Vec<_>>(),
+            ["Ann", "0770", "Lee", "NS1 1AA"]
+        );
+    }
+
+    #[test]
     fn prose_and_tables_of_other_things_are_not_read() {
         for text in [
             "Name, address and phone were all taken at the scene.\nHe said, quietly, no.\n",
             "Hello Bob,\nSee below.\n",
             "Item,Quantity,Price\nBoots,2,40.00\n",
             "no delimiter here\nName,Phone\n",
+            "Name,Phone\n",
+            "Dear Sir,\nName,Phone\n\nRegards\n",
             "",
             "Name",
         ] {
