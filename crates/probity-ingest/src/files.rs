@@ -1,4 +1,10 @@
 //! Reading files and folders: find the files, tell each one's format, decode it.
+//!
+//! A run over many files gathers the members of every chat in them first
+//! ([`gather_chat_members`]) and decodes each file with that index ([`decode_file_with`]), so
+//! that a chat split over several files (a Teams export written one file per page or per month)
+//! is joined: a message in one file has as recipients the members its chat shows in any of them
+//! (docs/messages.md, "Chat members").
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -7,6 +13,7 @@ use std::path::{Path, PathBuf};
 use flate2::read::MultiGzDecoder;
 use probity_model::Format;
 
+use crate::chat::ChatMembers;
 use crate::detect::{HEAD_LEN, detect, is_gzip};
 use crate::{Context, Error, Limits, Result, Sink};
 
@@ -118,37 +125,129 @@ fn read_head(reader: &mut impl Read, n: usize) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// Decodes one file into `sink` and returns the format it was read as.
+/// Decodes one file into `sink` and returns the format it was read as. A chat file's chats have
+/// the members the file itself shows ([`decode_file_with`] joins them across files).
 ///
 /// Records that cannot be decoded go to the sink as dead letters. A file whose format cannot be told,
 /// or that cannot be read at all, is an error (the caller reports it and dead-letters it).
 pub fn decode_file(file: &Path, options: &FileOptions, sink: &mut dyn Sink) -> Result<Format> {
-    let mut ctx = Context::new(format!("file:{}", file.display()), options.limits.clone());
+    decode_file_with(file, options, None, sink)
+}
+
+/// [`decode_file`] with the members of the file's chats taken from `members`, the index
+/// [`gather_chat_members`] gathered from this file and the others of the run, so that a chat
+/// split over several files is joined. A file the index did not gather (it could not be read
+/// then) is read with its own chats' members, as [`decode_file`] reads it.
+pub fn decode_file_with(
+    file: &Path,
+    options: &FileOptions,
+    members: Option<&ChatMembers>,
+    sink: &mut dyn Sink,
+) -> Result<Format> {
+    let mut ctx = Context::new(source_of(file), options.limits.clone());
+    let opened = open(file, options)?;
+    if opened.format == Format::Evtx && !opened.packed {
+        drop(opened);
+        crate::evtx::decode_file(file, &mut ctx, sink)?;
+        return Ok(Format::Evtx);
+    }
+    let format = opened.format;
+    decode_reader(
+        format,
+        opened.reader,
+        file,
+        options,
+        members,
+        &mut ctx,
+        sink,
+    )?;
+    Ok(format)
+}
+
+/// The provenance source of a file's events (`file:PATH`).
+fn source_of(file: &Path) -> String {
+    format!("file:{}", file.display())
+}
+
+/// A file opened for reading: the format to read it as, and its content from the start.
+struct Opened {
+    format: Format,
+    /// Through a decompressor when the file is gzip-packed (bounded by [`MAX_WHOLE_FILE`]).
+    reader: Box<dyn Read>,
+    /// Whether the file is gzip-packed.
+    packed: bool,
+}
+
+fn open(file: &Path, options: &FileOptions) -> Result<Opened> {
     let mut handle = File::open(file).map_err(|e| Error::io(file, e))?;
     let head = read_head(&mut handle, HEAD_LEN).map_err(|e| Error::io(file, e))?;
-    let whole_cap = MAX_WHOLE_FILE;
 
     // A gzip file is read through a decompressor, bounded by the size cap.
     if is_gzip(&head) {
+        drop(handle);
         let reopened = File::open(file).map_err(|e| Error::io(file, e))?;
         let inner_name = file.with_extension("");
-        let mut decoder = MultiGzDecoder::new(BufReader::new(reopened)).take(whole_cap);
+        let mut decoder = MultiGzDecoder::new(BufReader::new(reopened)).take(MAX_WHOLE_FILE);
         let inner_head = read_head(&mut decoder, HEAD_LEN).map_err(|e| Error::io(file, e))?;
         let format = resolve(options, &inner_head, &inner_name, file)?;
-        let reader = std::io::Cursor::new(inner_head).chain(decoder);
-        decode_reader(format, reader, file, options, &mut ctx, sink)?;
-        return Ok(format);
+        return Ok(Opened {
+            format,
+            reader: Box::new(std::io::Cursor::new(inner_head).chain(decoder)),
+            packed: true,
+        });
     }
-
     let format = resolve(options, &head, file, file)?;
-    if format == Format::Evtx {
-        drop(handle);
-        crate::evtx::decode_file(file, &mut ctx, sink)?;
-        return Ok(format);
+    Ok(Opened {
+        format,
+        reader: Box::new(std::io::Cursor::new(head).chain(handle)),
+        packed: false,
+    })
+}
+
+/// The members of every chat in `files` (Teams exports by `chatId`, chat NDJSON by `platform`
+/// and `conversation_id`, device exports by thread), gathered before any of them is decoded with
+/// [`decode_file_with`], so that a chat split over several files is joined. Only chat files are
+/// read in full; of any other, the head that tells its format. The bounds on members
+/// ([`crate::chat::MAX_TRACKED_MEMBERS`]) are for all the files together. A file that cannot be
+/// read here is passed over: it is read with its own chats' members when it is decoded, and its
+/// error reported then.
+pub fn gather_chat_members(files: &[InputFile], options: &FileOptions) -> ChatMembers {
+    let mut members = ChatMembers::new();
+    for input in files {
+        if let Err(error) = gather_file_members(&input.path, options, &mut members) {
+            tracing::debug!(file = %input.path.display(), %error, "chat members not gathered");
+        }
     }
-    let reader = std::io::Cursor::new(head).chain(handle);
-    decode_reader(format, reader, file, options, &mut ctx, sink)?;
-    Ok(format)
+    members
+}
+
+/// Adds the members of the chats in one file to `members` (nothing for a file of another kind).
+pub fn gather_file_members(
+    file: &Path,
+    options: &FileOptions,
+    members: &mut ChatMembers,
+) -> Result<()> {
+    let ctx = Context::new(source_of(file), options.limits.clone());
+    let opened = open(file, options)?;
+    let mut reader = BufReader::with_capacity(256 * 1024, opened.reader);
+    match opened.format {
+        Format::Teams => {
+            let bytes = read_whole(reader, file, MAX_WHOLE_FILE)?;
+            crate::chat::gather_teams(&bytes, &ctx, members);
+            Ok(())
+        }
+        Format::Chat => crate::chat::gather_chat(reader, &ctx, members),
+        Format::Sms => {
+            // WhatsApp's own export is one chat, read whole: nothing to join.
+            let head = std::io::BufRead::fill_buf(&mut reader).map_err(|e| Error::io(file, e))?;
+            let name = unpacked_name(file);
+            if crate::chat::looks_like_whatsapp(head) || crate::chat::is_whatsapp_name(&name) {
+                return Ok(());
+            }
+            crate::chat::gather_sms(reader, &ctx, members)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The format to read a file as: the one asked for, else the one its content or name tells. A CSV
@@ -194,6 +293,7 @@ fn decode_reader(
     reader: impl Read,
     file: &Path,
     options: &FileOptions,
+    members: Option<&ChatMembers>,
     ctx: &mut Context,
     sink: &mut dyn Sink,
 ) -> Result<()> {
@@ -226,13 +326,15 @@ fn decode_reader(
         }
         Format::Teams => {
             let bytes = read_whole(reader, file, MAX_WHOLE_FILE)?;
-            crate::chat::decode_teams(&bytes, ctx, sink)
+            crate::chat::decode_teams_with(&bytes, members, ctx, sink)
         }
         // Read twice, the file opened again for each pass: first for each conversation's
-        // members, then to decode (the chat's other members are recipients of each message).
+        // members, then to decode (the chat's other members are recipients of each message);
+        // once, when the members were gathered with the run's.
         Format::Chat => {
             drop(reader);
-            crate::chat::decode_chat_from(|| reopen(file).map(BufReader::new), ctx, sink)
+            let open = || reopen(file).map(BufReader::new);
+            crate::chat::decode_chat_with(open, members, ctx, sink)
         }
         Format::Sms => {
             // A device message export: WhatsApp's own text export of a chat, by its first
@@ -246,7 +348,7 @@ fn decode_reader(
                 crate::chat::decode_whatsapp(&bytes, chat.as_deref(), ctx, sink)
             } else {
                 drop(reader);
-                crate::chat::decode_sms_from(|| reopen(file), ctx, sink)
+                crate::chat::decode_sms_with(|| reopen(file), members, ctx, sink)
             }
         }
     }

@@ -378,6 +378,135 @@ fn teams_chat_members_are_recipients_of_every_message_in_the_chat() {
     assert!(!by_id("t4").labels.contains_key("email.to_source"));
 }
 
+/// A Teams chat exported one file per month: occupational health writes only in the first, a
+/// member of staff replies in the second. Each file read alone, the reply is to nobody; with the
+/// members of both gathered first it is to occupational health. A member a system message in one
+/// file says was added counts only from then in the other file too.
+#[test]
+fn a_teams_chat_split_over_two_files_is_joined_when_both_are_gathered() {
+    use probity_ingest::chat::{ChatMembers, decode_teams_with, gather_teams};
+    let month1 = br##"{"value": [
+      {"id": "a1", "chatId": "19:oh", "createdDateTime": "2024-04-30T10:00:00Z", "from": {"user": {"id": "u-oh", "displayName": "Occupational Health", "userPrincipalName": "occupational.health@force.police.uk"}}, "body": {"content": "how is your back?"}},
+      {"id": "a2", "chatId": "19:kim", "createdDateTime": "2024-04-30T11:00:00Z", "from": {"user": {"id": "u-alan", "userPrincipalName": "alan.smith@force.police.uk"}}, "body": {"content": "before Kim was added"}}
+    ]}"##;
+    let month2 = br##"[
+      {"id": "b1", "chatId": "19:oh", "createdDateTime": "2024-05-02T10:00:00Z", "from": {"user": {"id": "u-alan", "displayName": "Alan Smith", "userPrincipalName": "alan.smith@force.police.uk"}}, "body": {"content": "still bad"}},
+      {"id": "b2", "chatId": "19:kim", "messageType": "systemEventMessage", "createdDateTime": "2024-05-01T09:00:00Z", "from": null, "body": {"content": "<systemEventMessage/>"}, "eventDetail": {"@odata.type": "#microsoft.graph.membersAddedEventMessageDetail", "visibleHistoryStartDateTime": null, "members": [{"id": "u-kim", "displayName": "Kim Hughes"}]}},
+      {"id": "b3", "chatId": "19:kim", "createdDateTime": "2024-05-01T10:00:00Z", "from": {"user": {"id": "u-alan", "userPrincipalName": "alan.smith@force.police.uk"}}, "body": {"content": "after Kim was added"}}
+    ]"##;
+    let ctx1 = Context::new("file:month1.json", Limits::default());
+    let ctx2 = Context::new("file:month2.json", Limits::default());
+    let mut members = ChatMembers::new();
+    gather_teams(month1, &ctx1, &mut members);
+    gather_teams(month2, &ctx2, &mut members);
+    assert!(members.has_read("file:month1.json") && members.has_read("file:month2.json"));
+    let decode = |bytes: &[u8], ctx: &Context, members: Option<&ChatMembers>| {
+        let mut ctx = Context::new(ctx.source.clone(), Limits::default());
+        let mut batch = Batch::new();
+        decode_teams_with(bytes, members, &mut ctx, &mut batch).unwrap();
+        assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+        batch
+    };
+    let to = |batch: &Batch, id: &str| -> Vec<String> {
+        let event = batch
+            .events
+            .iter()
+            .find(|e| email(e).message_id.as_deref() == Some(id))
+            .unwrap();
+        addresses(&email(event).to)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    };
+
+    let joined = decode(month2, &ctx2, Some(&members));
+    assert_eq!(to(&joined, "b1"), ["occupational.health@force.police.uk"]);
+    let reply = &joined.events[0];
+    assert_eq!(reply.labels["email.to_source"], "chat-members");
+    assert_eq!(
+        addresses(&email(reply).display_names),
+        ["Occupational Health"]
+    );
+    assert_eq!(to(&joined, "b3"), ["u-kim"]);
+    // Kim was added (in the second file) after the first file's message: not to Kim.
+    let first = decode(month1, &ctx1, Some(&members));
+    assert!(to(&first, "a2").is_empty(), "{:?}", to(&first, "a2"));
+    assert_eq!(to(&first, "a1"), ["alan.smith@force.police.uk"]);
+
+    // Read alone, each file knows only its own members.
+    let alone = decode(month2, &ctx2, None);
+    assert!(to(&alone, "b1").is_empty());
+    // An index that did not gather this file is not used for it: its own members are.
+    let mut other = ChatMembers::new();
+    gather_teams(month1, &ctx1, &mut other);
+    let unread = decode(month2, &ctx2, Some(&other));
+    assert!(to(&unread, "b1").is_empty());
+    assert_eq!(to(&unread, "b3"), ["u-kim"]);
+}
+
+/// Through the files reader, as `probity ingest` reads a folder: a Teams chat, a chat NDJSON
+/// conversation and a device thread, each split over two files, are joined; a thread of the same
+/// number in a Cellebrite report (which numbers its chats itself) and a Teams `chatId` equal to a
+/// device thread are not.
+#[test]
+fn the_files_of_a_run_are_joined_by_chat() {
+    use probity_ingest::files::{collect, decode_file_with, gather_chat_members};
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "teams-1.json",
+        r#"[{"id": "a1", "chatId": "7", "createdDateTime": "2024-04-30T10:00:00Z", "from": {"user": {"id": "u-oh", "userPrincipalName": "occupational.health@force.police.uk"}}, "body": {"content": "how is your back?"}}]"#,
+    );
+    write(
+        "teams-2.json",
+        r#"[{"id": "b1", "chatId": "7", "createdDateTime": "2024-05-02T10:00:00Z", "from": {"user": {"id": "u-alan", "userPrincipalName": "alan.smith@force.police.uk"}}, "body": {"content": "still bad"}}]"#,
+    );
+    write(
+        "chat-1.ndjson",
+        "{\"timestamp\":\"2024-05-01T10:00:00Z\",\"platform\":\"signal\",\"conversation_id\":\"g\",\"sender\":\"welfare@force.police.uk\",\"text\":\"how are you?\"}\n",
+    );
+    write(
+        "chat-2.ndjson",
+        "{\"timestamp\":\"2024-05-02T10:00:00Z\",\"platform\":\"signal\",\"conversation_id\":\"g\",\"sender\":\"alan.smith@force.police.uk\",\"text\":\"not good\"}\n",
+    );
+    write(
+        "phone-1.csv",
+        "Timestamp,Thread,From,To,Body\n2024-05-01T10:00:00Z,7,+447700900123,+447700900555,can we talk\n",
+    );
+    write(
+        "phone-2.csv",
+        "Timestamp,Thread,From,To,Body\n2024-05-02T10:00:00Z,7,+447700900123,,I cannot cope\n",
+    );
+    write(
+        "report.csv",
+        "Chat #,Instant Message #,Timestamp: Date,Timestamp: Time,From,To,Body\n\
+         7,1,13/05/2024,10:00:00(UTC+0),+447700900999,,another phone's chat 7\n",
+    );
+    let (files, problems) = collect(&[dir.path().to_path_buf()]);
+    assert!(problems.is_empty());
+    let options = FileOptions::default();
+    let members = gather_chat_members(&files, &options);
+    let mut batch = Batch::new();
+    for file in &files {
+        decode_file_with(&file.path, &options, Some(&members), &mut batch).unwrap();
+    }
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    let to_of = |text: &str| -> Vec<&str> {
+        let event = batch
+            .events
+            .iter()
+            .find(|e| email(e).body.as_deref() == Some(text))
+            .unwrap_or_else(|| panic!("no message {text}"));
+        addresses(&email(event).to)
+    };
+    assert_eq!(to_of("still bad"), ["occupational.health@force.police.uk"]);
+    assert_eq!(to_of("not good"), ["welfare@force.police.uk"]);
+    assert_eq!(to_of("I cannot cope"), ["+447700900555"]);
+    assert!(to_of("another phone's chat 7").is_empty());
+    assert_eq!(to_of("can we talk"), ["+447700900555"]);
+    assert_eq!(to_of("how is your back?"), ["alan.smith@force.police.uk"]);
+}
+
 /// A Teams export in which one chat has more members than are gathered keeps the first and says
 /// so on its messages; the others are not lost from the message's own fields.
 #[test]

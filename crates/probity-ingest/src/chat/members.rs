@@ -1,17 +1,22 @@
-//! The members of each chat in one file, gathered before its messages are decoded.
+//! The members of each chat, gathered before its messages are decoded.
 //!
 //! A chat message names its sender and, at most, the people it @-mentions; the others in the
 //! chat received it too. A member of staff's reply in a chat with occupational health names only
 //! the member of staff, so without the chat's members it would be read and stored as if it were
-//! to nobody. The decoders therefore read a file twice: first to gather, per conversation, every
-//! person the file shows in it (senders, recipients, mentions, members added or listed), then to
+//! to nobody. The decoders therefore read their input twice: first to gather, per conversation,
+//! every person it shows in it (senders, recipients, mentions, members added or listed), then to
 //! decode each message with the others of its conversation added to its recipients
 //! (`email.to`, `email.display_names`), labelled `email.to_source` so that it is plain they come
 //! from the chat, not from the message.
 //!
+//! A chat split over several files (a Teams export written one file per page or per month) is
+//! joined when a caller gathers every file's members into one [`ChatMembers`] first
+//! ([`crate::files::gather_chat_members`], as `probity ingest` does) and decodes each file with
+//! it. A decoder given no index, or one that did not gather its input, gathers its input's own.
+//!
 //! Memory is bounded: at most [`MAX_CHAT_MEMBERS`] people are kept per conversation and
-//! [`MAX_TRACKED_MEMBERS`] in all. A message of a conversation past either bound is labelled
-//! [`MEMBERS_INCOMPLETE_LABEL`] saying so.
+//! [`MAX_TRACKED_MEMBERS`] in all (for all the files gathered together). A message of a
+//! conversation past either bound is labelled [`MEMBERS_INCOMPLETE_LABEL`] saying so.
 
 use std::collections::{HashMap, HashSet};
 
@@ -21,13 +26,14 @@ use super::{ChatMessage, Person};
 
 /// Most people kept as members of one conversation. Teams group chats hold at most 250 people
 /// and a WhatsApp group 1,024, so a chat past this is a large channel or a broken export; its
-/// first members (in the order the file shows them) are kept and its messages labelled
+/// first members (in the order the inputs show them) are kept and its messages labelled
 /// [`MEMBERS_INCOMPLETE_LABEL`].
 pub const MAX_CHAT_MEMBERS: usize = 1_000;
 
-/// Most members kept for all the conversations of one file together (a file of many small chats),
-/// so that a large export cannot exhaust memory. The conversations first seen after it is reached
-/// get no members from the chat, and their messages are labelled [`MEMBERS_INCOMPLETE_LABEL`].
+/// Most members kept for all the conversations of one index together (the one file read, or all
+/// the files of a run gathered together: many small chats), so that a large export cannot
+/// exhaust memory. The conversations first seen after it is reached get no members from the
+/// chat, and their messages are labelled [`MEMBERS_INCOMPLETE_LABEL`].
 pub const MAX_TRACKED_MEMBERS: usize = 200_000;
 
 /// The label on a message whose conversation had more members than are kept: its recipients
@@ -50,7 +56,7 @@ pub(crate) enum Evidence {
     Added(Timestamp),
 }
 
-/// When a person was a member, as far as the file says.
+/// When a person was a member, as far as the inputs say.
 #[derive(Debug, Clone, Copy, Default)]
 struct Joined {
     /// The earliest time a system message says they were added.
@@ -89,7 +95,7 @@ impl Joined {
 #[derive(Debug, Default)]
 struct Chat {
     people: Vec<Person>,
-    /// What the file says of when each person joined.
+    /// What the inputs say of when each person joined.
     joined: Vec<Joined>,
     /// Index into `people` by id, address and name (each in lower case, with a kind prefix).
     index: HashMap<String, usize>,
@@ -97,19 +103,33 @@ struct Chat {
     incomplete: bool,
 }
 
-/// The members of each conversation of a file, by conversation id.
+/// The members of each conversation of one input, or of all the inputs of a run gathered
+/// together, by conversation: gathered by the chat decoders' first pass (`gather_*`), and given
+/// to their second (`decode_*_with`) so that a message has the members of its chat as recipients
+/// even where they appear only in another file.
+///
+/// Conversations are told apart by source as well as id (a Teams `chatId`, a chat NDJSON
+/// `platform` and `conversation_id`, a device export's thread), so that files of different
+/// kinds never share a chat. The index remembers which inputs (by their [`Context::source`])
+/// were gathered into it; a decoder given an index that did not gather its input gathers its
+/// own instead, so that no file is read without its own chats' members.
+///
+/// [`Context::source`]: crate::Context::source
 #[derive(Debug, Default)]
-pub(crate) struct Members {
+pub struct ChatMembers {
     chats: HashMap<String, Chat>,
     /// Members kept, all conversations together.
     kept: usize,
-    /// Whether the file had more members than [`MAX_TRACKED_MEMBERS`]: conversations not seen
+    /// Whether the inputs had more members than [`MAX_TRACKED_MEMBERS`]: conversations not seen
     /// before it was reached are unknown, not empty.
     full: bool,
-    /// The address of each account id seen with one anywhere in the file (by id in lower case):
-    /// a member known in one chat by id alone (a Teams system message names members by id and
-    /// name) is the same account as one that writes, with its address, in another.
+    /// The address of each account id seen with one anywhere in the inputs (by source kind and
+    /// id in lower case): a member known in one chat by id alone (a Teams system message names
+    /// members by id and name) is the same account as one that writes, with its address, in
+    /// another.
     addresses: HashMap<String, String>,
+    /// The inputs whose members were gathered in full (their `Context::source`).
+    read: HashSet<String>,
 }
 
 fn key(kind: char, text: &str) -> String {
@@ -196,14 +216,59 @@ enum Added {
     Full,
 }
 
-impl Members {
+/// The kind of source a conversation key belongs to: the part before its first separator.
+fn kind_of(conversation: &str) -> &str {
+    conversation
+        .split_once(KEY_SEPARATOR)
+        .map_or(conversation, |(kind, _)| kind)
+}
+
+/// The separator between the parts of a conversation key.
+pub(crate) const KEY_SEPARATOR: char = '\u{1f}';
+
+/// The key of an account id: the kind of source it was seen in, and the id in lower case.
+fn id_key(conversation: &str, id: &str) -> String {
+    format!(
+        "{}{KEY_SEPARATOR}{}",
+        kind_of(conversation),
+        id.trim().to_lowercase()
+    )
+}
+
+impl ChatMembers {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether the members of the input `source` (a [`crate::Context::source`]) were gathered
+    /// into this index in full.
+    pub fn has_read(&self, source: &str) -> bool {
+        self.read.contains(source)
+    }
+
+    /// Notes that the members of the input `source` have all been gathered.
+    pub(crate) fn mark_read(&mut self, source: &str) {
+        self.read.insert(source.to_owned());
+    }
+
+    /// How many conversations have members kept.
+    pub fn conversations(&self) -> usize {
+        self.chats.len()
+    }
+
+    /// How many members are kept, all conversations together.
+    pub fn kept(&self) -> usize {
+        self.kept
+    }
+
     /// Notes that `person` is in `conversation`, for all its messages.
-    pub(crate) fn add(&mut self, conversation: &str, person: Person) {
+    pub(super) fn add(&mut self, conversation: &str, person: Person) {
         self.add_seen(conversation, person, Evidence::Always);
     }
 
     /// Notes that `person` is in `conversation`, with what this says of when they joined.
-    pub(crate) fn add_seen(&mut self, conversation: &str, person: Person, evidence: Evidence) {
+    pub(super) fn add_seen(&mut self, conversation: &str, person: Person, evidence: Evidence) {
         if person.identity().is_none() {
             return;
         }
@@ -212,7 +277,7 @@ impl Members {
             && self.addresses.len() < MAX_TRACKED_MEMBERS
         {
             self.addresses
-                .entry(id.trim().to_lowercase())
+                .entry(id_key(conversation, id))
                 .or_insert_with(|| address.clone());
         }
         let chat = match self.chats.get_mut(conversation) {
@@ -230,10 +295,11 @@ impl Members {
         }
     }
 
-    /// A member known by id alone with the address the file gives that id elsewhere.
-    fn resolve<'a>(&self, member: &'a Person) -> std::borrow::Cow<'a, Person> {
+    /// A member known by id alone with the address the inputs give that id elsewhere (in a
+    /// conversation of the same kind of source).
+    fn resolve<'a>(&self, conversation: &str, member: &'a Person) -> std::borrow::Cow<'a, Person> {
         let found = match (&member.address, &member.id) {
-            (None, Some(id)) => self.addresses.get(&id.trim().to_lowercase()),
+            (None, Some(id)) => self.addresses.get(&id_key(conversation, id)),
             _ => None,
         };
         match found {
@@ -249,7 +315,7 @@ impl Members {
     /// once, with their names in `email.display_names`, and labels where they came from:
     /// `email.to_source` is [`CHAT_MEMBERS_SOURCE`] after the source of the message's own
     /// recipients (`mentions+chat-members`, `message+chat-members`), or alone.
-    pub(crate) fn add_to(&self, conversation: Option<&str>, message: &mut ChatMessage) {
+    pub(super) fn add_to(&self, conversation: Option<&str>, message: &mut ChatMessage) {
         let Some(conversation) = conversation else {
             return;
         };
@@ -258,7 +324,7 @@ impl Members {
                 message.label(
                     MEMBERS_INCOMPLETE_LABEL,
                     format!(
-                        "the file has more chat members than are gathered ({MAX_TRACKED_MEMBERS}); \
+                        "the input has more chat members than are gathered ({MAX_TRACKED_MEMBERS}); \
                          this chat's members are not added as recipients"
                     ),
                 );
@@ -283,7 +349,7 @@ impl Members {
             if later {
                 continue;
             }
-            let member = &self.resolve(member);
+            let member = &self.resolve(conversation, member);
             if message.sender.as_ref().is_some_and(|s| same(s, member)) {
                 continue;
             }
@@ -304,7 +370,7 @@ impl Members {
                 MEMBERS_INCOMPLETE_LABEL,
                 format!(
                     "the chat has more members than are gathered ({MAX_CHAT_MEMBERS} per chat, \
-                     {MAX_TRACKED_MEMBERS} per file); the first are added as recipients"
+                     {MAX_TRACKED_MEMBERS} in all); the first are added as recipients"
                 ),
             );
         }
@@ -341,7 +407,7 @@ mod tests {
 
     #[test]
     fn a_member_seen_by_id_and_later_by_address_is_one_person() {
-        let mut members = Members::default();
+        let mut members = ChatMembers::default();
         members.add("c", person(None, Some("u-oh"), Some("Occupational Health")));
         members.add(
             "c",
@@ -369,15 +435,20 @@ mod tests {
 
     #[test]
     fn an_id_seen_with_an_address_in_another_chat_has_it() {
-        let mut members = Members::default();
+        let mut members = ChatMembers::default();
         members.add(
-            "a",
+            "teams\u{1f}a",
             person(Some("oh@force.police.uk"), Some("U-OH"), Some("OH")),
         );
-        members.add("b", person(None, Some("u-oh"), Some("OH")));
+        members.add("teams\u{1f}b", person(None, Some("u-oh"), Some("OH")));
+        members.add("chat\u{1f}b", person(None, Some("u-oh"), Some("OH")));
         let mut message = ChatMessage::default();
-        members.add_to(Some("b"), &mut message);
+        members.add_to(Some("teams\u{1f}b"), &mut message);
         assert_eq!(ids(&message), ["oh@force.police.uk"]);
+        // An id of another kind of source is another account.
+        let mut message = ChatMessage::default();
+        members.add_to(Some("chat\u{1f}b"), &mut message);
+        assert_eq!(ids(&message), ["u-oh"]);
     }
 
     #[test]
@@ -387,7 +458,7 @@ mod tests {
                 .unwrap()
                 .to_utc()
         };
-        let mut members = Members::default();
+        let mut members = ChatMembers::default();
         let oh = || person(Some("oh@x.uk"), None, None);
         let kim = || person(Some("kim@x.uk"), None, None);
         let jo = || person(Some("jo@x.uk"), None, None);
@@ -424,7 +495,7 @@ mod tests {
 
     #[test]
     fn a_chat_past_the_bound_keeps_its_first_members_and_says_so() {
-        let mut members = Members::default();
+        let mut members = ChatMembers::default();
         for n in 0..MAX_CHAT_MEMBERS + 50 {
             members.add("big", person(Some(&format!("p{n}@x.uk")), None, None));
         }
@@ -441,7 +512,7 @@ mod tests {
 
     #[test]
     fn the_file_wide_bound_stops_new_chats_and_labels_them() {
-        let mut members = Members::default();
+        let mut members = ChatMembers::default();
         for chat in 0..=MAX_TRACKED_MEMBERS / MAX_CHAT_MEMBERS {
             for n in 0..MAX_CHAT_MEMBERS {
                 members.add(
@@ -463,7 +534,7 @@ mod tests {
 
     #[test]
     fn recipients_of_the_message_come_first_and_the_source_says_both() {
-        let mut members = Members::default();
+        let mut members = ChatMembers::default();
         members.add("c", person(Some("kim@x.uk"), None, Some("Kim")));
         members.add("c", person(Some("oh@x.uk"), None, Some("OH")));
         let mut message = ChatMessage::default();

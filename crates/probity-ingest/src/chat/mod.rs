@@ -27,13 +27,13 @@ use crate::Context;
 
 pub use localtime::{DATE_ORDER_ASSUMED_LABEL, DATE_ORDER_LABEL, FORCE_ZONE_NAME, TIME_ZONE_LABEL};
 pub use members::{
-    CHAT_MEMBERS_SOURCE, MAX_CHAT_MEMBERS, MAX_TRACKED_MEMBERS, MEMBERS_INCOMPLETE_LABEL,
-    TO_SOURCE_LABEL,
+    CHAT_MEMBERS_SOURCE, ChatMembers, MAX_CHAT_MEMBERS, MAX_TRACKED_MEMBERS,
+    MEMBERS_INCOMPLETE_LABEL, TO_SOURCE_LABEL,
 };
-pub use ndjson::{REQUIRED_FIELDS, decode_chat, decode_chat_from};
-pub use sms::{SMS_COLUMNS, decode_sms, decode_sms_from};
+pub use ndjson::{REQUIRED_FIELDS, decode_chat, decode_chat_from, decode_chat_with, gather_chat};
+pub use sms::{SMS_COLUMNS, decode_sms, decode_sms_from, decode_sms_with, gather_sms};
 pub(crate) use sms::{is_device_header, is_title_line};
-pub use teams::decode_teams;
+pub use teams::{decode_teams, decode_teams_with, gather_teams};
 pub use whatsapp::{chat_name_of, decode_whatsapp};
 pub(crate) use whatsapp::{is_whatsapp_name, looks_like_whatsapp};
 

@@ -13,14 +13,16 @@
 //! The input is read twice ([`super::members`]): first to gather the people of each
 //! conversation (`platform` and `conversation_id`: senders and recipients), then to decode each
 //! message with the conversation's other members added to its recipients (`email.to_source`
-//! `message+chat-members`, or `chat-members` for a message that names none).
+//! `message+chat-members`, or `chat-members` for a message that names none). A conversation
+//! split over several files is joined when every file is gathered ([`gather_chat`]) into one
+//! index before any is decoded with it ([`decode_chat_with`]).
 
 use std::io::BufRead;
 
 use probity_model::{Attachment, File, FileHash, Format};
 use serde_json::{Map, Value};
 
-use super::members::Members;
+use super::members::{ChatMembers, KEY_SEPARATOR};
 use super::{
     ChatMessage, Person, Shape, Unread, is_nothing, list_or_one, message_text, non_empty,
     scalar_text, text_of,
@@ -48,12 +50,38 @@ pub fn decode_chat(bytes: &[u8], ctx: &mut Context, sink: &mut dyn Sink) -> Resu
 /// conversation's members, once to decode (a file is opened again; a stream that cannot be read
 /// twice is read into memory and given to [`decode_chat`]).
 pub fn decode_chat_from<R: BufRead>(
+    open: impl FnMut() -> std::io::Result<R>,
+    ctx: &mut Context,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    decode_chat_with(open, None, ctx, sink)
+}
+
+/// [`decode_chat_from`] with each conversation's members taken from `members` (gathered from
+/// this input and others, so that a conversation split over several files is joined) where it
+/// gathered this input ([`ChatMembers::has_read`] of `ctx.source`): then the input is opened
+/// once. Else the members are gathered from this input alone, and it is opened twice.
+pub fn decode_chat_with<R: BufRead>(
     mut open: impl FnMut() -> std::io::Result<R>,
+    members: Option<&ChatMembers>,
     ctx: &mut Context,
     sink: &mut dyn Sink,
 ) -> Result<()> {
     let origin = ctx.source.clone();
-    let members = gather_members(open().map_err(|e| Error::io(&origin, e))?, ctx)?;
+    let own;
+    let members = match members.filter(|members| members.has_read(&origin)) {
+        Some(members) => members,
+        None => {
+            let mut gathered = ChatMembers::default();
+            gather_members(
+                open().map_err(|e| Error::io(&origin, e))?,
+                ctx,
+                &mut gathered,
+            )?;
+            own = gathered;
+            &own
+        }
+    };
     let reader = open().map_err(|e| Error::io(&origin, e))?;
     let mut lines = LineReader::new(reader, ctx.limits.max_event_bytes);
     while let Some(line) = lines.next_line().map_err(|e| Error::io(&origin, e))? {
@@ -69,7 +97,7 @@ pub fn decode_chat_from<R: BufRead>(
                 sink.reject(letter)?;
             }
             Line::Complete(bytes) if is_blank(&bytes) => {}
-            Line::Complete(bytes) => match read_line(&bytes, &members, ctx) {
+            Line::Complete(bytes) => match read_line(&bytes, members, ctx) {
                 Ok(message) => sink.event(message.into_event(SHAPE, &bytes, ctx, location))?,
                 Err(reason) => {
                     sink.reject(ctx.dead_letter(Some(SHAPE.format), reason, location, &bytes))?
@@ -80,11 +108,18 @@ pub fn decode_chat_from<R: BufRead>(
     Ok(())
 }
 
-/// The first pass: the sender and recipients of every line that is a JSON object with a
-/// conversation, by conversation. Lines that are not are passed over (the second pass makes
-/// them dead letters).
-fn gather_members(reader: impl BufRead, ctx: &Context) -> Result<Members> {
-    let mut members = Members::default();
+/// The first pass: adds the members of each conversation in chat NDJSON read from `reader` to
+/// `members`, and notes the input (`ctx.source`) as gathered once it has all been read, for
+/// [`decode_chat_with`].
+pub fn gather_chat(reader: impl BufRead, ctx: &Context, members: &mut ChatMembers) -> Result<()> {
+    gather_members(reader, ctx, members)?;
+    members.mark_read(&ctx.source);
+    Ok(())
+}
+
+/// The sender and recipients of every line that is a JSON object with a conversation, by
+/// conversation. Lines that are not are passed over (the second pass makes them dead letters).
+fn gather_members(reader: impl BufRead, ctx: &Context, members: &mut ChatMembers) -> Result<()> {
     let mut lines = LineReader::new(reader, ctx.limits.max_event_bytes);
     while let Some(line) = lines.next_line().map_err(|e| Error::io(&ctx.source, e))? {
         let Line::Complete(bytes) = line else {
@@ -105,18 +140,18 @@ fn gather_members(reader: impl BufRead, ctx: &Context) -> Result<Members> {
             members.add(&conversation, person);
         }
     }
-    Ok(members)
+    Ok(())
 }
 
 /// The conversation a message is in: its `platform` and `conversation_id` (the same id on two
-/// platforms is two conversations).
+/// platforms is two conversations), as a chat NDJSON conversation's.
 fn conversation_key(object: &Map<String, Value>, unread: &mut Unread) -> Option<String> {
     let id = scalar_text(object, "conversation_id", "conversation_id", unread)?;
     let platform = scalar_text(object, "platform", "platform", unread).unwrap_or_default();
-    Some(format!("{platform}\u{1f}{id}"))
+    Some(format!("chat{KEY_SEPARATOR}{platform}{KEY_SEPARATOR}{id}"))
 }
 
-fn read_line(bytes: &[u8], members: &Members, ctx: &Context) -> Result<ChatMessage, String> {
+fn read_line(bytes: &[u8], members: &ChatMembers, ctx: &Context) -> Result<ChatMessage, String> {
     let value: Value =
         serde_json::from_slice(bytes).map_err(|error| format!("invalid JSON: {error}"))?;
     ctx.limits.check_json(&value)?;
@@ -126,7 +161,7 @@ fn read_line(bytes: &[u8], members: &Members, ctx: &Context) -> Result<ChatMessa
     message(object, members)
 }
 
-fn message(object: Map<String, Value>, members: &Members) -> Result<ChatMessage, String> {
+fn message(object: Map<String, Value>, members: &ChatMembers) -> Result<ChatMessage, String> {
     let missing: Vec<&str> = REQUIRED_FIELDS
         .into_iter()
         .filter(|key| object.get(*key).is_none_or(Value::is_null))

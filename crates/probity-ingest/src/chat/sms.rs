@@ -19,7 +19,10 @@
 //! Where rows name their conversation (a `thread` or `chat` column, Cellebrite's `Chat #`), the
 //! file is read twice ([`super::members`]): first to gather each conversation's parties (senders,
 //! recipients, participants), then to decode each row with the conversation's other parties added
-//! to its recipients (`email.to_source` `message+chat-members`, or `chat-members`).
+//! to its recipients (`email.to_source` `message+chat-members`, or `chat-members`). A thread
+//! split over several files is joined when every file is gathered ([`gather_sms`]) into one
+//! index before any is decoded with it ([`decode_sms_with`]); but a Cellebrite report numbers its
+//! chats itself (`Chat #` 1, 2, …), so a report's chats are never joined with another file's.
 
 use std::io::Read;
 
@@ -30,7 +33,7 @@ use super::localtime::{
     DATE_ORDER_ASSUMED_LABEL, DATE_ORDER_LABEL, FORCE_ZONE_NAME, LocalTime, Order, OrderVotes,
     TIME_ZONE_LABEL, is_space, parse_local,
 };
-use super::members::Members;
+use super::members::{ChatMembers, KEY_SEPARATOR};
 use super::{ChatMessage, Person, Shape, is_phone_like, non_empty};
 use crate::csv::{Row, RowReader, header_names, read_head, sniff_delimiter};
 use crate::timeparse::parse_time;
@@ -312,36 +315,55 @@ fn start<R: Read>(mut reader: R, ctx: &Context) -> Result<Start<R>> {
     }
 }
 
-/// The first pass: each conversation's parties, from every row that can be read.
-fn gather_members<R: Read>(reader: R, ctx: &Context) -> Result<Members> {
-    let mut members = Members::default();
+/// The first pass: adds each conversation's parties in a device message export read from
+/// `reader` to `members`, and notes the input (`ctx.source`) as gathered once it has all been
+/// read, for [`decode_sms_with`].
+pub fn gather_sms<R: Read>(reader: R, ctx: &Context, members: &mut ChatMembers) -> Result<()> {
+    gather_members(reader, ctx, members)?;
+    members.mark_read(&ctx.source);
+    Ok(())
+}
+
+/// Each conversation's parties, from every row that can be read.
+fn gather_members<R: Read>(reader: R, ctx: &Context, members: &mut ChatMembers) -> Result<()> {
     let Start {
         mut rows,
         header: Some(header),
         ..
     } = start(reader, ctx)?
     else {
-        return Ok(members);
+        return Ok(());
     };
     let limit = ctx.limits.max_event_bytes;
     let columns = Columns::find(header_names(&header, limit)?);
     if !columns.missing().is_empty() || columns.index("conversation_id").is_none() {
-        return Ok(members);
+        return Ok(());
     }
-    let none = Members::default();
+    let none = ChatMembers::default();
     let mut carried = Carried::default();
     while let Some(row) = rows.next_row().map_err(|e| Error::io(&ctx.source, e))? {
-        let Ok((message, _)) = row_message(&row, &columns, limit, &mut carried, &none) else {
+        let read = row_message(&row, &columns, limit, &mut carried, &none, &ctx.source);
+        let Ok((message, _)) = read else {
             continue;
         };
         let Some(conversation) = message.labels.get(CONVERSATION_LABEL) else {
             continue;
         };
+        let key = thread_key(&columns, &ctx.source, conversation);
         for person in message.sender.into_iter().chain(message.recipients) {
-            members.add(conversation, person);
+            members.add(&key, person);
         }
     }
-    Ok(members)
+    Ok(())
+}
+
+/// The key among chats' members of a device export's thread. A Cellebrite report
+/// ([`REPORT_MARKER`]) numbers its chats itself, so its threads are scoped to the report (by its
+/// `source`); any other export's thread ids are the device's or the service's, and are joined
+/// across the files gathered together.
+fn thread_key(columns: &Columns, source: &str, thread: &str) -> String {
+    let scope = if columns.report { source } else { "" };
+    format!("sms{KEY_SEPARATOR}{scope}{KEY_SEPARATOR}{thread}")
 }
 
 /// The label holding a row's conversation.
@@ -351,12 +373,38 @@ const CONVERSATION_LABEL: &str = "chat.conversation_id";
 /// its rows name their conversation (once to gather each conversation's parties, once to decode),
 /// else once.
 pub fn decode_sms_from<R: Read>(
+    open: impl FnMut() -> std::io::Result<R>,
+    ctx: &mut Context,
+    sink: &mut dyn Sink,
+) -> Result<()> {
+    decode_sms_with(open, None, ctx, sink)
+}
+
+/// [`decode_sms_from`] with each conversation's parties taken from `members` (gathered from this
+/// export and others, so that a thread split over several files is joined) where it gathered
+/// this export ([`ChatMembers::has_read`] of `ctx.source`): then the export is opened once. Else
+/// the parties are gathered from this export alone.
+pub fn decode_sms_with<R: Read>(
     mut open: impl FnMut() -> std::io::Result<R>,
+    members: Option<&ChatMembers>,
     ctx: &mut Context,
     sink: &mut dyn Sink,
 ) -> Result<()> {
     let origin = ctx.source.clone();
-    let members = gather_members(open().map_err(|e| Error::io(&origin, e))?, ctx)?;
+    let own;
+    let members = match members.filter(|members| members.has_read(&origin)) {
+        Some(members) => members,
+        None => {
+            let mut gathered = ChatMembers::default();
+            gather_members(
+                open().map_err(|e| Error::io(&origin, e))?,
+                ctx,
+                &mut gathered,
+            )?;
+            own = gathered;
+            &own
+        }
+    };
     let Start {
         mut rows,
         mut skipped,
@@ -388,7 +436,7 @@ pub fn decode_sms_from<R: Read>(
     let mut carried = Carried::default();
     while let Some(row) = rows.next_row().map_err(|e| Error::io(&ctx.source, e))? {
         let location = format!("line {}", row.line);
-        match row_message(&row, &columns, limit, &mut carried, &members) {
+        match row_message(&row, &columns, limit, &mut carried, members, &origin) {
             Ok((message, When::Instant(timestamp))) => {
                 let mut message = message;
                 message.timestamp = Some(timestamp);
@@ -559,13 +607,14 @@ struct Carried {
 }
 
 /// One row as a message, the other parties of its conversation in `members` among its
-/// recipients.
+/// recipients; `source` is the export's, for a thread of a Cellebrite report ([`thread_key`]).
 fn row_message(
     row: &Row,
     columns: &Columns,
     limit: usize,
     carried: &mut Carried,
-    members: &Members,
+    members: &ChatMembers,
+    source: &str,
 ) -> Result<(ChatMessage, When), String> {
     if row.too_long {
         return Err(format!(
@@ -638,7 +687,10 @@ fn row_message(
     if let Some(status) = status {
         message.label("chat.status", status.to_lowercase());
     }
-    members.add_to(conversation.as_deref(), &mut message);
+    let key = conversation
+        .as_deref()
+        .map(|thread| thread_key(columns, source, thread));
+    members.add_to(key.as_deref(), &mut message);
     if let Some(conversation) = conversation {
         message.label(CONVERSATION_LABEL, conversation);
     }

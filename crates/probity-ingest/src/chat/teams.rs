@@ -20,14 +20,15 @@
 //! listed in system messages' `eventDetail`, and any `members` list an export tool adds), then to
 //! decode each message with the chat's other members added as recipients (`email.to_source`
 //! `chat-members`). A member a system message says was added counts from then (or from the start
-//! of the history they were shown), anyone else for the whole chat. Only one file is seen: a chat split over several files is not joined. Channel
-//! messages (`channelIdentity`) are posts to a team's channel, whose members the export does not
-//! list; they keep their own recipients.
+//! of the history they were shown), anyone else for the whole chat. A chat split over several
+//! files is joined when every file is gathered ([`gather_teams`]) into one index before any is
+//! decoded with it ([`decode_teams_with`]). Channel messages (`channelIdentity`) are posts to a
+//! team's channel, whose members the export does not list; they keep their own recipients.
 
 use probity_model::{Attachment, File, Format, Timestamp};
 use serde_json::{Map, Value};
 
-use super::members::{Evidence, Members};
+use super::members::{ChatMembers, Evidence, KEY_SEPARATOR};
 use super::{
     ChatMessage, Person, Shape, Unread, list_or_one, message_text, non_empty, scalar_text, text_of,
 };
@@ -45,11 +46,32 @@ const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 /// Decodes a Teams export held in memory: one event per message, one dead letter per entry that
 /// is not a readable message, and one for any unreadable rest of the file.
 pub fn decode_teams(bytes: &[u8], ctx: &mut Context, sink: &mut dyn Sink) -> Result<()> {
+    decode_teams_with(bytes, None, ctx, sink)
+}
+
+/// [`decode_teams`] with the members of each chat taken from `members` (gathered from this
+/// export and others, so that a chat split over several files is joined) where it gathered this
+/// export ([`ChatMembers::has_read`] of `ctx.source`); else from this export alone.
+pub fn decode_teams_with(
+    bytes: &[u8],
+    members: Option<&ChatMembers>,
+    ctx: &mut Context,
+    sink: &mut dyn Sink,
+) -> Result<()> {
     let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let start = items_start(bytes);
-    let members = gather_members(bytes, start);
+    let own;
+    let members = match members.filter(|members| members.has_read(&ctx.source)) {
+        Some(members) => members,
+        None => {
+            let mut gathered = ChatMembers::default();
+            gather_members(bytes, start, &mut gathered);
+            own = gathered;
+            &own
+        }
+    };
     let Some(start) = start else {
-        return decode_single(bytes, &members, ctx, sink);
+        return decode_single(bytes, members, ctx, sink);
     };
     let mut items = Items::new(bytes, start);
     let mut number = 0usize;
@@ -59,7 +81,7 @@ pub fn decode_teams(bytes: &[u8], ctx: &mut Context, sink: &mut dyn Sink) -> Res
             Item::End => return trailing(bytes, items.pos + 1, start, ctx, sink),
             Item::Value { value, at, raw } => {
                 let location = Some(format!("message {number} (byte {at})"));
-                decode_item(value, raw, location, &members, ctx, sink)?;
+                decode_item(value, raw, location, members, ctx, sink)?;
             }
             Item::Broken { at, reason } => {
                 let location = Some(format!("message {number} (byte {at}) to the end"));
@@ -94,37 +116,43 @@ fn trailing(
     sink.reject(ctx.dead_letter(Some(SHAPE.format), reason, location, rest))
 }
 
-/// The first pass: the members of each chat, from every message object the file holds (up to
-/// any damage, where the second pass stops too).
-fn gather_members(bytes: &[u8], start: Option<usize>) -> Members {
-    let mut members = Members::default();
+/// The first pass: adds the members of each chat in a Teams export held in memory to `members`
+/// and notes the export (`ctx.source`) as gathered, for [`decode_teams_with`].
+pub fn gather_teams(bytes: &[u8], ctx: &Context, members: &mut ChatMembers) {
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    gather_members(bytes, items_start(bytes), members);
+    members.mark_read(&ctx.source);
+}
+
+/// The members of each chat, from every message object the export holds (up to any damage,
+/// where the second pass stops too).
+fn gather_members(bytes: &[u8], start: Option<usize>, members: &mut ChatMembers) {
     match start {
         Some(start) => {
             let mut items = Items::new(bytes, start);
             while let Item::Value { value, .. } = items.next_item() {
-                chat_members(&value, &mut members);
+                chat_members(&value, members);
             }
         }
         None => {
             let stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Value>();
             for value in stream.map_while(std::result::Result::ok) {
-                chat_members(&value, &mut members);
+                chat_members(&value, members);
             }
         }
     }
-    members
 }
 
 /// The people one message shows in its chat: its sender, the people it mentions, the members a
 /// system message's `eventDetail` names (`members`, `initiator`, `callParticipants`), and a
 /// `members` list of the message or of its `chat` (as some export tools add). Values of other
 /// types are passed over here; the second pass names them.
-fn chat_members(value: &Value, members: &mut Members) {
+fn chat_members(value: &Value, members: &mut ChatMembers) {
     let Value::Object(object) = value else {
         return;
     };
     let mut ignored = Unread::default();
-    let Some(chat) = chat_id(object, &mut ignored) else {
+    let Some(chat) = chat_key(object, &mut ignored) else {
         return;
     };
     // A sender, a mention, an initiator or a call's participant was a member when the message
@@ -233,7 +261,7 @@ fn member(item: &Value, path: &str, unread: &mut Unread) -> Option<Person> {
 /// A file of message objects one after another (one, or one per line) rather than a list.
 fn decode_single(
     bytes: &[u8],
-    members: &Members,
+    members: &ChatMembers,
     ctx: &mut Context,
     sink: &mut dyn Sink,
 ) -> Result<()> {
@@ -266,7 +294,7 @@ fn decode_item(
     value: Value,
     raw: &[u8],
     location: Option<String>,
-    members: &Members,
+    members: &ChatMembers,
     ctx: &mut Context,
     sink: &mut dyn Sink,
 ) -> Result<()> {
@@ -285,7 +313,7 @@ fn decode_item(
 
 /// One chatMessage onto the shared message form, the other members of its chat among its
 /// recipients; `Err` says why it cannot be.
-fn message(object: Map<String, Value>, members: &Members) -> Result<ChatMessage, String> {
+fn message(object: Map<String, Value>, members: &ChatMembers) -> Result<ChatMessage, String> {
     let created = object.get("createdDateTime");
     let Some(timestamp) = created.and_then(parse_time_value) else {
         return Err(match created {
@@ -342,7 +370,7 @@ fn message(object: Map<String, Value>, members: &Members) -> Result<ChatMessage,
         message.label("email.to_source", "mentions");
     }
     let mut ignored = Unread::default();
-    members.add_to(chat_id(&object, &mut ignored).as_deref(), &mut message);
+    members.add_to(chat_key(&object, &mut ignored).as_deref(), &mut message);
     let attachments = list_or_one(
         object.get("attachments"),
         "attachments",
@@ -450,9 +478,11 @@ fn body_text(body: Option<&Value>, unread: &mut Unread) -> Option<String> {
     Some(content)
 }
 
-/// `chatId`: the chat whose members received the message (a channel's are not listed).
-fn chat_id(object: &Map<String, Value>, unread: &mut Unread) -> Option<String> {
-    scalar_text(object, "chatId", "chatId", unread)
+/// The key among chats' members of the chat whose members received the message: its `chatId`
+/// (a channel's members are not listed), as a Teams chat's.
+fn chat_key(object: &Map<String, Value>, unread: &mut Unread) -> Option<String> {
+    let id = scalar_text(object, "chatId", "chatId", unread)?;
+    Some(format!("teams{KEY_SEPARATOR}{id}"))
 }
 
 /// `chatId`, or `teamId/channelId` from `channelIdentity`.
