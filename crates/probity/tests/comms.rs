@@ -2128,6 +2128,51 @@ fn messages_in_a_chat_with_a_protected_party_are_stored_as_metadata_only() {
     assert!(in_database_files(&data, "Quokkaplain"));
 }
 
+/// A Teams chat with occupational health exported one file per month: occupational health
+/// writes only in the first month, the member of staff replies in the second. `probity ingest`
+/// on the folder gathers the chat's members from both files before reading either, so the reply
+/// is a message to occupational health and nothing of it reaches the database files (read one
+/// file at a time, the reply was to nobody and stored in the clear).
+#[test]
+fn a_chat_split_over_files_is_joined_and_its_replies_kept_out_of_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let export = dir.path().join("export");
+    std::fs::create_dir(&export).unwrap();
+    std::fs::write(
+        export.join("2024-04.json"),
+        r#"{"value": [
+          {"id":"m1","chatId":"19:ohchat","messageType":"message","createdDateTime":"2024-04-29T10:00:00Z","from":{"user":{"id":"u-oh","displayName":"Occupational Health","userPrincipalName":"occupational.health@force.police.uk"}},"body":{"contentType":"html","content":"<p>Quokkaapril How is your back?</p>"}}
+        ]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        export.join("2024-05.json"),
+        r#"{"value": [
+          {"id":"m2","chatId":"19:ohchat","messageType":"message","createdDateTime":"2024-05-02T10:00:00Z","from":{"user":{"id":"u-alan","displayName":"Alan Smith","userPrincipalName":"alan.smith@force.police.uk"}},"body":{"contentType":"html","content":"<p>Quokkamay Still bad, I have been drinking heavily to cope.</p>"}},
+          {"id":"m3","chatId":"19:other","messageType":"message","createdDateTime":"2024-05-02T10:05:00Z","from":{"user":{"id":"u-alan","displayName":"Alan Smith","userPrincipalName":"alan.smith@force.police.uk"}},"body":{"contentType":"html","content":"<p>Quokkaplain see you at six</p>"}}
+        ]}"#,
+    )
+    .unwrap();
+    ingest(&data, &export);
+
+    let docs = stored_docs(&data);
+    assert_eq!(docs.len(), 3, "{docs:?}");
+    let excluded: Vec<Option<&str>> = docs.iter().map(excluded_class).collect();
+    let oh = Some("occupational_health");
+    assert_eq!(excluded, [oh, oh, None]);
+    assert_eq!(
+        docs[1]["email"]["to"]["address"][0], "occupational.health@force.police.uk",
+        "{}",
+        docs[1]
+    );
+    assert_eq!(docs[1]["labels"]["email.to_source"], "chat-members");
+    for word in ["Quokkaapril", "Quokkamay", "drinking"] {
+        assert!(!in_database_files(&data, word), "{word} stored");
+    }
+    assert!(in_database_files(&data, "Quokkaplain"));
+}
+
 /// WhatsApp's own export and a Cellebrite report are read as messages, so they go through the
 /// exclusions, sealing, masking and the policies as any message does; one named as a WhatsApp
 /// export that cannot be read is a sealed dead letter, not syslog in the clear.

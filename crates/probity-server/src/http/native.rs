@@ -1,5 +1,7 @@
 //! `POST /api/v1/events`: NDJSON (or a JSON array) of events, or Probity's chat NDJSON (one message
-//! per line, told by its required keys on the first line).
+//! per line, told by its required keys on the first line). Each request is read alone: a chat
+//! message's conversation has the members the request's own lines show (docs/messages.md, "Chat
+//! members"), not those of earlier requests.
 //!
 //! 200 with `{"accepted": N, "rejected": M, "errors": [...]}` once every accepted event is durable;
 //! rejected lines are in dead-letter, so retrying them does not help. 400 when nothing was accepted.

@@ -431,8 +431,12 @@ fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     for problem in &unreadable {
         eprintln!("cannot read {}: {}", problem.path.display(), problem.error);
     }
+    // As `probity ingest` reads them: a chat split over several files is joined.
+    let members = files::gather_chat_members(&inputs, &options);
     for input in &inputs {
-        if let Err(error) = files::decode_file(&input.path, &options, &mut sink) {
+        if let Err(error) =
+            files::decode_file_with(&input.path, &options, Some(&members), &mut sink)
+        {
             if let probity_ingest::Error::Sink(_) = error {
                 return Err(error).context("writing the results failed");
             }

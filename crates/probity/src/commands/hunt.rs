@@ -223,13 +223,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let inputs = &inputs;
         let options = &options;
         scope.spawn(move || {
+            // The members of every chat first, so that a chat split over several files is
+            // joined, as `probity ingest` reads them.
+            let members = files::gather_chat_members(inputs, options);
             for input in inputs {
                 let mut batcher = Batcher {
                     sender: &sender,
                     events: Vec::with_capacity(BATCH),
                     damaged: 0,
                 };
-                let result = files::decode_file(&input.path, options, &mut batcher);
+                let result =
+                    files::decode_file_with(&input.path, options, Some(&members), &mut batcher);
                 let _ = batcher.flush();
                 let error = result.err().map(|e| e.to_string());
                 if sender

@@ -253,6 +253,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         sink.reject(letter)?;
     }
+    // The members of every chat in the run first, so that a chat split over several files
+    // (a Teams export one file per month) is joined: a message in one file is to the members its
+    // chat shows in any of them.
+    progress.set_message("gathering chat members");
+    let members = files::gather_chat_members(&inputs, &options);
     for input in &inputs {
         progress.set_message(format!(
             "{} ({} accepted, {} rejected)",
@@ -260,7 +265,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             sink.accepted + sink.batch.events.len() as u64,
             sink.rejected + sink.batch.rejected.len() as u64
         ));
-        if let Err(error) = files::decode_file(&input.path, &options, &mut sink) {
+        if let Err(error) =
+            files::decode_file_with(&input.path, &options, Some(&members), &mut sink)
+        {
             if let probity_ingest::Error::Sink(_) = error {
                 return Err(error).context("storing events failed");
             }
