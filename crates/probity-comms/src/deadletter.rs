@@ -259,9 +259,8 @@ fn mail_parties(raw: &[u8], email: &mut Email) {
         // decoded message (`probity_privacy::exclusions::PARTY_HEADERS`).
         let target = match name.trim().to_ascii_lowercase().as_str() {
             "from" | "sender" | "resent-from" | "resent-sender" => &mut email.from,
-            "to" | "reply-to" | "delivered-to" | "x-original-to" | "envelope-to" | "resent-to" => {
-                &mut email.to
-            }
+            "to" | "reply-to" | "delivered-to" | "x-delivered-to" | "x-original-to"
+            | "envelope-to" | "resent-to" => &mut email.to,
             "cc" | "resent-cc" => &mut email.cc,
             "bcc" | "resent-bcc" => &mut email.bcc,
             "subject" => {

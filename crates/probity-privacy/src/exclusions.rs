@@ -59,11 +59,12 @@ pub const EXCLUDED_REASON_LABEL: &str = "privacy.excluded_reason";
 ///   party;
 /// - the resent fields (RFC 5322 section 3.6.6) are the `From`, `Sender`, `To`, `Cc` and `Bcc`
 ///   of a message resent as it was: who resent it and to whom;
-/// - `Delivered-To` (Postfix, qmail, Dovecot, Gmail), `X-Original-To` (Postfix: the recipient as
-///   the sender addressed it, before aliases were expanded) and `Envelope-To` (Exim) are
-///   written by the server that delivered the copy and name the mailbox it was delivered to:
-///   a real recipient, a Bcc or list member that the `To` and `Cc` do not show among them.
-pub const PARTY_HEADERS: [&str; 10] = [
+/// - `Delivered-To` (Postfix, qmail, Dovecot, Gmail), `X-Delivered-To` (Fastmail, and Postfix
+///   set up to write it), `X-Original-To` (Postfix: the recipient as the sender addressed it,
+///   before aliases were expanded) and `Envelope-To` (Exim) are written by the server that
+///   delivered the copy and name the mailbox it was delivered to: a real recipient, a Bcc or
+///   list member that the `To` and `Cc` do not show among them.
+pub const PARTY_HEADERS: [&str; 11] = [
     "Sender",
     "Reply-To",
     "Resent-From",
@@ -72,13 +73,14 @@ pub const PARTY_HEADERS: [&str; 10] = [
     "Resent-Cc",
     "Resent-Bcc",
     "Delivered-To",
+    "X-Delivered-To",
     "X-Original-To",
     "Envelope-To",
 ];
 
 /// The headers whose addresses are the parties of a message held inside another
 /// ([`Exclusions::matches_headers`]): its sender and recipients and its [`PARTY_HEADERS`].
-pub const HELD_PARTY_HEADERS: [&str; 14] = [
+pub const HELD_PARTY_HEADERS: [&str; 15] = [
     "From",
     "To",
     "Cc",
@@ -93,6 +95,7 @@ pub const HELD_PARTY_HEADERS: [&str; 14] = [
     PARTY_HEADERS[7],
     PARTY_HEADERS[8],
     PARTY_HEADERS[9],
+    PARTY_HEADERS[10],
 ];
 
 /// `Event::original` keys (compared without case) that hold message content rather than metadata.
@@ -871,7 +874,7 @@ impl<'e> KeptHeaders<'e> {
 /// `References`, `Received` and `X-Mailer` pass (`Subject` is taken before), so the list is
 /// compared with a few keys of a message rather than all.
 fn may_be_a_party_header(key: &str) -> bool {
-    (6..=13).contains(&key.len())
+    (6..=14).contains(&key.len())
         && matches!(
             key.as_bytes().first(),
             Some(b'S' | b'R' | b'D' | b'X' | b'E')

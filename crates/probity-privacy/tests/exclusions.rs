@@ -166,7 +166,8 @@ fn shipped_welfare_and_whistleblowing_domains_cover_their_subdomains() {
 }
 
 /// A message resent to or by a protected party (the RFC 5322 resent fields), or delivered to
-/// one (the delivering server's `Delivered-To`, `X-Original-To` or `Envelope-To`), is excluded as
+/// one (the delivering server's `Delivered-To`, `X-Delivered-To`, `X-Original-To` or
+/// `Envelope-To`), is excluded as
 /// one addressed to it is, and what matched names the header; a header that names no one
 /// protected, or that is not a party header, changes nothing.
 #[test]
@@ -207,6 +208,11 @@ fn messages_resent_or_delivered_to_a_protected_party_are_excluded() {
             "Delivered-To",
             json!(["sgt.moss@force.police.uk", "welfare@force.police.uk"]),
             "address welfare@force.police.uk in Delivered-To",
+        ),
+        (
+            "X-Delivered-To",
+            json!("Welfare <welfare@force.police.uk>"),
+            "address welfare@force.police.uk in X-Delivered-To",
         ),
         (
             "X-Original-To",

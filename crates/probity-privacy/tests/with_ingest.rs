@@ -6,7 +6,9 @@ use probity_ingest::mail::message_to_event;
 use probity_ingest::{Context, Limits};
 use probity_model::{Format, Level};
 use probity_privacy::disclosure::Disclosure;
-use probity_privacy::exclusions::{EXCLUDED_TAG, Exclusions, PARTY_HEADERS, apply};
+use probity_privacy::exclusions::{
+    EXCLUDED_TAG, Exclusions, HELD_PARTY_HEADERS, PARTY_HEADERS, apply,
+};
 use probity_privacy::masking::Masker;
 use probity_privacy::recipients::StaffPersonalAddresses;
 use probity_privacy::sealing::{SealCues, SealKey, seal_event, sealed_items, unseal};
@@ -334,6 +336,42 @@ fn decoded_mail_resent_or_delivered_to_a_protected_party_is_excluded() {
             );
             body_is_gone(&event, "Zanzibar");
         }
+    }
+}
+
+/// Every header the exclusions read as naming a party of a message held inside another is listed
+/// by the mail decoder for an attached message, so that a letter delivered to a protected party
+/// and then forwarded as an attachment is found by that header alone (whatever case its name is
+/// written in).
+#[test]
+fn decoded_attached_message_lists_every_held_party_header() {
+    let exclusions = Exclusions::defaults().unwrap();
+    for header in HELD_PARTY_HEADERS {
+        let written = header.to_ascii_lowercase();
+        let eml = format!(
+            "From: PC Alan Smith <alan.smith@force.police.uk>\nTo: b@force.police.uk\n\
+             Subject: fwd\nDate: Mon, 6 May 2024 10:00:00 +0100\n\
+             Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nsee below\n\
+             --B\nContent-Type: message/rfc822\n\n{written}: Welfare <welfare@force.police.uk>\n\
+             Subject: hi\nContent-Type: text/plain\n\nZanzibar marmalade.\n--B--\n"
+        );
+        let event = decode(&eml);
+        let held = event.original["probity.attached_messages"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no attached message listed: {header}"));
+        let headers: Vec<(&str, &str)> = held[0]["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|pair| (pair[0].as_str().unwrap(), pair[1].as_str().unwrap()))
+            .collect();
+        let exclusion = exclusions
+            .matches_headers(headers.iter().copied())
+            .unwrap_or_else(|| panic!("not found: {header} in {headers:?}"));
+        assert_eq!(
+            exclusion.matched,
+            format!("address welfare@force.police.uk in {header}")
+        );
     }
 }
 

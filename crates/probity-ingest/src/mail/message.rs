@@ -28,7 +28,7 @@ use crate::{Context, Limits, attach, charset};
 /// replies go; who resent it and to whom; the mailbox a server delivered it to): the
 /// protected-party exclusions read them here, by these names
 /// (`probity_privacy::exclusions::PARTY_HEADERS`).
-const ORIGINAL_HEADERS: [&str; 23] = [
+const ORIGINAL_HEADERS: [&str; 24] = [
     "Message-ID",
     "Date",
     "From",
@@ -50,6 +50,7 @@ const ORIGINAL_HEADERS: [&str; 23] = [
     "Resent-Cc",
     "Resent-Bcc",
     "Delivered-To",
+    "X-Delivered-To",
     "X-Original-To",
     "Envelope-To",
 ];
@@ -72,7 +73,7 @@ pub const ATTACHED_MESSAGES_KEY: &str = "probity.attached_messages";
 /// The headers of an attached message listed under [`ATTACHED_MESSAGES_KEY`]: those the
 /// protected-party exclusions read of a message of its own (its parties,
 /// `probity_privacy::exclusions::HELD_PARTY_HEADERS`, and its subject).
-const HELD_HEADERS: [&str; 15] = [
+const HELD_HEADERS: [&str; 16] = [
     "From",
     "Sender",
     "Reply-To",
@@ -86,6 +87,7 @@ const HELD_HEADERS: [&str; 15] = [
     "Resent-Cc",
     "Resent-Bcc",
     "Delivered-To",
+    "X-Delivered-To",
     "X-Original-To",
     "Envelope-To",
 ];
@@ -1860,6 +1862,7 @@ mod tests {
         let event = decode(
             "Delivered-To: welfare@force.police.uk\nX-Original-To: oh@force.police.uk\n\
              Delivered-To: list@force.police.uk\nENVELOPE-TO: e@force.police.uk\n\
+             X-Delivered-to: xd@force.police.uk\n\
              From: a@x.org\nTo: b@x.org\nresent-from: Pat <pat@x.org>\n\
              Resent-Sender: s@x.org\nResent-To: \"Health, Occupational\" <oh@x.org>\n\
              Resent-Cc: c@x.org\nResent-Bcc: d@x.org\nSubject: hi\n\nhi\n",
@@ -1871,6 +1874,7 @@ mod tests {
         );
         assert_eq!(original["X-Original-To"], "oh@force.police.uk");
         assert_eq!(original["Envelope-To"], "e@force.police.uk");
+        assert_eq!(original["X-Delivered-To"], "xd@force.police.uk");
         assert_eq!(original["Resent-From"], "Pat <pat@x.org>");
         assert_eq!(original["Resent-Sender"], "s@x.org");
         assert_eq!(original["Resent-To"], "\"Health, Occupational\" <oh@x.org>");
