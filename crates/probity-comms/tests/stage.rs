@@ -976,9 +976,9 @@ fn an_attached_message_between_officers_is_scanned_as_before() {
 }
 
 /// A letter from occupational health forwarded inline, below a forwarding header block that
-/// names the party (Gmail's, Outlook's with names alone or `[mailto:]`, Apple Mail's), is sealed
-/// from the block's first line to the end of the text; the officer's words above it are scanned
-/// and kept. A forwarded message between officers, and a forwarding line with no header block
+/// names the party (Gmail's, Outlook's with names alone or `[mailto:]` or below its rule of
+/// underscores, Apple Mail's), is sealed from the block's first line (the rule's) to the end of
+/// the text; the officer's words above it are scanned and kept. A forwarded message between officers, and a forwarding line with no header block
 /// below it, leave the text as it was.
 #[test]
 fn a_protected_letter_forwarded_inline_is_sealed_from_its_header_block() {
@@ -996,6 +996,10 @@ fn a_protected_letter_forwarded_inline_is_sealed_from_its_header_block() {
          To: Smith, Alan; Jones, Bob;\n  Welfare Team\nSubject: Your referral",
         "From: Smith, Alan\nSent: 06 May 2024 10:00\n\
          To: Health, Occupational\nSubject: Re: Your referral",
+        // Outlook's rule above its block goes with it, not left behind in the clear.
+        "________________________________\nFrom: Occupational Health \
+         <occupational.health@force.police.uk>\nSent: 06 May 2024 10:00\nTo: Alan Smith\n\
+         Subject: Your referral",
         "Begin forwarded message:\n\nFrom: occupational.health@force.police.uk\n\
          Subject: Your referral\nDate: 6 May 2024\nTo: alan.smith@force.police.uk",
     ] {

@@ -11,6 +11,10 @@
 //! - Outlook's header block without such a line: a `From:` line among header lines that hold a
 //!   `Sent:` or `Date:` and a `To:` or `Subject:`.
 //!
+//! A rule of underscores on the line directly above a block (Outlook writes
+//! `________________________________` there) is taken into it, so that it is not left behind
+//! when what the block begins is withheld.
+//!
 //! Header lines are `Name: value` for the names a mail program writes there (`From`, `Sent`,
 //! `Date`, `To`, `Cc`, `Bcc`, `Subject`, `Reply-To`, `Sender`, `Importance`, `Attachments`); a
 //! recipient list that ends in `;` or `,` goes on on the next line. A line that merely starts
@@ -32,6 +36,8 @@ const MARKERS: [&str; 4] = ["essage", "ESSAGE", "rom:", "ROM:"];
 
 /// Longest forwarding line looked at.
 const MAX_MARKER_LINE: usize = 120;
+/// Fewest underscores in a rule above a block taken into it (Outlook writes 32).
+const MIN_RULE: usize = 8;
 
 /// The header names a forwarded header block holds, as they are written (compared without case).
 const BLOCK_HEADERS: [&str; 11] = [
@@ -56,7 +62,8 @@ const MAX_BLOCK_BYTES: usize = 16 * 1024;
 /// A forwarded header block in a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
-    /// Where the block begins: the start of its forwarding line, or of its `From:` line.
+    /// Where the block begins: the start of its forwarding line, or of its `From:` line, or of a
+    /// rule of underscores directly above either.
     pub start: usize,
     /// Where its header lines end.
     pub end: usize,
@@ -111,6 +118,16 @@ fn line_start(text: &str, at: usize) -> usize {
     memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |newline| newline + 1)
 }
 
+/// The start of the line holding byte `at` where it is at most `most` bytes before `at`; none
+/// where it is further (the line is not read back further than that).
+fn line_start_within(text: &str, at: usize, most: usize) -> Option<usize> {
+    let from = at.saturating_sub(most);
+    match memchr::memrchr(b'\n', text.as_bytes().get(from..at)?) {
+        Some(newline) => Some(from + newline + 1),
+        None => (from == 0).then_some(0),
+    }
+}
+
 /// The line starting at `start` (without its line end) and where the next one starts.
 fn line_at(text: &str, start: usize) -> (&str, usize) {
     let rest = text.get(start..).unwrap_or("");
@@ -151,7 +168,7 @@ fn marked_block(text: &str, at: usize) -> Option<Block> {
         .iter()
         .any(|(name, _)| *name == "From")
         .then_some(Block {
-            start,
+            start: with_rule_above(text, start),
             end,
             headers,
         })
@@ -176,10 +193,30 @@ fn outlook_block(text: &str, at: usize) -> Option<Block> {
     let (headers, end) = header_lines(text, start, 0);
     let has = |names: &[&str]| headers.iter().any(|(name, _)| names.contains(name));
     (has(&["From"]) && has(&["Sent", "Date"]) && has(&["To", "Subject"])).then_some(Block {
-        start,
+        start: with_rule_above(text, start),
         end,
         headers,
     })
+}
+
+/// Where a block whose first line starts at `start` begins: at the line above where that is a
+/// rule of underscores (perhaps quoted), as Outlook writes above its header block, else at
+/// `start`.
+fn with_rule_above(text: &str, start: usize) -> usize {
+    let Some(above_end) = start.checked_sub(1) else {
+        return start;
+    };
+    // A rule is short: a longer line is not read back to its start.
+    let Some(above) = line_start_within(text, above_end, MAX_MARKER_LINE) else {
+        return start;
+    };
+    let (line, _) = line_at(text, above);
+    let rule = unquoted(line);
+    if rule.len() >= MIN_RULE && rule.bytes().all(|b| b == b'_') {
+        above
+    } else {
+        start
+    }
 }
 
 /// The header lines from `start` on (after at most `blank` blank lines), and where they end.
@@ -287,6 +324,10 @@ mod tests {
             ),
             (
                 "FYI\n\n________________________________\nFrom: Occupational Health\nSent: 06 May 2024 10:00\nTo: Alan Smith\nSubject: Referral\n\nbody",
+                "________",
+            ),
+            (
+                "FYI\n\nFrom: Occupational Health\nSent: 06 May 2024 10:00\nTo: Alan Smith\nSubject: Referral\n\nbody",
                 "From:",
             ),
             (
@@ -320,6 +361,40 @@ mod tests {
         );
         assert!(outlook.headers.contains(&("To", "Smith, Alan".to_owned())));
         assert!(outlook.headers.contains(&("To", "Jones, Bob".to_owned())));
+    }
+
+    /// Outlook's rule of underscores directly above a block (quoted too, or above a forwarding
+    /// line) is where the block begins; a rule with a line between, a short run of underscores
+    /// or a line with words in it is not.
+    #[test]
+    fn a_rule_directly_above_a_block_is_taken_into_it() {
+        let outlook =
+            "From: Occupational Health\r\nSent: 06 May 2024\r\nTo: Alan Smith\r\n\r\nbody";
+        let marked = "-----Original Message-----\nFrom: oh@x.uk\nSent: Monday\n\nbody";
+        for (above, block, taken) in [
+            ("FYI\r\n________________________________\r\n", outlook, true),
+            ("FYI\n> ____________\n> ", outlook, true),
+            ("________________________________\n", outlook, true),
+            ("FYI\n________________________________\n", marked, true),
+            ("FYI\n________________________________\n\n", outlook, false),
+            ("FYI\n____\n", outlook, false),
+            ("FYI\n_____ notes _____\n", outlook, false),
+            ("FYI\n", outlook, false),
+        ] {
+            let text = format!("{above}{block}");
+            let found = blocks(&text);
+            assert_eq!(found.len(), 1, "{text:?}: {found:?}");
+            let start = found[0].start;
+            let rule = text.find('_').unwrap_or(0);
+            let expected = if taken {
+                text[..rule].rfind('\n').map_or(0, |newline| newline + 1)
+            } else {
+                above.len()
+            };
+            assert_eq!(start, expected, "{text:?}");
+            // What is left above a block with a rule is the officer's own text alone.
+            assert!(!taken || !text[..start].contains('_'), "{text:?}");
+        }
     }
 
     #[test]
