@@ -976,8 +976,8 @@ fn an_attached_message_between_officers_is_scanned_as_before() {
 }
 
 /// A letter from occupational health forwarded inline, below a forwarding header block that
-/// names the party (Gmail's, Outlook's with names alone or `[mailto:]` or below its rule of
-/// underscores, Apple Mail's), is sealed from the block's first line (the rule's) to the end of
+/// names the party (Gmail's, Outlook's with names alone or `[mailto:]`, in German, French or
+/// Welsh, or below its rule of underscores, Apple Mail's), is sealed from the block's first line (the rule's) to the end of
 /// the text; the officer's words above it are scanned and kept. A forwarded message between officers, and a forwarding line with no header block
 /// below it, leave the text as it was.
 #[test]
@@ -996,6 +996,14 @@ fn a_protected_letter_forwarded_inline_is_sealed_from_its_header_block() {
          To: Smith, Alan; Jones, Bob;\n  Welfare Team\nSubject: Your referral",
         "From: Smith, Alan\nSent: 06 May 2024 10:00\n\
          To: Health, Occupational\nSubject: Re: Your referral",
+        // Outlook in German, French (a no-break space before each colon) and Welsh.
+        "-----Ursprüngliche Nachricht-----\nVon: Occupational Health \
+         [mailto:occupational.health@force.police.uk]\nGesendet: Montag, 6. Mai 2024 10:00\n\
+         An: Smith, Alan\nBetreff: Ihre Überweisung",
+        "De\u{a0}: Health, Occupational\nEnvoyé\u{a0}: lundi 6 mai 2024 10:00\n\
+         À\u{a0}: Alan Smith\nObjet\u{a0}: Votre orientation",
+        "Oddi wrth: Iechyd Galwedigaethol <occupational.health@force.police.uk>\n\
+         Anfonwyd: 06 Mai 2024 10:00\nAt: Alan Smith\nPwnc: Eich atgyfeiriad",
         // Outlook's rule above its block goes with it, not left behind in the clear.
         "________________________________\nFrom: Occupational Health \
          <occupational.health@force.police.uk>\nSent: 06 May 2024 10:00\nTo: Alan Smith\n\

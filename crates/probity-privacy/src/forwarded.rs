@@ -11,48 +11,45 @@
 //! - Outlook's header block without such a line: a `From:` line among header lines that hold a
 //!   `Sent:` or `Date:` and a `To:` or `Subject:`.
 //!
+//! The same shapes are read in the other languages mail programs write them in
+//! (`-----Ursprüngliche Nachricht-----`, `Von:`, `Gesendet:`; `De :`, `Envoyé :`, `Objet :`;
+//! Welsh, Spanish, Italian, Polish, Portuguese and Dutch too): the words are one table, `WORDS`
+//! in `forwarded/words.rs`, and a block's headers are given by their English names whatever
+//! language it was written in (`Von` as `From`).
+//!
 //! A rule of underscores on the line directly above a block (Outlook writes
 //! `________________________________` there) is taken into it, so that it is not left behind
 //! when what the block begins is withheld.
 //!
-//! Header lines are `Name: value` for the names a mail program writes there (`From`, `Sent`,
-//! `Date`, `To`, `Cc`, `Bcc`, `Subject`, `Reply-To`, `Sender`, `Importance`, `Attachments`); a
-//! recipient list that ends in `;` or `,` goes on on the next line. A line that merely starts
+//! Header lines are `Name: value` for the names a mail program writes there (in English `From`,
+//! `Sent`, `Date`, `To`, `Cc`, `Bcc`, `Subject`, `Reply-To`, `Sender`, `Importance`,
+//! `Attachments`; a space or no-break space before the colon is allowed, as French writes it);
+//! a recipient list that ends in `;` or `,` goes on on the next line. A line that merely starts
 //! with `From:` is not a block.
 //!
 //! Every text of every message comes here, and few hold a block: one vectorised search for a
-//! few bytes every shape holds (`essage` of `Forwarded message` and `Original Message`, `rom:` of
-//! `From:`, or the same in capitals) passes over a text that has none, and only the line of a hit
-//! is looked at. (Searching for the words themselves without case was slower: their first
-//! letters, `f` and `o`, are among the commonest.)
+//! few bytes every shape holds (the middle of a forwarding line's word, such as `essag` of
+//! `message` and `Messaggio` or `icht` of `Nachricht` and `bericht`; the end of a `From` line's
+//! name with its colon, such as `rom:` and `Von:`; `KEYS` in `forwarded/words.rs`) passes over
+//! a text that has none, and only the line of a hit is looked at, no further than a forwarding
+//! line or a header name can be from the hit. (Searching for the words themselves without case
+//! was slower: their first letters are among the commonest.)
+
+mod words;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::{Error, Result};
-
-/// Bytes every block holds one of: the first two in its forwarding line, the last two in its
-/// `From:` line.
-const MARKERS: [&str; 4] = ["essage", "ESSAGE", "rom:", "ROM:"];
+use words::{FROM, KEYS, Key, WORDS, Word};
 
 /// Longest forwarding line looked at.
 const MAX_MARKER_LINE: usize = 120;
+/// Furthest a `From` line's key is from the start of its line (quoting, bold and the name).
+const MAX_FROM_KEY_AT: usize = 48;
+/// Longest header name looked up.
+const MAX_NAME: usize = 32;
 /// Fewest underscores in a rule above a block taken into it (Outlook writes 32).
 const MIN_RULE: usize = 8;
-
-/// The header names a forwarded header block holds, as they are written (compared without case).
-const BLOCK_HEADERS: [&str; 11] = [
-    "From",
-    "Sent",
-    "Date",
-    "To",
-    "Cc",
-    "Bcc",
-    "Subject",
-    "Reply-To",
-    "Sender",
-    "Importance",
-    "Attachments",
-];
 
 /// Most lines of one header block read.
 const MAX_BLOCK_LINES: usize = 40;
@@ -67,8 +64,10 @@ pub struct Block {
     pub start: usize,
     /// Where its header lines end.
     pub end: usize,
-    /// Its headers as written (a `[mailto:…]` after a name read as `<…>`), each recipient of a
-    /// list written with `;` apart.
+    /// Its headers by their English names (`From`, `Sent`, `Date`, `To`, `Cc`, `Bcc`,
+    /// `Subject`, `Reply-To`, `Sender`, `Importance`, `Attachments`) and values as written (a
+    /// `[mailto:…]` after a name read as `<…>`), each recipient of a list written with `;`
+    /// apart.
     pub headers: Vec<(&'static str, String)>,
 }
 
@@ -76,6 +75,73 @@ pub struct Block {
 #[derive(Debug, Clone)]
 pub struct ForwardBlocks {
     markers: AhoCorasick,
+    words: Words,
+}
+
+/// [`WORDS`] folded ([`folded`]) for comparing.
+#[derive(Debug, Clone, Default)]
+struct Words {
+    dashed: Vec<String>,
+    openings: Vec<String>,
+    headers: Vec<(String, &'static str)>,
+}
+
+impl Words {
+    fn new() -> Self {
+        let mut words = Words::default();
+        for word in WORDS {
+            match *word {
+                Word::Dashed(written) => words.dashed.push(folded(written).collect()),
+                Word::Opening(written) => words.openings.push(folded(written).collect()),
+                Word::Header(written, header) => {
+                    words.headers.push((folded(written).collect(), header));
+                }
+            }
+        }
+        words
+    }
+
+    /// Whether `line` (unquoted) is a forwarding line.
+    fn is_forwarding_line(&self, line: &str) -> bool {
+        let core = line.trim_matches(['-', '_', '*', ' ', '\t']);
+        let dashed = core.len() < line.len() && line.starts_with('-') && line.ends_with('-');
+        if dashed && self.dashed.iter().any(|words| same(core, words)) {
+            return true;
+        }
+        core.strip_suffix(':').is_some_and(|opening| {
+            let opening = opening.trim_end();
+            self.openings.iter().any(|words| same(opening, words))
+        })
+    }
+
+    /// `Name: value` for a header name of [`WORDS`] (perhaps in bold, `*From:*`), by the
+    /// header's English name.
+    fn header_line<'l>(&self, content: &'l str) -> Option<(&'static str, &'l str)> {
+        let (name, value) = content.split_once(':')?;
+        let name = name.trim_matches(|c: char| c == '*' || c.is_whitespace());
+        if name.len() > MAX_NAME {
+            return None;
+        }
+        let (_, header) = self
+            .headers
+            .iter()
+            .find(|(written, _)| same(name, written))?;
+        Some((header, value.trim_start_matches('*').trim()))
+    }
+}
+
+/// `text` in small letters, each white space a space and a typographic apostrophe a plain one.
+fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().flat_map(char::to_lowercase).map(|c| match c {
+        '\u{2019}' => '\'',
+        c if c.is_whitespace() => ' ',
+        c => c,
+    })
+}
+
+/// Whether `written` is the words `known` (already [`folded`]).
+fn same(written: &str, known: &str) -> bool {
+    folded(written).eq(known.chars())
 }
 
 impl ForwardBlocks {
@@ -83,12 +149,15 @@ impl ForwardBlocks {
     pub fn new() -> Result<Self> {
         let markers = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)
-            .build(MARKERS)
+            .build(KEYS.iter().map(|(key, _)| key))
             .map_err(|e| Error::Invalid {
                 what: "the forwarded-message markers".to_owned(),
                 reason: e.to_string(),
             })?;
-        Ok(Self { markers })
+        Ok(Self {
+            markers,
+            words: Words::new(),
+        })
     }
 
     /// The blocks of `text`, in order, none inside another.
@@ -98,10 +167,10 @@ impl ForwardBlocks {
             while let Some(hit) = self.markers.find(text.get(from..)?) {
                 let at = from + hit.start();
                 from += hit.end();
-                let block = if hit.pattern().as_usize() >= 2 {
-                    outlook_block(text, at)
-                } else {
-                    marked_block(text, at)
+                let block = match KEYS.get(hit.pattern().as_usize()) {
+                    Some((_, Key::From)) => self.outlook_block(text, at),
+                    Some((_, Key::Forwarding)) => self.marked_block(text, at),
+                    None => None,
                 };
                 if let Some(block) = block {
                     from = from.max(block.end);
@@ -111,11 +180,100 @@ impl ForwardBlocks {
             None
         })
     }
-}
 
-/// The start of the line holding byte `at`.
-fn line_start(text: &str, at: usize) -> usize {
-    memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |newline| newline + 1)
+    /// A block begun by a forwarding line holding the key at `at`.
+    fn marked_block(&self, text: &str, at: usize) -> Option<Block> {
+        // Most hits are a word in a sentence: a line longer than a forwarding line is passed
+        // over before it is read, and it is not read further than that either way.
+        let start = line_start_within(text, at, MAX_MARKER_LINE)?;
+        let (line, next) = short_line_at(text, start, MAX_MARKER_LINE)?;
+        if !self.words.is_forwarding_line(unquoted(line)) {
+            return None;
+        }
+        let (headers, end) = self.header_lines(text, next, 2);
+        headers
+            .iter()
+            .any(|(name, _)| *name == FROM)
+            .then_some(Block {
+                start: with_rule_above(text, start),
+                end,
+                headers,
+            })
+    }
+
+    /// Outlook's header block, begun by the `From` line whose key is at `at` where that line
+    /// starts with its name.
+    fn outlook_block(&self, text: &str, at: usize) -> Option<Block> {
+        let start = line_start_within(text, at, MAX_FROM_KEY_AT)?;
+        let (line, _) = short_line_at(text, start, MAX_BLOCK_BYTES)?;
+        let (name, _) = self.words.header_line(unquoted(line))?;
+        if name != FROM {
+            return None;
+        }
+        let (headers, end) = self.header_lines(text, start, 0);
+        let has = |names: &[&str]| headers.iter().any(|(name, _)| names.contains(name));
+        (has(&[FROM]) && has(&[words::SENT, words::DATE]) && has(&[words::TO, words::SUBJECT]))
+            .then_some(Block {
+                start: with_rule_above(text, start),
+                end,
+                headers,
+            })
+    }
+
+    /// The header lines from `start` on (after at most `blank` blank lines), and where they end.
+    fn header_lines(
+        &self,
+        text: &str,
+        start: usize,
+        blank: usize,
+    ) -> (Vec<(&'static str, String)>, usize) {
+        let mut headers: Vec<(&'static str, String)> = Vec::new();
+        let mut at = start;
+        let mut blanks = 0;
+        let mut lines = 0;
+        while at < text.len() && lines < MAX_BLOCK_LINES && at - start < MAX_BLOCK_BYTES {
+            let (line, next) = line_at(text, at);
+            let content = unquoted(line);
+            lines += 1;
+            if content.is_empty() {
+                if headers.is_empty() && blanks < blank {
+                    blanks += 1;
+                    at = next;
+                    continue;
+                }
+                break;
+            }
+            if let Some((name, value)) = self.words.header_line(content) {
+                headers.push((name, value.to_owned()));
+            } else if let Some((name, value)) = headers.last_mut()
+                && matches!(*name, words::TO | words::CC | words::BCC)
+                && value.trim_end().ends_with([';', ','])
+            {
+                value.push(' ');
+                value.push_str(content);
+            } else {
+                break;
+            }
+            at = next;
+        }
+        let end = at.min(text.len());
+        let mut split = Vec::with_capacity(headers.len());
+        for (name, value) in headers {
+            let value = mailto_as_angle(&value);
+            if name == words::SUBJECT {
+                split.push((name, value));
+                continue;
+            }
+            split.extend(
+                value
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|entry| !entry.is_empty())
+                    .map(|entry| (name, entry.to_owned())),
+            );
+        }
+        (split, end)
+    }
 }
 
 /// The start of the line holding byte `at` where it is at most `most` bytes before `at`; none
@@ -137,66 +295,23 @@ fn line_at(text: &str, start: usize) -> (&str, usize) {
     }
 }
 
+/// [`line_at`] for a line of at most `most` bytes (its line end apart); none for a longer one,
+/// which is not read to its end.
+fn short_line_at(text: &str, start: usize, most: usize) -> Option<(&str, usize)> {
+    let rest = text.get(start..)?;
+    let window = rest.as_bytes().get(..most + 2).unwrap_or(rest.as_bytes());
+    let line = match memchr::memchr(b'\n', window) {
+        Some(newline) => (&rest[..newline], start + newline + 1),
+        None if window.len() == rest.len() => (rest, text.len()),
+        None => return None,
+    };
+    let (line, next) = (line.0.trim_end_matches('\r'), line.1);
+    (line.len() <= most).then_some((line, next))
+}
+
 /// A line without its quoting (`>`, `> >`) and the white space around it.
 fn unquoted(line: &str) -> &str {
     line.trim_start_matches(['>', ' ', '\t']).trim()
-}
-
-/// A block begun by a forwarding line holding the `essage` at `at`.
-fn marked_block(text: &str, at: usize) -> Option<Block> {
-    let start = line_start(text, at);
-    // Most hits are the word in a sentence: a line longer than a forwarding line is passed
-    // over before it is read.
-    if at - start > MAX_MARKER_LINE {
-        return None;
-    }
-    let (line, next) = line_at(text, start);
-    if line.len() > MAX_MARKER_LINE {
-        return None;
-    }
-    let line = unquoted(line);
-    let core = line.trim_matches(['-', '_', '*', ' ', '\t']);
-    let dashed = core.len() < line.len() && line.starts_with('-') && line.ends_with('-');
-    let is = |words: &str| core.eq_ignore_ascii_case(words);
-    let marker = ((is("forwarded message") || is("original message")) && dashed)
-        || is("begin forwarded message:");
-    if !marker {
-        return None;
-    }
-    let (headers, end) = header_lines(text, next, 2);
-    headers
-        .iter()
-        .any(|(name, _)| *name == "From")
-        .then_some(Block {
-            start: with_rule_above(text, start),
-            end,
-            headers,
-        })
-}
-
-/// Outlook's header block, begun by the `From:` whose `rom:` is at `at` where that starts its
-/// line.
-fn outlook_block(text: &str, at: usize) -> Option<Block> {
-    let at = at.checked_sub(1)?;
-    if !matches!(text.as_bytes().get(at), Some(b'F' | b'f')) {
-        return None;
-    }
-    let start = line_start(text, at);
-    let (line, _) = line_at(text, start);
-    let content = unquoted(line).trim_start_matches('*');
-    if !content
-        .get(..5)
-        .is_some_and(|from| from.eq_ignore_ascii_case("from:"))
-    {
-        return None;
-    }
-    let (headers, end) = header_lines(text, start, 0);
-    let has = |names: &[&str]| headers.iter().any(|(name, _)| names.contains(name));
-    (has(&["From"]) && has(&["Sent", "Date"]) && has(&["To", "Subject"])).then_some(Block {
-        start: with_rule_above(text, start),
-        end,
-        headers,
-    })
 }
 
 /// Where a block whose first line starts at `start` begins: at the line above where that is a
@@ -217,66 +332,6 @@ fn with_rule_above(text: &str, start: usize) -> usize {
     } else {
         start
     }
-}
-
-/// The header lines from `start` on (after at most `blank` blank lines), and where they end.
-fn header_lines(text: &str, start: usize, blank: usize) -> (Vec<(&'static str, String)>, usize) {
-    let mut headers: Vec<(&'static str, String)> = Vec::new();
-    let mut at = start;
-    let mut blanks = 0;
-    let mut lines = 0;
-    while at < text.len() && lines < MAX_BLOCK_LINES && at - start < MAX_BLOCK_BYTES {
-        let (line, next) = line_at(text, at);
-        let content = unquoted(line);
-        lines += 1;
-        if content.is_empty() {
-            if headers.is_empty() && blanks < blank {
-                blanks += 1;
-                at = next;
-                continue;
-            }
-            break;
-        }
-        if let Some((name, value)) = header_line(content) {
-            headers.push((name, value.to_owned()));
-        } else if let Some((name, value)) = headers.last_mut()
-            && matches!(*name, "To" | "Cc" | "Bcc")
-            && value.trim_end().ends_with([';', ','])
-        {
-            value.push(' ');
-            value.push_str(content);
-        } else {
-            break;
-        }
-        at = next;
-    }
-    let end = at.min(text.len());
-    let mut split = Vec::with_capacity(headers.len());
-    for (name, value) in headers {
-        let value = mailto_as_angle(&value);
-        if name == "Subject" {
-            split.push((name, value));
-            continue;
-        }
-        split.extend(
-            value
-                .split(';')
-                .map(str::trim)
-                .filter(|entry| !entry.is_empty())
-                .map(|entry| (name, entry.to_owned())),
-        );
-    }
-    (split, end)
-}
-
-/// `Name: value` for one of [`BLOCK_HEADERS`] (the name perhaps in bold, `*From:*`).
-fn header_line(content: &str) -> Option<(&'static str, &str)> {
-    let (name, value) = content.split_once(':')?;
-    let name = name.trim_matches(['*', ' ']);
-    let known = BLOCK_HEADERS
-        .into_iter()
-        .find(|known| known.eq_ignore_ascii_case(name))?;
-    Some((known, value.trim_start_matches('*').trim()))
 }
 
 /// `Name [mailto:address]` (Outlook's plain text) as `Name <address>`.
@@ -363,6 +418,183 @@ mod tests {
         assert!(outlook.headers.contains(&("To", "Jones, Bob".to_owned())));
     }
 
+    /// The blocks mail programs write in the other languages a force's staff may have set them
+    /// to, with and without a forwarding line (quoted, in capitals, with a no-break space before
+    /// a French colon), are found where they begin, their headers by their English names.
+    #[test]
+    fn blocks_in_other_languages_are_found_where_they_begin() {
+        let oh = "Occupational Health <oh@x.uk>";
+        // Each text, the line its block begins with, and headers it must give.
+        type Case<'a> = (String, &'a str, Vec<(&'a str, &'a str)>);
+        let cases: Vec<Case> = vec![
+            // Welsh: Outlook's names, Thunderbird's line.
+            (
+                format!("Oddi wrth: {oh}\nAnfonwyd: 06 Mai 2024 10:00\nAt: Alan Smith\nPwnc: Atgyfeiriad"),
+                "Oddi wrth:",
+                vec![("Sent", "06 Mai 2024 10:00"), ("To", "Alan Smith"), ("Subject", "Atgyfeiriad")],
+            ),
+            (
+                format!("-------- Neges Wreiddiol --------\nPwnc: Atgyfeiriad\nDyddiad: 06/05/2024\nOddi wrth: {oh}\nAt: a@x.uk"),
+                "--------",
+                vec![("Date", "06/05/2024"), ("To", "a@x.uk")],
+            ),
+            // French: Outlook with its line and without (a no-break space before each colon),
+            // Gmail, Thunderbird, Apple Mail.
+            (
+                "-----Message d\u{2019}origine-----\nDe : Occupational Health [mailto:oh@x.uk]\nEnvoyé : lundi 6 mai 2024 10:00\nÀ : Smith, Alan; Jones, Bob\nCci : c@x.uk\nObjet : Référence".to_owned(),
+                "-----",
+                vec![("From", oh), ("Sent", "lundi 6 mai 2024 10:00"), ("To", "Smith, Alan"), ("To", "Jones, Bob"), ("Bcc", "c@x.uk"), ("Subject", "Référence")],
+            ),
+            (
+                format!("DE\u{a0}: {oh}\nENVOYÉ\u{a0}: lundi\nÀ\u{a0}: Alan\nOBJET\u{a0}: Référence"),
+                "DE",
+                vec![("Sent", "lundi"), ("To", "Alan"), ("Subject", "Référence")],
+            ),
+            (
+                format!("---------- Message transféré ---------\nDe : {oh}\nDate: lun. 6 mai 2024\nSubject: Référence\nTo: <a@x.uk>"),
+                "----------",
+                vec![("Date", "lun. 6 mai 2024"), ("To", "<a@x.uk>")],
+            ),
+            (
+                format!("-------- Message transféré --------\nSujet :     Référence\nDate :  Mon, 6 May 2024\nDe :    {oh}\nRépondre à : oh@x.uk\nPour :  a@x.uk"),
+                "--------",
+                vec![("Subject", "Référence"), ("Reply-To", "oh@x.uk"), ("To", "a@x.uk")],
+            ),
+            (
+                format!("Début du message réexpédié :\n\nDe: {oh}\nObjet: Référence\nDate: 6 mai 2024\nÀ: a@x.uk"),
+                "Début",
+                vec![("Subject", "Référence"), ("To", "a@x.uk")],
+            ),
+            // German: Outlook with its line, in capitals, and without; Thunderbird; Apple Mail.
+            (
+                format!("-----Ursprüngliche Nachricht-----\nVon: {oh}\nGesendet: Montag, 6. Mai 2024 10:00\nAn: Alan Smith\nCc: b@x.uk\nBetreff: Überweisung"),
+                "-----",
+                vec![("Sent", "Montag, 6. Mai 2024 10:00"), ("To", "Alan Smith"), ("Cc", "b@x.uk"), ("Subject", "Überweisung")],
+            ),
+            (
+                format!("-----URSPRÜNGLICHE NACHRICHT-----\nVON: {oh}\nGESENDET: Montag"),
+                "-----",
+                vec![("Sent", "Montag")],
+            ),
+            (
+                format!("*Von:* {oh}\n*Gesendet:* Montag\n*An:* Alan Smith\n*Betreff:* Überweisung"),
+                "*Von:*",
+                vec![("To", "Alan Smith")],
+            ),
+            (
+                format!("-------- Weitergeleitete Nachricht --------\nBetreff: Überweisung\nDatum: Mon, 6 May 2024\nVon: {oh}\nAntwort an: oh@x.uk\nAn: a@x.uk\nKopie: b@x.uk"),
+                "--------",
+                vec![("Date", "Mon, 6 May 2024"), ("Reply-To", "oh@x.uk"), ("Cc", "b@x.uk")],
+            ),
+            (
+                format!("Anfang der weitergeleiteten E-Mail:\n\nVon: {oh}\nBetreff: Überweisung\nDatum: 6. Mai 2024\nAn: a@x.uk"),
+                "Anfang",
+                vec![("To", "a@x.uk")],
+            ),
+            // Spanish: Outlook, Gmail, Apple Mail.
+            (
+                format!("-----Mensaje original-----\nDe: {oh}\nEnviado el: lunes, 6 de mayo de 2024 10:00\nPara: Alan Smith\nCC: b@x.uk\nCCO: c@x.uk\nAsunto: Derivación"),
+                "-----",
+                vec![("Sent", "lunes, 6 de mayo de 2024 10:00"), ("To", "Alan Smith"), ("Cc", "b@x.uk"), ("Bcc", "c@x.uk"), ("Subject", "Derivación")],
+            ),
+            (
+                format!("---------- Mensaje reenviado ---------\nDe: {oh}\nDate: lun, 6 may 2024\nSubject: Derivación\nTo: <a@x.uk>"),
+                "----------",
+                vec![("Subject", "Derivación")],
+            ),
+            (
+                format!("Inicio del mensaje reenviado:\n\nDe: {oh}\nAsunto: Derivación\nFecha: 6 de mayo de 2024"),
+                "Inicio",
+                vec![("Date", "6 de mayo de 2024")],
+            ),
+            // Italian: Outlook, Gmail, Apple Mail.
+            (
+                "-----Messaggio originale-----\nDa: Occupational Health [mailto:oh@x.uk]\nInviato: lunedì 6 maggio 2024 10:00\nA: Alan Smith\nCcn: c@x.uk\nOggetto: Invio".to_owned(),
+                "-----",
+                vec![("From", oh), ("To", "Alan Smith"), ("Bcc", "c@x.uk"), ("Subject", "Invio")],
+            ),
+            (
+                format!("---------- Messaggio inoltrato ---------\nDa: {oh}\nDate: lun 6 mag 2024\nSubject: Invio\nTo: <a@x.uk>"),
+                "----------",
+                vec![("To", "<a@x.uk>")],
+            ),
+            (
+                format!("Inizio messaggio inoltrato:\n\nDa: {oh}\nOggetto: Invio\nData: 6 maggio 2024\nA: a@x.uk"),
+                "Inizio",
+                vec![("Date", "6 maggio 2024"), ("To", "a@x.uk")],
+            ),
+            // Polish: Outlook, Gmail, Thunderbird.
+            (
+                format!("-----Wiadomość oryginalna-----\nOd: {oh}\nWysłano: poniedziałek, 6 maja 2024 10:00\nDo: Alan Smith\nDW: b@x.uk\nTemat: Skierowanie"),
+                "-----",
+                vec![("Sent", "poniedziałek, 6 maja 2024 10:00"), ("To", "Alan Smith"), ("Cc", "b@x.uk"), ("Subject", "Skierowanie")],
+            ),
+            (
+                format!("---------- Przekazana wiadomość ---------\nOd: {oh}\nDate: pon., 6 maj 2024\nSubject: Skierowanie\nTo: <a@x.uk>"),
+                "----------",
+                vec![("Subject", "Skierowanie")],
+            ),
+            (
+                format!("-------- Treść przekazanej wiadomości --------\nTemat: Skierowanie\nData: 6 maja 2024\nOd: {oh}\nDo: a@x.uk"),
+                "--------",
+                vec![("Date", "6 maja 2024"), ("To", "a@x.uk")],
+            ),
+            // Portuguese: Outlook (Brazil and Portugal), Gmail.
+            (
+                format!("-----Mensagem original-----\nDe: {oh}\nEnviada em: segunda-feira, 6 de maio de 2024 10:00\nPara: Alan Smith\nAssunto: Encaminhamento"),
+                "-----",
+                vec![("Sent", "segunda-feira, 6 de maio de 2024 10:00"), ("To", "Alan Smith"), ("Subject", "Encaminhamento")],
+            ),
+            (
+                format!("De: {oh}\nEnviado: segunda-feira\nPara: Alan Smith\nAssunto: Encaminhamento"),
+                "De:",
+                vec![("Sent", "segunda-feira")],
+            ),
+            (
+                format!("---------- Mensagem encaminhada ---------\nDe: {oh}\nDate: seg., 6 de mai. de 2024\nSubject: Encaminhamento\nTo: <a@x.uk>"),
+                "----------",
+                vec![("Subject", "Encaminhamento")],
+            ),
+            // Dutch: Outlook with its line and without, Gmail quoted.
+            (
+                format!("-----Oorspronkelijk bericht-----\nVan: {oh}\nVerzonden: maandag 6 mei 2024 10:00\nAan: Alan Smith\nCC: b@x.uk\nOnderwerp: Verwijzing"),
+                "-----",
+                vec![("Sent", "maandag 6 mei 2024 10:00"), ("To", "Alan Smith"), ("Cc", "b@x.uk"), ("Subject", "Verwijzing")],
+            ),
+            (
+                format!("Van: {oh}\r\nVerzonden: maandag\r\nAan: Alan\r\nOnderwerp: Verwijzing"),
+                "Van:",
+                vec![("To", "Alan")],
+            ),
+            (
+                format!("> ---------- Doorgestuurd bericht ---------\n> Van: {oh}\n> Date: ma 6 mei 2024\n> Subject: Verwijzing\n> To: <a@x.uk>"),
+                "> ---",
+                vec![("Subject", "Verwijzing")],
+            ),
+        ];
+        for (block, first, expected) in &cases {
+            let text = format!("Zie hieronder.\n\n{block}\n\nbody");
+            let found = blocks(&text);
+            assert_eq!(found.len(), 1, "{text:?}: {found:?}");
+            let block = &found[0];
+            assert_eq!(Some(block.start), text.find(first), "{text:?}");
+            let from = block.headers.iter().find(|(n, _)| *n == "From");
+            assert!(
+                from.is_some_and(|(_, value)| value.starts_with("Occupational Health")),
+                "{text:?}: {block:?}"
+            );
+            for (name, value) in expected {
+                assert!(
+                    block.headers.contains(&(*name, (*value).to_owned())),
+                    "{name}: {value} not in {:?}",
+                    block.headers
+                );
+            }
+            assert!(!text[..block.end].contains("body"), "{text:?} {block:?}");
+            assert!(text[block.end..].contains("body"), "{text:?} {block:?}");
+        }
+    }
+
     /// Outlook's rule of underscores directly above a block (quoted too, or above a forwarding
     /// line) is where the block begins; a rule with a line between, a short run of underscores
     /// or a line with words in it is not.
@@ -407,6 +639,13 @@ mod tests {
             "---------- Forwarded message ---------\nno headers here",
             "From: Sam\nTo: Dan\n\nno date or sent line",
             "a forwarded message from: the chief",
+            "Von: mir\nIch schreibe von: zu Hause",
+            "Die ursprüngliche Nachricht ging verloren.\nVon: Sam\nBetreff: x",
+            "---------- Nachricht ---------\nVon: a@b.uk",
+            "-----Ursprüngliche Nachricht-----\nkeine Kopfzeilen",
+            "De : Sam\nÀ : Dan\n\nni date ni envoi",
+            "Da: parte mia\nA: tutti",
+            "Ursprüngliche Nachricht\nVon: a@b.uk",
         ] {
             assert!(blocks(text).is_empty(), "{text:?}");
         }
@@ -425,7 +664,7 @@ mod tests {
         /// Any text is read without a panic, and the blocks found are in order, within the
         /// text, each beginning a line.
         #[test]
-        fn any_text_is_read(text in "(?s)(From: |Sent: |To: |-----Original Message-----|\n|> |[a-z@.;]{0,6}){0,40}") {
+        fn any_text_is_read(text in "(?s)(From: |Sent: |To: |Von: |De\u{a0}: |Wysłano: |-----Original Message-----|-----Ursprüngliche Nachricht-----|Début du message réexpédié :|_{8,32}|\n|> |[a-zé@.;]{0,6}){0,40}") {
             let finder = ForwardBlocks::new().unwrap();
             let mut last = 0;
             for block in finder.blocks(&text) {
