@@ -372,6 +372,58 @@ fn text_outside_the_parts_is_read_into_the_body() {
     }
 }
 
+/// The preamble and epilogue of an attached message's multipart, and of a message attached to
+/// that, are read into the attached message's text under the marker, by the same rule; mail-parser
+/// ends an attached message's multipart at its close delimiter when no delimiter of the message
+/// around it follows, so an epilogue at the end of the message was in no text.
+#[test]
+fn text_outside_an_attached_messages_parts_is_read_into_its_text() {
+    let innermost = "From: Dave <d@y.org>\r\nSubject: innermost\r\nMIME-Version: 1.0\r\n\
+        Content-Type: multipart/mixed; boundary=\"J\"\r\n\r\n\
+        This is a multi-part message in MIME format.\r\nMeet me behind the station.\r\n\
+        --J\r\nContent-Type: text/plain\r\n\r\ninnermost body\r\n--J--\r\n\
+        Bring the cash.\r\n";
+    let middle = format!(
+        "From: Carol <c@x.org>\r\nSubject: middle\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"I\"\r\n\r\n\
+         I know where you live.\r\n--I\r\nContent-Type: text/plain\r\n\r\nmiddle body\r\n\
+         --I\r\nContent-Type: message/rfc822\r\n\r\n{innermost}--I--\r\nPS you are next.\r\n"
+    );
+    // Forwarded as the message's whole body, and as the last part of a multipart that is never
+    // closed: nothing of the message around it follows the attached message.
+    for outer in [
+        "Content-Type: message/rfc822\r\n\r\n".to_owned(),
+        "Content-Type: multipart/mixed; boundary=\"O\"\r\n\r\n--O\r\n\
+         Content-Type: text/plain\r\n\r\nsee below\r\n--O\r\n\
+         Content-Type: message/rfc822\r\n\r\n"
+            .to_owned(),
+    ] {
+        let raw = format!(
+            "From: Alan Smith <alan.smith@force.police.uk>\r\nTo: Bob Jones <bob.jones@force.police.uk>\r\n\
+             Subject: fwd\r\nMIME-Version: 1.0\r\n{outer}{middle}"
+        );
+        let event = decode(raw.as_bytes());
+        let email = event.email.as_ref().unwrap();
+        let text = email.attachments[0].text.as_deref().unwrap();
+        assert!(
+            text.starts_with(
+                "middle\n\nmiddle body\n\n[text outside the message's parts]\n\
+                 I know where you live.\n\nPS you are next.\n\n[attachment part 1]\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "innermost\n\ninnermost body\n\n[text outside the message's parts]\n\
+                 This is a multi-part message in MIME format.\nMeet me behind the station.\n\n\
+                 Bring the cash."
+            ),
+            "{text}"
+        );
+        assert!(!body(&event).contains("[text outside"), "{}", body(&event));
+    }
+}
+
 #[test]
 fn an_html_alternative_saying_what_the_plain_one_says_adds_nothing() {
     let event = decode(&alternative(

@@ -359,7 +359,7 @@ fn email_fields(
         encoding_problem: body_problem,
         alternative_lines,
         outside_parts,
-    } = body_text(message, ctx.limits.max_email_body_bytes);
+    } = body_text(message, None, ctx.limits.max_email_body_bytes);
     if body_truncated {
         labels.set("email.body_truncated", "true");
     }
@@ -648,10 +648,11 @@ fn to_utc(date: &mail_parser::DateTime) -> Option<Timestamp> {
 /// has no plain alternative), then the content of any multipart part without a usable boundary
 /// (read as text, as far as it goes), then the lines of an HTML alternative that hold words the
 /// rest does not (under [`alternative::MARKER`]), then the text of a multipart's preamble or
-/// epilogue that says more than mailers put there (under [`outside::MARKER`]), joined, cut at
-/// `limit` bytes on a character boundary. Also whether a part's text could not be decoded as
-/// declared ([`part_text`]).
-fn body_text(message: &Message<'_>, limit: usize) -> Body {
+/// epilogue that says more than mailers put there (under [`outside::MARKER`]; `end`, for an
+/// attached message, is where the message ends in its raw bytes: see [`outside::text_ending`]), joined,
+/// cut at `limit` bytes on a character boundary. Also whether a part's text could not be decoded
+/// as declared ([`part_text`]).
+fn body_text(message: &Message<'_>, end: Option<usize>, limit: usize) -> Body {
     let mut body = String::new();
     let mut problem = false;
     let unbounded = message
@@ -695,7 +696,7 @@ fn body_text(message: &Message<'_>, limit: usize) -> Body {
     }
     let mut outside_parts = false;
     if body.len() <= limit
-        && let Some(outside) = outside::text(message)
+        && let Some(outside) = outside::text_ending(message, end)
     {
         if !body.is_empty() {
             body.push_str("\n\n");
@@ -898,7 +899,7 @@ fn attachments(
             continue;
         }
         let out_of_time = index > 0 && started.elapsed() > limits.max_message_extraction_time;
-        let (attachment, inside) = attachment(part, &message.raw_message, limits, out_of_time);
+        let (attachment, inside) = attachment(part, message, limits, out_of_time);
         held.extend(inside.into_iter().map(|message| (out.len(), message)));
         out.push(attachment);
     }
@@ -1018,11 +1019,11 @@ const JOURNALLED_NOTE: &str = "a message the journal report journals: read as an
 /// held in its text.
 fn attachment(
     part: &MessagePart<'_>,
-    raw_message: &[u8],
+    message: &Message<'_>,
     limits: &Limits,
     out_of_time: bool,
 ) -> (Attachment, Vec<Held>) {
-    let bytes = attachment_bytes(part, raw_message);
+    let bytes = attachment_bytes(part, &message.raw_message);
     let file = attachment_file(part, &bytes);
     if out_of_time {
         let reason = format!(
@@ -1037,10 +1038,12 @@ fn attachment(
         return (attachment, Vec::new());
     }
     let (extracted, held) = match part.message() {
-        Some(nested) => attached_message_text(nested, limits, 1),
+        Some(nested) => {
+            attached_message_text(nested, attached_end(message, None, part, nested), limits, 1)
+        }
         None => match file_message(&bytes, &file, limits) {
             Some(nested) => {
-                let (extracted, held) = attached_message_text(&nested, limits, 1);
+                let (extracted, held) = attached_message_text(&nested, None, limits, 1);
                 (noted(extracted, FILE_MESSAGE_NOTE), held)
             }
             None => match attach::cms::open(&bytes, limits.max_attachment_bytes) {
@@ -1083,7 +1086,7 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
                 };
                 return (extracted, Vec::new());
             };
-            let (extracted, held) = attached_message_text(&inner, limits, 1);
+            let (extracted, held) = attached_message_text(&inner, None, limits, 1);
             (noted(extracted, note), held)
         }
         attach::cms::Opened::Encrypted(what) => {
@@ -1127,9 +1130,11 @@ const MAX_ATTACHED_MESSAGE_DEPTH: usize = 8;
 /// message's attachments, a forward inside a forward…), each under a line naming it, all within
 /// the attachment text limit. Notes on what could not be read name the attachment. With it, the
 /// messages held in that text: this one (the whole text), where it has any of the
-/// [`HELD_HEADERS`], and those attached to it, at any depth.
+/// [`HELD_HEADERS`], and those attached to it, at any depth. `end` is where the message ends in
+/// its raw bytes, for one read in place in the message it is attached to ([`attached_end`]).
 fn attached_message_text(
     nested: &Message<'_>,
+    end: Option<usize>,
     limits: &Limits,
     depth: usize,
 ) -> (attach::Extracted, Vec<Held>) {
@@ -1138,7 +1143,7 @@ fn attached_message_text(
         text: body,
         truncated,
         ..
-    } = body_text(nested, max);
+    } = body_text(nested, end, max);
     let mut text = String::new();
     if let Some(subject) = nested.subject() {
         text.push_str(subject);
@@ -1176,14 +1181,20 @@ fn attached_message_text(
         }
         let (extracted, inside) = match part.message() {
             Some(_) if depth >= MAX_ATTACHED_MESSAGE_DEPTH => (too_deep(), Vec::new()),
-            Some(inner) => attached_message_text(inner, limits, depth + 1),
+            Some(inner) => attached_message_text(
+                inner,
+                attached_end(nested, end, part, inner),
+                limits,
+                depth + 1,
+            ),
             None => {
                 let bytes = attachment_bytes(part, &nested.raw_message);
                 let file = attachment_file(part, &bytes);
                 match file_message(&bytes, &file, limits) {
                     Some(_) if depth >= MAX_ATTACHED_MESSAGE_DEPTH => (too_deep(), Vec::new()),
                     Some(inner) => {
-                        let (extracted, inside) = attached_message_text(&inner, limits, depth + 1);
+                        let (extracted, inside) =
+                            attached_message_text(&inner, None, limits, depth + 1);
                         (noted(extracted, FILE_MESSAGE_NOTE), inside)
                     }
                     None => (file_text(part, &bytes, &file, limits), Vec::new()),
@@ -1242,6 +1253,20 @@ fn attached_message_text(
         note: (!notes.is_empty()).then(|| notes.join("; ")),
     };
     (extracted, held)
+}
+
+/// Where the message attached as `part` of `message` (read up to `end`) ends in `message`'s raw
+/// bytes, for one mail-parser read in place there (sent without a transfer encoding): see
+/// [`outside::attached_end`]. None for one read from its decoded bytes, which are the whole
+/// message.
+fn attached_end(
+    message: &Message<'_>,
+    end: Option<usize>,
+    part: &MessagePart<'_>,
+    attached: &Message<'_>,
+) -> Option<usize> {
+    std::ptr::eq(attached.raw_message.as_ref(), message.raw_message.as_ref())
+        .then(|| outside::attached_end(message, end, part))
 }
 
 /// The note on an attached message too deep to be read.

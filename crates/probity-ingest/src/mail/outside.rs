@@ -7,7 +7,7 @@
 //! format."), or nothing. So a preamble or epilogue that holds anything else is read, and added
 //! to the body under [`MARKER`], whole, as written.
 
-use mail_parser::{Message, MimeHeaders, PartType};
+use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
 use memchr::memmem;
 
 /// The line before the text found outside the parts.
@@ -51,24 +51,32 @@ const BOILERPLATE: [&str; 21] = [
 ];
 
 /// The text of every preamble and epilogue of `message`'s own multiparts (not those of the
-/// messages attached to it) that holds more than white space and [`BOILERPLATE`], in the order
-/// they occur, joined by blank lines; none when there is none.
+/// messages attached to it, which are read with their own text) that holds more than white space
+/// and [`BOILERPLATE`], in the order they occur, joined by blank lines; none when there is none.
 pub(super) fn text(message: &Message<'_>) -> Option<String> {
+    text_ending(message, None)
+}
+
+/// [`text`] of a message that may be attached to another and read in place there: `end` is
+/// where it ends in its raw bytes ([`attached_end`]). mail-parser ends an attached message's
+/// multipart at its close delimiter line when no delimiter of the message around it follows (it
+/// is the last thing in it), and its epilogue reaches to `end`.
+pub(super) fn text_ending(message: &Message<'_>, end: Option<usize>) -> Option<String> {
     let raw: &[u8] = message.raw_message.as_ref();
     let mut found: Vec<String> = Vec::new();
-    for part in &message.parts {
+    for (index, part) in message.parts.iter().enumerate() {
         if !matches!(part.body, PartType::Multipart(_)) {
             continue;
         }
-        let Some(boundary) = part
-            .content_type()
-            .and_then(|content_type| content_type.attribute("boundary"))
-            .filter(|boundary| !boundary.is_empty())
-        else {
+        let Some(boundary) = boundary(part) else {
             continue;
         };
         let start = part.offset_body as usize;
-        let end = (part.offset_end as usize).min(raw.len());
+        let mut part_end = part.offset_end as usize;
+        if index == 0 {
+            part_end = part_end.max(end.unwrap_or(0));
+        }
+        let end = part_end.min(raw.len());
         let Some(body) = raw.get(start..end) else {
             continue;
         };
@@ -82,6 +90,94 @@ pub(super) fn text(message: &Message<'_>) -> Option<String> {
         }
     }
     (!found.is_empty()).then(|| found.join("\n\n"))
+}
+
+/// Where the message attached as `part` of `message` ends in `message`'s raw bytes, where
+/// mail-parser read it in place there (the [`text_ending`] of `message` being read up to `end`):
+/// at the next delimiter line of a multipart that holds `part`, looked for from the end the parser
+/// gave the part, else at the end of `message` (an attached message that is the message's whole
+/// body, or the last part of a multipart never closed, reaches to it). Looked for within
+/// [`MAX_OUTSIDE_BYTES`] of the part's end, which is as far as its epilogue is read.
+pub(super) fn attached_end(
+    message: &Message<'_>,
+    end: Option<usize>,
+    part: &MessagePart<'_>,
+) -> usize {
+    let raw: &[u8] = message.raw_message.as_ref();
+    let message_end = message
+        .parts
+        .first()
+        .map_or(raw.len(), |root| root.offset_end as usize)
+        .max(end.unwrap_or(0))
+        .min(raw.len());
+    let from = (part.offset_end as usize).min(message_end);
+    let to = from.saturating_add(MAX_OUTSIDE_BYTES).min(message_end);
+    let holders = holding_boundaries(message, part);
+    next_delimiter(raw, from, to, &holders).unwrap_or(to)
+}
+
+/// Most multiparts holding a part whose delimiter lines are looked for (the nearest ones).
+const MAX_HOLDERS: usize = 16;
+
+/// The boundaries of the multiparts of `message` that hold `part`, nearest first.
+fn holding_boundaries<'m>(message: &'m Message<'_>, part: &MessagePart<'_>) -> Vec<&'m [u8]> {
+    let Some(mut index) = message.parts.iter().position(|p| std::ptr::eq(p, part)) else {
+        return Vec::new();
+    };
+    let mut parents: Vec<Option<usize>> = vec![None; message.parts.len()];
+    for (id, holder) in message.parts.iter().enumerate() {
+        if let PartType::Multipart(children) = &holder.body {
+            for &child in children {
+                if let Some(slot) = parents.get_mut(child as usize)
+                    && child as usize != id
+                {
+                    *slot = Some(id);
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    // Each step goes to a part met no more than once: the walk ends even were the parts a loop.
+    for _ in 0..message.parts.len() {
+        let Some(parent) = parents.get(index).copied().flatten() else {
+            break;
+        };
+        if let Some(boundary) = message.parts.get(parent).and_then(boundary) {
+            found.push(boundary.as_bytes());
+            if found.len() == MAX_HOLDERS {
+                break;
+            }
+        }
+        index = parent;
+    }
+    found
+}
+
+/// The boundary of a multipart part, where it has one.
+fn boundary<'p>(part: &'p MessagePart<'_>) -> Option<&'p str> {
+    part.content_type()
+        .and_then(|content_type| content_type.attribute("boundary"))
+        .filter(|boundary| !boundary.is_empty())
+}
+
+/// Where the first line of `raw[from..to]` that is a delimiter line of one of `boundaries`
+/// starts: `--`, the boundary, then `--`, white space or the line's end (RFC 2046; a longer
+/// boundary that starts with one of these is not it).
+fn next_delimiter(raw: &[u8], from: usize, to: usize, boundaries: &[&[u8]]) -> Option<usize> {
+    let window = raw.get(from..to)?;
+    memmem::find_iter(window, b"--")
+        .map(|at| from + at)
+        .filter(|&at| at == 0 || raw.get(at - 1) == Some(&b'\n'))
+        .find(|&at| {
+            let rest = raw.get(at + 2..to).unwrap_or_default();
+            boundaries.iter().any(|boundary| {
+                rest.strip_prefix(*boundary).is_some_and(|after| {
+                    after.is_empty()
+                        || after.starts_with(b"--")
+                        || matches!(after[0], b' ' | b'\t' | b'\r' | b'\n')
+                })
+            })
+        })
 }
 
 /// The preamble and the epilogue of a multipart `body` split by `boundary`: the bytes before its
