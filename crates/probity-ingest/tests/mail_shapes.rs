@@ -372,6 +372,38 @@ fn text_outside_the_parts_is_read_into_the_body() {
     }
 }
 
+/// Text after a multipart's first close delimiter is its epilogue, though a second close
+/// delimiter follows; and the epilogue of a multipart within a multipart never closed runs to the
+/// end of the message (the parser reads nothing after the inner close delimiter). Both were in no
+/// text (found by the fuzzer).
+#[test]
+fn text_after_a_close_delimiter_is_read_wherever_the_parts_end() {
+    let head = "From: Alan Smith <alan.smith@force.police.uk>\r\nTo: Bob Jones <bob.jones@force.police.uk>\r\n\
+        Subject: rota\r\nMIME-Version: 1.0\r\n";
+    let twice = format!(
+        "{head}Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n--M\r\n\
+         Content-Type: text/plain\r\n\r\nSee you at the briefing.\r\n--M--\r\n\
+         I will find you.\r\n--M--\r\n"
+    );
+    let event = decode(twice.as_bytes());
+    assert_eq!(
+        body(&event),
+        "See you at the briefing.\n\n[text outside the message's parts]\nI will find you.\n--M--"
+    );
+    let unclosed = format!(
+        "{head}Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n--M\r\n\
+         Content-Type: multipart/alternative; boundary=\"A\"\r\n\r\n--A\r\n\
+         Content-Type: text/plain\r\n\r\nSee you at the briefing.\r\n--A--\r\n\
+         I will find you.\r\n"
+    );
+    let event = decode(unclosed.as_bytes());
+    assert_eq!(
+        body(&event),
+        "See you at the briefing.\n\n[text outside the message's parts]\nI will find you."
+    );
+    assert_eq!(event.labels["email.text_outside_parts"], "true");
+}
+
 /// The preamble and epilogue of an attached message's multipart, and of a message attached to
 /// that, are read into the attached message's text under the marker, by the same rule; mail-parser
 /// ends an attached message's multipart at its close delimiter when no delimiter of the message

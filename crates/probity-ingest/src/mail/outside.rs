@@ -63,6 +63,8 @@ pub(super) fn text(message: &Message<'_>) -> Option<String> {
 /// is the last thing in it), and its epilogue reaches to `end`.
 pub(super) fn text_ending(message: &Message<'_>, end: Option<usize>) -> Option<String> {
     let raw: &[u8] = message.raw_message.as_ref();
+    let message_end = message_end(message, end);
+    let parents = parents(message);
     let mut found: Vec<String> = Vec::new();
     for (index, part) in message.parts.iter().enumerate() {
         if !matches!(part.body, PartType::Multipart(_)) {
@@ -77,10 +79,15 @@ pub(super) fn text_ending(message: &Message<'_>, end: Option<usize>) -> Option<S
             part_end = part_end.max(end.unwrap_or(0));
         }
         let end = part_end.min(raw.len());
-        let Some(body) = raw.get(start..end) else {
-            continue;
-        };
-        let (preamble, epilogue) = outside(body, boundary.as_bytes());
+        let (preamble, epilogue_at) = outside(raw, start, end, boundary.as_bytes());
+        // The epilogue runs to the next delimiter line of a multipart holding this one, or to
+        // the end of the message: the parser reads no further where none follows.
+        let epilogue = epilogue_at.and_then(|from| {
+            let to = from.saturating_add(MAX_OUTSIDE_BYTES).min(message_end);
+            let holders = holding_boundaries(message, &parents, index);
+            let stop = next_delimiter(raw, from, to, &holders).unwrap_or(to);
+            raw.get(from..stop)
+        });
         for stretch in [preamble, epilogue].into_iter().flatten() {
             let stretch = &stretch[..stretch.len().min(MAX_OUTSIDE_BYTES)];
             let text = super::message::bytes_as_text(stretch).replace("\r\n", "\n");
@@ -104,26 +111,31 @@ pub(super) fn attached_end(
     part: &MessagePart<'_>,
 ) -> usize {
     let raw: &[u8] = message.raw_message.as_ref();
-    let message_end = message
+    let message_end = message_end(message, end);
+    let from = (part.offset_end as usize).min(message_end);
+    let to = from.saturating_add(MAX_OUTSIDE_BYTES).min(message_end);
+    let holders = message
+        .parts
+        .iter()
+        .position(|p| std::ptr::eq(p, part))
+        .map(|index| holding_boundaries(message, &parents(message), index))
+        .unwrap_or_default();
+    next_delimiter(raw, from, to, &holders).unwrap_or(to)
+}
+
+/// Where `message` (read up to `end`, when given) ends in its raw bytes.
+fn message_end(message: &Message<'_>, end: Option<usize>) -> usize {
+    let raw: &[u8] = message.raw_message.as_ref();
+    message
         .parts
         .first()
         .map_or(raw.len(), |root| root.offset_end as usize)
         .max(end.unwrap_or(0))
-        .min(raw.len());
-    let from = (part.offset_end as usize).min(message_end);
-    let to = from.saturating_add(MAX_OUTSIDE_BYTES).min(message_end);
-    let holders = holding_boundaries(message, part);
-    next_delimiter(raw, from, to, &holders).unwrap_or(to)
+        .min(raw.len())
 }
 
-/// Most multiparts holding a part whose delimiter lines are looked for (the nearest ones).
-const MAX_HOLDERS: usize = 16;
-
-/// The boundaries of the multiparts of `message` that hold `part`, nearest first.
-fn holding_boundaries<'m>(message: &'m Message<'_>, part: &MessagePart<'_>) -> Vec<&'m [u8]> {
-    let Some(mut index) = message.parts.iter().position(|p| std::ptr::eq(p, part)) else {
-        return Vec::new();
-    };
+/// The multipart holding each part of `message`, by index.
+fn parents(message: &Message<'_>) -> Vec<Option<usize>> {
     let mut parents: Vec<Option<usize>> = vec![None; message.parts.len()];
     for (id, holder) in message.parts.iter().enumerate() {
         if let PartType::Multipart(children) = &holder.body {
@@ -136,6 +148,19 @@ fn holding_boundaries<'m>(message: &'m Message<'_>, part: &MessagePart<'_>) -> V
             }
         }
     }
+    parents
+}
+
+/// Most multiparts holding a part whose delimiter lines are looked for (the nearest ones).
+const MAX_HOLDERS: usize = 16;
+
+/// The boundaries of the multiparts of `message` that hold its part `index` (`parents` says which
+/// holds which), nearest first.
+fn holding_boundaries<'m>(
+    message: &'m Message<'_>,
+    parents: &[Option<usize>],
+    mut index: usize,
+) -> Vec<&'m [u8]> {
     let mut found = Vec::new();
     // Each step goes to a part met no more than once: the walk ends even were the parts a loop.
     for _ in 0..message.parts.len() {
@@ -180,9 +205,20 @@ fn next_delimiter(raw: &[u8], from: usize, to: usize, boundaries: &[&[u8]]) -> O
         })
 }
 
-/// The preamble and the epilogue of a multipart `body` split by `boundary`: the bytes before its
-/// first delimiter line, and those after the line of its close delimiter (`--boundary--`).
-fn outside<'b>(body: &'b [u8], boundary: &[u8]) -> (Option<&'b [u8]>, Option<&'b [u8]>) {
+/// The preamble of the multipart whose body is `raw[start..end]`, split by `boundary`, the bytes
+/// before its first delimiter line, and where its epilogue starts: after the line of the first
+/// close delimiter (`--boundary--`) that follows (the parser reads no part after it; text after
+/// it, a second close delimiter among it, is the epilogue). The close delimiter is looked for
+/// before `end`, its line's end in all of `raw` (the parser may end the part within that line).
+fn outside<'r>(
+    raw: &'r [u8],
+    start: usize,
+    end: usize,
+    boundary: &[u8],
+) -> (Option<&'r [u8]>, Option<usize>) {
+    let Some(body) = raw.get(start..end) else {
+        return (None, None);
+    };
     let needle = [b"--".as_slice(), boundary].concat();
     let at_line_start = |at: usize| at == 0 || body.get(at - 1) == Some(&b'\n');
     let mut delimiters = memmem::find_iter(body, &needle).filter(|&at| at_line_start(at));
@@ -191,12 +227,9 @@ fn outside<'b>(body: &'b [u8], boundary: &[u8]) -> (Option<&'b [u8]>, Option<&'b
     };
     let preamble = body.get(..first);
     let close = memmem::find_iter(body, &[needle.as_slice(), b"--"].concat())
-        .filter(|&at| at_line_start(at))
-        .last();
-    let epilogue = close.and_then(|at| {
-        let line_end = memchr::memchr(b'\n', &body[at..]).map(|end| at + end + 1)?;
-        body.get(line_end..)
-    });
+        .find(|&at| at > first && at_line_start(at))
+        .map(|at| start + at);
+    let epilogue = close.and_then(|at| memchr::memchr(b'\n', &raw[at..]).map(|end| at + end + 1));
     (preamble, epilogue)
 }
 
@@ -220,11 +253,24 @@ mod tests {
     #[test]
     fn preamble_and_epilogue_are_the_bytes_outside_the_delimiters() {
         let body = b"before\r\n--B\r\n\r\none\r\n--B\r\n\r\ntwo\r\n--B--\r\nafter\r\n";
-        let (preamble, epilogue) = outside(body, b"B");
+        let (preamble, epilogue) = outside(body, 0, body.len(), b"B");
         assert_eq!(preamble, Some(b"before\r\n".as_slice()));
-        assert_eq!(epilogue, Some(b"after\r\n".as_slice()));
+        assert_eq!(
+            epilogue.map(|at| &body[at..]),
+            Some(b"after\r\n".as_slice())
+        );
+        // The first close delimiter ends the parts: a second is in the epilogue.
+        let body = b"--B\r\n\r\none\r\n--B--\r\nafter\r\n--B--\r\n";
+        let (_, epilogue) = outside(body, 0, body.len(), b"B");
+        assert_eq!(
+            epilogue.map(|at| &body[at..]),
+            Some(b"after\r\n--B--\r\n".as_slice())
+        );
+        // A part ended within its close delimiter's line: the epilogue starts after that line.
+        let (_, epilogue) = outside(body, 0, 17, b"B");
+        assert_eq!(epilogue, Some(19));
         // A boundary within a line is not a delimiter; no delimiter, nothing outside.
-        assert_eq!(outside(b"x--B\r\n", b"B"), (None, None));
+        assert_eq!(outside(b"x--B\r\n", 0, 6, b"B"), (None, None));
     }
 
     #[test]
