@@ -7,7 +7,9 @@
 //! its line number and a reason naming the column. Every column is kept in `original` under its
 //! header name. The row's raw bytes make the event id. A header row that runs over several lines
 //! to the end of the input (a quote left open in it) is an error for the whole file, which the
-//! caller keeps as a dead letter, rather than a file of no rows.
+//! caller keeps as a dead letter, rather than a file of no rows; so is a header with a column
+//! name over [`MAX_HEADER_NAME_BYTES`] or names over [`MAX_HEADER_NAMES_BYTES`] together, since
+//! every row's event repeats them.
 
 mod fields;
 mod mapping;
@@ -43,6 +45,14 @@ pub const TIME_COLUMN_NAMES: [&str; 8] = [
     "timegenerated",
     "creationtime",
 ];
+
+/// The longest column name a CSV header may give, in bytes: a survey's question as a heading
+/// fits; more is not a heading.
+pub const MAX_HEADER_NAME_BYTES: usize = 1_024;
+
+/// The most bytes all of a CSV header's column names may take together (every row's event
+/// holds them all).
+pub const MAX_HEADER_NAMES_BYTES: usize = 64 * 1024;
 
 /// How much of the start of a file [`decode_generic`] looks at to choose the delimiter.
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -156,6 +166,27 @@ pub(crate) fn header_names(header: &Row, limit: usize) -> Result<Vec<String>> {
     if header.too_long {
         return Err(Error::Invalid(format!(
             "the CSV header row is longer than the limit of {limit} bytes"
+        )));
+    }
+    // Every row's event keeps each column under its name, so the names' length is paid again
+    // on every row: a first line of 530 KB read as a header over 41,000 rows made 22 GB of
+    // events (found by the fuzzer). A longer name or header is not a heading row.
+    let mut names_bytes = 0;
+    for index in 0..header.len() {
+        let name = header.field(index).len();
+        if name > MAX_HEADER_NAME_BYTES {
+            return Err(Error::Invalid(format!(
+                "the CSV header's column {} is named in {name} bytes, over the limit of \
+                 {MAX_HEADER_NAME_BYTES} for a column name (is the first line a header?)",
+                index + 1
+            )));
+        }
+        names_bytes += name;
+    }
+    if names_bytes > MAX_HEADER_NAMES_BYTES {
+        return Err(Error::Invalid(format!(
+            "the CSV header's column names take {names_bytes} bytes, over the limit of \
+             {MAX_HEADER_NAMES_BYTES} (every row's event repeats them)"
         )));
     }
     let mut names: Vec<String> = Vec::with_capacity(header.len());
@@ -512,7 +543,8 @@ mod tests {
         );
         assert_eq!(names(b"a,a,a (2)\n"), ["a", "a (2)", "a (2) (2)"]);
 
-        let columns = 30_000;
+        // Within the limit on the names' bytes together (three bytes each, " to").
+        let columns = 20_000;
         let header = vec!["to"; columns].join(", ");
         let row = vec!["x"; columns].join(",");
         let csv = format!("{header}\n{row}\n").into_bytes();
@@ -525,6 +557,39 @@ mod tests {
         let original = &batch.events[0].original;
         assert!(original.contains_key("to"));
         assert!(original.contains_key(&format!("to ({columns})")));
+    }
+
+    /// Every row's event holds the header's names, so a header whose names are longer than
+    /// a heading's (a first line of 530 KB over 41,000 one-byte rows made 22 GB of events) is an
+    /// error for the whole file, which the caller keeps as a dead letter.
+    #[test]
+    fn a_header_whose_names_are_too_long_is_an_error() {
+        let decode = |csv: String| {
+            let mut ctx = Context::new("test", crate::Limits::default());
+            let mut batch = crate::Batch::new();
+            let result = decode_generic(csv.as_bytes(), &mut ctx, &mut batch);
+            (result, batch.events.len())
+        };
+        let rows = "y\n".repeat(1_000);
+        let long = "a".repeat(MAX_HEADER_NAME_BYTES + 1);
+        let (result, events) = decode(format!("{long}\n{rows}"));
+        let error = result.unwrap_err().to_string();
+        assert!(error.contains("column 1 is named in 1025 bytes"), "{error}");
+        assert_eq!(events, 0);
+        // Many names, each short enough, too long together.
+        let header = vec!["c".repeat(1_000); 70].join(",");
+        let (result, _) = decode(format!("{header}\n{}\n", vec!["1"; 70].join(",")));
+        assert!(
+            result
+                .unwrap_err()
+                .to_string()
+                .contains("column names take")
+        );
+        // At the limit, the file is read.
+        let header = "a".repeat(MAX_HEADER_NAME_BYTES);
+        let (result, events) = decode(format!("{header}\n{rows}"));
+        assert!(result.is_ok());
+        assert_eq!(events, 1_000);
     }
 
     /// A quote left open in the header row swallows the whole file: that is an error (the
