@@ -6,13 +6,16 @@
 //! column holds, so every cell under a heading that describes a person is masked as what the
 //! heading says, whatever is written in it.
 //!
-//! A heading row is a line of two or more fields split by commas or tabs, each of one to
-//! [`MAX_HEADING_BYTES`] bytes, at least one of them a heading the bulk-data count knows as a
-//! person's ([`crate::bulk`]). Only rows with as many fields as the heading row are read (a
-//! line of prose has another count). A heading row that opens the text heads a file of data,
-//! read to its end, rows of other widths passed over; one further down heads a table pasted
-//! among prose (a list in a message's body), which ends at its first row of another width (a
-//! blank line, a sentence), and counts only with at least one row. Fields are read as RFC 4180
+//! A heading row is a line of two or more fields split by commas, tabs, semicolons (Excel's CSV
+//! where the decimal mark is a comma) or bars, each of at most [`MAX_HEADING_BYTES`] bytes and
+//! two or more not empty, at least one of them a heading the bulk-data count knows as a
+//! person's ([`crate::bulk`]), or such a heading written another way (`Surname/Forename`,
+//! `Mobile No`, `Suspect Name`, `Date of birth (DD/MM/YYYY)`). Only rows with as many fields as
+//! the heading row are read (a line of prose has another count). A heading row that opens the
+//! text heads a file of data, read to its end, rows of other widths passed over; one further
+//! down heads a table pasted among prose (a list in a message's body), which ends at its first
+//! row of another width (a blank line, a sentence), except one right below the heading row (the
+//! rest of a heading row a mail client wrapped), and counts only with at least one row. Fields are read as RFC 4180
 //! has them: a quoted field may hold the delimiter, line breaks
 //! and `""` for a quote. A quoted cell's placeholder stands inside its quotes.
 
@@ -61,11 +64,16 @@ pub fn person_cells(text: &str) -> Vec<PersonCell> {
         let mut at = after;
         let mut rows = 0;
         let first_cell = cells.len();
+        let mut passed_over = false;
         while at < bytes.len() {
             let row_start = at;
             at = read_row(bytes, at, delimiter, &mut fields);
             if fields.len() != kinds.len() {
-                if opens_text {
+                // The rest of a heading row that a mail client wrapped (`…,Officer in` then
+                // `case`) stands right after it in a table pasted among prose.
+                let blank = fields.len() == 1 && trimmed(bytes, fields[0].clone()).is_empty();
+                if opens_text || (rows == 0 && !passed_over && !blank) {
+                    passed_over = true;
                     continue;
                 }
                 at = row_start;
@@ -90,57 +98,126 @@ pub fn person_cells(text: &str) -> Vec<PersonCell> {
     cells
 }
 
-/// The line `text[start..end]` read as a heading row: its delimiter, what each column holds,
-/// and where the row after it starts. None unless it has two or more fields split by commas or
-/// tabs, each of one to [`MAX_HEADING_BYTES`] bytes, and a heading describing a person.
-fn heading_row(
-    text: &str,
-    start: usize,
-    end: usize,
-    fields: &mut Vec<Range<usize>>,
-) -> Option<(u8, Vec<Option<MaskKind>>, usize)> {
-    let bytes = text.as_bytes();
-    if end - start > MAX_HEADING_ROW_BYTES {
-        return None;
-    }
-    let line = &bytes[start..end];
-    let tabs = line.iter().filter(|&&b| b == b'\t').count();
-    let commas = line.iter().filter(|&&b| b == b',').count();
-    if tabs.max(commas) == 0 {
-        return None;
-    }
-    let delimiter = if tabs > commas { b'\t' } else { b',' };
-    let after = read_row(bytes, start, delimiter, fields);
-    // A quote left open would run the row past its line: not a heading row.
-    if after > end + 1 {
-        return None;
-    }
-    let mut any = false;
-    let mut kinds = Vec::with_capacity(fields.len());
-    for field in fields.iter() {
-        let heading = trimmed(bytes, field.clone());
-        if heading.is_empty() || heading.len() > MAX_HEADING_BYTES {
-            return None;
+/// Words that may stand before a heading describing a person and leave it one: `Suspect Name`,
+/// `Home Address`, `Work Mobile`, `Middle Name`.
+const QUALIFIERS: [&str; 30] = [
+    "full",
+    "first",
+    "middle",
+    "last",
+    "given",
+    "family",
+    "maiden",
+    "previous",
+    "former",
+    "other",
+    "alias",
+    "current",
+    "home",
+    "work",
+    "personal",
+    "private",
+    "contact",
+    "main",
+    "street",
+    "postal",
+    "suspect",
+    "victim",
+    "witness",
+    "subject",
+    "person",
+    "nominal",
+    "offender",
+    "caller",
+    "complainant",
+    "driver",
+];
+
+/// Words that may stand after a heading describing a person and leave it one: `Mobile No`,
+/// `Phone Number`.
+const NUMBER_WORDS: [&str; 5] = ["numbers", "number", "num", "nos", "no"];
+
+/// Headings describing a person that the bulk-data count does not know, for masking only.
+const MORE_PERSON_HEADINGS: [&str; 6] = ["tel", "mob", "contact", "nominal", "person", "persons"];
+
+/// What a heading says its column holds, where that is a person's data: the heading as the
+/// bulk-data count knows it ([`bulk::is_person_heading`]), or one of its parts split at `/`,
+/// `&`, `,`, `+`, "and" or "or" (`Surname/Forename`), each with what stands in brackets left out
+/// (`Date of birth (DD/MM/YYYY)`), a qualifier before it ([`QUALIFIERS`]) and a number word
+/// after it ([`NUMBER_WORDS`]) allowed.
+fn heading_kind(heading: &str) -> Option<MaskKind> {
+    // A heading has at most MAX_HEADING_BYTES bytes: its ASCII bytes, brackets left out, are
+    // gathered on the stack (a heading is read for every field of most lines with commas).
+    let mut bare = [0u8; MAX_HEADING_BYTES];
+    let mut len = 0;
+    let mut depth = 0usize;
+    for &b in heading.as_bytes().iter().take(MAX_HEADING_BYTES) {
+        match b {
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 && b.is_ascii() => {
+                bare[len] = b.to_ascii_lowercase();
+                len += 1;
+            }
+            _ => {}
         }
-        let kind = heading_kind(&text[heading]);
-        any |= kind.is_some();
-        kinds.push(kind);
     }
-    any.then_some((delimiter, kinds, after))
+    let bare = &bare[..len];
+    // Each part's letters, the parts split at a mark or at the word "and" or "or".
+    let mut letters = [0u8; MAX_HEADING_BYTES];
+    let mut letters_len = 0;
+    for piece in bare.split(|b| matches!(b, b'/' | b'\\' | b'&' | b',' | b'+')) {
+        for word in piece.split(u8::is_ascii_whitespace) {
+            if word == b"and" || word == b"or" {
+                if let Some(kind) = part_kind(&letters[..letters_len]) {
+                    return Some(kind);
+                }
+                letters_len = 0;
+                continue;
+            }
+            for &b in word.iter().filter(|b| b.is_ascii_alphabetic()) {
+                letters[letters_len] = b;
+                letters_len += 1;
+            }
+        }
+        if let Some(kind) = part_kind(&letters[..letters_len]) {
+            return Some(kind);
+        }
+        letters_len = 0;
+    }
+    None
 }
 
-/// What a heading says its column holds, where that is a person's data.
-fn heading_kind(heading: &str) -> Option<MaskKind> {
-    let letters: String = heading
-        .chars()
-        .filter(char::is_ascii_alphabetic)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if !bulk::is_person_heading(&letters) {
+/// What one part of a heading says its column holds ([`heading_kind`]), given its letters in
+/// lower case.
+fn part_kind(letters: &[u8]) -> Option<MaskKind> {
+    if letters.is_empty() {
         return None;
     }
+    let letters = std::str::from_utf8(letters).ok()?;
+    if bulk::is_person_heading(letters) {
+        return Some(core_kind(letters, false));
+    }
+    let (unnumbered, numbered) = NUMBER_WORDS
+        .iter()
+        .find_map(|word| letters.strip_suffix(word))
+        .map_or((letters, false), |rest| (rest, true));
+    let unqualified = QUALIFIERS
+        .iter()
+        .find_map(|word| unnumbered.strip_prefix(word))
+        .filter(|rest| !rest.is_empty());
+    [unnumbered]
+        .into_iter()
+        .chain(unqualified)
+        .find(|core| bulk::is_person_heading(core) || MORE_PERSON_HEADINGS.contains(core))
+        .map(|core| core_kind(core, numbered))
+}
+
+/// What a heading describing a person (`letters`, its letters alone in lower case) says its
+/// column holds; `numbered` where a number word followed it (`Contact No`).
+fn core_kind(letters: &str, numbered: bool) -> MaskKind {
     let has = |part: &str| letters.contains(part);
-    let kind = if has("email") {
+    if has("email") {
         MaskKind::Identifier(IdKind::EmailAddress)
     } else if has("dob") || has("birth") {
         MaskKind::Identifier(IdKind::DateOfBirth)
@@ -152,7 +229,12 @@ fn heading_kind(heading: &str) -> Option<MaskKind> {
         MaskKind::Identifier(IdKind::PncId)
     } else if letters.starts_with("ni") || has("nationalinsurance") {
         MaskKind::Identifier(IdKind::NiNumber)
-    } else if has("phone") || has("mobile") {
+    } else if has("phone")
+        || has("mobile")
+        || letters == "tel"
+        || letters == "mob"
+        || (letters == "contact" && numbered)
+    {
         MaskKind::Identifier(IdKind::Phone)
     } else if has("vrm") || has("registration") {
         MaskKind::Identifier(IdKind::VehicleRegistration)
@@ -160,8 +242,74 @@ fn heading_kind(heading: &str) -> Option<MaskKind> {
         MaskKind::Address
     } else {
         MaskKind::Person
-    };
-    Some(kind)
+    }
+}
+
+/// The delimiters a heading row may be split by: commas, tabs, semicolons (the CSV of Excel set
+/// for a language whose decimal mark is a comma) and bars (a table pasted as text).
+const DELIMITERS: [u8; 4] = [b',', b'\t', b';', b'|'];
+
+/// The line `text[start..end]` read as a heading row: its delimiter, what each column holds,
+/// and where the row after it starts. None unless it splits, by one of [`DELIMITERS`] (the
+/// commonest on the line first), into two or more fields of at most [`MAX_HEADING_BYTES`] bytes,
+/// two or more of them not empty (a trailing delimiter leaves an empty one), and one a heading
+/// describing a person.
+fn heading_row(
+    text: &str,
+    start: usize,
+    end: usize,
+    fields: &mut Vec<Range<usize>>,
+) -> Option<(u8, Vec<Option<MaskKind>>, usize)> {
+    if end - start > MAX_HEADING_ROW_BYTES {
+        return None;
+    }
+    let line = &text.as_bytes()[start..end];
+    let mut counts = DELIMITERS.map(|delimiter| {
+        let count = line.iter().filter(|&&b| b == delimiter).count();
+        (count, delimiter)
+    });
+    // The commonest first; a tie goes to the one listed first.
+    counts.sort_by(|a, b| b.0.cmp(&a.0));
+    counts
+        .into_iter()
+        .take_while(|&(count, _)| count > 0)
+        .find_map(|(_, delimiter)| heading_row_split_by(text, start, end, delimiter, fields))
+}
+
+/// [`heading_row`] with the line split by `delimiter`.
+fn heading_row_split_by(
+    text: &str,
+    start: usize,
+    end: usize,
+    delimiter: u8,
+    fields: &mut Vec<Range<usize>>,
+) -> Option<(u8, Vec<Option<MaskKind>>, usize)> {
+    let bytes = text.as_bytes();
+    let after = read_row(bytes, start, delimiter, fields);
+    // A quote left open would run the row past its line: not a heading row.
+    if after > end + 1 || fields.len() < 2 {
+        return None;
+    }
+    // The lengths first, as they are cheap to read: most lines of prose fail here.
+    let mut headings = 0;
+    for field in fields.iter() {
+        let heading = trimmed(bytes, field.clone());
+        if heading.len() > MAX_HEADING_BYTES {
+            return None;
+        }
+        headings += usize::from(!heading.is_empty());
+    }
+    if headings < 2 {
+        return None;
+    }
+    let kinds: Vec<Option<MaskKind>> = fields
+        .iter()
+        .map(|field| heading_kind(&text[trimmed(bytes, field.clone())]))
+        .collect();
+    kinds
+        .iter()
+        .any(Option::is_some)
+        .then_some((delimiter, kinds, after))
 }
 
 /// Reads the row starting at byte `at` into `fields` (each field's value: inside its quotes for
@@ -299,6 +447,92 @@ mod tests {
     }
 
     #[test]
+    fn line_ends_marks_and_quotes_around_headings_are_read() {
+        for text in [
+            "Name,DOB\r\nHARRIS Nicoola,01/02/1990\r\n",
+            "\u{feff}Name,DOB\nHARRIS Nicoola,01/02/1990\n",
+            "\"Name\",\"DOB\"\n\"HARRIS Nicoola\",\"01/02/1990\"\n",
+            "Full Name,D.O.B.\nHARRIS Nicoola,01/02/1990\n",
+            "Hi,\nhere:\r\nName,DOB\r\nHARRIS Nicoola,01/02/1990\r\n\r\nCheers\r\n",
+        ] {
+            assert_eq!(
+                cells(text),
+                vec![
+                    ("HARRIS Nicoola", MaskKind::Person),
+                    ("01/02/1990", MaskKind::Identifier(IdKind::DateOfBirth)),
+                ],
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn semicolons_bars_and_a_trailing_delimiter_split_a_table() {
+        for text in [
+            // Excel's CSV where the decimal mark is a comma.
+            "Name;DOB;Amount\nHARRIS, Nicoola;01/02/1990;12,50\n",
+            "Hi,\nhere:\nName;DOB;Amount\r\nHARRIS, Nicoola;01/02/1990;12,50\r\n",
+            "\"Name\";\"DOB\";\"Amount\"\n\"HARRIS, Nicoola\";\"01/02/1990\";\"12,50\"\n",
+            "Name,DOB,Amount,\n\"HARRIS, Nicoola\",01/02/1990,12,\n",
+            "Hi,\n| Name | DOB | Amount |\n|---|---|---|\n| HARRIS, Nicoola | 01/02/1990 | 12 |\n",
+        ] {
+            let found = cells(text);
+            assert!(
+                found.contains(&("01/02/1990", MaskKind::Identifier(IdKind::DateOfBirth))),
+                "{text:?}: {found:?}"
+            );
+            assert!(
+                found
+                    .iter()
+                    .any(|(value, kind)| value.contains("HARRIS") && *kind == MaskKind::Person),
+                "{text:?}: {found:?}"
+            );
+            assert!(
+                !found.iter().any(|(value, _)| value.contains("12")),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn headings_written_in_other_ways_are_read() {
+        let text = "Surname/Forename,Mobile No,Phone Number,Date of Birth (DD/MM/YYYY),\
+                    Suspect Name,Street Address,Tel,\"Surname, Forename\",Contact No,Item\n\
+                    a,b,c,d,e,f,g,h,i,boots\n";
+        assert_eq!(
+            cells(text),
+            vec![
+                ("a", MaskKind::Person),
+                ("b", MaskKind::Identifier(IdKind::Phone)),
+                ("c", MaskKind::Identifier(IdKind::Phone)),
+                ("d", MaskKind::Identifier(IdKind::DateOfBirth)),
+                ("e", MaskKind::Person),
+                ("f", MaskKind::Address),
+                ("g", MaskKind::Identifier(IdKind::Phone)),
+                ("h", MaskKind::Person),
+                ("i", MaskKind::Identifier(IdKind::Phone)),
+            ]
+        );
+        for heading in ["Item name", "File no", "Casino", "Notes", "No", "Subject"] {
+            let text = format!("{heading},Other\nx,y\n");
+            assert_eq!(cells(&text), vec![], "{heading}");
+        }
+    }
+
+    #[test]
+    fn a_heading_row_wrapped_in_a_message_body_still_heads_its_table() {
+        let text = "Hi,\nthe list:\nName,DOB,Address,Officer in\ncase\nHARRIS Nicoola,01/02/1990,1 High St,PC 123\n\nCheers\n";
+        assert_eq!(
+            cells(text),
+            vec![
+                ("HARRIS Nicoola", MaskKind::Person),
+                ("01/02/1990", MaskKind::Identifier(IdKind::DateOfBirth)),
+                ("1 High St", MaskKind::Address),
+            ]
+        );
+    }
+
+    #[test]
     fn prose_and_tables_of_other_things_are_not_read() {
         for text in [
             "Name, address and phone were all taken at the scene.\nHe said, quietly, no.\n",
@@ -307,6 +541,9 @@ mod tests {
             "no delimiter here\nName,Phone\n",
             "Name,Phone\n",
             "Dear Sir,\nName,Phone\n\nRegards\n",
+            "Dear Sir,\nName,Phone\nRegards\nDave\n",
+            "Name,\nAnn\n",
+            "\"Name, Surname\"\nAnn\n",
             "",
             "Name",
         ] {
