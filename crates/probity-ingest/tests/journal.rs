@@ -434,6 +434,22 @@ fn an_outermost_report_from_a_person_adds_no_recipients() {
         // Sent by a person on behalf of the mail system's address.
         "From: Microsoft Exchange <postmaster@force.police.uk>\nSender: alan.smith@force.police.uk",
         "From: postmaster@force.police.uk, alan.smith@force.police.uk",
+        // A group holding a person, or naming no one.
+        "From: Exchange: postmaster@force.police.uk, alan.smith@force.police.uk;",
+        "From: Undisclosed:;",
+        // No address at all.
+        "From:",
+        "From: Microsoft Exchange",
+        "From: postmaster",
+        // A second From or Sender after the person's own: every one is read, not the last.
+        "From: alan.smith@force.police.uk\nFrom: Microsoft Exchange <postmaster@force.police.uk>",
+        "From: Microsoft Exchange <postmaster@force.police.uk>\nSender: alan.smith@force.police.uk\nSender: postmaster@force.police.uk",
+        // A Sender that names no address is no mail system's.
+        "From: Microsoft Exchange <postmaster@force.police.uk>\nSender:",
+        "From: Microsoft Exchange <postmaster@force.police.uk>\nSender: Microsoft Exchange",
+        // The mail system's address as a display name or a comment only.
+        "From: \"MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@force.police.uk\" <alan.smith@force.police.uk>",
+        "From: alan.smith@force.police.uk (postmaster@force.police.uk)",
     ] {
         let forged = genuine.replace(
             "From: Microsoft Exchange <postmaster@force.police.uk>",
@@ -460,6 +476,10 @@ fn an_outermost_report_from_a_person_adds_no_recipients() {
     for from in [
         "From: Microsoft Exchange <postmaster@force.police.uk>",
         "From: Microsoft Exchange <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@force.police.uk>",
+        // In any case, in angle brackets alone, in a group, with a Sender of its own.
+        "From: <MICROSOFTEXCHANGE329E71EC88AE4615BBC36AB6CE41109E@FORCE.POLICE.UK>",
+        "From: Exchange: postmaster@force.police.uk;",
+        "From: postmaster@force.police.uk\nSender: MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@force.police.uk",
     ] {
         let report = genuine.replace(
             "From: Microsoft Exchange <postmaster@force.police.uk>",

@@ -13,7 +13,8 @@
 //! report's envelope names a mail system's address as its sender; one a person sent is a
 //! mismatch (below) whose envelope's recipients are not added, since the person wrote them.
 //! The outermost report, which nothing encloses, is taken as a mail system's only where its own
-//! `From` (and `Sender`, where there is one) is a mail system's address; otherwise it is such a
+//! `From` (and `Sender`, where there is one) is a mail system's address, every such header read
+//! and each naming an address; otherwise it is such a
 //! mismatch too.
 //!
 //! The header alone proves nothing: anyone can write it. A report is taken as Exchange wrote it
@@ -27,7 +28,7 @@
 //! `email.journal_mismatch` with the reasons. Envelope lines whose address is not one
 //! (`To: <<<>>>`) add no recipient, and are a mismatch too.
 
-use mail_parser::{Message, PartType};
+use mail_parser::{HeaderName, Message, PartType};
 use probity_model::{Event, Identity};
 use serde_json::{Map, Value};
 
@@ -230,7 +231,10 @@ fn sent_by_a_person(chain: &[Report<'_>]) -> bool {
 /// report, so its own headers are all there is to go on. A person can write any header in a
 /// file of their own making, but a message they send through the force's mail system leaves it
 /// with their own address as its author (the server refuses a `From` they may not send as); a
-/// report shaped by hand and sent that way, then exported from a mailbox, is found here.
+/// report shaped by hand and sent that way, then exported from a mailbox, is found here. Every
+/// `From` and `Sender` header is read, not only the last (a second `From` below the person's
+/// own would otherwise stand for the report's author), and one that names no address (an empty
+/// `Sender:`) is not a mail system's.
 fn from_a_mail_system(message: &Message<'_>) -> bool {
     let all_system = |address: Option<&mail_parser::Address<'_>>| {
         address.is_some_and(|address| {
@@ -244,7 +248,18 @@ fn from_a_mail_system(message: &Message<'_>) -> bool {
             any
         })
     };
-    all_system(message.from()) && (message.sender().is_none() || all_system(message.sender()))
+    let mut froms = 0;
+    for header in message.headers() {
+        let is_from = header.name == HeaderName::From;
+        if !is_from && header.name != HeaderName::Sender {
+            continue;
+        }
+        froms += usize::from(is_from);
+        if !all_system(header.value().as_address()) {
+            return false;
+        }
+    }
+    froms > 0
 }
 
 /// Whether `address` is one a mail system sends its own reports from.
