@@ -28,6 +28,9 @@ use crate::masking::MaskKind;
 /// The longest heading a heading row may have, in bytes: longer is a sentence, not a heading.
 pub const MAX_HEADING_BYTES: usize = 40;
 
+/// The longest row of a table pasted among prose, in bytes.
+const MAX_PASTED_ROW_BYTES: usize = 16 * 1024;
+
 /// The longest heading row read, in bytes.
 const MAX_HEADING_ROW_BYTES: usize = 4_096;
 
@@ -67,7 +70,15 @@ pub fn person_cells(text: &str) -> Vec<PersonCell> {
         let mut passed_over = false;
         while at < bytes.len() {
             let row_start = at;
-            at = read_row(bytes, at, delimiter, &mut fields);
+            // A row of a table among prose is read no further than a long row could reach: a
+            // quote left open in it would otherwise run to the end of the text, once for every
+            // heading row found.
+            let reach = if opens_text {
+                bytes.len()
+            } else {
+                at.saturating_add(MAX_PASTED_ROW_BYTES).min(bytes.len())
+            };
+            at = read_row(&bytes[..reach], at, delimiter, &mut fields);
             if fields.len() != kinds.len() {
                 // The rest of a heading row that a mail client wrapped (`…,Officer in` then
                 // `case`) stands right after it in a table pasted among prose.
@@ -285,11 +296,18 @@ fn heading_row_split_by(
     fields: &mut Vec<Range<usize>>,
 ) -> Option<(u8, Vec<Option<MaskKind>>, usize)> {
     let bytes = text.as_bytes();
-    let after = read_row(bytes, start, delimiter, fields);
-    // A quote left open would run the row past its line: not a heading row.
-    if after > end + 1 || fields.len() < 2 {
+    // Read within the line alone: a quote left open would otherwise run the row to the end of
+    // the text, and looking at every line of a long text so (HTML holds many quotes) took time
+    // growing with the square of its length. A quote left open is not a heading row.
+    let line = &bytes[..end];
+    if line[start..].iter().filter(|&&b| b == b'"').count() % 2 == 1 {
         return None;
     }
+    read_row(line, start, delimiter, fields);
+    if fields.len() < 2 {
+        return None;
+    }
+    let after = (end + 1).min(bytes.len());
     // The lengths first, as they are cheap to read: most lines of prose fail here.
     let mut headings = 0;
     for field in fields.iter() {
@@ -572,6 +590,29 @@ mod tests {
         ] {
             let _ = person_cells(text);
         }
+    }
+
+    /// Lines holding a quote left open, where each line could start a heading row, are read
+    /// once each: followed to the end of the text from every line, inputs of this size took
+    /// minutes (the test would then take as long; no time is asserted).
+    #[test]
+    fn quotes_left_open_are_not_followed_to_the_end_from_every_line() {
+        // A file of data: every later "Name,Phone" line is a row of it, the quoted lines not.
+        let text = "Name,Phone\n\"x,\"y\n".repeat(20_000);
+        assert_eq!(person_cells(&text).len(), 2 * 19_999);
+        // HTML: a quote left open on every line, so no heading row.
+        let html = "<a href=\"x\">Name, Phone</a>, \"<td>\n".repeat(50_000);
+        assert!(person_cells(&html).is_empty());
+        // Tables among prose, each row opening a quote the next closes (RFC 4180 lets a quoted
+        // field run over lines): each read no further than a long row reaches.
+        let pasted = format!("Hello\n{}", "Name,Phone\n\"open,1\n".repeat(20_000));
+        let cells = person_cells(&pasted);
+        assert!(!cells.is_empty() && cells.len() <= 2 * 20_000);
+        assert!(
+            cells
+                .iter()
+                .all(|cell| cell.range.len() <= MAX_PASTED_ROW_BYTES)
+        );
     }
 
     proptest::proptest! {
