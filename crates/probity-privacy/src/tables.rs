@@ -280,7 +280,7 @@ fn heading_row(
         (count, delimiter)
     });
     // The commonest first; a tie goes to the one listed first.
-    counts.sort_by(|a, b| b.0.cmp(&a.0));
+    counts.sort_by_key(|count| std::cmp::Reverse(count.0));
     counts
         .into_iter()
         .take_while(|&(count, _)| count > 0)
