@@ -82,6 +82,12 @@ pub const RULE_KIND: &str = "content";
 pub const WITHHELD_TAG: &str = "content-withheld";
 /// The label saying why content was withheld.
 pub const WITHHELD_LABEL: &str = "privacy.withheld";
+
+/// How far above a text's first evidence a pasted table's heading row is looked for, in bytes,
+/// when the evidence is shown: a table among prose whose heading row lies further above its
+/// evidence is longer than any list a message pastes (a file of data, whose heading row opens
+/// the text, is always read whole).
+const TABLE_HEADING_REACH: usize = 64 * 1024;
 /// The tag of a message with text the abuse scanner did not read in full.
 pub const PARTLY_SCANNED_TAG: &str = "content-partly-scanned";
 /// The label naming the texts, or the parts of texts, the abuse scanner did not read.
@@ -603,6 +609,15 @@ impl CommsStage {
             return findings;
         };
         let texts: Vec<MessageText<'_>> = message_texts(email).collect();
+        // Where each text's evidence lies, so that its tables are looked for only there (and
+        // in a stretch above it, where a pasted table's heading row stands) and at its start.
+        let mut stretches: Vec<Option<(usize, usize)>> = vec![None; texts.len()];
+        for span in findings.iter().flat_map(|finding| &finding.spans) {
+            if let Some(index) = texts.iter().position(|t| t.field == span.field) {
+                let stretch = stretches[index].get_or_insert((span.start, span.end));
+                *stretch = (stretch.0.min(span.start), stretch.1.max(span.end));
+            }
+        }
         // Each text's table cells describing people, read once for all its evidence.
         let mut tables: Vec<Option<Vec<probity_privacy::masking::MaskedItem>>> =
             vec![None; texts.len()];
@@ -615,7 +630,14 @@ impl CommsStage {
                 if text.get(span.start..span.end) != Some(span.text.as_str()) {
                     continue;
                 }
-                let table = tables[index].get_or_insert_with(|| self.masker.table_items(text));
+                let table = tables[index].get_or_insert_with(|| {
+                    let (from, to) = stretches[index].unwrap_or((span.start, span.end));
+                    self.masker.table_items_within(
+                        text,
+                        from.saturating_sub(TABLE_HEADING_REACH),
+                        to,
+                    )
+                });
                 let (context, covering) = self.masker.evidence_among(
                     text,
                     table,

@@ -252,8 +252,14 @@ impl Masker {
     /// says so ([`tables::person_cells`]), as what each heading says; staff left visible (an
     /// address in the staff list or at the force's domains, a name in the staff list).
     pub fn table_items(&self, text: &str) -> Vec<MaskedItem> {
+        self.table_items_within(text, 0, text.len())
+    }
+
+    /// [`Masker::table_items`] of the tables whose heading row opens the text or lies on a line
+    /// starting between bytes `from` and `to` ([`tables::person_cells_within`]).
+    pub fn table_items_within(&self, text: &str, from: usize, to: usize) -> Vec<MaskedItem> {
         let text = &text[..cut_point(text, self.max_text_bytes)];
-        tables::person_cells(text)
+        tables::person_cells_within(text, from, to)
             .into_iter()
             .filter(|cell| {
                 let value = &text[cell.range.clone()];

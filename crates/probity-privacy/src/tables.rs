@@ -47,11 +47,31 @@ pub struct PersonCell {
 /// Every non-empty cell of `text` under a heading that describes a person, in order; none where
 /// the text holds no such heading row. Reads the text once.
 pub fn person_cells(text: &str) -> Vec<PersonCell> {
+    person_cells_within(text, 0, text.len())
+}
+
+/// [`person_cells`] of the tables whose heading row opens the text or starts on a line that
+/// begins between bytes `from` and `to` (a table found is read to its end wherever that is):
+/// for evidence, whose cells lie in a file of data or in a table pasted not far above it,
+/// without reading every line of a long text.
+pub fn person_cells_within(text: &str, from: usize, to: usize) -> Vec<PersonCell> {
     let bytes = text.as_bytes();
+    let to = to.min(bytes.len());
+    // The start of the line holding `from`.
+    let first_line = bytes[..from.min(bytes.len())]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |newline| newline + 1);
     let mut cells = Vec::new();
     let mut fields = Vec::new();
     let mut line = 0;
     while line < bytes.len() {
+        if line > 0 && line < first_line {
+            line = first_line;
+        }
+        if line > to {
+            break;
+        }
         let line_end = bytes[line..]
             .iter()
             .position(|&b| b == b'\n')
@@ -613,6 +633,38 @@ mod tests {
                 .iter()
                 .all(|cell| cell.range.len() <= MAX_PASTED_ROW_BYTES)
         );
+    }
+
+    #[test]
+    fn within_a_stretch_heading_rows_are_looked_for_there_and_at_the_start() {
+        let pasted = "Name,Phone\nAnn Lee,0770\n\nprose\n\nName,DOB\nBo Ray,01/02/1990\n\nmore\n";
+        let second = pasted.find("Name,DOB").unwrap();
+        let values = |cells: Vec<PersonCell>| -> Vec<String> {
+            cells
+                .into_iter()
+                .map(|c| pasted[c.range].to_owned())
+                .collect()
+        };
+        // A heading row opening the text heads a file of data read to its end (the second
+        // heading row is a row of it), whatever the stretch.
+        assert_eq!(
+            values(person_cells_within(pasted, second, second + 30)),
+            ["Ann Lee", "0770", "Name", "DOB", "Bo Ray", "01/02/1990"]
+        );
+        // Not the start's when the text opens with prose.
+        let text = format!("Hello\n{pasted}");
+        let second = text.find("Name,DOB").unwrap();
+        let cells: Vec<&str> = person_cells_within(&text, second, text.len())
+            .into_iter()
+            .map(|c| &text[c.range])
+            .collect();
+        assert_eq!(cells, ["Bo Ray", "01/02/1990"]);
+        // The whole text: both.
+        assert_eq!(
+            person_cells_within(&text, 0, text.len()),
+            person_cells(&text)
+        );
+        assert_eq!(person_cells(&text).len(), 4);
     }
 
     proptest::proptest! {
