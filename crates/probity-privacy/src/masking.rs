@@ -219,16 +219,7 @@ impl Masker {
                 end: name.end,
             });
         }
-        items.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-        // Overlapping stretches are hidden together (as the first's kind): masking errs towards
-        // hiding, so no part of one is left showing past the end of another.
-        let mut kept: Vec<MaskedItem> = Vec::with_capacity(items.len());
-        for item in items {
-            match kept.last_mut() {
-                Some(last) if item.start < last.end => last.end = last.end.max(item.end),
-                _ => kept.push(item),
-            }
-        }
+        let kept = merge_overlapping(items);
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
         for item in &kept {
@@ -326,15 +317,7 @@ impl Masker {
                 .take_while(|item| item.start < to)
                 .copied(),
         );
-        items.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
-        let mut kept: Vec<MaskedItem> = Vec::with_capacity(items.len());
-        for item in items {
-            match kept.last_mut() {
-                Some(last) if item.start < last.end => last.end = last.end.max(item.end),
-                _ => kept.push(item),
-            }
-        }
-        kept
+        merge_overlapping(items)
     }
 
     /// What `text[start..end]` is part of, when it lies inside personal data the masker finds in
@@ -473,6 +456,21 @@ impl Masker {
             .collect();
         shown.trim().to_owned()
     }
+}
+
+/// `items` in order of where they start, overlapping stretches hidden together (as the first's
+/// kind): masking errs towards hiding, so no part of one is left showing past the end of
+/// another.
+fn merge_overlapping(mut items: Vec<MaskedItem>) -> Vec<MaskedItem> {
+    items.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut kept: Vec<MaskedItem> = Vec::with_capacity(items.len());
+    for item in items {
+        match kept.last_mut() {
+            Some(last) if item.start < last.end => last.end = last.end.max(item.end),
+            _ => kept.push(item),
+        }
+    }
+    kept
 }
 
 /// Whether a cut at byte `at` of `text` falls inside a word (letters or other non-space on
