@@ -99,6 +99,12 @@ pub const DEFAULT_MAX_TEXT_BYTES: usize = 2_000_000;
 /// piece of evidence, so that a name or number an edge of the snippet would cut is found whole.
 const AROUND_EVIDENCE: usize = 160;
 
+/// Personal data an edge of a snippet would cut is taken into the snippet whole, shown as its
+/// placeholder, where it is no longer than this (a name, an address, a table's cell); a longer
+/// stretch is left out whole. Left out, the cells of a spreadsheet's row made its evidence
+/// `…[postcode],[phone]…`, with nothing to say what the row was.
+const MAX_TAKEN_IN: usize = 256;
+
 /// What stands in for text beyond the masking limit.
 pub const OVER_LIMIT: &str = "[not shown: beyond the masking limit]";
 
@@ -335,9 +341,10 @@ impl Masker {
 
     /// The text around `text[start..end]` to show beside evidence: about `bytes` either side,
     /// line breaks as spaces. Its edges cut no word, and no personal data the masker finds in the
-    /// text around it: a phone number, postcode or name an edge would cut is left out whole (or
-    /// taken in whole where it overlaps the evidence), since a cut one is no longer recognised
-    /// when the snippet is masked for showing. Personal data found only with words beyond the
+    /// text around it: a phone number, postcode, name or table cell an edge would cut is taken in
+    /// whole (up to [`MAX_TAKEN_IN`] bytes; a longer one is left out whole unless it overlaps the
+    /// evidence), since a cut one is no longer recognised when the snippet is masked for
+    /// showing. Personal data found only with words beyond the
     /// snippet (a date of birth after a "born" left outside) is masked here; the rest is left for
     /// masking when shown, where staff named in the staff directory stay visible.
     pub fn snippet(&self, text: &str, start: usize, end: usize, bytes: usize) -> String {
@@ -400,25 +407,32 @@ impl Masker {
     ) -> String {
         let mut from = text::floor_boundary(text, start.saturating_sub(bytes));
         let mut to = text::ceil_boundary(text, end.saturating_add(bytes));
+        let short = |item: &MaskedItem| item.end - item.start <= MAX_TAKEN_IN;
         for _ in 0..8 {
             let before = (from, to);
-            from = word_start(text, from, start);
-            to = word_end(text, to, end);
             for item in items {
                 if item.start < from && from < item.end {
-                    from = if item.end <= start {
+                    from = if item.end <= start && !short(item) {
                         item.end
                     } else {
                         item.start
                     };
                 }
                 if item.start < to && to < item.end {
-                    to = if item.start >= end {
+                    to = if item.start >= end && !short(item) {
                         item.start
                     } else {
                         item.end
                     };
                 }
+            }
+            // An edge at the start or end of personal data cuts nothing: the item is shown
+            // whole, as its placeholder.
+            if !items.iter().any(|item| item.start == from) {
+                from = word_start(text, from, start);
+            }
+            if !items.iter().any(|item| item.end == to) {
+                to = word_end(text, to, end);
             }
             if (from, to) == before {
                 break;
@@ -439,9 +453,12 @@ impl Masker {
             if item.start < at || item.end > to {
                 continue;
             }
+            // Left for masking when shown only where the snippet alone hides all of it: a
+            // table cell of which the snippet alone finds a part (the street in an address
+            // cell) is hidden here, or the rest of it would show.
             let found_alone = alone
                 .iter()
-                .any(|m| from + m.start < item.end && item.start < from + m.end);
+                .any(|m| from + m.start <= item.start && item.end <= from + m.end);
             if found_alone {
                 continue;
             }
@@ -786,6 +803,13 @@ was used. She lives at Leeds LS1 4DY, call 07700 900123 now. Born 12/03/1985 in 
             assert!(!snippet.contains(leak), "{leak}: {snippet}");
         }
         assert_eq!(covering, Some(MaskKind::Identifier(IdKind::Phone)));
+        // The cells an edge of the snippet would cut are shown as what they are, so that the
+        // evidence says what the row held.
+        let shown = m.mask(&snippet).text;
+        assert!(
+            shown.contains("[person]\",[dob],\"[address]\",[postcode],[phone],NFA"),
+            "{shown}"
+        );
         let at = text.rfind("Nicoola").unwrap();
         let (_, covering) = m.evidence(&text, at, at + 7, 60);
         assert_eq!(covering, Some(MaskKind::Person));
