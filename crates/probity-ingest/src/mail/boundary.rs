@@ -11,6 +11,7 @@
 //! finds only the true delimiters; the parts' content is left byte for byte. A multipart found only
 //! once the first split is mended is checked the same way, a few rounds at most.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
@@ -22,7 +23,10 @@ const MAX_ROUNDS: usize = 4;
 /// How deep attached messages are followed for their multiparts, as mail-parser follows them.
 const MAX_DEPTH: usize = 10;
 
-/// Most distinct boundaries mended in one message; a message with more is not mended.
+/// Most distinct boundaries checked and mended in one message; a message with more is neither
+/// (each boundary is looked for through the whole message, and each place one is found is
+/// compared with every other boundary: a message of thousands of nested multiparts took time
+/// growing with the square of their number).
 const MAX_BOUNDARIES: usize = 256;
 
 /// What [`anchor`] did.
@@ -54,6 +58,14 @@ pub(super) fn anchor(parser: &MessageParser, message: &Message<'_>, raw: &[u8]) 
     let mut current: Option<Vec<u8>> = None;
     for round in 0..MAX_ROUNDS {
         let bytes = current.as_deref().unwrap_or(raw);
+        let count = distinct(&multiparts).len();
+        if count > MAX_BOUNDARIES {
+            found.bytes = current;
+            found.unmended = Some(format!(
+                "the message has {count} multipart boundaries, over the {MAX_BOUNDARIES} checked: where one occurs within a line, the parts may be split in the wrong places"
+            ));
+            return found;
+        }
         let misplaced = misplaced(bytes, &multiparts);
         if misplaced == 0 {
             found.bytes = current;
@@ -108,16 +120,23 @@ fn collect(message: &Message<'_>, raw: &[u8], depth: usize, out: &mut Vec<Multip
     }
 }
 
-/// The boundaries of `multiparts`, each once, with the earliest start of a body it splits.
+/// The boundaries of `multiparts`, each once (in the order first met), with the earliest start
+/// of a body it splits.
 fn distinct(multiparts: &[Multipart]) -> Vec<(&[u8], usize)> {
     let mut boundaries: Vec<(&[u8], usize)> = Vec::new();
+    let mut index: HashMap<&[u8], usize> = HashMap::new();
     for multipart in multiparts {
-        match boundaries
-            .iter_mut()
-            .find(|(boundary, _)| *boundary == multipart.boundary.as_slice())
-        {
-            Some((_, start)) => *start = (*start).min(multipart.body_start),
-            None => boundaries.push((&multipart.boundary, multipart.body_start)),
+        let boundary = multipart.boundary.as_slice();
+        match index.get(boundary) {
+            Some(&at) => {
+                if let Some((_, start)) = boundaries.get_mut(at) {
+                    *start = (*start).min(multipart.body_start);
+                }
+            }
+            None => {
+                index.insert(boundary, boundaries.len());
+                boundaries.push((boundary, multipart.body_start));
+            }
         }
     }
     boundaries

@@ -346,7 +346,7 @@ fn read<'a>(message: &'a Message<'a>) -> Option<Shape<'a>> {
     }
     // Text before its first part or after its last (which the report's own event reads, and
     // no event would if the report were taken as Exchange's).
-    if super::outside::text(message).is_some() {
+    if super::outside::any_text(message) {
         mismatch.push("text outside its parts (a preamble or an epilogue)".to_owned());
     }
     Some(Shape {

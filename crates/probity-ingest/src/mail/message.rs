@@ -359,12 +359,16 @@ fn email_fields(
         encoding_problem: body_problem,
         alternative_lines,
         outside_parts,
+        outside_not_read,
     } = body_text(message, None, ctx.limits.max_email_body_bytes);
     if body_truncated {
         labels.set("email.body_truncated", "true");
     }
     if outside_parts {
         labels.set("email.text_outside_parts", "true");
+    }
+    if outside_not_read > 0 {
+        labels.set("email.outside_parts_not_read", outside_not_read.to_string());
     }
     if alternative_lines > 0 {
         labels.set(
@@ -695,8 +699,9 @@ fn body_text(message: &Message<'_>, end: Option<usize>, limit: usize) -> Body {
         problem |= lossy;
     }
     let mut outside_parts = false;
+    let outside_not_read = outside::multiparts_not_read(message);
     if body.len() <= limit
-        && let Some(outside) = outside::text_ending(message, end)
+        && let Some(outside) = outside::text_ending(message, end, limit)
     {
         if !body.is_empty() {
             body.push_str("\n\n");
@@ -717,6 +722,7 @@ fn body_text(message: &Message<'_>, end: Option<usize>, limit: usize) -> Body {
         encoding_problem: problem,
         alternative_lines,
         outside_parts,
+        outside_not_read,
     }
 }
 
@@ -766,6 +772,9 @@ struct Body {
     alternative_lines: usize,
     /// Text of a multipart's preamble or epilogue was added to the body.
     outside_parts: bool,
+    /// Multiparts whose preamble and epilogue were not read (past
+    /// [`outside::MAX_MULTIPARTS_READ`]).
+    outside_not_read: usize,
 }
 
 /// Bytes as text: UTF-8 where they are, else windows-1252.
@@ -1142,6 +1151,7 @@ fn attached_message_text(
     let Body {
         text: body,
         truncated,
+        outside_not_read,
         ..
     } = body_text(nested, end, max);
     let mut text = String::new();
@@ -1247,6 +1257,12 @@ fn attached_message_text(
         );
     } else if over {
         notes.insert(0, format!("text cut at the {max} byte limit"));
+    }
+    if outside_not_read > 0 {
+        notes.push(format!(
+            "the text outside the parts of {outside_not_read} multiparts was not read (over {} in one message)",
+            outside::MAX_MULTIPARTS_READ
+        ));
     }
     let extracted = attach::Extracted {
         text: (!text.is_empty()).then(|| text.to_owned()),

@@ -248,6 +248,12 @@ fn not_held_in_full(event: &Event, limits: &Limits) -> Vec<String> {
     if let Some(why) = event.labels.get("email.parts_misread") {
         reasons.push(format!("{why} (labelled email.parts_misread)"));
     }
+    if let Some(count) = event.labels.get("email.outside_parts_not_read") {
+        reasons.push(format!(
+            "the text outside the parts of {count} multiparts past the first {} was not read (labelled email.outside_parts_not_read)",
+            outside::MAX_MULTIPARTS_READ
+        ));
+    }
     if let Some(omitted) = event.labels.get("email.attachments_omitted") {
         reasons.push(format!(
             "the message has {omitted} attachments more than the {} its event describes (labelled email.attachments_omitted)",

@@ -16,6 +16,12 @@ pub(super) const MARKER: &str = "[text outside the message's parts]";
 /// The most bytes read from one preamble or epilogue; the body's own limit applies after.
 const MAX_OUTSIDE_BYTES: usize = 64 * 1024;
 
+/// The most multiparts of one message whose preamble and epilogue are read. Each is looked for
+/// through its multipart's body, which for nested multiparts is most of the message: thousands
+/// of them took time growing with the square of their number. Past this, the body says how many
+/// were not read.
+pub(super) const MAX_MULTIPARTS_READ: usize = 256;
+
 /// What mailers write for readers that do not know MIME, compared in lower case with runs of
 /// white space as one space. A preamble or epilogue holding only these (and white space, and
 /// punctuation) adds nothing.
@@ -50,22 +56,49 @@ const BOILERPLATE: [&str; 21] = [
      e-mail message, which follows below.",
 ];
 
+/// How many multiparts of `message` past the first [`MAX_MULTIPARTS_READ`] have their preamble
+/// and epilogue left unread by [`text_ending`].
+pub(super) fn multiparts_not_read(message: &Message<'_>) -> usize {
+    message
+        .parts
+        .iter()
+        .filter(|part| matches!(part.body, PartType::Multipart(_)) && boundary(part).is_some())
+        .count()
+        .saturating_sub(MAX_MULTIPARTS_READ)
+}
+
+/// Whether any preamble or epilogue of `message`'s own multiparts (not those of the messages
+/// attached to it, which are read with their own text) holds more than white space and
+/// [`BOILERPLATE`], or may: a message with more than [`MAX_MULTIPARTS_READ`] multiparts is taken
+/// to (the rest are not read).
+pub(super) fn any_text(message: &Message<'_>) -> bool {
+    text_ending(message, None, 0).is_some()
+}
+
 /// The text of every preamble and epilogue of `message`'s own multiparts (not those of the
 /// messages attached to it, which are read with their own text) that holds more than white space
 /// and [`BOILERPLATE`], in the order they occur, joined by blank lines; none when there is none.
-pub(super) fn text(message: &Message<'_>) -> Option<String> {
-    text_ending(message, None)
-}
-
-/// [`text`] of a message that may be attached to another and read in place there: `end` is
-/// where it ends in its raw bytes ([`attached_end`]). mail-parser ends an attached message's
-/// multipart at its close delimiter line when no delimiter of the message around it follows (it
-/// is the last thing in it), and its epilogue reaches to `end`.
-pub(super) fn text_ending(message: &Message<'_>, end: Option<usize>) -> Option<String> {
+/// Reading stops once the text is longer than `limit` bytes (the body it goes into is cut there)
+/// or after [`MAX_MULTIPARTS_READ`] multiparts, the text then ending with a line that says how
+/// many more were not read.
+///
+/// `end`, for a message that may be attached to another and read in place there, is where it
+/// ends in its raw bytes ([`attached_end`]). mail-parser ends an attached message's multipart at
+/// its close delimiter line when no delimiter of the message around it follows (it is the last
+/// thing in it), and its epilogue reaches to `end`.
+pub(super) fn text_ending(
+    message: &Message<'_>,
+    end: Option<usize>,
+    limit: usize,
+) -> Option<String> {
     let raw: &[u8] = message.raw_message.as_ref();
     let message_end = message_end(message, end);
     let parents = parents(message);
     let mut found: Vec<String> = Vec::new();
+    // The length of the text found so far, joined.
+    let mut found_len = 0;
+    let mut read = 0;
+    let mut not_read = 0;
     for (index, part) in message.parts.iter().enumerate() {
         if !matches!(part.body, PartType::Multipart(_)) {
             continue;
@@ -73,6 +106,14 @@ pub(super) fn text_ending(message: &Message<'_>, end: Option<usize>) -> Option<S
         let Some(boundary) = boundary(part) else {
             continue;
         };
+        if found_len > limit {
+            break;
+        }
+        if read == MAX_MULTIPARTS_READ {
+            not_read += 1;
+            continue;
+        }
+        read += 1;
         let start = part.offset_body as usize;
         let mut part_end = part.offset_end as usize;
         if index == 0 {
@@ -92,9 +133,16 @@ pub(super) fn text_ending(message: &Message<'_>, end: Option<usize>) -> Option<S
             let stretch = &stretch[..stretch.len().min(MAX_OUTSIDE_BYTES)];
             let text = super::message::bytes_as_text(stretch).replace("\r\n", "\n");
             if says_something(&text) {
-                found.push(text.trim().to_owned());
+                let text = text.trim();
+                found_len += text.len() + 2;
+                found.push(text.to_owned());
             }
         }
+    }
+    if not_read > 0 {
+        found.push(format!(
+            "[the text outside the parts of {not_read} more multiparts was not read: over {MAX_MULTIPARTS_READ} in one message]"
+        ));
     }
     (!found.is_empty()).then(|| found.join("\n\n"))
 }
@@ -271,6 +319,35 @@ mod tests {
         assert_eq!(epilogue, Some(19));
         // A boundary within a line is not a delimiter; no delimiter, nothing outside.
         assert_eq!(outside(b"x--B\r\n", 0, 6, b"B"), (None, None));
+    }
+
+    /// The preambles and epilogues are gathered only as far as the body they go into keeps:
+    /// before, each of thousands of multiparts could add up to 64 KiB of text to a list that the
+    /// body then cut (a 298 KB message of nested multiparts took 122 MiB; found by the fuzzer).
+    #[test]
+    fn text_is_gathered_up_to_the_limit() {
+        let mut raw = String::from("Subject: s\nContent-Type: multipart/mixed; boundary=M\n\n");
+        for n in 0..20 {
+            let words = format!("epilogue {n} ").repeat(100);
+            raw.push_str(&format!(
+                "--M\nContent-Type: multipart/alternative; boundary=A\n\n--A\n\nx\n--A--\n{words}\n"
+            ));
+        }
+        raw.push_str("--M--\n");
+        let message = mail_parser::MessageParser::new()
+            .parse(raw.as_bytes())
+            .unwrap();
+        let all = text_ending(&message, None, usize::MAX).unwrap();
+        assert!(all.len() > 20 * 1_100, "{}", all.len());
+        let some = text_ending(&message, None, 3_000).unwrap();
+        assert!(some.starts_with("epilogue 0 "));
+        assert!(
+            some.len() > 3_000 && some.len() < 3_000 + 1_300,
+            "{}",
+            some.len()
+        );
+        assert!(all.starts_with(&some));
+        assert!(any_text(&message));
     }
 
     #[test]
