@@ -112,6 +112,10 @@ const PARTS_MISREAD_LABEL: &str = "email.parts_misread";
 /// What [`UNSCANNED_LABEL`] says of a message whose parts may be split in the wrong places.
 const PARTS_MISREAD_WORDS: &str = "email: its parts may be split in the wrong places (a multipart boundary within a line), so some of its text may not have been read by any policy (the whole message is kept in dead-letter)";
 
+/// The decoders' label counting the multiparts of a message past their limit whose preamble and
+/// epilogue were not read.
+const OUTSIDE_NOT_READ_LABEL: &str = "email.outside_parts_not_read";
+
 /// A message with no more text than this is scanned without timing: even text built to be slow
 /// (about 3 MB/s) takes some 20 ms.
 const UNTIMED_MESSAGE_BYTES: usize = 64 * 1024;
@@ -396,11 +400,17 @@ impl CommsStage {
                     )
                 });
                 let misread = event.labels.contains_key(PARTS_MISREAD_LABEL);
+                let outside_cut = event.labels.get(OUTSIDE_NOT_READ_LABEL).map(|count| {
+                    format!(
+                        "email: the text outside the parts of {count} multiparts past ingest's limit was not read by any policy (the whole message is kept in dead-letter)"
+                    )
+                });
                 if !unscanned.is_empty()
                     || cut
                     || unread.is_some()
                     || attachments_cut.is_some()
                     || misread
+                    || outside_cut.is_some()
                 {
                     let limits = self.scanner.policy().limits;
                     let mut parts = Vec::with_capacity(4);
@@ -414,6 +424,7 @@ impl CommsStage {
                     if misread {
                         parts.push(PARTS_MISREAD_WORDS.to_owned());
                     }
+                    parts.extend(outside_cut);
                     if !unscanned.is_empty() {
                         parts.push(describe_unscanned(&unscanned, &limits));
                     }

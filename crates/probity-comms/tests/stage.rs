@@ -1124,3 +1124,32 @@ fn evidence_from_a_spreadsheet_masks_its_people_columns() {
         assert!(!stored.contains(leak), "{leak} in {stored}");
     }
 }
+
+#[test]
+fn a_message_whose_outside_text_was_not_all_read_is_marked_partly_scanned() {
+    // 300 multiparts sharing a boundary: the preambles and epilogues of the last 45 are not read.
+    let mut raw = format!("{HEADERS}Subject: s\nContent-Type: multipart/mixed; boundary=M\n\n");
+    for n in 1..=300 {
+        raw.push_str(&format!(
+            "--M\nContent-Type: multipart/alternative; boundary=A\n\n--A\nContent-Type: text/plain\n\npart {n}\n--A--\n"
+        ));
+    }
+    raw.push_str("--M--\n");
+    let mut event = decode_eml(&raw);
+    assert_eq!(event.labels["email.outside_parts_not_read"], "45");
+    assert!(matches!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Scanned(_)
+    ));
+    let label = event.labels.get(probity_comms::UNSCANNED_LABEL).unwrap();
+    assert!(
+        label.contains("outside the parts of 45 multiparts"),
+        "{label}"
+    );
+    assert!(
+        event
+            .tags
+            .iter()
+            .any(|t| t == probity_comms::PARTLY_SCANNED_TAG)
+    );
+}
