@@ -515,6 +515,105 @@ fn pdf_cut_before_its_fonts_keeps_the_text_of_its_pages() {
     assert!(!said.contains("text read as far as it goes"), "{said}");
 }
 
+/// Text that starts with a PDF header, or is declared or named a PDF, and holds no PDF syntax is
+/// read as text, noted as claiming to be a PDF: starting a message `%PDF-1.4` kept its words out
+/// of every policy (found by the fuzzer).
+#[test]
+fn text_that_claims_to_be_a_pdf_is_read_as_text() {
+    let message = "%PDF-1.4\nMeet me behind the station at nine.\nBring the custody records.\n";
+    for (mime, name) in [
+        ("text/plain", "notes.txt"),
+        ("application/octet-stream", "notes"),
+        ("application/pdf", "notes.pdf"),
+    ] {
+        let got = read(message.as_bytes(), mime, name, &Limits::default());
+        let text = got.text.clone().unwrap_or_default();
+        assert!(
+            text.contains("Meet me behind the station"),
+            "{mime}: {got:?}"
+        );
+        assert!(text.contains("custody records"), "{mime}: {got:?}");
+        let said = note(&got);
+        assert!(
+            said.starts_with("not a PDF though its first bytes hold a PDF header"),
+            "{said}"
+        );
+        assert!(said.contains("read as text"), "{said}");
+    }
+    // Declared a PDF by type or name alone, in a declared charset.
+    let input = Input {
+        bytes: b"R\xe9union \xe0 neuf heures, apportez le dossier",
+        mime_type: Some("application/pdf"),
+        name: Some("note.pdf"),
+        charset: Some("iso-8859-1"),
+    };
+    let got = extract_text(&input, &Limits::default());
+    assert_eq!(
+        got.text.as_deref(),
+        Some("R\u{e9}union \u{e0} neuf heures, apportez le dossier")
+    );
+    assert!(
+        note(&got).contains("its type is application/pdf"),
+        "{got:?}"
+    );
+    // Binary bytes that claim to be a PDF are still not read as text.
+    let binary: Vec<u8> = b"%PDF-1.4\n"
+        .iter()
+        .copied()
+        .chain((0..=255u8).cycle().take(4096))
+        .collect();
+    let got = read(&binary, "application/pdf", "x.pdf", &Limits::default());
+    assert_eq!(got.text, None, "{got:?}");
+    assert!(note(&got).starts_with("corrupt PDF"), "{got:?}");
+}
+
+/// A fake object above a message does not hide it: the lines outside PDF syntax are read, and
+/// the note says the PDF could not be read. Text inside a stream or string left open is not read,
+/// but the note says where the file ends.
+#[test]
+fn text_around_fake_pdf_syntax_is_read_and_noted() {
+    let message = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nMeet me behind the station at nine.\n2 0 obj\nBring the custody records.\n";
+    let got = read(message, "text/plain", "notes.txt", &Limits::default());
+    let text = got.text.clone().unwrap_or_default();
+    assert_eq!(
+        text, "Meet me behind the station at nine.\nBring the custody records.",
+        "{got:?}"
+    );
+    let said = note(&got);
+    assert!(said.starts_with("corrupt PDF"), "{said}");
+    assert!(
+        said.contains("only the text outside its PDF syntax was read"),
+        "{said}"
+    );
+
+    let hidden = b"%PDF-1.4\nMeet me behind the station.\n1 0 obj\n<< /Length 99 >>\nstream\nBring the custody records.\n";
+    let got = read(hidden, "text/plain", "notes.txt", &Limits::default());
+    assert_eq!(got.text.as_deref(), Some("Meet me behind the station."));
+    assert!(
+        note(&got).contains("it ends inside a PDF object, stream or string"),
+        "{got:?}"
+    );
+
+    let all_hidden = b"%PDF-1.4\n1 0 obj\n<< /Length 99 >>\nstream\nBring the custody records.\n";
+    let got = read(all_hidden, "text/plain", "notes.txt", &Limits::default());
+    assert_eq!(got.text, None);
+    assert!(note(&got).starts_with("corrupt PDF"), "{got:?}");
+}
+
+/// Through the mail decoder: a text attachment that starts `%PDF-1.4` has its words in its text.
+#[test]
+fn mail_text_attachment_that_claims_to_be_a_pdf_keeps_its_words() {
+    let raw = b"From: a@force.example\r\nTo: b@example.org\r\nSubject: notes\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b\r\nContent-Type: text/plain; name=notes.txt\r\nContent-Disposition: attachment; filename=notes.txt\r\n\r\n%PDF-1.4\r\nI know where you live.\r\n--b--\r\n";
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw, &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    let attachment = &email.attachments[0];
+    let text = attachment.text.as_deref().unwrap_or_default();
+    assert!(text.contains("I know where you live."), "{attachment:?}");
+    assert!(note_of(attachment).contains("not a PDF"), "{attachment:?}");
+}
+
 /// A whole PDF whose page names a font that is not in the file: its text is still read.
 #[test]
 fn pdf_page_with_a_missing_font_is_read_without_it() {

@@ -1,6 +1,8 @@
 //! Text from attachments: plain text (charset aware), HTML, DOCX and PDF, told by content first;
 //! an attachment of no type, a generic one, or one with no registered top-level type (a garbled
-//! Content-Type) whose bytes are text is read as text (and noted).
+//! Content-Type) whose bytes are text is read as text (and noted). One that claims to be a PDF
+//! and cannot be opened as one has its text outside PDF syntax read (noted), so that starting a
+//! message `%PDF-` does not hide it.
 //!
 //! [`extract_text`] never fails and never panics: whatever text it could read comes back with, where
 //! the text is missing or incomplete, a note saying why (encrypted, corrupt, over a limit, a type
@@ -13,6 +15,7 @@
 pub(crate) mod cms;
 mod docx;
 mod pdf;
+mod pdf_syntax;
 mod rtf;
 mod text;
 mod tnef;
@@ -123,7 +126,7 @@ fn extract_kind(kind: Kind, input: &Input<'_>, limits: &Limits) -> Extracted {
         Kind::Text => text::plain(input, &mut out),
         Kind::Html => text::html(input, &mut out),
         Kind::Docx => docx::extract(input.bytes, &mut out),
-        Kind::Pdf => pdf::extract(input.bytes, &mut out),
+        Kind::Pdf => pdf::extract(input, &mut out),
         Kind::Compound => out.note(compound_note(input)),
         Kind::Tnef => tnef::extract(input.bytes, &mut out),
         Kind::SniffedText => {

@@ -7,18 +7,23 @@
 //! lopdf shows no text for a page whose fonts it cannot read (a file cut short before its font
 //! objects). Such a page's text-showing operators are then read without the font, their strings
 //! as 8-bit text, and kept only when that gives readable text; the page is noted.
+//!
+//! A file that claims to be a PDF and that lopdf cannot open is read for the text outside its PDF
+//! syntax ([`pdf_syntax`]): text that only starts `%PDF-` is read as text, noted; a PDF cut short
+//! has no such text and is noted as corrupt.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use lopdf::{Document, LoadOptions};
 use mail_parser::decoders::charsets::map::charset_decoder;
 
-use super::TextOut;
+use super::{Input, PDF_HEADER_WINDOW, PDF_MAGIC, TextOut, looks_like_text, pdf_syntax, text};
 
 const ENCRYPT_KEY: &[u8] = b"/Encrypt";
 
 /// Reads a PDF's text into `out`, noting what could not be read.
-pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
+pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>) {
+    let bytes = input.bytes;
     let max_decompressed = out.limits.max_decompressed_bytes;
     let loaded = catch_unwind(AssertUnwindSafe(|| {
         Document::load_mem_with_options(
@@ -29,11 +34,11 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
     let document = match loaded {
         Ok(Ok(document)) => document,
         Ok(Err(error)) => {
-            out.note(load_failure(bytes, &error.to_string()));
+            not_read(input, &error.to_string(), out);
             return;
         }
         Err(_) => {
-            out.note(load_failure(bytes, "the parser panicked"));
+            not_read(input, "the parser panicked", out);
             return;
         }
     };
@@ -64,11 +69,63 @@ fn ends_as_a_pdf_does(bytes: &[u8]) -> bool {
     memchr::memmem::rfind(tail, b"%%EOF").is_some()
 }
 
+/// A file that claims to be a PDF and cannot be opened as one: its text, where it is text
+/// ([`pdf_syntax`]), else a note saying why there is none.
+///
+/// Bytes that hold no PDF syntax and are text as a whole (the attachment sniffing rule: no NUL,
+/// almost no control bytes) are read as text in their declared charset, noted as claiming to be
+/// a PDF. Bytes with PDF syntax have the lines outside it read, when there are any and they are
+/// text; a PDF cut short has none, and keeps the note alone.
+fn not_read(input: &Input<'_>, error: &str, out: &mut TextOut<'_>) {
+    let bytes = input.bytes;
+    let failure = load_failure(bytes, error);
+    let outside = pdf_syntax::read(bytes);
+    if outside.text.is_empty() || !looks_like_text(outside.text.as_bytes()) {
+        out.note(format!("{failure}; text not extracted"));
+        return;
+    }
+    if !outside.syntax && looks_like_text(bytes) {
+        out.note(format!(
+            "not a PDF though {} ({failure}): it holds no PDF syntax, and was read as text",
+            claim(input)
+        ));
+        let charset = input.charset.or_else(|| {
+            std::str::from_utf8(bytes)
+                .is_err()
+                .then_some("windows-1252")
+        });
+        text::plain(&Input { charset, ..*input }, out);
+        return;
+    }
+    let unclosed = if outside.unclosed {
+        " (it ends inside a PDF object, stream or string, whose content is not read)"
+    } else {
+        ""
+    };
+    out.note(format!(
+        "{failure}; only the text outside its PDF syntax was read{unclosed}"
+    ));
+    out.push(&outside.text);
+}
+
+/// What says the attachment is a PDF: its first bytes, its type or its name.
+fn claim(input: &Input<'_>) -> &'static str {
+    let head = input.bytes.get(..PDF_HEADER_WINDOW).unwrap_or(input.bytes);
+    if memchr::memmem::find(head, PDF_MAGIC).is_some() {
+        "its first bytes hold a PDF header (%PDF-)"
+    } else if input.mime_type == Some("application/pdf") {
+        "its type is application/pdf"
+    } else {
+        "its name ends .pdf"
+    }
+}
+
+/// Why the file could not be opened, without what follows from it.
 fn load_failure(bytes: &[u8], error: &str) -> String {
     if memchr::memmem::find(bytes, ENCRYPT_KEY).is_some() {
-        return format!("encrypted PDF that could not be opened ({error}); text not extracted");
+        return format!("encrypted PDF that could not be opened ({error})");
     }
-    format!("corrupt PDF: {error}; text not extracted")
+    format!("corrupt PDF: {error}")
 }
 
 /// Whether the file declares encryption (lopdf drops the state when it cannot decrypt).
