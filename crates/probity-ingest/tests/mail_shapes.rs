@@ -574,3 +574,57 @@ fn the_epilogues_of_hundreds_of_multiparts_are_read_up_to_the_limit() {
     assert_eq!(batch.rejected.len(), 1);
     assert_eq!(batch.rejected[0].raw, raw.as_bytes());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Header blocks
+// ---------------------------------------------------------------------------------------------
+
+/// An attached message that is only text, with no header above it, has that text read as its
+/// text: the parser read its lines as a header block and kept nothing of them (found by the
+/// fuzzer: `Content-Type: message/rfc822` over a body of text).
+#[test]
+fn an_attached_message_of_text_without_headers_keeps_its_text() {
+    let raw = b"From: a@force.police.uk\r\nTo: b@gmail.com\r\nSubject: fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"M\"\r\n\r\n--M\r\nContent-Type: text/plain\r\n\r\nsee below\r\n--M\r\nContent-Type: message/rfc822\r\n\r\nI know where you live.\r\nWatch your back\r\n--M--\r\n";
+    let event = decode(raw);
+    let attached = attached_text(&event);
+    assert!(attached.contains("I know where you live."), "{attached:?}");
+    assert!(attached.contains("Watch your back"), "{attached:?}");
+
+    // The whole message an attached message, as the fuzzer found it: a repeated Content-Type,
+    // the last saying message/rfc822.
+    let event =
+        decode(b"Content-Type: text/plain\nContent-Type:message/rfc822\n\nyou are a disgrace\nTo");
+    let attached = attached_text(&event);
+    assert!(attached.contains("you are a disgrace"), "{attached:?}");
+}
+
+/// The text of the event's first attached message.
+fn attached_text(event: &Event) -> &str {
+    event
+        .email
+        .as_ref()
+        .unwrap()
+        .attachments
+        .iter()
+        .find(|a| a.file.mime_type.as_deref() == Some("message/rfc822"))
+        .and_then(|a| a.text.as_deref())
+        .unwrap_or_else(|| panic!("no attached message's text: {:?}", event.email))
+}
+
+/// Lines of a message's or a part's header block that are not header fields are read into the
+/// body under a marker and labelled; fields, folded lines and a mailbox's envelope line are not.
+#[test]
+fn text_in_a_header_block_is_read_into_the_body() {
+    let raw = b"From MAILER-DAEMON Thu Feb 29 23:59:60 2024\r\nFrom: Alan Smith <alan.smith@force.police.uk>\r\nTo: bob@force.police.uk\r\nSubject: a long subject\r\n folded onto a second line\r\nMeet me behind the station.\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"M\"\r\n\r\n--M\r\nContent-Type: text/plain\r\nBring the custody records.\r\n\r\nSee you at the briefing.\r\n--M--\r\n";
+    let event = decode(raw);
+    assert_eq!(
+        body(&event),
+        "See you at the briefing.\n\n[text in the header block that is not header fields]\n\
+         Meet me behind the station.\nBring the custody records."
+    );
+    assert_eq!(event.labels["email.text_in_headers"], "true");
+
+    let event = decode(&with_outside("", ""));
+    assert!(!event.labels.contains_key("email.text_in_headers"));
+    assert_eq!(body(&event), "See you at the briefing.");
+}

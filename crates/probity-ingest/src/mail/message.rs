@@ -18,7 +18,7 @@ use probity_model::{
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{alternative, boundary, eol, journal, outside};
+use super::{alternative, boundary, eol, header_lines, journal, outside};
 use crate::{Context, Limits, attach, charset};
 
 /// Headers kept in [`Event::original`] as text (RFC 2047 encoded words decoded, folding undone),
@@ -360,6 +360,7 @@ fn email_fields(
         alternative_lines,
         outside_parts,
         outside_not_read,
+        header_lines,
     } = body_text(message, None, ctx.limits.max_email_body_bytes);
     if body_truncated {
         labels.set("email.body_truncated", "true");
@@ -369,6 +370,9 @@ fn email_fields(
     }
     if outside_not_read > 0 {
         labels.set("email.outside_parts_not_read", outside_not_read.to_string());
+    }
+    if header_lines {
+        labels.set("email.text_in_headers", "true");
     }
     if alternative_lines > 0 {
         labels.set(
@@ -653,8 +657,9 @@ fn to_utc(date: &mail_parser::DateTime) -> Option<Timestamp> {
 /// (read as text, as far as it goes), then the lines of an HTML alternative that hold words the
 /// rest does not (under [`alternative::MARKER`]), then the text of a multipart's preamble or
 /// epilogue that says more than mailers put there (under [`outside::MARKER`]; `end`, for an
-/// attached message, is where the message ends in its raw bytes: see [`outside::text_ending`]), joined,
-/// cut at `limit` bytes on a character boundary. Also whether a part's text could not be decoded
+/// attached message, is where the message ends in its raw bytes: see [`outside::text_ending`]),
+/// then the lines of its header blocks that are not header fields (under
+/// [`header_lines::MARKER`]), joined, cut at `limit` bytes on a character boundary. Also whether a part's text could not be decoded
 /// as declared ([`part_text`]).
 fn body_text(message: &Message<'_>, end: Option<usize>, limit: usize) -> Body {
     let mut body = String::new();
@@ -711,6 +716,18 @@ fn body_text(message: &Message<'_>, end: Option<usize>, limit: usize) -> Body {
         body.push_str(&outside);
         outside_parts = true;
     }
+    let mut header_lines = false;
+    if body.len() <= limit
+        && let Some(lines) = header_lines::text(message)
+    {
+        if !body.is_empty() {
+            body.push_str("\n\n");
+        }
+        body.push_str(header_lines::MARKER);
+        body.push('\n');
+        body.push_str(&lines);
+        header_lines = true;
+    }
     let truncated = body.len() > limit;
     if truncated {
         let cut = body.floor_char_boundary(limit);
@@ -723,6 +740,7 @@ fn body_text(message: &Message<'_>, end: Option<usize>, limit: usize) -> Body {
         alternative_lines,
         outside_parts,
         outside_not_read,
+        header_lines,
     }
 }
 
@@ -775,6 +793,8 @@ struct Body {
     /// Multiparts whose preamble and epilogue were not read (past
     /// [`outside::MAX_MULTIPARTS_READ`]).
     outside_not_read: usize,
+    /// Lines of a header block that are not header fields were added to the body.
+    header_lines: bool,
 }
 
 /// Bytes as text: UTF-8 where they are, else windows-1252.

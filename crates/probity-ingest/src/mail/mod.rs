@@ -11,6 +11,7 @@
 mod alternative;
 mod boundary;
 mod eol;
+mod header_lines;
 mod journal;
 mod mbox;
 mod message;
