@@ -492,3 +492,27 @@ fn an_outermost_report_from_a_person_adds_no_recipients() {
         assert!(!events[0].labels.contains_key("email.journal_mismatch"));
     }
 }
+
+/// Text after the close delimiter of the journalled message's multipart is that message's
+/// epilogue, read into its event's body: where the report's own multipart is closed after it, and
+/// where it is never closed and the text runs to the end of the report (the parser ends the
+/// journalled message at its close delimiter line; the text was in no event; found by the fuzzer).
+#[test]
+fn the_epilogue_of_a_journalled_message_is_read_into_its_event() {
+    let report = String::from_utf8(REPORT.to_vec()).unwrap();
+    let closed = report.replace(
+        "--inner--\r\n",
+        "--inner--\r\nPS I know where you live.\r\n",
+    );
+    let unclosed = closed.replace("--_000_journal_report_--\r\n", "");
+    assert_ne!(closed, report);
+    assert_ne!(unclosed, closed);
+    for raw in [closed, unclosed] {
+        let events = decode_all(raw.as_bytes());
+        assert!(
+            events.iter().any(|e| body(e).contains("Handover notes")
+                && body(e).contains("PS I know where you live.")),
+            "{events:#?}"
+        );
+    }
+}

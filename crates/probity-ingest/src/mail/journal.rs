@@ -28,7 +28,7 @@
 //! `email.journal_mismatch` with the reasons. Envelope lines whose address is not one
 //! (`To: <<<>>>`) add no recipient, and are a mismatch too.
 
-use mail_parser::{HeaderName, Message, PartType};
+use mail_parser::{HeaderName, Message, MessagePart, PartType};
 use probity_model::{Event, Identity};
 use serde_json::{Map, Value};
 
@@ -86,6 +86,8 @@ struct Shape<'a> {
     envelope: Envelope,
     /// The attached messages, in order: one, in a report as Exchange writes them.
     originals: Vec<&'a Message<'a>>,
+    /// The parts they are attached as, in the same order.
+    original_parts: Vec<&'a MessagePart<'a>>,
     mismatch: Vec<String>,
 }
 
@@ -101,20 +103,33 @@ struct Report<'a> {
     sent_by_person: bool,
 }
 
+/// Makes the event of one parsed message, given where it ends in its raw bytes (for one a report
+/// journals, read in place there) and the attached messages that are events of their own.
+pub(super) type Decode<'d> = dyn FnMut(&Message<'_>, Option<usize>, &[&Message<'_>]) -> Event + 'd;
+
 /// The events of `message`: for a journal report, that of the message it journals (through any
 /// reports inside it), with what the reports' envelopes add, and the report's own where it is not
 /// as Exchange writes them; for any other message, its own. `decode` makes the event of one
-/// parsed message.
+/// parsed message, given where it ends in its raw bytes when it is a message a report journals,
+/// read in place there (mail-parser ends it at its last close delimiter line, and its epilogue
+/// reaches to that end: [`super::outside::attached_end`]).
 ///
 /// At most `max_originals` attached messages of one report are unwrapped; the report's own event
 /// reads the rest as its attachments.
 pub(super) fn events(
     message: &Message<'_>,
     max_originals: usize,
-    decode: &mut dyn FnMut(&Message<'_>, &[&Message<'_>]) -> Event,
+    decode: &mut Decode<'_>,
 ) -> Vec<Event> {
     let mut out = Vec::new();
-    events_of(message, max_originals, &mut Vec::new(), decode, &mut out);
+    events_of(
+        message,
+        None,
+        max_originals,
+        &mut Vec::new(),
+        decode,
+        &mut out,
+    );
     let count = out.len();
     if count > 1 {
         // Which of the message's events each is, so that they can be told apart and found together.
@@ -128,30 +143,33 @@ pub(super) fn events(
     out
 }
 
-/// The events of `message`, found inside the reports of `chain` (the outermost first).
+/// The events of `message` (ending at `end` in its raw bytes, when it is journalled by the last
+/// report of `chain` and read in place there), found inside the reports of `chain` (the
+/// outermost first).
 fn events_of<'a>(
     message: &'a Message<'a>,
+    end: Option<usize>,
     max_originals: usize,
     chain: &mut Vec<Report<'a>>,
-    decode: &mut dyn FnMut(&Message<'_>, &[&Message<'_>]) -> Event,
+    decode: &mut Decode<'_>,
     out: &mut Vec<Event>,
 ) {
     let Some(mut shape) = read(message) else {
-        let mut event = decode(message, &[]);
+        let mut event = decode(message, end, &[]);
         add_reports(&mut event, chain);
         out.push(event);
         return;
     };
     if shape.originals.is_empty() {
         // Nothing to unwrap: the report is the message.
-        let mut event = decode(message, &[]);
+        let mut event = decode(message, end, &[]);
         add_reports(&mut event, chain);
         add_mismatch(&mut event, "no message is attached to it");
         out.push(event);
         return;
     }
     if chain.len() == MAX_DEPTH {
-        let mut event = decode(message, &[]);
+        let mut event = decode(message, end, &[]);
         add_reports(&mut event, chain);
         event
             .labels
@@ -160,6 +178,7 @@ fn events_of<'a>(
         return;
     }
     shape.originals.truncate(max_originals);
+    shape.original_parts.truncate(max_originals);
     let sent_by_person = if chain.is_empty() {
         let person = !from_a_mail_system(message);
         if person {
@@ -189,14 +208,16 @@ fn events_of<'a>(
         mismatch: mismatch.clone(),
         sent_by_person,
     });
-    for original in &shape.originals {
-        events_of(original, max_originals, chain, decode, out);
+    for (original, part) in shape.originals.iter().zip(&shape.original_parts) {
+        let in_place = std::ptr::eq(original.raw_message.as_ref(), message.raw_message.as_ref());
+        let original_end = in_place.then(|| super::outside::attached_end(message, end, part));
+        events_of(original, original_end, max_originals, chain, decode, out);
     }
     let report = chain.pop();
     if let Some(mismatch) = mismatch {
         // The report as the message it is: its own content, the messages it journals described
         // (each is an event of its own), and the envelope's recipients, as for those messages.
-        let mut event = decode(message, &shape.originals);
+        let mut event = decode(message, end, &shape.originals);
         add_reports(&mut event, chain);
         if let Some(report) = report.as_ref().filter(|report| !report.sent_by_person) {
             add_envelope_recipients(&mut event, &report.envelope);
@@ -309,8 +330,12 @@ fn read<'a>(message: &'a Message<'a>) -> Option<Shape<'a>> {
             envelope.invalid_addresses
         ));
     }
-    let originals: Vec<&Message<'_>> = message
+    let original_parts: Vec<&MessagePart<'_>> = message
         .attachments()
+        .filter(|part| part.message().is_some())
+        .collect();
+    let originals: Vec<&Message<'_>> = original_parts
+        .iter()
         .filter_map(|part| part.message())
         .collect();
     match originals.as_slice() {
@@ -352,6 +377,7 @@ fn read<'a>(message: &'a Message<'a>) -> Option<Shape<'a>> {
     Some(Shape {
         envelope,
         originals,
+        original_parts,
         mismatch,
     })
 }

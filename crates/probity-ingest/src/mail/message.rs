@@ -189,8 +189,16 @@ pub(super) fn message_to_events_with(
         return Err(reason);
     }
     let max_originals = ctx.limits.max_attachments;
-    let mut events = journal::events(&message, max_originals, &mut |message, journalled| {
-        event_from_message(message, journalled, bytes, format, ctx, location.clone())
+    let mut events = journal::events(&message, max_originals, &mut |message, end, journalled| {
+        event_from_message(
+            message,
+            end,
+            journalled,
+            bytes,
+            format,
+            ctx,
+            location.clone(),
+        )
     });
     for event in &mut events {
         label_reading(
@@ -265,9 +273,11 @@ fn part_header_ranges(
 
 /// The event of one parsed message; `bytes` (what was read, perhaps a journal report around it)
 /// give its id. The attached messages in `journalled` are events of their own (the messages a
-/// journal report journals): they are described, not read.
+/// journal report journals): they are described, not read. `end` is where the message ends in its
+/// raw bytes when it is one a report journals, read in place there ([`body_text`]).
 fn event_from_message(
     message: &Message<'_>,
+    end: Option<usize>,
     journalled: &[&Message<'_>],
     bytes: &[u8],
     format: Format,
@@ -277,7 +287,7 @@ fn event_from_message(
     let mut labels = Labels::default();
     let date = message_date(message, &mut labels);
     let mut held = Vec::new();
-    let email = email_fields(message, journalled, ctx, date, &mut labels, &mut held);
+    let email = email_fields(message, end, journalled, ctx, date, &mut labels, &mut held);
 
     let mut event = Event::new(
         date.unwrap_or(ctx.received),
@@ -340,6 +350,7 @@ impl Labels {
 
 fn email_fields(
     message: &Message<'_>,
+    end: Option<usize>,
     journalled: &[&Message<'_>],
     ctx: &Context,
     date: Option<Timestamp>,
@@ -361,7 +372,7 @@ fn email_fields(
         outside_parts,
         outside_not_read,
         header_lines,
-    } = body_text(message, None, ctx.limits.max_email_body_bytes);
+    } = body_text(message, end, ctx.limits.max_email_body_bytes);
     if body_truncated {
         labels.set("email.body_truncated", "true");
     }
