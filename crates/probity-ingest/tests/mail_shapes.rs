@@ -372,6 +372,26 @@ fn text_outside_the_parts_is_read_into_the_body() {
     }
 }
 
+/// A preamble or epilogue longer than the 64 KiB read of it ends in a line that says there was
+/// more: an attached message's epilogue of 350 KB, the words at its end, was cut without a word
+/// (found by the fuzzer).
+#[test]
+fn text_outside_the_parts_past_its_limit_says_so() {
+    const CUT: &str = "\n[more text not read: the 64 KiB limit of a preamble or epilogue]";
+    let filler = "padding line of the epilogue\r\n".repeat(3000);
+    let event = decode(&with_outside(
+        "",
+        &format!("{filler}PS I know where you live.\r\n"),
+    ));
+    let text = body(&event);
+    assert!(text.ends_with(CUT), "{}", &text[text.len() - 200..]);
+    let event = decode(&with_outside(&format!("{filler}\r\n"), ""));
+    assert!(body(&event).contains(CUT), "{}", body(&event));
+    // Within the limit, no such line.
+    let event = decode(&with_outside("", "PS I know where you live.\r\n"));
+    assert!(!body(&event).contains(CUT));
+}
+
 /// Text after a multipart's first close delimiter is its epilogue, though a second close
 /// delimiter follows; and the epilogue of a multipart within a multipart never closed runs to the
 /// end of the message (the parser reads nothing after the inner close delimiter). Both were in no

@@ -22,6 +22,9 @@ const MAX_OUTSIDE_BYTES: usize = 64 * 1024;
 /// were not read.
 pub(super) const MAX_MULTIPARTS_READ: usize = 256;
 
+/// The last line of a preamble or epilogue cut at [`MAX_OUTSIDE_BYTES`].
+const CUT_LINE: &str = "[more text not read: the 64 KiB limit of a preamble or epilogue]";
+
 /// What mailers write for readers that do not know MIME, compared in lower case with runs of
 /// white space as one space. A preamble or epilogue holding only these (and white space, and
 /// punctuation) adds nothing.
@@ -123,19 +126,37 @@ pub(super) fn text_ending(
         let (preamble, epilogue_at) = outside(raw, start, end, boundary.as_bytes());
         // The epilogue runs to the next delimiter line of a multipart holding this one, or to
         // the end of the message: the parser reads no further where none follows.
+        let mut epilogue_cut = false;
         let epilogue = epilogue_at.and_then(|from| {
             let to = from.saturating_add(MAX_OUTSIDE_BYTES).min(message_end);
             let holders = holding_boundaries(message, &parents, index);
             let stop = next_delimiter(raw, from, to, &holders).unwrap_or(to);
+            epilogue_cut = stop == to && to < message_end;
             raw.get(from..stop)
         });
-        for stretch in [preamble, epilogue].into_iter().flatten() {
+        let stretches = [(preamble, false), (epilogue, epilogue_cut)];
+        for (stretch, cut) in stretches {
+            let Some(stretch) = stretch else {
+                continue;
+            };
+            let cut = cut || stretch.len() > MAX_OUTSIDE_BYTES;
             let stretch = &stretch[..stretch.len().min(MAX_OUTSIDE_BYTES)];
             let text = super::message::bytes_as_text(stretch).replace("\r\n", "\n");
-            if says_something(&text) {
-                let text = text.trim();
-                found_len += text.len() + 2;
-                found.push(text.to_owned());
+            let mut kept = if says_something(&text) {
+                text.trim().to_owned()
+            } else {
+                String::new()
+            };
+            if cut {
+                // Said in the text, so that a reader knows there was more.
+                if !kept.is_empty() {
+                    kept.push('\n');
+                }
+                kept.push_str(CUT_LINE);
+            }
+            if !kept.is_empty() {
+                found_len += kept.len() + 2;
+                found.push(kept);
             }
         }
     }
