@@ -1,6 +1,6 @@
 //! Text from attachments: plain text (charset aware), HTML, DOCX and PDF, told by content first;
-//! an attachment of no type, a generic one, or one with no registered top-level type (a garbled
-//! Content-Type) whose bytes are text is read as text (and noted). One that claims to be a PDF
+//! any other attachment whose bytes are text is read as text (and noted), whatever its type
+//! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`). One that claims to be a PDF
 //! and cannot be opened as one has its text outside PDF syntax read (noted), so that starting a
 //! message `%PDF-` does not hide it.
 //!
@@ -59,8 +59,10 @@ enum Kind {
     Compound,
     /// Outlook's TNEF (`winmail.dat`): a body and attachments packed in one.
     Tnef,
-    /// Of no type or a generic one (`application/octet-stream`), with no name that says text, but
-    /// whose bytes are text ([`looks_like_text`]): a CSV sent as `export.dat` is still read.
+    /// Of no type, a generic one (`application/octet-stream`) or another that does not say text
+    /// (`image/jpeg`), with no name that says text, but whose bytes are text
+    /// ([`looks_like_text`]): a CSV sent as `export.dat`, or a letter renamed `photo.jpg`, is
+    /// still read.
     SniffedText,
     Unsupported,
 }
@@ -71,19 +73,22 @@ const COMPOUND_MAGIC: &[u8] = &[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 /// How far into a file a PDF header may start (readers accept leading junk up to 1 KiB).
 const PDF_HEADER_WINDOW: usize = 1024;
 
-/// Types that say nothing about the content: an attachment of one of these (or of none) is read as
-/// text when its bytes are text.
-const GENERIC_TYPES: [&str; 9] = [
-    "application/octet-stream",
-    "binary/octet-stream",
-    "application/unknown",
-    "application/x-unknown",
-    "application/binary",
-    "application/x-binary",
-    "application/download",
-    "application/x-download",
-    "application/force-download",
+/// How binary formats that are not read begin (PNG, JPEG, GIF, RIFF audio and video, Ogg, MP3
+/// with ID3 tags, gzip, 7-Zip, RAR): a file that starts so is not sniffed as text, however few
+/// of its first bytes there are.
+const BINARY_SIGNATURES: [&[u8]; 10] = [
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF87a",
+    b"GIF89a",
+    b"RIFF",
+    b"OggS",
+    b"ID3",
+    b"\x1f\x8b",
+    b"7z\xbc\xaf",
+    b"Rar!",
 ];
+
 /// At most this share of bytes (in thousandths) may be control characters other than tab, line
 /// breaks and form feed in content read as text by sniffing: binary formats have about one in
 /// nine, text almost none.
@@ -207,42 +212,14 @@ fn kind_of(input: &Input<'_>) -> Kind {
     if is_text {
         return Kind::Text;
     }
-    let is_generic = mime.is_empty() || GENERIC_TYPES.contains(&mime) || !is_registered_type(mime);
-    if is_generic && looks_like_text(bytes) {
+    // Whatever the type says: a file renamed `photo.jpg` and sent as `image/jpeg` is read by its
+    // content, which for every binary format is not text (NUL bytes, control characters). Left
+    // unread, a declared type was enough to keep a text's words from every policy.
+    let binary_signature = BINARY_SIGNATURES.iter().any(|sig| bytes.starts_with(sig));
+    if !binary_signature && looks_like_text(bytes) {
         return Kind::SniffedText;
     }
     Kind::Unsupported
-}
-
-/// The registered top-level media types (RFC 2046, 6838, 8081, 9695).
-const TOP_LEVEL_TYPES: [&str; 11] = [
-    "text",
-    "image",
-    "audio",
-    "video",
-    "application",
-    "multipart",
-    "message",
-    "font",
-    "model",
-    "haptics",
-    "example",
-];
-
-/// Whether `mime` has a registered top-level type, and is not a `message/` or `multipart/` type.
-/// One that has not (`multipbrt/mixed`, `x`) says nothing about the content: RFC 2045 reads such
-/// a part as `application/octet-stream`, so it is sniffed like one. Left unread, a message whose
-/// Content-Type was garbled kept its whole body out of every policy, with only an extraction note
-/// to say so. A `message/` or `multipart/` part reaches attachment extraction only when the mail
-/// parser did not read it as one (`message/rfc822?=`): its bytes are a message's text.
-fn is_registered_type(mime: &str) -> bool {
-    let top = mime.split('/').next().unwrap_or_default().trim();
-    let container = top.eq_ignore_ascii_case("message") || top.eq_ignore_ascii_case("multipart");
-    TOP_LEVEL_TYPES
-        .iter()
-        .any(|known| top.eq_ignore_ascii_case(known))
-        && mime.contains('/')
-        && !container
 }
 
 /// Whether bytes read as text: not empty, no NUL, almost no control characters (tab, line breaks
@@ -451,15 +428,50 @@ mod tests {
             assert!(read.text.unwrap().contains("I know where you live"));
             assert!(read.note.unwrap().contains("content sniffing"));
         }
-        // A registered type that is not text is still not sniffed, nor is binary content.
-        assert_eq!(
-            kind_of(&input(text, Some("image/png"), None)),
-            Kind::Unsupported
-        );
+        // Binary content is not sniffed.
         let binary: Vec<u8> = (0..=255u8).cycle().take(2048).collect();
         assert_eq!(
             kind_of(&input(&binary, Some("multipbrt/mixed"), None)),
             Kind::Unsupported
+        );
+    }
+
+    /// A type that says the file is binary (an image, audio, a program) does not keep text from
+    /// being read: a letter renamed `photo.jpg` and sent as `image/jpeg` was noted "text is not
+    /// extracted" and its words reached no policy.
+    #[test]
+    fn text_sent_as_a_binary_type_is_read_by_its_content() {
+        let letter = &b"I know where you live. Watch your back.\r\n"[..];
+        for (mime, name) in [
+            ("image/jpeg", "photo.jpg"),
+            ("image/png", "scan.png"),
+            ("audio/mpeg", "voice.mp3"),
+            ("video/mp4", "clip.mp4"),
+            ("application/x-msdownload", "setup.exe"),
+            ("application/zip", "files.zip"),
+        ] {
+            let read = extract_text(&input(letter, Some(mime), Some(name)), &Limits::default());
+            assert_eq!(
+                read.text.as_deref(),
+                Some("I know where you live. Watch your back."),
+                "{mime}"
+            );
+            let note = read.note.unwrap_or_default();
+            assert!(
+                note.contains("content sniffing") && note.contains(mime),
+                "{note}"
+            );
+        }
+        // A real image is still not read as text.
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10";
+        let read = extract_text(
+            &input(png, Some("image/png"), Some("a.png")),
+            &Limits::default(),
+        );
+        assert_eq!(read.text, None);
+        assert_eq!(
+            read.note.as_deref(),
+            Some("text is not extracted from image/png")
         );
     }
 
@@ -483,15 +495,15 @@ mod tests {
                 );
             }
         }
-        // Binary content, NULs, or a specific type that is not text: not sniffed.
+        // Binary content, NULs, or the signature of a binary format: not sniffed.
         let binary: Vec<u8> = (0..=255u8).cycle().take(2048).collect();
         for (bytes, mime) in [
             (&binary[..], octet),
             (b"text\0with a NUL", octet),
             (b"\x01\x02\x03\x04 header", octet),
             (b"", octet),
-            (b"plain words", Some("image/png")),
-            (b"plain words", Some("application/x-msdownload")),
+            (b"\x89PNG", Some("image/png")),
+            (b"GIF89a plain words", Some("image/gif")),
         ] {
             assert_eq!(
                 kind_of(&input(bytes, mime, Some("x.dat"))),
