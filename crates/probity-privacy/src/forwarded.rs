@@ -23,9 +23,10 @@
 //!
 //! Header lines are `Name: value` for the names a mail program writes there (in English `From`,
 //! `Sent`, `Date`, `To`, `Cc`, `Bcc`, `Subject`, `Reply-To`, `Sender`, `Importance`,
-//! `Attachments`; a space or no-break space before the colon is allowed, as French writes it);
-//! a recipient list that ends in `;` or `,` goes on on the next line. A line that merely starts
-//! with `From:` is not a block.
+//! `Attachments`), in any case (`from:`, `VON:`), with any white space before the colon (a
+//! space, a no-break space or a narrow one, as French is written) or after it; a recipient list
+//! that ends in `;` or `,` goes on on the next line. A line that merely starts with `From:` is
+//! not a block.
 //!
 //! Every text of every message comes here, and few hold a block: one vectorised search for a
 //! few bytes every shape holds (the middle of a forwarding line's word, such as `essag` of
@@ -592,6 +593,74 @@ mod tests {
             }
             assert!(!text[..block.end].contains("body"), "{text:?} {block:?}");
             assert!(text[block.end..].contains("body"), "{text:?} {block:?}");
+        }
+    }
+
+    /// A block whose header names are written in small letters, or with a no-break space, a
+    /// narrow no-break space or a thin space before a colon or a no-break space after it (as
+    /// Outlook and Apple Mail write French, and as HTML turned into text leaves `&nbsp;`), is
+    /// found as the same block written plainly is.
+    #[test]
+    fn blocks_written_in_small_letters_or_with_other_spaces_are_found() {
+        let oh = "Occupational Health <oh@x.uk>";
+        let cases = [
+            format!("from: {oh}\nsent: Monday\nto: Alan Smith\nsubject: Referral"),
+            format!("von: {oh}\ngesendet: Montag\nan: Alan Smith\nbetreff: Überweisung"),
+            format!("de: {oh}\nenvoyé: lundi\nà: Alan\nobjet: Référence"),
+            format!("de : {oh}\nenvoyé : lundi\nà : Alan\nobjet : Référence"),
+            format!("de\u{a0}: {oh}\nenvoyé\u{a0}: lundi\nà\u{a0}: Alan\nobjet\u{a0}: Référence"),
+            format!("da: {oh}\ninviato: lunedì\na: Alan\noggetto: Invio"),
+            format!("od: {oh}\nwysłano: poniedziałek\ndo: Alan\ntemat: Skierowanie"),
+            format!("van: {oh}\nverzonden: maandag\naan: Alan\nonderwerp: Verwijzing"),
+            format!("oddi wrth: {oh}\nanfonwyd: Llun\nat: Alan\npwnc: Atgyfeiriad"),
+            format!(
+                "De\u{202f}: {oh}\nEnvoyé\u{202f}: lundi\nÀ\u{202f}: Alan\nObjet\u{202f}: Référence"
+            ),
+            format!(
+                "De\u{2009}: {oh}\nEnvoyé\u{2009}: lundi\nÀ\u{2009}: Alan\nObjet\u{2009}: Référence"
+            ),
+            format!(
+                "*De\u{a0}:* {oh}\n*Envoyé\u{a0}:* lundi\n*À\u{a0}:* Alan\n*Objet\u{a0}:* Référence"
+            ),
+            format!(
+                "From\u{a0}: {oh}\nSent\u{a0}: Monday\nTo\u{a0}: Alan\nSubject\u{a0}: Referral"
+            ),
+            format!("De:\u{a0}{oh}\nEnvoyé:\u{a0}lundi\nÀ:\u{a0}Alan\nObjet:\u{a0}Référence"),
+            format!("DA:\u{a0}{oh}\nINVIATO:\u{a0}lunedì\nA:\u{a0}Alan\nOGGETTO:\u{a0}Invio"),
+            format!(
+                "od:\u{a0}{oh}\nwysłano:\u{a0}poniedziałek\ndo:\u{a0}Alan\ntemat:\u{a0}Skierowanie"
+            ),
+            format!("> de\u{a0}: {oh}\n> envoyé\u{a0}: lundi\n> objet\u{a0}: Référence"),
+        ];
+        for block in &cases {
+            let text = format!("Voir ci-dessous.\n\n{block}\n\nbody");
+            let found = blocks(&text);
+            assert_eq!(found.len(), 1, "{text:?}: {found:?}");
+            let block = &found[0];
+            assert_eq!(block.start, "Voir ci-dessous.\n\n".len(), "{text:?}");
+            assert!(
+                block.headers.contains(&("From", oh.to_owned())),
+                "{text:?}: {block:?}"
+            );
+            assert!(text[block.end..].contains("body"), "{text:?} {block:?}");
+        }
+    }
+
+    /// Prose with header names in small letters is not a block: a block needs a `From` line at
+    /// the start of a line and, below it, a sent or date line and a to or subject line.
+    #[test]
+    fn prose_in_small_letters_is_not_a_block() {
+        for text in [
+            "We start from: the beginning.\nfrom: the start, then to: the end\nsent: later",
+            "from: the start of the shift\nto: the end of it, and the date: unknown",
+            "de: la part de Sam\nà: tous\n\nsans date",
+            "It came from: head office\nsent: Monday\nto: all",
+            "von: mir\nich schreibe von: zu Hause\nbetreff: nichts",
+            "made: today\ndate: Monday\nsubject: none",
+            "Period: Monday\nDate: today\nSubject: rota",
+            "Voici\u{a0}: la liste\nDate\u{a0}: lundi\nObjet\u{a0}: rien",
+        ] {
+            assert!(blocks(text).is_empty(), "{text:?}: {:?}", blocks(text));
         }
     }
 
