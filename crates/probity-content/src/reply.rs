@@ -6,12 +6,32 @@
 //! quoted history in the forms mail programs write it:
 //!
 //! - a line starting with `>` (quoting by prefix);
-//! - `On … wrote:` on one line (most mail programs' attribution line);
-//! - `-----Original Message-----` (Outlook, Exchange);
-//! - a `From:` line followed within three lines by `Sent:` or `Date:` (Outlook's header block).
+//! - an attribution line (`On … wrote:`, `Le … a écrit :`, `Am … schrieb Sam:`), on one line;
+//! - a forwarding line, between dashes (`-----Original Message-----`,
+//!   `---------- Forwarded message ---------`, `-----Ursprüngliche Nachricht-----`) or ending in
+//!   a colon (`Begin forwarded message:`);
+//! - a `From` line (`From:`, `Von:`, `De :`) followed within three lines by a `Sent` or `Date`
+//!   line (`Sent:`, `Gesendet:`, `Envoyé :`, `Date:`): Outlook's header block.
+//!
+//! The words are those of the table probity-privacy's forwarded blocks are read by
+//! ([`probity_model::mail_words`]): English, Welsh, French, German, Spanish, Italian, Polish,
+//! Portuguese and Dutch, in any case, a header name with any white space before its colon.
 
-/// Longest attribution line (`On Mon, 2 Mar 2026 at 10:15, Sam Lane <…> wrote:`) looked at.
-const MAX_ATTRIBUTION_BYTES: usize = 300;
+use probity_model::mail_words::{self, MailWords};
+
+/// Longest attribution line (`On Mon, 2 Mar 2026 at 10:15, Sam Lane <…> wrote:`) looked at,
+/// leading white space and all.
+const MAX_ATTRIBUTION_BYTES: usize = mail_words::MAX_ATTRIBUTION_LINE;
+
+/// Longest forwarding line looked at, leading white space and all.
+const MAX_FORWARDING_BYTES: usize = mail_words::MAX_FORWARDING_LINE;
+
+/// Furthest the colon of a `From`, `Sent` or `Date` line is from the start of its line.
+const MAX_HEADER_COLON_AT: usize = 48;
+
+/// Bytes read past a limit so that a line cut there (at a character's start) is still seen to
+/// be longer than the limit.
+const PAST_LIMIT: usize = 4;
 
 /// Fewest words a reply needs to be scored apart from what it quotes.
 pub const MIN_REPLY_WORDS: usize = 3;
@@ -23,15 +43,17 @@ pub const MIN_REPLY_WORDS: usize = 3;
 /// pass looks for the markers' bytes rather than each line being looked at; only a marker found
 /// is checked to stand where a quote begins.
 pub fn quoted_history(text: &str) -> Option<usize> {
+    let words = MailWords::shared();
     let bytes = text.as_bytes();
     // History starts on a line after the reply: a text of one line (a subject) has none.
     memchr::memchr(b'\n', bytes)?;
-    // Every marker holds one of these bytes: `>`, the colon of `wrote:` and `From:`, the dashes
-    // of the separator. Hits come in order of position, so the first that stands where a quote
-    // begins gives the earliest line. Only the first byte of a run of one of them can stand
-    // there (`>` and the first dash after only spaces on a line, the colon after `wrote` or
-    // `From`), so the rest of a run is passed over with it: a line of dashes under a signature
-    // or a table is one hit, not seventy, and each hit costs a search started again.
+    // Every marker holds one of these bytes: `>`, the colon of an attribution, an opening
+    // forwarding line and a header line, the dashes of a forwarding line. Hits come in order of
+    // position, so the first that stands where a quote begins gives the earliest line. Only
+    // the first byte of a run of `>` or `-` can stand there (after only spaces on a line), and
+    // only the first or last of a run of colons (a header name's, or the one that ends a
+    // line), so the rest of a run is passed over with it: a line of dashes under a signature or
+    // a table is one hit, not seventy, and each hit costs a search started again.
     let mut from = 0;
     let start = loop {
         let at = from + memchr::memchr3(b'>', b':', b'-', bytes.get(from..)?)?;
@@ -42,25 +64,13 @@ pub fn quoted_history(text: &str) -> Option<usize> {
         }
         let found = match byte {
             b'>' => leading(bytes, at),
-            b':' if bytes[..at].ends_with(b"wrote") => {
-                // An attribution is a short line: look no further back than its longest.
-                let window = at.saturating_sub(MAX_ATTRIBUTION_BYTES + 1);
-                bytes[window..at]
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map(|newline| window + newline + 1)
-                    .or((window == 0).then_some(0))
-                    .filter(|&start| {
-                        is_attribution(line(text, start).trim_start_matches([' ', '\t']))
-                    })
-            }
-            b':' if bytes[..at].ends_with(b"From") => {
-                leading(bytes, at - 4).filter(|_| header_block_follows(text, at))
-            }
+            b':' => colon_begins(words, text, at, from),
             // The line's start first: most dashes are inside words or lines of dashes.
-            b'-' => leading(bytes, at).filter(|_| {
-                bytes[at..].starts_with(b"-----Original Message-----")
-                    || bytes[at..].starts_with(b"----- Original Message -----")
+            b'-' => leading(bytes, at).filter(|&start| {
+                is_separator_line(
+                    words,
+                    line_within(text, start, MAX_FORWARDING_BYTES + PAST_LIMIT),
+                )
             }),
             _ => None,
         };
@@ -73,6 +83,30 @@ pub fn quoted_history(text: &str) -> Option<usize> {
     // (and decoding) the whole reply.
     let words = reply.split_whitespace().take(MIN_REPLY_WORDS).count();
     (words >= MIN_REPLY_WORDS).then_some(start)
+}
+
+/// The start of the line where the run of colons from `at` to `run_end` begins a quote: an
+/// attribution or opening forwarding line that the run ends, or a `From` line whose name the
+/// run follows with a `Sent` or `Date` line below.
+fn colon_begins(words: &MailWords, text: &str, at: usize, run_end: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let after = bytes[run_end..]
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t' | b'\r'))
+        .map_or(text.len(), |blank| run_end + blank);
+    if bytes.get(after).is_none_or(|&b| b == b'\n') {
+        // An attribution is a short line: look no further back than its longest.
+        if let Some(start) = line_start_within(bytes, at, MAX_ATTRIBUTION_BYTES) {
+            let line = text[start..after].trim_end_matches('\r');
+            if is_attribution_line(words, line) || is_opening_line(words, line) {
+                return Some(start);
+            }
+        }
+    }
+    let start = line_start_within(bytes, at, MAX_HEADER_COLON_AT + 1)?;
+    let line = line_within(text, start, MAX_HEADER_COLON_AT + PAST_LIMIT);
+    (header_of_line(words, line) == Some(mail_words::FROM) && header_block_follows(words, text, at))
+        .then_some(start)
 }
 
 /// The parts of a text that quote earlier messages, and so may not be the sender's words.
@@ -91,9 +125,10 @@ impl QuotedParts {
     /// below them are the sender's own. One pass over the text.
     pub fn of(text: &str) -> Option<QuotedParts> {
         let start = quoted_history(text).or_else(|| opening_quote(text))?;
-        let first =
-            line_within(text, start, MAX_ATTRIBUTION_BYTES + 2).trim_start_matches([' ', '\t']);
-        if !(first.starts_with('>') || is_attribution(first)) {
+        let first = line(text, start);
+        if !(first.trim_start_matches([' ', '\t']).starts_with('>')
+            || is_attribution_line(MailWords::shared(), first))
+        {
             return Some(QuotedParts {
                 ranges: vec![(start, text.len())],
             });
@@ -147,8 +182,10 @@ impl QuotedParts {
 fn opening_quote(text: &str) -> Option<usize> {
     let content = text.len() - text.trim_start_matches([' ', '\t', '\r', '\n']).len();
     let start = text[..content].rfind('\n').map_or(0, |newline| newline + 1);
-    let first = line(text, start).trim_start_matches([' ', '\t']);
-    (first.starts_with('>') || is_attribution(first)).then_some(start)
+    let first = line(text, start);
+    (first.trim_start_matches([' ', '\t']).starts_with('>')
+        || is_attribution_line(MailWords::shared(), first))
+    .then_some(start)
 }
 
 /// The line's start, if only spaces and tabs stand before byte `at` on its line. Only those
@@ -176,31 +213,72 @@ fn line_within(text: &str, start: usize, limit: usize) -> &str {
     rest[..end].trim_end_matches('\r')
 }
 
-/// The line starting at `start` as far as an attribution can reach (one byte past, so that a
-/// longer line is seen to be too long).
+/// The line starting at `start` as far as an attribution can reach (a few bytes past, so that
+/// a longer line is seen to be too long).
 fn line(text: &str, start: usize) -> &str {
-    line_within(text, start, MAX_ATTRIBUTION_BYTES + 2)
+    line_within(text, start, MAX_ATTRIBUTION_BYTES + PAST_LIMIT)
 }
 
-/// `On … wrote:` as one short line.
-fn is_attribution(line: &str) -> bool {
+/// The start of the line holding byte `at` where it is at most `most` bytes before `at`; none
+/// where it is further (the line is not read back further than that).
+fn line_start_within(bytes: &[u8], at: usize, most: usize) -> Option<usize> {
+    let from = at.saturating_sub(most);
+    match memchr::memrchr(b'\n', &bytes[from..at]) {
+        Some(newline) => Some(from + newline + 1),
+        None => (from == 0).then_some(0),
+    }
+}
+
+/// An attribution line of the table (`On … wrote:`), at most [`MAX_ATTRIBUTION_BYTES`] long
+/// with the white space before it.
+fn is_attribution_line(words: &MailWords, line: &str) -> bool {
     line.len() <= MAX_ATTRIBUTION_BYTES
-        && line.starts_with("On ")
-        && line.trim_end().ends_with("wrote:")
+        && words.is_attribution(line.trim_start_matches([' ', '\t']))
 }
 
-/// Whether one of the three lines after the one holding byte `at` starts (after spaces) with
-/// `Sent:` or `Date:`.
-fn header_block_follows(text: &str, at: usize) -> bool {
+/// A forwarding line between dashes (`-----Original Message-----`).
+fn is_separator_line(words: &MailWords, line: &str) -> bool {
+    let content = line.trim_matches([' ', '\t']);
+    line.len() <= MAX_FORWARDING_BYTES
+        && content.starts_with('-')
+        && words.is_forwarding_line(content)
+}
+
+/// A forwarding line that ends in a colon (`Begin forwarded message:`).
+fn is_opening_line(words: &MailWords, line: &str) -> bool {
+    let content = line.trim_matches([' ', '\t']);
+    line.len() <= MAX_FORWARDING_BYTES
+        && content.ends_with(':')
+        && words.is_forwarding_line(content)
+}
+
+/// The header a line starts with, by its English name, where the line's first colon is within
+/// [`MAX_HEADER_COLON_AT`] bytes of its start.
+fn header_of_line(words: &MailWords, line: &str) -> Option<&'static str> {
+    let colon = line.find(':')?;
+    if colon > MAX_HEADER_COLON_AT {
+        return None;
+    }
+    words.header_line(line).map(|(name, _)| name)
+}
+
+/// Whether one of the three lines after the one holding byte `at` is a `Sent` or `Date` line.
+fn header_block_follows(words: &MailWords, text: &str, at: usize) -> bool {
     let mut next = at;
     for _ in 0..3 {
-        let Some(newline) = text.get(next..).and_then(|rest| rest.find('\n')) else {
+        let Some(newline) = text
+            .get(next..)
+            .and_then(|rest| memchr::memchr(b'\n', rest.as_bytes()))
+        else {
             return false;
         };
         next += newline + 1;
         // Only the start of the line matters.
-        let following = line_within(text, next, 64).trim_start();
-        if following.starts_with("Sent:") || following.starts_with("Date:") {
+        let following = line_within(text, next, MAX_HEADER_COLON_AT + PAST_LIMIT);
+        if matches!(
+            header_of_line(words, following),
+            Some(mail_words::SENT | mail_words::DATE)
+        ) {
             return true;
         }
     }
@@ -231,17 +309,20 @@ mod tests {
             let rest = &text[start..];
             rest[..rest.find('\n').unwrap_or(rest.len())].trim_end_matches('\r')
         };
+        let words = MailWords::shared();
         for (index, &start) in starts.iter().enumerate() {
-            let line = line_of(start).trim_start_matches([' ', '\t']);
-            let header = line.starts_with("From:")
+            let line = line_of(start);
+            let header = header_of_line(words, line) == Some(mail_words::FROM)
                 && starts[index + 1..].iter().take(3).any(|&next| {
-                    let next = line_of(next).trim_start();
-                    next.starts_with("Sent:") || next.starts_with("Date:")
+                    matches!(
+                        header_of_line(words, line_of(next)),
+                        Some(mail_words::SENT | mail_words::DATE)
+                    )
                 });
-            let begins = line.starts_with('>')
-                || is_attribution(line)
-                || line.starts_with("-----Original Message-----")
-                || line.starts_with("----- Original Message -----")
+            let begins = line.trim_start_matches([' ', '\t']).starts_with('>')
+                || is_attribution_line(words, line)
+                || is_separator_line(words, line)
+                || is_opening_line(words, line)
                 || header;
             if begins {
                 return (text[..start].split_whitespace().count() >= MIN_REPLY_WORDS)
@@ -258,8 +339,10 @@ mod tests {
         for line in text.split_inclusive('\n') {
             let content = line.trim_start_matches([' ', '\t']);
             if !content.trim_end_matches(['\r', '\n', ' ', '\t']).is_empty() {
-                let content = content.trim_end_matches(['\r', '\n']);
-                return (content.starts_with('>') || is_attribution(content)).then_some(start);
+                let line = line.trim_end_matches('\n').trim_end_matches('\r');
+                return (content.starts_with('>')
+                    || is_attribution_line(MailWords::shared(), line))
+                .then_some(start);
             }
             start += line.len();
         }
@@ -295,6 +378,22 @@ mod tests {
             Just("From: Sam".to_owned()),
             Just("Sent: Monday".to_owned()),
             Just("Date: today".to_owned()),
+            // The same forms in the other languages of the table, in other cases and spacing.
+            Just("Am Mo., 2. März 2026 um 10:15 schrieb Sam:".to_owned()),
+            Just("Le lun. 2 mars, Sam a écrit :".to_owned()),
+            Just("czw., 12 mar 2020 o 15:33 Sam napisał(a):".to_owned()),
+            Just("-----Ursprüngliche Nachricht-----".to_owned()),
+            Just("---------- Forwarded message ---------".to_owned()),
+            Just("Begin forwarded message:".to_owned()),
+            Just("Début du message réexpédié\u{a0}:".to_owned()),
+            Just("Von: Sam".to_owned()),
+            Just("de\u{a0}: Sam".to_owned()),
+            Just("*From:* Sam".to_owned()),
+            Just("Gesendet: Montag".to_owned()),
+            Just("envoyé : lundi".to_owned()),
+            Just("Datum: heute".to_owned()),
+            Just("wrote: ".to_owned()),
+            Just(" :".to_owned()),
             // Runs of the marker bytes, of which only the first can start a quote.
             Just(">>".to_owned()),
             Just("::".to_owned()),
@@ -345,8 +444,9 @@ mod tests {
                 return Ok(());
             };
             let start = reference(&text).or_else(|| reference_opening(&text)).unwrap();
-            let first = line_of(&text, start).trim_start_matches([' ', '\t']);
-            let prefixed = first.starts_with('>') || is_attribution(first);
+            let first = line_of(&text, start);
+            let prefixed = first.trim_start_matches([' ', '\t']).starts_with('>')
+                || is_attribution_line(MailWords::shared(), first);
             let mut line_start = 0;
             for line in text.split_inclusive('\n') {
                 let quoted_line = line_start >= start
@@ -386,6 +486,55 @@ mod tests {
         assert_eq!(reply_of(wrote), Some("Fine by me, see you there.\n\n"));
         let prefixed = "Fine by me, see you there.\n> Are you on lates?\n> Sam";
         assert_eq!(reply_of(prefixed), Some("Fine by me, see you there.\n"));
+    }
+
+    /// The same forms as mail programs write them in the other languages of the forwarded
+    /// blocks' table, where the reply above ends.
+    #[test]
+    fn the_forms_mail_programs_quote_in_other_languages() {
+        let reply = "Fine by me, see you there.\n\n";
+        for history in [
+            "Von: Sam Lane\nGesendet: Montag, 2. März 2026 10:15\nAn: Dan Moss\nBetreff: Dienstplan\n\nBist du spät?",
+            "De\u{a0}: Sam Lane\nEnvoyé\u{a0}: lundi 2 mars 2026 10:15\nÀ\u{a0}: Dan Moss\n\nTu es de service ?",
+            "*De:* Sam Lane\n*Enviado el:* lunes\n\n¿Estás de tarde?",
+            "from: Sam Lane\nsent: Monday\n\nAre you on lates?",
+            "Oddi wrth: Sam Lane\nAnfonwyd: Dydd Llun\n\nWyt ti'n hwyr?",
+            "-----Mensaje original-----\n¿Estás de tarde?",
+            "-----Ursprüngliche Nachricht-----\nBist du spät?",
+            "-----Message d\u{2019}origine-----\nTu es de service ?",
+            "---------- Forwarded message ---------\nFrom: Sam\n\nAre you on lates?",
+            "---------- Doorgestuurd bericht ---------\nVan: Sam\n\nBen je laat?",
+            "Begin forwarded message:\n\nFrom: Sam\n\nAre you on lates?",
+            "Début du message réexpédié :\n\nDe: Sam\n\nTu es de service ?",
+            "Am Mo., 2. März 2026 um 10:15 Uhr schrieb Sam Lane <sam@x.de>:\n> Bist du spät?",
+            "Le lun. 2 mars 2026 à 10:15, Sam Lane <sam@x.fr> a écrit :\n> Tu es de service ?",
+            "El lun, 2 mar 2026 a las 10:15, Sam Lane (<sam@x.es>) escribió:\n> ¿Estás de tarde?",
+            "Il giorno lun 2 mar 2026 alle ore 10:15 Sam Lane <sam@x.it> ha scritto:\n> Sei di turno?",
+            "czw., 12 mar 2020 o 15:33 Sam Lane <sam@x.pl> napisał(a):\n> Jesteś na późnej?",
+            "Em seg., 2 de mar. de 2026 às 10:15, Sam Lane <sam@x.pt> escreveu:\n> Estás de tarde?",
+            "Op ma 2 mrt 2026 om 10:15 schreef Sam Lane <sam@x.nl>:\n> Ben je laat?",
+            "Ar Llun, 2026-03-02 am 10:15 +0000, ysgrifennodd Sam Lane:\n> Wyt ti'n hwyr?",
+        ] {
+            let text = format!("{reply}{history}");
+            assert_eq!(reply_of(&text), Some(reply), "{text:?}");
+        }
+        // An attribution in another language opens quoting by prefix: the answers below the
+        // `>` lines are the sender's own.
+        let text = "Mes réponses ci-dessous.\nLe lun. 2 mars 2026, Sam a écrit\u{a0}:\n> première question\nma réponse";
+        let parts = QuotedParts::of(text).unwrap();
+        assert!(parts.contains(text.find("Sam").unwrap()));
+        assert!(parts.contains(text.find("question").unwrap()));
+        assert!(!parts.contains(text.find("ma réponse").unwrap()));
+        // Prose that merely uses the words is not where a quote begins.
+        for text in [
+            "Thanks.\nvon: mir, mit Dank.\nGrüße",
+            "Le chef a écrit ceci :\nrien de plus\nmerci",
+            "Am Montag schrieb:\nnichts\nDanke",
+            "Note: the rota\nDate: Monday\nThanks all",
+            "The original message was lost.\nSorry all",
+        ] {
+            assert_eq!(quoted_history(text), None, "{text:?}");
+        }
     }
 
     /// Lines of markers that never start a quote are read once, not once per marker (a walk

@@ -20,6 +20,7 @@ mod field;
 mod finding;
 mod id;
 mod identity;
+pub mod mail_words;
 pub mod policy_text;
 mod provenance;
 mod time;

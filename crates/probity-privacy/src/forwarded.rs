@@ -14,8 +14,9 @@
 //! The same shapes are read in the other languages mail programs write them in
 //! (`-----Ursprüngliche Nachricht-----`, `Von:`, `Gesendet:`; `De :`, `Envoyé :`, `Objet :`;
 //! Welsh, Spanish, Italian, Polish, Portuguese and Dutch too): the words are one table, `WORDS`
-//! in `forwarded/words.rs`, and a block's headers are given by their English names whatever
-//! language it was written in (`Von` as `From`).
+//! in `probity_model::mail_words` (shared with probity-content's reading of where a reply
+//! ends, so that both know the same languages), and a block's headers are given by their
+//! English names whatever language it was written in (`Von` as `From`).
 //!
 //! A rule of underscores on the line directly above a block (Outlook writes
 //! `________________________________` there) is taken into it, so that it is not left behind
@@ -40,15 +41,15 @@ mod words;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use probity_model::mail_words::{self, FROM, MailWords};
+
 use crate::{Error, Result};
-use words::{FROM, KEYS, Key, WORDS, Word};
+use words::{KEYS, Key};
 
 /// Longest forwarding line looked at.
-const MAX_MARKER_LINE: usize = 120;
+const MAX_MARKER_LINE: usize = mail_words::MAX_FORWARDING_LINE;
 /// Furthest a `From` line's key is from the start of its line (quoting, bold and the name).
 const MAX_FROM_KEY_AT: usize = 48;
-/// Longest header name looked up.
-const MAX_NAME: usize = 32;
 /// Fewest underscores in a rule above a block taken into it (Outlook writes 32).
 const MIN_RULE: usize = 8;
 
@@ -76,73 +77,7 @@ pub struct Block {
 #[derive(Debug, Clone)]
 pub struct ForwardBlocks {
     markers: AhoCorasick,
-    words: Words,
-}
-
-/// [`WORDS`] folded ([`folded`]) for comparing.
-#[derive(Debug, Clone, Default)]
-struct Words {
-    dashed: Vec<String>,
-    openings: Vec<String>,
-    headers: Vec<(String, &'static str)>,
-}
-
-impl Words {
-    fn new() -> Self {
-        let mut words = Words::default();
-        for word in WORDS {
-            match *word {
-                Word::Dashed(written) => words.dashed.push(folded(written).collect()),
-                Word::Opening(written) => words.openings.push(folded(written).collect()),
-                Word::Header(written, header) => {
-                    words.headers.push((folded(written).collect(), header));
-                }
-            }
-        }
-        words
-    }
-
-    /// Whether `line` (unquoted) is a forwarding line.
-    fn is_forwarding_line(&self, line: &str) -> bool {
-        let core = line.trim_matches(['-', '_', '*', ' ', '\t']);
-        let dashed = core.len() < line.len() && line.starts_with('-') && line.ends_with('-');
-        if dashed && self.dashed.iter().any(|words| same(core, words)) {
-            return true;
-        }
-        core.strip_suffix(':').is_some_and(|opening| {
-            let opening = opening.trim_end();
-            self.openings.iter().any(|words| same(opening, words))
-        })
-    }
-
-    /// `Name: value` for a header name of [`WORDS`] (perhaps in bold, `*From:*`), by the
-    /// header's English name.
-    fn header_line<'l>(&self, content: &'l str) -> Option<(&'static str, &'l str)> {
-        let (name, value) = content.split_once(':')?;
-        let name = name.trim_matches(|c: char| c == '*' || c.is_whitespace());
-        if name.len() > MAX_NAME {
-            return None;
-        }
-        let (_, header) = self
-            .headers
-            .iter()
-            .find(|(written, _)| same(name, written))?;
-        Some((header, value.trim_start_matches('*').trim()))
-    }
-}
-
-/// `text` in small letters, each white space a space and a typographic apostrophe a plain one.
-fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
-    text.chars().flat_map(char::to_lowercase).map(|c| match c {
-        '\u{2019}' => '\'',
-        c if c.is_whitespace() => ' ',
-        c => c,
-    })
-}
-
-/// Whether `written` is the words `known` (already [`folded`]).
-fn same(written: &str, known: &str) -> bool {
-    folded(written).eq(known.chars())
+    words: &'static MailWords,
 }
 
 impl ForwardBlocks {
@@ -157,7 +92,7 @@ impl ForwardBlocks {
             })?;
         Ok(Self {
             markers,
-            words: Words::new(),
+            words: MailWords::shared(),
         })
     }
 
@@ -213,12 +148,14 @@ impl ForwardBlocks {
         }
         let (headers, end) = self.header_lines(text, start, 0);
         let has = |names: &[&str]| headers.iter().any(|(name, _)| names.contains(name));
-        (has(&[FROM]) && has(&[words::SENT, words::DATE]) && has(&[words::TO, words::SUBJECT]))
-            .then_some(Block {
-                start: with_rule_above(text, start),
-                end,
-                headers,
-            })
+        (has(&[FROM])
+            && has(&[mail_words::SENT, mail_words::DATE])
+            && has(&[mail_words::TO, mail_words::SUBJECT]))
+        .then_some(Block {
+            start: with_rule_above(text, start),
+            end,
+            headers,
+        })
     }
 
     /// The header lines from `start` on (after at most `blank` blank lines), and where they end.
@@ -247,7 +184,7 @@ impl ForwardBlocks {
             if let Some((name, value)) = self.words.header_line(content) {
                 headers.push((name, value.to_owned()));
             } else if let Some((name, value)) = headers.last_mut()
-                && matches!(*name, words::TO | words::CC | words::BCC)
+                && matches!(*name, mail_words::TO | mail_words::CC | mail_words::BCC)
                 && value.trim_end().ends_with([';', ','])
             {
                 value.push(' ');
@@ -261,7 +198,7 @@ impl ForwardBlocks {
         let mut split = Vec::with_capacity(headers.len());
         for (name, value) in headers {
             let value = mailto_as_angle(&value);
-            if name == words::SUBJECT {
+            if name == mail_words::SUBJECT {
                 split.push((name, value));
                 continue;
             }

@@ -1,154 +1,10 @@
-//! The words mail programs write above a message forwarded or quoted inline, in the languages a
-//! force's staff may have set their mail program to: one table ([`WORDS`]), and the few bytes the
-//! search looks for to find them ([`KEYS`]).
-//!
-//! The words are those seen in mail the programs wrote (public list archives) and in the
-//! programs' own translations. Case does not matter, nor whether a space is a no-break space or
-//! an apostrophe a typographic one. A program's words are listed only where what it writes was
-//! found, so a language may lack a program (see the notes beside each), and a name two languages
-//! share (`De`, `Para`, `Data`, `Datum`) is listed once, under the first.
+//! The few bytes the search for forwarded header blocks looks for ([`KEYS`]), to find the
+//! words of the table mail programs write above a forwarded message
+//! ([`probity_model::mail_words::WORDS`], shared with the reader of where a reply ends in
+//! probity-content).
 
-/// Header names as [`super::Block::headers`] gives them, whatever language the block was in.
-pub(super) const FROM: &str = "From";
-pub(super) const SENT: &str = "Sent";
-pub(super) const DATE: &str = "Date";
-pub(super) const TO: &str = "To";
-pub(super) const CC: &str = "Cc";
-pub(super) const BCC: &str = "Bcc";
-pub(super) const SUBJECT: &str = "Subject";
-pub(super) const REPLY_TO: &str = "Reply-To";
-pub(super) const SENDER: &str = "Sender";
-pub(super) const IMPORTANCE: &str = "Importance";
-pub(super) const ATTACHMENTS: &str = "Attachments";
-
-/// A word of [`WORDS`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Word {
-    /// The words of a forwarding line written between runs of dashes
-    /// (`-----Original Message-----`, `---------- Forwarded message ---------`).
-    Dashed(&'static str),
-    /// The words of a forwarding line that ends in a colon (`Begin forwarded message:`; a space
-    /// before the colon, as French is written, is allowed).
-    Opening(&'static str),
-    /// A header name as a block writes it, and the header it is (`Von` is [`FROM`]).
-    Header(&'static str, &'static str),
-}
-
-use Word::{Dashed, Header, Opening};
-
-/// The words, by language. Gmail writes its forwarding line in the reader's language but, in some
-/// languages, only its `From` line after it (`De : …` then `Date:`, `Subject:`, `To:`), which the
-/// English names cover.
-pub(super) const WORDS: &[Word] = &[
-    // English: Gmail, Outlook and Exchange, Apple Mail, Thunderbird, Yahoo.
-    Dashed("Forwarded message"),
-    Dashed("Original message"),
-    Opening("Begin forwarded message"),
-    Header("From", FROM),
-    Header("Sent", SENT),
-    Header("Date", DATE),
-    Header("To", TO),
-    Header("Cc", CC),
-    Header("Bcc", BCC),
-    Header("Subject", SUBJECT),
-    Header("Reply-To", REPLY_TO),
-    Header("Sender", SENDER),
-    Header("Importance", IMPORTANCE),
-    Header("Attachments", ATTACHMENTS),
-    // Welsh: Thunderbird's forwarding and original-message line, and the header names Welsh
-    // mail software writes (`Oddi wrth`, `Anfonwyd` for "sent", `At`, `Pwnc`). No mail that
-    // Outlook in Welsh wrote was found to check its names against.
-    Dashed("Neges Wreiddiol"),
-    Header("Oddi wrth", FROM),
-    Header("Anfonwyd", SENT),
-    Header("Dyddiad", DATE),
-    Header("At", TO),
-    Header("Pwnc", SUBJECT),
-    // French: Outlook (`-----Message d'origine-----`, `De :`, `Envoyé :`, `À :`, `Objet :`),
-    // Gmail and Thunderbird (`Message transféré`; Thunderbird's `Sujet :`, `Pour :`), Apple
-    // Mail (`Début du message réexpédié :`).
-    Dashed("Message d'origine"),
-    Dashed("Message transféré"),
-    Dashed("Message original"),
-    Opening("Début du message réexpédié"),
-    Header("De", FROM),
-    Header("Envoyé", SENT),
-    Header("À", TO),
-    Header("Pour", TO),
-    Header("Objet", SUBJECT),
-    Header("Sujet", SUBJECT),
-    Header("Cci", BCC),
-    Header("Répondre à", REPLY_TO),
-    // German: Outlook (`-----Ursprüngliche Nachricht-----`, `Von:`, `Gesendet:`, `An:`,
-    // `Betreff:`), Gmail and Thunderbird (`Weitergeleitete Nachricht`; Thunderbird's `Datum:`,
-    // `Kopie:`, `Antwort an:`, and `Original-Nachricht` above a quoted message), Apple Mail.
-    Dashed("Ursprüngliche Nachricht"),
-    Dashed("Weitergeleitete Nachricht"),
-    Dashed("Original-Nachricht"),
-    Opening("Anfang der weitergeleiteten Nachricht"),
-    Opening("Anfang der weitergeleiteten E-Mail"),
-    Header("Von", FROM),
-    Header("Gesendet", SENT),
-    Header("Datum", DATE),
-    Header("An", TO),
-    Header("Kopie", CC),
-    Header("Blindkopie", BCC),
-    Header("Betreff", SUBJECT),
-    Header("Antwort an", REPLY_TO),
-    // Spanish: Outlook (`-----Mensaje original-----`, `De:`, `Enviado el:` or `Enviado:`,
-    // `Para:`, `CC:`, `Asunto:`), Gmail and Thunderbird (`Mensaje reenviado`), Apple Mail.
-    Dashed("Mensaje original"),
-    Dashed("Mensaje reenviado"),
-    Opening("Inicio del mensaje reenviado"),
-    Header("Enviado el", SENT),
-    Header("Enviado", SENT),
-    Header("Fecha", DATE),
-    Header("Para", TO),
-    Header("CCO", BCC),
-    Header("Asunto", SUBJECT),
-    Header("Responder a", REPLY_TO),
-    // Italian: Outlook (`-----Messaggio originale-----`, `Da:`, `Inviato:`, `A:`, `Oggetto:`),
-    // Gmail and Thunderbird (`Messaggio inoltrato`), Apple Mail (`Inizio messaggio inoltrato:`).
-    Dashed("Messaggio originale"),
-    Dashed("Messaggio inoltrato"),
-    Opening("Inizio messaggio inoltrato"),
-    Header("Da", FROM),
-    Header("Inviato", SENT),
-    Header("Data", DATE),
-    Header("A", TO),
-    Header("Ccn", BCC),
-    Header("Oggetto", SUBJECT),
-    // Polish: Outlook (`-----Wiadomość oryginalna-----`, `Od:`, `Wysłano:`, `Do:`, `DW:`,
-    // `Temat:`), Gmail (`Przekazana wiadomość`), Thunderbird (`Treść przekazanej wiadomości`,
-    // `Treść oryginalnej wiadomości`).
-    Dashed("Wiadomość oryginalna"),
-    Dashed("Oryginalna wiadomość"),
-    Dashed("Przekazana wiadomość"),
-    Dashed("Treść przekazanej wiadomości"),
-    Dashed("Treść oryginalnej wiadomości"),
-    Header("Od", FROM),
-    Header("Wysłano", SENT),
-    Header("Do", TO),
-    Header("DW", CC),
-    Header("Temat", SUBJECT),
-    // Portuguese: Outlook (`-----Mensagem original-----`, `De:`, `Enviada em:`, `Enviada:` or
-    // `Enviado:`, `Para:`, `Assunto:`), Gmail and Thunderbird (`Mensagem encaminhada`; in
-    // Portugal, `Mensagem reencaminhada`).
-    Dashed("Mensagem original"),
-    Dashed("Mensagem encaminhada"),
-    Dashed("Mensagem reencaminhada"),
-    Header("Enviada em", SENT),
-    Header("Enviada", SENT),
-    Header("Assunto", SUBJECT),
-    // Dutch: Outlook (`-----Oorspronkelijk bericht-----`, `Van:`, `Verzonden:`, `Aan:`,
-    // `Onderwerp:`), Gmail and Thunderbird (`Doorgestuurd bericht`).
-    Dashed("Oorspronkelijk bericht"),
-    Dashed("Doorgestuurd bericht"),
-    Header("Van", FROM),
-    Header("Verzonden", SENT),
-    Header("Aan", TO),
-    Header("Onderwerp", SUBJECT),
-];
+#[cfg(test)]
+use probity_model::mail_words::{FROM, WORDS, Word};
 
 /// What finding a key of [`KEYS`] begins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,7 +15,8 @@ pub(super) enum Key {
     From,
 }
 
-/// The bytes the search looks for: every forwarding line of [`WORDS`] holds one of the
+/// The bytes the search looks for: every forwarding line of
+/// [`WORDS`](probity_model::mail_words::WORDS) holds one of the
 /// [`Key::Forwarding`] keys, as written, in capitals or in small letters, and every `From` line
 /// one of the [`Key::From`] keys (tests check each):
 ///
@@ -260,7 +117,7 @@ mod tests {
     #[test]
     fn every_forwarding_line_holds_a_key() {
         for word in WORDS {
-            let (Dashed(words) | Opening(words)) = *word else {
+            let (Word::Dashed(words) | Word::Opening(words)) = *word else {
                 continue;
             };
             for written in [words.to_owned(), words.to_uppercase(), words.to_lowercase()] {
@@ -276,7 +133,7 @@ mod tests {
     fn every_from_line_holds_a_key() {
         let mut names = 0;
         for word in WORDS {
-            let Header(name, FROM) = *word else {
+            let Word::Header(name, FROM) = *word else {
                 continue;
             };
             names += 1;
@@ -295,37 +152,5 @@ mod tests {
             }
         }
         assert!(names >= 7, "{names}");
-    }
-
-    /// A name is one header only, and no word is listed twice; each header is one of those a
-    /// block is read for.
-    #[test]
-    fn the_table_is_consistent() {
-        let known = [
-            FROM,
-            SENT,
-            DATE,
-            TO,
-            CC,
-            BCC,
-            SUBJECT,
-            REPLY_TO,
-            SENDER,
-            IMPORTANCE,
-            ATTACHMENTS,
-        ];
-        let mut seen: Vec<(String, Word)> = Vec::new();
-        for word in WORDS {
-            let (Dashed(words) | Opening(words) | Header(words, _)) = *word;
-            if let Header(_, header) = *word {
-                assert!(known.contains(&header), "{word:?}");
-            }
-            let folded = words.to_lowercase();
-            assert!(
-                !seen.iter().any(|(other, _)| *other == folded),
-                "{word:?} is listed twice"
-            );
-            seen.push((folded, *word));
-        }
     }
 }

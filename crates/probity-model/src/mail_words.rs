@@ -1,0 +1,419 @@
+//! The words mail programs write above a message forwarded or quoted inline, in the languages a
+//! force's staff may have set their mail program to: one table ([`WORDS`]) and its reader
+//! ([`MailWords`]), shared by the finder of forwarded header blocks (probity-privacy's
+//! `forwarded`, which seals a protected party's letter forwarded inline) and the reader of
+//! where a reply ends (probity-content's `reply`, which scores a reply apart from the messages
+//! it quotes), so that both know the same languages.
+//!
+//! The words are those seen in mail the programs wrote (public list archives) and in the
+//! programs' own translations. Case does not matter, nor whether a space is a no-break space or
+//! an apostrophe a typographic one. A program's words are listed only where what it writes was
+//! found, so a language may lack a program (see the notes beside each), and a name two languages
+//! share (`De`, `Para`, `Data`, `Datum`) is listed once, under the first.
+
+use std::sync::LazyLock;
+
+/// Header names as [`MailWords::header_line`] gives them, whatever language the line was in.
+pub const FROM: &str = "From";
+/// See [`FROM`].
+pub const SENT: &str = "Sent";
+/// See [`FROM`].
+pub const DATE: &str = "Date";
+/// See [`FROM`].
+pub const TO: &str = "To";
+/// See [`FROM`].
+pub const CC: &str = "Cc";
+/// See [`FROM`].
+pub const BCC: &str = "Bcc";
+/// See [`FROM`].
+pub const SUBJECT: &str = "Subject";
+/// See [`FROM`].
+pub const REPLY_TO: &str = "Reply-To";
+/// See [`FROM`].
+pub const SENDER: &str = "Sender";
+/// See [`FROM`].
+pub const IMPORTANCE: &str = "Importance";
+/// See [`FROM`].
+pub const ATTACHMENTS: &str = "Attachments";
+
+/// Longest forwarding line read ([`MailWords::is_forwarding_line`]).
+pub const MAX_FORWARDING_LINE: usize = 120;
+/// Longest header name read ([`MailWords::header_line`]).
+pub const MAX_HEADER_NAME: usize = 32;
+/// Longest attribution line read (`On Mon, 2 Mar 2026 at 10:15, Sam Lane <…> wrote:`,
+/// [`MailWords::is_attribution`]).
+pub const MAX_ATTRIBUTION_LINE: usize = 300;
+
+/// Where an attribution line names the writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writer {
+    /// Before the verb, which ends the line: `On Mon, 2 Mar 2026, Sam wrote:`.
+    BeforeVerb,
+    /// After the verb: `Am 02.03.2026 um 10:15 schrieb Sam:`.
+    AfterVerb,
+}
+
+/// A word of [`WORDS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Word {
+    /// The words of a forwarding line written between runs of dashes
+    /// (`-----Original Message-----`, `---------- Forwarded message ---------`).
+    Dashed(&'static str),
+    /// The words of a forwarding line that ends in a colon (`Begin forwarded message:`; a space
+    /// before the colon, as French is written, is allowed).
+    Opening(&'static str),
+    /// A header name as a block writes it, and the header it is (`Von` is [`FROM`]).
+    Header(&'static str, &'static str),
+    /// The words that open a reply's attribution line (none, where it opens with the date),
+    /// the verb, and where the writer is named: the line above a quoted message, ending in a
+    /// colon (`On … wrote:`, `Am … schrieb Sam:`).
+    Attribution(&'static str, &'static str, Writer),
+}
+
+use Word::{Attribution, Dashed, Header, Opening};
+
+pub const WORDS: &[Word] = &[
+    // English: Gmail, Outlook and Exchange, Apple Mail, Thunderbird, Yahoo (`On … wrote:`
+    // above a quoted reply in all but Outlook).
+    Dashed("Forwarded message"),
+    Dashed("Original message"),
+    Opening("Begin forwarded message"),
+    Attribution("On", "wrote", Writer::BeforeVerb),
+    Header("From", FROM),
+    Header("Sent", SENT),
+    Header("Date", DATE),
+    Header("To", TO),
+    Header("Cc", CC),
+    Header("Bcc", BCC),
+    Header("Subject", SUBJECT),
+    Header("Reply-To", REPLY_TO),
+    Header("Sender", SENDER),
+    Header("Importance", IMPORTANCE),
+    Header("Attachments", ATTACHMENTS),
+    // Welsh: Thunderbird's forwarding and original-message line, Evolution's
+    // `Ar … ysgrifennodd Sam:` above a reply, and the header names Welsh mail software writes
+    // (`Oddi wrth`, `Anfonwyd` for "sent", `At`, `Pwnc`). No mail that Outlook in Welsh wrote
+    // was found to check its names against.
+    Dashed("Neges Wreiddiol"),
+    Attribution("Ar", "ysgrifennodd", Writer::AfterVerb),
+    Header("Oddi wrth", FROM),
+    Header("Anfonwyd", SENT),
+    Header("Dyddiad", DATE),
+    Header("At", TO),
+    Header("Pwnc", SUBJECT),
+    // French: Outlook (`-----Message d'origine-----`, `De :`, `Envoyé :`, `À :`, `Objet :`),
+    // Gmail and Thunderbird (`Message transféré`; Thunderbird's `Sujet :`, `Pour :`), Apple
+    // Mail (`Début du message réexpédié :`); `Le … Sam a écrit :` above a reply.
+    Dashed("Message d'origine"),
+    Dashed("Message transféré"),
+    Dashed("Message original"),
+    Opening("Début du message réexpédié"),
+    Attribution("Le", "a écrit", Writer::BeforeVerb),
+    Header("De", FROM),
+    Header("Envoyé", SENT),
+    Header("À", TO),
+    Header("Pour", TO),
+    Header("Objet", SUBJECT),
+    Header("Sujet", SUBJECT),
+    Header("Cci", BCC),
+    Header("Répondre à", REPLY_TO),
+    // German: Outlook (`-----Ursprüngliche Nachricht-----`, `Von:`, `Gesendet:`, `An:`,
+    // `Betreff:`), Gmail and Thunderbird (`Weitergeleitete Nachricht`; Thunderbird's `Datum:`,
+    // `Kopie:`, `Antwort an:`, and `Original-Nachricht` above a quoted message), Apple Mail;
+    // `Am … schrieb Sam:` above a reply.
+    Dashed("Ursprüngliche Nachricht"),
+    Dashed("Weitergeleitete Nachricht"),
+    Dashed("Original-Nachricht"),
+    Opening("Anfang der weitergeleiteten Nachricht"),
+    Opening("Anfang der weitergeleiteten E-Mail"),
+    Attribution("Am", "schrieb", Writer::AfterVerb),
+    Header("Von", FROM),
+    Header("Gesendet", SENT),
+    Header("Datum", DATE),
+    Header("An", TO),
+    Header("Kopie", CC),
+    Header("Blindkopie", BCC),
+    Header("Betreff", SUBJECT),
+    Header("Antwort an", REPLY_TO),
+    // Spanish: Outlook (`-----Mensaje original-----`, `De:`, `Enviado el:` or `Enviado:`,
+    // `Para:`, `CC:`, `Asunto:`), Gmail and Thunderbird (`Mensaje reenviado`), Apple Mail;
+    // `El … Sam escribió:` above a reply.
+    Dashed("Mensaje original"),
+    Dashed("Mensaje reenviado"),
+    Opening("Inicio del mensaje reenviado"),
+    Attribution("El", "escribió", Writer::BeforeVerb),
+    Header("Enviado el", SENT),
+    Header("Enviado", SENT),
+    Header("Fecha", DATE),
+    Header("Para", TO),
+    Header("CCO", BCC),
+    Header("Asunto", SUBJECT),
+    Header("Responder a", REPLY_TO),
+    // Italian: Outlook (`-----Messaggio originale-----`, `Da:`, `Inviato:`, `A:`, `Oggetto:`),
+    // Gmail and Thunderbird (`Messaggio inoltrato`), Apple Mail (`Inizio messaggio inoltrato:`);
+    // `Il … Sam ha scritto:` above a reply.
+    Dashed("Messaggio originale"),
+    Dashed("Messaggio inoltrato"),
+    Opening("Inizio messaggio inoltrato"),
+    Attribution("Il", "ha scritto", Writer::BeforeVerb),
+    Header("Da", FROM),
+    Header("Inviato", SENT),
+    Header("Data", DATE),
+    Header("A", TO),
+    Header("Ccn", BCC),
+    Header("Oggetto", SUBJECT),
+    // Polish: Outlook (`-----Wiadomość oryginalna-----`, `Od:`, `Wysłano:`, `Do:`, `DW:`,
+    // `Temat:`), Gmail (`Przekazana wiadomość`), Thunderbird (`Treść przekazanej wiadomości`,
+    // `Treść oryginalnej wiadomości`); above a reply Gmail's `czw., 12 mar 2020 o 15:33 Sam
+    // napisał(a):`, which opens with the date, and Thunderbird's `W dniu … Sam pisze:`.
+    Dashed("Wiadomość oryginalna"),
+    Dashed("Oryginalna wiadomość"),
+    Dashed("Przekazana wiadomość"),
+    Dashed("Treść przekazanej wiadomości"),
+    Dashed("Treść oryginalnej wiadomości"),
+    Attribution("", "napisał(a)", Writer::BeforeVerb),
+    Attribution("W dniu", "pisze", Writer::BeforeVerb),
+    Header("Od", FROM),
+    Header("Wysłano", SENT),
+    Header("Do", TO),
+    Header("DW", CC),
+    Header("Temat", SUBJECT),
+    // Portuguese: Outlook (`-----Mensagem original-----`, `De:`, `Enviada em:`, `Enviada:` or
+    // `Enviado:`, `Para:`, `Assunto:`), Gmail and Thunderbird (`Mensagem encaminhada`; in
+    // Portugal, `Mensagem reencaminhada`); `Em … Sam escreveu:` above a reply.
+    Dashed("Mensagem original"),
+    Dashed("Mensagem encaminhada"),
+    Dashed("Mensagem reencaminhada"),
+    Attribution("Em", "escreveu", Writer::BeforeVerb),
+    Header("Enviada em", SENT),
+    Header("Enviada", SENT),
+    Header("Assunto", SUBJECT),
+    // Dutch: Outlook (`-----Oorspronkelijk bericht-----`, `Van:`, `Verzonden:`, `Aan:`,
+    // `Onderwerp:`), Gmail and Thunderbird (`Doorgestuurd bericht`); `Op … schreef Sam:` above
+    // a reply.
+    Dashed("Oorspronkelijk bericht"),
+    Dashed("Doorgestuurd bericht"),
+    Attribution("Op", "schreef", Writer::AfterVerb),
+    Header("Van", FROM),
+    Header("Verzonden", SENT),
+    Header("Aan", TO),
+    Header("Onderwerp", SUBJECT),
+];
+
+/// The reader of [`WORDS`]: the words folded for comparing (in small letters, each white space a
+/// space, a typographic apostrophe a plain one). [`MailWords::shared`] is built once.
+#[derive(Debug, Clone, Default)]
+pub struct MailWords {
+    dashed: Vec<String>,
+    openings: Vec<String>,
+    headers: Vec<(String, &'static str)>,
+    /// The opening words and a space (empty where none), the verb as the line ends with it
+    /// (a space before) or as it stands before the writer (a space either side).
+    attributions: Vec<(String, String, Writer)>,
+}
+
+static SHARED: LazyLock<MailWords> = LazyLock::new(MailWords::new);
+
+impl MailWords {
+    /// The reader of [`WORDS`].
+    pub fn new() -> Self {
+        let mut words = MailWords::default();
+        for word in WORDS {
+            match *word {
+                Dashed(written) => words.dashed.push(folded(written).collect()),
+                Opening(written) => words.openings.push(folded(written).collect()),
+                Header(written, header) => {
+                    words.headers.push((folded(written).collect(), header));
+                }
+                Attribution(opens, verb, writer) => {
+                    let mut opening: String = folded(opens).collect();
+                    if !opening.is_empty() {
+                        opening.push(' ');
+                    }
+                    let verb: String = folded(verb).collect();
+                    let verb = match writer {
+                        Writer::BeforeVerb => format!(" {verb}"),
+                        Writer::AfterVerb => format!(" {verb} "),
+                    };
+                    words.attributions.push((opening, verb, writer));
+                }
+            }
+        }
+        words
+    }
+
+    /// One reader for the whole process.
+    pub fn shared() -> &'static MailWords {
+        &SHARED
+    }
+
+    /// Whether `line` (unquoted, at most [`MAX_FORWARDING_LINE`] bytes) is a forwarding line:
+    /// the words of a [`Word::Dashed`] between runs of dashes, or of a [`Word::Opening`] and a
+    /// colon.
+    pub fn is_forwarding_line(&self, line: &str) -> bool {
+        if line.len() > MAX_FORWARDING_LINE {
+            return false;
+        }
+        let core = line.trim_matches(['-', '_', '*', ' ', '\t']);
+        let dashed = core.len() < line.len() && line.starts_with('-') && line.ends_with('-');
+        if dashed && self.dashed.iter().any(|words| same(core, words)) {
+            return true;
+        }
+        core.strip_suffix(':').is_some_and(|opening| {
+            let opening = opening.trim_end();
+            self.openings.iter().any(|words| same(opening, words))
+        })
+    }
+
+    /// `Name: value` for a header name of [`WORDS`] (perhaps in bold, `*From:*`, and with any
+    /// white space around the name), by the header's English name, and the value.
+    pub fn header_line<'l>(&self, content: &'l str) -> Option<(&'static str, &'l str)> {
+        let (name, value) = content.split_once(':')?;
+        let name = name.trim_matches(|c: char| c == '*' || c.is_whitespace());
+        if name.len() > MAX_HEADER_NAME {
+            return None;
+        }
+        let (_, header) = self
+            .headers
+            .iter()
+            .find(|(written, _)| same(name, written))?;
+        Some((header, value.trim_start_matches('*').trim()))
+    }
+
+    /// Whether `line` (without its line end) is a reply's attribution line of [`WORDS`]: at most
+    /// [`MAX_ATTRIBUTION_LINE`] bytes, opening with the attribution's words and a space, ending
+    /// in a colon (white space before it allowed), with the verb last before the colon and the
+    /// writer before it, or the verb followed by the writer.
+    pub fn is_attribution(&self, line: &str) -> bool {
+        if line.len() > MAX_ATTRIBUTION_LINE {
+            return false;
+        }
+        let Some(body) = line.trim().strip_suffix(':') else {
+            return false;
+        };
+        let body: String = folded(body.trim_end()).collect();
+        self.attributions.iter().any(|(opening, verb, writer)| {
+            let Some(rest) = body.strip_prefix(opening.as_str()) else {
+                return false;
+            };
+            match writer {
+                Writer::BeforeVerb => rest
+                    .strip_suffix(verb.as_str())
+                    .is_some_and(|writer| !writer.trim().is_empty()),
+                Writer::AfterVerb => rest
+                    .find(verb.as_str())
+                    .is_some_and(|at| !rest[at + verb.len()..].trim().is_empty()),
+            }
+        })
+    }
+}
+
+/// `text` in small letters, each white space a space and a typographic apostrophe a plain one.
+fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars().flat_map(char::to_lowercase).map(|c| match c {
+        '\u{2019}' => '\'',
+        c if c.is_whitespace() => ' ',
+        c => c,
+    })
+}
+
+/// Whether `written` is the words `known` (already [`folded`]).
+fn same(written: &str, known: &str) -> bool {
+    folded(written).eq(known.chars())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A name is one header only, and no word is listed twice; each header is one of those a
+    /// block is read for.
+    #[test]
+    fn the_table_is_consistent() {
+        let known = [
+            FROM,
+            SENT,
+            DATE,
+            TO,
+            CC,
+            BCC,
+            SUBJECT,
+            REPLY_TO,
+            SENDER,
+            IMPORTANCE,
+            ATTACHMENTS,
+        ];
+        let mut seen: Vec<String> = Vec::new();
+        for word in WORDS {
+            let written = match *word {
+                Dashed(words) | Opening(words) | Header(words, _) => words.to_owned(),
+                Attribution(opens, verb, _) => format!("{opens} … {verb}"),
+            };
+            if let Header(_, header) = *word {
+                assert!(known.contains(&header), "{word:?}");
+            }
+            let folded = written.to_lowercase();
+            assert!(!seen.contains(&folded), "{word:?} is listed twice");
+            seen.push(folded);
+        }
+    }
+
+    /// The attribution lines mail programs write above a quoted reply, in each language, are
+    /// read; lines that merely open or end alike are not.
+    #[test]
+    fn attribution_lines_are_read_in_each_language() {
+        let words = MailWords::shared();
+        for line in [
+            "On Mon, 2 Mar 2026 at 10:15, Sam Lane <sam@x.uk> wrote:",
+            "on 02/03/2026 10:15, Sam Lane wrote:  ",
+            "Ar Iau, 2006-11-02 am 19:30 +0400, ysgrifennodd Sam Lane:",
+            "Le lun. 2 mars 2026 à 10:15, Sam Lane <sam@x.uk> a écrit :",
+            "Le 02/03/2026 à 10:15, Sam Lane a\u{a0}écrit\u{a0}:",
+            "Am Mo., 2. März 2026 um 10:15 Uhr schrieb Sam Lane <sam@x.uk>:",
+            "El lun, 2 mar 2026 a las 10:15, Sam Lane (<sam@x.uk>) escribió:",
+            "Il giorno lun 2 mar 2026 alle ore 10:15 Sam Lane <sam@x.uk> ha scritto:",
+            "czw., 12 mar 2020 o 15:33 Sam Lane <sam@x.uk> napisał(a):",
+            "W dniu 02.03.2026 o 10:15, Sam Lane pisze:",
+            "Em seg., 2 de mar. de 2026 às 10:15, Sam Lane <sam@x.uk> escreveu:",
+            "Op ma 2 mrt 2026 om 10:15 schreef Sam Lane <sam@x.uk>:",
+        ] {
+            assert!(words.is_attribution(line), "{line:?}");
+        }
+        for line in [
+            "On Monday we start early.",
+            "On wrote:",
+            "Once Sam wrote:",
+            "On Monday Sam wrote",
+            "Am Montag schrieb:",
+            "Le chef a écrit ceci :",
+            "Op maandag schreef:",
+            "Sam wrote:",
+            &format!("On {} wrote:", "x".repeat(MAX_ATTRIBUTION_LINE)),
+        ] {
+            assert!(!words.is_attribution(line), "{line:?}");
+        }
+    }
+
+    /// Forwarding lines and header lines are read in any case and with other white space.
+    #[test]
+    fn forwarding_and_header_lines_are_read() {
+        let words = MailWords::shared();
+        for line in [
+            "-----Original Message-----",
+            "---------- Forwarded message ---------",
+            "-----message d\u{2019}origine-----",
+            "Begin forwarded message:",
+            "Début du message réexpédié\u{a0}:",
+        ] {
+            assert!(words.is_forwarding_line(line), "{line:?}");
+        }
+        assert!(!words.is_forwarding_line("The original message was lost."));
+        assert_eq!(words.header_line("*Von:* Sam"), Some((FROM, "Sam")));
+        assert_eq!(words.header_line("de\u{a0}: Sam"), Some((FROM, "Sam")));
+        assert_eq!(
+            words.header_line("ENVIADO EL: lunes"),
+            Some((SENT, "lunes"))
+        );
+        assert_eq!(words.header_line("Fromage: Brie"), None);
+    }
+}
