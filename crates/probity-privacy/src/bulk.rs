@@ -221,18 +221,25 @@ impl BulkCounter {
     }
 }
 
-/// Column headings (letters only, lower case) that describe a person.
-const PERSON_COLUMNS: [&str; 34] = [
+/// Column headings (letters only, lower case) that describe a person. Masking reads the same
+/// headings, and others written around them (`Suspect Name`, `Mobile No`, `Name of suspect`), in
+/// [`crate::tables`].
+const PERSON_COLUMNS: [&str; 44] = [
     "name",
     "names",
     "fullname",
     "forename",
     "forenames",
     "firstname",
+    "firstnames",
     "givenname",
+    "givennames",
     "surname",
+    "surnames",
     "lastname",
+    "lastnames",
     "familyname",
+    "familynames",
     "dob",
     "dateofbirth",
     "birthdate",
@@ -251,12 +258,17 @@ const PERSON_COLUMNS: [&str; 34] = [
     "pncid",
     "pncnumber",
     "phone",
+    "phonenumber",
     "mobile",
+    "mobilenumber",
     "telephone",
+    "telephonenumber",
     "email",
     "emailaddress",
     "vrm",
     "registration",
+    "vehicleregistration",
+    "numberplate",
 ];
 
 /// True when `letters` (a column heading's letters alone, in lower case) describes a person.
@@ -393,6 +405,24 @@ mod tests {
         let (rows, columns) = csv_person_rows(text, 100);
         assert_eq!(rows, 2);
         assert_eq!(columns, ["Surname", "Forename", "DOB"]);
+    }
+
+    /// Person columns headed in other common words are counted as the plain ones are.
+    #[test]
+    fn csv_rows_under_other_person_headings_are_counted() {
+        let text = "Surname(s),Given names,Mobile Number,Vehicle Registration,Notes\n\
+                    PRICE,Ada,07700 900123,AB12 CDE,x\n,,,,y\n";
+        let (rows, columns) = csv_person_rows(text, 100);
+        assert_eq!(rows, 1);
+        assert_eq!(
+            columns,
+            [
+                "Surname(s)",
+                "Given names",
+                "Mobile Number",
+                "Vehicle Registration"
+            ]
+        );
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //! where the decimal mark is a comma) or bars, each of at most [`MAX_HEADING_BYTES`] bytes and
 //! two or more not empty, at least one of them a heading the bulk-data count knows as a
 //! person's ([`crate::bulk`]), or such a heading written another way (`Surname/Forename`,
-//! `Mobile No`, `Suspect Name`, `Date of birth (DD/MM/YYYY)`). Only rows with as many fields as
+//! `Mobile No`, `Suspect Name`, `Name of suspect`, `Date of birth (DD/MM/YYYY)`), or one of a
+//! few more that masking alone reads (`Tel`, `Reg No`, `Town`, `Alias`). Only rows with as many fields as
 //! the heading row are read (a line of prose has another count). A heading row that opens the
 //! text heads a file of data, read to its end, rows of other widths passed over; one further
 //! down heads a table pasted among prose (a list in a message's body), which ends at its first
@@ -168,8 +169,30 @@ const QUALIFIERS: [&str; 30] = [
 /// `Phone Number`.
 const NUMBER_WORDS: [&str; 5] = ["numbers", "number", "num", "nos", "no"];
 
-/// Headings describing a person that the bulk-data count does not know, for masking only.
-const MORE_PERSON_HEADINGS: [&str; 6] = ["tel", "mob", "contact", "nominal", "person", "persons"];
+/// Headings describing a person that the bulk-data count does not know, for masking only: too
+/// short or too broad to count a file as personal data by (`Tel`, `Reg`, `Town`), but a
+/// column under them is masked.
+const MORE_PERSON_HEADINGS: [&str; 15] = [
+    "tel",
+    "mob",
+    "contact",
+    "nominal",
+    "person",
+    "persons",
+    "reg",
+    "vehiclereg",
+    "town",
+    "city",
+    "hometown",
+    "alias",
+    "aliases",
+    "aka",
+    "nickname",
+];
+
+/// The words of a heading's part that name whose data a column holds after the data: `Name of
+/// suspect`, `Address of the victim`.
+const OF_WORDS: [&str; 2] = ["ofthe", "of"];
 
 /// What a heading says its column holds, where that is a person's data: the heading as the
 /// bulk-data count knows it ([`bulk::is_person_heading`]), or one of its parts split at `/`,
@@ -229,6 +252,16 @@ fn part_kind(letters: &[u8]) -> Option<MaskKind> {
     if bulk::is_person_heading(letters) {
         return Some(core_kind(letters, false));
     }
+    // `Name of suspect`: the whose after the data, as a qualifier before it would be.
+    let letters = QUALIFIERS
+        .iter()
+        .filter_map(|word| letters.strip_suffix(word))
+        .find_map(|rest| OF_WORDS.iter().find_map(|of| rest.strip_suffix(of)))
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(letters);
+    if bulk::is_person_heading(letters) {
+        return Some(core_kind(letters, false));
+    }
     let (unnumbered, numbered) = NUMBER_WORDS
         .iter()
         .find_map(|word| letters.strip_suffix(word))
@@ -258,7 +291,10 @@ fn core_kind(letters: &str, numbered: bool) -> MaskKind {
         MaskKind::Identifier(IdKind::NhsNumber)
     } else if has("pnc") {
         MaskKind::Identifier(IdKind::PncId)
-    } else if letters.starts_with("ni") || has("nationalinsurance") {
+    } else if letters.starts_with("nino")
+        || letters.starts_with("ninumber")
+        || has("nationalinsurance")
+    {
         MaskKind::Identifier(IdKind::NiNumber)
     } else if has("phone")
         || has("mobile")
@@ -267,9 +303,9 @@ fn core_kind(letters: &str, numbered: bool) -> MaskKind {
         || (letters == "contact" && numbered)
     {
         MaskKind::Identifier(IdKind::Phone)
-    } else if has("vrm") || has("registration") {
+    } else if has("vrm") || has("registration") || letters.ends_with("reg") || has("plate") {
         MaskKind::Identifier(IdKind::VehicleRegistration)
-    } else if has("address") || has("street") {
+    } else if has("address") || has("street") || has("town") || letters == "city" {
         MaskKind::Address
     } else {
         MaskKind::Person
@@ -553,6 +589,61 @@ mod tests {
         );
         for heading in ["Item name", "File no", "Casino", "Notes", "No", "Subject"] {
             let text = format!("{heading},Other\nx,y\n");
+            assert_eq!(cells(&text), vec![], "{heading}");
+        }
+    }
+
+    /// Headings that name a person's data in other words each mark their column, in a file of
+    /// data and in a table pasted among prose.
+    #[test]
+    fn more_headings_describing_a_person_are_read() {
+        use IdKind::{DateOfBirth, Phone, VehicleRegistration};
+        for (heading, kind) in [
+            ("Name of suspect", MaskKind::Person),
+            ("Name of Victim", MaskKind::Person),
+            ("Address of witness", MaskKind::Address),
+            ("Town", MaskKind::Address),
+            ("Town/City", MaskKind::Address),
+            ("Home Town", MaskKind::Address),
+            ("City", MaskKind::Address),
+            (
+                "Vehicle Registration",
+                MaskKind::Identifier(VehicleRegistration),
+            ),
+            ("Vehicle Reg", MaskKind::Identifier(VehicleRegistration)),
+            ("Vehicle Reg No", MaskKind::Identifier(VehicleRegistration)),
+            ("Reg No", MaskKind::Identifier(VehicleRegistration)),
+            ("Reg. No.", MaskKind::Identifier(VehicleRegistration)),
+            ("Number Plate", MaskKind::Identifier(VehicleRegistration)),
+            ("Mobile Number", MaskKind::Identifier(Phone)),
+            ("Home Tel", MaskKind::Identifier(Phone)),
+            ("Home Tel No", MaskKind::Identifier(Phone)),
+            ("Forename(s)", MaskKind::Person),
+            ("Surname(s)", MaskKind::Person),
+            ("Given name", MaskKind::Person),
+            ("Given names", MaskKind::Person),
+            ("Family name", MaskKind::Person),
+            ("Birth date", MaskKind::Identifier(DateOfBirth)),
+            ("Date of Birth", MaskKind::Identifier(DateOfBirth)),
+            ("Alias", MaskKind::Person),
+            ("AKA", MaskKind::Person),
+            ("Nickname", MaskKind::Person),
+        ] {
+            for text in [
+                format!("{heading},Item\nx,boots\n"),
+                format!("Hi,\nthe list:\nItem,{heading}\nboots,x\n\nCheers\n"),
+            ] {
+                assert_eq!(cells(&text), vec![("x", kind)], "{text:?}");
+            }
+        }
+        for heading in [
+            "Name of item",
+            "Register",
+            "Town hall booked",
+            "Region",
+            "Regular",
+        ] {
+            let text = format!("{heading},Item\nx,boots\n");
             assert_eq!(cells(&text), vec![], "{heading}");
         }
     }
