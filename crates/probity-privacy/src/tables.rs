@@ -7,18 +7,21 @@
 //! heading says, whatever is written in it.
 //!
 //! A heading row is a line of two or more fields split by commas, tabs, semicolons (Excel's CSV
-//! where the decimal mark is a comma) or bars, each of at most [`MAX_HEADING_BYTES`] bytes and
-//! two or more not empty, at least one of them a heading the bulk-data count knows as a
-//! person's ([`crate::bulk`]), or such a heading written another way (`Surname/Forename`,
-//! `Mobile No`, `Suspect Name`, `Name of suspect`, `Date of birth (DD/MM/YYYY)`), or one of a
-//! few more that masking alone reads (`Tel`, `Reg No`, `Town`, `Alias`). Only rows with as many fields as
-//! the heading row are read (a line of prose has another count). A heading row that opens the
-//! text heads a file of data, read to its end, rows of other widths passed over; one further
-//! down heads a table pasted among prose (a list in a message's body), which ends at its first
-//! row of another width (a blank line, a sentence), except one right below the heading row (the
-//! rest of a heading row a mail client wrapped), and counts only with at least one row. Fields are read as RFC 4180
-//! has them: a quoted field may hold the delimiter, line breaks
-//! and `""` for a quote. A quoted cell's placeholder stands inside its quotes.
+//! where the decimal mark is a comma) or bars, each of at most [`MAX_HEADING_BYTES`] bytes and two
+//! or more not empty, at least one of them a heading the bulk-data count knows as a person's
+//! ([`crate::bulk`]), or such a heading written another way (`Surname/Forename`, `Mobile No`,
+//! `Suspect Name`, `Name of suspect`, `Date of birth (DD/MM/YYYY)`), or one of a few more that
+//! masking alone reads (`Tel`, `Reg No`, `Town`, `Alias`). Only rows with as many fields as the
+//! heading row are read (a line of prose has another count). A heading row that opens the text
+//! heads a file of data, read to its end, rows of other widths passed over; one further down heads
+//! a table pasted among prose (a list in a message's body), which ends at its first row of another
+//! width (a blank line, a sentence), except one right below the heading row (the rest of a heading
+//! row a mail client wrapped), and counts only with at least one row. In either, a row a mail
+//! client wrapped, read with the lines below it up to the heading's width (at most four lines, no
+//! blank one; the field split at a line end counted once), is one row: both parts of the split
+//! field are masked under its heading, and the table goes on below it. Fields are read as RFC 4180
+//! has them: a quoted field may hold the delimiter, line breaks and `""` for a quote. A quoted
+//! cell's placeholder stands inside its quotes.
 
 use std::ops::Range;
 
@@ -34,6 +37,9 @@ const MAX_PASTED_ROW_BYTES: usize = 16 * 1024;
 
 /// The longest heading row read, in bytes.
 const MAX_HEADING_ROW_BYTES: usize = 4_096;
+
+/// Most lines one row a mail client wrapped is read from.
+const MAX_WRAPPED_LINES: usize = 4;
 
 /// One cell under a heading that describes a person: its bytes (surrounding quotes and spaces
 /// left out) and what it is masked as.
@@ -89,21 +95,58 @@ pub fn person_cells_within(text: &str, from: usize, to: usize) -> Vec<PersonCell
         let mut rows = 0;
         let first_cell = cells.len();
         let mut passed_over = false;
+        let mut more = Vec::new();
         while at < bytes.len() {
             let row_start = at;
             // A row of a table among prose is read no further than a long row could reach: a
             // quote left open in it would otherwise run to the end of the text, once for every
             // heading row found.
-            let reach = if opens_text {
-                bytes.len()
-            } else {
-                at.saturating_add(MAX_PASTED_ROW_BYTES).min(bytes.len())
+            let reach = |at: usize| {
+                if opens_text {
+                    bytes.len()
+                } else {
+                    at.saturating_add(MAX_PASTED_ROW_BYTES).min(bytes.len())
+                }
             };
-            at = read_row(&bytes[..reach], at, delimiter, &mut fields);
+            at = read_row(&bytes[..reach(at)], at, delimiter, &mut fields);
+            let blank = fields.len() == 1 && trimmed(bytes, fields[0].clone()).is_empty();
+            if fields.len() < kinds.len() && !blank {
+                // A row a mail client wrapped: its lines' fields, the field split at each line
+                // end counted once, make the heading's width. Read as one row (the first half
+                // of the split field and the second both under its heading), so the rows below
+                // go on being read; a heading row's wrapped rest with the first row below it
+                // reads so too, and its words are masked with that row.
+                let mut column = fields.len() - 1;
+                let mut next = at;
+                let mut lines = 1;
+                let mut joined = Vec::new();
+                while column + 1 < kinds.len() && lines < MAX_WRAPPED_LINES && next < bytes.len() {
+                    next = read_row(&bytes[..reach(next)], next, delimiter, &mut more);
+                    lines += 1;
+                    if more.len() == 1 && trimmed(bytes, more[0].clone()).is_empty() {
+                        break;
+                    }
+                    joined.extend(more.iter().cloned().zip(column..));
+                    column += more.len().saturating_sub(1);
+                }
+                if column + 1 == kinds.len() {
+                    rows += 1;
+                    let first = fields.iter().cloned().zip(0..);
+                    for (field, column) in first.chain(joined) {
+                        push_cell(
+                            &mut cells,
+                            bytes,
+                            field,
+                            kinds.get(column).copied().flatten(),
+                        );
+                    }
+                    at = next;
+                    continue;
+                }
+            }
             if fields.len() != kinds.len() {
                 // The rest of a heading row that a mail client wrapped (`…,Officer in` then
                 // `case`) stands right after it in a table pasted among prose.
-                let blank = fields.len() == 1 && trimmed(bytes, fields[0].clone()).is_empty();
                 if opens_text || (rows == 0 && !passed_over && !blank) {
                     passed_over = true;
                     continue;
@@ -113,13 +156,7 @@ pub fn person_cells_within(text: &str, from: usize, to: usize) -> Vec<PersonCell
             }
             rows += 1;
             for (field, kind) in fields.iter().zip(&kinds) {
-                let Some(kind) = kind else {
-                    continue;
-                };
-                let range = trimmed(bytes, field.clone());
-                if !range.is_empty() {
-                    cells.push(PersonCell { range, kind: *kind });
-                }
+                push_cell(&mut cells, bytes, field.clone(), *kind);
             }
         }
         if rows == 0 {
@@ -128,6 +165,22 @@ pub fn person_cells_within(text: &str, from: usize, to: usize) -> Vec<PersonCell
         line = at.max(line_end + 1);
     }
     cells
+}
+
+/// The cell of `field` where its heading describes a person (`kind`) and it is not empty.
+fn push_cell(
+    cells: &mut Vec<PersonCell>,
+    bytes: &[u8],
+    field: Range<usize>,
+    kind: Option<MaskKind>,
+) {
+    let Some(kind) = kind else {
+        return;
+    };
+    let range = trimmed(bytes, field);
+    if !range.is_empty() {
+        cells.push(PersonCell { range, kind });
+    }
 }
 
 /// Words that may stand before a heading describing a person and leave it one: `Suspect Name`,
@@ -651,14 +704,59 @@ mod tests {
     #[test]
     fn a_heading_row_wrapped_in_a_message_body_still_heads_its_table() {
         let text = "Hi,\nthe list:\nName,DOB,Address,Officer in\ncase\nHARRIS Nicoola,01/02/1990,1 High St,PC 123\n\nCheers\n";
+        // The rest of the heading row and the first row below make one row's width, so they are
+        // read as a wrapped row: the heading's last word is masked with it.
         assert_eq!(
             cells(text),
             vec![
+                ("case", MaskKind::Person),
                 ("HARRIS Nicoola", MaskKind::Person),
                 ("01/02/1990", MaskKind::Identifier(IdKind::DateOfBirth)),
                 ("1 High St", MaskKind::Address),
             ]
         );
+    }
+
+    /// A data row a mail client wrapped onto two lines (or three) is read as one row, its split
+    /// cell masked on both lines, and the rows below it are still read.
+    #[test]
+    fn a_row_wrapped_in_a_message_body_does_not_end_its_table() {
+        let expected = vec![
+            ("HARRIS Nicoola", MaskKind::Person),
+            ("01/02/1990", MaskKind::Identifier(IdKind::DateOfBirth)),
+            ("36 Fairfield", MaskKind::Address),
+            ("Gardens Highmoor", MaskKind::Address),
+            ("JONES Bob", MaskKind::Person),
+            ("03/04/1985", MaskKind::Identifier(IdKind::DateOfBirth)),
+            ("1 High St", MaskKind::Address),
+        ];
+        for text in [
+            "Hi,\nthe list:\nName,DOB,Address,Notes\nHARRIS Nicoola,01/02/1990,36 Fairfield\nGardens Highmoor,none\nJONES Bob,03/04/1985,1 High St,ok\n\nCheers, Dave\n",
+            "Hi,\nthe list:\nName\tDOB\tAddress\tNotes\nHARRIS Nicoola\t01/02/1990\t36 Fairfield\nGardens Highmoor\tnone\nJONES Bob\t03/04/1985\t1 High St\tok\n\nCheers\n",
+            "Name\tDOB\tAddress\tNotes\nHARRIS Nicoola\t01/02/1990\t36 Fairfield\nGardens Highmoor\tnone\nJONES Bob\t03/04/1985\t1 High St\tok\n",
+        ] {
+            assert_eq!(cells(text), expected, "{text:?}");
+        }
+        // Wrapped at a delimiter, and over three lines.
+        let text = "See below.\nName;DOB;Phone;Notes\nHARRIS Nicoola;\n01/02/1990;07700 900123;x\nJONES Bob;03/04/1985;\n07700\n900124;y\n";
+        assert_eq!(
+            cells(text)
+                .into_iter()
+                .map(|(value, _)| value)
+                .collect::<Vec<_>>(),
+            [
+                "HARRIS Nicoola",
+                "01/02/1990",
+                "07700 900123",
+                "JONES Bob",
+                "03/04/1985",
+                "07700",
+                "900124"
+            ]
+        );
+        // A blank line still ends a table pasted among prose.
+        let text = "Hi,\nName,DOB,Phone\nAnn Lee,01/02/1990,0770\nBo\n\nRay,x,y\n";
+        assert_eq!(cells(text).len(), 3);
     }
 
     #[test]
@@ -708,9 +806,10 @@ mod tests {
     /// minutes (the test would then take as long; no time is asserted).
     #[test]
     fn quotes_left_open_are_not_followed_to_the_end_from_every_line() {
-        // A file of data: every later "Name,Phone" line is a row of it, the quoted lines not.
+        // A file of data: every later quoted line, one field short, is read with the "Name,Phone"
+        // line below it as a wrapped row of it.
         let text = "Name,Phone\n\"x,\"y\n".repeat(20_000);
-        assert_eq!(person_cells(&text).len(), 2 * 19_999);
+        assert_eq!(person_cells(&text).len(), 3 * 19_999);
         // HTML: a quote left open on every line, so no heading row.
         let html = "<a href=\"x\">Name, Phone</a>, \"<td>\n".repeat(50_000);
         assert!(person_cells(&html).is_empty());
