@@ -41,7 +41,10 @@ pub const MIN_REPLY_WORDS: usize = 3;
 ///
 /// Every text of every message comes here, and nearly none quotes anything, so one vectorised
 /// pass looks for the markers' bytes rather than each line being looked at; only a marker found
-/// is checked to stand where a quote begins.
+/// is checked to stand where a quote begins, and a colon only where it ends its line or follows
+/// the last letter of a `From` name (the table's words are then looked up without allocating).
+/// On the SpamAssassin ham bodies this reads 1.2 to 1.3 GB/s, against 1.5 to 2.0 GB/s when only
+/// English was read.
 pub fn quoted_history(text: &str) -> Option<usize> {
     let words = MailWords::shared();
     let bytes = text.as_bytes();
@@ -103,10 +106,14 @@ fn colon_begins(words: &MailWords, text: &str, at: usize, run_end: usize) -> Opt
             }
         }
     }
+    // Most colons are not after a `From` name: told by the letter before them alone.
+    let window = &bytes[at.saturating_sub(MAX_HEADER_COLON_AT + 1)..at];
+    if !words.may_end_from_name(window) {
+        return None;
+    }
     let start = line_start_within(bytes, at, MAX_HEADER_COLON_AT + 1)?;
     let line = line_within(text, start, MAX_HEADER_COLON_AT + PAST_LIMIT);
-    (header_of_line(words, line) == Some(mail_words::FROM) && header_block_follows(words, text, at))
-        .then_some(start)
+    (is_from_line(words, line) && header_block_follows(words, text, at)).then_some(start)
 }
 
 /// The parts of a text that quote earlier messages, and so may not be the sender's words.
@@ -252,6 +259,12 @@ fn is_opening_line(words: &MailWords, line: &str) -> bool {
         && words.is_forwarding_line(content)
 }
 
+/// A `From` line whose colon is within [`MAX_HEADER_COLON_AT`] bytes of its start.
+fn is_from_line(words: &MailWords, line: &str) -> bool {
+    line.find(':')
+        .is_some_and(|colon| colon <= MAX_HEADER_COLON_AT && words.is_from_line(line))
+}
+
 /// The header a line starts with, by its English name, where the line's first colon is within
 /// [`MAX_HEADER_COLON_AT`] bytes of its start.
 fn header_of_line(words: &MailWords, line: &str) -> Option<&'static str> {
@@ -312,7 +325,7 @@ mod tests {
         let words = MailWords::shared();
         for (index, &start) in starts.iter().enumerate() {
             let line = line_of(start);
-            let header = header_of_line(words, line) == Some(mail_words::FROM)
+            let header = is_from_line(words, line)
                 && starts[index + 1..].iter().take(3).any(|&next| {
                     matches!(
                         header_of_line(words, line_of(next)),

@@ -11,6 +11,7 @@
 //! found, so a language may lack a program (see the notes beside each), and a name two languages
 //! share (`De`, `Para`, `Data`, `Datum`) is listed once, under the first.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// Header names as [`MailWords::header_line`] gives them, whatever language the line was in.
@@ -204,9 +205,12 @@ pub const WORDS: &[Word] = &[
 /// space, a typographic apostrophe a plain one). [`MailWords::shared`] is built once.
 #[derive(Debug, Clone, Default)]
 pub struct MailWords {
-    dashed: Vec<String>,
-    openings: Vec<String>,
-    headers: Vec<(String, &'static str)>,
+    dashed: HashSet<String>,
+    openings: HashSet<String>,
+    headers: HashMap<String, &'static str>,
+    /// The first and last characters of each `From` name folded: most lines with a colon near
+    /// their start are told from a `From` line by these before the name is looked up.
+    from_ends: Vec<(char, char)>,
     /// The opening words and a space (empty where none), the verb as the line ends with it
     /// (a space before) or as it stands before the writer (a space either side).
     attributions: Vec<(String, String, Writer)>,
@@ -220,10 +224,21 @@ impl MailWords {
         let mut words = MailWords::default();
         for word in WORDS {
             match *word {
-                Dashed(written) => words.dashed.push(folded(written).collect()),
-                Opening(written) => words.openings.push(folded(written).collect()),
+                Dashed(written) => {
+                    words.dashed.insert(folded(written).collect());
+                }
+                Opening(written) => {
+                    words.openings.insert(folded(written).collect());
+                }
                 Header(written, header) => {
-                    words.headers.push((folded(written).collect(), header));
+                    let name: String = folded(written).collect();
+                    if header == FROM
+                        && let (Some(first), Some(last)) =
+                            (name.chars().next(), name.chars().last())
+                    {
+                        words.from_ends.push((first, last));
+                    }
+                    words.headers.insert(name, header);
                 }
                 Attribution(opens, verb, writer) => {
                     let mut opening: String = folded(opens).collect();
@@ -256,12 +271,13 @@ impl MailWords {
         }
         let core = line.trim_matches(['-', '_', '*', ' ', '\t']);
         let dashed = core.len() < line.len() && line.starts_with('-') && line.ends_with('-');
-        if dashed && self.dashed.iter().any(|words| same(core, words)) {
+        let mut buffer = [0u8; 4 * MAX_FORWARDING_LINE];
+        if dashed && fold_into(core, &mut buffer).is_some_and(|key| self.dashed.contains(key)) {
             return true;
         }
         core.strip_suffix(':').is_some_and(|opening| {
             let opening = opening.trim_end();
-            self.openings.iter().any(|words| same(opening, words))
+            fold_into(opening, &mut buffer).is_some_and(|key| self.openings.contains(key))
         })
     }
 
@@ -273,11 +289,42 @@ impl MailWords {
         if name.len() > MAX_HEADER_NAME {
             return None;
         }
-        let (_, header) = self
-            .headers
-            .iter()
-            .find(|(written, _)| same(name, written))?;
+        let mut buffer = [0u8; 4 * MAX_HEADER_NAME];
+        let header = *self.headers.get(fold_into(name, &mut buffer)?)?;
         Some((header, value.trim_start_matches('*').trim()))
+    }
+
+    /// Whether the bytes before a colon (`before`, the line up to it) may end a `From` name: their
+    /// last ASCII letter or digit is the last letter of one. False only where the line cannot
+    /// be a `From` line ([`MailWords::is_from_line`]), so a search may pass over the colon
+    /// without reading its line.
+    pub fn may_end_from_name(&self, before: &[u8]) -> bool {
+        let Some(&last) = before.iter().rev().find(|b| b.is_ascii_alphanumeric()) else {
+            return false;
+        };
+        let last = char::from(last.to_ascii_lowercase());
+        self.from_ends
+            .iter()
+            .any(|&(_, end)| end == last || !end.is_ascii_alphabetic())
+    }
+
+    /// Whether `content` is a `From` line of [`WORDS`] ([`MailWords::header_line`] gives
+    /// [`FROM`]), told apart cheaply from most lines that are not.
+    pub fn is_from_line(&self, content: &str) -> bool {
+        let Some((name, _)) = content.split_once(':') else {
+            return false;
+        };
+        let name = name.trim_matches(|c: char| c == '*' || c.is_whitespace());
+        let mut chars = name.chars();
+        let first = chars.next().and_then(|c| folded_char(c).next());
+        let last = chars.next_back().map_or(first, |c| folded_char(c).last());
+        let (Some(first), Some(last)) = (first, last) else {
+            return false;
+        };
+        self.from_ends.contains(&(first, last))
+            && self
+                .header_line(content)
+                .is_some_and(|(name, _)| name == FROM)
     }
 
     /// Whether `line` (without its line end) is a reply's attribution line of [`WORDS`]: at most
@@ -291,18 +338,24 @@ impl MailWords {
         let Some(body) = line.trim().strip_suffix(':') else {
             return false;
         };
-        let body: String = folded(body.trim_end()).collect();
+        // Most lines that end in a colon open with none of the words: they are compared as they
+        // are folded, a character at a time, rather than the line being folded first.
+        let body = body.trim_end();
         self.attributions.iter().any(|(opening, verb, writer)| {
-            let Some(rest) = body.strip_prefix(opening.as_str()) else {
+            let Some(rest) = strip_folded_prefix(body, opening) else {
                 return false;
             };
             match writer {
-                Writer::BeforeVerb => rest
-                    .strip_suffix(verb.as_str())
-                    .is_some_and(|writer| !writer.trim().is_empty()),
-                Writer::AfterVerb => rest
-                    .find(verb.as_str())
-                    .is_some_and(|at| !rest[at + verb.len()..].trim().is_empty()),
+                Writer::BeforeVerb => {
+                    strip_folded_suffix(rest, verb).is_some_and(|writer| !writer.trim().is_empty())
+                }
+                Writer::AfterVerb => {
+                    let mut buffer = [0u8; 4 * MAX_ATTRIBUTION_LINE];
+                    fold_into(rest, &mut buffer).is_some_and(|rest| {
+                        rest.find(verb.as_str())
+                            .is_some_and(|at| !rest[at + verb.len()..].trim().is_empty())
+                    })
+                }
             }
         })
     }
@@ -310,16 +363,63 @@ impl MailWords {
 
 /// `text` in small letters, each white space a space and a typographic apostrophe a plain one.
 fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
-    text.chars().flat_map(char::to_lowercase).map(|c| match c {
+    text.chars().flat_map(folded_char)
+}
+
+/// One character [`folded`].
+fn folded_char(c: char) -> impl Iterator<Item = char> {
+    c.to_lowercase().map(|c| match c {
         '\u{2019}' => '\'',
         c if c.is_whitespace() => ' ',
         c => c,
     })
 }
 
-/// Whether `written` is the words `known` (already [`folded`]).
-fn same(written: &str, known: &str) -> bool {
-    folded(written).eq(known.chars())
+/// `text` [`folded`] into `buffer` (on the stack: lookups run for many lines of every text);
+/// none where it does not fit, as none of the table's words is that long.
+fn fold_into<'b, const N: usize>(text: &str, buffer: &'b mut [u8; N]) -> Option<&'b str> {
+    if text.is_ascii() {
+        // The common case, a byte at a time.
+        let folded = buffer.get_mut(..text.len())?;
+        for (out, &b) in folded.iter_mut().zip(text.as_bytes()) {
+            *out = match b {
+                b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => b' ',
+                b => b.to_ascii_lowercase(),
+            };
+        }
+        return std::str::from_utf8(folded).ok();
+    }
+    let mut len = 0;
+    for c in folded(text) {
+        let width = c.len_utf8();
+        c.encode_utf8(buffer.get_mut(len..len + width)?);
+        len += width;
+    }
+    std::str::from_utf8(buffer.get(..len)?).ok()
+}
+
+/// The rest of `text` after `prefix` (already [`folded`]) where `text` folded starts with it.
+fn strip_folded_prefix<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let mut expected = prefix.chars();
+    for (at, c) in text.char_indices() {
+        if expected.as_str().is_empty() {
+            return Some(&text[at..]);
+        }
+        for folded in folded_char(c) {
+            if expected.next() != Some(folded) {
+                return None;
+            }
+        }
+    }
+    expected.as_str().is_empty().then_some("")
+}
+
+/// `text` before `suffix` (already [`folded`]) where `text` folded ends with it.
+fn strip_folded_suffix<'t>(text: &'t str, suffix: &str) -> Option<&'t str> {
+    let chars = suffix.chars().count();
+    let (start, _) = text.char_indices().rev().nth(chars.checked_sub(1)?)?;
+    let mut buffer = [0u8; 4 * MAX_HEADER_NAME];
+    (fold_into(&text[start..], &mut buffer)? == suffix).then(|| &text[..start])
 }
 
 #[cfg(test)]
@@ -394,6 +494,15 @@ mod tests {
         }
     }
 
+    /// Folding a byte at a time, as ASCII text is, gives what folding a character at a time does.
+    #[test]
+    fn ascii_is_folded_as_any_text_is() {
+        let text: String = (0u8..128).map(char::from).collect();
+        let mut buffer = [0u8; 512];
+        let fast = fold_into(&text, &mut buffer).map(str::to_owned);
+        assert_eq!(fast, Some(folded(&text).collect::<String>()));
+    }
+
     /// Forwarding lines and header lines are read in any case and with other white space.
     #[test]
     fn forwarding_and_header_lines_are_read() {
@@ -415,5 +524,29 @@ mod tests {
             Some((SENT, "lunes"))
         );
         assert_eq!(words.header_line("Fromage: Brie"), None);
+        for line in [
+            "From: Sam",
+            "*VON:* Sam",
+            "de\u{a0}: Sam",
+            "Oddi\u{a0}wrth: Sam",
+            "OD: Sam",
+        ] {
+            assert!(words.is_from_line(line), "{line:?}");
+        }
+        for line in [
+            "Date: Monday",
+            "Fromage: Brie",
+            "Dave: hi",
+            "Note: x",
+            "From Sam",
+        ] {
+            assert!(!words.is_from_line(line), "{line:?}");
+        }
+        for before in ["From", "> *Von", "De\u{a0}", "Oddi wrth \u{202f}*", "OD"] {
+            assert!(words.may_end_from_name(before.as_bytes()), "{before:?}");
+        }
+        for before in ["Ask", "http", "10", "", "  "] {
+            assert!(!words.may_end_from_name(before.as_bytes()), "{before:?}");
+        }
     }
 }
