@@ -407,6 +407,8 @@ mod tests {
             Just("Datum: heute".to_owned()),
             Just("wrote: ".to_owned()),
             Just(" :".to_owned()),
+            Just(" :\u{a0}".to_owned()),
+            Just("On Mon, Sam wrote:\u{a0}".to_owned()),
             // Runs of the marker bytes, of which only the first can start a quote.
             Just(">>".to_owned()),
             Just("::".to_owned()),

@@ -335,7 +335,7 @@ impl MailWords {
         if line.len() > MAX_ATTRIBUTION_LINE {
             return false;
         }
-        let Some(body) = line.trim().strip_suffix(':') else {
+        let Some(body) = line.trim_matches([' ', '\t']).strip_suffix(':') else {
             return false;
         };
         // Most lines that end in a colon open with none of the words: they are compared as they
