@@ -12,6 +12,10 @@
 //! Values that name or identify a person are typed as [`Identity`] rather than `String`, so that the
 //! privacy layer can find and pseudonymise every one of them without guessing which strings are people
 //! ([`Event::identities_mut`]).
+//!
+//! Two readers of text live here because more than one crate needs them: the check of a policy
+//! file's YAML before it is parsed ([`policy_text`]), and the table of the words mail programs
+//! write above a forwarded or quoted message in the languages staff may use ([`mail_words`]).
 
 mod alert;
 mod deadletter;
