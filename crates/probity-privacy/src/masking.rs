@@ -342,7 +342,7 @@ impl Masker {
     /// The text around `text[start..end]` to show beside evidence: about `bytes` either side,
     /// line breaks as spaces. Its edges cut no word, and no personal data the masker finds in the
     /// text around it: a phone number, postcode, name or table cell an edge would cut is taken in
-    /// whole (up to [`MAX_TAKEN_IN`] bytes; a longer one is left out whole unless it overlaps the
+    /// whole (up to 256 bytes; a longer one is left out whole unless it overlaps the
     /// evidence), since a cut one is no longer recognised when the snippet is masked for
     /// showing. Personal data found only with words beyond the
     /// snippet (a date of birth after a "born" left outside) is masked here; the rest is left for
