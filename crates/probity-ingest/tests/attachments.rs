@@ -594,6 +594,21 @@ fn text_around_fake_pdf_syntax_is_read_and_noted() {
         "{got:?}"
     );
 
+    // A NUL in the text outside the syntax kept all of it from being read (found by the
+    // fuzzer): it is read with the NUL taken out.
+    let with_nul = b"I know where you live.\n%PDF-1.4\nwatch\0your back\n";
+    let got = read(
+        with_nul,
+        "application/octet-stream",
+        "x.dat",
+        &Limits::default(),
+    );
+    assert_eq!(
+        got.text.as_deref(),
+        Some("I know where you live.\nwatch your back"),
+        "{got:?}"
+    );
+
     let all_hidden = b"%PDF-1.4\n1 0 obj\n<< /Length 99 >>\nstream\nBring the custody records.\n";
     let got = read(all_hidden, "text/plain", "notes.txt", &Limits::default());
     assert_eq!(got.text, None);

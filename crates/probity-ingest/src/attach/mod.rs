@@ -64,6 +64,11 @@ enum Kind {
     /// ([`looks_like_text`]): a CSV sent as `export.dat`, or a letter renamed `photo.jpg`, is
     /// still read.
     SniffedText,
+    /// Text with NUL or other control bytes through it, which [`looks_like_text`] refuses: text
+    /// with a NUL put between its words or letters to keep it from being read, or UTF-16 sent
+    /// without its byte-order mark ([`text_through_controls`]). Read with the control bytes
+    /// taken out, noted.
+    TextThroughControls,
     Unsupported,
 }
 
@@ -151,6 +156,28 @@ fn extract_kind(kind: Kind, input: &Input<'_>, limits: &Limits) -> Extracted {
             });
             text::plain(&Input { charset, ..*input }, &mut out);
         }
+        Kind::TextThroughControls => {
+            let (cleaned, controls) = without_controls(input.bytes);
+            out.note(format!(
+                "read as text from its content (content sniffing) with {controls} control bytes (NUL and the like) taken out: {}",
+                match input.mime_type {
+                    Some(mime) if !mime.is_empty() => format!("its type is {mime}"),
+                    _ => "it has no type".to_owned(),
+                }
+            ));
+            // The declared charset is not trusted: the bytes did not hold to it.
+            let charset = std::str::from_utf8(&cleaned)
+                .is_err()
+                .then_some("windows-1252");
+            text::plain(
+                &Input {
+                    bytes: &cleaned,
+                    charset,
+                    ..*input
+                },
+                &mut out,
+            );
+        }
         Kind::Unsupported => out.note(format!(
             "text is not extracted from {}",
             input.mime_type.unwrap_or("attachments of unknown type")
@@ -168,7 +195,7 @@ impl Kind {
             Kind::Pdf => "PDF",
             Kind::Compound => "Office",
             Kind::Tnef => "TNEF",
-            Kind::SniffedText => "text",
+            Kind::SniffedText | Kind::TextThroughControls => "text",
             Kind::Unsupported => "attachment",
         }
     }
@@ -219,6 +246,9 @@ fn kind_of(input: &Input<'_>) -> Kind {
     if !binary_signature && looks_like_text(bytes) {
         return Kind::SniffedText;
     }
+    if !binary_signature && text_through_controls(bytes) {
+        return Kind::TextThroughControls;
+    }
     Kind::Unsupported
 }
 
@@ -245,6 +275,63 @@ fn looks_like_text(bytes: &[u8]) -> bool {
     let per_mille = |count: usize| count.saturating_mul(1000) / bytes.len();
     per_mille(control) <= SNIFF_MAX_CONTROL_PER_MILLE
         && (is_utf8 || per_mille(high) <= SNIFF_MAX_HIGH_PER_MILLE)
+}
+
+/// Control bytes taken out of text they run through: NUL and the C0 controls other than tab,
+/// line breaks and form feed, and DEL.
+fn is_stray_control(byte: u8) -> bool {
+    matches!(byte, 0x00..=0x08 | 0x0b | 0x0e..=0x1f | 0x7f)
+}
+
+/// Fewest bytes of text, control bytes aside, for [`text_through_controls`] to read them.
+const MIN_TEXT_THROUGH_CONTROLS: usize = 8;
+
+/// Whether `bytes` are text with control bytes through them: some control bytes, at most half of
+/// all; and of the rest, at least eight, seven in ten ASCII letters, digits or white space and at
+/// most the 8-bit share [`looks_like_text`] allows over 0x7f. Written text is nine parts in ten
+/// letters, digits and spaces; compressed data and machine code about a quarter, with a high
+/// byte every other byte, so neither passes.
+fn text_through_controls(bytes: &[u8]) -> bool {
+    let mut controls = 0usize;
+    let mut plain = 0usize;
+    let mut high = 0usize;
+    for &byte in bytes {
+        if is_stray_control(byte) {
+            controls += 1;
+        } else if byte.is_ascii_alphanumeric() || byte.is_ascii_whitespace() {
+            plain += 1;
+        } else if byte >= 0x80 {
+            high += 1;
+        }
+    }
+    let rest = bytes.len() - controls;
+    controls > 0
+        && controls.saturating_mul(2) <= bytes.len()
+        && rest >= MIN_TEXT_THROUGH_CONTROLS
+        && plain.saturating_mul(10) >= rest.saturating_mul(7)
+        && high.saturating_mul(1000) <= rest.saturating_mul(SNIFF_MAX_HIGH_PER_MILLE)
+}
+
+/// `bytes` with their control bytes taken out, and how many there were. Where NULs are three
+/// in ten bytes or more (UTF-16 without its byte-order mark, or a NUL after every letter) they
+/// stand inside words and go; fewer stand between words, and each control byte becomes a space,
+/// so that `you\0idiot` reads as two words.
+fn without_controls(bytes: &[u8]) -> (Vec<u8>, usize) {
+    let nuls = memchr::memchr_iter(0, bytes).count();
+    let inside_words = nuls.saturating_mul(10) >= bytes.len().saturating_mul(3);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut controls = 0;
+    for &byte in bytes {
+        if is_stray_control(byte) {
+            controls += 1;
+            if !inside_words {
+                out.push(b' ');
+            }
+        } else {
+            out.push(byte);
+        }
+    }
+    (out, controls)
 }
 
 fn extension(name: Option<&str>) -> Option<String> {
@@ -475,6 +562,44 @@ mod tests {
         );
     }
 
+    /// A NUL or other control byte put in a text kept it from being read (the sniffing rule
+    /// refuses any NUL): text with control bytes through it is read with them taken out, and
+    /// UTF-16 sent without its byte-order mark is read too. Binary content still is not.
+    #[test]
+    fn text_with_control_bytes_through_it_is_read_without_them() {
+        let limits = Limits::default();
+        let read =
+            |bytes: &[u8], mime: &str| extract_text(&input(bytes, Some(mime), None), &limits);
+        let got = read(
+            b"you\0stupid bitch,\x01I know where you live",
+            "application/octet-stream",
+        );
+        assert_eq!(
+            got.text.as_deref(),
+            Some("you stupid bitch, I know where you live")
+        );
+        assert!(got.note.unwrap().contains("2 control bytes"));
+        // A garbled type over a body with a NUL in it (found by the fuzzer).
+        let got = read(b"\0ou are a disgrace\nI know where you live\n", "multkpart");
+        assert!(got.text.unwrap().contains("I know where you live"));
+        // UTF-16 (little-endian, no byte-order mark): a NUL after every letter.
+        let utf16: Vec<u8> = "I know where you live"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let got = read(&utf16, "image/jpeg");
+        assert_eq!(got.text.as_deref(), Some("I know where you live"));
+        // Binary content: machine code, compressed data, a table of every byte.
+        let every_byte: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
+        let code =
+            b"\x55\x48\x89\xe5\x48\x83\xec\x10\x89\x7d\xfc\x8b\x45\xfc\x0f\xaf\xc0\x5d\xc3\0\0\0";
+        let short = b"\x01\x02\x03\x04 header";
+        for bytes in [&every_byte[..], &code[..], &short[..]] {
+            let got = read(bytes, "application/octet-stream");
+            assert_eq!(got.text, None, "{bytes:?}");
+        }
+    }
+
     #[test]
     fn generic_types_are_read_as_text_when_their_bytes_are_text() {
         let octet = Some("application/octet-stream");
@@ -499,7 +624,6 @@ mod tests {
         let binary: Vec<u8> = (0..=255u8).cycle().take(2048).collect();
         for (bytes, mime) in [
             (&binary[..], octet),
-            (b"text\0with a NUL", octet),
             (b"\x01\x02\x03\x04 header", octet),
             (b"", octet),
             (b"\x89PNG", Some("image/png")),

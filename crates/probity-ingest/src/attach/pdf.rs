@@ -17,7 +17,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use lopdf::{Document, LoadOptions};
 use mail_parser::decoders::charsets::map::charset_decoder;
 
-use super::{Input, PDF_HEADER_WINDOW, PDF_MAGIC, TextOut, looks_like_text, pdf_syntax, text};
+use super::{
+    Input, PDF_HEADER_WINDOW, PDF_MAGIC, TextOut, looks_like_text, pdf_syntax, text,
+    text_through_controls, without_controls,
+};
 
 const ENCRYPT_KEY: &[u8] = b"/Encrypt";
 
@@ -80,7 +83,16 @@ fn not_read(input: &Input<'_>, error: &str, out: &mut TextOut<'_>) {
     let bytes = input.bytes;
     let failure = load_failure(bytes, error);
     let outside = pdf_syntax::read(bytes);
-    if outside.text.is_empty() || !looks_like_text(outside.text.as_bytes()) {
+    // Text with NUL or other control bytes through it is read with them taken out, as an
+    // attachment's is: a NUL put in the text kept it from being read.
+    let outside_text = if looks_like_text(outside.text.as_bytes()) {
+        outside.text.clone()
+    } else if text_through_controls(outside.text.as_bytes()) {
+        String::from_utf8_lossy(&without_controls(outside.text.as_bytes()).0).into_owned()
+    } else {
+        String::new()
+    };
+    if outside_text.is_empty() {
         out.note(format!("{failure}; text not extracted"));
         return;
     }
@@ -105,7 +117,7 @@ fn not_read(input: &Input<'_>, error: &str, out: &mut TextOut<'_>) {
     out.note(format!(
         "{failure}; only the text outside its PDF syntax was read{unclosed}"
     ));
-    out.push(&outside.text);
+    out.push(&outside_text);
 }
 
 /// What says the attachment is a PDF: its first bytes, its type or its name.
