@@ -648,3 +648,43 @@ fn text_in_a_header_block_is_read_into_the_body() {
     assert!(!event.labels.contains_key("email.text_in_headers"));
     assert_eq!(body(&event), "See you at the briefing.");
 }
+
+/// Tens of thousands of messages attached one inside another: freeing mail-parser's parse of
+/// 25,000 overflowed the stack and ended the process (found by the fuzzer). The message is read
+/// up to its thousandth message type, labelled, and kept whole in dead-letter; the text before
+/// the cut is read.
+#[test]
+fn messages_nested_thousands_deep_are_read_so_far_and_kept_whole() {
+    let mut raw = String::from(
+        "From: a@force.police.uk\nTo: b@gmail.com\nSubject: nest\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nI know where you live.\n--B\nContent-Type: message/rfc822\n\n",
+    );
+    for _ in 0..30_000 {
+        raw.push_str("Subject: x\nContent-Type: message/rfc822\n\n");
+    }
+    raw.push_str("innermost\n--B--\n");
+    let batch = decode_with(raw.as_bytes(), Limits::default());
+    assert_eq!(batch.events.len(), 1);
+    let event = &batch.events[0];
+    assert!(
+        body(event).contains("I know where you live."),
+        "{}",
+        body(event)
+    );
+    let why = &event.labels["email.nested_messages_cut"];
+    assert!(why.contains("over the 1000 read"), "{why}");
+    assert_eq!(batch.rejected.len(), 1);
+    assert_eq!(batch.rejected[0].raw, raw.as_bytes());
+    assert!(
+        batch.rejected[0]
+            .reason
+            .contains("labelled email.nested_messages_cut"),
+        "{}",
+        batch.rejected[0].reason
+    );
+
+    // A message that names a message type a few times is read whole, unlabelled.
+    let event = decode(
+        b"From: a@force.police.uk\nSubject: fwd\nContent-Type: message/rfc822\n\nSubject: inner\n\nhello\n",
+    );
+    assert!(!event.labels.contains_key("email.nested_messages_cut"));
+}

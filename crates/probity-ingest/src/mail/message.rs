@@ -148,9 +148,14 @@ pub(super) fn message_to_events_with(
     if bytes.len() > limit {
         return Err(oversize_reason(bytes.len() as u64, limit));
     }
+    // Messages nested thousands deep are cut before they are parsed (below).
+    let nesting = nesting_cut(bytes);
+    let parsed = nesting.map_or(bytes, |(cut, _)| &bytes[..cut]);
     // A CR alone is read as the line end it stands for (mail-parser ends lines only at LF).
-    let line_ends = eol::bare_cr_as_lf(bytes);
-    let input = line_ends.as_ref().map_or(bytes, |(rewritten, _)| rewritten);
+    let line_ends = eol::bare_cr_as_lf(parsed);
+    let input = line_ends
+        .as_ref()
+        .map_or(parsed, |(rewritten, _)| rewritten);
     // Raw 8-bit header lines that are not UTF-8 are read as windows-1252 (mail-parser would replace
     // their letters with U+FFFD); the event id still comes from the bytes as read.
     let transcoded = charset::header_block_as_utf8(input);
@@ -207,8 +212,45 @@ pub(super) fn message_to_events_with(
             &anchored,
             line_ends.as_ref().map(|(_, count)| *count),
         );
+        if let Some((cut, count)) = nesting {
+            event.labels.insert(
+                "email.nested_messages_cut".into(),
+                format!(
+                    "the message names a message or digest type {count} times or more, over the {MAX_NESTED_TYPES} read: it was read up to byte {cut} only"
+                ),
+            );
+        }
     }
     Ok(events)
+}
+
+/// How many times a message may name a message type (`message/rfc822`, `message/global`) or a
+/// digest (`multipart/digest`, whose parts are messages) before the rest of it is not parsed.
+/// mail-parser holds an attached message inside the part that attaches it, and freeing 25,000
+/// of them nested one in another overflows the stack and ends the process (found by the
+/// fuzzer: 750 KB of `Content-Type: message/rfc822` lines); 20,000 did not.
+pub(super) const MAX_NESTED_TYPES: usize = 1_000;
+
+/// Where to cut `bytes` so that the part parsed names a message or digest type at most
+/// [`MAX_NESTED_TYPES`] times (the start of the line of the next), and how many it names up to
+/// there; none where it names fewer.
+fn nesting_cut(bytes: &[u8]) -> Option<(usize, usize)> {
+    let mut count = 0;
+    for slash in memchr::memchr_iter(b'/', bytes) {
+        let before = bytes
+            .get(slash.saturating_sub(7)..slash)
+            .unwrap_or_default();
+        let after = bytes.get(slash + 1..slash + 7).unwrap_or_default();
+        if !before.eq_ignore_ascii_case(b"message") && !after.eq_ignore_ascii_case(b"digest") {
+            continue;
+        }
+        count += 1;
+        if count > MAX_NESTED_TYPES {
+            let cut = memchr::memrchr(b'\n', &bytes[..slash]).map_or(0, |newline| newline + 1);
+            return Some((cut, count));
+        }
+    }
+    None
 }
 
 /// Labels what was done to a message's bytes before it could be read: header lines read as
@@ -1028,7 +1070,11 @@ fn file_message<'b>(bytes: &'b [u8], file: &File, limits: &Limits) -> Option<Mes
         .mime_type
         .as_deref()
         .is_some_and(|mime| mime == "message/rfc822" || mime == "message/global");
-    if !(named || typed) || bytes.len() > limits.max_attachment_bytes {
+    // One nested thousands deep is not parsed (see `MAX_NESTED_TYPES`); it stays an attachment.
+    if !(named || typed)
+        || bytes.len() > limits.max_attachment_bytes
+        || nesting_cut(bytes).is_some()
+    {
         return None;
     }
     let message = MessageParser::default().parse(bytes)?;
@@ -1116,7 +1162,11 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
         attach::cms::Opened::Signed(content) => {
             let note =
                 "read from inside its S/MIME signature (signed data; the signature is not checked)";
-            let Some(inner) = MessageParser::default().parse(&content) else {
+            let parsed = nesting_cut(&content)
+                .is_none()
+                .then(|| MessageParser::default().parse(&content))
+                .flatten();
+            let Some(inner) = parsed else {
                 let extracted = attach::Extracted {
                     text: None,
                     note: Some(

@@ -255,6 +255,9 @@ fn not_held_in_full(event: &Event, limits: &Limits) -> Vec<String> {
             outside::MAX_MULTIPARTS_READ
         ));
     }
+    if let Some(why) = event.labels.get("email.nested_messages_cut") {
+        reasons.push(format!("{why} (labelled email.nested_messages_cut)"));
+    }
     if let Some(omitted) = event.labels.get("email.attachments_omitted") {
         reasons.push(format!(
             "the message has {omitted} attachments more than the {} its event describes (labelled email.attachments_omitted)",
