@@ -514,9 +514,15 @@ fn named_addresses<'m>(
 fn quoted_local_part(kept: &str, written: &[u8], from: &mut usize) -> Option<String> {
     let finder = memchr::memmem::Finder::new(kept.as_bytes());
     let mut at = *from;
-    loop {
+    for tried in 0..MAX_KEPT_TRIED {
         let found = at + finder.find(written.get(at..)?)?;
         at = found + 1;
+        if tried == 0 {
+            // Where none of the next few is quoted, the address is this one as written (`@x`
+            // with no local part), and the next is looked for after it: searching the whole rest
+            // of the header again for each of 10,000 such addresses took seconds.
+            *from = found + kept.len();
+        }
         // Back over white space to a closing quote.
         let mut end = found;
         while end > 0 && written.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
@@ -537,7 +543,12 @@ fn quoted_local_part(kept: &str, written: &[u8], from: &mut usize) -> Option<Str
             .collect();
         return Some(format!("{}{kept}", String::from_utf8_lossy(&unfolded)));
     }
+    None
 }
+
+/// How many places `kept` is written in a header [`quoted_local_part`] looks at for the quoted
+/// string before it: its own, and those in display names and comments before it.
+const MAX_KEPT_TRIED: usize = 8;
 
 /// Where the local part that ends at byte `end` of `written` (just after a closing quote) starts:
 /// back over quoted strings (a backslash escaping the byte after it) and the atoms and dots
@@ -2012,6 +2023,28 @@ mod tests {
     /// kept whole as written (mail-parser reads the quoted string as a display name and keeps
     /// only `@domain`); one the parser reads whole, and an address really empty before its `@`,
     /// are as the parser gives them.
+    /// An address written with nothing before its `@`, where no quoted string is found, moves the
+    /// search for the next one past it: before, each of 10,000 such addresses in one header
+    /// searched the whole rest of it again (1.4 s for 120 KB; found by the fuzzer).
+    #[test]
+    fn an_address_with_no_quoted_local_part_moves_the_search_on() {
+        let written = b"@y.example, @y.example";
+        let mut from = 0;
+        assert_eq!(quoted_local_part("@y.example", written, &mut from), None);
+        assert_eq!(from, 10);
+        assert_eq!(quoted_local_part("@y.example", written, &mut from), None);
+        assert_eq!(from, written.len());
+        // Many such addresses, then a quoted one: it is still found.
+        let mut to = "@y.example, ".repeat(10_000);
+        to.push_str("\"oh.team\"@force.example");
+        let event = decode(&format!("From: a@x.org\nTo: {to}\nSubject: s\n\nhi\n"));
+        let email = event.email.unwrap();
+        assert_eq!(
+            email.to.last().map(Identity::as_str),
+            Some("\"oh.team\"@force.example")
+        );
+    }
+
     #[test]
     fn a_quoted_local_part_is_kept_with_its_address() {
         for (to, expected) in [
