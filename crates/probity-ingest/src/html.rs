@@ -9,7 +9,9 @@
 //! the message answered) are written with a `> ` for each level, the way plain-text mail quotes,
 //! so that the scanners read them as quoted history. Runs of white space collapse to one space
 //! outside `<pre>`; a no-break space counts as white space. What a reader never sees is left
-//! out: the document head, scripts, styles, templates and comments. Character references are
+//! out: the title, scripts, styles, templates and comments. The rest of the document head is read:
+//! text written there, outside those, is shown by browsers (it ends the head), so a sender could
+//! otherwise hide words in it. Character references are
 //! decoded (named ones with mail-parser's table).
 //!
 //! A `<` that does not begin a tag, a tag never closed, and an element whose end tag never
@@ -325,8 +327,8 @@ const BLOCKS: &[&[u8]] = &[
     b"ul",
 ];
 
-/// Elements whose content a reader never sees.
-const HIDDEN: &[&[u8]] = &[b"head", b"script", b"style", b"template", b"title", b"xml"];
+/// Elements whose content a reader never sees. Not `head`: text in it outside these is shown.
+const HIDDEN: &[&[u8]] = &[b"script", b"style", b"template", b"title", b"xml"];
 
 fn open_element(name: &TagName, html: &str, after: usize, out: &mut Writer) -> usize {
     let name = name.as_bytes();
@@ -369,8 +371,7 @@ fn close_element(name: &TagName, out: &mut Writer) {
 }
 
 /// Where the hidden element `name` whose content starts at `from` ends (past its end tag), or
-/// `None` where no end tag follows, so that its content is read as text rather than lost. The
-/// head also ends where the body begins, as browsers read a head left open.
+/// `None` where no end tag follows, so that its content is read as text rather than lost.
 fn hidden_content_end(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
     let mut at = from;
     while let Some(i) = memchr::memchr(b'<', &bytes[at..]) {
@@ -384,13 +385,6 @@ fn hidden_content_end(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
                 .is_some_and(|b| b.is_ascii_alphanumeric());
         if closes {
             return past_tag_end(bytes, lt + 2 + name.len());
-        }
-        let body_opens = name == b"head"
-            && rest.len() >= 4
-            && rest[..4].eq_ignore_ascii_case(b"body")
-            && !rest.get(4).is_some_and(|b| b.is_ascii_alphanumeric());
-        if body_opens {
-            return Some(lt);
         }
         at = lt + 1;
     }
@@ -437,6 +431,26 @@ mod tests {
                     </head><body><!-- a note --><script>var x = '<p>';</script>\
                     <p>shown</p><!--[if mso]><p>hidden</p><![endif]--></body></html>";
         assert_eq!(to_text(html), "shown");
+    }
+
+    #[test]
+    fn text_written_in_the_head_is_read() {
+        // Browsers show it (text ends the head); it was left out with the head (found by the
+        // fuzzer).
+        assert_eq!(
+            to_text("<html><head><title>t</title>\nI know where you live\n<body>hi</body>"),
+            "I know where you live\nhi"
+        );
+        assert_eq!(
+            to_text("<head><title>t</title>I know where you live</head><body>hi</body>"),
+            "I know where you live\nhi"
+        );
+        assert_eq!(
+            to_text(
+                "<head><meta charset=\"utf-8\"><title>t</title><style>p{}</style></head><p>x</p>"
+            ),
+            "x"
+        );
     }
 
     #[test]
