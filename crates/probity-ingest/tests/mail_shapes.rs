@@ -136,15 +136,20 @@ fn attachments_past_the_limit_keep_the_whole_message_in_dead_letter() {
 // ---------------------------------------------------------------------------------------------
 
 fn attachment_text<'a>(event: &'a Event, name: &str) -> &'a str {
+    text_of_attachment(event, |a| a.file.name.as_deref() == Some(name))
+}
+
+/// The text of the event's first attachment that `which` picks.
+fn text_of_attachment(event: &Event, which: impl Fn(&probity_model::Attachment) -> bool) -> &str {
     event
         .email
         .as_ref()
         .unwrap()
         .attachments
         .iter()
-        .find(|a| a.file.name.as_deref() == Some(name))
+        .find(|a| which(a))
         .and_then(|a| a.text.as_deref())
-        .unwrap_or_else(|| panic!("no text for {name}: {:?}", event.email))
+        .unwrap_or_else(|| panic!("no such attachment's text: {:?}", event.email))
 }
 
 #[test]
@@ -620,15 +625,9 @@ fn an_attached_message_of_text_without_headers_keeps_its_text() {
 
 /// The text of the event's first attached message.
 fn attached_text(event: &Event) -> &str {
-    event
-        .email
-        .as_ref()
-        .unwrap()
-        .attachments
-        .iter()
-        .find(|a| a.file.mime_type.as_deref() == Some("message/rfc822"))
-        .and_then(|a| a.text.as_deref())
-        .unwrap_or_else(|| panic!("no attached message's text: {:?}", event.email))
+    text_of_attachment(event, |a| {
+        a.file.mime_type.as_deref() == Some("message/rfc822")
+    })
 }
 
 /// Lines of a message's or a part's header block that are not header fields are read into the
