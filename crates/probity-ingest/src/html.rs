@@ -232,13 +232,18 @@ fn tag_name(bytes: &[u8], from: usize) -> (TagName, usize) {
 }
 
 /// Where a tag ends (past its `>`), its attributes' quoted values skipped whole; `None` if it
-/// never ends.
+/// never ends. A quote opens a value only after an `=` (white space between allowed), as
+/// browsers read it: one elsewhere (`cellspacing="0} cellpadding="0"`, whose second value
+/// starts with `0"`) is part of an attribute's name, and taken for an opening quote it ran the
+/// tag on over text a browser shows.
 fn past_tag_end(bytes: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
+    let mut after_equals = false;
     while at < bytes.len() {
         match bytes[at] {
             b'>' => return Some(at + 1),
-            quote @ (b'"' | b'\'') => {
+            quote @ (b'"' | b'\'') if after_equals => {
+                after_equals = false;
                 // A value's quote never closed: the tag ends at the next `>`, as far as this
                 // reading goes.
                 match memchr::memchr(quote, &bytes[at + 1..]) {
@@ -246,7 +251,16 @@ fn past_tag_end(bytes: &[u8], from: usize) -> Option<usize> {
                     None => return memchr::memchr(b'>', &bytes[at..]).map(|i| at + i + 1),
                 }
             }
-            _ => at += 1,
+            b'=' => {
+                after_equals = true;
+                at += 1;
+            }
+            byte => {
+                if !byte.is_ascii_whitespace() {
+                    after_equals = false;
+                }
+                at += 1;
+            }
         }
     }
     None
@@ -431,6 +445,20 @@ mod tests {
                     </head><body><!-- a note --><script>var x = '<p>';</script>\
                     <p>shown</p><!--[if mso]><p>hidden</p><![endif]--></body></html>";
         assert_eq!(to_text(html), "shown");
+    }
+
+    #[test]
+    fn a_quote_outside_a_value_does_not_run_the_tag_on() {
+        // A quote after a value, not after an `=`, is part of the next attribute's name (found
+        // by the fuzzer in a newsletter's table).
+        assert_eq!(
+            to_text(
+                "<table cellspacing=\"0} cellpadding=\"0\" width=\"100%\"><tr><td>\nI know where you live\n<p class=\"title\">x</p>"
+            ),
+            "I know where you live\nx"
+        );
+        // Quoted values with `>` in them, and `=` before white space, still end where they end.
+        assert_eq!(to_text("<a title=\"a > b\" href = 'x>y'>link</a>"), "link");
     }
 
     #[test]
