@@ -116,6 +116,10 @@ const PARTS_MISREAD_WORDS: &str = "email: its parts may be split in the wrong pl
 /// epilogue were not read.
 const OUTSIDE_NOT_READ_LABEL: &str = "email.outside_parts_not_read";
 
+/// The decoders' label on a message read only up to its thousandth message or digest type
+/// (messages nested thousands deep), saying where it was cut.
+const NESTED_CUT_LABEL: &str = "email.nested_messages_cut";
+
 /// A message with no more text than this is scanned without timing: even text built to be slow
 /// (about 3 MB/s) takes some 20 ms.
 const UNTIMED_MESSAGE_BYTES: usize = 64 * 1024;
@@ -405,12 +409,18 @@ impl CommsStage {
                         "email: the text outside the parts of {count} multiparts past ingest's limit was not read by any policy (the whole message is kept in dead-letter)"
                     )
                 });
+                let nested_cut = event.labels.get(NESTED_CUT_LABEL).map(|why| {
+                    format!(
+                        "email: {why}; the rest was not read by any policy (the whole message is kept in dead-letter)"
+                    )
+                });
                 if !unscanned.is_empty()
                     || cut
                     || unread.is_some()
                     || attachments_cut.is_some()
                     || misread
                     || outside_cut.is_some()
+                    || nested_cut.is_some()
                 {
                     let limits = self.scanner.policy().limits;
                     let mut parts = Vec::with_capacity(4);
@@ -425,6 +435,7 @@ impl CommsStage {
                         parts.push(PARTS_MISREAD_WORDS.to_owned());
                     }
                     parts.extend(outside_cut);
+                    parts.extend(nested_cut);
                     if !unscanned.is_empty() {
                         parts.push(describe_unscanned(&unscanned, &limits));
                     }

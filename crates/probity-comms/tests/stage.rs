@@ -365,17 +365,8 @@ fn attachments_past_the_decoders_limit_mark_the_message_partly_scanned() {
         stage(4 << 20).apply(&mut event),
         Outcome::Scanned(_)
     ));
-    let label = event.labels.get(probity_comms::UNSCANNED_LABEL).unwrap();
-    assert!(
-        label.contains("2501") && label.contains("max_attachments"),
-        "{label}"
-    );
-    assert!(
-        event
-            .tags
-            .iter()
-            .any(|t| t == probity_comms::PARTLY_SCANNED_TAG)
-    );
+    assert_partly_scanned(&event, "2501");
+    assert_partly_scanned(&event, "max_attachments");
 }
 
 #[test]
@@ -1141,15 +1132,33 @@ fn a_message_whose_outside_text_was_not_all_read_is_marked_partly_scanned() {
         stage(4 << 20).apply(&mut event),
         Outcome::Scanned(_)
     ));
+    assert_partly_scanned(&event, "outside the parts of 45 multiparts");
+}
+
+/// The event is tagged partly scanned, and its unscanned label says `why`.
+fn assert_partly_scanned(event: &Event, why: &str) {
     let label = event.labels.get(probity_comms::UNSCANNED_LABEL).unwrap();
-    assert!(
-        label.contains("outside the parts of 45 multiparts"),
-        "{label}"
-    );
+    assert!(label.contains(why), "{label}");
     assert!(
         event
             .tags
             .iter()
             .any(|t| t == probity_comms::PARTLY_SCANNED_TAG)
     );
+}
+
+#[test]
+fn a_message_nested_thousands_deep_is_marked_partly_scanned() {
+    let mut raw = format!("{HEADERS}Subject: s\nContent-Type: message/rfc822\n\n");
+    for _ in 0..1_500 {
+        raw.push_str("Subject: x\nContent-Type: message/rfc822\n\n");
+    }
+    raw.push_str("innermost\n");
+    let mut event = decode_eml(&raw);
+    assert!(event.labels.contains_key("email.nested_messages_cut"));
+    assert!(matches!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Scanned(_)
+    ));
+    assert_partly_scanned(&event, "over the 1000 read");
 }
