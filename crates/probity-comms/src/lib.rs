@@ -30,6 +30,7 @@
 
 pub mod deadletter;
 pub mod forwarded;
+pub mod journal;
 pub mod named;
 pub mod outside;
 pub mod policy_record;
@@ -271,6 +272,14 @@ impl CommsStage {
     /// The protected-party exclusion a message would get (what matched included), without
     /// changing it.
     pub fn exclusion(&self, event: &Event) -> Option<exclusions::Exclusion> {
+        if self.exclusions.checks_journal_senders()
+            && event.original.contains_key(journal::ENVELOPE_ONLY_KEY)
+        {
+            // As the stage will see it: without what an untrusted journal report added.
+            let mut checked = event.clone();
+            journal::check_envelope_recipients(&self.exclusions, &mut checked);
+            return self.exclusions.matches_event(&checked);
+        }
         self.exclusions.matches_event(event)
     }
 
@@ -344,6 +353,11 @@ impl CommsStage {
         // A chat message whose only text could not be read (an object as a Teams `body.content`)
         // has no content to inspect, but it is a message all the same: it goes through the
         // exclusions, and is marked partly scanned below, so that an analyst sees it.
+        // What a journal report's envelope added is checked against where reports come from
+        // before anything reads the recipients (and the decoder's record of it is not stored).
+        if event.labels.contains_key(journal::ENVELOPE_ONLY_LABEL) {
+            journal::check_envelope_recipients(&self.exclusions, event);
+        }
         let unread = event.labels.get(UNREAD_LABEL).cloned();
         let Some(email) = event.email.as_ref() else {
             return Outcome::NotAMessage;

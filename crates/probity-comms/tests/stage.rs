@@ -1162,3 +1162,82 @@ fn a_message_nested_thousands_deep_is_marked_partly_scanned() {
     ));
     assert_partly_scanned(&event, "over the 1000 read");
 }
+
+/// A journal report (from `from`) of an officer's message to a gmail address whose envelope
+/// names occupational health as a Bcc.
+fn journal_report_from(from: &str) -> Event {
+    decode_eml(&format!(
+        "From: {from}\nTo: journal@force.police.uk\nSubject: journal\nDate: Mon, 02 Mar 2026 10:00:10 +0000\nMessage-ID: <j1@f>\nX-MS-Journal-Report:\nContent-Type: multipart/mixed; boundary=jb\n\n--jb\nContent-Type: text/plain\n\nSender: sam.lane@force.police.uk\nSubject: rota\nMessage-Id: <o1@force.police.uk>\nTo: pal@gmail.com\nBcc: occupational.health@force.police.uk\n\n--jb\nContent-Type: message/rfc822\n\nFrom: Sam Lane <sam.lane@force.police.uk>\nTo: pal@gmail.com\nSubject: rota\nDate: Mon, 02 Mar 2026 10:00:00 +0000\nMessage-ID: <o1@force.police.uk>\nContent-Type: text/plain\n\n{ABUSE}\n--jb--\n"
+    ))
+}
+
+/// The stage with the shipped policies and exclusion list, the list naming `domains` as where
+/// the force's journal reports come from.
+fn stage_with_journal_senders(domains: &str) -> CommsStage {
+    let yaml = format!(
+        "{}\njournal_sender_domains: [{domains}]\n",
+        probity_privacy::exclusions::DEFAULT_EXCLUSIONS_YAML
+    );
+    CommsStage::new(
+        Exclusions::from_yaml("test", &yaml).unwrap(),
+        SealKey::generate().unwrap(),
+        Scanner::with_defaults().unwrap(),
+        Disclosure::with_defaults().unwrap(),
+    )
+    .unwrap()
+}
+
+/// The mail decoder's record of what journal envelopes added is the one the stage reads.
+#[test]
+fn the_decoder_and_the_stage_name_the_journal_record_alike() {
+    assert_eq!(
+        probity_comms::journal::ENVELOPE_ONLY_KEY,
+        probity_ingest::mail::ENVELOPE_ONLY_KEY
+    );
+}
+
+/// Where the exclusion list names the domains journal reports come from, a report sent from a
+/// mail system's address at another domain (written by hand, say) cannot add occupational
+/// health as a Bcc and have the message excluded unread: the message is scanned, without that
+/// Bcc, and says why. From a listed domain, or with no domain listed, the envelope's Bcc stands.
+#[test]
+fn a_journal_report_from_elsewhere_cannot_add_a_protected_party() {
+    let listed = stage_with_journal_senders("force.onmicrosoft.com");
+    let forged = "Microsoft Exchange <MicrosoftExchange329e@elsewhere.example>";
+    let mut event = journal_report_from(forged);
+    assert_eq!(
+        listed.exclusion(&event),
+        None,
+        "the question asked before the stage runs sees what the stage will"
+    );
+    match listed.apply(&mut event) {
+        Outcome::Scanned(alerts) => assert!(
+            alerts.iter().any(|a| a.rule.id.starts_with("abuse/")),
+            "{alerts:?}"
+        ),
+        other => panic!("not scanned: {other:?}"),
+    }
+    let email = event.email.as_ref().unwrap();
+    assert!(email.bcc.is_empty(), "{:?}", email.bcc);
+    let why = &event.labels["email.journal_mismatch"];
+    assert!(
+        why.contains("MicrosoftExchange329e@elsewhere.example")
+            && why.contains("the recipient only its envelope names was not added"),
+        "{why}"
+    );
+    let stored = serde_json::to_string(&event).unwrap();
+    assert!(!stored.contains(probity_comms::journal::ENVELOPE_ONLY_KEY));
+
+    let real = "Microsoft Exchange <MicrosoftExchange329e@force.onmicrosoft.com>";
+    for (stage, from) in [(&listed, real), (&stage(4 << 20), forged)] {
+        let mut event = journal_report_from(from);
+        assert!(stage.exclusion(&event).is_some(), "{from}");
+        assert!(
+            matches!(stage.apply(&mut event), Outcome::Excluded { .. }),
+            "{from}"
+        );
+        assert!(!event.labels.contains_key("email.journal_mismatch"));
+        let stored = serde_json::to_string(&event).unwrap();
+        assert!(!stored.contains(probity_comms::journal::ENVELOPE_ONLY_KEY));
+    }
+}

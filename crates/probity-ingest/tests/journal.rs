@@ -72,6 +72,14 @@ fn journal_report_becomes_the_original_message_with_envelope_bcc() {
         journal["Report-From"],
         serde_json::json!(["MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@force.example"])
     );
+    // What the envelope added, and who sent the report, for the communications stage to check.
+    assert_eq!(
+        event.original[probity_ingest::mail::ENVELOPE_ONLY_KEY],
+        serde_json::json!({
+            "Report-From": ["MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@force.example"],
+            "Recipients": ["r.evans@force.example", "press.desk@newspaper.example"],
+        })
+    );
 }
 
 #[test]
@@ -157,6 +165,13 @@ fn a_journal_report_of_a_journal_report_is_unwrapped_to_the_message_and_both_env
     let journal = &event.original["journal"];
     assert_eq!(journal["Message-ID"], "J2@f");
     assert_eq!(journal["Outer"][0]["Message-ID"], "J1@f");
+    assert_eq!(
+        event.original[probity_ingest::mail::ENVELOPE_ONLY_KEY]["Recipients"],
+        serde_json::json!([
+            "journal@force.police.uk",
+            "occupational.health@force.police.uk"
+        ])
+    );
 }
 
 #[test]

@@ -119,6 +119,15 @@ pub struct ExclusionList {
     pub version: u32,
     /// The protected parties, checked in order.
     pub parties: Vec<ProtectedParty>,
+    /// The domains the force's mail system sends its Exchange journal reports from (Exchange
+    /// Online: the tenant's default domain, often `*.onmicrosoft.com`), as [`ProtectedParty`]'s
+    /// domains are written. Where any is listed, a report sent from anywhere else is taken as a
+    /// person's: the recipients only its envelope names are taken back out of the message
+    /// ([`Exclusions::journal_sender_trusted`]), so that a report written by hand cannot add a
+    /// protected party to a message and have it excluded unread. None listed (the default): the
+    /// decoder's check of the report's own address alone decides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journal_sender_domains: Vec<String>,
 }
 
 /// One protected class of correspondent.
@@ -180,6 +189,8 @@ struct CompiledParty {
 pub struct Exclusions {
     parties: Vec<CompiledParty>,
     index: Index,
+    /// [`ExclusionList::journal_sender_domains`]; `None` where none is listed.
+    journal_senders: Option<DomainIndex>,
     /// Finds the header blocks of messages forwarded inline in a text.
     forward_blocks: ForwardBlocks,
 }
@@ -396,11 +407,37 @@ impl Exclusions {
             });
         }
         let index = Index::build(&parties)?;
+        let mut journal_senders = None;
+        for domain in &list.journal_sender_domains {
+            if let Some(problem) = crate::domains::domain_entry_problem(domain) {
+                return Err(invalid(format!("journal_sender_domains: {problem}")));
+            }
+            journal_senders
+                .get_or_insert_with(DomainIndex::default)
+                .insert_first(domain, 0);
+        }
         Ok(Self {
             parties,
             index,
+            journal_senders,
             forward_blocks: ForwardBlocks::new()?,
         })
+    }
+
+    /// Whether a journal report sent from `address` (its `From` or `Sender`) may add the
+    /// recipients its envelope names to the message it journals: where the list names
+    /// [`ExclusionList::journal_sender_domains`], only one at a listed domain may; where it names
+    /// none, any may (the decoder has already checked that the address is a mail system's own).
+    pub fn journal_sender_trusted(&self, address: &str) -> bool {
+        let Some(domains) = &self.journal_senders else {
+            return true;
+        };
+        text::domain_of(address).is_some_and(|domain| domains.smallest(&domain).is_some())
+    }
+
+    /// Whether the list names the domains journal reports are sent from.
+    pub fn checks_journal_senders(&self) -> bool {
+        self.journal_senders.is_some()
     }
 
     /// The protected parties as listed, in the list's order.
@@ -2112,6 +2149,42 @@ mod tests {
         assert!(Exclusions::from_yaml("ex.yaml", "version: 1\nparties: []\nextra: 1\n").is_err());
     }
 
+    #[test]
+    fn journal_senders_are_trusted_only_at_a_listed_domain_where_any_is_listed() {
+        let unlisted = Exclusions::defaults().unwrap();
+        assert!(!unlisted.checks_journal_senders());
+        assert!(unlisted.journal_sender_trusted("MicrosoftExchange329e@anywhere.example"));
+
+        let yaml = "version: 1\nparties: []\njournal_sender_domains:\n  - force.onmicrosoft.com\n  - \"*.force.police.uk\"\n";
+        let list = Exclusions::from_yaml("ex.yaml", yaml).unwrap();
+        assert!(list.checks_journal_senders());
+        for trusted in [
+            "MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@force.onmicrosoft.com",
+            "MicrosoftExchange329e@FORCE.onmicrosoft.com.",
+            "postmaster@mail.force.police.uk",
+            "<postmaster@force.police.uk>",
+        ] {
+            assert!(list.journal_sender_trusted(trusted), "{trusted}");
+        }
+        for untrusted in [
+            "MicrosoftExchange329e@other.onmicrosoft.com",
+            "MicrosoftExchange329e@evilforce.onmicrosoft.com",
+            "postmaster@force.police.uk.example",
+            "postmaster",
+            "",
+        ] {
+            assert!(!list.journal_sender_trusted(untrusted), "{untrusted}");
+        }
+
+        for bad in ["\"*\"", "a@force.police.uk", "\"\""] {
+            let yaml = format!("version: 1\nparties: []\njournal_sender_domains: [{bad}]\n");
+            let error = Exclusions::from_yaml("ex.yaml", &yaml)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains("journal_sender_domains"), "{bad}: {error}");
+        }
+    }
+
     /// A list of two parties with `names` and `keywords` (the first half of each the first
     /// party's, the rest the second's), for the screens' property tests.
     fn list_of(names: &[String], keywords: &[String]) -> Exclusions {
@@ -2133,6 +2206,7 @@ mod tests {
         let list = ExclusionList {
             version: 1,
             parties: vec![party("first", true), party("second", false)],
+            journal_sender_domains: Vec::new(),
         };
         Exclusions::new("test", list).unwrap()
     }

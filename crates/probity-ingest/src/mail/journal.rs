@@ -54,6 +54,13 @@ const OTHER_ENVELOPE_KEYS: [&str; 6] = [
     "forwarded",
 ];
 
+/// The key of `Event::original` under which the decoder lists the recipients the reports'
+/// envelopes added to `email.bcc` (`Recipients`), with the addresses the outermost report was
+/// sent from (`Report-From`, its every `From` and `Sender`), for the communications stage to
+/// check against the domains the force's journal reports come from (`probity_comms` takes it
+/// out and may take those recipients back out of the message). Not stored.
+pub const ENVELOPE_ONLY_KEY: &str = "probity.journal_envelope_only";
+
 /// The label saying why a journal report is not as Exchange writes them.
 const MISMATCH_LABEL: &str = "email.journal_mismatch";
 
@@ -220,7 +227,8 @@ fn events_of<'a>(
         let mut event = decode(message, end, &shape.originals);
         add_reports(&mut event, chain);
         if let Some(report) = report.as_ref().filter(|report| !report.sent_by_person) {
-            add_envelope_recipients(&mut event, &report.envelope);
+            let outermost = chain.first().map_or(message, |outer| outer.message);
+            add_envelope_recipients(&mut event, &report.envelope, Some(outermost));
         }
         add_mismatch(&mut event, &mismatch);
         out.push(event);
@@ -410,8 +418,9 @@ fn add_reports(event: &mut Event, reports: &[Report<'_>]) {
     let Some((innermost, outer)) = reports.split_last() else {
         return;
     };
+    let outermost = reports.first().map(|report| report.message);
     for report in reports.iter().filter(|report| !report.sent_by_person) {
-        add_envelope_recipients(event, &report.envelope);
+        add_envelope_recipients(event, &report.envelope, outermost);
     }
     let mut kept = report_original(innermost);
     if !outer.is_empty()
@@ -435,12 +444,17 @@ fn add_reports(event: &mut Event, reports: &[Report<'_>]) {
 }
 
 /// Adds the envelope's recipients missing from the event's recipients to `email.bcc`, counted in
-/// `email.envelope_only_recipients`.
-fn add_envelope_recipients(event: &mut Event, envelope: &Envelope) {
+/// `email.envelope_only_recipients` and listed under [`ENVELOPE_ONLY_KEY`] with the addresses
+/// `outermost` (the outermost report around the message) was sent from.
+fn add_envelope_recipients(
+    event: &mut Event,
+    envelope: &Envelope,
+    outermost: Option<&Message<'_>>,
+) {
     let Some(email) = event.email.as_mut() else {
         return;
     };
-    let mut added = 0usize;
+    let mut added = Vec::new();
     for recipient in &envelope.recipients {
         let known = email
             .to
@@ -450,10 +464,10 @@ fn add_envelope_recipients(event: &mut Event, envelope: &Envelope) {
             .any(|seen| seen.as_str().eq_ignore_ascii_case(recipient));
         if !known {
             email.bcc.push(Identity::from(recipient.clone()));
-            added += 1;
+            added.push(Value::String(recipient.clone()));
         }
     }
-    if added == 0 {
+    if added.is_empty() {
         return;
     }
     let total = event
@@ -461,10 +475,30 @@ fn add_envelope_recipients(event: &mut Event, envelope: &Envelope) {
         .get("email.envelope_only_recipients")
         .and_then(|count| count.parse::<usize>().ok())
         .unwrap_or(0)
-        + added;
+        + added.len();
     event
         .labels
         .insert("email.envelope_only_recipients".into(), total.to_string());
+    let record = event.original.entry(ENVELOPE_ONLY_KEY).or_insert_with(|| {
+        let senders = outermost.map(report_senders).unwrap_or_default();
+        serde_json::json!({ "Report-From": senders, "Recipients": [] })
+    });
+    if let Some(Value::Array(recipients)) = record.get_mut("Recipients") {
+        recipients.extend(added);
+    }
+}
+
+/// Every address of every `From` and `Sender` header of `message`.
+fn report_senders(message: &Message<'_>) -> Vec<Value> {
+    message
+        .headers()
+        .iter()
+        .filter(|header| matches!(header.name, HeaderName::From | HeaderName::Sender))
+        .filter_map(|header| header.value().as_address())
+        .flat_map(|address| address.iter())
+        .filter_map(|addr| addr.address())
+        .map(|address| Value::String(address.to_owned()))
+        .collect()
 }
 
 /// Adds `why` to the event's [`MISMATCH_LABEL`] (a report in a report may have its own).

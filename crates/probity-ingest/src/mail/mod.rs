@@ -24,6 +24,7 @@ use probity_model::{DeadLetter, Event, Format};
 
 use crate::{Context, Error, Limits, Result, Sink};
 
+pub use journal::ENVELOPE_ONLY_KEY;
 pub use message::{ATTACHED_MESSAGES_KEY, message_to_event, message_to_events};
 
 use mbox::{MboxMessage, SplitError, Splitter};
