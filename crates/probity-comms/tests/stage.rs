@@ -1241,3 +1241,34 @@ fn a_journal_report_from_elsewhere_cannot_add_a_protected_party() {
         assert!(!stored.contains(probity_comms::journal::ENVELOPE_ONLY_KEY));
     }
 }
+
+/// A workbook of 30 invented people (written by openpyxl), with abuse on a hidden sheet, sent to
+/// a personal webmail address: the sheet is read as the spreadsheet export it is, so the bulk
+/// personal data count and the abuse policy both see it. (Before workbooks were read, the only
+/// alert was the data file's name.)
+#[test]
+fn a_workbook_of_people_sent_to_webmail_is_read_by_the_policies() {
+    use base64::Engine;
+    let book = include_bytes!("../../probity-ingest/tests/fixtures/attach/nominals.xlsx");
+    let encoded = base64::engine::general_purpose::STANDARD.encode(book);
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|line| std::str::from_utf8(line).unwrap())
+        .collect();
+    let mut event = decode_eml(&format!(
+        "From: Sam Lane <sam.lane@force.police.uk>\nTo: pal@gmail.com\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <x1@force.police.uk>\nSubject: as asked\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: text/plain\n\nAs asked.\n--b1\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; name=\"list.xlsx\"\nContent-Transfer-Encoding: base64\n\n{}\n--b1--\n",
+        lines.join("\n")
+    ));
+    let Outcome::Scanned(alerts) = stage(4 << 20).apply(&mut event) else {
+        panic!("not scanned");
+    };
+    let ids: Vec<&str> = alerts.iter().map(|a| a.rule.id.as_str()).collect();
+    for expected in [
+        "disclosure/bulk_personal_data",
+        "abuse/threat",
+        "abuse/misogynistic",
+    ] {
+        assert!(ids.contains(&expected), "{expected}: {ids:?}");
+    }
+}

@@ -1,4 +1,4 @@
-//! How fast attachment text is extracted: a DOCX, a PDF and a plain text file built here, each
+//! How fast attachment text is extracted: a DOCX, an XLSX, a PDF and a plain text file built here, each
 //! read by `attach::extract_text` the way the mail decoder reads attachments.
 //!
 //! ```text
@@ -32,6 +32,46 @@ fn docx(paragraphs: usize) -> Result<Vec<u8>, Box<dyn Error>> {
         .compression_method(zip::CompressionMethod::Deflated);
     writer.start_file("word/document.xml", options)?;
     writer.write_all(xml.as_bytes())?;
+    Ok(writer.finish()?.into_inner())
+}
+
+/// A workbook of `rows` people, as Excel writes one: strings shared, dates as numbers in a date
+/// format.
+fn xlsx(rows: usize) -> Result<Vec<u8>, Box<dyn Error>> {
+    let mut shared = String::from(
+        "<sst><si><t>Name</t></si><si><t>Date of birth</t></si><si><t>Address</t></si><si><t>Phone</t></si>",
+    );
+    let mut sheet = String::from(
+        "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c r=\"B1\" t=\"s\"><v>1</v></c><c r=\"C1\" t=\"s\"><v>2</v></c><c r=\"D1\" t=\"s\"><v>3</v></c></row>",
+    );
+    for i in 0..rows {
+        let (name, address) = (4 + 2 * i, 5 + 2 * i);
+        shared.push_str(&format!(
+            "<si><t>SURNAME{i}, Forename</t></si><si><t>{i} High Street, Newtown</t></si>"
+        ));
+        let r = i + 2;
+        sheet.push_str(&format!(
+            "<row r=\"{r}\"><c r=\"A{r}\" t=\"s\"><v>{name}</v></c><c r=\"B{r}\" s=\"1\"><v>{}</v></c><c r=\"C{r}\" t=\"s\"><v>{address}</v></c><c r=\"D{r}\"><v>7700900{:03}</v></c></row>",
+            20_000 + i % 10_000,
+            i % 1000
+        ));
+    }
+    shared.push_str("</sst>");
+    sheet.push_str("</sheetData></worksheet>");
+    let styles =
+        "<styleSheet><cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/></cellXfs></styleSheet>";
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, part) in [
+        ("xl/workbook.xml", "<workbook/>"),
+        ("xl/sharedStrings.xml", shared.as_str()),
+        ("xl/styles.xml", styles),
+        ("xl/worksheets/sheet1.xml", sheet.as_str()),
+    ] {
+        writer.start_file(name, options)?;
+        writer.write_all(part.as_bytes())?;
+    }
     Ok(writer.finish()?.into_inner())
 }
 
@@ -126,12 +166,19 @@ fn main() -> Result<(), Box<dyn Error>> {
         .transpose()?
         .unwrap_or(5);
     let docx = docx(20_000)?;
+    let xlsx = xlsx(20_000)?;
     let pdf = pdf(200);
     let text = SENTENCE.repeat(100_000);
     measure(
         "docx (20,000 paragraphs)",
         &docx,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        rounds,
+    );
+    measure(
+        "xlsx (20,000 rows)",
+        &xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         rounds,
     );
     measure(

@@ -214,6 +214,14 @@ fn a_word_document_embedded_in_one_is_read_and_other_objects_named() {
         ("word/document.xml", document_xml(&["middle"]).as_bytes()),
         ("word/embeddings/deeper.docx", &innermost),
     ]);
+    // An embedded workbook is read as one (`tests/archives.rs` reads workbooks).
+    let book = docx_with(&[
+        ("xl/workbook.xml", b"<workbook/>"),
+        (
+            "xl/worksheets/sheet1.xml",
+            b"<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>embedded workbook</t></is></c></row></sheetData></worksheet>",
+        ),
+    ]);
     let bytes = docx_with(&[
         (
             "word/document.xml",
@@ -222,7 +230,7 @@ fn a_word_document_embedded_in_one_is_read_and_other_objects_named() {
         ("word/embeddings/Microsoft_Word_Document.docx", &inner),
         ("word/embeddings/Second.docx", &middle),
         ("word/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0 ole"),
-        ("word/embeddings/Book1.xlsx", b"PK not read"),
+        ("word/embeddings/Book1.xlsx", &book),
     ]);
     let got = read(&bytes, DOCX_MIME, "report.docx", &Limits::default());
     let text = got.text.clone().unwrap();
@@ -233,9 +241,13 @@ fn a_word_document_embedded_in_one_is_read_and_other_objects_named() {
     );
     assert!(text.contains("middle"), "{text:?}");
     assert!(!text.contains("two levels down"), "{text:?}");
+    assert!(
+        text.contains("[sheet sheet1]\nembedded workbook"),
+        "{text:?}"
+    );
     let note = note(&got);
     assert!(
-        note.contains("2 embedded objects not read (word/embeddings/Book1.xlsx, word/embeddings/oleObject1.bin)"),
+        note.contains("1 embedded object not read (word/embeddings/oleObject1.bin)"),
         "{note}"
     );
     assert!(
@@ -337,7 +349,14 @@ fn truncated_and_foreign_zips_are_noted() {
         "files.zip",
         &Limits::default(),
     );
-    assert!(note(&got).contains("not a DOCX"), "{got:?}");
+    // Not a document: an archive, whose files are read (tests/archives.rs).
+    assert!(
+        got.text
+            .as_deref()
+            .unwrap()
+            .contains("[file readme.txt]\nhello"),
+        "{got:?}"
+    );
 }
 
 #[test]

@@ -3,72 +3,39 @@
 //! shown by Word to whoever opens it with changes on). Two ways of putting text in a document
 //! outside those parts are read too, as Word shows both as part of the document: an `altChunk`
 //! (a part in HTML, plain text or MHTML that Word merges into the body when it opens the file)
-//! and a Word document embedded in it (`word/embeddings/*.docx`, read as a DOCX, one level
-//! deep). Other embedded objects (spreadsheets, OLE `.bin` objects) are named in a note.
-//!
-//! The zip is checked before anything is inflated (entry count; each entry's declared size and
-//! compression ratio) and while it is (bytes actually inflated, against the declared size and the
-//! attachment's decompression budget), so a zip bomb costs at most the budget.
-
-use std::io::{Cursor, Read};
+//! and a Word document or Excel workbook embedded in it (`word/embeddings/*.docx`, `*.xlsx`,
+//! read as such, one level deep). Other embedded objects (OLE `.bin` objects) are named in a
+//! note. The zip itself is opened and checked in [`super::zip`].
 
 use quick_xml::Reader;
-use quick_xml::events::{BytesRef, Event};
-use zip::ZipArchive;
-use zip::result::ZipError;
+use quick_xml::events::Event;
 
 use super::TextOut;
+use super::zip::{Archive, entity_text, read_part, read_part_bytes};
 
 /// The part holding the body text.
-const DOCUMENT_PART: &str = "word/document.xml";
-/// Below this many inflated bytes the compression ratio is not checked: small, repetitive XML
-/// compresses very well.
-const RATIO_FREE_BYTES: u64 = 1024 * 1024;
-const READ_CHUNK: usize = 64 * 1024;
+pub(super) const DOCUMENT_PART: &str = "word/document.xml";
 
-/// Reads a DOCX's text into `out`, noting what could not be read.
-pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
-    extract_at(bytes, out, 0);
-}
-
-/// [`extract`] for a document embedded `depth` levels deep.
-fn extract_at(bytes: &[u8], out: &mut TextOut<'_>, depth: usize) {
-    let mut archive = match ZipArchive::new(Cursor::new(bytes)) {
-        Ok(archive) => archive,
-        Err(error) => {
-            out.note(format!(
-                "corrupt zip container: {error}; text not extracted"
-            ));
-            return;
-        }
-    };
-    let entries = archive.len();
-    if entries > out.limits.max_zip_entries {
-        out.note(format!(
-            "zip holds {entries} entries, more than the limit of {}; text not extracted",
-            out.limits.max_zip_entries
-        ));
-        return;
-    }
-    let parts = text_parts(&archive);
-    if !parts.iter().any(|part| part == DOCUMENT_PART) {
-        out.note(format!(
-            "a zip archive without {DOCUMENT_PART} is not a DOCX; its contents are not read"
-        ));
-        return;
-    }
-    let mut budget = out.limits.max_decompressed_bytes as u64;
-    read_text_parts(&mut archive, &parts, &mut budget, out);
+/// Reads an opened DOCX's text into `out` (`depth` levels inside other files), noting what could
+/// not be read; `budget` is what may still be inflated.
+pub(super) fn read(
+    archive: &mut Archive<'_>,
+    budget: &mut u64,
+    out: &mut TextOut<'_>,
+    depth: usize,
+) {
+    let parts = text_parts(archive);
+    read_text_parts(archive, &parts, budget, out);
     if out.is_full() {
         return;
     }
-    read_alt_chunks(&mut archive, &mut budget, out);
-    read_embedded(&mut archive, &mut budget, out, depth);
+    read_alt_chunks(archive, budget, out);
+    read_embedded(archive, budget, out, depth);
 }
 
 /// The WordprocessingML parts' text, body first.
 fn read_text_parts(
-    archive: &mut ZipArchive<Cursor<&[u8]>>,
+    archive: &mut Archive<'_>,
     parts: &[String],
     budget: &mut u64,
     out: &mut TextOut<'_>,
@@ -101,11 +68,7 @@ const DOCUMENT_RELS: &str = "word/_rels/document.xml.rels";
 
 /// The body's `altChunk` parts: HTML read as the mail decoder reads HTML, plain text as it is,
 /// MHTML by its HTML or text part; another format (RTF) is named in a note.
-fn read_alt_chunks(
-    archive: &mut ZipArchive<Cursor<&[u8]>>,
-    budget: &mut u64,
-    out: &mut TextOut<'_>,
-) {
+fn read_alt_chunks(archive: &mut Archive<'_>, budget: &mut u64, out: &mut TextOut<'_>) {
     if archive.index_for_name(DOCUMENT_RELS).is_none() {
         return;
     }
@@ -212,16 +175,12 @@ fn mhtml_text(content: &str) -> String {
         .unwrap_or_default()
 }
 
-/// How deep Word documents embedded in Word documents are read (the outer document is depth 0).
+/// How deep documents embedded in Word documents are read (the outer document is depth 0).
 const MAX_EMBEDDED_DEPTH: usize = 1;
 
-/// Word documents embedded in the document, read as DOCX; other embedded objects named.
-fn read_embedded(
-    archive: &mut ZipArchive<Cursor<&[u8]>>,
-    budget: &mut u64,
-    out: &mut TextOut<'_>,
-    depth: usize,
-) {
+/// Word documents and Excel workbooks embedded in the document, read as such; other embedded
+/// objects named.
+fn read_embedded(archive: &mut Archive<'_>, budget: &mut u64, out: &mut TextOut<'_>, depth: usize) {
     let mut embedded: Vec<String> = archive
         .file_names()
         .filter_map(Result::ok)
@@ -232,7 +191,7 @@ fn read_embedded(
     let mut not_read = Vec::new();
     for name in embedded {
         let lower = name.to_ascii_lowercase();
-        let is_word = [".docx", ".docm", ".dotx", ".dotm"]
+        let is_word = [".docx", ".docm", ".dotx", ".dotm", ".xlsx", ".xlsm"]
             .iter()
             .any(|ext| lower.ends_with(ext));
         if !is_word || depth >= MAX_EMBEDDED_DEPTH {
@@ -247,7 +206,7 @@ fn read_embedded(
         };
         out.push("\n");
         let before = out.notes_len();
-        extract_at(&bytes, out, depth + 1);
+        super::zip::extract(&bytes, out, depth + 1);
         out.prefix_notes_from(before, &format!("{name}: "));
     }
     if !not_read.is_empty() {
@@ -264,7 +223,7 @@ fn read_embedded(
 
 /// The parts that carry text, body first, then headers, footers, footnotes, endnotes and comments
 /// in name order.
-fn text_parts(archive: &ZipArchive<Cursor<&[u8]>>) -> Vec<String> {
+fn text_parts(archive: &Archive<'_>) -> Vec<String> {
     let mut extra: Vec<String> = archive
         .file_names()
         .filter_map(Result::ok)
@@ -295,91 +254,6 @@ fn is_extra_text_part(name: &str) -> bool {
             || file == "footnotes.xml"
             || file == "endnotes.xml"
             || file == "comments.xml")
-}
-
-/// One part inflated, within the remaining `budget`; none (with a note) where it cannot be read
-/// at all. A part cut short by the budget or the ratio check is returned as far as it was read.
-fn read_part(
-    archive: &mut ZipArchive<Cursor<&[u8]>>,
-    part: &str,
-    budget: &mut u64,
-    out: &mut TextOut<'_>,
-) -> Option<String> {
-    read_part_bytes(archive, part, budget, out)
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// [`read_part`]'s bytes, as inflated.
-fn read_part_bytes(
-    archive: &mut ZipArchive<Cursor<&[u8]>>,
-    part: &str,
-    budget: &mut u64,
-    out: &mut TextOut<'_>,
-) -> Option<Vec<u8>> {
-    let mut entry = match archive.by_name(part) {
-        Ok(entry) => entry,
-        Err(error) => {
-            out.note(zip_error_note(part, &error));
-            return None;
-        }
-    };
-    if entry.encrypted() {
-        out.note(format!("{part} is encrypted; text not extracted"));
-        return None;
-    }
-    let compressed = entry.compressed_size().max(1);
-    let declared = entry.size();
-    let max_ratio = out.limits.max_zip_ratio as u64;
-    if declared > RATIO_FREE_BYTES && declared / compressed > max_ratio {
-        out.note(format!(
-            "{part} would inflate {compressed} bytes to {declared} (more than {max_ratio}:1, a zip bomb?); not read"
-        ));
-        return None;
-    }
-    let ratio_cap = compressed.saturating_mul(max_ratio).max(RATIO_FREE_BYTES);
-    let cap = (*budget).min(ratio_cap);
-    let mut bytes = Vec::new();
-    let mut chunk = vec![0u8; READ_CHUNK];
-    loop {
-        let read = match entry.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(read) => read,
-            Err(error) => {
-                out.note(format!(
-                    "{part} could not be inflated: {error}; text read up to there"
-                ));
-                break;
-            }
-        };
-        let room = usize::try_from(cap - bytes.len() as u64).unwrap_or(usize::MAX);
-        if read > room {
-            bytes.extend_from_slice(&chunk[..room]);
-            out.note(over_cap_note(part, cap, *budget, ratio_cap));
-            break;
-        }
-        bytes.extend_from_slice(&chunk[..read]);
-    }
-    *budget = budget.saturating_sub(bytes.len() as u64);
-    Some(bytes)
-}
-
-fn over_cap_note(part: &str, cap: u64, budget: u64, ratio_cap: u64) -> String {
-    if cap == ratio_cap && ratio_cap < budget {
-        return format!(
-            "{part} inflates past {cap} bytes, beyond the compression ratio limit (a zip bomb?); text read up to there"
-        );
-    }
-    format!("{part} inflates past the decompression limit of {cap} bytes; text read up to there")
-}
-
-fn zip_error_note(part: &str, error: &ZipError) -> String {
-    match error {
-        ZipError::UnsupportedArchive(reason) if reason.contains("assword") => {
-            format!("{part} is encrypted; text not extracted")
-        }
-        ZipError::InvalidPassword => format!("{part} is encrypted; text not extracted"),
-        other => format!("{part} could not be read: {other}"),
-    }
 }
 
 /// The text of WordprocessingML: `w:t` runs, tabs and breaks; a paragraph ends a line.
@@ -415,21 +289,4 @@ fn xml_text(xml: &str, out: &mut TextOut<'_>) -> Result<(), String> {
             _ => {}
         }
     }
-}
-
-/// `&amp;`, `&#233;` and the other predefined references as text.
-fn entity_text(reference: &BytesRef<'_>) -> String {
-    if let Ok(Some(ch)) = reference.resolve_char_ref() {
-        return ch.to_string();
-    }
-    let name = reference.xml10_content();
-    let text = match name.as_ref() {
-        "amp" => "&",
-        "lt" => "<",
-        "gt" => ">",
-        "quot" => "\"",
-        "apos" => "'",
-        _ => "",
-    };
-    text.to_owned()
 }

@@ -1,4 +1,5 @@
-//! Text from attachments: plain text (charset aware), HTML, DOCX and PDF, told by content first;
+//! Text from attachments: plain text (charset aware), HTML, DOCX, XLSX, PPTX, PDF and the files
+//! in a zip archive, told by content first;
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
 //! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`). One that claims to be a PDF
 //! and cannot be opened as one has its text outside PDF syntax read (noted), so that starting a
@@ -19,6 +20,8 @@ mod pdf_syntax;
 mod rtf;
 mod text;
 mod tnef;
+mod xlsx;
+mod zip;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
@@ -53,7 +56,8 @@ pub struct Extracted {
 enum Kind {
     Text,
     Html,
-    Docx,
+    /// A zip: a Word, Excel or PowerPoint file, or an archive of files ([`zip`]).
+    Zip,
     Pdf,
     /// An OLE compound file: a legacy Office document or an encrypted OOXML one.
     Compound,
@@ -131,11 +135,17 @@ pub fn extract_text(input: &Input<'_>, limits: &Limits) -> Extracted {
 }
 
 fn extract_kind(kind: Kind, input: &Input<'_>, limits: &Limits) -> Extracted {
+    extract_kind_at(kind, input, limits, 0)
+}
+
+/// [`extract_kind`] for a file `depth` files deep (0: the attachment itself; 1: a file in a zip
+/// archive or embedded in a document).
+fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize) -> Extracted {
     let mut out = TextOut::new(limits);
     match kind {
         Kind::Text => text::plain(input, &mut out),
         Kind::Html => text::html(input, &mut out),
-        Kind::Docx => docx::extract(input.bytes, &mut out),
+        Kind::Zip => zip::extract(input.bytes, &mut out, depth),
         Kind::Pdf => pdf::extract(input, &mut out),
         Kind::Compound => out.note(compound_note(input)),
         Kind::Tnef => tnef::extract(input.bytes, &mut out),
@@ -191,7 +201,7 @@ impl Kind {
         match self {
             Kind::Text => "text",
             Kind::Html => "HTML",
-            Kind::Docx => "DOCX",
+            Kind::Zip => "zip (DOCX, XLSX, PPTX or archive)",
             Kind::Pdf => "PDF",
             Kind::Compound => "Office",
             Kind::Tnef => "TNEF",
@@ -208,7 +218,7 @@ fn kind_of(input: &Input<'_>) -> Kind {
         return Kind::Pdf;
     }
     if bytes.starts_with(ZIP_MAGIC) {
-        return Kind::Docx;
+        return Kind::Zip;
     }
     if bytes.starts_with(COMPOUND_MAGIC) {
         return Kind::Compound;
@@ -222,7 +232,7 @@ fn kind_of(input: &Input<'_>) -> Kind {
         return Kind::Pdf;
     }
     if mime.contains("wordprocessingml") || extension.as_deref() == Some("docx") {
-        return Kind::Docx;
+        return Kind::Zip;
     }
     let is_html = mime == "text/html"
         || mime == "application/xhtml+xml"
@@ -481,7 +491,7 @@ mod tests {
             kind_of(&input(b"%PDF-1.4\n", Some("text/plain"), None)),
             Kind::Pdf
         );
-        assert_eq!(kind_of(&input(b"PK\x03\x04rest", None, None)), Kind::Docx);
+        assert_eq!(kind_of(&input(b"PK\x03\x04rest", None, None)), Kind::Zip);
         assert_eq!(kind_of(&input(COMPOUND_MAGIC, None, None)), Kind::Compound);
         assert_eq!(
             kind_of(&input(b"<p>x</p>", None, Some("page.HTM"))),

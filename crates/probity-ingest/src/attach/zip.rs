@@ -1,0 +1,350 @@
+//! Zip files: Office Open XML documents (DOCX, XLSX, PPTX) and archives of files.
+//!
+//! A zip is told by what it holds: `word/document.xml` a Word document ([`super::docx`]),
+//! `xl/workbook.xml` an Excel workbook ([`super::xlsx`]), `ppt/presentation.xml` a PowerPoint
+//! presentation (the text of its slides and their notes, in slide order); any other zip is an
+//! archive of files, each read as an attachment of its own would be (by content first, then its
+//! name), under a line naming it (`[file NAME]`). An archive inside an archive is not opened (noted),
+//! and files no text is read from are named in one note. Sending a spreadsheet of nominals
+//! zipped, or zipped inside a zip, is how police data most easily leaves by email: unread, it
+//! would reach no disclosure policy.
+//!
+//! The zip is checked before anything is inflated (entry count; each entry's declared size and
+//! compression ratio) and while it is (bytes actually inflated, against the declared size and the
+//! attachment's decompression budget, shared by every entry read), so a zip bomb costs at most the
+//! budget. The time limit is checked before each file of an archive is read.
+
+use std::io::{Cursor, Read};
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesRef, Event};
+use zip::ZipArchive;
+use zip::result::ZipError;
+
+use super::{Input, Kind, TextOut};
+
+/// A zip being read from an attachment's bytes.
+pub(super) type Archive<'b> = ZipArchive<Cursor<&'b [u8]>>;
+
+/// Below this many inflated bytes the compression ratio is not checked: small, repetitive XML
+/// compresses very well.
+const RATIO_FREE_BYTES: u64 = 1024 * 1024;
+const READ_CHUNK: usize = 64 * 1024;
+
+/// The part that makes a zip a workbook.
+pub(super) const WORKBOOK_PART: &str = "xl/workbook.xml";
+/// The part that makes a zip a presentation.
+const PRESENTATION_PART: &str = "ppt/presentation.xml";
+/// How many files an archive's note names of those no text was read from.
+const NAMED_UNREAD: usize = 5;
+
+/// Reads a zip's text into `out`: a document or workbook as such, any other zip as an archive
+/// of files, whose files are read only where the zip is the attachment itself (`depth` 0; a zip
+/// inside a document or archive is `depth` 1 or more).
+pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>, depth: usize) {
+    let mut archive = match ZipArchive::new(Cursor::new(bytes)) {
+        Ok(archive) => archive,
+        Err(error) => {
+            out.note(format!(
+                "corrupt zip container: {error}; text not extracted"
+            ));
+            return;
+        }
+    };
+    let entries = archive.len();
+    if entries > out.limits.max_zip_entries {
+        out.note(format!(
+            "zip holds {entries} entries, more than the limit of {}; text not extracted",
+            out.limits.max_zip_entries
+        ));
+        return;
+    }
+    let mut budget = out.limits.max_decompressed_bytes as u64;
+    if archive.index_for_name(super::docx::DOCUMENT_PART).is_some() {
+        super::docx::read(&mut archive, &mut budget, out, depth);
+    } else if archive.index_for_name(WORKBOOK_PART).is_some() {
+        super::xlsx::read(&mut archive, &mut budget, out);
+    } else if archive.index_for_name(PRESENTATION_PART).is_some() {
+        read_slides(&mut archive, &mut budget, out);
+    } else if depth == 0 {
+        read_files(&mut archive, &mut budget, out);
+    } else {
+        out.note("a zip archive inside another file is not opened; its contents are not read");
+    }
+}
+
+/// A presentation's slides, then their speaker notes, each in slide order (`slide2` before
+/// `slide10`).
+fn read_slides(archive: &mut Archive<'_>, budget: &mut u64, out: &mut TextOut<'_>) {
+    for folder in ["ppt/slides/", "ppt/notesSlides/"] {
+        for part in numbered_parts(archive, folder) {
+            if out.is_full() || out.out_of_time(&format!("before {part}")) {
+                return;
+            }
+            let Some(xml) = read_part(archive, &part, budget, out) else {
+                continue;
+            };
+            if let Err(error) = markup_text(&xml, out) {
+                out.note(format!(
+                    "{part} is damaged ({error}); text read up to there"
+                ));
+            }
+            out.push("\n");
+        }
+    }
+}
+
+/// The `.xml` parts directly in `folder`, in the order of the number in their names.
+pub(super) fn numbered_parts(archive: &Archive<'_>, folder: &str) -> Vec<String> {
+    let mut parts: Vec<(u64, String)> = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .filter_map(|name| {
+            let file = name.strip_prefix(folder)?;
+            if file.contains('/') || !file.ends_with(".xml") {
+                return None;
+            }
+            let number: String = file.chars().filter(char::is_ascii_digit).take(18).collect();
+            Some((number.parse().unwrap_or(0), name.into_owned()))
+        })
+        .collect();
+    parts.sort();
+    parts.into_iter().map(|(_, name)| name).collect()
+}
+
+/// The text of DrawingML or SpreadsheetML rich text (slides, comments, text boxes): the content
+/// of every `t` element, a paragraph (`p`), shared string (`si`) or comment ending a line.
+pub(super) fn markup_text(xml: &str, out: &mut TextOut<'_>) -> Result<(), String> {
+    let mut reader = Reader::from_str(xml);
+    let mut in_text = false;
+    loop {
+        if out.is_full() {
+            return Ok(());
+        }
+        let event = reader.read_event().map_err(|error| {
+            format!("XML error near byte {}: {error}", reader.buffer_position())
+        })?;
+        match event {
+            Event::Start(start) => in_text = start.local_name().as_ref() == "t",
+            Event::End(end) => match end.local_name().as_ref() {
+                "t" => in_text = false,
+                "p" | "si" | "comment" => out.push("\n"),
+                _ => {}
+            },
+            Event::Empty(empty) if empty.local_name().as_ref() == "br" => out.push("\n"),
+            Event::Text(text) if in_text => out.push(&text.xml10_content()),
+            Event::CData(data) if in_text => out.push(&data.xml10_content()),
+            Event::GeneralRef(reference) if in_text => out.push(&entity_text(&reference)),
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+/// An archive's files, in the order it holds them, each read as an attachment would be under a
+/// line naming it; the files no text is read from (images, other binaries) named in one note.
+fn read_files(archive: &mut Archive<'_>, budget: &mut u64, out: &mut TextOut<'_>) {
+    let limits = out.limits;
+    let mut unread: Vec<String> = Vec::new();
+    let mut encrypted: Vec<String> = Vec::new();
+    for index in 0..archive.len() {
+        let (name, is_dir, is_encrypted, size) = match archive.by_index_raw(index) {
+            Ok(entry) => (
+                entry
+                    .name()
+                    .map_or_else(|_| format!("file {}", index + 1), |name| name.into_owned()),
+                entry.is_dir(),
+                entry.encrypted(),
+                entry.size(),
+            ),
+            Err(error) => {
+                out.note(zip_error_note(&format!("file {}", index + 1), &error));
+                continue;
+            }
+        };
+        if is_dir {
+            continue;
+        }
+        if is_encrypted {
+            encrypted.push(name);
+            continue;
+        }
+        if out.is_full() || out.out_of_time(&format!("before {name}")) {
+            break;
+        }
+        if size > limits.max_attachment_bytes as u64 {
+            out.note(format!(
+                "{name}: {size} bytes, larger than the {} byte extraction limit; text not extracted",
+                limits.max_attachment_bytes
+            ));
+            continue;
+        }
+        let Some(bytes) = read_entry_bytes(archive, index, &name, budget, out) else {
+            continue;
+        };
+        let file_name = name.rsplit(['/', '\\']).next().unwrap_or(&name);
+        let input = Input {
+            bytes: &bytes,
+            mime_type: None,
+            name: Some(file_name),
+            charset: None,
+        };
+        let inner = match super::kind_of(&input) {
+            Kind::Unsupported => {
+                unread.push(name);
+                continue;
+            }
+            Kind::Tnef => super::Extracted::note("a TNEF inside a zip is not read".to_owned()),
+            kind => super::extract_kind_at(kind, &input, limits, 1),
+        };
+        if let Some(note) = inner.note {
+            out.note(format!("{name} (in the zip): {note}"));
+        }
+        if let Some(text) = inner.text.as_deref().map(str::trim)
+            && !text.is_empty()
+        {
+            out.push("\n\n[file ");
+            out.push(&name);
+            out.push("]\n");
+            out.push(text);
+        }
+    }
+    for (names, why) in [
+        (&encrypted, "encrypted"),
+        (&unread, "neither text nor a document that is read"),
+    ] {
+        if names.is_empty() {
+            continue;
+        }
+        let count = names.len();
+        let shown: Vec<&str> = names
+            .iter()
+            .take(NAMED_UNREAD)
+            .map(String::as_str)
+            .collect();
+        out.note(format!(
+            "{count} file{} in the zip not read, {why}: {}{}",
+            if count == 1 { "" } else { "s" },
+            shown.join(", "),
+            if count > shown.len() { ", …" } else { "" }
+        ));
+    }
+}
+
+/// One part inflated, within the remaining `budget`; none (with a note) where it cannot be read
+/// at all. A part cut short by the budget or the ratio check is returned as far as it was read.
+pub(super) fn read_part(
+    archive: &mut Archive<'_>,
+    part: &str,
+    budget: &mut u64,
+    out: &mut TextOut<'_>,
+) -> Option<String> {
+    read_part_bytes(archive, part, budget, out)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// [`read_part`]'s bytes, as inflated.
+pub(super) fn read_part_bytes(
+    archive: &mut Archive<'_>,
+    part: &str,
+    budget: &mut u64,
+    out: &mut TextOut<'_>,
+) -> Option<Vec<u8>> {
+    let Some(index) = archive.index_for_name(part) else {
+        out.note(zip_error_note(part, &ZipError::FileNotFound));
+        return None;
+    };
+    read_entry_bytes(archive, index, part, budget, out)
+}
+
+/// The bytes of the entry at `index` (called `part` in notes), as inflated within the remaining
+/// `budget` and the compression ratio limit; none (with a note) where it cannot be read at all.
+pub(super) fn read_entry_bytes(
+    archive: &mut Archive<'_>,
+    index: usize,
+    part: &str,
+    budget: &mut u64,
+    out: &mut TextOut<'_>,
+) -> Option<Vec<u8>> {
+    let mut entry = match archive.by_index(index) {
+        Ok(entry) => entry,
+        Err(error) => {
+            out.note(zip_error_note(part, &error));
+            return None;
+        }
+    };
+    if entry.encrypted() {
+        out.note(format!("{part} is encrypted; text not extracted"));
+        return None;
+    }
+    let compressed = entry.compressed_size().max(1);
+    let declared = entry.size();
+    let max_ratio = out.limits.max_zip_ratio as u64;
+    if declared > RATIO_FREE_BYTES && declared / compressed > max_ratio {
+        out.note(format!(
+            "{part} would inflate {compressed} bytes to {declared} (more than {max_ratio}:1, a zip bomb?); not read"
+        ));
+        return None;
+    }
+    let ratio_cap = compressed.saturating_mul(max_ratio).max(RATIO_FREE_BYTES);
+    let cap = (*budget).min(ratio_cap);
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0u8; READ_CHUNK];
+    loop {
+        let read = match entry.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) => {
+                out.note(format!(
+                    "{part} could not be inflated: {error}; text read up to there"
+                ));
+                break;
+            }
+        };
+        let room = usize::try_from(cap - bytes.len() as u64).unwrap_or(usize::MAX);
+        if read > room {
+            bytes.extend_from_slice(&chunk[..room]);
+            out.note(over_cap_note(part, cap, *budget, ratio_cap));
+            break;
+        }
+        bytes.extend_from_slice(&chunk[..read]);
+    }
+    *budget = budget.saturating_sub(bytes.len() as u64);
+    Some(bytes)
+}
+
+fn over_cap_note(part: &str, cap: u64, budget: u64, ratio_cap: u64) -> String {
+    if cap == ratio_cap && ratio_cap < budget {
+        return format!(
+            "{part} inflates past {cap} bytes, beyond the compression ratio limit (a zip bomb?); text read up to there"
+        );
+    }
+    format!("{part} inflates past the decompression limit of {cap} bytes; text read up to there")
+}
+
+fn zip_error_note(part: &str, error: &ZipError) -> String {
+    match error {
+        ZipError::UnsupportedArchive(reason) if reason.contains("assword") => {
+            format!("{part} is encrypted; text not extracted")
+        }
+        ZipError::InvalidPassword => format!("{part} is encrypted; text not extracted"),
+        other => format!("{part} could not be read: {other}"),
+    }
+}
+
+/// `&amp;`, `&#233;` and the other predefined references as text.
+pub(super) fn entity_text(reference: &BytesRef<'_>) -> String {
+    if let Ok(Some(ch)) = reference.resolve_char_ref() {
+        return ch.to_string();
+    }
+    let name = reference.xml10_content();
+    let text = match name.as_ref() {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        _ => "",
+    };
+    text.to_owned()
+}

@@ -1,0 +1,265 @@
+//! Zip files other than Word documents: Excel workbooks and PowerPoint presentations written by
+//! the libraries others write them with (`tests/fixtures/attach/make_office.py`), and archives
+//! of files, hostile ones included (a zip bomb inside, an archive inside an archive), on their
+//! own and through the mail decoder.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{Cursor, Write};
+
+use base64::Engine;
+use probity_ingest::attach::{Extracted, Input, extract_text};
+use probity_ingest::mail::decode_eml;
+use probity_ingest::{Batch, Context, Limits};
+use zip::write::SimpleFileOptions;
+
+/// Written by openpyxl: a sheet of 30 invented people (names, dates of birth as dates, addresses,
+/// postcodes, phone numbers) with a comment, and a hidden sheet of abuse.
+const NOMINALS_XLSX: &[u8] = include_bytes!("fixtures/attach/nominals.xlsx");
+/// Written by python-pptx: a slide, and abuse in its speaker notes.
+const BRIEFING_PPTX: &[u8] = include_bytes!("fixtures/attach/briefing.pptx");
+
+const ABUSE: &str = "You stupid bitch, I know where you live and I will hurt you.";
+
+fn read(bytes: &[u8], mime: &str, name: &str, limits: &Limits) -> Extracted {
+    let input = Input {
+        bytes,
+        mime_type: Some(mime),
+        name: Some(name),
+        charset: None,
+    };
+    extract_text(&input, limits)
+}
+
+fn note(extracted: &Extracted) -> &str {
+    extracted.note.as_deref().unwrap_or("")
+}
+
+/// A zip of `files`, deflated.
+fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_workbook_is_read_as_comma_separated_rows_hidden_sheets_and_comments_too() {
+    let got = read(
+        NOMINALS_XLSX,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "nominals.xlsx",
+        &Limits::default(),
+    );
+    assert_eq!(got.note, None, "{got:?}");
+    let text = got.text.unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("[sheet Nominals]"));
+    assert_eq!(
+        lines.next(),
+        Some("Name,Date of birth,Address,Postcode,Phone")
+    );
+    // A name and an address holding commas are quoted; the date is the date Excel shows.
+    assert_eq!(
+        lines.next(),
+        Some("\"HARRIS, Nicola\",01/01/1960,\"10 Mill Lane, Newtown\",NT1 0AB,07700 900000")
+    );
+    assert_eq!(text.matches("Newtown").count(), 30);
+    assert!(text.contains("[sheet Notes]\n"), "{text}");
+    assert!(text.contains(ABUSE), "the hidden sheet: {text}");
+    assert!(
+        text.contains("Pulled from the custody system for my mate"),
+        "the comment: {text}"
+    );
+}
+
+#[test]
+fn a_presentation_is_read_slides_then_notes() {
+    let got = read(
+        BRIEFING_PPTX,
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "briefing.pptx",
+        &Limits::default(),
+    );
+    assert_eq!(got.note, None, "{got:?}");
+    let text = got.text.unwrap();
+    let slide = text.find("Rota changes from Monday.").unwrap();
+    let notes = text.find(ABUSE).unwrap();
+    assert!(text.contains("Team briefing"), "{text}");
+    assert!(slide < notes, "{text}");
+}
+
+/// A workbook as Excel writes one: strings shared, cells left out where empty, a number in a
+/// custom date format and a number written with an exponent, phonetic guides, and a second
+/// sheet the relationships name.
+#[test]
+fn shared_strings_gaps_and_number_formats_are_read_as_excel_shows_them() {
+    let workbook = br#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr/><sheets><sheet name="B &amp; C" sheetId="2" r:id="rId9"/><sheet name="First" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+    let rels = br#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId9" Type="x/worksheet" Target="/xl/worksheets/other.xml"/></Relationships>"#;
+    let shared = br#"<sst><si><t>Name</t></si><si><r><t>Date </t></r><r><t>of birth</t></r></si><si><t>Phone</t></si><si><t>OKAFOR</t><rPh><t>okafo</t></rPh></si><si><t xml:space="preserve">say "hi", &amp; go</t></si></sst>"#;
+    let styles = br#"<styleSheet><numFmts count="1"><numFmt numFmtId="164" formatCode="[$-809]dd mmmm yyyy"/></numFmts><cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="2"/></cellXfs></styleSheet>"#;
+    let sheet1 = br#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="D1" t="s"><v>2</v></c></row><row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2" s="1"><v>31850</v></c><c r="D2"><v>4.4770090012E+10</v></c></row><row r="3"><c r="A3" t="s"><v>4</v></c><c r="B3" t="b"><v>1</v></c><c r="C3" s="2"><v>2.5</v></c><c r="E3" t="str"><f>A1</f><v>Name</v></c></row></sheetData></worksheet>"#;
+    let other = br#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>second sheet</t></is></c></row></sheetData></worksheet>"#;
+    let bytes = zip_of(&[
+        ("xl/workbook.xml", workbook),
+        ("xl/_rels/workbook.xml.rels", rels),
+        ("xl/sharedStrings.xml", shared),
+        ("xl/styles.xml", styles),
+        ("xl/worksheets/sheet1.xml", sheet1),
+        ("xl/worksheets/other.xml", other),
+    ]);
+    let got = read(
+        &bytes,
+        "application/octet-stream",
+        "book.xlsx",
+        &Limits::default(),
+    );
+    assert_eq!(got.note, None, "{got:?}");
+    assert_eq!(
+        got.text.as_deref(),
+        Some(
+            "[sheet B & C]\nsecond sheet\n\n[sheet First]\nName,Date of birth,,Phone,\n\
+             OKAFOR,14/03/1987,,44770090012,\n\"say \"\"hi\"\", & go\",TRUE,2.5,,Name"
+        )
+    );
+}
+
+#[test]
+fn a_damaged_sheet_keeps_the_rows_before_the_damage() {
+    let sheet = br#"<worksheet><sheetData><row><c t="inlineStr"><is><t>kept row</t></is></c></row><row><c t="inlineStr"><is><t>cut</t></x></c></row></sheetData></worksheet>"#;
+    let bytes = zip_of(&[
+        ("xl/workbook.xml", b"<workbook/>"),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ]);
+    let got = read(&bytes, "application/zip", "book.xlsx", &Limits::default());
+    assert!(got.text.as_deref().unwrap().contains("kept row"), "{got:?}");
+    assert!(note(&got).contains("sheet sheet1 is damaged"), "{got:?}");
+}
+
+#[test]
+fn an_archives_files_are_read_each_under_its_name() {
+    let inner = zip_of(&[("deeper.txt", ABUSE.as_bytes())]);
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    let bytes = zip_of(&[
+        (
+            "export/victims.csv",
+            b"Name,Address\r\nJane Roe,1 High Street\r\n",
+        ),
+        ("export/", b""),
+        ("nominals.xlsx", NOMINALS_XLSX),
+        ("photo.png", &png),
+        ("inner.zip", &inner),
+        ("notes.dat", ABUSE.as_bytes()),
+    ]);
+    let got = read(&bytes, "application/zip", "export.zip", &Limits::default());
+    let text = got.text.clone().unwrap();
+    assert!(
+        text.starts_with("[file export/victims.csv]\nName,Address\r\nJane Roe,1 High Street"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[file nominals.xlsx]\n[sheet Nominals]\nName,Date of birth"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("[file notes.dat]\n{ABUSE}")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("deeper"),
+        "an archive in an archive is not opened: {text}"
+    );
+    let note = note(&got);
+    assert!(
+        note.contains("inner.zip (in the zip): a zip archive inside another file is not opened"),
+        "{note}"
+    );
+    assert!(
+        note.contains(
+            "1 file in the zip not read, neither text nor a document that is read: photo.png"
+        ),
+        "{note}"
+    );
+    assert!(
+        note.contains("notes.dat (in the zip): read as text"),
+        "{note}"
+    );
+}
+
+#[test]
+fn a_zip_bomb_in_an_archive_is_refused_and_the_other_files_read() {
+    let bomb = vec![b'a'; 24 * 1024 * 1024];
+    let bytes = zip_of(&[("bomb.txt", &bomb), ("after.txt", b"read after the bomb")]);
+    assert!(bytes.len() < 200 * 1024, "{}", bytes.len());
+    let got = read(&bytes, "application/zip", "files.zip", &Limits::default());
+    assert!(note(&got).contains("bomb.txt would inflate"), "{got:?}");
+    assert!(note(&got).contains("zip bomb"), "{got:?}");
+    assert_eq!(
+        got.text.as_deref(),
+        Some("[file after.txt]\nread after the bomb")
+    );
+
+    // The decompression budget is the archive's, shared by its files.
+    let limits = Limits {
+        max_decompressed_bytes: 4096,
+        ..Limits::default()
+    };
+    let text = vec![b'x'; 3000];
+    let bytes = zip_of(&[("one.txt", &text), ("two.txt", &text)]);
+    let got = read(&bytes, "application/zip", "files.zip", &limits);
+    assert!(
+        note(&got).contains("two.txt inflates past the decompression limit"),
+        "{got:?}"
+    );
+}
+
+fn base64_lines(bytes: &[u8]) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|line| format!("{}\r\n", String::from_utf8_lossy(line)))
+        .collect()
+}
+
+#[test]
+fn a_zipped_workbook_sent_by_email_reaches_the_message_text() {
+    let zipped = zip_of(&[("nominals.xlsx", NOMINALS_XLSX)]);
+    let raw = format!(
+        "From: Sam Patel <s.patel@force.example>\r\nTo: j.bloggs@webmail.example\r\nSubject: files\r\nDate: Tue, 5 Mar 2024 10:00:00 +0000\r\nMessage-ID: <files-1@force.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nAs asked.\r\n--sep\r\nContent-Type: application/x-zip-compressed; name=\"export.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}--sep--\r\n",
+        base64_lines(&zipped)
+    );
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    let text = email.attachments[0].text.as_deref().unwrap();
+    assert!(text.contains("\"HARRIS, Nicola\",01/01/1960"), "{text}");
+    assert_eq!(email.attachments[0].extraction, None);
+}
+
+/// A workbook, a presentation and an archive cut short or with bytes changed give text or a
+/// reason, never a panic (the readers run inside a panic guard, which would say so in the note).
+#[test]
+fn damaged_workbooks_presentations_and_archives_never_panic() {
+    let archive = zip_of(&[("a.txt", ABUSE.as_bytes()), ("b.xlsx", NOMINALS_XLSX)]);
+    for (name, bytes) in [
+        ("nominals.xlsx", NOMINALS_XLSX),
+        ("briefing.pptx", BRIEFING_PPTX),
+        ("files.zip", &archive[..]),
+    ] {
+        for step in 0..64 {
+            let at = bytes.len() * step / 64;
+            let mut changed = bytes.to_vec();
+            changed[at] ^= 0x5a;
+            for damaged in [&bytes[..at], &changed[..]] {
+                let got = read(damaged, "application/zip", name, &Limits::default());
+                assert!(got.text.is_some() || got.note.is_some(), "{name} at {at}");
+                assert!(!note(&got).contains("panicked"), "{name} at {at}: {got:?}");
+            }
+        }
+    }
+}
