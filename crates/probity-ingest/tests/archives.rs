@@ -18,6 +18,11 @@ use zip::write::SimpleFileOptions;
 const NOMINALS_XLSX: &[u8] = include_bytes!("fixtures/attach/nominals.xlsx");
 /// Written by python-pptx: a slide, and abuse in its speaker notes.
 const BRIEFING_PPTX: &[u8] = include_bytes!("fixtures/attach/briefing.pptx");
+/// Written by odfpy: a sheet of 12 invented people (dates of birth as dates), and a sheet with
+/// abuse in its third column after two empty cells written as one repeated.
+const NOMINALS_ODS: &[u8] = include_bytes!("fixtures/attach/nominals.ods");
+/// Written by odfpy: a heading, and a paragraph with abuse in a span.
+const LETTER_ODT: &[u8] = include_bytes!("fixtures/attach/letter.odt");
 
 const ABUSE: &str = "You stupid bitch, I know where you live and I will hurt you.";
 
@@ -90,6 +95,80 @@ fn a_presentation_is_read_slides_then_notes() {
     let notes = text.find(ABUSE).unwrap();
     assert!(text.contains("Team briefing"), "{text}");
     assert!(slide < notes, "{text}");
+}
+
+#[test]
+fn open_document_files_are_read_tables_as_comma_separated_rows() {
+    let got = read(
+        NOMINALS_ODS,
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "nominals.ods",
+        &Limits::default(),
+    );
+    assert_eq!(got.note, None, "{got:?}");
+    let text = got.text.unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("[sheet Nominals]"));
+    assert_eq!(
+        lines.next(),
+        Some("Name,Date of birth,Address,Postcode,Phone")
+    );
+    assert_eq!(
+        lines.next(),
+        Some("\"HARRIS, Nicola\",01/01/1970,\"10 Mill Lane, Newtown\",NT1 0AB,07700 900000")
+    );
+    assert_eq!(text.matches("Newtown").count(), 12);
+    assert!(
+        text.ends_with(&format!(
+            "[sheet Notes]\n,,\"{}\"",
+            ABUSE.replace('"', "\"\"")
+        )),
+        "{text}"
+    );
+
+    let got = read(
+        LETTER_ODT,
+        "application/octet-stream",
+        "letter.odt",
+        &Limits::default(),
+    );
+    assert_eq!(got.note, None, "{got:?}");
+    assert_eq!(
+        got.text.as_deref(),
+        Some(format!("Re: the rota\nThanks for the update. {ABUSE}").as_str())
+    );
+}
+
+/// A sheet LibreOffice writes: a cell repeated to the last column, rows repeated to the last
+/// row, a table inside a text's table cell.
+#[test]
+fn repeated_cells_are_written_up_to_a_limit_and_inner_tables_kept_in_their_cell() {
+    let content = r#"<office:document-content xmlns:office="o" xmlns:table="t" xmlns:text="x"><office:body><office:spreadsheet><table:table table:name="S"><table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell><table:table-cell table:number-columns-repeated="3"/><table:table-cell><text:p>b</text:p><text:p>c<text:s text:c="2"/>d</text:p></table:table-cell><table:table-cell table:number-columns-repeated="16380"/></table:table-row><table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="16384"/></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    let bytes = zip_of(&[
+        (
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        ),
+        ("content.xml", content.as_bytes()),
+    ]);
+    let got = read(&bytes, "application/zip", "s.ods", &Limits::default());
+    assert_eq!(
+        got.text.as_deref(),
+        Some("[sheet S]\na,,,,\"b\nc  d\""),
+        "{got:?}"
+    );
+
+    let content = r#"<office:document-content xmlns:office="o" xmlns:table="t" xmlns:text="x"><office:body><office:text><text:p>Before</text:p><table:table><table:table-row><table:table-cell><text:p>outer</text:p><table:table><table:table-row><table:table-cell><text:p>inner</text:p></table:table-cell></table:table-row></table:table></table:table-cell><table:table-cell><text:p>next</text:p></table:table-cell></table:table-row></table:table><text:p>After</text:p></office:text></office:body></office:document-content>"#;
+    let bytes = zip_of(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.text"),
+        ("content.xml", content.as_bytes()),
+    ]);
+    let got = read(&bytes, "application/zip", "t.odt", &Limits::default());
+    assert_eq!(
+        got.text.as_deref(),
+        Some("Before\n\"outer\ninner\",next\nAfter"),
+        "{got:?}"
+    );
 }
 
 /// A workbook as Excel writes one: strings shared, cells left out where empty, a number in a
@@ -249,6 +328,8 @@ fn damaged_workbooks_presentations_and_archives_never_panic() {
     for (name, bytes) in [
         ("nominals.xlsx", NOMINALS_XLSX),
         ("briefing.pptx", BRIEFING_PPTX),
+        ("nominals.ods", NOMINALS_ODS),
+        ("letter.odt", LETTER_ODT),
         ("files.zip", &archive[..]),
     ] {
         for step in 0..64 {

@@ -1,5 +1,5 @@
-//! Text from attachments: plain text (charset aware), HTML, DOCX, XLSX, PPTX, PDF and the files
-//! in a zip archive, told by content first;
+//! Text from attachments: plain text (charset aware), HTML, DOCX, XLSX, PPTX, OpenDocument, PDF
+//! and the files in a zip archive, told by content first;
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
 //! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`). One that claims to be a PDF
 //! and cannot be opened as one has its text outside PDF syntax read (noted), so that starting a
@@ -15,6 +15,7 @@
 
 pub(crate) mod cms;
 mod docx;
+mod odf;
 mod pdf;
 mod pdf_syntax;
 mod rtf;

@@ -343,7 +343,7 @@ fn part_path(target: &str) -> String {
 }
 
 /// The value of the attribute whose local name is `name`, its references resolved.
-fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
+pub(super) fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
     element
         .attributes()
         .flatten()
@@ -442,11 +442,17 @@ fn sheet_text(xml: &str, format: &Format<'_>, out: &mut TextOut<'_>) -> Result<(
     if row.iter().any(|field| !field.is_empty()) {
         rows.push(row);
     }
+    write_rows(rows, out);
+    result
+}
+
+/// A table's rows as CSV lines, each to the width of the widest.
+pub(super) fn write_rows(rows: Vec<Vec<String>>, out: &mut TextOut<'_>) {
     let width = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut line = String::new();
     for mut row in rows {
         if out.is_full() {
-            break;
+            return;
         }
         row.resize(width, String::new());
         line.clear();
@@ -459,7 +465,11 @@ fn sheet_text(xml: &str, format: &Format<'_>, out: &mut TextOut<'_>) -> Result<(
         line.push('\n');
         out.push(&line);
     }
-    result
+}
+
+/// A date as it is written in the UK, `dd/mm/yyyy`.
+pub(super) fn uk_date(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
 }
 
 fn cell_of(element: &BytesStart<'_>) -> Cell {
@@ -540,7 +550,7 @@ fn number_text(value: &str, is_date: bool, format: &Format<'_>) -> String {
         && (1.0..=MAX_DATE_SERIAL).contains(&number)
         && let Some(date) = date_of(number, format.date1904)
     {
-        return date.format("%d/%m/%Y").to_string();
+        return uk_date(date);
     }
     if value.contains(['e', 'E']) && number.fract() == 0.0 && number.abs() < 1e15 {
         return format!("{number:.0}");

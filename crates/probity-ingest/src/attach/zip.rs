@@ -2,7 +2,8 @@
 //!
 //! A zip is told by what it holds: `word/document.xml` a Word document ([`super::docx`]),
 //! `xl/workbook.xml` an Excel workbook ([`super::xlsx`]), `ppt/presentation.xml` a PowerPoint
-//! presentation (the text of its slides and their notes, in slide order); any other zip is an
+//! presentation (the text of its slides and their notes, in slide order), an OpenDocument
+//! `mimetype` and `content.xml` an ODT, ODS or ODP file ([`super::odf`]); any other zip is an
 //! archive of files, each read as an attachment of its own would be (by content first, then its
 //! name), under a line naming it (`[file NAME]`). An archive inside an archive is not opened (noted),
 //! and files no text is read from are named in one note. Sending a spreadsheet of nominals
@@ -66,11 +67,33 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>, depth: usize) {
         super::xlsx::read(&mut archive, &mut budget, out);
     } else if archive.index_for_name(PRESENTATION_PART).is_some() {
         read_slides(&mut archive, &mut budget, out);
+    } else if is_open_document(&mut archive) {
+        super::odf::read(&mut archive, &mut budget, out);
     } else if depth == 0 {
         read_files(&mut archive, &mut budget, out);
     } else {
         out.note("a zip archive inside another file is not opened; its contents are not read");
     }
+}
+
+/// Whether the zip is an OpenDocument file: its `mimetype` part (stored first, uncompressed, a
+/// few dozen bytes) names an OpenDocument type, and it has a `content.xml`.
+fn is_open_document(archive: &mut Archive<'_>) -> bool {
+    if archive.index_for_name(super::odf::CONTENT_PART).is_none() {
+        return false;
+    }
+    let Ok(mut entry) = archive.by_name(super::odf::MIMETYPE_PART) else {
+        return false;
+    };
+    let mut head = [0u8; 64];
+    let mut read = 0;
+    while read < head.len() {
+        match entry.read(&mut head[read..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => read += n,
+        }
+    }
+    head[..read].starts_with(super::odf::MIMETYPE_PREFIX)
 }
 
 /// A presentation's slides, then their speaker notes, each in slide order (`slide2` before
