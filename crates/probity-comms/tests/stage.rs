@@ -839,9 +839,43 @@ fn the_decoder_and_the_stage_name_the_record_alike() {
     );
 }
 
+/// [`OH_LETTER`] saved from Outlook (`.msg`, a compound file of MAPI properties), in base64.
+fn oh_letter_msg_base64() -> String {
+    use base64::Engine;
+    use std::io::Write;
+    let utf16 =
+        |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    for (path, bytes) in [
+        ("/__properties_version1.0", vec![0u8; 32]),
+        ("/__substg1.0_0037001F", utf16("Your referral")),
+        (
+            "/__substg1.0_1000001F",
+            utf16("ZQOHFWD Alan, we recommend restricted duties for your back injury."),
+        ),
+        ("/__substg1.0_0C1A001F", utf16("Occupational Health")),
+        (
+            "/__substg1.0_0C1F001F",
+            utf16("occupational.health@force.police.uk"),
+        ),
+        ("/__substg1.0_0E04001F", utf16("alan.smith@force.police.uk")),
+    ] {
+        file.create_stream(path).unwrap().write_all(&bytes).unwrap();
+    }
+    file.flush().unwrap();
+    let bytes = file.into_inner().into_inner();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|line| std::str::from_utf8(line).unwrap())
+        .collect();
+    lines.join("\n")
+}
+
 /// A letter from occupational health that an officer forwards as an attached message (as a
-/// message/rfc822 part, in base64 too, or as an `.eml` file of a generic type; attached to an
-/// attached message too) is neither scanned nor stored in the clear: what would be stored holds
+/// message/rfc822 part, in base64 too, as an `.eml` file of a generic type, or saved from
+/// Outlook as a `.msg`; attached to an attached message too) is neither scanned nor stored in the clear: what would be stored holds
 /// its text sealed, which the seal key opens, and a label naming the party's class and reason.
 /// The officer's own text around it is scanned as usual. (The tester's i27 was stored in the
 /// clear.)
@@ -866,10 +900,16 @@ fn a_protected_letter_forwarded_as_an_attachment_is_sealed_and_the_rest_scanned(
          Content-Type: multipart/mixed; boundary=C\n\n--C\nContent-Type: text/plain\n\n\
          Carol wrote: {ABUSE}\n--C\n{rfc822}\n--C--"
     );
+    let outlook = format!(
+        "Content-Type: application/vnd.ms-outlook; name=\"referral.msg\"\nContent-Disposition: \
+         attachment; filename=\"referral.msg\"\nContent-Transfer-Encoding: base64\n\n{}",
+        oh_letter_msg_base64()
+    );
     for (what, part) in [
         ("message/rfc822", &rfc822),
         ("message/rfc822 in base64", &rfc822_base64),
         (".eml as application/octet-stream", &octet_eml),
+        (".msg saved from Outlook", &outlook),
         ("attached to an attached message", &nested),
     ] {
         let mut event = officer_forward(&format!("FYI. {ABUSE}"), part);

@@ -1,5 +1,5 @@
-//! Text from attachments: plain text (charset aware), HTML, DOCX, XLSX, PPTX, OpenDocument, PDF
-//! and the files in a zip archive, told by content first;
+//! Text from attachments: plain text (charset aware), HTML, DOCX, XLSX, PPTX, OpenDocument, PDF,
+//! Outlook messages (`.msg`) and the files in a zip archive, told by content first;
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
 //! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`). One that claims to be a PDF
 //! and cannot be opened as one has its text outside PDF syntax read (noted), so that starting a
@@ -15,6 +15,7 @@
 
 pub(crate) mod cms;
 mod docx;
+pub(crate) mod msg;
 mod odf;
 mod pdf;
 mod pdf_syntax;
@@ -79,7 +80,7 @@ enum Kind {
 
 const PDF_MAGIC: &[u8] = b"%PDF-";
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
-const COMPOUND_MAGIC: &[u8] = &[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+pub(crate) const COMPOUND_MAGIC: &[u8] = &[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 /// How far into a file a PDF header may start (readers accept leading junk up to 1 KiB).
 const PDF_HEADER_WINDOW: usize = 1024;
 
@@ -148,7 +149,20 @@ fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize)
         Kind::Html => text::html(input, &mut out),
         Kind::Zip => zip::extract(input.bytes, &mut out, depth),
         Kind::Pdf => pdf::extract(input, &mut out),
-        Kind::Compound => out.note(compound_note(input)),
+        Kind::Compound => match msg::read(input.bytes, limits) {
+            Some(Ok(message)) if depth < msg::MAX_DEPTH => {
+                out.note(OUTLOOK_NOTE);
+                msg::write_text(&message, &mut out, depth);
+            }
+            Some(Ok(_)) => out.note(format!(
+                "an Outlook message (.msg) more than {} files deep is not read",
+                msg::MAX_DEPTH
+            )),
+            Some(Err(reason)) => out.note(format!(
+                "an Outlook message (.msg) that could not be read: {reason}"
+            )),
+            None => out.note(compound_note(input)),
+        },
         Kind::Tnef => tnef::extract(input.bytes, &mut out),
         Kind::SniffedText => {
             out.note(format!(
@@ -354,6 +368,9 @@ fn extension(name: Option<&str>) -> Option<String> {
     }
     Some(extension.trim().to_ascii_lowercase())
 }
+
+/// The note on an attachment read as an Outlook message.
+pub(crate) const OUTLOOK_NOTE: &str = "read as an Outlook message (.msg)";
 
 fn compound_note(input: &Input<'_>) -> String {
     let mime = input.mime_type.unwrap_or_default();

@@ -1094,6 +1094,50 @@ fn file_message<'b>(bytes: &'b [u8], file: &File, limits: &Limits) -> Option<Mes
         .then_some(message)
 }
 
+/// An attachment that is an Outlook message (`.msg`, [`attach::msg`]) read as an attached
+/// message at `depth`: written as MIME and read as any attached message, so that its parties are
+/// listed with its text ([`ATTACHED_MESSAGES_KEY`]) and the exclusions see them; none where the
+/// bytes are not one.
+fn outlook_message(
+    bytes: &[u8],
+    limits: &Limits,
+    depth: usize,
+) -> Option<(attach::Extracted, Vec<Held>)> {
+    let outlook = match attach::msg::read(bytes, limits)? {
+        Ok(outlook) => outlook,
+        Err(reason) => {
+            let note = format!("an Outlook message (.msg) that could not be read: {reason}");
+            return Some((
+                attach::Extracted {
+                    text: None,
+                    note: Some(note),
+                },
+                Vec::new(),
+            ));
+        }
+    };
+    let mime = attach::msg::to_mime(&outlook);
+    let Some(parsed) = MessageParser::default().parse(&mime) else {
+        let note = "an Outlook message (.msg) whose content could not be read".to_owned();
+        return Some((
+            attach::Extracted {
+                text: None,
+                note: Some(note),
+            },
+            Vec::new(),
+        ));
+    };
+    let (extracted, held) = attached_message_text(&parsed, None, limits, depth);
+    let mut extracted = noted(extracted, attach::OUTLOOK_NOTE);
+    if !outlook.notes.is_empty()
+        && let Some(note) = extracted.note.as_mut()
+    {
+        note.push_str("; ");
+        note.push_str(&outlook.notes.join("; "));
+    }
+    Some((extracted, held))
+}
+
 /// The note on an attachment read as a message by [`file_message`].
 const FILE_MESSAGE_NOTE: &str =
     "read as an attached message: its name or type says it is one, and it reads as one";
@@ -1138,14 +1182,17 @@ fn attachment(
         Some(nested) => {
             attached_message_text(nested, attached_end(message, None, part, nested), limits, 1)
         }
-        None => match file_message(&bytes, &file, limits) {
-            Some(nested) => {
-                let (extracted, held) = attached_message_text(&nested, None, limits, 1);
-                (noted(extracted, FILE_MESSAGE_NOTE), held)
-            }
-            None => match attach::cms::open(&bytes, limits.max_attachment_bytes) {
-                Some(opened) => opened_text(opened, limits),
-                None => (file_text(part, &bytes, &file, limits), Vec::new()),
+        None => match outlook_message(&bytes, limits, 1) {
+            Some(read) => read,
+            None => match file_message(&bytes, &file, limits) {
+                Some(nested) => {
+                    let (extracted, held) = attached_message_text(&nested, None, limits, 1);
+                    (noted(extracted, FILE_MESSAGE_NOTE), held)
+                }
+                None => match attach::cms::open(&bytes, limits.max_attachment_bytes) {
+                    Some(opened) => opened_text(opened, limits),
+                    None => (file_text(part, &bytes, &file, limits), Vec::new()),
+                },
             },
         },
     };
@@ -1292,14 +1339,20 @@ fn attached_message_text(
             None => {
                 let bytes = attachment_bytes(part, &nested.raw_message);
                 let file = attachment_file(part, &bytes);
-                match file_message(&bytes, &file, limits) {
-                    Some(_) if depth >= MAX_ATTACHED_MESSAGE_DEPTH => (too_deep(), Vec::new()),
-                    Some(inner) => {
-                        let (extracted, inside) =
-                            attached_message_text(&inner, None, limits, depth + 1);
-                        (noted(extracted, FILE_MESSAGE_NOTE), inside)
-                    }
-                    None => (file_text(part, &bytes, &file, limits), Vec::new()),
+                let outlook = (depth < MAX_ATTACHED_MESSAGE_DEPTH)
+                    .then(|| outlook_message(&bytes, limits, depth + 1))
+                    .flatten();
+                match outlook {
+                    Some(read) => read,
+                    None => match file_message(&bytes, &file, limits) {
+                        Some(_) if depth >= MAX_ATTACHED_MESSAGE_DEPTH => (too_deep(), Vec::new()),
+                        Some(inner) => {
+                            let (extracted, inside) =
+                                attached_message_text(&inner, None, limits, depth + 1);
+                            (noted(extracted, FILE_MESSAGE_NOTE), inside)
+                        }
+                        None => (file_text(part, &bytes, &file, limits), Vec::new()),
+                    },
                 }
             }
         };

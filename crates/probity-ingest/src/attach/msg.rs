@@ -1,0 +1,577 @@
+//! Outlook messages (`.msg`): a message saved from Outlook, or dragged into a new one, is an OLE
+//! compound file of MAPI properties (MS-OXMSG), not MIME. Forces that run Exchange and Outlook
+//! see them often: a message forwarded as an attachment is one. Unread, its text (and the files
+//! attached to it, and the messages attached to those) reached no policy.
+//!
+//! [`read`] takes the message's sender, recipients (To, Cc and Bcc by each recipient's type),
+//! subject, date and body (plain text; else HTML; else the compressed RTF Outlook keeps, read as
+//! TNEF's is), then its attachments: files by value, and attached messages, read the same way,
+//! [`MAX_DEPTH`] deep at most. The mail decoder writes what it read as a MIME message
+//! ([`to_mime`]) and reads that as any attached message, so that the exclusions see its parties;
+//! elsewhere (in a zip, in a TNEF) it is written as text with a header block, as a forwarded
+//! message is ([`write_text`]).
+//!
+//! Limits: the compound file is opened by the `cfb` crate; what is read of its streams, all
+//! together, is held to the attachment's decompression budget, an attachment over the
+//! attachment size limit is named and not read, at most `max_attachments` attachments of each
+//! message are read, and the clock is checked before each.
+
+use std::io::{Cursor, Read};
+use std::time::Instant;
+
+use base64::Engine;
+use cfb::CompoundFile;
+
+use super::{Input, TextOut};
+use crate::Limits;
+
+/// How deep messages attached to messages are read.
+pub(crate) const MAX_DEPTH: usize = 8;
+
+/// The stream every message storage holds: its fixed-length properties.
+const PROPERTIES: &str = "__properties_version1.0";
+
+/// The storage of an attached message, inside its attachment's storage.
+const EMBEDDED: &str = "__substg1.0_3701000D";
+
+/// An Outlook message read.
+#[derive(Debug, Default)]
+pub(crate) struct Outlook {
+    /// `From`, `To`, `Cc`, `Bcc`, `Subject` and `Date`, as they would be written in a MIME
+    /// message (addresses as `Name <address>`, lists joined with commas).
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<String>,
+    /// The HTML body, where there is no plain one.
+    pub html: Option<String>,
+    pub attachments: Vec<Attached>,
+    /// What could not be read.
+    pub notes: Vec<String>,
+}
+
+/// One attachment of an Outlook message.
+#[derive(Debug)]
+pub(crate) enum Attached {
+    File {
+        name: String,
+        mime: Option<String>,
+        data: Vec<u8>,
+    },
+    Message {
+        name: String,
+        message: Box<Outlook>,
+    },
+}
+
+/// The message in `bytes`, where they are an Outlook message: none where they are not a compound
+/// file holding one; an error where they are but it cannot be read.
+pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Option<Result<Outlook, String>> {
+    if !bytes.starts_with(super::COMPOUND_MAGIC) {
+        return None;
+    }
+    // The compound file reader is another's: a panic on a hostile file is caught here, as the
+    // attachment readers' are, since the mail decoder calls this outside them.
+    let opened = std::panic::catch_unwind(|| CompoundFile::open(Cursor::new(bytes)));
+    let mut file = match opened {
+        Ok(Ok(file)) => file,
+        Ok(Err(_)) => return None,
+        Err(_) => return Some(Err("the compound file reader failed on it".to_owned())),
+    };
+    let is_message = file.is_stream(format!("/{PROPERTIES}"))
+        && file
+            .read_root_storage()
+            .any(|entry| entry.name().starts_with("__substg1.0_"));
+    if !is_message {
+        return None;
+    }
+    let mut reader = Reader {
+        budget: limits.max_decompressed_bytes as u64,
+        limits,
+        started: Instant::now(),
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        reader.message(&mut file, "", 32, 0)
+    }));
+    Some(result.map_err(|_| "the compound file reader failed on it".to_owned()))
+}
+
+/// Reads messages within the budget and the clock.
+struct Reader<'l> {
+    budget: u64,
+    limits: &'l Limits,
+    started: Instant,
+}
+
+type File<'b> = CompoundFile<Cursor<&'b [u8]>>;
+
+impl Reader<'_> {
+    /// The message in the storage at `dir` (`""` for the root), whose properties stream has a
+    /// header of `header` bytes (32 for the root, 24 for an attached message).
+    fn message(&mut self, file: &mut File<'_>, dir: &str, header: usize, depth: usize) -> Outlook {
+        let mut message = Outlook::default();
+        let properties = self.stream(file, &format!("{dir}/{PROPERTIES}"), &mut message.notes);
+        let fixed = fixed_properties(properties.as_deref().unwrap_or_default(), header);
+        let from = self.address(
+            file,
+            dir,
+            ["0C1A", "0042"],
+            ["5D01", "0C1F", "5D02", "0065"],
+            &mut message.notes,
+        );
+        let mut lists: [Vec<String>; 3] = Default::default();
+        let recipients: Vec<String> = storages(file, dir, "__recip_version1.0_#");
+        for storage in recipients {
+            let path = format!("{dir}/{storage}");
+            let props = self.stream(file, &format!("{path}/{PROPERTIES}"), &mut message.notes);
+            let kind = fixed_properties(props.as_deref().unwrap_or_default(), 8)
+                .iter()
+                .find(|(tag, _)| *tag == 0x0C15_0003)
+                .map_or(1, |(_, value)| *value as u32);
+            let written = self.address(
+                file,
+                &path,
+                ["3001", "3001"],
+                ["39FE", "3003", "5FF6", "3003"],
+                &mut message.notes,
+            );
+            if let (Some(written), Some(list)) =
+                (written, lists.get_mut(kind.wrapping_sub(1) as usize))
+            {
+                list.push(written);
+            }
+        }
+        if let Some(from) = from {
+            message.headers.push(("From", from));
+        }
+        let shown = ["0E04", "0E03", "0E02"];
+        for ((name, list), shown) in ["To", "Cc", "Bcc"].into_iter().zip(lists).zip(shown) {
+            if !list.is_empty() {
+                message.headers.push((name, list.join(", ")));
+            } else if let Some(names) = self.string(file, dir, shown, &mut message.notes)
+                && !names.trim().is_empty()
+            {
+                // No recipient table (a draft, a message saved by another program): the names
+                // Outlook shows.
+                message.headers.push((name, names.replace(';', ",")));
+            }
+        }
+        if let Some(subject) = self.string(file, dir, "0037", &mut message.notes) {
+            message.headers.push(("Subject", subject));
+        }
+        let sent = fixed
+            .iter()
+            .find(|(tag, _)| matches!(*tag, 0x0039_0040 | 0x0E06_0040))
+            .and_then(|(_, value)| filetime(*value));
+        if let Some(sent) = sent {
+            message.headers.push(("Date", sent));
+        }
+        message.body = self
+            .string(file, dir, "1000", &mut message.notes)
+            .filter(|body| !body.trim().is_empty());
+        if message.body.is_none() {
+            message.html = self
+                .binary(file, dir, "1013", &mut message.notes)
+                .or_else(|| {
+                    self.string(file, dir, "1013", &mut message.notes)
+                        .map(String::into_bytes)
+                })
+                .map(|html| decode_8bit(&html));
+        }
+        if message.body.is_none()
+            && message.html.is_none()
+            && let Some(compressed) = self.binary(file, dir, "1009", &mut message.notes)
+        {
+            match super::rtf::decompress(&compressed, self.limits.max_decompressed_bytes) {
+                Ok(rtf) => message.body = Some(super::rtf::to_text(&rtf)),
+                Err(error) => message
+                    .notes
+                    .push(format!("its RTF body is not read: {error}")),
+            }
+        }
+        let attachments = storages(file, dir, "__attach_version1.0_#");
+        for (index, storage) in attachments.iter().enumerate() {
+            if index >= self.limits.max_attachments {
+                message.notes.push(format!(
+                    "{} more attachments not read",
+                    attachments.len() - index
+                ));
+                break;
+            }
+            if self.started.elapsed() > self.limits.max_attachment_time {
+                message.notes.push(format!(
+                    "{} attachments not read: the time limit of {} ms was reached",
+                    attachments.len() - index,
+                    self.limits.max_attachment_time.as_millis()
+                ));
+                break;
+            }
+            let path = format!("{dir}/{storage}");
+            let name = ["3707", "3704", "3001"]
+                .iter()
+                .find_map(|id| self.string(file, &path, id, &mut message.notes))
+                .filter(|name| !name.trim().is_empty())
+                .unwrap_or_else(|| format!("attachment {}", index + 1));
+            let inner = format!("{path}/{EMBEDDED}");
+            if file.is_storage(&inner) && file.is_stream(format!("{inner}/{PROPERTIES}")) {
+                if depth + 1 >= MAX_DEPTH {
+                    message.notes.push(format!(
+                        "{name}: a message attached more than {MAX_DEPTH} deep is not read"
+                    ));
+                    continue;
+                }
+                let inner = self.message(file, &inner, 24, depth + 1);
+                message.attachments.push(Attached::Message {
+                    name,
+                    message: Box::new(inner),
+                });
+                continue;
+            }
+            let data_path = format!("{path}/__substg1.0_37010102");
+            let size = file.entry(&data_path).map(|entry| entry.len()).ok();
+            match size {
+                None => message
+                    .notes
+                    .push(format!("{name}: no data (an object or a link); not read")),
+                Some(size) if size > self.limits.max_attachment_bytes as u64 => {
+                    message.notes.push(format!(
+                        "{name}: {size} bytes, larger than the {} byte extraction limit; not read",
+                        self.limits.max_attachment_bytes
+                    ));
+                }
+                Some(_) => {
+                    if let Some(data) = self.stream(file, &data_path, &mut message.notes) {
+                        let mime = self.string(file, &path, "370E", &mut message.notes);
+                        message
+                            .attachments
+                            .push(Attached::File { name, mime, data });
+                    }
+                }
+            }
+        }
+        message
+    }
+
+    /// An address as `Name <address>` from the first name property and the first address
+    /// property that holds an `@` (an Exchange address, `/O=…`, is not one).
+    fn address(
+        &mut self,
+        file: &mut File<'_>,
+        dir: &str,
+        names: [&str; 2],
+        addresses: [&str; 4],
+        notes: &mut Vec<String>,
+    ) -> Option<String> {
+        let name = names
+            .iter()
+            .find_map(|id| self.string(file, dir, id, notes))
+            .map(|name| name.trim().to_owned())
+            .filter(|name| !name.is_empty());
+        let address = addresses
+            .iter()
+            .find_map(|id| {
+                self.string(file, dir, id, notes)
+                    .filter(|a| a.contains('@'))
+            })
+            .map(|address| address.trim().to_owned());
+        match (name, address) {
+            (Some(name), Some(address)) if name != address => {
+                Some(format!("{} <{address}>", quoted_name(&name)))
+            }
+            (_, Some(address)) => Some(address),
+            (Some(name), None) => Some(quoted_name(&name)),
+            (None, None) => None,
+        }
+    }
+
+    /// A string property of the storage at `dir`: Unicode (`001F`) or 8-bit (`001E`).
+    fn string(
+        &mut self,
+        file: &mut File<'_>,
+        dir: &str,
+        id: &str,
+        notes: &mut Vec<String>,
+    ) -> Option<String> {
+        let unicode = format!("{dir}/__substg1.0_{id}001F");
+        if file.is_stream(&unicode) {
+            let bytes = self.stream(file, &unicode, notes)?;
+            let units: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+                .collect();
+            let text = String::from_utf16_lossy(&units);
+            return Some(text.trim_end_matches('\0').to_owned());
+        }
+        let eight = format!("{dir}/__substg1.0_{id}001E");
+        if file.is_stream(&eight) {
+            let bytes = self.stream(file, &eight, notes)?;
+            return Some(decode_8bit(&bytes).trim_end_matches('\0').to_owned());
+        }
+        None
+    }
+
+    /// A binary property (`0102`) of the storage at `dir`.
+    fn binary(
+        &mut self,
+        file: &mut File<'_>,
+        dir: &str,
+        id: &str,
+        notes: &mut Vec<String>,
+    ) -> Option<Vec<u8>> {
+        let path = format!("{dir}/__substg1.0_{id}0102");
+        file.is_stream(&path)
+            .then(|| self.stream(file, &path, notes))
+            .flatten()
+    }
+
+    /// A stream's bytes, within what is left of the budget; none (noted) where it cannot be read
+    /// or would overrun the budget.
+    fn stream(
+        &mut self,
+        file: &mut File<'_>,
+        path: &str,
+        notes: &mut Vec<String>,
+    ) -> Option<Vec<u8>> {
+        let mut stream = file.open_stream(path).ok()?;
+        let len = stream.len();
+        if len > self.budget {
+            notes.push(format!(
+                "{} is past what is left of the decompression limit of {} bytes; not read",
+                path.rsplit('/').next().unwrap_or(path),
+                self.limits.max_decompressed_bytes
+            ));
+            self.budget = 0;
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        if let Err(error) = stream.read_to_end(&mut bytes) {
+            notes.push(format!("{path} could not be read: {error}"));
+            return None;
+        }
+        self.budget = self.budget.saturating_sub(bytes.len() as u64);
+        Some(bytes)
+    }
+}
+
+/// The names of the storages directly in `dir` that start with `prefix`, in name order (the
+/// recipients' and attachments' numbers are written in hexadecimal of fixed width).
+fn storages(file: &File<'_>, dir: &str, prefix: &str) -> Vec<String> {
+    let path = if dir.is_empty() { "/" } else { dir };
+    let Ok(entries) = file.read_storage(path) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter(|entry| entry.is_storage() && entry.name().starts_with(prefix))
+        .map(|entry| entry.name().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The fixed-length properties of a properties stream after its `header` bytes: each entry's
+/// tag (property id and type) and its 8-byte value.
+fn fixed_properties(stream: &[u8], header: usize) -> Vec<(u32, u64)> {
+    stream
+        .get(header..)
+        .unwrap_or_default()
+        .chunks_exact(16)
+        .map(|entry| {
+            let tag = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
+            let mut value = [0u8; 8];
+            value.copy_from_slice(&entry[8..16]);
+            (tag, u64::from_le_bytes(value))
+        })
+        .collect()
+}
+
+/// A FILETIME (100-nanosecond intervals since 1601) as an RFC 5322 date.
+fn filetime(value: u64) -> Option<String> {
+    const UNIX_EPOCH_FILETIME: u64 = 116_444_736_000_000_000;
+    let since_unix = value.checked_sub(UNIX_EPOCH_FILETIME)? / 10_000_000;
+    let seconds = i64::try_from(since_unix).ok()?;
+    let time = chrono::DateTime::from_timestamp(seconds, 0)?;
+    Some(time.to_rfc2822())
+}
+
+/// 8-bit text: UTF-8 where it is, windows-1252 (as Latin-1, its letters) otherwise.
+fn decode_8bit(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => bytes.iter().map(|&byte| char::from(byte)).collect(),
+    }
+}
+
+/// A display name as a header writes it: quoted where it holds a character that would end it.
+fn quoted_name(name: &str) -> String {
+    if name.contains([',', ';', '<', '>', '"', '@', ':', '(', ')']) {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        name.to_owned()
+    }
+}
+
+/// `message` as a MIME message: its headers, its body (plain, else HTML), and its attachments,
+/// attached messages as `message/rfc822` parts. Everything but the headers is base64, so no
+/// boundary (`=_probity_msg_DEPTH`, which base64 never holds) can appear in it.
+pub(crate) fn to_mime(message: &Outlook) -> Vec<u8> {
+    mime_at(message, 0)
+}
+
+fn mime_at(message: &Outlook, depth: usize) -> Vec<u8> {
+    let boundary = format!("=_probity_msg_{depth}");
+    let mut out = String::new();
+    for (name, value) in &message.headers {
+        out.push_str(name);
+        out.push_str(": ");
+        out.push_str(&header_value(name, value));
+        out.push_str("\r\n");
+    }
+    out.push_str(&format!(
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n"
+    ));
+    let (body, kind) = match (&message.body, &message.html) {
+        (Some(body), _) => (Some(body), "text/plain"),
+        (None, Some(html)) => (Some(html), "text/html"),
+        (None, None) => (None, "text/plain"),
+    };
+    if let Some(body) = body {
+        out.push_str(&format!(
+            "--{boundary}\r\nContent-Type: {kind}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        ));
+        out.push_str(&base64_lines(body.as_bytes()));
+    }
+    let mut bytes = out.into_bytes();
+    for attached in &message.attachments {
+        match attached {
+            Attached::File { name, mime, data } => {
+                let mime = mime
+                    .as_deref()
+                    .filter(|mime| {
+                        mime.contains('/')
+                            && mime.is_ascii()
+                            && !mime.contains(['"', ';', '\r', '\n'])
+                    })
+                    .unwrap_or("application/octet-stream");
+                let name = encoded_word(name);
+                bytes.extend_from_slice(
+                    format!(
+                        "--{boundary}\r\nContent-Type: {mime}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
+                        base64_lines(data)
+                    )
+                    .as_bytes(),
+                );
+            }
+            Attached::Message { name, message } => {
+                let name = encoded_word(name);
+                bytes.extend_from_slice(
+                    format!(
+                        "--{boundary}\r\nContent-Type: message/rfc822; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                bytes.extend_from_slice(&mime_at(message, depth + 1));
+                bytes.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    bytes.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    bytes
+}
+
+/// A header value as written: ASCII as it is (line breaks taken out), anything else as RFC 2047
+/// encoded words (an address list's display names alone, so that its addresses stay readable).
+fn header_value(name: &str, value: &str) -> String {
+    let flat = value.replace(['\r', '\n'], " ");
+    if flat.is_ascii() {
+        return flat;
+    }
+    if matches!(name, "From" | "To" | "Cc" | "Bcc") {
+        return flat
+            .split(", ")
+            .map(|one| match one.rsplit_once(" <") {
+                Some((display, address)) if address.is_ascii() => {
+                    format!("{} <{address}", encoded_word(display.trim_matches('"')))
+                }
+                _ => encoded_word(one),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    encoded_word(&flat)
+}
+
+/// `text` as one RFC 2047 encoded word (UTF-8, base64) where it is not ASCII.
+fn encoded_word(text: &str) -> String {
+    if text.is_ascii() {
+        return text.replace(['"', '\r', '\n'], " ");
+    }
+    format!(
+        "=?utf-8?b?{}?=",
+        base64::engine::general_purpose::STANDARD.encode(text.as_bytes())
+    )
+}
+
+/// `bytes` in base64, 76 characters a line.
+fn base64_lines(bytes: &[u8]) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / 38 + 2);
+    for line in encoded.as_bytes().chunks(76) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// `message` written as text for a reader outside the mail decoder (a `.msg` in a zip or a
+/// TNEF): a header block as a forwarded message has one (so that the exclusions find its
+/// parties in it), its body, then its attachments each under a line naming it.
+pub(super) fn write_text(message: &Outlook, out: &mut TextOut<'_>, depth: usize) {
+    for (name, value) in &message.headers {
+        out.push(name);
+        out.push(": ");
+        out.push(&value.replace(['\r', '\n'], " "));
+        out.push("\n");
+    }
+    out.push("\n");
+    if let Some(body) = &message.body {
+        out.push(body.trim());
+    } else if let Some(html) = &message.html {
+        out.push(crate::html::to_text(html).trim());
+    }
+    for note in &message.notes {
+        out.note(note.clone());
+    }
+    let limits = out.limits;
+    for attached in &message.attachments {
+        if out.is_full() || out.out_of_time("before an attachment of the Outlook message") {
+            return;
+        }
+        match attached {
+            Attached::File { name, mime, data } => {
+                let input = Input {
+                    bytes: data,
+                    mime_type: mime.as_deref(),
+                    name: Some(name),
+                    charset: None,
+                };
+                let inner =
+                    super::extract_kind_at(super::kind_of(&input), &input, limits, depth + 1);
+                if let Some(note) = inner.note {
+                    out.note(format!("{name} (in the Outlook message): {note}"));
+                }
+                if let Some(text) = inner.text.as_deref().map(str::trim)
+                    && !text.is_empty()
+                {
+                    out.push("\n\n[attachment ");
+                    out.push(name);
+                    out.push("]\n");
+                    out.push(text);
+                }
+            }
+            Attached::Message { name, message } => {
+                out.push("\n\n[attachment ");
+                out.push(name);
+                out.push("]\n");
+                write_text(message, out, depth + 1);
+            }
+        }
+    }
+}
