@@ -1,5 +1,6 @@
-//! Text from attachments: plain text (charset aware), HTML, DOCX, XLSX, PPTX, OpenDocument, PDF,
-//! Outlook messages (`.msg`) and the files in a zip archive, told by content first;
+//! Text from attachments: plain text (charset aware), HTML, DOCX, Word 97–2003 (`.doc`), XLSX,
+//! PPTX, OpenDocument, PDF, Outlook messages (`.msg`) and the files in a zip archive, told by
+//! content first;
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
 //! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`). One that claims to be a PDF
 //! and cannot be opened as one has its text outside PDF syntax read (noted), so that starting a
@@ -14,6 +15,7 @@
 //! and such a panic becomes a note rather than a crash (the panic hook still prints it).
 
 pub(crate) mod cms;
+mod doc;
 mod docx;
 pub(crate) mod msg;
 mod odf;
@@ -161,7 +163,12 @@ fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize)
             Some(Err(reason)) => out.note(format!(
                 "an Outlook message (.msg) that could not be read: {reason}"
             )),
-            None => out.note(compound_note(input)),
+            None => match msg::open(input.bytes).filter(doc::is_word) {
+                Some(mut file) => {
+                    doc::read(&mut file, limits.max_decompressed_bytes as u64, &mut out);
+                }
+                None => out.note(compound_note(input)),
+            },
         },
         Kind::Tnef => tnef::extract(input.bytes, &mut out),
         Kind::SniffedText => {
@@ -380,7 +387,7 @@ fn compound_note(input: &Input<'_>) -> String {
     if is_ooxml {
         return "encrypted (password-protected) Office document; text not extracted".into();
     }
-    "legacy binary Office document (OLE compound file: .doc, .xls, .ppt, .msg) is not read; text not extracted".into()
+    "legacy binary Office document (OLE compound file: .xls, .ppt, Word before 97) is not read; text not extracted".into()
 }
 
 fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {

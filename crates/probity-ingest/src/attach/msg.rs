@@ -101,7 +101,16 @@ struct Reader<'l> {
     started: Instant,
 }
 
-type File<'b> = CompoundFile<Cursor<&'b [u8]>>;
+/// A compound file being read from an attachment's bytes.
+pub(super) type File<'b> = CompoundFile<Cursor<&'b [u8]>>;
+
+/// The compound file in `bytes`; none where they are not one the reader opens (a panic in it on a
+/// hostile file is caught).
+pub(super) fn open(bytes: &[u8]) -> Option<File<'_>> {
+    std::panic::catch_unwind(|| CompoundFile::open(Cursor::new(bytes)))
+        .ok()?
+        .ok()
+}
 
 impl Reader<'_> {
     /// The message in the storage at `dir` (`""` for the root), whose properties stream has a
