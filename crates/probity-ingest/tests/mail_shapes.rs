@@ -202,6 +202,38 @@ fn mail_split_only_at_delimiter_lines_is_not_labelled() {
     assert!(!event.labels.contains_key("email.misplaced_boundaries"));
 }
 
+/// A multipart whose boundary (`N1`) begins another's (`N10`): mail-parser took the other's
+/// delimiter lines for its own, so that a line `--N10` in its preamble or in one of its parts
+/// ended the text there and the rest was read as a part's header block, or, with no blank line
+/// after it, not at all. Each is read where it stands: such a line is only text there.
+#[test]
+fn a_boundary_that_begins_a_longer_one_splits_only_at_its_own_delimiter_lines() {
+    let head = "From: a@force.police.uk\nTo: b@gmail.com\nSubject: s\nContent-Type: multipart/mixed; boundary=N1\n\n";
+    let inner = "--N1\nContent-Type: multipart/alternative; boundary=N10\n\n--N10\nContent-Type: text/plain\n\ninner one\n--N10--\n";
+    let raw = format!(
+        "{head}Preamble for readers.\n--N10\nThe preamble goes on.\n\n{inner}--N1\nContent-Type: text/plain\n\nquoted below\n--N10\nI know where you live.\n\nAnd more.\n--N1--\n"
+    );
+    let event = decode(raw.as_bytes());
+    assert_eq!(
+        body(&event),
+        "inner one\nquoted below\n--N10\nI know where you live.\n\nAnd more.\n\n\
+         [text outside the message's parts]\nPreamble for readers.\n--N10\nThe preamble goes on."
+    );
+    assert!(!event.labels.contains_key("email.text_in_headers"));
+    assert!(!event.labels.contains_key("email.misplaced_boundaries"));
+    assert!(!event.labels.contains_key("email.parts_misread"));
+
+    // The line is the last but one of the message, no blank line after it: its text was lost.
+    let raw = format!(
+        "{head}{inner}--N1\nContent-Type: text/plain\n\nquoted below\n--N10\nI know where you live.\n--N1--\n"
+    );
+    let event = decode(raw.as_bytes());
+    assert_eq!(
+        body(&event),
+        "inner one\nquoted below\n--N10\nI know where you live."
+    );
+}
+
 #[test]
 fn boundaries_that_cannot_be_passed_over_keep_the_message_in_dead_letter() {
     // A boundary declared with an escape cannot be found as written in the header to be mended.

@@ -10,6 +10,15 @@
 //! parameter declaring it) lengthened by a suffix found nowhere in the message. mail-parser then
 //! finds only the true delimiters; the parts' content is left byte for byte. A multipart found only
 //! once the first split is mended is checked the same way, a few rounds at most.
+//!
+//! mail-parser also takes the delimiter line of a longer boundary that begins with a multipart's
+//! own (`--N10` for a multipart whose boundary is `N1`) for one of that multipart's. Within a
+//! multipart split by the longer boundary the line is that one's delimiter, and is left alone;
+//! anywhere else it is text (a line of a part, of a preamble, after a close delimiter), where the
+//! parser ended the text and read the rest as a part's header block (or, with no blank line
+//! after it, not at all). There the shorter boundary is lengthened the same way: it is then the
+//! start of no other. Only the boundaries that need it are lengthened, so that lines of text
+//! that look like another's delimiter lines are left as written.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -35,18 +44,19 @@ pub(super) struct Anchored {
     /// The message written again so that only delimiter lines split it; none when no boundary
     /// occurs out of place (or none could be mended).
     pub bytes: Option<Vec<u8>>,
-    /// How many times a boundary occurred where it is not a delimiter.
+    /// How many times a boundary occurred where it is not a delimiter (the delimiter lines of a
+    /// longer boundary that begins with it aside).
     pub misplaced: usize,
     /// Why the parts could not be split at their delimiter lines only, where they could not.
     pub unmended: Option<String>,
 }
 
 /// One multipart of a parsed message: its boundary, the range of its header block in the
-/// message, and where its body starts.
+/// message, and where its body starts and ends.
 struct Multipart {
     boundary: Vec<u8>,
     header: Range<usize>,
-    body_start: usize,
+    body: Range<usize>,
 }
 
 /// Checks that `message`, parsed from `raw`, was split only at delimiter lines, and where it was
@@ -66,8 +76,12 @@ pub(super) fn anchor(parser: &MessageParser, message: &Message<'_>, raw: &[u8]) 
             ));
             return found;
         }
-        let misplaced = misplaced(bytes, &multiparts);
-        if misplaced == 0 {
+        let Counted {
+            misplaced,
+            longer,
+            to_mend,
+        } = occurrences(bytes, &multiparts);
+        if to_mend.is_empty() {
             found.bytes = current;
             return found;
         }
@@ -77,10 +91,16 @@ pub(super) fn anchor(parser: &MessageParser, message: &Message<'_>, raw: &[u8]) 
         if round + 1 == MAX_ROUNDS {
             break;
         }
-        let Some(rewritten) = mend(bytes, &multiparts) else {
-            found.unmended = Some(format!(
-                "a multipart boundary occurs within a line or before other text ({misplaced} times), where it does not end a part, and its declaration could not be rewritten to leave those out: the parts may be split in the wrong places"
-            ));
+        let Some(rewritten) = mend(bytes, &multiparts, &to_mend) else {
+            found.unmended = Some(if misplaced > 0 {
+                format!(
+                    "a multipart boundary occurs within a line or before other text ({misplaced} times), where it does not end a part, and its declaration could not be rewritten to leave those out: the parts may be split in the wrong places"
+                )
+            } else {
+                format!(
+                    "a multipart boundary begins the delimiter lines of a longer one ({longer} times), and its declaration could not be rewritten to tell them apart: the parts may be split in the wrong places"
+                )
+            });
             return found;
         };
         multiparts.clear();
@@ -108,7 +128,7 @@ fn collect(message: &Message<'_>, raw: &[u8], depth: usize, out: &mut Vec<Multip
             out.push(Multipart {
                 boundary: boundary.as_bytes().to_vec(),
                 header: part.offset_header as usize..part.offset_body as usize,
-                body_start: part.offset_body as usize,
+                body: part.offset_body as usize..part.offset_end as usize,
             });
         }
         if let PartType::Message(attached) = &part.body
@@ -130,12 +150,12 @@ fn distinct(multiparts: &[Multipart]) -> Vec<(&[u8], usize)> {
         match index.get(boundary) {
             Some(&at) => {
                 if let Some((_, start)) = boundaries.get_mut(at) {
-                    *start = (*start).min(multipart.body_start);
+                    *start = (*start).min(multipart.body.start);
                 }
             }
             None => {
                 index.insert(boundary, boundaries.len());
-                boundaries.push((boundary, multipart.body_start));
+                boundaries.push((boundary, multipart.body.start));
             }
         }
     }
@@ -150,7 +170,9 @@ enum Occurrence {
     /// body, or `text--boundary` before the next part's headers), which mail-parser also takes
     /// as a delimiter, and which hides nothing: no text is left between it and a part.
     Delimiter,
-    /// The start of a delimiter line of a longer boundary that begins with this one.
+    /// The start of a delimiter line of a longer boundary that begins with this one: not
+    /// misplaced, but mail-parser splits there as at one of this boundary's own (see
+    /// [`occurrences`]).
     Longer,
     /// Anywhere else: mail-parser would split there, RFC 2046 does not, and the text after it
     /// would be read as part headers or not at all.
@@ -221,30 +243,125 @@ fn ends_delimiter(rest: &[u8]) -> bool {
     )
 }
 
+/// How many times the boundaries of some multiparts occur other than as their own delimiter
+/// lines, where mail-parser would split there.
+#[derive(Debug, Default)]
+struct Counted {
+    /// Anywhere but a delimiter line ([`Occurrence::Misplaced`]).
+    misplaced: usize,
+    /// At the start of a longer boundary's delimiter line ([`Occurrence::Longer`]) outside every
+    /// multipart split by that longer boundary, where it is only text.
+    longer: usize,
+    /// The boundaries that occur so: those to lengthen.
+    to_mend: Vec<Vec<u8>>,
+}
+
 /// How many times the boundaries of `multiparts` occur in `bytes`, after the start of the first
-/// body they split, other than as delimiter lines.
-fn misplaced(bytes: &[u8], multiparts: &[Multipart]) -> usize {
+/// body they split, other than as their own delimiter lines, where mail-parser would split there.
+///
+/// A line that is the delimiter line of a longer boundary beginning with one of them is taken
+/// for that one's by mail-parser. Within a multipart split by the longer boundary, the line is
+/// that multipart's delimiter, and the parser reads it right (the nearest it can come to it where
+/// a multipart inside that one was not closed: it ends the inner part there). Anywhere else it
+/// is text (a line quoted in a part, in a preamble, after a close delimiter), and the parser
+/// would split there.
+fn occurrences(bytes: &[u8], multiparts: &[Multipart]) -> Counted {
+    let mut counted = Counted::default();
     let boundaries = distinct(multiparts);
-    let mut count = 0;
-    for &(boundary, start) in &boundaries {
+    let mut needs_mending = vec![false; boundaries.len()];
+    // Made only where a longer boundary's delimiter line is met: most messages have none.
+    let mut bodies: Option<Bodies<'_>> = None;
+    for (index, &(boundary, start)) in boundaries.iter().enumerate() {
         let needle = [b"--".as_slice(), boundary].concat();
         let Some(body) = bytes.get(start..) else {
             continue;
         };
-        count += memmem::find_iter(body, &needle)
-            .filter(|&at| {
-                occurrence(bytes, start + at, boundary, &boundaries) == Occurrence::Misplaced
-            })
-            .count();
+        for at in memmem::find_iter(body, &needle) {
+            let at = start + at;
+            match occurrence(bytes, at, boundary, &boundaries) {
+                Occurrence::Delimiter => {}
+                Occurrence::Misplaced => {
+                    counted.misplaced += 1;
+                    needs_mending[index] = true;
+                }
+                Occurrence::Longer => {
+                    let bodies = bodies.get_or_insert_with(|| Bodies::of(multiparts));
+                    if !within_longer(bytes, at, boundary, &boundaries, bodies) {
+                        counted.longer += 1;
+                        needs_mending[index] = true;
+                    }
+                }
+            }
+        }
     }
-    count
+    counted.to_mend = boundaries
+        .iter()
+        .zip(needs_mending)
+        .filter(|(_, needs)| *needs)
+        .map(|(&(boundary, _), _)| boundary.to_vec())
+        .collect();
+    counted
 }
 
-/// `bytes` with the boundary of each multiparts lengthened by a suffix that occurs nowhere in
-/// them, in its `boundary=` parameter and on its delimiter lines; none when a parameter cannot be
-/// found as written (an RFC 2231 encoded one, or one with quoted-pair escapes) or there are too
-/// many boundaries.
-fn mend(bytes: &[u8], multiparts: &[Multipart]) -> Option<Vec<u8>> {
+/// The bodies of the multiparts split by each boundary: sorted ranges, none overlapping another.
+struct Bodies<'m>(HashMap<&'m [u8], Vec<Range<usize>>>);
+
+impl<'m> Bodies<'m> {
+    fn of(multiparts: &'m [Multipart]) -> Self {
+        let mut bodies: HashMap<&[u8], Vec<Range<usize>>> = HashMap::new();
+        for multipart in multiparts {
+            bodies
+                .entry(multipart.boundary.as_slice())
+                .or_default()
+                .push(multipart.body.clone());
+        }
+        for ranges in bodies.values_mut() {
+            ranges.sort_unstable_by_key(|range| range.start);
+            let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+            for range in ranges.drain(..) {
+                match merged.last_mut() {
+                    Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                    _ => merged.push(range),
+                }
+            }
+            *ranges = merged;
+        }
+        Bodies(bodies)
+    }
+
+    /// Whether `at` is within the body of a multipart split by `boundary`.
+    fn within(&self, boundary: &[u8], at: usize) -> bool {
+        self.0.get(boundary).is_some_and(|ranges| {
+            let after = ranges.partition_point(|range| range.start <= at);
+            after > 0 && ranges[after - 1].contains(&at)
+        })
+    }
+}
+
+/// Whether the line at `at`, which begins with `--` and `boundary`, is the delimiter line of a
+/// longer boundary within the body of a multipart split by that longer boundary.
+fn within_longer(
+    bytes: &[u8],
+    at: usize,
+    boundary: &[u8],
+    boundaries: &[(&[u8], usize)],
+    bodies: &Bodies<'_>,
+) -> bool {
+    let line = bytes.get(at + 2..).unwrap_or_default();
+    boundaries.iter().any(|&(other, _)| {
+        other.len() > boundary.len()
+            && line.starts_with(other)
+            && ends_delimiter(&line[other.len()..])
+            && bodies.within(other, at)
+    })
+}
+
+/// `bytes` with each boundary of `to_mend` lengthened by a suffix that occurs nowhere in them, in
+/// the `boundary=` parameter of each multipart split by it and on its delimiter lines; none when
+/// a parameter cannot be found as written (an RFC 2231 encoded one, or one with quoted-pair
+/// escapes) or there are too many boundaries. The other boundaries are left as they are, and so
+/// are the lines of text that look like their delimiter lines.
+fn mend(bytes: &[u8], multiparts: &[Multipart], to_mend: &[Vec<u8>]) -> Option<Vec<u8>> {
     let boundaries = distinct(multiparts);
     if boundaries.len() > MAX_BOUNDARIES {
         return None;
@@ -252,6 +369,9 @@ fn mend(bytes: &[u8], multiparts: &[Multipart]) -> Option<Vec<u8>> {
     let suffix = unused_suffix(bytes, &boundaries)?;
     let mut insertions = Vec::new();
     for multipart in multiparts {
+        if !to_mend.contains(&multipart.boundary) {
+            continue;
+        }
         let declared = parameter_ends(bytes, multipart.header.clone(), &multipart.boundary);
         if declared.is_empty() {
             return None;
@@ -259,6 +379,9 @@ fn mend(bytes: &[u8], multiparts: &[Multipart]) -> Option<Vec<u8>> {
         insertions.extend(declared);
     }
     for &(boundary, start) in &boundaries {
+        if !to_mend.iter().any(|mended| mended == boundary) {
+            continue;
+        }
         let needle = [b"--".as_slice(), boundary].concat();
         let body = bytes.get(start..)?;
         for at in memmem::find_iter(body, &needle) {
@@ -372,6 +495,24 @@ mod tests {
         assert!(found.bytes.is_none());
         assert_eq!(found.misplaced, 0);
         assert!(found.unmended.is_none());
+    }
+
+    /// A longer boundary's delimiter lines within its own multipart are left alone; one outside
+    /// it, in a part of the shorter boundary's multipart, is text, and only the shorter boundary
+    /// is lengthened (the line is left as written).
+    #[test]
+    fn a_longer_boundarys_lines_are_mended_only_outside_its_multiparts() {
+        let nested = "Content-Type: multipart/mixed; boundary=N1\n\n--N1\nContent-Type: multipart/alternative; boundary=N10\n\n--N10\n\ninner\n--N10--\n--N1\n\nouter\n";
+        let found = anchored(format!("{nested}--N1--\n").as_bytes());
+        assert!(found.bytes.is_none());
+        let quoted = format!("{nested}--N10\nquoted\n--N1--\n");
+        let found = anchored(quoted.as_bytes());
+        assert_eq!(found.misplaced, 0);
+        assert!(found.unmended.is_none());
+        let bytes = String::from_utf8(found.bytes.unwrap()).unwrap();
+        assert_eq!(bytes.matches("N1_probity_0").count(), 4, "{bytes}");
+        assert!(bytes.contains("boundary=N10\n\n--N10\n\ninner\n--N10--\n"));
+        assert!(bytes.contains("outer\n--N10\nquoted\n--N1_probity_0--\n"));
     }
 
     #[test]

@@ -279,6 +279,13 @@ fn next_delimiter(raw: &[u8], from: usize, to: usize, boundaries: &[&[u8]]) -> O
 /// close delimiter (`--boundary--`) that follows (the parser reads no part after it; text after
 /// it, a second close delimiter among it, is the epilogue). The close delimiter is looked for
 /// before `end`, its line's end in all of `raw` (the parser may end the part within that line).
+///
+/// The first delimiter line is looked for as mail-parser looks for it (`--` and the boundary at
+/// the start of a line, whatever follows), so that the preamble is the text the parser passed
+/// over. The line of a longer boundary that begins with this one is taken for this one's only
+/// within a multipart split by that longer boundary ([`super::boundary`] lengthens the boundary
+/// elsewhere), where the parser ends the part there; read by RFC 2046 alone, the text it read as
+/// parts from there would be taken for the preamble too.
 fn outside<'r>(
     raw: &'r [u8],
     start: usize,
