@@ -680,6 +680,52 @@ fn text_in_a_header_block_is_read_into_the_body() {
     assert_eq!(body(&event), "See you at the briefing.");
 }
 
+/// A part whose text is written right under its delimiter line or its header fields, with no
+/// blank line before the end of the message: the parser read its lines as a header block that
+/// never ended, and kept no part of it, so that its text was in no text at all (found by the
+/// fuzzer). Its lines are read as those of any header block, up to its multipart's close
+/// delimiter line (after which is the epilogue, read once, as such).
+#[test]
+fn a_part_whose_header_block_never_ends_keeps_its_text() {
+    let head = "From: a@force.police.uk\nTo: b@gmail.com\nSubject: s\nContent-Type: multipart/mixed; boundary=\"N\"\n\n";
+    let threat = "You stupid bitch, I know where you live and I will hurt you.";
+    let marked = format!("[text in the header block that is not header fields]\n{threat}");
+    for shape in [
+        // The first part, no header field.
+        format!("{head}--N\n{threat}\n--N--\n"),
+        // A header field, then the text.
+        format!("{head}--N\nContent-Type: text/plain\n{threat}\n--N--\n"),
+        // No close delimiter.
+        format!("{head}--N\r\nContent-Type: text/plain\r\n{threat}\r\n"),
+    ] {
+        let event = decode(shape.as_bytes());
+        assert_eq!(body(&event), marked, "{shape}");
+        assert_eq!(event.labels["email.text_in_headers"], "true");
+    }
+
+    // A later part, after a multipart inside the first closed: the text of both parts is read,
+    // and the epilogue once, after the close delimiter.
+    let raw = format!(
+        "{head}--N\nContent-Type: multipart/alternative; boundary=A\n\n--A\n\nSee you at six.\n--A--\n--N\nContent-Type: text/plain\n{threat}\n--N--\nAfter the end.\n"
+    );
+    let event = decode(raw.as_bytes());
+    assert_eq!(
+        body(&event),
+        format!(
+            "See you at six.\n\n[text outside the message's parts]\nAfter the end.\n\n{marked}"
+        )
+    );
+
+    // In a message attached in place: read into its text.
+    let raw = format!(
+        "{head}--N\nContent-Type: text/plain\n\nsee below\n--N\nContent-Type: message/rfc822\n\nSubject: inner\nContent-Type: multipart/mixed; boundary=I\n\n--I\n\nfine\n--I\n{threat}\n--I--\n--N--\n"
+    );
+    let event = decode(raw.as_bytes());
+    assert_eq!(body(&event), "see below");
+    let attached = attached_text(&event);
+    assert!(attached.contains(&marked), "{attached:?}");
+}
+
 /// Tens of thousands of messages attached one inside another: freeing mail-parser's parse of
 /// 25,000 overflowed the stack and ended the process (found by the fuzzer). The message is read
 /// up to its thousandth message type, labelled, and kept whole in dead-letter; the text before

@@ -204,7 +204,7 @@ fn message_end(message: &Message<'_>, end: Option<usize>) -> usize {
 }
 
 /// The multipart holding each part of `message`, by index.
-fn parents(message: &Message<'_>) -> Vec<Option<usize>> {
+pub(super) fn parents(message: &Message<'_>) -> Vec<Option<usize>> {
     let mut parents: Vec<Option<usize>> = vec![None; message.parts.len()];
     for (id, holder) in message.parts.iter().enumerate() {
         if let PartType::Multipart(children) = &holder.body {
@@ -248,7 +248,7 @@ fn holding_boundaries<'m>(
 }
 
 /// The boundary of a multipart part, where it has one.
-fn boundary<'p>(part: &'p MessagePart<'_>) -> Option<&'p str> {
+pub(super) fn boundary<'p>(part: &'p MessagePart<'_>) -> Option<&'p str> {
     part.content_type()
         .and_then(|content_type| content_type.attribute("boundary"))
         .filter(|boundary| !boundary.is_empty())
