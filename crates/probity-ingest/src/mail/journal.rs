@@ -28,7 +28,7 @@
 //! `email.journal_mismatch` with the reasons. Envelope lines whose address is not one
 //! (`To: <<<>>>`) add no recipient, and are a mismatch too.
 
-use mail_parser::{HeaderName, Message, MessagePart, PartType};
+use mail_parser::{HeaderName, Message, PartType};
 use probity_model::{Event, Identity};
 use serde_json::{Map, Value};
 
@@ -93,8 +93,8 @@ struct Shape<'a> {
     envelope: Envelope,
     /// The attached messages, in order: one, in a report as Exchange writes them.
     originals: Vec<&'a Message<'a>>,
-    /// The parts they are attached as, in the same order.
-    original_parts: Vec<&'a MessagePart<'a>>,
+    /// The indexes of the parts they are attached as, in the same order.
+    original_parts: Vec<usize>,
     mismatch: Vec<String>,
 }
 
@@ -119,7 +119,7 @@ pub(super) type Decode<'d> = dyn FnMut(&Message<'_>, Option<usize>, &[&Message<'
 /// as Exchange writes them; for any other message, its own. `decode` makes the event of one
 /// parsed message, given where it ends in its raw bytes when it is a message a report journals,
 /// read in place there (mail-parser ends it at its last close delimiter line, and its epilogue
-/// reaches to that end: [`super::outside::attached_end`]).
+/// reaches to that end: [`super::outside::Layout::attached_end`]).
 ///
 /// At most `max_originals` attached messages of one report are unwrapped; the report's own event
 /// reads the rest as its attachments.
@@ -215,9 +215,14 @@ fn events_of<'a>(
         mismatch: mismatch.clone(),
         sent_by_person,
     });
-    for (original, part) in shape.originals.iter().zip(&shape.original_parts) {
+    let layout = std::cell::OnceCell::new();
+    for (original, &part) in shape.originals.iter().zip(&shape.original_parts) {
         let in_place = std::ptr::eq(original.raw_message.as_ref(), message.raw_message.as_ref());
-        let original_end = in_place.then(|| super::outside::attached_end(message, end, part));
+        let original_end = in_place.then(|| {
+            layout
+                .get_or_init(|| super::outside::Layout::of(message))
+                .attached_end(end, part)
+        });
         events_of(original, original_end, max_originals, chain, decode, out);
     }
     let report = chain.pop();
@@ -338,14 +343,14 @@ fn read<'a>(message: &'a Message<'a>) -> Option<Shape<'a>> {
             envelope.invalid_addresses
         ));
     }
-    let original_parts: Vec<&MessagePart<'_>> = message
-        .attachments()
-        .filter(|part| part.message().is_some())
-        .collect();
-    let originals: Vec<&Message<'_>> = original_parts
-        .iter()
-        .filter_map(|part| part.message())
-        .collect();
+    let mut original_parts = Vec::new();
+    let mut originals: Vec<&Message<'_>> = Vec::new();
+    for (index, part) in super::message::indexed_attachments(message) {
+        if let Some(original) = part.message() {
+            original_parts.push(index);
+            originals.push(original);
+        }
+    }
     match originals.as_slice() {
         [] => {}
         [original] => mismatch.extend(envelope_disagreement(&envelope, original)),

@@ -1,6 +1,7 @@
 //! One parsed MIME message onto an [`Event`].
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::time::Instant;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
@@ -968,17 +969,17 @@ fn attachments(
 ) -> Vec<Attachment> {
     let max = limits.max_attachments;
     // A multipart part without a usable boundary is read as the body (`body_text`).
-    let parts: Vec<&MessagePart<'_>> = message
-        .attachments()
-        .filter(|part| !is_unbounded_multipart(part))
+    let parts: Vec<(usize, &MessagePart<'_>)> = indexed_attachments(message)
+        .filter(|(_, part)| !is_unbounded_multipart(part))
         .collect();
     let total = parts.len();
     if total > max {
         labels.set("email.attachments_omitted", (total - max).to_string());
     }
     let started = Instant::now();
+    let layout = OnceCell::new();
     let mut out = Vec::new();
-    for (index, part) in parts.into_iter().take(max).enumerate() {
+    for (index, (part_index, part)) in parts.into_iter().take(max).enumerate() {
         let is_journalled = part
             .message()
             .is_some_and(|attached| journalled.iter().any(|j| std::ptr::eq(*j, attached)));
@@ -992,11 +993,23 @@ fn attachments(
             continue;
         }
         let out_of_time = index > 0 && started.elapsed() > limits.max_message_extraction_time;
-        let (attachment, inside) = attachment(part, message, limits, out_of_time);
+        let (attachment, inside) =
+            attachment((part_index, part), message, &layout, limits, out_of_time);
         held.extend(inside.into_iter().map(|message| (out.len(), message)));
         out.push(attachment);
     }
     out
+}
+
+/// The attachments of `message`, as [`Message::attachments`] gives them, each with its index
+/// among the message's parts.
+pub(super) fn indexed_attachments<'m, 'x>(
+    message: &'m Message<'x>,
+) -> impl Iterator<Item = (usize, &'m MessagePart<'x>)> {
+    message.attachments.iter().map_while(|&id| {
+        let index = id as usize;
+        Some((index, message.parts.get(index)?))
+    })
 }
 
 /// A message held in an attachment's text: where its text is and the headers that say whom it
@@ -1156,11 +1169,13 @@ fn noted(extracted: attach::Extracted, note: &str) -> attach::Extracted {
 /// The note on a message attached to a journal report, which is an event of its own.
 const JOURNALLED_NOTE: &str = "a message the journal report journals: read as an event of its own (label email.journal_event)";
 
-/// One attachment described, with its text unless the message is `out_of_time`, and the messages
-/// held in its text.
-fn attachment(
-    part: &MessagePart<'_>,
-    message: &Message<'_>,
+/// One attachment described (the part and its index among the parts of `message`, whose layout
+/// is found in `layout` where it is needed), with its text unless the message is `out_of_time`,
+/// and the messages held in its text.
+fn attachment<'m, 'x>(
+    (index, part): (usize, &MessagePart<'_>),
+    message: &'m Message<'x>,
+    layout: &OnceCell<outside::Layout<'m, 'x>>,
     limits: &Limits,
     out_of_time: bool,
 ) -> (Attachment, Vec<Held>) {
@@ -1180,7 +1195,8 @@ fn attachment(
     }
     let (extracted, held) = match part.message() {
         Some(nested) => {
-            attached_message_text(nested, attached_end(message, None, part, nested), limits, 1)
+            let end = attached_end(layout, message, None, index, nested);
+            attached_message_text(nested, end, limits, 1)
         }
         None => match outlook_message(&bytes, limits, 1) {
             Some(read) => read,
@@ -1303,11 +1319,11 @@ fn attached_message_text(
     let mut notes = Vec::new();
     let mut held = Vec::new();
     let started = Instant::now();
-    let parts: Vec<&MessagePart<'_>> = nested
-        .attachments()
-        .filter(|part| !is_unbounded_multipart(part))
+    let parts: Vec<(usize, &MessagePart<'_>)> = indexed_attachments(nested)
+        .filter(|(_, part)| !is_unbounded_multipart(part))
         .collect();
-    for (index, part) in parts.iter().enumerate() {
+    let layout = OnceCell::new();
+    for (index, &(part_index, part)) in parts.iter().enumerate() {
         let name = part
             .attachment_name()
             .map_or_else(|| format!("part {}", index + 1), str::to_owned);
@@ -1332,7 +1348,7 @@ fn attached_message_text(
             Some(_) if depth >= MAX_ATTACHED_MESSAGE_DEPTH => (too_deep(), Vec::new()),
             Some(inner) => attached_message_text(
                 inner,
-                attached_end(nested, end, part, inner),
+                attached_end(&layout, nested, end, part_index, inner),
                 limits,
                 depth + 1,
             ),
@@ -1416,18 +1432,22 @@ fn attached_message_text(
     (extracted, held)
 }
 
-/// Where the message attached as `part` of `message` (read up to `end`) ends in `message`'s raw
-/// bytes, for one mail-parser read in place there (sent without a transfer encoding): see
-/// [`outside::attached_end`]. None for one read from its decoded bytes, which are the whole
-/// message.
-fn attached_end(
-    message: &Message<'_>,
+/// Where the message attached as part `index` of `message` (read up to `end`) ends in
+/// `message`'s raw bytes, for one mail-parser read in place there (sent without a transfer
+/// encoding): see [`outside::Layout::attached_end`], whose layout of `message` is found once in
+/// `layout`. None for one read from its decoded bytes, which are the whole message.
+fn attached_end<'m, 'x>(
+    layout: &OnceCell<outside::Layout<'m, 'x>>,
+    message: &'m Message<'x>,
     end: Option<usize>,
-    part: &MessagePart<'_>,
+    index: usize,
     attached: &Message<'_>,
 ) -> Option<usize> {
-    std::ptr::eq(attached.raw_message.as_ref(), message.raw_message.as_ref())
-        .then(|| outside::attached_end(message, end, part))
+    std::ptr::eq(attached.raw_message.as_ref(), message.raw_message.as_ref()).then(|| {
+        layout
+            .get_or_init(|| outside::Layout::of(message))
+            .attached_end(end, index)
+    })
 }
 
 /// The note on an attached message too deep to be read.

@@ -86,7 +86,7 @@ pub(super) fn any_text(message: &Message<'_>) -> bool {
 /// many more were not read.
 ///
 /// `end`, for a message that may be attached to another and read in place there, is where it
-/// ends in its raw bytes ([`attached_end`]). mail-parser ends an attached message's multipart at
+/// ends in its raw bytes ([`Layout::attached_end`]). mail-parser ends an attached message's multipart at
 /// its close delimiter line when no delimiter of the message around it follows (it is the last
 /// thing in it), and its epilogue reaches to `end`.
 pub(super) fn text_ending(
@@ -168,28 +168,41 @@ pub(super) fn text_ending(
     (!found.is_empty()).then(|| found.join("\n\n"))
 }
 
-/// Where the message attached as `part` of `message` ends in `message`'s raw bytes, where
-/// mail-parser read it in place there (the [`text_ending`] of `message` being read up to `end`):
-/// at the next delimiter line of a multipart that holds `part`, looked for from the end the parser
-/// gave the part, else at the end of `message` (an attached message that is the message's whole
-/// body, or the last part of a multipart never closed, reaches to it). Looked for within
-/// [`MAX_OUTSIDE_BYTES`] of the part's end, which is as far as its epilogue is read.
-pub(super) fn attached_end(
-    message: &Message<'_>,
-    end: Option<usize>,
-    part: &MessagePart<'_>,
-) -> usize {
-    let raw: &[u8] = message.raw_message.as_ref();
-    let message_end = message_end(message, end);
-    let from = (part.offset_end as usize).min(message_end);
-    let to = from.saturating_add(MAX_OUTSIDE_BYTES).min(message_end);
-    let holders = message
-        .parts
-        .iter()
-        .position(|p| std::ptr::eq(p, part))
-        .map(|index| holding_boundaries(message, &parents(message), index))
-        .unwrap_or_default();
-    next_delimiter(raw, from, to, &holders).unwrap_or(to)
+/// Which multipart of a message holds each of its parts, found once for all the messages
+/// attached to it ([`Layout::attached_end`]): found again for each, a message of thousands of
+/// parts took time growing with the number of its attached messages times that of its parts.
+pub(super) struct Layout<'m, 'x> {
+    message: &'m Message<'x>,
+    parents: Vec<Option<usize>>,
+}
+
+impl<'m, 'x> Layout<'m, 'x> {
+    pub(super) fn of(message: &'m Message<'x>) -> Self {
+        Self {
+            message,
+            parents: parents(message),
+        }
+    }
+
+    /// Where the message attached as part `index` of the message ends in its raw bytes, where
+    /// mail-parser read it in place there (the [`text_ending`] of the message being read up to
+    /// `end`): at the next delimiter line of a multipart that holds the part, looked for from the
+    /// end the parser gave the part, else at the end of the message (an attached message that is
+    /// the message's whole body, or the last part of a multipart never closed, reaches to it).
+    /// Looked for within [`MAX_OUTSIDE_BYTES`] of the part's end, which is as far as its epilogue
+    /// is read.
+    pub(super) fn attached_end(&self, end: Option<usize>, index: usize) -> usize {
+        let message = self.message;
+        let raw: &[u8] = message.raw_message.as_ref();
+        let message_end = message_end(message, end);
+        let Some(part) = message.parts.get(index) else {
+            return message_end;
+        };
+        let from = (part.offset_end as usize).min(message_end);
+        let to = from.saturating_add(MAX_OUTSIDE_BYTES).min(message_end);
+        let holders = holding_boundaries(message, &self.parents, index);
+        next_delimiter(raw, from, to, &holders).unwrap_or(to)
+    }
 }
 
 /// Where `message` (read up to `end`, when given) ends in its raw bytes.
