@@ -729,13 +729,19 @@ fn to_utc(date: &mail_parser::DateTime) -> Option<Timestamp> {
 fn body_text(message: &Message<'_>, end: Option<usize>, limit: usize) -> Body {
     let mut body = String::new();
     let mut problem = false;
+    // Which parts are in the text body, by index: looked up for each part, and for each HTML
+    // part (a search of the list for each took time growing with the square of their number).
+    let mut in_text_body = vec![false; message.parts.len()];
+    for &id in &message.text_body {
+        if let Some(slot) = in_text_body.get_mut(id as usize) {
+            *slot = true;
+        }
+    }
     let unbounded = message
         .parts
         .iter()
         .enumerate()
-        .filter(|(id, part)| {
-            is_unbounded_multipart(part) && !message.text_body.contains(&(*id as u32))
-        })
+        .filter(|&(id, part)| is_unbounded_multipart(part) && !in_text_body[id])
         .map(|(id, _)| id as u32);
     let ids: Vec<u32> = message.text_body.iter().copied().chain(unbounded).collect();
     for part_id in ids {
@@ -756,7 +762,7 @@ fn body_text(message: &Message<'_>, end: Option<usize>, limit: usize) -> Body {
     }
     let mut alternative_lines = 0;
     if body.len() <= limit {
-        let (added, lossy) = html_alternatives_text(message, &body);
+        let (added, lossy) = html_alternatives_text(message, &in_text_body, &body);
         if let Some((added, lines)) = added {
             if !body.is_empty() {
                 body.push_str("\n\n");
@@ -810,13 +816,18 @@ fn body_text(message: &Message<'_>, end: Option<usize>, limit: usize) -> Body {
 }
 
 /// The lines of the message's HTML alternatives (HTML parts mail-parser chose for an HTML body
-/// but not for the text body, which took a plain alternative) that hold words `body` does not,
-/// with how many; and whether reading them lost characters.
-fn html_alternatives_text(message: &Message<'_>, body: &str) -> (Option<(String, usize)>, bool) {
+/// but not for the text body, which took a plain alternative; `in_text_body` says which parts
+/// it took, by index) that hold words `body` does not, with how many; and whether reading them
+/// lost characters.
+fn html_alternatives_text(
+    message: &Message<'_>,
+    in_text_body: &[bool],
+    body: &str,
+) -> (Option<(String, usize)>, bool) {
     let mut alternatives = message
         .html_body
         .iter()
-        .filter(|id| !message.text_body.contains(id))
+        .filter(|&&id| !in_text_body.get(id as usize).copied().unwrap_or(false))
         .filter_map(|&id| message.parts.get(id as usize))
         .filter(|part| matches!(part.body, PartType::Html(_)))
         .peekable();
