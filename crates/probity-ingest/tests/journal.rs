@@ -531,3 +531,45 @@ fn the_epilogue_of_a_journalled_message_is_read_into_its_event() {
         );
     }
 }
+
+/// The limit of 256 multiparts whose preamble and epilogue are read counts a report's own
+/// multiparts, not those of the message it journals (read in its own event, with its own
+/// limit): a report as Exchange writes them, journalling a message of hundreds of multiparts,
+/// is one event, that message's.
+#[test]
+fn a_report_journalling_a_message_of_hundreds_of_multiparts_is_one_event() {
+    let mut original = String::from(
+        "From: alan.smith@force.police.uk\nTo: leak@gmail.com\nSubject: orig\nDate: Mon, 06 May 2024 10:00:00 +0100\nMessage-ID: <orig18@f>\nContent-Type: multipart/mixed; boundary=M\n\n",
+    );
+    for n in 0..300 {
+        original.push_str(&format!(
+            "--M\nContent-Type: multipart/alternative; boundary=A\n\n--A\nContent-Type: text/plain\n\npart {n}\n--A--\n"
+        ));
+    }
+    original.push_str("--M--\n");
+    let report = report_of(
+        "J300",
+        "journal@force.police.uk",
+        "Sender: alan.smith@force.police.uk\nSubject: orig\nMessage-Id: <orig18@f>\nTo: leak@gmail.com\nBcc: x@gmail.com\n",
+        &original,
+    );
+    let mut ctx = Context::new("file:journal", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(report.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    assert_eq!(batch.events.len(), 1, "{:#?}", batch.events[0].labels);
+    let event = &batch.events[0];
+    assert!(!event.labels.contains_key("email.journal_mismatch"));
+    assert_eq!(event.labels["email.outside_parts_not_read"], "45");
+    assert_eq!(
+        addresses(&event.email.as_ref().unwrap().bcc),
+        ["x@gmail.com"]
+    );
+    assert!(body(event).contains("part 299"));
+    // Kept whole in dead-letter, for the text outside the parts not read.
+    assert_eq!(batch.rejected.len(), 1);
+    assert!(
+        batch.rejected[0]
+            .reason
+            .contains("email.outside_parts_not_read")
+    );
+}
