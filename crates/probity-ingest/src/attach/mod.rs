@@ -1,4 +1,4 @@
-//! Text from attachments: plain text (charset aware), HTML, DOCX, Word 97–2003 (`.doc`), XLSX,
+//! Text from attachments: plain text (charset aware), HTML, RTF, DOCX, Word 97–2003 (`.doc`), XLSX,
 //! PPTX, OpenDocument, PDF, Outlook messages (`.msg`) and the files in a zip archive, told by
 //! content first;
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
@@ -67,6 +67,9 @@ enum Kind {
     Compound,
     /// Outlook's TNEF (`winmail.dat`): a body and attachments packed in one.
     Tnef,
+    /// Rich Text Format (`{\rtf`), read by the RTF reader TNEF bodies use ([`rtf`]): read as
+    /// text, its control words and font tables would stand among the words.
+    Rtf,
     /// Of no type, a generic one (`application/octet-stream`) or another that does not say text
     /// (`image/jpeg`), with no name that says text, but whose bytes are text
     /// ([`looks_like_text`]): a CSV sent as `export.dat`, or a letter renamed `photo.jpg`, is
@@ -171,6 +174,13 @@ fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize)
             },
         },
         Kind::Tnef => tnef::extract(input.bytes, &mut out),
+        Kind::Rtf => {
+            let bytes = input
+                .bytes
+                .strip_prefix(b"\xef\xbb\xbf")
+                .unwrap_or(input.bytes);
+            out.push(&rtf::to_text(bytes));
+        }
         Kind::SniffedText => {
             out.note(format!(
                 "read as text from its content (content sniffing): {} does not say text",
@@ -227,6 +237,7 @@ impl Kind {
             Kind::Pdf => "PDF",
             Kind::Compound => "Office",
             Kind::Tnef => "TNEF",
+            Kind::Rtf => "RTF",
             Kind::SniffedText | Kind::TextThroughControls => "text",
             Kind::Unsupported => "attachment",
         }
@@ -247,6 +258,17 @@ fn kind_of(input: &Input<'_>) -> Kind {
     }
     if bytes.starts_with(tnef::SIGNATURE) {
         return Kind::Tnef;
+    }
+    let unmarked = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let start = unmarked
+        .iter()
+        .position(|byte| !byte.is_ascii_whitespace())
+        .unwrap_or(unmarked.len());
+    if unmarked
+        .get(start..)
+        .is_some_and(|rest| rest.starts_with(b"{\\rtf"))
+    {
+        return Kind::Rtf;
     }
     let mime = input.mime_type.unwrap_or_default();
     let extension = extension(input.name);
@@ -700,6 +722,26 @@ mod tests {
         let got = extract_text(&input(b"hello", Some("text/plain"), None), &limits);
         assert_eq!(got.text, None);
         assert!(got.note.unwrap().contains("larger than the 4 byte"));
+    }
+
+    #[test]
+    fn rich_text_is_read_as_its_text_whatever_it_is_called() {
+        let rtf: &[u8] = br"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fswiss Arial;}}{\*\generator Msftedit 5.41;}{\info{\author Sam Lane}}\viewkind4\pard\f0\fs20 You \'93stupid\'94 \b bitch\b0\par I know where you live.\par}";
+        let with_mark = [b"\xef\xbb\xbf\r\n".as_slice(), rtf].concat();
+        for (bytes, mime, name) in [
+            (rtf, Some("application/rtf"), Some("letter.rtf")),
+            (rtf, Some("text/rtf"), None),
+            (rtf, Some("application/msword"), Some("letter.doc")),
+            (&with_mark[..], None, Some("letter")),
+        ] {
+            let got = extract_text(&input(bytes, mime, name), &Limits::default());
+            assert_eq!(
+                got.text.as_deref(),
+                Some("You \u{201c}stupid\u{201d} bitch\nI know where you live."),
+                "{mime:?} {name:?}"
+            );
+            assert_eq!(got.note, None);
+        }
     }
 
     #[test]
