@@ -1,12 +1,13 @@
-//! How fast attachment text is extracted: a DOCX, an XLSX, a PDF and a plain text file built here, each
-//! read by `attach::extract_text` the way the mail decoder reads attachments.
+//! How fast attachment text is extracted: a DOCX, an XLSX, a PDF and a plain text file built here, or the
+//! files named, each read by `attach::extract_text` the way the mail decoder reads attachments.
 //!
 //! ```text
-//! cargo run --release -p probity-ingest --example attach_bench [ROUNDS]
+//! cargo run --release -p probity-ingest --example attach_bench [ROUNDS] [FILE...]
 //! ```
 //!
 //! Each figure is the best of ROUNDS (default 5) extractions, as MB/s of the attachment's bytes
-//! and of the text extracted (a DOCX is compressed, so the second says more).
+//! and of the text extracted (a DOCX is compressed, so the second says more). A file named is
+//! read by its content and its name, as an attachment with no type.
 
 use std::error::Error;
 use std::io::{Cursor, Write};
@@ -125,7 +126,7 @@ fn pdf(pages: usize) -> Vec<u8> {
     out
 }
 
-fn measure(label: &str, bytes: &[u8], mime: &str, rounds: usize) {
+fn measure(label: &str, bytes: &[u8], mime: Option<&str>, name: Option<&str>, rounds: usize) {
     let limits = Limits {
         max_attachment_text_bytes: 64 * 1024 * 1024,
         max_attachment_time: Duration::from_secs(600),
@@ -133,8 +134,8 @@ fn measure(label: &str, bytes: &[u8], mime: &str, rounds: usize) {
     };
     let input = Input {
         bytes,
-        mime_type: Some(mime),
-        name: None,
+        mime_type: mime,
+        name,
         charset: None,
     };
     let mut best = Duration::MAX;
@@ -165,6 +166,14 @@ fn main() -> Result<(), Box<dyn Error>> {
         .map(|arg| arg.parse())
         .transpose()?
         .unwrap_or(5);
+    let files: Vec<String> = std::env::args().skip(2).collect();
+    if !files.is_empty() {
+        for file in &files {
+            let bytes = std::fs::read(file)?;
+            measure(file, &bytes, None, Some(file), rounds);
+        }
+        return Ok(());
+    }
     let docx = docx(20_000)?;
     let xlsx = xlsx(20_000)?;
     let pdf = pdf(200);
@@ -172,21 +181,30 @@ fn main() -> Result<(), Box<dyn Error>> {
     measure(
         "docx (20,000 paragraphs)",
         &docx,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        None,
         rounds,
     );
     measure(
         "xlsx (20,000 rows)",
         &xlsx,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        None,
         rounds,
     );
     measure(
         "pdf (200 pages, uncompressed)",
         &pdf,
-        "application/pdf",
+        Some("application/pdf"),
+        None,
         rounds,
     );
-    measure("text/plain", text.as_bytes(), "text/plain", rounds);
+    measure(
+        "text/plain",
+        text.as_bytes(),
+        Some("text/plain"),
+        None,
+        rounds,
+    );
     Ok(())
 }
