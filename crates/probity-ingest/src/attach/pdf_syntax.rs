@@ -188,9 +188,10 @@ fn top_level_line(line: &[u8]) -> Line<'_> {
 }
 
 /// Whether the last line of the bytes, not ended by a line break, is the start of PDF syntax
-/// cut short: of a keyword, or of an object header (`12 0 o`).
+/// cut short: of a keyword, or of an object header (`12 0 o`). A whole end-of-file marker is the
+/// end of a PDF, which many writers do not follow with a line break.
 fn is_cut_syntax(line: &[u8]) -> bool {
-    if line.is_empty() {
+    if line.is_empty() || line == b"%%EOF" {
         return false;
     }
     if CUT_KEYWORDS.iter().any(|keyword| keyword.starts_with(line)) {
@@ -429,6 +430,15 @@ mod tests {
         }
         assert!(read(pdf).syntax);
         assert!(read(&pdf[..150]).unclosed);
+    }
+
+    /// Many writers end the file at its end-of-file marker, with no line break after it.
+    #[test]
+    fn an_end_of_file_marker_without_a_line_break_is_no_cut() {
+        let got = read(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstartxref\n9\n%%EOF");
+        assert!(got.syntax && !got.unclosed, "{got:?}");
+        let got = read(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstartxref\n9\n%%EO");
+        assert!(got.unclosed, "{got:?}");
     }
 
     #[test]
