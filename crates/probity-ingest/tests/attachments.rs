@@ -634,6 +634,33 @@ fn text_around_fake_pdf_syntax_is_read_and_noted() {
     assert!(note(&got).starts_with("corrupt PDF"), "{got:?}");
 }
 
+/// In a PDF that does not open, a line of binary bytes outside its syntax is left out alone:
+/// judged with the text around it, it kept that text from every policy. The marks PDF writers
+/// leave in comments are not text: a PDF from ReportLab cut short gave the writer's name as its
+/// text.
+#[test]
+fn binary_lines_and_writer_marks_outside_a_broken_pdf_are_left_out() {
+    let mut hidden = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".to_vec();
+    hidden.extend((0..=255u8).filter(|b| !b"\r\n".contains(b)));
+    hidden.extend_from_slice(b"\nI know where you live.\n");
+    let got = read(&hidden, "application/pdf", "x.pdf", &Limits::default());
+    assert_eq!(
+        got.text.as_deref(),
+        Some("I know where you live."),
+        "{got:?}"
+    );
+    assert!(
+        note(&got).contains("only the text outside its PDF syntax was read"),
+        "{got:?}"
+    );
+
+    let cut = b"%PDF-1.4\n%\x93\x8c\x8b\x9e ReportLab Generated PDF document (opensource)\n1 0 obj\n<< /F1 2 0 R >>\nendobj\n2 0 obj\n<< /Length 120 /Filter [ /ASCII85Decode /FlateDecode ] >>\nstream\nGap";
+    let got = read(cut, "application/pdf", "invoice.pdf", &Limits::default());
+    assert_eq!(got.text, None, "{got:?}");
+    assert!(note(&got).starts_with("corrupt PDF"), "{got:?}");
+    assert!(note(&got).ends_with("text not extracted"), "{got:?}");
+}
+
 /// Through the mail decoder: a text attachment that starts `%PDF-1.4` has its words in its text.
 #[test]
 fn mail_text_attachment_that_claims_to_be_a_pdf_keeps_its_words() {

@@ -17,10 +17,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use lopdf::{Document, LoadOptions};
 use mail_parser::decoders::charsets::map::charset_decoder;
 
-use super::{
-    Input, PDF_HEADER_WINDOW, PDF_MAGIC, TextOut, looks_like_text, pdf_syntax, text,
-    text_through_controls, without_controls,
-};
+use super::{Input, PDF_HEADER_WINDOW, PDF_MAGIC, TextOut, looks_like_text, pdf_syntax, text};
 
 const ENCRYPT_KEY: &[u8] = b"/Encrypt";
 
@@ -82,17 +79,10 @@ fn ends_as_a_pdf_does(bytes: &[u8]) -> bool {
 fn not_read(input: &Input<'_>, error: &str, out: &mut TextOut<'_>) {
     let bytes = input.bytes;
     let failure = load_failure(bytes, error);
+    // Its lines are judged one by one by the attachment rules, text with NUL or other control
+    // bytes through it read with them taken out: a NUL put in the text kept it from being read.
     let outside = pdf_syntax::read(bytes);
-    // Text with NUL or other control bytes through it is read with them taken out, as an
-    // attachment's is: a NUL put in the text kept it from being read.
-    let outside_text = if looks_like_text(outside.text.as_bytes()) {
-        outside.text.clone()
-    } else if text_through_controls(outside.text.as_bytes()) {
-        String::from_utf8_lossy(&without_controls(outside.text.as_bytes()).0).into_owned()
-    } else {
-        String::new()
-    };
-    if outside_text.is_empty() {
+    if outside.text.is_empty() {
         out.note(format!("{failure}; text not extracted"));
         return;
     }
@@ -117,7 +107,7 @@ fn not_read(input: &Input<'_>, error: &str, out: &mut TextOut<'_>) {
     out.note(format!(
         "{failure}; only the text outside its PDF syntax was read{unclosed}"
     ));
-    out.push(&outside_text);
+    out.push(&outside.text);
 }
 
 /// What says the attachment is a PDF: its first bytes, its type or its name.

@@ -6,7 +6,11 @@
 //! `%PDF-1.4` would otherwise keep its words out of every policy. The bytes are read the way a PDF
 //! is laid out, line by line: comments, object headers (`1 0 obj`) and what an object holds
 //! (dictionaries, arrays, names, numbers, strings, references, streams up to `endstream`) up to
-//! `endobj`, cross-reference tables and the trailer are PDF syntax; every other line is text.
+//! `endobj`, cross-reference tables and the trailer are PDF syntax; every other line is text,
+//! where it is text by the attachment rules, line by line (a line of binary bytes is left out
+//! alone and does not keep the lines around it from being read). A comment is text where it
+//! holds a letter, unless it is a mark a PDF writer leaves (Ghostscript's command line, qpdf's
+//! object numbers, ExifTool's updates, ReportLab's name).
 //! A word no PDF object holds (a PDF object's body has names, numbers, strings and the keywords
 //! `R`, `true`, `false`, `null`, never bare words) ends an object there, so a fake `1 0 obj` line
 //! above a message does not hide the message. A PDF cut short gives no text this way: its lines
@@ -16,10 +20,13 @@ use std::borrow::Cow;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 
+use super::{looks_like_text, text_through_controls, without_controls};
+
 /// What [`read`] found.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(super) struct Outside {
-    /// The text lines outside PDF syntax, joined by line breaks (blank lines kept).
+    /// The text lines outside PDF syntax, joined by line breaks (blank lines kept), the lines
+    /// that are not text ([`push_line`]) left out.
     pub text: String,
     /// Whether any PDF syntax beyond a `%PDF-` header was found (an object, a cross-reference
     /// table, a trailer, a dictionary).
@@ -213,8 +220,8 @@ fn is_cut_syntax(line: &[u8]) -> bool {
             .all(|b| b.is_ascii_digit() || b.is_ascii_whitespace())
 }
 
-/// The text of a comment worth keeping: one that holds a letter, and is not the header or the
-/// end-of-file marker.
+/// The text of a comment worth keeping: one that holds a letter, and is not the header, the
+/// end-of-file marker or a writer's mark ([`is_writer_comment`]).
 fn comment_text(comment: &[u8]) -> Option<&[u8]> {
     if comment.starts_with(b"PDF-") || comment.starts_with(b"%EOF") {
         // Whatever follows the header's version on its line is kept.
@@ -225,10 +232,76 @@ fn comment_text(comment: &[u8]) -> Option<&[u8]> {
             .unwrap_or_default();
         return (!rest.is_empty()).then_some(rest);
     }
+    if is_writer_comment(comment) {
+        return None;
+    }
     comment
         .iter()
         .any(u8::is_ascii_alphabetic)
         .then_some(comment)
+}
+
+/// Comments PDF writers leave outside objects that say nothing of the document, word by word
+/// after the comment's first `%`, `#` standing for a number: qpdf's QDF form, ExifTool's
+/// updates, ReportLab's second line (after its high bytes, which mark the file binary).
+const WRITER_COMMENTS: [&[&[u8]]; 9] = [
+    &[b"QDF-1.0"],
+    &[b"QDF:", b"ignore_newline"],
+    &[b"%", b"Original", b"object", b"ID:", b"#", b"#"],
+    &[b"%", b"Page", b"#"],
+    &[b"%", b"Contents", b"for", b"page", b"#"],
+    &[b"BeginExifToolUpdate"],
+    &[b"EndExifToolUpdate", b"#"],
+    &[
+        b"ReportLab",
+        b"Generated",
+        b"PDF",
+        b"document",
+        b"http://www.reportlab.com",
+    ],
+    &[
+        b"ReportLab",
+        b"Generated",
+        b"PDF",
+        b"document",
+        b"(opensource)",
+    ],
+];
+
+/// Whether a comment (after its first `%`) is a mark a PDF writer leaves: one of
+/// [`WRITER_COMMENTS`], or Ghostscript's command line (`%%Invocation:` and its `%%+` lines)
+/// whose arguments are options and file names written `?`, without a word among them.
+fn is_writer_comment(comment: &[u8]) -> bool {
+    // The command line names the program first; the lines that go on with it do not.
+    let arguments = match comment.strip_prefix(b"%Invocation:") {
+        Some(rest) => Some((rest, 1)),
+        None => comment.strip_prefix(b"%+").map(|rest| (rest, 0)),
+    };
+    if let Some((arguments, program)) = arguments {
+        return !words(arguments)
+            .skip(program)
+            .any(|argument| argument.len() > 1 && argument.iter().all(u8::is_ascii_alphabetic));
+    }
+    let first = comment
+        .iter()
+        .position(|b| b.is_ascii() && !b.is_ascii_whitespace())
+        .unwrap_or(comment.len());
+    let comment = &comment[first..];
+    WRITER_COMMENTS.iter().any(|pattern| {
+        let mut words = words(comment);
+        let all_match = pattern.iter().all(|expected| {
+            words.next().is_some_and(|word| {
+                word == *expected || (*expected == b"#" && word.iter().all(u8::is_ascii_digit))
+            })
+        });
+        all_match && words.next().is_none()
+    })
+}
+
+/// The words of a line, split at white space.
+fn words(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    line.split(u8::is_ascii_whitespace)
+        .filter(|word| !word.is_empty())
 }
 
 /// Where the body of an object starts after its header (`12 0 obj`), if the line starts with one.
@@ -388,9 +461,26 @@ fn line_start(bytes: &[u8], at: usize) -> usize {
     memchr::memrchr2(b'\n', b'\r', &bytes[..at]).map_or(0, |start| start + 1)
 }
 
-/// Adds a line of text: UTF-8 where it is, else windows-1252 (as for mail with no charset).
+/// Adds a line of text where it is text by the attachment rules, on its own: as it is
+/// ([`looks_like_text`]), or with the control bytes through it taken out
+/// ([`text_through_controls`]); and holding a letter or a digit. UTF-8 where it is, else
+/// windows-1252 (as for mail with no charset). A line of binary bytes is left out, alone: judged
+/// with the lines around it, it kept them from being read.
 fn push_line(text: &mut String, line: &[u8]) {
-    text.push_str(&line_text(line));
+    let cleaned;
+    let line = if looks_like_text(line) {
+        line
+    } else if text_through_controls(line) {
+        cleaned = without_controls(line).0;
+        &cleaned[..]
+    } else {
+        return;
+    };
+    let line = line_text(line);
+    if !line.chars().any(char::is_alphanumeric) {
+        return;
+    }
+    text.push_str(&line);
     text.push('\n');
 }
 
@@ -485,5 +575,27 @@ mod tests {
     fn comments_with_words_are_text() {
         let got = read(b"%PDF-1.4\n%meet at noon\n%%EOF\n");
         assert_eq!(got.text, "meet at noon");
+    }
+
+    /// Marks that Ghostscript, qpdf, ExifTool and ReportLab leave in comments are not text;
+    /// words written after or among them are.
+    #[test]
+    fn writer_comments_are_not_text_but_words_among_them_are() {
+        let marks = b"%PDF-1.4\n%\x93\x8c\x8b\x9e ReportLab Generated PDF document (opensource)\n%%Invocation: path/gs -P- -dSAFER -sDEVICE=pdfwrite -sOutputFile=? ?\n%%+ -dNOPAUSE -dBATCH\n%QDF-1.0\n%% Original object ID: 12 0\n%% Page 3\n%% Contents for page 3\n%QDF: ignore_newline\n%BeginExifToolUpdate\n%EndExifToolUpdate 14686\n%%EOF\n";
+        assert_eq!(read(marks).text, "");
+        let words = b"%PDF-1.4\n%%Invocation: gs you stupid cow\n%% Original object ID: 12 0 meet me\n%%+ -dSAFER at noon\n";
+        assert_eq!(
+            read(words).text,
+            "%Invocation: gs you stupid cow\n% Original object ID: 12 0 meet me\n%+ -dSAFER at noon"
+        );
+    }
+
+    /// A line of binary bytes between text lines is left out alone: the text around it is read.
+    #[test]
+    fn binary_lines_are_left_out_alone() {
+        let mut bytes = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".to_vec();
+        bytes.extend((0..=255u8).filter(|b| !b"\r\n".contains(b)));
+        bytes.extend_from_slice(b"\nMeet me at the bridge.\nwatch\0your back\n\xe2\xe3\xcf\xd3\n");
+        assert_eq!(read(&bytes).text, "Meet me at the bridge.\nwatch your back");
     }
 }
