@@ -51,6 +51,16 @@ fn docx(paragraphs: &[&str]) -> Vec<u8> {
 /// A minimal PDF, one page per string, Helvetica text; `trailer_extra` goes into the trailer and
 /// `extra_objects` after the page objects (numbered on from them).
 fn pdf_with(pages: &[&str], extra_objects: &[&str], trailer_extra: &str) -> Vec<u8> {
+    pdf_with_between(pages, extra_objects, trailer_extra, b"")
+}
+
+/// [`pdf_with`], `between` written after each object (outside them, the offsets kept true).
+fn pdf_with_between(
+    pages: &[&str],
+    extra_objects: &[&str],
+    trailer_extra: &str,
+    between: &[u8],
+) -> Vec<u8> {
     let mut objects: Vec<String> = Vec::new();
     objects.push("<< /Type /Catalog /Pages 2 0 R >>".into());
     let kids: Vec<String> = (0..pages.len())
@@ -79,6 +89,7 @@ fn pdf_with(pages: &[&str], extra_objects: &[&str], trailer_extra: &str) -> Vec<
     for (i, object) in objects.iter().enumerate() {
         offsets.push(out.len());
         out.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+        out.extend_from_slice(between);
     }
     let xref = out.len();
     out.extend_from_slice(
@@ -659,6 +670,156 @@ fn binary_lines_and_writer_marks_outside_a_broken_pdf_are_left_out() {
     assert_eq!(got.text, None, "{got:?}");
     assert!(note(&got).starts_with("corrupt PDF"), "{got:?}");
     assert!(note(&got).ends_with("text not extracted"), "{got:?}");
+}
+
+const THREAT: &str = "You stupid bitch, I know where you live and I will hurt you.";
+
+/// Text appended after a PDF's end-of-file marker, or written between its objects (as a line or
+/// a comment), shows on no page but in any text editor: it is read after the pages, noted (a PDF
+/// that opened was read for its pages alone, a way to hide words from every policy).
+#[test]
+fn text_outside_the_syntax_of_a_pdf_that_opens_is_read_and_noted() {
+    let mut appended = pdf(&["Quarterly figures"]);
+    appended.extend_from_slice(format!("{THREAT}\n").as_bytes());
+    let between_lines = pdf_with_between(
+        &["Quarterly figures"],
+        &[],
+        "",
+        format!("{THREAT}\n").as_bytes(),
+    );
+    let in_comments = pdf_with_between(
+        &["Quarterly figures"],
+        &[],
+        "",
+        format!("%{THREAT}\n").as_bytes(),
+    );
+    let with_nul = pdf_with_between(
+        &["Quarterly figures"],
+        &[],
+        "",
+        format!("{}\n", THREAT.replace(' ', "\0")).as_bytes(),
+    );
+    for (label, bytes) in [
+        ("appended", &appended),
+        ("between objects", &between_lines),
+        ("in comments", &in_comments),
+        ("NUL between its words", &with_nul),
+    ] {
+        let got = read(bytes, "application/pdf", "report.pdf", &Limits::default());
+        let text = got.text.clone().unwrap_or_default();
+        assert!(text.starts_with("Quarterly figures\n"), "{label}: {got:?}");
+        assert!(text.contains(THREAT), "{label}: {got:?}");
+        let said = note(&got);
+        assert!(
+            said.contains("text outside its PDF syntax") && said.contains("read after its pages"),
+            "{label}: {said}"
+        );
+        assert!(!said.contains("cut short"), "{label}: {said}");
+    }
+}
+
+/// Binary bytes between a PDF's objects or after its end (padding, a high-byte comment) are not
+/// text: a PDF that opens gives its pages' text alone and no note (more than a kilobyte of
+/// padding after its end-of-file marker made it look cut short).
+#[test]
+fn binary_bytes_outside_the_syntax_of_a_pdf_that_opens_give_no_text() {
+    let binary: Vec<u8> = (0..=255u8).cycle().take(2048).collect();
+    let mut padded = pdf(&["Quarterly figures"]);
+    padded.extend_from_slice(&binary);
+    padded.extend_from_slice(&[0; 4096]);
+    let mut comment = b"%".to_vec();
+    comment.extend(binary.iter().filter(|b| !b"\r\n".contains(b)));
+    comment.push(b'\n');
+    let between = pdf_with_between(&["Quarterly figures"], &[], "", &comment);
+    for bytes in [&padded, &between] {
+        let got = read(bytes, "application/pdf", "report.pdf", &Limits::default());
+        assert_eq!(got.text.as_deref(), Some("Quarterly figures"), "{got:?}");
+        assert_eq!(got.note, None, "{got:?}");
+    }
+}
+
+/// `bytes` (a PDF from [`pdf`]) with an incremental update that replaces page 1's content stream
+/// (object 5) with one showing `text`: the update's objects, its cross-reference section and
+/// trailer, and a second end-of-file marker.
+fn incremental_update(bytes: &[u8], text: &str) -> Vec<u8> {
+    let text_of = String::from_utf8_lossy(bytes);
+    let previous: usize = text_of
+        .rsplit("startxref\n")
+        .next()
+        .and_then(|rest| rest.lines().next())
+        .and_then(|number| number.trim().parse().ok())
+        .unwrap();
+    let size = text_of
+        .rsplit("/Size ")
+        .next()
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap()
+        .to_owned();
+    let mut out = bytes.to_vec();
+    let object = out.len();
+    let stream = format!("BT /F1 12 Tf 72 712 Td ({text}) Tj ET");
+    out.extend_from_slice(
+        format!(
+            "5 0 obj\n<< /Length {} >>\nstream\n{stream}\nendstream\nendobj\n",
+            stream.len()
+        )
+        .as_bytes(),
+    );
+    let xref = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n5 1\n{object:010} 00000 n \ntrailer\n<< /Size {size} /Root 1 0 R /Prev {previous} >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// An incrementally updated PDF has objects after its first end-of-file marker: PDF syntax, not
+/// text, and no note. Text appended after its last marker is read, however long, and does not
+/// make the file look cut short (more than a kilobyte of it did, and was not read).
+#[test]
+fn an_incremental_update_is_syntax_and_text_after_its_last_marker_is_read() {
+    let updated = incremental_update(&pdf(&["first version"]), "second version");
+    let got = read(
+        &updated,
+        "application/pdf",
+        "report.pdf",
+        &Limits::default(),
+    );
+    assert_eq!(got.text.as_deref(), Some("second version"), "{got:?}");
+    assert_eq!(got.note, None, "{got:?}");
+
+    let mut appended = updated.clone();
+    let long = format!("{THREAT}\n").repeat(40);
+    appended.extend_from_slice(long.as_bytes());
+    let got = read(
+        &appended,
+        "application/pdf",
+        "report.pdf",
+        &Limits::default(),
+    );
+    let text = got.text.clone().unwrap_or_default();
+    assert!(text.starts_with("second version\n"), "{got:?}");
+    assert!(text.contains(THREAT), "{got:?}");
+    let said = note(&got);
+    assert!(!said.contains("cut short"), "{said}");
+    assert!(said.contains("text outside its PDF syntax"), "{said}");
+
+    // Cut inside the update: the objects after the first marker are still syntax, and the file
+    // is cut short.
+    let cut = &updated[..updated.len() - 40];
+    let got = read(cut, "application/pdf", "report.pdf", &Limits::default());
+    assert!(
+        !note(&got).contains("text outside its PDF syntax"),
+        "{got:?}"
+    );
+    assert!(
+        got.text
+            .as_deref()
+            .is_none_or(|text| !text.contains("xref")),
+        "{got:?}"
+    );
 }
 
 /// Through the mail decoder: a text attachment that starts `%PDF-1.4` has its words in its text.

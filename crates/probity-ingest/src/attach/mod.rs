@@ -2,9 +2,10 @@
 //! PPTX, OpenDocument, PDF, Outlook messages (`.msg`) and the files in a zip archive, told by
 //! content first;
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
-//! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`). One that claims to be a PDF
-//! and cannot be opened as one has its text outside PDF syntax read (noted), so that starting a
-//! message `%PDF-` does not hide it.
+//! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`). A PDF's
+//! text outside its PDF syntax (appended after its end, written between its objects) is read
+//! after its pages, noted; one that claims to be a PDF and cannot be opened as one has that text
+//! read alone, so that starting a message `%PDF-` does not hide it.
 //!
 //! [`extract_text`] never fails and never panics: whatever text it could read comes back with, where
 //! the text is missing or incomplete, a note saying why (encrypted, corrupt, over a limit, a type

@@ -8,9 +8,14 @@
 //! objects). Such a page's text-showing operators are then read without the font, their strings
 //! as 8-bit text, and kept only when that gives readable text; the page is noted.
 //!
+//! The text outside the PDF syntax ([`pdf_syntax`]: appended after the end-of-file marker,
+//! written between objects, in comments) is read after the pages, noted: no page shows it, but a
+//! text editor does. An incremental update's objects after the first end-of-file marker are PDF
+//! syntax, not text.
+//!
 //! A file that claims to be a PDF and that lopdf cannot open is read for the text outside its PDF
-//! syntax ([`pdf_syntax`]): text that only starts `%PDF-` is read as text, noted; a PDF cut short
-//! has no such text and is noted as corrupt.
+//! syntax alone: text that only starts `%PDF-` is read as text, noted; a PDF cut short has no
+//! such text and is noted as corrupt.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -43,9 +48,12 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>) {
         }
     };
     let encrypted = is_encrypted(&document);
-    let cut_short = !ends_as_a_pdf_does(bytes);
+    let outside = pdf_syntax::read(bytes);
+    // Text appended after the end-of-file marker moves it away from the end: not a cut.
+    let cut_short = !ends_as_a_pdf_does(bytes) && !outside.ends_at_eof_marker;
     read_pages(&document, encrypted || cut_short, out);
     let nothing_read = out.text.trim().is_empty();
+    read_outside(&outside, out);
     if cut_short {
         // First among the notes, as the cause of the others; worded by what was read.
         let note = if nothing_read {
@@ -58,6 +66,20 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>) {
     if encrypted && nothing_read {
         out.note("encrypted PDF: no text could be read without its password");
     }
+}
+
+/// Adds the text outside the syntax of a PDF that opened, after its pages, noted.
+fn read_outside(outside: &pdf_syntax::Outside, out: &mut TextOut<'_>) {
+    if outside.text.is_empty() {
+        return;
+    }
+    out.note(
+        "it holds text outside its PDF syntax (after its end-of-file marker, between its objects or in comments), which PDF readers do not show: read after its pages",
+    );
+    if !out.text.is_empty() && !out.text.ends_with('\n') {
+        out.push("\n");
+    }
+    out.push(&outside.text);
 }
 
 /// How far from its end a PDF's last `%%EOF` may be (writers add line ends, some a little more).

@@ -1,10 +1,12 @@
-//! The text of a file that claims to be a PDF but cannot be read as one, told apart from PDF
-//! syntax.
+//! The text of a PDF outside its PDF syntax, which PDF readers do not show and a text editor
+//! does.
 //!
-//! A file that starts with `%PDF-` (or is declared or named a PDF) and that no PDF reader opens is
-//! either a PDF cut short or damaged, or text that only says it is a PDF: a message starting
-//! `%PDF-1.4` would otherwise keep its words out of every policy. The bytes are read the way a PDF
-//! is laid out, line by line: comments, object headers (`1 0 obj`) and what an object holds
+//! A PDF that opens can have text appended after its end-of-file marker or written between its
+//! objects, which no page shows: a way to hide words from the policies, read here besides the
+//! pages. A file that starts with `%PDF-` (or is declared or named a PDF) and that no PDF reader
+//! opens is either a PDF cut short or damaged, or text that only says it is a PDF: a message
+//! starting `%PDF-1.4` would otherwise keep its words out of every policy; this is all of its
+//! text that is read. The bytes are read the way a PDF is laid out, line by line: comments, object headers (`1 0 obj`) and what an object holds
 //! (dictionaries, arrays, names, numbers, strings, references, streams up to `endstream`) up to
 //! `endobj`, cross-reference tables and the trailer are PDF syntax; every other line is text,
 //! where it is text by the attachment rules, line by line (a line of binary bytes is left out
@@ -34,6 +36,10 @@ pub(super) struct Outside {
     /// Whether the file ends inside an object, stream or string (a PDF cut short, or text hidden
     /// in what claims to be one).
     pub unclosed: bool,
+    /// Whether the last PDF syntax is an end-of-file marker (`%%EOF`): what follows it, if
+    /// anything, is not PDF syntax (text appended to a whole PDF, or padding), and the file is
+    /// not cut short whatever the length of it.
+    pub ends_at_eof_marker: bool,
 }
 
 /// The keywords an object's body may hold besides names, numbers, strings and delimiters.
@@ -81,6 +87,7 @@ pub(super) fn read(bytes: &[u8]) -> Outside {
         if end == bytes.len() && after_syntax && is_cut_syntax(trimmed) {
             outside.syntax = true;
             outside.unclosed = true;
+            outside.ends_at_eof_marker = false;
             break;
         }
         let rest_of_line = std::mem::take(&mut after_object);
@@ -98,6 +105,9 @@ pub(super) fn read(bytes: &[u8]) -> Outside {
             }
             Line::Comment(kept) => {
                 header |= trimmed.starts_with(b"%PDF-");
+                // An incremental update follows its PDF's marker with objects of its own, and
+                // ends with a marker again.
+                outside.ends_at_eof_marker |= trimmed.starts_with(b"%%EOF");
                 if let Some(kept) = kept {
                     push_line(&mut outside.text, kept);
                 }
@@ -105,6 +115,7 @@ pub(super) fn read(bytes: &[u8]) -> Outside {
             }
             Line::Syntax => {
                 outside.syntax = true;
+                outside.ends_at_eof_marker = false;
                 at = next;
             }
             Line::Object {
@@ -115,11 +126,13 @@ pub(super) fn read(bytes: &[u8]) -> Outside {
                 let body = text_end.max(at) - trimmed.len() + body_at;
                 match object_body(bytes, body, dictionary) {
                     Body::Closed(after) => {
+                        outside.ends_at_eof_marker = false;
                         at = after;
                         after_object = true;
                     }
                     Body::Unclosed => {
                         outside.unclosed = true;
+                        outside.ends_at_eof_marker = false;
                         at = bytes.len();
                     }
                     Body::NotSyntax(line_start) => {
@@ -575,6 +588,23 @@ mod tests {
     fn comments_with_words_are_text() {
         let got = read(b"%PDF-1.4\n%meet at noon\n%%EOF\n");
         assert_eq!(got.text, "meet at noon");
+    }
+
+    /// An incremental update's objects after the first end-of-file marker are syntax; text after
+    /// the last marker is text, and the file still ends at its marker.
+    #[test]
+    fn an_incremental_update_is_syntax_up_to_its_last_marker() {
+        let updated = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nxref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<< /Size 2 /Root 1 0 R >>\nstartxref\n45\n%%EOF\n2 0 obj\n<< /Type /Pages >>\nendobj\nxref\n2 1\n0000000120 00000 n \ntrailer\n<< /Size 3 /Root 1 0 R /Prev 45 >>\nstartxref\n150\n%%EOF\n";
+        let got = read(updated);
+        assert_eq!(got.text, "");
+        assert!(got.ends_at_eof_marker && !got.unclosed, "{got:?}");
+        let got = read(&updated[..updated.len() - 30]);
+        assert!(!got.ends_at_eof_marker, "{got:?}");
+        let mut appended = updated.to_vec();
+        appended.extend_from_slice(b"Meet me at the bridge.\n");
+        let got = read(&appended);
+        assert_eq!(got.text, "Meet me at the bridge.");
+        assert!(got.ends_at_eof_marker, "{got:?}");
     }
 
     /// Marks that Ghostscript, qpdf, ExifTool and ReportLab leave in comments are not text;
