@@ -61,6 +61,8 @@ const CUT_KEYWORDS: [&[u8]; 8] = [
 /// Reads `bytes` as a PDF is laid out, keeping the lines outside its syntax.
 pub(super) fn read(bytes: &[u8]) -> Outside {
     let mut outside = Outside::default();
+    // Built once: a PDF can have tens of thousands of streams.
+    let endstream = memchr::memmem::Finder::new(b"endstream");
     let mut at = 0;
     let mut header = false;
     // The line being read: where it was measured from, where it ends, where its text ends (before
@@ -124,7 +126,7 @@ pub(super) fn read(bytes: &[u8]) -> Outside {
             } => {
                 outside.syntax = true;
                 let body = text_end.max(at) - trimmed.len() + body_at;
-                match object_body(bytes, body, dictionary) {
+                match object_body(bytes, body, dictionary, &endstream) {
                     Body::Closed(after) => {
                         outside.ends_at_eof_marker = false;
                         at = after;
@@ -366,8 +368,14 @@ enum Body {
 }
 
 /// Reads an object's body from `at` as PDF tokens, up to `endobj`, or for a `dictionary` alone
-/// up to its closing `>>`.
-fn object_body(bytes: &[u8], mut at: usize, dictionary: bool) -> Body {
+/// up to its closing `>>`; a stream's data is passed over to the `endstream` keyword, which
+/// `endstream` finds.
+fn object_body(
+    bytes: &[u8],
+    mut at: usize,
+    dictionary: bool,
+    endstream: &memchr::memmem::Finder<'_>,
+) -> Body {
     let mut depth = 0usize;
     while at < bytes.len() {
         let byte = bytes[at];
@@ -405,7 +413,10 @@ fn object_body(bytes: &[u8], mut at: usize, dictionary: bool) -> Body {
                     // A word the file ends in may be a keyword cut short.
                     return Body::Unclosed;
                 }
-                if word.iter().all(|b| b"+-.0123456789".contains(b)) {
+                if word
+                    .iter()
+                    .all(|b| matches!(b, b'+' | b'-' | b'.' | b'0'..=b'9'))
+                {
                     at += length.max(1);
                     continue;
                 }
@@ -414,7 +425,7 @@ fn object_body(bytes: &[u8], mut at: usize, dictionary: bool) -> Body {
                 }
                 if word == b"stream" {
                     let from = at + length;
-                    match memchr::memmem::find(&bytes[from..], b"endstream") {
+                    match endstream.find(&bytes[from..]) {
                         Some(end) => at = from + end + b"endstream".len(),
                         None => return Body::Unclosed,
                     }
@@ -454,7 +465,27 @@ fn string_end(bytes: &[u8], mut at: usize) -> Option<usize> {
 
 /// Not white space and not a PDF delimiter.
 fn is_regular(byte: u8) -> bool {
-    !(byte.is_ascii_whitespace() || byte == 0 || b"()<>[]{}/%".contains(&byte))
+    // A match rather than a search of a list of delimiters: every byte of every object is
+    // looked at here.
+    !matches!(
+        byte,
+        b'\t'
+            | b'\n'
+            | 0x0c
+            | b'\r'
+            | b' '
+            | 0
+            | b'('
+            | b')'
+            | b'<'
+            | b'>'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'/'
+            | b'%'
+    )
 }
 
 /// Where the line holding `at` ends (at its CR or LF, or the end of the bytes).
