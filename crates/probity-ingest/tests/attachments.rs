@@ -598,8 +598,9 @@ fn text_that_claims_to_be_a_pdf_is_read_as_text() {
 }
 
 /// A fake object above a message does not hide it: the lines outside PDF syntax are read, and
-/// the note says the PDF could not be read. Text inside a stream or string left open is not read,
-/// but the note says where the file ends.
+/// the note says the PDF could not be read. Text in a stream the file ends in, never closed and
+/// said to hold nothing but its length, is read too (it was not); text inside a string or a
+/// filtered stream left open is not read, but the note says where the file ends.
 #[test]
 fn text_around_fake_pdf_syntax_is_read_and_noted() {
     let message = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nMeet me behind the station at nine.\n2 0 obj\nBring the custody records.\n";
@@ -618,6 +619,16 @@ fn text_around_fake_pdf_syntax_is_read_and_noted() {
 
     let hidden = b"%PDF-1.4\nMeet me behind the station.\n1 0 obj\n<< /Length 99 >>\nstream\nBring the custody records.\n";
     let got = read(hidden, "text/plain", "notes.txt", &Limits::default());
+    assert_eq!(
+        got.text.as_deref(),
+        Some("Meet me behind the station.\nBring the custody records.")
+    );
+    assert!(
+        note(&got).contains("with the text of a stream it ends in, never closed"),
+        "{got:?}"
+    );
+    let filtered = b"%PDF-1.4\nMeet me behind the station.\n1 0 obj\n<< /Length 99 /Filter /FlateDecode >>\nstream\nBring the custody records.\n";
+    let got = read(filtered, "text/plain", "notes.txt", &Limits::default());
     assert_eq!(got.text.as_deref(), Some("Meet me behind the station."));
     assert!(
         note(&got).contains("it ends inside a PDF object, stream or string"),
@@ -641,6 +652,10 @@ fn text_around_fake_pdf_syntax_is_read_and_noted() {
 
     let all_hidden = b"%PDF-1.4\n1 0 obj\n<< /Length 99 >>\nstream\nBring the custody records.\n";
     let got = read(all_hidden, "text/plain", "notes.txt", &Limits::default());
+    assert_eq!(got.text.as_deref(), Some("Bring the custody records."));
+    assert!(note(&got).starts_with("corrupt PDF"), "{got:?}");
+    let in_a_string = b"%PDF-1.4\n1 0 obj\n(Bring the custody records.\n";
+    let got = read(in_a_string, "text/plain", "notes.txt", &Limits::default());
     assert_eq!(got.text, None);
     assert!(note(&got).starts_with("corrupt PDF"), "{got:?}");
 }
@@ -716,6 +731,34 @@ fn text_outside_the_syntax_of_a_pdf_that_opens_is_read_and_noted() {
         );
         assert!(!said.contains("cut short"), "{label}: {said}");
     }
+}
+
+/// Text after a `stream` keyword the file never closes, appended to a PDF that opens, is read
+/// after its pages (it was not read); a stream so left open that says it is compressed is not,
+/// and the note says so.
+#[test]
+fn text_in_a_stream_never_closed_after_a_pdf_that_opens_is_read() {
+    let mut bytes = pdf(&["Quarterly figures"]);
+    bytes.extend_from_slice(format!("9 0 obj\nstream\n{THREAT}\n").as_bytes());
+    let got = read(&bytes, "application/pdf", "report.pdf", &Limits::default());
+    let text = got.text.clone().unwrap_or_default();
+    assert_eq!(text, format!("Quarterly figures\n{THREAT}"), "{got:?}");
+    let said = note(&got);
+    assert!(
+        said.contains("with the text of a stream the file ends in, never closed"),
+        "{said}"
+    );
+
+    let mut bytes = pdf(&["Quarterly figures"]);
+    bytes.extend_from_slice(
+        format!("9 0 obj\n<< /Filter /FlateDecode >>\nstream\n{THREAT}\n").as_bytes(),
+    );
+    let got = read(&bytes, "application/pdf", "report.pdf", &Limits::default());
+    assert_eq!(got.text.as_deref(), Some("Quarterly figures"), "{got:?}");
+    assert!(
+        note(&got).contains("it ends inside a PDF object, stream or string that is never closed"),
+        "{got:?}"
+    );
 }
 
 /// Binary bytes between a PDF's objects or after its end (padding, a high-byte comment) are not

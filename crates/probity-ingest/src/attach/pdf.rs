@@ -53,7 +53,7 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>) {
     let cut_short = !ends_as_a_pdf_does(bytes) && !outside.ends_at_eof_marker;
     read_pages(&document, encrypted || cut_short, out);
     let nothing_read = out.text.trim().is_empty();
-    read_outside(&outside, out);
+    read_outside(&outside, cut_short, out);
     if cut_short {
         // First among the notes, as the cause of the others; worded by what was read.
         let note = if nothing_read {
@@ -68,14 +68,25 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>) {
     }
 }
 
-/// Adds the text outside the syntax of a PDF that opened, after its pages, noted.
-fn read_outside(outside: &pdf_syntax::Outside, out: &mut TextOut<'_>) {
+/// Adds the text outside the syntax of a PDF that opened, after its pages, noted; notes an
+/// object, stream or string it ends in, unread, unless it is `cut_short` (noted so already).
+fn read_outside(outside: &pdf_syntax::Outside, cut_short: bool, out: &mut TextOut<'_>) {
+    if outside.unclosed && !cut_short {
+        out.note(
+            "it ends inside a PDF object, stream or string that is never closed, whose content is not read",
+        );
+    }
     if outside.text.is_empty() {
         return;
     }
-    out.note(
-        "it holds text outside its PDF syntax (after its end-of-file marker, between its objects or in comments), which PDF readers do not show: read after its pages",
-    );
+    let open_stream = if outside.open_stream_text {
+        " (with the text of a stream the file ends in, never closed)"
+    } else {
+        ""
+    };
+    out.note(format!(
+        "it holds text outside its PDF syntax (after its end-of-file marker, between its objects or in comments){open_stream}, which PDF readers do not show: read after its pages"
+    ));
     if !out.text.is_empty() && !out.text.ends_with('\n') {
         out.push("\n");
     }
@@ -121,7 +132,9 @@ fn not_read(input: &Input<'_>, error: &str, out: &mut TextOut<'_>) {
         text::plain(&Input { charset, ..*input }, out);
         return;
     }
-    let unclosed = if outside.unclosed {
+    let unclosed = if outside.open_stream_text {
+        " (with the text of a stream it ends in, never closed)"
+    } else if outside.unclosed {
         " (it ends inside a PDF object, stream or string, whose content is not read)"
     } else {
         ""

