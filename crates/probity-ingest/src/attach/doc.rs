@@ -42,7 +42,7 @@ pub(super) fn is_word(file: &File<'_>) -> bool {
 /// Reads the Word document in `file` into `out`; `budget` bounds the bytes read from its
 /// streams.
 pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
-    let Some(document) = stream(file, "/WordDocument", budget, out) else {
+    let Some(document) = stream(file, "/WordDocument", budget, WORD, out) else {
         return;
     };
     let Some(fib) = document.get(..FIB_BYTES) else {
@@ -64,7 +64,7 @@ pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
         "/0Table"
     };
     let left = budget.saturating_sub(document.len() as u64);
-    let Some(table) = stream(file, table_name, left, out) else {
+    let Some(table) = stream(file, table_name, left, WORD, out) else {
         return;
     };
     let (Some(fc_clx), Some(lcb_clx)) = (u32_at(fib, 0x01A2), u32_at(fib, 0x01A6)) else {
@@ -203,36 +203,45 @@ fn read_piece(document: &[u8], piece: &Piece, text: &mut WordText, out: &mut Tex
     true
 }
 
-/// A stream's bytes where they fit in `budget`; none (noted) otherwise.
-fn stream(file: &mut File<'_>, path: &str, budget: u64, out: &mut TextOut<'_>) -> Option<Vec<u8>> {
+/// What the notes on a Word document call it.
+const WORD: &str = "Word document";
+
+/// A stream's bytes where they fit in `budget`; none (noted, naming the `document` it is of)
+/// otherwise.
+pub(super) fn stream(
+    file: &mut File<'_>,
+    path: &str,
+    budget: u64,
+    document: &str,
+    out: &mut TextOut<'_>,
+) -> Option<Vec<u8>> {
+    let name = path.trim_start_matches('/');
     let Ok(mut stream) = file.open_stream(path) else {
         out.note(format!(
-            "the Word document has no {} stream; text not extracted",
-            path.trim_start_matches('/')
+            "the {document} has no {name} stream; text not extracted"
         ));
         return None;
     };
     if stream.len() > budget {
         out.note(format!(
-            "the Word document's {} stream is past the decompression limit; text not extracted",
-            path.trim_start_matches('/')
+            "the {document}'s {name} stream is past the decompression limit; text not extracted"
         ));
         return None;
     }
     let mut bytes = Vec::new();
     if let Err(error) = stream.read_to_end(&mut bytes) {
-        out.note(format!("the Word document could not be read: {error}"));
+        out.note(format!("the {document} could not be read: {error}"));
         return None;
     }
     Some(bytes)
 }
 
-fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
+pub(super) fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
     let pair = bytes.get(at..at + 2)?;
     Some(u16::from_le_bytes([pair[0], pair[1]]))
 }
 
-fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
+pub(super) fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
     let four = bytes.get(at..at + 4)?;
     Some(u32::from_le_bytes([four[0], four[1], four[2], four[3]]))
 }

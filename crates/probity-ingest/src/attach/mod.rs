@@ -1,6 +1,6 @@
-//! Text from attachments: plain text (charset aware), HTML, RTF, DOCX, Word 97–2003 (`.doc`), XLSX,
-//! PPTX, OpenDocument, PDF, Outlook messages (`.msg`) and the files in a zip archive, told by
-//! content first;
+//! Text from attachments: plain text (charset aware), HTML, RTF, DOCX, Word 97–2003 (`.doc`),
+//! XLSX, Excel 5–2003 (`.xls`), PPTX, OpenDocument, PDF, Outlook messages (`.msg`) and the files
+//! in a zip archive, told by content first;
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
 //! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`). A PDF's
 //! text outside its PDF syntax (appended after its end, written between its objects) is read
@@ -25,6 +25,7 @@ mod pdf_syntax;
 mod rtf;
 mod text;
 mod tnef;
+mod xls;
 mod xlsx;
 mod zip;
 
@@ -64,7 +65,8 @@ enum Kind {
     /// A zip: a Word, Excel or PowerPoint file, or an archive of files ([`zip`]).
     Zip,
     Pdf,
-    /// An OLE compound file: a legacy Office document or an encrypted OOXML one.
+    /// An OLE compound file: an Outlook message, a Word 97–2003 document or an Excel 5–2003
+    /// workbook (read), another legacy Office document, or an encrypted OOXML one.
     Compound,
     /// Outlook's TNEF (`winmail.dat`): a body and attachments packed in one.
     Tnef,
@@ -167,11 +169,14 @@ fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize)
             Some(Err(reason)) => out.note(format!(
                 "an Outlook message (.msg) that could not be read: {reason}"
             )),
-            None => match msg::open(input.bytes).filter(doc::is_word) {
-                Some(mut file) => {
+            None => match msg::open(input.bytes) {
+                Some(mut file) if doc::is_word(&file) => {
                     doc::read(&mut file, limits.max_decompressed_bytes as u64, &mut out);
                 }
-                None => out.note(compound_note(input)),
+                Some(mut file) if xls::is_excel(&file) => {
+                    xls::read(&mut file, limits.max_decompressed_bytes as u64, &mut out);
+                }
+                _ => out.note(compound_note(input)),
             },
         },
         Kind::Tnef => tnef::extract(input.bytes, &mut out),
@@ -410,7 +415,7 @@ fn compound_note(input: &Input<'_>) -> String {
     if is_ooxml {
         return "encrypted (password-protected) Office document; text not extracted".into();
     }
-    "legacy binary Office document (OLE compound file: .xls, .ppt, Word before 97) is not read; text not extracted".into()
+    "legacy binary Office document (OLE compound file that is not a Word 97–2003 document, an Excel 5–2003 workbook or an Outlook message: .ppt, .pub, Word before 97) is not read; text not extracted".into()
 }
 
 fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {

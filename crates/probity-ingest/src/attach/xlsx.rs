@@ -232,14 +232,14 @@ fn date_formats(xml: &str) -> Vec<bool> {
 }
 
 /// Excel's built-in number formats that show a date (ECMA-376 part 1, 18.8.30, with the East
-/// Asian ones).
-fn is_builtin_date(id: u32) -> bool {
+/// Asian ones; the same numbers in Excel 97–2003 workbooks).
+pub(super) fn is_builtin_date(id: u32) -> bool {
     matches!(id, 14..=17 | 22 | 27..=36 | 50..=58)
 }
 
 /// Whether a format code shows a date: a day or year part outside quoted text, escapes and
 /// brackets (`[$-809]dd mmmm yyyy`, `d/m/yy`), not a time or number alone.
-fn is_date_code(code: &str) -> bool {
+pub(super) fn is_date_code(code: &str) -> bool {
     let mut chars = code.chars();
     while let Some(c) = chars.next() {
         match c {
@@ -506,7 +506,7 @@ fn column_of(reference: &str) -> Option<usize> {
 
 /// Puts `text` in `row` at `column` (empty cells written before it), or after the row's last
 /// cell where its column is unknown, already taken or past [`MAX_PADDED_COLUMNS`].
-fn place(row: &mut Vec<String>, column: Option<usize>, text: String) {
+pub(super) fn place(row: &mut Vec<String>, column: Option<usize>, text: String) {
     match column {
         Some(column) if column >= row.len() && column < MAX_PADDED_COLUMNS => {
             row.resize(column, String::new());
@@ -546,16 +546,22 @@ fn number_text(value: &str, is_date: bool, format: &Format<'_>) -> String {
     let Ok(number) = value.parse::<f64>() else {
         return value.to_owned();
     };
-    if is_date
-        && (1.0..=MAX_DATE_SERIAL).contains(&number)
-        && let Some(date) = date_of(number, format.date1904)
-    {
-        return uk_date(date);
+    if is_date && let Some(date) = date_text(number, format.date1904) {
+        return date;
     }
     if value.contains(['e', 'E']) && number.fract() == 0.0 && number.abs() < 1e15 {
         return format!("{number:.0}");
     }
     value.to_owned()
+}
+
+/// A date serial as the day it shows, `dd/mm/yyyy`; none outside 1 to [`MAX_DATE_SERIAL`] (a
+/// time of day alone, a negative number).
+pub(super) fn date_text(serial: f64, date1904: bool) -> Option<String> {
+    if !(1.0..=MAX_DATE_SERIAL).contains(&serial) {
+        return None;
+    }
+    date_of(serial, date1904).map(uk_date)
 }
 
 /// The day of a date serial: days since 1 January 1904, or in the 1900 system since 30 December
