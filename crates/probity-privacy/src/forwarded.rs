@@ -25,9 +25,10 @@
 //! Header lines are `Name: value` for the names a mail program writes there (in English `From`,
 //! `Sent`, `Date`, `To`, `Cc`, `Bcc`, `Subject`, `Reply-To`, `Sender`, `Importance`,
 //! `Attachments`), in any case (`from:`, `VON:`), with any white space before the colon (a
-//! space, a no-break space or a narrow one, as French is written) or after it; a recipient list
-//! that ends in `;` or `,` goes on on the next line. A line that merely starts with `From:` is
-//! not a block.
+//! space, a no-break space or a narrow one, as French is written) or after it (spaces, a
+//! no-break space, a tab: HTML read as text sets a table's cells apart by a tab, `From:\tSam`;
+//! which forms the search looks for is said beside `KEYS`); a recipient list that ends in `;`
+//! or `,` goes on on the next line. A line that merely starts with `From:` is not a block.
 //!
 //! Every text of every message comes here, and few hold a block: one vectorised search for a
 //! few bytes every shape holds (the middle of a forwarding line's word, such as `essag` of
@@ -583,6 +584,39 @@ mod tests {
         }
     }
 
+    /// A block whose header lines have a tab after the colon (a table's cells in HTML read as
+    /// text), or several spaces and tabs, is found as the same block written plainly is.
+    #[test]
+    fn blocks_with_a_tab_after_the_colon_are_found() {
+        let jane = "Jane Smith <j@x.uk>";
+        let cases = [
+            format!("From:\t{jane}\nSent:\tMonday\nTo:\tAlan\nSubject:\tReferral"),
+            format!("From: \t {jane}\nSent:\t\tMonday\nTo:  Alan\nSubject:\tReferral"),
+            format!("De:\t{jane}\nEnvoyé:\tlundi\nÀ:\tAlan\nObjet:\tRéférence"),
+            format!("de:\t\t{jane}\nenvoyé:\tlundi\nà:\tAlan\nobjet:\tRéférence"),
+            format!("DE:\t{jane}\nENVIADO:\tlunes\nPARA:\tAlan\nASUNTO:\tDerivación"),
+            format!("Da:\t{jane}\nInviato:\tlunedì\nA:\tAlan\nOggetto:\tInvio"),
+            format!("Od:\t{jane}\nWysłano:\tponiedziałek\nDo:\tAlan\nTemat:\tSkierowanie"),
+        ];
+        for block in &cases {
+            let text = format!("Voir ci-dessous.\n\n{block}\n\nbody");
+            let found = blocks(&text);
+            assert_eq!(found.len(), 1, "{text:?}: {found:?}");
+            let block = &found[0];
+            assert_eq!(block.start, "Voir ci-dessous.\n\n".len(), "{text:?}");
+            assert!(
+                block.headers.contains(&("From", jane.to_owned())),
+                "{text:?}: {block:?}"
+            );
+            assert!(!text[..block.end].contains("body"), "{text:?} {block:?}");
+        }
+        // The same with a forwarding line above it: the header lines below are read so too.
+        let text = format!("FYI\n-----Mensaje original-----\nDe:\t{jane}\nPara:\tAlan\n\nbody");
+        let found = blocks(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].headers.contains(&("To", "Alan".to_owned())));
+    }
+
     /// Prose with header names in small letters is not a block: a block needs a `From` line at
     /// the start of a line and, below it, a sent or date line and a to or subject line.
     #[test]
@@ -596,6 +630,8 @@ mod tests {
             "made: today\ndate: Monday\nsubject: none",
             "Period: Monday\nDate: today\nSubject: rota",
             "Voici\u{a0}: la liste\nDate\u{a0}: lundi\nObjet\u{a0}: rien",
+            "Mode:\tauto\nDate:\tMonday\nTo:\tall",
+            "Code:\tde:\tx\nDate:\tMonday\nSubject:\tnone",
         ] {
             assert!(blocks(text).is_empty(), "{text:?}: {:?}", blocks(text));
         }
@@ -670,7 +706,7 @@ mod tests {
         /// Any text is read without a panic, and the blocks found are in order, within the
         /// text, each beginning a line.
         #[test]
-        fn any_text_is_read(text in "(?s)(From: |Sent: |To: |Von: |De\u{a0}: |Wysłano: |-----Original Message-----|-----Ursprüngliche Nachricht-----|Début du message réexpédié :|_{8,32}|\n|> |[a-zé@.;]{0,6}){0,40}") {
+        fn any_text_is_read(text in "(?s)(From: |Sent: |To: |Von: |De\u{a0}: |Da:\t|Wysłano: |-----Original Message-----|-----Ursprüngliche Nachricht-----|Début du message réexpédié :|_{8,32}|\n|> |[a-zé@.;]{0,6}){0,40}") {
             let finder = ForwardBlocks::new().unwrap();
             let mut last = 0;
             for block in finder.blocks(&text) {
