@@ -1008,8 +1008,8 @@ fn an_attached_message_between_officers_is_scanned_as_before() {
 
 /// A letter from occupational health forwarded inline, below a forwarding header block that
 /// names the party (Gmail's, Outlook's with names alone or `[mailto:]`, in German, French or
-/// Welsh, with a tab after each colon, or below its rule of underscores, Apple Mail's), is
-/// sealed from the block's first line (the rule's) to the end of
+/// Welsh, with a tab or nothing after each colon, or below its rule of underscores, Apple
+/// Mail's), is sealed from the block's first line (the rule's) to the end of
 /// the text; the officer's words above it are scanned and kept. A forwarded message between officers, and a forwarding line with no header block
 /// below it, leave the text as it was.
 #[test]
@@ -1036,9 +1036,12 @@ fn a_protected_letter_forwarded_inline_is_sealed_from_its_header_block() {
          À\u{a0}: Alan Smith\nObjet\u{a0}: Votre orientation",
         "Oddi wrth: Iechyd Galwedigaethol <occupational.health@force.police.uk>\n\
          Anfonwyd: 06 Mai 2024 10:00\nAt: Alan Smith\nPwnc: Eich atgyfeiriad",
-        // A tab after each colon (a table's cells in HTML read as text), in Spanish.
+        // A tab after each colon (a table's cells in HTML read as text), in Spanish; in French
+        // the value straight after a no-break space and a colon.
         "De:\tOccupational Health <occupational.health@force.police.uk>\n\
          Enviado:\tlunes, 6 de mayo de 2024 10:00\nPara:\tAlan Smith\nAsunto:\tSu derivación",
+        "De\u{a0}:Health, Occupational\nEnvoyé\u{a0}:lundi 6 mai 2024 10:00\n\
+         À\u{a0}:Alan Smith\nObjet\u{a0}:Votre orientation",
         // Outlook's rule above its block goes with it, not left behind in the clear.
         "________________________________\nFrom: Occupational Health \
          <occupational.health@force.police.uk>\nSent: 06 May 2024 10:00\nTo: Alan Smith\n\

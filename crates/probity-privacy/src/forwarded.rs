@@ -26,9 +26,10 @@
 //! `Sent`, `Date`, `To`, `Cc`, `Bcc`, `Subject`, `Reply-To`, `Sender`, `Importance`,
 //! `Attachments`), in any case (`from:`, `VON:`), with any white space before the colon (a
 //! space, a no-break space or a narrow one, as French is written) or after it (spaces, a
-//! no-break space, a tab: HTML read as text sets a table's cells apart by a tab, `From:\tSam`;
-//! which forms the search looks for is said beside `KEYS`); a recipient list that ends in `;`
-//! or `,` goes on on the next line. A line that merely starts with `From:` is not a block.
+//! no-break space, a tab: HTML read as text sets a table's cells apart by a tab, `From:\tSam`),
+//! or none after it (`De\u{a0}:Sam`; which forms the search looks for is said beside `KEYS`); a
+//! recipient list that ends in `;` or `,` goes on on the next line. A line that merely starts
+//! with `From:` is not a block.
 //!
 //! Every text of every message comes here, and few hold a block: one vectorised search for a
 //! few bytes every shape holds (the middle of a forwarding line's word, such as `essag` of
@@ -585,9 +586,10 @@ mod tests {
     }
 
     /// A block whose header lines have a tab after the colon (a table's cells in HTML read as
-    /// text), or several spaces and tabs, is found as the same block written plainly is.
+    /// text), or several spaces and tabs, or, after a no-break space and a colon, the value
+    /// straight after it (`De\u{a0}:Sam`), is found as the same block written plainly is.
     #[test]
-    fn blocks_with_a_tab_after_the_colon_are_found() {
+    fn blocks_with_a_tab_or_nothing_after_the_colon_are_found() {
         let jane = "Jane Smith <j@x.uk>";
         let cases = [
             format!("From:\t{jane}\nSent:\tMonday\nTo:\tAlan\nSubject:\tReferral"),
@@ -597,6 +599,10 @@ mod tests {
             format!("DE:\t{jane}\nENVIADO:\tlunes\nPARA:\tAlan\nASUNTO:\tDerivación"),
             format!("Da:\t{jane}\nInviato:\tlunedì\nA:\tAlan\nOggetto:\tInvio"),
             format!("Od:\t{jane}\nWysłano:\tponiedziałek\nDo:\tAlan\nTemat:\tSkierowanie"),
+            format!("> De\u{a0}:\t{jane}\n> Envoyé\u{a0}:\tlundi\n> Objet\u{a0}:\tRéférence"),
+            format!("De\u{a0}:{jane}\nEnvoyé\u{a0}:lundi\nÀ\u{a0}:Alan\nObjet\u{a0}:Référence"),
+            format!("*De\u{a0}:*{jane}\n*Envoyé\u{a0}:*lundi\n*À\u{a0}:*Alan"),
+            format!("DE\u{a0}:{jane}\nENVOYÉ\u{a0}:lundi\nOBJET\u{a0}:Référence"),
         ];
         for block in &cases {
             let text = format!("Voir ci-dessous.\n\n{block}\n\nbody");
@@ -631,6 +637,8 @@ mod tests {
             "Period: Monday\nDate: today\nSubject: rota",
             "Voici\u{a0}: la liste\nDate\u{a0}: lundi\nObjet\u{a0}: rien",
             "Mode:\tauto\nDate:\tMonday\nTo:\tall",
+            "Grade\u{a0}:A\nDate\u{a0}:lundi\nObjet\u{a0}:rien",
+            "la liste de\u{a0}:Sam\nDate\u{a0}:lundi\nObjet\u{a0}:rien",
             "Code:\tde:\tx\nDate:\tMonday\nSubject:\tnone",
         ] {
             assert!(blocks(text).is_empty(), "{text:?}: {:?}", blocks(text));
@@ -706,7 +714,7 @@ mod tests {
         /// Any text is read without a panic, and the blocks found are in order, within the
         /// text, each beginning a line.
         #[test]
-        fn any_text_is_read(text in "(?s)(From: |Sent: |To: |Von: |De\u{a0}: |Da:\t|Wysłano: |-----Original Message-----|-----Ursprüngliche Nachricht-----|Début du message réexpédié :|_{8,32}|\n|> |[a-zé@.;]{0,6}){0,40}") {
+        fn any_text_is_read(text in "(?s)(From: |Sent: |To: |Von: |De\u{a0}: |Da:\t|De\u{a0}:|Wysłano: |-----Original Message-----|-----Ursprüngliche Nachricht-----|Début du message réexpédié :|_{8,32}|\n|> |[a-zé@.;]{0,6}){0,40}") {
             let finder = ForwardBlocks::new().unwrap();
             let mut last = 0;
             for block in finder.blocks(&text) {

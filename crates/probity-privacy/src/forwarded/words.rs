@@ -26,7 +26,9 @@ pub(super) enum Key {
 ///   written);
 /// - any name then a no-break space and a colon (and a space, a no-break space or the `*` of
 ///   bold text), a narrow no-break space and a colon, or a thin space and a colon: such spaces
-///   before a colon are French typography, and the keys do not name the header.
+///   before a colon are French typography, and the keys do not name the header; and the last
+///   letter of French's `De` then a no-break space and a colon, so that its value may follow
+///   the colon straight away or after a tab (`De\u{a0}:Sam`).
 ///
 /// A tab after the colon is how a table's cells are set apart in HTML read as text
 /// (`<td>De:</td><td>Sam</td>`); a name of three letters or more is found whatever follows its
@@ -37,11 +39,14 @@ pub(super) enum Key {
 /// whose first four are rare in English: the vectorised search tells candidates apart by their
 /// first four bytes, and a shorter key or a common one made it several times slower. It is
 /// also slower with some orders of the same keys than others; this order, the mixed-case keys
-/// before those in capitals, was measured the fastest. Past 32 keys the search takes the
-/// vectorised form with more buckets: with 53 keys it read the SpamAssassin ham mailboxes at 4.4
-/// to 5.6 GB/s against 5.0 to 5.4 GB/s with the 32 before small letters and other spaces were
-/// keys; past 64 it would not be vectorised at all.
-pub(super) const KEYS: [(&str, Key); 62] = [
+/// before those in capitals, was measured the fastest, and the eleven for a tab or a value
+/// straight after the colon cost least at the end (of three places tried). Past 32 keys the
+/// search takes the vectorised form with more buckets: with 53 keys it read the SpamAssassin
+/// ham mailboxes at 4.4 to 5.6 GB/s against 5.0 to 5.4 GB/s with the 32 before small letters
+/// and other spaces were keys, and the 64 here run 6.6% more instructions than those 53 on the
+/// easy ham and 5.6% more on the hard (callgrind). Past 64 it would not be vectorised at all: a
+/// key more must take the place of one here.
+pub(super) const KEYS: [(&str, Key); 64] = [
     ("essag", Key::Forwarding), // message, Messaggio
     ("ESSAG", Key::Forwarding),
     ("icht", Key::Forwarding),        // Nachricht, bericht
@@ -103,9 +108,12 @@ pub(super) const KEYS: [(&str, Key); 62] = [
     ("da:\t", Key::From),
     ("Od:\t", Key::From),
     ("od:\t", Key::From),
+    // De\u{a0}: whatever follows its colon (De\u{a0}:Sam).
+    ("e\u{a0}:", Key::From),
     ("DE:\t", Key::From),
     ("DA:\t", Key::From),
     ("OD:\t", Key::From),
+    ("E\u{a0}:", Key::From),
 ];
 
 #[cfg(test)]
@@ -144,7 +152,8 @@ mod tests {
     /// letters, a no-break space, a narrow no-break space or a thin space before its colon or
     /// none (and in French a space), and a space, a no-break space or a tab after it, or its
     /// value straight after it: but for a name of two letters after a colon alone (`De:Sam` is
-    /// not looked for), and a tab or the value straight after a no-break space and a colon.
+    /// not looked for), and a tab or the value straight after a no-break space and a colon only
+    /// for French's `De` (`De\u{a0}:Sam`).
     #[test]
     fn every_from_line_holds_a_key() {
         let mut names = 0;
@@ -161,7 +170,7 @@ mod tests {
                     }
                     for after in [" ", "\u{a0}", "\t", ""] {
                         let looked_for = match (before, after) {
-                            ("\u{a0}", "\t" | "") => false,
+                            ("\u{a0}", "\t" | "") => name == "De",
                             ("", "") => !short,
                             _ => true,
                         };
