@@ -214,7 +214,15 @@ pub struct MailWords {
     /// The opening words and a space (empty where none), the verb as the line ends with it
     /// (a space before) or as it stands before the writer (a space either side).
     attributions: Vec<(String, String, Writer)>,
+    /// For each attribution, folded, the first of its opening words (empty where none) and,
+    /// where the writer is named before the verb, the verb's last word: most pairs of lines are
+    /// told from a wrapped attribution by these before they are joined.
+    wrap_ends: Vec<(String, Option<String>)>,
 }
+
+/// Longest word compared with [`MailWords::wrap_ends`], in bytes folded (the table's are
+/// shorter).
+const MAX_END_WORD: usize = 32;
 
 static SHARED: LazyLock<MailWords> = LazyLock::new(MailWords::new);
 
@@ -246,6 +254,12 @@ impl MailWords {
                         opening.push(' ');
                     }
                     let verb: String = folded(verb).collect();
+                    let first_word = opening.split(' ').next().unwrap_or("").to_owned();
+                    let last_word = match writer {
+                        Writer::BeforeVerb => verb.rsplit(' ').next().map(str::to_owned),
+                        Writer::AfterVerb => None,
+                    };
+                    words.wrap_ends.push((first_word, last_word));
                     let verb = match writer {
                         Writer::BeforeVerb => format!(" {verb}"),
                         Writer::AfterVerb => format!(" {verb} "),
@@ -357,6 +371,75 @@ impl MailWords {
                     })
                 }
             }
+        })
+    }
+
+    /// Whether `first` and `second`, a line and the line below it (each without its line end),
+    /// are one attribution line that a mail client wrapped onto two (Gmail and Outlook wrap
+    /// plain text at about 76 characters): `On Mon, 2 Mar 2026 at 10:15, Sam Lane <sam@x.uk>`
+    /// above `wrote:`, or `… Sam Lane <` above `sam@x.uk> wrote:`. Joined by a space, they make
+    /// an attribution ([`MailWords::is_attribution`], at most [`MAX_ATTRIBUTION_LINE`] bytes)
+    /// that `second` alone is not; neither is quoted with `>`, and only two lines are ever
+    /// joined.
+    pub fn is_wrapped_attribution(&self, first: &str, second: &str) -> bool {
+        let first = first.trim_matches([' ', '\t']);
+        let second = second.trim_matches([' ', '\t']);
+        let len = first.len() + 1 + second.len();
+        if first.is_empty()
+            || len > MAX_ATTRIBUTION_LINE
+            || first.starts_with('>')
+            || second.starts_with('>')
+        {
+            return false;
+        }
+        // Most lines that end in a colon end no attribution: told by the words at either end
+        // before the two are joined.
+        let Some(second_body) = second.strip_suffix(':') else {
+            return false;
+        };
+        if !self.may_join_as_attribution(first, second_body.trim_end())
+            || self.is_attribution(second)
+        {
+            return false;
+        }
+        // Joined on the stack: this runs for many lines that end in a colon.
+        let mut buffer = [0u8; MAX_ATTRIBUTION_LINE];
+        let Some(joined) = buffer.get_mut(..len) else {
+            return false;
+        };
+        let (head, rest) = joined.split_at_mut(first.len());
+        head.copy_from_slice(first.as_bytes());
+        let Some((space, tail)) = rest.split_first_mut() else {
+            return false;
+        };
+        *space = b' ';
+        tail.copy_from_slice(second.as_bytes());
+        std::str::from_utf8(joined).is_ok_and(|joined| self.is_attribution(joined))
+    }
+
+    /// Whether `first` and the words `second_body` (a line without its colon, trimmed) may make
+    /// an attribution joined: `first`'s first word is the first of an attribution's opening
+    /// words (or it has none) and, where the writer is named before the verb, `second_body`'s
+    /// last word is the verb's last (or it is empty). Never false where
+    /// [`MailWords::is_attribution`] of the two joined would be true.
+    fn may_join_as_attribution(&self, first: &str, second_body: &str) -> bool {
+        let mut head_buffer = [0u8; 4 * MAX_END_WORD];
+        let mut tail_buffer = [0u8; 4 * MAX_END_WORD];
+        let head = first
+            .split(char::is_whitespace)
+            .next()
+            .and_then(|word| fold_into(word, &mut head_buffer));
+        let tail = second_body
+            .rsplit(char::is_whitespace)
+            .next()
+            .and_then(|word| fold_into(word, &mut tail_buffer));
+        self.wrap_ends.iter().any(|(opening, verb_end)| {
+            let opens = opening.is_empty() || head == Some(opening.as_str());
+            let ends = match verb_end {
+                None => true,
+                Some(word) => second_body.is_empty() || tail == Some(word.as_str()),
+            };
+            opens && ends
         })
     }
 }
@@ -491,6 +574,96 @@ mod tests {
             &format!("On {} wrote:", "x".repeat(MAX_ATTRIBUTION_LINE)),
         ] {
             assert!(!words.is_attribution(line), "{line:?}");
+        }
+    }
+
+    /// An attribution line a mail client wrapped onto two lines is read as one, wherever the
+    /// line was broken; two lines that make one only with a line between them, lines of which
+    /// the second is an attribution alone, quoted lines, or lines too long together, are not.
+    #[test]
+    fn attribution_lines_wrapped_onto_two_are_read() {
+        let words = MailWords::shared();
+        for (first, second) in [
+            (
+                "On Mon, 1 Jan 2026 at 10:00, Jane Smith <jane.smith@example.com>",
+                "wrote:",
+            ),
+            (
+                "On Mon, 1 Jan 2026 at 10:00, Jane Smith <",
+                "jane.smith@example.com> wrote:",
+            ),
+            (
+                "On Mon, 1 Jan 2026 at 10:00, Jane Smith",
+                "<j@x.uk> wrote:  ",
+            ),
+            (
+                "  Le lun. 2 mars 2026 à 10:15, Sam Lane <sam@x.fr> a",
+                "écrit\u{a0}:",
+            ),
+            (
+                "Am Mo., 2. März 2026 um 10:15 Uhr schrieb Sam Lane",
+                "<sam@x.de>:",
+            ),
+            (
+                "czw., 12 mar 2020 o 15:33 Sam Lane <sam@x.pl>",
+                "napisał(a):",
+            ),
+            ("Le 02/03/2026 à 10:15, Sam Lane a écrit", " :"),
+            (
+                "Il",
+                "giorno lun 2 mar 2026 alle ore 10:15 Sam Lane ha scritto:",
+            ),
+        ] {
+            assert!(
+                words.is_wrapped_attribution(first, second),
+                "{first:?} {second:?}"
+            );
+            assert!(!words.is_attribution(first) && !words.is_attribution(second));
+        }
+        let long = format!("On Mon, {}", "x".repeat(MAX_ATTRIBUTION_LINE));
+        for (first, second) in [
+            ("On Mon, 1 Jan 2026 at 10:00, Jane Smith <j@x.uk>", "thanks"),
+            ("On Mon, 1 Jan 2026 at 10:00, Jane Smith <j@x.uk>", ""),
+            ("", "wrote:"),
+            ("Jane Smith <j@x.uk>", "wrote:"),
+            ("On Mon, 1 Jan 2026", "On Mon, 2 Jan 2026, Sam wrote:"),
+            (
+                "> On Mon, 1 Jan 2026 at 10:00, Jane Smith <j@x.uk>",
+                "wrote:",
+            ),
+            (
+                "On Mon, 1 Jan 2026 at 10:00, Jane Smith <j@x.uk>",
+                "> wrote:",
+            ),
+            (long.as_str(), "wrote:"),
+        ] {
+            assert!(
+                !words.is_wrapped_attribution(first, second),
+                "{first:?} {second:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Two lines are a wrapped attribution exactly when, neither quoted and together short
+        /// enough, they make one joined by a space and the second alone does not: the words
+        /// looked at first to pass most pairs over never pass over one that does.
+        #[test]
+        fn wrapped_attributions_are_the_lines_that_make_one_joined(
+            first in "(On|Le|Am|Il|W dniu|czw\\.,|Op|>|) ?(Mon|2 Mar|10:15,|Sam|Lane|<s@x>|a|ha|schrieb|Uhr| ){0,6}",
+            second in "(Sam|<s@x>|a|ha|a écrit|écrit|scritto|wrote|schrieb|napisał\\(a\\)|pisze|x| |\u{a0}){0,4}:?[ \t]?",
+        ) {
+            let words = MailWords::shared();
+            let (trimmed_first, trimmed_second) =
+                (first.trim_matches([' ', '\t']), second.trim_matches([' ', '\t']));
+            let joined = format!("{trimmed_first} {trimmed_second}");
+            let expected = !trimmed_first.is_empty()
+                && joined.len() <= MAX_ATTRIBUTION_LINE
+                && !trimmed_first.starts_with('>')
+                && !trimmed_second.starts_with('>')
+                && words.is_attribution(&joined)
+                && !words.is_attribution(&second);
+            proptest::prop_assert_eq!(words.is_wrapped_attribution(&first, &second), expected);
         }
     }
 
