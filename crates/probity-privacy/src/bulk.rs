@@ -271,9 +271,26 @@ const PERSON_COLUMNS: [&str; 44] = [
     "numberplate",
 ];
 
-/// True when `letters` (a column heading's letters alone, in lower case) describes a person.
+/// True when `letters` (a column heading's letters alone, in lower case) describes a person: one
+/// of the headings the module lists (`Name`, `DOB`, `Address`, `Phone`…) or a home telephone's
+/// heading ([`is_home_phone_heading`]).
 pub fn is_person_heading(letters: &str) -> bool {
-    PERSON_COLUMNS.contains(&letters)
+    PERSON_COLUMNS.contains(&letters) || is_home_phone_heading(letters)
+}
+
+/// True when `letters` (as for [`is_person_heading`]) head a home telephone's column: `Home Tel`,
+/// `Home Phone`, `Home Telephone`, with `No` or `Number` after them or not. A number a person
+/// is called on at home is theirs, so such a column counts, where `Tel` alone (which may head a
+/// list of offices or firms) is only masked ([`crate::tables`]).
+pub fn is_home_phone_heading(letters: &str) -> bool {
+    let Some(phone) = letters.strip_prefix("home") else {
+        return false;
+    };
+    let phone = ["numbers", "number", "num", "nos", "no"]
+        .iter()
+        .find_map(|word| phone.strip_suffix(word))
+        .unwrap_or(phone);
+    matches!(phone, "tel" | "phone" | "telephone")
 }
 
 /// True when a file looks like delimited text by its name or media type.
@@ -423,6 +440,32 @@ mod tests {
                 "Vehicle Registration"
             ]
         );
+    }
+
+    /// A home telephone's column counts as a person's, however the heading is written, so a
+    /// table with it and one other person column (and no name) is counted; `Tel` alone is not.
+    #[test]
+    fn a_home_telephone_column_counts_as_a_persons() {
+        for heading in [
+            "Home Tel",
+            "Home Tel No",
+            "HOME TEL. NO.",
+            "Home Phone",
+            "Home Phone Number",
+            "Home Telephone",
+            "Home telephone number",
+        ] {
+            let text = format!(
+                "Ref,{heading},Postcode,Notes\nR1,01632 960001,AB1 2CD,seen\nR2,01632 960002,,\n,,,none\n"
+            );
+            let (rows, columns) = csv_person_rows(&text, 100);
+            assert_eq!(rows, 2, "{heading}");
+            assert_eq!(columns, [heading, "Postcode"], "{heading}");
+        }
+        for heading in ["Tel", "Telephone Home Office", "Home", "Hotel", "Home Town"] {
+            let text = format!("Ref,{heading},Postcode\nR1,01632 960001,AB1 2CD\n");
+            assert_eq!(csv_person_rows(&text, 100), (0, Vec::new()), "{heading}");
+        }
     }
 
     #[test]

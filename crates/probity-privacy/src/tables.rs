@@ -224,7 +224,7 @@ const NUMBER_WORDS: [&str; 5] = ["numbers", "number", "num", "nos", "no"];
 
 /// Headings describing a person that the bulk-data count does not know, for masking only: too
 /// short or too broad to count a file as personal data by (`Tel`, `Reg`, `Town`), but a
-/// column under them is masked.
+/// column under them is masked. (`Home Tel` the count knows: [`bulk::is_home_phone_heading`].)
 const MORE_PERSON_HEADINGS: [&str; 15] = [
     "tel",
     "mob",
@@ -352,6 +352,7 @@ fn core_kind(letters: &str, numbered: bool) -> MaskKind {
     } else if has("phone")
         || has("mobile")
         || letters == "tel"
+        || bulk::is_home_phone_heading(letters)
         || letters == "mob"
         || (letters == "contact" && numbered)
     {

@@ -175,6 +175,41 @@ fn bulk_csv_attachment_to_unknown_external_fires() {
     assert_eq!(findings[1].severity, Level::High);
 }
 
+/// A spreadsheet of people's home telephone numbers and postcodes, with no name column, sent
+/// outside is bulk personal data: its rows describe people by the `Home Tel` column. (Twelve
+/// numbers and one postcode reach no other threshold.)
+#[test]
+fn bulk_csv_of_home_telephone_numbers_fires() {
+    let checker = Disclosure::with_defaults().unwrap();
+    let mut csv = String::from("Ref,Home Tel,Postcode,Notes\n");
+    for i in 0..12 {
+        csv.push_str(&format!("R{i},01632 9601{i:02},AB1 2CD,visited\n"));
+    }
+    let mut message = email(
+        &["contact@example-security.com"],
+        "the list",
+        "as discussed",
+    );
+    message.attachments.push(Attachment {
+        file: File {
+            name: Some("calls.csv".into()),
+            ..File::default()
+        },
+        text: Some(csv),
+        extraction: None,
+    });
+    let findings = checker.check(&message, &StaffPersonalAddresses::new());
+    assert_eq!(
+        categories(&findings),
+        ["data_file_attachment", "bulk_personal_data"]
+    );
+    let why = &findings[1].why;
+    assert!(
+        why.contains("12 spreadsheet rows describing people (columns: Home Tel, Postcode;"),
+        "{why}"
+    );
+}
+
 #[test]
 fn bulk_identifiers_in_body_fire() {
     let checker = Disclosure::with_defaults().unwrap();
