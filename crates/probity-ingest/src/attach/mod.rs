@@ -282,7 +282,10 @@ fn kind_of(input: &Input<'_>) -> Kind {
         return Kind::Pdf;
     }
     if mime.contains("wordprocessingml") || extension.as_deref() == Some("docx") {
-        return Kind::Zip;
+        // A DOCX is a zip, and its bytes do not start as one (checked above): bytes that are
+        // text are read as text. Left to the zip reader, the type alone kept a letter from every
+        // policy ("corrupt zip container").
+        return sniffed_kind(bytes).unwrap_or(Kind::Zip);
     }
     let is_html = mime == "text/html"
         || mime == "application/xhtml+xml"
@@ -302,14 +305,20 @@ fn kind_of(input: &Input<'_>) -> Kind {
     // Whatever the type says: a file renamed `photo.jpg` and sent as `image/jpeg` is read by its
     // content, which for every binary format is not text (NUL bytes, control characters). Left
     // unread, a declared type was enough to keep a text's words from every policy.
-    let binary_signature = BINARY_SIGNATURES.iter().any(|sig| bytes.starts_with(sig));
-    if !binary_signature && looks_like_text(bytes) {
-        return Kind::SniffedText;
+    sniffed_kind(bytes).unwrap_or(Kind::Unsupported)
+}
+
+/// How bytes whose type does not say text are read when they are text: [`Kind::SniffedText`] or
+/// [`Kind::TextThroughControls`]; none for bytes that start as a binary format does or are not
+/// text.
+fn sniffed_kind(bytes: &[u8]) -> Option<Kind> {
+    if BINARY_SIGNATURES.iter().any(|sig| bytes.starts_with(sig)) {
+        return None;
     }
-    if !binary_signature && text_through_controls(bytes) {
-        return Kind::TextThroughControls;
+    if looks_like_text(bytes) {
+        return Some(Kind::SniffedText);
     }
-    Kind::Unsupported
+    text_through_controls(bytes).then_some(Kind::TextThroughControls)
 }
 
 /// Whether bytes read as text: not empty, no NUL, almost no control characters (tab, line breaks
@@ -661,6 +670,34 @@ mod tests {
             let got = read(bytes, "application/octet-stream");
             assert_eq!(got.text, None, "{bytes:?}");
         }
+    }
+
+    /// A DOCX is a zip: bytes declared as one that do not start as a zip and are text are read
+    /// as text (the type alone sent a letter to the DOCX reader, which found no zip and read
+    /// nothing). Bytes that are not text still go to the DOCX reader and are noted as it finds them.
+    #[test]
+    fn text_declared_as_a_docx_is_read_as_text() {
+        let limits = Limits::default();
+        let letter = &b"I know where you live. Watch your back.\r\n"[..];
+        for (mime, name) in [
+            (
+                Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                None,
+            ),
+            (Some("application/octet-stream"), Some("letter.docx")),
+        ] {
+            let got = extract_text(&input(letter, mime, name), &limits);
+            assert_eq!(
+                got.text.as_deref(),
+                Some("I know where you live. Watch your back."),
+                "{mime:?} {name:?}"
+            );
+            assert!(got.note.unwrap().contains("content sniffing"));
+        }
+        let binary: Vec<u8> = (0..=255u8).cycle().take(2048).collect();
+        let got = extract_text(&input(&binary, None, Some("letter.docx")), &limits);
+        assert_eq!(got.text, None);
+        assert!(got.note.unwrap().contains("corrupt zip"));
     }
 
     #[test]
