@@ -355,18 +355,21 @@ fn is_stray_control(byte: u8) -> bool {
 /// Fewest bytes of text, control bytes aside, for [`text_through_controls`] to read them.
 const MIN_TEXT_THROUGH_CONTROLS: usize = 8;
 
-/// Whether `bytes` are text with control bytes through them: some control bytes, at most half of
-/// all; and of the rest, at least eight, seven in ten ASCII letters, digits or white space and at
-/// most the 8-bit share [`looks_like_text`] allows over 0x7f. Written text is nine parts in ten
-/// letters, digits and spaces; compressed data and machine code about a quarter, with a high
-/// byte every other byte, so neither passes.
+/// Whether `bytes` are text with control bytes through them: some control bytes, those other
+/// than NUL at most half of the bytes that are not NUL (NULs may be most of them: UTF-32, or text
+/// padded with NULs); and of the rest, at least eight, seven in ten ASCII letters, digits or
+/// white space and at most the 8-bit share [`looks_like_text`] allows over 0x7f. Written text is
+/// nine parts in ten letters, digits and spaces; compressed data and machine code about a
+/// quarter, with a high byte every other byte, so neither passes.
 fn text_through_controls(bytes: &[u8]) -> bool {
     let mut controls = 0usize;
+    let mut nuls = 0usize;
     let mut plain = 0usize;
     let mut high = 0usize;
     for &byte in bytes {
         if is_stray_control(byte) {
             controls += 1;
+            nuls += usize::from(byte == 0);
         } else if byte.is_ascii_alphanumeric() || byte.is_ascii_whitespace() {
             plain += 1;
         } else if byte >= 0x80 {
@@ -375,7 +378,7 @@ fn text_through_controls(bytes: &[u8]) -> bool {
     }
     let rest = bytes.len() - controls;
     controls > 0
-        && controls.saturating_mul(2) <= bytes.len()
+        && (controls - nuls).saturating_mul(2) <= bytes.len() - nuls
         && rest >= MIN_TEXT_THROUGH_CONTROLS
         && plain.saturating_mul(10) >= rest.saturating_mul(7)
         && high.saturating_mul(1000) <= rest.saturating_mul(SNIFF_MAX_HIGH_PER_MILLE)
@@ -670,6 +673,35 @@ mod tests {
             let got = read(bytes, "application/octet-stream");
             assert_eq!(got.text, None, "{bytes:?}");
         }
+    }
+
+    /// NULs past half the bytes (text padded with them, or UTF-32 without its byte-order mark)
+    /// kept a text from being read: only the other control bytes are held to half of the rest.
+    #[test]
+    fn text_padded_with_nuls_is_read_without_them() {
+        let limits = Limits::default();
+        let mut padded = b"I know where you live\n".to_vec();
+        padded.resize(4096, 0);
+        let got = extract_text(
+            &input(&padded, Some("application/octet-stream"), Some("note.dat")),
+            &limits,
+        );
+        assert_eq!(got.text.as_deref(), Some("I know where you live"));
+        assert!(got.note.unwrap().contains("control bytes"));
+        let utf32: Vec<u8> = "I know where you live"
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
+        let got = extract_text(&input(&utf32, Some("image/jpeg"), None), &limits);
+        assert_eq!(got.text.as_deref(), Some("I know where you live"));
+        // Other control bytes past half are still not text, NULs among them or not.
+        let mut binary = b"\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f\x10\x11\x12 header".repeat(8);
+        binary.resize(4096, 0);
+        let got = extract_text(
+            &input(&binary, Some("application/octet-stream"), None),
+            &limits,
+        );
+        assert_eq!(got.text, None);
     }
 
     /// A DOCX is a zip: bytes declared as one that do not start as a zip and are text are read
