@@ -19,7 +19,7 @@ use probity_model::{
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{alternative, boundary, eol, header_lines, journal, outside};
+use super::{alternative, boundary, eol, header_lines, journal, outside, transfer};
 use crate::{Context, Limits, attach, charset};
 
 /// Headers kept in [`Event::original`] as text (RFC 2047 encoded words decoded, folding undone),
@@ -911,15 +911,24 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
         }
         _ => return None,
     };
-    let decoded: &str = match &part.body {
-        PartType::Text(text) | PartType::Html(text) => text.as_ref(),
-        _ => return None,
-    };
     let charset = part
         .content_type()
         .and_then(|content_type| content_type.attribute("charset"))
         .map(str::trim)
         .filter(|c| !c.is_empty());
+    // A transfer encoding mail-parser left undone (`base64 (encoded)`): the decoded bytes in the
+    // declared charset, else UTF-8, else windows-1252.
+    let undone = transfer::decoded_body(part, raw_message).map(|bytes| {
+        match charset.and_then(|c| charset_decoder(c.as_bytes())) {
+            Some(decoder) => Cow::Owned(decoder(&bytes)),
+            None => bytes_as_text(&bytes),
+        }
+    });
+    let decoded: &str = match (&undone, &part.body) {
+        (Some(text), _) => text.as_ref(),
+        (None, PartType::Text(text) | PartType::Html(text)) => text.as_ref(),
+        _ => return None,
+    };
     let is_utf8_name = |name: &str| {
         let lower = name.to_ascii_lowercase();
         lower.contains("utf-8") || lower.contains("utf8")
@@ -962,7 +971,10 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
         (Some(text), true) => Cow::Owned(crate::html::to_text(&text)),
         (Some(text), false) => Cow::Owned(text),
         (None, true) => Cow::Owned(crate::html::to_text(decoded)),
-        (None, false) => Cow::Borrowed(decoded),
+        (None, false) => match &part.body {
+            PartType::Text(text) if undone.is_none() => Cow::Borrowed(text.as_ref()),
+            _ => Cow::Owned(decoded.to_owned()),
+        },
     };
     Some((text, problem))
 }
@@ -1224,7 +1236,7 @@ fn attachment<'m, 'x>(
         },
     };
     let mut extraction = extracted.note;
-    if part.is_encoding_problem {
+    if part.is_encoding_problem && transfer::decoded_body(part, &message.raw_message).is_none() {
         let problem = "the attachment's transfer encoding is broken; read from its raw text";
         extraction = Some(match extraction {
             Some(note) => format!("{problem}; {note}"),
@@ -1493,6 +1505,9 @@ fn attachment_file(part: &MessagePart<'_>, bytes: &[u8]) -> File {
 /// fails, and for a part mail-parser could not decode as declared (it keeps the raw text then, and
 /// its offsets may reach past the part), the converted text is used.
 fn attachment_bytes<'a>(part: &'a MessagePart<'_>, raw_message: &'a [u8]) -> Cow<'a, [u8]> {
+    if let Some(decoded) = transfer::decoded_body(part, raw_message) {
+        return Cow::Owned(decoded);
+    }
     let is_text = matches!(part.body, PartType::Text(_) | PartType::Html(_));
     if !is_text || part.is_encoding_problem {
         return Cow::Borrowed(part.contents());

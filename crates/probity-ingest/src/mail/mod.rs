@@ -16,6 +16,7 @@ mod journal;
 mod mbox;
 mod message;
 mod outside;
+mod transfer;
 
 use std::io::{BufReader, Read};
 

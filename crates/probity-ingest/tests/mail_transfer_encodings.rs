@@ -1,0 +1,106 @@
+//! Transfer encodings written as mail programs read them but mail-parser does not: a comment or a
+//! semicolon after `base64` or `quoted-printable`, and uuencoding. Each part is decoded as its
+//! reader sees it, so that its words reach the policies rather than its base64 letters.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use base64::Engine;
+use probity_ingest::mail::decode_eml;
+use probity_ingest::{Batch, Context, Limits};
+use probity_model::Event;
+
+fn decode(bytes: &[u8]) -> Event {
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(bytes, &mut ctx, Some("test.eml".into()), &mut batch).unwrap();
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    assert_eq!(batch.events.len(), 1, "{:?}", batch.events);
+    batch.events.remove(0)
+}
+
+fn body(event: &Event) -> &str {
+    event
+        .email
+        .as_ref()
+        .and_then(|email| email.body.as_deref())
+        .unwrap_or_default()
+}
+
+/// "I know where you live. Watch your back." in base64.
+const BASE64: &str = "SSBrbm93IHdoZXJlIHlvdSBsaXZlLiBXYXRjaCB5b3VyIGJhY2su";
+const WORDS: &str = "I know where you live. Watch your back.";
+
+fn message(transfer_encoding: &str, content_type: &str, body: &str) -> Vec<u8> {
+    format!(
+        "From: alan.smith@force.police.uk\r\nTo: bob.jones@force.police.uk\r\nSubject: note\r\nContent-Type: {content_type}\r\nContent-Transfer-Encoding: {transfer_encoding}\r\n\r\n{body}\r\n"
+    )
+    .into_bytes()
+}
+
+#[test]
+fn a_body_whose_encoding_is_named_with_more_after_it_is_decoded() {
+    for field in ["base64 (encoded)", "BASE64;", "\"base64\"", "base64 ; x=y"] {
+        let event = decode(&message(field, "text/plain; charset=utf-8", BASE64));
+        assert_eq!(body(&event).trim(), WORDS, "{field}");
+    }
+    let quoted = WORDS
+        .bytes()
+        .map(|b| format!("={b:02X}"))
+        .collect::<String>();
+    let event = decode(&message("quoted-printable (sic)", "text/plain", &quoted));
+    assert_eq!(body(&event).trim(), WORDS);
+    // In the declared charset.
+    let event = decode(&message(
+        "base64 (latin-1)",
+        "text/plain; charset=iso-8859-1",
+        "Y2Fm6SBhdSBsYWl0",
+    ));
+    assert_eq!(body(&event).trim(), "caf\u{e9} au lait");
+}
+
+#[test]
+fn a_uuencoded_body_is_decoded() {
+    // `uuencode` of the words and a line break.
+    let uuencoded = "begin 644 note.txt\r\nH22!K;F]W('=H97)E('EO=2!L:79E+B!7871C:\"!Y;W5R(&)A8VLN\"@``\r\n`\r\nend";
+    for field in ["x-uuencode", "uuencode", "X-UUE"] {
+        let event = decode(&message(field, "text/plain", uuencoded));
+        assert_eq!(body(&event).trim(), WORDS, "{field}");
+    }
+}
+
+#[test]
+fn an_attachment_whose_encoding_is_named_with_a_comment_is_decoded() {
+    let raw = format!(
+        "From: alan.smith@force.police.uk\r\nSubject: files\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--B\r\nContent-Type: application/octet-stream; name=note.dat\r\nContent-Disposition: attachment; filename=note.dat\r\nContent-Transfer-Encoding: base64 (binary)\r\n\r\n{BASE64}\r\n--B--\r\n"
+    );
+    let event = decode(raw.as_bytes());
+    let attachment = &event.email.as_ref().unwrap().attachments[0];
+    assert_eq!(attachment.text.as_deref(), Some(WORDS));
+    assert_eq!(attachment.file.size, Some(WORDS.len() as u64));
+}
+
+#[test]
+fn an_attached_message_whose_encoding_is_named_with_a_comment_is_read_as_a_message() {
+    let inner = "From: carol@example.com\r\nSubject: the address\r\n\r\nI know where you live.\r\n";
+    let encoded = base64::engine::general_purpose::STANDARD.encode(inner);
+    let raw = format!(
+        "From: alan.smith@force.police.uk\r\nSubject: fwd\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--B\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64 (x)\r\n\r\n{encoded}\r\n--B--\r\n"
+    );
+    let event = decode(raw.as_bytes());
+    let attachment = &event.email.as_ref().unwrap().attachments[0];
+    let text = attachment.text.as_deref().unwrap_or_default();
+    assert!(text.contains("the address"), "{text:?}");
+    assert!(text.contains("I know where you live."), "{text:?}");
+    let note = attachment.extraction.as_deref().unwrap_or_default();
+    assert!(!note.contains("raw text"), "{note}");
+}
+
+/// A name no mail program knows (RFC 2045 §6.4: the part is opaque bytes) leaves the part as
+/// written: its raw text is read.
+#[test]
+fn an_unknown_encoding_leaves_the_raw_text() {
+    let event = decode(&message("x-unknown", "text/plain", WORDS));
+    assert_eq!(body(&event).trim(), WORDS);
+    let event = decode(&message("base-64", "text/plain", BASE64));
+    assert_eq!(body(&event).trim(), BASE64);
+}
