@@ -19,7 +19,7 @@ use probity_model::{
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{alternative, boundary, eol, header_lines, journal, outside, transfer};
+use super::{alternative, boundary, eol, header_limit, header_lines, journal, outside, transfer};
 use crate::{Context, Limits, attach, charset};
 
 /// Headers kept in [`Event::original`] as text (RFC 2047 encoded words decoded, folding undone),
@@ -157,6 +157,9 @@ pub(super) fn message_to_events_with(
     let input = line_ends
         .as_ref()
         .map_or(parsed, |(rewritten, _)| rewritten);
+    // A header block past its limit is parsed without the fields past it.
+    let headers_cut = header_limit::cut(input);
+    let input = headers_cut.as_ref().map_or(input, |cut| &cut.bytes);
     // Raw 8-bit header lines that are not UTF-8 are read as windows-1252 (mail-parser would replace
     // their letters with U+FFFD); the event id still comes from the bytes as read.
     let transcoded = charset::header_block_as_utf8(input);
@@ -213,6 +216,17 @@ pub(super) fn message_to_events_with(
             &anchored,
             line_ends.as_ref().map(|(_, count)| *count),
         );
+        if let Some(cut) = &headers_cut {
+            event.labels.insert(
+                "email.headers_cut".into(),
+                format!(
+                    "{} header fields ({} bytes) past the first {} bytes of the message's header block were not read",
+                    cut.fields,
+                    cut.field_bytes,
+                    header_limit::MAX_HEADER_BLOCK_BYTES
+                ),
+            );
+        }
         if let Some((cut, count)) = nesting {
             event.labels.insert(
                 "email.nested_messages_cut".into(),
@@ -1117,10 +1131,12 @@ fn file_message<'b>(bytes: &'b [u8], file: &File, limits: &Limits) -> Option<Mes
         .mime_type
         .as_deref()
         .is_some_and(|mime| mime == "message/rfc822" || mime == "message/global");
-    // One nested thousands deep is not parsed (see `MAX_NESTED_TYPES`); it stays an attachment.
+    // One nested thousands deep is not parsed (see `MAX_NESTED_TYPES`), nor one whose header
+    // block is past its limit (`header_limit`); it stays an attachment, read as a file.
     if !(named || typed)
         || bytes.len() > limits.max_attachment_bytes
         || nesting_cut(bytes).is_some()
+        || header_limit::is_over(bytes)
     {
         return None;
     }
@@ -1259,9 +1275,12 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
         attach::cms::Opened::Signed(content) => {
             let note =
                 "read from inside its S/MIME signature (signed data; the signature is not checked)";
-            let parsed = nesting_cut(&content)
+            // A header block past its limit is parsed without the fields past it.
+            let headers_cut = header_limit::cut(&content);
+            let content = headers_cut.as_ref().map_or(&content[..], |cut| &cut.bytes);
+            let parsed = nesting_cut(content)
                 .is_none()
-                .then(|| MessageParser::default().parse(&content))
+                .then(|| MessageParser::default().parse(content))
                 .flatten();
             let Some(inner) = parsed else {
                 let extracted = attach::Extracted {
@@ -1274,7 +1293,15 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
                 return (extracted, Vec::new());
             };
             let (extracted, held) = attached_message_text(&inner, None, limits, 1);
-            (noted(extracted, note), held)
+            let note = match &headers_cut {
+                Some(cut) => format!(
+                    "{note}; {} header fields past the first {} bytes of its header block were not read",
+                    cut.fields,
+                    header_limit::MAX_HEADER_BLOCK_BYTES
+                ),
+                None => note.to_owned(),
+            };
+            (noted(extracted, &note), held)
         }
         attach::cms::Opened::Encrypted(what) => {
             let extracted = attach::Extracted {

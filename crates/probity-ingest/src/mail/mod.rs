@@ -11,6 +11,7 @@
 mod alternative;
 mod boundary;
 mod eol;
+mod header_limit;
 mod header_lines;
 mod journal;
 mod mbox;
@@ -259,6 +260,9 @@ fn not_held_in_full(event: &Event, limits: &Limits) -> Vec<String> {
     }
     if let Some(why) = event.labels.get("email.nested_messages_cut") {
         reasons.push(format!("{why} (labelled email.nested_messages_cut)"));
+    }
+    if let Some(why) = event.labels.get("email.headers_cut") {
+        reasons.push(format!("{why} (labelled email.headers_cut)"));
     }
     if let Some(omitted) = event.labels.get("email.attachments_omitted") {
         reasons.push(format!(
