@@ -121,6 +121,10 @@ const OUTSIDE_NOT_READ_LABEL: &str = "email.outside_parts_not_read";
 /// (messages nested thousands deep), saying where it was cut.
 const NESTED_CUT_LABEL: &str = "email.nested_messages_cut";
 
+/// The decoders' label on a message whose header block was parsed without the fields past its
+/// limit, saying how many.
+const HEADERS_CUT_LABEL: &str = "email.headers_cut";
+
 /// A message with no more text than this is scanned without timing: even text built to be slow
 /// (about 3 MB/s) takes some 20 ms.
 const UNTIMED_MESSAGE_BYTES: usize = 64 * 1024;
@@ -428,6 +432,9 @@ impl CommsStage {
                         "email: {why}; the rest was not read by any policy (the whole message is kept in dead-letter)"
                     )
                 });
+                let headers_cut = event.labels.get(HEADERS_CUT_LABEL).map(|why| {
+                    format!("email: {why} by any policy (the whole message is kept in dead-letter)")
+                });
                 if !unscanned.is_empty()
                     || cut
                     || unread.is_some()
@@ -435,6 +442,7 @@ impl CommsStage {
                     || misread
                     || outside_cut.is_some()
                     || nested_cut.is_some()
+                    || headers_cut.is_some()
                 {
                     let limits = self.scanner.policy().limits;
                     let mut parts = Vec::with_capacity(4);
@@ -450,6 +458,7 @@ impl CommsStage {
                     }
                     parts.extend(outside_cut);
                     parts.extend(nested_cut);
+                    parts.extend(headers_cut);
                     if !unscanned.is_empty() {
                         parts.push(describe_unscanned(&unscanned, &limits));
                     }

@@ -1195,6 +1195,19 @@ fn assert_partly_scanned(event: &Event, why: &str) {
 }
 
 #[test]
+fn a_message_whose_header_block_was_cut_is_marked_partly_scanned() {
+    let groups = " a=b;".repeat(200_000);
+    let raw = format!("From: ;{groups}\n{HEADERS}Subject: s\n\nhello\n");
+    let mut event = decode_eml(&raw);
+    assert!(event.labels.contains_key("email.headers_cut"));
+    assert!(matches!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Scanned(_)
+    ));
+    assert_partly_scanned(&event, "1 header fields");
+}
+
+#[test]
 fn a_message_nested_thousands_deep_is_marked_partly_scanned() {
     let mut raw = format!("{HEADERS}Subject: s\nContent-Type: message/rfc822\n\n");
     for _ in 0..1_500 {
