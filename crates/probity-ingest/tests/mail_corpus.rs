@@ -300,6 +300,19 @@ fn compare(label: &str, event: &Event, expected: &Expected, mismatches: &mut Vec
     {
         let (expected_size, expected_hash) = match content {
             Some(AttachmentContent::Binary(bytes)) => (bytes.len(), sha256(bytes)),
+            Some(AttachmentContent::Text(text))
+                if BASE64_PLACEHOLDERS
+                    .iter()
+                    .any(|name| label.starts_with(name)) =>
+            {
+                if attachment.text.as_deref() != Some(text.trim()) {
+                    mismatches.push(format!(
+                        "{label}: attachment {n} reads {:?}, expected {text:?} as written",
+                        attachment.text
+                    ));
+                }
+                continue;
+            }
             Some(AttachmentContent::Text(text)) => (text.len(), sha256(text.as_bytes())),
             None => continue,
         };
@@ -328,6 +341,13 @@ fn compare(label: &str, event: &Event, expected: &Expected, mismatches: &mut Vec
         mismatches.push(format!("{label}: message is not the subject"));
     }
 }
+
+/// Messages of the corpus with words where base64 should be (RFC 2046's example: `... base64-encoded
+/// image data goes here ...` under `Content-Transfer-Encoding: base64`), which mail-parser keeps
+/// as written: the decoder decodes them passing over what is not base64, as RFC 2045 has it and
+/// mail programs do, so their size and hash are those of the bytes that gives; their words, which
+/// those bytes are not, are read as written.
+const BASE64_PLACEHOLDERS: [&str; 1] = ["rfc/000.eml"];
 
 /// Messages of the corpus that mail-parser splits at a boundary that begins a line but goes on
 /// (`--ab` where the boundary is `a`), which RFC 2046 does not count as a delimiter: the decoder

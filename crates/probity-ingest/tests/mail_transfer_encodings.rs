@@ -1,8 +1,11 @@
 //! Transfer encodings written as mail programs read them but mail-parser does not: a comment or a
-//! semicolon after `base64` or `quoted-printable`, and uuencoding. Each part is decoded as its
-//! reader sees it, so that its words reach the policies rather than its base64 letters.
+//! semicolon after `base64` or `quoted-printable`, uuencoding, and base64 with a character outside
+//! its alphabet. Each part is decoded as its reader sees it, so that its words reach the policies
+//! rather than its base64 letters.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{Cursor, Write};
 
 use base64::Engine;
 use probity_ingest::mail::decode_eml;
@@ -103,4 +106,78 @@ fn an_unknown_encoding_leaves_the_raw_text() {
     assert_eq!(body(&event).trim(), WORDS);
     let event = decode(&message("base-64", "text/plain", BASE64));
     assert_eq!(body(&event).trim(), BASE64);
+}
+
+/// `text` in base64, lines of 76, with `stray` put in after the first 20 letters.
+fn base64_with_stray(bytes: &[u8], stray: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let (head, tail) = encoded.split_at(20);
+    let mut lines = String::new();
+    let joined = format!("{head}{stray}{tail}");
+    for chunk in joined.as_bytes().chunks(76) {
+        lines.push_str(std::str::from_utf8(chunk).unwrap());
+        lines.push_str("\r\n");
+    }
+    lines
+}
+
+fn with_attachment(content_type: &str, encoded: &str) -> Vec<u8> {
+    format!(
+        "From: alan.smith@force.police.uk\r\nSubject: files\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--B\r\nContent-Type: {content_type}\r\nContent-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\n{encoded}--B--\r\n"
+    )
+    .into_bytes()
+}
+
+/// One character outside the base64 alphabet made the MIME parser give up and keep the base64
+/// letters, which every policy read instead of the words; RFC 2045 §6.8 has decoders pass over
+/// such characters, and mail programs show the text.
+#[test]
+fn base64_with_a_stray_character_is_decoded_passing_over_it() {
+    let encoded = base64_with_stray(WORDS.as_bytes(), "!");
+    let event = decode(&message("base64", "text/plain", &encoded));
+    assert_eq!(body(&event).trim(), WORDS);
+    let event = decode(&with_attachment(
+        "application/octet-stream; name=note.dat",
+        &encoded,
+    ));
+    let attachment = &event.email.as_ref().unwrap().attachments[0];
+    assert_eq!(attachment.text.as_deref(), Some(WORDS));
+    let note = attachment.extraction.as_deref().unwrap_or_default();
+    assert!(note.contains("passing over"), "{note}");
+}
+
+/// A document so sent opens in its reader; its text is read.
+#[test]
+fn a_document_in_base64_with_a_stray_character_is_read() {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    writer
+        .start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+    writer
+        .write_all(format!("<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>{WORDS}</w:t></w:r></w:p></w:body></w:document>").as_bytes())
+        .unwrap();
+    let docx = writer.finish().unwrap().into_inner();
+    let event = decode(&with_attachment(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document; name=letter.docx",
+        &base64_with_stray(&docx, "*"),
+    ));
+    let attachment = &event.email.as_ref().unwrap().attachments[0];
+    assert_eq!(attachment.text.as_deref(), Some(WORDS));
+}
+
+/// A text labelled base64 that is not base64 gives bytes at random decoded: it is read as
+/// written, as it was before.
+#[test]
+fn a_text_labelled_base64_that_is_not_is_read_as_written() {
+    let event = decode(&message("base64", "text/plain", WORDS));
+    assert_eq!(body(&event).trim(), WORDS);
+    let event = decode(&with_attachment(
+        "application/octet-stream; name=note.dat",
+        &format!("{WORDS}\r\n"),
+    ));
+    let attachment = &event.email.as_ref().unwrap().attachments[0];
+    assert_eq!(attachment.text.as_deref(), Some(WORDS));
 }

@@ -1252,8 +1252,12 @@ fn attachment<'m, 'x>(
         },
     };
     let mut extraction = extracted.note;
-    if part.is_encoding_problem && transfer::decoded_body(part, &message.raw_message).is_none() {
-        let problem = "the attachment's transfer encoding is broken; read from its raw text";
+    if part.is_encoding_problem {
+        let problem = if transfer::decoded_body(part, &message.raw_message).is_some() {
+            "the attachment's transfer encoding is broken; decoded passing over what it does not allow, as RFC 2045 has it"
+        } else {
+            "the attachment's transfer encoding is broken; read from its raw text"
+        };
         extraction = Some(match extraction {
             Some(note) => format!("{problem}; {note}"),
             None => problem.to_owned(),
@@ -1332,7 +1336,25 @@ fn file_text(
         name: file.name.as_deref(),
         charset,
     };
-    attach::extract_text(&input, limits)
+    let extracted = attach::extract_text(&input, limits);
+    // Bytes decoded from a transfer encoding mail-parser left undone that give no text (a text
+    // labelled base64 that is not base64): the part is read as written, as it was before.
+    if extracted.text.is_none() && transfer::is_undone(part) {
+        let written = attach::extract_text(
+            &attach::Input {
+                bytes: part.contents(),
+                ..input
+            },
+            limits,
+        );
+        if written.text.is_some() {
+            return noted(
+                written,
+                "decoded as its transfer encoding says it gives no text: read as written",
+            );
+        }
+    }
+    extracted
 }
 
 /// How deep attached messages inside attached messages are read (a forward of a forward of a

@@ -8,9 +8,16 @@
 //! reader saw the words. A field whose first word names none of these (`base-64`, `x-unknown`)
 //! is left as mail-parser reads it: RFC 2045 §6.4 has such a part read as opaque bytes, and they
 //! are its raw text, which is sniffed like any other attachment's.
+//!
+//! mail-parser also gives up on base64 with a character outside its alphabet (one `!` in it) and
+//! keeps the part as written; RFC 2045 §6.8 has decoders pass over such characters, and mail
+//! programs do, so one stray character kept a text or a document from every policy while its
+//! reader saw it. Such a part is decoded so here (and quoted-printable keeps an `=` it cannot
+//! read, as RFC 2045 §6.7 suggests). Words labelled base64 that are not base64 (`... image data
+//! goes here ...`) decode to bytes at random: a text part so decoded stays as written, and an
+//! attachment whose decoded bytes give no text is read as written by the caller, as before.
 
-use mail_parser::decoders::base64::base64_decode;
-use mail_parser::decoders::quoted_printable::quoted_printable_decode;
+use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::{Encoding, MessagePart, MimeHeaders, PartType};
 
 /// A transfer encoding mail-parser does not undo.
@@ -44,16 +51,14 @@ fn first_word_names(field: &str) -> Option<Named> {
     }
 }
 
-/// The body of `part` (a leaf part: text or a file) decoded as its `Content-Transfer-Encoding`
-/// field names it by its first word, where mail-parser left it as written; none where
-/// mail-parser decoded it, the field names no encoding this module knows, or the body does not
-/// decode. `raw_message` is the message whose bytes the part's offsets index.
-///
-/// A message attached as `base64 (encoded)` is one mail-parser read as a message in its base64
-/// letters, found empty and kept as raw text with an encoding problem: that text is decoded here
-/// too. A part whose field says exactly `base64` but whose body is not base64 fails here as it
-/// did there.
-pub(super) fn decoded_body(part: &MessagePart<'_>, raw_message: &[u8]) -> Option<Vec<u8>> {
+/// Whether mail-parser left `part` (a leaf part: text or a file) as written though its
+/// `Content-Transfer-Encoding` field names, by its first word, an encoding this module decodes:
+/// one written with more after the name, or one mail-parser could not decode.
+pub(super) fn is_undone(part: &MessagePart<'_>) -> bool {
+    named_and_undone(part).is_some()
+}
+
+fn named_and_undone(part: &MessagePart<'_>) -> Option<Named> {
     let is_leaf = matches!(
         part.body,
         PartType::Text(_) | PartType::Html(_) | PartType::Binary(_) | PartType::InlineBinary(_)
@@ -61,7 +66,22 @@ pub(super) fn decoded_body(part: &MessagePart<'_>, raw_message: &[u8]) -> Option
     if !is_leaf || part.encoding != Encoding::None {
         return None;
     }
-    let named = first_word_names(part.content_transfer_encoding()?)?;
+    first_word_names(part.content_transfer_encoding()?)
+}
+
+/// The body of `part` decoded as its `Content-Transfer-Encoding` field names it by its first
+/// word, where mail-parser left it as written ([`is_undone`]); none otherwise, where a uuencoded
+/// body has no `begin` line, or where a part whose type says text (or that has none) does not
+/// read as text decoded (in its charset): a text labelled base64 that is not base64, which stays
+/// as written. A part of another type is decoded whatever it gives (a document), and the caller
+/// reads it as written where the decoded bytes give no text. `raw_message` is the message whose
+/// bytes the part's offsets index.
+///
+/// A message attached as `base64 (encoded)` is one mail-parser read as a message in its base64
+/// letters, found empty and kept as raw text with an encoding problem: that text is decoded here
+/// too.
+pub(super) fn decoded_body(part: &MessagePart<'_>, raw_message: &[u8]) -> Option<Vec<u8>> {
+    let named = named_and_undone(part)?;
     // The part as written; mail-parser's offsets of one it could not read may reach past it,
     // and its text is the part then.
     let body = if part.is_encoding_problem {
@@ -69,11 +89,118 @@ pub(super) fn decoded_body(part: &MessagePart<'_>, raw_message: &[u8]) -> Option
     } else {
         raw_message.get(part.offset_body as usize..part.offset_end as usize)?
     };
-    match named {
-        Named::Base64 => base64_decode(body),
-        Named::QuotedPrintable => quoted_printable_decode(body),
-        Named::Uuencode => uudecode(body),
+    let decoded = match named {
+        Named::Base64 => base64_passing_over(body),
+        Named::QuotedPrintable => quoted_printable_passing_over(body),
+        Named::Uuencode => uudecode(body)?,
+    };
+    let content_type = part.content_type();
+    let says_text = content_type.is_none_or(|ct| ct.ctype().eq_ignore_ascii_case("text"));
+    if says_text {
+        let charset = content_type.and_then(|ct| ct.attribute("charset"));
+        let text = match charset.and_then(|c| charset_decoder(c.trim().as_bytes())) {
+            Some(decoder) => decoder(&decoded),
+            None => super::message::bytes_as_text(&decoded).into_owned(),
+        };
+        if !reads_as_text(&text) {
+            return None;
+        }
     }
+    Some(decoded)
+}
+
+/// Whether text decoded by [`decoded_body`] (and then from its charset) reads as text: at most
+/// one character in a hundred a control character (tab and line breaks aside) or a replacement
+/// character. Text that was not base64, decoded as base64, is bytes at random: one in eight a
+/// control character in an 8-bit charset, mostly replacement characters in UTF-8.
+fn reads_as_text(text: &str) -> bool {
+    let mut chars = 0usize;
+    let mut bad = 0usize;
+    for c in text.chars() {
+        chars += 1;
+        if c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')) {
+            bad += 1;
+        }
+    }
+    bad.saturating_mul(100) <= chars
+}
+
+/// Base64 as RFC 2045 §6.8 has it decoded: characters outside the alphabet (line breaks, a stray
+/// `!`) are passed over, and `=` ends a group (what is left of it gives its whole bytes).
+fn base64_passing_over(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() / 4 * 3);
+    let mut group = 0u32;
+    let mut count = 0u8;
+    for &byte in body {
+        let value = match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                flush_base64(&mut out, group, count);
+                group = 0;
+                count = 0;
+                continue;
+            }
+            _ => continue,
+        };
+        group = group << 6 | u32::from(value);
+        count += 1;
+        if count == 4 {
+            out.extend_from_slice(&group.to_be_bytes()[1..]);
+            group = 0;
+            count = 0;
+        }
+    }
+    flush_base64(&mut out, group, count);
+    out
+}
+
+/// The whole bytes of a base64 group cut short after `count` characters.
+fn flush_base64(out: &mut Vec<u8>, group: u32, count: u8) {
+    match count {
+        2 => out.push((group >> 4) as u8),
+        3 => out.extend_from_slice(&[(group >> 10) as u8, (group >> 2) as u8]),
+        _ => {}
+    }
+}
+
+/// Quoted-printable as RFC 2045 §6.7 has it decoded robustly: `=` and two hex digits is a byte,
+/// `=` at a line's end (white space after it allowed) joins the lines, and any other `=` stays
+/// as it is.
+fn quoted_printable_passing_over(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut at = 0;
+    while at < body.len() {
+        let byte = body[at];
+        at += 1;
+        if byte != b'=' {
+            out.push(byte);
+            continue;
+        }
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if let (Some(high), Some(low)) = (
+            body.get(at).copied().and_then(hex),
+            body.get(at + 1).copied().and_then(hex),
+        ) {
+            out.push((high << 4 | low) as u8);
+            at += 2;
+            continue;
+        }
+        let rest = &body[at..];
+        let blank = rest
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r'))
+            .count();
+        match rest.get(blank) {
+            Some(b'\n') => at += blank + 1,
+            None => at += blank,
+            Some(_) => out.push(b'='),
+        }
+    }
+    out
 }
 
 /// The file a uuencoded body holds: the lines between `begin MODE NAME` and `end` (or the first
@@ -158,8 +285,7 @@ mod tests {
     }
 
     #[test]
-    fn a_part_mail_parser_decoded_or_could_not_is_left_to_it() {
-        // Decoded already.
+    fn a_part_mail_parser_decoded_is_left_to_it() {
         let message =
             b"Subject: t\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\naGk=\n";
         assert_eq!(body_of(message), None);
@@ -167,9 +293,38 @@ mod tests {
         let message =
             b"Subject: t\nContent-Type: text/plain\nContent-Transfer-Encoding: base-64\n\naGk=\n";
         assert_eq!(body_of(message), None);
-        // Named, but the body is not base64: the raw text stands.
-        let message = b"Subject: t\nContent-Type: text/plain\nContent-Transfer-Encoding: base64 (x)\n\nnot base64!\n";
+    }
+
+    #[test]
+    fn base64_mail_parser_gave_up_on_is_decoded_passing_over_stray_characters() {
+        let message = b"Subject: t\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\nSSBrbm93I!HdoZXJlIHlvdSBsaXZl\n";
+        assert_eq!(
+            body_of(message).as_deref(),
+            Some(&b"I know where you live"[..])
+        );
+        assert_eq!(base64_passing_over(b"aGk=aGk"), b"hihi");
+        assert_eq!(base64_passing_over(b"a\r\nG*k"), b"hi");
+        // Text that is not base64 gives bytes at random, which do not read as text.
+        let garbage = base64_passing_over(b"Hello, I know where you live.");
+        assert!(!reads_as_text(&String::from_utf8_lossy(&garbage)));
+        assert!(reads_as_text("I know where you live.\r\n\tTab"));
+    }
+
+    #[test]
+    fn a_text_labelled_base64_that_is_not_stays_as_written() {
+        let message = b"Subject: t\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\nHello, I know where you live.\n";
         assert_eq!(body_of(message), None);
+        // A file of another type is decoded whatever it gives; the caller falls back.
+        let message = b"Subject: t\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\nHello, I know where you live.\n";
+        assert!(body_of(message).is_some());
+    }
+
+    #[test]
+    fn quoted_printable_keeps_an_equals_sign_it_cannot_read() {
+        assert_eq!(
+            quoted_printable_passing_over(b"=6B=69ll =ZZ 2=3D2 a=\r\nb c= \nd e="),
+            b"kill =ZZ 2=2 ab cd e"
+        );
     }
 
     #[test]
