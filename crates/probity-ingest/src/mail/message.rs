@@ -175,11 +175,21 @@ pub(super) fn message_to_events_with(
     let mut ranges = Vec::new();
     part_header_ranges(&message, first, 0, &mut ranges);
     let parts_transcoded = charset::lines_as_utf8(first, &ranges);
-    let (message, read) = match parts_transcoded
-        .as_deref()
-        .and_then(|again| Some((parser.parse(again)?, again)))
-    {
-        Some((again, read)) => (again, read),
+    let (message, read) = match parts_transcoded.as_deref() {
+        Some(again) => {
+            // The first reading is let go before the second is made: two at once doubled the
+            // memory a message takes to parse (its decoded attachments, its header fields).
+            drop(message);
+            match parser.parse(again) {
+                Some(message) => (message, again),
+                None => (
+                    parser
+                        .parse(first)
+                        .ok_or("the message could not be read again")?,
+                    first,
+                ),
+            }
+        }
         None => (message, first),
     };
     // A multipart boundary within a line, or before other text, does not end a part (RFC 2046),
