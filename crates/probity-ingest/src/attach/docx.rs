@@ -131,7 +131,7 @@ fn alt_chunk_targets(rels: &str) -> Vec<String> {
                     }
                 }
                 if let (true, Some(target)) = (is_chunk, target) {
-                    targets.push(part_path(&target));
+                    targets.push(super::zip::part_path("word", &target));
                 }
             }
             Event::Eof => break,
@@ -139,26 +139,6 @@ fn alt_chunk_targets(rels: &str) -> Vec<String> {
         }
     }
     targets
-}
-
-/// A relationship target as a path in the zip: relative to `word/`, or from the root when it
-/// starts with `/`; `..` steps are resolved and never climb above the root.
-fn part_path(target: &str) -> String {
-    let mut path: Vec<&str> = if target.starts_with('/') {
-        Vec::new()
-    } else {
-        vec!["word"]
-    };
-    for step in target.split('/') {
-        match step {
-            "" | "." => {}
-            ".." => {
-                path.pop();
-            }
-            step => path.push(step),
-        }
-    }
-    path.join("/")
 }
 
 /// The text of an MHTML chunk (a MIME message): its HTML read as text, else its plain text.

@@ -66,7 +66,7 @@ pub(super) fn read(archive: &mut Archive<'_>, budget: &mut u64, out: &mut TextOu
         .iter()
         .filter_map(|(name, id)| {
             let target = targets.iter().find(|(rel, _)| rel == id)?;
-            Some((name.clone(), part_path(&target.1)))
+            Some((name.clone(), super::zip::part_path("xl", &target.1)))
         })
         .filter(|(_, path)| archive.index_for_name(path).is_some())
         .collect();
@@ -320,26 +320,6 @@ fn relationships(xml: &str) -> Vec<(String, String)> {
         }
     }
     found
-}
-
-/// A workbook relationship's target as a path in the zip: relative to `xl/`, or from the root
-/// when it starts with `/`; `..` steps never climb above the root.
-fn part_path(target: &str) -> String {
-    let mut path: Vec<&str> = if target.starts_with('/') {
-        Vec::new()
-    } else {
-        vec!["xl"]
-    };
-    for step in target.split('/') {
-        match step {
-            "" | "." => {}
-            ".." => {
-                path.pop();
-            }
-            step => path.push(step),
-        }
-    }
-    path.join("/")
 }
 
 /// The value of the attribute whose local name is `name`, its references resolved.

@@ -117,6 +117,26 @@ fn read_slides(archive: &mut Archive<'_>, budget: &mut u64, out: &mut TextOut<'_
     }
 }
 
+/// A relationship target as a path in the zip: relative to the folder `base` (`word`, `xl`), or
+/// from the root when it starts with `/`; `..` steps are resolved and never climb above the root.
+pub(super) fn part_path(base: &str, target: &str) -> String {
+    let mut path: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        vec![base]
+    };
+    for step in target.split('/') {
+        match step {
+            "" | "." => {}
+            ".." => {
+                path.pop();
+            }
+            step => path.push(step),
+        }
+    }
+    path.join("/")
+}
+
 /// The `.xml` parts directly in `folder`, in the order of the number in their names.
 pub(super) fn numbered_parts(archive: &Archive<'_>, folder: &str) -> Vec<String> {
     let mut parts: Vec<(u64, String)> = archive
