@@ -26,14 +26,6 @@ const FIB_BYTES: usize = 0x01AA;
 /// Most pieces read (Word writes a few hundred at most).
 const MAX_PIECES: usize = 1 << 16;
 
-/// windows-1252's characters for 0x80–0x9F (where it differs from Latin-1), as MS-DOC says
-/// 8-bit pieces are read; 0 where it has none.
-const CP1252_HIGH: [u16; 32] = [
-    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
-    0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC,
-    0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
-];
-
 /// Whether the compound file holds a Word document.
 pub(super) fn is_word(file: &File<'_>) -> bool {
     file.is_stream("/WordDocument")
@@ -158,11 +150,11 @@ fn read_piece(document: &[u8], piece: &Piece, text: &mut WordText, out: &mut Tex
         return false;
     };
     let mut line = String::new();
-    let units: Box<dyn Iterator<Item = u16>> = if piece.compressed {
-        Box::new(bytes.iter().map(|&byte| match byte {
-            0x80..=0x9F => CP1252_HIGH[usize::from(byte - 0x80)],
-            other => u16::from(other),
-        }))
+    let decoded: String;
+    let units: Box<dyn Iterator<Item = u16> + '_> = if piece.compressed {
+        // 8-bit pieces are windows-1252, as MS-DOC says.
+        decoded = super::rtf::cp1252(bytes);
+        Box::new(decoded.encode_utf16())
     } else {
         Box::new(
             bytes

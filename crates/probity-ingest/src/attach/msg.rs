@@ -183,7 +183,7 @@ impl Reader<'_> {
                     self.string(file, dir, "1013", &mut message.notes)
                         .map(String::into_bytes)
                 })
-                .map(|html| decode_8bit(&html));
+                .map(|html| super::rtf::windows_1252(&html));
         }
         if message.body.is_none()
             && message.html.is_none()
@@ -312,7 +312,11 @@ impl Reader<'_> {
         let eight = format!("{dir}/__substg1.0_{id}001E");
         if file.is_stream(&eight) {
             let bytes = self.stream(file, &eight, notes)?;
-            return Some(decode_8bit(&bytes).trim_end_matches('\0').to_owned());
+            return Some(
+                super::rtf::windows_1252(&bytes)
+                    .trim_end_matches('\0')
+                    .to_owned(),
+            );
         }
         None
     }
@@ -398,14 +402,6 @@ fn filetime(value: u64) -> Option<String> {
     let seconds = i64::try_from(since_unix).ok()?;
     let time = chrono::DateTime::from_timestamp(seconds, 0)?;
     Some(time.to_rfc2822())
-}
-
-/// 8-bit text: UTF-8 where it is, windows-1252 (as Latin-1, its letters) otherwise.
-fn decode_8bit(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => bytes.iter().map(|&byte| char::from(byte)).collect(),
-    }
 }
 
 /// A display name as a header writes it: quoted where it holds a character that would end it.

@@ -285,13 +285,20 @@ pub(super) fn to_text(rtf: &[u8]) -> String {
     }
 }
 
-fn windows_1252(bytes: &[u8]) -> String {
+/// 8-bit text from an Office file: UTF-8 where it is valid, windows-1252 otherwise (RTF's text,
+/// an Outlook message's 8-bit properties).
+pub(super) fn windows_1252(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_owned(),
-        Err(_) => match charset_decoder(b"windows-1252") {
-            Some(decode) => decode(bytes),
-            None => String::from_utf8_lossy(bytes).into_owned(),
-        },
+        Err(_) => cp1252(bytes),
+    }
+}
+
+/// Bytes read as windows-1252, whatever they hold (a Word 97 document's 8-bit pieces).
+pub(super) fn cp1252(bytes: &[u8]) -> String {
+    match charset_decoder(b"windows-1252") {
+        Some(decode) => decode(bytes),
+        None => bytes.iter().map(|&byte| char::from(byte)).collect(),
     }
 }
 
