@@ -821,8 +821,13 @@ fn officer_forward(body: &str, part: &str) -> Event {
 
 /// The stage with the shipped policies and `key`.
 fn stage_with_key(key: &SealKey) -> CommsStage {
+    stage_with(Exclusions::defaults().unwrap(), key)
+}
+
+/// The stage with the shipped scanner and disclosure policy, `exclusions` and `key`.
+fn stage_with(exclusions: Exclusions, key: &SealKey) -> CommsStage {
     CommsStage::new(
-        Exclusions::defaults().unwrap(),
+        exclusions,
         key.clone(),
         Scanner::with_defaults().unwrap(),
         Disclosure::with_defaults().unwrap(),
@@ -1238,13 +1243,10 @@ fn stage_with_journal_senders(domains: &str) -> CommsStage {
         "{}\njournal_sender_domains: [{domains}]\n",
         probity_privacy::exclusions::DEFAULT_EXCLUSIONS_YAML
     );
-    CommsStage::new(
+    stage_with(
         Exclusions::from_yaml("test", &yaml).unwrap(),
-        SealKey::generate().unwrap(),
-        Scanner::with_defaults().unwrap(),
-        Disclosure::with_defaults().unwrap(),
+        &SealKey::generate().unwrap(),
     )
-    .unwrap()
 }
 
 /// The mail decoder's record of what journal envelopes added is the one the stage reads.
