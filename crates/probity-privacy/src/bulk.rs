@@ -222,9 +222,9 @@ impl BulkCounter {
 }
 
 /// Column headings (letters only, lower case) that describe a person. Masking reads the same
-/// headings, and others written around them (`Suspect Name`, `Mobile No`, `Name of suspect`), in
+/// headings, and others written around them (`Suspect Name`, `Name of suspect`), in
 /// [`crate::tables`].
-const PERSON_COLUMNS: [&str; 44] = [
+const PERSON_COLUMNS: [&str; 45] = [
     "name",
     "names",
     "fullname",
@@ -263,6 +263,7 @@ const PERSON_COLUMNS: [&str; 44] = [
     "mobilenumber",
     "telephone",
     "telephonenumber",
+    "tel",
     "email",
     "emailaddress",
     "vrm",
@@ -271,22 +272,31 @@ const PERSON_COLUMNS: [&str; 44] = [
     "numberplate",
 ];
 
+/// Words that may stand after a heading and leave it the same heading: `Mobile No`, `Tel No`,
+/// `PNC Number`.
+pub(crate) const NUMBER_WORDS: [&str; 5] = ["numbers", "number", "num", "nos", "no"];
+
 /// True when `letters` (a column heading's letters alone, in lower case) describes a person: one
-/// of the headings the module lists (`Name`, `DOB`, `Address`, `Phone`…) or a home telephone's
-/// heading ([`is_home_phone_heading`]).
+/// of the headings the module lists (`Name`, `DOB`, `Address`, `Phone`, `Tel`…), with a number
+/// word after it or not (`Mobile No`, `Tel No`), or a home telephone's heading
+/// ([`is_home_phone_heading`]). `Tel` counts as `Phone` does: a list of offices has either, and
+/// the other columns and the rows decide.
 pub fn is_person_heading(letters: &str) -> bool {
-    PERSON_COLUMNS.contains(&letters) || is_home_phone_heading(letters)
+    PERSON_COLUMNS.contains(&letters)
+        || NUMBER_WORDS
+            .iter()
+            .filter_map(|word| letters.strip_suffix(word))
+            .any(|core| PERSON_COLUMNS.contains(&core))
+        || is_home_phone_heading(letters)
 }
 
 /// True when `letters` (as for [`is_person_heading`]) head a home telephone's column: `Home Tel`,
-/// `Home Phone`, `Home Telephone`, with `No` or `Number` after them or not. A number a person
-/// is called on at home is theirs, so such a column counts, where `Tel` alone (which may head a
-/// list of offices or firms) is only masked ([`crate::tables`]).
+/// `Home Phone`, `Home Telephone`, with `No` or `Number` after them or not.
 pub fn is_home_phone_heading(letters: &str) -> bool {
     let Some(phone) = letters.strip_prefix("home") else {
         return false;
     };
-    let phone = ["numbers", "number", "num", "nos", "no"]
+    let phone = NUMBER_WORDS
         .iter()
         .find_map(|word| phone.strip_suffix(word))
         .unwrap_or(phone);
@@ -442,8 +452,9 @@ mod tests {
         );
     }
 
-    /// A home telephone's column counts as a person's, however the heading is written, so a
-    /// table with it and one other person column (and no name) is counted; `Tel` alone is not.
+    /// A telephone's column counts as a person's, however the heading is written (`Tel` as
+    /// `Phone`, a number word after it or not), so a table with it and one other person column
+    /// (and no name) is counted.
     #[test]
     fn a_home_telephone_column_counts_as_a_persons() {
         for heading in [
@@ -454,6 +465,12 @@ mod tests {
             "Home Phone Number",
             "Home Telephone",
             "Home telephone number",
+            "Tel",
+            "Tel No",
+            "Phone No.",
+            "Mobile No",
+            "Telephone Number",
+            "PNC No",
         ] {
             let text = format!(
                 "Ref,{heading},Postcode,Notes\nR1,01632 960001,AB1 2CD,seen\nR2,01632 960002,,\n,,,none\n"
@@ -462,7 +479,15 @@ mod tests {
             assert_eq!(rows, 2, "{heading}");
             assert_eq!(columns, [heading, "Postcode"], "{heading}");
         }
-        for heading in ["Tel", "Telephone Home Office", "Home", "Hotel", "Home Town"] {
+        for heading in [
+            "Telephone Home Office",
+            "Home",
+            "Hotel",
+            "Home Town",
+            "Casino",
+            "No",
+            "Telly",
+        ] {
             let text = format!("Ref,{heading},Postcode\nR1,01632 960001,AB1 2CD\n");
             assert_eq!(csv_person_rows(&text, 100), (0, Vec::new()), "{heading}");
         }

@@ -218,15 +218,10 @@ const QUALIFIERS: [&str; 30] = [
     "driver",
 ];
 
-/// Words that may stand after a heading describing a person and leave it one: `Mobile No`,
-/// `Phone Number`.
-const NUMBER_WORDS: [&str; 5] = ["numbers", "number", "num", "nos", "no"];
-
 /// Headings describing a person that the bulk-data count does not know, for masking only: too
-/// short or too broad to count a file as personal data by (`Tel`, `Reg`, `Town`), but a
-/// column under them is masked. (`Home Tel` the count knows: [`bulk::is_home_phone_heading`].)
-const MORE_PERSON_HEADINGS: [&str; 15] = [
-    "tel",
+/// short or too broad to count a file as personal data by (`Mob`, `Reg`, `Town`), but a
+/// column under them is masked.
+const MORE_PERSON_HEADINGS: [&str; 14] = [
     "mob",
     "contact",
     "nominal",
@@ -251,7 +246,7 @@ const OF_WORDS: [&str; 2] = ["ofthe", "of"];
 /// bulk-data count knows it ([`bulk::is_person_heading`]), or one of its parts split at `/`,
 /// `&`, `,`, `+`, "and" or "or" (`Surname/Forename`), each with what stands in brackets left out
 /// (`Date of birth (DD/MM/YYYY)`), a qualifier before it ([`QUALIFIERS`]) and a number word
-/// after it ([`NUMBER_WORDS`]) allowed.
+/// after it ([`bulk::NUMBER_WORDS`]) allowed.
 fn heading_kind(heading: &str) -> Option<MaskKind> {
     // A heading has at most MAX_HEADING_BYTES bytes: its ASCII bytes, brackets left out, are
     // gathered on the stack (a heading is read for every field of most lines with commas).
@@ -315,7 +310,7 @@ fn part_kind(letters: &[u8]) -> Option<MaskKind> {
     if bulk::is_person_heading(letters) {
         return Some(core_kind(letters, false));
     }
-    let (unnumbered, numbered) = NUMBER_WORDS
+    let (unnumbered, numbered) = bulk::NUMBER_WORDS
         .iter()
         .find_map(|word| letters.strip_suffix(word))
         .map_or((letters, false), |rest| (rest, true));
