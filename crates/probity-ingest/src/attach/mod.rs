@@ -83,6 +83,10 @@ enum Kind {
     /// without its byte-order mark ([`text_through_controls`]). Read with the control bytes
     /// taken out, noted.
     TextThroughControls,
+    /// Japanese text in ISO-2022-JP (the 7-bit encoding Japanese mail is written in) whose type
+    /// and charset do not say so: its escape sequences are control bytes and its kanji read as
+    /// punctuation, so neither sniffing above reads it ([`is_iso_2022_jp`]).
+    Iso2022Jp,
     Unsupported,
 }
 
@@ -226,6 +230,18 @@ fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize)
                 &mut out,
             );
         }
+        Kind::Iso2022Jp => {
+            out.note(
+                "read as Japanese text in ISO-2022-JP from its content (content sniffing): its type and charset do not say so",
+            );
+            text::plain(
+                &Input {
+                    charset: Some("iso-2022-jp"),
+                    ..*input
+                },
+                &mut out,
+            );
+        }
         Kind::Unsupported => out.note(format!(
             "text is not extracted from {}",
             input.mime_type.unwrap_or("attachments of unknown type")
@@ -244,7 +260,7 @@ impl Kind {
             Kind::Compound => "Office",
             Kind::Tnef => "TNEF",
             Kind::Rtf => "RTF",
-            Kind::SniffedText | Kind::TextThroughControls => "text",
+            Kind::SniffedText | Kind::TextThroughControls | Kind::Iso2022Jp => "text",
             Kind::Unsupported => "attachment",
         }
     }
@@ -318,7 +334,36 @@ fn sniffed_kind(bytes: &[u8]) -> Option<Kind> {
     if looks_like_text(bytes) {
         return Some(Kind::SniffedText);
     }
+    if is_iso_2022_jp(bytes) {
+        return Some(Kind::Iso2022Jp);
+    }
     text_through_controls(bytes).then_some(Kind::TextThroughControls)
+}
+
+/// The escape sequences of ISO-2022-JP (RFC 1468) after their ESC: to JIS X 0208 (`$@`, `$B`),
+/// to ASCII (`(B`), to JIS X 0201 Roman (`(J`).
+const ISO_2022_JP_ESCAPES: [&[u8]; 4] = [b"$@", b"$B", b"(B", b"(J"];
+
+/// Whether `bytes` are ISO-2022-JP: 7-bit, no NUL, every ESC starting one of its escape
+/// sequences, and at least one switching to JIS X 0208 (the kanji and kana). Binary formats
+/// have high bytes; text in other encodings has no such escapes. So the test reads Japanese text
+/// sent without its charset and nothing else.
+pub(crate) fn is_iso_2022_jp(bytes: &[u8]) -> bool {
+    if bytes.iter().any(|&byte| byte == 0 || byte >= 0x80) {
+        return false;
+    }
+    let mut to_jis = false;
+    for at in memchr::memchr_iter(0x1b, bytes) {
+        let after = bytes.get(at + 1..).unwrap_or_default();
+        let Some(escape) = ISO_2022_JP_ESCAPES
+            .iter()
+            .find(|escape| after.starts_with(escape))
+        else {
+            return false;
+        };
+        to_jis |= escape.starts_with(b"$");
+    }
+    to_jis
 }
 
 /// Whether bytes read as text: not empty, no NUL, almost no control characters (tab, line breaks

@@ -31,6 +31,12 @@ fn decode(input: &Input<'_>, out: &mut TextOut<'_>) -> String {
     }
     let charset = input.charset.map(str::trim).filter(|c| !c.is_empty());
     let Some(charset) = charset else {
+        if super::is_iso_2022_jp(bytes) {
+            // Japanese mail's encoding, sent without its charset: its escapes and kanji would
+            // otherwise be read as ASCII control bytes and punctuation.
+            out.note("read as Japanese text in ISO-2022-JP: it declares no charset");
+            return with_charset(b"iso-2022-jp", bytes).unwrap_or_else(|| utf8(bytes, out));
+        }
         return utf8(bytes, out);
     };
     if is_utf8_name(charset) {

@@ -923,8 +923,9 @@ fn is_unbounded_multipart(part: &MessagePart<'_>) -> bool {
 /// characters: a charset mail-parser does not know (read as UTF-8), bytes invalid in the charset
 /// used (replacement characters the part did not hold), or a legacy charset declared over text
 /// that is UTF-8. UTF-16 declared without a byte order is read as its byte-order mark says, else
-/// big-endian (RFC 2781), and labelled where that is in doubt. A part with no charset whose bytes are not UTF-8 is read as windows-1252 (of
-/// which Latin-1 is a part), as mail clients do; it is still labelled, since that is a guess.
+/// big-endian (RFC 2781), and labelled where that is in doubt. A part with no charset whose bytes
+/// are not UTF-8 is read as windows-1252 (of which Latin-1 is a part), as mail clients do, and
+/// one whose bytes are ISO-2022-JP as that; each is still labelled, since that is a guess.
 fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'a, str>, bool)> {
     let is_html = match &part.body {
         PartType::Text(_) => false,
@@ -972,6 +973,15 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
         let utf16 = charset::decode_utf16_without_order(&attachment_bytes(part, raw_message));
         problem |= utf16.doubtful;
         recovered = Some(utf16.text);
+    } else if charset.is_none()
+        && memchr::memchr(0x1b, decoded.as_bytes()).is_some()
+        && crate::attach::is_iso_2022_jp(decoded.as_bytes())
+        && let Some(decoder) = charset_decoder(b"iso-2022-jp")
+    {
+        // Japanese mail's encoding with no charset declared: its escapes and kanji would be read
+        // as ASCII control bytes and punctuation. Read as ISO-2022-JP, and labelled as a guess.
+        problem = true;
+        recovered = Some(decoder(decoded.as_bytes()));
     } else if lossy || legacy_declared {
         let bytes = attachment_bytes(part, raw_message);
         let as_utf8 = std::str::from_utf8(&bytes).ok();
