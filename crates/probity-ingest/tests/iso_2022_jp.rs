@@ -1,6 +1,8 @@
 //! Japanese text in ISO-2022-JP (RFC 1468), the 7-bit encoding Japanese mail is written in, sent
 //! without its charset: read as Japanese, not as ASCII control bytes and punctuation.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use probity_ingest::attach::{Input, extract_text};
 use probity_ingest::mail::decode_eml;
 use probity_ingest::{Batch, Context, Limits};

@@ -458,7 +458,8 @@ fn email_fields(
             alternative_lines.to_string(),
         );
     }
-    let attachments = attachments(message, journalled, &ctx.limits, labels, held);
+    let mut attachments = attachments(message, journalled, &ctx.limits, labels, held);
+    let body = body.map(|body| uuencoded_in_body(body, &mut attachments, &ctx.limits, labels));
     if body_problem || has_encoding_problem(message) {
         labels.set("email.encoding_problem", "true");
     }
@@ -475,6 +476,71 @@ fn email_fields(
         attachments,
     }
 }
+
+/// `body` with the files uuencoded in it taken out as attachments, as a mail program shows them
+/// ([`transfer::inline_uuencoded`]): each block's place in the body keeps a line naming its file,
+/// and its text is read as an attachment's would be, noted as found in the body. Left in, a
+/// CSV of people sent so was letters at random to every policy. The attachments stay within
+/// `limits.max_attachments` (a label counts any left in the body).
+fn uuencoded_in_body(
+    body: String,
+    attachments: &mut Vec<Attachment>,
+    limits: &Limits,
+    labels: &mut Labels,
+) -> String {
+    if memchr::memmem::find(body.as_bytes(), b"begin ").is_none() {
+        return body;
+    }
+    let files = transfer::inline_uuencoded(&body);
+    if files.is_empty() {
+        return body;
+    }
+    let room = limits.max_attachments.saturating_sub(attachments.len());
+    if files.len() > room {
+        labels.set(
+            "email.uuencoded_files_not_read",
+            (files.len() - room).to_string(),
+        );
+    }
+    labels.set("email.uuencoded_in_body", files.len().min(room).to_string());
+    let mut out = String::with_capacity(body.len());
+    let mut at = 0;
+    for file in files.into_iter().take(room) {
+        out.push_str(body.get(at..file.start).unwrap_or_default());
+        out.push_str(&format!("[file {} uuencoded here]\n", file.name));
+        at = file.end;
+        let extension = file_extension(&file.name);
+        let extracted = attach::extract_text(
+            &attach::Input {
+                bytes: &file.bytes,
+                mime_type: None,
+                name: Some(&file.name),
+                charset: None,
+            },
+            limits,
+        );
+        let extracted = noted(extracted, UUENCODED_NOTE);
+        attachments.push(Attachment {
+            file: File {
+                path: None,
+                size: Some(file.bytes.len() as u64),
+                mime_type: None,
+                hash: FileHash {
+                    sha256: Some(hex::encode(Sha256::digest(&file.bytes))),
+                },
+                name: Some(file.name),
+                extension,
+            },
+            text: extracted.text,
+            extraction: extracted.note,
+        });
+    }
+    out.push_str(body.get(at..).unwrap_or_default());
+    out
+}
+
+/// The note on a file found uuencoded in a message's body.
+const UUENCODED_NOTE: &str = "uuencoded in the message's body (begin … end), taken out of it";
 
 /// Every address in every header called `name` (groups flattened), in order. Entries with no
 /// address (a bare display name, an empty group) are left out; the header text is kept in

@@ -216,29 +216,142 @@ fn uudecode(body: &[u8]) -> Option<Vec<u8>> {
         if line == b"end" {
             break;
         }
-        let Some((&first, data)) = line.split_first() else {
-            continue;
-        };
-        let length = usize::from(first.wrapping_sub(b' ') & 0x3f);
-        if length == 0 {
-            break;
+        match uudecode_line(line, &mut out)? {
+            UuLine::Data | UuLine::Empty => {}
+            UuLine::Last => break,
         }
-        if data.iter().any(|&b| !(b' '..=b'`').contains(&b)) {
-            return None;
-        }
-        let start = out.len();
-        for group in data.chunks(4) {
-            let mut sextets = [0u8; 4];
-            for (slot, &b) in sextets.iter_mut().zip(group) {
-                *slot = b.wrapping_sub(b' ') & 0x3f;
-            }
-            let [a, b, c, d] = sextets;
-            out.extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2, c << 6 | d]);
-        }
-        // A line holds its length in bytes; the last group pads to three.
-        out.truncate(start + length.min(out.len() - start));
     }
     Some(out)
+}
+
+/// What a line of uuencoded data was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UuLine {
+    /// Bytes of the file.
+    Data,
+    /// A line of length zero (`` ` `` or a space): the data ends.
+    Last,
+    /// An empty line.
+    Empty,
+}
+
+/// Decodes one line of uuencoded data onto `out`; none where the line is not uuencoded.
+fn uudecode_line(line: &[u8], out: &mut Vec<u8>) -> Option<UuLine> {
+    let Some((&first, data)) = line.split_first() else {
+        return Some(UuLine::Empty);
+    };
+    let length = usize::from(first.wrapping_sub(b' ') & 0x3f);
+    if length == 0 {
+        return Some(UuLine::Last);
+    }
+    if data.iter().any(|&b| !(b' '..=b'`').contains(&b)) {
+        return None;
+    }
+    let start = out.len();
+    for group in data.chunks(4) {
+        let mut sextets = [0u8; 4];
+        for (slot, &b) in sextets.iter_mut().zip(group) {
+            *slot = b.wrapping_sub(b' ') & 0x3f;
+        }
+        let [a, b, c, d] = sextets;
+        out.extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2, c << 6 | d]);
+    }
+    // A line holds its length in bytes; the last group pads to three.
+    out.truncate(start + length.min(out.len() - start));
+    Some(UuLine::Data)
+}
+
+/// A file uuencoded in a text body (`begin 644 nominals.csv` … `end`), as mail programs before
+/// MIME wrote an attachment, and some scripts and old clients still do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct InlineFile {
+    /// Byte range of the block in the body, from its `begin` line to the end of its `end` line.
+    pub start: usize,
+    pub end: usize,
+    /// The name on the `begin` line.
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// At most this many uuencoded files are taken out of one body.
+pub(super) const MAX_INLINE_FILES: usize = 16;
+
+/// The files uuencoded in `body`, at most [`MAX_INLINE_FILES`]: each a line `begin MODE NAME`
+/// (MODE three or four octal digits) at the start of a line, then only lines of uuencoded data
+/// whose length characters agree with them, then `end`. A block that breaks off, or has a line
+/// that is not uuencoded, is left in the body as written.
+pub(super) fn inline_uuencoded(body: &str) -> Vec<InlineFile> {
+    let mut found = Vec::new();
+    let bytes = body.as_bytes();
+    for at in memchr::memmem::find_iter(bytes, b"begin ") {
+        if found.len() >= MAX_INLINE_FILES {
+            break;
+        }
+        if at > 0 && bytes[at - 1] != b'\n' {
+            continue;
+        }
+        if found.last().is_some_and(|last: &InlineFile| at < last.end) {
+            continue;
+        }
+        if let Some(file) = inline_file_at(body, at) {
+            found.push(file);
+        }
+    }
+    found
+}
+
+/// The uuencoded block whose `begin` line starts at byte `at` of `body`, if it is one.
+fn inline_file_at(body: &str, at: usize) -> Option<InlineFile> {
+    let rest = body.get(at..)?;
+    let mut lines = rest.split_inclusive('\n');
+    let begin = lines.next()?;
+    let mut words = begin.trim_end().splitn(3, ' ');
+    let (_, mode, name) = (words.next()?, words.next()?, words.next()?);
+    let name = name.trim();
+    if !(3..=4).contains(&mode.len())
+        || !mode.bytes().all(|b| (b'0'..=b'7').contains(&b))
+        || name.is_empty()
+    {
+        return None;
+    }
+    let mut end = at + begin.len();
+    let mut out = Vec::new();
+    let mut ended = false;
+    for line in lines {
+        end += line.len();
+        let written = line.trim_end_matches(['\r', '\n']);
+        if written == "end" {
+            return ended.then(|| InlineFile {
+                start: at,
+                end,
+                name: name.to_owned(),
+                bytes: out,
+            });
+        }
+        if ended {
+            return None;
+        }
+        let before = out.len();
+        match uudecode_line(written.as_bytes(), &mut out)? {
+            UuLine::Data => {
+                // The length character agrees with the characters after it: four for every
+                // three bytes, the last group padded (some encoders write one more).
+                let declared = written
+                    .bytes()
+                    .next()
+                    .map_or(0, |first| usize::from(first.wrapping_sub(b' ') & 0x3f));
+                let groups = written.len().saturating_sub(1).div_ceil(4);
+                if out.len() - before != declared
+                    || (groups != declared.div_ceil(3) && groups != declared.div_ceil(3) + 1)
+                {
+                    return None;
+                }
+            }
+            UuLine::Last => ended = true,
+            UuLine::Empty => return None,
+        }
+    }
+    None
 }
 
 #[cfg(test)]
