@@ -117,6 +117,9 @@ impl Names {
             }
         }
         for m in self.records_style.find_iter(text) {
+            if lists_headings(m.as_str()) {
+                continue;
+            }
             found.push(NameMatch {
                 start: m.start(),
                 end: m.end(),
@@ -718,6 +721,14 @@ fn merged(mut found: Vec<NameMatch>) -> Vec<NameMatch> {
     out
 }
 
+/// Whether a records-style match (`WORD, Word`) lists column headings (`DOB, Address`,
+/// `NHS, Postcode`) rather than naming a person: neither word of a name is a heading.
+fn lists_headings(matched: &str) -> bool {
+    matched
+        .split(", ")
+        .any(|word| crate::bulk::is_person_heading(&word.to_ascii_lowercase()))
+}
+
 /// How many times a capitalised word follows another after a space or `, ` (`Ada Price`,
 /// `PRICE, Ada`), counting no further than `limit`: an upper bound on the names [`Names::find`]
 /// can find, counted in one cheap pass.
@@ -835,6 +846,14 @@ mod tests {
         assert!(names("Kind Regards, Police National Computer. The Court said").is_empty());
     }
 
+    /// Column headings listed in the records style's shape are no name; a name beside them is.
+    #[test]
+    fn leaves_listed_column_headings() {
+        assert!(names("columns: Surname, Forename, DOB, Address, Postcode").is_empty());
+        assert!(names("see the NHS, Postcode and PNC, Name fields").is_empty());
+        assert_eq!(names("DOB, Address of SMITH, Dave"), ["SMITH, Dave"]);
+    }
+
     #[test]
     fn capitalised_pairs_bound_the_names() {
         let text = "Spoke to Mrs Ada Price and John O'Neill, then SMITH, Dave. Then home.";
@@ -886,10 +905,16 @@ mod tests {
                 at = first.end();
             }
         }
-        found.extend(names.records_style.find_iter(text).map(|m| NameMatch {
-            start: m.start(),
-            end: m.end(),
-        }));
+        found.extend(
+            names
+                .records_style
+                .find_iter(text)
+                .filter(|m| !lists_headings(m.as_str()))
+                .map(|m| NameMatch {
+                    start: m.start(),
+                    end: m.end(),
+                }),
+        );
         found.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
         let mut out: Vec<NameMatch> = Vec::new();
         for name in found {
