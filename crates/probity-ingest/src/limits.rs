@@ -41,6 +41,8 @@ pub struct Limits {
     /// Longest time spent extracting the text of all attachments of one message; the attachments
     /// after it are described without text.
     pub max_message_extraction_time: Duration,
+    /// How text in images is read by OCR; none (the default) leaves images unread, noted.
+    pub ocr: Option<crate::attach::Ocr>,
 }
 
 impl Default for Limits {
@@ -62,6 +64,7 @@ impl Default for Limits {
             max_zip_entries: 10_000,
             max_attachment_time: Duration::from_secs(10),
             max_message_extraction_time: Duration::from_secs(60),
+            ocr: None,
         }
     }
 }

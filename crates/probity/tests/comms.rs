@@ -2259,3 +2259,99 @@ fn device_exports_go_through_the_communications_stage() {
     assert_eq!(letters[0]["raw_kept"], "sealed");
     assert_eq!(letters[0]["format"], "sms");
 }
+
+/// Whether Tesseract can run here with its English data; where it cannot, the OCR test is
+/// skipped, unless `PROBITY_REQUIRE_OCR=1` (as CI sets) makes that a failure.
+fn tesseract_runs() -> bool {
+    let listed = std::process::Command::new("tesseract")
+        .arg("--list-langs")
+        .output();
+    let runs = listed.is_ok_and(|out| {
+        out.status.success()
+            && String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .any(|l| l == "eng")
+    });
+    if !runs {
+        assert_ne!(
+            std::env::var("PROBITY_REQUIRE_OCR").as_deref(),
+            Ok("1"),
+            "PROBITY_REQUIRE_OCR=1 but tesseract with English cannot run"
+        );
+        eprintln!("skipped: tesseract with English cannot run");
+    }
+    runs
+}
+
+/// A screenshot of a record sent to webmail: with `--ocr` its marking and identifiers raise the
+/// disclosure alerts they would as typed text; without it, the image is noted as not read.
+#[test]
+fn a_screenshot_sent_to_webmail_is_read_by_ocr_when_asked() {
+    use base64::Engine;
+    if !tesseract_runs() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let image = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../probity-ingest/tests/fixtures/ocr/screen.png"
+    ))
+    .unwrap();
+    let image = base64::engine::general_purpose::STANDARD.encode(image);
+    let mail = dir.path().join("screen.eml");
+    std::fs::write(
+        &mail,
+        format!(
+            "From: PC Pat Lowe <pat.lowe@force.police.uk>\r\nTo: sam.friend@gmail.com\r\n\
+             Subject: look\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+             Content-Type: text/plain\r\n\r\nsee this\r\n--b\r\nContent-Type: image/png; \
+             name=screen.png\r\nContent-Transfer-Encoding: base64\r\n\r\n{image}\r\n--b--\r\n"
+        ),
+    )
+    .unwrap();
+    let check = |extra: &[&str]| -> Value {
+        let output = succeeded(
+            probity(&data)
+                .args(["comms", "check", "--json", "--all"])
+                .args(extra)
+                .arg(&mail),
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let rules = |line: &Value| -> Vec<String> {
+        let mut rules: Vec<String> = line["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["rule"]["id"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        rules.sort();
+        rules
+    };
+    let off = check(&[]);
+    assert!(rules(&off).is_empty(), "{off}");
+    let on = check(&["--ocr"]);
+    let found = rules(&on);
+    for rule in [
+        "disclosure/ni_number",
+        "disclosure/pnc_id",
+        "disclosure/protective_marking",
+    ] {
+        assert!(found.iter().any(|r| r == rule), "{rule} not in {on}");
+    }
+    // A program that is not there is refused when OCR is asked for, not at the first image.
+    let output = probity(&data)
+        .args(["comms", "check", "--ocr", "--ocr-program"])
+        .arg(dir.path().join("no-such-ocr"))
+        .arg(&mail)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("cannot run"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -1,6 +1,6 @@
 //! Text from attachments: plain text (charset aware), HTML, RTF, DOCX, Word 97–2003 (`.doc`),
 //! XLSX, Excel 5–2003 (`.xls`), PPTX, OpenDocument, PDF, Outlook messages (`.msg`) and the files
-//! in a zip archive, told by content first;
+//! in a zip archive, told by content first; images by OCR where it is switched on ([`Ocr`]);
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
 //! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`). A PDF's
 //! text outside its PDF syntax (appended after its end, written between its objects) is read
@@ -19,6 +19,7 @@ pub(crate) mod cms;
 mod doc;
 mod docx;
 pub(crate) mod msg;
+mod ocr;
 mod odf;
 mod pdf;
 mod pdf_syntax;
@@ -28,6 +29,8 @@ mod tnef;
 mod xls;
 mod xlsx;
 mod zip;
+
+pub use ocr::Ocr;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
@@ -87,6 +90,9 @@ enum Kind {
     /// and charset do not say so: its escape sequences are control bytes and its kanji read as
     /// punctuation, so neither sniffing above reads it ([`is_iso_2022_jp`]).
     Iso2022Jp,
+    /// A PNG, JPEG, GIF, TIFF, BMP or WebP image: read by OCR where it is configured
+    /// ([`Ocr`]), else noted as not read.
+    Image,
     Unsupported,
 }
 
@@ -242,6 +248,7 @@ fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize)
                 &mut out,
             );
         }
+        Kind::Image => ocr::extract(input.bytes, &mut out),
         Kind::Unsupported => out.note(format!(
             "text is not extracted from {}",
             input.mime_type.unwrap_or("attachments of unknown type")
@@ -261,6 +268,7 @@ impl Kind {
             Kind::Tnef => "TNEF",
             Kind::Rtf => "RTF",
             Kind::SniffedText | Kind::TextThroughControls | Kind::Iso2022Jp => "text",
+            Kind::Image => "image",
             Kind::Unsupported => "attachment",
         }
     }
@@ -280,6 +288,11 @@ fn kind_of(input: &Input<'_>) -> Kind {
     }
     if bytes.starts_with(tnef::SIGNATURE) {
         return Kind::Tnef;
+    }
+    // An image by its header, unless its bytes are text: `BM` starts a bitmap and a list of BMW
+    // parts alike.
+    if ocr::is_image(bytes) && !looks_like_text(bytes) {
+        return Kind::Image;
     }
     let unmarked = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let start = unmarked
@@ -612,6 +625,19 @@ mod tests {
             kind_of(&input(b"\x89PNG", Some("image/png"), Some("a.png"))),
             Kind::Unsupported
         );
+        assert_eq!(
+            kind_of(&input(
+                b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+                Some("application/octet-stream"),
+                None
+            )),
+            Kind::Image
+        );
+        // `BM` starts a bitmap, and text too.
+        assert_eq!(
+            kind_of(&input(b"BMW parts list, 12 items", None, Some("parts.dat"))),
+            Kind::SniffedText
+        );
     }
 
     /// A type with no registered top-level type (a garbled Content-Type) says nothing about the
@@ -678,7 +704,7 @@ mod tests {
         assert_eq!(read.text, None);
         assert_eq!(
             read.note.as_deref(),
-            Some("text is not extracted from image/png")
+            Some("a PNG image: text in images is not read (OCR is off)")
         );
     }
 

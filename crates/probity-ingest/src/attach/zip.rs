@@ -237,6 +237,11 @@ fn read_files(archive: &mut Archive<'_>, budget: &mut u64, out: &mut TextOut<'_>
                 unread.push(name);
                 continue;
             }
+            // An image is named with the files not read, unless OCR reads it.
+            Kind::Image if limits.ocr.is_none() => {
+                unread.push(name);
+                continue;
+            }
             Kind::Tnef => super::Extracted::note("a TNEF inside a zip is not read".to_owned()),
             kind => super::extract_kind_at(kind, &input, limits, 1),
         };

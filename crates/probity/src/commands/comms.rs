@@ -49,6 +49,8 @@ pub struct CheckArgs {
     /// One JSON object per message instead of text.
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    ocr: super::OcrArg,
 }
 
 /// Where the labelled texts are in a CSV file, and what the labels mean.
@@ -416,7 +418,10 @@ fn run_check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let options = FileOptions {
         format: None,
         mapping: None,
-        limits: Limits::default(),
+        limits: Limits {
+            ocr: args.ocr.load()?,
+            ..Limits::default()
+        },
     };
     let (inputs, unreadable) = files::collect(&args.paths);
     let mut sink = CheckSink {

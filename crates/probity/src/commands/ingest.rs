@@ -32,6 +32,8 @@ pub struct Args {
     /// Files and folders (folders are read recursively).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    #[command(flatten)]
+    ocr: super::OcrArg,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -197,7 +199,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let options = FileOptions {
         format: args.format.0,
         mapping,
-        limits: Limits::default(),
+        limits: Limits {
+            ocr: args.ocr.load()?,
+            ..Limits::default()
+        },
     };
     let store = open_store(&args.data.data)?;
     let comms = super::open_comms(&args.data.data)?;

@@ -20,7 +20,7 @@ pub mod sigma;
 pub mod simulate;
 pub mod token;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -64,6 +64,50 @@ pub fn open_comms(data: &Path) -> anyhow::Result<probity_comms::CommsStage> {
     let stage = open_comms_with(data, &*store)?;
     warn_of_empty_list(&stage);
     Ok(stage)
+}
+
+/// Reading text in attached images by OCR (`--ocr`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct OcrArg {
+    /// Read text in attached images (screenshots, photographed pages) by OCR with Tesseract,
+    /// run as a separate process per image (Debian: tesseract-ocr and tesseract-ocr-eng). Off
+    /// by default: images are noted as not read.
+    #[arg(long)]
+    ocr: bool,
+    /// The Tesseract program, where it is not `tesseract` on PATH.
+    #[arg(
+        long,
+        value_name = "PATH",
+        default_value = "tesseract",
+        requires = "ocr"
+    )]
+    ocr_program: PathBuf,
+    /// The language OCR reads (Tesseract's code).
+    #[arg(long, value_name = "CODE", default_value = "eng", requires = "ocr")]
+    ocr_language: String,
+}
+
+impl OcrArg {
+    /// The OCR settings asked for, checked by running the program: none when `--ocr` was not
+    /// given; an error when the program or its language cannot be run.
+    pub fn load(&self) -> anyhow::Result<Option<probity_ingest::attach::Ocr>> {
+        if !self.ocr {
+            return Ok(None);
+        }
+        let ocr = probity_ingest::attach::Ocr {
+            program: self.ocr_program.clone(),
+            language: self.ocr_language.clone(),
+            ..probity_ingest::attach::Ocr::default()
+        };
+        let version = ocr
+            .check()
+            .map_err(|reason| anyhow::anyhow!("--ocr: {reason}"))?;
+        eprintln!(
+            "note: text in attached images is read by OCR ({version}, language {})",
+            ocr.language
+        );
+        Ok(Some(ocr))
+    }
 }
 
 /// Says on standard error, loudly, that the exclusion list protects nobody, where it does not.

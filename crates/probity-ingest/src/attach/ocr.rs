@@ -1,0 +1,252 @@
+//! Text in images read by optical character recognition: a screenshot of a police system or a
+//! photographed page sent out by email is police data leaving as much as the same text typed.
+//!
+//! Recognition is Tesseract's (the `tesseract` program, Debian's `tesseract-ocr` with a language
+//! pack such as `tesseract-ocr-eng`), run as a separate process for each image, so that a hostile
+//! image that crashes or hangs its decoder takes nothing of ours with it. It is off unless
+//! configured ([`Ocr`] in [`crate::Limits::ocr`]; `--ocr` on the command line). Each run:
+//!
+//! - is given only images whose header reads as PNG, JPEG, GIF, TIFF, BMP or WebP, of at least
+//!   [`Ocr::min_side`] pixels each way (an icon or a spacer holds no text worth the run) and at
+//!   most [`Ocr::max_pixels`] (a small file can declare a picture of gigapixels, which the decoder
+//!   would allocate);
+//! - gets the image on its standard input and an empty environment but for a one-thread limit,
+//!   and is killed at [`Ocr::timeout`] or the attachment's own time limit, whichever is sooner;
+//! - has its output read up to the attachment text limit, and its exit status checked.
+//!
+//! What recognition reads is noted as such: it may misread, and an analyst should look at the
+//! image itself before relying on it.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::TextOut;
+
+/// How images are read by OCR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ocr {
+    /// The Tesseract program (a name found on `PATH`, or a path).
+    pub program: PathBuf,
+    /// Tesseract's language code (`eng`).
+    pub language: String,
+    /// Longest one image may take.
+    pub timeout: Duration,
+    /// Images narrower or shorter than this, in pixels, are not read.
+    pub min_side: u32,
+    /// Images of more pixels than this are not read.
+    pub max_pixels: u64,
+}
+
+impl Default for Ocr {
+    fn default() -> Self {
+        Self {
+            program: PathBuf::from("tesseract"),
+            language: "eng".to_owned(),
+            timeout: Duration::from_secs(20),
+            min_side: 32,
+            max_pixels: 40_000_000,
+        }
+    }
+}
+
+impl Ocr {
+    /// Runs the program to ask its version, so that a missing program or language is found when
+    /// OCR is switched on rather than at the first image: the version line, or why it failed.
+    pub fn check(&self) -> Result<String, String> {
+        let output = Command::new(&self.program)
+            .arg("--list-langs")
+            .env_clear()
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|error| format!("cannot run {}: {error}", self.program.display()))?;
+        let listed = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() {
+            return Err(format!(
+                "{} --list-langs failed ({})",
+                self.program.display(),
+                output.status
+            ));
+        }
+        if !listed.lines().any(|line| line.trim() == self.language) {
+            return Err(format!(
+                "{} has no language `{}` (Debian: install tesseract-ocr-{})",
+                self.program.display(),
+                self.language,
+                self.language
+            ));
+        }
+        let version = Command::new(&self.program)
+            .arg("--version")
+            .env_clear()
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|error| format!("cannot run {}: {error}", self.program.display()))?;
+        let text = String::from_utf8_lossy(&version.stdout);
+        Ok(text.lines().next().unwrap_or_default().trim().to_owned())
+    }
+}
+
+/// The image formats read: those Tesseract's image library decodes.
+fn format_name(bytes: &[u8]) -> Option<&'static str> {
+    use imagesize::ImageType;
+    match imagesize::image_type(bytes).ok()? {
+        ImageType::Png => Some("PNG"),
+        ImageType::Jpeg => Some("JPEG"),
+        ImageType::Gif => Some("GIF"),
+        ImageType::Tiff => Some("TIFF"),
+        ImageType::Bmp => Some("BMP"),
+        ImageType::Webp => Some("WebP"),
+        _ => None,
+    }
+}
+
+/// Whether `bytes` start as an image of a format read ([`format_name`]).
+pub(super) fn is_image(bytes: &[u8]) -> bool {
+    format_name(bytes).is_some()
+}
+
+/// Reads the text of an image by OCR where it is configured, or notes why it was not read.
+pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
+    let Some(format) = format_name(bytes) else {
+        out.note("not an image of a format read");
+        return;
+    };
+    let Some(ocr) = out.limits.ocr.clone() else {
+        out.note(format!(
+            "a {format} image: text in images is not read (OCR is off)"
+        ));
+        return;
+    };
+    let size = match imagesize::blob_size(bytes) {
+        Ok(size) => size,
+        Err(error) => {
+            out.note(format!(
+                "a {format} image whose size cannot be read ({error}): not read by OCR"
+            ));
+            return;
+        }
+    };
+    let (width, height) = (size.width as u64, size.height as u64);
+    let min_side = u64::from(ocr.min_side);
+    if width < min_side || height < min_side {
+        out.note(format!(
+            "a {format} image of {width}×{height} pixels, smaller than {min_side} pixels each way: not read by OCR"
+        ));
+        return;
+    }
+    if width.saturating_mul(height) > ocr.max_pixels {
+        out.note(format!(
+            "a {format} image of {width}×{height} pixels, more than the {} allowed: not read by OCR",
+            ocr.max_pixels
+        ));
+        return;
+    }
+    let timeout = ocr.timeout.min(out.limits.max_attachment_time);
+    let max_text = out.limits.max_attachment_text_bytes;
+    match recognise(&ocr, bytes, timeout, max_text) {
+        Ok(text) => {
+            out.note(format!(
+                "a {format} image of {width}×{height} pixels read by OCR (Tesseract, language {}): recognition may misread, so check the image itself",
+                ocr.language
+            ));
+            out.push(&text);
+        }
+        Err(reason) => out.note(format!("a {format} image not read by OCR: {reason}")),
+    }
+}
+
+/// How often a running recognition is looked at for its end.
+const POLL: Duration = Duration::from_millis(5);
+
+/// Runs the program over `image` and returns what it read, at most one byte more than `max_text`
+/// (so that a cut can be told); an
+/// error says why there is none (it could not start, failed, or ran past `timeout` and was
+/// killed).
+fn recognise(
+    ocr: &Ocr,
+    image: &[u8],
+    timeout: Duration,
+    max_text: usize,
+) -> Result<String, String> {
+    let started = Instant::now();
+    let mut child = Command::new(&ocr.program)
+        .args(["stdin", "stdout", "-l", &ocr.language, "--psm", "3"])
+        .env_clear()
+        // One thread: several attachments are read at once on a busy machine.
+        .env("OMP_THREAD_LIMIT", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|error| format!("cannot run {}: {error}", ocr.program.display()))?;
+    // The image is written and the text read on threads of their own, so that neither a program
+    // that stops reading nor one that writes a lot can block this one past the time limit.
+    let writer = child.stdin.take().map(|mut stdin| {
+        let image = image.to_vec();
+        std::thread::spawn(move || {
+            // A program that exits early closes the pipe: its status says what went wrong.
+            let _ = stdin.write_all(&image);
+        })
+    });
+    let reader = child.stdout.take().map(|stdout| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = stdout.take(max_text as u64 + 1).read_to_end(&mut text);
+            text
+        })
+    });
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) if started.elapsed() >= timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err(format!(
+                    "recognition ran past {} ms and was stopped",
+                    timeout.as_millis()
+                ));
+            }
+            Ok(None) => std::thread::sleep(POLL),
+            Err(error) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err(format!("recognition could not be waited for: {error}"));
+            }
+        }
+    };
+    if let Some(writer) = writer {
+        let _ = writer.join();
+    }
+    let text = reader
+        .and_then(|reader| reader.join().ok())
+        .unwrap_or_default();
+    let status = status?;
+    // Output past the limit is not read, and the pipe closed on it may end the program with a
+    // broken pipe: what fits is kept.
+    if !status.success() && text.len() <= max_text {
+        return Err(format!("recognition failed ({status})"));
+    }
+    // At most one byte past the limit: the text limit cuts it, noted.
+    let text = String::from_utf8_lossy(&text);
+    // Tesseract ends its output with a form feed.
+    Ok(text.trim_end_matches(['\u{c}', '\n', ' ']).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_formats_are_told_by_their_headers() {
+        assert_eq!(format_name(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("PNG"));
+        assert_eq!(
+            format_name(b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01"),
+            Some("JPEG")
+        );
+        assert_eq!(format_name(b"GIF89a\x10\0\x10\0\0\0\0\0\0\0"), Some("GIF"));
+        assert_eq!(format_name(b"PK\x03\x04"), None);
+        assert_eq!(format_name(b"plain words"), None);
+    }
+}

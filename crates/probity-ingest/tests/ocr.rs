@@ -1,0 +1,251 @@
+//! Text in images read by OCR (Tesseract as a separate process), within its limits; off unless
+//! configured. The tests that run Tesseract itself need `tesseract` with its English data
+//! (Debian: `tesseract-ocr`, `tesseract-ocr-eng`): without it they are skipped, unless
+//! `PROBITY_REQUIRE_OCR=1` (as CI sets) makes that a failure.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use probity_ingest::attach::{Extracted, Input, Ocr, extract_text};
+use probity_ingest::mail::decode_eml;
+use probity_ingest::{Batch, Context, Limits};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ocr")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn read(bytes: &[u8], ocr: Option<Ocr>) -> Extracted {
+    let limits = Limits {
+        ocr,
+        ..Limits::default()
+    };
+    extract_text(
+        &Input {
+            bytes,
+            mime_type: Some("image/png"),
+            name: Some("screen.png"),
+            charset: None,
+        },
+        &limits,
+    )
+}
+
+fn note(extracted: &Extracted) -> &str {
+    extracted.note.as_deref().unwrap_or_default()
+}
+
+/// Tesseract, where it is installed with English; none (the test is skipped) where it is not,
+/// unless CI requires it.
+fn tesseract() -> Option<Ocr> {
+    let ocr = Ocr::default();
+    match ocr.check() {
+        Ok(_) => Some(ocr),
+        Err(reason) if std::env::var("PROBITY_REQUIRE_OCR").as_deref() == Ok("1") => {
+            panic!("PROBITY_REQUIRE_OCR=1 but Tesseract cannot run: {reason}")
+        }
+        Err(reason) => {
+            eprintln!("skipped: Tesseract cannot run: {reason}");
+            None
+        }
+    }
+}
+
+/// A program standing in for Tesseract that does as `script` says (a shell script).
+fn program(dir: &Path, script: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("fake-ocr");
+    std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn images_are_noted_and_not_read_when_ocr_is_off() {
+    let got = read(&fixture("screen.png"), None);
+    assert_eq!(got.text, None);
+    assert!(note(&got).contains("PNG image"), "{got:?}");
+    assert!(note(&got).contains("OCR is off"), "{got:?}");
+}
+
+#[test]
+fn a_screenshot_is_read_by_tesseract() {
+    let Some(ocr) = tesseract() else { return };
+    let got = read(&fixture("screen.png"), Some(ocr));
+    let text = got.text.as_deref().unwrap_or_default();
+    for words in [
+        "OFFICIAL-SENSITIVE",
+        "HARRIS",
+        "14/03/1987",
+        "AB1 2CD",
+        "AB123456C",
+    ] {
+        assert!(text.contains(words), "{words} not in {text:?}");
+    }
+    assert!(note(&got).contains("read by OCR"), "{got:?}");
+    assert!(note(&got).contains("760×200"), "{got:?}");
+}
+
+#[test]
+fn images_too_small_or_too_large_are_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // A program that would fail the test by its output were it run.
+    let ocr = Ocr {
+        program: program(dir.path(), "echo RUN"),
+        ..Ocr::default()
+    };
+    let got = read(&fixture("tiny.png"), Some(ocr.clone()));
+    assert_eq!(got.text, None, "{got:?}");
+    assert!(
+        note(&got).contains("10×10 pixels, smaller than 32"),
+        "{got:?}"
+    );
+    // A PNG header declaring 100,000 × 100,000 pixels, in a few bytes.
+    let mut huge = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    huge.extend_from_slice(&100_000u32.to_be_bytes());
+    huge.extend_from_slice(&100_000u32.to_be_bytes());
+    huge.extend_from_slice(b"\x08\x00\x00\x00\x00\0\0\0\0");
+    let got = read(&huge, Some(ocr));
+    assert_eq!(got.text, None, "{got:?}");
+    assert!(
+        note(&got).contains("more than the 40000000 allowed"),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn a_recognition_that_runs_too_long_is_stopped_and_one_that_fails_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let slow = Ocr {
+        program: program(dir.path(), "exec sleep 30"),
+        timeout: Duration::from_millis(300),
+        ..Ocr::default()
+    };
+    let started = std::time::Instant::now();
+    let got = read(&fixture("screen.png"), Some(slow));
+    assert!(started.elapsed() < Duration::from_secs(20), "not stopped");
+    assert_eq!(got.text, None);
+    assert!(
+        note(&got).contains("ran past 300 ms and was stopped"),
+        "{got:?}"
+    );
+
+    let failing = Ocr {
+        program: program(dir.path(), "cat >/dev/null; echo partial; exit 3"),
+        ..Ocr::default()
+    };
+    let got = read(&fixture("screen.png"), Some(failing));
+    assert_eq!(
+        got.text, None,
+        "a failed run's output is not taken: {got:?}"
+    );
+    assert!(note(&got).contains("recognition failed"), "{got:?}");
+
+    let missing = Ocr {
+        program: dir.path().join("no-such-program"),
+        ..Ocr::default()
+    };
+    let got = read(&fixture("screen.png"), Some(missing.clone()));
+    assert!(note(&got).contains("cannot run"), "{got:?}");
+    assert!(missing.check().is_err());
+}
+
+/// The program's output is read no further than the attachment text limit.
+#[test]
+fn recognised_text_is_held_to_the_text_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let ocr = Ocr {
+        program: program(dir.path(), "cat >/dev/null; yes word | head -c 10000000"),
+        ..Ocr::default()
+    };
+    let limits = Limits {
+        ocr: Some(ocr),
+        max_attachment_text_bytes: 1000,
+        ..Limits::default()
+    };
+    let bytes = fixture("screen.png");
+    let got = extract_text(
+        &Input {
+            bytes: &bytes,
+            mime_type: None,
+            name: None,
+            charset: None,
+        },
+        &limits,
+    );
+    assert!(
+        got.text.as_deref().is_some_and(|t| t.len() <= 1000),
+        "{got:?}"
+    );
+    assert!(
+        note(&got).contains("text cut at the 1000 byte limit"),
+        "{got:?}"
+    );
+}
+
+/// Through the mail decoder: a screenshot attached to a message has its text in the event.
+#[test]
+fn a_screenshot_attached_to_a_message_has_its_text_read() {
+    let Some(ocr) = tesseract() else { return };
+    use base64::Engine;
+    let image = base64::engine::general_purpose::STANDARD.encode(fixture("screen.png"));
+    let raw = format!(
+        "From: a@force.example\r\nTo: b@gmail.com\r\nSubject: look\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee this\r\n--b\r\nContent-Type: image/png; name=screen.png\r\nContent-Transfer-Encoding: base64\r\n\r\n{image}\r\n--b--\r\n"
+    );
+    let limits = Limits {
+        ocr: Some(ocr),
+        ..Limits::default()
+    };
+    let mut ctx = Context::new("file:test", limits);
+    let mut batch = Batch::new();
+    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    let text = email.attachments[0].text.as_deref().unwrap_or_default();
+    assert!(text.contains("AB123456C"), "{:?}", email.attachments);
+}
+
+/// An image in a zip archive is read as the archive's other files are, when OCR is on; named
+/// among the files not read when it is off.
+#[test]
+fn an_image_in_a_zip_archive_is_read_when_ocr_is_on() {
+    use std::io::Write;
+    let mut zipped = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zipped
+        .start_file("shots/screen.png", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zipped.write_all(&fixture("screen.png")).unwrap();
+    let bytes = zipped.finish().unwrap().into_inner();
+    let dir = tempfile::tempdir().unwrap();
+    let ocr = Ocr {
+        program: program(dir.path(), "cat >/dev/null; echo OFFICIAL-SENSITIVE"),
+        ..Ocr::default()
+    };
+    let read_zip = |ocr: Option<Ocr>| {
+        extract_text(
+            &Input {
+                bytes: &bytes,
+                mime_type: Some("application/zip"),
+                name: Some("shots.zip"),
+                charset: None,
+            },
+            &Limits {
+                ocr,
+                ..Limits::default()
+            },
+        )
+    };
+    let on = read_zip(Some(ocr));
+    assert_eq!(
+        on.text.as_deref(),
+        Some("[file shots/screen.png]\nOFFICIAL-SENSITIVE"),
+        "{on:?}"
+    );
+    assert!(note(&on).contains("read by OCR"), "{on:?}");
+    let off = read_zip(None);
+    assert_eq!(off.text, None, "{off:?}");
+    assert!(note(&off).contains("shots/screen.png"), "{off:?}");
+}
