@@ -249,3 +249,48 @@ fn an_image_in_a_zip_archive_is_read_when_ocr_is_on() {
     assert_eq!(off.text, None, "{off:?}");
     assert!(note(&off).contains("shots/screen.png"), "{off:?}");
 }
+
+/// The same image seen again is not run again: what was read is remembered by its hash, shared
+/// by the settings' clones. A run that failed is not remembered.
+#[test]
+fn an_image_seen_again_is_not_run_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs");
+    let ocr = Ocr {
+        program: program(
+            dir.path(),
+            &format!("cat >/dev/null; echo run >> {}; echo seen", runs.display()),
+        ),
+        ..Ocr::default()
+    };
+    let count = || {
+        std::fs::read_to_string(&runs)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    let screen = fixture("screen.png");
+    for _ in 0..3 {
+        let got = read(&screen, Some(ocr.clone()));
+        assert_eq!(got.text.as_deref(), Some("seen"), "{got:?}");
+    }
+    assert_eq!(count(), 1);
+    assert_eq!(ocr.cache.len(), 1);
+    // Another image is run.
+    let mut other = screen.clone();
+    other.extend_from_slice(b"trailing bytes");
+    read(&other, Some(ocr.clone()));
+    assert_eq!(count(), 2);
+
+    let failing = Ocr {
+        program: program(
+            dir.path(),
+            &format!("cat >/dev/null; echo run >> {}; exit 1", runs.display()),
+        ),
+        ..Ocr::default()
+    };
+    read(&screen, Some(failing.clone()));
+    read(&screen, Some(failing.clone()));
+    assert_eq!(count(), 4, "a failed run is tried again");
+    assert!(failing.cache.is_empty());
+}

@@ -14,18 +14,25 @@
 //!   and is killed at [`Ocr::timeout`] or the attachment's own time limit, whichever is sooner;
 //! - has its output read up to the attachment text limit, and its exit status checked.
 //!
+//! What a run read is remembered by the image's SHA-256 ([`Cache`]), so the logo in thousands of
+//! signatures is run once.
+//!
 //! What recognition reads is noted as such: it may misread, and an analyst should look at the
 //! image itself before relying on it.
 
+use std::collections::{HashMap, VecDeque};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
 
 use super::TextOut;
 
 /// How images are read by OCR.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Ocr {
     /// The Tesseract program (a name found on `PATH`, or a path).
     pub program: PathBuf,
@@ -37,6 +44,57 @@ pub struct Ocr {
     pub min_side: u32,
     /// Images of more pixels than this are not read.
     pub max_pixels: u64,
+    /// What was read from the images seen last, by their SHA-256, shared by the clones of this
+    /// value: the logo in thousands of signatures is run once.
+    pub cache: Arc<Cache>,
+}
+
+/// What OCR read from recent images, by the SHA-256 of their bytes: at most [`Cache::CAPACITY`]
+/// of them, the oldest forgotten first. Only a run that finished is kept (one stopped at its
+/// time limit may finish on a quieter machine).
+#[derive(Debug, Default)]
+pub struct Cache {
+    entries: Mutex<CacheEntries>,
+}
+
+#[derive(Debug, Default)]
+struct CacheEntries {
+    texts: HashMap<[u8; 32], String>,
+    order: VecDeque<[u8; 32]>,
+}
+
+impl Cache {
+    /// Most images remembered.
+    pub const CAPACITY: usize = 4096;
+
+    fn get(&self, key: &[u8; 32]) -> Option<String> {
+        let entries = self.entries.lock().ok()?;
+        entries.texts.get(key).cloned()
+    }
+
+    fn put(&self, key: [u8; 32], text: String) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.texts.insert(key, text).is_none() {
+            entries.order.push_back(key);
+        }
+        while entries.order.len() > Self::CAPACITY {
+            if let Some(old) = entries.order.pop_front() {
+                entries.texts.remove(&old);
+            }
+        }
+    }
+
+    /// How many images are remembered.
+    pub fn len(&self) -> usize {
+        self.entries.lock().map_or(0, |entries| entries.texts.len())
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl Default for Ocr {
@@ -47,6 +105,7 @@ impl Default for Ocr {
             timeout: Duration::from_secs(20),
             min_side: 32,
             max_pixels: 40_000_000,
+            cache: Arc::default(),
         }
     }
 }
@@ -145,7 +204,19 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
     }
     let timeout = ocr.timeout.min(out.limits.max_attachment_time);
     let max_text = out.limits.max_attachment_text_bytes;
-    match recognise(&ocr, bytes, timeout, max_text) {
+    // The text limit is part of the key: a text cut to a smaller one is not another's.
+    let key: [u8; 32] = Sha256::new()
+        .chain_update(bytes)
+        .chain_update(max_text.to_le_bytes())
+        .finalize()
+        .into();
+    let read = match ocr.cache.get(&key) {
+        Some(text) => Ok(text),
+        None => recognise(&ocr, bytes, timeout, max_text).inspect(|text| {
+            ocr.cache.put(key, text.clone());
+        }),
+    };
+    match read {
         Ok(text) => {
             out.note(format!(
                 "a {format} image of {width}×{height} pixels read by OCR (Tesseract, language {}): recognition may misread, so check the image itself",
