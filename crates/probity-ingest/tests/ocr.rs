@@ -294,3 +294,77 @@ fn an_image_seen_again_is_not_run_again() {
     assert_eq!(count(), 4, "a failed run is tried again");
     assert!(failing.cache.is_empty());
 }
+
+/// A zip of the given parts.
+fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zipped = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in parts {
+        zipped
+            .start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zipped.write_all(bytes).unwrap();
+    }
+    zipped.finish().unwrap().into_inner()
+}
+
+/// A screenshot pasted into a Word document or a slide is read after the document's text, under
+/// its name, when OCR is on; nothing of it when it is off.
+#[test]
+fn pictures_in_documents_are_read_when_ocr_is_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let ocr = Ocr {
+        program: program(dir.path(), "cat >/dev/null; echo NI AB123456C"),
+        ..Ocr::default()
+    };
+    let screen = fixture("screen.png");
+    let document = br#"<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>See the screen below.</w:t></w:r></w:p></w:body></w:document>"#;
+    let docx = zip_of(&[
+        ("word/document.xml", document),
+        ("word/media/image1.png", &screen),
+        ("word/media/image2.emf", b"not an image read"),
+    ]);
+    let pptx = zip_of(&[
+        ("ppt/presentation.xml", b"<p:presentation/>"),
+        ("ppt/media/image1.png", &screen),
+    ]);
+    let read_doc = |bytes: &[u8], name: &str, ocr: Option<Ocr>| {
+        extract_text(
+            &Input {
+                bytes,
+                mime_type: None,
+                name: Some(name),
+                charset: None,
+            },
+            &Limits {
+                ocr,
+                ..Limits::default()
+            },
+        )
+    };
+    let on = read_doc(&docx, "report.docx", Some(ocr.clone()));
+    let text = on.text.as_deref().unwrap_or_default();
+    assert!(text.starts_with("See the screen below.\n"), "{on:?}");
+    assert!(
+        text.ends_with("\n[image word/media/image1.png]\nNI AB123456C"),
+        "{on:?}"
+    );
+    assert!(
+        note(&on).contains("word/media/image1.png: a PNG image"),
+        "{on:?}"
+    );
+    let off = read_doc(&docx, "report.docx", None);
+    assert_eq!(
+        off.text.as_deref(),
+        Some("See the screen below."),
+        "{off:?}"
+    );
+    let slides = read_doc(&pptx, "brief.pptx", Some(ocr));
+    assert!(
+        slides
+            .text
+            .as_deref()
+            .is_some_and(|t| t.contains("[image ppt/media/image1.png]\nNI AB123456C")),
+        "{slides:?}"
+    );
+}

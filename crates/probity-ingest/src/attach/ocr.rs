@@ -228,6 +228,65 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
     }
 }
 
+/// Where Office and OpenDocument files keep their pictures.
+const MEDIA_FOLDERS: [&str; 4] = ["word/media/", "xl/media/", "ppt/media/", "Pictures/"];
+
+/// Most pictures of one document read by OCR.
+pub(super) const MAX_DOCUMENT_IMAGES: usize = 32;
+
+/// The pictures in a document (a screenshot pasted into a Word report or a slide), read by OCR
+/// after its text, each under a line `[image NAME]`, at most [`MAX_DOCUMENT_IMAGES`], within the
+/// document's decompression `budget` and time limit. Nothing is read while OCR is off.
+pub(super) fn read_media(
+    archive: &mut super::zip::Archive<'_>,
+    budget: &mut u64,
+    out: &mut TextOut<'_>,
+) {
+    if out.limits.ocr.is_none() || out.is_full() {
+        return;
+    }
+    let mut names: Vec<String> = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .filter(|name| MEDIA_FOLDERS.iter().any(|folder| name.starts_with(folder)))
+        .filter(|name| !name.ends_with('/'))
+        .map(|name| name.into_owned())
+        .collect();
+    names.sort();
+    if names.len() > MAX_DOCUMENT_IMAGES {
+        out.note(format!(
+            "{} pictures in the document; the first {MAX_DOCUMENT_IMAGES} were looked at for OCR",
+            names.len()
+        ));
+        names.truncate(MAX_DOCUMENT_IMAGES);
+    }
+    for name in names {
+        if out.is_full() || out.out_of_time(&format!("before the picture {name}")) {
+            return;
+        }
+        let Some(bytes) = super::zip::read_part_bytes(archive, &name, budget, out) else {
+            continue;
+        };
+        if !is_image(&bytes) {
+            continue;
+        }
+        let before = out.notes_len();
+        let mut read = TextOut::new(out.limits);
+        extract(&bytes, &mut read);
+        let read = read.finish();
+        if let Some(note) = read.note {
+            out.note(note);
+        }
+        out.prefix_notes_from(before, &format!("{name}: "));
+        if let Some(text) = read.text {
+            out.push("\n\n[image ");
+            out.push(&name);
+            out.push("]\n");
+            out.push(&text);
+        }
+    }
+}
+
 /// How often a running recognition is looked at for its end.
 const POLL: Duration = Duration::from_millis(5);
 

@@ -63,12 +63,16 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>, depth: usize) {
     let mut budget = out.limits.max_decompressed_bytes as u64;
     if archive.index_for_name(super::docx::DOCUMENT_PART).is_some() {
         super::docx::read(&mut archive, &mut budget, out, depth);
+        super::ocr::read_media(&mut archive, &mut budget, out);
     } else if archive.index_for_name(WORKBOOK_PART).is_some() {
         super::xlsx::read(&mut archive, &mut budget, out);
+        super::ocr::read_media(&mut archive, &mut budget, out);
     } else if archive.index_for_name(PRESENTATION_PART).is_some() {
         read_slides(&mut archive, &mut budget, out);
+        super::ocr::read_media(&mut archive, &mut budget, out);
     } else if is_open_document(&mut archive) {
         super::odf::read(&mut archive, &mut budget, out);
+        super::ocr::read_media(&mut archive, &mut budget, out);
     } else if depth == 0 {
         read_files(&mut archive, &mut budget, out);
     } else {
