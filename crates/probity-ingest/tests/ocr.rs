@@ -368,3 +368,41 @@ fn pictures_in_documents_are_read_when_ocr_is_on() {
         "{slides:?}"
     );
 }
+
+/// A scanned page (a PDF whose page is an image, as img2pdf writes one: JPEG, Flate-coded grey
+/// with PNG predictors, CCITT Group 4) is read by OCR under a line naming its page; with OCR
+/// off, it is noted as a PDF with no text layer.
+#[test]
+fn scanned_pdf_pages_are_read_by_tesseract() {
+    let Some(ocr) = tesseract() else { return };
+    for scan in ["scan-jpeg.pdf", "scan-flate.pdf", "scan-fax.pdf"] {
+        let bytes = fixture(scan);
+        let read_pdf = |ocr: Option<Ocr>| {
+            extract_text(
+                &Input {
+                    bytes: &bytes,
+                    mime_type: Some("application/pdf"),
+                    name: Some(scan),
+                    charset: None,
+                },
+                &Limits {
+                    ocr,
+                    ..Limits::default()
+                },
+            )
+        };
+        let on = read_pdf(Some(ocr.clone()));
+        let text = on.text.as_deref().unwrap_or_default();
+        assert!(text.starts_with("[image on page 1]\n"), "{scan}: {on:?}");
+        for words in ["OFFICIAL-SENSITIVE", "AB123456C"] {
+            assert!(text.contains(words), "{scan}: {words} not in {on:?}");
+        }
+        assert!(
+            note(&on).contains("its text is what OCR read from its images"),
+            "{scan}: {on:?}"
+        );
+        let off = read_pdf(None);
+        assert_eq!(off.text, None, "{scan}: {off:?}");
+        assert!(note(&off).contains("no text layer"), "{scan}: {off:?}");
+    }
+}

@@ -22,6 +22,7 @@ pub(crate) mod msg;
 mod ocr;
 mod odf;
 mod pdf;
+mod pdf_image;
 mod pdf_syntax;
 mod rtf;
 mod text;

@@ -157,11 +157,13 @@ fn format_name(bytes: &[u8]) -> Option<&'static str> {
         ImageType::Tiff => Some("TIFF"),
         ImageType::Bmp => Some("BMP"),
         ImageType::Webp => Some("WebP"),
+        ImageType::Pnm => Some("PNM"),
         _ => None,
     }
 }
 
-/// Whether `bytes` start as an image of a format read ([`format_name`]).
+/// Whether `bytes` start as an image of a format read ([`format_name`]): PNG, JPEG, GIF, TIFF,
+/// BMP, WebP, or the PNM a PDF's raw pixels are written as ([`super::pdf_image`]).
 pub(super) fn is_image(bytes: &[u8]) -> bool {
     format_name(bytes).is_some()
 }
@@ -270,21 +272,28 @@ pub(super) fn read_media(
         if !is_image(&bytes) {
             continue;
         }
-        let before = out.notes_len();
-        let mut read = TextOut::new(out.limits);
-        extract(&bytes, &mut read);
-        let read = read.finish();
-        if let Some(note) = read.note {
-            out.note(note);
-        }
-        out.prefix_notes_from(before, &format!("{name}: "));
-        if let Some(text) = read.text {
-            out.push("\n\n[image ");
-            out.push(&name);
-            out.push("]\n");
-            out.push(&text);
-        }
+        read_image_into(&bytes, &format!("image {name}"), out);
     }
+}
+
+/// Reads an image inside another file by OCR into `out`: its text under a line `[LABEL]`
+/// (`[image word/media/image1.png]`, `[image on page 3]`), its notes prefixed with `LABEL: `.
+/// Whether it gave any text.
+pub(super) fn read_image_into(bytes: &[u8], label: &str, out: &mut TextOut<'_>) -> bool {
+    let mut read = TextOut::new(out.limits);
+    extract(bytes, &mut read);
+    let read = read.finish();
+    if let Some(note) = read.note {
+        out.note(format!("{label}: {note}"));
+    }
+    let Some(text) = read.text else {
+        return false;
+    };
+    out.push("\n\n[");
+    out.push(label);
+    out.push("]\n");
+    out.push(&text);
+    true
 }
 
 /// How often a running recognition is looked at for its end.

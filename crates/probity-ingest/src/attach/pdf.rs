@@ -179,6 +179,9 @@ fn read_pages(document: &Document, incomplete: bool, out: &mut TextOut<'_>) {
     let mut budget = out.limits.max_decompressed_bytes;
     let mut empty = true;
     let mut unread = 0usize;
+    // Images read by OCR so far (where it is on), and whether any gave text.
+    let mut images = 0usize;
+    let mut by_ocr = false;
     for (index, (number, page_id)) in pages.iter().copied().enumerate() {
         if index >= max_pages {
             out.note(format!(
@@ -204,6 +207,14 @@ fn read_pages(document: &Document, incomplete: bool, out: &mut TextOut<'_>) {
                     ));
                 }
                 out.push(&page.text);
+                by_ocr |= super::pdf_image::read_page_images(
+                    document,
+                    number,
+                    page_id,
+                    &mut budget,
+                    &mut images,
+                    out,
+                );
             }
             Ok(Err(error)) => {
                 unread += 1;
@@ -222,6 +233,8 @@ fn read_pages(document: &Document, incomplete: bool, out: &mut TextOut<'_>) {
     }
     if total == 0 {
         out.note("PDF has no readable pages");
+    } else if empty && unread == 0 && by_ocr {
+        out.note("PDF has no text layer (a scan?): its text is what OCR read from its images");
     } else if empty && unread == 0 {
         out.note("PDF has no text layer (a scan?); text not extracted");
     }

@@ -1,0 +1,365 @@
+//! A PDF's image as a file OCR reads: a scanned page is an image in the PDF, coded by one of the
+//! PDF's filters, with its size and colours in its dictionary rather than in a file header.
+//!
+//! - `DCTDecode` (JPEG) and `JPXDecode` (JPEG 2000): the stream is the file.
+//! - `FlateDecode` over 8-bit grey or RGB, or 1-bit pixels: inflated within the budget, PNG
+//!   predictors undone, and written as a PNM (`P5`, `P6`, `P4`), which Tesseract reads.
+//! - `CCITTFaxDecode` (how most scanners write black-and-white pages): wrapped in a TIFF header,
+//!   Group 4 or Group 3 as its `K` says.
+//!
+//! Others (JBIG2, indexed colours, CMYK, chains of filters) are named, not read.
+
+use std::io::Read;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use lopdf::{Document, Object, ObjectId};
+
+use super::TextOut;
+
+/// Reads the images of page `number` by OCR into `out`, each under a line `[image on page N]`,
+/// where OCR is on: at most [`super::ocr::MAX_DOCUMENT_IMAGES`] in the document (`seen` counts
+/// them), within the decompression `budget`. Whether any gave text.
+pub(super) fn read_page_images(
+    document: &Document,
+    number: u32,
+    page_id: ObjectId,
+    budget: &mut usize,
+    seen: &mut usize,
+    out: &mut TextOut<'_>,
+) -> bool {
+    if out.limits.ocr.is_none() || out.is_full() {
+        return false;
+    }
+    let images = match catch_unwind(AssertUnwindSafe(|| document.get_page_images(page_id))) {
+        Ok(Ok(images)) => images,
+        Ok(Err(error)) => {
+            out.note(format!(
+                "page {number}'s images could not be listed: {error}"
+            ));
+            return false;
+        }
+        Err(_) => {
+            out.note(format!(
+                "page {number}'s images could not be listed: the parser panicked"
+            ));
+            return false;
+        }
+    };
+    let mut read = false;
+    for (index, found) in images.iter().enumerate() {
+        let name = if images.len() == 1 {
+            format!("on page {number}")
+        } else {
+            format!("{} on page {number}", index + 1)
+        };
+        if *seen >= super::ocr::MAX_DOCUMENT_IMAGES {
+            out.note(format!(
+                "more than {} images in the PDF; those from image {name} on were not read by OCR",
+                super::ocr::MAX_DOCUMENT_IMAGES
+            ));
+            return read;
+        }
+        if out.is_full() || out.out_of_time(&format!("before image {name}")) {
+            return read;
+        }
+        *seen += 1;
+        let params = found
+            .origin_dict
+            .get(b"DecodeParms")
+            .ok()
+            .and_then(|params| match params {
+                Object::Dictionary(dict) => Some(dict.clone()),
+                Object::Array(array) => array.first().and_then(|p| p.as_dict().ok()).cloned(),
+                Object::Reference(id) => document.get_dictionary(*id).ok().cloned(),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let int = |key: &[u8], default: i64| {
+            params
+                .get(key)
+                .ok()
+                .and_then(|value| value.as_i64().ok())
+                .unwrap_or(default)
+        };
+        let image = PdfImage {
+            filters: found.filters.clone().unwrap_or_default(),
+            width: u32::try_from(found.width).unwrap_or(0),
+            height: u32::try_from(found.height).unwrap_or(0),
+            bits_per_component: found
+                .bits_per_component
+                .and_then(|bits| u8::try_from(bits).ok())
+                .unwrap_or(8),
+            components: components(document, found),
+            predictor: int(b"Predictor", 1),
+            k: int(b"K", 0),
+            black_is_1: params
+                .get(b"BlackIs1")
+                .ok()
+                .and_then(|value| value.as_bool().ok())
+                .unwrap_or(false),
+            content: found.content,
+        };
+        match image_file(&image, budget) {
+            Ok(file) => read |= super::ocr::read_image_into(&file, &format!("image {name}"), out),
+            Err(why) => out.note(format!("image {name}: {why}; not read by OCR")),
+        }
+    }
+    read
+}
+
+/// How many colour components an image's colour space has, where it is one read: grey or RGB,
+/// calibrated or not, or an ICC profile's `/N`.
+fn components(document: &Document, image: &lopdf::xobject::PdfImage<'_>) -> Option<u8> {
+    match image.color_space.as_deref()? {
+        "DeviceGray" | "CalGray" | "G" => Some(1),
+        "DeviceRGB" | "CalRGB" | "RGB" => Some(3),
+        "ICCBased" => {
+            let space = image.origin_dict.get(b"ColorSpace").ok()?.as_array().ok()?;
+            let id = space.get(1)?.as_reference().ok()?;
+            let stream = document.get_object(id).ok()?.as_stream().ok()?;
+            let n = stream.dict.get(b"N").ok()?.as_i64().ok()?;
+            u8::try_from(n).ok()
+        }
+        _ => None,
+    }
+}
+
+/// What a PDF says of one image: its filter, size, colours and parameters.
+#[derive(Debug, Clone, Default)]
+pub(super) struct PdfImage<'a> {
+    /// The filters, in order (most images have one).
+    pub filters: Vec<String>,
+    pub width: u32,
+    pub height: u32,
+    pub bits_per_component: u8,
+    /// `DeviceGray`, `DeviceRGB`, `CalGray`, `CalRGB`, `ICCBased` with its component count…
+    pub components: Option<u8>,
+    /// `/DecodeParms`: `/Predictor` and `/Columns` for Flate, `/K` and `/BlackIs1` for CCITT.
+    pub predictor: i64,
+    pub k: i64,
+    pub black_is_1: bool,
+    /// The stream as stored.
+    pub content: &'a [u8],
+}
+
+/// The image as a file OCR reads, or why it is not one; at most `budget` bytes are inflated,
+/// and what was inflated is taken from it.
+pub(super) fn image_file(image: &PdfImage<'_>, budget: &mut usize) -> Result<Vec<u8>, String> {
+    let [filter] = image.filters.as_slice() else {
+        return Err(match image.filters.len() {
+            0 => "an image stored without a filter".to_owned(),
+            _ => format!("an image coded by {} filters in turn", image.filters.len()),
+        });
+    };
+    match filter.as_str() {
+        "DCTDecode" | "DCT" | "JPXDecode" => Ok(image.content.to_vec()),
+        "CCITTFaxDecode" | "CCF" => Ok(ccitt_tiff(image)),
+        "FlateDecode" | "Fl" => flate_pnm(image, budget),
+        other => Err(format!("an image coded by {other}, which is not read")),
+    }
+}
+
+/// A Flate-coded image as a PNM.
+fn flate_pnm(image: &PdfImage<'_>, budget: &mut usize) -> Result<Vec<u8>, String> {
+    let (magic, bits_per_pixel) = match (image.components, image.bits_per_component) {
+        (Some(1), 8) => ("P5", 8usize),
+        (Some(3), 8) => ("P6", 24),
+        (Some(1), 1) => ("P4", 1),
+        (components, bits) => {
+            return Err(format!(
+                "an image of {} colour components at {bits} bits, which is not read",
+                components.map_or_else(|| "unknown".to_owned(), |c| c.to_string())
+            ));
+        }
+    };
+    let (width, height) = (image.width as usize, image.height as usize);
+    let row = (width * bits_per_pixel).div_ceil(8);
+    let size = row
+        .checked_mul(height)
+        .filter(|size| *size <= *budget)
+        .ok_or_else(|| "an image larger than the remaining decompression budget".to_owned())?;
+    // A PNG predictor puts a filter-type byte before each row.
+    let png = image.predictor >= 10;
+    let coded_row = row + usize::from(png);
+    let mut inflated = Vec::new();
+    flate2::read::ZlibDecoder::new(image.content)
+        .take((coded_row * height) as u64)
+        .read_to_end(&mut inflated)
+        .map_err(|error| format!("an image whose data does not inflate ({error})"))?;
+    *budget -= size.min(*budget);
+    let pixels = if png {
+        unpredict_png(&inflated, row, bits_per_pixel.div_ceil(8))
+    } else {
+        inflated
+    };
+    let mut file = format!("{magic}\n{width} {height}\n").into_bytes();
+    if magic != "P4" {
+        file.extend_from_slice(b"255\n");
+    }
+    let mut pixels = pixels;
+    pixels.resize(size, 0);
+    if magic == "P4" && !image.black_is_1 {
+        // PDF's 1-bit grey has 0 black; PBM has 1 black.
+        for byte in &mut pixels {
+            *byte = !*byte;
+        }
+    }
+    file.extend_from_slice(&pixels);
+    Ok(file)
+}
+
+/// Rows coded with PNG's filters (each row a filter-type byte and then its bytes) as plain rows
+/// of `row` bytes, `bpp` bytes a pixel (at least one).
+fn unpredict_png(coded: &[u8], row: usize, bpp: usize) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::with_capacity(coded.len());
+    let mut previous = vec![0u8; row];
+    for chunk in coded.chunks(row + 1) {
+        let Some((&kind, data)) = chunk.split_first() else {
+            break;
+        };
+        let mut current = vec![0u8; row];
+        for (i, &byte) in data.iter().enumerate().take(row) {
+            let left = if i >= bpp { current[i - bpp] } else { 0 };
+            let up = previous[i];
+            let up_left = if i >= bpp { previous[i - bpp] } else { 0 };
+            current[i] = match kind {
+                1 => byte.wrapping_add(left),
+                2 => byte.wrapping_add(up),
+                3 => byte.wrapping_add(((u16::from(left) + u16::from(up)) / 2) as u8),
+                4 => byte.wrapping_add(paeth(left, up, up_left)),
+                _ => byte,
+            };
+        }
+        out.extend_from_slice(&current);
+        previous = current;
+    }
+    out
+}
+
+fn paeth(a: u8, b: u8, c: u8) -> u8 {
+    let p = i16::from(a) + i16::from(b) - i16::from(c);
+    let (pa, pb, pc) = (
+        (p - i16::from(a)).abs(),
+        (p - i16::from(b)).abs(),
+        (p - i16::from(c)).abs(),
+    );
+    if pa <= pb && pa <= pc {
+        a
+    } else if pb <= pc {
+        b
+    } else {
+        c
+    }
+}
+
+/// CCITT fax data in a one-strip TIFF: Group 4 where `K` is negative, Group 3 otherwise (2-D
+/// where `K` is positive), white as 0 unless `BlackIs1`.
+fn ccitt_tiff(image: &PdfImage<'_>) -> Vec<u8> {
+    const TAGS: u16 = 9;
+    let data_at: u32 = 8 + 2 + u32::from(TAGS) * 12 + 4;
+    let (compression, options) = match image.k {
+        k if k < 0 => (4u32, None),
+        0 => (3, Some(0u32)),
+        _ => (3, Some(1)),
+    };
+    let length = u32::try_from(image.content.len()).unwrap_or(u32::MAX);
+    let photometric = u32::from(image.black_is_1);
+    let mut tags: Vec<(u16, u16, u32)> = vec![
+        (256, 4, image.width),
+        (257, 4, image.height),
+        (258, 3, 1),
+        (259, 3, compression),
+        (262, 3, photometric),
+        (273, 4, data_at),
+        (278, 4, image.height),
+        (279, 4, length),
+    ];
+    // Group 3's options (2-D coding or not); a filler tag keeps the count for Group 4.
+    tags.push(match options {
+        Some(options) => (292, 4, options),
+        None => (284, 3, 1),
+    });
+    tags.sort_by_key(|(tag, _, _)| *tag);
+    let mut file = Vec::with_capacity(data_at as usize + image.content.len());
+    file.extend_from_slice(b"II*\0");
+    file.extend_from_slice(&8u32.to_le_bytes());
+    file.extend_from_slice(&TAGS.to_le_bytes());
+    for (tag, kind, value) in tags {
+        file.extend_from_slice(&tag.to_le_bytes());
+        file.extend_from_slice(&kind.to_le_bytes());
+        file.extend_from_slice(&1u32.to_le_bytes());
+        if kind == 3 {
+            file.extend_from_slice(&(value as u16).to_le_bytes());
+            file.extend_from_slice(&[0, 0]);
+        } else {
+            file.extend_from_slice(&value.to_le_bytes());
+        }
+    }
+    file.extend_from_slice(&0u32.to_le_bytes());
+    file.extend_from_slice(image.content);
+    file
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn png_predictors_are_undone() {
+        // Two rows of three grey pixels: `Sub` then `Up`.
+        let coded = [1, 10, 5, 5, 2, 1, 1, 1];
+        assert_eq!(unpredict_png(&coded, 3, 1), [10, 15, 20, 11, 16, 21]);
+    }
+
+    #[test]
+    fn a_flate_grey_image_becomes_a_pgm_within_the_budget() {
+        use std::io::Write;
+        let mut coder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        coder.write_all(&[0, 255, 128, 64]).unwrap_or_default();
+        let content = coder.finish().unwrap_or_default();
+        let image = PdfImage {
+            filters: vec!["FlateDecode".to_owned()],
+            width: 2,
+            height: 2,
+            bits_per_component: 8,
+            components: Some(1),
+            content: &content,
+            ..PdfImage::default()
+        };
+        let mut budget = 100;
+        let file = image_file(&image, &mut budget);
+        assert_eq!(
+            file.as_deref().ok(),
+            Some(&b"P5\n2 2\n255\n\0\xff\x80\x40"[..])
+        );
+        assert_eq!(budget, 96);
+        let mut small = 3;
+        assert!(image_file(&image, &mut small).is_err());
+        let jbig2 = PdfImage {
+            filters: vec!["JBIG2Decode".to_owned()],
+            ..image
+        };
+        assert_eq!(
+            image_file(&jbig2, &mut budget).err().as_deref(),
+            Some("an image coded by JBIG2Decode, which is not read")
+        );
+    }
+
+    #[test]
+    fn ccitt_data_is_wrapped_as_a_tiff() {
+        let image = PdfImage {
+            filters: vec!["CCITTFaxDecode".to_owned()],
+            width: 1700,
+            height: 2200,
+            bits_per_component: 1,
+            k: -1,
+            content: b"fax",
+            ..PdfImage::default()
+        };
+        let file = ccitt_tiff(&image);
+        assert!(file.starts_with(b"II*\0\x08\0\0\0\x09\0"));
+        assert!(file.ends_with(b"fax"));
+        let size = imagesize::blob_size(&file).ok();
+        assert_eq!(size.map(|s| (s.width, s.height)), Some((1700, 2200)));
+    }
+}
