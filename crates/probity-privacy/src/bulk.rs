@@ -316,6 +316,57 @@ pub fn is_csv_name(name: Option<&str>, mime_type: Option<&str>) -> bool {
     by_name || by_type
 }
 
+/// The lines the attachment readers head each part of a file with: a workbook's sheets, an
+/// archive's files, the text OCR read from a picture.
+const SECTION_HEADINGS: [&str; 3] = ["[sheet ", "[file ", "[image "];
+
+/// The delimited tables in an attachment's text, for the row count ([`csv_person_rows`]): the
+/// whole text where the file's name or type says delimited text (`is_csv`) or it reads as such
+/// ([`looks_delimited`]); otherwise each part under a heading line the readers write (`[sheet
+/// NAME]` of a workbook, `[file NAME]` of an archive, `[image NAME]`) that reads as delimited or
+/// is a file named as such. So a workbook's sheets and the CSV in a zip are counted as a CSV
+/// sent alone is.
+pub fn tables_in(text: &str, is_csv: bool) -> Vec<&str> {
+    if (is_csv || looks_delimited(text)) && !text.starts_with('[') {
+        return vec![text];
+    }
+    let mut tables = Vec::new();
+    let mut rest = text;
+    let mut heading: Option<&str> = None;
+    loop {
+        // The next heading line: at the start of the text or of a line.
+        let next = SECTION_HEADINGS
+            .iter()
+            .filter_map(|marker| {
+                if rest.starts_with(marker) {
+                    return Some(0);
+                }
+                rest.match_indices(&format!("\n{marker}")[..])
+                    .next()
+                    .map(|(at, _)| at + 1)
+            })
+            .min();
+        let (section, after) = match next {
+            Some(at) => rest.split_at(at),
+            None => (rest, ""),
+        };
+        let named_csv = heading.is_some_and(|line| {
+            let name = line.trim_end().trim_end_matches(']');
+            is_csv_name(Some(name), None)
+        });
+        if !section.trim().is_empty() && (named_csv || looks_delimited(section)) {
+            tables.push(section);
+        }
+        if after.is_empty() {
+            break;
+        }
+        let (line, body) = after.split_once('\n').unwrap_or((after, ""));
+        heading = Some(line);
+        rest = body;
+    }
+    tables
+}
+
 /// Rows (the heading included) a text must open with, all of one width, to read as a table.
 pub const TABLE_MIN_ROWS: usize = 5;
 /// Rows looked at when telling whether a text is a table.
@@ -374,7 +425,7 @@ pub fn csv_person_rows(text: &str, max_rows: usize) -> (usize, Vec<String>) {
         .flexible(true)
         .has_headers(true)
         .from_reader(text.as_bytes());
-    let Ok(headers) = reader.headers() else {
+    let Ok(headers) = reader.headers().cloned() else {
         return (0, Vec::new());
     };
     let mut person_columns = Vec::new();
@@ -397,10 +448,15 @@ pub fn csv_person_rows(text: &str, max_rows: usize) -> (usize, Vec<String>) {
         return (0, Vec::new());
     }
     let mut rows = 0;
+    let width = headers.len();
     for record in reader.records().take(max_rows) {
         let Ok(record) = record else {
             continue;
         };
+        // A line of one field under a heading of several is no row: `End of list`.
+        if record.len() < 2 && width >= 2 {
+            continue;
+        }
         let describes_person = person_columns
             .iter()
             .any(|&i| record.get(i).is_some_and(|cell| !cell.trim().is_empty()));
@@ -432,6 +488,25 @@ mod tests {
         let (rows, columns) = csv_person_rows(text, 100);
         assert_eq!(rows, 2);
         assert_eq!(columns, ["Surname", "Forename", "DOB"]);
+    }
+
+    /// The tables of a text with the readers' heading lines are the parts under them that read
+    /// as delimited text or are files named so; a CSV's text is one table whole.
+    #[test]
+    fn tables_are_found_under_the_readers_heading_lines() {
+        let table =
+            "Name,DOB,Town\nA B,1/1/1990,X\nC D,2/2/1990,Y\nE F,3/3/1990,Z\nG H,4/4/1990,W\n";
+        let text = format!("[sheet Cover]\nhello\n[sheet People]\n{table}[file x.csv]\na,b\n");
+        assert_eq!(tables_in(&text, false), [table, "a,b\n"]);
+        assert_eq!(tables_in(table, false), [table]);
+        assert_eq!(tables_in("a,b\n", true), ["a,b\n"]);
+        assert!(tables_in("Dear Sam,\nsee you, then.\n", false).is_empty());
+    }
+
+    #[test]
+    fn a_line_of_one_field_under_a_wider_heading_is_no_row() {
+        let text = "Name,DOB\nAda Price,1/1/1990\nEnd of list\n";
+        assert_eq!(csv_person_rows(text, 100).0, 1);
     }
 
     /// Person columns headed in other common words are counted as the plain ones are.

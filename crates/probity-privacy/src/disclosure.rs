@@ -234,6 +234,7 @@ impl DisclosurePolicy {
 struct Part<'a> {
     field: String,
     text: &'a str,
+    /// Whether the file's name or type says delimited text ([`bulk::tables_in`] reads it so).
     is_csv: bool,
     is_subject: bool,
     truncated: bool,
@@ -367,8 +368,10 @@ impl Disclosure {
             if find_addresses {
                 counter.add_addresses(part.text, &self.addresses.find(part.text));
             }
-            if part.is_csv {
-                counter.add_csv(part.text, self.policy.bulk.thresholds.max_csv_rows_read);
+            if part.field.starts_with("attachment:") {
+                for table in bulk::tables_in(part.text, part.is_csv) {
+                    counter.add_csv(table, self.policy.bulk.thresholds.max_csv_rows_read);
+                }
             }
         }
 
@@ -563,7 +566,7 @@ impl Disclosure {
                 is_csv: bulk::is_csv_name(
                     attachment.file.name.as_deref(),
                     attachment.file.mime_type.as_deref(),
-                ) || bulk::looks_delimited(content),
+                ),
                 is_subject: false,
                 truncated,
             });

@@ -210,6 +210,79 @@ fn bulk_csv_of_home_telephone_numbers_fires() {
     );
 }
 
+/// A workbook's sheet and a CSV in a zip archive are counted by their rows as a CSV sent alone
+/// is: the readers head each with a line (`[sheet NAME]`, `[file NAME]`), and the count reads
+/// each part under one. A line of one field closing the table (`End of list`) is no row.
+#[test]
+fn tables_in_workbooks_and_archives_are_counted_by_their_rows() {
+    let checker = Disclosure::with_defaults().unwrap();
+    let mut table = String::from("Ref,Home Tel,Postcode,Notes\n");
+    for i in 0..12 {
+        table.push_str(&format!("R{i},01632 9601{i:02},AB1 2CD,visited\n"));
+    }
+    table.push_str("End of list\n");
+    for (name, text) in [
+        (
+            "calls.xlsx",
+            format!("[sheet Cover]\nCall list, December\n[sheet Calls]\n{table}"),
+        ),
+        (
+            "calls.zip",
+            format!("[file readme.txt]\nThe calls.\n\n[file calls.csv]\n{table}"),
+        ),
+    ] {
+        let mut message = email(
+            &["contact@example-security.com"],
+            "the list",
+            "as discussed",
+        );
+        message.attachments.push(Attachment {
+            file: File {
+                name: Some(name.into()),
+                ..File::default()
+            },
+            text: Some(text),
+            extraction: None,
+        });
+        let findings = checker.check(&message, &StaffPersonalAddresses::new());
+        let bulk = findings
+            .iter()
+            .find(|f| f.category == "bulk_personal_data")
+            .unwrap_or_else(|| panic!("{name}: {findings:?}"));
+        assert!(
+            bulk.why
+                .contains("12 spreadsheet rows describing people (columns: Home Tel, Postcode;"),
+            "{name}: {}",
+            bulk.why
+        );
+    }
+}
+
+/// Tar and gzip archives are data files as zip, 7-Zip and RAR archives are.
+#[test]
+fn tar_and_gzip_archives_are_data_files() {
+    let checker = Disclosure::with_defaults().unwrap();
+    for (name, mime) in [
+        ("export.tar.gz", None),
+        ("export.tgz", None),
+        ("export.tar", None),
+        ("export", Some("application/gzip")),
+    ] {
+        let mut message = email(&["sam.friend@gmail.com"], "files", "here");
+        message.attachments.push(Attachment {
+            file: File {
+                name: Some(name.into()),
+                mime_type: mime.map(str::to_owned),
+                ..File::default()
+            },
+            text: None,
+            extraction: None,
+        });
+        let findings = checker.check(&message, &StaffPersonalAddresses::new());
+        assert_eq!(categories(&findings), ["data_file_attachment"], "{name}");
+    }
+}
+
 #[test]
 fn bulk_identifiers_in_body_fire() {
     let checker = Disclosure::with_defaults().unwrap();
