@@ -561,7 +561,7 @@ fn date_of(serial: f64, date1904: bool) -> Option<NaiveDate> {
 
 /// Writes `field` as a CSV field: quoted, its quotes doubled, where it holds a comma, a quote or
 /// a line break.
-fn push_csv_field(line: &mut String, field: &str) {
+pub(super) fn push_csv_field(line: &mut String, field: &str) {
     if field.contains([',', '"', '\n', '\r']) {
         line.push('"');
         line.push_str(&field.replace('"', "\"\""));
