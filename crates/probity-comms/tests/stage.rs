@@ -982,6 +982,104 @@ fn a_protected_letter_forwarded_as_an_attachment_is_sealed_and_the_rest_scanned(
     }
 }
 
+/// A zip archive of `files`, deflated, in base64 lines as a mail program attaches one.
+fn zip_base64(files: &[(&str, &[u8])]) -> String {
+    use base64::Engine;
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    let bytes = writer.finish().unwrap().into_inner();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|line| std::str::from_utf8(line).unwrap())
+        .collect();
+    lines.join("\n")
+}
+
+/// A letter from occupational health forwarded in a zip archive, as an `.eml` or saved from
+/// Outlook as a `.msg`, is sealed as one attached to the message is: the decoder reads it as an
+/// attached message and lists its parties, which the exclusions see. (An `.eml` in a zip was read
+/// as text, and only the finder of header blocks in a text could see whom it was with; a `.msg`
+/// was written as text.) The officer's own words, and the archive's other files, are scanned as
+/// usual.
+#[test]
+fn a_protected_letter_in_a_zip_archive_is_sealed_as_an_attached_message() {
+    use base64::Engine;
+    let key = SealKey::from_bytes([5; 32]);
+    let stage = stage_with_key(&key);
+    let msg = base64::engine::general_purpose::STANDARD
+        .decode(oh_letter_msg_base64().replace('\n', ""))
+        .unwrap();
+    let notes = format!("Carol wrote: {ABUSE}");
+    for (what, name, letter) in [
+        (".eml", "letters/referral.eml", OH_LETTER.as_bytes()),
+        (".msg", "letters/referral.msg", &msg[..]),
+    ] {
+        let zipped = zip_base64(&[("notes.txt", notes.as_bytes()), (name, letter)]);
+        let part = format!(
+            "Content-Type: application/zip; name=\"letters.zip\"\nContent-Disposition: \
+             attachment; filename=\"letters.zip\"\nContent-Transfer-Encoding: base64\n\n{zipped}"
+        );
+        let mut event = officer_forward(&format!("FYI. {ABUSE}"), &part);
+        let outcome = stage.apply(&mut event);
+        let Outcome::Scanned(alerts) = outcome else {
+            panic!("{what}: {outcome:?}");
+        };
+        assert!(
+            alerts.iter().any(|a| a.rule.id.starts_with("abuse/")
+                && a.matched.iter().any(|m| m.field == "email.body")),
+            "{what}: {alerts:?}"
+        );
+        // The archive's other file is read and scanned.
+        assert!(
+            alerts
+                .iter()
+                .any(|a| a.matched.iter().any(|m| m.field.starts_with("attachment:"))),
+            "{what}: {alerts:?}"
+        );
+        let stored = serde_json::to_string(&event).unwrap();
+        for secret in ["ZQOHFWD", "restricted duties", "Your referral"] {
+            assert!(!stored.contains(secret), "{what}: {secret} in {stored}");
+        }
+        let label = event
+            .labels
+            .get(probity_comms::FORWARDED_LABEL)
+            .unwrap_or_else(|| panic!("{what}: no label in {stored}"));
+        // Held as an attached message, by the parties the decoder listed.
+        assert!(
+            label.contains("an attached message") && label.contains("occupational_health"),
+            "{what}: {label}"
+        );
+        assert!(!label.contains("forwarded in the text"), "{what}: {label}");
+        let items = probity_privacy::sealing::sealed_items(&event);
+        assert_eq!(items.len(), 1, "{what}: {items:?}");
+        let opened = probity_privacy::sealing::unseal(&key, &items[0]).unwrap();
+        assert!(
+            opened.starts_with("Your referral") && opened.contains("ZQOHFWD"),
+            "{what}: {opened}"
+        );
+        let text = event.email.as_ref().unwrap().attachments[0]
+            .text
+            .clone()
+            .unwrap();
+        assert!(
+            text.contains("Carol wrote")
+                && text.contains(&format!(
+                    "[file {name}]\n{}",
+                    SealReason::ForwardedProtectedParty.placeholder()
+                )),
+            "{what}: {text}"
+        );
+    }
+}
+
 /// An attached message between officers is read and stored as before: no label, no sealing.
 #[test]
 fn an_attached_message_between_officers_is_scanned_as_before() {

@@ -9,7 +9,7 @@ use std::io::{Cursor, Write};
 
 use base64::Engine;
 use probity_ingest::attach::{Extracted, Input, extract_text};
-use probity_ingest::mail::decode_eml;
+use probity_ingest::mail::{ATTACHED_MESSAGES_KEY, decode_eml};
 use probity_ingest::{Batch, Context, Limits};
 use zip::write::SimpleFileOptions;
 
@@ -318,6 +318,84 @@ fn a_zipped_workbook_sent_by_email_reaches_the_message_text() {
     let text = email.attachments[0].text.as_deref().unwrap();
     assert!(text.contains("\"HARRIS, Nicola\",01/01/1960"), "{text}");
     assert_eq!(email.attachments[0].extraction, None);
+}
+
+/// Saved by Outlook 16.0, with a message attached to it (from msg_parser's tests).
+const OUTER_MSG: &[u8] = include_bytes!("fixtures/attach/outer.msg");
+
+/// An email from an officer with `zipped` attached as `letters.zip`, decoded.
+fn email_with_zip(zipped: &[u8]) -> probity_model::Event {
+    let raw = format!(
+        "From: Sam Patel <s.patel@force.example>\r\nTo: j.bloggs@force.example\r\nSubject: files\r\nDate: Tue, 5 Mar 2024 10:00:00 +0000\r\nMessage-ID: <files-2@force.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nAs asked.\r\n--sep\r\nContent-Type: application/zip; name=\"letters.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}--sep--\r\n",
+        base64_lines(zipped)
+    );
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    batch.events.remove(0)
+}
+
+/// A message in a zip archive sent by email, an `.eml` or an Outlook `.msg`, is read as an
+/// attached message is: its subject, body and files under its name, and its parties listed for
+/// the exclusions with where its text lies in the archive's text (an `.eml` was read as text,
+/// its parties listed nowhere). Read alone, the archive's `.eml` is still read as text.
+#[test]
+fn a_message_in_a_zip_sent_by_email_is_read_as_an_attached_message() {
+    let eml = b"From: Occupational Health <oh@force.example>\r\nTo: j.bloggs@force.example\r\nSubject: Your referral\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\nUmVzdHJpY3RlZCBkdXRpZXMgZm9yIHNpeCB3ZWVrcy4=\r\n";
+    let zipped = zip_of(&[
+        ("notes.txt", b"see the letters"),
+        ("mail/referral.eml", eml),
+        ("outer.msg", OUTER_MSG),
+    ]);
+    let event = email_with_zip(&zipped);
+    let email = event.email.as_ref().unwrap();
+    let text = email.attachments[0].text.as_deref().unwrap();
+    assert!(
+        text.contains(
+            "[file mail/referral.eml]\nYour referral\n\nRestricted duties for six weeks."
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("[file outer.msg]\nouter subject\n\nOuter body"),
+        "{text}"
+    );
+    let held = event.original[ATTACHED_MESSAGES_KEY].as_array().unwrap();
+    // The letter, the Outlook message and the message attached to that.
+    assert_eq!(held.len(), 3, "{held:?}");
+    let span = |entry: &serde_json::Value| {
+        let start = entry["start"].as_u64().unwrap() as usize;
+        let end = entry["end"].as_u64().unwrap() as usize;
+        &text[start..end]
+    };
+    assert_eq!(held[0]["attachment"], 0);
+    assert_eq!(held[0]["depth"], 1);
+    assert!(held[0]["headers"].to_string().contains("oh@force.example"));
+    assert_eq!(
+        span(&held[0]),
+        "Your referral\n\nRestricted duties for six weeks."
+    );
+    assert!(held[1]["headers"].to_string().contains("outer@foo.bar"));
+    assert!(span(&held[1]).starts_with("outer subject\n\nOuter body"));
+    assert_eq!(held[2]["depth"], 2);
+    assert!(held[2]["headers"].to_string().contains("test@foobar.com"));
+    assert!(
+        span(&held[2]).starts_with("test\n\nbody"),
+        "{}",
+        span(&held[2])
+    );
+
+    let got = read(
+        &zipped,
+        "application/zip",
+        "letters.zip",
+        &Limits::default(),
+    );
+    let text = got.text.unwrap();
+    assert!(
+        text.contains("[file mail/referral.eml]\nFrom: Occupational Health"),
+        "{text}"
+    );
 }
 
 /// A workbook, a presentation and an archive cut short or with bytes changed give text or a

@@ -7,6 +7,10 @@
 //! after its pages, noted; one that claims to be a PDF and cannot be opened as one has that text
 //! read alone, so that starting a message `%PDF-` does not hide it.
 //!
+//! Read by the mail decoder, an `.eml` or Outlook `.msg` file in a zip archive is read as the
+//! decoder reads an attached message (`MessageReader`), and where its text lies is given with
+//! the headers that name its parties (`Held`), so that the exclusions see whom it is with.
+//!
 //! [`extract_text`] never fails and never panics: whatever text it could read comes back with, where
 //! the text is missing or incomplete, a note saying why (encrypted, corrupt, over a limit, a type
 //! that is not read). Every extraction works within [`Limits`]: the attachment's size, the text
@@ -134,24 +138,89 @@ const OOXML_EXTENSIONS: [&str; 6] = ["docx", "docm", "dotx", "xlsx", "pptx", "xl
 
 /// Extracts the text of one attachment within `limits`.
 pub fn extract_text(input: &Input<'_>, limits: &Limits) -> Extracted {
+    extract(input, limits, None).0
+}
+
+/// A message held in an attachment's text (an attached message, or a message in a zip archive
+/// the attachment is): where its text lies in that text, how deep it is, and the headers that
+/// say whom it is with, which the mail decoder lists for the exclusions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Held {
+    /// Its text's byte range in the attachment's text.
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// 1 for a message attached to the event's own, 2 for one attached to that…
+    pub(crate) depth: usize,
+    /// The headers the exclusions read of a message that it has, as written.
+    pub(crate) headers: Vec<(&'static str, String)>,
+}
+
+impl Held {
+    /// The message as held in a text that holds, from byte `at`, the text it was read in with
+    /// its first `lead` bytes cut and no more than `len` bytes kept; none when nothing of it is
+    /// left.
+    pub(crate) fn within(self, at: usize, lead: usize, len: usize) -> Option<Held> {
+        let start = self.start.saturating_sub(lead);
+        let end = self.end.saturating_sub(lead).min(len);
+        (start < end).then(|| Held {
+            start: at + start,
+            end: at + end,
+            ..self
+        })
+    }
+}
+
+/// Reads a file found in an attachment (a file in a zip archive) as a message where it is one:
+/// the mail decoder reads an `.eml` or `.msg` so as it reads an attached message, so that its
+/// parties are known.
+pub(crate) trait MessageReader {
+    /// `bytes`, the file `name`, read as a message, with the messages held in the text (itself
+    /// among them); none where they are not a message.
+    fn read_message(&self, bytes: &[u8], name: &str) -> Option<(Extracted, Vec<Held>)>;
+}
+
+/// [`extract_text`], with the messages among a zip archive's files read by `messages`, and the
+/// messages held in the text.
+pub(crate) fn extract_text_with(
+    input: &Input<'_>,
+    limits: &Limits,
+    messages: &dyn MessageReader,
+) -> (Extracted, Vec<Held>) {
+    extract(input, limits, Some(messages))
+}
+
+fn extract(
+    input: &Input<'_>,
+    limits: &Limits,
+    messages: Option<&dyn MessageReader>,
+) -> (Extracted, Vec<Held>) {
     if input.bytes.len() > limits.max_attachment_bytes {
-        return Extracted::note(format!(
+        let note = Extracted::note(format!(
             "attachment of {} bytes is larger than the {} byte extraction limit; text not extracted",
             input.bytes.len(),
             limits.max_attachment_bytes
         ));
+        return (note, Vec::new());
     }
     let kind = kind_of(input);
     // The readers below do not panic by design; this is the last line of defence for the
     // third-party parsers inside them.
-    let result = catch_unwind(AssertUnwindSafe(|| extract_kind(kind, input, limits)));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let mut out = TextOut::new(limits);
+        out.messages = messages;
+        extract_into(kind, input, &mut out, 0);
+        out.finish_held()
+    }));
     match result {
-        Ok(extracted) => extracted,
-        Err(panic) => Extracted::note(format!(
-            "the {} reader failed on this attachment ({}); text not extracted",
-            kind.label(),
-            panic_text(panic.as_ref())
-        )),
+        Ok(read) => read,
+        Err(panic) => {
+            let note = Extracted::note(format!(
+                "the {} reader failed on this attachment ({}); text not extracted",
+                kind.label(),
+                panic_text(panic.as_ref())
+            ));
+            (note, Vec::new())
+        }
     }
 }
 
@@ -159,19 +228,26 @@ fn extract_kind(kind: Kind, input: &Input<'_>, limits: &Limits) -> Extracted {
     extract_kind_at(kind, input, limits, 0)
 }
 
-/// [`extract_kind`] for a file `depth` files deep (0: the attachment itself; 1: a file in a zip
-/// archive or embedded in a document).
+/// The text of a file `depth` files deep (0: the attachment itself; 1: a file in a zip archive
+/// or embedded in a document), read as `kind`.
 fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize) -> Extracted {
     let mut out = TextOut::new(limits);
+    extract_into(kind, input, &mut out, depth);
+    out.finish()
+}
+
+/// [`extract_kind_at`] into `out`.
+fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usize) {
+    let limits = out.limits;
     match kind {
-        Kind::Text => text::plain(input, &mut out),
-        Kind::Html => text::html(input, &mut out),
-        Kind::Zip => zip::extract(input.bytes, &mut out, depth),
-        Kind::Pdf => pdf::extract(input, &mut out),
+        Kind::Text => text::plain(input, out),
+        Kind::Html => text::html(input, out),
+        Kind::Zip => zip::extract(input.bytes, out, depth),
+        Kind::Pdf => pdf::extract(input, out),
         Kind::Compound => match msg::read(input.bytes, limits) {
             Some(Ok(message)) if depth < msg::MAX_DEPTH => {
                 out.note(OUTLOOK_NOTE);
-                msg::write_text(&message, &mut out, depth);
+                msg::write_text(&message, out, depth);
             }
             Some(Ok(_)) => out.note(format!(
                 "an Outlook message (.msg) more than {} files deep is not read",
@@ -182,15 +258,15 @@ fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize)
             )),
             None => match msg::open(input.bytes) {
                 Some(mut file) if doc::is_word(&file) => {
-                    doc::read(&mut file, limits.max_decompressed_bytes as u64, &mut out);
+                    doc::read(&mut file, limits.max_decompressed_bytes as u64, out);
                 }
                 Some(mut file) if xls::is_excel(&file) => {
-                    xls::read(&mut file, limits.max_decompressed_bytes as u64, &mut out);
+                    xls::read(&mut file, limits.max_decompressed_bytes as u64, out);
                 }
                 _ => out.note(compound_note(input)),
             },
         },
-        Kind::Tnef => tnef::extract(input.bytes, &mut out),
+        Kind::Tnef => tnef::extract(input.bytes, out),
         Kind::Rtf => {
             let bytes = input
                 .bytes
@@ -213,7 +289,7 @@ fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize)
                     .is_err()
                     .then_some("windows-1252")
             });
-            text::plain(&Input { charset, ..*input }, &mut out);
+            text::plain(&Input { charset, ..*input }, out);
         }
         Kind::TextThroughControls => {
             let (cleaned, controls) = without_controls(input.bytes);
@@ -234,7 +310,7 @@ fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize)
                     charset,
                     ..*input
                 },
-                &mut out,
+                out,
             );
         }
         Kind::Iso2022Jp => {
@@ -246,16 +322,15 @@ fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize)
                     charset: Some("iso-2022-jp"),
                     ..*input
                 },
-                &mut out,
+                out,
             );
         }
-        Kind::Image => ocr::extract(input.bytes, &mut out),
+        Kind::Image => ocr::extract(input.bytes, out),
         Kind::Unsupported => out.note(format!(
             "text is not extracted from {}",
             input.mime_type.unwrap_or("attachments of unknown type")
         )),
     }
-    out.finish()
 }
 
 impl Kind {
@@ -516,6 +591,10 @@ struct TextOut<'l> {
     notes: Vec<String>,
     truncated: bool,
     started: Instant,
+    /// What reads the messages among a zip archive's files, where they are read as messages.
+    messages: Option<&'l dyn MessageReader>,
+    /// The messages held in the text so far.
+    held: Vec<Held>,
 }
 
 impl<'l> TextOut<'l> {
@@ -526,6 +605,8 @@ impl<'l> TextOut<'l> {
             notes: Vec::new(),
             truncated: false,
             started: Instant::now(),
+            messages: None,
+            held: Vec::new(),
         }
     }
 
@@ -579,20 +660,30 @@ impl<'l> TextOut<'l> {
         }
     }
 
-    fn finish(mut self) -> Extracted {
+    fn finish(self) -> Extracted {
+        self.finish_held().0
+    }
+
+    /// [`TextOut::finish`], with the messages held in the text where they are in it then.
+    fn finish_held(mut self) -> (Extracted, Vec<Held>) {
         if self.truncated {
             self.notes.push(format!(
                 "text cut at the {} byte limit",
                 self.limits.max_attachment_text_bytes
             ));
         }
+        let lead = self.text.len() - self.text.trim_start().len();
         let text = self.text.trim();
+        let held = std::mem::take(&mut self.held)
+            .into_iter()
+            .filter_map(|message| message.within(0, lead, text.len()))
+            .collect();
         let text = (!text.is_empty()).then(|| text.to_owned());
         if text.is_none() && self.notes.is_empty() {
             self.notes.push("no text found in the attachment".into());
         }
         let note = (!self.notes.is_empty()).then(|| self.notes.join("; "));
-        Extracted { text, note }
+        (Extracted { text, note }, held)
     }
 }
 

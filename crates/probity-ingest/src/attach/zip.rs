@@ -5,7 +5,9 @@
 //! presentation (the text of its slides and their notes, in slide order), an OpenDocument
 //! `mimetype` and `content.xml` an ODT, ODS or ODP file ([`super::odf`]); any other zip is an
 //! archive of files, each read as an attachment of its own would be (by content first, then its
-//! name), under a line naming it (`[file NAME]`). An archive inside an archive is not opened (noted),
+//! name), under a line naming it (`[file NAME]`); read by the mail decoder, an `.eml` or `.msg`
+//! file is read as an attached message is ([`super::MessageReader`]), its parties listed with where
+//! its text is. An archive inside an archive is not opened (noted),
 //! and files no text is read from are named in one note. Sending a spreadsheet of nominals
 //! zipped, or zipped inside a zip, is how police data most easily leaves by email: unread, it
 //! would reach no disclosure policy.
@@ -236,29 +238,45 @@ fn read_files(archive: &mut Archive<'_>, budget: &mut u64, out: &mut TextOut<'_>
             name: Some(file_name),
             charset: None,
         };
-        let inner = match super::kind_of(&input) {
-            Kind::Unsupported => {
-                unread.push(name);
-                continue;
-            }
-            // An image is named with the files not read, unless OCR reads it.
-            Kind::Image if limits.ocr.is_none() => {
-                unread.push(name);
-                continue;
-            }
-            Kind::Tnef => super::Extracted::note("a TNEF inside a zip is not read".to_owned()),
-            kind => super::extract_kind_at(kind, &input, limits, 1),
+        let as_message = out
+            .messages
+            .and_then(|reader| reader.read_message(&bytes, file_name));
+        let (inner, held) = match as_message {
+            Some(read) => read,
+            None => match super::kind_of(&input) {
+                Kind::Unsupported => {
+                    unread.push(name);
+                    continue;
+                }
+                // An image is named with the files not read, unless OCR reads it.
+                Kind::Image if limits.ocr.is_none() => {
+                    unread.push(name);
+                    continue;
+                }
+                Kind::Tnef => (
+                    super::Extracted::note("a TNEF inside a zip is not read".to_owned()),
+                    Vec::new(),
+                ),
+                kind => (super::extract_kind_at(kind, &input, limits, 1), Vec::new()),
+            },
         };
         if let Some(note) = inner.note {
             out.note(format!("{name} (in the zip): {note}"));
         }
-        if let Some(text) = inner.text.as_deref().map(str::trim)
-            && !text.is_empty()
-        {
-            out.push("\n\n[file ");
-            out.push(&name);
-            out.push("]\n");
-            out.push(text);
+        if let Some(read) = inner.text.as_deref() {
+            let text = read.trim();
+            if !text.is_empty() {
+                out.push("\n\n[file ");
+                out.push(&name);
+                out.push("]\n");
+                let at = out.text.len();
+                let lead = read.len() - read.trim_start().len();
+                out.push(text);
+                let held = held
+                    .into_iter()
+                    .filter_map(|message| message.within(at, lead, text.len()));
+                out.held.extend(held);
+            }
         }
     }
     for (names, why) in [

@@ -1135,33 +1135,9 @@ pub(super) fn indexed_attachments<'m, 'x>(
     })
 }
 
-/// A message held in an attachment's text: where its text is and the headers that say whom it
-/// is with ([`ATTACHED_MESSAGES_KEY`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Held {
-    /// Its text's byte range in the attachment's text.
-    start: usize,
-    end: usize,
-    /// 1 for a message attached to the event's own, 2 for one attached to that…
-    depth: usize,
-    /// The [`HELD_HEADERS`] it has, as written.
-    headers: Vec<(&'static str, String)>,
-}
-
-impl Held {
-    /// The message as held in a text that holds, from byte `at`, the text it was read in with
-    /// its first `lead` bytes cut and no more than `len` bytes kept; none when nothing of it is
-    /// left.
-    fn within(self, at: usize, lead: usize, len: usize) -> Option<Held> {
-        let start = self.start.saturating_sub(lead);
-        let end = self.end.saturating_sub(lead).min(len);
-        (start < end).then(|| Held {
-            start: at + start,
-            end: at + end,
-            ..self
-        })
-    }
-}
+/// A message held in an attachment's text: where its text is and the [`HELD_HEADERS`] that
+/// say whom it is with ([`ATTACHED_MESSAGES_KEY`]).
+use crate::attach::Held;
 
 /// The [`HELD_HEADERS`] of `message` as written, in order; none when it has none of them.
 fn held_headers(message: &Message<'_>) -> Vec<(&'static str, String)> {
@@ -1276,6 +1252,32 @@ fn outlook_message(
     Some((extracted, held))
 }
 
+/// Reads the messages among the files of an attachment (an `.eml` or `.msg` in a zip archive)
+/// as attached messages `depth` deep, so that their parties are listed as an attached message's
+/// are; deeper than [`MAX_ATTACHED_MESSAGE_DEPTH`], they are read as files.
+struct FileMessages<'l> {
+    limits: &'l Limits,
+    depth: usize,
+}
+
+impl attach::MessageReader for FileMessages<'_> {
+    fn read_message(&self, bytes: &[u8], name: &str) -> Option<(attach::Extracted, Vec<Held>)> {
+        if self.depth > MAX_ATTACHED_MESSAGE_DEPTH {
+            return None;
+        }
+        if let Some(read) = outlook_message(bytes, self.limits, self.depth) {
+            return Some(read);
+        }
+        let file = File {
+            extension: file_extension(name),
+            ..File::default()
+        };
+        let nested = file_message(bytes, &file, self.limits)?;
+        let (extracted, held) = attached_message_text(&nested, None, self.limits, self.depth);
+        Some((noted(extracted, FILE_MESSAGE_NOTE), held))
+    }
+}
+
 /// The note on an attachment read as a message by [`file_message`].
 const FILE_MESSAGE_NOTE: &str =
     "read as an attached message: its name or type says it is one, and it reads as one";
@@ -1332,7 +1334,7 @@ fn attachment<'m, 'x>(
                 }
                 None => match attach::cms::open(&bytes, limits.max_attachment_bytes) {
                     Some(opened) => opened_text(opened, limits),
-                    None => (file_text(part, &bytes, &file, limits), Vec::new()),
+                    None => file_text(part, &bytes, &file, limits, 1),
                 },
             },
         },
@@ -1406,13 +1408,15 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
 }
 
 /// The text of an attachment that is a file (not a message): `bytes` read as `file` says, in the
-/// charset its part declares.
+/// charset its part declares; and the messages held in it (the `.eml` and `.msg` files of a zip
+/// archive, read as messages `depth` deep: [`FileMessages`]).
 fn file_text(
     part: &MessagePart<'_>,
     bytes: &[u8],
     file: &File,
     limits: &Limits,
-) -> attach::Extracted {
+    depth: usize,
+) -> (attach::Extracted, Vec<Held>) {
     let charset = part
         .content_type()
         .and_then(|content_type| content_type.attribute("charset"));
@@ -1422,7 +1426,8 @@ fn file_text(
         name: file.name.as_deref(),
         charset,
     };
-    let extracted = attach::extract_text(&input, limits);
+    let messages = FileMessages { limits, depth };
+    let (extracted, held) = attach::extract_text_with(&input, limits, &messages);
     // Bytes decoded from a transfer encoding mail-parser left undone that give no text (a text
     // labelled base64 that is not base64): the part is read as written, as it was before.
     if extracted.text.is_none() && transfer::is_undone(part) {
@@ -1434,13 +1439,14 @@ fn file_text(
             limits,
         );
         if written.text.is_some() {
-            return noted(
+            let written = noted(
                 written,
                 "decoded as its transfer encoding says it gives no text: read as written",
             );
+            return (written, Vec::new());
         }
     }
-    extracted
+    (extracted, held)
 }
 
 /// How deep attached messages inside attached messages are read (a forward of a forward of a
@@ -1525,7 +1531,7 @@ fn attached_message_text(
                                 attached_message_text(&inner, None, limits, depth + 1);
                             (noted(extracted, FILE_MESSAGE_NOTE), inside)
                         }
-                        None => (file_text(part, &bytes, &file, limits), Vec::new()),
+                        None => file_text(part, &bytes, &file, limits, depth + 1),
                     },
                 }
             }
