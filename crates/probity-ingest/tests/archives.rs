@@ -1,7 +1,8 @@
 //! Zip files other than Word documents: Excel workbooks and PowerPoint presentations written by
 //! the libraries others write them with (`tests/fixtures/attach/make_office.py`), and archives
-//! of files, hostile ones included (a zip bomb inside, an archive inside an archive), on their
-//! own and through the mail decoder.
+//! of files, zip, tar and gzip (written by GNU tar and gzip, and here), hostile ones included (a
+//! zip bomb inside, a gzip bomb, an archive inside an archive), on their own and through the mail
+//! decoder.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -338,7 +339,8 @@ fn email_with_zip(zipped: &[u8]) -> probity_model::Event {
 /// A message in a zip archive sent by email, an `.eml` or an Outlook `.msg`, is read as an
 /// attached message is: its subject, body and files under its name, and its parties listed for
 /// the exclusions with where its text lies in the archive's text (an `.eml` was read as text,
-/// its parties listed nowhere). Read alone, the archive's `.eml` is still read as text.
+/// its parties listed nowhere); so too in a tar archive. Read alone, the archive's `.eml` is
+/// still read as text.
 #[test]
 fn a_message_in_a_zip_sent_by_email_is_read_as_an_attached_message() {
     let eml = b"From: Occupational Health <oh@force.example>\r\nTo: j.bloggs@force.example\r\nSubject: Your referral\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\nUmVzdHJpY3RlZCBkdXRpZXMgZm9yIHNpeCB3ZWVrcy4=\r\n";
@@ -396,10 +398,188 @@ fn a_message_in_a_zip_sent_by_email_is_read_as_an_attached_message() {
         text.contains("[file mail/referral.eml]\nFrom: Occupational Health"),
         "{text}"
     );
+    // So too in a tar archive, gzipped.
+    let tgz = gzip_of(&tar_of(&[("referral.eml", eml)]));
+    let event = email_with_zip(&tgz);
+    let text = event.email.as_ref().unwrap().attachments[0]
+        .text
+        .clone()
+        .unwrap();
+    assert_eq!(
+        text,
+        "[file referral.eml]\nYour referral\n\nRestricted duties for six weeks."
+    );
+    let held = event.original[ATTACHED_MESSAGES_KEY].as_array().unwrap();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert!(held[0]["headers"].to_string().contains("oh@force.example"));
+    assert_eq!(held[0]["start"], "[file referral.eml]\n".len());
 }
 
-/// A workbook, a presentation and an archive cut short or with bytes changed give text or a
-/// reason, never a panic (the readers run inside a panic guard, which would say so in the note).
+/// Written by GNU tar as `tar --format=gnu -czf`: `export/victims.csv` (two invented people),
+/// a file of abuse under a path past 100 bytes (a GNU long name), and `export/photo.png`.
+const EXPORT_TAR_GZ: &[u8] = include_bytes!("fixtures/attach/export.tar.gz");
+/// The same files written as `tar --format=pax -cf` (the long path in a pax record).
+const EXPORT_PAX_TAR: &[u8] = include_bytes!("fixtures/attach/export-pax.tar");
+/// `victims.csv` written by `gzip -N`, its name in the gzip header.
+const VICTIMS_CSV_GZ: &[u8] = include_bytes!("fixtures/attach/victims.csv.gz");
+
+const LONG_PATH: &str = "export/a-folder-with-a-name-long-enough-that-the-path-goes-past-one-hundred-bytes-as-exports-do/notes.txt";
+
+/// A tar archive, gzipped or not, is read as a zip archive is: each file under a line naming it
+/// (a long name as GNU tar and pax write it), files of no text named in a note. A gzip file of
+/// one file is read as that file, named as its header names it, else as the attachment without
+/// `.gz`. (Both were refused as binary: a CSV of people sent as `export.tar.gz` reached no
+/// policy.)
+#[test]
+fn tar_and_gzip_files_are_read_as_archives_of_files() {
+    let limits = Limits::default();
+    for (what, bytes) in [("tar.gz", EXPORT_TAR_GZ), ("pax tar", EXPORT_PAX_TAR)] {
+        let got = read(bytes, "application/octet-stream", "export.tgz", &limits);
+        assert_eq!(
+            got.text.as_deref(),
+            Some(
+                format!(
+                    "[file {LONG_PATH}]\n{ABUSE}\n\n[file export/victims.csv]\n\
+                     Name,Date of birth,Address\nJane Roe,01/02/1980,1 High Street\n\
+                     John Doe,03/04/1975,2 Low Road"
+                )
+                .as_str()
+            ),
+            "{what}"
+        );
+        assert_eq!(
+            got.note.as_deref(),
+            Some(
+                "1 file in the tar not read, neither text nor a document that is read: export/photo.png"
+            ),
+            "{what}"
+        );
+    }
+
+    let got = read(VICTIMS_CSV_GZ, "application/gzip", "upload.gz", &limits);
+    assert_eq!(
+        got.text.as_deref(),
+        Some(
+            "[file victims.csv]\nName,Date of birth,Address\nJane Roe,01/02/1980,1 High Street\nJohn Doe,03/04/1975,2 Low Road"
+        ),
+        "{got:?}"
+    );
+    assert_eq!(got.note, None);
+    // No name in its header: the attachment's, without `.gz`.
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(ABUSE.as_bytes()).unwrap();
+    let gzipped = encoder.finish().unwrap();
+    let got = read(&gzipped, "application/x-gzip", "letter.txt.gz", &limits);
+    assert_eq!(
+        got.text.as_deref(),
+        Some(format!("[file letter.txt]\n{ABUSE}").as_str())
+    );
+}
+
+/// A tar archive of `files` written here, ustar headers and all.
+fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut tar = Vec::new();
+    for (name, bytes) in files {
+        let mut header = [0u8; 512];
+        header[..name.len()].copy_from_slice(name.as_bytes());
+        header[100..108].copy_from_slice(b"0000644\0");
+        header[124..136].copy_from_slice(format!("{:011o}\0", bytes.len()).as_bytes());
+        header[156] = b'0';
+        header[257..263].copy_from_slice(b"ustar\0");
+        header[263..265].copy_from_slice(b"00");
+        header[148..156].copy_from_slice(b"        ");
+        let sum: u32 = header.iter().map(|&b| u32::from(b)).sum();
+        header[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        tar.extend_from_slice(&header);
+        tar.extend_from_slice(bytes);
+        tar.resize(tar.len().div_ceil(512) * 512, 0);
+    }
+    tar.resize(tar.len() + 1024, 0);
+    tar
+}
+
+fn gzip_of(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// A gzip bomb is refused by the size its trailer declares, or cut where it inflates past the
+/// ratio limit when the trailer lies; the decompression budget is the attachment's, shared by a
+/// tar's files; an archive inside a tar, and a tar or gzip file inside a zip, is not opened.
+#[test]
+fn gzip_bombs_budgets_and_archives_inside_archives_are_held_to_the_limits() {
+    let limits = Limits::default();
+    let bomb = gzip_of(&vec![b'a'; 24 * 1024 * 1024]);
+    assert!(bomb.len() < 200 * 1024, "{}", bomb.len());
+    let got = read(&bomb, "application/gzip", "bomb.txt.gz", &limits);
+    assert!(note(&got).contains("bomb.txt.gz would inflate"), "{got:?}");
+    assert_eq!(got.text, None);
+    // The trailer says 16 bytes: cut while it inflates.
+    let mut lying = bomb.clone();
+    let at = lying.len() - 4;
+    lying[at..].copy_from_slice(&16u32.to_le_bytes());
+    let got = read(&lying, "application/gzip", "bomb.txt.gz", &limits);
+    assert!(
+        note(&got).contains("beyond the compression ratio limit (a zip bomb?)"),
+        "{got:?}"
+    );
+    assert!(got.text.unwrap().len() <= bomb.len() * 200 + 64);
+
+    let small = Limits {
+        max_decompressed_bytes: 4096,
+        ..Limits::default()
+    };
+    let text = vec![b'x'; 3000];
+    let tgz = gzip_of(&tar_of(&[("one.txt", &text), ("two.txt", &text)]));
+    let got = read(&tgz, "application/gzip", "files.tgz", &small);
+    assert!(
+        note(&got).contains("inflates past the decompression limit of 4096 bytes"),
+        "{got:?}"
+    );
+    assert!(got.text.unwrap().starts_with("[file one.txt]\nxxx"));
+
+    let inner_zip = zip_of(&[("deeper.txt", ABUSE.as_bytes())]);
+    let inner_gz = gzip_of(ABUSE.as_bytes());
+    let inner_tar = tar_of(&[("deeper.txt", ABUSE.as_bytes())]);
+    let tar = tar_of(&[
+        ("inner.zip", &inner_zip),
+        ("inner.txt.gz", &inner_gz),
+        ("inner.tar", &inner_tar),
+        ("after.txt", b"read after them"),
+    ]);
+    let got = read(&tar, "application/x-tar", "files.tar", &limits);
+    assert_eq!(
+        got.text.as_deref(),
+        Some("[file after.txt]\nread after them")
+    );
+    for (name, what) in [
+        ("inner.zip", "a zip archive"),
+        ("inner.txt.gz", "a gzip file"),
+        ("inner.tar", "a tar archive"),
+    ] {
+        assert!(
+            note(&got).contains(&format!(
+                "{name} (in the tar): {what} inside another file is not opened"
+            )),
+            "{got:?}"
+        );
+    }
+    let zip = zip_of(&[("files.tgz", &tgz), ("files.tar", &tar)]);
+    let got = read(&zip, "application/zip", "files.zip", &limits);
+    assert_eq!(got.text, None, "{got:?}");
+    assert!(
+        note(&got)
+            .contains("files.tgz (in the zip): a gzip file inside another file is not opened")
+            && note(&got).contains(
+                "files.tar (in the zip): a tar archive inside another file is not opened"
+            ),
+        "{got:?}"
+    );
+}
+
+/// A workbook, a presentation and an archive (zip, tar, gzip) cut short or with bytes changed
+/// give text or a reason, never a panic (the readers run inside a panic guard, which would say so in the note).
 #[test]
 fn damaged_workbooks_presentations_and_archives_never_panic() {
     let archive = zip_of(&[("a.txt", ABUSE.as_bytes()), ("b.xlsx", NOMINALS_XLSX)]);
@@ -409,6 +589,9 @@ fn damaged_workbooks_presentations_and_archives_never_panic() {
         ("nominals.ods", NOMINALS_ODS),
         ("letter.odt", LETTER_ODT),
         ("files.zip", &archive[..]),
+        ("export.tar.gz", EXPORT_TAR_GZ),
+        ("export.tar", EXPORT_PAX_TAR),
+        ("victims.csv.gz", VICTIMS_CSV_GZ),
     ] {
         for step in 0..64 {
             let at = bytes.len() * step / 64;

@@ -1,27 +1,31 @@
 //! Text from attachments: plain text (charset aware), HTML, RTF, DOCX, Word 97–2003 (`.doc`),
 //! XLSX, Excel 5–2003 (`.xls`), PPTX, OpenDocument, PDF, Outlook messages (`.msg`) and the files
-//! in a zip archive, told by content first; images by OCR where it is switched on ([`Ocr`]);
+//! in a zip, tar or gzip archive (`.tar.gz` too), told by content first; images by OCR where it
+//! is switched on ([`Ocr`]);
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
 //! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`). A PDF's
 //! text outside its PDF syntax (appended after its end, written between its objects) is read
 //! after its pages, noted; one that claims to be a PDF and cannot be opened as one has that text
 //! read alone, so that starting a message `%PDF-` does not hide it.
 //!
-//! Read by the mail decoder, an `.eml` or Outlook `.msg` file in a zip archive is read as the
+//! Read by the mail decoder, an `.eml` or Outlook `.msg` file in an archive is read as the
 //! decoder reads an attached message (`MessageReader`), and where its text lies is given with
 //! the headers that name its parties (`Held`), so that the exclusions see whom it is with.
 //!
 //! [`extract_text`] never fails and never panics: whatever text it could read comes back with, where
 //! the text is missing or incomplete, a note saying why (encrypted, corrupt, over a limit, a type
 //! that is not read). Every extraction works within [`Limits`]: the attachment's size, the text
-//! kept, PDF pages, bytes decompressed, the compression ratio and entry count of a zip (DOCX), and
-//! the time spent, checked between pages and entries. Third-party parsers run inside
+//! kept, PDF pages, bytes decompressed (shared by the files of an archive), the compression ratio
+//! of a zip's entries (DOCX) and of a gzip file, the entry count of a zip or a tar, and the time
+//! spent, checked between pages and entries. Third-party parsers run inside
 //! [`std::panic::catch_unwind`] as a last resort: PDF parsers are known to panic on hostile input,
 //! and such a panic becomes a note rather than a crash (the panic hook still prints it).
 
+mod archive;
 pub(crate) mod cms;
 mod doc;
 mod docx;
+mod gzip;
 pub(crate) mod msg;
 mod ocr;
 mod odf;
@@ -29,6 +33,7 @@ mod pdf;
 mod pdf_image;
 mod pdf_syntax;
 mod rtf;
+mod tar;
 mod text;
 mod tnef;
 mod xls;
@@ -72,6 +77,10 @@ enum Kind {
     Html,
     /// A zip: a Word, Excel or PowerPoint file, or an archive of files ([`zip`]).
     Zip,
+    /// A gzip file: a tar archive compressed, or one file ([`gzip`]).
+    Gzip,
+    /// A tar archive ([`tar`]).
+    Tar,
     Pdf,
     /// An OLE compound file: an Outlook message, a Word 97–2003 document or an Excel 5–2003
     /// workbook (read), another legacy Office document, or an encrypted OOXML one.
@@ -108,7 +117,7 @@ pub(crate) const COMPOUND_MAGIC: &[u8] = &[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0
 const PDF_HEADER_WINDOW: usize = 1024;
 
 /// How binary formats that are not read begin (PNG, JPEG, GIF, RIFF audio and video, Ogg, MP3
-/// with ID3 tags, gzip, 7-Zip, RAR): a file that starts so is not sniffed as text, however few
+/// with ID3 tags, gzip other than deflate (a deflate one is read, [`gzip`]), 7-Zip, RAR): a file that starts so is not sniffed as text, however few
 /// of its first bytes there are.
 const BINARY_SIGNATURES: [&[u8]; 10] = [
     b"\x89PNG",
@@ -243,6 +252,11 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
         Kind::Text => text::plain(input, out),
         Kind::Html => text::html(input, out),
         Kind::Zip => zip::extract(input.bytes, out, depth),
+        Kind::Gzip => gzip::extract(input, out, depth),
+        Kind::Tar if depth == 0 => tar::read(input.bytes, out),
+        Kind::Tar => {
+            out.note("a tar archive inside another file is not opened; its contents are not read");
+        }
         Kind::Pdf => pdf::extract(input, out),
         Kind::Compound => match msg::read(input.bytes, limits) {
             Some(Ok(message)) if depth < msg::MAX_DEPTH => {
@@ -339,6 +353,8 @@ impl Kind {
             Kind::Text => "text",
             Kind::Html => "HTML",
             Kind::Zip => "zip (DOCX, XLSX, PPTX or archive)",
+            Kind::Gzip => "gzip",
+            Kind::Tar => "tar",
             Kind::Pdf => "PDF",
             Kind::Compound => "Office",
             Kind::Tnef => "TNEF",
@@ -352,6 +368,14 @@ impl Kind {
 
 fn kind_of(input: &Input<'_>) -> Kind {
     let bytes = input.bytes;
+    // Before the PDF header is looked for: a tar's first file starts 512 bytes in, inside the
+    // window a PDF header may start in.
+    if bytes.starts_with(gzip::MAGIC) {
+        return Kind::Gzip;
+    }
+    if tar::is_tar(bytes) {
+        return Kind::Tar;
+    }
     let head = bytes.get(..PDF_HEADER_WINDOW).unwrap_or(bytes);
     if memchr::memmem::find(head, PDF_MAGIC).is_some() {
         return Kind::Pdf;

@@ -5,10 +5,11 @@
 //! presentation (the text of its slides and their notes, in slide order), an OpenDocument
 //! `mimetype` and `content.xml` an ODT, ODS or ODP file ([`super::odf`]); any other zip is an
 //! archive of files, each read as an attachment of its own would be (by content first, then its
-//! name), under a line naming it (`[file NAME]`); read by the mail decoder, an `.eml` or `.msg`
-//! file is read as an attached message is ([`super::MessageReader`]), its parties listed with where
-//! its text is. An archive inside an archive is not opened (noted),
-//! and files no text is read from are named in one note. Sending a spreadsheet of nominals
+//! name), under a line naming it (`[file NAME]`), as a tar's are ([`super::archive`]); read by the
+//! mail decoder, an `.eml` or `.msg` file is read as an attached message is
+//! ([`super::MessageReader`]), its parties listed with where its text is. An archive inside an
+//! archive is not opened (noted), and files no text is read from are named in one note. Sending
+//! a spreadsheet of nominals
 //! zipped, or zipped inside a zip, is how police data most easily leaves by email: unread, it
 //! would reach no disclosure policy.
 //!
@@ -24,22 +25,21 @@ use quick_xml::events::{BytesRef, Event};
 use zip::ZipArchive;
 use zip::result::ZipError;
 
-use super::{Input, Kind, TextOut};
+use super::TextOut;
+use super::archive::Members;
 
 /// A zip being read from an attachment's bytes.
 pub(super) type Archive<'b> = ZipArchive<Cursor<&'b [u8]>>;
 
 /// Below this many inflated bytes the compression ratio is not checked: small, repetitive XML
 /// compresses very well.
-const RATIO_FREE_BYTES: u64 = 1024 * 1024;
+pub(super) const RATIO_FREE_BYTES: u64 = 1024 * 1024;
 const READ_CHUNK: usize = 64 * 1024;
 
 /// The part that makes a zip a workbook.
 pub(super) const WORKBOOK_PART: &str = "xl/workbook.xml";
 /// The part that makes a zip a presentation.
 const PRESENTATION_PART: &str = "ppt/presentation.xml";
-/// How many files an archive's note names of those no text was read from.
-const NAMED_UNREAD: usize = 5;
 
 /// Reads a zip's text into `out`: a document or workbook as such, any other zip as an archive
 /// of files, whose files are read only where the zip is the attachment itself (`depth` 0; a zip
@@ -193,9 +193,7 @@ pub(super) fn markup_text(xml: &str, out: &mut TextOut<'_>) -> Result<(), String
 /// An archive's files, in the order it holds them, each read as an attachment would be under a
 /// line naming it; the files no text is read from (images, other binaries) named in one note.
 fn read_files(archive: &mut Archive<'_>, budget: &mut u64, out: &mut TextOut<'_>) {
-    let limits = out.limits;
-    let mut unread: Vec<String> = Vec::new();
-    let mut encrypted: Vec<String> = Vec::new();
+    let mut members = Members::new("zip");
     for index in 0..archive.len() {
         let (name, is_dir, is_encrypted, size) = match archive.by_index_raw(index) {
             Ok(entry) => (
@@ -215,90 +213,21 @@ fn read_files(archive: &mut Archive<'_>, budget: &mut u64, out: &mut TextOut<'_>
             continue;
         }
         if is_encrypted {
-            encrypted.push(name);
+            members.encrypted(name);
             continue;
         }
-        if out.is_full() || out.out_of_time(&format!("before {name}")) {
+        if members.stop_before(&name, out) {
             break;
         }
-        if size > limits.max_attachment_bytes as u64 {
-            out.note(format!(
-                "{name}: {size} bytes, larger than the {} byte extraction limit; text not extracted",
-                limits.max_attachment_bytes
-            ));
+        if members.too_large(&name, size, out) {
             continue;
         }
         let Some(bytes) = read_entry_bytes(archive, index, &name, budget, out) else {
             continue;
         };
-        let file_name = name.rsplit(['/', '\\']).next().unwrap_or(&name);
-        let input = Input {
-            bytes: &bytes,
-            mime_type: None,
-            name: Some(file_name),
-            charset: None,
-        };
-        let as_message = out
-            .messages
-            .and_then(|reader| reader.read_message(&bytes, file_name));
-        let (inner, held) = match as_message {
-            Some(read) => read,
-            None => match super::kind_of(&input) {
-                Kind::Unsupported => {
-                    unread.push(name);
-                    continue;
-                }
-                // An image is named with the files not read, unless OCR reads it.
-                Kind::Image if limits.ocr.is_none() => {
-                    unread.push(name);
-                    continue;
-                }
-                Kind::Tnef => (
-                    super::Extracted::note("a TNEF inside a zip is not read".to_owned()),
-                    Vec::new(),
-                ),
-                kind => (super::extract_kind_at(kind, &input, limits, 1), Vec::new()),
-            },
-        };
-        if let Some(note) = inner.note {
-            out.note(format!("{name} (in the zip): {note}"));
-        }
-        if let Some(read) = inner.text.as_deref() {
-            let text = read.trim();
-            if !text.is_empty() {
-                out.push("\n\n[file ");
-                out.push(&name);
-                out.push("]\n");
-                let at = out.text.len();
-                let lead = read.len() - read.trim_start().len();
-                out.push(text);
-                let held = held
-                    .into_iter()
-                    .filter_map(|message| message.within(at, lead, text.len()));
-                out.held.extend(held);
-            }
-        }
+        members.read(name, &bytes, out);
     }
-    for (names, why) in [
-        (&encrypted, "encrypted"),
-        (&unread, "neither text nor a document that is read"),
-    ] {
-        if names.is_empty() {
-            continue;
-        }
-        let count = names.len();
-        let shown: Vec<&str> = names
-            .iter()
-            .take(NAMED_UNREAD)
-            .map(String::as_str)
-            .collect();
-        out.note(format!(
-            "{count} file{} in the zip not read, {why}: {}{}",
-            if count == 1 { "" } else { "s" },
-            shown.join(", "),
-            if count > shown.len() { ", …" } else { "" }
-        ));
-    }
+    members.finish(out);
 }
 
 /// One part inflated, within the remaining `budget`; none (with a note) where it cannot be read
@@ -347,8 +276,24 @@ pub(super) fn read_entry_bytes(
         out.note(format!("{part} is encrypted; text not extracted"));
         return None;
     }
-    let compressed = entry.compressed_size().max(1);
+    let compressed = entry.compressed_size();
     let declared = entry.size();
+    inflate_within(&mut entry, part, compressed, declared, budget, out)
+}
+
+/// The bytes `reader` inflates from `compressed` bytes that say they inflate to `declared`
+/// (called `part` in notes), within the remaining `budget` and the compression ratio limit: none
+/// (noted) where the declared size is past the ratio limit, and cut (noted) where the bytes
+/// inflated go past either.
+pub(super) fn inflate_within(
+    reader: &mut dyn Read,
+    part: &str,
+    compressed: u64,
+    declared: u64,
+    budget: &mut u64,
+    out: &mut TextOut<'_>,
+) -> Option<Vec<u8>> {
+    let compressed = compressed.max(1);
     let max_ratio = out.limits.max_zip_ratio as u64;
     if declared > RATIO_FREE_BYTES && declared / compressed > max_ratio {
         out.note(format!(
@@ -361,7 +306,7 @@ pub(super) fn read_entry_bytes(
     let mut bytes = Vec::new();
     let mut chunk = vec![0u8; READ_CHUNK];
     loop {
-        let read = match entry.read(&mut chunk) {
+        let read = match reader.read(&mut chunk) {
             Ok(0) => break,
             Ok(read) => read,
             Err(error) => {
