@@ -323,13 +323,17 @@ impl TableParagraphs {
         let Some(plc) = plc.filter(|plc| plc.len() >= 4 && (plc.len() - 4) % 8 == 0) else {
             return Self::default();
         };
-        let pages = ((plc.len() - 4) / 8).min(MAX_PIECES);
-        for index in 0..pages {
-            let Some(number) = u32_at(plc, (pages + 1) * 4 + index * 4) else {
-                break;
-            };
-            let start = usize::try_from(number & 0x003F_FFFF).unwrap_or(usize::MAX);
-            let page = start
+        let count = (plc.len() - 4) / 8;
+        // Each page once: a table naming one page over and over would have its paragraphs
+        // gathered as often.
+        let mut pages: Vec<usize> = (0..count.min(MAX_PIECES))
+            .filter_map(|index| u32_at(plc, (count + 1) * 4 + index * 4))
+            .map(|number| usize::try_from(number & 0x003F_FFFF).unwrap_or(usize::MAX))
+            .collect();
+        pages.sort_unstable();
+        pages.dedup();
+        for number in pages {
+            let page = number
                 .checked_mul(PAGE)
                 .and_then(|at| document.get(at..at.checked_add(PAGE)?));
             if let Some(page) = page {
