@@ -1135,8 +1135,8 @@ pub(super) fn indexed_attachments<'m, 'x>(
     })
 }
 
-/// A message held in an attachment's text: where its text is and the [`HELD_HEADERS`] that
-/// say whom it is with ([`ATTACHED_MESSAGES_KEY`]).
+// A message held in an attachment's text: where its text is and the `HELD_HEADERS` that say
+// whom it is with (`ATTACHED_MESSAGES_KEY`).
 use crate::attach::Held;
 
 /// The [`HELD_HEADERS`] of `message` as written, in order; none when it has none of them.
@@ -1252,9 +1252,9 @@ fn outlook_message(
     Some((extracted, held))
 }
 
-/// Reads the messages among the files of an attachment (an `.eml` or `.msg` in a zip archive)
-/// as attached messages `depth` deep, so that their parties are listed as an attached message's
-/// are; deeper than [`MAX_ATTACHED_MESSAGE_DEPTH`], they are read as files.
+/// Reads the messages among the files of an attachment (an `.eml` or `.msg` in a zip, tar or
+/// gzip archive) as attached messages `depth` deep, so that their parties are listed as an
+/// attached message's are; deeper than [`MAX_ATTACHED_MESSAGE_DEPTH`], they are read as files.
 struct FileMessages<'l> {
     limits: &'l Limits,
     depth: usize,
@@ -1408,7 +1408,7 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
 }
 
 /// The text of an attachment that is a file (not a message): `bytes` read as `file` says, in the
-/// charset its part declares; and the messages held in it (the `.eml` and `.msg` files of a zip
+/// charset its part declares; and the messages held in it (the `.eml` and `.msg` files of an
 /// archive, read as messages `depth` deep: [`FileMessages`]).
 fn file_text(
     part: &MessagePart<'_>,
