@@ -1402,6 +1402,39 @@ fn a_journal_report_from_elsewhere_cannot_add_a_protected_party() {
     }
 }
 
+/// A Word 97 document (`.doc`) that is a table of 11 invented people, sent to a personal webmail
+/// address: its rows are read as the rows of a spreadsheet export, which the bulk personal data
+/// count counts. (Its cells were read tab-separated and its rows run together in one line, in
+/// which the count saw no rows.)
+#[test]
+fn a_word_table_of_people_sent_to_webmail_is_counted_by_its_rows() {
+    use base64::Engine;
+    let document = include_bytes!("../../probity-ingest/tests/fixtures/attach/people-table.doc");
+    let encoded = base64::engine::general_purpose::STANDARD.encode(document);
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|line| std::str::from_utf8(line).unwrap())
+        .collect();
+    let mut event = decode_eml(&format!(
+        "From: Sam Lane <sam.lane@force.police.uk>\nTo: pal@gmail.com\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <d1@force.police.uk>\nSubject: as asked\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: text/plain\n\nAs asked.\n--b1\nContent-Type: application/msword; name=\"list.doc\"\nContent-Transfer-Encoding: base64\n\n{}\n--b1--\n",
+        lines.join("\n")
+    ));
+    let Outcome::Scanned(alerts) = stage(4 << 20).apply(&mut event) else {
+        panic!("not scanned");
+    };
+    let bulk = alerts
+        .iter()
+        .find(|alert| alert.rule.id == "disclosure/bulk_personal_data")
+        .unwrap_or_else(|| panic!("{alerts:?}"));
+    assert!(
+        bulk.explanation
+            .contains("spreadsheet rows describing people (columns: Name, Date of birth, Address"),
+        "{}",
+        bulk.explanation
+    );
+}
+
 /// A workbook of 30 invented people (written by openpyxl), with abuse on a hidden sheet, sent to
 /// a personal webmail address: the sheet is read as the spreadsheet export it is, so the bulk
 /// personal data count and the abuse policy both see it. (Before workbooks were read, the only
