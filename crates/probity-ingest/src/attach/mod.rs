@@ -5,8 +5,10 @@
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
 //! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`). A PDF's
 //! text outside its PDF syntax (appended after its end, written between its objects) is read
-//! after its pages, noted; one that claims to be a PDF and cannot be opened as one has that text
-//! read alone, so that starting a message `%PDF-` does not hide it.
+//! after its pages, noted, and then its document information, form field values, annotations and
+//! bookmarks, each under a heading (`[form fields]`); one that claims to be a PDF and cannot be
+//! opened as one has the text outside its syntax read alone, so that starting a message `%PDF-`
+//! does not hide it.
 //!
 //! Read by the mail decoder, an `.eml` or Outlook `.msg` file in an archive is read as the
 //! decoder reads an attached message (`MessageReader`), and where its text lies is given with
@@ -30,6 +32,7 @@ pub(crate) mod msg;
 mod ocr;
 mod odf;
 mod pdf;
+mod pdf_extra;
 mod pdf_image;
 mod pdf_syntax;
 mod rtf;

@@ -13,6 +13,12 @@
 //! text editor does. An incremental update's objects after the first end-of-file marker are PDF
 //! syntax, not text.
 //!
+//! Then what a PDF reader shows besides the pages ([`pdf_extra`]): the document information
+//! (Info dictionary and XMP metadata), the values of the form's fields, the comments of the
+//! annotations and the bookmarks' titles, each under a heading (`[document information]`,
+//! `[form fields]`, `[annotations]`, `[bookmarks]`), within the same page, decompression, text
+//! and time limits; a panic in the parser there keeps what was read before it.
+//!
 //! A file that claims to be a PDF and that lopdf cannot open is read for the text outside its PDF
 //! syntax alone: text that only starts `%PDF-` is read as text, noted; a PDF cut short has no
 //! such text and is noted as corrupt.
@@ -22,7 +28,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use lopdf::{Document, LoadOptions};
 use mail_parser::decoders::charsets::map::charset_decoder;
 
-use super::{Input, PDF_HEADER_WINDOW, PDF_MAGIC, TextOut, looks_like_text, pdf_syntax, text};
+use super::{
+    Input, PDF_HEADER_WINDOW, PDF_MAGIC, TextOut, looks_like_text, pdf_extra, pdf_syntax, text,
+};
 
 const ENCRYPT_KEY: &[u8] = b"/Encrypt";
 
@@ -51,9 +59,11 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>) {
     let outside = pdf_syntax::read(bytes);
     // Text appended after the end-of-file marker moves it away from the end: not a cut.
     let cut_short = !ends_as_a_pdf_does(bytes) && !outside.ends_at_eof_marker;
-    read_pages(&document, encrypted || cut_short, out);
+    let mut budget = out.limits.max_decompressed_bytes;
+    read_pages(&document, encrypted || cut_short, &mut budget, out);
     let nothing_read = out.text.trim().is_empty();
     read_outside(&outside, cut_short, out);
+    read_extra(&document, &mut budget, out);
     if cut_short {
         // First among the notes, as the cause of the others; worded by what was read.
         let note = if nothing_read {
@@ -65,6 +75,15 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>) {
     }
     if encrypted && nothing_read {
         out.note("encrypted PDF: no text could be read without its password");
+    }
+}
+
+/// Adds the document information, form fields, annotations and bookmarks ([`pdf_extra`]), after
+/// the pages and the text outside the syntax; a panic in the parser keeps what was read before.
+fn read_extra(document: &Document, budget: &mut usize, out: &mut TextOut<'_>) {
+    let read = catch_unwind(AssertUnwindSafe(|| pdf_extra::read(document, budget, out)));
+    if read.is_err() {
+        out.note("its document information, form fields, annotations or bookmarks could not all be read: the parser panicked");
     }
 }
 
@@ -172,11 +191,10 @@ fn is_encrypted(document: &Document) -> bool {
 
 /// Reads each page's text; `incomplete` (encrypted, or cut short) leaves out the notes on a
 /// document without pages or without a text layer, which would then mislead.
-fn read_pages(document: &Document, incomplete: bool, out: &mut TextOut<'_>) {
+fn read_pages(document: &Document, incomplete: bool, budget: &mut usize, out: &mut TextOut<'_>) {
     let pages: Vec<(u32, lopdf::ObjectId)> = document.get_pages().into_iter().collect();
     let total = pages.len();
     let max_pages = out.limits.max_pdf_pages;
-    let mut budget = out.limits.max_decompressed_bytes;
     let mut empty = true;
     let mut unread = 0usize;
     // Images read by OCR so far (where it is on), and whether any gave text.
@@ -196,7 +214,7 @@ fn read_pages(document: &Document, incomplete: bool, out: &mut TextOut<'_>) {
             break;
         }
         let page = catch_unwind(AssertUnwindSafe(|| {
-            read_page(document, number, page_id, &mut budget)
+            read_page(document, number, page_id, budget)
         }));
         match page {
             Ok(Ok(page)) => {
@@ -211,7 +229,7 @@ fn read_pages(document: &Document, incomplete: bool, out: &mut TextOut<'_>) {
                     document,
                     number,
                     page_id,
-                    &mut budget,
+                    budget,
                     &mut images,
                     out,
                 );
@@ -236,7 +254,7 @@ fn read_pages(document: &Document, incomplete: bool, out: &mut TextOut<'_>) {
     } else if empty && unread == 0 && by_ocr {
         out.note("PDF has no text layer (a scan?): its text is what OCR read from its images");
     } else if empty && unread == 0 {
-        out.note("PDF has no text layer (a scan?); text not extracted");
+        out.note("PDF has no text layer (a scan?); its pages' text not extracted");
     }
 }
 

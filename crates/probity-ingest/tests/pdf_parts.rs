@@ -1,0 +1,365 @@
+//! The text of a PDF besides its pages: document information (Info and XMP), form field values,
+//! annotations and bookmarks, on PDFs written by ReportLab and pypdf (`make_pdf.py`) and on
+//! hostile ones built here (loops in the field tree and the bookmarks, deep nesting).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use probity_ingest::Limits;
+use probity_ingest::attach::{Extracted, Input, extract_text};
+
+const FORM: &[u8] = include_bytes!("fixtures/attach/form.pdf");
+const COMMENTED: &[u8] = include_bytes!("fixtures/attach/commented.pdf");
+
+fn read(bytes: &[u8], limits: &Limits) -> Extracted {
+    extract_text(
+        &Input {
+            bytes,
+            mime_type: Some("application/pdf"),
+            name: Some("file.pdf"),
+            charset: None,
+        },
+        limits,
+    )
+}
+
+fn text(got: &Extracted) -> &str {
+    got.text.as_deref().unwrap_or_default()
+}
+
+/// The text from the heading `[NAME]` to the end (or the next heading).
+fn part<'a>(text: &'a str, heading: &str) -> &'a str {
+    let start = text
+        .find(&format!("\n[{heading}]\n"))
+        .unwrap_or_else(|| panic!("no [{heading}] in {text}"));
+    let rest = &text[start + 1..];
+    let end = rest[1..].find("\n\n[").map_or(rest.len(), |at| at + 1);
+    rest[..end].trim_end()
+}
+
+// ---------------------------------------------------------------------------------------------
+// PDFs written by ReportLab and pypdf
+// ---------------------------------------------------------------------------------------------
+
+/// A form of a person's details, written by ReportLab and filled in by pypdf: the page shows
+/// only the headings, the values are in the fields (UTF-16 and PDFDocEncoding strings, a field
+/// of two lines, a check box ticked), each named with its description for the user.
+#[test]
+fn a_filled_in_form_is_read_field_by_field_after_its_page() {
+    let got = read(FORM, &Limits::default());
+    let text = text(&got);
+    assert!(text.starts_with("Person details\n"), "{text}");
+    assert_eq!(
+        part(text, "form fields"),
+        "[form fields]\n\
+         surname (Surname): WĄSOWSKA\n\
+         forenames (Forenames): Zoë Anna\n\
+         Text1 (Date of birth): 14/07/1986\n\
+         ni (National Insurance number): JG103759A\n\
+         address (Home address): 12 Mill Lane\n\
+         Newtown NT4 7AB\n\
+         consent (Consent given): Yes",
+        "{text}"
+    );
+    assert!(
+        text.find("Consent given\n").unwrap() < text.find("[form fields]").unwrap(),
+        "the fields come after the page: {text}"
+    );
+    assert_eq!(got.note, None, "{got:?}");
+}
+
+/// A page written by ReportLab with its bookmarks and document information, annotated by pypdf
+/// (a free-text header, a sticky note with its author, a highlight with a pop-up), with a custom
+/// Info entry and XMP metadata: each under its heading, the marking where it was set.
+#[test]
+fn document_information_annotations_and_bookmarks_are_read_under_their_headings() {
+    let got = read(COMMENTED, &Limits::default());
+    let text = text(&got);
+    assert_eq!(
+        text,
+        "Team briefing for Monday.\n\
+         \n\
+         [document information]\n\
+         Title: Briefing — Op Larch\n\
+         Author: Sam Lane\n\
+         Subject: OFFICIAL-SENSITIVE\n\
+         Keywords: briefing, larch\n\
+         Creator: anonymous\n\
+         Producer: ReportLab PDF Library - (opensource)\n\
+         Classification: OFFICIAL-SENSITIVE PERSONAL\n\
+         dc:description: Suspect list for the Larch team\n\
+         \n\
+         [annotations]\n\
+         page 1 FreeText: OFFICIAL-SENSITIVE\n\
+         page 1 Text by DC Priya Patel: Address checked: 3 Orchard Road, Newtown\n\
+         page 1 Highlight: Do not share outside the team\n\
+         \n\
+         [bookmarks]\n\
+         Briefing\n\
+         \x20 Suspects\n\
+         \x20   Łukasz WĄSOWSKI\n\
+         Next steps"
+    );
+    assert_eq!(got.note, None, "{got:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// PDFs built here
+// ---------------------------------------------------------------------------------------------
+
+/// A one-page PDF saying `Page text.`: object 1 the catalog (with `catalog_extra`), 2 the page
+/// tree, 3 the page (with `page_extra`), 4 its content, 5 its font, then `extra` numbered from 6;
+/// `info` the trailer's Info dictionary, if any.
+fn pdf(catalog_extra: &str, page_extra: &str, extra: &[String], info: Option<&str>) -> Vec<u8> {
+    let content = "BT /F1 12 Tf 72 712 Td (Page text.) Tj ET";
+    let mut objects = vec![
+        format!("<< /Type /Catalog /Pages 2 0 R {catalog_extra} >>"),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R {page_extra} >>"
+        ),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    objects.extend(extra.iter().cloned());
+    let mut info_ref = String::new();
+    if let Some(info) = info {
+        objects.push(info.to_owned());
+        info_ref = format!("/Info {} 0 R", objects.len());
+    }
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R {info_ref} >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A UTF-16BE hex string with its byte-order mark, as writers put text outside Latin-1.
+fn utf16_hex(text: &str) -> String {
+    let mut hex = String::from("<FEFF");
+    for unit in text.encode_utf16() {
+        hex.push_str(&format!("{unit:04X}"));
+    }
+    hex.push('>');
+    hex
+}
+
+/// A field tree whose kids lead back to their parents, and bookmarks whose chains loop, are
+/// read once each and end; hex and UTF-16 strings are decoded; a widget on a page that the
+/// field tree does not reach is read with the fields, named by its parents; `/Annots` held in
+/// an object of its own is read.
+#[test]
+fn loops_in_fields_and_bookmarks_end_and_every_string_form_is_decoded() {
+    let extra = [
+        // 6: a field whose kid lists it, and itself, as kids again.
+        "<< /T (person) /Kids [7 0 R] >>".to_owned(),
+        "<< /T (ni) /V <4A473130333735394120> /Parent 6 0 R /Kids [6 0 R 7 0 R] >>".to_owned(),
+        // 8-10: bookmarks, the first its own child, the second's next the first.
+        "<< /First 9 0 R /Last 10 0 R >>".to_owned(),
+        format!(
+            "<< /Title {} /Next 10 0 R /First 9 0 R >>",
+            utf16_hex("Ōsaka Street")
+        ),
+        "<< /Title (Two) /Next 9 0 R /Prev 9 0 R >>".to_owned(),
+        // 11-12: a widget the field tree does not reach, and its parent field.
+        "<< /Subtype /Widget /Rect [0 0 1 1] /T (dob) /V (01/02/1980) /Parent 12 0 R >>".to_owned(),
+        "<< /T (suspect) /TU (The suspect) /Parent 12 0 R >>".to_owned(),
+        // 13: the page's annotations, in an object of their own.
+        format!(
+            "[11 0 R << /Subtype /Text /T (Sam) /Contents {} >> << /Subtype /Link /Rect [0 0 1 1] >>]",
+            utf16_hex("Zoë said: OFFICIAL-SENSITIVE")
+        ),
+    ];
+    let bytes = pdf(
+        "/AcroForm << /Fields [6 0 R 6 0 R] >> /Outlines 8 0 R",
+        "/Annots 13 0 R",
+        &extra,
+        Some(&format!(
+            "<< /Title {} /Subject <4F4646494349414C> >>",
+            utf16_hex("Łódź")
+        )),
+    );
+    let got = read(&bytes, &Limits::default());
+    assert_eq!(
+        text(&got),
+        "Page text.\n\
+         \n\
+         [document information]\n\
+         Title: Łódź\n\
+         Subject: OFFICIAL\n\
+         \n\
+         [form fields]\n\
+         person.ni: JG103759A\n\
+         suspect.dob (The suspect): 01/02/1980\n\
+         \n\
+         [annotations]\n\
+         page 1 Text by Sam: Zoë said: OFFICIAL-SENSITIVE\n\
+         \n\
+         [bookmarks]\n\
+         Ōsaka Street\n\
+         Two",
+        "{got:?}"
+    );
+    assert_eq!(got.note, None, "{got:?}");
+}
+
+/// Fields and bookmarks nested past the depth limit are read down to it, noted; more
+/// annotations than the item limit are read up to it, noted.
+#[test]
+fn deep_nesting_and_too_many_items_stop_at_their_limits_noted() {
+    const DEPTH: usize = 100;
+    let mut extra = Vec::new();
+    // 6..6+DEPTH: fields, each the only kid of the one before, each with a value.
+    for level in 0..DEPTH {
+        let id = 6 + level;
+        let kids = if level + 1 < DEPTH {
+            format!("/Kids [{} 0 R]", id + 1)
+        } else {
+            String::new()
+        };
+        extra.push(format!("<< /T (f{level}) /V (value {level}) {kids} >>"));
+    }
+    // Then bookmarks, each the first child of the one before.
+    let first_bookmark = 6 + DEPTH + 1;
+    extra.push(format!("<< /First {first_bookmark} 0 R >>"));
+    for level in 0..DEPTH {
+        let id = first_bookmark + level;
+        let child = if level + 1 < DEPTH {
+            format!("/First {} 0 R", id + 1)
+        } else {
+            String::new()
+        };
+        extra.push(format!("<< /Title (level {level}) {child} >>"));
+    }
+    let annotations: String = (0..10_001)
+        .map(|n| format!("<< /Subtype /Text /Contents (note {n}) >>"))
+        .collect();
+    let bytes = pdf(
+        &format!(
+            "/AcroForm << /Fields [6 0 R] >> /Outlines {} 0 R",
+            first_bookmark - 1
+        ),
+        &format!("/Annots [{annotations}]"),
+        &extra,
+        None,
+    );
+    let got = read(&bytes, &Limits::default());
+    let text = text(&got);
+    let fields = part(text, "form fields");
+    assert_eq!(fields.lines().count(), 1 + 64, "{fields}");
+    assert!(fields.ends_with(": value 63"), "{fields}");
+    let bookmarks = part(text, "bookmarks");
+    assert_eq!(bookmarks.lines().count(), 1 + 64, "{bookmarks}");
+    assert!(bookmarks.ends_with(&format!("{}level 63", "  ".repeat(63))));
+    let annotations = part(text, "annotations");
+    assert_eq!(annotations.lines().count(), 1 + 10_000);
+    assert!(annotations.ends_with("page 1 Text: note 9999"));
+    let note = got.note.as_deref().unwrap_or_default();
+    assert!(
+        note.contains(
+            "its form fields are nested more than 64 deep; the deeper ones were not read"
+        ),
+        "{note}"
+    );
+    assert!(
+        note.contains("its bookmarks are nested more than 64 deep; the deeper ones were not read"),
+        "{note}"
+    );
+    assert!(
+        note.contains("PDF has more than 10000 annotations; only the first 10000 were read"),
+        "{note}"
+    );
+}
+
+/// The clock, the decompression budget and the text limit hold for these parts as for the
+/// pages: past the time limit they are not read, noted; XMP metadata past the budget is not
+/// inflated, noted; the text is cut at its limit, noted.
+#[test]
+fn the_time_decompression_and_text_limits_hold_for_these_parts() {
+    let xmp = format!(
+        "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description><dc:subject xmlns:dc=\"http://purl.org/dc/elements/1.1/\">OFFICIAL-SENSITIVE {}</dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>",
+        "padding ".repeat(100)
+    );
+    let extra = [format!(
+        "<< /Type /Metadata /Subtype /XML /Length {} >>\nstream\n{xmp}\nendstream",
+        xmp.len()
+    )];
+    let bytes = pdf(
+        "/Metadata 6 0 R",
+        "",
+        &extra,
+        Some("<< /Title (Nominal roll) >>"),
+    );
+    let whole = read(&bytes, &Limits::default());
+    assert!(
+        text(&whole).contains("\ndc:subject: OFFICIAL-SENSITIVE padding"),
+        "{whole:?}"
+    );
+
+    let no_time = Limits {
+        max_attachment_time: std::time::Duration::ZERO,
+        ..Limits::default()
+    };
+    let got = read(&bytes, &no_time);
+    assert_eq!(text(&got), "Page text.", "{got:?}");
+    assert!(
+        got.note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("extraction stopped before its document information: the time limit of 0 ms"),
+        "{got:?}"
+    );
+
+    let small_budget = Limits {
+        max_decompressed_bytes: 500,
+        ..Limits::default()
+    };
+    let got = read(&bytes, &small_budget);
+    assert!(
+        text(&got).ends_with("[document information]\nTitle: Nominal roll"),
+        "{got:?}"
+    );
+    assert!(
+        got.note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("a stream of its metadata, form or annotations inflates past 458 bytes"),
+        "{got:?}"
+    );
+
+    let small_text = Limits {
+        max_attachment_text_bytes: 40,
+        ..Limits::default()
+    };
+    let got = read(&bytes, &small_text);
+    assert_eq!(
+        text(&got),
+        "Page text.\n\n[document information]\nTitle",
+        "{got:?}"
+    );
+    assert!(
+        got.note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("text cut at the 40 byte limit"),
+        "{got:?}"
+    );
+}
