@@ -363,3 +363,23 @@ fn the_time_decompression_and_text_limits_hold_for_these_parts() {
         "{got:?}"
     );
 }
+
+/// A field's full name is kept to 1 KiB, ended `…`: a long name shared by many kids (a hundred
+/// thousand references to one here) is not copied whole for each.
+#[test]
+fn a_long_field_name_is_cut_and_shared_by_its_kids() {
+    let long = "x".repeat(100_000);
+    let kids = "7 0 R ".repeat(100_000);
+    let extra = [
+        format!("<< /T ({long}) /Kids [{kids}] >>"),
+        "<< /T (ni) /V (JG103759A) >>".to_owned(),
+    ];
+    let bytes = pdf("/AcroForm << /Fields [6 0 R] >>", "", &extra, None);
+    let got = read(&bytes, &Limits::default());
+    let fields = part(text(&got), "form fields");
+    assert_eq!(
+        fields,
+        format!("[form fields]\n{}…: JG103759A", "x".repeat(1024)),
+        "{got:?}"
+    );
+}

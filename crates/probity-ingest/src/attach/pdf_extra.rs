@@ -37,6 +37,7 @@
 //! [`CLOCK_EVERY`] items.
 
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use quick_xml::Reader;
@@ -50,6 +51,8 @@ pub(super) const MAX_ITEMS: usize = 10_000;
 pub(super) const MAX_DEPTH: usize = 64;
 /// Largest stream (XMP metadata, a field value or rich text held in a stream) inflated.
 pub(super) const MAX_STREAM_BYTES: usize = 4 << 20;
+/// Longest full name of a form field kept (field names are words, not text).
+const MAX_NAME_BYTES: usize = 1024;
 /// Items read between two looks at the clock.
 const CLOCK_EVERY: usize = 256;
 /// Most objects visited in the field tree (nodes without a value included).
@@ -316,10 +319,12 @@ impl<'d> Extra<'d, '_, '_, '_> {
             return;
         };
         // Depth first, in the order written: a stack of (field, its parent's full name, depth).
-        let mut stack: Vec<(&'d Object, String, usize)> = roots
+        // The parent's name is shared by its kids, not copied for each.
+        let root_name: Rc<str> = Rc::from("");
+        let mut stack: Vec<(&'d Object, Rc<str>, usize)> = roots
             .iter()
             .rev()
-            .map(|root| (root, String::new(), 0))
+            .map(|root| (root, Rc::clone(&root_name), 0))
             .collect();
         let mut nodes = 0usize;
         let mut too_deep = false;
@@ -337,8 +342,7 @@ impl<'d> Extra<'d, '_, '_, '_> {
                 continue;
             }
             let name = match self.text(field, b"T") {
-                Some(own) if parent.is_empty() => own,
-                Some(own) => format!("{parent}.{own}"),
+                Some(own) => Rc::from(full_name(&parent, &own)),
                 None => parent,
             };
             if let Some(value) = self.field_value(field) {
@@ -353,7 +357,7 @@ impl<'d> Extra<'d, '_, '_, '_> {
                     continue;
                 }
                 for kid in kids.iter().rev() {
-                    stack.push((kid, name.clone(), depth + 1));
+                    stack.push((kid, Rc::clone(&name), depth + 1));
                 }
             }
         }
@@ -441,7 +445,7 @@ impl<'d> Extra<'d, '_, '_, '_> {
                     _ => "annotation".to_owned(),
                 };
                 if subtype == "Widget" {
-                    if id.is_none_or(|id| !visited.contains(&id)) {
+                    if !fields.is_full() && id.is_none_or(|id| !visited.contains(&id)) {
                         self.orphan_widget(annotation, fields);
                     }
                     continue;
@@ -513,7 +517,7 @@ impl<'d> Extra<'d, '_, '_, '_> {
                 label = self.text(node, b"TU");
             }
             if let Some(name) = self.text(node, b"T") {
-                names.push(name);
+                names.push(full_name("", &name));
             }
             let Some((id, parent)) = node.get(b"Parent").ok().and_then(|p| self.dictionary(p))
             else {
@@ -527,11 +531,14 @@ impl<'d> Extra<'d, '_, '_, '_> {
         let Some(value) = value else {
             return;
         };
-        names.reverse();
-        let name = if names.is_empty() {
+        let name = names
+            .iter()
+            .rev()
+            .fold(String::new(), |parent, own| full_name(&parent, own));
+        let name = if name.is_empty() {
             "(unnamed)".to_owned()
         } else {
-            names.join(".")
+            name
         };
         let name = match label {
             Some(label) if label != name => format!("{name} ({label})"),
@@ -592,6 +599,22 @@ impl<'d> Extra<'d, '_, '_, '_> {
             ));
         }
     }
+}
+
+/// A field's full name: its parent's, a dot and its own, at most [`MAX_NAME_BYTES`] (a name
+/// past it ends `…`), so that a long name shared by many fields is not copied whole for each.
+fn full_name(parent: &str, own: &str) -> String {
+    let mut name = String::with_capacity(parent.len() + own.len() + 1);
+    name.push_str(parent);
+    if !parent.is_empty() {
+        name.push('.');
+    }
+    name.push_str(own);
+    if name.len() > MAX_NAME_BYTES {
+        name.truncate(name.floor_char_boundary(MAX_NAME_BYTES));
+        name.push('…');
+    }
+    name
 }
 
 /// A field value that is text or a name (a check box's or radio button's state; `Off` is
