@@ -1799,6 +1799,79 @@ fn a_message_too_slow_to_scan_in_full_is_checked_as_far_as_the_time_allows() {
     assert!(text.contains("partly scanned: "), "{text}");
 }
 
+/// Standard base64 in lines of 76, as mail carries an attachment.
+fn base64_lines(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.len();
+        let word = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= n {
+                out.push(char::from(ALPHABET[(word >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out.as_bytes()
+        .chunks(76)
+        .map(|line| format!("{}\r\n", std::str::from_utf8(line).unwrap()))
+        .collect()
+}
+
+/// A PDF whose pages say nothing of note, sent to a personal webmail address: the NI number
+/// typed into its form, and the protective marking set in its document information and in a
+/// comment over its header, reach the disclosure policy through `probity comms check` (only the
+/// pages' text was read, and neither raised anything).
+#[test]
+fn a_pdf_form_field_and_its_metadata_reach_the_disclosure_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let cases: [(&str, &[u8], &str); 2] = [
+        (
+            "details.pdf",
+            include_bytes!("../../probity-ingest/tests/fixtures/attach/form.pdf"),
+            "disclosure/ni_number",
+        ),
+        (
+            "briefing.pdf",
+            include_bytes!("../../probity-ingest/tests/fixtures/attach/commented.pdf"),
+            "disclosure/protective_marking",
+        ),
+    ];
+    for (name, pdf, rule) in cases {
+        let mail = dir.path().join(format!("{name}.eml"));
+        std::fs::write(
+            &mail,
+            format!(
+                "From: PC Kim Vale <kim.vale@force.police.uk>\r\nTo: kimv1987@gmail.com\r\n\
+                 Subject: for later\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\n\
+                 Message-ID: <{name}@force.police.uk>\r\nMIME-Version: 1.0\r\n\
+                 Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\n\r\nSee attached.\r\n--b1\r\n\
+                 Content-Type: application/pdf; name=\"{name}\"\r\n\
+                 Content-Disposition: attachment; filename=\"{name}\"\r\n\
+                 Content-Transfer-Encoding: base64\r\n\r\n{}--b1--\r\n",
+                base64_lines(pdf)
+            ),
+        )
+        .unwrap();
+        let output = succeeded(probity(&data).args(["comms", "check", "--json"]).arg(&mail));
+        let checked: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(checked["outcome"], "scanned", "{checked}");
+        let rules: Vec<&str> = checked["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["rule"]["id"].as_str().unwrap())
+            .collect();
+        assert!(rules.contains(&rule), "{name}: {checked:#}");
+    }
+}
+
 /// `probity deadletter --json`, one object per dead letter.
 fn dead_letters(data: &Path) -> Vec<Value> {
     let output = succeeded(probity(data).args(["deadletter", "--json"]));
