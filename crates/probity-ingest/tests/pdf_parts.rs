@@ -193,7 +193,7 @@ fn loops_in_fields_and_bookmarks_end_and_every_string_form_is_decoded() {
         "/Annots 13 0 R",
         &extra,
         Some(&format!(
-            "<< /Title {} /Subject <4F4646494349414C> >>",
+            "<< /Title {} /Subject <4F4646494349414C> /SourceModified (D:20220414132421+05'24') >>",
             utf16_hex("Łódź")
         )),
     );

@@ -10,7 +10,8 @@
 //!
 //! - `[document information]`: `Key: value` for each text entry of the Info dictionary, `Title`,
 //!   `Author`, `Subject` and `Keywords` first, then the others as written (`Creator`,
-//!   `Producer`, keys a writer or a labelling tool added, `Classification`), dates left out;
+//!   `Producer`, keys a writer or a labelling tool added, `Classification`), dates (`D:2024…`)
+//!   left out;
 //!   then the properties of the XMP metadata (`dc:title: value`) whose values the Info
 //!   dictionary did not already give, dates, identifiers and the PDF/A and editing-history
 //!   schemas left out;
@@ -26,7 +27,8 @@
 //!
 //! Text strings are decoded as the PDF standard has them: UTF-16BE after its byte-order mark
 //! (language marks taken out), UTF-8 after its own, otherwise PDFDocEncoding; UTF-16LE after its
-//! mark is read too, as PDF readers read it. Hex strings reach here as their bytes.
+//! mark is read too, as PDF readers read it, and so is UTF-8 without a mark ([`text_string`]).
+//! Hex strings reach here as their bytes.
 //!
 //! Nothing here runs unbounded: the field tree, the chains of bookmarks and the parent chain of
 //! a widget are walked without recursion, each object at most once (a loop in them ends there),
@@ -277,7 +279,9 @@ impl<'d> Extra<'d, '_, '_, '_> {
             });
             let keys: Vec<&[u8]> = first.into_iter().chain(rest).collect();
             for key in keys {
-                if let Some(value) = self.text(info, key) {
+                if let Some(value) = self.text(info, key)
+                    && !is_pdf_date(&value)
+                {
                     let line = format!("{}: {value}", String::from_utf8_lossy(key));
                     seen.insert(value);
                     if !part.add(line) {
@@ -617,6 +621,14 @@ fn full_name(parent: &str, own: &str) -> String {
     name
 }
 
+/// Whether an Info entry's value is a PDF date (`D:20220414132421+05'24'`), which writers
+/// leave under names of their own (`SourceModified`) besides the two standard ones.
+fn is_pdf_date(value: &str) -> bool {
+    value
+        .strip_prefix("D:")
+        .is_some_and(|rest| rest.len() >= 4 && rest.bytes().take(4).all(|b| b.is_ascii_digit()))
+}
+
 /// A field value that is text or a name (a check box's or radio button's state; `Off` is
 /// none).
 fn simple_value(object: &Object) -> Option<String> {
@@ -783,8 +795,10 @@ fn rich_text(xml: &str) -> String {
 }
 
 /// A PDF text string decoded: UTF-16BE after its byte-order mark, UTF-16LE after its own (not
-/// the standard's, but written and read), UTF-8 after its own, otherwise PDFDocEncoding; then
-/// [`clean`].
+/// the standard's, but written and read), UTF-8 after its own, otherwise PDFDocEncoding, except
+/// bytes that are UTF-8 with letters past ASCII (writers put UTF-8 without its mark in titles,
+/// as pypdf reads them; PDFDocEncoding text is hardly ever valid UTF-8: `Ã` before a dagger or
+/// a bullet); then [`clean`].
 pub(super) fn text_string(bytes: &[u8]) -> String {
     let decoded: String = if let Some(rest) = bytes.strip_prefix(b"\xfe\xff") {
         utf16(rest, u16::from_be_bytes)
@@ -792,6 +806,10 @@ pub(super) fn text_string(bytes: &[u8]) -> String {
         utf16(rest, u16::from_le_bytes)
     } else if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
         String::from_utf8_lossy(rest).into_owned()
+    } else if !bytes.is_ascii()
+        && let Ok(utf8) = std::str::from_utf8(bytes)
+    {
+        utf8.to_owned()
     } else {
         bytes
             .iter()
@@ -917,6 +935,13 @@ mod tests {
         );
         // An odd byte and an unpaired surrogate do not stop the rest.
         assert_eq!(text_string(b"\xfe\xff\xd8\x00\x00A\x00B\x00"), "\u{fffd}AB");
+        // UTF-8 without its mark, as a Japanese Word document's title was written; text in
+        // PDFDocEncoding that is not UTF-8 stays so.
+        assert_eq!(
+            text_string("Microsoft Word - 電話会議.docx".as_bytes()),
+            "Microsoft Word - 電話会議.docx"
+        );
+        assert_eq!(text_string(b"Zo\xeb \xc3\x84"), "Zoë Ã—");
         // A form field's line breaks.
         assert_eq!(text_string(b"line one\rline two\r\n"), "line one\nline two");
     }
