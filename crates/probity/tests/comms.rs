@@ -1869,6 +1869,17 @@ fn a_pdf_form_field_and_its_metadata_reach_the_disclosure_policy() {
             .map(|a| a["rule"]["id"].as_str().unwrap())
             .collect();
         assert!(rules.contains(&rule), "{name}: {checked:#}");
+        let alert = checked["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["rule"]["id"] == rule)
+            .unwrap();
+        let explanation = alert["explanation"].as_str().unwrap();
+        assert!(
+            explanation.contains(&format!("in attachment:{name}")),
+            "{explanation}"
+        );
     }
 }
 
