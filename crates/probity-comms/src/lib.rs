@@ -125,6 +125,9 @@ const NESTED_CUT_LABEL: &str = "email.nested_messages_cut";
 /// limit, saying how many.
 const HEADERS_CUT_LABEL: &str = "email.headers_cut";
 
+/// The decoders' label on a message with attached messages nested too deep to be read.
+const TOO_DEEP_LABEL: &str = "email.attached_messages_too_deep";
+
 /// A message with no more text than this is scanned without timing: even text built to be slow
 /// (about 3 MB/s) takes some 20 ms.
 const UNTIMED_MESSAGE_BYTES: usize = 64 * 1024;
@@ -435,6 +438,9 @@ impl CommsStage {
                 let headers_cut = event.labels.get(HEADERS_CUT_LABEL).map(|why| {
                     format!("email: {why} by any policy (the whole message is kept in dead-letter)")
                 });
+                let too_deep = event.labels.get(TOO_DEEP_LABEL).map(|why| {
+                    format!("email: {why} by any policy (the whole message is kept in dead-letter)")
+                });
                 if !unscanned.is_empty()
                     || cut
                     || unread.is_some()
@@ -443,6 +449,7 @@ impl CommsStage {
                     || outside_cut.is_some()
                     || nested_cut.is_some()
                     || headers_cut.is_some()
+                    || too_deep.is_some()
                 {
                     let limits = self.scanner.policy().limits;
                     let mut parts = Vec::with_capacity(4);
@@ -459,6 +466,7 @@ impl CommsStage {
                     parts.extend(outside_cut);
                     parts.extend(nested_cut);
                     parts.extend(headers_cut);
+                    parts.extend(too_deep);
                     if !unscanned.is_empty() {
                         parts.push(describe_unscanned(&unscanned, &limits));
                     }

@@ -1326,6 +1326,26 @@ fn a_message_nested_thousands_deep_is_marked_partly_scanned() {
     assert_partly_scanned(&event, "over the 1000 read");
 }
 
+#[test]
+fn a_message_with_attached_messages_too_deep_to_read_is_marked_partly_scanned() {
+    let mut raw = format!("{HEADERS}Subject: s\nContent-Type: message/rfc822\n\n");
+    for _ in 0..9 {
+        raw.push_str("Subject: x\nContent-Type: message/rfc822\n\n");
+    }
+    raw.push_str("innermost\n");
+    let mut event = decode_eml(&raw);
+    assert!(
+        event
+            .labels
+            .contains_key("email.attached_messages_too_deep")
+    );
+    assert!(matches!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Scanned(_)
+    ));
+    assert_partly_scanned(&event, "nested deeper than 8 levels were not read");
+}
+
 /// A journal report (from `from`) of an officer's message to a gmail address whose envelope
 /// names occupational health as a Bcc.
 fn journal_report_from(from: &str) -> Event {

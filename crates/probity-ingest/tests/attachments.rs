@@ -1201,6 +1201,70 @@ fn attached_messages_nested_too_deep_are_noted() {
     );
 }
 
+/// A message whose attached messages are nested past the depth limit is labelled and goes to
+/// dead-letter whole as well, so that the text of the ones not read is kept (it was noted on the
+/// attachment alone, and lost).
+#[test]
+fn attached_messages_nested_too_deep_keep_the_message_in_dead_letter() {
+    let mut message =
+        "From: z@example.com\r\nSubject: level 10\r\n\r\nthe deepest words\r\n".to_owned();
+    for level in (1..10).rev() {
+        message = format!(
+            "From: z@example.com\r\nSubject: level {level}\r\nContent-Type: message/rfc822\r\n\r\n{message}"
+        );
+    }
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(message.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    let event = &batch.events[0];
+    let text = event.email.as_ref().unwrap().attachments[0]
+        .text
+        .as_deref()
+        .unwrap();
+    assert!(!text.contains("the deepest words"), "{text:?}");
+    assert_eq!(
+        event.labels["email.attached_messages_too_deep"],
+        "attached messages nested deeper than 8 levels were not read"
+    );
+    assert_eq!(batch.rejected.len(), 1);
+    let letter = &batch.rejected[0];
+    assert!(
+        letter
+            .reason
+            .contains("labelled email.attached_messages_too_deep"),
+        "{}",
+        letter.reason
+    );
+    assert_eq!(letter.raw, message.as_bytes());
+}
+
+/// Attached messages nested up to the depth limit are read in full: no label, no dead letter.
+#[test]
+fn attached_messages_nested_to_the_limit_are_not_dead_letters() {
+    let mut message =
+        "From: z@example.com\r\nSubject: level 9\r\n\r\nthe deepest words\r\n".to_owned();
+    for level in (1..9).rev() {
+        message = format!(
+            "From: z@example.com\r\nSubject: level {level}\r\nContent-Type: message/rfc822\r\n\r\n{message}"
+        );
+    }
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(message.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    let event = &batch.events[0];
+    let text = event.email.as_ref().unwrap().attachments[0]
+        .text
+        .as_deref()
+        .unwrap();
+    assert!(text.contains("the deepest words"), "{text:?}");
+    assert!(
+        !event
+            .labels
+            .contains_key("email.attached_messages_too_deep")
+    );
+    assert!(batch.rejected.is_empty());
+}
+
 #[test]
 fn broken_transfer_encoding_and_wrong_charset_are_noted() {
     let raw = b"From: a@force.example\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: text/plain; charset=x-no-such-charset; name=a.txt\r\nContent-Disposition: attachment; filename=a.txt\r\n\r\nplain words\r\n--b--\r\n";

@@ -1118,6 +1118,13 @@ fn attachments(
         let out_of_time = index > 0 && started.elapsed() > limits.max_message_extraction_time;
         let (attachment, inside) =
             attachment((part_index, part), message, &layout, limits, out_of_time);
+        if attachment
+            .extraction
+            .as_deref()
+            .is_some_and(|note| note.contains(TOO_DEEP_NOTE))
+        {
+            labels.set(TOO_DEEP_LABEL, TOO_DEEP_NOTE.replace("are not", "were not"));
+        }
         held.extend(inside.into_iter().map(|message| (out.len(), message)));
         out.push(attachment);
     }
@@ -1614,13 +1621,23 @@ fn attached_end<'m, 'x>(
     })
 }
 
+/// The note on an attached message too deep to be read; an attachment whose note holds it
+/// labels its message [`TOO_DEEP_LABEL`].
+const TOO_DEEP_NOTE: &str = "attached messages nested deeper than 8 levels are not read";
+const _: () = assert!(
+    MAX_ATTACHED_MESSAGE_DEPTH == 8,
+    "TOO_DEEP_NOTE names the depth"
+);
+
+/// The label on a message with attached messages too deep to be read: the message goes to
+/// dead-letter whole as well (`send_message`), so that their text is kept.
+pub(super) const TOO_DEEP_LABEL: &str = "email.attached_messages_too_deep";
+
 /// The note on an attached message too deep to be read.
 fn too_deep() -> attach::Extracted {
     attach::Extracted {
         text: None,
-        note: Some(format!(
-            "attached messages nested deeper than {MAX_ATTACHED_MESSAGE_DEPTH} levels are not read"
-        )),
+        note: Some(TOO_DEEP_NOTE.to_owned()),
     }
 }
 
