@@ -128,6 +128,9 @@ const HEADERS_CUT_LABEL: &str = "email.headers_cut";
 /// The decoders' label on a message with attached messages nested too deep to be read.
 const TOO_DEEP_LABEL: &str = "email.attached_messages_too_deep";
 
+/// The decoders' label on a message with a preamble or epilogue past the part of it read.
+const OUTSIDE_CUT_LABEL: &str = "email.outside_parts_cut";
+
 /// A message with no more text than this is scanned without timing: even text built to be slow
 /// (about 3 MB/s) takes some 20 ms.
 const UNTIMED_MESSAGE_BYTES: usize = 64 * 1024;
@@ -438,9 +441,15 @@ impl CommsStage {
                 let headers_cut = event.labels.get(HEADERS_CUT_LABEL).map(|why| {
                     format!("email: {why} by any policy (the whole message is kept in dead-letter)")
                 });
-                let too_deep = event.labels.get(TOO_DEEP_LABEL).map(|why| {
-                    format!("email: {why} by any policy (the whole message is kept in dead-letter)")
-                });
+                let not_read = [TOO_DEEP_LABEL, OUTSIDE_CUT_LABEL]
+                    .into_iter()
+                    .filter_map(|label| event.labels.get(label))
+                    .map(|why| {
+                        format!(
+                            "email: {why} by any policy (the whole message is kept in dead-letter)"
+                        )
+                    })
+                    .collect::<Vec<String>>();
                 if !unscanned.is_empty()
                     || cut
                     || unread.is_some()
@@ -449,7 +458,7 @@ impl CommsStage {
                     || outside_cut.is_some()
                     || nested_cut.is_some()
                     || headers_cut.is_some()
-                    || too_deep.is_some()
+                    || !not_read.is_empty()
                 {
                     let limits = self.scanner.policy().limits;
                     let mut parts = Vec::with_capacity(4);
@@ -466,7 +475,7 @@ impl CommsStage {
                     parts.extend(outside_cut);
                     parts.extend(nested_cut);
                     parts.extend(headers_cut);
-                    parts.extend(too_deep);
+                    parts.extend(not_read);
                     if !unscanned.is_empty() {
                         parts.push(describe_unscanned(&unscanned, &limits));
                     }

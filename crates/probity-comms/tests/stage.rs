@@ -1346,6 +1346,21 @@ fn a_message_with_attached_messages_too_deep_to_read_is_marked_partly_scanned() 
     assert_partly_scanned(&event, "nested deeper than 8 levels were not read");
 }
 
+#[test]
+fn a_message_with_an_epilogue_past_the_part_read_is_marked_partly_scanned() {
+    let filler = "padding line of the epilogue\n".repeat(3000);
+    let raw = format!(
+        "{HEADERS}Subject: s\nContent-Type: multipart/mixed; boundary=M\n\n--M\nContent-Type: text/plain\n\nhello\n--M--\n{filler}the end\n"
+    );
+    let mut event = decode_eml(&raw);
+    assert!(event.labels.contains_key("email.outside_parts_cut"));
+    assert!(matches!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Scanned(_)
+    ));
+    assert_partly_scanned(&event, "past the 64 KiB read of a preamble or epilogue");
+}
+
 /// A journal report (from `from`) of an officer's message to a gmail address whose envelope
 /// names occupational health as a Bcc.
 fn journal_report_from(from: &str) -> Event {

@@ -411,22 +411,74 @@ fn text_outside_the_parts_is_read_into_the_body() {
 
 /// A preamble or epilogue longer than the 64 KiB read of it ends in a line that says there was
 /// more: an attached message's epilogue of 350 KB, the words at its end, was cut without a word
-/// (found by the fuzzer).
+/// (found by the fuzzer). The message is labelled and goes to dead-letter whole as well, so that
+/// the words past the cut are kept (the line alone said so, and they were lost: found by the
+/// fuzzer).
 #[test]
 fn text_outside_the_parts_past_its_limit_says_so() {
     const CUT: &str = "\n[more text not read: the 64 KiB limit of a preamble or epilogue]";
     let filler = "padding line of the epilogue\r\n".repeat(3000);
-    let event = decode(&with_outside(
-        "",
-        &format!("{filler}PS I know where you live.\r\n"),
-    ));
+    let raw = with_outside("", &format!("{filler}PS I know where you live.\r\n"));
+    let mut batch = decode_with(&raw, Limits::default());
+    let event = batch.events.remove(0);
     let text = body(&event);
     assert!(text.ends_with(CUT), "{}", &text[text.len() - 200..]);
-    let event = decode(&with_outside(&format!("{filler}\r\n"), ""));
+    assert!(!text.contains("PS I know where you live."));
+    assert_eq!(
+        event.labels["email.outside_parts_cut"],
+        "text outside a multipart's parts past the 64 KiB read of a preamble or epilogue was not read"
+    );
+    assert_eq!(batch.rejected.len(), 1);
+    assert!(
+        batch.rejected[0]
+            .reason
+            .contains("(labelled email.outside_parts_cut)"),
+        "{}",
+        batch.rejected[0].reason
+    );
+    assert_eq!(batch.rejected[0].raw, raw);
+    let mut batch = decode_with(
+        &with_outside(&format!("{filler}\r\n"), ""),
+        Limits::default(),
+    );
+    let event = batch.events.remove(0);
     assert!(body(&event).contains(CUT), "{}", body(&event));
-    // Within the limit, no such line.
+    assert!(event.labels.contains_key("email.outside_parts_cut"));
+    assert_eq!(batch.rejected.len(), 1);
+    // Within the limit, no such line, no label and no dead letter.
     let event = decode(&with_outside("", "PS I know where you live.\r\n"));
     assert!(!body(&event).contains(CUT));
+    assert!(!event.labels.contains_key("email.outside_parts_cut"));
+}
+
+/// An attached message's epilogue past the 64 KiB read of it labels the message around it, which
+/// goes to dead-letter whole as well (its attachment's text ended in a line that said so, and the
+/// words past it were lost: found by the fuzzer).
+#[test]
+fn an_attached_messages_text_outside_its_parts_past_its_limit_keeps_the_message() {
+    let filler = "padding line of the epilogue\r\n".repeat(3000);
+    let attached = String::from_utf8(with_outside(
+        "",
+        &format!("{filler}PS I know where you live.\r\n"),
+    ))
+    .unwrap();
+    let raw = format!(
+        "From: a@force.police.uk\r\nTo: b@force.police.uk\r\nSubject: fwd\r\nContent-Type: multipart/mixed; boundary=\"F\"\r\n\r\n--F\r\nContent-Type: text/plain\r\n\r\nsee below\r\n--F\r\nContent-Type: message/rfc822\r\n\r\n{attached}\r\n--F--\r\n"
+    );
+    let mut batch = decode_with(raw.as_bytes(), Limits::default());
+    let event = batch.events.remove(0);
+    let attachment = &event.email.as_ref().unwrap().attachments[0];
+    assert!(
+        attachment
+            .extraction
+            .as_deref()
+            .unwrap_or_default()
+            .contains("past the 64 KiB read of a preamble or epilogue was not read"),
+        "{attachment:?}"
+    );
+    assert!(event.labels.contains_key("email.outside_parts_cut"));
+    assert_eq!(batch.rejected.len(), 1);
+    assert_eq!(batch.rejected[0].raw, raw.as_bytes());
 }
 
 /// Text after a multipart's first close delimiter is its epilogue, though a second close

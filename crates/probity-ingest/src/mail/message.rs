@@ -437,6 +437,7 @@ fn email_fields(
         encoding_problem: body_problem,
         alternative_lines,
         outside_parts,
+        outside_cut,
         outside_not_read,
         header_lines,
     } = body_text(message, end, ctx.limits.max_email_body_bytes);
@@ -448,6 +449,9 @@ fn email_fields(
     }
     if outside_not_read > 0 {
         labels.set("email.outside_parts_not_read", outside_not_read.to_string());
+    }
+    if outside_cut {
+        labels.set(outside::CUT_LABEL, outside::CUT_REASON);
     }
     if header_lines {
         labels.set("email.text_in_headers", "true");
@@ -865,6 +869,7 @@ fn body_text(message: &Message<'_>, end: Option<usize>, limit: usize) -> Body {
         problem |= lossy;
     }
     let mut outside_parts = false;
+    let mut outside_cut = false;
     let outside_not_read = outside::multiparts_not_read(message);
     if body.len() <= limit
         && let Some(outside) = outside::text_ending(message, end, limit)
@@ -874,8 +879,9 @@ fn body_text(message: &Message<'_>, end: Option<usize>, limit: usize) -> Body {
         }
         body.push_str(outside::MARKER);
         body.push('\n');
-        body.push_str(&outside);
+        body.push_str(&outside.text);
         outside_parts = true;
+        outside_cut = outside.cut;
     }
     let mut header_lines = false;
     if body.len() <= limit
@@ -900,6 +906,7 @@ fn body_text(message: &Message<'_>, end: Option<usize>, limit: usize) -> Body {
         encoding_problem: problem,
         alternative_lines,
         outside_parts,
+        outside_cut,
         outside_not_read,
         header_lines,
     }
@@ -956,6 +963,8 @@ struct Body {
     alternative_lines: usize,
     /// Text of a multipart's preamble or epilogue was added to the body.
     outside_parts: bool,
+    /// A preamble or epilogue was cut at its limit ([`outside::CUT_LABEL`]).
+    outside_cut: bool,
     /// Multiparts whose preamble and epilogue were not read (past
     /// [`outside::MAX_MULTIPARTS_READ`]).
     outside_not_read: usize,
@@ -1118,12 +1127,14 @@ fn attachments(
         let out_of_time = index > 0 && started.elapsed() > limits.max_message_extraction_time;
         let (attachment, inside) =
             attachment((part_index, part), message, &layout, limits, out_of_time);
-        if attachment
-            .extraction
-            .as_deref()
-            .is_some_and(|note| note.contains(TOO_DEEP_NOTE))
-        {
-            labels.set(TOO_DEEP_LABEL, TOO_DEEP_NOTE.replace("are not", "were not"));
+        // Text an attached message holds that was not read: the whole message is kept.
+        if let Some(note) = attachment.extraction.as_deref() {
+            if note.contains(TOO_DEEP_NOTE) {
+                labels.set(TOO_DEEP_LABEL, TOO_DEEP_NOTE.replace("are not", "were not"));
+            }
+            if note.contains(outside::CUT_REASON) {
+                labels.set(outside::CUT_LABEL, outside::CUT_REASON);
+            }
         }
         held.extend(inside.into_iter().map(|message| (out.len(), message)));
         out.push(attachment);
@@ -1477,6 +1488,7 @@ fn attached_message_text(
     let Body {
         text: body,
         truncated,
+        outside_cut,
         outside_not_read,
         ..
     } = body_text(nested, end, max);
@@ -1595,6 +1607,9 @@ fn attached_message_text(
             "the text outside the parts of {outside_not_read} multiparts was not read (over {} in one message)",
             outside::MAX_MULTIPARTS_READ
         ));
+    }
+    if outside_cut {
+        notes.push(outside::CUT_REASON.to_owned());
     }
     let extracted = attach::Extracted {
         text: (!text.is_empty()).then(|| text.to_owned()),

@@ -202,7 +202,8 @@ fn decode_mbox_message(
 /// Sends a decoded message's events on. A message that its events do not hold in full (a body
 /// cut at `max_email_body_bytes`, labelled `email.body_truncated`; attachments past
 /// `max_attachments`, labelled `email.attachments_omitted`; parts that may be misread; journal
-/// reports nested too deep; attached messages nested too deep to be read) goes to dead-letter whole as well, once, with the reasons, so that the
+/// reports nested too deep; attached messages nested too deep to be read; a preamble or epilogue
+/// past the part of it read) goes to dead-letter whole as well, once, with the reasons, so that the
 /// rest is kept rather than lost: the events hold what was read.
 fn send_message(
     events: Vec<Event>,
@@ -260,6 +261,9 @@ fn not_held_in_full(event: &Event, limits: &Limits) -> Vec<String> {
     }
     if let Some(why) = event.labels.get("email.nested_messages_cut") {
         reasons.push(format!("{why} (labelled email.nested_messages_cut)"));
+    }
+    if let Some(why) = event.labels.get(outside::CUT_LABEL) {
+        reasons.push(format!("{why} (labelled {})", outside::CUT_LABEL));
     }
     if let Some(why) = event.labels.get(message::TOO_DEEP_LABEL) {
         reasons.push(format!("{why} (labelled {})", message::TOO_DEEP_LABEL));

@@ -25,6 +25,22 @@ pub(super) const MAX_MULTIPARTS_READ: usize = 256;
 /// The last line of a preamble or epilogue cut at [`MAX_OUTSIDE_BYTES`].
 const CUT_LINE: &str = "[more text not read: the 64 KiB limit of a preamble or epilogue]";
 
+/// The label on a message with a preamble or epilogue cut at [`MAX_OUTSIDE_BYTES`] (its own, or
+/// an attached message's): the message goes to dead-letter whole as well, so that the rest is
+/// kept. Its value is [`CUT_REASON`].
+pub(super) const CUT_LABEL: &str = "email.outside_parts_cut";
+
+/// What [`CUT_LABEL`] says, and the note on an attached message with such a preamble or epilogue.
+pub(super) const CUT_REASON: &str =
+    "text outside a multipart's parts past the 64 KiB read of a preamble or epilogue was not read";
+
+/// The text found outside the parts by [`text_ending`].
+pub(super) struct Outside {
+    pub(super) text: String,
+    /// Whether a preamble or epilogue was cut at [`MAX_OUTSIDE_BYTES`].
+    pub(super) cut: bool,
+}
+
 /// What mailers write for readers that do not know MIME, compared in lower case with runs of
 /// white space as one space. A preamble or epilogue holding only these (and white space, and
 /// punctuation) adds nothing.
@@ -83,7 +99,7 @@ pub(super) fn any_text(message: &Message<'_>) -> bool {
 /// and [`BOILERPLATE`], in the order they occur, joined by blank lines; none when there is none.
 /// Reading stops once the text is longer than `limit` bytes (the body it goes into is cut there)
 /// or after [`MAX_MULTIPARTS_READ`] multiparts, the text then ending with a line that says how
-/// many more were not read.
+/// many more were not read; and whether a preamble or epilogue was cut at [`MAX_OUTSIDE_BYTES`].
 ///
 /// `end`, for a message that may be attached to another and read in place there, is where it
 /// ends in its raw bytes ([`Layout::attached_end`]). mail-parser ends an attached message's multipart at
@@ -93,7 +109,7 @@ pub(super) fn text_ending(
     message: &Message<'_>,
     end: Option<usize>,
     limit: usize,
-) -> Option<String> {
+) -> Option<Outside> {
     let raw: &[u8] = message.raw_message.as_ref();
     let message_end = message_end(message, end);
     let parents = parents(message);
@@ -102,6 +118,7 @@ pub(super) fn text_ending(
     let mut found_len = 0;
     let mut read = 0;
     let mut not_read = 0;
+    let mut any_cut = false;
     for (index, part) in message.parts.iter().enumerate() {
         if !matches!(part.body, PartType::Multipart(_)) {
             continue;
@@ -148,6 +165,7 @@ pub(super) fn text_ending(
                 String::new()
             };
             if cut {
+                any_cut = true;
                 // Said in the text, so that a reader knows there was more.
                 if !kept.is_empty() {
                     kept.push('\n');
@@ -165,7 +183,10 @@ pub(super) fn text_ending(
             "[the text outside the parts of {not_read} more multiparts was not read: over {MAX_MULTIPARTS_READ} in one message]"
         ));
     }
-    (!found.is_empty()).then(|| found.join("\n\n"))
+    (!found.is_empty()).then(|| Outside {
+        text: found.join("\n\n"),
+        cut: any_cut,
+    })
 }
 
 /// Which multipart of a message holds each of its parts, found once for all the messages
@@ -378,9 +399,9 @@ mod tests {
         let message = mail_parser::MessageParser::new()
             .parse(raw.as_bytes())
             .unwrap();
-        let all = text_ending(&message, None, usize::MAX).unwrap();
+        let all = text_ending(&message, None, usize::MAX).unwrap().text;
         assert!(all.len() > 20 * 1_100, "{}", all.len());
-        let some = text_ending(&message, None, 3_000).unwrap();
+        let some = text_ending(&message, None, 3_000).unwrap().text;
         assert!(some.starts_with("epilogue 0 "));
         assert!(
             some.len() > 3_000 && some.len() < 3_000 + 1_300,
