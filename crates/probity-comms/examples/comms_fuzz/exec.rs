@@ -99,7 +99,8 @@ fn reset_peak() {
 /// With `canary`, the input holds [`crate::mutate::CANARY`] in a plain-text body: unless some
 /// event's subject, body or attachment text, or some dead letter's raw input, holds it, the text
 /// was lost without a word (a `text-loss` finding; text a mutation moved into a multipart's
-/// preamble or epilogue, which nothing reads, is one).
+/// preamble or epilogue, which nothing reads, is one). Not where an attachment's text was cut at
+/// its limit (its note says so), nor in a CSV that is a header alone (the word is the header).
 pub fn run(stage: &CommsStage, work: &Path, name: &str, bytes: &[u8], canary: bool) -> Report {
     let file = work.join(name);
     let mut findings = Vec::new();
@@ -153,7 +154,13 @@ pub fn run(stage: &CommsStage, work: &Path, name: &str, bytes: &[u8], canary: bo
                 // The caller keeps a file it cannot decode as a dead letter of its own.
                 Err(error) => shape(&error.to_string()).hash(&mut hasher),
             }
-            if canary && decoded.is_ok() && !sink.canary_seen {
+            // A CSV header with no rows is nothing to lose, though the word was planted in it;
+            // nor is text past an attachment's text limit, which its note says was cut.
+            let excused = decoded
+                .as_ref()
+                .is_ok_and(|format| header_only(*format, bytes))
+                || sink.text_cut;
+            if canary && decoded.is_ok() && !sink.canary_seen && !excused {
                 findings.push(Finding {
                     kind: "text-loss",
                     reason: format!(
@@ -259,6 +266,10 @@ fn describe(event: &Event) -> String {
     )
 }
 
+/// What an attachment's note says when its text was cut at the attachment text limit
+/// (`text cut at the 1048576 byte limit`): text past it is not lost without a word.
+const TEXT_CUT_NOTE: &str = "text cut at the ";
+
 /// Whether `bytes` hold [`crate::mutate::CANARY`].
 pub fn holds_canary(bytes: &[u8]) -> bool {
     bytes
@@ -322,6 +333,8 @@ struct StageSink<'a> {
     canary_seen: bool,
     /// What the first event held (for telling the causes of lost text apart).
     first_event: String,
+    /// Whether an attachment's text was cut at its limit, as its note says.
+    text_cut: bool,
 }
 
 impl<'a> StageSink<'a> {
@@ -335,6 +348,7 @@ impl<'a> StageSink<'a> {
             stage_cpu: 0.0,
             canary_seen: false,
             first_event: String::new(),
+            text_cut: false,
         }
     }
 }
@@ -349,6 +363,13 @@ impl Sink for StageSink<'_> {
         // made the harness the slowest part of an input of many short rows).
         if self.events == 1 {
             self.first_event = describe(&event);
+        }
+        if let Some(email) = &event.email {
+            self.text_cut |= email.attachments.iter().any(|a| {
+                a.extraction
+                    .as_deref()
+                    .is_some_and(|note| note.contains(TEXT_CUT_NOTE))
+            });
         }
         if !self.canary_seen {
             self.canary_seen = match &event.email {
