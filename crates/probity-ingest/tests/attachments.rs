@@ -1265,6 +1265,63 @@ fn attached_messages_nested_to_the_limit_are_not_dead_letters() {
     assert!(batch.rejected.is_empty());
 }
 
+/// A message whose garbled type (`multipbrt/mixed`) made its body, parts and all, one
+/// attachment, with a binary part in it, has the lines of it that are text read: not text as a
+/// whole, it was only named (found by the fuzzer).
+#[test]
+fn a_garbled_multipart_with_a_binary_part_has_its_text_lines_read() {
+    let mut raw = b"From: a@force.police.uk\r\nTo: b@force.police.uk\r\nSubject: s\r\nContent-Type: multipbrt/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nMeet me behind the station.\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\n".to_vec();
+    // Bytes of a compressed file: 8-bit, with control bytes and a NUL, and no line break.
+    let binary: Vec<u8> = (0..180u8)
+        .map(|n| if n % 9 == 0 { n % 8 } else { 0x80 | n })
+        .collect();
+    raw.extend_from_slice(&binary);
+    raw.extend_from_slice(b"\r\n--b\r\nContent-Type: text/plain\r\n\r\n");
+    raw.extend_from_slice("Bring the files.\r\n".repeat(10).as_bytes());
+    raw.extend_from_slice(b"--b--\r\n");
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(&raw, &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    let attachment = &email.attachments[0];
+    let text = attachment.text.as_deref().unwrap_or_default();
+    assert!(
+        text.contains("Meet me behind the station."),
+        "{attachment:?}"
+    );
+    assert!(text.contains("Bring the files."), "{attachment:?}");
+    assert_eq!(
+        attachment.extraction.as_deref(),
+        Some(
+            "read line by line: its type multipbrt/mixed says nothing of its content, which is not text as a whole; 1 lines that are not text left out"
+        )
+    );
+}
+
+/// A binary file of no type is not read line by line: its stray text would be noise.
+#[test]
+fn a_binary_file_of_no_type_is_not_read_line_by_line() {
+    let mut bytes = Vec::new();
+    for n in 0..200u8 {
+        bytes.extend_from_slice(&[n, n ^ 0x5a, 0x01, 0x9c, b'x', n.wrapping_mul(7)]);
+        if n % 10 == 0 {
+            bytes.extend_from_slice(b"\nWord\n");
+        }
+    }
+    let got = extract_text(
+        &Input {
+            bytes: &bytes,
+            ..Input::default()
+        },
+        &Limits::default(),
+    );
+    assert_eq!(got.text, None, "{got:?}");
+    assert_eq!(
+        got.note.as_deref(),
+        Some("text is not extracted from attachments of unknown type")
+    );
+}
+
 #[test]
 fn broken_transfer_encoding_and_wrong_charset_are_noted() {
     let raw = b"From: a@force.example\r\nSubject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\nContent-Type: text/plain; charset=x-no-such-charset; name=a.txt\r\nContent-Disposition: attachment; filename=a.txt\r\n\r\nplain words\r\n--b--\r\n";

@@ -3,7 +3,8 @@
 //! in a zip, tar or gzip archive (`.tar.gz` too), told by content first; images by OCR where it
 //! is switched on ([`Ocr`]);
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
-//! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`). A PDF's
+//! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`); one
+//! whose type says nothing of it and that is not text as a whole has its text lines read. A PDF's
 //! text outside its PDF syntax (appended after its end, written between its objects) is read
 //! after its pages, noted, and then its document information, form field values, annotations and
 //! bookmarks, each under a heading (`[form fields]`); one that claims to be a PDF and cannot be
@@ -110,6 +111,12 @@ enum Kind {
     /// A PNG, JPEG, GIF, TIFF, BMP or WebP image: read by OCR where it is configured
     /// ([`Ocr`]), else noted as not read.
     Image,
+    /// Of no type, one with no registered top-level type (a garbled `multipbrt/mixed`), or a
+    /// multipart or message the mail parser did not read as one, whose bytes are not text as a
+    /// whole: a message's body, parts and all, that a garbled type made an attachment, with a
+    /// binary part or a few NULs in it. Its lines that are text are read, one by one
+    /// ([`text_lines`]), noted.
+    TextLines,
     Unsupported,
 }
 
@@ -343,11 +350,101 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
             );
         }
         Kind::Image => ocr::extract(input.bytes, out),
+        Kind::TextLines => match text_lines(input.bytes, limits.max_attachment_text_bytes) {
+            Some((text, left_out)) => {
+                out.note(format!(
+                    "read line by line: {} says nothing of its content, which is not text as a whole; {left_out} lines that are not text left out",
+                    match input.mime_type {
+                        Some(mime) if !mime.is_empty() => format!("its type {mime}"),
+                        _ => "it has no type and".to_owned(),
+                    }
+                ));
+                out.push(&text);
+            }
+            None => out.note(format!(
+                "text is not extracted from {}",
+                input.mime_type.unwrap_or("attachments of unknown type")
+            )),
+        },
         Kind::Unsupported => out.note(format!(
             "text is not extracted from {}",
             input.mime_type.unwrap_or("attachments of unknown type")
         )),
     }
+}
+
+/// Registered top-level media types (RFC 6838 and IANA's list); a type under any other is
+/// garbled, and says nothing of its content (RFC 2045 reads it as `application/octet-stream`).
+const REGISTERED_TOP_LEVEL_TYPES: [&str; 11] = [
+    "application",
+    "audio",
+    "example",
+    "font",
+    "haptics",
+    "image",
+    "message",
+    "model",
+    "multipart",
+    "text",
+    "video",
+];
+
+/// Whether an attachment's type says nothing of its content: none, one under no registered
+/// top-level type, or a multipart or message type (a part of those types that is an
+/// attachment is one the mail parser did not read as one).
+fn type_says_nothing(mime: Option<&str>) -> bool {
+    let Some(mime) = mime.filter(|mime| !mime.is_empty()) else {
+        return true;
+    };
+    let top = mime.split('/').next().unwrap_or(mime);
+    top == "multipart" || top == "message" || !REGISTERED_TOP_LEVEL_TYPES.contains(&top)
+}
+
+/// The lines of `bytes` that are text, each judged alone as a whole attachment is
+/// ([`looks_like_text`], [`text_through_controls`], its control bytes then taken out) and holding
+/// a letter or a digit, UTF-8 where it is, else windows-1252, with how many lines were left out;
+/// none where lines that are binary (not text even with their NULs taken out) are over half of
+/// its bytes: a binary file with no type, whose stray text would be noise. Gathered up to the text limit. A binary part, or a NUL, among a message's
+/// text lines kept them all from being read.
+fn text_lines(bytes: &[u8], max: usize) -> Option<(String, usize)> {
+    let mut text = String::new();
+    let mut left_out = 0;
+    let mut binary_bytes = 0;
+    for line in bytes.split(|byte| *byte == b'\n') {
+        if text.len() > max {
+            break;
+        }
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let cleaned;
+        let read = if looks_like_text(line) {
+            line
+        } else if text_through_controls(line) {
+            cleaned = without_controls(line).0;
+            &cleaned[..]
+        } else {
+            left_out += 1;
+            // A short line of UTF-16 (`-\0-\0`) is too short to be judged text, but is not binary.
+            let without_nuls: Vec<u8> = line.iter().copied().filter(|byte| *byte != 0).collect();
+            if !without_nuls.is_empty() && !looks_like_text(&without_nuls) {
+                binary_bytes += line.len();
+            }
+            continue;
+        };
+        let read = match std::str::from_utf8(read) {
+            Ok(read) => std::borrow::Cow::Borrowed(read),
+            Err(_) => std::borrow::Cow::Owned(rtf::windows_1252(read)),
+        };
+        if !read.chars().any(char::is_alphanumeric) {
+            left_out += 1;
+            continue;
+        }
+        text.push_str(&read);
+        text.push('\n');
+    }
+    (binary_bytes.saturating_mul(2) <= bytes.len()).then_some((text, left_out))
 }
 
 impl Kind {
@@ -362,7 +459,9 @@ impl Kind {
             Kind::Compound => "Office",
             Kind::Tnef => "TNEF",
             Kind::Rtf => "RTF",
-            Kind::SniffedText | Kind::TextThroughControls | Kind::Iso2022Jp => "text",
+            Kind::SniffedText | Kind::TextThroughControls | Kind::Iso2022Jp | Kind::TextLines => {
+                "text"
+            }
             Kind::Image => "image",
             Kind::Unsupported => "attachment",
         }
@@ -437,7 +536,14 @@ fn kind_of(input: &Input<'_>) -> Kind {
     // Whatever the type says: a file renamed `photo.jpg` and sent as `image/jpeg` is read by its
     // content, which for every binary format is not text (NUL bytes, control characters). Left
     // unread, a declared type was enough to keep a text's words from every policy.
-    sniffed_kind(bytes).unwrap_or(Kind::Unsupported)
+    sniffed_kind(bytes).unwrap_or_else(|| {
+        let binary = BINARY_SIGNATURES.iter().any(|sig| bytes.starts_with(sig));
+        if !binary && type_says_nothing(input.mime_type) {
+            Kind::TextLines
+        } else {
+            Kind::Unsupported
+        }
+    })
 }
 
 /// How bytes whose type does not say text are read when they are text: [`Kind::SniffedText`] or
@@ -780,11 +886,16 @@ mod tests {
             assert!(read.text.unwrap().contains("I know where you live"));
             assert!(read.note.unwrap().contains("content sniffing"));
         }
-        // Binary content is not sniffed.
+        // Binary content is not sniffed, nor read line by line.
         let binary: Vec<u8> = (0..=255u8).cycle().take(2048).collect();
+        let read = extract_text(
+            &input(&binary, Some("multipbrt/mixed"), None),
+            &Limits::default(),
+        );
+        assert_eq!(read.text, None);
         assert_eq!(
-            kind_of(&input(&binary, Some("multipbrt/mixed"), None)),
-            Kind::Unsupported
+            read.note.as_deref(),
+            Some("text is not extracted from multipbrt/mixed")
         );
     }
 
