@@ -513,6 +513,25 @@ fn text_after_a_close_delimiter_is_read_wherever_the_parts_end() {
     assert_eq!(event.labels["email.text_outside_parts"], "true");
 }
 
+/// The epilogue of a multipart that holds a multipart never closed, inside a multipart never
+/// closed itself, is read: the parser ends the multipart before its close delimiter line, and
+/// the text after that line was in no text (found by the fuzzer).
+#[test]
+fn the_epilogue_of_a_multipart_holding_one_never_closed_is_read() {
+    let raw = "From: Alan Smith <alan.smith@force.police.uk>\r\nTo: Bob Jones <bob.jones@force.police.uk>\r\n\
+        Subject: rota\r\nContent-Type: multipart/mixed; boundary=\"A\"\r\n\r\n\
+        --A\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n\
+        --B\r\nContent-Type: multipart/mixed; boundary=\"C\"\r\n\r\n\
+        --C\r\nContent-Type: multipart/alternative; boundary=\"D\"\r\n\r\n\
+        --D\r\nContent-Type: text/plain\r\n\r\nSee you at the briefing.\r\n--D--\r\n\
+        --B--\r\nI will find you.\r\n";
+    let event = decode(raw.as_bytes());
+    assert_eq!(
+        body(&event),
+        "See you at the briefing.\n\n[text outside the message's parts]\nI will find you."
+    );
+}
+
 /// The preamble and epilogue of an attached message's multipart, and of a message attached to
 /// that, are read into the attached message's text under the marker, by the same rule; mail-parser
 /// ends an attached message's multipart at its close delimiter when no delimiter of the message

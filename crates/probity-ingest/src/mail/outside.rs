@@ -312,7 +312,9 @@ fn next_delimiter(raw: &[u8], from: usize, to: usize, boundaries: &[&[u8]]) -> O
 /// before its first delimiter line, and where its epilogue starts: after the line of the first
 /// close delimiter (`--boundary--`) that follows (the parser reads no part after it; text after
 /// it, a second close delimiter among it, is the epilogue). The close delimiter is looked for
-/// before `end`, its line's end in all of `raw` (the parser may end the part within that line).
+/// before `end`, or on the line that starts just after it (the parser ends a multipart holding
+/// one never closed before its close delimiter line), its line's end in all of `raw` (the parser
+/// may end the part within that line).
 ///
 /// The first delimiter line is looked for as mail-parser looks for it (`--` and the boundary at
 /// the start of a line, whatever follows), so that the preamble is the text the parser passed
@@ -336,8 +338,16 @@ fn outside<'r>(
         return (None, None);
     };
     let preamble = body.get(..first);
-    let close = memmem::find_iter(body, &[needle.as_slice(), b"--"].concat())
-        .find(|&at| at > first && at_line_start(at))
+    // The close delimiter may start just past `end`, on the next line: the parser ends a
+    // multipart before its close delimiter line where a multipart inside it was never closed.
+    let close_needle = [needle.as_slice(), b"--"].concat();
+    let reach = raw.len().min(end.saturating_add(2 + close_needle.len()));
+    let close = raw
+        .get(start..reach)
+        .and_then(|within| {
+            memmem::find_iter(within, &close_needle)
+                .find(|&at| at > first && (at == 0 || within.get(at - 1) == Some(&b'\n')))
+        })
         .map(|at| start + at);
     let epilogue = close.and_then(|at| memchr::memchr(b'\n', &raw[at..]).map(|end| at + end + 1));
     (preamble, epilogue)
