@@ -530,6 +530,13 @@ fn the_epilogue_of_a_multipart_holding_one_never_closed_is_read() {
         body(&event),
         "See you at the briefing.\n\n[text outside the message's parts]\nI will find you."
     );
+    // With a line between the inner multipart's close and its own, where the parser ends it.
+    let raw = raw.replace("--D--\r\n", "--D--\r\nPS bring the files.\r\n");
+    let event = decode(raw.as_bytes());
+    assert_eq!(
+        body(&event),
+        "See you at the briefing.\n\n[text outside the message's parts]\nI will find you.\n\nPS bring the files."
+    );
 }
 
 /// The preamble and epilogue of an attached message's multipart, and of a message attached to

@@ -140,7 +140,16 @@ pub(super) fn text_ending(
             part_end = part_end.max(end.unwrap_or(0));
         }
         let end = part_end.min(raw.len());
-        let (preamble, epilogue_at) = outside(raw, start, end, boundary.as_bytes());
+        let (preamble, mut epilogue_at) = outside(raw, start, end, end, boundary.as_bytes());
+        if epilogue_at.is_none() && preamble.is_some() && index > 0 {
+            // The parser ends a multipart before its close delimiter line where one inside it
+            // was never closed: the close delimiter is looked for past the part too, up to the
+            // next delimiter line of a multipart holding it.
+            let to = end.saturating_add(MAX_OUTSIDE_BYTES).min(message_end);
+            let holders = holding_boundaries(message, &parents, index);
+            let reach = next_delimiter(raw, end, to, &holders).unwrap_or(to);
+            epilogue_at = outside(raw, start, end, reach, boundary.as_bytes()).1;
+        }
         // The epilogue runs to the next delimiter line of a multipart holding this one, or to
         // the end of the message: the parser reads no further where none follows.
         let mut epilogue_cut = false;
@@ -312,9 +321,9 @@ fn next_delimiter(raw: &[u8], from: usize, to: usize, boundaries: &[&[u8]]) -> O
 /// before its first delimiter line, and where its epilogue starts: after the line of the first
 /// close delimiter (`--boundary--`) that follows (the parser reads no part after it; text after
 /// it, a second close delimiter among it, is the epilogue). The close delimiter is looked for
-/// before `end`, or on the line that starts just after it (the parser ends a multipart holding
-/// one never closed before its close delimiter line), its line's end in all of `raw` (the parser
-/// may end the part within that line).
+/// before `reach` (`end`, or past it: the parser ends a multipart holding one never closed before
+/// its close delimiter line), its line's end in all of `raw` (the parser may end the part within
+/// that line).
 ///
 /// The first delimiter line is looked for as mail-parser looks for it (`--` and the boundary at
 /// the start of a line, whatever follows), so that the preamble is the text the parser passed
@@ -326,6 +335,7 @@ fn outside<'r>(
     raw: &'r [u8],
     start: usize,
     end: usize,
+    reach: usize,
     boundary: &[u8],
 ) -> (Option<&'r [u8]>, Option<usize>) {
     let Some(body) = raw.get(start..end) else {
@@ -338,10 +348,8 @@ fn outside<'r>(
         return (None, None);
     };
     let preamble = body.get(..first);
-    // The close delimiter may start just past `end`, on the next line: the parser ends a
-    // multipart before its close delimiter line where a multipart inside it was never closed.
     let close_needle = [needle.as_slice(), b"--"].concat();
-    let reach = raw.len().min(end.saturating_add(2 + close_needle.len()));
+    let reach = reach.max(end).min(raw.len());
     let close = raw
         .get(start..reach)
         .and_then(|within| {
@@ -373,7 +381,7 @@ mod tests {
     #[test]
     fn preamble_and_epilogue_are_the_bytes_outside_the_delimiters() {
         let body = b"before\r\n--B\r\n\r\none\r\n--B\r\n\r\ntwo\r\n--B--\r\nafter\r\n";
-        let (preamble, epilogue) = outside(body, 0, body.len(), b"B");
+        let (preamble, epilogue) = outside(body, 0, body.len(), body.len(), b"B");
         assert_eq!(preamble, Some(b"before\r\n".as_slice()));
         assert_eq!(
             epilogue.map(|at| &body[at..]),
@@ -381,16 +389,16 @@ mod tests {
         );
         // The first close delimiter ends the parts: a second is in the epilogue.
         let body = b"--B\r\n\r\none\r\n--B--\r\nafter\r\n--B--\r\n";
-        let (_, epilogue) = outside(body, 0, body.len(), b"B");
+        let (_, epilogue) = outside(body, 0, body.len(), body.len(), b"B");
         assert_eq!(
             epilogue.map(|at| &body[at..]),
             Some(b"after\r\n--B--\r\n".as_slice())
         );
         // A part ended within its close delimiter's line: the epilogue starts after that line.
-        let (_, epilogue) = outside(body, 0, 17, b"B");
+        let (_, epilogue) = outside(body, 0, 17, 17, b"B");
         assert_eq!(epilogue, Some(19));
         // A boundary within a line is not a delimiter; no delimiter, nothing outside.
-        assert_eq!(outside(b"x--B\r\n", 0, 6, b"B"), (None, None));
+        assert_eq!(outside(b"x--B\r\n", 0, 6, 6, b"B"), (None, None));
     }
 
     /// The preambles and epilogues are gathered only as far as the body they go into keeps:
