@@ -97,10 +97,10 @@ fn reset_peak() {
 /// Runs `bytes`, named `name`, through decode and stage in `work` (a scratch folder).
 ///
 /// With `canary`, the input holds [`crate::mutate::CANARY`] in a plain-text body: unless some
-/// event's subject, body or attachment text, or some dead letter's raw input, holds it, the text
-/// was lost without a word (a `text-loss` finding; text a mutation moved into a multipart's
-/// preamble or epilogue, which nothing reads, is one). Not where an attachment's text was cut at
-/// its limit (its note says so), nor in a CSV that is a header alone (the word is the header).
+/// event's subject, body or attachment text, or some dead letter's raw input or reason (a CSV
+/// column's name), holds it, the text was lost without a word (a `text-loss` finding). Not where
+/// an attachment's text was cut at its limit (its note says so), nor in a CSV that is a header
+/// alone (the word is the header).
 pub fn run(stage: &CommsStage, work: &Path, name: &str, bytes: &[u8], canary: bool) -> Report {
     let file = work.join(name);
     let mut findings = Vec::new();
@@ -406,7 +406,8 @@ impl Sink for StageSink<'_> {
         if let Some(index) = mbox_index(letter.location.as_ref()) {
             self.mbox_messages.insert(index);
         }
-        self.canary_seen |= holds_canary(&letter.raw);
+        // A word that became a CSV column's name is in the reason of a row that failed.
+        self.canary_seen |= holds_canary(&letter.raw) || holds_canary(letter.reason.as_bytes());
         let outcome = self.stage.guard_dead_letter(&mut letter);
         if self.features.len() < 256 {
             self.features
