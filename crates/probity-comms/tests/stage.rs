@@ -846,7 +846,6 @@ fn the_decoder_and_the_stage_name_the_record_alike() {
 
 /// [`OH_LETTER`] saved from Outlook (`.msg`, a compound file of MAPI properties), in base64.
 fn oh_letter_msg_base64() -> String {
-    use base64::Engine;
     use std::io::Write;
     let utf16 =
         |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
@@ -869,13 +868,7 @@ fn oh_letter_msg_base64() -> String {
     }
     file.flush().unwrap();
     let bytes = file.into_inner().into_inner();
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let lines: Vec<&str> = encoded
-        .as_bytes()
-        .chunks(76)
-        .map(|line| std::str::from_utf8(line).unwrap())
-        .collect();
-    lines.join("\n")
+    base64_lines(&bytes)
 }
 
 /// A letter from occupational health that an officer forwards as an attached message (as a
@@ -922,24 +915,13 @@ fn a_protected_letter_forwarded_as_an_attachment_is_sealed_and_the_rest_scanned(
         let Outcome::Scanned(alerts) = outcome else {
             panic!("{what}: {outcome:?}");
         };
-        // The officer's own words were read.
-        assert!(
-            alerts.iter().any(|a| a.rule.id.starts_with("abuse/")
-                && a.matched.iter().any(|m| m.field == "email.body")),
-            "{what}: {alerts:?}"
-        );
+        // The officer's own words were read; the letter sealed, not destroyed.
+        let (label, opened) = assert_letter_sealed(what, &event, &alerts, &key);
         let stored = serde_json::to_string(&event).unwrap();
-        for secret in ["ZQOHFWD", "restricted duties", "Your referral"] {
-            assert!(!stored.contains(secret), "{what}: {secret} in {stored}");
-        }
         assert!(
             !stored.contains(probity_comms::ATTACHED_MESSAGES_KEY),
             "{what}: {stored}"
         );
-        let label = event
-            .labels
-            .get(probity_comms::FORWARDED_LABEL)
-            .unwrap_or_else(|| panic!("{what}: no label in {stored}"));
         assert!(
             label.contains("occupational_health")
                 && label.contains("Medical confidentiality (occupational health)"),
@@ -949,14 +931,6 @@ fn a_protected_letter_forwarded_as_an_attachment_is_sealed_and_the_rest_scanned(
             event.labels.get("privacy.sealed").map(String::as_str),
             Some(SealReason::ForwardedProtectedParty.name()),
             "{what}"
-        );
-        // Sealed, not destroyed: an authorised case can open it.
-        let items = probity_privacy::sealing::sealed_items(&event);
-        assert_eq!(items.len(), 1, "{what}: {items:?}");
-        let opened = probity_privacy::sealing::unseal(&key, &items[0]).unwrap();
-        assert!(
-            opened.contains("ZQOHFWD") && opened.contains("Your referral"),
-            "{what}: {opened}"
         );
         let attachment = &event.email.as_ref().unwrap().attachments[0];
         let text = attachment.text.as_deref().unwrap();
@@ -984,7 +958,6 @@ fn a_protected_letter_forwarded_as_an_attachment_is_sealed_and_the_rest_scanned(
 
 /// A zip archive of `files`, deflated, in base64 lines as a mail program attaches one.
 fn zip_base64(files: &[(&str, &[u8])]) -> String {
-    use base64::Engine;
     use std::io::Write;
     let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
@@ -994,6 +967,12 @@ fn zip_base64(files: &[(&str, &[u8])]) -> String {
         writer.write_all(bytes).unwrap();
     }
     let bytes = writer.finish().unwrap().into_inner();
+    base64_lines(&bytes)
+}
+
+/// `bytes` in base64 lines of 76 characters, as a mail program attaches a file.
+fn base64_lines(bytes: &[u8]) -> String {
+    use base64::Engine;
     let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
     let lines: Vec<&str> = encoded
         .as_bytes()
@@ -1001,6 +980,39 @@ fn zip_base64(files: &[(&str, &[u8])]) -> String {
         .map(|line| std::str::from_utf8(line).unwrap())
         .collect();
     lines.join("\n")
+}
+
+/// What every forward of the occupational health letter must come to: the officer's own words
+/// scanned, none of the letter's words stored, a label naming the party, and one sealed item
+/// that `key` opens. Gives the label and the opened item.
+fn assert_letter_sealed(
+    what: &str,
+    event: &probity_model::Event,
+    alerts: &[probity_model::Alert],
+    key: &SealKey,
+) -> (String, String) {
+    assert!(
+        alerts.iter().any(|a| a.rule.id.starts_with("abuse/")
+            && a.matched.iter().any(|m| m.field == "email.body")),
+        "{what}: {alerts:?}"
+    );
+    let stored = serde_json::to_string(event).unwrap();
+    for secret in ["ZQOHFWD", "restricted duties", "Your referral"] {
+        assert!(!stored.contains(secret), "{what}: {secret} in {stored}");
+    }
+    let label = event
+        .labels
+        .get(probity_comms::FORWARDED_LABEL)
+        .unwrap_or_else(|| panic!("{what}: no label in {stored}"))
+        .clone();
+    let items = probity_privacy::sealing::sealed_items(event);
+    assert_eq!(items.len(), 1, "{what}: {items:?}");
+    let opened = probity_privacy::sealing::unseal(key, &items[0]).unwrap();
+    assert!(
+        opened.contains("ZQOHFWD") && opened.contains("Your referral"),
+        "{what}: {opened}"
+    );
+    (label, opened)
 }
 
 /// A letter from occupational health forwarded in a zip archive, as an `.eml` or saved from
@@ -1032,11 +1044,7 @@ fn a_protected_letter_in_a_zip_archive_is_sealed_as_an_attached_message() {
         let Outcome::Scanned(alerts) = outcome else {
             panic!("{what}: {outcome:?}");
         };
-        assert!(
-            alerts.iter().any(|a| a.rule.id.starts_with("abuse/")
-                && a.matched.iter().any(|m| m.field == "email.body")),
-            "{what}: {alerts:?}"
-        );
+        let (label, opened) = assert_letter_sealed(what, &event, &alerts, &key);
         // The archive's other file is read and scanned.
         assert!(
             alerts
@@ -1044,27 +1052,13 @@ fn a_protected_letter_in_a_zip_archive_is_sealed_as_an_attached_message() {
                 .any(|a| a.matched.iter().any(|m| m.field.starts_with("attachment:"))),
             "{what}: {alerts:?}"
         );
-        let stored = serde_json::to_string(&event).unwrap();
-        for secret in ["ZQOHFWD", "restricted duties", "Your referral"] {
-            assert!(!stored.contains(secret), "{what}: {secret} in {stored}");
-        }
-        let label = event
-            .labels
-            .get(probity_comms::FORWARDED_LABEL)
-            .unwrap_or_else(|| panic!("{what}: no label in {stored}"));
         // Held as an attached message, by the parties the decoder listed.
         assert!(
             label.contains("an attached message") && label.contains("occupational_health"),
             "{what}: {label}"
         );
         assert!(!label.contains("forwarded in the text"), "{what}: {label}");
-        let items = probity_privacy::sealing::sealed_items(&event);
-        assert_eq!(items.len(), 1, "{what}: {items:?}");
-        let opened = probity_privacy::sealing::unseal(&key, &items[0]).unwrap();
-        assert!(
-            opened.starts_with("Your referral") && opened.contains("ZQOHFWD"),
-            "{what}: {opened}"
-        );
+        assert!(opened.starts_with("Your referral"), "{what}: {opened}");
         let text = event.email.as_ref().unwrap().attachments[0]
             .text
             .clone()
