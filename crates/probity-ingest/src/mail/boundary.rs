@@ -60,11 +60,32 @@ struct Multipart {
 }
 
 /// Checks that `message`, parsed from `raw`, was split only at delimiter lines, and where it was
-/// not, writes `raw` again so that it will be (see the module doc).
-pub(super) fn anchor(parser: &MessageParser, message: &Message<'_>, raw: &[u8]) -> Anchored {
-    let mut found = Anchored::default();
+/// not, writes `raw` again so that it will be (see the module doc). The message is handed back
+/// where `raw` was not written again; where it was, it is let go before the new bytes are parsed
+/// (two readings at once doubled the memory a message takes to parse).
+pub(super) fn anchor<'m>(
+    parser: &MessageParser,
+    message: Message<'m>,
+    raw: &[u8],
+) -> (Anchored, Option<Message<'m>>) {
     let mut multiparts = Vec::new();
-    collect(message, raw, 0, &mut multiparts);
+    collect(&message, raw, 0, &mut multiparts);
+    let mut message = Some(message);
+    let found = mend_rounds(parser, &mut message, multiparts, raw);
+    if found.bytes.is_some() {
+        message = None;
+    }
+    (found, message)
+}
+
+/// The rounds of [`anchor`]: `message` is let go before the first parse of bytes written again.
+fn mend_rounds(
+    parser: &MessageParser,
+    message: &mut Option<Message<'_>>,
+    mut multiparts: Vec<Multipart>,
+    raw: &[u8],
+) -> Anchored {
+    let mut found = Anchored::default();
     let mut current: Option<Vec<u8>> = None;
     for round in 0..MAX_ROUNDS {
         let bytes = current.as_deref().unwrap_or(raw);
@@ -104,6 +125,7 @@ pub(super) fn anchor(parser: &MessageParser, message: &Message<'_>, raw: &[u8]) 
             return found;
         };
         multiparts.clear();
+        *message = None;
         if let Some(again) = parser.parse(&rewritten) {
             collect(&again, &rewritten, 0, &mut multiparts);
         }
@@ -461,7 +483,7 @@ mod tests {
     fn anchored(raw: &[u8]) -> Anchored {
         let parser = MessageParser::new();
         let message = parser.parse(raw).unwrap();
-        anchor(&parser, &message, raw)
+        anchor(&parser, message, raw).0
     }
 
     #[test]

@@ -195,14 +195,18 @@ pub(super) fn message_to_events_with(
     // A multipart boundary within a line, or before other text, does not end a part (RFC 2046),
     // though mail-parser splits there: the message is read again with only its delimiter lines
     // able to split it.
-    let anchored = boundary::anchor(parser, &message, read);
-    let message = match anchored
-        .bytes
-        .as_deref()
-        .and_then(|again| parser.parse(again))
-    {
-        Some(again) => again,
-        None => message,
+    let (anchored, unchanged) = boundary::anchor(parser, message, read);
+    let message = match (unchanged, anchored.bytes.as_deref()) {
+        (Some(message), _) => message,
+        (None, Some(again)) => match parser.parse(again) {
+            Some(again) => again,
+            None => parser
+                .parse(read)
+                .ok_or("the message could not be read again")?,
+        },
+        (None, None) => parser
+            .parse(read)
+            .ok_or("the message could not be read again")?,
     };
     if let Some(reason) = not_a_message(&message, bytes.len()) {
         return Err(reason);
