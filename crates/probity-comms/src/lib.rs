@@ -131,6 +131,9 @@ const TOO_DEEP_LABEL: &str = "email.attached_messages_too_deep";
 /// The decoders' label on a message with a preamble or epilogue past the part of it read.
 const OUTSIDE_CUT_LABEL: &str = "email.outside_parts_cut";
 
+/// The same for the header blocks of the message's parts, all together.
+const PART_HEADERS_CUT_LABEL: &str = "email.part_headers_cut";
+
 /// A message with no more text than this is scanned without timing: even text built to be slow
 /// (about 3 MB/s) takes some 20 ms.
 const UNTIMED_MESSAGE_BYTES: usize = 64 * 1024;
@@ -438,18 +441,18 @@ impl CommsStage {
                         "email: {why}; the rest was not read by any policy (the whole message is kept in dead-letter)"
                     )
                 });
-                let headers_cut = event.labels.get(HEADERS_CUT_LABEL).map(|why| {
+                let not_read = [
+                    HEADERS_CUT_LABEL,
+                    PART_HEADERS_CUT_LABEL,
+                    TOO_DEEP_LABEL,
+                    OUTSIDE_CUT_LABEL,
+                ]
+                .into_iter()
+                .filter_map(|label| event.labels.get(label))
+                .map(|why| {
                     format!("email: {why} by any policy (the whole message is kept in dead-letter)")
-                });
-                let not_read = [TOO_DEEP_LABEL, OUTSIDE_CUT_LABEL]
-                    .into_iter()
-                    .filter_map(|label| event.labels.get(label))
-                    .map(|why| {
-                        format!(
-                            "email: {why} by any policy (the whole message is kept in dead-letter)"
-                        )
-                    })
-                    .collect::<Vec<String>>();
+                })
+                .collect::<Vec<String>>();
                 if !unscanned.is_empty()
                     || cut
                     || unread.is_some()
@@ -457,7 +460,6 @@ impl CommsStage {
                     || misread
                     || outside_cut.is_some()
                     || nested_cut.is_some()
-                    || headers_cut.is_some()
                     || !not_read.is_empty()
                 {
                     let limits = self.scanner.policy().limits;
@@ -474,7 +476,6 @@ impl CommsStage {
                     }
                     parts.extend(outside_cut);
                     parts.extend(nested_cut);
-                    parts.extend(headers_cut);
                     parts.extend(not_read);
                     if !unscanned.is_empty() {
                         parts.push(describe_unscanned(&unscanned, &limits));

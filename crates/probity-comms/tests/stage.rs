@@ -1305,6 +1305,21 @@ fn a_message_whose_header_block_was_cut_is_marked_partly_scanned() {
 }
 
 #[test]
+fn a_message_whose_part_header_blocks_were_cut_is_marked_partly_scanned() {
+    let groups = " a=b;".repeat(200_000);
+    let raw = format!(
+        "{HEADERS}Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nFrom: ;{groups}\nContent-Type: text/plain\n\nhello\n--B--\n"
+    );
+    let mut event = decode_eml(&raw);
+    assert!(event.labels.contains_key("email.part_headers_cut"));
+    assert!(matches!(
+        stage(4 << 20).apply(&mut event),
+        Outcome::Scanned(_)
+    ));
+    assert_partly_scanned(&event, "header blocks of the message's parts");
+}
+
+#[test]
 fn a_message_nested_thousands_deep_is_marked_partly_scanned() {
     let mut raw = format!("{HEADERS}Subject: s\nContent-Type: message/rfc822\n\n");
     for _ in 0..1_500 {

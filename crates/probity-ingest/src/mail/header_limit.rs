@@ -11,60 +11,306 @@
 //! (Postfix keeps 100 KB of one and drops the rest; Exchange's receive connectors refuse more than
 //! 256 KB by default), so no message they deliver loses a field.
 //!
-//! The same bound holds for a message parsed on its own from an attachment's bytes (S/MIME signed
-//! content; an attached `.eml` over it is read as a file instead). The header blocks mail-parser
-//! reads in the same pass as the message's own (its parts', and those of messages attached as
-//! `message/rfc822` parts) are not bounded here: finding them is the parse itself.
+//! The header blocks of the message's parts (those mail-parser reads in the same pass) are bounded
+//! the same way, all together: past [`MAX_PART_HEADER_BYTES`] of them, a field that would take
+//! them past it is left out whole (found by the fuzzer: the same `From: ; a=b; a=b…` in a part's
+//! header block took 100 MB for 1.9 MB). Finding them exactly is the parse itself, so they are
+//! found by their lines: the lines after a delimiter line (`--` and a boundary declared in the
+//! message, not a close delimiter) up to the next empty line are a part's header block, and the
+//! paragraph (lines between empty lines) after a header block that names a message type
+//! (`message/rfc822`, `message/global`, in no transfer encoding) is an attached message's, where
+//! it starts with a header field. The lines of a
+//! message whose body is within the limit are not looked at; in a longer one the count is first
+//! made of the lines after every line starting `--`, which is cheap, and only a message where
+//! those come to more than the limit has its boundaries read and its blocks told apart (so that
+//! the lines after `-----Original Message-----` in a long thread are never taken for a part's
+//! header block). Parts the parser splits at a boundary within a line are not found this way.
+//!
+//! The same bounds hold for a message parsed on its own from an attachment's bytes (S/MIME signed
+//! content; an attached `.eml` over them is read as a file instead).
+
+use std::collections::HashSet;
+use std::ops::Range;
 
 /// The most bytes of a message's own header block that are parsed.
 pub(super) const MAX_HEADER_BLOCK_BYTES: usize = 512 * 1024;
 
-/// A message whose header block was cut.
-#[derive(Debug)]
+/// The most bytes of the header blocks of a message's parts, all together, that are parsed.
+pub(super) const MAX_PART_HEADER_BYTES: usize = 512 * 1024;
+
+/// Most distinct boundaries read from a message whose part header blocks are told apart; past
+/// it, every paragraph starting `--` is taken for a delimiter line.
+const MAX_BOUNDARIES: usize = 10_000;
+
+/// Longest boundary read (RFC 2046 allows 70 characters).
+const MAX_BOUNDARY_BYTES: usize = 256;
+
+/// A message whose header blocks were cut.
+#[derive(Debug, Default)]
 pub(super) struct Cut {
     /// The message with the fields left out.
     pub(super) bytes: Vec<u8>,
-    /// How many fields were left out.
+    /// How many fields of its own header block were left out.
     pub(super) fields: usize,
     /// Their bytes.
     pub(super) field_bytes: usize,
+    /// How many fields of its parts' header blocks were left out.
+    pub(super) part_fields: usize,
+    /// Their bytes.
+    pub(super) part_field_bytes: usize,
 }
 
-/// `bytes` with the header fields past [`MAX_HEADER_BLOCK_BYTES`] left out (see the module
-/// docs); none where the header block is within it.
+/// `bytes` with the header fields past [`MAX_HEADER_BLOCK_BYTES`] in its own header block, and
+/// past [`MAX_PART_HEADER_BYTES`] in its parts', left out (see the module docs); none where they
+/// are within them.
 pub(super) fn cut(bytes: &[u8]) -> Option<Cut> {
     let end = block_end(bytes);
-    if end <= MAX_HEADER_BLOCK_BYTES {
+    let parts = part_header_blocks(bytes, end);
+    if end <= MAX_HEADER_BLOCK_BYTES && parts.is_empty() {
         return None;
     }
-    let mut out = Vec::with_capacity(MAX_HEADER_BLOCK_BYTES + (bytes.len() - end));
+    let mut cut = Cut {
+        bytes: Vec::with_capacity(
+            bytes
+                .len()
+                .min(MAX_HEADER_BLOCK_BYTES + (bytes.len() - end)),
+        ),
+        ..Cut::default()
+    };
     let mut kept = 0;
-    let mut fields = 0;
-    let mut field_bytes = 0;
-    let mut at = 0;
-    while at < end {
-        let field_end = field_end(bytes, at, end);
+    let (mut fields, mut field_bytes) = (0, 0);
+    keep_fields(
+        bytes,
+        0..end,
+        MAX_HEADER_BLOCK_BYTES,
+        &mut kept,
+        &mut cut.bytes,
+        &mut fields,
+        &mut field_bytes,
+    );
+    cut.fields = fields;
+    cut.field_bytes = field_bytes;
+    let mut kept = 0;
+    let (mut fields, mut field_bytes) = (0, 0);
+    let mut copied = end;
+    for block in parts {
+        cut.bytes.extend_from_slice(&bytes[copied..block.start]);
+        keep_fields(
+            bytes,
+            block.clone(),
+            MAX_PART_HEADER_BYTES,
+            &mut kept,
+            &mut cut.bytes,
+            &mut fields,
+            &mut field_bytes,
+        );
+        copied = block.end;
+    }
+    cut.bytes.extend_from_slice(&bytes[copied..]);
+    cut.part_fields = fields;
+    cut.part_field_bytes = field_bytes;
+    Some(cut)
+}
+
+/// Copies the fields of `block` to `out` while `kept` stays within `limit`; a field that would
+/// take it past is left out whole and counted.
+fn keep_fields(
+    bytes: &[u8],
+    block: Range<usize>,
+    limit: usize,
+    kept: &mut usize,
+    out: &mut Vec<u8>,
+    fields: &mut usize,
+    field_bytes: &mut usize,
+) {
+    let mut at = block.start;
+    while at < block.end {
+        let field_end = field_end(bytes, at, block.end);
         let field = &bytes[at..field_end];
-        if kept + field.len() <= MAX_HEADER_BLOCK_BYTES {
+        if *kept + field.len() <= limit {
             out.extend_from_slice(field);
-            kept += field.len();
+            *kept += field.len();
         } else {
-            fields += 1;
-            field_bytes += field.len();
+            *fields += 1;
+            *field_bytes += field.len();
         }
         at = field_end;
     }
-    out.extend_from_slice(&bytes[end..]);
-    Some(Cut {
-        bytes: out,
-        fields,
-        field_bytes,
+}
+
+/// Whether the header block of `bytes`, or its parts' together, are past their limits.
+pub(super) fn is_over(bytes: &[u8]) -> bool {
+    let end = block_end(bytes);
+    end > MAX_HEADER_BLOCK_BYTES || !part_header_blocks(bytes, end).is_empty()
+}
+
+/// The header blocks of the parts of the message in `bytes` (its own ends at `end`), in order,
+/// where they come to more than [`MAX_PART_HEADER_BYTES`]; none where they do not.
+fn part_header_blocks(bytes: &[u8], end: usize) -> Vec<Range<usize>> {
+    // Most messages are too short for it: their lines are not looked at.
+    if bytes.len().saturating_sub(end) <= MAX_PART_HEADER_BYTES {
+        return Vec::new();
+    }
+    let mut total = 0usize;
+    header_blocks(bytes, end, |_| true, |block| total += block.len());
+    if total <= MAX_PART_HEADER_BYTES {
+        return Vec::new();
+    }
+    // Past the cheap count: the boundaries the message declares tell delimiter lines apart.
+    let mut boundaries: HashSet<&[u8]> = HashSet::new();
+    let mut too_many = false;
+    let mut declared = |block: Range<usize>| {
+        for boundary in declared_boundaries(&bytes[block]) {
+            if boundaries.len() >= MAX_BOUNDARIES {
+                too_many = true;
+                return;
+            }
+            boundaries.insert(boundary);
+        }
+    };
+    declared(0..end);
+    header_blocks(bytes, end, |_| true, &mut declared);
+    // A line's prefixes are hashed as it is read, so that each line costs its length (at most a
+    // boundary's), however many boundaries of however many lengths there are.
+    let hashes: HashSet<u64> = boundaries
+        .iter()
+        .map(|boundary| prefix_hash(boundary))
+        .collect();
+    let is_delimiter = |line: &[u8]| {
+        let Some(rest) = line.strip_prefix(b"--") else {
+            return false;
+        };
+        if too_many {
+            return true;
+        }
+        let mut hash = PREFIX_HASH_START;
+        for (at, &byte) in rest.iter().take(MAX_BOUNDARY_BYTES).enumerate() {
+            hash = prefix_hash_step(hash, byte);
+            let length = at + 1;
+            if hashes.contains(&hash)
+                && boundaries.contains(&rest[..length])
+                && !rest[length..].starts_with(b"--")
+            {
+                return true;
+            }
+        }
+        false
+    };
+    let mut blocks = Vec::new();
+    let mut total = 0usize;
+    header_blocks(bytes, end, is_delimiter, |block| {
+        if !block.is_empty() {
+            total += block.len();
+            blocks.push(block);
+        }
+    });
+    if total <= MAX_PART_HEADER_BYTES {
+        blocks.clear();
+    }
+    blocks
+}
+
+/// Calls `found` with each header block after the message's own (which ends at `end`), in order:
+/// the lines after a line starting `--` that `is_delimiter` takes for a delimiter line, up to the
+/// next empty line (`\r` alone counts as empty); and the paragraph after a header block that
+/// names a message type, where it starts with a header field (an attached message's).
+fn header_blocks(
+    bytes: &[u8],
+    end: usize,
+    is_delimiter: impl Fn(&[u8]) -> bool,
+    mut found: impl FnMut(Range<usize>),
+) {
+    let mut names_message = names_message_type(&bytes[..end]);
+    let mut paragraph_start = true;
+    let mut block: Option<usize> = None;
+    let mut at = end;
+    while at < bytes.len() {
+        let next = line_end(bytes, at, bytes.len());
+        let line = &bytes[at..next];
+        if line == b"\n" || line == b"\r\n" {
+            if let Some(start) = block.take() {
+                names_message = names_message_type(&bytes[start..at]);
+                found(start..at);
+            }
+            paragraph_start = true;
+        } else {
+            if paragraph_start {
+                paragraph_start = false;
+                if names_message && starts_with_field(line) {
+                    block = Some(at);
+                }
+                names_message = false;
+            }
+            if block.is_none() && line.starts_with(b"--") && is_delimiter(line) {
+                block = Some(next);
+            }
+        }
+        at = next;
+    }
+    if let Some(start) = block {
+        found(start..bytes.len());
+    }
+}
+
+/// Where [`prefix_hash`] starts.
+const PREFIX_HASH_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a, one byte further.
+fn prefix_hash_step(hash: u64, byte: u8) -> u64 {
+    (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// The hash [`prefix_hash_step`] comes to over `bytes`.
+fn prefix_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(PREFIX_HASH_START, |hash, &byte| {
+        prefix_hash_step(hash, byte)
     })
 }
 
-/// Whether the header block of `bytes` is longer than [`MAX_HEADER_BLOCK_BYTES`].
-pub(super) fn is_over(bytes: &[u8]) -> bool {
-    block_end(bytes) > MAX_HEADER_BLOCK_BYTES
+/// Whether a header block names a message type (`message/rfc822`, `message/global`…) and no
+/// transfer encoding that would hide the message's header block from a reading of its lines.
+fn names_message_type(block: &[u8]) -> bool {
+    let names = memchr::memchr_iter(b'/', block).any(|slash| {
+        block
+            .get(slash.saturating_sub(7)..slash)
+            .is_some_and(|before| before.eq_ignore_ascii_case(b"message"))
+    });
+    names
+        && !block.windows(6).any(|word| {
+            word.eq_ignore_ascii_case(b"base64") || word.eq_ignore_ascii_case(b"quoted")
+        })
+}
+
+/// Whether `text` starts with a header field's name and its colon.
+fn starts_with_field(text: &[u8]) -> bool {
+    let name_end = text
+        .iter()
+        .position(|&byte| !(byte.is_ascii_graphic() && byte != b':'))
+        .unwrap_or(text.len());
+    name_end > 0 && text.get(name_end) == Some(&b':')
+}
+
+/// The values of the `boundary=` parameters written in `block` (quoted or not).
+fn declared_boundaries(block: &[u8]) -> impl Iterator<Item = &[u8]> {
+    memchr::memchr_iter(b'=', block).filter_map(move |equals| {
+        let name = block[..equals].trim_ascii_end();
+        let name = name.get(name.len().checked_sub(8)?..)?;
+        if !name.eq_ignore_ascii_case(b"boundary") {
+            return None;
+        }
+        let value = block[equals + 1..].trim_ascii_start();
+        let value = match value.strip_prefix(b"\"") {
+            Some(quoted) => &quoted[..memchr::memchr(b'"', quoted)?],
+            None => {
+                let token_end = value
+                    .iter()
+                    .position(|&byte| matches!(byte, b';' | b' ' | b'\t' | b'\r' | b'\n'))
+                    .unwrap_or(value.len());
+                &value[..token_end]
+            }
+        };
+        (!value.is_empty() && value.len() <= MAX_BOUNDARY_BYTES).then_some(value)
+    })
 }
 
 /// Where the header block ends: the start of its first empty line (`\r` alone counts as empty),
@@ -138,5 +384,92 @@ mod tests {
         assert_eq!(got.fields, count - kept);
         assert_eq!(got.bytes.len(), kept * line.len() + "\r\nbody".len());
         assert!(got.bytes.ends_with(b"X-Field: value\r\n\r\nbody"));
+    }
+
+    /// `From: ;` and as many ` a=b;` continuation lines as take it past `bytes`.
+    fn huge_field(bytes: usize) -> String {
+        format!("From: ;\n{}", " a=b;\n".repeat(bytes / 6 + 1))
+    }
+
+    #[test]
+    fn a_part_header_field_past_the_limit_is_left_out_and_the_rest_kept() {
+        let huge = huge_field(MAX_PART_HEADER_BYTES);
+        let message = format!(
+            "Subject: s\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\n{huge}Content-Type: text/plain\n\nfirst\n--B\nContent-Type: text/plain\n\nsecond\n--B--\n"
+        );
+        let got = cut(message.as_bytes()).unwrap();
+        assert_eq!(
+            String::from_utf8(got.bytes).unwrap(),
+            "Subject: s\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nfirst\n--B\nContent-Type: text/plain\n\nsecond\n--B--\n"
+        );
+        assert_eq!((got.fields, got.field_bytes), (0, 0));
+        assert_eq!((got.part_fields, got.part_field_bytes), (1, huge.len()));
+        assert!(is_over(message.as_bytes()));
+    }
+
+    /// The limit holds for the parts' header blocks together: many under it each, over it
+    /// together, keep their fields up to it and lose the later ones.
+    #[test]
+    fn the_part_limit_holds_for_all_parts_together() {
+        let field = format!("X-Pad: {}\n", "p".repeat(1000));
+        let parts = MAX_PART_HEADER_BYTES / field.len() + 5;
+        let mut message = "Content-Type: multipart/mixed; boundary=B\n\n".to_owned();
+        for _ in 0..parts {
+            message.push_str(&format!("--B\n{field}\nbody\n"));
+        }
+        message.push_str("--B--\n");
+        let got = cut(message.as_bytes()).unwrap();
+        assert_eq!(got.part_fields, parts - MAX_PART_HEADER_BYTES / field.len());
+        let text = String::from_utf8(got.bytes).unwrap();
+        assert_eq!(text.matches("\nbody\n").count(), parts);
+        assert_eq!(text.matches("--B\n").count(), parts);
+    }
+
+    /// An attached message's header block is the paragraph after the part header naming its type;
+    /// one in base64 is the attached message's encoded bytes, not read here.
+    #[test]
+    fn an_attached_message_header_block_is_bounded_but_not_an_encoded_one() {
+        let huge = huge_field(MAX_PART_HEADER_BYTES);
+        let message = format!(
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: message/rfc822\n\n{huge}Subject: inner\n\ninner body\n--B--\n"
+        );
+        let got = cut(message.as_bytes()).unwrap();
+        assert_eq!(got.part_fields, 1);
+        assert!(
+            String::from_utf8(got.bytes)
+                .unwrap()
+                .ends_with("message/rfc822\n\nSubject: inner\n\ninner body\n--B--\n")
+        );
+        // Top-level too: the message is itself a message/rfc822 wrapper.
+        let wrapped = format!("Content-Type: message/rfc822\n\n{huge}Subject: inner\n\nbody\n");
+        assert_eq!(cut(wrapped.as_bytes()).unwrap().part_fields, 1);
+        let encoded_lines =
+            "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n".repeat(MAX_PART_HEADER_BYTES / 30);
+        let encoded = format!(
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n{encoded_lines}--B--\n"
+        );
+        assert!(cut(encoded.as_bytes()).is_none());
+    }
+
+    /// Paragraphs starting `--` that are not delimiter lines of a declared boundary (a reply's
+    /// `-----Original Message-----` block, text after a close delimiter) are text, however many.
+    #[test]
+    fn text_that_only_looks_like_a_part_header_block_is_left_alone() {
+        let quoted = "-----Original Message-----\nFrom: a@x.example\nSent: Monday\nTo: b@x.example\nSubject: re\n\nthanks\n\n";
+        let thread = quoted.repeat(MAX_PART_HEADER_BYTES / quoted.len() * 2);
+        let plain = format!("Subject: s\n\n{thread}");
+        assert!(cut(plain.as_bytes()).is_none());
+        let multipart = format!(
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\n{thread}--B--\n{}",
+            "X-Epilogue: text\n".repeat(MAX_PART_HEADER_BYTES / 10)
+        );
+        assert!(cut(multipart.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn boundaries_are_read_quoted_or_not() {
+        let block = b"Content-Type: multipart/mixed;\n boundary=\"a b\"\nX: BOUNDARY = plain;x\nY: boundary=\n";
+        let found: Vec<&[u8]> = declared_boundaries(block).collect();
+        assert_eq!(found, [b"a b".as_slice(), b"plain"]);
     }
 }

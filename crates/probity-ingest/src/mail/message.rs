@@ -157,7 +157,7 @@ pub(super) fn message_to_events_with(
     let input = line_ends
         .as_ref()
         .map_or(parsed, |(rewritten, _)| rewritten);
-    // A header block past its limit is parsed without the fields past it.
+    // Header blocks past their limits are parsed without the fields past them.
     let headers_cut = header_limit::cut(input);
     let input = headers_cut.as_ref().map_or(input, |cut| &cut.bytes);
     // Raw 8-bit header lines that are not UTF-8 are read as windows-1252 (mail-parser would replace
@@ -230,7 +230,7 @@ pub(super) fn message_to_events_with(
             &anchored,
             line_ends.as_ref().map(|(_, count)| *count),
         );
-        if let Some(cut) = &headers_cut {
+        if let Some(cut) = headers_cut.as_ref().filter(|cut| cut.fields > 0) {
             event.labels.insert(
                 "email.headers_cut".into(),
                 format!(
@@ -238,6 +238,17 @@ pub(super) fn message_to_events_with(
                     cut.fields,
                     cut.field_bytes,
                     header_limit::MAX_HEADER_BLOCK_BYTES
+                ),
+            );
+        }
+        if let Some(cut) = headers_cut.as_ref().filter(|cut| cut.part_fields > 0) {
+            event.labels.insert(
+                "email.part_headers_cut".into(),
+                format!(
+                    "{} header fields ({} bytes) past the first {} bytes of the header blocks of the message's parts were not read",
+                    cut.part_fields,
+                    cut.part_field_bytes,
+                    header_limit::MAX_PART_HEADER_BYTES
                 ),
             );
         }
@@ -1216,7 +1227,7 @@ fn file_message<'b>(bytes: &'b [u8], file: &File, limits: &Limits) -> Option<Mes
         .as_deref()
         .is_some_and(|mime| mime == "message/rfc822" || mime == "message/global");
     // One nested thousands deep is not parsed (see `MAX_NESTED_TYPES`), nor one whose header
-    // block is past its limit (`header_limit`); it stays an attachment, read as a file.
+    // blocks are past their limits (`header_limit`); it stays an attachment, read as a file.
     if !(named || typed)
         || bytes.len() > limits.max_attachment_bytes
         || nesting_cut(bytes).is_some()
@@ -1389,7 +1400,7 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
         attach::cms::Opened::Signed(content) => {
             let note =
                 "read from inside its S/MIME signature (signed data; the signature is not checked)";
-            // A header block past its limit is parsed without the fields past it.
+            // Header blocks past their limits are parsed without the fields past them.
             let headers_cut = header_limit::cut(&content);
             let content = headers_cut.as_ref().map_or(&content[..], |cut| &cut.bytes);
             let parsed = nesting_cut(content)
@@ -1407,14 +1418,23 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
                 return (extracted, Vec::new());
             };
             let (extracted, held) = attached_message_text(&inner, None, limits, 1);
-            let note = match &headers_cut {
-                Some(cut) => format!(
-                    "{note}; {} header fields past the first {} bytes of its header block were not read",
-                    cut.fields,
-                    header_limit::MAX_HEADER_BLOCK_BYTES
-                ),
-                None => note.to_owned(),
-            };
+            let mut note = note.to_owned();
+            if let Some(cut) = &headers_cut {
+                if cut.fields > 0 {
+                    note.push_str(&format!(
+                        "; {} header fields past the first {} bytes of its header block were not read",
+                        cut.fields,
+                        header_limit::MAX_HEADER_BLOCK_BYTES
+                    ));
+                }
+                if cut.part_fields > 0 {
+                    note.push_str(&format!(
+                        "; {} header fields past the first {} bytes of the header blocks of its parts were not read",
+                        cut.part_fields,
+                        header_limit::MAX_PART_HEADER_BYTES
+                    ));
+                }
+            }
             (noted(extracted, &note), held)
         }
         attach::cms::Opened::Encrypted(what) => {

@@ -271,6 +271,9 @@ fn not_held_in_full(event: &Event, limits: &Limits) -> Vec<String> {
     if let Some(why) = event.labels.get("email.headers_cut") {
         reasons.push(format!("{why} (labelled email.headers_cut)"));
     }
+    if let Some(why) = event.labels.get("email.part_headers_cut") {
+        reasons.push(format!("{why} (labelled email.part_headers_cut)"));
+    }
     if let Some(omitted) = event.labels.get("email.attachments_omitted") {
         reasons.push(format!(
             "the message has {omitted} attachments more than the {} its event describes (labelled email.attachments_omitted)",
