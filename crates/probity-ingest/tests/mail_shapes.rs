@@ -164,6 +164,11 @@ fn a_boundary_within_a_line_does_not_end_the_part() {
     assert_eq!(event.email.as_ref().unwrap().attachments.len(), 1);
     assert_eq!(event.labels["email.misplaced_boundaries"], "1");
     assert!(!event.labels.contains_key("email.parts_misread"));
+    // The message was read with its boundary lengthened; the header kept is the one sent.
+    assert_eq!(
+        event.original["Content-Type"],
+        "multipart/mixed; boundary=\"_000_DB9PR01MB1234ABCD_\""
+    );
 }
 
 #[test]
@@ -177,6 +182,26 @@ fn a_line_that_begins_with_the_boundary_and_goes_on_does_not_end_the_part() {
         "-----BEGIN LIST-----\nOFFICIAL-SENSITIVE\nNominal AB123456C.\n-----END LIST-----"
     );
     assert_eq!(event.labels["email.misplaced_boundaries"], "2");
+    assert_eq!(
+        event.original["Content-Type"],
+        "multipart/mixed; boundary=B"
+    );
+}
+
+/// Boundaries lengthened over more than one round (a multipart found only once the first split
+/// was mended), and a message whose own boundary ends a longer one's name: the headers kept are
+/// those sent.
+#[test]
+fn headers_kept_are_those_sent_when_boundaries_were_lengthened() {
+    let raw = b"From: a@force.police.uk\nSubject: nested\nContent-Type: multipart/mixed; boundary=\"N1\"\n\n--N1\nContent-Type: multipart/mixed; boundary=\"N10\"\n\n--N10\nContent-Type: text/plain\n\ninner x--N1 y and x--N10 z\n--N10--\n--N1\nContent-Type: text/plain\n\nsecond\n--N1--\n";
+    let event = decode(raw);
+    assert!(event.labels.contains_key("email.misplaced_boundaries"));
+    assert_eq!(
+        event.original["Content-Type"],
+        "multipart/mixed; boundary=\"N1\""
+    );
+    let json = serde_json::to_string(&event).unwrap();
+    assert!(!json.contains("_probity_"), "{json}");
 }
 
 #[test]

@@ -8,7 +8,8 @@
 //! multiparts are looked for in the message, and where one occurs other than as a delimiter line,
 //! the message is written again with every true delimiter line's boundary (and the `boundary=`
 //! parameter declaring it) lengthened by a suffix found nowhere in the message. mail-parser then
-//! finds only the true delimiters; the parts' content is left byte for byte. A multipart found only
+//! finds only the true delimiters; the parts' content is left byte for byte, and the header values
+//! an event keeps are given back as written ([`Anchored::as_written`]). A multipart found only
 //! once the first split is mended is checked the same way, a few rounds at most.
 //!
 //! mail-parser also takes the delimiter line of a longer boundary that begins with a multipart's
@@ -49,6 +50,38 @@ pub(super) struct Anchored {
     pub misplaced: usize,
     /// Why the parts could not be split at their delimiter lines only, where they could not.
     pub unmended: Option<String>,
+    /// The boundaries lengthened in each round, and the suffix each was lengthened by.
+    lengthened: Vec<(Vec<Vec<u8>>, Vec<u8>)>,
+}
+
+impl Anchored {
+    /// `text` (a header's value read from the message written again) as the message wrote it:
+    /// with the suffixes its boundaries were lengthened by taken off. A lengthened boundary occurs
+    /// nowhere in the bytes it was made for, so each one found is one this module wrote. None
+    /// where there is nothing to take off.
+    pub(super) fn as_written(&self, text: &str) -> Option<String> {
+        let mut restored: Option<String> = None;
+        for (boundaries, suffix) in self.lengthened.iter().rev() {
+            let Ok(suffix) = std::str::from_utf8(suffix) else {
+                continue;
+            };
+            // Most values hold no boundary at all.
+            if !restored.as_deref().unwrap_or(text).contains(suffix) {
+                continue;
+            }
+            for boundary in boundaries {
+                let Ok(boundary) = std::str::from_utf8(boundary) else {
+                    continue;
+                };
+                let current = restored.as_deref().unwrap_or(text);
+                let lengthened = format!("{boundary}{suffix}");
+                if current.contains(&lengthened) {
+                    restored = Some(current.replace(&lengthened, boundary));
+                }
+            }
+        }
+        restored
+    }
 }
 
 /// One multipart of a parsed message: its boundary, the range of its header block in the
@@ -112,7 +145,7 @@ fn mend_rounds(
         if round + 1 == MAX_ROUNDS {
             break;
         }
-        let Some(rewritten) = mend(bytes, &multiparts, &to_mend) else {
+        let Some((rewritten, suffix)) = mend(bytes, &multiparts, &to_mend) else {
             found.unmended = Some(if misplaced > 0 {
                 format!(
                     "a multipart boundary occurs within a line or before other text ({misplaced} times), where it does not end a part, and its declaration could not be rewritten to leave those out: the parts may be split in the wrong places"
@@ -124,6 +157,7 @@ fn mend_rounds(
             });
             return found;
         };
+        found.lengthened.push((to_mend, suffix));
         multiparts.clear();
         *message = None;
         if let Some(again) = parser.parse(&rewritten) {
@@ -383,7 +417,7 @@ fn within_longer(
 /// a parameter cannot be found as written (an RFC 2231 encoded one, or one with quoted-pair
 /// escapes) or there are too many boundaries. The other boundaries are left as they are, and so
 /// are the lines of text that look like their delimiter lines.
-fn mend(bytes: &[u8], multiparts: &[Multipart], to_mend: &[Vec<u8>]) -> Option<Vec<u8>> {
+fn mend(bytes: &[u8], multiparts: &[Multipart], to_mend: &[Vec<u8>]) -> Option<(Vec<u8>, Vec<u8>)> {
     let boundaries = distinct(multiparts);
     if boundaries.len() > MAX_BOUNDARIES {
         return None;
@@ -422,7 +456,7 @@ fn mend(bytes: &[u8], multiparts: &[Multipart], to_mend: &[Vec<u8>]) -> Option<V
         copied = at;
     }
     out.extend_from_slice(bytes.get(copied..)?);
-    Some(out)
+    Some((out, suffix))
 }
 
 /// A suffix that, after any of the boundaries, makes a string found nowhere in `bytes`, so that the
@@ -484,6 +518,30 @@ mod tests {
         let parser = MessageParser::new();
         let message = parser.parse(raw).unwrap();
         anchor(&parser, message, raw).0
+    }
+
+    /// Suffixes taken off in the reverse order of the rounds that added them; text the rounds
+    /// did not write is left as it is.
+    #[test]
+    fn header_values_are_given_back_as_written() {
+        let anchored = Anchored {
+            lengthened: vec![
+                (vec![b"N1".to_vec()], b"_probity_0".to_vec()),
+                (vec![b"N1_probity_0".to_vec()], b"_probity_1".to_vec()),
+            ],
+            ..Anchored::default()
+        };
+        assert_eq!(
+            anchored
+                .as_written("multipart/mixed; boundary=\"N1_probity_0_probity_1\"")
+                .as_deref(),
+            Some("multipart/mixed; boundary=\"N1\"")
+        );
+        assert_eq!(
+            anchored.as_written("a; boundary=N1_probity_0").as_deref(),
+            Some("a; boundary=N1")
+        );
+        assert_eq!(anchored.as_written("text/plain; name=N1_probity_2"), None);
     }
 
     #[test]

@@ -224,6 +224,11 @@ pub(super) fn message_to_events_with(
         )
     });
     for event in &mut events {
+        if anchored.bytes.is_some() {
+            for value in event.original.values_mut() {
+                headers_as_written(value, &anchored);
+            }
+        }
         label_reading(
             event,
             transcoded.is_some() || parts_transcoded.is_some(),
@@ -262,6 +267,30 @@ pub(super) fn message_to_events_with(
         }
     }
     Ok(events)
+}
+
+/// The header values kept in `value` (a string, or arrays and objects of them) as the message
+/// wrote them, where its boundaries were lengthened to read it (`boundary`): its `Content-Type`
+/// shows the boundary its sender wrote.
+fn headers_as_written(value: &mut Value, anchored: &boundary::Anchored) {
+    match value {
+        Value::String(text) => {
+            if let Some(written) = anchored.as_written(text) {
+                *text = written;
+            }
+        }
+        Value::Array(values) => {
+            for value in values {
+                headers_as_written(value, anchored);
+            }
+        }
+        Value::Object(map) => {
+            for value in map.values_mut() {
+                headers_as_written(value, anchored);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// How many times a message may name a message type (`message/rfc822`, `message/global`) or a
