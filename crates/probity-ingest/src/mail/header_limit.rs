@@ -18,13 +18,14 @@
 //! found by their lines: the lines after a delimiter line (`--` and a boundary declared in the
 //! message, not a close delimiter) up to the next empty line are a part's header block, and the
 //! paragraph (lines between empty lines) after a header block that names a message type
-//! (`message/rfc822`, `message/global`, in no transfer encoding) is an attached message's, where
-//! it starts with a header field. The lines of a
-//! message whose body is within the limit are not looked at; in a longer one the count is first
-//! made of the lines after every line starting `--`, which is cheap, and only a message where
-//! those come to more than the limit has its boundaries read and its blocks told apart (so that
-//! the lines after `-----Original Message-----` in a long thread are never taken for a part's
-//! header block). Parts the parser splits at a boundary within a line are not found this way.
+//! (`message/rfc822`, `message/global`, in no transfer encoding), or after an empty one in a
+//! message that names a digest, is an attached message's, where it starts with a header field.
+//! The lines of a message whose body is within the limit are not looked at; in a longer one the
+//! count is first made of the lines after every line starting `--`, which is cheap, and only a
+//! message where those come to more than the limit has its boundaries read and its blocks told
+//! apart (so that the lines after `-----Original Message-----` in a long thread are never taken
+//! for a part's header block). Parts the parser splits at a boundary within a line are not found
+//! this way, nor the header blocks of attached messages it reads from their decoded bytes.
 //!
 //! The same bounds hold for a message parsed on its own from an attachment's bytes (S/MIME signed
 //! content; an attached `.eml` over them is read as a file instead).
@@ -213,7 +214,8 @@ fn part_header_blocks(bytes: &[u8], end: usize) -> Vec<Range<usize>> {
 /// Calls `found` with each header block after the message's own (which ends at `end`), in order:
 /// the lines after a line starting `--` that `is_delimiter` takes for a delimiter line, up to the
 /// next empty line (`\r` alone counts as empty); and the paragraph after a header block that
-/// names a message type, where it starts with a header field (an attached message's).
+/// names a message type, or after an empty one once a digest has been named (whose parts are
+/// messages), where it starts with a header field (an attached message's).
 fn header_blocks(
     bytes: &[u8],
     end: usize,
@@ -221,6 +223,7 @@ fn header_blocks(
     mut found: impl FnMut(Range<usize>),
 ) {
     let mut names_message = names_message_type(&bytes[..end]);
+    let mut digest = names_digest(&bytes[..end]);
     let mut paragraph_start = true;
     let mut block: Option<usize> = None;
     let mut at = end;
@@ -229,7 +232,9 @@ fn header_blocks(
         let line = &bytes[at..next];
         if line == b"\n" || line == b"\r\n" {
             if let Some(start) = block.take() {
-                names_message = names_message_type(&bytes[start..at]);
+                let header = &bytes[start..at];
+                digest = digest || names_digest(header);
+                names_message = names_message_type(header) || (header.is_empty() && digest);
                 found(start..at);
             }
             paragraph_start = true;
@@ -279,6 +284,15 @@ fn names_message_type(block: &[u8]) -> bool {
         && !block.windows(6).any(|word| {
             word.eq_ignore_ascii_case(b"base64") || word.eq_ignore_ascii_case(b"quoted")
         })
+}
+
+/// Whether a header block names a digest (`multipart/digest`).
+fn names_digest(block: &[u8]) -> bool {
+    memchr::memchr_iter(b'/', block).any(|slash| {
+        block
+            .get(slash + 1..slash + 7)
+            .is_some_and(|after| after.eq_ignore_ascii_case(b"digest"))
+    })
 }
 
 /// Whether `text` starts with a header field's name and its colon.
@@ -449,6 +463,16 @@ mod tests {
             "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n{encoded_lines}--B--\n"
         );
         assert!(cut(encoded.as_bytes()).is_none());
+        // A digest's parts are messages without saying so.
+        let digest = format!(
+            "Content-Type: multipart/digest; boundary=B\n\n--B\n\n{huge}Subject: inner\n\nbody\n--B--\n"
+        );
+        assert_eq!(cut(digest.as_bytes()).unwrap().part_fields, 1);
+        // A part with no header block in another multipart is text.
+        let headerless = format!(
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\n\n{huge}Subject: inner\n\nbody\n--B--\n"
+        );
+        assert!(cut(headerless.as_bytes()).is_none());
     }
 
     /// Paragraphs starting `--` that are not delimiter lines of a declared boundary (a reply's
