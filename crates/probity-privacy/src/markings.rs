@@ -5,7 +5,9 @@
 //! A marking counts only where markings are written, so that ordinary words do not: in a subject, at
 //! its start (after any `RE:`/`FW:`) or in brackets (`[OFFICIAL-SENSITIVE]`), in any case; in a body
 //! or attachment, in capitals at the start of a line, alone or after a label such as
-//! `Classification:`, and followed by nothing, a descriptor or punctuation (a full stop included).
+//! `Classification:` (or `Keywords:`, `Subject:`, `Title:`, as a PDF's document information and a
+//! forwarded header write them), and followed by nothing, a descriptor or punctuation (a full stop
+//! included).
 //! The two-word markings, which are not ordinary words, may be followed by anything: `TOP SECRET`
 //! in capitals, and `OFFICIAL-SENSITIVE` (in a subject, in any case when written with a dash).
 //! Within a line of a body, a marking counts where it is set off as a label rather than written
@@ -97,7 +99,7 @@ const CORE: &str = r"(?P<m>TOP[ \-]?SECRET|OFFICIAL[ ]?[\-–][ ]?SENSITIVE|OFFI
 /// A descriptor after a marking; with one, anything may follow.
 const DESCRIPTOR: &str =
     r"[ ]*[:\-–\[\(/]?[ ]*(?P<d>PERSONAL|COMMERCIAL|LOCSEN|LOCAL[ ]SENSITIVE)[\]\)]?";
-const LABEL: &str = r"(?:(?i:(?:government[ ]+)?(?:security[ ]+)?(?:classification|protective[ ]+marking|marking))[ ]*:[ ]*)?";
+const LABEL: &str = r"(?:(?i:(?:government[ ]+)?(?:security[ ]+)?(?:classification|protective[ ]+marking|marking)|keywords|subject|title)[ ]*:[ ]*)?";
 /// What may follow a marking without a descriptor: the end, or punctuation that sets it off (a full
 /// stop only where a space or the end follows it, so that `SECRET.docx` is not one); else the empty
 /// group `free`, which [`marking_from`] accepts only after a two-word marking.
@@ -393,6 +395,13 @@ mod tests {
         let text = "Hi,\r\n\r\nOFFICIAL-SENSITIVE PERSONAL\r\nthe list follows\n";
         assert_eq!(body(text), ["OFFICIAL-SENSITIVE PERSONAL"]);
         assert_eq!(body("Classification: OFFICIAL\nthanks"), ["OFFICIAL"]);
+        // A document's information as a PDF reader writes it, and a forwarded header.
+        assert_eq!(body("Title: Op plan\nKeywords: SECRET\n"), ["SECRET"]);
+        assert_eq!(
+            body("From: a@b.uk\nSubject: OFFICIAL-SENSITIVE: nominals\n"),
+            ["OFFICIAL-SENSITIVE"]
+        );
+        assert!(body("Subject: Secret Santa\nKeywords: SECRET Santa draw\n").is_empty());
         assert_eq!(
             body("text\n  [RESTRICTED]\n"),
             ["RESTRICTED (now OFFICIAL-SENSITIVE)"]
