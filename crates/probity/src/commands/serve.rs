@@ -53,8 +53,6 @@ pub struct Args {
     /// Send the session cookie without `Secure`, for plain-HTTP development on loopback only.
     #[arg(long)]
     insecure_cookies: bool,
-    #[command(flatten)]
-    ocr: super::OcrArg,
 }
 
 /// Reads and checks single sign-on settings.
@@ -94,7 +92,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(max) = args.max_body_bytes {
         config.limits.max_body_bytes = max;
     }
-    config.limits.ocr = args.ocr.load()?;
     if !args.rules.rules.is_empty() {
         let engine = super::sigma::load(&args.rules, false)?;
         config.rules = Some(Arc::new(engine));
