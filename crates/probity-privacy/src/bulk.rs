@@ -317,13 +317,14 @@ pub fn is_csv_name(name: Option<&str>, mime_type: Option<&str>) -> bool {
 }
 
 /// The lines the attachment readers head each part of a file with: a workbook's sheets, an
-/// archive's files, the text OCR read from a picture.
-const SECTION_HEADINGS: [&str; 3] = ["[sheet ", "[file ", "[image "];
+/// archive's files, the files in an Outlook message or a TNEF, the text OCR read from a picture.
+const SECTION_HEADINGS: [&str; 4] = ["[sheet ", "[file ", "[attachment ", "[image "];
 
 /// The delimited tables in an attachment's text, for the row count ([`csv_person_rows`]): the
 /// whole text where the file's name or type says delimited text (`is_csv`) or it reads as such
 /// ([`looks_delimited`]); otherwise each part under a heading line the readers write (`[sheet
-/// NAME]` of a workbook, `[file NAME]` of an archive, `[image NAME]`) that reads as delimited or
+/// NAME]` of a workbook, `[file NAME]` of an archive, `[attachment NAME]` of an Outlook message
+/// or a TNEF, `[image NAME]`) that reads as delimited or
 /// is a file named as such. So a workbook's sheets and the CSV in a zip are counted as a CSV
 /// sent alone is.
 pub fn tables_in(text: &str, is_csv: bool) -> Vec<&str> {
@@ -498,6 +499,8 @@ mod tests {
             "Name,DOB,Town\nA B,1/1/1990,X\nC D,2/2/1990,Y\nE F,3/3/1990,Z\nG H,4/4/1990,W\n";
         let text = format!("[sheet Cover]\nhello\n[sheet People]\n{table}[file x.csv]\na,b\n");
         assert_eq!(tables_in(&text, false), [table, "a,b\n"]);
+        let outlook = format!("Subject: list\n\nsee attached\n\n[attachment people.csv]\n{table}");
+        assert_eq!(tables_in(&outlook, false), [table]);
         assert_eq!(tables_in(table, false), [table]);
         assert_eq!(tables_in("a,b\n", true), ["a,b\n"]);
         assert!(tables_in("Dear Sam,\nsee you, then.\n", false).is_empty());
