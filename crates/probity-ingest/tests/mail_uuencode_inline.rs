@@ -121,3 +121,39 @@ fn files_past_the_attachment_limit_stay_in_the_body_and_are_counted() {
         Some("1")
     );
 }
+
+/// A file uuencoded in the body of an attached message (a forward of an old mail) is read as that
+/// message's files are: after its text, under a line naming it.
+#[test]
+fn a_file_uuencoded_in_an_attached_messages_body_is_read_after_it() {
+    let raw = format!(
+        "From: a@force.example\nTo: b@gmail.com\nSubject: fwd\nContent-Type: multipart/mixed; \
+         boundary=b\n\n--b\nContent-Type: text/plain\n\nsee below\n--b\nContent-Type: \
+         message/rfc822\n\nFrom: c@force.example\nSubject: the list\n\nHere it is.\n\n\
+         {UUENCODED_CSV}\n--b--\n"
+    );
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    let event = batch.events.remove(0);
+    let email = event.email.as_ref().unwrap();
+    let attachment = &email.attachments[0];
+    let text = attachment.text.as_deref().unwrap_or_default();
+    assert!(text.starts_with("the list\n\nHere it is."), "{text:?}");
+    assert!(
+        text.contains("[file nominals.csv uuencoded here]"),
+        "{text:?}"
+    );
+    assert!(
+        text.ends_with(&format!("[file nominals.csv]\n{}", CSV.trim_end())),
+        "{text:?}"
+    );
+    assert!(!text.contains("M4W5R"), "{text:?}");
+    assert!(
+        attachment
+            .extraction
+            .as_deref()
+            .is_some_and(|note| note.contains("nominals.csv: uuencoded")),
+        "{attachment:?}"
+    );
+}

@@ -536,38 +536,16 @@ fn uuencoded_in_body(
     limits: &Limits,
     labels: &mut Labels,
 ) -> String {
-    if memchr::memmem::find(body.as_bytes(), b"begin ").is_none() {
-        return body;
-    }
-    let files = transfer::inline_uuencoded(&body);
-    if files.is_empty() {
-        return body;
-    }
     let room = limits.max_attachments.saturating_sub(attachments.len());
-    if files.len() > room {
-        labels.set(
-            "email.uuencoded_files_not_read",
-            (files.len() - room).to_string(),
-        );
+    let Some((out, files, left)) = take_uuencoded(&body, room, limits) else {
+        return body;
+    };
+    if left > 0 {
+        labels.set("email.uuencoded_files_not_read", left.to_string());
     }
-    labels.set("email.uuencoded_in_body", files.len().min(room).to_string());
-    let mut out = String::with_capacity(body.len());
-    let mut at = 0;
-    for file in files.into_iter().take(room) {
-        out.push_str(body.get(at..file.start).unwrap_or_default());
-        out.push_str(&format!("[file {} uuencoded here]\n", file.name));
-        at = file.end;
+    labels.set("email.uuencoded_in_body", files.len().to_string());
+    for (file, extracted) in files {
         let extension = file_extension(&file.name);
-        let extracted = attach::extract_text(
-            &attach::Input {
-                bytes: &file.bytes,
-                mime_type: None,
-                name: Some(&file.name),
-                charset: None,
-            },
-            limits,
-        );
-        let extracted = noted(extracted, UUENCODED_NOTE);
         attachments.push(Attachment {
             file: File {
                 path: None,
@@ -583,8 +561,48 @@ fn uuencoded_in_body(
             extraction: extracted.note,
         });
     }
-    out.push_str(body.get(at..).unwrap_or_default());
     out
+}
+
+/// A body with its uuencoded files taken out ([`take_uuencoded`]): the body, the files with their
+/// text, and how many were left in it.
+type Uuencoded = (
+    String,
+    Vec<(transfer::InlineFile, attach::Extracted)>,
+    usize,
+);
+
+/// The files uuencoded in `body` ([`transfer::inline_uuencoded`]), at most `room` of them, each
+/// with its text read as an attachment's is, and the body with a line `[file NAME uuencoded
+/// here]` in each one's place, and how many were left in it past `room`; none where it has
+/// none.
+fn take_uuencoded(body: &str, room: usize, limits: &Limits) -> Option<Uuencoded> {
+    memchr::memmem::find(body.as_bytes(), b"begin ")?;
+    let files = transfer::inline_uuencoded(body);
+    if files.is_empty() {
+        return None;
+    }
+    let left = files.len().saturating_sub(room);
+    let mut out = String::with_capacity(body.len());
+    let mut taken = Vec::new();
+    let mut at = 0;
+    for file in files.into_iter().take(room) {
+        out.push_str(body.get(at..file.start).unwrap_or_default());
+        out.push_str(&format!("[file {} uuencoded here]\n", file.name));
+        at = file.end;
+        let extracted = attach::extract_text(
+            &attach::Input {
+                bytes: &file.bytes,
+                mime_type: None,
+                name: Some(&file.name),
+                charset: None,
+            },
+            limits,
+        );
+        taken.push((file, noted(extracted, UUENCODED_NOTE)));
+    }
+    out.push_str(body.get(at..).unwrap_or_default());
+    Some((out, taken, left))
 }
 
 /// The note on a file found uuencoded in a message's body.
@@ -1550,9 +1568,32 @@ fn attached_message_text(
         text.push_str(subject);
         text.push_str("\n\n");
     }
-    text.push_str(body.as_deref().unwrap_or_default());
-    let mut over = truncated;
     let mut notes = Vec::new();
+    // Files uuencoded in its body are read as its files are, after it.
+    let body = body.unwrap_or_default();
+    match take_uuencoded(&body, limits.max_attachments, limits) {
+        Some((out, files, left)) => {
+            text.push_str(&out);
+            for (file, extracted) in files {
+                if let Some(note) = extracted.note {
+                    notes.push(format!("{}: {note}", file.name));
+                }
+                if let Some(read) = extracted.text {
+                    text.push_str("\n\n[file ");
+                    text.push_str(&file.name);
+                    text.push_str("]\n");
+                    text.push_str(&read);
+                }
+            }
+            if left > 0 {
+                notes.push(format!(
+                    "{left} more files uuencoded in its body not read; they stay in it as written"
+                ));
+            }
+        }
+        None => text.push_str(&body),
+    }
+    let mut over = truncated;
     let mut held = Vec::new();
     let started = Instant::now();
     let parts: Vec<(usize, &MessagePart<'_>)> = indexed_attachments(nested)
