@@ -375,7 +375,12 @@ fn pictures_in_documents_are_read_when_ocr_is_on() {
 #[test]
 fn scanned_pdf_pages_are_read_by_tesseract() {
     let Some(ocr) = tesseract() else { return };
-    for scan in ["scan-jpeg.pdf", "scan-flate.pdf", "scan-fax.pdf"] {
+    for scan in [
+        "scan-jpeg.pdf",
+        "scan-flate.pdf",
+        "scan-fax.pdf",
+        "scan-palette.pdf",
+    ] {
         let bytes = fixture(scan);
         let read_pdf = |ocr: Option<Ocr>| {
             extract_text(

@@ -2,12 +2,13 @@
 //! PDF's filters, with its size and colours in its dictionary rather than in a file header.
 //!
 //! - `DCTDecode` (JPEG) and `JPXDecode` (JPEG 2000): the stream is the file.
-//! - `FlateDecode` over 8-bit grey or RGB, or 1-bit pixels: inflated within the budget, PNG
-//!   predictors undone, and written as a PNM (`P5`, `P6`, `P4`), which Tesseract reads.
+//! - `FlateDecode` over 8-bit grey, RGB or CMYK, 1-bit grey, or indexed colours (a palette over
+//!   grey, RGB or CMYK, 1 to 8 bits an index): inflated within the budget, PNG predictors undone,
+//!   and written as a PNM (`P5`, `P6`, `P4`), which Tesseract reads.
 //! - `CCITTFaxDecode` (how most scanners write black-and-white pages): wrapped in a TIFF header,
 //!   Group 4 or Group 3 as its `K` says.
 //!
-//! Others (JBIG2, indexed colours, CMYK, chains of filters) are named, not read.
+//! Others (JBIG2, other colour spaces, chains of filters) are named, not read.
 
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -90,6 +91,7 @@ pub(super) fn read_page_images(
                 .and_then(|bits| u8::try_from(bits).ok())
                 .unwrap_or(8),
             components: components(document, found),
+            palette: palette(document, found),
             predictor: int(b"Predictor", 1),
             k: int(b"K", 0),
             black_is_1: params
@@ -113,6 +115,7 @@ fn components(document: &Document, image: &lopdf::xobject::PdfImage<'_>) -> Opti
     match image.color_space.as_deref()? {
         "DeviceGray" | "CalGray" | "G" => Some(1),
         "DeviceRGB" | "CalRGB" | "RGB" => Some(3),
+        "DeviceCMYK" | "CMYK" => Some(4),
         "ICCBased" => {
             let space = image.origin_dict.get(b"ColorSpace").ok()?.as_array().ok()?;
             let id = space.get(1)?.as_reference().ok()?;
@@ -122,6 +125,49 @@ fn components(document: &Document, image: &lopdf::xobject::PdfImage<'_>) -> Opti
         }
         _ => None,
     }
+}
+
+/// An indexed image's palette (`[/Indexed base hival lookup]`): its base colour space's
+/// components and its table, from a string or a stream; none for another colour space or one
+/// that cannot be read.
+fn palette(document: &Document, image: &lopdf::xobject::PdfImage<'_>) -> Option<(u8, Vec<u8>)> {
+    if image.color_space.as_deref()? != "Indexed" {
+        return None;
+    }
+    let resolve = |object: &Object| -> Option<Object> {
+        match object {
+            Object::Reference(id) => document.get_object(*id).ok().cloned(),
+            other => Some(other.clone()),
+        }
+    };
+    let space = resolve(image.origin_dict.get(b"ColorSpace").ok()?)?;
+    let space = space.as_array().ok()?;
+    let base = match resolve(space.get(1)?)? {
+        Object::Name(name) => match name.as_slice() {
+            b"DeviceGray" | b"G" | b"CalGray" => 1,
+            b"DeviceRGB" | b"RGB" | b"CalRGB" => 3,
+            b"DeviceCMYK" | b"CMYK" => 4,
+            _ => return None,
+        },
+        Object::Array(base) if base.first()?.as_name().ok()? == b"ICCBased" => {
+            let id = base.get(1)?.as_reference().ok()?;
+            let stream = document.get_object(id).ok()?.as_stream().ok()?;
+            u8::try_from(stream.dict.get(b"N").ok()?.as_i64().ok()?).ok()?
+        }
+        _ => return None,
+    };
+    let table = match resolve(space.get(3)?)? {
+        Object::String(bytes, _) => bytes,
+        Object::Stream(stream) => stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone()),
+        _ => return None,
+    };
+    // At most 256 entries.
+    let table = table
+        .get(..table.len().min(256 * usize::from(base)))?
+        .to_vec();
+    Some((base, table))
 }
 
 /// What a PDF says of one image: its filter, size, colours and parameters.
@@ -138,6 +184,9 @@ pub(super) struct PdfImage<'a> {
     pub predictor: i64,
     pub k: i64,
     pub black_is_1: bool,
+    /// An indexed image's palette: the components of its base colour space (grey 1, RGB 3, CMYK
+    /// 4) and the table, that many bytes an entry.
+    pub palette: Option<(u8, Vec<u8>)>,
     /// The stream as stored.
     pub content: &'a [u8],
 }
@@ -159,13 +208,16 @@ pub(super) fn image_file(image: &PdfImage<'_>, budget: &mut usize) -> Result<Vec
     }
 }
 
-/// A Flate-coded image as a PNM.
+/// A Flate-coded image as a PNM: grey as a PGM, RGB, CMYK and palettes as a PPM (or a PGM for a
+/// grey palette), 1-bit grey as a PBM.
 fn flate_pnm(image: &PdfImage<'_>, budget: &mut usize) -> Result<Vec<u8>, String> {
-    let (magic, bits_per_pixel) = match (image.components, image.bits_per_component) {
-        (Some(1), 8) => ("P5", 8usize),
-        (Some(3), 8) => ("P6", 24),
-        (Some(1), 1) => ("P4", 1),
-        (components, bits) => {
+    let bits = usize::from(image.bits_per_component);
+    let samples = match (&image.palette, image.components) {
+        (Some(_), _) if matches!(bits, 1 | 2 | 4 | 8) => 1usize,
+        (None, Some(components @ (1 | 3 | 4))) if bits == 8 || (components == 1 && bits == 1) => {
+            usize::from(components)
+        }
+        (_, components) => {
             return Err(format!(
                 "an image of {} colour components at {bits} bits, which is not read",
                 components.map_or_else(|| "unknown".to_owned(), |c| c.to_string())
@@ -173,7 +225,7 @@ fn flate_pnm(image: &PdfImage<'_>, budget: &mut usize) -> Result<Vec<u8>, String
         }
     };
     let (width, height) = (image.width as usize, image.height as usize);
-    let row = (width * bits_per_pixel).div_ceil(8);
+    let row = (width * samples * bits).div_ceil(8);
     let size = row
         .checked_mul(height)
         .filter(|size| *size <= *budget)
@@ -187,25 +239,82 @@ fn flate_pnm(image: &PdfImage<'_>, budget: &mut usize) -> Result<Vec<u8>, String
         .read_to_end(&mut inflated)
         .map_err(|error| format!("an image whose data does not inflate ({error})"))?;
     *budget -= size.min(*budget);
-    let pixels = if png {
-        unpredict_png(&inflated, row, bits_per_pixel.div_ceil(8))
+    let mut pixels = if png {
+        unpredict_png(&inflated, row, (samples * bits).div_ceil(8))
     } else {
         inflated
+    };
+    pixels.resize(size, 0);
+    let (magic, pixels) = match (&image.palette, samples) {
+        (Some((base, table)), _) => {
+            let out_components = if *base == 1 { 1 } else { 3 };
+            let out_size = width * height * out_components;
+            if out_size > *budget {
+                return Err("an image larger than the remaining decompression budget".to_owned());
+            }
+            *budget -= out_size;
+            let mut out = Vec::with_capacity(out_size);
+            for line in pixels.chunks(row) {
+                for x in 0..width {
+                    let index = sample(line, x, bits);
+                    let entry = table
+                        .get(index * usize::from(*base)..(index + 1) * usize::from(*base))
+                        .unwrap_or_default();
+                    push_colour(entry, *base, &mut out);
+                }
+            }
+            (if *base == 1 { "P5" } else { "P6" }, out)
+        }
+        (None, 4) => {
+            let mut out = Vec::with_capacity(width * height * 3);
+            for cmyk in pixels.chunks(4) {
+                push_colour(cmyk, 4, &mut out);
+            }
+            ("P6", out)
+        }
+        (None, 3) => ("P6", pixels),
+        (None, _) if bits == 1 => {
+            if !image.black_is_1 {
+                // PDF's 1-bit grey has 0 black; PBM has 1 black.
+                for byte in &mut pixels {
+                    *byte = !*byte;
+                }
+            }
+            ("P4", pixels)
+        }
+        (None, _) => ("P5", pixels),
     };
     let mut file = format!("{magic}\n{width} {height}\n").into_bytes();
     if magic != "P4" {
         file.extend_from_slice(b"255\n");
     }
-    let mut pixels = pixels;
-    pixels.resize(size, 0);
-    if magic == "P4" && !image.black_is_1 {
-        // PDF's 1-bit grey has 0 black; PBM has 1 black.
-        for byte in &mut pixels {
-            *byte = !*byte;
-        }
-    }
     file.extend_from_slice(&pixels);
     Ok(file)
+}
+
+/// The `x`th sample of `bits` bits in a row of packed samples.
+fn sample(line: &[u8], x: usize, bits: usize) -> usize {
+    let at = x * bits;
+    let byte = usize::from(line.get(at / 8).copied().unwrap_or(0));
+    match bits {
+        8 => byte,
+        _ => (byte >> (8 - bits - at % 8)) & ((1 << bits) - 1),
+    }
+}
+
+/// A colour of `components` bytes (grey, RGB, CMYK) written as grey (one byte) or RGB (three).
+fn push_colour(colour: &[u8], components: u8, out: &mut Vec<u8>) {
+    let byte = |i: usize| u16::from(colour.get(i).copied().unwrap_or(0));
+    match components {
+        1 => out.push(colour.first().copied().unwrap_or(0)),
+        4 => {
+            let k = 255 - byte(3);
+            for i in 0..3 {
+                out.push(((255 - byte(i)) * k / 255) as u8);
+            }
+        }
+        _ => out.extend((0..3).map(|i| byte(i) as u8)),
+    }
 }
 
 /// Rows coded with PNG's filters (each row a filter-type byte and then its bytes) as plain rows
@@ -342,6 +451,48 @@ mod tests {
         assert_eq!(
             image_file(&jbig2, &mut budget).err().as_deref(),
             Some("an image coded by JBIG2Decode, which is not read")
+        );
+    }
+
+    fn deflate(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut coder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        coder.write_all(bytes).unwrap_or_default();
+        coder.finish().unwrap_or_default()
+    }
+
+    /// A 2-bit indexed image over RGB, and a CMYK one, become PPMs of their colours.
+    #[test]
+    fn palettes_and_cmyk_become_rgb() {
+        // Three pixels, indexes 0, 3, 1, packed two bits each: 0b00_11_01_00.
+        let content = deflate(&[0b0011_0100]);
+        let indexed = PdfImage {
+            filters: vec!["FlateDecode".to_owned()],
+            width: 3,
+            height: 1,
+            bits_per_component: 2,
+            palette: Some((3, vec![255, 255, 255, 1, 2, 3, 0, 0, 0, 9, 8, 7])),
+            content: &content,
+            ..PdfImage::default()
+        };
+        let mut budget = 100;
+        assert_eq!(
+            image_file(&indexed, &mut budget).ok().as_deref(),
+            Some(&b"P6\n3 1\n255\n\xff\xff\xff\x09\x08\x07\x01\x02\x03"[..])
+        );
+        let content = deflate(&[0, 0, 0, 0, 0, 0, 0, 255, 255, 0, 0, 0]);
+        let cmyk = PdfImage {
+            filters: vec!["FlateDecode".to_owned()],
+            width: 3,
+            height: 1,
+            bits_per_component: 8,
+            components: Some(4),
+            content: &content,
+            ..PdfImage::default()
+        };
+        assert_eq!(
+            image_file(&cmyk, &mut budget).ok().as_deref(),
+            Some(&b"P6\n3 1\n255\n\xff\xff\xff\0\0\0\0\xff\xff"[..])
         );
     }
 
