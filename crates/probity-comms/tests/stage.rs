@@ -1446,24 +1446,27 @@ fn a_journal_report_from_elsewhere_cannot_add_a_protected_party() {
     }
 }
 
+/// A message from a member of staff to a personal webmail address with `bytes` attached as a
+/// file of type `mime` called `name`, decoded.
+fn to_webmail_with(bytes: &[u8], mime: &str, name: &str) -> Event {
+    decode_eml(&format!(
+        "From: Sam Lane <sam.lane@force.police.uk>\nTo: pal@gmail.com\nDate: Mon, 2 Mar 2026 \
+         10:00:00 +0000\nMessage-ID: <d1@force.police.uk>\nSubject: as asked\nMIME-Version: \
+         1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: \
+         text/plain\n\nAs asked.\n--b1\nContent-Type: {mime}; name=\"{name}\"\n\
+         Content-Transfer-Encoding: base64\n\n{}\n--b1--\n",
+        base64_lines(bytes)
+    ))
+}
+
 /// A Word 97 document (`.doc`) that is a table of 11 invented people, sent to a personal webmail
 /// address: its rows are read as the rows of a spreadsheet export, which the bulk personal data
 /// count counts. (Its cells were read tab-separated and its rows run together in one line, in
 /// which the count saw no rows.)
 #[test]
 fn a_word_table_of_people_sent_to_webmail_is_counted_by_its_rows() {
-    use base64::Engine;
     let document = include_bytes!("../../probity-ingest/tests/fixtures/attach/people-table.doc");
-    let encoded = base64::engine::general_purpose::STANDARD.encode(document);
-    let lines: Vec<&str> = encoded
-        .as_bytes()
-        .chunks(76)
-        .map(|line| std::str::from_utf8(line).unwrap())
-        .collect();
-    let mut event = decode_eml(&format!(
-        "From: Sam Lane <sam.lane@force.police.uk>\nTo: pal@gmail.com\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <d1@force.police.uk>\nSubject: as asked\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: text/plain\n\nAs asked.\n--b1\nContent-Type: application/msword; name=\"list.doc\"\nContent-Transfer-Encoding: base64\n\n{}\n--b1--\n",
-        lines.join("\n")
-    ));
+    let mut event = to_webmail_with(document, "application/msword", "list.doc");
     let Outcome::Scanned(alerts) = stage(4 << 20).apply(&mut event) else {
         panic!("not scanned");
     };
@@ -1485,18 +1488,12 @@ fn a_word_table_of_people_sent_to_webmail_is_counted_by_its_rows() {
 /// alert was the data file's name.)
 #[test]
 fn a_workbook_of_people_sent_to_webmail_is_read_by_the_policies() {
-    use base64::Engine;
     let book = include_bytes!("../../probity-ingest/tests/fixtures/attach/nominals.xlsx");
-    let encoded = base64::engine::general_purpose::STANDARD.encode(book);
-    let lines: Vec<&str> = encoded
-        .as_bytes()
-        .chunks(76)
-        .map(|line| std::str::from_utf8(line).unwrap())
-        .collect();
-    let mut event = decode_eml(&format!(
-        "From: Sam Lane <sam.lane@force.police.uk>\nTo: pal@gmail.com\nDate: Mon, 2 Mar 2026 10:00:00 +0000\nMessage-ID: <x1@force.police.uk>\nSubject: as asked\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: text/plain\n\nAs asked.\n--b1\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; name=\"list.xlsx\"\nContent-Transfer-Encoding: base64\n\n{}\n--b1--\n",
-        lines.join("\n")
-    ));
+    let mut event = to_webmail_with(
+        book,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "list.xlsx",
+    );
     let Outcome::Scanned(alerts) = stage(4 << 20).apply(&mut event) else {
         panic!("not scanned");
     };
@@ -1508,4 +1505,15 @@ fn a_workbook_of_people_sent_to_webmail_is_read_by_the_policies() {
     ] {
         assert!(ids.contains(&expected), "{expected}: {ids:?}");
     }
+    // The sheet's rows are counted as a CSV's are, under its `[sheet NAME]` line.
+    let bulk = alerts
+        .iter()
+        .find(|alert| alert.rule.id == "disclosure/bulk_personal_data")
+        .unwrap_or_else(|| panic!("{alerts:?}"));
+    assert!(
+        bulk.explanation
+            .contains("30 spreadsheet rows describing people"),
+        "{}",
+        bulk.explanation
+    );
 }
