@@ -1,0 +1,64 @@
+//! A body that declares UTF-16 or UTF-32 over bytes that are UTF-8 is read as UTF-8 and labelled;
+//! one that is UTF-16 is read as declared.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use probity_ingest::mail::decode_eml;
+use probity_ingest::{Batch, Context, Limits};
+
+fn decode(charset: &str, body: &[u8]) -> probity_model::Event {
+    let mut raw = format!(
+        "From: a@force.example\r\nTo: b@gmail.com\r\nSubject: t\r\nContent-Type: text/plain; charset={charset}\r\n\r\n"
+    )
+    .into_bytes();
+    raw.extend_from_slice(body);
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(&raw, &mut ctx, None, &mut batch).unwrap();
+    batch.events.remove(0)
+}
+
+fn body(event: &probity_model::Event) -> String {
+    event
+        .email
+        .as_ref()
+        .and_then(|email| email.body.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn utf8_text_declared_utf16_or_utf32_is_read_as_utf8_and_labelled() {
+    let text = "I will find you, café.\r\n";
+    for charset in ["utf-16le", "UTF-16BE", "utf-16", "utf-32", "ucs-2"] {
+        let event = decode(charset, text.as_bytes());
+        assert!(
+            body(&event).contains("I will find you, café."),
+            "{charset}: {:?}",
+            body(&event)
+        );
+        assert_eq!(
+            event
+                .labels
+                .get("email.encoding_problem")
+                .map(String::as_str),
+            Some("true"),
+            "{charset}"
+        );
+    }
+}
+
+#[test]
+fn utf16_text_is_read_as_declared() {
+    let le: Vec<u8> = "hello world\r\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    assert!(body(&decode("utf-16le", &le)).contains("hello world"));
+    // Chinese in UTF-16 with no space has no NUL, and is no UTF-8.
+    let be: Vec<u8> = "中文测试内容"
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .collect();
+    assert!(!be.contains(&0));
+    assert!(body(&decode("utf-16be", &be)).contains("中文测试内容"));
+}
