@@ -1291,17 +1291,27 @@ fn assert_partly_scanned(event: &Event, why: &str) {
     );
 }
 
-#[test]
-fn a_message_whose_header_block_was_cut_is_marked_partly_scanned() {
-    let groups = " a=b;".repeat(200_000);
-    let raw = format!("From: ;{groups}\n{HEADERS}Subject: s\n\nhello\n");
-    let mut event = decode_eml(&raw);
-    assert!(event.labels.contains_key("email.headers_cut"));
+/// A message the decoder read only in part (its `label` on it) is scanned as far as it was read
+/// and marked partly scanned, the mark saying `why`.
+fn assert_read_in_part(raw: &str, label: &str, why: &str) {
+    let mut event = decode_eml(raw);
+    assert!(
+        event.labels.contains_key(label),
+        "{label}: {:?}",
+        event.labels
+    );
     assert!(matches!(
         stage(4 << 20).apply(&mut event),
         Outcome::Scanned(_)
     ));
-    assert_partly_scanned(&event, "1 header fields");
+    assert_partly_scanned(&event, why);
+}
+
+#[test]
+fn a_message_whose_header_block_was_cut_is_marked_partly_scanned() {
+    let groups = " a=b;".repeat(200_000);
+    let raw = format!("From: ;{groups}\n{HEADERS}Subject: s\n\nhello\n");
+    assert_read_in_part(&raw, "email.headers_cut", "1 header fields");
 }
 
 #[test]
@@ -1310,13 +1320,11 @@ fn a_message_whose_part_header_blocks_were_cut_is_marked_partly_scanned() {
     let raw = format!(
         "{HEADERS}Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nFrom: ;{groups}\nContent-Type: text/plain\n\nhello\n--B--\n"
     );
-    let mut event = decode_eml(&raw);
-    assert!(event.labels.contains_key("email.part_headers_cut"));
-    assert!(matches!(
-        stage(4 << 20).apply(&mut event),
-        Outcome::Scanned(_)
-    ));
-    assert_partly_scanned(&event, "header blocks of the message's parts");
+    assert_read_in_part(
+        &raw,
+        "email.part_headers_cut",
+        "header blocks of the message's parts",
+    );
 }
 
 #[test]
@@ -1326,13 +1334,7 @@ fn a_message_nested_thousands_deep_is_marked_partly_scanned() {
         raw.push_str("Subject: x\nContent-Type: message/rfc822\n\n");
     }
     raw.push_str("innermost\n");
-    let mut event = decode_eml(&raw);
-    assert!(event.labels.contains_key("email.nested_messages_cut"));
-    assert!(matches!(
-        stage(4 << 20).apply(&mut event),
-        Outcome::Scanned(_)
-    ));
-    assert_partly_scanned(&event, "over the 1000 read");
+    assert_read_in_part(&raw, "email.nested_messages_cut", "over the 1000 read");
 }
 
 #[test]
@@ -1342,17 +1344,11 @@ fn a_message_with_attached_messages_too_deep_to_read_is_marked_partly_scanned() 
         raw.push_str("Subject: x\nContent-Type: message/rfc822\n\n");
     }
     raw.push_str("innermost\n");
-    let mut event = decode_eml(&raw);
-    assert!(
-        event
-            .labels
-            .contains_key("email.attached_messages_too_deep")
+    assert_read_in_part(
+        &raw,
+        "email.attached_messages_too_deep",
+        "nested deeper than 8 levels were not read",
     );
-    assert!(matches!(
-        stage(4 << 20).apply(&mut event),
-        Outcome::Scanned(_)
-    ));
-    assert_partly_scanned(&event, "nested deeper than 8 levels were not read");
 }
 
 #[test]
@@ -1361,13 +1357,11 @@ fn a_message_with_an_epilogue_past_the_part_read_is_marked_partly_scanned() {
     let raw = format!(
         "{HEADERS}Subject: s\nContent-Type: multipart/mixed; boundary=M\n\n--M\nContent-Type: text/plain\n\nhello\n--M--\n{filler}the end\n"
     );
-    let mut event = decode_eml(&raw);
-    assert!(event.labels.contains_key("email.outside_parts_cut"));
-    assert!(matches!(
-        stage(4 << 20).apply(&mut event),
-        Outcome::Scanned(_)
-    ));
-    assert_partly_scanned(&event, "past the 64 KiB read of a preamble or epilogue");
+    assert_read_in_part(
+        &raw,
+        "email.outside_parts_cut",
+        "past the 64 KiB read of a preamble or epilogue",
+    );
 }
 
 /// A journal report (from `from`) of an officer's message to a gmail address whose envelope
