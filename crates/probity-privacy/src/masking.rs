@@ -590,6 +590,30 @@ email [email]. Copy to sam.lane@force.police.uk."
     }
 
     #[test]
+    fn a_key_after_a_name_on_its_line_is_kept() {
+        // A PDF's properties are read as `Key: value` lines; the key after a name is the next
+        // field, not a third word of the name.
+        for (text, expected) in [
+            (
+                "Author: Ada Price Subject: Burglary",
+                "Author: [person] Subject: Burglary",
+            ),
+            (
+                "Witness Tyler Brown Tel: 07700 900123",
+                "Witness [person] Tel: [phone]",
+            ),
+            (
+                "Informant: Karen Whitfield DOB: 12/03/1980",
+                "Informant: [person] DOB: [dob]",
+            ),
+            // A name's own third word before a colon is still the name's.
+            ("Mary Ann Price: call me", "[person]: call me"),
+        ] {
+            assert_eq!(masker().mask(text).text, expected, "{text}");
+        }
+    }
+
+    #[test]
     fn identifiers_and_records_style_names() {
         let masked = masker().mask("PRICE, Ada NI AB123456C PNC 01/23456K car LM68 ABC");
         assert_eq!(

@@ -107,11 +107,20 @@ impl Names {
                 break;
             };
             if self.is_forename(&text[whole.start()..first_end]) {
+                // `Sam Lane Subject:` is a name and the next key, not a three-word name.
+                let mut end = whole.end();
+                if text[end..].starts_with(':')
+                    && let Some(space) = whole.as_str().rfind(' ')
+                    && whole.start() + space > first_end
+                    && is_key(&whole.as_str()[space + 1..].to_ascii_lowercase())
+                {
+                    end = whole.start() + space;
+                }
                 found.push(NameMatch {
                     start: whole.start(),
-                    end: whole.end(),
+                    end,
                 });
-                at = whole.end();
+                at = end;
             } else {
                 at = first_end;
             }
@@ -496,6 +505,48 @@ fn name_gap(gap: &str) -> bool {
     (1..=3).contains(&count) && gap.chars().all(|c| matches!(c, ' ' | '\t' | '\u{a0}'))
 }
 
+/// Words written as a key before a colon (`Subject:`, `Tel:`, `DOB:`) in a document's
+/// properties, a form or a forwarded header block, lower case: such a word after a name on its
+/// line starts the next field and is no part of the name. The headings of people's columns
+/// ([`crate::bulk::is_person_heading`]) are keys too.
+const KEYS: [&str; 30] = [
+    "subject",
+    "title",
+    "keywords",
+    "author",
+    "creator",
+    "producer",
+    "date",
+    "sent",
+    "to",
+    "cc",
+    "bcc",
+    "from",
+    "re",
+    "ref",
+    "reference",
+    "tel",
+    "phone",
+    "mobile",
+    "email",
+    "occupation",
+    "note",
+    "notes",
+    "comment",
+    "comments",
+    "description",
+    "summary",
+    "status",
+    "location",
+    "time",
+    "importance",
+];
+
+/// Whether a lower-cased word ([`folded`]) is a key when a colon follows it ([`KEYS`]).
+fn is_key(word: &str) -> bool {
+    KEYS.contains(&word) || crate::bulk::is_person_heading(word)
+}
+
 /// Whether the text between a title and a name is a space, perhaps after a dot (`Mr. Smith`).
 fn title_gap(gap: &str) -> bool {
     name_gap(gap.strip_prefix('.').unwrap_or(gap))
@@ -538,9 +589,15 @@ impl BroadNames {
                 .is_some_and(|w| matches!(w.shape, Shape::Capitalised | Shape::Capitals))
         };
         // The name words from `i` on (up to `most`), joined by name gaps: the index after the last.
+        // A key written after the name on its line (`Author: Sam Lane Subject: …`) ends it.
         let name_run = |i: usize, most: usize| -> usize {
             let mut end = i;
-            while end < i + most && is_name_word(end) && (end == i || name_gap(gap(end - 1))) {
+            while end < i + most
+                && is_name_word(end)
+                && (end == i
+                    || (name_gap(gap(end - 1))
+                        && !(gap(end).starts_with(':') && is_key(&lowered[end]))))
+            {
                 end += 1;
             }
             end
