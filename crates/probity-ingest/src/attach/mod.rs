@@ -723,6 +723,9 @@ struct TextOut<'l> {
     text: String,
     notes: Vec<String>,
     truncated: bool,
+    /// The most bytes of text kept: the attachment text limit, less what is set aside for text
+    /// read apart and added after ([`TextOut::aside`]).
+    cap: usize,
     started: Instant,
     /// What reads the messages among a zip archive's files, where they are read as messages.
     messages: Option<&'l dyn MessageReader>,
@@ -737,6 +740,7 @@ impl<'l> TextOut<'l> {
             text: String::new(),
             notes: Vec::new(),
             truncated: false,
+            cap: limits.max_attachment_text_bytes,
             started: Instant::now(),
             messages: None,
             held: Vec::new(),
@@ -748,7 +752,7 @@ impl<'l> TextOut<'l> {
         if self.truncated {
             return;
         }
-        let room = self.limits.max_attachment_text_bytes - self.text.len();
+        let room = self.cap.saturating_sub(self.text.len());
         if piece.len() <= room {
             self.text.push_str(piece);
             return;
@@ -756,6 +760,52 @@ impl<'l> TextOut<'l> {
         let cut = piece.floor_char_boundary(room);
         self.text.push_str(&piece[..cut]);
         self.truncated = true;
+    }
+
+    /// A text read apart from this one, on the same clock, of at most `cap` bytes, to be added
+    /// after this one's ([`TextOut::add_aside`]): read first, so that what it takes can be kept
+    /// free here ([`TextOut::keep_free`]) and it is not lost when this text fills the limit.
+    fn aside(&self, cap: usize) -> TextOut<'l> {
+        TextOut {
+            limits: self.limits,
+            text: String::new(),
+            notes: Vec::new(),
+            truncated: false,
+            cap: cap.min(self.cap),
+            started: self.started,
+            messages: None,
+            held: Vec::new(),
+        }
+    }
+
+    /// Keeps `bytes` of the text limit free for a text read aside.
+    fn keep_free(&mut self, bytes: usize) {
+        self.cap = self.limits.max_attachment_text_bytes.saturating_sub(bytes);
+    }
+
+    /// Adds a text read aside after this one, a blank line between, with its notes: the room
+    /// kept free for it is this text's again, and either one cut marks the whole as cut.
+    fn add_aside(&mut self, aside: TextOut<'_>) {
+        self.cap = self.limits.max_attachment_text_bytes;
+        let cut = self.truncated || aside.truncated;
+        self.truncated = false;
+        if !aside.text.is_empty() {
+            if !self.text.is_empty() {
+                self.push(if self.text.ends_with('\n') {
+                    "\n"
+                } else {
+                    "\n\n"
+                });
+            }
+            self.push(&aside.text);
+        }
+        self.truncated |= cut;
+        self.notes.extend(aside.notes);
+    }
+
+    /// The most bytes of text this one keeps.
+    fn cap(&self) -> usize {
+        self.cap
     }
 
     /// Whether the text limit has been reached (readers stop then).

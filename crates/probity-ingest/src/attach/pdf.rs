@@ -16,8 +16,10 @@
 //! Then what a PDF reader shows besides the pages ([`pdf_extra`]): the document information
 //! (Info dictionary and XMP metadata), the values of the form's fields, the comments of the
 //! annotations and the bookmarks' titles, each under a heading (`[document information]`,
-//! `[form fields]`, `[annotations]`, `[bookmarks]`), within the same page, decompression, text
-//! and time limits; a panic in the parser there keeps what was read before it.
+//! `[form fields]`, `[annotations]`, `[bookmarks]`), within the same page and time limits. They
+//! are read first, within a quarter of the text limit and of the decompression budget, and the
+//! room they take is kept free while the pages are read: a PDF whose pages fill the text limit
+//! keeps them. A panic in the parser there keeps what was read before it.
 //!
 //! A file that claims to be a PDF and that lopdf cannot open is read for the text outside its PDF
 //! syntax alone: text that only starts `%PDF-` is read as text, noted; a PDF cut short has no
@@ -60,10 +62,20 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>) {
     // Text appended after the end-of-file marker moves it away from the end: not a cut.
     let cut_short = !ends_as_a_pdf_does(bytes) && !outside.ends_at_eof_marker;
     let mut budget = out.limits.max_decompressed_bytes;
+    // The parts besides the pages are read first, aside, within a share of the text limit and
+    // of the decompression budget, and written after the pages: pages that fill the limit no
+    // longer leave them out.
+    let share = budget / EXTRA_SHARE;
+    let mut extra_budget = share;
+    let mut extra = out.aside(out.limits.max_attachment_text_bytes / EXTRA_SHARE);
+    read_extra(&document, &mut extra_budget, &mut extra);
+    budget -= share - extra_budget;
+    // Room for the text and for the blank line before it.
+    out.keep_free(extra.text.len() + 2);
     read_pages(&document, encrypted || cut_short, &mut budget, out);
     let nothing_read = out.text.trim().is_empty();
     read_outside(&outside, cut_short, out);
-    read_extra(&document, &mut budget, out);
+    out.add_aside(extra);
     if cut_short {
         // First among the notes, as the cause of the others; worded by what was read.
         let note = if nothing_read {
@@ -78,8 +90,12 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>) {
     }
 }
 
-/// Adds the document information, form fields, annotations and bookmarks ([`pdf_extra`]), after
-/// the pages and the text outside the syntax; a panic in the parser keeps what was read before.
+/// The share of the attachment's text limit and decompression budget that the parts besides
+/// the pages may take (one in four).
+const EXTRA_SHARE: usize = 4;
+
+/// Reads the document information, form fields, annotations and bookmarks ([`pdf_extra`]); a
+/// panic in the parser keeps what was read before.
 fn read_extra(document: &Document, budget: &mut usize, out: &mut TextOut<'_>) {
     let read = catch_unwind(AssertUnwindSafe(|| pdf_extra::read(document, budget, out)));
     if read.is_err() {

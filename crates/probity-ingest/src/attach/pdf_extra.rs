@@ -153,7 +153,7 @@ struct Extra<'d, 'b, 'o, 'l> {
 
 impl<'d> Extra<'d, '_, '_, '_> {
     fn read_all(&mut self) {
-        let room = self.out.limits.max_attachment_text_bytes;
+        let room = self.out.cap();
         let pages: Vec<ObjectId> = self
             .document
             .get_pages()
