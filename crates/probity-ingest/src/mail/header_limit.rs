@@ -24,12 +24,15 @@
 //! count is first made of the lines after every line starting `--`, which is cheap, and only a
 //! message where those come to more than the limit has its boundaries read and its blocks told
 //! apart (so that the lines after `-----Original Message-----` in a long thread are never taken
-//! for a part's header block). Parts the parser splits at a boundary within a line are not found
-//! this way, nor the header blocks of attached messages it reads from their decoded bytes.
+//! for a part's header block). Boundaries written in RFC 2231 form (`boundary*0=`, `boundary*=`)
+//! are read as mail-parser reads them. Parts the parser splits at a boundary within a line are
+//! not found this way, nor the header blocks of attached messages it reads from their decoded
+//! bytes.
 //!
 //! The same bounds hold for a message parsed on its own from an attachment's bytes (S/MIME signed
 //! content; an attached `.eml` over them is read as a file instead).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 
@@ -158,7 +161,7 @@ fn part_header_blocks(bytes: &[u8], end: usize) -> Vec<Range<usize>> {
         return Vec::new();
     }
     // Past the cheap count: the boundaries the message declares tell delimiter lines apart.
-    let mut boundaries: HashSet<&[u8]> = HashSet::new();
+    let mut boundaries: HashSet<Cow<'_, [u8]>> = HashSet::new();
     let mut too_many = false;
     let mut declared = |block: Range<usize>| {
         for boundary in declared_boundaries(&bytes[block]) {
@@ -304,17 +307,27 @@ fn starts_with_field(text: &[u8]) -> bool {
     name_end > 0 && text.get(name_end) == Some(&b':')
 }
 
-/// The values of the `boundary=` parameters written in `block` (quoted or not).
-fn declared_boundaries(block: &[u8]) -> impl Iterator<Item = &[u8]> {
-    memchr::memchr_iter(b'=', block).filter_map(move |equals| {
-        let name = block[..equals].trim_ascii_end();
-        let name = name.get(name.len().checked_sub(8)?..)?;
-        if !name.eq_ignore_ascii_case(b"boundary") {
-            return None;
-        }
+/// Most pieces of one boundary written in RFC 2231 continuations (`boundary*0=`, `boundary*1=`)
+/// read: more could not make a boundary of [`MAX_BOUNDARY_BYTES`] or fewer but for empty ones.
+const MAX_BOUNDARY_PIECES: usize = 64;
+
+/// The values of the `boundary=` parameters written in `block` (quoted or not), and the one
+/// written in RFC 2231 form, as mail-parser reads it: an extended value (`boundary*=us-ascii''
+/// B%43`, its charset and language left out, `%XX` decoded), or continuations (`boundary*0="B";
+/// boundary*1*=%43`) joined in the order of their numbers.
+fn declared_boundaries(block: &[u8]) -> Vec<Cow<'_, [u8]>> {
+    let mut found: Vec<Cow<'_, [u8]>> = Vec::new();
+    let mut pieces: Vec<(u32, Cow<'_, [u8]>)> = Vec::new();
+    for equals in memchr::memchr_iter(b'=', block) {
+        let Some(parameter) = boundary_parameter(block[..equals].trim_ascii_end()) else {
+            continue;
+        };
         let value = block[equals + 1..].trim_ascii_start();
         let value = match value.strip_prefix(b"\"") {
-            Some(quoted) => &quoted[..memchr::memchr(b'"', quoted)?],
+            Some(quoted) => match memchr::memchr(b'"', quoted) {
+                Some(end) => &quoted[..end],
+                None => continue,
+            },
             None => {
                 let token_end = value
                     .iter()
@@ -323,8 +336,107 @@ fn declared_boundaries(block: &[u8]) -> impl Iterator<Item = &[u8]> {
                 &value[..token_end]
             }
         };
-        (!value.is_empty() && value.len() <= MAX_BOUNDARY_BYTES).then_some(value)
-    })
+        let value: Cow<'_, [u8]> = if parameter.encoded {
+            // The first piece, or a value of one, starts with its charset and language.
+            let value = if parameter.piece.is_none_or(|piece| piece == 0) {
+                without_charset(value)
+            } else {
+                value
+            };
+            percent_decoded(value)
+        } else {
+            Cow::Borrowed(value)
+        };
+        match parameter.piece {
+            None => {
+                if !value.is_empty() && value.len() <= MAX_BOUNDARY_BYTES {
+                    found.push(value);
+                }
+            }
+            Some(piece) if pieces.len() < MAX_BOUNDARY_PIECES => pieces.push((piece, value)),
+            Some(_) => {}
+        }
+    }
+    if !pieces.is_empty() {
+        pieces.sort_by_key(|(piece, _)| *piece);
+        let joined: Vec<u8> = pieces
+            .iter()
+            .flat_map(|(_, value)| value.iter().copied())
+            .take(MAX_BOUNDARY_BYTES + 1)
+            .collect();
+        if !joined.is_empty() && joined.len() <= MAX_BOUNDARY_BYTES {
+            found.push(Cow::Owned(joined));
+        }
+    }
+    found
+}
+
+/// How a `boundary` parameter's name is written: plain (`boundary`), as an RFC 2231 piece of a
+/// value written in several (`boundary*0`), and with its value encoded (`boundary*`,
+/// `boundary*1*`).
+struct BoundaryParameter {
+    piece: Option<u32>,
+    encoded: bool,
+}
+
+/// The `boundary` parameter whose name ends `name` (the bytes before its `=`), if it is one.
+fn boundary_parameter(name: &[u8]) -> Option<BoundaryParameter> {
+    let (name, encoded) = match name.strip_suffix(b"*") {
+        Some(name) => (name, true),
+        None => (name, false),
+    };
+    let digits = name
+        .iter()
+        .rev()
+        .take_while(|byte| byte.is_ascii_digit())
+        .count();
+    let (name, piece) = if digits > 0 {
+        let (name, number) = name.split_at(name.len() - digits);
+        let number = std::str::from_utf8(number).ok()?.parse().ok()?;
+        (name.strip_suffix(b"*")?, Some(number))
+    } else {
+        (name, None)
+    };
+    let name = name.get(name.len().checked_sub(8)?..)?;
+    name.eq_ignore_ascii_case(b"boundary")
+        .then_some(BoundaryParameter { piece, encoded })
+}
+
+/// An RFC 2231 extended value without its charset and language (`us-ascii'en'`), where it has
+/// them.
+fn without_charset(value: &[u8]) -> &[u8] {
+    let mut quotes = memchr::memchr_iter(b'\'', value);
+    match (quotes.next(), quotes.next()) {
+        (Some(_), Some(second)) => &value[second + 1..],
+        _ => value,
+    }
+}
+
+/// `value` with its `%XX` escapes decoded (a `%` not followed by two hex digits kept).
+fn percent_decoded(value: &[u8]) -> Cow<'_, [u8]> {
+    if memchr::memchr(b'%', value).is_none() {
+        return Cow::Borrowed(value);
+    }
+    let hex = |byte: u8| char::from(byte).to_digit(16);
+    let mut out = Vec::with_capacity(value.len());
+    let mut at = 0;
+    while at < value.len() {
+        let byte = value[at];
+        if byte == b'%'
+            && let (Some(high), Some(low)) = (
+                value.get(at + 1).and_then(|&b| hex(b)),
+                value.get(at + 2).and_then(|&b| hex(b)),
+            )
+        {
+            // Two hex digits make at most 255.
+            out.push(u8::try_from(high * 16 + low).unwrap_or(b'%'));
+            at += 3;
+            continue;
+        }
+        out.push(byte);
+        at += 1;
+    }
+    Cow::Owned(out)
 }
 
 /// Where the header block ends: the start of its first empty line (`\r` alone counts as empty),
@@ -493,7 +605,62 @@ mod tests {
     #[test]
     fn boundaries_are_read_quoted_or_not() {
         let block = b"Content-Type: multipart/mixed;\n boundary=\"a b\"\nX: BOUNDARY = plain;x\nY: boundary=\n";
-        let found: Vec<&[u8]> = declared_boundaries(block).collect();
+        let found = declared_boundaries(block);
         assert_eq!(found, [b"a b".as_slice(), b"plain"]);
+    }
+
+    /// Boundaries written in RFC 2231 form are read as mail-parser reads them (and splits the
+    /// message at them): continuations joined in the order of their numbers, an extended value
+    /// without its charset and language, `%XX` decoded.
+    #[test]
+    fn boundaries_in_rfc_2231_form_are_read() {
+        for (block, expected) in [
+            (
+                "Content-Type: multipart/mixed; boundary*1=\"C\"; boundary*0=\"B\"\n",
+                "BC",
+            ),
+            (
+                "Content-Type: multipart/mixed;\n boundary*=us-ascii'en'B%43\n",
+                "BC",
+            ),
+            (
+                "Content-Type: multipart/mixed; boundary*0*=us-ascii''B; boundary*1*=%43%4\n",
+                "BC%4",
+            ),
+        ] {
+            let found = declared_boundaries(block.as_bytes());
+            assert_eq!(found, [expected.as_bytes()], "{block}");
+            let message = format!(
+                "{block}\n--{expected}\nContent-Type: text/plain\n\nfirst\n--{expected}--\n"
+            );
+            let parsed = mail_parser::MessageParser::default()
+                .parse(message.as_bytes())
+                .unwrap();
+            assert_eq!(parsed.parts.len(), 2, "mail-parser splits at it: {block}");
+        }
+        // Not a boundary's name, or a piece without its number's star.
+        for block in [
+            "X: notboundary*0x=a\n",
+            "X: boundary0=a\n",
+            "X: boundary*=\n",
+        ] {
+            assert!(declared_boundaries(block.as_bytes()).is_empty(), "{block}");
+        }
+    }
+
+    /// A part's huge header field is left out where the message's boundary is written in RFC
+    /// 2231 continuations, as where it is written plain.
+    #[test]
+    fn a_part_header_field_is_bounded_under_a_continued_boundary() {
+        let huge = huge_field(MAX_PART_HEADER_BYTES);
+        let head =
+            "Subject: s\nContent-Type: multipart/mixed; boundary*0=\"B\"; boundary*1=\"C\"\n\n";
+        let message = format!("{head}--BC\n{huge}Content-Type: text/plain\n\nfirst\n--BC--\n");
+        let got = cut(message.as_bytes()).unwrap();
+        assert_eq!(
+            String::from_utf8(got.bytes).unwrap(),
+            format!("{head}--BC\nContent-Type: text/plain\n\nfirst\n--BC--\n")
+        );
+        assert_eq!((got.part_fields, got.part_field_bytes), (1, huge.len()));
     }
 }
