@@ -606,6 +606,11 @@ email [email]. Copy to sam.lane@force.police.uk."
                 "Informant: Karen Whitfield DOB: 12/03/1980",
                 "Informant: [person] DOB: [dob]",
             ),
+            // A forename and a key: the forename alone is the name.
+            (
+                "Name: HARRIS, Nicola DOB: 14/03/1987",
+                "Name: [person] DOB: [dob]",
+            ),
             // A name's own third word before a colon is still the name's.
             ("Mary Ann Price: call me", "[person]: call me"),
         ] {

@@ -589,14 +589,14 @@ impl BroadNames {
                 .is_some_and(|w| matches!(w.shape, Shape::Capitalised | Shape::Capitals))
         };
         // The name words from `i` on (up to `most`), joined by name gaps: the index after the last.
-        // A key written after the name on its line (`Author: Sam Lane Subject: …`) ends it.
+        // A key written after the name on its line (`Author: Sam Lane Subject: …`, `HARRIS,
+        // Nicola DOB: …`) ends it.
         let name_run = |i: usize, most: usize| -> usize {
             let mut end = i;
             while end < i + most
                 && is_name_word(end)
-                && (end == i
-                    || (name_gap(gap(end - 1))
-                        && !(gap(end).starts_with(':') && is_key(&lowered[end]))))
+                && (end == i || name_gap(gap(end - 1)))
+                && !(gap(end).starts_with(':') && is_key(&lowered[end]))
             {
                 end += 1;
             }
