@@ -58,7 +58,10 @@ fn tesseract() -> Option<Ocr> {
 /// A program standing in for Tesseract that does as `script` says (a shell script).
 fn program(dir: &Path, script: &str) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
-    let path = dir.join("fake-ocr");
+    // A name of its own for each, so that two stand-ins in one test are two programs.
+    static MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let made = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = dir.join(format!("fake-ocr-{made}"));
     std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path
@@ -369,18 +372,39 @@ fn pictures_in_documents_are_read_when_ocr_is_on() {
     );
 }
 
+/// Whether `jbig2dec` (Debian: `jbig2dec`) runs; where it does not, the test is skipped unless
+/// CI requires OCR.
+fn jbig2dec_runs() -> bool {
+    let runs = std::process::Command::new("jbig2dec")
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !runs {
+        assert!(
+            std::env::var("PROBITY_REQUIRE_OCR").as_deref() != Ok("1"),
+            "PROBITY_REQUIRE_OCR=1 but jbig2dec cannot run"
+        );
+        eprintln!("skipped: jbig2dec cannot run");
+    }
+    runs
+}
+
 /// A scanned page (a PDF whose page is an image, as img2pdf writes one: JPEG, Flate-coded grey
-/// with PNG predictors, CCITT Group 4) is read by OCR under a line naming its page; with OCR
-/// off, it is noted as a PDF with no text layer.
+/// with PNG predictors, CCITT Group 4, a palette; and JBIG2 with a globals stream) is read by
+/// OCR under a line naming its page; with OCR off, it is noted as a PDF with no text layer.
 #[test]
 fn scanned_pdf_pages_are_read_by_tesseract() {
     let Some(ocr) = tesseract() else { return };
-    for scan in [
+    let mut scans = vec![
         "scan-jpeg.pdf",
         "scan-flate.pdf",
         "scan-fax.pdf",
         "scan-palette.pdf",
-    ] {
+    ];
+    if jbig2dec_runs() {
+        scans.push("scan-jbig2.pdf");
+    }
+    for scan in scans {
         let bytes = fixture(scan);
         let read_pdf = |ocr: Option<Ocr>| {
             extract_text(
@@ -410,4 +434,74 @@ fn scanned_pdf_pages_are_read_by_tesseract() {
         assert_eq!(off.text, None, "{scan}: {off:?}");
         assert!(note(&off).contains("no text layer"), "{scan}: {off:?}");
     }
+}
+
+/// The JBIG2 decoder runs as Tesseract does: one that hangs is stopped at the time limit, one
+/// that fails or writes more than the page the PDF declares gives no image, one that cannot be
+/// started is named; each is noted against the page's image, and Tesseract is not run.
+#[test]
+fn a_jbig2_decoder_that_hangs_fails_or_writes_too_much_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = fixture("scan-jbig2.pdf");
+    // Tesseract standing in: were it run, its output would show.
+    let tesseract = program(dir.path(), "cat >/dev/null; echo RECOGNISED");
+    let read_with = |jbig2: PathBuf, timeout: Duration| {
+        let ocr = Ocr {
+            program: tesseract.clone(),
+            jbig2_program: jbig2,
+            timeout,
+            ..Ocr::default()
+        };
+        extract_text(
+            &Input {
+                bytes: &bytes,
+                mime_type: Some("application/pdf"),
+                name: Some("scan.pdf"),
+                charset: None,
+            },
+            &Limits {
+                ocr: Some(ocr),
+                ..Limits::default()
+            },
+        )
+    };
+    let cases = [
+        (
+            "exec sleep 30",
+            "took more than 300 ms to decode and was stopped",
+        ),
+        (
+            "cat >/dev/null; exit 2",
+            "its JBIG2 data could not be decoded",
+        ),
+        (
+            "cat >/dev/null; printf 'P4\\n1520 400\\n'; head -c 100000 /dev/zero",
+            "decodes to more than the 1520×400 pixels its PDF declares",
+        ),
+    ];
+    for (script, expected) in cases {
+        let got = read_with(program(dir.path(), script), Duration::from_millis(300));
+        assert_eq!(got.text, None, "{script}: {got:?}");
+        assert!(note(&got).contains(expected), "{script}: {got:?}");
+        assert!(note(&got).contains("image on page 1"), "{script}: {got:?}");
+    }
+    let got = read_with(dir.path().join("no-such-jbig2dec"), Duration::from_secs(5));
+    assert!(
+        note(&got).contains("cannot run") && note(&got).contains("to decode its JBIG2 data"),
+        "{got:?}"
+    );
+    // A decoder that writes the page it was given: Tesseract reads it.
+    let got = read_with(
+        program(
+            dir.path(),
+            "cat >/dev/null; printf 'P4\\n1520 400\\n'; head -c 76000 /dev/zero",
+        ),
+        Duration::from_secs(5),
+    );
+    assert!(
+        got.text
+            .as_deref()
+            .is_some_and(|t| t.contains("RECOGNISED")),
+        "{got:?}"
+    );
 }

@@ -36,6 +36,9 @@ use super::TextOut;
 pub struct Ocr {
     /// The Tesseract program (a name found on `PATH`, or a path).
     pub program: PathBuf,
+    /// The program that decodes a PDF's JBIG2 images for it (`jbig2dec`, from Debian's
+    /// `jbig2dec`), run as Tesseract is.
+    pub jbig2_program: PathBuf,
     /// Tesseract's language code (`eng`).
     pub language: String,
     /// Longest one image may take.
@@ -101,6 +104,7 @@ impl Default for Ocr {
     fn default() -> Self {
         Self {
             program: PathBuf::from("tesseract"),
+            jbig2_program: PathBuf::from("jbig2dec"),
             language: "eng".to_owned(),
             timeout: Duration::from_secs(20),
             min_side: 32,
@@ -309,59 +313,21 @@ fn recognise(
     timeout: Duration,
     max_text: usize,
 ) -> Result<String, String> {
-    let started = Instant::now();
-    let mut child = Command::new(&ocr.program)
-        .args(["stdin", "stdout", "-l", &ocr.language, "--psm", "3"])
-        .env_clear()
-        // One thread: several attachments are read at once on a busy machine.
-        .env("OMP_THREAD_LIMIT", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|error| format!("cannot run {}: {error}", ocr.program.display()))?;
-    // The image is written and the text read on threads of their own, so that neither a program
-    // that stops reading nor one that writes a lot can block this one past the time limit.
-    let writer = child.stdin.take().map(|mut stdin| {
-        let image = image.to_vec();
-        std::thread::spawn(move || {
-            // A program that exits early closes the pipe: its status says what went wrong.
-            let _ = stdin.write_all(&image);
-        })
-    });
-    let reader = child.stdout.take().map(|stdout| {
-        std::thread::spawn(move || {
-            let mut text = Vec::new();
-            let _ = stdout.take(max_text as u64 + 1).read_to_end(&mut text);
-            text
-        })
-    });
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Ok(status),
-            Ok(None) if started.elapsed() >= timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break Err(format!(
-                    "recognition ran past {} ms and was stopped",
-                    timeout.as_millis()
-                ));
-            }
-            Ok(None) => std::thread::sleep(POLL),
-            Err(error) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break Err(format!("recognition could not be waited for: {error}"));
-            }
-        }
-    };
-    if let Some(writer) = writer {
-        let _ = writer.join();
-    }
-    let text = reader
-        .and_then(|reader| reader.join().ok())
-        .unwrap_or_default();
-    let status = status?;
+    let (status, text) = run(
+        &ocr.program,
+        &["stdin", "stdout", "-l", &ocr.language, "--psm", "3"],
+        image,
+        timeout,
+        max_text,
+    )
+    .map_err(|why| match why {
+        RunError::Start(error) => format!("cannot run {}: {error}", ocr.program.display()),
+        RunError::Stopped => format!(
+            "recognition ran past {} ms and was stopped",
+            timeout.as_millis()
+        ),
+        RunError::Wait(error) => format!("recognition could not be waited for: {error}"),
+    })?;
     // Output past the limit is not read, and the pipe closed on it may end the program with a
     // broken pipe: what fits is kept.
     if !status.success() && text.len() <= max_text {
@@ -371,6 +337,155 @@ fn recognise(
     let text = String::from_utf8_lossy(&text);
     // Tesseract ends its output with a form feed.
     Ok(text.trim_end_matches(['\u{c}', '\n', ' ']).to_owned())
+}
+
+/// Most memory the JBIG2 decoder may take (its own limit, `-M`).
+const JBIG2_MEMORY: u64 = 256 << 20;
+
+/// A PDF's JBIG2 image (`page`, the segments of its page, after those of its `/JBIG2Globals`
+/// stream, `globals`, which its symbols may be drawn from) decoded to a PBM by the JBIG2
+/// program ([`Ocr::jbig2_program`]), run as recognition is: in a process of its own, with an
+/// empty environment, within its own memory limit ([`JBIG2_MEMORY`]) and killed at the time
+/// limit; its output read no further than a PBM of the `width` and `height` the PDF declares.
+/// An image of more pixels than OCR reads is not decoded. Why not, where it is not.
+pub(super) fn decode_jbig2(
+    globals: &[u8],
+    page: &[u8],
+    width: u32,
+    height: u32,
+    limits: &crate::Limits,
+) -> Result<Vec<u8>, String> {
+    let Some(ocr) = limits.ocr.as_ref() else {
+        return Err("OCR is off".to_owned());
+    };
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels == 0 || pixels > ocr.max_pixels {
+        return Err(format!(
+            "a JBIG2 image of {width}×{height} pixels, not between 1 and the {} allowed",
+            ocr.max_pixels
+        ));
+    }
+    let header = format!("P4\n{width} {height}\n");
+    let rows = usize::try_from(u64::from(width).div_ceil(8) * u64::from(height))
+        .map_err(|_| "a JBIG2 image too large to hold".to_owned())?;
+    let most = header.len() + rows;
+    let mut input = Vec::with_capacity(globals.len() + page.len());
+    input.extend_from_slice(globals);
+    input.extend_from_slice(page);
+    let timeout = ocr.timeout.min(limits.max_attachment_time);
+    let program = ocr.jbig2_program.display();
+    let memory = JBIG2_MEMORY.to_string();
+    // The embedded form (no file header), globals then page as one stream, from its standard
+    // input, as a PBM to its standard output.
+    let (status, pbm) = run(
+        &ocr.jbig2_program,
+        &[
+            "--embedded",
+            "--quiet",
+            "-M",
+            &memory,
+            "--format",
+            "pbm",
+            "--output",
+            "-",
+            "/dev/stdin",
+        ],
+        &input,
+        timeout,
+        most,
+    )
+    .map_err(|why| match why {
+        RunError::Start(error) => format!("cannot run {program} to decode its JBIG2 data: {error}"),
+        RunError::Stopped => format!(
+            "its JBIG2 data took more than {} ms to decode and was stopped",
+            timeout.as_millis()
+        ),
+        RunError::Wait(error) => format!("its JBIG2 decoder could not be waited for: {error}"),
+    })?;
+    if pbm.len() > most {
+        return Err(format!(
+            "its JBIG2 data decodes to more than the {width}×{height} pixels its PDF declares"
+        ));
+    }
+    if !status.success() || !pbm.starts_with(b"P4") {
+        return Err(format!(
+            "its JBIG2 data could not be decoded ({program}: {status})"
+        ));
+    }
+    Ok(pbm)
+}
+
+/// Why a program run by [`run`] gave no output.
+enum RunError {
+    /// It could not be started.
+    Start(std::io::Error),
+    /// It ran past its time and was killed.
+    Stopped,
+    /// Its end could not be waited for.
+    Wait(std::io::Error),
+}
+
+/// Runs `program` with `args`, `input` on its standard input, an empty environment but for a
+/// one-thread limit, and kills it at `timeout`: its exit status and its standard output, at
+/// most one byte more than `max_output`.
+fn run(
+    program: &std::path::Path,
+    args: &[&str],
+    input: &[u8],
+    timeout: Duration,
+    max_output: usize,
+) -> Result<(std::process::ExitStatus, Vec<u8>), RunError> {
+    let started = Instant::now();
+    let mut child = Command::new(program)
+        .args(args)
+        .env_clear()
+        // One thread: several attachments are read at once on a busy machine.
+        .env("OMP_THREAD_LIMIT", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(RunError::Start)?;
+    // The input is written and the output read on threads of their own, so that neither a
+    // program that stops reading nor one that writes a lot can block this one past the time
+    // limit.
+    let writer = child.stdin.take().map(|mut stdin| {
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            // A program that exits early closes the pipe: its status says what went wrong.
+            let _ = stdin.write_all(&input);
+        })
+    });
+    let reader = child.stdout.take().map(|stdout| {
+        std::thread::spawn(move || {
+            let mut output = Vec::new();
+            let _ = stdout.take(max_output as u64 + 1).read_to_end(&mut output);
+            output
+        })
+    });
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) if started.elapsed() >= timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err(RunError::Stopped);
+            }
+            Ok(None) => std::thread::sleep(POLL),
+            Err(error) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err(RunError::Wait(error));
+            }
+        }
+    };
+    if let Some(writer) = writer {
+        let _ = writer.join();
+    }
+    let output = reader
+        .and_then(|reader| reader.join().ok())
+        .unwrap_or_default();
+    Ok((status?, output))
 }
 
 #[cfg(test)]

@@ -8,7 +8,11 @@
 //! - `CCITTFaxDecode` (how most scanners write black-and-white pages): wrapped in a TIFF header,
 //!   Group 4 or Group 3 as its `K` says.
 //!
-//! Others (JBIG2, other colour spaces, chains of filters) are named, not read.
+//! - `JBIG2Decode` (how some scanners and PDF compressors store black-and-white pages): decoded
+//!   to a PBM, with the segments of its `/JBIG2Globals`, by `jbig2dec` run as a separate process
+//!   as Tesseract is ([`super::ocr::decode_jbig2`]).
+//!
+//! Others (other colour spaces, chains of filters) are named, not read.
 
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -101,12 +105,58 @@ pub(super) fn read_page_images(
                 .unwrap_or(false),
             content: found.content,
         };
-        match image_file(&image, budget) {
+        let file = if matches!(image.filters.as_slice(), [filter] if filter == "JBIG2Decode") {
+            jbig2_file(document, &params, &image, budget, out)
+        } else {
+            image_file(&image, budget)
+        };
+        match file {
             Ok(file) => read |= super::ocr::read_image_into(&file, &format!("image {name}"), out),
             Err(why) => out.note(format!("image {name}: {why}; not read by OCR")),
         }
     }
     read
+}
+
+/// A JBIG2 image as a PBM, decoded with the segments of its `/JBIG2Globals` stream (inflated
+/// within the budget where it is compressed) by the JBIG2 program ([`super::ocr::decode_jbig2`]).
+fn jbig2_file(
+    document: &Document,
+    params: &lopdf::Dictionary,
+    image: &PdfImage<'_>,
+    budget: &mut usize,
+    out: &TextOut<'_>,
+) -> Result<Vec<u8>, String> {
+    let globals = match params.get(b"JBIG2Globals") {
+        Ok(Object::Reference(id)) => {
+            let stream = document
+                .get_object(*id)
+                .and_then(Object::as_stream)
+                .map_err(|error| format!("its JBIG2Globals stream cannot be read ({error})"))?;
+            if stream.dict.get(b"Filter").is_ok() {
+                let inflated = stream
+                    .decompressed_content()
+                    .map_err(|error| format!("its JBIG2Globals stream cannot be read ({error})"))?;
+                if inflated.len() > *budget {
+                    return Err(
+                        "its JBIG2Globals stream inflates past the decompression budget".to_owned(),
+                    );
+                }
+                *budget -= inflated.len();
+                inflated
+            } else {
+                stream.content.clone()
+            }
+        }
+        _ => Vec::new(),
+    };
+    super::ocr::decode_jbig2(
+        &globals,
+        image.content,
+        image.width,
+        image.height,
+        out.limits,
+    )
 }
 
 /// How many colour components an image's colour space has, where it is one read: grey or RGB,
@@ -444,13 +494,13 @@ mod tests {
         assert_eq!(budget, 96);
         let mut small = 3;
         assert!(image_file(&image, &mut small).is_err());
-        let jbig2 = PdfImage {
-            filters: vec!["JBIG2Decode".to_owned()],
+        let run_length = PdfImage {
+            filters: vec!["RunLengthDecode".to_owned()],
             ..image
         };
         assert_eq!(
-            image_file(&jbig2, &mut budget).err().as_deref(),
-            Some("an image coded by JBIG2Decode, which is not read")
+            image_file(&run_length, &mut budget).err().as_deref(),
+            Some("an image coded by RunLengthDecode, which is not read")
         );
     }
 
