@@ -390,7 +390,8 @@ fn jbig2dec_runs() -> bool {
 }
 
 /// A scanned page (a PDF whose page is an image, as img2pdf writes one: JPEG, Flate-coded grey
-/// with PNG predictors, CCITT Group 4, a palette; and JBIG2 with a globals stream) is read by
+/// with PNG predictors, CCITT Group 4, a palette; and JBIG2 with a globals stream; and one placed
+/// on a page as a form XObject) is read by
 /// OCR under a line naming its page; with OCR off, it is noted as a PDF with no text layer.
 #[test]
 fn scanned_pdf_pages_are_read_by_tesseract() {
@@ -400,6 +401,8 @@ fn scanned_pdf_pages_are_read_by_tesseract() {
         "scan-flate.pdf",
         "scan-fax.pdf",
         "scan-palette.pdf",
+        // The JPEG scan drawn by a form XObject on the page rather than by the page.
+        "scan-form.pdf",
     ];
     if jbig2dec_runs() {
         scans.push("scan-jbig2.pdf");

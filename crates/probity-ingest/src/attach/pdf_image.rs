@@ -1,5 +1,6 @@
 //! A PDF's image as a file OCR reads: a scanned page is an image in the PDF, coded by one of the
-//! PDF's filters, with its size and colours in its dictionary rather than in a file header.
+//! PDF's filters, with its size and colours in its dictionary rather than in a file header. A
+//! page's images are those it draws and those the form XObjects it draws draw ([`page_images`]).
 //!
 //! - `DCTDecode` (JPEG) and `JPXDecode` (JPEG 2000): the stream is the file.
 //! - `FlateDecode` over 8-bit grey, RGB or CMYK, 1-bit grey, or indexed colours (a palette over
@@ -17,7 +18,10 @@
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use lopdf::{Document, Object, ObjectId};
+use std::collections::HashSet;
+
+use lopdf::xobject::PdfImage as Listed;
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use super::TextOut;
 
@@ -35,7 +39,7 @@ pub(super) fn read_page_images(
     if out.limits.ocr.is_none() || out.is_full() {
         return false;
     }
-    let images = match catch_unwind(AssertUnwindSafe(|| document.get_page_images(page_id))) {
+    let images = match catch_unwind(AssertUnwindSafe(|| page_images(document, page_id))) {
         Ok(Ok(images)) => images,
         Ok(Err(error)) => {
             out.note(format!(
@@ -116,6 +120,134 @@ pub(super) fn read_page_images(
         }
     }
     read
+}
+
+/// Most levels of form XObjects looked into for images (a form drawn by a form…).
+const MAX_FORM_DEPTH: usize = 8;
+/// Most form XObjects looked into for images on one page.
+const MAX_FORMS: usize = 256;
+
+/// The images a page draws: those in its own resources (as lopdf lists them), then those in the
+/// form XObjects it draws, and in theirs, [`MAX_FORM_DEPTH`] levels deep and [`MAX_FORMS`] forms
+/// at most, each form and image once (a scanned page placed on another as a form, as LaTeX's
+/// `\includegraphics` of a PDF and PDF stamping tools do).
+fn page_images(document: &Document, page_id: ObjectId) -> lopdf::Result<Vec<Listed<'_>>> {
+    let mut images = document.get_page_images(page_id)?;
+    let mut seen: HashSet<ObjectId> = images.iter().map(|image| image.id).collect();
+    let (own, inherited) = document.get_page_resources(page_id)?;
+    let mut resources: Vec<&Dictionary> = own.into_iter().collect();
+    resources.extend(
+        inherited
+            .iter()
+            .filter_map(|id| document.get_dictionary(*id).ok()),
+    );
+    let mut forms: Vec<(ObjectId, usize)> = Vec::new();
+    for dictionary in resources {
+        for (id, stream) in xobjects(document, dictionary) {
+            if is_subtype(stream, b"Form") {
+                forms.push((id, 1));
+            }
+        }
+    }
+    forms.reverse();
+    let mut opened = 0;
+    while let Some((form_id, depth)) = forms.pop() {
+        if depth > MAX_FORM_DEPTH || opened >= MAX_FORMS || !seen.insert(form_id) {
+            continue;
+        }
+        opened += 1;
+        let Ok(form) = document.get_object(form_id).and_then(Object::as_stream) else {
+            continue;
+        };
+        let Ok(form_resources) = resolved_dictionary(document, form.dict.get(b"Resources")) else {
+            continue;
+        };
+        let mut inner = Vec::new();
+        for (id, stream) in xobjects(document, form_resources) {
+            if is_subtype(stream, b"Image") {
+                if seen.insert(id)
+                    && let Some(image) = image_of(id, stream)
+                {
+                    images.push(image);
+                }
+            } else if is_subtype(stream, b"Form") {
+                inner.push((id, depth + 1));
+            }
+        }
+        inner.reverse();
+        forms.extend(inner);
+    }
+    Ok(images)
+}
+
+/// The XObjects a resource dictionary names, by reference, that are streams.
+fn xobjects<'d>(document: &'d Document, resources: &'d Dictionary) -> Vec<(ObjectId, &'d Stream)> {
+    let Ok(named) = resolved_dictionary(document, resources.get(b"XObject")) else {
+        return Vec::new();
+    };
+    named
+        .iter()
+        .filter_map(|(_, value)| {
+            let id = value.as_reference().ok()?;
+            let stream = document.get_object(id).and_then(Object::as_stream).ok()?;
+            Some((id, stream))
+        })
+        .collect()
+}
+
+/// A dictionary, or the one a reference points at.
+fn resolved_dictionary<'d>(
+    document: &'d Document,
+    value: lopdf::Result<&'d Object>,
+) -> lopdf::Result<&'d Dictionary> {
+    match value? {
+        Object::Reference(id) => document.get_dictionary(*id),
+        other => other.as_dict(),
+    }
+}
+
+/// Whether an XObject is of the `/Subtype` given.
+fn is_subtype(stream: &Stream, subtype: &[u8]) -> bool {
+    stream
+        .dict
+        .get(b"Subtype")
+        .and_then(Object::as_name)
+        .is_ok_and(|name| name == subtype)
+}
+
+/// An image XObject as lopdf describes those of a page ([`Document::get_page_images`]); none
+/// without a width and a height.
+fn image_of(id: ObjectId, stream: &Stream) -> Option<Listed<'_>> {
+    let dict = &stream.dict;
+    let name = |object: &Object| {
+        object
+            .as_name()
+            .ok()
+            .map(|name| String::from_utf8_lossy(name).into_owned())
+    };
+    let color_space = match dict.get(b"ColorSpace") {
+        Ok(Object::Array(array)) => array.first().and_then(name),
+        Ok(other) => name(other),
+        Err(_) => None,
+    };
+    let filters = match dict.get(b"Filter") {
+        Ok(Object::Array(array)) => array.iter().filter_map(name).collect(),
+        Ok(other) => name(other).into_iter().collect(),
+        Err(_) => Vec::new(),
+    };
+    Some(Listed {
+        id,
+        width: dict.get(b"Width").ok()?.as_i64().ok()?,
+        height: dict.get(b"Height").ok()?.as_i64().ok()?,
+        color_space,
+        filters: Some(filters),
+        bits_per_component: dict
+            .get(b"BitsPerComponent")
+            .ok()
+            .and_then(|bits| bits.as_i64().ok()),
+        content: &stream.content,
+        origin_dict: dict,
+    })
 }
 
 /// A JBIG2 image as a PBM, decoded with the segments of its `/JBIG2Globals` stream (inflated
@@ -462,6 +594,66 @@ fn ccitt_tiff(image: &PdfImage<'_>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Images in form XObjects are found, and in forms drawn by forms; a form that draws itself,
+    /// or two that draw each other, are opened once; an image drawn twice is listed once.
+    #[test]
+    fn images_in_forms_are_found_once_through_loops() {
+        use lopdf::{Stream, dictionary};
+        let mut document = Document::with_version("1.7");
+        let image = document.add_object(Stream::new(
+            dictionary! {"Subtype" => "Image", "Width" => 40, "Height" => 40,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8, "Filter" => "DCTDecode"},
+            b"jpeg".to_vec(),
+        ));
+        let deep_image = document.add_object(Stream::new(
+            dictionary! {"Subtype" => "Image", "Width" => 50, "Height" => 50},
+            b"deep".to_vec(),
+        ));
+        let inner = document.new_object_id();
+        let outer = document.new_object_id();
+        // The outer form draws the image, the inner form and itself; the inner draws the outer
+        // back and an image of its own.
+        document.objects.insert(
+            outer,
+            Object::Stream(Stream::new(
+                dictionary! {"Subtype" => "Form", "Resources" => dictionary! {
+                "XObject" => dictionary! {"Im" => image, "In" => inner, "Me" => outer}}},
+                Vec::new(),
+            )),
+        );
+        document.objects.insert(
+            inner,
+            Object::Stream(Stream::new(
+                dictionary! {"Subtype" => "Form", "Resources" => dictionary! {
+                "XObject" => dictionary! {"Back" => outer, "Deep" => deep_image, "Im" => image}}},
+                Vec::new(),
+            )),
+        );
+        let pages = document.new_object_id();
+        let page = document.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages,
+            "Resources" => dictionary! {"XObject" => dictionary! {"F" => outer}},
+        });
+        document.objects.insert(
+            pages,
+            Object::Dictionary(
+                dictionary! {"Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1},
+            ),
+        );
+        let found = page_images(&document, page).unwrap_or_default();
+        let ids: Vec<ObjectId> = found.iter().map(|image| image.id).collect();
+        assert_eq!(ids, [image, deep_image]);
+        assert_eq!(
+            found[0].filters.as_deref(),
+            Some(&["DCTDecode".to_owned()][..])
+        );
+        assert_eq!(found[0].color_space.as_deref(), Some("DeviceGray"));
+        assert_eq!(
+            (found[1].width, found[1].color_space.as_deref()),
+            (50, None)
+        );
+    }
 
     #[test]
     fn png_predictors_are_undone() {
