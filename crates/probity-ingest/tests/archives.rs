@@ -19,6 +19,9 @@ use zip::write::SimpleFileOptions;
 const NOMINALS_XLSX: &[u8] = include_bytes!("fixtures/attach/nominals.xlsx");
 /// Written by python-pptx: a slide, and abuse in its speaker notes.
 const BRIEFING_PPTX: &[u8] = include_bytes!("fixtures/attach/briefing.pptx");
+/// Written by python-pptx and saved as PowerPoint 97–2003 by LibreOffice: a title slide with a
+/// marking, a slide of people and a text box, and abuse in its speaker notes.
+const BRIEFING_PPT: &[u8] = include_bytes!("fixtures/attach/briefing.ppt");
 /// Written by odfpy: a sheet of 12 invented people (dates of birth as dates), and a sheet with
 /// abuse in its third column after two empty cells written as one repeated.
 const NOMINALS_ODS: &[u8] = include_bytes!("fixtures/attach/nominals.ods");
@@ -96,6 +99,79 @@ fn a_presentation_is_read_slides_then_notes() {
     let notes = text.find(ABUSE).unwrap();
     assert!(text.contains("Team briefing"), "{text}");
     assert!(slide < notes, "{text}");
+}
+
+/// A PowerPoint 97–2003 deck (written by python-pptx, saved as `.ppt` by LibreOffice): each
+/// slide's text under `[slide]`, the speaker notes under `[notes]`, the masters' prompts and the
+/// slide-number fields left out.
+#[test]
+fn a_legacy_presentation_is_read_slide_by_slide_with_its_notes() {
+    let got = read(
+        BRIEFING_PPT,
+        "application/vnd.ms-powerpoint",
+        "briefing.ppt",
+        &Limits::default(),
+    );
+    assert_eq!(got.note, None, "{got:?}");
+    assert_eq!(
+        got.text.as_deref().unwrap_or_default(),
+        format!(
+            "[slide]\n\
+             Operation Larch\n\
+             OFFICIAL-SENSITIVE\n\
+             \n\
+             [slide]\n\
+             Persons of interest\n\
+             HARRIS, Nicola (14/03/1987), 14 Mill Lane\n\
+             OKAFOR, Chidi (02/01/1971), 11 Station Road\n\
+             WILLIAMS, Gareth (03/02/1972), 12 Church Street\n\
+             NOWAK, Agnieszka (04/03/1973), 13 Park Avenue\n\
+             NI AB123456C — do not share\n\
+             \n\
+             [notes]\n\
+             {ABUSE}"
+        )
+    );
+}
+
+/// A presentation whose `PowerPoint Document` stream is cut short or has a byte changed
+/// anywhere gives its text or a note, never a panic.
+#[test]
+fn a_damaged_legacy_presentation_never_panics() {
+    use std::io::{Cursor, Read, Write};
+    let mut file = cfb::CompoundFile::open(Cursor::new(BRIEFING_PPT)).unwrap();
+    let mut stream = Vec::new();
+    file.open_stream("/PowerPoint Document")
+        .unwrap()
+        .read_to_end(&mut stream)
+        .unwrap();
+    let presentation = |bytes: &[u8]| {
+        let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+        file.create_stream("/PowerPoint Document")
+            .unwrap()
+            .write_all(bytes)
+            .unwrap();
+        file.flush().unwrap();
+        file.into_inner().into_inner()
+    };
+    for step in 0..256 {
+        let at = stream.len() * step / 256;
+        let mut changed = stream.clone();
+        changed[at] ^= 0xa5;
+        for damaged in [presentation(&stream[..at]), presentation(&changed)] {
+            let got = read(
+                &damaged,
+                "application/vnd.ms-powerpoint",
+                "briefing.ppt",
+                &Limits::default(),
+            );
+            assert!(got.text.is_some() || got.note.is_some(), "at {at}");
+            assert!(
+                !got.note.as_deref().unwrap_or_default().contains("panicked"),
+                "at {at}: {got:?}"
+            );
+        }
+    }
 }
 
 #[test]

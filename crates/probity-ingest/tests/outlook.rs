@@ -204,17 +204,16 @@ fn an_outlook_messages_parties_body_and_files_are_read() {
 
 #[test]
 fn other_compound_files_are_still_named_and_damaged_messages_never_panic() {
-    // A compound file that is not a message (a PowerPoint 97-2003 presentation, here only its
-    // container).
+    // A compound file that is not a message (a Publisher document, here only its container).
     let mut other = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
     other
-        .create_stream("/PowerPoint Document")
+        .create_stream("/Contents")
         .unwrap()
         .write_all(b"binary")
         .unwrap();
     other.flush().unwrap();
     let other = other.into_inner().into_inner();
-    let got = read(&other, "old.ppt");
+    let got = read(&other, "old.pub");
     assert_eq!(got.text, None);
     assert!(got.note.unwrap().contains("legacy binary Office document"));
 

@@ -36,6 +36,7 @@ mod pdf;
 mod pdf_extra;
 mod pdf_image;
 mod pdf_syntax;
+mod ppt;
 mod rtf;
 mod tar;
 mod text;
@@ -286,6 +287,9 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
                 }
                 Some(mut file) if xls::is_excel(&file) => {
                     xls::read(&mut file, limits.max_decompressed_bytes as u64, out);
+                }
+                Some(mut file) if ppt::is_powerpoint(&file) => {
+                    ppt::read(&mut file, limits.max_decompressed_bytes as u64, out);
                 }
                 _ => out.note(compound_note(input)),
             },
@@ -694,7 +698,7 @@ fn compound_note(input: &Input<'_>) -> String {
     if is_ooxml {
         return "encrypted (password-protected) Office document; text not extracted".into();
     }
-    "legacy binary Office document (OLE compound file that is not a Word 97–2003 document, an Excel 5–2003 workbook or an Outlook message: .ppt, .pub, Word before 97) is not read; text not extracted".into()
+    "legacy binary Office document (OLE compound file that is not a Word 97–2003 document, an Excel 5–2003 workbook, a PowerPoint 97–2003 presentation or an Outlook message: .pub, Word before 97) is not read; text not extracted".into()
 }
 
 fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
