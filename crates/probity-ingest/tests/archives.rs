@@ -22,6 +22,10 @@ const BRIEFING_PPTX: &[u8] = include_bytes!("fixtures/attach/briefing.pptx");
 /// Written by python-pptx and saved as PowerPoint 97–2003 by LibreOffice: a title slide with a
 /// marking, a slide of people and a text box, and abuse in its speaker notes.
 const BRIEFING_PPT: &[u8] = include_bytes!("fixtures/attach/briefing.ppt");
+/// From oletools' tests (NOTICE.md): saved by PowerPoint 2007 as PowerPoint 97–2003.
+const EMBEDDED_PPT: &[u8] = include_bytes!("fixtures/attach/embedded-simple-2007.ppt");
+/// From oletools' tests (NOTICE.md): saved by PowerPoint with a password to open it.
+const ENCRYPTED_PPT: &[u8] = include_bytes!("fixtures/attach/encrypted.ppt");
 /// Written by odfpy: a sheet of 12 invented people (dates of birth as dates), and a sheet with
 /// abuse in its third column after two empty cells written as one repeated.
 const NOMINALS_ODS: &[u8] = include_bytes!("fixtures/attach/nominals.ods");
@@ -131,6 +135,40 @@ fn a_legacy_presentation_is_read_slide_by_slide_with_its_notes() {
              [notes]\n\
              {ABUSE}"
         )
+    );
+}
+
+/// Presentations saved by PowerPoint: one saved by PowerPoint 2007 as 97–2003 (its slide's text
+/// in the slide's drawing, its German masters passed over) is read; one with a password to open
+/// it is noted as encrypted.
+#[test]
+fn presentations_saved_by_powerpoint_are_read_and_encrypted_ones_noted() {
+    let got = read(
+        EMBEDDED_PPT,
+        "application/vnd.ms-powerpoint",
+        "embedded.ppt",
+        &Limits::default(),
+    );
+    assert_eq!(got.note, None, "{got:?}");
+    assert_eq!(
+        got.text.as_deref(),
+        Some(
+            "[slide]\nEmbedded Objects\nThis slide contains an embedded object\n\
+             It is a simple harmless ASCII text file"
+        ),
+        "{got:?}"
+    );
+
+    let got = read(
+        ENCRYPTED_PPT,
+        "application/vnd.ms-powerpoint",
+        "encrypted.ppt",
+        &Limits::default(),
+    );
+    assert_eq!(got.text, None, "{got:?}");
+    assert_eq!(
+        got.note.as_deref(),
+        Some("encrypted (password-protected) PowerPoint presentation; text not extracted")
     );
 }
 
