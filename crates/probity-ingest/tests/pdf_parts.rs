@@ -9,6 +9,7 @@ use probity_ingest::attach::{Extracted, Input, extract_text};
 
 const FORM: &[u8] = include_bytes!("fixtures/attach/form.pdf");
 const COMMENTED: &[u8] = include_bytes!("fixtures/attach/commented.pdf");
+const CARRIER: &[u8] = include_bytes!("fixtures/attach/carrier.pdf");
 
 fn read(bytes: &[u8], limits: &Limits) -> Extracted {
     extract_text(
@@ -100,6 +101,160 @@ fn document_information_annotations_and_bookmarks_are_read_under_their_headings(
          Next steps"
     );
     assert_eq!(got.note, None, "{got:?}");
+}
+
+/// A cover page carrying files, added by pypdf: a list of people attached to the document and a
+/// note attached to the page. Each is read as an archive's file is, under its name, after the
+/// page.
+#[test]
+fn files_a_pdf_carries_are_read_after_it() {
+    let got = read(CARRIER, &Limits::default());
+    assert_eq!(got.note, None, "{got:?}");
+    assert_eq!(
+        text(&got),
+        "Cover note: see the attached files.\n\n\
+         [document information]\n\
+         Title: untitled\n\
+         Author: anonymous\n\
+         Subject: unspecified\n\
+         Creator: anonymous\n\
+         Producer: ReportLab PDF Library - (opensource)\n\n\
+         [file nominals.csv]\n\
+         Name,Date of birth,Address\n\
+         \"HARRIS, Nicola\",01/03/1971,11 Mill Lane\n\
+         \"OKAFOR, Chidi\",02/03/1972,12 Mill Lane\n\
+         \"NOWAK, Agnieszka\",03/03/1973,13 Mill Lane\n\n\
+         [file note.txt]\n\
+         OFFICIAL-SENSITIVE: do not forward"
+    );
+}
+
+/// The files a PDF carries are read within limits: a loop in the name tree ends, a file that
+/// inflates past the size limit and one stored with a filter not read are named in notes, a file
+/// listed twice is read once; a PDF carrying a PDF has the inner one's own text read, not the
+/// files the inner one carries.
+#[test]
+fn carried_files_are_read_within_limits() {
+    use lopdf::{Document, Object, Stream, dictionary};
+    use std::io::Write;
+
+    let mut document = Document::with_version("1.7");
+    let pages = document.new_object_id();
+    let font = document.add_object(dictionary! {
+    "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica"});
+    let content = document.add_object(Stream::new(
+        dictionary! {},
+        b"BT /F1 12 Tf 72 712 Td (Outer page.) Tj ET".to_vec(),
+    ));
+    let page = document.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        "Resources" => dictionary! {"Font" => dictionary! {"F1" => font}}, "Contents" => content});
+    document.objects.insert(
+        pages,
+        Object::Dictionary(
+            dictionary! {"Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1},
+        ),
+    );
+    let spec = |document: &mut Document, name: &str, stream: Stream| {
+        let file = document.add_object(stream);
+        document.add_object(dictionary! {
+            "Type" => "Filespec", "F" => Object::string_literal(name), "EF" => dictionary! {"F" => file}})
+    };
+    let plain = spec(
+        &mut document,
+        "plain.txt",
+        Stream::new(
+            dictionary! {"Type" => "EmbeddedFile"},
+            b"Inner text".to_vec(),
+        ),
+    );
+    let mut coder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    coder.write_all(&vec![b'a'; 3 << 20]).unwrap();
+    let bomb = spec(
+        &mut document,
+        "bomb.txt",
+        Stream::new(
+            dictionary! {"Type" => "EmbeddedFile", "Filter" => "FlateDecode"},
+            coder.finish().unwrap(),
+        ),
+    );
+    let lzw = spec(
+        &mut document,
+        "old.txt",
+        Stream::new(
+            dictionary! {"Type" => "EmbeddedFile", "Filter" => "LZWDecode"},
+            b"\x80\x0b".to_vec(),
+        ),
+    );
+    let inner = document.new_object_id();
+    let root = document.add_object(dictionary! {"Kids" => vec![inner.into()]});
+    // A node that is its own kid and the root's, and lists the plain file twice.
+    document.objects.insert(
+        inner,
+        Object::Dictionary(dictionary! {
+            "Names" => vec![
+                Object::string_literal("plain.txt"), plain.into(),
+                Object::string_literal("bomb.txt"), bomb.into(),
+                Object::string_literal("old.txt"), lzw.into(),
+                Object::string_literal("again.txt"), plain.into(),
+            ],
+            "Kids" => vec![inner.into(), root.into()],
+        }),
+    );
+    let catalog = document.add_object(dictionary! {
+    "Type" => "Catalog", "Pages" => pages, "Names" => dictionary! {"EmbeddedFiles" => root}});
+    document.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    document.save_to(&mut bytes).unwrap();
+
+    let limits = Limits {
+        max_attachment_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    let got = read(&bytes, &limits);
+    assert_eq!(
+        text(&got),
+        "Outer page.\n\n[file plain.txt]\nInner text",
+        "{got:?}"
+    );
+    let note = got.note.as_deref().unwrap_or_default();
+    assert!(
+        note.contains("bomb.txt (in the PDF): it inflates past 1048576 bytes"),
+        "{note}"
+    );
+    assert!(
+        note.contains("old.txt (in the PDF): stored with the filter LZWDecode, which is not read"),
+        "{note}"
+    );
+
+    // The PDF carried by the pypdf one: its page is read, not the files it carries.
+    let mut outer = Document::load_mem(CARRIER).unwrap();
+    let carried = outer.add_object(Stream::new(dictionary! {"Type" => "EmbeddedFile"}, bytes));
+    let spec = outer.add_object(dictionary! {
+        "Type" => "Filespec", "F" => Object::string_literal("inner.pdf"), "EF" => dictionary! {"F" => carried}});
+    let annotation = outer.add_object(dictionary! {
+    "Type" => "Annot", "Subtype" => "FileAttachment", "FS" => spec,
+    "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()]});
+    let first_page = *outer.get_pages().values().next().unwrap();
+    let page = outer.get_dictionary_mut(first_page).unwrap();
+    let mut annotations = match page.get(b"Annots") {
+        Ok(Object::Array(list)) => list.clone(),
+        _ => Vec::new(),
+    };
+    annotations.push(annotation.into());
+    page.set("Annots", annotations);
+    let mut carrying = Vec::new();
+    outer.save_to(&mut carrying).unwrap();
+    let got = read(&carrying, &Limits::default());
+    let text = text(&got);
+    assert!(
+        text.contains("[file note.txt]\nOFFICIAL-SENSITIVE"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("[file inner.pdf]\nOuter page."),
+        "the inner PDF's files are not read: {text}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

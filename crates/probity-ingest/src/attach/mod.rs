@@ -34,6 +34,7 @@ mod ocr;
 mod odf;
 mod pdf;
 mod pdf_extra;
+mod pdf_files;
 mod pdf_image;
 mod pdf_syntax;
 mod ppt;
@@ -268,7 +269,7 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
         Kind::Tar => {
             out.note("a tar archive inside another file is not opened; its contents are not read");
         }
-        Kind::Pdf => pdf::extract(input, out),
+        Kind::Pdf => pdf::extract(input, out, depth),
         Kind::Compound => match msg::read(input.bytes, limits) {
             Some(Ok(message)) if depth < msg::MAX_DEPTH => {
                 out.note(OUTLOOK_NOTE);
@@ -801,7 +802,7 @@ impl<'l> TextOut<'l> {
                     "\n\n"
                 });
             }
-            self.push(&aside.text);
+            self.push(aside.text.trim_end());
         }
         self.truncated |= cut;
         self.notes.extend(aside.notes);

@@ -21,6 +21,9 @@
 //! room they take is kept free while the pages are read: a PDF whose pages fill the text limit
 //! keeps them. A panic in the parser there keeps what was read before it.
 //!
+//! Last, where the PDF is the attachment itself, the files it carries ([`pdf_files`]: attached
+//! to the document or to its pages), each under a line `[file NAME]`.
+//!
 //! A file that claims to be a PDF and that lopdf cannot open is read for the text outside its PDF
 //! syntax alone: text that only starts `%PDF-` is read as text, noted; a PDF cut short has no
 //! such text and is noted as corrupt.
@@ -31,13 +34,15 @@ use lopdf::{Document, LoadOptions};
 use mail_parser::decoders::charsets::map::charset_decoder;
 
 use super::{
-    Input, PDF_HEADER_WINDOW, PDF_MAGIC, TextOut, looks_like_text, pdf_extra, pdf_syntax, text,
+    Input, PDF_HEADER_WINDOW, PDF_MAGIC, TextOut, looks_like_text, pdf_extra, pdf_files,
+    pdf_syntax, text,
 };
 
 const ENCRYPT_KEY: &[u8] = b"/Encrypt";
 
-/// Reads a PDF's text into `out`, noting what could not be read.
-pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>) {
+/// Reads a PDF's text into `out`, noting what could not be read; the files it carries where it
+/// is the attachment itself (`depth` 0).
+pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>, depth: usize) {
     let bytes = input.bytes;
     let max_decompressed = out.limits.max_decompressed_bytes;
     let loaded = catch_unwind(AssertUnwindSafe(|| {
@@ -76,6 +81,9 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>) {
     let nothing_read = out.text.trim().is_empty();
     read_outside(&outside, cut_short, out);
     out.add_aside(extra);
+    if depth == 0 {
+        read_files(&document, &mut budget, out);
+    }
     if cut_short {
         // First among the notes, as the cause of the others; worded by what was read.
         let note = if nothing_read {
@@ -87,6 +95,15 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>) {
     }
     if encrypted && nothing_read {
         out.note("encrypted PDF: no text could be read without its password");
+    }
+}
+
+/// Adds the files the PDF carries ([`pdf_files`]); a panic in the parser keeps what was read
+/// before.
+fn read_files(document: &Document, budget: &mut usize, out: &mut TextOut<'_>) {
+    let read = catch_unwind(AssertUnwindSafe(|| pdf_files::read(document, budget, out)));
+    if read.is_err() {
+        out.note("the files it carries could not all be read: the parser panicked");
     }
 }
 
