@@ -23,6 +23,9 @@ const EMBEDDED_SIMPLE_XLS: &[u8] = include_bytes!("fixtures/attach/embedded-simp
 const ENCRYPTED_XLS: &[u8] = include_bytes!("fixtures/attach/encrypted.xls");
 /// Saved by Excel, from xlrd's tests: formulas whose last results are a number, strings (Russian
 /// among them), an empty string, a boolean and an error.
+/// `nominals.xlsx` saved as Excel 97–2003 by LibreOffice (7.4): its cell comment is a note
+/// object with its text in a `TXO` record and the `CONTINUE` records after it.
+const COMMENTED_XLS: &[u8] = include_bytes!("fixtures/attach/commented.xls");
 const FORMULA_XLS: &[u8] = include_bytes!("fixtures/attach/formula_test_sjmachin.xls");
 
 const ABUSE: &str = "You stupid bitch, I know where you live and I will hurt you.";
@@ -69,6 +72,55 @@ fn a_table_of_people_reads_as_the_same_table_saved_as_xlsx_does() {
     );
     let xlsx = read(NOMINALS_XLSX, &Limits::default()).text.unwrap();
     assert_eq!(sheet(&text, "Nominals"), sheet(&xlsx, "Nominals"));
+}
+
+/// A cell comment is read after its sheet's rows, under a line naming it.
+#[test]
+fn cell_comments_are_read_after_their_sheet() {
+    let got = read(COMMENTED_XLS, &Limits::default());
+    let text = got.text.unwrap_or_default();
+    let nominals = sheet(&text, "Nominals");
+    assert!(
+        nominals.ends_with(
+            "\n[comments and text boxes of sheet Nominals]\n\
+             Pulled from the custody system for my mate"
+        ),
+        "{nominals}"
+    );
+    assert!(text.contains(ABUSE), "{text}");
+}
+
+/// A text object's characters go on across `CONTINUE` records, each saying whether its own are
+/// 8-bit or UTF-16; the formatting runs after them are not read; one whose records stop short
+/// keeps what there is.
+#[test]
+fn text_objects_across_continue_records_are_read() {
+    let txo = |chars: u16| {
+        let mut data = vec![0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        data.extend(chars.to_le_bytes());
+        data.extend([0x10, 0, 0, 0, 0, 0]);
+        biff::record(0x01B6, &data)
+    };
+    let mut first = vec![0x00];
+    first.extend(b"Call ");
+    let mut second = vec![0x01];
+    second.extend("Łukasz".encode_utf16().flat_map(u16::to_le_bytes));
+    let runs = biff::record(0x003C, &[0, 0, 0, 0, 0, 0, 0, 0, 11, 0, 0, 0, 0, 0, 0, 0]);
+    let sheet_records = [
+        txo(11),
+        biff::record(0x003C, &first),
+        biff::record(0x003C, &second),
+        runs,
+        txo(40),
+        biff::record(0x003C, b"\x00Cut short"),
+    ];
+    let stream = biff::workbook(true, &[], &[("Sheet1", sheet_records.to_vec())]);
+    let got = read(&compound("/Workbook", &stream), &Limits::default());
+    assert_eq!(
+        got.text.as_deref(),
+        Some("[sheet Sheet1]\n[comments and text boxes of sheet Sheet1]\nCall Łukasz\nCut short"),
+        "{got:?}"
+    );
 }
 
 #[test]

@@ -19,7 +19,9 @@
 //! attachment's decompression budget, the shared strings kept to [`MAX_SHARED_STRINGS`], the
 //! cells gathered to the text limit, and the clock checked before each sheet. A sheet the
 //! globals do not name is read too, named by its place (`Sheet3`); one they name that is not
-//! found is noted. Cell comments and text boxes are not read.
+//! found is noted. The text of a sheet's cell comments and text boxes (BIFF8 `TXO` records,
+//! their characters in the `CONTINUE` records after them) is read after its rows, under a line
+//! `[comments and text boxes of sheet NAME]`.
 
 use std::collections::{HashMap, HashSet};
 
@@ -50,6 +52,7 @@ mod record {
     pub const STRING: u16 = 0x0207;
     pub const RK: u16 = 0x027E;
     pub const FORMAT: u16 = 0x041E;
+    pub const TXO: u16 = 0x01B6;
     pub const BOF: u16 = 0x0809;
 }
 
@@ -267,8 +270,20 @@ fn sheets(stream: &[u8], globals: &Globals, out: &mut TextOut<'_>) {
         out.push(&name);
         out.push("]\n");
         read.insert(start);
-        let (rows, next) = sheet_rows(stream, start, globals, &name, out);
+        let (rows, texts, next) = sheet_rows(stream, start, globals, &name, out);
         write_rows(rows, out);
+        if !texts.is_empty() {
+            if !out.text.ends_with('\n') {
+                out.push("\n");
+            }
+            out.push("[comments and text boxes of sheet ");
+            out.push(&name);
+            out.push("]\n");
+            for text in texts {
+                out.push(&text);
+                out.push("\n");
+            }
+        }
         at = next;
     }
     let missing: Vec<&str> = globals
@@ -293,17 +308,18 @@ struct Cell {
     text: String,
 }
 
-/// The rows of the sheet whose `BOF` is at `start`, and where reading stopped: past its `EOF`,
-/// at the next sheet's `BOF` where it has none, or at the stream's end. Cells are gathered up
-/// to the text limit.
+/// The rows of the sheet whose `BOF` is at `start`, the text of its comments and text boxes
+/// ([`text_object`]), and where reading stopped: past its `EOF`, at the next sheet's `BOF` where
+/// it has none, or at the stream's end. Cells and texts are gathered up to the text limit.
 fn sheet_rows(
     stream: &[u8],
     start: usize,
     globals: &Globals,
     name: &str,
     out: &mut TextOut<'_>,
-) -> (Vec<Vec<String>>, usize) {
+) -> (Vec<Vec<String>>, Vec<String>, usize) {
     let mut cells: Vec<Cell> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
     let mut gathered = 0usize;
     let limit = out.limits.max_attachment_text_bytes;
     // Charts inside the sheet open (and close) substreams of their own.
@@ -337,6 +353,12 @@ fn sheet_rows(
                 }
             }
             _ if depth > 1 => {}
+            record::TXO if globals.biff8 => {
+                if let Some(text) = text_object(stream, &record) {
+                    gathered += text.len() + 1;
+                    texts.push(text);
+                }
+            }
             record::STRING => {
                 if let Some((row, column)) = formula.take() {
                     let text = globals
@@ -372,7 +394,55 @@ fn sheet_rows(
             break stream.len();
         }
     };
-    (rows_of(cells, limit), next)
+    (rows_of(cells, limit), texts, next)
+}
+
+/// The most characters a comment or text box holds (MS-XLS `TxO`'s `cchText`).
+const MAX_TEXT_OBJECT_CHARS: usize = 32_767;
+
+/// The text of a comment or text box (`TxO`, BIFF8): its `cchText` characters in the `CONTINUE`
+/// records after it, each starting with a byte that says whether its characters are 8-bit or
+/// UTF-16; the formatting runs after them are not read. None where it has no text; what there
+/// is where the records end before it does.
+fn text_object(stream: &[u8], txo: &Record<'_>) -> Option<String> {
+    let count = usize::from(u16_at(txo.data, 10)?).min(MAX_TEXT_OBJECT_CHARS);
+    if count == 0 {
+        return None;
+    }
+    let mut units: Vec<u16> = Vec::with_capacity(count);
+    let mut at = txo.next;
+    while units.len() < count {
+        let Step::Record(record) = record_at(stream, at) else {
+            break;
+        };
+        if record.kind != record::CONTINUE {
+            break;
+        }
+        at = record.next;
+        let Some((&flags, chars)) = record.data.split_first() else {
+            continue;
+        };
+        let left = count - units.len();
+        if flags & 1 == 1 {
+            units.extend(
+                chars
+                    .chunks_exact(2)
+                    .take(left)
+                    .map(|pair| u16::from_le_bytes([pair[0], pair[1]])),
+            );
+        } else {
+            units.extend(chars.iter().take(left).map(|&byte| u16::from(byte)));
+        }
+    }
+    let text = String::from_utf16_lossy(&units);
+    // Excel ends a comment's lines with a line feed; CR LF and CR alone are line ends too.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let text: String = text
+        .chars()
+        .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
+        .collect();
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// Adds a cell that has text; returns the bytes it adds to the sheet's text.
