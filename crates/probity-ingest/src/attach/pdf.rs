@@ -76,7 +76,9 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>, depth: usize) {
     read_extra(&document, &mut extra_budget, &mut extra);
     budget -= share - extra_budget;
     // Room for the text and for the blank line before it.
-    out.keep_free(extra.text.len() + 2);
+    if !extra.text.is_empty() {
+        out.keep_free(extra.text.len() + 2);
+    }
     read_pages(&document, encrypted || cut_short, &mut budget, out);
     let nothing_read = out.text.trim().is_empty();
     read_outside(&outside, cut_short, out);
