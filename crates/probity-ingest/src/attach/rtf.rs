@@ -4,7 +4,8 @@
 //!
 //! Both readers are bounded: the output of decompression is capped (by the size the header
 //! declares and by the caller's limit), and the RTF reader keeps a group stack no deeper than
-//! [`MAX_GROUP_DEPTH`] (deeper groups are read as text of the group around them).
+//! [`MAX_GROUP_DEPTH`] (deeper groups are read as text of the group around them). Binary data
+//! (`\binN`, a picture's) is passed over.
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 
@@ -192,6 +193,12 @@ pub(super) fn to_text(rtf: &[u8]) -> String {
                     if rtf.get(at) == Some(&b' ') {
                         at += 1;
                     }
+                    if word == "bin" {
+                        // N bytes of binary data (a picture's): neither text nor RTF.
+                        let length = number.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+                        at = at.saturating_add(length).min(rtf.len());
+                        continue;
+                    }
                     if ignorable {
                         ignorable = false;
                         if word == "htmltag" {
@@ -359,6 +366,13 @@ mod tests {
         data.extend_from_slice(&body);
         let out = decompress(&data, 1000).unwrap();
         assert_eq!(&out[..], b"{\\rtf1 hi}\0\0\0hi");
+    }
+
+    /// A picture's binary data (`\binN`) is passed over, whatever bytes it holds.
+    #[test]
+    fn binary_data_is_passed_over() {
+        let rtf = b"{\\rtf1 Before.\\par {\\pict\\jpegblip\\bin6 }{\\par}After.}";
+        assert_eq!(to_text(rtf), "Before.\nAfter.");
     }
 
     proptest::proptest! {
