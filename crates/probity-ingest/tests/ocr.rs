@@ -508,3 +508,136 @@ fn a_jbig2_decoder_that_hangs_fails_or_writes_too_much_is_noted() {
         "{got:?}"
     );
 }
+
+/// The legacy documents holding `screen.png` that LibreOffice saved (`make_documents.py`): each
+/// with its type, what its notes call it, and the form its picture is kept in.
+const LEGACY_DOCUMENTS: [(&str, &str, &str, &str); 3] = [
+    ("screen.doc", "application/msword", "Word document", "PNG"),
+    (
+        "screen.xls",
+        "application/vnd.ms-excel",
+        "Excel workbook",
+        "JPEG",
+    ),
+    ("screen.rtf", "application/rtf", "RTF document", "PNG"),
+];
+
+fn read_document(name: &str, mime: &str, ocr: Option<Ocr>) -> Extracted {
+    let bytes = fixture(name);
+    extract_text(
+        &Input {
+            bytes: &bytes,
+            mime_type: Some(mime),
+            name: Some(name),
+            charset: None,
+        },
+        &Limits {
+            ocr,
+            ..Limits::default()
+        },
+    )
+}
+
+/// A screenshot pasted into a Word 97–2003 document, an Excel 97–2003 workbook or an RTF
+/// document is read after the document's text, under a line `[image 1]`, when OCR is on; noted
+/// as not read when it is off.
+#[test]
+fn pictures_in_legacy_documents_are_read_when_ocr_is_on() {
+    let dir = tempfile::tempdir().unwrap();
+    // Reads what it is given as an image, as Tesseract would, before it answers.
+    let ocr = Ocr {
+        program: program(
+            dir.path(),
+            "head -c 12 | grep -aq 'PNG\\|JFIF' || exit 9; cat >/dev/null; echo NI AB123456C",
+        ),
+        ..Ocr::default()
+    };
+    for (name, mime, what, format) in LEGACY_DOCUMENTS {
+        let on = read_document(name, mime, Some(ocr.clone()));
+        let text = on.text.as_deref().unwrap_or_default();
+        assert!(text.contains("See the screen below.\n"), "{name}: {on:?}");
+        assert!(
+            text.ends_with("\n\n[image 1]\nNI AB123456C"),
+            "{name}: {on:?}"
+        );
+        assert!(
+            note(&on).contains(&format!(
+                "image 1: a {format} image of 760×200 pixels read by OCR"
+            )),
+            "{name}: {on:?}"
+        );
+        let off = read_document(name, mime, None);
+        let text = off.text.as_deref().unwrap_or_default();
+        assert!(!text.contains("[image"), "{name}: {off:?}");
+        assert!(
+            text.trim_end().ends_with("See the screen below."),
+            "{name}: {off:?}"
+        );
+        assert_eq!(
+            off.note.as_deref(),
+            Some(
+                format!("1 picture in the {what}: text in images is not read (OCR is off)")
+                    .as_str()
+            ),
+            "{name}: {off:?}"
+        );
+    }
+}
+
+/// The same, read by Tesseract itself: the words of the screenshot reach the text.
+#[test]
+fn pictures_in_legacy_documents_are_read_by_tesseract() {
+    let Some(ocr) = tesseract() else { return };
+    for (name, mime, _, _) in LEGACY_DOCUMENTS {
+        let on = read_document(name, mime, Some(ocr.clone()));
+        let text = on.text.as_deref().unwrap_or_default();
+        assert!(text.contains("[image 1]\n"), "{name}: {on:?}");
+        for words in ["OFFICIAL-SENSITIVE", "HARRIS", "AB123456C"] {
+            assert!(text.contains(words), "{name}: {words} not in {on:?}");
+        }
+    }
+}
+
+/// The icon of an object embedded in a workbook Excel saved is a metafile in its drawing group:
+/// noted as not read when OCR is on, and not counted among the pictures OCR would read when it
+/// is off.
+#[test]
+fn a_metafile_picture_is_noted_as_not_read() {
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/attach/embedded-simple-2007.xls"),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ocr = Ocr {
+        program: program(dir.path(), "echo RUN"),
+        ..Ocr::default()
+    };
+    let read_book = |ocr: Option<Ocr>| {
+        extract_text(
+            &Input {
+                bytes: &bytes,
+                mime_type: Some("application/vnd.ms-excel"),
+                name: Some("book.xls"),
+                charset: None,
+            },
+            &Limits {
+                ocr,
+                ..Limits::default()
+            },
+        )
+    };
+    let on = read_book(Some(ocr));
+    assert!(
+        !on.text.as_deref().unwrap_or_default().contains("RUN"),
+        "{on:?}"
+    );
+    assert_eq!(
+        on.note.as_deref(),
+        Some(
+            "1 picture in the Excel workbook stored in a form OCR does not read (a metafile such as WMF or EMF, a device-dependent bitmap) or damaged"
+        ),
+        "{on:?}"
+    );
+    assert_eq!(read_book(None).note, None);
+}

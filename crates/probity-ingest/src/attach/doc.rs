@@ -19,11 +19,15 @@
 //! properties say ends the row (`sprmPFTtp`); those properties are read from the paragraph
 //! property pages (`PlcBtePapx`, `PapxFkp`). Two marks in a row do not tell a row's end, since an
 //! empty cell writes two as well. Where the properties cannot be read, a cell's end is a tab.
+//!
+//! The document's pictures (a screenshot pasted into a report) are read by OCR after its text,
+//! where it is on ([`super::pictures`]).
 
 use std::io::Read;
 
 use super::TextOut;
 use super::msg::File;
+use super::pictures::Pictures;
 
 /// The first bytes of a Word binary file information block.
 const WORD_MAGIC: u16 = 0xA5EC;
@@ -98,6 +102,43 @@ pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
     }
     // A row the document's end (or damage) cut short is kept as far as it was read.
     text.end_row(out);
+    let left = left.saturating_sub(table.len() as u64);
+    read_pictures(file, &document, &table, left, out);
+}
+
+/// Reads the pictures of the document by OCR ([`Pictures`]): those in its `Data` stream (each
+/// inline picture's), then those in `WordDocument` and the table stream (a floating picture's,
+/// where the drawing group keeps it), within `budget` bytes read and kept.
+fn read_pictures(
+    file: &mut File<'_>,
+    document: &[u8],
+    table: &[u8],
+    budget: u64,
+    out: &mut TextOut<'_>,
+) {
+    let mut data = Vec::new();
+    if file.is_stream("/Data") {
+        match file.open_stream("/Data") {
+            Ok(stream) if stream.len() > budget => out.note(
+                "the Word document's Data stream, which holds its pictures, is past the decompression limit; they are not read",
+            ),
+            Ok(mut stream) => {
+                if let Err(error) = stream.read_to_end(&mut data) {
+                    out.note(format!(
+                        "the Word document's Data stream, which holds its pictures, could not be read: {error}"
+                    ));
+                }
+            }
+            Err(error) => out.note(format!(
+                "the Word document's Data stream, which holds its pictures, could not be read: {error}"
+            )),
+        }
+    }
+    let mut found = Pictures::new(budget.saturating_sub(data.len() as u64));
+    for bytes in [&data[..], document, table] {
+        found.find_blips(bytes);
+    }
+    found.read(WORD, out);
 }
 
 /// One run of characters: how many, where in `WordDocument`, and whether 8-bit.

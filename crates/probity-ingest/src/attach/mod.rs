@@ -1,7 +1,7 @@
 //! Text from attachments: plain text (charset aware), HTML, RTF, DOCX, Word 97–2003 (`.doc`),
 //! XLSX, Excel 5–2003 (`.xls`), PPTX, OpenDocument, PDF, Outlook messages (`.msg`) and the files
-//! in a zip, tar or gzip archive (`.tar.gz` too), told by content first; images by OCR where it
-//! is switched on ([`Ocr`]);
+//! in a zip, tar or gzip archive (`.tar.gz` too), told by content first; images, and the
+//! pictures in documents, by OCR where it is switched on ([`Ocr`]);
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
 //! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`); one
 //! whose type says nothing of it and that is not text as a whole has its text lines read. A PDF's
@@ -37,6 +37,7 @@ mod pdf_extra;
 mod pdf_files;
 mod pdf_image;
 mod pdf_syntax;
+mod pictures;
 mod ppt;
 mod rtf;
 mod tar;
@@ -302,6 +303,9 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
                 .strip_prefix(b"\xef\xbb\xbf")
                 .unwrap_or(input.bytes);
             out.push(&rtf::to_text(bytes));
+            let mut found = pictures::Pictures::new(limits.max_decompressed_bytes as u64);
+            rtf::pictures(bytes, &mut found);
+            found.read("RTF document", out);
         }
         Kind::SniffedText => {
             out.note(format!(

@@ -5,9 +5,12 @@
 //! Both readers are bounded: the output of decompression is capped (by the size the header
 //! declares and by the caller's limit), and the RTF reader keeps a group stack no deeper than
 //! [`MAX_GROUP_DEPTH`] (deeper groups are read as text of the group around them). Binary data
-//! (`\binN`, a picture's) is passed over.
+//! (`\binN`, a picture's) is passed over. The pictures of an RTF attachment are gathered by
+//! [`pictures`] for OCR.
 
 use mail_parser::decoders::charsets::map::charset_decoder;
+
+use super::pictures::{Format, Pictures};
 
 /// The dictionary's first bytes ([MS-OXRTFCP] 3.1.3.1): what the compressor may refer back to
 /// before it has written anything.
@@ -292,6 +295,161 @@ pub(super) fn to_text(rtf: &[u8]) -> String {
     }
 }
 
+/// The pictures of an RTF document, added to `found`: each `{\pict …}` group's image, written
+/// as hexadecimal digits or after `\binN` as N raw bytes, of the form its control words say
+/// (`\pngblip`, `\jpegblip`, `\dibitmap`; metafiles and device-dependent bitmaps are counted as
+/// not read). A picture Word writes twice, once for readers that know its form
+/// (`{\*\shppict{\pict …}}`) and once as a metafile for those that do not (`{\nonshppict …}`),
+/// is taken from the first. The image is gathered no larger than `found` has room for.
+pub(super) fn pictures(rtf: &[u8], found: &mut Pictures) {
+    let mut depth = 0usize;
+    // The depth of the `\nonshppict` group being passed over.
+    let mut alternative: Option<usize> = None;
+    let mut picture: Option<Picture> = None;
+    let mut at = 0;
+    while at < rtf.len() {
+        let byte = rtf[at];
+        at += 1;
+        match byte {
+            b'{' => depth += 1,
+            b'}' => {
+                if let Some(ended) = picture.take_if(|picture| picture.depth == depth) {
+                    ended.finish(found);
+                }
+                if alternative == Some(depth) {
+                    alternative = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            b'\\' => {
+                let Some(&next) = rtf.get(at) else {
+                    break;
+                };
+                if !next.is_ascii_alphabetic() {
+                    // A control symbol; `\'hh` a character by its code.
+                    at += if next == b'\'' { 3 } else { 1 };
+                    continue;
+                }
+                let start = at;
+                while rtf.get(at).is_some_and(u8::is_ascii_alphabetic) {
+                    at += 1;
+                }
+                let word = &rtf[start..at];
+                let number_start = at;
+                if rtf.get(at) == Some(&b'-') {
+                    at += 1;
+                }
+                while rtf.get(at).is_some_and(u8::is_ascii_digit) && at - number_start < 10 {
+                    at += 1;
+                }
+                let number: Option<u64> = std::str::from_utf8(&rtf[number_start..at])
+                    .ok()
+                    .and_then(|n| n.parse().ok());
+                if rtf.get(at) == Some(&b' ') {
+                    at += 1;
+                }
+                match word {
+                    b"nonshppict" if alternative.is_none() => alternative = Some(depth),
+                    b"pict" if alternative.is_none() && picture.is_none() => {
+                        picture = Some(Picture {
+                            depth,
+                            format: None,
+                            data: Vec::new(),
+                            nibble: None,
+                            too_large: false,
+                        });
+                    }
+                    b"bin" => {
+                        let length = usize::try_from(number.unwrap_or(0)).unwrap_or(usize::MAX);
+                        let end = at.saturating_add(length).min(rtf.len());
+                        if let Some(picture) = open_at(&mut picture, depth) {
+                            picture.extend(&rtf[at..end], found.room());
+                        }
+                        at = end;
+                    }
+                    _ => {
+                        if let Some(picture) = open_at(&mut picture, depth)
+                            && let Some(format) = picture_format(word)
+                        {
+                            picture.format = Some(format);
+                        }
+                    }
+                }
+            }
+            _ => {
+                if let Some(picture) = open_at(&mut picture, depth)
+                    && let Some(value) = char::from(byte).to_digit(16)
+                {
+                    picture.push_hex(value as u8, found.room());
+                }
+            }
+        }
+    }
+    if let Some(cut) = picture {
+        cut.finish(found);
+    }
+}
+
+/// The picture being read where its own group is the one at `depth` (not a group inside it).
+fn open_at(picture: &mut Option<Picture>, depth: usize) -> Option<&mut Picture> {
+    picture.as_mut().filter(|picture| picture.depth == depth)
+}
+
+/// The form of picture a control word in a `\pict` group names, if it names one.
+fn picture_format(word: &[u8]) -> Option<Format> {
+    match word {
+        b"pngblip" | b"jpegblip" => Some(Format::File),
+        b"dibitmap" => Some(Format::Dib),
+        b"emfblip" | b"wmetafile" | b"macpict" | b"pmmetafile" | b"wbitmap" => Some(Format::Unread),
+        _ => None,
+    }
+}
+
+/// A `\pict` group being read.
+struct Picture {
+    /// The depth of its group.
+    depth: usize,
+    format: Option<Format>,
+    data: Vec<u8>,
+    /// The first digit of a byte whose second is to come.
+    nibble: Option<u8>,
+    /// Whether its data went past the room there was for it (the rest not gathered).
+    too_large: bool,
+}
+
+impl Picture {
+    fn push_hex(&mut self, value: u8, room: u64) {
+        match self.nibble.take() {
+            None => self.nibble = Some(value),
+            Some(high) => self.extend(&[high << 4 | value], room),
+        }
+    }
+
+    fn extend(&mut self, bytes: &[u8], room: u64) {
+        if self.too_large {
+            return;
+        }
+        if (self.data.len() + bytes.len()) as u64 > room {
+            self.too_large = true;
+            self.data = Vec::new();
+            return;
+        }
+        self.data.extend_from_slice(bytes);
+    }
+
+    fn finish(self, found: &mut Pictures) {
+        if self.too_large {
+            found.leave_out();
+            return;
+        }
+        if self.data.is_empty() {
+            return;
+        }
+        let format = self.format.unwrap_or(Format::Unread);
+        found.add(format, &self.data);
+    }
+}
+
 /// 8-bit text from an Office file: UTF-8 where it is valid, windows-1252 otherwise (RTF's text,
 /// an Outlook message's 8-bit properties).
 pub(super) fn windows_1252(bytes: &[u8]) -> String {
@@ -368,6 +526,51 @@ mod tests {
         assert_eq!(&out[..], b"{\\rtf1 hi}\0\0\0hi");
     }
 
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
+    /// Word's way: the PNG in `\shppict`, hexadecimal, in lines, after a group of properties
+    /// that has digits of its own, and a metafile copy in `\nonshppict` passed over; a JPEG
+    /// after `\bin`, whose bytes hold braces and backslashes; a DIB; a metafile alone.
+    #[test]
+    fn pictures_are_read_from_hex_and_binary_data() {
+        let png = super::super::pictures::tests::png(100, 50);
+        let jpeg = b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01\0\0\x01\0\x01\0\0{\\}";
+        let png_hex = hex(&png);
+        let (first, second) = png_hex.split_at(10);
+        let mut rtf = format!(
+            "{{\\rtf1\\ansi See the screen below.\\par {{\\*\\shppict{{\\pict{{\\*\\picprop{{\\sp{{\\sn wzName}}{{\\sv 1234}}}}}}\\picw100\\pich50\\pngblip\r\n{first}\r\n{second}}}}}{{\\nonshppict{{\\pict\\wmetafile8 0100090000}}}}\\par {{\\pict\\jpegblip\\bin{} ",
+            jpeg.len()
+        )
+        .into_bytes();
+        rtf.extend_from_slice(jpeg);
+        rtf.extend_from_slice(b"}Between.\\par {\\pict\\emfblip 01000000}{\\pict\\wbitmap0 ffff}");
+        rtf.extend_from_slice(b"{\\pict\\pngblip 0102}");
+        let dib = super::super::pictures::tests::dib();
+        rtf.extend_from_slice(format!("{{\\pict\\dibitmap0 {}}}}}", hex(&dib)).as_bytes());
+        let mut found = Pictures::new(1 << 20);
+        pictures(&rtf, &mut found);
+        assert_eq!(found.images().len(), 3);
+        assert_eq!(found.images()[..2], [png.clone(), jpeg.to_vec()]);
+        assert_eq!(found.images()[2][14..], dib);
+        // The EMF, the device-dependent bitmap and the damaged PNG; the metafile copy not.
+        assert_eq!(found.not_kept(), (3, 0));
+        // The binary data is not text, and hides none.
+        assert_eq!(to_text(&rtf), "See the screen below.\n\nBetween.");
+
+        // A picture larger than the room there is is left out, and a group cut short read.
+        let mut small = Pictures::new(png.len() as u64 - 1);
+        pictures(&rtf, &mut small);
+        assert_eq!(small.images()[0], jpeg);
+        assert_eq!(small.images().len(), 1);
+        assert_eq!(small.not_kept(), (3, 2));
+        let cut = format!("{{\\rtf1{{\\pict\\pngblip {}", hex(&png));
+        let mut found = Pictures::new(1 << 20);
+        pictures(cut.as_bytes(), &mut found);
+        assert_eq!(found.images(), [png]);
+    }
+
     /// A picture's binary data (`\binN`) is passed over, whatever bytes it holds.
     #[test]
     fn binary_data_is_passed_over() {
@@ -380,6 +583,7 @@ mod tests {
         fn any_bytes_are_read_without_a_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
             let _ = to_text(&bytes);
             let _ = decompress(&bytes, 1000);
+            pictures(&bytes, &mut Pictures::new(1000));
         }
     }
 }

@@ -21,7 +21,9 @@
 //! globals do not name is read too, named by its place (`Sheet3`); one they name that is not
 //! found is noted. The text of a sheet's cell comments and text boxes (BIFF8 `TXO` records,
 //! their characters in the `CONTINUE` records after them) is read after its rows, under a line
-//! `[comments and text boxes of sheet NAME]`.
+//! `[comments and text boxes of sheet NAME]`. The pictures in the workbook's drawing group (a
+//! screenshot over a sheet) are read by OCR after the sheets, where it is on
+//! ([`super::pictures`]).
 
 use std::collections::{HashMap, HashSet};
 
@@ -30,6 +32,7 @@ use mail_parser::decoders::charsets::map::charset_decoder;
 use super::TextOut;
 use super::doc::{u16_at, u32_at};
 use super::msg::File;
+use super::pictures::Pictures;
 use super::xlsx::{date_text, is_builtin_date, is_date_code, place, write_rows};
 
 /// The record types read.
@@ -44,6 +47,7 @@ mod record {
     pub const MULRK: u16 = 0x00BD;
     pub const RSTRING: u16 = 0x00D6;
     pub const XF: u16 = 0x00E0;
+    pub const MSODRAWINGGROUP: u16 = 0x00EB;
     pub const SST: u16 = 0x00FC;
     pub const LABELSST: u16 = 0x00FD;
     pub const NUMBER: u16 = 0x0203;
@@ -93,6 +97,30 @@ pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
         return;
     };
     sheets(&stream, &globals, out);
+    let mut found = Pictures::new(budget.saturating_sub(stream.len() as u64));
+    found.find_blips(&drawing_group(&stream));
+    found.read("Excel workbook", out);
+}
+
+/// The workbook's drawing group, where its pictures are: the data of its `MSODRAWINGGROUP`
+/// records and of the `CONTINUE` records after each, joined (a record holds at most 8,224
+/// bytes, and a picture goes on across them).
+fn drawing_group(stream: &[u8]) -> Vec<u8> {
+    let mut group = Vec::new();
+    let mut in_group = false;
+    let mut at = 0;
+    while let Step::Record(record) = record_at(stream, at) {
+        match record.kind {
+            record::MSODRAWINGGROUP => {
+                group.extend_from_slice(record.data);
+                in_group = true;
+            }
+            record::CONTINUE if in_group => group.extend_from_slice(record.data),
+            _ => in_group = false,
+        }
+        at = record.next;
+    }
+    group
 }
 
 /// One record: its type, its data, and where the next one starts.
