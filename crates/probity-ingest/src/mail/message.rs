@@ -1087,10 +1087,9 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
     let is_html = match &part.body {
         PartType::Text(_) => false,
         PartType::Html(_) => true,
-        // A multipart part without a usable boundary, kept as bytes: read as text.
-        PartType::Binary(bytes) | PartType::InlineBinary(bytes) if is_unbounded_multipart(part) => {
-            return Some((bytes_as_text(bytes), true));
-        }
+        // A multipart part without a boundary, kept as bytes: read below as mail-parser reads
+        // one whose boundary it does not find (text of no known type).
+        PartType::Binary(_) | PartType::InlineBinary(_) if is_unbounded_multipart(part) => false,
         _ => return None,
     };
     let charset = part
@@ -1106,9 +1105,23 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
             None => bytes_as_text(&bytes),
         }
     });
-    let decoded: &str = match (&undone, &part.body) {
-        (Some(text), _) => text.as_ref(),
-        (None, PartType::Text(text) | PartType::Html(text)) => text.as_ref(),
+    let unbounded = match &part.body {
+        PartType::Binary(bytes) | PartType::InlineBinary(bytes) => Some(
+            match part
+                .content_type()
+                .and_then(|content_type| content_type.attribute("charset"))
+                .and_then(|c| charset_decoder(c.as_bytes()))
+            {
+                Some(decoder) => Cow::Owned(decoder(bytes)),
+                None => String::from_utf8_lossy(bytes),
+            },
+        ),
+        _ => None,
+    };
+    let decoded: &str = match (&undone, &part.body, &unbounded) {
+        (Some(text), _, _) => text.as_ref(),
+        (None, PartType::Text(text) | PartType::Html(text), _) => text.as_ref(),
+        (None, _, Some(text)) => text.as_ref(),
         _ => return None,
     };
     let is_utf8_name = |name: &str| {
@@ -1942,6 +1955,23 @@ mod tests {
             assert!(email.attachments.is_empty(), "{content_type}: {email:?}");
             assert_eq!(event.labels["email.encoding_problem"], "true");
         }
+    }
+
+    #[test]
+    fn a_multipart_without_a_boundary_is_read_as_one_whose_boundary_is_not_found() {
+        // In its declared charset, as mail-parser reads the text of one whose boundary it does
+        // not find.
+        let body = |content_type: &str| {
+            let head = format!("{HEAD}Content-Type: {content_type}\n\n");
+            let raw = [head.as_bytes(), b"\xf0\xd2\xc9\xd7\xc5\xd4 koi8\n"].concat();
+            decode_bytes(&raw).email.unwrap().body.unwrap()
+        };
+        let searched = body("multipart/mixed; boundary=never-seen; charset=koi8-r");
+        assert_eq!(
+            searched.trim_end(),
+            "\u{41f}\u{440}\u{438}\u{432}\u{435}\u{442} koi8"
+        );
+        assert_eq!(body("multipart/mixed; charset=koi8-r"), searched);
     }
 
     #[test]
