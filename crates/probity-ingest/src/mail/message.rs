@@ -19,7 +19,9 @@ use probity_model::{
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{alternative, boundary, eol, header_limit, header_lines, journal, outside, transfer};
+use super::{
+    alternative, boundary, eol, header_limit, header_lines, journal, outside, transfer, unfound,
+};
 use crate::{Context, Limits, attach, charset};
 
 /// Headers kept in [`Event::original`] as text (RFC 2047 encoded words decoded, folding undone),
@@ -164,6 +166,12 @@ pub(super) fn message_to_events_with(
     // their letters with U+FFFD); the event id still comes from the bytes as read.
     let transcoded = charset::header_block_as_utf8(input);
     let first = transcoded.as_deref().unwrap_or(input);
+    // Many multiparts whose boundary occurs nowhere after them took a scan of the rest of the
+    // message each: they are read without one.
+    let renamed = unfound::rename(first);
+    let first = renamed.as_ref().map_or(first, |renamed| &renamed.bytes);
+    #[cfg(test)]
+    unfound::note_parsed(first);
     let Some(message) = parser.parse(first) else {
         return Err(format!(
             "not a MIME message: no header field found in {} bytes",
@@ -217,6 +225,7 @@ pub(super) fn message_to_events_with(
             message,
             end,
             journalled,
+            renamed.as_ref(),
             bytes,
             format,
             ctx,
@@ -226,8 +235,11 @@ pub(super) fn message_to_events_with(
     for event in &mut events {
         if anchored.bytes.is_some() {
             for value in event.original.values_mut() {
-                headers_as_written(value, &anchored);
+                headers_as_written(value, &|text| anchored.as_written(text));
             }
+        }
+        if let Some(renamed) = &renamed {
+            text_as_written(event, renamed);
         }
         label_reading(
             event,
@@ -270,26 +282,49 @@ pub(super) fn message_to_events_with(
 }
 
 /// The header values kept in `value` (a string, or arrays and objects of them) as the message
-/// wrote them, where its boundaries were lengthened to read it (`boundary`): its `Content-Type`
-/// shows the boundary its sender wrote.
-fn headers_as_written(value: &mut Value, anchored: &boundary::Anchored) {
+/// wrote them, where it was written again to read it (`as_written` gives a text back as written,
+/// or none where it is): its `Content-Type` shows the boundary its sender wrote.
+fn headers_as_written(value: &mut Value, as_written: &dyn Fn(&str) -> Option<String>) {
     match value {
         Value::String(text) => {
-            if let Some(written) = anchored.as_written(text) {
+            if let Some(written) = as_written(text) {
                 *text = written;
             }
         }
         Value::Array(values) => {
             for value in values {
-                headers_as_written(value, anchored);
+                headers_as_written(value, as_written);
             }
         }
         Value::Object(map) => {
             for value in map.values_mut() {
-                headers_as_written(value, anchored);
+                headers_as_written(value, as_written);
             }
         }
         _ => {}
+    }
+}
+
+/// The texts of an event read from a message whose multiparts' `boundary` parameters were renamed
+/// ([`unfound`]) as the message wrote them: its header values, subject, body and attachments' text
+/// (a renamed field can be a line of text, where mail-parser reads it as one).
+fn text_as_written(event: &mut Event, renamed: &unfound::Renamed) {
+    let as_written = |text: &str| renamed.as_written(text);
+    for value in event.original.values_mut() {
+        headers_as_written(value, &as_written);
+    }
+    let restore = |text: &mut Option<String>| {
+        if let Some(written) = text.as_deref().and_then(as_written) {
+            *text = Some(written);
+        }
+    };
+    restore(&mut event.message);
+    if let Some(email) = event.email.as_mut() {
+        restore(&mut email.subject);
+        restore(&mut email.body);
+        for attachment in &mut email.attachments {
+            restore(&mut attachment.text);
+        }
     }
 }
 
@@ -385,11 +420,15 @@ fn part_header_ranges(
 /// The event of one parsed message; `bytes` (what was read, perhaps a journal report around it)
 /// give its id. The attached messages in `journalled` are events of their own (the messages a
 /// journal report journals): they are described, not read. `end` is where the message ends in its
-/// raw bytes when it is one a report journals, read in place there ([`body_text`]).
+/// raw bytes when it is one a report journals, read in place there ([`body_text`]). `renamed` is
+/// how the message was written again to be read, where it was ([`unfound`]): its attachments are
+/// hashed and read as written.
+#[allow(clippy::too_many_arguments)]
 fn event_from_message(
     message: &Message<'_>,
     end: Option<usize>,
     journalled: &[&Message<'_>],
+    renamed: Option<&unfound::Renamed>,
     bytes: &[u8],
     format: Format,
     ctx: &mut Context,
@@ -398,7 +437,16 @@ fn event_from_message(
     let mut labels = Labels::default();
     let date = message_date(message, &mut labels);
     let mut held = Vec::new();
-    let email = email_fields(message, end, journalled, ctx, date, &mut labels, &mut held);
+    let email = email_fields(
+        message,
+        end,
+        journalled,
+        renamed,
+        ctx,
+        date,
+        &mut labels,
+        &mut held,
+    );
 
     let mut event = Event::new(
         date.unwrap_or(ctx.received),
@@ -459,10 +507,12 @@ impl Labels {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn email_fields(
     message: &Message<'_>,
     end: Option<usize>,
     journalled: &[&Message<'_>],
+    renamed: Option<&unfound::Renamed>,
     ctx: &Context,
     date: Option<Timestamp>,
     labels: &mut Labels,
@@ -506,7 +556,7 @@ fn email_fields(
             alternative_lines.to_string(),
         );
     }
-    let mut attachments = attachments(message, journalled, &ctx.limits, labels, held);
+    let mut attachments = attachments(message, journalled, renamed, &ctx.limits, labels, held);
     let body = body.map(|body| uuencoded_in_body(body, &mut attachments, &ctx.limits, labels));
     if body_problem || has_encoding_problem(message) {
         labels.set("email.encoding_problem", "true");
@@ -1198,6 +1248,7 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
 fn attachments(
     message: &Message<'_>,
     journalled: &[&Message<'_>],
+    renamed: Option<&unfound::Renamed>,
     limits: &Limits,
     labels: &mut Labels,
     held: &mut Vec<(usize, Held)>,
@@ -1219,7 +1270,7 @@ fn attachments(
             .message()
             .is_some_and(|attached| journalled.iter().any(|j| std::ptr::eq(*j, attached)));
         if is_journalled {
-            let bytes = attachment_bytes(part, &message.raw_message);
+            let bytes = written_attachment_bytes(part, &message.raw_message, renamed);
             out.push(Attachment {
                 file: attachment_file(part, &bytes),
                 text: None,
@@ -1228,8 +1279,14 @@ fn attachments(
             continue;
         }
         let out_of_time = index > 0 && started.elapsed() > limits.max_message_extraction_time;
-        let (attachment, inside) =
-            attachment((part_index, part), message, &layout, limits, out_of_time);
+        let (attachment, inside) = attachment(
+            (part_index, part),
+            message,
+            &layout,
+            renamed,
+            limits,
+            out_of_time,
+        );
         // Text an attached message holds that was not read: the whole message is kept.
         if let Some(note) = attachment.extraction.as_deref() {
             if note.contains(TOO_DEEP_NOTE) {
@@ -1424,10 +1481,11 @@ fn attachment<'m, 'x>(
     (index, part): (usize, &MessagePart<'_>),
     message: &'m Message<'x>,
     layout: &OnceCell<outside::Layout<'m, 'x>>,
+    renamed: Option<&unfound::Renamed>,
     limits: &Limits,
     out_of_time: bool,
 ) -> (Attachment, Vec<Held>) {
-    let bytes = attachment_bytes(part, &message.raw_message);
+    let bytes = written_attachment_bytes(part, &message.raw_message, renamed);
     let file = attachment_file(part, &bytes);
     if out_of_time {
         let reason = format!(
@@ -1827,6 +1885,24 @@ fn attachment_bytes<'a>(part: &'a MessagePart<'_>, raw_message: &'a [u8]) -> Cow
         Encoding::QuotedPrintable => quoted_printable_decode(raw).map(Cow::Owned),
     });
     decoded.unwrap_or(Cow::Borrowed(part.contents()))
+}
+
+/// [`attachment_bytes`] as the message wrote them, where its multiparts' `boundary` parameters
+/// were renamed to read it (`renamed`, [`unfound`]): an attachment held as written in the message
+/// (an attached message, a file in no transfer encoding) is hashed and read as its sender wrote
+/// it. Bytes decoded from a transfer encoding never held a renamed parameter.
+fn written_attachment_bytes<'a>(
+    part: &'a MessagePart<'_>,
+    raw_message: &'a [u8],
+    renamed: Option<&unfound::Renamed>,
+) -> Cow<'a, [u8]> {
+    let bytes = attachment_bytes(part, raw_message);
+    match (renamed, &bytes) {
+        (Some(renamed), Cow::Borrowed(written)) if part.encoding == Encoding::None => {
+            renamed.bytes_as_written(written).map_or(bytes, Cow::Owned)
+        }
+        _ => bytes,
+    }
 }
 
 fn mime_type(part: &MessagePart<'_>) -> Option<String> {

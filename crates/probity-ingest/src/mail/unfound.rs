@@ -1,0 +1,522 @@
+//! Multiparts whose boundary never occurs after them, read without a search for it.
+//!
+//! For each multipart header it reads, mail-parser looks for `--` and the boundary from the start
+//! of the part's body to the end of the message; where it finds none, it goes back and reads the
+//! part as text of no known type. Each such multipart costs a scan of the rest of the message,
+//! so a message of thousands of them nested one in another (or side by side) took time growing
+//! with the square of its size (found by the fuzzer: 260 KB of multipart headers whose quoted
+//! boundary was cut short took 1.75 s to read).
+//!
+//! So before a message is parsed, its `Content-Type` fields are read as mail-parser reads them,
+//! and the boundaries of its multiparts looked for all at once. Where at least [`MIN_RENAMED`]
+//! multiparts have a boundary that occurs nowhere after their header, the `boundary` parameter of each of
+//! them is renamed in place (its last letter changed to a character found after `boundar` nowhere
+//! in the message): mail-parser then sees a multipart without a boundary, which it reads as the
+//! same bytes without searching, and the decoder reads those as text as it reads one whose
+//! boundary is not found. Nothing moves (the name keeps its length), and the text an event keeps
+//! is given back as written ([`Renamed::as_written`]). A message with only a few such multiparts
+//! is left as it is.
+
+use std::collections::HashMap;
+
+use aho_corasick::AhoCorasick;
+use mail_parser::parsers::MessageStream;
+use mail_parser::{ContentType, HeaderValue};
+
+/// Fewest multiparts with a boundary found nowhere after them for the message to be rewritten:
+/// a few cost a few scans of the message, no more than reading it does.
+pub(super) const MIN_RENAMED: usize = 8;
+
+#[cfg(test)]
+thread_local! {
+    /// How many multiparts of the last message handed to mail-parser on this thread it would
+    /// search for a boundary found nowhere after them ([`note_parsed`]).
+    pub(super) static SEARCHED_IN_VAIN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Notes in [`SEARCHED_IN_VAIN`] how many multiparts of `bytes`, about to be parsed, have a
+/// boundary found nowhere after them: each costs mail-parser a scan of the rest of the message.
+#[cfg(test)]
+pub(super) fn note_parsed(bytes: &[u8]) {
+    let multiparts = multiparts(bytes);
+    let count = unfound(bytes, &multiparts).map_or(multiparts.len(), |unfound| unfound.len());
+    SEARCHED_IN_VAIN.with(|cell| cell.set(count));
+}
+
+/// The name of the parameter renamed.
+const BOUNDARY: &[u8] = b"boundary";
+
+/// What [`rename`] did.
+#[derive(Debug)]
+pub(super) struct Renamed {
+    /// The message with the parameters renamed.
+    pub bytes: Vec<u8>,
+    /// The character written for a lower-case `y`, and the one for an upper-case `Y`.
+    marks: [u8; 2],
+}
+
+impl Renamed {
+    /// `text` (read from the message as rewritten) with the parameters' names as the message
+    /// wrote them; none where there is nothing to give back. `boundar` followed by a mark occurs
+    /// nowhere in the message as written, so each one found is one [`rename`] wrote.
+    pub(super) fn as_written(&self, text: &str) -> Option<String> {
+        // Only ASCII bytes are swapped for ASCII bytes: the text is still UTF-8.
+        self.bytes_as_written(text.as_bytes())
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+    }
+
+    /// [`Renamed::as_written`] for bytes held as written in the message rewritten (a part's).
+    pub(super) fn bytes_as_written(&self, bytes: &[u8]) -> Option<Vec<u8>> {
+        let stem = &BOUNDARY[..BOUNDARY.len() - 1];
+        let mut restored: Option<Vec<u8>> = None;
+        let mut at = 0;
+        while let Some(found) = find_ignoring_case(bytes, stem, at) {
+            let mark = found + stem.len();
+            let letter = match bytes.get(mark) {
+                Some(&byte) if byte == self.marks[0] => Some(b'y'),
+                Some(&byte) if byte == self.marks[1] => Some(b'Y'),
+                _ => None,
+            };
+            if let Some(letter) = letter
+                && let Some(slot) = restored.get_or_insert_with(|| bytes.to_vec()).get_mut(mark)
+            {
+                *slot = letter;
+            }
+            at = found + 1;
+        }
+        restored
+    }
+}
+
+/// A multipart `Content-Type` field of the message.
+struct Multipart {
+    /// Where its value starts (after the colon) and ends (the end of its last line).
+    value: std::ops::Range<usize>,
+    /// Its boundary, as mail-parser reads it.
+    boundary: String,
+    /// Its content type as mail-parser reads it.
+    content_type: ContentType<'static>,
+}
+
+/// The message with the `boundary` parameter of each multipart whose boundary occurs nowhere
+/// after it renamed, where there are at least [`MIN_RENAMED`] of them; none otherwise.
+pub(super) fn rename(bytes: &[u8]) -> Option<Renamed> {
+    let multiparts = multiparts(bytes);
+    if multiparts.len() < MIN_RENAMED {
+        return None;
+    }
+    let unfound = unfound(bytes, &multiparts)?;
+    if unfound.len() < MIN_RENAMED {
+        return None;
+    }
+    let marks = marks(bytes)?;
+    let mut rewritten = bytes.to_vec();
+    let mut renamed = false;
+    for multipart in unfound {
+        renamed |= rename_in(&mut rewritten, multipart, marks);
+    }
+    renamed.then_some(Renamed {
+        bytes: rewritten,
+        marks,
+    })
+}
+
+/// The multiparts whose boundary, after `--`, occurs nowhere after their field; none where the
+/// boundaries cannot be searched for.
+fn unfound<'m>(bytes: &[u8], multiparts: &'m [Multipart]) -> Option<Vec<&'m Multipart>> {
+    let last = last_delimiters(bytes, multiparts)?;
+    let unfound = multiparts
+        .iter()
+        .filter(|multipart| {
+            last.get(multipart.boundary.as_str())
+                .is_none_or(|&start| start < multipart.value.end)
+        })
+        .collect();
+    Some(unfound)
+}
+
+/// Every field named `Content-Type` whose value mail-parser reads as a multipart with a boundary
+/// of ASCII characters (one with others is left alone: reading header lines in another charset
+/// could change it). A field is looked for at the start of a line and straight after a delimiter
+/// line's boundary, where mail-parser reads a part's header block from.
+fn multiparts(bytes: &[u8]) -> Vec<Multipart> {
+    const NAME: &[u8] = b"content-type";
+    let mut found = Vec::new();
+    let mut at = 0;
+    let mut line_start = 0;
+    let mut seen = 0;
+    while let Some(start) = find_ignoring_case(bytes, NAME, at) {
+        at = start + NAME.len();
+        if let Some(newline) = memchr::memrchr(b'\n', &bytes[seen..start]) {
+            line_start = seen + newline + 1;
+        }
+        seen = start;
+        if !where_a_field_starts(&bytes[line_start..start]) {
+            continue;
+        }
+        let mut colon = start + NAME.len();
+        while matches!(bytes.get(colon), Some(b' ' | b'\t')) {
+            colon += 1;
+        }
+        if bytes.get(colon) != Some(&b':') {
+            continue;
+        }
+        let value_start = colon + 1;
+        let (content_type, end) = content_type_at(bytes, value_start);
+        // A name within the value is not a field's (and each value is read once).
+        at = at.max(end);
+        let Some(content_type) = content_type else {
+            continue;
+        };
+        if content_type.ctype() != "multipart" {
+            continue;
+        }
+        let Some(boundary) = content_type.attribute("boundary") else {
+            continue;
+        };
+        if boundary.is_empty() || !boundary.is_ascii() {
+            continue;
+        }
+        let boundary = boundary.to_owned();
+        found.push(Multipart {
+            value: value_start..end,
+            boundary,
+            content_type,
+        });
+    }
+    found
+}
+
+/// Whether a field can start after `before` on its line: at the start of a line (white space
+/// aside), or straight after a delimiter (`--` and a boundary), where mail-parser starts a part's
+/// header block.
+fn where_a_field_starts(before: &[u8]) -> bool {
+    before.iter().all(|&byte| byte == b' ' || byte == b'\t')
+        || (before.starts_with(b"--") && !before.iter().any(u8::is_ascii_whitespace))
+}
+
+/// The content type mail-parser reads from the field value starting at `start` (none if it reads
+/// none), and where the value ends.
+fn content_type_at(bytes: &[u8], start: usize) -> (Option<ContentType<'static>>, usize) {
+    let Some(rest) = bytes.get(start..) else {
+        return (None, start);
+    };
+    let mut stream = MessageStream::new(rest);
+    let end = |stream: &MessageStream<'_>| start + stream.offset();
+    match stream.parse_content_type().into_owned() {
+        HeaderValue::ContentType(content_type) => (Some(content_type), end(&stream)),
+        _ => (None, end(&stream)),
+    }
+}
+
+/// Where `--` and each boundary last start in the message, by boundary: all looked for in one
+/// pass. None where the boundaries cannot be searched for.
+fn last_delimiters<'m>(
+    bytes: &[u8],
+    multiparts: &'m [Multipart],
+) -> Option<HashMap<&'m str, usize>> {
+    let mut boundaries: Vec<&str> = multiparts
+        .iter()
+        .map(|multipart| multipart.boundary.as_str())
+        .collect();
+    boundaries.sort_unstable();
+    boundaries.dedup();
+    let patterns: Vec<Vec<u8>> = boundaries
+        .iter()
+        .map(|boundary| [b"--", boundary.as_bytes()].concat())
+        .collect();
+    let searcher = AhoCorasick::new(&patterns).ok()?;
+    let mut last = HashMap::new();
+    for found in searcher.find_overlapping_iter(bytes) {
+        if let Some(&boundary) = boundaries.get(found.pattern().as_usize()) {
+            last.insert(boundary, found.start());
+        }
+    }
+    Some(last)
+}
+
+/// The characters to write for the last letter of `boundary` (lower case, then upper case): two
+/// that follow `boundar`, in any case, nowhere in the message; none if every one does.
+fn marks(bytes: &[u8]) -> Option<[u8; 2]> {
+    let stem = &BOUNDARY[..BOUNDARY.len() - 1];
+    let mut used = [false; 256];
+    let mut at = 0;
+    while let Some(found) = find_ignoring_case(bytes, stem, at) {
+        if let Some(&next) = bytes.get(found + stem.len()) {
+            used[usize::from(next)] = true;
+        }
+        at = found + 1;
+    }
+    // Characters a parameter name may hold that mail-parser keeps as they are.
+    let mut free = (b'0'..=b'9')
+        .chain(b'a'..=b'x')
+        .chain(b"_+!#$&^`|~".iter().copied())
+        .filter(|&mark| !used[usize::from(mark)] && !used[usize::from(mark.to_ascii_uppercase())]);
+    Some([free.next()?, free.next()?])
+}
+
+/// Renames the `boundary` parameter of `multipart` in `bytes`, where the field then reads as the
+/// same content type without a boundary; says whether it did.
+fn rename_in(bytes: &mut [u8], multipart: &Multipart, marks: [u8; 2]) -> bool {
+    let Some(value) = bytes.get(multipart.value.clone()) else {
+        return false;
+    };
+    let mut field = value.to_vec();
+    let mut at = 0;
+    let mut changed = false;
+    while let Some(found) = find_ignoring_case(&field, BOUNDARY, at) {
+        let last = found + BOUNDARY.len() - 1;
+        if let Some(letter) = field.get_mut(last) {
+            *letter = if letter.is_ascii_uppercase() {
+                marks[1]
+            } else {
+                marks[0]
+            };
+            changed = true;
+        }
+        at = found + 1;
+    }
+    if !changed || !reads_without_boundary(&field, &multipart.content_type, marks) {
+        return false;
+    }
+    let Some(target) = bytes.get_mut(multipart.value.clone()) else {
+        return false;
+    };
+    target.copy_from_slice(&field);
+    true
+}
+
+/// Whether `field` (a value rewritten) reads as `before` without its boundary: the same type and
+/// subtype, the same parameters in the same order but for those named `boundary`, and none of
+/// that name.
+fn reads_without_boundary(field: &[u8], before: &ContentType<'_>, marks: [u8; 2]) -> bool {
+    let mut stream = MessageStream::new(field);
+    let HeaderValue::ContentType(after) = stream.parse_content_type() else {
+        return false;
+    };
+    if after.ctype() != before.ctype() || after.subtype() != before.subtype() {
+        return false;
+    }
+    if after.attribute("boundary").is_some() {
+        return false;
+    }
+    let renamed: Vec<String> = marks
+        .iter()
+        .map(|&mark| {
+            let mut name = BOUNDARY.to_vec();
+            if let Some(last) = name.last_mut() {
+                *last = mark.to_ascii_lowercase();
+            }
+            String::from_utf8_lossy(&name).into_owned()
+        })
+        .collect();
+    let kept = |content_type: &ContentType<'_>| -> Vec<(String, String)> {
+        content_type
+            .attributes()
+            .unwrap_or_default()
+            .iter()
+            .filter(|attribute| {
+                attribute.name != "boundary" && !renamed.iter().any(|name| attribute.name == *name)
+            })
+            .map(|attribute| (attribute.name.to_string(), attribute.value.to_string()))
+            .collect()
+    };
+    kept(before) == kept(&after)
+}
+
+/// Where `needle` (lower case) next occurs in `haystack` from `from`, in any case.
+fn find_ignoring_case(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    let first = *needle.first()?;
+    let rest = haystack.get(from..)?;
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), rest)
+        .map(|at| from + at)
+        .find(|&at| {
+            haystack
+                .get(at..at + needle.len())
+                .is_some_and(|candidate| candidate.eq_ignore_ascii_case(needle))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail::message_to_event;
+    use crate::{Context, Limits};
+    use probity_model::{Event, Format};
+    use sha2::{Digest, Sha256};
+
+    fn decode(raw: &[u8]) -> Event {
+        let mut ctx = Context::new("test", Limits::default());
+        message_to_event(raw, Format::Eml, &mut ctx, None).unwrap()
+    }
+
+    fn body(event: &Event) -> &str {
+        event
+            .email
+            .as_ref()
+            .and_then(|email| email.body.as_deref())
+            .unwrap_or_default()
+    }
+
+    const HEAD: &str = "From: a@force.example\nTo: b@force.example\nSubject: nest\n";
+
+    /// The fuzzer's shape: `count` parts of a multipart, each a multipart whose quoted boundary
+    /// was cut short (mail-parser reads it as `undary=`, found nowhere), each with a line of text.
+    fn cut_boundaries(count: usize) -> Vec<u8> {
+        let mut raw = format!("{HEAD}Content-Type: multipart/mixed; boundary=\"N0\"\n\n");
+        for part in 0..count {
+            raw.push_str(&format!(
+                "--N0\nContent-Type: multipart/mixed; boundary=\"undary=\"N0\"\n\nline {part} of the text\n"
+            ));
+        }
+        raw.push_str("--N0--\n");
+        raw.into_bytes()
+    }
+
+    #[test]
+    fn mail_parser_searches_for_no_boundary_that_is_not_there() {
+        // Each multipart whose boundary occurs nowhere after it cost mail-parser a scan of the
+        // rest of the message: 2,000 of them took seconds. The message is parsed with none left
+        // to search for, and every part's text is read.
+        let count = 2_000;
+        let raw = cut_boundaries(count);
+        SEARCHED_IN_VAIN.with(|cell| cell.set(usize::MAX));
+        let event = decode(&raw);
+        assert_eq!(SEARCHED_IN_VAIN.with(std::cell::Cell::get), 0);
+        let body = body(&event);
+        for part in 0..count {
+            assert!(body.contains(&format!("line {part} of the text")), "{part}");
+        }
+        assert_eq!(event.labels["email.encoding_problem"], "true");
+        assert_eq!(
+            event.original["Content-Type"],
+            "multipart/mixed; boundary=\"N0\""
+        );
+    }
+
+    #[test]
+    fn a_few_multiparts_without_their_boundary_are_left_as_written() {
+        let raw = cut_boundaries(MIN_RENAMED - 1);
+        assert!(rename(&raw).is_none());
+        SEARCHED_IN_VAIN.with(|cell| cell.set(0));
+        decode(&raw);
+        assert_eq!(SEARCHED_IN_VAIN.with(std::cell::Cell::get), MIN_RENAMED - 1);
+        let renamed = rename(&cut_boundaries(MIN_RENAMED)).unwrap();
+        assert_eq!(renamed.bytes.len(), cut_boundaries(MIN_RENAMED).len());
+    }
+
+    #[test]
+    fn multiparts_read_without_a_search_read_as_those_searched_for() {
+        // The same parts, read with their boundaries searched for (fewer than MIN_RENAMED) and
+        // without (one more): the text of each is the same, whatever its charset.
+        let parts: [(&str, &[u8]); 5] = [
+            ("", b"plain words"),
+            ("", b"caf\xe9 undeclared"),
+            ("; charset=iso-8859-1", b"caf\xe9 latin"),
+            ("; charset=\"koi8-r\"", b"\xf0\xd2\xc9\xd7\xc5\xd4"),
+            ("; charset=utf-8", "caf\u{e9} utf".as_bytes()),
+        ];
+        let message = |copies: usize| {
+            let mut raw =
+                format!("{HEAD}Content-Type: multipart/mixed; boundary=N0\n\n").into_bytes();
+            for copy in 0..copies {
+                for (parameters, text) in parts {
+                    raw.extend_from_slice(
+                        format!(
+                            "--N0\nContent-Type: multipart/mixed; boundary=gone{parameters}\n\n"
+                        )
+                        .as_bytes(),
+                    );
+                    raw.extend_from_slice(text);
+                    raw.extend_from_slice(format!(" {copy}\n").as_bytes());
+                }
+            }
+            raw.extend_from_slice(b"--N0--\n");
+            raw
+        };
+        let searched = message(1);
+        assert!(rename(&searched).is_none());
+        let renamed = message(2);
+        assert!(rename(&renamed).is_some());
+        let searched = body(&decode(&searched)).to_owned();
+        let renamed = body(&decode(&renamed)).to_owned();
+        let first: Vec<&str> = renamed
+            .lines()
+            .filter(|line| line.ends_with(" 0"))
+            .collect();
+        assert_eq!(first, searched.lines().collect::<Vec<_>>());
+        assert!(renamed.contains("caf\u{e9} latin 1"), "{renamed}");
+        assert!(
+            renamed.contains("\u{41f}\u{440}\u{438}\u{432}\u{435}\u{442} 1"),
+            "{renamed}"
+        );
+    }
+
+    #[test]
+    fn renamed_fields_read_as_text_are_given_back_as_written() {
+        // Lines of a text part that look like multipart fields are renamed as the fields are; the
+        // body shows them as written, in either case, and the header values too.
+        let mut raw = format!("{HEAD}X-Note: see below\nContent-Type: text/plain\n\n");
+        for line in 0..MIN_RENAMED {
+            let name = if line % 2 == 0 {
+                "boundary"
+            } else {
+                "BOUNDARY"
+            };
+            raw.push_str(&format!(
+                "Content-Type: multipart/mixed; {name}=\"gone{line}\"\n"
+            ));
+        }
+        let raw = raw.into_bytes();
+        let renamed = rename(&raw).unwrap();
+        assert_ne!(renamed.bytes, raw);
+        let event = decode(&raw);
+        let written = String::from_utf8_lossy(&raw);
+        let text = written.split_once("\n\n").unwrap().1;
+        assert_eq!(body(&event).trim_end(), text.trim_end());
+    }
+
+    #[test]
+    fn an_attached_message_read_without_a_search_is_hashed_as_written() {
+        let mut attached = format!("{HEAD}Content-Type: multipart/mixed; boundary=IN\n\n");
+        for part in 0..MIN_RENAMED {
+            attached.push_str(&format!(
+                "--IN\nContent-Type: multipart/mixed; boundary=gone\n\nattached {part}\n"
+            ));
+        }
+        attached.push_str("--IN--");
+        let raw = format!(
+            "{HEAD}Content-Type: multipart/mixed; boundary=OUT\n\n--OUT\nContent-Type: text/plain\n\nhello\n--OUT\nContent-Type: message/rfc822\n\n{attached}\n--OUT--\n"
+        );
+        assert!(rename(raw.as_bytes()).is_some());
+        let event = decode(raw.as_bytes());
+        let email = event.email.as_ref().unwrap();
+        let file = &email.attachments[0].file;
+        assert_eq!(file.size, Some(attached.len() as u64));
+        let written = hex::encode(Sha256::digest(attached.as_bytes()));
+        assert_eq!(file.hash.sha256.as_deref(), Some(written.as_str()));
+        let text = email.attachments[0].text.as_deref().unwrap_or_default();
+        assert!(text.contains("attached 7"), "{text}");
+    }
+
+    #[test]
+    fn as_written_gives_back_only_what_was_renamed() {
+        let renamed = Renamed {
+            bytes: Vec::new(),
+            marks: *b"01",
+        };
+        assert_eq!(
+            renamed
+                .as_written("a; boundar0=x; BOUNDAR1=y; boundar2=z")
+                .as_deref(),
+            Some("a; boundary=x; BOUNDARY=y; boundar2=z")
+        );
+        assert_eq!(renamed.as_written("no names here"), None);
+    }
+
+    #[test]
+    fn the_marks_are_found_nowhere_after_boundar() {
+        assert_eq!(marks(b"x boundar0 Boundar1 BOUNDAR2"), Some(*b"34"));
+        assert_eq!(marks(b"boundary"), Some(*b"01"));
+    }
+}
