@@ -24,6 +24,27 @@ use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 const UTF16_LE_BOM: [u8; 2] = [0xff, 0xfe];
 const UTF16_BE_BOM: [u8; 2] = [0xfe, 0xff];
 
+/// Whether a charset is UTF-16 or UTF-32 (UCS-2, UCS-4), in any of its names.
+pub(crate) fn is_wide(charset: &str) -> bool {
+    let lower = charset.to_ascii_lowercase();
+    [
+        "utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs2", "ucs-4", "ucs4",
+    ]
+    .iter()
+    .any(|name| lower.starts_with(name))
+        || is_utf16_without_order(charset)
+}
+
+/// The bytes as text where a part declares UTF-16 or UTF-32 over what is UTF-8 instead: at least
+/// eight bytes, no NUL (UTF-16 and UTF-32 write one in every space, line end and ASCII letter),
+/// and valid UTF-8 (UTF-16 of other scripts is not).
+pub(crate) fn utf8_misdeclared_wide(bytes: &[u8]) -> Option<String> {
+    if bytes.len() < 8 || bytes.contains(&0) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok().map(str::to_owned)
+}
+
 /// Whether `charset` names UTF-16 without saying its byte order (so a byte-order mark, or else
 /// RFC 2781's big-endian default, decides it). `utf-16le`, `utf-16be` and `unicodefffe` say theirs.
 pub(crate) fn is_utf16_without_order(charset: &str) -> bool {

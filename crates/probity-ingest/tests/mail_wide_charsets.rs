@@ -1,5 +1,5 @@
-//! A body that declares UTF-16 or UTF-32 over bytes that are UTF-8 is read as UTF-8 and labelled;
-//! one that is UTF-16 is read as declared.
+//! A body that declares UTF-16 or UTF-32 over bytes that are UTF-8 is read as UTF-8 and labelled,
+//! and an attachment so declared as UTF-8 and noted; one that is UTF-16 is read as declared.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -61,4 +61,44 @@ fn utf16_text_is_read_as_declared() {
         .collect();
     assert!(!be.contains(&0));
     assert!(body(&decode("utf-16be", &be)).contains("中文测试内容"));
+}
+
+fn decode_raw(raw: &str) -> probity_model::Event {
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    batch.events.remove(0)
+}
+
+#[test]
+fn utf8_attachments_declared_utf16_are_read_as_utf8_and_noted() {
+    // An attached text file, and a message whose own type is garbled (its body an attachment,
+    // read from its content): both were decoded as UTF-16 into CJK characters, noted nowhere.
+    let attached = "From: a@force.example\r\nTo: b@gmail.com\r\nSubject: t\r\n\
+        Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\n\
+        see the file\r\n--B\r\nContent-Type: text/plain; charset=utf-16; name=notes.txt\r\n\
+        Content-Disposition: attachment; filename=notes.txt\r\n\r\nI will find you tonight\r\n--B--\r\n";
+    let garbled = "From: a@force.example\r\nTo: b@gmail.com\r\nSubject: t\r\n\
+        Content-Type: e; charset=utf16\r\n\r\nI will find you tonight\r\n";
+    for raw in [attached, garbled] {
+        let event = decode_raw(raw);
+        let email = event.email.unwrap();
+        let file = email
+            .attachments
+            .iter()
+            .find(|a| {
+                a.text
+                    .as_deref()
+                    .is_some_and(|t| t.contains("I will find you tonight"))
+            })
+            .unwrap_or_else(|| panic!("{:?}", email.attachments));
+        assert!(
+            file.extraction
+                .as_deref()
+                .unwrap()
+                .contains("read as UTF-8"),
+            "{:?}",
+            file.extraction
+        );
+    }
 }

@@ -42,6 +42,16 @@ fn decode(input: &Input<'_>, out: &mut TextOut<'_>) -> String {
     if is_utf8_name(charset) {
         return utf8(bytes, out);
     }
+    if crate::charset::is_wide(charset)
+        && let Some(text) = crate::charset::utf8_misdeclared_wide(bytes)
+    {
+        // UTF-16 and UTF-32 write a NUL in every space, line end and ASCII letter: bytes with
+        // none that are UTF-8 are not in the charset declared, and would be read as CJK at random.
+        out.note(format!(
+            "charset {charset:?} declared over bytes that are UTF-8 (no NUL, as that charset would have): read as UTF-8"
+        ));
+        return text;
+    }
     if crate::charset::is_utf16_without_order(charset) {
         // RFC 2781: big-endian without a byte-order mark (mail-parser's decoder reads
         // little-endian), unless the text is plainly little-endian.
@@ -149,6 +159,18 @@ mod tests {
         let got = read(&little_endian, "text/plain", Some("utf-16"));
         assert_eq!(got.text.as_deref(), Some(text));
         assert!(got.note.unwrap().contains("read little-endian"));
+    }
+
+    #[test]
+    fn utf8_declared_utf16_or_utf32_is_read_as_utf8_and_noted() {
+        let text = "I will find you, caf\u{e9}.";
+        for charset in [
+            "utf-16", "UTF-16BE", "utf-16le", "utf-32", "ucs-2", "unicode",
+        ] {
+            let got = read(text.as_bytes(), "text/plain", Some(charset));
+            assert_eq!(got.text.as_deref(), Some(text), "{charset}");
+            assert!(got.note.unwrap().contains("read as UTF-8"), "{charset}");
+        }
     }
 
     #[test]

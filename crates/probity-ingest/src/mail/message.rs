@@ -1106,26 +1106,6 @@ fn is_unbounded_multipart(part: &MessagePart<'_>) -> bool {
         .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("multipart"))
 }
 
-/// Whether a charset is UTF-16 or UTF-32 (UCS-2, UCS-4), in any of its names.
-fn is_wide_charset(charset: &str) -> bool {
-    let lower = charset.to_ascii_lowercase();
-    [
-        "utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs2", "ucs-4", "ucs4",
-    ]
-    .iter()
-    .any(|name| lower.starts_with(name))
-}
-
-/// The bytes as text where a part declares UTF-16 or UTF-32 over what is UTF-8 instead: at least
-/// eight bytes, no NUL (UTF-16 and UTF-32 write one in every space, line end and ASCII letter),
-/// and valid UTF-8 (UTF-16 of other scripts is not).
-fn utf8_misdeclared_wide(bytes: &[u8]) -> Option<String> {
-    if bytes.len() < 8 || bytes.contains(&0) {
-        return None;
-    }
-    std::str::from_utf8(bytes).ok().map(str::to_owned)
-}
-
 /// A body part's text (HTML reduced to text), and whether decoding it lost or garbled
 /// characters: a charset mail-parser does not know (read as UTF-8), bytes invalid in the charset
 /// used (replacement characters the part did not hold), or a legacy charset declared over text
@@ -1188,8 +1168,8 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
     let legacy_declared =
         charset.is_some_and(|c| !is_utf8_name(c)) && !unknown_charset && !decoded.is_ascii();
     let utf8_under_wide = charset
-        .filter(|c| is_wide_charset(c))
-        .and_then(|_| utf8_misdeclared_wide(&attachment_bytes(part, raw_message)));
+        .filter(|c| charset::is_wide(c))
+        .and_then(|_| charset::utf8_misdeclared_wide(&attachment_bytes(part, raw_message)));
     if let Some(text) = utf8_under_wide {
         // UTF-16 or UTF-32 declared over bytes with no NUL that are UTF-8: every such text of
         // letters, spaces or line ends has NULs, so the charset is wrong. Read as UTF-8, labelled.
