@@ -354,6 +354,43 @@ const BASE64_PLACEHOLDERS: [&str; 1] = ["rfc/000.eml"];
 /// splits them at delimiter lines only, so their parts differ from mail-parser's.
 const SPLIT_AT_DELIMITER_LINES_ONLY: [&str; 2] = ["malformed/004.eml", "malformed/007.eml"];
 
+/// Messages of the corpus with a multipart inside another that is never closed, where
+/// mail-parser reads the holder's next delimiter line and the parts after it as text of the inner
+/// multipart's last part: the decoder ends the inner multipart there, as RFC 2046 has it, so that
+/// those parts are parts of the holder, and their parts differ from mail-parser's.
+const CLOSED_BEFORE_THE_HOLDERS_DELIMITER: [&str; 4] = [
+    "malformed/009.eml",
+    "malformed/011.eml",
+    "malformed/012.eml",
+    "malformed/016.eml",
+];
+
+/// Such a message is labelled, and keeps every line of text mail-parser found in its parts (the
+/// delimiter and header lines it took for text aside).
+fn closed_before_the_holders_delimiter(name: &str, event: &Event, expected: &Expected) {
+    assert!(
+        event.labels.contains_key("email.unclosed_multiparts"),
+        "{name}: {:?}",
+        event.labels
+    );
+    let email = event.email.as_ref().unwrap();
+    let mut read = email.body.clone().unwrap_or_default();
+    for attachment in &email.attachments {
+        read.push_str(attachment.text.as_deref().unwrap_or_default());
+    }
+    for content in expected.attachment_contents.iter().flatten() {
+        if let AttachmentContent::Text(text) = content {
+            for line in text.lines().map(str::trim) {
+                let structure = line.starts_with("--") || line.starts_with("Content-Type:");
+                assert!(
+                    structure || read.contains(line),
+                    "{name}: {line:?} not in {read:?}"
+                );
+            }
+        }
+    }
+}
+
 /// Such a message is labelled, and keeps the text mail-parser found in its parts.
 fn split_at_delimiter_lines_only(name: &str, event: &Event, expected: &Expected) {
     assert!(
@@ -412,6 +449,11 @@ fn corpus_decodes_and_matches_expected_parse() {
                 continue;
             };
             let expected = expected(&json);
+            if CLOSED_BEFORE_THE_HOLDERS_DELIMITER.contains(&name.as_str()) {
+                closed_before_the_holders_delimiter(&name, event, &expected);
+                compared += 1;
+                continue;
+            }
             if SPLIT_AT_DELIMITER_LINES_ONLY.contains(&name.as_str()) {
                 split_at_delimiter_lines_only(&name, event, &expected);
                 compared += 1;

@@ -204,6 +204,29 @@ fn headers_kept_are_those_sent_when_boundaries_were_lengthened() {
     assert!(!json.contains("_probity_"), "{json}");
 }
 
+/// A multipart inside another, never closed, holding one that is: mail-parser, after the closed
+/// one, looked for the unclosed one's next delimiter, found none, and stopped reading, so the
+/// parts of the outer multipart after it were lost without a label. RFC 2046 ends the unclosed
+/// one at the outer's next delimiter line, and so does the decoder.
+#[test]
+fn a_multipart_never_closed_ends_at_the_next_delimiter_of_the_one_holding_it() {
+    let raw = "From: a@force.police.uk\nTo: b@gmail.com\nSubject: s\nContent-Type: multipart/mixed; boundary=A\n\n--A\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: multipart/alternative; boundary=C\n\n--C\nContent-Type: text/plain\n\nfirst\n--C--\n--A\nContent-Type: text/plain\n\nI know where you live.\n--A\nContent-Type: text/plain; name=list.txt\nContent-Disposition: attachment; filename=list.txt\n\nnames\n--A--\n";
+    let event = decode(raw.as_bytes());
+    assert!(body(&event).contains("first"), "{:?}", body(&event));
+    assert!(
+        body(&event).contains("I know where you live."),
+        "{:?}",
+        body(&event)
+    );
+    assert_eq!(attachment_text(&event, "list.txt").trim_end(), "names");
+    assert_eq!(event.labels["email.unclosed_multiparts"], "1");
+    // Sent closed, the same message is read the same, and not labelled.
+    let closed = raw.replace("--C--\n--A\n", "--C--\n--B--\n--A\n");
+    let event = decode(closed.as_bytes());
+    assert!(body(&event).contains("I know where you live."));
+    assert!(!event.labels.contains_key("email.unclosed_multiparts"));
+}
+
 #[test]
 fn pgp_armour_in_an_encrypted_part_is_kept_whole() {
     let raw = b"From: Alan Smith <alan.smith@force.police.uk>\nTo: Leak <leak@gmail.com>\nSubject: pgp\nMIME-Version: 1.0\nContent-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=B\n\n--B\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--B\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\n\n-----BEGIN PGP MESSAGE-----\n\nhQEMAsNAtDsdJ9DI4WVtsZAE9lh9abmeLGbfrywxWqvZysFI2aNQ\n=abcd\n-----END PGP MESSAGE-----\n--B--\n";

@@ -285,7 +285,7 @@ fn careless_delimiter(rest: &[u8], boundary: &[u8]) -> bool {
 
 /// Whether what follows `--boundary` makes it a delimiter: `--` (the last delimiter; what follows
 /// it is the epilogue), or white space to the line's end or the message's.
-fn ends_delimiter(rest: &[u8]) -> bool {
+pub(super) fn ends_delimiter(rest: &[u8]) -> bool {
     if rest.starts_with(b"--") {
         return true;
     }

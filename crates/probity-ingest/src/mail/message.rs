@@ -20,7 +20,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::{
-    alternative, boundary, eol, header_limit, header_lines, journal, outside, transfer, unfound,
+    alternative, boundary, eol, header_limit, header_lines, journal, outside, transfer, unclosed,
+    unfound,
 };
 use crate::{Context, Limits, attach, charset};
 
@@ -216,6 +217,21 @@ pub(super) fn message_to_events_with(
             .parse(read)
             .ok_or("the message could not be read again")?,
     };
+    // A multipart inside another that was never closed: the parser stops at it, and the parts
+    // after it are lost. The message is read again with its close delimiter lines put in.
+    let closed = unclosed::close(&message, &message.raw_message);
+    let message = match closed.as_ref() {
+        Some(closed) => {
+            drop(message);
+            match parser.parse(&closed.bytes) {
+                Some(again) => again,
+                None => parser
+                    .parse(anchored.bytes.as_deref().unwrap_or(read))
+                    .ok_or("the message could not be read again")?,
+            }
+        }
+        None => message,
+    };
     if let Some(reason) = not_a_message(&message, bytes.len()) {
         return Err(reason);
     }
@@ -268,6 +284,11 @@ pub(super) fn message_to_events_with(
                     header_limit::MAX_PART_HEADER_BYTES
                 ),
             );
+        }
+        if let Some(closed) = &closed {
+            event
+                .labels
+                .insert(unclosed::LABEL.into(), closed.count.to_string());
         }
         if let Some((cut, count)) = nesting {
             event.labels.insert(

@@ -18,6 +18,7 @@ mod mbox;
 mod message;
 mod outside;
 mod transfer;
+mod unclosed;
 mod unfound;
 
 use std::io::{BufReader, Read};

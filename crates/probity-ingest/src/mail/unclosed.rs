@@ -1,0 +1,238 @@
+//! Multiparts never closed, inside multiparts that go on.
+//!
+//! A multipart's body ends at its close delimiter line (`--boundary--`). One nested in another
+//! ends, at the latest, at the next delimiter line of a multipart holding it: RFC 2046 forbids a
+//! boundary within the parts it delimits, so that line is not the inner multipart's text. The
+//! parser does not read it so. Reaching the close delimiter of a multipart inside one never
+//! closed, it looks for the next delimiter of the unclosed one; where there is none it stops
+//! reading, and the parts that follow (of the multiparts holding it) are lost. Where there is one
+//! further on, it skips to it, and what lies between is lost instead.
+//!
+//! So where a multipart has fewer close delimiter lines before the next delimiter line of one
+//! holding it than multiparts with its boundary begin there, the message is written again with
+//! the close delimiter lines missing put in, at the start of that next delimiter line. The parts'
+//! content is left byte for byte, and the message is labelled ([`LABEL`]).
+
+use mail_parser::{Message, MimeHeaders, PartType};
+use memchr::memmem;
+
+/// The label on a message read with close delimiter lines put in; its value is how many.
+pub(super) const LABEL: &str = "email.unclosed_multiparts";
+
+/// Most multiparts of one message checked. Each is looked for through the message up to the
+/// next delimiter of those holding it; a message with thousands nested would take time growing
+/// with the square of their number. Those past it are read as the parser reads them.
+const MAX_MULTIPARTS: usize = 256;
+
+/// How many multiparts holding one are taken as its holders: the nearest.
+const MAX_HOLDERS: usize = 16;
+
+/// How deep attached messages (read in place) are followed, as the parser follows them.
+const MAX_DEPTH: usize = 10;
+
+/// The message written again with the close delimiter lines it lacked, and how many were put in.
+pub(super) struct Closed {
+    pub bytes: Vec<u8>,
+    pub count: usize,
+}
+
+/// One multipart of the message: its boundary, where its body starts, how deep it is nested, and
+/// the boundaries of the multiparts holding it (nearest last), other than its own.
+struct Multipart<'m> {
+    boundary: &'m [u8],
+    body_start: usize,
+    depth: usize,
+    holders: Vec<&'m [u8]>,
+}
+
+/// `raw` (the bytes `message` was parsed from) with the close delimiter lines of its multiparts
+/// that were never closed put in (see the module doc); none when every one was closed in time.
+pub(super) fn close(message: &Message<'_>, raw: &[u8]) -> Option<Closed> {
+    let mut multiparts = Vec::new();
+    let mut holders = Vec::new();
+    walk(message, raw, 0, 0, &mut holders, &mut multiparts);
+    // A message with no multipart inside another (almost every one) has nothing to close.
+    if multiparts
+        .iter()
+        .all(|multipart| multipart.holders.is_empty())
+    {
+        return None;
+    }
+    // (where, depth, boundary, how many close lines to put in)
+    let mut insertions: Vec<(usize, usize, &[u8], usize)> = Vec::new();
+    for multipart in &multiparts {
+        let Some(stop) = multipart
+            .holders
+            .iter()
+            .filter_map(|holder| next_delimiter_line(raw, multipart.body_start, holder))
+            .min()
+        else {
+            continue;
+        };
+        let opened = multiparts
+            .iter()
+            .filter(|other| {
+                other.boundary == multipart.boundary
+                    && (multipart.body_start..stop).contains(&other.body_start)
+            })
+            .count();
+        let closed = close_lines(raw, multipart.body_start, stop, multipart.boundary);
+        let missing = opened.saturating_sub(closed);
+        if missing == 0 {
+            continue;
+        }
+        // Two multiparts of one boundary before the same line need the same lines, once.
+        match insertions
+            .iter_mut()
+            .find(|(at, _, boundary, _)| *at == stop && *boundary == multipart.boundary)
+        {
+            Some(insertion) => {
+                insertion.1 = insertion.1.max(multipart.depth);
+                insertion.3 = insertion.3.max(missing);
+            }
+            None => insertions.push((stop, multipart.depth, multipart.boundary, missing)),
+        }
+    }
+    if insertions.is_empty() {
+        return None;
+    }
+    // The innermost multipart is closed first.
+    insertions.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let count = insertions.iter().map(|insertion| insertion.3).sum();
+    let mut bytes = Vec::with_capacity(raw.len() + insertions.len() * 80);
+    let mut copied = 0;
+    for (at, _, boundary, missing) in insertions {
+        bytes.extend_from_slice(raw.get(copied..at)?);
+        copied = at;
+        let line_end: &[u8] = if at >= 2 && raw.get(at - 2) == Some(&b'\r') {
+            b"\r\n"
+        } else {
+            b"\n"
+        };
+        for _ in 0..missing {
+            bytes.extend_from_slice(b"--");
+            bytes.extend_from_slice(boundary);
+            bytes.extend_from_slice(b"--");
+            bytes.extend_from_slice(line_end);
+        }
+    }
+    bytes.extend_from_slice(raw.get(copied..)?);
+    Some(Closed { bytes, count })
+}
+
+/// Gathers the multiparts of `message` (and of the messages attached to it in place, whose
+/// offsets are into `raw` too) from part `id` down, at most [`MAX_MULTIPARTS`], each with the
+/// boundaries of those holding it (`holders`, nearest last).
+fn walk<'m>(
+    message: &'m Message<'_>,
+    raw: &[u8],
+    id: usize,
+    depth: usize,
+    holders: &mut Vec<&'m [u8]>,
+    out: &mut Vec<Multipart<'m>>,
+) {
+    let Some(part) = message.parts.get(id) else {
+        return;
+    };
+    match &part.body {
+        PartType::Multipart(children) => {
+            let Some(boundary) = part
+                .content_type()
+                .and_then(|content_type| content_type.attribute("boundary"))
+                .filter(|boundary| !boundary.is_empty())
+                .map(str::as_bytes)
+            else {
+                return;
+            };
+            if out.len() == MAX_MULTIPARTS {
+                return;
+            }
+            let nearest: Vec<&[u8]> = holders
+                .iter()
+                .rev()
+                .filter(|holder| **holder != boundary)
+                .take(MAX_HOLDERS)
+                .copied()
+                .collect();
+            out.push(Multipart {
+                boundary,
+                body_start: part.offset_body as usize,
+                depth: holders.len(),
+                holders: nearest,
+            });
+            holders.push(boundary);
+            for &child in children {
+                // A part is never its own child, nor an earlier part's.
+                if child as usize > id {
+                    walk(message, raw, child as usize, depth, holders, out);
+                }
+            }
+            holders.pop();
+        }
+        PartType::Message(attached)
+            if depth < MAX_DEPTH && std::ptr::eq(attached.raw_message.as_ref(), raw) =>
+        {
+            walk(attached, raw, 0, depth + 1, holders, out);
+        }
+        _ => {}
+    }
+}
+
+/// Where the first delimiter line of `boundary` at or after `from` starts: `--`, the boundary at
+/// the start of a line, then `--`, white space or the line's end.
+fn next_delimiter_line(raw: &[u8], from: usize, boundary: &[u8]) -> Option<usize> {
+    let needle = [b"--".as_slice(), boundary].concat();
+    let window = raw.get(from..)?;
+    memmem::find_iter(window, &needle)
+        .map(|at| from + at)
+        .find(|&at| {
+            let at_line_start = at == 0 || raw.get(at - 1) == Some(&b'\n');
+            at_line_start
+                && super::boundary::ends_delimiter(raw.get(at + needle.len()..).unwrap_or_default())
+        })
+}
+
+/// How many close delimiter lines of `boundary` (`--boundary--` at the start of a line) are in
+/// `raw[from..to]`.
+fn close_lines(raw: &[u8], from: usize, to: usize, boundary: &[u8]) -> usize {
+    let needle = [b"--".as_slice(), boundary, b"--"].concat();
+    let Some(window) = raw.get(from..to) else {
+        return 0;
+    };
+    memmem::find_iter(window, &needle)
+        .filter(|&at| at == 0 || window.get(at - 1) == Some(&b'\n'))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mail_parser::MessageParser;
+
+    fn closed(raw: &str) -> Option<String> {
+        let message = MessageParser::new().parse(raw.as_bytes()).unwrap();
+        close(&message, raw.as_bytes()).map(|c| String::from_utf8(c.bytes).unwrap())
+    }
+
+    #[test]
+    fn a_multipart_left_open_is_closed_before_the_next_delimiter_of_its_holder() {
+        let raw = "Content-Type: multipart/mixed; boundary=A\n\n--A\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: multipart/alternative; boundary=C\n\n--C\n\nx\n--C--\n--A\nContent-Type: text/plain\n\nlost\n--A--\n";
+        let got = closed(raw).unwrap();
+        assert_eq!(got, raw.replace("--C--\n--A\n", "--C--\n--B--\n--A\n"));
+    }
+
+    #[test]
+    fn closed_multiparts_are_left_alone() {
+        let raw = "Content-Type: multipart/mixed; boundary=A\r\n\r\n--A\r\nContent-Type: multipart/alternative; boundary=B\r\n\r\n--B\r\n\r\nx\r\n--B--\r\n--A\r\nContent-Type: text/plain\r\n\r\ny\r\n--A--\r\n";
+        assert_eq!(closed(raw), None);
+        let flat = "Content-Type: multipart/mixed; boundary=A\n\n--A\n\nx\n";
+        assert_eq!(closed(flat), None);
+    }
+
+    #[test]
+    fn a_boundary_reused_inside_its_own_multipart_is_closed_as_often_as_it_was_opened() {
+        let raw = "Content-Type: multipart/mixed; boundary=A\n\n--A\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: multipart/mixed; boundary=B\n\n--B\n\n--B--\n--A\nContent-Type: text/plain\n\nlost\n";
+        let got = closed(raw).unwrap();
+        assert_eq!(got, raw.replace("--B--\n--A\n", "--B--\n--B--\n--A\n"));
+    }
+}
