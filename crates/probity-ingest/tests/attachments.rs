@@ -1727,3 +1727,22 @@ fn a_cut_or_hostile_tnef_is_read_as_far_as_it_goes() {
     );
     assert_eq!(got.text, None);
 }
+
+/// A text type without its subtype (`text/;`) is text, as RFC 2046 reads a text subtype it does
+/// not know: one byte that is not text in any charset kept the whole attachment unread ("text is
+/// not extracted from text").
+#[test]
+fn a_text_type_without_a_subtype_is_read_as_text() {
+    let raw = b"From: a@force.example\r\nTo: b@gmail.com\r\nSubject: t\r\nContent-Type: text/;\r\n\r\nI know where you live\r\n\x81";
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw, &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    let read: String = email
+        .body
+        .iter()
+        .cloned()
+        .chain(email.attachments.iter().filter_map(|a| a.text.clone()))
+        .collect();
+    assert!(read.contains("I know where you live"), "{email:?}");
+}

@@ -535,7 +535,10 @@ fn kind_of(input: &Input<'_>) -> Kind {
     if is_html {
         return Kind::Html;
     }
+    // A text type whose subtype is missing (`text/;`) is text too: RFC 2046 reads a text
+    // subtype it does not know as text/plain.
     let is_text = mime.starts_with("text/")
+        || mime == "text"
         || extension
             .as_deref()
             .is_some_and(|ext| TEXT_EXTENSIONS.contains(&ext));
@@ -905,6 +908,11 @@ mod tests {
             Kind::Html
         );
         assert_eq!(kind_of(&input(b"a,b", Some("text/csv"), None)), Kind::Text);
+        // No subtype (`text/;`), and a byte that is not text in any charset: text still.
+        assert_eq!(
+            kind_of(&input(b"I know where you live\n\x81", Some("text"), None)),
+            Kind::Text
+        );
         assert_eq!(
             kind_of(&input(b"\x89PNG", Some("image/png"), Some("a.png"))),
             Kind::Unsupported
