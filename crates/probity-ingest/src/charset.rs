@@ -36,13 +36,38 @@ pub(crate) fn is_wide(charset: &str) -> bool {
 }
 
 /// The bytes as text where a part declares UTF-16 or UTF-32 over what is UTF-8 instead: at least
-/// eight bytes, no NUL (UTF-16 and UTF-32 write one in every space, line end and ASCII letter),
-/// and valid UTF-8 (UTF-16 of other scripts is not).
+/// eight bytes, almost no NUL (UTF-16 and UTF-32 write one in every space, line end and ASCII
+/// letter), and UTF-8 but for a stray byte or two (UTF-16 of other scripts is not: its code
+/// units fall on lead and continuation bytes at random). A NUL or a byte that is not UTF-8 is
+/// allowed once, and once more in every 100 bytes, so that one stray byte does not send the
+/// whole text to CJK characters; NULs are taken out, and bytes that are not UTF-8 replaced.
 pub(crate) fn utf8_misdeclared_wide(bytes: &[u8]) -> Option<String> {
-    if bytes.len() < 8 || bytes.contains(&0) {
+    if bytes.len() < 8 {
         return None;
     }
-    std::str::from_utf8(bytes).ok().map(str::to_owned)
+    let allowed = 1 + bytes.len() / 100;
+    let mut strays = memchr::memchr_iter(0, bytes).count();
+    if strays > allowed {
+        return None;
+    }
+    let mut rest = bytes;
+    while let Err(error) = std::str::from_utf8(rest) {
+        strays += 1;
+        if strays > allowed {
+            return None;
+        }
+        let skip = error.valid_up_to()
+            + error
+                .error_len()
+                .unwrap_or(rest.len() - error.valid_up_to());
+        rest = rest.get(skip..).unwrap_or_default();
+    }
+    let text = String::from_utf8_lossy(bytes);
+    Some(if text.contains('\0') {
+        text.replace('\0', "")
+    } else {
+        text.into_owned()
+    })
 }
 
 /// Whether `charset` names UTF-16 without saying its byte order (so a byte-order mark, or else
@@ -361,6 +386,34 @@ mod tests {
         for name in ["utf-16le", "UTF-16BE", "utf-8", "unicodefffe", "latin1", ""] {
             assert!(!is_utf16_without_order(name), "{name}");
         }
+    }
+
+    #[test]
+    fn utf8_under_a_wide_charset_is_told_apart_from_utf16() {
+        let text = "I will find you tonight, caf\u{e9}.\n";
+        assert_eq!(
+            utf8_misdeclared_wide(text.as_bytes()).as_deref(),
+            Some(text)
+        );
+        // A stray byte (a mutation, a damaged copy) does not make it UTF-16; nor does a NUL.
+        let mut stray = text.as_bytes().to_vec();
+        stray.push(0xfe);
+        assert_eq!(
+            utf8_misdeclared_wide(&stray).as_deref(),
+            Some(format!("{text}\u{fffd}").as_str())
+        );
+        let nul = [b"\0".as_slice(), text.as_bytes()].concat();
+        assert_eq!(utf8_misdeclared_wide(&nul).as_deref(), Some(text));
+        // UTF-16 is not: of letters and spaces, it is half NULs; of CJK with none, not UTF-8.
+        assert_eq!(utf8_misdeclared_wide(&be("hello world")), None);
+        assert_eq!(
+            utf8_misdeclared_wide(&be("\u{4e2d}\u{6587}\u{6d4b}\u{8bd5}\u{5185}\u{5bb9}")),
+            None
+        );
+        assert_eq!(
+            utf8_misdeclared_wide(&be("\u{4e00}\u{4e0a}\u{4e00}\u{4e0a}\u{4e00}")),
+            None
+        );
     }
 
     #[test]

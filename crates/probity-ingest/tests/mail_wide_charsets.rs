@@ -63,10 +63,10 @@ fn utf16_text_is_read_as_declared() {
     assert!(body(&decode("utf-16be", &be)).contains("中文测试内容"));
 }
 
-fn decode_raw(raw: &str) -> probity_model::Event {
+fn decode_raw(raw: &[u8]) -> probity_model::Event {
     let mut ctx = Context::new("file:test", Limits::default());
     let mut batch = Batch::new();
-    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    decode_eml(raw, &mut ctx, None, &mut batch).unwrap();
     batch.events.remove(0)
 }
 
@@ -80,7 +80,9 @@ fn utf8_attachments_declared_utf16_are_read_as_utf8_and_noted() {
         Content-Disposition: attachment; filename=notes.txt\r\n\r\nI will find you tonight\r\n--B--\r\n";
     let garbled = "From: a@force.example\r\nTo: b@gmail.com\r\nSubject: t\r\n\
         Content-Type: e; charset=utf16\r\n\r\nI will find you tonight\r\n";
-    for raw in [attached, garbled] {
+    // One stray byte that is not UTF-8 (a damaged copy): it was read as UTF-16 all the same.
+    let stray = [garbled.as_bytes(), b"\xfe"].concat();
+    for raw in [attached.as_bytes(), garbled.as_bytes(), stray.as_slice()] {
         let event = decode_raw(raw);
         let email = event.email.unwrap();
         let file = email

@@ -1192,8 +1192,9 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
         .filter(|c| charset::is_wide(c))
         .and_then(|_| charset::utf8_misdeclared_wide(&attachment_bytes(part, raw_message)));
     if let Some(text) = utf8_under_wide {
-        // UTF-16 or UTF-32 declared over bytes with no NUL that are UTF-8: every such text of
-        // letters, spaces or line ends has NULs, so the charset is wrong. Read as UTF-8, labelled.
+        // UTF-16 or UTF-32 declared over bytes with almost no NUL that are UTF-8 (but for a stray
+        // byte or two): every such text of letters, spaces or line ends has NULs, so the charset
+        // is wrong. Read as UTF-8, labelled.
         problem = true;
         recovered = Some(text);
     } else if charset.is_some_and(charset::is_utf16_without_order) {
