@@ -908,7 +908,10 @@ pub fn plant_canary(rng: &mut Rng, data: &mut Vec<u8>) -> bool {
             .iter()
             .rposition(|b| *b == b'\n')
             .map_or(0, |i| i + 1);
-        starts.push(line_start);
+        // A header field starts its line: the words within a line of text are not one.
+        if line_start == from + at {
+            starts.push(line_start);
+        }
         from += at + 1;
         if starts.len() > 64 {
             break;
@@ -929,8 +932,26 @@ pub fn plant_canary(rng: &mut Rng, data: &mut Vec<u8>) -> bool {
         if index > 0 && find(headers, b"content-type: text/plain").is_none() {
             continue;
         }
-        if !plain_encoding(headers) {
+        // The part's whole header block (its transfer encoding may come before its type), and
+        // where that block follows a blank line (the body of an attached message, or text that
+        // looks like a part), the header block before it too, whose encoding covers it.
+        // A delimiter line before the blank line: the part had no body, and the blank line is
+        // further on, in another part or outside the parts.
+        if headers
+            .split(|b| *b == b'\n')
+            .any(|line| line.starts_with(b"--"))
+        {
             continue;
+        }
+        let block = block_start(&lower, start);
+        if !plain_encoding(&lower[block..start + blank]) {
+            continue;
+        }
+        if block >= 2 && lower[..block].ends_with(b"\n\n") {
+            let outer = block_start(&lower, block - 1);
+            if !plain_encoding(&lower[outer..block]) {
+                continue;
+            }
         }
         places.push(start + blank + 2);
     }
@@ -942,6 +963,25 @@ pub fn plant_canary(rng: &mut Rng, data: &mut Vec<u8>) -> bool {
     line.push(b'\n');
     data.splice(at..at, line);
     true
+}
+
+/// Where the run of lines that holds the line starting at `line` starts: the lines before it
+/// back to a blank line, a delimiter line (`--`...) or the start of the input.
+fn block_start(lower: &[u8], line: usize) -> usize {
+    let mut start = line;
+    while start > 0 {
+        let previous_end = start - 1;
+        let previous_start = lower[..previous_end]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let previous = &lower[previous_start..previous_end];
+        if previous.trim_ascii().is_empty() || previous.starts_with(b"--") {
+            break;
+        }
+        start = previous_start;
+    }
+    start
 }
 
 /// Headers whose transfer encoding and charset leave a planted ASCII word as it is.
@@ -981,6 +1021,27 @@ fn plain_encoding(headers: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_canary_is_not_planted_under_an_encoding_that_would_change_it() {
+        let mut rng = Rng::new(1);
+        // The transfer encoding before the type, in the part's header block or in the block of
+        // the part holding text that looks like one; and a type within a line of text.
+        for input in [
+            "Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\nContent-Type: text/plain\n\nSGk=\n--B--\n",
+            "Subject: s\nContent-Type: multipart\nContent-Transfer-Encoding: base64\n\nContent-Type: text/plain\n\nSGk=\n",
+            "Subject: s\nContent-Transfer-Encoding: base64\n\nJContent-Type: text/plain\n\nSGk=\n",
+            "Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n--B\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: quoted-printable\n\nPK=03=04\n--B--\n",
+        ] {
+            let mut data = input.as_bytes().to_vec();
+            assert!(!plant_canary(&mut rng, &mut data), "{input}");
+        }
+        let mut data =
+            b"Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: 8bit\nContent-Type: text/plain\n\nhi\n--B--\n"
+                .to_vec();
+        assert!(plant_canary(&mut rng, &mut data));
+        assert!(find(&data, b"\n\nzqxcanaryword\nhi\n").is_some());
+    }
 
     #[test]
     fn base64_round_trip() {
