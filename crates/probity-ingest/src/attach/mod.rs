@@ -815,6 +815,20 @@ impl<'l> TextOut<'l> {
         self.notes.extend(aside.notes);
     }
 
+    /// Starts a part under a line `[HEADING]`, a blank line before it where there is text.
+    fn heading(&mut self, heading: &str) {
+        if !self.text.is_empty() {
+            self.push(if self.text.ends_with('\n') {
+                "\n"
+            } else {
+                "\n\n"
+            });
+        }
+        self.push("[");
+        self.push(heading);
+        self.push("]\n");
+    }
+
     /// The most bytes of text this one keeps.
     fn cap(&self) -> usize {
         self.cap

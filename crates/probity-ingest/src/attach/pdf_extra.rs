@@ -123,16 +123,7 @@ impl Part {
         if self.lines.is_empty() {
             return;
         }
-        if !out.text.is_empty() {
-            out.push(if out.text.ends_with('\n') {
-                "\n"
-            } else {
-                "\n\n"
-            });
-        }
-        out.push("[");
-        out.push(self.heading);
-        out.push("]\n");
+        out.heading(self.heading);
         for line in &self.lines {
             if out.is_full() {
                 return;

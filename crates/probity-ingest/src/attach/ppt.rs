@@ -212,16 +212,7 @@ impl Reader<'_, '_> {
         }
         let out = &mut *self.out;
         if let Some(what) = self.pending.take() {
-            if !out.text.is_empty() {
-                out.push(if out.text.ends_with('\n') {
-                    "\n"
-                } else {
-                    "\n\n"
-                });
-            }
-            out.push("[");
-            out.push(what);
-            out.push("]\n");
+            out.heading(what);
         } else if !out.text.is_empty() && !out.text.ends_with('\n') {
             out.push("\n");
         }
