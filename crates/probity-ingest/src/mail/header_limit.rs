@@ -49,6 +49,10 @@ const MAX_BOUNDARIES: usize = 10_000;
 /// Longest boundary read (RFC 2046 allows 70 characters).
 const MAX_BOUNDARY_BYTES: usize = 256;
 
+/// Longest a boundary of [`MAX_BOUNDARY_BYTES`] is read written in a parameter: every byte
+/// `%XX`-encoded, after a charset and language of up to 64 bytes (RFC 2231).
+const MAX_WRITTEN_BOUNDARY_BYTES: usize = 3 * MAX_BOUNDARY_BYTES + 64;
+
 /// A message whose header blocks were cut.
 #[derive(Debug, Default)]
 pub(super) struct Cut {
@@ -323,17 +327,25 @@ fn declared_boundaries(block: &[u8]) -> Vec<Cow<'_, [u8]>> {
             continue;
         };
         let value = block[equals + 1..].trim_ascii_start();
-        let value = match value.strip_prefix(b"\"") {
+        // A value is looked for no further than the longest a boundary can be written in (its
+        // bytes `%XX`-encoded): one without an end there is too long to be one. Searching to the
+        // end each time cost a pass over the rest of the block for every `boundary=` in it (a
+        // 4 MB line of them took minutes).
+        let window = &value[..value.len().min(MAX_WRITTEN_BOUNDARY_BYTES + 2)];
+        let value = match window.strip_prefix(b"\"") {
             Some(quoted) => match memchr::memchr(b'"', quoted) {
                 Some(end) => &quoted[..end],
                 None => continue,
             },
             None => {
-                let token_end = value
+                let token_end = window
                     .iter()
                     .position(|&byte| matches!(byte, b';' | b' ' | b'\t' | b'\r' | b'\n'))
                     .unwrap_or(value.len());
-                &value[..token_end]
+                match value.get(..token_end) {
+                    Some(token) if token.len() <= MAX_WRITTEN_BOUNDARY_BYTES => token,
+                    _ => continue,
+                }
             }
         };
         let value: Cow<'_, [u8]> = if parameter.encoded {
@@ -607,6 +619,41 @@ mod tests {
         let block = b"Content-Type: multipart/mixed;\n boundary=\"a b\"\nX: BOUNDARY = plain;x\nY: boundary=\n";
         let found = declared_boundaries(block);
         assert_eq!(found, [b"a b".as_slice(), b"plain"]);
+    }
+
+    /// A boundary is read up to its longest, quoted or not, and `%XX`-encoded up to three times
+    /// that; a longer value is none. A line of nothing but `boundary=` gives only the values
+    /// short enough (the fuzzer's 4 MB one took minutes when each value was searched to the
+    /// line's end; its replay figures are in the change's note).
+    #[test]
+    fn values_too_long_for_a_boundary_are_none() {
+        let longest = "b".repeat(MAX_BOUNDARY_BYTES);
+        let long = format!("{longest}b");
+        for (value, found) in [
+            (longest.clone(), true),
+            (long.clone(), false),
+            (format!("\"{longest}\""), true),
+            (format!("\"{long}\""), false),
+            (
+                format!("\"{}\"", "b".repeat(10 * MAX_WRITTEN_BOUNDARY_BYTES)),
+                false,
+            ),
+        ] {
+            let block = format!("Content-Type: multipart/mixed; boundary={value}\n");
+            let got = declared_boundaries(block.as_bytes());
+            assert_eq!(got.len(), usize::from(found), "{}", value.len());
+        }
+        let encoded = format!("boundary*=''{}", "%41".repeat(MAX_BOUNDARY_BYTES));
+        assert_eq!(
+            declared_boundaries(encoded.as_bytes()),
+            ["A".repeat(MAX_BOUNDARY_BYTES).as_bytes()]
+        );
+        // Only the values that end near the line's end are short enough: `boundary=` once to
+        // 28 times (252 bytes).
+        let line = format!("--{}\n", "boundary=".repeat(30_000));
+        let found = declared_boundaries(line.as_bytes());
+        assert_eq!(found.len(), 28);
+        assert!(found.iter().all(|value| value.len() <= MAX_BOUNDARY_BYTES));
     }
 
     /// Boundaries written in RFC 2231 form are read as mail-parser reads them (and splits the
