@@ -947,11 +947,8 @@ pub fn plant_canary(rng: &mut Rng, data: &mut Vec<u8>) -> bool {
         if !plain_encoding(&lower[block..start + blank]) {
             continue;
         }
-        if block >= 2 && lower[..block].ends_with(b"\n\n") {
-            let outer = block_start(&lower, block - 1);
-            if !plain_encoding(&lower[outer..block]) {
-                continue;
-            }
+        if !plain_encoding(enclosing_headers(&lower, block)) {
+            continue;
         }
         places.push(start + blank + 2);
     }
@@ -982,6 +979,43 @@ fn block_start(lower: &[u8], line: usize) -> usize {
         start = previous_start;
     }
     start
+}
+
+/// The header block of the part that holds the text at `at`, as near as lines tell it: the lines
+/// after the last delimiter line (`--`...) before `at`, or from the start of the input, up to the
+/// first line of white space alone.
+fn enclosing_headers(lower: &[u8], at: usize) -> &[u8] {
+    let before = &lower[..at.min(lower.len())];
+    // Searched back from `at`, so that its cost is the distance to it.
+    let delimiter = if before.starts_with(b"--") {
+        Some(0)
+    } else {
+        None
+    };
+    let delimiter = before
+        .windows(3)
+        .rposition(|window| window == b"\n--")
+        .map(|i| i + 1)
+        .or(delimiter);
+    let from = delimiter.map_or(0, |line| {
+        memchr_newline(lower, line).map_or(lower.len(), |end| end + 1)
+    });
+    let mut end = from;
+    while end < lower.len() {
+        let line_end = memchr_newline(lower, end).unwrap_or(lower.len());
+        if lower[end..line_end].trim_ascii().is_empty() {
+            break;
+        }
+        end = line_end + 1;
+    }
+    &lower[from.min(lower.len())..end.min(lower.len())]
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
+    bytes[from..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map(|i| from + i)
 }
 
 /// Headers whose transfer encoding and charset leave a planted ASCII word as it is.
@@ -1031,6 +1065,7 @@ mod tests {
             "Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\nContent-Type: text/plain\n\nSGk=\n--B--\n",
             "Subject: s\nContent-Type: multipart\nContent-Transfer-Encoding: base64\n\nContent-Type: text/plain\n\nSGk=\n",
             "Subject: s\nContent-Transfer-Encoding: base64\n\nJContent-Type: text/plain\n\nSGk=\n",
+            "Subject: s\nContent-Transfer-Encoding: base64\n\nSGk=\n \nContent-Type: text/plain\n\nSGk=\n",
             "Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n--B\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: quoted-printable\n\nPK=03=04\n--B--\n",
         ] {
             let mut data = input.as_bytes().to_vec();
