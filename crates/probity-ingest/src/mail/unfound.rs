@@ -19,13 +19,18 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use mail_parser::parsers::MessageStream;
 use mail_parser::{ContentType, HeaderValue};
 
 /// Fewest multiparts with a boundary found nowhere after them for the message to be rewritten:
 /// a few cost a few scans of the message, no more than reading it does.
 pub(super) const MIN_RENAMED: usize = 8;
+
+/// Longest boundary looked for (RFC 2046 allows 70 characters). A multipart with a longer one is
+/// left as written: few can fit in a message, and one of 2 MB made the search's automaton take
+/// hundreds of megabytes (a comms fuzzer finding).
+const MAX_SEARCHED_BOUNDARY: usize = 256;
 
 #[cfg(test)]
 thread_local! {
@@ -127,6 +132,7 @@ fn unfound<'m>(bytes: &[u8], multiparts: &'m [Multipart]) -> Option<Vec<&'m Mult
     let last = last_delimiters(bytes, multiparts)?;
     let unfound = multiparts
         .iter()
+        .filter(|multipart| multipart.boundary.len() <= MAX_SEARCHED_BOUNDARY)
         .filter(|multipart| {
             last.get(multipart.boundary.as_str())
                 .is_none_or(|&start| start < multipart.value.end)
@@ -218,6 +224,7 @@ fn last_delimiters<'m>(
     let mut boundaries: Vec<&str> = multiparts
         .iter()
         .map(|multipart| multipart.boundary.as_str())
+        .filter(|boundary| boundary.len() <= MAX_SEARCHED_BOUNDARY)
         .collect();
     boundaries.sort_unstable();
     boundaries.dedup();
@@ -225,7 +232,12 @@ fn last_delimiters<'m>(
         .iter()
         .map(|boundary| [b"--", boundary.as_bytes()].concat())
         .collect();
-    let searcher = AhoCorasick::new(&patterns).ok()?;
+    // An automaton of its own for each pattern byte, not a table of 256 entries for each: the
+    // memory stays a small multiple of the patterns' bytes.
+    let searcher = AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(&patterns)
+        .ok()?;
     let mut last = HashMap::new();
     for found in searcher.find_overlapping_iter(bytes) {
         if let Some(&boundary) = boundaries.get(found.pattern().as_usize()) {
@@ -392,6 +404,26 @@ mod tests {
             event.original["Content-Type"],
             "multipart/mixed; boundary=\"N0\""
         );
+    }
+
+    /// A multipart whose boundary is longer than any looked for is left as written, and the rest
+    /// are still renamed (a fuzzed message's 2 MB boundary made the search take hundreds of
+    /// megabytes).
+    #[test]
+    fn a_boundary_too_long_to_look_for_is_left_as_written() {
+        let mut raw = cut_boundaries(20);
+        let long = "L".repeat(MAX_SEARCHED_BOUNDARY + 1);
+        let field = format!("--N0\nContent-Type: multipart/mixed; boundary=\"{long}\"\n\nlast\n");
+        let at = raw.len() - "--N0--\n".len();
+        raw.splice(at..at, field.bytes());
+        let renamed = rename(&raw).unwrap();
+        let rewritten = String::from_utf8_lossy(&renamed.bytes);
+        assert!(
+            rewritten.contains(&format!("boundary=\"{long}\"")),
+            "the long one is as written"
+        );
+        assert_eq!(rewritten.matches("boundary=\"undary=").count(), 0);
+        assert_eq!(multiparts(&raw).len(), 22);
     }
 
     #[test]
