@@ -11,12 +11,12 @@
 //!
 //! Limits: the name tree is walked without recursion, each node once, [`MAX_DEPTH`] levels and
 //! [`MAX_NODES`] nodes at most; annotations are looked at on the pages that are read
-//! ([`crate::Limits::max_pdf_pages`]); at most `max_attachments` files are read; a file stored
-//! without a filter or Flate-coded is inflated within the attachment size limit and what is left
-//! of the decompression budget (others are named, not read); the clock is checked before each.
+//! ([`crate::Limits::max_pdf_pages`]); at most `max_attachments` files are read; a file is
+//! decoded by lopdf's bounded decoders within the attachment size limit and what is left of the
+//! decompression budget (one coded by a filter they do not have is named, not read); the clock
+//! is checked before each.
 
 use std::collections::HashSet;
-use std::io::Read;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
@@ -200,53 +200,50 @@ fn carried<'d>(
     Some(Carried { name, stream })
 }
 
-/// A file's bytes: as stored, or inflated where Flate-coded, within `most` bytes and the
-/// `budget` (what was inflated is taken from it); why not, where they cannot be had.
+/// A file's bytes: as stored, or decoded by its filters (lopdf's bounded decoders: Flate, LZW,
+/// ASCII85, ASCIIHex, RunLength, Brotli) within `most` bytes and the `budget` (what was decoded
+/// is taken from it); why not, where they cannot be had.
 fn contents(stream: &Stream, budget: &mut usize, most: usize) -> Result<Vec<u8>, String> {
-    let filters: Vec<&[u8]> = match stream.dict.get(b"Filter") {
-        Ok(Object::Name(name)) => vec![name.as_slice()],
-        Ok(Object::Array(names)) => names.iter().filter_map(|n| n.as_name().ok()).collect(),
-        _ => Vec::new(),
-    };
-    let limit = most.min(*budget);
-    match filters.as_slice() {
-        [] => {
-            if stream.content.len() > most {
-                return Err(format!(
+    let filtered = stream.dict.get(b"Filter").is_ok();
+    let limit = if filtered { most.min(*budget) } else { most };
+    match stream.decompressed_content_with_limit(limit) {
+        Ok(bytes) => {
+            if filtered {
+                *budget -= bytes.len();
+            }
+            Ok(bytes)
+        }
+        Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+            Err(if filtered {
+                format!(
+                    "it decodes past {limit} bytes (the extraction limit, or what is left of the decompression budget)"
+                )
+            } else {
+                format!(
                     "{} bytes, larger than the {most} byte extraction limit",
                     stream.content.len()
-                ));
-            }
-            Ok(stream.content.clone())
+                )
+            })
         }
-        [b"FlateDecode" | b"Fl"] => {
-            let mut inflated = Vec::new();
-            flate2::read::ZlibDecoder::new(stream.content.as_slice())
-                .take(limit as u64 + 1)
-                .read_to_end(&mut inflated)
-                .map_err(|error| format!("its compressed data cannot be read ({error})"))?;
-            if inflated.len() > limit {
-                return Err(format!(
-                    "it inflates past {limit} bytes (the extraction limit, or what is left of the decompression budget)"
-                ));
-            }
-            *budget -= inflated.len();
-            Ok(inflated)
-        }
-        other => Err(format!(
-            "stored with the filter{} {}, which is not read",
-            if other.len() == 1 { "" } else { "s" },
-            other
+        Err(lopdf::Error::Unimplemented(_)) => {
+            let filters: Vec<String> = stream
+                .filters()
+                .unwrap_or_default()
                 .iter()
-                .map(|name| String::from_utf8_lossy(name))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+                .map(|name| String::from_utf8_lossy(name).into_owned())
+                .collect();
+            Err(format!(
+                "stored with the filter{} {}, which is not read",
+                if filters.len() == 1 { "" } else { "s" },
+                filters.join(", ")
+            ))
+        }
+        Err(error) => Err(format!("its data cannot be decoded ({error})")),
     }
 }
 
 /// A dictionary, or the one a reference points at.
-fn dictionary<'d>(document: &'d Document, object: &'d Object) -> Option<&'d Dictionary> {
+pub(super) fn dictionary<'d>(document: &'d Document, object: &'d Object) -> Option<&'d Dictionary> {
     match object {
         Object::Reference(id) => document.get_dictionary(*id).ok(),
         other => other.as_dict().ok(),

@@ -24,6 +24,7 @@ use lopdf::xobject::PdfImage as Listed;
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use super::TextOut;
+use super::pdf_files::dictionary;
 
 /// Reads the images of page `number` by OCR into `out`, each under a line `[image on page N]`,
 /// where OCR is on: at most [`super::ocr::MAX_DOCUMENT_IMAGES`] in the document (`seen` counts
@@ -159,7 +160,12 @@ fn page_images(document: &Document, page_id: ObjectId) -> lopdf::Result<Vec<List
         let Ok(form) = document.get_object(form_id).and_then(Object::as_stream) else {
             continue;
         };
-        let Ok(form_resources) = resolved_dictionary(document, form.dict.get(b"Resources")) else {
+        let Some(form_resources) = form
+            .dict
+            .get(b"Resources")
+            .ok()
+            .and_then(|resources| dictionary(document, resources))
+        else {
             continue;
         };
         let mut inner = Vec::new();
@@ -182,7 +188,11 @@ fn page_images(document: &Document, page_id: ObjectId) -> lopdf::Result<Vec<List
 
 /// The XObjects a resource dictionary names, by reference, that are streams.
 fn xobjects<'d>(document: &'d Document, resources: &'d Dictionary) -> Vec<(ObjectId, &'d Stream)> {
-    let Ok(named) = resolved_dictionary(document, resources.get(b"XObject")) else {
+    let Some(named) = resources
+        .get(b"XObject")
+        .ok()
+        .and_then(|named| dictionary(document, named))
+    else {
         return Vec::new();
     };
     named
@@ -193,17 +203,6 @@ fn xobjects<'d>(document: &'d Document, resources: &'d Dictionary) -> Vec<(Objec
             Some((id, stream))
         })
         .collect()
-}
-
-/// A dictionary, or the one a reference points at.
-fn resolved_dictionary<'d>(
-    document: &'d Document,
-    value: lopdf::Result<&'d Object>,
-) -> lopdf::Result<&'d Dictionary> {
-    match value? {
-        Object::Reference(id) => document.get_dictionary(*id),
-        other => other.as_dict(),
-    }
 }
 
 /// Whether an XObject is of the `/Subtype` given.
@@ -265,20 +264,18 @@ fn jbig2_file(
                 .get_object(*id)
                 .and_then(Object::as_stream)
                 .map_err(|error| format!("its JBIG2Globals stream cannot be read ({error})"))?;
-            if stream.dict.get(b"Filter").is_ok() {
-                let inflated = stream
-                    .decompressed_content()
-                    .map_err(|error| format!("its JBIG2Globals stream cannot be read ({error})"))?;
-                if inflated.len() > *budget {
-                    return Err(
-                        "its JBIG2Globals stream inflates past the decompression budget".to_owned(),
-                    );
-                }
-                *budget -= inflated.len();
-                inflated
-            } else {
-                stream.content.clone()
-            }
+            let globals = stream
+                .decompressed_content_with_limit(*budget)
+                .map_err(|error| match error {
+                    lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                        ..
+                    }) => {
+                        "its JBIG2Globals stream decodes past the decompression budget".to_owned()
+                    }
+                    error => format!("its JBIG2Globals stream cannot be read ({error})"),
+                })?;
+            *budget -= globals.len();
+            globals
         }
         _ => Vec::new(),
     };
@@ -340,9 +337,8 @@ fn palette(document: &Document, image: &lopdf::xobject::PdfImage<'_>) -> Option<
     };
     let table = match resolve(space.get(3)?)? {
         Object::String(bytes, _) => bytes,
-        Object::Stream(stream) => stream
-            .decompressed_content()
-            .unwrap_or_else(|_| stream.content.clone()),
+        // A table longer than 256 entries of four components is none that is read.
+        Object::Stream(stream) => stream.decompressed_content_with_limit(256 * 4).ok()?,
         _ => return None,
     };
     // At most 256 entries.
