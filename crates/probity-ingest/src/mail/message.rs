@@ -1364,7 +1364,7 @@ fn held_record(held: &[(usize, Held)]) -> Value {
 /// `.eml` sent as `application/octet-stream`, a `message/rfc822` part the parser did not open),
 /// if its bytes read as one: read as an attached message is, so that its headers are known and
 /// its own attachments read.
-fn file_message<'b>(bytes: &'b [u8], file: &File, limits: &Limits) -> Option<Message<'b>> {
+fn file_message<'b>(bytes: &'b [u8], file: &File, limits: &Limits) -> Option<FileMessage<'b>> {
     let named = file
         .extension
         .as_deref()
@@ -1382,10 +1382,52 @@ fn file_message<'b>(bytes: &'b [u8], file: &File, limits: &Limits) -> Option<Mes
     {
         return None;
     }
-    let message = MessageParser::default().parse(bytes)?;
+    let (message, renamed) = parse_renamed(bytes)?;
     not_a_message(&message, bytes.len())
         .is_none()
-        .then_some(message)
+        .then_some(FileMessage { message, renamed })
+}
+
+/// A message read from an attachment's bytes ([`file_message`], an S/MIME signature's content).
+struct FileMessage<'b> {
+    message: Message<'b>,
+    /// How it was written again to be read, where it was ([`unfound`]).
+    renamed: Option<unfound::Renamed>,
+}
+
+impl FileMessage<'_> {
+    /// Its text and the messages held in it, read as an attached message `depth` deep is, with
+    /// the text as the message wrote it.
+    fn text(&self, limits: &Limits, depth: usize) -> (attach::Extracted, Vec<Held>) {
+        let (mut extracted, held) = attached_message_text(&self.message, None, limits, depth);
+        if let Some(renamed) = &self.renamed
+            && let Some(written) = extracted
+                .text
+                .as_deref()
+                .and_then(|text| renamed.as_written(text))
+        {
+            extracted.text = Some(written);
+        }
+        (extracted, held)
+    }
+}
+
+/// `bytes` parsed as a message, rewritten first where many multiparts' boundaries are found
+/// nowhere after them ([`unfound`]: each would cost mail-parser a scan of the rest of it).
+fn parse_renamed(bytes: &[u8]) -> Option<(Message<'_>, Option<unfound::Renamed>)> {
+    match unfound::rename(bytes) {
+        Some(renamed) => {
+            #[cfg(test)]
+            unfound::note_parsed(&renamed.bytes);
+            let message = MessageParser::default().parse(&renamed.bytes)?.into_owned();
+            Some((message, Some(renamed)))
+        }
+        None => {
+            #[cfg(test)]
+            unfound::note_parsed(bytes);
+            Some((MessageParser::default().parse(bytes)?, None))
+        }
+    }
 }
 
 /// An attachment that is an Outlook message (`.msg`, [`attach::msg`]) read as an attached
@@ -1453,7 +1495,7 @@ impl attach::MessageReader for FileMessages<'_> {
             ..File::default()
         };
         let nested = file_message(bytes, &file, self.limits)?;
-        let (extracted, held) = attached_message_text(&nested, None, self.limits, self.depth);
+        let (extracted, held) = nested.text(self.limits, self.depth);
         Some((noted(extracted, FILE_MESSAGE_NOTE), held))
     }
 }
@@ -1510,7 +1552,7 @@ fn attachment<'m, 'x>(
             Some(read) => read,
             None => match file_message(&bytes, &file, limits) {
                 Some(nested) => {
-                    let (extracted, held) = attached_message_text(&nested, None, limits, 1);
+                    let (extracted, held) = nested.text(limits, 1);
                     (noted(extracted, FILE_MESSAGE_NOTE), held)
                 }
                 None => match attach::cms::open(&bytes, limits.max_attachment_bytes) {
@@ -1553,9 +1595,9 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
             let content = headers_cut.as_ref().map_or(&content[..], |cut| &cut.bytes);
             let parsed = nesting_cut(content)
                 .is_none()
-                .then(|| MessageParser::default().parse(content))
+                .then(|| parse_renamed(content))
                 .flatten();
-            let Some(inner) = parsed else {
+            let Some((message, renamed)) = parsed else {
                 let extracted = attach::Extracted {
                     text: None,
                     note: Some(
@@ -1565,7 +1607,7 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
                 };
                 return (extracted, Vec::new());
             };
-            let (extracted, held) = attached_message_text(&inner, None, limits, 1);
+            let (extracted, held) = FileMessage { message, renamed }.text(limits, 1);
             let mut note = note.to_owned();
             if let Some(cut) = &headers_cut {
                 if cut.fields > 0 {
@@ -1741,8 +1783,7 @@ fn attached_message_text(
                     None => match file_message(&bytes, &file, limits) {
                         Some(_) if depth >= MAX_ATTACHED_MESSAGE_DEPTH => (too_deep(), Vec::new()),
                         Some(inner) => {
-                            let (extracted, inside) =
-                                attached_message_text(&inner, None, limits, depth + 1);
+                            let (extracted, inside) = inner.text(limits, depth + 1);
                             (noted(extracted, FILE_MESSAGE_NOTE), inside)
                         }
                         None => file_text(part, &bytes, &file, limits, depth + 1),
@@ -1892,7 +1933,8 @@ fn attachment_bytes<'a>(part: &'a MessagePart<'_>, raw_message: &'a [u8]) -> Cow
 /// [`attachment_bytes`] as the message wrote them, where its multiparts' `boundary` parameters
 /// were renamed to read it (`renamed`, [`unfound`]): an attachment held as written in the message
 /// (an attached message, a file in no transfer encoding) is hashed and read as its sender wrote
-/// it. Bytes decoded from a transfer encoding never held a renamed parameter.
+/// it. Of the bytes decoded from a transfer encoding, only an attached message's can hold a
+/// renamed parameter (one held in base64 is written again, [`unfound::rename`]).
 fn written_attachment_bytes<'a>(
     part: &'a MessagePart<'_>,
     raw_message: &'a [u8],
@@ -1900,7 +1942,9 @@ fn written_attachment_bytes<'a>(
 ) -> Cow<'a, [u8]> {
     let bytes = attachment_bytes(part, raw_message);
     match (renamed, &bytes) {
-        (Some(renamed), Cow::Borrowed(written)) if part.encoding == Encoding::None => {
+        (Some(renamed), Cow::Borrowed(written))
+            if part.encoding == Encoding::None || matches!(part.body, PartType::Message(_)) =>
+        {
             renamed.bytes_as_written(written).map_or(bytes, Cow::Owned)
         }
         _ => bytes,
