@@ -875,6 +875,17 @@ mod tests {
         assert!(!text.contains("boundar0") && !text.contains("boundar1"));
     }
 
+    /// The event's first attachment is `attached`: read as written and hashed as written.
+    fn assert_attached_as_written(event: &Event, attached: &[u8]) {
+        let attachment = &event.email.as_ref().unwrap().attachments[0];
+        assert_read_as_written(attachment.text.as_deref().unwrap_or_default());
+        let written = hex::encode(Sha256::digest(attached));
+        assert_eq!(
+            attachment.file.hash.sha256.as_deref(),
+            Some(written.as_str())
+        );
+    }
+
     /// An attached message held in base64 is decoded and parsed by mail-parser as it reads the
     /// message holding it, searching for its boundaries as for the message's own: 1.4 MB of them
     /// took 6 s. It is written again with its multiparts renamed, and read as it was written.
@@ -896,15 +907,7 @@ mod tests {
         assert!(fields(&decoded).multiparts.len() < MIN_RENAMED);
         assert!(renamed.bytes_as_written(&decoded).unwrap() == attached);
 
-        let event = decode(&raw);
-        let email = event.email.as_ref().unwrap();
-        let attachment = &email.attachments[0];
-        assert_read_as_written(attachment.text.as_deref().unwrap_or_default());
-        let written = hex::encode(Sha256::digest(&attached));
-        assert_eq!(
-            attachment.file.hash.sha256.as_deref(),
-            Some(written.as_str())
-        );
+        assert_attached_as_written(&decode(&raw), &attached);
     }
 
     /// The same message sent as a file (`.eml` in base64) is read by the attachment reader, with
@@ -967,14 +970,7 @@ mod tests {
         );
         assert_eq!(fields(raw.as_bytes()).multiparts.len(), 1);
         assert!(rename(raw.as_bytes()).is_some());
-        let event = decode(raw.as_bytes());
-        let attachment = &event.email.as_ref().unwrap().attachments[0];
-        assert_read_as_written(attachment.text.as_deref().unwrap_or_default());
-        let written = hex::encode(Sha256::digest(&attached));
-        assert_eq!(
-            attachment.file.hash.sha256.as_deref(),
-            Some(written.as_str())
-        );
+        assert_attached_as_written(&decode(raw.as_bytes()), &attached);
     }
 
     #[test]
