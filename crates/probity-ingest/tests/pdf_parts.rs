@@ -584,3 +584,120 @@ fn a_long_field_name_is_cut_and_shared_by_its_kids() {
         "{got:?}"
     );
 }
+
+/// An uncompressed stream object holding `content`.
+fn stream(content: &str) -> String {
+    format!(
+        "<< /Length {} >>\nstream\n{content}\nendstream",
+        content.len()
+    )
+}
+
+/// The data of a filled-in XFA form: a person's details under `form1`, with the data's
+/// description (not values) beside it.
+const XFA_DATASETS: &str = r#"<xfa:datasets xmlns:xfa="http://www.xfa.org/schema/xfa-data/1.0/">
+<xfa:data>
+<form1>
+  <Person>
+    <Surname>HARRIS</Surname>
+    <Forenames>Nicola &amp; Jo</Forenames>
+    <DateOfBirth>1986-07-14</DateOfBirth>
+    <NINumber>JG103759A</NINumber>
+    <Address><Line>12 Mill Lane</Line><Line>Newtown NT4 7AB</Line></Address>
+    <Empty/>
+  </Person>
+  <Marking><![CDATA[OFFICIAL-SENSITIVE]]></Marking>
+</form1>
+</xfa:data>
+<dd:dataDescription xmlns:dd="http://ns.adobe.com/data-description/" dd:name="form1">
+  <form1><Person><Surname>description text</Surname></Person></form1>
+</dd:dataDescription>
+</xfa:datasets>"#;
+
+/// The form's template: its captions are not data.
+const XFA_TEMPLATE: &str = r#"<template xmlns="http://www.xfa.org/schema/xfa-template/3.3/">
+<subform name="form1"><field name="Surname"><caption><value><text>Surname of the person</text></value></caption></field></subform>
+</template>"#;
+
+const XFA_LINES: &str = "[XFA form data]\n\
+     form1.Person.Surname: HARRIS\n\
+     form1.Person.Forenames: Nicola & Jo\n\
+     form1.Person.DateOfBirth: 1986-07-14\n\
+     form1.Person.NINumber: JG103759A\n\
+     form1.Person.Address.Line: 12 Mill Lane\n\
+     form1.Person.Address.Line: Newtown NT4 7AB\n\
+     form1.Marking: OFFICIAL-SENSITIVE";
+
+/// A dynamic XFA form (as LiveCycle and AEM Forms write them) shows on its page only a line
+/// asking for a reader that draws it: what was filled in is in the form's XML data, read
+/// under its own heading, as `path: value`; the template's captions and the data's description
+/// are not.
+#[test]
+fn a_dynamic_xfa_form_is_read_from_its_data() {
+    let extra = [
+        stream(r#"<xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/">"#),
+        stream(XFA_TEMPLATE),
+        stream(XFA_DATASETS),
+        stream("</xdp:xdp>"),
+    ];
+    let bytes = pdf_saying(
+        "Please wait... If this message is not eventually replaced by the proper contents of the document, your PDF viewer may not be able to display this type of document.",
+        "/AcroForm << /Fields [] /XFA [(preamble) 6 0 R (template) 7 0 R (datasets) 8 0 R (postamble) 9 0 R] /NeedsRendering true >>",
+        "",
+        &extra,
+        None,
+    );
+    let got = read(&bytes, &Limits::default());
+    let read_text = text(&got);
+    assert_eq!(part(read_text, "XFA form data"), XFA_LINES, "{read_text}");
+    assert!(!read_text.contains("description text"), "{read_text}");
+    assert!(!read_text.contains("Surname of the person"), "{read_text}");
+    assert_eq!(got.note, None, "{got:?}");
+
+    // The whole form in one stream reads the same.
+    let whole = format!(
+        r#"<xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/">{XFA_TEMPLATE}{XFA_DATASETS}</xdp:xdp>"#
+    );
+    let bytes = pdf(
+        "/AcroForm << /Fields [] /XFA 6 0 R >>",
+        "",
+        &[stream(&whole)],
+        None,
+    );
+    let got = read(&bytes, &Limits::default());
+    assert_eq!(part(text(&got), "XFA form data"), XFA_LINES);
+}
+
+/// A static XFA form is written both ways, as fields and as XML data: a value the fields gave is
+/// not given twice. Damaged XML is read up to the damage, noted.
+#[test]
+fn xfa_values_the_fields_gave_are_left_out_and_damage_is_noted() {
+    let extra = [
+        "<< /T (Surname) /FT /Tx /V (HARRIS) >>".to_owned(),
+        stream(XFA_DATASETS),
+    ];
+    let bytes = pdf(
+        "/AcroForm << /Fields [6 0 R] /XFA [(datasets) 7 0 R] >>",
+        "",
+        &extra,
+        None,
+    );
+    let got = read(&bytes, &Limits::default());
+    let both = text(&got);
+    assert_eq!(part(both, "form fields"), "[form fields]\nSurname: HARRIS");
+    let xfa = part(both, "XFA form data");
+    assert!(!xfa.contains("HARRIS"), "{xfa}");
+    assert!(xfa.contains("form1.Person.NINumber: JG103759A"), "{xfa}");
+
+    let damaged = "<xfa:datasets><xfa:data><form1><A>first</A><B>second</C></form1></xfa:data></xfa:datasets>";
+    let bytes = pdf(
+        "/AcroForm << /Fields [] /XFA [(datasets) 6 0 R] >>",
+        "",
+        &[stream(damaged)],
+        None,
+    );
+    let got = read(&bytes, &Limits::default());
+    assert!(text(&got).contains("form1.A: first"), "{got:?}");
+    let note = got.note.as_deref().unwrap_or_default();
+    assert!(note.contains("XFA form data is damaged"), "{note}");
+}

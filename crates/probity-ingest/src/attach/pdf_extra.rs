@@ -1,6 +1,6 @@
 //! The text a PDF holds besides its pages' content: its document information (the Info
-//! dictionary and the XMP metadata stream), the values of its form fields, the comments of its
-//! annotations and the titles of its bookmarks. A PDF reader shows all of them (the document
+//! dictionary and the XMP metadata stream), the values of its form fields (AcroForm and XFA),
+//! the comments of its annotations and the titles of its bookmarks. A PDF reader shows all of them (the document
 //! properties, the filled-in form, the comments pane, the bookmarks pane), and each is where
 //! words of interest are written: a form of a person's details filled in and sent on, a
 //! protective marking set as the document's subject or keywords or stamped in a header comment.
@@ -23,6 +23,10 @@
 //! - `[annotations]`: `page N Subtype by Author (subject): comment` for each annotation with a
 //!   comment (`/Contents`, and its rich text `/RC` where that says something else) or a stamp
 //!   name, pop-ups that repeat their parent's comment left out;
+//! - `[XFA form data]`: `path: value` for each element holding text in the data of an XFA form
+//!   (the `datasets` packet of the form's `/XFA`; a dynamic XFA form's page may show only a line
+//!   asking for a reader that draws it), `path` the element names below the data's root joined
+//!   by dots; values the form fields already gave left out;
 //! - `[bookmarks]`: each bookmark's title, indented two spaces a level.
 //!
 //! Text strings are decoded as the PDF standard has them: UTF-16BE after its byte-order mark
@@ -60,7 +64,7 @@ const CLOCK_EVERY: usize = 256;
 /// Most objects visited in the field tree (nodes without a value included).
 const MAX_FIELD_NODES: usize = 200_000;
 
-/// The text of the four parts, each under its heading, after what `out` holds; `budget` is what
+/// The text of the five parts, each under its heading, after what `out` holds; `budget` is what
 /// is left of the attachment's decompression budget.
 pub(super) fn read(document: &Document, budget: &mut usize, out: &mut TextOut<'_>) {
     let mut reader = Extra {
@@ -169,8 +173,13 @@ impl<'d> Extra<'d, '_, '_, '_> {
         if !self.out_of_time("before its annotations") {
             self.annotations(&pages, &mut annotations, &mut fields, &visited);
         }
+        let mut xfa = Part::new("XFA form data", room);
+        if !self.out_of_time("before its XFA form data") {
+            self.xfa(&mut xfa, &fields);
+        }
         fields.write("form fields", self.out);
         annotations.write("annotations", self.out);
+        xfa.write("XFA form data values", self.out);
 
         let mut bookmarks = Part::new("bookmarks", room);
         if !self.out_of_time("before its bookmarks") {
@@ -364,6 +373,60 @@ impl<'d> Extra<'d, '_, '_, '_> {
         if too_deep {
             self.out.note(format!(
                 "its form fields are nested more than {MAX_DEPTH} deep; the deeper ones were not read"
+            ));
+        }
+    }
+
+    /// The values of an XFA form's data (the `datasets` packet of the form's `/XFA`, a stream of
+    /// the whole XML form or an array of its packets by name): `path: value` for each element
+    /// holding text, `path` the names of the elements holding it below the data's root, joined
+    /// by dots. A value a form field already gave (`fields`, the same form written both ways) is
+    /// left out.
+    fn xfa(&mut self, part: &mut Part, fields: &Part) {
+        let Some((_, form)) = self
+            .catalog_entry(b"AcroForm")
+            .and_then(|form| self.dictionary(form))
+        else {
+            return;
+        };
+        let stream = match self.entry(form, b"XFA") {
+            Some(Object::Stream(stream)) => stream,
+            Some(Object::Array(packets)) => {
+                let mut datasets = None;
+                for pair in packets.chunks(2).take(MAX_ITEMS) {
+                    if let [name, stream] = pair
+                        && let Some((_, Object::String(name, _))) = self.resolve(name)
+                        && name.as_slice() == b"datasets"
+                        && let Some((_, Object::Stream(stream))) = self.resolve(stream)
+                    {
+                        datasets = Some(stream);
+                        break;
+                    }
+                }
+                let Some(stream) = datasets else {
+                    return;
+                };
+                stream
+            }
+            _ => return,
+        };
+        let Some(xml) = self.inflate(stream) else {
+            return;
+        };
+        let given: HashSet<&str> = fields
+            .lines
+            .iter()
+            .filter_map(|line| line.split_once(": ").map(|(_, value)| value))
+            .collect();
+        let xml = String::from_utf8_lossy(&xml);
+        if let Err(error) = xfa_data(&xml, &mut |path, value| {
+            if given.contains(value) {
+                return !part.is_full();
+            }
+            part.add(format!("{path}: {value}"))
+        }) {
+            self.out.note(format!(
+                "its XFA form data is damaged ({error}); read up to there"
             ));
         }
     }
@@ -683,6 +746,67 @@ fn xmp_properties(xml: &str, property: &mut dyn FnMut(&str, &str) -> bool) -> Re
                     } else {
                         deeper += 1;
                     }
+                }
+            }
+            Event::End(_) => {
+                if deeper > 0 {
+                    deeper -= 1;
+                } else {
+                    open.pop();
+                }
+            }
+            Event::Text(content) if deeper == 0 => text.push_str(&content.xml10_content()),
+            Event::CData(content) if deeper == 0 => text.push_str(&content.xml10_content()),
+            Event::GeneralRef(reference) if deeper == 0 => {
+                text.push_str(&super::zip::entity_text(&reference));
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
+/// The values of an XFA form's data in `xml` (its `datasets` packet, or the whole XML form
+/// holding one), each given to `value` with the path of element names to it below the data's
+/// root (`xfa:data`), until that says stop. Text outside `xfa:datasets` (the form's template,
+/// its configuration) and the data's description are not values.
+fn xfa_data(xml: &str, value: &mut dyn FnMut(&str, &str) -> bool) -> Result<(), String> {
+    let mut reader = Reader::from_str(xml);
+    // The elements open, by local name; deeper than MAX_DEPTH are counted, not kept.
+    let mut open: Vec<String> = Vec::new();
+    let mut deeper = 0usize;
+    let mut text = String::new();
+    // Where in `open` the data's root is: values are below it.
+    let data_at = |open: &[String]| {
+        open.windows(2)
+            .position(|pair| pair[0] == "datasets" && pair[1] == "data")
+            .map(|at| at + 2)
+    };
+    loop {
+        let event = reader.read_event().map_err(|error| {
+            format!("XML error near byte {}: {error}", reader.buffer_position())
+        })?;
+        if matches!(
+            event,
+            Event::Start(_) | Event::End(_) | Event::Empty(_) | Event::Eof
+        ) {
+            let found = clean(&text);
+            text.clear();
+            if !found.is_empty()
+                && let Some(at) = data_at(&open)
+                && let Some(path) = open.get(at..).filter(|path| !path.is_empty())
+                && !value(&path.join("."), &found)
+            {
+                return Ok(());
+            }
+        }
+        match event {
+            Event::Start(element) => {
+                if open.len() < MAX_DEPTH {
+                    let name = element.local_name();
+                    open.push(name.into_inner().to_owned());
+                } else {
+                    deeper += 1;
                 }
             }
             Event::End(_) => {
