@@ -26,8 +26,10 @@
 //! apart (so that the lines after `-----Original Message-----` in a long thread are never taken
 //! for a part's header block). Boundaries written in RFC 2231 form (`boundary*0=`, `boundary*=`)
 //! are read as mail-parser reads them. Parts the parser splits at a boundary within a line are
-//! not found this way, nor the header blocks of attached messages it reads from their decoded
-//! bytes.
+//! not found this way. The header blocks of attached messages held in base64 or
+//! quoted-printable, which the parser reads from their decoded bytes, are bounded where those
+//! messages are decoded and written again before the parse ([`super::unfound`]), and counted
+//! with the parts'.
 //!
 //! The same bounds hold for a message parsed on its own from an attachment's bytes (S/MIME signed
 //! content; an attached `.eml` over them is read as a file instead).

@@ -274,13 +274,20 @@ pub(super) fn message_to_events_with(
                 ),
             );
         }
-        if let Some(cut) = headers_cut.as_ref().filter(|cut| cut.part_fields > 0) {
+        // Those of attached messages held in a transfer encoding are counted with the parts'.
+        let (part_fields, part_field_bytes) = headers_cut
+            .as_ref()
+            .map_or((0, 0), |cut| (cut.part_fields, cut.part_field_bytes));
+        let (encoded_fields, encoded_bytes) = renamed
+            .as_ref()
+            .map_or((0, 0), |renamed| renamed.headers_cut);
+        if part_fields + encoded_fields > 0 {
             event.labels.insert(
                 "email.part_headers_cut".into(),
                 format!(
                     "{} header fields ({} bytes) past the first {} bytes of the header blocks of the message's parts were not read",
-                    cut.part_fields,
-                    cut.part_field_bytes,
+                    part_fields + encoded_fields,
+                    part_field_bytes + encoded_bytes,
                     header_limit::MAX_PART_HEADER_BYTES
                 ),
             );
@@ -1400,13 +1407,26 @@ impl FileMessage<'_> {
     /// the text as the message wrote it.
     fn text(&self, limits: &Limits, depth: usize) -> (attach::Extracted, Vec<Held>) {
         let (mut extracted, held) = attached_message_text(&self.message, None, limits, depth);
-        if let Some(renamed) = &self.renamed
-            && let Some(written) = extracted
-                .text
-                .as_deref()
-                .and_then(|text| renamed.as_written(text))
+        let Some(renamed) = &self.renamed else {
+            return (extracted, held);
+        };
+        if let Some(written) = extracted
+            .text
+            .as_deref()
+            .and_then(|text| renamed.as_written(text))
         {
             extracted.text = Some(written);
+        }
+        let (fields, bytes) = renamed.headers_cut;
+        if fields > 0 {
+            let cut = format!(
+                "{fields} header fields ({bytes} bytes) of the messages attached to it past the first {} bytes of their header blocks were not read",
+                header_limit::MAX_PART_HEADER_BYTES
+            );
+            extracted.note = Some(match extracted.note.take() {
+                Some(note) => format!("{note}; {cut}"),
+                None => cut,
+            });
         }
         (extracted, held)
     }
