@@ -11,8 +11,7 @@
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::error::compile;
-use crate::{Result, text};
+use crate::{Error, Result, text};
 
 /// A kind of personal identifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -94,8 +93,24 @@ pub struct IdMatch {
     pub end: usize,
 }
 
-/// ASCII word boundary: cheap for the regex engine whatever the text's script.
-const B: &str = r"(?-u:\b)";
+/// The text of [`B`], for patterns put together with `concat!`.
+macro_rules! boundary {
+    () => {
+        r"(?:(?-u:\b)|(?m:^)|(?m:$))"
+    };
+}
+
+/// Where an identifier may start or end: an ASCII word boundary (cheap for the regex engine
+/// whatever the text's script), or beside an underscore. `_` is a word character to `\b`, but
+/// file names, form fields and tags join an identifier to its neighbours with one
+/// (`file_AB123456C_v2`, `NI:AB123456C_`); letters and digits either side still keep a longer
+/// token (`XAB123456CX`) from being read as one. The patterns are compiled with `_` as their
+/// line terminator ([`compile_identifier`]), so `(?m:^)` matches just after an underscore and
+/// `(?m:$)` just before one; the patterns use no `.` (which would then stop at `_`) and no other
+/// line anchor.
+const B: &str = boundary!();
+/// The line terminator the identifier patterns are compiled with: see [`B`].
+const BOUNDARY_BYTE: u8 = b'_';
 
 const NI: &str = r"[A-Za-z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-Da-d]";
 /// NHS numbers issued in England and Wales start 4, 6 or 7, Northern Ireland's 3; 9 is the test
@@ -107,7 +122,11 @@ const VEHICLE_CURRENT: &str = r"[A-Z]{2}[0-9]{2} ?[A-Z]{3}";
 const VEHICLE_PREFIX: &str = r"[A-Z][0-9]{1,3} ?[A-Z]{3}";
 const CARD: &str = r"[0-9](?:[ -]?[0-9]){12,18}";
 /// Starts with `+` or `(`, which have no word boundary before them: the `0` form carries its own.
-const PHONE: &str = r"(?:\+44 ?(?:\(0\) ?)?|\(0|(?-u:\b)0)[0-9]{2,4}\)?(?:[ -]?[0-9]{2,4}){1,3}";
+const PHONE: &str = concat!(
+    r"(?:\+44 ?(?:\(0\) ?)?|\(0|",
+    boundary!(),
+    r"0)[0-9]{2,4}\)?(?:[ -]?[0-9]{2,4}){1,3}"
+);
 const POSTCODE: &str = r"(?:[A-PR-UWYZ](?:[0-9][A-HJKPSTUW0-9]?|[A-HK-Y][0-9][ABEHMNPRVWXY0-9]?) ?[0-9][ABD-HJLNP-UW-Z]{2}|GIR ?0AA)";
 const EMAIL: &str =
     r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}";
@@ -122,15 +141,29 @@ const DOB_CUE: &str = r"(?:d\.?o\.?b\.?|date +of +birth|born(?: +on)?)";
 /// after the country (and any `(0)`) go in groups of two or more (a list of single digits is not
 /// a number), and [`loose_phone_end`] then checks them as a UK number of the right length.
 const LOOSE_PHONE: &str = concat!(
-    r"(?:(?-u:\b)(?:00[ \t.\-]?)?44|\(\+44\)|\+44)[ \t.\-\x{a0}]?(?:\(0\)[ \t.\-\x{a0}]?)?",
+    r"(?:",
+    boundary!(),
+    r"(?:00[ \t.\-]?)?44|\(\+44\)|\+44)[ \t.\-\x{a0}]?(?:\(0\)[ \t.\-\x{a0}]?)?",
     r"[1-9][0-9]{1,4}(?:[ \t.\-\x{a0}]?[0-9]{2,6}){1,4}",
-    r"|(?-u:\b)0[1-9][0-9]{1,3}(?:[ \t.\-\x{a0}][0-9]{2,6}){1,3}",
+    r"|",
+    boundary!(),
+    r"0[1-9][0-9]{1,3}(?:[ \t.\-\x{a0}][0-9]{2,6}){1,3}",
 );
 /// Masking only: a postcode in lower case, or with no space or several between its halves
 /// (`ls61ab`, `LS6  1AB`, a no-break space).
-const LOOSE_POSTCODE: &str = r"(?i)(?-u:\b)(?:[A-PR-UWYZ](?:[0-9][A-HJKPSTUW0-9]?|[A-HK-Y][0-9][ABEHMNPRVWXY0-9]?)[ \t\x{a0}]{0,3}[0-9][ABD-HJLNP-UW-Z]{2}|GIR[ \t\x{a0}]{0,3}0AA)(?-u:\b)";
+const LOOSE_POSTCODE: &str = concat!(
+    r"(?i)",
+    boundary!(),
+    r"(?:[A-PR-UWYZ](?:[0-9][A-HJKPSTUW0-9]?|[A-HK-Y][0-9][ABEHMNPRVWXY0-9]?)[ \t\x{a0}]{0,3}[0-9][ABD-HJLNP-UW-Z]{2}|GIR[ \t\x{a0}]{0,3}0AA)",
+    boundary!()
+);
 
-const VEHICLE_CUE: &str = r"(?i)(?-u:\b)(?:vehicle|vrm|reg|registration|reg\.? no|car|van|lorry|motorbike|motorcycle|plate|plates|index|dvla|anpr)(?-u:\b)";
+const VEHICLE_CUE: &str = concat!(
+    r"(?i)",
+    boundary!(),
+    r"(?:vehicle|vrm|reg|registration|reg\.? no|car|van|lorry|motorbike|motorcycle|plate|plates|index|dvla|anpr)",
+    boundary!()
+);
 
 /// The number-like kinds found by the shared scan, in the order candidates are tried.
 const SCANNED: [(IdKind, &str); 8] = [
@@ -178,20 +211,20 @@ impl Identifiers {
         let mut anchored = Vec::new();
         for (kind, pattern) in SCANNED {
             let is_prefix_vehicle = pattern == VEHICLE_PREFIX;
-            let regex = compile(kind.name(), &format!("^(?:{pattern}){B}"))?;
+            let regex = compile_identifier(kind.name(), &format!("^(?:{pattern}){B}"))?;
             anchored.push((kind, is_prefix_vehicle, regex));
         }
         Ok(Self {
             scan,
             anchored,
             email: compile_bounded("email address", &format!("{B}{EMAIL}{B}"))?,
-            dob: compile(
+            dob: compile_identifier(
                 "date of birth",
                 &format!(r"(?i){B}{DOB_CUE}\s{{0,3}}[:\-]?\s{{0,3}}({DATE}){B}"),
             )?,
-            vehicle_cue: compile("vehicle cue", VEHICLE_CUE)?,
-            loose_phone: compile("loosely written phone number", LOOSE_PHONE)?,
-            loose_postcode: compile("loosely written postcode", LOOSE_POSTCODE)?,
+            vehicle_cue: compile_identifier("vehicle cue", VEHICLE_CUE)?,
+            loose_phone: compile_identifier("loosely written phone number", LOOSE_PHONE)?,
+            loose_postcode: compile_identifier("loosely written postcode", LOOSE_POSTCODE)?,
         })
     }
 
@@ -450,12 +483,25 @@ fn may_hold_dob_cue(bytes: &[u8]) -> bool {
     })
 }
 
-/// Compiles a pattern for searches bounded to a window of a text.
+/// Compiles an identifier pattern, with [`BOUNDARY_BYTE`] as its line terminator (see [`B`]).
+fn compile_identifier(name: &'static str, pattern: &str) -> Result<Regex> {
+    regex::RegexBuilder::new(pattern)
+        .line_terminator(BOUNDARY_BYTE)
+        .build()
+        .map_err(|source| Error::Pattern { name, source })
+}
+
+/// Compiles an identifier pattern for searches bounded to a window of a text, with
+/// [`BOUNDARY_BYTE`] as its line terminator (see [`B`]).
 fn compile_bounded(name: &'static str, pattern: &str) -> Result<regex_automata::meta::Regex> {
-    regex_automata::meta::Regex::new(pattern).map_err(|e| crate::Error::Invalid {
-        what: format!("built-in pattern {name}"),
-        reason: e.to_string(),
-    })
+    regex_automata::meta::Builder::new()
+        .configure(regex_automata::meta::Config::new().line_terminator(BOUNDARY_BYTE))
+        .syntax(regex_automata::util::syntax::Config::new().line_terminator(BOUNDARY_BYTE))
+        .build(pattern)
+        .map_err(|e| Error::Invalid {
+            what: format!("built-in pattern {name}"),
+            reason: e.to_string(),
+        })
 }
 
 /// Bytes either side of a digit cluster searched for an identifier around it (a postcode's
@@ -932,13 +978,13 @@ mod tests {
     proptest! {
         #[test]
         fn windowed_scan_equals_whole_text_scan(
-            picks in proptest::collection::vec((0..TOKENS.len(), 0..4usize), 0..24)
+            picks in proptest::collection::vec((0..TOKENS.len(), 0..5usize), 0..24)
         ) {
             let ids = Identifiers::new().unwrap();
             let mut text = String::new();
             for (token, separator) in picks {
                 text.push_str(TOKENS[token]);
-                text.push_str([" ", "", "\n", ", "][separator]);
+                text.push_str([" ", "", "\n", ", ", "_"][separator]);
             }
             let mut windowed = Vec::new();
             ids.scan_numbers(&text, &mut windowed);
@@ -956,7 +1002,7 @@ mod tests {
                 "0[0-9]{2,4}",
                 "[A-Z]{1,3}",
                 "[A-Za-z]{1,4}",
-                "[ \\-/()+@.,:\n]{1,2}",
+                "[ \\-/()+@.,:_\n]{1,2}",
                 "[é\u{212A}ſ]",
                 proptest::sample::select(TOKENS.to_vec()).prop_map(str::to_owned),
             ],
@@ -1018,7 +1064,7 @@ mod tests {
         ) {
             let ids = Identifiers::new().unwrap();
             let text = pieces.concat();
-            let cue = Regex::new(&format!("(?i){B}{DOB_CUE}")).unwrap();
+            let cue = compile_identifier("cue", &format!("(?i){B}{DOB_CUE}")).unwrap();
             if cue.is_match(&text) {
                 prop_assert!(may_hold_dob_cue(text.as_bytes()), "{:?}", text);
             }
@@ -1060,6 +1106,61 @@ mod tests {
             ["ab 12 34 56 c"]
         );
         assert_eq!(only(IdKind::NiNumber, "JT 123456 A"), ["JT 123456 A"]);
+    }
+
+    /// An underscore is not a letter or digit: an identifier joined to its neighbours by one
+    /// (a file name, a form field, a tag) is found, of every kind; one inside a longer run of
+    /// letters and digits is not.
+    #[test]
+    fn identifiers_beside_underscores_are_found_and_inside_longer_tokens_are_not() {
+        // A date of birth needs its cue before it, and a registration of the older style a
+        // vehicle word: the cue is joined by an underscore to what comes before it too.
+        let cases = [
+            (IdKind::NiNumber, "", "AB123456C"),
+            (IdKind::NiNumber, "", "AB 12 34 56 C"),
+            (IdKind::NhsNumber, "", "9434765919"),
+            (IdKind::PncId, "", "01/23456K"),
+            (IdKind::VehicleRegistration, "", "AB12CDE"),
+            (IdKind::VehicleRegistration, "car ", "P123ABC"),
+            (IdKind::BankCard, "", "4111111111111111"),
+            (IdKind::Phone, "", "07700900123"),
+            (IdKind::Postcode, "", "SW1A1AA"),
+            (IdKind::DateOfBirth, "DOB: ", "12/03/1980"),
+        ];
+        for (kind, cue, id) in cases {
+            for (before, after) in [("file_", "_v2"), ("NI:", "_"), ("_", ""), ("__", "__")] {
+                let text = format!("{before}{cue}{id}{after}");
+                assert_eq!(only(kind, &text), [id], "{text}");
+            }
+            for (before, after) in [
+                ("X", "X"),
+                ("x", ""),
+                ("", "9_"),
+                ("_", "a"),
+                ("file_9", "_v2"),
+            ] {
+                let text = format!("{cue}{before}{id}{after}");
+                assert!(only(kind, &text).is_empty(), "{text}: {:?}", kinds(&text));
+            }
+        }
+        assert_eq!(
+            only(IdKind::VehicleRegistration, "vehicle_reg_P123ABC"),
+            ["P123ABC"]
+        );
+        // An email address's local part may hold an underscore; after its domain, one ends it.
+        assert_eq!(
+            only(IdKind::EmailAddress, "mail_to:bob@example.org_v2"),
+            ["bob@example.org"]
+        );
+        // Masking's loosely written phone numbers and postcodes too.
+        let ids = Identifiers::new().unwrap();
+        let text = "tel_447700912345_home pc_ls61ab_x";
+        let masked: Vec<&str> = ids
+            .find_for_masking(text)
+            .iter()
+            .map(|m| &text[m.start..m.end])
+            .collect();
+        assert_eq!(masked, ["447700912345", "ls61ab"]);
     }
 
     #[test]
