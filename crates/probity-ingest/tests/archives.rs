@@ -106,8 +106,8 @@ fn a_presentation_is_read_slides_then_notes() {
 }
 
 /// A PowerPoint 97–2003 deck (written by python-pptx, saved as `.ppt` by LibreOffice): each
-/// slide's text under `[slide]`, the speaker notes under `[notes]`, the masters' prompts and the
-/// slide-number fields left out.
+/// slide's text under `[slide N]`, the speaker notes under `[notes N]` of the slide they belong
+/// to, the masters' prompts and the slide-number fields left out.
 #[test]
 fn a_legacy_presentation_is_read_slide_by_slide_with_its_notes() {
     let got = read(
@@ -120,11 +120,11 @@ fn a_legacy_presentation_is_read_slide_by_slide_with_its_notes() {
     assert_eq!(
         got.text.as_deref().unwrap_or_default(),
         format!(
-            "[slide]\n\
+            "[slide 1]\n\
              Operation Larch\n\
              OFFICIAL-SENSITIVE\n\
              \n\
-             [slide]\n\
+             [slide 2]\n\
              Persons of interest\n\
              HARRIS, Nicola (14/03/1987), 14 Mill Lane\n\
              OKAFOR, Chidi (02/01/1971), 11 Station Road\n\
@@ -132,7 +132,7 @@ fn a_legacy_presentation_is_read_slide_by_slide_with_its_notes() {
              NOWAK, Agnieszka (04/03/1973), 13 Park Avenue\n\
              NI AB123456C — do not share\n\
              \n\
-             [notes]\n\
+             [notes 2]\n\
              {ABUSE}"
         )
     );
@@ -153,7 +153,7 @@ fn presentations_saved_by_powerpoint_are_read_and_encrypted_ones_noted() {
     assert_eq!(
         got.text.as_deref(),
         Some(
-            "[slide]\nEmbedded Objects\nThis slide contains an embedded object\n\
+            "[slide 1]\nEmbedded Objects\nThis slide contains an embedded object\n\
              It is a simple harmless ASCII text file"
         ),
         "{got:?}"

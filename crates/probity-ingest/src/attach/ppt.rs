@@ -8,16 +8,27 @@
 //! the text of a slide's placeholders in the document's `SlideListWithText` (one list for the
 //! slides, one for the notes) and the text of other shapes in the slide's drawing; other
 //! writers (LibreOffice) keep all of it in the drawings. The whole tree is walked, in the order
-//! it is written, and every text atom is read, under a line `[slide]` for each slide and
-//! `[notes]` for each page of notes; the masters (`MainMaster`, the handout) are passed over,
-//! since they hold a template's prompts (`Click to edit Master title style`), not the author's
-//! words, and so is text that is only a field's mark (`*`, where a slide number goes).
+//! it is written, and every text atom is read, under a line `[slide N]` for each slide and
+//! `[notes N]` for each page of notes (the notes of slide N); the masters (`MainMaster`, the
+//! handout) are passed over, since they hold a template's prompts (`Click to edit Master title
+//! style`), not the author's words, and so is text that is only a field's mark (`*`, where a
+//! slide number goes).
+//!
+//! A slide's number is its place in the document's list of slides (the order it is shown in),
+//! found for each record as PowerPoint finds it: the list names each slide by a persist id, the
+//! persist directory gives the place in the stream of the record with that id, and a notes page
+//! names its slide by the slide's id ([`Numbering`]). A slide or notes page the lists do not
+//! place (a damaged presentation, a slide deleted since but left behind by a quick save) is
+//! headed `[slide]` or `[notes]` without a number rather than with a guessed one.
 //!
 //! A presentation saved quickly keeps earlier versions of edited records after the current
 //! ones, and they are read too: a slide's text deleted since may be there. An encrypted
 //! presentation (its `EncryptedSummary` stream, or a `CryptSession10Container` record) is
 //! noted. The walk is held to [`MAX_DEPTH`] levels and [`MAX_RECORDS`] records, every length
 //! is checked against its container, and the text read to the attachment text limit.
+
+use std::collections::HashMap;
+use std::ops::Range;
 
 use super::TextOut;
 use super::doc::stream;
@@ -38,6 +49,9 @@ const MAIN_MASTER: u16 = 0x03F8;
 const HANDOUT: u16 = 0x0FC9;
 const SLIDE_LIST_WITH_TEXT: u16 = 0x0FF0;
 const SLIDE_PERSIST_ATOM: u16 = 0x03F3;
+const DOCUMENT_CONTAINER: u16 = 0x03E8;
+const NOTES_ATOM: u16 = 0x03F1;
+const PERSIST_DIRECTORY_ATOM: u16 = 0x1772;
 const CRYPT_SESSION: u16 = 0x2F14;
 
 /// Whether the compound file holds a PowerPoint presentation.
@@ -76,18 +90,176 @@ pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
     let mut reader = Reader {
         out,
         records: 0,
+        numbering: Numbering::read(&document),
         pending: None,
         stopped: false,
     };
     reader.walk(&document);
 }
 
+/// Which slide each slide and notes page of a presentation is, from its own lists: the slides'
+/// places in the document's list of slides (the last list in the stream, a quick save's
+/// document written after the one it replaces), and the persist directories' places in the
+/// stream of the records they name.
+#[derive(Debug, Default)]
+struct Numbering {
+    /// The slide's number (from 1) by the persist id the list of slides names it by.
+    slide_by_persist: HashMap<u32, usize>,
+    /// The slide's number by its slide id, as a notes page names its slide.
+    slide_by_id: HashMap<u32, usize>,
+    /// The persist id of the record at each place in the stream, from every directory (an
+    /// older copy of a slide a quick save left behind keeps its id).
+    persist_by_offset: HashMap<usize, u32>,
+    /// The place in the stream of each persist id, the last directory's where several name it.
+    offset_by_persist: HashMap<u32, usize>,
+}
+
+/// A page of the presentation: a slide or a notes page, and the slide's number where known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Slide(Option<usize>),
+    Notes(Option<usize>),
+}
+
+impl Numbering {
+    /// Reads the lists from the stream's top-level records and the document's children,
+    /// held to [`MAX_RECORDS`] records.
+    fn read(bytes: &[u8]) -> Self {
+        let mut numbering = Self::default();
+        let mut records = 0;
+        for (_, top, body) in children(bytes, 0..bytes.len()) {
+            records += 1;
+            if records > MAX_RECORDS {
+                break;
+            }
+            match top.kind {
+                PERSIST_DIRECTORY_ATOM => numbering.add_directory(bytes, body),
+                DOCUMENT_CONTAINER if top.version == 0x0F => {
+                    for (_, list, list_body) in children(bytes, body) {
+                        records += 1;
+                        if records > MAX_RECORDS {
+                            break;
+                        }
+                        if list.kind == SLIDE_LIST_WITH_TEXT && list.instance == 0 {
+                            numbering.add_slide_list(bytes, list_body, &mut records);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        numbering
+    }
+
+    /// A persist directory: entries of a first persist id and a count (20 and 12 bits), each
+    /// followed by the places of that many records. At most [`MAX_RECORDS`] places are kept, as
+    /// at most that many records are read.
+    fn add_directory(&mut self, bytes: &[u8], body: Range<usize>) {
+        let mut at = body.start;
+        while let Some(entry) = field(bytes, &body, at) {
+            if self.persist_by_offset.len() >= MAX_RECORDS
+                || self.offset_by_persist.len() >= MAX_RECORDS
+            {
+                return;
+            }
+            let (first, count) = (entry & 0x000F_FFFF, entry >> 20);
+            at += 4;
+            for persist in first..first + count {
+                let Some(offset) = field(bytes, &body, at) else {
+                    return;
+                };
+                at += 4;
+                let Ok(offset) = usize::try_from(offset) else {
+                    continue;
+                };
+                self.persist_by_offset.entry(offset).or_insert(persist);
+                self.offset_by_persist.insert(persist, offset);
+            }
+        }
+    }
+
+    /// The list of slides: the slides' persist atoms in the order they are shown.
+    fn add_slide_list(&mut self, bytes: &[u8], body: Range<usize>, records: &mut usize) {
+        self.slide_by_persist.clear();
+        self.slide_by_id.clear();
+        let mut number = 0;
+        for (_, atom, atom_body) in children(bytes, body) {
+            *records += 1;
+            if *records > MAX_RECORDS {
+                return;
+            }
+            if atom.kind != SLIDE_PERSIST_ATOM {
+                continue;
+            }
+            number += 1;
+            if let Some(persist) = field(bytes, &atom_body, atom_body.start) {
+                self.slide_by_persist.entry(persist).or_insert(number);
+            }
+            if let Some(id) = field(bytes, &atom_body, atom_body.start + 12) {
+                self.slide_by_id.entry(id).or_insert(number);
+            }
+        }
+    }
+
+    /// The number of the slide whose record starts at `offset` of the stream.
+    fn slide_at(&self, offset: usize) -> Option<usize> {
+        let persist = self.persist_by_offset.get(&offset)?;
+        self.slide_by_persist.get(persist).copied()
+    }
+
+    /// The number of the slide whose notes page's record starts at `offset`: the first record
+    /// of a notes page is its atom, which names the slide by its id.
+    fn notes_at(&self, bytes: &[u8], offset: usize) -> Option<usize> {
+        let notes = header(bytes, offset).filter(|h| h.kind == NOTES && h.version == 0x0F)?;
+        let end = (offset + 8).saturating_add(notes.length).min(bytes.len());
+        let (_, atom, body) = children(bytes, offset + 8..end).next()?;
+        if atom.kind != NOTES_ATOM {
+            return None;
+        }
+        let slide_id = field(bytes, &body, body.start)?;
+        self.slide_by_id.get(&slide_id).copied()
+    }
+
+    /// The number of the slide whose notes page has the persist id `persist`.
+    fn notes_of_persist(&self, bytes: &[u8], persist: u32) -> Option<usize> {
+        self.notes_at(bytes, *self.offset_by_persist.get(&persist)?)
+    }
+}
+
+/// The records directly in `range` of `bytes`, each with its place, header and body, up to the
+/// first that does not fit in it.
+fn children(
+    bytes: &[u8],
+    range: Range<usize>,
+) -> impl Iterator<Item = (usize, Header, Range<usize>)> + '_ {
+    let mut at = range.start;
+    let end = range.end.min(bytes.len());
+    std::iter::from_fn(move || {
+        let record = header(bytes, at).filter(|_| at + 8 <= end)?;
+        let body = at + 8..(at + 8).checked_add(record.length).filter(|&e| e <= end)?;
+        let place = at;
+        at = body.end;
+        Some((place, record, body))
+    })
+}
+
+/// The little-endian `u32` at `at`, where it lies within `body`.
+fn field(bytes: &[u8], body: &Range<usize>, at: usize) -> Option<u32> {
+    if at.checked_add(4)? > body.end {
+        return None;
+    }
+    let raw = bytes.get(at..at + 4)?;
+    Some(u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]))
+}
+
 struct Reader<'o, 'l> {
     out: &'o mut TextOut<'l>,
     records: usize,
+    /// Which slide each page is.
+    numbering: Numbering,
     /// The heading of the slide or notes page begun, not yet written (a page with no text has
     /// none).
-    pending: Option<&'static str>,
+    pending: Option<Page>,
     /// Whether reading stopped (limits, encryption): nothing more is read.
     stopped: bool,
 }
@@ -123,7 +295,8 @@ impl Reader<'_, '_> {
                     .note("a record of the presentation is cut short; text read as far as it goes");
                 return;
             };
-            let body = top.at + 8;
+            let offset = top.at;
+            let body = offset + 8;
             let end = body.saturating_add(record.length);
             if end > top.end {
                 self.out.note(
@@ -151,13 +324,21 @@ impl Reader<'_, '_> {
                     return;
                 }
                 MAIN_MASTER | HANDOUT => continue,
-                SLIDE => self.heading("slide"),
-                NOTES => self.heading("notes"),
-                SLIDE_PERSIST_ATOM if parent == SLIDE_LIST_WITH_TEXT => match parent_instance {
-                    0 => self.heading("slide"),
-                    2 => self.heading("notes"),
-                    _ => {}
-                },
+                SLIDE => self.heading(Page::Slide(self.numbering.slide_at(offset))),
+                NOTES => self.heading(Page::Notes(self.numbering.notes_at(bytes, offset))),
+                SLIDE_PERSIST_ATOM if parent == SLIDE_LIST_WITH_TEXT => {
+                    let persist = field(bytes, &(body..end), body);
+                    let numbering = &self.numbering;
+                    match parent_instance {
+                        0 => self.heading(Page::Slide(
+                            persist.and_then(|p| numbering.slide_by_persist.get(&p).copied()),
+                        )),
+                        2 => self.heading(Page::Notes(
+                            persist.and_then(|p| numbering.notes_of_persist(bytes, p)),
+                        )),
+                        _ => {}
+                    }
+                }
                 TEXT_CHARS_ATOM | TEXT_BYTES_ATOM
                     if !(parent == SLIDE_LIST_WITH_TEXT && parent_instance == 1) =>
                 {
@@ -194,8 +375,8 @@ impl Reader<'_, '_> {
     }
 
     /// Starts a slide's or a notes page's text: the heading is written before its first text.
-    fn heading(&mut self, what: &'static str) {
-        self.pending = Some(what);
+    fn heading(&mut self, page: Page) {
+        self.pending = Some(page);
     }
 
     /// Adds one text atom's text, its paragraph and line marks as line breaks; a field's mark
@@ -211,8 +392,13 @@ impl Reader<'_, '_> {
             return;
         }
         let out = &mut *self.out;
-        if let Some(what) = self.pending.take() {
-            out.heading(what);
+        if let Some(page) = self.pending.take() {
+            out.heading(&match page {
+                Page::Slide(Some(number)) => format!("slide {number}"),
+                Page::Notes(Some(number)) => format!("notes {number}"),
+                Page::Slide(None) => "slide".to_owned(),
+                Page::Notes(None) => "notes".to_owned(),
+            });
         } else if !out.text.is_empty() && !out.text.ends_with('\n') {
             out.push("\n");
         }
@@ -248,6 +434,7 @@ mod tests {
         Reader {
             out: &mut out,
             records: 0,
+            numbering: Numbering::read(bytes),
             pending: None,
             stopped: false,
         }
@@ -255,46 +442,88 @@ mod tests {
         (out.text, out.notes)
     }
 
+    /// A slide list's atom for the slide with persist id `persist` and slide id `slide_id`.
+    fn persist_atom(persist: u32, slide_id: u32) -> Vec<u8> {
+        let body = [persist, 0, 0, slide_id, 0].map(u32::to_le_bytes).concat();
+        record(false, 0, SLIDE_PERSIST_ATOM, &body)
+    }
+
     /// PowerPoint's own layout: the placeholders' text in the document's lists of slides and of
-    /// notes, a slide's other text in its drawing; the masters' list is passed over.
+    /// notes, a slide's other text in its drawing; the masters' list is passed over. Each slide
+    /// is numbered by its place in the list of slides (not where its drawing is in the stream),
+    /// a notes page by the slide it names; a slide no list places is not numbered.
     #[test]
-    fn slide_lists_and_drawings_are_read_and_masters_passed_over() {
-        let persist = record(false, 0, SLIDE_PERSIST_ATOM, &[0; 20]);
+    fn slide_lists_and_drawings_are_read_numbered_and_masters_passed_over() {
         let slides = [
-            persist.clone(),
+            persist_atom(5, 256),
             chars("Title\rFirst line\u{b}same paragraph"),
-            persist.clone(),
+            persist_atom(3, 257),
             record(false, 0, TEXT_BYTES_ATOM, b"Caf\xe9 rota"),
         ]
         .concat();
-        let masters = [persist.clone(), chars("Click to edit Master title style")].concat();
-        let notes = [persist, chars("*"), chars("A note")].concat();
+        let masters = [
+            persist_atom(1, 0),
+            chars("Click to edit Master title style"),
+        ]
+        .concat();
+        let notes = [persist_atom(9, 0), chars("*"), chars("A note")].concat();
         let document = [
             record(true, 0, SLIDE_LIST_WITH_TEXT, &slides),
             record(true, 1, SLIDE_LIST_WITH_TEXT, &masters),
             record(true, 2, SLIDE_LIST_WITH_TEXT, &notes),
         ]
         .concat();
-        let stream = [
-            record(true, 0, 0x03E8, &document),
+        let drawing = |text: &str| record(true, 0, 0xF00D, &chars(text));
+        let notes_atom = record(
+            false,
+            0,
+            NOTES_ATOM,
+            &[257u32.to_le_bytes(), [0; 4]].concat(),
+        );
+        let parts = [
+            record(true, 0, DOCUMENT_CONTAINER, &document),
             record(
                 true,
                 0,
                 MAIN_MASTER,
                 &chars("Click to edit Master text styles"),
             ),
+            // The second slide's drawing before the first's.
+            record(true, 0, SLIDE, &drawing("A text box")),
+            record(true, 0, SLIDE, &drawing("Another box")),
             record(
                 true,
                 0,
-                SLIDE,
-                &record(true, 0, 0xF00D, &chars("A text box")),
+                NOTES,
+                &[notes_atom, drawing("Drawing note")].concat(),
             ),
+            record(true, 0, SLIDE, &drawing("Left behind")),
+        ];
+        let mut offsets = Vec::new();
+        let mut stream = Vec::new();
+        for part in parts {
+            offsets.push(u32::try_from(stream.len()).unwrap());
+            stream.extend_from_slice(&part);
+        }
+        // Persist ids 3, then 5 and 6 (a count of two), then 9; the last slide is in none.
+        let directory = [
+            3 | (1 << 20),
+            offsets[2],
+            5 | (2 << 20),
+            offsets[3],
+            offsets[1],
+            9 | (1 << 20),
+            offsets[4],
         ]
+        .map(u32::to_le_bytes)
         .concat();
+        stream.extend_from_slice(&record(false, 0, PERSIST_DIRECTORY_ATOM, &directory));
         let (text, notes) = walked(&stream);
         assert_eq!(
             text,
-            "[slide]\nTitle\nFirst line\nsame paragraph\n\n[slide]\nCafé rota\n\n[notes]\nA note\n\n[slide]\nA text box"
+            "[slide 1]\nTitle\nFirst line\nsame paragraph\n\n[slide 2]\nCafé rota\n\n\
+             [notes 2]\nA note\n\n[slide 2]\nA text box\n\n[slide 1]\nAnother box\n\n\
+             [notes 2]\nDrawing note\n\n[slide]\nLeft behind"
         );
         assert!(notes.is_empty(), "{notes:?}");
     }
@@ -308,6 +537,7 @@ mod tests {
         let length = long.len() - 4;
         long.truncate(length);
         let (text, notes) = walked(&long);
+        // No list numbers the slide.
         assert_eq!(text, "[slide]\nKept");
         assert!(notes[0].contains("cut short"), "{notes:?}");
 
