@@ -28,6 +28,9 @@ pub struct AddressMatch {
     pub start: usize,
     /// Byte offset where it ends (exclusive).
     pub end: usize,
+    /// Whether it has a house number (every address [`Addresses::find`] finds; a street
+    /// [`Addresses::find_for_masking`] finds without one has not).
+    pub numbered: bool,
 }
 
 /// Finds street addresses. Build once and share.
@@ -53,6 +56,7 @@ impl Addresses {
             .map(|m| AddressMatch {
                 start: m.start(),
                 end: m.end(),
+                numbered: true,
             })
             .collect()
     }
@@ -76,6 +80,7 @@ impl Addresses {
                 found.push(AddressMatch {
                     start,
                     end: m.end(),
+                    numbered: false,
                 });
             }
         }

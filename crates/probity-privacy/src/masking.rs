@@ -1,7 +1,9 @@
 //! Masking of members of the public's personal data in anything an analyst reads: names (titled or
 //! ranked, forename and surname, `SURNAME, Forename`, `Surname, Forename`, after a role word such
 //! as `Suspect` or `Witness:`, a common forename alone, and every other mention of a name's
-//! surname; see [`BroadNames`]), street addresses (with or without a house number), postcodes
+//! surname; see [`BroadNames`]), street addresses (with or without a house number; a person's
+//! name that ends in a street word, `Sam Lane`, is a name unless a house number, a postcode after
+//! it or a street's preposition before it says it is an address), postcodes
 //! (however spaced, in any case), phone numbers (`0044`, `44` without the `+`, and dotted too),
 //! email addresses, dates of birth and identifiers become placeholders such as `[person]`,
 //! `[phone]`, `[email]`, `[postcode]`. In a table whose heading row names people's columns
@@ -169,8 +171,12 @@ impl Masker {
         let over_limit = whole.len() > self.max_text_bytes;
         let text = &whole[..cut_point(whole, self.max_text_bytes)];
         let mut items: Vec<MaskedItem> = Vec::new();
+        let mut postcodes: Vec<usize> = Vec::new();
         for hit in self.identifiers.find_for_masking(text) {
             let value = &text[hit.start..hit.end];
+            if hit.kind == IdKind::Postcode {
+                postcodes.push(hit.start);
+            }
             if hit.kind == IdKind::EmailAddress && self.is_staff_address(value) {
                 continue;
             }
@@ -201,12 +207,20 @@ impl Masker {
         let mentions = self.names.mentions(text, &public);
         let inside_staff =
             |m: &NameMatch| staff.iter().any(|s| s.start <= m.start && m.end <= s.end);
-        // A street without a number may be a staff member's name (`Sam Lane`).
+        // A street without a number may be a staff member's name (`Sam Lane`), or a member of
+        // the public's, masked as a name unless an address is written there.
         for m in addresses {
-            if inside_staff(&NameMatch {
+            let as_name = NameMatch {
                 start: m.start,
                 end: m.end,
-            }) {
+            };
+            if inside_staff(&as_name) {
+                continue;
+            }
+            if !m.numbered
+                && public.iter().any(|n| n.start <= m.start && m.end <= n.end)
+                && !written_as_address(text, m.start, m.end, &postcodes)
+            {
                 continue;
             }
             items.push(MaskedItem {
@@ -478,6 +492,39 @@ impl Masker {
 /// `items` in order of where they start, overlapping stretches hidden together (as the first's
 /// kind): masking errs towards hiding, so no part of one is left showing past the end of
 /// another.
+/// Words before a street's name that say it is a street, not a person (`lives on Sam Lane`,
+/// `walked along Sam Lane`).
+const STREET_PREPOSITIONS: [&str; 3] = ["on", "along", "off"];
+
+/// Bytes after a street's name within which a postcode says it is an address (`Sam Lane,
+/// Leeds LS1 4AB`).
+const POSTCODE_AFTER_STREET: usize = 40;
+
+/// Whether the street without a house number at `text[start..end]`, which is also a person's
+/// name, is written as an address: a street's preposition before it, or a postcode after it on
+/// its line with only a town's capitalised words, commas and spaces between (`postcodes`: the
+/// postcodes' starts).
+fn written_as_address(text: &str, start: usize, end: usize, postcodes: &[usize]) -> bool {
+    let before = text[..start].trim_end();
+    let word_before = before
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or_default();
+    if STREET_PREPOSITIONS
+        .iter()
+        .any(|p| word_before.eq_ignore_ascii_case(p))
+    {
+        return true;
+    }
+    postcodes.iter().any(|&postcode| {
+        postcode >= end
+            && postcode - end <= POSTCODE_AFTER_STREET
+            && text[end..postcode]
+                .split([',', ' ', '\t'])
+                .all(|word| word.is_empty() || word.starts_with(|c: char| c.is_uppercase()))
+    })
+}
+
 fn merge_overlapping(mut items: Vec<MaskedItem>) -> Vec<MaskedItem> {
     items.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     let mut kept: Vec<MaskedItem> = Vec::with_capacity(items.len());
@@ -560,6 +607,44 @@ mod tests {
             ["force.police.uk", "*.force.police.uk"],
         )
         .unwrap()
+    }
+
+    /// A member of the public whose surname is a street word (`Sam Lane`) is masked as a name
+    /// where nothing beside it says it is a street; with a house number, a postcode after it or
+    /// a street's preposition before it, it is masked as an address.
+    #[test]
+    fn a_name_ending_in_a_street_word_is_a_name_unless_written_as_an_address() {
+        let masker = Masker::new(
+            ["Ada Price"],
+            ["ada.price@force.police.uk"],
+            ["force.police.uk"],
+        )
+        .unwrap();
+        for (text, expected) in [
+            (
+                "I spoke to Sam Lane yesterday.",
+                "I spoke to [person] yesterday.",
+            ),
+            (
+                "Sam Lane called about the car.",
+                "[person] called about the car.",
+            ),
+            ("Statement of Mrs Sam Lane.", "Statement of [person]."),
+            (
+                "Sam Lane and Jo Close were seen.",
+                "[person] and [person] were seen.",
+            ),
+            (
+                "She lives at 12 Sam Lane now.",
+                "She lives at [address] now.",
+            ),
+            ("Sam Lane, Leeds LS1 4AB", "[address], Leeds [postcode]"),
+            ("Sam Lane LS1 4AB", "[address] [postcode]"),
+            ("she lives on Sam Lane", "she lives on [address]"),
+            ("she lives on Oak Avenue", "she lives on [address]"),
+        ] {
+            assert_eq!(masker.mask(text).text, expected, "{text}");
+        }
     }
 
     #[test]
