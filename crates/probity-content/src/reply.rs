@@ -9,8 +9,10 @@
 //! - an attribution line (`On … wrote:`, `Le … a écrit :`, `Am … schrieb Sam:`), on one line
 //!   or wrapped by a mail client onto two (`On Mon, 2 Mar 2026 at 10:15, Sam Lane <sam@x.uk>`
 //!   above `wrote:`; Gmail and Outlook wrap plain text at about 76 characters): a line is joined
-//!   with the next only where the two make a whole attribution and the next alone is none, and
-//!   never with more;
+//!   with the next only where the two make a whole attribution and the next alone is none; or
+//!   over three, where a long name or address made the client wrap it twice (`On Mon, 3 Mar
+//!   2025,` above `Sam Lane <sam@x.org>` above `wrote:`), only with the writer alone on the
+//!   middle line, ending with their address, and where the last two lines make no attribution;
 //! - a forwarding line, between dashes (`-----Original Message-----`,
 //!   `---------- Forwarded message ---------`, `-----Ursprüngliche Nachricht-----`) or ending in
 //!   a colon (`Begin forwarded message:`);
@@ -116,8 +118,11 @@ fn colon_begins(words: &MailWords, text: &str, at: usize, run_end: usize) -> Opt
             if is_attribution_line(words, line) || is_opening_line(words, line) {
                 return Some(start);
             }
-            // Or the end of one a mail client wrapped, which starts on the line above.
-            if let Some(above) = wrapped_start_above(words, text, start, line) {
+            // Or the end of one a mail client wrapped, which starts on the line above, or two
+            // above with the writer alone on the line between.
+            if let Some(above) = wrapped_start_above(words, text, start, line)
+                .or_else(|| wrapped_over_three_start_above(words, text, start, line))
+            {
                 return Some(above);
             }
         }
@@ -144,7 +149,7 @@ impl QuotedParts {
     /// quote (a reply written below what it answers, as Teams and chat replies are). Below an
     /// Outlook header block or an `-----Original Message-----` separator everything is the
     /// earlier message. Where the history starts with `>` quoting or an `On … wrote:` line (on
-    /// one line or wrapped onto two), only that line (or those two) and the lines starting with
+    /// one line or wrapped onto two or three), only those lines and the lines starting with
     /// `>` are quoted: the sender's answers between and below them are the sender's own. One
     /// pass over the text.
     pub fn of(text: &str) -> Option<QuotedParts> {
@@ -208,9 +213,9 @@ fn opening_quote(text: &str) -> Option<usize> {
 }
 
 /// How many lines from `start` open quoting by prefix: one that starts with `>` or is an
-/// attribution line, or two that are an attribution line a mail client wrapped; none where the
-/// line at `start` does neither. The line below is looked for no further than an attribution
-/// line can reach.
+/// attribution line, or two or three that are an attribution line a mail client wrapped; none
+/// where the line at `start` does neither. Each line below is looked for no further than an
+/// attribution line can reach.
 fn prefix_quote_lines(words: &MailWords, text: &str, start: usize) -> Option<usize> {
     let first = line(text, start);
     if first.trim_start_matches([' ', '\t']).starts_with('>') || is_attribution_line(words, first) {
@@ -219,7 +224,14 @@ fn prefix_quote_lines(words: &MailWords, text: &str, start: usize) -> Option<usi
     let rest = text.as_bytes().get(start..)?;
     let reach = rest.len().min(MAX_ATTRIBUTION_BYTES + PAST_LIMIT);
     let next = start + memchr::memchr(b'\n', &rest[..reach])? + 1;
-    is_wrapped_attribution_line(words, first, line(text, next)).then_some(2)
+    let second = line(text, next);
+    if is_wrapped_attribution_line(words, first, second) {
+        return Some(2);
+    }
+    let rest = text.as_bytes().get(next..)?;
+    let reach = rest.len().min(MAX_ATTRIBUTION_BYTES + PAST_LIMIT);
+    let third = next + memchr::memchr(b'\n', &rest[..reach])? + 1;
+    is_attribution_over_three_lines(words, first, second, line(text, third)).then_some(3)
 }
 
 /// The line's start, if only spaces and tabs stand before byte `at` on its line. Only those
@@ -278,6 +290,65 @@ fn wrapped_start_above(words: &MailWords, text: &str, start: usize, second: &str
     let above = line_start_within(text.as_bytes(), newline, MAX_ATTRIBUTION_BYTES)?;
     let first = text.get(above..newline)?.trim_end_matches('\r');
     is_wrapped_attribution_line(words, first, second).then_some(above)
+}
+
+/// The start of the line two above the one at `start` (`last`, without its line end, read as
+/// far as [`line`] reads it) where the three are an attribution line a mail client wrapped over
+/// three ([`is_attribution_over_three_lines`]); each line above is read back no further than an
+/// attribution line can reach, and the first only where the middle one holds an address.
+fn wrapped_over_three_start_above(
+    words: &MailWords,
+    text: &str,
+    start: usize,
+    last: &str,
+) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let newline = start.checked_sub(1)?;
+    let middle_start = line_start_within(bytes, newline, MAX_ATTRIBUTION_BYTES)?;
+    let middle = text.get(middle_start..newline)?.trim_end_matches('\r');
+    if !middle.contains('@') {
+        return None;
+    }
+    let newline = middle_start.checked_sub(1)?;
+    let first_start = line_start_within(bytes, newline, MAX_ATTRIBUTION_BYTES)?;
+    let first = text.get(first_start..newline)?.trim_end_matches('\r');
+    is_attribution_over_three_lines(words, first, middle, last).then_some(first_start)
+}
+
+/// An attribution line a mail client wrapped over three lines: `first` (`On Mon, 3 Mar 2025,`),
+/// `middle`, the writer ending with their address and nothing that could begin a quote (its
+/// last word holds an `@`; no colon, not opening with `>` or `-`: `Sam Lane <sam@x.org>`), and
+/// `last` (`wrote:`), each
+/// without its line end. Joined, they make an attribution ([`MailWords::is_wrapped_attribution`]
+/// of `first` and the other two, at most [`MAX_ATTRIBUTION_BYTES`] long) that the last line alone
+/// does not, nor the last two wrapped; a longer name or address is what makes a client wrap an
+/// attribution twice.
+fn is_attribution_over_three_lines(
+    words: &MailWords,
+    first: &str,
+    middle: &str,
+    last: &str,
+) -> bool {
+    let writer = middle.trim_matches([' ', '\t']);
+    let last = last.trim_matches([' ', '\t']);
+    let address_ends_it = writer
+        .rsplit([' ', '\t'])
+        .next()
+        .is_some_and(|word| word.contains('@'));
+    if !address_ends_it
+        || writer.contains(':')
+        || writer.starts_with(['>', '-'])
+        || first.len() + 1 + middle.len() + 1 + last.len() > MAX_ATTRIBUTION_BYTES
+        || is_attribution_line(words, last)
+        || is_wrapped_attribution_line(words, middle, last)
+    {
+        return false;
+    }
+    let mut rest = String::with_capacity(writer.len() + 1 + last.len());
+    rest.push_str(writer);
+    rest.push(' ');
+    rest.push_str(last);
+    words.is_wrapped_attribution(first, &rest)
 }
 
 /// An attribution line a mail client wrapped onto two lines, `first` and the line below it,
@@ -373,6 +444,12 @@ mod tests {
             let wrapped = starts
                 .get(index + 1)
                 .is_some_and(|&next| is_wrapped_attribution_line(words, line, line_of(next)));
+            let wrapped_over_three = match (starts.get(index + 1), starts.get(index + 2)) {
+                (Some(&next), Some(&after)) => {
+                    is_attribution_over_three_lines(words, line, line_of(next), line_of(after))
+                }
+                _ => false,
+            };
             let header = is_from_line(words, line)
                 && starts[index + 1..].iter().take(3).any(|&next| {
                     matches!(
@@ -383,6 +460,7 @@ mod tests {
             let begins = line.trim_start_matches([' ', '\t']).starts_with('>')
                 || is_attribution_line(words, line)
                 || wrapped
+                || wrapped_over_three
                 || is_separator_line(words, line)
                 || is_opening_line(words, line)
                 || header;
@@ -417,7 +495,12 @@ mod tests {
             return Some(1);
         }
         let next = start + text[start..].find('\n')? + 1;
-        is_wrapped_attribution_line(words, line, line_of(text, next)).then_some(2)
+        if is_wrapped_attribution_line(words, line, line_of(text, next)) {
+            return Some(2);
+        }
+        let third = next + text[next..].find('\n')? + 1;
+        is_attribution_over_three_lines(words, line, line_of(text, next), line_of(text, third))
+            .then_some(3)
     }
 
     #[test]
@@ -451,6 +534,10 @@ mod tests {
             Just("<sam@x.de>:".to_owned()),
             Just("napisał(a):".to_owned()),
             Just("wrote:".to_owned()),
+            // An attribution line wrapped over three, the writer alone on the middle line.
+            Just("On Mon, 3 Mar 2025,".to_owned()),
+            Just("Sam Lane <sam@x.org>".to_owned()),
+            Just("a écrit :".to_owned()),
             Just("-----Original Message-----".to_owned()),
             Just("Original Message".to_owned()),
             Just("From: Sam".to_owned()),
@@ -667,6 +754,65 @@ mod tests {
         assert_eq!(parts.own_text(text).trim(), "my answer is this");
     }
 
+    /// An attribution line wrapped over three lines, the writer and their address alone on the
+    /// middle one (a long name or address makes a client wrap it twice), is where the history
+    /// begins: all three lines are quoted, and the answers below the `>` lines are the sender's
+    /// own; so too in another language, with CRLF line ends, and where a text opens with one.
+    #[test]
+    fn an_attribution_line_wrapped_over_three_lines_begins_the_history() {
+        let reply = "Fine by me, see you there.\n\n";
+        for history in [
+            "On Mon, 3 Mar 2025,\nSam Lane <sam@x.org>\nwrote:\n> Are you on lates?",
+            "On Mon, 3 Mar 2025 at 10:15,\r\nSam Lane <sam@x.org>\r\nwrote:\r\n\r\nAre you on lates?",
+            "  On Mon, 3 Mar 2025 at 10:15, Samantha Lane-Whitfield\n  <samantha.lane-whitfield@example.police.uk>\n  wrote:  \n> Are you on lates?",
+            "Le lun. 3 mars 2025 à 10:15,\nSam Lane <sam@x.fr>\na écrit :\n> Tu es de service ?",
+        ] {
+            let text = format!("{reply}{history}");
+            assert_eq!(reply_of(&text), Some(reply), "{text:?}");
+            let parts = QuotedParts::of(&text).unwrap();
+            for quoted in ["On Mon", "Le lun", "Sam", "sam", "wrote", "écrit", "\n>"] {
+                if let Some(at) = text.find(quoted) {
+                    assert!(parts.contains(at + 1), "{quoted} in {text:?}");
+                }
+            }
+            assert!(!parts.contains(text.find("see you").unwrap()), "{text:?}");
+        }
+        let text = "Hi Sam, my answers are below.\nOn Mon, 3 Mar 2025,\nSam Lane <sam@x.org>\nwrote:\n> first question\nmy first answer";
+        let parts = QuotedParts::of(text).unwrap();
+        for quoted in ["On Mon", "Sam Lane", "wrote", "first question"] {
+            assert!(parts.contains(text.find(quoted).unwrap()), "{quoted}");
+        }
+        for own in ["Hi Sam", "my first answer"] {
+            assert!(!parts.contains(text.find(own).unwrap()), "{own}");
+        }
+        // A text that opens with one (bottom posting): the reply below the quote is the sender's.
+        let text =
+            "On Mon, 3 Mar 2025,\nSam Lane <sam@x.org>\nwrote:\n> question\nmy answer is this";
+        let parts = QuotedParts::of(text).unwrap();
+        assert_eq!(parts.own_text(text).trim(), "my answer is this");
+    }
+
+    /// `From:` and the other header names with the value straight after the colon, as HTML
+    /// read as text may leave them (`De:Sam`), begin the history as with a space.
+    #[test]
+    fn a_header_block_with_no_space_after_its_colons_begins_the_history() {
+        let reply = "Fine by me, see you there.\n\n";
+        for history in [
+            "De:Sam Lane\nEnvoyé:lundi 3 mars 2025 10:15\nÀ:Jo\nObjet:rota\n\nTu es de service ?",
+            "From:Sam Lane\nSent:Monday\nTo:Jo\n\nAre you on lates?",
+            "Von:Sam Lane\nGesendet:Montag\n\nBist du spät?",
+            "De:Sam Lane\nEnviado el:lunes\n\n¿Estás de tarde?",
+            "Da:Sam Lane\nInviato:lunedì\n\nSei di turno?",
+            "Od:Sam Lane\nWysłano:poniedziałek\n\nJesteś na późnej?",
+            "DE:SAM\nDATE:LUNDI\n\nTU ES DE SERVICE ?",
+        ] {
+            let text = format!("{reply}{history}");
+            assert_eq!(reply_of(&text), Some(reply), "{text:?}");
+        }
+        // A line that merely starts with the name is not a block.
+        assert_eq!(quoted_history("Thanks.\nDe:main en main\nrien"), None);
+    }
+
     /// Lines that make an attribution only together with a third, or whose second line is an
     /// attribution alone, or that are prose ending in neither, are not joined.
     #[test]
@@ -677,9 +823,16 @@ mod tests {
             reply_of(text),
             Some("Fine by me, see you there.\nOn Monday\n")
         );
-        // Wrapped onto three lines: not read as one (only two lines are joined).
-        let text = "Fine by me, see you there.\nOn Mon, 1 Jan 2026 at 10:00,\nJane Smith <jane.smith@example.com>\nwrote:\n\nAre you on lates?";
-        assert_eq!(quoted_history(text), None);
+        // Three lines are joined only with the writer's address alone on the middle one
+        // (`an_attribution_line_wrapped_over_three_lines_begins_the_history`).
+        for text in [
+            "Fine by me, see you there.\nOn Mon, 1 Jan 2026 at 10:00,\nJane Smith and I\nwrote:\n\nAre you on lates?",
+            "Fine by me, see you there.\nOn Mon, 1 Jan 2026 at 10:00,\nJane Smith, Room: 4 <j@x.uk>\nwrote:\nnothing",
+            "Fine by me, see you there.\nOn Monday the team\nmailed jane@example.com and\nwrote:\nnothing",
+            "Fine by me, see you there.\nI went out on Monday,\nJane Smith <jane.smith@example.com>\nwrote:\nnothing",
+        ] {
+            assert_eq!(quoted_history(text), None, "{text:?}");
+        }
         // A line that ends in a colon below one that opens with "On" but ends no attribution.
         for text in [
             "Thanks.\nOn Mon, 1 Jan 2026 at 10:00, Jane Smith <j@x.uk>\nsaid this:\nnothing",

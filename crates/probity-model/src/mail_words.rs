@@ -379,8 +379,9 @@ impl MailWords {
     /// plain text at about 76 characters): `On Mon, 2 Mar 2026 at 10:15, Sam Lane <sam@x.uk>`
     /// above `wrote:`, or `… Sam Lane <` above `sam@x.uk> wrote:`. Joined by a space, they make
     /// an attribution ([`MailWords::is_attribution`], at most [`MAX_ATTRIBUTION_LINE`] bytes)
-    /// that `second` alone is not; neither is quoted with `>`, and only two lines are ever
-    /// joined.
+    /// that `second` alone is not; neither is quoted with `>`. Only two are joined here; a
+    /// reader that takes a third (the writer alone on a middle line) passes it joined to the
+    /// last as `second`.
     pub fn is_wrapped_attribution(&self, first: &str, second: &str) -> bool {
         let first = first.trim_matches([' ', '\t']);
         let second = second.trim_matches([' ', '\t']);
