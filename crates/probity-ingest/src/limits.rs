@@ -29,14 +29,15 @@ pub struct Limits {
     pub max_attachment_text_bytes: usize,
     /// Most PDF pages read from one attachment.
     pub max_pdf_pages: usize,
-    /// Most bytes decompressed from one attachment (all its zip entries, its gzip data or its PDF
-    /// streams together).
+    /// Most bytes decompressed from one attachment (all its zip entries, its gzip data, the 7-Zip
+    /// blocks unpacked or its PDF streams together); also the most memory a 7-Zip decoder may
+    /// ask for (its dictionary or model).
     pub max_decompressed_bytes: usize,
-    /// Largest ratio of decompressed to compressed size accepted from a zip entry or a gzip file
-    /// (past the first MiB, where small repetitive files legitimately compress well).
+    /// Largest ratio of decompressed to compressed size accepted from a zip entry, a gzip file or
+    /// a 7-Zip block (past the first MiB, where small repetitive files legitimately compress well).
     pub max_zip_ratio: usize,
-    /// Most entries in a zip container (DOCX) before it is refused unread; most entries of a tar
-    /// archive read.
+    /// Most entries in a zip container (DOCX) or a 7-Zip archive before it is refused unread; most
+    /// entries of a tar archive read.
     pub max_zip_entries: usize,
     /// Longest time spent extracting text from one attachment, checked between pages and entries.
     pub max_attachment_time: Duration,

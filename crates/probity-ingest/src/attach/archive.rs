@@ -1,8 +1,8 @@
-//! The files of an archive (a zip, a tar, a gzip file), each read as an attachment of its own
-//! would be (by its content first, then its name) under a line naming it (`[file NAME]`). An
-//! archive among them is not opened (its reader, at depth 1, notes so), and files no text is read
-//! from are named in one note; read by the mail decoder, an `.eml` or `.msg` file is read as an
-//! attached message is ([`super::MessageReader`]).
+//! The files of an archive (a zip, a tar, a gzip file, a 7-Zip archive), each read as an
+//! attachment of its own would be (by its content first, then its name) under a line naming it
+//! (`[file NAME]`). An archive among them is not opened (its reader, at depth 1, notes so), and
+//! files no text is read from are named in one note; read by the mail decoder, an `.eml` or
+//! `.msg` file is read as an attached message is ([`super::MessageReader`]).
 
 use super::{Extracted, Input, Kind, TextOut};
 
@@ -11,7 +11,7 @@ const NAMED_UNREAD: usize = 5;
 
 /// The files of one archive being read into a [`TextOut`].
 pub(super) struct Members {
-    /// What the notes call the archive (`zip`, `tar`, `gzip file`).
+    /// What the notes call the archive (`zip`, `tar`, `gzip file`, `7-Zip archive`).
     archive: &'static str,
     unread: Vec<String>,
     encrypted: Vec<String>,

@@ -1,6 +1,6 @@
 //! Text from attachments: plain text (charset aware), HTML, RTF, DOCX, Word 97–2003 (`.doc`),
 //! XLSX, Excel 5–2003 (`.xls`), PPTX, OpenDocument, PDF, Outlook messages (`.msg`) and the files
-//! in a zip, tar or gzip archive (`.tar.gz` too), told by content first; images, and the
+//! in a zip, tar, gzip or 7-Zip archive (`.tar.gz` too), told by content first; images, and the
 //! pictures in documents, by OCR where it is switched on ([`Ocr`]);
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
 //! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`); one
@@ -40,6 +40,7 @@ mod pdf_syntax;
 mod pictures;
 mod ppt;
 mod rtf;
+mod sevenz;
 mod tar;
 mod text;
 mod tnef;
@@ -88,6 +89,8 @@ enum Kind {
     Gzip,
     /// A tar archive ([`tar`]).
     Tar,
+    /// A 7-Zip archive ([`sevenz`]).
+    SevenZip,
     Pdf,
     /// An OLE compound file: an Outlook message, a Word 97–2003 document or an Excel 5–2003
     /// workbook (read), another legacy Office document, or an encrypted OOXML one.
@@ -130,7 +133,8 @@ pub(crate) const COMPOUND_MAGIC: &[u8] = &[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0
 const PDF_HEADER_WINDOW: usize = 1024;
 
 /// How binary formats that are not read begin (PNG, JPEG, GIF, RIFF audio and video, Ogg, MP3
-/// with ID3 tags, gzip other than deflate (a deflate one is read, [`gzip`]), 7-Zip, RAR): a file that starts so is not sniffed as text, however few
+/// with ID3 tags, gzip other than deflate (a deflate one is read, [`gzip`]), 7-Zip (one with
+/// its whole signature is read, [`sevenz`]), RAR): a file that starts so is not sniffed as text, however few
 /// of its first bytes there are.
 const BINARY_SIGNATURES: [&[u8]; 10] = [
     b"\x89PNG",
@@ -270,6 +274,7 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
         Kind::Tar => {
             out.note("a tar archive inside another file is not opened; its contents are not read");
         }
+        Kind::SevenZip => sevenz::extract(input.bytes, out, depth),
         Kind::Pdf => pdf::extract(input, out, depth),
         Kind::Compound => match msg::read(input.bytes, limits) {
             Some(Ok(message)) if depth < msg::MAX_DEPTH => {
@@ -464,6 +469,7 @@ impl Kind {
             Kind::Zip => "zip (DOCX, XLSX, PPTX or archive)",
             Kind::Gzip => "gzip",
             Kind::Tar => "tar",
+            Kind::SevenZip => "7-Zip",
             Kind::Pdf => "PDF",
             Kind::Compound => "Office",
             Kind::Tnef => "TNEF",
@@ -483,6 +489,10 @@ fn kind_of(input: &Input<'_>) -> Kind {
     // window a PDF header may start in.
     if bytes.starts_with(gzip::MAGIC) {
         return Kind::Gzip;
+    }
+    // A 7-Zip archive of stored files holds their bytes from byte 32, a PDF's header among them.
+    if bytes.starts_with(sevenz::MAGIC) {
+        return Kind::SevenZip;
     }
     if tar::is_tar(bytes) {
         return Kind::Tar;

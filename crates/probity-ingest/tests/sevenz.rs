@@ -1,0 +1,477 @@
+//! 7-Zip archives written by 7-Zip itself (`tests/fixtures/attach/make_7z.sh`): read as zip
+//! archives are, each file under its name, on their own and through the mail decoder; encrypted
+//! ones noted; bombs, damaged and cut copies held to the limits, never a panic.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use probity_ingest::attach::{Extracted, Input, extract_text};
+use probity_ingest::mail::{ATTACHED_MESSAGES_KEY, decode_eml};
+use probity_ingest::{Batch, Context, Limits};
+
+/// LZMA2, solid (one block): `export/` with a marked summary, a CSV of invented people with NI
+/// numbers, a line of abuse, the first bytes of a PNG and an `.eml`.
+const EXPORT: &[u8] = include_bytes!("fixtures/attach/export.7z");
+/// LZMA, one block per file: the summary, the CSV and the PNG.
+const SEPARATE: &[u8] = include_bytes!("fixtures/attach/separate.7z");
+/// The summary and the CSV, encrypted (AES-256), the names in the clear.
+const ENCRYPTED: &[u8] = include_bytes!("fixtures/attach/encrypted.7z");
+/// The same, the names encrypted too (`-mhe=on`).
+const HIDDEN_NAMES: &[u8] = include_bytes!("fixtures/attach/hidden-names.7z");
+/// The summary and the CSV in PPMd, and in BZip2.
+const PPMD: &[u8] = include_bytes!("fixtures/attach/ppmd.7z");
+const BZIP2: &[u8] = include_bytes!("fixtures/attach/bzip2.7z");
+/// The summary in Deflate, which is not decoded.
+const DEFLATE: &[u8] = include_bytes!("fixtures/attach/deflate.7z");
+/// 100 MiB of zeros in 15 KiB.
+const BOMB: &[u8] = include_bytes!("fixtures/attach/bomb.7z");
+/// The CSV and the summary in LZMA2 in one block, and the summary in PPMd, the header not
+/// compressed.
+const PLAIN_HEADER: &[u8] = include_bytes!("fixtures/attach/plain-header.7z");
+const PLAIN_HEADER_PPMD: &[u8] = include_bytes!("fixtures/attach/plain-header-ppmd.7z");
+/// The summary and the CSV stored, not compressed.
+const STORED: &[u8] = include_bytes!("fixtures/attach/stored.7z");
+/// One block: `rota/big.txt` (20,000 bytes of a rota), then `rota/last.txt` with an NI number.
+const ROTA: &[u8] = include_bytes!("fixtures/attach/rota.7z");
+
+const SUMMARY: &str = "OFFICIAL-SENSITIVE\r\nSummary for the file: the man arrested on Orchard Road, NI number JG103759A.";
+const ABUSE: &str = "You stupid bitch, I know where you live and I will hurt you.";
+
+fn read(bytes: &[u8], limits: &Limits) -> Extracted {
+    let input = Input {
+        bytes,
+        mime_type: Some("application/x-7z-compressed"),
+        name: Some("export.7z"),
+        charset: None,
+    };
+    extract_text(&input, limits)
+}
+
+fn note(extracted: &Extracted) -> &str {
+    extracted.note.as_deref().unwrap_or("")
+}
+
+/// Each file of a solid archive is read as an attachment of its name would be, under a line
+/// naming it, in the order the archive holds them (7-Zip sorts them by type); the PNG is named
+/// as not read. (A 7-Zip archive was noted "text is not extracted", and the NI numbers in it
+/// reached no policy.)
+#[test]
+fn a_7z_archives_files_are_read_each_under_its_name() {
+    let got = read(EXPORT, &Limits::default());
+    let text = got.text.as_deref().unwrap();
+    assert!(
+        text.contains(&format!("[file export/summary.txt]\n{SUMMARY}")),
+        "{text}"
+    );
+    assert!(
+        text.contains("[file export/nominals.csv]\nName,Date of birth,NI number,Address\n\"HARRIS, Nicola\",01/01/1960,JG103759A"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("[file export/notes/message.txt]\n{ABUSE}")),
+        "{text}"
+    );
+    // Read alone, an `.eml` is read as text.
+    assert!(
+        text.contains("[file export/referral.eml]\nFrom: Occupational Health"),
+        "{text}"
+    );
+    assert_eq!(
+        note(&got),
+        "export/referral.eml (in the 7-Zip archive): read as text from its content (content sniffing): it has no type and does not say text; \
+         1 file in the 7-Zip archive not read, neither text nor a document that is read: export/photo.png"
+    );
+}
+
+/// One block per file (LZMA), PPMd and BZip2 are read alike; Deflate, not decoded, is named.
+#[test]
+fn every_codec_7_zip_uses_for_text_is_read() {
+    for (what, bytes) in [("LZMA", SEPARATE), ("PPMd", PPMD), ("BZip2", BZIP2)] {
+        let got = read(bytes, &Limits::default());
+        let text = got.text.as_deref().unwrap_or_default();
+        assert!(
+            text.contains(&format!("[file export/summary.txt]\n{SUMMARY}")),
+            "{what}: {got:?}"
+        );
+        assert!(
+            text.contains("\"OKAFOR, Chidi\",08/02/1961,JG103760B"),
+            "{what}: {got:?}"
+        );
+    }
+    let got = read(DEFLATE, &Limits::default());
+    assert_eq!(got.text, None);
+    assert!(
+        note(&got).contains(
+            "export/summary.txt (in the 7-Zip archive) could not be read: compressed with DEFLATE, a method that is not read"
+        ),
+        "{got:?}"
+    );
+}
+
+/// Files encrypted are named as encrypted, as a zip's are; an archive whose names are encrypted
+/// too says so. Neither is opened: no password is held.
+#[test]
+fn encrypted_7z_archives_are_noted() {
+    let got = read(ENCRYPTED, &Limits::default());
+    assert_eq!(got.text, None);
+    assert_eq!(
+        note(&got),
+        "2 files in the 7-Zip archive not read, encrypted: export/nominals.csv, export/summary.txt"
+    );
+    let got = read(HIDDEN_NAMES, &Limits::default());
+    assert_eq!(got.text, None);
+    assert_eq!(
+        note(&got),
+        "encrypted 7-Zip archive: its file names are encrypted too (a password to open it); text not extracted"
+    );
+}
+
+/// A bomb is refused by the size its block declares before anything is unpacked; a decoder
+/// asking for more memory than the decompression budget (an LZMA2 dictionary or a PPMd model of
+/// 4 GiB written into a header) is refused before it is made.
+#[test]
+fn bombs_and_decoders_asking_for_gigabytes_are_refused() {
+    let started = Instant::now();
+    let got = read(BOMB, &Limits::default());
+    assert!(
+        note(&got).contains("zeros.txt (in the 7-Zip archive) would unpack 15"),
+        "{got:?}"
+    );
+    assert!(note(&got).contains("to 104857600 (more than 200:1, a zip bomb?); not read"));
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    // A folder of one coder, LZMA2 (id 0x21) with one byte of properties, its dictionary: 40
+    // asks for 4 GiB.
+    let lzma2 = with_coder_properties(PLAIN_HEADER, b"\x0b\x01\x00\x01\x21\x21\x01", &[40]);
+    // PPMd (id 03 04 01) with five bytes of properties: its order, then its model's size.
+    let ppmd = with_coder_properties(
+        PLAIN_HEADER_PPMD,
+        b"\x23\x03\x04\x01\x05",
+        &[6, 0x00, 0x00, 0xf0, 0xff],
+    );
+    for (what, asking, as_written) in [
+        ("LZMA2", lzma2, PLAIN_HEADER),
+        ("PPMd", ppmd, PLAIN_HEADER_PPMD),
+    ] {
+        let got = read(&asking, &Limits::default());
+        assert_eq!(got.text, None, "{what}");
+        assert!(
+            note(&got).contains(
+                "export/summary.txt (in the 7-Zip archive) could not be read: unpacking it would take"
+            ) && note(&got).ends_with("KiB of memory, more than the 66560 KiB allowed"),
+            "{what}: {got:?}"
+        );
+        // The same archive as written is read.
+        let got = read(as_written, &Limits::default());
+        assert!(got.text.unwrap().contains("JG103759A"), "{what}");
+    }
+}
+
+/// The decompression budget is shared by the files read and those passed over to reach a later
+/// one; past it, the file is read as far as it goes and the rest of its block named. The entry
+/// limit, the time limit and the text limit hold as for a zip.
+#[test]
+fn a_7z_archive_is_held_to_the_budget_entry_time_and_text_limits() {
+    let small = Limits {
+        max_decompressed_bytes: 200,
+        ..Limits::default()
+    };
+    let got = read(EXPORT, &small);
+    let text = got.text.as_deref().unwrap_or_default();
+    // The CSV (163 bytes) fits; the message (61) is cut at 37 bytes.
+    assert!(text.contains("JG103760B"), "{got:?}");
+    assert!(
+        text.ends_with("[file export/notes/message.txt]\nYou stupid bitch, I know where you li"),
+        "{got:?}"
+    );
+    assert_eq!(
+        note(&got),
+        "export/notes/message.txt inflates past the decompression limit of 37 bytes; text read up to there; \
+         export/photo.png, export/referral.eml, export/summary.txt (in the 7-Zip archive) not read: \
+         they are compressed after export/notes/message.txt, which could not be read in full"
+    );
+
+    // A file past the attachment size limit is passed over to reach the next, within the
+    // budget; past the budget, the files after it are named.
+    let small_files = Limits {
+        max_attachment_bytes: 1000,
+        ..Limits::default()
+    };
+    let got = read(ROTA, &small_files);
+    assert_eq!(
+        got.text.as_deref(),
+        Some("[file rota/last.txt]\nCall JG103759A back.")
+    );
+    assert_eq!(
+        note(&got),
+        "rota/big.txt: 20000 bytes, larger than the 1000 byte extraction limit; text not extracted"
+    );
+    let got = read(
+        ROTA,
+        &Limits {
+            max_decompressed_bytes: 10_000,
+            ..small_files
+        },
+    );
+    assert_eq!(got.text, None);
+    assert_eq!(
+        note(&got),
+        "rota/big.txt: 20000 bytes, larger than the 1000 byte extraction limit; text not extracted; \
+         rota/last.txt (in the 7-Zip archive) not read: they are compressed after rota/big.txt, \
+         and passing over it would go past the decompression limit"
+    );
+
+    let few = Limits {
+        max_zip_entries: 3,
+        ..Limits::default()
+    };
+    let got = read(EXPORT, &few);
+    assert_eq!(got.text, None);
+    assert!(
+        note(&got).contains("holds 7 entries, more than the limit of 3"),
+        "{got:?}"
+    );
+
+    let no_time = Limits {
+        max_attachment_time: Duration::ZERO,
+        ..Limits::default()
+    };
+    let got = read(EXPORT, &no_time);
+    assert_eq!(got.text, None);
+    assert!(
+        note(&got).contains("extraction stopped before export/nominals.csv"),
+        "{got:?}"
+    );
+
+    let short = Limits {
+        max_attachment_text_bytes: 40,
+        ..Limits::default()
+    };
+    let got = read(EXPORT, &short);
+    assert!(got.text.as_deref().unwrap().len() <= 40);
+    assert!(
+        note(&got).contains("text cut at the 40 byte limit"),
+        "{got:?}"
+    );
+}
+
+/// A 7-Zip archive inside a zip, or a zip archive inside a 7-Zip archive, is not opened (noted),
+/// as an archive inside an archive never is.
+#[test]
+fn archives_inside_7z_archives_are_not_opened() {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("inner.7z", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut zip, EXPORT).unwrap();
+    let zipped = zip.finish().unwrap().into_inner();
+    let input = Input {
+        bytes: &zipped,
+        mime_type: Some("application/zip"),
+        name: Some("files.zip"),
+        charset: None,
+    };
+    let got = extract_text(&input, &Limits::default());
+    assert_eq!(got.text, None);
+    assert_eq!(
+        note(&got),
+        "inner.7z (in the zip): a 7-Zip archive inside another file is not opened; its contents are not read"
+    );
+}
+
+/// A file whose checksum does not match (a byte changed) is read all the same, noted: the
+/// decoder reports the mismatch with the file's last bytes, which were lost with it (the whole
+/// of a small file). A file in another block is read as before.
+#[test]
+fn a_file_with_a_byte_changed_is_read_and_its_checksum_noted() {
+    let at = STORED
+        .windows(6)
+        .position(|window| window == b"HARRIS")
+        .unwrap();
+    let mut changed = STORED.to_vec();
+    changed[at + 1] = b'4';
+    let got = read(&changed, &Limits::default());
+    assert_eq!(
+        got.text.as_deref(),
+        Some(&*format!(
+            "[file export/nominals.csv]\nName,Date of birth,NI number,Address\n\
+             \"H4RRIS, Nicola\",01/01/1960,JG103759A,\"10 Mill Lane, Newtown\"\n\
+             \"OKAFOR, Chidi\",08/02/1961,JG103760B,\"11 Station Road, Newtown\"\n\n\
+             [file export/summary.txt]\n{SUMMARY}"
+        )),
+        "{got:?}"
+    );
+    assert_eq!(
+        note(&got),
+        "export/nominals.csv could not be inflated: a checksum does not match: the archive is damaged; text read up to there"
+    );
+    let got = read(STORED, &Limits::default());
+    assert_eq!(got.note, None, "{got:?}");
+    assert!(got.text.unwrap().contains(SUMMARY));
+
+    // The CSV's checksum in the header changed: the CSV, decoded whole and not the last file
+    // of its block, is still read (the decoder gave its bytes with the mismatch); the summary
+    // after it in the block cannot be reached.
+    let csv = "Name,Date of birth,NI number,Address\n\"HARRIS, Nicola\",01/01/1960,JG103759A,\"10 Mill Lane, Newtown\"\n\"OKAFOR, Chidi\",08/02/1961,JG103760B,\"11 Station Road, Newtown\"\n";
+    let crc = crc32(csv.as_bytes()).to_le_bytes();
+    let mut changed = PLAIN_HEADER.to_vec();
+    let at = changed
+        .windows(4)
+        .rposition(|window| window == crc)
+        .unwrap();
+    changed[at] ^= 1;
+    let changed = with_header_checksums(changed);
+    let got = read(&changed, &Limits::default());
+    assert_eq!(
+        got.text.as_deref(),
+        Some(&*format!("[file export/nominals.csv]\n{}", csv.trim_end())),
+        "{got:?}"
+    );
+    assert_eq!(
+        note(&got),
+        "export/nominals.csv could not be inflated: a checksum does not match: the archive is damaged; text read up to there; \
+         export/summary.txt (in the 7-Zip archive) could not be read: a checksum does not match: the archive is damaged"
+    );
+}
+
+/// A 7-Zip archive cut short anywhere, or with any byte changed, gives text or a reason and
+/// never a panic, within the time limit; one cut before its header (which 7-Zip writes at the
+/// end) says so.
+#[test]
+fn damaged_7z_archives_never_panic() {
+    let got = read(&EXPORT[..EXPORT.len() - 10], &Limits::default());
+    assert!(
+        note(&got).contains("the 7-Zip archive is cut short"),
+        "{got:?}"
+    );
+    let mut blank = EXPORT.to_vec();
+    blank[8..32].fill(0);
+    let got = read(&blank, &Limits::default());
+    assert!(note(&got).contains("blank start header"), "{got:?}");
+
+    for (name, bytes) in [
+        ("export.7z", EXPORT),
+        ("separate.7z", SEPARATE),
+        ("encrypted.7z", ENCRYPTED),
+        ("hidden-names.7z", HIDDEN_NAMES),
+        ("ppmd.7z", PPMD),
+        ("bzip2.7z", BZIP2),
+        ("plain-header.7z", PLAIN_HEADER),
+        ("plain-header-ppmd.7z", PLAIN_HEADER_PPMD),
+        ("rota.7z", ROTA),
+        ("stored.7z", STORED),
+        ("bomb.7z", &BOMB[..2048.min(BOMB.len())]),
+    ] {
+        for at in 0..bytes.len() {
+            let started = Instant::now();
+            for damaged in [
+                bytes[..at].to_vec(),
+                flipped(bytes, at, 0x5a),
+                flipped(bytes, at, 0x01),
+                flipped(bytes, at, 0xff),
+            ] {
+                let got = read(&damaged, &Limits::default());
+                assert!(got.text.is_some() || got.note.is_some(), "{name} at {at}");
+                assert!(!note(&got).contains("panicked"), "{name} at {at}: {got:?}");
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{name} at {at}: {:?}",
+                started.elapsed()
+            );
+        }
+    }
+}
+
+/// `bytes` with the byte at `at` XORed with `mask`.
+fn flipped(bytes: &[u8], at: usize, mask: u8) -> Vec<u8> {
+    let mut changed = bytes.to_vec();
+    changed[at] ^= mask;
+    changed
+}
+
+/// An archive whose header is not compressed (as `plain-header.7z`), the properties after
+/// `coder` (the coder's description up to them) set to `properties` and its checksums made
+/// right again.
+fn with_coder_properties(bytes: &[u8], coder: &[u8], properties: &[u8]) -> Vec<u8> {
+    let mut changed = bytes.to_vec();
+    let at = changed
+        .windows(coder.len())
+        .position(|window| window == coder)
+        .expect("the coder")
+        + coder.len();
+    changed[at..at + properties.len()].copy_from_slice(properties);
+    with_header_checksums(changed)
+}
+
+/// An archive whose header is not compressed, its checksums made right again.
+fn with_header_checksums(mut changed: Vec<u8>) -> Vec<u8> {
+    let offset = u64::from_le_bytes(changed[12..20].try_into().unwrap()) as usize;
+    let size = u64::from_le_bytes(changed[20..28].try_into().unwrap()) as usize;
+    let header_crc = crc32(&changed[32 + offset..32 + offset + size]);
+    changed[28..32].copy_from_slice(&header_crc.to_le_bytes());
+    let start_crc = crc32(&changed[12..32]);
+    changed[8..12].copy_from_slice(&start_crc.to_le_bytes());
+    changed
+}
+
+/// CRC-32 (IEEE), as 7-Zip checks its headers with.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
+fn base64_lines(bytes: &[u8]) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|line| format!("{}\r\n", String::from_utf8_lossy(line)))
+        .collect()
+}
+
+/// Sent by email (base64, as `application/x-7z-compressed`), the archive's files reach the
+/// attachment's text, and its `.eml` is read as an attached message is: its subject and body
+/// under its name, its parties listed for the exclusions.
+#[test]
+fn a_7z_archive_sent_by_email_reaches_the_attachment_text() {
+    let raw = format!(
+        "From: Sam Patel <s.patel@force.example>\r\nTo: j.bloggs@webmail.example\r\nSubject: files\r\nDate: Tue, 5 Mar 2024 10:00:00 +0000\r\nMessage-ID: <files-7z@force.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nAs asked.\r\n--sep\r\nContent-Type: application/x-7z-compressed; name=\"export.7z\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}--sep--\r\n",
+        base64_lines(EXPORT)
+    );
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    let event = batch.events.remove(0);
+    let email = event.email.as_ref().unwrap();
+    let attachment = &email.attachments[0];
+    assert_eq!(attachment.file.name.as_deref(), Some("export.7z"));
+    let text = attachment.text.as_deref().unwrap();
+    assert!(text.contains("NI number JG103759A"), "{text}");
+    assert!(
+        text.contains("\"HARRIS, Nicola\",01/01/1960,JG103759A"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "[file export/referral.eml]\nYour referral\n\nRestricted duties for six weeks."
+        ),
+        "{text}"
+    );
+    let held = event.original[ATTACHED_MESSAGES_KEY].as_array().unwrap();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert!(held[0]["headers"].to_string().contains("oh@force.example"));
+    let start = held[0]["start"].as_u64().unwrap() as usize;
+    let end = held[0]["end"].as_u64().unwrap() as usize;
+    assert_eq!(
+        &text[start..end],
+        "Your referral\n\nRestricted duties for six weeks."
+    );
+}
