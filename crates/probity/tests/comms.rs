@@ -1883,6 +1883,47 @@ fn a_pdf_form_field_and_its_metadata_reach_the_disclosure_policy() {
     }
 }
 
+/// A 7-Zip archive sent to a personal webmail address: the protective marking and the NI
+/// numbers in its files reach the disclosure policy through `probity comms check` (a 7-Zip
+/// archive was noted "text is not extracted", and nothing in it was scanned).
+#[test]
+fn the_files_of_a_7z_archive_reach_the_disclosure_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let archive = include_bytes!("../../probity-ingest/tests/fixtures/attach/export.7z");
+    let mail = dir.path().join("export.eml");
+    std::fs::write(
+        &mail,
+        format!(
+            "From: PC Kim Vale <kim.vale@force.police.uk>\r\nTo: kimv1987@gmail.com\r\n\
+             Subject: for later\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\n\
+             Message-ID: <export-7z@force.police.uk>\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nSee attached.\r\n--b1\r\n\
+             Content-Type: application/x-7z-compressed; name=\"export.7z\"\r\n\
+             Content-Disposition: attachment; filename=\"export.7z\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\n{}--b1--\r\n",
+            base64_lines(archive)
+        ),
+    )
+    .unwrap();
+    let output = succeeded(probity(&data).args(["comms", "check", "--json"]).arg(&mail));
+    let checked: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(checked["outcome"], "scanned", "{checked}");
+    let alerts = checked["alerts"].as_array().unwrap();
+    for rule in ["disclosure/ni_number", "disclosure/protective_marking"] {
+        let alert = alerts
+            .iter()
+            .find(|a| a["rule"]["id"] == rule)
+            .unwrap_or_else(|| panic!("{rule}: {checked:#}"));
+        let explanation = alert["explanation"].as_str().unwrap();
+        assert!(
+            explanation.contains("in attachment:export.7z"),
+            "{explanation}"
+        );
+    }
+}
+
 /// `probity deadletter --json`, one object per dead letter.
 fn dead_letters(data: &Path) -> Vec<Value> {
     let output = succeeded(probity(data).args(["deadletter", "--json"]));
