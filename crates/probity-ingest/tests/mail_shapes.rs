@@ -561,6 +561,28 @@ fn text_after_a_close_delimiter_is_read_wherever_the_parts_end() {
     assert_eq!(event.labels["email.text_outside_parts"], "true");
 }
 
+/// The epilogue after a close delimiter that is the multipart's first delimiter line (the parser
+/// split at the boundary within a line of the preamble), or that is written at the end of a line
+/// of text, is read: it was in no text (found by the fuzzer).
+#[test]
+fn text_after_a_close_delimiter_that_is_the_first_or_within_a_line_is_read() {
+    let head = "From: Alan Smith <alan.smith@force.police.uk>\r\nSubject: rota\r\n\
+        Content-Type: multipart/mixed; boundary=jb\r\n\r\n";
+    let first = format!("{head};--jb\r\n\r\n--jb--\r\nI will find you.\r\n");
+    let event = decode(first.as_bytes());
+    assert_eq!(
+        body(&event),
+        "[text outside the message's parts]\n;--jb\n\nI will find you."
+    );
+    let within = format!("{head}--jb\r\n\r\nSee you.--jb--\r\nI will find you.\r\n");
+    let event = decode(within.as_bytes());
+    assert_eq!(
+        body(&event),
+        "See you.\n\n[text outside the message's parts]\nI will find you."
+    );
+    assert_eq!(event.labels["email.text_outside_parts"], "true");
+}
+
 /// The epilogue of a multipart that holds a multipart never closed, inside a multipart never
 /// closed itself, is read: the parser ends the multipart before its close delimiter line, and
 /// the text after that line was in no text (found by the fuzzer).

@@ -319,8 +319,9 @@ fn next_delimiter(raw: &[u8], from: usize, to: usize, boundaries: &[&[u8]]) -> O
 
 /// The preamble of the multipart whose body is `raw[start..end]`, split by `boundary`, the bytes
 /// before its first delimiter line, and where its epilogue starts: after the line of the first
-/// close delimiter (`--boundary--`) that follows (the parser reads no part after it; text after
-/// it, a second close delimiter among it, is the epilogue). The close delimiter is looked for
+/// close delimiter (`--boundary--`) from that line on (the parser reads no part after it; text
+/// after it, a second close delimiter among it, is the epilogue), or where no close delimiter
+/// starts a line, after the line of the first written at the end of a line of text. The close delimiter is looked for
 /// before `reach` (`end`, or past it: the parser ends a multipart holding one never closed before
 /// its close delimiter line), its line's end in all of `raw` (the parser may end the part within
 /// that line).
@@ -350,12 +351,15 @@ fn outside<'r>(
     let preamble = body.get(..first);
     let close_needle = [needle.as_slice(), b"--"].concat();
     let reach = reach.max(end).min(raw.len());
-    let close = raw
-        .get(start..reach)
-        .and_then(|within| {
-            memmem::find_iter(within, &close_needle)
-                .find(|&at| at > first && (at == 0 || within.get(at - 1) == Some(&b'\n')))
-        })
+    let within = raw.get(start..reach).unwrap_or_default();
+    // From the first delimiter line on: that line may be the close delimiter itself (the parser
+    // split at the boundary within a line of the preamble, then closed).
+    let closes = || memmem::find_iter(within, &close_needle).filter(|&at| at >= first);
+    let close = closes()
+        .find(|&at| at == 0 || within.get(at - 1) == Some(&b'\n'))
+        // Else one written at the end of a line of text (`text--boundary--`), which the parser
+        // ends the parts at too ([`super::boundary`] leaves only such a one unmended).
+        .or_else(|| closes().next())
         .map(|at| start + at);
     let epilogue = close.and_then(|at| memchr::memchr(b'\n', &raw[at..]).map(|end| at + end + 1));
     (preamble, epilogue)
