@@ -583,6 +583,32 @@ fn text_after_a_close_delimiter_that_is_the_first_or_within_a_line_is_read() {
     assert_eq!(event.labels["email.text_outside_parts"], "true");
 }
 
+/// A part written with no blank line under its header fields ends at the next delimiter line:
+/// the parser read the next part's header fields into it, and decoded the next part's text with
+/// its transfer encoding (a text part after a base64 attachment was read as base64 and lost;
+/// found by the fuzzer).
+#[test]
+fn a_delimiter_line_within_a_part_header_block_ends_the_part() {
+    let raw = "From: Alan Smith <alan.smith@force.police.uk>\r\nSubject: fwd\r\n\
+        Content-Type: multipart/mixed; boundary=sep\r\n\r\n\
+        --sep\r\nContent-Type: text/plain\r\n\r\nhave a look\r\n\
+        --sep\r\nContent-Type: application/zip; name=\"x.zip\"\r\nContent-Transfer-Encoding: base64\r\n\
+        UEsDBBQAAAAIAHy0hl2x\r\n\
+        --sep\r\nContent-Type: text/plain\r\n\r\nI will find you.\r\n--sep--\r\n";
+    let event = decode(raw.as_bytes());
+    assert_eq!(
+        body(&event),
+        "have a look\nI will find you.\n\n[text in the header block that is not header fields]\nUEsDBBQAAAAIAHy0hl2x"
+    );
+    let email = event.email.as_ref().unwrap();
+    assert_eq!(email.attachments.len(), 1, "{:?}", email.attachments);
+    assert_eq!(
+        email.attachments[0].file.mime_type.as_deref(),
+        Some("application/zip")
+    );
+    assert_eq!(event.labels["email.delimiters_in_part_headers"], "1");
+}
+
 /// The epilogue of a multipart that holds a multipart never closed, inside a multipart never
 /// closed itself, is read: the parser ends the multipart before its close delimiter line, and
 /// the text after that line was in no text (found by the fuzzer).

@@ -20,8 +20,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::{
-    alternative, boundary, eol, header_limit, header_lines, journal, outside, transfer, unclosed,
-    unfound,
+    alternative, boundary, eol, header_delimiters, header_limit, header_lines, journal, outside,
+    transfer, unclosed, unfound,
 };
 use crate::{Context, Limits, attach, charset};
 
@@ -217,6 +217,26 @@ pub(super) fn message_to_events_with(
             .parse(read)
             .ok_or("the message could not be read again")?,
     };
+    // A delimiter line within a part's header block ends the part, though the parser reads the
+    // next part's header fields into it: the message is read again with the block ended there.
+    let ended = header_delimiters::end_blocks(&message);
+    let message = match ended.as_ref() {
+        Some(ended) => {
+            drop(message);
+            match parser.parse(&ended.bytes) {
+                Some(again) => again,
+                None => parser
+                    .parse(anchored.bytes.as_deref().unwrap_or(read))
+                    .ok_or("the message could not be read again")?,
+            }
+        }
+        None => message,
+    };
+    let before_closing = ended
+        .as_ref()
+        .map(|ended| ended.bytes.as_slice())
+        .or(anchored.bytes.as_deref())
+        .unwrap_or(read);
     // A multipart inside another that was never closed: the parser stops at it, and the parts
     // after it are lost. The message is read again with its close delimiter lines put in.
     let closed = unclosed::close(&message, &message.raw_message);
@@ -226,7 +246,7 @@ pub(super) fn message_to_events_with(
             match parser.parse(&closed.bytes) {
                 Some(again) => again,
                 None => parser
-                    .parse(anchored.bytes.as_deref().unwrap_or(read))
+                    .parse(before_closing)
                     .ok_or("the message could not be read again")?,
             }
         }
@@ -296,6 +316,11 @@ pub(super) fn message_to_events_with(
             event
                 .labels
                 .insert(unclosed::LABEL.into(), closed.count.to_string());
+        }
+        if let Some(ended) = &ended {
+            event
+                .labels
+                .insert(header_delimiters::LABEL.into(), ended.count.to_string());
         }
         if let Some((cut, count)) = nesting {
             event.labels.insert(

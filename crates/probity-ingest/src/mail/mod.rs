@@ -11,6 +11,7 @@
 mod alternative;
 mod boundary;
 mod eol;
+mod header_delimiters;
 mod header_limit;
 mod header_lines;
 mod journal;

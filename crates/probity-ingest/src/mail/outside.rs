@@ -268,7 +268,7 @@ const MAX_HOLDERS: usize = 16;
 
 /// The boundaries of the multiparts of `message` that hold its part `index` (`parents` says which
 /// holds which), nearest first.
-fn holding_boundaries<'m>(
+pub(super) fn holding_boundaries<'m>(
     message: &'m Message<'_>,
     parents: &[Option<usize>],
     mut index: usize,

@@ -1,0 +1,116 @@
+//! Delimiter lines within a part's header block.
+//!
+//! A part's header block ends at its first blank line. A part written without one (its text or
+//! its encoded bytes right under its header fields) has no body, and the next delimiter line of
+//! a multipart holding it ends it all the same (RFC 2046: a boundary may not occur within the
+//! parts it delimits). mail-parser reads a header block on to the next blank line whatever lines
+//! come first, so the next part's delimiter line and header fields were read as the first part's
+//! (its `Content-Type` over the first's) and the next part's text was decoded with the first
+//! part's transfer encoding: a text part after a base64 attachment written so was read as base64,
+//! and its words were in no text. So where a part's header block holds a delimiter line of a
+//! multipart holding the part, the message is written again with a line end put in before that
+//! line, which ends the block there. The parts' content is left byte for byte, the lines of the
+//! block that are not header fields are read as any such lines are (`email.text_in_headers`), and
+//! the message is labelled ([`LABEL`]).
+
+use mail_parser::Message;
+use memchr::memmem;
+
+/// The label on a message read with its parts' header blocks ended at delimiter lines; its value
+/// is how many.
+pub(super) const LABEL: &str = "email.delimiters_in_part_headers";
+
+/// The message written again with a line end before each delimiter line that was within a part's
+/// header block, and how many were put in.
+pub(super) struct Ended {
+    pub bytes: Vec<u8>,
+    pub count: usize,
+}
+
+/// `message`'s raw bytes with a line end put in before each delimiter line (of a multipart
+/// holding the part) within the header block of one of its parts (see the module doc); none
+/// where no header block holds one.
+pub(super) fn end_blocks(message: &Message<'_>) -> Option<Ended> {
+    let raw: &[u8] = message.raw_message.as_ref();
+    let mut parents = None;
+    let mut insertions = Vec::new();
+    for (index, part) in message.parts.iter().enumerate().skip(1) {
+        let start = part.offset_header as usize;
+        let Some(block) = raw.get(start..part.offset_body as usize) else {
+            continue;
+        };
+        // Almost every header block has no line starting `--`.
+        let mut lines = memmem::find_iter(block, b"\n--").peekable();
+        if lines.peek().is_none() {
+            continue;
+        }
+        let parents = parents.get_or_insert_with(|| super::outside::parents(message));
+        let holders = super::outside::holding_boundaries(message, parents, index);
+        for line in lines.map(|at| start + at + 1) {
+            let rest = raw.get(line + 2..).unwrap_or_default();
+            let delimiter = holders.iter().any(|boundary| {
+                rest.strip_prefix(*boundary)
+                    .is_some_and(super::boundary::ends_delimiter)
+            });
+            if delimiter {
+                insertions.push(line);
+            }
+        }
+    }
+    if insertions.is_empty() {
+        return None;
+    }
+    // A part inside another holds its header block within the other's range: each line once.
+    insertions.sort_unstable();
+    insertions.dedup();
+    let mut bytes = Vec::with_capacity(raw.len() + insertions.len() * 2);
+    let mut copied = 0;
+    for &at in &insertions {
+        bytes.extend_from_slice(raw.get(copied..at)?);
+        copied = at;
+        let line_end: &[u8] = if at >= 2 && raw.get(at - 2) == Some(&b'\r') {
+            b"\r\n"
+        } else {
+            b"\n"
+        };
+        bytes.extend_from_slice(line_end);
+    }
+    bytes.extend_from_slice(raw.get(copied..)?);
+    Some(Ended {
+        bytes,
+        count: insertions.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mail_parser::MessageParser;
+
+    fn ended(raw: &str) -> Option<String> {
+        let message = MessageParser::new().parse(raw.as_bytes()).unwrap();
+        end_blocks(&message).map(|e| String::from_utf8(e.bytes).unwrap())
+    }
+
+    #[test]
+    fn a_delimiter_line_in_a_header_block_is_put_after_a_line_end() {
+        let raw = "Content-Type: multipart/mixed; boundary=sep\r\n\r\n--sep\r\n\
+                   Content-Type: application/zip\r\nContent-Transfer-Encoding: base64\r\nUEsDBBQ=\r\n\
+                   --sep\r\nContent-Type: text/plain\r\n\r\nhello\r\n--sep--\r\n";
+        assert_eq!(
+            ended(raw).unwrap(),
+            raw.replace("UEsDBBQ=\r\n--sep", "UEsDBBQ=\r\n\r\n--sep")
+        );
+    }
+
+    #[test]
+    fn header_blocks_without_a_delimiter_line_are_left_alone() {
+        let raw = "Content-Type: multipart/mixed; boundary=sep\n\n--sep\nContent-Type: text/plain\n\
+                   \n--sep\n\nhello\n--not-sep\n--sep--\n";
+        assert_eq!(ended(raw), None);
+        // A line that starts with another boundary, or with this one and goes on, is not one.
+        let raw = "Content-Type: multipart/mixed; boundary=sep\n\n--sep\nContent-Type: text/plain\n\
+                   --sepx\n--other\n\nhello\n--sep--\n";
+        assert_eq!(ended(raw), None);
+    }
+}
