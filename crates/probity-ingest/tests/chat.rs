@@ -171,6 +171,31 @@ fn teams_array_and_line_per_message_exports_are_read() {
     );
     assert_eq!(batch.rejected[0].raw_text(), Some(" trailing"));
 
+    // After a Graph page's own keys and its closing brace: a second page cut short and a line of
+    // text, which were read nowhere (found by the fuzzer).
+    let page = br#"{"value":[{"id":"1","createdDateTime":"2024-01-01T10:00:00Z","body":{"content":"one"}}],"@odata.nextLink":"https://graph/x?a=}"}
+{"value":[{"id":"2","body":{"content":
+I will find you
+"#;
+    let batch = teams(page);
+    assert_eq!(batch.events.len(), 1);
+    assert_eq!(batch.rejected.len(), 1, "{:?}", batch.rejected);
+    assert!(
+        batch.rejected[0]
+            .reason
+            .contains("bytes after the end of the page of messages"),
+        "{}",
+        batch.rejected[0].reason
+    );
+    assert!(
+        batch.rejected[0]
+            .raw_text()
+            .is_some_and(|raw| raw.contains("I will find you"))
+    );
+    // A page's own keys after its messages are not kept.
+    let batch = teams(br#"{"value":[],"@odata.nextLink":"https://graph/x"} "#);
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+
     let batch = teams(b"[1, 2 3]");
     assert_eq!(batch.events.len(), 0);
     assert_eq!(batch.rejected.len(), 3, "{:?}", batch.rejected);

@@ -93,8 +93,9 @@ pub fn decode_teams_with(
     }
 }
 
-/// Anything after a top-level array's `]` is kept as a dead letter (after a Graph page's array
-/// come its own keys, such as `@odata.nextLink`, which are not messages).
+/// Anything after a top-level array's `]` is kept as a dead letter. After a Graph page's array
+/// come its own keys, such as `@odata.nextLink`, which are not messages; anything after the
+/// page's closing `}` is kept as a dead letter too.
 fn trailing(
     bytes: &[u8],
     after: usize,
@@ -104,16 +105,63 @@ fn trailing(
 ) -> Result<()> {
     let is_bare_array = bytes.get(start.saturating_sub(1)) == Some(&b'[')
         && bytes[..start - 1].iter().all(u8::is_ascii_whitespace);
+    let after = if is_bare_array {
+        after
+    } else {
+        // A page whose keys never close is cut short after its messages: nothing more to keep.
+        match object_end(bytes, after) {
+            Some(end) => end,
+            None => return Ok(()),
+        }
+    };
     let rest = bytes.get(after..).unwrap_or_default();
-    if !is_bare_array || rest.iter().all(u8::is_ascii_whitespace) {
+    if rest.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
-    let reason = format!(
-        "{} bytes after the end of the list of messages are not part of it",
-        rest.len()
-    );
+    let reason = if is_bare_array {
+        format!(
+            "{} bytes after the end of the list of messages are not part of it",
+            rest.len()
+        )
+    } else {
+        format!(
+            "{} bytes after the end of the page of messages are not part of it",
+            rest.len()
+        )
+    };
     let location = Some(format!("byte {after} to the end"));
     sink.reject(ctx.dead_letter(Some(SHAPE.format), reason, location, rest))
+}
+
+/// Where the object that holds `bytes[from..]` ends: just after the `}` that closes it, found
+/// past strings and nested values. None where it is never closed.
+fn object_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut depth = 1usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (offset, &byte) in bytes.get(from..)?.iter().enumerate() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(from + offset + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The first pass: adds the members of each chat in a Teams export held in memory to `members`
