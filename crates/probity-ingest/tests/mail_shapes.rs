@@ -609,6 +609,23 @@ fn a_delimiter_line_within_a_part_header_block_ends_the_part() {
     assert_eq!(event.labels["email.delimiters_in_part_headers"], "1");
 }
 
+/// A part's header block ended at the delimiter line of a multipart two levels out leaves the
+/// multipart between never closed, and the rest of the block (a close delimiter line, then the
+/// next part's header fields) to the next part: the two mendings are made in turns, and the text
+/// is read (found by the fuzzer).
+#[test]
+fn a_header_block_ended_at_an_outer_delimiter_is_read_with_the_multiparts_it_leaves_open() {
+    let raw = "From: Alan Smith <alan.smith@force.police.uk>\nSubject: nest\n\
+        Content-Type: multipart/mixed; boundary=\"N0\"\n\n--N0\n\
+        Content-Type: multipart/mixed; boundary=\"N3\"\n\n--N3\n\
+        Content-Type: multipart/mixed; boundary=\"N12\"\n\n--N12\n--N3\n--N12--\n\
+        Content-Type: text/plain; charset=us-ascii\n\nI will find you.\n--N0--\n";
+    let event = decode(raw.as_bytes());
+    assert_eq!(body(&event), "I will find you.");
+    assert_eq!(event.labels["email.delimiters_in_part_headers"], "1");
+    assert_eq!(event.labels["email.unclosed_multiparts"], "2");
+}
+
 /// The epilogue of a multipart that holds a multipart never closed, inside a multipart never
 /// closed itself, is read: the parser ends the multipart before its close delimiter line, and
 /// the text after that line was in no text (found by the fuzzer).

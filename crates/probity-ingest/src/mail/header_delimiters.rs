@@ -9,9 +9,12 @@
 //! part's transfer encoding: a text part after a base64 attachment written so was read as base64,
 //! and its words were in no text. So where a part's header block holds a delimiter line of a
 //! multipart holding the part, the message is written again with a line end put in before that
-//! line, which ends the block there. The parts' content is left byte for byte, the lines of the
-//! block that are not header fields are read as any such lines are (`email.text_in_headers`), and
-//! the message is labelled ([`LABEL`]).
+//! line, which ends the block there. The rest of the block is then the next part's header block,
+//! held by other multiparts (a close delimiter line in it may close the one the first part was
+//! in), so the message is read again and checked again, a few rounds at most, in turn with the
+//! closing of multiparts never closed ([`super::unclosed`]). The parts' content
+//! is left byte for byte, the lines of a block that are not header fields are read as any such
+//! lines are (`email.text_in_headers`), and the message is labelled ([`LABEL`]).
 
 use mail_parser::Message;
 use memchr::memmem;
@@ -20,17 +23,12 @@ use memchr::memmem;
 /// is how many.
 pub(super) const LABEL: &str = "email.delimiters_in_part_headers";
 
-/// The message written again with a line end before each delimiter line that was within a part's
-/// header block, and how many were put in.
-pub(super) struct Ended {
-    pub bytes: Vec<u8>,
-    pub count: usize,
-}
-
-/// `message`'s raw bytes with a line end put in before each delimiter line (of a multipart
-/// holding the part) within the header block of one of its parts (see the module doc); none
-/// where no header block holds one.
-pub(super) fn end_blocks(message: &Message<'_>) -> Option<Ended> {
+/// `message`'s raw bytes with a line end put in before the first delimiter line (of a multipart
+/// holding the part) within each part's header block, and how many were put in; none where no
+/// header block holds one. Only the first: once it ends the part, the rest of the block is the
+/// next part's, held by other multiparts (a close delimiter after it may close the one the part
+/// was in), which a reading of the bytes written again finds.
+pub(super) fn rewritten(message: &Message<'_>) -> Option<(Vec<u8>, usize)> {
     let raw: &[u8] = message.raw_message.as_ref();
     let mut parents = None;
     let mut insertions = Vec::new();
@@ -39,23 +37,25 @@ pub(super) fn end_blocks(message: &Message<'_>) -> Option<Ended> {
         let Some(block) = raw.get(start..part.offset_body as usize) else {
             continue;
         };
-        // Almost every header block has no line starting `--`.
-        let mut lines = memmem::find_iter(block, b"\n--").peekable();
+        // Almost every header block has no line starting `--` (its first line among them).
+        let first_line = block.starts_with(b"--").then_some(start);
+        let mut lines = first_line
+            .into_iter()
+            .chain(memmem::find_iter(block, b"\n--").map(|at| start + at + 1))
+            .peekable();
         if lines.peek().is_none() {
             continue;
         }
         let parents = parents.get_or_insert_with(|| super::outside::parents(message));
         let holders = super::outside::holding_boundaries(message, parents, index);
-        for line in lines.map(|at| start + at + 1) {
+        let first = lines.find(|&line| {
             let rest = raw.get(line + 2..).unwrap_or_default();
-            let delimiter = holders.iter().any(|boundary| {
+            holders.iter().any(|boundary| {
                 rest.strip_prefix(*boundary)
                     .is_some_and(super::boundary::ends_delimiter)
-            });
-            if delimiter {
-                insertions.push(line);
-            }
-        }
+            })
+        });
+        insertions.extend(first);
     }
     if insertions.is_empty() {
         return None;
@@ -76,10 +76,7 @@ pub(super) fn end_blocks(message: &Message<'_>) -> Option<Ended> {
         bytes.extend_from_slice(line_end);
     }
     bytes.extend_from_slice(raw.get(copied..)?);
-    Some(Ended {
-        bytes,
-        count: insertions.len(),
-    })
+    Some((bytes, insertions.len()))
 }
 
 #[cfg(test)]
@@ -89,7 +86,7 @@ mod tests {
 
     fn ended(raw: &str) -> Option<String> {
         let message = MessageParser::new().parse(raw.as_bytes()).unwrap();
-        end_blocks(&message).map(|e| String::from_utf8(e.bytes).unwrap())
+        rewritten(&message).map(|(bytes, _)| String::from_utf8(bytes).unwrap())
     }
 
     #[test]
@@ -100,6 +97,20 @@ mod tests {
         assert_eq!(
             ended(raw).unwrap(),
             raw.replace("UEsDBBQ=\r\n--sep", "UEsDBBQ=\r\n\r\n--sep")
+        );
+    }
+
+    #[test]
+    fn the_rest_of_a_block_ended_is_checked_as_the_next_parts() {
+        // The inner multipart's part ends at the outer delimiter line, which ends the inner
+        // multipart too: its close delimiter after that is a line of the next part's header block,
+        // not a delimiter line of a multipart holding that part.
+        let raw = "Content-Type: multipart/mixed; boundary=N3\n\n--N3\n\
+                   Content-Type: multipart/mixed; boundary=N12\n\n--N12\n--N3\n--N12--\n\
+                   Content-Type: text/plain\n\nhello\n";
+        assert_eq!(
+            ended(raw).unwrap(),
+            raw.replace("--N12\n--N3\n", "--N12\n\n--N3\n")
         );
     }
 

@@ -218,35 +218,17 @@ pub(super) fn message_to_events_with(
             .ok_or("the message could not be read again")?,
     };
     // A delimiter line within a part's header block ends the part, though the parser reads the
-    // next part's header fields into it: the message is read again with the block ended there.
-    let ended = header_delimiters::end_blocks(&message);
-    let message = match ended.as_ref() {
-        Some(ended) => {
+    // next part's header fields into it; a multipart inside another that was never closed makes
+    // the parser stop at it, and the parts after it are lost. The message is read again with the
+    // blocks ended and the close delimiter lines put in.
+    let mended = mend_rounds(parser, &message);
+    let message = match mended.as_ref() {
+        Some(mended) => {
             drop(message);
-            match parser.parse(&ended.bytes) {
+            match parser.parse(&mended.bytes) {
                 Some(again) => again,
                 None => parser
                     .parse(anchored.bytes.as_deref().unwrap_or(read))
-                    .ok_or("the message could not be read again")?,
-            }
-        }
-        None => message,
-    };
-    let before_closing = ended
-        .as_ref()
-        .map(|ended| ended.bytes.as_slice())
-        .or(anchored.bytes.as_deref())
-        .unwrap_or(read);
-    // A multipart inside another that was never closed: the parser stops at it, and the parts
-    // after it are lost. The message is read again with its close delimiter lines put in.
-    let closed = unclosed::close(&message, &message.raw_message);
-    let message = match closed.as_ref() {
-        Some(closed) => {
-            drop(message);
-            match parser.parse(&closed.bytes) {
-                Some(again) => again,
-                None => parser
-                    .parse(before_closing)
                     .ok_or("the message could not be read again")?,
             }
         }
@@ -312,15 +294,15 @@ pub(super) fn message_to_events_with(
                 ),
             );
         }
-        if let Some(closed) = &closed {
+        if let Some(mended) = mended.as_ref().filter(|mended| mended.closed > 0) {
             event
                 .labels
-                .insert(unclosed::LABEL.into(), closed.count.to_string());
+                .insert(unclosed::LABEL.into(), mended.closed.to_string());
         }
-        if let Some(ended) = &ended {
+        if let Some(mended) = mended.as_ref().filter(|mended| mended.ended > 0) {
             event
                 .labels
-                .insert(header_delimiters::LABEL.into(), ended.count.to_string());
+                .insert(header_delimiters::LABEL.into(), mended.ended.to_string());
         }
         if let Some((cut, count)) = nesting {
             event.labels.insert(
@@ -332,6 +314,61 @@ pub(super) fn message_to_events_with(
         }
     }
     Ok(events)
+}
+
+/// Most rounds of [`mend_rounds`], each a reading of the message.
+const MAX_MEND_ROUNDS: usize = 6;
+
+/// The message written again by [`mend_rounds`], with how many header blocks it ended
+/// ([`header_delimiters`]) and how many close delimiter lines it put in ([`unclosed`]).
+struct Mended {
+    bytes: Vec<u8>,
+    ended: usize,
+    closed: usize,
+}
+
+/// `message` written again with its parts' header blocks ended at delimiter lines and the close
+/// delimiter lines of multiparts never closed put in. Each brings the other's cases to light (a
+/// block ended at an outer delimiter line leaves an inner multipart unclosed; a multipart closed
+/// leaves the next part's header block to be read), so they are done in turns, the message read
+/// again after each, at most [`MAX_MEND_ROUNDS`] times. None where neither is needed.
+fn mend_rounds(parser: &MessageParser, message: &Message<'_>) -> Option<Mended> {
+    let mut current: Option<Vec<u8>> = None;
+    let mut ended = 0;
+    let mut closed = 0;
+    for _ in 0..MAX_MEND_ROUNDS {
+        let next = {
+            let parsed;
+            let reading = match current.as_deref() {
+                None => message,
+                Some(bytes) => match parser.parse(bytes) {
+                    Some(again) => {
+                        parsed = again;
+                        &parsed
+                    }
+                    None => break,
+                },
+            };
+            if let Some((bytes, count)) = header_delimiters::rewritten(reading) {
+                ended += count;
+                Some(bytes)
+            } else if let Some(close) = unclosed::close(reading, &reading.raw_message) {
+                closed += close.count;
+                Some(close.bytes)
+            } else {
+                None
+            }
+        };
+        match next {
+            Some(bytes) => current = Some(bytes),
+            None => break,
+        }
+    }
+    current.map(|bytes| Mended {
+        bytes,
+        ended,
+        closed,
+    })
 }
 
 /// The header values kept in `value` (a string, or arrays and objects of them) as the message
