@@ -581,6 +581,18 @@ fn text_after_a_close_delimiter_that_is_the_first_or_within_a_line_is_read() {
         "See you.\n\n[text outside the message's parts]\nI will find you."
     );
     assert_eq!(event.labels["email.text_outside_parts"], "true");
+    // Inside another multipart: the close delimiter written so is one, and no other is put in
+    // (the epilogue ended at the one put in, before the text).
+    let nested = "From: Alan Smith <alan.smith@force.police.uk>\nSubject: rota\n\
+        Content-Type: multipart/mixed; boundary=outer\n\n--outer\n\
+        Content-Type: multipart/alternative; boundary=alt\n\n--alt\n\n\
+        See you.--alt--\nI will find you.\n--outer--\n";
+    let event = decode(nested.as_bytes());
+    assert_eq!(
+        body(&event),
+        "See you.\n\n[text outside the message's parts]\nI will find you."
+    );
+    assert!(!event.labels.contains_key("email.unclosed_multiparts"));
 }
 
 /// A part written with no blank line under its header fields ends at the next delimiter line:

@@ -192,15 +192,24 @@ fn next_delimiter_line(raw: &[u8], from: usize, boundary: &[u8]) -> Option<usize
         })
 }
 
-/// How many close delimiter lines of `boundary` (`--boundary--` at the start of a line) are in
-/// `raw[from..to]`.
+/// How many close delimiter lines of `boundary` (`--boundary--` at the start of a line, or at the
+/// end of a line of text, where a careless mailer wrote it and the parser ends the multipart too:
+/// [`super::boundary`]) are in `raw[from..to]`.
 fn close_lines(raw: &[u8], from: usize, to: usize, boundary: &[u8]) -> usize {
     let needle = [b"--".as_slice(), boundary, b"--"].concat();
     let Some(window) = raw.get(from..to) else {
         return 0;
     };
     memmem::find_iter(window, &needle)
-        .filter(|&at| at == 0 || window.get(at - 1) == Some(&b'\n'))
+        .filter(|&at| {
+            let line_start = at == 0 || window.get(at - 1) == Some(&b'\n');
+            let rest = window.get(at + needle.len()..).unwrap_or_default();
+            let line_end = rest
+                .iter()
+                .find(|byte| !matches!(byte, b' ' | b'\t' | b'\r'))
+                .is_none_or(|byte| *byte == b'\n');
+            line_start || line_end
+        })
         .count()
 }
 
@@ -219,6 +228,12 @@ mod tests {
         let raw = "Content-Type: multipart/mixed; boundary=A\n\n--A\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: multipart/alternative; boundary=C\n\n--C\n\nx\n--C--\n--A\nContent-Type: text/plain\n\nlost\n--A--\n";
         let got = closed(raw).unwrap();
         assert_eq!(got, raw.replace("--C--\n--A\n", "--C--\n--B--\n--A\n"));
+    }
+
+    #[test]
+    fn a_close_delimiter_at_the_end_of_a_line_of_text_closes() {
+        let raw = "Content-Type: multipart/mixed; boundary=A\n\n--A\nContent-Type: multipart/alternative; boundary=B\n\n--B\n\nx--B--\nepilogue\n--A\nContent-Type: text/plain\n\ny\n--A--\n";
+        assert_eq!(closed(raw), None);
     }
 
     #[test]
