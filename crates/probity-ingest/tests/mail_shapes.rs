@@ -638,6 +638,26 @@ fn a_header_block_ended_at_an_outer_delimiter_is_read_with_the_multiparts_it_lea
     assert_eq!(event.labels["email.unclosed_multiparts"], "2");
 }
 
+/// A multipart with no part, closed before the next delimiter line of the one holding it: the
+/// parser takes the close delimiter put in for a delimiter line and reads the lines after it as a
+/// header block, which is left as the parser reads it (ended at that next delimiter line, the
+/// text after it was lost; found by the fuzzer).
+#[test]
+fn a_multipart_with_no_part_closed_before_its_holders_delimiter_keeps_the_text_after_it() {
+    let raw = "From: Alan Smith <alan.smith@force.police.uk>\nSubject: nest\n\
+        Content-Type: multipart/mixed; boundary=\"N0\"\n\n--N0\n\
+        Content-Type: multipart/mixed; boundary=\"N1\"\n\n\n--N0\n--N1--\n\
+        Content-Type: text/plain\n\nI will find you.\n";
+    let event = decode(raw.as_bytes());
+    let email = event.email.as_ref().unwrap();
+    let read = email
+        .body
+        .iter()
+        .chain(email.attachments.iter().filter_map(|a| a.text.as_ref()))
+        .any(|text| text.contains("I will find you."));
+    assert!(read, "{email:?}");
+}
+
 /// The epilogue of a multipart that holds a multipart never closed, inside a multipart never
 /// closed itself, is read: the parser ends the multipart before its close delimiter line, and
 /// the text after that line was in no text (found by the fuzzer).

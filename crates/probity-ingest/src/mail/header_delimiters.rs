@@ -37,6 +37,16 @@ pub(super) fn rewritten(message: &Message<'_>) -> Option<(Vec<u8>, usize)> {
         let Some(block) = raw.get(start..part.offset_body as usize) else {
             continue;
         };
+        // A block whose first line is `--` alone follows a close delimiter that the parser took
+        // for a delimiter line (a multipart with no part): its lines are what follows the
+        // multipart, and are read as the parser reads them.
+        let first = block
+            .split(|byte| *byte == b'\n')
+            .next()
+            .unwrap_or_default();
+        if first.trim_ascii() == b"--" {
+            continue;
+        }
         // Almost every header block has no line starting `--` (its first line among them).
         let first_line = block.starts_with(b"--").then_some(start);
         let mut lines = first_line
