@@ -355,8 +355,9 @@ fn replay(args: &Args) -> u8 {
             current.name.clone_from(&name);
             current.started = Some(Instant::now());
         }
-        // A saved input that holds the planted word: its text is looked for in what was made.
-        let canary = exec::holds_canary(&bytes);
+        // A saved input that holds the planted word where the plant rule puts it: its text is
+        // looked for in what was made.
+        let canary = mutate::planted_by_rule(&bytes);
         let report = exec::run(&stage, data.path(), &name, &bytes, canary);
         println!(
             "{}: {} bytes, {} events, {} dead letters, {:.3} s CPU, peak growth {} MiB",

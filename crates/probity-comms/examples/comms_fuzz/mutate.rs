@@ -898,6 +898,43 @@ pub const CANARY: &[u8] = b"zqxcanaryword";
 /// quoted-printable and no charset but UTF-8, ASCII, ISO-8859 or windows-125x (a planted word
 /// must read the same however the part is decoded). Returns whether it found such a place.
 pub fn plant_canary(rng: &mut Rng, data: &mut Vec<u8>) -> bool {
+    let places = canary_places(data);
+    if places.is_empty() {
+        return false;
+    }
+    let at = *rng.pick(&places);
+    let mut line = CANARY.to_vec();
+    line.push(b'\n');
+    data.splice(at..at, line);
+    true
+}
+
+/// Whether `bytes` hold [`CANARY`] on a line of its own where [`plant_canary`] would plant it
+/// (with that line taken out). A saved input is replayed with its word looked for only then: a
+/// word a looser rule of an earlier build planted (in a base64 body, a header, a binary part) was
+/// never text of a plain-text body.
+pub fn planted_by_rule(bytes: &[u8]) -> bool {
+    let mut line = CANARY.to_vec();
+    line.push(b'\n');
+    let mut from = 0;
+    // A mutant holds a few planted words at most (those of the inputs it was made from).
+    for _ in 0..64 {
+        let Some(found) = find(&bytes[from..], &line) else {
+            return false;
+        };
+        let at = from + found;
+        let mut without = bytes[..at].to_vec();
+        without.extend_from_slice(&bytes[at + line.len()..]);
+        if canary_places(&without).contains(&at) {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
+/// Where [`plant_canary`] may plant: the offsets of the bodies it may start.
+fn canary_places(data: &[u8]) -> Vec<usize> {
     let mut places = Vec::new();
     // The message's own body when its headers say plain text or nothing, then each part's.
     let lower: Vec<u8> = data.iter().map(u8::to_ascii_lowercase).collect();
@@ -922,10 +959,20 @@ pub fn plant_canary(rng: &mut Rng, data: &mut Vec<u8>) -> bool {
             continue;
         };
         let headers = &lower[start..start + blank];
-        // The message's own headers: only when they say plain text or name no type.
+        // The message's own headers: only when they say plain text or name no type. The type is
+        // the field that starts a line (`Content-Type: application/Content-Type: text/plain`
+        // names no text type).
         if index == 0
             && find(headers, b"content-type:").is_some()
             && find(headers, b"content-type: text/plain").is_none()
+        {
+            continue;
+        }
+        if index == 0
+            && headers
+                .split(|b| *b == b'\n')
+                .filter_map(|line| line.strip_prefix(b"content-type:"))
+                .any(|value| !value.trim_ascii_start().starts_with(b"text/plain"))
         {
             continue;
         }
@@ -947,19 +994,18 @@ pub fn plant_canary(rng: &mut Rng, data: &mut Vec<u8>) -> bool {
         if !plain_encoding(&lower[block..start + blank]) {
             continue;
         }
+        // A line starting `--` within a header block is a delimiter only where it names a
+        // boundary; else it is a broken header line, and the block goes on above it (a transfer
+        // encoding there covers the body). The lines back to a blank line are checked too.
+        if !plain_encoding(&lower[paragraph_start(&lower, start)..start + blank]) {
+            continue;
+        }
         if !plain_encoding(enclosing_headers(&lower, block)) {
             continue;
         }
         places.push(start + blank + 2);
     }
-    if places.is_empty() {
-        return false;
-    }
-    let at = *rng.pick(&places);
-    let mut line = CANARY.to_vec();
-    line.push(b'\n');
-    data.splice(at..at, line);
-    true
+    places
 }
 
 /// Where the run of lines that holds the line starting at `line` starts: the lines before it
@@ -979,6 +1025,25 @@ fn block_start(lower: &[u8], line: usize) -> usize {
         start = previous_start;
     }
     start
+}
+
+/// Where the run of lines that holds the line starting at `line` starts, back to a blank line or
+/// the start of the input (delimiter lines included).
+fn paragraph_start(lower: &[u8], line: usize) -> usize {
+    let before = &lower[..line];
+    let mut end = before.len();
+    while end > 0 {
+        let line_end = end - 1;
+        let line_start = before[..line_end]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        if before[line_start..line_end].trim_ascii().is_empty() {
+            return end;
+        }
+        end = line_start;
+    }
+    0
 }
 
 /// The header block of the part that holds the text at `at`, as near as lines tell it: the lines
@@ -1067,6 +1132,12 @@ mod tests {
             "Subject: s\nContent-Transfer-Encoding: base64\n\nJContent-Type: text/plain\n\nSGk=\n",
             "Subject: s\nContent-Transfer-Encoding: base64\n\nSGk=\n \nContent-Type: text/plain\n\nSGk=\n",
             "Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n--B\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: quoted-printable\n\nPK=03=04\n--B--\n",
+            // A transfer encoding above a broken `--` header line, in the message's own header
+            // block and in a part's.
+            "Content-Transfer-Encoding: base64\n--\nContent-Type: text/plain\n\nSGk=\n",
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n--\nContent-Type: text/plain\n\nSGk=\n--B--\n",
+            // A type written into another's value: the message's type is not text.
+            "Content-Type: application/Content-Type: text/plain\n\nPK\n",
         ] {
             let mut data = input.as_bytes().to_vec();
             assert!(!plant_canary(&mut rng, &mut data), "{input}");
@@ -1076,6 +1147,29 @@ mod tests {
                 .to_vec();
         assert!(plant_canary(&mut rng, &mut data));
         assert!(find(&data, b"\n\nzqxcanaryword\nhi\n").is_some());
+        assert!(planted_by_rule(&data));
+        // A part after a delimiter, its encoding unaffected by the part before it.
+        let mut data = b"Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n\nSGk=\n\n--B\nContent-Type: text/plain\n\nhi\n--B--\n".to_vec();
+        assert!(plant_canary(&mut rng, &mut data));
+        assert!(find(&data, b"text/plain\n\nzqxcanaryword\nhi\n").is_some());
+    }
+
+    #[test]
+    fn replay_looks_for_the_word_only_where_the_rule_plants_it() {
+        // In a base64 body, in a header, in an application part: not planted by this rule.
+        for input in [
+            "Content-Transfer-Encoding: base64\n\nzqxcanaryword\n",
+            "Content-Type: zqxcanaryword\n\nhi\n",
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: application/zip\n\nzqxcanaryword\n--B--\n",
+        ] {
+            assert!(!planted_by_rule(input.as_bytes()), "{input}");
+        }
+        for input in [
+            "Subject: s\n\nzqxcanaryword\nhi\n",
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nzqxcanaryword\n--B--\n",
+        ] {
+            assert!(planted_by_rule(input.as_bytes()), "{input}");
+        }
     }
 
     #[test]
