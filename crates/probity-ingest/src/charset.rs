@@ -41,14 +41,20 @@ pub(crate) fn is_wide(charset: &str) -> bool {
 /// units fall on lead and continuation bytes at random). A NUL or a byte that is not UTF-8 is
 /// allowed once, and once more in every 100 bytes, so that one stray byte does not send the
 /// whole text to CJK characters; NULs are taken out, and bytes that are not UTF-8 replaced.
+/// More NULs are allowed where they are in a few lines only ([`mostly_clean_lines`]): text with a
+/// stretch of UTF-16 pasted into it (a quoted part) is not read whole as UTF-16.
 pub(crate) fn utf8_misdeclared_wide(bytes: &[u8]) -> Option<String> {
     if bytes.len() < 8 {
         return None;
     }
     let allowed = 1 + bytes.len() / 100;
-    let mut strays = memchr::memchr_iter(0, bytes).count();
-    if strays > allowed {
-        return None;
+    let nuls = memchr::memchr_iter(0, bytes).count();
+    let mut strays = nuls;
+    if nuls > allowed {
+        if !mostly_clean_lines(bytes) {
+            return None;
+        }
+        strays = 0;
     }
     let mut rest = bytes;
     while let Err(error) = std::str::from_utf8(rest) {
@@ -68,6 +74,23 @@ pub(crate) fn utf8_misdeclared_wide(bytes: &[u8]) -> Option<String> {
     } else {
         text.into_owned()
     })
+}
+
+/// Whether lines with no NUL and no control byte (but tab, carriage return and form feed) hold
+/// three quarters of `bytes` or more. UTF-16 and UTF-32 write a NUL or a control byte in almost
+/// every line: ASCII letters and spaces as a NUL and the letter, Cyrillic, Greek and most other
+/// alphabets as a control byte (their block, `0x04` for Cyrillic) and the letter.
+fn mostly_clean_lines(bytes: &[u8]) -> bool {
+    let clean: usize = bytes
+        .split(|b| *b == b'\n')
+        .filter(|line| {
+            !line
+                .iter()
+                .any(|b| *b < 0x20 && !matches!(b, b'\t' | b'\r' | 0x0c))
+        })
+        .map(|line| line.len() + 1)
+        .sum();
+    clean.saturating_mul(4) >= bytes.len().saturating_mul(3)
 }
 
 /// Whether `charset` names UTF-16 without saying its byte order (so a byte-order mark, or else
@@ -404,6 +427,19 @@ mod tests {
         );
         let nul = [b"\0".as_slice(), text.as_bytes()].concat();
         assert_eq!(utf8_misdeclared_wide(&nul).as_deref(), Some(text));
+        // Nor a stretch of UTF-16 inside it (a part quoted in another's text): it is read with
+        // its NULs taken out.
+        let quoted: Vec<u8> = "Content-Type: text/plain\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let text = "I will find you tonight.\n".repeat(8);
+        let mixed = [text.as_bytes(), &[0xff, 0xfe], &quoted, text.as_bytes()].concat();
+        let read = utf8_misdeclared_wide(&mixed).unwrap_or_default();
+        assert!(
+            read.contains("\u{fffd}\u{fffd}Content-Type: text/plain\nI will"),
+            "{read}"
+        );
         // UTF-16 is not: of letters and spaces, it is half NULs; of CJK with none, not UTF-8.
         assert_eq!(utf8_misdeclared_wide(&be("hello world")), None);
         assert_eq!(

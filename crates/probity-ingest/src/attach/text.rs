@@ -46,10 +46,10 @@ fn decode(input: &Input<'_>, out: &mut TextOut<'_>) -> String {
         && let Some(text) = crate::charset::utf8_misdeclared_wide(bytes)
     {
         // UTF-16 and UTF-32 write a NUL in every space, line end and ASCII letter: bytes with
-        // almost none that are UTF-8 are not in the charset declared, and would be read as CJK
-        // at random.
+        // almost none (or none but in a few lines) that are UTF-8 are not in the charset
+        // declared, and would be read as CJK at random.
         out.note(format!(
-            "charset {charset:?} declared over bytes that are UTF-8 (almost no NUL, which that charset would have): read as UTF-8"
+            "charset {charset:?} declared over bytes that are UTF-8 (almost no NUL outside a few lines, where that charset would have them throughout): read as UTF-8"
         ));
         return text;
     }

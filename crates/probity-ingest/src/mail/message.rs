@@ -1261,9 +1261,9 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
         .filter(|c| charset::is_wide(c))
         .and_then(|_| charset::utf8_misdeclared_wide(&attachment_bytes(part, raw_message)));
     if let Some(text) = utf8_under_wide {
-        // UTF-16 or UTF-32 declared over bytes with almost no NUL that are UTF-8 (but for a stray
-        // byte or two): every such text of letters, spaces or line ends has NULs, so the charset
-        // is wrong. Read as UTF-8, labelled.
+        // UTF-16 or UTF-32 declared over bytes with almost no NUL (or none but in a few lines)
+        // that are UTF-8 (but for a stray byte or two): every such text of letters, spaces or
+        // line ends has NULs throughout, so the charset is wrong. Read as UTF-8, labelled.
         problem = true;
         recovered = Some(text);
     } else if charset.is_some_and(charset::is_utf16_without_order) {
@@ -2273,6 +2273,30 @@ mod tests {
                 "{charset}"
             );
         }
+    }
+
+    #[test]
+    fn a_body_declared_utf16_that_is_ascii_with_a_stretch_of_utf16_is_read_as_utf8() {
+        // A top-level body declared UTF-16, written in ASCII, quoting a part that is UTF-16
+        // little-endian with a mark: read whole as UTF-16 it was CJK characters, unlabelled.
+        let text = "Subject: inner\nthe report is attached\nzqxcanaryword\n".repeat(8);
+        let quoted: Vec<u8> = "Content-Type: text/plain; charset=shift_jis\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let mut raw = format!("{HEAD}Content-Type: text/plain; charset=utf-16\n\n").into_bytes();
+        raw.extend_from_slice(text.as_bytes());
+        raw.extend_from_slice(&[0xff, 0xfe]);
+        raw.extend_from_slice(&quoted);
+        raw.extend_from_slice(b"\nend\n");
+        let event = decode_bytes(&raw);
+        let body = event.email.as_ref().unwrap().body.as_deref().unwrap();
+        assert!(body.starts_with(&text), "{body}");
+        assert!(
+            body.contains("Content-Type: text/plain; charset=shift_jis\n"),
+            "{body}"
+        );
+        assert_eq!(event.labels["email.encoding_problem"], "true");
     }
 
     #[test]
