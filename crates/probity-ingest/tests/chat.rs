@@ -130,6 +130,32 @@ fn broken_teams_entries_are_dead_letters_with_reasons() {
 }
 
 #[test]
+fn text_among_a_teams_page_keys_is_a_dead_letter() {
+    // Text before `"value"` in a Graph page was passed over without a word.
+    let batch = teams(
+        br#"{
+zqxcanaryword
+"value": [{"messageType": "message", "createdDateTime": "2024-05-06T09:00:00Z", "from": {"user": {"displayName": "Alan"}}, "body": {"content": "hello"}}]}"#,
+    );
+    assert_eq!(batch.events.len(), 1);
+    assert_eq!(batch.rejected.len(), 1, "{:?}", batch.rejected);
+    let letter = &batch.rejected[0];
+    assert!(String::from_utf8_lossy(&letter.raw).contains("zqxcanaryword"));
+    assert!(
+        letter.reason.contains("before its list of messages"),
+        "{}",
+        letter.reason
+    );
+    // A page's own keys are not.
+    let batch = teams(
+        br#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#chats('1')/messages", "@odata.count": 1,
+"value": [{"messageType": "message", "createdDateTime": "2024-05-06T09:00:00Z", "from": {"user": {"displayName": "Alan"}}, "body": {"content": "hello"}}]}"#,
+    );
+    assert_eq!(batch.events.len(), 1);
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+}
+
+#[test]
 fn truncated_teams_export_keeps_the_messages_before_the_cut() {
     let bytes = fixture("teams-export.json");
     let text = String::from_utf8(bytes).unwrap();

@@ -1,7 +1,8 @@
 //! Microsoft Teams exports: Graph `chatMessage` objects.
 //!
 //! An export is a JSON array of messages, or a Graph page `{"value": [...]}` (as written by
-//! `GET /chats/{id}/messages` and most export tools). The items are read one at a time, so a
+//! `GET /chats/{id}/messages` and most export tools); a page's keys before `value` that are not
+//! valid JSON are a dead letter. The items are read one at a time, so a
 //! file cut short or broken part-way keeps every message before the damage, and the rest is one
 //! dead letter saying where and why.
 //!
@@ -73,6 +74,7 @@ pub fn decode_teams_with(
     let Some(start) = start else {
         return decode_single(bytes, members, ctx, sink);
     };
+    page_head(bytes, start, ctx, sink)?;
     let mut items = Items::new(bytes, start);
     let mut number = 0usize;
     loop {
@@ -91,6 +93,30 @@ pub fn decode_teams_with(
             }
         }
     }
+}
+
+/// A Graph page's keys before its list of messages (`{"@odata.context": "…", "value": [`) are
+/// passed over unread; where they are not valid JSON (text written among them), they are kept as
+/// a dead letter, since no message holds them. Read only for a page, once.
+fn page_head(bytes: &[u8], start: usize, ctx: &mut Context, sink: &mut dyn Sink) -> Result<()> {
+    let first = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
+    if bytes.get(first) != Some(&b'{') {
+        return Ok(());
+    }
+    let head = bytes.get(first..start).unwrap_or_default();
+    let mut closed = head.to_vec();
+    closed.extend_from_slice(b"]}");
+    let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(&closed) else {
+        return Ok(());
+    };
+    let reason = format!(
+        "the page's keys before its list of messages are not valid JSON ({error}); they are not read"
+    );
+    let location = Some(format!("byte {first} to {start}"));
+    sink.reject(ctx.dead_letter(Some(SHAPE.format), reason, location, head))
 }
 
 /// Anything after a top-level array's `]` is kept as a dead letter. After a Graph page's array
