@@ -15,8 +15,9 @@
 //! decoded (named ones with mail-parser's table).
 //!
 //! A `<` that does not begin a tag, a tag never closed, and an element whose end tag never
-//! comes are kept as text rather than swallowing what follows them, except an unclosed comment,
-//! which hides the rest of the document from a reader too.
+//! comes are kept as text rather than swallowing what follows them. So is what follows a comment
+//! never closed: a browser would hide the rest of the document, but a message would then keep
+//! that text from the policies without a word (a `<!--` is enough to hide it), so it is read.
 
 use mail_parser::decoders::html::add_html_token;
 
@@ -189,9 +190,9 @@ fn markup(html: &str, at: usize, out: &mut Writer) -> usize {
     let bytes = html.as_bytes();
     match bytes.get(at + 1) {
         Some(b'!') if bytes[at..].starts_with(b"<!--") => {
-            // A comment: to its end, or (never closed) to the end of the document, which a
-            // reader does not see either.
-            memchr::memmem::find(&bytes[at + 4..], b"-->").map_or(bytes.len(), |i| at + 4 + i + 3)
+            // A comment: to its end. Never closed, only its `<!--` is passed over, and what
+            // follows is read (module documentation).
+            memchr::memmem::find(&bytes[at + 4..], b"-->").map_or(at + 4, |i| at + 4 + i + 3)
         }
         Some(b'!' | b'?') => {
             // A declaration (`<!DOCTYPE html>`, `<![endif]>`) or processing instruction.
@@ -529,8 +530,12 @@ mod tests {
     }
 
     #[test]
-    fn an_unclosed_comment_hides_the_rest() {
-        assert_eq!(to_text("<p>seen</p><!-- not seen <p>x</p>"), "seen");
+    fn what_follows_an_unclosed_comment_is_read() {
+        assert_eq!(
+            to_text("<p>seen</p><!-- hidden <p>x</p>"),
+            "seen\nhidden\nx"
+        );
+        assert_eq!(to_text("<p>seen</p><!-- a note --><p>x</p>"), "seen\nx");
     }
 
     proptest! {
