@@ -1000,6 +1000,23 @@ fn canary_places(data: &[u8]) -> Vec<usize> {
         if !plain_encoding(&lower[paragraph_start(&lower, start)..start + blank]) {
             continue;
         }
+        // Every header block from the last delimiter line (or the start) down to the part's,
+        // those of attached messages among them, and the message's own: a transfer encoding of
+        // the message, or of a message holding the part, covers it whatever looks like a
+        // delimiter below it (a body that is not multipart has none).
+        // Nor where one of those blocks gives a type that is not text, a multipart or a message
+        // (`application/msword`): its body is one attachment's bytes, and text in it that looks
+        // like a part is not one.
+        let top = find(&lower, b"\n\n").map_or(lower.len(), |end| end + 1);
+        let holders = &lower[last_delimiter(&lower, block)..start + blank];
+        let message = &lower[..top.min(start)];
+        if !plain_encoding(message)
+            || !plain_encoding(holders)
+            || !holds_parts(message)
+            || !holds_parts(holders)
+        {
+            continue;
+        }
         if !plain_encoding(enclosing_headers(&lower, block)) {
             continue;
         }
@@ -1025,6 +1042,34 @@ fn block_start(lower: &[u8], line: usize) -> usize {
         start = previous_start;
     }
     start
+}
+
+/// Whether every `Content-Type` field starting a line of `headers` gives text, a multipart or a
+/// message, or a value with no `/` (which RFC 2045 reads as plain text).
+fn holds_parts(headers: &[u8]) -> bool {
+    headers
+        .split(|b| *b == b'\n')
+        .filter_map(|line| line.strip_prefix(b"content-type:"))
+        .all(|value| {
+            let value = value.trim_ascii_start();
+            let kind = value
+                .split(|b| *b == b';' || b.is_ascii_whitespace())
+                .next()
+                .unwrap_or_default();
+            !kind.contains(&b'/')
+                || kind.starts_with(b"text/")
+                || kind.starts_with(b"multipart/")
+                || kind.starts_with(b"message/")
+        })
+}
+
+/// Where the last delimiter line (`--`...) before `at` starts, or 0.
+fn last_delimiter(lower: &[u8], at: usize) -> usize {
+    let before = &lower[..at.min(lower.len())];
+    before
+        .windows(3)
+        .rposition(|window| window == b"\n--")
+        .map_or(0, |i| i + 1)
 }
 
 /// Where the run of lines that holds the line starting at `line` starts, back to a blank line or
@@ -1136,6 +1181,13 @@ mod tests {
             // block and in a part's.
             "Content-Transfer-Encoding: base64\n--\nContent-Type: text/plain\n\nSGk=\n",
             "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n--\nContent-Type: text/plain\n\nSGk=\n--B--\n",
+            // A message in base64 with a line that looks like a delimiter, and an attached
+            // message in base64 holding text that looks like a part.
+            "Content-Transfer-Encoding: base64\n\n--J\nContent-Type: text/plain\n\nSGk=\n",
+            "Content-Type: message/rfc822\n\nContent-Type: multipart\nContent-Transfer-Encoding: base64\n\nContent-Type: text/plain\n\nSGk=\n",
+            // Text that looks like a part in a Word document, and in an attachment's bytes.
+            "Content-Type: application/msword\n\nDOC\nContent-Type: text/plain\n\nhi\n",
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: application/octet-stream\n\n%PDF-1.4\nContent-Type: text/plain\n\nhi\n--B--\n",
             // A type written into another's value: the message's type is not text.
             "Content-Type: application/Content-Type: text/plain\n\nPK\n",
         ] {
