@@ -700,31 +700,19 @@ fn simple_value(object: &Object) -> Option<String> {
 /// schemas of PDF/A, editing history and pages are left out ([`is_machine_property`]).
 fn xmp_properties(xml: &str, property: &mut dyn FnMut(&str, &str) -> bool) -> Result<(), String> {
     let mut reader = Reader::from_str(xml);
-    // The elements open, by qualified name; deeper than MAX_DEPTH are counted, not kept.
-    let mut open: Vec<String> = Vec::new();
-    let mut deeper = 0usize;
-    let mut text = String::new();
+    // The elements open, by qualified name.
+    let mut walk = Walk::default();
     loop {
-        let event = reader.read_event().map_err(|error| {
-            format!("XML error near byte {}: {error}", reader.buffer_position())
-        })?;
+        let event = walk.next(&mut reader)?;
         // Text ends where an element starts or ends.
-        if matches!(
-            event,
-            Event::Start(_) | Event::End(_) | Event::Empty(_) | Event::Eof
-        ) {
-            let value = clean(&text);
-            text.clear();
-            if !value.is_empty()
-                && let Some(name) = open.iter().rev().find(|name| !is_container(name))
-                && !is_machine_property(name)
-                && !property(name, &value)
-            {
-                return Ok(());
-            }
+        if let Some(value) = walk.text_ended(&event)
+            && let Some(name) = walk.open.iter().rev().find(|name| !is_container(name))
+            && !is_machine_property(name)
+            && !property(name, &value)
+        {
+            return Ok(());
         }
-        let opens = matches!(event, Event::Start(_));
-        match event {
+        match &event {
             Event::Start(element) | Event::Empty(element) => {
                 for attribute in element.attributes().flatten() {
                     let name = attribute.key.as_ref().to_owned();
@@ -740,27 +728,74 @@ fn xmp_properties(xml: &str, property: &mut dyn FnMut(&str, &str) -> bool) -> Re
                         return Ok(());
                     }
                 }
-                if opens {
-                    if open.len() < MAX_DEPTH {
-                        open.push(element.name().as_ref().to_owned());
-                    } else {
-                        deeper += 1;
-                    }
+                if matches!(event, Event::Start(_)) {
+                    walk.enter(element.name().as_ref().to_owned());
                 }
-            }
-            Event::End(_) => {
-                if deeper > 0 {
-                    deeper -= 1;
-                } else {
-                    open.pop();
-                }
-            }
-            Event::Text(content) if deeper == 0 => text.push_str(&content.xml10_content()),
-            Event::CData(content) if deeper == 0 => text.push_str(&content.xml10_content()),
-            Event::GeneralRef(reference) if deeper == 0 => {
-                text.push_str(&super::zip::entity_text(&reference));
             }
             Event::Eof => return Ok(()),
+            other => walk.pass(other),
+        }
+    }
+}
+
+/// An XML walk's open elements (deeper than [`MAX_DEPTH`] counted, not kept) and the text
+/// gathered since the last tag.
+#[derive(Default)]
+struct Walk {
+    open: Vec<String>,
+    deeper: usize,
+    text: String,
+}
+
+impl Walk {
+    /// The next event of `reader`, an error saying where.
+    fn next<'x>(&self, reader: &mut Reader<&'x [u8]>) -> Result<Event<'x>, String> {
+        reader
+            .read_event()
+            .map_err(|error| format!("XML error near byte {}: {error}", reader.buffer_position()))
+    }
+
+    /// At a tag or the end, the text gathered since the last, cleaned, if any (it is taken).
+    fn text_ended(&mut self, event: &Event<'_>) -> Option<String> {
+        if !matches!(
+            event,
+            Event::Start(_) | Event::End(_) | Event::Empty(_) | Event::Eof
+        ) {
+            return None;
+        }
+        let value = clean(&self.text);
+        self.text.clear();
+        (!value.is_empty()).then_some(value)
+    }
+
+    /// An element opened.
+    fn enter(&mut self, name: String) {
+        if self.open.len() < MAX_DEPTH {
+            self.open.push(name);
+        } else {
+            self.deeper += 1;
+        }
+    }
+
+    /// An element closed, or text gathered (within [`MAX_DEPTH`]); other events pass.
+    fn pass(&mut self, event: &Event<'_>) {
+        match event {
+            Event::End(_) => {
+                if self.deeper > 0 {
+                    self.deeper -= 1;
+                } else {
+                    self.open.pop();
+                }
+            }
+            Event::Text(content) if self.deeper == 0 => {
+                self.text.push_str(&content.xml10_content());
+            }
+            Event::CData(content) if self.deeper == 0 => {
+                self.text.push_str(&content.xml10_content());
+            }
+            Event::GeneralRef(reference) if self.deeper == 0 => {
+                self.text.push_str(&super::zip::entity_text(reference));
+            }
             _ => {}
         }
     }
@@ -772,57 +807,27 @@ fn xmp_properties(xml: &str, property: &mut dyn FnMut(&str, &str) -> bool) -> Re
 /// its configuration) and the data's description are not values.
 fn xfa_data(xml: &str, value: &mut dyn FnMut(&str, &str) -> bool) -> Result<(), String> {
     let mut reader = Reader::from_str(xml);
-    // The elements open, by local name; deeper than MAX_DEPTH are counted, not kept.
-    let mut open: Vec<String> = Vec::new();
-    let mut deeper = 0usize;
-    let mut text = String::new();
-    // Where in `open` the data's root is: values are below it.
+    // The elements open, by local name.
+    let mut walk = Walk::default();
+    // Where in the open elements the data's root is: values are below it.
     let data_at = |open: &[String]| {
         open.windows(2)
             .position(|pair| pair[0] == "datasets" && pair[1] == "data")
             .map(|at| at + 2)
     };
     loop {
-        let event = reader.read_event().map_err(|error| {
-            format!("XML error near byte {}: {error}", reader.buffer_position())
-        })?;
-        if matches!(
-            event,
-            Event::Start(_) | Event::End(_) | Event::Empty(_) | Event::Eof
-        ) {
-            let found = clean(&text);
-            text.clear();
-            if !found.is_empty()
-                && let Some(at) = data_at(&open)
-                && let Some(path) = open.get(at..).filter(|path| !path.is_empty())
-                && !value(&path.join("."), &found)
-            {
-                return Ok(());
-            }
+        let event = walk.next(&mut reader)?;
+        if let Some(found) = walk.text_ended(&event)
+            && let Some(at) = data_at(&walk.open)
+            && let Some(path) = walk.open.get(at..).filter(|path| !path.is_empty())
+            && !value(&path.join("."), &found)
+        {
+            return Ok(());
         }
-        match event {
-            Event::Start(element) => {
-                if open.len() < MAX_DEPTH {
-                    let name = element.local_name();
-                    open.push(name.into_inner().to_owned());
-                } else {
-                    deeper += 1;
-                }
-            }
-            Event::End(_) => {
-                if deeper > 0 {
-                    deeper -= 1;
-                } else {
-                    open.pop();
-                }
-            }
-            Event::Text(content) if deeper == 0 => text.push_str(&content.xml10_content()),
-            Event::CData(content) if deeper == 0 => text.push_str(&content.xml10_content()),
-            Event::GeneralRef(reference) if deeper == 0 => {
-                text.push_str(&super::zip::entity_text(&reference));
-            }
+        match &event {
+            Event::Start(element) => walk.enter(element.local_name().into_inner().to_owned()),
             Event::Eof => return Ok(()),
-            _ => {}
+            other => walk.pass(other),
         }
     }
 }
