@@ -516,13 +516,7 @@ fn encoded_word(text: &str) -> String {
 
 /// `bytes` in base64, 76 characters a line.
 fn base64_lines(bytes: &[u8]) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let mut out = String::with_capacity(encoded.len() + encoded.len() / 38 + 2);
-    for line in encoded.as_bytes().chunks(76) {
-        out.push_str(&String::from_utf8_lossy(line));
-        out.push_str("\r\n");
-    }
-    out
+    crate::mail::transfer::base64_lines(bytes, "\r\n")
 }
 
 /// `message` written as text for a reader outside the mail decoder (a `.msg` in a zip or a

@@ -11,6 +11,16 @@
 
 use memchr::memchr_iter;
 
+/// The line end to write at `at` in `raw`, a line start: CR LF where the line before ends so,
+/// else LF.
+pub(super) fn line_end_before(raw: &[u8], at: usize) -> &'static [u8] {
+    if at >= 2 && raw.get(at - 2) == Some(&b'\r') {
+        b"\r\n"
+    } else {
+        b"\n"
+    }
+}
+
 /// `message` with every bare CR (a CR, or run of CRs, not followed by LF) rewritten as LF, and
 /// how many were; none when it has none (the usual case: one look at each CR).
 pub(super) fn bare_cr_as_lf(message: &[u8]) -> Option<(Vec<u8>, usize)> {

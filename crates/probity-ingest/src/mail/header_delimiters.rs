@@ -78,11 +78,7 @@ pub(super) fn rewritten(message: &Message<'_>) -> Option<(Vec<u8>, usize)> {
     for &at in &insertions {
         bytes.extend_from_slice(raw.get(copied..at)?);
         copied = at;
-        let line_end: &[u8] = if at >= 2 && raw.get(at - 2) == Some(&b'\r') {
-            b"\r\n"
-        } else {
-            b"\n"
-        };
+        let line_end = super::eol::line_end_before(raw, at);
         bytes.extend_from_slice(line_end);
     }
     bytes.extend_from_slice(raw.get(copied..)?);

@@ -18,7 +18,7 @@ mod journal;
 mod mbox;
 mod message;
 mod outside;
-mod transfer;
+pub(crate) mod transfer;
 mod unclosed;
 mod unfound;
 

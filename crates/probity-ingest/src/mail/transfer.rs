@@ -125,6 +125,19 @@ fn reads_as_text(text: &str) -> bool {
     bad.saturating_mul(100) <= chars
 }
 
+/// `bytes` in base64, in lines of 76 characters, each ended by `line_end` (the last too), as
+/// a MIME part's body is written.
+pub(crate) fn base64_lines(bytes: &[u8], line_end: &str) -> String {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / 76 * line_end.len() + 2);
+    for line in encoded.as_bytes().chunks(76) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push_str(line_end);
+    }
+    out
+}
+
 /// Base64 as RFC 2045 §6.8 has it decoded: characters outside the alphabet (line breaks, a stray
 /// `!`) are passed over, and `=` ends a group (what is left of it gives its whole bytes).
 fn base64_passing_over(body: &[u8]) -> Vec<u8> {

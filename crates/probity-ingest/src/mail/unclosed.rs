@@ -104,11 +104,7 @@ pub(super) fn close(message: &Message<'_>, raw: &[u8]) -> Option<Closed> {
     for (at, _, boundary, missing) in insertions {
         bytes.extend_from_slice(raw.get(copied..at)?);
         copied = at;
-        let line_end: &[u8] = if at >= 2 && raw.get(at - 2) == Some(&b'\r') {
-            b"\r\n"
-        } else {
-            b"\n"
-        };
+        let line_end = super::eol::line_end_before(raw, at);
         for _ in 0..missing {
             bytes.extend_from_slice(b"--");
             bytes.extend_from_slice(boundary);

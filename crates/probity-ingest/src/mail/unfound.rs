@@ -297,16 +297,9 @@ impl Plan {
 /// `bytes` in base64, in lines of 76 characters ended as the message ends them, without an end
 /// after the last (the line end before the next delimiter is kept from the message).
 fn base64_lines(bytes: &[u8], crlf: bool) -> Vec<u8> {
-    use base64::Engine;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
-    let mut lines = Vec::with_capacity(encoded.len() + encoded.len() / 76 * end.len());
-    for (index, line) in encoded.as_bytes().chunks(76).enumerate() {
-        if index > 0 {
-            lines.extend_from_slice(end);
-        }
-        lines.extend_from_slice(line);
-    }
+    let end = if crlf { "\r\n" } else { "\n" };
+    let mut lines = super::transfer::base64_lines(bytes, end).into_bytes();
+    lines.truncate(lines.len().saturating_sub(end.len()));
     lines
 }
 
