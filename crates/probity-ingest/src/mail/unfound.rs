@@ -201,10 +201,17 @@ fn plan(bytes: &[u8], depth: usize) -> Option<Plan> {
             if field < block_end {
                 continue;
             }
-            let Some(encoded) = encoded_message(bytes, field) else {
+            let body = match body_start(bytes, field) {
+                Ok(body) => body,
+                Err(looked) => {
+                    block_end = looked;
+                    continue;
+                }
+            };
+            block_end = body;
+            let Some(encoded) = encoded_message(bytes, field, body) else {
                 continue;
             };
-            block_end = encoded.body.start;
             // Its header blocks are bounded as the message's own are: mail-parser would parse
             // them whole.
             let (decoded, headers_cut) = match super::header_limit::cut(&encoded.decoded) {
@@ -353,26 +360,33 @@ struct Encoded {
 /// Longest header block looked through around a message type's field, each way.
 const MAX_BLOCK_LOOK: usize = 64 * 1024;
 
-/// The attached message whose header block holds the `Content-Type` field value starting at
-/// `field`, where that block also names the base64 or quoted-printable transfer encoding and its
-/// body decodes as mail-parser decodes it (up to the delimiter line before which the block
-/// starts); none otherwise.
-fn encoded_message(bytes: &[u8], field: usize) -> Option<Encoded> {
-    // The block's end: the first empty line after the field.
+/// Where the body after the header block holding `field` starts (after the first empty line
+/// after it, looked for no further than [`MAX_BLOCK_LOOK`]); otherwise how far was looked, so
+/// that no byte is looked through twice for the fields after it.
+fn body_start(bytes: &[u8], field: usize) -> Result<usize, usize> {
     let mut at = field;
-    let body_start = loop {
-        let newline = at + memchr::memchr(b'\n', bytes.get(at..)?)?;
-        let next = newline + 1;
+    loop {
+        let Some(newline) = bytes.get(at..).and_then(|rest| memchr::memchr(b'\n', rest)) else {
+            return Err(bytes.len());
+        };
+        let next = at + newline + 1;
         match bytes.get(next..) {
-            Some([b'\n', ..]) => break next + 1,
-            Some([b'\r', b'\n', ..]) => break next + 2,
+            Some([b'\n', ..]) => return Ok(next + 1),
+            Some([b'\r', b'\n', ..]) => return Ok(next + 2),
             _ => {}
         }
         if next - field > MAX_BLOCK_LOOK {
-            return None;
+            return Err(next);
         }
         at = next;
-    };
+    }
+}
+
+/// The attached message whose header block holds the `Content-Type` field value starting at
+/// `field` and whose body starts at `body_start`, where that block also names the base64 or
+/// quoted-printable transfer encoding and its body decodes as mail-parser decodes it (up to the
+/// delimiter line before which the block starts); none otherwise.
+fn encoded_message(bytes: &[u8], field: usize, body_start: usize) -> Option<Encoded> {
     let crlf = bytes.get(..body_start)?.ends_with(b"\r\n\r\n");
     // Its start: after the delimiter line above it (whose boundary ends the body), or the start
     // of the message; an empty line above it first means the field is in a body.
