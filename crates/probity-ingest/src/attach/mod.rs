@@ -4,7 +4,9 @@
 //! pictures in documents, by OCR where it is switched on ([`Ocr`]);
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
 //! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`); one
-//! whose type says nothing of it and that is not text as a whole has its text lines read. A PDF's
+//! whose type says nothing of it and that is not text as a whole has its text lines read, as has
+//! one whose type has no subtype (`p`: text/plain to RFC 2045) where its bytes are not text, or
+//! begin as a format's but give no text as one. A PDF's
 //! text outside its PDF syntax (appended after its end, written between its objects) is read
 //! after its pages, noted, and then its document information, form field values, annotations and
 //! bookmarks, each under a heading (`[form fields]`); one that claims to be a PDF and cannot be
@@ -120,8 +122,8 @@ enum Kind {
     /// Of no type, one with no registered top-level type (a garbled `multipbrt/mixed`), or a
     /// multipart or message the mail parser did not read as one, whose bytes are not text as a
     /// whole: a message's body, parts and all, that a garbled type made an attachment, with a
-    /// binary part or a few NULs in it. Its lines that are text are read, one by one
-    /// ([`text_lines`]), noted.
+    /// binary part or a few NULs in it; or of a type that is not valid ([`invalid_type`]), read
+    /// as text/plain. Its lines that are text are read, one by one ([`text_lines`]), noted.
     TextLines,
     Unsupported,
 }
@@ -229,12 +231,23 @@ fn extract(
         return (note, Vec::new());
     }
     let kind = kind_of(input);
+    let invalid = invalid_type(input.mime_type);
     // The readers below do not panic by design; this is the last line of defence for the
     // third-party parsers inside them.
     let result = catch_unwind(AssertUnwindSafe(|| {
         let mut out = TextOut::new(limits);
         out.messages = messages;
+        if let Some(mime) = invalid {
+            out.note(format!(
+                "its type {mime} {INVALID_TYPE_NOTE}, which RFC 2045 reads as text/plain"
+            ));
+        }
         extract_into(kind, input, &mut out, 0);
+        if invalid.is_some() && kind != Kind::TextLines && out.text.trim().is_empty() {
+            // Bytes that start as a file format whose reader found no text in them (a Word
+            // signature over lines of text) are still text/plain by their type.
+            lines_of_invalid_type(kind, input, &mut out);
+        }
         out.finish_held()
     }));
     match result {
@@ -387,6 +400,38 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
     }
 }
 
+/// Part of the note on an attachment whose type is not valid ([`invalid_type`]), after `its
+/// type TYPE`.
+pub(crate) const INVALID_TYPE_NOTE: &str = "is not a valid media type (it has no subtype)";
+
+/// `mime` where it is not a valid media type, having no subtype (`p`, `wordprocessingml`,
+/// `application`): RFC 2045 (section 5.2) reads such a type as text/plain. `text` alone is left
+/// out: it is read as text already, as RFC 2046 reads a text subtype it does not know.
+fn invalid_type(mime: Option<&str>) -> Option<&str> {
+    mime.filter(|mime| !mime.is_empty() && !mime.contains('/') && *mime != "text")
+}
+
+/// The text lines ([`text_lines`]) of an attachment of an invalid type ([`invalid_type`]) whose
+/// bytes start as a file format (`kind`) whose reader found no text, noted; nothing where they
+/// are mostly binary.
+fn lines_of_invalid_type(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>) {
+    let Some((text, left_out)) = text_lines(input.bytes, out.limits.max_attachment_text_bytes)
+    else {
+        return;
+    };
+    if text.trim().is_empty() {
+        return;
+    }
+    out.note(format!(
+        "read line by line: its bytes begin as a file of another kind ({}) but gave no text as one, and its type is read as text/plain; {left_out} lines that are not text left out",
+        match kind {
+            Kind::Unsupported => "a binary format",
+            _ => kind.label(),
+        }
+    ));
+    out.push(&text);
+}
+
 /// Registered top-level media types (RFC 6838 and IANA's list); a type under any other is
 /// garbled, and says nothing of its content (RFC 2045 reads it as `application/octet-stream`).
 const REGISTERED_TOP_LEVEL_TYPES: [&str; 11] = [
@@ -526,7 +571,13 @@ fn kind_of(input: &Input<'_>) -> Kind {
     {
         return Kind::Rtf;
     }
-    let mime = input.mime_type.unwrap_or_default();
+    // A type that is not valid says nothing: the name may, else the bytes are read as text.
+    let invalid = invalid_type(input.mime_type).is_some();
+    let mime = if invalid {
+        ""
+    } else {
+        input.mime_type.unwrap_or_default()
+    };
     let extension = extension(input.name);
     if mime == "application/pdf" || extension.as_deref() == Some("pdf") {
         return Kind::Pdf;
@@ -560,7 +611,7 @@ fn kind_of(input: &Input<'_>) -> Kind {
     // unread, a declared type was enough to keep a text's words from every policy.
     sniffed_kind(bytes).unwrap_or_else(|| {
         let binary = BINARY_SIGNATURES.iter().any(|sig| bytes.starts_with(sig));
-        if !binary && type_says_nothing(input.mime_type) {
+        if !binary && (invalid || type_says_nothing(input.mime_type)) {
             Kind::TextLines
         } else {
             Kind::Unsupported

@@ -1366,6 +1366,10 @@ fn attachments(
             if note.contains(outside::CUT_REASON) {
                 labels.set(outside::CUT_LABEL, outside::CUT_REASON);
             }
+            // Read by the content where the type said nothing valid: an analyst should know.
+            if note.contains(attach::INVALID_TYPE_NOTE) {
+                labels.set(INVALID_TYPE_LABEL, "true");
+            }
         }
         held.extend(inside.into_iter().map(|message| (out.len(), message)));
         out.push(attachment);
@@ -1961,6 +1965,10 @@ const _: () = assert!(
     MAX_ATTACHED_MESSAGE_DEPTH == 8,
     "TOO_DEEP_NOTE names the depth"
 );
+
+/// The label on a message with a part, at any depth, whose type is not valid (no subtype:
+/// `Content-Type: p`), read as text/plain as RFC 2045 says.
+const INVALID_TYPE_LABEL: &str = "email.invalid_content_type";
 
 /// The label on a message with attached messages too deep to be read: the message goes to
 /// dead-letter whole as well (`send_message`), so that their text is kept.

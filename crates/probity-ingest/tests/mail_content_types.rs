@@ -1,0 +1,144 @@
+//! Mail whose parts declare their type badly: a type with no subtype (`Content-Type: p`). Each
+//! part's text is read, and how it was read is noted and labelled (found by the fuzzer).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use probity_ingest::attach::{Input, extract_text};
+use probity_ingest::mail::decode_eml;
+use probity_ingest::{Batch, Context, Limits};
+use probity_model::{Attachment, Event};
+
+/// The one event of a message that goes to dead-letter in no part.
+fn decode(bytes: &[u8]) -> Event {
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(bytes, &mut ctx, Some("test.eml".into()), &mut batch).unwrap();
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    assert_eq!(batch.events.len(), 1, "{:?}", batch.events);
+    batch.events.remove(0)
+}
+
+fn only_attachment(event: &Event) -> &Attachment {
+    let attachments = &event.email.as_ref().unwrap().attachments;
+    assert_eq!(attachments.len(), 1, "{attachments:?}");
+    &attachments[0]
+}
+
+fn message(content_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut raw = format!(
+        "From: a@force.police.uk\r\nTo: b@force.police.uk\r\nSubject: s\r\nContent-Type: {content_type}\r\n\r\n"
+    )
+    .into_bytes();
+    raw.extend_from_slice(body);
+    raw
+}
+
+// ---------------------------------------------------------------------------------------------
+// A type with no subtype: text/plain (RFC 2045, section 5.2)
+// ---------------------------------------------------------------------------------------------
+
+/// A body whose type has no subtype, with a line of control bytes: not text as a whole, and
+/// under `application` (a registered top-level type) it was named, not read.
+#[test]
+fn a_type_with_no_subtype_is_read_as_text_line_by_line() {
+    let mut body = b"Meet me behind the station.\r\nBring the files.\r\n".to_vec();
+    body.extend((0..30u8).map(|n| if n % 5 == 0 { n % 8 } else { 0x80 | (n * 4) }));
+    body.extend_from_slice(b"\r\n");
+    let event = decode(&message("application", &body));
+    let attachment = only_attachment(&event);
+    let text = attachment.text.as_deref().unwrap_or_default();
+    assert_eq!(
+        text, "Meet me behind the station.\nBring the files.",
+        "{attachment:?}"
+    );
+    let note = attachment.extraction.as_deref().unwrap();
+    assert!(
+        note.starts_with(
+            "its type application is not a valid media type (it has no subtype), which RFC 2045 reads as text/plain"
+        ),
+        "{note}"
+    );
+    assert!(note.contains("read line by line"), "{note}");
+    assert_eq!(event.labels["email.invalid_content_type"], "true");
+}
+
+/// `wordprocessingml` is no DOCX type: the bytes were left to the zip reader ("corrupt zip").
+#[test]
+fn a_type_with_no_subtype_naming_a_format_does_not_send_text_to_its_reader() {
+    let event = decode(&message(
+        "wordprocessingml",
+        b"Meet me behind the station.\r\n\x8f\r\n",
+    ));
+    let attachment = only_attachment(&event);
+    assert_eq!(
+        attachment.text.as_deref(),
+        Some("Meet me behind the station."),
+        "{attachment:?}"
+    );
+}
+
+/// Bytes that start with a Word 97–2003 file's signature but are lines of text: the Office
+/// reader finds nothing, and the lines are read as the type (`p`, text/plain) says.
+#[test]
+fn text_under_a_type_with_no_subtype_that_starts_as_an_office_file_is_read_line_by_line() {
+    let mut body = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\r\n".to_vec();
+    body.extend_from_slice(b"Meet me behind the station.\r\n");
+    let event = decode(&message("p", &body));
+    let attachment = only_attachment(&event);
+    assert_eq!(
+        attachment.text.as_deref(),
+        Some("Meet me behind the station."),
+        "{attachment:?}"
+    );
+    let note = attachment.extraction.as_deref().unwrap();
+    assert!(
+        note.contains("read line by line: its bytes begin as a file of another kind (Office)"),
+        "{note}"
+    );
+}
+
+/// A file of a format still goes to its reader whatever its type says: a DOCX under a type with
+/// no subtype is read as a DOCX.
+#[test]
+fn a_document_under_a_type_with_no_subtype_is_read_by_its_format() {
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    writer.start_file("word/document.xml", options).unwrap();
+    std::io::Write::write_all(
+        &mut writer,
+        b"<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>Quarterly figures</w:t></w:r></w:p></w:body></w:document>",
+    )
+    .unwrap();
+    let docx = writer.finish().unwrap().into_inner();
+    let got = extract_text(
+        &Input {
+            bytes: &docx,
+            mime_type: Some("wordprocessingml"),
+            ..Input::default()
+        },
+        &Limits::default(),
+    );
+    assert_eq!(got.text.as_deref(), Some("Quarterly figures"), "{got:?}");
+}
+
+/// A binary file under a type with no subtype is not read as text: its stray text would be
+/// noise.
+#[test]
+fn a_binary_file_under_a_type_with_no_subtype_is_not_read_as_text() {
+    let mut bytes = Vec::new();
+    for n in 0..200u8 {
+        bytes.extend_from_slice(&[n, n ^ 0x5a, 0x01, 0x9c, b'x', n.wrapping_mul(7)]);
+        if n % 10 == 0 {
+            bytes.extend_from_slice(b"\nWord\n");
+        }
+    }
+    let got = extract_text(
+        &Input {
+            bytes: &bytes,
+            mime_type: Some("p"),
+            ..Input::default()
+        },
+        &Limits::default(),
+    );
+    assert_eq!(got.text, None, "{got:?}");
+}
