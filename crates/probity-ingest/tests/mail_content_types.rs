@@ -1,5 +1,6 @@
-//! Mail whose parts declare their type badly: a type with no subtype (`Content-Type: p`). Each
-//! part's text is read, and how it was read is noted and labelled (found by the fuzzer).
+//! Mail whose parts declare their type badly: a type with no subtype (`Content-Type: p`), a
+//! part never ended that has no header fields. Each part's text is read, and how it was read is
+//! noted and labelled (found by the fuzzer).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -141,4 +142,30 @@ fn a_binary_file_under_a_type_with_no_subtype_is_not_read_as_text() {
         &Limits::default(),
     );
     assert_eq!(got.text, None, "{got:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A part with no header fields, never ended
+// ---------------------------------------------------------------------------------------------
+
+/// A part with an empty header block (text/plain, RFC 2046) that its multipart never ends, text
+/// then binary: the parser keeps it as text with each byte that is not UTF-8 replaced, three
+/// bytes for one, and read so its binary lines outweighed its text.
+#[test]
+fn an_unended_part_with_no_header_fields_has_its_text_read() {
+    let mut raw = message("multipart/mixed; boundary=b", b"--b\r\n\r\n");
+    raw.extend_from_slice(b"Meet me behind the station.\r\n");
+    let binary: Vec<u8> = (0..30u8).map(|n| 0x80 | (n * 3)).collect();
+    raw.extend_from_slice(&binary);
+    raw.extend_from_slice(b"\r\n");
+    let event = decode(&raw);
+    let attachment = only_attachment(&event);
+    let text = attachment.text.as_deref().unwrap_or_default();
+    assert!(
+        text.starts_with("Meet me behind the station."),
+        "{attachment:?}"
+    );
+    // Its size is that of the bytes written, not of the parser's text.
+    let written = b"Meet me behind the station.\r\n".len() + binary.len() + 2;
+    assert_eq!(attachment.file.size, Some(written as u64), "{attachment:?}");
 }

@@ -2002,14 +2002,18 @@ fn attachment_file(part: &MessagePart<'_>, bytes: &[u8]) -> File {
 /// mail-parser converts text parts to UTF-8; for those the bytes are decoded again from the raw
 /// message so that size and hash match the file itself (a Latin-1 CSV stays Latin-1). Where that
 /// fails, and for a part mail-parser could not decode as declared (it keeps the raw text then, and
-/// its offsets may reach past the part), the converted text is used.
+/// its offsets may reach past the part), the converted text is used, unless the raw bytes the
+/// offsets give are that text as mail-parser converted it ([`written_text`]).
 fn attachment_bytes<'a>(part: &'a MessagePart<'_>, raw_message: &'a [u8]) -> Cow<'a, [u8]> {
     if let Some(decoded) = transfer::decoded_body(part, raw_message) {
         return Cow::Owned(decoded);
     }
     let is_text = matches!(part.body, PartType::Text(_) | PartType::Html(_));
-    if !is_text || part.is_encoding_problem {
+    if !is_text {
         return Cow::Borrowed(part.contents());
+    }
+    if part.is_encoding_problem {
+        return Cow::Borrowed(written_text(part, raw_message).unwrap_or(part.contents()));
     }
     let raw = raw_message.get(part.offset_body as usize..part.offset_end as usize);
     let decoded = raw.and_then(|raw| match part.encoding {
@@ -2018,6 +2022,22 @@ fn attachment_bytes<'a>(part: &'a MessagePart<'_>, raw_message: &'a [u8]) -> Cow
         Encoding::QuotedPrintable => quoted_printable_decode(raw).map(Cow::Owned),
     });
     decoded.unwrap_or(Cow::Borrowed(part.contents()))
+}
+
+/// The raw bytes of a text part mail-parser could not decode as declared (a part never ended
+/// by its multipart's delimiter: it reads the rest of the message, as UTF-8 with invalid bytes
+/// replaced, where no charset is declared), where its offsets give bytes that convert so to the
+/// text it kept. Read from the converted text, each byte that is not UTF-8 would count three
+/// (its replacement character), and the text lines among binary ones were judged binary.
+fn written_text<'a>(part: &MessagePart<'_>, raw_message: &'a [u8]) -> Option<&'a [u8]> {
+    let (PartType::Text(text) | PartType::Html(text)) = &part.body else {
+        return None;
+    };
+    if part.encoding != Encoding::None {
+        return None;
+    }
+    let raw = raw_message.get(part.offset_body as usize..part.offset_end as usize)?;
+    (String::from_utf8_lossy(raw) == text.as_ref()).then_some(raw)
 }
 
 /// [`attachment_bytes`] as the message wrote them, where its multiparts' `boundary` parameters
