@@ -638,6 +638,23 @@ fn a_header_block_ended_at_an_outer_delimiter_is_read_with_the_multiparts_it_lea
     assert_eq!(event.labels["email.unclosed_multiparts"], "2");
 }
 
+/// A message attached by its header fields alone, written with no blank line under them, ends
+/// at the next delimiter line of the multipart holding it, as a part's header block does: the
+/// parser read the next part's header fields and text into the attached message (a corpus
+/// message sent three attached so showed one).
+#[test]
+fn a_delimiter_line_within_an_attached_messages_header_block_ends_it() {
+    let raw = "From: Alan Smith <alan.smith@force.police.uk>\nSubject: fwd\n\
+        Content-Type: multipart/mixed; boundary=A\n\n--A\n\
+        Content-Type: message/rfc822; name=first.eml\n\n\
+        From: Carol <c@x.org>\nSubject: first\nContent-Type: text/plain\n--A\n\
+        Content-Type: text/plain\n\nI will find you.\n--A--\n";
+    let event = decode(raw.as_bytes());
+    assert_eq!(body(&event), "I will find you.");
+    assert_eq!(attachment_text(&event, "first.eml"), "first");
+    assert_eq!(event.labels["email.delimiters_in_part_headers"], "1");
+}
+
 /// A multipart with no part, closed before the next delimiter line of the one holding it: the
 /// parser takes the close delimiter put in for a delimiter line and reads the lines after it as a
 /// header block, which is left as the parser reads it (ended at that next delimiter line, the

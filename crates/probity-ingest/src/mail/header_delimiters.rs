@@ -14,9 +14,11 @@
 //! in), so the message is read again and checked again, a few rounds at most, in turn with the
 //! closing of multiparts never closed ([`super::unclosed`]). The parts' content
 //! is left byte for byte, the lines of a block that are not header fields are read as any such
-//! lines are (`email.text_in_headers`), and the message is labelled ([`LABEL`]).
+//! lines are (`email.text_in_headers`), and the message is labelled ([`LABEL`]). A message
+//! attached in a part (read in place) is ended the same way, its own header block too: mailers
+//! that keep only an attached message's header fields may write no blank line under them.
 
-use mail_parser::Message;
+use mail_parser::{Message, MessagePart, PartType};
 use memchr::memmem;
 
 /// The label on a message read with its parts' header blocks ended at delimiter lines; its value
@@ -30,43 +32,8 @@ pub(super) const LABEL: &str = "email.delimiters_in_part_headers";
 /// was in), which a reading of the bytes written again finds.
 pub(super) fn rewritten(message: &Message<'_>) -> Option<(Vec<u8>, usize)> {
     let raw: &[u8] = message.raw_message.as_ref();
-    let mut parents = None;
     let mut insertions = Vec::new();
-    for (index, part) in message.parts.iter().enumerate().skip(1) {
-        let start = part.offset_header as usize;
-        let Some(block) = raw.get(start..part.offset_body as usize) else {
-            continue;
-        };
-        // A block whose first line is `--` alone follows a close delimiter that the parser took
-        // for a delimiter line (a multipart with no part): its lines are what follows the
-        // multipart, and are read as the parser reads them.
-        let first = block
-            .split(|byte| *byte == b'\n')
-            .next()
-            .unwrap_or_default();
-        if first.trim_ascii() == b"--" {
-            continue;
-        }
-        // Almost every header block has no line starting `--` (its first line among them).
-        let first_line = block.starts_with(b"--").then_some(start);
-        let mut lines = first_line
-            .into_iter()
-            .chain(memmem::find_iter(block, b"\n--").map(|at| start + at + 1))
-            .peekable();
-        if lines.peek().is_none() {
-            continue;
-        }
-        let parents = parents.get_or_insert_with(|| super::outside::parents(message));
-        let holders = super::outside::holding_boundaries(message, parents, index);
-        let first = lines.find(|&line| {
-            let rest = raw.get(line + 2..).unwrap_or_default();
-            holders.iter().any(|boundary| {
-                rest.strip_prefix(*boundary)
-                    .is_some_and(super::boundary::ends_delimiter)
-            })
-        });
-        insertions.extend(first);
-    }
+    gather(message, raw, &[], 0, &mut insertions);
     if insertions.is_empty() {
         return None;
     }
@@ -83,6 +50,94 @@ pub(super) fn rewritten(message: &Message<'_>) -> Option<(Vec<u8>, usize)> {
     }
     bytes.extend_from_slice(raw.get(copied..)?);
     Some((bytes, insertions.len()))
+}
+
+/// How deep attached messages (read in place) are followed, as the parser follows them.
+const MAX_DEPTH: usize = 10;
+
+/// Most multiparts holding a part whose delimiter lines are looked for (the nearest ones).
+const MAX_HOLDERS: usize = 16;
+
+/// Gathers where a line end is to be put in the header blocks of `message`'s parts, and of the
+/// messages attached to it in place (whose offsets are into `raw` too). A message attached in a
+/// multipart (`outer`: the boundaries of the multiparts holding it, nearest first) has its own
+/// header block checked too: a delimiter line of those ends the attached message, header block
+/// and all (mailers that keep only an attached message's header fields write no blank line
+/// under them).
+fn gather<'m>(
+    message: &'m Message<'_>,
+    raw: &[u8],
+    outer: &[&'m [u8]],
+    depth: usize,
+    insertions: &mut Vec<usize>,
+) {
+    let mut parents = None;
+    let mut holders_of = |index: usize| {
+        let parents = parents.get_or_insert_with(|| super::outside::parents(message));
+        holding(message, parents, index, outer)
+    };
+    for (index, part) in message.parts.iter().enumerate() {
+        // The message's own header block, where nothing holds it, ends at a blank line only.
+        if index > 0 || !outer.is_empty() {
+            insertions.extend(first_delimiter_line(raw, part, || holders_of(index)));
+        }
+        if let PartType::Message(attached) = &part.body
+            && depth < MAX_DEPTH
+            && std::ptr::eq(attached.raw_message.as_ref(), raw)
+        {
+            gather(attached, raw, &holders_of(index), depth + 1, insertions);
+        }
+    }
+}
+
+/// The boundaries of the multiparts holding part `index` of `message`, within it and then
+/// around it (`outer`), nearest first, at most [`MAX_HOLDERS`].
+fn holding<'m>(
+    message: &'m Message<'_>,
+    parents: &[Option<usize>],
+    index: usize,
+    outer: &[&'m [u8]],
+) -> Vec<&'m [u8]> {
+    let mut holders = super::outside::holding_boundaries(message, parents, index);
+    holders.extend_from_slice(outer);
+    holders.truncate(MAX_HOLDERS);
+    holders
+}
+
+/// Where the first delimiter line of a multipart holding `part` (`holders`, found only where
+/// the block has a line starting `--`) within its header block starts, if one does.
+fn first_delimiter_line<'m>(
+    raw: &[u8],
+    part: &MessagePart<'_>,
+    holders: impl FnOnce() -> Vec<&'m [u8]>,
+) -> Option<usize> {
+    let start = part.offset_header as usize;
+    let block = raw.get(start..part.offset_body as usize)?;
+    // A block whose first line is `--` alone follows a close delimiter that the parser took
+    // for a delimiter line (a multipart with no part): its lines are what follows the
+    // multipart, and are read as the parser reads them.
+    let first = block
+        .split(|byte| *byte == b'\n')
+        .next()
+        .unwrap_or_default();
+    if first.trim_ascii() == b"--" {
+        return None;
+    }
+    // Almost every header block has no line starting `--` (its first line among them).
+    let first_line = block.starts_with(b"--").then_some(start);
+    let mut lines = first_line
+        .into_iter()
+        .chain(memmem::find_iter(block, b"\n--").map(|at| start + at + 1))
+        .peekable();
+    lines.peek()?;
+    let holders = holders();
+    lines.find(|&line| {
+        let rest = raw.get(line + 2..).unwrap_or_default();
+        holders.iter().any(|boundary| {
+            rest.strip_prefix(*boundary)
+                .is_some_and(super::boundary::ends_delimiter)
+        })
+    })
 }
 
 #[cfg(test)]
@@ -118,6 +173,20 @@ mod tests {
             ended(raw).unwrap(),
             raw.replace("--N12\n--N3\n", "--N12\n\n--N3\n")
         );
+    }
+
+    #[test]
+    fn an_attached_messages_own_header_block_is_ended_at_a_delimiter_line() {
+        let raw = "Content-Type: multipart/mixed; boundary=sep\n\n--sep\n\
+                   Content-Type: message/rfc822\n\nSubject: first\n--sep\n\
+                   Content-Type: text/plain\n\nhello\n--sep--\n";
+        assert_eq!(
+            ended(raw).unwrap(),
+            raw.replace("first\n--sep\n", "first\n\n--sep\n")
+        );
+        // The message's own header block is ended by a blank line only.
+        let raw = "Subject: s\n--sep\nContent-Type: text/plain\n\nhello\n";
+        assert_eq!(ended(raw), None);
     }
 
     #[test]
