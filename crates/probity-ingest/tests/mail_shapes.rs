@@ -675,6 +675,90 @@ fn a_multipart_with_no_part_closed_before_its_holders_delimiter_keeps_the_text_a
     assert!(read, "{email:?}");
 }
 
+/// Every text of `event`: its body and its attachments' text.
+fn all_text(event: &Event) -> String {
+    let email = event.email.as_ref().unwrap();
+    email
+        .body
+        .iter()
+        .chain(email.attachments.iter().filter_map(|a| a.text.as_ref()))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A multipart whose first delimiter line is its close delimiter has no part: the parser took the
+/// close delimiter for a delimiter line and the epilogue after it for a header block (here one
+/// declaring the same boundary again), misread the structure after it, and lost the next part of
+/// the multipart holding it (found by the fuzzer).
+#[test]
+fn a_multipart_closed_at_its_first_delimiter_line_keeps_the_parts_after_it() {
+    let raw = "From: Alan Smith <alan.smith@force.police.uk>\nSubject: nest\n\
+        Content-Type: multipart/mixed; boundary=outer\n\n--outer\n\
+        Content-Type: multipart/alternative; boundary=alt\n\n--alt--\n\
+        Content-Type: multipart/alternative; boundary=alt\n\n--alt\n\n\
+        --outer\nContent-Type: text/plain\n\nI will find you.\n--outer--\n";
+    let event = decode(raw.as_bytes());
+    // The lines after the close delimiter are its epilogue.
+    assert_eq!(
+        body(&event),
+        "I will find you.\n\n[text outside the message's parts]\n\
+         Content-Type: multipart/alternative; boundary=alt\n\n--alt"
+    );
+    assert_eq!(event.labels["email.empty_parts_put_in"], "1");
+}
+
+/// A multipart with no delimiter line before the next delimiter line of the one holding it has
+/// no part and ends there: the parser looked for its first delimiter line past that line, read
+/// the parts after it as its own, and lost the text of the outer multipart's next part (found by
+/// the fuzzer, after a header block ended at a delimiter line left such a multipart).
+#[test]
+fn a_multipart_with_no_delimiter_line_before_its_holders_keeps_the_parts_after_it() {
+    let raw = "From: Alan Smith <alan.smith@force.police.uk>\nSubject: nest\n\
+        Content-Type: multipart/mixed; boundary=\"A\"\n\n--A\n\
+        Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n\
+        Content-Type: multipart/mixed; boundary=\"C\"\n--B\n\
+        --C\nContent-Type: multipart/mixed; boundary=\"D\"\n\n--D\n\
+        --A\nContent-Type: text/plain\n\nI will find you.\n--A--\n";
+    let event = decode(raw.as_bytes());
+    assert_eq!(body(&event), "I will find you.");
+    assert_eq!(event.labels["email.empty_parts_put_in"], "1");
+}
+
+/// An attached message whose own type is message/rfc822 (a message attached directly in it),
+/// last in its multipart: the parser ended only the inner message at the close delimiter, and
+/// stopped reading there, so the next part of the multipart holding it was lost.
+#[test]
+fn messages_attached_directly_in_one_another_keep_the_parts_after_them() {
+    let raw = "From: Alan Smith <alan.smith@force.police.uk>\nSubject: fwd\n\
+        Content-Type: multipart/mixed; boundary=A\n\n--A\n\
+        Content-Type: multipart/mixed; boundary=B\n\n--B\n\
+        Content-Type: message/rfc822\n\nContent-Type: message/rfc822\n\n\
+        From: Carol <c@x.org>\nSubject: inner\n\nsee below\n--B--\n\
+        --A\nContent-Type: text/plain\n\nI will find you.\n--A--\n";
+    let event = decode(raw.as_bytes());
+    assert_eq!(body(&event), "I will find you.");
+    assert!(all_text(&event).contains("see below"), "{event:?}");
+    assert_eq!(event.labels["email.empty_parts_put_in"], "1");
+}
+
+/// The same, in a multipart never closed (written `multipart` with no subtype): its close
+/// delimiter is put in first, then the empty part the parser needs before it (found by the
+/// fuzzer).
+#[test]
+fn messages_attached_directly_in_one_another_in_a_multipart_never_closed_keep_the_parts_after_them()
+{
+    let raw = "From: Alan Smith <alan.smith@force.police.uk>\nSubject: fwd\n\
+        Content-Type: multipart/mixed; boundary=A\n\n--A\n\
+        Content-Type: multipart; boundary=B\n\n--B\n\
+        Content-Type: message/rfc822\n\nContent-Type: message/rfc822\n\n\n\
+        --A\nContent-Type: text/plain\n\nI will find you.\n--A--\n";
+    let event = decode(raw.as_bytes());
+    assert_eq!(body(&event), "I will find you.");
+    assert_eq!(event.labels["email.empty_parts_put_in"], "1");
+    assert_eq!(event.labels["email.unclosed_multiparts"], "1");
+}
+
 /// The epilogue of a multipart that holds a multipart never closed, inside a multipart never
 /// closed itself, is read: the parser ends the multipart before its close delimiter line, and
 /// the text after that line was in no text (found by the fuzzer).

@@ -20,8 +20,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::{
-    alternative, boundary, eol, header_delimiters, header_limit, header_lines, journal, outside,
-    transfer, unclosed, unfound,
+    alternative, boundary, empty_parts, eol, header_delimiters, header_limit, header_lines,
+    journal, outside, transfer, unclosed, unfound,
 };
 use crate::{Context, Limits, attach, charset};
 
@@ -304,6 +304,11 @@ pub(super) fn message_to_events_with(
                 .labels
                 .insert(header_delimiters::LABEL.into(), mended.ended.to_string());
         }
+        if let Some(mended) = mended.as_ref().filter(|mended| mended.emptied > 0) {
+            event
+                .labels
+                .insert(empty_parts::LABEL.into(), mended.emptied.to_string());
+        }
         if let Some((cut, count)) = nesting {
             event.labels.insert(
                 "email.nested_messages_cut".into(),
@@ -320,21 +325,25 @@ pub(super) fn message_to_events_with(
 const MAX_MEND_ROUNDS: usize = 6;
 
 /// The message written again by [`mend_rounds`], with how many header blocks it ended
-/// ([`header_delimiters`]) and how many close delimiter lines it put in ([`unclosed`]).
+/// ([`header_delimiters`]), how many empty parts it put in ([`empty_parts`]) and how many close
+/// delimiter lines ([`unclosed`]).
 struct Mended {
     bytes: Vec<u8>,
     ended: usize,
+    emptied: usize,
     closed: usize,
 }
 
-/// `message` written again with its parts' header blocks ended at delimiter lines and the close
-/// delimiter lines of multiparts never closed put in. Each brings the other's cases to light (a
-/// block ended at an outer delimiter line leaves an inner multipart unclosed; a multipart closed
-/// leaves the next part's header block to be read), so they are done in turns, the message read
-/// again after each, at most [`MAX_MEND_ROUNDS`] times. None where neither is needed.
+/// `message` written again with its parts' header blocks ended at delimiter lines, the empty
+/// parts the parser needs put in, and the close delimiter lines of multiparts never closed. Each
+/// brings the others' cases to light (a block ended at an outer delimiter line leaves an inner
+/// multipart unclosed, or with no part; a multipart closed leaves the next part's header block to
+/// be read), so they are done in turns, the message read again after each, at most
+/// [`MAX_MEND_ROUNDS`] times. None where none is needed.
 fn mend_rounds(parser: &MessageParser, message: &Message<'_>) -> Option<Mended> {
     let mut current: Option<Vec<u8>> = None;
     let mut ended = 0;
+    let mut emptied = 0;
     let mut closed = 0;
     for _ in 0..MAX_MEND_ROUNDS {
         let next = {
@@ -352,6 +361,9 @@ fn mend_rounds(parser: &MessageParser, message: &Message<'_>) -> Option<Mended> 
             if let Some((bytes, count)) = header_delimiters::rewritten(reading) {
                 ended += count;
                 Some(bytes)
+            } else if let Some((bytes, count)) = empty_parts::put_in(reading) {
+                emptied += count;
+                Some(bytes)
             } else if let Some(close) = unclosed::close(reading, &reading.raw_message) {
                 closed += close.count;
                 Some(close.bytes)
@@ -367,6 +379,7 @@ fn mend_rounds(parser: &MessageParser, message: &Message<'_>) -> Option<Mended> 
     current.map(|bytes| Mended {
         bytes,
         ended,
+        emptied,
         closed,
     })
 }

@@ -10,6 +10,7 @@
 
 mod alternative;
 mod boundary;
+mod empty_parts;
 mod eol;
 mod header_delimiters;
 mod header_limit;

@@ -176,7 +176,7 @@ fn walk<'m>(
 
 /// Where the first delimiter line of `boundary` at or after `from` starts: `--`, the boundary at
 /// the start of a line, then `--`, white space or the line's end.
-fn next_delimiter_line(raw: &[u8], from: usize, boundary: &[u8]) -> Option<usize> {
+pub(super) fn next_delimiter_line(raw: &[u8], from: usize, boundary: &[u8]) -> Option<usize> {
     let needle = [b"--".as_slice(), boundary].concat();
     let window = raw.get(from..)?;
     memmem::find_iter(window, &needle)
