@@ -3,6 +3,8 @@
 //! JSON and CSV chat exports). Everything is driven by [`Rng`], so a mutant depends only on the
 //! seed, the iteration number and the corpus it was drawn from.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 /// SplitMix64: small, fast and good enough to drive mutations; no crate needed.
@@ -938,6 +940,7 @@ fn canary_places(data: &[u8]) -> Vec<usize> {
     let mut places = Vec::new();
     // The message's own body when its headers say plain text or nothing, then each part's.
     let lower: Vec<u8> = data.iter().map(u8::to_ascii_lowercase).collect();
+    let delimiters = Delimiters::new(data, &lower);
     let mut starts: Vec<usize> = vec![0];
     let mut from = 0;
     while let Some(at) = find(&lower[from..], b"content-type: text/plain") {
@@ -1007,9 +1010,11 @@ fn canary_places(data: &[u8]) -> Vec<usize> {
         // Nor where one of those blocks gives a type that is not text, a multipart or a message
         // (`application/msword`): its body is one attachment's bytes, and text in it that looks
         // like a part is not one.
-        let top = find(&lower, b"\n\n").map_or(lower.len(), |end| end + 1);
-        let holders = &lower[last_delimiter(&lower, block)..start + blank];
-        let message = &lower[..top.min(start)];
+        // In a mailbox, the message that holds the part.
+        let first = delimiters.message_start(start);
+        let top = find(&lower[first..], b"\n\n").map_or(lower.len(), |end| first + end + 1);
+        let holders = &lower[delimiters.last_before(block).unwrap_or(first)..start + blank];
+        let message = &lower[first..top.min(start).max(first)];
         if !plain_encoding(message)
             || !plain_encoding(holders)
             || !holds_parts(message)
@@ -1017,7 +1022,7 @@ fn canary_places(data: &[u8]) -> Vec<usize> {
         {
             continue;
         }
-        if !plain_encoding(enclosing_headers(&lower, block)) {
+        if !plain_encoding(enclosing_headers(&lower, block, &delimiters)) {
             continue;
         }
         places.push(start + blank + 2);
@@ -1063,13 +1068,138 @@ fn holds_parts(headers: &[u8]) -> bool {
         })
 }
 
-/// Where the last delimiter line (`--`...) before `at` starts, or 0.
-fn last_delimiter(lower: &[u8], at: usize) -> usize {
-    let before = &lower[..at.min(lower.len())];
-    before
-        .windows(3)
-        .rposition(|window| window == b"\n--")
-        .map_or(0, |i| i + 1)
+/// What tells a delimiter line from text that starts `--`: the boundaries the input declares
+/// (`boundary=B` or `boundary="B"`), each with where it is first declared in its message, and
+/// where each message of a mailbox starts.
+struct Delimiters<'a> {
+    lower: &'a [u8],
+    /// Each boundary, with where it is first declared in each message that declares it.
+    declared: HashMap<Vec<u8>, Vec<usize>>,
+    messages: Vec<usize>,
+}
+
+impl<'a> Delimiters<'a> {
+    fn new(data: &[u8], lower: &'a [u8]) -> Self {
+        // A mailbox starts with a `From ` line; each later message at a `From ` line with the
+        // shape of an envelope (a time and a year among its words), as the decoder splits it.
+        let mut messages = vec![0];
+        let mut from = 0;
+        while data.starts_with(b"From ") && messages.len() < 4096 {
+            let Some(found) = find(&data[from..], b"\nFrom ") else {
+                break;
+            };
+            let line = from + found + 1;
+            let end = memchr_newline(data, line).unwrap_or(data.len());
+            let words = || data[line..end].split(u8::is_ascii_whitespace);
+            let time = words().any(|word| word.len() >= 5 && word.contains(&b':'));
+            let year = words().any(|word| word.len() == 4 && word.iter().all(u8::is_ascii_digit));
+            if time && year {
+                messages.push(line);
+            }
+            from = line;
+        }
+        let mut delimiters = Delimiters {
+            lower,
+            declared: HashMap::new(),
+            messages,
+        };
+        let mut from = 0;
+        while let Some(found) = find(&lower[from..], b"boundary=") {
+            let at = from + found;
+            let value = &lower[at + b"boundary=".len()..];
+            let boundary: Vec<u8> = match value.strip_prefix(b"\"") {
+                Some(quoted) => quoted
+                    .iter()
+                    .take_while(|b| !b"\"\r\n".contains(b))
+                    .copied()
+                    .collect(),
+                None => value
+                    .iter()
+                    .take_while(|b| !b"; \t\r\n".contains(b))
+                    .copied()
+                    .collect(),
+            };
+            from = at + 1;
+            if boundary.is_empty() {
+                continue;
+            }
+            let message = delimiters.message_start(at);
+            let places = delimiters.declared.entry(boundary).or_default();
+            if places.last().is_none_or(|last| *last < message) {
+                places.push(at);
+            }
+        }
+        delimiters
+    }
+
+    /// Where the message holding `at` starts.
+    fn message_start(&self, at: usize) -> usize {
+        let after = self.messages.partition_point(|start| *start <= at);
+        after
+            .checked_sub(1)
+            .and_then(|index| self.messages.get(index))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Whether the line starting at `line` is a delimiter line: `--` and a boundary declared
+    /// before it in the same message, then `--`, white space or the line's end. A line `--` and
+    /// anything else is text: a part's text, or a mutation's.
+    fn is_delimiter(&self, line: usize) -> bool {
+        let Some(rest) = self
+            .lower
+            .get(line..)
+            .and_then(|rest| rest.strip_prefix(b"--"))
+        else {
+            return false;
+        };
+        let rest = &rest[..memchr_newline(rest, 0).unwrap_or(rest.len())];
+        let message = self.message_start(line);
+        let declared_here = |boundary: &[u8]| {
+            self.declared.get(boundary).is_some_and(|places| {
+                let after = places.partition_point(|at| *at < message);
+                places.get(after).is_some_and(|at| *at < line)
+            })
+        };
+        // The boundary is the line with its trailing white space taken off, or what comes
+        // before a `--` in it (a close delimiter).
+        if declared_here(rest.trim_ascii_end()) {
+            return true;
+        }
+        let mut from = 0;
+        for _ in 0..16 {
+            let Some(found) = find(&rest[from..], b"--") else {
+                return false;
+            };
+            if declared_here(&rest[..from + found]) {
+                return true;
+            }
+            from += found + 1;
+        }
+        false
+    }
+
+    /// Where the last delimiter line before `at` in the same message starts. Searched back from
+    /// `at`, so that its cost is the distance to it.
+    fn last_before(&self, at: usize) -> Option<usize> {
+        let at = at.min(self.lower.len());
+        let message = self.message_start(at);
+        let before = &self.lower[message..at];
+        let mut end = before.len();
+        loop {
+            match before[..end]
+                .windows(3)
+                .rposition(|window| window == b"\n--")
+            {
+                Some(i) if self.is_delimiter(message + i + 1) => return Some(message + i + 1),
+                Some(i) => end = i,
+                None => {
+                    return (before.starts_with(b"--") && self.is_delimiter(message))
+                        .then_some(message);
+                }
+            }
+        }
+    }
 }
 
 /// Where the run of lines that holds the line starting at `line` starts, back to a blank line or
@@ -1092,22 +1222,11 @@ fn paragraph_start(lower: &[u8], line: usize) -> usize {
 }
 
 /// The header block of the part that holds the text at `at`, as near as lines tell it: the lines
-/// after the last delimiter line (`--`...) before `at`, or from the start of the input, up to the
-/// first line of white space alone.
-fn enclosing_headers(lower: &[u8], at: usize) -> &[u8] {
-    let before = &lower[..at.min(lower.len())];
-    // Searched back from `at`, so that its cost is the distance to it.
-    let delimiter = if before.starts_with(b"--") {
-        Some(0)
-    } else {
-        None
-    };
-    let delimiter = before
-        .windows(3)
-        .rposition(|window| window == b"\n--")
-        .map(|i| i + 1)
-        .or(delimiter);
-    let from = delimiter.map_or(0, |line| {
+/// after the last delimiter line before `at` (see [`Delimiters::is_delimiter`]), or from the
+/// start of the input, up to the first line of white space alone.
+fn enclosing_headers<'a>(lower: &'a [u8], at: usize, delimiters: &Delimiters) -> &'a [u8] {
+    let delimiter = delimiters.last_before(at);
+    let from = delimiter.map_or(delimiters.message_start(at), |line| {
         memchr_newline(lower, line).map_or(lower.len(), |end| end + 1)
     });
     let mut end = from;
@@ -1190,6 +1309,14 @@ mod tests {
             "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: application/octet-stream\n\n%PDF-1.4\nContent-Type: text/plain\n\nhi\n--B--\n",
             // A type written into another's value: the message's type is not text.
             "Content-Type: application/Content-Type: text/plain\n\nPK\n",
+            // A line `--` and a boundary declared nowhere before it in the same message is text,
+            // not a delimiter: the encoding of the part above it covers the text after it.
+            "Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n\nSGk=\n--J\nContent-Type: text/plain\n\nSGk=\n--B--\n",
+            "Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n\nSGk=\n--N\nContent-Type: text/plain\n\nSGk=\nContent-Type: multipart/mixed; boundary=N\n--B--\n",
+            // A `From ` line in a message that is no mailbox starts no message: the message's
+            // own base64 covers the text after it.
+            "Content-Transfer-Encoding: base64\n\nSGk=\n\nFrom a@x Mon May  6 10:00:00 2024\nContent-Type: text/plain\n\nSGk=\n",
+            "From a@x Mon May  6 10:00:00 2024\nSubject: s\nContent-Type: multipart/mixed; boundary=N\n\n--N\n\nhi\n--N--\n\nFrom b@x Mon May  6 10:01:00 2024\nSubject: t\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n\nSGk=\n--N\nContent-Type: text/plain\n\nSGk=\n--B--\n",
         ] {
             let mut data = input.as_bytes().to_vec();
             assert!(!plant_canary(&mut rng, &mut data), "{input}");
@@ -1204,6 +1331,11 @@ mod tests {
         let mut data = b"Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n\nSGk=\n\n--B\nContent-Type: text/plain\n\nhi\n--B--\n".to_vec();
         assert!(plant_canary(&mut rng, &mut data));
         assert!(find(&data, b"text/plain\n\nzqxcanaryword\nhi\n").is_some());
+        // A part after a delimiter of a boundary declared before it, with a `--` line of text
+        // in the part before it.
+        let mut data = b"Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\n--J\n--B\nContent-Type: text/plain\n\nhi\n--B--\n".to_vec();
+        assert!(plant_canary(&mut rng, &mut data));
+        assert!(planted_by_rule(&data));
     }
 
     #[test]
