@@ -23,8 +23,10 @@ const HIDDEN_NAMES: &[u8] = include_bytes!("fixtures/attach/hidden-names.7z");
 /// The summary and the CSV in PPMd, and in BZip2.
 const PPMD: &[u8] = include_bytes!("fixtures/attach/ppmd.7z");
 const BZIP2: &[u8] = include_bytes!("fixtures/attach/bzip2.7z");
-/// The summary in Deflate, which is not decoded.
+/// The summary and the CSV in Deflate, in one block; the summary in Deflate64, which is not
+/// decoded.
 const DEFLATE: &[u8] = include_bytes!("fixtures/attach/deflate.7z");
+const DEFLATE64: &[u8] = include_bytes!("fixtures/attach/deflate64.7z");
 /// 100 MiB of zeros in 15 KiB.
 const BOMB: &[u8] = include_bytes!("fixtures/attach/bomb.7z");
 /// The CSV and the summary in LZMA2 in one block, and the summary in PPMd, the header not
@@ -85,10 +87,16 @@ fn a_7z_archives_files_are_read_each_under_its_name() {
     );
 }
 
-/// One block per file (LZMA), PPMd and BZip2 are read alike; Deflate, not decoded, is named.
+/// One block per file (LZMA), PPMd, BZip2 and Deflate are read alike; Deflate64, not decoded, is
+/// named. (Deflate was named as not read.)
 #[test]
 fn every_codec_7_zip_uses_for_text_is_read() {
-    for (what, bytes) in [("LZMA", SEPARATE), ("PPMd", PPMD), ("BZip2", BZIP2)] {
+    for (what, bytes) in [
+        ("LZMA", SEPARATE),
+        ("PPMd", PPMD),
+        ("BZip2", BZIP2),
+        ("Deflate", DEFLATE),
+    ] {
         let got = read(bytes, &Limits::default());
         let text = got.text.as_deref().unwrap_or_default();
         assert!(
@@ -101,12 +109,77 @@ fn every_codec_7_zip_uses_for_text_is_read() {
         );
     }
     let got = read(DEFLATE, &Limits::default());
+    assert_eq!(got.note, None, "{got:?}");
+    let got = read(DEFLATE64, &Limits::default());
     assert_eq!(got.text, None);
     assert!(
         note(&got).contains(
-            "export/summary.txt (in the 7-Zip archive) could not be read: compressed with DEFLATE, a method that is not read"
+            "export/summary.txt (in the 7-Zip archive) could not be read: compressed with DEFLATE64, a method that is not read"
         ),
         "{got:?}"
+    );
+}
+
+/// A Deflate block is held as the others are: a file whose checksum does not match is read and
+/// noted, one cut short is read as far as it goes, the files after either are named, and the
+/// decompression budget holds across the block.
+#[test]
+fn a_deflate_block_is_held_as_the_others_are() {
+    let csv = "Name,Date of birth,NI number,Address\n\"HARRIS, Nicola\",01/01/1960,JG103759A,\"10 Mill Lane, Newtown\"\n\"OKAFOR, Chidi\",08/02/1961,JG103760B,\"11 Station Road, Newtown\"\n";
+    let crc = crc32(csv.as_bytes()).to_le_bytes();
+    let mut changed = DEFLATE.to_vec();
+    let at = changed
+        .windows(4)
+        .rposition(|window| window == crc)
+        .unwrap();
+    changed[at] ^= 1;
+    let got = read(&with_header_checksums(changed), &Limits::default());
+    assert_eq!(
+        got.text.as_deref(),
+        Some(&*format!("[file export/nominals.csv]\n{}", csv.trim_end())),
+        "{got:?}"
+    );
+    assert_eq!(
+        note(&got),
+        "export/nominals.csv could not be inflated: a checksum does not match: the archive is damaged; text read up to there; \
+         export/summary.txt (in the 7-Zip archive) could not be read: a checksum does not match: the archive is damaged"
+    );
+
+    // The packed stream's size in the header (202 bytes) cut to 100: the block ends in the CSV.
+    let mut cut = DEFLATE.to_vec();
+    let at = cut
+        .windows(4)
+        .position(|window| window == [0x01, 0x09, 0x80, 0xca])
+        .unwrap();
+    cut[at + 3] = 100;
+    let got = read(&with_header_checksums(cut), &Limits::default());
+    assert!(
+        got.text.as_deref().unwrap().starts_with(
+            "[file export/nominals.csv]\nName,Date of birth,NI number,Address\n\"HARRIS"
+        ),
+        "{got:?}"
+    );
+    assert_eq!(
+        note(&got),
+        "export/nominals.csv could not be inflated: it ends early: the archive is cut short or damaged; text read up to there; \
+         export/summary.txt (in the 7-Zip archive) not read: they are compressed after export/nominals.csv, which could not be read in full"
+    );
+
+    let small = Limits {
+        max_decompressed_bytes: 200,
+        ..Limits::default()
+    };
+    let got = read(DEFLATE, &small);
+    assert!(
+        got.text
+            .as_deref()
+            .unwrap()
+            .ends_with("[file export/summary.txt]\nOFFICIAL-SENSITIVE\r\nSummary for the f"),
+        "{got:?}"
+    );
+    assert_eq!(
+        note(&got),
+        "export/summary.txt inflates past the decompression limit of 37 bytes; text read up to there"
     );
 }
 
@@ -361,6 +434,7 @@ fn damaged_7z_archives_never_panic() {
         ("plain-header-ppmd.7z", PLAIN_HEADER_PPMD),
         ("rota.7z", ROTA),
         ("stored.7z", STORED),
+        ("deflate.7z", DEFLATE),
         ("bomb.7z", &BOMB[..2048.min(BOMB.len())]),
     ] {
         for at in 0..bytes.len() {

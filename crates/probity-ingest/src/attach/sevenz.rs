@@ -5,7 +5,9 @@
 //! a force is often sent so: unread, it would reach no disclosure policy.
 //!
 //! The archive is read by `sevenz-rust2` (LZMA, LZMA2, PPMd, BZip2, copy and the BCJ and delta
-//! filters; no AES: we hold no passwords). An archive whose file names are encrypted
+//! filters; no AES: we hold no passwords). A block in Deflate is inflated here with the flate2
+//! the zip reader uses (sevenz-rust2's Deflate would turn flate2 to another backend for the whole
+//! program); Deflate64 and other methods are named, not read. An archive whose file names are encrypted
 //! (`-mhe=on`) is noted as such; one whose files alone are encrypted has them named as
 //! encrypted, not read. A 7-Zip archive compresses its files together in blocks (a solid
 //! archive in one block), so a file is reached by unpacking the files before it in its block.
@@ -22,7 +24,7 @@
 
 use std::io::{self, Cursor, Read};
 
-use sevenz_rust2::{Archive, BlockDecoder, EncoderMethod, Error, Password};
+use sevenz_rust2::{Archive, ArchiveEntry, BlockDecoder, EncoderMethod, Error, Password};
 
 use super::TextOut;
 use super::archive::Members;
@@ -162,22 +164,13 @@ impl Reading {
             ));
             return;
         }
-        let password = Password::empty();
-        let decoder = BlockDecoder::new_with_memory_limit(
-            1,
-            self.memory_kb,
-            block,
-            archive,
-            &password,
-            source,
-        );
         // How many of the block's files were reached, and why the rest were left, if they were.
         let mut seen = 0usize;
         let mut left: Option<String> = None;
         // Whether the last file read had an error, which its note gives.
         let mut last_broke = false;
         let last = files.len().saturating_sub(1);
-        let result = decoder.for_each_entries(&mut |entry, reader| {
+        let mut each = |entry: &ArchiveEntry, reader: &mut dyn Read| {
             if !entry.has_stream() {
                 return Ok(true);
             }
@@ -228,7 +221,22 @@ impl Reading {
                 "they are compressed after {name}, which could not be read in full"
             ));
             Ok(false)
-        });
+        };
+        let result = match deflated(archive, bytes, block) {
+            Some(packed) => each_deflated(packed, archive, files, &mut each),
+            None => {
+                let password = Password::empty();
+                BlockDecoder::new_with_memory_limit(
+                    1,
+                    self.memory_kb,
+                    block,
+                    archive,
+                    &password,
+                    source,
+                )
+                .for_each_entries(&mut each)
+            }
+        };
         let unread = names.get(seen..).unwrap_or_default();
         match result {
             Err(error) => {
@@ -254,6 +262,111 @@ impl Reading {
                 ));
             }
         }
+    }
+}
+
+/// The packed bytes of `block` where its one coder is Deflate (7-Zip's `-m0=Deflate`), as far as
+/// they are in `bytes`. sevenz-rust2 reads Deflate only with a feature that turns flate2, which
+/// the zip, gzip and PDF readers share, from miniz_oxide (no unsafe code) to zlib-rs for the
+/// whole program: such a block is inflated here, with the flate2 they use.
+fn deflated<'b>(archive: &Archive, bytes: &'b [u8], block: usize) -> Option<&'b [u8]> {
+    let [coder] = archive.blocks.get(block)?.coders.as_slice() else {
+        return None;
+    };
+    if coder.encoder_method_id() != EncoderMethod::ID_DEFLATE {
+        return None;
+    }
+    // One packed stream: a Deflate coder of more inputs is left to sevenz-rust2, which names it.
+    let firsts = archive.stream_map.block_first_pack_stream_index();
+    let first = *firsts.get(block)?;
+    let end = firsts
+        .get(block + 1)
+        .copied()
+        .unwrap_or(archive.pack_sizes().len());
+    if end != first + 1 {
+        return None;
+    }
+    let offset = *archive.stream_map.pack_stream_offsets().get(first)?;
+    let size = *archive.pack_sizes().get(first)?;
+    let start = (SIGNATURE_HEADER as u64)
+        .saturating_add(archive.pack_pos())
+        .saturating_add(offset);
+    let start = usize::try_from(start)
+        .unwrap_or(usize::MAX)
+        .min(bytes.len());
+    let end = usize::try_from(size)
+        .unwrap_or(usize::MAX)
+        .saturating_add(start)
+        .min(bytes.len());
+    bytes.get(start..end)
+}
+
+/// Gives each file (`files`, with bytes) of a Deflate block to `each`, as sevenz-rust2's block
+/// decoder does: each file's bytes up to its declared size, its checksum checked, what `each`
+/// leaves unread passed over; `each` returning `false` stops. A block cut short gives an error
+/// at the file it cuts.
+fn each_deflated(
+    packed: &[u8],
+    archive: &Archive,
+    files: &[usize],
+    each: &mut dyn FnMut(&ArchiveEntry, &mut dyn Read) -> Result<bool, Error>,
+) -> Result<bool, Error> {
+    let mut inflater = flate2::bufread::DeflateDecoder::new(packed);
+    for &file in files {
+        let Some(entry) = archive.files.get(file) else {
+            break;
+        };
+        let mut member = Member {
+            inner: &mut inflater,
+            left: entry.size(),
+            crc: entry.has_crc.then(|| (flate2::Crc::new(), entry.crc)),
+            mismatch: false,
+        };
+        if !each(entry, &mut member)? {
+            return Ok(false);
+        }
+        io::copy(&mut member, &mut io::sink())?;
+    }
+    Ok(true)
+}
+
+/// One file of a Deflate block: its declared size of the block's bytes, its checksum checked as
+/// sevenz-rust2 checks it (a mismatch given as an error on the read that brings the last bytes,
+/// and on every read after).
+struct Member<'r> {
+    inner: &'r mut dyn Read,
+    /// The bytes of the file not yet read.
+    left: u64,
+    /// The checksum so far and the one the header gives, where it gives one.
+    crc: Option<(flate2::Crc, u64)>,
+    /// Whether the checksum did not match.
+    mismatch: bool,
+}
+
+impl Read for Member<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.mismatch {
+            return Err(io::Error::other(Error::ChecksumVerificationFailed));
+        }
+        if self.left == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let room = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let read = self.inner.read(&mut buf[..room])?;
+        if read == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        self.left -= read as u64;
+        if let Some((crc, expected)) = &mut self.crc {
+            crc.update(&buf[..read]);
+            if self.left == 0 && u64::from(crc.sum()) != *expected {
+                self.mismatch = true;
+                return Err(io::Error::other(Error::ChecksumVerificationFailed));
+            }
+        }
+        Ok(read)
     }
 }
 
