@@ -1,6 +1,6 @@
 //! Mail whose parts declare their type badly: a type with no subtype (`Content-Type: p`), a
-//! part never ended that has no header fields. Each part's text is read, and how it was read is
-//! noted and labelled (found by the fuzzer).
+//! part never ended that has no header fields, two `Content-Type` fields that disagree. Each
+//! part's text is read, and how it was read is noted and labelled (found by the fuzzer).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -168,4 +168,85 @@ fn an_unended_part_with_no_header_fields_has_its_text_read() {
     // Its size is that of the bytes written, not of the parser's text.
     let written = b"Meet me behind the station.\r\n".len() + binary.len() + 2;
     assert_eq!(attachment.file.size, Some(written as u64), "{attachment:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two Content-Type fields
+// ---------------------------------------------------------------------------------------------
+
+fn with_two_types(first: &str, second: &str, body: &[u8]) -> Vec<u8> {
+    let mut raw = format!(
+        "From: a@force.police.uk\r\nTo: b@force.police.uk\r\nSubject: s\r\nContent-Type: {first}\r\nContent-Type: {second}\r\n\r\n"
+    )
+    .into_bytes();
+    raw.extend_from_slice(body);
+    raw
+}
+
+/// Text then binary bytes, the binary over half of them.
+fn text_then_binary() -> Vec<u8> {
+    let mut body = b"Meet me behind the station.\r\n".to_vec();
+    body.extend(std::iter::repeat_n([0xffu8, 0xfe], 40).flatten());
+    body.extend_from_slice(b"\r\n");
+    body
+}
+
+/// mail-parser takes the last field; a garbled one (`applicauioo/msword`) said the part was of
+/// no known type, and its text lines were outweighed by binary ones. The earlier text/plain is
+/// read by, line by line, the binary lines left out rather than read as text.
+#[test]
+fn a_garbled_second_type_gives_way_to_an_earlier_text_type() {
+    let event = decode(&with_two_types(
+        "text/plain; charset=us-ascii",
+        "applicauioo/msword",
+        &text_then_binary(),
+    ));
+    let attachment = only_attachment(&event);
+    assert_eq!(
+        attachment.text.as_deref(),
+        Some("Meet me behind the station."),
+        "{attachment:?}"
+    );
+    let note = attachment.extraction.as_deref().unwrap();
+    assert!(
+        note.starts_with(
+            "its Content-Type fields disagree (text/plain, applicauioo/msword; the mail parser takes the last): read as text/plain"
+        ),
+        "{note}"
+    );
+    assert_eq!(event.labels["email.content_types_disagree"], "true");
+}
+
+/// A valid second type is read by, but where it gives no text, the earlier text type is read
+/// by too: a second field does not hide a text.
+#[test]
+fn a_valid_second_type_that_gives_no_text_does_not_hide_an_earlier_text_type() {
+    let event = decode(&with_two_types(
+        "text/plain",
+        "application/octet-stream",
+        &text_then_binary(),
+    ));
+    let attachment = only_attachment(&event);
+    assert_eq!(
+        attachment.text.as_deref(),
+        Some("Meet me behind the station."),
+        "{attachment:?}"
+    );
+    let note = attachment.extraction.as_deref().unwrap();
+    assert!(
+        note.contains("read as text/plain where application/octet-stream gave no text"),
+        "{note}"
+    );
+}
+
+/// Binary bytes under two types, one text: only lines that are text are read, never the bytes
+/// as text (replacement characters up to the text limit).
+#[test]
+fn binary_bytes_under_a_disputed_text_type_are_not_read_as_text() {
+    let binary: Vec<u8> = (0..4000u32).map(|n| (n * 37 % 251) as u8 | 0x80).collect();
+    let event = decode(&with_two_types("text/plain", "x/y", &binary));
+    let attachment = only_attachment(&event);
+    let text = attachment.text.as_deref().unwrap_or_default();
+    assert!(!text.contains('\u{FFFD}'), "{attachment:?}");
+    assert!(text.len() < 100, "{attachment:?}");
 }

@@ -125,6 +125,11 @@ enum Kind {
     /// binary part or a few NULs in it; or of a type that is not valid ([`invalid_type`]), read
     /// as text/plain. Its lines that are text are read, one by one ([`text_lines`]), noted.
     TextLines,
+    /// Of a text type that one of a part's disagreeing `Content-Type` fields declares
+    /// ([`extract_contested_text`]), whose bytes are not text as a whole: its lines that are
+    /// text are read, however many are binary (the type says text), each judged alone, so that
+    /// binary bytes are not read as text.
+    ContestedTextLines,
     Unsupported,
 }
 
@@ -166,7 +171,7 @@ const OOXML_EXTENSIONS: [&str; 6] = ["docx", "docm", "dotx", "xlsx", "pptx", "xl
 
 /// Extracts the text of one attachment within `limits`.
 pub fn extract_text(input: &Input<'_>, limits: &Limits) -> Extracted {
-    extract(input, limits, None).0
+    extract(input, limits, None, false).0
 }
 
 /// A message held in an attachment's text (an attached message, or a message in a zip archive
@@ -214,13 +219,27 @@ pub(crate) fn extract_text_with(
     limits: &Limits,
     messages: &dyn MessageReader,
 ) -> (Extracted, Vec<Held>) {
-    extract(input, limits, Some(messages))
+    extract(input, limits, Some(messages), false)
+}
+
+/// [`extract_text_with`] for a part whose `Content-Type` fields disagree, read by a text type
+/// one of them declares: bytes that are not text as a whole (nor UTF-16 with its byte-order
+/// mark, nor text with control bytes through it) have their text lines read
+/// ([`Kind::ContestedTextLines`]) rather than the whole read as text, so that a type in doubt
+/// does not have binary bytes read as text.
+pub(crate) fn extract_contested_text(
+    input: &Input<'_>,
+    limits: &Limits,
+    messages: &dyn MessageReader,
+) -> (Extracted, Vec<Held>) {
+    extract(input, limits, Some(messages), true)
 }
 
 fn extract(
     input: &Input<'_>,
     limits: &Limits,
     messages: Option<&dyn MessageReader>,
+    contested: bool,
 ) -> (Extracted, Vec<Held>) {
     if input.bytes.len() > limits.max_attachment_bytes {
         let note = Extracted::note(format!(
@@ -230,7 +249,14 @@ fn extract(
         ));
         return (note, Vec::new());
     }
-    let kind = kind_of(input);
+    let mut kind = kind_of(input);
+    if contested && kind == Kind::Text && !is_text_as_a_whole(input.bytes) {
+        kind = if text_through_controls(input.bytes) {
+            Kind::TextThroughControls
+        } else {
+            Kind::ContestedTextLines
+        };
+    }
     let invalid = invalid_type(input.mime_type);
     // The readers below do not panic by design; this is the last line of defence for the
     // third-party parsers inside them.
@@ -393,6 +419,13 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
                 input.mime_type.unwrap_or("attachments of unknown type")
             )),
         },
+        Kind::ContestedTextLines => {
+            let (text, left_out, _) = lines_of_text(input.bytes, limits.max_attachment_text_bytes);
+            out.note(format!(
+                "read line by line: not text as a whole; {left_out} lines that are not text left out"
+            ));
+            out.push(&text);
+        }
         Kind::Unsupported => out.note(format!(
             "text is not extracted from {}",
             input.mime_type.unwrap_or("attachments of unknown type")
@@ -448,6 +481,11 @@ const REGISTERED_TOP_LEVEL_TYPES: [&str; 11] = [
     "video",
 ];
 
+/// Whether `top` is a registered top-level media type (`application`, `text`…), in lower case.
+pub(crate) fn is_registered_top_level(top: &str) -> bool {
+    REGISTERED_TOP_LEVEL_TYPES.contains(&top)
+}
+
 /// Whether an attachment's type says nothing of its content: none, one under no registered
 /// top-level type, or a multipart or message type (a part of those types that is an
 /// attachment is one the mail parser did not read as one).
@@ -466,6 +504,19 @@ fn type_says_nothing(mime: Option<&str>) -> bool {
 /// its bytes: a binary file with no type, whose stray text would be noise. Gathered up to the text limit. A binary part, or a NUL, among a message's
 /// text lines kept them all from being read.
 fn text_lines(bytes: &[u8], max: usize) -> Option<(String, usize)> {
+    let (text, left_out, binary_bytes) = lines_of_text(bytes, max);
+    (binary_bytes.saturating_mul(2) <= bytes.len()).then_some((text, left_out))
+}
+
+/// Whether bytes read as text/plain are text as a whole: they pass [`looks_like_text`], or
+/// start with a UTF-16 byte-order mark (read by it).
+fn is_text_as_a_whole(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") || looks_like_text(bytes)
+}
+
+/// [`text_lines`] whatever share of the bytes is binary: the text, how many lines were left
+/// out, and how many bytes are in lines that are binary.
+fn lines_of_text(bytes: &[u8], max: usize) -> (String, usize, usize) {
     let mut text = String::new();
     let mut left_out = 0;
     let mut binary_bytes = 0;
@@ -503,7 +554,7 @@ fn text_lines(bytes: &[u8], max: usize) -> Option<(String, usize)> {
         text.push_str(&read);
         text.push('\n');
     }
-    (binary_bytes.saturating_mul(2) <= bytes.len()).then_some((text, left_out))
+    (text, left_out, binary_bytes)
 }
 
 impl Kind {
@@ -519,9 +570,11 @@ impl Kind {
             Kind::Compound => "Office",
             Kind::Tnef => "TNEF",
             Kind::Rtf => "RTF",
-            Kind::SniffedText | Kind::TextThroughControls | Kind::Iso2022Jp | Kind::TextLines => {
-                "text"
-            }
+            Kind::SniffedText
+            | Kind::TextThroughControls
+            | Kind::Iso2022Jp
+            | Kind::TextLines
+            | Kind::ContestedTextLines => "text",
             Kind::Image => "image",
             Kind::Unsupported => "attachment",
         }

@@ -10,8 +10,8 @@ use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{
-    Address, Encoding, Header, HeaderName, HeaderValue, Message, MessageParser, MessagePart,
-    MimeHeaders, PartType,
+    Address, ContentType, Encoding, Header, HeaderName, HeaderValue, Message, MessageParser,
+    MessagePart, MimeHeaders, PartType,
 };
 use probity_model::{
     Attachment, Email, Event, EventMeta, File, FileHash, Format, Identity, Timestamp, User,
@@ -20,8 +20,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::{
-    alternative, boundary, empty_parts, eol, header_delimiters, header_limit, header_lines,
-    journal, outside, transfer, unclosed, unfound,
+    alternative, boundary, content_types, empty_parts, eol, header_delimiters, header_limit,
+    header_lines, journal, outside, transfer, unclosed, unfound,
 };
 use crate::{Context, Limits, attach, charset};
 
@@ -1383,6 +1383,9 @@ fn attachments(
             if note.contains(attach::INVALID_TYPE_NOTE) {
                 labels.set(INVALID_TYPE_LABEL, "true");
             }
+            if note.contains(content_types::NOTE) {
+                labels.set(content_types::LABEL, "true");
+            }
         }
         held.extend(inside.into_iter().map(|message| (out.len(), message)));
         out.push(attachment);
@@ -1758,7 +1761,10 @@ fn file_text(
         charset,
     };
     let messages = FileMessages { limits, depth };
-    let (extracted, held) = attach::extract_text_with(&input, limits, &messages);
+    let (extracted, held) = match content_types::contested(part) {
+        Some(contested) => contested_text(&contested, &input, limits, &messages),
+        None => attach::extract_text_with(&input, limits, &messages),
+    };
     // Bytes decoded from a transfer encoding mail-parser left undone that give no text (a text
     // labelled base64 that is not base64): the part is read as written, as it was before.
     if extracted.text.is_none() && transfer::is_undone(part) {
@@ -1778,6 +1784,47 @@ fn file_text(
         }
     }
     (extracted, held)
+}
+
+/// The text of an attachment whose `Content-Type` fields disagree (`input` as the last says):
+/// read by the type [`content_types::contested`] chooses, then, where that gives no text, by a
+/// text type another field declares; a text type in doubt reads only the lines that are text of
+/// bytes that are not text as a whole. Noted with the types declared.
+fn contested_text(
+    contested: &content_types::Contested<'_>,
+    input: &attach::Input<'_>,
+    limits: &Limits,
+    messages: &FileMessages<'_>,
+) -> (attach::Extracted, Vec<Held>) {
+    let read = |(mime, field): &(String, &ContentType<'_>)| {
+        let input = attach::Input {
+            mime_type: Some(mime),
+            charset: field.attribute("charset"),
+            ..*input
+        };
+        if mime.starts_with("text/") {
+            attach::extract_contested_text(&input, limits, messages)
+        } else {
+            attach::extract_text_with(&input, limits, messages)
+        }
+    };
+    let (extracted, held) = read(&contested.read_by);
+    if extracted.text.is_none()
+        && let Some(text) = &contested.text
+    {
+        let (as_text, held_as_text) = read(text);
+        if as_text.text.is_some() {
+            let note = contested.note(&format!(
+                "{} where {} gave no text",
+                text.0, contested.read_by.0
+            ));
+            return (noted(as_text, &note), held_as_text);
+        }
+    }
+    (
+        noted(extracted, &contested.note(&contested.read_by.0)),
+        held,
+    )
 }
 
 /// How deep attached messages inside attached messages are read (a forward of a forward of a

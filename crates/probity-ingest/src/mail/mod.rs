@@ -10,6 +10,7 @@
 
 mod alternative;
 mod boundary;
+mod content_types;
 mod empty_parts;
 mod eol;
 mod header_delimiters;
