@@ -43,6 +43,7 @@ mod pictures;
 mod ppt;
 mod rtf;
 mod sevenz;
+mod sevenz_header;
 mod tar;
 mod text;
 mod tnef;

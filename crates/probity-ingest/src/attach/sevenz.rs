@@ -13,8 +13,9 @@
 //! archive in one block), so a file is reached by unpacking the files before it in its block.
 //!
 //! Every limit is held before anything is unpacked and while it is: the header (where the names
-//! and sizes are) at most 160 bytes an entry of the zip entry limit, its entries at most that
-//! limit; the memory a block's decoder asks for (an LZMA dictionary, a PPMd model: a few bytes
+//! and sizes are) at most 160 bytes an entry of the zip entry limit, the counts it declares
+//! (entries, blocks, packed streams, coders) held to that limit as they are read, before
+//! sevenz-rust2 makes room for them ([`super::sevenz_header`]); the memory a block's decoder asks for (an LZMA dictionary, a PPMd model: a few bytes
 //! of header can ask for gigabytes) at most the decompression budget; a block whose declared size
 //! is past the compression ratio limit is not unpacked; the bytes unpacked, those of files read
 //! and of files passed over to reach a later one, are held to the attachment's decompression
@@ -28,18 +29,16 @@ use sevenz_rust2::{Archive, ArchiveEntry, BlockDecoder, EncoderMethod, Error, Pa
 
 use super::TextOut;
 use super::archive::Members;
+use super::sevenz_header::{self, HeaderLimits, K_ENCODED_HEADER, Located, SIGNATURE_HEADER};
 use super::zip::{RATIO_FREE_BYTES, inflate_within};
 
 /// How a 7-Zip archive begins.
 pub(super) const MAGIC: &[u8] = b"7z\xbc\xaf\x27\x1c";
 
-/// The signature header: magic, version, the start header's CRC, then the start header (where
-/// the header is and its size).
-const SIGNATURE_HEADER: usize = 32;
 /// The header's most bytes for each entry the zip entry limit allows: a file's name (UTF-16, a
 /// path of 60 characters 120 bytes), times, attributes, size and CRC take about a hundred and
-/// fifty. The reader keeps about a hundred bytes for each entry the header declares, and a
-/// header can declare one a byte, so this bounds its memory too (160 MB at the default limit).
+/// fifty. (sevenz-rust2 keeps about a hundred bytes for each entry the header declares, and a
+/// header can declare one a byte: its counts are held to the entry limit before it reads them.)
 const HEADER_BYTES_PER_ENTRY: usize = 160;
 /// The least the header may take, and what its decoder's dictionary may (7-Zip compresses a
 /// header with a dictionary of at most 1 MiB).
@@ -50,8 +49,6 @@ const DECODER_SLACK_KB: usize = 1024;
 const NAMED: usize = 5;
 /// The longest name kept, in bytes.
 const MAX_NAME_BYTES: usize = 4096;
-/// The name of an encoded header: what an encrypted header starts with.
-const ENCODED_HEADER: u8 = 0x17;
 
 /// Reads the 7-Zip archive `bytes` into `out`, where it is the attachment itself (`depth` 0).
 pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>, depth: usize) {
@@ -59,23 +56,34 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>, depth: usize) {
         out.note("a 7-Zip archive inside another file is not opened; its contents are not read");
         return;
     }
-    if let Some(reason) = unreadable_start(bytes) {
-        out.note(format!(
-            "the 7-Zip archive {reason}; no file in it was read"
-        ));
-        return;
-    }
+    let located = match unreadable_start(bytes) {
+        Ok(located) => located,
+        Err(reason) => {
+            out.note(format!(
+                "the 7-Zip archive {reason}; no file in it was read"
+            ));
+            return;
+        }
+    };
     let limits = out.limits;
     let header_bytes = limits
         .max_zip_entries
         .saturating_mul(HEADER_BYTES_PER_ENTRY)
         .max(MIN_HEADER_BYTES);
+    let header_limits = HeaderLimits {
+        entries: limits.max_zip_entries,
+        header_bytes,
+    };
+    if let Some(reason) = sevenz_header::refused(bytes, &located, &header_limits) {
+        out.note(format!("the 7-Zip archive {reason}"));
+        return;
+    }
     let password = Password::empty();
     let mut source = Cursor::new(bytes);
     let archive = match Archive::read_with_memory_limit(&mut source, &password, header_bytes / 1024)
     {
         Ok(archive) => archive,
-        Err(_) if names_are_encrypted(bytes) => {
+        Err(_) if names_are_encrypted(bytes, &located) => {
             out.note(
                 "encrypted 7-Zip archive: its file names are encrypted too (a password to open it); text not extracted",
             );
@@ -439,54 +447,31 @@ fn io_error_text(error: &io::Error) -> String {
     format!("{text}: the archive is damaged")
 }
 
-/// Why `bytes` cannot be opened as a 7-Zip archive before its header is read, if they cannot:
-/// cut short before or in its header (which 7-Zip writes at the end), or a start header left
-/// blank (as 7-Zip leaves an archive it did not finish; the reader would then search the last
-/// MiB for a header, trying each byte, at a cost growing with the square of the bytes).
-fn unreadable_start(bytes: &[u8]) -> Option<String> {
-    let Some(start) = bytes.get(8..SIGNATURE_HEADER) else {
-        return Some("is cut short in its first 32 bytes".to_owned());
-    };
-    if start.iter().all(|&byte| byte == 0) {
-        return Some(
-            "has a blank start header (as 7-Zip leaves an archive it did not finish writing)"
-                .to_owned(),
-        );
+/// Where the header of `bytes` is, or why they cannot be opened as a 7-Zip archive before it is
+/// read: cut short before or in its header (which 7-Zip writes at the end), or a start header
+/// left blank (as 7-Zip leaves an archive it did not finish; sevenz-rust2 would then search the
+/// last MiB for a header, trying each byte, at a cost growing with the square of the bytes).
+fn unreadable_start(bytes: &[u8]) -> Result<Located, String> {
+    if bytes.len() < SIGNATURE_HEADER {
+        return Err("is cut short in its first 32 bytes".to_owned());
     }
-    let (offset, size) = next_header(bytes)?;
+    let located = sevenz_header::locate(bytes)?;
     let end = (SIGNATURE_HEADER as u64)
-        .saturating_add(offset)
-        .saturating_add(size);
+        .saturating_add(located.offset)
+        .saturating_add(located.size);
     if end > bytes.len() as u64 {
-        return Some(format!(
+        return Err(format!(
             "is cut short: its header, which 7-Zip writes at the end, would end at byte {end} and the archive has {} bytes",
             bytes.len()
         ));
     }
-    None
-}
-
-/// The offset (after the signature header) and size of the header, as the start header gives them.
-fn next_header(bytes: &[u8]) -> Option<(u64, u64)> {
-    let number = |at: usize| {
-        let field: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
-        Some(u64::from_le_bytes(field))
-    };
-    Some((number(12)?, number(20)?))
+    Ok(located)
 }
 
 /// Whether the archive's header is encoded with AES: its file names are encrypted.
-fn names_are_encrypted(bytes: &[u8]) -> bool {
-    let Some((offset, size)) = next_header(bytes) else {
-        return false;
-    };
-    let header = usize::try_from(offset)
-        .ok()
-        .and_then(|offset| offset.checked_add(SIGNATURE_HEADER))
-        .and_then(|start| Some(start..start.checked_add(usize::try_from(size).ok()?)?))
-        .and_then(|range| bytes.get(range));
-    header.is_some_and(|header| {
-        header.first() == Some(&ENCODED_HEADER)
+fn names_are_encrypted(bytes: &[u8], located: &Located) -> bool {
+    located.bytes(bytes).is_some_and(|header| {
+        header.first() == Some(&K_ENCODED_HEADER)
             && memchr::memmem::find(header, EncoderMethod::ID_AES256_SHA256).is_some()
     })
 }
