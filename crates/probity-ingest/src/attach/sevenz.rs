@@ -21,9 +21,10 @@
 //! and of files passed over to reach a later one, are held to the attachment's decompression
 //! budget, and no file is unpacked past its declared size. A file cut short by the budget, or
 //! damaged, is read as far as it goes and the rest of its block named, not read; the time limit
-//! is checked before each file.
+//! is checked before each file. An archive whose start header is blank (as 7-Zip leaves one it
+//! did not finish writing) is read by the header found at its end, as 7-Zip finds it, noted.
 
-use std::io::{self, Cursor, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 
 use sevenz_rust2::{Archive, ArchiveEntry, BlockDecoder, EncoderMethod, Error, Password};
 
@@ -65,6 +66,11 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>, depth: usize) {
             return;
         }
     };
+    if located.found_at_end {
+        out.note(
+            "the 7-Zip archive's start header is blank (as 7-Zip leaves an archive it did not finish writing); read by the header found at its end",
+        );
+    }
     let limits = out.limits;
     let header_bytes = limits
         .max_zip_entries
@@ -79,7 +85,11 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>, depth: usize) {
         return;
     }
     let password = Password::empty();
-    let mut source = Cursor::new(bytes);
+    let mut source = Repaired {
+        head: located.signature_header(bytes),
+        bytes,
+        at: 0,
+    };
     let archive = match Archive::read_with_memory_limit(&mut source, &password, header_bytes / 1024)
     {
         Ok(archive) => archive,
@@ -140,7 +150,7 @@ impl Reading {
         &mut self,
         archive: &Archive,
         bytes: &[u8],
-        source: &mut Cursor<&[u8]>,
+        source: &mut Repaired<'_>,
         block: usize,
         files: &[usize],
         out: &mut TextOut<'_>,
@@ -378,6 +388,48 @@ impl Read for Member<'_> {
     }
 }
 
+/// The archive's bytes as sevenz-rust2 reads them: its signature header written again where its
+/// start header was blank and the header found at its end (the bytes are not copied).
+struct Repaired<'b> {
+    /// The signature header.
+    head: [u8; SIGNATURE_HEADER],
+    bytes: &'b [u8],
+    /// Where the next read begins.
+    at: u64,
+}
+
+impl Read for Repaired<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let at = usize::try_from(self.at).unwrap_or(usize::MAX);
+        let from: &[u8] = if at < SIGNATURE_HEADER {
+            &self.head[at..]
+        } else {
+            self.bytes.get(at..).unwrap_or_default()
+        };
+        let read = from.len().min(buf.len());
+        buf[..read].copy_from_slice(&from[..read]);
+        self.at += read as u64;
+        Ok(read)
+    }
+}
+
+impl Seek for Repaired<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let (base, offset) = match to {
+            SeekFrom::Start(at) => {
+                self.at = at;
+                return Ok(at);
+            }
+            SeekFrom::End(offset) => (self.bytes.len() as u64, offset),
+            SeekFrom::Current(offset) => (self.at, offset),
+        };
+        self.at = base
+            .checked_add_signed(offset)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
+        Ok(self.at)
+    }
+}
+
 /// A file's bytes as its block's decoder gives them, its errors in words. A checksum that does
 /// not match keeps the file's last bytes: the decoder reports the mismatch on the read that
 /// brings them, with them in the buffer, and a file with a byte changed is still worth reading.
@@ -449,8 +501,9 @@ fn io_error_text(error: &io::Error) -> String {
 
 /// Where the header of `bytes` is, or why they cannot be opened as a 7-Zip archive before it is
 /// read: cut short before or in its header (which 7-Zip writes at the end), or a start header
-/// left blank (as 7-Zip leaves an archive it did not finish; sevenz-rust2 would then search the
-/// last MiB for a header, trying each byte, at a cost growing with the square of the bytes).
+/// left blank (as 7-Zip leaves an archive it did not finish) and no header found at the end as
+/// 7-Zip finds one (sevenz-rust2 is not left to search: it would try each byte of the last MiB,
+/// at a cost growing with the square of the bytes).
 fn unreadable_start(bytes: &[u8]) -> Result<Located, String> {
     if bytes.len() < SIGNATURE_HEADER {
         return Err("is cut short in its first 32 bytes".to_owned());

@@ -1,5 +1,6 @@
-//! A 7-Zip archive's header looked over before sevenz-rust2 reads it: where it is, and the
-//! counts it declares, each held to the entry limit before sevenz-rust2 makes room for them.
+//! A 7-Zip archive's header looked over before sevenz-rust2 reads it: where it is (an archive
+//! whose start header is blank has it found at its end, as 7-Zip finds it), and the counts it
+//! declares, each held to the entry limit before sevenz-rust2 makes room for them.
 //!
 //! sevenz-rust2 makes room for every entry a header declares as it reads the count (about a
 //! hundred bytes an entry; a block's coders about as much each), allowing a count up to the
@@ -21,6 +22,9 @@ use sevenz_rust2::EncoderMethod;
 /// The signature header: magic, version, the start header's CRC, then the start header (where
 /// the header is, its size and its CRC).
 pub(super) const SIGNATURE_HEADER: usize = 32;
+
+/// How far from its end 7-Zip looks for the header of an archive whose start header is blank.
+const END_SEARCH: usize = 512;
 
 /// The properties' names in a header, as 7-Zip numbers them.
 const K_END: u8 = 0x00;
@@ -50,7 +54,7 @@ const MAX_BLOCK_CODERS: u64 = 64;
 /// The most bytes of a coder's properties kept to unpack the header (LZMA has five).
 const MAX_KEPT_PROPERTIES: usize = 16;
 
-/// Where an archive's header is, as its start header gives it.
+/// Where an archive's header is, as its start header gives it or as found at its end.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Located {
     /// The header's offset after the signature header.
@@ -59,9 +63,28 @@ pub(super) struct Located {
     pub(super) size: u64,
     /// The header's CRC.
     pub(super) crc: u32,
+    /// Whether the start header was blank and the header found at the end.
+    pub(super) found_at_end: bool,
 }
 
 impl Located {
+    /// The signature header that gives this header: `bytes`' own, or one written for a header
+    /// found at the end.
+    pub(super) fn signature_header(&self, bytes: &[u8]) -> [u8; SIGNATURE_HEADER] {
+        let mut head = [0u8; SIGNATURE_HEADER];
+        let have = bytes.len().min(SIGNATURE_HEADER);
+        head[..have].copy_from_slice(&bytes[..have]);
+        if self.found_at_end {
+            let mut start = [0u8; 20];
+            start[..8].copy_from_slice(&self.offset.to_le_bytes());
+            start[8..16].copy_from_slice(&self.size.to_le_bytes());
+            start[16..].copy_from_slice(&self.crc.to_le_bytes());
+            head[8..12].copy_from_slice(&crc32(&start).to_le_bytes());
+            head[12..].copy_from_slice(&start);
+        }
+        head
+    }
+
     /// The header's bytes (as stored: compressed where it is), or `None` where they are not all
     /// in `bytes`.
     pub(super) fn bytes<'b>(&self, bytes: &'b [u8]) -> Option<&'b [u8]> {
@@ -81,10 +104,10 @@ pub(super) fn locate(bytes: &[u8]) -> Result<Located, String> {
     };
     let start = bytes.get(8..SIGNATURE_HEADER).unwrap_or_default();
     if !start.is_empty() && start.iter().all(|&byte| byte == 0) {
-        return Err(
-            "has a blank start header (as 7-Zip leaves an archive it did not finish writing)"
-                .to_owned(),
-        );
+        return found_at_end(bytes).ok_or_else(|| {
+            "has a blank start header (as 7-Zip leaves an archive it did not finish writing) and no header at its end"
+                .to_owned()
+        });
     }
     let (Some(offset), Some(size), Some(crc)) = (
         number(12),
@@ -95,7 +118,33 @@ pub(super) fn locate(bytes: &[u8]) -> Result<Located, String> {
     ) else {
         return Err("is cut short in its first 32 bytes".to_owned());
     };
-    Ok(Located { offset, size, crc })
+    Ok(Located {
+        offset,
+        size,
+        crc,
+        found_at_end: false,
+    })
+}
+
+/// The header of an archive whose start header is blank, found as 7-Zip finds it: in its last
+/// 512 bytes, which end with the end of a header, the last place where a header or a compressed
+/// header begins. One place is tried, so the search costs no more than those bytes.
+fn found_at_end(bytes: &[u8]) -> Option<Located> {
+    let after = bytes.get(SIGNATURE_HEADER..)?;
+    let tail = after.get(after.len().saturating_sub(END_SEARCH)..)?;
+    if tail.len() < 3 || tail.last() != Some(&K_END) {
+        return None;
+    }
+    let begins = tail[..tail.len() - 1].windows(2).rposition(|pair| {
+        pair == [K_ENCODED_HEADER, K_PACK_INFO] || pair == [K_HEADER, K_MAIN_STREAMS_INFO]
+    })?;
+    let header = &tail[begins..];
+    Some(Located {
+        offset: (after.len() - header.len()) as u64,
+        size: header.len() as u64,
+        crc: crc32(header),
+        found_at_end: true,
+    })
 }
 
 /// The CRC-32 of `bytes`.
@@ -117,8 +166,9 @@ pub(super) struct HeaderLimits {
 /// past its limit, a compression not read, or a header that cannot be followed to its entries.
 /// A header whose checksums do not match is given to it, which refuses it before reading it.
 pub(super) fn refused(bytes: &[u8], located: &Located, limits: &HeaderLimits) -> Option<String> {
-    let start_crc = u32::from_le_bytes(bytes.get(8..12)?.try_into().ok()?);
-    if crc32(bytes.get(12..SIGNATURE_HEADER)?) != start_crc {
+    let head = located.signature_header(bytes);
+    let start_crc = u32::from_le_bytes([head[8], head[9], head[10], head[11]]);
+    if crc32(&head[12..]) != start_crc {
         return None;
     }
     let header = located.bytes(bytes)?;
