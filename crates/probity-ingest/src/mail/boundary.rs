@@ -189,7 +189,7 @@ fn collect(message: &Message<'_>, raw: &[u8], depth: usize, out: &mut Vec<Multip
         }
         if let PartType::Message(attached) = &part.body
             && depth < MAX_DEPTH
-            && std::ptr::eq(attached.raw_message.as_ref(), raw)
+            && super::read_in_place(attached, raw)
         {
             collect(attached, raw, depth + 1, out);
         }

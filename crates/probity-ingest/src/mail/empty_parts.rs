@@ -25,7 +25,7 @@
 //! content is left byte for byte, and the message is labelled ([`LABEL`]) with how many were put
 //! in. The epilogue of a multipart with no part is read as any epilogue is ([`super::outside`]).
 
-use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
+use mail_parser::{Message, MessagePart, PartType};
 
 use super::unclosed::next_delimiter_line;
 
@@ -116,7 +116,7 @@ fn walk<'m>(
     };
     match &part.body {
         PartType::Multipart(children) => {
-            let Some(boundary) = boundary(part) else {
+            let Some(boundary) = super::outside::boundary(part).map(str::as_bytes) else {
                 return;
             };
             if *checked == MAX_MULTIPARTS {
@@ -149,24 +149,11 @@ fn walk<'m>(
             }
             holders.pop();
         }
-        PartType::Message(attached) if depth < MAX_DEPTH && in_place(attached, raw) => {
+        PartType::Message(attached) if depth < MAX_DEPTH && super::read_in_place(attached, raw) => {
             walk(attached, raw, 0, depth + 1, holders, checked, out);
         }
         _ => {}
     }
-}
-
-/// Whether `attached` was read in place, its offsets into `raw`.
-fn in_place(attached: &Message<'_>, raw: &[u8]) -> bool {
-    std::ptr::eq(attached.raw_message.as_ref(), raw)
-}
-
-/// The boundary of a multipart part, where it has one.
-fn boundary<'p>(part: &'p MessagePart<'_>) -> Option<&'p [u8]> {
-    part.content_type()
-        .and_then(|content_type| content_type.attribute("boundary"))
-        .filter(|boundary| !boundary.is_empty())
-        .map(str::as_bytes)
 }
 
 /// What to put in for `multipart` (split by `boundary`, held by multiparts of `holders`) whose
@@ -236,7 +223,7 @@ fn nested_messages<'m>(
     attached: &Message<'_>,
     boundary: &'m [u8],
 ) -> Option<Insertion<'m>> {
-    if !in_place(attached, raw) {
+    if !super::read_in_place(attached, raw) {
         return None;
     }
     let mut around = 0;
@@ -245,7 +232,7 @@ fn nested_messages<'m>(
         let Some(PartType::Message(inner)) = current.parts.first().map(|root| &root.body) else {
             break;
         };
-        if !in_place(inner, raw) {
+        if !super::read_in_place(inner, raw) {
             break;
         }
         around += 1;

@@ -83,7 +83,7 @@ fn gather<'m>(
         }
         if let PartType::Message(attached) = &part.body
             && depth < MAX_DEPTH
-            && std::ptr::eq(attached.raw_message.as_ref(), raw)
+            && super::read_in_place(attached, raw)
         {
             gather(attached, raw, &holders_of(index), depth + 1, insertions);
         }

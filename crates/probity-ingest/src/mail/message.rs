@@ -513,7 +513,7 @@ fn part_header_ranges(
         out.push(part.offset_header as usize..part.offset_body as usize);
         if let PartType::Message(attached) = &part.body
             && depth < MAX_PART_HEADER_DEPTH
-            && std::ptr::eq(attached.raw_message.as_ref(), raw)
+            && super::read_in_place(attached, raw)
         {
             part_header_ranges(attached, raw, depth + 1, out);
         }

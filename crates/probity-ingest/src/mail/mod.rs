@@ -31,6 +31,12 @@ use probity_model::{DeadLetter, Event, Format};
 
 use crate::{Context, Error, Limits, Result, Sink};
 
+/// Whether `attached`, a message attached in a message whose bytes are `raw`, was read in place
+/// (its part not transfer-encoded), so that its parts' offsets are into `raw` too.
+fn read_in_place(attached: &mail_parser::Message<'_>, raw: &[u8]) -> bool {
+    std::ptr::eq(attached.raw_message.as_ref(), raw)
+}
+
 pub use journal::ENVELOPE_ONLY_KEY;
 pub use message::{ATTACHED_MESSAGES_KEY, message_to_event, message_to_events};
 

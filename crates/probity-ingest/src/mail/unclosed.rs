@@ -13,7 +13,7 @@
 //! the close delimiter lines missing put in, at the start of that next delimiter line. The parts'
 //! content is left byte for byte, and the message is labelled ([`LABEL`]).
 
-use mail_parser::{Message, MimeHeaders, PartType};
+use mail_parser::{Message, PartType};
 use memchr::memmem;
 
 /// The label on a message read with close delimiter lines put in; its value is how many.
@@ -132,12 +132,7 @@ fn walk<'m>(
     };
     match &part.body {
         PartType::Multipart(children) => {
-            let Some(boundary) = part
-                .content_type()
-                .and_then(|content_type| content_type.attribute("boundary"))
-                .filter(|boundary| !boundary.is_empty())
-                .map(str::as_bytes)
-            else {
+            let Some(boundary) = super::outside::boundary(part).map(str::as_bytes) else {
                 return;
             };
             if out.len() == MAX_MULTIPARTS {
@@ -165,9 +160,7 @@ fn walk<'m>(
             }
             holders.pop();
         }
-        PartType::Message(attached)
-            if depth < MAX_DEPTH && std::ptr::eq(attached.raw_message.as_ref(), raw) =>
-        {
+        PartType::Message(attached) if depth < MAX_DEPTH && super::read_in_place(attached, raw) => {
             walk(attached, raw, 0, depth + 1, holders, out);
         }
         _ => {}
