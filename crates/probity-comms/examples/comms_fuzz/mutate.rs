@@ -1076,6 +1076,8 @@ struct Delimiters<'a> {
     /// Each boundary, with where it is first declared in each message that declares it.
     declared: HashMap<Vec<u8>, Vec<usize>>,
     messages: Vec<usize>,
+    /// Where each blank line starts.
+    blanks: Vec<usize>,
 }
 
 impl<'a> Delimiters<'a> {
@@ -1102,7 +1104,17 @@ impl<'a> Delimiters<'a> {
             lower,
             declared: HashMap::new(),
             messages,
+            blanks: Vec::new(),
         };
+        let mut from = 0;
+        while let Some(found) = memchr_newline(lower, from) {
+            let next = found + 1;
+            let end = memchr_newline(lower, next).unwrap_or(lower.len());
+            if lower[next..end].trim_ascii().is_empty() {
+                delimiters.blanks.push(next);
+            }
+            from = next;
+        }
         let mut from = 0;
         while let Some(found) = find(&lower[from..], b"boundary=") {
             let at = from + found;
@@ -1143,8 +1155,10 @@ impl<'a> Delimiters<'a> {
     }
 
     /// Whether the line starting at `line` is a delimiter line: `--` and a boundary declared
-    /// before it in the same message, then `--`, white space or the line's end. A line `--` and
-    /// anything else is text: a part's text, or a mutation's.
+    /// before it in the same message, with a blank line between (a multipart's delimiters are in
+    /// its body, after its header block), then `--`, white space or the line's end. A line `--`
+    /// and anything else is text: a part's text, or a mutation's; so is a line `--` and a
+    /// boundary declared in the lines just above it (text that looks like a multipart's header).
     fn is_delimiter(&self, line: usize) -> bool {
         let Some(rest) = self
             .lower
@@ -1158,7 +1172,10 @@ impl<'a> Delimiters<'a> {
         let declared_here = |boundary: &[u8]| {
             self.declared.get(boundary).is_some_and(|places| {
                 let after = places.partition_point(|at| *at < message);
-                places.get(after).is_some_and(|at| *at < line)
+                places.get(after).is_some_and(|at| {
+                    let blank = self.blanks.partition_point(|blank| blank <= at);
+                    *at < line && self.blanks.get(blank).is_some_and(|blank| *blank < line)
+                })
             })
         };
         // The boundary is the line with its trailing white space taken off, or what comes
@@ -1316,6 +1333,11 @@ mod tests {
             // A `From ` line in a message that is no mailbox starts no message: the message's
             // own base64 covers the text after it.
             "Content-Transfer-Encoding: base64\n\nSGk=\n\nFrom a@x Mon May  6 10:00:00 2024\nContent-Type: text/plain\n\nSGk=\n",
+            // A boundary declared in text just above a line `--` and it, with no blank line
+            // between: the text of a UTF-16 body and of a multipart in base64 whose own boundary
+            // is found nowhere.
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain; charset=utf-16\n\nContent-Type: multipart/mixed; boundary=N\n--N\nContent-Type: text/plain\n\nhi\n--B--\n",
+            "Content-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: multipart/mixed; boundary=B\nContent-Transfer-Encoding: base64\n\nContent-Type: multipart/mixed; boundary=J\n--J\nContent-Type: text/plain\n\nhi\n",
             "From a@x Mon May  6 10:00:00 2024\nSubject: s\nContent-Type: multipart/mixed; boundary=N\n\n--N\n\nhi\n--N--\n\nFrom b@x Mon May  6 10:01:00 2024\nSubject: t\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n\nSGk=\n--N\nContent-Type: text/plain\n\nSGk=\n--B--\n",
         ] {
             let mut data = input.as_bytes().to_vec();
