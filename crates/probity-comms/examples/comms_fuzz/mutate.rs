@@ -1136,6 +1136,9 @@ impl<'a> Delimiters<'a> {
                 continue;
             }
             let message = delimiters.message_start(at);
+            if !in_header_block(lower, message, at) {
+                continue;
+            }
             let places = delimiters.declared.entry(boundary).or_default();
             if places.last().is_none_or(|last| *last < message) {
                 places.push(at);
@@ -1217,6 +1220,63 @@ impl<'a> Delimiters<'a> {
             }
         }
     }
+}
+
+/// Whether the text at `at` is in a block of lines that can be a header block: the first of the
+/// message that starts at `message`, one after a line starting `--` (a part's), or one after a
+/// blank line that ends a block naming `message/` (an attached message's). A block after a blank
+/// line below a text part's header block is that part's text, whatever it looks like.
+fn in_header_block(lower: &[u8], message: usize, at: usize) -> bool {
+    let line = lower[message..at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(message, |i| message + i + 1);
+    let Some(start) = bounded_block_start(lower, message, line) else {
+        return false;
+    };
+    if start == message {
+        return true;
+    }
+    let previous_start = lower[message..start - 1]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(message, |i| message + i + 1);
+    if lower[previous_start..].starts_with(b"--") {
+        return true;
+    }
+    // A blank line: the block above it must name an attached message.
+    if previous_start == message {
+        return false;
+    }
+    let Some(above) = bounded_block_start(lower, message, previous_start) else {
+        return false;
+    };
+    let above = &lower[above..previous_start];
+    find(above, b"content-type: message/").is_some()
+        || find(above, b"content-type:message/").is_some()
+}
+
+/// [`block_start`] within the message that starts at `message`, none when the block is longer
+/// than 64 KiB (a header block is not; and the walk back stays bounded).
+fn bounded_block_start(lower: &[u8], message: usize, line: usize) -> Option<usize> {
+    let floor = line.saturating_sub(1 << 16).max(message);
+    let mut start = line;
+    while start > message {
+        let previous_end = start - 1;
+        let previous_start = lower[..previous_end]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let previous = &lower[previous_start..previous_end];
+        if previous.trim_ascii().is_empty() || previous.starts_with(b"--") {
+            break;
+        }
+        if previous_start < floor {
+            return None;
+        }
+        start = previous_start;
+    }
+    Some(start.max(message))
 }
 
 /// Where the run of lines that holds the line starting at `line` starts, back to a blank line or
@@ -1338,6 +1398,8 @@ mod tests {
             // is found nowhere.
             "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain; charset=utf-16\n\nContent-Type: multipart/mixed; boundary=N\n--N\nContent-Type: text/plain\n\nhi\n--B--\n",
             "Content-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: multipart/mixed; boundary=B\nContent-Transfer-Encoding: base64\n\nContent-Type: multipart/mixed; boundary=J\n--J\nContent-Type: text/plain\n\nhi\n",
+            // The same with a blank line: still the text of the UTF-16 body.
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain; charset=utf-16\n\nContent-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: text/plain\n\nhi\n--B--\n",
             "From a@x Mon May  6 10:00:00 2024\nSubject: s\nContent-Type: multipart/mixed; boundary=N\n\n--N\n\nhi\n--N--\n\nFrom b@x Mon May  6 10:01:00 2024\nSubject: t\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n\nSGk=\n--N\nContent-Type: text/plain\n\nSGk=\n--B--\n",
         ] {
             let mut data = input.as_bytes().to_vec();
@@ -1351,6 +1413,10 @@ mod tests {
         assert!(planted_by_rule(&data));
         // A part after a delimiter, its encoding unaffected by the part before it.
         let mut data = b"Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n\nSGk=\n\n--B\nContent-Type: text/plain\n\nhi\n--B--\n".to_vec();
+        assert!(plant_canary(&mut rng, &mut data));
+        assert!(find(&data, b"text/plain\n\nzqxcanaryword\nhi\n").is_some());
+        // A part of a multipart in an attached message.
+        let mut data = b"Content-Type: message/rfc822\n\nContent-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: text/plain\n\nhi\n--N--\n".to_vec();
         assert!(plant_canary(&mut rng, &mut data));
         assert!(find(&data, b"text/plain\n\nzqxcanaryword\nhi\n").is_some());
         // A part after a delimiter of a boundary declared before it, with a `--` line of text
