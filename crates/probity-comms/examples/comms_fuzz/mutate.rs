@@ -1326,8 +1326,10 @@ fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
 
 /// Headers whose transfer encoding and charset leave a planted ASCII word as it is.
 fn plain_encoding(headers: &[u8]) -> bool {
-    if let Some(at) = find(headers, b"content-transfer-encoding:") {
-        let value = &headers[at + b"content-transfer-encoding:".len()..];
+    // Every such field: the decoder takes the last of two.
+    let mut rest = headers;
+    while let Some(at) = find(rest, b"content-transfer-encoding:") {
+        let value = &rest[at + b"content-transfer-encoding:".len()..];
         let value = value
             .split(|b| *b == b'\n')
             .next()
@@ -1336,6 +1338,7 @@ fn plain_encoding(headers: &[u8]) -> bool {
         if !matches!(value, b"7bit" | b"8bit" | b"quoted-printable") {
             return false;
         }
+        rest = &rest[at + 1..];
     }
     let mut rest = headers;
     while let Some(at) = find(rest, b"charset=") {
@@ -1398,6 +1401,8 @@ mod tests {
             // is found nowhere.
             "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain; charset=utf-16\n\nContent-Type: multipart/mixed; boundary=N\n--N\nContent-Type: text/plain\n\nhi\n--B--\n",
             "Content-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: multipart/mixed; boundary=B\nContent-Transfer-Encoding: base64\n\nContent-Type: multipart/mixed; boundary=J\n--J\nContent-Type: text/plain\n\nhi\n",
+            // Two transfer encodings, the last base64.
+            "Subject: s\nContent-Transfer-Encoding: quoted-printable\nContent-Transfer-Encoding: base64\n\nSGk=\n",
             // The same with a blank line: still the text of the UTF-16 body.
             "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain; charset=utf-16\n\nContent-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: text/plain\n\nhi\n--B--\n",
             "From a@x Mon May  6 10:00:00 2024\nSubject: s\nContent-Type: multipart/mixed; boundary=N\n\n--N\n\nhi\n--N--\n\nFrom b@x Mon May  6 10:01:00 2024\nSubject: t\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n\nSGk=\n--N\nContent-Type: text/plain\n\nSGk=\n--B--\n",
