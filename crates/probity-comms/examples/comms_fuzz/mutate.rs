@@ -1136,7 +1136,7 @@ impl<'a> Delimiters<'a> {
                 continue;
             }
             let message = delimiters.message_start(at);
-            if !in_header_block(lower, message, at) {
+            if !in_header_block(lower, message, at, |line| delimiters.is_delimiter(line)) {
                 continue;
             }
             let places = delimiters.declared.entry(boundary).or_default();
@@ -1223,10 +1223,16 @@ impl<'a> Delimiters<'a> {
 }
 
 /// Whether the text at `at` is in a block of lines that can be a header block: the first of the
-/// message that starts at `message`, one after a line starting `--` (a part's), or one after a
-/// blank line that ends a block naming `message/` (an attached message's). A block after a blank
+/// message that starts at `message`, one after a delimiter line (a part's: `is_delimiter`, of
+/// the boundaries declared above), or one after a blank line that ends a block naming
+/// `message/` (an attached message's). A block after a blank
 /// line below a text part's header block is that part's text, whatever it looks like.
-fn in_header_block(lower: &[u8], message: usize, at: usize) -> bool {
+fn in_header_block(
+    lower: &[u8],
+    message: usize,
+    at: usize,
+    is_delimiter: impl Fn(usize) -> bool,
+) -> bool {
     let line = lower[message..at]
         .iter()
         .rposition(|b| *b == b'\n')
@@ -1242,7 +1248,7 @@ fn in_header_block(lower: &[u8], message: usize, at: usize) -> bool {
         .rposition(|b| *b == b'\n')
         .map_or(message, |i| message + i + 1);
     if lower[previous_start..].starts_with(b"--") {
-        return true;
+        return is_delimiter(previous_start);
     }
     // A blank line: the block above it must name an attached message.
     if previous_start == message {
@@ -1403,6 +1409,8 @@ mod tests {
             "Content-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: multipart/mixed; boundary=B\nContent-Transfer-Encoding: base64\n\nContent-Type: multipart/mixed; boundary=J\n--J\nContent-Type: text/plain\n\nhi\n",
             // Two transfer encodings, the last base64.
             "Subject: s\nContent-Transfer-Encoding: quoted-printable\nContent-Transfer-Encoding: base64\n\nSGk=\n",
+            // And after a line `--` and a boundary declared nowhere.
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain; charset=utf-16\n\n--X\nContent-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: text/plain\n\nhi\n--B--\n",
             // The same with a blank line: still the text of the UTF-16 body.
             "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain; charset=utf-16\n\nContent-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: text/plain\n\nhi\n--B--\n",
             "From a@x Mon May  6 10:00:00 2024\nSubject: s\nContent-Type: multipart/mixed; boundary=N\n\n--N\n\nhi\n--N--\n\nFrom b@x Mon May  6 10:01:00 2024\nSubject: t\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n\nSGk=\n--N\nContent-Type: text/plain\n\nSGk=\n--B--\n",
