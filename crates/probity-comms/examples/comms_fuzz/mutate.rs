@@ -1225,7 +1225,7 @@ impl<'a> Delimiters<'a> {
 /// Whether the text at `at` is in a block of lines that can be a header block: the first of the
 /// message that starts at `message`, one after a delimiter line (a part's: `is_delimiter`, of
 /// the boundaries declared above), or one after a blank line that ends a block naming
-/// `message/` (an attached message's). A block after a blank
+/// `message/` and is a header block itself (an attached message's). A block after a blank
 /// line below a text part's header block is that part's text, whatever it looks like.
 fn in_header_block(
     lower: &[u8],
@@ -1233,33 +1233,41 @@ fn in_header_block(
     at: usize,
     is_delimiter: impl Fn(usize) -> bool,
 ) -> bool {
-    let line = lower[message..at]
+    let mut line = lower[message..at]
         .iter()
         .rposition(|b| *b == b'\n')
         .map_or(message, |i| message + i + 1);
-    let Some(start) = bounded_block_start(lower, message, line) else {
-        return false;
-    };
-    if start == message {
-        return true;
+    // Attached messages nest: the block naming `message/` must be a header block too.
+    for _ in 0..16 {
+        let Some(start) = bounded_block_start(lower, message, line) else {
+            return false;
+        };
+        if start == message {
+            return true;
+        }
+        let previous_start = lower[message..start - 1]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(message, |i| message + i + 1);
+        if lower[previous_start..].starts_with(b"--") {
+            return is_delimiter(previous_start);
+        }
+        // A blank line: the block above it must name an attached message.
+        if previous_start == message {
+            return false;
+        }
+        let Some(above) = bounded_block_start(lower, message, previous_start) else {
+            return false;
+        };
+        let block = &lower[above..previous_start];
+        if find(block, b"content-type: message/").is_none()
+            && find(block, b"content-type:message/").is_none()
+        {
+            return false;
+        }
+        line = above;
     }
-    let previous_start = lower[message..start - 1]
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(message, |i| message + i + 1);
-    if lower[previous_start..].starts_with(b"--") {
-        return is_delimiter(previous_start);
-    }
-    // A blank line: the block above it must name an attached message.
-    if previous_start == message {
-        return false;
-    }
-    let Some(above) = bounded_block_start(lower, message, previous_start) else {
-        return false;
-    };
-    let above = &lower[above..previous_start];
-    find(above, b"content-type: message/").is_some()
-        || find(above, b"content-type:message/").is_some()
+    false
 }
 
 /// [`block_start`] within the message that starts at `message`, none when the block is longer
@@ -1411,6 +1419,8 @@ mod tests {
             "Subject: s\nContent-Transfer-Encoding: quoted-printable\nContent-Transfer-Encoding: base64\n\nSGk=\n",
             // And after a line `--` and a boundary declared nowhere.
             "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain; charset=utf-16\n\n--X\nContent-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: text/plain\n\nhi\n--B--\n",
+            // And after text naming an attached message in that body.
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain; charset=utf-16\n\nContent-Type: message/rfc822\n\nContent-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: text/plain\n\nhi\n--B--\n",
             // The same with a blank line: still the text of the UTF-16 body.
             "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain; charset=utf-16\n\nContent-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: text/plain\n\nhi\n--B--\n",
             "From a@x Mon May  6 10:00:00 2024\nSubject: s\nContent-Type: multipart/mixed; boundary=N\n\n--N\n\nhi\n--N--\n\nFrom b@x Mon May  6 10:01:00 2024\nSubject: t\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n\nSGk=\n--N\nContent-Type: text/plain\n\nSGk=\n--B--\n",
