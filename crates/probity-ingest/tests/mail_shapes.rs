@@ -979,6 +979,32 @@ fn an_attached_message_of_text_without_headers_keeps_its_text() {
     assert!(attached.contains("you are a disgrace"), "{attached:?}");
 }
 
+/// An attached message whose message is itself an empty attached message, then a part that is an
+/// attached message too: the parser read the second into the first and lost both texts, and the
+/// message's own multipart with them.
+#[test]
+fn a_message_attached_after_messages_nested_directly_keeps_its_text() {
+    let raw = b"From: a@force.police.uk\nContent-Type: multipart/mixed; boundary=N\n\n--N\n\
+Content-Type: message/rfc822\n\nContent-Type: message/rfc822\n\n\n--N\n\
+Content-Type: message/rfc822\n\nContent-Type: text/plain\n\nI know where you live.\n--N--\n";
+    let event = decode(raw);
+    let texts: Vec<&str> = event
+        .email
+        .as_ref()
+        .unwrap()
+        .attachments
+        .iter()
+        .filter_map(|a| a.text.as_deref())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|text| text.contains("I know where you live.")),
+        "{texts:?}"
+    );
+    assert_eq!(event.labels["email.empty_parts_put_in"], "1");
+}
+
 /// The text of the event's first attached message.
 fn attached_text(event: &Event) -> &str {
     text_of_attachment(event, |a| {

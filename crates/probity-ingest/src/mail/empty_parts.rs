@@ -15,7 +15,9 @@
 //!   itself `message/rfc822`, read in place): the delimiter line after the innermost ends them
 //!   all, but the parser ends only the innermost there, so the next part is read into the message
 //!   around it, and after a close delimiter the parser stops reading: the parts of the multipart
-//!   holding that one were lost.
+//!   holding that one were lost. Where the part after them is an attached message too, the
+//!   parser loses the message's own multipart as well, and what it recovers of the misreading
+//!   shows none of this: the message up to that part is read again to find them.
 //!
 //! So the message is written again with an empty part (a delimiter line, then a blank line) put in
 //! where the parser needs one to read the structure as sent: before a close delimiter that is a
@@ -25,7 +27,7 @@
 //! content is left byte for byte, and the message is labelled ([`LABEL`]) with how many were put
 //! in. The epilogue of a multipart with no part is read as any epilogue is ([`super::outside`]).
 
-use mail_parser::{Message, MessagePart, PartType};
+use mail_parser::{Message, MessageParser, MessagePart, PartType};
 
 use super::unclosed::next_delimiter_line;
 
@@ -54,7 +56,7 @@ struct Insertion<'m> {
 
 /// The raw bytes of `message` (in which its attached messages read in place are too) with the
 /// empty parts it lacks put in (see the module doc), and how many; none where it lacks none.
-pub(super) fn put_in(message: &Message<'_>) -> Option<(Vec<u8>, usize)> {
+pub(super) fn put_in(parser: &MessageParser, message: &Message<'_>) -> Option<(Vec<u8>, usize)> {
     let raw: &[u8] = message.raw_message.as_ref();
     let mut insertions = Vec::new();
     let mut holders = Vec::new();
@@ -68,6 +70,38 @@ pub(super) fn put_in(message: &Message<'_>) -> Option<(Vec<u8>, usize)> {
         &mut checked,
         &mut insertions,
     );
+    // Where the parser lost the message's own root part, its parts are what it recovered of a
+    // misreading (messages attached directly in one another, then a part that is a message too,
+    // which the parser reads into the one around them): the misread part's header block starts
+    // after the root's body. The message up to there is read again, once, and what it lacks is
+    // put in the whole message (the bytes are the same up to there).
+    let prefix;
+    let mut reread = None;
+    if insertions.is_empty()
+        && let Some(root) = message.parts.first()
+        && root.offset_header > 0
+        && let Some(end) = message
+            .parts
+            .iter()
+            .map(|part| part.offset_header as usize)
+            .filter(|&start| start > root.offset_body as usize)
+            .min()
+        && let Some(again) = raw.get(..end).and_then(|bytes| parser.parse(bytes))
+    {
+        prefix = again;
+        reread = Some(&prefix);
+    }
+    if let Some(again) = reread {
+        walk(
+            again,
+            again.raw_message.as_ref(),
+            0,
+            0,
+            &mut holders,
+            &mut checked,
+            &mut insertions,
+        );
+    }
     if insertions.is_empty() {
         return None;
     }
@@ -302,7 +336,7 @@ mod tests {
 
     fn mended(raw: &str) -> Option<String> {
         let message = MessageParser::new().parse(raw.as_bytes()).unwrap();
-        put_in(&message).map(|(bytes, _)| String::from_utf8(bytes).unwrap())
+        put_in(&MessageParser::new(), &message).map(|(bytes, _)| String::from_utf8(bytes).unwrap())
     }
 
     #[test]

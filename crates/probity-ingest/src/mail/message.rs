@@ -361,7 +361,7 @@ fn mend_rounds(parser: &MessageParser, message: &Message<'_>) -> Option<Mended> 
             if let Some((bytes, count)) = header_delimiters::rewritten(reading) {
                 ended += count;
                 Some(bytes)
-            } else if let Some((bytes, count)) = empty_parts::put_in(reading) {
+            } else if let Some((bytes, count)) = empty_parts::put_in(parser, reading) {
                 emptied += count;
                 Some(bytes)
             } else if let Some(close) = unclosed::close(reading, &reading.raw_message) {
