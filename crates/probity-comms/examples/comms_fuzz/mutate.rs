@@ -1033,20 +1033,8 @@ fn canary_places(data: &[u8]) -> Vec<usize> {
 /// Where the run of lines that holds the line starting at `line` starts: the lines before it
 /// back to a blank line, a delimiter line (`--`...) or the start of the input.
 fn block_start(lower: &[u8], line: usize) -> usize {
-    let mut start = line;
-    while start > 0 {
-        let previous_end = start - 1;
-        let previous_start = lower[..previous_end]
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |i| i + 1);
-        let previous = &lower[previous_start..previous_end];
-        if previous.trim_ascii().is_empty() || previous.starts_with(b"--") {
-            break;
-        }
-        start = previous_start;
-    }
-    start
+    // With no bound the walk back always ends at a line or the start of the input.
+    block_start_within(lower, 0, line, usize::MAX).unwrap_or(0)
 }
 
 /// Whether every `Content-Type` field starting a line of `headers` gives text, a multipart or a
@@ -1273,7 +1261,13 @@ fn in_header_block(
 /// [`block_start`] within the message that starts at `message`, none when the block is longer
 /// than 64 KiB (a header block is not; and the walk back stays bounded).
 fn bounded_block_start(lower: &[u8], message: usize, line: usize) -> Option<usize> {
-    let floor = line.saturating_sub(1 << 16).max(message);
+    block_start_within(lower, message, line, 1 << 16)
+}
+
+/// [`block_start`] within the message that starts at `message`, none when the block reaches
+/// further back than `most` bytes before `line`.
+fn block_start_within(lower: &[u8], message: usize, line: usize, most: usize) -> Option<usize> {
+    let floor = line.saturating_sub(most).max(message);
     let mut start = line;
     while start > message {
         let previous_end = start - 1;
