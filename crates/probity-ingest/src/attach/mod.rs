@@ -1,7 +1,8 @@
 //! Text from attachments: plain text (charset aware), HTML, RTF, DOCX, Word 97–2003 (`.doc`),
 //! XLSX, Excel 5–2003 (`.xls`), PPTX, OpenDocument, PDF, Outlook messages (`.msg`) and the files
 //! in a zip, tar, gzip or 7-Zip archive (`.tar.gz` too), told by content first; images, and the
-//! pictures in documents, by OCR where it is switched on ([`Ocr`]);
+//! pictures in documents and in the RTF body of an Outlook message or a TNEF, by OCR where it is
+//! switched on ([`Ocr`]);
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
 //! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`); one
 //! whose type says nothing of it and that is not text as a whole has its text lines read, as has

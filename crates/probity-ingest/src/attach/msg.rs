@@ -5,16 +5,22 @@
 //!
 //! [`read`] takes the message's sender, recipients (To, Cc and Bcc by each recipient's type),
 //! subject, date and body (plain text; else HTML; else the compressed RTF Outlook keeps, read as
-//! TNEF's is), then its attachments: files by value, and attached messages, read the same way,
+//! TNEF's is), the pictures in that RTF body (a screenshot pasted into the message) read by OCR
+//! as an RTF document's are, whatever other body there is (Outlook keeps a plain body beside the
+//! RTF one, without its pictures), then its attachments: files by value (a picture among them
+//! read by OCR as any image attachment is), and attached messages, read the same way,
 //! [`MAX_DEPTH`] deep at most. The mail decoder writes what it read as a MIME message
 //! ([`to_mime`]) and reads that as any attached message, so that the exclusions see its parties;
 //! elsewhere (in a zip, in a TNEF) it is written as text with a header block, as a forwarded
-//! message is ([`write_text`]).
+//! message is ([`write_text`]). Either way the pictures' text follows the body, each under a
+//! line `[image N]`, and their notes are the message's.
 //!
 //! Limits: the compound file is opened by the `cfb` crate; what is read of its streams, all
 //! together, is held to the attachment's decompression budget, an attachment over the
 //! attachment size limit is named and not read, at most `max_attachments` attachments of each
-//! message are read, and the clock is checked before each.
+//! message are read, and the clock is checked before each. The pictures of an RTF body are held
+//! to an RTF document's limits: at most 32 a message, no more bytes of them in the whole file than
+//! the decompression limit, and the time limit on the file's clock.
 
 use std::io::{Cursor, Read};
 use std::time::Instant;
@@ -22,6 +28,7 @@ use std::time::Instant;
 use base64::Engine;
 use cfb::CompoundFile;
 
+use super::pictures::Pictures;
 use super::{Input, TextOut};
 use crate::Limits;
 
@@ -30,6 +37,9 @@ pub(crate) const MAX_DEPTH: usize = 8;
 
 /// The stream every message storage holds: its fixed-length properties.
 const PROPERTIES: &str = "__properties_version1.0";
+
+/// What the notes on the pictures of a message's RTF body call it.
+const RTF_BODY: &str = "RTF body of the Outlook message";
 
 /// The storage of an attached message, inside its attachment's storage.
 const EMBEDDED: &str = "__substg1.0_3701000D";
@@ -43,6 +53,9 @@ pub(crate) struct Outlook {
     pub body: Option<String>,
     /// The HTML body, where there is no plain one.
     pub html: Option<String>,
+    /// The text OCR read in the pictures of its RTF body (a screenshot pasted into the message),
+    /// each under a line `[image N]`, where OCR is on and read any.
+    pub pictures: Option<String>,
     pub attachments: Vec<Attached>,
     /// What could not be read.
     pub notes: Vec<String>,
@@ -85,6 +98,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Option<Result<Outlook, Stri
     }
     let mut reader = Reader {
         budget: limits.max_decompressed_bytes as u64,
+        pictures_budget: limits.max_decompressed_bytes as u64,
         limits,
         started: Instant::now(),
     };
@@ -97,6 +111,8 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Option<Result<Outlook, Stri
 /// Reads messages within the budget and the clock.
 struct Reader<'l> {
     budget: u64,
+    /// Bytes the pictures of RTF bodies kept for OCR may still take.
+    pictures_budget: u64,
     limits: &'l Limits,
     started: Instant,
 }
@@ -185,12 +201,37 @@ impl Reader<'_> {
                 })
                 .map(|html| super::rtf::windows_1252(&html));
         }
-        if message.body.is_none()
-            && message.html.is_none()
-            && let Some(compressed) = self.binary(file, dir, "1009", &mut message.notes)
-        {
+        // The RTF body is read for its pictures whatever other body there is: Outlook keeps a
+        // plain body beside it, without them. Read for them alone, one past what is left of the
+        // budget is passed over, noted, rather than taking the rest the attachments need.
+        let other_body = message.body.is_some() || message.html.is_some();
+        let rtf_size = file
+            .entry(format!("{dir}/__substg1.0_10090102"))
+            .ok()
+            .filter(|entry| entry.is_stream())
+            .map(|entry| entry.len());
+        let compressed = match rtf_size {
+            Some(size) if other_body && size > self.budget => {
+                message.notes.push(format!(
+                    "the pictures of its RTF body are not read: its {size} bytes are past what is left of the decompression limit of {} bytes",
+                    self.limits.max_decompressed_bytes
+                ));
+                None
+            }
+            Some(_) => self.binary(file, dir, "1009", &mut message.notes),
+            None => None,
+        };
+        if let Some(compressed) = compressed {
             match super::rtf::decompress(&compressed, self.limits.max_decompressed_bytes) {
-                Ok(rtf) => message.body = Some(super::rtf::to_text(&rtf)),
+                Ok(rtf) => {
+                    if !other_body {
+                        message.body = Some(super::rtf::to_text(&rtf));
+                    }
+                    self.pictures(&rtf, &mut message);
+                }
+                Err(error) if other_body => message.notes.push(format!(
+                    "the pictures of its RTF body are not read: {error}"
+                )),
                 Err(error) => message
                     .notes
                     .push(format!("its RTF body is not read: {error}")),
@@ -257,6 +298,19 @@ impl Reader<'_> {
             }
         }
         message
+    }
+
+    /// The pictures of the RTF body `rtf` read by OCR into `message` (its pictures' text, and
+    /// notes), as an RTF attachment's are: at most [`super::ocr::MAX_DOCUMENT_IMAGES`] of them,
+    /// within what is left of the pictures' share of the decompression limit (one for the whole
+    /// file, the messages attached to it too) and the time limit on the file's clock.
+    fn pictures(&mut self, rtf: &[u8], message: &mut Outlook) {
+        let mut found = Pictures::new(self.pictures_budget);
+        super::rtf::pictures(rtf, &mut found);
+        self.pictures_budget = found.room();
+        let (text, notes) = found.read_apart(RTF_BODY, self.limits, self.started);
+        message.pictures = text;
+        message.notes.extend(notes);
     }
 
     /// An address as `Name <address>` from the first name property and the first address
@@ -432,16 +486,29 @@ fn mime_at(message: &Outlook, depth: usize) -> Vec<u8> {
     out.push_str(&format!(
         "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n"
     ));
-    let (body, kind) = match (&message.body, &message.html) {
-        (Some(body), _) => (Some(body), "text/plain"),
-        (None, Some(html)) => (Some(html), "text/html"),
-        (None, None) => (None, "text/plain"),
+    // The text OCR read in the pictures of its RTF body goes after a plain body, in its part;
+    // after an HTML one, or where there is none, in a plain-text part of its own.
+    let plain_with_pictures = match (&message.body, &message.pictures) {
+        (Some(body), Some(pictures)) => Some(format!("{}\n\n{pictures}", body.trim_end())),
+        (Some(body), None) => Some(body.clone()),
+        (None, _) => None,
     };
-    if let Some(body) = body {
+    let mut parts: Vec<(&str, &str)> = Vec::new();
+    match (&plain_with_pictures, &message.html) {
+        (Some(body), _) => parts.push(("text/plain", body)),
+        (None, Some(html)) => parts.push(("text/html", html)),
+        (None, None) => {}
+    }
+    if plain_with_pictures.is_none()
+        && let Some(pictures) = &message.pictures
+    {
+        parts.push(("text/plain", pictures));
+    }
+    for (kind, text) in parts {
         out.push_str(&format!(
             "--{boundary}\r\nContent-Type: {kind}; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         ));
-        out.push_str(&base64_lines(body.as_bytes()));
+        out.push_str(&base64_lines(text.as_bytes()));
     }
     let mut bytes = out.into_bytes();
     for attached in &message.attachments {
@@ -534,6 +601,12 @@ pub(super) fn write_text(message: &Outlook, out: &mut TextOut<'_>, depth: usize)
         out.push(body.trim());
     } else if let Some(html) = &message.html {
         out.push(crate::html::to_text(html).trim());
+    }
+    if let Some(pictures) = &message.pictures {
+        if !out.text.ends_with('\n') {
+            out.push("\n\n");
+        }
+        out.push(pictures);
     }
     for note in &message.notes {
         out.note(note.clone());

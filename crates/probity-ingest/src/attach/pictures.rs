@@ -14,16 +14,20 @@
 //! and the bytes are bounded (the stream was read within the decompression budget).
 //!
 //! RTF keeps a picture as a `{\pict …}` group, its image as hexadecimal digits or after a
-//! `\binN` as N raw bytes ([`super::rtf::pictures`]).
+//! `\binN` as N raw bytes ([`super::rtf::pictures`]): in an RTF document, and in the RTF body of
+//! an Outlook message or a TNEF (a screenshot pasted into the message).
 //!
 //! Metafile pictures (WMF, EMF, PICT) are drawings OCR does not read: while OCR is on they are
 //! counted and noted. At most [`MAX_DOCUMENT_IMAGES`] pictures are kept, the same picture once,
 //! and no more bytes of them than the decompression budget; while OCR is off those it would read
 //! are counted and noted as not read.
 
+use std::time::Instant;
+
 use super::TextOut;
 use super::doc::{u16_at, u32_at};
 use super::ocr::MAX_DOCUMENT_IMAGES;
+use crate::Limits;
 
 /// The pictures found in one document.
 #[derive(Debug)]
@@ -218,6 +222,29 @@ impl Pictures {
                 plural(self.unread, "picture", "pictures")
             ));
         }
+    }
+
+    /// [`Pictures::read`] apart from any text, on a clock started at `started` (that of the file
+    /// the pictures are in): the text read, each image under its line `[image N]`, if there is
+    /// any, and the notes. For a reader that keeps a message's parts apart until it writes them
+    /// (an Outlook message's RTF body, [`super::msg`]).
+    pub(super) fn read_apart(
+        self,
+        what: &str,
+        limits: &Limits,
+        started: Instant,
+    ) -> (Option<String>, Vec<String>) {
+        let mut out = TextOut::new(limits);
+        out.started = started;
+        self.read(what, &mut out);
+        if out.truncated {
+            out.note(format!(
+                "text read by OCR in the pictures of the {what} cut at the {} byte limit",
+                limits.max_attachment_text_bytes
+            ));
+        }
+        let text = out.text.trim();
+        ((!text.is_empty()).then(|| text.to_owned()), out.notes)
     }
 }
 

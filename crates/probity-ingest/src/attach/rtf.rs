@@ -5,8 +5,8 @@
 //! Both readers are bounded: the output of decompression is capped (by the size the header
 //! declares and by the caller's limit), and the RTF reader keeps a group stack no deeper than
 //! [`MAX_GROUP_DEPTH`] (deeper groups are read as text of the group around them). Binary data
-//! (`\binN`, a picture's) is passed over. The pictures of an RTF attachment are gathered by
-//! [`pictures`] for OCR.
+//! (`\binN`, a picture's) is passed over. The pictures of an RTF attachment, and of the RTF body
+//! of an Outlook message or a TNEF, are gathered by [`pictures`] for OCR.
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 

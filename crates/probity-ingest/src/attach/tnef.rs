@@ -7,11 +7,14 @@
 //! attachment), an id, a length, the data and a checksum. Read here: the plain-text body
 //! (`attBody`), the message's MAPI properties for a plain or HTML body (`PR_BODY`,
 //! `PR_BODY_HTML`), a body held only as compressed RTF (`PR_RTF_COMPRESSED`, read by
-//! [`super::rtf`]), and each attachment's title, long file name and data. Every length is checked
+//! [`super::rtf`]), and each attachment's title, long file name and data. The pictures of the RTF
+//! body (a screenshot pasted into the message) are read by OCR whatever other body there is, as
+//! an RTF document's are ([`super::pictures`]), after the body. Every length is checked
 //! against the stream; nothing here allocates more than the stream holds.
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 
+use super::pictures::Pictures;
 use super::{Input, Kind, TextOut, extract_kind, kind_of};
 
 /// The stream's first four bytes (`0x223E9F78`, little-endian).
@@ -57,20 +60,35 @@ struct Stream<'a> {
     damaged: Option<String>,
 }
 
-/// Reads a TNEF stream into `out`: the body, then each attachment's text under a line naming it
+/// Reads a TNEF stream into `out`: the body, the text OCR read in the pictures of its RTF body
+/// (each under a line `[image N]`), then each attachment's text under a line naming it
 /// (`[attachment NAME]`), as an attached message's attachments are shown; notes name what could
 /// not be read. Attachments inside are read as files (a TNEF inside a TNEF is not opened).
 pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
     let stream = read(bytes);
-    if let Some(body) = stream.body.as_deref().or(stream.html.as_deref()) {
+    let limits = out.limits;
+    let other_body = stream.body.as_deref().or(stream.html.as_deref());
+    if let Some(body) = other_body {
         out.push(body.trim());
-    } else if let Some(compressed) = stream.rtf {
-        match super::rtf::decompress(compressed, out.limits.max_decompressed_bytes) {
-            Ok(rtf) => out.push(&super::rtf::to_text(&rtf)),
+    }
+    // The RTF body is read for its pictures whatever other body there is: Outlook keeps a
+    // plain body beside it, without them.
+    if let Some(compressed) = stream.rtf {
+        match super::rtf::decompress(compressed, limits.max_decompressed_bytes) {
+            Ok(rtf) => {
+                if other_body.is_none() {
+                    out.push(&super::rtf::to_text(&rtf));
+                }
+                let mut found = Pictures::new(limits.max_decompressed_bytes as u64);
+                super::rtf::pictures(&rtf, &mut found);
+                found.read("RTF body of the TNEF", out);
+            }
+            Err(error) if other_body.is_some() => out.note(format!(
+                "the pictures of the TNEF's RTF body are not read: {error}"
+            )),
             Err(error) => out.note(format!("the TNEF's RTF body is not read: {error}")),
         }
     }
-    let limits = out.limits;
     for (index, packed) in stream.attachments.iter().enumerate() {
         if index >= limits.max_attachments {
             out.note(format!(
