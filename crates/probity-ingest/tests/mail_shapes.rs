@@ -568,11 +568,13 @@ fn text_after_a_close_delimiter_is_read_wherever_the_parts_end() {
 fn text_after_a_close_delimiter_that_is_the_first_or_within_a_line_is_read() {
     let head = "From: Alan Smith <alan.smith@force.police.uk>\r\nSubject: rota\r\n\
         Content-Type: multipart/mixed; boundary=jb\r\n\r\n";
+    // `;--jb` over a blank line is a delimiter at the end of a line of text (the preamble `;`
+    // says nothing), and the parser's first.
     let first = format!("{head};--jb\r\n\r\n--jb--\r\nI will find you.\r\n");
     let event = decode(first.as_bytes());
     assert_eq!(
         body(&event),
-        "[text outside the message's parts]\n;--jb\n\nI will find you."
+        "[text outside the message's parts]\nI will find you."
     );
     let within = format!("{head}--jb\r\n\r\nSee you.--jb--\r\nI will find you.\r\n");
     let event = decode(within.as_bytes());
@@ -593,6 +595,40 @@ fn text_after_a_close_delimiter_that_is_the_first_or_within_a_line_is_read() {
         "See you.\n\n[text outside the message's parts]\nI will find you."
     );
     assert!(!event.labels.contains_key("email.unclosed_multiparts"));
+}
+
+/// The text above a multipart's first delimiter where that is one written at the end of a line
+/// of text (`text--B--`, `text--B`), where the parser splits first, is the preamble, that line's
+/// text with it: the preamble was looked for only above a delimiter starting a line, and lost
+/// without a label (found by the fuzzer: a line `--B` then a vertical tab, which is no delimiter
+/// line, then `--B--`).
+#[test]
+fn text_above_a_first_delimiter_written_within_a_line_is_read() {
+    let head = "From: Alan Smith <alan.smith@force.police.uk>\nSubject: rota\n\
+        Content-Type: text/plain\nContent-Type: multipart/mixed; boundary=B\n\n";
+    let vertical_tab = format!("{head}I will find you.\n--B\x0b--B--\n");
+    let event = decode(vertical_tab.as_bytes());
+    // The parser reads the `--` closing the delimiter as a header block.
+    assert_eq!(
+        body(&event),
+        "[text outside the message's parts]\nI will find you.\n--B\n\n\
+         [text in the header block that is not header fields]\n--"
+    );
+    assert_eq!(event.labels["email.text_outside_parts"], "true");
+    assert_eq!(event.labels["email.misplaced_boundaries"], "1");
+    let closed = format!("{head}I will find you.\nSee you--B--\nafter\n");
+    let event = decode(closed.as_bytes());
+    assert_eq!(
+        body(&event),
+        "[text outside the message's parts]\nI will find you.\nSee you\n\nafter\n\n\
+         [text in the header block that is not header fields]\n--\nafter"
+    );
+    let last = format!("{head}I will find you. See you--B\n");
+    let event = decode(last.as_bytes());
+    assert_eq!(
+        body(&event),
+        "[text outside the message's parts]\nI will find you. See you"
+    );
 }
 
 /// A part written with no blank line under its header fields ends at the next delimiter line:

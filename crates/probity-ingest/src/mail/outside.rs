@@ -326,9 +326,12 @@ fn next_delimiter(raw: &[u8], from: usize, to: usize, boundaries: &[&[u8]]) -> O
 /// its close delimiter line), its line's end in all of `raw` (the parser may end the part within
 /// that line).
 ///
-/// The first delimiter line is looked for as mail-parser looks for it (`--` and the boundary at
-/// the start of a line, whatever follows), so that the preamble is the text the parser passed
-/// over. The line of a longer boundary that begins with this one is taken for this one's only
+/// The first delimiter is looked for as mail-parser looks for it (`--` and the boundary anywhere,
+/// whatever follows), so that the preamble is the text the parser passed over: within a line,
+/// it is one a careless mailer wrote at the end of a line of text (`text--boundary--`,
+/// `text--boundary`; [`super::boundary`] lengthens the boundary where it occurs otherwise), and
+/// the text before it on that line is preamble too (looked for at the start of a line only, such
+/// a first delimiter hid the text above it). The line of a longer boundary that begins with this one is taken for this one's only
 /// within a multipart split by that longer boundary ([`super::boundary`] lengthens the boundary
 /// elsewhere), where the parser ends the part there; read by RFC 2046 alone, the text it read as
 /// parts from there would be taken for the preamble too.
@@ -343,9 +346,9 @@ fn outside<'r>(
         return (None, None);
     };
     let needle = [b"--".as_slice(), boundary].concat();
-    let at_line_start = |at: usize| at == 0 || body.get(at - 1) == Some(&b'\n');
-    let mut delimiters = memmem::find_iter(body, &needle).filter(|&at| at_line_start(at));
-    let Some(first) = delimiters.next() else {
+    // Where the parser split first: the boundary anywhere, a line of text ending in it too
+    // (`text--boundary--`, which [`super::boundary`] leaves unmended as a delimiter).
+    let Some(first) = memmem::find(body, &needle) else {
         return (None, None);
     };
     let preamble = body.get(..first);
@@ -401,8 +404,22 @@ mod tests {
         // A part ended within its close delimiter's line: the epilogue starts after that line.
         let (_, epilogue) = outside(body, 0, 17, 17, b"B");
         assert_eq!(epilogue, Some(19));
-        // A boundary within a line is not a delimiter; no delimiter, nothing outside.
-        assert_eq!(outside(b"x--B\r\n", 0, 6, 6, b"B"), (None, None));
+        // No delimiter, nothing outside.
+        assert_eq!(outside(b"x-B\r\n", 0, 5, 5, b"B"), (None, None));
+        // A delimiter at the end of a line of text, as a careless mailer writes one and as the
+        // parser splits at it: the text before it is the preamble, and after the first close
+        // delimiter so written is the epilogue.
+        assert_eq!(
+            outside(b"x--B\r\n", 0, 6, 6, b"B"),
+            (Some(b"x".as_slice()), None)
+        );
+        let body = b"above\r\nx--B--\r\nafter\r\n";
+        let (preamble, epilogue) = outside(body, 0, body.len(), body.len(), b"B");
+        assert_eq!(preamble, Some(b"above\r\nx".as_slice()));
+        assert_eq!(
+            epilogue.map(|at| &body[at..]),
+            Some(b"after\r\n".as_slice())
+        );
     }
 
     /// The preambles and epilogues are gathered only as far as the body they go into keeps:
