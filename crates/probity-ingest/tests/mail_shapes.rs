@@ -631,6 +631,24 @@ fn text_above_a_first_delimiter_written_within_a_line_is_read() {
     );
 }
 
+/// The same first in a multipart inside another: it has no part, and the parser took the close
+/// delimiter for a delimiter line and misread the holder's next part (read as an attachment
+/// whose transfer encoding is broken), as for one at the start of a line.
+#[test]
+fn a_multipart_closed_first_within_a_line_keeps_the_parts_after_it() {
+    let raw = "From: Alan Smith <alan.smith@force.police.uk>\nSubject: nest\n\
+        Content-Type: multipart/mixed; boundary=A\n\n--A\n\
+        Content-Type: multipart/mixed; boundary=B\n\nI will find you.\n--B\x0b--B--\n\
+        --A\nContent-Type: text/plain\n\nsee you\n--A--\n";
+    let event = decode(raw.as_bytes());
+    assert_eq!(
+        body(&event),
+        "see you\n\n[text outside the message's parts]\nI will find you.\n--B"
+    );
+    assert!(event.email.as_ref().unwrap().attachments.is_empty());
+    assert_eq!(event.labels["email.empty_parts_put_in"], "1");
+}
+
 /// A part written with no blank line under its header fields ends at the next delimiter line:
 /// the parser read the next part's header fields into it, and decoded the next part's text with
 /// its transfer encoding (a text part after a base64 attachment was read as base64 and lost;

@@ -5,7 +5,8 @@
 //! - A multipart inside another with no part (RFC 2046 asks for one at least, but a mailer may
 //!   write none, and other mendings can leave one so; a message's own multipart is left as the
 //!   parser reads it, with nothing after it to lose): its first delimiter line is its close
-//!   delimiter, or it has none before the next delimiter line of a multipart holding it, where it
+//!   delimiter (or one written at the end of a line of text, `text--boundary--`, which the
+//!   parser splits at too), or it has none before the next delimiter line of a multipart holding it, where it
 //!   ends. The parser takes a close delimiter that comes first for a delimiter line, and reads the
 //!   lines after it (the epilogue) as a part's header block; where the multipart has none before
 //!   its holder's line, it looks for the first further on, past that line. Either way the parts after it are read as
@@ -233,10 +234,12 @@ fn no_part<'m>(
         });
     }
     // The parser reads a part's header block from just after the boundary of the line it took
-    // for a delimiter line: after a close delimiter, from its closing `--`.
+    // for a delimiter line: after a close delimiter, from its closing `--`. That may be one
+    // written at the end of a line of text (`text--boundary--`), which the parser splits at as
+    // at a line of its own ([`super::boundary`] leaves only such a one within a line).
     let line = first_start.checked_sub(boundary.len() + 2)?;
-    let is_close_line = (line == 0 || raw.get(line - 1) == Some(&b'\n'))
-        && raw.get(line..first_start) == Some([b"--".as_slice(), boundary].concat().as_slice())
+    let is_close_line = raw.get(line..first_start)
+        == Some([b"--".as_slice(), boundary].concat().as_slice())
         && raw
             .get(first_start..)
             .is_some_and(|rest| rest.starts_with(b"--"));
@@ -347,6 +350,18 @@ mod tests {
         let got = mended(raw).unwrap();
         assert_eq!(got, raw.replace("=B\n\n--B--\n", "=B\n\n--B\n\n--B--\n"));
         // Read again, it needs nothing more.
+        assert_eq!(mended(&got), None);
+    }
+
+    /// A close delimiter written at the end of a line of text, first: the parser splits there
+    /// as at a line of its own.
+    #[test]
+    fn a_close_delimiter_first_at_the_end_of_a_line_of_text_follows_an_empty_part() {
+        let raw = "Content-Type: multipart/mixed; boundary=A\n\n--A\n\
+                   Content-Type: multipart/alternative; boundary=B\n\nsee you--B--\n\
+                   --A\nContent-Type: text/plain\n\nlost\n--A--\n";
+        let got = mended(raw).unwrap();
+        assert_eq!(got, raw.replace("see you--B--\n", "see you--B\n\n--B--\n"));
         assert_eq!(mended(&got), None);
     }
 
