@@ -181,3 +181,30 @@ fn a_text_labelled_base64_that_is_not_is_read_as_written() {
     let attachment = &event.email.as_ref().unwrap().attachments[0];
     assert_eq!(attachment.text.as_deref(), Some(WORDS));
 }
+
+/// A multipart declared base64 (RFC 2045 allows a multipart none but 7bit, 8bit or binary) whose
+/// boundary is never found is read as text, as far as it goes: its text, which is not base64,
+/// is read as written, as a text part's is. It was decoded as base64 passing over what is not,
+/// into bytes at random, the body labelled only (found by the fuzzer).
+#[test]
+fn a_multipart_labelled_base64_whose_boundary_is_never_found_is_read_as_written() {
+    let raw = "Subject: note\nContent-Type: multipart/mixed; boundary=\"N\"\n\n--N\n\
+        Content-Type: multipart/mixed; boundary=\"B\"\nContent-Transfer-Encoding: base64\n\n\
+        Content-Type: multipart/mixed; boundary=\"J\"\n--J\nContent-Type: text/plain\n\n\
+        I know where you live.\n";
+    let event = decode(raw.as_bytes());
+    assert!(
+        body(&event).contains("\nI know where you live."),
+        "{:?}",
+        body(&event)
+    );
+    assert_eq!(event.labels["email.encoding_problem"], "true");
+    // Where it is base64 (with a stray `!`, which the parser gives up on), it is decoded.
+    let encoded = base64::engine::general_purpose::STANDARD.encode(WORDS);
+    let event = decode(&message(
+        "base64",
+        "multipart/mixed; boundary=B",
+        &format!("{encoded}!"),
+    ));
+    assert_eq!(body(&event).trim(), WORDS);
+}

@@ -14,8 +14,10 @@
 //! programs do, so one stray character kept a text or a document from every policy while its
 //! reader saw it. Such a part is decoded so here (and quoted-printable keeps an `=` it cannot
 //! read, as RFC 2045 §6.7 suggests). Words labelled base64 that are not base64 (`... image data
-//! goes here ...`) decode to bytes at random: a text part so decoded stays as written, and an
-//! attachment whose decoded bytes give no text is read as written by the caller, as before.
+//! goes here ...`) decode to bytes at random: a text part so decoded stays as written (so does a
+//! multipart whose boundary is never found, read as text: RFC 2045 §6.4 allows a multipart no
+//! transfer encoding but 7bit, 8bit or binary), and an attachment whose decoded bytes give no
+//! text is read as written by the caller, as before.
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 use mail_parser::{Encoding, MessagePart, MimeHeaders, PartType};
@@ -71,9 +73,9 @@ fn named_and_undone(part: &MessagePart<'_>) -> Option<Named> {
 
 /// The body of `part` decoded as its `Content-Transfer-Encoding` field names it by its first
 /// word, where mail-parser left it as written ([`is_undone`]); none otherwise, where a uuencoded
-/// body has no `begin` line, or where a part whose type says text (or that has none) does not
-/// read as text decoded (in its charset): a text labelled base64 that is not base64, which stays
-/// as written. A part of another type is decoded whatever it gives (a document), and the caller
+/// body has no `begin` line, or where a part whose type says text (or that has none, or is a
+/// multipart whose boundary was never found, read as text) does not read as text decoded (in its
+/// charset): a text labelled base64 that is not base64, which stays as written. A part of another type is decoded whatever it gives (a document), and the caller
 /// reads it as written where the decoded bytes give no text. `raw_message` is the message whose
 /// bytes the part's offsets index.
 ///
@@ -95,7 +97,12 @@ pub(super) fn decoded_body(part: &MessagePart<'_>, raw_message: &[u8]) -> Option
         Named::Uuencode => uudecode(body)?,
     };
     let content_type = part.content_type();
-    let says_text = content_type.is_none_or(|ct| ct.ctype().eq_ignore_ascii_case("text"));
+    // A multipart part that is a leaf is one whose boundary was never found, read as text (RFC
+    // 2045 §6.4 allows a multipart no transfer encoding but 7bit, 8bit or binary, so text under
+    // `base64` there is most likely what it looks like).
+    let says_text = content_type.is_none_or(|ct| {
+        ct.ctype().eq_ignore_ascii_case("text") || ct.ctype().eq_ignore_ascii_case("multipart")
+    });
     if says_text {
         let charset = content_type.and_then(|ct| ct.attribute("charset"));
         let text = match charset.and_then(|c| charset_decoder(c.trim().as_bytes())) {
@@ -439,6 +446,9 @@ mod tests {
     #[test]
     fn a_text_labelled_base64_that_is_not_stays_as_written() {
         let message = b"Subject: t\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\nHello, I know where you live.\n";
+        assert_eq!(body_of(message), None);
+        // So does a multipart's whose boundary is never found, read as text.
+        let message = b"Subject: t\nContent-Type: multipart/mixed; boundary=B\nContent-Transfer-Encoding: base64\n\nHello, I know where you live.\n";
         assert_eq!(body_of(message), None);
         // A file of another type is decoded whatever it gives; the caller falls back.
         let message = b"Subject: t\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\nHello, I know where you live.\n";
