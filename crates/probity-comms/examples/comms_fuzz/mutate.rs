@@ -1037,8 +1037,10 @@ fn block_start(lower: &[u8], line: usize) -> usize {
     block_start_within(lower, 0, line, usize::MAX).unwrap_or(0)
 }
 
-/// Whether every `Content-Type` field starting a line of `headers` gives text, a multipart or a
-/// message, or a value with no `/` (which RFC 2045 reads as plain text).
+/// Whether every `Content-Type` field starting a line of `headers` gives plain text, a multipart
+/// or a message, or a value with no `/` (which RFC 2045 reads as plain text). Not another text
+/// type (`text/html`): its body is read as markup, where text that looks like a part is in a tag
+/// or a comment as often as not.
 fn holds_parts(headers: &[u8]) -> bool {
     headers
         .split(|b| *b == b'\n')
@@ -1050,7 +1052,7 @@ fn holds_parts(headers: &[u8]) -> bool {
                 .next()
                 .unwrap_or_default();
             !kind.contains(&b'/')
-                || kind.starts_with(b"text/")
+                || kind == b"text/plain"
                 || kind.starts_with(b"multipart/")
                 || kind.starts_with(b"message/")
         })
@@ -1397,6 +1399,10 @@ mod tests {
             "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: application/octet-stream\n\n%PDF-1.4\nContent-Type: text/plain\n\nhi\n--B--\n",
             // A type written into another's value: the message's type is not text.
             "Content-Type: application/Content-Type: text/plain\n\nPK\n",
+            // Text that looks like a part in an HTML body (the message's, a part's): there it
+            // is in a tag (`</p?` to `>`), which HTML reads as no text.
+            "Content-Type: text/html\n\n<p>x</p?\nContent-Type: text/plain\n\nhi\n>\n",
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/html\n\n<p>x</p?\nContent-Type: text/plain\n\nhi\n>\n--B--\n",
             // A line `--` and a boundary declared nowhere before it in the same message is text,
             // not a delimiter: the encoding of the part above it covers the text after it.
             "Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n\nSGk=\n--J\nContent-Type: text/plain\n\nSGk=\n--B--\n",
