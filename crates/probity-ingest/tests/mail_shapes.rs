@@ -779,6 +779,48 @@ fn a_multipart_with_no_delimiter_line_before_its_holders_keeps_the_parts_after_i
     assert_eq!(event.labels["email.empty_parts_put_in"], "1");
 }
 
+/// Eighty multiparts nested one in another, then a delimiter line of the third from the outside
+/// (in the innermost one's header block, or in its preamble) and a text part, then close
+/// delimiter lines of all eighty, each after a blank line, as the fuzzer nests them.
+fn delimiter_many_levels_out(blank_line_before: bool) -> String {
+    let mut raw = String::from(
+        "From: Alan Smith <alan.smith@force.police.uk>\nSubject: nest\n\
+         Content-Type: multipart/mixed; boundary=\"N0\"\n",
+    );
+    for level in 1..80 {
+        raw.push_str(&format!(
+            "\n--N{}\nContent-Type: multipart/mixed; boundary=\"N{level}\"\n",
+            level - 1
+        ));
+    }
+    if blank_line_before {
+        raw.push('\n');
+    }
+    raw.push_str("--N2\nContent-Type: text/plain\n\nI will find you.\n");
+    for level in (0..80).rev() {
+        raw.push_str(&format!("\n--N{level}--\n"));
+    }
+    raw
+}
+
+/// A delimiter line of a multipart many levels out ends every multipart between. Each was closed
+/// only where one of its 16 nearest holders had a delimiter line, so a round of reading closed 16
+/// levels, the rounds ran out 64 levels down, and the half-mended message lost the text part
+/// after the line (found by the fuzzer).
+#[test]
+fn a_delimiter_line_many_levels_out_ends_every_multipart_between() {
+    for blank_line_before in [false, true] {
+        let raw = delimiter_many_levels_out(blank_line_before);
+        let event = decode(raw.as_bytes());
+        assert!(
+            body(&event).starts_with("I will find you.\n"),
+            "{:?}",
+            body(&event)
+        );
+        assert!(event.labels.contains_key("email.unclosed_multiparts"));
+    }
+}
+
 /// An attached message whose own type is message/rfc822 (a message attached directly in it),
 /// last in its multipart: the parser ended only the inner message at the close delimiter, and
 /// stopped reading there, so the next part of the multipart holding it was lost.

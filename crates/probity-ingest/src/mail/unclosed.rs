@@ -10,8 +10,10 @@
 //!
 //! So where a multipart has fewer close delimiter lines before the next delimiter line of one
 //! holding it than multiparts with its boundary begin there, the message is written again with
-//! the close delimiter lines missing put in, at the start of that next delimiter line. The parts'
-//! content is left byte for byte, and the message is labelled ([`LABEL`]).
+//! the close delimiter lines missing put in, at the start of that next delimiter line. A
+//! multipart ends, at the latest, where the one holding it ends: a delimiter line of a multipart
+//! many levels out closes every one between, though only the nearest holders of each are looked
+//! for. The parts' content is left byte for byte, and the message is labelled ([`LABEL`]).
 
 use mail_parser::{Message, PartType};
 use memchr::memmem;
@@ -36,13 +38,15 @@ pub(super) struct Closed {
     pub count: usize,
 }
 
-/// One multipart of the message: its boundary, where its body starts, how deep it is nested, and
-/// the boundaries of the multiparts holding it (nearest last), other than its own.
+/// One multipart of the message: its boundary, where its body starts, how deep it is nested, the
+/// boundaries of the multiparts holding it (the nearest), other than its own, and the one holding
+/// it directly (its index among those gathered).
 struct Multipart<'m> {
     boundary: &'m [u8],
     body_start: usize,
     depth: usize,
     holders: Vec<&'m [u8]>,
+    parent: Option<usize>,
 }
 
 /// `raw` (the bytes `message` was parsed from) with the close delimiter lines of its multiparts
@@ -58,15 +62,26 @@ pub(super) fn close(message: &Message<'_>, raw: &[u8]) -> Option<Closed> {
     {
         return None;
     }
-    // (where, depth, boundary, how many close lines to put in)
-    let mut insertions: Vec<(usize, usize, &[u8], usize)> = Vec::new();
+    // Where each multipart must end: the next delimiter line of its nearest holders, or where
+    // the one holding it must end, if that comes first (a delimiter line of a holder further
+    // out). A holder is gathered before what it holds.
+    let mut stops: Vec<Option<usize>> = Vec::with_capacity(multiparts.len());
     for multipart in &multiparts {
-        let Some(stop) = multipart
+        let nearest = multipart
             .holders
             .iter()
             .filter_map(|holder| next_delimiter_line(raw, multipart.body_start, holder))
-            .min()
-        else {
+            .min();
+        let held = multipart
+            .parent
+            .and_then(|parent| stops.get(parent).copied().flatten())
+            .filter(|stop| *stop >= multipart.body_start);
+        stops.push(nearest.into_iter().chain(held).min());
+    }
+    // (where, depth, boundary, how many close lines to put in)
+    let mut insertions: Vec<(usize, usize, &[u8], usize)> = Vec::new();
+    for (multipart, stop) in multiparts.iter().zip(stops) {
+        let Some(stop) = stop else {
             continue;
         };
         let opened = multiparts
@@ -118,13 +133,14 @@ pub(super) fn close(message: &Message<'_>, raw: &[u8]) -> Option<Closed> {
 
 /// Gathers the multiparts of `message` (and of the messages attached to it in place, whose
 /// offsets are into `raw` too) from part `id` down, at most [`MAX_MULTIPARTS`], each with the
-/// boundaries of those holding it (`holders`, nearest last).
+/// boundaries of those holding it (`holders`: each boundary and its index in `out`, nearest
+/// last).
 fn walk<'m>(
     message: &'m Message<'_>,
     raw: &[u8],
     id: usize,
     depth: usize,
-    holders: &mut Vec<&'m [u8]>,
+    holders: &mut Vec<(&'m [u8], usize)>,
     out: &mut Vec<Multipart<'m>>,
 ) {
     let Some(part) = message.parts.get(id) else {
@@ -141,17 +157,18 @@ fn walk<'m>(
             let nearest: Vec<&[u8]> = holders
                 .iter()
                 .rev()
-                .filter(|holder| **holder != boundary)
+                .map(|(holder, _)| *holder)
+                .filter(|holder| *holder != boundary)
                 .take(MAX_HOLDERS)
-                .copied()
                 .collect();
             out.push(Multipart {
                 boundary,
                 body_start: part.offset_body as usize,
                 depth: holders.len(),
                 holders: nearest,
+                parent: holders.last().map(|(_, index)| *index),
             });
-            holders.push(boundary);
+            holders.push((boundary, out.len() - 1));
             for &child in children {
                 // A part is never its own child, nor an earlier part's.
                 if child as usize > id {
@@ -231,6 +248,26 @@ mod tests {
         assert_eq!(closed(raw), None);
         let flat = "Content-Type: multipart/mixed; boundary=A\n\n--A\n\nx\n";
         assert_eq!(closed(flat), None);
+    }
+
+    #[test]
+    fn a_delimiter_line_of_a_holder_past_the_nearest_closes_every_multipart_between() {
+        // Twenty multiparts nested, then a delimiter line of the outermost: only the 16 nearest
+        // holders of each are looked for, but each ends where the one holding it ends.
+        let mut raw = String::from("Content-Type: multipart/mixed; boundary=A0\n\n");
+        for level in 1..20 {
+            raw.push_str(&format!(
+                "--A{}\nContent-Type: multipart/mixed; boundary=A{level}\n\n",
+                level - 1
+            ));
+        }
+        raw.push_str("--A19\n\nx\n--A0\nContent-Type: text/plain\n\nlost\n--A0--\n");
+        let closes: String = (1..20)
+            .rev()
+            .map(|level| format!("--A{level}--\n"))
+            .collect();
+        let got = closed(&raw).unwrap();
+        assert_eq!(got, raw.replace("x\n--A0\n", &format!("x\n{closes}--A0\n")));
     }
 
     #[test]
