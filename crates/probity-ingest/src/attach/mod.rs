@@ -32,6 +32,7 @@ pub(crate) mod cms;
 mod doc;
 mod docx;
 mod gzip;
+mod methods;
 pub(crate) mod msg;
 mod ocr;
 mod odf;

@@ -16,17 +16,21 @@
 //! The zip is checked before anything is inflated (entry count; each entry's declared size and
 //! compression ratio) and while it is (bytes actually inflated, against the declared size and the
 //! attachment's decompression budget, shared by every entry read), so a zip bomb costs at most the
-//! budget. The time limit is checked before each file of an archive is read.
+//! budget. The time limit is checked before each file of an archive is read. Entries in Stored
+//! and Deflate are read by the zip crate; those in Deflate64, BZip2, LZMA, XZ, Zstandard and
+//! PPMd are decoded from their raw bytes under the same checks ([`super::methods`]); any other
+//! method is named, not read.
 
 use std::io::{Cursor, Read};
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, Event};
-use zip::ZipArchive;
 use zip::result::ZipError;
+use zip::{CompressionMethod, ZipArchive};
 
 use super::TextOut;
 use super::archive::Members;
+use super::methods::{self, Method};
 
 /// A zip being read from an attachment's bytes.
 pub(super) type Archive<'b> = ZipArchive<Cursor<&'b [u8]>>;
@@ -265,6 +269,38 @@ pub(super) fn read_entry_bytes(
     budget: &mut u64,
     out: &mut TextOut<'_>,
 ) -> Option<Vec<u8>> {
+    let mut raw = match archive.by_index_raw(index) {
+        Ok(entry) => entry,
+        Err(error) => {
+            out.note(zip_error_note(part, &error));
+            return None;
+        }
+    };
+    if raw.encrypted() {
+        out.note(format!("{part} is encrypted; text not extracted"));
+        return None;
+    }
+    let compression = raw.compression();
+    let compressed = raw.compressed_size();
+    let declared = raw.size();
+    if let Some(method) = Method::of(compression) {
+        let entry = methods::Entry {
+            part,
+            method,
+            compressed,
+            declared,
+            crc: raw.crc32(),
+        };
+        return methods::read(&entry, &mut raw, budget, out);
+    }
+    drop(raw);
+    if compression != CompressionMethod::Stored && compression != CompressionMethod::Deflated {
+        out.note(format!(
+            "{part} is compressed with {}, a method that is not read; text not extracted",
+            methods::unread_method_name(compression)
+        ));
+        return None;
+    }
     let mut entry = match archive.by_index(index) {
         Ok(entry) => entry,
         Err(error) => {
@@ -272,13 +308,26 @@ pub(super) fn read_entry_bytes(
             return None;
         }
     };
-    if entry.encrypted() {
-        out.note(format!("{part} is encrypted; text not extracted"));
-        return None;
-    }
-    let compressed = entry.compressed_size();
-    let declared = entry.size();
     inflate_within(&mut entry, part, compressed, declared, budget, out)
+}
+
+/// Whether an entry of `compressed` bytes declaring `declared` is past the compression ratio
+/// limit (noted, calling it `part`): it is not read.
+pub(super) fn past_ratio(
+    part: &str,
+    compressed: u64,
+    declared: u64,
+    out: &mut TextOut<'_>,
+) -> bool {
+    let compressed = compressed.max(1);
+    let max_ratio = out.limits.max_zip_ratio as u64;
+    if declared > RATIO_FREE_BYTES && declared / compressed > max_ratio {
+        out.note(format!(
+            "{part} would inflate {compressed} bytes to {declared} (more than {max_ratio}:1, a zip bomb?); not read"
+        ));
+        return true;
+    }
+    false
 }
 
 /// The bytes `reader` inflates from `compressed` bytes that say they inflate to `declared`
@@ -293,14 +342,11 @@ pub(super) fn inflate_within(
     budget: &mut u64,
     out: &mut TextOut<'_>,
 ) -> Option<Vec<u8>> {
-    let compressed = compressed.max(1);
-    let max_ratio = out.limits.max_zip_ratio as u64;
-    if declared > RATIO_FREE_BYTES && declared / compressed > max_ratio {
-        out.note(format!(
-            "{part} would inflate {compressed} bytes to {declared} (more than {max_ratio}:1, a zip bomb?); not read"
-        ));
+    if past_ratio(part, compressed, declared, out) {
         return None;
     }
+    let compressed = compressed.max(1);
+    let max_ratio = out.limits.max_zip_ratio as u64;
     let ratio_cap = compressed.saturating_mul(max_ratio).max(RATIO_FREE_BYTES);
     let cap = (*budget).min(ratio_cap);
     let mut bytes = Vec::new();

@@ -1,0 +1,315 @@
+//! Zips whose files are compressed with a method other than Deflate, written by 7-Zip, Info-ZIP
+//! and the zstd tool (`tests/fixtures/attach/make_zip_methods.sh`): Deflate64 (what Windows
+//! Explorer writes for a large zip), BZip2, LZMA, XZ, PPMd and Zstandard (what WinZip and 7-Zip
+//! write on request) are read as deflated files are, and held to the same limits; a method not
+//! read is named.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{Cursor, Write};
+
+use base64::Engine;
+use probity_ingest::attach::{Extracted, Input, extract_text};
+use probity_ingest::mail::decode_eml;
+use probity_ingest::{Batch, Context, Limits};
+use zip::write::SimpleFileOptions;
+
+/// `export/summary.txt` (a marked summary with an NI number, then 30 lines of a rota) and
+/// `export/nominals.csv` (41 invented people), each zip in one method.
+const DEFLATE64: &[u8] = include_bytes!("fixtures/attach/method-deflate64.zip");
+const BZIP2: &[u8] = include_bytes!("fixtures/attach/method-bzip2.zip");
+const BZIP2_INFOZIP: &[u8] = include_bytes!("fixtures/attach/method-bzip2-infozip.zip");
+const LZMA: &[u8] = include_bytes!("fixtures/attach/method-lzma.zip");
+const XZ: &[u8] = include_bytes!("fixtures/attach/method-xz.zip");
+const PPMD: &[u8] = include_bytes!("fixtures/attach/method-ppmd.zip");
+const ZSTD: &[u8] = include_bytes!("fixtures/attach/method-zstd.zip");
+/// `zeros.txt`: 30 MiB of zeros in BZip2, in 202 bytes.
+const BZIP2_BOMB: &[u8] = include_bytes!("fixtures/attach/method-bzip2-bomb.zip");
+
+const SUMMARY: &str = "OFFICIAL-SENSITIVE\r\nSummary for the file: the man arrested on Orchard Road, NI number JG103759A.";
+const LAST_ROW: &str = "\"OKAFOR, Chidi\",08/02/1961,JG103760B,\"11 Station Road, Newtown\"";
+
+fn read(bytes: &[u8], limits: &Limits) -> Extracted {
+    let input = Input {
+        bytes,
+        mime_type: Some("application/zip"),
+        name: Some("export.zip"),
+        charset: None,
+    };
+    extract_text(&input, limits)
+}
+
+fn note(extracted: &Extracted) -> &str {
+    extracted.note.as_deref().unwrap_or("")
+}
+
+/// The compression method (its number) of each entry, from the central directory.
+fn methods(bytes: &[u8]) -> Vec<u16> {
+    let mut at = 0;
+    let mut found = Vec::new();
+    while let Some(offset) = bytes[at..].windows(4).position(|w| w == b"PK\x01\x02") {
+        let start = at + offset;
+        found.push(u16::from_le_bytes([bytes[start + 10], bytes[start + 11]]));
+        at = start + 4;
+    }
+    found
+}
+
+/// The offsets of the local and central headers of the entry `name`.
+fn headers_of(bytes: &[u8], name: &[u8]) -> (usize, usize) {
+    let mut local = None;
+    let mut central = None;
+    for start in 0..bytes.len().saturating_sub(46) {
+        match &bytes[start..start + 4] {
+            b"PK\x03\x04" if bytes[start + 30..].starts_with(name) => local = Some(start),
+            b"PK\x01\x02" if bytes[start + 46..].starts_with(name) => central = Some(start),
+            _ => {}
+        }
+    }
+    (local.unwrap(), central.unwrap())
+}
+
+/// Where the data of the entry `name` begins.
+fn data_of(bytes: &[u8], name: &[u8]) -> usize {
+    let (local, _) = headers_of(bytes, name);
+    let name_length = u16::from_le_bytes([bytes[local + 26], bytes[local + 27]]) as usize;
+    let extra_length = u16::from_le_bytes([bytes[local + 28], bytes[local + 29]]) as usize;
+    local + 30 + name_length + extra_length
+}
+
+/// Each method's zip is read whole, each file under its name, with no note. (Each was noted
+/// "could not be inflated: compression method not supported", its files' text lost.)
+#[test]
+fn zips_in_every_method_winzip_7_zip_and_windows_write_are_read() {
+    for (what, bytes, number) in [
+        ("Deflate64", DEFLATE64, 9),
+        ("BZip2 (7-Zip)", BZIP2, 12),
+        ("BZip2 (Info-ZIP)", BZIP2_INFOZIP, 12),
+        ("LZMA", LZMA, 14),
+        ("XZ", XZ, 95),
+        ("PPMd", PPMD, 98),
+        ("Zstandard", ZSTD, 93),
+    ] {
+        assert_eq!(methods(bytes), [number, number], "{what}");
+        let got = read(bytes, &Limits::default());
+        assert_eq!(got.note, None, "{what}: {got:?}");
+        let text = got.text.as_deref().unwrap_or_default();
+        assert!(
+            text.contains(&format!("[file export/summary.txt]\n{SUMMARY}")),
+            "{what}: {text}"
+        );
+        assert!(
+            text.contains("[file export/nominals.csv]\nName,Date of birth,NI number,Address\n\"HARRIS, Nicola\",01/01/1960,JG103710A"),
+            "{what}: {text}"
+        );
+        assert!(text.contains(LAST_ROW), "{what}: {text}");
+    }
+}
+
+/// A BZip2 bomb is refused by its declared size, as a deflated one is; one that declares less
+/// than it holds is cut at the compression ratio limit, and the files around it are read; the
+/// decompression budget holds across files in the new methods too.
+#[test]
+fn a_bzip2_bomb_is_held_to_the_limits() {
+    let got = read(BZIP2_BOMB, &Limits::default());
+    assert_eq!(
+        note(&got),
+        "zeros.txt would inflate 50 bytes to 31457280 (more than 200:1, a zip bomb?); not read",
+        "{got:?}"
+    );
+    assert_eq!(got.text, None);
+
+    // Saying it packs 1 MiB, not 50 bytes (30:1, within the ratio limit): cut at the
+    // decompression budget, never unpacked whole.
+    let mut lying = BZIP2_BOMB.to_vec();
+    let (local, central) = headers_of(&lying, b"zeros.txt");
+    let compressed = (1u32 << 20).to_le_bytes();
+    lying[local + 18..local + 22].copy_from_slice(&compressed);
+    lying[central + 20..central + 24].copy_from_slice(&compressed);
+    let limits = Limits {
+        max_decompressed_bytes: 4 << 20,
+        ..Limits::default()
+    };
+    let got = read(&lying, &limits);
+    assert!(
+        note(&got).starts_with(
+            "zeros.txt inflates past the decompression limit of 4194304 bytes; text read up to there"
+        ),
+        "{got:?}"
+    );
+
+    // The budget is the archive's, shared by files in any method.
+    let limits = Limits {
+        max_decompressed_bytes: 3000,
+        ..Limits::default()
+    };
+    let got = read(BZIP2, &limits);
+    assert_eq!(
+        note(&got),
+        "export/summary.txt inflates past the decompression limit of 419 bytes; text read up to there",
+    );
+    assert!(got.text.as_deref().unwrap().contains(LAST_ROW), "{got:?}");
+}
+
+/// A decoder is not made where it would take more memory than the decompression budget allows:
+/// a PPMd entry whose two header bytes ask for a 256 MiB model is refused before it is read.
+#[test]
+fn a_decoder_asking_for_more_memory_than_the_budget_is_refused() {
+    let mut big = PPMD.to_vec();
+    let data = data_of(&big, b"export/summary.txt");
+    // Order and restore method kept, memory 256 MiB.
+    let parameters = u16::from_le_bytes([big[data], big[data + 1]]);
+    let parameters = (parameters & 0xF00F) | (0xFF << 4);
+    big[data..data + 2].copy_from_slice(&parameters.to_le_bytes());
+    let got = read(&big, &Limits::default());
+    assert!(
+        note(&got).contains(
+            "export/summary.txt could not be read: decoding it would take 262144 KiB of memory, more than the 66560 KiB allowed"
+        ),
+        "{got:?}"
+    );
+    assert!(got.text.as_deref().unwrap().contains(LAST_ROW), "{got:?}");
+
+    // A budget of 64 KiB allows a decoder 1088 KiB: the 8 MiB window of a Zstandard frame (the
+    // zstd tool's level 19) is refused; the dictionaries of 7-Zip's LZMA and XZ entries, cut to
+    // their few KiB, are not, unless one asks for more.
+    let limits = Limits {
+        max_decompressed_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let got = read(ZSTD, &limits);
+    assert_eq!(got.text, None, "{got:?}");
+    assert!(
+        note(&got).starts_with(
+            "export/summary.txt could not be read: decoding it would take 8192 KiB of memory, more than the 1088 KiB allowed"
+        ),
+        "{got:?}"
+    );
+    for bytes in [LZMA, XZ] {
+        let got = read(bytes, &limits);
+        assert_eq!(got.note, None, "{got:?}");
+    }
+    // The XZ block's dictionary made 128 MiB (its header's checksum made again).
+    let mut big = XZ.to_vec();
+    let block = data_of(&big, b"export/summary.txt") + 12;
+    let header_size = (usize::from(big[block]) + 1) * 4;
+    let filter = big[block..block + header_size]
+        .windows(2)
+        .position(|w| w == [0x21, 0x01])
+        .unwrap();
+    big[block + filter + 2] = 30;
+    let crc = crc32(&big[block..block + header_size - 4]).to_le_bytes();
+    big[block + header_size - 4..block + header_size].copy_from_slice(&crc);
+    let got = read(&big, &limits);
+    assert!(
+        note(&got).contains(
+            "export/summary.txt could not be inflated: decoding it would take more than the 1088 KiB of memory allowed; text read up to there"
+        ),
+        "{got:?}"
+    );
+    assert!(got.text.as_deref().unwrap().contains(LAST_ROW), "{got:?}");
+}
+
+/// The CRC-32 of zip and XZ.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A file whose bytes were changed is read as far as it decodes, with a note; one cut short
+/// too; neither panics, in any method.
+#[test]
+fn damaged_files_in_the_new_methods_are_read_as_far_as_they_go() {
+    // One bit of the CSV's stored checksum changed: the file is still read whole, and noted.
+    let mut changed = ZSTD.to_vec();
+    let (local, central) = headers_of(&changed, b"export/nominals.csv");
+    changed[local + 14] ^= 1;
+    changed[central + 16] ^= 1;
+    let got = read(&changed, &Limits::default());
+    assert!(got.text.as_deref().unwrap().contains(LAST_ROW), "{got:?}");
+    assert!(
+        note(&got).contains(
+            "export/nominals.csv could not be inflated: a checksum does not match: the zip is damaged; text read up to there"
+        ),
+        "{got:?}"
+    );
+    for (what, bytes) in [
+        ("Deflate64", DEFLATE64),
+        ("BZip2", BZIP2),
+        ("LZMA", LZMA),
+        ("XZ", XZ),
+        ("PPMd", PPMD),
+        ("Zstandard", ZSTD),
+    ] {
+        // Every byte of the first file's data changed in turn, then the zip cut at every byte.
+        let (_, central) = headers_of(bytes, b"export/summary.txt");
+        let data = data_of(bytes, b"export/summary.txt");
+        let compressed = u32::from_le_bytes(bytes[central + 20..central + 24].try_into().unwrap());
+        for at in data..data + compressed as usize {
+            let mut damaged = bytes.to_vec();
+            damaged[at] ^= 0x55;
+            let got = read(&damaged, &Limits::default());
+            assert!(got.text.is_some() || got.note.is_some(), "{what} at {at}");
+        }
+        for end in 0..bytes.len() {
+            let _ = read(&bytes[..end], &Limits::default());
+        }
+    }
+}
+
+/// A method read neither by the zip crate nor here (Implode, of PKZIP 1) is named, not read as
+/// an empty file. (It was noted "could not be inflated … text read up to there" and "no text
+/// found in the attachment".)
+#[test]
+fn a_method_not_read_is_named() {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    writer.start_file("old.txt", options).unwrap();
+    writer.write_all(b"Imploded by PKZIP 1.1").unwrap();
+    writer.start_file("new.txt", options).unwrap();
+    writer.write_all(SUMMARY.as_bytes()).unwrap();
+    let mut bytes = writer.finish().unwrap().into_inner();
+    let (local, central) = headers_of(&bytes, b"old.txt");
+    bytes[local + 8] = 6;
+    bytes[central + 10] = 6;
+    let got = read(&bytes, &Limits::default());
+    assert_eq!(
+        note(&got),
+        "old.txt is compressed with Implode (method 6), a method that is not read; text not extracted"
+    );
+    assert_eq!(
+        got.text.as_deref(),
+        Some(&*format!("[file new.txt]\n{SUMMARY}"))
+    );
+}
+
+/// A zip in Deflate64, sent by email, reaches the attachment's text.
+#[test]
+fn a_deflate64_zip_sent_by_email_is_read() {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(DEFLATE64);
+    let lines: String = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|line| format!("{}\r\n", String::from_utf8_lossy(line)))
+        .collect();
+    let raw = format!(
+        "From: Sam Patel <s.patel@force.example>\r\nTo: j.bloggs@webmail.example\r\nSubject: files\r\nDate: Tue, 5 Mar 2024 10:00:00 +0000\r\nMessage-ID: <files-64@force.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nAs asked.\r\n--sep\r\nContent-Type: application/x-zip-compressed; name=\"export.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{lines}--sep--\r\n"
+    );
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    let email = batch.events.remove(0).email.unwrap();
+    let text = email.attachments[0].text.as_deref().unwrap();
+    assert!(text.contains(LAST_ROW), "{text}");
+    assert_eq!(email.attachments[0].extraction, None);
+}
