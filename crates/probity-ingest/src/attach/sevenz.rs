@@ -7,7 +7,9 @@
 //! The archive is read by `sevenz-rust2` (LZMA, LZMA2, PPMd, BZip2, copy and the BCJ and delta
 //! filters; no AES: we hold no passwords). A block in Deflate is inflated here with the flate2
 //! the zip reader uses (sevenz-rust2's Deflate would turn flate2 to another backend for the whole
-//! program); Deflate64 and other methods are named, not read. An archive whose file names are encrypted
+//! program), and one in Deflate64 with the deflate64 crate the zip reader uses; Zstandard (which
+//! only a fork of 7-Zip writes) and other methods are named, not read. An archive whose file
+//! names are encrypted
 //! (`-mhe=on`) is noted as such; one whose files alone are encrypted has them named as
 //! encrypted, not read. A 7-Zip archive compresses its files together in blocks (a solid
 //! archive in one block), so a file is reached by unpacking the files before it in its block.
@@ -241,7 +243,14 @@ impl Reading {
             Ok(false)
         };
         let result = match deflated(archive, bytes, block) {
-            Some(packed) => each_deflated(packed, archive, files, &mut each),
+            Some((packed, false)) => {
+                let mut inflater = flate2::bufread::DeflateDecoder::new(packed);
+                each_deflated(&mut inflater, archive, files, &mut each)
+            }
+            Some((packed, true)) => {
+                let mut inflater = deflate64::Deflate64Decoder::with_buffer(packed);
+                each_deflated(&mut inflater, archive, files, &mut each)
+            }
             None => {
                 let password = Password::empty();
                 BlockDecoder::new_with_memory_limit(
@@ -283,17 +292,20 @@ impl Reading {
     }
 }
 
-/// The packed bytes of `block` where its one coder is Deflate (7-Zip's `-m0=Deflate`), as far as
-/// they are in `bytes`. sevenz-rust2 reads Deflate only with a feature that turns flate2, which
-/// the zip, gzip and PDF readers share, from miniz_oxide (no unsafe code) to zlib-rs for the
-/// whole program: such a block is inflated here, with the flate2 they use.
-fn deflated<'b>(archive: &Archive, bytes: &'b [u8], block: usize) -> Option<&'b [u8]> {
+/// The packed bytes of `block` where its one coder is Deflate (7-Zip's `-m0=Deflate`) or
+/// Deflate64 (`-m0=Deflate64`, then `true`), as far as they are in `bytes`. sevenz-rust2 reads
+/// Deflate only with a feature that turns flate2, which the zip, gzip and PDF readers share, from
+/// miniz_oxide (no unsafe code) to zlib-rs for the whole program, and Deflate64 not at all: such
+/// a block is inflated here, with the flate2 they use or the deflate64 crate the zip reader uses.
+fn deflated<'b>(archive: &Archive, bytes: &'b [u8], block: usize) -> Option<(&'b [u8], bool)> {
     let [coder] = archive.blocks.get(block)?.coders.as_slice() else {
         return None;
     };
-    if coder.encoder_method_id() != EncoderMethod::ID_DEFLATE {
-        return None;
-    }
+    let is_deflate64 = match coder.encoder_method_id() {
+        EncoderMethod::ID_DEFLATE => false,
+        EncoderMethod::ID_DEFLATE64 => true,
+        _ => return None,
+    };
     // One packed stream: a Deflate coder of more inputs is left to sevenz-rust2, which names it.
     let firsts = archive.stream_map.block_first_pack_stream_index();
     let first = *firsts.get(block)?;
@@ -316,26 +328,25 @@ fn deflated<'b>(archive: &Archive, bytes: &'b [u8], block: usize) -> Option<&'b 
         .unwrap_or(usize::MAX)
         .saturating_add(start)
         .min(bytes.len());
-    bytes.get(start..end)
+    Some((bytes.get(start..end)?, is_deflate64))
 }
 
-/// Gives each file (`files`, with bytes) of a Deflate block to `each`, as sevenz-rust2's block
-/// decoder does: each file's bytes up to its declared size, its checksum checked, what `each`
-/// leaves unread passed over; `each` returning `false` stops. A block cut short gives an error
-/// at the file it cuts.
+/// Gives each file (`files`, with bytes) of a Deflate or Deflate64 block, which `inflater`
+/// inflates, to `each`, as sevenz-rust2's block decoder does: each file's bytes up to its
+/// declared size, its checksum checked, what `each` leaves unread passed over; `each` returning
+/// `false` stops. A block cut short gives an error at the file it cuts.
 fn each_deflated(
-    packed: &[u8],
+    inflater: &mut dyn Read,
     archive: &Archive,
     files: &[usize],
     each: &mut dyn FnMut(&ArchiveEntry, &mut dyn Read) -> Result<bool, Error>,
 ) -> Result<bool, Error> {
-    let mut inflater = flate2::bufread::DeflateDecoder::new(packed);
     for &file in files {
         let Some(entry) = archive.files.get(file) else {
             break;
         };
         let mut member = Member {
-            inner: &mut inflater,
+            inner: &mut *inflater,
             left: entry.size(),
             crc: entry.has_crc.then(|| (flate2::Crc::new(), entry.crc)),
             mismatch: false,
