@@ -26,6 +26,9 @@ const BZIP2: &[u8] = include_bytes!("fixtures/attach/bzip2.7z");
 /// The summary and the CSV in Deflate, in one block; the summary in Deflate64.
 const DEFLATE: &[u8] = include_bytes!("fixtures/attach/deflate.7z");
 const DEFLATE64: &[u8] = include_bytes!("fixtures/attach/deflate64.7z");
+/// The summary and the CSV in Zstandard, in one block (one zstd frame), as a fork of 7-Zip
+/// writes them.
+const ZSTD: &[u8] = include_bytes!("fixtures/attach/zstd.7z");
 /// 100 MiB of zeros in 15 KiB.
 const BOMB: &[u8] = include_bytes!("fixtures/attach/bomb.7z");
 /// The CSV and the summary in LZMA2 in one block, and the summary in PPMd, the header not
@@ -86,8 +89,8 @@ fn a_7z_archives_files_are_read_each_under_its_name() {
     );
 }
 
-/// One block per file (LZMA), PPMd, BZip2, Deflate and Deflate64 are read alike. (Deflate and
-/// Deflate64 were named as not read.)
+/// One block per file (LZMA), PPMd, BZip2, Deflate, Deflate64 and Zstandard are read alike.
+/// (Deflate, Deflate64 and Zstandard were named as not read.)
 #[test]
 fn every_codec_7_zip_uses_for_text_is_read() {
     for (what, bytes) in [
@@ -95,6 +98,7 @@ fn every_codec_7_zip_uses_for_text_is_read() {
         ("PPMd", PPMD),
         ("BZip2", BZIP2),
         ("Deflate", DEFLATE),
+        ("Zstandard", ZSTD),
     ] {
         let got = read(bytes, &Limits::default());
         let text = got.text.as_deref().unwrap_or_default();
@@ -107,8 +111,22 @@ fn every_codec_7_zip_uses_for_text_is_read() {
             "{what}: {got:?}"
         );
     }
-    let got = read(DEFLATE, &Limits::default());
-    assert_eq!(got.note, None, "{got:?}");
+    for bytes in [DEFLATE, ZSTD] {
+        let got = read(bytes, &Limits::default());
+        assert_eq!(got.note, None, "{got:?}");
+    }
+    // A Zstandard window (8 MiB, the zstd tool's level 19) past the memory the budget allows a
+    // decoder is refused before it is made.
+    let limits = Limits {
+        max_decompressed_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let got = read(ZSTD, &limits);
+    assert_eq!(got.text, None, "{got:?}");
+    assert_eq!(
+        note(&got),
+        "export/summary.txt, export/nominals.csv (in the 7-Zip archive) could not be read: decoding it would take 8192 KiB of memory, more than the 1088 KiB allowed"
+    );
     let got = read(DEFLATE64, &Limits::default());
     assert_eq!(
         got.text.as_deref(),
@@ -454,6 +472,8 @@ fn damaged_7z_archives_never_panic() {
         ("rota.7z", ROTA),
         ("stored.7z", STORED),
         ("deflate.7z", DEFLATE),
+        ("deflate64.7z", DEFLATE64),
+        ("zstd.7z", ZSTD),
         ("bomb.7z", &BOMB[..2048.min(BOMB.len())]),
     ] {
         for at in 0..bytes.len() {

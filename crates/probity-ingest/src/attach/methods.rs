@@ -17,8 +17,8 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use lzma_rust2::{LzmaReader, XzReader, lzma_get_memory_usage_by_props};
 use ppmd_rust::Ppmd8Decoder;
-use ruzstd::decoding::errors::FrameDecoderError;
-use ruzstd::decoding::{FrameDecoder, StreamingDecoder};
+use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
+use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
 use zip::CompressionMethod;
 
 use super::TextOut;
@@ -199,7 +199,8 @@ fn too_much_memory(need_kb: u64, memory_kb: u64) -> Result<(), String> {
     Ok(())
 }
 
-fn memory_text(need_kb: u64, memory_kb: u64) -> String {
+/// Why a decoder is not made: it would take `need_kb` KiB, more than `memory_kb`.
+pub(super) fn memory_text(need_kb: u64, memory_kb: u64) -> String {
     format!("decoding it would take {need_kb} KiB of memory, more than the {memory_kb} KiB allowed")
 }
 
@@ -224,51 +225,87 @@ impl Read for Xz<'_> {
     }
 }
 
-/// The frames of a Zstandard stream, one after the other, each one's window held to the memory
-/// allowed.
-struct Zstd<'r> {
-    /// The frame being read; none once a frame could not be begun.
-    frame: Option<StreamingDecoder<&'r mut dyn BufRead, FrameDecoder>>,
+/// The frames of a Zstandard stream, one after the other (skippable frames passed over), each
+/// one's window held to the memory allowed. Also a 7-Zip block in Zstandard ([`super::sevenz`]).
+pub(super) struct Zstd<'r> {
+    source: &'r mut dyn BufRead,
+    decoder: FrameDecoder,
+    /// Whether a frame is being read (not: the bytes are over).
+    in_frame: bool,
+    memory_kb: u64,
 }
 
 impl<'r> Zstd<'r> {
-    fn new(raw: &'r mut dyn BufRead, memory_kb: u64) -> Result<Self, String> {
+    /// The frames of `source`, their windows held to `memory_kb` KiB; why not, in words, where
+    /// the first cannot be begun.
+    pub(super) fn new(source: &'r mut dyn BufRead, memory_kb: u64) -> Result<Self, String> {
         let mut decoder = FrameDecoder::new();
         decoder.set_max_window_size(memory_kb.saturating_mul(1024));
-        let frame =
-            StreamingDecoder::new_with_decoder(raw, decoder).map_err(|error| match error {
-                FrameDecoderError::WindowSizeTooBig { requested, .. } => {
-                    memory_text(requested.div_ceil(1024), memory_kb)
+        let mut zstd = Self {
+            source,
+            decoder,
+            in_frame: false,
+            memory_kb,
+        };
+        zstd.begin_frame()?;
+        Ok(zstd)
+    }
+
+    /// Begins the next frame, past skippable ones, where the bytes are not over.
+    fn begin_frame(&mut self) -> Result<(), String> {
+        self.in_frame = false;
+        loop {
+            let rest = self.source.fill_buf().map_err(|error| error.to_string())?;
+            if rest.is_empty() {
+                return Ok(());
+            }
+            let error = match self.decoder.reset(&mut *self.source) {
+                Ok(()) => {
+                    self.in_frame = true;
+                    return Ok(());
                 }
-                error => format!("its Zstandard frame header is damaged ({error})"),
-            })?;
-        Ok(Self { frame: Some(frame) })
+                Err(error) => error,
+            };
+            let length = match error {
+                FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
+                    length,
+                    ..
+                }) => u64::from(length),
+                FrameDecoderError::WindowSizeTooBig { requested, .. } => {
+                    return Err(memory_text(requested.div_ceil(1024), self.memory_kb));
+                }
+                error => return Err(format!("a Zstandard frame header is damaged ({error})")),
+            };
+            let skipped = io::copy(&mut (&mut *self.source).take(length), &mut io::sink())
+                .map_err(|error| error.to_string())?;
+            if skipped < length {
+                return Err("a skippable Zstandard frame is cut short".to_owned());
+            }
+        }
     }
 }
 
 impl Read for Zstd<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            let Some(frame) = self.frame.as_mut() else {
-                return Ok(0);
-            };
-            let read = frame.read(buf)?;
-            if read > 0 || buf.is_empty() {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        while self.in_frame {
+            while self.decoder.can_collect() == 0 && !self.decoder.is_finished() {
+                self.decoder
+                    .decode_blocks(&mut *self.source, BlockDecodingStrategy::UptoBlocks(1))
+                    .map_err(|error| {
+                        io::Error::other(format!("a Zstandard block is damaged ({error})"))
+                    })?;
+            }
+            let read = self.decoder.read(buf)?;
+            if read > 0 {
                 return Ok(read);
             }
             // The frame is over: another may follow.
-            let Some(frame) = self.frame.take() else {
-                return Ok(0);
-            };
-            let (source, decoder) = frame.into_parts();
-            if source.fill_buf()?.is_empty() {
-                return Ok(0);
-            }
-            let next = StreamingDecoder::new_with_decoder(source, decoder).map_err(|error| {
-                io::Error::other(format!("a Zstandard frame is damaged ({error})"))
-            })?;
-            self.frame = Some(next);
+            self.begin_frame().map_err(io::Error::other)?;
         }
+        Ok(0)
     }
 }
 
@@ -321,5 +358,56 @@ impl Read for Checked<'_> {
         }
         self.failed = Some(Some("a checksum does not match: the zip is damaged"));
         Ok(read)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::io::Read;
+
+    use super::Zstd;
+
+    /// The zstd frame of the first file of a zip written for the tests.
+    fn first_frame() -> Vec<u8> {
+        let zip = include_bytes!("../../tests/fixtures/attach/method-zstd.zip");
+        let word = |at: usize| usize::from(u16::from_le_bytes([zip[at], zip[at + 1]]));
+        let size = word(18) | (word(20) << 16);
+        let data = 30 + word(26) + word(28);
+        zip[data..data + size].to_vec()
+    }
+
+    /// Frames one after the other are read as one stream, skippable frames passed over.
+    #[test]
+    fn zstandard_frames_are_read_one_after_the_other_skippable_ones_passed_over() {
+        let frame = first_frame();
+        let mut one = Vec::new();
+        Zstd::new(&mut frame.as_slice(), 8192)
+            .unwrap()
+            .read_to_end(&mut one)
+            .unwrap();
+        assert!(one.starts_with(b"OFFICIAL-SENSITIVE\r\n"));
+        let mut stream = b"\x50\x2a\x4d\x18\x03\x00\x00\x00abc".to_vec();
+        stream.extend_from_slice(&frame);
+        stream.extend_from_slice(b"\x5f\x2a\x4d\x18\x00\x00\x00\x00");
+        stream.extend_from_slice(&frame);
+        let mut both = Vec::new();
+        Zstd::new(&mut stream.as_slice(), 8192)
+            .unwrap()
+            .read_to_end(&mut both)
+            .unwrap();
+        assert_eq!(both, [one.clone(), one].concat());
+        // A skippable frame that says it is longer than the bytes left.
+        stream.extend_from_slice(b"\x50\x2a\x4d\x18\xff\x00\x00\x00abc");
+        let mut cut = Vec::new();
+        let error = Zstd::new(&mut stream.as_slice(), 8192)
+            .unwrap()
+            .read_to_end(&mut cut)
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "a skippable Zstandard frame is cut short"
+        );
     }
 }

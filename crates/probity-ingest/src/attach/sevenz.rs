@@ -7,9 +7,10 @@
 //! The archive is read by `sevenz-rust2` (LZMA, LZMA2, PPMd, BZip2, copy and the BCJ and delta
 //! filters; no AES: we hold no passwords). A block in Deflate is inflated here with the flate2
 //! the zip reader uses (sevenz-rust2's Deflate would turn flate2 to another backend for the whole
-//! program), and one in Deflate64 with the deflate64 crate the zip reader uses; Zstandard (which
-//! only a fork of 7-Zip writes) and other methods are named, not read. An archive whose file
-//! names are encrypted
+//! program), and those in Deflate64 and in Zstandard (which a fork of 7-Zip writes) with the
+//! pure Rust decoders the zip reader uses (sevenz-rust2 reads no Deflate64, and Zstandard only
+//! with the C library); other methods are named, not read. An archive whose file names are
+//! encrypted
 //! (`-mhe=on`) is noted as such; one whose files alone are encrypted has them named as
 //! encrypted, not read. A 7-Zip archive compresses its files together in blocks (a solid
 //! archive in one block), so a file is reached by unpacking the files before it in its block.
@@ -17,7 +18,7 @@
 //! Every limit is held before anything is unpacked and while it is: the header (where the names
 //! and sizes are) at most 160 bytes an entry of the zip entry limit, the counts it declares
 //! (entries, blocks, packed streams, coders) held to that limit as they are read, before
-//! sevenz-rust2 makes room for them ([`super::sevenz_header`]); the memory a block's decoder asks for (an LZMA dictionary, a PPMd model: a few bytes
+//! sevenz-rust2 makes room for them ([`super::sevenz_header`]); the memory a block's decoder asks for (an LZMA dictionary, a PPMd model, a Zstandard window: a few bytes
 //! of header can ask for gigabytes) at most the decompression budget; a block whose declared size
 //! is past the compression ratio limit is not unpacked; the bytes unpacked, those of files read
 //! and of files passed over to reach a later one, are held to the attachment's decompression
@@ -32,6 +33,7 @@ use sevenz_rust2::{Archive, ArchiveEntry, BlockDecoder, EncoderMethod, Error, Pa
 
 use super::TextOut;
 use super::archive::Members;
+use super::methods::Zstd;
 use super::sevenz_header::{self, HeaderLimits, K_ENCODED_HEADER, Located, SIGNATURE_HEADER};
 use super::zip::{RATIO_FREE_BYTES, inflate_within};
 
@@ -242,14 +244,20 @@ impl Reading {
             ));
             Ok(false)
         };
-        let result = match deflated(archive, bytes, block) {
-            Some((packed, false)) => {
+        let result = match unpacked_here(archive, bytes, block) {
+            Some((Codec::Deflate, packed)) => {
                 let mut inflater = flate2::bufread::DeflateDecoder::new(packed);
-                each_deflated(&mut inflater, archive, files, &mut each)
+                each_file(&mut inflater, archive, files, &mut each)
             }
-            Some((packed, true)) => {
+            Some((Codec::Deflate64, packed)) => {
                 let mut inflater = deflate64::Deflate64Decoder::with_buffer(packed);
-                each_deflated(&mut inflater, archive, files, &mut each)
+                each_file(&mut inflater, archive, files, &mut each)
+            }
+            Some((Codec::Zstd, mut packed)) => {
+                match Zstd::new(&mut packed, self.memory_kb as u64) {
+                    Ok(mut frames) => each_file(&mut frames, archive, files, &mut each),
+                    Err(reason) => Err(Error::Other(reason.into())),
+                }
             }
             None => {
                 let password = Password::empty();
@@ -292,21 +300,34 @@ impl Reading {
     }
 }
 
-/// The packed bytes of `block` where its one coder is Deflate (7-Zip's `-m0=Deflate`) or
-/// Deflate64 (`-m0=Deflate64`, then `true`), as far as they are in `bytes`. sevenz-rust2 reads
-/// Deflate only with a feature that turns flate2, which the zip, gzip and PDF readers share, from
-/// miniz_oxide (no unsafe code) to zlib-rs for the whole program, and Deflate64 not at all: such
-/// a block is inflated here, with the flate2 they use or the deflate64 crate the zip reader uses.
-fn deflated<'b>(archive: &Archive, bytes: &'b [u8], block: usize) -> Option<(&'b [u8], bool)> {
+/// A block's one coder, where it is unpacked here rather than by sevenz-rust2.
+enum Codec {
+    Deflate,
+    Deflate64,
+    Zstd,
+}
+
+/// The coder and packed bytes of `block` where its one coder is Deflate (7-Zip's
+/// `-m0=Deflate`), Deflate64 (`-m0=Deflate64`) or Zstandard (written by a fork of 7-Zip), as far
+/// as they are in `bytes`. sevenz-rust2 reads Deflate only with a feature that turns flate2, which
+/// the zip, gzip and PDF readers share, from miniz_oxide (no unsafe code) to zlib-rs for the
+/// whole program, Zstandard only with the C library, and Deflate64 not at all: such a block is
+/// unpacked here, with the decoders the zip reader uses.
+fn unpacked_here<'b>(
+    archive: &Archive,
+    bytes: &'b [u8],
+    block: usize,
+) -> Option<(Codec, &'b [u8])> {
     let [coder] = archive.blocks.get(block)?.coders.as_slice() else {
         return None;
     };
-    let is_deflate64 = match coder.encoder_method_id() {
-        EncoderMethod::ID_DEFLATE => false,
-        EncoderMethod::ID_DEFLATE64 => true,
+    let codec = match coder.encoder_method_id() {
+        EncoderMethod::ID_DEFLATE => Codec::Deflate,
+        EncoderMethod::ID_DEFLATE64 => Codec::Deflate64,
+        EncoderMethod::ID_ZSTD => Codec::Zstd,
         _ => return None,
     };
-    // One packed stream: a Deflate coder of more inputs is left to sevenz-rust2, which names it.
+    // One packed stream: a coder of more inputs is left to sevenz-rust2, which names it.
     let firsts = archive.stream_map.block_first_pack_stream_index();
     let first = *firsts.get(block)?;
     let end = firsts
@@ -328,14 +349,14 @@ fn deflated<'b>(archive: &Archive, bytes: &'b [u8], block: usize) -> Option<(&'b
         .unwrap_or(usize::MAX)
         .saturating_add(start)
         .min(bytes.len());
-    Some((bytes.get(start..end)?, is_deflate64))
+    Some((codec, bytes.get(start..end)?))
 }
 
-/// Gives each file (`files`, with bytes) of a Deflate or Deflate64 block, which `inflater`
-/// inflates, to `each`, as sevenz-rust2's block decoder does: each file's bytes up to its
-/// declared size, its checksum checked, what `each` leaves unread passed over; `each` returning
-/// `false` stops. A block cut short gives an error at the file it cuts.
-fn each_deflated(
+/// Gives each file (`files`, with bytes) of a block unpacked here, which `inflater` unpacks, to
+/// `each`, as sevenz-rust2's block decoder does: each file's bytes up to its declared size, its
+/// checksum checked, what `each` leaves unread passed over; `each` returning `false` stops. A
+/// block cut short gives an error at the file it cuts.
+fn each_file(
     inflater: &mut dyn Read,
     archive: &Archive,
     files: &[usize],
@@ -359,7 +380,7 @@ fn each_deflated(
     Ok(true)
 }
 
-/// One file of a Deflate block: its declared size of the block's bytes, its checksum checked as
+/// One file of a block unpacked here: its declared size of the block's bytes, its checksum checked as
 /// sevenz-rust2 checks it (a mismatch given as an error on the read that brings the last bytes,
 /// and on every read after).
 struct Member<'r> {
