@@ -250,3 +250,33 @@ fn binary_bytes_under_a_disputed_text_type_are_not_read_as_text() {
     assert!(!text.contains('\u{FFFD}'), "{attachment:?}");
     assert!(text.len() < 100, "{attachment:?}");
 }
+
+/// Two multipart types, the first's boundary found and the last's nowhere (the second boundary
+/// that of the multipart holding the part, or a new one), under `base64`: mail-parser takes the
+/// last, reads the part as text of no known type and gives up on the base64. The part's text,
+/// which is not base64, was decoded passing over what is not, into bytes at random, and the
+/// line in its text/plain part was lost, labelled only as an encoding problem (comms fuzzer s44
+/// 9cefecc0dd9f53de, minimised). It is read as written.
+#[test]
+fn two_multipart_types_whose_last_boundary_is_never_found_labelled_base64_keep_the_text() {
+    for second_boundary in ["N", "Q"] {
+        let raw = format!(
+            "Content-Type: multipart/mixed; boundary=\"N\"\n\n--N\n\
+             Content-Type: multipart/mixed; boundary=jb\r\n\
+             Content-Type: multipart/mixed; boundary=\"{second_boundary}\"\n\
+             Content-Transfer-Encoding: base64\n\r\n--jb\nContent-Type: text/plain\n\n\
+             I know where you live.\n"
+        );
+        let event = decode(raw.as_bytes());
+        let body = event
+            .email
+            .as_ref()
+            .and_then(|email| email.body.as_deref())
+            .unwrap_or_default();
+        assert!(
+            body.contains("\nI know where you live."),
+            "{second_boundary}: {body:?}"
+        );
+        assert_eq!(event.labels["email.encoding_problem"], "true");
+    }
+}
