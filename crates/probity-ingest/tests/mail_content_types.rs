@@ -256,7 +256,9 @@ fn binary_bytes_under_a_disputed_text_type_are_not_read_as_text() {
 /// last, reads the part as text of no known type and gives up on the base64. The part's text,
 /// which is not base64, was decoded passing over what is not, into bytes at random, and the
 /// line in its text/plain part was lost, labelled only as an encoding problem (comms fuzzer s44
-/// 9cefecc0dd9f53de, minimised). It is read as written.
+/// 9cefecc0dd9f53de, minimised). It was read as written; now the part is read by the first
+/// type, whose boundary is found (below), and the line is read from its text/plain part, in the
+/// body or an attachment as the parser puts it.
 #[test]
 fn two_multipart_types_whose_last_boundary_is_never_found_labelled_base64_keep_the_text() {
     for second_boundary in ["N", "Q"] {
@@ -268,15 +270,79 @@ fn two_multipart_types_whose_last_boundary_is_never_found_labelled_base64_keep_t
              I know where you live.\n"
         );
         let event = decode(raw.as_bytes());
-        let body = event
-            .email
-            .as_ref()
-            .and_then(|email| email.body.as_deref())
-            .unwrap_or_default();
+        let email = event.email.as_ref().unwrap();
+        let texts: Vec<&str> = email
+            .body
+            .iter()
+            .chain(email.attachments.iter().filter_map(|a| a.text.as_ref()))
+            .map(String::as_str)
+            .collect();
         assert!(
-            body.contains("\nI know where you live."),
-            "{second_boundary}: {body:?}"
+            texts
+                .iter()
+                .any(|text| text.contains("I know where you live.")),
+            "{second_boundary}: {email:?}"
         );
-        assert_eq!(event.labels["email.encoding_problem"], "true");
+        assert_eq!(event.labels["email.content_types_disagree"], "true");
     }
+}
+
+/// A multipart part's two multipart types: the first's boundary `jb` begins delimiter lines in
+/// its body, the last's is found nowhere. mail-parser takes the last and read the part, parts and
+/// all, as one text kept as written: its text/plain part in base64 reached the policies as base64
+/// letters only (comms fuzzer s44, a variant of 9cefecc0dd9f53de). The part is read by the first,
+/// as it is where the two are written the other way round; with a `Content-Transfer-Encoding`
+/// on the multipart or without.
+#[test]
+fn two_multipart_types_the_last_boundary_found_nowhere_read_by_the_one_found() {
+    for (encoding, last) in [
+        ("Content-Transfer-Encoding: base64\n", "Q"),
+        ("", "Q"),
+        ("", "N"),
+    ] {
+        let raw = format!(
+            "Content-Type: multipart/mixed; boundary=\"N\"\n\n--N\n\
+             Content-Type: multipart/mixed; boundary=jb\n\
+             Content-Type: multipart/mixed; boundary=\"{last}\"\n\
+             {encoding}\n--jb\nContent-Type: text/plain\n\
+             Content-Transfer-Encoding: base64\n\n\
+             SSBrbm93IHdoZXJlIHlvdSBsaXZlLiBXYXRjaCB5b3VyIGJhY2su\n--jb--\n"
+        );
+        let event = decode(raw.as_bytes());
+        let body = event.email.as_ref().and_then(|email| email.body.as_deref());
+        assert_eq!(
+            body,
+            Some("I know where you live. Watch your back."),
+            "{last} {encoding:?}"
+        );
+        assert_eq!(event.labels["email.content_types_disagree"], "true");
+        assert!(!event.labels.contains_key("email.encoding_problem"));
+    }
+}
+
+/// The same in the message's own header block, with parts after the nested multipart: each
+/// part is read, and the message's `Content-Type` fields are kept as written, both of them.
+#[test]
+fn a_message_whose_last_multipart_type_is_never_found_is_read_by_the_earlier_one() {
+    let raw = b"From: a@force.police.uk\r\nSubject: s\r\n\
+        Content-Type: multipart/mixed; boundary=jb\r\n\
+        CONTENT-TYPE: multipart/mixed; boundary=\"Q\"\r\n\r\n\
+        --jb\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+        SSBrbm93IHdoZXJlIHlvdSBsaXZlLg==\r\n\
+        --jb\r\nContent-Type: text/plain\r\n\r\nsecond part words\r\n--jb--\r\n";
+    let event = decode(raw);
+    let body = event
+        .email
+        .as_ref()
+        .and_then(|email| email.body.as_deref())
+        .unwrap_or_default();
+    assert_eq!(body, "I know where you live.\nsecond part words");
+    assert_eq!(
+        event.original["Content-Type"],
+        serde_json::json!([
+            "multipart/mixed; boundary=jb",
+            "multipart/mixed; boundary=\"Q\""
+        ])
+    );
+    assert_eq!(event.labels["email.content_types_disagree"], "true");
 }

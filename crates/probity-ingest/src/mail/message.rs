@@ -179,6 +179,25 @@ pub(super) fn message_to_events_with(
             bytes.len()
         ));
     };
+    // A part whose Content-Type fields are all multipart types, the last's boundary found nowhere
+    // and an earlier one's found, is read by the latest such one: the message is read again with
+    // the fields after it renamed.
+    let retyped = content_types::retype(parser, &message);
+    let (message, first) = match retyped.as_ref() {
+        Some(retyped) => {
+            drop(message);
+            match parser.parse(&retyped.bytes) {
+                Some(again) => (again, retyped.bytes.as_slice()),
+                None => (
+                    parser
+                        .parse(first)
+                        .ok_or("the message could not be read again")?,
+                    first,
+                ),
+            }
+        }
+        None => (message, first),
+    };
     // So are those of the parts' header blocks (an attachment's name, its description), which only
     // a parse finds: the message is read again with them rewritten. The bodies are untouched.
     let mut ranges = Vec::new();
@@ -244,6 +263,7 @@ pub(super) fn message_to_events_with(
             end,
             journalled,
             renamed.as_ref(),
+            retyped.as_ref(),
             bytes,
             format,
             ctx,
@@ -257,7 +277,13 @@ pub(super) fn message_to_events_with(
             }
         }
         if let Some(renamed) = &renamed {
-            text_as_written(event, renamed);
+            text_as_written(event, &|text| renamed.as_written(text));
+        }
+        if let Some(retyped) = &retyped {
+            text_as_written(event, &|text| retyped.as_written(text));
+            event
+                .labels
+                .insert(content_types::LABEL.into(), "true".into());
         }
         label_reading(
             event,
@@ -408,13 +434,14 @@ fn headers_as_written(value: &mut Value, as_written: &dyn Fn(&str) -> Option<Str
     }
 }
 
-/// The texts of an event read from a message whose multiparts' `boundary` parameters were renamed
-/// ([`unfound`]) as the message wrote them: its header values, subject, body and attachments' text
-/// (a renamed field can be a line of text, where mail-parser reads it as one).
-fn text_as_written(event: &mut Event, renamed: &unfound::Renamed) {
-    let as_written = |text: &str| renamed.as_written(text);
+/// The texts of an event read from a message rewritten in place to be read (its multiparts'
+/// `boundary` parameters renamed, [`unfound`], or `Content-Type` fields, [`content_types`]) as the
+/// message wrote them (`as_written` gives a text back so, none where it is as written): its
+/// header values, subject, body and attachments' text (a renamed field can be a line of text,
+/// where mail-parser reads it as one).
+fn text_as_written(event: &mut Event, as_written: &dyn Fn(&str) -> Option<String>) {
     for value in event.original.values_mut() {
-        headers_as_written(value, &as_written);
+        headers_as_written(value, as_written);
     }
     let restore = |text: &mut Option<String>| {
         if let Some(written) = text.as_deref().and_then(as_written) {
@@ -525,13 +552,15 @@ fn part_header_ranges(
 /// journal report journals): they are described, not read. `end` is where the message ends in its
 /// raw bytes when it is one a report journals, read in place there ([`body_text`]). `renamed` is
 /// how the message was written again to be read, where it was ([`unfound`]): its attachments are
-/// hashed and read as written.
+/// hashed and read as written. `retyped` is how its `Content-Type` fields were renamed, where
+/// they were ([`content_types::retype`]): those renamed are kept under `Content-Type`.
 #[allow(clippy::too_many_arguments)]
 fn event_from_message(
     message: &Message<'_>,
     end: Option<usize>,
     journalled: &[&Message<'_>],
     renamed: Option<&unfound::Renamed>,
+    retyped: Option<&content_types::Retyped>,
     bytes: &[u8],
     format: Format,
     ctx: &mut Context,
@@ -565,7 +594,7 @@ fn event_from_message(
         ..EventMeta::default()
     };
     event.user = sender_user(message, &email);
-    event.original = original_headers(message, ctx.limits.max_fields, &mut labels);
+    event.original = original_headers(message, retyped, ctx.limits.max_fields, &mut labels);
     if !held.is_empty() {
         event
             .original
@@ -2153,6 +2182,7 @@ fn has_encoding_problem(message: &Message<'_>) -> bool {
 /// `max_received` entries (a label counts the rest).
 fn original_headers(
     message: &Message<'_>,
+    retyped: Option<&content_types::Retyped>,
     max_received: usize,
     labels: &mut Labels,
 ) -> Map<String, Value> {
@@ -2162,6 +2192,11 @@ fn original_headers(
     let mut received_omitted = 0usize;
     for header in message.headers() {
         let written = header.name.as_str();
+        let written = if retyped.is_some_and(|retyped| retyped.is_renamed(written)) {
+            CONTENT_TYPE
+        } else {
+            written
+        };
         if written.eq_ignore_ascii_case("Received") {
             if received.len() < max_received {
                 received.push(Value::String(header_text(raw, header)));
