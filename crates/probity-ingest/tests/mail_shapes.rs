@@ -821,6 +821,33 @@ fn a_delimiter_line_many_levels_out_ends_every_multipart_between() {
     }
 }
 
+/// Three multiparts nested; in the innermost's part, the middle one's close delimiter written at
+/// the end of a line of text, then the outermost's next part: the innermost ends there as before
+/// a close delimiter on a line of its own, and the part after it is read (the parser, still in
+/// the innermost, read past the close, found none of the middle one's delimiters after it and
+/// lost the part: comms fuzzer text-loss findings s44 bd270f9bb5095dc2, fb44dee0ea627f1b).
+#[test]
+fn a_holders_close_delimiter_at_the_end_of_a_line_of_text_ends_what_it_holds() {
+    for (close, text_before) in [
+        ("\ntext--N16--", "text"),
+        ("\ntext\n--N16--", "text"),
+        ("Conte--N16--", "Conte"),
+    ] {
+        let raw = format!(
+            "From: Alan Smith <alan.smith@force.police.uk>\nSubject: fwd\n\
+            Content-Type: multipart/mixed; boundary=\"N4\"\n\n--N4\n\
+            Content-Type: multipart/mixed; boundary=\"N16\"\n\n--N16\n\
+            Content-Type: multipart/mixed; boundary=\"N204\"\n\n--N204\n{close}\n--N4\nContent-Type: text/plain\n\nI will find you.\n--N4--\n"
+        );
+        let event = decode(raw.as_bytes());
+        let text = all_text(&event);
+        assert!(text.contains("I will find you."), "{close}: {event:?}");
+        assert!(text.contains(text_before), "{close}: {event:?}");
+        assert!(!text.contains("--N"), "{close}: {event:?}");
+        assert!(event.labels.contains_key("email.unclosed_multiparts"));
+    }
+}
+
 /// An attached message whose own type is message/rfc822 (a message attached directly in it),
 /// last in its multipart: the parser ended only the inner message at the close delimiter, and
 /// stopped reading there, so the next part of the multipart holding it was lost.

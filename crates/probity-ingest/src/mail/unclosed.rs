@@ -10,10 +10,13 @@
 //!
 //! So where a multipart has fewer close delimiter lines before the next delimiter line of one
 //! holding it than multiparts with its boundary begin there, the message is written again with
-//! the close delimiter lines missing put in, at the start of that next delimiter line. A
-//! multipart ends, at the latest, where the one holding it ends: a delimiter line of a multipart
-//! many levels out closes every one between, though only the nearest holders of each are looked
-//! for. The parts' content is left byte for byte, and the message is labelled ([`LABEL`]).
+//! the close delimiter lines missing put in, at the start of that next delimiter line. A close
+//! delimiter of a holder that a careless mailer wrote at the end of a line of text
+//! (`text--boundary--`) ends what it holds as one on a line of its own does: the line is ended
+//! before it and the lines missing put in there (the parser, in the multipart it holds, read past
+//! it as text). A multipart ends, at the latest, where the one holding it ends: a delimiter line
+//! of a multipart many levels out closes every one between, though only the nearest holders of
+//! each are looked for. The parts' content is left byte for byte, and the message is labelled ([`LABEL`]).
 
 use mail_parser::{Message, PartType};
 use memchr::memmem;
@@ -62,15 +65,16 @@ pub(super) fn close(message: &Message<'_>, raw: &[u8]) -> Option<Closed> {
     {
         return None;
     }
-    // Where each multipart must end: the next delimiter line of its nearest holders, or where
-    // the one holding it must end, if that comes first (a delimiter line of a holder further
-    // out). A holder is gathered before what it holds.
+    // Where each multipart must end: the next delimiter line of its nearest holders (or close
+    // delimiter written at the end of a line of text), or where the one holding it must end, if
+    // that comes first (a delimiter line of a holder further out). A holder is gathered before
+    // what it holds.
     let mut stops: Vec<Option<usize>> = Vec::with_capacity(multiparts.len());
     for multipart in &multiparts {
         let nearest = multipart
             .holders
             .iter()
-            .filter_map(|holder| next_delimiter_line(raw, multipart.body_start, holder))
+            .filter_map(|holder| holder_end(raw, multipart.body_start, holder))
             .min();
         let held = multipart
             .parent
@@ -119,7 +123,13 @@ pub(super) fn close(message: &Message<'_>, raw: &[u8]) -> Option<Closed> {
     for (at, _, boundary, missing) in insertions {
         bytes.extend_from_slice(raw.get(copied..at)?);
         copied = at;
-        let line_end = super::eol::line_end_before(raw, at);
+        let line_end = line_end_at(raw, at);
+        // Before a close delimiter written at the end of a line of text, the line is ended first
+        // (the line end before a delimiter is the delimiter's, so the text is read as written):
+        // the parser takes none for a delimiter within a part's header block.
+        if at > 0 && raw.get(at - 1) != Some(&b'\n') {
+            bytes.extend_from_slice(line_end);
+        }
         for _ in 0..missing {
             bytes.extend_from_slice(b"--");
             bytes.extend_from_slice(boundary);
@@ -198,6 +208,47 @@ pub(super) fn next_delimiter_line(raw: &[u8], from: usize, boundary: &[u8]) -> O
         })
 }
 
+/// Where the first place at or after `from` that ends a multipart held by the one of `boundary`
+/// starts: a delimiter line of `boundary` ([`next_delimiter_line`]), or its close delimiter
+/// written at the end of a line of text (`text--boundary--`), which the parser takes for one
+/// where it is looking for that boundary ([`close_lines`] counts it) and which ends what it holds
+/// as one on a line of its own does. One look through the bytes, as for the delimiter line alone.
+fn holder_end(raw: &[u8], from: usize, boundary: &[u8]) -> Option<usize> {
+    let needle = [b"--".as_slice(), boundary].concat();
+    let window = raw.get(from..)?;
+    memmem::find_iter(window, &needle)
+        .map(|at| from + at)
+        .find(|&at| {
+            let rest = raw.get(at + needle.len()..).unwrap_or_default();
+            let at_line_start = at == 0 || raw.get(at - 1) == Some(&b'\n');
+            if at_line_start {
+                super::boundary::ends_delimiter(rest)
+            } else {
+                rest.strip_prefix(b"--").is_some_and(ends_line)
+            }
+        })
+}
+
+/// The line end to write at `at` in `raw`: where `at` starts a line, that of the line before;
+/// within a line of text (before a close delimiter written at its end), that of the line.
+fn line_end_at(raw: &[u8], at: usize) -> &'static [u8] {
+    if at == 0 || raw.get(at - 1) == Some(&b'\n') {
+        return super::eol::line_end_before(raw, at);
+    }
+    let rest = raw.get(at..).unwrap_or_default();
+    match memchr::memchr(b'\n', rest) {
+        Some(end) if end > 0 && rest.get(end - 1) == Some(&b'\r') => b"\r\n",
+        _ => b"\n",
+    }
+}
+
+/// Whether `rest` is white space to the end of its line (or of the message).
+fn ends_line(rest: &[u8]) -> bool {
+    rest.iter()
+        .find(|byte| !matches!(byte, b' ' | b'\t' | b'\r'))
+        .is_none_or(|byte| *byte == b'\n')
+}
+
 /// How many close delimiter lines of `boundary` (`--boundary--` at the start of a line, or at the
 /// end of a line of text, where a careless mailer wrote it and the parser ends the multipart too:
 /// [`super::boundary`]) are in `raw[from..to]`.
@@ -209,12 +260,7 @@ fn close_lines(raw: &[u8], from: usize, to: usize, boundary: &[u8]) -> usize {
     memmem::find_iter(window, &needle)
         .filter(|&at| {
             let line_start = at == 0 || window.get(at - 1) == Some(&b'\n');
-            let rest = window.get(at + needle.len()..).unwrap_or_default();
-            let line_end = rest
-                .iter()
-                .find(|byte| !matches!(byte, b' ' | b'\t' | b'\r'))
-                .is_none_or(|byte| *byte == b'\n');
-            line_start || line_end
+            line_start || ends_line(window.get(at + needle.len()..).unwrap_or_default())
         })
         .count()
 }
@@ -240,6 +286,18 @@ mod tests {
     fn a_close_delimiter_at_the_end_of_a_line_of_text_closes() {
         let raw = "Content-Type: multipart/mixed; boundary=A\n\n--A\nContent-Type: multipart/alternative; boundary=B\n\n--B\n\nx--B--\nepilogue\n--A\nContent-Type: text/plain\n\ny\n--A--\n";
         assert_eq!(closed(raw), None);
+    }
+
+    #[test]
+    fn a_close_delimiter_of_a_holder_at_the_end_of_a_line_of_text_closes_what_it_holds_first() {
+        // B's close delimiter written at the end of a line of C's part: the line is ended and C
+        // closed there, as before one on a line of its own (the parser, in C, read past it).
+        let raw = "Content-Type: multipart/mixed; boundary=A\r\n\r\n--A\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: multipart/mixed; boundary=C\r\n\r\n--C\r\n\r\ntext--B--\r\n--A\r\nContent-Type: text/plain\r\n\r\nlost\r\n--A--\r\n";
+        let got = closed(raw).unwrap();
+        assert_eq!(
+            got,
+            raw.replace("text--B--\r\n", "text\r\n--C--\r\n--B--\r\n")
+        );
     }
 
     #[test]
