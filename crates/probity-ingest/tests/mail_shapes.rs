@@ -821,6 +821,21 @@ fn a_delimiter_line_many_levels_out_ends_every_multipart_between() {
     }
 }
 
+/// The same with a blank line before the far delimiter line: the innermost multipart has no part
+/// and its close delimiter (written after the text part) came first to the parser. The empty part
+/// it needs goes before the far delimiter line, where it ends, not before that close delimiter,
+/// within the far holder's text part: put there, the line `--N79` showed in the body, a line the
+/// sender never wrote.
+#[test]
+fn an_empty_part_for_a_multipart_ended_many_levels_out_is_not_put_in_a_text_part() {
+    let raw = delimiter_many_levels_out(true);
+    let event = decode(raw.as_bytes());
+    let body = body(&event);
+    assert!(body.starts_with("I will find you.\n"), "{body:?}");
+    assert!(!body.lines().any(|line| line == "--N79"), "{body:?}");
+    assert_eq!(event.labels["email.empty_parts_put_in"], "1");
+}
+
 /// Three multiparts nested; in the innermost's part, the middle one's close delimiter written at
 /// the end of a line of text, then the outermost's next part: the innermost ends there as before
 /// a close delimiter on a line of its own, and the part after it is read (the parser, still in

@@ -28,6 +28,8 @@
 //! content is left byte for byte, and the message is labelled ([`LABEL`]) with how many were put
 //! in. The epilogue of a multipart with no part is read as any epilogue is ([`super::outside`]).
 
+use std::collections::HashSet;
+
 use mail_parser::{Message, MessageParser, MessagePart, PartType};
 
 use super::unclosed::next_delimiter_line;
@@ -225,7 +227,9 @@ fn no_part<'m>(
             })
         })
         .min();
-    if let Some(at) = holder_line {
+    if let Some(at) =
+        holder_line.or_else(|| far_holder_line(raw, body_start, first_start, boundary, holders))
+    {
         return Some(Insertion {
             at,
             boundary,
@@ -249,6 +253,59 @@ fn no_part<'m>(
         parts: 1,
         close: false,
     })
+}
+
+/// Where the first delimiter line in `raw[from..to]` of a holder further out than the nearest
+/// [`MAX_HOLDERS`] (other than one of `boundary`) starts, for a multipart nested deeper than
+/// that: its delimiter line ends the multipart too, and a close delimiter found past it is not
+/// this multipart's first (an empty part put in before that one was put in the text of a part
+/// of the far holder, a line the sender never wrote). Looked for only where there are such
+/// holders, once through the lines that start with `--`, each compared with the far boundaries.
+fn far_holder_line(
+    raw: &[u8],
+    from: usize,
+    to: usize,
+    boundary: &[u8],
+    holders: &[&[u8]],
+) -> Option<usize> {
+    let far: HashSet<&[u8]> = holders
+        .iter()
+        .rev()
+        .filter(|holder| **holder != boundary)
+        .skip(MAX_HOLDERS)
+        .copied()
+        .collect();
+    if far.is_empty() {
+        return None;
+    }
+    let mut at = from;
+    if at > 0 && raw.get(at - 1) != Some(&b'\n') {
+        at += memchr::memchr(b'\n', raw.get(at..to)?)? + 1;
+    }
+    while at < to {
+        let rest = raw.get(at..)?;
+        let end = memchr::memchr(b'\n', rest);
+        if let Some(line) = rest
+            .get(..end.unwrap_or(rest.len()))
+            .and_then(|line| line.strip_prefix(b"--"))
+        {
+            // The line is looked at whole, though the window may cut it short.
+            let padding = line
+                .iter()
+                .rposition(|byte| !matches!(byte, b' ' | b'\t' | b'\r'))
+                .map_or(0, |last| last + 1);
+            let line = line.get(..padding).unwrap_or_default();
+            if far.contains(line)
+                || line
+                    .strip_suffix(b"--")
+                    .is_some_and(|bare| far.contains(bare))
+            {
+                return Some(at);
+            }
+        }
+        at += end? + 1;
+    }
+    None
 }
 
 /// What to put in for `attached`, a message attached in place in a multipart split by
