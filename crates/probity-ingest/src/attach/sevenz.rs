@@ -18,14 +18,15 @@
 //! Every limit is held before anything is unpacked and while it is: the header (where the names
 //! and sizes are) at most 160 bytes an entry of the zip entry limit, the counts it declares
 //! (entries, blocks, packed streams, coders) held to that limit as they are read, before
-//! sevenz-rust2 makes room for them ([`super::sevenz_header`]); the memory a block's decoder asks for (an LZMA dictionary, a PPMd model, a Zstandard window: a few bytes
-//! of header can ask for gigabytes) at most the decompression budget; a block whose declared size
-//! is past the compression ratio limit is not unpacked; the bytes unpacked, those of files read
-//! and of files passed over to reach a later one, are held to the attachment's decompression
-//! budget, and no file is unpacked past its declared size. A file cut short by the budget, or
-//! damaged, is read as far as it goes and the rest of its block named, not read; the time limit
-//! is checked before each file. An archive whose start header is blank (as 7-Zip leaves one it
-//! did not finish writing) is read by the header found at its end, as 7-Zip finds it, noted.
+//! sevenz-rust2 makes room for them ([`super::sevenz_header`]); the memory a block's decoder asks
+//! for (an LZMA dictionary, a PPMd model, a Zstandard window: a few bytes of header can ask for
+//! gigabytes) at most the decompression budget; a block whose declared size is past the compression
+//! ratio limit is not unpacked; the bytes unpacked, those of files read and of files passed over to
+//! reach a later one, are held to the attachment's decompression budget, and no file is unpacked
+//! past its declared size. A file cut short by the budget, or damaged, is read as far as it goes
+//! and the rest of its block named, not read; the time limit is checked before each file. An
+//! archive whose start header is blank (as 7-Zip leaves one it did not finish writing) is read by
+//! the header found at its end, as 7-Zip finds it, noted.
 
 use std::io::{self, Read, Seek, SeekFrom};
 
@@ -380,8 +381,8 @@ fn each_file(
     Ok(true)
 }
 
-/// One file of a block unpacked here: its declared size of the block's bytes, its checksum checked as
-/// sevenz-rust2 checks it (a mismatch given as an error on the read that brings the last bytes,
+/// One file of a block unpacked here: its declared size of the block's bytes, its checksum checked
+/// as sevenz-rust2 checks it (a mismatch given as an error on the read that brings the last bytes,
 /// and on every read after).
 struct Member<'r> {
     inner: &'r mut dyn Read,

@@ -6,12 +6,13 @@
 //!   write none, and other mendings can leave one so; a message's own multipart is left as the
 //!   parser reads it, with nothing after it to lose): its first delimiter line is its close
 //!   delimiter (or one written at the end of a line of text, `text--boundary--`, which the
-//!   parser splits at too), or it has none before the next delimiter line of a multipart holding it, where it
-//!   ends. The parser takes a close delimiter that comes first for a delimiter line, and reads the
-//!   lines after it (the epilogue) as a part's header block; where the multipart has none before
-//!   its holder's line, it looks for the first further on, past that line. Either way the parts after it are read as
-//!   the wrong multipart's, and once that one is closed the parser finds no delimiter of the
-//!   multipart it was in and stops reading: the text of the parts after it was lost.
+//!   parser splits at too), or it has none before the next delimiter line of a multipart holding
+//!   it, where it ends. The parser takes a close delimiter that comes first for a delimiter line,
+//!   and reads the lines after it (the epilogue) as a part's header block; where the multipart has
+//!   none before its holder's line, it looks for the first further on, past that line. Either way
+//!   the parts after it are read as the wrong multipart's, and once that one is closed the parser
+//!   finds no delimiter of the multipart it was in and stops reading: the text of the parts after
+//!   it was lost.
 //! - Attached messages nested directly in one another (a `message/rfc822` part whose message is
 //!   itself `message/rfc822`, read in place): the delimiter line after the innermost ends them
 //!   all, but the parser ends only the innermost there, so the next part is read into the message

@@ -102,9 +102,9 @@ pub(super) fn any_text(message: &Message<'_>) -> bool {
 /// many more were not read; and whether a preamble or epilogue was cut at [`MAX_OUTSIDE_BYTES`].
 ///
 /// `end`, for a message that may be attached to another and read in place there, is where it
-/// ends in its raw bytes ([`Layout::attached_end`]). mail-parser ends an attached message's multipart at
-/// its close delimiter line when no delimiter of the message around it follows (it is the last
-/// thing in it), and its epilogue reaches to `end`.
+/// ends in its raw bytes ([`Layout::attached_end`]). mail-parser ends an attached message's
+/// multipart at its close delimiter line when no delimiter of the message around it follows (it is
+/// the last thing in it), and its epilogue reaches to `end`.
 pub(super) fn text_ending(
     message: &Message<'_>,
     end: Option<usize>,
@@ -321,20 +321,21 @@ fn next_delimiter(raw: &[u8], from: usize, to: usize, boundaries: &[&[u8]]) -> O
 /// before its first delimiter line, and where its epilogue starts: after the line of the first
 /// close delimiter (`--boundary--`) from that line on (the parser reads no part after it; text
 /// after it, a second close delimiter among it, is the epilogue), or where no close delimiter
-/// starts a line, after the line of the first written at the end of a line of text. The close delimiter is looked for
-/// before `reach` (`end`, or past it: the parser ends a multipart holding one never closed before
-/// its close delimiter line), its line's end in all of `raw` (the parser may end the part within
-/// that line).
+/// starts a line, after the line of the first written at the end of a line of text. The close
+/// delimiter is looked for before `reach` (`end`, or past it: the parser ends a multipart holding
+/// one never closed before its close delimiter line), its line's end in all of `raw` (the parser
+/// may end the part within that line).
 ///
 /// The first delimiter is looked for as mail-parser looks for it (`--` and the boundary anywhere,
 /// whatever follows), so that the preamble is the text the parser passed over: within a line,
 /// it is one a careless mailer wrote at the end of a line of text (`text--boundary--`,
 /// `text--boundary`; [`super::boundary`] lengthens the boundary where it occurs otherwise), and
 /// the text before it on that line is preamble too (looked for at the start of a line only, such
-/// a first delimiter hid the text above it). The line of a longer boundary that begins with this one is taken for this one's only
-/// within a multipart split by that longer boundary ([`super::boundary`] lengthens the boundary
-/// elsewhere), where the parser ends the part there; read by RFC 2046 alone, the text it read as
-/// parts from there would be taken for the preamble too.
+/// a first delimiter hid the text above it). The line of a longer boundary that begins with this
+/// one is taken for this one's only within a multipart split by that longer boundary
+/// ([`super::boundary`] lengthens the boundary elsewhere), where the parser ends the part there;
+/// read by RFC 2046 alone, the text it read as parts from there would be taken for the preamble
+/// too.
 fn outside<'r>(
     raw: &'r [u8],
     start: usize,

@@ -75,9 +75,9 @@ fn named_and_undone(part: &MessagePart<'_>) -> Option<Named> {
 /// word, where mail-parser left it as written ([`is_undone`]); none otherwise, where a uuencoded
 /// body has no `begin` line, or where a part whose type says text (or that has none, or is a
 /// multipart whose boundary was never found, read as text) does not read as text decoded (in its
-/// charset): a text labelled base64 that is not base64, which stays as written. A part of another type is decoded whatever it gives (a document), and the caller
-/// reads it as written where the decoded bytes give no text. `raw_message` is the message whose
-/// bytes the part's offsets index.
+/// charset): a text labelled base64 that is not base64, which stays as written. A part of another
+/// type is decoded whatever it gives (a document), and the caller reads it as written where the
+/// decoded bytes give no text. `raw_message` is the message whose bytes the part's offsets index.
 ///
 /// A message attached as `base64 (encoded)` is one mail-parser read as a message in its base64
 /// letters, found empty and kept as raw text with an encoding problem: that text is decoded here

@@ -16,7 +16,8 @@
 //! before it and the lines missing put in there (the parser, in the multipart it holds, read past
 //! it as text). A multipart ends, at the latest, where the one holding it ends: a delimiter line
 //! of a multipart many levels out closes every one between, though only the nearest holders of
-//! each are looked for. The parts' content is left byte for byte, and the message is labelled ([`LABEL`]).
+//! each are looked for. The parts' content is left byte for byte, and the message is labelled
+//! ([`LABEL`]).
 
 use mail_parser::{Message, PartType};
 use memchr::memmem;
