@@ -580,14 +580,9 @@ fn with_header_checksums(mut changed: Vec<u8>) -> Vec<u8> {
 
 /// CRC-32 (IEEE), as 7-Zip checks its headers with.
 fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
-        }
-    }
-    !crc
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    crc.sum()
 }
 
 fn base64_lines(bytes: &[u8]) -> String {

@@ -64,19 +64,11 @@ fn archive(packed: &[u8], header: &[u8]) -> Vec<u8> {
     bytes
 }
 
+/// CRC-32 (IEEE).
 fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    crc.sum()
 }
 
 /// The header of 1,599,000 bytes declaring 1,500,000 entries, as `entries.bin` holds it.

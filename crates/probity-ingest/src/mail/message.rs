@@ -186,15 +186,7 @@ pub(super) fn message_to_events_with(
     let (message, first) = match retyped.as_ref() {
         Some(retyped) => {
             drop(message);
-            match parser.parse(&retyped.bytes) {
-                Some(again) => (again, retyped.bytes.as_slice()),
-                None => (
-                    parser
-                        .parse(first)
-                        .ok_or("the message could not be read again")?,
-                    first,
-                ),
-            }
+            read_again(parser, &retyped.bytes, first)?
         }
         None => (message, first),
     };
@@ -208,15 +200,7 @@ pub(super) fn message_to_events_with(
             // The first reading is let go before the second is made: two at once doubled the
             // memory a message takes to parse (its decoded attachments, its header fields).
             drop(message);
-            match parser.parse(again) {
-                Some(message) => (message, again),
-                None => (
-                    parser
-                        .parse(first)
-                        .ok_or("the message could not be read again")?,
-                    first,
-                ),
-            }
+            read_again(parser, again, first)?
         }
         None => (message, first),
     };
@@ -226,12 +210,7 @@ pub(super) fn message_to_events_with(
     let (anchored, unchanged) = boundary::anchor(parser, message, read);
     let message = match (unchanged, anchored.bytes.as_deref()) {
         (Some(message), _) => message,
-        (None, Some(again)) => match parser.parse(again) {
-            Some(again) => again,
-            None => parser
-                .parse(read)
-                .ok_or("the message could not be read again")?,
-        },
+        (None, Some(again)) => read_again(parser, again, read)?.0,
         (None, None) => parser
             .parse(read)
             .ok_or("the message could not be read again")?,
@@ -244,12 +223,12 @@ pub(super) fn message_to_events_with(
     let message = match mended.as_ref() {
         Some(mended) => {
             drop(message);
-            match parser.parse(&mended.bytes) {
-                Some(again) => again,
-                None => parser
-                    .parse(anchored.bytes.as_deref().unwrap_or(read))
-                    .ok_or("the message could not be read again")?,
-            }
+            read_again(
+                parser,
+                &mended.bytes,
+                anchored.bytes.as_deref().unwrap_or(read),
+            )?
+            .0
         }
         None => message,
     };
@@ -431,6 +410,22 @@ fn headers_as_written(value: &mut Value, as_written: &dyn Fn(&str) -> Option<Str
             }
         }
         _ => {}
+    }
+}
+
+/// `again`, a rewriting of the message `first`, read, and the bytes read; `first` read again
+/// where the parser finds no message in `again`.
+fn read_again<'a>(
+    parser: &MessageParser,
+    again: &'a [u8],
+    first: &'a [u8],
+) -> Result<(Message<'a>, &'a [u8]), String> {
+    match parser.parse(again) {
+        Some(message) => Ok((message, again)),
+        None => parser
+            .parse(first)
+            .map(|message| (message, first))
+            .ok_or_else(|| "the message could not be read again".to_owned()),
     }
 }
 
