@@ -13,7 +13,10 @@
 //! ([`to_mime`]) and reads that as any attached message, so that the exclusions see its parties;
 //! elsewhere (in a zip, in a TNEF) it is written as text with a header block, as a forwarded
 //! message is ([`write_text`]). Either way the pictures' text follows the body, each under a
-//! line `[image N]`, and their notes are the message's.
+//! line `[image N]`, and their notes are the message's. Either way too, the notes of the messages
+//! attached inside it (what was not read of them) are the attachment's, each after the names of
+//! the attachments it is in, [`MAX_NESTED_NOTES`] at most ([`nested_notes`]); the MIME message
+//! carries no notes.
 //!
 //! Limits: the compound file is opened by the `cfb` crate; what is read of its streams, all
 //! together, is held to the attachment's decompression budget, an attachment over the
@@ -586,10 +589,80 @@ fn base64_lines(bytes: &[u8]) -> String {
     crate::mail::transfer::base64_lines(bytes, "\r\n")
 }
 
+/// How many notes of the messages attached inside an Outlook message are carried into its own
+/// note ([`nested_notes`]), one more saying how many are left out.
+pub(crate) const MAX_NESTED_NOTES: usize = 64;
+
+/// How many characters of an attached message's name the notes about it are put after.
+const NAME_IN_NOTE_CHARS: usize = 200;
+
+/// The notes of the messages attached inside `message`, however deep (what was not read of
+/// them: an RTF body, the pictures in it, a file over the size limit, a message too deep), each
+/// after the names of the attachments it is in, outermost first (`inner: deeper: its RTF body is
+/// not read: …`), as the notes on an attached message's attachments are named; message by
+/// message in the order they are attached, each one's before those of the messages attached to
+/// it. At most [`MAX_NESTED_NOTES`], then one saying how many more there are.
+pub(crate) fn nested_notes(message: &Outlook) -> Vec<String> {
+    fn attached<'m>(message: &'m Outlook, prefix: &str) -> Vec<(String, &'m Outlook)> {
+        let mut found: Vec<(String, &Outlook)> = message
+            .attachments
+            .iter()
+            .filter_map(|attached| match attached {
+                Attached::Message { name, message } => {
+                    Some((format!("{prefix}{}: ", name_in_note(name)), &**message))
+                }
+                Attached::File { .. } => None,
+            })
+            .collect();
+        // Taken from the end of the stack: the first attached first.
+        found.reverse();
+        found
+    }
+    let mut notes = Vec::new();
+    let mut more = 0usize;
+    let mut stack = attached(message, "");
+    while let Some((prefix, inner)) = stack.pop() {
+        for note in &inner.notes {
+            if notes.len() < MAX_NESTED_NOTES {
+                notes.push(format!("{prefix}{note}"));
+            } else {
+                more += 1;
+            }
+        }
+        stack.extend(attached(inner, &prefix));
+    }
+    if more > 0 {
+        notes.push(format!(
+            "{more} more notes on the messages attached inside the Outlook message are not listed"
+        ));
+    }
+    notes
+}
+
+/// An attached message's name as the notes about it are put after: its first
+/// [`NAME_IN_NOTE_CHARS`] characters, on one line.
+fn name_in_note(name: &str) -> String {
+    let flat = name.replace(['\r', '\n'], " ");
+    match flat.char_indices().nth(NAME_IN_NOTE_CHARS) {
+        Some((at, _)) => format!("{}…", &flat[..at]),
+        None => flat,
+    }
+}
+
 /// `message` written as text for a reader outside the mail decoder (a `.msg` in a zip or a
 /// TNEF): a header block as a forwarded message has one (so that the exclusions find its
-/// parties in it), its body, then its attachments each under a line naming it.
+/// parties in it), its body, then its attachments each under a line naming it. Its notes, and
+/// those of the messages attached inside it ([`nested_notes`]), are the attachment's.
 pub(super) fn write_text(message: &Outlook, out: &mut TextOut<'_>, depth: usize) {
+    for note in message.notes.iter().chain(&nested_notes(message)) {
+        out.note(note.clone());
+    }
+    write_message(message, out, depth);
+}
+
+/// [`write_text`] but for the notes of the Outlook reader: the notes made reading the files of
+/// an attached message are put after its name.
+fn write_message(message: &Outlook, out: &mut TextOut<'_>, depth: usize) {
     for (name, value) in &message.headers {
         out.push(name);
         out.push(": ");
@@ -607,9 +680,6 @@ pub(super) fn write_text(message: &Outlook, out: &mut TextOut<'_>, depth: usize)
             out.push("\n\n");
         }
         out.push(pictures);
-    }
-    for note in &message.notes {
-        out.note(note.clone());
     }
     let limits = out.limits;
     for attached in &message.attachments {
@@ -642,7 +712,9 @@ pub(super) fn write_text(message: &Outlook, out: &mut TextOut<'_>, depth: usize)
                 out.push("\n\n[attachment ");
                 out.push(name);
                 out.push("]\n");
-                write_text(message, out, depth + 1);
+                let from = out.notes_len();
+                write_message(message, out, depth + 1);
+                out.prefix_notes_from(from, &format!("{}: ", name_in_note(name)));
             }
         }
     }

@@ -1591,11 +1591,15 @@ fn outlook_message(
     };
     let (extracted, held) = attached_message_text(&parsed, None, limits, depth);
     let mut extracted = noted(extracted, attach::OUTLOOK_NOTE);
-    if !outlook.notes.is_empty()
-        && let Some(note) = extracted.note.as_mut()
-    {
-        note.push_str("; ");
-        note.push_str(&outlook.notes.join("; "));
+    // What the Outlook reader could not read, of it and of the messages attached inside it (not
+    // in the MIME message), named by the attachments it is in as the notes of an attached
+    // message's attachments are.
+    let nested = attach::msg::nested_notes(&outlook);
+    if let Some(note) = extracted.note.as_mut() {
+        for more in outlook.notes.iter().chain(&nested) {
+            note.push_str("; ");
+            note.push_str(more);
+        }
     }
     Some((extracted, held))
 }

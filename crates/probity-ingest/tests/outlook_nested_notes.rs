@@ -1,0 +1,236 @@
+//! The notes on messages attached inside an Outlook message (`.msg`): what the Outlook reader
+//! could not read of them (an RTF body, the pictures in it, an attachment with no data, a message
+//! attached too deep) reaches the attachment's note, after the names of the attachments it is in,
+//! whether the `.msg` is attached to an email (read as a MIME message, which carries no notes) or
+//! read on its own, and a bounded number of them. The messages are built with the compound file
+//! writer of the `cfb` crate, as Outlook lays them out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{Cursor, Write};
+
+use base64::Engine;
+use probity_ingest::attach::{Extracted, Input, extract_text};
+use probity_ingest::mail::decode_eml;
+use probity_ingest::{Batch, Context, Limits};
+use probity_model::Attachment;
+
+type Compound = cfb::CompoundFile<Cursor<Vec<u8>>>;
+
+/// A message to build: its subject, plain body, a compressed RTF body that is not one, a file
+/// attached by reference (no data), and the messages attached to it, each with its name.
+#[derive(Default)]
+struct Msg {
+    subject: String,
+    body: Option<String>,
+    broken_rtf: bool,
+    link: Option<String>,
+    messages: Vec<(String, Msg)>,
+}
+
+fn utf16(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+fn stream(file: &mut Compound, path: &str, bytes: &[u8]) {
+    file.create_stream(path).unwrap().write_all(bytes).unwrap();
+}
+
+/// `msg` written into the storage at `dir` (`""` for the root), its properties stream with a
+/// header of `header` bytes (32 for the root, 24 for an attached message).
+fn write(file: &mut Compound, dir: &str, header: usize, msg: &Msg) {
+    stream(
+        file,
+        &format!("{dir}/__properties_version1.0"),
+        &vec![0; header],
+    );
+    stream(
+        file,
+        &format!("{dir}/__substg1.0_0037001F"),
+        &utf16(&msg.subject),
+    );
+    if let Some(body) = &msg.body {
+        stream(file, &format!("{dir}/__substg1.0_1000001F"), &utf16(body));
+    }
+    if msg.broken_rtf {
+        stream(
+            file,
+            &format!("{dir}/__substg1.0_10090102"),
+            b"this is not compressed RTF, whatever the stream says",
+        );
+    }
+    let mut index = 0;
+    let mut attachment = |file: &mut Compound, name: &str| {
+        let path = format!("{dir}/__attach_version1.0_#{index:08X}");
+        index += 1;
+        file.create_storage(&path).unwrap();
+        stream(file, &format!("{path}/__properties_version1.0"), &[0; 8]);
+        stream(file, &format!("{path}/__substg1.0_3707001F"), &utf16(name));
+        path
+    };
+    if let Some(link) = &msg.link {
+        attachment(file, link);
+    }
+    for (name, inner) in &msg.messages {
+        let path = attachment(file, name);
+        let storage = format!("{path}/__substg1.0_3701000D");
+        file.create_storage(&storage).unwrap();
+        write(file, &storage, 24, inner);
+    }
+}
+
+fn build(msg: &Msg) -> Vec<u8> {
+    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+    write(&mut file, "", 32, msg);
+    file.flush().unwrap();
+    file.into_inner().into_inner()
+}
+
+fn read(bytes: &[u8]) -> Extracted {
+    let input = Input {
+        bytes,
+        mime_type: Some("application/vnd.ms-outlook"),
+        name: Some("forwarded.msg"),
+        charset: None,
+    };
+    extract_text(&input, &Limits::default())
+}
+
+fn attached(bytes: &[u8]) -> Attachment {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|line| std::str::from_utf8(line).unwrap())
+        .collect();
+    let raw = format!(
+        "From: Sam Lane <sam.lane@force.police.uk>\r\nTo: pal@gmail.com\r\nSubject: fwd\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\nMessage-ID: <m1@force.police.uk>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--sep\r\nContent-Type: application/vnd.ms-outlook; name=\"forwarded.msg\"\r\nContent-Disposition: attachment; filename=\"forwarded.msg\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--sep--\r\n",
+        lines.join("\r\n")
+    );
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    let mut event = batch.events.remove(0);
+    event.email.take().unwrap().attachments.remove(0)
+}
+
+fn message(subject: &str) -> Msg {
+    Msg {
+        subject: subject.to_owned(),
+        ..Msg::default()
+    }
+}
+
+#[test]
+fn what_was_not_read_of_a_message_inside_an_outlook_message_is_noted_naming_it() {
+    let deeper = Msg {
+        body: Some("Meet at the usual place.".to_owned()),
+        broken_rtf: true,
+        ..message("Deeper")
+    };
+    let inner = Msg {
+        broken_rtf: true,
+        link: Some("custody record".to_owned()),
+        messages: vec![("Deeper note".to_owned(), deeper)],
+        ..message("Inner")
+    };
+    let outer = Msg {
+        body: Some("See below.".to_owned()),
+        messages: vec![("Inner report".to_owned(), inner)],
+        ..message("Outer")
+    };
+    let msg = build(&outer);
+    let expected = [
+        "Inner report: its RTF body is not read",
+        "Inner report: custody record: no data (an object or a link); not read",
+        "Inner report: Deeper note: the pictures of its RTF body are not read",
+    ];
+    let attachment = attached(&msg);
+    let note = attachment.extraction.as_deref().unwrap();
+    assert!(
+        note.starts_with("read as an Outlook message (.msg)"),
+        "{note}"
+    );
+    // The deeper message's text is read all the same.
+    let text = attachment.text.as_deref().unwrap();
+    assert!(text.contains("Meet at the usual place."), "{text}");
+    // Read on its own (as in a zip or a TNEF), the same notes, named the same way.
+    let alone = read(&msg);
+    let alone_note = alone.note.as_deref().unwrap();
+    assert!(
+        alone.text.unwrap().contains("Meet at the usual place."),
+        "{alone_note}"
+    );
+    for expected in expected {
+        assert!(note.contains(expected), "{expected} not in {note}");
+        assert!(
+            alone_note.contains(expected),
+            "{expected} not in {alone_note}"
+        );
+    }
+}
+
+#[test]
+fn a_message_attached_too_deep_inside_an_outlook_message_is_noted() {
+    let names: Vec<String> = (1..=9).map(|level| format!("m{level}")).collect();
+    let mut chain = message("m9");
+    for name in names.iter().rev().skip(1) {
+        chain = Msg {
+            messages: vec![(next_name(name), chain)],
+            ..message(name)
+        };
+    }
+    fn next_name(name: &str) -> String {
+        let level: usize = name[1..].parse().unwrap();
+        format!("m{}", level + 1)
+    }
+    let outer = Msg {
+        messages: vec![("m1".to_owned(), chain)],
+        ..message("top")
+    };
+    let msg = build(&outer);
+    let expected =
+        "m1: m2: m3: m4: m5: m6: m7: m8: a message attached more than 8 deep is not read";
+    let attachment = attached(&msg);
+    let note = attachment.extraction.as_deref().unwrap();
+    assert!(note.contains(expected), "{note}");
+    let alone = read(&msg);
+    assert!(
+        alone.note.as_deref().unwrap().contains(expected),
+        "{alone:?}"
+    );
+}
+
+#[test]
+fn the_notes_carried_from_messages_inside_an_outlook_message_are_bounded() {
+    let outer = Msg {
+        body: Some("Seventy forwarded messages.".to_owned()),
+        messages: (1..=70)
+            .map(|at| {
+                let inner = Msg {
+                    broken_rtf: true,
+                    ..message(&format!("inner {at}"))
+                };
+                (format!("inner {at}"), inner)
+            })
+            .collect(),
+        ..message("Outer")
+    };
+    let msg = build(&outer);
+    let more = "6 more notes on the messages attached inside the Outlook message are not listed";
+    let attachment = attached(&msg);
+    let alone = read(&msg);
+    for note in [
+        attachment.extraction.as_deref().unwrap(),
+        alone.note.as_deref().unwrap(),
+    ] {
+        assert!(note.contains("inner 1: its RTF body is not read"), "{note}");
+        assert!(
+            note.contains("inner 64: its RTF body is not read"),
+            "{note}"
+        );
+        assert!(!note.contains("inner 65: its RTF body"), "{note}");
+        assert!(note.contains(more), "{note}");
+    }
+}
