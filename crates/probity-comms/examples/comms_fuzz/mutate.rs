@@ -1060,9 +1060,12 @@ fn holds_parts(headers: &[u8]) -> bool {
 
 /// What tells a delimiter line from text that starts `--`: the boundaries the input declares
 /// (`boundary=B` or `boundary="B"`), each with where it is first declared in its message, and
-/// where each message of a mailbox starts.
+/// where each message of a mailbox starts. A boundary is matched in its own case, as the decoder
+/// matches it (`--B` is no delimiter of `boundary=b`).
 struct Delimiters<'a> {
     lower: &'a [u8],
+    /// The input as it is (`lower` is it in lower case, byte for byte), for the boundaries.
+    data: &'a [u8],
     /// Each boundary, with where it is first declared in each message that declares it.
     declared: HashMap<Vec<u8>, Vec<usize>>,
     messages: Vec<usize>,
@@ -1071,7 +1074,7 @@ struct Delimiters<'a> {
 }
 
 impl<'a> Delimiters<'a> {
-    fn new(data: &[u8], lower: &'a [u8]) -> Self {
+    fn new(data: &'a [u8], lower: &'a [u8]) -> Self {
         // A mailbox starts with a `From ` line; each later message at a `From ` line with the
         // shape of an envelope (a time and a year among its words), as the decoder splits it.
         let mut messages = vec![0];
@@ -1092,6 +1095,7 @@ impl<'a> Delimiters<'a> {
         }
         let mut delimiters = Delimiters {
             lower,
+            data,
             declared: HashMap::new(),
             messages,
             blanks: Vec::new(),
@@ -1108,7 +1112,7 @@ impl<'a> Delimiters<'a> {
         let mut from = 0;
         while let Some(found) = find(&lower[from..], b"boundary=") {
             let at = from + found;
-            let value = &lower[at + b"boundary=".len()..];
+            let value = &data[at + b"boundary=".len()..];
             let boundary: Vec<u8> = match value.strip_prefix(b"\"") {
                 Some(quoted) => quoted
                     .iter()
@@ -1154,7 +1158,7 @@ impl<'a> Delimiters<'a> {
     /// boundary declared in the lines just above it (text that looks like a multipart's header).
     fn is_delimiter(&self, line: usize) -> bool {
         let Some(rest) = self
-            .lower
+            .data
             .get(line..)
             .and_then(|rest| rest.strip_prefix(b"--"))
         else {
@@ -1424,6 +1428,9 @@ mod tests {
             // The same with a blank line: still the text of the UTF-16 body.
             "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain; charset=utf-16\n\nContent-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: text/plain\n\nhi\n--B--\n",
             "From a@x Mon May  6 10:00:00 2024\nSubject: s\nContent-Type: multipart/mixed; boundary=N\n\n--N\n\nhi\n--N--\n\nFrom b@x Mon May  6 10:01:00 2024\nSubject: t\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: base64\n\nSGk=\n--N\nContent-Type: text/plain\n\nSGk=\n--B--\n",
+            // A line `--B` under `boundary=b` is text, not a delimiter: a boundary is matched in
+            // its own case (comms fuzzer s47 da95c354b8d62152, where the part was base64).
+            "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\nSGk=\n--B\nContent-Type: text/plain\n\nSGk=\n--b--\n",
         ] {
             let mut data = input.as_bytes().to_vec();
             assert!(!plant_canary(&mut rng, &mut data), "{input}");
@@ -1440,6 +1447,10 @@ mod tests {
         assert!(find(&data, b"text/plain\n\nzqxcanaryword\nhi\n").is_some());
         // A part of a multipart in an attached message.
         let mut data = b"Content-Type: message/rfc822\n\nContent-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: text/plain\n\nhi\n--N--\n".to_vec();
+        assert!(plant_canary(&mut rng, &mut data));
+        assert!(find(&data, b"text/plain\n\nzqxcanaryword\nhi\n").is_some());
+        // A boundary in mixed case, matched in its own case.
+        let mut data = b"Content-Type: multipart/mixed; boundary=\"Ab\"\n\n--Ab\nContent-Transfer-Encoding: base64\n\nSGk=\n--Ab\nContent-Type: text/plain\n\nhi\n--Ab--\n".to_vec();
         assert!(plant_canary(&mut rng, &mut data));
         assert!(find(&data, b"text/plain\n\nzqxcanaryword\nhi\n").is_some());
         // A part after a delimiter of a boundary declared before it, with a `--` line of text
