@@ -5,12 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{Cursor, Write};
 
-use base64::Engine;
+use probity_ingest::Limits;
 use probity_ingest::attach::{Extracted, Input, extract_text};
-use probity_ingest::mail::{ATTACHED_MESSAGES_KEY, decode_eml};
-use probity_ingest::{Batch, Context, Limits};
+use probity_ingest::mail::ATTACHED_MESSAGES_KEY;
 use probity_model::Event;
 
 const OUTER_MSG: &[u8] = include_bytes!("fixtures/attach/outer.msg");
@@ -87,21 +88,7 @@ fn read(bytes: &[u8], name: &str) -> Extracted {
 }
 
 fn email_with(name: &str, bytes: &[u8]) -> Event {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let lines: Vec<&str> = encoded
-        .as_bytes()
-        .chunks(76)
-        .map(|line| std::str::from_utf8(line).unwrap())
-        .collect();
-    let raw = format!(
-        "From: Sam Lane <sam.lane@force.police.uk>\r\nTo: pal@gmail.com\r\nSubject: fwd\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\nMessage-ID: <m1@force.police.uk>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--sep\r\nContent-Type: application/vnd.ms-outlook; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--sep--\r\n",
-        lines.join("\r\n")
-    );
-    let mut ctx = Context::new("file:test", Limits::default());
-    let mut batch = Batch::new();
-    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
-    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
-    batch.events.remove(0)
+    common::email_attaching(name, "application/vnd.ms-outlook", bytes, Limits::default())
 }
 
 #[test]

@@ -7,12 +7,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{Cursor, Write};
 
-use base64::Engine;
+use probity_ingest::Limits;
 use probity_ingest::attach::{Extracted, Input, extract_text};
-use probity_ingest::mail::decode_eml;
-use probity_ingest::{Batch, Context, Limits};
 use probity_model::Attachment;
 
 type Compound = cfb::CompoundFile<Cursor<Vec<u8>>>;
@@ -97,22 +97,13 @@ fn read(bytes: &[u8]) -> Extracted {
 }
 
 fn attached(bytes: &[u8]) -> Attachment {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let lines: Vec<&str> = encoded
-        .as_bytes()
-        .chunks(76)
-        .map(|line| std::str::from_utf8(line).unwrap())
-        .collect();
-    let raw = format!(
-        "From: Sam Lane <sam.lane@force.police.uk>\r\nTo: pal@gmail.com\r\nSubject: fwd\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\nMessage-ID: <m1@force.police.uk>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--sep\r\nContent-Type: application/vnd.ms-outlook; name=\"forwarded.msg\"\r\nContent-Disposition: attachment; filename=\"forwarded.msg\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--sep--\r\n",
-        lines.join("\r\n")
+    let event = common::email_attaching(
+        "forwarded.msg",
+        "application/vnd.ms-outlook",
+        bytes,
+        Limits::default(),
     );
-    let mut ctx = Context::new("file:test", Limits::default());
-    let mut batch = Batch::new();
-    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
-    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
-    let mut event = batch.events.remove(0);
-    event.email.take().unwrap().attachments.remove(0)
+    event.email.unwrap().attachments.remove(0)
 }
 
 fn message(subject: &str) -> Msg {

@@ -12,13 +12,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
+use probity_ingest::Limits;
 use probity_ingest::attach::{Extracted, Input, Ocr, extract_text};
-use probity_ingest::mail::decode_eml;
-use probity_ingest::{Batch, Context, Limits};
 use probity_model::Attachment;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -311,22 +311,8 @@ fn read(bytes: &[u8], name: &str, ocr: Option<Ocr>) -> Extracted {
 /// `bytes` attached as `name` of type `mime` to an email read by the mail decoder: the
 /// attachment as the event has it.
 fn attached(bytes: &[u8], name: &str, mime: &str, ocr: Option<Ocr>) -> Attachment {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let lines: Vec<&str> = encoded
-        .as_bytes()
-        .chunks(76)
-        .map(|line| std::str::from_utf8(line).unwrap())
-        .collect();
-    let raw = format!(
-        "From: Sam Lane <sam.lane@force.police.uk>\r\nTo: pal@gmail.com\r\nSubject: fwd\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\nMessage-ID: <m1@force.police.uk>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--sep\r\nContent-Type: {mime}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--sep--\r\n",
-        lines.join("\r\n")
-    );
-    let mut ctx = Context::new("file:test", limits(ocr));
-    let mut batch = Batch::new();
-    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
-    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
-    let mut email = batch.events.remove(0).email.unwrap();
-    email.attachments.remove(0)
+    let event = common::email_attaching(name, mime, bytes, limits(ocr));
+    event.email.unwrap().attachments.remove(0)
 }
 
 const READ: &str = "[image 1]\nNI AB123456C";

@@ -6,12 +6,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{Cursor, Write};
 
-use base64::Engine;
+use probity_ingest::Limits;
 use probity_ingest::attach::{Extracted, Input, extract_text};
-use probity_ingest::mail::decode_eml;
-use probity_ingest::{Batch, Context, Limits};
 use zip::write::SimpleFileOptions;
 
 /// `export/summary.txt` (a marked summary with an NI number, then 30 lines of a rota) and
@@ -287,19 +287,13 @@ fn a_method_not_read_is_named() {
 /// A zip in Deflate64, sent by email, reaches the attachment's text.
 #[test]
 fn a_deflate64_zip_sent_by_email_is_read() {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(DEFLATE64);
-    let lines: String = encoded
-        .as_bytes()
-        .chunks(76)
-        .map(|line| format!("{}\r\n", String::from_utf8_lossy(line)))
-        .collect();
-    let raw = format!(
-        "From: Sam Patel <s.patel@force.example>\r\nTo: j.bloggs@webmail.example\r\nSubject: files\r\nDate: Tue, 5 Mar 2024 10:00:00 +0000\r\nMessage-ID: <files-64@force.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nAs asked.\r\n--sep\r\nContent-Type: application/x-zip-compressed; name=\"export.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{lines}--sep--\r\n"
+    let event = common::email_attaching(
+        "export.zip",
+        "application/x-zip-compressed",
+        DEFLATE64,
+        Limits::default(),
     );
-    let mut ctx = Context::new("file:test", Limits::default());
-    let mut batch = Batch::new();
-    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
-    let email = batch.events.remove(0).email.unwrap();
+    let email = event.email.unwrap();
     let text = email.attachments[0].text.as_deref().unwrap();
     assert!(text.contains(LAST_ROW), "{text}");
     assert_eq!(email.attachments[0].extraction, None);
