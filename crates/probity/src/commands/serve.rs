@@ -225,23 +225,28 @@ async fn reload_on_hangup(
             })
             .await
             .unwrap_or_else(|e| Err((format!("the reload stopped: {e}"), Vec::new())));
+            // What is said of the reload on standard error, said once its audit entry is written,
+            // so that whoever sees it finds the entry.
+            let mut said = Vec::new();
             let details = match loaded {
                 Ok(now) => {
                     probity_server::Metrics::add(&metrics.policy_reloads, 1);
-                    eprintln!(
+                    said.push(format!(
                         "reloaded the communications policies from {}",
                         data.join(probity_comms::POLICY_DIR).display()
-                    );
+                    ));
                     let details = policy_record::reload_details(&in_force, &now);
                     for warning in policy_record::warnings(Some(&in_force), &now) {
-                        eprintln!("WARNING: {warning}");
+                        said.push(format!("WARNING: {warning}"));
                     }
                     in_force = now;
                     details
                 }
                 Err((error, files)) => {
                     probity_server::Metrics::add(&metrics.policy_reloads_refused, 1);
-                    eprintln!("kept the communications policies in force: {error}");
+                    said.push(format!(
+                        "kept the communications policies in force: {error}"
+                    ));
                     policy_record::refused_details(&in_force, &files, &error)
                 }
             };
@@ -259,6 +264,9 @@ async fn reload_on_hangup(
             .await;
             if !matches!(recorded, Ok(Ok(_))) {
                 eprintln!("the policy reload could not be written to the audit log");
+            }
+            for line in said {
+                eprintln!("{line}");
             }
         }
     }
