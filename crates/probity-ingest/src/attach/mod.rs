@@ -5,9 +5,12 @@
 //! switched on ([`Ocr`]);
 //! any other attachment whose bytes are text is read as text (and noted), whatever its type
 //! says: a generic one, a garbled one, or a binary one a file was renamed to (`photo.jpg`); one
-//! whose type says nothing of it and that is not text as a whole has its text lines read, as has
-//! one whose type has no subtype (`p`: text/plain to RFC 2045) where its bytes are not text, or
-//! begin as a format's but give no text as one. A PDF's
+//! whose type says nothing of it and that is not text as a whole has its text lines read unless
+//! binary lines outweigh them; so has one that is text/plain by RFC 2045's default (a MIME part
+//! with no `Content-Type`, or one whose type has no subtype, `p`) where its bytes are not text,
+//! or begin as a format's but give no text as one, and where its binary lines outweigh them, its
+//! lines of text before the first binary one are read still: a text followed by binary bytes is
+//! read, a binary file's stray text is not. A PDF's
 //! text outside its PDF syntax (appended after its end, written between its objects) is read
 //! after its pages, noted, and then its document information, form field values, annotations and
 //! bookmarks, each under a heading (`[form fields]`); one that claims to be a PDF and cannot be
@@ -105,6 +108,11 @@ enum Kind {
     /// Rich Text Format (`{\rtf`), read by the RTF reader TNEF bodies use ([`rtf`]): read as
     /// text, its control words and font tables would stand among the words.
     Rtf,
+    /// Of a text type by RFC 2045's default, with no name that says otherwise, whose bytes are
+    /// text as a whole: a MIME part with no `Content-Type` ([`extract_untyped_part_text`]), or
+    /// of a type that is not valid ([`invalid_type`]). Read as text, as [`Kind::SniffedText`] is
+    /// but not noted as a guess: the type, by default, says text.
+    DefaultText,
     /// Of no type, a generic one (`application/octet-stream`) or another that does not say text
     /// (`image/jpeg`), with no name that says text, but whose bytes are text
     /// ([`looks_like_text`]): a CSV sent as `export.dat`, or a letter renamed `photo.jpg`, is
@@ -125,9 +133,15 @@ enum Kind {
     /// Of no type, one with no registered top-level type (a garbled `multipbrt/mixed`), or a
     /// multipart or message the mail parser did not read as one, whose bytes are not text as a
     /// whole: a message's body, parts and all, that a garbled type made an attachment, with a
-    /// binary part or a few NULs in it; or of a type that is not valid ([`invalid_type`]), read
-    /// as text/plain. Its lines that are text are read, one by one ([`text_lines`]), noted.
+    /// binary part or a few NULs in it. Its lines that are text are read, one by one
+    /// ([`text_lines`]), noted, unless binary lines outweigh them.
     TextLines,
+    /// Of text/plain by RFC 2045's default (a MIME part with no `Content-Type`,
+    /// [`extract_untyped_part_text`], or of a type that is not valid, [`invalid_type`]), whose
+    /// bytes are not text as a whole: its lines that are text are read, one by one, and where
+    /// binary lines outweigh them, those before its first binary line ([`default_text_lines`]),
+    /// noted. A text followed by binary bytes is read; a binary file's stray text is not.
+    DefaultTextLines,
     /// Of a text type that one of a part's disagreeing `Content-Type` fields declares
     /// ([`extract_contested_text`]), whose bytes are not text as a whole: its lines that are
     /// text are read, however many are binary (the type says text), each judged alone, so that
@@ -174,7 +188,16 @@ const OOXML_EXTENSIONS: [&str; 6] = ["docx", "docm", "dotx", "xlsx", "pptx", "xl
 
 /// Extracts the text of one attachment within `limits`.
 pub fn extract_text(input: &Input<'_>, limits: &Limits) -> Extracted {
-    extract(input, limits, None, false).0
+    extract(input, limits, None, Reading::AsTyped).0
+}
+
+/// How an attachment's type is taken: as given, in dispute with another of the part's
+/// `Content-Type` fields, or, for a MIME part that has none, as RFC 2045's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    AsTyped,
+    Contested,
+    Untyped,
 }
 
 /// A message held in an attachment's text (an attached message, or a message in a zip archive
@@ -222,7 +245,7 @@ pub(crate) fn extract_text_with(
     limits: &Limits,
     messages: &dyn MessageReader,
 ) -> (Extracted, Vec<Held>) {
-    extract(input, limits, Some(messages), false)
+    extract(input, limits, Some(messages), Reading::AsTyped)
 }
 
 /// [`extract_text_with`] for a part whose `Content-Type` fields disagree, read by a text type
@@ -235,14 +258,34 @@ pub(crate) fn extract_contested_text(
     limits: &Limits,
     messages: &dyn MessageReader,
 ) -> (Extracted, Vec<Held>) {
-    extract(input, limits, Some(messages), true)
+    extract(input, limits, Some(messages), Reading::Contested)
 }
+
+/// [`extract_text_with`] for a MIME part with no `Content-Type` field that can be read, outside
+/// a `multipart/digest`: RFC 2045 (section 5.2) and RFC 2046 (section 5.1.1) read it as
+/// text/plain (US-ASCII), not as a file of unknown type. Bytes that begin as a file format (a
+/// PDF, a zip, an Office file, an image) still go to its reader; bytes that are text are read
+/// as text; other bytes have their lines that are text read, and where binary lines outweigh
+/// them, those before the first binary line ([`Kind::DefaultTextLines`]), so that binary bytes
+/// after a text do not hide it, while a binary file's stray text is not read. Noted.
+/// `input.mime_type` is to be none.
+pub(crate) fn extract_untyped_part_text(
+    input: &Input<'_>,
+    limits: &Limits,
+    messages: &dyn MessageReader,
+) -> (Extracted, Vec<Held>) {
+    extract(input, limits, Some(messages), Reading::Untyped)
+}
+
+/// The note on a part read by [`extract_untyped_part_text`].
+pub(crate) const UNTYPED_PART_NOTE: &str =
+    "it has no Content-Type field that can be read, which RFC 2045 reads as text/plain";
 
 fn extract(
     input: &Input<'_>,
     limits: &Limits,
     messages: Option<&dyn MessageReader>,
-    contested: bool,
+    reading: Reading,
 ) -> (Extracted, Vec<Held>) {
     if input.bytes.len() > limits.max_attachment_bytes {
         let note = Extracted::note(format!(
@@ -253,7 +296,7 @@ fn extract(
         return (note, Vec::new());
     }
     let mut kind = kind_of(input);
-    if contested && kind == Kind::Text && !is_text_as_a_whole(input.bytes) {
+    if reading == Reading::Contested && kind == Kind::Text && !is_text_as_a_whole(input.bytes) {
         kind = if text_through_controls(input.bytes) {
             Kind::TextThroughControls
         } else {
@@ -261,6 +304,17 @@ fn extract(
         };
     }
     let invalid = invalid_type(input.mime_type);
+    let untyped = reading == Reading::Untyped && input.mime_type.is_none();
+    // RFC 2045 (section 5.2) reads a part with no Content-Type, or one that is not valid, as
+    // text/plain: its bytes are read as a text type's, unless they begin as a file format's.
+    let text_by_default = untyped || invalid.is_some();
+    if text_by_default {
+        kind = match kind {
+            Kind::SniffedText => Kind::DefaultText,
+            Kind::TextLines => Kind::DefaultTextLines,
+            other => other,
+        };
+    }
     // The readers below do not panic by design; this is the last line of defence for the
     // third-party parsers inside them.
     let result = catch_unwind(AssertUnwindSafe(|| {
@@ -271,11 +325,22 @@ fn extract(
                 "its type {mime} {INVALID_TYPE_NOTE}, which RFC 2045 reads as text/plain"
             ));
         }
-        extract_into(kind, input, &mut out, 0);
-        if invalid.is_some() && kind != Kind::TextLines && out.text.trim().is_empty() {
+        if untyped {
+            out.note(UNTYPED_PART_NOTE);
+        }
+        // Bytes that begin as a binary format that is not read: named below, after their lines.
+        if !(text_by_default && kind == Kind::Unsupported) {
+            extract_into(kind, input, &mut out, 0);
+        }
+        if text_by_default && kind != Kind::DefaultTextLines && out.text.trim().is_empty() {
             // Bytes that start as a file format whose reader found no text in them (a Word
             // signature over lines of text) are still text/plain by their type.
-            lines_of_invalid_type(kind, input, &mut out);
+            lines_of_text_by_default(kind, input, &mut out);
+            if kind == Kind::Unsupported && out.text.trim().is_empty() {
+                out.note(
+                    "its bytes begin as a binary format that is not read (PNG, JPEG, GIF, RIFF, Ogg, MP3, gzip, 7-Zip or RAR); text not extracted",
+                );
+            }
         }
         out.finish_held()
     }));
@@ -354,14 +419,16 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
             rtf::pictures(bytes, &mut found);
             found.read("RTF document", out);
         }
-        Kind::SniffedText => {
-            out.note(format!(
-                "read as text from its content (content sniffing): {} does not say text",
-                match input.mime_type {
-                    Some(mime) if !mime.is_empty() => format!("its type {mime}"),
-                    _ => "it has no type and".to_owned(),
-                }
-            ));
+        Kind::SniffedText | Kind::DefaultText => {
+            if kind == Kind::SniffedText {
+                out.note(format!(
+                    "read as text from its content (content sniffing): {} does not say text",
+                    match input.mime_type {
+                        Some(mime) if !mime.is_empty() => format!("its type {mime}"),
+                        _ => "it has no type and".to_owned(),
+                    }
+                ));
+            }
             // Bytes that are not UTF-8 passed the sniffing as 8-bit text: windows-1252, of which
             // Latin-1 is a part, as for mail bodies that declare no charset.
             let charset = input.charset.or_else(|| {
@@ -422,12 +489,32 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
                 input.mime_type.unwrap_or("attachments of unknown type")
             )),
         },
+        Kind::DefaultTextLines => {
+            let (lines, outweighed) =
+                default_text_lines(input.bytes, limits.max_attachment_text_bytes);
+            let left_out = lines.left_out;
+            if !outweighed {
+                out.note(format!(
+                    "read line by line: not text as a whole; {left_out} lines that are not text left out"
+                ));
+            } else if lines.text.is_empty() {
+                out.note(format!(
+                    "not text as a whole: it begins with a binary line, and lines that are binary are over half of its bytes, as in a binary file; text not extracted ({left_out} lines left out)"
+                ));
+            } else {
+                out.note(format!(
+                    "read line by line: not text as a whole, and lines that are binary are over half of its bytes: its lines of text before the first binary one read; {left_out} lines left out"
+                ));
+            }
+            out.push(&lines.text);
+        }
         Kind::ContestedTextLines => {
-            let (text, left_out, _) = lines_of_text(input.bytes, limits.max_attachment_text_bytes);
+            let lines = lines_of_text(input.bytes, limits.max_attachment_text_bytes);
             out.note(format!(
-                "read line by line: not text as a whole; {left_out} lines that are not text left out"
+                "read line by line: not text as a whole; {} lines that are not text left out",
+                lines.left_out
             ));
-            out.push(&text);
+            out.push(&lines.text);
         }
         Kind::Unsupported => out.note(format!(
             "text is not extracted from {}",
@@ -447,10 +534,11 @@ fn invalid_type(mime: Option<&str>) -> Option<&str> {
     mime.filter(|mime| !mime.is_empty() && !mime.contains('/') && *mime != "text")
 }
 
-/// The text lines ([`text_lines`]) of an attachment of an invalid type ([`invalid_type`]) whose
-/// bytes start as a file format (`kind`) whose reader found no text, noted; nothing where they
-/// are mostly binary.
-fn lines_of_invalid_type(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>) {
+/// The text lines ([`text_lines`]) of an attachment that is text/plain by RFC 2045's default (of
+/// no `Content-Type` as a MIME part, or of an invalid type, [`invalid_type`]) whose bytes start
+/// as a file format (`kind`) whose reader found no text, noted; nothing where they are mostly
+/// binary: they are then the file they begin as.
+fn lines_of_text_by_default(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>) {
     let Some((text, left_out)) = text_lines(input.bytes, out.limits.max_attachment_text_bytes)
     else {
         return;
@@ -507,8 +595,25 @@ fn type_says_nothing(mime: Option<&str>) -> bool {
 /// its bytes: a binary file with no type, whose stray text would be noise. Gathered up to the text limit. A binary part, or a NUL, among a message's
 /// text lines kept them all from being read.
 fn text_lines(bytes: &[u8], max: usize) -> Option<(String, usize)> {
-    let (text, left_out, binary_bytes) = lines_of_text(bytes, max);
-    (binary_bytes.saturating_mul(2) <= bytes.len()).then_some((text, left_out))
+    let lines = lines_of_text(bytes, max);
+    (!lines.outweighed(bytes)).then_some((lines.text, lines.left_out))
+}
+
+/// The lines of text of bytes that are text/plain by RFC 2045's default
+/// ([`Kind::DefaultTextLines`]): those [`text_lines`] reads, and where lines that are binary are
+/// over half of its bytes (then `true`), only those before its first binary line, the lines
+/// after it counted as left out. A part that begins with lines of text is a text, as its type
+/// says, whatever binary bytes follow it; one that begins with a binary line and is mostly
+/// binary is a binary file, and its stray text would be noise.
+fn default_text_lines(bytes: &[u8], max: usize) -> (Lines, bool) {
+    let mut lines = lines_of_text(bytes, max);
+    let outweighed = lines.outweighed(bytes);
+    if outweighed && let Some(lead) = lines.lead.take() {
+        lines.text.truncate(lead.text_bytes);
+        lines.left_out += lines.read.saturating_sub(lead.read);
+        lines.read = lead.read;
+    }
+    (lines, outweighed)
 }
 
 /// Whether bytes read as text/plain are text as a whole: they pass [`looks_like_text`], or
@@ -517,12 +622,46 @@ fn is_text_as_a_whole(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") || looks_like_text(bytes)
 }
 
-/// [`text_lines`] whatever share of the bytes is binary: the text, how many lines were left
-/// out, and how many bytes are in lines that are binary.
-fn lines_of_text(bytes: &[u8], max: usize) -> (String, usize, usize) {
+/// The lines of text of some bytes ([`lines_of_text`]).
+#[derive(Debug)]
+struct Lines {
+    /// The lines that are text, each ended by a line break.
+    text: String,
+    /// How many lines were read into `text`.
+    read: usize,
+    /// How many lines were left out: binary, or holding no letter or digit.
+    left_out: usize,
+    /// How many bytes are in lines that are binary.
+    binary_bytes: usize,
+    /// The text before the first binary line, where there is one.
+    lead: Option<Lead>,
+}
+
+/// The lines of text before the first binary line ([`Lines::lead`]).
+#[derive(Debug, Clone, Copy)]
+struct Lead {
+    /// How many bytes of [`Lines::text`] they are.
+    text_bytes: usize,
+    /// How many lines they are.
+    read: usize,
+}
+
+impl Lines {
+    /// Whether lines that are binary are over half of `bytes`, those the lines are of.
+    fn outweighed(&self, bytes: &[u8]) -> bool {
+        self.binary_bytes.saturating_mul(2) > bytes.len()
+    }
+}
+
+/// [`text_lines`] whatever share of the bytes is binary: the text, how many lines were read and
+/// left out, how many bytes are in lines that are binary, and where the first binary line
+/// ended the lines of text.
+fn lines_of_text(bytes: &[u8], max: usize) -> Lines {
     let mut text = String::new();
+    let mut read_lines = 0;
     let mut left_out = 0;
     let mut binary_bytes = 0;
+    let mut lead = None;
     for line in bytes.split(|byte| *byte == b'\n') {
         if text.len() > max {
             break;
@@ -543,6 +682,10 @@ fn lines_of_text(bytes: &[u8], max: usize) -> (String, usize, usize) {
             let without_nuls: Vec<u8> = line.iter().copied().filter(|byte| *byte != 0).collect();
             if !without_nuls.is_empty() && !looks_like_text(&without_nuls) {
                 binary_bytes += line.len();
+                lead = lead.or(Some(Lead {
+                    text_bytes: text.len(),
+                    read: read_lines,
+                }));
             }
             continue;
         };
@@ -556,8 +699,15 @@ fn lines_of_text(bytes: &[u8], max: usize) -> (String, usize, usize) {
         }
         text.push_str(&read);
         text.push('\n');
+        read_lines += 1;
     }
-    (text, left_out, binary_bytes)
+    Lines {
+        text,
+        read: read_lines,
+        left_out,
+        binary_bytes,
+        lead,
+    }
 }
 
 impl Kind {
@@ -574,9 +724,11 @@ impl Kind {
             Kind::Tnef => "TNEF",
             Kind::Rtf => "RTF",
             Kind::SniffedText
+            | Kind::DefaultText
             | Kind::TextThroughControls
             | Kind::Iso2022Jp
             | Kind::TextLines
+            | Kind::DefaultTextLines
             | Kind::ContestedTextLines => "text",
             Kind::Image => "image",
             Kind::Unsupported => "attachment",
@@ -1063,6 +1215,51 @@ mod tests {
         );
     }
 
+    /// A MIME part with no type is text/plain: its text before binary bytes that outweigh it is
+    /// read, where a file of no type (in an archive, uuencoded) with the same bytes is binary.
+    #[test]
+    fn an_untyped_part_is_text_plain_and_a_file_of_no_type_is_not() {
+        let mut bytes = b"Meet me behind the station.\n".to_vec();
+        bytes.extend(std::iter::repeat_n([0xffu8, 0xff, b'('], 40).flatten());
+        let limits = Limits::default();
+        let untyped = extract(&input(&bytes, None, None), &limits, None, Reading::Untyped).0;
+        assert_eq!(
+            untyped.text.as_deref(),
+            Some("Meet me behind the station."),
+            "{untyped:?}"
+        );
+        assert!(
+            untyped
+                .note
+                .as_deref()
+                .unwrap()
+                .starts_with(UNTYPED_PART_NOTE),
+            "{untyped:?}"
+        );
+        let file = extract_text(&input(&bytes, None, None), &limits);
+        assert_eq!(file.text, None, "{file:?}");
+        assert_eq!(
+            file.note.as_deref(),
+            Some("text is not extracted from attachments of unknown type")
+        );
+    }
+
+    /// Bytes of a type that is not valid (text/plain to RFC 2045) that begin as a binary format
+    /// with no reader are named as such, not as of the type written.
+    #[test]
+    fn a_binary_format_under_a_type_that_is_not_valid_is_named() {
+        let mut bytes = b"RIFF".to_vec();
+        bytes.extend((0..=255u8).cycle().take(600));
+        let read = extract_text(&input(&bytes, Some("base64"), None), &Limits::default());
+        assert_eq!(read.text, None, "{read:?}");
+        assert_eq!(
+            read.note.as_deref(),
+            Some(
+                "its type base64 is not a valid media type (it has no subtype), which RFC 2045 reads as text/plain; its bytes begin as a binary format that is not read (PNG, JPEG, GIF, RIFF, Ogg, MP3, gzip, 7-Zip or RAR); text not extracted"
+            )
+        );
+    }
+
     /// A type with no registered top-level type (a garbled Content-Type) says nothing about the
     /// content: text in it is read, with the note that says it was sniffed.
     #[test]
@@ -1070,7 +1267,6 @@ mod tests {
         let text = &b"--BB\nContent-Type: text/plain\n\nyou are a disgrace, I know where you live\n--BB--\n"[..];
         for mime in [
             "multipbrt/mixed",
-            "x",
             "mulitpart/alternative; boundary=B",
             "message/rfc822?=",
             "multipart/mixed",
@@ -1084,6 +1280,15 @@ mod tests {
             assert!(read.text.unwrap().contains("I know where you live"));
             assert!(read.note.unwrap().contains("content sniffing"));
         }
+        // A type with no subtype is not valid: text/plain to RFC 2045, read as text, not guessed.
+        let read = extract_text(&input(text, Some("x"), None), &Limits::default());
+        assert!(read.text.unwrap().contains("I know where you live"));
+        assert_eq!(
+            read.note.as_deref(),
+            Some(
+                "its type x is not a valid media type (it has no subtype), which RFC 2045 reads as text/plain"
+            )
+        );
         // Binary content is not sniffed, nor read line by line.
         let binary: Vec<u8> = (0..=255u8).cycle().take(2048).collect();
         let read = extract_text(

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use super::{
     alternative, boundary, content_types, empty_parts, eol, header_delimiters, header_limit,
-    header_lines, journal, outside, transfer, unclosed, unfound,
+    header_lines, journal, outside, transfer, unclosed, unfound, untyped,
 };
 use crate::{Context, Limits, attach, charset};
 
@@ -1687,7 +1687,10 @@ fn attachment<'m, 'x>(
                 }
                 None => match attach::cms::open(&bytes, limits.max_attachment_bytes) {
                     Some(opened) => opened_text(opened, limits),
-                    None => file_text(part, &bytes, &file, limits, 1),
+                    None => {
+                        let untyped = untyped::is_text_by_default(message, index);
+                        file_text(part, &bytes, &file, limits, 1, untyped)
+                    }
                 },
             },
         },
@@ -1770,14 +1773,16 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
 }
 
 /// The text of an attachment that is a file (not a message): `bytes` read as `file` says, in the
-/// charset its part declares; and the messages held in it (the `.eml` and `.msg` files of an
-/// archive, read as messages `depth` deep: [`FileMessages`]).
+/// charset its part declares, or as text/plain where the part has no type and MIME gives it
+/// that one (`untyped`, [`untyped`]); and the messages held in it (the `.eml` and `.msg` files
+/// of an archive, read as messages `depth` deep: [`FileMessages`]).
 fn file_text(
     part: &MessagePart<'_>,
     bytes: &[u8],
     file: &File,
     limits: &Limits,
     depth: usize,
+    untyped: bool,
 ) -> (attach::Extracted, Vec<Held>) {
     let charset = part
         .content_type()
@@ -1791,18 +1796,21 @@ fn file_text(
     let messages = FileMessages { limits, depth };
     let (extracted, held) = match content_types::contested(part) {
         Some(contested) => contested_text(&contested, &input, limits, &messages),
+        None if untyped => attach::extract_untyped_part_text(&input, limits, &messages),
         None => attach::extract_text_with(&input, limits, &messages),
     };
     // Bytes decoded from a transfer encoding mail-parser left undone that give no text (a text
     // labelled base64 that is not base64): the part is read as written, as it was before.
     if extracted.text.is_none() && transfer::is_undone(part) {
-        let written = attach::extract_text(
-            &attach::Input {
-                bytes: part.contents(),
-                ..input
-            },
-            limits,
-        );
+        let written = attach::Input {
+            bytes: part.contents(),
+            ..input
+        };
+        let written = if untyped {
+            attach::extract_untyped_part_text(&written, limits, &messages).0
+        } else {
+            attach::extract_text(&written, limits)
+        };
         if written.text.is_some() {
             let written = noted(
                 written,
@@ -1960,7 +1968,10 @@ fn attached_message_text(
                             let (extracted, inside) = inner.text(limits, depth + 1);
                             (noted(extracted, FILE_MESSAGE_NOTE), inside)
                         }
-                        None => file_text(part, &bytes, &file, limits, depth + 1),
+                        None => {
+                            let untyped = untyped::is_text_by_default(nested, part_index);
+                            file_text(part, &bytes, &file, limits, depth + 1, untyped)
+                        }
                     },
                 }
             }

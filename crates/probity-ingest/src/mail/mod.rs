@@ -23,6 +23,7 @@ mod outside;
 pub(crate) mod transfer;
 mod unclosed;
 mod unfound;
+mod untyped;
 
 use std::io::{BufReader, Read};
 
