@@ -19,7 +19,10 @@
 //! mark (`Content-Typ0`), so that the parser passes it over as a field of no known name. Nothing
 //! moves; the fields renamed are kept under `Content-Type` still ([`Retyped::is_renamed`]) and
 //! text read with one in it is given back as written ([`Retyped::as_written`]). Only parts with
-//! two `Content-Type` fields or more are looked at.
+//! two `Content-Type` fields or more are looked at: the message's, and those of the messages
+//! attached to it that the parser reads in place (sent as they are), as deep as attached messages
+//! are read. One read from bytes of its own (decoded from base64 or quoted-printable, a file) is
+//! read so when its text is read.
 
 use mail_parser::{ContentType, Header, HeaderName, Message, MessageParser, MessagePart, PartType};
 
@@ -49,6 +52,14 @@ impl Contested<'_> {
 
 /// The start of the note on a part read so ([`Contested::note`]).
 pub(super) const NOTE: &str = "its Content-Type fields disagree";
+
+/// The note on an attached message read from bytes of its own (decoded, or a file) with `parts`
+/// parts read by an earlier multipart `Content-Type` field ([`retype`]).
+pub(super) fn retyped_note(parts: usize) -> String {
+    format!(
+        "{NOTE} on a multipart's boundary: {parts} of its parts read by the latest field whose boundary is found (the mail parser takes the last)"
+    )
+}
 
 /// The label on a message with such a part, at any depth.
 pub(super) const LABEL: &str = "email.content_types_disagree";
@@ -205,12 +216,7 @@ pub(super) fn retype(parser: &MessageParser, message: &Message<'_>) -> Option<Re
             let raw = reading.raw_message.as_ref();
             let mut parts = 0;
             let mut letters = Vec::new();
-            for part in &reading.parts {
-                if let Some(found) = letters_to_rename(part, raw) {
-                    parts += 1;
-                    letters.extend(found);
-                }
-            }
+            collect_letters(reading, raw, 0, &mut parts, &mut letters);
             if letters.is_empty() {
                 break;
             }
@@ -241,6 +247,48 @@ pub(super) fn retype(parser: &MessageParser, message: &Message<'_>) -> Option<Re
         current = Some(next);
     }
     current
+}
+
+/// How deep [`collect_letters`] follows attached messages into attached messages: as deep as
+/// the decoder reads them ([`super::message::MAX_ATTACHED_MESSAGE_DEPTH`]).
+const MAX_DEPTH: usize = super::message::MAX_ATTACHED_MESSAGE_DEPTH;
+
+/// Whether `message` was read from bytes of its own (an attached message decoded from base64 or
+/// quoted-printable, a file, a message on its own), its first header field at their start; not
+/// in place in the bytes of a message holding it (sent without a transfer encoding), where its
+/// parts' offsets are into those bytes. mail-parser gives a message read in place inside a
+/// decoded one a copy of the decoded bytes, so the pointer to them does not tell.
+pub(super) fn read_from_own_bytes(message: &Message<'_>) -> bool {
+    message
+        .parts
+        .first()
+        .is_some_and(|root| root.offset_header == 0)
+}
+
+/// Adds to `letters` the letters [`letters_to_rename`] finds in the parts of `message` (`depth`
+/// attached messages deep), and in those of the messages attached to it that mail-parser reads in
+/// place, whose offsets are into `raw` too; counts in `parts` the parts they are in. An attached
+/// message read from bytes of its own ([`read_from_own_bytes`]) is not in `raw`: it is read so
+/// where its text is read ([`super::message`]'s `attached_message_text`).
+fn collect_letters(
+    message: &Message<'_>,
+    raw: &[u8],
+    depth: usize,
+    parts: &mut usize,
+    letters: &mut Vec<usize>,
+) {
+    for part in &message.parts {
+        if let Some(found) = letters_to_rename(part, raw) {
+            *parts += 1;
+            letters.extend(found);
+        }
+        if let PartType::Message(attached) = &part.body
+            && depth < MAX_DEPTH
+            && !read_from_own_bytes(attached)
+        {
+            collect_letters(attached, raw, depth + 1, parts, letters);
+        }
+    }
 }
 
 /// Where `part` is read by the parser as no multipart though its `Content-Type` fields (the last

@@ -1865,7 +1865,7 @@ fn contested_text(
 
 /// How deep attached messages inside attached messages are read (a forward of a forward of a
 /// forward…); deeper ones are noted, not read.
-const MAX_ATTACHED_MESSAGE_DEPTH: usize = 8;
+pub(super) const MAX_ATTACHED_MESSAGE_DEPTH: usize = 8;
 
 /// The text of an attached message (message/rfc822) at `depth` (1 for one attached to the
 /// message itself): its subject and body, then the text of its own attachments (an attached
@@ -1874,7 +1874,43 @@ const MAX_ATTACHED_MESSAGE_DEPTH: usize = 8;
 /// messages held in that text: this one (the whole text), where it has any of the
 /// [`HELD_HEADERS`], and those attached to it, at any depth. `end` is where the message ends in
 /// its raw bytes, for one read in place in the message it is attached to ([`attached_end`]).
+///
+/// One read from bytes of its own (decoded from base64 or quoted-printable, or a file:
+/// [`content_types::read_from_own_bytes`]) whose parts' `Content-Type` fields are all multipart
+/// types, the last's boundary found nowhere, is read again as the message's own are
+/// ([`content_types::retype`]; those of one read in place were, with the message holding it),
+/// noted so that its message is labelled.
 fn attached_message_text(
+    nested: &Message<'_>,
+    end: Option<usize>,
+    limits: &Limits,
+    depth: usize,
+) -> (attach::Extracted, Vec<Held>) {
+    if content_types::read_from_own_bytes(nested) {
+        let parser = MessageParser::default();
+        if let Some(retyped) = content_types::retype(&parser, nested)
+            && let Some(again) = parser.parse(&retyped.bytes)
+        {
+            let (mut extracted, held) =
+                attached_message_text_as_parsed(&again, None, limits, depth);
+            if let Some(written) = extracted
+                .text
+                .as_deref()
+                .and_then(|text| retyped.as_written(text))
+            {
+                extracted.text = Some(written);
+            }
+            return (
+                noted(extracted, &content_types::retyped_note(retyped.parts)),
+                held,
+            );
+        }
+    }
+    attached_message_text_as_parsed(nested, end, limits, depth)
+}
+
+/// [`attached_message_text`] of `nested` as the parser read it.
+fn attached_message_text_as_parsed(
     nested: &Message<'_>,
     end: Option<usize>,
     limits: &Limits,

@@ -1,0 +1,116 @@
+//! Messages attached inside a message (`message/rfc822` parts): what is read of them is read as
+//! it is of the message's own parts, at any depth the decoder reads them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use probity_ingest::mail::decode_eml;
+use probity_ingest::{Batch, Context, Limits};
+use probity_model::Event;
+
+/// The one event of a message that goes to dead-letter in no part.
+fn decode(bytes: &[u8]) -> Event {
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(bytes, &mut ctx, Some("test.eml".into()), &mut batch).unwrap();
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    assert_eq!(batch.events.len(), 1, "{:?}", batch.events);
+    batch.events.remove(0)
+}
+
+/// A message with a line of text and `part` (its header block and body) as its second part.
+fn holding(part: &str) -> String {
+    format!(
+        "From: a@force.police.uk\nTo: b@force.police.uk\nSubject: fwd\n\
+         Content-Type: multipart/mixed; boundary=\"O\"\n\n--O\nContent-Type: text/plain\n\n\
+         See attached.\n--O\n{part}\n--O--\n"
+    )
+}
+
+/// The text of the only attachment of `event`.
+fn attachment_text(event: &Event) -> &str {
+    let attachments = &event.email.as_ref().unwrap().attachments;
+    assert_eq!(attachments.len(), 1, "{attachments:?}");
+    attachments[0].text.as_deref().unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Multipart Content-Type fields that disagree on the boundary
+// ---------------------------------------------------------------------------------------------
+
+/// An attached message whose multipart part has two multipart `Content-Type` fields, the first's
+/// boundary `jb` beginning delimiter lines in its body, the last's found nowhere; its text part
+/// is in base64.
+const DISPUTED: &str = "From: c@force.police.uk\nSubject: inner\n\
+    Content-Type: multipart/mixed; boundary=\"N\"\n\n--N\n\
+    Content-Type: multipart/mixed; boundary=jb\n\
+    Content-Type: multipart/mixed; boundary=\"Q\"\n\n\
+    --jb\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n\
+    SSBrbm93IHdoZXJlIHlvdSBsaXZlLiBXYXRjaCB5b3VyIGJhY2su\n--jb--\n--N--\n";
+
+/// The text part's words.
+const WORDS: &str = "I know where you live. Watch your back.";
+
+/// The part in an attached message is read by the field whose boundary is found, as it is in the
+/// message's own parts: the parser reads it by the last, as one text, and its text part reached
+/// the policies as base64 letters only. So wherever the attached message is: sent as it is (read
+/// in place), in base64 or quoted-printable (read from its decoded bytes), inside another
+/// attached message, or attached as an `.eml` file.
+#[test]
+fn a_part_of_an_attached_message_is_read_by_the_multipart_type_whose_boundary_is_found() {
+    let base64 = common::base64_lines(DISPUTED.as_bytes());
+    let quoted = DISPUTED.replace('=', "=3D");
+    let middle = format!(
+        "From: d@force.police.uk\nSubject: middle\n\
+         Content-Type: multipart/mixed; boundary=\"M\"\n\n--M\n\
+         Content-Type: message/rfc822\n\n{DISPUTED}--M--\n"
+    );
+    let middle_base64 = common::base64_lines(middle.as_bytes());
+    let cases = [
+        (
+            "in place",
+            format!("Content-Type: message/rfc822\n\n{DISPUTED}"),
+        ),
+        (
+            "base64",
+            format!("Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n{base64}"),
+        ),
+        (
+            "quoted-printable",
+            format!(
+                "Content-Type: message/rfc822\nContent-Transfer-Encoding: quoted-printable\n\n{quoted}"
+            ),
+        ),
+        (
+            "in place, two deep",
+            format!("Content-Type: message/rfc822\n\n{middle}"),
+        ),
+        (
+            "in place in base64",
+            format!(
+                "Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n{middle_base64}"
+            ),
+        ),
+        (
+            "an .eml file",
+            format!(
+                "Content-Type: application/octet-stream; name=\"fwd.eml\"\n\
+                 Content-Disposition: attachment; filename=\"fwd.eml\"\n\
+                 Content-Transfer-Encoding: base64\n\n{base64}"
+            ),
+        ),
+    ];
+    let mut misread = Vec::new();
+    for (shape, part) in cases {
+        let event = decode(holding(&part).as_bytes());
+        let text = attachment_text(&event);
+        let labelled = event.labels.get("email.content_types_disagree");
+        // Each message read once, where it is.
+        let read_once = text.matches("middle").count() <= 1 && text.matches("inner").count() == 1;
+        if !text.contains(WORDS) || text.contains("SSBrbm93") || labelled.is_none() || !read_once {
+            misread.push(format!("{shape}: {text:?} {:?}", event.labels));
+        }
+    }
+    assert!(misread.is_empty(), "{misread:#?}");
+}
