@@ -114,3 +114,70 @@ fn a_part_of_an_attached_message_is_read_by_the_multipart_type_whose_boundary_is
     }
     assert!(misread.is_empty(), "{misread:#?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The bound on the multiparts whose preamble and epilogue are read
+// ---------------------------------------------------------------------------------------------
+
+/// `count` multiparts of boundary `inner` inside one of boundary `outer`, each with a part and
+/// an epilogue (header fields first: `head`), as a message's body.
+fn many_multiparts(head: &str, outer: &str, inner: &str, count: usize, more: &str) -> String {
+    let mut raw = format!("{head}Content-Type: multipart/mixed; boundary=\"{outer}\"\n\n");
+    for n in 1..=count {
+        raw.push_str(&format!(
+            "--{outer}\nContent-Type: multipart/alternative; boundary=\"{inner}\"\n\n\
+             --{inner}\nContent-Type: text/plain\n\npart {n}\n--{inner}--\nepilogue {n}.\n"
+        ));
+    }
+    raw.push_str(more);
+    raw.push_str(&format!("--{outer}--\n"));
+    raw
+}
+
+/// Past the 256 multiparts of one message whose preambles and epilogues are read, those of an
+/// attached message were noted on its attachment alone: the event had no label and the message
+/// was not kept in dead-letter, so the text they hold was in nothing stored (comms fuzzer s46
+/// aa029a71c13ae4fb). They are counted in the label with the message's own, and the message is
+/// kept whole.
+#[test]
+fn the_text_outside_the_parts_not_read_in_an_attached_message_labels_its_message() {
+    let attached = many_multiparts("Subject: inner\n", "X", "Y", 300, "");
+    for (own, label) in [(10, "45"), (260, "50")] {
+        let raw = many_multiparts(
+            "From: a@force.police.uk\nTo: b@force.police.uk\nSubject: fwd\n",
+            "M",
+            "A",
+            own,
+            &format!("--M\nContent-Type: message/rfc822\n\n{attached}"),
+        );
+        let mut ctx = Context::new("file:test", Limits::default());
+        let mut batch = Batch::new();
+        decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+        assert_eq!(batch.events.len(), 1);
+        let event = &batch.events[0];
+        let attachments = &event.email.as_ref().unwrap().attachments;
+        let note = attachments[0].extraction.as_deref().unwrap_or_default();
+        assert!(
+            note.contains("the text outside the parts of 45 multiparts was not read"),
+            "{note}"
+        );
+        assert_eq!(
+            event
+                .labels
+                .get("email.outside_parts_not_read")
+                .map(String::as_str),
+            Some(label),
+            "{own}: {:?}",
+            event.labels
+        );
+        assert_eq!(batch.rejected.len(), 1, "{own}");
+        assert_eq!(batch.rejected[0].raw, raw.as_bytes());
+        assert!(
+            batch.rejected[0]
+                .reason
+                .contains("labelled email.outside_parts_not_read"),
+            "{}",
+            batch.rejected[0].reason
+        );
+    }
+}

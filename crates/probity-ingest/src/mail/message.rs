@@ -632,6 +632,16 @@ impl Labels {
     fn set(&mut self, name: &str, value: impl Into<String>) {
         self.0.insert(name.to_owned(), value.into());
     }
+
+    /// Adds `count` to the number the label `name` holds (none where it is not set).
+    fn add_count(&mut self, name: &str, count: usize) {
+        let held = self
+            .0
+            .get(name)
+            .and_then(|value| value.parse::<usize>().ok())
+            .unwrap_or(0);
+        self.set(name, held.saturating_add(count).to_string());
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -669,7 +679,7 @@ fn email_fields(
         labels.set("email.text_outside_parts", "true");
     }
     if outside_not_read > 0 {
-        labels.set("email.outside_parts_not_read", outside_not_read.to_string());
+        labels.add_count(outside::NOT_READ_LABEL, outside_not_read);
     }
     if outside_cut {
         labels.set(outside::CUT_LABEL, outside::CUT_REASON);
@@ -1403,6 +1413,12 @@ fn attachments(
             if note.contains(outside::CUT_REASON) {
                 labels.set(outside::CUT_LABEL, outside::CUT_REASON);
             }
+            // Multiparts of attached messages whose preamble and epilogue were not read: counted
+            // with the message's own.
+            let not_read = outside::not_read_in_note(note);
+            if not_read > 0 {
+                labels.add_count(outside::NOT_READ_LABEL, not_read);
+            }
             // Read by the content where the type said nothing valid: an analyst should know.
             if note.contains(attach::INVALID_TYPE_NOTE) {
                 labels.set(INVALID_TYPE_LABEL, "true");
@@ -2060,10 +2076,7 @@ fn attached_message_text_as_parsed(
         notes.insert(0, format!("text cut at the {max} byte limit"));
     }
     if outside_not_read > 0 {
-        notes.push(format!(
-            "the text outside the parts of {outside_not_read} multiparts was not read (over {} in one message)",
-            outside::MAX_MULTIPARTS_READ
-        ));
+        notes.push(outside::not_read_note(outside_not_read));
     }
     if outside_cut {
         notes.push(outside::CUT_REASON.to_owned());
