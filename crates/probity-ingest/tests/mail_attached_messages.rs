@@ -181,3 +181,34 @@ fn the_text_outside_the_parts_not_read_in_an_attached_message_labels_its_message
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Boundaries lengthened to be read, given back as written
+// ---------------------------------------------------------------------------------------------
+
+/// `--sep` within a line of the attached message's text part makes its boundary lengthened to be
+/// read, on its delimiter lines and on the line `--sep` after its close delimiter too, which is
+/// text (its epilogue). That line showed in the attachment's text with the suffix
+/// (`--sep_probity_0`), a line the sender never wrote; it is read as written, and the range of
+/// the attached message held in the text (with its parties, for the exclusions) ends where the
+/// text does.
+#[test]
+fn a_lengthened_boundary_in_an_attached_message_s_text_is_read_as_written() {
+    let raw = holding(
+        "Content-Type: message/rfc822\n\nFrom: c@force.police.uk\nTo: d@gmail.com\n\
+         Subject: inner\nContent-Type: multipart/mixed; boundary=sep\n\n\
+         --sep\nContent-Type: text/plain\n\nAs asked. x--sep y\n--sep--\n\
+         Quoted below:\n--sep\nI will find you.",
+    );
+    let event = decode(raw.as_bytes());
+    let text = attachment_text(&event);
+    assert!(
+        text.ends_with("\nQuoted below:\n--sep\nI will find you."),
+        "{text:?}"
+    );
+    assert!(!text.contains("probity"), "{text:?}");
+    let held = &event.original["probity.attached_messages"][0];
+    assert_eq!(held["attachment"], 0);
+    assert_eq!(held["start"], 0);
+    assert_eq!(held["end"].as_u64(), Some(text.len() as u64), "{held}");
+}

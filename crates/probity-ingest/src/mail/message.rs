@@ -220,18 +220,65 @@ pub(super) fn message_to_events_with(
     // the parser stop at it, and the parts after it are lost. The message is read again with the
     // blocks ended and the close delimiter lines put in.
     let mended = mend_rounds(parser, &message);
-    let message = match mended.as_ref() {
+    let (message, mended_read) = match mended.as_ref() {
         Some(mended) => {
             drop(message);
-            read_again(
+            let (message, read) = read_again(
                 parser,
                 &mended.bytes,
                 anchored.bytes.as_deref().unwrap_or(read),
-            )?
-            .0
+            )?;
+            (message, Some(read))
         }
-        None => message,
+        None => (message, None),
     };
+    // The mending ends multiparts where the parser had not (at a delimiter line of one further
+    // out), so that the delimiter lines of a longer boundary that were within them (`--N29--`
+    // where a boundary is `N2`) can now be text, where the parser splits the shorter one's part:
+    // the boundaries are checked again (where the first check could mend them: one that could
+    // not is labelled already). Only such lines are mended so: a check that finds a boundary
+    // within a line is let go, the message read as mended (the mending moves no boundary into a
+    // line, so that one is in a shape the first check left as it was on purpose).
+    let (reanchored, unchanged) = match mended_read.filter(|_| anchored.unmended.is_none()) {
+        Some(read) => {
+            let (reanchored, unchanged) = boundary::anchor(parser, message, read);
+            if reanchored.misplaced > 0 || reanchored.unmended.is_some() {
+                drop(unchanged);
+                let message = parser
+                    .parse(read)
+                    .ok_or("the message could not be read again")?;
+                (None, Some(message))
+            } else {
+                (Some(reanchored), unchanged)
+            }
+        }
+        None => (None, Some(message)),
+    };
+    let message = match (
+        unchanged,
+        reanchored.as_ref().and_then(|again| again.bytes.as_deref()),
+        mended_read,
+    ) {
+        (Some(message), _, _) => message,
+        (None, Some(again), Some(read)) => read_again(parser, again, read)?.0,
+        (None, _, Some(read)) => parser
+            .parse(read)
+            .ok_or("the message could not be read again")?,
+        // The message is handed back wherever it was not read again.
+        (None, _, None) => return Err("the message could not be read again".to_owned()),
+    };
+    // Text read from the message with boundaries lengthened, as written: a lengthened boundary
+    // is only a delimiter, but a close delimiter line the mending found to be text holds one.
+    let boundaries_as_written = |text: &str| -> Option<String> {
+        let later = reanchored.as_ref().and_then(|again| again.as_written(text));
+        anchored
+            .as_written(later.as_deref().unwrap_or(text))
+            .or(later)
+    };
+    let lengthened = anchored.bytes.is_some()
+        || reanchored
+            .as_ref()
+            .is_some_and(|again| again.bytes.is_some());
     if let Some(reason) = not_a_message(&message, bytes.len()) {
         return Err(reason);
     }
@@ -250,10 +297,8 @@ pub(super) fn message_to_events_with(
         )
     });
     for event in &mut events {
-        if anchored.bytes.is_some() {
-            for value in event.original.values_mut() {
-                headers_as_written(value, &|text| anchored.as_written(text));
-            }
+        if lengthened {
+            text_as_written(event, &boundaries_as_written);
         }
         if let Some(renamed) = &renamed {
             text_as_written(event, &|text| renamed.as_written(text));
@@ -267,7 +312,7 @@ pub(super) fn message_to_events_with(
         label_reading(
             event,
             transcoded.is_some() || parts_transcoded.is_some(),
-            &anchored,
+            [Some(&anchored), reanchored.as_ref()],
             line_ends.as_ref().map(|(_, count)| *count),
         );
         if let Some(cut) = headers_cut.as_ref().filter(|cut| cut.fields > 0) {
@@ -444,13 +489,50 @@ fn text_as_written(event: &mut Event, as_written: &dyn Fn(&str) -> Option<String
         }
     };
     restore(&mut event.message);
-    if let Some(email) = event.email.as_mut() {
-        restore(&mut email.subject);
-        restore(&mut email.body);
-        for attachment in &mut email.attachments {
-            restore(&mut attachment.text);
+    let Some(email) = event.email.as_mut() else {
+        return;
+    };
+    restore(&mut email.subject);
+    restore(&mut email.body);
+    for (index, attachment) in email.attachments.iter_mut().enumerate() {
+        let Some(text) = attachment.text.as_deref() else {
+            continue;
+        };
+        let Some(written) = as_written(text) else {
+            continue;
+        };
+        // Bytes taken out (a boundary's suffix): the messages held in the text move with it.
+        if written.len() != text.len()
+            && let Some(Value::Array(held)) = event.original.get_mut(ATTACHED_MESSAGES_KEY)
+        {
+            for entry in held
+                .iter_mut()
+                .filter(|entry| entry["attachment"].as_u64() == Some(index as u64))
+            {
+                for key in ["start", "end"] {
+                    if let Some(at) = entry[key].as_u64() {
+                        let moved = offset_in_shortened(text, &written, at as usize);
+                        entry[key] = Value::from(moved);
+                    }
+                }
+            }
+        }
+        attachment.text = Some(written);
+    }
+}
+
+/// Where byte `at` of `before` is in `after`, which is `before` with some bytes taken out and
+/// none put in (the suffixes of lengthened boundaries, `_probity_N`, which the text after them
+/// does not repeat): the bytes of `after` matched in order before it.
+fn offset_in_shortened(before: &str, after: &str, at: usize) -> usize {
+    let after = after.as_bytes();
+    let mut matched = 0;
+    for &byte in before.as_bytes().iter().take(at) {
+        if after.get(matched) == Some(&byte) {
+            matched += 1;
         }
     }
+    matched
 }
 
 /// How many times a message may name a message type (`message/rfc822`, `message/global`) or a
@@ -483,11 +565,12 @@ fn nesting_cut(bytes: &[u8]) -> Option<(usize, usize)> {
 }
 
 /// Labels what was done to a message's bytes before it could be read: header lines read as
-/// windows-1252 (`guessed_charset`), boundaries passed over or not, bare CRs read as line ends.
+/// windows-1252 (`guessed_charset`), boundaries passed over or not (`anchorings`: before the
+/// mending of its structure, and after it where it was mended), bare CRs read as line ends.
 fn label_reading(
     event: &mut Event,
     guessed_charset: bool,
-    anchored: &boundary::Anchored,
+    anchorings: [Option<&boundary::Anchored>; 2],
     bare_crs: Option<usize>,
 ) {
     if guessed_charset {
@@ -496,13 +579,17 @@ fn label_reading(
             .labels
             .insert("email.encoding_problem".into(), "true".into());
     }
-    if anchored.misplaced > 0 {
-        event.labels.insert(
-            "email.misplaced_boundaries".into(),
-            anchored.misplaced.to_string(),
-        );
+    let anchorings = anchorings.into_iter().flatten();
+    let misplaced: usize = anchorings.clone().map(|anchored| anchored.misplaced).sum();
+    if misplaced > 0 {
+        event
+            .labels
+            .insert("email.misplaced_boundaries".into(), misplaced.to_string());
     }
-    if let Some(reason) = &anchored.unmended {
+    if let Some(reason) = anchorings
+        .filter_map(|anchored| anchored.unmended.as_ref())
+        .next()
+    {
         event
             .labels
             .insert("email.encoding_problem".into(), "true".into());
