@@ -2,7 +2,7 @@
 //! could not read of them (an RTF body, the pictures in it, an attachment with no data, a message
 //! attached too deep) reaches the attachment's note, after the names of the attachments it is in,
 //! whether the `.msg` is attached to an email (read as a MIME message, which carries no notes) or
-//! read on its own, and a bounded number of them. The messages are built with the compound file
+//! read on its own, and a bounded number of them, as the Outlook message's own notes are. The messages are built with the compound file
 //! writer of the `cfb` crate, as Outlook lays them out.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -17,14 +17,14 @@ use probity_model::Attachment;
 
 type Compound = cfb::CompoundFile<Cursor<Vec<u8>>>;
 
-/// A message to build: its subject, plain body, a compressed RTF body that is not one, a file
+/// A message to build: its subject, plain body, a compressed RTF body that is not one, files
 /// attached by reference (no data), and the messages attached to it, each with its name.
 #[derive(Default)]
 struct Msg {
     subject: String,
     body: Option<String>,
     broken_rtf: bool,
-    link: Option<String>,
+    links: Vec<String>,
     messages: Vec<(String, Msg)>,
 }
 
@@ -68,7 +68,7 @@ fn write(file: &mut Compound, dir: &str, header: usize, msg: &Msg) {
         stream(file, &format!("{path}/__substg1.0_3707001F"), &utf16(name));
         path
     };
-    if let Some(link) = &msg.link {
+    for link in &msg.links {
         attachment(file, link);
     }
     for (name, inner) in &msg.messages {
@@ -122,7 +122,7 @@ fn what_was_not_read_of_a_message_inside_an_outlook_message_is_noted_naming_it()
     };
     let inner = Msg {
         broken_rtf: true,
-        link: Some("custody record".to_owned()),
+        links: vec!["custody record".to_owned()],
         messages: vec![("Deeper note".to_owned(), deeper)],
         ..message("Inner")
     };
@@ -224,4 +224,38 @@ fn the_notes_carried_from_messages_inside_an_outlook_message_are_bounded() {
         assert!(!note.contains("inner 65: its RTF body"), "{note}");
         assert!(note.contains(more), "{note}");
     }
+}
+
+/// The Outlook message's own notes are bounded as those of the messages inside it are: seventy
+/// files attached by reference (no data) give 64 notes and one counting the rest, attached to an
+/// email and read on its own. Before, every one was listed.
+#[test]
+fn the_notes_on_an_outlook_message_itself_are_bounded() {
+    let outer = Msg {
+        body: Some("Seventy linked files.".to_owned()),
+        links: (1..=70).map(|at| format!("link {at}")).collect(),
+        ..message("Outer")
+    };
+    let msg = build(&outer);
+    let more = "6 more notes on the Outlook message are not listed";
+    let attachment = attached(&msg);
+    let alone = read(&msg);
+    for note in [
+        attachment.extraction.as_deref().unwrap(),
+        alone.note.as_deref().unwrap(),
+    ] {
+        assert!(note.contains("link 1: no data"), "{note}");
+        assert!(note.contains("link 64: no data"), "{note}");
+        assert!(!note.contains("link 65: no data"), "{note}");
+        assert!(note.contains(more), "{note}");
+        assert_eq!(note.matches(": no data").count(), 64, "{note}");
+    }
+    assert!(
+        attachment
+            .text
+            .as_deref()
+            .unwrap()
+            .contains("Seventy linked files."),
+        "{attachment:?}"
+    );
 }

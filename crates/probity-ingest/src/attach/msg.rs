@@ -15,8 +15,8 @@
 //! message is ([`write_text`]). Either way the pictures' text follows the body, each under a
 //! line `[image N]`, and their notes are the message's. Either way too, the notes of the messages
 //! attached inside it (what was not read of them) are the attachment's, each after the names of
-//! the attachments it is in, [`MAX_NESTED_NOTES`] at most ([`nested_notes`]); the MIME message
-//! carries no notes.
+//! the attachments it is in, [`MAX_NOTES`] at most ([`nested_notes`]), as the message's own
+//! notes are; the MIME message carries no notes.
 //!
 //! Limits: the compound file is opened by the `cfb` crate; what is read of its streams, all
 //! together, is held to the attachment's decompression budget, an attachment over the
@@ -108,7 +108,19 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Option<Result<Outlook, Stri
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         reader.message(&mut file, "", 32, 0)
     }));
-    Some(result.map_err(|_| "the compound file reader failed on it".to_owned()))
+    Some(
+        result
+            .map(|mut message| {
+                // Its own notes are bounded as those of the messages attached inside it are.
+                let mut notes = Bounded::default();
+                for note in std::mem::take(&mut message.notes) {
+                    notes.push(note);
+                }
+                message.notes = notes.finish("on the Outlook message");
+                message
+            })
+            .map_err(|_| "the compound file reader failed on it".to_owned()),
+    )
 }
 
 /// Reads messages within the budget and the clock.
@@ -589,9 +601,36 @@ fn base64_lines(bytes: &[u8]) -> String {
     crate::mail::transfer::base64_lines(bytes, "\r\n")
 }
 
-/// How many notes of the messages attached inside an Outlook message are carried into its own
-/// note ([`nested_notes`]), one more saying how many are left out.
-pub(crate) const MAX_NESTED_NOTES: usize = 64;
+/// How many notes of an Outlook message are kept, one more saying how many are left out: of
+/// the message itself ([`read`]), and of the messages attached inside it ([`nested_notes`]).
+pub(crate) const MAX_NOTES: usize = 64;
+
+/// Notes kept to [`MAX_NOTES`], those past it counted.
+#[derive(Debug, Default)]
+struct Bounded {
+    notes: Vec<String>,
+    more: usize,
+}
+
+impl Bounded {
+    fn push(&mut self, note: String) {
+        if self.notes.len() < MAX_NOTES {
+            self.notes.push(note);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// The notes kept, then one saying how many more there are `whose` (`on the Outlook
+    /// message`) where any were left out.
+    fn finish(mut self, whose: &str) -> Vec<String> {
+        if self.more > 0 {
+            self.notes
+                .push(format!("{} more notes {whose} are not listed", self.more));
+        }
+        self.notes
+    }
+}
 
 /// How many characters of an attached message's name the notes about it are put after.
 const NAME_IN_NOTE_CHARS: usize = 200;
@@ -601,7 +640,7 @@ const NAME_IN_NOTE_CHARS: usize = 200;
 /// after the names of the attachments it is in, outermost first (`inner: deeper: its RTF body is
 /// not read: …`), as the notes on an attached message's attachments are named; message by
 /// message in the order they are attached, each one's before those of the messages attached to
-/// it. At most [`MAX_NESTED_NOTES`], then one saying how many more there are.
+/// it. At most [`MAX_NOTES`], then one saying how many more there are.
 pub(crate) fn nested_notes(message: &Outlook) -> Vec<String> {
     fn attached<'m>(message: &'m Outlook, prefix: &str) -> Vec<(String, &'m Outlook)> {
         let mut found: Vec<(String, &Outlook)> = message
@@ -618,25 +657,15 @@ pub(crate) fn nested_notes(message: &Outlook) -> Vec<String> {
         found.reverse();
         found
     }
-    let mut notes = Vec::new();
-    let mut more = 0usize;
+    let mut notes = Bounded::default();
     let mut stack = attached(message, "");
     while let Some((prefix, inner)) = stack.pop() {
         for note in &inner.notes {
-            if notes.len() < MAX_NESTED_NOTES {
-                notes.push(format!("{prefix}{note}"));
-            } else {
-                more += 1;
-            }
+            notes.push(format!("{prefix}{note}"));
         }
         stack.extend(attached(inner, &prefix));
     }
-    if more > 0 {
-        notes.push(format!(
-            "{more} more notes on the messages attached inside the Outlook message are not listed"
-        ));
-    }
-    notes
+    notes.finish("on the messages attached inside the Outlook message")
 }
 
 /// An attached message's name as the notes about it are put after: its first
