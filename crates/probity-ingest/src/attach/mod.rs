@@ -39,6 +39,7 @@ mod methods;
 pub(crate) mod msg;
 mod ocr;
 mod odf;
+mod ole_object;
 mod pdf;
 mod pdf_extra;
 mod pdf_files;

@@ -8,8 +8,9 @@
 //! TNEF's is), the pictures in that RTF body (a screenshot pasted into the message) read by OCR
 //! as an RTF document's are, whatever other body there is (Outlook keeps a plain body beside the
 //! RTF one, without its pictures), then its attachments: files by value (a picture among them
-//! read by OCR as any image attachment is), and attached messages, read the same way,
-//! [`MAX_DEPTH`] deep at most. The mail decoder writes what it read as a MIME message
+//! read by OCR as any image attachment is), files embedded by OLE (a Package's file, a picture's
+//! bitmap as a BMP: [`ole_object`]), and attached messages, read the same way, [`MAX_DEPTH`]
+//! deep at most. The mail decoder writes what it read as a MIME message
 //! ([`to_mime`]) and reads that as any attached message, so that the exclusions see its parties;
 //! elsewhere (in a zip, in a TNEF) it is written as text with a header block, as a forwarded
 //! message is ([`write_text`]). Either way the pictures' text follows the body, each under a
@@ -20,10 +21,12 @@
 //!
 //! Limits: the compound file is opened by the `cfb` crate; what is read of its streams, all
 //! together, is held to the attachment's decompression budget, an attachment over the
-//! attachment size limit is named and not read, at most `max_attachments` attachments of each
-//! message are read, and the clock is checked before each. The pictures of an RTF body are held
-//! to an RTF document's limits: at most 32 a message, no more bytes of them in the whole file than
-//! the decompression limit, and the time limit on the file's clock.
+//! attachment size limit is named and not read (so is a stream of an object embedded by OLE over
+//! it or past what is left of the budget, the budget left to the rest), at most
+//! `max_attachments` attachments of each message are read, and the clock is checked before each.
+//! The pictures of an RTF body are held to an RTF document's limits: at most 32 a message, no
+//! more bytes of them in the whole file than the decompression limit, and the time limit on the
+//! file's clock.
 
 use std::io::{Cursor, Read};
 use std::time::Instant;
@@ -31,6 +34,7 @@ use std::time::Instant;
 use base64::Engine;
 use cfb::CompoundFile;
 
+use super::ole_object;
 use super::pictures::Pictures;
 use super::{Input, TextOut};
 use crate::Limits;
@@ -290,6 +294,11 @@ impl Reader<'_> {
                 });
                 continue;
             }
+            if file.is_storage(&inner) {
+                // Not a message: an object embedded by OLE (`ATTACH_OLE`).
+                self.object(file, &inner, &name, &mut message);
+                continue;
+            }
             let data_path = format!("{path}/__substg1.0_37010102");
             let size = file.entry(&data_path).map(|entry| entry.len()).ok();
             match size {
@@ -313,6 +322,122 @@ impl Reader<'_> {
             }
         }
         message
+    }
+
+    /// The object embedded by OLE in the storage at `dir` (an attachment named `name`), added to
+    /// `message` as a file where it is one read ([`ole_object`]): a Package's file with its
+    /// name; else a bitmap, its content or else its presentation, as a BMP file (read by OCR as
+    /// an image attachment is). Noted where it is neither, or past a limit.
+    fn object(&mut self, file: &mut File<'_>, dir: &str, name: &str, message: &mut Outlook) {
+        let comp_obj = format!("{dir}/{}", ole_object::COMP_OBJ);
+        let kind = file
+            .entry(&comp_obj)
+            .ok()
+            .filter(|entry| entry.is_stream() && entry.len() <= 4096)
+            .and_then(|_| self.stream(file, &comp_obj, &mut message.notes))
+            .and_then(|bytes| ole_object::user_type(&bytes));
+        let what = match &kind {
+            Some(kind) => format!("an object embedded by OLE ({kind})"),
+            None => "an object embedded by OLE".to_owned(),
+        };
+        let mut why = None;
+        let native = format!("{dir}/{}", ole_object::NATIVE);
+        if file.is_stream(&native) {
+            let Some(bytes) = self.object_stream(file, &native, name, &what, message) else {
+                return;
+            };
+            match ole_object::package(&bytes) {
+                Ok(package) => {
+                    message.attachments.push(Attached::File {
+                        name: package.name.unwrap_or_else(|| name.to_owned()),
+                        mime: None,
+                        data: package.data,
+                    });
+                    return;
+                }
+                // Paintbrush keeps a BMP file as its native data.
+                Err(_) if let Some(bmp) = bytes.get(4..).and_then(ole_object::contents_bitmap) => {
+                    push_bitmap(message, name, bmp);
+                    return;
+                }
+                Err(reason) => why = Some(reason),
+            }
+        }
+        let contents = format!("{dir}/{}", ole_object::CONTENTS);
+        if file.is_stream(&contents) {
+            let Some(bytes) = self.object_stream(file, &contents, name, &what, message) else {
+                return;
+            };
+            if let Some(bmp) = ole_object::contents_bitmap(&bytes) {
+                push_bitmap(message, name, bmp);
+                return;
+            }
+        }
+        let mut presentations: Vec<String> = file
+            .read_storage(dir)
+            .map(|entries| {
+                entries
+                    .filter(|entry| {
+                        entry.is_stream() && entry.name().starts_with(ole_object::PRESENTATION)
+                    })
+                    .map(|entry| entry.name().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        presentations.sort();
+        let mut metafile = false;
+        for stream in presentations.iter().take(ole_object::MAX_PRESENTATIONS) {
+            let path = format!("{dir}/{stream}");
+            let Some(bytes) = self.object_stream(file, &path, name, &what, message) else {
+                return;
+            };
+            match ole_object::presentation(&bytes) {
+                ole_object::Presentation::Bitmap(bmp) => {
+                    push_bitmap(message, name, bmp);
+                    return;
+                }
+                ole_object::Presentation::Metafile => metafile = true,
+                ole_object::Presentation::Other(reason) => {
+                    why.get_or_insert(format!("its presentation: {reason}"));
+                }
+            }
+        }
+        let why = match (why, metafile) {
+            (Some(why), _) => why,
+            (None, true) => "it is shown as a metafile, which OCR does not read".to_owned(),
+            (None, false) => "it holds no file or bitmap that is read".to_owned(),
+        };
+        message
+            .notes
+            .push(format!("{name}: {what} is not read: {why}"));
+    }
+
+    /// A stream of an object embedded by OLE, within the attachment size limit and what is left
+    /// of the budget: one past either is noted and passed over, the budget left to the rest.
+    fn object_stream(
+        &mut self,
+        file: &mut File<'_>,
+        path: &str,
+        name: &str,
+        what: &str,
+        message: &mut Outlook,
+    ) -> Option<Vec<u8>> {
+        let size = file.entry(path).map(|entry| entry.len()).unwrap_or(0);
+        if size > self.limits.max_attachment_bytes as u64 {
+            message.notes.push(format!(
+                "{name}: {what} of {size} bytes, larger than the {} byte extraction limit; not read",
+                self.limits.max_attachment_bytes
+            ));
+            return None;
+        }
+        if size > self.budget {
+            message.notes.push(format!(
+                "{name}: {what} of {size} bytes is past what is left of the decompression limit of {} bytes; not read",
+                self.limits.max_decompressed_bytes
+            ));
+            return None;
+        }
+        self.stream(file, path, &mut message.notes)
     }
 
     /// The pictures of the RTF body `rtf` read by OCR into `message` (its pictures' text, and
@@ -431,6 +556,15 @@ impl Reader<'_> {
         self.budget = self.budget.saturating_sub(bytes.len() as u64);
         Some(bytes)
     }
+}
+
+/// A bitmap of an object embedded by OLE attached to `message` as a BMP file named `name`.
+fn push_bitmap(message: &mut Outlook, name: &str, bmp: Vec<u8>) {
+    message.attachments.push(Attached::File {
+        name: name.to_owned(),
+        mime: Some("image/bmp".to_owned()),
+        data: bmp,
+    });
 }
 
 /// The names of the storages directly in `dir` that start with `prefix`, in name order (the

@@ -265,7 +265,7 @@ fn looks_like(format: Format, data: &[u8]) -> bool {
 /// A device-independent bitmap (its information header, colour table and pixels) written as a
 /// BMP file: the 14-byte file header before it says where the pixels start. None where the
 /// header is not one of a size Windows writes or the pixels would start past the end.
-fn bmp_of_dib(dib: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn bmp_of_dib(dib: &[u8]) -> Option<Vec<u8>> {
     let header = u32_at(dib, 0)?;
     let (bits, compression, colours_used, entry) = match header {
         // BITMAPCOREHEADER: three bytes a colour.

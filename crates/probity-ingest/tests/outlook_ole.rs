@@ -1,0 +1,392 @@
+//! Objects embedded by OLE in an Outlook message (`.msg`): an attachment Outlook stored by the
+//! method `ATTACH_OLE` (6) keeps its data as an OLE object's storage (`__substg1.0_3701000D`)
+//! rather than as bytes. A Package (a file the Packager wrapped, in `\x01Ole10Native`) is read
+//! as the file it holds, with its name; a picture an older Outlook kept as an object ("Picture
+//! (Device Independent Bitmap)": a bitmap in `CONTENTS` or in the presentation stream
+//! `\x02OlePres000`) is read by OCR as an image attachment is. Before, each was noted as "no
+//! data (an object or a link); not read".
+//!
+//! The messages are built with the compound file writer of the `cfb` crate, as the other
+//! Outlook tests build theirs, the objects' streams as [MS-OLEDS] lays them out; the bitmap is
+//! `tests/fixtures/ocr/screen.bmp` (the screenshot `screen.png` as a 1-bit bitmap:
+//! `make_bitmap.py`). Most tests run a stand-in for Tesseract; the last runs Tesseract itself
+//! where it is installed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+
+use probity_ingest::Limits;
+use probity_ingest::attach::{Extracted, Input, Ocr, extract_text};
+use probity_model::Attachment;
+
+const WORDS: &str = "Custody record: detained person said he will hurt the witness.";
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ocr")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn utf16(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+/// The `\x01CompObj` stream of an object whose kind a user is shown as `user_type`: a 28-byte
+/// header, then the name, length-prefixed with its NUL.
+fn comp_obj(user_type: &str) -> Vec<u8> {
+    let mut out = vec![1, 0, 0xFE, 0xFF, 3, 10, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF];
+    out.extend_from_slice(&[0; 16]);
+    out.extend_from_slice(&(user_type.len() as u32 + 1).to_le_bytes());
+    out.extend_from_slice(user_type.as_bytes());
+    out.push(0);
+    out
+}
+
+/// A Package's native data (`\x01Ole10Native`) for the file `name` holding `data`, as the
+/// Packager writes it: its size, 2, the label and the path the file came from (each ended by a
+/// NUL), the kind (3: embedded), a temporary path, the file's size and bytes, then the
+/// temporary path, the label and the path again in UTF-16.
+fn ole10_native(name: &str, data: &[u8]) -> Vec<u8> {
+    let path = format!("C:\\Users\\sam\\Documents\\{name}");
+    let temp = format!("C:\\Users\\sam\\AppData\\Local\\Temp\\{name}");
+    let mut body = 2u16.to_le_bytes().to_vec();
+    for text in [name, &path] {
+        body.extend_from_slice(text.as_bytes());
+        body.push(0);
+    }
+    body.extend_from_slice(&[0, 0, 3, 0]);
+    body.extend_from_slice(&(temp.len() as u32 + 1).to_le_bytes());
+    body.extend_from_slice(temp.as_bytes());
+    body.push(0);
+    body.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    body.extend_from_slice(data);
+    for text in [&temp, name, &path] {
+        body.extend_from_slice(&(text.encode_utf16().count() as u32).to_le_bytes());
+        body.extend_from_slice(&utf16(text));
+    }
+    let mut out = (body.len() as u32).to_le_bytes().to_vec();
+    out.extend_from_slice(&body);
+    out
+}
+
+/// A presentation stream (`\x02OlePres000`) in the standard clipboard format `format` (8
+/// `CF_DIB`, 3 `CF_METAFILEPICT`) holding `data`: no target device, content aspect, width and
+/// height, the size, the data.
+fn presentation(format: u32, data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for field in [0xFFFF_FFFFu32, format, 4, 1, 0xFFFF_FFFF, 2, 0, 760, 200] {
+        out.extend_from_slice(&field.to_le_bytes());
+    }
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out.extend_from_slice(data);
+    out.extend_from_slice(&[0; 18]);
+    out
+}
+
+/// A metafile's first bytes, as an icon's presentation would hold it.
+const METAFILE: &[u8] = b"\x01\x00\x09\x00\x00\x03metafile records";
+
+/// An attachment of a message built here: its display name, and the streams of the OLE object
+/// in its `__substg1.0_3701000D` storage.
+struct Object {
+    name: &'static str,
+    streams: Vec<(&'static str, Vec<u8>)>,
+}
+
+/// A `.msg` with a plain body and each of `objects` attached by the method `ATTACH_OLE` (6,
+/// among the attachment's fixed-length properties).
+fn outlook_msg(objects: &[Object]) -> Vec<u8> {
+    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+    let write = |file: &mut cfb::CompoundFile<Cursor<Vec<u8>>>, path: &str, bytes: &[u8]| {
+        file.create_stream(path).unwrap().write_all(bytes).unwrap();
+    };
+    write(&mut file, "/__properties_version1.0", &[0; 32]);
+    write(&mut file, "/__substg1.0_0037001F", &utf16("Custody note"));
+    write(
+        &mut file,
+        "/__substg1.0_1000001F",
+        &utf16("See the objects attached."),
+    );
+    for (index, object) in objects.iter().enumerate() {
+        let dir = format!("/__attach_version1.0_#{index:08X}");
+        file.create_storage(&dir).unwrap();
+        let mut properties = vec![0u8; 8];
+        properties.extend_from_slice(&0x3705_0003u32.to_le_bytes());
+        properties.extend_from_slice(&[0; 4]);
+        properties.extend_from_slice(&6u64.to_le_bytes());
+        write(
+            &mut file,
+            &format!("{dir}/__properties_version1.0"),
+            &properties,
+        );
+        write(
+            &mut file,
+            &format!("{dir}/__substg1.0_3001001F"),
+            &utf16(object.name),
+        );
+        let storage = format!("{dir}/__substg1.0_3701000D");
+        file.create_storage(&storage).unwrap();
+        for (stream, bytes) in &object.streams {
+            write(&mut file, &format!("{storage}/{stream}"), bytes);
+        }
+    }
+    file.flush().unwrap();
+    file.into_inner().into_inner()
+}
+
+fn package(name: &'static str, file_name: &str, data: &[u8]) -> Object {
+    Object {
+        name,
+        streams: vec![
+            ("\u{1}CompObj", comp_obj("Package")),
+            ("\u{1}Ole10Native", ole10_native(file_name, data)),
+            ("\u{2}OlePres000", presentation(3, METAFILE)),
+        ],
+    }
+}
+
+/// The screenshot's bitmap without its file header.
+fn dib() -> Vec<u8> {
+    fixture("screen.bmp")[14..].to_vec()
+}
+
+/// "Picture (Device Independent Bitmap)" as Outlook kept one: the BMP file in `CONTENTS` (as a
+/// static picture holds it) or only the bitmap in its presentation stream.
+fn picture(in_contents: bool) -> Object {
+    let mut streams = vec![("\u{1}CompObj", comp_obj("Device Independent Bitmap"))];
+    if in_contents {
+        streams.push(("CONTENTS", fixture("screen.bmp")));
+    } else {
+        streams.push(("\u{2}OlePres000", presentation(8, &dib())));
+    }
+    Object {
+        name: "Picture (Device Independent Bitmap)",
+        streams,
+    }
+}
+
+/// A program standing in for Tesseract: it answers a line of its own for a BMP file, and fails
+/// for anything else.
+fn stand_in(dir: &Path) -> Ocr {
+    use std::os::unix::fs::PermissionsExt;
+    let path: PathBuf = dir.join("fake-ocr");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\nhead -c 2 | grep -aq 'BM' || exit 9; cat >/dev/null; echo NI AB123456C\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    Ocr {
+        program: path,
+        ..Ocr::default()
+    }
+}
+
+fn limits(ocr: Option<Ocr>) -> Limits {
+    Limits {
+        ocr,
+        ..Limits::default()
+    }
+}
+
+fn read(bytes: &[u8], limits: Limits) -> Extracted {
+    extract_text(
+        &Input {
+            bytes,
+            mime_type: Some("application/vnd.ms-outlook"),
+            name: Some("note.msg"),
+            charset: None,
+        },
+        &limits,
+    )
+}
+
+fn attached(bytes: &[u8], limits: Limits) -> Attachment {
+    let event = common::email_attaching("note.msg", "application/vnd.ms-outlook", bytes, limits);
+    event.email.unwrap().attachments.remove(0)
+}
+
+/// A file wrapped by the Packager is read as the file, under its name, read on its own and
+/// attached to an email; a Word document among them is read as one.
+#[test]
+fn a_file_in_a_package_object_is_read_with_its_name() {
+    let msg = outlook_msg(&[package(
+        "custody-notes.txt",
+        "custody-notes.txt",
+        WORDS.as_bytes(),
+    )]);
+    let alone = read(&msg, limits(None));
+    let text = alone.text.as_deref().unwrap();
+    assert!(
+        text.ends_with(&format!("[attachment custody-notes.txt]\n{WORDS}")),
+        "{alone:?}"
+    );
+    let note = alone.note.as_deref().unwrap();
+    assert!(!note.contains("not read"), "{note}");
+
+    let attachment = attached(&msg, limits(None));
+    let text = attachment.text.as_deref().unwrap();
+    assert!(
+        text.contains(&format!("[attachment custody-notes.txt]\n{WORDS}")),
+        "{attachment:?}"
+    );
+    assert!(
+        !attachment
+            .extraction
+            .as_deref()
+            .unwrap_or_default()
+            .contains("no data"),
+        "{attachment:?}"
+    );
+}
+
+/// A picture kept as an OLE object, its bitmap in `CONTENTS` or in its presentation stream, is
+/// read by OCR as a BMP image attached, on its own and attached to an email; with OCR off it is
+/// noted as an image attached is.
+#[test]
+fn a_picture_kept_as_an_ole_object_is_read_by_ocr() {
+    let dir = tempfile::tempdir().unwrap();
+    let ocr = stand_in(dir.path());
+    let read_as = "[attachment Picture (Device Independent Bitmap)]\nNI AB123456C";
+    for in_contents in [true, false] {
+        let msg = outlook_msg(&[picture(in_contents)]);
+        let on = read(&msg, limits(Some(ocr.clone())));
+        assert!(
+            on.text.as_deref().unwrap_or_default().ends_with(read_as),
+            "{in_contents}: {on:?}"
+        );
+        assert!(
+            on.note
+                .as_deref()
+                .unwrap_or_default()
+                .contains("a BMP image of 760×200 pixels read by OCR"),
+            "{in_contents}: {on:?}"
+        );
+        let attachment = attached(&msg, limits(Some(ocr.clone())));
+        assert!(
+            attachment
+                .text
+                .as_deref()
+                .unwrap_or_default()
+                .ends_with(read_as),
+            "{in_contents}: {attachment:?}"
+        );
+        let off = read(&msg, limits(None));
+        assert!(
+            off.note
+                .as_deref()
+                .unwrap_or_default()
+                .contains("a BMP image: text in images is not read (OCR is off)"),
+            "{in_contents}: {off:?}"
+        );
+    }
+}
+
+/// Objects that are not read are noted, each naming why, and none stops the rest: another
+/// program's object shown only as a metafile, a Package cut short, a link, a presentation that
+/// is not one, an object past the attachment size limit. Nothing panics on bytes cut anywhere.
+#[test]
+fn objects_that_are_not_read_are_noted() {
+    // Cut 20 bytes into the file's own bytes, and after them the names in UTF-16.
+    let mut cut = ole10_native("cut.txt", WORDS.as_bytes());
+    let wide: usize = [
+        "C:\\Users\\sam\\AppData\\Local\\Temp\\cut.txt",
+        "cut.txt",
+        "C:\\Users\\sam\\Documents\\cut.txt",
+    ]
+    .iter()
+    .map(|text| 4 + 2 * text.len())
+    .sum();
+    cut.truncate(cut.len() - wide - (WORDS.len() - 20));
+    let mut link = ole10_native("linked.txt", b"");
+    link[4 + 2 + "linked.txt\0C:\\Users\\sam\\Documents\\linked.txt\0".len() + 2] = 1;
+    let objects = vec![
+        Object {
+            name: "Chart",
+            streams: vec![
+                ("\u{1}CompObj", comp_obj("Microsoft Graph Chart")),
+                ("\u{2}OlePres000", presentation(3, METAFILE)),
+            ],
+        },
+        Object {
+            name: "cut.txt",
+            streams: vec![("\u{1}Ole10Native", cut)],
+        },
+        Object {
+            name: "linked.txt",
+            streams: vec![("\u{1}Ole10Native", link)],
+        },
+        Object {
+            name: "odd",
+            streams: vec![("\u{2}OlePres000", b"\x05\x00\x00\x00DIB\x00\x00".to_vec())],
+        },
+        Object {
+            name: "empty",
+            streams: vec![],
+        },
+        package("big.txt", "big.txt", &vec![b'a'; 5000]),
+        package("kept.txt", "kept.txt", WORDS.as_bytes()),
+    ];
+    let msg = outlook_msg(&objects);
+    let small = Limits {
+        max_decompressed_bytes: 4000,
+        ..Limits::default()
+    };
+    let expected = [
+        "Chart: an object embedded by OLE (Microsoft Graph Chart) is not read: it is shown as a metafile, which OCR does not read".to_owned(),
+        format!("cut.txt: an object embedded by OLE is not read: its file of {} bytes is cut short at 20 bytes", WORDS.len()),
+        "linked.txt: an object embedded by OLE is not read: it links to a file (C:\\Users\\sam\\Documents\\linked.txt)".to_owned(),
+        "odd: an object embedded by OLE is not read: its presentation: its picture is in a format named by a program".to_owned(),
+        "empty: an object embedded by OLE is not read: it holds no file or bitmap that is read".to_owned(),
+        "big.txt: an object embedded by OLE (Package) of 5".to_owned(),
+        "bytes is past what is left of the decompression limit of 4000 bytes; not read".to_owned(),
+    ];
+    let alone = read(&msg, small.clone());
+    let attachment = attached(&msg, small.clone());
+    for note in [
+        alone.note.as_deref().unwrap(),
+        attachment.extraction.as_deref().unwrap(),
+    ] {
+        for expected in &expected {
+            assert!(note.contains(expected.as_str()), "{expected} not in {note}");
+        }
+    }
+    assert!(alone.text.as_deref().unwrap().ends_with(WORDS), "{alone:?}");
+    assert!(
+        attachment.text.as_deref().unwrap().contains(WORDS),
+        "{attachment:?}"
+    );
+    // Cut anywhere, the message is read or noted, never a panic.
+    let whole = outlook_msg(&[picture(false), package("a.txt", "a.txt", b"words")]);
+    for end in (0..whole.len()).step_by(97) {
+        let _ = read(&whole[..end], Limits::default());
+    }
+}
+
+/// Read by Tesseract itself: the words of the screenshot kept as an OLE picture reach the text.
+/// Needs `tesseract` with its English data (Debian: `tesseract-ocr`, `tesseract-ocr-eng`);
+/// skipped without it unless `PROBITY_REQUIRE_OCR=1` (as CI sets).
+#[test]
+fn a_picture_kept_as_an_ole_object_is_read_by_tesseract() {
+    let ocr = Ocr::default();
+    if let Err(reason) = ocr.check() {
+        assert_ne!(
+            std::env::var("PROBITY_REQUIRE_OCR").as_deref(),
+            Ok("1"),
+            "PROBITY_REQUIRE_OCR=1 but Tesseract cannot run: {reason}"
+        );
+        eprintln!("skipped: Tesseract cannot run: {reason}");
+        return;
+    }
+    let msg = outlook_msg(&[picture(false)]);
+    let attachment = attached(&msg, limits(Some(ocr)));
+    let text = attachment.text.as_deref().unwrap_or_default();
+    for words in ["OFFICIAL-SENSITIVE", "HARRIS", "AB123456C"] {
+        assert!(text.contains(words), "{words} not in {attachment:?}");
+    }
+}
