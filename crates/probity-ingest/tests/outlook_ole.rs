@@ -16,7 +16,7 @@
 
 mod common;
 
-use std::io::{Cursor, Write};
+use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 
 use probity_ingest::Limits;
@@ -95,7 +95,15 @@ const METAFILE: &[u8] = b"\x01\x00\x09\x00\x00\x03metafile records";
 /// in its `__substg1.0_3701000D` storage.
 struct Object {
     name: &'static str,
-    streams: Vec<(&'static str, Vec<u8>)>,
+    streams: Vec<(String, Vec<u8>)>,
+}
+
+/// `streams` named as [`Object`] holds them.
+fn named(streams: Vec<(&str, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
+    streams
+        .into_iter()
+        .map(|(name, bytes)| (name.to_owned(), bytes))
+        .collect()
 }
 
 /// A `.msg` with a plain body and each of `objects` attached by the method `ATTACH_OLE` (6,
@@ -142,11 +150,11 @@ fn outlook_msg(objects: &[Object]) -> Vec<u8> {
 fn package(name: &'static str, file_name: &str, data: &[u8]) -> Object {
     Object {
         name,
-        streams: vec![
+        streams: named(vec![
             ("\u{1}CompObj", comp_obj("Package")),
             ("\u{1}Ole10Native", ole10_native(file_name, data)),
             ("\u{2}OlePres000", presentation(3, METAFILE)),
-        ],
+        ]),
     }
 }
 
@@ -166,7 +174,7 @@ fn picture(in_contents: bool) -> Object {
     }
     Object {
         name: "Picture (Device Independent Bitmap)",
-        streams,
+        streams: named(streams),
     }
 }
 
@@ -245,6 +253,54 @@ fn a_file_in_a_package_object_is_read_with_its_name() {
     );
 }
 
+/// The streams at the root of the compound file `fixtures/attach/NAME`, with `CompObj` naming
+/// it `user_type` and a metafile picture of it shown, as an Office document embedded as an
+/// object is stored.
+fn document(name: &'static str, fixture: &str, user_type: &str) -> Object {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/attach")
+        .join(fixture);
+    let mut file = cfb::open(&path).unwrap();
+    let names: Vec<String> = file
+        .read_root_storage()
+        .filter(|entry| entry.is_stream())
+        .map(|entry| entry.name().to_owned())
+        .collect();
+    let mut streams = named(vec![
+        ("\u{1}CompObj", comp_obj(user_type)),
+        ("\u{2}OlePres000", presentation(3, METAFILE)),
+    ]);
+    for stream in names {
+        let mut bytes = Vec::new();
+        file.open_stream(format!("/{stream}"))
+            .unwrap()
+            .read_to_end(&mut bytes)
+            .unwrap();
+        streams.push((stream, bytes));
+    }
+    Object { name, streams }
+}
+
+/// A Word document and an Excel workbook embedded as objects are read as the documents they
+/// are, on their own and attached to an email.
+#[test]
+fn an_office_document_embedded_as_an_object_is_read_as_one() {
+    let msg = outlook_msg(&[
+        document("Document", "people-table.doc", "Microsoft Word Document"),
+        document("Worksheet", "nominals.xls", "Microsoft Excel Worksheet"),
+    ]);
+    let alone = read(&msg, limits(None));
+    let attachment = attached(&msg, limits(None));
+    for text in [
+        alone.text.as_deref().unwrap(),
+        attachment.text.as_deref().unwrap(),
+    ] {
+        assert!(text.contains("[attachment Document]\n"), "{text}");
+        assert!(text.contains("John Roe,03/04/1975"), "{text}");
+        assert!(text.contains("[attachment Worksheet]\n[sheet "), "{text}");
+    }
+}
+
 /// A picture kept as an OLE object, its bitmap in `CONTENTS` or in its presentation stream, is
 /// read by OCR as a BMP image attached, on its own and attached to an email; with OCR off it is
 /// noted as an image attached is.
@@ -308,22 +364,25 @@ fn objects_that_are_not_read_are_noted() {
     let objects = vec![
         Object {
             name: "Chart",
-            streams: vec![
+            streams: named(vec![
                 ("\u{1}CompObj", comp_obj("Microsoft Graph Chart")),
                 ("\u{2}OlePres000", presentation(3, METAFILE)),
-            ],
+            ]),
         },
         Object {
             name: "cut.txt",
-            streams: vec![("\u{1}Ole10Native", cut)],
+            streams: named(vec![("\u{1}Ole10Native", cut)]),
         },
         Object {
             name: "linked.txt",
-            streams: vec![("\u{1}Ole10Native", link)],
+            streams: named(vec![("\u{1}Ole10Native", link)]),
         },
         Object {
             name: "odd",
-            streams: vec![("\u{2}OlePres000", b"\x05\x00\x00\x00DIB\x00\x00".to_vec())],
+            streams: named(vec![(
+                "\u{2}OlePres000",
+                b"\x05\x00\x00\x00DIB\x00\x00".to_vec(),
+            )]),
         },
         Object {
             name: "empty",

@@ -8,13 +8,13 @@
 //! TNEF's is), the pictures in that RTF body (a screenshot pasted into the message) read by OCR
 //! as an RTF document's are, whatever other body there is (Outlook keeps a plain body beside the
 //! RTF one, without its pictures), then its attachments: files by value (a picture among them
-//! read by OCR as any image attachment is), files embedded by OLE (a Package's file, a picture's
-//! bitmap as a BMP: [`ole_object`]), and attached messages, read the same way, [`MAX_DEPTH`]
-//! deep at most. The mail decoder writes what it read as a MIME message
-//! ([`to_mime`]) and reads that as any attached message, so that the exclusions see its parties;
-//! elsewhere (in a zip, in a TNEF) it is written as text with a header block, as a forwarded
-//! message is ([`write_text`]). Either way the pictures' text follows the body, each under a
-//! line `[image N]`, and their notes are the message's. Either way too, the notes of the messages
+//! read by OCR as any image attachment is), objects embedded by OLE (a Package's file, a
+//! picture's bitmap as a BMP, an Office document: [`ole_object`]), and attached messages, read
+//! the same way, [`MAX_DEPTH`] deep at most. The mail decoder writes what it read as a MIME
+//! message ([`to_mime`]) and reads that as any attached message, so that the exclusions see its
+//! parties; elsewhere (in a zip, in a TNEF) it is written as text with a header block, as a
+//! forwarded message is ([`write_text`]). Either way the pictures' text follows the body, each
+//! under a line `[image N]`, and their notes are the message's. Either way too, the notes of the messages
 //! attached inside it (what was not read of them) are the attachment's, each after the names of
 //! the attachments it is in, [`MAX_NOTES`] at most ([`nested_notes`]), as the message's own
 //! notes are; the MIME message carries no notes.
@@ -28,7 +28,7 @@
 //! more bytes of them in the whole file than the decompression limit, and the time limit on the
 //! file's clock.
 
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Write};
 use std::time::Instant;
 
 use base64::Engine;
@@ -363,6 +363,9 @@ impl Reader<'_> {
                 Err(reason) => why = Some(reason),
             }
         }
+        if self.document(file, dir, name, &what, message) {
+            return;
+        }
         let contents = format!("{dir}/{}", ole_object::CONTENTS);
         if file.is_stream(&contents) {
             let Some(bytes) = self.object_stream(file, &contents, name, &what, message) else {
@@ -410,6 +413,103 @@ impl Reader<'_> {
         message
             .notes
             .push(format!("{name}: {what} is not read: {why}"));
+    }
+
+    /// Whether the object embedded by OLE in the storage at `dir` is a Word document, an Excel
+    /// workbook or a PowerPoint presentation ([`ole_object::DOCUMENT_STREAMS`]): if so, its
+    /// streams copied into a compound file of its own are added to `message` as a file named
+    /// `name`, read as one attached is, or what kept it from being copied is noted.
+    fn document(
+        &mut self,
+        file: &mut File<'_>,
+        dir: &str,
+        name: &str,
+        what: &str,
+        message: &mut Outlook,
+    ) -> bool {
+        let is_document = ole_object::DOCUMENT_STREAMS
+            .iter()
+            .any(|stream| file.is_stream(format!("{dir}/{stream}")));
+        if !is_document {
+            return false;
+        }
+        // The storage itself first, then what is in it, each storage before what it holds.
+        let entries: Vec<(std::path::PathBuf, bool, u64)> = match file.walk_storage(dir) {
+            Ok(entries) => entries
+                .take(ole_object::MAX_ENTRIES + 1)
+                .map(|entry| (entry.path().to_owned(), entry.is_storage(), entry.len()))
+                .collect(),
+            Err(error) => {
+                message
+                    .notes
+                    .push(format!("{name}: {what} is not read: {error}"));
+                return true;
+            }
+        };
+        if entries.len() > ole_object::MAX_ENTRIES {
+            message.notes.push(format!(
+                "{name}: {what} is not read: it holds more than {} streams and storages",
+                ole_object::MAX_ENTRIES
+            ));
+            return true;
+        }
+        let size: u64 = entries
+            .iter()
+            .filter(|(_, is_storage, _)| !is_storage)
+            .map(|(_, _, len)| len)
+            .sum();
+        if size > self.limits.max_attachment_bytes as u64 || size > self.budget {
+            message.notes.push(format!(
+                "{name}: {what} of {size} bytes is over the {} byte extraction limit or past what is left of the decompression limit of {} bytes; not read",
+                self.limits.max_attachment_bytes, self.limits.max_decompressed_bytes
+            ));
+            return true;
+        }
+        match self.copy(file, dir, &entries, &mut message.notes) {
+            Ok(data) => message.attachments.push(Attached::File {
+                name: name.to_owned(),
+                mime: None,
+                data,
+            }),
+            Err(error) => message
+                .notes
+                .push(format!("{name}: {what} is not read: {error}")),
+        }
+        true
+    }
+
+    /// The `entries` of the storage at `dir` written as a compound file of their own.
+    fn copy(
+        &mut self,
+        file: &mut File<'_>,
+        dir: &str,
+        entries: &[(std::path::PathBuf, bool, u64)],
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<u8>, String> {
+        let mut copy = CompoundFile::create(Cursor::new(Vec::new()))
+            .map_err(|error| format!("it could not be copied: {error}"))?;
+        for (path, is_storage, _) in entries {
+            let Ok(inside) = path.strip_prefix(dir) else {
+                continue;
+            };
+            if inside.as_os_str().is_empty() {
+                continue;
+            }
+            let to = std::path::Path::new("/").join(inside);
+            let written = if *is_storage {
+                copy.create_storage(&to)
+            } else {
+                let Some(bytes) = self.stream(file, &path.to_string_lossy(), notes) else {
+                    return Err("a stream of it could not be read".to_owned());
+                };
+                copy.create_stream(&to)
+                    .and_then(|mut stream| stream.write_all(&bytes))
+            };
+            written.map_err(|error| format!("it could not be copied: {error}"))?;
+        }
+        copy.flush()
+            .map_err(|error| format!("it could not be copied: {error}"))?;
+        Ok(copy.into_inner().into_inner())
     }
 
     /// A stream of an object embedded by OLE, within the attachment size limit and what is left

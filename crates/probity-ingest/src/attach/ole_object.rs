@@ -1,7 +1,8 @@
 //! Objects embedded by OLE in an Outlook message's attachments: an attachment Outlook stored
 //! by the method `ATTACH_OLE` (6) holds its data not as bytes but as a storage
 //! (`__substg1.0_3701000D`, [MS-OXMSG] 2.2.2.1) laid out as an OLE object's ([MS-OLEDS]). Two
-//! kinds are read ([`super::msg`] reads the streams, within its budget; this reads their bytes):
+//! kinds are read ([`super::msg`] reads the streams, within its budget; this reads their bytes),
+//! and a third copied:
 //!
 //! - a Package: a file wrapped by the Packager (a file dragged into a rich-text message), its
 //!   OLE 1 native data in the stream `\x01Ole10Native` ([MS-OLEDS] 2.3.6): a size, then the
@@ -12,7 +13,10 @@
 //!   "Picture (Device Independent Bitmap)", whose `CONTENTS` stream is a BMP file or a bitmap
 //!   without its file header: [`contents_bitmap`]), or as its presentation, the picture a reader
 //!   is shown (`\x02OlePres000`, [MS-OLEDS] 2.3.4, in the clipboard format `CF_DIB`:
-//!   [`presentation`]). It is written as a BMP file and read as an image attachment is, by OCR.
+//!   [`presentation`]). It is written as a BMP file and read as an image attachment is, by OCR;
+//! - a Word document, an Excel workbook or a PowerPoint presentation embedded as an object (its
+//!   streams, [`DOCUMENT_STREAMS`], in the object's storage): the storage is copied into a
+//!   compound file of its own, read as that document attached is.
 //!
 //! Every length is checked against the bytes it is in; nothing allocates more than they hold.
 
@@ -29,6 +33,14 @@ pub(super) const COMP_OBJ: &str = "\u{1}CompObj";
 
 /// What the presentation streams' names start with (`\x02OlePres000` to `\x02OlePres999`).
 pub(super) const PRESENTATION: &str = "\u{2}OlePres";
+
+/// The streams one of which an Office document embedded as an object holds at its root: a Word
+/// document's, an Excel workbook's (BIFF8, BIFF5) and a PowerPoint presentation's.
+pub(super) const DOCUMENT_STREAMS: [&str; 4] =
+    ["WordDocument", "Workbook", "Book", "PowerPoint Document"];
+
+/// How many streams and storages of an Office document embedded as an object are copied.
+pub(super) const MAX_ENTRIES: usize = 1024;
 
 /// How many presentation streams are looked through for a bitmap.
 pub(super) const MAX_PRESENTATIONS: usize = 8;
