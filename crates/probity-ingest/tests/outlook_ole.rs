@@ -163,14 +163,30 @@ fn dib() -> Vec<u8> {
     fixture("screen.bmp")[14..].to_vec()
 }
 
-/// "Picture (Device Independent Bitmap)" as Outlook kept one: the BMP file in `CONTENTS` (as a
-/// static picture holds it) or only the bitmap in its presentation stream.
-fn picture(in_contents: bool) -> Object {
+/// Where a picture kept as an OLE object holds its bitmap.
+#[derive(Debug, Clone, Copy)]
+enum Kept {
+    /// The BMP file in `CONTENTS`, as a static picture ("Picture (Device Independent Bitmap)")
+    /// holds it.
+    Contents,
+    /// Only the bitmap, in its presentation stream.
+    Presentation,
+    /// The BMP file as its OLE 1 native data, as Paintbrush keeps it.
+    Native,
+}
+
+/// "Picture (Device Independent Bitmap)" as Outlook kept one, its bitmap `kept` as said.
+fn picture(kept: Kept) -> Object {
     let mut streams = vec![("\u{1}CompObj", comp_obj("Device Independent Bitmap"))];
-    if in_contents {
-        streams.push(("CONTENTS", fixture("screen.bmp")));
-    } else {
-        streams.push(("\u{2}OlePres000", presentation(8, &dib())));
+    match kept {
+        Kept::Contents => streams.push(("CONTENTS", fixture("screen.bmp"))),
+        Kept::Presentation => streams.push(("\u{2}OlePres000", presentation(8, &dib()))),
+        Kept::Native => {
+            let bmp = fixture("screen.bmp");
+            let mut native = (bmp.len() as u32).to_le_bytes().to_vec();
+            native.extend_from_slice(&bmp);
+            streams.push(("\u{1}Ole10Native", native));
+        }
     }
     Object {
         name: "Picture (Device Independent Bitmap)",
@@ -301,27 +317,27 @@ fn an_office_document_embedded_as_an_object_is_read_as_one() {
     }
 }
 
-/// A picture kept as an OLE object, its bitmap in `CONTENTS` or in its presentation stream, is
-/// read by OCR as a BMP image attached, on its own and attached to an email; with OCR off it is
+/// A picture kept as an OLE object, its bitmap in `CONTENTS`, in its presentation stream or as
+/// its native data, is read by OCR as a BMP image attached, on its own and attached to an email; with OCR off it is
 /// noted as an image attached is.
 #[test]
 fn a_picture_kept_as_an_ole_object_is_read_by_ocr() {
     let dir = tempfile::tempdir().unwrap();
     let ocr = stand_in(dir.path());
     let read_as = "[attachment Picture (Device Independent Bitmap)]\nNI AB123456C";
-    for in_contents in [true, false] {
-        let msg = outlook_msg(&[picture(in_contents)]);
+    for kept in [Kept::Contents, Kept::Presentation, Kept::Native] {
+        let msg = outlook_msg(&[picture(kept)]);
         let on = read(&msg, limits(Some(ocr.clone())));
         assert!(
             on.text.as_deref().unwrap_or_default().ends_with(read_as),
-            "{in_contents}: {on:?}"
+            "{kept:?}: {on:?}"
         );
         assert!(
             on.note
                 .as_deref()
                 .unwrap_or_default()
                 .contains("a BMP image of 760×200 pixels read by OCR"),
-            "{in_contents}: {on:?}"
+            "{kept:?}: {on:?}"
         );
         let attachment = attached(&msg, limits(Some(ocr.clone())));
         assert!(
@@ -330,7 +346,7 @@ fn a_picture_kept_as_an_ole_object_is_read_by_ocr() {
                 .as_deref()
                 .unwrap_or_default()
                 .ends_with(read_as),
-            "{in_contents}: {attachment:?}"
+            "{kept:?}: {attachment:?}"
         );
         let off = read(&msg, limits(None));
         assert!(
@@ -338,7 +354,7 @@ fn a_picture_kept_as_an_ole_object_is_read_by_ocr() {
                 .as_deref()
                 .unwrap_or_default()
                 .contains("a BMP image: text in images is not read (OCR is off)"),
-            "{in_contents}: {off:?}"
+            "{kept:?}: {off:?}"
         );
     }
 }
@@ -421,7 +437,10 @@ fn objects_that_are_not_read_are_noted() {
         "{attachment:?}"
     );
     // Cut anywhere, the message is read or noted, never a panic.
-    let whole = outlook_msg(&[picture(false), package("a.txt", "a.txt", b"words")]);
+    let whole = outlook_msg(&[
+        picture(Kept::Presentation),
+        package("a.txt", "a.txt", b"words"),
+    ]);
     for end in (0..whole.len()).step_by(97) {
         let _ = read(&whole[..end], Limits::default());
     }
@@ -442,7 +461,7 @@ fn a_picture_kept_as_an_ole_object_is_read_by_tesseract() {
         eprintln!("skipped: Tesseract cannot run: {reason}");
         return;
     }
-    let msg = outlook_msg(&[picture(false)]);
+    let msg = outlook_msg(&[picture(Kept::Presentation)]);
     let attachment = attached(&msg, limits(Some(ocr)));
     let text = attachment.text.as_deref().unwrap_or_default();
     for words in ["OFFICIAL-SENSITIVE", "HARRIS", "AB123456C"] {

@@ -11,9 +11,10 @@
 //!   with its name;
 //! - a picture: a device-independent bitmap kept as the object's content (a static picture,
 //!   "Picture (Device Independent Bitmap)", whose `CONTENTS` stream is a BMP file or a bitmap
-//!   without its file header: [`contents_bitmap`]), or as its presentation, the picture a reader
-//!   is shown (`\x02OlePres000`, [MS-OLEDS] 2.3.4, in the clipboard format `CF_DIB`:
-//!   [`presentation`]). It is written as a BMP file and read as an image attachment is, by OCR;
+//!   without its file header: [`contents_bitmap`]; so is Paintbrush's native data after its
+//!   size), or as its presentation, the picture a reader is shown (`\x02OlePres000`,
+//!   [MS-OLEDS] 2.3.4, in the clipboard format `CF_DIB`: [`presentation`]). It is written as a
+//!   BMP file and read as an image attachment is, by OCR;
 //! - a Word document, an Excel workbook or a PowerPoint presentation embedded as an object (its
 //!   streams, [`DOCUMENT_STREAMS`], in the object's storage): the storage is copied into a
 //!   compound file of its own, read as that document attached is.
