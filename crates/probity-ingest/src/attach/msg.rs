@@ -14,10 +14,10 @@
 //! message ([`to_mime`]) and reads that as any attached message, so that the exclusions see its
 //! parties; elsewhere (in a zip, in a TNEF) it is written as text with a header block, as a
 //! forwarded message is ([`write_text`]). Either way the pictures' text follows the body, each
-//! under a line `[image N]`, and their notes are the message's. Either way too, the notes of the messages
-//! attached inside it (what was not read of them) are the attachment's, each after the names of
-//! the attachments it is in, [`MAX_NOTES`] at most ([`nested_notes`]), as the message's own
-//! notes are; the MIME message carries no notes.
+//! under a line `[image N]`, and their notes are the message's. Either way too, the notes of the
+//! messages attached inside it (what was not read of them) are the attachment's, each after the
+//! names of the attachments it is in, [`MAX_NOTES`] at most ([`nested_notes`]), as the message's
+//! own notes are; the MIME message carries no notes.
 //!
 //! Limits: the compound file is opened by the `cfb` crate; what is read of its streams, all
 //! together, is held to the attachment's decompression budget, an attachment over the
@@ -118,7 +118,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Option<Result<Outlook, Stri
                 // Its own notes are bounded as those of the messages attached inside it are.
                 let mut notes = Bounded::default();
                 for note in std::mem::take(&mut message.notes) {
-                    notes.push(note);
+                    notes.push(|| note);
                 }
                 message.notes = notes.finish("on the Outlook message");
                 message
@@ -847,9 +847,10 @@ struct Bounded {
 }
 
 impl Bounded {
-    fn push(&mut self, note: String) {
+    /// Keeps the note `note` makes, or counts it (not made) past [`MAX_NOTES`].
+    fn push(&mut self, note: impl FnOnce() -> String) {
         if self.notes.len() < MAX_NOTES {
-            self.notes.push(note);
+            self.notes.push(note());
         } else {
             self.more += 1;
         }
@@ -895,7 +896,7 @@ pub(crate) fn nested_notes(message: &Outlook) -> Vec<String> {
     let mut stack = attached(message, "");
     while let Some((prefix, inner)) = stack.pop() {
         for note in &inner.notes {
-            notes.push(format!("{prefix}{note}"));
+            notes.push(|| format!("{prefix}{note}"));
         }
         stack.extend(attached(inner, &prefix));
     }
