@@ -4,7 +4,8 @@
 //! as the file it holds, with its name; a picture an older Outlook kept as an object ("Picture
 //! (Device Independent Bitmap)": a bitmap in `CONTENTS` or in the presentation stream
 //! `\x02OlePres000`) is read by OCR as an image attachment is. Before, each was noted as "no
-//! data (an object or a link); not read".
+//! data (an object or a link); not read". A TNEF carries such an attachment as an OLE 1 object,
+//! whose file is read the same way (before, it was read as a file of an unknown type).
 //!
 //! The messages are built with the compound file writer of the `cfb` crate, as the other
 //! Outlook tests build theirs, the objects' streams as [MS-OLEDS] lays them out; the bitmap is
@@ -467,4 +468,118 @@ fn a_picture_kept_as_an_ole_object_is_read_by_tesseract() {
     for words in ["OFFICIAL-SENSITIVE", "HARRIS", "AB123456C"] {
         assert!(text.contains(words), "{words} not in {attachment:?}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A TNEF (`winmail.dat`) carries an attachment embedded by OLE as an OLE 1 object
+// ---------------------------------------------------------------------------------------------
+
+fn tnef_attribute(out: &mut Vec<u8>, level: u8, id: u32, data: &[u8]) {
+    out.push(level);
+    out.extend_from_slice(&id.to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out.extend_from_slice(data);
+    let checksum = data
+        .iter()
+        .fold(0u16, |sum, &b| sum.wrapping_add(u16::from(b)));
+    out.extend_from_slice(&checksum.to_le_bytes());
+}
+
+/// An OLE 1 embedded object ([MS-OLEDS] 2.2.5) of `class` holding `native`: a version, the
+/// format (2, embedded), the class, topic and item names, the native data with its size.
+fn ole1(class: &str, native: &[u8]) -> Vec<u8> {
+    let mut out = vec![1, 5, 0, 0, 2, 0, 0, 0];
+    for name in [format!("{class}\0"), String::new(), String::new()] {
+        out.extend_from_slice(&(name.len() as u32).to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+    }
+    out.extend_from_slice(&(native.len() as u32).to_le_bytes());
+    out.extend_from_slice(native);
+    out
+}
+
+/// A TNEF with a plain body and each `(title, data)` attached as an object embedded by OLE (its
+/// rendering data's type 2).
+fn tnef(objects: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut out = vec![0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00];
+    tnef_attribute(&mut out, 1, 0x0002_800c, b"See the objects attached.");
+    for (title, data) in objects {
+        let mut rendering = 2u16.to_le_bytes().to_vec();
+        rendering.extend_from_slice(&[0xFF; 12]);
+        tnef_attribute(&mut out, 2, 0x0006_9002, &rendering);
+        tnef_attribute(&mut out, 2, 0x0001_8010, format!("{title}\0").as_bytes());
+        tnef_attribute(&mut out, 2, 0x0006_800f, data);
+    }
+    out
+}
+
+/// In a TNEF, a Package's file is read under its name, Paintbrush's picture by OCR, a Word
+/// document embedded as an object as a Word document; another program's object is noted.
+/// Before, each was read as a file of an unknown type.
+#[test]
+fn objects_embedded_by_ole_in_a_tnef_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ocr = stand_in(dir.path());
+    let package = &ole10_native("custody-notes.txt", WORDS.as_bytes())[4..];
+    let word = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/attach/people-table.doc"),
+    )
+    .unwrap();
+    let winmail = tnef(&[
+        ("Package", ole1("Package", package)),
+        ("Paintbrush Picture", ole1("PBrush", &fixture("screen.bmp"))),
+        ("Document", ole1("Word.Document.8", &word)),
+        ("Equation", ole1("Equation.3", b"equation data")),
+        ("Cut", ole1("Package", package)[..40].to_vec()),
+    ]);
+    let input = Input {
+        bytes: &winmail,
+        mime_type: Some("application/ms-tnef"),
+        name: Some("winmail.dat"),
+        charset: None,
+    };
+    let got = extract_text(&input, &limits(Some(ocr.clone())));
+    let text = got.text.as_deref().unwrap();
+    assert!(
+        text.contains(&format!("[attachment custody-notes.txt]\n{WORDS}")),
+        "{got:?}"
+    );
+    assert!(
+        text.contains("[attachment Paintbrush Picture]\nNI AB123456C"),
+        "{got:?}"
+    );
+    assert!(text.contains("[attachment Document]\n"), "{got:?}");
+    assert!(text.contains("John Roe,03/04/1975"), "{got:?}");
+    let note = got.note.as_deref().unwrap();
+    assert!(
+        note.contains(
+            "Equation inside the TNEF: an object embedded by OLE is not read: its class, Equation.3, is not one read"
+        ),
+        "{note}"
+    );
+    assert!(
+        note.contains(
+            "Cut inside the TNEF: an object embedded by OLE is not read: its native data"
+        ),
+        "{note}"
+    );
+    // Attached to an email, the same.
+    let attachment = common::email_attaching(
+        "winmail.dat",
+        "application/ms-tnef",
+        &winmail,
+        limits(Some(ocr)),
+    )
+    .email
+    .unwrap()
+    .attachments
+    .remove(0);
+    assert!(
+        attachment
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .contains(WORDS),
+        "{attachment:?}"
+    );
 }

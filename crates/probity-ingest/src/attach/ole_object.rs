@@ -19,6 +19,9 @@
 //!   streams, [`DOCUMENT_STREAMS`], in the object's storage): the storage is copied into a
 //!   compound file of its own, read as that document attached is.
 //!
+//! A TNEF carries an attachment embedded by OLE as an OLE 1 object instead ([`ole1`]: its class
+//! and native data), read by [`super::tnef`] with [`package_data`] and [`contents_bitmap`].
+//!
 //! Every length is checked against the bytes it is in; nothing allocates more than they hold.
 
 use super::doc::{u16_at, u32_at};
@@ -61,20 +64,25 @@ pub(super) struct Package {
     pub data: Vec<u8>,
 }
 
-/// The file in the native data of a Package object (`\x01Ole10Native`); an error saying why
-/// where the bytes are not one (another program's OLE 1 object, a link, a damaged one).
+/// The file in the `\x01Ole10Native` stream of a Package object: its native data after their
+/// size ([`package_data`]).
 pub(super) fn package(native: &[u8]) -> Result<Package, String> {
     let size = u32_at(native, 0).ok_or("its native data is cut short")?;
     let end = usize::try_from(size)
         .ok()
         .and_then(|size| size.checked_add(4))
         .map_or(native.len(), |end| end.min(native.len()));
-    let native = &native[..end];
+    package_data(&native[4..end])
+}
+
+/// The file in the native data of a Package object; an error saying why where the bytes are not
+/// one (another program's OLE 1 object, a link, a damaged one).
+pub(super) fn package_data(native: &[u8]) -> Result<Package, String> {
     // The Packager's header: 2, the label, the path the file was taken from.
-    if u16_at(native, 4) != Some(2) {
+    if u16_at(native, 0) != Some(2) {
         return Err("its native data is not a Package's (another program's object)".into());
     }
-    let mut at = 6;
+    let mut at = 2;
     let label = nul_terminated(native, &mut at).ok_or("its label is cut short")?;
     let path = nul_terminated(native, &mut at).ok_or("its file's path is cut short")?;
     // Two bytes of 0, then the kind: 3 a file embedded, 1 a link to one.
@@ -120,6 +128,49 @@ pub(super) fn package(native: &[u8]) -> Result<Package, String> {
         name,
         data: data.to_vec(),
     })
+}
+
+/// An object as OLE 1 stores one (an `OLESTREAM`, [MS-OLEDS] 2.2.5), as a TNEF carries an
+/// attachment embedded by OLE: its class (the program that made it) and native data.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Ole1<'b> {
+    pub class: String,
+    pub native: &'b [u8],
+}
+
+/// The OLE 1 embedded object in `bytes`: a version (any), the format (2: embedded; 1: a link),
+/// the class, topic and item names (each a length-prefixed ANSI string), then the native data,
+/// its size first (the presentation after it is not read). An error saying why where it is not
+/// one.
+pub(super) fn ole1(bytes: &[u8]) -> Result<Ole1<'_>, String> {
+    match u32_at(bytes, 4) {
+        Some(2) => {}
+        Some(1) => return Err("it links to a file rather than holding one".into()),
+        Some(_) => return Err("it is not an OLE 1 object".into()),
+        None => return Err("it is cut short".into()),
+    }
+    let mut at = 8;
+    let class = length_prefixed(bytes, &mut at).ok_or("its class is cut short")?;
+    for _ in 0..2 {
+        length_prefixed(bytes, &mut at).ok_or("its names are cut short")?;
+    }
+    let size = len_at(bytes, at).ok_or("its native data is cut short")?;
+    let native = bytes
+        .get(at + 4..)
+        .and_then(|rest| rest.get(..size))
+        .ok_or_else(|| format!("its native data of {size} bytes is cut short"))?;
+    let class = super::rtf::windows_1252(class)
+        .trim_end_matches('\0')
+        .to_owned();
+    Ok(Ole1 { class, native })
+}
+
+/// A length-prefixed ANSI string at `at`, `at` moved past it.
+fn length_prefixed<'b>(bytes: &'b [u8], at: &mut usize) -> Option<&'b [u8]> {
+    let len = len_at(bytes, *at)?;
+    let text = bytes.get(*at + 4..)?.get(..len)?;
+    *at += 4 + len;
+    Some(text)
 }
 
 /// The bytes up to the next NUL from `at`, `at` moved past it; none where there is no NUL.
@@ -299,10 +350,29 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn an_ole1_object_gives_its_class_and_native_data() {
+        let mut stream = vec![1, 5, 0, 0, 2, 0, 0, 0];
+        for name in [&b"Package\0"[..], b"", b""] {
+            stream.extend_from_slice(&(name.len() as u32).to_le_bytes());
+            stream.extend_from_slice(name);
+        }
+        let data = &native("notes.txt", b"the words")[4..];
+        stream.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        stream.extend_from_slice(data);
+        let object = ole1(&stream).unwrap();
+        assert_eq!(object.class, "Package");
+        assert_eq!(package_data(object.native).unwrap().data, b"the words");
+        assert!(ole1(&stream[..stream.len() - 1]).is_err());
+        stream[4] = 1;
+        assert!(ole1(&stream).unwrap_err().contains("links"));
+    }
+
     proptest::proptest! {
         #[test]
         fn any_bytes_are_read_without_a_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
             let _ = package(&bytes);
+            let _ = ole1(&bytes);
             let _ = presentation(&bytes);
             let _ = contents_bitmap(&bytes);
             let _ = user_type(&bytes);

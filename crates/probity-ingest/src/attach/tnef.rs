@@ -7,13 +7,18 @@
 //! attachment), an id, a length, the data and a checksum. Read here: the plain-text body
 //! (`attBody`), the message's MAPI properties for a plain or HTML body (`PR_BODY`,
 //! `PR_BODY_HTML`), a body held only as compressed RTF (`PR_RTF_COMPRESSED`, read by
-//! [`super::rtf`]), and each attachment's title, long file name and data. The pictures of the RTF
-//! body (a screenshot pasted into the message) are read by OCR whatever other body there is, as
-//! an RTF document's are ([`super::pictures`]), after the body. Every length is checked
-//! against the stream; nothing here allocates more than the stream holds.
+//! [`super::rtf`]), and each attachment's title, long file name and data; an attachment embedded
+//! by OLE (its rendering data says so) is carried as an OLE 1 object, and the file in it is read
+//! ([`embedded`]). The pictures of the RTF body (a screenshot pasted into the message) are read
+//! by OCR whatever other body there is, as an RTF document's are ([`super::pictures`]), after
+//! the body. Every length is checked against the stream; nothing here allocates more than the
+//! stream holds.
+
+use std::borrow::Cow;
 
 use mail_parser::decoders::charsets::map::charset_decoder;
 
+use super::ole_object;
 use super::pictures::Pictures;
 use super::{Input, Kind, TextOut, extract_kind, kind_of};
 
@@ -27,6 +32,9 @@ const ATT_ATTACH_REND_DATA: u32 = 0x0006_9002;
 const ATT_ATTACH_TITLE: u32 = 0x0001_8010;
 const ATT_ATTACH_DATA: u32 = 0x0006_800f;
 const ATT_ATTACHMENT: u32 = 0x0006_9005;
+
+/// The rendering data's type of an attachment embedded by OLE (a file's is 1).
+const ATTACH_TYPE_OLE: u16 = 2;
 
 const PR_BODY: u16 = 0x1000;
 const PR_RTF_COMPRESSED: u16 = 0x1009;
@@ -46,6 +54,9 @@ struct Packed<'a> {
     title: Option<String>,
     long_name: Option<String>,
     data: Option<&'a [u8]>,
+    /// Whether its rendering data says it is an object embedded by OLE, its data an OLE 1
+    /// object ([`ole_object::ole1`]).
+    ole: bool,
 }
 
 /// What the stream holds.
@@ -109,6 +120,20 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
             out.note(format!("{name} inside the TNEF has no data"));
             continue;
         };
+        let (name, data) = if packed.ole {
+            match embedded(data) {
+                Ok((inner_name, data)) => (inner_name.unwrap_or(name), data),
+                Err(reason) => {
+                    out.note(format!(
+                        "{name} inside the TNEF: an object embedded by OLE is not read: {reason}"
+                    ));
+                    continue;
+                }
+            }
+        } else {
+            (name, Cow::Borrowed(data))
+        };
+        let data = &*data;
         let input = Input {
             bytes: data,
             mime_type: None,
@@ -139,6 +164,25 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
     if let Some(damage) = stream.damaged {
         out.note(damage);
     }
+}
+
+/// The file in an attachment embedded by OLE, carried as an OLE 1 object, and its name where it
+/// has one of its own: a Package's file; Paintbrush's picture (a BMP file); an object of a
+/// later program (a Word document, an Excel workbook), which OLE 1 carries as its compound
+/// file. An error saying why for any other.
+fn embedded(data: &[u8]) -> Result<(Option<String>, Cow<'_, [u8]>), String> {
+    let object = ole_object::ole1(data)?;
+    if object.class == "Package" {
+        let package = ole_object::package_data(object.native)?;
+        return Ok((package.name, Cow::Owned(package.data)));
+    }
+    if let Some(bmp) = ole_object::contents_bitmap(object.native) {
+        return Ok((None, Cow::Owned(bmp)));
+    }
+    if object.native.starts_with(super::COMPOUND_MAGIC) {
+        return Ok((None, Cow::Borrowed(object.native)));
+    }
+    Err(format!("its class, {}, is not one read", object.class))
 }
 
 /// The attributes of a stream (which starts with [`SIGNATURE`]).
@@ -192,7 +236,10 @@ fn read(bytes: &[u8]) -> Stream<'_> {
                     }
                 }
             }
-            ATT_ATTACH_REND_DATA => stream.attachments.push(Packed::default()),
+            ATT_ATTACH_REND_DATA => stream.attachments.push(Packed {
+                ole: data.get(..2) == Some(&ATTACH_TYPE_OLE.to_le_bytes()[..]),
+                ..Packed::default()
+            }),
             ATT_ATTACH_TITLE => current(&mut stream).title = Some(ansi(data)),
             ATT_ATTACH_DATA => current(&mut stream).data = Some(data),
             ATT_ATTACHMENT => {
