@@ -514,7 +514,8 @@ fn tnef(objects: &[(&str, Vec<u8>)]) -> Vec<u8> {
 }
 
 /// In a TNEF, a Package's file is read under its name, Paintbrush's picture by OCR, a Word
-/// document embedded as an object as a Word document; another program's object is noted.
+/// document embedded as an object as a Word document; another program's object is noted, and
+/// data that is not an OLE 1 object read as it is.
 /// Before, each was read as a file of an unknown type.
 #[test]
 fn objects_embedded_by_ole_in_a_tnef_are_read() {
@@ -531,6 +532,7 @@ fn objects_embedded_by_ole_in_a_tnef_are_read() {
         ("Document", ole1("Word.Document.8", &word)),
         ("Equation", ole1("Equation.3", b"equation data")),
         ("Cut", ole1("Package", package)[..40].to_vec()),
+        ("Plain", b"Plain words, not an OLE 1 object.".to_vec()),
     ]);
     let input = Input {
         bytes: &winmail,
@@ -550,6 +552,11 @@ fn objects_embedded_by_ole_in_a_tnef_are_read() {
     );
     assert!(text.contains("[attachment Document]\n"), "{got:?}");
     assert!(text.contains("John Roe,03/04/1975"), "{got:?}");
+    // Data that does not start as an OLE 1 object is read as it is.
+    assert!(
+        text.ends_with("[attachment Plain]\nPlain words, not an OLE 1 object."),
+        "{got:?}"
+    );
     let note = got.note.as_deref().unwrap();
     assert!(
         note.contains(

@@ -140,15 +140,18 @@ pub(super) struct Ole1<'b> {
 
 /// The OLE 1 embedded object in `bytes`: a version (any), the format (2: embedded; 1: a link),
 /// the class, topic and item names (each a length-prefixed ANSI string), then the native data,
-/// its size first (the presentation after it is not read). An error saying why where it is not
-/// one.
-pub(super) fn ole1(bytes: &[u8]) -> Result<Ole1<'_>, String> {
-    match u32_at(bytes, 4) {
-        Some(2) => {}
-        Some(1) => return Err("it links to a file rather than holding one".into()),
-        Some(_) => return Err("it is not an OLE 1 object".into()),
-        None => return Err("it is cut short".into()),
+/// its size first (the presentation after it is not read). None where the bytes do not start as
+/// one (its format is neither); an error saying why where they do but it is not read.
+pub(super) fn ole1(bytes: &[u8]) -> Option<Result<Ole1<'_>, String>> {
+    match u32_at(bytes, 4)? {
+        2 => Some(embedded_ole1(bytes)),
+        1 => Some(Err("it links to a file rather than holding one".into())),
+        _ => None,
     }
+}
+
+/// [`ole1`] past its format, which says it is embedded.
+fn embedded_ole1(bytes: &[u8]) -> Result<Ole1<'_>, String> {
     let mut at = 8;
     let class = length_prefixed(bytes, &mut at).ok_or("its class is cut short")?;
     for _ in 0..2 {
@@ -360,12 +363,14 @@ mod tests {
         let data = &native("notes.txt", b"the words")[4..];
         stream.extend_from_slice(&(data.len() as u32).to_le_bytes());
         stream.extend_from_slice(data);
-        let object = ole1(&stream).unwrap();
+        let object = ole1(&stream).unwrap().unwrap();
         assert_eq!(object.class, "Package");
         assert_eq!(package_data(object.native).unwrap().data, b"the words");
-        assert!(ole1(&stream[..stream.len() - 1]).is_err());
+        assert!(ole1(&stream[..stream.len() - 1]).unwrap().is_err());
         stream[4] = 1;
-        assert!(ole1(&stream).unwrap_err().contains("links"));
+        assert!(ole1(&stream).unwrap().unwrap_err().contains("links"));
+        stream[4] = 7;
+        assert_eq!(ole1(&stream), None);
     }
 
     proptest::proptest! {

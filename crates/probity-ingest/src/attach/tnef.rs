@@ -120,18 +120,16 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
             out.note(format!("{name} inside the TNEF has no data"));
             continue;
         };
-        let (name, data) = if packed.ole {
-            match embedded(data) {
-                Ok((inner_name, data)) => (inner_name.unwrap_or(name), data),
-                Err(reason) => {
-                    out.note(format!(
-                        "{name} inside the TNEF: an object embedded by OLE is not read: {reason}"
-                    ));
-                    continue;
-                }
+        // Where the data does not start as an OLE 1 object, it is read as it is.
+        let (name, data) = match packed.ole.then(|| embedded(data)).flatten() {
+            Some(Ok((inner_name, data))) => (inner_name.unwrap_or(name), data),
+            Some(Err(reason)) => {
+                out.note(format!(
+                    "{name} inside the TNEF: an object embedded by OLE is not read: {reason}"
+                ));
+                continue;
             }
-        } else {
-            (name, Cow::Borrowed(data))
+            None => (name, Cow::Borrowed(data)),
         };
         let data = &*data;
         let input = Input {
@@ -166,12 +164,20 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
     }
 }
 
+/// The file in an object embedded by OLE: its own name where it has one, and its bytes.
+type Unwrapped<'d> = (Option<String>, Cow<'d, [u8]>);
+
 /// The file in an attachment embedded by OLE, carried as an OLE 1 object, and its name where it
 /// has one of its own: a Package's file; Paintbrush's picture (a BMP file); an object of a
 /// later program (a Word document, an Excel workbook), which OLE 1 carries as its compound
-/// file. An error saying why for any other.
-fn embedded(data: &[u8]) -> Result<(Option<String>, Cow<'_, [u8]>), String> {
-    let object = ole_object::ole1(data)?;
+/// file. An error saying why for any other; none where the data does not start as an OLE 1
+/// object.
+fn embedded(data: &[u8]) -> Option<Result<Unwrapped<'_>, String>> {
+    Some(ole_object::ole1(data)?.and_then(|object| embedded_file(&object)))
+}
+
+/// The file in an OLE 1 object ([`embedded`]).
+fn embedded_file<'d>(object: &ole_object::Ole1<'d>) -> Result<Unwrapped<'d>, String> {
     if object.class == "Package" {
         let package = ole_object::package_data(object.native)?;
         return Ok((package.name, Cow::Owned(package.data)));
