@@ -3,6 +3,7 @@
 //! JSON and CSV chat exports). Everything is driven by [`Rng`], so a mutant depends only on the
 //! seed, the iteration number and the corpus it was drawn from.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -1071,6 +1072,11 @@ struct Delimiters<'a> {
     messages: Vec<usize>,
     /// Where each blank line starts.
     blanks: Vec<usize>,
+    /// Where each line starting `--` starts.
+    dashes: Vec<usize>,
+    /// For a boundary declared at an offset: where the first line after it starts that is `--`
+    /// and a boundary declared before it in the same message (the input's length when none is).
+    closed_at: RefCell<HashMap<usize, usize>>,
 }
 
 impl<'a> Delimiters<'a> {
@@ -1099,13 +1105,21 @@ impl<'a> Delimiters<'a> {
             declared: HashMap::new(),
             messages,
             blanks: Vec::new(),
+            dashes: Vec::new(),
+            closed_at: RefCell::new(HashMap::new()),
         };
+        if data.starts_with(b"--") {
+            delimiters.dashes.push(0);
+        }
         let mut from = 0;
         while let Some(found) = memchr_newline(lower, from) {
             let next = found + 1;
             let end = memchr_newline(lower, next).unwrap_or(lower.len());
             if lower[next..end].trim_ascii().is_empty() {
                 delimiters.blanks.push(next);
+            }
+            if data[next..].starts_with(b"--") {
+                delimiters.dashes.push(next);
             }
             from = next;
         }
@@ -1156,41 +1170,70 @@ impl<'a> Delimiters<'a> {
     /// its body, after its header block), then `--`, white space or the line's end. A line `--`
     /// and anything else is text: a part's text, or a mutation's; so is a line `--` and a
     /// boundary declared in the lines just above it (text that looks like a multipart's header).
+    /// So is a line `--X` after a line `--` and a boundary declared before X's declaration (a
+    /// delimiter of a multipart holding X's, which ends X by RFC 2046, as the decoder reads it:
+    /// a later `--X` is text of another part); when that line is text, not a delimiter, the
+    /// line `--X` is taken for text all the same (the rule plants nowhere it is unsure of).
     fn is_delimiter(&self, line: usize) -> bool {
-        let Some(rest) = self
-            .data
-            .get(line..)
-            .and_then(|rest| rest.strip_prefix(b"--"))
-        else {
+        let Some(rest) = self.dash_line(line) else {
             return false;
         };
-        let rest = &rest[..memchr_newline(rest, 0).unwrap_or(rest.len())];
         let message = self.message_start(line);
         let declared_here = |boundary: &[u8]| {
-            self.declared.get(boundary).is_some_and(|places| {
-                let after = places.partition_point(|at| *at < message);
-                places.get(after).is_some_and(|at| {
-                    let blank = self.blanks.partition_point(|blank| blank <= at);
-                    *at < line && self.blanks.get(blank).is_some_and(|blank| *blank < line)
-                })
+            self.declaration(boundary, message).is_some_and(|at| {
+                let blank = self.blanks.partition_point(|blank| *blank <= at);
+                at < line
+                    && self.blanks.get(blank).is_some_and(|blank| *blank < line)
+                    && self.closed_at(at, message) >= line
             })
         };
-        // The boundary is the line with its trailing white space taken off, or what comes
-        // before a `--` in it (a close delimiter).
-        if declared_here(rest.trim_ascii_end()) {
-            return true;
+        names(rest).any(declared_here)
+    }
+
+    /// The rest of the line starting at `line` after its leading `--`, if it starts so.
+    fn dash_line(&self, line: usize) -> Option<&'a [u8]> {
+        let rest = self.data.get(line..)?.strip_prefix(b"--")?;
+        Some(&rest[..memchr_newline(rest, 0).unwrap_or(rest.len())])
+    }
+
+    /// Where `boundary` is first declared in the message that starts at `message`.
+    fn declaration(&self, boundary: &[u8], message: usize) -> Option<usize> {
+        let places = self.declared.get(boundary)?;
+        let after = places.partition_point(|at| *at < message);
+        places.get(after).copied()
+    }
+
+    /// Where the first line after `at` (a boundary's declaration in the message that starts at
+    /// `message`) starts that is `--` and a boundary declared before `at` in that message: a
+    /// delimiter of a multipart holding the declared one, if any, which ends it. The input's
+    /// length when there is none. Kept for each declaration, so that each is searched once (the
+    /// boundaries declared before `at` are all known when it is first asked for: they are
+    /// gathered in order).
+    fn closed_at(&self, at: usize, message: usize) -> usize {
+        if let Some(end) = self.closed_at.borrow().get(&at) {
+            return *end;
         }
-        let mut from = 0;
-        for _ in 0..16 {
-            let Some(found) = find(&rest[from..], b"--") else {
-                return false;
-            };
-            if declared_here(&rest[..from + found]) {
-                return true;
-            }
-            from += found + 1;
-        }
-        false
+        let next_message = self
+            .messages
+            .get(self.messages.partition_point(|start| *start <= at))
+            .copied()
+            .unwrap_or(self.data.len());
+        let first = self.dashes.partition_point(|line| *line <= at);
+        let end = self.dashes[first..]
+            .iter()
+            .take_while(|line| **line < next_message)
+            .find(|line| {
+                self.dash_line(**line).is_some_and(|rest| {
+                    names(rest).any(|name| {
+                        self.declaration(name, message)
+                            .is_some_and(|outer| outer < at)
+                    })
+                })
+            })
+            .copied()
+            .unwrap_or(self.data.len());
+        self.closed_at.borrow_mut().insert(at, end);
+        end
     }
 
     /// Where the last delimiter line before `at` in the same message starts. Searched back from
@@ -1214,6 +1257,19 @@ impl<'a> Delimiters<'a> {
             }
         }
     }
+}
+
+/// The boundaries a line `--`… may be a delimiter of (`rest` is what follows the `--`): the
+/// line with its trailing white space taken off, or what comes before a `--` in it (a close
+/// delimiter), 16 of those at most.
+fn names(rest: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let closes = rest
+        .windows(2)
+        .enumerate()
+        .filter(|(_, window)| *window == b"--")
+        .map(|(at, _)| &rest[..at])
+        .take(16);
+    std::iter::once(rest.trim_ascii_end()).chain(closes)
 }
 
 /// Whether the text at `at` is in a block of lines that can be a header block: the first of the
@@ -1431,10 +1487,20 @@ mod tests {
             // A line `--B` under `boundary=b` is text, not a delimiter: a boundary is matched in
             // its own case (comms fuzzer s47 da95c354b8d62152, where the part was base64).
             "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\nSGk=\n--B\nContent-Type: text/plain\n\nSGk=\n--b--\n",
+            // A line `--XX` after a delimiter of a multipart holding XX's declaration, which
+            // ended XX: text of the part that delimiter starts (an application part here), not
+            // a delimiter (comms fuzzer s46 85e9ea45920e328b, where `--N0` came in XX's first
+            // part's header block).
+            "Content-Type: multipart/mixed; boundary=\"N0\"\n\n--N0\nContent-Type: multipart/mixed; boundary=\"N10\"\n\n--N10\nContent-Type: multipart/mixed; boundary=\"XX\"\n\n--XX\n--N0   \t\nContent-Type: application/vnd.ms-excel; name=\"c.xls\"\n\nAAAA\n--XX\nContent-Type: text/plain\n\nhi\n",
         ] {
             let mut data = input.as_bytes().to_vec();
             assert!(!plant_canary(&mut rng, &mut data), "{input}");
         }
+        // A nested multipart's second part, its delimiter before any of the outer multipart's.
+        let mut data = b"Content-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: multipart/mixed; boundary=X\n\n--X\nContent-Type: application/pdf\n\n%PDF\n--X\nContent-Type: text/plain\n\nhi\n--X--\n--N--\n".to_vec();
+        assert!(plant_canary(&mut rng, &mut data));
+        assert!(find(&data, b"text/plain\n\nzqxcanaryword\nhi\n").is_some());
+        assert!(planted_by_rule(&data));
         let mut data =
             b"Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Transfer-Encoding: 8bit\nContent-Type: text/plain\n\nhi\n--B--\n"
                 .to_vec();
