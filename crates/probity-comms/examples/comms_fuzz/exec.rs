@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use probity_comms::{CommsStage, Outcome};
 use probity_ingest::Sink;
+use probity_ingest::csv::RowReader;
 use probity_ingest::files::{FileOptions, decode_file};
 use probity_model::{DeadLetter, Event, Format};
 
@@ -100,7 +101,8 @@ fn reset_peak() {
 /// event's subject, body or attachment text, or some dead letter's raw input or reason (a CSV
 /// column's name), holds it, the text was lost without a word (a `text-loss` finding). Not where
 /// an attachment's text was cut at its limit (its note says so), nor in a CSV that is a header
-/// alone (the word is the header).
+/// alone (the word is the header), nor where every planted word lies in the header row of what
+/// was read as CSV (see [`in_csv_header`]).
 pub fn run(stage: &CommsStage, work: &Path, name: &str, bytes: &[u8], canary: bool) -> Report {
     let file = work.join(name);
     let mut findings = Vec::new();
@@ -155,11 +157,12 @@ pub fn run(stage: &CommsStage, work: &Path, name: &str, bytes: &[u8], canary: bo
                 Err(error) => shape(&error.to_string()).hash(&mut hasher),
             }
             // A CSV header with no rows is nothing to lose, though the word was planted in it;
-            // nor is text past an attachment's text limit, which its note says was cut.
-            let excused = decoded
-                .as_ref()
-                .is_ok_and(|format| header_only(*format, bytes))
-                || sink.text_cut;
+            // nor is a word that is a column's name in a CSV's header row; nor is text past an
+            // attachment's text limit, which its note says was cut.
+            let excused = decoded.as_ref().is_ok_and(|format| {
+                header_only(*format, bytes)
+                    || (*format == Format::Csv && in_csv_header(bytes, sink.first_row_line))
+            }) || sink.text_cut;
             if canary && decoded.is_ok() && !sink.canary_seen && !excused {
                 findings.push(Finding {
                     kind: "text-loss",
@@ -317,6 +320,40 @@ fn header_only(format: Format, bytes: &[u8]) -> bool {
     }
 }
 
+/// Whether every planted word of `bytes`, read as a generic CSV whose first row (event or dead
+/// letter) starts on line `first_row_line`, lies in its header row: the word is then a column's
+/// name, not text of a body (comms fuzzer s47 522136df09856f3f: planted after a blank line in a
+/// quoted field of the first record; every row then failed against that header and went to dead
+/// letter with its own bytes, and the header is in none of them). The decoder reads the first
+/// record as the header and gives each later record, from the first row's line on, an event or a
+/// dead letter; blank lines between records are skipped, and a planted word's line is not blank,
+/// so a word on a line before the first row's is in the header. That the lines before the first
+/// row are one record is checked too, with `csv_core` as the decoder reads records, under one of
+/// the delimiters the decoder chooses from: were rows lost without a word, the first row seen
+/// would start later than the record after the header, and the word in a lost row would not be
+/// excused.
+fn in_csv_header(bytes: &[u8], first_row_line: Option<u64>) -> bool {
+    let line_of = |at: usize| 1 + bytes[..at].iter().filter(|b| **b == b'\n').count() as u64;
+    let word = crate::mutate::CANARY;
+    // Every place the word is, on a line of its own or not.
+    let Some(last) = bytes.windows(word.len()).rposition(|window| window == word) else {
+        return false;
+    };
+    // No row at all: a header over several lines with nothing after it is an error, not a
+    // finding; a header alone on one line is excused as such.
+    let Some(first_row_line) = first_row_line else {
+        return false;
+    };
+    if line_of(last) >= first_row_line {
+        return false;
+    }
+    [b',', b';', b'\t', b'|'].into_iter().any(|delimiter| {
+        let mut rows = RowReader::new(bytes, delimiter, usize::MAX);
+        matches!(rows.next_row(), Ok(Some(_)))
+            && matches!(rows.next_row(), Ok(Some(row)) if row.line == first_row_line)
+    })
+}
+
 /// Where decoded events and dead letters go: each through the stage at once, as the ingest
 /// sinks do, then dropped (only counts and a digest of what happened are kept), so that memory
 /// measures the decoder and the stage rather than a batch of results.
@@ -335,6 +372,8 @@ struct StageSink<'a> {
     first_event: String,
     /// Whether an attachment's text was cut at its limit, as its note says.
     text_cut: bool,
+    /// The first line any event or dead letter came from (`line N`: a CSV row's).
+    first_row_line: Option<u64>,
 }
 
 impl<'a> StageSink<'a> {
@@ -349,6 +388,19 @@ impl<'a> StageSink<'a> {
             canary_seen: false,
             first_event: String::new(),
             text_cut: false,
+            first_row_line: None,
+        }
+    }
+}
+
+impl StageSink<'_> {
+    /// Keeps the first line a record came from, where its location is `line N`.
+    fn see_line(&mut self, location: Option<&String>) {
+        let line = location
+            .and_then(|location| location.strip_prefix("line "))
+            .and_then(|rest| rest.parse::<u64>().ok());
+        if let Some(line) = line {
+            self.first_row_line = Some(self.first_row_line.map_or(line, |first| first.min(line)));
         }
     }
 }
@@ -359,6 +411,7 @@ impl Sink for StageSink<'_> {
         if let Some(index) = mbox_index(event.provenance.location.as_ref()) {
             self.mbox_messages.insert(index);
         }
+        self.see_line(event.provenance.location.as_ref());
         // Wall time (a clock read costs nanoseconds; the thread's CPU time, a file read per event,
         // made the harness the slowest part of an input of many short rows).
         if self.events == 1 {
@@ -406,6 +459,7 @@ impl Sink for StageSink<'_> {
         if let Some(index) = mbox_index(letter.location.as_ref()) {
             self.mbox_messages.insert(index);
         }
+        self.see_line(letter.location.as_ref());
         // A word that became a CSV column's name is in the reason of a row that failed.
         self.canary_seen |= holds_canary(&letter.raw) || holds_canary(letter.reason.as_bytes());
         let outcome = self.stage.guard_dead_letter(&mut letter);
@@ -415,5 +469,40 @@ impl Sink for StageSink<'_> {
             self.features.insert(shape(&letter.reason));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_losses(name: &str, bytes: &[u8]) -> usize {
+        let data = tempfile::tempdir().unwrap();
+        let stage = CommsStage::open_policies(data.path()).unwrap();
+        let work = tempfile::tempdir().unwrap();
+        run(&stage, work.path(), name, bytes, true)
+            .findings
+            .iter()
+            .filter(|finding| finding.kind == "text-loss")
+            .count()
+    }
+
+    /// A word in a CSV's header row is a column's name: no text-loss when every row fails
+    /// against that header (comms fuzzer s47 522136df09856f3f: the word in a quoted field of the
+    /// first record, over three lines). A word in a row, or after rows, is still looked for.
+    #[test]
+    fn a_word_in_a_csv_header_row_is_not_text_loss() {
+        let header = b"Chats (1),\"y\n\nzqxcanaryword\n\",,,\n#,Chat #,Direction,Timestamp: Date,Timestamp: Time,From,To,Participants,Body,Source\n";
+        assert_eq!(text_losses("report.csv", header), 0);
+        // A word on a line of its own as a row: read (a dead letter of one column).
+        let row = b"a,b\n1,2\nzqxcanaryword\n3,4\n";
+        assert_eq!(text_losses("report.csv", row), 0);
+        // A word on a line of a row: not excused.
+        assert!(!in_csv_header(b"a,b\n1,2\nzqxcanaryword\n", Some(2)));
+        assert!(!in_csv_header(b"a,zqxcanaryword\n", None));
+        // The first row seen starts after the record that follows the header (rows lost
+        // between): not excused.
+        assert!(!in_csv_header(b"a,zqxcanaryword\n1,2\n3,4\n", Some(3)));
+        assert!(in_csv_header(b"a,zqxcanaryword\n1,2\n3,4\n", Some(2)));
     }
 }
