@@ -1394,10 +1394,13 @@ fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
         .map(|i| from + i)
 }
 
-/// Headers whose transfer encoding and charset leave a planted ASCII word as it is.
+/// Headers whose transfer encoding and charset leave a planted ASCII word as it is. A field
+/// name may have white space after it, before its colon (RFC 5322's obsolete syntax, which the
+/// decoder reads: `Content-Transfer-Encoding : base64` is base64).
 fn plain_encoding(headers: &[u8]) -> bool {
+    let headers = &without_space_before_colon(headers);
     // Every such field: the decoder takes the last of two.
-    let mut rest = headers;
+    let mut rest = headers.as_slice();
     while let Some(at) = find(rest, b"content-transfer-encoding:") {
         let value = &rest[at + b"content-transfer-encoding:".len()..];
         let value = value
@@ -1410,7 +1413,7 @@ fn plain_encoding(headers: &[u8]) -> bool {
         }
         rest = &rest[at + 1..];
     }
-    let mut rest = headers;
+    let mut rest = headers.as_slice();
     while let Some(at) = find(rest, b"charset=") {
         let value = &rest[at + b"charset=".len()..];
         let value: Vec<u8> = value
@@ -1429,6 +1432,24 @@ fn plain_encoding(headers: &[u8]) -> bool {
         rest = &rest[at + 1..];
     }
     true
+}
+
+/// `headers` with the white space before the first colon of each line taken out.
+fn without_space_before_colon(headers: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(headers.len());
+    for (index, line) in headers.split(|b| *b == b'\n').enumerate() {
+        if index > 0 {
+            out.push(b'\n');
+        }
+        match line.iter().position(|b| *b == b':') {
+            Some(colon) => {
+                out.extend_from_slice(line[..colon].trim_ascii_end());
+                out.extend_from_slice(&line[colon..]);
+            }
+            None => out.extend_from_slice(line),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -1475,6 +1496,10 @@ mod tests {
             // is found nowhere.
             "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain; charset=utf-16\n\nContent-Type: multipart/mixed; boundary=N\n--N\nContent-Type: text/plain\n\nhi\n--B--\n",
             "Content-Type: multipart/mixed; boundary=N\n\n--N\nContent-Type: multipart/mixed; boundary=B\nContent-Transfer-Encoding: base64\n\nContent-Type: multipart/mixed; boundary=J\n--J\nContent-Type: text/plain\n\nhi\n",
+            // A transfer encoding with white space before its colon (RFC 5322's obsolete
+            // syntax, read by the decoder as base64).
+            "Subject: s\nContent-Type: text/plain\nContent-Transfer-Encoding : base64\n\nSGk=\n",
+            "Content-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\nContent-Transfer-Encoding\t: base64\n\nSGk=\n--B--\n",
             // Two transfer encodings, the last base64.
             "Subject: s\nContent-Transfer-Encoding: quoted-printable\nContent-Transfer-Encoding: base64\n\nSGk=\n",
             // And after a line `--` and a boundary declared nowhere.
