@@ -247,6 +247,22 @@ impl ChatMembers {
         self.read.contains(source)
     }
 
+    /// The index to decode the input `source` with: `given` where it gathered `source`
+    /// ([`ChatMembers::has_read`]); else `own`, filled by `gather` with the input's own members
+    /// (a decoder given no index, or one that did not gather its input).
+    pub(crate) fn for_input<'a>(
+        given: Option<&'a ChatMembers>,
+        source: &str,
+        own: &'a mut ChatMembers,
+        gather: impl FnOnce(&mut ChatMembers) -> crate::Result<()>,
+    ) -> crate::Result<&'a ChatMembers> {
+        if let Some(given) = given.filter(|given| given.has_read(source)) {
+            return Ok(given);
+        }
+        gather(own)?;
+        Ok(own)
+    }
+
     /// Notes that the members of the input `source` have all been gathered.
     pub(crate) fn mark_read(&mut self, source: &str) {
         self.read.insert(source.to_owned());

@@ -68,20 +68,10 @@ pub fn decode_chat_with<R: BufRead>(
     sink: &mut dyn Sink,
 ) -> Result<()> {
     let origin = ctx.source.clone();
-    let own;
-    let members = match members.filter(|members| members.has_read(&origin)) {
-        Some(members) => members,
-        None => {
-            let mut gathered = ChatMembers::default();
-            gather_members(
-                open().map_err(|e| Error::io(&origin, e))?,
-                ctx,
-                &mut gathered,
-            )?;
-            own = gathered;
-            &own
-        }
-    };
+    let mut own = ChatMembers::default();
+    let members = ChatMembers::for_input(members, &origin, &mut own, |own| {
+        gather_members(open().map_err(|e| Error::io(&origin, e))?, ctx, own)
+    })?;
     let reader = open().map_err(|e| Error::io(&origin, e))?;
     let mut lines = LineReader::new(reader, ctx.limits.max_event_bytes);
     while let Some(line) = lines.next_line().map_err(|e| Error::io(&origin, e))? {

@@ -391,20 +391,10 @@ pub fn decode_sms_with<R: Read>(
     sink: &mut dyn Sink,
 ) -> Result<()> {
     let origin = ctx.source.clone();
-    let own;
-    let members = match members.filter(|members| members.has_read(&origin)) {
-        Some(members) => members,
-        None => {
-            let mut gathered = ChatMembers::default();
-            gather_members(
-                open().map_err(|e| Error::io(&origin, e))?,
-                ctx,
-                &mut gathered,
-            )?;
-            own = gathered;
-            &own
-        }
-    };
+    let mut own = ChatMembers::default();
+    let members = ChatMembers::for_input(members, &origin, &mut own, |own| {
+        gather_members(open().map_err(|e| Error::io(&origin, e))?, ctx, own)
+    })?;
     let Start {
         mut rows,
         mut skipped,

@@ -61,16 +61,11 @@ pub fn decode_teams_with(
 ) -> Result<()> {
     let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let start = items_start(bytes);
-    let own;
-    let members = match members.filter(|members| members.has_read(&ctx.source)) {
-        Some(members) => members,
-        None => {
-            let mut gathered = ChatMembers::default();
-            gather_members(bytes, start, &mut gathered);
-            own = gathered;
-            &own
-        }
-    };
+    let mut own = ChatMembers::default();
+    let members = ChatMembers::for_input(members, &ctx.source, &mut own, |own| {
+        gather_members(bytes, start, own);
+        Ok(())
+    })?;
     let Some(start) = start else {
         return decode_single(bytes, members, ctx, sink);
     };
