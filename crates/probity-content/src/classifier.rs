@@ -132,11 +132,7 @@ impl Model {
         let scale = f32::from_le_bytes(word(16));
         let threshold = f32::from_le_bytes(word(20));
         let char_ngrams = u32::from_le_bytes(word(24));
-        if char_ngrams > MAX_CHAR_NGRAM || (1..3).contains(&char_ngrams) {
-            return Err(bad(&format!(
-                "character n-gram length {char_ngrams} is out of range"
-            )));
-        }
+        check_shape(bits, char_ngrams).map_err(|message| bad(&message))?;
         let count = 1usize << bits;
         let body = &bytes[HEADER_BYTES..];
         if body.len() != count * 2 {
@@ -1265,6 +1261,22 @@ mod tests {
         assert!(Model::from_parts("t", 40, 0, 0.0, 0.5, Vec::new()).is_err());
         let bytes = model.to_bytes();
         assert!(Model::from_bytes("t", &bytes[..bytes.len() - 1]).is_err());
+    }
+
+    /// A model file whose hash width is out of range is an error, as trained parameters of that
+    /// width are: a width of 63 bits with no weights overflowed the count of weight bytes (a
+    /// panic; or, wrapped to 0, a model of no weights that panicked when it scored), and one of
+    /// 64 the shift.
+    #[test]
+    fn a_model_file_of_a_hash_width_out_of_range_is_an_error() {
+        let model = Model::from_parts("t", 4, 0, 0.0, 0.5, vec![0.0; 16]).unwrap();
+        let header = &model.to_bytes()[..HEADER_BYTES];
+        for bits in [0u32, MAX_BITS + 1, 63, 64, u32::MAX] {
+            let mut bytes = header.to_vec();
+            bytes[8..12].copy_from_slice(&bits.to_le_bytes());
+            let error = Model::from_bytes("t", &bytes).unwrap_err().to_string();
+            assert!(error.contains("hash width"), "{bits}: {error}");
+        }
     }
 
     /// A gated model is scored in full only where its gate lets the text through, and then
