@@ -27,14 +27,15 @@
 //! `Attachments`), in any case (`from:`, `VON:`), with any white space before the colon (a
 //! space, a no-break space or a narrow one, as French is written) or after it (spaces, a
 //! no-break space, a tab: HTML read as text sets a table's cells apart by a tab, `From:\tSam`),
-//! or none after it (`De\u{a0}:Sam`; which forms the search looks for is said beside `KEYS`); a
-//! recipient list that ends in `;` or `,` goes on on the next line. A line that merely starts
-//! with `From:` is not a block.
+//! or none after it (`De:Sam`, `De\u{a0}:Sam`; which forms the search looks for is said beside
+//! `KEYS`); a recipient list that ends in `;` or `,` goes on on the next line. A line that
+//! merely starts with `From:` is not a block.
 //!
 //! Every text of every message comes here, and few hold a block: one vectorised search for a
 //! few bytes every shape holds (the middle of a forwarding line's word, such as `essag` of
 //! `message` and `Messaggio` or `icht` of `Nachricht` and `bericht`; the end of a `From` line's
-//! name with its colon, such as `rom:` and `Von:`; `KEYS` in `forwarded/words.rs`) passes over
+//! name with its colon, such as `rom:` and `Von:`, or a name of two letters with its colon and
+//! the line end or space before it, `\nDe:`; `KEYS` in `forwarded/words.rs`) passes over
 //! a text that has none, and only the line of a hit is looked at, no further than a forwarding
 //! line or a header name can be from the hit. (Searching for the words themselves without case
 //! was slower: their first letters are among the commonest.)
@@ -101,17 +102,29 @@ impl ForwardBlocks {
     /// The blocks of `text`, in order, none inside another.
     pub fn blocks<'a>(&'a self, text: &'a str) -> impl Iterator<Item = Block> + 'a {
         let mut from = 0;
+        // The first line has no line end before it for a key to hold: it is looked at on its
+        // own where it starts as such a key's line does.
+        let mut first_line = starts_as_from_line(text);
         std::iter::from_fn(move || {
+            if std::mem::take(&mut first_line)
+                && let Some(block) = self.outlook_block(text, 0)
+            {
+                from = after_block(text, block.end);
+                return Some(block);
+            }
             while let Some(hit) = self.markers.find(text.get(from..)?) {
-                let at = from + hit.start();
+                let Some((key, kind)) = KEYS.get(hit.pattern().as_usize()) else {
+                    continue;
+                };
+                // A key that holds the line end before a name is on the line after it.
+                let at = from + hit.start() + usize::from(key.starts_with('\n'));
                 from += hit.end();
-                let block = match KEYS.get(hit.pattern().as_usize()) {
-                    Some((_, Key::From)) => self.outlook_block(text, at),
-                    Some((_, Key::Forwarding)) => self.marked_block(text, at),
-                    None => None,
+                let block = match kind {
+                    Key::From => self.outlook_block(text, at),
+                    Key::Forwarding => self.marked_block(text, at),
                 };
                 if let Some(block) = block {
-                    from = from.max(block.end);
+                    from = from.max(after_block(text, block.end));
                     return Some(block);
                 }
             }
@@ -213,6 +226,24 @@ impl ForwardBlocks {
             );
         }
         (split, end)
+    }
+}
+
+/// Whether `text` starts as a line does after a key of [`KEYS`] that holds the line end before
+/// a name (`De:` at its very start).
+fn starts_as_from_line(text: &str) -> bool {
+    KEYS.iter().any(|(key, _)| {
+        key.strip_prefix('\n')
+            .is_some_and(|name| text.starts_with(name))
+    })
+}
+
+/// Where the search goes on after a block ending at `end`: at the line end before `end`, so that
+/// a key holding it finds the line that ended the block (a block cut at its most lines).
+fn after_block(text: &str, end: usize) -> usize {
+    match end.checked_sub(1) {
+        Some(newline) if text.as_bytes().get(newline) == Some(&b'\n') => newline,
+        _ => end,
     }
 }
 
@@ -623,6 +654,55 @@ mod tests {
         assert!(found[0].headers.contains(&("To", "Alan".to_owned())));
     }
 
+    /// A block whose `From` line's name is of two letters (`De`, `Da`, `Od`) with its value
+    /// straight after the colon (`De:Sam`, as HTML read as text leaves `<b>De:</b>Sam`), at the
+    /// start of a line, quoted, or at the start of the text, is found as the same block written
+    /// plainly is. (Only a space, a tab, a no-break space or bold were looked for after such a
+    /// name's colon.)
+    #[test]
+    fn a_two_letter_from_name_with_its_value_straight_after_the_colon_is_found() {
+        let jane = "Jane Smith <j@x.uk>";
+        let cases = [
+            format!("De:{jane}\nEnvoyé:lundi\nÀ:Alan\nObjet:Référence"),
+            format!("de:{jane}\r\nenvoyé:lundi\r\nobjet:Référence"),
+            format!("DE:{jane}\nENVIADO:lunes\nPARA:Alan\nASUNTO:Derivación"),
+            format!("De:{jane}\nEnviado:lunes\nPara:Alan"),
+            format!("Da:{jane}\nInviato:lunedì\nA:Alan\nOggetto:Invio"),
+            format!("DA:{jane}\nINVIATO:lunedì\nOGGETTO:Invio"),
+            format!("od:{jane}\nwysłano:poniedziałek\ndo:Alan"),
+            format!("OD:{jane}\nWYSŁANO:poniedziałek\nTEMAT:Skierowanie"),
+            format!("> De:{jane}\n> Envoyé:lundi\n> Objet:Référence"),
+            format!("> > Da:{jane}\n> > Inviato:lunedì\n> > A:Alan"),
+            format!("  Od:{jane}\n  Wysłano:poniedziałek\n  Temat:Skierowanie"),
+        ];
+        for above in ["Voir ci-dessous.\n\n", ""] {
+            for block in &cases {
+                let text = format!("{above}{block}\n\nbody");
+                let found = blocks(&text);
+                assert_eq!(found.len(), 1, "{text:?}: {found:?}");
+                let block = &found[0];
+                assert_eq!(block.start, above.len(), "{text:?}");
+                assert!(
+                    block.headers.contains(&("From", jane.to_owned())),
+                    "{text:?}: {block:?}"
+                );
+                assert!(!text[..block.end].contains("body"), "{text:?} {block:?}");
+            }
+        }
+        // The first line after a block cut at its most lines is read for the next one.
+        let long = format!("From: a@x.uk\nSent: Monday\n{}", "To: c@x.uk\n".repeat(38));
+        for next in [
+            &cases[0],
+            &cases[4],
+            &format!("De: {jane}\nEnvoyé: lundi\nÀ: Alan"),
+        ] {
+            let text = format!("{long}{next}\n\nbody");
+            let found = blocks(&text);
+            assert_eq!(found.len(), 2, "{text:?}: {found:?}");
+            assert_eq!(found[1].start, long.len(), "{text:?}");
+        }
+    }
+
     /// Prose with header names in small letters is not a block: a block needs a `From` line at
     /// the start of a line and, below it, a sent or date line and a to or subject line.
     #[test]
@@ -640,6 +720,8 @@ mod tests {
             "Grade\u{a0}:A\nDate\u{a0}:lundi\nObjet\u{a0}:rien",
             "la liste de\u{a0}:Sam\nDate\u{a0}:lundi\nObjet\u{a0}:rien",
             "Code:\tde:\tx\nDate:\tMonday\nSubject:\tnone",
+            "la liste de:Sam\nDate:lundi\nObjet:rien",
+            "De:\nla part de Sam\nDate:lundi\nObjet:rien",
         ] {
             assert!(blocks(text).is_empty(), "{text:?}: {:?}", blocks(text));
         }
@@ -714,7 +796,7 @@ mod tests {
         /// Any text is read without a panic, and the blocks found are in order, within the
         /// text, each beginning a line.
         #[test]
-        fn any_text_is_read(text in "(?s)(From: |Sent: |To: |Von: |De\u{a0}: |Da:\t|De\u{a0}:|Wysłano: |-----Original Message-----|-----Ursprüngliche Nachricht-----|Début du message réexpédié :|_{8,32}|\n|> |[a-zé@.;]{0,6}){0,40}") {
+        fn any_text_is_read(text in "(?s)(From: |Sent: |To: |Von: |De\u{a0}: |Da:\t|De\u{a0}:|De:|od:|Wysłano: |-----Original Message-----|-----Ursprüngliche Nachricht-----|Début du message réexpédié :|_{8,32}|\n|> |[a-zé@.;]{0,6}){0,40}") {
             let finder = ForwardBlocks::new().unwrap();
             let mut last = 0;
             for block in finder.blocks(&text) {
