@@ -6,12 +6,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{Cursor, Write};
 
-use base64::Engine;
+use probity_ingest::Limits;
 use probity_ingest::attach::{Extracted, Input, extract_text};
-use probity_ingest::mail::{ATTACHED_MESSAGES_KEY, decode_eml};
-use probity_ingest::{Batch, Context, Limits};
+use probity_ingest::mail::ATTACHED_MESSAGES_KEY;
 use zip::write::SimpleFileOptions;
 
 /// Written by openpyxl: a sheet of 30 invented people (names, dates of birth as dates, addresses,
@@ -410,26 +411,16 @@ fn a_zip_bomb_in_an_archive_is_refused_and_the_other_files_read() {
     );
 }
 
-fn base64_lines(bytes: &[u8]) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-    encoded
-        .as_bytes()
-        .chunks(76)
-        .map(|line| format!("{}\r\n", String::from_utf8_lossy(line)))
-        .collect()
-}
-
 #[test]
 fn a_zipped_workbook_sent_by_email_reaches_the_message_text() {
     let zipped = zip_of(&[("nominals.xlsx", NOMINALS_XLSX)]);
-    let raw = format!(
-        "From: Sam Patel <s.patel@force.example>\r\nTo: j.bloggs@webmail.example\r\nSubject: files\r\nDate: Tue, 5 Mar 2024 10:00:00 +0000\r\nMessage-ID: <files-1@force.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nAs asked.\r\n--sep\r\nContent-Type: application/x-zip-compressed; name=\"export.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}--sep--\r\n",
-        base64_lines(&zipped)
+    let event = common::email_attaching(
+        "export.zip",
+        "application/x-zip-compressed",
+        &zipped,
+        Limits::default(),
     );
-    let mut ctx = Context::new("file:test", Limits::default());
-    let mut batch = Batch::new();
-    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
-    let email = batch.events.remove(0).email.unwrap();
+    let email = event.email.unwrap();
     let text = email.attachments[0].text.as_deref().unwrap();
     assert!(text.contains("\"HARRIS, Nicola\",01/01/1960"), "{text}");
     assert_eq!(email.attachments[0].extraction, None);
@@ -440,14 +431,7 @@ const OUTER_MSG: &[u8] = include_bytes!("fixtures/attach/outer.msg");
 
 /// An email from an officer with `zipped` attached as `letters.zip`, decoded.
 fn email_with_zip(zipped: &[u8]) -> probity_model::Event {
-    let raw = format!(
-        "From: Sam Patel <s.patel@force.example>\r\nTo: j.bloggs@force.example\r\nSubject: files\r\nDate: Tue, 5 Mar 2024 10:00:00 +0000\r\nMessage-ID: <files-2@force.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nAs asked.\r\n--sep\r\nContent-Type: application/zip; name=\"letters.zip\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}--sep--\r\n",
-        base64_lines(zipped)
-    );
-    let mut ctx = Context::new("file:test", Limits::default());
-    let mut batch = Batch::new();
-    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
-    batch.events.remove(0)
+    common::email_attaching("letters.zip", "application/zip", zipped, Limits::default())
 }
 
 /// A message in a zip archive sent by email, an `.eml` or an Outlook `.msg`, is read as an

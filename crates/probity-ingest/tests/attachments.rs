@@ -3,10 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{Cursor, Write};
 use std::time::Duration;
 
-use base64::Engine;
 use probity_ingest::attach::{Extracted, Input, extract_text};
 use probity_ingest::mail::decode_eml;
 use probity_ingest::{Batch, Context, Limits};
@@ -986,64 +987,38 @@ fn arbitrary_bytes_declared_as_documents_never_panic() {
 // Through the mail decoder
 // ---------------------------------------------------------------------------------------------
 
-fn base64_lines(bytes: &[u8]) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-    encoded
-        .as_bytes()
-        .chunks(76)
-        .map(|line| format!("{}\r\n", String::from_utf8_lossy(line)))
-        .collect()
-}
-
-fn message_with_attachments(parts: &[(&str, &str, Vec<u8>)]) -> Vec<u8> {
-    let mut out = String::from(
-        "From: Sam Patel <s.patel@force.example>\r\nTo: j.bloggs@webmail.example\r\nSubject: files\r\nDate: Tue, 5 Mar 2024 10:00:00 +0000\r\nMessage-ID: <files-1@force.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nSee attached.\r\n",
-    );
-    for (name, content_type, bytes) in parts {
-        out.push_str(&format!(
-            "--sep\r\nContent-Type: {content_type}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
-            base64_lines(bytes)
-        ));
-    }
-    out.push_str("--sep--\r\n");
-    out.into_bytes()
-}
-
 #[test]
 fn every_attachment_of_an_email_gets_text_or_a_reason() {
-    let raw = message_with_attachments(&[
-        ("minutes.docx", DOCX_MIME, docx(&["Minutes of the meeting"])),
+    let raw = common::message_attaching(&[
+        (
+            "minutes.docx",
+            DOCX_MIME,
+            &docx(&["Minutes of the meeting"]),
+        ),
         (
             "report.pdf",
             "application/pdf",
-            pdf(&["Intelligence report text"]),
+            &pdf(&["Intelligence report text"]),
         ),
         (
             "notes.txt",
             "text/plain; charset=iso-8859-1",
-            b"caf\xe9 notes".to_vec(),
+            b"caf\xe9 notes",
         ),
-        (
-            "page.html",
-            "text/html",
-            b"<p>Hello <b>there</b></p>".to_vec(),
-        ),
+        ("page.html", "text/html", b"<p>Hello <b>there</b></p>"),
         (
             "photo.jpg",
             "image/jpeg",
-            vec![0xff, 0xd8, 0xff, 0xe0, 0, 1, 2, 3],
+            &[0xff, 0xd8, 0xff, 0xe0, 0, 1, 2, 3],
         ),
         (
             "broken.pdf",
             "application/pdf",
-            b"%PDF-1.4\n1 0 obj\n<< /Type".to_vec(),
+            b"%PDF-1.4\n1 0 obj\n<< /Type",
         ),
     ]);
-    let mut ctx = Context::new("file:test", Limits::default());
-    let mut batch = Batch::new();
-    decode_eml(&raw, &mut ctx, None, &mut batch).unwrap();
-    assert!(batch.rejected.is_empty());
-    let email = batch.events.remove(0).email.unwrap();
+    // Nothing rejected.
+    let email = common::decoded(&raw, Limits::default()).email.unwrap();
     let attachments = email.attachments;
     assert_eq!(attachments.len(), 6);
     let text = |i: usize| attachments[i].text.as_deref().unwrap_or("");
@@ -1087,23 +1062,15 @@ fn text_of_a_generic_type_is_read_by_content_sniffing() {
         ));
     }
     let binary: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
-    let raw = message_with_attachments(&[
-        (
-            "export.dat",
-            "application/octet-stream",
-            csv.clone().into_bytes(),
-        ),
-        (
-            "notes",
-            "application/octet-stream",
-            b"NI AB123456C".to_vec(),
-        ),
-        ("blob.dat", "application/octet-stream", binary),
+    let raw = common::message_attaching(&[
+        ("export.dat", "application/octet-stream", csv.as_bytes()),
+        ("notes", "application/octet-stream", b"NI AB123456C"),
+        ("blob.dat", "application/octet-stream", &binary),
     ]);
-    let mut ctx = Context::new("file:test", Limits::default());
-    let mut batch = Batch::new();
-    decode_eml(&raw, &mut ctx, None, &mut batch).unwrap();
-    let attachments = batch.events.remove(0).email.unwrap().attachments;
+    let attachments = common::decoded(&raw, Limits::default())
+        .email
+        .unwrap()
+        .attachments;
     assert_eq!(attachments[0].text.as_deref(), Some(csv.trim()));
     assert_eq!(attachments[1].text.as_deref(), Some("NI AB123456C"));
     for attachment in &attachments[..2] {
@@ -1201,18 +1168,25 @@ fn attached_messages_nested_too_deep_are_noted() {
     );
 }
 
+/// A message of `levels` messages each the body of the one above (`message/rfc822`), the words
+/// `the deepest words` in the last.
+fn nested_messages(levels: usize) -> String {
+    let mut message =
+        format!("From: z@example.com\r\nSubject: level {levels}\r\n\r\nthe deepest words\r\n");
+    for level in (1..levels).rev() {
+        message = format!(
+            "From: z@example.com\r\nSubject: level {level}\r\nContent-Type: message/rfc822\r\n\r\n{message}"
+        );
+    }
+    message
+}
+
 /// A message whose attached messages are nested past the depth limit is labelled and goes to
 /// dead-letter whole as well, so that the text of the ones not read is kept (it was noted on the
 /// attachment alone, and lost).
 #[test]
 fn attached_messages_nested_too_deep_keep_the_message_in_dead_letter() {
-    let mut message =
-        "From: z@example.com\r\nSubject: level 10\r\n\r\nthe deepest words\r\n".to_owned();
-    for level in (1..10).rev() {
-        message = format!(
-            "From: z@example.com\r\nSubject: level {level}\r\nContent-Type: message/rfc822\r\n\r\n{message}"
-        );
-    }
+    let message = nested_messages(10);
     let mut ctx = Context::new("file:test", Limits::default());
     let mut batch = Batch::new();
     decode_eml(message.as_bytes(), &mut ctx, None, &mut batch).unwrap();
@@ -1241,13 +1215,7 @@ fn attached_messages_nested_too_deep_keep_the_message_in_dead_letter() {
 /// Attached messages nested up to the depth limit are read in full: no label, no dead letter.
 #[test]
 fn attached_messages_nested_to_the_limit_are_not_dead_letters() {
-    let mut message =
-        "From: z@example.com\r\nSubject: level 9\r\n\r\nthe deepest words\r\n".to_owned();
-    for level in (1..9).rev() {
-        message = format!(
-            "From: z@example.com\r\nSubject: level {level}\r\nContent-Type: message/rfc822\r\n\r\n{message}"
-        );
-    }
+    let message = nested_messages(9);
     let mut ctx = Context::new("file:test", Limits::default());
     let mut batch = Batch::new();
     decode_eml(message.as_bytes(), &mut ctx, None, &mut batch).unwrap();
@@ -1375,17 +1343,12 @@ fn every_corpus_attachment_has_text_or_a_reason() {
 
 #[test]
 fn over_limit_attachment_in_an_email_is_described_with_a_reason() {
-    let raw = message_with_attachments(&[("big.pdf", "application/pdf", pdf(&["words"]))]);
-    let mut ctx = Context::new(
-        "file:test",
-        Limits {
-            max_attachment_bytes: 100,
-            ..Limits::default()
-        },
-    );
-    let mut batch = Batch::new();
-    decode_eml(&raw, &mut ctx, None, &mut batch).unwrap();
-    let email = batch.events.remove(0).email.unwrap();
+    let raw = common::message_attaching(&[("big.pdf", "application/pdf", &pdf(&["words"]))]);
+    let limits = Limits {
+        max_attachment_bytes: 100,
+        ..Limits::default()
+    };
+    let email = common::decoded(&raw, limits).email.unwrap();
     let attachment = &email.attachments[0];
     assert_eq!(attachment.text, None);
     assert!(attachment.file.size.unwrap() > 100);
@@ -1404,16 +1367,15 @@ fn over_limit_attachment_in_an_email_is_described_with_a_reason() {
 fn message_cut_inside_an_attachment_keeps_what_arrived() {
     // No closing boundary, and the base64 PDF stops half-way: the message is still an event and
     // the attachment says why it has no text.
-    let raw = message_with_attachments(&[
-        ("a.txt", "text/plain", b"first attachment".to_vec()),
-        ("b.pdf", "application/pdf", pdf(&["never seen"])),
+    let raw = common::message_attaching(&[
+        ("a.txt", "text/plain", b"first attachment"),
+        ("b.pdf", "application/pdf", &pdf(&["never seen"])),
     ]);
     let cut = raw.len() / 2 + raw.len() / 4;
-    let mut ctx = Context::new("file:test", Limits::default());
-    let mut batch = Batch::new();
-    decode_eml(&raw[..cut], &mut ctx, None, &mut batch).unwrap();
-    assert!(batch.rejected.is_empty());
-    let email = batch.events.remove(0).email.unwrap();
+    // Nothing rejected.
+    let email = common::decoded(&raw[..cut], Limits::default())
+        .email
+        .unwrap();
     assert_eq!(email.body.as_deref().map(str::trim), Some("See attached."));
     assert_eq!(email.attachments.len(), 2);
     assert_eq!(
@@ -1471,20 +1433,15 @@ fn really_encrypted_pdfs_open_only_without_a_user_password() {
 
 #[test]
 fn message_extraction_time_limit_leaves_later_attachments_described() {
-    let raw = message_with_attachments(&[
-        ("one.txt", "text/plain", b"first".to_vec()),
-        ("two.txt", "text/plain", b"second".to_vec()),
+    let raw = common::message_attaching(&[
+        ("one.txt", "text/plain", b"first"),
+        ("two.txt", "text/plain", b"second"),
     ]);
-    let mut ctx = Context::new(
-        "file:test",
-        Limits {
-            max_message_extraction_time: Duration::ZERO,
-            ..Limits::default()
-        },
-    );
-    let mut batch = Batch::new();
-    decode_eml(&raw, &mut ctx, None, &mut batch).unwrap();
-    let email = batch.events.remove(0).email.unwrap();
+    let limits = Limits {
+        max_message_extraction_time: Duration::ZERO,
+        ..Limits::default()
+    };
+    let email = common::decoded(&raw, limits).email.unwrap();
     assert_eq!(email.attachments[0].text.as_deref(), Some("first"));
     let second = &email.attachments[1];
     assert_eq!(second.text, None);

@@ -4,12 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use base64::Engine;
+use probity_ingest::Limits;
 use probity_ingest::attach::{Extracted, Input, extract_text};
-use probity_ingest::mail::{ATTACHED_MESSAGES_KEY, decode_eml};
-use probity_ingest::{Batch, Context, Limits};
+use probity_ingest::mail::ATTACHED_MESSAGES_KEY;
 
 /// LZMA2, solid (one block): `export/` with a marked summary, a CSV of invented people with NI
 /// numbers, a line of abuse, the first bytes of a PNG and an `.eml`.
@@ -585,28 +586,17 @@ fn crc32(bytes: &[u8]) -> u32 {
     crc.sum()
 }
 
-fn base64_lines(bytes: &[u8]) -> String {
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-    encoded
-        .as_bytes()
-        .chunks(76)
-        .map(|line| format!("{}\r\n", String::from_utf8_lossy(line)))
-        .collect()
-}
-
 /// Sent by email (base64, as `application/x-7z-compressed`), the archive's files reach the
 /// attachment's text, and its `.eml` is read as an attached message is: its subject and body
 /// under its name, its parties listed for the exclusions.
 #[test]
 fn a_7z_archive_sent_by_email_reaches_the_attachment_text() {
-    let raw = format!(
-        "From: Sam Patel <s.patel@force.example>\r\nTo: j.bloggs@webmail.example\r\nSubject: files\r\nDate: Tue, 5 Mar 2024 10:00:00 +0000\r\nMessage-ID: <files-7z@force.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nAs asked.\r\n--sep\r\nContent-Type: application/x-7z-compressed; name=\"export.7z\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}--sep--\r\n",
-        base64_lines(EXPORT)
+    let event = common::email_attaching(
+        "export.7z",
+        "application/x-7z-compressed",
+        EXPORT,
+        Limits::default(),
     );
-    let mut ctx = Context::new("file:test", Limits::default());
-    let mut batch = Batch::new();
-    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
-    let event = batch.events.remove(0);
     let email = event.email.as_ref().unwrap();
     let attachment = &email.attachments[0];
     assert_eq!(attachment.file.name.as_deref(), Some("export.7z"));

@@ -1,4 +1,4 @@
-//! What several test files share: a message sent with one attachment, read by the mail decoder.
+//! What several test files share: a message sent with attachments, read by the mail decoder.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
@@ -17,17 +17,35 @@ pub fn base64_lines(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The event the mail decoder makes, within `limits`, of a message from a force address to a
-/// webmail one with a line of text and `bytes` attached as `name` of type `mime`; nothing
-/// rejected.
-pub fn email_attaching(name: &str, mime: &str, bytes: &[u8], limits: Limits) -> Event {
-    let raw = format!(
-        "From: Sam Lane <sam.lane@force.police.uk>\r\nTo: pal@gmail.com\r\nSubject: fwd\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\nMessage-ID: <m1@force.police.uk>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n--sep\r\nContent-Type: {mime}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}--sep--\r\n",
-        base64_lines(bytes)
+/// A message from a force address to a webmail one with a line of text and each of `parts`
+/// (its name, its MIME type and its bytes) attached in base64.
+pub fn message_attaching(parts: &[(&str, &str, &[u8])]) -> Vec<u8> {
+    let mut raw = String::from(
+        "From: Sam Lane <sam.lane@force.police.uk>\r\nTo: pal@gmail.com\r\nSubject: fwd\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\nMessage-ID: <m1@force.police.uk>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"sep\"\r\n\r\n--sep\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n",
     );
+    for (name, mime, bytes) in parts {
+        raw.push_str(&format!(
+            "--sep\r\nContent-Type: {mime}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
+            base64_lines(bytes)
+        ));
+    }
+    raw.push_str("--sep--\r\n");
+    raw.into_bytes()
+}
+
+/// The one event the mail decoder makes of `raw` within `limits`; nothing rejected.
+pub fn decoded(raw: &[u8], limits: Limits) -> Event {
     let mut ctx = Context::new("file:test", limits);
     let mut batch = Batch::new();
-    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    decode_eml(raw, &mut ctx, None, &mut batch).unwrap();
     assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    assert_eq!(batch.events.len(), 1, "{:?}", batch.events);
     batch.events.remove(0)
+}
+
+/// The event the mail decoder makes, within `limits`, of a message from a force address to a
+/// webmail one with a line of text and `bytes` attached as `name` of type `mime`
+/// ([`message_attaching`]); nothing rejected.
+pub fn email_attaching(name: &str, mime: &str, bytes: &[u8], limits: Limits) -> Event {
+    decoded(&message_attaching(&[(name, mime, bytes)]), limits)
 }
