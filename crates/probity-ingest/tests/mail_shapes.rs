@@ -529,6 +529,60 @@ fn an_attached_messages_text_outside_its_parts_past_its_limit_keeps_the_message(
     assert_eq!(batch.rejected[0].raw, raw.as_bytes());
 }
 
+/// An attached message that is the last part of a multipart never closed ends 64 KiB past its
+/// part at most (no delimiter line of the multipart ends it sooner): an epilogue of its own that
+/// runs past that was cut there with no cut line, no label, no note and no dead letter, the words
+/// past it lost in silence (comms fuzzer s48 35b835017fee59de). It is reported cut as it is in a
+/// message closed, one or two attached messages deep.
+#[test]
+fn an_attached_messages_epilogue_cut_where_the_message_around_is_never_closed_says_so() {
+    const CUT: &str = "[more text not read: the 64 KiB limit of a preamble or epilogue]";
+    let filler = "line of an epilogue that goes on and on\n".repeat(1_700);
+    let inner = format!(
+        "Subject: inner\nContent-Type: multipart/mixed; boundary=\"jb\"\n\n--jb\n\
+         Content-Type: text/plain\n\nhi\n--jb--\n{filler}\n--jb\nContent-Type: text/plain\n\n\
+         PS I know where you live.\n"
+    );
+    let once = format!(
+        "From: a@force.police.uk\nSubject: s\nContent-Type: multipart/mixed; boundary=\"N0\"\n\n\
+         --N0\nContent-Type: message/rfc822\n\n{inner}"
+    );
+    let twice = format!(
+        "From: a@force.police.uk\nSubject: s\nContent-Type: multipart/mixed; boundary=\"N0\"\n\n\
+         --N0\nContent-Type: message/rfc822\n\nSubject: middle\n\
+         Content-Type: multipart/mixed; boundary=\"N1\"\n\n--N1\nContent-Type: text/plain\n\n\
+         see below\n--N1\nContent-Type: message/rfc822\n\n{inner}"
+    );
+    for raw in [once, twice] {
+        let mut batch = decode_with(raw.as_bytes(), Limits::default());
+        assert_eq!(batch.events.len(), 1);
+        let event = batch.events.remove(0);
+        let attachment = &event.email.as_ref().unwrap().attachments[0];
+        let text = attachment.text.as_deref().unwrap_or_default();
+        assert!(
+            text.contains(CUT),
+            "{}",
+            &text[text.len().saturating_sub(300)..]
+        );
+        assert!(
+            attachment
+                .extraction
+                .as_deref()
+                .unwrap_or_default()
+                .contains("past the 64 KiB read of a preamble or epilogue was not read"),
+            "{:?}",
+            attachment.extraction
+        );
+        assert!(
+            event.labels.contains_key("email.outside_parts_cut"),
+            "{:?}",
+            event.labels
+        );
+        assert_eq!(batch.rejected.len(), 1);
+        assert_eq!(batch.rejected[0].raw, raw.as_bytes());
+    }
+}
+
 /// Text after a multipart's first close delimiter is its epilogue, though a second close
 /// delimiter follows; and the epilogue of a multipart within a multipart never closed runs to the
 /// end of the message (the parser reads nothing after the inner close delimiter). Both were in no

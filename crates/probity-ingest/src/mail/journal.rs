@@ -112,7 +112,8 @@ struct Report<'a> {
 
 /// Makes the event of one parsed message, given where it ends in its raw bytes (for one a report
 /// journals, read in place there) and the attached messages that are events of their own.
-pub(super) type Decode<'d> = dyn FnMut(&Message<'_>, Option<usize>, &[&Message<'_>]) -> Event + 'd;
+pub(super) type Decode<'d> =
+    dyn FnMut(&Message<'_>, Option<super::outside::End>, &[&Message<'_>]) -> Event + 'd;
 
 /// The events of `message`: for a journal report, that of the message it journals (through any
 /// reports inside it), with what the reports' envelopes add, and the report's own where it is not
@@ -155,7 +156,7 @@ pub(super) fn events(
 /// outermost first).
 fn events_of<'a>(
     message: &'a Message<'a>,
-    end: Option<usize>,
+    end: Option<super::outside::End>,
     max_originals: usize,
     chain: &mut Vec<Report<'a>>,
     decode: &mut Decode<'_>,

@@ -639,7 +639,7 @@ fn part_header_ranges(
 #[allow(clippy::too_many_arguments)]
 fn event_from_message(
     message: &Message<'_>,
-    end: Option<usize>,
+    end: Option<outside::End>,
     journalled: &[&Message<'_>],
     renamed: Option<&unfound::Renamed>,
     retyped: Option<&content_types::Retyped>,
@@ -734,7 +734,7 @@ impl Labels {
 #[allow(clippy::too_many_arguments)]
 fn email_fields(
     message: &Message<'_>,
-    end: Option<usize>,
+    end: Option<outside::End>,
     journalled: &[&Message<'_>],
     renamed: Option<&unfound::Renamed>,
     ctx: &Context,
@@ -1156,7 +1156,7 @@ fn to_utc(date: &mail_parser::DateTime) -> Option<Timestamp> {
 /// then the lines of its header blocks that are not header fields (under
 /// [`header_lines::MARKER`]), joined, cut at `limit` bytes on a character boundary. Also whether a part's text could not be decoded
 /// as declared ([`part_text`]).
-fn body_text(message: &Message<'_>, end: Option<usize>, limit: usize) -> Body {
+fn body_text(message: &Message<'_>, end: Option<outside::End>, limit: usize) -> Body {
     let mut body = String::new();
     let mut problem = false;
     // Which parts are in the text body, by index: looked up for each part, and for each HTML
@@ -1985,7 +1985,7 @@ pub(super) const MAX_ATTACHED_MESSAGE_DEPTH: usize = 8;
 /// noted so that its message is labelled.
 fn attached_message_text(
     nested: &Message<'_>,
-    end: Option<usize>,
+    end: Option<outside::End>,
     limits: &Limits,
     depth: usize,
 ) -> (attach::Extracted, Vec<Held>) {
@@ -2015,7 +2015,7 @@ fn attached_message_text(
 /// [`attached_message_text`] of `nested` as the parser read it.
 fn attached_message_text_as_parsed(
     nested: &Message<'_>,
-    end: Option<usize>,
+    end: Option<outside::End>,
     limits: &Limits,
     depth: usize,
 ) -> (attach::Extracted, Vec<Held>) {
@@ -2182,10 +2182,10 @@ fn attached_message_text_as_parsed(
 fn attached_end<'m, 'x>(
     layout: &OnceCell<outside::Layout<'m, 'x>>,
     message: &'m Message<'x>,
-    end: Option<usize>,
+    end: Option<outside::End>,
     index: usize,
     attached: &Message<'_>,
-) -> Option<usize> {
+) -> Option<outside::End> {
     std::ptr::eq(attached.raw_message.as_ref(), message.raw_message.as_ref()).then(|| {
         layout
             .get_or_init(|| outside::Layout::of(message))

@@ -67,6 +67,17 @@ pub(super) const CUT_LABEL: &str = "email.outside_parts_cut";
 pub(super) const CUT_REASON: &str =
     "text outside a multipart's parts past the 64 KiB read of a preamble or epilogue was not read";
 
+/// Where a message read in place in the message it is attached to ends in its raw bytes
+/// ([`Layout::attached_end`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct End {
+    /// Where it ends, or is read to.
+    pub(super) at: usize,
+    /// Whether it goes on past `at`: no delimiter line ending it was found within the
+    /// [`MAX_OUTSIDE_BYTES`] looked through, so an epilogue that reaches `at` is cut there.
+    pub(super) goes_on: bool,
+}
+
 /// The text found outside the parts by [`text_ending`].
 pub(super) struct Outside {
     pub(super) text: String,
@@ -140,11 +151,13 @@ pub(super) fn any_text(message: &Message<'_>) -> bool {
 /// the last thing in it), and its epilogue reaches to `end`.
 pub(super) fn text_ending(
     message: &Message<'_>,
-    end: Option<usize>,
+    end: Option<End>,
     limit: usize,
 ) -> Option<Outside> {
     let raw: &[u8] = message.raw_message.as_ref();
     let message_end = message_end(message, end);
+    // Whether the message goes on past where it is read to (the epilogue reaching that end is cut).
+    let goes_on = end.is_some_and(|end| end.goes_on && end.at >= message_end);
     let parents = parents(message);
     let mut found: Vec<String> = Vec::new();
     // The length of the text found so far, joined.
@@ -170,7 +183,7 @@ pub(super) fn text_ending(
         let start = part.offset_body as usize;
         let mut part_end = part.offset_end as usize;
         if index == 0 {
-            part_end = part_end.max(end.unwrap_or(0));
+            part_end = part_end.max(end.map_or(0, |end| end.at));
         }
         let end = part_end.min(raw.len());
         let (preamble, mut epilogue_at) = outside(raw, start, end, end, boundary.as_bytes());
@@ -190,7 +203,7 @@ pub(super) fn text_ending(
             let to = from.saturating_add(MAX_OUTSIDE_BYTES).min(message_end);
             let holders = holding_boundaries(message, &parents, index);
             let stop = next_delimiter(raw, from, to, &holders).unwrap_or(to);
-            epilogue_cut = stop == to && to < message_end;
+            epilogue_cut = stop == to && (to < message_end || goes_on);
             raw.get(from..stop)
         });
         let stretches = [(preamble, false), (epilogue, epilogue_cut)];
@@ -253,29 +266,40 @@ impl<'m, 'x> Layout<'m, 'x> {
     /// end the parser gave the part, else at the end of the message (an attached message that is
     /// the message's whole body, or the last part of a multipart never closed, reaches to it).
     /// Looked for within [`MAX_OUTSIDE_BYTES`] of the part's end, which is as far as its epilogue
-    /// is read.
-    pub(super) fn attached_end(&self, end: Option<usize>, index: usize) -> usize {
+    /// is read; where none is found there and the message goes on past it, the attached message
+    /// is said to go on too, so that an epilogue read to that end is reported cut.
+    pub(super) fn attached_end(&self, end: Option<End>, index: usize) -> End {
         let message = self.message;
         let raw: &[u8] = message.raw_message.as_ref();
         let message_end = message_end(message, end);
+        let goes_on = end.is_some_and(|end| end.goes_on && end.at >= message_end);
         let Some(part) = message.parts.get(index) else {
-            return message_end;
+            return End {
+                at: message_end,
+                goes_on,
+            };
         };
         let from = (part.offset_end as usize).min(message_end);
         let to = from.saturating_add(MAX_OUTSIDE_BYTES).min(message_end);
         let holders = holding_boundaries(message, &self.parents, index);
-        next_delimiter(raw, from, to, &holders).unwrap_or(to)
+        match next_delimiter(raw, from, to, &holders) {
+            Some(at) => End { at, goes_on: false },
+            None => End {
+                at: to,
+                goes_on: to < message_end || goes_on,
+            },
+        }
     }
 }
 
 /// Where `message` (read up to `end`, when given) ends in its raw bytes.
-fn message_end(message: &Message<'_>, end: Option<usize>) -> usize {
+fn message_end(message: &Message<'_>, end: Option<End>) -> usize {
     let raw: &[u8] = message.raw_message.as_ref();
     message
         .parts
         .first()
         .map_or(raw.len(), |root| root.offset_end as usize)
-        .max(end.unwrap_or(0))
+        .max(end.map_or(0, |end| end.at))
         .min(raw.len())
 }
 
