@@ -208,3 +208,54 @@ fn a_multipart_labelled_base64_whose_boundary_is_never_found_is_read_as_written(
     ));
     assert_eq!(body(&event).trim(), WORDS);
 }
+
+/// A line whose name has white space inside it (`C ontent-Transfer-Encoding: base64`) is no field
+/// (RFC 5322): the part has no transfer encoding, and its text is as written. mail-parser keeps
+/// the name's other bytes and decoded the text as base64, bytes at random; the words were lost,
+/// the body labelled email.encoding_problem (comms fuzzer s48 ddbe35cbb8f6e0d8). White space
+/// before the colon is RFC 5322's obsolete syntax, a field, and the part is decoded by it; so it
+/// is by a field truly so named above such a line.
+#[test]
+fn a_transfer_encoding_whose_name_has_white_space_inside_is_no_field() {
+    let head = "From: a@force.police.uk\r\nTo: b@force.police.uk\r\nSubject: note\r\n";
+    let last_line = [BASE64, "hello", "abc"];
+    for line in last_line {
+        let part = format!(
+            "Content-Type: text/plain\r\nC ontent-Transfer-Encoding: base64\r\n\r\n\
+             zqxcanaryword\r\n{line}\r\n"
+        );
+        let top = format!("{head}{part}");
+        let within = format!(
+            "{head}Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n--outer\r\n{part}\
+             --outer--\r\n"
+        );
+        for raw in [top, within] {
+            let event = decode(raw.as_bytes());
+            assert!(
+                body(&event)
+                    .replace("\r\n", "\n")
+                    .contains(&format!("zqxcanaryword\n{line}\n")),
+                "{raw}\n{:?}",
+                body(&event)
+            );
+            assert!(
+                !event.labels.contains_key("email.encoding_problem"),
+                "{:?}",
+                event.labels
+            );
+        }
+    }
+    for fields in [
+        "Content-Transfer-Encoding : base64",
+        "Content-Transfer-Encoding: base64\r\nC ontent-Transfer-Encoding: 7bit",
+        "Content-Transfer-Encoding: base64\r\nC ontent-Transfer-Encoding: quoted-printable",
+    ] {
+        let raw = format!("{head}Content-Type: text/plain\r\n{fields}\r\n\r\n{BASE64}\r\n");
+        let event = decode(raw.as_bytes());
+        assert!(
+            body(&event).starts_with(WORDS),
+            "{fields}: {:?}",
+            body(&event)
+        );
+    }
+}

@@ -18,9 +18,15 @@
 //! multipart whose boundary is never found, read as text: RFC 2045 §6.4 allows a multipart no
 //! transfer encoding but 7bit, 8bit or binary), and an attachment whose decoded bytes give no
 //! text is read as written by the caller, as before.
+//!
+//! mail-parser takes a line whose name has white space inside it (`C ontent-Transfer-Encoding:
+//! base64`) for the field named by the name's other bytes; RFC 5322 allows no white space there
+//! (before the colon it is the obsolete syntax, and a field). Such a part is read by the last
+//! field truly so named, or as written where there is none: decoded as base64, a text part's words
+//! were bytes at random.
 
 use mail_parser::decoders::charsets::map::charset_decoder;
-use mail_parser::{Encoding, MessagePart, MimeHeaders, PartType};
+use mail_parser::{Encoding, Header, HeaderName, MessagePart, MimeHeaders, PartType};
 
 /// A transfer encoding mail-parser does not undo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,14 +67,49 @@ pub(super) fn is_undone(part: &MessagePart<'_>) -> bool {
 }
 
 fn named_and_undone(part: &MessagePart<'_>) -> Option<Named> {
-    let is_leaf = matches!(
-        part.body,
-        PartType::Text(_) | PartType::Html(_) | PartType::Binary(_) | PartType::InlineBinary(_)
-    );
-    if !is_leaf || part.encoding != Encoding::None {
+    if !is_leaf(part) || part.encoding != Encoding::None {
         return None;
     }
     first_word_names(part.content_transfer_encoding()?)
+}
+
+/// Whether `part` is a leaf part: text or a file.
+fn is_leaf(part: &MessagePart<'_>) -> bool {
+    matches!(
+        part.body,
+        PartType::Text(_) | PartType::Html(_) | PartType::Binary(_) | PartType::InlineBinary(_)
+    )
+}
+
+/// Where the line mail-parser took for `part`'s `Content-Transfer-Encoding` field (the last it
+/// named so) is no field: white space inside its name (`C ontent-Transfer-Encoding: base64`),
+/// which RFC 5322 does not allow, mail-parser keeping the name's other bytes. White space before
+/// the colon is RFC 5322's obsolete syntax, and a field. Then the value of the last field truly
+/// so named, or none where there is none (the part has no transfer encoding: 7bit, RFC 2045).
+/// `raw_message` is the message whose bytes the part's offsets index.
+fn misread_field<'p>(part: &'p MessagePart<'_>, raw_message: &[u8]) -> Option<Option<&'p str>> {
+    let is_field = |header: &&Header<'_>| {
+        raw_message
+            .get(header.offset_field as usize..header.offset_start as usize)
+            .is_none_or(|written| {
+                let name = written.strip_suffix(b":").unwrap_or(written).trim_ascii();
+                !name.iter().any(u8::is_ascii_whitespace)
+            })
+    };
+    let mut fields = part
+        .headers
+        .iter()
+        .rev()
+        .filter(|header| header.name == HeaderName::ContentTransferEncoding);
+    let taken = fields.next()?;
+    if is_field(&taken) {
+        return None;
+    }
+    Some(
+        fields
+            .find(is_field)
+            .and_then(|header| header.value.as_text()),
+    )
 }
 
 /// The body of `part` decoded as its `Content-Transfer-Encoding` field names it by its first
@@ -79,18 +120,34 @@ fn named_and_undone(part: &MessagePart<'_>) -> Option<Named> {
 /// type is decoded whatever it gives (a document), and the caller reads it as written where the
 /// decoded bytes give no text. `raw_message` is the message whose bytes the part's offsets index.
 ///
+/// A leaf part whose transfer encoding mail-parser took from a line that is no field
+/// ([`misread_field`]) is decoded as the field truly so named says, or given as written where
+/// there is none and mail-parser decoded it.
+///
 /// A message attached as `base64 (encoded)` is one mail-parser read as a message in its base64
 /// letters, found empty and kept as raw text with an encoding problem: that text is decoded here
 /// too.
 pub(super) fn decoded_body(part: &MessagePart<'_>, raw_message: &[u8]) -> Option<Vec<u8>> {
-    let named = named_and_undone(part)?;
     // The part as written; mail-parser's offsets of one it could not read may reach past it,
     // and its text is the part then.
-    let body = if part.is_encoding_problem {
-        part.contents()
-    } else {
-        raw_message.get(part.offset_body as usize..part.offset_end as usize)?
+    let written = || {
+        if part.is_encoding_problem {
+            Some(part.contents())
+        } else {
+            raw_message.get(part.offset_body as usize..part.offset_end as usize)
+        }
     };
+    let named = match misread_field(part, raw_message) {
+        // A line that is no field named the encoding mail-parser decoded by (or left undone):
+        // the field truly so named says, and without one the part is as written.
+        Some(field) if is_leaf(part) => match field.and_then(first_word_names) {
+            Some(named) => named,
+            None if part.encoding != Encoding::None => return written().map(<[u8]>::to_vec),
+            None => return None,
+        },
+        _ => named_and_undone(part)?,
+    };
+    let body = written()?;
     let decoded = match named {
         Named::Base64 => base64_passing_over(body),
         Named::QuotedPrintable => quoted_printable_passing_over(body),
