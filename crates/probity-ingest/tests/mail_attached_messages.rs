@@ -5,19 +5,10 @@
 
 mod common;
 
+use common::decode;
 use probity_ingest::mail::decode_eml;
 use probity_ingest::{Batch, Context, Limits};
 use probity_model::Event;
-
-/// The one event of a message that goes to dead-letter in no part.
-fn decode(bytes: &[u8]) -> Event {
-    let mut ctx = Context::new("file:test", Limits::default());
-    let mut batch = Batch::new();
-    decode_eml(bytes, &mut ctx, Some("test.eml".into()), &mut batch).unwrap();
-    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
-    assert_eq!(batch.events.len(), 1, "{:?}", batch.events);
-    batch.events.remove(0)
-}
 
 /// A message with a line of text and `part` (its header block and body) as its second part.
 fn holding(part: &str) -> String {

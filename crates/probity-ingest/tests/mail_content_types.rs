@@ -4,26 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{decode, only_attachment};
+use probity_ingest::Limits;
 use probity_ingest::attach::{Input, extract_text};
-use probity_ingest::mail::decode_eml;
-use probity_ingest::{Batch, Context, Limits};
-use probity_model::{Attachment, Event};
-
-/// The one event of a message that goes to dead-letter in no part.
-fn decode(bytes: &[u8]) -> Event {
-    let mut ctx = Context::new("file:test", Limits::default());
-    let mut batch = Batch::new();
-    decode_eml(bytes, &mut ctx, Some("test.eml".into()), &mut batch).unwrap();
-    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
-    assert_eq!(batch.events.len(), 1, "{:?}", batch.events);
-    batch.events.remove(0)
-}
-
-fn only_attachment(event: &Event) -> &Attachment {
-    let attachments = &event.email.as_ref().unwrap().attachments;
-    assert_eq!(attachments.len(), 1, "{attachments:?}");
-    &attachments[0]
-}
 
 fn message(content_type: &str, body: &[u8]) -> Vec<u8> {
     let mut raw = format!(

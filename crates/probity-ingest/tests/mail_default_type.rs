@@ -8,32 +8,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{decode, only_attachment};
 use std::io::Write;
 
 use base64::Engine;
-use probity_ingest::mail::decode_eml;
-use probity_ingest::{Batch, Context, Limits};
-use probity_model::{Attachment, Event};
+use probity_model::Attachment;
 
 /// The note on a part read as text/plain for having no type.
 const UNTYPED: &str =
     "it has no Content-Type field that can be read, which RFC 2045 reads as text/plain";
-
-/// The one event of a message that goes to dead-letter in no part.
-fn decode(bytes: &[u8]) -> Event {
-    let mut ctx = Context::new("file:test", Limits::default());
-    let mut batch = Batch::new();
-    decode_eml(bytes, &mut ctx, Some("test.eml".into()), &mut batch).unwrap();
-    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
-    assert_eq!(batch.events.len(), 1, "{:?}", batch.events);
-    batch.events.remove(0)
-}
-
-fn only_attachment(event: &Event) -> &Attachment {
-    let attachments = &event.email.as_ref().unwrap().attachments;
-    assert_eq!(attachments.len(), 1, "{attachments:?}");
-    &attachments[0]
-}
 
 /// Bytes that are not UTF-8 and hold no line break, as the fuzzer's were: `ff ff 28`, over
 /// and over.

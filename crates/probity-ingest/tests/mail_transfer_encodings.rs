@@ -5,21 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::decode;
 use std::io::{Cursor, Write};
 
 use base64::Engine;
-use probity_ingest::mail::decode_eml;
-use probity_ingest::{Batch, Context, Limits};
 use probity_model::Event;
-
-fn decode(bytes: &[u8]) -> Event {
-    let mut ctx = Context::new("file:test", Limits::default());
-    let mut batch = Batch::new();
-    decode_eml(bytes, &mut ctx, Some("test.eml".into()), &mut batch).unwrap();
-    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
-    assert_eq!(batch.events.len(), 1, "{:?}", batch.events);
-    batch.events.remove(0)
-}
 
 fn body(event: &Event) -> &str {
     event

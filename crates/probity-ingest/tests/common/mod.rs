@@ -5,7 +5,7 @@
 use base64::Engine;
 use probity_ingest::mail::decode_eml;
 use probity_ingest::{Batch, Context, Limits};
-use probity_model::Event;
+use probity_model::{Attachment, Event};
 
 /// `bytes` in base64, in lines of 76 characters each ended by CRLF.
 pub fn base64_lines(bytes: &[u8]) -> String {
@@ -48,4 +48,22 @@ pub fn decoded(raw: &[u8], limits: Limits) -> Event {
 /// ([`message_attaching`]); nothing rejected.
 pub fn email_attaching(name: &str, mime: &str, bytes: &[u8], limits: Limits) -> Event {
     decoded(&message_attaching(&[(name, mime, bytes)]), limits)
+}
+
+/// The one event of the message `raw`, read as a file `test.eml` within the default limits;
+/// nothing rejected.
+pub fn decode(raw: &[u8]) -> Event {
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw, &mut ctx, Some("test.eml".into()), &mut batch).unwrap();
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    assert_eq!(batch.events.len(), 1, "{:?}", batch.events);
+    batch.events.remove(0)
+}
+
+/// The one attachment of `event`'s email.
+pub fn only_attachment(event: &Event) -> &Attachment {
+    let attachments = &event.email.as_ref().unwrap().attachments;
+    assert_eq!(attachments.len(), 1, "{attachments:?}");
+    &attachments[0]
 }
