@@ -1530,17 +1530,6 @@ Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; bound
 // TNEF (winmail.dat), built here as Outlook writes it ([MS-OXTNEF])
 // ---------------------------------------------------------------------------------------------
 
-fn tnef_attribute(out: &mut Vec<u8>, level: u8, id: u32, data: &[u8]) {
-    out.push(level);
-    out.extend_from_slice(&id.to_le_bytes());
-    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    out.extend_from_slice(data);
-    let checksum = data
-        .iter()
-        .fold(0u16, |sum, &b| sum.wrapping_add(u16::from(b)));
-    out.extend_from_slice(&checksum.to_le_bytes());
-}
-
 /// A MAPI property list of one variable-width property.
 fn mapi_property(id: u16, kind: u16, value: &[u8]) -> Vec<u8> {
     let mut out = 1u32.to_le_bytes().to_vec();
@@ -1562,31 +1551,31 @@ fn utf16z(text: &str) -> Vec<u8> {
 
 fn tnef() -> Vec<u8> {
     let mut out = vec![0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00];
-    tnef_attribute(
+    common::tnef_attribute(
         &mut out,
         1,
         0x0002_800c,
         b"Body: OFFICIAL-SENSITIVE list attached\0",
     );
     // An attachment named by its 8.3 title and its long name in its MAPI properties.
-    tnef_attribute(&mut out, 2, 0x0006_9002, &[0; 14]);
-    tnef_attribute(&mut out, 2, 0x0001_8010, b"NOMINA~1.CSV\0");
-    tnef_attribute(
+    common::tnef_attribute(&mut out, 2, 0x0006_9002, &[0; 14]);
+    common::tnef_attribute(&mut out, 2, 0x0001_8010, b"NOMINA~1.CSV\0");
+    common::tnef_attribute(
         &mut out,
         2,
         0x0006_800f,
         b"name,dob,postcode\nAda Price,12/03/1980,LS6 2AB\n",
     );
-    tnef_attribute(
+    common::tnef_attribute(
         &mut out,
         2,
         0x0006_9005,
         &mapi_property(0x3707, 0x001f, &utf16z("nominal list.csv")),
     );
     // A second attachment, a Word document.
-    tnef_attribute(&mut out, 2, 0x0006_9002, &[0; 14]);
-    tnef_attribute(&mut out, 2, 0x0001_8010, b"note.docx\0");
-    tnef_attribute(
+    common::tnef_attribute(&mut out, 2, 0x0006_9002, &[0; 14]);
+    common::tnef_attribute(&mut out, 2, 0x0001_8010, b"note.docx\0");
+    common::tnef_attribute(
         &mut out,
         2,
         0x0006_800f,
@@ -1623,7 +1612,7 @@ fn tnef_body_and_attachments_are_read() {
 
     // The body given only as a MAPI HTML property is read as HTML.
     let mut html_only = vec![0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00];
-    tnef_attribute(
+    common::tnef_attribute(
         &mut html_only,
         1,
         0x0006_9003,
@@ -1670,7 +1659,7 @@ fn a_cut_or_hostile_tnef_is_read_as_far_as_it_goes() {
     );
     assert!(note(&got).contains("cut short"), "{got:?}");
     let mut props = vec![0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00];
-    tnef_attribute(
+    common::tnef_attribute(
         &mut props,
         1,
         0x0006_9003,

@@ -18,7 +18,7 @@
 mod common;
 
 use std::io::{Cursor, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use probity_ingest::Limits;
 use probity_ingest::attach::{Extracted, Input, Ocr, extract_text};
@@ -195,30 +195,6 @@ fn picture(kept: Kept) -> Object {
     }
 }
 
-/// A program standing in for Tesseract: it answers a line of its own for a BMP file, and fails
-/// for anything else.
-fn stand_in(dir: &Path) -> Ocr {
-    use std::os::unix::fs::PermissionsExt;
-    let path: PathBuf = dir.join("fake-ocr");
-    std::fs::write(
-        &path,
-        "#!/bin/sh\nhead -c 2 | grep -aq 'BM' || exit 9; cat >/dev/null; echo NI AB123456C\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    Ocr {
-        program: path,
-        ..Ocr::default()
-    }
-}
-
-fn limits(ocr: Option<Ocr>) -> Limits {
-    Limits {
-        ocr,
-        ..Limits::default()
-    }
-}
-
 fn read(bytes: &[u8], limits: Limits) -> Extracted {
     extract_text(
         &Input {
@@ -245,7 +221,7 @@ fn a_file_in_a_package_object_is_read_with_its_name() {
         "custody-notes.txt",
         WORDS.as_bytes(),
     )]);
-    let alone = read(&msg, limits(None));
+    let alone = read(&msg, common::with_ocr(None));
     let text = alone.text.as_deref().unwrap();
     assert!(
         text.ends_with(&format!("[attachment custody-notes.txt]\n{WORDS}")),
@@ -254,7 +230,7 @@ fn a_file_in_a_package_object_is_read_with_its_name() {
     let note = alone.note.as_deref().unwrap();
     assert!(!note.contains("not read"), "{note}");
 
-    let attachment = attached(&msg, limits(None));
+    let attachment = attached(&msg, common::with_ocr(None));
     let text = attachment.text.as_deref().unwrap();
     assert!(
         text.contains(&format!("[attachment custody-notes.txt]\n{WORDS}")),
@@ -306,8 +282,8 @@ fn an_office_document_embedded_as_an_object_is_read_as_one() {
         document("Document", "people-table.doc", "Microsoft Word Document"),
         document("Worksheet", "nominals.xls", "Microsoft Excel Worksheet"),
     ]);
-    let alone = read(&msg, limits(None));
-    let attachment = attached(&msg, limits(None));
+    let alone = read(&msg, common::with_ocr(None));
+    let attachment = attached(&msg, common::with_ocr(None));
     for text in [
         alone.text.as_deref().unwrap(),
         attachment.text.as_deref().unwrap(),
@@ -324,11 +300,11 @@ fn an_office_document_embedded_as_an_object_is_read_as_one() {
 #[test]
 fn a_picture_kept_as_an_ole_object_is_read_by_ocr() {
     let dir = tempfile::tempdir().unwrap();
-    let ocr = stand_in(dir.path());
+    let ocr = common::ocr_stand_in(dir.path(), 2, "BM");
     let read_as = "[attachment Picture (Device Independent Bitmap)]\nNI AB123456C";
     for kept in [Kept::Contents, Kept::Presentation, Kept::Native] {
         let msg = outlook_msg(&[picture(kept)]);
-        let on = read(&msg, limits(Some(ocr.clone())));
+        let on = read(&msg, common::with_ocr(Some(ocr.clone())));
         assert!(
             on.text.as_deref().unwrap_or_default().ends_with(read_as),
             "{kept:?}: {on:?}"
@@ -340,7 +316,7 @@ fn a_picture_kept_as_an_ole_object_is_read_by_ocr() {
                 .contains("a BMP image of 760×200 pixels read by OCR"),
             "{kept:?}: {on:?}"
         );
-        let attachment = attached(&msg, limits(Some(ocr.clone())));
+        let attachment = attached(&msg, common::with_ocr(Some(ocr.clone())));
         assert!(
             attachment
                 .text
@@ -349,7 +325,7 @@ fn a_picture_kept_as_an_ole_object_is_read_by_ocr() {
                 .ends_with(read_as),
             "{kept:?}: {attachment:?}"
         );
-        let off = read(&msg, limits(None));
+        let off = read(&msg, common::with_ocr(None));
         assert!(
             off.note
                 .as_deref()
@@ -463,7 +439,7 @@ fn a_picture_kept_as_an_ole_object_is_read_by_tesseract() {
         return;
     }
     let msg = outlook_msg(&[picture(Kept::Presentation)]);
-    let attachment = attached(&msg, limits(Some(ocr)));
+    let attachment = attached(&msg, common::with_ocr(Some(ocr)));
     let text = attachment.text.as_deref().unwrap_or_default();
     for words in ["OFFICIAL-SENSITIVE", "HARRIS", "AB123456C"] {
         assert!(text.contains(words), "{words} not in {attachment:?}");
@@ -473,17 +449,6 @@ fn a_picture_kept_as_an_ole_object_is_read_by_tesseract() {
 // ---------------------------------------------------------------------------------------------
 // A TNEF (`winmail.dat`) carries an attachment embedded by OLE as an OLE 1 object
 // ---------------------------------------------------------------------------------------------
-
-fn tnef_attribute(out: &mut Vec<u8>, level: u8, id: u32, data: &[u8]) {
-    out.push(level);
-    out.extend_from_slice(&id.to_le_bytes());
-    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    out.extend_from_slice(data);
-    let checksum = data
-        .iter()
-        .fold(0u16, |sum, &b| sum.wrapping_add(u16::from(b)));
-    out.extend_from_slice(&checksum.to_le_bytes());
-}
 
 /// An OLE 1 embedded object ([MS-OLEDS] 2.2.5) of `class` holding `native`: a version, the
 /// format (2, embedded), the class, topic and item names, the native data with its size.
@@ -502,13 +467,13 @@ fn ole1(class: &str, native: &[u8]) -> Vec<u8> {
 /// rendering data's type 2).
 fn tnef(objects: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut out = vec![0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00];
-    tnef_attribute(&mut out, 1, 0x0002_800c, b"See the objects attached.");
+    common::tnef_attribute(&mut out, 1, 0x0002_800c, b"See the objects attached.");
     for (title, data) in objects {
         let mut rendering = 2u16.to_le_bytes().to_vec();
         rendering.extend_from_slice(&[0xFF; 12]);
-        tnef_attribute(&mut out, 2, 0x0006_9002, &rendering);
-        tnef_attribute(&mut out, 2, 0x0001_8010, format!("{title}\0").as_bytes());
-        tnef_attribute(&mut out, 2, 0x0006_800f, data);
+        common::tnef_attribute(&mut out, 2, 0x0006_9002, &rendering);
+        common::tnef_attribute(&mut out, 2, 0x0001_8010, format!("{title}\0").as_bytes());
+        common::tnef_attribute(&mut out, 2, 0x0006_800f, data);
     }
     out
 }
@@ -520,7 +485,7 @@ fn tnef(objects: &[(&str, Vec<u8>)]) -> Vec<u8> {
 #[test]
 fn objects_embedded_by_ole_in_a_tnef_are_read() {
     let dir = tempfile::tempdir().unwrap();
-    let ocr = stand_in(dir.path());
+    let ocr = common::ocr_stand_in(dir.path(), 2, "BM");
     let package = &ole10_native("custody-notes.txt", WORDS.as_bytes())[4..];
     let word = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/attach/people-table.doc"),
@@ -540,7 +505,7 @@ fn objects_embedded_by_ole_in_a_tnef_are_read() {
         name: Some("winmail.dat"),
         charset: None,
     };
-    let got = extract_text(&input, &limits(Some(ocr.clone())));
+    let got = extract_text(&input, &common::with_ocr(Some(ocr.clone())));
     let text = got.text.as_deref().unwrap();
     assert!(
         text.contains(&format!("[attachment custody-notes.txt]\n{WORDS}")),
@@ -575,7 +540,7 @@ fn objects_embedded_by_ole_in_a_tnef_are_read() {
         "winmail.dat",
         "application/ms-tnef",
         &winmail,
-        limits(Some(ocr)),
+        common::with_ocr(Some(ocr)),
     )
     .email
     .unwrap()

@@ -15,7 +15,7 @@
 mod common;
 
 use std::io::{Cursor, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use probity_ingest::Limits;
 use probity_ingest::attach::{Extracted, Input, Ocr, extract_text};
@@ -213,17 +213,6 @@ fn outlook_msg(built: Built<'_>) -> Vec<u8> {
     file_system.into_inner().into_inner()
 }
 
-fn tnef_attribute(out: &mut Vec<u8>, level: u8, id: u32, data: &[u8]) {
-    out.push(level);
-    out.extend_from_slice(&id.to_le_bytes());
-    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    out.extend_from_slice(data);
-    let checksum = data
-        .iter()
-        .fold(0u16, |sum, &b| sum.wrapping_add(u16::from(b)));
-    out.extend_from_slice(&checksum.to_le_bytes());
-}
-
 /// A MAPI property list of variable-width properties: `(id, type, value)`.
 fn mapi_properties(properties: &[(u16, u16, Vec<u8>)]) -> Vec<u8> {
     let mut out = (properties.len() as u32).to_le_bytes().to_vec();
@@ -251,14 +240,14 @@ fn tnef(built: Built<'_>) -> Vec<u8> {
     if let Some(rtf) = built.rtf {
         properties.push((0x1009, 0x0102, compress_rtf(rtf)));
     }
-    tnef_attribute(&mut out, 1, 0x0006_9003, &mapi_properties(&properties));
+    common::tnef_attribute(&mut out, 1, 0x0006_9003, &mapi_properties(&properties));
     if let Some((name, data)) = built.file {
-        tnef_attribute(&mut out, 2, 0x0006_9002, &[0; 14]);
-        tnef_attribute(&mut out, 2, 0x0001_8010, b"SCREEN~1.PNG\0");
-        tnef_attribute(&mut out, 2, 0x0006_800f, data);
+        common::tnef_attribute(&mut out, 2, 0x0006_9002, &[0; 14]);
+        common::tnef_attribute(&mut out, 2, 0x0001_8010, b"SCREEN~1.PNG\0");
+        common::tnef_attribute(&mut out, 2, 0x0006_800f, data);
         let mut long_name = utf16(name);
         long_name.extend_from_slice(&[0, 0]);
-        tnef_attribute(
+        common::tnef_attribute(
             &mut out,
             2,
             0x0006_9005,
@@ -272,30 +261,6 @@ fn tnef(built: Built<'_>) -> Vec<u8> {
 // Reading them
 // ---------------------------------------------------------------------------------------------
 
-/// A program standing in for Tesseract: it reads what it is given as an image, as Tesseract
-/// would, and answers a line of its own.
-fn stand_in(dir: &Path) -> Ocr {
-    use std::os::unix::fs::PermissionsExt;
-    let path: PathBuf = dir.join("fake-ocr");
-    std::fs::write(
-        &path,
-        "#!/bin/sh\nhead -c 12 | grep -aq 'PNG' || exit 9; cat >/dev/null; echo NI AB123456C\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    Ocr {
-        program: path,
-        ..Ocr::default()
-    }
-}
-
-fn limits(ocr: Option<Ocr>) -> Limits {
-    Limits {
-        ocr,
-        ..Limits::default()
-    }
-}
-
 fn read(bytes: &[u8], name: &str, ocr: Option<Ocr>) -> Extracted {
     extract_text(
         &Input {
@@ -304,14 +269,14 @@ fn read(bytes: &[u8], name: &str, ocr: Option<Ocr>) -> Extracted {
             name: Some(name),
             charset: None,
         },
-        &limits(ocr),
+        &common::with_ocr(ocr),
     )
 }
 
 /// `bytes` attached as `name` of type `mime` to an email read by the mail decoder: the
 /// attachment as the event has it.
 fn attached(bytes: &[u8], name: &str, mime: &str, ocr: Option<Ocr>) -> Attachment {
-    let event = common::email_attaching(name, mime, bytes, limits(ocr));
+    let event = common::email_attaching(name, mime, bytes, common::with_ocr(ocr));
     event.email.unwrap().attachments.remove(0)
 }
 
@@ -325,7 +290,7 @@ const NOTED: &str = "image 1: a PNG image of 760×200 pixels read by OCR";
 #[test]
 fn a_screenshot_in_an_outlook_messages_rtf_body_is_read_by_ocr() {
     let dir = tempfile::tempdir().unwrap();
-    let ocr = stand_in(dir.path());
+    let ocr = common::ocr_stand_in(dir.path(), 12, "PNG");
     let rtf = fixture("screen.rtf");
     for plain in [Some("See the screen below.\r\n"), None] {
         let msg = outlook_msg(Built {
@@ -393,7 +358,7 @@ fn a_screenshot_in_an_outlook_messages_rtf_body_is_read_by_ocr() {
 #[test]
 fn a_screenshot_in_a_tnefs_rtf_body_is_read_by_ocr() {
     let dir = tempfile::tempdir().unwrap();
-    let ocr = stand_in(dir.path());
+    let ocr = common::ocr_stand_in(dir.path(), 12, "PNG");
     let rtf = fixture("screen.rtf");
     for plain in [Some("See the screen below.\r\n"), None] {
         let winmail = tnef(Built {
@@ -443,7 +408,7 @@ fn a_screenshot_in_a_tnefs_rtf_body_is_read_by_ocr() {
 #[test]
 fn a_screenshot_attached_to_an_outlook_message_or_a_tnef_is_read_by_ocr() {
     let dir = tempfile::tempdir().unwrap();
-    let ocr = stand_in(dir.path());
+    let ocr = common::ocr_stand_in(dir.path(), 12, "PNG");
     let png = fixture("screen.png");
     let built = Built {
         plain: Some("See the screen attached."),
@@ -517,7 +482,7 @@ fn an_rtf_body_past_the_budget_leaves_it_to_the_attachments() {
         },
         &Limits {
             max_decompressed_bytes: budget,
-            ..limits(Some(stand_in(dir.path())))
+            ..common::with_ocr(Some(common::ocr_stand_in(dir.path(), 12, "PNG")))
         },
     );
     assert!(

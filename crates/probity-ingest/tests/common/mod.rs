@@ -67,3 +67,47 @@ pub fn only_attachment(event: &Event) -> &Attachment {
     assert_eq!(attachments.len(), 1, "{attachments:?}");
     &attachments[0]
 }
+
+/// A program standing in for Tesseract in `dir`: it answers a line of its own (`NI
+/// AB123456C`) where the first `within` bytes it is given hold `magic` (the image format it
+/// is to be handed), and fails for anything else.
+pub fn ocr_stand_in(
+    dir: &std::path::Path,
+    within: usize,
+    magic: &str,
+) -> probity_ingest::attach::Ocr {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("fake-ocr");
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\nhead -c {within} | grep -aq '{magic}' || exit 9; cat >/dev/null; echo NI AB123456C\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    probity_ingest::attach::Ocr {
+        program: path,
+        ..probity_ingest::attach::Ocr::default()
+    }
+}
+
+/// The default limits with `ocr` as the OCR program.
+pub fn with_ocr(ocr: Option<probity_ingest::attach::Ocr>) -> Limits {
+    Limits {
+        ocr,
+        ..Limits::default()
+    }
+}
+
+/// One TNEF attribute ([MS-OXTNEF]): its level, id, length, data and checksum.
+pub fn tnef_attribute(out: &mut Vec<u8>, level: u8, id: u32, data: &[u8]) {
+    out.push(level);
+    out.extend_from_slice(&id.to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out.extend_from_slice(data);
+    let checksum = data
+        .iter()
+        .fold(0u16, |sum, &b| sum.wrapping_add(u16::from(b)));
+    out.extend_from_slice(&checksum.to_le_bytes());
+}
