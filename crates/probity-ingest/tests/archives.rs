@@ -140,8 +140,8 @@ fn a_legacy_presentation_is_read_slide_by_slide_with_its_notes() {
 }
 
 /// Presentations saved by PowerPoint: one saved by PowerPoint 2007 as 97–2003 (its slide's text
-/// in the slide's drawing, its German masters passed over) is read; one with a password to open
-/// it is noted as encrypted.
+/// in the slide's drawing, its German masters passed over, a text file embedded by the Packager)
+/// is read; one with a password to open it is noted as encrypted.
 #[test]
 fn presentations_saved_by_powerpoint_are_read_and_encrypted_ones_noted() {
     let got = read(
@@ -155,7 +155,9 @@ fn presentations_saved_by_powerpoint_are_read_and_encrypted_ones_noted() {
         got.text.as_deref(),
         Some(
             "[slide 1]\nEmbedded Objects\nThis slide contains an embedded object\n\
-             It is a simple harmless ASCII text file"
+             It is a simple harmless ASCII text file\n\n\
+             [embedded file simple-text-file.txt]\n\
+             This is a simple ascii contents of this simple text file."
         ),
         "{got:?}"
     );

@@ -404,7 +404,7 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
                     xls::read(&mut file, limits.max_decompressed_bytes as u64, out);
                 }
                 Some(mut file) if ppt::is_powerpoint(&file) => {
-                    ppt::read(&mut file, limits.max_decompressed_bytes as u64, out);
+                    ppt::read(&mut file, limits.max_decompressed_bytes as u64, out, depth);
                 }
                 _ => out.note(compound_note(input)),
             },

@@ -26,13 +26,24 @@
 //! presentation (its `EncryptedSummary` stream, or a `CryptSession10Container` record) is
 //! noted. The walk is held to [`MAX_DEPTH`] levels and [`MAX_RECORDS`] records, every length
 //! is checked against its container, and the text read to the attachment text limit.
+//!
+//! Objects embedded in the slides (a Word document, an Excel workbook, a file wrapped by the
+//! Packager) are kept in `ExOleObjStg` records, each a compound file holding the object's
+//! storage, compressed by zlib where the record's instance is 1 (its size first). Each is read
+//! ([`Reader::object`]): a Package's file as an attachment of its own would be, a Word, Excel or
+//! PowerPoint document as one attached is, each under a line `[embedded …]`, no more than
+//! [`MAX_OBJECTS`] of them, [`super::msg::MAX_DEPTH`] files deep at most, their decompressed
+//! bytes taken from the presentation's decompression budget (and held to the zip ratio) and
+//! read on its clock and within its text limit. An object that is not read is noted, saying why.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::ops::Range;
 
-use super::TextOut;
 use super::doc::stream;
 use super::msg::File;
+use super::{Input, Kind, TextOut, ole_object};
+use crate::Limits;
 
 /// The stream that holds the presentation.
 const DOCUMENT: &str = "/PowerPoint Document";
@@ -53,6 +64,13 @@ const DOCUMENT_CONTAINER: u16 = 0x03E8;
 const NOTES_ATOM: u16 = 0x03F1;
 const PERSIST_DIRECTORY_ATOM: u16 = 0x1772;
 const CRYPT_SESSION: u16 = 0x2F14;
+/// `ExOleObjStg` (also `ExControlStg` and `VbaProjectStg`): a storage as a compound file.
+const EX_OLE_OBJ_STG: u16 = 0x1011;
+
+/// Most embedded objects read from one presentation.
+const MAX_OBJECTS: usize = 64;
+/// Bytes an embedded object may decompress to before the zip ratio is held to it.
+const RATIO_FREE_BYTES: u64 = 1 << 20;
 
 /// Whether the compound file holds a PowerPoint presentation.
 pub(super) fn is_powerpoint(file: &File<'_>) -> bool {
@@ -78,8 +96,9 @@ fn header(bytes: &[u8], at: usize) -> Option<Header> {
     })
 }
 
-/// Reads the presentation in `file` into `out`; `budget` bounds the bytes read from its stream.
-pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
+/// Reads the presentation in `file` (`depth` files deep) into `out`; `budget` bounds the bytes
+/// read from its stream and decompressed from its embedded objects.
+pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>, depth: usize) {
     if file.is_stream("/EncryptedSummary") {
         out.note("encrypted (password-protected) PowerPoint presentation; text not extracted");
         return;
@@ -93,6 +112,9 @@ pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
         numbering: Numbering::read(&document),
         pending: None,
         stopped: false,
+        budget: budget.saturating_sub(document.len() as u64),
+        depth,
+        objects: 0,
     };
     reader.walk(&document);
 }
@@ -262,6 +284,12 @@ struct Reader<'o, 'l> {
     pending: Option<Page>,
     /// Whether reading stopped (limits, encryption): nothing more is read.
     stopped: bool,
+    /// Bytes the embedded objects may still be decompressed to.
+    budget: u64,
+    /// How many files deep the presentation is (0: the attachment itself).
+    depth: usize,
+    /// Embedded objects met so far.
+    objects: usize,
 }
 
 /// What a container being walked is: where its records are, what it is, and where the walk
@@ -354,6 +382,7 @@ impl Reader<'_, '_> {
                     };
                     self.text(&text);
                 }
+                EX_OLE_OBJ_STG => self.object(&bytes[body..end], record.instance == 1),
                 _ => {}
             }
             if record.version == 0x0F {
@@ -371,6 +400,170 @@ impl Reader<'_, '_> {
                     instance: record.instance,
                 });
             }
+        }
+    }
+
+    /// The object embedded in an `ExOleObjStg` record's `body` (compressed by zlib where
+    /// `compressed`, its size first): read under a line naming it, or noted.
+    fn object(&mut self, body: &[u8], compressed: bool) {
+        self.objects += 1;
+        let number = self.objects;
+        let what = format!("embedded object {number}");
+        if number > MAX_OBJECTS {
+            if number == MAX_OBJECTS + 1 {
+                self.out.note(format!(
+                    "the presentation embeds more than {MAX_OBJECTS} objects; only the first were read"
+                ));
+            }
+            return;
+        }
+        if self.depth + 1 >= super::msg::MAX_DEPTH {
+            self.out.note(format!(
+                "{what}: an object embedded more than {} files deep is not read",
+                super::msg::MAX_DEPTH
+            ));
+            return;
+        }
+        if self
+            .out
+            .out_of_time(&format!("before {what} of the presentation"))
+        {
+            self.stopped = true;
+            return;
+        }
+        let inflated;
+        let data = if compressed {
+            match self.inflate(body) {
+                Ok(data) => {
+                    inflated = data;
+                    &inflated[..]
+                }
+                Err(why) => {
+                    self.out.note(format!("{what} is not read: {why}"));
+                    return;
+                }
+            }
+        } else {
+            body
+        };
+        let max_attachment_bytes = self.out.limits.max_attachment_bytes;
+        if data.len() > max_attachment_bytes {
+            self.out.note(format!(
+                "{what}: {} bytes, larger than the {max_attachment_bytes} byte extraction limit; text not extracted",
+                data.len()
+            ));
+            return;
+        }
+        self.read_object(data, &what);
+        self.budget = self.budget.saturating_sub(data.len() as u64);
+    }
+
+    /// An object's compressed storage decompressed: its size first, then zlib's stream, held to
+    /// the budget left, the attachment size limit and the zip ratio.
+    fn inflate(&self, body: &[u8]) -> Result<Vec<u8>, String> {
+        let limits = self.out.limits;
+        let packed = body.get(4..).ok_or("its compressed storage is cut short")?;
+        let ratio_cap = (packed.len() as u64)
+            .saturating_mul(limits.max_zip_ratio as u64)
+            .max(RATIO_FREE_BYTES);
+        let cap = self
+            .budget
+            .min(limits.max_attachment_bytes as u64)
+            .min(ratio_cap);
+        let mut data = Vec::new();
+        flate2::read::ZlibDecoder::new(packed)
+            .take(cap.saturating_add(1))
+            .read_to_end(&mut data)
+            .map_err(|error| format!("its compressed storage is damaged ({error})"))?;
+        if data.len() as u64 > cap {
+            return Err(format!(
+                "it decompresses to more than {cap} bytes (past the decompression limit of {} bytes, what is left of it, or the ratio of {} to 1)",
+                limits.max_decompressed_bytes, limits.max_zip_ratio
+            ));
+        }
+        Ok(data)
+    }
+
+    /// Reads the object whose storage is the compound file `data` (`what`, in notes) into the
+    /// presentation's text, on its clock, within its text limit and what is left of its budget.
+    fn read_object(&mut self, data: &[u8], what: &str) {
+        let Some(mut file) = super::msg::open(data) else {
+            self.out.note(format!(
+                "{what} is not read: its storage is not a compound file"
+            ));
+            return;
+        };
+        let room = self.out.cap().saturating_sub(self.out.text.len());
+        let limits = Limits {
+            max_decompressed_bytes: usize::try_from(self.budget).unwrap_or(usize::MAX),
+            max_attachment_text_bytes: room,
+            ..self.out.limits.clone()
+        };
+        let mut inner = TextOut::new(&limits);
+        inner.started = self.out.started;
+        let depth = self.depth + 1;
+        let native = format!("/{}", ole_object::NATIVE);
+        let is_document = ole_object::DOCUMENT_STREAMS
+            .iter()
+            .any(|name| file.is_stream(format!("/{name}")));
+        let heading = if file.is_stream(&native) {
+            let Some(bytes) = stream(&mut file, &native, self.budget, what, self.out) else {
+                return;
+            };
+            let package = match ole_object::package(&bytes) {
+                Ok(package) => package,
+                Err(why) => {
+                    self.out.note(format!("{what} is not read: {why}"));
+                    return;
+                }
+            };
+            let name = package.name.unwrap_or_else(|| what.to_owned());
+            let input = Input {
+                bytes: &package.data,
+                mime_type: None,
+                name: Some(&name),
+                charset: None,
+            };
+            match super::kind_of(&input) {
+                Kind::Unsupported => {
+                    self.out.note(format!(
+                        "{what} ({name}) is not read: neither text nor a document that is read"
+                    ));
+                    return;
+                }
+                kind => super::extract_into(kind, &input, &mut inner, depth),
+            }
+            format!("embedded file {name}")
+        } else if is_document {
+            let input = Input {
+                bytes: data,
+                mime_type: None,
+                name: None,
+                charset: None,
+            };
+            super::extract_into(Kind::Compound, &input, &mut inner, depth);
+            what.to_owned()
+        } else if file.is_stream("/PROJECT") {
+            self.out
+                .note("the presentation's macros (a VBA project) are not read");
+            return;
+        } else {
+            self.out.note(format!(
+                "{what} is not read: it holds no file, Word document, Excel workbook or presentation that is read"
+            ));
+            return;
+        };
+        let text = inner.text.trim();
+        if !text.is_empty() {
+            self.out.heading(&heading);
+            self.out.push(text);
+        }
+        for note in inner.notes {
+            self.out.note(format!("{heading}: {note}"));
+        }
+        if inner.truncated || self.out.is_full() {
+            self.out.truncated = true;
+            self.stopped = true;
         }
     }
 
@@ -437,6 +630,9 @@ mod tests {
             numbering: Numbering::read(bytes),
             pending: None,
             stopped: false,
+            budget: 1 << 20,
+            depth: 0,
+            objects: 0,
         }
         .walk(bytes);
         (out.text, out.notes)
