@@ -47,6 +47,7 @@ mod pdf_image;
 mod pdf_syntax;
 mod pictures;
 mod ppt;
+mod publisher;
 mod rtf;
 mod sevenz;
 mod sevenz_header;
@@ -101,8 +102,9 @@ enum Kind {
     /// A 7-Zip archive ([`sevenz`]).
     SevenZip,
     Pdf,
-    /// An OLE compound file: an Outlook message, a Word 97–2003 document or an Excel 5–2003
-    /// workbook (read), another legacy Office document, or an encrypted OOXML one.
+    /// An OLE compound file: an Outlook message, a Word 97–2003 document, an Excel 5–2003
+    /// workbook, a PowerPoint 97–2003 presentation or a Publisher document (read), another
+    /// legacy Office document, or an encrypted OOXML one.
     Compound,
     /// Outlook's TNEF (`winmail.dat`): a body and attachments packed in one.
     Tnef,
@@ -406,7 +408,14 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
                 Some(mut file) if ppt::is_powerpoint(&file) => {
                     ppt::read(&mut file, limits.max_decompressed_bytes as u64, out, depth);
                 }
-                _ => out.note(compound_note(input)),
+                Some(mut file) => {
+                    if publisher::is_publisher(&mut file) {
+                        publisher::read(&mut file, limits.max_decompressed_bytes as u64, out);
+                    } else {
+                        out.note(compound_note(input));
+                    }
+                }
+                None => out.note(compound_note(input)),
             },
         },
         Kind::Tnef => tnef::extract(input.bytes, out),
@@ -976,7 +985,7 @@ fn compound_note(input: &Input<'_>) -> String {
     if is_ooxml {
         return "encrypted (password-protected) Office document; text not extracted".into();
     }
-    "legacy binary Office document (OLE compound file that is not a Word 97–2003 document, an Excel 5–2003 workbook, a PowerPoint 97–2003 presentation or an Outlook message: .pub, Word before 97) is not read; text not extracted".into()
+    "legacy binary Office document (OLE compound file that is not a Word 97–2003 document, an Excel 5–2003 workbook, a PowerPoint 97–2003 presentation, a Publisher document or an Outlook message: Word before 97) is not read; text not extracted".into()
 }
 
 fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {

@@ -505,7 +505,8 @@ impl Reader<'_, '_> {
         let native = format!("/{}", ole_object::NATIVE);
         let is_document = ole_object::DOCUMENT_STREAMS
             .iter()
-            .any(|name| file.is_stream(format!("/{name}")));
+            .any(|name| file.is_stream(format!("/{name}")))
+            || super::publisher::is_publisher(&mut file);
         let heading = if file.is_stream(&native) {
             let Some(bytes) = stream(&mut file, &native, self.budget, what, self.out) else {
                 return;
