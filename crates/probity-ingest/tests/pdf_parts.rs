@@ -701,3 +701,92 @@ fn xfa_values_the_fields_gave_are_left_out_and_damage_is_noted() {
     let note = got.note.as_deref().unwrap_or_default();
     assert!(note.contains("XFA form data is damaged"), "{note}");
 }
+
+/// A form XObject (an appearance stream) drawing `content`, with `resources`.
+fn form(content: &str, resources: &str) -> String {
+    format!(
+        "<< /Type /XObject /Subtype /Form /BBox [0 0 200 20] /Resources << {resources} >> /Length {} >>\nstream\n{content}\nendstream",
+        content.len()
+    )
+}
+
+/// Text held only in appearance streams (a free-text comment with no `/Contents`, a text field
+/// with no `/V` whose appearance draws a form of its own, a widget the field tree does not
+/// reach) is read, a field's value is not read twice from its appearance, a check box's states
+/// are passed over, and a signature is read from its signature dictionary.
+#[test]
+fn appearance_text_and_signatures_are_read() {
+    let extra = [
+        // 6-7: a free-text comment whose words are only drawn.
+        "<< /Type /Annot /Subtype /FreeText /Rect [0 0 200 20] /AP << /N 7 0 R >> >>".to_owned(),
+        form("BT /Helv 10 Tf 2 2 Td (Leave him alone or else) Tj ET", ""),
+        // 8-10: a text field with no value, its appearance drawing a form that holds the text.
+        "<< /FT /Tx /T (officer) /Subtype /Widget /Rect [0 0 200 20] /AP << /N 9 0 R >> >>"
+            .to_owned(),
+        form(
+            "/Tx BMC q /Fm0 Do Q EMC",
+            "/XObject << /Fm0 10 0 R >>",
+        ),
+        form("BT /Helv 10 Tf 2 2 Td (PC 1234 Smith) Tj ET", ""),
+        // 11-12: a signature field and its signature dictionary.
+        "<< /FT /Sig /T (Signature1) /Subtype /Widget /Rect [0 0 1 1] /V 12 0 R >>".to_owned(),
+        "<< /Type /Sig /Filter /Adobe.PPKLite /Name (Jane Doe) /Reason (I am the author) \
+         /Location (Leeds) /ContactInfo (jane.doe@example.org) /M (D:20240101120000Z) \
+         /Contents <00> >>"
+            .to_owned(),
+        // 13-14: a field with a value: its appearance is not read as well.
+        "<< /FT /Tx /T (dob) /V (01/02/1980) /Subtype /Widget /Rect [0 0 1 1] /AP << /N 14 0 R >> >>"
+            .to_owned(),
+        form("BT (Drawn date) Tj ET", ""),
+        // 15-16: a check box not ticked: its states' appearances are not read.
+        "<< /FT /Btn /T (consent) /V /Off /AS /Off /Subtype /Widget /Rect [0 0 1 1] \
+         /AP << /N << /Yes 16 0 R /Off 16 0 R >> >> >>"
+            .to_owned(),
+        form("BT /ZaDb 10 Tf (4) Tj ET", ""),
+        // 17-18: a widget the field tree does not reach, with only an appearance.
+        "<< /Subtype /Widget /T (remarks) /Rect [0 0 1 1] /AP << /N 18 0 R >> >>".to_owned(),
+        form("BT (Orphan words) Tj T* (second line) Tj ET", ""),
+    ];
+    let bytes = pdf(
+        "/AcroForm << /Fields [8 0 R 11 0 R 13 0 R 15 0 R] >>",
+        "/Annots [6 0 R 8 0 R 11 0 R 13 0 R 15 0 R 17 0 R]",
+        &extra,
+        None,
+    );
+    let got = read(&bytes, &Limits::default());
+    assert_eq!(
+        text(&got),
+        "Page text.\n\
+         \n\
+         [form fields]\n\
+         officer: PC 1234 Smith\n\
+         Signature1: signed by Jane Doe; reason: I am the author; location: Leeds; \
+         contact: jane.doe@example.org\n\
+         dob: 01/02/1980\n\
+         remarks: Orphan words\n\
+         second line\n\
+         \n\
+         [annotations]\n\
+         page 1 FreeText: Leave him alone or else",
+        "{got:?}"
+    );
+    assert_eq!(got.note, None, "{got:?}");
+}
+
+/// An appearance whose forms draw each other in a loop, or more forms than the limit, is read
+/// as far as the limits and ends.
+#[test]
+fn appearance_forms_that_loop_end() {
+    let extra = [
+        "<< /Type /Annot /Subtype /FreeText /Rect [0 0 200 20] /AP << /N 7 0 R >> >>".to_owned(),
+        form(
+            "BT (Looped words) Tj ET /Fm0 Do /Fm0 Do",
+            "/XObject << /Fm0 7 0 R >>",
+        ),
+    ];
+    let bytes = pdf("", "/Annots [6 0 R]", &extra, None);
+    let got = read(&bytes, &Limits::default());
+    let annotations = part(text(&got), "annotations");
+    // The form itself, then its forms three levels deep (1 + 2 + 4 + 8 = 15 streams).
+    assert_eq!(annotations.matches("Looped words").count(), 15, "{got:?}");
+}

@@ -349,7 +349,7 @@ fn read_page(
 /// ids of composite fonts give no readable text this way, so the result is kept only when it looks
 /// like text: no control characters but line breaks and tabs, and mostly ASCII letters, digits,
 /// spaces and punctuation.
-fn text_without_fonts(content: &[u8]) -> Option<String> {
+pub(super) fn text_without_fonts(content: &[u8]) -> Option<String> {
     let content = lopdf::content::Content::decode(content).ok()?;
     let mut text = String::new();
     for operation in &content.operations {

@@ -18,11 +18,14 @@
 //! - `[form fields]`: `name: value` for each field that has a value (`name` the field's full
 //!   name, its parents' names joined by dots, with its description for the user in brackets where
 //!   it has one: `Text1 (Date of birth): 12/03/1980`); check boxes and radio buttons by their
-//!   chosen state, `Off` left out; widgets on the pages that the form's field tree does not
-//!   reach are read too;
+//!   chosen state, `Off` left out; a signature by its signature dictionary (`signed by NAME;
+//!   reason: …; location: …; contact: …`); a field with no value of its own or its parents' by
+//!   the text its appearance shows ([`Extra::appearance_text`]); widgets on the pages that the
+//!   form's field tree does not reach are read too;
 //! - `[annotations]`: `page N Subtype by Author (subject): comment` for each annotation with a
 //!   comment (`/Contents`, and its rich text `/RC` where that says something else) or a stamp
-//!   name, pop-ups that repeat their parent's comment left out;
+//!   name, else the text its appearance shows (a free-text box whose words are only drawn),
+//!   pop-ups that repeat their parent's comment left out;
 //! - `[XFA form data]`: `path: value` for each element holding text in the data of an XFA form
 //!   (the `datasets` packet of the form's `/XFA`; a dynamic XFA form's page may show only a line
 //!   asking for a reader that draws it), `path` the element names below the data's root joined
@@ -41,6 +44,11 @@
 //! streams (XMP, a long field value) are inflated within the attachment's decompression budget
 //! and [`MAX_STREAM_BYTES`] each; the clock is checked before each part and every
 //! [`CLOCK_EVERY`] items.
+//!
+//! An appearance's text is what its normal appearance stream (`/AP /N`) shows, read as a page's
+//! content is read without its fonts ([`super::pdf::text_without_fonts`]: text in a Western
+//! script, not glyph ids), with the forms it draws (`Do`) [`MAX_APPEARANCE_DEPTH`] deep and
+//! [`MAX_APPEARANCE_FORMS`] streams at most, each inflated within the budget as the others are.
 
 use std::collections::HashSet;
 use std::rc::Rc;
@@ -63,6 +71,10 @@ const MAX_NAME_BYTES: usize = 1024;
 const CLOCK_EVERY: usize = 256;
 /// Most objects visited in the field tree (nodes without a value included).
 const MAX_FIELD_NODES: usize = 200_000;
+/// Deepest nesting of forms drawn by an appearance stream read.
+const MAX_APPEARANCE_DEPTH: usize = 4;
+/// Most streams read for one appearance.
+const MAX_APPEARANCE_FORMS: usize = 16;
 
 /// The text of the five parts, each under its heading, after what `out` holds; `budget` is what
 /// is left of the attachment's decompression budget.
@@ -325,14 +337,15 @@ impl<'d> Extra<'d, '_, '_, '_> {
         // Depth first, in the order written: a stack of (field, its parent's full name, depth).
         // The parent's name is shared by its kids, not copied for each.
         let root_name: Rc<str> = Rc::from("");
-        let mut stack: Vec<(&'d Object, Rc<str>, usize)> = roots
+        // With each, whether a parent of it had a value (its widgets' appearances show that).
+        let mut stack: Vec<(&'d Object, Rc<str>, usize, bool)> = roots
             .iter()
             .rev()
-            .map(|root| (root, Rc::clone(&root_name), 0))
+            .map(|root| (root, Rc::clone(&root_name), 0, false))
             .collect();
         let mut nodes = 0usize;
         let mut too_deep = false;
-        while let Some((object, parent, depth)) = stack.pop() {
+        while let Some((object, parent, depth, valued)) = stack.pop() {
             nodes += 1;
             if nodes > MAX_FIELD_NODES || self.clock(nodes, "in its form fields") {
                 break;
@@ -349,7 +362,12 @@ impl<'d> Extra<'d, '_, '_, '_> {
                 Some(own) => Rc::from(full_name(&parent, &own)),
                 None => parent,
             };
-            if let Some(value) = self.field_value(field) {
+            let mut value = self.field_value(field);
+            if value.is_none() && !valued {
+                value = self.appearance_text(field);
+            }
+            let valued = valued || value.is_some();
+            if let Some(value) = value {
                 let label = self.field_label(field, &name);
                 if !part.add(format!("{label}: {value}")) {
                     return;
@@ -361,7 +379,7 @@ impl<'d> Extra<'d, '_, '_, '_> {
                     continue;
                 }
                 for kid in kids.iter().rev() {
-                    stack.push((kid, Rc::clone(&name), depth + 1));
+                    stack.push((kid, Rc::clone(&name), depth + 1, valued));
                 }
             }
         }
@@ -456,9 +474,99 @@ impl<'d> Extra<'d, '_, '_, '_> {
                 chosen.join(", ")
             }
             Object::Stream(stream) => text_string(&self.inflate(stream)?),
+            Object::Dictionary(signature) => self.signature(signature)?,
             other => simple_value(other)?,
         };
         (!value.is_empty()).then_some(value)
+    }
+
+    /// A signature field's value, its signature dictionary: who signed (`/Name`), why, where and
+    /// how to reach them, as far as it says; the signature itself is not read.
+    fn signature(&mut self, signature: &'d Dictionary) -> Option<String> {
+        let mut said = Vec::new();
+        let keys: [(&[u8], &str); 4] = [
+            (b"Name", "signed by "),
+            (b"Reason", "reason: "),
+            (b"Location", "location: "),
+            (b"ContactInfo", "contact: "),
+        ];
+        for (key, label) in keys {
+            if let Some(text) = self.text(signature, key) {
+                said.push(format!("{label}{}", text.trim()));
+            }
+        }
+        (!said.is_empty()).then(|| said.join("; "))
+    }
+
+    /// The text an annotation's or widget's normal appearance (`/AP /N`, a stream; a widget's
+    /// dictionary of states, a check box's, is passed over) shows, with the forms it draws.
+    fn appearance_text(&mut self, annotation: &'d Dictionary) -> Option<String> {
+        let (_, appearance) = self.dictionary(annotation.get(b"AP").ok()?)?;
+        let Some(Object::Stream(normal)) = self.entry(appearance, b"N") else {
+            return None;
+        };
+        let mut texts: Vec<String> = Vec::new();
+        let mut stack: Vec<(&'d lopdf::Stream, usize)> = vec![(normal, 0)];
+        let mut read = 0usize;
+        while let Some((stream, depth)) = stack.pop() {
+            read += 1;
+            if read > MAX_APPEARANCE_FORMS {
+                break;
+            }
+            let Some(content) = self.inflate(stream) else {
+                continue;
+            };
+            if let Some(text) = super::pdf::text_without_fonts(&content) {
+                let text = text.trim();
+                if !text.is_empty() {
+                    texts.push(text.to_owned());
+                }
+            }
+            if depth + 1 >= MAX_APPEARANCE_DEPTH {
+                continue;
+            }
+            let drawn = self.forms_drawn(stream, &content);
+            stack.extend(drawn.into_iter().rev().map(|form| (form, depth + 1)));
+        }
+        (!texts.is_empty()).then(|| texts.join("\n"))
+    }
+
+    /// The forms (`/Subtype /Form` XObjects) a stream's `content` draws (`/NAME Do`), by its
+    /// resources, in the order drawn.
+    fn forms_drawn(&self, stream: &'d lopdf::Stream, content: &[u8]) -> Vec<&'d lopdf::Stream> {
+        let Some((_, resources)) = stream
+            .dict
+            .get(b"Resources")
+            .ok()
+            .and_then(|r| self.dictionary(r))
+        else {
+            return Vec::new();
+        };
+        let Some((_, xobjects)) = resources
+            .get(b"XObject")
+            .ok()
+            .and_then(|x| self.dictionary(x))
+        else {
+            return Vec::new();
+        };
+        let Ok(content) = lopdf::content::Content::decode(content) else {
+            return Vec::new();
+        };
+        let mut forms = Vec::new();
+        for operation in &content.operations {
+            if operation.operator != "Do" || forms.len() >= MAX_APPEARANCE_FORMS {
+                continue;
+            }
+            let Some(Object::Name(name)) = operation.operands.first() else {
+                continue;
+            };
+            if let Some(Object::Stream(form)) = self.entry(xobjects, name)
+                && matches!(form.dict.get(b"Subtype"), Ok(Object::Name(kind)) if kind.as_slice() == b"Form")
+            {
+                forms.push(form);
+            }
+        }
+        forms
     }
 
     /// Each read page's annotations with a comment, into `part`; widgets with a value that the
@@ -539,7 +647,10 @@ impl<'d> Extra<'d, '_, '_, '_> {
             ("Stamp", Some(Object::Name(name))) => Some(String::from_utf8_lossy(name).into_owned()),
             _ => None,
         };
-        let said: Vec<String> = [stamp, contents, rich].into_iter().flatten().collect();
+        let mut said: Vec<String> = [stamp, contents, rich].into_iter().flatten().collect();
+        if said.is_empty() && !matches!(subtype, "Popup" | "Link") {
+            said.extend(self.appearance_text(annotation));
+        }
         if said.is_empty() {
             return None;
         }
@@ -559,8 +670,8 @@ impl<'d> Extra<'d, '_, '_, '_> {
         Some((line, said))
     }
 
-    /// A widget the field tree does not reach: its value (its own or a parent's), named by the
-    /// chain of its parents, into the form fields.
+    /// A widget the field tree does not reach: its value (its own or a parent's, else the text
+    /// its appearance shows), named by the chain of its parents, into the form fields.
     fn orphan_widget(&mut self, widget: &'d Dictionary, fields: &mut Part) {
         let mut names: Vec<String> = Vec::new();
         let mut value = None;
@@ -585,6 +696,10 @@ impl<'d> Extra<'d, '_, '_, '_> {
                 break;
             }
             node = parent;
+        }
+        // A widget with no value of its own or its parents' shows what it holds.
+        if value.is_none() {
+            value = self.appearance_text(widget);
         }
         let Some(value) = value else {
             return;
