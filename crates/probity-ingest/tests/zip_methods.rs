@@ -1,7 +1,8 @@
 //! Zips whose files are compressed with a method other than Deflate, written by 7-Zip, Info-ZIP
 //! and the zstd tool (`tests/fixtures/attach/make_zip_methods.sh`): Deflate64 (what Windows
 //! Explorer writes for a large zip), BZip2, LZMA, XZ, PPMd and Zstandard (what WinZip and 7-Zip
-//! write on request) are read as deflated files are, and held to the same limits; a method not
+//! write on request) are read as deflated files are, and held to the same limits, as are PKZIP
+//! 1's Shrink, Reduce and Implode (their streams written by the encoders below); a method not
 //! read is named.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -258,25 +259,25 @@ fn damaged_files_in_the_new_methods_are_read_as_far_as_they_go() {
     }
 }
 
-/// A method read neither by the zip crate nor here (Implode, of PKZIP 1) is named, not read as
-/// an empty file. (It was noted "could not be inflated … text read up to there" and "no text
-/// found in the attachment".)
+/// A method read neither by the zip crate nor here (IBM's TERSE, of mainframe zips) is named, not
+/// read as an empty file. (It was noted "could not be inflated … text read up to there" and "no
+/// text found in the attachment".)
 #[test]
 fn a_method_not_read_is_named() {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     writer.start_file("old.txt", options).unwrap();
-    writer.write_all(b"Imploded by PKZIP 1.1").unwrap();
+    writer.write_all(b"Packed by TERSE on a mainframe").unwrap();
     writer.start_file("new.txt", options).unwrap();
     writer.write_all(SUMMARY.as_bytes()).unwrap();
     let mut bytes = writer.finish().unwrap().into_inner();
     let (local, central) = headers_of(&bytes, b"old.txt");
-    bytes[local + 8] = 6;
-    bytes[central + 10] = 6;
+    bytes[local + 8] = 10;
+    bytes[central + 10] = 10;
     let got = read(&bytes, &Limits::default());
     assert_eq!(
         note(&got),
-        "old.txt is compressed with Implode (method 6), a method that is not read; text not extracted"
+        "old.txt is compressed with IBM TERSE (method 10), a method that is not read; text not extracted"
     );
     assert_eq!(
         got.text.as_deref(),
@@ -297,4 +298,210 @@ fn a_deflate64_zip_sent_by_email_is_read() {
     let text = email.attachments[0].text.as_deref().unwrap();
     assert!(text.contains(LAST_ROW), "{text}");
     assert_eq!(email.attachments[0].extraction, None);
+}
+
+/// Bits written from the least significant up, as PKZIP 1's methods read them.
+#[derive(Default)]
+struct Bits {
+    out: Vec<u8>,
+    held: u64,
+    count: u32,
+}
+
+impl Bits {
+    fn put(&mut self, value: u32, bits: u32) {
+        self.held |= u64::from(value) << self.count;
+        self.count += bits;
+        while self.count >= 8 {
+            self.out.push(self.held as u8);
+            self.held >>= 8;
+            self.count -= 8;
+        }
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.count > 0 {
+            self.out.push(self.held as u8);
+        }
+        self.out
+    }
+}
+
+/// `data` shrunk (LZW, as PKZIP 1's Shrink): 9-bit codes, new strings numbered from 257 as the
+/// decoder numbers them, none past 511 used.
+fn shrunk(data: &[u8]) -> Vec<u8> {
+    let mut strings = std::collections::HashMap::new();
+    let mut next = 257u32;
+    let mut bits = Bits::default();
+    let mut current = u32::from(data[0]);
+    for &byte in &data[1..] {
+        if let Some(&code) = strings.get(&(current, byte)) {
+            current = code;
+            continue;
+        }
+        bits.put(current, 9);
+        if next < 512 {
+            strings.insert((current, byte), next);
+        }
+        next += 1;
+        current = u32::from(byte);
+    }
+    bits.put(current, 9);
+    bits.finish()
+}
+
+/// `data` reduced (PKZIP 1's Reduce with compression factor `factor`, 1 to 4): no follower sets
+/// (every byte a literal), and each line that repeats the line before it (at most 127 bytes) a
+/// back reference to it; the DLE byte (0x90) escaped.
+fn reduced(data: &[u8], factor: u32) -> Vec<u8> {
+    let mut bits = Bits::default();
+    for _ in 0..256 {
+        bits.put(0, 6);
+    }
+    let length_bits = 8 - factor;
+    let mut previous: &[u8] = &[];
+    let mut at = 0;
+    while at < data.len() {
+        let end = data[at..]
+            .iter()
+            .position(|&byte| byte == b'\n')
+            .map_or(data.len(), |end| at + end + 1);
+        let line = &data[at..end];
+        if line == previous && line.len() >= 4 && line.len() - 3 < (1 << length_bits) - 1 {
+            let distance = line.len() - 1;
+            let v = ((distance >> 8) << length_bits) as u32 | (line.len() - 3) as u32;
+            bits.put(0x90, 8);
+            bits.put(v, 8);
+            bits.put((distance & 0xFF) as u32, 8);
+        } else {
+            for &byte in line {
+                bits.put(u32::from(byte), 8);
+                if byte == 0x90 {
+                    bits.put(0, 8);
+                }
+            }
+        }
+        previous = line;
+        at = end;
+    }
+    bits.finish()
+}
+
+/// `data` imploded (PKZIP 1's Implode, a 4 KiB window, no literal tree): the length and
+/// distance trees (64 codes of 6 bits each), then every byte a literal.
+fn imploded(data: &[u8]) -> Vec<u8> {
+    let mut bits = Bits::default();
+    for _ in 0..2 {
+        // Four bytes of 16 codes of 6 bits each.
+        bits.put(3, 8);
+        for _ in 0..4 {
+            bits.put(0xF5, 8);
+        }
+    }
+    for &byte in data {
+        bits.put(1, 1);
+        bits.put(u32::from(byte), 8);
+    }
+    bits.finish()
+}
+
+/// A zip of `files` (name, method, packed bytes, the bytes), written as PKZIP 1 wrote one.
+fn legacy_zip(files: &[(&str, u16, Vec<u8>, &[u8])]) -> Vec<u8> {
+    let mut local = Vec::new();
+    let mut central = Vec::new();
+    for (name, method, packed, data) in files {
+        let offset = local.len() as u32;
+        let mut fields = Vec::new();
+        fields.extend_from_slice(&10u16.to_le_bytes()); // version needed
+        fields.extend_from_slice(&0u16.to_le_bytes()); // flags
+        fields.extend_from_slice(&method.to_le_bytes());
+        fields.extend_from_slice(&0x5000u16.to_le_bytes()); // 10:00
+        fields.extend_from_slice(&0x1C62u16.to_le_bytes()); // 1994-03-02
+        fields.extend_from_slice(&crc32(data).to_le_bytes());
+        fields.extend_from_slice(&(packed.len() as u32).to_le_bytes());
+        fields.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        fields.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        fields.extend_from_slice(&0u16.to_le_bytes()); // extra
+        local.extend_from_slice(b"PK\x03\x04");
+        local.extend_from_slice(&fields);
+        local.extend_from_slice(name.as_bytes());
+        local.extend_from_slice(packed);
+        central.extend_from_slice(b"PK\x01\x02");
+        central.extend_from_slice(&10u16.to_le_bytes()); // made by
+        central.extend_from_slice(&fields);
+        central.extend_from_slice(&[0; 10]); // comment, disk, attributes
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(name.as_bytes());
+    }
+    let mut bytes = local.clone();
+    bytes.extend_from_slice(&central);
+    bytes.extend_from_slice(b"PK\x05\x06\0\0\0\0");
+    bytes.extend_from_slice(&(files.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(&(files.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&(local.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&0u16.to_le_bytes());
+    bytes
+}
+
+/// Zips of PKZIP 1 (Shrink, Reduce at its least and most, Implode: still met in old case files)
+/// are read, each file under its name, held to the budget like the rest. (Each was noted "is
+/// compressed with Shrink (method 1), a method that is not read", its text lost.) Info-ZIP's zip
+/// writes none of them any more, so the streams are written by the encoders above.
+#[test]
+fn zips_of_pkzip_1_in_shrink_reduce_and_implode_are_read() {
+    let mut summary = format!("{SUMMARY}\r\n");
+    for _ in 0..30 {
+        summary.push_str("Rota for the week: no changes.\r\n");
+    }
+    let data = summary.as_bytes();
+    let bytes = legacy_zip(&[
+        ("SHRUNK.TXT", 1, shrunk(data), data),
+        ("REDUCED1.TXT", 2, reduced(data, 1), data),
+        ("REDUCED4.TXT", 5, reduced(data, 4), data),
+        ("IMPLODED.TXT", 6, imploded(data), data),
+    ]);
+    assert_eq!(methods(&bytes), [1, 2, 5, 6]);
+    // Each packs the text smaller but Implode, whose stream here has literals alone.
+    assert!(shrunk(data).len() < data.len() / 2);
+    assert!(reduced(data, 1).len() < data.len() / 2);
+    let got = read(&bytes, &Limits::default());
+    assert_eq!(got.note, None, "{got:?}");
+    let text = got.text.as_deref().unwrap_or_default();
+    for name in ["SHRUNK.TXT", "REDUCED1.TXT", "REDUCED4.TXT", "IMPLODED.TXT"] {
+        assert!(
+            text.contains(&format!("[file {name}]\n{}", summary.trim_end())),
+            "{name}: {text}"
+        );
+    }
+
+    // The budget holds them as it holds the others: the first file cut, the rest not read.
+    let limits = Limits {
+        max_decompressed_bytes: 500,
+        ..Limits::default()
+    };
+    let got = read(&bytes, &limits);
+    assert!(
+        note(&got).starts_with(
+            "SHRUNK.TXT inflates past the decompression limit of 500 bytes; text read up to there"
+        ),
+        "{got:?}"
+    );
+
+    // A damaged stream is noted, not a panic, in each method.
+    for (name, method, packed) in [
+        ("SHRUNK.TXT", 1, shrunk(data)),
+        ("REDUCED1.TXT", 2, reduced(data, 1)),
+        ("IMPLODED.TXT", 6, imploded(data)),
+    ] {
+        for at in 0..packed.len() {
+            let mut damaged = packed.clone();
+            damaged[at] ^= 0x55;
+            let got = read(
+                &legacy_zip(&[(name, method, damaged, data)]),
+                &Limits::default(),
+            );
+            assert!(got.text.is_some() || got.note.is_some(), "{name} at {at}");
+        }
+    }
 }

@@ -10,8 +10,8 @@
 //! size against the compression ratio limit before it is decoded, the bytes decoded against the
 //! ratio limit and the decompression budget while it is. It is read up to its declared size and
 //! its checksum checked: one that does not match, or a stream that ends early, is noted with the
-//! text read up to there. Other methods (the old Shrink, Reduce and Implode, and those of no
-//! text) are named, not read.
+//! text read up to there. Other methods (IBM's, and those of images and sound) are named, not
+//! read; PKZIP 1's Shrink, Reduce and Implode are read by the zip crate ([`super::zip`]).
 
 use std::io::{self, BufRead, BufReader, Read};
 
@@ -62,9 +62,6 @@ pub(super) fn unread_method_name(compression: CompressionMethod) -> String {
         other => return format!("{other:?}"),
     };
     let name = match number {
-        1 => "Shrink",
-        2..=5 => "Reduce",
-        6 => "Implode",
         10 => "IBM TERSE",
         18 => "IBM TERSE (new)",
         19 => "IBM LZ77 z",

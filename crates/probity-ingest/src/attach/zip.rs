@@ -17,9 +17,9 @@
 //! compression ratio) and while it is (bytes actually inflated, against the declared size and the
 //! attachment's decompression budget, shared by every entry read), so a zip bomb costs at most the
 //! budget. The time limit is checked before each file of an archive is read. Entries in Stored
-//! and Deflate are read by the zip crate; those in Deflate64, BZip2, LZMA, XZ, Zstandard and
-//! PPMd are decoded from their raw bytes under the same checks ([`super::methods`]); any other
-//! method is named, not read.
+//! and Deflate, and in PKZIP 1's Shrink, Reduce and Implode, are read by the zip crate; those in
+//! Deflate64, BZip2, LZMA, XZ, Zstandard and PPMd are decoded from their raw bytes under the same
+//! checks ([`super::methods`]); any other method is named, not read.
 
 use std::io::{Cursor, Read};
 
@@ -294,7 +294,7 @@ pub(super) fn read_entry_bytes(
         return methods::read(&entry, &mut raw, budget, out);
     }
     drop(raw);
-    if compression != CompressionMethod::Stored && compression != CompressionMethod::Deflated {
+    if !read_by_zip_crate(compression) {
         out.note(format!(
             "{part} is compressed with {}, a method that is not read; text not extracted",
             methods::unread_method_name(compression)
@@ -309,6 +309,19 @@ pub(super) fn read_entry_bytes(
         }
     };
     inflate_within(&mut entry, part, compressed, declared, budget, out)
+}
+
+/// Whether the zip crate reads entries in `compression`: Stored, Deflate, and the Shrink, Reduce
+/// and Implode of PKZIP 1 (whose decoders keep what they have decoded, which the budget holds).
+fn read_by_zip_crate(compression: CompressionMethod) -> bool {
+    matches!(
+        compression,
+        CompressionMethod::Stored
+            | CompressionMethod::Deflated
+            | CompressionMethod::Shrink
+            | CompressionMethod::Reduce(_)
+            | CompressionMethod::Implode
+    )
 }
 
 /// Whether an entry of `compressed` bytes declaring `declared` is past the compression ratio
