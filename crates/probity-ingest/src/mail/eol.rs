@@ -8,8 +8,21 @@
 //! rewritten as LF before the message is parsed. A CR before LF (or a run of them, `\r\r\n`, which
 //! some mailers write for one line end) is left as it is. The rewrite keeps every byte where it
 //! was, so offsets into the message stay true.
+//!
+//! A CR in the body of a part sent with no transfer encoding (`binary`, `8bit`, or none named)
+//! whose type is not text (a zip, a PDF, an image) is a byte of the file, not a line end:
+//! rewritten, the file would be read damaged (a zip's checksums fail, a PDF's offsets miss). So
+//! where a message has a bare CR, it is parsed once as rewritten, to find such parts, and their
+//! bodies are given back their bytes as sent; their text is read from the file as it was. A
+//! message whose header blocks are past their bounds, or whose multiparts' boundaries are found
+//! nowhere (each costing a scan of the rest of it), is not parsed for that
+//! ([`super::header_limit`], [`super::unfound`]): all its bare CRs are rewritten.
 
+use mail_parser::{Encoding, Message, MessageParser, PartType};
 use memchr::memchr_iter;
+
+/// How deep attached messages are looked into for parts whose bytes are kept.
+const MAX_DEPTH: usize = 10;
 
 /// The line end to write at `at` in `raw`, a line start: CR LF where the line before ends so,
 /// else LF.
@@ -47,6 +60,57 @@ pub(super) fn bare_cr_as_lf(message: &[u8]) -> Option<(Vec<u8>, usize)> {
     Some((out, rewritten))
 }
 
+/// `message` with its bare CRs rewritten as LF ([`bare_cr_as_lf`]) but for those in the bodies of
+/// parts of a type that is not text sent with no transfer encoding, which keep their bytes, and
+/// how many were rewritten; none where none is.
+pub(super) fn line_ends_mended(parser: &MessageParser, message: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let (mut rewritten, count) = bare_cr_as_lf(message)?;
+    if super::header_limit::cut(&rewritten).is_some()
+        || super::unfound::rename(&rewritten).is_some()
+    {
+        return Some((rewritten, count));
+    }
+    let mut bodies = Vec::new();
+    if let Some(parsed) = parser.parse(&rewritten) {
+        binary_bodies(&parsed, &rewritten, 0, &mut bodies);
+    }
+    let mut kept = 0usize;
+    for body in bodies {
+        let (Some(sent), Some(read)) = (message.get(body.clone()), rewritten.get_mut(body)) else {
+            continue;
+        };
+        kept += sent.iter().zip(read.iter()).filter(|(a, b)| a != b).count();
+        read.copy_from_slice(sent);
+    }
+    let count = count.saturating_sub(kept);
+    (count > 0).then_some((rewritten, count))
+}
+
+/// The body ranges, in `raw`, of the parts of `message` (and of the messages attached in it in
+/// place) whose type is not text sent with no transfer encoding.
+fn binary_bodies(
+    message: &Message<'_>,
+    raw: &[u8],
+    depth: usize,
+    out: &mut Vec<std::ops::Range<usize>>,
+) {
+    for part in &message.parts {
+        match &part.body {
+            PartType::Binary(_) | PartType::InlineBinary(_) if part.encoding == Encoding::None => {
+                let start = part.offset_body as usize;
+                let end = (part.offset_end as usize).max(start);
+                out.push(start..end);
+            }
+            PartType::Message(attached)
+                if depth < MAX_DEPTH && super::read_in_place(attached, raw) =>
+            {
+                binary_bodies(attached, raw, depth + 1, out);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Where the first run of CRs not followed by LF starts.
 fn first_bare_cr(message: &[u8]) -> Option<usize> {
     let mut skip_to = 0;
@@ -81,6 +145,40 @@ mod tests {
         let (out, count) = bare_cr_as_lf(b"x\r\r\ny\rz").unwrap();
         assert_eq!(out, b"x\r\r\ny\nz");
         assert_eq!(count, 1);
+    }
+
+    /// The zip-like bytes of a part sent as `binary` keep their CRs; the text part's and the
+    /// header block's bare CRs are line ends.
+    #[test]
+    fn a_binary_body_keeps_its_crs() {
+        let message: &[u8] = b"From: a@example.org\rTo: b@example.org\r\
+MIME-Version: 1.0\r\
+Content-Type: multipart/mixed; boundary=\"b\"\r\
+\r\
+--b\r\
+Content-Type: text/plain\r\
+\r\
+one\rtwo\r\
+--b\r\
+Content-Type: application/zip\r\
+Content-Transfer-Encoding: binary\r\
+\r\
+PK\x03\x04\rA\r\r\x00\r\
+--b--\r";
+        let parser = MessageParser::new();
+        let (out, count) = line_ends_mended(&parser, message).unwrap();
+        let body = b"PK\x03\x04\rA\r\r\x00";
+        let at = memchr::memmem::find(message, body).unwrap();
+        assert_eq!(&out[at..at + body.len()], body);
+        assert_eq!(out[at + body.len()], b'\n');
+        assert!(memchr::memmem::find(&out, b"one\ntwo\n--b\n").is_some());
+        let (all, all_count) = bare_cr_as_lf(message).unwrap();
+        assert_eq!(count, all_count - 3);
+        assert_eq!(out.len(), all.len());
+        // Read again, the part's bytes are the file's.
+        let parsed = parser.parse(&out).unwrap();
+        let zip = parsed.attachment(0).unwrap();
+        assert_eq!(zip.contents(), body);
     }
 
     proptest! {

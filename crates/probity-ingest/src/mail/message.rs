@@ -156,7 +156,7 @@ pub(super) fn message_to_events_with(
     let nesting = nesting_cut(bytes);
     let parsed = nesting.map_or(bytes, |(cut, _)| &bytes[..cut]);
     // A CR alone is read as the line end it stands for (mail-parser ends lines only at LF).
-    let line_ends = eol::bare_cr_as_lf(parsed);
+    let line_ends = eol::line_ends_mended(parser, parsed);
     let input = line_ends
         .as_ref()
         .map_or(parsed, |(rewritten, _)| rewritten);
