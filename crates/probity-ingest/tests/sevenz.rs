@@ -30,6 +30,10 @@ const DEFLATE64: &[u8] = include_bytes!("fixtures/attach/deflate64.7z");
 /// The summary and the CSV in Zstandard, in one block (one zstd frame), as a fork of 7-Zip
 /// writes them.
 const ZSTD: &[u8] = include_bytes!("fixtures/attach/zstd.7z");
+/// The summary and the CSV in Brotli, and in LZ4, in one block (a frame each, after a skippable
+/// frame giving its size), as the fork writes them.
+const BROTLI: &[u8] = include_bytes!("fixtures/attach/brotli.7z");
+const LZ4: &[u8] = include_bytes!("fixtures/attach/lz4.7z");
 /// 100 MiB of zeros in 15 KiB.
 const BOMB: &[u8] = include_bytes!("fixtures/attach/bomb.7z");
 /// The CSV and the summary in LZMA2 in one block, and the summary in PPMd, the header not
@@ -475,6 +479,8 @@ fn damaged_7z_archives_never_panic() {
         ("deflate.7z", DEFLATE),
         ("deflate64.7z", DEFLATE64),
         ("zstd.7z", ZSTD),
+        ("brotli.7z", BROTLI),
+        ("lz4.7z", LZ4),
         ("bomb.7z", &BOMB[..2048.min(BOMB.len())]),
     ] {
         for at in 0..bytes.len() {
@@ -621,4 +627,64 @@ fn a_7z_archive_sent_by_email_reaches_the_attachment_text() {
         &text[start..end],
         "Your referral\n\nRestricted duties for six weeks."
     );
+}
+
+/// Blocks in Brotli and LZ4, which a fork of 7-Zip writes, are read as the others are, frame
+/// after frame, held to the budget and their decoders' memory to what it allows. (They were
+/// named: "compressed with BROTLI, a method that is not read".)
+#[test]
+fn brotli_and_lz4_blocks_of_the_fork_are_read() {
+    for (what, bytes) in [("Brotli", BROTLI), ("LZ4", LZ4)] {
+        let got = read(bytes, &Limits::default());
+        assert_eq!(got.note, None, "{what}: {got:?}");
+        let text = got.text.as_deref().unwrap_or_default();
+        assert!(
+            text.contains(&format!("[file export/summary.txt]\n{SUMMARY}")),
+            "{what}: {got:?}"
+        );
+        assert!(
+            text.contains("[file export/nominals.csv]\nName,Date of birth,NI number,Address"),
+            "{what}: {got:?}"
+        );
+        assert!(
+            text.contains("\"OKAFOR, Chidi\",08/02/1961,JG103760B"),
+            "{what}: {got:?}"
+        );
+    }
+    // The brotli tool's 16 MiB window, and the buffers of 4 MiB LZ4 blocks (the lz4 tool's
+    // 64 KiB ones, for these small files, made 4 MiB in the frame's descriptor), past the memory a
+    // budget of 64 KiB allows: refused before the decoder is made.
+    let limits = Limits {
+        max_decompressed_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    // The signature header, the skippable frame, then the LZ4 frame's magic and flags.
+    let descriptor = 32 + 12 + 5;
+    assert_eq!(LZ4[descriptor], 0x40);
+    let mut big_blocks = LZ4.to_vec();
+    big_blocks[descriptor] = 0x70;
+    for (bytes, need) in [(BROTLI, 16384), (&big_blocks[..], 12352)] {
+        let got = read(bytes, &limits);
+        assert_eq!(got.text, None, "{got:?}");
+        assert_eq!(
+            note(&got),
+            format!(
+                "export/summary.txt, export/nominals.csv (in the 7-Zip archive) could not be read: decoding it would take {need} KiB of memory, more than the 1088 KiB allowed"
+            )
+        );
+    }
+    // Held to the decompression budget: the summary cut, the CSV not reached (a budget so small
+    // that Brotli's window is refused; LZ4's 64 KiB blocks are not).
+    let limits = Limits {
+        max_decompressed_bytes: 40,
+        ..Limits::default()
+    };
+    let got = read(LZ4, &limits);
+    assert!(
+        note(&got).starts_with(
+            "export/summary.txt inflates past the decompression limit of 40 bytes; text read up to there"
+        ),
+        "{got:?}"
+    );
+    assert!(!got.text.as_deref().unwrap().contains("OKAFOR"), "{got:?}");
 }

@@ -50,6 +50,7 @@ mod ppt;
 mod publisher;
 mod rtf;
 mod sevenz;
+mod sevenz_frames;
 mod sevenz_header;
 mod tar;
 mod text;

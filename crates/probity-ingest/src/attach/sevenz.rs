@@ -9,7 +9,8 @@
 //! the zip reader uses (sevenz-rust2's Deflate would turn flate2 to another backend for the whole
 //! program), and those in Deflate64 and in Zstandard (which a fork of 7-Zip writes) with the
 //! pure Rust decoders the zip reader uses (sevenz-rust2 reads no Deflate64, and Zstandard only
-//! with the C library); other methods are named, not read. An archive whose file names are
+//! with the C library), and those in Brotli and LZ4 (the fork again) with the PDF reader's Brotli
+//! decoder and `lz4_flex` ([`super::sevenz_frames`]); other methods are named, not read. An archive whose file names are
 //! encrypted
 //! (`-mhe=on`) is noted as such; one whose files alone are encrypted has them named as
 //! encrypted, not read. A 7-Zip archive compresses its files together in blocks (a solid
@@ -19,11 +20,11 @@
 //! and sizes are) at most 160 bytes an entry of the zip entry limit, the counts it declares
 //! (entries, blocks, packed streams, coders) held to that limit as they are read, before
 //! sevenz-rust2 makes room for them ([`super::sevenz_header`]); the memory a block's decoder asks
-//! for (an LZMA dictionary, a PPMd model, a Zstandard window: a few bytes of header can ask for
-//! gigabytes) at most the decompression budget; a block whose declared size is past the compression
-//! ratio limit is not unpacked; the bytes unpacked, those of files read and of files passed over to
-//! reach a later one, are held to the attachment's decompression budget, and no file is unpacked
-//! past its declared size. A file cut short by the budget, or damaged, is read as far as it goes
+//! for (an LZMA dictionary, a PPMd model, a Zstandard or Brotli window, LZ4's block buffers: a
+//! few bytes of header can ask for gigabytes) at most the decompression budget; a block whose
+//! declared size is past the compression ratio limit is not unpacked; the bytes unpacked, those
+//! of files read and of files passed over to reach a later one, are held to the attachment's
+//! decompression budget, and no file is unpacked past its declared size. A file cut short by the budget, or damaged, is read as far as it goes
 //! and the rest of its block named, not read; the time limit is checked before each file. An
 //! archive whose start header is blank (as 7-Zip leaves one it did not finish writing) is read by
 //! the header found at its end, as 7-Zip finds it, noted.
@@ -35,6 +36,7 @@ use sevenz_rust2::{Archive, ArchiveEntry, BlockDecoder, EncoderMethod, Error, Pa
 use super::TextOut;
 use super::archive::Members;
 use super::methods::Zstd;
+use super::sevenz_frames::{Frames, Kind};
 use super::sevenz_header::{self, HeaderLimits, K_ENCODED_HEADER, Located, SIGNATURE_HEADER};
 use super::zip::{RATIO_FREE_BYTES, inflate_within};
 
@@ -260,6 +262,12 @@ impl Reading {
                     Err(reason) => Err(Error::Other(reason.into())),
                 }
             }
+            Some((Codec::Framed(kind), packed)) => {
+                match Frames::new(kind, packed, self.memory_kb as u64) {
+                    Ok(mut frames) => each_file(&mut frames, archive, files, &mut each),
+                    Err(reason) => Err(Error::Other(reason.into())),
+                }
+            }
             None => {
                 let password = Password::empty();
                 BlockDecoder::new_with_memory_limit(
@@ -306,14 +314,17 @@ enum Codec {
     Deflate,
     Deflate64,
     Zstd,
+    /// Brotli or LZ4 ([`super::sevenz_frames`]).
+    Framed(Kind),
 }
 
 /// The coder and packed bytes of `block` where its one coder is Deflate (7-Zip's
-/// `-m0=Deflate`), Deflate64 (`-m0=Deflate64`) or Zstandard (written by a fork of 7-Zip), as far
-/// as they are in `bytes`. sevenz-rust2 reads Deflate only with a feature that turns flate2, which
-/// the zip, gzip and PDF readers share, from miniz_oxide (no unsafe code) to zlib-rs for the
-/// whole program, Zstandard only with the C library, and Deflate64 not at all: such a block is
-/// unpacked here, with the decoders the zip reader uses.
+/// `-m0=Deflate`), Deflate64 (`-m0=Deflate64`), or Zstandard, Brotli or LZ4 (written by a fork of
+/// 7-Zip), as far as they are in `bytes`. sevenz-rust2 reads Deflate only with a feature that
+/// turns flate2, which the zip, gzip and PDF readers share, from miniz_oxide (no unsafe code) to
+/// zlib-rs for the whole program, Zstandard only with the C library, Brotli and LZ4 only with
+/// features that bring more crates ([`super::sevenz_frames`]), and Deflate64 not at all: such a
+/// block is unpacked here, with the decoders the zip and PDF readers use.
 fn unpacked_here<'b>(
     archive: &Archive,
     bytes: &'b [u8],
@@ -326,6 +337,8 @@ fn unpacked_here<'b>(
         EncoderMethod::ID_DEFLATE => Codec::Deflate,
         EncoderMethod::ID_DEFLATE64 => Codec::Deflate64,
         EncoderMethod::ID_ZSTD => Codec::Zstd,
+        EncoderMethod::ID_BROTLI => Codec::Framed(Kind::Brotli),
+        EncoderMethod::ID_LZ4 => Codec::Framed(Kind::Lz4),
         _ => return None,
     };
     // One packed stream: a coder of more inputs is left to sevenz-rust2, which names it.
