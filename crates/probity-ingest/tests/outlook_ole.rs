@@ -555,3 +555,187 @@ fn objects_embedded_by_ole_in_a_tnef_are_read() {
         "{attachment:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// An object embedded by OLE that is a compound file of its own: a DOCX's, XLSX's or PPTX's
+// `embeddings/oleObject1.bin`, or one sent alone
+// ---------------------------------------------------------------------------------------------
+
+/// A compound file whose root holds `streams`, as Office writes an object embedded by OLE in an
+/// Office Open XML document (`oleObject1.bin`).
+fn compound(streams: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+    for (name, bytes) in streams {
+        file.create_stream(format!("/{name}"))
+            .unwrap()
+            .write_all(bytes)
+            .unwrap();
+    }
+    file.flush().unwrap();
+    file.into_inner().into_inner()
+}
+
+/// The `\x01Ole` stream of an embedded object: its version, flags and no moniker.
+fn ole_stream() -> Vec<u8> {
+    let mut out = 0x0200_0001u32.to_le_bytes().to_vec();
+    out.extend_from_slice(&[0; 16]);
+    out
+}
+
+/// A zip of `parts`, deflated, as Office lays out a document (the parts that matter for text).
+fn ooxml(parts: &[(&str, &[u8])]) -> Vec<u8> {
+    use zip::write::SimpleFileOptions;
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in parts {
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+/// A DOCX whose body is the paragraph `text`, with `parts` besides.
+fn docx(text: &str, parts: &[(&str, &[u8])]) -> Vec<u8> {
+    let body = format!(
+        "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"
+    );
+    let mut all: Vec<(&str, &[u8])> = vec![("word/document.xml", body.as_bytes())];
+    all.extend_from_slice(parts);
+    ooxml(&all)
+}
+
+fn read_named(bytes: &[u8], name: &str, limits: Limits) -> Extracted {
+    extract_text(
+        &Input {
+            bytes,
+            mime_type: None,
+            name: Some(name),
+            charset: None,
+        },
+        &limits,
+    )
+}
+
+/// A compound file that is itself an object embedded by OLE, sent alone or as a DOCX's
+/// `oleObject1.bin`, is read as the object in an Outlook message is: a Package's file under its
+/// name, an Office Open XML document in its `Package` stream, a file in its `CONTENTS`. Before,
+/// each was noted as a "legacy binary Office document" and not read.
+#[test]
+fn an_object_that_is_a_compound_file_of_its_own_is_read() {
+    let package = compound(&named(vec![
+        ("\u{1}CompObj", comp_obj("Package")),
+        (
+            "\u{1}Ole10Native",
+            ole10_native("custody-notes.txt", WORDS.as_bytes()),
+        ),
+        ("\u{2}OlePres000", presentation(3, METAFILE)),
+    ]));
+    let got = read_named(&package, "oleObject1.bin", common::with_ocr(None));
+    assert_eq!(
+        got.text.as_deref(),
+        Some(format!("[attachment custody-notes.txt]\n{WORDS}").as_str()),
+        "{got:?}"
+    );
+    assert!(
+        !got.note.as_deref().unwrap_or_default().contains("legacy"),
+        "{got:?}"
+    );
+
+    let inner = docx("Packaged document: the witness lives at 4 Mill Lane.", &[]);
+    let packaged = compound(&named(vec![
+        ("\u{1}CompObj", comp_obj("Microsoft Word Document")),
+        ("\u{1}Ole", ole_stream()),
+        ("Package", inner),
+    ]));
+    let rtf = compound(&named(vec![
+        ("\u{1}Ole", ole_stream()),
+        (
+            "CONTENTS",
+            format!("{{\\rtf1\\ansi {WORDS}\\par}}").into_bytes(),
+        ),
+    ]));
+    for (bytes, words) in [
+        (&packaged, "the witness lives at 4 Mill Lane."),
+        (&rtf, WORDS),
+    ] {
+        let got = read_named(bytes, "oleObject2.bin", common::with_ocr(None));
+        assert!(
+            got.text.as_deref().unwrap_or_default().contains(words),
+            "{got:?}"
+        );
+        assert!(
+            !got.note.as_deref().unwrap_or_default().contains("legacy"),
+            "{got:?}"
+        );
+    }
+
+    // In a DOCX, attached to an email.
+    let report = docx(
+        "Covering text.",
+        &[("word/embeddings/oleObject1.bin", &package)],
+    );
+    let event = common::email_attaching(
+        "report.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &report,
+        common::with_ocr(None),
+    );
+    let attachment = common::only_attachment(&event);
+    let text = attachment.text.as_deref().unwrap();
+    assert!(text.starts_with("Covering text."), "{attachment:?}");
+    assert!(
+        text.contains(&format!("[attachment custody-notes.txt]\n{WORDS}")),
+        "{attachment:?}"
+    );
+
+    // A compound file that holds no object is still named as a document that is not read.
+    let other = compound(&named(vec![("Contents", b"publisher bytes".to_vec())]));
+    let got = read_named(&other, "flyer.pub", common::with_ocr(None));
+    assert!(
+        got.note
+            .as_deref()
+            .unwrap()
+            .starts_with("legacy binary Office"),
+        "{got:?}"
+    );
+}
+
+/// The objects embedded in a workbook (`xl/embeddings/`) and a presentation (`ppt/embeddings/`)
+/// are read as a Word document's are: an Excel workbook embedded by OLE (its streams at the root
+/// of `oleObject1.bin`), a DOCX. Before, nothing in them was read or named.
+#[test]
+fn objects_embedded_in_a_workbook_or_presentation_are_read() {
+    let workbook = document("Worksheet", "nominals.xls", "Microsoft Excel Worksheet");
+    let mut streams = workbook.streams;
+    streams.push(("\u{1}Ole".to_owned(), ole_stream()));
+    let excel_object = compound(&streams);
+    let sheet = b"<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>covering sheet</t></is></c></row></sheetData></worksheet>";
+    let xlsx = ooxml(&[
+        ("xl/workbook.xml", b"<workbook/>"),
+        ("xl/worksheets/sheet1.xml", sheet),
+        ("xl/embeddings/oleObject1.bin", &excel_object),
+    ]);
+    let got = read_named(&xlsx, "book.xlsx", common::with_ocr(None));
+    let text = got.text.as_deref().unwrap();
+    assert!(text.contains("covering sheet"), "{:?}", got.note);
+    assert!(
+        text.contains("[sheet Nominals]\nName,Date of birth"),
+        "{:?}",
+        got.note
+    );
+
+    let slide = b"<p:sld xmlns:p=\"p\" xmlns:a=\"a\"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>Covering slide</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>";
+    let inner = docx("Embedded briefing: OFFICIAL-SENSITIVE", &[]);
+    let pptx = ooxml(&[
+        ("ppt/presentation.xml", b"<p:presentation xmlns:p=\"p\"/>"),
+        ("ppt/slides/slide1.xml", slide),
+        ("ppt/embeddings/Microsoft_Word_Document.docx", &inner),
+    ]);
+    let got = read_named(&pptx, "brief.pptx", common::with_ocr(None));
+    let text = got.text.as_deref().unwrap();
+    assert!(text.contains("Covering slide"), "{got:?}");
+    assert!(
+        text.contains("Embedded briefing: OFFICIAL-SENSITIVE"),
+        "{got:?}"
+    );
+}

@@ -3,9 +3,10 @@
 //! shown by Word to whoever opens it with changes on). Two ways of putting text in a document
 //! outside those parts are read too, as Word shows both as part of the document: an `altChunk`
 //! (a part in HTML, plain text or MHTML that Word merges into the body when it opens the file)
-//! and a Word document or Excel workbook embedded in it (`word/embeddings/*.docx`, `*.xlsx`,
-//! read as such, one level deep). Other embedded objects (OLE `.bin` objects) are named in a
-//! note. The zip itself is opened and checked in [`super::zip`].
+//! and the files embedded in it (`word/embeddings/`: a Word document or Excel workbook, an OLE
+//! object's `oleObject1.bin` holding a packaged file or a document), each read as an attachment
+//! would be, one level deep ([`read_embedded`], which reads a workbook's and a presentation's
+//! too). The zip itself is opened and checked in [`super::zip`].
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -30,7 +31,7 @@ pub(super) fn read(
         return;
     }
     read_alt_chunks(archive, budget, out);
-    read_embedded(archive, budget, out, depth);
+    read_embedded(archive, "word/embeddings/", budget, out, depth);
 }
 
 /// The WordprocessingML parts' text, body first.
@@ -155,49 +156,65 @@ fn mhtml_text(content: &str) -> String {
         .unwrap_or_default()
 }
 
-/// How deep documents embedded in Word documents are read (the outer document is depth 0).
+/// How deep files embedded in Office Open XML documents are read (the outer document is depth
+/// 0).
 const MAX_EMBEDDED_DEPTH: usize = 1;
 
-/// Word documents and Excel workbooks embedded in the document, read as such; other embedded
-/// objects named.
-fn read_embedded(archive: &mut Archive<'_>, budget: &mut u64, out: &mut TextOut<'_>, depth: usize) {
+/// The files embedded in an Office Open XML document, in its folder `folder`
+/// (`word/embeddings/`, `xl/embeddings/`, `ppt/embeddings/`), each read as an attachment would be
+/// by its content (a Word document or workbook as such, an OLE object's `oleObject1.bin` as the
+/// file or document it holds), one level deep, its notes after its name; those past that depth
+/// named in a note.
+pub(super) fn read_embedded(
+    archive: &mut Archive<'_>,
+    folder: &str,
+    budget: &mut u64,
+    out: &mut TextOut<'_>,
+    depth: usize,
+) {
     let mut embedded: Vec<String> = archive
         .file_names()
         .filter_map(Result::ok)
-        .filter(|name| name.starts_with("word/embeddings/") && !name.ends_with('/'))
+        .filter(|name| name.starts_with(folder) && !name.ends_with('/'))
         .map(|name| name.into_owned())
         .collect();
     embedded.sort();
-    let mut not_read = Vec::new();
-    for name in embedded {
-        let lower = name.to_ascii_lowercase();
-        let is_word = [".docx", ".docm", ".dotx", ".dotm", ".xlsx", ".xlsm"]
-            .iter()
-            .any(|ext| lower.ends_with(ext));
-        if !is_word || depth >= MAX_EMBEDDED_DEPTH {
-            not_read.push(name);
-            continue;
+    if depth >= MAX_EMBEDDED_DEPTH {
+        if !embedded.is_empty() {
+            let count = embedded.len();
+            let shown: Vec<&str> = embedded.iter().take(5).map(String::as_str).collect();
+            out.note(format!(
+                "{count} embedded object{} not read: the document is inside another file ({}{})",
+                if count == 1 { "" } else { "s" },
+                shown.join(", "),
+                if count > shown.len() { ", …" } else { "" }
+            ));
         }
+        return;
+    }
+    for (index, name) in embedded.iter().enumerate() {
         if out.is_full() || out.out_of_time(&format!("before {name}")) {
             return;
         }
-        let Some(bytes) = read_part_bytes(archive, &name, budget, out) else {
+        if index >= out.limits.max_attachments {
+            out.note(format!(
+                "{} more embedded objects not read",
+                embedded.len() - index
+            ));
             return;
+        }
+        let Some(bytes) = read_part_bytes(archive, name, budget, out) else {
+            continue;
+        };
+        let input = super::Input {
+            bytes: &bytes,
+            name: Some(name),
+            ..super::Input::default()
         };
         out.push("\n");
         let before = out.notes_len();
-        super::zip::extract(&bytes, out, depth + 1);
+        super::extract_into(super::kind_of(&input), &input, out, depth + 1);
         out.prefix_notes_from(before, &format!("{name}: "));
-    }
-    if !not_read.is_empty() {
-        let count = not_read.len();
-        let shown: Vec<&str> = not_read.iter().take(5).map(String::as_str).collect();
-        out.note(format!(
-            "{count} embedded object{} not read ({}{})",
-            if count == 1 { "" } else { "s" },
-            shown.join(", "),
-            if count > shown.len() { ", …" } else { "" }
-        ));
     }
 }
 

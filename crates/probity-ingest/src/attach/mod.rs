@@ -104,7 +104,8 @@ enum Kind {
     SevenZip,
     Pdf,
     /// An OLE compound file: an Outlook message, a Word 97–2003 document, an Excel 5–2003
-    /// workbook, a PowerPoint 97–2003 presentation or a Publisher document (read), another
+    /// workbook, a PowerPoint 97–2003 presentation, a Publisher document or an object embedded
+    /// by OLE (read), another
     /// legacy Office document, or an encrypted OOXML one.
     Compound,
     /// Outlook's TNEF (`winmail.dat`): a body and attachments packed in one.
@@ -413,7 +414,15 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
                     if publisher::is_publisher(&mut file) {
                         publisher::read(&mut file, limits.max_decompressed_bytes as u64, out);
                     } else {
-                        out.note(compound_note(input));
+                        let name = input.name.unwrap_or("the object");
+                        match msg::root_object(&mut file, name, limits) {
+                            Some(_) if depth >= msg::MAX_DEPTH => out.note(format!(
+                                "an object embedded by OLE more than {} files deep is not read",
+                                msg::MAX_DEPTH
+                            )),
+                            Some(object) => msg::write_object(&object, out, depth),
+                            None => out.note(compound_note(input)),
+                        }
                     }
                 }
                 None => out.note(compound_note(input)),

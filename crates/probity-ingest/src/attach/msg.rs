@@ -9,8 +9,9 @@
 //! as an RTF document's are, whatever other body there is (Outlook keeps a plain body beside the
 //! RTF one, without its pictures), then its attachments: files by value (a picture among them
 //! read by OCR as any image attachment is), objects embedded by OLE (a Package's file, a
-//! picture's bitmap as a BMP, an Office document: [`ole_object`]), and attached messages, read
-//! the same way, [`MAX_DEPTH`] deep at most. The mail decoder writes what it read as a MIME
+//! picture's bitmap as a BMP, an Office document, a file kept as its content: [`ole_object`];
+//! a compound file that is such an object alone is read so too, [`root_object`]), and attached
+//! messages, read the same way, [`MAX_DEPTH`] deep at most. The mail decoder writes what it read as a MIME
 //! message ([`to_mime`]) and reads that as any attached message, so that the exclusions see its
 //! parties; elsewhere (in a zip, in a TNEF) it is written as text with a header block, as a
 //! forwarded message is ([`write_text`]). Either way the pictures' text follows the body, each
@@ -125,6 +126,52 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Option<Result<Outlook, Stri
             })
             .map_err(|_| "the compound file reader failed on it".to_owned()),
     )
+}
+
+/// The object embedded by OLE at the root of a compound file that is itself an attachment or a
+/// file in one (a DOCX's `word/embeddings/oleObject1.bin`, a Package sent alone), read as
+/// [`Reader::object`] reads the storage of an object attached to a message: the files it holds
+/// (a Package's file, a bitmap, a document in a `Package` or `CONTENTS` stream) as the
+/// attachments of a message with no headers or body, and its notes ([`MAX_NOTES`] at most).
+/// None where its root holds no object's content (`\x01Ole10Native`, `Package`, or `CONTENTS`
+/// beside `\x01Ole`: a Publisher file has a `CONTENTS` of its own) or a document's streams (read
+/// as that document).
+pub(super) fn root_object(file: &mut File<'_>, name: &str, limits: &Limits) -> Option<Outlook> {
+    let has = |file: &File<'_>, stream: &str| file.is_stream(format!("/{stream}"));
+    if ole_object::DOCUMENT_STREAMS
+        .iter()
+        .any(|stream| has(file, stream))
+    {
+        return None;
+    }
+    let is_object = has(file, ole_object::NATIVE)
+        || has(file, ole_object::PACKAGE)
+        || (has(file, ole_object::CONTENTS) && has(file, ole_object::OLE));
+    if !is_object {
+        return None;
+    }
+    let mut reader = Reader {
+        budget: limits.max_decompressed_bytes as u64,
+        pictures_budget: limits.max_decompressed_bytes as u64,
+        limits,
+        started: Instant::now(),
+    };
+    let mut object = Outlook::default();
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        reader.object(file, "", name, &mut object);
+    }));
+    if read.is_err() {
+        object.attachments.clear();
+        object
+            .notes
+            .push("the compound file reader failed on it".to_owned());
+    }
+    let mut notes = Bounded::default();
+    for note in std::mem::take(&mut object.notes) {
+        notes.push(|| note);
+    }
+    object.notes = notes.finish("on the object embedded by OLE");
+    Some(object)
 }
 
 /// Reads messages within the budget and the clock.
@@ -366,6 +413,18 @@ impl Reader<'_> {
         if self.document(file, dir, name, &what, message) {
             return;
         }
+        // An Office Open XML document embedded in a binary one: its zip in `Package`.
+        let packaged = format!("{dir}/{}", ole_object::PACKAGE);
+        if file.is_stream(&packaged) {
+            if let Some(data) = self.object_stream(file, &packaged, name, &what, message) {
+                message.attachments.push(Attached::File {
+                    name: name.to_owned(),
+                    mime: None,
+                    data,
+                });
+            }
+            return;
+        }
         let contents = format!("{dir}/{}", ole_object::CONTENTS);
         if file.is_stream(&contents) {
             let Some(bytes) = self.object_stream(file, &contents, name, &what, message) else {
@@ -373,6 +432,16 @@ impl Reader<'_> {
             };
             if let Some(bmp) = ole_object::contents_bitmap(&bytes) {
                 push_bitmap(message, name, bmp);
+                return;
+            }
+            // A file kept as the object's content (a PDF in Acrobat's object), read by its
+            // content as it would be attached.
+            if ole_object::is_file(&bytes) {
+                message.attachments.push(Attached::File {
+                    name: name.to_owned(),
+                    mime: None,
+                    data: bytes,
+                });
                 return;
             }
         }
@@ -945,32 +1014,20 @@ fn write_message(message: &Outlook, out: &mut TextOut<'_>, depth: usize) {
         }
         out.push(pictures);
     }
-    let limits = out.limits;
     for attached in &message.attachments {
         if out.is_full() || out.out_of_time("before an attachment of the Outlook message") {
             return;
         }
         match attached {
             Attached::File { name, mime, data } => {
-                let input = Input {
-                    bytes: data,
-                    mime_type: mime.as_deref(),
-                    name: Some(name),
-                    charset: None,
-                };
-                let inner =
-                    super::extract_kind_at(super::kind_of(&input), &input, limits, depth + 1);
-                if let Some(note) = inner.note {
-                    out.note(format!("{name} (in the Outlook message): {note}"));
-                }
-                if let Some(text) = inner.text.as_deref().map(str::trim)
-                    && !text.is_empty()
-                {
-                    out.push("\n\n[attachment ");
-                    out.push(name);
-                    out.push("]\n");
-                    out.push(text);
-                }
+                write_file(
+                    name,
+                    mime.as_deref(),
+                    data,
+                    "in the Outlook message",
+                    out,
+                    depth,
+                );
             }
             Attached::Message { name, message } => {
                 out.push("\n\n[attachment ");
@@ -980,6 +1037,60 @@ fn write_message(message: &Outlook, out: &mut TextOut<'_>, depth: usize) {
                 write_message(message, out, depth + 1);
                 out.prefix_notes_from(from, &format!("{}: ", name_in_note(name)));
             }
+        }
+    }
+}
+
+/// The file `name` of `data` found in a message or an object (`place`: `in the Outlook
+/// message`), read as an attachment `depth + 1` files deep into `out`, under a line naming it;
+/// its note after its name and `place`.
+fn write_file(
+    name: &str,
+    mime: Option<&str>,
+    data: &[u8],
+    place: &str,
+    out: &mut TextOut<'_>,
+    depth: usize,
+) {
+    let input = Input {
+        bytes: data,
+        mime_type: mime,
+        name: Some(name),
+        charset: None,
+    };
+    let inner = super::extract_kind_at(super::kind_of(&input), &input, out.limits, depth + 1);
+    if let Some(note) = inner.note {
+        out.note(format!("{name} ({place}): {note}"));
+    }
+    if let Some(text) = inner.text.as_deref().map(str::trim)
+        && !text.is_empty()
+    {
+        out.push("\n\n[attachment ");
+        out.push(name);
+        out.push("]\n");
+        out.push(text);
+    }
+}
+
+/// The object read by [`root_object`] (from a compound file `depth` files deep) written into
+/// `out`: its notes, then each file it holds read as an attachment, under a line naming it.
+pub(super) fn write_object(object: &Outlook, out: &mut TextOut<'_>, depth: usize) {
+    for note in &object.notes {
+        out.note(note.clone());
+    }
+    for attached in &object.attachments {
+        if out.is_full() || out.out_of_time("before the file in an object embedded by OLE") {
+            return;
+        }
+        if let Attached::File { name, mime, data } = attached {
+            write_file(
+                name,
+                mime.as_deref(),
+                data,
+                "in the object embedded by OLE",
+                out,
+                depth,
+            );
         }
     }
 }

@@ -17,7 +17,13 @@
 //!   BMP file and read as an image attachment is, by OCR;
 //! - a Word document, an Excel workbook or a PowerPoint presentation embedded as an object (its
 //!   streams, [`DOCUMENT_STREAMS`], in the object's storage): the storage is copied into a
-//!   compound file of its own, read as that document attached is.
+//!   compound file of its own, read as that document attached is;
+//! - an Office Open XML document embedded as an object (its zip in a [`PACKAGE`] stream), or a
+//!   file kept as the object's `CONTENTS` ([`is_file`]: a PDF in Acrobat's object): read by its
+//!   content as it would be attached.
+//!
+//! A compound file whose root is such an object's storage (a DOCX's `oleObject1.bin`, one sent
+//! alone) is read so too ([`super::msg::root_object`]).
 //!
 //! A TNEF carries an attachment embedded by OLE as an OLE 1 object instead ([`ole1`]: its class
 //! and native data), read by [`super::tnef`] with [`package_data`] and [`contents_bitmap`].
@@ -31,6 +37,15 @@ pub(super) const NATIVE: &str = "\u{1}Ole10Native";
 
 /// The stream of a static picture's content.
 pub(super) const CONTENTS: &str = "CONTENTS";
+
+/// The stream of an Office Open XML document embedded in a binary one: its zip ([MS-OLEDS]
+/// 1.3.3, as Office writes a DOCX, XLSX or PPTX embedded in a Word 97–2003 document or an
+/// Outlook message).
+pub(super) const PACKAGE: &str = "Package";
+
+/// The stream of an embedded object's OLE information (`\x01Ole`, [MS-OLEDS] 2.3.3), which an
+/// object's storage holds and a document's does not.
+pub(super) const OLE: &str = "\u{1}Ole";
 
 /// The stream naming the object's class (`\x01CompObj`, [MS-OLEDS] 2.3.8).
 pub(super) const COMP_OBJ: &str = "\u{1}CompObj";
@@ -213,6 +228,29 @@ pub(super) fn contents_bitmap(contents: &[u8]) -> Option<Vec<u8>> {
         Some(_) => contents.get(14..).and_then(super::pictures::bmp_of_dib),
         None => super::pictures::bmp_of_dib(contents),
     }
+}
+
+/// Whether an object's content begins as a file format that is read (a PDF, a zip, a compound
+/// file, an image, RTF, an archive): such a file kept as the content (a PDF in Acrobat's
+/// object) is read as it would be attached.
+pub(super) fn is_file(contents: &[u8]) -> bool {
+    let input = super::Input {
+        bytes: contents,
+        ..super::Input::default()
+    };
+    use super::Kind;
+    matches!(
+        super::kind_of(&input),
+        Kind::Pdf
+            | Kind::Zip
+            | Kind::Compound
+            | Kind::Tnef
+            | Kind::Gzip
+            | Kind::SevenZip
+            | Kind::Tar
+            | Kind::Image
+            | Kind::Rtf
+    )
 }
 
 /// What a presentation stream holds.

@@ -72,9 +72,11 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>, depth: usize) {
         super::ocr::read_media(&mut archive, &mut budget, out);
     } else if archive.index_for_name(WORKBOOK_PART).is_some() {
         super::xlsx::read(&mut archive, &mut budget, out);
+        super::docx::read_embedded(&mut archive, "xl/embeddings/", &mut budget, out, depth);
         super::ocr::read_media(&mut archive, &mut budget, out);
     } else if archive.index_for_name(PRESENTATION_PART).is_some() {
         read_slides(&mut archive, &mut budget, out);
+        super::docx::read_embedded(&mut archive, "ppt/embeddings/", &mut budget, out, depth);
         super::ocr::read_media(&mut archive, &mut budget, out);
     } else if is_open_document(&mut archive) {
         super::odf::read(&mut archive, &mut budget, out);
