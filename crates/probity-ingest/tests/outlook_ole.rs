@@ -739,3 +739,64 @@ fn objects_embedded_in_a_workbook_or_presentation_are_read() {
         "{got:?}"
     );
 }
+
+/// The picture an OLE 1 object is shown as, after its native data ([MS-OLEDS] 2.2.2): a version,
+/// the format (5), its form's class (`DIB`, `METAFILEPICT`), width, height, size and picture.
+fn ole1_picture(form: &str, picture: &[u8]) -> Vec<u8> {
+    let mut out = vec![1, 5, 0, 0, 5, 0, 0, 0];
+    let form = format!("{form}\0");
+    out.extend_from_slice(&(form.len() as u32).to_le_bytes());
+    out.extend_from_slice(form.as_bytes());
+    for field in [760u32, 200, picture.len() as u32] {
+        out.extend_from_slice(&field.to_le_bytes());
+    }
+    out.extend_from_slice(picture);
+    out
+}
+
+/// In a TNEF, an object whose native data is not read (another program's: an equation, a
+/// chart) has the picture shown for it read by OCR where it is a bitmap, and noted where it is
+/// a metafile. Before, only its native data was looked at, and the picture was not named.
+#[test]
+fn the_picture_shown_for_an_ole1_object_in_a_tnef_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ocr = common::ocr_stand_in(dir.path(), 2, "BM");
+    let mut equation = ole1("Equation.3", b"equation data");
+    equation.extend_from_slice(&ole1_picture("DIB", &dib()));
+    let mut chart = ole1("MSGraph.Chart.8", b"chart data");
+    let mut metafile = vec![0u8; 8];
+    metafile.extend_from_slice(METAFILE);
+    chart.extend_from_slice(&ole1_picture("METAFILEPICT", &metafile));
+    let winmail = tnef(&[("Equation", equation), ("Chart", chart)]);
+    let input = Input {
+        bytes: &winmail,
+        mime_type: Some("application/ms-tnef"),
+        name: Some("winmail.dat"),
+        charset: None,
+    };
+    let got = extract_text(&input, &common::with_ocr(Some(ocr)));
+    assert!(
+        got.text
+            .as_deref()
+            .unwrap_or_default()
+            .ends_with("[attachment Equation]\nNI AB123456C"),
+        "{got:?}"
+    );
+    let note = got.note.as_deref().unwrap();
+    assert!(
+        note.contains(
+            "Equation inside the TNEF: an object embedded by OLE is not read: its class, Equation.3, is not one read; the picture shown for it is read instead"
+        ),
+        "{note}"
+    );
+    assert!(
+        note.contains("a BMP image of 760×200 pixels read by OCR"),
+        "{note}"
+    );
+    assert!(
+        note.contains(
+            "Chart inside the TNEF: an object embedded by OLE is not read: its class, MSGraph.Chart.8, is not one read; the picture shown for it is a metafile, which OCR does not read"
+        ),
+        "{note}"
+    );
+}

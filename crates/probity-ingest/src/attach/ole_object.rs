@@ -25,8 +25,9 @@
 //! A compound file whose root is such an object's storage (a DOCX's `oleObject1.bin`, one sent
 //! alone) is read so too ([`super::msg::root_object`]).
 //!
-//! A TNEF carries an attachment embedded by OLE as an OLE 1 object instead ([`ole1`]: its class
-//! and native data), read by [`super::tnef`] with [`package_data`] and [`contents_bitmap`].
+//! A TNEF carries an attachment embedded by OLE as an OLE 1 object instead ([`ole1`]: its class,
+//! native data and the picture shown for it, [`ole1_presentation`]), read by [`super::tnef`]
+//! with [`package_data`] and [`contents_bitmap`].
 //!
 //! Every length is checked against the bytes it is in; nothing allocates more than they hold.
 
@@ -151,11 +152,13 @@ pub(super) fn package_data(native: &[u8]) -> Result<Package, String> {
 pub(super) struct Ole1<'b> {
     pub class: String,
     pub native: &'b [u8],
+    /// The bytes after the native data: the picture shown for the object ([`ole1_presentation`]).
+    pub presentation: &'b [u8],
 }
 
 /// The OLE 1 embedded object in `bytes`: a version (any), the format (2: embedded; 1: a link),
 /// the class, topic and item names (each a length-prefixed ANSI string), then the native data,
-/// its size first (the presentation after it is not read). None where the bytes do not start as
+/// its size first, then the picture shown for it ([`ole1_presentation`]). None where the bytes do not start as
 /// one (its format is neither); an error saying why where they do but it is not read.
 pub(super) fn ole1(bytes: &[u8]) -> Option<Result<Ole1<'_>, String>> {
     match u32_at(bytes, 4)? {
@@ -177,10 +180,71 @@ fn embedded_ole1(bytes: &[u8]) -> Result<Ole1<'_>, String> {
         .get(at + 4..)
         .and_then(|rest| rest.get(..size))
         .ok_or_else(|| format!("its native data of {size} bytes is cut short"))?;
+    let presentation = bytes.get(at + 4 + native.len()..).unwrap_or_default();
     let class = super::rtf::windows_1252(class)
         .trim_end_matches('\0')
         .to_owned();
-    Ok(Ole1 { class, native })
+    Ok(Ole1 {
+        class,
+        native,
+        presentation,
+    })
+}
+
+/// The picture shown for an OLE 1 object, after its native data ([MS-OLEDS] 2.2.2, 2.2.3): a
+/// version (any), a format (5: a presentation follows; 0: none), then a class naming its form
+/// (`METAFILEPICT`, `BITMAP`, `DIB`: a width, a height, the size and the picture; any other a
+/// clipboard format, the size and the picture). A device-independent bitmap is written as a BMP
+/// file; a metafile or a device-dependent bitmap is not read. None where no picture is shown.
+pub(super) fn ole1_presentation(bytes: &[u8]) -> Option<Presentation> {
+    match u32_at(bytes, 4) {
+        Some(5) => Some(presentation_after_format(bytes)),
+        Some(0) | None => None,
+        Some(other) => Some(Presentation::Other(format!(
+            "its picture is of an unknown format ({other})"
+        ))),
+    }
+}
+
+/// [`ole1_presentation`] past its format, which says a picture follows.
+fn presentation_after_format(bytes: &[u8]) -> Presentation {
+    let mut at = 8;
+    let Some(class) = length_prefixed(bytes, &mut at) else {
+        return Presentation::Other("its picture is cut short".into());
+    };
+    let (format, data_at) = match class.strip_suffix(b"\0").unwrap_or(class) {
+        b"METAFILEPICT" => return Presentation::Metafile,
+        b"BITMAP" => {
+            return Presentation::Other(
+                "its picture is a device-dependent bitmap, which is not read".into(),
+            );
+        }
+        // Width and height, then the size.
+        b"DIB" => (CF_DIB, at + 8),
+        _ => match u32_at(bytes, at) {
+            Some(0) | None => {
+                return Presentation::Other("its picture is in a format named by a program".into());
+            }
+            Some(format) => (format, at + 4),
+        },
+    };
+    let Some(size) = len_at(bytes, data_at) else {
+        return Presentation::Other("its picture is cut short".into());
+    };
+    let Some(data) = bytes
+        .get(data_at + 4..)
+        .and_then(|rest| rest.get(..size.min(rest.len())))
+    else {
+        return Presentation::Other("its picture is cut short".into());
+    };
+    match format {
+        CF_DIB | CF_DIBV5 => match super::pictures::bmp_of_dib(data) {
+            Some(bmp) => Presentation::Bitmap(bmp),
+            None => Presentation::Other("its bitmap is damaged".into()),
+        },
+        CF_METAFILEPICT | CF_ENHMETAFILE => Presentation::Metafile,
+        other => Presentation::Other(format!("its picture is in clipboard format {other}")),
+    }
 }
 
 /// A length-prefixed ANSI string at `at`, `at` moved past it.
@@ -411,11 +475,47 @@ mod tests {
         assert_eq!(ole1(&stream), None);
     }
 
+    #[test]
+    fn an_ole1_presentation_in_dib_gives_a_bitmap_and_others_are_named() {
+        let dib = super::super::pictures::tests::dib();
+        let shown = |form: &str, data: &[u8]| {
+            let mut out = vec![1, 5, 0, 0, 5, 0, 0, 0];
+            out.extend_from_slice(&(form.len() as u32 + 1).to_le_bytes());
+            out.extend_from_slice(form.as_bytes());
+            out.push(0);
+            for field in [64u32, 40, data.len() as u32] {
+                out.extend_from_slice(&field.to_le_bytes());
+            }
+            out.extend_from_slice(data);
+            out
+        };
+        let Some(Presentation::Bitmap(bmp)) = ole1_presentation(&shown("DIB", &dib)) else {
+            panic!("{:?}", ole1_presentation(&shown("DIB", &dib)));
+        };
+        assert_eq!(&bmp[14..], &dib[..]);
+        assert_eq!(
+            ole1_presentation(&shown("METAFILEPICT", b"12345678wmf")),
+            Some(Presentation::Metafile)
+        );
+        assert!(matches!(
+            ole1_presentation(&shown("BITMAP", b"bits")),
+            Some(Presentation::Other(_))
+        ));
+        let whole = shown("DIB", &dib);
+        assert!(matches!(
+            ole1_presentation(&whole[..20]),
+            Some(Presentation::Other(_))
+        ));
+        assert_eq!(ole1_presentation(&[1, 5, 0, 0, 0, 0, 0, 0]), None);
+        assert_eq!(ole1_presentation(b""), None);
+    }
+
     proptest::proptest! {
         #[test]
         fn any_bytes_are_read_without_a_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
             let _ = package(&bytes);
             let _ = ole1(&bytes);
+            let _ = ole1_presentation(&bytes);
             let _ = presentation(&bytes);
             let _ = contents_bitmap(&bytes);
             let _ = user_type(&bytes);

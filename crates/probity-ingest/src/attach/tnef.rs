@@ -9,7 +9,8 @@
 //! `PR_BODY_HTML`), a body held only as compressed RTF (`PR_RTF_COMPRESSED`, read by
 //! [`super::rtf`]), and each attachment's title, long file name and data; an attachment embedded
 //! by OLE (its rendering data says so) is carried as an OLE 1 object, and the file in it is read
-//! ([`embedded`]). The pictures of the RTF body (a screenshot pasted into the message) are read
+//! ([`embedded`]); where it holds none that is read, the picture shown for it is, where it is a
+//! bitmap (by OCR, as a BMP image attached), else noted ([`ole_object::ole1_presentation`]). The pictures of the RTF body (a screenshot pasted into the message) are read
 //! by OCR whatever other body there is, as an RTF document's are ([`super::pictures`]), after
 //! the body. Every length is checked against the stream; nothing here allocates more than the
 //! stream holds.
@@ -124,10 +125,38 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
         let (name, data) = match packed.ole.then(|| embedded(data)).flatten() {
             Some(Ok((inner_name, data))) => (inner_name.unwrap_or(name), data),
             Some(Err(reason)) => {
-                out.note(format!(
+                let not_read = format!(
                     "{name} inside the TNEF: an object embedded by OLE is not read: {reason}"
-                ));
-                continue;
+                );
+                // The picture shown for it, where its native data is not read: the words of an
+                // equation, a chart or a scanned page may be in it.
+                let shown = ole_object::ole1(data)
+                    .and_then(Result::ok)
+                    .and_then(|object| ole_object::ole1_presentation(object.presentation));
+                match shown {
+                    Some(ole_object::Presentation::Bitmap(bmp)) => {
+                        out.note(format!(
+                            "{not_read}; the picture shown for it is read instead"
+                        ));
+                        (name, Cow::Owned(bmp))
+                    }
+                    Some(ole_object::Presentation::Metafile) => {
+                        out.note(format!(
+                            "{not_read}; the picture shown for it is a metafile, which OCR does not read"
+                        ));
+                        continue;
+                    }
+                    Some(ole_object::Presentation::Other(why)) => {
+                        out.note(format!(
+                            "{not_read}; the picture shown for it is not read: {why}"
+                        ));
+                        continue;
+                    }
+                    None => {
+                        out.note(not_read);
+                        continue;
+                    }
+                }
             }
             None => (name, Cow::Borrowed(data)),
         };
