@@ -25,6 +25,8 @@ struct Msg {
     body: Option<String>,
     broken_rtf: bool,
     links: Vec<String>,
+    /// Files attached by value: each one's name and bytes.
+    files: Vec<(String, Vec<u8>)>,
     messages: Vec<(String, Msg)>,
 }
 
@@ -70,6 +72,10 @@ fn write(file: &mut Compound, dir: &str, header: usize, msg: &Msg) {
     };
     for link in &msg.links {
         attachment(file, link);
+    }
+    for (name, data) in &msg.files {
+        let path = attachment(file, name);
+        stream(file, &format!("{path}/__substg1.0_37010102"), data);
     }
     for (name, inner) in &msg.messages {
         let path = attachment(file, name);
@@ -257,5 +263,55 @@ fn the_notes_on_an_outlook_message_itself_are_bounded() {
             .unwrap()
             .contains("Seventy linked files."),
         "{attachment:?}"
+    );
+}
+
+/// The notes on the files attached to an Outlook message read on its own (not in mail, where
+/// each file is an attachment with a note of its own) are bounded as the Outlook reader's own
+/// notes are: seventy files of no type that is read give 64 notes and one counting the rest,
+/// those of a message attached inside it among them. Before, every one was listed (up to
+/// `max_attachments` a message, at every depth).
+#[test]
+fn the_notes_on_the_files_in_an_outlook_message_read_alone_are_bounded() {
+    let binary: Vec<u8> = (0..=255u8).cycle().take(600).collect();
+    let files = |prefix: &str, count: usize| -> Vec<(String, Vec<u8>)> {
+        (1..=count)
+            .map(|at| (format!("{prefix} {at}.bin"), binary.clone()))
+            .collect()
+    };
+    let inner = Msg {
+        body: Some("Inner.".to_owned()),
+        files: files("inner file", 10),
+        ..message("Inner")
+    };
+    let outer = Msg {
+        body: Some("Sixty files and a message with ten more.".to_owned()),
+        files: files("file", 60),
+        messages: vec![("inner".to_owned(), inner)],
+        ..message("Outer")
+    };
+    let alone = read(&build(&outer));
+    let note = alone.note.as_deref().unwrap();
+    assert!(
+        note.contains("file 1.bin (in the Outlook message): text is not extracted"),
+        "{note}"
+    );
+    assert!(
+        note.contains("inner: inner file 4.bin (in the Outlook message)"),
+        "{note}"
+    );
+    assert!(!note.contains("inner file 5.bin"), "{note}");
+    assert_eq!(
+        note.matches("(in the Outlook message)").count(),
+        64,
+        "{note}"
+    );
+    assert!(
+        note.contains("6 more notes on the files in the Outlook message are not listed"),
+        "{note}"
+    );
+    assert!(
+        alone.text.as_deref().unwrap().contains("Sixty files"),
+        "{alone:?}"
     );
 }

@@ -985,12 +985,22 @@ fn name_in_note(name: &str) -> String {
 /// `message` written as text for a reader outside the mail decoder (a `.msg` in a zip or a
 /// TNEF): a header block as a forwarded message has one (so that the exclusions find its
 /// parties in it), its body, then its attachments each under a line naming it. Its notes, and
-/// those of the messages attached inside it ([`nested_notes`]), are the attachment's.
+/// those of the messages attached inside it ([`nested_notes`]), are the attachment's, and so are
+/// the notes on the files in them, [`MAX_NOTES`] at most, then one saying how many more.
 pub(super) fn write_text(message: &Outlook, out: &mut TextOut<'_>, depth: usize) {
     for note in message.notes.iter().chain(&nested_notes(message)) {
         out.note(note.clone());
     }
+    let from = out.notes_len();
     write_message(message, out, depth);
+    // The notes on its files (one each, up to `max_attachments` a message) are bounded as its
+    // own are.
+    let mut notes = Bounded::default();
+    for note in out.notes.split_off(from) {
+        notes.push(|| note);
+    }
+    out.notes
+        .extend(notes.finish("on the files in the Outlook message"));
 }
 
 /// [`write_text`] but for the notes of the Outlook reader: the notes made reading the files of
