@@ -800,3 +800,40 @@ fn the_picture_shown_for_an_ole1_object_in_a_tnef_is_read() {
         "{note}"
     );
 }
+
+/// Documents Office 2007 saved with a text file embedded by the Packager (from the tests of
+/// oletools, `tests/fixtures/attach/NOTICE.md`): the file in each `oleObject1.bin` is read under
+/// its name, a Unicode one too. Before, the DOCX's was named as an object not read and the
+/// workbook's not reached.
+#[test]
+fn files_embedded_by_office_in_its_documents_are_read() {
+    let fixture = |name: &str| {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/attach")
+                .join(name),
+        )
+        .unwrap()
+    };
+    for (name, read_as) in [
+        (
+            "embedded-simple-2007.docx",
+            "[attachment simple-text-file.txt]\nThis is the contents of a simple ascii text file.",
+        ),
+        (
+            "embedded-simple-2007.xlsx",
+            "[attachment simple-text-file.txt]\nThis is a simple ascii contents of this simple text file.",
+        ),
+        (
+            "embedded-unicode-2007.docx",
+            "[attachment ünicöde-수식끝이잘못되었습니다.txt]\nThis file contains unicode\r\näöüß\r\n수식 끝이 잘못되었습니다",
+        ),
+    ] {
+        let got = read_named(&fixture(name), name, Limits::default());
+        assert!(
+            got.text.as_deref().unwrap_or_default().contains(read_as),
+            "{name}: {got:?}"
+        );
+        assert_eq!(got.note, None, "{name}");
+    }
+}
