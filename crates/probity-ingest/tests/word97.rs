@@ -36,14 +36,19 @@ fn a_word_97_document_is_read_from_its_piece_table() {
 fn a_fields_instructions_are_left_out_and_its_result_kept() {
     let got = read(EMBEDDED_UNICODE_DOC, &Limits::default());
     // The body is a sentence and the embedded object's field: its instructions (`EMBED
-    // Package`) left out, its result (the object's anchor) holding no text.
+    // Package`) left out, its result (the object's anchor) holding no text; then the file the
+    // object holds (in the document's `ObjectPool`), read under its name. Before, the file was
+    // neither read nor named.
     assert_eq!(
         got.text.as_deref(),
         Some(
-            "This file contains an embedded object which is a file with unicode in filename and contents"
+            "This file contains an embedded object which is a file with unicode in filename and contents\n \n\n\n\
+             [attachment ünicöde-수식끝이잘못되었습니다.txt]\n\
+             This file contains unicode\r\näöüß\r\n수식 끝이 잘못되었습니다"
         ),
         "{got:?}"
     );
+    assert_eq!(got.note, None, "{got:?}");
 }
 
 #[test]

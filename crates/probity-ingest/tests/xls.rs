@@ -402,6 +402,9 @@ fn an_excel_95_workbook_is_read_from_its_book_stream() {
     );
 }
 
+/// A workbook Excel 2007 saved as Excel 97-2003 with a text file embedded in it by the Packager
+/// (its storage `MBD…`): its sheets, then the file, under its name. Before, the file was neither
+/// read nor named.
 #[test]
 fn a_workbook_saved_by_excel_is_read() {
     let got = read(EMBEDDED_SIMPLE_XLS, &Limits::default());
@@ -410,7 +413,9 @@ fn a_workbook_saved_by_excel_is_read() {
         got.text.as_deref(),
         Some(
             "[sheet Tabelle1]\nThis spreadsheet contains an embedded object\nHave fun parsing :-)\n\n\
-             [sheet Tabelle2]\n\n[sheet Tabelle3]"
+             [sheet Tabelle2]\n\n[sheet Tabelle3]\n\n\n\
+             [attachment simple-text-file.txt]\n\
+             This is a simple ascii contents of this simple text file."
         )
     );
 }

@@ -403,9 +403,11 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
             None => match msg::open(input.bytes) {
                 Some(mut file) if doc::is_word(&file) => {
                     doc::read(&mut file, limits.max_decompressed_bytes as u64, out);
+                    document_objects(&mut file, out, depth);
                 }
                 Some(mut file) if xls::is_excel(&file) => {
                     xls::read(&mut file, limits.max_decompressed_bytes as u64, out);
+                    document_objects(&mut file, out, depth);
                 }
                 Some(mut file) if ppt::is_powerpoint(&file) => {
                     ppt::read(&mut file, limits.max_decompressed_bytes as u64, out, depth);
@@ -540,6 +542,22 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
             "text is not extracted from {}",
             input.mime_type.unwrap_or("attachments of unknown type")
         )),
+    }
+}
+
+/// The objects embedded by OLE in a Word or Excel 97–2003 file `depth` files deep, read after
+/// its text ([`msg::document_objects`]), or noted where it is too deep.
+fn document_objects(file: &mut msg::File<'_>, out: &mut TextOut<'_>, depth: usize) {
+    if out.is_full() {
+        return;
+    }
+    match msg::document_objects(file, out.limits) {
+        Some(_) if depth >= msg::MAX_DEPTH => out.note(format!(
+            "the objects embedded by OLE in a document more than {} files deep are not read",
+            msg::MAX_DEPTH
+        )),
+        Some(objects) => msg::write_object(&objects, out, depth),
+        None => {}
     }
 }
 

@@ -174,6 +174,72 @@ pub(super) fn root_object(file: &mut File<'_>, name: &str, limits: &Limits) -> O
     Some(object)
 }
 
+/// The objects embedded by OLE in a Word 97–2003 document (each a storage in its `ObjectPool`)
+/// or an Excel 97–2003 workbook (each a storage `MBD…` at its root), read as
+/// [`Reader::object`] reads an object attached to a message, as the attachments of a message
+/// with no headers or body, named by their storage where they hold no name of their own, with
+/// their notes ([`MAX_NOTES`] at most); at most `max_attachments`, within the decompression
+/// budget and the time limit. None where it has none.
+pub(super) fn document_objects(file: &mut File<'_>, limits: &Limits) -> Option<Outlook> {
+    let mut storages: Vec<String> = storages(file, "/ObjectPool", "")
+        .into_iter()
+        .map(|name| format!("/ObjectPool/{name}"))
+        .collect();
+    storages.extend(
+        storages_at_root(file, "MBD")
+            .into_iter()
+            .map(|name| format!("/{name}")),
+    );
+    if storages.is_empty() {
+        return None;
+    }
+    let mut reader = Reader {
+        budget: limits.max_decompressed_bytes as u64,
+        pictures_budget: limits.max_decompressed_bytes as u64,
+        limits,
+        started: Instant::now(),
+    };
+    let mut objects = Outlook::default();
+    for (index, dir) in storages.iter().enumerate() {
+        if index >= limits.max_attachments {
+            objects.notes.push(format!(
+                "{} more objects embedded by OLE not read",
+                storages.len() - index
+            ));
+            break;
+        }
+        if reader.started.elapsed() > limits.max_attachment_time {
+            objects.notes.push(format!(
+                "{} objects embedded by OLE not read: the time limit of {} ms was reached",
+                storages.len() - index,
+                limits.max_attachment_time.as_millis()
+            ));
+            break;
+        }
+        let name = dir.trim_start_matches('/');
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            reader.object(file, dir, name, &mut objects);
+        }));
+        if read.is_err() {
+            objects
+                .notes
+                .push(format!("{name}: the compound file reader failed on it"));
+            break;
+        }
+    }
+    let mut notes = Bounded::default();
+    for note in std::mem::take(&mut objects.notes) {
+        notes.push(|| note);
+    }
+    objects.notes = notes.finish("on the objects embedded by OLE");
+    Some(objects)
+}
+
+/// [`storages`] at the root of the file.
+fn storages_at_root(file: &File<'_>, prefix: &str) -> Vec<String> {
+    storages(file, "", prefix)
+}
+
 /// Reads messages within the budget and the clock.
 struct Reader<'l> {
     budget: u64,
