@@ -837,3 +837,42 @@ fn files_embedded_by_office_in_its_documents_are_read() {
         assert_eq!(got.note, None, "{name}");
     }
 }
+
+/// A TNEF whose one attachment's data is an object's storage (`PR_ATTACH_DATA_OBJ` of type
+/// `PT_OBJECT`, as Exchange writes an attachment embedded by OLE): the interface it is read by
+/// (`IID_IStorage`), then the compound file. The file in it is read; before, the attachment was
+/// noted as having no data. (Checked against `MAPI_OBJECT.tnef` of tnefparse's tests, a message
+/// Exchange wrote whose PDF price list is so embedded: its text is read.)
+#[test]
+fn an_object_storage_in_a_tnef_is_read() {
+    let storage = compound(&named(vec![
+        ("\u{1}CompObj", comp_obj("Package")),
+        (
+            "\u{1}Ole10Native",
+            ole10_native("custody-notes.txt", WORDS.as_bytes()),
+        ),
+    ]));
+    let mut value = vec![0x0B, 0, 0, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46];
+    value.extend_from_slice(&storage);
+    let mut properties = 1u32.to_le_bytes().to_vec();
+    properties.extend_from_slice(&0x3701_000Du32.to_le_bytes());
+    properties.extend_from_slice(&1u32.to_le_bytes());
+    properties.extend_from_slice(&(value.len() as u32).to_le_bytes());
+    properties.extend_from_slice(&value);
+    properties.resize(properties.len().next_multiple_of(4), 0);
+    let mut winmail = vec![0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00];
+    common::tnef_attribute(&mut winmail, 1, 0x0002_800c, b"See the object attached.");
+    let mut rendering = 2u16.to_le_bytes().to_vec();
+    rendering.extend_from_slice(&[0xFF; 12]);
+    common::tnef_attribute(&mut winmail, 2, 0x0006_9002, &rendering);
+    common::tnef_attribute(&mut winmail, 2, 0x0001_8010, b"Untitled_Attachment\0");
+    common::tnef_attribute(&mut winmail, 2, 0x0006_9005, &properties);
+    let got = read_named(&winmail, "winmail.dat", common::with_ocr(None));
+    assert!(
+        got.text.as_deref().unwrap_or_default().ends_with(&format!(
+            "[attachment Untitled_Attachment]\n[attachment custody-notes.txt]\n{WORDS}"
+        )),
+        "{got:?}"
+    );
+    assert_eq!(got.note, None, "{got:?}");
+}

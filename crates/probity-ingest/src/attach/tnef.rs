@@ -7,7 +7,8 @@
 //! attachment), an id, a length, the data and a checksum. Read here: the plain-text body
 //! (`attBody`), the message's MAPI properties for a plain or HTML body (`PR_BODY`,
 //! `PR_BODY_HTML`), a body held only as compressed RTF (`PR_RTF_COMPRESSED`, read by
-//! [`super::rtf`]), and each attachment's title, long file name and data; an attachment embedded
+//! [`super::rtf`]), and each attachment's title, long file name and data (its bytes, or an
+//! object's storage, read as its compound file); an attachment embedded
 //! by OLE (its rendering data says so) is carried as an OLE 1 object, and the file in it is read
 //! ([`embedded`]); where it holds none that is read, the picture shown for it is, where it is a
 //! bitmap (by OCR, as a BMP image attached), else noted ([`ole_object::ole1_presentation`]). The pictures of the RTF body (a screenshot pasted into the message) are read
@@ -289,6 +290,12 @@ fn read(bytes: &[u8]) -> Stream<'_> {
                         }
                         (PR_ATTACH_DATA_OBJ, PT_BINARY) if packed.data.is_none() => {
                             packed.data = Some(value);
+                        }
+                        // An object's storage (an attachment embedded by OLE, as Exchange
+                        // writes one): the interface it is read by (16 bytes), then its
+                        // compound file, read as a file.
+                        (PR_ATTACH_DATA_OBJ, PT_OBJECT) if packed.data.is_none() => {
+                            packed.data = value.get(16..);
                         }
                         _ => {}
                     }
