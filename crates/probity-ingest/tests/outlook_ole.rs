@@ -697,6 +697,23 @@ fn an_object_that_is_a_compound_file_of_its_own_is_read() {
         );
     }
 
+    // Another program's object (an equation, shown as a metafile) is named with why it is not
+    // read, not as a legacy Office document.
+    let equation = compound(&named(vec![
+        ("\u{1}CompObj", comp_obj("Microsoft Equation 3.0")),
+        ("\u{1}Ole", ole_stream()),
+        ("\u{2}OlePres000", presentation(3, METAFILE)),
+        ("Equation Native", b"equation data".to_vec()),
+    ]));
+    let got = read_named(&equation, "oleObject3.bin", common::with_ocr(None));
+    assert_eq!(
+        got.note.as_deref(),
+        Some(
+            "oleObject3.bin: an object embedded by OLE (Microsoft Equation 3.0) is not read: it is shown as a metafile, which OCR does not read"
+        ),
+        "{got:?}"
+    );
+
     // A compound file that holds no object is still named as a document that is not read.
     let other = compound(&named(vec![("Contents", b"publisher bytes".to_vec())]));
     let got = read_named(&other, "flyer.pub", common::with_ocr(None));

@@ -133,9 +133,10 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Option<Result<Outlook, Stri
 /// [`Reader::object`] reads the storage of an object attached to a message: the files it holds
 /// (a Package's file, a bitmap, a document in a `Package` or `CONTENTS` stream) as the
 /// attachments of a message with no headers or body, and its notes ([`MAX_NOTES`] at most).
-/// None where its root holds no object's content (`\x01Ole10Native`, `Package`, or `CONTENTS`
-/// beside `\x01Ole`: a Publisher file has a `CONTENTS` of its own) or a document's streams (read
-/// as that document).
+/// None where its root holds neither an object's content (`\x01Ole10Native`, `Package`) nor
+/// the stream every embedded object has (`\x01Ole`; a Publisher file has a `CONTENTS` of its
+/// own, but not that), or where it holds a document's streams (read as that document). An
+/// object of another program (an equation, a chart) is noted with why it is not read.
 pub(super) fn root_object(file: &mut File<'_>, name: &str, limits: &Limits) -> Option<Outlook> {
     let has = |file: &File<'_>, stream: &str| file.is_stream(format!("/{stream}"));
     if ole_object::DOCUMENT_STREAMS
@@ -146,7 +147,7 @@ pub(super) fn root_object(file: &mut File<'_>, name: &str, limits: &Limits) -> O
     }
     let is_object = has(file, ole_object::NATIVE)
         || has(file, ole_object::PACKAGE)
-        || (has(file, ole_object::CONTENTS) && has(file, ole_object::OLE));
+        || has(file, ole_object::OLE);
     if !is_object {
         return None;
     }
