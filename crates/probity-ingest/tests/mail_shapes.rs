@@ -1359,3 +1359,26 @@ fn messages_nested_thousands_deep_are_read_so_far_and_kept_whole() {
     );
     assert!(!event.labels.contains_key("email.nested_messages_cut"));
 }
+
+/// Seven sibling parts of a multipart each open a multipart of one boundary, none closed, the
+/// last holding another never closed, then the outer multipart's next part: each is closed before
+/// the next delimiter line of the multipart holding it, and the part after them is read. A
+/// multipart never closed hides the next one opened after it from the parser, so each round of
+/// mending closes one; six rounds were all a message got, and the text part after the seventh was
+/// lost without a word (comms fuzzer s51 60d245462dc39f50).
+#[test]
+fn many_sibling_multiparts_never_closed_keep_the_part_after_them() {
+    let opened = "--A\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\n\n";
+    let raw = format!(
+        "From: Alan Smith <alan.smith@force.police.uk>\nSubject: fwd\n\
+        Content-Type: multipart/mixed; boundary=\"O\"\n\n--O\n\
+        Content-Type: multipart/mixed; boundary=\"A\"\n\n{}\
+        --A\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\n\
+        Content-Type: multipart/mixed; boundary=\"C\"\n\n--C\n\n\
+        --O\nContent-Type: text/plain\n\nI will find you.\n",
+        opened.repeat(6)
+    );
+    let event = decode(raw.as_bytes());
+    assert!(all_text(&event).contains("I will find you."), "{event:?}");
+    assert_eq!(event.labels["email.unclosed_multiparts"], "9");
+}

@@ -371,8 +371,24 @@ pub(super) fn message_to_events_with(
     Ok(events)
 }
 
-/// Most rounds of [`mend_rounds`], each a reading of the message.
-const MAX_MEND_ROUNDS: usize = 6;
+/// Fewest rounds [`mend_rounds`] may take, each a reading of the message, whatever its size.
+const MIN_MEND_ROUNDS: usize = 6;
+
+/// Most rounds of [`mend_rounds`], however small the message.
+const MAX_MEND_ROUNDS: usize = 64;
+
+/// The bytes [`mend_rounds`] may read in all: a message of a sixth of this or more gets its
+/// [`MIN_MEND_ROUNDS`], a smaller one as many rounds as fit, up to [`MAX_MEND_ROUNDS`] (one of
+/// 64 KiB gets 64), no more work than six rounds of a message of 700 KB. A round mends what the
+/// last reading showed, and a multipart never closed hides the next one opened after it: sibling
+/// parts each opening a multipart of one boundary, none closed, are closed one a round (comms
+/// fuzzer s51 60d245462dc39f50, where the seventh was left open and the part after it lost).
+const MEND_BYTES: usize = 4 * 1024 * 1024;
+
+/// How many rounds [`mend_rounds`] takes on a message of `len` bytes.
+fn mend_rounds_for(len: usize) -> usize {
+    (MEND_BYTES / len.max(1)).clamp(MIN_MEND_ROUNDS, MAX_MEND_ROUNDS)
+}
 
 /// The message written again by [`mend_rounds`], with how many header blocks it ended
 /// ([`header_delimiters`]), how many empty parts it put in ([`empty_parts`]) and how many close
@@ -388,14 +404,14 @@ struct Mended {
 /// parts the parser needs put in, and the close delimiter lines of multiparts never closed. Each
 /// brings the others' cases to light (a block ended at an outer delimiter line leaves an inner
 /// multipart unclosed, or with no part; a multipart closed leaves the next part's header block to
-/// be read), so they are done in turns, the message read again after each, at most
-/// [`MAX_MEND_ROUNDS`] times. None where none is needed.
+/// be read), so they are done in turns, the message read again after each, as often as
+/// [`mend_rounds_for`] its size allows. None where none is needed.
 fn mend_rounds(parser: &MessageParser, message: &Message<'_>) -> Option<Mended> {
     let mut current: Option<Vec<u8>> = None;
     let mut ended = 0;
     let mut emptied = 0;
     let mut closed = 0;
-    for _ in 0..MAX_MEND_ROUNDS {
+    for _ in 0..mend_rounds_for(message.raw_message.len()) {
         let next = {
             let parsed;
             let reading = match current.as_deref() {
