@@ -215,7 +215,7 @@ fn an_untyped_part_mostly_text_has_every_line_of_text_read() {
 }
 
 /// In a `multipart/digest` a part with no type is a message (RFC 2046, section 5.1.5), not
-/// text/plain: it is not read or noted as one.
+/// text/plain: it is not noted as one by RFC 2045's default.
 #[test]
 fn an_untyped_part_of_a_digest_is_not_read_as_text_plain() {
     let mut raw = b"From: a@force.police.uk\nTo: b@force.police.uk\nSubject: s\nContent-Type: multipart/digest; boundary=\"N\"\n\n--N\n\n".to_vec();
@@ -225,4 +225,41 @@ fn an_untyped_part_of_a_digest_is_not_read_as_text_plain() {
         let note = attachment.extraction.as_deref().unwrap_or_default();
         assert!(!note.contains(UNTYPED), "{note}");
     }
+}
+
+/// A part of a `multipart/digest` with no type whose body is not a message (the text starts at
+/// once, binary bytes after it, never closed) has its text read as text/plain, noted so: it was
+/// read as a file of unknown type, and its text lost.
+#[test]
+fn an_untyped_part_of_a_digest_that_is_not_a_message_has_its_text_read() {
+    let mut raw = b"From: a@force.police.uk\nTo: b@force.police.uk\nSubject: s\nContent-Type: multipart/digest; boundary=\"N\"\n\n--N\n\n".to_vec();
+    raw.extend(text_then_binary("Meet me behind the station at nine."));
+    let event = decode(&raw);
+    let attachment = only_attachment(&event);
+    assert_eq!(
+        attachment.text.as_deref(),
+        Some("Meet me behind the station at nine."),
+        "{attachment:?}"
+    );
+    let note = attachment.extraction.as_deref().unwrap();
+    assert!(
+        note.contains("it has no Content-Type field that can be read, which in a multipart/digest is message/rfc822 (RFC 2046), but it is not a message: read as text/plain"),
+        "{note}"
+    );
+    assert!(!note.contains("unknown type"), "{note}");
+
+    // One that is a message is still read as one.
+    let mut raw = b"From: a@force.police.uk\nTo: b@force.police.uk\nSubject: s\nContent-Type: multipart/digest; boundary=\"N\"\n\n--N\n\nFrom: c@force.police.uk\nSubject: inner\n\n".to_vec();
+    raw.extend(text_then_binary("Meet me behind the station at nine."));
+    let event = decode(&raw);
+    let attachment = only_attachment(&event);
+    assert!(
+        attachment
+            .text
+            .as_deref()
+            .unwrap()
+            .starts_with("inner\n\nMeet me behind the station at nine."),
+        "{attachment:?}"
+    );
+    assert_eq!(attachment.extraction, None);
 }

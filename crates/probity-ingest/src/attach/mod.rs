@@ -202,7 +202,19 @@ pub fn extract_text(input: &Input<'_>, limits: &Limits) -> Extracted {
 enum Reading {
     AsTyped,
     Contested,
-    Untyped,
+    Untyped(Untyped),
+}
+
+/// Why a MIME part with no `Content-Type` field that can be read is read as text/plain
+/// ([`extract_untyped_part_text`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Untyped {
+    /// RFC 2045's default (section 5.2), and RFC 2046's for a body part (section 5.1.1).
+    TextPlain,
+    /// A part of a `multipart/digest`, whose default is message/rfc822 (RFC 2046, section
+    /// 5.1.5), that the mail parser could not read as a message: its text is read as text/plain
+    /// rather than lost.
+    DigestNotMessage,
 }
 
 /// A message held in an attachment's text (an attached message, or a message in a zip archive
@@ -266,25 +278,30 @@ pub(crate) fn extract_contested_text(
     extract(input, limits, Some(messages), Reading::Contested)
 }
 
-/// [`extract_text_with`] for a MIME part with no `Content-Type` field that can be read, outside
-/// a `multipart/digest`: RFC 2045 (section 5.2) and RFC 2046 (section 5.1.1) read it as
+/// [`extract_text_with`] for a MIME part with no `Content-Type` field that can be read (`why`):
+/// RFC 2045 (section 5.2) and RFC 2046 (section 5.1.1) read it as
 /// text/plain (US-ASCII), not as a file of unknown type. Bytes that begin as a file format (a
 /// PDF, a zip, an Office file, an image) still go to its reader; bytes that are text are read
 /// as text; other bytes have their lines that are text read, and where binary lines outweigh
 /// them, those before the first binary line ([`Kind::DefaultTextLines`]), so that binary bytes
-/// after a text do not hide it, while a binary file's stray text is not read. Noted.
-/// `input.mime_type` is to be none.
+/// after a text do not hide it, while a binary file's stray text is not read. Noted. A part of a
+/// `multipart/digest` (whose default type is message/rfc822) that is not a message is read so
+/// too, noted so. `input.mime_type` is to be none.
 pub(crate) fn extract_untyped_part_text(
     input: &Input<'_>,
     limits: &Limits,
     messages: &dyn MessageReader,
+    why: Untyped,
 ) -> (Extracted, Vec<Held>) {
-    extract(input, limits, Some(messages), Reading::Untyped)
+    extract(input, limits, Some(messages), Reading::Untyped(why))
 }
 
-/// The note on a part read by [`extract_untyped_part_text`].
+/// The note on a part read by [`extract_untyped_part_text`] as text/plain by RFC 2045's default.
 pub(crate) const UNTYPED_PART_NOTE: &str =
     "it has no Content-Type field that can be read, which RFC 2045 reads as text/plain";
+
+/// The note on a part of a `multipart/digest` read by [`extract_untyped_part_text`].
+pub(crate) const UNTYPED_DIGEST_PART_NOTE: &str = "it has no Content-Type field that can be read, which in a multipart/digest is message/rfc822 (RFC 2046), but it is not a message: read as text/plain";
 
 fn extract(
     input: &Input<'_>,
@@ -309,10 +326,13 @@ fn extract(
         };
     }
     let invalid = invalid_type(input.mime_type);
-    let untyped = reading == Reading::Untyped && input.mime_type.is_none();
+    let untyped = match reading {
+        Reading::Untyped(why) if input.mime_type.is_none() => Some(why),
+        _ => None,
+    };
     // RFC 2045 (section 5.2) reads a part with no Content-Type, or one that is not valid, as
     // text/plain: its bytes are read as a text type's, unless they begin as a file format's.
-    let text_by_default = untyped || invalid.is_some();
+    let text_by_default = untyped.is_some() || invalid.is_some();
     if text_by_default {
         kind = match kind {
             Kind::SniffedText => Kind::DefaultText,
@@ -330,8 +350,10 @@ fn extract(
                 "its type {mime} {INVALID_TYPE_NOTE}, which RFC 2045 reads as text/plain"
             ));
         }
-        if untyped {
-            out.note(UNTYPED_PART_NOTE);
+        match untyped {
+            Some(Untyped::TextPlain) => out.note(UNTYPED_PART_NOTE),
+            Some(Untyped::DigestNotMessage) => out.note(UNTYPED_DIGEST_PART_NOTE),
+            None => {}
         }
         // Bytes that begin as a binary format that is not read: named below, after their lines.
         if !(text_by_default && kind == Kind::Unsupported) {
@@ -1260,7 +1282,13 @@ mod tests {
         let mut bytes = b"Meet me behind the station.\n".to_vec();
         bytes.extend(std::iter::repeat_n([0xffu8, 0xff, b'('], 40).flatten());
         let limits = Limits::default();
-        let untyped = extract(&input(&bytes, None, None), &limits, None, Reading::Untyped).0;
+        let untyped = extract(
+            &input(&bytes, None, None),
+            &limits,
+            None,
+            Reading::Untyped(Untyped::TextPlain),
+        )
+        .0;
         assert_eq!(
             untyped.text.as_deref(),
             Some("Meet me behind the station."),

@@ -1807,7 +1807,7 @@ fn attachment<'m, 'x>(
                 None => match attach::cms::open(&bytes, limits.max_attachment_bytes) {
                     Some(opened) => opened_text(opened, limits),
                     None => {
-                        let untyped = untyped::is_text_by_default(message, index);
+                        let untyped = untyped::read_as_text(message, index);
                         file_text(part, &bytes, &file, limits, 1, untyped)
                     }
                 },
@@ -1893,7 +1893,7 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
 
 /// The text of an attachment that is a file (not a message): `bytes` read as `file` says, in the
 /// charset its part declares, or as text/plain where the part has no type and MIME gives it
-/// that one (`untyped`, [`untyped`]); and the messages held in it (the `.eml` and `.msg` files
+/// that one, or it is a part of a digest that is not a message (`untyped`, [`untyped`]); and the messages held in it (the `.eml` and `.msg` files
 /// of an archive, read as messages `depth` deep: [`FileMessages`]).
 fn file_text(
     part: &MessagePart<'_>,
@@ -1901,7 +1901,7 @@ fn file_text(
     file: &File,
     limits: &Limits,
     depth: usize,
-    untyped: bool,
+    untyped: Option<attach::Untyped>,
 ) -> (attach::Extracted, Vec<Held>) {
     let charset = part
         .content_type()
@@ -1915,8 +1915,10 @@ fn file_text(
     let messages = FileMessages { limits, depth };
     let (extracted, held) = match content_types::contested(part) {
         Some(contested) => contested_text(&contested, &input, limits, &messages),
-        None if untyped => attach::extract_untyped_part_text(&input, limits, &messages),
-        None => attach::extract_text_with(&input, limits, &messages),
+        None => match untyped {
+            Some(why) => attach::extract_untyped_part_text(&input, limits, &messages, why),
+            None => attach::extract_text_with(&input, limits, &messages),
+        },
     };
     // Bytes decoded from a transfer encoding mail-parser left undone that give no text (a text
     // labelled base64 that is not base64): the part is read as written, as it was before.
@@ -1925,10 +1927,9 @@ fn file_text(
             bytes: part.contents(),
             ..input
         };
-        let written = if untyped {
-            attach::extract_untyped_part_text(&written, limits, &messages).0
-        } else {
-            attach::extract_text(&written, limits)
+        let written = match untyped {
+            Some(why) => attach::extract_untyped_part_text(&written, limits, &messages, why).0,
+            None => attach::extract_text(&written, limits),
         };
         if written.text.is_some() {
             let written = noted(
@@ -2124,7 +2125,7 @@ fn attached_message_text_as_parsed(
                             (noted(extracted, FILE_MESSAGE_NOTE), inside)
                         }
                         None => {
-                            let untyped = untyped::is_text_by_default(nested, part_index);
+                            let untyped = untyped::read_as_text(nested, part_index);
                             file_text(part, &bytes, &file, limits, depth + 1, untyped)
                         }
                     },

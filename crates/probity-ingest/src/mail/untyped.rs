@@ -12,19 +12,30 @@
 //! that file, and bytes that are not text have their lines that are text read, however many are
 //! binary, binary lines left out (as for a text type in doubt), noted. A type that is not valid
 //! (`Content-Type: p`) is read so by [`attach`] itself.
+//!
+//! In a `multipart/digest` the parser reads a part with no type as an attached message. One whose
+//! body is not a message (no header block: the text starts at once) it could not read so, and
+//! it came to [`attach`] as a file of unknown type: where binary lines outweighed its lines of
+//! text, its text was lost. Such a part is read as text/plain the same way, noted as a digest's
+//! part that is not a message.
 
 use mail_parser::{Message, MimeHeaders, PartType};
 
-#[cfg(doc)]
 use crate::attach;
 
-/// Whether part `index` of `message` has no `Content-Type` field that can be read and is not in
-/// a `multipart/digest`: text/plain by MIME's default.
-pub(super) fn is_text_by_default(message: &Message<'_>, index: usize) -> bool {
-    let Some(part) = message.parts.get(index) else {
-        return false;
-    };
-    part.content_type().is_none() && !in_digest(message, index)
+/// Why part `index` of `message`, which was not read as a message, is read as text/plain: it has
+/// no `Content-Type` field that can be read, which is text/plain by MIME's default, or
+/// message/rfc822 in a `multipart/digest`, which it is not. None where it has a type.
+pub(super) fn read_as_text(message: &Message<'_>, index: usize) -> Option<attach::Untyped> {
+    let part = message.parts.get(index)?;
+    if part.content_type().is_some() {
+        return None;
+    }
+    Some(if in_digest(message, index) {
+        attach::Untyped::DigestNotMessage
+    } else {
+        attach::Untyped::TextPlain
+    })
 }
 
 /// Whether part `index` of `message` is a part of a `multipart/digest`.
