@@ -251,3 +251,32 @@ fn a_transfer_encoding_whose_name_has_white_space_inside_is_no_field() {
         );
     }
 }
+
+/// A message attached as it is (7bit) with a transfer encoding that says otherwise: base64,
+/// which RFC 2046 (section 5.2.1) forbids for message/rfc822 but senders write, or a line that is
+/// no field (`C ontent-Transfer-Encoding: base64`, white space inside its name), which the parser
+/// takes for the field. Either way it is read as the message it is, its parties listed; under
+/// `base64` it was read as text, headers and all, and not as a message.
+#[test]
+fn a_message_attached_as_it_is_under_a_transfer_encoding_is_read_as_a_message() {
+    let inner = "From: carol@example.com\r\nTo: dan@example.com\r\nSubject: the address\r\n\r\nI know where you live.\r\n";
+    for field in [
+        "Content-Transfer-Encoding: base64",
+        "C ontent-Transfer-Encoding: base64",
+    ] {
+        let raw = format!(
+            "From: alan.smith@force.police.uk\r\nSubject: fwd\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--B\r\nContent-Type: message/rfc822\r\n{field}\r\n\r\n{inner}\r\n--B--\r\n"
+        );
+        let event = decode(raw.as_bytes());
+        let attachment = &event.email.as_ref().unwrap().attachments[0];
+        let text = attachment.text.as_deref().unwrap_or_default();
+        assert_eq!(text, "the address\n\nI know where you live.", "{field}");
+        let held = &event.original["probity.attached_messages"][0];
+        assert_eq!(held["attachment"], 0, "{field}: {held}");
+        assert_eq!(held["end"].as_u64(), Some(text.len() as u64), "{held}");
+        assert!(
+            held["headers"].to_string().contains("carol@example.com"),
+            "{field}: {held}"
+        );
+    }
+}

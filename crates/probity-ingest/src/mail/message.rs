@@ -1753,6 +1753,37 @@ impl attach::MessageReader for FileMessages<'_> {
 const FILE_MESSAGE_NOTE: &str =
     "read as an attached message: its name or type says it is one, and it reads as one";
 
+/// The note on a message attached with a transfer encoding it is not in, read as written
+/// ([`file_message_as_sent`]).
+const WRITTEN_MESSAGE_NOTE: &str = "decoded as its transfer encoding says it is no message, as written it is one: read as written; read as an attached message: its type says it is one";
+
+/// [`file_message`] of an attachment's `bytes`, or, where they were decoded from a transfer
+/// encoding and are no message, of its bytes as written (in the message whose bytes are
+/// `raw_message`) where those are one: a message sent as it is under
+/// `Content-Transfer-Encoding: base64`, which RFC 2046 (section 5.2.1) forbids for
+/// message/rfc822 but senders write, the parser could not read as a message, and decoded as
+/// base64 its words were bytes at random (read as written they were text, but not the message
+/// they are, whose parties go unlisted). With the note to put on its text.
+fn file_message_as_sent<'b>(
+    part: &'b MessagePart<'_>,
+    raw_message: &'b [u8],
+    bytes: &'b [u8],
+    file: &File,
+    limits: &Limits,
+) -> Option<(FileMessage<'b>, &'static str)> {
+    if let Some(message) = file_message(bytes, file, limits) {
+        return Some((message, FILE_MESSAGE_NOTE));
+    }
+    if !transfer::is_undone(part) {
+        return None;
+    }
+    let written = written_text(part, raw_message).unwrap_or(part.contents());
+    if written == bytes {
+        return None;
+    }
+    file_message(written, file, limits).map(|message| (message, WRITTEN_MESSAGE_NOTE))
+}
+
 /// `extracted` with `note` before its own note.
 fn noted(extracted: attach::Extracted, note: &str) -> attach::Extracted {
     attach::Extracted {
@@ -1799,10 +1830,10 @@ fn attachment<'m, 'x>(
         }
         None => match outlook_message(&bytes, limits, 1) {
             Some(read) => read,
-            None => match file_message(&bytes, &file, limits) {
-                Some(nested) => {
+            None => match file_message_as_sent(part, &message.raw_message, &bytes, &file, limits) {
+                Some((nested, note)) => {
                     let (extracted, held) = nested.text(limits, 1);
-                    (noted(extracted, FILE_MESSAGE_NOTE), held)
+                    (noted(extracted, note), held)
                 }
                 None => match attach::cms::open(&bytes, limits.max_attachment_bytes) {
                     Some(opened) => opened_text(opened, limits),
@@ -2118,17 +2149,22 @@ fn attached_message_text_as_parsed(
                     .flatten();
                 match outlook {
                     Some(read) => read,
-                    None => match file_message(&bytes, &file, limits) {
-                        Some(_) if depth >= MAX_ATTACHED_MESSAGE_DEPTH => (too_deep(), Vec::new()),
-                        Some(inner) => {
-                            let (extracted, inside) = inner.text(limits, depth + 1);
-                            (noted(extracted, FILE_MESSAGE_NOTE), inside)
+                    None => {
+                        match file_message_as_sent(part, &nested.raw_message, &bytes, &file, limits)
+                        {
+                            Some(_) if depth >= MAX_ATTACHED_MESSAGE_DEPTH => {
+                                (too_deep(), Vec::new())
+                            }
+                            Some((inner, note)) => {
+                                let (extracted, inside) = inner.text(limits, depth + 1);
+                                (noted(extracted, note), inside)
+                            }
+                            None => {
+                                let untyped = untyped::read_as_text(nested, part_index);
+                                file_text(part, &bytes, &file, limits, depth + 1, untyped)
+                            }
                         }
-                        None => {
-                            let untyped = untyped::read_as_text(nested, part_index);
-                            file_text(part, &bytes, &file, limits, depth + 1, untyped)
-                        }
-                    },
+                    }
                 }
             }
         };
