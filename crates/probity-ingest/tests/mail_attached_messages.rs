@@ -163,10 +163,12 @@ fn the_text_outside_the_parts_not_read_in_an_attached_message_labels_its_message
         );
         assert_eq!(batch.rejected.len(), 1, "{own}");
         assert_eq!(batch.rejected[0].raw, raw.as_bytes());
+        // The count is of those past the first 256 of each message, the attached one's too (the
+        // reason said they were past the first 256 of all the multiparts).
         assert!(
-            batch.rejected[0]
-                .reason
-                .contains("labelled email.outside_parts_not_read"),
+            batch.rejected[0].reason.contains(&format!(
+                "the text outside the parts of {label} multiparts was not read: those past the first 256 of one message, its own or an attached message's (labelled email.outside_parts_not_read)"
+            )),
             "{}",
             batch.rejected[0].reason
         );

@@ -267,7 +267,7 @@ fn not_held_in_full(event: &Event, limits: &Limits) -> Vec<String> {
     }
     if let Some(count) = event.labels.get("email.outside_parts_not_read") {
         reasons.push(format!(
-            "the text outside the parts of {count} multiparts past the first {} was not read (labelled email.outside_parts_not_read)",
+            "the text outside the parts of {count} multiparts was not read: those past the first {} of one message, its own or an attached message's (labelled email.outside_parts_not_read)",
             outside::MAX_MULTIPARTS_READ
         ));
     }
