@@ -357,8 +357,13 @@ const SPLIT_AT_DELIMITER_LINES_ONLY: [&str; 2] = ["malformed/004.eml", "malforme
 /// Messages of the corpus with a multipart inside another that is never closed, where
 /// mail-parser reads the holder's next delimiter line and the parts after it as text of the inner
 /// multipart's last part: the decoder ends the inner multipart there, as RFC 2046 has it, so that
-/// those parts are parts of the holder, and their parts differ from mail-parser's.
-const CLOSED_BEFORE_THE_HOLDERS_DELIMITER: [&str; 4] = [
+/// those parts are parts of the holder, and their parts differ from mail-parser's. In
+/// `malformed/001.eml` the inner multipart (boundary `a`) has an empty body, the holder's next
+/// delimiter line (`--ab`) straight under its header block: mail-parser takes that line for the
+/// inner one's first delimiter and the line `--a` of the holder's next part for its second; the
+/// decoder closes the inner multipart there, and `--a` is that part's text.
+const CLOSED_BEFORE_THE_HOLDERS_DELIMITER: [&str; 5] = [
+    "malformed/001.eml",
     "malformed/009.eml",
     "malformed/011.eml",
     "malformed/012.eml",

@@ -919,6 +919,61 @@ fn close_delimiter_lines_of_multiparts_ended_further_out_are_read_as_written() {
     }
 }
 
+/// `depth` multiparts nested one in another, the innermost one's header block running straight
+/// into a delimiter line of the third from the outside and a text part, then close delimiter
+/// lines of all of them, one under another (the shape of the fuzzer's t30 and t70).
+fn far_delimiter_in_the_innermost_header_block(depth: usize) -> String {
+    let mut raw = String::from(
+        "From: Alan Smith <alan.smith@force.police.uk>\nSubject: nest\n\
+         Content-Type: multipart/mixed; boundary=\"N0\"\n",
+    );
+    for level in 1..depth {
+        raw.push_str(&format!(
+            "\n--N{}\nContent-Type: multipart/mixed; boundary=\"N{level}\"\n",
+            level - 1
+        ));
+    }
+    raw.push_str("--N2\nContent-Type: text/plain\n\nI will find you.\n");
+    for level in (0..depth).rev() {
+        raw.push_str(&format!("--N{level}--\n"));
+    }
+    raw
+}
+
+/// The innermost multipart, its header block ended at the far delimiter line, has an empty body:
+/// the delimiter line of its holder comes straight after. It was not counted among the
+/// multiparts opened before that line (those whose body begins before it), so it was not closed,
+/// and the parser looked for its first delimiter line past the far one: it took the text part
+/// for its preamble (shown as text outside the parts) and the line `--N29--` of that part for its
+/// close delimiter, which was lost. It is closed where it ends, and the text part is read as
+/// written, the close delimiter lines after it its lines (RFC 2046).
+#[test]
+fn a_multipart_with_an_empty_body_ended_by_a_far_delimiter_line_is_closed_there() {
+    for depth in [30, 70] {
+        let event = decode(far_delimiter_in_the_innermost_header_block(depth).as_bytes());
+        let closes: String = (3..depth)
+            .rev()
+            .map(|level| format!("\n--N{level}--"))
+            .collect();
+        assert_eq!(body(&event), format!("I will find you.{closes}"), "{depth}");
+        assert!(
+            !event.labels.contains_key("email.text_outside_parts"),
+            "{depth}: {:?}",
+            event.labels
+        );
+        assert!(
+            !event.labels.contains_key("email.text_in_headers"),
+            "{depth}: {:?}",
+            event.labels
+        );
+        assert_eq!(
+            event.labels["email.unclosed_multiparts"],
+            (depth - 3).to_string(),
+            "{depth}"
+        );
+    }
+}
+
 /// Hundreds of nested multiparts, boundaries within lines hundreds of times, a text part after a
 /// line `--N3--alt` (comms fuzzer s41 e78940d4cc09d5a6, one message of its mailbox). The check
 /// of the boundaries made again once the multiparts are ended (above) found those within lines

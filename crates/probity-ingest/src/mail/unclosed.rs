@@ -9,7 +9,8 @@
 //! further on, it skips to it, and what lies between is lost instead.
 //!
 //! So where a multipart has fewer close delimiter lines before the next delimiter line of one
-//! holding it than multiparts with its boundary begin there, the message is written again with
+//! holding it than multiparts with its boundary begin there (itself among them, though that line
+//! comes straight after its header block and its body is empty), the message is written again with
 //! the close delimiter lines missing put in, at the start of that next delimiter line. A close
 //! delimiter of a holder that a careless mailer wrote at the end of a line of text
 //! (`text--boundary--`) ends what it holds as one on a line of its own does: the line is ended
@@ -89,11 +90,15 @@ pub(super) fn close(message: &Message<'_>, raw: &[u8]) -> Option<Closed> {
         let Some(stop) = stop else {
             continue;
         };
-        let opened = multiparts
+        // The multipart itself, and those of its boundary that begin inside it. One whose body is
+        // empty (a holder's delimiter line right under its header block) begins where it ends:
+        // it is counted all the same.
+        let opened = 1 + multiparts
             .iter()
             .filter(|other| {
                 other.boundary == multipart.boundary
-                    && (multipart.body_start..stop).contains(&other.body_start)
+                    && other.body_start > multipart.body_start
+                    && other.body_start < stop
             })
             .count();
         let closed = close_lines(raw, multipart.body_start, stop, multipart.boundary);
@@ -327,6 +332,18 @@ mod tests {
             .collect();
         let got = closed(&raw).unwrap();
         assert_eq!(got, raw.replace("x\n--A0\n", &format!("x\n{closes}--A0\n")));
+    }
+
+    #[test]
+    fn a_multipart_with_an_empty_body_is_closed_before_the_delimiter_line_that_ends_it() {
+        // B's body is empty: the parser looked for its first delimiter line past A's, and took
+        // the text part's last line for B's close delimiter.
+        let raw = "Content-Type: multipart/mixed; boundary=A\n\n--A\nContent-Type: multipart/mixed; boundary=B\n\n--A\nContent-Type: text/plain\n\ny\n--B--\n--A--\n";
+        let got = closed(raw).unwrap();
+        assert_eq!(
+            got,
+            raw.replace("boundary=B\n\n--A\n", "boundary=B\n\n--B--\n--A\n")
+        );
     }
 
     #[test]
