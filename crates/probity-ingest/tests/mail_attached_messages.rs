@@ -205,3 +205,37 @@ fn a_lengthened_boundary_in_an_attached_message_s_text_is_read_as_written() {
     assert_eq!(held["start"], 0);
     assert_eq!(held["end"].as_u64(), Some(text.len() as u64), "{held}");
 }
+
+/// A message attached as it is (7bit) inside a message attached in base64: the parser reads it in
+/// a copy of the decoded bytes, and it was taken for one decoded from a transfer encoding of its
+/// own, its epilogue looked for only up to where the parser ended its multipart, and lost. It is
+/// read as the same message attached as it is at the top is.
+#[test]
+fn the_epilogue_of_a_message_sent_as_it_is_inside_one_in_base64_is_read() {
+    use base64::Engine;
+    let inner = "From: c@example.com\nSubject: inner\nContent-Type: multipart/mixed; boundary=\"B\"\n\n\
+                 --B\nContent-Type: text/plain\n\nB text.\n--B--\nMeet me behind the station.\n";
+    let middles = [
+        // The inner message is the middle one's body.
+        format!("From: d@example.com\nSubject: middle\nContent-Type: message/rfc822\n\n{inner}"),
+        // The inner message is the last part of a multipart never closed.
+        format!(
+            "From: d@example.com\nSubject: middle\nContent-Type: multipart/mixed; boundary=\"A\"\n\n\
+             --A\nContent-Type: text/plain\n\nA text.\n--A\nContent-Type: message/rfc822\n\n{inner}"
+        ),
+    ];
+    for middle in middles {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&middle);
+        let raw = holding(&format!(
+            "Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n{encoded}"
+        ));
+        let event = decode(raw.as_bytes());
+        let text = attachment_text(&event);
+        assert!(
+            text.ends_with(
+                "inner\n\nB text.\n\n[text outside the message's parts]\nMeet me behind the station."
+            ),
+            "{text:?}"
+        );
+    }
+}

@@ -218,7 +218,7 @@ fn events_of<'a>(
     });
     let layout = std::cell::OnceCell::new();
     for (original, &part) in shape.originals.iter().zip(&shape.original_parts) {
-        let in_place = std::ptr::eq(original.raw_message.as_ref(), message.raw_message.as_ref());
+        let in_place = super::read_in_place(original, message.raw_message.as_ref());
         let original_end = in_place.then(|| {
             layout
                 .get_or_init(|| super::outside::Layout::of(message))

@@ -2239,7 +2239,7 @@ fn attached_end<'m, 'x>(
     index: usize,
     attached: &Message<'_>,
 ) -> Option<outside::End> {
-    std::ptr::eq(attached.raw_message.as_ref(), message.raw_message.as_ref()).then(|| {
+    super::read_in_place(attached, message.raw_message.as_ref()).then(|| {
         layout
             .get_or_init(|| outside::Layout::of(message))
             .attached_end(end, index)

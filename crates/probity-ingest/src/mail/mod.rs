@@ -33,9 +33,14 @@ use probity_model::{DeadLetter, Event, Format};
 use crate::{Context, Error, Limits, Result, Sink};
 
 /// Whether `attached`, a message attached in a message whose bytes are `raw`, was read in place
-/// (its part not transfer-encoded), so that its parts' offsets are into `raw` too.
+/// (its part not transfer-encoded), so that its parts' offsets are into `raw` too. In a message
+/// the parser decoded from a transfer encoding (a message attached in base64), one read in place
+/// holds a copy of those bytes, not the bytes themselves: it was taken for one decoded, and its
+/// epilogue was looked for only up to where the parser ended its multipart, and lost. The copy
+/// is compared only where the bytes are not the same (the parser made it, as long).
 fn read_in_place(attached: &mail_parser::Message<'_>, raw: &[u8]) -> bool {
-    std::ptr::eq(attached.raw_message.as_ref(), raw)
+    let bytes: &[u8] = attached.raw_message.as_ref();
+    std::ptr::eq(bytes, raw) || bytes == raw
 }
 
 pub use journal::ENVELOPE_ONLY_KEY;
