@@ -128,6 +128,10 @@ const HEADERS_CUT_LABEL: &str = "email.headers_cut";
 /// The decoders' label on a message with attached messages nested too deep to be read.
 const TOO_DEEP_LABEL: &str = "email.attached_messages_too_deep";
 
+/// The decoders' label on a message whose structure still needed mending when the rounds its
+/// size allows ran out, saying which parts may not have been read.
+const MENDING_UNFINISHED_LABEL: &str = "email.mending_unfinished";
+
 /// The decoders' label on a message with a preamble or epilogue past the part of it read.
 const OUTSIDE_CUT_LABEL: &str = "email.outside_parts_cut";
 
@@ -446,6 +450,7 @@ impl CommsStage {
                     PART_HEADERS_CUT_LABEL,
                     TOO_DEEP_LABEL,
                     OUTSIDE_CUT_LABEL,
+                    MENDING_UNFINISHED_LABEL,
                 ]
                 .into_iter()
                 .filter_map(|label| event.labels.get(label))

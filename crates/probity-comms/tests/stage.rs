@@ -1364,6 +1364,19 @@ fn a_message_with_an_epilogue_past_the_part_read_is_marked_partly_scanned() {
     );
 }
 
+#[test]
+fn a_message_still_unmended_when_its_rounds_ran_out_is_marked_partly_scanned() {
+    let opened = "--A\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\n\n".repeat(80);
+    let raw = format!(
+        "{HEADERS}Subject: s\nContent-Type: multipart/mixed; boundary=\"O\"\n\n--O\nContent-Type: multipart/mixed; boundary=\"A\"\n\n{opened}--O\nContent-Type: text/plain\n\nI will find you.\n"
+    );
+    assert_read_in_part(
+        &raw,
+        "email.mending_unfinished",
+        "rounds of mending of the message's structure its size allows ran out may not have been read by any policy",
+    );
+}
+
 /// A journal report (from `from`) of an officer's message to a gmail address whose envelope
 /// names occupational health as a Bcc.
 fn journal_report_from(from: &str) -> Event {

@@ -1437,3 +1437,32 @@ fn many_sibling_multiparts_never_closed_keep_the_part_after_them() {
     assert!(all_text(&event).contains("I will find you."), "{event:?}");
     assert_eq!(event.labels["email.unclosed_multiparts"], "9");
 }
+
+/// Past the rounds of mending a message's size allows, sibling multiparts none closed still hide
+/// the part after them from the parser: the message says so and goes to dead-letter whole,
+/// rather than losing that part in silence (comms fuzzer s51 60d245462dc39f50, with 80).
+#[test]
+fn sibling_multiparts_never_closed_past_the_rounds_of_mending_keep_the_message_in_dead_letter() {
+    let opened = "--A\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\n\n";
+    let raw = format!(
+        "From: Alan Smith <alan.smith@force.police.uk>\nSubject: fwd\n\
+        Content-Type: multipart/mixed; boundary=\"O\"\n\n--O\n\
+        Content-Type: multipart/mixed; boundary=\"A\"\n\n{}\
+        --O\nContent-Type: text/plain\n\nI will find you.\n",
+        opened.repeat(80)
+    );
+    let batch = decode_with(raw.as_bytes(), Limits::default());
+    assert_eq!(batch.events.len(), 1);
+    let event = &batch.events[0];
+    let why = &event.labels["email.mending_unfinished"];
+    assert!(why.contains("the 64 rounds"), "{why}");
+    assert_eq!(batch.rejected.len(), 1, "{:?}", event.labels);
+    assert!(
+        batch.rejected[0]
+            .reason
+            .contains("(labelled email.mending_unfinished)"),
+        "{}",
+        batch.rejected[0].reason
+    );
+    assert_eq!(batch.rejected[0].raw, raw.as_bytes());
+}

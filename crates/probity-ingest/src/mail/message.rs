@@ -359,6 +359,14 @@ pub(super) fn message_to_events_with(
                 .labels
                 .insert(empty_parts::LABEL.into(), mended.emptied.to_string());
         }
+        if let Some(rounds) = mended.as_ref().and_then(|mended| mended.unfinished) {
+            event.labels.insert(
+                UNFINISHED_LABEL.into(),
+                format!(
+                    "the parts after multiparts still open when the {rounds} rounds of mending of the message's structure its size allows ran out may not have been read"
+                ),
+            );
+        }
         if let Some((cut, count)) = nesting {
             event.labels.insert(
                 "email.nested_messages_cut".into(),
@@ -398,7 +406,16 @@ struct Mended {
     ended: usize,
     emptied: usize,
     closed: usize,
+    /// The rounds its size allows, where they ran out with a mending still to make: the parts
+    /// after a multipart left open may not have been read ([`UNFINISHED_LABEL`]).
+    unfinished: Option<usize>,
 }
+
+/// The label on a message whose structure still needed mending when the rounds of
+/// [`mend_rounds`] its size allows ran out, saying so: the parts after a multipart still open
+/// may have been lost to the parser (sibling multiparts, none closed, past the count of rounds:
+/// comms fuzzer s51 60d245462dc39f50). The message goes to dead-letter whole.
+pub(super) const UNFINISHED_LABEL: &str = "email.mending_unfinished";
 
 /// `message` written again with its parts' header blocks ended at delimiter lines, the empty
 /// parts the parser needs put in, and the close delimiter lines of multiparts never closed. Each
@@ -411,7 +428,10 @@ fn mend_rounds(parser: &MessageParser, message: &Message<'_>) -> Option<Mended> 
     let mut ended = 0;
     let mut emptied = 0;
     let mut closed = 0;
-    for _ in 0..mend_rounds_for(message.raw_message.len()) {
+    let mut unfinished = None;
+    let rounds = mend_rounds_for(message.raw_message.len());
+    // One reading more than the rounds allow, to tell whether a mending was still to make.
+    for round in 0..=rounds {
         let next = {
             let parsed;
             let reading = match current.as_deref() {
@@ -425,20 +445,24 @@ fn mend_rounds(parser: &MessageParser, message: &Message<'_>) -> Option<Mended> 
                 },
             };
             if let Some((bytes, count)) = header_delimiters::rewritten(reading) {
-                ended += count;
-                Some(bytes)
+                Some((bytes, &mut ended, count))
             } else if let Some((bytes, count)) = empty_parts::put_in(parser, reading) {
-                emptied += count;
-                Some(bytes)
+                Some((bytes, &mut emptied, count))
             } else if let Some(close) = unclosed::close(reading, &reading.raw_message) {
-                closed += close.count;
-                Some(close.bytes)
+                Some((close.bytes, &mut closed, close.count))
             } else {
                 None
             }
         };
         match next {
-            Some(bytes) => current = Some(bytes),
+            Some(_) if round == rounds => {
+                unfinished = Some(rounds);
+                break;
+            }
+            Some((bytes, counted, count)) => {
+                *counted += count;
+                current = Some(bytes);
+            }
             None => break,
         }
     }
@@ -447,6 +471,7 @@ fn mend_rounds(parser: &MessageParser, message: &Message<'_>) -> Option<Mended> 
         ended,
         emptied,
         closed,
+        unfinished,
     })
 }
 

@@ -282,6 +282,9 @@ fn not_held_in_full(event: &Event, limits: &Limits) -> Vec<String> {
     if let Some(why) = event.labels.get(outside::CUT_LABEL) {
         reasons.push(format!("{why} (labelled {})", outside::CUT_LABEL));
     }
+    if let Some(why) = event.labels.get(message::UNFINISHED_LABEL) {
+        reasons.push(format!("{why} (labelled {})", message::UNFINISHED_LABEL));
+    }
     if let Some(why) = event.labels.get(message::TOO_DEEP_LABEL) {
         reasons.push(format!("{why} (labelled {})", message::TOO_DEEP_LABEL));
     }
