@@ -104,12 +104,7 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Option<Result<Outlook, Stri
     if !is_message {
         return None;
     }
-    let mut reader = Reader {
-        budget: limits.max_decompressed_bytes as u64,
-        pictures_budget: limits.max_decompressed_bytes as u64,
-        limits,
-        started: Instant::now(),
-    };
+    let mut reader = Reader::new(limits);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         reader.message(&mut file, "", 32, 0)
     }));
@@ -117,11 +112,8 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Option<Result<Outlook, Stri
         result
             .map(|mut message| {
                 // Its own notes are bounded as those of the messages attached inside it are.
-                let mut notes = Bounded::default();
-                for note in std::mem::take(&mut message.notes) {
-                    notes.push(|| note);
-                }
-                message.notes = notes.finish("on the Outlook message");
+                message.notes =
+                    bounded(std::mem::take(&mut message.notes), "on the Outlook message");
                 message
             })
             .map_err(|_| "the compound file reader failed on it".to_owned()),
@@ -151,12 +143,7 @@ pub(super) fn root_object(file: &mut File<'_>, name: &str, limits: &Limits) -> O
     if !is_object {
         return None;
     }
-    let mut reader = Reader {
-        budget: limits.max_decompressed_bytes as u64,
-        pictures_budget: limits.max_decompressed_bytes as u64,
-        limits,
-        started: Instant::now(),
-    };
+    let mut reader = Reader::new(limits);
     let mut object = Outlook::default();
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         reader.object(file, "", name, &mut object);
@@ -167,11 +154,10 @@ pub(super) fn root_object(file: &mut File<'_>, name: &str, limits: &Limits) -> O
             .notes
             .push("the compound file reader failed on it".to_owned());
     }
-    let mut notes = Bounded::default();
-    for note in std::mem::take(&mut object.notes) {
-        notes.push(|| note);
-    }
-    object.notes = notes.finish("on the object embedded by OLE");
+    object.notes = bounded(
+        std::mem::take(&mut object.notes),
+        "on the object embedded by OLE",
+    );
     Some(object)
 }
 
@@ -194,12 +180,7 @@ pub(super) fn document_objects(file: &mut File<'_>, limits: &Limits) -> Option<O
     if storages.is_empty() {
         return None;
     }
-    let mut reader = Reader {
-        budget: limits.max_decompressed_bytes as u64,
-        pictures_budget: limits.max_decompressed_bytes as u64,
-        limits,
-        started: Instant::now(),
-    };
+    let mut reader = Reader::new(limits);
     let mut objects = Outlook::default();
     for (index, dir) in storages.iter().enumerate() {
         if index >= limits.max_attachments {
@@ -228,11 +209,10 @@ pub(super) fn document_objects(file: &mut File<'_>, limits: &Limits) -> Option<O
             break;
         }
     }
-    let mut notes = Bounded::default();
-    for note in std::mem::take(&mut objects.notes) {
-        notes.push(|| note);
-    }
-    objects.notes = notes.finish("on the objects embedded by OLE");
+    objects.notes = bounded(
+        std::mem::take(&mut objects.notes),
+        "on the objects embedded by OLE",
+    );
     Some(objects)
 }
 
@@ -261,7 +241,17 @@ pub(super) fn open(bytes: &[u8]) -> Option<File<'_>> {
         .ok()
 }
 
-impl Reader<'_> {
+impl<'l> Reader<'l> {
+    /// A reader with the whole decompression budget, its clock started now.
+    fn new(limits: &'l Limits) -> Self {
+        Reader {
+            budget: limits.max_decompressed_bytes as u64,
+            pictures_budget: limits.max_decompressed_bytes as u64,
+            limits,
+            started: Instant::now(),
+        }
+    }
+
     /// The message in the storage at `dir` (`""` for the root), whose properties stream has a
     /// header of `header` bytes (32 for the root, 24 for an attached message).
     fn message(&mut self, file: &mut File<'_>, dir: &str, header: usize, depth: usize) -> Outlook {
@@ -1005,6 +995,15 @@ impl Bounded {
 
 /// How many characters of an attached message's name the notes about it are put after.
 const NAME_IN_NOTE_CHARS: usize = 200;
+
+/// `notes` bounded as [`Bounded`] bounds them, `whose` naming what they are on.
+fn bounded(notes: Vec<String>, whose: &str) -> Vec<String> {
+    let mut bounded = Bounded::default();
+    for note in notes {
+        bounded.push(|| note);
+    }
+    bounded.finish(whose)
+}
 
 /// The notes of the messages attached inside `message`, however deep (what was not read of
 /// them: an RTF body, the pictures in it, a file over the size limit, a message too deep), each

@@ -237,14 +237,7 @@ fn presentation_after_format(bytes: &[u8]) -> Presentation {
     else {
         return Presentation::Other("its picture is cut short".into());
     };
-    match format {
-        CF_DIB | CF_DIBV5 => match super::pictures::bmp_of_dib(data) {
-            Some(bmp) => Presentation::Bitmap(bmp),
-            None => Presentation::Other("its bitmap is damaged".into()),
-        },
-        CF_METAFILEPICT | CF_ENHMETAFILE => Presentation::Metafile,
-        other => Presentation::Other(format!("its picture is in clipboard format {other}")),
-    }
+    picture(format, data)
 }
 
 /// A length-prefixed ANSI string at `at`, `at` moved past it.
@@ -363,6 +356,11 @@ pub(super) fn presentation(stream: &[u8]) -> Presentation {
     else {
         return Presentation::Other("it is cut short".into());
     };
+    picture(format, data)
+}
+
+/// The picture of clipboard `format` in `data`, as a presentation of an object.
+fn picture(format: u32, data: &[u8]) -> Presentation {
     match format {
         CF_DIB | CF_DIBV5 => match super::pictures::bmp_of_dib(data) {
             Some(bmp) => Presentation::Bitmap(bmp),
