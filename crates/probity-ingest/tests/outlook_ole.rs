@@ -48,33 +48,6 @@ fn comp_obj(user_type: &str) -> Vec<u8> {
     out
 }
 
-/// A Package's native data (`\x01Ole10Native`) for the file `name` holding `data`, as the
-/// Packager writes it: its size, 2, the label and the path the file came from (each ended by a
-/// NUL), the kind (3: embedded), a temporary path, the file's size and bytes, then the
-/// temporary path, the label and the path again in UTF-16.
-fn ole10_native(name: &str, data: &[u8]) -> Vec<u8> {
-    let path = format!("C:\\Users\\sam\\Documents\\{name}");
-    let temp = format!("C:\\Users\\sam\\AppData\\Local\\Temp\\{name}");
-    let mut body = 2u16.to_le_bytes().to_vec();
-    for text in [name, &path] {
-        body.extend_from_slice(text.as_bytes());
-        body.push(0);
-    }
-    body.extend_from_slice(&[0, 0, 3, 0]);
-    body.extend_from_slice(&(temp.len() as u32 + 1).to_le_bytes());
-    body.extend_from_slice(temp.as_bytes());
-    body.push(0);
-    body.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    body.extend_from_slice(data);
-    for text in [&temp, name, &path] {
-        body.extend_from_slice(&(text.encode_utf16().count() as u32).to_le_bytes());
-        body.extend_from_slice(&utf16(text));
-    }
-    let mut out = (body.len() as u32).to_le_bytes().to_vec();
-    out.extend_from_slice(&body);
-    out
-}
-
 /// A presentation stream (`\x02OlePres000`) in the standard clipboard format `format` (8
 /// `CF_DIB`, 3 `CF_METAFILEPICT`) holding `data`: no target device, content aspect, width and
 /// height, the size, the data.
@@ -153,7 +126,7 @@ fn package(name: &'static str, file_name: &str, data: &[u8]) -> Object {
         name,
         streams: named(vec![
             ("\u{1}CompObj", comp_obj("Package")),
-            ("\u{1}Ole10Native", ole10_native(file_name, data)),
+            ("\u{1}Ole10Native", common::ole10_native(file_name, data)),
             ("\u{2}OlePres000", presentation(3, METAFILE)),
         ]),
     }
@@ -342,7 +315,7 @@ fn a_picture_kept_as_an_ole_object_is_read_by_ocr() {
 #[test]
 fn objects_that_are_not_read_are_noted() {
     // Cut 20 bytes into the file's own bytes, and after them the names in UTF-16.
-    let mut cut = ole10_native("cut.txt", WORDS.as_bytes());
+    let mut cut = common::ole10_native("cut.txt", WORDS.as_bytes());
     let wide: usize = [
         "C:\\Users\\sam\\AppData\\Local\\Temp\\cut.txt",
         "cut.txt",
@@ -352,7 +325,7 @@ fn objects_that_are_not_read_are_noted() {
     .map(|text| 4 + 2 * text.len())
     .sum();
     cut.truncate(cut.len() - wide - (WORDS.len() - 20));
-    let mut link = ole10_native("linked.txt", b"");
+    let mut link = common::ole10_native("linked.txt", b"");
     link[4 + 2 + "linked.txt\0C:\\Users\\sam\\Documents\\linked.txt\0".len() + 2] = 1;
     let objects = vec![
         Object {
@@ -486,7 +459,7 @@ fn tnef(objects: &[(&str, Vec<u8>)]) -> Vec<u8> {
 fn objects_embedded_by_ole_in_a_tnef_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let ocr = common::ocr_stand_in(dir.path(), 2, "BM");
-    let package = &ole10_native("custody-notes.txt", WORDS.as_bytes())[4..];
+    let package = &common::ole10_native("custody-notes.txt", WORDS.as_bytes())[4..];
     let word = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/attach/people-table.doc"),
     )
@@ -564,15 +537,13 @@ fn objects_embedded_by_ole_in_a_tnef_are_read() {
 /// A compound file whose root holds `streams`, as Office writes an object embedded by OLE in an
 /// Office Open XML document (`oleObject1.bin`).
 fn compound(streams: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
-    for (name, bytes) in streams {
-        file.create_stream(format!("/{name}"))
-            .unwrap()
-            .write_all(bytes)
-            .unwrap();
-    }
-    file.flush().unwrap();
-    file.into_inner().into_inner()
+    let paths: Vec<String> = streams.iter().map(|(name, _)| format!("/{name}")).collect();
+    let streams: Vec<(&str, &[u8])> = paths
+        .iter()
+        .zip(streams)
+        .map(|(path, (_, bytes))| (path.as_str(), bytes.as_slice()))
+        .collect();
+    common::compound(&streams)
 }
 
 /// The `\x01Ole` stream of an embedded object: its version, flags and no moniker.
@@ -626,7 +597,7 @@ fn an_object_that_is_a_compound_file_of_its_own_is_read() {
         ("\u{1}CompObj", comp_obj("Package")),
         (
             "\u{1}Ole10Native",
-            ole10_native("custody-notes.txt", WORDS.as_bytes()),
+            common::ole10_native("custody-notes.txt", WORDS.as_bytes()),
         ),
         ("\u{2}OlePres000", presentation(3, METAFILE)),
     ]));
@@ -875,7 +846,7 @@ fn an_object_storage_in_a_tnef_is_read() {
         ("\u{1}CompObj", comp_obj("Package")),
         (
             "\u{1}Ole10Native",
-            ole10_native("custody-notes.txt", WORDS.as_bytes()),
+            common::ole10_native("custody-notes.txt", WORDS.as_bytes()),
         ),
     ]));
     let mut value = vec![0x0B, 0, 0, 0, 0, 0, 0, 0, 0xC0, 0, 0, 0, 0, 0, 0, 0x46];

@@ -6,7 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{Cursor, Write};
+mod common;
+
+use std::io::Write;
 
 use probity_ingest::Limits;
 use probity_ingest::attach::{Extracted, Input, extract_text};
@@ -49,36 +51,14 @@ fn object(storage: &[u8], compressed: bool) -> Vec<u8> {
     record(false, 1, EX_OLE_OBJ_STG, &body)
 }
 
-/// A compound file of `streams`.
-fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
-    for (name, bytes) in streams {
-        file.create_stream(name).unwrap().write_all(bytes).unwrap();
-    }
-    file.flush().unwrap();
-    file.into_inner().into_inner()
-}
-
 /// A presentation whose `PowerPoint Document` stream is `records`.
 fn presentation(records: &[u8]) -> Vec<u8> {
-    compound(&[("/PowerPoint Document", records)])
+    common::compound(&[("/PowerPoint Document", records)])
 }
 
 /// A Package object's storage: the file `name` of `data` in its `\x01Ole10Native` stream.
 fn package(name: &str, data: &[u8]) -> Vec<u8> {
-    let mut body = 2u16.to_le_bytes().to_vec();
-    body.extend_from_slice(name.as_bytes());
-    body.push(0);
-    body.extend_from_slice(format!("C:\\Users\\sam\\{name}\0").as_bytes());
-    body.extend_from_slice(&[0, 0, 3, 0]);
-    let temp = format!("C:\\Temp\\{name}\0");
-    body.extend_from_slice(&(temp.len() as u32).to_le_bytes());
-    body.extend_from_slice(temp.as_bytes());
-    body.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    body.extend_from_slice(data);
-    let mut native = (body.len() as u32).to_le_bytes().to_vec();
-    native.extend_from_slice(&body);
-    compound(&[("/\u{1}Ole10Native", &native)])
+    common::compound(&[("/\u{1}Ole10Native", &common::ole10_native(name, data))])
 }
 
 fn read(bytes: &[u8], limits: &Limits) -> Extracted {
@@ -141,8 +121,8 @@ fn objects_that_cannot_be_read_are_noted() {
             slide("Kept"),
             object(&zeros, true),
             damaged,
-            object(&compound(&[("/CONTENTS", b"other")]), false),
-            object(&compound(&[("/PROJECT", b"ID=\"{0}\"")]), false),
+            object(&common::compound(&[("/CONTENTS", b"other")]), false),
+            object(&common::compound(&[("/PROJECT", b"ID=\"{0}\"")]), false),
         ]
         .concat(),
     );

@@ -111,3 +111,41 @@ pub fn tnef_attribute(out: &mut Vec<u8>, level: u8, id: u32, data: &[u8]) {
         .fold(0u16, |sum, &b| sum.wrapping_add(u16::from(b)));
     out.extend_from_slice(&checksum.to_le_bytes());
 }
+
+/// A compound file whose root holds `streams` (paths such as `/PowerPoint Document`).
+pub fn compound(streams: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    for (path, bytes) in streams {
+        file.create_stream(path).unwrap().write_all(bytes).unwrap();
+    }
+    file.flush().unwrap();
+    file.into_inner().into_inner()
+}
+
+/// A Package's native data (`\x01Ole10Native`) for the file `name` holding `data`, as the
+/// Packager writes it: its size, 2, the label and the path the file came from (each ended by a
+/// NUL), the kind (3: embedded), a temporary path, the file's size and bytes, then the
+/// temporary path, the label and the path again in UTF-16.
+pub fn ole10_native(name: &str, data: &[u8]) -> Vec<u8> {
+    let path = format!("C:\\Users\\sam\\Documents\\{name}");
+    let temp = format!("C:\\Users\\sam\\AppData\\Local\\Temp\\{name}");
+    let mut body = 2u16.to_le_bytes().to_vec();
+    for text in [name, &path] {
+        body.extend_from_slice(text.as_bytes());
+        body.push(0);
+    }
+    body.extend_from_slice(&[0, 0, 3, 0]);
+    body.extend_from_slice(&(temp.len() as u32 + 1).to_le_bytes());
+    body.extend_from_slice(temp.as_bytes());
+    body.push(0);
+    body.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    body.extend_from_slice(data);
+    for text in [&temp, name, &path] {
+        body.extend_from_slice(&(text.encode_utf16().count() as u32).to_le_bytes());
+        body.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    }
+    let mut out = (body.len() as u32).to_le_bytes().to_vec();
+    out.extend_from_slice(&body);
+    out
+}
