@@ -227,6 +227,40 @@ fn a_multipart_never_closed_ends_at_the_next_delimiter_of_the_one_holding_it() {
     assert!(!event.labels.contains_key("email.unclosed_multiparts"));
 }
 
+/// A text part last in a multipart that is never closed: the parser reads the last part of one
+/// as a part whose transfer encoding is broken, and made it an attachment, noted "the
+/// attachment's transfer encoding is broken" and labelled `email.encoding_problem`. The
+/// multipart is closed at the end of the message, and the part is the body it is; a base64 file
+/// last is decoded (it was read as its base64 text).
+#[test]
+fn a_text_part_last_in_a_multipart_never_closed_is_the_body() {
+    let raw = "Content-Type: multipart/mixed; boundary=\"O\"\n\n--O\nContent-Type: text/plain\n\nzqxcanaryword\n";
+    for raw in [
+        raw.to_owned(),
+        raw.replace('\n', "\r\n"),
+        raw.trim_end().to_owned(),
+    ] {
+        let event = decode(raw.as_bytes());
+        let email = event.email.as_ref().unwrap();
+        assert_eq!(email.body.as_deref(), Some("zqxcanaryword"), "{raw:?}");
+        assert!(email.attachments.is_empty(), "{:?}", email.attachments);
+        assert!(
+            !event.labels.contains_key("email.encoding_problem"),
+            "{:?}",
+            event.labels
+        );
+        assert_eq!(event.labels["email.unclosed_multiparts"], "1");
+    }
+    let raw = "From: a@force.police.uk\nSubject: s\nContent-Type: multipart/mixed; boundary=\"O\"\n\n--O\nContent-Type: text/plain\n\nSee attached.\n--O\nContent-Type: text/plain; name=list.txt\nContent-Disposition: attachment; filename=list.txt\nContent-Transfer-Encoding: base64\n\nem9lIGJsb2dncyBsaXZlcyBhdCBudW1iZXIgOQ==\n";
+    let event = decode(raw.as_bytes());
+    assert_eq!(body(&event), "See attached.");
+    assert_eq!(
+        attachment_text(&event, "list.txt"),
+        "zoe bloggs lives at number 9"
+    );
+    assert!(!event.labels.contains_key("email.encoding_problem"));
+}
+
 #[test]
 fn pgp_armour_in_an_encrypted_part_is_kept_whole() {
     let raw = b"From: Alan Smith <alan.smith@force.police.uk>\nTo: Leak <leak@gmail.com>\nSubject: pgp\nMIME-Version: 1.0\nContent-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=B\n\n--B\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--B\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\n\n-----BEGIN PGP MESSAGE-----\n\nhQEMAsNAtDsdJ9DI4WVtsZAE9lh9abmeLGbfrywxWqvZysFI2aNQ\n=abcd\n-----END PGP MESSAGE-----\n--B--\n";
@@ -1420,7 +1454,8 @@ fn messages_nested_thousands_deep_are_read_so_far_and_kept_whole() {
 /// the next delimiter line of the multipart holding it, and the part after them is read. A
 /// multipart never closed hides the next one opened after it from the parser, so each round of
 /// mending closes one; six rounds were all a message got, and the text part after the seventh was
-/// lost without a word (comms fuzzer s51 60d245462dc39f50).
+/// lost without a word (comms fuzzer s51 60d245462dc39f50). The outermost is never closed
+/// either: it is closed at the end of the message, the tenth.
 #[test]
 fn many_sibling_multiparts_never_closed_keep_the_part_after_them() {
     let opened = "--A\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\n\n";
@@ -1435,7 +1470,7 @@ fn many_sibling_multiparts_never_closed_keep_the_part_after_them() {
     );
     let event = decode(raw.as_bytes());
     assert!(all_text(&event).contains("I will find you."), "{event:?}");
-    assert_eq!(event.labels["email.unclosed_multiparts"], "9");
+    assert_eq!(event.labels["email.unclosed_multiparts"], "10");
 }
 
 /// Past the rounds of mending a message's size allows, sibling multiparts none closed still hide

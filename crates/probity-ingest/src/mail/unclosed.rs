@@ -19,6 +19,13 @@
 //! of a multipart many levels out closes every one between, though only the nearest holders of
 //! each are looked for. The parts' content is left byte for byte, and the message is labelled
 //! ([`LABEL`]).
+//!
+//! The outermost multipart, held by none, ends at the end of the message: where it (or one
+//! inside it that no holder's delimiter line ends) is never closed, its close delimiter lines are
+//! put in there. The parser reads the last part of a multipart never closed as one whose
+//! transfer encoding is broken: a text part was made an attachment noted so and labelled
+//! `email.encoding_problem`, and a base64 one was not decoded; closed, each is read as the part
+//! it is.
 
 use mail_parser::{Message, PartType};
 use memchr::memmem;
@@ -60,19 +67,16 @@ pub(super) fn close(message: &Message<'_>, raw: &[u8]) -> Option<Closed> {
     let mut multiparts = Vec::new();
     let mut holders = Vec::new();
     walk(message, raw, 0, 0, &mut holders, &mut multiparts);
-    // A message with no multipart inside another (almost every one) has nothing to close.
-    if multiparts
-        .iter()
-        .all(|multipart| multipart.holders.is_empty())
-    {
-        return None;
-    }
     // Where each multipart must end: the next delimiter line of its nearest holders (or close
     // delimiter written at the end of a line of text), or where the one holding it must end, if
-    // that comes first (a delimiter line of a holder further out). A holder is gathered before
-    // what it holds.
+    // that comes first (a delimiter line of a holder further out); the outermost, held by none,
+    // at the end of the message. A holder is gathered before what it holds.
     let mut stops: Vec<Option<usize>> = Vec::with_capacity(multiparts.len());
     for multipart in &multiparts {
+        if multipart.parent.is_none() {
+            stops.push(Some(raw.len()));
+            continue;
+        }
         let nearest = multipart
             .holders
             .iter()
@@ -236,10 +240,15 @@ fn holder_end(raw: &[u8], from: usize, boundary: &[u8]) -> Option<usize> {
 }
 
 /// The line end to write at `at` in `raw`: where `at` starts a line, that of the line before;
-/// within a line of text (before a close delimiter written at its end), that of the line.
+/// within a line of text (before a close delimiter written at its end), that of the line; at the
+/// end of a message whose last line has none, that of the line before.
 fn line_end_at(raw: &[u8], at: usize) -> &'static [u8] {
     if at == 0 || raw.get(at - 1) == Some(&b'\n') {
         return super::eol::line_end_before(raw, at);
+    }
+    if at >= raw.len() {
+        let last = memchr::memrchr(b'\n', raw).map_or(0, |newline| newline + 1);
+        return super::eol::line_end_before(raw, last);
     }
     let rest = raw.get(at..).unwrap_or_default();
     match memchr::memchr(b'\n', rest) {
@@ -310,8 +319,21 @@ mod tests {
     fn closed_multiparts_are_left_alone() {
         let raw = "Content-Type: multipart/mixed; boundary=A\r\n\r\n--A\r\nContent-Type: multipart/alternative; boundary=B\r\n\r\n--B\r\n\r\nx\r\n--B--\r\n--A\r\nContent-Type: text/plain\r\n\r\ny\r\n--A--\r\n";
         assert_eq!(closed(raw), None);
-        let flat = "Content-Type: multipart/mixed; boundary=A\n\n--A\n\nx\n";
+        let flat = "Content-Type: multipart/mixed; boundary=A\n\n--A\n\nx\n--A--\n";
         assert_eq!(closed(flat), None);
+    }
+
+    #[test]
+    fn the_outermost_multipart_never_closed_is_closed_at_the_end_of_the_message() {
+        let raw = "Content-Type: multipart/mixed; boundary=A\n\n--A\n\nx\n";
+        assert_eq!(closed(raw).unwrap(), format!("{raw}--A--\n"));
+        // With no line end after the last line, one is put in before the close delimiter line
+        // (the line end before a delimiter is the delimiter's, so the text is read as written).
+        let raw = "Content-Type: multipart/mixed; boundary=A\r\n\r\n--A\r\n\r\nx";
+        assert_eq!(closed(raw).unwrap(), format!("{raw}\r\n--A--\r\n"));
+        // One inside it that no delimiter line of its holder ends is closed there first.
+        let raw = "Content-Type: multipart/mixed; boundary=A\n\n--A\nContent-Type: multipart/mixed; boundary=B\n\n--B\n\nx\n";
+        assert_eq!(closed(raw).unwrap(), format!("{raw}--B--\n--A--\n"));
     }
 
     #[test]
@@ -348,7 +370,7 @@ mod tests {
 
     #[test]
     fn a_boundary_reused_inside_its_own_multipart_is_closed_as_often_as_it_was_opened() {
-        let raw = "Content-Type: multipart/mixed; boundary=A\n\n--A\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: multipart/mixed; boundary=B\n\n--B\n\n--B--\n--A\nContent-Type: text/plain\n\nlost\n";
+        let raw = "Content-Type: multipart/mixed; boundary=A\n\n--A\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: multipart/mixed; boundary=B\n\n--B\n\n--B--\n--A\nContent-Type: text/plain\n\nlost\n--A--\n";
         let got = closed(raw).unwrap();
         assert_eq!(got, raw.replace("--B--\n--A\n", "--B--\n--B--\n--A\n"));
     }
