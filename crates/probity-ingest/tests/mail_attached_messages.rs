@@ -239,3 +239,49 @@ fn the_epilogue_of_a_message_sent_as_it_is_inside_one_in_base64_is_read() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A part typed as a message that is none
+// ---------------------------------------------------------------------------------------------
+
+/// A `message/rfc822` part whose body is no message (no header field: the text starts at once),
+/// attached as it is or in base64: the parser marks it as one whose transfer encoding is broken,
+/// and it was noted "the attachment's transfer encoding is broken; read from its raw text" (of
+/// one decoded from base64 too) and labelled `email.encoding_problem`. Its text is read, noted as
+/// no message, and the message labelled so.
+#[test]
+fn a_part_typed_as_a_message_that_is_none_is_noted_so_not_as_broken() {
+    for part in [
+        "Content-Type: message/rfc822\n\nMeet me behind the station at nine.",
+        "Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\nTWVldCBtZSBiZWhpbmQgdGhlIHN0YXRpb24gYXQgbmluZS4K",
+    ] {
+        let event = decode(holding(part).as_bytes());
+        assert_eq!(
+            attachment_text(&event),
+            "Meet me behind the station at nine.",
+            "{part}"
+        );
+        let attachment = &event.email.as_ref().unwrap().attachments[0];
+        let note = attachment.extraction.as_deref().unwrap_or_default();
+        assert!(
+            note.starts_with("its type says it is a message, but it is not one"),
+            "{note}"
+        );
+        assert!(!note.contains("transfer encoding"), "{note}");
+        assert_eq!(event.labels["email.part_not_a_message"], "true");
+        assert!(
+            !event.labels.contains_key("email.encoding_problem"),
+            "{:?}",
+            event.labels
+        );
+    }
+    // One whose base64 is broken has a broken transfer encoding, and is still noted so.
+    let event = decode(
+        holding("Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n!!!! not base64 ????")
+            .as_bytes(),
+    );
+    let attachment = &event.email.as_ref().unwrap().attachments[0];
+    let note = attachment.extraction.as_deref().unwrap_or_default();
+    assert!(note.contains("transfer encoding is broken"), "{note}");
+    assert_eq!(event.labels["email.encoding_problem"], "true");
+}

@@ -263,6 +263,15 @@ fn an_untyped_part_of_a_digest_that_is_not_a_message_has_its_text_read() {
         "{note}"
     );
     assert!(!note.contains("unknown type"), "{note}");
+    // The parser marks it as a part whose transfer encoding is broken, which it is not: it was
+    // noted and labelled so.
+    assert!(!note.contains("transfer encoding"), "{note}");
+    assert!(
+        !event.labels.contains_key("email.encoding_problem"),
+        "{:?}",
+        event.labels
+    );
+    assert_eq!(event.labels["email.part_not_a_message"], "true");
 
     // One that is a message is still read as one.
     let mut raw = b"From: a@force.police.uk\nTo: b@force.police.uk\nSubject: s\nContent-Type: multipart/digest; boundary=\"N\"\n\n--N\n\nFrom: c@force.police.uk\nSubject: inner\n\n".to_vec();
@@ -278,4 +287,5 @@ fn an_untyped_part_of_a_digest_that_is_not_a_message_has_its_text_read() {
         "{attachment:?}"
     );
     assert_eq!(attachment.extraction, None);
+    assert!(!event.labels.contains_key("email.part_not_a_message"));
 }

@@ -1561,6 +1561,10 @@ fn attachments(
             if note.contains(content_types::NOTE) {
                 labels.set(content_types::LABEL, "true");
             }
+            if note.contains(NOT_A_MESSAGE_NOTE) || note.contains(attach::UNTYPED_DIGEST_PART_NOTE)
+            {
+                labels.set(NOT_A_MESSAGE_LABEL, "true");
+            }
         }
         held.extend(inside.into_iter().map(|message| (out.len(), message)));
         out.push(attachment);
@@ -1871,14 +1875,22 @@ fn attachment<'m, 'x>(
                     Some(opened) => opened_text(opened, limits),
                     None => {
                         let untyped = untyped::read_as_text(message, index);
-                        file_text(part, &bytes, &file, limits, 1, untyped)
+                        let extracted = file_text(part, &bytes, &file, limits, 1, untyped);
+                        // A part of a message type that is not one is noted so (one of a
+                        // digest with no type is noted as read as text/plain already).
+                        match untyped {
+                            None if part_not_a_message(message, index) => {
+                                (noted(extracted.0, NOT_A_MESSAGE_NOTE), extracted.1)
+                            }
+                            _ => extracted,
+                        }
                     }
                 },
             },
         },
     };
     let mut extraction = extracted.note;
-    if part.is_encoding_problem {
+    if part.is_encoding_problem && !part_not_a_message(message, index) {
         let problem = if transfer::decoded_body(part, &message.raw_message).is_some() {
             "the attachment's transfer encoding is broken; decoded passing over what it does not allow, as RFC 2045 has it"
         } else {
@@ -2401,11 +2413,58 @@ fn file_extension(name: &str) -> Option<String> {
 }
 
 /// Whether some part could not be decoded as declared (mail-parser then keeps its raw text).
+/// A part of a message type that is no message is not one ([`part_not_a_message`]).
 fn has_encoding_problem(message: &Message<'_>) -> bool {
-    message
-        .parts
-        .iter()
-        .any(|part| part.is_encoding_problem && !part.contents().is_empty())
+    message.parts.iter().enumerate().any(|(index, part)| {
+        part.is_encoding_problem
+            && !part.contents().is_empty()
+            && !part_not_a_message(message, index)
+    })
+}
+
+/// The note on a part whose type says it is a message (message/rfc822, message/global) and whose
+/// body is no message; an attachment whose note holds it, or [`attach::UNTYPED_DIGEST_PART_NOTE`],
+/// labels its message [`NOT_A_MESSAGE_LABEL`].
+const NOT_A_MESSAGE_NOTE: &str = "its type says it is a message, but it is not one";
+
+/// The label on a message with a part whose type says it is a message, or that is a part of a
+/// `multipart/digest` with no type (a message by RFC 2046's default), whose body is no message.
+const NOT_A_MESSAGE_LABEL: &str = "email.part_not_a_message";
+
+/// Whether part `index` of `message` is of a message type (message/rfc822 or message/global, or
+/// no type in a `multipart/digest`: RFC 2046, section 5.1.5) and its body, as its transfer
+/// encoding gives it, is no message. mail-parser marks such a part as one whose transfer
+/// encoding is broken, which it is not: it was noted "the attachment's transfer encoding is
+/// broken" and labelled `email.encoding_problem`, untrue. A part whose transfer encoding the
+/// parser could not undo ([`transfer::is_undone`]) has a broken one, and one the parser did not
+/// read as a message but that reads as one (an encoded message nested deeper than the parser
+/// follows) is a message.
+fn part_not_a_message(message: &Message<'_>, index: usize) -> bool {
+    let Some(part) = message.parts.get(index) else {
+        return false;
+    };
+    if !part.is_encoding_problem || transfer::is_undone(part) {
+        return false;
+    }
+    let typed_as_message = match part.content_type() {
+        Some(content_type) => {
+            content_type.ctype().eq_ignore_ascii_case("message")
+                && content_type.subtype().is_some_and(|subtype| {
+                    subtype.eq_ignore_ascii_case("rfc822") || subtype.eq_ignore_ascii_case("global")
+                })
+        }
+        None => untyped::read_as_text(message, index) == Some(attach::Untyped::DigestNotMessage),
+    };
+    if !typed_as_message {
+        return false;
+    }
+    match &part.body {
+        // Attached as it is: the parser found no header field in it.
+        PartType::Text(_) => part.encoding == Encoding::None,
+        // Decoded: the parser found no message in the bytes.
+        PartType::Binary(bytes) => MessageParser::new().parse(bytes.as_ref()).is_none(),
+        _ => false,
+    }
 }
 
 /// The headers an investigator needs, as text. A header that occurs once is a string; one that
