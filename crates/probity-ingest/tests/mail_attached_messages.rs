@@ -285,3 +285,53 @@ fn a_part_typed_as_a_message_that_is_none_is_noted_so_not_as_broken() {
     assert!(note.contains("transfer encoding is broken"), "{note}");
     assert_eq!(event.labels["email.encoding_problem"], "true");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Attached messages nested directly in one another
+// ---------------------------------------------------------------------------------------------
+
+/// Messages attached as they are, nested directly in one another (a `message/rfc822` part whose
+/// message is itself one), the innermost a multipart with an epilogue: the parser ends only the
+/// innermost at the holder's next delimiter line, and the empty part put in for the one around it
+/// was read as its text, so that the epilogue of the innermost's multipart ran to the close
+/// delimiter and showed the line put in (`--M` at the end of its text).
+#[test]
+fn the_epilogue_in_messages_nested_directly_ends_at_the_holders_delimiter() {
+    let innermost = "From: c@x.com\nSubject: inner B\nContent-Type: multipart/mixed; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nB text.\n--B--\nB epilogue words.\n";
+    for (around, after) in [
+        (1, ""),
+        (2, ""),
+        (1, "--M\nContent-Type: text/plain\n\nafter words\n"),
+    ] {
+        let mut part = String::from("Content-Type: message/rfc822\n\n");
+        for level in 0..around {
+            part.push_str(&format!(
+                "From: d@x.com\nSubject: middle {level}\nContent-Type: message/rfc822\n\n"
+            ));
+        }
+        part.push_str(innermost);
+        let raw = format!(
+            "From: a@force.police.uk\nTo: b@force.police.uk\nSubject: s\n\
+             Content-Type: multipart/mixed; boundary=\"M\"\n\n--M\nContent-Type: text/plain\n\n\
+             hello\n--M\n{part}\n{after}--M--\n"
+        );
+        for raw in [raw.clone(), raw.replace('\n', "\r\n")] {
+            let event = decode(raw.as_bytes());
+            let email = event.email.as_ref().unwrap();
+            let text = email.attachments[0].text.as_deref().unwrap_or_default();
+            assert!(text.contains("B text."), "{text:?}");
+            assert!(text.ends_with("B epilogue words."), "{text:?}");
+            assert!(!text.contains("--M"), "{text:?}");
+            if !after.is_empty() {
+                assert!(
+                    email
+                        .body
+                        .as_deref()
+                        .unwrap_or_default()
+                        .contains("after words"),
+                    "{email:?}"
+                );
+            }
+        }
+    }
+}

@@ -279,7 +279,15 @@ impl<'m, 'x> Layout<'m, 'x> {
                 goes_on,
             };
         };
-        let from = (part.offset_end as usize).min(message_end);
+        // One that is the whole body of the message it is attached to (nested directly) ends
+        // where that message ends: the parser's end for the message's body is past the empty
+        // parts put in for the messages around the innermost ([`innermost_end`]).
+        if let (0, Some(end)) = (index, end)
+            && matches!(part.body, PartType::Message(_))
+        {
+            return end;
+        }
+        let from = innermost_end(part, raw).min(message_end);
         let to = from.saturating_add(MAX_OUTSIDE_BYTES).min(message_end);
         let holders = holding_boundaries(message, &self.parents, index);
         match next_delimiter(raw, from, to, &holders) {
@@ -290,6 +298,45 @@ impl<'m, 'x> Layout<'m, 'x> {
             },
         }
     }
+}
+
+/// How deep attached messages nested directly in one another are followed by [`innermost_end`],
+/// as the parser follows attached messages.
+const MAX_NESTED_DIRECTLY: usize = 10;
+
+/// Where the parser ended `part` (of a message whose bytes are `raw`), or, where it attaches a
+/// message read in place that is itself an attached message (nested directly, one in another),
+/// the innermost. Such messages end together at the delimiter line after the innermost, but the
+/// parser ends only the innermost there: the empty parts [`super::empty_parts`] puts in after
+/// it, one for each message around it, it reads into those, so that the end it gives them is
+/// past those lines. The next delimiter line looked for from there was the close delimiter, and
+/// the epilogue of a multipart in the innermost message read to it took in the lines put in
+/// (`--M` at the end of its text).
+fn innermost_end(part: &MessagePart<'_>, raw: &[u8]) -> usize {
+    let mut end = part.offset_end as usize;
+    let mut current = part;
+    for _ in 0..MAX_NESTED_DIRECTLY {
+        let PartType::Message(attached) = &current.body else {
+            break;
+        };
+        if !super::read_in_place(attached, raw) {
+            break;
+        }
+        let Some(root) = attached.parts.first() else {
+            break;
+        };
+        if !matches!(root.body, PartType::Message(_)) {
+            break;
+        }
+        // The part that attaches the next message ends where the parser ended that one (an end
+        // it never gave, before the part's body, is passed over).
+        let root_end = root.offset_end as usize;
+        if root_end >= root.offset_body as usize && root_end >= part.offset_body as usize {
+            end = end.min(root_end);
+        }
+        current = root;
+    }
+    end
 }
 
 /// Where `message` (read up to `end`, when given) ends in its raw bytes.
