@@ -225,3 +225,138 @@ fn a_table_of_people_comes_out_one_person_a_line() {
         "{text}"
     );
 }
+
+/// `document` (a compound file) with each `(storage, file name, words)` added as an object the
+/// Packager embedded, its native data `padding` bytes of words long, in the storage `storage`
+/// (`/ObjectPool/_1` in a Word document, `/MBD0001` in an Excel workbook).
+fn with_objects(document: &[u8], objects: &[(&str, &str, &str)], padding: usize) -> Vec<u8> {
+    use std::io::{Cursor, Read, Write};
+    let mut from = cfb::CompoundFile::open(Cursor::new(document)).unwrap();
+    let streams: Vec<_> = from
+        .walk()
+        .filter(|entry| entry.is_stream())
+        .map(|entry| entry.path().to_owned())
+        .collect();
+    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+    for path in streams {
+        let mut bytes = Vec::new();
+        from.open_stream(&path)
+            .unwrap()
+            .read_to_end(&mut bytes)
+            .unwrap();
+        if let Some(parent) = path.parent()
+            && !file.exists(parent)
+        {
+            file.create_storage_all(parent).unwrap();
+        }
+        file.create_stream(&path)
+            .unwrap()
+            .write_all(&bytes)
+            .unwrap();
+    }
+    for (storage, name, words) in objects {
+        let mut data = words.as_bytes().to_vec();
+        while data.len() < padding {
+            data.extend_from_slice(b" and more words");
+        }
+        file.create_storage_all(storage).unwrap();
+        file.create_stream(format!("{storage}/\u{1}Ole10Native"))
+            .unwrap()
+            .write_all(&native(name, &data[..padding]))
+            .unwrap();
+    }
+    file.flush().unwrap();
+    file.into_inner().into_inner()
+}
+
+/// A Package's native data for the file `name` holding `data`: its size, 2, the label and the
+/// path (each ended by a NUL), the kind (3: embedded), a temporary path, the file's size and
+/// bytes.
+fn native(name: &str, data: &[u8]) -> Vec<u8> {
+    let mut body = 2u16.to_le_bytes().to_vec();
+    for text in [name, &format!("C:\\{name}")] {
+        body.extend_from_slice(text.as_bytes());
+        body.push(0);
+    }
+    body.extend_from_slice(&[0, 0, 3, 0]);
+    let temp = format!("C:\\Temp\\{name}\0");
+    body.extend_from_slice(&(temp.len() as u32).to_le_bytes());
+    body.extend_from_slice(temp.as_bytes());
+    body.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    body.extend_from_slice(data);
+    let mut out = (body.len() as u32).to_le_bytes().to_vec();
+    out.extend_from_slice(&body);
+    out
+}
+
+/// The objects embedded by OLE in a Word or Excel 97–2003 file share its decompression budget
+/// with its own text: of two objects, each of which fits the budget alone but not both after
+/// the document's streams, the first is read and the second noted as past what is left of the
+/// decompression limit. Before, the objects had a budget of their own, as large as the
+/// document's, and such a file was read to about twice the limit.
+#[test]
+fn objects_share_the_documents_decompression_budget() {
+    let nominals = include_bytes!("fixtures/attach/nominals.xls");
+    let cases: [(&[u8], &[&str], &str); 2] = [
+        (
+            OLE_TEST_DOC,
+            &["WordDocument", "0Table", "1Table", "Data"],
+            "ObjectPool/_",
+        ),
+        (nominals, &["Workbook"], "MBD000"),
+    ];
+    for (document, streams, storage) in cases {
+        use std::io::Cursor;
+        let file = cfb::CompoundFile::open(Cursor::new(document)).unwrap();
+        // The bytes read of the document itself.
+        let own: u64 = streams
+            .iter()
+            .filter_map(|name| file.entry(format!("/{name}")).ok())
+            .map(|entry| entry.len())
+            .sum();
+        let padding = usize::try_from(own).unwrap();
+        let first = format!("/{storage}1");
+        let second = format!("/{storage}2");
+        let bytes = with_objects(
+            document,
+            &[
+                (&first, "first.txt", "First object: custody record"),
+                (&second, "second.txt", "Second object: witness statement"),
+            ],
+            padding,
+        );
+        // Each object's stream (its native data and a few bytes of header) fits half a document
+        // and more; both do not fit what the document leaves.
+        let limits = Limits {
+            max_decompressed_bytes: padding * 5 / 2 + 200,
+            ..Limits::default()
+        };
+        let got = read(&bytes, &limits);
+        let text = got.text.as_deref().unwrap_or_default();
+        assert!(text.contains("First object: custody record"), "{got:?}");
+        assert!(!text.contains("Second object"), "{got:?}");
+        let note = got.note.as_deref().unwrap_or_default();
+        assert!(
+            note.contains(&format!(
+                "{}: an object embedded by OLE of {} bytes is past what is left of the decompression limit of {} bytes; not read",
+                &second[1..],
+                padding + 4 + 2 + "second.txt\0C:\\second.txt\0".len() + 4 + 4 + "C:\\Temp\\second.txt\0".len() + 4,
+                limits.max_decompressed_bytes
+            )),
+            "{got:?}"
+        );
+        // With room for both, both are read.
+        let roomy = Limits {
+            max_decompressed_bytes: padding * 4,
+            ..Limits::default()
+        };
+        let got = read(&bytes, &roomy);
+        assert!(
+            got.text
+                .as_deref()
+                .unwrap_or_default()
+                .contains("Second object"),
+            "{got:?}"
+        );
+    }
+}

@@ -44,35 +44,37 @@ pub(super) fn is_word(file: &File<'_>) -> bool {
 }
 
 /// Reads the Word document in `file` into `out`; `budget` bounds the bytes read from its
-/// streams.
-pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
+/// streams and kept of its pictures. What is left of it, for the objects embedded in the
+/// document ([`super::msg::document_objects`]).
+pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) -> u64 {
     let Some(document) = stream(file, "/WordDocument", budget, WORD, out) else {
-        return;
+        return budget;
     };
+    let left = budget.saturating_sub(document.len() as u64);
     let Some(fib) = document.get(..FIB_BYTES) else {
         out.note("the Word document's file information block is cut short; text not extracted");
-        return;
+        return left;
     };
     if u16_at(fib, 0) != Some(WORD_MAGIC) {
         out.note("the WordDocument stream is not a Word 97–2003 document; text not extracted");
-        return;
+        return left;
     }
     let flags = u16_at(fib, 0x0A).unwrap_or(0);
     if flags & 0x0100 != 0 {
         out.note("encrypted (password-protected) Word document; text not extracted");
-        return;
+        return left;
     }
     let table_name = if flags & 0x0200 != 0 {
         "/1Table"
     } else {
         "/0Table"
     };
-    let left = budget.saturating_sub(document.len() as u64);
     let Some(table) = stream(file, table_name, left, WORD, out) else {
-        return;
+        return left;
     };
+    let left = left.saturating_sub(table.len() as u64);
     let (Some(fc_clx), Some(lcb_clx)) = (u32_at(fib, 0x01A2), u32_at(fib, 0x01A6)) else {
-        return;
+        return left;
     };
     let clx = usize::try_from(fc_clx)
         .ok()
@@ -82,11 +84,11 @@ pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
         out.note(
             "the Word document's piece table lies outside its table stream; text not extracted",
         );
-        return;
+        return left;
     };
     let Some(pieces) = piece_table(clx) else {
         out.note("the Word document's piece table is damaged; text not extracted");
-        return;
+        return left;
     };
     let mut text = WordText {
         paragraphs: TableParagraphs::read(&document, &table, fib),
@@ -102,20 +104,19 @@ pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
     }
     // A row the document's end (or damage) cut short is kept as far as it was read.
     text.end_row(out);
-    let left = left.saturating_sub(table.len() as u64);
-    read_pictures(file, &document, &table, left, out);
+    read_pictures(file, &document, &table, left, out)
 }
 
 /// Reads the pictures of the document by OCR ([`Pictures`]): those in its `Data` stream (each
 /// inline picture's), then those in `WordDocument` and the table stream (a floating picture's,
-/// where the drawing group keeps it), within `budget` bytes read and kept.
+/// where the drawing group keeps it), within `budget` bytes read and kept; what is left of it.
 fn read_pictures(
     file: &mut File<'_>,
     document: &[u8],
     table: &[u8],
     budget: u64,
     out: &mut TextOut<'_>,
-) {
+) -> u64 {
     let mut data = Vec::new();
     if file.is_stream("/Data") {
         match file.open_stream("/Data") {
@@ -138,7 +139,9 @@ fn read_pictures(
     for bytes in [&data[..], document, table] {
         found.find_blips(bytes);
     }
+    let left = found.room();
     found.read(WORD, out);
+    left
 }
 
 /// One run of characters: how many, where in `WordDocument`, and whether 8-bit.

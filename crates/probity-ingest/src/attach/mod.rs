@@ -424,12 +424,12 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
             )),
             None => match msg::open(input.bytes) {
                 Some(mut file) if doc::is_word(&file) => {
-                    doc::read(&mut file, limits.max_decompressed_bytes as u64, out);
-                    document_objects(&mut file, out, depth);
+                    let left = doc::read(&mut file, limits.max_decompressed_bytes as u64, out);
+                    document_objects(&mut file, out, depth, left);
                 }
                 Some(mut file) if xls::is_excel(&file) => {
-                    xls::read(&mut file, limits.max_decompressed_bytes as u64, out);
-                    document_objects(&mut file, out, depth);
+                    let left = xls::read(&mut file, limits.max_decompressed_bytes as u64, out);
+                    document_objects(&mut file, out, depth, left);
                 }
                 Some(mut file) if ppt::is_powerpoint(&file) => {
                     ppt::read(&mut file, limits.max_decompressed_bytes as u64, out, depth);
@@ -444,7 +444,9 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
                                 "an object embedded by OLE more than {} files deep is not read",
                                 msg::MAX_DEPTH
                             )),
-                            Some(object) => msg::write_object(&object, out, depth),
+                            Some((object, left)) => {
+                                msg::write_object(&object, out, depth, left);
+                            }
                             None => out.note(compound_note(input)),
                         }
                     }
@@ -568,17 +570,18 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
 }
 
 /// The objects embedded by OLE in a Word or Excel 97–2003 file `depth` files deep, read after
-/// its text ([`msg::document_objects`]), or noted where it is too deep.
-fn document_objects(file: &mut msg::File<'_>, out: &mut TextOut<'_>, depth: usize) {
+/// its text ([`msg::document_objects`]) within `budget`, what the text and pictures left of the
+/// file's decompression budget, or noted where it is too deep.
+fn document_objects(file: &mut msg::File<'_>, out: &mut TextOut<'_>, depth: usize, budget: u64) {
     if out.is_full() {
         return;
     }
-    match msg::document_objects(file, out.limits) {
+    match msg::document_objects(file, out.limits, budget) {
         Some(_) if depth >= msg::MAX_DEPTH => out.note(format!(
             "the objects embedded by OLE in a document more than {} files deep are not read",
             msg::MAX_DEPTH
         )),
-        Some(objects) => msg::write_object(&objects, out, depth),
+        Some((objects, left)) => msg::write_object(&objects, out, depth, left),
         None => {}
     }
 }

@@ -128,8 +128,13 @@ pub(crate) fn read(bytes: &[u8], limits: &Limits) -> Option<Result<Outlook, Stri
 /// None where its root holds neither an object's content (`\x01Ole10Native`, `Package`) nor
 /// the stream every embedded object has (`\x01Ole`; a Publisher file has a `CONTENTS` of its
 /// own, but not that), or where it holds a document's streams (read as that document). An
-/// object of another program (an equation, a chart) is noted with why it is not read.
-pub(super) fn root_object(file: &mut File<'_>, name: &str, limits: &Limits) -> Option<Outlook> {
+/// object of another program (an equation, a chart) is noted with why it is not read. With
+/// what is left of the decompression budget, for reading the files it holds ([`write_object`]).
+pub(super) fn root_object(
+    file: &mut File<'_>,
+    name: &str,
+    limits: &Limits,
+) -> Option<(Outlook, u64)> {
     let has = |file: &File<'_>, stream: &str| file.is_stream(format!("/{stream}"));
     if ole_object::DOCUMENT_STREAMS
         .iter()
@@ -158,16 +163,22 @@ pub(super) fn root_object(file: &mut File<'_>, name: &str, limits: &Limits) -> O
         std::mem::take(&mut object.notes),
         "on the object embedded by OLE",
     );
-    Some(object)
+    Some((object, reader.budget))
 }
 
 /// The objects embedded by OLE in a Word 97–2003 document (each a storage in its `ObjectPool`)
 /// or an Excel 97–2003 workbook (each a storage `MBD…` at its root), read as
 /// [`Reader::object`] reads an object attached to a message, as the attachments of a message
 /// with no headers or body, named by their storage where they hold no name of their own, with
-/// their notes ([`MAX_NOTES`] at most); at most `max_attachments`, within the decompression
-/// budget and the time limit. None where it has none.
-pub(super) fn document_objects(file: &mut File<'_>, limits: &Limits) -> Option<Outlook> {
+/// their notes ([`MAX_NOTES`] at most); at most `max_attachments`, within `budget` (what the
+/// document's own text and pictures left of its decompression budget: an object past it is
+/// noted and not read) and the time limit. None where it has none; else with what is left of
+/// `budget`, for reading the files the objects hold ([`write_object`]).
+pub(super) fn document_objects(
+    file: &mut File<'_>,
+    limits: &Limits,
+    budget: u64,
+) -> Option<(Outlook, u64)> {
     let mut storages: Vec<String> = storages(file, "/ObjectPool", "")
         .into_iter()
         .map(|name| format!("/ObjectPool/{name}"))
@@ -181,6 +192,7 @@ pub(super) fn document_objects(file: &mut File<'_>, limits: &Limits) -> Option<O
         return None;
     }
     let mut reader = Reader::new(limits);
+    reader.budget = budget;
     let mut objects = Outlook::default();
     for (index, dir) in storages.iter().enumerate() {
         if index >= limits.max_attachments {
@@ -213,7 +225,7 @@ pub(super) fn document_objects(file: &mut File<'_>, limits: &Limits) -> Option<O
         std::mem::take(&mut objects.notes),
         "on the objects embedded by OLE",
     );
-    Some(objects)
+    Some((objects, reader.budget))
 }
 
 /// [`storages`] at the root of the file.
@@ -1096,12 +1108,14 @@ fn write_message(message: &Outlook, out: &mut TextOut<'_>, depth: usize) {
         }
         match attached {
             Attached::File { name, mime, data } => {
+                let limits = out.limits;
                 write_file(
                     name,
                     mime.as_deref(),
                     data,
                     "in the Outlook message",
                     out,
+                    limits,
                     depth,
                 );
             }
@@ -1118,14 +1132,15 @@ fn write_message(message: &Outlook, out: &mut TextOut<'_>, depth: usize) {
 }
 
 /// The file `name` of `data` found in a message or an object (`place`: `in the Outlook
-/// message`), read as an attachment `depth + 1` files deep into `out`, under a line naming it;
-/// its note after its name and `place`.
+/// message`), read within `limits` as an attachment `depth + 1` files deep into `out`, under a
+/// line naming it; its note after its name and `place`.
 fn write_file(
     name: &str,
     mime: Option<&str>,
     data: &[u8],
     place: &str,
     out: &mut TextOut<'_>,
+    limits: &Limits,
     depth: usize,
 ) {
     let input = Input {
@@ -1134,7 +1149,7 @@ fn write_file(
         name: Some(name),
         charset: None,
     };
-    let inner = super::extract_kind_at(super::kind_of(&input), &input, out.limits, depth + 1);
+    let inner = super::extract_kind_at(super::kind_of(&input), &input, limits, depth + 1);
     if let Some(note) = inner.note {
         out.note(format!("{name} ({place}): {note}"));
     }
@@ -1148,12 +1163,21 @@ fn write_file(
     }
 }
 
-/// The object read by [`root_object`] (from a compound file `depth` files deep) written into
-/// `out`: its notes, then each file it holds read as an attachment, under a line naming it.
-pub(super) fn write_object(object: &Outlook, out: &mut TextOut<'_>, depth: usize) {
+/// The object read by [`root_object`] or the objects read by [`document_objects`] (from a
+/// compound file `depth` files deep) written into `out`: the notes, then each file held read as
+/// an attachment, under a line naming it, within `budget` (what reading the objects left of the
+/// file's decompression budget), as the objects embedded in a presentation are read within
+/// what the presentation left of it.
+pub(super) fn write_object(object: &Outlook, out: &mut TextOut<'_>, depth: usize, budget: u64) {
     for note in &object.notes {
         out.note(note.clone());
     }
+    let limits = Limits {
+        max_decompressed_bytes: usize::try_from(budget)
+            .unwrap_or(usize::MAX)
+            .min(out.limits.max_decompressed_bytes),
+        ..out.limits.clone()
+    };
     for attached in &object.attachments {
         if out.is_full() || out.out_of_time("before the file in an object embedded by OLE") {
             return;
@@ -1165,6 +1189,7 @@ pub(super) fn write_object(object: &Outlook, out: &mut TextOut<'_>, depth: usize
                 data,
                 "in the object embedded by OLE",
                 out,
+                &limits,
                 depth,
             );
         }

@@ -83,23 +83,28 @@ pub(super) fn is_excel(file: &File<'_>) -> bool {
     file.is_stream("/Workbook") || file.is_stream("/Book")
 }
 
-/// Reads the workbook in `file` into `out`; `budget` bounds the bytes read from its stream.
-pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
+/// Reads the workbook in `file` into `out`; `budget` bounds the bytes read from its stream and
+/// kept of its pictures. What is left of it, for the objects embedded in the workbook
+/// ([`super::msg::document_objects`]).
+pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) -> u64 {
     let path = if file.is_stream("/Workbook") {
         "/Workbook"
     } else {
         "/Book"
     };
     let Some(stream) = super::doc::stream(file, path, budget, "Excel workbook", out) else {
-        return;
+        return budget;
     };
+    let left = budget.saturating_sub(stream.len() as u64);
     let Some(globals) = globals(&stream, out) else {
-        return;
+        return left;
     };
     sheets(&stream, &globals, out);
-    let mut found = Pictures::new(budget.saturating_sub(stream.len() as u64));
+    let mut found = Pictures::new(left);
     found.find_blips(&drawing_group(&stream));
+    let left = found.room();
     found.read("Excel workbook", out);
+    left
 }
 
 /// The workbook's drawing group, where its pictures are: the data of its `MSODRAWINGGROUP`
