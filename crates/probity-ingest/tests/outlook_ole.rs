@@ -873,3 +873,70 @@ fn an_object_storage_in_a_tnef_is_read() {
     );
     assert_eq!(got.note, None, "{got:?}");
 }
+
+/// A message, as an `.eml` file.
+const REFERRAL_EML: &[u8] = b"From: Occupational Health <oh@force.example>\r\nTo: j.bloggs@force.example\r\nSubject: Your referral\r\nContent-Type: text/plain\r\n\r\nRestricted duties for six weeks.\r\n";
+
+/// An `.eml` file the Packager wrapped, in a TNEF, in a DOCX's `oleObject1.bin` or sent alone as
+/// one, or attached to a TNEF as it is, sent by email, is read as an attached message is (as one
+/// in a zip is): its subject and body, and its parties listed for the exclusions with where its
+/// text lies. Before, it was read as a text file, headers and all, and its parties were listed
+/// nowhere.
+#[test]
+fn a_message_wrapped_by_the_packager_is_read_as_an_attached_message() {
+    use probity_ingest::mail::ATTACHED_MESSAGES_KEY;
+    const READ: &str = "Your referral\n\nRestricted duties for six weeks.";
+    let native = common::ole10_native("referral.eml", REFERRAL_EML);
+    let object = compound(&named(vec![
+        ("\u{1}CompObj", comp_obj("Package")),
+        ("\u{1}Ole10Native", native.clone()),
+    ]));
+    let in_tnef = tnef(&[("Package", ole1("Package", &native[4..]))]);
+    let attached_to_tnef = {
+        let mut out = vec![0x78, 0x9f, 0x3e, 0x22, 0x01, 0x00];
+        common::tnef_attribute(&mut out, 1, 0x0002_800c, b"See the letter attached.");
+        let mut rendering = 1u16.to_le_bytes().to_vec();
+        rendering.extend_from_slice(&[0xFF; 12]);
+        common::tnef_attribute(&mut out, 2, 0x0006_9002, &rendering);
+        common::tnef_attribute(&mut out, 2, 0x0001_8010, b"referral.eml\0");
+        common::tnef_attribute(&mut out, 2, 0x0006_800f, REFERRAL_EML);
+        out
+    };
+    let docx = docx(
+        "See the letter.",
+        &[("word/embeddings/oleObject1.bin", &object)],
+    );
+    for (name, mime, bytes) in [
+        ("winmail.dat", "application/ms-tnef", &in_tnef),
+        ("winmail.dat", "application/ms-tnef", &attached_to_tnef),
+        ("oleObject1.bin", "application/octet-stream", &object),
+        (
+            "letter.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            &docx,
+        ),
+    ] {
+        let event = common::email_attaching(name, mime, bytes, common::with_ocr(None));
+        let attachment = &event.email.as_ref().unwrap().attachments[0];
+        let text = attachment.text.as_deref().unwrap();
+        assert!(
+            text.contains(&format!("[attachment referral.eml]\n{READ}")),
+            "{name}: {attachment:?}"
+        );
+        let held = event.original[ATTACHED_MESSAGES_KEY].as_array().unwrap();
+        assert_eq!(held.len(), 1, "{name}: {held:?}");
+        assert!(held[0]["headers"].to_string().contains("oh@force.example"));
+        let start = held[0]["start"].as_u64().unwrap() as usize;
+        let end = held[0]["end"].as_u64().unwrap() as usize;
+        assert_eq!(&text[start..end], READ, "{name}");
+        // Read alone, it is read as the text it is.
+        let got = read_named(bytes, name, common::with_ocr(None));
+        assert!(
+            got.text
+                .as_deref()
+                .unwrap_or_default()
+                .contains("[attachment referral.eml]\nFrom: Occupational Health"),
+            "{name}: {got:?}"
+        );
+    }
+}

@@ -161,3 +161,53 @@ fn objects_that_cannot_be_read_are_noted() {
         "{text}"
     );
 }
+
+/// A message, as an `.eml` file.
+const REFERRAL_EML: &[u8] = b"From: Occupational Health <oh@force.example>\r\nTo: j.bloggs@force.example\r\nSubject: Your referral\r\nContent-Type: text/plain\r\n\r\nRestricted duties for six weeks.\r\n";
+
+/// An `.eml` file the Packager wrapped in a presentation sent by email is read as an attached
+/// message is (as one in a zip is): its subject and body, and its parties listed for the
+/// exclusions with where its text lies. Before, it was read as a text file, headers and all,
+/// and its parties were listed nowhere.
+#[test]
+fn a_message_wrapped_by_the_packager_in_a_presentation_is_read_as_an_attached_message() {
+    use probity_ingest::mail::ATTACHED_MESSAGES_KEY;
+    let deck = presentation(
+        &[
+            slide("Rota changes"),
+            object(&package("referral.eml", REFERRAL_EML), true),
+        ]
+        .concat(),
+    );
+    let event = common::email_attaching(
+        "briefing.ppt",
+        "application/vnd.ms-powerpoint",
+        &deck,
+        Limits::default(),
+    );
+    let attachment = &event.email.as_ref().unwrap().attachments[0];
+    let text = attachment.text.as_deref().unwrap();
+    assert_eq!(
+        text,
+        "[slide]\nRota changes\n\n[embedded file referral.eml]\nYour referral\n\nRestricted duties for six weeks.",
+        "{attachment:?}"
+    );
+    let held = event.original[ATTACHED_MESSAGES_KEY].as_array().unwrap();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert!(held[0]["headers"].to_string().contains("oh@force.example"));
+    let start = held[0]["start"].as_u64().unwrap() as usize;
+    let end = held[0]["end"].as_u64().unwrap() as usize;
+    assert_eq!(
+        &text[start..end],
+        "Your referral\n\nRestricted duties for six weeks."
+    );
+    // Read alone, it is read as the text it is.
+    let got = read(&deck, &Limits::default());
+    assert!(
+        got.text
+            .as_deref()
+            .unwrap_or_default()
+            .contains("[embedded file referral.eml]\nFrom: Occupational Health"),
+        "{got:?}"
+    );
+}

@@ -59,10 +59,7 @@ impl Members {
             name: Some(file_name),
             charset: None,
         };
-        let as_message = out
-            .messages
-            .and_then(|reader| reader.read_message(bytes, file_name));
-        let (inner, held) = match as_message {
+        let (inner, held) = match out.as_message(bytes, file_name) {
             Some(read) => read,
             None => match super::kind_of(&input) {
                 Kind::Unsupported => {
@@ -94,13 +91,7 @@ impl Members {
         out.push("\n\n[file ");
         out.push(&name);
         out.push("]\n");
-        let at = out.text.len();
-        let lead = read.len() - read.trim_start().len();
-        out.push(text);
-        let held = held
-            .into_iter()
-            .filter_map(|message| message.within(at, lead, text.len()));
-        out.held.extend(held);
+        out.push_holding(read, held);
     }
 
     /// Notes the files not read, encrypted or of no text, five names at most each.

@@ -17,9 +17,11 @@
 //! opened as one has the text outside its syntax read alone, so that starting a message `%PDF-`
 //! does not hide it.
 //!
-//! Read by the mail decoder, an `.eml` or Outlook `.msg` file in an archive is read as the
-//! decoder reads an attached message (`MessageReader`), and where its text lies is given with
-//! the headers that name its parties (`Held`), so that the exclusions see whom it is with.
+//! Read by the mail decoder, an `.eml` or Outlook `.msg` file in an archive, in a TNEF, or
+//! wrapped by the Packager as an object embedded by OLE (in a presentation, a Word or Excel
+//! document, a TNEF, an `oleObject.bin`) is read as the decoder reads an attached message
+//! (`MessageReader`), and where its text lies is given with the headers that name its parties
+//! (`Held`), so that the exclusions see whom it is with.
 //!
 //! [`extract_text`] never fails and never panics: whatever text it could read comes back with, where
 //! the text is missing or incomplete, a note saying why (encrypted, corrupt, over a limit, a type
@@ -1120,6 +1122,27 @@ impl<'l> TextOut<'l> {
             messages: None,
             held: Vec::new(),
         }
+    }
+
+    /// The file `name` of `bytes` found in the attachment (in an archive, an object embedded by
+    /// OLE, a TNEF) read as an attached message where the mail decoder reads the attachment and
+    /// the file is an `.eml` or `.msg` ([`MessageReader`]), so that its parties are known; none
+    /// otherwise, and the file is read as any other.
+    fn as_message(&self, bytes: &[u8], name: &str) -> Option<(Extracted, Vec<Held>)> {
+        self.messages?.read_message(bytes, name)
+    }
+
+    /// Appends `read`, a text read apart (a file's), trimmed, with the messages `held` in it
+    /// (where they lie in `read`) placed where they now lie in this text.
+    fn push_holding(&mut self, read: &str, held: Vec<Held>) {
+        let text = read.trim();
+        let at = self.text.len();
+        let lead = read.len() - read.trim_start().len();
+        self.push(text);
+        let held = held
+            .into_iter()
+            .filter_map(|message| message.within(at, lead, text.len()));
+        self.held.extend(held);
     }
 
     /// Keeps `bytes` of the text limit free for a text read aside.

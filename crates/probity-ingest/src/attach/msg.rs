@@ -1133,7 +1133,9 @@ fn write_message(message: &Outlook, out: &mut TextOut<'_>, depth: usize) {
 
 /// The file `name` of `data` found in a message or an object (`place`: `in the Outlook
 /// message`), read within `limits` as an attachment `depth + 1` files deep into `out`, under a
-/// line naming it; its note after its name and `place`.
+/// line naming it; its note after its name and `place`. Where the mail decoder reads the
+/// attachment, an `.eml` or `.msg` file (one the Packager wrapped) is read as an attached message
+/// is, its parties listed ([`super::MessageReader`]), as one in an archive is.
 fn write_file(
     name: &str,
     mime: Option<&str>,
@@ -1149,17 +1151,23 @@ fn write_file(
         name: Some(name),
         charset: None,
     };
-    let inner = super::extract_kind_at(super::kind_of(&input), &input, limits, depth + 1);
+    let (inner, held) = match out.as_message(data, name) {
+        Some(read) => read,
+        None => (
+            super::extract_kind_at(super::kind_of(&input), &input, limits, depth + 1),
+            Vec::new(),
+        ),
+    };
     if let Some(note) = inner.note {
         out.note(format!("{name} ({place}): {note}"));
     }
-    if let Some(text) = inner.text.as_deref().map(str::trim)
-        && !text.is_empty()
+    if let Some(read) = inner.text.as_deref()
+        && !read.trim().is_empty()
     {
         out.push("\n\n[attachment ");
         out.push(name);
         out.push("]\n");
-        out.push(text);
+        out.push_holding(read, held);
     }
 }
 

@@ -35,6 +35,8 @@
 //! [`MAX_OBJECTS`] of them, [`super::msg::MAX_DEPTH`] files deep at most, their decompressed
 //! bytes taken from the presentation's decompression budget (and held to the zip ratio) and
 //! read on its clock and within its text limit. An object that is not read is noted, saying why.
+//! Where the mail decoder reads the presentation, a Package's `.eml` or `.msg` file is read as an
+//! attached message is, so that its parties are listed ([`super::MessageReader`]).
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -501,6 +503,7 @@ impl Reader<'_, '_> {
         };
         let mut inner = TextOut::new(&limits);
         inner.started = self.out.started;
+        inner.messages = self.out.messages;
         let depth = self.depth + 1;
         let native = format!("/{}", ole_object::NATIVE);
         let is_document = ole_object::DOCUMENT_STREAMS
@@ -525,6 +528,15 @@ impl Reader<'_, '_> {
                 name: Some(&name),
                 charset: None,
             };
+            // An `.eml` or `.msg`, where the mail decoder reads the presentation: read as an
+            // attached message is, its parties listed.
+            if let Some((read, held)) = inner.as_message(&package.data, &name) {
+                if let Some(note) = read.note {
+                    inner.note(note);
+                }
+                inner.push_holding(read.text.as_deref().unwrap_or_default(), held);
+                return self.write_object(inner, &format!("embedded file {name}"));
+            }
             match super::kind_of(&input) {
                 Kind::Unsupported => {
                     self.out.note(format!(
@@ -554,10 +566,16 @@ impl Reader<'_, '_> {
             ));
             return;
         };
-        let text = inner.text.trim();
-        if !text.is_empty() {
-            self.out.heading(&heading);
-            self.out.push(text);
+        self.write_object(inner, &heading);
+    }
+
+    /// The text of an object read into `inner` written into the presentation's under a line
+    /// `[heading]`, with its notes after `heading` and the messages held in it.
+    fn write_object(&mut self, mut inner: TextOut<'_>, heading: &str) {
+        if !inner.text.trim().is_empty() {
+            self.out.heading(heading);
+            let held = std::mem::take(&mut inner.held);
+            self.out.push_holding(&inner.text, held);
         }
         for note in inner.notes {
             self.out.note(format!("{heading}: {note}"));

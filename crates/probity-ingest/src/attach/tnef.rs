@@ -13,8 +13,10 @@
 //! ([`embedded`]); where it holds none that is read, the picture shown for it is, where it is a
 //! bitmap (by OCR, as a BMP image attached), else noted ([`ole_object::ole1_presentation`]). The pictures of the RTF body (a screenshot pasted into the message) are read
 //! by OCR whatever other body there is, as an RTF document's are ([`super::pictures`]), after
-//! the body. Every length is checked against the stream; nothing here allocates more than the
-//! stream holds.
+//! the body. Where the mail decoder reads the TNEF, an `.eml` or `.msg` file among its
+//! attachments, or wrapped by the Packager in one, is read as an attached message is, so that
+//! its parties are listed ([`super::MessageReader`]). Every length is checked against the
+//! stream; nothing here allocates more than the stream holds.
 
 use std::borrow::Cow;
 
@@ -168,25 +170,41 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
             name: Some(&name),
             charset: None,
         };
-        let inner = match kind_of(&input) {
-            Kind::Tnef => super::Extracted::note("a TNEF inside a TNEF is not read".to_owned()),
-            _ if data.len() > limits.max_attachment_bytes => super::Extracted::note(format!(
-                "{} bytes, larger than the {} byte extraction limit; text not extracted",
-                data.len(),
-                limits.max_attachment_bytes
-            )),
-            kind => extract_kind(kind, &input, limits),
+        let kind = kind_of(&input);
+        let too_large = data.len() > limits.max_attachment_bytes;
+        // An `.eml` or `.msg` (attached, or wrapped by the Packager), where the mail decoder
+        // reads the TNEF: read as an attached message is, its parties listed.
+        let as_message = match kind {
+            Kind::Tnef => None,
+            _ if too_large => None,
+            _ => out.as_message(data, &name),
+        };
+        let (inner, held) = match (as_message, kind) {
+            (Some(read), _) => read,
+            (None, Kind::Tnef) => (
+                super::Extracted::note("a TNEF inside a TNEF is not read".to_owned()),
+                Vec::new(),
+            ),
+            (None, _) if too_large => (
+                super::Extracted::note(format!(
+                    "{} bytes, larger than the {} byte extraction limit; text not extracted",
+                    data.len(),
+                    limits.max_attachment_bytes
+                )),
+                Vec::new(),
+            ),
+            (None, kind) => (extract_kind(kind, &input, limits), Vec::new()),
         };
         if let Some(note) = inner.note {
             out.note(format!("{name} (inside the TNEF): {note}"));
         }
-        if let Some(text) = inner.text.as_deref().map(str::trim)
-            && !text.is_empty()
+        if let Some(read) = inner.text.as_deref()
+            && !read.trim().is_empty()
         {
             out.push("\n\n[attachment ");
             out.push(&name);
             out.push("]\n");
-            out.push(text);
+            out.push_holding(read, held);
         }
     }
     if let Some(damage) = stream.damaged {
