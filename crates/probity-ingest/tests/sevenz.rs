@@ -651,9 +651,10 @@ fn brotli_and_lz4_blocks_of_the_fork_are_read() {
             "{what}: {got:?}"
         );
     }
-    // The brotli tool's 16 MiB window, and the buffers of 4 MiB LZ4 blocks (the lz4 tool's
-    // 64 KiB ones, for these small files, made 4 MiB in the frame's descriptor), past the memory a
-    // budget of 64 KiB allows: refused before the decoder is made.
+    // The buffers of 4 MiB LZ4 blocks (the lz4 tool's 64 KiB ones, for these small files, made
+    // 4 MiB in the frame's descriptor), and a Brotli stream's 16 MiB window where its first
+    // meta-block is not its last (the bit that says so cleared), past the memory a budget of
+    // 64 KiB allows: refused before the decoder is made.
     let limits = Limits {
         max_decompressed_bytes: 64 * 1024,
         ..Limits::default()
@@ -663,7 +664,13 @@ fn brotli_and_lz4_blocks_of_the_fork_are_read() {
     assert_eq!(LZ4[descriptor], 0x40);
     let mut big_blocks = LZ4.to_vec();
     big_blocks[descriptor] = 0x70;
-    for (bytes, need) in [(BROTLI, 16384), (&big_blocks[..], 12352)] {
+    // The signature header, the skippable frame, then the Brotli stream's first byte: a window of
+    // 24 bits (16 MiB), and its first meta-block its last.
+    let first = 32 + 16;
+    assert_eq!(BROTLI[first], 0x1F);
+    let mut not_last = BROTLI.to_vec();
+    not_last[first] = 0x0F;
+    for (bytes, need) in [(&big_blocks[..], 12352), (&not_last[..], 16448)] {
         let got = read(bytes, &limits);
         assert_eq!(got.text, None, "{got:?}");
         assert_eq!(
@@ -673,6 +680,18 @@ fn brotli_and_lz4_blocks_of_the_fork_are_read() {
             )
         );
     }
+    // As the brotli tool writes them, the files are each one meta-block, the stream's last: its
+    // decoder makes no more than that needs of the 16 MiB window, and they are read within that
+    // budget. (Their window was refused: a budget under 15 MiB refused such an archive.)
+    let got = read(BROTLI, &limits);
+    assert_eq!(got.note, None, "{got:?}");
+    assert!(
+        got.text
+            .as_deref()
+            .unwrap_or_default()
+            .contains("\"OKAFOR, Chidi\",08/02/1961,JG103760B"),
+        "{got:?}"
+    );
     // Held to the decompression budget: the summary cut, the CSV not reached (a budget so small
     // that Brotli's window is refused; LZ4's 64 KiB blocks are not).
     let limits = Limits {
@@ -687,4 +706,38 @@ fn brotli_and_lz4_blocks_of_the_fork_are_read() {
         "{got:?}"
     );
     assert!(!got.text.as_deref().unwrap().contains("OKAFOR"), "{got:?}");
+}
+
+/// A Brotli or LZ4 frame after the first whose decoder would take more memory than the budget
+/// allows is noted as refused for that, the files before it read; before, the refusal was
+/// noted as "the archive is damaged". (The second file's Brotli stream here has its first
+/// meta-block made not its last, so that its decoder would make the 16 MiB window.)
+#[test]
+fn a_later_frame_refused_for_memory_is_not_called_damage() {
+    let limits = Limits {
+        max_decompressed_bytes: 64 * 1024,
+        ..Limits::default()
+    };
+    let word = |at: usize| u32::from_le_bytes(BROTLI[at..at + 4].try_into().unwrap()) as usize;
+    // The signature header, the first skippable frame (its packed size at 8), the first frame,
+    // the second skippable frame, then the second frame.
+    let second = 32 + 16 + word(32 + 8) + 16;
+    assert_eq!(BROTLI[second], 0x1F);
+    let mut bytes = BROTLI.to_vec();
+    bytes[second] = 0x0F;
+    let got = read(&bytes, &limits);
+    assert!(
+        got.text
+            .as_deref()
+            .unwrap_or_default()
+            .contains(&format!("[file export/summary.txt]\n{SUMMARY}")),
+        "{got:?}"
+    );
+    assert!(
+        note(&got).starts_with(
+            "export/nominals.csv could not be inflated: a later frame is not unpacked: decoding it would take 16448 KiB of memory, more than the 1088 KiB allowed"
+        ),
+        "{got:?}"
+    );
+    assert!(!note(&got).contains("damaged"), "{got:?}");
 }

@@ -201,6 +201,36 @@ pub(super) fn memory_text(need_kb: u64, memory_kb: u64) -> String {
     format!("decoding it would take {need_kb} KiB of memory, more than the {memory_kb} KiB allowed")
 }
 
+/// A decoder refused for the memory it would take once reading has begun (a later frame's
+/// window), carried in an [`io::Error`] so that the reader of an archive tells it from damage
+/// ([`refused_text`]).
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// The error of a frame after the first refused: it would take `need_kb` KiB, more than
+/// `memory_kb` ([`memory_text`]).
+pub(super) fn refused_frame(need_kb: u64, memory_kb: u64) -> io::Error {
+    io::Error::other(Refused(format!(
+        "a later frame is not unpacked: {}",
+        memory_text(need_kb, memory_kb)
+    )))
+}
+
+/// Why reading stopped, in words, where `error` is a refusal for memory ([`refused_frame`]),
+/// not damage.
+pub(super) fn refused_text(error: &io::Error) -> Option<String> {
+    let refused = error.get_ref()?.downcast_ref::<Refused>()?;
+    Some(refused.0.clone())
+}
+
 /// An XZ stream, whose blocks' dictionaries are held to the memory allowed as each block begins:
 /// a block past it is an error in words.
 struct Xz<'r> {
@@ -244,15 +274,21 @@ impl<'r> Zstd<'r> {
             in_frame: false,
             memory_kb,
         };
-        zstd.begin_frame()?;
+        zstd.begin_frame().map_err(|error| match error {
+            Begun::Refused(need_kb) => memory_text(need_kb, memory_kb),
+            Begun::Damaged(why) => why,
+        })?;
         Ok(zstd)
     }
 
     /// Begins the next frame, past skippable ones, where the bytes are not over.
-    fn begin_frame(&mut self) -> Result<(), String> {
+    fn begin_frame(&mut self) -> Result<(), Begun> {
         self.in_frame = false;
         loop {
-            let rest = self.source.fill_buf().map_err(|error| error.to_string())?;
+            let rest = self
+                .source
+                .fill_buf()
+                .map_err(|error| Begun::Damaged(error.to_string()))?;
             if rest.is_empty() {
                 return Ok(());
             }
@@ -269,17 +305,31 @@ impl<'r> Zstd<'r> {
                     ..
                 }) => u64::from(length),
                 FrameDecoderError::WindowSizeTooBig { requested, .. } => {
-                    return Err(memory_text(requested.div_ceil(1024), self.memory_kb));
+                    return Err(Begun::Refused(requested.div_ceil(1024)));
                 }
-                error => return Err(format!("a Zstandard frame header is damaged ({error})")),
+                error => {
+                    return Err(Begun::Damaged(format!(
+                        "a Zstandard frame header is damaged ({error})"
+                    )));
+                }
             };
             let skipped = io::copy(&mut (&mut *self.source).take(length), &mut io::sink())
-                .map_err(|error| error.to_string())?;
+                .map_err(|error| Begun::Damaged(error.to_string()))?;
             if skipped < length {
-                return Err("a skippable Zstandard frame is cut short".to_owned());
+                return Err(Begun::Damaged(
+                    "a skippable Zstandard frame is cut short".to_owned(),
+                ));
             }
         }
     }
+}
+
+/// Why a Zstandard frame was not begun.
+enum Begun {
+    /// Its window would take this many KiB, more than the memory allowed.
+    Refused(u64),
+    /// Its header is damaged or cut short (why).
+    Damaged(String),
 }
 
 impl Read for Zstd<'_> {
@@ -300,7 +350,10 @@ impl Read for Zstd<'_> {
                 return Ok(read);
             }
             // The frame is over: another may follow.
-            self.begin_frame().map_err(io::Error::other)?;
+            self.begin_frame().map_err(|error| match error {
+                Begun::Refused(need_kb) => refused_frame(need_kb, self.memory_kb),
+                Begun::Damaged(why) => io::Error::other(why),
+            })?;
         }
         Ok(0)
     }
@@ -405,6 +458,30 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "a skippable Zstandard frame is cut short"
+        );
+        assert_eq!(super::refused_text(&error), None);
+    }
+
+    /// A frame after the first whose window is past the memory allowed is an error that says it
+    /// was refused for that (the reader of a 7-Zip archive noted it as damage), the first frame's
+    /// bytes read.
+    #[test]
+    fn a_later_frame_past_the_memory_allowed_is_refused_not_damaged() {
+        let frame = first_frame();
+        let mut stream = frame.clone();
+        // A frame of a 64 MiB window (not single-segment: its window descriptor 0x80) and one
+        // empty raw block, its last.
+        stream.extend_from_slice(&[0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x80, 0x01, 0x00, 0x00]);
+        let mut source = stream.as_slice();
+        let mut zstd = Zstd::new(&mut source, 8192).unwrap();
+        let mut read = Vec::new();
+        let error = zstd.read_to_end(&mut read).unwrap_err();
+        assert!(read.starts_with(b"OFFICIAL-SENSITIVE\r\n"));
+        assert_eq!(
+            super::refused_text(&error).as_deref(),
+            Some(
+                "a later frame is not unpacked: decoding it would take 65536 KiB of memory, more than the 8192 KiB allowed"
+            )
         );
     }
 }

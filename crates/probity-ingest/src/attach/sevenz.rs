@@ -20,8 +20,9 @@
 //! and sizes are) at most 160 bytes an entry of the zip entry limit, the counts it declares
 //! (entries, blocks, packed streams, coders) held to that limit as they are read, before
 //! sevenz-rust2 makes room for them ([`super::sevenz_header`]); the memory a block's decoder asks
-//! for (an LZMA dictionary, a PPMd model, a Zstandard or Brotli window, LZ4's block buffers: a
-//! few bytes of header can ask for gigabytes) at most the decompression budget; a block whose
+//! for (an LZMA dictionary, a PPMd model, a Zstandard window, a Brotli ring buffer, LZ4's block
+//! buffers: a few bytes of header can ask for gigabytes) at most the decompression budget, one
+//! refused at a later frame noted as refused for that, not as damage; a block whose
 //! declared size is past the compression ratio limit is not unpacked; the bytes unpacked, those
 //! of files read and of files passed over to reach a later one, are held to the attachment's
 //! decompression budget, and no file is unpacked past its declared size. A file cut short by the budget, or damaged, is read as far as it goes
@@ -536,6 +537,10 @@ fn io_error_text(error: &io::Error) -> String {
     }
     if error.kind() == io::ErrorKind::UnexpectedEof {
         return "it ends early: the archive is cut short or damaged".to_owned();
+    }
+    // A later frame refused for the memory its decoder would take: not damage.
+    if let Some(refused) = super::methods::refused_text(error) {
+        return refused;
     }
     // The reader keeps a block's first error, and gives a copy of it in words (its name) after.
     let text = error.to_string();
