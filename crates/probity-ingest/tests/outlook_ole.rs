@@ -940,3 +940,67 @@ fn a_message_wrapped_by_the_packager_is_read_as_an_attached_message() {
         );
     }
 }
+
+/// In a TNEF, an object whose file is read but gives no text (here a RAR archive, a format not
+/// read) has the picture shown for it read by OCR where it is a bitmap, and noted where it
+/// is a metafile; one whose file gives text has its picture left. Before, the picture was read
+/// only where the object's file was not.
+#[test]
+fn the_picture_shown_for_an_ole1_object_whose_file_gives_no_text_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ocr = common::ocr_stand_in(dir.path(), 2, "BM");
+    let object = |name: &str, data: &[u8], picture: Vec<u8>| {
+        let native = common::ole10_native(name, data);
+        let mut object = ole1("Package", &native[4..]);
+        object.extend_from_slice(&picture);
+        object
+    };
+    let scan = b"Rar!\x1a\x07\x00\xcf\x90\x73\x00\x00\x0d\x00\x00\x00";
+    let mut metafile = vec![0u8; 8];
+    metafile.extend_from_slice(METAFILE);
+    let winmail = tnef(&[
+        (
+            "Scan",
+            object("scan.rar", scan, ole1_picture("DIB", &dib())),
+        ),
+        (
+            "Chart",
+            object("chart.rar", scan, ole1_picture("METAFILEPICT", &metafile)),
+        ),
+        (
+            "Notes",
+            object("notes.txt", WORDS.as_bytes(), ole1_picture("DIB", &dib())),
+        ),
+    ]);
+    let input = Input {
+        bytes: &winmail,
+        mime_type: Some("application/ms-tnef"),
+        name: Some("winmail.dat"),
+        charset: None,
+    };
+    let got = extract_text(&input, &common::with_ocr(Some(ocr)));
+    assert_eq!(
+        got.text.as_deref(),
+        Some(
+            format!(
+                "See the objects attached.\n\n[attachment scan.rar]\nNI AB123456C\n\n[attachment notes.txt]\n{WORDS}"
+            )
+            .as_str()
+        ),
+        "{got:?}"
+    );
+    let note = got.note.as_deref().unwrap();
+    assert!(
+        note.contains(
+            "scan.rar inside the TNEF: the file in the object embedded by OLE gave no text; the picture shown for it is read instead"
+        ),
+        "{note}"
+    );
+    assert!(
+        note.contains(
+            "chart.rar inside the TNEF: the file in the object embedded by OLE gave no text; the picture shown for it is a metafile, which OCR does not read"
+        ),
+        "{note}"
+    );
+    assert!(!note.contains("notes.txt inside"), "{note}");
+}

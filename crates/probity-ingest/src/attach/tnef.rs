@@ -10,8 +10,9 @@
 //! [`super::rtf`]), and each attachment's title, long file name and data (its bytes, or an
 //! object's storage, read as its compound file); an attachment embedded
 //! by OLE (its rendering data says so) is carried as an OLE 1 object, and the file in it is read
-//! ([`embedded`]); where it holds none that is read, the picture shown for it is, where it is a
-//! bitmap (by OCR, as a BMP image attached), else noted ([`ole_object::ole1_presentation`]). The pictures of the RTF body (a screenshot pasted into the message) are read
+//! ([`embedded`]); where it holds none that is read, or the file it holds gives no text (a
+//! scanned page in a Word document), the picture shown for it is, where it is a bitmap (by OCR,
+//! as a BMP image attached), else noted ([`ole_object::ole1_presentation`]). The pictures of the RTF body (a screenshot pasted into the message) are read
 //! by OCR whatever other body there is, as an RTF document's are ([`super::pictures`]), after
 //! the body. Where the mail decoder reads the TNEF, an `.eml` or `.msg` file among its
 //! attachments, or wrapped by the Packager in one, is read as an attached message is, so that
@@ -124,9 +125,17 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
             out.note(format!("{name} inside the TNEF has no data"));
             continue;
         };
+        // The picture shown for an object whose file is read, read where the file gives no
+        // text (a scanned page in a Word document, an image OCR is to read).
+        let mut shown = None;
         // Where the data does not start as an OLE 1 object, it is read as it is.
         let (name, data) = match packed.ole.then(|| embedded(data)).flatten() {
-            Some(Ok((inner_name, data))) => (inner_name.unwrap_or(name), data),
+            Some(Ok((inner_name, file))) => {
+                shown = ole_object::ole1(data)
+                    .and_then(Result::ok)
+                    .and_then(|object| ole_object::ole1_presentation(object.presentation));
+                (inner_name.unwrap_or(name), file)
+            }
             Some(Err(reason)) => {
                 let not_read = format!(
                     "{name} inside the TNEF: an object embedded by OLE is not read: {reason}"
@@ -195,20 +204,71 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
             ),
             (None, kind) => (extract_kind(kind, &input, limits), Vec::new()),
         };
+        let gave_text = inner
+            .text
+            .as_deref()
+            .is_some_and(|read| !read.trim().is_empty());
         if let Some(note) = inner.note {
             out.note(format!("{name} (inside the TNEF): {note}"));
         }
         if let Some(read) = inner.text.as_deref()
-            && !read.trim().is_empty()
+            && gave_text
         {
             out.push("\n\n[attachment ");
             out.push(&name);
             out.push("]\n");
             out.push_holding(read, held);
         }
+        if !gave_text && let Some(shown) = shown {
+            picture_instead(&name, shown, out);
+        }
     }
     if let Some(damage) = stream.damaged {
         out.note(damage);
+    }
+}
+
+/// The picture shown for an object embedded by OLE (`shown`) whose file, `name`, gave no text:
+/// read by OCR under a line naming the file, where it is a bitmap, as an image attached would
+/// be; noted where it is not read.
+fn picture_instead(name: &str, shown: ole_object::Presentation, out: &mut TextOut<'_>) {
+    let gave_none =
+        format!("{name} inside the TNEF: the file in the object embedded by OLE gave no text");
+    let bmp = match shown {
+        ole_object::Presentation::Bitmap(bmp) => bmp,
+        ole_object::Presentation::Metafile => {
+            out.note(format!(
+                "{gave_none}; the picture shown for it is a metafile, which OCR does not read"
+            ));
+            return;
+        }
+        ole_object::Presentation::Other(why) => {
+            out.note(format!(
+                "{gave_none}; the picture shown for it is not read: {why}"
+            ));
+            return;
+        }
+    };
+    out.note(format!(
+        "{gave_none}; the picture shown for it is read instead"
+    ));
+    let input = Input {
+        bytes: &bmp,
+        mime_type: Some("image/bmp"),
+        name: Some(name),
+        charset: None,
+    };
+    let read = extract_kind(Kind::Image, &input, out.limits);
+    if let Some(note) = read.note {
+        out.note(format!("{name} (inside the TNEF): {note}"));
+    }
+    if let Some(text) = read.text.as_deref().map(str::trim)
+        && !text.is_empty()
+    {
+        out.push("\n\n[attachment ");
+        out.push(name);
+        out.push("]\n");
+        out.push(text);
     }
 }
 
