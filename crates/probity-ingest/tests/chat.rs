@@ -789,6 +789,143 @@ fn device_csv_without_the_needed_columns_is_one_dead_letter() {
     assert_eq!(letter.location.as_deref(), Some("line 1 to the end"));
 }
 
+/// A quote left open in a row runs, as RFC 4180 reads it, to the end of the file: the rows after
+/// it must not vanish into its field. Where the lines after the quote's line read as rows, the
+/// row is read to the end of its line and they are read as rows, each labelled; the row as
+/// written to the end is a dead letter with the reason.
+#[test]
+fn a_quote_left_open_in_a_device_csv_row_does_not_swallow_the_rows_after_it() {
+    let csv = "Timestamp,From,To,Body\n\
+               2024-05-06T10:00:00Z,07700 900456,07700 900789,\"see you at the \"\"usual\"\" place\n\
+               2024-05-06T10:05:00Z,07700 900789,07700 900456,on my way\n\
+               \n\
+               2024-05-06T10:09:00Z,07700 900456,07700 900789,ok now\n";
+    let mut ctx = Context::new("file:device", Limits::default());
+    let mut batch = Batch::new();
+    decode_sms(csv.as_bytes(), &mut ctx, &mut batch).unwrap();
+    let bodies: Vec<_> = batch
+        .events
+        .iter()
+        .map(|event| email(event).body.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        ["see you at the \"usual\" place", "on my way", "ok now"],
+        "{:?}",
+        batch.rejected
+    );
+    let first = &batch.events[0];
+    assert_eq!(
+        first.labels["chat.unclosed_quote"],
+        "to the end of its line"
+    );
+    assert!(!first.labels.contains_key("chat.after_unclosed_quote"));
+    for later in &batch.events[1..] {
+        assert_eq!(later.labels["chat.after_unclosed_quote"], "line 2");
+        assert!(!later.labels.contains_key("chat.unclosed_quote"));
+    }
+    assert_eq!(
+        batch.events[2].provenance.location.as_deref(),
+        Some("line 5")
+    );
+    assert_eq!(batch.rejected.len(), 1);
+    let letter = &batch.rejected[0];
+    assert_eq!(letter.format, Some(Format::Sms));
+    assert_eq!(letter.location.as_deref(), Some("line 2 to the end"));
+    assert!(
+        letter
+            .reason
+            .contains("a quote opened on line 2 is never closed"),
+        "{}",
+        letter.reason
+    );
+    let rows = csv.split_once('\n').unwrap().1;
+    assert_eq!(letter.raw, rows.trim_end().as_bytes());
+}
+
+/// Where no line after the quote's reads as a row, the field runs to the end of the file as RFC
+/// 4180 reads it (a message whose closing quote is missing), but the message says so and the row
+/// is a dead letter too.
+#[test]
+fn a_quote_left_open_with_no_row_after_it_is_labelled_and_kept() {
+    let csv = "Timestamp,From,To,Body,Note\n\
+               2024-05-06T10:00:00Z,07700 900456,07700 900789,see you,\"open\n\
+               \n\
+               zqxcanaryword\n\
+               more\n";
+    let mut ctx = Context::new("file:device", Limits::default());
+    let mut batch = Batch::new();
+    decode_sms(csv.as_bytes(), &mut ctx, &mut batch).unwrap();
+    assert_eq!(batch.events.len(), 1, "{:?}", batch.rejected);
+    let event = &batch.events[0];
+    assert_eq!(
+        event.labels["chat.unclosed_quote"],
+        "to the end of the file"
+    );
+    assert_eq!(event.original["Note"], "open\n\nzqxcanaryword\nmore\n");
+    assert_eq!(batch.rejected.len(), 1);
+    let letter = &batch.rejected[0];
+    assert!(
+        letter
+            .reason
+            .contains("a quote opened on line 2 is never closed"),
+        "{}",
+        letter.reason
+    );
+    assert!(String::from_utf8_lossy(&letter.raw).contains("zqxcanaryword"));
+}
+
+/// The rows read again after an unclosed quote add their parties to their conversation as any
+/// row does.
+#[test]
+fn rows_after_an_unclosed_quote_join_their_conversations() {
+    let csv = "Timestamp,Thread,From,To,Body\n\
+               2024-05-06T10:00:00Z,t1,alan,bea,\"first\n\
+               2024-05-06T10:01:00Z,t1,bea,alan,second\n\
+               2024-05-06T10:02:00Z,t1,cal,alan,third\n";
+    let mut ctx = Context::new("file:device", Limits::default());
+    let mut batch = Batch::new();
+    decode_sms(csv.as_bytes(), &mut ctx, &mut batch).unwrap();
+    let bodies: Vec<_> = batch
+        .events
+        .iter()
+        .map(|event| email(event).body.as_deref().unwrap())
+        .collect();
+    assert_eq!(bodies, ["first", "second", "third"]);
+    assert_eq!(addresses(&email(&batch.events[0]).to), ["bea", "cal"]);
+    assert_eq!(
+        batch.events[2].labels["chat.after_unclosed_quote"],
+        "line 2"
+    );
+    assert_eq!(batch.rejected.len(), 1);
+}
+
+/// A row over the event size limit whose quote was left open says so: the lines after it are not
+/// read again.
+#[test]
+fn a_quote_left_open_in_a_row_over_the_limit_is_named_in_its_dead_letter() {
+    let csv = format!(
+        "Timestamp,From,To,Body\n2024-05-06T10:00:00Z,alan,bea,\"{}\n2024-05-06T10:01:00Z,bea,alan,later\n",
+        "x".repeat(3000)
+    );
+    let limits = Limits {
+        max_event_bytes: 1000,
+        ..Limits::default()
+    };
+    let mut ctx = Context::new("file:device", limits);
+    let mut batch = Batch::new();
+    decode_sms(csv.as_bytes(), &mut ctx, &mut batch).unwrap();
+    assert!(batch.events.is_empty());
+    assert_eq!(batch.rejected.len(), 1);
+    assert!(
+        batch.rejected[0]
+            .reason
+            .contains("a quote opened on line 2 is never closed"),
+        "{}",
+        batch.rejected[0].reason
+    );
+}
+
 #[test]
 fn enormous_chat_text_is_cut_and_labelled() {
     let text = "x".repeat(3000);

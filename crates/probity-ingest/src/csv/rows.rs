@@ -4,6 +4,12 @@
 //! keeps each row's raw bytes for its event id and dead letter, counts lines, and never holds more
 //! than about the limit of one row: a longer row (an unclosed quote, say) is measured and cut, and
 //! reading goes on after it.
+//!
+//! A quote left open runs, as RFC 4180 reads it, to the end of the input: the row's field holds
+//! every line after it. Such a row says so ([`Row::unclosed`]), and a reader that knows what its
+//! rows should look like can read it again with the quote closed at the end of the line it opened
+//! on, then the lines after that line as rows ([`RowReader::rows_after`],
+//! [`RowReader::reread_after`]).
 
 use std::io::{self, Read};
 
@@ -21,8 +27,28 @@ pub struct Row {
     pub raw_len: u64,
     /// Whether the row is longer than the limit (its fields are then not kept).
     pub too_long: bool,
+    /// A quote opened in the row and never closed: the row runs to the end of the input.
+    pub unclosed: Option<Unclosed>,
     output: Vec<u8>,
     ends: Vec<usize>,
+}
+
+/// A quoted field still open where the input ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unclosed {
+    /// The line the quote opened on.
+    pub line: u64,
+    /// Where the line the quote opened on ends in the row's raw bytes, where the next line
+    /// starts, and that line's number; none when no line follows the quote's within the bytes
+    /// kept (the quote opened on the last line, or the row is over the limit).
+    next: Option<(usize, usize, u64)>,
+}
+
+impl Unclosed {
+    /// Whether lines follow the one the quote opened on, kept in the row's raw bytes.
+    pub fn has_lines_after(&self) -> bool {
+        self.next.is_some()
+    }
 }
 
 impl Row {
@@ -58,6 +84,7 @@ pub struct RowReader<R> {
     eof: bool,
     done: bool,
     limit: usize,
+    delimiter: u8,
     /// The line of the next unread byte.
     line: u64,
     /// Whether the last byte read was a carriage return (a line feed straight after it ends the
@@ -77,6 +104,21 @@ struct Partial {
     output_len: usize,
     ends: Vec<usize>,
     ends_len: usize,
+    quote: QuoteState,
+    /// Where the quote of the quoted field being read opened: its offset in the row and its line.
+    opened: Option<(u64, u64)>,
+}
+
+/// Where the bytes of a row stand as to quoting, as `csv_core` reads them: a quote opens a
+/// quoted field only as the field's first byte; in one, a doubled quote is a quote and a quote
+/// alone closes it; after it, bytes up to the delimiter are added as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    FieldStart,
+    InField,
+    InQuoted,
+    /// A quote in a quoted field: the end of it, or the first of a doubled quote.
+    QuoteInQuoted,
 }
 
 impl<R: Read> RowReader<R> {
@@ -90,9 +132,50 @@ impl<R: Read> RowReader<R> {
             eof: false,
             done: false,
             limit,
+            delimiter,
             line: 1,
             after_cr: false,
         }
+    }
+
+    /// A reader of the lines after the line where `row`'s unclosed quote opened, numbered as in
+    /// the input, with this reader's delimiter and limit; none where no line follows it.
+    pub fn rows_after<'r>(&self, row: &'r Row) -> Option<RowReader<&'r [u8]>> {
+        let (_, start, line) = row.unclosed.as_ref()?.next?;
+        let rest = row.raw.get(start..)?;
+        let mut reader = RowReader::new(rest, self.delimiter, self.limit);
+        reader.line = line;
+        Some(reader)
+    }
+
+    /// `row`, whose quote never closed and ran to the end of the input, read again with the
+    /// quote closed at the end of the line it opened on; the reader then goes on with the lines
+    /// after that line (the row's own bytes), from their line numbers. None, the reader
+    /// unchanged, where no line follows the quote's or the input has not all been read.
+    pub fn reread_after(&mut self, row: &Row) -> Option<Row> {
+        let (end, start, line) = row.unclosed.as_ref()?.next?;
+        if !self.eof || self.pos < self.filled {
+            return None;
+        }
+        let opening = row.raw.get(..end)?;
+        let rest = row.raw.get(start..)?;
+        // Every quote after the one left open is one of a doubled pair, so one more closes it.
+        let mut closed = opening.to_vec();
+        closed.push(b'"');
+        let mut reader = RowReader::new(&closed[..], self.delimiter, self.limit);
+        let mut cut = reader.next_row().ok().flatten()?;
+        cut.line = row.line;
+        cut.raw = opening.to_vec();
+        cut.raw_len = opening.len() as u64;
+        cut.unclosed = None;
+        self.chunk = rest.to_vec();
+        self.pos = 0;
+        self.filled = self.chunk.len();
+        self.done = false;
+        self.parser.reset();
+        self.line = line;
+        self.after_cr = false;
+        Some(cut)
     }
 
     /// The next row, or `None` at the end of the input. Blank lines are not rows.
@@ -110,6 +193,8 @@ impl<R: Read> RowReader<R> {
             output_len: 0,
             ends: vec![0; 16],
             ends_len: 0,
+            quote: QuoteState::FieldStart,
+            opened: None,
         };
         loop {
             self.refill()?;
@@ -125,7 +210,7 @@ impl<R: Read> RowReader<R> {
                 line: &mut self.line,
                 after_cr: &mut self.after_cr,
             };
-            account(&mut lines, self.limit, &mut row, consumed);
+            account(&mut lines, self.limit, self.delimiter, &mut row, consumed);
             row.output_len += written;
             row.ends_len += ended;
             let too_long = row.raw_len > self.limit as u64;
@@ -190,11 +275,23 @@ impl<R: Read> RowReader<R> {
         row.output
             .truncate(if too_long { 0 } else { row.output_len });
         row.ends.truncate(if too_long { 0 } else { row.ends_len });
+        let unclosed = match (row.quote, row.opened) {
+            (QuoteState::InQuoted, Some((at, line))) => Some(Unclosed {
+                line,
+                next: if too_long {
+                    None
+                } else {
+                    next_line(&row.raw, at, line)
+                },
+            }),
+            _ => None,
+        };
         Row {
             line: row.line,
             raw: row.raw,
             raw_len,
             too_long,
+            unclosed,
             output: row.output,
             ends: row.ends,
         }
@@ -222,9 +319,50 @@ impl Lines<'_> {
     }
 }
 
+/// Where the line holding the byte at `at` of `raw` ends, where the next line starts, and its
+/// number (`line` being the line of `at`); none where it is the last line.
+fn next_line(raw: &[u8], at: u64, line: u64) -> Option<(usize, usize, u64)> {
+    let at = usize::try_from(at).ok()?;
+    let end = at
+        + raw
+            .get(at..)?
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')?;
+    let start = match raw.get(end..end + 2) {
+        Some(b"\r\n") => end + 2,
+        _ => end + 1,
+    };
+    (start < raw.len()).then_some((end, start, line + 1))
+}
+
+/// Follows the quoting of the row through `byte` (at `offset` in the row, on the line `lines`
+/// is at), noting where a quoted field opened.
+fn follow_quotes(row: &mut Partial, delimiter: u8, lines: &Lines<'_>, offset: u64, byte: u8) {
+    let ends_field = byte == delimiter || byte == b'\n' || byte == b'\r';
+    row.quote = match (row.quote, byte) {
+        (QuoteState::FieldStart, b'"') => {
+            row.opened = Some((offset, *lines.line));
+            QuoteState::InQuoted
+        }
+        (QuoteState::InQuoted, b'"') => QuoteState::QuoteInQuoted,
+        (QuoteState::InQuoted, _) | (QuoteState::QuoteInQuoted, b'"') => QuoteState::InQuoted,
+        (_, _) if ends_field => QuoteState::FieldStart,
+        _ => QuoteState::InField,
+    };
+    if !matches!(row.quote, QuoteState::InQuoted | QuoteState::QuoteInQuoted) {
+        row.opened = None;
+    }
+}
+
 /// Counts lines in `consumed` and keeps the row's raw bytes, skipping the blank lines and line
-/// ends before it.
-fn account(lines: &mut Lines<'_>, limit: usize, row: &mut Partial, mut consumed: &[u8]) {
+/// ends before it; follows its quoting ([`follow_quotes`]).
+fn account(
+    lines: &mut Lines<'_>,
+    limit: usize,
+    delimiter: u8,
+    row: &mut Partial,
+    mut consumed: &[u8],
+) {
     if !row.started {
         let blank = consumed
             .iter()
@@ -238,7 +376,10 @@ fn account(lines: &mut Lines<'_>, limit: usize, row: &mut Partial, mut consumed:
         row.started = true;
         row.line = *lines.line;
     }
-    lines.count(consumed);
+    for (index, &byte) in consumed.iter().enumerate() {
+        follow_quotes(row, delimiter, lines, row.raw_len + index as u64, byte);
+        lines.count(std::slice::from_ref(&byte));
+    }
     let room = limit.saturating_sub(row.raw.len());
     row.raw
         .extend_from_slice(&consumed[..consumed.len().min(room)]);
@@ -363,5 +504,53 @@ mod tests {
         assert_eq!(long.raw_len, 10_005);
         assert!(long.raw.len() <= 64);
         assert!(reader.next_row().unwrap().is_none());
+        assert_eq!(long.unclosed.as_ref().map(|u| u.line), Some(2));
+        assert!(!long.unclosed.unwrap().has_lines_after());
+    }
+
+    #[test]
+    fn a_quote_left_open_is_found_and_the_lines_after_it_read_again() {
+        let input = b"a,\"b\"\"c\",d\r\ne,\"f\"\"g\r\nh,i,j\r\n\r\nk,l,m";
+        for step in [1, 2, 5, 1000] {
+            let mut reader = RowReader::new(Trickle { data: input, step }, b',', 100);
+            let first = reader.next_row().unwrap().unwrap();
+            assert_eq!(first.unclosed, None);
+            let open = reader.next_row().unwrap().unwrap();
+            assert_eq!(open.line, 2);
+            assert_eq!(open.len(), 2);
+            assert_eq!(open.field(1), b"f\"g\r\nh,i,j\r\n\r\nk,l,m");
+            assert_eq!(open.unclosed.as_ref().map(|u| u.line), Some(2));
+            let mut rest = reader.rows_after(&open).unwrap();
+            assert_eq!(rest.next_row().unwrap().unwrap().line, 3);
+            let cut = reader.reread_after(&open).unwrap();
+            assert_eq!((cut.line, &cut.raw[..]), (2, &b"e,\"f\"\"g"[..]));
+            assert_eq!((cut.field(0), cut.field(1)), (&b"e"[..], &b"f\"g"[..]));
+            assert_eq!(cut.unclosed, None);
+            let again: Vec<(u64, Vec<u8>)> = std::iter::from_fn(|| reader.next_row().unwrap())
+                .map(|row| (row.line, row.field(2).to_vec()))
+                .collect();
+            assert_eq!(
+                again,
+                [(3, b"j".to_vec()), (5, b"m".to_vec())],
+                "step {step}"
+            );
+        }
+    }
+
+    #[test]
+    fn quotes_inside_a_field_or_closed_leave_nothing_open() {
+        for input in [
+            &b"a\"b,\"c\"\"\"\n"[..],
+            b"\"x\"y,\"\"\n",
+            b"\"q\"\n\"r\"\"\"",
+            b"a,\"\"",
+        ] {
+            let mut reader = RowReader::new(input, b',', 100);
+            while let Some(row) = reader.next_row().unwrap() {
+                assert_eq!(row.unclosed, None, "{:?}", String::from_utf8_lossy(input));
+            }
+        }
+        let mut reader = RowReader::new(&b"a,\"\"\"x\n"[..], b',', 100);
+        assert!(reader.next_row().unwrap().unwrap().unclosed.is_some());
     }
 }
