@@ -207,7 +207,7 @@ pub(super) fn message_to_events_with(
     // A multipart boundary within a line, or before other text, does not end a part (RFC 2046),
     // though mail-parser splits there: the message is read again with only its delimiter lines
     // able to split it.
-    let (anchored, unchanged) = boundary::anchor(parser, message, read);
+    let (anchored, unchanged) = boundary::anchor(parser, message, read, boundary::Mend::All);
     let message = match (unchanged, anchored.bytes.as_deref()) {
         (Some(message), _) => message,
         (None, Some(again)) => read_again(parser, again, read)?.0,
@@ -241,12 +241,15 @@ pub(super) fn message_to_events_with(
     // line, so that one is in a shape the first check left as it was on purpose).
     let (reanchored, unchanged) = match mended_read.filter(|_| anchored.unmended.is_none()) {
         Some(read) => {
-            let (reanchored, unchanged) = boundary::anchor(parser, message, read);
+            let (reanchored, unchanged) =
+                boundary::anchor(parser, message, read, boundary::Mend::LongerOnly);
             if reanchored.misplaced > 0 || reanchored.unmended.is_some() {
-                drop(unchanged);
-                let message = parser
-                    .parse(read)
-                    .ok_or("the message could not be read again")?;
+                let message = match unchanged {
+                    Some(message) => message,
+                    None => parser
+                        .parse(read)
+                        .ok_or("the message could not be read again")?,
+                };
                 (None, Some(message))
             } else {
                 (Some(reanchored), unchanged)
