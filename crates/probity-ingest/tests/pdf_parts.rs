@@ -790,3 +790,74 @@ fn appearance_forms_that_loop_end() {
     // The form itself, then its forms three levels deep (1 + 2 + 4 + 8 = 15 streams).
     assert_eq!(annotations.matches("Looped words").count(), 15, "{got:?}");
 }
+
+/// The text of an appearance stream drawn in a composite font (`/Type0`, `Identity-H`: its
+/// strings are glyph ids, two bytes each) is read by the font's `ToUnicode` CMap, as a page's
+/// is, in any script. Before, its glyph ids were read as letters, looked like no text, and the
+/// comment's words were lost.
+#[test]
+fn appearance_text_in_a_composite_font_is_read_by_its_cmap() {
+    let said = "Угроза: I will hurt him";
+    let mut glyphs: Vec<char> = Vec::new();
+    let mut shown = String::from("<");
+    for c in said.chars() {
+        let id = match glyphs.iter().position(|&known| known == c) {
+            Some(at) => at + 1,
+            None => {
+                glyphs.push(c);
+                glyphs.len()
+            }
+        };
+        shown.push_str(&format!("{id:04X}"));
+    }
+    shown.push('>');
+    let mappings: String = glyphs
+        .iter()
+        .enumerate()
+        .map(|(at, &c)| format!("<{:04X}> <{:04X}>\n", at + 1, c as u32))
+        .collect();
+    let cmap = format!(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n\
+         {} beginbfchar\n{mappings}endbfchar\n\
+         endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend",
+        glyphs.len()
+    );
+    let extra = [
+        // 6-7: a free-text comment whose words are only drawn, in the font 8, whose CMap is 9.
+        "<< /Type /Annot /Subtype /FreeText /Rect [0 0 200 20] /AP << /N 7 0 R >> >>".to_owned(),
+        form(
+            &format!("BT /F0 10 Tf 2 2 Td {shown} Tj ET"),
+            "/Font << /F0 8 0 R >>",
+        ),
+        "<< /Type /Font /Subtype /Type0 /BaseFont /ArialUnicode /Encoding /Identity-H \
+         /DescendantFonts [] /ToUnicode 9 0 R >>"
+            .to_owned(),
+        stream(&cmap),
+    ];
+    let bytes = pdf("", "/Annots [6 0 R]", &extra, None);
+    let got = read(&bytes, &Limits::default());
+    assert_eq!(
+        part(text(&got), "annotations"),
+        format!("[annotations]\npage 1 FreeText: {said}"),
+        "{got:?}"
+    );
+    // Within the decompression budget: a CMap past what is left of it is not read, noted.
+    let got = read(
+        &bytes,
+        &Limits {
+            max_decompressed_bytes: 400,
+            ..Limits::default()
+        },
+    );
+    assert!(!text(&got).contains("hurt"), "{got:?}");
+    assert!(
+        got.note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("inflates past"),
+        "{got:?}"
+    );
+}

@@ -350,10 +350,66 @@ fn read_page(
 /// like text: no control characters but line breaks and tabs, and mostly ASCII letters, digits,
 /// spaces and punctuation.
 pub(super) fn text_without_fonts(content: &[u8]) -> Option<String> {
+    text_shown(content, &mut |_| None)
+}
+
+/// The font named `name` in `fonts` (a `/Font` resource dictionary) where it is a composite font
+/// (`/Type0`, whose strings are glyph ids, not letters) that maps its codes to Unicode by a
+/// `ToUnicode` CMap: that map, as lopdf reads a page's (the text of an appearance stream in such
+/// a font is read by it, [`text_shown`]). `inflate` gives the CMap's stream decompressed within
+/// the budget, none where it does not fit (and notes why).
+pub(super) fn unicode_font<'d>(
+    document: &'d Document,
+    fonts: &'d lopdf::Dictionary,
+    name: &[u8],
+    inflate: &mut dyn FnMut(&'d lopdf::Stream) -> Option<Vec<u8>>,
+) -> Option<lopdf::Encoding<'d>> {
+    let (_, font) = document.dereference(fonts.get(name).ok()?).ok()?;
+    let font = font.as_dict().ok()?;
+    if !matches!(font.get(b"Subtype"), Ok(lopdf::Object::Name(kind)) if kind.as_slice() == b"Type0")
+    {
+        return None;
+    }
+    let (_, cmap) = document.dereference(font.get(b"ToUnicode").ok()?).ok()?;
+    // Decompressed here first to charge it to the budget; lopdf's reading of it is held to the
+    // size it had.
+    let plain = inflate(cmap.as_stream().ok()?)?;
+    match font.get_font_encoding_with_limit(document, plain.len().saturating_add(1)) {
+        Ok(encoding @ lopdf::Encoding::UnicodeMapEncoding(_)) => Some(encoding),
+        _ => None,
+    }
+}
+
+/// The strings a content stream shows ([`text_without_fonts`]), those in a font for which
+/// `unicode` gives a `ToUnicode` map ([`unicode_font`], asked once for each font the stream
+/// selects) read by it, any script; the rest read without their fonts, and kept only where what
+/// they give looks like text.
+pub(super) fn text_shown<'d>(
+    content: &[u8],
+    unicode: &mut dyn FnMut(&[u8]) -> Option<lopdf::Encoding<'d>>,
+) -> Option<String> {
     let content = lopdf::content::Content::decode(content).ok()?;
     let mut text = String::new();
+    // What was read without fonts, which is to look like text.
+    let mut guessed = String::new();
+    let mut maps: std::collections::HashMap<Vec<u8>, Option<lopdf::Encoding<'d>>> =
+        std::collections::HashMap::new();
+    // The font selected, where it has a map.
+    let mut font: Option<Vec<u8>> = None;
     for operation in &content.operations {
         let shown: &[lopdf::Object] = match operation.operator.as_str() {
+            "Tf" => {
+                font = match operation.operands.first() {
+                    Some(lopdf::Object::Name(name)) => {
+                        let map = maps
+                            .entry(name.clone())
+                            .or_insert_with(|| unicode(name.as_slice()));
+                        map.is_some().then(|| name.clone())
+                    }
+                    _ => None,
+                };
+                continue;
+            }
             "Tj" | "'" => operation.operands.get(..1).unwrap_or_default(),
             "\"" => operation.operands.get(2..3).unwrap_or_default(),
             "TJ" => match operation.operands.first() {
@@ -363,6 +419,7 @@ pub(super) fn text_without_fonts(content: &[u8]) -> Option<String> {
             "ET" | "T*" => {
                 if !text.is_empty() && !text.ends_with('\n') {
                     text.push('\n');
+                    guessed.push('\n');
                 }
                 continue;
             }
@@ -370,10 +427,26 @@ pub(super) fn text_without_fonts(content: &[u8]) -> Option<String> {
         };
         if matches!(operation.operator.as_str(), "'" | "\"") && !text.ends_with('\n') {
             text.push('\n');
+            guessed.push('\n');
         }
         for object in shown {
-            if let lopdf::Object::String(bytes, _) = object {
-                push_string(bytes, &mut text);
+            let lopdf::Object::String(bytes, _) = object else {
+                continue;
+            };
+            match font
+                .as_ref()
+                .and_then(|name| maps.get(name))
+                .and_then(Option::as_ref)
+            {
+                Some(encoding) => {
+                    // A code the CMap does not map gives nothing rather than a guess.
+                    let _ = encoding.write_to_string(bytes, &mut text);
+                }
+                None => {
+                    let from = text.len();
+                    push_string(bytes, &mut text);
+                    guessed.push_str(&text[from..]);
+                }
             }
         }
     }
@@ -383,7 +456,7 @@ pub(super) fn text_without_fonts(content: &[u8]) -> Option<String> {
     }
     let mut plain = 0usize;
     let mut total = 0usize;
-    for c in trimmed.chars() {
+    for c in guessed.trim().chars() {
         total += 1;
         if c.is_control() && c != '\n' && c != '\t' && c != '\r' {
             return None;

@@ -47,8 +47,11 @@
 //!
 //! An appearance's text is what its normal appearance stream (`/AP /N`) shows, read as a page's
 //! content is read without its fonts ([`super::pdf::text_without_fonts`]: text in a Western
-//! script, not glyph ids), with the forms it draws (`Do`) [`MAX_APPEARANCE_DEPTH`] deep and
-//! [`MAX_APPEARANCE_FORMS`] streams at most, each inflated within the budget as the others are.
+//! script, not glyph ids), but for the strings in a composite font (`/Type0`) of its resources
+//! with a `ToUnicode` CMap, whose glyph ids are read by that map as lopdf reads a page's
+//! ([`super::pdf::text_shown`]), with the forms it draws (`Do`) [`MAX_APPEARANCE_DEPTH`] deep
+//! and [`MAX_APPEARANCE_FORMS`] streams at most, each stream and CMap inflated within the budget
+//! as the others are.
 
 use std::collections::HashSet;
 use std::rc::Rc;
@@ -516,7 +519,13 @@ impl<'d> Extra<'d, '_, '_, '_> {
             let Some(content) = self.inflate(stream) else {
                 continue;
             };
-            if let Some(text) = super::pdf::text_without_fonts(&content) {
+            let fonts = self.fonts(stream);
+            let document = self.document;
+            let mut unicode = |name: &[u8]| {
+                let fonts = fonts?;
+                super::pdf::unicode_font(document, fonts, name, &mut |cmap| self.inflate(cmap))
+            };
+            if let Some(text) = super::pdf::text_shown(&content, &mut unicode) {
                 let text = text.trim();
                 if !text.is_empty() {
                     texts.push(text.to_owned());
@@ -529,6 +538,13 @@ impl<'d> Extra<'d, '_, '_, '_> {
             stack.extend(drawn.into_iter().rev().map(|form| (form, depth + 1)));
         }
         (!texts.is_empty()).then(|| texts.join("\n"))
+    }
+
+    /// The fonts of an appearance stream's resources (`/Font`), where it has any.
+    fn fonts(&self, stream: &'d lopdf::Stream) -> Option<&'d Dictionary> {
+        let (_, resources) = self.dictionary(stream.dict.get(b"Resources").ok()?)?;
+        let (_, fonts) = self.dictionary(resources.get(b"Font").ok()?)?;
+        Some(fonts)
     }
 
     /// The forms (`/Subtype /Form` XObjects) a stream's `content` draws (`/NAME Do`), by its
