@@ -165,9 +165,9 @@ fn objects_that_cannot_be_read_are_noted() {
 /// A message, as an `.eml` file.
 const REFERRAL_EML: &[u8] = b"From: Occupational Health <oh@force.example>\r\nTo: j.bloggs@force.example\r\nSubject: Your referral\r\nContent-Type: text/plain\r\n\r\nRestricted duties for six weeks.\r\n";
 
-/// An `.eml` file the Packager wrapped in a presentation sent by email is read as an attached
-/// message is (as one in a zip is): its subject and body, and its parties listed for the
-/// exclusions with where its text lies. Before, it was read as a text file, headers and all,
+/// An `.eml` file the Packager wrapped in a presentation sent by email, or in one in a zip sent
+/// so, is read as an attached message is (as one in a zip is): its subject and body, and its
+/// parties listed for the exclusions with where its text lies. Before, it was read as a text file, headers and all,
 /// and its parties were listed nowhere.
 #[test]
 fn a_message_wrapped_by_the_packager_in_a_presentation_is_read_as_an_attached_message() {
@@ -200,6 +200,28 @@ fn a_message_wrapped_by_the_packager_in_a_presentation_is_read_as_an_attached_me
     assert_eq!(
         &text[start..end],
         "Your referral\n\nRestricted duties for six weeks."
+    );
+    // So too where the presentation is in a zip sent by email.
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    writer
+        .start_file("briefing.ppt", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    writer.write_all(&deck).unwrap();
+    let zipped = writer.finish().unwrap().into_inner();
+    let event = common::email_attaching("decks.zip", "application/zip", &zipped, Limits::default());
+    let text = event.email.as_ref().unwrap().attachments[0]
+        .text
+        .clone()
+        .unwrap();
+    let held = event.original[ATTACHED_MESSAGES_KEY].as_array().unwrap();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert!(held[0]["headers"].to_string().contains("oh@force.example"));
+    let start = held[0]["start"].as_u64().unwrap() as usize;
+    let end = held[0]["end"].as_u64().unwrap() as usize;
+    assert_eq!(
+        &text[start..end],
+        "Your referral\n\nRestricted duties for six weeks.",
+        "{text}"
     );
     // Read alone, it is read as the text it is.
     let got = read(&deck, &Limits::default());

@@ -75,7 +75,7 @@ impl Members {
                     Extracted::note(format!("a TNEF inside a {} is not read", self.archive)),
                     Vec::new(),
                 ),
-                kind => (super::extract_kind_at(kind, &input, limits, 1), Vec::new()),
+                kind => super::extract_kind_within(kind, &input, limits, 1, out),
             },
         };
         if let Some(note) = inner.note {

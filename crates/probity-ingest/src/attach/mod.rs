@@ -19,7 +19,8 @@
 //!
 //! Read by the mail decoder, an `.eml` or Outlook `.msg` file in an archive, in a TNEF, or
 //! wrapped by the Packager as an object embedded by OLE (in a presentation, a Word or Excel
-//! document, a TNEF, an `oleObject.bin`) is read as the decoder reads an attached message
+//! document, a TNEF, an `oleObject.bin`, and in such a file in an archive or another document)
+//! is read as the decoder reads an attached message
 //! (`MessageReader`), and where its text lies is given with the headers that name its parties
 //! (`Held`), so that the exclusions see whom it is with.
 //!
@@ -396,6 +397,22 @@ fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize)
     let mut out = TextOut::new(limits);
     extract_into(kind, input, &mut out, depth);
     out.finish()
+}
+
+/// [`extract_kind_at`] for a file found in the attachment `out` is the text of: the `.eml` and
+/// `.msg` files inside it (wrapped by the Packager in a document it is) read as attached
+/// messages where `out`'s are ([`TextOut::as_message`]), with the messages held in its text.
+fn extract_kind_within(
+    kind: Kind,
+    input: &Input<'_>,
+    limits: &Limits,
+    depth: usize,
+    out: &TextOut<'_>,
+) -> (Extracted, Vec<Held>) {
+    let mut inner = TextOut::new(limits);
+    inner.messages = out.messages;
+    extract_into(kind, input, &mut inner, depth);
+    inner.finish_held()
 }
 
 /// [`extract_kind_at`] into `out`.

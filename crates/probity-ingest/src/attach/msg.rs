@@ -1153,10 +1153,7 @@ fn write_file(
     };
     let (inner, held) = match out.as_message(data, name) {
         Some(read) => read,
-        None => (
-            super::extract_kind_at(super::kind_of(&input), &input, limits, depth + 1),
-            Vec::new(),
-        ),
+        None => super::extract_kind_within(super::kind_of(&input), &input, limits, depth + 1, out),
     };
     if let Some(note) = inner.note {
         out.note(format!("{name} ({place}): {note}"));

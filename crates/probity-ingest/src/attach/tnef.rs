@@ -202,7 +202,7 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
                 )),
                 Vec::new(),
             ),
-            (None, kind) => (extract_kind(kind, &input, limits), Vec::new()),
+            (None, kind) => super::extract_kind_within(kind, &input, limits, 0, out),
         };
         let gave_text = inner
             .text
