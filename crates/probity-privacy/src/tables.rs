@@ -62,6 +62,14 @@ pub fn person_cells(text: &str) -> Vec<PersonCell> {
 /// for evidence, whose cells lie in a file of data or in a table pasted not far above it,
 /// without reading every line of a long text.
 pub fn person_cells_within(text: &str, from: usize, to: usize) -> Vec<PersonCell> {
+    cells_within(text, from, to, true)
+}
+
+/// [`person_cells_within`]; with `skip_plain_lines`, the lines that hold none of [`DELIMITERS`]
+/// (and so are no heading row) are passed over by a search for the next delimiter rather than
+/// looked at one by one: most lines of a long text hold none. Without, every line is looked at,
+/// as the tests' measure of the skip.
+fn cells_within(text: &str, from: usize, to: usize, skip_plain_lines: bool) -> Vec<PersonCell> {
     let bytes = text.as_bytes();
     let to = to.min(bytes.len());
     // The start of the line holding `from`.
@@ -71,6 +79,7 @@ pub fn person_cells_within(text: &str, from: usize, to: usize) -> Vec<PersonCell
         .map_or(0, |newline| newline + 1);
     let mut cells = Vec::new();
     let mut fields = Vec::new();
+    let mut delimiters = NextDelimiter::default();
     let mut line = 0;
     while line < bytes.len() {
         if line > 0 && line < first_line {
@@ -79,10 +88,22 @@ pub fn person_cells_within(text: &str, from: usize, to: usize) -> Vec<PersonCell
         if line > to {
             break;
         }
-        let line_end = bytes[line..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |offset| line + offset);
+        let line_end =
+            memchr::memchr(b'\n', &bytes[line..]).map_or(bytes.len(), |offset| line + offset);
+        if skip_plain_lines {
+            let next = delimiters.from(bytes, line);
+            if next >= bytes.len() {
+                // No line from here on holds a delimiter.
+                break;
+            }
+            if next > line_end {
+                // On to the start of the line holding it (the line ending at `line_end` and any
+                // between hold none).
+                line = memchr::memrchr(b'\n', &bytes[line_end..next])
+                    .map_or(line_end + 1, |newline| line_end + newline + 1);
+                continue;
+            }
+        }
         let Some((delimiter, kinds, after)) = heading_row(text, line, line_end, &mut fields) else {
             line = line_end + 1;
             continue;
@@ -390,6 +411,35 @@ fn heading_row(
         .into_iter()
         .take_while(|&(count, _)| count > 0)
         .find_map(|(_, delimiter)| heading_row_split_by(text, start, end, delimiter, fields))
+}
+
+/// Where the next of [`DELIMITERS`] lies from a position on: the first three searched for
+/// together and bars alone, each search done again only once the lines read have passed what it
+/// found.
+#[derive(Debug, Default)]
+struct NextDelimiter {
+    /// The next comma, tab or semicolon at or after where it was last searched from (the text's
+    /// length for none); None before the first search.
+    three: Option<usize>,
+    /// The next bar, likewise.
+    bar: Option<usize>,
+}
+
+impl NextDelimiter {
+    /// The first delimiter at or after `at`, or `bytes.len()` for none.
+    fn from(&mut self, bytes: &[u8], at: usize) -> usize {
+        let search = |found: Option<usize>, find: &dyn Fn(&[u8]) -> Option<usize>| match found {
+            Some(position) if position >= at => position,
+            _ => find(&bytes[at..]).map_or(bytes.len(), |offset| at + offset),
+        };
+        let three = search(self.three, &|rest| {
+            memchr::memchr3(DELIMITERS[0], DELIMITERS[1], DELIMITERS[2], rest)
+        });
+        let bar = search(self.bar, &|rest| memchr::memchr(DELIMITERS[3], rest));
+        self.three = Some(three);
+        self.bar = Some(bar);
+        three.min(bar)
+    }
 }
 
 /// [`heading_row`] with the line split by `delimiter`.
@@ -854,6 +904,42 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Passing over the lines without a delimiter finds the same cells as looking at
+        /// every line, in any text and stretch.
+        #[test]
+        fn lines_without_a_delimiter_are_passed_over_to_the_same_cells(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "Name", "DOB", "Phone", "Postcode", "Notes", "Date of birth", "Ann Lee",
+                    "01/02/1990", "prose here", "x", " ", ",", ";", "|", "\t", "\n", "\n",
+                    "\n\n", "\"", "\"\"", "\r\n", "é",
+                ]),
+                0..60,
+            ),
+            from in 0usize..400,
+            to in 0usize..400,
+        ) {
+            let text = pieces.concat();
+            let from = crate::text::floor_boundary(&text, from.min(text.len()));
+            let to = to.min(text.len());
+            proptest::prop_assert_eq!(
+                cells_within(&text, from, to, true),
+                cells_within(&text, from, to, false)
+            );
+            // With a heading row among prose and one opening the text before it.
+            for text in [format!("Hello\nName,DOB\n{text}"), format!("Name|Phone\n{text}")] {
+                let to = to.min(text.len());
+                proptest::prop_assert_eq!(
+                    cells_within(&text, 0, to, true),
+                    cells_within(&text, 0, to, false)
+                );
+                proptest::prop_assert_eq!(
+                    cells_within(&text, 0, text.len(), true),
+                    cells_within(&text, 0, text.len(), false)
+                );
+            }
+        }
+
         /// Any text: no panic, and every cell a range of the text on character boundaries.
         #[test]
         fn cells_are_ranges_of_any_text(body in "[a-zA-Z0-9 ,\"\t\n\r£é]{0,200}") {
