@@ -224,7 +224,7 @@ impl BulkCounter {
 /// Column headings (letters only, lower case) that describe a person. Masking reads the same
 /// headings, and others written around them (`Suspect Name`, `Name of suspect`), in
 /// [`crate::tables`].
-const PERSON_COLUMNS: [&str; 45] = [
+pub(crate) const PERSON_COLUMNS: [&str; 45] = [
     "name",
     "names",
     "fullname",

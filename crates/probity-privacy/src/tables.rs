@@ -311,9 +311,58 @@ fn heading_kind(heading: &str) -> Option<MaskKind> {
     None
 }
 
+/// Bit `second` of entry `first` is set where a word [`part_kind`] can find a heading by starts
+/// with those two letters (`b'a'` as 0): a heading describing a person itself
+/// ([`bulk::PERSON_COLUMNS`], [`MORE_PERSON_HEADINGS`], a home telephone's) or a qualifier before
+/// one ([`QUALIFIERS`]). Every part it finds a heading in starts with one of them, so a part
+/// starting otherwise (a cell's value: `Smith`, `Leeds`) is passed over without its slower look.
+const HEADING_STARTS: [u32; 26] = heading_starts();
+
+const fn heading_starts() -> [u32; 26] {
+    let mut table = [0u32; 26];
+    let lists: [&[&str]; 4] = [
+        &bulk::PERSON_COLUMNS,
+        &MORE_PERSON_HEADINGS,
+        &QUALIFIERS,
+        &["home"],
+    ];
+    let mut list = 0;
+    while list < lists.len() {
+        let mut word = 0;
+        while word < lists[list].len() {
+            let bytes = lists[list][word].as_bytes();
+            assert!(
+                bytes.len() >= 2 && bytes[0].is_ascii_lowercase() && bytes[1].is_ascii_lowercase()
+            );
+            table[(bytes[0] - b'a') as usize] |= 1 << (bytes[1] - b'a');
+            word += 1;
+        }
+        list += 1;
+    }
+    table
+}
+
+/// Whether `letters` start with two letters some heading or qualifier starts with
+/// ([`HEADING_STARTS`]).
+fn may_start_heading(letters: &[u8]) -> bool {
+    let (Some(&first), Some(&second)) = (letters.first(), letters.get(1)) else {
+        return false;
+    };
+    let (first, second) = (first.wrapping_sub(b'a'), second.wrapping_sub(b'a'));
+    first < 26 && second < 26 && HEADING_STARTS[usize::from(first)] >> second & 1 == 1
+}
+
 /// What one part of a heading says its column holds ([`heading_kind`]), given its letters in
 /// lower case.
 fn part_kind(letters: &[u8]) -> Option<MaskKind> {
+    if !may_start_heading(letters) {
+        return None;
+    }
+    part_kind_read(letters)
+}
+
+/// [`part_kind`] without the look at its first two letters.
+fn part_kind_read(letters: &[u8]) -> Option<MaskKind> {
     if letters.is_empty() {
         return None;
     }
@@ -903,7 +952,56 @@ mod tests {
         assert_eq!(person_cells(&text).len(), 4);
     }
 
+    fn owned(words: &[&str]) -> Vec<String> {
+        words.iter().map(|word| (*word).to_owned()).collect()
+    }
+
+    /// Every heading the tests name is still found with the look at its first letters.
+    #[test]
+    fn headings_pass_the_look_at_their_first_letters() {
+        for list in [
+            &bulk::PERSON_COLUMNS[..],
+            &MORE_PERSON_HEADINGS,
+            &QUALIFIERS,
+        ] {
+            for word in list {
+                assert!(may_start_heading(word.as_bytes()), "{word}");
+            }
+        }
+        assert!(
+            !may_start_heading(b"smith") && !may_start_heading(b"x") && !may_start_heading(b"")
+        );
+        assert_eq!(part_kind(b"homemobileno"), part_kind_read(b"homemobileno"));
+        assert!(part_kind(b"nameofthesuspect").is_some());
+    }
+
     proptest::proptest! {
+        /// Whatever a part's letters, the look at its first two letters passes over no part a
+        /// heading is found in: parts made of headings, qualifiers, number words, "of" and
+        /// other letters.
+        #[test]
+        fn the_look_at_first_letters_passes_over_no_heading(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(owned(&bulk::PERSON_COLUMNS)),
+                    proptest::sample::select(owned(&MORE_PERSON_HEADINGS)),
+                    proptest::sample::select(owned(&QUALIFIERS)),
+                    proptest::sample::select(owned(&bulk::NUMBER_WORDS)),
+                    proptest::sample::select(owned(&OF_WORDS)),
+                    proptest::sample::select(owned(&["tel", "phone", "telephone", "home"])),
+                    "[a-z]{1,3}",
+                ],
+                1..4,
+            ),
+        ) {
+            let letters = pieces.concat();
+            let read = part_kind_read(letters.as_bytes());
+            proptest::prop_assert_eq!(part_kind(letters.as_bytes()), read);
+            if read.is_some() {
+                proptest::prop_assert!(may_start_heading(letters.as_bytes()));
+            }
+        }
+
         /// Passing over the lines without a delimiter finds the same cells as looking at
         /// every line, in any text and stretch.
         #[test]
