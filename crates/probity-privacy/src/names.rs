@@ -62,7 +62,9 @@ pub struct Names {
     titled: Regex,
     pair: Regex,
     records_style: Regex,
-    forenames: HashSet<&'static str>,
+    /// [`FORENAMES`] as bytes, hashed with foldhash (seeded per process: the keys are the
+    /// list's own): looked up for every capitalised word before another in long texts.
+    forenames: HashSet<&'static [u8], foldhash::fast::RandomState>,
 }
 
 impl Names {
@@ -82,7 +84,7 @@ impl Names {
                 "records-style name",
                 &format!(r"{b}[A-Z]{{2,}}(?:[\-'][A-Z]{{2,}})?, {CAPITALISED}{b}"),
             )?,
-            forenames: FORENAMES.split_whitespace().collect(),
+            forenames: FORENAMES.split_whitespace().map(str::as_bytes).collect(),
         })
     }
 
@@ -148,13 +150,19 @@ impl Names {
     /// Whether `word` is a common forename, in any ASCII case (lowered on the stack: a word
     /// longer than every forename is none).
     fn is_forename(&self, word: &str) -> bool {
+        self.is_forename_bytes(word.as_bytes())
+    }
+
+    /// [`Names::is_forename`] of a word's bytes (every forename is ASCII, so bytes that are not
+    /// UTF-8 are none).
+    fn is_forename_bytes(&self, word: &[u8]) -> bool {
         let mut lowered = [0u8; FORENAME_BYTES];
         let Some(into) = lowered.get_mut(..word.len()) else {
             return false;
         };
-        into.copy_from_slice(word.as_bytes());
+        into.copy_from_slice(word);
         into.make_ascii_lowercase();
-        std::str::from_utf8(into).is_ok_and(|word| self.forenames.contains(word))
+        self.forenames.contains(&*into)
     }
 
     /// The name with any title removed and spaces collapsed, lower-cased: the key two mentions of
@@ -839,7 +847,7 @@ impl Names {
         if TITLE_WORDS.contains(&word) {
             return true;
         }
-        gap == b" " && std::str::from_utf8(word).is_ok_and(|word| self.is_forename(word))
+        gap == b" " && self.is_forename_bytes(word)
     }
 }
 
@@ -931,6 +939,14 @@ mod tests {
         let names = Names::new().unwrap();
         assert!(names.is_forename("Ada") && names.is_forename("CHRISTOPHER"));
         assert!(!names.is_forename("Kind") && !names.is_forename("Adaaaaaaaaaaaaaaaaaaaaa"));
+        // Every forename is ASCII letters, so a word's bytes that are not UTF-8 are none (pair
+        // words are looked up as bytes, without a UTF-8 check).
+        assert!(
+            FORENAMES
+                .split_whitespace()
+                .all(|f| f.bytes().all(|b| b.is_ascii_lowercase()))
+        );
+        assert!(names.is_forename_bytes(b"ADA") && !names.is_forename_bytes(b"Ad\xff"));
     }
 
     /// The names as found with the pair pattern's captures, as before: the list
@@ -951,7 +967,7 @@ mod tests {
             };
             if names
                 .forenames
-                .contains(first.as_str().to_ascii_lowercase().as_str())
+                .contains(first.as_str().to_ascii_lowercase().as_bytes())
             {
                 found.push(NameMatch {
                     start: whole.start(),
