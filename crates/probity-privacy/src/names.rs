@@ -864,10 +864,7 @@ fn for_each_capitalised_pair(text: &str, mut on_pair: impl FnMut(&[u8], &[u8]) -
             i = crate::text::skip_to_byte_between(bytes, i + 1, b'A', b'Z');
             continue;
         }
-        let mut end = i + 1;
-        while end < bytes.len() && (bytes[end].is_ascii_alphabetic() || bytes[end] == b'\'') {
-            end += 1;
-        }
+        let end = letters_end(bytes, i + 1);
         if let Some((previous_start, previous_end)) = previous {
             let gap = &bytes[previous_end..i];
             if (gap == b" " || gap == b", " || gap == b". ")
@@ -879,6 +876,37 @@ fn for_each_capitalised_pair(text: &str, mut on_pair: impl FnMut(&[u8], &[u8]) -
         previous = Some((i, end));
         i = end;
     }
+}
+
+/// The end of the run of ASCII letters and apostrophes starting at `from` (`from` itself where
+/// there is none). Eight bytes are looked at together, so a word takes one look.
+fn letters_end(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGHS: u64 = ONES * 128;
+    const LOWS: u64 = ONES * 127;
+    let mut end = from;
+    while end + 8 <= bytes.len() {
+        let mut chunk = [0u8; 8];
+        chunk.copy_from_slice(&bytes[end..end + 8]);
+        let x = u64::from_le_bytes(chunk);
+        // Per byte, with no carry or borrow crossing into the next: a letter is `a..=z` once
+        // 0x20 is set (bytes from 128 never are), an apostrophe is 0x27.
+        let folded = (x | (ONES * 0x20)) & LOWS;
+        let at_least_a = folded.wrapping_add(ONES * u64::from(128 - b'a'));
+        let at_most_z = (ONES * u64::from(128 + b'z')).wrapping_sub(folded);
+        let letters = at_least_a & at_most_z & !x & HIGHS;
+        let apostrophe = x ^ (ONES * u64::from(b'\''));
+        let apostrophes = !(((apostrophe & LOWS).wrapping_add(LOWS)) | apostrophe) & HIGHS;
+        let others = !(letters | apostrophes) & HIGHS;
+        if others != 0 {
+            return end + (others.trailing_zeros() / 8) as usize;
+        }
+        end += 8;
+    }
+    while end < bytes.len() && (bytes[end].is_ascii_alphabetic() || bytes[end] == b'\'') {
+        end += 1;
+    }
+    end
 }
 
 #[cfg(test)]
@@ -1051,6 +1079,26 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The run of letters and apostrophes ends where looking at each byte ends it, from
+        /// anywhere in any text.
+        #[test]
+        fn letters_end_where_each_byte_ends_them(
+            text in proptest::prop_oneof![
+                proptest::prelude::any::<String>(),
+                "[a-zA-Z'@`\\[\\]{}\x7f ,.0-9é’]{0,40}",
+            ],
+            from in 0..50usize,
+        ) {
+            let bytes = text.as_bytes();
+            let from = from.min(bytes.len());
+            let mut expected = from;
+            while expected < bytes.len()
+                && (bytes[expected].is_ascii_alphabetic() || bytes[expected] == b'\'')
+            {
+                expected += 1;
+            }
+            proptest::prop_assert_eq!(letters_end(bytes, from), expected);
+        }
         /// Finding a pair from its match alone finds what its captures found.
         #[test]
         fn pairs_from_the_match_as_from_captures(text in name_like_text()) {

@@ -414,8 +414,11 @@ pub fn skip_to_byte_between(bytes: &[u8], from: usize, low: u8, high: u8) -> usi
         let masked = x & (ONES * 127);
         let above_low = masked.wrapping_add(ONES * u64::from(128 - low));
         let below_high = (ONES * u64::from(127 + high + 1)).wrapping_sub(masked);
-        if above_low & below_high & !x & HIGHS != 0 {
-            break;
+        let in_range = above_low & below_high & !x & HIGHS;
+        if in_range != 0 {
+            // Each byte's bit is its own (no carry or borrow crosses into the next byte), so
+            // the lowest set bit marks the first byte in range.
+            return i + (in_range.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -529,6 +532,7 @@ mod tests {
             text in proptest::prop_oneof![
                 proptest::prelude::any::<String>(),
                 "[a-z .,/@\\-é]{0,80}[0-9A-Z]?[a-z .,/@\\-é]{0,80}",
+                "[a-zA-Z0-9 '\\[\\]@`{]{0,60}",
             ],
             from in 0..200usize,
         ) {
