@@ -129,7 +129,8 @@ const HEADERS_CUT_LABEL: &str = "email.headers_cut";
 const TOO_DEEP_LABEL: &str = "email.attached_messages_too_deep";
 
 /// The decoders' label on a message whose structure still needed mending when the rounds its
-/// size allows ran out, saying which parts may not have been read.
+/// size allows ran out, or could not be read once mended, saying which parts may not have been
+/// read.
 const MENDING_UNFINISHED_LABEL: &str = "email.mending_unfinished";
 
 /// The decoders' label on a message with a preamble or epilogue past the part of it read.

@@ -1089,7 +1089,8 @@ struct Counter {
     /// limit, read as far as the limit allows, or whose body was cut at its limit (both labelled
     /// `email.body_truncated`), or with attachments past the limit
     /// (`email.attachments_omitted`), or split where boundaries occur within lines
-    /// (`email.parts_misread`), or with journal reports nested too deep.
+    /// (`email.parts_misread`), or with journal reports nested too deep, or whose structure still
+    /// needed mending when the rounds of it ran out (`email.mending_unfinished`).
     oversized: usize,
     /// Whether an event of the message being counted has such a label.
     companion: bool,
@@ -1117,6 +1118,7 @@ impl Sink for Counter {
             "email.attachments_omitted",
             "email.parts_misread",
             "email.journal_too_deep",
+            "email.mending_unfinished",
         ]
         .iter()
         .any(|label| event.labels.contains_key(*label));

@@ -1501,3 +1501,59 @@ fn sibling_multiparts_never_closed_past_the_rounds_of_mending_keep_the_message_i
     );
     assert_eq!(batch.rejected[0].raw, raw.as_bytes());
 }
+
+/// Sibling messages attached as they are, each nested directly in another: each needs an empty
+/// part put in, and each one put in shows the parser the next, one a round. Past the first six
+/// rounds only multiparts were closed: the rest were left, with no label, and the parts after
+/// them lost (the text part after the tenth, and two of the messages). They are put in while the
+/// rounds the message's size allows last; where those run out, the message says so and goes to
+/// dead-letter whole, as for multiparts still to close.
+#[test]
+fn empty_parts_past_the_first_rounds_are_put_in_or_the_message_is_kept_in_dead_letter() {
+    let nested = |padding: &str| {
+        let parts: String = (0..10)
+            .map(|n| {
+                format!(
+                    "--M\nContent-Type: message/rfc822\n\nFrom: d{n}@x.com\nSubject: middle {n}\n\
+                     Content-Type: message/rfc822\n\nFrom: c{n}@x.com\nSubject: inner {n}\n\n\
+                     inner text {n}\n"
+                )
+            })
+            .collect();
+        format!(
+            "From: a@force.police.uk\nTo: b@force.police.uk\nSubject: s\n\
+             Content-Type: multipart/mixed; boundary=\"M\"\n\n--M\nContent-Type: text/plain\n\n\
+             see\n{padding}\n{parts}--M\nContent-Type: text/plain\n\nI will find you.\n--M--\n"
+        )
+    };
+    // A small message gets rounds enough for all ten.
+    let event = decode(nested("").as_bytes());
+    assert!(all_text(&event).contains("I will find you."), "{event:?}");
+    for n in 0..10 {
+        assert!(
+            all_text(&event).contains(&format!("inner text {n}")),
+            "{n}: {event:?}"
+        );
+    }
+    assert_eq!(event.labels["email.empty_parts_put_in"], "10");
+    assert!(!event.labels.contains_key("email.mending_unfinished"));
+    // One of 200 KB gets six: it is labelled and kept whole.
+    let raw = nested(&"padding words\n".repeat(15_000));
+    let batch = decode_with(raw.as_bytes(), Limits::default());
+    assert_eq!(batch.events.len(), 1);
+    let event = &batch.events[0];
+    let why = &event.labels["email.mending_unfinished"];
+    assert!(
+        why.contains("an empty part still to put in when the 6 rounds"),
+        "{why}"
+    );
+    assert_eq!(batch.rejected.len(), 1, "{:?}", event.labels);
+    assert!(
+        batch.rejected[0]
+            .reason
+            .contains("(labelled email.mending_unfinished)"),
+        "{}",
+        batch.rejected[0].reason
+    );
+    assert_eq!(batch.rejected[0].raw, raw.as_bytes());
+}

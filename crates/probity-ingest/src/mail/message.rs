@@ -362,13 +362,11 @@ pub(super) fn message_to_events_with(
                 .labels
                 .insert(empty_parts::LABEL.into(), mended.emptied.to_string());
         }
-        if let Some(rounds) = mended.as_ref().and_then(|mended| mended.unfinished) {
-            event.labels.insert(
-                UNFINISHED_LABEL.into(),
-                format!(
-                    "the parts after multiparts still open when the {rounds} rounds of mending of the message's structure its size allows ran out may not have been read"
-                ),
-            );
+        if let Some(why) = mended
+            .as_ref()
+            .and_then(|mended| mended.unfinished.as_ref())
+        {
+            event.labels.insert(UNFINISHED_LABEL.into(), why.clone());
         }
         if let Some((cut, count)) = nesting {
             event.labels.insert(
@@ -390,8 +388,7 @@ const MAX_MEND_ROUNDS: usize = 64;
 
 /// The bytes [`mend_rounds`] may read in all: a message of a sixth of this or more gets its
 /// [`MIN_MEND_ROUNDS`], a smaller one as many rounds as fit, up to [`MAX_MEND_ROUNDS`] (one of
-/// 16 KiB gets 64), no more bytes read than six rounds of a message of 175 KB. The rounds past
-/// the first six only close multiparts. A reading of a message nested hundreds deep costs more
+/// 16 KiB gets 64), no more bytes read than six rounds of a message of 175 KB. A reading of a message nested hundreds deep costs more
 /// than its bytes say: at 4 MiB in all, a 146 KB mailbox of such messages took 0.8 s of CPU to
 /// read, against 0.08 s with six rounds and 0.23 s with this (comms fuzzer s55 ec53620672e68eec).
 /// A round mends what the last reading showed, and a multipart never closed hides the next one opened after it: sibling
@@ -412,15 +409,21 @@ struct Mended {
     ended: usize,
     emptied: usize,
     closed: usize,
-    /// The rounds its size allows, where they ran out with a mending still to make: the parts
-    /// after a multipart left open may not have been read ([`UNFINISHED_LABEL`]).
-    unfinished: Option<usize>,
+    /// Why the mending stopped with a mending still to make, where it did: the parts after it
+    /// may not have been read ([`UNFINISHED_LABEL`]).
+    unfinished: Option<String>,
 }
 
-/// The label on a message with a multipart still to close when the rounds of [`mend_rounds`]
-/// its size allows ran out, saying so: the parts after a multipart still open may have been
-/// lost to the parser (sibling multiparts, none closed, past the count of rounds:
-/// comms fuzzer s51 60d245462dc39f50). The message goes to dead-letter whole.
+/// The label on a message whose mending by [`mend_rounds`] stopped with a mending still to make,
+/// saying why: the rounds its size allows ran out (past the first [`MIN_MEND_ROUNDS`], where
+/// only multiparts were closed, header blocks to end and empty parts to put in were left with no
+/// label), or the message written again could not be read. The parts after what was
+/// left unmended may have been lost to the parser (sibling multiparts, none closed, past the
+/// count of rounds: comms fuzzer s51 60d245462dc39f50). The message goes to dead-letter whole. A
+/// header block to end or empty part to put in that only repeats the last round's, the same lines
+/// put in at the same place (mail-parser's malformed/005.eml, boundaries `a--` and `a----`, has
+/// an empty part put in every round), never comes to an end and changes nothing more: past the
+/// first rounds the mending stops there, and it is not counted as one still to make.
 pub(super) const UNFINISHED_LABEL: &str = "email.mending_unfinished";
 
 /// `message` written again with its parts' header blocks ended at delimiter lines, the empty
@@ -435,8 +438,10 @@ fn mend_rounds(parser: &MessageParser, message: &Message<'_>) -> Option<Mended> 
     let mut emptied = 0;
     let mut closed = 0;
     let mut unfinished = None;
+    // The lines the last round put in, and how many bytes of the message follow them.
+    let mut last_insertion: Option<(Vec<u8>, usize)> = None;
     let rounds = mend_rounds_for(message.raw_message.len());
-    // One reading more than the rounds allow, to tell whether a multipart was still to close.
+    // One reading more than the rounds allow, to tell whether a mending was still to make.
     for round in 0..=rounds {
         let next = {
             let parsed;
@@ -447,34 +452,48 @@ fn mend_rounds(parser: &MessageParser, message: &Message<'_>) -> Option<Mended> 
                         parsed = again;
                         &parsed
                     }
-                    None => break,
+                    None => {
+                        unfinished = Some(format!(
+                            "the message written again in round {round} of the mending of its structure could not be read: it was read as the parser first read it, and its parts may not have been read as sent"
+                        ));
+                        break;
+                    }
                 },
             };
             if let Some((bytes, count)) = header_delimiters::rewritten(reading) {
-                Some((bytes, &mut ended, count, false))
+                Some((bytes, &mut ended, count, Mending::HeaderBlock))
             } else if let Some((bytes, count)) = empty_parts::put_in(parser, reading) {
-                Some((bytes, &mut emptied, count, false))
+                Some((bytes, &mut emptied, count, Mending::EmptyPart))
             } else if let Some(close) = unclosed::close(reading, &reading.raw_message) {
-                Some((close.bytes, &mut closed, close.count, true))
+                Some((close.bytes, &mut closed, close.count, Mending::Close))
             } else {
                 None
             }
         };
-        match next {
-            // Past the first rounds, only multiparts are closed: the other mendings of some
-            // shapes never come to an end (mail-parser's malformed/005.eml, boundaries `a--` and
-            // `a----`, has an empty part put in every round), and were always left at six.
-            Some((.., closing)) if round >= MIN_MEND_ROUNDS && !closing => break,
-            Some(..) if round == rounds => {
-                unfinished = Some(rounds);
-                break;
-            }
-            Some((bytes, counted, count, _)) => {
-                *counted += count;
-                current = Some(bytes);
-            }
-            None => break,
+        let Some((bytes, counted, count, mending)) = next else {
+            break;
+        };
+        let before: &[u8] = current.as_deref().unwrap_or(&message.raw_message);
+        let insertion = single_insertion(before, &bytes);
+        // A header block to end or an empty part to put in that repeats the last round's, the
+        // same lines at the same place, changed nothing the mendings look at, and never comes to
+        // an end (mail-parser's malformed/005.eml has an empty part put in every round): past
+        // the first rounds, the mending stops there, finished as far as it can be.
+        let repeats =
+            mending != Mending::Close && insertion.is_some() && insertion == last_insertion;
+        if repeats && round >= MIN_MEND_ROUNDS {
+            break;
         }
+        if round == rounds {
+            unfinished = Some(format!(
+                "the parts after {} when the {rounds} rounds of mending of the message's structure its size allows ran out may not have been read",
+                mending.what()
+            ));
+            break;
+        }
+        *counted += count;
+        last_insertion = insertion;
+        current = Some(bytes);
     }
     current.map(|bytes| Mended {
         bytes,
@@ -483,6 +502,45 @@ fn mend_rounds(parser: &MessageParser, message: &Message<'_>) -> Option<Mended> 
         closed,
         unfinished,
     })
+}
+
+/// The kinds of mending [`mend_rounds`] makes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mending {
+    /// A part's header block ended at a delimiter line ([`header_delimiters`]).
+    HeaderBlock,
+    /// Empty parts put in ([`empty_parts`]).
+    EmptyPart,
+    /// Close delimiter lines put in ([`unclosed`]).
+    Close,
+}
+
+impl Mending {
+    /// What is left to mend, said in [`UNFINISHED_LABEL`].
+    fn what(self) -> &'static str {
+        match self {
+            Self::HeaderBlock => "a part's header block still to end at a delimiter line",
+            Self::EmptyPart => "an empty part still to put in",
+            Self::Close => "multiparts still open",
+        }
+    }
+}
+
+/// Where `after` is `before` with bytes put in at one place: those bytes, and how many bytes of
+/// `before` follow them (the first place they can be said to go, where the bytes around repeat
+/// them). None where it is not.
+fn single_insertion(before: &[u8], after: &[u8]) -> Option<(Vec<u8>, usize)> {
+    if after.len() <= before.len() {
+        return None;
+    }
+    let prefix = before.iter().zip(after).take_while(|(a, b)| a == b).count();
+    let rest_before = before.get(prefix..)?;
+    let rest_after = after.get(prefix..)?;
+    if !rest_after.ends_with(rest_before) {
+        return None;
+    }
+    let put_in = rest_after.get(..rest_after.len() - rest_before.len())?;
+    Some((put_in.to_vec(), rest_before.len()))
 }
 
 /// The header values kept in `value` (a string, or arrays and objects of them) as the message
@@ -2545,6 +2603,27 @@ fn header_text(raw: &[u8], header: &Header<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_insertion_at_one_place_is_found_where_the_bytes_around_repeat_it() {
+        assert_eq!(
+            single_insertion(b"abXcd", b"abXXcd"),
+            Some((b"X".to_vec(), 2))
+        );
+        assert_eq!(
+            single_insertion(b"ab--M\n\ncd", b"ab--M\n\n--M\n\ncd"),
+            Some((b"--M\n\n".to_vec(), 2))
+        );
+        // The same lines put in again next to them are the same insertion.
+        let once = single_insertion(b"head\n--a--\ntail", b"head\n--a--\n--a--\ntail");
+        let twice = single_insertion(
+            b"head\n--a--\n--a--\ntail",
+            b"head\n--a--\n--a--\n--a--\ntail",
+        );
+        assert_eq!(once, twice);
+        assert_eq!(single_insertion(b"abcd", b"aXbcYd"), None);
+        assert_eq!(single_insertion(b"abcd", b"abc"), None);
+    }
 
     fn decode(raw: &str) -> Event {
         let mut ctx = Context::new("test", Limits::default());
