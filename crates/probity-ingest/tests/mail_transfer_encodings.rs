@@ -252,6 +252,61 @@ fn a_transfer_encoding_whose_name_has_white_space_inside_is_no_field() {
     }
 }
 
+/// Text in base64 under a line that is no field (`C ontent-Transfer-Encoding: base64`): RFC
+/// 5322 has the part as written, and it is read so, but the MIME parser and lenient mail programs
+/// decode it, so a sender could hide words from the policies that its reader sees. It is read as
+/// decoded too, after a line saying so, the message labelled; in a body and in an attachment.
+/// Words that are not base64 have no second reading (their decoding is bytes at random).
+#[test]
+fn base64_under_a_line_that_is_no_field_is_read_as_written_and_as_decoded() {
+    let head = "From: a@force.police.uk\r\nTo: b@force.police.uk\r\nSubject: note\r\n";
+    let line = "[read too as decoded by a line that is no field names its transfer encoding]";
+    let part = format!(
+        "Content-Type: text/plain\r\nC ontent-Transfer-Encoding: base64\r\n\r\n{BASE64}\r\n"
+    );
+    let top = format!("{head}{part}");
+    let within = format!(
+        "{head}Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n--outer\r\n{part}--outer--\r\n"
+    );
+    for raw in [top, within] {
+        let event = decode(raw.as_bytes());
+        let body = body(&event).replace("\r\n", "\n");
+        assert!(
+            body.contains(&format!("{BASE64}\n\n{line}\n{WORDS}")),
+            "{body:?}"
+        );
+        assert_eq!(event.labels["email.misread_transfer_encoding"], "true");
+    }
+    let raw = format!(
+        "{head}Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n--outer\r\n\
+         Content-Type: text/plain\r\n\r\nsee attached\r\n--outer\r\n\
+         Content-Type: application/octet-stream; name=a.txt\r\n\
+         Content-Disposition: attachment; filename=a.txt\r\n\
+         C ontent-Transfer-Encoding: base64\r\n\r\n{BASE64}\r\n--outer--\r\n"
+    );
+    let event = decode(raw.as_bytes());
+    let attachment = &event.email.as_ref().unwrap().attachments[0];
+    let text = attachment.text.as_deref().unwrap_or_default();
+    assert!(text.starts_with(BASE64), "{text:?}");
+    assert!(text.ends_with(&format!("{line}\n{WORDS}")), "{text:?}");
+    assert!(
+        attachment
+            .extraction
+            .as_deref()
+            .unwrap_or_default()
+            .contains("as decoded by a line that is no field"),
+        "{attachment:?}"
+    );
+    assert_eq!(event.labels["email.misread_transfer_encoding"], "true");
+    // Words that are not base64: as written only.
+    let raw = format!(
+        "{head}Content-Type: text/plain\r\nC ontent-Transfer-Encoding: base64\r\n\r\nzqxcanaryword\r\nhello\r\n"
+    );
+    let event = decode(raw.as_bytes());
+    assert!(!body(&event).contains(line), "{:?}", body(&event));
+    assert!(!event.labels.contains_key("email.misread_transfer_encoding"));
+}
+
 /// A message attached as it is (7bit) with a transfer encoding that says otherwise: base64,
 /// which RFC 2046 (section 5.2.1) forbids for message/rfc822 but senders write, or a line that is
 /// no field (`C ontent-Transfer-Encoding: base64`, white space inside its name), which the parser

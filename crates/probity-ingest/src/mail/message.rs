@@ -894,6 +894,13 @@ fn email_fields(
     if body_problem || has_encoding_problem(message) {
         labels.set("email.encoding_problem", "true");
     }
+    if message
+        .parts
+        .iter()
+        .any(|part| transfer::misread_reading(part, &message.raw_message).is_some())
+    {
+        labels.set(transfer::MISREAD_READING_LABEL, "true");
+    }
     Email {
         from,
         to: addresses(message, HeaderName::To),
@@ -1552,6 +1559,17 @@ fn part_text<'a>(part: &'a MessagePart<'_>, raw_message: &[u8]) -> Option<(Cow<'
             _ => Cow::Owned(decoded.to_owned()),
         },
     };
+    // Read as written, and as a line that is no field names its transfer encoding as well.
+    if let Some(other) = transfer::misread_reading(part, raw_message) {
+        let other = if is_html {
+            crate::html::to_text(&other)
+        } else {
+            other
+        };
+        let line = transfer::MISREAD_READING_LINE;
+        let text = text.trim_end();
+        return Some((Cow::Owned(format!("{text}\n\n{line}\n{other}")), problem));
+    }
     Some((text, problem))
 }
 
@@ -1962,9 +1980,27 @@ fn attachment<'m, 'x>(
             None => problem.to_owned(),
         });
     }
+    let mut text = extracted.text;
+    // Read as written, and as a line that is no field names its transfer encoding as well.
+    if let Some(mut other) = transfer::misread_reading(part, &message.raw_message) {
+        let line = transfer::MISREAD_READING_LINE;
+        // Within the attachment's text limit, with what was read as written.
+        let used = text.as_ref().map_or(0, String::len) + line.len() + 2;
+        let room = limits.max_attachment_text_bytes.saturating_sub(used);
+        other.truncate(other.floor_char_boundary(room));
+        text = Some(match text {
+            Some(written) => format!("{}\n\n{line}\n{other}", written.trim_end()),
+            None => format!("{line}\n{other}"),
+        });
+        let note = "read as written, and as decoded by a line that is no field names its transfer encoding (RFC 5322 has none)";
+        extraction = Some(match extraction {
+            Some(more) => format!("{note}; {more}"),
+            None => note.to_owned(),
+        });
+    }
     let attachment = Attachment {
         file,
-        text: extracted.text,
+        text,
         extraction,
     };
     (attachment, held)

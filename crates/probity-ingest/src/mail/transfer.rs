@@ -173,6 +173,58 @@ pub(super) fn decoded_body(part: &MessagePart<'_>, raw_message: &[u8]) -> Option
     Some(decoded)
 }
 
+/// The text of `part` decoded as a line that is no field names its transfer encoding
+/// (`C ontent-Transfer-Encoding: base64`, [`misread_field`]), where the part is read as written
+/// (no field truly so named gives it one) and its body so decoded reads as text: a second
+/// reading, as the MIME parser and mail programs as lenient read it. RFC 5322 has the line no
+/// field, and the part as written is its reading; but a sender who writes base64 under such a
+/// line hides its words from a reader that keeps to the RFC and not from one that does not, so
+/// those words are read too. None otherwise.
+pub(super) fn misread_reading(part: &MessagePart<'_>, raw_message: &[u8]) -> Option<String> {
+    if !is_leaf(part) {
+        return None;
+    }
+    let truly = misread_field(part, raw_message)?;
+    if truly.and_then(first_word_names).is_some() {
+        return None;
+    }
+    let taken = part
+        .headers
+        .iter()
+        .rev()
+        .find(|header| header.name == HeaderName::ContentTransferEncoding)?
+        .value
+        .as_text()?;
+    let named = first_word_names(taken)?;
+    let written = if part.is_encoding_problem {
+        part.contents()
+    } else {
+        raw_message.get(part.offset_body as usize..part.offset_end as usize)?
+    };
+    let decoded = match named {
+        Named::Base64 => base64_passing_over(written),
+        Named::QuotedPrintable => quoted_printable_passing_over(written),
+        Named::Uuencode => uudecode(written)?,
+    };
+    let charset = part
+        .content_type()
+        .and_then(|content_type| content_type.attribute("charset"));
+    let text = match charset.and_then(|c| charset_decoder(c.trim().as_bytes())) {
+        Some(decoder) => decoder(&decoded),
+        None => super::message::bytes_as_text(&decoded).into_owned(),
+    };
+    let as_written = String::from_utf8_lossy(written);
+    let says_something = text.chars().any(char::is_alphanumeric);
+    (says_something && reads_as_text(&text) && text.trim() != as_written.trim()).then_some(text)
+}
+
+/// The line before the text of a part read by [`misread_reading`].
+pub(super) const MISREAD_READING_LINE: &str =
+    "[read too as decoded by a line that is no field names its transfer encoding]";
+
+/// The label on a message with a part read so as well.
+pub(super) const MISREAD_READING_LABEL: &str = "email.misread_transfer_encoding";
+
 /// Whether text decoded by [`decoded_body`] (and then from its charset) reads as text: at most
 /// one character in a hundred a control character (tab and line breaks aside) or a replacement
 /// character. Text that was not base64, decoded as base64, is bytes at random: one in eight a
