@@ -884,7 +884,6 @@ const REFERRAL_EML: &[u8] = b"From: Occupational Health <oh@force.example>\r\nTo
 /// nowhere.
 #[test]
 fn a_message_wrapped_by_the_packager_is_read_as_an_attached_message() {
-    use probity_ingest::mail::ATTACHED_MESSAGES_KEY;
     const READ: &str = "Your referral\n\nRestricted duties for six weeks.";
     let native = common::ole10_native("referral.eml", REFERRAL_EML);
     let object = compound(&named(vec![
@@ -923,12 +922,11 @@ fn a_message_wrapped_by_the_packager_is_read_as_an_attached_message() {
             text.contains(&format!("[attachment referral.eml]\n{READ}")),
             "{name}: {attachment:?}"
         );
-        let held = event.original[ATTACHED_MESSAGES_KEY].as_array().unwrap();
-        assert_eq!(held.len(), 1, "{name}: {held:?}");
-        assert!(held[0]["headers"].to_string().contains("oh@force.example"));
-        let start = held[0]["start"].as_u64().unwrap() as usize;
-        let end = held[0]["end"].as_u64().unwrap() as usize;
-        assert_eq!(&text[start..end], READ, "{name}");
+        assert_eq!(
+            common::the_attached_message(&event, text, "oh@force.example"),
+            READ,
+            "{name}"
+        );
         // Read alone, it is read as the text it is.
         let got = read_named(bytes, name, common::with_ocr(None));
         assert!(

@@ -171,7 +171,6 @@ const REFERRAL_EML: &[u8] = b"From: Occupational Health <oh@force.example>\r\nTo
 /// and its parties were listed nowhere.
 #[test]
 fn a_message_wrapped_by_the_packager_in_a_presentation_is_read_as_an_attached_message() {
-    use probity_ingest::mail::ATTACHED_MESSAGES_KEY;
     let deck = presentation(
         &[
             slide("Rota changes"),
@@ -192,13 +191,8 @@ fn a_message_wrapped_by_the_packager_in_a_presentation_is_read_as_an_attached_me
         "[slide]\nRota changes\n\n[embedded file referral.eml]\nYour referral\n\nRestricted duties for six weeks.",
         "{attachment:?}"
     );
-    let held = event.original[ATTACHED_MESSAGES_KEY].as_array().unwrap();
-    assert_eq!(held.len(), 1, "{held:?}");
-    assert!(held[0]["headers"].to_string().contains("oh@force.example"));
-    let start = held[0]["start"].as_u64().unwrap() as usize;
-    let end = held[0]["end"].as_u64().unwrap() as usize;
     assert_eq!(
-        &text[start..end],
+        common::the_attached_message(&event, text, "oh@force.example"),
         "Your referral\n\nRestricted duties for six weeks."
     );
     // So too where the presentation is in a zip sent by email.
@@ -213,13 +207,8 @@ fn a_message_wrapped_by_the_packager_in_a_presentation_is_read_as_an_attached_me
         .text
         .clone()
         .unwrap();
-    let held = event.original[ATTACHED_MESSAGES_KEY].as_array().unwrap();
-    assert_eq!(held.len(), 1, "{held:?}");
-    assert!(held[0]["headers"].to_string().contains("oh@force.example"));
-    let start = held[0]["start"].as_u64().unwrap() as usize;
-    let end = held[0]["end"].as_u64().unwrap() as usize;
     assert_eq!(
-        &text[start..end],
+        common::the_attached_message(&event, &text, "oh@force.example"),
         "Your referral\n\nRestricted duties for six weeks.",
         "{text}"
     );

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use probity_ingest::Limits;
 use probity_ingest::attach::{Extracted, Input, extract_text};
-use probity_ingest::mail::ATTACHED_MESSAGES_KEY;
 
 /// LZMA2, solid (one block): `export/` with a marked summary, a CSV of invented people with NI
 /// numbers, a line of abuse, the first bytes of a PNG and an `.eml`.
@@ -618,13 +617,8 @@ fn a_7z_archive_sent_by_email_reaches_the_attachment_text() {
         ),
         "{text}"
     );
-    let held = event.original[ATTACHED_MESSAGES_KEY].as_array().unwrap();
-    assert_eq!(held.len(), 1, "{held:?}");
-    assert!(held[0]["headers"].to_string().contains("oh@force.example"));
-    let start = held[0]["start"].as_u64().unwrap() as usize;
-    let end = held[0]["end"].as_u64().unwrap() as usize;
     assert_eq!(
-        &text[start..end],
+        common::the_attached_message(&event, text, "oh@force.example"),
         "Your referral\n\nRestricted duties for six weeks."
     );
 }

@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use probity_ingest::Limits;
 use probity_ingest::attach::{Extracted, Input, extract_text};
 
@@ -262,31 +264,11 @@ fn with_objects(document: &[u8], objects: &[(&str, &str, &str)], padding: usize)
         file.create_storage_all(storage).unwrap();
         file.create_stream(format!("{storage}/\u{1}Ole10Native"))
             .unwrap()
-            .write_all(&native(name, &data[..padding]))
+            .write_all(&common::ole10_native(name, &data[..padding]))
             .unwrap();
     }
     file.flush().unwrap();
     file.into_inner().into_inner()
-}
-
-/// A Package's native data for the file `name` holding `data`: its size, 2, the label and the
-/// path (each ended by a NUL), the kind (3: embedded), a temporary path, the file's size and
-/// bytes.
-fn native(name: &str, data: &[u8]) -> Vec<u8> {
-    let mut body = 2u16.to_le_bytes().to_vec();
-    for text in [name, &format!("C:\\{name}")] {
-        body.extend_from_slice(text.as_bytes());
-        body.push(0);
-    }
-    body.extend_from_slice(&[0, 0, 3, 0]);
-    let temp = format!("C:\\Temp\\{name}\0");
-    body.extend_from_slice(&(temp.len() as u32).to_le_bytes());
-    body.extend_from_slice(temp.as_bytes());
-    body.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    body.extend_from_slice(data);
-    let mut out = (body.len() as u32).to_le_bytes().to_vec();
-    out.extend_from_slice(&body);
-    out
 }
 
 /// The objects embedded by OLE in a Word or Excel 97–2003 file share its decompression budget
@@ -340,7 +322,7 @@ fn objects_share_the_documents_decompression_budget() {
             note.contains(&format!(
                 "{}: an object embedded by OLE of {} bytes is past what is left of the decompression limit of {} bytes; not read",
                 &second[1..],
-                padding + 4 + 2 + "second.txt\0C:\\second.txt\0".len() + 4 + 4 + "C:\\Temp\\second.txt\0".len() + 4,
+                common::ole10_native("second.txt", &vec![0; padding]).len(),
                 limits.max_decompressed_bytes
             )),
             "{got:?}"

@@ -149,3 +149,16 @@ pub fn ole10_native(name: &str, data: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&body);
     out
 }
+
+/// The text, within `text`, of the one message `event` holds as attached (the mail decoder's
+/// `probity.attached_messages`), checking that its headers name `address`.
+pub fn the_attached_message<'t>(event: &Event, text: &'t str, address: &str) -> &'t str {
+    let held = event.original[probity_ingest::mail::ATTACHED_MESSAGES_KEY]
+        .as_array()
+        .unwrap();
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert!(held[0]["headers"].to_string().contains(address), "{held:?}");
+    let start = held[0]["start"].as_u64().unwrap() as usize;
+    let end = held[0]["end"].as_u64().unwrap() as usize;
+    &text[start..end]
+}
