@@ -104,3 +104,31 @@ fn utf8_attachments_declared_utf16_are_read_as_utf8_and_noted() {
         );
     }
 }
+
+/// A text part declared UTF-16 that its multipart never ends (mail-parser reads it to the end of
+/// the message, converted from UTF-16, and flags its encoding): its bytes as written are read, so
+/// that UTF-8 under the wrong charset is seen for what it is. Its converted text was read, CJK
+/// characters, and the note said "read as UTF-8" all the same (comms fuzzer s57 e41352691137bee3).
+#[test]
+fn a_part_never_ended_declared_utf16_over_utf8_is_read_as_utf8() {
+    let raw = "From: a@force.example\nTo: b@gmail.com\nSubject: t\n\
+        Content-Type: multipart/mixed; boundary=\"N0\"\n\n--N0\n\
+        Content-Type: text/plain; charset=utf-16be\n\
+        Conten;-Type: multipart/mixed; boundary=\"J\"\n\n\
+        --J\nContent-Type: text/plain\n\nI will find you tonight\n";
+    let event = decode_raw(raw.as_bytes());
+    let email = event.email.unwrap();
+    let texts: Vec<&str> = email
+        .body
+        .iter()
+        .map(String::as_str)
+        .chain(email.attachments.iter().filter_map(|a| a.text.as_deref()))
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|text| text.contains("I will find you tonight")),
+        "{texts:?} {:?}",
+        email.attachments
+    );
+}

@@ -2455,9 +2455,11 @@ fn attachment_bytes<'a>(part: &'a MessagePart<'_>, raw_message: &'a [u8]) -> Cow
 
 /// The raw bytes of a text part mail-parser could not decode as declared (a part never ended
 /// by its multipart's delimiter: it reads the rest of the message, as UTF-8 with invalid bytes
-/// replaced, where no charset is declared), where its offsets give bytes that convert so to the
-/// text it kept. Read from the converted text, each byte that is not UTF-8 would count three
-/// (its replacement character), and the text lines among binary ones were judged binary.
+/// replaced where no charset is declared, else from the charset declared), where its offsets give
+/// bytes that convert so to the text it kept. Read from the converted text, each byte that is not
+/// UTF-8 would count three (its replacement character), and the text lines among binary ones were
+/// judged binary; and UTF-8 declared UTF-16 was read as the CJK characters the conversion made of
+/// it, where its bytes as written are seen to be UTF-8 (comms fuzzer s57 e41352691137bee3).
 fn written_text<'a>(part: &MessagePart<'_>, raw_message: &'a [u8]) -> Option<&'a [u8]> {
     let (PartType::Text(text) | PartType::Html(text)) = &part.body else {
         return None;
@@ -2466,7 +2468,14 @@ fn written_text<'a>(part: &MessagePart<'_>, raw_message: &'a [u8]) -> Option<&'a
         return None;
     }
     let raw = raw_message.get(part.offset_body as usize..part.offset_end as usize)?;
-    (String::from_utf8_lossy(raw) == text.as_ref()).then_some(raw)
+    if String::from_utf8_lossy(raw) == text.as_ref() {
+        return Some(raw);
+    }
+    let decoder = part
+        .content_type()
+        .and_then(|content_type| content_type.attribute("charset"))
+        .and_then(|charset| charset_decoder(charset.trim().as_bytes()))?;
+    (decoder(raw) == text.as_ref()).then_some(raw)
 }
 
 /// [`attachment_bytes`] as the message wrote them, where its multiparts' `boundary` parameters
