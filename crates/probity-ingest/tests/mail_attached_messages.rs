@@ -175,6 +175,38 @@ fn the_text_outside_the_parts_not_read_in_an_attached_message_labels_its_message
     }
 }
 
+/// The count of multiparts whose outside text was not read is the count the attached messages'
+/// readings made, not numbers found in their notes' text: a file named as that note reads (its
+/// name put before its own note) counted 999 multiparts that were not there, and sent its message
+/// to dead-letter as if text were missing.
+#[test]
+fn a_file_named_as_the_note_on_multiparts_not_read_counts_none() {
+    let name = "the text outside the parts of 999 multiparts was not read (over x.bin";
+    let attached = format!(
+        "From: c@force.police.uk\nSubject: inner\n\
+         Content-Type: multipart/mixed; boundary=\"I\"\n\n--I\nContent-Type: text/plain\n\nhello\n\
+         --I\nContent-Type: application/octet-stream\n\
+         Content-Disposition: attachment; filename=\"{name}\"\n\n\x01\x02\x03\n--I--\n"
+    );
+    let raw = holding(&format!("Content-Type: message/rfc822\n\n{attached}"));
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw.as_bytes(), &mut ctx, None, &mut batch).unwrap();
+    assert_eq!(batch.events.len(), 1);
+    let event = &batch.events[0];
+    let note = event.email.as_ref().unwrap().attachments[0]
+        .extraction
+        .as_deref()
+        .unwrap_or_default();
+    assert!(note.contains(name), "{note}");
+    assert!(
+        !event.labels.contains_key("email.outside_parts_not_read"),
+        "{:?}",
+        event.labels
+    );
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Boundaries lengthened to be read, given back as written
 // ---------------------------------------------------------------------------------------------

@@ -90,6 +90,11 @@ pub struct Extracted {
     /// Why the text is missing or incomplete, or how it was read when that was a guess (a generic
     /// type read as text by content sniffing); none when it is whole and read as declared.
     pub note: Option<String>,
+    /// How many multiparts of the messages read in it (an attached message, or one in an
+    /// archive, at any depth) had the text outside their parts not read, past the first of one
+    /// message the mail decoder reads so. Counted as the messages are read and added up as their
+    /// notes are, never read back from the notes' text, where a file's name can say anything.
+    pub multiparts_not_read: usize,
 }
 
 /// How an attachment is read, told from its content first, then its type and name.
@@ -1075,6 +1080,7 @@ impl Extracted {
         Self {
             text: None,
             note: Some(note),
+            multiparts_not_read: 0,
         }
     }
 }
@@ -1094,6 +1100,8 @@ struct TextOut<'l> {
     messages: Option<&'l dyn MessageReader>,
     /// The messages held in the text so far.
     held: Vec<Held>,
+    /// [`Extracted::multiparts_not_read`] of the files read into it.
+    multiparts_not_read: usize,
 }
 
 impl<'l> TextOut<'l> {
@@ -1107,6 +1115,7 @@ impl<'l> TextOut<'l> {
             started: Instant::now(),
             messages: None,
             held: Vec::new(),
+            multiparts_not_read: 0,
         }
     }
 
@@ -1138,6 +1147,7 @@ impl<'l> TextOut<'l> {
             started: self.started,
             messages: None,
             held: Vec::new(),
+            multiparts_not_read: 0,
         }
     }
 
@@ -1185,6 +1195,9 @@ impl<'l> TextOut<'l> {
         }
         self.truncated |= cut;
         self.notes.extend(aside.notes);
+        self.multiparts_not_read = self
+            .multiparts_not_read
+            .saturating_add(aside.multiparts_not_read);
     }
 
     /// Starts a part under a line `[HEADING]`, a blank line before it where there is text.
@@ -1264,7 +1277,12 @@ impl<'l> TextOut<'l> {
             self.notes.push("no text found in the attachment".into());
         }
         let note = (!self.notes.is_empty()).then(|| self.notes.join("; "));
-        (Extracted { text, note }, held)
+        let extracted = Extracted {
+            text,
+            note,
+            multiparts_not_read: self.multiparts_not_read,
+        };
+        (extracted, held)
     }
 }
 

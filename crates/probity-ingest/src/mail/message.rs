@@ -1611,7 +1611,7 @@ fn attachments(
             continue;
         }
         let out_of_time = index > 0 && started.elapsed() > limits.max_message_extraction_time;
-        let (attachment, inside) = attachment(
+        let (attachment, inside, not_read) = attachment(
             (part_index, part),
             message,
             &layout,
@@ -1619,6 +1619,11 @@ fn attachments(
             limits,
             out_of_time,
         );
+        // Multiparts of attached messages whose preamble and epilogue were not read: counted
+        // with the message's own, as their readings counted them.
+        if not_read > 0 {
+            labels.add_count(outside::NOT_READ_LABEL, not_read);
+        }
         // Text an attached message holds that was not read: the whole message is kept.
         if let Some(note) = attachment.extraction.as_deref() {
             if note.contains(TOO_DEEP_NOTE) {
@@ -1626,12 +1631,6 @@ fn attachments(
             }
             if note.contains(outside::CUT_REASON) {
                 labels.set(outside::CUT_LABEL, outside::CUT_REASON);
-            }
-            // Multiparts of attached messages whose preamble and epilogue were not read: counted
-            // with the message's own.
-            let not_read = outside::not_read_in_note(note);
-            if not_read > 0 {
-                labels.add_count(outside::NOT_READ_LABEL, not_read);
             }
             // Read by the content where the type said nothing valid: an analyst should know.
             if note.contains(attach::INVALID_TYPE_NOTE) {
@@ -1807,6 +1806,7 @@ fn outlook_message(
                 attach::Extracted {
                     text: None,
                     note: Some(note),
+                    multiparts_not_read: 0,
                 },
                 Vec::new(),
             ));
@@ -1819,6 +1819,7 @@ fn outlook_message(
             attach::Extracted {
                 text: None,
                 note: Some(note),
+                multiparts_not_read: 0,
             },
             Vec::new(),
         ));
@@ -1902,11 +1903,11 @@ fn file_message_as_sent<'b>(
 /// `extracted` with `note` before its own note.
 fn noted(extracted: attach::Extracted, note: &str) -> attach::Extracted {
     attach::Extracted {
-        text: extracted.text,
         note: Some(match extracted.note {
             Some(more) => format!("{note}; {more}"),
             None => note.to_owned(),
         }),
+        ..extracted
     }
 }
 
@@ -1915,7 +1916,8 @@ const JOURNALLED_NOTE: &str = "a message the journal report journals: read as an
 
 /// One attachment described (the part and its index among the parts of `message`, whose layout
 /// is found in `layout` where it is needed), with its text unless the message is `out_of_time`,
-/// and the messages held in its text.
+/// the messages held in its text, and how many multiparts of the messages in it had the text
+/// outside their parts not read ([`attach::Extracted::multiparts_not_read`]).
 fn attachment<'m, 'x>(
     (index, part): (usize, &MessagePart<'_>),
     message: &'m Message<'x>,
@@ -1923,7 +1925,7 @@ fn attachment<'m, 'x>(
     renamed: Option<&unfound::Renamed>,
     limits: &Limits,
     out_of_time: bool,
-) -> (Attachment, Vec<Held>) {
+) -> (Attachment, Vec<Held>, usize) {
     let bytes = written_attachment_bytes(part, &message.raw_message, renamed);
     let file = attachment_file(part, &bytes);
     if out_of_time {
@@ -1936,7 +1938,7 @@ fn attachment<'m, 'x>(
             text: None,
             extraction: Some(reason),
         };
-        return (attachment, Vec::new());
+        return (attachment, Vec::new(), 0);
     }
     let (extracted, held) = match part.message() {
         Some(nested) => {
@@ -1968,6 +1970,7 @@ fn attachment<'m, 'x>(
             },
         },
     };
+    let not_read = extracted.multiparts_not_read;
     let mut extraction = extracted.note;
     if part.is_encoding_problem && !part_not_a_message(message, index) {
         let problem = if transfer::decoded_body(part, &message.raw_message).is_some() {
@@ -2003,7 +2006,7 @@ fn attachment<'m, 'x>(
         text,
         extraction,
     };
-    (attachment, held)
+    (attachment, held, not_read)
 }
 
 /// The text of signed or encrypted mail: an opaque-signed S/MIME message's content read as an
@@ -2028,6 +2031,7 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
                         "an S/MIME signature whose content is not a MIME entity; text not extracted"
                             .to_owned(),
                     ),
+                    multiparts_not_read: 0,
                 };
                 return (extracted, Vec::new());
             };
@@ -2057,6 +2061,7 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
                 note: Some(format!(
                     "encrypted ({what}): its text cannot be read without the recipient's key"
                 )),
+                multiparts_not_read: 0,
             };
             (extracted, Vec::new())
         }
@@ -2222,12 +2227,15 @@ fn attached_message_text_as_parsed(
         text.push_str("\n\n");
     }
     let mut notes = Vec::new();
+    // Its own multiparts whose outside text was not read, and those of the messages in it.
+    let mut not_read = outside_not_read;
     // Files uuencoded in its body are read as its files are, after it.
     let body = body.unwrap_or_default();
     match take_uuencoded(&body, limits.max_attachments, limits) {
         Some((out, files, left)) => {
             text.push_str(&out);
             for (file, extracted) in files {
+                not_read = not_read.saturating_add(extracted.multiparts_not_read);
                 if let Some(note) = extracted.note {
                     notes.push(format!("{}: {note}", file.name));
                 }
@@ -2309,6 +2317,7 @@ fn attached_message_text_as_parsed(
                 }
             }
         };
+        not_read = not_read.saturating_add(extracted.multiparts_not_read);
         if let Some(note) = extracted.note {
             notes.push(format!("{name}: {note}"));
         }
@@ -2365,6 +2374,7 @@ fn attached_message_text_as_parsed(
     let extracted = attach::Extracted {
         text: (!text.is_empty()).then(|| text.to_owned()),
         note: (!notes.is_empty()).then(|| notes.join("; ")),
+        multiparts_not_read: not_read,
     };
     (extracted, held)
 }
@@ -2408,6 +2418,7 @@ fn too_deep() -> attach::Extracted {
     attach::Extracted {
         text: None,
         note: Some(TOO_DEEP_NOTE.to_owned()),
+        multiparts_not_read: 0,
     }
 }
 

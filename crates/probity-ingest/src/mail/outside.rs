@@ -27,32 +27,13 @@ pub(super) const MAX_MULTIPARTS_READ: usize = 256;
 /// message goes to dead-letter whole as well, so that their text is kept.
 pub(super) const NOT_READ_LABEL: &str = "email.outside_parts_not_read";
 
-/// The start of [`not_read_note`], before the number.
-const NOT_READ_NOTE_START: &str = "the text outside the parts of ";
-
-/// The rest of [`not_read_note`], after the number.
-const NOT_READ_NOTE_END: &str = " multiparts was not read (over ";
-
 /// The note on an attached message with `count` multiparts past [`MAX_MULTIPARTS_READ`] whose
-/// preamble and epilogue were not read; [`not_read_in_note`] counts them again.
+/// preamble and epilogue were not read. The count goes up to its message's label with the note
+/// ([`crate::attach::Extracted::multiparts_not_read`]), never read back from the note's text.
 pub(super) fn not_read_note(count: usize) -> String {
-    format!("{NOT_READ_NOTE_START}{count}{NOT_READ_NOTE_END}{MAX_MULTIPARTS_READ} in one message)")
-}
-
-/// How many multiparts the notes [`not_read_note`] wrote in `note` (an attachment's, which holds
-/// those of the messages attached inside it, each once) count, all together.
-pub(super) fn not_read_in_note(note: &str) -> usize {
-    note.match_indices(NOT_READ_NOTE_START)
-        .filter_map(|(at, _)| {
-            let rest = note.get(at + NOT_READ_NOTE_START.len()..)?;
-            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-            let (count, after) = rest.split_at_checked(digits)?;
-            after
-                .starts_with(NOT_READ_NOTE_END)
-                .then(|| count.parse::<usize>().ok())
-                .flatten()
-        })
-        .fold(0, usize::saturating_add)
+    format!(
+        "the text outside the parts of {count} multiparts was not read (over {MAX_MULTIPARTS_READ} in one message)"
+    )
 }
 
 /// The last line of a preamble or epilogue cut at [`MAX_OUTSIDE_BYTES`].
@@ -489,22 +470,6 @@ fn says_something(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_notes_on_multiparts_not_read_are_counted_together() {
-        let note = format!(
-            "part 1: {}; a.eml: {}; {}",
-            not_read_note(3),
-            not_read_note(40),
-            not_read_note(2)
-        );
-        assert_eq!(not_read_in_note(&note), 45);
-        assert_eq!(
-            not_read_in_note("the text outside the parts of 7 multiparts was cut"),
-            0
-        );
-        assert_eq!(not_read_in_note("the text outside the parts of "), 0);
-    }
 
     #[test]
     fn preamble_and_epilogue_are_the_bytes_outside_the_delimiters() {
