@@ -1261,6 +1261,53 @@ fn a_message_of_hundreds_of_multiparts_is_read_only_so_far_and_kept_whole() {
     assert_eq!(body(&event).trim_end(), "Meet me behind the station.");
 }
 
+/// The mending of a message's structure checks 256 multiparts, its own and those of the messages
+/// attached to it in place together: past them, a multipart never closed or with no part would
+/// hide the parts after it, unseen. A message with 201 of its own and an attached message with
+/// 101 (each under the 256 whose preambles and epilogues are read) was read with no label and
+/// kept nowhere whole; it is labelled with how many were not checked and kept in dead-letter.
+#[test]
+fn multiparts_past_those_the_mending_checks_keep_the_message_in_dead_letter() {
+    let siblings = |outer: &str, count: usize| -> String {
+        (0..count)
+            .map(|n| {
+                format!(
+                    "--{outer}\nContent-Type: multipart/alternative; boundary=\"S\"\n\n--S\nContent-Type: text/plain\n\npart {n}\n--S--\n"
+                )
+            })
+            .collect()
+    };
+    let message = |own: usize, attached: usize| {
+        format!(
+            "From: a@force.police.uk\nTo: b@gmail.com\nSubject: many\nContent-Type: multipart/mixed; boundary=\"M\"\n\n{}--M\nContent-Type: message/rfc822\n\nFrom: c@force.police.uk\nSubject: inner\nContent-Type: multipart/mixed; boundary=\"R\"\n\n{}--R--\n--M\nContent-Type: text/plain\n\nMeet me behind the station.\n--M--\n",
+            siblings("M", own),
+            siblings("R", attached)
+        )
+    };
+    let raw = message(200, 100);
+    let batch = decode_with(raw.as_bytes(), Limits::default());
+    assert_eq!(batch.events.len(), 1);
+    let event = &batch.events[0];
+    assert!(body(event).contains("Meet me behind the station."));
+    assert!(!event.labels.contains_key("email.outside_parts_not_read"));
+    assert_eq!(
+        event.labels["email.multiparts_not_checked"],
+        (201 + 101 - 256).to_string()
+    );
+    assert_eq!(batch.rejected.len(), 1, "{:?}", event.labels);
+    assert_eq!(batch.rejected[0].raw, raw.as_bytes());
+    assert!(
+        batch.rejected[0]
+            .reason
+            .contains("labelled email.multiparts_not_checked"),
+        "{}",
+        batch.rejected[0].reason
+    );
+    // Within the 256, nothing is labelled or kept.
+    let event = decode(message(150, 100).as_bytes());
+    assert!(!event.labels.contains_key("email.multiparts_not_checked"));
+}
+
 /// Multiparts sharing one boundary are few boundaries to check, but each one's preamble and
 /// epilogue is still looked for: past 256 they are not, which the event says.
 #[test]

@@ -285,6 +285,7 @@ pub(super) fn message_to_events_with(
     if let Some(reason) = not_a_message(&message, bytes.len()) {
         return Err(reason);
     }
+    let not_checked = unclosed::not_checked(&message);
     let max_originals = ctx.limits.max_attachments;
     let mut events = journal::events(&message, max_originals, &mut |message, end, journalled| {
         event_from_message(
@@ -367,6 +368,11 @@ pub(super) fn message_to_events_with(
             .and_then(|mended| mended.unfinished.as_ref())
         {
             event.labels.insert(UNFINISHED_LABEL.into(), why.clone());
+        }
+        if not_checked > 0 {
+            event
+                .labels
+                .insert(unclosed::NOT_CHECKED_LABEL.into(), not_checked.to_string());
         }
         if let Some((cut, count)) = nesting {
             event.labels.insert(

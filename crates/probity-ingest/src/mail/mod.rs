@@ -276,6 +276,13 @@ fn not_held_in_full(event: &Event, limits: &Limits) -> Vec<String> {
             outside::MAX_MULTIPARTS_READ
         ));
     }
+    if let Some(count) = event.labels.get(unclosed::NOT_CHECKED_LABEL) {
+        reasons.push(format!(
+            "the structure of {count} multiparts, past the first {} of the message and the messages attached to it, was not checked for multiparts never closed or with no part, which hide the parts after them from the parser (labelled {})",
+            unclosed::MAX_MULTIPARTS,
+            unclosed::NOT_CHECKED_LABEL
+        ));
+    }
     if let Some(why) = event.labels.get("email.nested_messages_cut") {
         reasons.push(format!("{why} (labelled email.nested_messages_cut)"));
     }

@@ -36,7 +36,40 @@ pub(super) const LABEL: &str = "email.unclosed_multiparts";
 /// Most multiparts of one message checked. Each is looked for through the message up to the
 /// next delimiter of those holding it; a message with thousands nested would take time growing
 /// with the square of their number. Those past it are read as the parser reads them.
-const MAX_MULTIPARTS: usize = 256;
+pub(super) const MAX_MULTIPARTS: usize = 256;
+
+/// The label on a message with more multiparts than [`MAX_MULTIPARTS`] (its own and those of the
+/// messages attached to it in place, all together), those past it unchecked by the mending of
+/// its structure (here and in [`super::empty_parts`], which checks as many): a multipart among
+/// them never closed, or with no part, may hide the parts after it from the parser. Its value is
+/// how many; the message goes to dead-letter whole as well. They went unlabelled before, and
+/// only a message's own multiparts past 256 kept it in dead-letter, for their text outside the
+/// parts ([`super::outside::NOT_READ_LABEL`]).
+pub(super) const NOT_CHECKED_LABEL: &str = "email.multiparts_not_checked";
+
+/// How many multiparts of `message` (and of the messages attached to it in place, as deep as
+/// [`close`] follows them) past the first [`MAX_MULTIPARTS`] the mending leaves unchecked.
+pub(super) fn not_checked(message: &Message<'_>) -> usize {
+    let raw: &[u8] = message.raw_message.as_ref();
+    count(message, raw, 0).saturating_sub(MAX_MULTIPARTS)
+}
+
+/// How many multiparts with a boundary `message` and the messages attached to it in place hold.
+fn count(message: &Message<'_>, raw: &[u8], depth: usize) -> usize {
+    message
+        .parts
+        .iter()
+        .map(|part| match &part.body {
+            PartType::Multipart(_) if super::outside::boundary(part).is_some() => 1,
+            PartType::Message(attached)
+                if depth < MAX_DEPTH && super::read_in_place(attached, raw) =>
+            {
+                count(attached, raw, depth + 1)
+            }
+            _ => 0,
+        })
+        .sum()
+}
 
 /// How many multiparts holding one are taken as its holders: the nearest.
 const MAX_HOLDERS: usize = 16;
