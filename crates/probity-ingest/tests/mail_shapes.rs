@@ -1308,6 +1308,25 @@ fn multiparts_past_those_the_mending_checks_keep_the_message_in_dead_letter() {
     assert!(!event.labels.contains_key("email.multiparts_not_checked"));
 }
 
+/// A multipart inside another of the same boundary closes first: its close delimiter line is
+/// not the outer one's. Taken for it, the outer one's epilogue began there and held the outer
+/// close delimiter line, read as text outside the parts (`--a--` in mail-parser's
+/// malformed/003.eml, whose two multiparts are never closed and are closed at its end). Text
+/// after the outer close delimiter is still read as its epilogue.
+#[test]
+fn the_close_delimiter_of_a_multipart_inside_one_of_the_same_boundary_is_not_text() {
+    let malformed_003 = "Content-Type: multipart/mixed; boundary=\"a\"\n\n--a\nContent-Type: multipart/mixed; boundary=\"a\"\n\n--a\nContent-Type: text/plain\n\nbody\n";
+    let event = decode(malformed_003.as_bytes());
+    assert_eq!(body(&event).trim_end(), "body");
+    assert_eq!(event.labels["email.unclosed_multiparts"], "2");
+    let closed = "From: a@force.police.uk\nSubject: s\nContent-Type: multipart/mixed; boundary=\"a\"\n\n--a\nContent-Type: multipart/mixed; boundary=\"a\"\n\n--a\nContent-Type: text/plain\n\nbody\n--a--\n--a--\nMeet me behind the station.\n";
+    let event = decode(closed.as_bytes());
+    assert_eq!(
+        body(&event).trim_end(),
+        "body\n\n[text outside the message's parts]\nMeet me behind the station."
+    );
+}
+
 /// Multiparts sharing one boundary are few boundaries to check, but each one's preamble and
 /// epilogue is still looked for: past 256 they are not, which the event says.
 #[test]

@@ -140,6 +140,7 @@ pub(super) fn text_ending(
     // Whether the message goes on past where it is read to (the epilogue reaching that end is cut).
     let goes_on = end.is_some_and(|end| end.goes_on && end.at >= message_end);
     let parents = parents(message);
+    let same_boundary = SameBoundary::of(message);
     let mut found: Vec<String> = Vec::new();
     // The length of the text found so far, joined.
     let mut found_len = 0;
@@ -167,7 +168,9 @@ pub(super) fn text_ending(
             part_end = part_end.max(end.map_or(0, |end| end.at));
         }
         let end = part_end.min(raw.len());
-        let (preamble, mut epilogue_at) = outside(raw, start, end, end, boundary.as_bytes());
+        let inner = same_boundary.inside(boundary, start, end);
+        let (preamble, mut epilogue_at) =
+            outside(raw, start, end, end, boundary.as_bytes(), &inner);
         if epilogue_at.is_none() && preamble.is_some() && index > 0 {
             // The parser ends a multipart before its close delimiter line where one inside it
             // was never closed: the close delimiter is looked for past the part too, up to the
@@ -175,7 +178,7 @@ pub(super) fn text_ending(
             let to = end.saturating_add(MAX_OUTSIDE_BYTES).min(message_end);
             let holders = holding_boundaries(message, &parents, index);
             let reach = next_delimiter(raw, end, to, &holders).unwrap_or(to);
-            epilogue_at = outside(raw, start, end, reach, boundary.as_bytes()).1;
+            epilogue_at = outside(raw, start, end, reach, boundary.as_bytes(), &inner).1;
         }
         // The epilogue runs to the next delimiter line of a multipart holding this one, or to
         // the end of the message: the parser reads no further where none follows.
@@ -223,6 +226,59 @@ pub(super) fn text_ending(
         text: found.join("\n\n"),
         cut: any_cut,
     })
+}
+
+/// The bodies of a message's multiparts, by boundary, where more than one has it: a multipart
+/// inside another of the same boundary (mail-parser's malformed/003.eml, `a` in `a`) closes
+/// first, and its close delimiter line is not the other's. Taken for it, the other's epilogue
+/// began there and held its own close delimiter line, `--a--` read as text outside the parts.
+struct SameBoundary<'m>(std::collections::HashMap<&'m str, Vec<std::ops::Range<usize>>>);
+
+impl<'m> SameBoundary<'m> {
+    fn of(message: &'m Message<'_>) -> Self {
+        let mut bodies: std::collections::HashMap<&str, Vec<std::ops::Range<usize>>> =
+            std::collections::HashMap::new();
+        for part in &message.parts {
+            if matches!(part.body, PartType::Multipart(_))
+                && let Some(boundary) = boundary(part)
+            {
+                bodies
+                    .entry(boundary)
+                    .or_default()
+                    .push(part.offset_body as usize..part.offset_end as usize);
+            }
+        }
+        bodies.retain(|_, ranges| ranges.len() > 1);
+        for ranges in bodies.values_mut() {
+            ranges.sort_unstable_by_key(|range| range.start);
+        }
+        Self(bodies)
+    }
+
+    /// The bodies of the multiparts of `boundary` that start within `start..end` (the body of
+    /// one of them), after `start`, in `raw`'s offsets relative to `start`: those inside it.
+    fn inside(&self, boundary: &str, start: usize, end: usize) -> Vec<std::ops::Range<usize>> {
+        let Some(ranges) = self.0.get(boundary) else {
+            return Vec::new();
+        };
+        let from = ranges.partition_point(|range| range.start <= start);
+        // Merged where they overlap (nested, mostly): one search for each place looked at.
+        let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+        for range in ranges[from..].iter().take_while(|range| range.start < end) {
+            let range = range.start - start..range.end.saturating_sub(start);
+            match merged.last_mut() {
+                Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                _ => merged.push(range),
+            }
+        }
+        merged
+    }
+}
+
+/// Whether `at` is within one of `ranges` (sorted, none overlapping another).
+fn within_any(ranges: &[std::ops::Range<usize>], at: usize) -> bool {
+    let after = ranges.partition_point(|range| range.start <= at);
+    after > 0 && ranges[after - 1].contains(&at)
 }
 
 /// Which multipart of a message holds each of its parts, found once for all the messages
@@ -427,6 +483,7 @@ fn outside<'r>(
     end: usize,
     reach: usize,
     boundary: &[u8],
+    inner: &[std::ops::Range<usize>],
 ) -> (Option<&'r [u8]>, Option<usize>) {
     let Some(body) = raw.get(start..end) else {
         return (None, None);
@@ -443,7 +500,13 @@ fn outside<'r>(
     let within = raw.get(start..reach).unwrap_or_default();
     // From the first delimiter line on: that line may be the close delimiter itself (the parser
     // split at the boundary within a line of the preamble, then closed).
-    let closes = || memmem::find_iter(within, &close_needle).filter(|&at| at >= first);
+    // Not the close delimiter of a multipart of the same boundary inside this one (`inner`,
+    // relative to `start`), which closes first.
+    let closes = || {
+        memmem::find_iter(within, &close_needle)
+            .filter(|&at| at >= first)
+            .filter(|&at| !within_any(inner, at))
+    };
     let close = closes()
         .find(|&at| at == 0 || within.get(at - 1) == Some(&b'\n'))
         // Else one written at the end of a line of text (`text--boundary--`), which the parser
@@ -474,7 +537,7 @@ mod tests {
     #[test]
     fn preamble_and_epilogue_are_the_bytes_outside_the_delimiters() {
         let body = b"before\r\n--B\r\n\r\none\r\n--B\r\n\r\ntwo\r\n--B--\r\nafter\r\n";
-        let (preamble, epilogue) = outside(body, 0, body.len(), body.len(), b"B");
+        let (preamble, epilogue) = outside(body, 0, body.len(), body.len(), b"B", &[]);
         assert_eq!(preamble, Some(b"before\r\n".as_slice()));
         assert_eq!(
             epilogue.map(|at| &body[at..]),
@@ -482,25 +545,25 @@ mod tests {
         );
         // The first close delimiter ends the parts: a second is in the epilogue.
         let body = b"--B\r\n\r\none\r\n--B--\r\nafter\r\n--B--\r\n";
-        let (_, epilogue) = outside(body, 0, body.len(), body.len(), b"B");
+        let (_, epilogue) = outside(body, 0, body.len(), body.len(), b"B", &[]);
         assert_eq!(
             epilogue.map(|at| &body[at..]),
             Some(b"after\r\n--B--\r\n".as_slice())
         );
         // A part ended within its close delimiter's line: the epilogue starts after that line.
-        let (_, epilogue) = outside(body, 0, 17, 17, b"B");
+        let (_, epilogue) = outside(body, 0, 17, 17, b"B", &[]);
         assert_eq!(epilogue, Some(19));
         // No delimiter, nothing outside.
-        assert_eq!(outside(b"x-B\r\n", 0, 5, 5, b"B"), (None, None));
+        assert_eq!(outside(b"x-B\r\n", 0, 5, 5, b"B", &[]), (None, None));
         // A delimiter at the end of a line of text, as a careless mailer writes one and as the
         // parser splits at it: the text before it is the preamble, and after the first close
         // delimiter so written is the epilogue.
         assert_eq!(
-            outside(b"x--B\r\n", 0, 6, 6, b"B"),
+            outside(b"x--B\r\n", 0, 6, 6, b"B", &[]),
             (Some(b"x".as_slice()), None)
         );
         let body = b"above\r\nx--B--\r\nafter\r\n";
-        let (preamble, epilogue) = outside(body, 0, body.len(), body.len(), b"B");
+        let (preamble, epilogue) = outside(body, 0, body.len(), body.len(), b"B", &[]);
         assert_eq!(preamble, Some(b"above\r\nx".as_slice()));
         assert_eq!(
             epilogue.map(|at| &body[at..]),
