@@ -41,9 +41,9 @@ use mail_parser::{ContentType, HeaderValue};
 /// a few cost a few scans of the message, no more than reading it does.
 pub(super) const MIN_RENAMED: usize = 8;
 
-/// Longest boundary looked for (RFC 2046 allows 70 characters). A multipart with a longer one is
-/// left as written: few can fit in a message, and one of 2 MB made the search's automaton take
-/// hundreds of megabytes (a comms fuzzer finding).
+/// Longest boundary the search's automaton holds whole (RFC 2046 allows 70 characters): a longer
+/// one is looked for by its first bytes, each place they are found compared whole (one of 2 MB
+/// in the automaton made it take hundreds of megabytes: a comms fuzzer finding).
 const MAX_SEARCHED_BOUNDARY: usize = 256;
 
 #[cfg(test)]
@@ -118,6 +118,10 @@ struct Multipart {
     value: std::ops::Range<usize>,
     /// Its boundary, as mail-parser reads it.
     boundary: String,
+    /// Where its value is not UTF-8, its boundary as mail-parser reads it once the field's lines
+    /// are read as windows-1252 (as a part's header lines are, after a first reading:
+    /// [`crate::charset::lines_as_utf8`]), where that reads another.
+    transcoded: Option<String>,
     /// Its content type as mail-parser reads it.
     content_type: ContentType<'static>,
 }
@@ -463,10 +467,11 @@ fn unfound_flags(bytes: &[u8], multiparts: &[Multipart]) -> Option<Vec<bool>> {
     let flags = multiparts
         .iter()
         .map(|multipart| {
-            multipart.boundary.len() <= MAX_SEARCHED_BOUNDARY
-                && last
-                    .get(multipart.boundary.as_str())
+            let unfound = |boundary: &str| {
+                last.get(boundary)
                     .is_none_or(|&start| start < multipart.value.end)
+            };
+            unfound(&multipart.boundary) && multipart.transcoded.as_deref().is_none_or(unfound)
         })
         .collect();
     Some(flags)
@@ -480,8 +485,8 @@ struct Fields {
 }
 
 /// Every field named `Content-Type` whose value mail-parser reads as a multipart with a boundary
-/// of ASCII characters (one with others is left alone: reading header lines in another charset
-/// could change it), and where each naming an attached message's type (`message/rfc822`,
+/// (one whose value is not UTF-8 with both the boundaries it may be read with: a part's header
+/// lines are read as windows-1252 after a first reading), and where each naming an attached message's type (`message/rfc822`,
 /// `message/global`) starts. A field is looked for at the start of a line and straight after a delimiter
 /// line's boundary, where mail-parser reads a part's header block from.
 fn fields(bytes: &[u8]) -> Fields {
@@ -526,13 +531,16 @@ fn fields(bytes: &[u8]) -> Fields {
         let Some(boundary) = content_type.attribute("boundary") else {
             continue;
         };
-        if boundary.is_empty() || !boundary.is_ascii() {
+        if boundary.is_empty() {
             continue;
         }
         let boundary = boundary.to_owned();
+        let transcoded = transcoded_boundary(bytes.get(value_start..end).unwrap_or_default())
+            .filter(|transcoded| *transcoded != boundary);
         found.push(Multipart {
             value: value_start..end,
             boundary,
+            transcoded,
             content_type,
         });
     }
@@ -540,6 +548,25 @@ fn fields(bytes: &[u8]) -> Fields {
         multiparts: found,
         messages,
     }
+}
+
+/// The boundary mail-parser reads in a `Content-Type` field's `value` that is not UTF-8 once its
+/// lines are read as windows-1252; none where the value is UTF-8 (it is read as it is) or then
+/// names no boundary. Multiparts with a boundary of other characters than ASCII were left out,
+/// and each cost mail-parser a scan of the rest of the message where the boundary is not found:
+/// 5,700 sibling multiparts whose boundary was garbled took seconds to read, again in each
+/// round of the mending of the message's structure (comms fuzzer).
+fn transcoded_boundary(value: &[u8]) -> Option<String> {
+    if std::str::from_utf8(value).is_ok() {
+        return None;
+    }
+    let decoder = mail_parser::decoders::charsets::map::charset_decoder(b"windows-1252")?;
+    let transcoded = decoder(value);
+    let (content_type, _) = content_type_at(transcoded.as_bytes(), 0);
+    content_type?
+        .attribute("boundary")
+        .filter(|boundary| !boundary.is_empty())
+        .map(str::to_owned)
 }
 
 /// Whether a field can start after `before` on its line: at the start of a line (white space
@@ -572,29 +599,68 @@ fn last_delimiters<'m>(
 ) -> Option<HashMap<&'m str, usize>> {
     let mut boundaries: Vec<&str> = multiparts
         .iter()
-        .map(|multipart| multipart.boundary.as_str())
-        .filter(|boundary| boundary.len() <= MAX_SEARCHED_BOUNDARY)
+        .flat_map(|multipart| {
+            std::iter::once(multipart.boundary.as_str()).chain(multipart.transcoded.as_deref())
+        })
         .collect();
     boundaries.sort_unstable();
     boundaries.dedup();
-    let patterns: Vec<Vec<u8>> = boundaries
+    // A longer boundary is looked for by its first bytes, each place found then compared whole:
+    // the search's automaton stays small (a fuzzed message's 2 MB boundary made it take hundreds
+    // of megabytes), and a multipart with a boundary longer than those, left as written, cost a
+    // scan of the rest of the message as any other does (a thousand fit in 300 KB).
+    let mut patterns: Vec<&[u8]> = boundaries
         .iter()
-        .map(|boundary| [b"--", boundary.as_bytes()].concat())
+        .map(|boundary| {
+            let bytes = boundary.as_bytes();
+            bytes.get(..MAX_SEARCHED_BOUNDARY).unwrap_or(bytes)
+        })
+        .collect();
+    patterns.sort_unstable();
+    patterns.dedup();
+    let mut sharing: Vec<Vec<&str>> = vec![Vec::new(); patterns.len()];
+    for &boundary in &boundaries {
+        let bytes = boundary.as_bytes();
+        let prefix = bytes.get(..MAX_SEARCHED_BOUNDARY).unwrap_or(bytes);
+        if let Ok(index) = patterns.binary_search(&prefix) {
+            sharing[index].push(boundary);
+        }
+    }
+    let needles: Vec<Vec<u8>> = patterns
+        .iter()
+        .map(|prefix| [b"--", *prefix].concat())
         .collect();
     // An automaton of its own for each pattern byte, not a table of 256 entries for each: the
     // memory stays a small multiple of the patterns' bytes.
     let searcher = AhoCorasick::builder()
         .kind(Some(AhoCorasickKind::ContiguousNFA))
-        .build(&patterns)
+        .build(&needles)
         .ok()?;
+    // The bytes compared whole past the first ones, at most a few times the message's: past
+    // that the boundaries are not searched for (as for one that cannot be).
+    let mut compared_budget = bytes.len().saturating_mul(COMPARED_PER_BYTE);
     let mut last = HashMap::new();
     for found in searcher.find_overlapping_iter(bytes) {
-        if let Some(&boundary) = boundaries.get(found.pattern().as_usize()) {
+        let Some(boundaries) = sharing.get(found.pattern().as_usize()) else {
+            continue;
+        };
+        let rest = bytes.get(found.start() + 2..).unwrap_or_default();
+        for &boundary in boundaries {
+            if boundary.len() > MAX_SEARCHED_BOUNDARY {
+                compared_budget = compared_budget.checked_sub(boundary.len())?;
+                if !rest.starts_with(boundary.as_bytes()) {
+                    continue;
+                }
+            }
             last.insert(boundary, found.start());
         }
     }
     Some(last)
 }
+
+/// How many bytes, for each byte of a message, [`last_delimiters`] may compare of boundaries
+/// longer than [`MAX_SEARCHED_BOUNDARY`] where their first bytes are found.
+const COMPARED_PER_BYTE: usize = 8;
 
 /// Notes in `used` each character that follows `boundar`, in any case, in `bytes`.
 fn note_used(bytes: &[u8], used: &mut [bool; 256]) {
@@ -758,24 +824,81 @@ mod tests {
         );
     }
 
-    /// A multipart whose boundary is longer than any looked for is left as written, and the rest
-    /// are still renamed (a fuzzed message's 2 MB boundary made the search take hundreds of
-    /// megabytes).
+    /// A boundary longer than the automaton holds is looked for by its first bytes and compared
+    /// whole where they are found: one found nowhere after its field is renamed as the rest are
+    /// (it was left as written, and a thousand such multiparts, which fit in 300 KB, each cost
+    /// mail-parser a scan of the rest of the message); one found whole is left as written, and
+    /// one whose first bytes only are found is renamed.
     #[test]
-    fn a_boundary_too_long_to_look_for_is_left_as_written() {
-        let mut raw = cut_boundaries(20);
+    fn a_boundary_longer_than_the_automaton_holds_is_compared_whole() {
         let long = "L".repeat(MAX_SEARCHED_BOUNDARY + 1);
-        let field = format!("--N0\nContent-Type: multipart/mixed; boundary=\"{long}\"\n\nlast\n");
-        let at = raw.len() - "--N0--\n".len();
-        raw.splice(at..at, field.bytes());
-        let renamed = rename(&raw).unwrap();
-        let rewritten = String::from_utf8_lossy(&renamed.bytes);
-        assert!(
-            rewritten.contains(&format!("boundary=\"{long}\"")),
-            "the long one is as written"
-        );
-        assert_eq!(rewritten.matches("boundary=\"undary=").count(), 0);
+        let with = |after: &str| {
+            let mut raw = cut_boundaries(20);
+            let field = format!(
+                "--N0\nContent-Type: multipart/mixed; boundary=\"{long}\"\n\n{after}last\n"
+            );
+            let at = raw.len() - "--N0--\n".len();
+            raw.splice(at..at, field.bytes());
+            raw
+        };
+        let renamed_long = |raw: &[u8]| {
+            let renamed = rename(raw).unwrap();
+            let rewritten = String::from_utf8_lossy(&renamed.bytes).into_owned();
+            assert_eq!(rewritten.matches("boundary=\"undary=").count(), 0);
+            !rewritten.contains(&format!("boundary=\"{long}\""))
+        };
+        let raw = with("");
         assert_eq!(fields(&raw).multiparts.len(), 22);
+        assert!(renamed_long(&raw));
+        assert!(!renamed_long(&with(&format!("--{long}\n\n"))));
+        let cut = &long[..MAX_SEARCHED_BOUNDARY];
+        assert!(renamed_long(&with(&format!("--{cut}X\n\n"))));
+    }
+
+    /// `count` sibling parts of a multipart, each a multipart of boundary `boundary` (written as
+    /// these bytes) opened with a delimiter line `--B` and a line of text.
+    fn garbled_boundaries(boundary: &[u8], count: usize) -> Vec<u8> {
+        let mut raw =
+            format!("{HEAD}Content-Type: multipart/mixed; boundary=\"A\"\n\n").into_bytes();
+        for part in 0..count {
+            raw.extend_from_slice(b"--A\nContent-Type: multipart/mixed; boundary=\"");
+            raw.extend_from_slice(boundary);
+            raw.extend_from_slice(format!("\"\n\n--B\n\nline {part} of the text\n").as_bytes());
+        }
+        raw.extend_from_slice(b"--A--\n");
+        raw
+    }
+
+    /// A boundary of other characters than ASCII found nowhere after its field costs mail-parser
+    /// a scan of the rest of the message as any does: such multiparts were left as written, and
+    /// thousands of siblings took seconds to read, in each round of the mending too (comms
+    /// fuzzer). One in UTF-8, and one not (read as mail-parser reads it, and as windows-1252).
+    #[test]
+    fn boundaries_not_in_ascii_found_nowhere_are_not_searched_for() {
+        for boundary in ["B\u{e9}".as_bytes(), b"B\xe9"] {
+            let count = 300;
+            let raw = garbled_boundaries(boundary, count);
+            let renamed = rename(&raw).unwrap();
+            assert_eq!(renamed.bytes.len(), raw.len());
+            SEARCHED_IN_VAIN.with(|cell| cell.set(usize::MAX));
+            let event = decode(&raw);
+            assert_eq!(SEARCHED_IN_VAIN.with(std::cell::Cell::get), 0);
+            let body = body(&event);
+            for part in 0..count {
+                assert!(body.contains(&format!("line {part} of the text")), "{part}");
+            }
+        }
+    }
+
+    /// A boundary not in UTF-8 whose delimiter lines are found once its field is read as
+    /// windows-1252 (as a part's header lines are) is left as written: the multipart is read.
+    #[test]
+    fn a_boundary_found_once_read_as_windows_1252_is_left_as_written() {
+        let mut raw = garbled_boundaries(b"B\xe9", MIN_RENAMED * 2);
+        let close = raw.len() - "--A--\n".len();
+        raw.splice(close..close, "--B\u{e9}--\n".bytes());
+        let plan = plan(&raw, 0);
+        assert!(plan.is_none_or(|plan| plan.unfound.len() < MIN_RENAMED));
     }
 
     #[test]
