@@ -592,7 +592,7 @@ fn content_type_at(bytes: &[u8], start: usize) -> (Option<ContentType<'static>>,
 }
 
 /// Where `--` and each boundary last start in the message, by boundary: all looked for in one
-/// pass. None where the boundaries cannot be searched for.
+/// pass. None where the boundaries cannot be searched for (the automaton cannot be built).
 fn last_delimiters<'m>(
     bytes: &[u8],
     multiparts: &'m [Multipart],
@@ -637,7 +637,8 @@ fn last_delimiters<'m>(
         .build(&needles)
         .ok()?;
     // The bytes compared whole past the first ones, at most a few times the message's: past
-    // that the boundaries are not searched for (as for one that cannot be).
+    // that a longer boundary whose first bytes are found is taken to be found (left to the
+    // parser's search), and the others are still looked for.
     let mut compared_budget = bytes.len().saturating_mul(COMPARED_PER_BYTE);
     let mut last = HashMap::new();
     for found in searcher.find_overlapping_iter(bytes) {
@@ -646,8 +647,10 @@ fn last_delimiters<'m>(
         };
         let rest = bytes.get(found.start() + 2..).unwrap_or_default();
         for &boundary in boundaries {
-            if boundary.len() > MAX_SEARCHED_BOUNDARY {
-                compared_budget = compared_budget.checked_sub(boundary.len())?;
+            if boundary.len() > MAX_SEARCHED_BOUNDARY
+                && let Some(left) = compared_budget.checked_sub(boundary.len())
+            {
+                compared_budget = left;
                 if !rest.starts_with(boundary.as_bytes()) {
                     continue;
                 }
@@ -853,6 +856,31 @@ mod tests {
         assert!(!renamed_long(&with(&format!("--{long}\n\n"))));
         let cut = &long[..MAX_SEARCHED_BOUNDARY];
         assert!(renamed_long(&with(&format!("--{cut}X\n\n"))));
+    }
+
+    /// Where the whole comparisons of longer boundaries pass their bound (many sharing their
+    /// first bytes, found many times), those left are taken to be found, and the other
+    /// boundaries are still looked for: the multiparts of those found nowhere are renamed.
+    #[test]
+    fn longer_boundaries_past_the_comparisons_allowed_leave_the_others_looked_for() {
+        let mut raw = cut_boundaries(20);
+        let prefix = "P".repeat(MAX_SEARCHED_BOUNDARY);
+        let mut fields = String::new();
+        for n in 0..9 {
+            fields.push_str(&format!(
+                "--N0\nContent-Type: multipart/mixed; boundary=\"{prefix}{n:044}\"\n\nx\n"
+            ));
+        }
+        fields.push_str(&format!("--{prefix}\n").repeat(100));
+        let at = raw.len() - "--N0--\n".len();
+        raw.splice(at..at, fields.bytes());
+        let renamed = rename(&raw).unwrap();
+        let rewritten = String::from_utf8_lossy(&renamed.bytes);
+        assert_eq!(rewritten.matches("boundary=\"undary=").count(), 0);
+        assert_eq!(
+            rewritten.matches(&format!("boundary=\"{prefix}")).count(),
+            9
+        );
     }
 
     /// `count` sibling parts of a multipart, each a multipart of boundary `boundary` (written as
