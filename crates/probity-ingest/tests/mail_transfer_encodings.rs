@@ -307,6 +307,47 @@ fn base64_under_a_line_that_is_no_field_is_read_as_written_and_as_decoded() {
     assert!(!event.labels.contains_key("email.misread_transfer_encoding"));
 }
 
+/// A file sent in base64 under a line that is no field naming its transfer encoding: decoded
+/// so, it is a zip, whose text the attachment readers read. Only its base64 letters were read,
+/// and the decoded bytes only where they were text: a zip's letter reached no policy.
+#[test]
+fn a_file_in_base64_under_a_line_that_is_no_field_is_read_as_that_file_too() {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    writer
+        .start_file("letter.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    writer.write_all(WORDS.as_bytes()).unwrap();
+    let zip = writer.finish().unwrap().into_inner();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&zip);
+    let raw = format!(
+        "From: a@force.police.uk\r\nTo: b@gmail.com\r\nSubject: files\r\n\
+         Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n--outer\r\n\
+         Content-Type: text/plain\r\n\r\nsee attached\r\n--outer\r\n\
+         Content-Type: application/zip; name=files.zip\r\n\
+         Content-Disposition: attachment; filename=files.zip\r\n\
+         C ontent-Transfer-Encoding: base64\r\n\r\n{encoded}\r\n--outer--\r\n"
+    );
+    let event = decode(raw.as_bytes());
+    let attachment = &event.email.as_ref().unwrap().attachments[0];
+    let text = attachment.text.as_deref().unwrap_or_default();
+    assert!(text.contains(WORDS), "{attachment:?}");
+    assert!(
+        text.contains(
+            "[read too as decoded by a line that is no field names its transfer encoding]"
+        ),
+        "{text:?}"
+    );
+    assert!(
+        attachment
+            .extraction
+            .as_deref()
+            .unwrap_or_default()
+            .contains("as decoded by a line that is no field names its transfer encoding (RFC 5322 has none), a file"),
+        "{attachment:?}"
+    );
+    assert_eq!(event.labels["email.misread_transfer_encoding"], "true");
+}
+
 /// A message attached as it is (7bit) with a transfer encoding that says otherwise: base64,
 /// which RFC 2046 (section 5.2.1) forbids for message/rfc822 but senders write, or a line that is
 /// no field (`C ontent-Transfer-Encoding: base64`, white space inside its name), which the parser

@@ -900,11 +900,10 @@ fn email_fields(
     if body_problem || has_encoding_problem(message) {
         labels.set("email.encoding_problem", "true");
     }
-    if message
-        .parts
-        .iter()
-        .any(|part| transfer::misread_reading(part, &message.raw_message).is_some())
-    {
+    if message.parts.iter().any(|part| {
+        transfer::misread_reading(part, &message.raw_message).is_some()
+            || transfer::misread_file(part, &message.raw_message).is_some()
+    }) {
         labels.set(transfer::MISREAD_READING_LABEL, "true");
     }
     Email {
@@ -2005,6 +2004,35 @@ fn attachment<'m, 'x>(
         extraction = Some(match extraction {
             Some(more) => format!("{note}; {more}"),
             None => note.to_owned(),
+        });
+    } else if let Some(decoded) = transfer::misread_file(part, &message.raw_message) {
+        // Decoded so, a file (a zip, a PDF): read by the attachment readers as well.
+        let input = attach::Input {
+            bytes: &decoded,
+            mime_type: file.mime_type.as_deref(),
+            name: file.name.as_deref(),
+            charset: None,
+        };
+        let as_file = attach::extract_text(&input, limits);
+        let line = transfer::MISREAD_READING_LINE;
+        let used = text.as_ref().map_or(0, String::len) + line.len() + 2;
+        let room = limits.max_attachment_text_bytes.saturating_sub(used);
+        if let Some(mut other) = as_file.text.filter(|other| !other.trim().is_empty()) {
+            other.truncate(other.floor_char_boundary(room));
+            text = Some(match text {
+                Some(written) => format!("{}\n\n{line}\n{other}", written.trim_end()),
+                None => format!("{line}\n{other}"),
+            });
+        }
+        let mut note = String::from(
+            "read as written, and as decoded by a line that is no field names its transfer encoding (RFC 5322 has none), a file",
+        );
+        if let Some(how) = as_file.note {
+            note.push_str(&format!(" ({how})"));
+        }
+        extraction = Some(match extraction {
+            Some(more) => format!("{note}; {more}"),
+            None => note,
         });
     }
     let attachment = Attachment {

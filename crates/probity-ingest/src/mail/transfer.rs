@@ -181,6 +181,52 @@ pub(super) fn decoded_body(part: &MessagePart<'_>, raw_message: &[u8]) -> Option
 /// line hides its words from a reader that keeps to the RFC and not from one that does not, so
 /// those words are read too. None otherwise.
 pub(super) fn misread_reading(part: &MessagePart<'_>, raw_message: &[u8]) -> Option<String> {
+    let (decoded, written) = misread_decoded_and_written(part, raw_message)?;
+    let charset = part
+        .content_type()
+        .and_then(|content_type| content_type.attribute("charset"));
+    let text = match charset.and_then(|c| charset_decoder(c.trim().as_bytes())) {
+        Some(decoder) => decoder(&decoded),
+        None => super::message::bytes_as_text(&decoded).into_owned(),
+    };
+    let as_written = String::from_utf8_lossy(written);
+    let says_something = text.chars().any(char::is_alphanumeric);
+    (says_something && reads_as_text(&text) && text.trim() != as_written.trim()).then_some(text)
+}
+
+/// The bytes of `part` decoded as a line that is no field names its transfer encoding, where
+/// [`misread_reading`] gives no text of them: a file (a zip, a PDF) sent in base64 under such a
+/// line, for the attachment readers. Its words were read by no policy: the part was read as its
+/// base64 letters, and the decoded bytes only where they were text. None otherwise.
+pub(super) fn misread_file(part: &MessagePart<'_>, raw_message: &[u8]) -> Option<Vec<u8>> {
+    if misread_reading(part, raw_message).is_some() {
+        return None;
+    }
+    let (decoded, _) = misread_decoded_and_written(part, raw_message)?;
+    is_file(&decoded).then_some(decoded)
+}
+
+/// Whether `bytes` begin as a file the attachment readers read (a PDF, a zip, an Office compound
+/// file, gzip, 7-Zip, RTF): bytes decoded from words that are not base64 are bytes at random,
+/// and are not read so.
+fn is_file(bytes: &[u8]) -> bool {
+    const STARTS: [&[u8]; 6] = [
+        b"%PDF-",
+        b"PK\x03\x04",
+        &[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1],
+        &[0x1f, 0x8b],
+        &[b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c],
+        b"{\\rtf",
+    ];
+    STARTS.iter().any(|start| bytes.starts_with(start))
+}
+
+/// `part`'s body decoded as a line that is no field names its transfer encoding, where no field
+/// truly so named gives it one, and its body as written.
+fn misread_decoded_and_written<'r>(
+    part: &'r MessagePart<'_>,
+    raw_message: &'r [u8],
+) -> Option<(Vec<u8>, &'r [u8])> {
     if !is_leaf(part) {
         return None;
     }
@@ -206,16 +252,7 @@ pub(super) fn misread_reading(part: &MessagePart<'_>, raw_message: &[u8]) -> Opt
         Named::QuotedPrintable => quoted_printable_passing_over(written),
         Named::Uuencode => uudecode(written)?,
     };
-    let charset = part
-        .content_type()
-        .and_then(|content_type| content_type.attribute("charset"));
-    let text = match charset.and_then(|c| charset_decoder(c.trim().as_bytes())) {
-        Some(decoder) => decoder(&decoded),
-        None => super::message::bytes_as_text(&decoded).into_owned(),
-    };
-    let as_written = String::from_utf8_lossy(written);
-    let says_something = text.chars().any(char::is_alphanumeric);
-    (says_something && reads_as_text(&text) && text.trim() != as_written.trim()).then_some(text)
+    Some((decoded, written))
 }
 
 /// The line before the text of a part read by [`misread_reading`].
