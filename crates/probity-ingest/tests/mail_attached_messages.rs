@@ -367,3 +367,33 @@ fn the_epilogue_in_messages_nested_directly_ends_at_the_holders_delimiter() {
         }
     }
 }
+
+/// A message attached in base64 holding a multipart never closed inside another, whose last
+/// part is a multipart that is closed: the parser looked for the unclosed one's next delimiter,
+/// found none and stopped reading, and the part after it was lost, with no word (the closing of
+/// multiparts never closed reached only the message's own and those attached in place). Its
+/// multiparts never closed are closed, as the message's own are, and that part is read.
+#[test]
+fn a_multipart_never_closed_in_a_message_attached_in_base64_keeps_the_part_after_it() {
+    use base64::Engine;
+    let words = "I know where you live. Watch your back.";
+    let inner = format!(
+        "From: c@example.com\nTo: d@example.com\nSubject: inner\n\
+         Content-Type: multipart/mixed; boundary=\"A\"\n\n--A\n\
+         Content-Type: multipart/mixed; boundary=\"B\"\n\n--B\n\
+         Content-Type: multipart/alternative; boundary=\"C\"\n\n--C\n\nx\n--C--\n\
+         --A\nContent-Type: text/plain\n\n{words}\n--A--\n"
+    );
+    for encoding in ["base64", "quoted-printable"] {
+        let encoded = match encoding {
+            "base64" => base64::engine::general_purpose::STANDARD.encode(&inner),
+            _ => inner.clone(),
+        };
+        let raw = holding(&format!(
+            "Content-Type: message/rfc822\nContent-Transfer-Encoding: {encoding}\n\n{encoded}"
+        ));
+        let event = decode(raw.as_bytes());
+        let text = attachment_text(&event);
+        assert!(text.contains(words), "{encoding}: {text:?}");
+    }
+}

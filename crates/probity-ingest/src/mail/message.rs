@@ -2237,6 +2237,25 @@ fn attached_message_text(
             );
         }
     }
+    // One read from bytes of its own (held in base64 or quoted-printable, or from a file) is
+    // mended as the message's own structure is (the mending reached only the message and those
+    // attached in place: a multipart never closed there hid the parts after it, with no word).
+    if content_types::read_from_own_bytes(nested) {
+        let parser = MessageParser::default();
+        if let Some(mended) = mend_rounds(&parser, nested)
+            && let Some(again) = parser.parse(&mended.bytes)
+        {
+            let (extracted, held) = attached_message_text_as_parsed(&again, None, limits, depth);
+            let mut note = format!(
+                "its structure mended as the message's is: {} close delimiter lines and {} empty parts put in, {} header blocks ended at a delimiter line",
+                mended.closed, mended.emptied, mended.ended
+            );
+            if let Some(why) = mended.unfinished.as_deref() {
+                note.push_str(&format!("; {why}"));
+            }
+            return (noted(extracted, &note), held);
+        }
+    }
     attached_message_text_as_parsed(nested, end, limits, depth)
 }
 
