@@ -117,6 +117,11 @@ const PARTS_MISREAD_WORDS: &str = "email: its parts may be split in the wrong pl
 /// epilogue were not read.
 const OUTSIDE_NOT_READ_LABEL: &str = "email.outside_parts_not_read";
 
+/// The decoders' label counting the multiparts of a message (its own and those of the messages
+/// attached to it in place) past their limit whose structure was not checked for multiparts never
+/// closed or with no part, which hide the parts after them.
+const NOT_CHECKED_LABEL: &str = "email.multiparts_not_checked";
+
 /// The decoders' label on a message read only up to its thousandth message or digest type
 /// (messages nested thousands deep), saying where it was cut.
 const NESTED_CUT_LABEL: &str = "email.nested_messages_cut";
@@ -441,6 +446,11 @@ impl CommsStage {
                         "email: the text outside the parts of {count} multiparts past ingest's limit was not read by any policy (the whole message is kept in dead-letter)"
                     )
                 });
+                let not_checked = event.labels.get(NOT_CHECKED_LABEL).map(|count| {
+                    format!(
+                        "email: the structure of {count} multiparts past ingest's limit was not checked, so parts it hides may not have been read by any policy (the whole message is kept in dead-letter)"
+                    )
+                });
                 let nested_cut = event.labels.get(NESTED_CUT_LABEL).map(|why| {
                     format!(
                         "email: {why}; the rest was not read by any policy (the whole message is kept in dead-letter)"
@@ -465,6 +475,7 @@ impl CommsStage {
                     || attachments_cut.is_some()
                     || misread
                     || outside_cut.is_some()
+                    || not_checked.is_some()
                     || nested_cut.is_some()
                     || !not_read.is_empty()
                 {
@@ -481,6 +492,7 @@ impl CommsStage {
                         parts.push(PARTS_MISREAD_WORDS.to_owned());
                     }
                     parts.extend(outside_cut);
+                    parts.extend(not_checked);
                     parts.extend(nested_cut);
                     parts.extend(not_read);
                     if !unscanned.is_empty() {

@@ -1272,11 +1272,14 @@ fn a_message_whose_outside_text_was_not_all_read_is_marked_partly_scanned() {
     raw.push_str("--M--\n");
     let mut event = decode_eml(&raw);
     assert_eq!(event.labels["email.outside_parts_not_read"], "45");
+    // Their structure was not checked for mending either: the 300 and the one holding them.
+    assert_eq!(event.labels["email.multiparts_not_checked"], "45");
     assert!(matches!(
         stage(4 << 20).apply(&mut event),
         Outcome::Scanned(_)
     ));
     assert_partly_scanned(&event, "outside the parts of 45 multiparts");
+    assert_partly_scanned(&event, "the structure of 45 multiparts");
 }
 
 /// The event is tagged partly scanned, and its unscanned label says `why`.
