@@ -78,9 +78,7 @@ impl Members {
                 kind => super::extract_kind_within(kind, &input, limits, 1, out),
             },
         };
-        out.multiparts_not_read = out
-            .multiparts_not_read
-            .saturating_add(inner.multiparts_not_read);
+        out.found.add(inner.found);
         if let Some(note) = inner.note {
             out.note(format!("{name} (in the {}): {note}", self.archive));
         }

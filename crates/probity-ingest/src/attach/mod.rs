@@ -90,11 +90,47 @@ pub struct Extracted {
     /// Why the text is missing or incomplete, or how it was read when that was a guess (a generic
     /// type read as text by content sniffing); none when it is whole and read as declared.
     pub note: Option<String>,
+    /// What reading it found that labels the message it is attached to, at any depth, carried
+    /// with the note that says so and added up as the notes are.
+    pub found: Found,
+}
+
+/// What reading an attachment found in it, or in the messages and files read in it at any
+/// depth, that labels the message it is attached to. Set where each reader finds the thing and
+/// added up as the notes are, never read back from the notes' text, where a file's name (which
+/// a note names the file by) can say anything: a file named as a note labelled its message and
+/// sent it to dead-letter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Found {
     /// How many multiparts of the messages read in it (an attached message, or one in an
-    /// archive, at any depth) had the text outside their parts not read, past the first of one
-    /// message the mail decoder reads so. Counted as the messages are read and added up as their
-    /// notes are, never read back from the notes' text, where a file's name can say anything.
+    /// archive) had the text outside their parts not read, past the first of one message the
+    /// mail decoder reads so.
     pub multiparts_not_read: usize,
+    /// Messages attached in it nested too deep to be read.
+    pub messages_too_deep: bool,
+    /// A preamble or epilogue of a message in it was cut at its limit.
+    pub outside_cut: bool,
+    /// A part of a type that is not valid (no subtype), read as text/plain.
+    pub invalid_type: bool,
+    /// A part whose `Content-Type` fields disagree.
+    pub contested_types: bool,
+    /// A part whose type says it is a message that is not one (a digest's part with no type
+    /// among them).
+    pub not_a_message: bool,
+}
+
+impl Found {
+    /// Adds what `other` found to this.
+    pub(crate) fn add(&mut self, other: Found) {
+        self.multiparts_not_read = self
+            .multiparts_not_read
+            .saturating_add(other.multiparts_not_read);
+        self.messages_too_deep |= other.messages_too_deep;
+        self.outside_cut |= other.outside_cut;
+        self.invalid_type |= other.invalid_type;
+        self.contested_types |= other.contested_types;
+        self.not_a_message |= other.not_a_message;
+    }
 }
 
 /// How an attachment is read, told from its content first, then its type and name.
@@ -357,10 +393,14 @@ fn extract(
             out.note(format!(
                 "its type {mime} {INVALID_TYPE_NOTE}, which RFC 2045 reads as text/plain"
             ));
+            out.found.invalid_type = true;
         }
         match untyped {
             Some(Untyped::TextPlain) => out.note(UNTYPED_PART_NOTE),
-            Some(Untyped::DigestNotMessage) => out.note(UNTYPED_DIGEST_PART_NOTE),
+            Some(Untyped::DigestNotMessage) => {
+                out.note(UNTYPED_DIGEST_PART_NOTE);
+                out.found.not_a_message = true;
+            }
             None => {}
         }
         // Bytes that begin as a binary format that is not read: named below, after their lines.
@@ -1076,11 +1116,12 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 impl Extracted {
-    fn note(note: String) -> Self {
+    /// No text, and `note` saying why.
+    pub(crate) fn note(note: String) -> Self {
         Self {
             text: None,
             note: Some(note),
-            multiparts_not_read: 0,
+            found: Found::default(),
         }
     }
 }
@@ -1100,8 +1141,8 @@ struct TextOut<'l> {
     messages: Option<&'l dyn MessageReader>,
     /// The messages held in the text so far.
     held: Vec<Held>,
-    /// [`Extracted::multiparts_not_read`] of the files read into it.
-    multiparts_not_read: usize,
+    /// What the files read into it found ([`Extracted::found`]).
+    found: Found,
 }
 
 impl<'l> TextOut<'l> {
@@ -1115,7 +1156,7 @@ impl<'l> TextOut<'l> {
             started: Instant::now(),
             messages: None,
             held: Vec::new(),
-            multiparts_not_read: 0,
+            found: Found::default(),
         }
     }
 
@@ -1147,7 +1188,7 @@ impl<'l> TextOut<'l> {
             started: self.started,
             messages: None,
             held: Vec::new(),
-            multiparts_not_read: 0,
+            found: Found::default(),
         }
     }
 
@@ -1195,9 +1236,7 @@ impl<'l> TextOut<'l> {
         }
         self.truncated |= cut;
         self.notes.extend(aside.notes);
-        self.multiparts_not_read = self
-            .multiparts_not_read
-            .saturating_add(aside.multiparts_not_read);
+        self.found.add(aside.found);
     }
 
     /// Starts a part under a line `[HEADING]`, a blank line before it where there is text.
@@ -1280,7 +1319,7 @@ impl<'l> TextOut<'l> {
         let extracted = Extracted {
             text,
             note,
-            multiparts_not_read: self.multiparts_not_read,
+            found: self.found,
         };
         (extracted, held)
     }

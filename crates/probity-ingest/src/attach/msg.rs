@@ -1155,9 +1155,7 @@ fn write_file(
         Some(read) => read,
         None => super::extract_kind_within(super::kind_of(&input), &input, limits, depth + 1, out),
     };
-    out.multiparts_not_read = out
-        .multiparts_not_read
-        .saturating_add(inner.multiparts_not_read);
+    out.found.add(inner.found);
     if let Some(note) = inner.note {
         out.note(format!("{name} ({place}): {note}"));
     }

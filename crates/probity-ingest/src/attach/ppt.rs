@@ -531,6 +531,7 @@ impl Reader<'_, '_> {
             // An `.eml` or `.msg`, where the mail decoder reads the presentation: read as an
             // attached message is, its parties listed.
             if let Some((read, held)) = inner.as_message(&package.data, &name) {
+                inner.found.add(read.found);
                 if let Some(note) = read.note {
                     inner.note(note);
                 }
@@ -580,6 +581,7 @@ impl Reader<'_, '_> {
         for note in inner.notes {
             self.out.note(format!("{heading}: {note}"));
         }
+        self.out.found.add(inner.found);
         if inner.truncated || self.out.is_full() {
             self.out.truncated = true;
             self.stopped = true;

@@ -208,9 +208,7 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
             .text
             .as_deref()
             .is_some_and(|read| !read.trim().is_empty());
-        out.multiparts_not_read = out
-            .multiparts_not_read
-            .saturating_add(inner.multiparts_not_read);
+        out.found.add(inner.found);
         if let Some(note) = inner.note {
             out.note(format!("{name} (inside the TNEF): {note}"));
         }

@@ -1616,7 +1616,7 @@ fn attachments(
             continue;
         }
         let out_of_time = index > 0 && started.elapsed() > limits.max_message_extraction_time;
-        let (attachment, inside, not_read) = attachment(
+        let (attachment, inside, found) = attachment(
             (part_index, part),
             message,
             &layout,
@@ -1624,35 +1624,39 @@ fn attachments(
             limits,
             out_of_time,
         );
-        // Multiparts of attached messages whose preamble and epilogue were not read: counted
-        // with the message's own, as their readings counted them.
-        if not_read > 0 {
-            labels.add_count(outside::NOT_READ_LABEL, not_read);
-        }
-        // Text an attached message holds that was not read: the whole message is kept.
-        if let Some(note) = attachment.extraction.as_deref() {
-            if note.contains(TOO_DEEP_NOTE) {
-                labels.set(TOO_DEEP_LABEL, TOO_DEEP_NOTE.replace("are not", "were not"));
-            }
-            if note.contains(outside::CUT_REASON) {
-                labels.set(outside::CUT_LABEL, outside::CUT_REASON);
-            }
-            // Read by the content where the type said nothing valid: an analyst should know.
-            if note.contains(attach::INVALID_TYPE_NOTE) {
-                labels.set(INVALID_TYPE_LABEL, "true");
-            }
-            if note.contains(content_types::NOTE) {
-                labels.set(content_types::LABEL, "true");
-            }
-            if note.contains(NOT_A_MESSAGE_NOTE) || note.contains(attach::UNTYPED_DIGEST_PART_NOTE)
-            {
-                labels.set(NOT_A_MESSAGE_LABEL, "true");
-            }
-        }
+        label_found(found, labels);
         held.extend(inside.into_iter().map(|message| (out.len(), message)));
         out.push(attachment);
     }
     out
+}
+
+/// The labels on a message that what was found reading one of its attachments sets, as the
+/// readers found it (never from the text of the attachment's note, where a file's name can say
+/// anything).
+fn label_found(found: attach::Found, labels: &mut Labels) {
+    // Multiparts of attached messages whose preamble and epilogue were not read: counted with
+    // the message's own.
+    if found.multiparts_not_read > 0 {
+        labels.add_count(outside::NOT_READ_LABEL, found.multiparts_not_read);
+    }
+    // Text an attached message holds that was not read: the whole message is kept.
+    if found.messages_too_deep {
+        labels.set(TOO_DEEP_LABEL, TOO_DEEP_NOTE.replace("are not", "were not"));
+    }
+    if found.outside_cut {
+        labels.set(outside::CUT_LABEL, outside::CUT_REASON);
+    }
+    // Read by the content where the type said nothing valid: an analyst should know.
+    if found.invalid_type {
+        labels.set(INVALID_TYPE_LABEL, "true");
+    }
+    if found.contested_types {
+        labels.set(content_types::LABEL, "true");
+    }
+    if found.not_a_message {
+        labels.set(NOT_A_MESSAGE_LABEL, "true");
+    }
 }
 
 /// The attachments of `message`, as [`Message::attachments`] gives them, each with its index
@@ -1811,7 +1815,7 @@ fn outlook_message(
                 attach::Extracted {
                     text: None,
                     note: Some(note),
-                    multiparts_not_read: 0,
+                    found: attach::Found::default(),
                 },
                 Vec::new(),
             ));
@@ -1824,7 +1828,7 @@ fn outlook_message(
             attach::Extracted {
                 text: None,
                 note: Some(note),
-                multiparts_not_read: 0,
+                found: attach::Found::default(),
             },
             Vec::new(),
         ));
@@ -1921,8 +1925,8 @@ const JOURNALLED_NOTE: &str = "a message the journal report journals: read as an
 
 /// One attachment described (the part and its index among the parts of `message`, whose layout
 /// is found in `layout` where it is needed), with its text unless the message is `out_of_time`,
-/// the messages held in its text, and how many multiparts of the messages in it had the text
-/// outside their parts not read ([`attach::Extracted::multiparts_not_read`]).
+/// the messages held in its text, and what reading it found that labels `message`
+/// ([`attach::Extracted::found`]).
 fn attachment<'m, 'x>(
     (index, part): (usize, &MessagePart<'_>),
     message: &'m Message<'x>,
@@ -1930,7 +1934,7 @@ fn attachment<'m, 'x>(
     renamed: Option<&unfound::Renamed>,
     limits: &Limits,
     out_of_time: bool,
-) -> (Attachment, Vec<Held>, usize) {
+) -> (Attachment, Vec<Held>, attach::Found) {
     let bytes = written_attachment_bytes(part, &message.raw_message, renamed);
     let file = attachment_file(part, &bytes);
     if out_of_time {
@@ -1943,7 +1947,7 @@ fn attachment<'m, 'x>(
             text: None,
             extraction: Some(reason),
         };
-        return (attachment, Vec::new(), 0);
+        return (attachment, Vec::new(), attach::Found::default());
     }
     let (extracted, held) = match part.message() {
         Some(nested) => {
@@ -1966,7 +1970,9 @@ fn attachment<'m, 'x>(
                         // digest with no type is noted as read as text/plain already).
                         match untyped {
                             None if part_not_a_message(message, index) => {
-                                (noted(extracted.0, NOT_A_MESSAGE_NOTE), extracted.1)
+                                let mut not_message = noted(extracted.0, NOT_A_MESSAGE_NOTE);
+                                not_message.found.not_a_message = true;
+                                (not_message, extracted.1)
                             }
                             _ => extracted,
                         }
@@ -1975,7 +1981,7 @@ fn attachment<'m, 'x>(
             },
         },
     };
-    let not_read = extracted.multiparts_not_read;
+    let found = extracted.found;
     let mut extraction = extracted.note;
     if part.is_encoding_problem && !part_not_a_message(message, index) {
         let problem = if transfer::decoded_body(part, &message.raw_message).is_some() {
@@ -2040,7 +2046,7 @@ fn attachment<'m, 'x>(
         text,
         extraction,
     };
-    (attachment, held, not_read)
+    (attachment, held, found)
 }
 
 /// The text of signed or encrypted mail: an opaque-signed S/MIME message's content read as an
@@ -2065,7 +2071,7 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
                         "an S/MIME signature whose content is not a MIME entity; text not extracted"
                             .to_owned(),
                     ),
-                    multiparts_not_read: 0,
+                    found: attach::Found::default(),
                 };
                 return (extracted, Vec::new());
             };
@@ -2095,7 +2101,7 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
                 note: Some(format!(
                     "encrypted ({what}): its text cannot be read without the recipient's key"
                 )),
-                multiparts_not_read: 0,
+                found: attach::Found::default(),
             };
             (extracted, Vec::new())
         }
@@ -2185,13 +2191,19 @@ fn contested_text(
                 "{} where {} gave no text",
                 text.0, contested.read_by.0
             ));
-            return (noted(as_text, &note), held_as_text);
+            return (contested_found(noted(as_text, &note)), held_as_text);
         }
     }
     (
-        noted(extracted, &contested.note(&contested.read_by.0)),
+        contested_found(noted(extracted, &contested.note(&contested.read_by.0))),
         held,
     )
+}
+
+/// `extracted`, of a part whose `Content-Type` fields disagree, found so.
+fn contested_found(mut extracted: attach::Extracted) -> attach::Extracted {
+    extracted.found.contested_types = true;
+    extracted
 }
 
 /// How deep attached messages inside attached messages are read (a forward of a forward of a
@@ -2232,7 +2244,10 @@ fn attached_message_text(
                 extracted.text = Some(written);
             }
             return (
-                noted(extracted, &content_types::retyped_note(retyped.parts)),
+                contested_found(noted(
+                    extracted,
+                    &content_types::retyped_note(retyped.parts),
+                )),
                 held,
             );
         }
@@ -2280,15 +2295,20 @@ fn attached_message_text_as_parsed(
         text.push_str("\n\n");
     }
     let mut notes = Vec::new();
-    // Its own multiparts whose outside text was not read, and those of the messages in it.
-    let mut not_read = outside_not_read;
+    // Its own multiparts whose outside text was not read and its own preamble or epilogue cut,
+    // and what was found in its files and the messages in it.
+    let mut found = attach::Found {
+        multiparts_not_read: outside_not_read,
+        outside_cut,
+        ..attach::Found::default()
+    };
     // Files uuencoded in its body are read as its files are, after it.
     let body = body.unwrap_or_default();
     match take_uuencoded(&body, limits.max_attachments, limits) {
         Some((out, files, left)) => {
             text.push_str(&out);
             for (file, extracted) in files {
-                not_read = not_read.saturating_add(extracted.multiparts_not_read);
+                found.add(extracted.found);
                 if let Some(note) = extracted.note {
                     notes.push(format!("{}: {note}", file.name));
                 }
@@ -2370,7 +2390,7 @@ fn attached_message_text_as_parsed(
                 }
             }
         };
-        not_read = not_read.saturating_add(extracted.multiparts_not_read);
+        found.add(extracted.found);
         if let Some(note) = extracted.note {
             notes.push(format!("{name}: {note}"));
         }
@@ -2427,7 +2447,7 @@ fn attached_message_text_as_parsed(
     let extracted = attach::Extracted {
         text: (!text.is_empty()).then(|| text.to_owned()),
         note: (!notes.is_empty()).then(|| notes.join("; ")),
-        multiparts_not_read: not_read,
+        found,
     };
     (extracted, held)
 }
@@ -2450,8 +2470,8 @@ fn attached_end<'m, 'x>(
     })
 }
 
-/// The note on an attached message too deep to be read; an attachment whose note holds it
-/// labels its message [`TOO_DEEP_LABEL`].
+/// The note on an attached message too deep to be read ([`too_deep`], which finds it so: its
+/// message is labelled [`TOO_DEEP_LABEL`]).
 const TOO_DEEP_NOTE: &str = "attached messages nested deeper than 8 levels are not read";
 const _: () = assert!(
     MAX_ATTACHED_MESSAGE_DEPTH == 8,
@@ -2471,7 +2491,10 @@ fn too_deep() -> attach::Extracted {
     attach::Extracted {
         text: None,
         note: Some(TOO_DEEP_NOTE.to_owned()),
-        multiparts_not_read: 0,
+        found: attach::Found {
+            messages_too_deep: true,
+            ..attach::Found::default()
+        },
     }
 }
 
@@ -2593,8 +2616,8 @@ fn has_encoding_problem(message: &Message<'_>) -> bool {
 }
 
 /// The note on a part whose type says it is a message (message/rfc822, message/global) and whose
-/// body is no message; an attachment whose note holds it, or [`attach::UNTYPED_DIGEST_PART_NOTE`],
-/// labels its message [`NOT_A_MESSAGE_LABEL`].
+/// body is no message; an attachment read so, or as [`attach::UNTYPED_DIGEST_PART_NOTE`] says,
+/// is found so ([`attach::Found::not_a_message`]) and labels its message [`NOT_A_MESSAGE_LABEL`].
 const NOT_A_MESSAGE_NOTE: &str = "its type says it is a message, but it is not one";
 
 /// The label on a message with a part whose type says it is a message, or that is a part of a

@@ -29,7 +29,7 @@ pub(super) const NOT_READ_LABEL: &str = "email.outside_parts_not_read";
 
 /// The note on an attached message with `count` multiparts past [`MAX_MULTIPARTS_READ`] whose
 /// preamble and epilogue were not read. The count goes up to its message's label with the note
-/// ([`crate::attach::Extracted::multiparts_not_read`]), never read back from the note's text.
+/// ([`crate::attach::Found::multiparts_not_read`]), never read back from the note's text.
 pub(super) fn not_read_note(count: usize) -> String {
     format!(
         "the text outside the parts of {count} multiparts was not read (over {MAX_MULTIPARTS_READ} in one message)"

@@ -1,0 +1,152 @@
+//! What reading an attachment finds that labels its message (attached messages too deep, a
+//! preamble cut, a type that is not valid, `Content-Type` fields that disagree, a part that is no
+//! message), wherever the attachment's readers find it: in an attached message, in a file of an
+//! archive, in a message in a document; and never from the text of its notes, which name files
+//! by names a sender chose.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::{Cursor, Write};
+
+use probity_ingest::mail::decode_eml;
+use probity_ingest::{Batch, Context, Limits};
+use probity_model::Event;
+use zip::write::SimpleFileOptions;
+
+/// The labels that what an attachment's readers find sets, each with the text of the note that
+/// says so (or the part of it that named it).
+const NOTED_LABELS: [(&str, &str); 6] = [
+    (
+        "email.attached_messages_too_deep",
+        "attached messages nested deeper than 8 levels are not read",
+    ),
+    (
+        "email.outside_parts_cut",
+        "text outside a multipart's parts past the 64 KiB read of a preamble or epilogue was not read",
+    ),
+    (
+        "email.invalid_content_type",
+        "is not a valid media type (it has no subtype)",
+    ),
+    (
+        "email.content_types_disagree",
+        "its Content-Type fields disagree",
+    ),
+    (
+        "email.part_not_a_message",
+        "its type says it is a message, but it is not one",
+    ),
+    (
+        "email.part_not_a_message",
+        "it has no Content-Type field that can be read, which in a multipart/digest is message/rfc822 (RFC 2046), but it is not a message: read as text/plain",
+    ),
+];
+
+/// A message with a line of text and `part` (its header block and body) as its second part.
+fn holding(part: &str) -> String {
+    format!(
+        "From: a@force.police.uk\nTo: b@force.police.uk\nSubject: fwd\n\
+         Content-Type: multipart/mixed; boundary=\"O\"\n\n--O\nContent-Type: text/plain\n\n\
+         See attached.\n--O\n{part}\n--O--\n"
+    )
+}
+
+/// A message from c@force.police.uk with a line of text and a binary file `name` attached.
+fn attaching_a_file_named(name: &str) -> String {
+    format!(
+        "From: c@force.police.uk\nSubject: inner\n\
+         Content-Type: multipart/mixed; boundary=\"I\"\n\n--I\nContent-Type: text/plain\n\nhello\n\
+         --I\nContent-Type: application/octet-stream\n\
+         Content-Disposition: attachment; filename=\"{name}\"\n\n\x01\x02\x03\n--I--\n"
+    )
+}
+
+/// A zip of `files`, deflated.
+fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+/// The events and dead letters the mail decoder makes of `raw`.
+fn decoded(raw: &[u8]) -> Batch {
+    let mut ctx = Context::new("file:test", Limits::default());
+    let mut batch = Batch::new();
+    decode_eml(raw, &mut ctx, None, &mut batch).unwrap();
+    batch
+}
+
+/// The note on the only attachment of `event`.
+fn only_note(event: &Event) -> &str {
+    common::only_attachment(event)
+        .extraction
+        .as_deref()
+        .unwrap_or_default()
+}
+
+/// A file named as the note that goes with a label (the notes name the files they are on) sets
+/// no label: an attached message's file, and a file in a zip, each named so, labelled the
+/// message, and the labels of text not read sent it to dead-letter.
+#[test]
+fn a_file_named_as_a_note_sets_no_label() {
+    for (label, name) in NOTED_LABELS {
+        let in_message = holding(&format!(
+            "Content-Type: message/rfc822\n\n{}",
+            attaching_a_file_named(name)
+        ));
+        let zip = zip_of(&[(name, &b"\x01\x02\x03"[..])]);
+        let in_zip = common::message_attaching(&[("files.zip", "application/zip", &zip)]);
+        for raw in [in_message.into_bytes(), in_zip] {
+            let batch = decoded(&raw);
+            assert_eq!(batch.events.len(), 1, "{name}");
+            let event = &batch.events[0];
+            let note = only_note(event);
+            assert!(note.contains(name), "{note}");
+            assert!(
+                !event.labels.contains_key(label),
+                "{name}: {:?}",
+                event.labels
+            );
+            assert!(batch.rejected.is_empty(), "{name}: {:?}", batch.rejected);
+        }
+    }
+}
+
+/// An attached message, as an `.eml` in a zip, whose part's type is not valid labels the message
+/// that carries the zip, as it does attached to the message itself: what the message's reader
+/// found comes up through the archive.
+#[test]
+fn what_a_message_in_an_archive_holds_labels_the_message_carrying_it() {
+    let eml = "From: c@force.police.uk\nSubject: inner\n\
+         Content-Type: multipart/mixed; boundary=\"I\"\n\n--I\nContent-Type: text/plain\n\nhello\n\
+         --I\nContent-Type: p\n\nI know where you live.\n--I--\n";
+    let zip = zip_of(&[("forward.eml", eml.as_bytes())]);
+    let raw = common::message_attaching(&[("files.zip", "application/zip", &zip)]);
+    let batch = decoded(&raw);
+    assert_eq!(batch.events.len(), 1);
+    let event = &batch.events[0];
+    let attachment = common::only_attachment(event);
+    assert!(
+        attachment
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .contains("I know where you live."),
+        "{attachment:?}"
+    );
+    assert_eq!(
+        event
+            .labels
+            .get("email.invalid_content_type")
+            .map(String::as_str),
+        Some("true"),
+        "{:?}",
+        event.labels
+    );
+}
