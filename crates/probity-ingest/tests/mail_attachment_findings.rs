@@ -150,3 +150,87 @@ fn what_a_message_in_an_archive_holds_labels_the_message_carrying_it() {
         event.labels
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Messages put in an Office Open XML document's embeddings folder
+// ---------------------------------------------------------------------------------------------
+
+/// Saved by Outlook, from msg_parser's tests, with a message attached to it.
+const OUTER_MSG: &[u8] = include_bytes!("fixtures/attach/outer.msg");
+
+/// A message from Occupational Health to sam.lane@force.police.uk.
+const REFERRAL_EML: &str = "From: Occupational Health <oh@force.example>\r\n\
+    To: sam.lane@force.police.uk\r\nSubject: Your referral\r\n\
+    Content-Type: text/plain\r\n\r\nRestricted duties for six weeks.\r\n";
+
+/// The headers of the messages `event` holds as attached (the mail decoder's
+/// `probity.attached_messages`), each as JSON.
+fn held_headers(event: &Event) -> Vec<String> {
+    event
+        .original
+        .get(probity_ingest::mail::ATTACHED_MESSAGES_KEY)
+        .and_then(|held| held.as_array())
+        .map(|held| {
+            held.iter()
+                .map(|entry| entry["headers"].to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// An `.eml` or `.msg` file put as it is in a DOCX's, an XLSX's or a PPTX's embeddings folder is
+/// read as an attached message is, as one in a zip is: its parties listed for the exclusions with
+/// where its text lies. Before, it was read as a plain file (the `.eml` as text, headers and all,
+/// the `.msg` by the Outlook reader alone) and its parties were listed nowhere.
+#[test]
+fn a_message_in_a_documents_embeddings_is_read_as_an_attached_message() {
+    let body = "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>See the letter.</w:t></w:r></w:p></w:body></w:document>";
+    for (document, mime, main_part, folder) in [
+        (
+            "letter.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ("word/document.xml", body),
+            "word/embeddings/",
+        ),
+        (
+            "briefing.pptx",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            ("ppt/presentation.xml", "<p:presentation/>"),
+            "ppt/embeddings/",
+        ),
+    ] {
+        let eml_path = format!("{folder}referral.eml");
+        let docx = zip_of(&[
+            (main_part.0, main_part.1.as_bytes()),
+            (&eml_path, REFERRAL_EML.as_bytes()),
+        ]);
+        let event = common::email_attaching(document, mime, &docx, Limits::default());
+        let text = common::only_attachment(&event).text.as_deref().unwrap();
+        assert!(
+            text.contains("[embedded file referral.eml]\nYour referral"),
+            "{document}: {text}"
+        );
+        assert_eq!(
+            common::the_attached_message(&event, text, "oh@force.example"),
+            "Your referral\n\nRestricted duties for six weeks.",
+            "{document}"
+        );
+
+        let msg_path = format!("{folder}outer.msg");
+        let docx = zip_of(&[
+            (main_part.0, main_part.1.as_bytes()),
+            (&msg_path, OUTER_MSG),
+        ]);
+        let event = common::email_attaching(document, mime, &docx, Limits::default());
+        let attachment = common::only_attachment(&event);
+        let text = attachment.text.as_deref().unwrap();
+        assert!(
+            text.contains("[embedded file outer.msg]\nouter subject"),
+            "{document}: {attachment:?}"
+        );
+        let headers = held_headers(&event);
+        assert_eq!(headers.len(), 2, "{document}: {headers:?}");
+        assert!(headers[0].contains("outer@foo.bar"), "{headers:?}");
+        assert!(headers[1].contains("test@foobar.com"), "{headers:?}");
+    }
+}

@@ -164,7 +164,9 @@ const MAX_EMBEDDED_DEPTH: usize = 1;
 /// (`word/embeddings/`, `xl/embeddings/`, `ppt/embeddings/`), each read as an attachment would be
 /// by its content (a Word document or workbook as such, an OLE object's `oleObject1.bin` as the
 /// file or document it holds), one level deep, its notes after its name; those past that depth
-/// named in a note.
+/// named in a note. Where the mail decoder reads the document, an `.eml` or `.msg` file put there
+/// as it is (not wrapped in an object) is read as an attached message is
+/// ([`super::MessageReader`]), under a line naming it.
 pub(super) fn read_embedded(
     archive: &mut Archive<'_>,
     folder: &str,
@@ -206,6 +208,23 @@ pub(super) fn read_embedded(
         let Some(bytes) = read_part_bytes(archive, name, budget, out) else {
             continue;
         };
+        let file_name = name.rsplit('/').next().unwrap_or(name);
+        // An `.eml` or `.msg` put in the folder as it is, where the mail decoder reads the
+        // document: read as an attached message is, its parties listed, as one in an archive
+        // or wrapped by the Packager is.
+        if let Some((read, held)) = out.as_message(&bytes, file_name) {
+            out.found.add(read.found);
+            if let Some(note) = read.note {
+                out.note(format!("{name}: {note}"));
+            }
+            if let Some(text) = read.text.as_deref()
+                && !text.trim().is_empty()
+            {
+                out.heading(&format!("embedded file {file_name}"));
+                out.push_holding(text, held);
+            }
+            continue;
+        }
         let input = super::Input {
             bytes: &bytes,
             name: Some(name),

@@ -17,10 +17,10 @@
 //! opened as one has the text outside its syntax read alone, so that starting a message `%PDF-`
 //! does not hide it.
 //!
-//! Read by the mail decoder, an `.eml` or Outlook `.msg` file in an archive, in a TNEF, or
-//! wrapped by the Packager as an object embedded by OLE (in a presentation, a Word or Excel
-//! document, a TNEF, an `oleObject.bin`, and in such a file in an archive or another document)
-//! is read as the decoder reads an attached message
+//! Read by the mail decoder, an `.eml` or Outlook `.msg` file in an archive, in a TNEF, in a
+//! DOCX's, XLSX's or PPTX's embeddings folder, or wrapped by the Packager as an object embedded
+//! by OLE (in a presentation, a Word or Excel document, a TNEF, an `oleObject.bin`, and in such a
+//! file in an archive or another document) is read as the decoder reads an attached message
 //! (`MessageReader`), and where its text lies is given with the headers that name its parties
 //! (`Held`), so that the exclusions see whom it is with.
 //!
