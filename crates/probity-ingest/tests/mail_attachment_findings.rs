@@ -234,3 +234,86 @@ fn a_message_in_a_documents_embeddings_is_read_as_an_attached_message() {
         assert!(headers[1].contains("test@foobar.com"), "{headers:?}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Messages in documents read within what the document has left
+// ---------------------------------------------------------------------------------------------
+
+/// A DOCX whose body holds `words` after a comment of `padding` bytes: it inflates to a little
+/// over `padding` bytes, its words read only where all of it is.
+fn padded_docx(words: &str, padding: usize) -> Vec<u8> {
+    let xml = format!(
+        "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><!--{}--><w:body><w:p><w:r><w:t>{words}</w:t></w:r></w:p></w:body></w:document>",
+        "x".repeat(padding)
+    );
+    zip_of(&[("word/document.xml", xml.as_bytes())])
+}
+
+/// A message from `from` attaching `docx` as `letter.docx`.
+fn message_with_docx(from: &str, subject: &str, docx: &[u8]) -> String {
+    format!(
+        "From: {from}\r\nTo: sam.lane@force.police.uk\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"I\"\r\n\r\n--I\r\nContent-Type: text/plain\r\n\r\n\
+         See the letter.\r\n--I\r\n\
+         Content-Type: application/vnd.openxmlformats-officedocument.wordprocessingml.document; name=\"letter.docx\"\r\n\
+         Content-Disposition: attachment; filename=\"letter.docx\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n{}--I--\r\n",
+        common::base64_lines(docx)
+    )
+}
+
+/// The messages in a zip share the zip's decompression budget with its other files, and their
+/// attachments share it too: two messages each attaching a DOCX that inflates to three quarters
+/// of the budget have the first read whole and the second's DOCX cut where the budget ends,
+/// noted, the message itself still read and its parties listed. Before, each message was read
+/// within the decoder's limits anew, and each of its attachments with a budget of its own, so a
+/// zip of messages could inflate the budget once a file, a file of each message, at each depth.
+#[test]
+fn messages_in_an_archive_share_its_decompression_budget() {
+    let budget = 4 * 1024 * 1024;
+    let limits = Limits {
+        max_decompressed_bytes: budget,
+        // The padding compresses far better than a document would.
+        max_zip_ratio: 1_000_000,
+        ..Limits::default()
+    };
+    let first = message_with_docx(
+        "Occupational Health <oh@force.example>",
+        "first",
+        &padded_docx("the first letter", budget * 3 / 4),
+    );
+    let second = message_with_docx(
+        "Welfare <welfare@force.example>",
+        "second",
+        &padded_docx("the second letter", budget * 3 / 4),
+    );
+    let zip = zip_of(&[
+        ("first.eml", first.as_bytes()),
+        ("second.eml", second.as_bytes()),
+    ]);
+    let event = common::email_attaching("letters.zip", "application/zip", &zip, limits.clone());
+    let attachment = common::only_attachment(&event);
+    let text = attachment.text.as_deref().unwrap_or_default();
+    let note = attachment.extraction.as_deref().unwrap_or_default();
+    assert!(text.contains("the first letter"), "{text}");
+    assert!(!text.contains("the second letter"), "{text}");
+    assert!(
+        note.contains("second.eml (in the zip): ")
+            && note.contains("word/document.xml inflates past the decompression limit"),
+        "{note}"
+    );
+    // The second message is read still, its parties listed.
+    assert!(text.contains("[file second.eml]\nsecond"), "{text}");
+    let headers = held_headers(&event);
+    assert_eq!(headers.len(), 2, "{headers:?}");
+    assert!(headers[1].contains("welfare@force.example"), "{headers:?}");
+
+    // Each alone is read whole within the same limits.
+    let zip = zip_of(&[("second.eml", second.as_bytes())]);
+    let event = common::email_attaching("letters.zip", "application/zip", &zip, limits);
+    let text = common::only_attachment(&event)
+        .text
+        .as_deref()
+        .unwrap_or_default();
+    assert!(text.contains("the second letter"), "{text}");
+}

@@ -49,8 +49,16 @@ impl Members {
         true
     }
 
-    /// Reads the file `name` (a path in the archive), whose bytes are `bytes`, into `out`.
-    pub(super) fn read(&mut self, name: String, bytes: &[u8], out: &mut TextOut<'_>) {
+    /// Reads the file `name` (a path in the archive), whose bytes are `bytes`, into `out`,
+    /// within `budget`, what is left of the attachment's decompression budget, less what reading
+    /// it decompressed after: the files, and the messages, in an archive share its budget.
+    pub(super) fn read(
+        &mut self,
+        name: String,
+        bytes: &[u8],
+        budget: &mut u64,
+        out: &mut TextOut<'_>,
+    ) {
         let limits = out.limits;
         let file_name = name.rsplit(['/', '\\']).next().unwrap_or(&name);
         let input = Input {
@@ -59,7 +67,7 @@ impl Members {
             name: Some(file_name),
             charset: None,
         };
-        let (inner, held) = match out.as_message(bytes, file_name) {
+        let (inner, held) = match out.as_message(bytes, file_name, *budget) {
             Some(read) => read,
             None => match super::kind_of(&input) {
                 Kind::Unsupported => {
@@ -75,9 +83,13 @@ impl Members {
                     Extracted::note(format!("a TNEF inside a {} is not read", self.archive)),
                     Vec::new(),
                 ),
-                kind => super::extract_kind_within(kind, &input, limits, 1, out),
+                kind => {
+                    let within = out.limits_within(*budget);
+                    super::extract_kind_within(kind, &input, &within, 1, out)
+                }
             },
         };
+        *budget = budget.saturating_sub(inner.decompressed);
         out.found.add(inner.found);
         if let Some(note) = inner.note {
             out.note(format!("{name} (in the {}): {note}", self.archive));

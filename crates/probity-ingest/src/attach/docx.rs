@@ -212,7 +212,8 @@ pub(super) fn read_embedded(
         // An `.eml` or `.msg` put in the folder as it is, where the mail decoder reads the
         // document: read as an attached message is, its parties listed, as one in an archive
         // or wrapped by the Packager is.
-        if let Some((read, held)) = out.as_message(&bytes, file_name) {
+        if let Some((read, held)) = out.as_message(&bytes, file_name, *budget) {
+            *budget = budget.saturating_sub(read.decompressed);
             out.found.add(read.found);
             if let Some(note) = read.note {
                 out.note(format!("{name}: {note}"));

@@ -31,7 +31,8 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>, depth: usize) {
         .checked_sub(4)
         .and_then(|at| super::doc::u32_at(bytes, at))
         .map_or(0, u64::from);
-    let mut budget = out.limits.max_decompressed_bytes as u64;
+    let start = out.limits.max_decompressed_bytes as u64;
+    let mut budget = start;
     let mut decoder = MultiGzDecoder::new(bytes);
     let Some(inflated) = super::zip::inflate_within(
         &mut decoder,
@@ -44,7 +45,8 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>, depth: usize) {
         return;
     };
     if super::tar::is_tar(&inflated) {
-        super::tar::read(&inflated, out);
+        super::tar::read(&inflated, &mut budget, out);
+        out.spend(start.saturating_sub(budget));
         return;
     }
     let stored = decoder
@@ -55,9 +57,10 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>, depth: usize) {
     let name = stored.unwrap_or_else(|| unzipped_name(input.name));
     let mut members = Members::new("gzip file");
     if !members.too_large(&name, inflated.len() as u64, out) {
-        members.read(name, &inflated, out);
+        members.read(name, &inflated, &mut budget, out);
     }
     members.finish(out);
+    out.spend(start.saturating_sub(budget));
 }
 
 /// The name of the file a gzip file called `name` holds: its name without `.gz` (`export.csv`

@@ -22,12 +22,16 @@
 //! by OLE (in a presentation, a Word or Excel document, a TNEF, an `oleObject.bin`, and in such a
 //! file in an archive or another document) is read as the decoder reads an attached message
 //! (`MessageReader`), and where its text lies is given with the headers that name its parties
-//! (`Held`), so that the exclusions see whom it is with.
+//! (`Held`), so that the exclusions see whom it is with. Such a message is read within what the
+//! attachment has left of its limits (its decompression budget, text and time), not the
+//! decoder's limits anew, so that a document of messages cannot multiply the work.
 //!
 //! [`extract_text`] never fails and never panics: whatever text it could read comes back with, where
 //! the text is missing or incomplete, a note saying why (encrypted, corrupt, over a limit, a type
 //! that is not read). Every extraction works within [`Limits`]: the attachment's size, the text
-//! kept, PDF pages, bytes decompressed (shared by the files of an archive), the compression ratio
+//! kept, PDF pages, bytes decompressed (shared by the files of an archive, of a TNEF and of the
+//! objects of an Office document, and by the messages read in them and those messages' own
+//! attachments, [`Extracted::decompressed`]), the compression ratio
 //! of a zip's entries (DOCX) and of a gzip file, the entry count of a zip or a tar, and the time
 //! spent, checked between pages and entries. Third-party parsers run inside
 //! [`std::panic::catch_unwind`] as a last resort: PDF parsers are known to panic on hostile input,
@@ -93,6 +97,11 @@ pub struct Extracted {
     /// What reading it found that labels the message it is attached to, at any depth, carried
     /// with the note that says so and added up as the notes are.
     pub found: Found,
+    /// How many bytes reading it decompressed, of [`Limits::max_decompressed_bytes`] (inflated
+    /// from its zip entries, gzip data, 7-Zip blocks, PDF streams, the streams of an Office
+    /// document): a file or a message read inside another attachment takes them from what that
+    /// attachment has left, so that files and messages inside files do not multiply the budget.
+    pub decompressed: u64,
 }
 
 /// What reading an attachment found in it, or in the messages and files read in it at any
@@ -294,9 +303,15 @@ impl Held {
 /// the mail decoder reads an `.eml` or `.msg` so as it reads an attached message, so that its
 /// parties are known.
 pub(crate) trait MessageReader {
-    /// `bytes`, the file `name`, read as a message, with the messages held in the text (itself
+    /// `bytes`, the file `name`, read as a message within `limits` (what the attachment it is
+    /// found in has left: [`TextOut::as_message`]), with the messages held in the text (itself
     /// among them); none where they are not a message.
-    fn read_message(&self, bytes: &[u8], name: &str) -> Option<(Extracted, Vec<Held>)>;
+    fn read_message(
+        &self,
+        bytes: &[u8],
+        name: &str,
+        limits: &Limits,
+    ) -> Option<(Extracted, Vec<Held>)>;
 }
 
 /// [`extract_text`], with the messages among a zip archive's files read by `messages`, and the
@@ -444,9 +459,11 @@ fn extract_kind_at(kind: Kind, input: &Input<'_>, limits: &Limits, depth: usize)
     out.finish()
 }
 
-/// [`extract_kind_at`] for a file found in the attachment `out` is the text of: the `.eml` and
-/// `.msg` files inside it (wrapped by the Packager in a document it is) read as attached
-/// messages where `out`'s are ([`TextOut::as_message`]), with the messages held in its text.
+/// [`extract_kind_at`] for a file found in the attachment `out` is the text of, on its clock:
+/// the `.eml` and `.msg` files inside it (wrapped by the Packager in a document it is) read as
+/// attached messages where `out`'s are ([`TextOut::as_message`]), with the messages held in its
+/// text. `limits` are to hold what is left of `out`'s decompression budget
+/// ([`TextOut::limits_within`]).
 fn extract_kind_within(
     kind: Kind,
     input: &Input<'_>,
@@ -455,6 +472,7 @@ fn extract_kind_within(
     out: &TextOut<'_>,
 ) -> (Extracted, Vec<Held>) {
     let mut inner = TextOut::new(limits);
+    inner.started = out.started;
     inner.messages = out.messages;
     extract_into(kind, input, &mut inner, depth);
     inner.finish_held()
@@ -468,7 +486,11 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
         Kind::Html => text::html(input, out),
         Kind::Zip => zip::extract(input.bytes, out, depth),
         Kind::Gzip => gzip::extract(input, out, depth),
-        Kind::Tar if depth == 0 => tar::read(input.bytes, out),
+        Kind::Tar if depth == 0 => {
+            let mut budget = limits.max_decompressed_bytes as u64;
+            tar::read(input.bytes, &mut budget, out);
+            out.spend((limits.max_decompressed_bytes as u64).saturating_sub(budget));
+        }
         Kind::Tar => {
             out.note("a tar archive inside another file is not opened; its contents are not read");
         }
@@ -488,15 +510,21 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
             )),
             None => match msg::open(input.bytes) {
                 Some(mut file) if doc::is_word(&file) => {
-                    let left = doc::read(&mut file, limits.max_decompressed_bytes as u64, out);
-                    document_objects(&mut file, out, depth, left);
+                    let budget = limits.max_decompressed_bytes as u64;
+                    let left = doc::read(&mut file, budget, out);
+                    let left = document_objects(&mut file, out, depth, left);
+                    out.spend(budget.saturating_sub(left));
                 }
                 Some(mut file) if xls::is_excel(&file) => {
-                    let left = xls::read(&mut file, limits.max_decompressed_bytes as u64, out);
-                    document_objects(&mut file, out, depth, left);
+                    let budget = limits.max_decompressed_bytes as u64;
+                    let left = xls::read(&mut file, budget, out);
+                    let left = document_objects(&mut file, out, depth, left);
+                    out.spend(budget.saturating_sub(left));
                 }
                 Some(mut file) if ppt::is_powerpoint(&file) => {
-                    ppt::read(&mut file, limits.max_decompressed_bytes as u64, out, depth);
+                    let budget = limits.max_decompressed_bytes as u64;
+                    let left = ppt::read(&mut file, budget, out, depth);
+                    out.spend(budget.saturating_sub(left));
                 }
                 Some(mut file) => {
                     if publisher::is_publisher(&mut file) {
@@ -509,7 +537,9 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
                                 msg::MAX_DEPTH
                             )),
                             Some((object, left)) => {
-                                msg::write_object(&object, out, depth, left);
+                                let left = msg::write_object(&object, out, depth, left);
+                                let budget = limits.max_decompressed_bytes as u64;
+                                out.spend(budget.saturating_sub(left));
                             }
                             None => out.note(compound_note(input)),
                         }
@@ -635,18 +665,27 @@ fn extract_into(kind: Kind, input: &Input<'_>, out: &mut TextOut<'_>, depth: usi
 
 /// The objects embedded by OLE in a Word or Excel 97–2003 file `depth` files deep, read after
 /// its text ([`msg::document_objects`]) within `budget`, what the text and pictures left of the
-/// file's decompression budget, or noted where it is too deep.
-fn document_objects(file: &mut msg::File<'_>, out: &mut TextOut<'_>, depth: usize, budget: u64) {
+/// file's decompression budget, or noted where it is too deep; what is left of the budget after
+/// them.
+fn document_objects(
+    file: &mut msg::File<'_>,
+    out: &mut TextOut<'_>,
+    depth: usize,
+    budget: u64,
+) -> u64 {
     if out.is_full() {
-        return;
+        return budget;
     }
     match msg::document_objects(file, out.limits, budget) {
-        Some(_) if depth >= msg::MAX_DEPTH => out.note(format!(
-            "the objects embedded by OLE in a document more than {} files deep are not read",
-            msg::MAX_DEPTH
-        )),
+        Some(_) if depth >= msg::MAX_DEPTH => {
+            out.note(format!(
+                "the objects embedded by OLE in a document more than {} files deep are not read",
+                msg::MAX_DEPTH
+            ));
+            budget
+        }
         Some((objects, left)) => msg::write_object(&objects, out, depth, left),
-        None => {}
+        None => budget,
     }
 }
 
@@ -1122,6 +1161,7 @@ impl Extracted {
             text: None,
             note: Some(note),
             found: Found::default(),
+            decompressed: 0,
         }
     }
 }
@@ -1143,6 +1183,8 @@ struct TextOut<'l> {
     held: Vec<Held>,
     /// What the files read into it found ([`Extracted::found`]).
     found: Found,
+    /// How many bytes its readers decompressed ([`Extracted::decompressed`]).
+    spent: u64,
 }
 
 impl<'l> TextOut<'l> {
@@ -1157,6 +1199,7 @@ impl<'l> TextOut<'l> {
             messages: None,
             held: Vec::new(),
             found: Found::default(),
+            spent: 0,
         }
     }
 
@@ -1189,15 +1232,46 @@ impl<'l> TextOut<'l> {
             messages: None,
             held: Vec::new(),
             found: Found::default(),
+            spent: 0,
         }
     }
 
     /// The file `name` of `bytes` found in the attachment (in an archive, an object embedded by
     /// OLE, a TNEF) read as an attached message where the mail decoder reads the attachment and
     /// the file is an `.eml` or `.msg` ([`MessageReader`]), so that its parties are known; none
-    /// otherwise, and the file is read as any other.
-    fn as_message(&self, bytes: &[u8], name: &str) -> Option<(Extracted, Vec<Held>)> {
-        self.messages?.read_message(bytes, name)
+    /// otherwise, and the file is read as any other. It is read within what the attachment has
+    /// left: `budget` of its decompression budget (the reader of the file's bytes says what),
+    /// the room left in its text, and its time, so that messages in a document, in messages in
+    /// documents, do not each have the mail decoder's limits anew.
+    fn as_message(&self, bytes: &[u8], name: &str, budget: u64) -> Option<(Extracted, Vec<Held>)> {
+        let reader = self.messages?;
+        let time_left = self
+            .limits
+            .max_attachment_time
+            .saturating_sub(self.started.elapsed());
+        let limits = Limits {
+            max_attachment_text_bytes: self.cap.saturating_sub(self.text.len()),
+            max_attachment_time: time_left,
+            max_message_extraction_time: time_left.min(self.limits.max_message_extraction_time),
+            ..self.limits_within(budget)
+        };
+        reader.read_message(bytes, name, &limits)
+    }
+
+    /// The attachment's limits with `budget` as its decompression budget (at most its own): those
+    /// a file found in it is read within, what is left of the budget when it is found.
+    fn limits_within(&self, budget: u64) -> Limits {
+        Limits {
+            max_decompressed_bytes: usize::try_from(budget)
+                .unwrap_or(usize::MAX)
+                .min(self.limits.max_decompressed_bytes),
+            ..self.limits.clone()
+        }
+    }
+
+    /// Counts `bytes` decompressed by a reader ([`Extracted::decompressed`]).
+    fn spend(&mut self, bytes: u64) {
+        self.spent = self.spent.saturating_add(bytes);
     }
 
     /// Appends `read`, a text read apart (a file's), trimmed, with the messages `held` in it
@@ -1320,6 +1394,7 @@ impl<'l> TextOut<'l> {
             text,
             note,
             found: self.found,
+            decompressed: self.spent,
         };
         (extracted, held)
     }

@@ -1070,7 +1070,11 @@ pub(super) fn write_text(message: &Outlook, out: &mut TextOut<'_>, depth: usize)
         out.note(note.clone());
     }
     let from = out.notes_len();
-    write_message(message, out, depth);
+    // Its files, and those of the messages attached inside it, share its decompression budget.
+    let start = out.limits.max_decompressed_bytes as u64;
+    let mut budget = start;
+    write_message(message, out, depth, &mut budget);
+    out.spend(start.saturating_sub(budget));
     // The notes on its files (one each, up to `max_attachments` a message) are bounded as its
     // own are.
     let mut notes = Bounded::default();
@@ -1082,8 +1086,9 @@ pub(super) fn write_text(message: &Outlook, out: &mut TextOut<'_>, depth: usize)
 }
 
 /// [`write_text`] but for the notes of the Outlook reader: the notes made reading the files of
-/// an attached message are put after its name.
-fn write_message(message: &Outlook, out: &mut TextOut<'_>, depth: usize) {
+/// an attached message are put after its name. Its files are read within `budget`, what is left
+/// of the attachment's decompression budget.
+fn write_message(message: &Outlook, out: &mut TextOut<'_>, depth: usize, budget: &mut u64) {
     for (name, value) in &message.headers {
         out.push(name);
         out.push(": ");
@@ -1108,14 +1113,13 @@ fn write_message(message: &Outlook, out: &mut TextOut<'_>, depth: usize) {
         }
         match attached {
             Attached::File { name, mime, data } => {
-                let limits = out.limits;
                 write_file(
                     name,
                     mime.as_deref(),
                     data,
                     "in the Outlook message",
                     out,
-                    limits,
+                    budget,
                     depth,
                 );
             }
@@ -1124,7 +1128,7 @@ fn write_message(message: &Outlook, out: &mut TextOut<'_>, depth: usize) {
                 out.push(name);
                 out.push("]\n");
                 let from = out.notes_len();
-                write_message(message, out, depth + 1);
+                write_message(message, out, depth + 1, budget);
                 out.prefix_notes_from(from, &format!("{}: ", name_in_note(name)));
             }
         }
@@ -1132,8 +1136,9 @@ fn write_message(message: &Outlook, out: &mut TextOut<'_>, depth: usize) {
 }
 
 /// The file `name` of `data` found in a message or an object (`place`: `in the Outlook
-/// message`), read within `limits` as an attachment `depth + 1` files deep into `out`, under a
-/// line naming it; its note after its name and `place`. Where the mail decoder reads the
+/// message`), read within `budget` (what is left of the attachment's decompression budget,
+/// less what reading it decompressed after) as an attachment `depth + 1` files deep into `out`,
+/// under a line naming it; its note after its name and `place`. Where the mail decoder reads the
 /// attachment, an `.eml` or `.msg` file (one the Packager wrapped) is read as an attached message
 /// is, its parties listed ([`super::MessageReader`]), as one in an archive is.
 fn write_file(
@@ -1142,7 +1147,7 @@ fn write_file(
     data: &[u8],
     place: &str,
     out: &mut TextOut<'_>,
-    limits: &Limits,
+    budget: &mut u64,
     depth: usize,
 ) {
     let input = Input {
@@ -1151,10 +1156,15 @@ fn write_file(
         name: Some(name),
         charset: None,
     };
-    let (inner, held) = match out.as_message(data, name) {
+    let (inner, held) = match out.as_message(data, name, *budget) {
         Some(read) => read,
-        None => super::extract_kind_within(super::kind_of(&input), &input, limits, depth + 1, out),
+        None => {
+            let within = out.limits_within(*budget);
+            let kind = super::kind_of(&input);
+            super::extract_kind_within(kind, &input, &within, depth + 1, out)
+        }
     };
+    *budget = budget.saturating_sub(inner.decompressed);
     out.found.add(inner.found);
     if let Some(note) = inner.note {
         out.note(format!("{name} ({place}): {note}"));
@@ -1172,21 +1182,22 @@ fn write_file(
 /// The object read by [`root_object`] or the objects read by [`document_objects`] (from a
 /// compound file `depth` files deep) written into `out`: the notes, then each file held read as
 /// an attachment, under a line naming it, within `budget` (what reading the objects left of the
-/// file's decompression budget), as the objects embedded in a presentation are read within
-/// what the presentation left of it.
-pub(super) fn write_object(object: &Outlook, out: &mut TextOut<'_>, depth: usize, budget: u64) {
+/// file's decompression budget, shared by the files), as the objects embedded in a
+/// presentation are read within what the presentation left of it. What is left of the budget
+/// after them.
+pub(super) fn write_object(
+    object: &Outlook,
+    out: &mut TextOut<'_>,
+    depth: usize,
+    budget: u64,
+) -> u64 {
     for note in &object.notes {
         out.note(note.clone());
     }
-    let limits = Limits {
-        max_decompressed_bytes: usize::try_from(budget)
-            .unwrap_or(usize::MAX)
-            .min(out.limits.max_decompressed_bytes),
-        ..out.limits.clone()
-    };
+    let mut budget = budget.min(out.limits.max_decompressed_bytes as u64);
     for attached in &object.attachments {
         if out.is_full() || out.out_of_time("before the file in an object embedded by OLE") {
-            return;
+            break;
         }
         if let Attached::File { name, mime, data } = attached {
             write_file(
@@ -1195,9 +1206,10 @@ pub(super) fn write_object(object: &Outlook, out: &mut TextOut<'_>, depth: usize
                 data,
                 "in the object embedded by OLE",
                 out,
-                &limits,
+                &mut budget,
                 depth,
             );
         }
     }
+    budget
 }

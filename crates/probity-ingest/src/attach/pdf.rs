@@ -86,6 +86,7 @@ pub(super) fn extract(input: &Input<'_>, out: &mut TextOut<'_>, depth: usize) {
     if depth == 0 {
         read_files(&document, &mut budget, out);
     }
+    out.spend(out.limits.max_decompressed_bytes.saturating_sub(budget) as u64);
     if cut_short {
         // First among the notes, as the cause of the others; worded by what was read.
         let note = if nothing_read {

@@ -62,7 +62,11 @@ pub(super) fn read(document: &Document, budget: &mut usize, out: &mut TextOut<'_
             break;
         }
         match contents(file.stream, budget, out.limits.max_attachment_bytes) {
-            Ok(bytes) => members.read(file.name, &bytes, out),
+            Ok(bytes) => {
+                let mut left = *budget as u64;
+                members.read(file.name, &bytes, &mut left, out);
+                *budget = usize::try_from(left).unwrap_or(*budget).min(*budget);
+            }
             Err(why) => out.note(format!(
                 "{} (in the PDF): {why}; text not extracted",
                 file.name

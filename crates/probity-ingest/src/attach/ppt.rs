@@ -99,14 +99,15 @@ fn header(bytes: &[u8], at: usize) -> Option<Header> {
 }
 
 /// Reads the presentation in `file` (`depth` files deep) into `out`; `budget` bounds the bytes
-/// read from its stream and decompressed from its embedded objects.
-pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>, depth: usize) {
+/// read from its stream and decompressed from its embedded objects and the files and messages
+/// in them. What is left of it after.
+pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>, depth: usize) -> u64 {
     if file.is_stream("/EncryptedSummary") {
         out.note("encrypted (password-protected) PowerPoint presentation; text not extracted");
-        return;
+        return budget;
     }
     let Some(document) = stream(file, DOCUMENT, budget, "PowerPoint presentation", out) else {
-        return;
+        return budget;
     };
     let mut reader = Reader {
         out,
@@ -119,6 +120,7 @@ pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>, dept
         objects: 0,
     };
     reader.walk(&document);
+    reader.budget
 }
 
 /// Which slide each slide and notes page of a presentation is, from its own lists: the slides'
@@ -530,8 +532,9 @@ impl Reader<'_, '_> {
             };
             // An `.eml` or `.msg`, where the mail decoder reads the presentation: read as an
             // attached message is, its parties listed.
-            if let Some((read, held)) = inner.as_message(&package.data, &name) {
+            if let Some((read, held)) = inner.as_message(&package.data, &name, self.budget) {
                 inner.found.add(read.found);
+                inner.spend(read.decompressed);
                 if let Some(note) = read.note {
                     inner.note(note);
                 }
@@ -582,6 +585,8 @@ impl Reader<'_, '_> {
             self.out.note(format!("{heading}: {note}"));
         }
         self.out.found.add(inner.found);
+        // What reading it decompressed is taken from what is left of the presentation's budget.
+        self.budget = self.budget.saturating_sub(inner.spent);
         if inner.truncated || self.out.is_full() {
             self.out.truncated = true;
             self.stopped = true;

@@ -139,6 +139,7 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>, depth: usize) {
         }
     }
     reading.members.finish(out);
+    out.spend((limits.max_decompressed_bytes as u64).saturating_sub(reading.budget));
 }
 
 /// What is kept while an archive's blocks are read.
@@ -239,7 +240,8 @@ impl Reading {
             };
             last_broke = unpacked.broke;
             let whole = read.len() as u64 == size;
-            self.members.read(name.clone(), &read, out);
+            self.members
+                .read(name.clone(), &read, &mut self.budget, out);
             if whole {
                 return Ok(true);
             }

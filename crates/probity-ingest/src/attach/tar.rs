@@ -24,8 +24,9 @@ pub(super) fn is_tar(bytes: &[u8]) -> bool {
     bytes.get(..BLOCK).is_some_and(checksum_holds)
 }
 
-/// Reads the tar archive `bytes` into `out`.
-pub(super) fn read(bytes: &[u8], out: &mut TextOut<'_>) {
+/// Reads the tar archive `bytes` into `out`, its files within `budget`, what is left of the
+/// attachment's decompression budget.
+pub(super) fn read(bytes: &[u8], budget: &mut u64, out: &mut TextOut<'_>) {
     let mut members = Members::new("tar");
     let mut at = 0usize;
     let mut entries = 0usize;
@@ -78,7 +79,7 @@ pub(super) fn read(bytes: &[u8], out: &mut TextOut<'_>) {
                             "{name} (in the tar) is cut short at the end of the archive; read as far as it goes"
                         ));
                     }
-                    members.read(name, data, out);
+                    members.read(name, data, budget, out);
                 }
             }
             // Folders, links and devices hold no bytes to read.

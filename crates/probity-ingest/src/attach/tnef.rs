@@ -105,6 +105,8 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
             Err(error) => out.note(format!("the TNEF's RTF body is not read: {error}")),
         }
     }
+    // The attachments inside it, and the messages among them, share its decompression budget.
+    let mut budget = limits.max_decompressed_bytes as u64;
     for (index, packed) in stream.attachments.iter().enumerate() {
         if index >= limits.max_attachments {
             out.note(format!(
@@ -186,7 +188,7 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
         let as_message = match kind {
             Kind::Tnef => None,
             _ if too_large => None,
-            _ => out.as_message(data, &name),
+            _ => out.as_message(data, &name, budget),
         };
         let (inner, held) = match (as_message, kind) {
             (Some(read), _) => read,
@@ -202,8 +204,12 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
                 )),
                 Vec::new(),
             ),
-            (None, kind) => super::extract_kind_within(kind, &input, limits, 0, out),
+            (None, kind) => {
+                let within = out.limits_within(budget);
+                super::extract_kind_within(kind, &input, &within, 0, out)
+            }
         };
+        budget = budget.saturating_sub(inner.decompressed);
         let gave_text = inner
             .text
             .as_deref()
@@ -224,6 +230,7 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>) {
             picture_instead(&name, shown, out);
         }
     }
+    out.spend((limits.max_decompressed_bytes as u64).saturating_sub(budget));
     if let Some(damage) = stream.damaged {
         out.note(damage);
     }

@@ -66,7 +66,8 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>, depth: usize) {
         ));
         return;
     }
-    let mut budget = out.limits.max_decompressed_bytes as u64;
+    let start = out.limits.max_decompressed_bytes as u64;
+    let mut budget = start;
     if archive.index_for_name(super::docx::DOCUMENT_PART).is_some() {
         super::docx::read(&mut archive, &mut budget, out, depth);
         super::ocr::read_media(&mut archive, &mut budget, out);
@@ -86,6 +87,7 @@ pub(super) fn extract(bytes: &[u8], out: &mut TextOut<'_>, depth: usize) {
     } else {
         out.note("a zip archive inside another file is not opened; its contents are not read");
     }
+    out.spend(start.saturating_sub(budget));
 }
 
 /// Whether the zip is an OpenDocument file: its `mimetype` part (stored first, uncompressed, a
@@ -231,7 +233,7 @@ fn read_files(archive: &mut Archive<'_>, budget: &mut u64, out: &mut TextOut<'_>
         let Some(bytes) = read_entry_bytes(archive, index, &name, budget, out) else {
             continue;
         };
-        members.read(name, &bytes, out);
+        members.read(name, &bytes, budget, out);
     }
     members.finish(out);
 }

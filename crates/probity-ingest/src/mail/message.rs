@@ -1816,6 +1816,7 @@ fn outlook_message(
                     text: None,
                     note: Some(note),
                     found: attach::Found::default(),
+                    decompressed: 0,
                 },
                 Vec::new(),
             ));
@@ -1829,6 +1830,7 @@ fn outlook_message(
                 text: None,
                 note: Some(note),
                 found: attach::Found::default(),
+                decompressed: 0,
             },
             Vec::new(),
         ));
@@ -1851,25 +1853,31 @@ fn outlook_message(
 /// Reads the messages among the files of an attachment (an `.eml` or `.msg` in a zip, tar or
 /// gzip archive) as attached messages `depth` deep, so that their parties are listed as an
 /// attached message's are; deeper than [`MAX_ATTACHED_MESSAGE_DEPTH`], they are read as files.
-struct FileMessages<'l> {
-    limits: &'l Limits,
+/// Each is read within what the attachment it is found in has left of its limits (its
+/// decompression budget, its text and its time), not the decoder's limits anew.
+struct FileMessages {
     depth: usize,
 }
 
-impl attach::MessageReader for FileMessages<'_> {
-    fn read_message(&self, bytes: &[u8], name: &str) -> Option<(attach::Extracted, Vec<Held>)> {
+impl attach::MessageReader for FileMessages {
+    fn read_message(
+        &self,
+        bytes: &[u8],
+        name: &str,
+        limits: &Limits,
+    ) -> Option<(attach::Extracted, Vec<Held>)> {
         if self.depth > MAX_ATTACHED_MESSAGE_DEPTH {
             return None;
         }
-        if let Some(read) = outlook_message(bytes, self.limits, self.depth) {
+        if let Some(read) = outlook_message(bytes, limits, self.depth) {
             return Some(read);
         }
         let file = File {
             extension: file_extension(name),
             ..File::default()
         };
-        let nested = file_message(bytes, &file, self.limits)?;
-        let (extracted, held) = nested.text(self.limits, self.depth);
+        let nested = file_message(bytes, &file, limits)?;
+        let (extracted, held) = nested.text(limits, self.depth);
         Some((noted(extracted, FILE_MESSAGE_NOTE), held))
     }
 }
@@ -2072,6 +2080,7 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
                             .to_owned(),
                     ),
                     found: attach::Found::default(),
+                    decompressed: 0,
                 };
                 return (extracted, Vec::new());
             };
@@ -2102,6 +2111,7 @@ fn opened_text(opened: attach::cms::Opened, limits: &Limits) -> (attach::Extract
                     "encrypted ({what}): its text cannot be read without the recipient's key"
                 )),
                 found: attach::Found::default(),
+                decompressed: 0,
             };
             (extracted, Vec::new())
         }
@@ -2129,7 +2139,7 @@ fn file_text(
         name: file.name.as_deref(),
         charset,
     };
-    let messages = FileMessages { limits, depth };
+    let messages = FileMessages { depth };
     let (extracted, held) = match content_types::contested(part) {
         Some(contested) => contested_text(&contested, &input, limits, &messages),
         None => match untyped {
@@ -2167,7 +2177,7 @@ fn contested_text(
     contested: &content_types::Contested<'_>,
     input: &attach::Input<'_>,
     limits: &Limits,
-    messages: &FileMessages<'_>,
+    messages: &FileMessages,
 ) -> (attach::Extracted, Vec<Held>) {
     let read = |(mime, field): &(String, &ContentType<'_>)| {
         let input = attach::Input {
@@ -2302,6 +2312,8 @@ fn attached_message_text_as_parsed(
         outside_cut,
         ..attach::Found::default()
     };
+    // What reading its files and attachments decompressed.
+    let mut decompressed = 0u64;
     // Files uuencoded in its body are read as its files are, after it.
     let body = body.unwrap_or_default();
     match take_uuencoded(&body, limits.max_attachments, limits) {
@@ -2309,6 +2321,7 @@ fn attached_message_text_as_parsed(
             text.push_str(&out);
             for (file, extracted) in files {
                 found.add(extracted.found);
+                decompressed = decompressed.saturating_add(extracted.decompressed);
                 if let Some(note) = extracted.note {
                     notes.push(format!("{}: {note}", file.name));
                 }
@@ -2330,6 +2343,9 @@ fn attached_message_text_as_parsed(
     let mut over = truncated;
     let mut held = Vec::new();
     let started = Instant::now();
+    // Its attachments share one decompression budget, less what its uuencoded files took, and
+    // its time: it is one attachment, or a file in one (`FileMessages`), whose limits those are.
+    let mut budget = (limits.max_decompressed_bytes as u64).saturating_sub(decompressed);
     let parts: Vec<(usize, &MessagePart<'_>)> = indexed_attachments(nested)
         .filter(|(_, part)| !is_unbounded_multipart(part))
         .collect();
@@ -2355,6 +2371,15 @@ fn attached_message_text_as_parsed(
             ));
             break;
         }
+        let time_left = limits
+            .max_message_extraction_time
+            .saturating_sub(started.elapsed());
+        let limits = &Limits {
+            max_decompressed_bytes: usize::try_from(budget).unwrap_or(usize::MAX),
+            max_attachment_time: limits.max_attachment_time.min(time_left),
+            max_message_extraction_time: time_left,
+            ..limits.clone()
+        };
         let (extracted, inside) = match part.message() {
             Some(_) if depth >= MAX_ATTACHED_MESSAGE_DEPTH => (too_deep(), Vec::new()),
             Some(inner) => attached_message_text(
@@ -2391,6 +2416,8 @@ fn attached_message_text_as_parsed(
             }
         };
         found.add(extracted.found);
+        budget = budget.saturating_sub(extracted.decompressed);
+        decompressed = decompressed.saturating_add(extracted.decompressed);
         if let Some(note) = extracted.note {
             notes.push(format!("{name}: {note}"));
         }
@@ -2448,6 +2475,7 @@ fn attached_message_text_as_parsed(
         text: (!text.is_empty()).then(|| text.to_owned()),
         note: (!notes.is_empty()).then(|| notes.join("; ")),
         found,
+        decompressed,
     };
     (extracted, held)
 }
@@ -2495,6 +2523,7 @@ fn too_deep() -> attach::Extracted {
             messages_too_deep: true,
             ..attach::Found::default()
         },
+        decompressed: 0,
     }
 }
 
