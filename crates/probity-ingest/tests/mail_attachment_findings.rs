@@ -317,3 +317,57 @@ fn messages_in_an_archive_share_its_decompression_budget() {
         .unwrap_or_default();
     assert!(text.contains("the second letter"), "{text}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Archives whose files are not read
+// ---------------------------------------------------------------------------------------------
+
+/// A RAR archive attached, or in a zip attached, is noted as a RAR archive whose files are not
+/// read, and its message is labelled `email.archive_not_read` and kept whole in dead-letter, so
+/// that what the files hold is not lost. Before, it was noted only as a type whose text is not
+/// extracted (in a zip, named among the files that are neither text nor a document), and the
+/// message was not kept. A file named `.rar` whose bytes are text is read as text.
+#[test]
+fn a_rar_archive_is_noted_labelled_and_its_message_kept() {
+    let mut rar = b"Rar!\x1a\x07\x01\x00".to_vec();
+    rar.extend((0..=255u8).cycle().take(600));
+    let zip = zip_of(&[("exports/nominals.rar", &rar[..])]);
+    for raw in [
+        common::message_attaching(&[("nominals.rar", "application/vnd.rar", &rar)]),
+        common::message_attaching(&[("exports.zip", "application/zip", &zip)]),
+    ] {
+        let batch = decoded(&raw);
+        assert_eq!(batch.events.len(), 1);
+        let event = &batch.events[0];
+        let note = only_note(event);
+        assert!(
+            note.contains("a RAR archive: its files are not read"),
+            "{note}"
+        );
+        assert_eq!(
+            event
+                .labels
+                .get("email.archive_not_read")
+                .map(String::as_str),
+            Some("an attachment holds a RAR archive, whose files are not read"),
+            "{:?}",
+            event.labels
+        );
+        assert_eq!(batch.rejected.len(), 1, "{:?}", batch.rejected);
+        assert!(
+            batch.rejected[0].reason.contains("email.archive_not_read"),
+            "{}",
+            batch.rejected[0].reason
+        );
+        assert_eq!(batch.rejected[0].raw, raw);
+    }
+    let raw = common::message_attaching(&[(
+        "notes.rar",
+        "application/vnd.rar",
+        b"I know where you live.\r\n",
+    )]);
+    let batch = decoded(&raw);
+    let event = &batch.events[0];
+    assert!(!event.labels.contains_key("email.archive_not_read"));
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+}

@@ -304,6 +304,7 @@ pub(super) fn is_file(contents: &[u8]) -> bool {
             | Kind::Tnef
             | Kind::Gzip
             | Kind::SevenZip
+            | Kind::Rar
             | Kind::Tar
             | Kind::Image
             | Kind::Rtf

@@ -1657,7 +1657,19 @@ fn label_found(found: attach::Found, labels: &mut Labels) {
     if found.not_a_message {
         labels.set(NOT_A_MESSAGE_LABEL, "true");
     }
+    // An archive none of whose files was read: the whole message is kept.
+    if found.archive_not_read {
+        labels.set(ARCHIVE_NOT_READ_LABEL, ARCHIVE_NOT_READ_REASON);
+    }
 }
+
+/// The label on a message with an attachment, or a file in one at any depth, that is an archive
+/// whose files are not read (RAR): the message goes to dead-letter whole as well
+/// (`send_message`), so that they are kept. Its value is [`ARCHIVE_NOT_READ_REASON`].
+pub(super) const ARCHIVE_NOT_READ_LABEL: &str = "email.archive_not_read";
+
+/// What [`ARCHIVE_NOT_READ_LABEL`] says.
+const ARCHIVE_NOT_READ_REASON: &str = "an attachment holds a RAR archive, whose files are not read";
 
 /// The attachments of `message`, as [`Message::attachments`] gives them, each with its index
 /// among the message's parts.

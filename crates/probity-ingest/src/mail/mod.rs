@@ -295,6 +295,12 @@ fn not_held_in_full(event: &Event, limits: &Limits) -> Vec<String> {
     if let Some(why) = event.labels.get(message::TOO_DEEP_LABEL) {
         reasons.push(format!("{why} (labelled {})", message::TOO_DEEP_LABEL));
     }
+    if let Some(why) = event.labels.get(message::ARCHIVE_NOT_READ_LABEL) {
+        reasons.push(format!(
+            "{why} (labelled {})",
+            message::ARCHIVE_NOT_READ_LABEL
+        ));
+    }
     if let Some(why) = event.labels.get("email.headers_cut") {
         reasons.push(format!("{why} (labelled email.headers_cut)"));
     }
