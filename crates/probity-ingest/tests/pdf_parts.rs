@@ -861,3 +861,54 @@ fn appearance_text_in_a_composite_font_is_read_by_its_cmap() {
         "{got:?}"
     );
 }
+
+/// The signatures of the catalog's `/Perms` (a certification, `/DocMDP`; usage rights, `/UR3`)
+/// are read as a signature field's are, after the fields, unless a field gave the same: a
+/// certification whose field is not in the form's field tree, and usage rights, which no field
+/// holds, named who signed and why, and nothing read them.
+#[test]
+fn signatures_under_perms_are_read() {
+    let extra = [
+        // 6: a certification signature that no field holds.
+        "<< /Type /Sig /Filter /Adobe.PPKLite /Name (Sam Lane) /Reason (Approved for release) \
+         /Location (Wakefield) /Contents <00> >>"
+            .to_owned(),
+        // 7: usage rights, signed with a name.
+        "<< /Type /Sig /Filter /Adobe.PPKLite /Name (Records Unit) /Contents <00> >>".to_owned(),
+        // 8-9: a signature field and its signature dictionary, which /Perms names too.
+        "<< /FT /Sig /T (Signature1) /Subtype /Widget /Rect [0 0 1 1] /V 9 0 R >>".to_owned(),
+        "<< /Type /Sig /Name (Jane Doe) /Contents <00> >>".to_owned(),
+    ];
+    let bytes = pdf(
+        "/Perms << /DocMDP 6 0 R /UR3 7 0 R >> /AcroForm << /Fields [8 0 R] >>",
+        "",
+        &extra,
+        None,
+    );
+    let got = read(&bytes, &Limits::default());
+    assert_eq!(
+        part(text(&got), "form fields"),
+        "[form fields]\n\
+         Signature1: signed by Jane Doe\n\
+         DocMDP (certification signature): signed by Sam Lane; reason: Approved for release; \
+         location: Wakefield\n\
+         UR3 (usage rights signature): signed by Records Unit",
+        "{got:?}"
+    );
+    // The field's signature, named by /Perms as well, is read once.
+    let bytes = pdf(
+        "/Perms << /DocMDP 7 0 R >> /AcroForm << /Fields [6 0 R] >>",
+        "",
+        &[
+            "<< /FT /Sig /T (Signature1) /Subtype /Widget /Rect [0 0 1 1] /V 7 0 R >>".to_owned(),
+            "<< /Type /Sig /Name (Jane Doe) /Contents <00> >>".to_owned(),
+        ],
+        None,
+    );
+    let got = read(&bytes, &Limits::default());
+    assert_eq!(
+        part(text(&got), "form fields"),
+        "[form fields]\nSignature1: signed by Jane Doe",
+        "{got:?}"
+    );
+}

@@ -19,7 +19,9 @@
 //!   name, its parents' names joined by dots, with its description for the user in brackets where
 //!   it has one: `Text1 (Date of birth): 12/03/1980`); check boxes and radio buttons by their
 //!   chosen state, `Off` left out; a signature by its signature dictionary (`signed by NAME;
-//!   reason: …; location: …; contact: …`); a field with no value of its own or its parents' by
+//!   reason: …; location: …; contact: …`), and so the signatures of the catalog's `/Perms`
+//!   (a certification, usage rights) that no field gave (`DocMDP (certification signature):
+//!   signed by NAME`); a field with no value of its own or its parents' by
 //!   the text its appearance shows ([`Extra::appearance_text`]); widgets on the pages that the
 //!   form's field tree does not reach are read too;
 //! - `[annotations]`: `page N Subtype by Author (subject): comment` for each annotation with a
@@ -187,6 +189,9 @@ impl<'d> Extra<'d, '_, '_, '_> {
         let mut annotations = Part::new("annotations", room);
         if !self.out_of_time("before its annotations") {
             self.annotations(&pages, &mut annotations, &mut fields, &visited);
+        }
+        if !self.out_of_time("before its signatures") {
+            self.permissions(&mut fields);
         }
         let mut xfa = Part::new("XFA form data", room);
         if !self.out_of_time("before its XFA form data") {
@@ -481,6 +486,43 @@ impl<'d> Extra<'d, '_, '_, '_> {
             other => simple_value(other)?,
         };
         (!value.is_empty()).then_some(value)
+    }
+
+    /// The signatures of the catalog's `/Perms` (a certification, `/DocMDP`, and usage rights,
+    /// `/UR3`), each read as a signature field's value is (`DocMDP (certification signature):
+    /// signed by NAME; …`), where no field gave the same: a certification's signature dictionary
+    /// is a signature field's value too, but one a field does not name was not read.
+    fn permissions(&mut self, part: &mut Part) {
+        let Some((_, perms)) = self
+            .catalog_entry(b"Perms")
+            .and_then(|perms| self.dictionary(perms))
+        else {
+            return;
+        };
+        for (key, value) in perms.iter().take(MAX_ITEMS) {
+            let Some((_, signature)) = self.dictionary(value) else {
+                continue;
+            };
+            let Some(said) = self.signature(signature) else {
+                continue;
+            };
+            let given = part.lines.iter().any(|line| {
+                line.strip_suffix(said.as_str())
+                    .is_some_and(|name| name.ends_with(": "))
+            });
+            if given {
+                continue;
+            }
+            let what = match key.as_slice() {
+                b"DocMDP" => "certification signature",
+                b"UR" | b"UR3" => "usage rights signature",
+                _ => "signature",
+            };
+            let key = String::from_utf8_lossy(key);
+            if !part.add(format!("{key} ({what}): {said}")) {
+                return;
+            }
+        }
     }
 
     /// A signature field's value, its signature dictionary: who signed (`/Name`), why, where and
