@@ -371,3 +371,45 @@ fn a_rar_archive_is_noted_labelled_and_its_message_kept() {
     assert!(!event.labels.contains_key("email.archive_not_read"));
     assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
 }
+
+/// The files embedded in a document share its decompression budget, as an archive's files do:
+/// two documents embedded in a DOCX, each inflating to three quarters of the budget, have the
+/// first read whole and the second cut where the budget ends, noted. Before, each embedded file
+/// had a budget as large as the document's.
+#[test]
+fn files_embedded_in_a_document_share_its_decompression_budget() {
+    let budget = 4 * 1024 * 1024;
+    let limits = Limits {
+        max_decompressed_bytes: budget,
+        max_zip_ratio: 1_000_000,
+        ..Limits::default()
+    };
+    let body = "<w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>See the letters.</w:t></w:r></w:p></w:body></w:document>";
+    let first = padded_docx("the first letter", budget * 3 / 4);
+    let second = padded_docx("the second letter", budget * 3 / 4);
+    let docx = zip_of(&[
+        ("word/document.xml", body.as_bytes()),
+        ("word/embeddings/a.docx", &first),
+        ("word/embeddings/b.docx", &second),
+    ]);
+    let got = probity_ingest::attach::extract_text(
+        &probity_ingest::attach::Input {
+            bytes: &docx,
+            mime_type: None,
+            name: Some("letters.docx"),
+            charset: None,
+        },
+        &limits,
+    );
+    let text = got.text.as_deref().unwrap_or_default();
+    let note = got.note.as_deref().unwrap_or_default();
+    assert!(text.contains("See the letters."), "{text}");
+    assert!(text.contains("the first letter"), "{text}");
+    assert!(!text.contains("the second letter"), "{text}");
+    assert!(
+        note.contains(
+            "word/embeddings/b.docx: word/document.xml inflates past the decompression limit"
+        ),
+        "{note}"
+    );
+}

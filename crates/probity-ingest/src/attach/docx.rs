@@ -232,10 +232,44 @@ pub(super) fn read_embedded(
             ..super::Input::default()
         };
         out.push("\n");
-        let before = out.notes_len();
-        super::extract_into(super::kind_of(&input), &input, out, depth + 1);
-        out.prefix_notes_from(before, &format!("{name}: "));
+        read_within(&input, name, budget, out, depth + 1);
     }
+}
+
+/// The embedded file `input` (`name` in notes, `depth` files deep) read into `out` within
+/// `budget`, what is left of the document's decompression budget, which what it decompressed is
+/// taken from after: the files embedded in a document share its budget, as an archive's files
+/// do, rather than each having one as large.
+fn read_within(
+    input: &super::Input<'_>,
+    name: &str,
+    budget: &mut u64,
+    out: &mut TextOut<'_>,
+    depth: usize,
+) {
+    let room = out.cap().saturating_sub(out.text.len());
+    let limits = crate::Limits {
+        max_attachment_text_bytes: room,
+        ..out.limits_within(*budget)
+    };
+    let mut inner = TextOut::new(&limits);
+    inner.started = out.started;
+    inner.messages = out.messages;
+    super::extract_into(super::kind_of(input), input, &mut inner, depth);
+    *budget = budget.saturating_sub(inner.spent);
+    let at = out.text.len();
+    let len = inner.text.len();
+    out.push(&inner.text);
+    let held = std::mem::take(&mut inner.held);
+    out.held.extend(
+        held.into_iter()
+            .filter_map(|message| message.within(at, 0, len)),
+    );
+    out.truncated |= inner.truncated;
+    for note in inner.notes {
+        out.note(format!("{name}: {note}"));
+    }
+    out.found.add(inner.found);
 }
 
 /// The parts that carry text, body first, then headers, footers, footnotes, endnotes and comments
