@@ -119,3 +119,41 @@ fn a_publication_whose_text_is_not_read_is_noted_as_one() {
         "{got:?}"
     );
 }
+
+/// A Publisher 97 or 98 publication (no Quill stream) whose `Contents` stream holds `text` where
+/// its block of places says: the block at 0x40, the text after it.
+fn publication_97(text: &[u8]) -> Vec<u8> {
+    let mut contents = vec![0xE8, 0xAC, 0x22, 0];
+    contents.resize(0x40, 0);
+    contents[0x12..0x16].copy_from_slice(&0x40u32.to_le_bytes());
+    let mut block = vec![0u8; 0x30];
+    let start = 0x40 + block.len() as u32;
+    block[14..18].copy_from_slice(&start.to_le_bytes());
+    block[18..22].copy_from_slice(&(start + text.len() as u32).to_le_bytes());
+    contents.extend_from_slice(&block);
+    contents.extend_from_slice(text);
+    contents.extend_from_slice(&[0; 16]);
+    let mut file = cfb::CompoundFile::create(Cursor::new(Vec::new())).unwrap();
+    file.create_stream("/Contents")
+        .unwrap()
+        .write_all(&contents)
+        .unwrap();
+    file.flush().unwrap();
+    file.into_inner().into_inner()
+}
+
+/// A Publisher 97 or 98 publication's text, in its `Contents` stream, is read a paragraph a line,
+/// its text boxes and line breaks as lines too, in windows-1252. Before, it was noted as a
+/// publication whose text is not read, and its words reached no policy.
+#[test]
+fn a_publisher_97_publications_text_is_read() {
+    let text =
+        format!("Parish newsletter\r\n\x0cSummer f\u{ea}te\x0bon Saturday\r\n{ABUSE}\r\n\x0c");
+    let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+    let got = read(&publication_97(&bytes));
+    assert_eq!(got.note, None, "{got:?}");
+    assert_eq!(
+        got.text.as_deref(),
+        Some(format!("Parish newsletter\nSummer f\u{ea}te\non Saturday\n{ABUSE}").as_str())
+    );
+}

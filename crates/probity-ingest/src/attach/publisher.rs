@@ -8,9 +8,13 @@
 //! return. That text is read, paragraph by paragraph; the other chunks (styles, fonts, the
 //! lengths of the stories) are not needed for it.
 //!
-//! A publication with no Quill stream (Publisher 97 and 98 keep their text in `Contents`, in a
-//! layout not read here) or whose chunks hold no text is noted as a Publisher document whose text
-//! is not read, not as an unknown compound file. The stream is held to the decompression budget,
+//! A publication with no Quill stream (Publisher 97 and 98) keeps its text in its `Contents`
+//! stream, as libmspub's reader of those versions finds it: the stream's 4 bytes at 0x12 place a
+//! block whose 4 bytes at 14 and at 18 are where the text starts and ends in the stream, 8-bit
+//! characters (windows-1252), each paragraph ended by a carriage return and a line feed, each
+//! text box by a form feed, a line break within a paragraph a vertical tab. One where those
+//! places are not in the stream, or whose chunks hold no text, is noted as a Publisher document
+//! whose text is not read, not as an unknown compound file. The stream is held to the decompression budget,
 //! the lists to [`MAX_LISTS`] and the references to [`MAX_CHUNKS`], each place and length
 //! checked against the stream, and the text to the attachment text limit.
 
@@ -49,9 +53,7 @@ pub(super) fn is_publisher(file: &mut File<'_>) -> bool {
 /// Reads the publication in `file` into `out`; `budget` bounds the bytes read from its stream.
 pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
     if !file.is_stream(QUILL) {
-        out.note(format!(
-            "{PUBLISHER} (Publisher 97 or 98, or one with no Quill stream), text not read"
-        ));
+        read_contents_text(file, budget, out);
         return;
     }
     let Some(quill) = stream(file, QUILL, budget, PUBLISHER, out) else {
@@ -89,6 +91,55 @@ pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
             "{PUBLISHER}: no text found in its Quill stream, text not read"
         ));
     }
+}
+
+/// The text of a publication with no Quill stream (Publisher 97 or 98), from its `Contents`
+/// stream ([`contents_text`]), a paragraph a line; noted where it is not found.
+fn read_contents_text(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
+    let Some(contents) = stream(file, CONTENTS, budget, PUBLISHER, out) else {
+        return;
+    };
+    let Some(text) = contents_text(&contents) else {
+        out.note(format!(
+            "{PUBLISHER} (Publisher 97 or 98, or one with no Quill stream): its text is not where its Contents stream places it, text not read"
+        ));
+        return;
+    };
+    let before = out.text.len();
+    for paragraph in text.lines().map(str::trim).filter(|line| !line.is_empty()) {
+        if !out.text.is_empty() {
+            out.push("\n");
+        }
+        out.push(paragraph);
+        if out.is_full() {
+            return;
+        }
+    }
+    if out.text.len() == before {
+        out.note(format!(
+            "{PUBLISHER} (Publisher 97 or 98): no text found in its Contents stream, text not read"
+        ));
+    }
+}
+
+/// The text a Publisher 97 or 98 `Contents` stream places (see the module's notes): its
+/// paragraphs, text boxes and line breaks as line breaks, other control bytes left out; none
+/// where the places it gives are not in the stream.
+fn contents_text(contents: &[u8]) -> Option<String> {
+    let block = usize::try_from(u32_at(contents, 0x12)?).ok()?;
+    let start = usize::try_from(u32_at(contents, block.checked_add(14)?)?).ok()?;
+    let end = usize::try_from(u32_at(contents, block.checked_add(18)?)?).ok()?;
+    let bytes = contents.get(start..end)?;
+    let mut kept = Vec::with_capacity(bytes.len());
+    for &byte in bytes {
+        match byte {
+            b'\n' | 0x0B | 0x0C => kept.push(b'\n'),
+            b'\t' => kept.push(b'\t'),
+            0x00..=0x1F | 0x7F => {}
+            _ => kept.push(byte),
+        }
+    }
+    Some(super::rtf::windows_1252(&kept))
 }
 
 /// The places in `quill` of its `TEXT` chunks, and whether its lists of chunk references are
@@ -175,6 +226,21 @@ mod tests {
     }
 
     #[test]
+    fn places_outside_the_contents_stream_give_no_text() {
+        let mut contents = vec![0u8; 0x40];
+        contents[0x12..0x16].copy_from_slice(&0x20u32.to_le_bytes());
+        contents[0x20 + 14..0x20 + 18].copy_from_slice(&0x38u32.to_le_bytes());
+        contents[0x20 + 18..0x20 + 22].copy_from_slice(&0x3Fu32.to_le_bytes());
+        contents[0x38..0x3F].copy_from_slice(b"Hi\r\nYou");
+        assert_eq!(contents_text(&contents).as_deref(), Some("Hi\nYou"));
+        contents[0x20 + 18..0x20 + 22].copy_from_slice(&0x41u32.to_le_bytes());
+        assert_eq!(contents_text(&contents), None);
+        contents[0x12..0x16].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(contents_text(&contents), None);
+        assert_eq!(contents_text(&[]), None);
+    }
+
+    #[test]
     fn lists_that_loop_or_run_out_are_damaged() {
         let mut stream = quill("Hello");
         // The next list is the first again.
@@ -188,6 +254,7 @@ mod tests {
         #[test]
         fn any_bytes_are_read_without_a_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
             let _ = text_chunks(&bytes);
+            let _ = contents_text(&bytes);
         }
     }
 }
