@@ -33,6 +33,7 @@ fn a_few_hundred_mutants_of_the_built_in_seeds() {
         work: work.path().to_path_buf(),
         judge_resources: false,
         max_corpus: 1_000,
+        max_corpus_bytes: 64 * 1024 * 1024,
         progress_every: None,
     };
     let stats = engine::fuzz(&stage, &seeds, &config);

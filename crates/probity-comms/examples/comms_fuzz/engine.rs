@@ -32,6 +32,8 @@ pub struct Config {
     pub judge_resources: bool,
     /// Most inputs kept in the corpus besides the seeds.
     pub max_corpus: usize,
+    /// Most bytes of the inputs kept in the corpus besides the seeds (see [`Corpus::keep`]).
+    pub max_corpus_bytes: usize,
     /// Print progress this often (none: quiet).
     pub progress_every: Option<std::time::Duration>,
 }
@@ -41,6 +43,9 @@ pub struct Config {
 pub struct Stats {
     pub execs: u64,
     pub corpus: usize,
+    /// Bytes of the inputs kept besides the seeds, and how many were let go to stay in bounds.
+    pub corpus_bytes: usize,
+    pub evicted: u64,
     /// Occurrences by kind.
     pub findings: BTreeMap<&'static str, u64>,
     /// Distinct findings (kind and reason without numbers), with the first file saved for each.
@@ -72,7 +77,7 @@ pub static CURRENT: Mutex<Current> = Mutex::new(Current {
 pub fn fuzz(stage: &CommsStage, seeds: &[Seed], config: &Config) -> Stats {
     let started = Instant::now();
     let mut stats = Stats::default();
-    let mut corpus: Vec<Seed> = seeds.to_vec();
+    let mut corpus = Corpus::new(seeds, config.max_corpus, config.max_corpus_bytes);
     let mut seen: HashSet<u64> = HashSet::new();
     let mut last_progress = Instant::now();
     let mut iteration = config.start;
@@ -96,8 +101,8 @@ pub fn fuzz(stage: &CommsStage, seeds: &[Seed], config: &Config) -> Stats {
             let seed = &seeds[iteration as usize];
             (seed.name.clone(), seed.bytes.clone())
         } else {
-            let base = &corpus[rng.below(corpus.len())];
-            let other = &corpus[rng.below(corpus.len())];
+            let base = corpus.get(rng.below(corpus.len()));
+            let other = corpus.get(rng.below(corpus.len()));
             let mut name = base.name.clone();
             let mut bytes = mutate::mutate(&mut rng, &mut name, &base.bytes, &other.bytes);
             canary = rng.one_in(3) && mutate::plant_canary(&mut rng, &mut bytes);
@@ -138,37 +143,118 @@ pub fn fuzz(stage: &CommsStage, seeds: &[Seed], config: &Config) -> Stats {
             }
         }
         if seen.insert(report.features)
-            && corpus.len() < seeds.len() + config.max_corpus
             && bytes.len() <= mutate::MAX_MUTANT_BYTES / 4
             && report.findings.is_empty()
             && !canary
         {
-            corpus.push(Seed { name, bytes });
+            corpus.keep(Seed { name, bytes });
         }
         iteration += 1;
         if let Some(every) = config.progress_every
             && last_progress.elapsed() >= every
         {
             last_progress = Instant::now();
-            print_progress(&stats, corpus.len(), started.elapsed().as_secs_f64());
+            stats.corpus = corpus.len();
+            stats.corpus_bytes = corpus.kept_bytes();
+            stats.evicted = corpus.evicted();
+            print_progress(&stats, started.elapsed().as_secs_f64());
         }
     }
     stats.corpus = corpus.len();
+    stats.corpus_bytes = corpus.kept_bytes();
+    stats.evicted = corpus.evicted();
     stats.seconds = started.elapsed().as_secs_f64();
     stats
 }
 
-pub fn print_progress(stats: &Stats, corpus: usize, seconds: f64) {
+/// Progress, with the corpus's size and the process's resident memory (`VmRSS`).
+pub fn print_progress(stats: &Stats, seconds: f64) {
     println!(
-        "{:>7.0} s  {} execs  {:.0}/s  corpus {corpus}  findings {:?}  slowest {:.2} s ({} bytes)  peak growth {} MiB",
+        "{:>7.0} s  {} execs  {:.0}/s  corpus {} ({} MiB kept, {} let go)  resident {} MiB  findings {:?}  slowest {:.2} s ({} bytes)  peak growth {} MiB",
         seconds,
         stats.execs,
         stats.execs as f64 / seconds.max(1e-9),
+        stats.corpus,
+        stats.corpus_bytes >> 20,
+        stats.evicted,
+        exec::status_bytes("VmRSS") >> 20,
         stats.findings,
         stats.slowest.0,
         stats.slowest.1,
         stats.peak_growth >> 20
     );
+}
+
+/// The inputs mutated: the seeds, always kept, then the mutants kept for doing something new,
+/// bounded in number and in bytes.
+#[derive(Debug)]
+pub struct Corpus {
+    entries: Vec<Seed>,
+    seeds: usize,
+    kept_bytes: usize,
+    max_kept: usize,
+    max_kept_bytes: usize,
+    evicted: u64,
+}
+
+impl Corpus {
+    pub fn new(seeds: &[Seed], max_kept: usize, max_kept_bytes: usize) -> Self {
+        Corpus {
+            entries: seeds.to_vec(),
+            seeds: seeds.len(),
+            kept_bytes: 0,
+            max_kept,
+            max_kept_bytes,
+            evicted: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn get(&self, index: usize) -> &Seed {
+        &self.entries[index]
+    }
+
+    /// Bytes of the mutants kept (the seeds not counted).
+    pub fn kept_bytes(&self) -> usize {
+        self.kept_bytes
+    }
+
+    /// Mutants let go to keep the corpus within its bytes.
+    pub fn evicted(&self) -> u64 {
+        self.evicted
+    }
+
+    /// Keeps `mutant` unless the corpus holds its most mutants already; then, while the kept
+    /// mutants' bytes are past the bound, lets the largest go (the earliest kept of equal size),
+    /// which may be `mutant` itself. The seeds are never let go. Which mutants stay depends only
+    /// on what was offered, in order: a run stays determined by its seed.
+    pub fn keep(&mut self, mut mutant: Seed) {
+        if self.entries.len() >= self.seeds + self.max_kept {
+            return;
+        }
+        // A mutation can leave a buffer far larger than its input: the corpus holds only bytes.
+        mutant.bytes.shrink_to_fit();
+        self.kept_bytes += mutant.bytes.len();
+        self.entries.push(mutant);
+        while self.kept_bytes > self.max_kept_bytes {
+            let mut largest = self.seeds;
+            for index in self.seeds..self.entries.len() {
+                if self.entries[index].bytes.len() > self.entries[largest].bytes.len() {
+                    largest = index;
+                }
+            }
+            let gone = self.entries.remove(largest);
+            self.kept_bytes -= gone.bytes.len();
+            self.evicted += 1;
+        }
+    }
 }
 
 /// Saves a finding's input and reason under `out` as `KIND-HASH/NAME` (the name it was decoded
@@ -213,4 +299,73 @@ pub fn save(
     let _ = std::fs::write(&input, bytes);
     let _ = std::fs::write(&note, text);
     Some(input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(name: &str, size: usize) -> Seed {
+        Seed {
+            name: name.into(),
+            bytes: vec![b'x'; size],
+        }
+    }
+
+    fn names(corpus: &Corpus) -> Vec<&str> {
+        (0..corpus.len())
+            .map(|index| corpus.get(index).name.as_str())
+            .collect()
+    }
+
+    /// Past its bytes the corpus lets its largest kept mutants go, the earliest of equal size
+    /// first, the new one among them; the seeds stay, however large, and are not counted.
+    #[test]
+    fn the_corpus_lets_its_largest_mutants_go_past_its_bytes() {
+        let seeds = [input("seed", 500)];
+        let mut corpus = Corpus::new(&seeds, 100, 100);
+        corpus.keep(input("a", 40));
+        corpus.keep(input("b", 30));
+        corpus.keep(input("c", 30));
+        assert_eq!(names(&corpus), ["seed", "a", "b", "c"]);
+        assert_eq!((corpus.kept_bytes(), corpus.evicted()), (100, 0));
+        // 110 bytes: the largest, a, goes.
+        corpus.keep(input("d", 10));
+        assert_eq!(names(&corpus), ["seed", "b", "c", "d"]);
+        // A mutant larger than all the rest is the one let go.
+        corpus.keep(input("e", 40));
+        assert_eq!(names(&corpus), ["seed", "b", "c", "d"]);
+        assert_eq!((corpus.kept_bytes(), corpus.evicted()), (70, 2));
+        // 105 bytes: b, c and f are the largest; b was kept first and goes.
+        corpus.keep(input("f", 30));
+        corpus.keep(input("g", 5));
+        assert_eq!(names(&corpus), ["seed", "c", "d", "f", "g"]);
+        assert_eq!((corpus.kept_bytes(), corpus.evicted()), (75, 3));
+    }
+
+    /// Past its number of mutants the corpus keeps no more (the earlier rule, kept).
+    #[test]
+    fn the_corpus_keeps_no_more_than_its_number_of_mutants() {
+        let seeds = [input("seed", 1)];
+        let mut corpus = Corpus::new(&seeds, 2, 1_000);
+        for name in ["a", "b", "c"] {
+            corpus.keep(input(name, 1));
+        }
+        assert_eq!(names(&corpus), ["seed", "a", "b"]);
+        assert_eq!(corpus.evicted(), 0);
+    }
+
+    /// What a kept mutant holds is counted by its length, its spare buffer given back.
+    #[test]
+    fn a_kept_mutant_holds_no_spare_buffer() {
+        let mut corpus = Corpus::new(&[], 10, 1_000);
+        let mut bytes = Vec::with_capacity(1 << 20);
+        bytes.extend_from_slice(b"short");
+        corpus.keep(Seed {
+            name: "a".into(),
+            bytes,
+        });
+        assert!(corpus.get(0).bytes.capacity() < 1024);
+        assert_eq!(corpus.kept_bytes(), 5);
+    }
 }

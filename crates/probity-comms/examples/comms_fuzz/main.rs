@@ -3,13 +3,20 @@
 //! communications stage (exclusions, sealing, the abuse scanner, the disclosure policy).
 //!
 //! ```sh
+//! python3 crates/probity-comms/examples/comms_fuzz/gather_seeds.py ../fuzz-seeds
 //! cargo run --release -p probity-comms --example comms_fuzz -- \
-//!     SEED_DIR_OR_FILE... --minutes 30 --seed 1 --out /tmp/fuzz-findings
+//!     ../fuzz-seeds --minutes 30 --seed 1 --out /tmp/fuzz-findings
 //! cargo run --release -p probity-comms --example comms_fuzz -- --replay FILE...
 //! ```
 //!
 //! Seeds are files or folders (a mailbox is split into its messages, `--per-mailbox N` of them
-//! taken evenly through it, 150 by default); a few built-in inputs are always added. Each
+//! taken evenly through it, 150 by default); a few built-in inputs are always added.
+//! `gather_seeds.py` (beside this file) makes the seed folder from the repository alone, the same
+//! every time: the ingest tests' mail, chat and M365 fixtures, their attachment and OCR fixtures
+//! each wrapped in a message, the shared test data's messages and texts (`../shared/data`), and
+//! mail-parser's own test messages from the cargo registry. Keep the folder outside the
+//! repository. A mutant that does something new joins the corpus, up to 20,000 of them and
+//! `--corpus-mib` MiB (512 by default; past it the largest kept go, see `engine::Corpus`). Each
 //! mutant is written to a scratch file and read as `probity ingest` reads a file (format from
 //! content and name), then every event goes through `CommsStage::apply` and every dead letter
 //! through `CommsStage::guard_dead_letter`, as each is made, inside `catch_unwind`. A finding is
@@ -61,6 +68,7 @@ struct Args {
     out: PathBuf,
     iterations: Option<u64>,
     per_mailbox: usize,
+    corpus_mib: usize,
     replay: bool,
     worker: bool,
     start: u64,
@@ -74,6 +82,7 @@ fn parse() -> Result<Args, String> {
         out: PathBuf::from("fuzz-out"),
         iterations: None,
         per_mailbox: 150,
+        corpus_mib: 512,
         replay: false,
         worker: false,
         start: 0,
@@ -105,6 +114,11 @@ fn parse() -> Result<Args, String> {
                     .parse()
                     .map_err(|e| format!("--per-mailbox: {e}"))?;
             }
+            "--corpus-mib" => {
+                args.corpus_mib = value("--corpus-mib")?
+                    .parse()
+                    .map_err(|e| format!("--corpus-mib: {e}"))?;
+            }
             "--start" => {
                 args.start = value("--start")?
                     .parse()
@@ -113,7 +127,7 @@ fn parse() -> Result<Args, String> {
             "--replay" => args.replay = true,
             "--worker" => args.worker = true,
             "-h" | "--help" => {
-                return Err("usage: comms_fuzz SEED_DIR_OR_FILE... [--minutes N] [--seed S] [--out DIR] [--iterations N] [--per-mailbox N]\n       comms_fuzz --replay FILE...".into());
+                return Err("usage: comms_fuzz SEED_DIR_OR_FILE... [--minutes N] [--seed S] [--out DIR] [--iterations N] [--per-mailbox N] [--corpus-mib N]\n       comms_fuzz --replay FILE...".into());
             }
             other if other.starts_with("--") => return Err(format!("unknown option {other}")),
             other => args.seeds.push(PathBuf::from(other)),
@@ -184,6 +198,8 @@ fn supervise(args: &Args) -> ExitCode {
             .arg(&args.out)
             .arg("--per-mailbox")
             .arg(args.per_mailbox.to_string())
+            .arg("--corpus-mib")
+            .arg(args.corpus_mib.to_string())
             .arg("--start")
             .arg(start.to_string())
             .arg("--worker")
@@ -306,10 +322,11 @@ fn worker(args: &Args) -> u8 {
         work: work.clone(),
         judge_resources: true,
         max_corpus: 20_000,
+        max_corpus_bytes: args.corpus_mib.saturating_mul(1024 * 1024),
         progress_every: Some(Duration::from_secs(30)),
     };
     let stats = engine::fuzz(&stage, &seeds, &config);
-    engine::print_progress(&stats, stats.corpus, stats.seconds);
+    engine::print_progress(&stats, stats.seconds);
     println!(
         "done: {} execs in {:.0} s ({:.0}/s) from iteration {}; {} events, {} dead letters; findings {:?}",
         stats.execs,
