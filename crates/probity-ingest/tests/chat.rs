@@ -843,6 +843,54 @@ fn a_quote_left_open_in_a_device_csv_row_does_not_swallow_the_rows_after_it() {
     assert_eq!(letter.raw, rows.trim_end().as_bytes());
 }
 
+/// A quote left open in a row that a later row's quote closes (in another column) makes, as
+/// RFC 4180 reads it, one row of other than the header's fields: the messages between were kept
+/// only in its dead letter. They are read as rows, labelled, and the rows after the closing
+/// quote's line are read as before.
+#[test]
+fn messages_between_a_quote_left_open_and_a_later_rows_quote_are_read() {
+    let csv = "Timestamp,From,To,Body,Application\n\
+               2024-05-06T10:00:00Z,07700 900456,07700 900789,see you at the usual,\"SMS\n\
+               2024-05-06T10:05:00Z,07700 900789,07700 900456,on my way,SMS\n\
+               2024-05-06T10:07:00Z,07700 900456,07700 900789,\"ok, now\",\"SMS\"\n\
+               2024-05-06T10:09:00Z,07700 900789,07700 900456,here,SMS\n";
+    let mut ctx = Context::new("file:device", Limits::default());
+    let mut batch = Batch::new();
+    decode_sms(csv.as_bytes(), &mut ctx, &mut batch).unwrap();
+    let bodies: Vec<_> = batch
+        .events
+        .iter()
+        .map(|event| email(event).body.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        ["see you at the usual", "on my way", "ok, now", "here"],
+        "{:?}",
+        batch.rejected
+    );
+    assert_eq!(
+        batch.events[0].labels["chat.unclosed_quote"],
+        "to the end of its line, a later quote closing it"
+    );
+    for between in &batch.events[1..3] {
+        assert_eq!(between.labels["chat.after_unclosed_quote"], "line 2");
+    }
+    let last = &batch.events[3];
+    assert!(!last.labels.contains_key("chat.after_unclosed_quote"));
+    assert_eq!(last.provenance.location.as_deref(), Some("line 5"));
+    assert_eq!(batch.rejected.len(), 1);
+    let letter = &batch.rejected[0];
+    assert_eq!(letter.location.as_deref(), Some("line 2"));
+    assert!(
+        letter
+            .reason
+            .contains("a quote opened on line 2 is not closed on its line"),
+        "{}",
+        letter.reason
+    );
+    assert!(String::from_utf8_lossy(&letter.raw).contains("on my way"));
+}
+
 /// Where no line after the quote's reads as a row, the field runs to the end of the file as RFC
 /// 4180 reads it (a message whose closing quote is missing), but the message says so and the row
 /// is a dead letter too.
@@ -924,6 +972,51 @@ fn a_quote_left_open_in_a_row_over_the_limit_is_named_in_its_dead_letter() {
         "{}",
         batch.rejected[0].reason
     );
+}
+
+/// A quote left open whose row runs on past the event size limit, lines reading as rows after
+/// the quote's: the row is read to the end of the quote's line and the rows after it are read
+/// (they were lost in one dead letter over the limit), each labelled; the row's start is a dead
+/// letter.
+#[test]
+fn rows_after_a_quote_left_open_past_the_limit_are_read() {
+    let mut csv = String::from(
+        "Timestamp,From,To,Body\n2024-05-06T10:00:00Z,alan,bea,\"see you at the usual\n",
+    );
+    for minute in 1..=20 {
+        csv.push_str(&format!(
+            "2024-05-06T10:{minute:02}:00Z,bea,alan,reply {minute}\n"
+        ));
+    }
+    let limits = Limits {
+        max_event_bytes: 300,
+        ..Limits::default()
+    };
+    let mut ctx = Context::new("file:device", limits);
+    let mut batch = Batch::new();
+    decode_sms(csv.as_bytes(), &mut ctx, &mut batch).unwrap();
+    assert_eq!(batch.events.len(), 21, "{:?}", batch.rejected);
+    let first = &batch.events[0];
+    assert_eq!(email(first).body.as_deref(), Some("see you at the usual"));
+    assert_eq!(
+        first.labels["chat.unclosed_quote"],
+        "to the end of its line, open past the size limit"
+    );
+    let last = &batch.events[20];
+    assert_eq!(email(last).body.as_deref(), Some("reply 20"));
+    assert_eq!(last.labels["chat.after_unclosed_quote"], "line 2");
+    assert_eq!(last.provenance.location.as_deref(), Some("line 22"));
+    assert_eq!(batch.rejected.len(), 1);
+    let letter = &batch.rejected[0];
+    assert_eq!(letter.location.as_deref(), Some("line 2"));
+    assert!(
+        letter
+            .reason
+            .contains("a quote opened on line 2 is still open 300 bytes into its row"),
+        "{}",
+        letter.reason
+    );
+    assert_eq!(letter.raw.len(), 300);
 }
 
 #[test]

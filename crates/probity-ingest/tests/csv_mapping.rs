@@ -284,6 +284,114 @@ fn bad_rows_are_dead_letters_with_reasons() {
     assert_eq!(batch.rejected[3].raw_len, 223);
 }
 
+/// A quote left open in a row runs, as RFC 4180 reads it, to the end of the file: the rows after
+/// it must not vanish into its field. Where the lines after the quote's line read as rows, the row
+/// is read to the end of its line and they are read as rows, each labelled; the row as written to
+/// the end is a dead letter with the reason (as a device export's rows are).
+#[test]
+fn a_quote_left_open_in_a_mapped_row_does_not_swallow_the_rows_after_it() {
+    let mapping = simple_mapping("");
+    let input = "When,Who,Port\n\
+                 2026-01-01T10:00:00Z,\"alice,443\n\
+                 2026-01-01T10:00:01Z,bob,22\n\
+                 \n\
+                 2026-01-01T10:00:02Z,carol,80\n";
+    let mut ctx = context(Limits::default());
+    let mut batch = Batch::new();
+    csv::decode(input.as_bytes(), &mapping, &mut ctx, &mut batch).unwrap();
+    let names: Vec<&str> = batch.events.iter().filter_map(Event::user_name).collect();
+    assert_eq!(names, ["bob", "carol"], "{:?}", batch.rejected);
+    for event in &batch.events {
+        assert_eq!(event.labels["csv.after_unclosed_quote"], "line 2");
+    }
+    assert_eq!(
+        batch.events[1].provenance.location.as_deref(),
+        Some("line 5")
+    );
+    // The row read to the end of its line has two columns, not three: a dead letter of its own.
+    let letters: Vec<(&str, &str)> = batch
+        .rejected
+        .iter()
+        .map(|l| (l.location.as_deref().unwrap(), l.reason.as_str()))
+        .collect();
+    assert_eq!(letters.len(), 2, "{letters:?}");
+    assert_eq!(letters[0].0, "line 2 to the end");
+    assert!(
+        letters[0]
+            .1
+            .contains("a quote opened on line 2 is never closed"),
+        "{}",
+        letters[0].1
+    );
+    let rows = input.split_once('\n').unwrap().1;
+    assert_eq!(batch.rejected[0].raw, rows.trim_end().as_bytes());
+    assert_eq!(
+        letters[1],
+        ("line 2", "row has 2 columns, the header has 3")
+    );
+    assert_eq!(batch.rejected[1].raw, b"2026-01-01T10:00:00Z,\"alice,443");
+}
+
+/// A quote left open in a row that a later row's quote closes makes, as RFC 4180 reads it, one
+/// row of the lines between, of other than the header's columns: those lines are read as rows
+/// (they were kept only in that row's dead letter), labelled, and the rows after the closing
+/// quote's line are read as before.
+#[test]
+fn rows_between_a_quote_left_open_and_a_later_rows_quote_are_read() {
+    let input = "When,Who,Note\n\
+                 2026-01-01T10:00:00Z,alice,\"left open\n\
+                 2026-01-01T10:00:01Z,bob,plain\n\
+                 \"2026-01-01T10:00:02Z\",carol,quoted\n\
+                 2026-01-01T10:00:03Z,dave,\"two\nlines\"\n";
+    let mut ctx = context(Limits::default());
+    let mut batch = Batch::new();
+    csv::decode_generic(input.as_bytes(), &mut ctx, &mut batch).unwrap();
+    let rows: Vec<(&str, &str, Option<&str>, Option<&str>)> = batch
+        .events
+        .iter()
+        .map(|event| {
+            (
+                event.provenance.location.as_deref().unwrap(),
+                event.original["Who"].as_str().unwrap(),
+                event.labels.get("csv.unclosed_quote").map(String::as_str),
+                event
+                    .labels
+                    .get("csv.after_unclosed_quote")
+                    .map(String::as_str),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "line 2",
+                "alice",
+                Some("to the end of its line, a later quote closing it"),
+                None
+            ),
+            ("line 3", "bob", None, Some("line 2")),
+            ("line 4", "carol", None, Some("line 2")),
+            ("line 5", "dave", None, None),
+        ],
+        "{:?}",
+        batch.rejected
+    );
+    assert_eq!(batch.events[0].original["Note"], "left open");
+    assert_eq!(batch.events[3].original["Note"], "two\nlines");
+    assert_eq!(batch.rejected.len(), 1);
+    let letter = &batch.rejected[0];
+    assert_eq!(letter.location.as_deref(), Some("line 2"));
+    assert!(
+        letter
+            .reason
+            .contains("closed on its line but by a quote on a later one"),
+        "{}",
+        letter.reason
+    );
+    assert!(String::from_utf8_lossy(&letter.raw).contains("bob,plain"));
+}
+
 #[test]
 fn headerless_tab_separated_file() {
     let mapping = Mapping::from_yaml(

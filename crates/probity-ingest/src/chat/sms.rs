@@ -10,10 +10,11 @@
 //! (2)`, as a report exported from a spreadsheet has) are passed over. A row whose time does not
 //! parse, whose field count differs from the header's, or that is over the event size limit is a
 //! dead letter with its line number; the rows around it are decoded. A quote left open in a row
-//! runs, as RFC 4180 reads it, to the end of the file; where the lines after the one it opened on
+//! runs, as RFC 4180 reads it, to the end of the file, or to a later row's quote, which closes it
+//! (a row of other than the header's fields then); where the lines after the one it opened on
 //! hold a row of the header's fields, the row is read to the end of that line and they are read
-//! as rows ([`UNCLOSED_QUOTE_LABEL`], [`AFTER_UNCLOSED_QUOTE_LABEL`]); the row as written to the
-//! end is a dead letter too.
+//! as rows ([`UNCLOSED_QUOTE_LABEL`], [`AFTER_UNCLOSED_QUOTE_LABEL`],
+//! [`crate::csv::rows::QuoteRows`]); the row as written is a dead letter too.
 //!
 //! Times in ISO 8601 or epoch seconds are read as before (no offset: UTC). Times as a phone or a
 //! report shows them (`06/05/2024 10:00:00(UTC+0)`) are read with the order of day and month
@@ -39,7 +40,7 @@ use super::localtime::{
 };
 use super::members::{ChatMembers, KEY_SEPARATOR};
 use super::{ChatMessage, Person, Shape, is_phone_like, non_empty};
-use crate::csv::rows::Unclosed;
+use crate::csv::rows::{QuoteRow, QuoteRows};
 use crate::csv::{Row, RowReader, header_names, read_head, sniff_delimiter};
 use crate::timeparse::parse_time;
 use crate::{Context, Error, Result, Sink};
@@ -346,8 +347,8 @@ fn gather_members<R: Read>(reader: R, ctx: &Context, members: &mut ChatMembers) 
     }
     let none = ChatMembers::default();
     let mut carried = Carried::default();
-    let mut rows = DeviceRows::new(rows, columns.headers.len());
-    while let Some(DeviceRow { row, .. }) = rows.next(ctx)? {
+    let mut rows = QuoteRows::new(rows, columns.headers.len());
+    while let Some(QuoteRow { row, .. }) = rows.next_row().map_err(|e| Error::io(&ctx.source, e))? {
         let read = row_message(&row, &columns, limit, &mut carried, &none, &ctx.source);
         let Ok((message, _)) = read else {
             continue;
@@ -430,11 +431,14 @@ pub fn decode_sms_with<R: Read>(
     }
     let mut dates = Dates::default();
     let mut carried = Carried::default();
-    let mut rows = DeviceRows::new(rows, columns.headers.len());
-    while let Some(DeviceRow { row, quote, after }) = rows.next(ctx)? {
+    let mut rows = QuoteRows::new(rows, columns.headers.len());
+    while let Some(QuoteRow { row, quote, after }) =
+        rows.next_row().map_err(|e| Error::io(&ctx.source, e))?
+    {
         let location = format!("line {}", row.line);
         if let Some(quote) = &quote {
-            let (reason, location) = quote.dead_letter(&row);
+            let (reason, location) =
+                quote.dead_letter(&row, UNCLOSED_QUOTE_LABEL, AFTER_UNCLOSED_QUOTE_LABEL);
             let mut letter =
                 ctx.dead_letter(Some(SHAPE.format), reason, Some(location), quote.raw(&row));
             letter.raw_len = quote.raw_len(&row);
@@ -485,157 +489,14 @@ pub fn decode_sms_with<R: Read>(
 /// The label on a message whose row left a quote open to the end of the file: `to the end of
 /// its line` where the row was read with the quote closed at the end of the line it opened on and
 /// the lines after it read as rows, `to the end of the file` where they were left in its field
-/// (none of them reads as a row). The row as RFC 4180 reads it is a dead letter too.
+/// (none of them reads as a row); `to the end of its line, a later quote closing it` where a
+/// later row's quote closed it, making a row of other than the header's fields, and the lines
+/// between were read as rows. The row as RFC 4180 reads it is a dead letter too.
 pub const UNCLOSED_QUOTE_LABEL: &str = "chat.unclosed_quote";
 
 /// The label on a message read from the lines after a row's unclosed quote (which RFC 4180
 /// reads into that row's field): the line the quote opened on.
 pub const AFTER_UNCLOSED_QUOTE_LABEL: &str = "chat.after_unclosed_quote";
-
-/// Most rows of a file whose unclosed quote has the lines after it read again as rows; past
-/// it, such a row keeps them in its field. Each reads again at most the event size limit. (A
-/// quote left open to the end has every quote after it doubled, so a second one cannot open
-/// after it; this bound does not rest on that.)
-const MAX_QUOTE_REREADS: usize = 16;
-
-/// How a row left a quote open to the end of the file ([`UNCLOSED_QUOTE_LABEL`]).
-enum OpenQuote {
-    /// Read as RFC 4180 reads it, the field running to the end of the file.
-    ToTheEnd(Unclosed),
-    /// Read to the end of the line the quote opened on; `whole` is the row as RFC 4180 reads it.
-    ToItsLine { whole: Row, line: u64 },
-}
-
-impl OpenQuote {
-    fn label(&self) -> &'static str {
-        match self {
-            Self::ToTheEnd(_) => "to the end of the file",
-            Self::ToItsLine { .. } => "to the end of its line",
-        }
-    }
-
-    /// The reason and location of the dead letter keeping the row as RFC 4180 reads it.
-    fn dead_letter(&self, row: &Row) -> (String, String) {
-        match self {
-            Self::ToTheEnd(unclosed) => (
-                format!(
-                    "a quote opened on line {} is never closed, so the row's field runs to the end of the file (no line after it reads as a row of the header's fields); read so, the message is labelled {UNCLOSED_QUOTE_LABEL}",
-                    unclosed.line
-                ),
-                format!("line {} to the end", row.line),
-            ),
-            Self::ToItsLine { whole, line } => (
-                format!(
-                    "a quote opened on line {line} is never closed, so the row's field would run to the end of the file; the row is read to the end of line {line} (labelled {UNCLOSED_QUOTE_LABEL}) and the lines after it as rows (labelled {AFTER_UNCLOSED_QUOTE_LABEL}); this is the row as written to the end"
-                ),
-                format!("line {} to the end", whole.line),
-            ),
-        }
-    }
-
-    fn raw<'r>(&'r self, row: &'r Row) -> &'r [u8] {
-        match self {
-            Self::ToTheEnd(_) => &row.raw,
-            Self::ToItsLine { whole, .. } => &whole.raw,
-        }
-    }
-
-    fn raw_len(&self, row: &Row) -> u64 {
-        match self {
-            Self::ToTheEnd(_) => row.raw_len,
-            Self::ToItsLine { whole, .. } => whole.raw_len,
-        }
-    }
-}
-
-/// A row of a device export, with how it left a quote open, and the line of the quote left open
-/// before it whose lines after it are read again as rows, this row among them.
-struct DeviceRow {
-    row: Row,
-    quote: Option<OpenQuote>,
-    after: Option<u64>,
-}
-
-/// The rows of a device export after its header. A quote left open in a row runs, as RFC 4180
-/// reads it, to the end of the file, the field holding every line after it; where a line after
-/// the one it opened on reads as a row of the header's fields (and within
-/// [`MAX_QUOTE_REREADS`]), the row is read to the end of that line and the lines after it as
-/// rows, so that later messages are not lost in one field.
-struct DeviceRows<R> {
-    rows: RowReader<R>,
-    fields: usize,
-    rereads: usize,
-    after: Option<u64>,
-}
-
-impl<R: Read> DeviceRows<R> {
-    fn new(rows: RowReader<R>, fields: usize) -> Self {
-        Self {
-            rows,
-            fields,
-            rereads: 0,
-            after: None,
-        }
-    }
-
-    fn next(&mut self, ctx: &Context) -> Result<Option<DeviceRow>> {
-        let Some(row) = self
-            .rows
-            .next_row()
-            .map_err(|e| Error::io(&ctx.source, e))?
-        else {
-            return Ok(None);
-        };
-        let after = self.after;
-        let Some(unclosed) = row.unclosed.clone() else {
-            return Ok(Some(DeviceRow {
-                row,
-                quote: None,
-                after,
-            }));
-        };
-        if row.too_long {
-            // Its dead letter says so ([`row_message`]).
-            return Ok(Some(DeviceRow {
-                row,
-                quote: None,
-                after,
-            }));
-        }
-        let line = unclosed.line;
-        if self.rereads < MAX_QUOTE_REREADS
-            && self.rows_follow(&row)
-            && let Some(cut) = self.rows.reread_after(&row)
-        {
-            self.rereads += 1;
-            self.after = Some(line);
-            return Ok(Some(DeviceRow {
-                row: cut,
-                quote: Some(OpenQuote::ToItsLine { whole: row, line }),
-                after,
-            }));
-        }
-        Ok(Some(DeviceRow {
-            row,
-            quote: Some(OpenQuote::ToTheEnd(unclosed)),
-            after,
-        }))
-    }
-
-    /// Whether a line after the one where `row`'s unclosed quote opened reads as a row of the
-    /// header's fields, its quotes closed.
-    fn rows_follow(&self, row: &Row) -> bool {
-        let Some(mut rest) = self.rows.rows_after(row) else {
-            return false;
-        };
-        while let Ok(Some(next)) = rest.next_row() {
-            if next.len() == self.fields && next.unclosed.is_none() && !next.too_long {
-                return true;
-            }
-        }
-        false
-    }
-}
 
 /// The rows as read, one per line.
 fn joined(rows: &[Row]) -> Vec<u8> {

@@ -5,7 +5,10 @@
 //! columns differs from the header's, that is not valid UTF-8, whose value does not fit its field
 //! (a port that is not a number) or that is longer than `max_event_bytes` is dead-lettered with
 //! its line number and a reason naming the column. Every column is kept in `original` under its
-//! header name. The row's raw bytes make the event id. A header row that runs over several lines
+//! header name. The row's raw bytes make the event id. A quote left open in a row, which RFC 4180
+//! reads to the end of the file or to a later row's quote, has the lines after its own read as
+//! rows where they hold rows of the header's fields ([`UNCLOSED_QUOTE_LABEL`],
+//! [`AFTER_UNCLOSED_QUOTE_LABEL`]), the row as written kept as a dead letter. A header row that runs over several lines
 //! to the end of the input (a quote left open in it) is an error for the whole file, which the
 //! caller keeps as a dead letter, rather than a file of no rows; so is a header with a column
 //! name over [`MAX_HEADER_NAME_BYTES`] or names over [`MAX_HEADER_NAMES_BYTES`] together, since
@@ -27,6 +30,7 @@ use probity_model::{Event, EventId, Format, Provenance, Timestamp};
 use crate::timeparse::parse_time;
 use crate::{Context, Error, Result, Sink};
 use mapping::{Case, FieldRule, Source, TimeRule};
+use rows::{QuoteRow, QuoteRows};
 pub use rows::{Row, RowReader};
 
 pub use fields::{TARGETS, is_known_target, set_field};
@@ -54,6 +58,18 @@ pub const MAX_HEADER_NAME_BYTES: usize = 1_024;
 /// holds them all).
 pub const MAX_HEADER_NAMES_BYTES: usize = 64 * 1024;
 
+/// The label on an event whose row left a quote open past the line it opened on, to the end of
+/// the file or to a later row's quote (a row of other than the header's fields then), as for a
+/// device export's (`chat.unclosed_quote`): `to the end of its line` where the
+/// row was read with the quote closed at the end of that line and the lines after it as rows
+/// (`…, a later quote closing it` where one did), `to the end of the file` where none of them
+/// reads as a row and the field runs on. The row as RFC 4180 reads it is a dead letter too.
+pub const UNCLOSED_QUOTE_LABEL: &str = "csv.unclosed_quote";
+
+/// The label on an event read from the lines after a row's quote left open (which RFC 4180 reads
+/// into that row's field): the line the quote opened on.
+pub const AFTER_UNCLOSED_QUOTE_LABEL: &str = "csv.after_unclosed_quote";
+
 /// How much of the start of a file [`decode_generic`] looks at to choose the delimiter.
 const SNIFF_BYTES: usize = 64 * 1024;
 
@@ -78,11 +94,35 @@ pub fn decode(
     };
     let plan = Plan::new(mapping, headers)?;
     let mut read_rows = false;
-    while let Some(row) = rows.next_row().map_err(|e| Error::io(&ctx.source, e))? {
+    let mut rows = QuoteRows::new(rows, plan.headers.len());
+    while let Some(QuoteRow { row, quote, after }) =
+        rows.next_row().map_err(|e| Error::io(&ctx.source, e))?
+    {
         read_rows = true;
         let location = format!("line {}", row.line);
+        if let Some(quote) = &quote {
+            let (reason, location) =
+                quote.dead_letter(&row, UNCLOSED_QUOTE_LABEL, AFTER_UNCLOSED_QUOTE_LABEL);
+            let mut letter =
+                ctx.dead_letter(Some(Format::Csv), reason, Some(location), quote.raw(&row));
+            letter.raw_len = quote.raw_len(&row);
+            sink.reject(letter)?;
+        }
         match plan.event(&row, ctx, &location) {
-            Ok(event) => sink.event(event)?,
+            Ok(mut event) => {
+                if let Some(quote) = &quote {
+                    event
+                        .labels
+                        .insert(UNCLOSED_QUOTE_LABEL.to_owned(), quote.label().to_owned());
+                }
+                if let Some(line) = after {
+                    event.labels.insert(
+                        AFTER_UNCLOSED_QUOTE_LABEL.to_owned(),
+                        format!("line {line}"),
+                    );
+                }
+                sink.event(event)?
+            }
             Err(reason) => {
                 let mut letter =
                     ctx.dead_letter(Some(Format::Csv), reason, Some(location), &row.raw);
