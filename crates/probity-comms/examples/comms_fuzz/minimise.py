@@ -91,8 +91,14 @@ def main():
     def still(candidate):
         got = findings(binary, candidate, name)
         if match is not None:
-            return any(match in line for line in got)
-        return any(shape(line) == shape(target) for line in got)
+            kept = any(match in line for line in got)
+        else:
+            kept = any(shape(line) == shape(target) for line in got)
+        if kept:
+            # The smallest so far is saved as it is found: a long run can be stopped.
+            with open(out, "wb") as handle:
+                handle.write(candidate)
+        return kept
 
     pieces = reduce(split_lines(data), still)
     data = b"".join(pieces)
