@@ -138,6 +138,9 @@ const TOO_DEEP_LABEL: &str = "email.attached_messages_too_deep";
 /// read.
 const MENDING_UNFINISHED_LABEL: &str = "email.mending_unfinished";
 
+/// The decoders' label on a message holding an archive whose files are not read (RAR), saying so.
+const ARCHIVE_NOT_READ_LABEL: &str = "email.archive_not_read";
+
 /// The decoders' label on a message with a preamble or epilogue past the part of it read.
 const OUTSIDE_CUT_LABEL: &str = "email.outside_parts_cut";
 
@@ -462,6 +465,7 @@ impl CommsStage {
                     TOO_DEEP_LABEL,
                     OUTSIDE_CUT_LABEL,
                     MENDING_UNFINISHED_LABEL,
+                    ARCHIVE_NOT_READ_LABEL,
                 ]
                 .into_iter()
                 .filter_map(|label| event.labels.get(label))

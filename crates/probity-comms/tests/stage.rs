@@ -1310,6 +1310,23 @@ fn assert_read_in_part(raw: &str, label: &str, why: &str) {
     assert_partly_scanned(&event, why);
 }
 
+/// A RAR archive's files are not read: the message holding one is marked partly scanned.
+#[test]
+fn a_message_holding_an_archive_not_read_is_marked_partly_scanned() {
+    use base64::Engine as _;
+    let mut rar = b"Rar!\x1a\x07\x01\x00".to_vec();
+    rar.extend((0..=255u8).cycle().take(600));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&rar);
+    let raw = format!(
+        "{HEADERS}Subject: s\nContent-Type: multipart/mixed; boundary=B\n\n--B\nContent-Type: text/plain\n\nsee attached\n--B\nContent-Type: application/vnd.rar\nContent-Disposition: attachment; filename=\"nominals.rar\"\nContent-Transfer-Encoding: base64\n\n{encoded}\n--B--\n"
+    );
+    assert_read_in_part(
+        &raw,
+        "email.archive_not_read",
+        "RAR archive, whose files are not read by any policy",
+    );
+}
+
 #[test]
 fn a_message_whose_header_block_was_cut_is_marked_partly_scanned() {
     let groups = " a=b;".repeat(200_000);
