@@ -76,14 +76,8 @@ pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
             .map(|c| if matches!(c, '\r' | '\u{b}') { '\n' } else { c })
             .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
             .collect();
-        for paragraph in text.lines().map(str::trim).filter(|line| !line.is_empty()) {
-            if !out.text.is_empty() {
-                out.push("\n");
-            }
-            out.push(paragraph);
-            if out.is_full() {
-                return;
-            }
+        if push_paragraphs(&text, out) {
+            return;
         }
     }
     if out.text.len() == before {
@@ -91,6 +85,20 @@ pub(super) fn read(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
             "{PUBLISHER}: no text found in its Quill stream, text not read"
         ));
     }
+}
+
+/// Writes the non-blank lines of `text` to `out`, trimmed, a line each; true once `out` is full.
+fn push_paragraphs(text: &str, out: &mut TextOut<'_>) -> bool {
+    for paragraph in text.lines().map(str::trim).filter(|line| !line.is_empty()) {
+        if !out.text.is_empty() {
+            out.push("\n");
+        }
+        out.push(paragraph);
+        if out.is_full() {
+            return true;
+        }
+    }
+    false
 }
 
 /// The text of a publication with no Quill stream (Publisher 97 or 98), from its `Contents`
@@ -106,14 +114,8 @@ fn read_contents_text(file: &mut File<'_>, budget: u64, out: &mut TextOut<'_>) {
         return;
     };
     let before = out.text.len();
-    for paragraph in text.lines().map(str::trim).filter(|line| !line.is_empty()) {
-        if !out.text.is_empty() {
-            out.push("\n");
-        }
-        out.push(paragraph);
-        if out.is_full() {
-            return;
-        }
+    if push_paragraphs(&text, out) {
+        return;
     }
     if out.text.len() == before {
         out.note(format!(

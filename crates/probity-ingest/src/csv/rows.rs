@@ -193,19 +193,8 @@ impl<R: Read> RowReader<R> {
     /// follows the quote's.
     pub fn reread_after(&mut self, row: &Row, at: &Unclosed) -> Option<Row> {
         let (end, start, line) = at.next?;
-        let opening = row.raw.get(..end)?;
         let rest = row.raw.get(start..)?;
-        // Every quote after the one that ran past its line, on that line, is one of a doubled
-        // pair (one alone would have closed it), so one more closes it.
-        let mut closed = opening.to_vec();
-        closed.push(b'"');
-        let mut reader = RowReader::new(&closed[..], self.delimiter, self.limit);
-        let mut cut = reader.next_row().ok().flatten()?;
-        cut.line = row.line;
-        cut.raw = opening.to_vec();
-        cut.raw_len = opening.len() as u64;
-        cut.unclosed = None;
-        cut.quoted_lines = None;
+        let cut = self.closed_at(&row.raw, end, row.line)?;
         // The row's own line end was read with it: a line end stands for it, a carriage return
         // where the last byte read was one (a line feed left unread after it then makes one line
         // end with it, as it did).
@@ -218,6 +207,24 @@ impl<R: Read> RowReader<R> {
         self.parser.reset();
         self.line = line;
         self.after_cr = false;
+        Some(cut)
+    }
+
+    /// The row whose bytes `raw` begin, from line `line`, cut at `end`, the end of the line where
+    /// its quoted field opened, with that field closed there: every quote after the one that ran
+    /// past its line, on that line, is one of a doubled pair (one alone would have closed it), so
+    /// one more closes it. Its bytes as written are those up to `end`.
+    fn closed_at(&self, raw: &[u8], end: usize, line: u64) -> Option<Row> {
+        let opening = raw.get(..end)?;
+        let mut closed = opening.to_vec();
+        closed.push(b'"');
+        let mut reader = RowReader::new(&closed[..], self.delimiter, self.limit);
+        let mut cut = reader.next_row().ok().flatten()?;
+        cut.line = line;
+        cut.raw = opening.to_vec();
+        cut.raw_len = opening.len() as u64;
+        cut.unclosed = None;
+        cut.quoted_lines = None;
         Some(cut)
     }
 
@@ -319,16 +326,7 @@ impl<R: Read> RowReader<R> {
         if !follows {
             return None;
         }
-        let opening = row.raw.get(..end)?;
-        let mut closed = opening.to_vec();
-        closed.push(b'"');
-        let mut reader = RowReader::new(&closed[..], self.delimiter, self.limit);
-        let mut cut = reader.next_row().ok().flatten()?;
-        cut.line = row.line;
-        cut.raw = opening.to_vec();
-        cut.raw_len = opening.len() as u64;
-        cut.unclosed = None;
-        cut.quoted_lines = None;
+        let mut cut = self.closed_at(&row.raw, end, row.line)?;
         cut.past_limit = Some(PastLimit {
             row_line: row.line,
             line,
