@@ -1622,4 +1622,21 @@ fn empty_parts_past_the_first_rounds_are_put_in_or_the_message_is_kept_in_dead_l
         batch.rejected[0].reason
     );
     assert_eq!(batch.rejected[0].raw, raw.as_bytes());
+    // The same attached in base64 to another message: its mending is cut short as it is alone,
+    // and the message holding it is labelled so and kept whole (it was only noted).
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(raw.as_bytes());
+    let outer = format!(
+        "From: e@force.police.uk\nTo: f@force.police.uk\nSubject: fwd\n\
+         Content-Type: multipart/mixed; boundary=\"O\"\n\n--O\nContent-Type: text/plain\n\n\
+         see attached\n--O\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n\
+         {encoded}\n--O--\n"
+    );
+    let batch = decode_with(outer.as_bytes(), Limits::default());
+    assert_eq!(batch.events.len(), 1);
+    let event = &batch.events[0];
+    let why = &event.labels["email.mending_unfinished"];
+    assert!(why.contains("a message attached to it"), "{why}");
+    assert_eq!(batch.rejected.len(), 1, "{:?}", event.labels);
+    assert_eq!(batch.rejected[0].raw, outer.as_bytes());
 }

@@ -129,6 +129,10 @@ pub struct Found {
     /// An archive whose files are not read at all (a RAR archive): what they hold reached no
     /// policy.
     pub archive_not_read: bool,
+    /// A message read in it whose structure still needed mending when the rounds of mending its
+    /// size allows ran out, or that could not be read once mended: its parts after that may not
+    /// have been read.
+    pub mending_unfinished: bool,
 }
 
 impl Found {
@@ -143,6 +147,7 @@ impl Found {
         self.contested_types |= other.contested_types;
         self.not_a_message |= other.not_a_message;
         self.archive_not_read |= other.archive_not_read;
+        self.mending_unfinished |= other.mending_unfinished;
     }
 }
 

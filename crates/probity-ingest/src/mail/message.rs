@@ -1661,7 +1661,16 @@ fn label_found(found: attach::Found, labels: &mut Labels) {
     if found.archive_not_read {
         labels.set(ARCHIVE_NOT_READ_LABEL, ARCHIVE_NOT_READ_REASON);
     }
+    // A message in it whose mending was cut short: the whole message is kept (the message's own
+    // mending, cut short too, says its own reason over this one).
+    if found.mending_unfinished {
+        labels.set(UNFINISHED_LABEL, ATTACHED_UNFINISHED_REASON);
+    }
 }
+
+/// What [`UNFINISHED_LABEL`] says of a message with a message attached in it whose mending was
+/// cut short.
+const ATTACHED_UNFINISHED_REASON: &str = "the parts of a message attached to it whose structure still needed mending when the rounds of mending its size allows ran out may not have been read";
 
 /// The label on a message with an attachment, or a file in one at any depth, that is an archive
 /// whose files are not read (RAR): the message goes to dead-letter whole as well
@@ -2282,7 +2291,9 @@ fn attached_message_text(
         if let Some(mended) = mend_rounds(&parser, nested)
             && let Some(again) = parser.parse(&mended.bytes)
         {
-            let (extracted, held) = attached_message_text_as_parsed(&again, None, limits, depth);
+            let (mut extracted, held) =
+                attached_message_text_as_parsed(&again, None, limits, depth);
+            extracted.found.mending_unfinished |= mended.unfinished.is_some();
             let mut note = format!(
                 "its structure mended as the message's is: {} close delimiter lines and {} empty parts put in, {} header blocks ended at a delimiter line",
                 mended.closed, mended.emptied, mended.ended
