@@ -8,12 +8,11 @@
 
 mod common;
 
-use std::io::{Cursor, Write};
+use std::io::Write;
 
 use probity_ingest::Limits;
 use probity_ingest::attach::{Extracted, Input, extract_text};
 use probity_ingest::mail::ATTACHED_MESSAGES_KEY;
-use zip::write::SimpleFileOptions;
 
 /// Written by openpyxl: a sheet of 30 invented people (names, dates of birth as dates, addresses,
 /// postcodes, phone numbers) with a comment, and a hidden sheet of abuse.
@@ -49,16 +48,7 @@ fn note(extracted: &Extracted) -> &str {
     extracted.note.as_deref().unwrap_or("")
 }
 
-/// A zip of `files`, deflated.
-fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in files {
-        writer.start_file(*name, options).unwrap();
-        writer.write_all(bytes).unwrap();
-    }
-    writer.finish().unwrap().into_inner()
-}
+use common::zip_of;
 
 #[test]
 fn a_workbook_is_read_as_comma_separated_rows_hidden_sheets_and_comments_too() {

@@ -8,12 +8,9 @@
 
 mod common;
 
-use std::io::{Cursor, Write};
-
 use probity_ingest::mail::decode_eml;
 use probity_ingest::{Batch, Context, Limits};
 use probity_model::Event;
-use zip::write::SimpleFileOptions;
 
 /// The labels that what an attachment's readers find sets, each with the text of the note that
 /// says so (or the part of it that named it).
@@ -63,16 +60,7 @@ fn attaching_a_file_named(name: &str) -> String {
     )
 }
 
-/// A zip of `files`, deflated.
-fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in files {
-        writer.start_file(*name, options).unwrap();
-        writer.write_all(bytes).unwrap();
-    }
-    writer.finish().unwrap().into_inner()
-}
+use common::zip_of;
 
 /// The events and dead letters the mail decoder makes of `raw`.
 fn decoded(raw: &[u8]) -> Batch {

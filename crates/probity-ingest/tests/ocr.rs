@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+use common::zip_of;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -296,19 +298,6 @@ fn an_image_seen_again_is_not_run_again() {
     read(&screen, Some(failing.clone()));
     assert_eq!(count(), 4, "a failed run is tried again");
     assert!(failing.cache.is_empty());
-}
-
-/// A zip of the given parts.
-fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
-    use std::io::Write;
-    let mut zipped = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in parts {
-        zipped
-            .start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zipped.write_all(bytes).unwrap();
-    }
-    zipped.finish().unwrap().into_inner()
 }
 
 /// A screenshot pasted into a Word document or a slide is read after the document's text, under

@@ -162,3 +162,16 @@ pub fn the_attached_message<'t>(event: &Event, text: &'t str, address: &str) -> 
     let end = held[0]["end"].as_u64().unwrap() as usize;
     &text[start..end]
 }
+
+/// A zip of `files`, deflated.
+pub fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
